@@ -1,0 +1,17 @@
+#include "models/radio/reception.hpp"
+
+#include <cmath>
+
+namespace citytwin::models::radio {
+
+double gateway_sensitivity_dbm(int spreading_factor, double bandwidth_hz,
+                               const std::array<double, 6>& table_125khz_dbm) {
+  return table_125khz_dbm.at(static_cast<size_t>(spreading_factor - 7)) +
+         10.0 * std::log10(bandwidth_hz / 125e3);
+}
+
+bool survives_overlap(double target_rssi_dbm, double interferer_rssi_dbm, const CaptureRule& rule) {
+  return rule.enabled && target_rssi_dbm - interferer_rssi_dbm >= rule.threshold_db;
+}
+
+}  // namespace citytwin::models::radio

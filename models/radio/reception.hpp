@@ -1,0 +1,34 @@
+// Gateway reception rules: sensitivity per spreading factor, and the capture rule between two frames
+// that overlap in time on the same channel and spreading factor.
+//
+// Sensitivity at 125 kHz per SF 7..12: Semtech SX1301 datasheet figures as used by the ns-3 lorawan
+// module (GatewayLoraPhy::sensitivity): -130, -132.5, -135, -137.5, -140, -142.5 dBm. For other
+// bandwidths the thermal noise floor, and so the sensitivity, rises 10 log10(BW / 125 kHz) dB.
+//
+// Capture: a frame survives an overlapping same-SF frame when it is at least threshold_db stronger.
+// 6 dB: Bor, Roedig, Voigt, Alonso, "Do LoRa low-power wide-area networks scale?", ACM MSWiM 2016
+// (LoRaSim), and the co-SF rejection of Goursaud & Gorce, EAI Trans. IoT 2015. Frames on different
+// SFs are treated as orthogonal here.
+#pragma once
+
+#include <array>
+
+namespace citytwin::models::radio {
+
+inline constexpr std::array<double, 6> kSx1301SensitivityDbm = {-130.0, -132.5, -135.0,
+                                                                -137.5, -140.0, -142.5};
+
+// Sensitivity for a spreading factor (7..12) and bandwidth, given the 125 kHz table.
+double gateway_sensitivity_dbm(int spreading_factor, double bandwidth_hz,
+                               const std::array<double, 6>& table_125khz_dbm = kSx1301SensitivityDbm);
+
+struct CaptureRule {
+  bool enabled = true;
+  double threshold_db = 6.0;
+};
+
+// Whether a frame received at target_rssi_dbm survives one overlapping same-channel, same-SF frame
+// received at interferer_rssi_dbm. Without capture, any overlap destroys both (pure ALOHA).
+bool survives_overlap(double target_rssi_dbm, double interferer_rssi_dbm, const CaptureRule& rule);
+
+}  // namespace citytwin::models::radio

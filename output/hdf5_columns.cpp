@@ -1,0 +1,177 @@
+#include "output/hdf5_columns.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace citytwin::output::h5 {
+namespace {
+
+// The path of an open object ("/messages"), for error messages. Called before the operation that may
+// fail: any HDF5 call clears the error stack that fail() reads.
+std::string object_path(hid_t object) {
+  const ssize_t length = H5Iget_name(object, nullptr, 0);
+  if (length <= 0) return "?";
+  std::string path(static_cast<size_t>(length) + 1, '\0');
+  (void)H5Iget_name(object, path.data(), path.size());
+  path.resize(static_cast<size_t>(length));
+  return path;
+}
+
+std::string child_path(hid_t parent, const std::string& name) {
+  std::string path = object_path(parent);
+  if (path.empty() || path.back() != '/') path += '/';
+  return path + name;
+}
+
+Handle scalar_space() { return Handle(H5Screate(H5S_SCALAR), H5Sclose, "create scalar dataspace"); }
+
+Handle string_type(size_t size) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
+  check(H5Tset_size(type.get(), size), "set string size");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "set string character set");
+  if (size != H5T_VARIABLE) check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), "set string padding");
+  return type;
+}
+
+void write_scalar_attribute(hid_t object, const std::string& name, hid_t file_type, hid_t memory_type,
+                            const void* value) {
+  const std::string where = "attribute '" + name + "' of " + object_path(object);
+  if (check(H5Aexists(object, name.c_str()), "look up " + where) > 0) {
+    check(H5Adelete(object, name.c_str()), "replace " + where);
+  }
+  Handle space = scalar_space();
+  Handle attribute(H5Acreate2(object, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                   H5Aclose, "create " + where);
+  check(H5Awrite(attribute.get(), memory_type, value), "write " + where);
+}
+
+void describe_column(hid_t dataset, const ColumnInfo& info) {
+  write_attribute(dataset, "units", info.units);
+  write_attribute(dataset, "description", info.description);
+}
+
+// Shuffle groups the bytes of each significance together, which is what lets deflate shrink slowly
+// varying numbers (times, battery levels) well.
+Handle compressed_chunks(size_t chunk_rows) {
+  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
+  const hsize_t chunk = chunk_rows;
+  check(H5Pset_chunk(dcpl.get(), 1, &chunk), "set chunk size");
+  check(H5Pset_shuffle(dcpl.get()), "set shuffle filter");
+  check(H5Pset_deflate(dcpl.get(), kDeflateLevel), "set deflate filter");
+  return dcpl;
+}
+
+void write_static(hid_t group, const ColumnInfo& info, hid_t file_type, hid_t memory_type, const void* data,
+                  size_t rows) {
+  const std::string path = child_path(group, info.name);
+  const hsize_t dims = rows;
+  Handle space(H5Screate_simple(1, &dims, nullptr), H5Sclose, "create dataspace for " + path);
+  Handle dcpl = rows > 0 ? compressed_chunks(std::min(rows, kStaticChunkRows))
+                         : Handle(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
+  Handle dataset(
+      H5Dcreate2(group, info.name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      H5Dclose, "create dataset " + path);
+  if (rows > 0) {
+    check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + path);
+  }
+  describe_column(dataset.get(), info);
+}
+
+}  // namespace
+
+template <>
+NumericType numeric_type<uint8_t>() {
+  return {H5T_STD_U8LE, H5T_NATIVE_UINT8};
+}
+template <>
+NumericType numeric_type<uint16_t>() {
+  return {H5T_STD_U16LE, H5T_NATIVE_UINT16};
+}
+template <>
+NumericType numeric_type<uint32_t>() {
+  return {H5T_STD_U32LE, H5T_NATIVE_UINT32};
+}
+template <>
+NumericType numeric_type<double>() {
+  return {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE};
+}
+
+void write_attribute(hid_t object, const std::string& name, const char* value) {
+  Handle type = string_type(H5T_VARIABLE);
+  write_scalar_attribute(object, name, type.get(), type.get(), &value);
+}
+
+void write_attribute(hid_t object, const std::string& name, const std::string& value) {
+  write_attribute(object, name, value.c_str());
+}
+
+void write_attribute(hid_t object, const std::string& name, double value) {
+  write_scalar_attribute(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+}
+
+void write_attribute(hid_t object, const std::string& name, int32_t value) {
+  write_scalar_attribute(object, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &value);
+}
+
+void write_attribute(hid_t object, const std::string& name, uint64_t value) {
+  write_scalar_attribute(object, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
+}
+
+Handle create_group(hid_t parent, const std::string& name, const std::string& description) {
+  const std::string path = child_path(parent, name);
+  if (check(H5Lexists(parent, name.c_str(), H5P_DEFAULT), "look up " + path) > 0) {
+    check(H5Ldelete(parent, name.c_str(), H5P_DEFAULT), "replace " + path);
+  }
+  Handle gcpl(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, "create group properties");
+  const unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+  check(H5Pset_link_creation_order(gcpl.get(), order), "track link order of " + path);
+  check(H5Pset_attr_creation_order(gcpl.get(), order), "track attribute order of " + path);
+  Handle group(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), H5Gclose,
+               "create group " + path);
+  if (!description.empty()) write_attribute(group.get(), "description", description);
+  return group;
+}
+
+void write_column(hid_t group, const ColumnInfo& info, NumericType type, const void* data, size_t rows) {
+  write_static(group, info, type.file, type.memory, data, rows);
+}
+
+void write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values) {
+  size_t width = 1;  // HDF5 has no 0-byte strings
+  for (const auto& value : values) width = std::max(width, value.size());
+  std::vector<char> packed(values.size() * width, '\0');
+  for (size_t row = 0; row < values.size(); ++row) {
+    std::memcpy(packed.data() + row * width, values[row].data(), values[row].size());
+  }
+  Handle type = string_type(width);
+  write_static(group, info, type.get(), type.get(), packed.data(), values.size());
+}
+
+AppendableColumn::AppendableColumn(hid_t group, const ColumnInfo& info, NumericType type, size_t chunk_rows)
+    : name_(child_path(group, info.name)), type_(type) {
+  const hsize_t dims = 0;
+  const hsize_t max_dims = H5S_UNLIMITED;
+  Handle space(H5Screate_simple(1, &dims, &max_dims), H5Sclose, "create dataspace for " + name_);
+  Handle dcpl = compressed_chunks(std::max<size_t>(chunk_rows, 1));
+  dataset_ = Handle(
+      H5Dcreate2(group, info.name.c_str(), type.file, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      H5Dclose, "create dataset " + name_);
+  describe_column(dataset_.get(), info);
+}
+
+void AppendableColumn::append(const void* data, size_t rows) {
+  if (rows == 0) return;
+  const hsize_t start = rows_;
+  const hsize_t count = rows;
+  const hsize_t new_rows = rows_ + rows;
+  check(H5Dset_extent(dataset_.get(), &new_rows), "extend " + name_);
+  Handle file_space(H5Dget_space(dataset_.get()), H5Sclose, "get dataspace of " + name_);
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
+        "select rows of " + name_);
+  Handle memory_space(H5Screate_simple(1, &count, nullptr), H5Sclose, "create dataspace for " + name_);
+  check(H5Dwrite(dataset_.get(), type_.memory, memory_space.get(), file_space.get(), H5P_DEFAULT, data),
+        "write " + name_);
+  rows_ = new_rows;
+}
+
+}  // namespace citytwin::output::h5

@@ -1,0 +1,345 @@
+#include "output/trace_writer.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <set>
+#include <stdexcept>
+#include <type_traits>
+
+#include "output/hdf5_columns.hpp"
+#include "output/hdf5_handle.hpp"
+
+namespace citytwin::output {
+namespace {
+
+using h5::ColumnInfo;
+
+// Calls f(info, column...) for every column of the given MessageBatches, in schema order: the single
+// list of the /messages columns, used for creating, writing, buffering and validating them.
+template <class F, class... Batches>
+void for_each_message_column(F&& f, Batches&... batches) {
+  f(ColumnInfo{"device", "", "device id (see /devices/id)"}, batches.device...);
+  f(ColumnInfo{"t_tx_s", "s", "start of the transmission, simulated time since the run start"},
+    batches.t_tx_s...);
+  f(ColumnInfo{"sf", "", "LoRa spreading factor (7..12)"}, batches.sf...);
+  f(ColumnInfo{"channel_hz", "Hz", "centre frequency of the uplink channel"}, batches.channel_hz...);
+  f(ColumnInfo{"airtime_s", "s", "time on air of the frame"}, batches.airtime_s...);
+  f(ColumnInfo{"gateways_heard", "", "number of gateways that received the frame"},
+    batches.gateways_heard...);
+  f(ColumnInfo{"delivered", "", "1 when the uplink reached the network server, else 0"},
+    batches.delivered...);
+  f(ColumnInfo{"t_delivered_s", "s", "time the network server received the uplink; NaN when not delivered"},
+    batches.t_delivered_s...);
+  f(ColumnInfo{"battery_mah_left", "mAh", "battery charge left after this uplink"},
+    batches.battery_mah_left...);
+}
+
+std::string errno_text(int error) { return std::strerror(error); }
+
+// Creates (truncates) the file with plain POSIX calls first: HDF5's own failure message is long and
+// buried in its error stack, while "No such file or directory" is what the user needs to see.
+void check_creatable(const std::string& final_path, const std::string& partial_path) {
+  struct stat info {};
+  if (::stat(final_path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    throw OutputError("cannot create output file '" + final_path + "' (" + errno_text(EISDIR) + ")");
+  }
+  const int fd = ::open(partial_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    throw OutputError("cannot create output file '" + final_path + "' (" + errno_text(errno) + ")");
+  }
+  ::close(fd);
+}
+
+void check_name(const std::string& name, const char* what) {
+  if (name.empty() || name == "." || name.find('/') != std::string::npos) {
+    throw std::invalid_argument(std::string("invalid HDF5 name for ") + what + ": '" + name + "'");
+  }
+}
+
+template <class T>
+void check_length(const std::vector<T>& column, size_t rows, const std::string& table,
+                  const std::string& name) {
+  if (column.size() != rows) {
+    throw std::invalid_argument(table + "." + name + " has " + std::to_string(column.size()) +
+                                " rows, expected " + std::to_string(rows));
+  }
+}
+
+}  // namespace
+
+void MessageBatch::clear() {
+  for_each_message_column([](const ColumnInfo&, auto& column) { column.clear(); }, *this);
+}
+
+struct TraceWriter::Impl {
+  std::string final_path;
+  std::string partial_path;
+  h5::Handle file;
+  h5::Handle meta;
+  h5::Handle kpi;
+  h5::Handle messages;
+  std::vector<h5::AppendableColumn> message_columns;  // created at the first flush
+  MessageBatch pending;                               // fewer than kMessageChunkRows rows
+  uint64_t messages_appended = 0;
+  bool messages_started = false;
+  bool finished = false;
+  bool broken = false;  // an HDF5 write failed: the tables may be ragged, write nothing more
+
+  // Runs `body`, turning HDF5 failures into OutputError naming the operation and the file.
+  template <class F>
+  void guarded(const char* operation, F&& body) {
+    if (finished) {
+      throw OutputError(std::string("cannot ") + operation + ": '" + final_path + "' is finished");
+    }
+    if (broken) {
+      throw OutputError(std::string("cannot ") + operation + ": an earlier write to '" + partial_path +
+                        "' failed");
+    }
+    h5::QuietErrors quiet;
+    try {
+      body();
+    } catch (const h5::Failure& failure) {
+      broken = true;
+      throw OutputError(std::string("cannot ") + operation + " in '" + partial_path + "': " + failure.what());
+    }
+  }
+
+  void flush_file() { h5::check(H5Fflush(file.get(), H5F_SCOPE_LOCAL), "flush file"); }
+
+  void create_messages(size_t chunk_rows) {
+    messages = h5::create_group(file.get(), "messages",
+                                "one row per uplink transmission, ordered by (t_tx_s, device)");
+    for_each_message_column(
+        [&](const ColumnInfo& info, const auto& column) {
+          using T = typename std::decay_t<decltype(column)>::value_type;
+          message_columns.emplace_back(messages.get(), info, h5::numeric_type<T>(), chunk_rows);
+        },
+        pending);
+  }
+
+  // Appends rows [first, first + count) of `source` to the /messages datasets, then flushes the file
+  // so that an interrupted run keeps them.
+  void write_messages(const MessageBatch& source, size_t first, size_t count) {
+    if (count == 0) return;
+    if (message_columns.empty()) create_messages(std::min(count, kMessageChunkRows));
+    size_t index = 0;
+    for_each_message_column(
+        [&](const ColumnInfo&, const auto& column) {
+          message_columns[index++].append(column.data() + first, count);
+        },
+        source);
+    flush_file();
+  }
+
+  // Copies rows [first, first + count) of `source` to the end of `pending`.
+  void buffer(const MessageBatch& source, size_t first, size_t count) {
+    const auto begin = static_cast<std::ptrdiff_t>(first);
+    const auto end = static_cast<std::ptrdiff_t>(first + count);
+    for_each_message_column(
+        [&](const ColumnInfo&, auto& to, const auto& from) {
+          to.insert(to.end(), from.begin() + begin, from.begin() + end);
+        },
+        pending, source);
+  }
+
+  // Keeps every write a whole number of chunks (except the last, at finish): top up the pending rows
+  // to one chunk, write full chunks straight from the caller's batch, buffer the remainder.
+  void append(const MessageBatch& batch) {
+    const size_t rows = batch.size();
+    size_t first = 0;
+    if (pending.size() > 0) {
+      const size_t take = std::min(rows, kMessageChunkRows - pending.size());
+      buffer(batch, 0, take);
+      first = take;
+      if (pending.size() == kMessageChunkRows) {
+        write_messages(pending, 0, pending.size());
+        pending.clear();
+      }
+    }
+    const size_t direct = (rows - first) / kMessageChunkRows * kMessageChunkRows;
+    write_messages(batch, first, direct);
+    buffer(batch, first + direct, rows - first - direct);
+  }
+};
+
+TraceWriter::TraceWriter(std::string final_path, const RunMeta& meta) : impl_(std::make_unique<Impl>()) {
+  Impl& impl = *impl_;
+  impl.final_path = std::move(final_path);
+  impl.partial_path = impl.final_path + ".partial";
+  check_creatable(impl.final_path, impl.partial_path);
+
+  h5::QuietErrors quiet;
+  try {
+    h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties");
+    // Keep HDF5's file locking, but do not fail on file systems that do not support it.
+    h5::check(H5Pset_file_locking(fapl.get(), true, true), "set file locking");
+    if (getenv("FCS")) h5::check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "x");
+    impl.file = h5::Handle(H5Fcreate(impl.partial_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+                           H5Fclose, "create file");
+    // No description attribute on /meta and /kpi: every attribute there is data.
+    impl.meta = h5::create_group(impl.file.get(), "meta", "");
+    const hid_t group = impl.meta.get();
+    h5::write_attribute(group, "schema_version", int32_t{kSchemaVersion});
+    h5::write_attribute(group, "citytwin_version", meta.citytwin_version);
+    h5::write_attribute(group, "seed", uint64_t{meta.seed});
+    h5::write_attribute(group, "threads", int32_t{meta.threads});
+    h5::write_attribute(group, "scenario_source", meta.scenario_source);
+    h5::write_attribute(group, "scenario", meta.scenario_text);
+    std::string overrides;
+    for (const auto& line : meta.overrides) overrides += line + "\n";
+    h5::write_attribute(group, "overrides", overrides);
+    h5::write_attribute(group, "duration_s", meta.duration_s);
+    h5::write_attribute(group, "complete", int32_t{0});
+    impl.kpi = h5::create_group(impl.file.get(), "kpi", "");
+    impl.flush_file();
+  } catch (const h5::Failure& failure) {
+    impl.kpi.reset();
+    impl.meta.reset();
+    impl.file.reset();
+    std::remove(impl.partial_path.c_str());
+    throw OutputError("cannot create output file '" + impl.final_path + "' (" + failure.what() + ")");
+  }
+}
+
+TraceWriter::~TraceWriter() {
+  try {
+    finish(false);
+  } catch (...) {
+    // May run while another exception unwinds the stack; the file stays marked incomplete.
+  }
+}
+
+void TraceWriter::write_devices(const DeviceTable& devices) {
+  const size_t rows = devices.id.size();
+  check_length(devices.population, rows, "devices", "population");
+  check_length(devices.type, rows, "devices", "type");
+  check_length(devices.district, rows, "devices", "district");
+  check_length(devices.x_m, rows, "devices", "x_m");
+  check_length(devices.y_m, rows, "devices", "y_m");
+  impl_->guarded("write /devices", [&] {
+    h5::Handle group = h5::create_group(impl_->file.get(), "devices", "one row per device");
+    const hid_t g = group.get();
+    h5::write_column(g, {"id", "", "device id; /messages/device refers to it"}, devices.id);
+    h5::write_column(g, {"population", "", "scenario device population the device belongs to"},
+                     devices.population);
+    h5::write_column(g, {"type", "", "device type from the scenario (free text)"}, devices.type);
+    h5::write_column(g, {"district", "", "district containing the device"}, devices.district);
+    h5::write_column(g, {"x_m", "m", "position east of the city origin (south-west corner)"}, devices.x_m);
+    h5::write_column(g, {"y_m", "m", "position north of the city origin (south-west corner)"}, devices.y_m);
+    impl_->flush_file();
+  });
+}
+
+void TraceWriter::write_gateways(const GatewayTable& gateways) {
+  const size_t rows = gateways.id.size();
+  check_length(gateways.name, rows, "gateways", "name");
+  check_length(gateways.district, rows, "gateways", "district");
+  check_length(gateways.x_m, rows, "gateways", "x_m");
+  check_length(gateways.y_m, rows, "gateways", "y_m");
+  impl_->guarded("write /gateways", [&] {
+    h5::Handle group = h5::create_group(impl_->file.get(), "gateways", "one row per gateway");
+    const hid_t g = group.get();
+    h5::write_column(g, {"id", "", "gateway id"}, gateways.id);
+    h5::write_column(g, {"name", "", "gateway name from the scenario"}, gateways.name);
+    h5::write_column(g,
+                     {"district", "", "district containing the gateway; empty when outside every district"},
+                     gateways.district);
+    h5::write_column(g, {"x_m", "m", "position east of the city origin (south-west corner)"}, gateways.x_m);
+    h5::write_column(g, {"y_m", "m", "position north of the city origin (south-west corner)"}, gateways.y_m);
+    impl_->flush_file();
+  });
+}
+
+void TraceWriter::append_messages(const MessageBatch& batch) {
+  const size_t rows = batch.size();
+  for_each_message_column([&](const ColumnInfo& info,
+                              const auto& column) { check_length(column, rows, "MessageBatch", info.name); },
+                          batch);
+  impl_->guarded("write /messages", [&] {
+    impl_->messages_started = true;
+    impl_->append(batch);
+    impl_->messages_appended += rows;
+  });
+}
+
+uint64_t TraceWriter::messages_written() const { return impl_->messages_appended; }
+
+void TraceWriter::write_kpis(const KpiList& kpis) {
+  for (const auto& [name, value] : kpis) check_name(name, "a KPI");
+  impl_->guarded("write /kpi", [&] {
+    for (const auto& [name, value] : kpis) h5::write_attribute(impl_->kpi.get(), name, value);
+    impl_->flush_file();
+  });
+}
+
+void TraceWriter::write_kpi_table(const std::string& name, const KpiTable& table) {
+  check_name(name, "a KPI table");
+  check_name(table.key_name, "a KPI table key");
+  std::set<std::string> names{table.key_name};
+  for (const auto& [column, values] : table.columns) {
+    check_name(column, "a KPI table column");
+    if (!names.insert(column).second) {
+      throw std::invalid_argument("KPI table '" + name + "' has two columns named '" + column + "'");
+    }
+    check_length(values, table.keys.size(), "kpi/" + name, column);
+  }
+  impl_->guarded("write /kpi table", [&] {
+    h5::Handle group = h5::create_group(impl_->kpi.get(), name, "KPIs by " + table.key_name);
+    const hid_t g = group.get();
+    h5::write_column(g, {table.key_name, "", "table key"}, table.keys);
+    for (const auto& [column, values] : table.columns) {
+      h5::write_column(g, {column, "", "KPI " + column + " per " + table.key_name}, values);
+    }
+    impl_->flush_file();
+  });
+}
+
+void TraceWriter::finish(bool complete) {
+  Impl& impl = *impl_;
+  if (impl.finished) return;
+  impl.finished = true;
+  h5::QuietErrors quiet;
+  std::string error;  // the first failure; the file is still closed and renamed after it
+  auto record = [&](const std::string& message) {
+    if (error.empty()) error = message;
+  };
+  if (!impl.broken) {
+    try {
+      // A run that recorded a trace has /messages even when it holds no rows.
+      if (impl.messages_started && impl.message_columns.empty() && impl.pending.size() == 0) {
+        impl.create_messages(1);
+      }
+      impl.write_messages(impl.pending, 0, impl.pending.size());
+      impl.pending.clear();
+      h5::write_attribute(impl.meta.get(), "complete", int32_t{complete ? 1 : 0});
+    } catch (const h5::Failure& failure) {
+      record(std::string("cannot finish '") + impl.partial_path + "': " + failure.what());
+    }
+  }
+  for (auto& column : impl.message_columns) {
+    if (column.close() < 0) record("cannot close a /messages dataset in '" + impl.partial_path + "'");
+  }
+  impl.message_columns.clear();
+  impl.messages.reset();
+  impl.kpi.reset();
+  impl.meta.reset();
+  if (getenv("DBG")) fprintf(stderr, "open objs %zd\n", H5Fget_obj_count(impl.file.get(), H5F_OBJ_ALL));
+  if (getenv("LEAK")) { fprintf(stderr, "leaking\n"); (void)new h5::Handle(std::move(impl.file)); }
+  if (getenv("DBG")) { herr_t st = impl.file.close(); fprintf(stderr, "fclose %d\n", st); }
+  if (impl.file.close() < 0) record("cannot close '" + impl.partial_path + "'");
+  if (std::rename(impl.partial_path.c_str(), impl.final_path.c_str()) != 0) {
+    record("cannot rename '" + impl.partial_path + "' to '" + impl.final_path + "' (" + errno_text(errno) +
+           ")");
+  }
+  if (!error.empty()) throw OutputError(error);
+}
+
+const std::string& TraceWriter::final_path() const { return impl_->final_path; }
+
+}  // namespace citytwin::output

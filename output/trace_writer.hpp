@@ -1,0 +1,109 @@
+// One HDF5 file per run: columnar tables (a group holding one chunked, compressed 1-D dataset per
+// column), written to "<path>.partial" and renamed to <path> when finished. The schema is in
+// output/SCHEMA.md; kSchemaVersion changes whenever a reader would need to change.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace citytwin::output {
+
+inline constexpr int kSchemaVersion = 1;
+
+// Raised when the file cannot be created or written; the message names the path.
+class OutputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RunMeta {
+  std::string citytwin_version;
+  uint64_t seed = 0;
+  int threads = 1;
+  std::string scenario_source;         // file path or "<text>"
+  std::string scenario_text;           // the YAML as read
+  std::vector<std::string> overrides;  // key.path=value as given on the command line or from Python
+  double duration_s = 0.0;
+};
+
+// Static tables, one entry per row.
+struct DeviceTable {
+  std::vector<uint32_t> id;
+  std::vector<std::string> population;
+  std::vector<std::string> type;
+  std::vector<std::string> district;
+  std::vector<double> x_m;
+  std::vector<double> y_m;
+};
+
+struct GatewayTable {
+  std::vector<uint32_t> id;
+  std::vector<std::string> name;
+  std::vector<std::string> district;  // "" when outside every district
+  std::vector<double> x_m;
+  std::vector<double> y_m;
+};
+
+// A batch of per-uplink rows, column by column (all vectors the same length).
+struct MessageBatch {
+  std::vector<uint32_t> device;
+  std::vector<double> t_tx_s;
+  std::vector<uint8_t> sf;
+  std::vector<uint32_t> channel_hz;
+  std::vector<double> airtime_s;
+  std::vector<uint16_t> gateways_heard;
+  std::vector<uint8_t> delivered;
+  std::vector<double> t_delivered_s;  // NaN when not delivered
+  std::vector<double> battery_mah_left;
+
+  size_t size() const { return device.size(); }
+  void clear();
+};
+
+// Named scalar KPIs, written as attributes of /kpi in the given order.
+using KpiList = std::vector<std::pair<std::string, double>>;
+
+// A KPI table broken down by a key (e.g. by district): one string key column plus numeric columns.
+struct KpiTable {
+  std::string key_name;  // e.g. "district"
+  std::vector<std::string> keys;
+  std::vector<std::pair<std::string, std::vector<double>>> columns;
+};
+
+class TraceWriter {
+ public:
+  // Creates "<final_path>.partial" with /meta (complete = 0). Throws OutputError naming the path when
+  // the file cannot be created (missing directory, no permission, ...).
+  TraceWriter(std::string final_path, const RunMeta& meta);
+  // An unfinished writer finishes with complete = 0: whatever was appended is kept.
+  ~TraceWriter();
+  TraceWriter(const TraceWriter&) = delete;
+  TraceWriter& operator=(const TraceWriter&) = delete;
+
+  void write_devices(const DeviceTable& devices);
+  void write_gateways(const GatewayTable& gateways);
+  // Buffered; rows reach the file in chunks of kMessageChunkRows and at finish().
+  void append_messages(const MessageBatch& batch);
+  uint64_t messages_written() const;
+  // /kpi attributes, and /kpi/<name> tables.
+  void write_kpis(const KpiList& kpis);
+  void write_kpi_table(const std::string& name, const KpiTable& table);
+
+  // Flushes, sets /meta complete (1 or 0), closes, and renames "<path>.partial" to <path>.
+  // Safe to call once; later calls do nothing.
+  void finish(bool complete);
+
+  const std::string& final_path() const;
+
+  static constexpr size_t kMessageChunkRows = 65536;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace citytwin::output

@@ -1,0 +1,61 @@
+// Collects the fate of every uplink. Frames are resolved out of order (a long frame settles after
+// shorter ones that started later; deliveries come back from SimGrid later still), so rows wait in a
+// reorder buffer and reach the trace in seq order, i.e. ordered by (t_tx_s, device). It also keeps
+// what the KPIs need.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "output/trace_writer.hpp"
+#include "sim/city_layout.hpp"
+#include "sim/fleet.hpp"
+
+namespace citytwin::sim {
+
+class MessageLog {
+ public:
+  MessageLog(const CityLayout& city, size_t district_count) : city_(city), district_count_(district_count) {}
+
+  // The radio outcome of frame seq. Frames heard by no gateway are settled (lost) at once.
+  void record(uint64_t seq, const Transmission& tx, uint16_t gateways_heard);
+  // The network server delivered frame seq (recorded earlier, or later: both orders work).
+  void deliver(uint64_t seq, double t_delivered_s);
+
+  // Appends to the writer every settled row that no unsettled row precedes.
+  void flush(output::TraceWriter& writer);
+  // Rows not yet written (unsettled frames block the rows behind them).
+  size_t pending() const { return rows_.size(); }
+
+  uint64_t sent() const { return sent_; }
+  uint64_t delivered() const { return delivered_; }
+  const std::vector<float>& latencies_s() const { return latencies_s_; }
+  // Per district: sent, delivered, sum of latencies.
+  const std::vector<uint64_t>& district_sent() const { return district_sent_; }
+  const std::vector<uint64_t>& district_delivered() const { return district_delivered_; }
+  const std::vector<double>& district_latency_sum_s() const { return district_latency_sum_s_; }
+
+ private:
+  struct Row {
+    Transmission tx;
+    uint16_t gateways_heard = 0;
+    double t_delivered_s = -1.0;  // < 0: not delivered (yet)
+    bool recorded = false;
+  };
+  Row& row(uint64_t seq);
+  bool settled(const Row& r) const { return r.recorded && (r.gateways_heard == 0 || r.t_delivered_s >= 0.0); }
+  void count(const Row& r);
+
+  const CityLayout& city_;
+  size_t district_count_;
+  std::deque<Row> rows_;  // rows_[i] is seq base_ + i
+  uint64_t base_ = 0;
+  output::MessageBatch batch_;
+  uint64_t sent_ = 0, delivered_ = 0;
+  std::vector<float> latencies_s_;
+  std::vector<uint64_t> district_sent_, district_delivered_;
+  std::vector<double> district_latency_sum_s_;
+};
+
+}  // namespace citytwin::sim

@@ -1,0 +1,77 @@
+// The LoRa radio medium seen by the gateways. Transmissions enter in windows; a frame is resolved at
+// every gateway that hears it (received power at or above sensitivity) once no later transmission can
+// overlap it, i.e. once every frame starting before its end is known. Two frames collide at a
+// gateway when they overlap in time on the same channel and spreading factor; each survives only if
+// the capture rule (models/radio/reception.hpp) lets it survive every frame it overlaps. Gateways are
+// resolved in parallel; each reception belongs to one gateway, so no two threads touch the same slot.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "models/radio/reception.hpp"
+#include "sim/city_layout.hpp"
+#include "sim/fleet.hpp"
+#include "sim/thread_pool.hpp"
+
+namespace citytwin::sim {
+
+// A frame whose fate at every gateway is settled.
+struct ResolvedFrame {
+  uint64_t seq = 0;  // position in (t_start, device) order, from 0
+  Transmission tx;
+  std::span<const uint32_t> gateways_received;  // gateways that demodulated it intact
+};
+
+class RadioMedium {
+ public:
+  RadioMedium(const CityLayout& city, const models::radio::CaptureRule& capture);
+
+  // Adds transmissions produced up to window end t_s (any order) and resolves, in (t_start, device)
+  // order, every frame that ends at or before t_s; sink is called once per resolved frame, in
+  // increasing seq order within the call. Transmissions must all start at or after the previous t_s.
+  void step(std::vector<Transmission>& produced, double t_s, ThreadPool& pool,
+            const std::function<void(const ResolvedFrame&)>& sink);
+
+  bool idle() const { return frames_.empty() && staged_.empty(); }
+  uint64_t frames_started() const { return next_seq_; }
+
+ private:
+  struct Reception {
+    uint32_t gateway;
+    float rssi_dbm;
+    uint8_t destroyed;
+  };
+  struct Frame {
+    Transmission tx;
+    uint64_t first_reception;
+    uint32_t receptions;
+    bool resolved;
+  };
+  struct OnAir {  // a reception in a gateway's list of frames still on air
+    double t_start_s, t_end_s;
+    uint32_t channel_hz;
+    uint8_t spreading_factor;
+    float rssi_dbm;
+    uint64_t reception;
+  };
+
+  Reception& reception(uint64_t id) { return receptions_[static_cast<size_t>(id - reception_base_)]; }
+
+  const CityLayout& city_;
+  models::radio::CaptureRule capture_;
+  std::vector<Transmission> staged_;  // produced but starting at or after the last window end
+  std::deque<Frame> frames_;          // frames_[i] has seq frame_base_ + i
+  uint64_t frame_base_ = 0;
+  uint64_t next_seq_ = 0;
+  std::deque<Reception> receptions_;  // receptions_[i] has id reception_base_ + i
+  uint64_t reception_base_ = 0;
+  std::vector<std::vector<OnAir>> incoming_;  // per gateway, this window's new receptions
+  std::vector<std::vector<OnAir>> on_air_;    // per gateway
+  std::vector<uint32_t> received_scratch_;
+};
+
+}  // namespace citytwin::sim

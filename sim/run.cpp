@@ -1,0 +1,165 @@
+#include "sim/run.hpp"
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <csignal>
+#include <fstream>
+#include <limits>
+#include <string>
+
+#include "sim/city_layout.hpp"
+#include "sim/fleet.hpp"
+#include "sim/kpi.hpp"
+#include "sim/message_log.hpp"
+#include "sim/progress.hpp"
+#include "sim/radio_medium.hpp"
+#include "sim/thread_pool.hpp"
+#include "sim/version.hpp"
+#include "sim/wired_network.hpp"
+
+namespace citytwin::sim {
+namespace {
+
+volatile std::sig_atomic_t g_stop_requested = 0;
+
+// MemAvailable from /proc/meminfo, bytes (0 when unknown).
+uint64_t available_memory_bytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  uint64_t kib = 0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return 0;
+}
+
+void check_memory(uint64_t needed_bytes, const std::string& what) {
+  const uint64_t available = available_memory_bytes();
+  if (available != 0 && needed_bytes > available)
+    throw RunError(what + " needs about " + std::to_string(needed_bytes >> 20) + " MiB but only " +
+                   std::to_string(available >> 20) + " MiB of memory are available");
+}
+
+output::DeviceTable device_table(const Scenario& sc, const CityLayout& city) {
+  output::DeviceTable t;
+  for (uint32_t d = 0; d < city.device_count(); ++d) {
+    const DevicePopulation& pop = sc.devices[city.device_population[d]];
+    t.id.push_back(d);
+    t.population.push_back(pop.name);
+    t.type.push_back(pop.type);
+    t.district.push_back(sc.city.districts[city.device_district[d]].name);
+    t.x_m.push_back(city.device_x_m[d]);
+    t.y_m.push_back(city.device_y_m[d]);
+  }
+  return t;
+}
+
+output::GatewayTable gateway_table(const Scenario& sc, const CityLayout& city) {
+  output::GatewayTable t;
+  for (uint32_t g = 0; g < sc.gateways.size(); ++g) {
+    t.id.push_back(g);
+    t.name.push_back(sc.gateways[g].name);
+    const int d = city.gateway_district[g];
+    t.district.push_back(d < 0 ? "" : sc.city.districts[static_cast<size_t>(d)].name);
+    t.x_m.push_back(sc.gateways[g].x_m);
+    t.y_m.push_back(sc.gateways[g].y_m);
+  }
+  return t;
+}
+
+}  // namespace
+
+void request_stop() { g_stop_requested = 1; }
+
+int default_thread_count() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+}
+
+RunSummary run(const Scenario& sc, const RunOptions& options) {
+  g_stop_requested = 0;
+  RunSummary summary;
+  summary.seed = options.seed.value_or(sc.run.seed);
+  summary.threads = options.threads.value_or(default_thread_count());
+  if (summary.threads < 1 || summary.threads > 1024)
+    throw RunError("--threads: expected 1..1024, got " + std::to_string(summary.threads));
+  if (options.output_path.empty()) throw RunError("no output path given (-o FILE.h5)");
+
+  uint64_t devices = 0;
+  for (const auto& pop : sc.devices) devices += static_cast<uint64_t>(pop.count);
+  if (devices > std::numeric_limits<uint32_t>::max() - 1)
+    throw RunError("the scenario has " + std::to_string(devices) + " devices; at most 4294967294 are supported");
+  check_memory(devices * kBytesPerDevice, "the scenario's " + std::to_string(devices) + " devices");
+
+  // Create the output first: an unwritable path fails before any simulation work.
+  output::RunMeta meta;
+  meta.citytwin_version = kVersion;
+  meta.seed = summary.seed;
+  meta.threads = summary.threads;
+  meta.scenario_source = sc.source_name;
+  meta.scenario_text = sc.text;
+  meta.overrides = sc.overrides;
+  meta.duration_s = sc.run.duration_s;
+  output::TraceWriter writer(options.output_path, meta);
+
+  ThreadPool pool(summary.threads);
+  const CityLayout city = build_city_layout(sc, summary.seed, pool);
+  writer.write_devices(device_table(sc, city));
+  writer.write_gateways(gateway_table(sc, city));
+
+  const double duration = sc.run.duration_s;
+  Fleet fleet(city, summary.seed, duration, summary.threads);
+  RadioMedium medium(city, sc.channel.capture);
+  MessageLog log(city, sc.city.districts.size());
+  WiredNetwork wired(sc, [&log](uint64_t seq, double t) { log.deliver(seq, t); });
+  Progress progress(duration, options.progress);
+
+  const auto on_resolved = [&](const ResolvedFrame& f) {
+    log.record(f.seq, f.tx, static_cast<uint16_t>(f.gateways_received.size()));
+    for (uint32_t g : f.gateways_received) wired.forward(g, f.seq, f.tx.t_end_s);
+  };
+
+  std::vector<Transmission> produced;
+  double t = 0.0;
+  uint64_t window = 0;
+  double next_batch = sc.run.forward_batch_s;
+  bool stopped = false;
+  while (t < duration) {
+    t = std::min(duration, static_cast<double>(++window) * sc.run.window_s);
+    fleet.advance(t, pool, produced);
+    medium.step(produced, t, pool, on_resolved);
+    if (t >= next_batch) {
+      wired.advance(t);
+      log.flush(writer);
+      next_batch = (std::floor(t / sc.run.forward_batch_s) + 1.0) * sc.run.forward_batch_s;
+    }
+    progress.update(t, medium.frames_started());
+    if (g_stop_requested) {
+      stopped = true;
+      break;
+    }
+  }
+  // Settle what is still on the air and in the network. Frames already produced belong to wake-ups
+  // before t, so they are part of the run.
+  medium.step(produced, std::numeric_limits<double>::infinity(), pool, on_resolved);
+  wired.drain(t);
+  log.flush(writer);
+  fleet.finish(t);
+
+  summary.kpis = compute_kpis(city, fleet, log, wired);
+  summary.by_district = district_kpis(sc, city, fleet, log);
+  writer.write_kpis(summary.kpis);
+  writer.write_kpi_table("by_district", summary.by_district);
+  summary.complete = !stopped;
+  writer.finish(summary.complete);
+  summary.output_path = writer.final_path();
+  summary.wall_s = progress.wall_s();
+  progress.finish(t, medium.frames_started(), summary.complete);
+  return summary;
+}
+
+}  // namespace citytwin::sim

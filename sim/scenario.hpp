@@ -1,0 +1,133 @@
+// The scenario, read once from YAML into typed structs with SI units (seconds, metres, hertz, dBm,
+// bits per second, mAh, mA). Every default lives here, in the initialisers; docs/SCENARIO.md is
+// checked against them by tests/sim/scenario_doc_test.cpp.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/device/battery.hpp"
+#include "models/device/firmware.hpp"
+#include "models/radio/lora_phy.hpp"
+#include "models/radio/path_loss.hpp"
+#include "models/radio/reception.hpp"
+
+namespace citytwin::sim {
+
+// Where a value came from, for error messages: file:line:col (1-based) and the key path.
+struct SourceMark {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+// A district is an axis-aligned rectangle in city coordinates (metres, origin south-west).
+struct District {
+  std::string name;
+  double x_min_m = 0.0;
+  double y_min_m = 0.0;
+  double x_max_m = 0.0;
+  double y_max_m = 0.0;
+  double area_m2() const { return (x_max_m - x_min_m) * (y_max_m - y_min_m); }
+  bool contains(double x_m, double y_m) const {
+    return x_m >= x_min_m && x_m <= x_max_m && y_m >= y_min_m && y_m <= y_max_m;
+  }
+};
+
+struct City {
+  std::string name = "city";
+  std::vector<District> districts;
+};
+
+// LoRa radio settings of a device population.
+struct LoraRadio {
+  models::radio::LoraPhyParams phy;  // phy.low_data_rate_optimize is resolved from ldro at load time
+  // Low-data-rate optimisation: Auto turns it on when a symbol lasts more than 16 ms (SF11/SF12 at
+  // 125 kHz), as the LoRaWAN regional parameters require.
+  enum class Ldro { Auto, On, Off } ldro = Ldro::Auto;
+  double tx_power_dbm = 14.0;
+  // Uplink channels (centre frequencies); a device picks one uniformly at random per uplink.
+  // EU868 default channels: LoRaWAN Regional Parameters RP002-1.0.3, section 2.5.2.
+  std::vector<double> channels_hz = {868.1e6, 868.3e6, 868.5e6};
+};
+
+enum class Traffic { Periodic, Poisson };
+
+// Where a population's devices are placed: uniformly at random over the listed districts (weighted
+// by area), or uniformly in a disc (centre and radius), which must lie in districts.
+struct Placement {
+  std::vector<std::string> districts;  // empty with disc_radius_m > 0 means "disc"
+  double disc_x_m = 0.0;
+  double disc_y_m = 0.0;
+  double disc_radius_m = 0.0;
+  SourceMark mark;
+};
+
+struct DevicePopulation {
+  std::string name;
+  std::string type = "generic";  // free text: river_level, parking, ...
+  int64_t count = 0;
+  Placement placement;
+  Traffic traffic = Traffic::Periodic;
+  double interval_s = 900.0;  // mean time between reports
+  double jitter = 0.1;        // periodic: each interval drawn uniformly in interval*(1 +- jitter)
+  int payload_bytes = 10;     // application payload
+  // LoRaWAN MAC overhead added to the payload on air: MHDR 1 + FHDR 7 + FPort 1 + MIC 4 = 13 B
+  // (LoRaWAN L2 1.0.4, section 4).
+  int mac_overhead_bytes = 13;
+  LoraRadio radio;
+  models::device::FirmwareProfile firmware;
+  models::device::BatterySpec battery;
+  SourceMark mark;
+};
+
+// Radio propagation and reception, shared by all gateways (defaults and sources in models/radio/).
+struct RadioChannel {
+  models::radio::LogDistancePathLoss path_loss;
+  models::radio::CaptureRule capture;
+  std::array<double, 6> gateway_sensitivity_dbm = models::radio::kSx1301SensitivityDbm;  // SF7..SF12, 125 kHz
+};
+
+struct Gateway {
+  std::string name;
+  double x_m = 0.0;
+  double y_m = 0.0;
+  double antenna_gain_dbi = 0.0;
+  double fibre_length_m = 1000.0;        // to the platform server
+  double fibre_bandwidth_bps = 1e9;
+  double forward_delay_s = 0.005;        // packet-forwarder processing before sending upstream
+  SourceMark mark;
+};
+
+struct Platform {
+  double server_speed_flops = 1e10;      // network-server host CPU speed
+  double ns_cost_flops = 2e5;            // CPU work per received copy (dedup + MAC processing)
+  double forward_message_bytes = 250;    // size of one forwarded frame with metadata (Semtech UDP JSON)
+};
+
+struct Run {
+  double duration_s = 86400.0;
+  uint64_t seed = 1;
+  // Conservative synchronisation window of the fleet engine. No longer than the smallest causal delay
+  // between the network and a device (the RX1 delay, 1 s).
+  double window_s = 1.0;
+  // Every this many seconds the gateways' received frames are handed to SimGrid as one batch per
+  // gateway (see sim/wired_network.hpp for why and what is measured).
+  double forward_batch_s = 10.0;
+};
+
+struct Scenario {
+  std::string source_name;  // file path, or "<text>" for scenarios given as text
+  std::string text;         // the YAML as read, before overrides
+  std::vector<std::string> overrides;  // key.path=value, as given
+  City city;
+  std::vector<DevicePopulation> devices;
+  std::vector<Gateway> gateways;
+  RadioChannel channel;
+  Platform platform;
+  Run run;
+};
+
+}  // namespace citytwin::sim

@@ -1,0 +1,270 @@
+// The scenario loader: parse, apply overrides, read each section, check what refers across sections,
+// and throw every diagnostic at once.
+#include "sim/scenario_loader.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "sim/scenario_reader.hpp"
+#include "sim/scenario_sections.hpp"
+
+namespace citytwin::sim {
+namespace {
+
+const std::vector<std::string_view> kSections = {"city", "devices", "gateways", "radio", "platform", "run"};
+const std::vector<std::string_view> kRequiredSections = {"city", "devices", "gateways", "run"};
+
+std::string join_messages(const std::vector<Diagnostic>& diagnostics) {
+  std::string text;
+  for (const Diagnostic& diagnostic : diagnostics) {
+    if (!text.empty()) text += '\n';
+    text += diagnostic.to_string();
+  }
+  return text;
+}
+
+District read_district(DiagnosticLog& log, const YamlNode& node, const std::string& path, bool& complete) {
+  District district;
+  if (node.kind == YamlNode::Kind::Null) {
+    log.error(node.location, path, "expected a district (a map), got nothing");
+    complete = false;
+    return district;
+  }
+  MapReader map(log, &node, path, {"name", "origin", "size"});
+  const auto name = map.text("name", Presence::Required);
+  const auto origin = map.point("origin", {}, Presence::Required);
+  const auto size = map.point("size", Bound::positive(), Presence::Required);
+  if (!map.is_map() || !name || !origin || !size) complete = false;
+  set_if(district.name, name);
+  if (origin && size) {
+    district.x_min_m = (*origin)[0];
+    district.y_min_m = (*origin)[1];
+    district.x_max_m = (*origin)[0] + (*size)[0];
+    district.y_max_m = (*origin)[1] + (*size)[1];
+  }
+  return district;
+}
+
+Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string& path,
+                     const DistrictIndex& districts) {
+  Gateway gateway;
+  gateway.mark = log.mark(node.location);
+  if (node.kind == YamlNode::Kind::Null) {
+    log.error(node.location, path, "expected a gateway (a map), got nothing");
+    return gateway;
+  }
+  MapReader map(log, &node, path, {"name", "position", "antenna_gain", "forward_delay", "backhaul"});
+  if (!map.is_map()) return gateway;
+  set_if(gateway.name, map.text("name", Presence::Required));
+  if (const auto position = map.point("position", {}, Presence::Required)) {
+    gateway.x_m = (*position)[0];
+    gateway.y_m = (*position)[1];
+    if (districts.complete && !districts.covers(gateway.x_m, gateway.y_m)) {
+      log.error(map.get("position")->location, map.path("position"),
+                "gateway position " + format_point_m(gateway.x_m, gateway.y_m) + " lies outside every district");
+    }
+  }
+  set_if(gateway.antenna_gain_dbi, map.quantity("antenna_gain", Dimension::Gain));
+  set_if(gateway.forward_delay_s, map.quantity("forward_delay", Dimension::Time, Bound::non_negative()));
+  MapReader backhaul(log, map.get("backhaul"), map.path("backhaul"), {"fibre_length", "bandwidth"});
+  set_if(gateway.fibre_length_m, backhaul.quantity("fibre_length", Dimension::Length, Bound::positive()));
+  set_if(gateway.fibre_bandwidth_bps, backhaul.quantity("bandwidth", Dimension::Bitrate, Bound::positive()));
+  return gateway;
+}
+
+void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channel) {
+  MapReader map(log, node, "radio", {"path_loss", "capture", "gateway_sensitivity"});
+  MapReader path_loss(log, map.get("path_loss"), map.path("path_loss"),
+                      {"reference_distance", "reference_loss", "exponent"});
+  set_if(channel.path_loss.reference_distance_m,
+         path_loss.quantity("reference_distance", Dimension::Length, Bound::positive()));
+  set_if(channel.path_loss.reference_loss_db, path_loss.quantity("reference_loss", Dimension::Gain));
+  set_if(channel.path_loss.exponent, path_loss.number("exponent", Bound::positive()));
+  MapReader capture(log, map.get("capture"), map.path("capture"), {"enabled", "threshold"});
+  set_if(channel.capture.enabled, capture.boolean("enabled"));
+  set_if(channel.capture.threshold_db, capture.quantity("threshold", Dimension::Gain, Bound::non_negative()));
+  const YamlNode* table = map.get("gateway_sensitivity");
+  const std::string table_path = map.path("gateway_sensitivity");
+  if (table == nullptr || !expect_sequence(log, *table, table_path, "six sensitivities (SF7..SF12)")) return;
+  if (table->items.size() != channel.gateway_sensitivity_dbm.size()) {
+    log.error(table->location, table_path,
+              "expected 6 sensitivities (SF7..SF12), got " + std::to_string(table->items.size()));
+    return;
+  }
+  for (std::size_t i = 0; i < table->items.size(); ++i) {
+    set_if(channel.gateway_sensitivity_dbm[i],
+           read_quantity(log, table->items[i], index_path(table_path, i), Dimension::PowerLevel));
+  }
+}
+
+void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform) {
+  MapReader map(log, node, "platform", {"server_speed", "ns_cost", "forward_message"});
+  set_if(platform.server_speed_flops, map.quantity("server_speed", Dimension::Computation, Bound::positive()));
+  set_if(platform.ns_cost_flops, map.quantity("ns_cost", Dimension::Computation, Bound::non_negative()));
+  set_if(platform.forward_message_bytes, map.quantity("forward_message", Dimension::DataSize, Bound::positive()));
+}
+
+void read_run(DiagnosticLog& log, const YamlNode* node, const std::vector<DevicePopulation>& devices, Run& run) {
+  MapReader map(log, node, "run", {"duration", "seed", "window", "forward_batch"});
+  set_if(run.duration_s, map.quantity("duration", Dimension::Time, Bound::positive()));
+  set_if(run.seed, map.unsigned_integer("seed"));
+  const auto window = map.quantity("window", Dimension::Time, Bound::positive());
+  const auto batch = map.quantity("forward_batch", Dimension::Time, Bound::positive());
+  set_if(run.window_s, window);
+  set_if(run.forward_batch_s, batch);
+  // The window must not exceed the shortest causal delay (see Run::window_s).
+  const DevicePopulation* shortest = nullptr;
+  std::size_t shortest_index = 0;
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    if (shortest == nullptr || devices[i].firmware.rx1_delay_s < shortest->firmware.rx1_delay_s) {
+      shortest = &devices[i];
+      shortest_index = i;
+    }
+  }
+  const Location window_at = map.get("window") ? map.get("window")->location : map.location();
+  if (shortest != nullptr && run.window_s > shortest->firmware.rx1_delay_s) {
+    log.error(window_at, map.path("window"),
+              "window " + format_number(run.window_s) + " s is longer than the shortest RX1 delay, " +
+                  format_number(shortest->firmware.rx1_delay_s) + " s (" + index_path("devices", shortest_index) +
+                  ".firmware.rx1_delay)");
+  }
+  if ((window || batch) && run.forward_batch_s < run.window_s) {
+    const Location batch_at = map.get("forward_batch") ? map.get("forward_batch")->location : window_at;
+    log.error(batch_at, map.path("forward_batch"),
+              "expected >= the window (" + format_number(run.window_s) + " s), got " +
+                  format_number(run.forward_batch_s) + " s");
+  }
+}
+
+}  // namespace
+
+std::vector<std::string_view> DistrictIndex::names() const {
+  std::vector<std::string_view> out;
+  for (const District& district : city.districts) out.push_back(district.name);
+  return out;
+}
+
+bool DistrictIndex::has(std::string_view name) const {
+  for (const District& district : city.districts) {
+    if (district.name == name) return true;
+  }
+  return false;
+}
+
+bool DistrictIndex::covers(double x_m, double y_m) const {
+  for (const District& district : city.districts) {
+    if (district.contains(x_m, y_m)) return true;
+  }
+  return false;
+}
+
+void report_duplicates(DiagnosticLog& log, const std::vector<NamedAt>& names, std::string_view what) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (names[j].name != names[i].name) continue;
+      const SourceMark first = log.mark(names[j].location);
+      const std::string where = first.line > 0 ? "line " + std::to_string(first.line) : first.file;
+      log.error(names[i].location, names[i].path,
+                "duplicate " + std::string(what) + " name '" + names[i].name + "' (first at " + where + ")");
+      break;
+    }
+  }
+}
+
+std::string format_point_m(double x_m, double y_m) {
+  return "(" + format_number(x_m) + " m, " + format_number(y_m) + " m)";
+}
+
+void read_city(DiagnosticLog& log, const YamlNode* node, City& city, bool& complete) {
+  complete = false;
+  MapReader map(log, node, "city", {"name", "districts"});
+  if (node == nullptr || !map.is_map()) return;
+  set_if(city.name, map.text("name"));
+  const YamlNode* list = map.require("districts");
+  if (list == nullptr || !expect_sequence(log, *list, "city.districts", "districts")) return;
+  if (list->items.empty()) {
+    log.error(list->location, "city.districts", "expected at least one district");
+    return;
+  }
+  complete = true;
+  std::vector<NamedAt> names;
+  for (std::size_t i = 0; i < list->items.size(); ++i) {
+    const std::string path = index_path("city.districts", i);
+    city.districts.push_back(read_district(log, list->items[i], path, complete));
+    const YamlNode* name = list->items[i].find("name");
+    if (name != nullptr && name->is_scalar()) names.push_back({name->scalar, name->location, path + ".name"});
+  }
+  report_duplicates(log, names, "district");
+}
+
+void read_gateways(DiagnosticLog& log, const YamlNode* node, const DistrictIndex& districts,
+                   std::vector<Gateway>& gateways) {
+  if (node == nullptr || !expect_sequence(log, *node, "gateways", "gateways")) return;
+  if (node->items.empty()) log.error(node->location, "gateways", "expected at least one gateway");
+  std::vector<NamedAt> names;
+  for (std::size_t i = 0; i < node->items.size(); ++i) {
+    const std::string path = index_path("gateways", i);
+    gateways.push_back(read_gateway(log, node->items[i], path, districts));
+    const YamlNode* name = node->items[i].find("name");
+    if (name != nullptr && name->is_scalar()) names.push_back({name->scalar, name->location, path + ".name"});
+  }
+  report_duplicates(log, names, "gateway");
+}
+
+std::string Diagnostic::to_string() const {
+  std::string text = mark.file;
+  if (mark.line > 0) text += ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column);
+  if (!key_path.empty()) text += ": " + key_path;
+  return text + ": " + message;
+}
+
+ScenarioError::ScenarioError(std::vector<Diagnostic> diagnostics)
+    : std::runtime_error(join_messages(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+
+Scenario load_scenario_text(const std::string& yaml_text, const std::string& source_name,
+                            const std::vector<std::string>& overrides) {
+  Scenario scenario;
+  scenario.source_name = source_name;
+  scenario.text = yaml_text;
+  scenario.overrides = overrides;
+  DiagnosticLog log(source_name, overrides);
+  std::optional<YamlNode> root = parse_yaml(yaml_text, log);
+  if (!root) throw ScenarioError(log.sorted());
+  apply_overrides(*root, log);
+
+  MapReader top(log, &*root, "", kSections);
+  if (top.is_map()) {
+    for (std::string_view section : kRequiredSections) {
+      if (top.get(section) == nullptr) log.error(Location{1, 1, -1}, std::string(section), "missing required section");
+    }
+  }
+  bool city_complete = false;
+  read_city(log, top.get("city"), scenario.city, city_complete);
+  const DistrictIndex districts{scenario.city, city_complete};
+  read_devices(log, top.get("devices"), districts, scenario.devices);
+  read_gateways(log, top.get("gateways"), districts, scenario.gateways);
+  read_channel(log, top.get("radio"), scenario.channel);
+  read_platform(log, top.get("platform"), scenario.platform);
+  read_run(log, top.get("run"), scenario.devices, scenario.run);
+  if (!log.empty()) throw ScenarioError(log.sorted());
+  return scenario;
+}
+
+Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
+  auto fail = [&](int error) {
+    throw ScenarioError({Diagnostic{SourceMark{path, 0, 0}, "",
+                                    "cannot open scenario file (" + std::string(std::strerror(error)) + ")"}});
+  };
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) fail(errno);
+  std::string text;
+  char buffer[65536];
+  std::size_t read = 0;
+  while ((read = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, read);
+  if (std::ferror(file.get())) fail(errno);
+  return load_scenario_text(text, path, overrides);
+}
+
+}  // namespace citytwin::sim

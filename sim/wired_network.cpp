@@ -1,0 +1,159 @@
+#include "sim/wired_network.hpp"
+
+#include <simgrid/s4u.hpp>
+
+#include <algorithm>
+#include <exception>
+#include <map>
+#include <unordered_set>
+
+#include "sim/run.hpp"
+
+namespace citytwin::sim {
+namespace s4u = simgrid::s4u;
+
+namespace {
+struct Copy {
+  uint64_t frame_seq;
+  double t_rx_s;
+};
+struct GatewayBatch {
+  uint32_t gateway;
+  std::vector<Copy> copies;
+};
+}  // namespace
+
+struct WiredNetwork::Impl {
+  const Scenario& scenario;
+  DeliveryCallback on_delivered;
+  std::unique_ptr<s4u::Engine> engine;
+  double clock_origin = 0.0;  // SimGrid's clock is not reset between engines: subtract this
+  s4u::Host* server = nullptr;
+  std::vector<s4u::Host*> gateway_hosts;
+  std::vector<double> latency_s;
+  std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
+  double server_free_at_s = 0.0;          // the network server's FIFO queue
+  std::exception_ptr actor_error;
+  uint64_t period = 0;
+
+  Impl(const Scenario& sc, DeliveryCallback cb) : scenario(sc), on_delivered(std::move(cb)) {}
+
+  double now() const { return s4u::Engine::get_clock() - clock_origin; }
+
+  void build_platform() {
+    auto* zone = s4u::create_full_zone("city");
+    server = zone->create_host("platform", scenario.platform.server_speed_flops);
+    for (const Gateway& g : scenario.gateways) {
+      s4u::Host* host = zone->create_host("gw:" + g.name, 1e9);
+      s4u::Link* link = zone->create_link("fibre:" + g.name, g.fibre_bandwidth_bps / 8.0)  // bytes/s
+                            ->set_latency(g.fibre_length_m * kFibreDelayPerMetre_s);
+      zone->add_route(host->get_netpoint(), server->get_netpoint(), nullptr, nullptr,
+                      {s4u::LinkInRoute(link)}, true);
+      gateway_hosts.push_back(host);
+      latency_s.push_back(g.fibre_length_m * kFibreDelayPerMetre_s);
+    }
+    zone->seal();
+  }
+
+  // The actor that carries one period's batches to the server and runs the network server on them.
+  void forward_period(double t_send_s, std::vector<GatewayBatch> batches) {
+    s4u::this_actor::sleep_until(t_send_s + clock_origin);
+    const double msg_bytes = scenario.platform.forward_message_bytes;
+    std::vector<s4u::CommPtr> comms;
+    for (const GatewayBatch& b : batches) {
+      const auto bytes = static_cast<uint64_t>(msg_bytes * static_cast<double>(b.copies.size()));
+      comms.push_back(s4u::Comm::sendto_async(gateway_hosts[b.gateway], server, bytes));
+    }
+    s4u::Comm::wait_all(comms);
+
+    struct Arrival {
+      double t_s;
+      uint32_t gateway;
+      uint64_t frame_seq;
+    };
+    std::vector<Arrival> arrivals;
+    for (size_t i = 0; i < batches.size(); ++i) {
+      const GatewayBatch& b = batches[i];
+      const Gateway& gw = scenario.gateways[b.gateway];
+      // The rate the batch obtained once its first byte arrived; it is the link rate when the link
+      // is not shared.
+      const double batch_bytes = msg_bytes * static_cast<double>(b.copies.size());
+      const double transfer_s = comms[i]->get_finish_time() - comms[i]->get_start_time() - latency_s[b.gateway];
+      const double rate = transfer_s > 0.0 ? batch_bytes / transfer_s : gw.fibre_bandwidth_bps / 8.0;
+      for (const Copy& c : b.copies)
+        arrivals.push_back({c.t_rx_s + gw.forward_delay_s + latency_s[b.gateway] + msg_bytes / rate,
+                            b.gateway, c.frame_seq});
+    }
+    std::sort(arrivals.begin(), arrivals.end(), [](const Arrival& a, const Arrival& b) {
+      return a.t_s < b.t_s || (a.t_s == b.t_s && a.gateway < b.gateway);
+    });
+    const double service_s = scenario.platform.ns_cost_flops / scenario.platform.server_speed_flops;
+    std::unordered_set<uint64_t> delivered;
+    for (const Arrival& a : arrivals) {
+      server_free_at_s = std::max(server_free_at_s, a.t_s) + service_s;
+      if (delivered.insert(a.frame_seq).second) on_delivered(a.frame_seq, server_free_at_s);
+    }
+  }
+
+  void send_batches(double t_s) {
+    std::vector<GatewayBatch> batches;
+    for (uint32_t g = 0; g < outbox.size(); ++g) {
+      if (outbox[g].empty()) continue;
+      batches.push_back({g, std::move(outbox[g])});
+      outbox[g].clear();
+    }
+    if (batches.empty()) return;
+    s4u::Actor::create("forward-" + std::to_string(period++), server,
+                       [this, t_s, b = std::move(batches)]() mutable {
+                         // An exception escaping an actor aborts the process: keep it for run().
+                         try {
+                           forward_period(t_s, std::move(b));
+                         } catch (...) {
+                           if (!actor_error) actor_error = std::current_exception();
+                         }
+                       });
+  }
+
+  void check() {
+    if (actor_error) std::rethrow_exception(actor_error);
+  }
+};
+
+WiredNetwork::WiredNetwork(const Scenario& scenario, DeliveryCallback on_delivered)
+    : impl_(std::make_unique<Impl>(scenario, std::move(on_delivered))) {
+  int argc = 3;
+  char arg0[] = "citytwin";
+  // CM02: latency and bandwidth exactly as given (the default LV08 model scales both to fit TCP).
+  char arg1[] = "--cfg=network/model:CM02";
+  char arg2[] = "--log=root.thres:critical";
+  char* argv[] = {arg0, arg1, arg2, nullptr};
+  impl_->engine = std::make_unique<s4u::Engine>(&argc, argv);
+  impl_->clock_origin = s4u::Engine::get_clock();
+  impl_->build_platform();
+  impl_->outbox.resize(scenario.gateways.size());
+}
+
+WiredNetwork::~WiredNetwork() = default;
+
+void WiredNetwork::forward(uint32_t gateway, uint64_t frame_seq, double t_rx_s) {
+  impl_->outbox[gateway].push_back({frame_seq, t_rx_s});
+  ++copies_forwarded_;
+}
+
+void WiredNetwork::advance(double t_s) {
+  for (const auto& box : impl_->outbox) batches_sent_ += box.empty() ? 0 : 1;
+  impl_->send_batches(t_s);
+  impl_->engine->run_until(t_s + impl_->clock_origin);
+  impl_->check();
+}
+
+void WiredNetwork::drain(double t_s) {
+  for (const auto& box : impl_->outbox) batches_sent_ += box.empty() ? 0 : 1;
+  impl_->send_batches(t_s);
+  impl_->engine->run();
+  impl_->check();
+}
+
+double WiredNetwork::route_latency_s(uint32_t gateway) const { return impl_->latency_s[gateway]; }
+
+}  // namespace citytwin::sim

@@ -1,0 +1,62 @@
+// Gateways, their fibre backhaul and the platform's network server, in SimGrid.
+//
+// Gateways and the platform server are SimGrid hosts; each gateway reaches the server over a fibre
+// link whose latency comes from its length (5 us per km). The network server deduplicates the copies
+// of a frame heard by several gateways (the first copy it processes delivers the frame) and spends
+// CPU on every copy (a FIFO queue at the server's speed).
+//
+// How small messages cross the wired network: SimGrid runs ~0.3-0.47 M comms per second when few
+// are in flight (DESIGN.md section 6; bench/wired_messages.cpp re-measures it), and a city sends
+// millions of forwarded copies a day. So every forward_batch seconds each gateway sends ONE SimGrid
+// comm carrying the bytes of all the copies it received in that period: SimGrid sees the load on
+// every link and its bandwidth sharing sets the rate. Each copy is then timed analytically: it
+// leaves the gateway forward_delay after reception and arrives after the route's latency plus its
+// own size at the rate the batch obtained. The delivery time of a copy does not wait for the batch.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/city_layout.hpp"
+#include "sim/scenario.hpp"
+
+namespace citytwin::sim {
+
+class WiredNetwork {
+ public:
+  // Called once per delivered frame, with the time the network server finished processing it.
+  using DeliveryCallback = std::function<void(uint64_t frame_seq, double t_delivered_s)>;
+
+  // Creates the SimGrid engine and platform. One per process (see sim/run.hpp).
+  WiredNetwork(const Scenario& scenario, DeliveryCallback on_delivered);
+  ~WiredNetwork();
+  WiredNetwork(const WiredNetwork&) = delete;
+  WiredNetwork& operator=(const WiredNetwork&) = delete;
+
+  // A copy of frame_seq, received intact by gateway at t_rx_s.
+  void forward(uint32_t gateway, uint64_t frame_seq, double t_rx_s);
+  // Hands the copies received up to t_s to SimGrid (sent at t_s) and runs SimGrid up to t_s.
+  void advance(double t_s);
+  // Sends what is left and runs SimGrid until every copy has been processed.
+  void drain(double t_s);
+
+  // Route latency from a gateway to the platform server (s).
+  double route_latency_s(uint32_t gateway) const;
+  uint64_t copies_forwarded() const { return copies_forwarded_; }
+  uint64_t batches_sent() const { return batches_sent_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  uint64_t copies_forwarded_ = 0;
+  uint64_t batches_sent_ = 0;
+};
+
+// Fibre propagation delay: light travels at c / n with n ~ 1.468 in standard single-mode fibre
+// (ITU-T G.652), i.e. 4.9 us per km; 5 us/km is the figure the GPON and transport literature uses.
+inline constexpr double kFibreDelayPerMetre_s = 5e-9;
+
+}  // namespace citytwin::sim

@@ -1,0 +1,94 @@
+// Tests of the gateway reception rules: sensitivity per SF and bandwidth, and the capture rule.
+#include "models/radio/reception.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace citytwin::models::radio {
+namespace {
+
+TEST(GatewaySensitivity, TableAt125kHz) {
+  // SX1301 figures as in ns-3 GatewayLoraPhy::sensitivity, SF7..SF12.
+  EXPECT_DOUBLE_EQ(gateway_sensitivity_dbm(7, 125e3), -130.0);
+  EXPECT_DOUBLE_EQ(gateway_sensitivity_dbm(8, 125e3), -132.5);
+  EXPECT_DOUBLE_EQ(gateway_sensitivity_dbm(9, 125e3), -135.0);
+  EXPECT_DOUBLE_EQ(gateway_sensitivity_dbm(10, 125e3), -137.5);
+  EXPECT_DOUBLE_EQ(gateway_sensitivity_dbm(11, 125e3), -140.0);
+  EXPECT_DOUBLE_EQ(gateway_sensitivity_dbm(12, 125e3), -142.5);
+}
+
+TEST(GatewaySensitivity, RisesWithBandwidth) {
+  // 10 log10(250/125) = 10 log10(2) = 3.0103 dB; 10 log10(4) = 6.0206 dB.
+  for (int sf = 7; sf <= 12; ++sf) {
+    const double at_125 = gateway_sensitivity_dbm(sf, 125e3);
+    EXPECT_NEAR(gateway_sensitivity_dbm(sf, 250e3) - at_125, 3.0103, 1e-4) << "SF" << sf;
+    EXPECT_NEAR(gateway_sensitivity_dbm(sf, 500e3) - at_125, 6.0206, 1e-4) << "SF" << sf;
+  }
+  EXPECT_NEAR(gateway_sensitivity_dbm(7, 250e3), -126.9897, 1e-4);
+  EXPECT_NEAR(gateway_sensitivity_dbm(12, 500e3), -136.4794, 1e-4);
+}
+
+TEST(GatewaySensitivity, UsesTheGivenTable) {
+  const std::array<double, 6> table = {-124.0, -127.0, -130.0, -133.0, -135.0, -137.0};
+  EXPECT_DOUBLE_EQ(gateway_sensitivity_dbm(7, 125e3, table), -124.0);
+  EXPECT_DOUBLE_EQ(gateway_sensitivity_dbm(12, 125e3, table), -137.0);
+  EXPECT_NEAR(gateway_sensitivity_dbm(12, 250e3, table), -133.9897, 1e-4);
+}
+
+TEST(GatewaySensitivity, SpreadingFactorOutsideTableThrows) {
+  EXPECT_THROW(gateway_sensitivity_dbm(6, 125e3), std::out_of_range);
+  EXPECT_THROW(gateway_sensitivity_dbm(13, 125e3), std::out_of_range);
+}
+
+TEST(CaptureRule, DefaultsAreLoraSimSixDecibels) {
+  const CaptureRule rule;
+  EXPECT_TRUE(rule.enabled);
+  EXPECT_DOUBLE_EQ(rule.threshold_db, 6.0);
+}
+
+TEST(CaptureRule, WithoutCaptureNoFrameEverSurvives) {
+  CaptureRule rule;
+  rule.enabled = false;
+  for (double margin_db : {-50.0, 0.0, 5.9, 6.0, 6.1, 30.0, 100.0}) {
+    EXPECT_FALSE(survives_overlap(-80.0, -80.0 - margin_db, rule)) << margin_db << " dB";
+  }
+}
+
+TEST(CaptureRule, ThresholdBoundary) {
+  const CaptureRule rule;  // 6 dB
+  // Differences chosen to be exact in binary floating point: -100 - (-106) == 6 exactly.
+  EXPECT_TRUE(survives_overlap(-100.0, -106.0, rule));   // exactly 6 dB: survives
+  EXPECT_FALSE(survives_overlap(-100.0, -105.9, rule));  // 5.9 dB: lost
+  EXPECT_TRUE(survives_overlap(-100.0, -106.1, rule));   // 6.1 dB: survives
+  EXPECT_TRUE(survives_overlap(-100.0, -140.0, rule));
+}
+
+TEST(CaptureRule, EqualOrWeakerFramesAreLost) {
+  const CaptureRule rule;
+  EXPECT_FALSE(survives_overlap(-100.0, -100.0, rule));
+  EXPECT_FALSE(survives_overlap(-110.0, -100.0, rule));
+}
+
+TEST(CaptureRule, AtMostOneOfTwoFramesSurvives) {
+  // With a positive threshold the weaker frame can never capture the stronger one.
+  const CaptureRule rule;
+  for (double a : {-120.0, -110.0, -104.0, -100.0}) {
+    for (double b : {-120.0, -110.0, -104.0, -100.0}) {
+      EXPECT_FALSE(survives_overlap(a, b, rule) && survives_overlap(b, a, rule)) << a << " vs " << b;
+    }
+  }
+}
+
+TEST(CaptureRule, CustomThreshold) {
+  CaptureRule rule;
+  rule.threshold_db = 1.0;
+  EXPECT_TRUE(survives_overlap(-100.0, -101.0, rule));
+  EXPECT_FALSE(survives_overlap(-100.0, -100.5, rule));
+  rule.threshold_db = 0.0;  // the stronger-or-equal frame survives
+  EXPECT_TRUE(survives_overlap(-100.0, -100.0, rule));
+}
+
+}  // namespace
+}  // namespace citytwin::models::radio

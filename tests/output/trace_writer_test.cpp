@@ -1,0 +1,361 @@
+// The trace writer, read back with the plain HDF5 C API (what a reader without citytwin would use).
+#include "output/trace_writer.hpp"
+
+#include <gtest/gtest.h>
+#include <hdf5.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "tests/output/h5_reader.hpp"
+
+namespace citytwin::output {
+namespace {
+
+using h5read::File;
+using h5read::Layout;
+using h5read::layout;
+using h5read::length;
+using h5read::read_attribute;
+using h5read::read_column;
+using h5read::read_string_attribute;
+using h5read::read_strings;
+
+namespace fs = std::filesystem;
+
+// A fresh directory per test (tests may run in parallel processes).
+class TraceWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("citytwin_trace_writer_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  fs::path dir_;
+};
+
+RunMeta sample_meta() {
+  RunMeta meta;
+  meta.citytwin_version = "0.1.0";
+  meta.seed = 18446744073709551557ULL;  // needs all 64 bits
+  meta.threads = 4;
+  meta.scenario_source = "scenarios/riverside.yaml";
+  meta.scenario_text = "city:\n  name: riverside\n";
+  meta.overrides = {"run.seed=7", "run.duration_s=3600"};
+  meta.duration_s = 3600.0;
+  return meta;
+}
+
+MessageBatch make_messages(size_t first_row, size_t rows) {
+  MessageBatch batch;
+  for (size_t i = first_row; i < first_row + rows; ++i) {
+    batch.device.push_back(static_cast<uint32_t>(i % 1000));
+    batch.t_tx_s.push_back(0.5 * static_cast<double>(i));
+    batch.sf.push_back(static_cast<uint8_t>(7 + i % 6));
+    batch.channel_hz.push_back(868100000u + 200000u * static_cast<uint32_t>(i % 3));
+    batch.airtime_s.push_back(0.041216 * static_cast<double>(1 + i % 6));
+    batch.gateways_heard.push_back(static_cast<uint16_t>(i % 5));
+    const bool delivered = i % 7 != 0;
+    batch.delivered.push_back(delivered ? 1 : 0);
+    batch.t_delivered_s.push_back(delivered ? 0.5 * static_cast<double>(i) + 1.25
+                                            : std::numeric_limits<double>::quiet_NaN());
+    batch.battery_mah_left.push_back(2400.0 - 1e-4 * static_cast<double>(i));
+  }
+  return batch;
+}
+
+int complete_flag(const File& file) { return read_attribute<int>(file, "meta", "complete", H5T_NATIVE_INT); }
+
+void expect_messages(const File& file, const MessageBatch& expected) {
+  const size_t rows = expected.size();
+  for (const char* column : {"device", "t_tx_s", "sf", "channel_hz", "airtime_s", "gateways_heard",
+                             "delivered", "t_delivered_s", "battery_mah_left"}) {
+    ASSERT_EQ(length(file, std::string("messages/") + column), rows) << column;
+  }
+  EXPECT_EQ(read_column<uint32_t>(file, "messages/device", H5T_NATIVE_UINT32), expected.device);
+  EXPECT_EQ(read_column<double>(file, "messages/t_tx_s", H5T_NATIVE_DOUBLE), expected.t_tx_s);
+  EXPECT_EQ(read_column<uint8_t>(file, "messages/sf", H5T_NATIVE_UINT8), expected.sf);
+  EXPECT_EQ(read_column<uint32_t>(file, "messages/channel_hz", H5T_NATIVE_UINT32), expected.channel_hz);
+  EXPECT_EQ(read_column<double>(file, "messages/airtime_s", H5T_NATIVE_DOUBLE), expected.airtime_s);
+  EXPECT_EQ(read_column<uint16_t>(file, "messages/gateways_heard", H5T_NATIVE_UINT16),
+            expected.gateways_heard);
+  EXPECT_EQ(read_column<uint8_t>(file, "messages/delivered", H5T_NATIVE_UINT8), expected.delivered);
+  EXPECT_EQ(read_column<double>(file, "messages/battery_mah_left", H5T_NATIVE_DOUBLE),
+            expected.battery_mah_left);
+  const auto delivered_at = read_column<double>(file, "messages/t_delivered_s", H5T_NATIVE_DOUBLE);
+  size_t mismatches = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    const double want = expected.t_delivered_s[i];
+    const bool same = std::isnan(want) ? std::isnan(delivered_at[i]) : delivered_at[i] == want;
+    if (!same) ++mismatches;
+  }
+  EXPECT_EQ(mismatches, 0u);
+}
+
+// --- Tests ------------------------------------------------------------------------------------------
+
+TEST_F(TraceWriterTest, MetaRoundTripsIncludingLongScenarioText) {
+  RunMeta meta = sample_meta();
+  meta.scenario_text.clear();
+  while (meta.scenario_text.size() < 200000) meta.scenario_text += "devices:\n  - name: café_sensors\n";
+  {
+    TraceWriter writer(path("run.h5"), meta);
+    writer.finish(true);
+  }
+  File file(path("run.h5"));
+  ASSERT_GE(file.id(), 0);
+  EXPECT_EQ(read_attribute<int>(file, "meta", "schema_version", H5T_NATIVE_INT), kSchemaVersion);
+  EXPECT_EQ(read_string_attribute(file, "meta", "citytwin_version"), "0.1.0");
+  EXPECT_EQ(read_attribute<uint64_t>(file, "meta", "seed", H5T_NATIVE_UINT64), meta.seed);
+  EXPECT_EQ(read_attribute<int>(file, "meta", "threads", H5T_NATIVE_INT), 4);
+  EXPECT_EQ(read_string_attribute(file, "meta", "scenario_source"), "scenarios/riverside.yaml");
+  EXPECT_EQ(read_string_attribute(file, "meta", "scenario"), meta.scenario_text);
+  EXPECT_EQ(read_string_attribute(file, "meta", "overrides"), "run.seed=7\nrun.duration_s=3600\n");
+  EXPECT_EQ(read_attribute<double>(file, "meta", "duration_s", H5T_NATIVE_DOUBLE), 3600.0);
+  EXPECT_EQ(complete_flag(file), 1);
+  EXPECT_TRUE(file.exists("kpi"));
+  EXPECT_FALSE(file.exists("messages"));  // no trace was recorded
+}
+
+TEST_F(TraceWriterTest, StaticTablesAndKpisRoundTrip) {
+  DeviceTable devices;
+  devices.id = {0, 1, 2};
+  devices.population = {"river", "parking_lots", "river"};
+  devices.type = {"river_level", "parking", "river_level"};
+  devices.district = {"Altstadt", "Süd", ""};
+  devices.x_m = {1.5, -2.25, 1e6};
+  devices.y_m = {0.0, 3.75, 42.0};
+  GatewayTable gateways;
+  gateways.id = {0, 1};
+  gateways.name = {"gw-town-hall", "gw-x"};
+  gateways.district = {"Altstadt", ""};
+  gateways.x_m = {10.0, 20.0};
+  gateways.y_m = {30.0, 40.0};
+  KpiTable by_district;
+  by_district.key_name = "district";
+  by_district.keys = {"Altstadt", "Süd"};
+  by_district.columns = {{"pdr", {0.99, 0.5}}, {"messages", {100.0, 2.0}}};
+  {
+    TraceWriter writer(path("run.h5"), sample_meta());
+    writer.write_devices(devices);
+    writer.write_gateways(gateways);
+    writer.write_kpis({{"pdr", 0.97}, {"energy_j", 12.5}, {"nan_kpi", std::nan("")}});
+    writer.write_kpi_table("by_district", by_district);
+    writer.finish(true);
+  }
+  File file(path("run.h5"));
+  EXPECT_EQ(read_column<uint32_t>(file, "devices/id", H5T_NATIVE_UINT32), devices.id);
+  EXPECT_EQ(read_strings(file, "devices/population"), devices.population);
+  EXPECT_EQ(read_strings(file, "devices/type"), devices.type);
+  EXPECT_EQ(read_strings(file, "devices/district"), devices.district);
+  EXPECT_EQ(read_column<double>(file, "devices/x_m", H5T_NATIVE_DOUBLE), devices.x_m);
+  EXPECT_EQ(read_column<double>(file, "devices/y_m", H5T_NATIVE_DOUBLE), devices.y_m);
+  EXPECT_EQ(read_string_attribute(file, "devices/x_m", "units"), "m");
+  EXPECT_EQ(read_string_attribute(file, "devices/id", "units"), "");
+  EXPECT_FALSE(read_string_attribute(file, "devices/id", "description").empty());
+
+  EXPECT_EQ(read_column<uint32_t>(file, "gateways/id", H5T_NATIVE_UINT32), gateways.id);
+  EXPECT_EQ(read_strings(file, "gateways/name"), gateways.name);
+  EXPECT_EQ(read_strings(file, "gateways/district"), gateways.district);
+  EXPECT_EQ(read_column<double>(file, "gateways/x_m", H5T_NATIVE_DOUBLE), gateways.x_m);
+  EXPECT_EQ(read_column<double>(file, "gateways/y_m", H5T_NATIVE_DOUBLE), gateways.y_m);
+
+  EXPECT_EQ(read_attribute<double>(file, "kpi", "pdr", H5T_NATIVE_DOUBLE), 0.97);
+  EXPECT_EQ(read_attribute<double>(file, "kpi", "energy_j", H5T_NATIVE_DOUBLE), 12.5);
+  EXPECT_TRUE(std::isnan(read_attribute<double>(file, "kpi", "nan_kpi", H5T_NATIVE_DOUBLE)));
+  EXPECT_EQ(read_strings(file, "kpi/by_district/district"), by_district.keys);
+  EXPECT_EQ(read_column<double>(file, "kpi/by_district/pdr", H5T_NATIVE_DOUBLE), (std::vector{0.99, 0.5}));
+  EXPECT_EQ(read_column<double>(file, "kpi/by_district/messages", H5T_NATIVE_DOUBLE),
+            (std::vector{100.0, 2.0}));
+}
+
+TEST_F(TraceWriterTest, MessagesSpanSeveralChunksAndKeepNaN) {
+  const size_t rows = 150000;
+  const MessageBatch all = make_messages(0, rows);
+  {
+    TraceWriter writer(path("run.h5"), sample_meta());
+    // Batches of awkward sizes: topping up the buffer, direct chunk writes and a remainder.
+    size_t first = 0;
+    for (size_t size : {1000u, 70000u, 5u, 65536u, 13459u}) {
+      writer.append_messages(make_messages(first, size));
+      first += size;
+      EXPECT_EQ(writer.messages_written(), first);
+    }
+    ASSERT_EQ(first, rows);
+    writer.finish(true);
+  }
+  File file(path("run.h5"));
+  expect_messages(file, all);
+  const Layout t_layout = layout(file, "messages/t_tx_s");
+  EXPECT_EQ(t_layout.chunk, TraceWriter::kMessageChunkRows);
+  EXPECT_TRUE(t_layout.shuffle);
+  EXPECT_TRUE(t_layout.deflate);
+  EXPECT_TRUE(t_layout.unlimited);
+  EXPECT_EQ(read_string_attribute(file, "messages/t_delivered_s", "units"), "s");
+  EXPECT_EQ(read_string_attribute(file, "messages/battery_mah_left", "units"), "mAh");
+  EXPECT_EQ(read_string_attribute(file, "messages/channel_hz", "units"), "Hz");
+}
+
+TEST_F(TraceWriterTest, OneHugeBatchIsWrittenDirectly) {
+  const MessageBatch all = make_messages(0, 3 * TraceWriter::kMessageChunkRows + 7);
+  {
+    TraceWriter writer(path("run.h5"), sample_meta());
+    writer.append_messages(all);
+    writer.finish(true);
+  }
+  File file(path("run.h5"));
+  expect_messages(file, all);
+}
+
+TEST_F(TraceWriterTest, TinyTraceGetsSmallChunks) {
+  const MessageBatch all = make_messages(0, 10);
+  {
+    TraceWriter writer(path("run.h5"), sample_meta());
+    writer.append_messages(all);
+    writer.finish(true);
+  }
+  File file(path("run.h5"));
+  expect_messages(file, all);
+  EXPECT_EQ(layout(file, "messages/device").chunk, 10u);
+}
+
+TEST_F(TraceWriterTest, EmptyTablesExistWithZeroRows) {
+  {
+    TraceWriter writer(path("run.h5"), sample_meta());
+    writer.write_devices(DeviceTable{});
+    writer.write_gateways(GatewayTable{});
+    writer.append_messages(MessageBatch{});
+    KpiTable empty;
+    empty.key_name = "district";
+    empty.columns = {{"pdr", {}}};
+    writer.write_kpi_table("by_district", empty);
+    writer.finish(true);
+  }
+  File file(path("run.h5"));
+  for (const char* column : {"id", "population", "type", "district", "x_m", "y_m"}) {
+    EXPECT_EQ(length(file, std::string("devices/") + column), 0u) << column;
+  }
+  for (const char* column : {"id", "name", "district", "x_m", "y_m"}) {
+    EXPECT_EQ(length(file, std::string("gateways/") + column), 0u) << column;
+  }
+  expect_messages(file, MessageBatch{});
+  EXPECT_EQ(length(file, "kpi/by_district/district"), 0u);
+  EXPECT_EQ(length(file, "kpi/by_district/pdr"), 0u);
+  EXPECT_EQ(complete_flag(file), 1);
+}
+
+TEST_F(TraceWriterTest, PartialFileUntilFinished) {
+  const std::string final_path = path("run.h5");
+  TraceWriter writer(final_path, sample_meta());
+  EXPECT_EQ(writer.final_path(), final_path);
+  EXPECT_TRUE(fs::exists(final_path + ".partial"));
+  EXPECT_FALSE(fs::exists(final_path));
+  writer.append_messages(make_messages(0, 100));
+  writer.finish(true);
+  EXPECT_FALSE(fs::exists(final_path + ".partial"));
+  ASSERT_TRUE(fs::exists(final_path));
+  writer.finish(false);  // later calls do nothing
+  File file(final_path);
+  EXPECT_EQ(complete_flag(file), 1);
+  EXPECT_THROW(writer.append_messages(make_messages(0, 1)), OutputError);
+}
+
+TEST_F(TraceWriterTest, DestroyedWithoutFinishKeepsRowsAndIsIncomplete) {
+  const MessageBatch all = make_messages(0, TraceWriter::kMessageChunkRows + 5);
+  {
+    TraceWriter writer(path("run.h5"), sample_meta());
+    writer.append_messages(all);
+  }
+  EXPECT_FALSE(fs::exists(path("run.h5.partial")));
+  File file(path("run.h5"));
+  EXPECT_EQ(complete_flag(file), 0);
+  expect_messages(file, all);
+}
+
+TEST_F(TraceWriterTest, FinishFalseMarksIncomplete) {
+  {
+    TraceWriter writer(path("run.h5"), sample_meta());
+    writer.finish(false);
+  }
+  File file(path("run.h5"));
+  EXPECT_EQ(complete_flag(file), 0);
+}
+
+// A process killed mid-run (no destructor, no finish) leaves a readable .partial file holding /meta
+// and every message chunk flushed so far.
+TEST_F(TraceWriterTest, KilledProcessLeavesReadablePartialFile) {
+  const std::string final_path = path("run.h5");
+  const size_t rows = 150000;
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto* writer = new TraceWriter(final_path, sample_meta());
+    writer->append_messages(make_messages(0, rows));
+    ::_exit(0);  // as if killed: no destructor, no HDF5 shutdown
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_FALSE(fs::exists(final_path));
+  File file(final_path + ".partial");
+  ASSERT_GE(file.id(), 0);
+  EXPECT_EQ(complete_flag(file), 0);
+  EXPECT_EQ(read_string_attribute(file, "meta", "citytwin_version"), "0.1.0");
+  const size_t flushed = rows / TraceWriter::kMessageChunkRows * TraceWriter::kMessageChunkRows;
+  expect_messages(file, make_messages(0, flushed));
+}
+
+void expect_create_error(const std::string& path, const std::string& reason) {
+  try {
+    TraceWriter writer(path, sample_meta());
+    ADD_FAILURE() << "no OutputError for " << path;
+  } catch (const OutputError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("'" + path + "'"), std::string::npos) << message;
+    EXPECT_NE(message.find(reason), std::string::npos) << message;
+  }
+  EXPECT_FALSE(fs::exists(path + ".partial"));
+}
+
+TEST_F(TraceWriterTest, UncreatablePathsThrowNamingThePath) {
+  expect_create_error(path("no/such/dir/out.h5"), "No such file or directory");
+  std::ofstream(path("regular_file")) << "x";
+  expect_create_error(path("regular_file/out.h5"), "Not a directory");
+  fs::create_directories(path("a_directory.h5"));
+  expect_create_error(path("a_directory.h5"), "Is a directory");
+}
+
+TEST_F(TraceWriterTest, RaggedInputIsRejected) {
+  TraceWriter writer(path("run.h5"), sample_meta());
+  MessageBatch batch = make_messages(0, 3);
+  batch.sf.pop_back();
+  EXPECT_THROW(writer.append_messages(batch), std::invalid_argument);
+  DeviceTable devices;
+  devices.id = {1};
+  EXPECT_THROW(writer.write_devices(devices), std::invalid_argument);
+  KpiTable table;
+  table.key_name = "district";
+  table.keys = {"a"};
+  table.columns = {{"pdr", {}}};
+  EXPECT_THROW(writer.write_kpi_table("by_district", table), std::invalid_argument);
+  EXPECT_THROW(writer.write_kpi_table("a/b", KpiTable{"district", {}, {}}), std::invalid_argument);
+  writer.finish(true);  // the rejected calls wrote nothing
+  File file(path("run.h5"));
+  EXPECT_EQ(complete_flag(file), 1);
+}
+
+}  // namespace
+}  // namespace citytwin::output

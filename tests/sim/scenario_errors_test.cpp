@@ -1,0 +1,230 @@
+// Tests of malformed scenarios: each is reported as file:line:col: key.path: message, and all the
+// problems of a file are reported together.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "sim/scenario_loader.hpp"
+#include "tests/sim/scenario_test_text.hpp"
+
+namespace citytwin::sim {
+namespace {
+
+using testing::kFullScenario;
+using testing::kMinimalScenario;
+using testing::load_error;
+using testing::replaced;
+
+// The minimal scenario with one line of the population replaced or added.
+std::string with_device_line(const std::string& line) {
+  return replaced(kMinimalScenario, "    districts: [harbor]\n", "    districts: [harbor]\n    " + line + "\n");
+}
+
+TEST(ScenarioErrors, YamlSyntaxError) {
+  const std::string text = replaced(kMinimalScenario, "districts: [harbor]", "districts: [harbor");
+  EXPECT_EQ(load_error(text), "<text>:10:1: <yaml>: end of sequence flow not found");
+}
+
+TEST(ScenarioErrors, YamlSyntaxErrorBadIndentation) {
+  const std::string text = replaced(kMinimalScenario, "    count: 10", "      count: 10");
+  const std::string error = load_error(text);
+  EXPECT_EQ(error.rfind("<text>:6:", 0), 0u) << error;
+  EXPECT_NE(error.find(": <yaml>: "), std::string::npos) << error;
+}
+
+TEST(ScenarioErrors, UnknownKeyWithHint) {
+  EXPECT_EQ(load_error(with_device_line("intervall: 10 min")),
+            "<text>:7:5: devices[0].intervall: unknown key 'intervall' (did you mean 'interval'?)");
+  EXPECT_EQ(load_error(with_device_line("radio: {spreading: 9}")),
+            "<text>:7:13: devices[0].radio.spreading: unknown key 'spreading' (valid keys: sf, bandwidth, "
+            "coding_rate, preamble, header, crc, ldro, tx_power, channels)");
+}
+
+TEST(ScenarioErrors, UnknownKeyHints) {
+  EXPECT_EQ(load_error(with_device_line("radio: {txpower: 9 dBm}")),
+            "<text>:7:13: devices[0].radio.txpower: unknown key 'txpower' (did you mean 'tx_power'?)");
+  EXPECT_EQ(load_error(with_device_line("firm: {}")),  // a prefix
+            "<text>:7:5: devices[0].firm: unknown key 'firm' (did you mean 'firmware'?)");
+  EXPECT_EQ(load_error(kMinimalScenario + "drivers: {}\n"),
+            "<text>:11:1: drivers: unknown key 'drivers' (valid keys: city, devices, gateways, radio, platform, "
+            "run)");
+}
+
+TEST(ScenarioErrors, NegativeInterval) {
+  EXPECT_EQ(load_error(with_device_line("interval: -5 min")),
+            "<text>:7:15: devices[0].interval: expected > 0, got -5 min");
+}
+
+TEST(ScenarioErrors, SpreadingFactorOutOfRange) {
+  EXPECT_EQ(load_error(with_device_line("radio: {sf: 13}")), "<text>:7:17: devices[0].radio.sf: expected 7..12, got 13");
+}
+
+TEST(ScenarioErrors, MissingSection) {
+  const std::string text = kMinimalScenario.substr(0, kMinimalScenario.find("run:"));
+  EXPECT_EQ(load_error(text), "<text>:1:1: run: missing required section");
+}
+
+TEST(ScenarioErrors, WrongUnit) {
+  EXPECT_EQ(load_error(with_device_line("interval: 5 km")),
+            "<text>:7:15: devices[0].interval: expected a duration (us, ms, s, min, h, d), got '5 km', which is a "
+            "length");
+}
+
+TEST(ScenarioErrors, BareNumber) {
+  EXPECT_EQ(load_error(with_device_line("interval: 600")),
+            "<text>:7:15: devices[0].interval: missing unit in '600': write the unit, e.g. '600 s' (a duration: us, "
+            "ms, s, min, h, d)");
+}
+
+TEST(ScenarioErrors, DeviceDistrictThatDoesNotExist) {
+  const std::string text = replaced(kMinimalScenario, "districts: [harbor]", "districts: [harbor, harbour]");
+  EXPECT_EQ(load_error(text),
+            "<text>:7:25: devices[0].districts: no district named 'harbour' (did you mean 'harbor'?)");
+  const std::string far = replaced(kMinimalScenario, "districts: [harbor]", "districts: [uptown]");
+  EXPECT_EQ(load_error(far), "<text>:7:17: devices[0].districts: no district named 'uptown' (districts: harbor)");
+}
+
+TEST(ScenarioErrors, DiscCentreInNoDistrict) {
+  const std::string text =
+      replaced(kMinimalScenario, "districts: [harbor]", "disc: {centre: [2 km, 0.5 km], radius: 100 m}");
+  EXPECT_EQ(load_error(text), "<text>:7:21: devices[0].disc.centre: disc centre (2000 m, 500 m) lies in no district");
+}
+
+TEST(ScenarioErrors, PlacementMissingOrDoubled) {
+  EXPECT_EQ(load_error(replaced(kMinimalScenario, "    districts: [harbor]\n", "")),
+            "<text>:5:5: devices[0]: missing placement: give 'districts: [names]' or 'disc: {centre: [x, y], "
+            "radius: r}'");
+  EXPECT_EQ(load_error(with_device_line("disc: {centre: [1 m, 1 m], radius: 1 m}")),
+            "<text>:7:11: devices[0].disc: give either 'districts' or 'disc', not both");
+}
+
+TEST(ScenarioErrors, GatewayOutsideAllDistricts) {
+  const std::string text = replaced(kMinimalScenario, "position: [500 m, 500 m]", "position: [500 m, 1.5 km]");
+  EXPECT_EQ(load_error(text), "<text>:10:15: gateways[0].position: gateway position (500 m, 1500 m) lies outside every "
+                              "district");
+}
+
+TEST(ScenarioErrors, DuplicatePopulationName) {
+  const std::string text = replaced(kMinimalScenario, "gateways:",
+                                    "  - {name: meters, count: 1, districts: [harbor]}\ngateways:");
+  EXPECT_EQ(load_error(text), "<text>:8:12: devices[1].name: duplicate population name 'meters' (first at line 5)");
+}
+
+TEST(ScenarioErrors, DuplicateDistrictAndGatewayNames) {
+  std::string text = replaced(kFullScenario, "name: docks", "name: old_town");
+  text = replaced(text, "name: gw-docks", "name: gw-town-hall");
+  text = replaced(text, "districts: [old_town, docks]", "districts: [old_town]");
+  EXPECT_EQ(load_error(text),
+            "<text>:8:13: city.districts[1].name: duplicate district name 'old_town' (first at line 5)\n"
+            "<text>:63:13: gateways[1].name: duplicate gateway name 'gw-town-hall' (first at line 56)");
+}
+
+TEST(ScenarioErrors, CountNotAnInteger) {
+  EXPECT_EQ(load_error(replaced(kMinimalScenario, "count: 10", "count: 6.5")),
+            "<text>:6:12: devices[0].count: expected an integer, got '6.5'");
+  EXPECT_EQ(load_error(replaced(kMinimalScenario, "count: 10", "count: -1")),
+            "<text>:6:12: devices[0].count: expected >= 0, got -1");
+  EXPECT_EQ(load_error(replaced(kMinimalScenario, "count: 10", "count: [1, 2]")),
+            "<text>:6:12: devices[0].count: expected an integer, got a sequence");
+}
+
+TEST(ScenarioErrors, MissingRequiredKey) {
+  EXPECT_EQ(load_error(replaced(kMinimalScenario, "    count: 10\n", "")),
+            "<text>:5:5: devices[0]: missing required key 'count'");
+}
+
+TEST(ScenarioErrors, TypeErrors) {
+  EXPECT_EQ(load_error(with_device_line("interval: {a: 1}")),
+            "<text>:7:15: devices[0].interval: expected a duration (us, ms, s, min, h, d), got a map");
+  EXPECT_EQ(load_error(with_device_line("radio: [sf, 9]")),
+            "<text>:7:12: devices[0].radio: expected a map with keys sf, bandwidth, coding_rate, preamble, header, "
+            "crc, ldro, tx_power, channels, got a sequence");
+  EXPECT_EQ(load_error(replaced(kMinimalScenario, "devices:\n", "devices: 3\nx:\n")).substr(0, 51),
+            "<text>:4:1: x: unknown key 'x' (valid keys: city, d");
+}
+
+TEST(ScenarioErrors, RadioValues) {
+  EXPECT_EQ(load_error(with_device_line("radio: {bandwidth: 200 kHz}")),
+            "<text>:7:24: devices[0].radio.bandwidth: expected 125 kHz, 250 kHz or 500 kHz, got 200 kHz");
+  EXPECT_EQ(load_error(with_device_line("radio: {coding_rate: 4/9}")),
+            "<text>:7:26: devices[0].radio.coding_rate: expected one of 4/5, 4/6, 4/7, 4/8, got '4/9'");
+  EXPECT_EQ(load_error(with_device_line("radio: {tx_power: 31 dBm}")),
+            "<text>:7:23: devices[0].radio.tx_power: expected -10..30 dBm, got 31 dBm");
+  EXPECT_EQ(load_error(with_device_line("radio: {channels: []}")),
+            "<text>:7:23: devices[0].radio.channels: expected at least one channel");
+  EXPECT_EQ(load_error(with_device_line("radio: {ldro: maybe}")),
+            "<text>:7:19: devices[0].radio.ldro: expected one of auto, on, off, got 'maybe'");
+  EXPECT_EQ(load_error(with_device_line("radio: {header: explicitt}")),
+            "<text>:7:21: devices[0].radio.header: expected one of explicit, implicit, got 'explicitt' (did you "
+            "mean 'explicit'?)");
+  EXPECT_EQ(load_error(with_device_line("radio: {preamble: 5}")),
+            "<text>:7:23: devices[0].radio.preamble: expected 6..65535, got 5");
+}
+
+TEST(ScenarioErrors, PayloadLimits) {
+  EXPECT_EQ(load_error(with_device_line("payload: 250 B")),
+            "<text>:7:14: devices[0].payload: payload 250 B + MAC overhead 13 B exceeds the LoRa maximum of 255 B");
+  EXPECT_EQ(load_error(with_device_line("payload: 1.5 B")),
+            "<text>:7:14: devices[0].payload: expected a whole number of bytes, got 1.5 B");
+  EXPECT_EQ(load_error(with_device_line("jitter: 1.5")),
+            "<text>:7:13: devices[0].jitter: expected >= 0 and < 1 (or 0 % to < 100 %), got 1.5");
+  EXPECT_EQ(load_error(with_device_line("jitter: 100 %")),
+            "<text>:7:13: devices[0].jitter: expected >= 0 and < 1 (or 0 % to < 100 %), got 100 %");
+}
+
+TEST(ScenarioErrors, RunWindow) {
+  EXPECT_EQ(load_error(kMinimalScenario + "  window: 2 s\n"),
+            "<text>:11:11: run.window: window 2 s is longer than the shortest RX1 delay, 1 s "
+            "(devices[0].firmware.rx1_delay)");
+  EXPECT_EQ(load_error(kMinimalScenario + "  forward_batch: 500 ms\n"),
+            "<text>:11:18: run.forward_batch: expected >= the window (1 s), got 0.5 s");
+}
+
+TEST(ScenarioErrors, ChannelSection) {
+  const std::string text = kMinimalScenario + "  seed: 1\nradio:\n  gateway_sensitivity: [-130 dBm]\n"
+                                              "  capture: {enabled: maybe}\n";
+  EXPECT_EQ(load_error(text),
+            "<text>:13:24: radio.gateway_sensitivity: expected 6 sensitivities (SF7..SF12), got 1\n"
+            "<text>:14:23: radio.capture.enabled: expected true or false, got 'maybe'");
+}
+
+TEST(ScenarioErrors, DuplicateKey) {
+  EXPECT_EQ(load_error(with_device_line("count: 11")),
+            "<text>:7:5: devices[0].count: duplicate key 'count' (first at line 6)");
+}
+
+TEST(ScenarioErrors, NotAMap) {
+  EXPECT_EQ(load_error("- 1\n- 2\n"),
+            "<text>:1:1: expected a map with keys city, devices, gateways, radio, platform, run, got a sequence");
+  EXPECT_EQ(load_error(""), "<text>:1:1: city: missing required section\n<text>:1:1: devices: missing required "
+                            "section\n<text>:1:1: gateways: missing required section\n<text>:1:1: run: missing "
+                            "required section");
+}
+
+TEST(ScenarioErrors, MultipleErrorsReportedTogetherInFileOrder) {
+  std::string text = replaced(kFullScenario, "interval: 10 min", "interval: -10 min");
+  text = replaced(text, "sf: 12", "sf: 13");
+  text = replaced(text, "position: [2.5 km, 1 km]", "position: [9 km, 1 km]");
+  text = replaced(text, "jitter: 25 %", "jitter: 25 km");
+  text = replaced(text, "  duration: 12 h", "  duration: 12 h\n  seeds: 3");
+  try {
+    load_scenario_text(text, "riverside.yaml");
+    FAIL() << "no error";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "riverside.yaml:17:15: devices[0].interval: expected > 0, got -10 min\n"
+              "riverside.yaml:22:11: devices[0].radio.sf: expected 7..12, got 13\n"
+              "riverside.yaml:52:13: devices[1].jitter: expected a percentage (%), got '25 km', which is a length\n"
+              "riverside.yaml:64:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
+              "district\n"
+              "riverside.yaml:76:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
+    ASSERT_EQ(e.diagnostics().size(), 5u);
+    EXPECT_EQ(e.diagnostics()[1].key_path, "devices[0].radio.sf");
+    EXPECT_EQ(e.diagnostics()[1].message, "expected 7..12, got 13");
+    EXPECT_EQ(e.diagnostics()[1].mark.line, 22);
+    EXPECT_EQ(e.diagnostics()[1].mark.column, 11);
+  }
+}
+
+}  // namespace
+}  // namespace citytwin::sim

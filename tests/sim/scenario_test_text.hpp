@@ -1,0 +1,117 @@
+// Scenario texts and helpers shared by the scenario loader tests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/scenario_loader.hpp"
+
+namespace citytwin::sim::testing {
+
+// Every key of the format, with values that differ from the defaults where they can.
+inline const std::string kFullScenario = R"(# Riverside: every key of the scenario format.
+city:
+  name: Riverside
+  districts:
+    - name: old_town
+      origin: [0 m, 0 m]
+      size: [2 km, 1.5 km]
+    - name: docks
+      origin: [2 km, 0 m]
+      size: [1 km, 1.5 km]
+devices:
+  - name: river_level
+    type: river_level
+    count: 60
+    districts: [old_town, docks]
+    traffic: periodic
+    interval: 10 min
+    jitter: 0.2
+    payload: 12 B
+    mac_overhead: 14 B
+    radio:
+      sf: 12
+      bandwidth: 125 kHz
+      coding_rate: 4/6
+      preamble: 10
+      header: implicit
+      crc: false
+      ldro: auto
+      tx_power: 20 dBm
+      channels: [867.1 MHz, 867.3 MHz]
+    firmware:
+      sleep_current: 2.5 uA
+      wake: {duration: 6 ms, current: 3 mA}
+      sense: {duration: 200 ms, current: 4 mA}
+      tx_current: 40 mA
+      rx1_delay: 2 s
+      rx_window: 25 ms
+      rx_current: 11 mA
+    battery:
+      capacity: 3.6 Ah
+      voltage: 3000 mV
+  - name: parking
+    count: 200
+    disc: {centre: [1 km, 1 km], radius: 500 m}
+    traffic: poisson
+    interval: 15min
+    jitter: 25 %
+    payload: 4 B
+    radio: {sf: 7}
+gateways:
+  - name: gw-town-hall
+    position: [1 km, 0.75 km]
+    antenna_gain: 3 dBi
+    forward_delay: 4 ms
+    backhaul:
+      fibre_length: 2.5 km
+      bandwidth: 2.5 Gbps
+  - name: gw-docks
+    position: [2.5 km, 1 km]
+radio:
+  path_loss: {reference_distance: 2 m, reference_loss: 8 dB, exponent: 3.5}
+  capture: {enabled: false, threshold: 4 dB}
+  gateway_sensitivity: [-131 dBm, -132.5 dBm, -135 dBm, -137.5 dBm, -140 dBm, -141 dBm]
+platform:
+  server_speed: 20 Gf
+  ns_cost: 300 kf
+  forward_message: 300 B
+run:
+  duration: 12 h
+  seed: 42
+  window: 500 ms
+  forward_batch: 5 s
+)";
+
+// Only what is required; everything else takes its default.
+inline const std::string kMinimalScenario = R"(city:
+  districts:
+    - {name: harbor, origin: [0 m, 0 m], size: [1 km, 1 km]}
+devices:
+  - name: meters
+    count: 10
+    districts: [harbor]
+gateways:
+  - name: gw
+    position: [500 m, 500 m]
+run:
+)";
+
+// The what() of the ScenarioError that loading throws, or "no error".
+inline std::string load_error(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  try {
+    load_scenario_text(text, "<text>", overrides);
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// Replaces the first occurrence of from (which must occur) by to.
+inline std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  if (at == std::string::npos) return "'" + from + "' not found in the scenario";
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace citytwin::sim::testing
