@@ -36,12 +36,14 @@ Handle string_type(size_t size) {
 void write_scalar_attribute(hid_t object, const std::string& name, hid_t file_type, hid_t memory_type,
                             const void* value) {
   const std::string where = "attribute '" + name + "' of " + object_path(object);
+  Handle attribute;
   if (check(H5Aexists(object, name.c_str()), "look up " + where) > 0) {
-    check(H5Adelete(object, name.c_str()), "replace " + where);
+    attribute = Handle(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open " + where);
+  } else {
+    Handle space = scalar_space();
+    attribute = Handle(H5Acreate2(object, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                       H5Aclose, "create " + where);
   }
-  Handle space = scalar_space();
-  Handle attribute(H5Acreate2(object, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-                   H5Aclose, "create " + where);
   check(H5Awrite(attribute.get(), memory_type, value), "write " + where);
 }
 

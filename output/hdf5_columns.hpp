@@ -42,7 +42,8 @@ NumericType numeric_type<uint32_t>();
 template <>
 NumericType numeric_type<double>();
 
-// Scalar attributes, replacing an existing attribute of the same name. Strings are stored as
+// Scalar attributes; an existing attribute of the same name is overwritten (keeping its stored type,
+// so a value is always written with the same type under a given name). Strings are stored as
 // variable-length UTF-8 (h5py reads them as str), which keeps only a heap reference in the object
 // header, so texts of any length fit.
 void write_attribute(hid_t object, const std::string& name, const std::string& value);

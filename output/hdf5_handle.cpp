@@ -1,5 +1,8 @@
 #include "output/hdf5_handle.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <utility>
 
 namespace citytwin::output::h5 {
@@ -20,6 +23,14 @@ void fail(const std::string& operation) {
   std::string detail;
   (void)H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &detail);
   if (detail.empty()) detail = "unknown HDF5 error";
+  // System call failures read "file write failed: time = ..., filename = ..., errno = 28, error
+  // message = 'No space left on device', buf = ...": keep the summary and the system's message.
+  const std::string marker = "error message = '";
+  if (const size_t at = detail.find(marker); at != std::string::npos) {
+    const size_t begin = at + marker.size();
+    const size_t end = detail.find('\'', begin);
+    detail = detail.substr(0, detail.find(':')) + " (" + detail.substr(begin, end - begin) + ")";
+  }
   throw Failure(operation + ": " + detail);
 }
 
@@ -49,6 +60,21 @@ herr_t Handle::close() {
   if (id_ >= 0 && closer_ != nullptr) status = closer_(id_);
   id_ = H5I_INVALID_HID;
   return status;
+}
+
+bool detach_from_disk(hid_t file) {
+  const hid_t fapl = H5Fget_access_plist(file);
+  if (fapl < 0) return false;
+  const bool posix = H5Pget_driver(fapl) == H5FD_SEC2;
+  (void)H5Pclose(fapl);
+  void* handle = nullptr;
+  if (!posix || H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) < 0 || handle == nullptr) return false;
+  const int fd = *static_cast<int*>(handle);  // the sec2 driver's handle is its descriptor
+  const int scratch = ::memfd_create("citytwin-detached-hdf5", MFD_CLOEXEC);
+  if (scratch < 0) return false;
+  const bool detached = ::dup2(scratch, fd) >= 0;
+  ::close(scratch);
+  return detached;
 }
 
 QuietErrors::QuietErrors() {

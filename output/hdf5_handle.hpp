@@ -49,6 +49,14 @@ class Handle {
   Closer closer_ = nullptr;
 };
 
+// After a failed write (disk full, file size limit, I/O error), points the file's descriptor at an
+// anonymous in-memory file, so that the flush done by the final close succeeds; the file on disk keeps
+// what the last successful H5Fflush wrote. Why: when a close fails to flush, HDF5 1.10 frees the file
+// but keeps its id, and the process crashes at exit when the library closes that id again
+// (HDFFV-11052, fixed in HDF5 1.14.1; h5py issue #914 shows the same after "no space left").
+// Returns false (and changes nothing) if the file does not use the POSIX (sec2) driver.
+bool detach_from_disk(hid_t file);
+
 // Turns off HDF5's automatic printing of its error stack to stderr for the lifetime of the object
 // and restores the previous setting afterwards, so the writer reports failures only by exception and
 // does not change the process-wide setting other HDF5 users (h5py, ...) rely on.

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,18 +43,28 @@ void for_each_message_column(F&& f, Batches&... batches) {
 
 std::string errno_text(int error) { return std::strerror(error); }
 
+[[noreturn]] void throw_cannot_create(const std::string& final_path, int error) {
+  throw OutputError("cannot create output file '" + final_path + "' (" + errno_text(error) + ")");
+}
+
 // Creates (truncates) the file with plain POSIX calls first: HDF5's own failure message is long and
-// buried in its error stack, while "No such file or directory" is what the user needs to see.
-void check_creatable(const std::string& final_path, const std::string& partial_path) {
+// buried in its error stack, while "No such file or directory" is what the user needs to see. A file
+// system without room for /meta is refused here too, because a failed H5Fcreate leaves HDF5 1.10
+// with state it cannot release at exit ("HDF5: infinite loop closing library").
+void check_creatable(const std::string& final_path, const std::string& partial_path, size_t meta_bytes) {
   struct stat info {};
-  if (::stat(final_path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
-    throw OutputError("cannot create output file '" + final_path + "' (" + errno_text(EISDIR) + ")");
-  }
+  if (::stat(final_path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
+    throw_cannot_create(final_path, EISDIR);
   const int fd = ::open(partial_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) {
-    throw OutputError("cannot create output file '" + final_path + "' (" + errno_text(errno) + ")");
-  }
+  if (fd < 0) throw_cannot_create(final_path, errno);
+  struct statvfs space {};
+  const bool known = ::fstatvfs(fd, &space) == 0;
   ::close(fd);
+  constexpr uint64_t kHeadroomBytes = 1 << 20;  // superblock, groups and attributes, with margin
+  if (known && uint64_t{space.f_bavail} * space.f_frsize < meta_bytes + kHeadroomBytes) {
+    ::unlink(partial_path.c_str());
+    throw_cannot_create(final_path, ENOSPC);
+  }
 }
 
 void check_name(const std::string& name, const char* what) {
@@ -115,6 +126,7 @@ struct TraceWriter::Impl {
   void create_messages(size_t chunk_rows) {
     messages = h5::create_group(file.get(), "messages",
                                 "one row per uplink transmission, ordered by (t_tx_s, device)");
+    h5::write_attribute(messages.get(), "rows_written", uint64_t{0});
     for_each_message_column(
         [&](const ColumnInfo& info, const auto& column) {
           using T = typename std::decay_t<decltype(column)>::value_type;
@@ -123,8 +135,10 @@ struct TraceWriter::Impl {
         pending);
   }
 
-  // Appends rows [first, first + count) of `source` to the /messages datasets, then flushes the file
-  // so that an interrupted run keeps them.
+  // Appends rows [first, first + count) of `source` to the /messages datasets and flushes the file, so
+  // that an interrupted run keeps them. /messages@rows_written follows in a second flush: a flush that
+  // fails half-way (disk full) can leave the new extent on disk without all of its chunks, and
+  // rows_written then still counts only rows whose data is known to be on disk.
   void write_messages(const MessageBatch& source, size_t first, size_t count) {
     if (count == 0) return;
     if (message_columns.empty()) create_messages(std::min(count, kMessageChunkRows));
@@ -134,6 +148,8 @@ struct TraceWriter::Impl {
           message_columns[index++].append(column.data() + first, count);
         },
         source);
+    flush_file();
+    h5::write_attribute(messages.get(), "rows_written", uint64_t{message_columns.front().rows()});
     flush_file();
   }
 
@@ -172,14 +188,13 @@ TraceWriter::TraceWriter(std::string final_path, const RunMeta& meta) : impl_(st
   Impl& impl = *impl_;
   impl.final_path = std::move(final_path);
   impl.partial_path = impl.final_path + ".partial";
-  check_creatable(impl.final_path, impl.partial_path);
+  check_creatable(impl.final_path, impl.partial_path, meta.scenario_text.size());
 
   h5::QuietErrors quiet;
   try {
     h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties");
     // Keep HDF5's file locking, but do not fail on file systems that do not support it.
     h5::check(H5Pset_file_locking(fapl.get(), true, true), "set file locking");
-    if (getenv("FCS")) h5::check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "x");
     impl.file = h5::Handle(H5Fcreate(impl.partial_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
                            H5Fclose, "create file");
     // No description attribute on /meta and /kpi: every attribute there is data.
@@ -199,6 +214,7 @@ TraceWriter::TraceWriter(std::string final_path, const RunMeta& meta) : impl_(st
     impl.kpi = h5::create_group(impl.file.get(), "kpi", "");
     impl.flush_file();
   } catch (const h5::Failure& failure) {
+    if (impl.file.valid()) h5::detach_from_disk(impl.file.get());  // see finish()
     impl.kpi.reset();
     impl.meta.reset();
     impl.file.reset();
@@ -309,6 +325,9 @@ void TraceWriter::finish(bool complete) {
   auto record = [&](const std::string& message) {
     if (error.empty()) error = message;
   };
+  if (impl.broken && complete) {
+    record("cannot finish '" + impl.partial_path + "' as complete: an earlier write failed");
+  }
   if (!impl.broken) {
     try {
       // A run that recorded a trace has /messages even when it holds no rows.
@@ -318,9 +337,16 @@ void TraceWriter::finish(bool complete) {
       impl.write_messages(impl.pending, 0, impl.pending.size());
       impl.pending.clear();
       h5::write_attribute(impl.meta.get(), "complete", int32_t{complete ? 1 : 0});
+      impl.flush_file();  // so that closing has nothing left to write
     } catch (const h5::Failure& failure) {
+      impl.broken = true;
       record(std::string("cannot finish '") + impl.partial_path + "': " + failure.what());
     }
+  }
+  // After a failed write the file cannot be flushed; detach it so that closing it is clean. The data
+  // on disk is then what the last successful flush left, with /meta complete = 0.
+  if (impl.broken && impl.file.valid() && !h5::detach_from_disk(impl.file.get())) {
+    record("cannot close '" + impl.partial_path + "' after a failed write");
   }
   for (auto& column : impl.message_columns) {
     if (column.close() < 0) record("cannot close a /messages dataset in '" + impl.partial_path + "'");
@@ -329,9 +355,6 @@ void TraceWriter::finish(bool complete) {
   impl.messages.reset();
   impl.kpi.reset();
   impl.meta.reset();
-  if (getenv("DBG")) fprintf(stderr, "open objs %zd\n", H5Fget_obj_count(impl.file.get(), H5F_OBJ_ALL));
-  if (getenv("LEAK")) { fprintf(stderr, "leaking\n"); (void)new h5::Handle(std::move(impl.file)); }
-  if (getenv("DBG")) { herr_t st = impl.file.close(); fprintf(stderr, "fclose %d\n", st); }
   if (impl.file.close() < 0) record("cannot close '" + impl.partial_path + "'");
   if (std::rename(impl.partial_path.c_str(), impl.final_path.c_str()) != 0) {
     record("cannot rename '" + impl.partial_path + "' to '" + impl.final_path + "' (" + errno_text(errno) +

@@ -32,7 +32,8 @@ void read_district_list(DiagnosticLog& log, const YamlNode& node, const std::str
     const YamlNode& item = node.items[i];
     const std::optional<std::string> name = read_text(log, item, index_path(path, i));
     if (!name) continue;
-    if (std::find(placement.districts.begin(), placement.districts.end(), *name) != placement.districts.end()) {
+    if (std::find(placement.districts.begin(), placement.districts.end(), *name) !=
+        placement.districts.end()) {
       log.error(item.location, path, "district '" + *name + "' listed twice");
       continue;
     }
@@ -42,7 +43,8 @@ void read_district_list(DiagnosticLog& log, const YamlNode& node, const std::str
         message += " (did you mean '" + *hint + "'?)";
       } else {
         std::string known;
-        for (std::string_view known_name : districts.names()) known += (known.empty() ? "" : ", ") + std::string(known_name);
+        for (std::string_view known_name : districts.names())
+          known += (known.empty() ? "" : ", ") + std::string(known_name);
         message += " (districts: " + known + ")";
       }
       log.error(item.location, path, message);
@@ -73,19 +75,22 @@ void read_placement(MapReader& population, const DistrictIndex& districts, Place
   placement.mark = log.mark(disc->location);
   MapReader map(log, disc, population.path("disc"), {"centre", "radius"});
   const auto centre = map.point("centre", {}, Presence::Required);
-  set_if(placement.disc_radius_m, map.quantity("radius", Dimension::Length, Bound::positive(), Presence::Required));
+  set_if(placement.disc_radius_m,
+         map.quantity("radius", Dimension::Length, Bound::positive(), Presence::Required));
   if (!centre) return;
   placement.disc_x_m = (*centre)[0];
   placement.disc_y_m = (*centre)[1];
   if (districts.complete && !districts.covers(placement.disc_x_m, placement.disc_y_m)) {
-    log.error(map.get("centre")->location, map.path("centre"),
-              "disc centre " + format_point_m(placement.disc_x_m, placement.disc_y_m) + " lies in no district");
+    log.error(
+        map.get("centre")->location, map.path("centre"),
+        "disc centre " + format_point_m(placement.disc_x_m, placement.disc_y_m) + " lies in no district");
   }
 }
 
 void read_radio(DiagnosticLog& log, const YamlNode* node, const std::string& path, LoraRadio& radio) {
-  MapReader map(log, node, path,
-                {"sf", "bandwidth", "coding_rate", "preamble", "header", "crc", "ldro", "tx_power", "channels"});
+  MapReader map(
+      log, node, path,
+      {"sf", "bandwidth", "coding_rate", "preamble", "header", "crc", "ldro", "tx_power", "channels"});
   models::radio::LoraPhyParams& phy = radio.phy;
   set_if(phy.spreading_factor, map.integer("sf", Bound::between(7, 12)));
   if (const auto bandwidth = map.quantity("bandwidth", Dimension::Frequency)) {
@@ -100,23 +105,28 @@ void read_radio(DiagnosticLog& log, const YamlNode* node, const std::string& pat
     phy.coding_rate = (*rate)[2] - '4';  // 4/5 -> 1 .. 4/8 -> 4
   }
   set_if(phy.preamble_symbols, map.integer("preamble", Bound::between(6, 65535)));
-  if (const auto header = map.choice("header", {"explicit", "implicit"})) phy.explicit_header = *header == "explicit";
+  if (const auto header = map.choice("header", {"explicit", "implicit"}))
+    phy.explicit_header = *header == "explicit";
   set_if(phy.crc, map.boolean("crc"));
   if (const auto ldro = map.choice("ldro", {"auto", "on", "off"})) {
-    radio.ldro = *ldro == "auto" ? LoraRadio::Ldro::Auto : *ldro == "on" ? LoraRadio::Ldro::On : LoraRadio::Ldro::Off;
+    radio.ldro = *ldro == "auto" ? LoraRadio::Ldro::Auto
+                 : *ldro == "on" ? LoraRadio::Ldro::On
+                                 : LoraRadio::Ldro::Off;
   }
   set_if(radio.tx_power_dbm, map.quantity("tx_power", Dimension::PowerLevel, Bound::between(-10, 30, "dBm")));
   if (const YamlNode* channels = map.get("channels")) {
     const std::string channels_path = map.path("channels");
     if (expect_sequence(log, *channels, channels_path, "frequencies")) {
-      if (channels->items.empty()) log.error(channels->location, channels_path, "expected at least one channel");
+      if (channels->items.empty())
+        log.error(channels->location, channels_path, "expected at least one channel");
       std::vector<double> frequencies;
       for (std::size_t i = 0; i < channels->items.size(); ++i) {
-        const auto hz =
-            read_quantity(log, channels->items[i], index_path(channels_path, i), Dimension::Frequency, Bound::positive());
+        const auto hz = read_quantity(log, channels->items[i], index_path(channels_path, i),
+                                      Dimension::Frequency, Bound::positive());
         if (hz) frequencies.push_back(*hz);
       }
-      if (!frequencies.empty() && frequencies.size() == channels->items.size()) radio.channels_hz = frequencies;
+      if (!frequencies.empty() && frequencies.size() == channels->items.size())
+        radio.channels_hz = frequencies;
     }
   }
   switch (radio.ldro) {
@@ -124,8 +134,12 @@ void read_radio(DiagnosticLog& log, const YamlNode* node, const std::string& pat
       phy.low_data_rate_optimize =
           models::radio::low_data_rate_optimize_required(phy.spreading_factor, phy.bandwidth_hz);
       break;
-    case LoraRadio::Ldro::On: phy.low_data_rate_optimize = true; break;
-    case LoraRadio::Ldro::Off: phy.low_data_rate_optimize = false; break;
+    case LoraRadio::Ldro::On:
+      phy.low_data_rate_optimize = true;
+      break;
+    case LoraRadio::Ldro::Off:
+      phy.low_data_rate_optimize = false;
+      break;
   }
 }
 
@@ -165,8 +179,13 @@ void read_jitter(MapReader& population, double& jitter) {
   const std::string path = population.path("jitter");
   const bool percent = node->is_scalar() && node->scalar.find('%') != std::string::npos;
   const Bound bound{0.0, 1.0, false, true, ""};
-  const std::optional<double> value = percent ? read_quantity(log, *node, path, Dimension::Percent)
-                                              : read_number(log, *node, path);
+  if (node->is_scalar() && !percent && !parse_number(node->scalar)) {
+    log.error(node->location, path,
+              "expected a fraction (0.1) or a percentage (10 %), got '" + node->scalar + "'");
+    return;
+  }
+  const std::optional<double> value =
+      percent ? read_quantity(log, *node, path, Dimension::Percent) : read_number(log, *node, path);
   if (!value) return;
   if (!bound.contains(*value)) {
     log.error(node->location, path, "expected >= 0 and < 1 (or 0 % to < 100 %), got " + node->scalar);
@@ -179,6 +198,7 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
                                  const DistrictIndex& districts) {
   DevicePopulation population;
   population.mark = log.mark(node.location);
+  population.placement.mark = population.mark;  // until the placement keys are found
   if (node.kind == YamlNode::Kind::Null) {
     log.error(node.location, path, "expected a device population (a map), got nothing");
     return population;
@@ -200,7 +220,8 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
   const std::optional<int> overhead = read_byte_count(map, "mac_overhead");
   set_if(population.payload_bytes, payload);
   set_if(population.mac_overhead_bytes, overhead);
-  if ((payload || overhead) && population.payload_bytes + population.mac_overhead_bytes > kMaxPhyPayloadBytes) {
+  if ((payload || overhead) &&
+      population.payload_bytes + population.mac_overhead_bytes > kMaxPhyPayloadBytes) {
     const std::string_view key = payload ? "payload" : "mac_overhead";
     log.error(map.get(key)->location, map.path(key),
               "payload " + std::to_string(population.payload_bytes) + " B + MAC overhead " +

@@ -62,8 +62,9 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
     gateway.x_m = (*position)[0];
     gateway.y_m = (*position)[1];
     if (districts.complete && !districts.covers(gateway.x_m, gateway.y_m)) {
-      log.error(map.get("position")->location, map.path("position"),
-                "gateway position " + format_point_m(gateway.x_m, gateway.y_m) + " lies outside every district");
+      log.error(
+          map.get("position")->location, map.path("position"),
+          "gateway position " + format_point_m(gateway.x_m, gateway.y_m) + " lies outside every district");
     }
   }
   set_if(gateway.antenna_gain_dbi, map.quantity("antenna_gain", Dimension::Gain));
@@ -101,12 +102,15 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
 
 void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform) {
   MapReader map(log, node, "platform", {"server_speed", "ns_cost", "forward_message"});
-  set_if(platform.server_speed_flops, map.quantity("server_speed", Dimension::Computation, Bound::positive()));
+  set_if(platform.server_speed_flops,
+         map.quantity("server_speed", Dimension::Computation, Bound::positive()));
   set_if(platform.ns_cost_flops, map.quantity("ns_cost", Dimension::Computation, Bound::non_negative()));
-  set_if(platform.forward_message_bytes, map.quantity("forward_message", Dimension::DataSize, Bound::positive()));
+  set_if(platform.forward_message_bytes,
+         map.quantity("forward_message", Dimension::DataSize, Bound::positive()));
 }
 
-void read_run(DiagnosticLog& log, const YamlNode* node, const std::vector<DevicePopulation>& devices, Run& run) {
+void read_run(DiagnosticLog& log, const YamlNode* node, const std::vector<DevicePopulation>& devices,
+              Run& run) {
   MapReader map(log, node, "run", {"duration", "seed", "window", "forward_batch"});
   set_if(run.duration_s, map.quantity("duration", Dimension::Time, Bound::positive()));
   set_if(run.seed, map.unsigned_integer("seed"));
@@ -127,8 +131,8 @@ void read_run(DiagnosticLog& log, const YamlNode* node, const std::vector<Device
   if (shortest != nullptr && run.window_s > shortest->firmware.rx1_delay_s) {
     log.error(window_at, map.path("window"),
               "window " + format_number(run.window_s) + " s is longer than the shortest RX1 delay, " +
-                  format_number(shortest->firmware.rx1_delay_s) + " s (" + index_path("devices", shortest_index) +
-                  ".firmware.rx1_delay)");
+                  format_number(shortest->firmware.rx1_delay_s) + " s (" +
+                  index_path("devices", shortest_index) + ".firmware.rx1_delay)");
   }
   if ((window || batch) && run.forward_batch_s < run.window_s) {
     const Location batch_at = map.get("forward_batch") ? map.get("forward_batch")->location : window_at;
@@ -237,7 +241,8 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
   MapReader top(log, &*root, "", kSections);
   if (top.is_map()) {
     for (std::string_view section : kRequiredSections) {
-      if (top.get(section) == nullptr) log.error(Location{1, 1, -1}, std::string(section), "missing required section");
+      if (top.get(section) == nullptr)
+        log.error(Location{1, 1, -1}, std::string(section), "missing required section");
     }
   }
   bool city_complete = false;
@@ -254,8 +259,9 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
 
 Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
   auto fail = [&](int error) {
-    throw ScenarioError({Diagnostic{SourceMark{path, 0, 0}, "",
-                                    "cannot open scenario file (" + std::string(std::strerror(error)) + ")"}});
+    throw ScenarioError(
+        {Diagnostic{SourceMark{path, 0, 0}, "",
+                    "cannot open scenario file (" + std::string(std::strerror(error)) + ")"}});
   };
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) fail(errno);

@@ -82,7 +82,8 @@ std::string Bound::describe() const {
   return "a number";
 }
 
-std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string_view>& candidates) {
   std::optional<std::string> best;
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();
   for (std::string_view candidate : candidates) {
@@ -108,7 +109,8 @@ std::string format_number(double value) {
 
 std::optional<double> read_quantity(DiagnosticLog& log, const YamlNode& node, const std::string& path,
                                     Dimension dimension, const Bound& bound) {
-  const std::string expected = std::string(dimension_name(dimension)) + " (" + dimension_units(dimension) + ")";
+  const std::string expected =
+      std::string(dimension_name(dimension)) + " (" + dimension_units(dimension) + ")";
   const std::string* text = scalar_of(log, node, path, expected);
   if (text == nullptr) return std::nullopt;
   std::string error;
@@ -138,8 +140,8 @@ std::optional<int64_t> read_integer(DiagnosticLog& log, const YamlNode& node, co
                                     const Bound& bound) {
   const std::string* text = scalar_of(log, node, path, "an integer");
   if (text == nullptr) return std::nullopt;
-  const std::string_view digits = (!text->empty() && text->front() == '+') ? std::string_view(*text).substr(1)
-                                                                           : std::string_view(*text);
+  const std::string_view digits =
+      (!text->empty() && text->front() == '+') ? std::string_view(*text).substr(1) : std::string_view(*text);
   int64_t value = 0;
   const auto result = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (digits.empty() || result.ec != std::errc() || result.ptr != digits.data() + digits.size()) {
@@ -151,7 +153,7 @@ std::optional<int64_t> read_integer(DiagnosticLog& log, const YamlNode& node, co
 }
 
 std::optional<uint64_t> read_unsigned(DiagnosticLog& log, const YamlNode& node, const std::string& path) {
-  const std::string* text = scalar_of(log, node, path, "an unsigned integer");
+  const std::string* text = scalar_of(log, node, path, "an unsigned 64-bit integer");
   if (text == nullptr) return std::nullopt;
   uint64_t value = 0;
   const auto result = std::from_chars(text->data(), text->data() + text->size(), value);
@@ -190,10 +192,12 @@ std::optional<std::string> read_choice(DiagnosticLog& log, const YamlNode& node,
   return std::nullopt;
 }
 
-std::optional<std::array<double, 2>> read_point(DiagnosticLog& log, const YamlNode& node, const std::string& path,
-                                                const Bound& bound) {
+std::optional<std::array<double, 2>> read_point(DiagnosticLog& log, const YamlNode& node,
+                                                const std::string& path, const Bound& bound) {
   if (!node.is_sequence() || node.items.size() != 2) {
-    const std::string got = node.is_sequence() ? std::to_string(node.items.size()) + " values" : node.describe();
+    const std::string got = node.is_sequence() ? std::to_string(node.items.size()) +
+                                                     (node.items.size() == 1 ? " value" : " values")
+                                               : node.describe();
     log.error(node.location, path, "expected two lengths [x, y], e.g. [1 km, 500 m], got " + got);
     return std::nullopt;
   }
@@ -203,13 +207,15 @@ std::optional<std::array<double, 2>> read_point(DiagnosticLog& log, const YamlNo
   return std::array<double, 2>{*x, *y};
 }
 
-bool expect_sequence(DiagnosticLog& log, const YamlNode& node, const std::string& path, std::string_view what) {
+bool expect_sequence(DiagnosticLog& log, const YamlNode& node, const std::string& path,
+                     std::string_view what) {
   if (node.is_sequence()) return true;
   log.error(node.location, path, "expected a list of " + std::string(what) + ", got " + node.describe());
   return false;
 }
 
-MapReader::MapReader(DiagnosticLog& log, const YamlNode* node, std::string path, std::vector<std::string_view> keys)
+MapReader::MapReader(DiagnosticLog& log, const YamlNode* node, std::string path,
+                     std::vector<std::string_view> keys)
     : log_(log), node_(node), path_(std::move(path)) {
   if (node_ == nullptr) return;
   location_ = node_->location;
@@ -285,14 +291,15 @@ std::optional<std::string> MapReader::text(std::string_view key, Presence presen
   return value ? read_text(log_, *value, path(key)) : std::nullopt;
 }
 
-std::optional<std::string> MapReader::choice(std::string_view key, const std::vector<std::string_view>& options,
+std::optional<std::string> MapReader::choice(std::string_view key,
+                                             const std::vector<std::string_view>& options,
                                              Presence presence) {
   const YamlNode* value = find(key, presence);
   return value ? read_choice(log_, *value, path(key), options) : std::nullopt;
 }
 
 std::optional<std::array<double, 2>> MapReader::point(std::string_view key, const Bound& bound,
-                                                       Presence presence) {
+                                                      Presence presence) {
   const YamlNode* value = find(key, presence);
   return value ? read_point(log_, *value, path(key), bound) : std::nullopt;
 }

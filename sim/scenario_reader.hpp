@@ -25,8 +25,12 @@ struct Bound {
   std::string unit;
 
   static Bound positive() { return Bound{0.0, std::numeric_limits<double>::infinity(), true, false, ""}; }
-  static Bound non_negative() { return Bound{0.0, std::numeric_limits<double>::infinity(), false, false, ""}; }
-  static Bound between(double lo, double hi, std::string unit = "") { return Bound{lo, hi, false, false, unit}; }
+  static Bound non_negative() {
+    return Bound{0.0, std::numeric_limits<double>::infinity(), false, false, ""};
+  }
+  static Bound between(double lo, double hi, std::string unit = "") {
+    return Bound{lo, hi, false, false, unit};
+  }
 
   bool contains(double value) const;
   // "> 0", ">= 0", "7..12", "-10..30 dBm", ">= 0 and < 1".
@@ -35,7 +39,8 @@ struct Bound {
 
 // The candidate closest to word (case-insensitive edit distance with transpositions, at most 2 and
 // less than the word's length; or a prefix of at least 3 characters either way); nullopt if none.
-std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string_view>& candidates);
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string_view>& candidates);
 
 // Shortest round-trip text of a number: 65535, -10, 0.25, 1e+06.
 std::string format_number(double value);
@@ -56,10 +61,11 @@ std::optional<std::string> read_text(DiagnosticLog& log, const YamlNode& node, c
 std::optional<std::string> read_choice(DiagnosticLog& log, const YamlNode& node, const std::string& path,
                                        const std::vector<std::string_view>& options);
 // A point [x, y] of lengths.
-std::optional<std::array<double, 2>> read_point(DiagnosticLog& log, const YamlNode& node, const std::string& path,
-                                                const Bound& bound = {});
+std::optional<std::array<double, 2>> read_point(DiagnosticLog& log, const YamlNode& node,
+                                                const std::string& path, const Bound& bound = {});
 // Reports unless node is a sequence.
-bool expect_sequence(DiagnosticLog& log, const YamlNode& node, const std::string& path, std::string_view what);
+bool expect_sequence(DiagnosticLog& log, const YamlNode& node, const std::string& path,
+                     std::string_view what);
 
 enum class Presence { Optional, Required };
 

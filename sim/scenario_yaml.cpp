@@ -34,7 +34,8 @@ YamlNode convert(const YAML::Node& node, const Location& parent, int override_in
     case YAML::NodeType::Sequence:
       out.kind = YamlNode::Kind::Sequence;
       for (const YAML::Node& item : node) {
-        out.items.push_back(convert(item, out.location, override_index, log, index_path(path, out.items.size())));
+        out.items.push_back(
+            convert(item, out.location, override_index, log, index_path(path, out.items.size())));
       }
       break;
     case YAML::NodeType::Map:
@@ -42,13 +43,15 @@ YamlNode convert(const YAML::Node& node, const Location& parent, int override_in
       for (const auto& entry : node) {
         const Location key_location = location_of(entry.first.Mark(), out.location, override_index);
         if (!entry.first.IsScalar()) {
-          log.error(key_location, path, "keys must be plain names, got a " +
-                                            std::string(entry.first.IsNull() ? "null" : "non-scalar") + " key");
+          log.error(key_location, path,
+                    "keys must be plain names, got a " +
+                        std::string(entry.first.IsNull() ? "null" : "non-scalar") + " key");
           continue;
         }
         const std::string& key = entry.first.Scalar();
         out.entries.push_back(
-            YamlEntry{key, key_location, convert(entry.second, key_location, override_index, log, join_path(path, key))});
+            YamlEntry{key, key_location,
+                      convert(entry.second, key_location, override_index, log, join_path(path, key))});
       }
       break;
   }
@@ -96,8 +99,9 @@ void apply_override(YamlNode& root, int index, DiagnosticLog& log) {
   const std::string& text = log.overrides()[static_cast<std::size_t>(index)];
   const Location where{0, 0, index};
   const std::size_t equals = text.find('=');
-  const auto segments =
-      equals == std::string::npos ? std::nullopt : split_override_path(std::string_view(text).substr(0, equals));
+  const auto segments = equals == std::string::npos
+                            ? std::nullopt
+                            : split_override_path(std::string_view(text).substr(0, equals));
   if (!segments) {
     log.error(where, "", "malformed override: expected key.path=value, e.g. devices.0.interval=2min");
     return;
@@ -115,13 +119,14 @@ void apply_override(YamlNode& root, int index, DiagnosticLog& log) {
       }
       if (item >= node->items.size()) {
         log.error(where, index_path(path, item),
-                  "index " + segment + " out of range ('" + path + "' has " + std::to_string(node->items.size()) +
+                  "index " + segment + " out of range ('" + path + "' has " +
+                      std::to_string(node->items.size()) +
                       (node->items.size() == 1 ? " entry)" : " entries)"));
         return;
       }
       path = index_path(path, item);
       node = &node->items[item];
-    } else if (node->is_map() || (node == &root && node->kind == YamlNode::Kind::Null)) {
+    } else if (node->is_map() || node->kind == YamlNode::Kind::Null) {  // null: an empty section
       const std::string child_path = join_path(path, segment);
       YamlNode* child = node->find(segment);
       if (child == nullptr && !last) {
@@ -138,8 +143,9 @@ void apply_override(YamlNode& root, int index, DiagnosticLog& log) {
       path = child_path;
       node = child;
     } else {
+      const std::string what = path.empty() ? "the document" : "'" + path + "'";
       log.error(where, join_path(path, segment),
-                "'" + path + "' is " + node->describe() + ", not a map or sequence");
+                what + " is " + node->describe() + ", not a map or sequence");
       return;
     }
   }
@@ -163,10 +169,14 @@ YamlNode* YamlNode::find(std::string_view key) {
 
 std::string YamlNode::describe() const {
   switch (kind) {
-    case Kind::Null: return "nothing";
-    case Kind::Scalar: return "'" + scalar + "'";
-    case Kind::Sequence: return "a sequence";
-    case Kind::Map: return "a map";
+    case Kind::Null:
+      return "nothing";
+    case Kind::Scalar:
+      return "'" + scalar + "'";
+    case Kind::Sequence:
+      return "a sequence";
+    case Kind::Map:
+      return "a map";
   }
   return "?";
 }
@@ -191,7 +201,8 @@ std::vector<Diagnostic> DiagnosticLog::sorted() const {
   std::iota(order.begin(), order.end(), std::size_t{0});
   auto key = [this](std::size_t i) {
     const int from_override = override_of_[i] >= 0 ? 0 : 1;
-    return std::make_tuple(from_override, override_of_[i], diagnostics_[i].mark.line, diagnostics_[i].mark.column);
+    return std::make_tuple(from_override, override_of_[i], diagnostics_[i].mark.line,
+                           diagnostics_[i].mark.column);
   };
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
   std::vector<Diagnostic> out;

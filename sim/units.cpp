@@ -16,61 +16,54 @@ struct Unit {
 
 // Within a dimension, the order here is the order listed to users in error messages.
 constexpr std::array kUnits = {
-    Unit{"us", Dimension::Time, 1e-6},
-    Unit{"ms", Dimension::Time, 1e-3},
-    Unit{"s", Dimension::Time, 1.0},
-    Unit{"min", Dimension::Time, 60.0},
-    Unit{"h", Dimension::Time, 3600.0},
-    Unit{"d", Dimension::Time, 86400.0},
-    Unit{"mm", Dimension::Length, 1e-3},
-    Unit{"cm", Dimension::Length, 1e-2},
-    Unit{"m", Dimension::Length, 1.0},
-    Unit{"km", Dimension::Length, 1e3},
-    Unit{"Hz", Dimension::Frequency, 1.0},
-    Unit{"kHz", Dimension::Frequency, 1e3},
-    Unit{"MHz", Dimension::Frequency, 1e6},
-    Unit{"GHz", Dimension::Frequency, 1e9},
-    Unit{"bps", Dimension::Bitrate, 1.0},
-    Unit{"kbps", Dimension::Bitrate, 1e3},
-    Unit{"Mbps", Dimension::Bitrate, 1e6},
-    Unit{"Gbps", Dimension::Bitrate, 1e9},
-    Unit{"B", Dimension::DataSize, 1.0},
-    Unit{"kB", Dimension::DataSize, 1e3},
-    Unit{"MB", Dimension::DataSize, 1e6},
-    Unit{"uA", Dimension::Current, 1e-3},
-    Unit{"mA", Dimension::Current, 1.0},
-    Unit{"A", Dimension::Current, 1e3},
-    Unit{"uAh", Dimension::Charge, 1e-3},
-    Unit{"mAh", Dimension::Charge, 1.0},
-    Unit{"Ah", Dimension::Charge, 1e3},
-    Unit{"mV", Dimension::Voltage, 1e-3},
-    Unit{"V", Dimension::Voltage, 1.0},
-    Unit{"dBm", Dimension::PowerLevel, 1.0},
-    Unit{"dB", Dimension::Gain, 1.0},
-    Unit{"dBi", Dimension::Gain, 1.0},
-    Unit{"f", Dimension::Computation, 1.0},
-    Unit{"kf", Dimension::Computation, 1e3},
-    Unit{"Mf", Dimension::Computation, 1e6},
-    Unit{"Gf", Dimension::Computation, 1e9},
-    Unit{"Tf", Dimension::Computation, 1e12},
-    Unit{"%", Dimension::Percent, 1e-2},
+    Unit{"us", Dimension::Time, 1e-6},        Unit{"ms", Dimension::Time, 1e-3},
+    Unit{"s", Dimension::Time, 1.0},          Unit{"min", Dimension::Time, 60.0},
+    Unit{"h", Dimension::Time, 3600.0},       Unit{"d", Dimension::Time, 86400.0},
+    Unit{"mm", Dimension::Length, 1e-3},      Unit{"cm", Dimension::Length, 1e-2},
+    Unit{"m", Dimension::Length, 1.0},        Unit{"km", Dimension::Length, 1e3},
+    Unit{"Hz", Dimension::Frequency, 1.0},    Unit{"kHz", Dimension::Frequency, 1e3},
+    Unit{"MHz", Dimension::Frequency, 1e6},   Unit{"GHz", Dimension::Frequency, 1e9},
+    Unit{"bps", Dimension::Bitrate, 1.0},     Unit{"kbps", Dimension::Bitrate, 1e3},
+    Unit{"Mbps", Dimension::Bitrate, 1e6},    Unit{"Gbps", Dimension::Bitrate, 1e9},
+    Unit{"B", Dimension::DataSize, 1.0},      Unit{"kB", Dimension::DataSize, 1e3},
+    Unit{"MB", Dimension::DataSize, 1e6},     Unit{"uA", Dimension::Current, 1e-3},
+    Unit{"mA", Dimension::Current, 1.0},      Unit{"A", Dimension::Current, 1e3},
+    Unit{"uAh", Dimension::Charge, 1e-3},     Unit{"mAh", Dimension::Charge, 1.0},
+    Unit{"Ah", Dimension::Charge, 1e3},       Unit{"mV", Dimension::Voltage, 1e-3},
+    Unit{"V", Dimension::Voltage, 1.0},       Unit{"dBm", Dimension::PowerLevel, 1.0},
+    Unit{"dB", Dimension::Gain, 1.0},         Unit{"dBi", Dimension::Gain, 1.0},
+    Unit{"f", Dimension::Computation, 1.0},   Unit{"kf", Dimension::Computation, 1e3},
+    Unit{"Mf", Dimension::Computation, 1e6},  Unit{"Gf", Dimension::Computation, 1e9},
+    Unit{"Tf", Dimension::Computation, 1e12}, Unit{"%", Dimension::Percent, 1e-2},
 };
 
 // The unit suggested when a number is written without one.
 std::string_view example_unit(Dimension dimension) {
   switch (dimension) {
-    case Dimension::Time: return "s";
-    case Dimension::Length: return "m";
-    case Dimension::Frequency: return "MHz";
-    case Dimension::Bitrate: return "Mbps";
-    case Dimension::DataSize: return "B";
-    case Dimension::Current: return "mA";
-    case Dimension::Charge: return "mAh";
-    case Dimension::Voltage: return "V";
-    case Dimension::PowerLevel: return "dBm";
-    case Dimension::Gain: return "dB";
-    case Dimension::Computation: return "Mf";
-    case Dimension::Percent: return "%";
+    case Dimension::Time:
+      return "s";
+    case Dimension::Length:
+      return "m";
+    case Dimension::Frequency:
+      return "MHz";
+    case Dimension::Bitrate:
+      return "Mbps";
+    case Dimension::DataSize:
+      return "B";
+    case Dimension::Current:
+      return "mA";
+    case Dimension::Charge:
+      return "mAh";
+    case Dimension::Voltage:
+      return "V";
+    case Dimension::PowerLevel:
+      return "dBm";
+    case Dimension::Gain:
+      return "dB";
+    case Dimension::Computation:
+      return "Mf";
+    case Dimension::Percent:
+      return "%";
   }
   return "";
 }
@@ -121,18 +114,30 @@ std::string expected_message(Dimension dimension, std::string_view text) {
 
 std::string_view dimension_name(Dimension dimension) {
   switch (dimension) {
-    case Dimension::Time: return "a duration";
-    case Dimension::Length: return "a length";
-    case Dimension::Frequency: return "a frequency";
-    case Dimension::Bitrate: return "a bit rate";
-    case Dimension::DataSize: return "a data size";
-    case Dimension::Current: return "a current";
-    case Dimension::Charge: return "a charge";
-    case Dimension::Voltage: return "a voltage";
-    case Dimension::PowerLevel: return "a power level";
-    case Dimension::Gain: return "a gain";
-    case Dimension::Computation: return "an amount of computation";
-    case Dimension::Percent: return "a percentage";
+    case Dimension::Time:
+      return "a duration";
+    case Dimension::Length:
+      return "a length";
+    case Dimension::Frequency:
+      return "a frequency";
+    case Dimension::Bitrate:
+      return "a bit rate";
+    case Dimension::DataSize:
+      return "a data size";
+    case Dimension::Current:
+      return "a current";
+    case Dimension::Charge:
+      return "a charge";
+    case Dimension::Voltage:
+      return "a voltage";
+    case Dimension::PowerLevel:
+      return "a power level";
+    case Dimension::Gain:
+      return "a gain";
+    case Dimension::Computation:
+      return "an amount of computation";
+    case Dimension::Percent:
+      return "a percentage";
   }
   return "a quantity";
 }
@@ -149,18 +154,30 @@ std::string dimension_units(Dimension dimension) {
 
 std::string_view base_unit(Dimension dimension) {
   switch (dimension) {
-    case Dimension::Time: return "s";
-    case Dimension::Length: return "m";
-    case Dimension::Frequency: return "Hz";
-    case Dimension::Bitrate: return "bps";
-    case Dimension::DataSize: return "B";
-    case Dimension::Current: return "mA";
-    case Dimension::Charge: return "mAh";
-    case Dimension::Voltage: return "V";
-    case Dimension::PowerLevel: return "dBm";
-    case Dimension::Gain: return "dB";
-    case Dimension::Computation: return "f";
-    case Dimension::Percent: return "";
+    case Dimension::Time:
+      return "s";
+    case Dimension::Length:
+      return "m";
+    case Dimension::Frequency:
+      return "Hz";
+    case Dimension::Bitrate:
+      return "bps";
+    case Dimension::DataSize:
+      return "B";
+    case Dimension::Current:
+      return "mA";
+    case Dimension::Charge:
+      return "mAh";
+    case Dimension::Voltage:
+      return "V";
+    case Dimension::PowerLevel:
+      return "dBm";
+    case Dimension::Gain:
+      return "dB";
+    case Dimension::Computation:
+      return "f";
+    case Dimension::Percent:
+      return "";
   }
   return "";
 }

@@ -45,7 +45,8 @@ enum class Dimension {
 // user, e.g. "expected a duration (us, ms, s, min, h, d), got '5 km'" or, for a bare number,
 // "missing unit in '10': write the unit, e.g. '10 s' (a duration: us, ms, s, min, h, d)".
 // Leading and trailing blanks are ignored; the number must be finite.
-std::optional<double> parse_quantity(std::string_view text, Dimension dimension, std::string* error = nullptr);
+std::optional<double> parse_quantity(std::string_view text, Dimension dimension,
+                                     std::string* error = nullptr);
 
 // Parses a whole string as a finite decimal number ("3.76", "-1e3", "+2"); nullopt otherwise.
 std::optional<double> parse_number(std::string_view text);

@@ -2,6 +2,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include <csignal>
 #include <algorithm>
 #include <exception>
 #include <map>
@@ -127,7 +128,12 @@ WiredNetwork::WiredNetwork(const Scenario& scenario, DeliveryCallback on_deliver
   char arg1[] = "--cfg=network/model:CM02";
   char arg2[] = "--log=root.thres:critical";
   char* argv[] = {arg0, arg1, arg2, nullptr};
+  // SimGrid installs its own SIGINT handler (print the actors' status and exit); keep the caller's,
+  // so that Ctrl-C stops the run cleanly and the trace is finished.
+  struct sigaction caller_sigint {};
+  sigaction(SIGINT, nullptr, &caller_sigint);
   impl_->engine = std::make_unique<s4u::Engine>(&argc, argv);
+  sigaction(SIGINT, &caller_sigint, nullptr);
   impl_->clock_origin = s4u::Engine::get_clock();
   impl_->build_platform();
   impl_->outbox.resize(scenario.gateways.size());

@@ -21,7 +21,7 @@ struct LoraPhyParams {
 double symbol_time_s(int spreading_factor, double bandwidth_hz);
 
 // LoRaWAN regional parameters require low-data-rate optimisation when a symbol lasts more than 16 ms
-// (SF11 and SF12 at 125 kHz).
+// (SF11 and SF12 at 125 kHz, SF12 at 250 kHz).
 bool low_data_rate_optimize_required(int spreading_factor, double bandwidth_hz);
 
 // Number of payload symbols (including the 8 symbols that carry the header), for payload_bytes of PHY

@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -14,10 +13,16 @@
 #include <vector>
 
 #include "tests/output/h5_reader.hpp"
+#include "tests/output/trace_fixtures.hpp"
 
 namespace citytwin::output {
 namespace {
 
+using fixtures::complete_flag;
+using fixtures::expect_messages;
+using fixtures::make_messages;
+using fixtures::sample_meta;
+using fixtures::TraceWriterTest;
 using h5read::File;
 using h5read::Layout;
 using h5read::layout;
@@ -28,83 +33,6 @@ using h5read::read_string_attribute;
 using h5read::read_strings;
 
 namespace fs = std::filesystem;
-
-// A fresh directory per test (tests may run in parallel processes).
-class TraceWriterTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("citytwin_trace_writer_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  fs::path dir_;
-};
-
-RunMeta sample_meta() {
-  RunMeta meta;
-  meta.citytwin_version = "0.1.0";
-  meta.seed = 18446744073709551557ULL;  // needs all 64 bits
-  meta.threads = 4;
-  meta.scenario_source = "scenarios/riverside.yaml";
-  meta.scenario_text = "city:\n  name: riverside\n";
-  meta.overrides = {"run.seed=7", "run.duration_s=3600"};
-  meta.duration_s = 3600.0;
-  return meta;
-}
-
-MessageBatch make_messages(size_t first_row, size_t rows) {
-  MessageBatch batch;
-  for (size_t i = first_row; i < first_row + rows; ++i) {
-    batch.device.push_back(static_cast<uint32_t>(i % 1000));
-    batch.t_tx_s.push_back(0.5 * static_cast<double>(i));
-    batch.sf.push_back(static_cast<uint8_t>(7 + i % 6));
-    batch.channel_hz.push_back(868100000u + 200000u * static_cast<uint32_t>(i % 3));
-    batch.airtime_s.push_back(0.041216 * static_cast<double>(1 + i % 6));
-    batch.gateways_heard.push_back(static_cast<uint16_t>(i % 5));
-    const bool delivered = i % 7 != 0;
-    batch.delivered.push_back(delivered ? 1 : 0);
-    batch.t_delivered_s.push_back(delivered ? 0.5 * static_cast<double>(i) + 1.25
-                                            : std::numeric_limits<double>::quiet_NaN());
-    batch.battery_mah_left.push_back(2400.0 - 1e-4 * static_cast<double>(i));
-  }
-  return batch;
-}
-
-int complete_flag(const File& file) { return read_attribute<int>(file, "meta", "complete", H5T_NATIVE_INT); }
-
-void expect_messages(const File& file, const MessageBatch& expected) {
-  const size_t rows = expected.size();
-  for (const char* column : {"device", "t_tx_s", "sf", "channel_hz", "airtime_s", "gateways_heard",
-                             "delivered", "t_delivered_s", "battery_mah_left"}) {
-    ASSERT_EQ(length(file, std::string("messages/") + column), rows) << column;
-  }
-  EXPECT_EQ(read_column<uint32_t>(file, "messages/device", H5T_NATIVE_UINT32), expected.device);
-  EXPECT_EQ(read_column<double>(file, "messages/t_tx_s", H5T_NATIVE_DOUBLE), expected.t_tx_s);
-  EXPECT_EQ(read_column<uint8_t>(file, "messages/sf", H5T_NATIVE_UINT8), expected.sf);
-  EXPECT_EQ(read_column<uint32_t>(file, "messages/channel_hz", H5T_NATIVE_UINT32), expected.channel_hz);
-  EXPECT_EQ(read_column<double>(file, "messages/airtime_s", H5T_NATIVE_DOUBLE), expected.airtime_s);
-  EXPECT_EQ(read_column<uint16_t>(file, "messages/gateways_heard", H5T_NATIVE_UINT16),
-            expected.gateways_heard);
-  EXPECT_EQ(read_column<uint8_t>(file, "messages/delivered", H5T_NATIVE_UINT8), expected.delivered);
-  EXPECT_EQ(read_column<double>(file, "messages/battery_mah_left", H5T_NATIVE_DOUBLE),
-            expected.battery_mah_left);
-  const auto delivered_at = read_column<double>(file, "messages/t_delivered_s", H5T_NATIVE_DOUBLE);
-  size_t mismatches = 0;
-  for (size_t i = 0; i < rows; ++i) {
-    const double want = expected.t_delivered_s[i];
-    const bool same = std::isnan(want) ? std::isnan(delivered_at[i]) : delivered_at[i] == want;
-    if (!same) ++mismatches;
-  }
-  EXPECT_EQ(mismatches, 0u);
-}
-
-// --- Tests ------------------------------------------------------------------------------------------
 
 TEST_F(TraceWriterTest, MetaRoundTripsIncludingLongScenarioText) {
   RunMeta meta = sample_meta();
@@ -291,31 +219,6 @@ TEST_F(TraceWriterTest, FinishFalseMarksIncomplete) {
   }
   File file(path("run.h5"));
   EXPECT_EQ(complete_flag(file), 0);
-}
-
-// A process killed mid-run (no destructor, no finish) leaves a readable .partial file holding /meta
-// and every message chunk flushed so far.
-TEST_F(TraceWriterTest, KilledProcessLeavesReadablePartialFile) {
-  const std::string final_path = path("run.h5");
-  const size_t rows = 150000;
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    auto* writer = new TraceWriter(final_path, sample_meta());
-    writer->append_messages(make_messages(0, rows));
-    ::_exit(0);  // as if killed: no destructor, no HDF5 shutdown
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status));
-  ASSERT_EQ(WEXITSTATUS(status), 0);
-  EXPECT_FALSE(fs::exists(final_path));
-  File file(final_path + ".partial");
-  ASSERT_GE(file.id(), 0);
-  EXPECT_EQ(complete_flag(file), 0);
-  EXPECT_EQ(read_string_attribute(file, "meta", "citytwin_version"), "0.1.0");
-  const size_t flushed = rows / TraceWriter::kMessageChunkRows * TraceWriter::kMessageChunkRows;
-  expect_messages(file, make_messages(0, flushed));
 }
 
 void expect_create_error(const std::string& path, const std::string& reason) {

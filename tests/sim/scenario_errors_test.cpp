@@ -10,19 +10,20 @@
 namespace citytwin::sim {
 namespace {
 
-using testing::kFullScenario;
-using testing::kMinimalScenario;
-using testing::load_error;
-using testing::replaced;
+using scenario_test::kFullScenario;
+using scenario_test::kMinimalScenario;
+using scenario_test::load_error;
+using scenario_test::replaced;
 
 // The minimal scenario with one line of the population replaced or added.
 std::string with_device_line(const std::string& line) {
-  return replaced(kMinimalScenario, "    districts: [harbor]\n", "    districts: [harbor]\n    " + line + "\n");
+  return replaced(kMinimalScenario, "    districts: [harbor]\n",
+                  "    districts: [harbor]\n    " + line + "\n");
 }
 
 TEST(ScenarioErrors, YamlSyntaxError) {
   const std::string text = replaced(kMinimalScenario, "districts: [harbor]", "districts: [harbor");
-  EXPECT_EQ(load_error(text), "<text>:10:1: <yaml>: end of sequence flow not found");
+  EXPECT_EQ(load_error(text), "<text>:8:9: <yaml>: end of sequence flow not found");
 }
 
 TEST(ScenarioErrors, YamlSyntaxErrorBadIndentation) {
@@ -34,29 +35,31 @@ TEST(ScenarioErrors, YamlSyntaxErrorBadIndentation) {
 
 TEST(ScenarioErrors, UnknownKeyWithHint) {
   EXPECT_EQ(load_error(with_device_line("intervall: 10 min")),
-            "<text>:7:5: devices[0].intervall: unknown key 'intervall' (did you mean 'interval'?)");
+            "<text>:8:5: devices[0].intervall: unknown key 'intervall' (did you mean 'interval'?)");
   EXPECT_EQ(load_error(with_device_line("radio: {spreading: 9}")),
-            "<text>:7:13: devices[0].radio.spreading: unknown key 'spreading' (valid keys: sf, bandwidth, "
+            "<text>:8:13: devices[0].radio.spreading: unknown key 'spreading' (valid keys: sf, bandwidth, "
             "coding_rate, preamble, header, crc, ldro, tx_power, channels)");
 }
 
 TEST(ScenarioErrors, UnknownKeyHints) {
   EXPECT_EQ(load_error(with_device_line("radio: {txpower: 9 dBm}")),
-            "<text>:7:13: devices[0].radio.txpower: unknown key 'txpower' (did you mean 'tx_power'?)");
+            "<text>:8:13: devices[0].radio.txpower: unknown key 'txpower' (did you mean 'tx_power'?)");
   EXPECT_EQ(load_error(with_device_line("firm: {}")),  // a prefix
-            "<text>:7:5: devices[0].firm: unknown key 'firm' (did you mean 'firmware'?)");
-  EXPECT_EQ(load_error(kMinimalScenario + "drivers: {}\n"),
-            "<text>:11:1: drivers: unknown key 'drivers' (valid keys: city, devices, gateways, radio, platform, "
-            "run)");
+            "<text>:8:5: devices[0].firm: unknown key 'firm' (did you mean 'firmware'?)");
+  EXPECT_EQ(
+      load_error(kMinimalScenario + "drivers: {}\n"),
+      "<text>:12:1: drivers: unknown key 'drivers' (valid keys: city, devices, gateways, radio, platform, "
+      "run)");
 }
 
 TEST(ScenarioErrors, NegativeInterval) {
   EXPECT_EQ(load_error(with_device_line("interval: -5 min")),
-            "<text>:7:15: devices[0].interval: expected > 0, got -5 min");
+            "<text>:8:15: devices[0].interval: expected > 0, got -5 min");
 }
 
 TEST(ScenarioErrors, SpreadingFactorOutOfRange) {
-  EXPECT_EQ(load_error(with_device_line("radio: {sf: 13}")), "<text>:7:17: devices[0].radio.sf: expected 7..12, got 13");
+  EXPECT_EQ(load_error(with_device_line("radio: {sf: 13}")),
+            "<text>:8:17: devices[0].radio.sf: expected 7..12, got 13");
 }
 
 TEST(ScenarioErrors, MissingSection) {
@@ -65,14 +68,16 @@ TEST(ScenarioErrors, MissingSection) {
 }
 
 TEST(ScenarioErrors, WrongUnit) {
-  EXPECT_EQ(load_error(with_device_line("interval: 5 km")),
-            "<text>:7:15: devices[0].interval: expected a duration (us, ms, s, min, h, d), got '5 km', which is a "
-            "length");
+  EXPECT_EQ(
+      load_error(with_device_line("interval: 5 km")),
+      "<text>:8:15: devices[0].interval: expected a duration (us, ms, s, min, h, d), got '5 km', which is a "
+      "length");
 }
 
 TEST(ScenarioErrors, BareNumber) {
   EXPECT_EQ(load_error(with_device_line("interval: 600")),
-            "<text>:7:15: devices[0].interval: missing unit in '600': write the unit, e.g. '600 s' (a duration: us, "
+            "<text>:8:15: devices[0].interval: missing unit in '600': write the unit, e.g. '600 s' (a "
+            "duration: us, "
             "ms, s, min, h, d)");
 }
 
@@ -81,13 +86,15 @@ TEST(ScenarioErrors, DeviceDistrictThatDoesNotExist) {
   EXPECT_EQ(load_error(text),
             "<text>:7:25: devices[0].districts: no district named 'harbour' (did you mean 'harbor'?)");
   const std::string far = replaced(kMinimalScenario, "districts: [harbor]", "districts: [uptown]");
-  EXPECT_EQ(load_error(far), "<text>:7:17: devices[0].districts: no district named 'uptown' (districts: harbor)");
+  EXPECT_EQ(load_error(far),
+            "<text>:7:17: devices[0].districts: no district named 'uptown' (districts: harbor)");
 }
 
 TEST(ScenarioErrors, DiscCentreInNoDistrict) {
   const std::string text =
       replaced(kMinimalScenario, "districts: [harbor]", "disc: {centre: [2 km, 0.5 km], radius: 100 m}");
-  EXPECT_EQ(load_error(text), "<text>:7:21: devices[0].disc.centre: disc centre (2000 m, 500 m) lies in no district");
+  EXPECT_EQ(load_error(text),
+            "<text>:7:20: devices[0].disc.centre: disc centre (2000 m, 500 m) lies in no district");
 }
 
 TEST(ScenarioErrors, PlacementMissingOrDoubled) {
@@ -95,19 +102,22 @@ TEST(ScenarioErrors, PlacementMissingOrDoubled) {
             "<text>:5:5: devices[0]: missing placement: give 'districts: [names]' or 'disc: {centre: [x, y], "
             "radius: r}'");
   EXPECT_EQ(load_error(with_device_line("disc: {centre: [1 m, 1 m], radius: 1 m}")),
-            "<text>:7:11: devices[0].disc: give either 'districts' or 'disc', not both");
+            "<text>:8:11: devices[0].disc: give either 'districts' or 'disc', not both");
 }
 
 TEST(ScenarioErrors, GatewayOutsideAllDistricts) {
-  const std::string text = replaced(kMinimalScenario, "position: [500 m, 500 m]", "position: [500 m, 1.5 km]");
-  EXPECT_EQ(load_error(text), "<text>:10:15: gateways[0].position: gateway position (500 m, 1500 m) lies outside every "
-                              "district");
+  const std::string text =
+      replaced(kMinimalScenario, "position: [500 m, 500 m]", "position: [500 m, 1.5 km]");
+  EXPECT_EQ(load_error(text),
+            "<text>:10:15: gateways[0].position: gateway position (500 m, 1500 m) lies outside every "
+            "district");
 }
 
 TEST(ScenarioErrors, DuplicatePopulationName) {
-  const std::string text = replaced(kMinimalScenario, "gateways:",
-                                    "  - {name: meters, count: 1, districts: [harbor]}\ngateways:");
-  EXPECT_EQ(load_error(text), "<text>:8:12: devices[1].name: duplicate population name 'meters' (first at line 5)");
+  const std::string text =
+      replaced(kMinimalScenario, "gateways:", "  - {name: meters, count: 1, districts: [harbor]}\ngateways:");
+  EXPECT_EQ(load_error(text),
+            "<text>:8:12: devices[1].name: duplicate population name 'meters' (first at line 5)");
 }
 
 TEST(ScenarioErrors, DuplicateDistrictAndGatewayNames) {
@@ -116,7 +126,7 @@ TEST(ScenarioErrors, DuplicateDistrictAndGatewayNames) {
   text = replaced(text, "districts: [old_town, docks]", "districts: [old_town]");
   EXPECT_EQ(load_error(text),
             "<text>:8:13: city.districts[1].name: duplicate district name 'old_town' (first at line 5)\n"
-            "<text>:63:13: gateways[1].name: duplicate gateway name 'gw-town-hall' (first at line 56)");
+            "<text>:58:11: gateways[1].name: duplicate gateway name 'gw-town-hall' (first at line 51)");
 }
 
 TEST(ScenarioErrors, CountNotAnInteger) {
@@ -135,70 +145,78 @@ TEST(ScenarioErrors, MissingRequiredKey) {
 
 TEST(ScenarioErrors, TypeErrors) {
   EXPECT_EQ(load_error(with_device_line("interval: {a: 1}")),
-            "<text>:7:15: devices[0].interval: expected a duration (us, ms, s, min, h, d), got a map");
-  EXPECT_EQ(load_error(with_device_line("radio: [sf, 9]")),
-            "<text>:7:12: devices[0].radio: expected a map with keys sf, bandwidth, coding_rate, preamble, header, "
-            "crc, ldro, tx_power, channels, got a sequence");
-  EXPECT_EQ(load_error(replaced(kMinimalScenario, "devices:\n", "devices: 3\nx:\n")).substr(0, 51),
-            "<text>:4:1: x: unknown key 'x' (valid keys: city, d");
+            "<text>:8:15: devices[0].interval: expected a duration (us, ms, s, min, h, d), got a map");
+  EXPECT_EQ(
+      load_error(with_device_line("radio: [sf, 9]")),
+      "<text>:8:12: devices[0].radio: expected a map with keys sf, bandwidth, coding_rate, preamble, header, "
+      "crc, ldro, tx_power, channels, got a sequence");
+  EXPECT_EQ(load_error(replaced(kMinimalScenario, "devices:\n", "devices: 3\nx:\n")),
+            "<text>:4:10: devices: expected a list of device populations, got '3'\n"
+            "<text>:5:1: x: unknown key 'x' (valid keys: city, devices, gateways, radio, platform, run)");
 }
 
 TEST(ScenarioErrors, RadioValues) {
   EXPECT_EQ(load_error(with_device_line("radio: {bandwidth: 200 kHz}")),
-            "<text>:7:24: devices[0].radio.bandwidth: expected 125 kHz, 250 kHz or 500 kHz, got 200 kHz");
+            "<text>:8:24: devices[0].radio.bandwidth: expected 125 kHz, 250 kHz or 500 kHz, got 200 kHz");
   EXPECT_EQ(load_error(with_device_line("radio: {coding_rate: 4/9}")),
-            "<text>:7:26: devices[0].radio.coding_rate: expected one of 4/5, 4/6, 4/7, 4/8, got '4/9'");
+            "<text>:8:26: devices[0].radio.coding_rate: expected one of 4/5, 4/6, 4/7, 4/8, got '4/9' (did "
+            "you mean '4/5'?)");
   EXPECT_EQ(load_error(with_device_line("radio: {tx_power: 31 dBm}")),
-            "<text>:7:23: devices[0].radio.tx_power: expected -10..30 dBm, got 31 dBm");
+            "<text>:8:23: devices[0].radio.tx_power: expected -10..30 dBm, got 31 dBm");
   EXPECT_EQ(load_error(with_device_line("radio: {channels: []}")),
-            "<text>:7:23: devices[0].radio.channels: expected at least one channel");
+            "<text>:8:23: devices[0].radio.channels: expected at least one channel");
   EXPECT_EQ(load_error(with_device_line("radio: {ldro: maybe}")),
-            "<text>:7:19: devices[0].radio.ldro: expected one of auto, on, off, got 'maybe'");
-  EXPECT_EQ(load_error(with_device_line("radio: {header: explicitt}")),
-            "<text>:7:21: devices[0].radio.header: expected one of explicit, implicit, got 'explicitt' (did you "
-            "mean 'explicit'?)");
+            "<text>:8:19: devices[0].radio.ldro: expected one of auto, on, off, got 'maybe'");
+  EXPECT_EQ(
+      load_error(with_device_line("radio: {header: explicitt}")),
+      "<text>:8:21: devices[0].radio.header: expected one of explicit, implicit, got 'explicitt' (did you "
+      "mean 'explicit'?)");
   EXPECT_EQ(load_error(with_device_line("radio: {preamble: 5}")),
-            "<text>:7:23: devices[0].radio.preamble: expected 6..65535, got 5");
+            "<text>:8:23: devices[0].radio.preamble: expected 6..65535, got 5");
 }
 
 TEST(ScenarioErrors, PayloadLimits) {
-  EXPECT_EQ(load_error(with_device_line("payload: 250 B")),
-            "<text>:7:14: devices[0].payload: payload 250 B + MAC overhead 13 B exceeds the LoRa maximum of 255 B");
+  EXPECT_EQ(
+      load_error(with_device_line("payload: 250 B")),
+      "<text>:8:14: devices[0].payload: payload 250 B + MAC overhead 13 B exceeds the LoRa maximum of 255 B");
   EXPECT_EQ(load_error(with_device_line("payload: 1.5 B")),
-            "<text>:7:14: devices[0].payload: expected a whole number of bytes, got 1.5 B");
+            "<text>:8:14: devices[0].payload: expected a whole number of bytes, got 1.5 B");
   EXPECT_EQ(load_error(with_device_line("jitter: 1.5")),
-            "<text>:7:13: devices[0].jitter: expected >= 0 and < 1 (or 0 % to < 100 %), got 1.5");
+            "<text>:8:13: devices[0].jitter: expected >= 0 and < 1 (or 0 % to < 100 %), got 1.5");
   EXPECT_EQ(load_error(with_device_line("jitter: 100 %")),
-            "<text>:7:13: devices[0].jitter: expected >= 0 and < 1 (or 0 % to < 100 %), got 100 %");
+            "<text>:8:13: devices[0].jitter: expected >= 0 and < 1 (or 0 % to < 100 %), got 100 %");
 }
 
 TEST(ScenarioErrors, RunWindow) {
   EXPECT_EQ(load_error(kMinimalScenario + "  window: 2 s\n"),
-            "<text>:11:11: run.window: window 2 s is longer than the shortest RX1 delay, 1 s "
+            "<text>:12:11: run.window: window 2 s is longer than the shortest RX1 delay, 1 s "
             "(devices[0].firmware.rx1_delay)");
   EXPECT_EQ(load_error(kMinimalScenario + "  forward_batch: 500 ms\n"),
-            "<text>:11:18: run.forward_batch: expected >= the window (1 s), got 0.5 s");
+            "<text>:12:18: run.forward_batch: expected >= the window (1 s), got 0.5 s");
 }
 
 TEST(ScenarioErrors, ChannelSection) {
-  const std::string text = kMinimalScenario + "  seed: 1\nradio:\n  gateway_sensitivity: [-130 dBm]\n"
-                                              "  capture: {enabled: maybe}\n";
+  const std::string text = kMinimalScenario +
+                           "  seed: 1\nradio:\n  gateway_sensitivity: [-130 dBm]\n"
+                           "  capture: {enabled: maybe}\n";
   EXPECT_EQ(load_error(text),
-            "<text>:13:24: radio.gateway_sensitivity: expected 6 sensitivities (SF7..SF12), got 1\n"
-            "<text>:14:23: radio.capture.enabled: expected true or false, got 'maybe'");
+            "<text>:14:24: radio.gateway_sensitivity: expected 6 sensitivities (SF7..SF12), got 1\n"
+            "<text>:15:22: radio.capture.enabled: expected true or false, got 'maybe'");
 }
 
 TEST(ScenarioErrors, DuplicateKey) {
   EXPECT_EQ(load_error(with_device_line("count: 11")),
-            "<text>:7:5: devices[0].count: duplicate key 'count' (first at line 6)");
+            "<text>:8:5: devices[0].count: duplicate key 'count' (first at line 6)");
 }
 
 TEST(ScenarioErrors, NotAMap) {
-  EXPECT_EQ(load_error("- 1\n- 2\n"),
-            "<text>:1:1: expected a map with keys city, devices, gateways, radio, platform, run, got a sequence");
-  EXPECT_EQ(load_error(""), "<text>:1:1: city: missing required section\n<text>:1:1: devices: missing required "
-                            "section\n<text>:1:1: gateways: missing required section\n<text>:1:1: run: missing "
-                            "required section");
+  EXPECT_EQ(
+      load_error("- 1\n- 2\n"),
+      "<text>:1:1: expected a map with keys city, devices, gateways, radio, platform, run, got a sequence");
+  EXPECT_EQ(load_error(""),
+            "<text>:1:1: city: missing required section\n<text>:1:1: devices: missing required "
+            "section\n<text>:1:1: gateways: missing required section\n<text>:1:1: run: missing "
+            "required section");
 }
 
 TEST(ScenarioErrors, MultipleErrorsReportedTogetherInFileOrder) {
@@ -211,13 +229,15 @@ TEST(ScenarioErrors, MultipleErrorsReportedTogetherInFileOrder) {
     load_scenario_text(text, "riverside.yaml");
     FAIL() << "no error";
   } catch (const ScenarioError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "riverside.yaml:17:15: devices[0].interval: expected > 0, got -10 min\n"
-              "riverside.yaml:22:11: devices[0].radio.sf: expected 7..12, got 13\n"
-              "riverside.yaml:52:13: devices[1].jitter: expected a percentage (%), got '25 km', which is a length\n"
-              "riverside.yaml:64:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
-              "district\n"
-              "riverside.yaml:76:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
+    EXPECT_EQ(
+        std::string(e.what()),
+        "riverside.yaml:17:15: devices[0].interval: expected > 0, got -10 min\n"
+        "riverside.yaml:22:11: devices[0].radio.sf: expected 7..12, got 13\n"
+        "riverside.yaml:47:13: devices[1].jitter: expected a fraction (0.1) or a percentage (10 %), got "
+        "'25 km'\n"
+        "riverside.yaml:59:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
+        "district\n"
+        "riverside.yaml:70:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
     ASSERT_EQ(e.diagnostics().size(), 5u);
     EXPECT_EQ(e.diagnostics()[1].key_path, "devices[0].radio.sf");
     EXPECT_EQ(e.diagnostics()[1].message, "expected 7..12, got 13");

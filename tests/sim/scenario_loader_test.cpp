@@ -3,7 +3,6 @@
 #include "sim/scenario_loader.hpp"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,8 +15,8 @@
 namespace citytwin::sim {
 namespace {
 
-using testing::kFullScenario;
-using testing::kMinimalScenario;
+using scenario_test::kFullScenario;
+using scenario_test::kMinimalScenario;
 
 TEST(ScenarioLoader, FullScenarioCity) {
   const Scenario s = load_scenario_text(kFullScenario, "riverside.yaml");
@@ -148,41 +147,43 @@ TEST(ScenarioLoader, OmittedKeysTakeTheStructDefaults) {
   EXPECT_EQ(s.channel.capture.enabled, RadioChannel{}.capture.enabled);
   EXPECT_EQ(s.channel.gateway_sensitivity_dbm, models::radio::kSx1301SensitivityDbm);
   EXPECT_EQ(s.platform.server_speed_flops, Platform{}.server_speed_flops);
-  EXPECT_EQ(s.run.duration_s, Run{}.duration_s);
-  EXPECT_EQ(s.run.seed, Run{}.seed);
-  EXPECT_EQ(s.run.window_s, Run{}.window_s);
-  EXPECT_EQ(s.run.forward_batch_s, Run{}.forward_batch_s);
+  EXPECT_EQ(s.run.duration_s, sim::Run{}.duration_s);
+  EXPECT_EQ(s.run.seed, sim::Run{}.seed);
+  EXPECT_EQ(s.run.window_s, sim::Run{}.window_s);
+  EXPECT_EQ(s.run.forward_batch_s, sim::Run{}.forward_batch_s);
 }
 
 TEST(ScenarioLoader, LdroResolution) {
   auto ldro = [](const std::string& radio) {
-    const std::string text = testing::replaced(kMinimalScenario, "districts: [harbor]\n",
-                                               "districts: [harbor]\n    radio: " + radio + "\n");
+    const std::string text = scenario_test::replaced(kMinimalScenario, "districts: [harbor]\n",
+                                                     "districts: [harbor]\n    radio: " + radio + "\n");
     return load_scenario_text(text).devices[0].radio.phy.low_data_rate_optimize;
   };
   EXPECT_TRUE(ldro("{sf: 12, bandwidth: 125 kHz}"));
   EXPECT_TRUE(ldro("{sf: 11}"));
   EXPECT_FALSE(ldro("{sf: 7}"));
-  EXPECT_FALSE(ldro("{sf: 12, bandwidth: 250 kHz}"));
+  EXPECT_TRUE(ldro("{sf: 12, bandwidth: 250 kHz}"));  // 16.4 ms symbols
+  EXPECT_FALSE(ldro("{sf: 11, bandwidth: 250 kHz}"));
   EXPECT_FALSE(ldro("{sf: 12, ldro: off}"));
   EXPECT_TRUE(ldro("{sf: 7, ldro: on}"));
 }
 
 TEST(ScenarioLoader, EmptyAndNullSectionsReadAsDefaults) {
   // `run:` (null) and `run: {}` are the same; so is an optional section left empty.
-  EXPECT_NO_THROW(load_scenario_text(testing::replaced(kMinimalScenario, "run:\n", "run: {}\nplatform:\n")));
+  EXPECT_NO_THROW(
+      load_scenario_text(scenario_test::replaced(kMinimalScenario, "run:\n", "run: {}\nplatform:\n")));
 }
 
 TEST(ScenarioLoader, MarksPointAtTheEntries) {
   const Scenario s = load_scenario_text(kFullScenario, "riverside.yaml");
   const SourceMark& population = s.devices[1].mark;
   EXPECT_EQ(population.file, "riverside.yaml");
-  EXPECT_EQ(population.line, 47);  // "  - name: parking"
+  EXPECT_EQ(population.line, 42);  // "  - name: parking"
   EXPECT_EQ(population.column, 5);
   EXPECT_EQ(s.devices[0].placement.mark.line, 15);  // "districts: [old_town, docks]"
   EXPECT_EQ(s.devices[0].placement.mark.column, 16);
-  EXPECT_EQ(s.devices[1].placement.mark.line, 49);  // "disc: {...}"
-  EXPECT_EQ(s.gateways[1].mark.line, 63);           // "  - name: gw-docks"
+  EXPECT_EQ(s.devices[1].placement.mark.line, 44);  // "disc: {...}"
+  EXPECT_EQ(s.gateways[1].mark.line, 58);           // "  - name: gw-docks"
   EXPECT_EQ(s.gateways[1].mark.column, 5);
 }
 
@@ -208,12 +209,13 @@ TEST_F(ScenarioFile, LoadsAndNamesTheFile) {
 }
 
 TEST_F(ScenarioFile, ErrorsNameTheFile) {
-  write(testing::replaced(kMinimalScenario, "count: 10", "count: ten"));
+  write(scenario_test::replaced(kMinimalScenario, "count: 10", "count: ten"));
   try {
     load_scenario_file(path_.string());
     FAIL() << "no error";
   } catch (const ScenarioError& e) {
-    EXPECT_EQ(std::string(e.what()), path_.string() + ":6:12: devices[0].count: expected an integer, got 'ten'");
+    EXPECT_EQ(std::string(e.what()),
+              path_.string() + ":6:12: devices[0].count: expected an integer, got 'ten'");
   }
 }
 
@@ -222,7 +224,8 @@ TEST(ScenarioLoaderFile, MissingFileIsADiagnostic) {
     load_scenario_file("/nonexistent/riverside.yaml");
     FAIL() << "no error";
   } catch (const ScenarioError& e) {
-    EXPECT_EQ(std::string(e.what()), "/nonexistent/riverside.yaml: cannot open scenario file (No such file or directory)");
+    EXPECT_EQ(std::string(e.what()),
+              "/nonexistent/riverside.yaml: cannot open scenario file (No such file or directory)");
     ASSERT_EQ(e.diagnostics().size(), 1u);
     EXPECT_EQ(e.diagnostics()[0].mark.file, "/nonexistent/riverside.yaml");
     EXPECT_EQ(e.diagnostics()[0].mark.line, 0);
@@ -234,7 +237,8 @@ TEST(ScenarioLoaderFile, DirectoryIsNotAScenario) {
     load_scenario_file(std::filesystem::temp_directory_path().string());
     FAIL() << "no error";
   } catch (const ScenarioError& e) {
-    EXPECT_NE(std::string(e.what()).find("cannot open scenario file (Is a directory)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cannot open scenario file (Is a directory)"), std::string::npos)
+        << e.what();
   }
 }
 

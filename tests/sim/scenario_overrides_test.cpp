@@ -11,18 +11,19 @@
 namespace citytwin::sim {
 namespace {
 
-using testing::kFullScenario;
-using testing::kMinimalScenario;
-using testing::load_error;
-using testing::replaced;
+using scenario_test::kFullScenario;
+using scenario_test::kMinimalScenario;
+using scenario_test::load_error;
+using scenario_test::replaced;
 
 Scenario load(const std::string& text, const std::vector<std::string>& overrides) {
   return load_scenario_text(text, "<text>", overrides);
 }
 
 TEST(ScenarioOverrides, ChangeValues) {
-  const Scenario s = load(kFullScenario, {"run.seed=7", "devices.0.interval=2min", "devices.1.radio.sf=12",
-                                          "radio.capture.enabled=true", "gateways.0.backhaul.bandwidth=10 Gbps"});
+  const Scenario s =
+      load(kFullScenario, {"run.seed=7", "devices.0.interval=2min", "devices.1.radio.sf=12",
+                           "radio.capture.enabled=true", "gateways.0.backhaul.bandwidth=10 Gbps"});
   EXPECT_EQ(s.run.seed, 7u);
   EXPECT_DOUBLE_EQ(s.devices[0].interval_s, 120.0);
   EXPECT_EQ(s.devices[1].radio.phy.spreading_factor, 12);
@@ -34,8 +35,9 @@ TEST(ScenarioOverrides, ChangeValues) {
 }
 
 TEST(ScenarioOverrides, SequenceElementsAndStructuredValues) {
-  const Scenario s = load(kFullScenario, {"radio.gateway_sensitivity.5=-143 dBm", "devices[0].districts=[docks]",
-                                          "city.districts.1.size=[1 km, 2 km]", "devices.0.radio.channels.1=868.5MHz"});
+  const Scenario s =
+      load(kFullScenario, {"radio.gateway_sensitivity.5=-143 dBm", "devices[0].districts=[docks]",
+                           "city.districts.1.size=[1 km, 2 km]", "devices.0.radio.channels.1=868.5MHz"});
   EXPECT_DOUBLE_EQ(s.channel.gateway_sensitivity_dbm[5], -143.0);
   EXPECT_DOUBLE_EQ(s.channel.gateway_sensitivity_dbm[4], -140.0);
   EXPECT_EQ(s.devices[0].placement.districts, (std::vector<std::string>{"docks"}));
@@ -44,7 +46,8 @@ TEST(ScenarioOverrides, SequenceElementsAndStructuredValues) {
 }
 
 TEST(ScenarioOverrides, NewKeyInAnExistingMap) {
-  const Scenario s = load(kFullScenario, {"devices.1.type=parking", "gateways.1.backhaul={fibre_length: 3 km}"});
+  const Scenario s =
+      load(kFullScenario, {"devices.1.type=parking", "gateways.1.backhaul={fibre_length: 3 km}"});
   EXPECT_EQ(s.devices[1].type, "parking");
   EXPECT_DOUBLE_EQ(s.gateways[1].fibre_length_m, 3000.0);
   EXPECT_NO_THROW(load(kMinimalScenario, {"platform={server_speed: 1 Tf}"}));
@@ -66,7 +69,8 @@ TEST(ScenarioOverrides, OverrideChangesOnlyItsTarget) {
 
 TEST(ScenarioOverrides, AliasedNodesAreNotChangedThroughTheAlias) {
   // YAML aliases share one node in yaml-cpp; an override of one use must not reach the other.
-  std::string text = replaced(kFullScenario, "    radio:\n      sf: 12\n", "    radio: &lora\n      sf: 12\n");
+  std::string text =
+      replaced(kFullScenario, "    radio:\n      sf: 12\n", "    radio: &lora\n      sf: 12\n");
   text = replaced(text, "    radio: {sf: 7}\n", "    radio: *lora\n");
   const Scenario plain = load(text, {});
   EXPECT_EQ(plain.devices[1].radio.phy.spreading_factor, 12);
@@ -82,9 +86,11 @@ TEST(ScenarioOverrides, BadPaths) {
             "--set devices.5.interval=2min: devices[5]: index 5 out of range ('devices' has 2 entries)");
   EXPECT_EQ(load_error(kMinimalScenario, {"platform.server_speed=1 Tf"}),
             "--set platform.server_speed=1 Tf: platform: no key 'platform' to descend into");
-  EXPECT_EQ(load_error(kFullScenario, {"devices.0.radoi.sf=9"}),
-            "--set devices.0.radoi.sf=9: devices[0].radoi: no key 'radoi' to descend into (did you mean 'radio'?)");
-  EXPECT_EQ(load_error(kFullScenario, {"run.seed.x=1"}), "--set run.seed.x=1: run.seed.x: 'run.seed' is '42', not a map or sequence");
+  EXPECT_EQ(
+      load_error(kFullScenario, {"devices.0.radoi.sf=9"}),
+      "--set devices.0.radoi.sf=9: devices[0].radoi: no key 'radoi' to descend into (did you mean 'radio'?)");
+  EXPECT_EQ(load_error(kFullScenario, {"run.seed.x=1"}),
+            "--set run.seed.x=1: run.seed.x: 'run.seed' is '42', not a map or sequence");
   EXPECT_EQ(load_error(kFullScenario, {"devices.first.count=1"}),
             "--set devices.first.count=1: devices: is a sequence: expected an index, got 'first'");
 }
@@ -101,15 +107,17 @@ TEST(ScenarioOverrides, MalformedOverrides) {
 TEST(ScenarioOverrides, InvalidValuesAreReportedAtTheOverride) {
   EXPECT_EQ(load_error(kFullScenario, {"devices.1.radio.sf=13"}),
             "--set devices.1.radio.sf=13: devices[1].radio.sf: expected 7..12, got 13");
-  EXPECT_EQ(load_error(kFullScenario, {"run.duration=5 km"}),
-            "--set run.duration=5 km: run.duration: expected a duration (us, ms, s, min, h, d), got '5 km', which "
-            "is a length");
+  EXPECT_EQ(
+      load_error(kFullScenario, {"run.duration=5 km"}),
+      "--set run.duration=5 km: run.duration: expected a duration (us, ms, s, min, h, d), got '5 km', which "
+      "is a length");
   EXPECT_EQ(load_error(kFullScenario, {"devices.0.intervall=2min"}),
             "--set devices.0.intervall=2min: devices[0].intervall: unknown key 'intervall' (did you mean "
             "'interval'?)");
-  EXPECT_EQ(load_error(kFullScenario, {"devices.0.districts=[old_town, harbour]"}),
-            "--set devices.0.districts=[old_town, harbour]: devices[0].districts: no district named 'harbour' "
-            "(districts: old_town, docks)");
+  EXPECT_EQ(
+      load_error(kFullScenario, {"devices.0.districts=[old_town, harbour]"}),
+      "--set devices.0.districts=[old_town, harbour]: devices[0].districts: no district named 'harbour' "
+      "(districts: old_town, docks)");
   EXPECT_EQ(load_error(kFullScenario, {"gateways.0={name: g}"}),
             "--set gateways.0={name: g}: gateways[0]: missing required key 'position'");
 }
@@ -122,10 +130,11 @@ TEST(ScenarioOverrides, ValueThatIsNotYaml) {
 
 TEST(ScenarioOverrides, OverrideAndFileErrorsTogether) {
   const std::string text = replaced(kFullScenario, "count: 60", "count: sixty");
-  EXPECT_EQ(load_error(text, {"run.seed=-1", "nope=1"}),
-            "--set run.seed=-1: run.seed: expected an unsigned 64-bit integer, got '-1'\n"
-            "--set nope=1: nope: unknown key 'nope' (valid keys: city, devices, gateways, radio, platform, run)\n"
-            "<text>:14:12: devices[0].count: expected an integer, got 'sixty'");
+  EXPECT_EQ(
+      load_error(text, {"run.seed=-1", "nope=1"}),
+      "--set run.seed=-1: run.seed: expected an unsigned 64-bit integer, got '-1'\n"
+      "--set nope=1: nope: unknown key 'nope' (valid keys: city, devices, gateways, radio, platform, run)\n"
+      "<text>:14:12: devices[0].count: expected an integer, got 'sixty'");
 }
 
 }  // namespace

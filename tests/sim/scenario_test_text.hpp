@@ -6,7 +6,7 @@
 
 #include "sim/scenario_loader.hpp"
 
-namespace citytwin::sim::testing {
+namespace citytwin::sim::scenario_test {
 
 // Every key of the format, with values that differ from the defaults where they can.
 inline const std::string kFullScenario = R"(# Riverside: every key of the scenario format.
@@ -114,4 +114,4 @@ inline std::string replaced(std::string text, const std::string& from, const std
   return text.replace(at, from.size(), to);
 }
 
-}  // namespace citytwin::sim::testing
+}  // namespace citytwin::sim::scenario_test

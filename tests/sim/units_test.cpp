@@ -18,44 +18,25 @@ struct Case {
 
 // Every unit of every dimension, written spaced.
 const std::vector<Case> kEveryUnit = {
-    {"3 us", Dimension::Time, 3e-6},
-    {"3 ms", Dimension::Time, 3e-3},
-    {"3 s", Dimension::Time, 3.0},
-    {"3 min", Dimension::Time, 180.0},
-    {"3 h", Dimension::Time, 10800.0},
-    {"3 d", Dimension::Time, 259200.0},
-    {"3 mm", Dimension::Length, 3e-3},
-    {"3 cm", Dimension::Length, 3e-2},
-    {"3 m", Dimension::Length, 3.0},
-    {"3 km", Dimension::Length, 3e3},
-    {"3 Hz", Dimension::Frequency, 3.0},
-    {"3 kHz", Dimension::Frequency, 3e3},
-    {"3 MHz", Dimension::Frequency, 3e6},
-    {"3 GHz", Dimension::Frequency, 3e9},
-    {"3 bps", Dimension::Bitrate, 3.0},
-    {"3 kbps", Dimension::Bitrate, 3e3},
-    {"3 Mbps", Dimension::Bitrate, 3e6},
-    {"3 Gbps", Dimension::Bitrate, 3e9},
-    {"3 B", Dimension::DataSize, 3.0},
-    {"3 kB", Dimension::DataSize, 3e3},
-    {"3 MB", Dimension::DataSize, 3e6},
-    {"3 uA", Dimension::Current, 3e-3},
-    {"3 mA", Dimension::Current, 3.0},
-    {"3 A", Dimension::Current, 3e3},
-    {"3 uAh", Dimension::Charge, 3e-3},
-    {"3 mAh", Dimension::Charge, 3.0},
-    {"3 Ah", Dimension::Charge, 3e3},
-    {"3 mV", Dimension::Voltage, 3e-3},
-    {"3 V", Dimension::Voltage, 3.0},
-    {"3 dBm", Dimension::PowerLevel, 3.0},
-    {"3 dB", Dimension::Gain, 3.0},
-    {"3 dBi", Dimension::Gain, 3.0},
-    {"3 f", Dimension::Computation, 3.0},
-    {"3 kf", Dimension::Computation, 3e3},
-    {"3 Mf", Dimension::Computation, 3e6},
-    {"3 Gf", Dimension::Computation, 3e9},
-    {"3 Tf", Dimension::Computation, 3e12},
-    {"3 %", Dimension::Percent, 0.03},
+    {"3 us", Dimension::Time, 3e-6},        {"3 ms", Dimension::Time, 3e-3},
+    {"3 s", Dimension::Time, 3.0},          {"3 min", Dimension::Time, 180.0},
+    {"3 h", Dimension::Time, 10800.0},      {"3 d", Dimension::Time, 259200.0},
+    {"3 mm", Dimension::Length, 3e-3},      {"3 cm", Dimension::Length, 3e-2},
+    {"3 m", Dimension::Length, 3.0},        {"3 km", Dimension::Length, 3e3},
+    {"3 Hz", Dimension::Frequency, 3.0},    {"3 kHz", Dimension::Frequency, 3e3},
+    {"3 MHz", Dimension::Frequency, 3e6},   {"3 GHz", Dimension::Frequency, 3e9},
+    {"3 bps", Dimension::Bitrate, 3.0},     {"3 kbps", Dimension::Bitrate, 3e3},
+    {"3 Mbps", Dimension::Bitrate, 3e6},    {"3 Gbps", Dimension::Bitrate, 3e9},
+    {"3 B", Dimension::DataSize, 3.0},      {"3 kB", Dimension::DataSize, 3e3},
+    {"3 MB", Dimension::DataSize, 3e6},     {"3 uA", Dimension::Current, 3e-3},
+    {"3 mA", Dimension::Current, 3.0},      {"3 A", Dimension::Current, 3e3},
+    {"3 uAh", Dimension::Charge, 3e-3},     {"3 mAh", Dimension::Charge, 3.0},
+    {"3 Ah", Dimension::Charge, 3e3},       {"3 mV", Dimension::Voltage, 3e-3},
+    {"3 V", Dimension::Voltage, 3.0},       {"3 dBm", Dimension::PowerLevel, 3.0},
+    {"3 dB", Dimension::Gain, 3.0},         {"3 dBi", Dimension::Gain, 3.0},
+    {"3 f", Dimension::Computation, 3.0},   {"3 kf", Dimension::Computation, 3e3},
+    {"3 Mf", Dimension::Computation, 3e6},  {"3 Gf", Dimension::Computation, 3e9},
+    {"3 Tf", Dimension::Computation, 3e12}, {"3 %", Dimension::Percent, 0.03},
 };
 
 TEST(Units, EveryUnitSpaced) {
@@ -88,8 +69,14 @@ TEST(Units, NumberForms) {
   EXPECT_DOUBLE_EQ(*parse_quantity(".5 s", Dimension::Time), 0.5);
   EXPECT_DOUBLE_EQ(*parse_quantity("  10   min  ", Dimension::Time), 600.0);
   EXPECT_DOUBLE_EQ(*parse_quantity("10min", Dimension::Time), 600.0);
-  EXPECT_DOUBLE_EQ(*parse_quantity("1.5 \xC2\xB5" "A", Dimension::Current), 1.5e-3);  // micro sign
-  EXPECT_DOUBLE_EQ(*parse_quantity("1.5 \xCE\xBC" "A", Dimension::Current), 1.5e-3);  // Greek mu
+  EXPECT_DOUBLE_EQ(*parse_quantity("1.5 \xC2\xB5"
+                                   "A",
+                                   Dimension::Current),
+                   1.5e-3);  // micro sign
+  EXPECT_DOUBLE_EQ(*parse_quantity("1.5 \xCE\xBC"
+                                   "A",
+                                   Dimension::Current),
+                   1.5e-3);  // Greek mu
 }
 
 TEST(Units, WrongUnitNamesTheDimensionAndItsUnits) {
@@ -105,9 +92,10 @@ TEST(Units, WrongUnitNamesTheDimensionAndItsUnits) {
 TEST(Units, CaseMistakeGetsAHint) {
   std::string error;
   EXPECT_FALSE(parse_quantity("868.1 mhz", Dimension::Frequency, &error));
-  EXPECT_EQ(error,
-            "expected a frequency (Hz, kHz, MHz, GHz), got '868.1 mhz' (units are case-sensitive: did you mean "
-            "'MHz'?)");
+  EXPECT_EQ(
+      error,
+      "expected a frequency (Hz, kHz, MHz, GHz), got '868.1 mhz' (units are case-sensitive: did you mean "
+      "'MHz'?)");
 }
 
 TEST(Units, BareNumberAsksForTheUnit) {
@@ -139,7 +127,8 @@ TEST(Units, PlainNumbers) {
   EXPECT_DOUBLE_EQ(*parse_number("-1e3"), -1000.0);
   EXPECT_DOUBLE_EQ(*parse_number("+2"), 2.0);
   EXPECT_DOUBLE_EQ(*parse_number(" 7 "), 7.0);
-  for (const char* text : {"", "3.76 dB", "abc", "inf", "nan", "1,5"}) EXPECT_FALSE(parse_number(text)) << text;
+  for (const char* text : {"", "3.76 dB", "abc", "inf", "nan", "1,5"})
+    EXPECT_FALSE(parse_number(text)) << text;
 }
 
 TEST(Units, Names) {

@@ -1,0 +1,178 @@
+// Checks docs/SCENARIO.md against the code: every documented default, set explicitly, gives what leaving
+// the key out gives (the struct initialisers); and the documented keys are exactly the keys of the
+// full test scenario, which uses every key the loader accepts.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/scenario_loader.hpp"
+#include "tests/sim/scenario_test_text.hpp"
+
+namespace citytwin::sim {
+namespace {
+
+struct DocRow {
+  std::string key;            // devices[].radio.sf
+  std::string default_value;  // "7", or "" when the key has no default
+};
+
+std::vector<DocRow> documented_keys() {
+  std::ifstream in(std::string(CITYTWIN_SOURCE_DIR) + "/docs/SCENARIO.md");
+  EXPECT_TRUE(in.good()) << "cannot read docs/SCENARIO.md";
+  std::vector<DocRow> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("| `", 0) != 0) continue;
+    std::vector<std::string> cells;
+    std::stringstream stream(line.substr(1));
+    for (std::string cell; std::getline(stream, cell, '|');) {
+      cell.erase(0, cell.find_first_not_of(' '));
+      cell.erase(cell.find_last_not_of(' ') + 1);
+      cells.push_back(cell);
+    }
+    if (cells.size() < 5) continue;                                            // the units table
+    if (cells[0].find('.') == std::string::npos && cells[0] != "`devices`" &&  // key rows only
+        cells[0] != "`gateways`")
+      continue;
+    DocRow row{cells[0].substr(1, cells[0].size() - 2), ""};
+    if (cells[2].size() > 2 && cells[2].front() == '`')
+      row.default_value = cells[2].substr(1, cells[2].size() - 2);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// Every optional map present and empty, so that each documented key can be set by an override.
+const std::string kBase = R"(city:
+  districts:
+    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}
+devices:
+  - name: d
+    count: 1
+    districts: [a]
+    radio: {}
+    firmware: {wake: {}, sense: {}}
+    battery: {}
+gateways:
+  - {name: g, position: [500 m, 500 m], backhaul: {}}
+radio: {path_loss: {}, capture: {}}
+platform: {}
+run: {}
+)";
+
+// Every value of a scenario, numbers to 12 significant digits (a default written in other units may
+// differ in the last bit).
+std::string dump(const Scenario& s) {
+  std::ostringstream out;
+  auto number = [&out](const char* name, double value) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.12g", value);
+    out << name << "=" << text << "\n";
+  };
+  out << "city.name=" << s.city.name << "\n";
+  for (const DevicePopulation& p : s.devices) {
+    out << "type=" << p.type << " traffic=" << static_cast<int>(p.traffic)
+        << " ldro=" << static_cast<int>(p.radio.ldro) << " header=" << p.radio.phy.explicit_header
+        << " crc=" << p.radio.phy.crc << " ldro_on=" << p.radio.phy.low_data_rate_optimize << "\n";
+    number("interval", p.interval_s);
+    number("jitter", p.jitter);
+    number("payload", p.payload_bytes);
+    number("mac_overhead", p.mac_overhead_bytes);
+    number("sf", p.radio.phy.spreading_factor);
+    number("bandwidth", p.radio.phy.bandwidth_hz);
+    number("coding_rate", p.radio.phy.coding_rate);
+    number("preamble", p.radio.phy.preamble_symbols);
+    number("tx_power", p.radio.tx_power_dbm);
+    for (double hz : p.radio.channels_hz) number("channel", hz);
+    const models::device::FirmwareProfile& f = p.firmware;
+    number("sleep_current", f.sleep_current_ma);
+    number("wake.duration", f.wake_duration_s);
+    number("wake.current", f.wake_current_ma);
+    number("sense.duration", f.sense_duration_s);
+    number("sense.current", f.sense_current_ma);
+    number("tx_current", f.tx_current_ma);
+    number("rx1_delay", f.rx1_delay_s);
+    number("rx_window", f.rx_window_duration_s);
+    number("rx_current", f.rx_current_ma);
+    number("capacity", p.battery.capacity_mah);
+    number("voltage", p.battery.voltage_v);
+  }
+  for (const Gateway& g : s.gateways) {
+    number("antenna_gain", g.antenna_gain_dbi);
+    number("forward_delay", g.forward_delay_s);
+    number("fibre_length", g.fibre_length_m);
+    number("fibre_bandwidth", g.fibre_bandwidth_bps);
+  }
+  number("reference_distance", s.channel.path_loss.reference_distance_m);
+  number("reference_loss", s.channel.path_loss.reference_loss_db);
+  number("exponent", s.channel.path_loss.exponent);
+  number("capture", s.channel.capture.enabled);
+  number("threshold", s.channel.capture.threshold_db);
+  for (double dbm : s.channel.gateway_sensitivity_dbm) number("sensitivity", dbm);
+  number("server_speed", s.platform.server_speed_flops);
+  number("ns_cost", s.platform.ns_cost_flops);
+  number("forward_message", s.platform.forward_message_bytes);
+  number("duration", s.run.duration_s);
+  number("seed", static_cast<double>(s.run.seed));
+  number("window", s.run.window_s);
+  number("forward_batch", s.run.forward_batch_s);
+  return out.str();
+}
+
+// "devices[].radio.sf" -> "devices.0.radio.sf".
+std::string override_path(std::string key) {
+  for (std::size_t at; (at = key.find("[]")) != std::string::npos;) key.replace(at, 2, ".0");
+  return key;
+}
+
+TEST(ScenarioDoc, DocumentedDefaultsAreTheStructDefaults) {
+  const std::string defaults = dump(load_scenario_text(kBase));
+  int checked = 0;
+  for (const DocRow& row : documented_keys()) {
+    if (row.default_value.empty()) continue;
+    const std::string assignment = override_path(row.key) + "=" + row.default_value;
+    try {
+      EXPECT_EQ(dump(load_scenario_text(kBase, "<base>", {assignment})), defaults) << assignment;
+    } catch (const ScenarioError& e) {
+      ADD_FAILURE() << e.what();
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 40);
+}
+
+void collect_paths(const YAML::Node& node, const std::string& path, std::set<std::string>& paths) {
+  if (node.IsMap()) {
+    for (const auto& entry : node) {
+      collect_paths(entry.second, path.empty() ? entry.first.Scalar() : path + "." + entry.first.Scalar(),
+                    paths);
+    }
+  } else if (node.IsSequence() && node.size() > 0 && node[0].IsMap()) {
+    paths.insert(path);
+    for (const YAML::Node& item : node) collect_paths(item, path + "[]", paths);
+  } else {
+    paths.insert(path);
+  }
+}
+
+TEST(ScenarioDoc, DocumentedKeysAreTheKeysOfTheFullScenario) {
+  std::set<std::string> used;
+  collect_paths(YAML::Load(scenario_test::kFullScenario), "", used);
+  std::set<std::string> documented;
+  for (const DocRow& row : documented_keys()) {
+    EXPECT_TRUE(documented.insert(row.key).second) << "documented twice: " << row.key;
+  }
+  for (const std::string& key : used) EXPECT_TRUE(documented.count(key)) << "not documented: " << key;
+  for (const std::string& key : documented) {
+    EXPECT_TRUE(used.count(key)) << "documented but not in the full test scenario: " << key;
+  }
+}
+
+}  // namespace
+}  // namespace citytwin::sim
