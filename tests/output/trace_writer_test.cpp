@@ -239,6 +239,11 @@ TEST_F(TraceWriterTest, UncreatablePathsThrowNamingThePath) {
   expect_create_error(path("regular_file/out.h5"), "Not a directory");
   fs::create_directories(path("a_directory.h5"));
   expect_create_error(path("a_directory.h5"), "Is a directory");
+  if (::geteuid() != 0) {  // root writes to read-only directories anyway
+    fs::create_directories(path("read_only"));
+    fs::permissions(path("read_only"), fs::perms::owner_read | fs::perms::owner_exec);
+    expect_create_error(path("read_only/out.h5"), "Permission denied");
+  }
 }
 
 TEST_F(TraceWriterTest, RaggedInputIsRejected) {

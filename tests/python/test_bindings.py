@@ -1,0 +1,151 @@
+"""The Python bindings: run from a path or from text, KPIs, numpy arrays, errors, seeds, the GIL."""
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+
+import citytwin
+
+SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+QUICKSTART = SOURCE / "scenarios" / "quickstart.yaml"
+CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
+SHORT = {"run.duration": "2 h"}
+
+SMALL = """
+city:
+  districts:
+    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}
+    - {name: b, origin: [1 km, 0 m], size: [1 km, 1 km]}
+devices:
+  - {name: meters, type: water_meter, count: 50, districts: [a, b], interval: 5 min}
+gateways:
+  - {name: gw, position: [1 km, 500 m]}
+run: {duration: 1 h, seed: 4}
+"""
+
+
+def test_run_returns_kpis_and_numpy_arrays():
+    r = citytwin.run(QUICKSTART, overrides=SHORT, threads=2)
+    for key in ["uplinks_sent", "uplinks_delivered", "delivery_ratio", "latency_p50_s", "latency_p95_s",
+                "energy_mean_mah"]:
+        assert key in r.kpi
+    assert r.kpi["uplinks_sent"] > 0
+    assert 0.0 < r.kpi["delivery_ratio"] <= 1.0
+    n = int(r.kpi["uplinks_sent"])
+    assert isinstance(r.messages["t_tx_s"], np.ndarray)
+    assert r.messages["t_tx_s"].dtype == np.float64
+    assert r.messages["device"].dtype == np.uint32
+    assert all(len(col) == n for col in r.messages.values())
+    assert np.all(np.diff(r.messages["t_tx_s"]) >= 0)
+    delivered = r.messages["delivered"] == 1
+    assert int(delivered.sum()) == int(r.kpi["uplinks_delivered"])
+    assert np.all(np.isnan(r.messages["t_delivered_s"][~delivered]))
+    assert np.all(r.messages["t_delivered_s"][delivered] > r.messages["t_tx_s"][delivered])
+    assert r.complete and r.path is None
+
+
+def test_tidy_tables():
+    r = citytwin.run(SMALL)
+    df = r.messages_frame()
+    assert isinstance(df, pd.DataFrame)
+    assert set(df["district"]) <= {"a", "b"}
+    assert set(df["type"]) == {"water_meter"}
+    bd = r.by_district
+    assert list(bd.index) == ["a", "b"]
+    assert bd["uplinks_sent"].sum() == r.kpi["uplinks_sent"]
+    assert r.devices_frame().shape[0] == 50
+
+
+def test_text_and_overrides():
+    base = citytwin.run(SMALL)
+    faster = citytwin.run(SMALL, overrides={"devices.0.interval": "1 min"})
+    # Five times the reporting rate: about five times the uplinks.
+    assert 4.0 < faster.kpi["uplinks_sent"] / base.kpi["uplinks_sent"] < 6.0
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers():
+    a = citytwin.run(SMALL, seed=1, threads=1)
+    b = citytwin.run(SMALL, seed=1, threads=2)
+    c = citytwin.run(SMALL, seed=2)
+    for col in a.messages:
+        np.testing.assert_array_equal(a.messages[col], b.messages[col])
+    assert not np.array_equal(a.messages["t_tx_s"], c.messages["t_tx_s"])
+
+
+def test_out_keeps_a_trace_readable_without_citytwin(tmp_path):
+    out = tmp_path / "run.h5"
+    r = citytwin.run(SMALL, out=out)
+    assert r.path == str(out)
+    with h5py.File(out, "r") as f:
+        assert f["meta"].attrs["complete"] == 1
+        assert f["meta"].attrs["schema_version"] == 1
+        msgs = pd.DataFrame({k: f["messages"][k][:] for k in f["messages"]})
+    assert len(msgs) == int(r.kpi["uplinks_sent"])
+    assert citytwin.read(str(out)).kpi == r.kpi
+
+
+def cli_error(args):
+    p = subprocess.run([CLI, *args], capture_output=True, text=True)
+    assert p.returncode != 0
+    return p.stderr.strip()
+
+
+def test_scenario_error_has_the_cli_text(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL.replace("interval: 5 min", "interval: -5 min"))
+    with pytest.raises(citytwin.ScenarioError) as err:
+        citytwin.run(bad)
+    assert str(err.value) == cli_error(["validate", str(bad)])
+    assert f"{bad}:7:" in str(err.value) and "devices[0].interval" in str(err.value)
+    with pytest.raises(ValueError):  # ScenarioError is a ValueError
+        citytwin.validate(bad)
+
+
+def test_override_error_names_the_override():
+    with pytest.raises(citytwin.ScenarioError, match=r"--set devices.0.radio.sf=13"):
+        citytwin.run(SMALL, overrides={"devices.0.radio.sf": 13})
+
+
+def test_run_error_for_an_unwritable_output():
+    with pytest.raises(citytwin.RunError, match="/no/such/dir/x.h5"):
+        citytwin.run(SMALL, out="/no/such/dir/x.h5")
+
+
+def test_missing_file():
+    with pytest.raises(citytwin.ScenarioError, match="/no/such.yaml"):
+        citytwin.run("/no/such.yaml")
+
+
+def test_gil_is_released_while_running():
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(time.monotonic())
+            time.sleep(0.01)
+
+    t = threading.Thread(target=ticker)
+    t.start()
+    start = time.monotonic()
+    citytwin.run(QUICKSTART, threads=1)  # about a second of simulation
+    elapsed = time.monotonic() - start
+    stop.set()
+    t.join()
+    during = [x for x in ticks if start <= x <= start + elapsed]
+    assert elapsed > 0.3
+    assert len(during) >= 0.5 * elapsed / 0.01  # the other thread kept running
+
+
+def test_run_async_and_sweep():
+    future = citytwin.run_async(SMALL, seed=3)
+    assert future.result(timeout=120).seed == 3
+    table = citytwin.sweep(SMALL, seeds=[1, 2, 3])
+    assert list(table.index) == [1, 2, 3]
+    assert table["uplinks_sent"].nunique() > 1 or table["delivery_ratio"].nunique() > 1
