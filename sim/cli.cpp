@@ -79,6 +79,13 @@ int run(const std::vector<std::string>& args) {
   if (!vm.count("file")) throw po::error("run needs a scenario FILE");
   const std::string file = vm["file"].as<std::string>();
   const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  // Ctrl-C or SIGTERM: stop at the end of the current window and finish the trace (complete = 0).
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C kills at once
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
   const ct::Scenario sc = ct::load_scenario_file(file, overrides);
 
   ct::RunOptions options;
@@ -87,12 +94,6 @@ int run(const std::vector<std::string>& args) {
   options.output_path = vm.count("output") ? vm["output"].as<std::string>()
                                            : std::filesystem::path(file).stem().string() + ".h5";
   options.progress = !vm.count("quiet");
-
-  struct sigaction sa {};
-  sa.sa_handler = on_interrupt;
-  sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C kills at once
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
 
   const ct::RunSummary summary = ct::run(sc, options);
   std::cout << ct::format_kpi_report(summary);

@@ -4,8 +4,24 @@
 
 namespace citytwin::sim {
 
+namespace {
+constexpr size_t kSpreadingFactors = 6;  // SF7..SF12
+}
+
 RadioMedium::RadioMedium(const CityLayout& city, const models::radio::CaptureRule& capture)
-    : city_(city), capture_(capture), incoming_(city.gateway_count()), on_air_(city.gateway_count()) {}
+    : city_(city), capture_(capture), incoming_(city.gateway_count()) {
+  for (const PopulationProfile& pop : city.populations)
+    channels_hz_.insert(channels_hz_.end(), pop.channels_hz.begin(), pop.channels_hz.end());
+  std::sort(channels_hz_.begin(), channels_hz_.end());
+  channels_hz_.erase(std::unique(channels_hz_.begin(), channels_hz_.end()), channels_hz_.end());
+  on_air_.resize(city.gateway_count() * std::max<size_t>(1, channels_hz_.size()) * kSpreadingFactors);
+}
+
+size_t RadioMedium::bucket(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor) const {
+  const auto channel = static_cast<size_t>(
+      std::lower_bound(channels_hz_.begin(), channels_hz_.end(), channel_hz) - channels_hz_.begin());
+  return (gateway * channels_hz_.size() + channel) * kSpreadingFactors + (spreading_factor - 7u);
+}
 
 void RadioMedium::step(std::vector<Transmission>& produced, double t_s, ThreadPool& pool,
                        const std::function<void(const ResolvedFrame&)>& sink) {
@@ -32,13 +48,12 @@ void RadioMedium::step(std::vector<Transmission>& produced, double t_s, ThreadPo
   staged_.erase(staged_.begin(), split);
 
   // 2. Per gateway, in start order: forget frames that ended before the newcomer starts, then settle
-  //    the newcomer against every frame still on air on the same channel and SF.
+  //    the newcomer against every frame still on air on its channel and SF.
   pool.parallel_for(incoming_.size(), [&](size_t g) {
-    std::vector<OnAir>& air = on_air_[g];
     for (const OnAir& rx : incoming_[g]) {
+      std::vector<OnAir>& air = on_air_[bucket(static_cast<uint32_t>(g), rx.channel_hz, rx.spreading_factor)];
       std::erase_if(air, [&](const OnAir& e) { return e.t_end_s <= rx.t_start_s; });
       for (const OnAir& e : air) {
-        if (e.channel_hz != rx.channel_hz || e.spreading_factor != rx.spreading_factor) continue;
         if (!models::radio::survives_overlap(rx.rssi_dbm, e.rssi_dbm, capture_)) reception(rx.reception).destroyed = 1;
         if (!models::radio::survives_overlap(e.rssi_dbm, rx.rssi_dbm, capture_)) reception(e.reception).destroyed = 1;
       }

@@ -81,7 +81,6 @@ int default_thread_count() {
 }
 
 RunSummary run(const Scenario& sc, const RunOptions& options) {
-  g_stop_requested = 0;
   RunSummary summary;
   summary.seed = options.seed.value_or(sc.run.seed);
   summary.threads = options.threads.value_or(default_thread_count());
@@ -110,6 +109,7 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   const CityLayout city = build_city_layout(sc, summary.seed, pool);
   writer.write_devices(device_table(sc, city));
   writer.write_gateways(gateway_table(sc, city));
+  writer.append_messages({});  // /messages exists even when no uplink is ever sent
 
   const double duration = sc.run.duration_s;
   Fleet fleet(city, summary.seed, duration, summary.threads);
@@ -159,6 +159,7 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   summary.output_path = writer.final_path();
   summary.wall_s = progress.wall_s();
   progress.finish(t, medium.frames_started(), summary.complete);
+  g_stop_requested = 0;  // a stop request applies to one run
   return summary;
 }
 

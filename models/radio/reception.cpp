@@ -10,8 +10,4 @@ double gateway_sensitivity_dbm(int spreading_factor, double bandwidth_hz,
          10.0 * std::log10(bandwidth_hz / 125e3);
 }
 
-bool survives_overlap(double target_rssi_dbm, double interferer_rssi_dbm, const CaptureRule& rule) {
-  return rule.enabled && target_rssi_dbm - interferer_rssi_dbm >= rule.threshold_db;
-}
-
 }  // namespace citytwin::models::radio

@@ -29,6 +29,8 @@ struct CaptureRule {
 
 // Whether a frame received at target_rssi_dbm survives one overlapping same-channel, same-SF frame
 // received at interferer_rssi_dbm. Without capture, any overlap destroys both (pure ALOHA).
-bool survives_overlap(double target_rssi_dbm, double interferer_rssi_dbm, const CaptureRule& rule);
+inline bool survives_overlap(double target_rssi_dbm, double interferer_rssi_dbm, const CaptureRule& rule) {
+  return rule.enabled && target_rssi_dbm - interferer_rssi_dbm >= rule.threshold_db;
+}
 
 }  // namespace citytwin::models::radio

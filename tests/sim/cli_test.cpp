@@ -120,7 +120,7 @@ TEST(Cli, InterruptedRunLeavesAnIncompleteButReadableTrace) {
   const std::string file = dir.write("ok.yaml", kValid);
   const std::string out = dir.file("stopped.h5");
   // A long run, interrupted after a moment as Ctrl-C would.
-  const auto r = test::run_command("timeout --preserve-status -s INT 1 " + kCli + " run -q " + file + " -o " + out +
+  const auto r = test::run_command("timeout --preserve-status -s INT 2 " + kCli + " run -q " + file + " -o " + out +
                                    " --set devices.0.count=20000 --set run.duration=3650d");
   EXPECT_EQ(r.exit_code, 130) << r.output;
   EXPECT_EQ(test::read_int_attribute(out, "/meta", "complete"), 0);
