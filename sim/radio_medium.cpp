@@ -5,22 +5,22 @@
 namespace citytwin::sim {
 
 namespace {
-constexpr size_t kSpreadingFactors = 6;  // SF7..SF12
+constexpr uint32_t kSpreadingFactors = 6;  // SF7..SF12
 }
 
 RadioMedium::RadioMedium(const CityLayout& city, const models::radio::CaptureRule& capture)
-    : city_(city), capture_(capture), incoming_(city.gateway_count()) {
-  for (const PopulationProfile& pop : city.populations)
-    channels_hz_.insert(channels_hz_.end(), pop.channels_hz.begin(), pop.channels_hz.end());
-  std::sort(channels_hz_.begin(), channels_hz_.end());
-  channels_hz_.erase(std::unique(channels_hz_.begin(), channels_hz_.end()), channels_hz_.end());
-  on_air_.resize(city.gateway_count() * std::max<size_t>(1, channels_hz_.size()) * kSpreadingFactors);
-}
+    : city_(city), capture_(capture), incoming_(city.gateway_count()) {}
 
-size_t RadioMedium::bucket(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor) const {
-  const auto channel = static_cast<size_t>(
-      std::lower_bound(channels_hz_.begin(), channels_hz_.end(), channel_hz) - channels_hz_.begin());
-  return (gateway * channels_hz_.size() + channel) * kSpreadingFactors + (spreading_factor - 7u);
+uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor) {
+  auto it = std::find(channels_hz_.begin(), channels_hz_.end(), channel_hz);
+  if (it == channels_hz_.end()) {
+    channels_hz_.push_back(channel_hz);
+    on_air_.resize(on_air_.size() + kSpreadingFactors * city_.gateway_count());
+    it = channels_hz_.end() - 1;
+  }
+  const auto channel = static_cast<uint32_t>(it - channels_hz_.begin());
+  return (channel * kSpreadingFactors + (spreading_factor - 7u)) * static_cast<uint32_t>(city_.gateway_count()) +
+         gateway;
 }
 
 void RadioMedium::step(std::vector<Transmission>& produced, double t_s, ThreadPool& pool,
@@ -39,8 +39,8 @@ void RadioMedium::step(std::vector<Transmission>& produced, double t_s, ThreadPo
     for (uint64_t k = begin; k < end; ++k) {
       const uint32_t g = city_.link_gateway[k];
       receptions_.push_back({g, city_.link_rssi_dbm[k], 0});
-      incoming_[g].push_back({tx.t_start_s, tx.t_end_s, tx.channel_hz, tx.spreading_factor,
-                              city_.link_rssi_dbm[k], first + (k - begin)});
+      incoming_[g].push_back({tx.t_start_s, tx.t_end_s, first + (k - begin), city_.link_rssi_dbm[k],
+                              on_air_list(g, tx.channel_hz, tx.spreading_factor)});
     }
     frames_.push_back({tx, first, static_cast<uint32_t>(end - begin), false});
     ++next_seq_;
@@ -51,7 +51,7 @@ void RadioMedium::step(std::vector<Transmission>& produced, double t_s, ThreadPo
   //    the newcomer against every frame still on air on its channel and SF.
   pool.parallel_for(incoming_.size(), [&](size_t g) {
     for (const OnAir& rx : incoming_[g]) {
-      std::vector<OnAir>& air = on_air_[bucket(static_cast<uint32_t>(g), rx.channel_hz, rx.spreading_factor)];
+      std::vector<OnAir>& air = on_air_[rx.list];
       std::erase_if(air, [&](const OnAir& e) { return e.t_end_s <= rx.t_start_s; });
       for (const OnAir& e : air) {
         if (!models::radio::survives_overlap(rx.rssi_dbm, e.rssi_dbm, capture_)) reception(rx.reception).destroyed = 1;

@@ -53,16 +53,16 @@ class RadioMedium {
   };
   struct OnAir {  // a reception in a gateway's list of frames still on air
     double t_start_s, t_end_s;
-    uint32_t channel_hz;
-    uint8_t spreading_factor;
-    float rssi_dbm;
     uint64_t reception;
+    float rssi_dbm;
+    uint32_t list;  // index into on_air_
   };
 
   Reception& reception(uint64_t id) { return receptions_[static_cast<size_t>(id - reception_base_)]; }
   // Frames can only collide on the same channel and SF, so each gateway keeps one on-air list per
-  // (channel, SF): a newcomer is compared with the few frames that could matter.
-  size_t bucket(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor) const;
+  // (channel, SF): a newcomer is compared with the few frames that could matter. Lists are laid out
+  // (channel, SF)-major, so a channel seen for the first time appends its lists.
+  uint32_t on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor);
 
   const CityLayout& city_;
   models::radio::CaptureRule capture_;
@@ -73,8 +73,8 @@ class RadioMedium {
   std::deque<Reception> receptions_;  // receptions_[i] has id reception_base_ + i
   uint64_t reception_base_ = 0;
   std::vector<std::vector<OnAir>> incoming_;  // per gateway, this window's new receptions
-  std::vector<uint32_t> channels_hz_;         // the distinct uplink channels, sorted
-  std::vector<std::vector<OnAir>> on_air_;    // per gateway and (channel, SF): see bucket()
+  std::vector<uint32_t> channels_hz_;         // the uplink channels seen so far
+  std::vector<std::vector<OnAir>> on_air_;    // per (channel, SF) and gateway: see on_air_list()
   std::vector<uint32_t> received_scratch_;
 };
 
