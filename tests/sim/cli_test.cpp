@@ -119,12 +119,18 @@ TEST(Cli, InterruptedRunLeavesAnIncompleteButReadableTrace) {
   test::TempDir dir;
   const std::string file = dir.write("ok.yaml", kValid);
   const std::string out = dir.file("stopped.h5");
-  // A long run, interrupted after a moment as Ctrl-C would.
-  const auto r = test::run_command("timeout --preserve-status -s INT 2 " + kCli + " run -q " + file + " -o " + out +
-                                   " --set devices.0.count=20000 --set run.duration=3650d");
+  // A long run, interrupted as Ctrl-C would once it is writing its trace.
+  const std::string script = kCli + " run -q " + file + " -o " + out +
+                             " --set devices.0.count=20000 --set run.duration=3650d & pid=$!; "
+                             "while [ ! -e " + out + ".partial ]; do sleep 0.05; done; sleep 0.5; "
+                             "kill -INT $pid; wait $pid";
+  const auto r = test::run_command("sh -c '" + script + "'");
   EXPECT_EQ(r.exit_code, 130) << r.output;
+  ASSERT_TRUE(std::filesystem::exists(out)) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(out + ".partial"));
   EXPECT_EQ(test::read_int_attribute(out, "/meta", "complete"), 0);
   EXPECT_FALSE(test::read_dataset_bytes(out, "/messages/t_tx_s").empty());
+  EXPECT_NE(r.output.find("INCOMPLETE"), std::string::npos) << r.output;
 }
 
 TEST(Cli, VersionAndHelp) {
