@@ -1,0 +1,110 @@
+// Network-server adaptive data rate (ADR), link SNR, and spreading-factor assignment at join.
+//
+// ADR: Semtech, "LoRaWAN - simple rate adaptation recommended algorithm" (rev. 1.0, 2016), as the ns-3
+// lorawan AdrComponent and ChirpStack (chirpstack/src/adr/default.rs) implement it:
+//   SNRmax    = max over the last 20 uplinks of the best SNR among the gateways that heard each
+//   SNRmargin = SNRmax - SNRreq(SF) - installation_margin
+//   NStep     = floor(SNRmargin / 3)          (ns-3; ChirpStack truncates toward zero: see StepRounding)
+//   while NStep > 0 and SF > SFmin:   SF -= 1, NStep -= 1
+//   while NStep > 0 and P > Pmin:     P -= 2 dB, NStep -= 1
+//   while NStep < 0 and P < Pmax:     P += 2 dB, NStep += 1
+// The algorithm never raises the SF: the device does that itself (ADR back-off), not modelled here.
+// Constants:
+// - history of 20 uplinks: ns-3 AdrComponent HistoryRange (20) and ChirpStack required_history_count.
+// - installation margin 10 dB: ChirpStack default (installation_margin=10, region configuration);
+//   ns-3's SNRDeviceMargin defaults to 0.
+// - power step 2 dB: RP002-1.0.3 TXPower steps (MaxEIRP - 2 i dB) in EU868 and US915.
+// - power range 2..14 dBm: ns-3 AdrComponent min/max_transmissionPower (Europe, 14 dBm devices).
+// - SNRreq at 125 kHz, SF7..SF12: -7.5, -10, -12.5, -15, -17.5, -20 dB: Semtech SX1276/77/78/79
+//   datasheet rev. 7, Table 13 (demodulator SNR); the same table in ns-3 (AdrComponent::treshold) and
+//   ChirpStack (SpreadFactorToRequiredSNRTable).
+// History policy: the device's history must hold 20 uplinks before any change (ns-3). With
+// require_full_history = false the algorithm acts on what it has, but raises power only with a full
+// history, as ChirpStack does to avoid up/down oscillation.
+//
+// Link SNR: thermal noise floor N = -174 dBm/Hz + 10 log10(BW) + NF (kTB at 290 K; e.g. Semtech AN1200.22
+// "LoRa Modulation Basics", sensitivity = -174 + 10 log10(BW) + NF + SNR); NF = 6 dB as in ns-3
+// (AdrComponent / LoraPhy::RxPowerToSNR). At 125 kHz: -174 + 50.969 + 6 = -117.03 dBm.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "models/radio/reception.hpp"
+
+namespace citytwin::models::radio {
+
+inline constexpr std::array<double, 6> kSx1276RequiredSnrDb = {-7.5, -10.0, -12.5, -15.0, -17.5, -20.0};
+
+// Demodulation SNR floor for a spreading factor (7..12). Throws std::out_of_range outside 7..12.
+double required_snr_db(int spreading_factor);
+
+// -174 + 10 log10(bandwidth_hz) + noise_figure_db, dBm.
+double noise_floor_dbm(double bandwidth_hz, double noise_figure_db = 6.0);
+
+// SNR of a reception without interference: rssi_dbm - noise_floor_dbm(bandwidth_hz, noise_figure_db).
+double snr_db(double rssi_dbm, double bandwidth_hz, double noise_figure_db = 6.0);
+
+// SF assignment by link budget at join: the smallest SF whose sensitivity (at 125 kHz, from the table)
+// plus margin_db is at most rssi_dbm; 12 if none is (the device then has no margin at all).
+int spreading_factor_for_link(double rssi_dbm,
+                              const std::array<double, 6>& sensitivity_dbm = kSx1301SensitivityDbm,
+                              double margin_db = 0.0);
+
+enum class StepRounding : uint8_t {
+  Floor,       // ns-3 AdrComponent: std::floor(margin / 3)
+  TowardZero,  // ChirpStack: (margin / 3.0) as isize; Semtech's note: int(margin / 3)
+};
+
+struct AdrParams {
+  double installation_margin_db = 10.0;
+  int min_spreading_factor = 7;
+  double min_tx_power_dbm = 2.0;
+  double max_tx_power_dbm = 14.0;
+  double tx_power_step_db = 2.0;
+  StepRounding rounding = StepRounding::Floor;
+  bool require_full_history = true;
+};
+
+struct AdrSetting {
+  int spreading_factor = 12;
+  double tx_power_dbm = 14.0;
+  bool operator==(const AdrSetting&) const = default;
+};
+
+// NStep for a given SNRmax and SF.
+int adr_steps(double snr_max_db, int spreading_factor, const AdrParams& params);
+
+// One run of the algorithm from the current setting (no history policy).
+AdrSetting adr_apply_steps(int steps, const AdrSetting& current, const AdrParams& params);
+
+// The last kLength (20) uplinks' best SNR for one device, in a fixed ring (no allocation).
+class AdrHistory {
+ public:
+  static constexpr int kLength = 20;
+
+  // Adds an uplink given its best SNR over the gateways that received it.
+  void add(double best_snr_db);
+  // Adds an uplink given each receiving gateway's SNR (at least one).
+  void add_gateways(std::span<const double> gateway_snr_db);
+  void clear() { size_ = 0; next_ = 0; }
+
+  int size() const { return size_; }
+  bool full() const { return size_ == kLength; }
+  // Maximum over the stored uplinks; throws std::logic_error when empty.
+  double max_snr_db() const;
+
+ private:
+  std::array<double, kLength> snr_db_{};
+  uint8_t size_ = 0;
+  uint8_t next_ = 0;
+};
+
+// The network server's decision for a device after an uplink: the new setting, or nullopt when the
+// history policy says to wait. The result may equal current (then no LinkADRReq is needed).
+std::optional<AdrSetting> adr_decide(const AdrHistory& history, const AdrSetting& current,
+                                     const AdrParams& params = {});
+
+}  // namespace citytwin::models::radio
