@@ -94,6 +94,10 @@ NumericType numeric_type<uint32_t>() {
   return {H5T_STD_U32LE, H5T_NATIVE_UINT32};
 }
 template <>
+NumericType numeric_type<float>() {
+  return {H5T_IEEE_F32LE, H5T_NATIVE_FLOAT};
+}
+template <>
 NumericType numeric_type<double>() {
   return {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE};
 }

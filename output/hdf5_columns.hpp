@@ -40,6 +40,8 @@ NumericType numeric_type<uint16_t>();
 template <>
 NumericType numeric_type<uint32_t>();
 template <>
+NumericType numeric_type<float>();
+template <>
 NumericType numeric_type<double>();
 
 // Scalar attributes; an existing attribute of the same name is overwritten (keeping its stored type,

@@ -28,13 +28,22 @@ void for_each_message_column(F&& f, Batches&... batches) {
   f(ColumnInfo{"device", "", "device id (see /devices/id)"}, batches.device...);
   f(ColumnInfo{"t_tx_s", "s", "start of the transmission, simulated time since the run start"},
     batches.t_tx_s...);
+  f(ColumnInfo{"radio", "", "radio technology: 0 LoRaWAN, 1 NB-IoT, 2 Wi-Fi"}, batches.radio...);
   f(ColumnInfo{"sf", "", "LoRa spreading factor (7..12)"}, batches.sf...);
   f(ColumnInfo{"channel_hz", "Hz", "centre frequency of the uplink channel"}, batches.channel_hz...);
+  f(ColumnInfo{"tx_power_dbm", "dBm", "transmit power"}, batches.tx_power_dbm...);
   f(ColumnInfo{"airtime_s", "s", "time on air of the frame"}, batches.airtime_s...);
-  f(ColumnInfo{"gateways_heard", "", "number of gateways that received the frame"},
+  f(ColumnInfo{"gateways_heard", "", "number of gateways that received the frame intact"},
     batches.gateways_heard...);
+  f(ColumnInfo{"rssi_dbm", "dBm", "received power at the strongest gateway in range; NaN when none"},
+    batches.rssi_dbm...);
+  f(ColumnInfo{"snr_db", "dB", "signal-to-noise ratio at that gateway; NaN when none"}, batches.snr_db...);
+  f(ColumnInfo{"retransmissions", "", "how many times this report was sent before (0: first attempt)"},
+    batches.retransmissions...);
   f(ColumnInfo{"delivered", "", "1 when the uplink reached the network server, else 0"},
     batches.delivered...);
+  f(ColumnInfo{"fail_reason", "", "why it was not delivered (0 delivered; see SCHEMA.md)"},
+    batches.fail_reason...);
   f(ColumnInfo{"t_delivered_s", "s", "time the network server received the uplink; NaN when not delivered"},
     batches.t_delivered_s...);
   f(ColumnInfo{"battery_mah_left", "mAh", "battery charge left after this uplink"},
@@ -83,6 +92,22 @@ void check_length(const std::vector<T>& column, size_t rows, const std::string& 
 }
 
 }  // namespace
+
+const char* to_string(FailReason reason) {
+  switch (reason) {
+    case FailReason::None: return "none";
+    case FailReason::BelowSensitivity: return "below_sensitivity";
+    case FailReason::Collision: return "collision";
+    case FailReason::NoDemodulator: return "no_demodulator";
+    case FailReason::GatewayTransmitting: return "gateway_transmitting";
+    case FailReason::DutyCycle: return "duty_cycle";
+    case FailReason::DeviceDead: return "device_dead";
+    case FailReason::RandomAccess: return "random_access";
+    case FailReason::Backhaul: return "backhaul";
+    case FailReason::BufferFull: return "buffer_full";
+  }
+  return "?";
+}
 
 void MessageBatch::clear() {
   for_each_message_column([](const ColumnInfo&, auto& column) { column.clear(); }, *this);

@@ -1,10 +1,14 @@
 #include "sim/city_layout.hpp"
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <string>
 
+#include "models/radio/adr.hpp"
+#include "models/radio/duty_cycle.hpp"
 #include "models/radio/lora_phy.hpp"
+#include "models/radio/shadowing.hpp"
 #include "models/radio/reception.hpp"
 #include "sim/rng.hpp"
 #include "sim/run.hpp"
@@ -18,12 +22,33 @@ int district_of(const City& city, double x_m, double y_m) {
   return -1;
 }
 
-PopulationProfile make_profile(const DevicePopulation& pop) {
+PopulationProfile make_profile(const Scenario& sc, size_t index) {
+  const DevicePopulation& pop = sc.devices[index];
   PopulationProfile p;
-  p.airtime_s = models::radio::time_on_air_s(pop.payload_bytes + pop.mac_overhead_bytes, pop.radio.phy);
-  p.spreading_factor = static_cast<uint8_t>(pop.radio.phy.spreading_factor);
+  for (int sf = 7; sf <= 12; ++sf) {
+    models::radio::LoraPhyParams phy = pop.radio.phy;
+    phy.spreading_factor = sf;
+    // ADR may move a device to another SF: low-data-rate optimisation follows the SF unless forced.
+    if (pop.radio.ldro == LoraRadio::Ldro::Auto)
+      phy.low_data_rate_optimize = models::radio::low_data_rate_optimize_required(sf, phy.bandwidth_hz);
+    p.airtime_by_sf_s[static_cast<size_t>(sf - 7)] =
+        models::radio::time_on_air_s(pop.payload_bytes + pop.mac_overhead_bytes, phy);
+  }
   p.bandwidth_hz = pop.radio.phy.bandwidth_hz;
-  for (double f : pop.radio.channels_hz) p.channels_hz.push_back(static_cast<uint32_t>(std::llround(f)));
+  p.tx_power_dbm = pop.radio.tx_power_dbm;
+  const models::radio::DutyCycleRegulator fresh(sc.channel.region);
+  for (double f : pop.radio.channels_hz) {
+    if (pop.radio.duty_cycle && !std::isfinite(fresh.earliest_start_s(f)))
+      throw RunError(pop.mark.file + ":" + std::to_string(pop.mark.line) + ":" + std::to_string(pop.mark.column) +
+                     ": devices[" + std::to_string(index) + "].radio.channels: " + std::to_string(f / 1e6) +
+                     " MHz is outside every sub-band the region allows (set radio.duty_cycle: false to ignore)");
+    p.channels_hz.push_back(static_cast<uint32_t>(std::llround(f)));
+    p.channels_hz_f.push_back(f);
+  }
+  p.confirmed = pop.confirmation.confirmed;
+  p.max_transmissions = pop.confirmation.confirmed ? pop.confirmation.max_transmissions : 1;
+  p.duty_cycle = pop.radio.duty_cycle;
+  p.adr = pop.radio.adr;
   p.traffic = pop.traffic;
   p.interval_s = pop.interval_s;
   p.jitter = pop.jitter;
@@ -87,36 +112,55 @@ CityLayout build_city_layout(const Scenario& sc, uint64_t seed, ThreadPool& pool
   city.device_district.reserve(static_cast<size_t>(total));
   city.device_x_m.reserve(static_cast<size_t>(total));
   city.device_y_m.reserve(static_cast<size_t>(total));
+  city.region = sc.channel.region;
   for (size_t p = 0; p < sc.devices.size(); ++p) {
-    city.populations.push_back(make_profile(sc.devices[p]));
+    city.populations.push_back(make_profile(sc, p));
     place_population(sc, p, seed, city);
   }
   for (const Gateway& g : sc.gateways) city.gateway_district.push_back(district_of(sc.city, g.x_m, g.y_m));
 
-  // Links: every gateway whose received power is at or above its sensitivity for the device's SF.
-  // Computed in blocks of devices in parallel, then concatenated in device order.
+  // Links: every gateway the device could reach at full power with SF12. Static per link: log-distance
+  // loss, log-normal shadowing (named stream "shadowing" per device) and building penetration
+  // ("penetration" per device). Computed in blocks of devices in parallel, concatenated in device order.
   const size_t n = city.device_count();
   const size_t block = 4096;
   const size_t blocks = (n + block - 1) / block;
   std::vector<std::vector<uint32_t>> block_gateway(blocks);
-  std::vector<std::vector<float>> block_rssi(blocks);
+  std::vector<std::vector<float>> block_gain(blocks);
   std::vector<std::vector<uint32_t>> block_count(blocks);
+  city.device_sf.resize(n);
   pool.parallel_for(blocks, [&](size_t b) {
     for (size_t d = b * block; d < std::min(n, (b + 1) * block); ++d) {
       const DevicePopulation& pop = sc.devices[city.device_population[d]];
-      const double sensitivity = models::radio::gateway_sensitivity_dbm(
-          pop.radio.phy.spreading_factor, pop.radio.phy.bandwidth_hz, sc.channel.gateway_sensitivity_dbm);
+      const double floor = models::radio::gateway_sensitivity_dbm(12, pop.radio.phy.bandwidth_hz,
+                                                                  sc.channel.gateway_sensitivity_dbm);
+      Stream shadow_rng(seed, "shadowing", d);
+      Stream wall_rng(seed, "penetration", d);
+      const double wall_db = pop.penetration.sigma_db > 0.0 || pop.penetration.mean_db > 0.0
+                                 ? pop.penetration.mean_db +
+                                       pop.penetration.sigma_db * models::radio::gaussian_from_uniforms(
+                                                                      wall_rng.uniform(), wall_rng.uniform())
+                                 : 0.0;
       uint32_t count = 0;
+      double best_rssi = -std::numeric_limits<double>::infinity();
       for (size_t g = 0; g < sc.gateways.size(); ++g) {
         const Gateway& gw = sc.gateways[g];
         const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
-        const double rssi = pop.radio.tx_power_dbm + gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist);
-        if (rssi < sensitivity) continue;
+        double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - std::max(0.0, wall_db);
+        if (sc.channel.shadowing_sigma_db > 0.0)  // one draw per (device, gateway), in gateway order
+          gain -= sc.channel.shadowing_sigma_db *
+                  models::radio::gaussian_from_uniforms(shadow_rng.uniform(), shadow_rng.uniform());
+        if (pop.radio.tx_power_dbm + gain < floor) continue;
+        best_rssi = std::max(best_rssi, pop.radio.tx_power_dbm + gain);
         block_gateway[b].push_back(static_cast<uint32_t>(g));
-        block_rssi[b].push_back(static_cast<float>(rssi));
+        block_gain[b].push_back(static_cast<float>(gain));
         ++count;
       }
       block_count[b].push_back(count);
+      city.device_sf[d] = static_cast<uint8_t>(
+          pop.radio.sf_auto ? models::radio::spreading_factor_for_link(best_rssi, sc.channel.gateway_sensitivity_dbm,
+                                                                       pop.radio.join_margin_db)
+                            : pop.radio.phy.spreading_factor);
     }
   });
   city.link_offset.reserve(n + 1);
@@ -124,7 +168,7 @@ CityLayout build_city_layout(const Scenario& sc, uint64_t seed, ThreadPool& pool
   for (size_t b = 0; b < blocks; ++b) {
     for (uint32_t c : block_count[b]) city.link_offset.push_back(city.link_offset.back() + c);
     city.link_gateway.insert(city.link_gateway.end(), block_gateway[b].begin(), block_gateway[b].end());
-    city.link_rssi_dbm.insert(city.link_rssi_dbm.end(), block_rssi[b].begin(), block_rssi[b].end());
+    city.link_gain_db.insert(city.link_gain_db.end(), block_gain[b].begin(), block_gain[b].end());
   }
   return city;
 }

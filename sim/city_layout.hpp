@@ -3,10 +3,12 @@
 // in compressed-sparse-row form. Built once from the scenario; read-only during the run.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
 #include "models/device/firmware.hpp"
+#include "models/radio/lorawan_region.hpp"
 #include "sim/scenario.hpp"
 #include "sim/thread_pool.hpp"
 
@@ -14,18 +16,24 @@ namespace citytwin::sim {
 
 // Per-population constants the fleet engine needs on every event.
 struct PopulationProfile {
-  double airtime_s = 0.0;
-  uint8_t spreading_factor = 7;
+  std::array<double, 6> airtime_by_sf_s{};  // time on air of the population's frame at SF7..SF12
   double bandwidth_hz = 125e3;
+  double tx_power_dbm = 14.0;
   std::vector<uint32_t> channels_hz;
+  std::vector<double> channels_hz_f;  // the same, as the duty-cycle model takes them
   Traffic traffic = Traffic::Periodic;
   double interval_s = 900.0;
   double jitter = 0.0;
   double battery_mah = 0.0;
+  bool confirmed = false;
+  int max_transmissions = 1;
+  bool duty_cycle = true;
+  bool adr = false;
   models::device::DutyCycleMachine machine{models::device::FirmwareProfile{}};
 };
 
 struct CityLayout {
+  models::radio::Region region = models::radio::Region::EU868;
   std::vector<PopulationProfile> populations;
 
   // Devices, population-major in scenario order: device id = index.
@@ -33,14 +41,18 @@ struct CityLayout {
   std::vector<uint16_t> device_district;
   std::vector<double> device_x_m;
   std::vector<double> device_y_m;
+  std::vector<uint8_t> device_sf;  // spreading factor at join (sf: auto picks it from the best link)
 
   // Gateways in scenario order.
   std::vector<int32_t> gateway_district;  // -1 when outside every district
 
-  // Device d is heard by link_gateway[k] at link_rssi_dbm[k] for k in [link_offset[d], link_offset[d+1]).
+  // Device d can be heard by link_gateway[k] with link gain link_gain_db[k] (antenna gain minus path,
+  // shadowing and penetration losses; received power = transmit power + gain), for k in
+  // [link_offset[d], link_offset[d+1]). Links are kept where the device's full power would reach the
+  // SF12 sensitivity: whether a frame is heard depends on its SF and power, decided per frame.
   std::vector<uint64_t> link_offset;
   std::vector<uint32_t> link_gateway;
-  std::vector<float> link_rssi_dbm;
+  std::vector<float> link_gain_db;
 
   size_t device_count() const { return device_population.size(); }
   size_t gateway_count() const { return gateway_district.size(); }

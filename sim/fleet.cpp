@@ -1,7 +1,9 @@
 #include "sim/fleet.hpp"
 
 #include <algorithm>
+#include <cmath>
 
+#include "models/device/retransmission.hpp"
 #include "sim/rng.hpp"
 
 namespace citytwin::sim {
@@ -18,8 +20,16 @@ Fleet::Fleet(const CityLayout& city, uint64_t seed, double end_s, int threads)
   const size_t n = city.device_count();
   battery_mah_.resize(n);
   asleep_since_s_.assign(n, 0.0);
+  next_report_s_.assign(n, 0.0);
   rng_counter_.assign(n, 0);
   dead_.assign(n, 0);
+  sf_.resize(n);
+  tx_power_dbm_.resize(n);
+  attempt_.assign(n, 0);
+  acked_.assign(n, 0);
+  adr_pending_.assign(n, 0);
+  adr_setting_.resize(n);
+  duty_cycle_.assign(n, models::radio::DutyCycleRegulator(city.region));
 
   // Partitions: each district split into chunks, at least 4 per thread overall when there is enough
   // work. Partitioning never changes results, only load balance.
@@ -38,84 +48,154 @@ Fleet::Fleet(const CityLayout& city, uint64_t seed, double end_s, int threads)
   for (uint32_t dev = 0; dev < n; ++dev) {
     const PopulationProfile& pop = city.populations[city.device_population[dev]];
     battery_mah_[dev] = pop.battery_mah;
+    sf_[dev] = city.device_sf[dev];
+    tx_power_dbm_[dev] = static_cast<float>(pop.tx_power_dbm);
     const uint16_t d = city.device_district[dev];
     Partition& part = partitions_[first_partition[d] + seen[d]++ / chunk];
-    // First wake-up: uniform over one interval (periodic) or exponential (Poisson), from the device's
+    // First report: uniform over one interval (periodic) or exponential (Poisson), from the device's
     // own stream, so devices do not start in lockstep.
-    Stream rng(stream_key(seed_, kDeviceStream, dev), rng_counter_[dev]);
-    const double first = pop.traffic == Traffic::Periodic ? rng.uniform() * pop.interval_s
-                                                          : rng.exponential(pop.interval_s);
-    rng_counter_[dev] = rng.counter();
-    part.heap.push_back({first, dev});
+    const double u = uniform(dev);
+    const double first = pop.traffic == Traffic::Periodic ? u * pop.interval_s : -pop.interval_s * std::log(1.0 - u);
+    part.heap.push_back({first, dev, Kind::Report});
   }
   for (Partition& part : partitions_) std::make_heap(part.heap.begin(), part.heap.end(), later<Event, Event>);
 }
 
-double Fleet::next_interval_s(uint32_t device, const PopulationProfile& pop) {
+double Fleet::uniform(uint32_t device) {
   Stream rng(stream_key(seed_, kDeviceStream, device), rng_counter_[device]);
-  const double dt = pop.traffic == Traffic::Periodic
-                        ? pop.interval_s * (1.0 + pop.jitter * (2.0 * rng.uniform() - 1.0))
-                        : rng.exponential(pop.interval_s);
+  const double u = rng.uniform();
   rng_counter_[device] = rng.counter();
-  return dt;
+  return u;
 }
 
-// One pass through the duty cycle: Sleep (charged since the device fell asleep) -> Wake -> Sense ->
-// Transmit -> Receive -> Sleep. A device whose battery empties stops for good.
-void Fleet::wake(uint32_t dev, double t_s, Partition& part) {
+void Fleet::schedule(Partition& part, double t_s, uint32_t device, Kind kind) {
+  part.heap.push_back({t_s, device, kind});
+  std::push_heap(part.heap.begin(), part.heap.end(), later<Event, Event>);
+}
+
+bool Fleet::charge_sleep(uint32_t dev, double t_s) {
+  const auto& machine = city_.populations[city_.device_population[dev]].machine;
+  battery_mah_[dev] -= machine.sleep(std::max(0.0, t_s - asleep_since_s_[dev])).charge_mah();
+  asleep_since_s_[dev] = std::max(asleep_since_s_[dev], t_s);
+  if (battery_mah_[dev] > 0.0) return true;
+  battery_mah_[dev] = 0.0;
+  dead_[dev] = 1;
+  return false;
+}
+
+// A report is due: the firmware wakes, senses and transmits (the first attempt).
+void Fleet::report(uint32_t dev, double t_s, Partition& part) {
+  const PopulationProfile& pop = city_.populations[city_.device_population[dev]];
+  const double u = uniform(dev);
+  const double interval = pop.traffic == Traffic::Periodic ? pop.interval_s * (1.0 + pop.jitter * (2.0 * u - 1.0))
+                                                           : -pop.interval_s * std::log(1.0 - u);
+  next_report_s_[dev] = t_s + interval;
+  attempt_[dev] = 0;
+  transmit(dev, t_s, true, part);
+}
+
+// One pass through the duty cycle: Sleep (charged since the device fell asleep) -> Wake -> [Sense] ->
+// Transmit -> Receive -> Sleep. A device whose battery empties stops for good; the report it could
+// not send is still logged (sent = false).
+void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part) {
   const PopulationProfile& pop = city_.populations[city_.device_population[dev]];
   const auto& machine = pop.machine;
-  double battery = battery_mah_[dev] - machine.sleep(t_s - asleep_since_s_[dev]).charge_mah();
+  using models::device::FirmwareState;
+  if (!charge_sleep(dev, t_s)) {
+    part.out.push_back({t_s, t_s, dev, 0, tx_power_dbm_[dev], sf_[dev], attempt_[dev], pop.confirmed, false, 0.0});
+    return;
+  }
+  if (adr_pending_[dev]) {  // a LinkADRReq received in the last receive windows
+    sf_[dev] = static_cast<uint8_t>(adr_setting_[dev].spreading_factor);
+    tx_power_dbm_[dev] = static_cast<float>(adr_setting_[dev].tx_power_dbm);
+    adr_pending_[dev] = 0;
+  }
+  const double airtime = pop.airtime_by_sf_s[sf_[dev] - 7u];
+  double t_tx = t_s + (sense ? machine.wake_to_tx_s() : pop.machine.profile().wake_duration_s);
+  uint32_t channel = pop.channels_hz.front();
+  const double u = uniform(dev);
+  if (pop.duty_cycle) {
+    // Among the channels whose sub-band is open, one at random; if none is, wait for the first to open.
+    const auto choice = models::radio::pick_channel(duty_cycle_[dev], pop.channels_hz_f, t_tx, u);
+    if (choice.start_s > t_tx) ++part.deferred;
+    t_tx = choice.start_s;
+    channel = pop.channels_hz[static_cast<size_t>(choice.index)];
+    duty_cycle_[dev].record(channel, t_tx + airtime, airtime);
+  } else {
+    channel = pop.channels_hz[std::min(pop.channels_hz.size() - 1, static_cast<size_t>(u * static_cast<double>(pop.channels_hz.size())))];
+  }
+  double charge = machine.active_phase(FirmwareState::Wake, airtime).charge_mah() +
+                  machine.active_phase(FirmwareState::Transmit, airtime).charge_mah() +
+                  machine.active_phase(FirmwareState::Receive, airtime).charge_mah();
+  if (sense) charge += machine.active_phase(FirmwareState::Sense, airtime).charge_mah();
+  // Waiting for the duty cycle is spent asleep.
+  charge += machine.sleep(t_tx - t_s - (sense ? machine.wake_to_tx_s() : pop.machine.profile().wake_duration_s)).charge_mah();
+  const double battery = std::max(0.0, battery_mah_[dev] - charge);
+  acked_[dev] = 0;
+  part.out.push_back({t_tx, t_tx + airtime, dev, channel, tx_power_dbm_[dev], sf_[dev], attempt_[dev], pop.confirmed,
+                      true, battery});
+  const double rx_end = t_tx + airtime + machine.active_phase(FirmwareState::Receive, airtime).duration_s;
+  asleep_since_s_[dev] = rx_end;
+  battery_mah_[dev] = battery;
   if (battery <= 0.0) {
-    battery_mah_[dev] = 0.0;
     dead_[dev] = 1;
     return;
   }
-  Stream rng(stream_key(seed_, kDeviceStream, dev), rng_counter_[dev]);
-  const uint32_t channel = pop.channels_hz[rng.below(static_cast<uint32_t>(pop.channels_hz.size()))];
-  rng_counter_[dev] = rng.counter();
+  if (pop.confirmed) {
+    schedule(part, rx_end, dev, Kind::ReceiveDone);
+  } else {
+    next_report(dev, rx_end, part);
+  }
+}
 
-  battery -= machine.active_charge_mah(pop.airtime_s);
-  const double t_tx = t_s + machine.wake_to_tx_s();
-  part.out.push_back({t_tx, t_tx + pop.airtime_s, dev, channel, pop.spreading_factor, std::max(battery, 0.0)});
-  asleep_since_s_[dev] = t_s + machine.active_duration_s(pop.airtime_s);
-  battery_mah_[dev] = std::max(battery, 0.0);
-  if (battery <= 0.0) {
-    dead_[dev] = 1;
+// The receive windows of a confirmed uplink have closed: done if acknowledged, else try again.
+void Fleet::receive_done(uint32_t dev, double t_s, Partition& part) {
+  const PopulationProfile& pop = city_.populations[city_.device_population[dev]];
+  const models::device::Retransmission policy({pop.max_transmissions, 2.0, 1.0, false});
+  const int transmissions = attempt_[dev] + 1;
+  if (!acked_[dev] && policy.should_retry(transmissions)) {
+    ++attempt_[dev];
+    schedule(part, t_s + policy.next_attempt_delay_s(transmissions, uniform(dev)), dev, Kind::Retry);
     return;
   }
-  // The next report cannot start before this cycle has ended.
-  const double next = std::max(t_s + next_interval_s(dev, pop), asleep_since_s_[dev]);
-  if (next < end_s_) {
-    part.heap.push_back({next, dev});
-    std::push_heap(part.heap.begin(), part.heap.end(), later<Event, Event>);
-  }
+  next_report(dev, t_s, part);
+}
+
+void Fleet::next_report(uint32_t dev, double not_before_s, Partition& part) {
+  const double next = std::max(next_report_s_[dev], not_before_s);
+  if (next < end_s_) schedule(part, next, dev, Kind::Report);
 }
 
 void Fleet::advance(double t_s, ThreadPool& pool, std::vector<Transmission>& out) {
-  const double limit = std::min(t_s, end_s_);
   pool.parallel_for(partitions_.size(), [&](size_t p) {
     Partition& part = partitions_[p];
     part.out.clear();
-    while (!part.heap.empty() && part.heap.front().t_s < limit) {
+    while (!part.heap.empty() && part.heap.front().t_s < t_s) {
       std::pop_heap(part.heap.begin(), part.heap.end(), later<Event, Event>);
       const Event e = part.heap.back();
       part.heap.pop_back();
-      wake(e.device, e.t_s, part);
+      switch (e.kind) {
+        case Kind::Report: report(e.device, e.t_s, part); break;
+        case Kind::Retry: transmit(e.device, e.t_s, false, part); break;
+        case Kind::ReceiveDone: receive_done(e.device, e.t_s, part); break;
+      }
     }
   });
-  const size_t first = out.size();
   for (const Partition& part : partitions_) out.insert(out.end(), part.out.begin(), part.out.end());
-  std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), tx_before);
+}
+
+void Fleet::post_downlink(uint32_t device, bool ack, std::optional<models::radio::AdrSetting> adr) {
+  if (ack) acked_[device] = 1;
+  if (adr) {
+    adr_setting_[device] = *adr;
+    adr_pending_[device] = 1;
+  }
 }
 
 void Fleet::finish(double end_s) {
   for (uint32_t dev = 0; dev < battery_mah_.size(); ++dev) {
     if (dead_[dev] || asleep_since_s_[dev] >= end_s) continue;
-    const auto& machine = city_.populations[city_.device_population[dev]].machine;
-    battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - machine.sleep(end_s - asleep_since_s_[dev]).charge_mah());
-    asleep_since_s_[dev] = end_s;
-    if (battery_mah_[dev] <= 0.0) dead_[dev] = 1;
+    charge_sleep(dev, end_s);
   }
 }
 
@@ -124,5 +204,11 @@ double Fleet::energy_used_mah(uint32_t device) const {
 }
 
 size_t Fleet::dead_count() const { return static_cast<size_t>(std::count(dead_.begin(), dead_.end(), 1)); }
+
+uint64_t Fleet::deferred_by_duty_cycle() const {
+  uint64_t total = 0;
+  for (const Partition& p : partitions_) total += p.deferred;
+  return total;
+}
 
 }  // namespace citytwin::sim

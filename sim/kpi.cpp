@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 namespace citytwin::sim {
 namespace {
@@ -20,11 +21,18 @@ double percentile(std::vector<float>& values, double p) {
 }
 
 output::KpiList compute_kpis(const CityLayout& city, const Fleet& fleet, const MessageLog& log,
-                             const WiredNetwork& wired) {
+                             const WiredNetwork& wired, const LorawanServer& server) {
   std::vector<float> latencies = log.latencies_s();
   double energy = 0.0;
   for (uint32_t d = 0; d < city.device_count(); ++d) energy += fleet.energy_used_mah(d);
   const auto devices = static_cast<double>(city.device_count());
+  uint64_t reports = 0, reports_delivered = 0;
+  for (const auto& p : log.by_population()) {
+    reports += p.reports;
+    reports_delivered += p.reports_delivered;
+  }
+  const auto fails = log.fail_reasons();
+  auto lost = [&](output::FailReason r) { return static_cast<double>(fails[static_cast<size_t>(r)]); };
   return {
       {"devices", devices},
       {"gateways", static_cast<double>(city.gateway_count())},
@@ -36,6 +44,19 @@ output::KpiList compute_kpis(const CityLayout& city, const Fleet& fleet, const M
       {"energy_mean_mah", ratio(energy, devices)},
       {"devices_dead", static_cast<double>(fleet.dead_count())},
       {"copies_forwarded", static_cast<double>(wired.copies_forwarded())},
+      {"reports", static_cast<double>(reports)},
+      {"reports_delivered", static_cast<double>(reports_delivered)},
+      {"report_delivery_ratio", ratio(static_cast<double>(reports_delivered), static_cast<double>(reports))},
+      {"lost_below_sensitivity", lost(output::FailReason::BelowSensitivity)},
+      {"lost_collision", lost(output::FailReason::Collision)},
+      {"lost_no_demodulator", lost(output::FailReason::NoDemodulator)},
+      {"lost_gateway_transmitting", lost(output::FailReason::GatewayTransmitting)},
+      {"reports_device_dead", lost(output::FailReason::DeviceDead)},
+      {"uplinks_deferred_duty_cycle", static_cast<double>(fleet.deferred_by_duty_cycle())},
+      {"downlinks_sent", static_cast<double>(server.downlinks_sent())},
+      {"downlinks_rx2", static_cast<double>(server.downlinks_rx2())},
+      {"downlinks_failed", static_cast<double>(server.downlinks_failed())},
+      {"adr_commands", static_cast<double>(server.adr_commands())},
   };
 }
 
@@ -62,6 +83,63 @@ output::KpiTable district_kpis(const Scenario& sc, const CityLayout& city, const
   t.columns = {{"devices", devices},           {"uplinks_sent", sent},       {"uplinks_delivered", delivered},
                {"delivery_ratio", dr},         {"latency_mean_s", latency},  {"energy_mean_mah", energy_mean}};
   return t;
+}
+
+output::KpiTable type_kpis(const Scenario& sc, const CityLayout& city, const Fleet& fleet,
+                           const MessageLog& log, double duration_s) {
+  std::vector<std::string> types;
+  std::vector<size_t> type_of(sc.devices.size());
+  for (size_t p = 0; p < sc.devices.size(); ++p) {
+    auto it = std::find(types.begin(), types.end(), sc.devices[p].type);
+    if (it == types.end()) it = types.insert(types.end(), sc.devices[p].type);
+    type_of[p] = static_cast<size_t>(it - types.begin());
+  }
+  const size_t n = types.size();
+  std::vector<double> devices(n), energy(n), capacity(n), dead(n), reports(n), tx(n), delivered(n),
+      reports_delivered(n);
+  std::vector<std::vector<float>> latencies(n);
+  for (uint32_t d = 0; d < city.device_count(); ++d) {
+    const size_t t = type_of[city.device_population[d]];
+    devices[t] += 1.0;
+    energy[t] += fleet.energy_used_mah(d);
+    capacity[t] += city.populations[city.device_population[d]].battery_mah;
+    dead[t] += fleet.dead(d) ? 1.0 : 0.0;
+  }
+  const auto& pops = log.by_population();
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const size_t t = type_of[p];
+    reports[t] += static_cast<double>(pops[p].reports);
+    tx[t] += static_cast<double>(pops[p].transmissions);
+    delivered[t] += static_cast<double>(pops[p].delivered);
+    reports_delivered[t] += static_cast<double>(pops[p].reports_delivered);
+    latencies[t].insert(latencies[t].end(), pops[p].latencies_s.begin(), pops[p].latencies_s.end());
+  }
+  output::KpiTable table;
+  table.key_name = "type";
+  table.keys = types;
+  std::vector<double> report_ratio(n), p50(n), p95(n), energy_mean(n), per_day(n), lifetime(n);
+  for (size_t t = 0; t < n; ++t) {
+    report_ratio[t] = ratio(reports_delivered[t], reports[t]);
+    p50[t] = percentile(latencies[t], 0.50);
+    p95[t] = percentile(latencies[t], 0.95);
+    energy_mean[t] = ratio(energy[t], devices[t]);
+    per_day[t] = duration_s > 0.0 ? energy_mean[t] * 86400.0 / duration_s : kNaN;
+    // Projected lifetime at the run's average drain: mean capacity / drain per year.
+    lifetime[t] = per_day[t] > 0.0 ? ratio(capacity[t], devices[t]) / (per_day[t] * 365.25) : kNaN;
+  }
+  table.columns = {{"devices", devices},
+                   {"reports", reports},
+                   {"transmissions", tx},
+                   {"transmissions_delivered", delivered},
+                   {"reports_delivered", reports_delivered},
+                   {"report_delivery_ratio", report_ratio},
+                   {"latency_p50_s", p50},
+                   {"latency_p95_s", p95},
+                   {"energy_mean_mah", energy_mean},
+                   {"energy_per_day_mah", per_day},
+                   {"projected_lifetime_years", lifetime},
+                   {"devices_dead", dead}};
+  return table;
 }
 
 }  // namespace citytwin::sim

@@ -27,7 +27,7 @@ std::string format_kpi_report(const RunSummary& s) {
       << ")\n";
   for (const auto& [name, value] : s.kpis) {
     char line[128];
-    std::snprintf(line, sizeof line, "  %-22s %s\n", name.c_str(), number(value).c_str());
+    std::snprintf(line, sizeof line, "  %-28s %s\n", name.c_str(), number(value).c_str());
     out << line;
   }
   const auto& t = s.by_district;

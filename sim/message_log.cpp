@@ -9,10 +9,13 @@ MessageLog::Row& MessageLog::row(uint64_t seq) {
   return rows_[static_cast<size_t>(seq - base_)];
 }
 
-void MessageLog::record(uint64_t seq, const Transmission& tx, uint16_t gateways_heard) {
-  Row& r = row(seq);
-  r.tx = tx;
-  r.gateways_heard = gateways_heard;
+void MessageLog::record(const ResolvedFrame& frame, float snr_db) {
+  Row& r = row(frame.seq);
+  r.tx = frame.tx;
+  r.gateways_heard = static_cast<uint16_t>(frame.gateways_received.size());
+  r.rssi_dbm = frame.best_rssi_dbm;
+  r.snr_db = snr_db;
+  r.fail_reason = frame.fail_reason;
   r.recorded = true;
 }
 
@@ -24,15 +27,32 @@ void MessageLog::count(const Row& r) {
     district_delivered_.assign(district_count_, 0);
     district_latency_sum_s_.assign(district_count_, 0.0);
   }
+  if (by_population_.empty()) by_population_.resize(city_.populations.size());
   const uint16_t district = city_.device_district[r.tx.device];
+  PopulationCounts& pop = by_population_[city_.device_population[r.tx.device]];
+  const bool ok = r.t_delivered_s >= 0.0;
+  ++fail_reasons_[static_cast<size_t>(ok ? output::FailReason::None : r.fail_reason)];
+  if (report_delivered_.empty()) report_delivered_.assign(city_.device_count(), 0);
+  uint8_t& report_done = report_delivered_[r.tx.device];
+  if (r.tx.attempt == 0) {
+    ++pop.reports;
+    report_done = 0;
+  }
+  if (!r.tx.sent) return;
   ++sent_;
   ++district_sent_[district];
-  if (r.t_delivered_s >= 0.0) {
+  ++pop.transmissions;
+  if (ok) {
     const double latency = r.t_delivered_s - r.tx.t_start_s;
     ++delivered_;
     ++district_delivered_[district];
     district_latency_sum_s_[district] += latency;
     latencies_s_.push_back(static_cast<float>(latency));
+    ++pop.delivered;
+    // A report counts once, at its first delivered attempt (a later one follows a lost ACK).
+    if (!report_done) ++pop.reports_delivered;
+    report_done = 1;
+    pop.latencies_s.push_back(static_cast<float>(latency));
   }
 }
 
@@ -43,11 +63,17 @@ void MessageLog::flush(output::TraceWriter& writer) {
     const bool ok = r.t_delivered_s >= 0.0;
     batch_.device.push_back(r.tx.device);
     batch_.t_tx_s.push_back(r.tx.t_start_s);
+    batch_.radio.push_back(static_cast<uint8_t>(output::Radio::LoRaWAN));
     batch_.sf.push_back(r.tx.spreading_factor);
     batch_.channel_hz.push_back(r.tx.channel_hz);
+    batch_.tx_power_dbm.push_back(r.tx.tx_power_dbm);
     batch_.airtime_s.push_back(r.tx.t_end_s - r.tx.t_start_s);
     batch_.gateways_heard.push_back(r.gateways_heard);
+    batch_.rssi_dbm.push_back(r.rssi_dbm);
+    batch_.snr_db.push_back(r.snr_db);
+    batch_.retransmissions.push_back(r.tx.attempt);
     batch_.delivered.push_back(ok ? 1 : 0);
+    batch_.fail_reason.push_back(static_cast<uint8_t>(ok ? output::FailReason::None : r.fail_reason));
     batch_.t_delivered_s.push_back(ok ? r.t_delivered_s : std::numeric_limits<double>::quiet_NaN());
     batch_.battery_mah_left.push_back(r.tx.battery_mah_left);
     rows_.pop_front();

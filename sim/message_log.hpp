@@ -4,6 +4,7 @@
 // what the KPIs need.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "output/trace_writer.hpp"
 #include "sim/city_layout.hpp"
 #include "sim/fleet.hpp"
+#include "sim/radio_medium.hpp"
 
 namespace citytwin::sim {
 
@@ -18,8 +20,8 @@ class MessageLog {
  public:
   MessageLog(const CityLayout& city, size_t district_count) : city_(city), district_count_(district_count) {}
 
-  // The radio outcome of frame seq. Frames heard by no gateway are settled (lost) at once.
-  void record(uint64_t seq, const Transmission& tx, uint16_t gateways_heard);
+  // The radio outcome of a frame. Frames received by no gateway are settled (lost) at once.
+  void record(const ResolvedFrame& frame, float snr_db);
   // The network server delivered frame seq (recorded earlier, or later: both orders work).
   void deliver(uint64_t seq, double t_delivered_s);
 
@@ -27,6 +29,15 @@ class MessageLog {
   void flush(output::TraceWriter& writer);
   // Rows not yet written (unsettled frames block the rows behind them).
   size_t pending() const { return rows_.size(); }
+
+  // Per population: reports due (first attempts, sent or not), transmissions, delivered transmissions,
+  // reports delivered at some attempt.
+  struct PopulationCounts {
+    uint64_t reports = 0, transmissions = 0, delivered = 0, reports_delivered = 0;
+    std::vector<float> latencies_s;
+  };
+  const std::vector<PopulationCounts>& by_population() const { return by_population_; }
+  std::array<uint64_t, 10> fail_reasons() const { return fail_reasons_; }
 
   uint64_t sent() const { return sent_; }
   uint64_t delivered() const { return delivered_; }
@@ -40,6 +51,9 @@ class MessageLog {
   struct Row {
     Transmission tx;
     uint16_t gateways_heard = 0;
+    float rssi_dbm = 0.0f;
+    float snr_db = 0.0f;
+    output::FailReason fail_reason = output::FailReason::None;
     double t_delivered_s = -1.0;  // < 0: not delivered (yet)
     bool recorded = false;
   };
@@ -56,6 +70,9 @@ class MessageLog {
   std::vector<float> latencies_s_;
   std::vector<uint64_t> district_sent_, district_delivered_;
   std::vector<double> district_latency_sum_s_;
+  std::vector<PopulationCounts> by_population_;
+  std::array<uint64_t, 10> fail_reasons_{};
+  std::vector<uint8_t> report_delivered_;  // per device: its current report got through
 };
 
 }  // namespace citytwin::sim

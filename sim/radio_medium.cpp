@@ -1,15 +1,26 @@
 #include "sim/radio_medium.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace citytwin::sim {
-
 namespace {
 constexpr uint32_t kSpreadingFactors = 6;  // SF7..SF12
-}
+using output::FailReason;
+}  // namespace
 
-RadioMedium::RadioMedium(const CityLayout& city, const models::radio::CaptureRule& capture)
-    : city_(city), capture_(capture), incoming_(city.gateway_count()) {}
+RadioMedium::RadioMedium(const Scenario& scenario, const CityLayout& city)
+    : city_(city),
+      capture_(scenario.channel.capture),
+      sensitivity_125khz_dbm_(scenario.channel.gateway_sensitivity_dbm),
+      incoming_(city.gateway_count()),
+      transmitting_(city.gateway_count()) {
+  for (const Gateway& g : scenario.gateways)
+    demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);
+  // Scenarios built in code (tests) may have fewer gateway entries than the layout: default to 8 paths.
+  demodulator_free_at_s_.resize(city.gateway_count(), std::vector<double>(8, 0.0));
+}
 
 uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor) {
   auto it = std::find(channels_hz_.begin(), channels_hz_.end(), channel_hz);
@@ -23,10 +34,85 @@ uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t
          gateway;
 }
 
+bool RadioMedium::gateway_busy(uint32_t gateway, double t0_s, double t1_s) const {
+  for (const Interval& i : transmitting_[gateway])
+    if (i.t0_s < t1_s && t0_s < i.t1_s) return true;
+  return false;
+}
+
+void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
+  transmitting_[gateway].push_back({t0_s, t1_s});
+  // Frames already on the air at this gateway that overlap the downlink are lost there.
+  for (uint32_t list = gateway; list < on_air_.size(); list += static_cast<uint32_t>(city_.gateway_count()))
+    for (const OnAir& e : on_air_[list])
+      if (e.t_end_s > t0_s && e.t_start_s < t1_s) reception(e.reception).fate = FailReason::GatewayTransmitting;
+}
+
+// One newcomer at one gateway, in start order.
+void RadioMedium::settle(uint32_t g, const OnAir& rx) {
+  Reception& mine = reception(rx.reception);
+  std::vector<Interval>& tx = transmitting_[g];
+  std::erase_if(tx, [&](const Interval& i) { return i.t1_s <= rx.t_start_s; });
+  for (const Interval& i : tx)
+    if (i.t0_s < rx.t_end_s && rx.t_start_s < i.t1_s) mine.fate = FailReason::GatewayTransmitting;
+  if (mine.fate == FailReason::None) {
+    // A free demodulation path locks on the preamble and holds it to the end of the frame.
+    auto& paths = demodulator_free_at_s_[g];
+    auto path = std::find_if(paths.begin(), paths.end(), [&](double free_at) { return free_at <= rx.t_start_s; });
+    if (path == paths.end()) {
+      mine.fate = FailReason::NoDemodulator;
+    } else {
+      *path = rx.t_end_s;
+    }
+  }
+  // Collisions: every reception on the air interferes, demodulated or not.
+  std::vector<OnAir>& air = on_air_[rx.list];
+  std::erase_if(air, [&](const OnAir& e) { return e.t_end_s <= rx.t_start_s; });
+  for (const OnAir& e : air) {
+    if (!models::radio::survives_overlap(rx.rssi_dbm, e.rssi_dbm, capture_) && mine.fate == FailReason::None)
+      mine.fate = FailReason::Collision;
+    Reception& other = reception(e.reception);
+    if (!models::radio::survives_overlap(e.rssi_dbm, rx.rssi_dbm, capture_) && other.fate == FailReason::None)
+      other.fate = FailReason::Collision;
+  }
+  air.push_back(rx);
+}
+
+void RadioMedium::resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink) {
+  received_scratch_.clear();
+  rssi_scratch_.clear();
+  FailReason strongest_fate = FailReason::BelowSensitivity;
+  float strongest = -std::numeric_limits<float>::infinity();
+  for (uint32_t r = 0; r < f.receptions; ++r) {
+    const Reception& rx = reception(f.first_reception + r);
+    if (rx.fate == FailReason::None) {
+      received_scratch_.push_back(rx.gateway);
+      rssi_scratch_.push_back(rx.rssi_dbm);
+    }
+    if (rx.rssi_dbm > strongest) {
+      strongest = rx.rssi_dbm;
+      strongest_fate = rx.fate;
+    }
+  }
+  f.resolved = true;
+  ResolvedFrame out;
+  out.seq = seq;
+  out.tx = f.tx;
+  out.gateways_received = received_scratch_;
+  out.rssi_received_dbm = rssi_scratch_;
+  out.gateways_in_range = static_cast<uint16_t>(f.receptions);
+  out.best_rssi_dbm = f.receptions > 0 ? strongest : std::numeric_limits<float>::quiet_NaN();
+  // The reason a lost frame gives is the one at the gateway that heard it strongest.
+  out.fail_reason = !received_scratch_.empty() ? FailReason::None
+                    : !f.tx.sent                ? FailReason::DeviceDead
+                                                : strongest_fate;
+  sink(out);
+}
+
 void RadioMedium::step(std::vector<Transmission>& produced, double t_s, ThreadPool& pool,
                        const std::function<void(const ResolvedFrame&)>& sink) {
   // 1. Take, in order, the transmissions that start before t_s: every frame that could overlap them
-  //    has been produced by now, since a wake-up before t_s is needed to start before t_s.
+  //    has been produced by now, since an event before t_s is needed to start before t_s.
   staged_.insert(staged_.end(), produced.begin(), produced.end());
   produced.clear();
   std::sort(staged_.begin(), staged_.end(), tx_before);
@@ -35,44 +121,36 @@ void RadioMedium::step(std::vector<Transmission>& produced, double t_s, ThreadPo
   for (auto it = staged_.begin(); it != split; ++it) {
     const Transmission& tx = *it;
     const uint64_t first = reception_base_ + receptions_.size();
-    const uint64_t begin = city_.link_offset[tx.device], end = city_.link_offset[tx.device + 1];
-    for (uint64_t k = begin; k < end; ++k) {
-      const uint32_t g = city_.link_gateway[k];
-      receptions_.push_back({g, city_.link_rssi_dbm[k], 0});
-      incoming_[g].push_back({tx.t_start_s, tx.t_end_s, first + (k - begin), city_.link_rssi_dbm[k],
-                              on_air_list(g, tx.channel_hz, tx.spreading_factor)});
+    float best = -std::numeric_limits<float>::infinity();
+    if (tx.sent) {
+      const double bandwidth = city_.populations[city_.device_population[tx.device]].bandwidth_hz;
+      const double sensitivity =
+          models::radio::gateway_sensitivity_dbm(tx.spreading_factor, bandwidth, sensitivity_125khz_dbm_);
+      for (uint64_t k = city_.link_offset[tx.device]; k < city_.link_offset[tx.device + 1]; ++k) {
+        const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
+        if (rssi < sensitivity) continue;
+        const uint32_t g = city_.link_gateway[k];
+        const uint64_t id = reception_base_ + receptions_.size();
+        receptions_.push_back({g, rssi, FailReason::None});
+        incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, on_air_list(g, tx.channel_hz, tx.spreading_factor)});
+        best = std::max(best, rssi);
+      }
     }
-    frames_.push_back({tx, first, static_cast<uint32_t>(end - begin), false});
+    frames_.push_back({tx, first, static_cast<uint32_t>(reception_base_ + receptions_.size() - first), best, false});
     ++next_seq_;
   }
   staged_.erase(staged_.begin(), split);
 
-  // 2. Per gateway, in start order: forget frames that ended before the newcomer starts, then settle
-  //    the newcomer against every frame still on air on its channel and SF.
+  // 2. Per gateway, in start order.
   pool.parallel_for(incoming_.size(), [&](size_t g) {
-    for (const OnAir& rx : incoming_[g]) {
-      std::vector<OnAir>& air = on_air_[rx.list];
-      std::erase_if(air, [&](const OnAir& e) { return e.t_end_s <= rx.t_start_s; });
-      for (const OnAir& e : air) {
-        if (!models::radio::survives_overlap(rx.rssi_dbm, e.rssi_dbm, capture_)) reception(rx.reception).destroyed = 1;
-        if (!models::radio::survives_overlap(e.rssi_dbm, rx.rssi_dbm, capture_)) reception(e.reception).destroyed = 1;
-      }
-      air.push_back(rx);
-    }
+    for (const OnAir& rx : incoming_[g]) settle(static_cast<uint32_t>(g), rx);
     incoming_[g].clear();
   });
 
   // 3. Resolve the frames that ended by t_s, in seq order, then drop the settled prefix.
   for (size_t i = 0; i < frames_.size(); ++i) {
     Frame& f = frames_[i];
-    if (f.resolved || f.tx.t_end_s > t_s) continue;
-    received_scratch_.clear();
-    for (uint32_t r = 0; r < f.receptions; ++r) {
-      const Reception& rx = reception(f.first_reception + r);
-      if (!rx.destroyed) received_scratch_.push_back(rx.gateway);
-    }
-    f.resolved = true;
-    sink({frame_base_ + i, f.tx, received_scratch_});
+    if (!f.resolved && f.tx.t_end_s <= t_s) resolve(f, frame_base_ + i, sink);
   }
   while (!frames_.empty() && frames_.front().resolved) {
     const Frame& f = frames_.front();

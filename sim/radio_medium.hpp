@@ -1,9 +1,13 @@
 // The LoRa radio medium seen by the gateways. Transmissions enter in windows; a frame is resolved at
-// every gateway that hears it (received power at or above sensitivity) once no later transmission can
-// overlap it, i.e. once every frame starting before its end is known. Two frames collide at a
-// gateway when they overlap in time on the same channel and spreading factor; each survives only if
-// the capture rule (models/radio/reception.hpp) lets it survive every frame it overlaps. Gateways are
-// resolved in parallel; each reception belongs to one gateway, so no two threads touch the same slot.
+// every gateway that hears it (received power at or above the sensitivity for its SF) once no later
+// transmission can overlap it, i.e. once every frame starting before its end is known. At a gateway a
+// frame is lost when:
+//   - it overlaps frames on the same channel and SF and the capture rule (models/radio/reception.hpp)
+//     does not let it survive every one of them (collision);
+//   - all the gateway's demodulation paths are busy when it starts (no demodulator);
+//   - the gateway is transmitting a downlink while it is on the air (half duplex).
+// Gateways are resolved in parallel; each reception belongs to one gateway, so no two threads touch
+// the same slot.
 #pragma once
 
 #include <cstdint>
@@ -13,8 +17,10 @@
 #include <vector>
 
 #include "models/radio/reception.hpp"
+#include "output/trace_writer.hpp"
 #include "sim/city_layout.hpp"
 #include "sim/fleet.hpp"
+#include "sim/scenario.hpp"
 #include "sim/thread_pool.hpp"
 
 namespace citytwin::sim {
@@ -24,17 +30,27 @@ struct ResolvedFrame {
   uint64_t seq = 0;  // position in (t_start, device) order, from 0
   Transmission tx;
   std::span<const uint32_t> gateways_received;  // gateways that demodulated it intact
+  std::span<const float> rssi_received_dbm;      // the received power at each of them
+  uint16_t gateways_in_range = 0;                // above sensitivity, whatever happened next
+  float best_rssi_dbm = 0.0f;                    // strongest in range (NaN when none)
+  output::FailReason fail_reason = output::FailReason::None;  // None when received by some gateway
 };
 
 class RadioMedium {
  public:
-  RadioMedium(const CityLayout& city, const models::radio::CaptureRule& capture);
+  RadioMedium(const Scenario& scenario, const CityLayout& city);
 
   // Adds transmissions produced up to window end t_s (any order) and resolves, in (t_start, device)
   // order, every frame that ends at or before t_s; sink is called once per resolved frame, in
   // increasing seq order within the call. Transmissions must all start at or after the previous t_s.
   void step(std::vector<Transmission>& produced, double t_s, ThreadPool& pool,
             const std::function<void(const ResolvedFrame&)>& sink);
+
+  // The gateway transmits from t0_s to t1_s (a downlink, at or after the last window end): it
+  // receives nothing meanwhile, including frames already on the air. Call between steps.
+  void block_gateway(uint32_t gateway, double t0_s, double t1_s);
+  // Whether the gateway already transmits at some time in [t0_s, t1_s).
+  bool gateway_busy(uint32_t gateway, double t0_s, double t1_s) const;
 
   bool idle() const { return frames_.empty() && staged_.empty(); }
   uint64_t frames_started() const { return next_seq_; }
@@ -43,12 +59,13 @@ class RadioMedium {
   struct Reception {
     uint32_t gateway;
     float rssi_dbm;
-    uint8_t destroyed;
+    output::FailReason fate;
   };
   struct Frame {
     Transmission tx;
     uint64_t first_reception;
     uint32_t receptions;
+    float best_rssi_dbm;
     bool resolved;
   };
   struct OnAir {  // a reception in a gateway's list of frames still on air
@@ -57,15 +74,21 @@ class RadioMedium {
     float rssi_dbm;
     uint32_t list;  // index into on_air_
   };
+  struct Interval {
+    double t0_s, t1_s;
+  };
 
   Reception& reception(uint64_t id) { return receptions_[static_cast<size_t>(id - reception_base_)]; }
   // Frames can only collide on the same channel and SF, so each gateway keeps one on-air list per
   // (channel, SF): a newcomer is compared with the few frames that could matter. Lists are laid out
   // (channel, SF)-major, so a channel seen for the first time appends its lists.
   uint32_t on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor);
+  void settle(uint32_t gateway, const OnAir& rx);
+  void resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink);
 
   const CityLayout& city_;
   models::radio::CaptureRule capture_;
+  std::array<double, 6> sensitivity_125khz_dbm_;
   std::vector<Transmission> staged_;  // produced but starting at or after the last window end
   std::deque<Frame> frames_;          // frames_[i] has seq frame_base_ + i
   uint64_t frame_base_ = 0;
@@ -75,7 +98,10 @@ class RadioMedium {
   std::vector<std::vector<OnAir>> incoming_;  // per gateway, this window's new receptions
   std::vector<uint32_t> channels_hz_;         // the uplink channels seen so far
   std::vector<std::vector<OnAir>> on_air_;    // per (channel, SF) and gateway: see on_air_list()
+  std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
+  std::vector<std::vector<Interval>> transmitting_;          // per gateway: scheduled downlinks
   std::vector<uint32_t> received_scratch_;
+  std::vector<float> rssi_scratch_;
 };
 
 }  // namespace citytwin::sim

@@ -12,7 +12,9 @@
 
 #include "sim/city_layout.hpp"
 #include "sim/fleet.hpp"
+#include "models/radio/adr.hpp"
 #include "sim/kpi.hpp"
+#include "sim/lorawan_server.hpp"
 #include "sim/message_log.hpp"
 #include "sim/progress.hpp"
 #include "sim/radio_medium.hpp"
@@ -113,13 +115,16 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
 
   const double duration = sc.run.duration_s;
   Fleet fleet(city, summary.seed, duration, summary.threads);
-  RadioMedium medium(city, sc.channel.capture);
+  RadioMedium medium(sc, city);
+  LorawanServer server(sc, city, medium, fleet);
   MessageLog log(city, sc.city.districts.size());
   WiredNetwork wired(sc, [&log](uint64_t seq, double t) { log.deliver(seq, t); });
   Progress progress(duration, options.progress);
 
   const auto on_resolved = [&](const ResolvedFrame& f) {
-    log.record(f.seq, f.tx, static_cast<uint16_t>(f.gateways_received.size()));
+    const double bandwidth = city.populations[city.device_population[f.tx.device]].bandwidth_hz;
+    log.record(f, static_cast<float>(models::radio::snr_db(f.best_rssi_dbm, bandwidth, sc.channel.noise_figure_db)));
+    server.on_frame(f);
     for (uint32_t g : f.gateways_received) wired.forward(g, f.seq, f.tx.t_end_s);
   };
 
@@ -150,10 +155,12 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   log.flush(writer);
   fleet.finish(t);
 
-  summary.kpis = compute_kpis(city, fleet, log, wired);
+  summary.kpis = compute_kpis(city, fleet, log, wired, server);
   summary.by_district = district_kpis(sc, city, fleet, log);
+  const output::KpiTable by_type = type_kpis(sc, city, fleet, log, t);
   writer.write_kpis(summary.kpis);
   writer.write_kpi_table("by_district", summary.by_district);
+  writer.write_kpi_table("by_type", by_type);
   summary.complete = !stopped;
   writer.finish(summary.complete);
   summary.output_path = writer.final_path();

@@ -11,6 +11,7 @@
 #include "models/device/battery.hpp"
 #include "models/device/firmware.hpp"
 #include "models/radio/lora_phy.hpp"
+#include "models/radio/lorawan_region.hpp"
 #include "models/radio/path_loss.hpp"
 #include "models/radio/reception.hpp"
 
@@ -48,9 +49,30 @@ struct LoraRadio {
   // 125 kHz), as the LoRaWAN regional parameters require.
   enum class Ldro { Auto, On, Off } ldro = Ldro::Auto;
   double tx_power_dbm = 14.0;
-  // Uplink channels (centre frequencies); a device picks one uniformly at random per uplink.
-  // EU868 default channels: LoRaWAN Regional Parameters RP002-1.0.3, section 2.5.2.
+  // Uplink channels (centre frequencies); a device picks one uniformly at random per uplink among
+  // those its duty cycle leaves open. EU868 default channels: LoRaWAN Regional Parameters
+  // RP002-1.0.3, section 2.5.2.
   std::vector<double> channels_hz = {868.1e6, 868.3e6, 868.5e6};
+  // sf: auto -> at join, the smallest SF whose gateway sensitivity the best link clears by
+  // join_margin_db (models/radio/adr.hpp spreading_factor_for_link).
+  bool sf_auto = false;
+  double join_margin_db = 5.0;
+  bool adr = false;           // the network server runs ADR for these devices (models/radio/adr.hpp)
+  bool duty_cycle = true;     // obey the region's sub-band duty-cycle limits (ETSI EN 300 220)
+};
+
+// Confirmed uplinks are acknowledged by a downlink in RX1 or RX2; without one the device transmits
+// the report again, up to max_transmissions in all (LoRaWAN L2 1.0.4 section 4.3.1.1 / NbTrans).
+struct Confirmation {
+  bool confirmed = false;
+  int max_transmissions = 8;
+};
+
+// Building penetration loss added to every link of a population (indoor or underground devices),
+// Gaussian in dB; 0/0 means outdoor. Typical values: models/radio/shadowing.hpp (ITU-R P.2109).
+struct Penetration {
+  double mean_db = 0.0;
+  double sigma_db = 0.0;
 };
 
 enum class Traffic { Periodic, Poisson };
@@ -78,6 +100,8 @@ struct DevicePopulation {
   // (LoRaWAN L2 1.0.4, section 4).
   int mac_overhead_bytes = 13;
   LoraRadio radio;
+  Confirmation confirmation;
+  Penetration penetration;
   models::device::FirmwareProfile firmware;
   models::device::BatterySpec battery;
   SourceMark mark;
@@ -85,9 +109,13 @@ struct DevicePopulation {
 
 // Radio propagation and reception, shared by all gateways (defaults and sources in models/radio/).
 struct RadioChannel {
+  models::radio::Region region = models::radio::Region::EU868;
   models::radio::LogDistancePathLoss path_loss;
+  // Log-normal shadowing per device-gateway link, drawn once (static links); 0 dB turns it off.
+  double shadowing_sigma_db = 0.0;
   models::radio::CaptureRule capture;
   std::array<double, 6> gateway_sensitivity_dbm = models::radio::kSx1301SensitivityDbm;  // SF7..SF12, 125 kHz
+  double noise_figure_db = 6.0;  // gateway receiver, for the SNR column and ADR
 };
 
 struct Gateway {
@@ -98,6 +126,10 @@ struct Gateway {
   double fibre_length_m = 1000.0;        // to the platform server
   double fibre_bandwidth_bps = 1e9;
   double forward_delay_s = 0.005;        // packet-forwarder processing before sending upstream
+  // Demodulation paths: an SX1301 concentrator demodulates at most 8 frames at once (Semtech SX1301
+  // datasheet, section 1: "8 x 8 channel LoRa packet detectors", 8 demodulation paths).
+  int demodulators = 8;
+  double tx_power_dbm = 14.0;            // downlinks
   SourceMark mark;
 };
 

@@ -88,11 +88,19 @@ void read_placement(MapReader& population, const DistrictIndex& districts, Place
 }
 
 void read_radio(DiagnosticLog& log, const YamlNode* node, const std::string& path, LoraRadio& radio) {
-  MapReader map(
-      log, node, path,
-      {"sf", "bandwidth", "coding_rate", "preamble", "header", "crc", "ldro", "tx_power", "channels"});
+  MapReader map(log, node, path,
+                {"sf", "bandwidth", "coding_rate", "preamble", "header", "crc", "ldro", "tx_power", "channels",
+                 "join_margin", "adr", "duty_cycle"});
   models::radio::LoraPhyParams& phy = radio.phy;
-  set_if(phy.spreading_factor, map.integer("sf", Bound::between(7, 12)));
+  if (const YamlNode* sf = map.get("sf"); sf != nullptr && sf->is_scalar() && sf->scalar == "auto") {
+    radio.sf_auto = true;
+    phy.spreading_factor = 12;  // until the join assigns one
+  } else {
+    set_if(phy.spreading_factor, map.integer("sf", Bound::between(7, 12)));
+  }
+  set_if(radio.join_margin_db, map.quantity("join_margin", Dimension::Gain, Bound::non_negative()));
+  set_if(radio.adr, map.boolean("adr"));
+  set_if(radio.duty_cycle, map.boolean("duty_cycle"));
   if (const auto bandwidth = map.quantity("bandwidth", Dimension::Frequency)) {
     if (*bandwidth == 125e3 || *bandwidth == 250e3 || *bandwidth == 500e3) {
       phy.bandwidth_hz = *bandwidth;
@@ -164,6 +172,17 @@ void read_firmware(DiagnosticLog& log, const YamlNode* node, const std::string& 
   set_if(firmware.rx_current_ma, map.quantity("rx_current", Dimension::Current, current));
 }
 
+void read_confirmation(MapReader& population, Confirmation& confirmation) {
+  set_if(confirmation.confirmed, population.boolean("confirmed"));
+  set_if(confirmation.max_transmissions, population.integer("max_transmissions", Bound::between(1, 15)));
+}
+
+void read_penetration(DiagnosticLog& log, const YamlNode* node, const std::string& path, Penetration& loss) {
+  MapReader map(log, node, path, {"mean", "sigma"});
+  set_if(loss.mean_db, map.quantity("mean", Dimension::Gain, Bound::non_negative()));
+  set_if(loss.sigma_db, map.quantity("sigma", Dimension::Gain, Bound::non_negative()));
+}
+
 void read_battery(DiagnosticLog& log, const YamlNode* node, const std::string& path,
                   models::device::BatterySpec& battery) {
   MapReader map(log, node, path, {"capacity", "voltage"});
@@ -205,7 +224,8 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
   }
   MapReader map(log, &node, path,
                 {"name", "type", "count", "districts", "disc", "traffic", "interval", "jitter", "payload",
-                 "mac_overhead", "radio", "firmware", "battery"});
+                 "mac_overhead", "radio", "confirmed", "max_transmissions", "building_penetration", "firmware",
+                 "battery"});
   if (!map.is_map()) return population;
   set_if(population.name, map.text("name", Presence::Required));
   set_if(population.type, map.text("type"));
@@ -229,6 +249,8 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
                   std::to_string(kMaxPhyPayloadBytes) + " B");
   }
   read_radio(log, map.get("radio"), map.path("radio"), population.radio);
+  read_confirmation(map, population.confirmation);
+  read_penetration(log, map.get("building_penetration"), map.path("building_penetration"), population.penetration);
   read_firmware(log, map.get("firmware"), map.path("firmware"), population.firmware);
   read_battery(log, map.get("battery"), map.path("battery"), population.battery);
   return population;

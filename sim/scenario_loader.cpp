@@ -55,7 +55,8 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
     log.error(node.location, path, "expected a gateway (a map), got nothing");
     return gateway;
   }
-  MapReader map(log, &node, path, {"name", "position", "antenna_gain", "forward_delay", "backhaul"});
+  MapReader map(log, &node, path,
+                {"name", "position", "antenna_gain", "forward_delay", "demodulators", "tx_power", "backhaul"});
   if (!map.is_map()) return gateway;
   set_if(gateway.name, map.text("name", Presence::Required));
   if (const auto position = map.point("position", {}, Presence::Required)) {
@@ -69,6 +70,8 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
   }
   set_if(gateway.antenna_gain_dbi, map.quantity("antenna_gain", Dimension::Gain));
   set_if(gateway.forward_delay_s, map.quantity("forward_delay", Dimension::Time, Bound::non_negative()));
+  set_if(gateway.demodulators, map.integer("demodulators", Bound::between(1, 64)));
+  set_if(gateway.tx_power_dbm, map.quantity("tx_power", Dimension::PowerLevel, Bound::between(-10, 36, "dBm")));
   MapReader backhaul(log, map.get("backhaul"), map.path("backhaul"), {"fibre_length", "bandwidth"});
   set_if(gateway.fibre_length_m, backhaul.quantity("fibre_length", Dimension::Length, Bound::positive()));
   set_if(gateway.fibre_bandwidth_bps, backhaul.quantity("bandwidth", Dimension::Bitrate, Bound::positive()));
@@ -76,7 +79,13 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
 }
 
 void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channel) {
-  MapReader map(log, node, "radio", {"path_loss", "capture", "gateway_sensitivity"});
+  MapReader map(log, node, "radio",
+                {"region", "path_loss", "shadowing", "capture", "gateway_sensitivity", "noise_figure"});
+  if (const auto region = map.choice("region", {"EU868", "US915"}))
+    channel.region = *region == "US915" ? models::radio::Region::US915 : models::radio::Region::EU868;
+  MapReader shadowing(log, map.get("shadowing"), map.path("shadowing"), {"sigma"});
+  set_if(channel.shadowing_sigma_db, shadowing.quantity("sigma", Dimension::Gain, Bound::non_negative()));
+  set_if(channel.noise_figure_db, map.quantity("noise_figure", Dimension::Gain, Bound::non_negative()));
   MapReader path_loss(log, map.get("path_loss"), map.path("path_loss"),
                       {"reference_distance", "reference_loss", "exponent"});
   set_if(channel.path_loss.reference_distance_m,

@@ -55,7 +55,7 @@ int spreading_factor_for_link(double rssi_dbm,
 
 enum class StepRounding : uint8_t {
   Floor,       // ns-3 AdrComponent: std::floor(margin / 3)
-  TowardZero,  // ChirpStack: (margin / 3.0) as isize; Semtech's note: int(margin / 3)
+  TowardZero,  // ChirpStack default algorithm: (margin / 3.0) as isize
 };
 
 struct AdrParams {
@@ -89,7 +89,10 @@ class AdrHistory {
   void add(double best_snr_db);
   // Adds an uplink given each receiving gateway's SNR (at least one).
   void add_gateways(std::span<const double> gateway_snr_db);
-  void clear() { size_ = 0; next_ = 0; }
+  void clear() {
+    size_ = 0;
+    next_ = 0;
+  }
 
   int size() const { return size_; }
   bool full() const { return size_ == kLength; }

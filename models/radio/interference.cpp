@@ -49,7 +49,9 @@ int destroying_spreading_factor(const FrameOnAir& target, std::span<const FrameO
                                 InterferenceMatrix matrix) {
   const std::array<double, 6> sir_db = energy_sir_db(target, interferers);
   for (int sf = 7; sf <= 12; ++sf) {
-    if (sir_db[static_cast<size_t>(sf - 7)] < sir_threshold_db(matrix, target.spreading_factor, sf)) return sf;
+    if (sir_db[static_cast<size_t>(sf - 7)] < sir_threshold_db(matrix, target.spreading_factor, sf)) {
+      return sf;
+    }
   }
   return 0;
 }

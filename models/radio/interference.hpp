@@ -33,22 +33,22 @@ enum class InterferenceMatrix : uint8_t { Goursaud, Croce };
 
 inline constexpr double kGoursaudSirDb[6][6] = {
     // interferer: SF7  SF8  SF9 SF10 SF11 SF12
-    {6, -16, -18, -19, -19, -20},   // target SF7
-    {-24, 6, -20, -22, -22, -22},   // target SF8
-    {-27, -27, 6, -23, -25, -25},   // target SF9
-    {-30, -30, -30, 6, -26, -28},   // target SF10
-    {-33, -33, -33, -33, 6, -29},   // target SF11
-    {-36, -36, -36, -36, -36, 6},   // target SF12
+    {6, -16, -18, -19, -19, -20},  // target SF7
+    {-24, 6, -20, -22, -22, -22},  // target SF8
+    {-27, -27, 6, -23, -25, -25},  // target SF9
+    {-30, -30, -30, 6, -26, -28},  // target SF10
+    {-33, -33, -33, -33, 6, -29},  // target SF11
+    {-36, -36, -36, -36, -36, 6},  // target SF12
 };
 
 inline constexpr double kCroceSirDb[6][6] = {
     // interferer: SF7  SF8  SF9 SF10 SF11 SF12
-    {1, -8, -9, -9, -9, -9},        // target SF7
-    {-11, 1, -11, -12, -13, -13},   // target SF8
-    {-15, -13, 1, -13, -14, -15},   // target SF9
-    {-19, -18, -17, 1, -17, -18},   // target SF10
-    {-22, -22, -21, -20, 1, -20},   // target SF11
-    {-25, -25, -25, -24, -23, 1},   // target SF12
+    {1, -8, -9, -9, -9, -9},       // target SF7
+    {-11, 1, -11, -12, -13, -13},  // target SF8
+    {-15, -13, 1, -13, -14, -15},  // target SF9
+    {-19, -18, -17, 1, -17, -18},  // target SF10
+    {-22, -22, -21, -20, 1, -20},  // target SF11
+    {-25, -25, -25, -24, -23, 1},  // target SF12
 };
 
 // SIR threshold, dB, for a target frame on target_sf against interference on interferer_sf (7..12).

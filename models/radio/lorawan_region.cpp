@@ -152,7 +152,8 @@ int rx1_data_rate(Region region, int uplink_data_rate, int rx1_dr_offset) {
 
 int eu868_sub_band_index(double frequency_hz) {
   for (size_t i = 0; i < kEu868SubBands.size(); ++i) {
-    if (frequency_hz >= kEu868SubBands[i].min_frequency_hz && frequency_hz < kEu868SubBands[i].max_frequency_hz) {
+    if (frequency_hz >= kEu868SubBands[i].min_frequency_hz &&
+        frequency_hz < kEu868SubBands[i].max_frequency_hz) {
       return static_cast<int>(i);
     }
   }

@@ -11,9 +11,13 @@
 namespace citytwin::sim {
 namespace {
 
-// A city of `rssi.size()` devices; device d is heard by gateway g at rssi[d][g] (NaN: not heard).
+constexpr float kTxPower = 14.0f;
+
+// A city of `rssi.size()` devices; device d is heard by gateway g at rssi[d][g] when transmitting at
+// kTxPower (NaN: no link).
 CityLayout layout(const std::vector<std::vector<float>>& rssi, size_t gateways) {
   CityLayout city;
+  city.populations.emplace_back();
   city.gateway_district.assign(gateways, 0);
   city.link_offset.push_back(0);
   for (size_t d = 0; d < rssi.size(); ++d) {
@@ -24,7 +28,7 @@ CityLayout layout(const std::vector<std::vector<float>>& rssi, size_t gateways) 
     for (size_t g = 0; g < gateways; ++g) {
       if (std::isnan(rssi[d][g])) continue;
       city.link_gateway.push_back(static_cast<uint32_t>(g));
-      city.link_rssi_dbm.push_back(rssi[d][g]);
+      city.link_gain_db.push_back(rssi[d][g] - kTxPower);
     }
     city.link_offset.push_back(city.link_gateway.size());
   }
@@ -32,28 +36,49 @@ CityLayout layout(const std::vector<std::vector<float>>& rssi, size_t gateways) 
 }
 
 Transmission tx(uint32_t device, double start, double end, uint32_t channel = 868100000, uint8_t sf = 7) {
-  return {start, end, device, channel, sf, 0.0};
+  Transmission t;
+  t.t_start_s = start;
+  t.t_end_s = end;
+  t.device = device;
+  t.channel_hz = channel;
+  t.spreading_factor = sf;
+  t.tx_power_dbm = kTxPower;
+  return t;
+}
+
+Scenario scenario(bool capture, size_t gateways, int demodulators = 8) {
+  Scenario sc;
+  sc.channel.capture = {capture, 6.0};
+  sc.gateways.resize(gateways);
+  for (Gateway& g : sc.gateways) g.demodulators = demodulators;
+  return sc;
 }
 
 struct Outcome {
   uint64_t seq;
   std::vector<uint32_t> gateways;
+  output::FailReason reason;
+  uint16_t in_range;
 };
 
 class Medium {
  public:
-  Medium(const CityLayout& city, bool capture) : medium_(city, {capture, 6.0}), pool_(2) {}
+  Medium(const CityLayout& city, bool capture, int demodulators = 8)
+      : scenario_(scenario(capture, city.gateway_count(), demodulators)), medium_(scenario_, city), pool_(2) {}
   // Feeds the transmissions for the window ending at t; returns outcomes by device.
   std::map<uint32_t, Outcome> step(std::vector<Transmission> produced, double t) {
     std::map<uint32_t, Outcome> out;
     medium_.step(produced, t, pool_, [&](const ResolvedFrame& f) {
-      out[f.tx.device] = {f.seq, {f.gateways_received.begin(), f.gateways_received.end()}};
+      out[f.tx.device] = {f.seq, {f.gateways_received.begin(), f.gateways_received.end()}, f.fail_reason,
+                          f.gateways_in_range};
     });
     return out;
   }
   bool idle() const { return medium_.idle(); }
+  RadioMedium& medium() { return medium_; }
 
  private:
+  Scenario scenario_;
   RadioMedium medium_;
   ThreadPool pool_;
 };
@@ -67,8 +92,54 @@ TEST(RadioMedium, OverlappingFramesOnTheSameChannelAndSfBothDieWithoutCapture) {
   ASSERT_EQ(out.size(), 3u);
   EXPECT_TRUE(out[0].gateways.empty());
   EXPECT_TRUE(out[1].gateways.empty());
+  EXPECT_EQ(out[0].reason, output::FailReason::Collision);
   EXPECT_EQ(out[2].gateways, std::vector<uint32_t>{0});
+  EXPECT_EQ(out[2].reason, output::FailReason::None);
   EXPECT_TRUE(m.idle());
+}
+
+TEST(RadioMedium, SensitivityDependsOnSfAndPower) {
+  // -133 dBm: above SF9's -135 dBm sensitivity, below SF8's -132.5 dBm.
+  const CityLayout city = layout({{-133}, {-133}}, 1);
+  Medium m(city, true);
+  Transmission weak = tx(1, 0.5, 0.6, 868100000, 9);
+  weak.tx_power_dbm = kTxPower - 3.0f;  // 3 dB less power: below SF9's sensitivity too
+  auto out = m.step({tx(0, 0.0, 0.1, 868100000, 8), weak}, 1.0);
+  EXPECT_EQ(out[0].reason, output::FailReason::BelowSensitivity);
+  EXPECT_EQ(out[0].in_range, 0);
+  EXPECT_EQ(out[1].reason, output::FailReason::BelowSensitivity);
+  out = m.step({tx(0, 2.0, 2.1, 868100000, 9)}, 3.0);
+  EXPECT_EQ(out[0].reason, output::FailReason::None);
+}
+
+TEST(RadioMedium, EightDemodulatorsAtMostThenFramesAreDropped) {
+  // Ten frames on ten different channels start together: no collisions, but 8 demodulation paths.
+  std::vector<std::vector<float>> rssi(10, std::vector<float>{-100});
+  const CityLayout city = layout(rssi, 1);
+  Medium m(city, false);
+  std::vector<Transmission> frames;
+  for (uint32_t d = 0; d < 10; ++d) frames.push_back(tx(d, 0.1 * d / 10, 0.5, 868100000 + 200000 * d));
+  auto out = m.step(frames, 1.0);
+  for (uint32_t d = 0; d < 8; ++d) EXPECT_EQ(out[d].reason, output::FailReason::None) << d;
+  EXPECT_EQ(out[8].reason, output::FailReason::NoDemodulator);
+  EXPECT_EQ(out[9].reason, output::FailReason::NoDemodulator);
+  // Paths free again once the frames end.
+  out = m.step({tx(8, 1.0, 1.2, 868100000)}, 2.0);
+  EXPECT_EQ(out[8].reason, output::FailReason::None);
+}
+
+TEST(RadioMedium, AGatewaySendingADownlinkHearsNothing) {
+  const CityLayout city = layout({{-100}, {-100}}, 1);
+  Medium m(city, false);
+  auto out = m.step({tx(0, 0.8, 1.5)}, 1.0);  // on the air when the downlink is scheduled
+  m.medium().block_gateway(0, 1.2, 1.3);
+  EXPECT_TRUE(m.medium().gateway_busy(0, 1.25, 1.26));
+  EXPECT_FALSE(m.medium().gateway_busy(0, 1.3, 1.4));
+  out = m.step({tx(1, 1.25, 1.28, 868300000)}, 2.0);
+  EXPECT_EQ(out[0].reason, output::FailReason::GatewayTransmitting);
+  EXPECT_EQ(out[1].reason, output::FailReason::GatewayTransmitting);
+  out = m.step({tx(1, 2.0, 2.1)}, 3.0);
+  EXPECT_EQ(out[1].reason, output::FailReason::None);
 }
 
 TEST(RadioMedium, CaptureKeepsTheFrameSixDbStronger) {

@@ -57,11 +57,12 @@ devices:
     count: 1
     districts: [a]
     radio: {}
+    building_penetration: {}
     firmware: {wake: {}, sense: {}}
     battery: {}
 gateways:
   - {name: g, position: [500 m, 500 m], backhaul: {}}
-radio: {path_loss: {}, capture: {}}
+radio: {path_loss: {}, shadowing: {}, capture: {}}
 platform: {}
 run: {}
 )";
@@ -102,13 +103,26 @@ std::string dump(const Scenario& s) {
     number("rx_current", f.rx_current_ma);
     number("capacity", p.battery.capacity_mah);
     number("voltage", p.battery.voltage_v);
+    number("sf_auto", p.radio.sf_auto);
+    number("join_margin", p.radio.join_margin_db);
+    number("adr", p.radio.adr);
+    number("duty_cycle", p.radio.duty_cycle);
+    number("confirmed", p.confirmation.confirmed);
+    number("max_transmissions", p.confirmation.max_transmissions);
+    number("penetration_mean", p.penetration.mean_db);
+    number("penetration_sigma", p.penetration.sigma_db);
   }
   for (const Gateway& g : s.gateways) {
     number("antenna_gain", g.antenna_gain_dbi);
     number("forward_delay", g.forward_delay_s);
     number("fibre_length", g.fibre_length_m);
     number("fibre_bandwidth", g.fibre_bandwidth_bps);
+    number("demodulators", g.demodulators);
+    number("gateway_tx_power", g.tx_power_dbm);
   }
+  number("region", static_cast<double>(s.channel.region));
+  number("shadowing", s.channel.shadowing_sigma_db);
+  number("noise_figure", s.channel.noise_figure_db);
   number("reference_distance", s.channel.path_loss.reference_distance_m);
   number("reference_loss", s.channel.path_loss.reference_loss_db);
   number("exponent", s.channel.path_loss.exponent);

@@ -38,7 +38,7 @@ TEST(ScenarioErrors, UnknownKeyWithHint) {
             "<text>:8:5: devices[0].intervall: unknown key 'intervall' (did you mean 'interval'?)");
   EXPECT_EQ(load_error(with_device_line("radio: {spreading: 9}")),
             "<text>:8:13: devices[0].radio.spreading: unknown key 'spreading' (valid keys: sf, bandwidth, "
-            "coding_rate, preamble, header, crc, ldro, tx_power, channels)");
+            "coding_rate, preamble, header, crc, ldro, tx_power, channels, join_margin, adr, duty_cycle)");
 }
 
 TEST(ScenarioErrors, UnknownKeyHints) {
@@ -126,7 +126,7 @@ TEST(ScenarioErrors, DuplicateDistrictAndGatewayNames) {
   text = replaced(text, "districts: [old_town, docks]", "districts: [old_town]");
   EXPECT_EQ(load_error(text),
             "<text>:8:13: city.districts[1].name: duplicate district name 'old_town' (first at line 5)\n"
-            "<text>:58:11: gateways[1].name: duplicate gateway name 'gw-town-hall' (first at line 51)");
+            "<text>:66:11: gateways[1].name: duplicate gateway name 'gw-town-hall' (first at line 57)");
 }
 
 TEST(ScenarioErrors, CountNotAnInteger) {
@@ -149,7 +149,7 @@ TEST(ScenarioErrors, TypeErrors) {
   EXPECT_EQ(
       load_error(with_device_line("radio: [sf, 9]")),
       "<text>:8:12: devices[0].radio: expected a map with keys sf, bandwidth, coding_rate, preamble, header, "
-      "crc, ldro, tx_power, channels, got a sequence");
+      "crc, ldro, tx_power, channels, join_margin, adr, duty_cycle, got a sequence");
   EXPECT_EQ(load_error(replaced(kMinimalScenario, "devices:\n", "devices: 3\nx:\n")),
             "<text>:4:10: devices: expected a list of device populations, got '3'\n"
             "<text>:5:1: x: unknown key 'x' (valid keys: city, devices, gateways, radio, platform, run)");
@@ -233,11 +233,11 @@ TEST(ScenarioErrors, MultipleErrorsReportedTogetherInFileOrder) {
         std::string(e.what()),
         "riverside.yaml:17:15: devices[0].interval: expected > 0, got -10 min\n"
         "riverside.yaml:22:11: devices[0].radio.sf: expected 7..12, got 13\n"
-        "riverside.yaml:47:13: devices[1].jitter: expected a fraction (0.1) or a percentage (10 %), got "
+        "riverside.yaml:53:13: devices[1].jitter: expected a fraction (0.1) or a percentage (10 %), got "
         "'25 km'\n"
-        "riverside.yaml:59:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
+        "riverside.yaml:67:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
         "district\n"
-        "riverside.yaml:70:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
+        "riverside.yaml:81:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
     ASSERT_EQ(e.diagnostics().size(), 5u);
     EXPECT_EQ(e.diagnostics()[1].key_path, "devices[0].radio.sf");
     EXPECT_EQ(e.diagnostics()[1].message, "expected 7..12, got 13");

@@ -39,6 +39,12 @@ devices:
       ldro: auto
       tx_power: 20 dBm
       channels: [867.1 MHz, 867.3 MHz]
+      join_margin: 3 dB
+      adr: true
+      duty_cycle: false
+    confirmed: true
+    max_transmissions: 4
+    building_penetration: {mean: 15 dB, sigma: 5 dB}
     firmware:
       sleep_current: 2.5 uA
       wake: {duration: 6 ms, current: 3 mA}
@@ -63,13 +69,18 @@ gateways:
     position: [1 km, 0.75 km]
     antenna_gain: 3 dBi
     forward_delay: 4 ms
+    demodulators: 16
+    tx_power: 27 dBm
     backhaul:
       fibre_length: 2.5 km
       bandwidth: 2.5 Gbps
   - name: gw-docks
     position: [2.5 km, 1 km]
 radio:
+  region: US915
   path_loss: {reference_distance: 2 m, reference_loss: 8 dB, exponent: 3.5}
+  shadowing: {sigma: 7.8 dB}
+  noise_figure: 5 dB
   capture: {enabled: false, threshold: 4 dB}
   gateway_sensitivity: [-131 dBm, -132.5 dBm, -135 dBm, -137.5 dBm, -140 dBm, -141 dBm]
 platform:

@@ -1,0 +1,187 @@
+// Tests of the Wi-Fi access point model: PHY rates and receiver sensitivities of IEEE 802.11-2016
+// (clauses 19 and 21), association at the threshold, MCS from RSSI, the link budget, and how an AP's
+// airtime is shared when its cameras offer more than it can carry.
+#include "models/radio/wifi.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace citytwin::models::radio {
+namespace {
+
+constexpr double kRateTolBps = 1e-3;
+
+TEST(WifiPhy, DataSubcarriers) {
+  EXPECT_EQ(wifi_data_subcarriers(20), 52);
+  EXPECT_EQ(wifi_data_subcarriers(40), 108);
+  EXPECT_EQ(wifi_data_subcarriers(80), 234);
+  EXPECT_THROW(wifi_data_subcarriers(160), std::invalid_argument);
+}
+
+TEST(WifiPhy, HtRatesOfThe80211nTables) {
+  // One stream, 800 ns guard interval (Mb/s): the HT MCS 0..7 rows of IEEE 802.11-2016 clause 19.
+  constexpr std::array<double, 8> k20 = {6.5, 13.0, 19.5, 26.0, 39.0, 52.0, 58.5, 65.0};
+  constexpr std::array<double, 8> k40 = {13.5, 27.0, 40.5, 54.0, 81.0, 108.0, 121.5, 135.0};
+  for (int mcs = 0; mcs < 8; ++mcs) {
+    EXPECT_NEAR(wifi_phy_rate_bps(mcs, 20, 1, false), k20[static_cast<size_t>(mcs)] * 1e6, kRateTolBps)
+        << mcs;
+    EXPECT_NEAR(wifi_phy_rate_bps(mcs, 40, 1, false), k40[static_cast<size_t>(mcs)] * 1e6, kRateTolBps)
+        << mcs;
+  }
+}
+
+TEST(WifiPhy, VhtRatesGuardIntervalAndStreams) {
+  EXPECT_NEAR(wifi_phy_rate_bps(8, 20, 1, false), 78e6, kRateTolBps);
+  EXPECT_NEAR(wifi_phy_rate_bps(9, 40, 1, false), 180e6, kRateTolBps);
+  EXPECT_NEAR(wifi_phy_rate_bps(9, 80, 1, false), 390e6, kRateTolBps);
+  EXPECT_NEAR(wifi_phy_rate_bps(9, 80, 1, true), 433.3333333e6, 1.0);  // 3.6 us symbol
+  EXPECT_NEAR(wifi_phy_rate_bps(7, 20, 1, true), 72.2222222e6, 1.0);
+  EXPECT_NEAR(wifi_phy_rate_bps(7, 20, 2, false), 130e6, kRateTolBps);
+  EXPECT_NEAR(wifi_phy_rate_bps(9, 20, 3, false), 260e6, kRateTolBps);
+}
+
+TEST(WifiPhy, InvalidModes) {
+  EXPECT_FALSE(is_valid_wifi_mode(WifiStandard::Vht, 9, 20, 1));  // N_DBPS = 346.67
+  EXPECT_FALSE(is_valid_wifi_mode(WifiStandard::Vht, 9, 20, 2));
+  EXPECT_TRUE(is_valid_wifi_mode(WifiStandard::Vht, 9, 20, 3));
+  EXPECT_FALSE(is_valid_wifi_mode(WifiStandard::Vht, 6, 80, 3));
+  EXPECT_TRUE(is_valid_wifi_mode(WifiStandard::Vht, 6, 80, 2));
+  EXPECT_FALSE(is_valid_wifi_mode(WifiStandard::Ht, 8, 20, 1));  // 256-QAM is VHT only
+  EXPECT_FALSE(is_valid_wifi_mode(WifiStandard::Ht, 0, 80, 1));  // 80 MHz is VHT only
+  EXPECT_FALSE(is_valid_wifi_mode(WifiStandard::Vht, 0, 20, 5));
+  EXPECT_THROW(wifi_phy_rate_bps(9, 20, 1, false), std::invalid_argument);
+}
+
+TEST(WifiPhy, MinimumSensitivityOfTheStandardTables) {
+  constexpr std::array<double, 10> k20 = {-82, -79, -77, -74, -70, -66, -65, -64, -59, -57};
+  for (int mcs = 0; mcs < 10; ++mcs) {
+    EXPECT_DOUBLE_EQ(wifi_min_sensitivity_dbm(mcs, 20), k20[static_cast<size_t>(mcs)]);
+    EXPECT_DOUBLE_EQ(wifi_min_sensitivity_dbm(mcs, 40), k20[static_cast<size_t>(mcs)] + 3.0);
+    EXPECT_DOUBLE_EQ(wifi_min_sensitivity_dbm(mcs, 80), k20[static_cast<size_t>(mcs)] + 6.0);
+  }
+  EXPECT_DOUBLE_EQ(wifi_min_sensitivity_dbm(7, 40), -61.0);  // Table 19-23, 40 MHz MCS7
+  EXPECT_DOUBLE_EQ(wifi_min_sensitivity_dbm(9, 80), -51.0);  // Table 21-25, 80 MHz MCS9
+  EXPECT_THROW(wifi_min_sensitivity_dbm(10, 20), std::out_of_range);
+}
+
+TEST(WifiAssociation, DecisionAtTheThreshold) {
+  const WifiConfig cfg;  // -82 dBm, 20 MHz
+  EXPECT_TRUE(wifi_associates(-82.0, cfg));
+  EXPECT_FALSE(wifi_associates(-82.01, cfg));
+  WifiConfig strict = cfg;
+  strict.association_threshold_dbm = -75.0;
+  EXPECT_FALSE(wifi_associates(-76.0, strict));
+  EXPECT_TRUE(wifi_associates(-75.0, strict));
+  WifiConfig wide = cfg;
+  wide.channel_width_mhz = 40;  // MCS0 at 40 MHz needs -79 dBm
+  EXPECT_FALSE(wifi_associates(-80.0, wide));
+  EXPECT_TRUE(wifi_associates(-79.0, wide));
+}
+
+TEST(WifiAssociation, McsFromRssi) {
+  const WifiConfig vht;
+  EXPECT_FALSE(wifi_select_mcs(-83.0, vht).has_value());
+  EXPECT_EQ(wifi_select_mcs(-82.0, vht), 0);
+  EXPECT_EQ(wifi_select_mcs(-79.0, vht), 1);
+  EXPECT_EQ(wifi_select_mcs(-64.5, vht), 6);
+  EXPECT_EQ(wifi_select_mcs(-64.0, vht), 7);
+  EXPECT_EQ(wifi_select_mcs(-59.0, vht), 8);
+  EXPECT_EQ(wifi_select_mcs(-40.0, vht), 8);  // MCS9 is invalid for one stream at 20 MHz
+  WifiConfig three = vht;
+  three.spatial_streams = 3;
+  EXPECT_EQ(wifi_select_mcs(-40.0, three), 9);
+  WifiConfig ht = vht;
+  ht.standard = WifiStandard::Ht;
+  EXPECT_EQ(wifi_select_mcs(-40.0, ht), 7);
+  EXPECT_NEAR(wifi_station_phy_rate_bps(-64.0, vht), 65e6, kRateTolBps);
+  EXPECT_DOUBLE_EQ(wifi_station_phy_rate_bps(-90.0, vht), 0.0);
+}
+
+TEST(WifiLink, LogDistanceBudget) {
+  // Free space at 1 m and 5.5 GHz: 20 log10(4 pi 5.5e9 / c) = 47.2550 dB. EIRP 20 dBm, n = 3.
+  const WifiLinkBudget link;
+  EXPECT_NEAR(link.reference_loss_db(), 47.25504, 1e-4);
+  EXPECT_NEAR(link.received_power_dbm(1.0), 20.0 - 47.25504, 1e-4);
+  EXPECT_NEAR(link.received_power_dbm(100.0), 20.0 - 47.25504 - 60.0, 1e-4);
+  // Association range at -82 dBm: 10^((102 - 47.25504) / 30) = 66.81 m.
+  EXPECT_NEAR(link.range_m(-82.0), 66.81, 0.01);
+  EXPECT_NEAR(link.received_power_dbm(link.range_m(-82.0)), -82.0, 1e-9);
+  EXPECT_TRUE(wifi_associates(link.received_power_dbm(60.0), WifiConfig{}));
+  EXPECT_FALSE(wifi_associates(link.received_power_dbm(70.0), WifiConfig{}));
+}
+
+TEST(WifiSharing, BelowCapacityEveryoneGetsTheirOfferedLoad) {
+  // -60 dBm -> MCS7, 65 Mb/s; with eta = 0.6 an AP of such cameras carries 39 Mb/s.
+  const std::vector<StationDemand> cams(4, StationDemand{-60.0, 4e6});
+  const AccessPointShare ap = share_access_point(cams, WifiConfig{});
+  EXPECT_FALSE(ap.saturated());
+  EXPECT_NEAR(ap.capacity_bps, 39e6, 1e-3);
+  EXPECT_NEAR(ap.carried_bps, 16e6, 1e-3);
+  EXPECT_NEAR(ap.utilisation, 16.0 / 39.0, 1e-12);
+  for (const StationShare& s : ap.stations) {
+    EXPECT_EQ(s.mcs, 7);
+    EXPECT_NEAR(s.achieved_bps, 4e6, 1e-6);
+  }
+}
+
+TEST(WifiSharing, SaturationGivesFullUtilisationAndEqualShares) {
+  // 12 cameras x 4 Mb/s = 48 Mb/s offered on a 39 Mb/s AP: each gets 39 / 12 = 3.25 Mb/s.
+  const std::vector<StationDemand> cams(12, StationDemand{-60.0, 4e6});
+  for (AirtimeSharing rule : {AirtimeSharing::ProportionalToOffered, AirtimeSharing::ThroughputFair}) {
+    const AccessPointShare ap = share_access_point(cams, WifiConfig{}, rule);
+    EXPECT_TRUE(ap.saturated());
+    EXPECT_NEAR(ap.offered_airtime, 48.0 / 39.0, 1e-12);
+    EXPECT_NEAR(ap.utilisation, 1.0, 1e-12);
+    EXPECT_NEAR(ap.carried_bps, 39e6, 1e-3);
+    for (const StationShare& s : ap.stations) EXPECT_NEAR(s.achieved_bps, 3.25e6, 1e-3);
+  }
+}
+
+TEST(WifiSharing, MixedRatesProportionalVersusThroughputFair) {
+  // A: -60 dBm (39 Mb/s effective) offering 30 Mb/s; B: -82 dBm (MCS0, 3.9 Mb/s effective) offering 3.
+  // Offered airtime 30/39 + 3/3.9 = 1.5385.
+  const std::vector<StationDemand> demands = {{-60.0, 30e6}, {-82.0, 3e6}};
+  const AccessPointShare prop = share_access_point(demands, WifiConfig{});
+  const double scale = 1.0 / (30.0 / 39.0 + 3.0 / 3.9);  // 0.65
+  EXPECT_NEAR(prop.stations[0].achieved_bps, 30e6 * scale, 1e-3);
+  EXPECT_NEAR(prop.stations[1].achieved_bps, 3e6 * scale, 1e-3);
+  EXPECT_NEAR(prop.utilisation, 1.0, 1e-12);
+  // Throughput-fair: the common level 1 / (1/39 + 1/3.9) = 3.545 Mb/s exceeds B's 3 Mb/s, so B keeps
+  // 3 Mb/s (airtime 0.769) and A gets the rest: (1 - 0.769) x 39 = 9 Mb/s. The slow station drags the
+  // fast one down (the 802.11 performance anomaly).
+  const AccessPointShare fair = share_access_point(demands, WifiConfig{}, AirtimeSharing::ThroughputFair);
+  EXPECT_NEAR(fair.stations[1].achieved_bps, 3e6, 1e-3);
+  EXPECT_NEAR(fair.stations[0].achieved_bps, 9e6, 1e-3);
+  EXPECT_NEAR(fair.utilisation, 1.0, 1e-12);
+  // Both saturated backlogged stations at the same level when both offer a lot.
+  const AccessPointShare both =
+      share_access_point({{-60.0, 30e6}, {-82.0, 30e6}}, WifiConfig{}, AirtimeSharing::ThroughputFair);
+  EXPECT_NEAR(both.stations[0].achieved_bps, both.stations[1].achieved_bps, 1e-3);
+  EXPECT_NEAR(both.stations[0].achieved_bps, 1e6 / (1.0 / 39.0 + 1.0 / 3.9), 1e-3);
+}
+
+TEST(WifiSharing, UnassociatedStationsAreLeftOut) {
+  const AccessPointShare ap = share_access_point({{-60.0, 4e6}, {-90.0, 4e6}}, WifiConfig{});
+  EXPECT_TRUE(ap.stations[0].associated);
+  EXPECT_FALSE(ap.stations[1].associated);
+  EXPECT_DOUBLE_EQ(ap.stations[1].achieved_bps, 0.0);
+  EXPECT_NEAR(ap.offered_bps, 4e6, 1e-6);
+  const AccessPointShare empty = share_access_point({}, WifiConfig{});
+  EXPECT_DOUBLE_EQ(empty.capacity_bps, 0.0);
+  EXPECT_DOUBLE_EQ(empty.utilisation, 0.0);
+  WifiConfig bad;
+  bad.mac_efficiency = 0.0;
+  EXPECT_THROW(share_access_point({{-60.0, 1e6}}, bad), std::invalid_argument);
+  EXPECT_THROW(share_access_point({{-60.0, -1.0}}, WifiConfig{}), std::invalid_argument);
+}
+
+TEST(WifiSharing, DefaultMacEfficiencyIsAboveTheUnaggregatedBound) {
+  // Gast (2003): 27.3 Mb/s of TCP payload over 802.11a at 54 Mb/s without aggregation.
+  EXPECT_GT(WifiConfig{}.mac_efficiency, 27.3 / 54.0);
+  EXPECT_LE(WifiConfig{}.mac_efficiency, 1.0);
+}
+
+}  // namespace
+}  // namespace citytwin::models::radio
