@@ -65,7 +65,8 @@ double time_to_empty_s(double stored_mah, double load_current_ma, double self_di
   return std::log1p(k * stored_mah / load_mah_per_s) / k;
 }
 
-double projected_lifetime_years(double capacity_mah, double average_current_ma, double self_discharge_per_year) {
+double projected_lifetime_years(double capacity_mah, double average_current_ma,
+                                double self_discharge_per_year) {
   return time_to_empty_s(capacity_mah, average_current_ma, self_discharge_per_year) / kSecondsPerYear;
 }
 

@@ -19,7 +19,7 @@ inline constexpr double kSecondsPerYear = 365.25 * 86400.0;
 
 // Self-discharge at 20 degC, fraction of the charge lost per year of storage.
 // Li-SOCl2 bobbin cells: Saft LS14500 datasheet ("less than 1 % after 1 year of storage at +20 degC");
-// Tadiran LTC brochure (2.x, < 1 %/yr).
+// Tadiran LTC technical brochure (under 1 %/yr).
 inline constexpr double kSelfDischargeLiSocl2PerYear = 0.01;
 // Alkaline: Battery University BU-802b "Elevating self-discharge", table 2: 2-3 % per year.
 inline constexpr double kSelfDischargeAlkalinePerYear = 0.025;
@@ -54,7 +54,8 @@ double charge_after_mah(double stored_mah, double load_current_ma, double durati
 double time_to_empty_s(double stored_mah, double load_current_ma, double self_discharge_per_year);
 
 // Years a full cell of capacity_mah lasts at a constant average current (the same closed form).
-double projected_lifetime_years(double capacity_mah, double average_current_ma, double self_discharge_per_year);
+double projected_lifetime_years(double capacity_mah, double average_current_ma,
+                                double self_discharge_per_year);
 
 // A small photovoltaic panel charging the battery over a clear-sky day. Irradiance is a half-sine
 // between sunrise and sunset (an engineering approximation of a clear day: it follows the sine of

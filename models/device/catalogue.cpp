@@ -24,7 +24,9 @@ constexpr BatterySpec kAaLiSocl2{.capacity_mah = 2600.0, .voltage_v = 3.6};
 constexpr BatterySpec kALiSocl2{.capacity_mah = 4000.0, .voltage_v = 3.6};
 constexpr BatterySpec kDLiSocl2{.capacity_mah = 17000.0, .voltage_v = 3.6};
 constexpr BatterySpec liion(double capacity_mah) {
-  return {.capacity_mah = capacity_mah, .voltage_v = 3.7, .self_discharge_per_year = kSelfDischargeLiIonPerYear,
+  return {.capacity_mah = capacity_mah,
+          .voltage_v = 3.7,
+          .self_discharge_per_year = kSelfDischargeLiIonPerYear,
           .rechargeable = true};
 }
 constexpr BatterySpec kNoBattery{.capacity_mah = 0.0, .voltage_v = 0.0, .self_discharge_per_year = 0.0};
@@ -41,7 +43,8 @@ constexpr double kTerminalSenseS = 2.0, kTerminalSenseMa = 40.0;
 constexpr double kTerminalProcessS = 0.05, kTerminalProcessMa = 5.0;
 constexpr double kTerminalAverageMa =
     kTerminalQuiescentMa + (kTerminalSenseS * kTerminalSenseMa + kTerminalProcessS * kTerminalProcessMa +
-                            kNbiotReportCost.charge_mas()) / kTerminalIntervalS;
+                            kNbiotReportCost.charge_mas()) /
+                               kTerminalIntervalS;
 constexpr double kTerminalBackupMah =
     backup_capacity_mah(kTerminalAverageMa, kBackupRequiredHours, kBackupUsableFraction);
 
@@ -52,131 +55,251 @@ constexpr std::array kSensorTypes = {
     // every minute (the reporting pattern asked of the twin). Ranging 150 ms at 5 mA from the cell
     // (MaxBotix HRXL-MaxSonar-WR class: 150 ms per reading, 3.1 mA average at 5 V): assumption.
     // Threshold in metres of stage: site-specific, 2 m is a placeholder; 5 cm hysteresis, 2 samples.
-    SensorType{.name = "river_level", .description = "watercourse level, ultrasonic or radar distance to the surface",
-               .payload_bytes = 8, .interval_s = 900.0, .sample_interval_s = 60.0, .sense_duration_s = 0.15,
-               .sense_current_ma = 5.0, .process_duration_s = 0.01, .process_current_ma = kMcuRunMa,
-               .quiescent_current_ma = kNodeSleepMa, .battery = kALiSocl2, .confirmed_uplinks = true,
-               .event_rule = EventRule{.normal_interval_s = 900.0, .fast_interval_s = 60.0, .threshold = 2.0,
-                                       .hysteresis = 0.05, .consecutive = 2}},
+    SensorType{.name = "river_level",
+               .description = "watercourse level, ultrasonic or radar distance to the surface",
+               .payload_bytes = 8,
+               .interval_s = 900.0,
+               .sample_interval_s = 60.0,
+               .sense_duration_s = 0.15,
+               .sense_current_ma = 5.0,
+               .process_duration_s = 0.01,
+               .process_current_ma = kMcuRunMa,
+               .quiescent_current_ma = kNodeSleepMa,
+               .battery = kALiSocl2,
+               .confirmed_uplinks = true,
+               .event_rule = EventRule{.normal_interval_s = 900.0,
+                                       .fast_interval_s = 60.0,
+                                       .threshold = 2.0,
+                                       .hysteresis = 0.05,
+                                       .consecutive = 2}},
     // Tipping bucket (0.2 mm per tip) on a pulse-counting LoRaWAN node: the count is kept by interrupts
-    // and read once a minute. 7 B payload (battery 2, count 4, flags 1), AA Li-SOCl2: assumptions. 10 min totals (the usual AWS period: assumption); every minute above 7.6 mm/h, the
-    // "heavy rain" rate of the AMS Glossary of Meteorology.
-    SensorType{.name = "rain_gauge", .description = "tipping-bucket rain gauge, rainfall intensity in mm/h",
-               .payload_bytes = 7, .interval_s = 600.0, .sample_interval_s = 60.0, .sense_duration_s = 0.001,
-               .sense_current_ma = 1.0, .process_duration_s = 0.005, .process_current_ma = kMcuRunMa,
-               .quiescent_current_ma = kNodeSleepMa, .battery = kAaLiSocl2,
-               .event_rule = EventRule{.normal_interval_s = 600.0, .fast_interval_s = 60.0, .threshold = 7.6}},
+    // and read once a minute. 7 B payload (battery 2, count 4, flags 1), AA Li-SOCl2, 10 min totals (the
+    // usual AWS period): assumptions. Every minute above 7.6 mm/h, the "heavy rain" rate of the AMS
+    // Glossary of Meteorology.
+    SensorType{
+        .name = "rain_gauge",
+        .description = "tipping-bucket rain gauge, rainfall intensity in mm/h",
+        .payload_bytes = 7,
+        .interval_s = 600.0,
+        .sample_interval_s = 60.0,
+        .sense_duration_s = 0.001,
+        .sense_current_ma = 1.0,
+        .process_duration_s = 0.005,
+        .process_current_ma = kMcuRunMa,
+        .quiescent_current_ma = kNodeSleepMa,
+        .battery = kAaLiSocl2,
+        .event_rule = EventRule{.normal_interval_s = 600.0, .fast_interval_s = 60.0, .threshold = 7.6}},
     // Dragino LSE01 soil moisture / EC probe: 11 B payload, 20 min default uplink interval (AT+TDC),
     // 4000 mAh Li-SOCl2. Probe powered and settled 1 s at 20 mA: assumption.
-    SensorType{.name = "soil_moisture", .description = "soil moisture, temperature and conductivity probe",
-               .payload_bytes = 11, .interval_s = 1200.0, .sample_interval_s = 1200.0, .sense_duration_s = 1.0,
-               .sense_current_ma = 20.0, .process_duration_s = 0.01, .process_current_ma = kMcuRunMa,
-               .quiescent_current_ma = kNodeSleepMa, .battery = kALiSocl2},
+    SensorType{.name = "soil_moisture",
+               .description = "soil moisture, temperature and conductivity probe",
+               .payload_bytes = 11,
+               .interval_s = 1200.0,
+               .sample_interval_s = 1200.0,
+               .sense_duration_s = 1.0,
+               .sense_current_ma = 20.0,
+               .process_duration_s = 0.01,
+               .process_current_ma = kMcuRunMa,
+               .quiescent_current_ma = kNodeSleepMa,
+               .battery = kALiSocl2},
     // MEMS tiltmeter on a dam (Worldsensing Loadsensing tiltmeter class, Murata SCL3300: 1.2 mA):
     // 1 s of averaged reading at 3 mA with the MCU; 13 B (two axes 4 B each, temperature 2, battery 2,
     // status 1); every 30 min; industrial node sleep 20 uA; an AA cell: assumptions.
-    SensorType{.name = "dam_inclinometer", .description = "biaxial MEMS tiltmeter on a dam or slope",
-               .payload_bytes = 13, .interval_s = 1800.0, .sample_interval_s = 1800.0, .sense_duration_s = 1.0,
-               .sense_current_ma = 3.0, .process_duration_s = 0.05, .process_current_ma = kMcuRunMa,
-               .quiescent_current_ma = 0.020, .battery = kAaLiSocl2, .confirmed_uplinks = true},
+    SensorType{.name = "dam_inclinometer",
+               .description = "biaxial MEMS tiltmeter on a dam or slope",
+               .payload_bytes = 13,
+               .interval_s = 1800.0,
+               .sample_interval_s = 1800.0,
+               .sense_duration_s = 1.0,
+               .sense_current_ma = 3.0,
+               .process_duration_s = 0.05,
+               .process_current_ma = kMcuRunMa,
+               .quiescent_current_ma = 0.020,
+               .battery = kAaLiSocl2,
+               .confirmed_uplinks = true},
     // Bridge / tunnel accelerometer taking 10 s bursts every 5 min (ADXL355-class sensor and MCU logging
     // at 1 kHz, 6 mA) and reducing each to peak particle velocity and dominant frequency per axis
     // (FFT 0.5 s at 10 mA on a Cortex-M4); 36 B: assumptions. Hourly summary, a report per burst above
     // 5 mm/s, the DIN 4150-3 (table 1, line 2: dwellings) short-term guideline value at 1-10 Hz.
-    SensorType{.name = "structural_vibration", .description = "bridge or tunnel accelerometer, vibration bursts",
-               .payload_bytes = 36, .interval_s = 3600.0, .sample_interval_s = 300.0, .sense_duration_s = 10.0,
-               .sense_current_ma = 6.0, .process_duration_s = 0.5, .process_current_ma = 10.0,
-               .quiescent_current_ma = 0.020, .battery = kDLiSocl2, .confirmed_uplinks = true,
-               .event_rule = EventRule{.normal_interval_s = 3600.0, .fast_interval_s = 300.0, .threshold = 5.0}},
+    SensorType{
+        .name = "structural_vibration",
+        .description = "bridge or tunnel accelerometer, vibration bursts",
+        .payload_bytes = 36,
+        .interval_s = 3600.0,
+        .sample_interval_s = 300.0,
+        .sense_duration_s = 10.0,
+        .sense_current_ma = 6.0,
+        .process_duration_s = 0.5,
+        .process_current_ma = 10.0,
+        .quiescent_current_ma = 0.020,
+        .battery = kDLiSocl2,
+        .confirmed_uplinks = true,
+        .event_rule = EventRule{.normal_interval_s = 3600.0, .fast_interval_s = 300.0, .threshold = 5.0}},
     // PM and NO2: Sensirion SPS30 (60 mA average in measurement mode, readings stable after 8-30 s) run
     // 30 s per sample with the NO2 front end (+5 mA); the electrochemical NO2 cell stays biased (0.2 mA
     // quiescent). 16 B (six values 2 B, battery 2, flags 2); 10 min: assumptions. Solar with the Libelium
     // Plug & Sense! 6600 mAh Li-ion battery; a 1 W panel: assumption.
-    SensorType{.name = "air_quality", .description = "particulate matter and NO2 station (fan and sensor heating)",
-               .payload_bytes = 16, .interval_s = 600.0, .sample_interval_s = 600.0, .sense_duration_s = 30.0,
-               .sense_current_ma = 65.0, .process_duration_s = 0.1, .process_current_ma = 5.0,
-               .quiescent_current_ma = 0.2, .power = PowerSource::SolarBattery, .battery = liion(6600.0),
+    SensorType{.name = "air_quality",
+               .description = "particulate matter (optical, with fan) and NO2 station",
+               .payload_bytes = 16,
+               .interval_s = 600.0,
+               .sample_interval_s = 600.0,
+               .sense_duration_s = 30.0,
+               .sense_current_ma = 65.0,
+               .process_duration_s = 0.1,
+               .process_current_ma = 5.0,
+               .quiescent_current_ma = 0.2,
+               .power = PowerSource::SolarBattery,
+               .battery = liion(6600.0),
                .solar = {.peak_power_w = 1.0}},
     // In-ground magnetometer bay sensor (Nedap SENSIT class): magnetometer read every second (10 ms at
     // 1 mA), a report on each occupancy change confirmed over 3 s, and an hourly heartbeat; 6 B
     // (state 1, battery 2, counters 3): assumptions. AA Li-SOCl2.
-    SensorType{.name = "parking_occupancy", .description = "on-street bay occupancy, magnetometer, event-driven",
-               .payload_bytes = 6, .interval_s = 3600.0, .sample_interval_s = 1.0, .sense_duration_s = 0.01,
-               .sense_current_ma = 1.0, .process_duration_s = 0.0005, .process_current_ma = kMcuRunMa,
-               .quiescent_current_ma = kNodeSleepMa, .battery = kAaLiSocl2,
-               .event_rule = EventRule{.normal_interval_s = 3600.0, .fast_interval_s = 3600.0, .threshold = 0.5,
-                                       .consecutive = 3}},
+    SensorType{
+        .name = "parking_occupancy",
+        .description = "on-street bay occupancy, magnetometer, event-driven",
+        .payload_bytes = 6,
+        .interval_s = 3600.0,
+        .sample_interval_s = 1.0,
+        .sense_duration_s = 0.01,
+        .sense_current_ma = 1.0,
+        .process_duration_s = 0.0005,
+        .process_current_ma = kMcuRunMa,
+        .quiescent_current_ma = kNodeSleepMa,
+        .battery = kAaLiSocl2,
+        .event_rule =
+            EventRule{
+                .normal_interval_s = 3600.0, .fast_interval_s = 3600.0, .threshold = 0.5, .consecutive = 3}},
     // Roadside radar counter on solar (continuous 24 GHz Doppler front end and DSP, 15 mA), 15 min
     // counts (FHWA Traffic Monitoring Guide, 2016: 15-minute volume intervals), 24 B of counts and speeds
     // per class and lane, NB-IoT; a 10 Ah Li-ion pack and 2 W panel: assumptions.
-    SensorType{.name = "traffic_counter", .description = "roadside radar vehicle counter and classifier",
-               .payload_bytes = 24, .interval_s = 900.0, .sample_interval_s = 900.0, .sense_duration_s = 0.01,
-               .sense_current_ma = 1.0, .process_duration_s = 0.1, .process_current_ma = 10.0,
-               .quiescent_current_ma = 15.0, .radio = Radio::NbIot, .power = PowerSource::SolarBattery,
-               .battery = liion(10000.0), .solar = {.peak_power_w = 2.0}},
+    SensorType{.name = "traffic_counter",
+               .description = "roadside radar vehicle counter and classifier",
+               .payload_bytes = 24,
+               .interval_s = 900.0,
+               .sample_interval_s = 900.0,
+               .sense_duration_s = 0.01,
+               .sense_current_ma = 1.0,
+               .process_duration_s = 0.1,
+               .process_current_ma = 10.0,
+               .quiescent_current_ma = 15.0,
+               .radio = Radio::NbIot,
+               .power = PowerSource::SolarBattery,
+               .battery = liion(10000.0),
+               .solar = {.peak_power_w = 2.0}},
     // Ultrasonic water meter: battery life sold at 16 years (Kamstrup flowIQ / MULTICAL 21). Metrology at
     // ~1 Hz, display and RTC, 15 uA quiescent; hourly 12 B readings (index 4, status 2, min/max flow 4,
     // temperature 2, after the fields of the flowIQ radio telegram); AA Li-SOCl2: assumptions.
-    SensorType{.name = "water_meter", .description = "smart water meter, ultrasonic, hourly index",
-               .payload_bytes = 12, .interval_s = 3600.0, .sample_interval_s = 3600.0, .sense_duration_s = 0.01,
-               .sense_current_ma = 1.0, .process_duration_s = 0.01, .process_current_ma = kMcuRunMa,
-               .quiescent_current_ma = 0.015, .battery = kAaLiSocl2},
+    SensorType{.name = "water_meter",
+               .description = "smart water meter, ultrasonic, hourly index",
+               .payload_bytes = 12,
+               .interval_s = 3600.0,
+               .sample_interval_s = 3600.0,
+               .sense_duration_s = 0.01,
+               .sense_current_ma = 1.0,
+               .process_duration_s = 0.01,
+               .process_current_ma = kMcuRunMa,
+               .quiescent_current_ma = 0.015,
+               .battery = kAaLiSocl2},
     // Smart electricity meter on mains, NB-IoT: 15-minute register readings (Commission Recommendation
     // 2012/148/EU: consumption updated at least every 15 min), 32 B of registers (DLMS/COSEM): assumption.
-    SensorType{.name = "electricity_meter", .description = "smart electricity meter, 15-minute load profile",
-               .payload_bytes = 32, .interval_s = 900.0, .sample_interval_s = 900.0, .sense_duration_s = 0.01,
-               .sense_current_ma = 1.0, .process_duration_s = 0.01, .process_current_ma = 5.0,
-               .quiescent_current_ma = 10.0, .radio = Radio::NbIot, .power = PowerSource::Mains,
+    SensorType{.name = "electricity_meter",
+               .description = "smart electricity meter, 15-minute load profile",
+               .payload_bytes = 32,
+               .interval_s = 900.0,
+               .sample_interval_s = 900.0,
+               .sense_duration_s = 0.01,
+               .sense_current_ma = 1.0,
+               .process_duration_s = 0.01,
+               .process_current_ma = 5.0,
+               .quiescent_current_ma = 10.0,
+               .radio = Radio::NbIot,
+               .power = PowerSource::Mains,
                .battery = kNoBattery},
     // Street-light controller on the lamp's mains, LoRaWAN (class C in practice: always listening for
     // dimming commands), 12 B status (state, dim level, energy, burning hours) every 15 min: assumption.
-    SensorType{.name = "streetlight_controller", .description = "street-light node: switching, dimming, metering",
-               .payload_bytes = 12, .interval_s = 900.0, .sample_interval_s = 900.0, .sense_duration_s = 0.01,
-               .sense_current_ma = 1.0, .process_duration_s = 0.01, .process_current_ma = kMcuRunMa,
-               .quiescent_current_ma = 12.0, .power = PowerSource::Mains, .battery = kNoBattery},
+    SensorType{.name = "streetlight_controller",
+               .description = "street-light node: switching, dimming, metering",
+               .payload_bytes = 12,
+               .interval_s = 900.0,
+               .sample_interval_s = 900.0,
+               .sense_duration_s = 0.01,
+               .sense_current_ma = 1.0,
+               .process_duration_s = 0.01,
+               .process_current_ma = kMcuRunMa,
+               .quiescent_current_ma = 12.0,
+               .power = PowerSource::Mains,
+               .battery = kNoBattery},
     // Personal safety tracker (children, elderly; Busan LPWA trackers): Dragino LGT-92 sends 12 B every
     // 5 min by default, 1000 mAh Li-ion (LGT-92-Li). GNSS fix 15 s at 25 mA (Quectel L70/L76 class,
     // mostly hot starts): assumption; sleep with motion sensor ~25 uA (Lobaro GPS tracker V3 manual).
-    SensorType{.name = "safety_tracker", .description = "personal GNSS tracker for children and the elderly",
-               .payload_bytes = 12, .interval_s = 300.0, .sample_interval_s = 300.0, .sense_duration_s = 15.0,
-               .sense_current_ma = 25.0, .process_duration_s = 0.05, .process_current_ma = kMcuRunMa,
-               .quiescent_current_ma = 0.025, .battery = liion(1000.0), .mobility = Mobility::Mobile},
+    SensorType{.name = "safety_tracker",
+               .description = "personal GNSS tracker for children and the elderly",
+               .payload_bytes = 12,
+               .interval_s = 300.0,
+               .sample_interval_s = 300.0,
+               .sense_duration_s = 15.0,
+               .sense_current_ma = 25.0,
+               .process_duration_s = 0.05,
+               .process_current_ma = kMcuRunMa,
+               .quiescent_current_ma = 0.025,
+               .battery = liion(1000.0),
+               .mobility = Mobility::Mobile},
     // CCTV, 1080p H.264 at 4 Mbit/s (bit-rate guides: 4 Mbit/s at 1080p/30 fps, unifore.net; 5-9 Mbit/s at
     // 25 fps high quality, iviport.com.ua; H.265 about half). Streamed as RTP/MPEG-TS datagrams of
     // 7 x 188 B = 1316 B (SMPTE 2022-2 practice), one every 1316 x 8 / 4e6 s. Mains; Wi-Fi backhaul
     // here, fibre in most city deployments.
-    SensorType{.name = "cctv_camera", .description = "1080p H.264 video surveillance camera",
-               .payload_bytes = 1316, .interval_s = 1316.0 * 8.0 / 4.0e6, .sample_interval_s = 1316.0 * 8.0 / 4.0e6,
-               .radio = Radio::WiFi, .power = PowerSource::Mains, .battery = kNoBattery,
+    SensorType{.name = "cctv_camera",
+               .description = "1080p H.264 video surveillance camera",
+               .payload_bytes = 1316,
+               .interval_s = 1316.0 * 8.0 / 4.0e6,
+               .sample_interval_s = 1316.0 * 8.0 / 4.0e6,
+               .radio = Radio::WiFi,
+               .power = PowerSource::Mains,
+               .battery = kNoBattery,
                .stream_bitrate_bps = 4.0e6},
     // NB-IoT universal terminal (ITU-D Q1/2): MCU + NB-IoT module + RS485/UART/I2C/GPIO + power module,
     // 64 B of Modbus registers (two field sensors x 16 registers) every 5 min; budget and backup sizing
     // above: kTerminalBackupMah covers 72 h at 80 % of capacity, Li-ion trickle-charged from the mains.
-    SensorType{.name = "nbiot_terminal", .description = "NB-IoT universal terminal with RS485/UART/I2C/GPIO",
-               .payload_bytes = 64, .interval_s = kTerminalIntervalS, .sample_interval_s = kTerminalIntervalS,
-               .sense_duration_s = kTerminalSenseS, .sense_current_ma = kTerminalSenseMa,
-               .process_duration_s = kTerminalProcessS, .process_current_ma = kTerminalProcessMa,
-               .quiescent_current_ma = kTerminalQuiescentMa, .radio = Radio::NbIot,
-               .power = PowerSource::MainsWithBackup, .battery = liion(kTerminalBackupMah)},
+    SensorType{.name = "nbiot_terminal",
+               .description = "NB-IoT universal terminal with RS485/UART/I2C/GPIO",
+               .payload_bytes = 64,
+               .interval_s = kTerminalIntervalS,
+               .sample_interval_s = kTerminalIntervalS,
+               .sense_duration_s = kTerminalSenseS,
+               .sense_current_ma = kTerminalSenseMa,
+               .process_duration_s = kTerminalProcessS,
+               .process_current_ma = kTerminalProcessMa,
+               .quiescent_current_ma = kTerminalQuiescentMa,
+               .radio = Radio::NbIot,
+               .power = PowerSource::MainsWithBackup,
+               .battery = liion(kTerminalBackupMah)},
 };
 
 }  // namespace
 
 const char* to_string(Radio radio) {
   switch (radio) {
-    case Radio::LoRaWan: return "lorawan";
-    case Radio::NbIot: return "nbiot";
-    case Radio::WiFi: return "wifi";
+    case Radio::LoRaWan:
+      return "lorawan";
+    case Radio::NbIot:
+      return "nbiot";
+    case Radio::WiFi:
+      return "wifi";
   }
   return "?";
 }
 
 const char* to_string(PowerSource power) {
   switch (power) {
-    case PowerSource::Battery: return "battery";
-    case PowerSource::Mains: return "mains";
-    case PowerSource::MainsWithBackup: return "mains_with_backup";
-    case PowerSource::SolarBattery: return "solar_battery";
+    case PowerSource::Battery:
+      return "battery";
+    case PowerSource::Mains:
+      return "mains";
+    case PowerSource::MainsWithBackup:
+      return "mains_with_backup";
+    case PowerSource::SolarBattery:
+      return "solar_battery";
   }
   return "?";
 }
@@ -213,7 +336,8 @@ FirmwareProfile firmware_profile(const SensorType& type) {
   const double active_s = type.sense_duration_s + type.process_duration_s;
   p.sense_duration_s = active_s;
   p.sense_current_ma = active_s > 0.0 ? (type.sense_duration_s * type.sense_current_ma +
-                                         type.process_duration_s * type.process_current_ma) / active_s
+                                         type.process_duration_s * type.process_current_ma) /
+                                            active_s
                                       : 0.0;
   return p;
 }
@@ -236,15 +360,18 @@ double radio_report_charge_mas(const SensorType& type, double lora_airtime_s) {
       const StatePhase rx = machine.active_phase(FirmwareState::Receive, lora_airtime_s);
       return tx.mean_current_ma * tx.duration_s + rx.mean_current_ma * rx.duration_s;
     }
-    case Radio::NbIot: return kNbiotReportCost.charge_mas();
-    case Radio::WiFi: return kWifiReportCost.charge_mas();
+    case Radio::NbIot:
+      return kNbiotReportCost.charge_mas();
+    case Radio::WiFi:
+      return kWifiReportCost.charge_mas();
   }
   return 0.0;
 }
 
 double average_current_ma(const SensorType& type, double lora_airtime_s) {
   // A streaming camera's energy is its mains budget, not modelled here.
-  if (type.streams() || type.interval_s <= 0.0 || type.sample_interval_s <= 0.0) return type.quiescent_current_ma;
+  if (type.streams() || type.interval_s <= 0.0 || type.sample_interval_s <= 0.0)
+    return type.quiescent_current_ma;
   const double samples = type.interval_s / type.sample_interval_s;
   const double sample_mas =
       type.sense_duration_s * type.sense_current_ma + type.process_duration_s * type.process_current_ma;
@@ -257,13 +384,15 @@ double projected_lifetime_years(const SensorType& type, int spreading_factor) {
     return std::numeric_limits<double>::infinity();
   }
   const double current_ma = average_current_ma(type, lorawan_airtime_s(type, spreading_factor));
-  return projected_lifetime_years(type.battery.capacity_mah, current_ma, type.battery.self_discharge_per_year);
+  return projected_lifetime_years(type.battery.capacity_mah, current_ma,
+                                  type.battery.self_discharge_per_year);
 }
 
 double backup_hours(const SensorType& type, int spreading_factor) {
   if (!type.has_battery()) return 0.0;
   const double current_ma = average_current_ma(type, lorawan_airtime_s(type, spreading_factor));
-  return time_to_empty_s(type.battery.capacity_mah, current_ma, type.battery.self_discharge_per_year) / 3600.0;
+  return time_to_empty_s(type.battery.capacity_mah, current_ma, type.battery.self_discharge_per_year) /
+         3600.0;
 }
 
 }  // namespace citytwin::models::device

@@ -3,7 +3,8 @@
 // its sources in catalogue.cpp; values marked "assumption" are engineering estimates.
 //
 // Energy model of a type (what average_current_ma computes):
-//   I = quiescent + (n_samples x sample charge + radio charge) / interval,  n_samples = interval / sample_interval
+//   I = quiescent + (n_samples x sample charge + radio charge) / interval,  n_samples = interval /
+//   sample_interval
 // sample charge = sense + processing (MCU active); radio charge = transmit + receive of one report. Activity
 // currents are added on top of the quiescent current (conservative by the quiescent current times the
 // activity time, microamps x seconds). With an event rule this is the quiet state (below the threshold).
@@ -32,10 +33,10 @@ const char* to_string(PowerSource power);
 const char* to_string(Mobility mobility);
 
 struct SensorType {
-  std::string_view name;         // snake_case key
+  std::string_view name;  // snake_case key
   std::string_view description;
-  int payload_bytes = 0;         // application payload of one report (MAC headers not included)
-  double interval_s = 0.0;       // default reporting interval (the normal interval of an event rule)
+  int payload_bytes = 0;           // application payload of one report (MAC headers not included)
+  double interval_s = 0.0;         // default reporting interval (the normal interval of an event rule)
   double sample_interval_s = 0.0;  // how often the value is sensed; equal to interval_s without a rule
   double sense_duration_s = 0.0;   // one sample: sensor powered and read
   double sense_current_ma = 0.0;
@@ -45,7 +46,7 @@ struct SensorType {
   Radio radio = Radio::LoRaWan;
   PowerSource power = PowerSource::Battery;
   BatterySpec battery{.capacity_mah = 0.0};  // capacity 0: no battery
-  SolarPanel solar{};                         // peak_power_w 0: no panel
+  SolarPanel solar{};                        // peak_power_w 0: no panel
   Mobility mobility = Mobility::Static;
   bool confirmed_uplinks = false;
   std::optional<EventRule> event_rule{};

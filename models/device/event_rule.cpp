@@ -4,10 +4,14 @@ namespace citytwin::models::device {
 
 const char* to_string(ReportReason reason) {
   switch (reason) {
-    case ReportReason::None: return "none";
-    case ReportReason::Scheduled: return "scheduled";
-    case ReportReason::CrossingUp: return "crossing_up";
-    case ReportReason::CrossingDown: return "crossing_down";
+    case ReportReason::None:
+      return "none";
+    case ReportReason::Scheduled:
+      return "scheduled";
+    case ReportReason::CrossingUp:
+      return "crossing_up";
+    case ReportReason::CrossingDown:
+      return "crossing_down";
   }
   return "?";
 }

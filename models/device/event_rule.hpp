@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 
 namespace citytwin::models::device {
 
@@ -63,7 +64,7 @@ class EventReporter {
   bool above_ = false;
   int pending_ = 0;  // consecutive samples seen on the other side
   double last_report_s_ = 0.0;
-  double next_report_s_ = 1.0e300;
+  double next_report_s_ = std::numeric_limits<double>::infinity();
 };
 
 }  // namespace citytwin::models::device

@@ -6,13 +6,17 @@
 namespace citytwin::models::device {
 
 namespace {
-constexpr int kLowestDataRate = 0;       // EU868 DR0 = SF12/125 kHz
+constexpr int kLowestDataRate = 0;  // EU868 DR0 = SF12/125 kHz
 constexpr int kHighestSpreadingFactor = 12;
 }  // namespace
 
-double rx2_close_after_uplink_s(double rx1_delay_s, double rx_window_s) { return rx1_delay_s + 1.0 + rx_window_s; }
+double rx2_close_after_uplink_s(double rx1_delay_s, double rx_window_s) {
+  return rx1_delay_s + 1.0 + rx_window_s;
+}
 
-bool Retransmission::should_retry(int attempt) const { return attempt >= 1 && attempt < params_.max_transmissions; }
+bool Retransmission::should_retry(int attempt) const {
+  return attempt >= 1 && attempt < params_.max_transmissions;
+}
 
 double Retransmission::next_attempt_delay_s(int attempt, double uniform01) const {
   if (!should_retry(attempt)) return std::numeric_limits<double>::infinity();
@@ -29,7 +33,8 @@ int Retransmission::data_rate(int first_data_rate, int attempt) const {
 }
 
 int Retransmission::spreading_factor(int first_spreading_factor, int attempt) const {
-  return std::min(first_spreading_factor + steps_down(attempt), std::max(first_spreading_factor, kHighestSpreadingFactor));
+  return std::min(first_spreading_factor + steps_down(attempt),
+                  std::max(first_spreading_factor, kHighestSpreadingFactor));
 }
 
 }  // namespace citytwin::models::device

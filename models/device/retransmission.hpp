@@ -4,8 +4,9 @@
 // ACK_TIMEOUT after the RX2 window closes, where ACK_TIMEOUT is 2 s +/- 1 s drawn uniformly at random
 // (LoRaWAN 1.0.2 specification, section 4.3.1.2, and the confirmed-uplink timing example of chapter 18;
 // LoRaWAN Regional Parameters: ACK_TIMEOUT = 2 +/- 1 s; Semtech LoRaMac-node reference implementation:
-// ACK_TIMEOUT 2000 ms, ACK_TIMEOUT_RND 1000 ms, the timer started when the RX2 window ends). It makes at most NbTrans transmissions in all; LoRaMac-node caps them at
-// MAX_ACK_RETRIES = 8, the length of the table in LoRaWAN 1.0.2 section 18.4.
+// ACK_TIMEOUT 2000 ms, ACK_TIMEOUT_RND 1000 ms, the timer started when the RX2 window ends). It makes
+// at most NbTrans transmissions in all; LoRaMac-node caps them at MAX_ACK_RETRIES = 8, the length of
+// the table in LoRaWAN 1.0.2 section 18.4.
 //
 // Optional data-rate decrease (LoRaWAN 1.0.2 section 18.4, as LoRaMac-node does it): transmissions 1-2
 // use the requested DR, 3-4 DR-1, 5-6 DR-2, 7-8 DR-3, never below DR0. In EU868 DR0..DR5 are SF12..SF7

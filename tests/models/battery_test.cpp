@@ -99,11 +99,11 @@ SolarPanel one_watt() {
 
 TEST(Solar, PowerFollowsAHalfSineBetweenSunriseAndSunset) {
   const SolarPanel p = one_watt();
-  EXPECT_DOUBLE_EQ(solar_power_w(p, 0.0), 0.0);                // midnight
-  EXPECT_DOUBLE_EQ(solar_power_w(p, 6.0 * kHour), 0.0);        // sunrise
-  EXPECT_NEAR(solar_power_w(p, 12.0 * kHour), 0.7, 1e-12);     // noon: peak x efficiency
+  EXPECT_DOUBLE_EQ(solar_power_w(p, 0.0), 0.0);             // midnight
+  EXPECT_DOUBLE_EQ(solar_power_w(p, 6.0 * kHour), 0.0);     // sunrise
+  EXPECT_NEAR(solar_power_w(p, 12.0 * kHour), 0.7, 1e-12);  // noon: peak x efficiency
   EXPECT_NEAR(solar_power_w(p, 9.0 * kHour), 0.7 * std::sin(kPi / 4.0), 1e-12);
-  EXPECT_DOUBLE_EQ(solar_power_w(p, 18.0 * kHour), 0.0);       // sunset
+  EXPECT_DOUBLE_EQ(solar_power_w(p, 18.0 * kHour), 0.0);                 // sunset
   EXPECT_NEAR(solar_power_w(p, 3.0 * kDay + 12.0 * kHour), 0.7, 1e-12);  // every day alike
 }
 
@@ -172,7 +172,8 @@ TEST(ChargeWithSolar, NoPanelIsThePlainDrain) {
 TEST(ChargeWithSolar, OneClearDayUnderLoad) {
   // 3000 mAh + 1445.299 harvested - 3.46 mA x 24 h (83.04) = 4362.259 mAh; the cap is not reached.
   const BatterySpec cell = li_ion_6600_no_self_discharge();
-  EXPECT_NEAR(charge_with_solar_mah(cell, one_watt(), 3000.0, 3.46, 0.0, kDay), 3000.0 + 1445.2989 - 83.04, 1e-3);
+  EXPECT_NEAR(charge_with_solar_mah(cell, one_watt(), 3000.0, 3.46, 0.0, kDay), 3000.0 + 1445.2989 - 83.04,
+              1e-3);
 }
 
 TEST(ChargeWithSolar, RechargeableCellIsCappedAtItsCapacity) {

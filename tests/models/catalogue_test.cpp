@@ -32,9 +32,9 @@ bool snake_case(std::string_view s) {
 
 TEST(Catalogue, HasTheTypesTheItuReportNames) {
   for (std::string_view name :
-       {"river_level", "rain_gauge", "soil_moisture", "dam_inclinometer", "structural_vibration", "air_quality",
-        "parking_occupancy", "traffic_counter", "water_meter", "electricity_meter", "streetlight_controller",
-        "safety_tracker", "cctv_camera", "nbiot_terminal"}) {
+       {"river_level", "rain_gauge", "soil_moisture", "dam_inclinometer", "structural_vibration",
+        "air_quality", "parking_occupancy", "traffic_counter", "water_meter", "electricity_meter",
+        "streetlight_controller", "safety_tracker", "cctv_camera", "nbiot_terminal"}) {
     const SensorType* t = find_sensor_type(name);
     ASSERT_NE(t, nullptr) << name;
     EXPECT_EQ(t->name, name);
@@ -180,7 +180,8 @@ TEST(Catalogue, WaterMeterLastsAsLongAsTheMetersSold) {
   // Water meters are sold with 10-16 year batteries (Kamstrup: 16 years). With the existing duty-cycle
   // machine and a SF9 frame of 12 + 13 = 25 B:
   //   airtime: n = 8 + ceil((200 - 36 + 28 + 16) / 36) x 5 = 38 symbols; (12.25 + 38) x 4.096 ms = 205.824 ms
-  //   active:  wake 2 x 0.005 + sense 0.01 x 1 + 0.01 x 3 + tx 29 x 0.205824 + rx 10.8 x 0.060 + 0.015 x 1.970
+  //   active:  wake 2 x 0.005 + sense 0.01 x 1 + 0.01 x 3 + tx 29 x 0.205824 + rx 10.8 x 0.060 + 0.015
+  //   x 1.970
   //          = 0.010 + 0.040 + 5.968896 + 0.677550 = 6.696446 mA s over 2.260824 s
   //   sleep:   0.015 mA x (3600 - 2.260824) s = 53.966088 mA s
   //   mean:    60.662534 mA s / 3600 s = 16.8507 uA = 147.713 mAh/yr
@@ -191,8 +192,9 @@ TEST(Catalogue, WaterMeterLastsAsLongAsTheMetersSold) {
   const double airtime_s = radio::time_on_air_s(meter.payload_bytes + kLorawanMacOverheadBytes, phy);
   EXPECT_NEAR(airtime_s, 0.205824, 1e-9);
   const DutyCycleMachine machine(firmware_profile(meter));
-  const double per_report_mah = machine.active_charge_mah(airtime_s) +
-                                machine.sleep(meter.interval_s - machine.active_duration_s(airtime_s)).charge_mah();
+  const double per_report_mah =
+      machine.active_charge_mah(airtime_s) +
+      machine.sleep(meter.interval_s - machine.active_duration_s(airtime_s)).charge_mah();
   EXPECT_NEAR(per_report_mah * 3600.0, 60.662534, 1e-5);
   const double mean_ma = per_report_mah * 3600.0 / meter.interval_s;
   const double years =
@@ -240,8 +242,8 @@ TEST(Catalogue, NbiotTerminalBackupLastsThreeDays) {
 
 TEST(Catalogue, BackupCapacityRoundsUpToHundredMah) {
   EXPECT_DOUBLE_EQ(backup_capacity_mah(7.3125, 72.0, 0.8), 700.0);
-  EXPECT_DOUBLE_EQ(backup_capacity_mah(10.0, 48.0, 0.8), 600.0);      // exactly 600
-  EXPECT_DOUBLE_EQ(backup_capacity_mah(10.0001, 48.0, 0.8), 700.0);   // just above
+  EXPECT_DOUBLE_EQ(backup_capacity_mah(10.0, 48.0, 0.8), 600.0);     // exactly 600
+  EXPECT_DOUBLE_EQ(backup_capacity_mah(10.0001, 48.0, 0.8), 700.0);  // just above
 }
 
 TEST(Catalogue, SolarTypesAreEnergyNeutralOnAClearDayAndLastAWeekWithoutSun) {
@@ -255,7 +257,8 @@ TEST(Catalogue, SolarTypesAreEnergyNeutralOnAClearDayAndLastAWeekWithoutSun) {
     EXPECT_GE(projected_lifetime_years(t, 9) * 365.25, 7.0);
     // A full battery is topped up by day: at midnight it has lost at most the night's 12 h of load
     // (and a day's self-discharge), never more, and never exceeds its capacity.
-    const double midnight_mah = charge_with_solar_mah(t.battery, t.solar, t.battery.capacity_mah, mean_ma, 0.0, kDay);
+    const double midnight_mah =
+        charge_with_solar_mah(t.battery, t.solar, t.battery.capacity_mah, mean_ma, 0.0, kDay);
     EXPECT_LE(midnight_mah, t.battery.capacity_mah);
     EXPECT_GE(midnight_mah, (t.battery.capacity_mah - mean_ma * 12.0) *
                                 std::pow(1.0 - t.battery.self_discharge_per_year, 1.0 / 365.25));

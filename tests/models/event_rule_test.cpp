@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -105,14 +106,15 @@ TEST(EventReporter, HysteresisDelaysTheFallBack) {
   const std::vector<Report> reports = run_hydrograph(rule);
   std::vector<int> crossings;
   for (const Report& r : reports) {
-    if (r.reason == ReportReason::CrossingUp || r.reason == ReportReason::CrossingDown) crossings.push_back(r.minute);
+    if (r.reason == ReportReason::CrossingUp || r.reason == ReportReason::CrossingDown)
+      crossings.push_back(r.minute);
   }
   EXPECT_EQ(crossings, (std::vector<int>{51, 92}));
 }
 
 TEST(EventReporter, NextReportFollowsTheState) {
   EventReporter reporter(level_rule());
-  EXPECT_GT(reporter.next_report_s(), 1e299);  // nothing scheduled before the first sample
+  EXPECT_TRUE(std::isinf(reporter.next_report_s()));  // nothing scheduled before the first sample
   reporter.on_sample(0.0, 100.0);
   EXPECT_FALSE(reporter.above());
   EXPECT_DOUBLE_EQ(reporter.next_report_s(), 900.0);
@@ -152,9 +154,10 @@ TEST(EventReporter, ParkingBayReportsStateChangesAndAnHourlyHeartbeat) {
     const Decision d = reporter.on_sample(t, occupied ? 1.0 : 0.0);
     if (d.transmit) reports.emplace_back(t, d.reason);
   }
-  const std::vector<std::pair<int, ReportReason>> expected = {
-      {0, ReportReason::Scheduled}, {102, ReportReason::CrossingUp}, {2002, ReportReason::CrossingDown},
-      {5602, ReportReason::Scheduled}};
+  const std::vector<std::pair<int, ReportReason>> expected = {{0, ReportReason::Scheduled},
+                                                              {102, ReportReason::CrossingUp},
+                                                              {2002, ReportReason::CrossingDown},
+                                                              {5602, ReportReason::Scheduled}};
   EXPECT_EQ(reports, expected);
 }
 

@@ -66,7 +66,8 @@ TEST(Retransmission, Rx2ClosesWhenTheFirmwareReceiveStateEnds) {
   EXPECT_NEAR(rx2_close_after_uplink_s(1.0, 0.030), 2.030, 1e-12);
   const FirmwareProfile profile;
   const StatePhase rx = DutyCycleMachine(profile).active_phase(FirmwareState::Receive, 0.0);
-  EXPECT_NEAR(rx2_close_after_uplink_s(profile.rx1_delay_s, profile.rx_window_duration_s), rx.duration_s, 1e-12);
+  EXPECT_NEAR(rx2_close_after_uplink_s(profile.rx1_delay_s, profile.rx_window_duration_s), rx.duration_s,
+              1e-12);
 }
 
 TEST(Retransmission, FullSequenceTiming) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "models/radio/lora_phy.hpp"
 #include "sim/isolated_run.hpp"
 #include "sim_test_support.hpp"
 
@@ -77,6 +78,88 @@ TEST(PureAloha, CaptureBeatsAloha) {
   const IsolatedOutcome outcome = run_isolated({aloha_scenario(1.0), true, {"radio.capture.enabled=true"}}, options);
   ASSERT_EQ(outcome.status, IsolatedOutcome::Status::Ok) << outcome.error;
   EXPECT_GT(kpis(outcome.summary).at("delivery_ratio"), std::exp(-2.0) + 0.05);
+}
+
+}  // namespace
+}  // namespace citytwin::sim
+
+namespace citytwin::sim {
+namespace {
+
+// LoRaSim's single-gateway experiment (Bor, Roedig, Voigt, Alonso, "Do LoRa low-power wide-area
+// networks scale?", MSWiM 2016): log-distance loss with d0 = 40 m, PL(d0) = 127.41 dB, n = 2.08;
+// 20 B payloads at 14 dBm, SF12 / 125 kHz / CR 4/8, one channel, nodes uniform in the disc the SF12
+// sensitivity (-137 dBm) reaches (544.7 m), Poisson traffic, no capture: the delivery ratio is pure
+// ALOHA's exp(-2G). With capture (6 dB) the near nodes win their collisions: better.
+constexpr double kLoraSimAirtime_s = 1.712128;  // 52.25 symbols x 32.768 ms (checked below)
+constexpr int kLoraSimNodes = 2000;
+constexpr double kLoraSimFrames = 20000.0;
+
+std::string lorasim_scenario(double load, bool capture) {
+  const double interval_s = kLoraSimNodes * kLoraSimAirtime_s / load;
+  const double duration_s = kLoraSimFrames * kLoraSimAirtime_s / load;
+  return "city:\n"
+         "  districts:\n"
+         "    - {name: field, origin: [0 m, 0 m], size: [2 km, 2 km]}\n"
+         "devices:\n"
+         "  - name: nodes\n"
+         "    count: " + std::to_string(kLoraSimNodes) + "\n"
+         "    disc: {centre: [1 km, 1 km], radius: 544 m}\n"
+         "    traffic: poisson\n"
+         "    interval: " + std::to_string(interval_s) + " s\n"
+         "    payload: 20 B\n"
+         "    mac_overhead: 0 B\n"
+         "    radio: {sf: 12, bandwidth: 125 kHz, coding_rate: 4/8, preamble: 8, tx_power: 14 dBm,\n"
+         "            channels: [868.1 MHz], duty_cycle: false}\n"
+         "gateways:\n"
+         "  - {name: gw, position: [1 km, 1 km], demodulators: 64}\n"
+         "radio:\n"
+         "  path_loss: {reference_distance: 40 m, reference_loss: 127.41 dB, exponent: 2.08}\n"
+         "  capture: {enabled: " + std::string(capture ? "true" : "false") + "}\n"
+         "  gateway_sensitivity: [-124 dBm, -127 dBm, -130 dBm, -133 dBm, -135 dBm, -137 dBm]\n"
+         "run:\n"
+         "  duration: " + std::to_string(duration_s) + " s\n"
+         "  seed: 21\n";
+}
+
+TEST(LoraSim, AirtimeOfItsFrame) {
+  models::radio::LoraPhyParams phy;
+  phy.spreading_factor = 12;
+  phy.coding_rate = 4;
+  phy.low_data_rate_optimize = true;
+  EXPECT_NEAR(models::radio::time_on_air_s(20, phy), kLoraSimAirtime_s, 1e-9);
+}
+
+class LoraSimSingleGateway : public ::testing::TestWithParam<double> {};
+
+TEST_P(LoraSimSingleGateway, DeliveryRatioFollowsExpMinus2GWithoutCapture) {
+  const double load = GetParam();
+  test::TempDir dir;
+  RunOptions options;
+  options.output_path = dir.file("lorasim.h5");
+  options.progress = false;
+  const IsolatedOutcome outcome = run_isolated({lorasim_scenario(load, false), true, {}}, options);
+  ASSERT_EQ(outcome.status, IsolatedOutcome::Status::Ok) << outcome.error;
+  const auto k = kpis(outcome.summary);
+  EXPECT_EQ(k.at("lost_below_sensitivity"), 0.0);  // every node is inside the range disc
+  const double duration_s = kLoraSimFrames * kLoraSimAirtime_s / load;
+  const double offered = k.at("uplinks_sent") * kLoraSimAirtime_s / duration_s;
+  EXPECT_NEAR(offered, load, 0.03 * load);
+  EXPECT_NEAR(k.at("delivery_ratio"), std::exp(-2.0 * offered), 0.02) << "G = " << offered;
+}
+
+INSTANTIATE_TEST_SUITE_P(OfferedLoads, LoraSimSingleGateway, ::testing::Values(0.1, 0.25, 0.5, 1.0));
+
+TEST(LoraSimSingleGateway, CaptureBeatsAloha) {
+  test::TempDir dir;
+  RunOptions options;
+  options.output_path = dir.file("lorasim-capture.h5");
+  options.progress = false;
+  const IsolatedOutcome off = run_isolated({lorasim_scenario(0.5, false), true, {}}, options);
+  const IsolatedOutcome on = run_isolated({lorasim_scenario(0.5, true), true, {}}, options);
+  ASSERT_EQ(off.status, IsolatedOutcome::Status::Ok) << off.error;
+  ASSERT_EQ(on.status, IsolatedOutcome::Status::Ok) << on.error;
+  EXPECT_GT(kpis(on.summary).at("delivery_ratio"), kpis(off.summary).at("delivery_ratio") + 0.05);
 }
 
 }  // namespace

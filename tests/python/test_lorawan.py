@@ -1,0 +1,155 @@
+"""LoRaWAN behaviour seen from the trace: duty cycle, demodulators, confirmed uplinks, ADR, SF at join,
+shadowing and building penetration. Each test builds a small scenario that makes one mechanism visible
+and checks what theory or the standard says must happen."""
+import numpy as np
+import pytest
+
+import citytwin
+
+
+def city(devices, gateways="  - {name: gw, position: [500 m, 500 m]}", radio="", run="duration: 6 h"):
+    return f"""
+city:
+  districts:
+    - {{name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}}
+devices:
+{devices}
+gateways:
+{gateways}
+{radio}
+run: {{{run}, seed: 3}}
+"""
+
+
+def test_duty_cycle_spaces_each_device_by_the_off_time():
+    # SF12, 1 % sub-band: after a frame of airtime T the device waits T * 99 before the next one.
+    r = citytwin.run(city("""  - name: chatty
+    count: 20
+    districts: [a]
+    interval: 30 s
+    radio: {sf: 12}"""))
+    m = r.messages
+    airtime = m["airtime_s"][0]
+    assert r.kpi["uplinks_deferred_duty_cycle"] > 0
+    for dev in np.unique(m["device"]):
+        t = m["t_tx_s"][m["device"] == dev]
+        gaps = np.diff(t)
+        # Three channels share one sub-band (868.0-868.6 MHz): off-time counts for all of them.
+        assert gaps.min() >= 100 * airtime - 1e-6
+    # Without the duty cycle the devices report every ~30 s.
+    free = citytwin.run(city("""  - name: chatty
+    count: 20
+    districts: [a]
+    interval: 30 s
+    radio: {sf: 12, duty_cycle: false}"""))
+    assert free.kpi["uplinks_sent"] > 3 * r.kpi["uplinks_sent"]
+
+
+def test_a_gateway_with_one_demodulator_drops_overlapping_frames():
+    devices = """  - name: busy
+    count: 300
+    districts: [a]
+    interval: 1 min
+    radio: {sf: 10, duty_cycle: false}"""
+    one = citytwin.run(city(devices, gateways="  - {name: gw, position: [500 m, 500 m], demodulators: 1}"))
+    eight = citytwin.run(city(devices))
+    assert one.kpi["lost_no_demodulator"] > 0
+    assert eight.kpi["lost_no_demodulator"] < one.kpi["lost_no_demodulator"]
+    reasons = one.messages["fail_reason"]
+    assert np.all(reasons[one.messages["delivered"] == 1] == 0)
+    assert (reasons == 3).sum() == one.kpi["lost_no_demodulator"]
+
+
+def test_confirmed_uplinks_are_acknowledged_and_retransmitted_when_lost():
+    r = citytwin.run(city("""  - name: alarms
+    count: 200
+    districts: [a]
+    interval: 2 min
+    confirmed: true
+    max_transmissions: 4
+    radio: {sf: 9, duty_cycle: false}"""))
+    m = r.messages
+    k = r.kpi
+    assert k["downlinks_sent"] > 0
+    # Every delivered transmission asked for an ACK; a downlink is sent unless no gateway could.
+    assert k["downlinks_sent"] + k["downlinks_failed"] == k["uplinks_delivered"]
+    assert m["retransmissions"].max() >= 1
+    assert m["retransmissions"].max() <= 3
+    # A retransmission follows a lost attempt or a lost ACK, 1-3 s after RX2 closed.
+    assert k["report_delivery_ratio"] > k["delivery_ratio"]
+    # The single gateway is half duplex: its ACKs cost it some uplinks.
+    assert k["lost_gateway_transmitting"] > 0
+    assert (m["fail_reason"] == 4).sum() == k["lost_gateway_transmitting"]
+
+
+def test_unconfirmed_uplinks_get_no_downlinks():
+    r = citytwin.run(city("""  - {name: meters, count: 50, districts: [a], interval: 5 min}"""))
+    assert r.kpi["downlinks_sent"] == 0
+    assert r.messages["retransmissions"].max() == 0
+
+
+def test_adr_moves_close_devices_from_sf12_to_sf7():
+    r = citytwin.run(city("""  - name: near
+    count: 10
+    disc: {centre: [500 m, 500 m], radius: 100 m}
+    interval: 2 min
+    radio: {sf: 12, adr: true, duty_cycle: false}""", run="duration: 3 h"))
+    m = r.messages
+    assert r.kpi["adr_commands"] >= 10
+    first = m["sf"][: 10 * 20]
+    last = m["sf"][-20:]
+    assert np.all(first[:10] == 12)
+    assert np.all(last == 7)
+    # With a strong link ADR also lowers the power after reaching SF7.
+    assert m["tx_power_dbm"][-20:].max() < 14
+
+
+def test_sf_auto_gives_far_devices_higher_spreading_factors():
+    r = citytwin.run(city("""  - name: near
+    count: 50
+    disc: {centre: [500 m, 500 m], radius: 50 m}
+    interval: 10 min
+    radio: {sf: auto}
+  - name: far
+    count: 50
+    districts: [b]
+    interval: 10 min
+    radio: {sf: auto}""").replace(
+        "    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}",
+        "    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
+        "    - {name: b, origin: [8 km, 0 m], size: [1 km, 1 km]}"))
+    df = r.messages_frame()
+    near = df[df.population == "near"]["sf"]
+    far = df[df.population == "far"]["sf"]
+    assert set(near) == {7}
+    assert far.min() > 7
+
+
+def test_building_penetration_and_shadowing_cost_coverage():
+    devices = """  - name: meters
+    count: 400
+    districts: [a, b]
+    interval: 30 min
+    radio: {sf: 7}"""
+    base = city(devices).replace(
+        "    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}",
+        "    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
+        "    - {name: b, origin: [1 km, 0 m], size: [3 km, 1 km]}")
+    outdoor = citytwin.run(base)
+    indoor = citytwin.run(base, overrides={"devices.0.building_penetration": "{mean: 18 dB, sigma: 6.5 dB}"})
+    assert indoor.kpi["lost_below_sensitivity"] > outdoor.kpi["lost_below_sensitivity"]
+    shadowed = citytwin.run(base.replace("run:", "radio: {shadowing: {sigma: 7.8 dB}}\nrun:"))
+    # Shadowing spreads the received power around the path-loss mean (per-link, static).
+    o, s = outdoor.messages["rssi_dbm"], shadowed.messages["rssi_dbm"]
+    assert np.nanstd(s) > np.nanstd(o)
+    assert np.all(np.isnan(outdoor.messages["rssi_dbm"][outdoor.messages["fail_reason"] == 1]))
+
+
+def test_per_type_kpis_project_a_battery_lifetime():
+    r = citytwin.run(city("""  - {name: meters, type: water_meter, count: 30, districts: [a], interval: 15 min}
+  - {name: trackers, type: safety_tracker, count: 30, districts: [a], interval: 1 min}"""))
+    t = r.kpi_tables["by_type"]
+    types = list(t["type"])
+    life = dict(zip(types, t["projected_lifetime_years"]))
+    assert life["water_meter"] > 5 * life["safety_tracker"]
+    assert np.all(t["report_delivery_ratio"] > 0.9)
