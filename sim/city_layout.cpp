@@ -49,6 +49,9 @@ PopulationProfile make_profile(const Scenario& sc, size_t index) {
   p.max_transmissions = pop.confirmation.confirmed ? pop.confirmation.max_transmissions : 1;
   p.duty_cycle = pop.radio.duty_cycle;
   p.adr = pop.radio.adr;
+  p.technology = pop.technology;
+  p.payload_bytes = pop.payload_bytes;
+  if (pop.technology == Technology::NbIot) p.duty_cycle = false;  // licensed spectrum
   p.traffic = pop.traffic;
   p.interval_s = pop.interval_s;
   p.jitter = pop.jitter;
@@ -117,7 +120,10 @@ CityLayout build_city_layout(const Scenario& sc, uint64_t seed, ThreadPool& pool
     city.populations.push_back(make_profile(sc, p));
     place_population(sc, p, seed, city);
   }
-  for (const Gateway& g : sc.gateways) city.gateway_district.push_back(district_of(sc.city, g.x_m, g.y_m));
+  for (const Gateway& g : sc.gateways) {
+    city.gateway_district.push_back(district_of(sc.city, g.x_m, g.y_m));
+    city.gateway_technology.push_back(g.technology);
+  }
 
   // Links: every gateway the device could reach at full power with SF12. Static per link: log-distance
   // loss, log-normal shadowing (named stream "shadowing" per device) and building penetration
@@ -132,8 +138,10 @@ CityLayout build_city_layout(const Scenario& sc, uint64_t seed, ThreadPool& pool
   pool.parallel_for(blocks, [&](size_t b) {
     for (size_t d = b * block; d < std::min(n, (b + 1) * block); ++d) {
       const DevicePopulation& pop = sc.devices[city.device_population[d]];
-      const double floor = models::radio::gateway_sensitivity_dbm(12, pop.radio.phy.bandwidth_hz,
-                                                                  sc.channel.gateway_sensitivity_dbm);
+      const bool nbiot = pop.technology == Technology::NbIot;
+      const double floor = nbiot ? pop.radio.tx_power_dbm - kNbiotMaxCouplingLossDb
+                                 : models::radio::gateway_sensitivity_dbm(12, pop.radio.phy.bandwidth_hz,
+                                                                          sc.channel.gateway_sensitivity_dbm);
       Stream shadow_rng(seed, "shadowing", d);
       Stream wall_rng(seed, "penetration", d);
       const double wall_db = pop.penetration.sigma_db > 0.0 || pop.penetration.mean_db > 0.0
@@ -145,6 +153,7 @@ CityLayout build_city_layout(const Scenario& sc, uint64_t seed, ThreadPool& pool
       double best_rssi = -std::numeric_limits<double>::infinity();
       for (size_t g = 0; g < sc.gateways.size(); ++g) {
         const Gateway& gw = sc.gateways[g];
+        if (gw.technology != pop.technology) continue;
         const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
         double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - std::max(0.0, wall_db);
         if (sc.channel.shadowing_sigma_db > 0.0)  // one draw per (device, gateway), in gateway order
@@ -158,7 +167,8 @@ CityLayout build_city_layout(const Scenario& sc, uint64_t seed, ThreadPool& pool
       }
       block_count[b].push_back(count);
       city.device_sf[d] = static_cast<uint8_t>(
-          pop.radio.sf_auto ? models::radio::spreading_factor_for_link(best_rssi, sc.channel.gateway_sensitivity_dbm,
+          nbiot ? 0
+          : pop.radio.sf_auto ? models::radio::spreading_factor_for_link(best_rssi, sc.channel.gateway_sensitivity_dbm,
                                                                        pop.radio.join_margin_db)
                             : pop.radio.phy.spreading_factor);
     }

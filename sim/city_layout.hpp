@@ -29,6 +29,8 @@ struct PopulationProfile {
   int max_transmissions = 1;
   bool duty_cycle = true;
   bool adr = false;
+  Technology technology = Technology::LoRaWAN;
+  int payload_bytes = 10;
   models::device::DutyCycleMachine machine{models::device::FirmwareProfile{}};
 };
 
@@ -45,11 +47,14 @@ struct CityLayout {
 
   // Gateways in scenario order.
   std::vector<int32_t> gateway_district;  // -1 when outside every district
+  std::vector<Technology> gateway_technology;
 
   // Device d can be heard by link_gateway[k] with link gain link_gain_db[k] (antenna gain minus path,
   // shadowing and penetration losses; received power = transmit power + gain), for k in
   // [link_offset[d], link_offset[d+1]). Links are kept where the device's full power would reach the
   // SF12 sensitivity: whether a frame is heard depends on its SF and power, decided per frame.
+  // NB-IoT devices link to NB-IoT cells within the maximum coupling loss (164 dB), LoRa devices to
+  // LoRa gateways only.
   std::vector<uint64_t> link_offset;
   std::vector<uint32_t> link_gateway;
   std::vector<float> link_gain_db;
@@ -61,6 +66,9 @@ struct CityLayout {
 // Places devices (named stream "placement" per population) and computes the links. Throws RunError
 // when a population's disc cannot be filled inside the districts.
 CityLayout build_city_layout(const Scenario& scenario, uint64_t seed, ThreadPool& pool);
+
+// NB-IoT's maximum coupling loss, the Rel-13 design target (3GPP TR 45.820): beyond it, no coverage.
+inline constexpr double kNbiotMaxCouplingLossDb = 164.0;
 
 // Bytes of memory the run needs per device, before links (layout, fleet state, buffers).
 inline constexpr size_t kBytesPerDevice = 96;

@@ -102,7 +102,19 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part) {
   const auto& machine = pop.machine;
   using models::device::FirmwareState;
   if (!charge_sleep(dev, t_s)) {
-    part.out.push_back({t_s, t_s, dev, 0, tx_power_dbm_[dev], sf_[dev], attempt_[dev], pop.confirmed, false, 0.0});
+    part.out.push_back(
+        {t_s, t_s, dev, 0, tx_power_dbm_[dev], sf_[dev], attempt_[dev], pop.confirmed, false, pop.technology, 0.0});
+    return;
+  }
+  if (pop.technology == Technology::NbIot) {
+    // Wake and sense; the modem's random access, data and connected time are charged when the cell
+    // has served the message (post_charge).
+    const double ready = t_s + machine.wake_to_tx_s();
+    battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - machine.active_phase(FirmwareState::Wake, 0).charge_mah() -
+                                          machine.active_phase(FirmwareState::Sense, 0).charge_mah());
+    part.out.push_back({ready, ready, dev, 0, tx_power_dbm_[dev], 0, 0, false, true, pop.technology, battery_mah_[dev]});
+    asleep_since_s_[dev] = ready;
+    next_report(dev, ready, part);
     return;
   }
   if (adr_pending_[dev]) {  // a LinkADRReq received in the last receive windows
@@ -133,7 +145,7 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part) {
   const double battery = std::max(0.0, battery_mah_[dev] - charge);
   acked_[dev] = 0;
   part.out.push_back({t_tx, t_tx + airtime, dev, channel, tx_power_dbm_[dev], sf_[dev], attempt_[dev], pop.confirmed,
-                      true, battery});
+                      true, pop.technology, battery});
   const double rx_end = t_tx + airtime + machine.active_phase(FirmwareState::Receive, airtime).duration_s;
   asleep_since_s_[dev] = rx_end;
   battery_mah_[dev] = battery;
@@ -190,6 +202,11 @@ void Fleet::post_downlink(uint32_t device, bool ack, std::optional<models::radio
     adr_setting_[device] = *adr;
     adr_pending_[device] = 1;
   }
+}
+
+void Fleet::post_charge(uint32_t device, double charge_mah) {
+  battery_mah_[device] = std::max(0.0, battery_mah_[device] - charge_mah);
+  if (battery_mah_[device] <= 0.0) dead_[device] = 1;
 }
 
 void Fleet::finish(double end_s) {

@@ -27,6 +27,7 @@ struct Transmission {
   uint8_t attempt = 0;  // 0 for the first transmission of a report
   bool confirmed = false;
   bool sent = true;     // false: the report was due but the battery was empty (no frame on air)
+  Technology technology = Technology::LoRaWAN;  // NB-IoT: t_start_s is when the module is ready to send
   double battery_mah_left = 0.0;
 };
 
@@ -47,6 +48,8 @@ class Fleet {
   // of its last confirmed uplink, and/or a new ADR setting applied from its next transmission.
   // Called between windows (never while advance() runs).
   void post_downlink(uint32_t device, bool ack, std::optional<models::radio::AdrSetting> adr);
+  // Charge the radio drew outside the fleet (an NB-IoT message: random access, data, connected mode).
+  void post_charge(uint32_t device, double charge_mah);
 
   // Charges each living device's sleep up to end_s (the end of the run, or where it was stopped).
   // Call once, after the last advance.

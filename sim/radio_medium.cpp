@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace citytwin::sim {
 namespace {
@@ -120,6 +121,13 @@ void RadioMedium::step(std::vector<Transmission>& produced, double t_s, ThreadPo
                                           [&](const Transmission& tx) { return tx.t_start_s < t_s; });
   for (auto it = staged_.begin(); it != split; ++it) {
     const Transmission& tx = *it;
+    if (tx.technology != Technology::LoRaWAN && tx.sent) {
+      if (!other_technology_) throw std::logic_error("RadioMedium: no handler for non-LoRa transmissions");
+      other_technology_(next_seq_, tx);
+      frames_.push_back({tx, reception_base_ + receptions_.size(), 0, 0.0f, true});
+      ++next_seq_;
+      continue;
+    }
     const uint64_t first = reception_base_ + receptions_.size();
     float best = -std::numeric_limits<float>::infinity();
     if (tx.sent) {

@@ -52,6 +52,12 @@ class RadioMedium {
   // Whether the gateway already transmits at some time in [t0_s, t1_s).
   bool gateway_busy(uint32_t gateway, double t0_s, double t1_s) const;
 
+  // Transmissions of other radio technologies (NB-IoT) get their seq here, in the same (t_start,
+  // device) order, and are handed to this handler instead of the gateways.
+  void set_other_technology_handler(std::function<void(uint64_t seq, const Transmission&)> handler) {
+    other_technology_ = std::move(handler);
+  }
+
   bool idle() const { return frames_.empty() && staged_.empty(); }
   uint64_t frames_started() const { return next_seq_; }
 
@@ -100,6 +106,7 @@ class RadioMedium {
   std::vector<std::vector<OnAir>> on_air_;    // per (channel, SF) and gateway: see on_air_list()
   std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
   std::vector<std::vector<Interval>> transmitting_;          // per gateway: scheduled downlinks
+  std::function<void(uint64_t, const Transmission&)> other_technology_;
   std::vector<uint32_t> received_scratch_;
   std::vector<float> rssi_scratch_;
 };

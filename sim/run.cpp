@@ -16,6 +16,7 @@
 #include "sim/kpi.hpp"
 #include "sim/lorawan_server.hpp"
 #include "sim/message_log.hpp"
+#include "sim/nbiot_network.hpp"
 #include "sim/progress.hpp"
 #include "sim/radio_medium.hpp"
 #include "sim/thread_pool.hpp"
@@ -117,6 +118,8 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   Fleet fleet(city, summary.seed, duration, summary.threads);
   RadioMedium medium(sc, city);
   LorawanServer server(sc, city, medium, fleet);
+  NbiotNetwork nbiot(sc, city, summary.seed);
+  medium.set_other_technology_handler([&nbiot](uint64_t seq, const Transmission& tx) { nbiot.submit(seq, tx); });
   MessageLog log(city, sc.city.districts.size());
   WiredNetwork wired(sc, [&log](uint64_t seq, double t) { log.deliver(seq, t); });
   Progress progress(duration, options.progress);
@@ -128,6 +131,21 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
     for (uint32_t g : f.gateways_received) wired.forward(g, f.seq, f.tx.t_end_s);
   };
 
+  const auto on_nbiot = [&](const NbiotOutcome& o) {
+    ResolvedFrame f;
+    f.seq = o.seq;
+    f.tx = o.tx;
+    f.gateways_received = o.served ? std::span<const uint32_t>(&o.cell, 1) : std::span<const uint32_t>();
+    f.rssi_received_dbm = o.served ? std::span<const float>(&o.rssi_dbm, 1) : std::span<const float>();
+    f.gateways_in_range = std::isnan(o.rssi_dbm) ? 0 : 1;
+    f.best_rssi_dbm = o.rssi_dbm;
+    f.fail_reason = o.fail_reason;
+    // NB-IoT SNR on its 180 kHz carrier (the module's noise figure is the gateway one's here).
+    log.record(f, static_cast<float>(models::radio::snr_db(o.rssi_dbm, 180e3, sc.channel.noise_figure_db)));
+    if (o.served) wired.forward(o.cell, o.seq, o.t_served_s);
+    fleet.post_charge(o.tx.device, o.charge_mah);
+  };
+
   std::vector<Transmission> produced;
   double t = 0.0;
   uint64_t window = 0;
@@ -137,6 +155,7 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
     t = std::min(duration, static_cast<double>(++window) * sc.run.window_s);
     fleet.advance(t, pool, produced);
     medium.step(produced, t, pool, on_resolved);
+    nbiot.step(t, on_nbiot);
     if (t >= next_batch) {
       wired.advance(t);
       log.flush(writer);
@@ -151,11 +170,14 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   // Settle what is still on the air and in the network. Frames already produced belong to wake-ups
   // before t, so they are part of the run.
   medium.step(produced, std::numeric_limits<double>::infinity(), pool, on_resolved);
+  nbiot.step(std::numeric_limits<double>::infinity(), on_nbiot);
   wired.drain(t);
   log.flush(writer);
   fleet.finish(t);
 
   summary.kpis = compute_kpis(city, fleet, log, wired, server);
+  summary.kpis.emplace_back("nbiot_preamble_collisions", static_cast<double>(nbiot.preamble_collisions()));
+  summary.kpis.emplace_back("nbiot_access_failures", static_cast<double>(nbiot.access_failures()));
   summary.by_district = district_kpis(sc, city, fleet, log);
   const output::KpiTable by_type = type_kpis(sc, city, fleet, log, t);
   writer.write_kpis(summary.kpis);

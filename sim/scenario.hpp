@@ -77,6 +77,9 @@ struct Penetration {
 
 enum class Traffic { Periodic, Poisson };
 
+// The radio access network a device or gateway belongs to. NB-IoT "gateways" are eNodeB cells.
+enum class Technology : uint8_t { LoRaWAN = 0, NbIot = 1 };
+
 // Where a population's devices are placed: uniformly at random over the listed districts (weighted
 // by area), or uniformly in a disc (centre and radius), which must lie in districts.
 struct Placement {
@@ -90,6 +93,7 @@ struct Placement {
 struct DevicePopulation {
   std::string name;
   std::string type = "generic";  // free text: river_level, parking, ...
+  Technology technology = Technology::LoRaWAN;
   int64_t count = 0;
   Placement placement;
   Traffic traffic = Traffic::Periodic;
@@ -120,6 +124,7 @@ struct RadioChannel {
 
 struct Gateway {
   std::string name;
+  Technology technology = Technology::LoRaWAN;
   double x_m = 0.0;
   double y_m = 0.0;
   double antenna_gain_dbi = 0.0;
@@ -131,6 +136,15 @@ struct Gateway {
   int demodulators = 8;
   double tx_power_dbm = 14.0;            // downlinks
   SourceMark mark;
+};
+
+// NB-IoT random access (per cell; the cell's NPRACH and NPUSCH configuration are the defaults of
+// models/radio/nbiot_phy.hpp). A device whose preamble collides tries again at a later occasion,
+// 1 + U{0..backoff_occasions} occasions on, up to max_preamble_attempts in all (TS 36.321 5.1.4;
+// preambleTransMax-CE is commonly 10).
+struct Nbiot {
+  int max_preamble_attempts = 10;
+  int backoff_occasions = 8;
 };
 
 struct Platform {
@@ -158,6 +172,7 @@ struct Scenario {
   std::vector<DevicePopulation> devices;
   std::vector<Gateway> gateways;
   RadioChannel channel;
+  Nbiot nbiot;
   Platform platform;
   Run run;
 };

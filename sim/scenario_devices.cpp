@@ -223,12 +223,14 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
     return population;
   }
   MapReader map(log, &node, path,
-                {"name", "type", "count", "districts", "disc", "traffic", "interval", "jitter", "payload",
+                {"name", "type", "technology", "count", "districts", "disc", "traffic", "interval", "jitter", "payload",
                  "mac_overhead", "radio", "confirmed", "max_transmissions", "building_penetration", "firmware",
                  "battery"});
   if (!map.is_map()) return population;
   set_if(population.name, map.text("name", Presence::Required));
   set_if(population.type, map.text("type"));
+  if (const auto technology = map.choice("technology", {"lorawan", "nbiot"}))
+    population.technology = *technology == "nbiot" ? Technology::NbIot : Technology::LoRaWAN;
   set_if(population.count, map.integer("count", Bound::non_negative(), Presence::Required));
   read_placement(map, districts, population.placement);
   if (const auto traffic = map.choice("traffic", {"periodic", "poisson"})) {
@@ -248,6 +250,8 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
                   std::to_string(population.mac_overhead_bytes) + " B exceeds the LoRa maximum of " +
                   std::to_string(kMaxPhyPayloadBytes) + " B");
   }
+  // An NB-IoT module transmits at 23 dBm (UE power class 3, 3GPP TS 36.101 table 6.2.2F-1) unless told.
+  if (population.technology == Technology::NbIot) population.radio.tx_power_dbm = 23.0;
   read_radio(log, map.get("radio"), map.path("radio"), population.radio);
   read_confirmation(map, population.confirmation);
   read_penetration(log, map.get("building_penetration"), map.path("building_penetration"), population.penetration);

@@ -13,7 +13,7 @@
 namespace citytwin::sim {
 namespace {
 
-const std::vector<std::string_view> kSections = {"city", "devices", "gateways", "radio", "platform", "run"};
+const std::vector<std::string_view> kSections = {"city", "devices", "gateways", "radio", "nbiot", "platform", "run"};
 const std::vector<std::string_view> kRequiredSections = {"city", "devices", "gateways", "run"};
 
 std::string join_messages(const std::vector<Diagnostic>& diagnostics) {
@@ -56,9 +56,12 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
     return gateway;
   }
   MapReader map(log, &node, path,
-                {"name", "position", "antenna_gain", "forward_delay", "demodulators", "tx_power", "backhaul"});
+                {"name", "technology", "position", "antenna_gain", "forward_delay", "demodulators", "tx_power",
+                 "backhaul"});
   if (!map.is_map()) return gateway;
   set_if(gateway.name, map.text("name", Presence::Required));
+  if (const auto technology = map.choice("technology", {"lorawan", "nbiot"}))
+    gateway.technology = *technology == "nbiot" ? Technology::NbIot : Technology::LoRaWAN;
   if (const auto position = map.point("position", {}, Presence::Required)) {
     gateway.x_m = (*position)[0];
     gateway.y_m = (*position)[1];
@@ -107,6 +110,12 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
     set_if(channel.gateway_sensitivity_dbm[i],
            read_quantity(log, table->items[i], index_path(table_path, i), Dimension::PowerLevel));
   }
+}
+
+void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
+  MapReader map(log, node, "nbiot", {"max_preamble_attempts", "backoff_occasions"});
+  set_if(nbiot.max_preamble_attempts, map.integer("max_preamble_attempts", Bound::between(1, 200)));
+  set_if(nbiot.backoff_occasions, map.integer("backoff_occasions", Bound::between(0, 1000)));
 }
 
 void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform) {
@@ -260,6 +269,7 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
   read_devices(log, top.get("devices"), districts, scenario.devices);
   read_gateways(log, top.get("gateways"), districts, scenario.gateways);
   read_channel(log, top.get("radio"), scenario.channel);
+  read_nbiot(log, top.get("nbiot"), scenario.nbiot);
   read_platform(log, top.get("platform"), scenario.platform);
   read_run(log, top.get("run"), scenario.devices, scenario.run);
   if (!log.empty()) throw ScenarioError(log.sorted());

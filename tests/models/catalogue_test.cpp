@@ -224,24 +224,25 @@ TEST(Catalogue, BatteryLivesArePlausible) {
 TEST(Catalogue, NbiotTerminalBackupLastsThreeDays) {
   // Quiescent: MCU 5 + NB-IoT idle 0.4 + RS485 0.5 + power module 0.2 = 6.1 mA.
   // Per 300 s: sense 2 s x 40 mA = 80 mA s, processing 0.05 x 5 = 0.25, NB-IoT report
-  // 0.5 x 167 + 20 x 10 = 283.5 mA s: 363.75 mA s / 300 s = 1.2125 mA. Mean 7.3125 mA.
-  // 72 h x 7.3125 mA = 526.5 mAh, / 0.8 usable = 658.1 mAh -> 700 mAh; 700 x 0.8 / 7.3125 = 76.6 h.
+  // 0.5 x 167 + 20 x 54 = 1163.5 mA s: 1243.75 mA s / 300 s = 4.145833 mA. Mean 10.245833 mA.
+  // 72 h x 10.245833 mA = 737.7 mAh, / 0.8 usable = 922.1 mAh -> 1000 mAh;
+  // 1000 x 0.8 / 10.245833 = 78.08 h.
   const SensorType& terminal = type("nbiot_terminal");
   const double mean_ma = average_current_ma(terminal, 0.0);
-  EXPECT_NEAR(mean_ma, 7.3125, 1e-12);
-  EXPECT_DOUBLE_EQ(terminal.battery.capacity_mah, 700.0);
+  EXPECT_NEAR(mean_ma, 10.245833, 1e-6);
+  EXPECT_DOUBLE_EQ(terminal.battery.capacity_mah, 1000.0);
   const double usable_hours = terminal.battery.capacity_mah * kBackupUsableFraction / mean_ma;
-  EXPECT_NEAR(usable_hours, 76.58, 0.01);
+  EXPECT_NEAR(usable_hours, 78.08, 0.01);
   EXPECT_GE(usable_hours, kBackupRequiredHours);
-  // With self-discharge, 72 h on the usable 560 mAh still leave charge. The full cell lasts
-  // ln(1 + k Q / I) / k with k = -ln(1 - 0.262) / 8766 h = 3.4689e-5 /h: ln(1.0033207) / 3.4689e-5
-  // = 95.57 h (95.73 h without self-discharge).
-  EXPECT_GT(charge_after_mah(560.0, mean_ma, 72.0 * 3600.0, terminal.battery.self_discharge_per_year), 0.0);
-  EXPECT_NEAR(backup_hours(terminal), 95.57, 0.01);
+  // With self-discharge, 72 h on the usable 800 mAh still leave charge. The full cell lasts
+  // ln(1 + k Q / I) / k with k = -ln(1 - 0.262) / 8766 h = 3.4658e-5 /h: ln(1.0033826) / 3.4658e-5
+  // = 97.44 h (97.60 h without self-discharge).
+  EXPECT_GT(charge_after_mah(800.0, mean_ma, 72.0 * 3600.0, terminal.battery.self_discharge_per_year), 0.0);
+  EXPECT_NEAR(backup_hours(terminal), 97.44, 0.01);
 }
 
 TEST(Catalogue, BackupCapacityRoundsUpToHundredMah) {
-  EXPECT_DOUBLE_EQ(backup_capacity_mah(7.3125, 72.0, 0.8), 700.0);
+  EXPECT_DOUBLE_EQ(backup_capacity_mah(10.245833, 72.0, 0.8), 1000.0);
   EXPECT_DOUBLE_EQ(backup_capacity_mah(10.0, 48.0, 0.8), 600.0);     // exactly 600
   EXPECT_DOUBLE_EQ(backup_capacity_mah(10.0001, 48.0, 0.8), 700.0);  // just above
 }

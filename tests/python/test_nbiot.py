@@ -1,0 +1,93 @@
+"""NB-IoT in the engine: random access against slotted ALOHA, coverage enhancement, coverage edge."""
+import math
+
+import numpy as np
+
+import citytwin
+
+PERIOD_CE0 = 0.640  # NPRACH periodicity of CE0 (models/radio/nbiot_phy.hpp defaults)
+PREAMBLES_CE0 = 12
+
+
+def scenario(devices, size="2 km", run="duration: 2 h"):
+    return f"""
+city:
+  districts:
+    - {{name: a, origin: [0 m, 0 m], size: [{size}, {size}]}}
+devices:
+{devices}
+gateways:
+  - {{name: enb, technology: nbiot, position: [1 km, 1 km]}}
+run: {{{run}, seed: 5}}
+"""
+
+
+def test_random_access_success_follows_slotted_aloha():
+    # Poisson arrivals, one attempt each: a preamble succeeds when no other device picks it at the
+    # same occasion: P = exp(-lambda / M) for lambda arrivals per occasion and M preambles.
+    for interval_s in (600, 150):
+        r = citytwin.run(scenario(f"""  - name: meters
+    technology: nbiot
+    count: 4000
+    disc: {{centre: [1 km, 1 km], radius: 300 m}}
+    traffic: poisson
+    interval: {interval_s} s
+    payload: 20 B""") + "nbiot: {max_preamble_attempts: 1}\n")
+        m = r.messages
+        nb = m["radio"] == 1
+        duration = 2 * 3600
+        lam = nb.sum() / duration * PERIOD_CE0
+        success = 1.0 - np.mean(m["fail_reason"][nb] == 7)
+        assert abs(success - math.exp(-lam / PREAMBLES_CE0)) < 0.02, (interval_s, lam, success)
+        assert r.kpi["lost_random_access"] == (m["fail_reason"] == 7).sum()
+
+
+def test_retries_recover_collided_preambles():
+    devices = """  - name: meters
+    technology: nbiot
+    count: 4000
+    disc: {centre: [1 km, 1 km], radius: 300 m}
+    traffic: poisson
+    interval: 600 s
+    payload: 20 B"""
+    once = citytwin.run(scenario(devices) + "nbiot: {max_preamble_attempts: 1}\n")
+    retry = citytwin.run(scenario(devices))
+    # About 4.3 arrivals per occasion on 12 preambles: one attempt gets ~70 % through, retries nearly all.
+    assert once.kpi["delivery_ratio"] < 0.8
+    assert retry.kpi["delivery_ratio"] > 0.95
+    assert retry.kpi["nbiot_preamble_collisions"] > once.kpi["nbiot_preamble_collisions"]
+
+
+def test_random_access_collapses_when_retries_overload_it():
+    # Four times the load: with ten attempts each, the retries themselves saturate NPRACH.
+    r = citytwin.run(scenario("""  - name: meters
+    technology: nbiot
+    count: 4000
+    disc: {centre: [1 km, 1 km], radius: 300 m}
+    traffic: poisson
+    interval: 150 s
+    payload: 20 B"""))
+    assert r.kpi["delivery_ratio"] < 0.2
+    assert r.kpi["lost_random_access"] > 0.8 * r.kpi["uplinks_sent"]
+
+
+def test_coverage_enhancement_lengthens_airtime_latency_and_energy():
+    r = citytwin.run(scenario("""  - {name: near, technology: nbiot, count: 20, disc: {centre: [1 km, 1 km], radius: 200 m}, interval: 10 min, payload: 40 B}
+  - {name: deep, technology: nbiot, count: 20, disc: {centre: [1 km, 1 km], radius: 200 m}, interval: 10 min, payload: 40 B,
+     building_penetration: {mean: 65 dB}}""", size="2 km"))
+    df = r.messages_frame()
+    df["latency"] = df.t_delivered_s - df.t_tx_s
+    near, deep = df[df.population == "near"], df[df.population == "deep"]
+    assert deep.airtime_s.mean() > 4 * near.airtime_s.mean()  # CE repetitions
+    assert deep.latency.median() > near.latency.median()
+    assert (deep.rssi_dbm < near.rssi_dbm.min()).all()
+    e = r.devices_frame()
+    assert set(df.radio) == {1}
+
+
+def test_devices_beyond_the_maximum_coupling_loss_are_out_of_coverage():
+    r = citytwin.run(scenario("""  - {name: far, technology: nbiot, count: 10, districts: [a], interval: 10 min,
+     building_penetration: {mean: 80 dB}}"""))
+    assert r.kpi["uplinks_delivered"] == 0
+    assert np.all(r.messages["fail_reason"] == 1)
+    assert np.all(np.isnan(r.messages["rssi_dbm"]))
