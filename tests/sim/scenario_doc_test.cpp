@@ -63,6 +63,7 @@ devices:
 gateways:
   - {name: g, position: [500 m, 500 m], backhaul: {}}
 radio: {path_loss: {}, shadowing: {}, capture: {}}
+nbiot: {}
 platform: {}
 run: {}
 )";
@@ -104,6 +105,7 @@ std::string dump(const Scenario& s) {
     number("capacity", p.battery.capacity_mah);
     number("voltage", p.battery.voltage_v);
     number("sf_auto", p.radio.sf_auto);
+    number("technology", static_cast<double>(p.technology));
     number("join_margin", p.radio.join_margin_db);
     number("adr", p.radio.adr);
     number("duty_cycle", p.radio.duty_cycle);
@@ -118,9 +120,12 @@ std::string dump(const Scenario& s) {
     number("fibre_length", g.fibre_length_m);
     number("fibre_bandwidth", g.fibre_bandwidth_bps);
     number("demodulators", g.demodulators);
+    number("gateway_technology", static_cast<double>(g.technology));
     number("gateway_tx_power", g.tx_power_dbm);
   }
   number("region", static_cast<double>(s.channel.region));
+  number("max_preamble_attempts", s.nbiot.max_preamble_attempts);
+  number("backoff_occasions", s.nbiot.backoff_occasions);
   number("shadowing", s.channel.shadowing_sigma_db);
   number("noise_figure", s.channel.noise_figure_db);
   number("reference_distance", s.channel.path_loss.reference_distance_m);

@@ -58,6 +58,7 @@ devices:
       voltage: 3000 mV
   - name: parking
     count: 200
+    technology: nbiot
     disc: {centre: [1 km, 1 km], radius: 500 m}
     traffic: poisson
     interval: 15min
@@ -76,6 +77,7 @@ gateways:
       bandwidth: 2.5 Gbps
   - name: gw-docks
     position: [2.5 km, 1 km]
+    technology: nbiot
 radio:
   region: US915
   path_loss: {reference_distance: 2 m, reference_loss: 8 dB, exponent: 3.5}
@@ -92,6 +94,9 @@ run:
   seed: 42
   window: 500 ms
   forward_batch: 5 s
+nbiot:
+  max_preamble_attempts: 4
+  backoff_occasions: 2
 )";
 
 // Only what is required; everything else takes its default.
