@@ -51,6 +51,8 @@ PopulationProfile make_profile(const Scenario& sc, size_t index) {
   p.adr = pop.radio.adr;
   p.technology = pop.technology;
   p.payload_bytes = pop.payload_bytes;
+  p.mains_powered = pop.mains_powered;
+  p.self_discharge_per_year = pop.battery.self_discharge_per_year;
   if (pop.technology == Technology::NbIot) p.duty_cycle = false;  // licensed spectrum
   p.traffic = pop.traffic;
   p.interval_s = pop.interval_s;

@@ -31,6 +31,8 @@ struct PopulationProfile {
   bool adr = false;
   Technology technology = Technology::LoRaWAN;
   int payload_bytes = 10;
+  bool mains_powered = false;
+  double self_discharge_per_year = 0.0;
   models::device::DutyCycleMachine machine{models::device::FirmwareProfile{}};
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/device/battery.hpp"
 #include "models/device/retransmission.hpp"
 #include "sim/rng.hpp"
 
@@ -74,9 +75,13 @@ void Fleet::schedule(Partition& part, double t_s, uint32_t device, Kind kind) {
 }
 
 bool Fleet::charge_sleep(uint32_t dev, double t_s) {
-  const auto& machine = city_.populations[city_.device_population[dev]].machine;
-  battery_mah_[dev] -= machine.sleep(std::max(0.0, t_s - asleep_since_s_[dev])).charge_mah();
+  const PopulationProfile& pop = city_.populations[city_.device_population[dev]];
+  const double slept = std::max(0.0, t_s - asleep_since_s_[dev]);
   asleep_since_s_[dev] = std::max(asleep_since_s_[dev], t_s);
+  if (pop.mains_powered) return true;
+  // Sleep current plus self-discharge in proportion to the charge left (models/device/battery.hpp).
+  battery_mah_[dev] = models::device::charge_after_mah(battery_mah_[dev], pop.machine.profile().sleep_current_ma,
+                                                       slept, pop.self_discharge_per_year);
   if (battery_mah_[dev] > 0.0) return true;
   battery_mah_[dev] = 0.0;
   dead_[dev] = 1;
@@ -110,8 +115,9 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part) {
     // Wake and sense; the modem's random access, data and connected time are charged when the cell
     // has served the message (post_charge).
     const double ready = t_s + machine.wake_to_tx_s();
-    battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - machine.active_phase(FirmwareState::Wake, 0).charge_mah() -
-                                          machine.active_phase(FirmwareState::Sense, 0).charge_mah());
+    if (!pop.mains_powered)
+      battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - machine.active_phase(FirmwareState::Wake, 0).charge_mah() -
+                                            machine.active_phase(FirmwareState::Sense, 0).charge_mah());
     part.out.push_back({ready, ready, dev, 0, tx_power_dbm_[dev], 0, 0, false, true, pop.technology, battery_mah_[dev]});
     asleep_since_s_[dev] = ready;
     next_report(dev, ready, part);
@@ -142,7 +148,7 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part) {
   if (sense) charge += machine.active_phase(FirmwareState::Sense, airtime).charge_mah();
   // Waiting for the duty cycle is spent asleep.
   charge += machine.sleep(t_tx - t_s - (sense ? machine.wake_to_tx_s() : pop.machine.profile().wake_duration_s)).charge_mah();
-  const double battery = std::max(0.0, battery_mah_[dev] - charge);
+  const double battery = pop.mains_powered ? battery_mah_[dev] : std::max(0.0, battery_mah_[dev] - charge);
   acked_[dev] = 0;
   part.out.push_back({t_tx, t_tx + airtime, dev, channel, tx_power_dbm_[dev], sf_[dev], attempt_[dev], pop.confirmed,
                       true, pop.technology, battery});
@@ -205,6 +211,7 @@ void Fleet::post_downlink(uint32_t device, bool ack, std::optional<models::radio
 }
 
 void Fleet::post_charge(uint32_t device, double charge_mah) {
+  if (city_.populations[city_.device_population[device]].mains_powered) return;
   battery_mah_[device] = std::max(0.0, battery_mah_[device] - charge_mah);
   if (battery_mah_[device] <= 0.0) dead_[device] = 1;
 }

@@ -92,8 +92,13 @@ struct Placement {
 
 struct DevicePopulation {
   std::string name;
-  std::string type = "generic";  // free text: river_level, parking, ...
+  // Free text. A type of the device catalogue (models/device/catalogue.hpp: river_level, water_meter,
+  // parking_occupancy, ...) supplies its defaults for payload, interval, firmware, battery, power,
+  // technology and confirmation; keys given in the scenario override them.
+  std::string type = "generic";
   Technology technology = Technology::LoRaWAN;
+  // Mains-powered devices draw from the grid: their battery does not drain (energy KPIs count 0).
+  bool mains_powered = false;
   int64_t count = 0;
   Placement placement;
   Traffic traffic = Traffic::Periodic;

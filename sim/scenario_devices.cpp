@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/device/catalogue.hpp"
 #include "models/radio/lora_phy.hpp"
 #include "sim/scenario_reader.hpp"
 #include "sim/scenario_sections.hpp"
@@ -213,6 +214,21 @@ void read_jitter(MapReader& population, double& jitter) {
   jitter = *value;
 }
 
+// A catalogue type's defaults, before the population's own keys are read.
+void apply_catalogue_defaults(DevicePopulation& population) {
+  const models::device::SensorType* type = models::device::find_sensor_type(population.type);
+  if (type == nullptr || type->streams()) return;  // video streams are not a reporting population
+  population.payload_bytes = type->payload_bytes;
+  population.interval_s = type->interval_s;
+  population.firmware = models::device::firmware_profile(*type);
+  population.battery = type->battery;
+  population.mains_powered = type->power == models::device::PowerSource::Mains ||
+                             type->power == models::device::PowerSource::MainsWithBackup;
+  population.technology =
+      type->radio == models::device::Radio::NbIot ? Technology::NbIot : Technology::LoRaWAN;
+  population.confirmation.confirmed = type->confirmed_uplinks;
+}
+
 DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const std::string& path,
                                  const DistrictIndex& districts) {
   DevicePopulation population;
@@ -223,12 +239,14 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
     return population;
   }
   MapReader map(log, &node, path,
-                {"name", "type", "technology", "count", "districts", "disc", "traffic", "interval", "jitter", "payload",
+                {"name", "type", "technology", "power", "count", "districts", "disc", "traffic", "interval", "jitter", "payload",
                  "mac_overhead", "radio", "confirmed", "max_transmissions", "building_penetration", "firmware",
                  "battery"});
   if (!map.is_map()) return population;
   set_if(population.name, map.text("name", Presence::Required));
   set_if(population.type, map.text("type"));
+  apply_catalogue_defaults(population);
+  if (const auto power = map.choice("power", {"battery", "mains"})) population.mains_powered = *power == "mains";
   if (const auto technology = map.choice("technology", {"lorawan", "nbiot"}))
     population.technology = *technology == "nbiot" ? Technology::NbIot : Technology::LoRaWAN;
   set_if(population.count, map.integer("count", Bound::non_negative(), Presence::Required));
@@ -252,6 +270,10 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
   }
   // An NB-IoT module transmits at 23 dBm (UE power class 3, 3GPP TS 36.101 table 6.2.2F-1) unless told.
   if (population.technology == Technology::NbIot) population.radio.tx_power_dbm = 23.0;
+  if (population.technology == Technology::NbIot && population.confirmation.confirmed) {
+    // NB-IoT delivery is acknowledged by its own HARQ/RLC: LoRaWAN confirmation does not apply.
+    population.confirmation.confirmed = false;
+  }
   read_radio(log, map.get("radio"), map.path("radio"), population.radio);
   read_confirmation(map, population.confirmation);
   read_penetration(log, map.get("building_penetration"), map.path("building_penetration"), population.penetration);

@@ -106,6 +106,7 @@ std::string dump(const Scenario& s) {
     number("voltage", p.battery.voltage_v);
     number("sf_auto", p.radio.sf_auto);
     number("technology", static_cast<double>(p.technology));
+    number("mains_powered", p.mains_powered);
     number("join_margin", p.radio.join_margin_db);
     number("adr", p.radio.adr);
     number("duty_cycle", p.radio.duty_cycle);

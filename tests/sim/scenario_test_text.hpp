@@ -59,6 +59,7 @@ devices:
   - name: parking
     count: 200
     technology: nbiot
+    power: mains
     disc: {centre: [1 km, 1 km], radius: 500 m}
     traffic: poisson
     interval: 15min
