@@ -53,6 +53,10 @@ PopulationProfile make_profile(const Scenario& sc, size_t index) {
   p.payload_bytes = pop.payload_bytes;
   p.mains_powered = pop.mains_powered;
   p.self_discharge_per_year = pop.battery.self_discharge_per_year;
+  if (!sc.drivers.river_level_m.points.empty()) {
+    p.event = pop.event;
+    p.sample_interval_s = pop.sample_interval_s;
+  }
   if (pop.technology == Technology::NbIot) p.duty_cycle = false;  // licensed spectrum
   p.traffic = pop.traffic;
   p.interval_s = pop.interval_s;

@@ -5,8 +5,10 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "models/device/event_rule.hpp"
 #include "models/device/firmware.hpp"
 #include "models/radio/lorawan_region.hpp"
 #include "sim/scenario.hpp"
@@ -33,6 +35,9 @@ struct PopulationProfile {
   int payload_bytes = 10;
   bool mains_powered = false;
   double self_discharge_per_year = 0.0;
+  // Event-driven reporting on the river level (only when the scenario has drivers.river_level).
+  std::optional<models::device::EventRule> event;
+  double sample_interval_s = 60.0;
   models::device::DutyCycleMachine machine{models::device::FirmwareProfile{}};
 };
 

@@ -16,8 +16,8 @@ bool later(const auto& a, const auto& b) { return a.t_s > b.t_s || (a.t_s == b.t
 
 }  // namespace
 
-Fleet::Fleet(const CityLayout& city, uint64_t seed, double end_s, int threads)
-    : city_(city), seed_(seed), end_s_(end_s) {
+Fleet::Fleet(const CityLayout& city, uint64_t seed, double end_s, int threads, const Series& river_level)
+    : city_(city), river_level_(river_level), seed_(seed), end_s_(end_s) {
   const size_t n = city.device_count();
   battery_mah_.resize(n);
   asleep_since_s_.assign(n, 0.0);
@@ -31,6 +31,11 @@ Fleet::Fleet(const CityLayout& city, uint64_t seed, double end_s, int threads)
   adr_pending_.assign(n, 0);
   adr_setting_.resize(n);
   duty_cycle_.assign(n, models::radio::DutyCycleRegulator(city.region));
+  if (std::any_of(city.populations.begin(), city.populations.end(), [](const auto& p) { return p.event.has_value(); })) {
+    reporters_.reserve(n);
+    for (uint32_t dev = 0; dev < n; ++dev)
+      reporters_.emplace_back(city.populations[city.device_population[dev]].event.value_or(models::device::EventRule{}));
+  }
 
   // Partitions: each district split into chunks, at least 4 per thread overall when there is enough
   // work. Partitioning never changes results, only load balance.
@@ -56,6 +61,10 @@ Fleet::Fleet(const CityLayout& city, uint64_t seed, double end_s, int threads)
     // First report: uniform over one interval (periodic) or exponential (Poisson), from the device's
     // own stream, so devices do not start in lockstep.
     const double u = uniform(dev);
+    if (pop.event) {
+      part.heap.push_back({u * pop.sample_interval_s, dev, Kind::Sample});
+      continue;
+    }
     const double first = pop.traffic == Traffic::Periodic ? u * pop.interval_s : -pop.interval_s * std::log(1.0 - u);
     part.heap.push_back({first, dev, Kind::Report});
   }
@@ -161,9 +170,27 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part) {
   }
   if (pop.confirmed) {
     schedule(part, rx_end, dev, Kind::ReceiveDone);
-  } else {
+  } else if (!pop.event) {
     next_report(dev, rx_end, part);
   }
+}
+
+// Event-driven firmware: wake, sense the river level, let the event rule decide whether to report.
+void Fleet::sample(uint32_t dev, double t_s, Partition& part) {
+  const PopulationProfile& pop = city_.populations[city_.device_population[dev]];
+  using models::device::FirmwareState;
+  if (!charge_sleep(dev, t_s)) return;
+  const models::device::Decision decision = reporters_[dev].on_sample(t_s, river_level_.at(t_s));
+  const double next = t_s + pop.sample_interval_s;
+  if (decision.transmit && attempt_[dev] == 0) {
+    transmit(dev, t_s, true, part);  // charges wake and sense, and sleeps from the end of the receive windows
+  } else {
+    if (!pop.mains_powered)
+      battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - pop.machine.active_phase(FirmwareState::Wake, 0).charge_mah() -
+                                            pop.machine.active_phase(FirmwareState::Sense, 0).charge_mah());
+    asleep_since_s_[dev] = t_s + pop.machine.wake_to_tx_s();
+  }
+  if (!dead_[dev] && next < end_s_) schedule(part, std::max(next, asleep_since_s_[dev]), dev, Kind::Sample);
 }
 
 // The receive windows of a confirmed uplink have closed: done if acknowledged, else try again.
@@ -176,7 +203,8 @@ void Fleet::receive_done(uint32_t dev, double t_s, Partition& part) {
     schedule(part, t_s + policy.next_attempt_delay_s(transmissions, uniform(dev)), dev, Kind::Retry);
     return;
   }
-  next_report(dev, t_s, part);
+  attempt_[dev] = 0;
+  if (!pop.event) next_report(dev, t_s, part);
 }
 
 void Fleet::next_report(uint32_t dev, double not_before_s, Partition& part) {
@@ -196,6 +224,7 @@ void Fleet::advance(double t_s, ThreadPool& pool, std::vector<Transmission>& out
         case Kind::Report: report(e.device, e.t_s, part); break;
         case Kind::Retry: transmit(e.device, e.t_s, false, part); break;
         case Kind::ReceiveDone: receive_done(e.device, e.t_s, part); break;
+        case Kind::Sample: sample(e.device, e.t_s, part); break;
       }
     }
   });

@@ -10,9 +10,11 @@
 #include <optional>
 #include <vector>
 
+#include "models/device/event_rule.hpp"
 #include "models/radio/adr.hpp"
 #include "models/radio/duty_cycle.hpp"
 #include "sim/city_layout.hpp"
+#include "sim/scenario.hpp"
 #include "sim/thread_pool.hpp"
 
 namespace citytwin::sim {
@@ -39,7 +41,8 @@ inline bool tx_before(const Transmission& a, const Transmission& b) {
 class Fleet {
  public:
   // No report starts at or after end_s (the run's duration); retransmissions of earlier reports may.
-  Fleet(const CityLayout& city, uint64_t seed, double end_s, int threads);
+  // river_level: the value event-driven populations sample (may be empty).
+  Fleet(const CityLayout& city, uint64_t seed, double end_s, int threads, const Series& river_level);
 
   // Processes every event before t_s and appends the resulting transmissions to out (any order).
   void advance(double t_s, ThreadPool& pool, std::vector<Transmission>& out);
@@ -65,7 +68,7 @@ class Fleet {
   uint64_t deferred_by_duty_cycle() const;
 
  private:
-  enum class Kind : uint8_t { Report, Retry, ReceiveDone };
+  enum class Kind : uint8_t { Report, Retry, ReceiveDone, Sample };
   struct Event {
     double t_s;
     uint32_t device;
@@ -81,12 +84,14 @@ class Fleet {
   void report(uint32_t device, double t_s, Partition& part);
   void transmit(uint32_t device, double t_s, bool sense, Partition& part);
   void receive_done(uint32_t device, double t_s, Partition& part);
+  void sample(uint32_t device, double t_s, Partition& part);
   void next_report(uint32_t device, double not_before_s, Partition& part);
   double uniform(uint32_t device);
   // Charges the sleep since the device last fell asleep; false if the battery is empty.
   bool charge_sleep(uint32_t device, double t_s);
 
   const CityLayout& city_;
+  const Series& river_level_;
   uint64_t seed_;
   double end_s_;
   std::vector<Partition> partitions_;
@@ -103,6 +108,7 @@ class Fleet {
   std::vector<uint8_t> adr_pending_;
   std::vector<models::radio::AdrSetting> adr_setting_;
   std::vector<models::radio::DutyCycleRegulator> duty_cycle_;
+  std::vector<models::device::EventReporter> reporters_;  // per device, when any population is event-driven
 };
 
 }  // namespace citytwin::sim

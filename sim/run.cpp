@@ -115,7 +115,7 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   writer.append_messages({});  // /messages exists even when no uplink is ever sent
 
   const double duration = sc.run.duration_s;
-  Fleet fleet(city, summary.seed, duration, summary.threads);
+  Fleet fleet(city, summary.seed, duration, summary.threads, sc.drivers.river_level_m);
   RadioMedium medium(sc, city);
   LorawanServer server(sc, city, medium, fleet);
   NbiotNetwork nbiot(sc, city, summary.seed);

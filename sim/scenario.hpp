@@ -5,10 +5,13 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/device/battery.hpp"
+#include "models/device/event_rule.hpp"
 #include "models/device/firmware.hpp"
 #include "models/radio/lora_phy.hpp"
 #include "models/radio/lorawan_region.hpp"
@@ -108,6 +111,13 @@ struct DevicePopulation {
   // LoRaWAN MAC overhead added to the payload on air: MHDR 1 + FHDR 7 + FPort 1 + MIC 4 = 13 B
   // (LoRaWAN L2 1.0.4, section 4).
   int mac_overhead_bytes = 13;
+  // Event-driven reporting (models/device/event_rule.hpp) on the value of drivers.river_level: sample
+  // every sample_interval_s, report every event->normal_interval_s (= interval_s) at or below the
+  // threshold, every fast_interval_s above it, and at once on a crossing. Without the driver, the
+  // population reports periodically.
+  std::optional<models::device::EventRule> event;
+  double sample_interval_s = 60.0;
+  bool event_in_scenario = false;  // given by the scenario (not only a catalogue default)
   LoraRadio radio;
   Confirmation confirmation;
   Penetration penetration;
@@ -169,6 +179,17 @@ struct Run {
   double forward_batch_s = 10.0;
 };
 
+// A time series that drives the city: (time s, value) pairs, linearly interpolated, held constant
+// before the first and after the last point.
+struct Series {
+  std::vector<std::pair<double, double>> points;
+  double at(double t_s) const;
+};
+
+struct Drivers {
+  Series river_level_m;  // empty: no river driver
+};
+
 struct Scenario {
   std::string source_name;  // file path, or "<text>" for scenarios given as text
   std::string text;         // the YAML as read, before overrides
@@ -178,6 +199,7 @@ struct Scenario {
   std::vector<Gateway> gateways;
   RadioChannel channel;
   Nbiot nbiot;
+  Drivers drivers;
   Platform platform;
   Run run;
 };

@@ -227,6 +227,24 @@ void apply_catalogue_defaults(DevicePopulation& population) {
   population.technology =
       type->radio == models::device::Radio::NbIot ? Technology::NbIot : Technology::LoRaWAN;
   population.confirmation.confirmed = type->confirmed_uplinks;
+  population.event = type->event_rule;
+  if (type->event_rule) population.sample_interval_s = type->sample_interval_s;
+}
+
+void read_event(MapReader& population, DevicePopulation& out) {
+  const YamlNode* node = population.get("event");
+  if (node == nullptr) return;
+  MapReader map(population.log(), node, population.path("event"),
+                {"threshold", "fast_interval", "sample_interval", "hysteresis", "consecutive", "report_on_crossing"});
+  models::device::EventRule rule = out.event.value_or(models::device::EventRule{});
+  set_if(rule.threshold, map.quantity("threshold", Dimension::Length, {}, out.event ? Presence::Optional : Presence::Required));
+  set_if(rule.fast_interval_s, map.quantity("fast_interval", Dimension::Time, Bound::positive()));
+  set_if(out.sample_interval_s, map.quantity("sample_interval", Dimension::Time, Bound::positive()));
+  set_if(rule.hysteresis, map.quantity("hysteresis", Dimension::Length, Bound::non_negative()));
+  set_if(rule.consecutive, map.integer("consecutive", Bound::between(1, 1000)));
+  set_if(rule.report_on_crossing, map.boolean("report_on_crossing"));
+  out.event = rule;
+  out.event_in_scenario = true;
 }
 
 DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const std::string& path,
@@ -239,7 +257,7 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
     return population;
   }
   MapReader map(log, &node, path,
-                {"name", "type", "technology", "power", "count", "districts", "disc", "traffic", "interval", "jitter", "payload",
+                {"name", "type", "technology", "power", "event", "count", "districts", "disc", "traffic", "interval", "jitter", "payload",
                  "mac_overhead", "radio", "confirmed", "max_transmissions", "building_penetration", "firmware",
                  "battery"});
   if (!map.is_map()) return population;
@@ -255,6 +273,8 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
     population.traffic = *traffic == "poisson" ? Traffic::Poisson : Traffic::Periodic;
   }
   set_if(population.interval_s, map.quantity("interval", Dimension::Time, Bound::positive()));
+  read_event(map, population);
+  if (population.event) population.event->normal_interval_s = population.interval_s;
   read_jitter(map, population.jitter);
   const std::optional<int> payload = read_byte_count(map, "payload");
   const std::optional<int> overhead = read_byte_count(map, "mac_overhead");

@@ -13,7 +13,8 @@
 namespace citytwin::sim {
 namespace {
 
-const std::vector<std::string_view> kSections = {"city", "devices", "gateways", "radio", "nbiot", "platform", "run"};
+const std::vector<std::string_view> kSections = {"city",  "devices", "gateways", "radio",
+                                                 "nbiot", "drivers", "platform", "run"};
 const std::vector<std::string_view> kRequiredSections = {"city", "devices", "gateways", "run"};
 
 std::string join_messages(const std::vector<Diagnostic>& diagnostics) {
@@ -116,6 +117,32 @@ void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
   MapReader map(log, node, "nbiot", {"max_preamble_attempts", "backoff_occasions"});
   set_if(nbiot.max_preamble_attempts, map.integer("max_preamble_attempts", Bound::between(1, 200)));
   set_if(nbiot.backoff_occasions, map.integer("backoff_occasions", Bound::between(0, 1000)));
+}
+
+// drivers.river_level: [[0 h, 1.2 m], [6 h, 4.8 m], ...], times increasing.
+void read_drivers(DiagnosticLog& log, const YamlNode* node, Drivers& drivers) {
+  MapReader map(log, node, "drivers", {"river_level"});
+  const YamlNode* series = map.get("river_level");
+  const std::string path = map.path("river_level");
+  if (series == nullptr || !expect_sequence(log, *series, path, "[time, level] points")) return;
+  if (series->items.empty()) log.error(series->location, path, "expected at least one [time, level] point");
+  for (std::size_t i = 0; i < series->items.size(); ++i) {
+    const YamlNode& point = series->items[i];
+    const std::string point_path = index_path(path, i);
+    if (!expect_sequence(log, point, point_path, "a [time, level] pair")) continue;
+    if (point.items.size() != 2) {
+      log.error(point.location, point_path, "expected [time, level], got " + std::to_string(point.items.size()) + " values");
+      continue;
+    }
+    const auto t = read_quantity(log, point.items[0], point_path + "[0]", Dimension::Time, Bound::non_negative());
+    const auto level = read_quantity(log, point.items[1], point_path + "[1]", Dimension::Length);
+    if (!t || !level) continue;
+    if (!drivers.river_level_m.points.empty() && *t <= drivers.river_level_m.points.back().first) {
+      log.error(point.location, point_path, "times must increase");
+      continue;
+    }
+    drivers.river_level_m.points.emplace_back(*t, *level);
+  }
 }
 
 void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform) {
@@ -270,6 +297,13 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
   read_gateways(log, top.get("gateways"), districts, scenario.gateways);
   read_channel(log, top.get("radio"), scenario.channel);
   read_nbiot(log, top.get("nbiot"), scenario.nbiot);
+  read_drivers(log, top.get("drivers"), scenario.drivers);
+  for (std::size_t i = 0; i < scenario.devices.size(); ++i) {
+    const DevicePopulation& pop = scenario.devices[i];
+    if (pop.event_in_scenario && scenario.drivers.river_level_m.points.empty())
+      log.error(Location{pop.mark.line, pop.mark.column, -1}, index_path("devices", i) + ".event",
+                "event-driven reporting needs a value to watch: add drivers.river_level");
+  }
   read_platform(log, top.get("platform"), scenario.platform);
   read_run(log, top.get("run"), scenario.devices, scenario.run);
   if (!log.empty()) throw ScenarioError(log.sorted());

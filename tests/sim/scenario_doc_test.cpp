@@ -58,12 +58,14 @@ devices:
     districts: [a]
     radio: {}
     building_penetration: {}
+    event: {threshold: 3 m}
     firmware: {wake: {}, sense: {}}
     battery: {}
 gateways:
   - {name: g, position: [500 m, 500 m], backhaul: {}}
 radio: {path_loss: {}, shadowing: {}, capture: {}}
 nbiot: {}
+drivers: {river_level: [[0 h, 1 m]]}
 platform: {}
 run: {}
 )";
@@ -107,6 +109,14 @@ std::string dump(const Scenario& s) {
     number("sf_auto", p.radio.sf_auto);
     number("technology", static_cast<double>(p.technology));
     number("mains_powered", p.mains_powered);
+    number("sample_interval", p.sample_interval_s);
+    if (p.event) {
+      number("event_threshold", p.event->threshold);
+      number("event_fast", p.event->fast_interval_s);
+      number("event_hysteresis", p.event->hysteresis);
+      number("event_consecutive", p.event->consecutive);
+      number("event_crossing", p.event->report_on_crossing);
+    }
     number("join_margin", p.radio.join_margin_db);
     number("adr", p.radio.adr);
     number("duty_cycle", p.radio.duty_cycle);

@@ -182,8 +182,8 @@ TEST(ScenarioLoader, MarksPointAtTheEntries) {
   EXPECT_EQ(population.column, 5);
   EXPECT_EQ(s.devices[0].placement.mark.line, 15);  // "districts: [old_town, docks]"
   EXPECT_EQ(s.devices[0].placement.mark.column, 16);
-  EXPECT_EQ(s.devices[1].placement.mark.line, 52);  // "disc: {...}"
-  EXPECT_EQ(s.gateways[1].mark.line, 68);           // "  - name: gw-docks"
+  EXPECT_EQ(s.devices[1].placement.mark.line, 53);  // "disc: {...}"
+  EXPECT_EQ(s.gateways[1].mark.line, 69);           // "  - name: gw-docks"
   EXPECT_EQ(s.gateways[1].mark.column, 5);
 }
 

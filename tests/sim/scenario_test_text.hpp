@@ -60,6 +60,7 @@ devices:
     count: 200
     technology: nbiot
     power: mains
+    event: {threshold: 2 m, fast_interval: 30 s, sample_interval: 10 s, hysteresis: 10 cm, consecutive: 2, report_on_crossing: false}
     disc: {centre: [1 km, 1 km], radius: 500 m}
     traffic: poisson
     interval: 15min
@@ -98,6 +99,8 @@ run:
 nbiot:
   max_preamble_attempts: 4
   backoff_occasions: 2
+drivers:
+  river_level: [[0 h, 1.2 m], [6 h, 4.8 m]]
 )";
 
 // Only what is required; everything else takes its default.
