@@ -227,8 +227,12 @@ void apply_catalogue_defaults(DevicePopulation& population) {
   population.technology =
       type->radio == models::device::Radio::NbIot ? Technology::NbIot : Technology::LoRaWAN;
   population.confirmation.confirmed = type->confirmed_uplinks;
-  population.event = type->event_rule;
-  if (type->event_rule) population.sample_interval_s = type->sample_interval_s;
+  // The only quantity a driver provides is the river level: other types' rules (rain rate, occupancy,
+  // vibration) wait for their drivers and report periodically meanwhile.
+  if (type->name == "river_level") {
+    population.event = type->event_rule;
+    population.sample_interval_s = type->sample_interval_s;
+  }
 }
 
 void read_event(MapReader& population, DevicePopulation& out) {
