@@ -53,6 +53,8 @@ PopulationProfile make_profile(const Scenario& sc, size_t index) {
   p.payload_bytes = pop.payload_bytes;
   p.mains_powered = pop.mains_powered;
   p.self_discharge_per_year = pop.battery.self_discharge_per_year;
+  p.battery = pop.battery;
+  p.solar = pop.solar;
   if (!sc.drivers.river_level_m.points.empty()) {
     p.event = pop.event;
     p.sample_interval_s = pop.sample_interval_s;

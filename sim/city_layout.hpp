@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "models/device/battery.hpp"
 #include "models/device/event_rule.hpp"
 #include "models/device/firmware.hpp"
 #include "models/radio/lorawan_region.hpp"
@@ -35,6 +36,8 @@ struct PopulationProfile {
   int payload_bytes = 10;
   bool mains_powered = false;
   double self_discharge_per_year = 0.0;
+  models::device::BatterySpec battery;
+  models::device::SolarPanel solar;
   // Event-driven reporting on the river level (only when the scenario has drivers.river_level).
   std::optional<models::device::EventRule> event;
   double sample_interval_s = 60.0;

@@ -88,9 +88,16 @@ bool Fleet::charge_sleep(uint32_t dev, double t_s) {
   const double slept = std::max(0.0, t_s - asleep_since_s_[dev]);
   asleep_since_s_[dev] = std::max(asleep_since_s_[dev], t_s);
   if (pop.mains_powered) return true;
-  // Sleep current plus self-discharge in proportion to the charge left (models/device/battery.hpp).
-  battery_mah_[dev] = models::device::charge_after_mah(battery_mah_[dev], pop.machine.profile().sleep_current_ma,
-                                                       slept, pop.self_discharge_per_year);
+  if (dead_[dev]) return false;  // an empty cell stays dead, sun or not
+  // Sleep current plus self-discharge in proportion to the charge left, minus what a solar panel
+  // harvested meanwhile (models/device/battery.hpp).
+  const double t0 = t_s - slept;
+  battery_mah_[dev] =
+      pop.solar.peak_power_w > 0.0
+          ? models::device::charge_with_solar_mah(pop.battery, pop.solar, battery_mah_[dev],
+                                                  pop.machine.profile().sleep_current_ma, t0, t_s)
+          : models::device::charge_after_mah(battery_mah_[dev], pop.machine.profile().sleep_current_ma, slept,
+                                             pop.self_discharge_per_year);
   if (battery_mah_[dev] > 0.0) return true;
   battery_mah_[dev] = 0.0;
   dead_[dev] = 1;
@@ -164,10 +171,9 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part) {
   const double rx_end = t_tx + airtime + machine.active_phase(FirmwareState::Receive, airtime).duration_s;
   asleep_since_s_[dev] = rx_end;
   battery_mah_[dev] = battery;
-  if (battery <= 0.0) {
-    dead_[dev] = 1;
-    return;
-  }
+  // A battery that empties here is found empty at the next wake-up, which logs the report it cannot
+  // send (fail_reason device_dead) and stops the device.
+  if (battery <= 0.0) dead_[dev] = 1;
   if (pop.confirmed) {
     schedule(part, rx_end, dev, Kind::ReceiveDone);
   } else if (!pop.event) {

@@ -123,6 +123,7 @@ struct DevicePopulation {
   Penetration penetration;
   models::device::FirmwareProfile firmware;
   models::device::BatterySpec battery;
+  models::device::SolarPanel solar;  // peak_power 0: no panel
   SourceMark mark;
 };
 

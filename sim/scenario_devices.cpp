@@ -184,11 +184,27 @@ void read_penetration(DiagnosticLog& log, const YamlNode* node, const std::strin
   set_if(loss.sigma_db, map.quantity("sigma", Dimension::Gain, Bound::non_negative()));
 }
 
+void read_solar(DiagnosticLog& log, const YamlNode* node, const std::string& path, DevicePopulation& population) {
+  if (node == nullptr) return;
+  MapReader map(log, node, path, {"peak_power_w", "efficiency", "sunrise", "day_length"});
+  models::device::SolarPanel& panel = population.solar;
+  if (const auto watts = map.number("peak_power_w", Bound::non_negative())) panel.peak_power_w = *watts;
+  set_if(panel.system_efficiency, map.number("efficiency", Bound{0.0, 1.0, false, false, ""}));
+  set_if(panel.sunrise_s, map.quantity("sunrise", Dimension::Time, Bound::between(0, 86400, "s")));
+  set_if(panel.day_length_s, map.quantity("day_length", Dimension::Time, Bound::between(0, 86400, "s")));
+  if (panel.sunrise_s + panel.day_length_s > 86400.0)
+    log.error(map.location(), path, "sunrise + day_length must be within the day (24 h)");
+  population.battery.rechargeable = true;  // a panel charges a rechargeable cell
+}
+
 void read_battery(DiagnosticLog& log, const YamlNode* node, const std::string& path,
                   models::device::BatterySpec& battery) {
-  MapReader map(log, node, path, {"capacity", "voltage"});
+  MapReader map(log, node, path, {"capacity", "voltage", "self_discharge"});
   set_if(battery.capacity_mah, map.quantity("capacity", Dimension::Charge, Bound::positive()));
   set_if(battery.voltage_v, map.quantity("voltage", Dimension::Voltage, Bound::positive()));
+  // Per year: "1 %" (Li-SOCl2) .. "30 %" (Li-ion, 2.5 % a month).
+  set_if(battery.self_discharge_per_year,
+         map.quantity("self_discharge", Dimension::Percent, Bound{0.0, 1.0, true, false, ""}));
 }
 
 // Jitter is a fraction (0.1) or a percentage (10 %), 0 <= jitter < 1.
@@ -222,6 +238,7 @@ void apply_catalogue_defaults(DevicePopulation& population) {
   population.interval_s = type->interval_s;
   population.firmware = models::device::firmware_profile(*type);
   population.battery = type->battery;
+  population.solar = type->solar;
   population.mains_powered = type->power == models::device::PowerSource::Mains ||
                              type->power == models::device::PowerSource::MainsWithBackup;
   population.technology =
@@ -263,7 +280,7 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
   MapReader map(log, &node, path,
                 {"name", "type", "technology", "power", "event", "count", "districts", "disc", "traffic", "interval", "jitter", "payload",
                  "mac_overhead", "radio", "confirmed", "max_transmissions", "building_penetration", "firmware",
-                 "battery"});
+                 "battery", "solar"});
   if (!map.is_map()) return population;
   set_if(population.name, map.text("name", Presence::Required));
   set_if(population.type, map.text("type"));
@@ -303,6 +320,7 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
   read_penetration(log, map.get("building_penetration"), map.path("building_penetration"), population.penetration);
   read_firmware(log, map.get("firmware"), map.path("firmware"), population.firmware);
   read_battery(log, map.get("battery"), map.path("battery"), population.battery);
+  read_solar(log, map.get("solar"), map.path("solar"), population);
   return population;
 }
 

@@ -59,6 +59,7 @@ devices:
     radio: {}
     building_penetration: {}
     event: {threshold: 3 m}
+    solar: {}
     firmware: {wake: {}, sense: {}}
     battery: {}
 gateways:
@@ -110,6 +111,11 @@ std::string dump(const Scenario& s) {
     number("technology", static_cast<double>(p.technology));
     number("mains_powered", p.mains_powered);
     number("sample_interval", p.sample_interval_s);
+    number("solar_peak", p.solar.peak_power_w);
+    number("solar_efficiency", p.solar.system_efficiency);
+    number("solar_sunrise", p.solar.sunrise_s);
+    number("solar_day", p.solar.day_length_s);
+    number("self_discharge", p.battery.self_discharge_per_year);
     if (p.event) {
       number("event_threshold", p.event->threshold);
       number("event_fast", p.event->fast_interval_s);

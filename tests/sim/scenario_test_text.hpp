@@ -56,11 +56,13 @@ devices:
     battery:
       capacity: 3.6 Ah
       voltage: 3000 mV
+      self_discharge: 2 %
   - name: parking
     count: 200
     technology: nbiot
     power: mains
     event: {threshold: 2 m, fast_interval: 30 s, sample_interval: 10 s, hysteresis: 10 cm, consecutive: 2, report_on_crossing: false}
+    solar: {peak_power_w: 1.5, efficiency: 0.6, sunrise: 5 h, day_length: 14 h}
     disc: {centre: [1 km, 1 km], radius: 500 m}
     traffic: poisson
     interval: 15min
