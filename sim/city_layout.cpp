@@ -161,7 +161,8 @@ CityLayout build_city_layout(const Scenario& sc, uint64_t seed, ThreadPool& pool
       double best_rssi = -std::numeric_limits<double>::infinity();
       for (size_t g = 0; g < sc.gateways.size(); ++g) {
         const Gateway& gw = sc.gateways[g];
-        if (gw.technology != pop.technology) continue;
+        // Wi-Fi cameras associate through sim/wifi_access.cpp (5 GHz link budget), not radio links.
+        if (gw.technology != pop.technology || pop.technology == Technology::WiFi) continue;
         const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
         double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - std::max(0.0, wall_db);
         if (sc.channel.shadowing_sigma_db > 0.0)  // one draw per (device, gateway), in gateway order

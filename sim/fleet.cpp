@@ -60,6 +60,7 @@ Fleet::Fleet(const CityLayout& city, uint64_t seed, double end_s, int threads, c
     Partition& part = partitions_[first_partition[d] + seen[d]++ / chunk];
     // First report: uniform over one interval (periodic) or exponential (Poisson), from the device's
     // own stream, so devices do not start in lockstep.
+    if (pop.technology == Technology::WiFi) continue;  // streams, not reports (sim/wifi_access.hpp)
     const double u = uniform(dev);
     if (pop.event) {
       part.heap.push_back({u * pop.sample_interval_s, dev, Kind::Sample});

@@ -143,4 +143,38 @@ output::KpiTable type_kpis(const Scenario& sc, const CityLayout& city, const Fle
   return table;
 }
 
+output::KpiTable access_point_kpis(const Scenario& sc, const WifiAccess& wifi, const WiredNetwork& wired) {
+  output::KpiTable t;
+  t.key_name = "access_point";
+  std::vector<double> cameras, offered, carried, backhaul, utilisation, saturated;
+  for (const AccessPointLoad& ap : wifi.access_points()) {
+    t.keys.push_back(sc.gateways[ap.gateway].name);
+    cameras.push_back(static_cast<double>(ap.cameras.size()));
+    offered.push_back(ap.offered_bps);
+    carried.push_back(ap.carried_bps);
+    backhaul.push_back(ap.carried_bps > 0.0 ? std::min(ap.carried_bps, wired.stream_throughput_bps(ap.gateway)) : 0.0);
+    utilisation.push_back(ap.utilisation);
+    saturated.push_back(ap.saturated ? 1.0 : 0.0);
+  }
+  t.columns = {{"cameras", cameras},         {"offered_bps", offered},       {"carried_air_bps", carried},
+               {"carried_backhaul_bps", backhaul}, {"airtime_utilisation", utilisation}, {"saturated", saturated}};
+  return t;
+}
+
+void add_stream_kpis(output::KpiList& kpis, const WifiAccess& wifi, const output::KpiTable& aps) {
+  double backhaul = 0.0, saturated = 0.0;
+  for (const auto& [name, values] : aps.columns) {
+    for (double v : values) {
+      if (name == "carried_backhaul_bps") backhaul += v;
+      if (name == "saturated") saturated += v;
+    }
+  }
+  kpis.emplace_back("cameras", static_cast<double>(wifi.cameras()));
+  kpis.emplace_back("cameras_associated", static_cast<double>(wifi.associated()));
+  kpis.emplace_back("stream_offered_bps", wifi.offered_bps());
+  kpis.emplace_back("stream_carried_air_bps", wifi.carried_bps());
+  kpis.emplace_back("stream_carried_backhaul_bps", backhaul);
+  kpis.emplace_back("access_points_saturated", saturated);
+}
+
 }  // namespace citytwin::sim

@@ -9,6 +9,7 @@
 #include "sim/lorawan_server.hpp"
 #include "sim/message_log.hpp"
 #include "sim/scenario.hpp"
+#include "sim/wifi_access.hpp"
 #include "sim/wired_network.hpp"
 
 namespace citytwin::sim {
@@ -22,6 +23,10 @@ output::KpiTable district_kpis(const Scenario& scenario, const CityLayout& city,
                                const MessageLog& log);
 // By device type (populations of the same type are pooled); duration_s is the simulated time, for
 // the projected battery lifetime.
+// Per Wi-Fi access point: cameras, offered / carried over the air / through the backhaul, utilisation.
+output::KpiTable access_point_kpis(const Scenario& scenario, const WifiAccess& wifi, const WiredNetwork& wired);
+void add_stream_kpis(output::KpiList& kpis, const WifiAccess& wifi, const output::KpiTable& access_points);
+
 output::KpiTable type_kpis(const Scenario& scenario, const CityLayout& city, const Fleet& fleet,
                            const MessageLog& log, double duration_s);
 

@@ -21,6 +21,7 @@
 #include "sim/radio_medium.hpp"
 #include "sim/thread_pool.hpp"
 #include "sim/version.hpp"
+#include "sim/wifi_access.hpp"
 #include "sim/wired_network.hpp"
 
 namespace citytwin::sim {
@@ -122,6 +123,9 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   medium.set_other_technology_handler([&nbiot](uint64_t seq, const Transmission& tx) { nbiot.submit(seq, tx); });
   MessageLog log(city, sc.city.districts.size());
   WiredNetwork wired(sc, [&log](uint64_t seq, double t) { log.deliver(seq, t); });
+  const WifiAccess wifi(sc, city);
+  for (const AccessPointLoad& ap : wifi.access_points())
+    if (ap.carried_bps > 0.0) wired.start_stream(ap.gateway, ap.carried_bps, duration);
   Progress progress(duration, options.progress);
 
   const auto on_resolved = [&](const ResolvedFrame& f) {
@@ -180,9 +184,12 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   summary.kpis.emplace_back("nbiot_access_failures", static_cast<double>(nbiot.access_failures()));
   summary.by_district = district_kpis(sc, city, fleet, log);
   const output::KpiTable by_type = type_kpis(sc, city, fleet, log, t);
+  const output::KpiTable access_points = access_point_kpis(sc, wifi, wired);
+  if (!wifi.access_points().empty()) add_stream_kpis(summary.kpis, wifi, access_points);
   writer.write_kpis(summary.kpis);
   writer.write_kpi_table("by_district", summary.by_district);
   writer.write_kpi_table("by_type", by_type);
+  if (!wifi.access_points().empty()) writer.write_kpi_table("by_access_point", access_points);
   summary.complete = !stopped;
   writer.finish(summary.complete);
   summary.output_path = writer.final_path();

@@ -81,7 +81,7 @@ struct Penetration {
 enum class Traffic { Periodic, Poisson };
 
 // The radio access network a device or gateway belongs to. NB-IoT "gateways" are eNodeB cells.
-enum class Technology : uint8_t { LoRaWAN = 0, NbIot = 1 };
+enum class Technology : uint8_t { LoRaWAN = 0, NbIot = 1, WiFi = 2 };
 
 // Where a population's devices are placed: uniformly at random over the listed districts (weighted
 // by area), or uniformly in a disc (centre and radius), which must lie in districts.
@@ -102,6 +102,9 @@ struct DevicePopulation {
   Technology technology = Technology::LoRaWAN;
   // Mains-powered devices draw from the grid: their battery does not drain (energy KPIs count 0).
   bool mains_powered = false;
+  // Wi-Fi video streams (CCTV): a constant bitrate from the camera to the platform through the
+  // strongest access point and its backhaul, instead of reports.
+  double stream_bps = 0.0;
   int64_t count = 0;
   Placement placement;
   Traffic traffic = Traffic::Periodic;

@@ -233,7 +233,13 @@ void read_jitter(MapReader& population, double& jitter) {
 // A catalogue type's defaults, before the population's own keys are read.
 void apply_catalogue_defaults(DevicePopulation& population) {
   const models::device::SensorType* type = models::device::find_sensor_type(population.type);
-  if (type == nullptr || type->streams()) return;  // video streams are not a reporting population
+  if (type == nullptr) return;
+  if (type->streams()) {  // a camera: a Wi-Fi video stream, mains powered
+    population.technology = Technology::WiFi;
+    population.stream_bps = type->stream_bitrate_bps;
+    population.mains_powered = true;
+    return;
+  }
   population.payload_bytes = type->payload_bytes;
   population.interval_s = type->interval_s;
   population.firmware = models::device::firmware_profile(*type);
@@ -278,7 +284,7 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
     return population;
   }
   MapReader map(log, &node, path,
-                {"name", "type", "technology", "power", "event", "count", "districts", "disc", "traffic", "interval", "jitter", "payload",
+                {"name", "type", "technology", "stream", "power", "event", "count", "districts", "disc", "traffic", "interval", "jitter", "payload",
                  "mac_overhead", "radio", "confirmed", "max_transmissions", "building_penetration", "firmware",
                  "battery", "solar"});
   if (!map.is_map()) return population;
@@ -286,8 +292,16 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
   set_if(population.type, map.text("type"));
   apply_catalogue_defaults(population);
   if (const auto power = map.choice("power", {"battery", "mains"})) population.mains_powered = *power == "mains";
-  if (const auto technology = map.choice("technology", {"lorawan", "nbiot"}))
-    population.technology = *technology == "nbiot" ? Technology::NbIot : Technology::LoRaWAN;
+  if (const auto technology = map.choice("technology", {"lorawan", "nbiot", "wifi"}))
+    population.technology = *technology == "nbiot" ? Technology::NbIot
+                            : *technology == "wifi" ? Technology::WiFi
+                                                    : Technology::LoRaWAN;
+  set_if(population.stream_bps, map.quantity("stream", Dimension::Bitrate, Bound::positive()));
+  if (population.technology == Technology::WiFi && population.stream_bps <= 0.0)
+    map.log().error(map.location(), map.path("stream"),
+                    "a Wi-Fi population is a video stream: give its bitrate, e.g. 'stream: 4 Mbps'");
+  if (population.technology != Technology::WiFi && map.get("stream") != nullptr)
+    map.log().error(map.get("stream")->location, map.path("stream"), "only Wi-Fi populations stream (technology: wifi)");
   set_if(population.count, map.integer("count", Bound::non_negative(), Presence::Required));
   read_placement(map, districts, population.placement);
   if (const auto traffic = map.choice("traffic", {"periodic", "poisson"})) {

@@ -61,8 +61,10 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
                  "backhaul"});
   if (!map.is_map()) return gateway;
   set_if(gateway.name, map.text("name", Presence::Required));
-  if (const auto technology = map.choice("technology", {"lorawan", "nbiot"}))
-    gateway.technology = *technology == "nbiot" ? Technology::NbIot : Technology::LoRaWAN;
+  if (const auto technology = map.choice("technology", {"lorawan", "nbiot", "wifi"}))
+    gateway.technology = *technology == "nbiot" ? Technology::NbIot
+                         : *technology == "wifi" ? Technology::WiFi
+                                                 : Technology::LoRaWAN;
   if (const auto position = map.point("position", {}, Presence::Required)) {
     gateway.x_m = (*position)[0];
     gateway.y_m = (*position)[1];

@@ -36,6 +36,11 @@ struct WiredNetwork::Impl {
   double server_free_at_s = 0.0;          // the network server's FIFO queue
   std::exception_ptr actor_error;
   uint64_t period = 0;
+  struct Stream {
+    uint32_t gateway;
+    double bits_per_s, duration_s, throughput_bps = 0.0;
+  };
+  std::vector<Stream> streams;
 
   Impl(const Scenario& sc, DeliveryCallback cb) : scenario(sc), on_delivered(std::move(cb)) {}
 
@@ -131,12 +136,14 @@ struct WiredNetwork::Impl {
 
 WiredNetwork::WiredNetwork(const Scenario& scenario, DeliveryCallback on_delivered)
     : impl_(std::make_unique<Impl>(scenario, std::move(on_delivered))) {
-  int argc = 3;
+  int argc = 4;
   char arg0[] = "citytwin";
-  // CM02: latency and bandwidth exactly as given (the default LV08 model scales both to fit TCP).
+  // CM02: latency and bandwidth exactly as given (the default LV08 model scales both to fit TCP), and
+  // no cross-traffic (by default SimGrid reserves 5 % of a link for the reverse TCP acknowledgements).
   char arg1[] = "--cfg=network/model:CM02";
-  char arg2[] = "--log=root.thres:critical";
-  char* argv[] = {arg0, arg1, arg2, nullptr};
+  char arg2[] = "--cfg=network/crosstraffic:0";
+  char arg3[] = "--log=root.thres:critical";
+  char* argv[] = {arg0, arg1, arg2, arg3, nullptr};
   // SimGrid installs its own SIGINT handler (print the actors' status and exit); keep the caller's,
   // so that Ctrl-C stops the run cleanly and the trace is finished.
   struct sigaction caller_sigint {};
@@ -149,6 +156,43 @@ WiredNetwork::WiredNetwork(const Scenario& scenario, DeliveryCallback on_deliver
 }
 
 WiredNetwork::~WiredNetwork() = default;
+
+void WiredNetwork::start_stream(uint32_t gateway, double bits_per_s, double duration_s) {
+  impl_->streams.push_back({gateway, bits_per_s, duration_s});
+  const size_t index = impl_->streams.size() - 1;
+  Impl* impl = impl_.get();
+  // SimGrid 3.32 throttles mailbox comms only (set_rate on put_init, before start): the stream goes
+  // through a mailbox to a receiver on the platform.
+  s4u::Mailbox* mailbox = s4u::Mailbox::by_name("stream-" + std::to_string(index));
+  s4u::Actor::create("stream-rx-" + std::to_string(index), impl->server, [impl, mailbox]() {
+    try {
+      mailbox->get<int>();
+    } catch (...) {
+      if (!impl->actor_error) impl->actor_error = std::current_exception();
+    }
+  });
+  s4u::Actor::create("stream-" + std::to_string(index), impl->gateway_hosts[gateway], [impl, index, mailbox]() {
+    try {
+      static int payload = 0;
+      Impl::Stream& st = impl->streams[index];
+      const auto bytes = static_cast<uint64_t>(st.bits_per_s / 8.0 * st.duration_s);
+      const double start = s4u::Engine::get_clock();
+      s4u::CommPtr comm = mailbox->put_init(&payload, bytes);
+      comm->set_rate(st.bits_per_s / 8.0);
+      comm->wait();
+      const double transfer = s4u::Engine::get_clock() - start - impl->latency_s[st.gateway];
+      st.throughput_bps = transfer > 0.0 ? static_cast<double>(bytes) * 8.0 / transfer : st.bits_per_s;
+    } catch (...) {
+      if (!impl->actor_error) impl->actor_error = std::current_exception();
+    }
+  });
+}
+
+double WiredNetwork::stream_throughput_bps(uint32_t gateway) const {
+  for (const auto& st : impl_->streams)
+    if (st.gateway == gateway) return st.throughput_bps;
+  return 0.0;
+}
 
 void WiredNetwork::forward(uint32_t gateway, uint64_t frame_seq, double t_rx_s) {
   impl_->outbox[gateway].push_back({frame_seq, t_rx_s});

@@ -43,6 +43,12 @@ class WiredNetwork {
   // Sends what is left and runs SimGrid until every copy has been processed.
   void drain(double t_s);
 
+  // A constant-bitrate stream (CCTV) from a gateway to the platform over [0, duration_s]: one SimGrid
+  // flow limited to bits_per_s, sharing the backhaul with everything else. Call before the first advance.
+  void start_stream(uint32_t gateway, double bits_per_s, double duration_s);
+  // The bitrate a stream obtained end to end (its bytes over its transfer time); after drain().
+  double stream_throughput_bps(uint32_t gateway) const;
+
   // Route latency from a gateway to the platform server (s).
   double route_latency_s(uint32_t gateway) const;
   uint64_t copies_forwarded() const { return copies_forwarded_; }

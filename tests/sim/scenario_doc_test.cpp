@@ -110,6 +110,7 @@ std::string dump(const Scenario& s) {
     number("sf_auto", p.radio.sf_auto);
     number("technology", static_cast<double>(p.technology));
     number("mains_powered", p.mains_powered);
+    number("stream", p.stream_bps);
     number("sample_interval", p.sample_interval_s);
     number("solar_peak", p.solar.peak_power_w);
     number("solar_efficiency", p.solar.system_efficiency);

@@ -35,7 +35,7 @@ TEST(ScenarioLoader, FullScenarioCity) {
 
 TEST(ScenarioLoader, FullScenarioPopulation) {
   const Scenario s = load_scenario_text(kFullScenario);
-  ASSERT_EQ(s.devices.size(), 2u);
+  ASSERT_EQ(s.devices.size(), 3u);
   const DevicePopulation& p = s.devices[0];
   EXPECT_EQ(p.name, "river_level");
   EXPECT_EQ(p.type, "river_level");
@@ -183,7 +183,7 @@ TEST(ScenarioLoader, MarksPointAtTheEntries) {
   EXPECT_EQ(s.devices[0].placement.mark.line, 15);  // "districts: [old_town, docks]"
   EXPECT_EQ(s.devices[0].placement.mark.column, 16);
   EXPECT_EQ(s.devices[1].placement.mark.line, 55);  // "disc: {...}"
-  EXPECT_EQ(s.gateways[1].mark.line, 71);           // "  - name: gw-docks"
+  EXPECT_EQ(s.gateways[1].mark.line, 72);           // "  - name: gw-docks"
   EXPECT_EQ(s.gateways[1].mark.column, 5);
 }
 

@@ -83,7 +83,7 @@ TEST(ScenarioOverrides, AliasedNodesAreNotChangedThroughTheAlias) {
 
 TEST(ScenarioOverrides, BadPaths) {
   EXPECT_EQ(load_error(kFullScenario, {"devices.5.interval=2min"}),
-            "--set devices.5.interval=2min: devices[5]: index 5 out of range ('devices' has 2 entries)");
+            "--set devices.5.interval=2min: devices[5]: index 5 out of range ('devices' has 3 entries)");
   EXPECT_EQ(load_error(kMinimalScenario, {"platform.server_speed=1 Tf"}),
             "--set platform.server_speed=1 Tf: platform: no key 'platform' to descend into");
   EXPECT_EQ(

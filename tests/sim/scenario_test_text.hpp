@@ -69,6 +69,7 @@ devices:
     jitter: 25 %
     payload: 4 B
     radio: {sf: 7}
+  - {name: cams, technology: wifi, stream: 6 Mbps, count: 2, districts: [old_town]}
 gateways:
   - name: gw-town-hall
     position: [1 km, 0.75 km]
