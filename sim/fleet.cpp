@@ -132,9 +132,7 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part) {
     // Wake and sense; the modem's random access, data and connected time are charged when the cell
     // has served the message (post_charge).
     const double ready = t_s + machine.wake_to_tx_s();
-    if (!pop.mains_powered)
-      battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - machine.active_phase(FirmwareState::Wake, 0).charge_mah() -
-                                            machine.active_phase(FirmwareState::Sense, 0).charge_mah());
+    if (!pop.mains_powered) battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - machine.sample_charge_mah());
     part.out.push_back({ready, ready, dev, 0, tx_power_dbm_[dev], 0, 0, false, true, pop.technology, battery_mah_[dev]});
     asleep_since_s_[dev] = ready;
     next_report(dev, ready, part);
@@ -159,10 +157,9 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part) {
   } else {
     channel = pop.channels_hz[std::min(pop.channels_hz.size() - 1, static_cast<size_t>(u * static_cast<double>(pop.channels_hz.size())))];
   }
-  double charge = machine.active_phase(FirmwareState::Wake, airtime).charge_mah() +
+  double charge = (sense ? machine.sample_charge_mah() : machine.active_phase(FirmwareState::Wake, airtime).charge_mah()) +
                   machine.active_phase(FirmwareState::Transmit, airtime).charge_mah() +
                   machine.active_phase(FirmwareState::Receive, airtime).charge_mah();
-  if (sense) charge += machine.active_phase(FirmwareState::Sense, airtime).charge_mah();
   // Waiting for the duty cycle is spent asleep.
   charge += machine.sleep(t_tx - t_s - (sense ? machine.wake_to_tx_s() : pop.machine.profile().wake_duration_s)).charge_mah();
   const double battery = pop.mains_powered ? battery_mah_[dev] : std::max(0.0, battery_mah_[dev] - charge);
@@ -192,9 +189,7 @@ void Fleet::sample(uint32_t dev, double t_s, Partition& part) {
   if (decision.transmit && attempt_[dev] == 0) {
     transmit(dev, t_s, true, part);  // charges wake and sense, and sleeps from the end of the receive windows
   } else {
-    if (!pop.mains_powered)
-      battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - pop.machine.active_phase(FirmwareState::Wake, 0).charge_mah() -
-                                            pop.machine.active_phase(FirmwareState::Sense, 0).charge_mah());
+    if (!pop.mains_powered) battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - pop.machine.sample_charge_mah());
     asleep_since_s_[dev] = t_s + pop.machine.wake_to_tx_s();
   }
   if (!dead_[dev] && next < end_s_) schedule(part, std::max(next, asleep_since_s_[dev]), dev, Kind::Sample);

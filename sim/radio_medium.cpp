@@ -1,5 +1,7 @@
 #include "sim/radio_medium.hpp"
 
+#include "models/radio/interference.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -14,6 +16,7 @@ using output::FailReason;
 RadioMedium::RadioMedium(const Scenario& scenario, const CityLayout& city)
     : city_(city),
       capture_(scenario.channel.capture),
+      inter_sf_(scenario.channel.inter_sf),
       sensitivity_125khz_dbm_(scenario.channel.gateway_sensitivity_dbm),
       incoming_(city.gateway_count()),
       transmitting_(city.gateway_count()) {
@@ -77,6 +80,29 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
       other.fate = FailReason::Collision;
   }
   air.push_back(rx);
+  interfere_across_sfs(rx, mine);
+}
+
+void RadioMedium::interfere_across_sfs(const OnAir& rx, Reception& mine) {
+  if (inter_sf_ == RadioChannel::InterSf::Orthogonal) return;
+  const auto matrix = inter_sf_ == RadioChannel::InterSf::Goursaud ? models::radio::InterferenceMatrix::Goursaud
+                                                                   : models::radio::InterferenceMatrix::Croce;
+  const auto gateways = static_cast<uint32_t>(city_.gateway_count());
+  const uint32_t base = rx.list - (rx.spreading_factor - 7u) * gateways;  // this channel's SF7 list
+  for (uint32_t sf = 7; sf <= 12; ++sf) {
+    if (sf == rx.spreading_factor) continue;
+    std::vector<OnAir>& air = on_air_[base + (sf - 7) * gateways];
+    std::erase_if(air, [&](const OnAir& e) { return e.t_end_s <= rx.t_start_s; });
+    for (const OnAir& e : air) {
+      if (rx.rssi_dbm - e.rssi_dbm < models::radio::sir_threshold_db(matrix, rx.spreading_factor, e.spreading_factor) &&
+          mine.fate == FailReason::None)
+        mine.fate = FailReason::Collision;
+      Reception& other = reception(e.reception);
+      if (e.rssi_dbm - rx.rssi_dbm < models::radio::sir_threshold_db(matrix, e.spreading_factor, rx.spreading_factor) &&
+          other.fate == FailReason::None)
+        other.fate = FailReason::Collision;
+    }
+  }
 }
 
 void RadioMedium::resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink) {
@@ -140,7 +166,8 @@ void RadioMedium::step(std::vector<Transmission>& produced, double t_s, ThreadPo
         const uint32_t g = city_.link_gateway[k];
         const uint64_t id = reception_base_ + receptions_.size();
         receptions_.push_back({g, rssi, FailReason::None});
-        incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, on_air_list(g, tx.channel_hz, tx.spreading_factor)});
+        incoming_[g].push_back(
+            {tx.t_start_s, tx.t_end_s, id, rssi, on_air_list(g, tx.channel_hz, tx.spreading_factor), tx.spreading_factor});
         best = std::max(best, rssi);
       }
     }

@@ -79,6 +79,7 @@ class RadioMedium {
     uint64_t reception;
     float rssi_dbm;
     uint32_t list;  // index into on_air_
+    uint8_t spreading_factor;
   };
   struct Interval {
     double t0_s, t1_s;
@@ -90,10 +91,13 @@ class RadioMedium {
   // (channel, SF)-major, so a channel seen for the first time appends its lists.
   uint32_t on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor);
   void settle(uint32_t gateway, const OnAir& rx);
+  // Pairwise SIR test between frames of different SFs on one channel; no-op when SFs are orthogonal.
+  void interfere_across_sfs(const OnAir& rx, Reception& mine);
   void resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink);
 
   const CityLayout& city_;
   models::radio::CaptureRule capture_;
+  RadioChannel::InterSf inter_sf_;
   std::array<double, 6> sensitivity_125khz_dbm_;
   std::vector<Transmission> staged_;  // produced but starting at or after the last window end
   std::deque<Frame> frames_;          // frames_[i] has seq frame_base_ + i

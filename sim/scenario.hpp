@@ -137,6 +137,9 @@ struct RadioChannel {
   // Log-normal shadowing per device-gateway link, drawn once (static links); 0 dB turns it off.
   double shadowing_sigma_db = 0.0;
   models::radio::CaptureRule capture;
+  // Frames on different SFs: orthogonal (no interference), or the SIR thresholds of Goursaud & Gorce
+  // 2015 (as ns-3) or Croce et al. 2018 (as FLoRa), pairwise (models/radio/interference.hpp).
+  enum class InterSf { Orthogonal, Goursaud, Croce } inter_sf = InterSf::Orthogonal;
   std::array<double, 6> gateway_sensitivity_dbm = models::radio::kSx1301SensitivityDbm;  // SF7..SF12, 125 kHz
   double noise_figure_db = 6.0;  // gateway receiver, for the SNR column and ADR
 };

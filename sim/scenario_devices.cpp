@@ -162,11 +162,12 @@ void read_state(MapReader& firmware, std::string_view key, double& duration_s, d
 void read_firmware(DiagnosticLog& log, const YamlNode* node, const std::string& path,
                    models::device::FirmwareProfile& firmware) {
   MapReader map(log, node, path,
-                {"sleep_current", "wake", "sense", "tx_current", "rx1_delay", "rx_window", "rx_current"});
+                {"sleep_current", "wake", "sense", "process", "tx_current", "rx1_delay", "rx_window", "rx_current"});
   const Bound current = Bound::non_negative();
   set_if(firmware.sleep_current_ma, map.quantity("sleep_current", Dimension::Current, current));
   read_state(map, "wake", firmware.wake_duration_s, firmware.wake_current_ma);
   read_state(map, "sense", firmware.sense_duration_s, firmware.sense_current_ma);
+  read_state(map, "process", firmware.process_duration_s, firmware.process_current_ma);
   set_if(firmware.tx_current_ma, map.quantity("tx_current", Dimension::Current, current));
   set_if(firmware.rx1_delay_s, map.quantity("rx1_delay", Dimension::Time, Bound::positive()));
   set_if(firmware.rx_window_duration_s, map.quantity("rx_window", Dimension::Time, Bound::non_negative()));

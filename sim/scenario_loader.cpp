@@ -86,7 +86,11 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
 
 void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channel) {
   MapReader map(log, node, "radio",
-                {"region", "path_loss", "shadowing", "capture", "gateway_sensitivity", "noise_figure"});
+                {"region", "path_loss", "shadowing", "capture", "inter_sf", "gateway_sensitivity", "noise_figure"});
+  if (const auto inter = map.choice("inter_sf", {"orthogonal", "goursaud", "croce"}))
+    channel.inter_sf = *inter == "goursaud" ? RadioChannel::InterSf::Goursaud
+                       : *inter == "croce"  ? RadioChannel::InterSf::Croce
+                                            : RadioChannel::InterSf::Orthogonal;
   if (const auto region = map.choice("region", {"EU868", "US915"}))
     channel.region = *region == "US915" ? models::radio::Region::US915 : models::radio::Region::EU868;
   MapReader shadowing(log, map.get("shadowing"), map.path("shadowing"), {"sigma"});

@@ -333,12 +333,10 @@ std::string sensor_type_names_text() {
 FirmwareProfile firmware_profile(const SensorType& type) {
   FirmwareProfile p;
   p.sleep_current_ma = type.quiescent_current_ma;
-  const double active_s = type.sense_duration_s + type.process_duration_s;
-  p.sense_duration_s = active_s;
-  p.sense_current_ma = active_s > 0.0 ? (type.sense_duration_s * type.sense_current_ma +
-                                         type.process_duration_s * type.process_current_ma) /
-                                            active_s
-                                      : 0.0;
+  p.sense_duration_s = type.sense_duration_s;
+  p.sense_current_ma = type.sense_current_ma;
+  p.process_duration_s = type.process_duration_s;
+  p.process_current_ma = type.process_current_ma;
   return p;
 }
 

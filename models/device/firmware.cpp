@@ -7,6 +7,7 @@ const char* to_string(FirmwareState state) {
     case FirmwareState::Sleep: return "sleep";
     case FirmwareState::Wake: return "wake";
     case FirmwareState::Sense: return "sense";
+    case FirmwareState::Process: return "process";
     case FirmwareState::Transmit: return "transmit";
     case FirmwareState::Receive: return "receive";
   }
@@ -17,7 +18,8 @@ FirmwareState DutyCycleMachine::next(FirmwareState state) {
   switch (state) {
     case FirmwareState::Sleep: return FirmwareState::Wake;
     case FirmwareState::Wake: return FirmwareState::Sense;
-    case FirmwareState::Sense: return FirmwareState::Transmit;
+    case FirmwareState::Sense: return FirmwareState::Process;
+    case FirmwareState::Process: return FirmwareState::Transmit;
     case FirmwareState::Transmit: return FirmwareState::Receive;
     case FirmwareState::Receive: return FirmwareState::Sleep;
   }
@@ -29,6 +31,7 @@ StatePhase DutyCycleMachine::active_phase(FirmwareState state, double airtime_s)
   switch (state) {
     case FirmwareState::Wake: return {state, p.wake_duration_s, p.wake_current_ma};
     case FirmwareState::Sense: return {state, p.sense_duration_s, p.sense_current_ma};
+    case FirmwareState::Process: return {state, p.process_duration_s, p.process_current_ma};
     case FirmwareState::Transmit: return {state, airtime_s, p.tx_current_ma};
     case FirmwareState::Receive: {
       // RX1 at rx1_delay, RX2 one second later; asleep between and after the windows.
@@ -44,6 +47,11 @@ StatePhase DutyCycleMachine::active_phase(FirmwareState state, double airtime_s)
 
 StatePhase DutyCycleMachine::sleep(double duration_s) const {
   return {FirmwareState::Sleep, duration_s, profile_.sleep_current_ma};
+}
+
+double DutyCycleMachine::sample_charge_mah() const {
+  return active_phase(FirmwareState::Wake, 0.0).charge_mah() + active_phase(FirmwareState::Sense, 0.0).charge_mah() +
+         active_phase(FirmwareState::Process, 0.0).charge_mah();
 }
 
 double DutyCycleMachine::active_duration_s(double airtime_s) const {

@@ -1,4 +1,5 @@
-// Sensor firmware as a duty-cycle state machine: Sleep -> Wake -> Sense -> Transmit -> Receive -> Sleep.
+// Sensor firmware as a duty-cycle state machine:
+// Sleep -> Wake -> Sense -> Process -> Transmit -> Receive -> Sleep.
 // Each state has a duration and a current; the fleet engine walks the states and charges the battery.
 //
 // Default currents: Semtech SX1276 datasheet rev. 7 (2020), table 6 (receive 10.8 mA at 125 kHz,
@@ -12,7 +13,7 @@
 
 namespace citytwin::models::device {
 
-enum class FirmwareState : uint8_t { Sleep = 0, Wake, Sense, Transmit, Receive };
+enum class FirmwareState : uint8_t { Sleep = 0, Wake, Sense, Process, Transmit, Receive };
 
 const char* to_string(FirmwareState state);
 
@@ -22,6 +23,10 @@ struct FirmwareProfile {
   double wake_current_ma = 2.0;
   double sense_duration_s = 0.100;
   double sense_current_ma = 5.0;
+  // MCU active (filtering, packing). 0 by default: the generic profile folds it into sensing; catalogue
+  // types set it (an STM32L0 at 32 MHz runs at about 3 mA: STM32L072 datasheet, run mode).
+  double process_duration_s = 0.0;
+  double process_current_ma = 3.0;
   double tx_current_ma = 29.0;
   double rx1_delay_s = 1.0;
   double rx_window_duration_s = 0.030;
@@ -47,8 +52,12 @@ class DutyCycleMachine {
   StatePhase active_phase(FirmwareState state, double airtime_s) const;
   StatePhase sleep(double duration_s) const;
 
-  // From waking to the start of the transmission (wake + sense).
-  double wake_to_tx_s() const { return profile_.wake_duration_s + profile_.sense_duration_s; }
+  // From waking to the start of the transmission (wake + sense + process).
+  double wake_to_tx_s() const {
+    return profile_.wake_duration_s + profile_.sense_duration_s + profile_.process_duration_s;
+  }
+  // Charge of waking, sensing and processing one sample (no radio).
+  double sample_charge_mah() const;
   // From waking to falling asleep again, for a frame of the given airtime.
   double active_duration_s(double airtime_s) const;
   // Charge of the active states of one report.

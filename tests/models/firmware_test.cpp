@@ -30,6 +30,8 @@ FirmwareProfile distinct_profile() {
   p.wake_current_ma = 3.0;
   p.sense_duration_s = 0.250;
   p.sense_current_ma = 7.5;
+  p.process_duration_s = 0.020;
+  p.process_current_ma = 4.25;
   p.tx_current_ma = 44.0;
   p.rx1_delay_s = 2.0;
   p.rx_window_duration_s = 0.050;
@@ -41,24 +43,26 @@ TEST(FirmwareState, Names) {
   EXPECT_EQ(std::string(to_string(FirmwareState::Sleep)), "sleep");
   EXPECT_EQ(std::string(to_string(FirmwareState::Wake)), "wake");
   EXPECT_EQ(std::string(to_string(FirmwareState::Sense)), "sense");
+  EXPECT_EQ(std::string(to_string(FirmwareState::Process)), "process");
   EXPECT_EQ(std::string(to_string(FirmwareState::Transmit)), "transmit");
   EXPECT_EQ(std::string(to_string(FirmwareState::Receive)), "receive");
 }
 
-TEST(DutyCycleMachine, StateOrderIsSleepWakeSenseTransmitReceiveSleep) {
-  const std::vector<FirmwareState> expected = {FirmwareState::Sleep,   FirmwareState::Wake,
-                                               FirmwareState::Sense,   FirmwareState::Transmit,
-                                               FirmwareState::Receive, FirmwareState::Sleep};
+TEST(DutyCycleMachine, StateOrderIsSleepWakeSenseProcessTransmitReceiveSleep) {
+  const std::vector<FirmwareState> expected = {FirmwareState::Sleep,    FirmwareState::Wake,
+                                               FirmwareState::Sense,    FirmwareState::Process,
+                                               FirmwareState::Transmit, FirmwareState::Receive,
+                                               FirmwareState::Sleep};
   std::vector<FirmwareState> walked = {FirmwareState::Sleep};
-  for (int i = 0; i < 5; ++i) walked.push_back(DutyCycleMachine::next(walked.back()));
+  for (int i = 0; i < 6; ++i) walked.push_back(DutyCycleMachine::next(walked.back()));
   EXPECT_EQ(walked, expected);
 }
 
-TEST(DutyCycleMachine, CycleHasPeriodFive) {
-  for (auto start : {FirmwareState::Sleep, FirmwareState::Wake, FirmwareState::Sense, FirmwareState::Transmit,
-                     FirmwareState::Receive}) {
+TEST(DutyCycleMachine, CycleHasPeriodSix) {
+  for (auto start : {FirmwareState::Sleep, FirmwareState::Wake, FirmwareState::Sense, FirmwareState::Process,
+                     FirmwareState::Transmit, FirmwareState::Receive}) {
     FirmwareState s = start;
-    for (int step = 1; step < 5; ++step) {
+    for (int step = 1; step < 6; ++step) {
       s = DutyCycleMachine::next(s);
       EXPECT_NE(s, start) << to_string(start) << " after " << step << " steps";
     }
@@ -81,6 +85,14 @@ TEST(DutyCycleMachine, PhasesTakeDurationsAndCurrentsFromProfile) {
   EXPECT_DOUBLE_EQ(sense.duration_s, 0.250);
   EXPECT_DOUBLE_EQ(sense.mean_current_ma, 7.5);
 
+  const StatePhase process = m.active_phase(FirmwareState::Process, airtime_s);
+  EXPECT_EQ(process.state, FirmwareState::Process);
+  EXPECT_DOUBLE_EQ(process.duration_s, 0.020);
+  EXPECT_DOUBLE_EQ(process.mean_current_ma, 4.25);
+  EXPECT_DOUBLE_EQ(m.wake_to_tx_s(), 0.011 + 0.250 + 0.020);
+  // One sample without radio: (0.011 x 3 + 0.25 x 7.5 + 0.02 x 4.25) mA s / 3600 = 1.993 mA s / 3600.
+  EXPECT_NEAR(m.sample_charge_mah(), 1.993 / 3600.0, 1e-12);
+
   const StatePhase tx = m.active_phase(FirmwareState::Transmit, airtime_s);
   EXPECT_EQ(tx.state, FirmwareState::Transmit);
   EXPECT_DOUBLE_EQ(tx.duration_s, airtime_s);
@@ -99,7 +111,7 @@ TEST(DutyCycleMachine, PhasesTakeDurationsAndCurrentsFromProfile) {
   // Sleep is not an active state: asking for it gives an empty stay.
   EXPECT_DOUBLE_EQ(m.active_phase(FirmwareState::Sleep, airtime_s).duration_s, 0.0);
 
-  EXPECT_NEAR(m.wake_to_tx_s(), 0.011 + 0.250, kTimeTolS);
+  EXPECT_NEAR(m.wake_to_tx_s(), 0.011 + 0.250 + 0.020, kTimeTolS);
 }
 
 TEST(DutyCycleMachine, ReceiveMeanCurrentIntegratesTwoWindowsAndSleepBetween) {
@@ -151,7 +163,8 @@ TEST(DutyCycleMachine, ActiveChargeIsSumOfPhaseCharges) {
   const DutyCycleMachine m(distinct_profile());
   double sum = 0.0;
   for (auto s :
-       {FirmwareState::Wake, FirmwareState::Sense, FirmwareState::Transmit, FirmwareState::Receive}) {
+       {FirmwareState::Wake, FirmwareState::Sense, FirmwareState::Process, FirmwareState::Transmit,
+        FirmwareState::Receive}) {
     sum += m.active_phase(s, kSf12AirtimeS).charge_mah();
   }
   EXPECT_NEAR(m.active_charge_mah(kSf12AirtimeS), sum, kChargeTolMah);

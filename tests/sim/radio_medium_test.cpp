@@ -46,9 +46,11 @@ Transmission tx(uint32_t device, double start, double end, uint32_t channel = 86
   return t;
 }
 
-Scenario scenario(bool capture, size_t gateways, int demodulators = 8) {
+Scenario scenario(bool capture, size_t gateways, int demodulators = 8,
+                  RadioChannel::InterSf inter_sf = RadioChannel::InterSf::Orthogonal) {
   Scenario sc;
   sc.channel.capture = {capture, 6.0};
+  sc.channel.inter_sf = inter_sf;
   sc.gateways.resize(gateways);
   for (Gateway& g : sc.gateways) g.demodulators = demodulators;
   return sc;
@@ -63,8 +65,9 @@ struct Outcome {
 
 class Medium {
  public:
-  Medium(const CityLayout& city, bool capture, int demodulators = 8)
-      : scenario_(scenario(capture, city.gateway_count(), demodulators)), medium_(scenario_, city), pool_(2) {}
+  Medium(const CityLayout& city, bool capture, int demodulators = 8,
+         RadioChannel::InterSf inter_sf = RadioChannel::InterSf::Orthogonal)
+      : scenario_(scenario(capture, city.gateway_count(), demodulators, inter_sf)), medium_(scenario_, city), pool_(2) {}
   // Feeds the transmissions for the window ending at t; returns outcomes by device.
   std::map<uint32_t, Outcome> step(std::vector<Transmission> produced, double t) {
     std::map<uint32_t, Outcome> out;
@@ -110,6 +113,26 @@ TEST(RadioMedium, SensitivityDependsOnSfAndPower) {
   EXPECT_EQ(out[1].reason, output::FailReason::BelowSensitivity);
   out = m.step({tx(0, 2.0, 2.1, 868100000, 9)}, 3.0);
   EXPECT_EQ(out[0].reason, output::FailReason::None);
+}
+
+TEST(RadioMedium, InterSfRejectionFollowsTheGoursaudMatrix) {
+  // An SF12 frame at -125 dBm under an SF7 frame: Goursaud & Gorce's SF12-vs-SF7 threshold is -36 dB.
+  // At -95 dBm (30 dB stronger) the SF12 frame survives; at -85 dBm (40 dB stronger) it does not.
+  // The SF7 frame needs SIR >= -20 dB against SF12: it survives both.
+  const CityLayout city = layout({{-125}, {-95}, {-85}}, 1);
+  for (const auto mode : {RadioChannel::InterSf::Goursaud, RadioChannel::InterSf::Orthogonal}) {
+    Medium m(city, true, 8, mode);
+    auto out = m.step({tx(0, 0.0, 1.0, 868100000, 12), tx(1, 0.2, 0.3, 868100000, 7)}, 2.0);
+    EXPECT_EQ(out[0].reason, output::FailReason::None);
+    EXPECT_EQ(out[1].reason, output::FailReason::None);
+    out = m.step({tx(0, 3.0, 4.0, 868100000, 12), tx(2, 3.2, 3.3, 868100000, 7)}, 5.0);
+    EXPECT_EQ(out[0].reason, mode == RadioChannel::InterSf::Goursaud ? output::FailReason::Collision
+                                                                     : output::FailReason::None);
+    EXPECT_EQ(out[2].reason, output::FailReason::None);
+    // Another channel never interferes.
+    out = m.step({tx(0, 6.0, 7.0, 868100000, 12), tx(2, 6.2, 6.3, 868300000, 7)}, 8.0);
+    EXPECT_EQ(out[0].reason, output::FailReason::None);
+  }
 }
 
 TEST(RadioMedium, EightDemodulatorsAtMostThenFramesAreDropped) {

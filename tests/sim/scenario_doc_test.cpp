@@ -60,7 +60,7 @@ devices:
     building_penetration: {}
     event: {threshold: 3 m}
     solar: {}
-    firmware: {wake: {}, sense: {}}
+    firmware: {wake: {}, sense: {}, process: {}}
     battery: {}
 gateways:
   - {name: g, position: [500 m, 500 m], backhaul: {}}
@@ -102,6 +102,8 @@ std::string dump(const Scenario& s) {
     number("sense.duration", f.sense_duration_s);
     number("sense.current", f.sense_current_ma);
     number("tx_current", f.tx_current_ma);
+    number("process_duration", f.process_duration_s);
+    number("process_current", f.process_current_ma);
     number("rx1_delay", f.rx1_delay_s);
     number("rx_window", f.rx_window_duration_s);
     number("rx_current", f.rx_current_ma);
@@ -145,6 +147,7 @@ std::string dump(const Scenario& s) {
   number("max_preamble_attempts", s.nbiot.max_preamble_attempts);
   number("backoff_occasions", s.nbiot.backoff_occasions);
   number("shadowing", s.channel.shadowing_sigma_db);
+  number("inter_sf", static_cast<double>(s.channel.inter_sf));
   number("noise_figure", s.channel.noise_figure_db);
   number("reference_distance", s.channel.path_loss.reference_distance_m);
   number("reference_loss", s.channel.path_loss.reference_loss_db);

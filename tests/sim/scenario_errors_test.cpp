@@ -126,7 +126,7 @@ TEST(ScenarioErrors, DuplicateDistrictAndGatewayNames) {
   text = replaced(text, "districts: [old_town, docks]", "districts: [old_town]");
   EXPECT_EQ(load_error(text),
             "<text>:8:13: city.districts[1].name: duplicate district name 'old_town' (first at line 5)\n"
-            "<text>:72:11: gateways[1].name: duplicate gateway name 'gw-town-hall' (first at line 63)");
+            "<text>:73:11: gateways[1].name: duplicate gateway name 'gw-town-hall' (first at line 64)");
 }
 
 TEST(ScenarioErrors, CountNotAnInteger) {
@@ -233,11 +233,11 @@ TEST(ScenarioErrors, MultipleErrorsReportedTogetherInFileOrder) {
         std::string(e.what()),
         "riverside.yaml:17:15: devices[0].interval: expected > 0, got -10 min\n"
         "riverside.yaml:22:11: devices[0].radio.sf: expected 7..12, got 13\n"
-        "riverside.yaml:58:13: devices[1].jitter: expected a fraction (0.1) or a percentage (10 %), got "
+        "riverside.yaml:59:13: devices[1].jitter: expected a fraction (0.1) or a percentage (10 %), got "
         "'25 km'\n"
-        "riverside.yaml:73:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
+        "riverside.yaml:74:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
         "district\n"
-        "riverside.yaml:88:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
+        "riverside.yaml:90:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
     ASSERT_EQ(e.diagnostics().size(), 5u);
     EXPECT_EQ(e.diagnostics()[1].key_path, "devices[0].radio.sf");
     EXPECT_EQ(e.diagnostics()[1].message, "expected 7..12, got 13");

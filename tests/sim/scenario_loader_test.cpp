@@ -178,12 +178,12 @@ TEST(ScenarioLoader, MarksPointAtTheEntries) {
   const Scenario s = load_scenario_text(kFullScenario, "riverside.yaml");
   const SourceMark& population = s.devices[1].mark;
   EXPECT_EQ(population.file, "riverside.yaml");
-  EXPECT_EQ(population.line, 49);  // "  - name: parking"
+  EXPECT_EQ(population.line, 50);  // "  - name: parking"
   EXPECT_EQ(population.column, 5);
   EXPECT_EQ(s.devices[0].placement.mark.line, 15);  // "districts: [old_town, docks]"
   EXPECT_EQ(s.devices[0].placement.mark.column, 16);
-  EXPECT_EQ(s.devices[1].placement.mark.line, 55);  // "disc: {...}"
-  EXPECT_EQ(s.gateways[1].mark.line, 72);           // "  - name: gw-docks"
+  EXPECT_EQ(s.devices[1].placement.mark.line, 56);  // "disc: {...}"
+  EXPECT_EQ(s.gateways[1].mark.line, 73);           // "  - name: gw-docks"
   EXPECT_EQ(s.gateways[1].mark.column, 5);
 }
 

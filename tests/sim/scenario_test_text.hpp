@@ -49,6 +49,7 @@ devices:
       sleep_current: 2.5 uA
       wake: {duration: 6 ms, current: 3 mA}
       sense: {duration: 200 ms, current: 4 mA}
+      process: {duration: 15 ms, current: 2.5 mA}
       tx_current: 40 mA
       rx1_delay: 2 s
       rx_window: 25 ms
@@ -88,6 +89,7 @@ radio:
   path_loss: {reference_distance: 2 m, reference_loss: 8 dB, exponent: 3.5}
   shadowing: {sigma: 7.8 dB}
   noise_figure: 5 dB
+  inter_sf: croce
   capture: {enabled: false, threshold: 4 dB}
   gateway_sensitivity: [-131 dBm, -132.5 dBm, -135 dBm, -137.5 dBm, -140 dBm, -141 dBm]
 platform:
