@@ -97,7 +97,12 @@ output::KpiTable type_kpis(const Scenario& sc, const CityLayout& city, const Fle
   }
   const size_t n = types.size();
   std::vector<double> devices(n), energy(n), capacity(n), dead(n), reports(n), tx(n), delivered(n),
-      reports_delivered(n);
+      reports_delivered(n), radio(n, -2.0);
+  for (size_t p = 0; p < sc.devices.size(); ++p) {
+    const double code = static_cast<double>(sc.devices[p].technology);
+    double& r = radio[type_of[p]];
+    r = r == -2.0 || r == code ? code : -1.0;  // -1: populations of this type use different radios
+  }
   std::vector<std::vector<float>> latencies(n);
   for (uint32_t d = 0; d < city.device_count(); ++d) {
     const size_t t = type_of[city.device_population[d]];
@@ -128,7 +133,8 @@ output::KpiTable type_kpis(const Scenario& sc, const CityLayout& city, const Fle
     // Projected lifetime at the run's average drain: mean capacity / drain per year.
     lifetime[t] = per_day[t] > 0.0 ? ratio(capacity[t], devices[t]) / (per_day[t] * 365.25) : kNaN;
   }
-  table.columns = {{"devices", devices},
+  table.columns = {{"radio", radio},
+                   {"devices", devices},
                    {"reports", reports},
                    {"transmissions", tx},
                    {"transmissions_delivered", delivered},

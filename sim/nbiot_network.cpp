@@ -14,7 +14,11 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 NbiotNetwork::NbiotNetwork(const Scenario& scenario, const CityLayout& city, uint64_t seed)
-    : city_(city), seed_(seed), access_(scenario.nbiot), carrier_free_at_s_(city.gateway_count(), 0.0) {}
+    : city_(city),
+      seed_(seed),
+      timers_(scenario.nbiot.timers),
+      access_(scenario.nbiot),
+      carrier_free_at_s_(city.gateway_count(), 0.0) {}
 
 void NbiotNetwork::schedule(Attempt a, int64_t occasion_index) {
   const double period = cell_config_.level(a.ce).nprach_periodicity_s;
@@ -66,7 +70,11 @@ void NbiotNetwork::serve(const Attempt& a, double t_occasion_s, const std::funct
   out.t_served_s = start + data_s;
   out.preamble_attempts = a.attempt + 1;
   out.ce = a.ce;
-  out.charge_mah = a.charge_mah + models::radio::message_energy(procedure, power_, timers_).charge_mah();
+  // The message with its RRC inactivity tail, then idle paging for T3324 (or until the next report);
+  // the PSM sleep after that is the firmware's sleep current, charged by the fleet.
+  const double interval = city_.populations[city_.device_population[a.tx.device]].interval_s;
+  out.charge_mah = a.charge_mah + models::radio::message_energy(procedure, power_, timers_).charge_mah() +
+                   models::radio::idle_charge_mas(std::min(interval, timers_.active_time_s), timers_, power_) / 3600.0;
   sink(out);
 }
 

@@ -182,6 +182,9 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   summary.kpis = compute_kpis(city, fleet, log, wired, server);
   summary.kpis.emplace_back("nbiot_preamble_collisions", static_cast<double>(nbiot.preamble_collisions()));
   summary.kpis.emplace_back("nbiot_access_failures", static_cast<double>(nbiot.access_failures()));
+  if (std::any_of(sc.devices.begin(), sc.devices.end(), [](const DevicePopulation& p) { return p.technology == Technology::NbIot; }))
+    summary.kpis.emplace_back("nbiot_downlink_delay_mean_s",
+                              models::radio::downlink_reachability(sc.nbiot.timers).mean_delay_s);
   summary.by_district = district_kpis(sc, city, fleet, log);
   const output::KpiTable by_type = type_kpis(sc, city, fleet, log, t);
   const output::KpiTable access_points = access_point_kpis(sc, wifi, wired);

@@ -15,6 +15,7 @@
 #include "models/device/firmware.hpp"
 #include "models/radio/lora_phy.hpp"
 #include "models/radio/lorawan_region.hpp"
+#include "models/radio/nbiot_power.hpp"
 #include "models/radio/path_loss.hpp"
 #include "models/radio/reception.hpp"
 
@@ -167,6 +168,9 @@ struct Gateway {
 struct Nbiot {
   int max_preamble_attempts = 10;
   int backoff_occasions = 8;
+  // Device timers (TS 24.008 / TS 24.301; defaults and sources in models/radio/nbiot_power.hpp): the
+  // RRC inactivity tail after each message, then T3324 of idle DRX/eDRX paging, then PSM until T3412.
+  models::radio::NbiotTimers timers;
 };
 
 struct Platform {

@@ -120,9 +120,23 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
 }
 
 void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
-  MapReader map(log, node, "nbiot", {"max_preamble_attempts", "backoff_occasions"});
+  MapReader map(log, node, "nbiot",
+                {"max_preamble_attempts", "backoff_occasions", "rrc_inactivity", "t3324", "t3412", "drx_cycle",
+                 "edrx_cycle", "paging_time_window"});
   set_if(nbiot.max_preamble_attempts, map.integer("max_preamble_attempts", Bound::between(1, 200)));
   set_if(nbiot.backoff_occasions, map.integer("backoff_occasions", Bound::between(0, 1000)));
+  auto& t = nbiot.timers;
+  set_if(t.rrc_inactivity_s, map.quantity("rrc_inactivity", Dimension::Time, Bound::non_negative()));
+  set_if(t.active_time_s, map.quantity("t3324", Dimension::Time, Bound::non_negative()));
+  set_if(t.periodic_tau_s, map.quantity("t3412", Dimension::Time, Bound::positive()));
+  set_if(t.drx_cycle_s, map.quantity("drx_cycle", Dimension::Time, Bound::positive()));
+  set_if(t.edrx_cycle_s, map.quantity("edrx_cycle", Dimension::Time, Bound::non_negative()));
+  set_if(t.paging_time_window_s, map.quantity("paging_time_window", Dimension::Time, Bound::positive()));
+  try {
+    models::radio::validate(t);
+  } catch (const std::invalid_argument& e) {
+    log.error(map.location(), "nbiot", std::string("inconsistent timers: ") + e.what());
+  }
 }
 
 // drivers.river_level: [[0 h, 1.2 m], [6 h, 4.8 m], ...], times increasing.

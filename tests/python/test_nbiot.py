@@ -91,3 +91,19 @@ def test_devices_beyond_the_maximum_coupling_loss_are_out_of_coverage():
     assert r.kpi["uplinks_delivered"] == 0
     assert np.all(r.messages["fail_reason"] == 1)
     assert np.all(np.isnan(r.messages["rssi_dbm"]))
+
+
+def test_psm_and_edrx_timers_trade_energy_for_reachability():
+    devices = """  - {name: meters, technology: nbiot, count: 50, disc: {centre: [1 km, 1 km], radius: 300 m}, interval: 15 min,
+     payload: 20 B}"""
+    base = citytwin.run(scenario(devices) + "nbiot: {t3324: 0 s}\n")
+    paged = citytwin.run(scenario(devices) + "nbiot: {t3324: 10 min}\n")
+    short_tail = citytwin.run(scenario(devices) + "nbiot: {t3324: 0 s, rrc_inactivity: 5 s}\n")
+    edrx = citytwin.run(scenario(devices) + "nbiot: {t3324: 10 min, edrx_cycle: 81.92 s}\n")
+    # Listening for paging after each message costs charge; a shorter connected tail saves it.
+    assert paged.kpi["energy_mean_mah"] > base.kpi["energy_mean_mah"]
+    assert short_tail.kpi["energy_mean_mah"] < base.kpi["energy_mean_mah"]
+    assert edrx.kpi["energy_mean_mah"] < paged.kpi["energy_mean_mah"]
+    # ... and buys reachability: with no active time a downlink waits for the daily TAU.
+    assert base.kpi["nbiot_downlink_delay_mean_s"] > paged.kpi["nbiot_downlink_delay_mean_s"]
+    assert edrx.kpi["nbiot_downlink_delay_mean_s"] > paged.kpi["nbiot_downlink_delay_mean_s"]

@@ -146,6 +146,12 @@ std::string dump(const Scenario& s) {
   number("region", static_cast<double>(s.channel.region));
   number("max_preamble_attempts", s.nbiot.max_preamble_attempts);
   number("backoff_occasions", s.nbiot.backoff_occasions);
+  number("rrc_inactivity", s.nbiot.timers.rrc_inactivity_s);
+  number("t3324", s.nbiot.timers.active_time_s);
+  number("t3412", s.nbiot.timers.periodic_tau_s);
+  number("drx", s.nbiot.timers.drx_cycle_s);
+  number("edrx", s.nbiot.timers.edrx_cycle_s);
+  number("ptw", s.nbiot.timers.paging_time_window_s);
   number("shadowing", s.channel.shadowing_sigma_db);
   number("inter_sf", static_cast<double>(s.channel.inter_sf));
   number("noise_figure", s.channel.noise_figure_db);

@@ -104,6 +104,12 @@ run:
 nbiot:
   max_preamble_attempts: 4
   backoff_occasions: 2
+  rrc_inactivity: 10 s
+  t3324: 30 s
+  t3412: 12 h
+  drx_cycle: 2.56 s
+  edrx_cycle: 20.48 s
+  paging_time_window: 5.12 s
 drivers:
   river_level: [[0 h, 1.2 m], [6 h, 4.8 m]]
 )";
