@@ -103,7 +103,7 @@ const char* to_string(FailReason reason) {
     case FailReason::DutyCycle: return "duty_cycle";
     case FailReason::DeviceDead: return "device_dead";
     case FailReason::RandomAccess: return "random_access";
-    case FailReason::Backhaul: return "backhaul";
+    case FailReason::GatewayDown: return "gateway_down";
     case FailReason::BufferFull: return "buffer_full";
   }
   return "?";

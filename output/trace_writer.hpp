@@ -62,7 +62,7 @@ enum class FailReason : uint8_t {
   DutyCycle = 5,          // the device's sub-band duty cycle forbade the transmission
   DeviceDead = 6,         // the battery was empty: the report was never sent
   RandomAccess = 7,       // NB-IoT random access failed after every attempt
-  Backhaul = 8,           // the gateway's backhaul or the platform was down
+  GatewayDown = 8,        // the gateway was off (power cut beyond its backup) or its backhaul down
   BufferFull = 9,         // dropped from a full buffer
 };
 const char* to_string(FailReason reason);

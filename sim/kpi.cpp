@@ -52,6 +52,7 @@ output::KpiList compute_kpis(const CityLayout& city, const Fleet& fleet, const M
       {"lost_no_demodulator", lost(output::FailReason::NoDemodulator)},
       {"lost_gateway_transmitting", lost(output::FailReason::GatewayTransmitting)},
       {"lost_random_access", lost(output::FailReason::RandomAccess)},
+      {"lost_gateway_down", lost(output::FailReason::GatewayDown)},
       {"reports_device_dead", lost(output::FailReason::DeviceDead)},
       {"uplinks_deferred_duty_cycle", static_cast<double>(fleet.deferred_by_duty_cycle())},
       {"downlinks_sent", static_cast<double>(server.downlinks_sent())},

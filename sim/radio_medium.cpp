@@ -22,6 +22,18 @@ RadioMedium::RadioMedium(const Scenario& scenario, const CityLayout& city)
       transmitting_(city.gateway_count()) {
   for (const Gateway& g : scenario.gateways)
     demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);
+  // A power cut in a gateway's district switches it off once its backup runs out, until power returns.
+  off_.resize(city.gateway_count());
+  for (const PowerOutage& outage : scenario.drivers.power_outages) {
+    for (uint32_t g = 0; g < scenario.gateways.size(); ++g) {
+      const int d = city.gateway_district[g];
+      if (d < 0) continue;
+      const std::string& district = scenario.city.districts[static_cast<size_t>(d)].name;
+      if (std::find(outage.districts.begin(), outage.districts.end(), district) == outage.districts.end()) continue;
+      const double off_from = outage.start_s + scenario.gateways[g].backup_s;
+      if (off_from < outage.end_s) off_[g].push_back({off_from, outage.end_s});
+    }
+  }
   // Scenarios built in code (tests) may have fewer gateway entries than the layout: default to 8 paths.
   demodulator_free_at_s_.resize(city.gateway_count(), std::vector<double>(8, 0.0));
 }
@@ -55,6 +67,8 @@ void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
 // One newcomer at one gateway, in start order.
 void RadioMedium::settle(uint32_t g, const OnAir& rx) {
   Reception& mine = reception(rx.reception);
+  for (const Interval& i : off_[g])
+    if (i.t0_s < rx.t_end_s && rx.t_start_s < i.t1_s) mine.fate = FailReason::GatewayDown;
   std::vector<Interval>& tx = transmitting_[g];
   std::erase_if(tx, [&](const Interval& i) { return i.t1_s <= rx.t_start_s; });
   for (const Interval& i : tx)

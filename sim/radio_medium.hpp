@@ -5,7 +5,8 @@
 //   - it overlaps frames on the same channel and SF and the capture rule (models/radio/reception.hpp)
 //     does not let it survive every one of them (collision);
 //   - all the gateway's demodulation paths are busy when it starts (no demodulator);
-//   - the gateway is transmitting a downlink while it is on the air (half duplex).
+//   - the gateway is transmitting a downlink while it is on the air (half duplex);
+//   - the gateway is off: a power cut outlasted its backup battery (drivers.power_outages).
 // Gateways are resolved in parallel; each reception belongs to one gateway, so no two threads touch
 // the same slot.
 #pragma once
@@ -110,6 +111,7 @@ class RadioMedium {
   std::vector<std::vector<OnAir>> on_air_;    // per (channel, SF) and gateway: see on_air_list()
   std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
   std::vector<std::vector<Interval>> transmitting_;          // per gateway: scheduled downlinks
+  std::vector<std::vector<Interval>> off_;                   // per gateway: without power
   std::function<void(uint64_t, const Transmission&)> other_technology_;
   std::vector<uint32_t> received_scratch_;
   std::vector<float> rssi_scratch_;

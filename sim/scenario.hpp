@@ -158,6 +158,8 @@ struct Gateway {
   // datasheet, section 1: "8 x 8 channel LoRa packet detectors", 8 demodulation paths).
   int demodulators = 8;
   double tx_power_dbm = 14.0;            // downlinks
+  // Mains powered with a backup battery that keeps it on this long after a power cut (full at each cut).
+  double backup_s = 0.0;
   SourceMark mark;
 };
 
@@ -197,8 +199,16 @@ struct Series {
   double at(double t_s) const;
 };
 
+// A power cut in some districts: gateways there run on their backup, then go off until power returns.
+struct PowerOutage {
+  std::vector<std::string> districts;
+  double start_s = 0.0;
+  double end_s = 0.0;
+};
+
 struct Drivers {
   Series river_level_m;  // empty: no river driver
+  std::vector<PowerOutage> power_outages;
 };
 
 struct Scenario {

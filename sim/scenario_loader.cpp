@@ -2,10 +2,12 @@
 // and throw every diagnostic at once.
 #include "sim/scenario_loader.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 
 #include "sim/scenario_reader.hpp"
 #include "sim/scenario_sections.hpp"
@@ -58,7 +60,7 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
   }
   MapReader map(log, &node, path,
                 {"name", "technology", "position", "antenna_gain", "forward_delay", "demodulators", "tx_power",
-                 "backhaul"});
+                 "backup", "backhaul"});
   if (!map.is_map()) return gateway;
   set_if(gateway.name, map.text("name", Presence::Required));
   if (const auto technology = map.choice("technology", {"lorawan", "nbiot", "wifi"}))
@@ -77,6 +79,7 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
   set_if(gateway.antenna_gain_dbi, map.quantity("antenna_gain", Dimension::Gain));
   set_if(gateway.forward_delay_s, map.quantity("forward_delay", Dimension::Time, Bound::non_negative()));
   set_if(gateway.demodulators, map.integer("demodulators", Bound::between(1, 64)));
+  set_if(gateway.backup_s, map.quantity("backup", Dimension::Time, Bound::non_negative()));
   set_if(gateway.tx_power_dbm, map.quantity("tx_power", Dimension::PowerLevel, Bound::between(-10, 36, "dBm")));
   MapReader backhaul(log, map.get("backhaul"), map.path("backhaul"), {"fibre_length", "bandwidth"});
   set_if(gateway.fibre_length_m, backhaul.quantity("fibre_length", Dimension::Length, Bound::positive()));
@@ -140,8 +143,36 @@ void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
 }
 
 // drivers.river_level: [[0 h, 1.2 m], [6 h, 4.8 m], ...], times increasing.
-void read_drivers(DiagnosticLog& log, const YamlNode* node, Drivers& drivers) {
-  MapReader map(log, node, "drivers", {"river_level"});
+void read_outages(DiagnosticLog& log, const YamlNode* node, const std::string& path, const City& city,
+                  std::vector<PowerOutage>& outages) {
+  if (node == nullptr || !expect_sequence(log, *node, path, "power outages")) return;
+  for (std::size_t i = 0; i < node->items.size(); ++i) {
+    const std::string item_path = index_path(path, i);
+    MapReader map(log, &node->items[i], item_path, {"districts", "start", "end"});
+    PowerOutage outage;
+    set_if(outage.start_s, map.quantity("start", Dimension::Time, Bound::non_negative(), Presence::Required));
+    set_if(outage.end_s, map.quantity("end", Dimension::Time, Bound::non_negative(), Presence::Required));
+    if (outage.end_s < outage.start_s) log.error(map.location(), item_path, "end is before start");
+    const YamlNode* list = map.get("districts");
+    if (list == nullptr) {
+      log.error(map.location(), item_path, "missing required key 'districts'");
+    } else if (expect_sequence(log, *list, map.path("districts"), "district names")) {
+      for (std::size_t k = 0; k < list->items.size(); ++k) {
+        const auto name = read_text(log, list->items[k], index_path(map.path("districts"), k));
+        if (!name) continue;
+        const bool known = std::any_of(city.districts.begin(), city.districts.end(),
+                                       [&](const District& d) { return d.name == *name; });
+        if (!known) log.error(list->items[k].location, map.path("districts"), "no district named '" + *name + "'");
+        outage.districts.push_back(*name);
+      }
+    }
+    outages.push_back(outage);
+  }
+}
+
+void read_drivers(DiagnosticLog& log, const YamlNode* node, const City& city, Drivers& drivers) {
+  MapReader map(log, node, "drivers", {"river_level", "power_outages"});
+  read_outages(log, map.get("power_outages"), map.path("power_outages"), city, drivers.power_outages);
   const YamlNode* series = map.get("river_level");
   const std::string path = map.path("river_level");
   if (series == nullptr || !expect_sequence(log, *series, path, "[time, level] points")) return;
@@ -317,7 +348,7 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
   read_gateways(log, top.get("gateways"), districts, scenario.gateways);
   read_channel(log, top.get("radio"), scenario.channel);
   read_nbiot(log, top.get("nbiot"), scenario.nbiot);
-  read_drivers(log, top.get("drivers"), scenario.drivers);
+  read_drivers(log, top.get("drivers"), scenario.city, scenario.drivers);
   for (std::size_t i = 0; i < scenario.devices.size(); ++i) {
     const DevicePopulation& pop = scenario.devices[i];
     if (pop.event_in_scenario && scenario.drivers.river_level_m.points.empty())

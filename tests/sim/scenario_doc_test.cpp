@@ -141,6 +141,7 @@ std::string dump(const Scenario& s) {
     number("fibre_bandwidth", g.fibre_bandwidth_bps);
     number("demodulators", g.demodulators);
     number("gateway_technology", static_cast<double>(g.technology));
+    number("backup", g.backup_s);
     number("gateway_tx_power", g.tx_power_dbm);
   }
   number("region", static_cast<double>(s.channel.region));
@@ -154,6 +155,10 @@ std::string dump(const Scenario& s) {
   number("ptw", s.nbiot.timers.paging_time_window_s);
   number("shadowing", s.channel.shadowing_sigma_db);
   number("inter_sf", static_cast<double>(s.channel.inter_sf));
+  for (const PowerOutage& o : s.drivers.power_outages) {
+    number("outage_start", o.start_s);
+    number("outage_end", o.end_s);
+  }
   number("noise_figure", s.channel.noise_figure_db);
   number("reference_distance", s.channel.path_loss.reference_distance_m);
   number("reference_loss", s.channel.path_loss.reference_loss_db);

@@ -84,6 +84,7 @@ gateways:
   - name: gw-docks
     position: [2.5 km, 1 km]
     technology: nbiot
+    backup: 3 h
 radio:
   region: US915
   path_loss: {reference_distance: 2 m, reference_loss: 8 dB, exponent: 3.5}
@@ -112,6 +113,8 @@ nbiot:
   paging_time_window: 5.12 s
 drivers:
   river_level: [[0 h, 1.2 m], [6 h, 4.8 m]]
+  power_outages:
+    - {districts: [old_town], start: 2 h, end: 5 h}
 )";
 
 // Only what is required; everything else takes its default.

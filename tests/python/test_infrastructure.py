@@ -1,0 +1,68 @@
+"""From the gateway to the network server: power cuts and backup batteries, deduplication across
+gateways, fibre propagation delay."""
+import numpy as np
+import pytest
+
+import citytwin
+
+
+def scenario(gateways, extra="", devices=None, run="duration: 16 h"):
+    devices = devices or "  - {name: meters, count: 20, disc: {centre: [500 m, 500 m], radius: 100 m}, interval: 1 min}"
+    return f"""
+city:
+  districts:
+    - {{name: riverbank, origin: [0 m, 0 m], size: [1 km, 1 km]}}
+devices:
+{devices}
+gateways:
+{gateways}
+{extra}
+run: {{{run}, seed: 4}}
+"""
+
+
+def test_a_gateway_with_a_two_hour_backup_stops_two_hours_after_the_power_cut():
+    r = citytwin.run(scenario(
+        "  - {name: gw, position: [500 m, 500 m], backup: 2 h}",
+        "drivers:\n  power_outages: [{districts: [riverbank], start: 6 h, end: 12 h}]"))
+    m = r.messages
+    t, ok, reason = m["t_tx_s"], m["delivered"] == 1, m["fail_reason"]
+    on_backup = (t > 6 * 3600) & (t + m["airtime_s"] < 8 * 3600)
+    off = (t > 8 * 3600) & (t + m["airtime_s"] < 12 * 3600)
+    back = t > 12 * 3600
+    assert ok[on_backup].mean() > 0.95
+    assert not ok[off].any() and np.all(reason[off] == 8)  # gateway_down
+    assert ok[back].mean() > 0.95
+    assert r.kpi["lost_gateway_down"] == (reason == 8).sum()
+    # Without a backup it stops at the cut.
+    r0 = citytwin.run(scenario(
+        "  - {name: gw, position: [500 m, 500 m]}",
+        "drivers:\n  power_outages: [{districts: [riverbank], start: 6 h, end: 12 h}]"))
+    t0 = r0.messages["t_tx_s"]
+    assert not (r0.messages["delivered"][(t0 > 6 * 3600 + 1) & (t0 < 12 * 3600 - 1)] == 1).any()
+
+
+def test_a_frame_heard_by_three_gateways_is_delivered_once():
+    gws = "\n".join(f"  - {{name: gw{i}, position: [{x} m, 500 m]}}" for i, x in enumerate((400, 500, 600)))
+    r = citytwin.run(scenario(gws, run="duration: 2 h"))
+    m = r.messages
+    heard3 = m["gateways_heard"] == 3
+    assert heard3.mean() > 0.9
+    assert np.all(m["delivered"][heard3] == 1)
+    # Three copies forwarded per frame, one delivery each.
+    assert r.kpi["copies_forwarded"] == m["gateways_heard"].sum()
+    assert r.kpi["uplinks_delivered"] == (m["delivered"] == 1).sum()
+    assert r.kpi["uplinks_delivered"] < r.kpi["copies_forwarded"]
+
+
+def test_ten_km_of_fibre_adds_fifty_microseconds():
+    near = citytwin.run(scenario("  - {name: gw, position: [500 m, 500 m], backhaul: {fibre_length: 1 m}}",
+                                 run="duration: 1 h"))
+    far = citytwin.run(scenario("  - {name: gw, position: [500 m, 500 m], backhaul: {fibre_length: 10.001 km}}",
+                                run="duration: 1 h"))
+    a, b = near.messages, far.messages
+    np.testing.assert_array_equal(a["t_tx_s"], b["t_tx_s"])
+    ok = (a["delivered"] == 1) & (b["delivered"] == 1)
+    extra = b["t_delivered_s"][ok] - a["t_delivered_s"][ok]
+    # 5 us per km of fibre (light at c / 1.468 in G.652 fibre).
+    assert np.allclose(extra, 50e-6, atol=1e-9)
