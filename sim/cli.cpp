@@ -8,6 +8,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "sim/describe.hpp"
 #include "sim/kpi_report.hpp"
 #include "sim/run.hpp"
 #include "sim/scenario_loader.hpp"
@@ -24,6 +25,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run FILE        run a scenario and write an HDF5 trace\n"
     "  validate FILE   check a scenario without running it\n"
+    "  describe FILE   summarise the city it builds: devices, gateways, fibre, capacities\n"
     "\n"
     "citytwin --help | --version\n";
 
@@ -56,6 +58,25 @@ int validate(const std::vector<std::string>& args) {
   const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   const ct::Scenario sc = ct::load_scenario_file(vm["file"].as<std::string>(), overrides);
   std::cout << vm["file"].as<std::string>() << ": ok (" << ct::describe_briefly(sc) << ")\n";
+  return kOk;
+}
+
+int describe(const std::vector<std::string>& args) {
+  po::options_description o("citytwin describe FILE [--set key.path=value ...]");
+  o.add(scenario_options());
+  o.add_options()("help,h", "this help")("file", po::value<std::string>(), "scenario file");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << o << "\n";
+    return kOk;
+  }
+  if (!vm.count("file")) throw po::error("describe needs a scenario FILE");
+  const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  std::cout << ct::describe_topology(ct::load_scenario_file(vm["file"].as<std::string>(), overrides));
   return kOk;
 }
 
@@ -121,6 +142,7 @@ int main(int argc, char** argv) {
     }
     if (command == "run") return run(args);
     if (command == "validate") return validate(args);
+    if (command == "describe") return describe(args);
     std::cerr << "citytwin: unknown command '" << command << "'\n" << kUsage;
     return kBadInput;
   } catch (const ct::ScenarioError& e) {

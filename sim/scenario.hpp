@@ -145,8 +145,22 @@ struct RadioChannel {
   double noise_figure_db = 6.0;  // gateway receiver, for the SNR column and ADR
 };
 
+// How a gateway reaches the platform (sim/wired_network.cpp builds the route):
+//   fibre:       its own fibre of length and bandwidth (point to point);
+//   pon:         a GPON drop (length) to a PON's splitter, the PON's shared fibre to its OLT, the OLT's
+//                backbone to the data centre;
+//   cellular:    an operator's network: latency and bandwidth, and a monthly cost;
+//   leased_line: a leased circuit: latency, bandwidth, length;
+//   wifi_mesh:   hops radio hops of latency and bandwidth each to a fibre-connected node.
+enum class BackhaulKind : uint8_t { Fibre, Pon, Cellular, LeasedLine, WifiMesh };
+
 struct Gateway {
   std::string name;
+  BackhaulKind backhaul = BackhaulKind::Fibre;
+  std::string pon;                 // backhaul pon: which PON
+  double backhaul_latency_s = 0.0;  // cellular, leased line: the network's latency; wifi mesh: per hop
+  int mesh_hops = 1;
+  double backhaul_monthly_cost = 0.0;  // for planners comparing backhauls (currency of the scenario)
   Technology technology = Technology::LoRaWAN;
   double x_m = 0.0;
   double y_m = 0.0;
@@ -161,6 +175,32 @@ struct Gateway {
   // Mains powered with a backup battery that keeps it on this long after a power cut (full at each cut).
   double backup_s = 0.0;
   SourceMark mark;
+};
+
+// Passive optical network (ITU-T G.984 GPON): OLTs at network nodes, each with a backbone link to the
+// data centre, and PONs hanging from them: a feeder from the OLT to the splitters (main zone cabinet,
+// zone cabinets), split 1:split to ONTs at buildings and poles. Upstream capacity is shared by the PON.
+struct Olt {
+  std::string name;
+  double backbone_length_m = 5000.0;
+  double backbone_bandwidth_bps = 10e9;
+  SourceMark mark;
+};
+
+struct Pon {
+  std::string name;
+  std::string olt;
+  double length_m = 3000.0;      // OLT to splitter: primary and secondary cables
+  int split = 32;                // 1:8 .. 1:64 (G.984.2 class B+ budgets allow up to 1:64)
+  double upstream_bps = 1.24416e9;    // G.984.2: 1.24416 Gbit/s up
+  double downstream_bps = 2.48832e9;  // and 2.48832 Gbit/s down
+  std::string service = "smart";      // "metering" or "smart": separate PONs may share an OLT
+  SourceMark mark;
+};
+
+struct Fibre {
+  std::vector<Olt> olts;
+  std::vector<Pon> pons;
 };
 
 // NB-IoT random access (per cell; the cell's NPRACH and NPUSCH configuration are the defaults of
@@ -220,6 +260,7 @@ struct Scenario {
   std::vector<Gateway> gateways;
   RadioChannel channel;
   Nbiot nbiot;
+  Fibre fibre;
   Drivers drivers;
   Platform platform;
   Run run;

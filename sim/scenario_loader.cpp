@@ -15,7 +15,7 @@
 namespace citytwin::sim {
 namespace {
 
-const std::vector<std::string_view> kSections = {"city",  "devices", "gateways", "radio",
+const std::vector<std::string_view> kSections = {"city",  "devices", "gateways", "fibre", "radio",
                                                  "nbiot", "drivers", "platform", "run"};
 const std::vector<std::string_view> kRequiredSections = {"city", "devices", "gateways", "run"};
 
@@ -81,9 +81,25 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
   set_if(gateway.demodulators, map.integer("demodulators", Bound::between(1, 64)));
   set_if(gateway.backup_s, map.quantity("backup", Dimension::Time, Bound::non_negative()));
   set_if(gateway.tx_power_dbm, map.quantity("tx_power", Dimension::PowerLevel, Bound::between(-10, 36, "dBm")));
-  MapReader backhaul(log, map.get("backhaul"), map.path("backhaul"), {"fibre_length", "bandwidth"});
+  MapReader backhaul(log, map.get("backhaul"), map.path("backhaul"),
+                     {"kind", "fibre_length", "bandwidth", "pon", "drop_length", "latency", "hops", "monthly_cost"});
+  if (const auto kind = backhaul.choice("kind", {"fibre", "pon", "cellular", "leased_line", "wifi_mesh"})) {
+    gateway.backhaul = *kind == "pon"           ? BackhaulKind::Pon
+                       : *kind == "cellular"    ? BackhaulKind::Cellular
+                       : *kind == "leased_line" ? BackhaulKind::LeasedLine
+                       : *kind == "wifi_mesh"   ? BackhaulKind::WifiMesh
+                                                : BackhaulKind::Fibre;
+  }
   set_if(gateway.fibre_length_m, backhaul.quantity("fibre_length", Dimension::Length, Bound::positive()));
+  set_if(gateway.fibre_length_m, backhaul.quantity("drop_length", Dimension::Length, Bound::positive()));
   set_if(gateway.fibre_bandwidth_bps, backhaul.quantity("bandwidth", Dimension::Bitrate, Bound::positive()));
+  set_if(gateway.backhaul_latency_s, backhaul.quantity("latency", Dimension::Time, Bound::non_negative()));
+  set_if(gateway.mesh_hops, backhaul.integer("hops", Bound::between(1, 16)));
+  set_if(gateway.backhaul_monthly_cost, backhaul.number("monthly_cost", Bound::non_negative()));
+  set_if(gateway.pon, backhaul.text("pon", gateway.backhaul == BackhaulKind::Pon ? Presence::Required
+                                                                                 : Presence::Optional));
+  if (gateway.backhaul != BackhaulKind::Pon && backhaul.get("pon") != nullptr)
+    log.error(backhaul.get("pon")->location, backhaul.path("pon"), "only a 'kind: pon' backhaul attaches to a PON");
   return gateway;
 }
 
@@ -139,6 +155,65 @@ void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
     models::radio::validate(t);
   } catch (const std::invalid_argument& e) {
     log.error(map.location(), "nbiot", std::string("inconsistent timers: ") + e.what());
+  }
+}
+
+// fibre: {olts: [...], pons: [...]}; PONs name existing OLTs, gateways existing PONs within the split.
+void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gateway>& gateways,
+                const YamlNode* gateways_node, Fibre& fibre) {
+  MapReader map(log, node, "fibre", {"olts", "pons"});
+  if (const YamlNode* olts = map.get("olts"); olts != nullptr && expect_sequence(log, *olts, "fibre.olts", "OLTs")) {
+    for (std::size_t i = 0; i < olts->items.size(); ++i) {
+      MapReader o(log, &olts->items[i], index_path("fibre.olts", i), {"name", "backbone_length", "backbone_bandwidth"});
+      Olt olt;
+      olt.mark = log.mark(olts->items[i].location);
+      set_if(olt.name, o.text("name", Presence::Required));
+      set_if(olt.backbone_length_m, o.quantity("backbone_length", Dimension::Length, Bound::positive()));
+      set_if(olt.backbone_bandwidth_bps, o.quantity("backbone_bandwidth", Dimension::Bitrate, Bound::positive()));
+      if (std::any_of(fibre.olts.begin(), fibre.olts.end(), [&](const Olt& x) { return x.name == olt.name; }))
+        log.error(olts->items[i].location, index_path("fibre.olts", i) + ".name", "duplicate OLT name '" + olt.name + "'");
+      fibre.olts.push_back(olt);
+    }
+  }
+  if (const YamlNode* pons = map.get("pons"); pons != nullptr && expect_sequence(log, *pons, "fibre.pons", "PONs")) {
+    for (std::size_t i = 0; i < pons->items.size(); ++i) {
+      const std::string path = index_path("fibre.pons", i);
+      MapReader p(log, &pons->items[i], path, {"name", "olt", "length", "split", "upstream", "downstream", "service"});
+      Pon pon;
+      pon.mark = log.mark(pons->items[i].location);
+      set_if(pon.name, p.text("name", Presence::Required));
+      set_if(pon.olt, p.text("olt", Presence::Required));
+      set_if(pon.length_m, p.quantity("length", Dimension::Length, Bound::positive()));
+      if (const auto split = p.integer("split", Bound::between(2, 128))) {
+        if (*split != 8 && *split != 16 && *split != 32 && *split != 64)
+          log.error(p.get("split")->location, p.path("split"), "expected a splitter ratio of 8, 16, 32 or 64");
+        pon.split = static_cast<int>(*split);
+      }
+      set_if(pon.upstream_bps, p.quantity("upstream", Dimension::Bitrate, Bound::positive()));
+      set_if(pon.downstream_bps, p.quantity("downstream", Dimension::Bitrate, Bound::positive()));
+      set_if(pon.service, p.choice("service", {"metering", "smart"}));
+      const bool known = std::any_of(fibre.olts.begin(), fibre.olts.end(), [&](const Olt& o) { return o.name == pon.olt; });
+      if (!pon.olt.empty() && !known) log.error(p.get("olt")->location, p.path("olt"), "no OLT named '" + pon.olt + "'");
+      if (std::any_of(fibre.pons.begin(), fibre.pons.end(), [&](const Pon& x) { return x.name == pon.name; }))
+        log.error(pons->items[i].location, path + ".name", "duplicate PON name '" + pon.name + "'");
+      fibre.pons.push_back(pon);
+    }
+  }
+  // Gateways on PONs: the PON must exist and its splitter must have a port for each.
+  for (std::size_t g = 0; g < gateways.size(); ++g) {
+    if (gateways[g].backhaul != BackhaulKind::Pon) continue;
+    const auto it = std::find_if(fibre.pons.begin(), fibre.pons.end(), [&](const Pon& p) { return p.name == gateways[g].pon; });
+    const Location at = gateways_node != nullptr && g < gateways_node->items.size() ? gateways_node->items[g].location
+                                                                                    : Location{1, 1, -1};
+    if (it == fibre.pons.end()) {
+      log.error(at, index_path("gateways", g) + ".backhaul.pon", "no PON named '" + gateways[g].pon + "' in fibre.pons");
+      continue;
+    }
+    const auto used = std::count_if(gateways.begin(), gateways.begin() + static_cast<std::ptrdiff_t>(g) + 1,
+                                    [&](const Gateway& o) { return o.backhaul == BackhaulKind::Pon && o.pon == it->name; });
+    if (used > it->split)
+      log.error(at, index_path("gateways", g) + ".backhaul.pon",
+                "PON '" + it->name + "' has a 1:" + std::to_string(it->split) + " splitter: no port left");
   }
 }
 
@@ -348,6 +423,7 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
   read_gateways(log, top.get("gateways"), districts, scenario.gateways);
   read_channel(log, top.get("radio"), scenario.channel);
   read_nbiot(log, top.get("nbiot"), scenario.nbiot);
+  read_fibre(log, top.get("fibre"), scenario.gateways, top.get("gateways"), scenario.fibre);
   read_drivers(log, top.get("drivers"), scenario.city, scenario.drivers);
   for (std::size_t i = 0; i < scenario.devices.size(); ++i) {
     const DevicePopulation& pop = scenario.devices[i];

@@ -32,6 +32,7 @@ struct WiredNetwork::Impl {
   s4u::Host* server = nullptr;
   std::vector<s4u::Host*> gateway_hosts;
   std::vector<double> latency_s;
+  std::map<std::string, s4u::Link*> links;
   std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
   double server_free_at_s = 0.0;          // the network server's FIFO queue
   std::exception_ptr actor_error;
@@ -46,17 +47,56 @@ struct WiredNetwork::Impl {
 
   double now() const { return s4u::Engine::get_clock() - clock_origin; }
 
+  // A link, remembered by name (failures and the topology summary refer to links by name).
+  s4u::Link* link(s4u::NetZone* zone, const std::string& name, double bits_per_s, double latency) {
+    s4u::Link* l = zone->create_link(name, bits_per_s / 8.0)->set_latency(latency);  // SimGrid: bytes/s
+    links.emplace(name, l);
+    return l;
+  }
+
   void build_platform() {
     auto* zone = s4u::create_full_zone("city");
     server = zone->create_host("platform", scenario.platform.server_speed_flops);
+    std::map<std::string, s4u::Link*> backbone, pon_links;
+    for (const Olt& olt : scenario.fibre.olts)
+      backbone[olt.name] = link(zone, "backbone:" + olt.name, olt.backbone_bandwidth_bps,
+                                olt.backbone_length_m * kFibreDelayPerMetre_s);
+    for (const Pon& pon : scenario.fibre.pons)
+      pon_links[pon.name] = link(zone, "pon:" + pon.name, pon.upstream_bps, pon.length_m * kFibreDelayPerMetre_s);
     for (const Gateway& g : scenario.gateways) {
       s4u::Host* host = zone->create_host("gw:" + g.name, 1e9);
-      s4u::Link* link = zone->create_link("fibre:" + g.name, g.fibre_bandwidth_bps / 8.0)  // bytes/s
-                            ->set_latency(g.fibre_length_m * kFibreDelayPerMetre_s);
-      zone->add_route(host->get_netpoint(), server->get_netpoint(), nullptr, nullptr,
-                      {s4u::LinkInRoute(link)}, true);
+      std::vector<s4u::LinkInRoute> route;
+      switch (g.backhaul) {
+        case BackhaulKind::Fibre:
+          route.emplace_back(link(zone, "fibre:" + g.name, g.fibre_bandwidth_bps, g.fibre_length_m * kFibreDelayPerMetre_s));
+          break;
+        case BackhaulKind::Pon: {
+          const Pon& pon = *std::find_if(scenario.fibre.pons.begin(), scenario.fibre.pons.end(),
+                                         [&](const Pon& p) { return p.name == g.pon; });
+          // The drop from the ONT to the splitter is the gateway's own; the PON and backbone are shared.
+          route.emplace_back(link(zone, "drop:" + g.name, g.fibre_bandwidth_bps, g.fibre_length_m * kFibreDelayPerMetre_s));
+          route.emplace_back(pon_links.at(pon.name));
+          route.emplace_back(backbone.at(pon.olt));
+          break;
+        }
+        case BackhaulKind::Cellular:
+          route.emplace_back(link(zone, "cellular:" + g.name, g.fibre_bandwidth_bps, g.backhaul_latency_s));
+          break;
+        case BackhaulKind::LeasedLine:
+          route.emplace_back(link(zone, "leased:" + g.name, g.fibre_bandwidth_bps,
+                                  g.backhaul_latency_s + g.fibre_length_m * kFibreDelayPerMetre_s));
+          break;
+        case BackhaulKind::WifiMesh:
+          for (int hop = 0; hop < g.mesh_hops; ++hop)
+            route.emplace_back(link(zone, "mesh:" + g.name + ":" + std::to_string(hop), g.fibre_bandwidth_bps,
+                                    g.backhaul_latency_s));
+          break;
+      }
+      double latency = 0.0;
+      for (const auto& hop : route) latency += hop.get_link()->get_latency();
+      zone->add_route(host->get_netpoint(), server->get_netpoint(), nullptr, nullptr, route, true);
       gateway_hosts.push_back(host);
-      latency_s.push_back(g.fibre_length_m * kFibreDelayPerMetre_s);
+      latency_s.push_back(latency);
     }
     zone->seal();
   }
@@ -85,7 +125,7 @@ struct WiredNetwork::Impl {
       // is not shared.
       const double batch_bytes = msg_bytes * static_cast<double>(b.copies.size());
       const double transfer_s = comms[i]->get_finish_time() - comms[i]->get_start_time() - latency_s[b.gateway];
-      const double rate = transfer_s > 0.0 ? batch_bytes / transfer_s : gw.fibre_bandwidth_bps / 8.0;
+      const double rate = transfer_s > 0.0 ? batch_bytes / transfer_s : gw.fibre_bandwidth_bps / 8.0;  // bytes/s
       for (const Copy& c : b.copies)
         arrivals.push_back({c.t_rx_s + gw.forward_delay_s + latency_s[b.gateway] + msg_bytes / rate,
                             b.gateway, c.frame_seq});

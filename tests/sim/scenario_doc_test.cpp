@@ -64,6 +64,10 @@ devices:
     battery: {}
 gateways:
   - {name: g, position: [500 m, 500 m], backhaul: {}}
+  - {name: g2, position: [400 m, 500 m], backhaul: {kind: pon, pon: p}}
+fibre:
+  olts: [{name: o}]
+  pons: [{name: p, olt: o}]
 radio: {path_loss: {}, shadowing: {}, capture: {}}
 nbiot: {}
 drivers: {river_level: [[0 h, 1 m]]}
@@ -142,6 +146,10 @@ std::string dump(const Scenario& s) {
     number("demodulators", g.demodulators);
     number("gateway_technology", static_cast<double>(g.technology));
     number("backup", g.backup_s);
+    number("backhaul_kind", static_cast<double>(g.backhaul));
+    number("backhaul_latency", g.backhaul_latency_s);
+    number("mesh_hops", g.mesh_hops);
+    number("monthly_cost", g.backhaul_monthly_cost);
     number("gateway_tx_power", g.tx_power_dbm);
   }
   number("region", static_cast<double>(s.channel.region));
@@ -155,6 +163,17 @@ std::string dump(const Scenario& s) {
   number("ptw", s.nbiot.timers.paging_time_window_s);
   number("shadowing", s.channel.shadowing_sigma_db);
   number("inter_sf", static_cast<double>(s.channel.inter_sf));
+  for (const Pon& p : s.fibre.pons) {
+    number("pon_length", p.length_m);
+    number("pon_split", p.split);
+    number("pon_up", p.upstream_bps);
+    number("pon_down", p.downstream_bps);
+    out << "pon_service=" << p.service << "\n";
+  }
+  for (const Olt& o : s.fibre.olts) {
+    number("olt_backbone", o.backbone_length_m);
+    number("olt_bandwidth", o.backbone_bandwidth_bps);
+  }
   for (const PowerOutage& o : s.drivers.power_outages) {
     number("outage_start", o.start_s);
     number("outage_end", o.end_s);

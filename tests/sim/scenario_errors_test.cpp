@@ -48,8 +48,8 @@ TEST(ScenarioErrors, UnknownKeyHints) {
             "<text>:8:5: devices[0].firm: unknown key 'firm' (did you mean 'firmware'?)");
   EXPECT_EQ(
       load_error(kMinimalScenario + "floods: {}\n"),
-      "<text>:12:1: floods: unknown key 'floods' (valid keys: city, devices, gateways, radio, nbiot, "
-      "drivers, platform, run)");
+      "<text>:12:1: floods: unknown key 'floods' (valid keys: city, devices, gateways, fibre, radio, "
+      "nbiot, drivers, platform, run)");
 }
 
 TEST(ScenarioErrors, NegativeInterval) {
@@ -126,7 +126,7 @@ TEST(ScenarioErrors, DuplicateDistrictAndGatewayNames) {
   text = replaced(text, "districts: [old_town, docks]", "districts: [old_town]");
   EXPECT_EQ(load_error(text),
             "<text>:8:13: city.districts[1].name: duplicate district name 'old_town' (first at line 5)\n"
-            "<text>:73:11: gateways[1].name: duplicate gateway name 'gw-town-hall' (first at line 64)");
+            "<text>:71:11: gateways[1].name: duplicate gateway name 'gw-town-hall' (first at line 64)");
 }
 
 TEST(ScenarioErrors, CountNotAnInteger) {
@@ -152,7 +152,7 @@ TEST(ScenarioErrors, TypeErrors) {
       "crc, ldro, tx_power, channels, join_margin, adr, duty_cycle, got a sequence");
   EXPECT_EQ(load_error(replaced(kMinimalScenario, "devices:\n", "devices: 3\nx:\n")),
             "<text>:4:10: devices: expected a list of device populations, got '3'\n"
-            "<text>:5:1: x: unknown key 'x' (valid keys: city, devices, gateways, radio, nbiot, drivers, platform, run)");
+            "<text>:5:1: x: unknown key 'x' (valid keys: city, devices, gateways, fibre, radio, nbiot, drivers, platform, run)");
 }
 
 TEST(ScenarioErrors, RadioValues) {
@@ -212,7 +212,7 @@ TEST(ScenarioErrors, DuplicateKey) {
 TEST(ScenarioErrors, NotAMap) {
   EXPECT_EQ(
       load_error("- 1\n- 2\n"),
-      "<text>:1:1: expected a map with keys city, devices, gateways, radio, nbiot, drivers, platform, run, got a sequence");
+      "<text>:1:1: expected a map with keys city, devices, gateways, fibre, radio, nbiot, drivers, platform, run, got a sequence");
   EXPECT_EQ(load_error(""),
             "<text>:1:1: city: missing required section\n<text>:1:1: devices: missing required "
             "section\n<text>:1:1: gateways: missing required section\n<text>:1:1: run: missing "
@@ -235,9 +235,9 @@ TEST(ScenarioErrors, MultipleErrorsReportedTogetherInFileOrder) {
         "riverside.yaml:22:11: devices[0].radio.sf: expected 7..12, got 13\n"
         "riverside.yaml:59:13: devices[1].jitter: expected a fraction (0.1) or a percentage (10 %), got "
         "'25 km'\n"
-        "riverside.yaml:74:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
+        "riverside.yaml:72:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
         "district\n"
-        "riverside.yaml:91:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
+        "riverside.yaml:90:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
     ASSERT_EQ(e.diagnostics().size(), 5u);
     EXPECT_EQ(e.diagnostics()[1].key_path, "devices[0].radio.sf");
     EXPECT_EQ(e.diagnostics()[1].message, "expected 7..12, got 13");

@@ -97,9 +97,19 @@ TEST(ScenarioLoader, FullScenarioGatewaysChannelPlatformRun) {
   EXPECT_DOUBLE_EQ(g.y_m, 750.0);
   EXPECT_DOUBLE_EQ(g.antenna_gain_dbi, 3.0);
   EXPECT_DOUBLE_EQ(g.forward_delay_s, 0.004);
-  EXPECT_DOUBLE_EQ(g.fibre_length_m, 2500.0);
-  EXPECT_DOUBLE_EQ(g.fibre_bandwidth_bps, 2.5e9);
-  EXPECT_DOUBLE_EQ(s.gateways[1].fibre_length_m, Gateway{}.fibre_length_m);
+  EXPECT_EQ(g.backhaul, BackhaulKind::Pon);
+  EXPECT_EQ(g.pon, "pon-1");
+  EXPECT_DOUBLE_EQ(g.fibre_length_m, 300.0);  // the drop
+  EXPECT_DOUBLE_EQ(g.fibre_bandwidth_bps, 1e9);
+  EXPECT_DOUBLE_EQ(g.backhaul_monthly_cost, 12.0);
+  EXPECT_EQ(s.gateways[1].backhaul, BackhaulKind::WifiMesh);
+  EXPECT_EQ(s.gateways[1].mesh_hops, 3);
+  EXPECT_DOUBLE_EQ(s.gateways[1].fibre_length_m, 800.0);
+  EXPECT_DOUBLE_EQ(s.gateways[1].backhaul_latency_s, 0.002);
+  ASSERT_EQ(s.fibre.pons.size(), 1u);
+  EXPECT_EQ(s.fibre.pons[0].split, 16);
+  EXPECT_DOUBLE_EQ(s.fibre.pons[0].upstream_bps, 1e9);
+  EXPECT_DOUBLE_EQ(s.fibre.olts[0].backbone_length_m, 12000.0);
 
   EXPECT_DOUBLE_EQ(s.channel.path_loss.reference_distance_m, 2.0);
   EXPECT_DOUBLE_EQ(s.channel.path_loss.reference_loss_db, 8.0);
@@ -183,7 +193,7 @@ TEST(ScenarioLoader, MarksPointAtTheEntries) {
   EXPECT_EQ(s.devices[0].placement.mark.line, 15);  // "districts: [old_town, docks]"
   EXPECT_EQ(s.devices[0].placement.mark.column, 16);
   EXPECT_EQ(s.devices[1].placement.mark.line, 56);  // "disc: {...}"
-  EXPECT_EQ(s.gateways[1].mark.line, 73);           // "  - name: gw-docks"
+  EXPECT_EQ(s.gateways[1].mark.line, 71);           // "  - name: gw-docks"
   EXPECT_EQ(s.gateways[1].mark.column, 5);
 }
 

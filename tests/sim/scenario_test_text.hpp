@@ -78,13 +78,12 @@ gateways:
     forward_delay: 4 ms
     demodulators: 16
     tx_power: 27 dBm
-    backhaul:
-      fibre_length: 2.5 km
-      bandwidth: 2.5 Gbps
+    backhaul: {kind: pon, pon: pon-1, drop_length: 300 m, bandwidth: 1 Gbps, monthly_cost: 12}
   - name: gw-docks
     position: [2.5 km, 1 km]
     technology: nbiot
     backup: 3 h
+    backhaul: {kind: wifi_mesh, fibre_length: 800 m, latency: 2 ms, hops: 3}
 radio:
   region: US915
   path_loss: {reference_distance: 2 m, reference_loss: 8 dB, exponent: 3.5}
@@ -111,6 +110,11 @@ nbiot:
   drx_cycle: 2.56 s
   edrx_cycle: 20.48 s
   paging_time_window: 5.12 s
+fibre:
+  olts:
+    - {name: olt-1, backbone_length: 12 km, backbone_bandwidth: 40 Gbps}
+  pons:
+    - {name: pon-1, olt: olt-1, length: 2.5 km, split: 16, upstream: 1 Gbps, downstream: 2 Gbps, service: metering}
 drivers:
   river_level: [[0 h, 1.2 m], [6 h, 4.8 m]]
   power_outages:

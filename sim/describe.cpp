@@ -1,0 +1,114 @@
+#include "sim/describe.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+namespace citytwin::sim {
+namespace {
+
+const char* technology_name(Technology t) {
+  switch (t) {
+    case Technology::LoRaWAN: return "LoRaWAN";
+    case Technology::NbIot: return "NB-IoT";
+    case Technology::WiFi: return "Wi-Fi";
+  }
+  return "?";
+}
+
+const char* backhaul_name(BackhaulKind k) {
+  switch (k) {
+    case BackhaulKind::Fibre: return "fibre (point to point)";
+    case BackhaulKind::Pon: return "GPON";
+    case BackhaulKind::Cellular: return "cellular";
+    case BackhaulKind::LeasedLine: return "leased line";
+    case BackhaulKind::WifiMesh: return "Wi-Fi mesh";
+  }
+  return "?";
+}
+
+std::string rate(double bps) {
+  char buf[32];
+  if (bps >= 1e9) std::snprintf(buf, sizeof buf, "%.3g Gbit/s", bps / 1e9);
+  else if (bps >= 1e6) std::snprintf(buf, sizeof buf, "%.3g Mbit/s", bps / 1e6);
+  else std::snprintf(buf, sizeof buf, "%.3g kbit/s", bps / 1e3);
+  return buf;
+}
+
+}  // namespace
+
+std::string describe_topology(const Scenario& sc) {
+  std::ostringstream out;
+  char line[256];
+  double area_km2 = 0.0;
+  for (const District& d : sc.city.districts) area_km2 += d.area_m2() / 1e6;
+  std::snprintf(line, sizeof line, "%s: %zu districts, %.3g km2\n", sc.city.name.c_str(), sc.city.districts.size(),
+                area_km2);
+  out << line;
+
+  std::map<std::string, long long> devices_by_radio;
+  long long devices = 0;
+  for (const DevicePopulation& p : sc.devices) {
+    devices += p.count;
+    devices_by_radio[technology_name(p.technology)] += p.count;
+  }
+  out << "devices: " << devices << " in " << sc.devices.size() << " populations (";
+  bool first = true;
+  for (const auto& [radio, n] : devices_by_radio) {
+    out << (first ? "" : ", ") << radio << " " << n;
+    first = false;
+  }
+  out << ")\n";
+
+  std::map<std::string, int> gateways_by_radio, gateways_by_backhaul;
+  double p2p_km = 0.0, drop_km = 0.0, leased_km = 0.0, monthly_cost = 0.0;
+  for (const Gateway& g : sc.gateways) {
+    ++gateways_by_radio[technology_name(g.technology)];
+    ++gateways_by_backhaul[backhaul_name(g.backhaul)];
+    if (g.backhaul == BackhaulKind::Fibre) p2p_km += g.fibre_length_m / 1e3;
+    if (g.backhaul == BackhaulKind::Pon) drop_km += g.fibre_length_m / 1e3;
+    if (g.backhaul == BackhaulKind::LeasedLine) leased_km += g.fibre_length_m / 1e3;
+    monthly_cost += g.backhaul_monthly_cost;
+  }
+  out << "gateways: " << sc.gateways.size() << " (";
+  first = true;
+  for (const auto& [radio, n] : gateways_by_radio) {
+    out << (first ? "" : ", ") << radio << " " << n;
+    first = false;
+  }
+  out << "); backhaul: ";
+  first = true;
+  for (const auto& [kind, n] : gateways_by_backhaul) {
+    out << (first ? "" : ", ") << kind << " " << n;
+    first = false;
+  }
+  out << "\n";
+
+  double feeder_km = 0.0, backbone_km = 0.0;
+  for (const Pon& p : sc.fibre.pons) feeder_km += p.length_m / 1e3;
+  for (const Olt& o : sc.fibre.olts) backbone_km += o.backbone_length_m / 1e3;
+  std::snprintf(line, sizeof line,
+                "fibre: %.4g km in all: backbone %.4g km, PON feeders %.4g km, drops %.4g km, point-to-point "
+                "%.4g km%s\n",
+                backbone_km + feeder_km + drop_km + p2p_km, backbone_km, feeder_km, drop_km, p2p_km,
+                leased_km > 0.0 ? (", plus leased lines " + std::to_string(leased_km) + " km").c_str() : "");
+  out << line;
+  for (const Olt& o : sc.fibre.olts) {
+    out << "  OLT " << o.name << ": backbone " << o.backbone_length_m / 1e3 << " km, " << rate(o.backbone_bandwidth_bps)
+        << "\n";
+    for (const Pon& p : sc.fibre.pons) {
+      if (p.olt != o.name) continue;
+      const auto onts = std::count_if(sc.gateways.begin(), sc.gateways.end(), [&](const Gateway& g) {
+        return g.backhaul == BackhaulKind::Pon && g.pon == p.name;
+      });
+      out << "    PON " << p.name << " (" << p.service << "): " << p.length_m / 1e3 << " km, 1:" << p.split
+          << " splitter, " << onts << " ONT" << (onts == 1 ? "" : "s") << ", " << rate(p.upstream_bps) << " up / "
+          << rate(p.downstream_bps) << " down\n";
+    }
+  }
+  if (monthly_cost > 0.0) out << "backhaul cost: " << monthly_cost << " per month\n";
+  return out.str();
+}
+
+}  // namespace citytwin::sim
