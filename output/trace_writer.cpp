@@ -105,6 +105,7 @@ const char* to_string(FailReason reason) {
     case FailReason::RandomAccess: return "random_access";
     case FailReason::GatewayDown: return "gateway_down";
     case FailReason::BufferFull: return "buffer_full";
+    case FailReason::ServerDown: return "server_down";
   }
   return "?";
 }

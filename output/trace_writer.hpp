@@ -63,8 +63,10 @@ enum class FailReason : uint8_t {
   DeviceDead = 6,         // the battery was empty: the report was never sent
   RandomAccess = 7,       // NB-IoT random access failed after every attempt
   GatewayDown = 8,        // the gateway was off (power cut beyond its backup) or its backhaul down
-  BufferFull = 9,         // dropped from a full buffer
+  BufferFull = 9,         // the gateway's backhaul was down and its buffer full
+  ServerDown = 10,        // the network server was down when the frame arrived
 };
+inline constexpr size_t kFailReasons = 11;
 const char* to_string(FailReason reason);
 
 // A batch of per-uplink rows, column by column (all vectors the same length).

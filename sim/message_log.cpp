@@ -21,6 +21,12 @@ void MessageLog::record(const ResolvedFrame& frame, float snr_db) {
 
 void MessageLog::deliver(uint64_t seq, double t_delivered_s) { row(seq).t_delivered_s = t_delivered_s; }
 
+void MessageLog::drop_copy(uint64_t seq, output::FailReason reason) {
+  Row& r = row(seq);
+  ++r.copies_dropped;
+  r.drop_reason = reason;
+}
+
 void MessageLog::count(const Row& r) {
   if (district_sent_.empty()) {
     district_sent_.assign(district_count_, 0);
@@ -31,7 +37,7 @@ void MessageLog::count(const Row& r) {
   const uint16_t district = city_.device_district[r.tx.device];
   PopulationCounts& pop = by_population_[city_.device_population[r.tx.device]];
   const bool ok = r.t_delivered_s >= 0.0;
-  ++fail_reasons_[static_cast<size_t>(ok ? output::FailReason::None : r.fail_reason)];
+  ++fail_reasons_[static_cast<size_t>(ok ? output::FailReason::None : reason(r))];
   if (report_delivered_.empty()) report_delivered_.assign(city_.device_count(), 0);
   uint8_t& report_done = report_delivered_[r.tx.device];
   if (r.tx.attempt == 0) {
@@ -74,7 +80,7 @@ void MessageLog::flush(output::TraceWriter& writer) {
     batch_.snr_db.push_back(r.snr_db);
     batch_.retransmissions.push_back(r.tx.attempt);
     batch_.delivered.push_back(ok ? 1 : 0);
-    batch_.fail_reason.push_back(static_cast<uint8_t>(ok ? output::FailReason::None : r.fail_reason));
+    batch_.fail_reason.push_back(static_cast<uint8_t>(ok ? output::FailReason::None : reason(r)));
     batch_.t_delivered_s.push_back(ok ? r.t_delivered_s : std::numeric_limits<double>::quiet_NaN());
     batch_.battery_mah_left.push_back(r.tx.battery_mah_left);
     rows_.pop_front();

@@ -24,6 +24,8 @@ class MessageLog {
   void record(const ResolvedFrame& frame, float snr_db);
   // The network server delivered frame seq (recorded earlier, or later: both orders work).
   void deliver(uint64_t seq, double t_delivered_s);
+  // One copy of frame seq was lost behind its gateway; when every copy is lost, so is the frame.
+  void drop_copy(uint64_t seq, output::FailReason reason);
 
   // Appends to the writer every settled row that no unsettled row precedes.
   void flush(output::TraceWriter& writer);
@@ -37,7 +39,7 @@ class MessageLog {
     std::vector<float> latencies_s;
   };
   const std::vector<PopulationCounts>& by_population() const { return by_population_; }
-  std::array<uint64_t, 10> fail_reasons() const { return fail_reasons_; }
+  std::array<uint64_t, output::kFailReasons> fail_reasons() const { return fail_reasons_; }
 
   uint64_t sent() const { return sent_; }
   uint64_t delivered() const { return delivered_; }
@@ -55,11 +57,19 @@ class MessageLog {
     float snr_db = 0.0f;
     output::FailReason fail_reason = output::FailReason::None;
     double t_delivered_s = -1.0;  // < 0: not delivered (yet)
+    uint16_t copies_dropped = 0;
+    output::FailReason drop_reason = output::FailReason::None;
     bool recorded = false;
   };
   Row& row(uint64_t seq);
-  bool settled(const Row& r) const { return r.recorded && (r.gateways_heard == 0 || r.t_delivered_s >= 0.0); }
+  bool settled(const Row& r) const {
+    return r.recorded && (r.gateways_heard == 0 || r.t_delivered_s >= 0.0 || r.copies_dropped >= r.gateways_heard);
+  }
   void count(const Row& r);
+  // A frame received by gateways but lost behind them carries the reason of its last lost copy.
+  static output::FailReason reason(const Row& r) {
+    return r.gateways_heard > 0 && r.copies_dropped >= r.gateways_heard ? r.drop_reason : r.fail_reason;
+  }
 
   const CityLayout& city_;
   size_t district_count_;
@@ -71,7 +81,7 @@ class MessageLog {
   std::vector<uint64_t> district_sent_, district_delivered_;
   std::vector<double> district_latency_sum_s_;
   std::vector<PopulationCounts> by_population_;
-  std::array<uint64_t, 10> fail_reasons_{};
+  std::array<uint64_t, output::kFailReasons> fail_reasons_{};
   std::vector<uint8_t> report_delivered_;  // per device: its current report got through
 };
 

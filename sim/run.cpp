@@ -122,7 +122,9 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   NbiotNetwork nbiot(sc, city, summary.seed);
   medium.set_other_technology_handler([&nbiot](uint64_t seq, const Transmission& tx) { nbiot.submit(seq, tx); });
   MessageLog log(city, sc.city.districts.size());
-  WiredNetwork wired(sc, [&log](uint64_t seq, double t) { log.deliver(seq, t); });
+  WiredNetwork wired(
+      sc, [&log](uint64_t seq, double t) { log.deliver(seq, t); },
+      [&log](uint64_t seq, output::FailReason reason) { log.drop_copy(seq, reason); });
   const WifiAccess wifi(sc, city);
   for (const AccessPointLoad& ap : wifi.access_points())
     if (ap.carried_bps > 0.0) wired.start_stream(ap.gateway, ap.carried_bps, duration);

@@ -15,4 +15,23 @@ double Series::at(double t_s) const {
   return prev->second + w * (next->second - prev->second);
 }
 
+std::vector<std::string> route_link_names(const Scenario& scenario, const Gateway& g) {
+  switch (g.backhaul) {
+    case BackhaulKind::Fibre: return {"fibre:" + g.name};
+    case BackhaulKind::Pon: {
+      for (const Pon& pon : scenario.fibre.pons)
+        if (pon.name == g.pon) return {"drop:" + g.name, "pon:" + pon.name, "backbone:" + pon.olt};
+      return {"drop:" + g.name};
+    }
+    case BackhaulKind::Cellular: return {"cellular:" + g.name};
+    case BackhaulKind::LeasedLine: return {"leased:" + g.name};
+    case BackhaulKind::WifiMesh: {
+      std::vector<std::string> hops;
+      for (int hop = 0; hop < g.mesh_hops; ++hop) hops.push_back("mesh:" + g.name + ":" + std::to_string(hop));
+      return hops;
+    }
+  }
+  return {};
+}
+
 }  // namespace citytwin::sim

@@ -174,6 +174,8 @@ struct Gateway {
   double tx_power_dbm = 14.0;            // downlinks
   // Mains powered with a backup battery that keeps it on this long after a power cut (full at each cut).
   double backup_s = 0.0;
+  // Frames held while the backhaul is down, sent when it returns; beyond this they are dropped.
+  int buffer_frames = 1000;
   SourceMark mark;
 };
 
@@ -246,9 +248,19 @@ struct PowerOutage {
   double end_s = 0.0;
 };
 
+// A failure of part of the wired network: a link by name (see link_names below: "fibre:<gateway>",
+// "drop:<gateway>", "pon:<pon>", "backbone:<olt>", "cellular:<gateway>", "leased:<gateway>",
+// "mesh:<gateway>:<hop>"), an OLT ("olt:<olt>", i.e. its backbone), or "network_server".
+struct Failure {
+  std::string target;
+  double start_s = 0.0;
+  double end_s = 0.0;
+};
+
 struct Drivers {
   Series river_level_m;  // empty: no river driver
   std::vector<PowerOutage> power_outages;
+  std::vector<Failure> failures;
 };
 
 struct Scenario {
@@ -265,5 +277,9 @@ struct Scenario {
   Platform platform;
   Run run;
 };
+
+// The wired links on a gateway's route to the platform, by name, in order (sim/wired_network.cpp
+// builds them with these names; failures refer to them).
+std::vector<std::string> route_link_names(const Scenario& scenario, const Gateway& gateway);
 
 }  // namespace citytwin::sim

@@ -60,7 +60,7 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
   }
   MapReader map(log, &node, path,
                 {"name", "technology", "position", "antenna_gain", "forward_delay", "demodulators", "tx_power",
-                 "backup", "backhaul"});
+                 "backup", "buffer", "backhaul"});
   if (!map.is_map()) return gateway;
   set_if(gateway.name, map.text("name", Presence::Required));
   if (const auto technology = map.choice("technology", {"lorawan", "nbiot", "wifi"}))
@@ -80,6 +80,7 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
   set_if(gateway.forward_delay_s, map.quantity("forward_delay", Dimension::Time, Bound::non_negative()));
   set_if(gateway.demodulators, map.integer("demodulators", Bound::between(1, 64)));
   set_if(gateway.backup_s, map.quantity("backup", Dimension::Time, Bound::non_negative()));
+  set_if(gateway.buffer_frames, map.integer("buffer", Bound::between(0, 100000000)));
   set_if(gateway.tx_power_dbm, map.quantity("tx_power", Dimension::PowerLevel, Bound::between(-10, 36, "dBm")));
   MapReader backhaul(log, map.get("backhaul"), map.path("backhaul"),
                      {"kind", "fibre_length", "bandwidth", "pon", "drop_length", "latency", "hops", "monthly_cost"});
@@ -245,9 +246,46 @@ void read_outages(DiagnosticLog& log, const YamlNode* node, const std::string& p
   }
 }
 
-void read_drivers(DiagnosticLog& log, const YamlNode* node, const City& city, Drivers& drivers) {
-  MapReader map(log, node, "drivers", {"river_level", "power_outages"});
+// drivers.failures: [{target: pon:pon-1, start: 2 h, end: 3 h}, ...]; targets must exist.
+void read_failures(DiagnosticLog& log, const YamlNode* node, const std::string& path, const Scenario& scenario,
+                   std::vector<Failure>& failures) {
+  if (node == nullptr || !expect_sequence(log, *node, path, "failures")) return;
+  std::vector<std::string> targets = {"network_server"};
+  for (const Gateway& g : scenario.gateways)
+    for (const std::string& name : route_link_names(scenario, g))
+      if (std::find(targets.begin(), targets.end(), name) == targets.end()) targets.push_back(name);
+  for (const Pon& p : scenario.fibre.pons)
+    if (std::find(targets.begin(), targets.end(), "pon:" + p.name) == targets.end()) targets.push_back("pon:" + p.name);
+  for (const Olt& o : scenario.fibre.olts) {
+    if (std::find(targets.begin(), targets.end(), "backbone:" + o.name) == targets.end())
+      targets.push_back("backbone:" + o.name);
+    targets.push_back("olt:" + o.name);
+  }
+  std::vector<std::string_view> views(targets.begin(), targets.end());
+  for (std::size_t i = 0; i < node->items.size(); ++i) {
+    const std::string item_path = index_path(path, i);
+    MapReader map(log, &node->items[i], item_path, {"target", "start", "end"});
+    Failure failure;
+    set_if(failure.target, map.text("target", Presence::Required));
+    set_if(failure.start_s, map.quantity("start", Dimension::Time, Bound::non_negative(), Presence::Required));
+    set_if(failure.end_s, map.quantity("end", Dimension::Time, Bound::non_negative(), Presence::Required));
+    if (failure.end_s < failure.start_s) log.error(map.location(), item_path, "end is before start");
+    if (!failure.target.empty() && std::find(targets.begin(), targets.end(), failure.target) == targets.end()) {
+      std::string message = "no link or server named '" + failure.target + "'";
+      if (auto hint = closest_match(failure.target, views)) message += " (did you mean '" + *hint + "'?)";
+      log.error(map.get("target")->location, map.path("target"), message);
+    }
+    if (failure.target.rfind("olt:", 0) == 0) failure.target = "backbone:" + failure.target.substr(4);
+    failures.push_back(failure);
+  }
+}
+
+void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) {
+  const City& city = scenario.city;
+  Drivers& drivers = scenario.drivers;
+  MapReader map(log, node, "drivers", {"river_level", "power_outages", "failures"});
   read_outages(log, map.get("power_outages"), map.path("power_outages"), city, drivers.power_outages);
+  read_failures(log, map.get("failures"), map.path("failures"), scenario, drivers.failures);
   const YamlNode* series = map.get("river_level");
   const std::string path = map.path("river_level");
   if (series == nullptr || !expect_sequence(log, *series, path, "[time, level] points")) return;
@@ -424,7 +462,7 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
   read_channel(log, top.get("radio"), scenario.channel);
   read_nbiot(log, top.get("nbiot"), scenario.nbiot);
   read_fibre(log, top.get("fibre"), scenario.gateways, top.get("gateways"), scenario.fibre);
-  read_drivers(log, top.get("drivers"), scenario.city, scenario.drivers);
+  read_drivers(log, top.get("drivers"), scenario);
   for (std::size_t i = 0; i < scenario.devices.size(); ++i) {
     const DevicePopulation& pop = scenario.devices[i];
     if (pop.event_in_scenario && scenario.drivers.river_level_m.points.empty())

@@ -24,9 +24,25 @@ struct GatewayBatch {
 };
 }  // namespace
 
+struct Interval {
+  double t0_s, t1_s;
+};
+
+// The interval of `down` containing t, or nullptr.
+const Interval* down_at(const std::vector<Interval>& down, double t) {
+  for (const Interval& i : down)
+    if (i.t0_s <= t && t < i.t1_s) return &i;
+  return nullptr;
+}
+
 struct WiredNetwork::Impl {
   const Scenario& scenario;
   DeliveryCallback on_delivered;
+  DropCallback on_dropped;
+  std::vector<std::vector<Interval>> route_down;  // per gateway, from drivers.failures
+  std::vector<std::vector<int>> buffered;          // per gateway and route_down interval: copies held
+  std::vector<Interval> server_down;
+  uint64_t copies_buffered = 0;
   std::unique_ptr<s4u::Engine> engine;
   double clock_origin = 0.0;  // SimGrid's clock is not reset between engines: subtract this
   s4u::Host* server = nullptr;
@@ -43,7 +59,19 @@ struct WiredNetwork::Impl {
   };
   std::vector<Stream> streams;
 
-  Impl(const Scenario& sc, DeliveryCallback cb) : scenario(sc), on_delivered(std::move(cb)) {}
+  Impl(const Scenario& sc, DeliveryCallback cb, DropCallback drop)
+      : scenario(sc), on_delivered(std::move(cb)), on_dropped(std::move(drop)) {
+    for (const Gateway& g : sc.gateways) {
+      const auto names = route_link_names(sc, g);
+      std::vector<Interval> down;
+      for (const Failure& f : sc.drivers.failures)
+        if (std::find(names.begin(), names.end(), f.target) != names.end()) down.push_back({f.start_s, f.end_s});
+      buffered.emplace_back(down.size(), 0);
+      route_down.push_back(std::move(down));
+    }
+    for (const Failure& f : sc.drivers.failures)
+      if (f.target == "network_server") server_down.push_back({f.start_s, f.end_s});
+  }
 
   double now() const { return s4u::Engine::get_clock() - clock_origin; }
 
@@ -68,29 +96,26 @@ struct WiredNetwork::Impl {
       std::vector<s4u::LinkInRoute> route;
       switch (g.backhaul) {
         case BackhaulKind::Fibre:
-          route.emplace_back(link(zone, "fibre:" + g.name, g.fibre_bandwidth_bps, g.fibre_length_m * kFibreDelayPerMetre_s));
-          break;
-        case BackhaulKind::Pon: {
-          const Pon& pon = *std::find_if(scenario.fibre.pons.begin(), scenario.fibre.pons.end(),
-                                         [&](const Pon& p) { return p.name == g.pon; });
-          // The drop from the ONT to the splitter is the gateway's own; the PON and backbone are shared.
-          route.emplace_back(link(zone, "drop:" + g.name, g.fibre_bandwidth_bps, g.fibre_length_m * kFibreDelayPerMetre_s));
-          route.emplace_back(pon_links.at(pon.name));
-          route.emplace_back(backbone.at(pon.olt));
+        case BackhaulKind::Cellular:
+        case BackhaulKind::LeasedLine:
+        case BackhaulKind::WifiMesh: {
+          // The gateway's own links: fibre by length, cellular by the operator's latency, a leased line
+          // by both, each mesh hop by its latency.
+          const double per_link = g.backhaul == BackhaulKind::Fibre      ? g.fibre_length_m * kFibreDelayPerMetre_s
+                                  : g.backhaul == BackhaulKind::LeasedLine ? g.backhaul_latency_s + g.fibre_length_m * kFibreDelayPerMetre_s
+                                                                           : g.backhaul_latency_s;
+          for (const std::string& name : route_link_names(scenario, g))
+            route.emplace_back(link(zone, name, g.fibre_bandwidth_bps, per_link));
           break;
         }
-        case BackhaulKind::Cellular:
-          route.emplace_back(link(zone, "cellular:" + g.name, g.fibre_bandwidth_bps, g.backhaul_latency_s));
+        case BackhaulKind::Pon: {
+          // The drop from the ONT to the splitter is the gateway's own; the PON and backbone are shared.
+          const auto names = route_link_names(scenario, g);
+          route.emplace_back(link(zone, names[0], g.fibre_bandwidth_bps, g.fibre_length_m * kFibreDelayPerMetre_s));
+          route.emplace_back(links.at(names[1]));
+          route.emplace_back(links.at(names[2]));
           break;
-        case BackhaulKind::LeasedLine:
-          route.emplace_back(link(zone, "leased:" + g.name, g.fibre_bandwidth_bps,
-                                  g.backhaul_latency_s + g.fibre_length_m * kFibreDelayPerMetre_s));
-          break;
-        case BackhaulKind::WifiMesh:
-          for (int hop = 0; hop < g.mesh_hops; ++hop)
-            route.emplace_back(link(zone, "mesh:" + g.name + ":" + std::to_string(hop), g.fibre_bandwidth_bps,
-                                    g.backhaul_latency_s));
-          break;
+        }
       }
       double latency = 0.0;
       for (const auto& hop : route) latency += hop.get_link()->get_latency();
@@ -126,9 +151,29 @@ struct WiredNetwork::Impl {
       const double batch_bytes = msg_bytes * static_cast<double>(b.copies.size());
       const double transfer_s = comms[i]->get_finish_time() - comms[i]->get_start_time() - latency_s[b.gateway];
       const double rate = transfer_s > 0.0 ? batch_bytes / transfer_s : gw.fibre_bandwidth_bps / 8.0;  // bytes/s
-      for (const Copy& c : b.copies)
-        arrivals.push_back({c.t_rx_s + gw.forward_delay_s + latency_s[b.gateway] + msg_bytes / rate,
-                            b.gateway, c.frame_seq});
+      for (const Copy& c : b.copies) {
+        double t_send = c.t_rx_s + gw.forward_delay_s;
+        // A route down: held in the gateway's buffer until it is back, or dropped when the buffer is full.
+        for (const Interval* down = down_at(route_down[b.gateway], t_send); down != nullptr;
+             down = down_at(route_down[b.gateway], t_send)) {
+          int& held = buffered[b.gateway][static_cast<size_t>(down - route_down[b.gateway].data())];
+          if (held >= gw.buffer_frames) {
+            on_dropped(c.frame_seq, output::FailReason::BufferFull);
+            t_send = -1.0;
+            break;
+          }
+          ++held;
+          ++copies_buffered;
+          t_send = down->t1_s;
+        }
+        if (t_send < 0.0) continue;
+        const double t_arrive = t_send + latency_s[b.gateway] + msg_bytes / rate;
+        if (down_at(server_down, t_arrive) != nullptr) {
+          on_dropped(c.frame_seq, output::FailReason::ServerDown);
+          continue;
+        }
+        arrivals.push_back({t_arrive, b.gateway, c.frame_seq});
+      }
     }
     std::sort(arrivals.begin(), arrivals.end(), [](const Arrival& a, const Arrival& b) {
       return a.t_s < b.t_s || (a.t_s == b.t_s && a.gateway < b.gateway);
@@ -174,8 +219,8 @@ struct WiredNetwork::Impl {
   }
 };
 
-WiredNetwork::WiredNetwork(const Scenario& scenario, DeliveryCallback on_delivered)
-    : impl_(std::make_unique<Impl>(scenario, std::move(on_delivered))) {
+WiredNetwork::WiredNetwork(const Scenario& scenario, DeliveryCallback on_delivered, DropCallback on_dropped)
+    : impl_(std::make_unique<Impl>(scenario, std::move(on_delivered), std::move(on_dropped))) {
   int argc = 4;
   char arg0[] = "citytwin";
   // CM02: latency and bandwidth exactly as given (the default LV08 model scales both to fit TCP), and
@@ -252,6 +297,8 @@ void WiredNetwork::drain(double t_s) {
   impl_->engine->run();
   impl_->check();
 }
+
+uint64_t WiredNetwork::copies_buffered() const { return impl_->copies_buffered; }
 
 double WiredNetwork::route_latency_s(uint32_t gateway) const { return impl_->latency_s[gateway]; }
 

@@ -12,6 +12,11 @@
 // every link and its bandwidth sharing sets the rate. Each copy is then timed analytically: it
 // leaves the gateway forward_delay after reception and arrives after the route's latency plus its
 // own size at the rate the batch obtained. The delivery time of a copy does not wait for the batch.
+//
+// Failures (drivers.failures) are applied to the copies the same way: while a link of its route is
+// down a gateway holds its copies (up to its buffer) and sends them when the route is back; copies
+// arriving while the network server is down are lost. (The SimGrid links themselves stay up, so CCTV
+// flows do not see failures yet.)
 #pragma once
 
 #include <cstdint>
@@ -20,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "output/trace_writer.hpp"
 #include "sim/city_layout.hpp"
 #include "sim/scenario.hpp"
 
@@ -29,9 +35,11 @@ class WiredNetwork {
  public:
   // Called once per delivered frame, with the time the network server finished processing it.
   using DeliveryCallback = std::function<void(uint64_t frame_seq, double t_delivered_s)>;
+  // Called once per copy lost behind its gateway (full buffer during a backhaul failure, server down).
+  using DropCallback = std::function<void(uint64_t frame_seq, output::FailReason reason)>;
 
   // Creates the SimGrid engine and platform. One per process (see sim/run.hpp).
-  WiredNetwork(const Scenario& scenario, DeliveryCallback on_delivered);
+  WiredNetwork(const Scenario& scenario, DeliveryCallback on_delivered, DropCallback on_dropped);
   ~WiredNetwork();
   WiredNetwork(const WiredNetwork&) = delete;
   WiredNetwork& operator=(const WiredNetwork&) = delete;
@@ -53,6 +61,7 @@ class WiredNetwork {
   double route_latency_s(uint32_t gateway) const;
   uint64_t copies_forwarded() const { return copies_forwarded_; }
   uint64_t batches_sent() const { return batches_sent_; }
+  uint64_t copies_buffered() const;
 
  private:
   struct Impl;

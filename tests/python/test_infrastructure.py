@@ -66,3 +66,46 @@ def test_ten_km_of_fibre_adds_fifty_microseconds():
     extra = b["t_delivered_s"][ok] - a["t_delivered_s"][ok]
     # 5 us per km of fibre (light at c / 1.468 in G.652 fibre).
     assert np.allclose(extra, 50e-6, atol=1e-9)
+
+
+def failure_city(failures, buffer=""):
+    return scenario(
+        f"  - {{name: gw, position: [500 m, 500 m]{buffer}, backhaul: {{kind: pon, pon: pon-1, drop_length: 300 m}}}}",
+        "fibre:\n  olts: [{name: olt-1}]\n  pons: [{name: pon-1, olt: olt-1}]\n"
+        f"drivers:\n  failures: {failures}", run="duration: 5 h")
+
+
+def test_a_fibre_cut_is_buffered_then_sent_when_the_fibre_returns():
+    r = citytwin.run(failure_city("[{target: 'pon:pon-1', start: 2 h, end: 3 h}]", buffer=", buffer: 100000"))
+    m = r.messages
+    during = (m["t_tx_s"] > 2 * 3600) & (m["t_tx_s"] + m["airtime_s"] + 0.005 < 3 * 3600) & (m["gateways_heard"] > 0)
+    assert during.sum() > 1000
+    assert r.kpi["copies_buffered"] == during.sum()
+    assert np.all(m["delivered"][during] == 1)
+    # Held until the PON is back at 3 h.
+    assert np.all(m["t_delivered_s"][during] >= 3 * 3600)
+    assert r.kpi["lost_buffer_full"] == 0
+
+
+def test_a_full_buffer_drops_and_counts_the_rest():
+    r = citytwin.run(failure_city("[{target: 'olt:olt-1', start: 2 h, end: 3 h}]", buffer=", buffer: 100"))
+    m = r.messages
+    during = (m["t_tx_s"] > 2 * 3600) & (m["t_tx_s"] + m["airtime_s"] + 0.005 < 3 * 3600) & (m["gateways_heard"] > 0)
+    assert r.kpi["copies_buffered"] == 100
+    assert r.kpi["lost_buffer_full"] == during.sum() - 100
+    assert np.all(m["fail_reason"][during & (m["delivered"] == 0)] == 9)  # buffer_full
+
+
+def test_a_network_server_crash_loses_what_arrives_while_it_is_down():
+    r = citytwin.run(failure_city("[{target: network_server, start: 2 h, end: 2.5 h}]"))
+    m = r.messages
+    t = m["t_tx_s"]
+    crashed = (t > 2 * 3600) & (t + 1 < 2.5 * 3600) & (m["gateways_heard"] > 0)
+    assert np.all(m["delivered"][crashed] == 0) and np.all(m["fail_reason"][crashed] == 10)
+    assert r.kpi["lost_server_down"] == (m["fail_reason"] == 10).sum()
+    assert m["delivered"][t > 2.5 * 3600 + 1].mean() > 0.95  # restarted
+
+
+def test_failure_targets_are_checked():
+    with pytest.raises(citytwin.ScenarioError, match=r"no link or server named 'pon:pon-2' \(did you mean 'pon:pon-1'\?\)"):
+        citytwin.validate(failure_city("[{target: 'pon:pon-2', start: 1 h, end: 2 h}]"))

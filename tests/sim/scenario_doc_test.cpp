@@ -146,6 +146,7 @@ std::string dump(const Scenario& s) {
     number("demodulators", g.demodulators);
     number("gateway_technology", static_cast<double>(g.technology));
     number("backup", g.backup_s);
+    number("buffer", g.buffer_frames);
     number("backhaul_kind", static_cast<double>(g.backhaul));
     number("backhaul_latency", g.backhaul_latency_s);
     number("mesh_hops", g.mesh_hops);
@@ -173,6 +174,11 @@ std::string dump(const Scenario& s) {
   for (const Olt& o : s.fibre.olts) {
     number("olt_backbone", o.backbone_length_m);
     number("olt_bandwidth", o.backbone_bandwidth_bps);
+  }
+  for (const Failure& f : s.drivers.failures) {
+    out << "failure=" << f.target << "\n";
+    number("failure_start", f.start_s);
+    number("failure_end", f.end_s);
   }
   for (const PowerOutage& o : s.drivers.power_outages) {
     number("outage_start", o.start_s);

@@ -83,6 +83,7 @@ gateways:
     position: [2.5 km, 1 km]
     technology: nbiot
     backup: 3 h
+    buffer: 500
     backhaul: {kind: wifi_mesh, fibre_length: 800 m, latency: 2 ms, hops: 3}
 radio:
   region: US915
@@ -119,6 +120,9 @@ drivers:
   river_level: [[0 h, 1.2 m], [6 h, 4.8 m]]
   power_outages:
     - {districts: [old_town], start: 2 h, end: 5 h}
+  failures:
+    - {target: 'pon:pon-1', start: 1 h, end: 2 h}
+    - {target: network_server, start: 3 h, end: 3.5 h}
 )";
 
 // Only what is required; everything else takes its default.
