@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,10 @@ po::options_description scenario_options() {
   return o;
 }
 
-int validate(const std::vector<std::string>& args) {
-  po::options_description o("citytwin validate FILE [--set key.path=value ...]");
+// "<command> FILE [--set key.path=value ...]": the scenario it names, or nullopt after printing help.
+std::optional<ct::Scenario> load_from_args(const std::vector<std::string>& args, const std::string& usage,
+                                           std::string& file) {
+  po::options_description o(usage);
   o.add(scenario_options());
   o.add_options()("help,h", "this help")("file", po::value<std::string>(), "scenario file");
   po::positional_options_description pos;
@@ -52,31 +55,25 @@ int validate(const std::vector<std::string>& args) {
   po::notify(vm);
   if (vm.count("help")) {
     std::cout << o << "\n";
-    return kOk;
+    return std::nullopt;
   }
-  if (!vm.count("file")) throw po::error("validate needs a scenario FILE");
+  if (!vm.count("file")) throw po::error("a scenario FILE is needed: " + usage);
+  file = vm["file"].as<std::string>();
   const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  const ct::Scenario sc = ct::load_scenario_file(vm["file"].as<std::string>(), overrides);
-  std::cout << vm["file"].as<std::string>() << ": ok (" << ct::describe_briefly(sc) << ")\n";
+  return ct::load_scenario_file(file, overrides);
+}
+
+int validate(const std::vector<std::string>& args) {
+  std::string file;
+  const auto sc = load_from_args(args, "citytwin validate FILE [--set key.path=value ...]", file);
+  if (sc) std::cout << file << ": ok (" << ct::describe_briefly(*sc) << ")\n";
   return kOk;
 }
 
 int describe(const std::vector<std::string>& args) {
-  po::options_description o("citytwin describe FILE [--set key.path=value ...]");
-  o.add(scenario_options());
-  o.add_options()("help,h", "this help")("file", po::value<std::string>(), "scenario file");
-  po::positional_options_description pos;
-  pos.add("file", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << o << "\n";
-    return kOk;
-  }
-  if (!vm.count("file")) throw po::error("describe needs a scenario FILE");
-  const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  std::cout << ct::describe_topology(ct::load_scenario_file(vm["file"].as<std::string>(), overrides));
+  std::string file;
+  const auto sc = load_from_args(args, "citytwin describe FILE [--set key.path=value ...]", file);
+  if (sc) std::cout << ct::describe_topology(*sc);
   return kOk;
 }
 

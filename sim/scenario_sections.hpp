@@ -39,5 +39,9 @@ void read_devices(DiagnosticLog& log, const YamlNode* node, const DistrictIndex&
                   std::vector<DevicePopulation>& devices);
 void read_gateways(DiagnosticLog& log, const YamlNode* node, const DistrictIndex& districts,
                    std::vector<Gateway>& gateways);
+// sim/scenario_infrastructure.cpp
+void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gateway>& gateways,
+                const YamlNode* gateways_node, Fibre& fibre);
+void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario);
 
 }  // namespace citytwin::sim
