@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "models/device/battery.hpp"
 #include "models/device/retransmission.hpp"
@@ -33,6 +34,7 @@ Fleet::Fleet(const CityLayout& city, uint64_t seed, double end_s, int threads, c
   duty_cycle_.assign(n, models::radio::DutyCycleRegulator(city.region));
   if (std::any_of(city.populations.begin(), city.populations.end(), [](const auto& p) { return p.event.has_value(); })) {
     reporters_.reserve(n);
+    last_value_.assign(n, std::numeric_limits<float>::quiet_NaN());
     for (uint32_t dev = 0; dev < n; ++dev)
       reporters_.emplace_back(city.populations[city.device_population[dev]].event.value_or(models::device::EventRule{}));
   }
@@ -119,7 +121,7 @@ void Fleet::report(uint32_t dev, double t_s, Partition& part) {
 // One pass through the duty cycle: Sleep (charged since the device fell asleep) -> Wake -> [Sense] ->
 // Transmit -> Receive -> Sleep. A device whose battery empties stops for good; the report it could
 // not send is still logged (sent = false).
-void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part) {
+void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, double value) {
   const PopulationProfile& pop = city_.populations[city_.device_population[dev]];
   const auto& machine = pop.machine;
   using models::device::FirmwareState;
@@ -164,8 +166,12 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part) {
   charge += machine.sleep(t_tx - t_s - (sense ? machine.wake_to_tx_s() : pop.machine.profile().wake_duration_s)).charge_mah();
   const double battery = pop.mains_powered ? battery_mah_[dev] : std::max(0.0, battery_mah_[dev] - charge);
   acked_[dev] = 0;
+  if (!reporters_.empty()) {  // event-driven fleets: a retry repeats the value of its report
+    if (sense) last_value_[dev] = static_cast<float>(value);
+    value = last_value_[dev];
+  }
   part.out.push_back({t_tx, t_tx + airtime, dev, channel, tx_power_dbm_[dev], sf_[dev], attempt_[dev], pop.confirmed,
-                      true, pop.technology, battery});
+                      true, pop.technology, battery, static_cast<float>(value)});
   const double rx_end = t_tx + airtime + machine.active_phase(FirmwareState::Receive, airtime).duration_s;
   asleep_since_s_[dev] = rx_end;
   battery_mah_[dev] = battery;
@@ -184,10 +190,11 @@ void Fleet::sample(uint32_t dev, double t_s, Partition& part) {
   const PopulationProfile& pop = city_.populations[city_.device_population[dev]];
   using models::device::FirmwareState;
   if (!charge_sleep(dev, t_s)) return;
-  const models::device::Decision decision = reporters_[dev].on_sample(t_s, river_level_.at(t_s));
+  const double level = river_level_.at(t_s);
+  const models::device::Decision decision = reporters_[dev].on_sample(t_s, level);
   const double next = t_s + pop.sample_interval_s;
   if (decision.transmit && attempt_[dev] == 0) {
-    transmit(dev, t_s, true, part);  // charges wake and sense, and sleeps from the end of the receive windows
+    transmit(dev, t_s, true, part, level);  // charges a sample, and sleeps from the end of the receive windows
   } else {
     if (!pop.mains_powered) battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - pop.machine.sample_charge_mah());
     asleep_since_s_[dev] = t_s + pop.machine.wake_to_tx_s();

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct Transmission {
   bool sent = true;     // false: the report was due but the battery was empty (no frame on air)
   Technology technology = Technology::LoRaWAN;  // NB-IoT: t_start_s is when the module is ready to send
   double battery_mah_left = 0.0;
+  float value = std::numeric_limits<float>::quiet_NaN();  // the sensed value it reports (river level, m)
 };
 
 // Orders transmissions by start time, then device id: the order of /messages.
@@ -82,7 +84,8 @@ class Fleet {
 
   void schedule(Partition& part, double t_s, uint32_t device, Kind kind);
   void report(uint32_t device, double t_s, Partition& part);
-  void transmit(uint32_t device, double t_s, bool sense, Partition& part);
+  void transmit(uint32_t device, double t_s, bool sense, Partition& part,
+                double value = std::numeric_limits<double>::quiet_NaN());
   void receive_done(uint32_t device, double t_s, Partition& part);
   void sample(uint32_t device, double t_s, Partition& part);
   void next_report(uint32_t device, double not_before_s, Partition& part);
@@ -109,6 +112,7 @@ class Fleet {
   std::vector<models::radio::AdrSetting> adr_setting_;
   std::vector<models::radio::DutyCycleRegulator> duty_cycle_;
   std::vector<models::device::EventReporter> reporters_;  // per device, when any population is event-driven
+  std::vector<float> last_value_;                         // per device: what its retries repeat
 };
 
 }  // namespace citytwin::sim

@@ -19,9 +19,16 @@ void MessageLog::record(const ResolvedFrame& frame, float snr_db) {
   r.recorded = true;
 }
 
-void MessageLog::deliver(uint64_t seq, double t_delivered_s) { row(seq).t_delivered_s = t_delivered_s; }
+bool MessageLog::deliver(uint64_t seq, double t_delivered_s) {
+  if (seq < base_) return false;  // written already: it was delivered before
+  Row& r = row(seq);
+  if (r.t_delivered_s >= 0.0) return false;
+  r.t_delivered_s = t_delivered_s;
+  return true;
+}
 
 void MessageLog::drop_copy(uint64_t seq, output::FailReason reason) {
+  if (seq < base_) return;
   Row& r = row(seq);
   ++r.copies_dropped;
   r.drop_reason = reason;

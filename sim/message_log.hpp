@@ -22,10 +22,15 @@ class MessageLog {
 
   // The radio outcome of a frame. Frames received by no gateway are settled (lost) at once.
   void record(const ResolvedFrame& frame, float snr_db);
-  // The network server delivered frame seq (recorded earlier, or later: both orders work).
-  void deliver(uint64_t seq, double t_delivered_s);
+  // The network server delivered frame seq (recorded earlier, or later: both orders work). Returns
+  // false for a later copy of a frame already delivered (a copy held in a buffer during a failure
+  // reaches the server after another gateway's).
+  bool deliver(uint64_t seq, double t_delivered_s);
   // One copy of frame seq was lost behind its gateway; when every copy is lost, so is the frame.
   void drop_copy(uint64_t seq, output::FailReason reason);
+
+  // The transmission of a recorded frame (deliveries only come for recorded frames).
+  const Transmission& transmission(uint64_t seq) { return row(seq).tx; }
 
   // Appends to the writer every settled row that no unsettled row precedes.
   void flush(output::TraceWriter& writer);

@@ -13,6 +13,7 @@
 #include "sim/city_layout.hpp"
 #include "sim/fleet.hpp"
 #include "models/radio/adr.hpp"
+#include "sim/analytics.hpp"
 #include "sim/kpi.hpp"
 #include "sim/lorawan_server.hpp"
 #include "sim/message_log.hpp"
@@ -122,8 +123,12 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   NbiotNetwork nbiot(sc, city, summary.seed);
   medium.set_other_technology_handler([&nbiot](uint64_t seq, const Transmission& tx) { nbiot.submit(seq, tx); });
   MessageLog log(city, sc.city.districts.size());
+  Analytics analytics(sc, city);
   WiredNetwork wired(
-      sc, [&log](uint64_t seq, double t) { log.deliver(seq, t); },
+      sc,
+      [&log, &analytics](uint64_t seq, double t) {
+        if (log.deliver(seq, t)) analytics.on_delivery(log.transmission(seq), t);
+      },
       [&log](uint64_t seq, output::FailReason reason) { log.drop_copy(seq, reason); });
   const WifiAccess wifi(sc, city);
   for (const AccessPointLoad& ap : wifi.access_points())
@@ -191,10 +196,12 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   const output::KpiTable by_type = type_kpis(sc, city, fleet, log, t);
   const output::KpiTable access_points = access_point_kpis(sc, wifi, wired);
   if (!wifi.access_points().empty()) add_stream_kpis(summary.kpis, wifi, access_points);
+  analytics.add_kpis(summary.kpis);
   writer.write_kpis(summary.kpis);
   writer.write_kpi_table("by_district", summary.by_district);
   writer.write_kpi_table("by_type", by_type);
   if (!wifi.access_points().empty()) writer.write_kpi_table("by_access_point", access_points);
+  if (!sc.platform.alerts.empty()) writer.write_kpi_table("alerts", analytics.table());
   summary.complete = !stopped;
   writer.finish(summary.complete);
   summary.output_path = writer.final_path();

@@ -217,7 +217,20 @@ struct Nbiot {
   models::radio::NbiotTimers timers;
 };
 
+// Stream analytics at the operations centre: an alert when readings of devices of a type in one
+// district exceed a threshold `consecutive` times in a row (in the order they reach the platform);
+// it clears at the first reading at or below it. E.g. "river level above 4.5 m in two consecutive
+// readings in a district -> flood alert".
+struct AlertRule {
+  std::string name;
+  std::string type;       // device type whose readings are watched (event-driven river_level gauges)
+  double above = 0.0;     // threshold, in the reading's unit (m for the river level)
+  int consecutive = 2;
+  SourceMark mark;
+};
+
 struct Platform {
+  std::vector<AlertRule> alerts;
   double server_speed_flops = 1e10;      // network-server host CPU speed
   double ns_cost_flops = 2e5;            // CPU work per received copy (dedup + MAC processing)
   double forward_message_bytes = 250;    // size of one forwarded frame with metadata (Semtech UDP JSON)

@@ -160,7 +160,19 @@ void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
 }
 
 void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform) {
-  MapReader map(log, node, "platform", {"server_speed", "ns_cost", "forward_message"});
+  MapReader map(log, node, "platform", {"alerts", "server_speed", "ns_cost", "forward_message"});
+  if (const YamlNode* alerts = map.get("alerts"); alerts != nullptr && expect_sequence(log, *alerts, "platform.alerts", "alert rules")) {
+    for (std::size_t i = 0; i < alerts->items.size(); ++i) {
+      MapReader a(log, &alerts->items[i], index_path("platform.alerts", i), {"name", "type", "above", "consecutive"});
+      AlertRule rule;
+      rule.mark = log.mark(alerts->items[i].location);
+      set_if(rule.name, a.text("name", Presence::Required));
+      set_if(rule.type, a.text("type", Presence::Required));
+      set_if(rule.above, a.quantity("above", Dimension::Length, {}, Presence::Required));
+      set_if(rule.consecutive, a.integer("consecutive", Bound::between(1, 1000)));
+      platform.alerts.push_back(rule);
+    }
+  }
   set_if(platform.server_speed_flops,
          map.quantity("server_speed", Dimension::Computation, Bound::positive()));
   set_if(platform.ns_cost_flops, map.quantity("ns_cost", Dimension::Computation, Bound::non_negative()));

@@ -71,7 +71,7 @@ fibre:
 radio: {path_loss: {}, shadowing: {}, capture: {}}
 nbiot: {}
 drivers: {river_level: [[0 h, 1 m]]}
-platform: {}
+platform: {alerts: [{name: a, type: generic, above: 1 m}]}
 run: {}
 )";
 
@@ -191,6 +191,11 @@ std::string dump(const Scenario& s) {
   number("capture", s.channel.capture.enabled);
   number("threshold", s.channel.capture.threshold_db);
   for (double dbm : s.channel.gateway_sensitivity_dbm) number("sensitivity", dbm);
+  for (const AlertRule& a : s.platform.alerts) {
+    out << "alert=" << a.name << "/" << a.type << "\n";
+    number("alert_above", a.above);
+    number("alert_consecutive", a.consecutive);
+  }
   number("server_speed", s.platform.server_speed_flops);
   number("ns_cost", s.platform.ns_cost_flops);
   number("forward_message", s.platform.forward_message_bytes);
