@@ -342,6 +342,22 @@ void TraceWriter::write_kpi_table(const std::string& name, const KpiTable& table
   });
 }
 
+void TraceWriter::write_timeseries(const TimeSeries& series) {
+  std::set<std::string> names{"t_s"};
+  for (const auto& [column, values] : series.columns) {
+    check_name(column, "a time-series column");
+    if (!names.insert(column).second) throw std::invalid_argument("/timeseries has two columns named '" + column + "'");
+    check_length(values, series.t_s.size(), "timeseries", column);
+  }
+  impl_->guarded("write /timeseries", [&] {
+    h5::Handle group = h5::create_group(impl_->file.get(), "timeseries", series.description);
+    const hid_t g = group.get();
+    h5::write_column(g, {"t_s", "s", "start of the interval"}, series.t_s);
+    for (const auto& [column, values] : series.columns) h5::write_column(g, {column, "", "utilisation (0..1)"}, values);
+    impl_->flush_file();
+  });
+}
+
 void TraceWriter::finish(bool complete) {
   Impl& impl = *impl_;
   if (impl.finished) return;

@@ -101,6 +101,13 @@ struct KpiTable {
   std::vector<std::pair<std::string, std::vector<double>>> columns;
 };
 
+// /timeseries: per interval, the utilisation of each link, PON and server (columns named after them).
+struct TimeSeries {
+  std::vector<double> t_s;  // start of each interval
+  std::vector<std::pair<std::string, std::vector<double>>> columns;
+  std::string description;
+};
+
 class TraceWriter {
  public:
   // Creates "<final_path>.partial" with /meta (complete = 0). Throws OutputError naming the path when
@@ -119,6 +126,7 @@ class TraceWriter {
   // /kpi attributes, and /kpi/<name> tables.
   void write_kpis(const KpiList& kpis);
   void write_kpi_table(const std::string& name, const KpiTable& table);
+  void write_timeseries(const TimeSeries& series);
 
   // Flushes, sets /meta complete (1 or 0), closes, and renames "<path>.partial" to <path>.
   // Safe to call once; later calls do nothing.

@@ -197,11 +197,16 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   const output::KpiTable access_points = access_point_kpis(sc, wifi, wired);
   if (!wifi.access_points().empty()) add_stream_kpis(summary.kpis, wifi, access_points);
   analytics.add_kpis(summary.kpis);
+  const WiredNetwork::LatencyBreakdown hops = wired.latency_breakdown();
+  summary.kpis.emplace_back("latency_gateway_mean_s", hops.gateway_s);
+  summary.kpis.emplace_back("latency_backhaul_mean_s", hops.backhaul_s);
+  summary.kpis.emplace_back("latency_server_mean_s", hops.server_s);
   writer.write_kpis(summary.kpis);
   writer.write_kpi_table("by_district", summary.by_district);
   writer.write_kpi_table("by_type", by_type);
   if (!wifi.access_points().empty()) writer.write_kpi_table("by_access_point", access_points);
   if (!sc.platform.alerts.empty()) writer.write_kpi_table("alerts", analytics.table());
+  writer.write_timeseries(wired.utilisation(t));
   summary.complete = !stopped;
   writer.finish(summary.complete);
   summary.output_path = writer.final_path();

@@ -245,6 +245,8 @@ struct Run {
   // Every this many seconds the gateways' received frames are handed to SimGrid as one batch per
   // gateway (see sim/wired_network.hpp for why and what is measured).
   double forward_batch_s = 10.0;
+  // Interval of /timeseries (link, PON and server utilisation over time).
+  double timeseries_interval_s = 300.0;
 };
 
 // A time series that drives the city: (time s, value) pairs, linearly interpolated, held constant

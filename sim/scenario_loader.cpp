@@ -182,7 +182,8 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform)
 
 void read_run(DiagnosticLog& log, const YamlNode* node, const std::vector<DevicePopulation>& devices,
               Run& run) {
-  MapReader map(log, node, "run", {"duration", "seed", "window", "forward_batch"});
+  MapReader map(log, node, "run", {"duration", "seed", "window", "forward_batch", "timeseries_interval"});
+  set_if(run.timeseries_interval_s, map.quantity("timeseries_interval", Dimension::Time, Bound::positive()));
   set_if(run.duration_s, map.quantity("duration", Dimension::Time, Bound::positive()));
   set_if(run.seed, map.unsigned_integer("seed"));
   const auto window = map.quantity("window", Dimension::Time, Bound::positive());

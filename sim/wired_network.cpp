@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <map>
 #include <cstdint>
@@ -49,6 +50,19 @@ struct WiredNetwork::Impl {
   std::vector<s4u::Host*> gateway_hosts;
   std::vector<double> latency_s;
   std::map<std::string, s4u::Link*> links;
+  // Utilisation bookkeeping: bytes per link and server busy time per interval.
+  std::vector<std::string> link_order;                 // link names, in creation order
+  std::vector<std::vector<size_t>> route_links;        // per gateway: indices into link_order
+  std::vector<std::vector<double>> link_bytes;         // per link, per interval
+  std::vector<double> server_busy_s;                   // per interval
+  LatencyBreakdown breakdown;
+
+  size_t bin(double t_s) const { return static_cast<size_t>(std::max(0.0, t_s) / scenario.run.timeseries_interval_s); }
+  void add(std::vector<double>& bins, double t_s, double amount) {
+    const size_t b = bin(t_s);
+    if (bins.size() <= b) bins.resize(b + 1, 0.0);
+    bins[b] += amount;
+  }
   std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
   double server_free_at_s = 0.0;          // the network server's FIFO queue
   std::exception_ptr actor_error;
@@ -79,6 +93,8 @@ struct WiredNetwork::Impl {
   s4u::Link* link(s4u::NetZone* zone, const std::string& name, double bits_per_s, double latency) {
     s4u::Link* l = zone->create_link(name, bits_per_s / 8.0)->set_latency(latency);  // SimGrid: bytes/s
     links.emplace(name, l);
+    link_order.push_back(name);
+    link_bytes.emplace_back();
     return l;
   }
 
@@ -119,6 +135,11 @@ struct WiredNetwork::Impl {
       }
       double latency = 0.0;
       for (const auto& hop : route) latency += hop.get_link()->get_latency();
+      std::vector<size_t> indices;
+      for (const auto& hop : route)
+        indices.push_back(static_cast<size_t>(
+            std::find(link_order.begin(), link_order.end(), hop.get_link()->get_name()) - link_order.begin()));
+      route_links.push_back(std::move(indices));
       zone->add_route(host->get_netpoint(), server->get_netpoint(), nullptr, nullptr, route, true);
       gateway_hosts.push_back(host);
       latency_s.push_back(latency);
@@ -141,6 +162,7 @@ struct WiredNetwork::Impl {
       double t_s;
       uint32_t gateway;
       uint64_t frame_seq;
+      double t_rx_s, t_send_s;
     };
     std::vector<Arrival> arrivals;
     for (size_t i = 0; i < batches.size(); ++i) {
@@ -150,6 +172,7 @@ struct WiredNetwork::Impl {
       // is not shared.
       const double batch_bytes = msg_bytes * static_cast<double>(b.copies.size());
       const double transfer_s = comms[i]->get_finish_time() - comms[i]->get_start_time() - latency_s[b.gateway];
+      for (size_t l : route_links[b.gateway]) add(link_bytes[l], t_send_s, batch_bytes);
       const double rate = transfer_s > 0.0 ? batch_bytes / transfer_s : gw.fibre_bandwidth_bps / 8.0;  // bytes/s
       for (const Copy& c : b.copies) {
         double t_send = c.t_rx_s + gw.forward_delay_s;
@@ -172,7 +195,7 @@ struct WiredNetwork::Impl {
           on_dropped(c.frame_seq, output::FailReason::ServerDown);
           continue;
         }
-        arrivals.push_back({t_arrive, b.gateway, c.frame_seq});
+        arrivals.push_back({t_arrive, b.gateway, c.frame_seq, c.t_rx_s, t_send});
       }
     }
     std::sort(arrivals.begin(), arrivals.end(), [](const Arrival& a, const Arrival& b) {
@@ -189,8 +212,15 @@ struct WiredNetwork::Impl {
     std::vector<uint8_t> delivered(arrivals.empty() ? 0 : last_seq - first_seq + 1, 0);
     for (const Arrival& a : arrivals) {
       server_free_at_s = std::max(server_free_at_s, a.t_s) + service_s;
+      add(server_busy_s, server_free_at_s - service_s, service_s);
       uint8_t& done = delivered[a.frame_seq - first_seq];
-      if (!done) on_delivered(a.frame_seq, server_free_at_s);
+      if (!done) {
+        on_delivered(a.frame_seq, server_free_at_s);
+        breakdown.gateway_s += a.t_send_s - a.t_rx_s;
+        breakdown.backhaul_s += a.t_s - a.t_send_s;
+        breakdown.server_s += server_free_at_s - a.t_s;
+        ++breakdown.frames;
+      }
       done = 1;
     }
   }
@@ -299,6 +329,43 @@ void WiredNetwork::drain(double t_s) {
 }
 
 uint64_t WiredNetwork::copies_buffered() const { return impl_->copies_buffered; }
+
+WiredNetwork::LatencyBreakdown WiredNetwork::latency_breakdown() const {
+  LatencyBreakdown mean = impl_->breakdown;
+  if (mean.frames > 0) {
+    const auto n = static_cast<double>(mean.frames);
+    mean.gateway_s /= n;
+    mean.backhaul_s /= n;
+    mean.server_s /= n;
+  }
+  return mean;
+}
+
+output::TimeSeries WiredNetwork::utilisation(double end_s) const {
+  const Impl& im = *impl_;
+  const double interval = im.scenario.run.timeseries_interval_s;
+  const size_t bins = std::max<size_t>(1, static_cast<size_t>(std::ceil(end_s / interval)));
+  output::TimeSeries ts;
+  ts.description = "utilisation per interval: wired links (bytes carried / capacity) and the network server's CPU";
+  for (size_t b = 0; b < bins; ++b) ts.t_s.push_back(static_cast<double>(b) * interval);
+  // Streams carry their obtained rate over the run on every link of their route.
+  std::vector<std::vector<double>> bytes = im.link_bytes;
+  for (const auto& st : im.streams)
+    for (size_t l : im.route_links[st.gateway]) {
+      if (bytes[l].size() < bins) bytes[l].resize(bins, 0.0);
+      for (size_t b = 0; b < bins; ++b) bytes[l][b] += st.throughput_bps / 8.0 * interval;
+    }
+  for (size_t l = 0; l < im.link_order.size(); ++l) {
+    const double capacity = im.links.at(im.link_order[l])->get_bandwidth() * interval;  // bytes per interval
+    std::vector<double> u(bins, 0.0);
+    for (size_t b = 0; b < bins && b < bytes[l].size(); ++b) u[b] = bytes[l][b] / capacity;
+    ts.columns.emplace_back(im.link_order[l], std::move(u));
+  }
+  std::vector<double> server(bins, 0.0);
+  for (size_t b = 0; b < bins && b < im.server_busy_s.size(); ++b) server[b] = im.server_busy_s[b] / interval;
+  ts.columns.emplace_back("network_server", std::move(server));
+  return ts;
+}
 
 double WiredNetwork::route_latency_s(uint32_t gateway) const { return impl_->latency_s[gateway]; }
 

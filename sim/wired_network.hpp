@@ -57,6 +57,16 @@ class WiredNetwork {
   // The bitrate a stream obtained end to end (its bytes over its transfer time); after drain().
   double stream_throughput_bps(uint32_t gateway) const;
 
+  // Where the time of delivered frames went, averaged over their first copies: gateway (forwarding
+  // and buffering), backhaul (propagation and transmission), network server (queue and processing).
+  struct LatencyBreakdown {
+    double gateway_s = 0.0, backhaul_s = 0.0, server_s = 0.0;
+    uint64_t frames = 0;
+  };
+  LatencyBreakdown latency_breakdown() const;
+  // Utilisation of every wired link and of the network server's CPU per interval over [0, end_s).
+  output::TimeSeries utilisation(double end_s) const;
+
   // Route latency from a gateway to the platform server (s).
   double route_latency_s(uint32_t gateway) const;
   uint64_t copies_forwarded() const { return copies_forwarded_; }

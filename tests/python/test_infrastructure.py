@@ -109,3 +109,14 @@ def test_a_network_server_crash_loses_what_arrives_while_it_is_down():
 def test_failure_targets_are_checked():
     with pytest.raises(citytwin.ScenarioError, match=r"no link or server named 'pon:pon-2' \(did you mean 'pon:pon-1'\?\)"):
         citytwin.validate(failure_city("[{target: 'pon:pon-2', start: 1 h, end: 2 h}]"))
+
+
+def test_latency_is_broken_down_per_hop():
+    r = citytwin.run(scenario("  - {name: gw, position: [500 m, 500 m], forward_delay: 8 ms, backhaul: {fibre_length: 20 km}}",
+                              run="duration: 1 h"))
+    k = r.kpi
+    assert k["latency_gateway_mean_s"] == pytest.approx(0.008)
+    # 20 km x 5 us/km, plus 250 B at 1 Gbit/s.
+    assert k["latency_backhaul_mean_s"] == pytest.approx(100e-6 + 250 * 8 / 1e9, rel=1e-3)
+    # 200 kflop per copy at 10 Gflop/s, and little queueing at this load.
+    assert k["latency_server_mean_s"] == pytest.approx(20e-6, rel=0.2)

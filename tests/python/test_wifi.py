@@ -65,3 +65,15 @@ def test_a_thin_backhaul_caps_what_reaches_the_platform(result):
 def test_a_wifi_population_needs_a_bitrate():
     with pytest.raises(citytwin.ScenarioError, match="stream"):
         citytwin.validate(SCENARIO.replace("technology: wifi, stream: 4 Mbps,", "technology: wifi,"))
+
+
+def test_timeseries_show_the_saturated_backhaul(result, tmp_path):
+    import h5py
+    out = tmp_path / "w.h5"
+    citytwin.run(SCENARIO, out=out)
+    with h5py.File(out) as f:
+        ts = f["timeseries"]
+        assert list(ts["t_s"][:3]) == [0, 300, 600]
+        assert np.allclose(ts["fibre:ap-east"][:], 1.0, atol=1e-3)       # 10 Mbit/s link, full
+        assert np.allclose(ts["fibre:ap-west"][:], 16e6 / 1e9, rtol=1e-3)  # 16 Mbit/s on 1 Gbit/s
+        assert np.all(ts["network_server"][:] < 0.01)

@@ -203,6 +203,7 @@ std::string dump(const Scenario& s) {
   number("seed", static_cast<double>(s.run.seed));
   number("window", s.run.window_s);
   number("forward_batch", s.run.forward_batch_s);
+  number("timeseries_interval", s.run.timeseries_interval_s);
   return out.str();
 }
 

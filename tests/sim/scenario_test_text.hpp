@@ -103,6 +103,7 @@ run:
   seed: 42
   window: 500 ms
   forward_batch: 5 s
+  timeseries_interval: 1 min
 nbiot:
   max_preamble_attempts: 4
   backoff_occasions: 2
