@@ -229,11 +229,19 @@ struct AlertRule {
   SourceMark mark;
 };
 
+// The data platform after the network server: a broker's ingest queue (bounded: a message finding it
+// full is dropped), stream analytics (the alert rules) and storage with a write throughput, each a
+// FIFO server at the platform host's speed.
 struct Platform {
   std::vector<AlertRule> alerts;
   double server_speed_flops = 1e10;      // network-server host CPU speed
   double ns_cost_flops = 2e5;            // CPU work per received copy (dedup + MAC processing)
   double forward_message_bytes = 250;    // size of one forwarded frame with metadata (Semtech UDP JSON)
+  int broker_capacity = 100000;          // messages waiting in the ingest queue at most
+  double broker_cost_flops = 5e4;        // per message (an MQTT/Kafka-class broker: ~1e5 msg/s per core)
+  double analytics_cost_flops = 1e5;     // per message, rule evaluation
+  double storage_write_bps = 800e6;      // 100 MB/s sustained writes (a SATA SSD-backed time-series store)
+  double storage_record_bytes = 200;     // per reading stored
 };
 
 struct Run {

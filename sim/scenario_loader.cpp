@@ -160,7 +160,14 @@ void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
 }
 
 void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform) {
-  MapReader map(log, node, "platform", {"alerts", "server_speed", "ns_cost", "forward_message"});
+  MapReader map(log, node, "platform",
+                {"alerts", "server_speed", "ns_cost", "forward_message", "broker_capacity", "broker_cost",
+                 "analytics_cost", "storage_write", "storage_record"});
+  set_if(platform.broker_capacity, map.integer("broker_capacity", Bound::between(1, 1000000000)));
+  set_if(platform.broker_cost_flops, map.quantity("broker_cost", Dimension::Computation, Bound::non_negative()));
+  set_if(platform.analytics_cost_flops, map.quantity("analytics_cost", Dimension::Computation, Bound::non_negative()));
+  set_if(platform.storage_write_bps, map.quantity("storage_write", Dimension::Bitrate, Bound::positive()));
+  set_if(platform.storage_record_bytes, map.quantity("storage_record", Dimension::DataSize, Bound::positive()));
   if (const YamlNode* alerts = map.get("alerts"); alerts != nullptr && expect_sequence(log, *alerts, "platform.alerts", "alert rules")) {
     for (std::size_t i = 0; i < alerts->items.size(); ++i) {
       MapReader a(log, &alerts->items[i], index_path("platform.alerts", i), {"name", "type", "above", "consecutive"});

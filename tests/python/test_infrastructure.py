@@ -120,3 +120,22 @@ def test_latency_is_broken_down_per_hop():
     assert k["latency_backhaul_mean_s"] == pytest.approx(100e-6 + 250 * 8 / 1e9, rel=1e-3)
     # 200 kflop per copy at 10 Gflop/s, and little queueing at this load.
     assert k["latency_server_mean_s"] == pytest.approx(20e-6, rel=0.2)
+
+
+def test_the_platform_pipeline_stores_what_it_can_and_drops_what_overflows_its_broker():
+    busy = "  - {name: meters, count: 300, disc: {centre: [500 m, 500 m], radius: 100 m}, interval: 10 s, radio: {duty_cycle: false}}"
+    ok = citytwin.run(scenario("  - {name: gw, position: [500 m, 500 m]}", devices=busy, run="duration: 20 min"))
+    assert ok.kpi["platform_dropped"] == 0
+    assert ok.kpi["platform_stored"] == ok.kpi["uplinks_delivered"]
+    # 200 B per reading at 100 MB/s: 2 us; 100 kflop of analytics at 10 Gflop/s: 10 us.
+    assert ok.kpi["latency_storage_mean_s"] == pytest.approx(2e-6, rel=0.01)
+    assert ok.kpi["latency_analytics_mean_s"] == pytest.approx(10e-6, rel=0.01)
+    # A broker that needs 0.2 s per message (5 msg/s) for ~12 msg/s, with room for 50: it stores
+    # 5 a second and drops the rest.
+    slow = citytwin.run(scenario("  - {name: gw, position: [500 m, 500 m]}", devices=busy, run="duration: 20 min",
+                                 extra="platform: {broker_cost: 2 Gf, broker_capacity: 50}"))
+    assert slow.kpi["broker_queue_peak"] == 50
+    assert slow.kpi["platform_stored"] == pytest.approx(5 * 20 * 60, rel=0.02)
+    assert slow.kpi["platform_dropped"] > 0.5 * slow.kpi["uplinks_delivered"]
+    assert slow.kpi["platform_stored"] + slow.kpi["platform_dropped"] == slow.kpi["uplinks_delivered"]
+    assert slow.kpi["latency_broker_mean_s"] > 5  # a full queue of 50 at 0.2 s each

@@ -197,6 +197,11 @@ std::string dump(const Scenario& s) {
     number("alert_consecutive", a.consecutive);
   }
   number("server_speed", s.platform.server_speed_flops);
+  number("broker_capacity", s.platform.broker_capacity);
+  number("broker_cost", s.platform.broker_cost_flops);
+  number("analytics_cost", s.platform.analytics_cost_flops);
+  number("storage_write", s.platform.storage_write_bps);
+  number("storage_record", s.platform.storage_record_bytes);
   number("ns_cost", s.platform.ns_cost_flops);
   number("forward_message", s.platform.forward_message_bytes);
   number("duration", s.run.duration_s);

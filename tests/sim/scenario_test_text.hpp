@@ -96,6 +96,11 @@ radio:
 platform:
   alerts: [{name: flood, type: river_level, above: 4 m, consecutive: 3}]
   server_speed: 20 Gf
+  broker_capacity: 5000
+  broker_cost: 20 kf
+  analytics_cost: 80 kf
+  storage_write: 400 Mbps
+  storage_record: 120 B
   ns_cost: 300 kf
   forward_message: 300 B
 run:
