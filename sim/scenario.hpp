@@ -233,6 +233,12 @@ struct AlertRule {
 // full is dropped), stream analytics (the alert rules) and storage with a write throughput, each a
 // FIFO server at the platform host's speed.
 struct Platform {
+  // ITU-D Q1/2 reference architecture: security data (CCTV) goes to a private command-and-control
+  // centre (CCC), smart data (sensors) to the open city operations centre (COC). When ccc_link_length
+  // is 0 there is one shared platform; otherwise CCTV streams continue from the data centre to the CCC
+  // over a link of this length and bandwidth.
+  double ccc_link_length_m = 0.0;
+  double ccc_link_bandwidth_bps = 10e9;
   std::vector<AlertRule> alerts;
   double server_speed_flops = 1e10;      // network-server host CPU speed
   double ns_cost_flops = 2e5;            // CPU work per received copy (dedup + MAC processing)

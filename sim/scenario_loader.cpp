@@ -161,8 +161,11 @@ void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
 
 void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform) {
   MapReader map(log, node, "platform",
-                {"alerts", "server_speed", "ns_cost", "forward_message", "broker_capacity", "broker_cost",
-                 "analytics_cost", "storage_write", "storage_record"});
+                {"command_centre", "alerts", "server_speed", "ns_cost", "forward_message", "broker_capacity",
+                 "broker_cost", "analytics_cost", "storage_write", "storage_record"});
+  MapReader ccc(log, map.get("command_centre"), map.path("command_centre"), {"link_length", "link_bandwidth"});
+  set_if(platform.ccc_link_length_m, ccc.quantity("link_length", Dimension::Length, Bound::positive()));
+  set_if(platform.ccc_link_bandwidth_bps, ccc.quantity("link_bandwidth", Dimension::Bitrate, Bound::positive()));
   set_if(platform.broker_capacity, map.integer("broker_capacity", Bound::between(1, 1000000000)));
   set_if(platform.broker_cost_flops, map.quantity("broker_cost", Dimension::Computation, Bound::non_negative()));
   set_if(platform.analytics_cost_flops, map.quantity("analytics_cost", Dimension::Computation, Bound::non_negative()));

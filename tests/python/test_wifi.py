@@ -77,3 +77,16 @@ def test_timeseries_show_the_saturated_backhaul(result, tmp_path):
         assert np.allclose(ts["fibre:ap-east"][:], 1.0, atol=1e-3)       # 10 Mbit/s link, full
         assert np.allclose(ts["fibre:ap-west"][:], 16e6 / 1e9, rtol=1e-3)  # 16 Mbit/s on 1 Gbit/s
         assert np.all(ts["network_server"][:] < 0.01)
+
+
+def test_cctv_can_go_to_a_separate_command_and_control_centre(tmp_path):
+    import h5py
+    # The CCC behind a 30 Mbit/s link: the streams (56 Mbit/s carried over the air) now share it.
+    text = SCENARIO.replace("run:", "platform: {command_centre: {link_length: 5 km, link_bandwidth: 30 Mbps}}\nrun:")
+    out = tmp_path / "ccc.h5"
+    r = citytwin.run(text, out=out)
+    assert r.kpi["stream_carried_backhaul_bps"] == pytest.approx(30e6, rel=1e-3)
+    with h5py.File(out) as f:
+        assert np.allclose(f["timeseries/ccc"][:], 1.0, atol=1e-3)
+    # Sensors still reach the operations centre: the CCC link carries only video.
+    assert r.kpi["delivery_ratio"] > 0.9

@@ -71,7 +71,7 @@ fibre:
 radio: {path_loss: {}, shadowing: {}, capture: {}}
 nbiot: {}
 drivers: {river_level: [[0 h, 1 m]]}
-platform: {alerts: [{name: a, type: generic, above: 1 m}]}
+platform: {alerts: [{name: a, type: generic, above: 1 m}], command_centre: {}}
 run: {}
 )";
 
@@ -197,6 +197,8 @@ std::string dump(const Scenario& s) {
     number("alert_consecutive", a.consecutive);
   }
   number("server_speed", s.platform.server_speed_flops);
+  number("ccc_length", s.platform.ccc_link_length_m);
+  number("ccc_bandwidth", s.platform.ccc_link_bandwidth_bps);
   number("broker_capacity", s.platform.broker_capacity);
   number("broker_cost", s.platform.broker_cost_flops);
   number("analytics_cost", s.platform.analytics_cost_flops);

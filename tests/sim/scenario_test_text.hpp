@@ -94,6 +94,7 @@ radio:
   capture: {enabled: false, threshold: 4 dB}
   gateway_sensitivity: [-131 dBm, -132.5 dBm, -135 dBm, -137.5 dBm, -140 dBm, -141 dBm]
 platform:
+  command_centre: {link_length: 6 km, link_bandwidth: 20 Gbps}
   alerts: [{name: flood, type: river_level, above: 4 m, consecutive: 3}]
   server_speed: 20 Gf
   broker_capacity: 5000
