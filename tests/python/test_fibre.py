@@ -84,3 +84,18 @@ def test_describe_summarises_the_plant():
     assert "GPON 12" in out.stdout
     assert "PON pon-a (smart): 4 km, 1:64 splitter, 12 ONTs, 1.24 Gbit/s up / 2.49 Gbit/s down" in out.stdout
     assert "fibre: 14.4 km in all: backbone 8 km, PON feeders 4 km, drops 2.4 km" in out.stdout
+
+
+def test_sensor_traffic_sharing_a_saturated_pon_with_cctv_is_slowed():
+    def run(access_points):
+        text = pon_city(access_points).replace(
+            "gateways:\n",
+            "gateways:\n  - {name: lora, position: [50 m, 100 m], backhaul: {kind: pon, pon: pon-a, drop_length: 200 m}}\n").replace(
+            "devices:\n", "devices:\n  - {name: meters, count: 200, districts: [street], interval: 1 min}\n")
+        return citytwin.run(text).kpi
+    quiet, saturated = run(2), run(40)
+    # On an idle PON a 250 B copy is mostly propagation (12.2 km: 61 us); beside 40 rate-capped streams
+    # that fill the PON, its batch gets a max-min fair share (~1.244 Gbit/s / 41 = 30 Mbit/s) and each
+    # copy spends ~66 us more on the fibre.
+    assert saturated["latency_backhaul_mean_s"] - quiet["latency_backhaul_mean_s"] > 40e-6
+    assert saturated["delivery_ratio"] == pytest.approx(quiet["delivery_ratio"], abs=0.02)
