@@ -14,7 +14,7 @@ case "${1:-}" in
 esac
 
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config clang-format
   libsimgrid-dev libboost-program-options-dev libhdf5-dev libyaml-cpp-dev libgtest-dev
   pybind11-dev python3-dev
   python3-numpy python3-h5py python3-pandas python3-matplotlib python3-pytest python3-nbclient python3-ipykernel

@@ -4,11 +4,10 @@
 //   batched:   one comm per gateway per batch period carrying the bytes of all its frames (what
 //              sim/wired_network.cpp does).
 // Usage: wired_messages [gateways=100] [frames=1000000] [batch_s=10]
-#include <simgrid/s4u.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <simgrid/s4u.hpp>
 #include <string>
 #include <vector>
 

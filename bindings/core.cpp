@@ -79,10 +79,15 @@ PYBIND11_MODULE(_core, m) {
           throw py::error_already_set();
         }
         switch (outcome.status) {
-          case ct::IsolatedOutcome::Status::Ok: return summary_dict(outcome.summary);
-          case ct::IsolatedOutcome::Status::ScenarioError: scenario_error(outcome.error.c_str()); break;
+          case ct::IsolatedOutcome::Status::Ok:
+            return summary_dict(outcome.summary);
+          case ct::IsolatedOutcome::Status::ScenarioError:
+            scenario_error(outcome.error.c_str());
+            break;
           case ct::IsolatedOutcome::Status::RunError:
-          case ct::IsolatedOutcome::Status::Crashed: run_error(outcome.error.c_str()); break;
+          case ct::IsolatedOutcome::Status::Crashed:
+            run_error(outcome.error.c_str());
+            break;
         }
         throw py::error_already_set();
       },

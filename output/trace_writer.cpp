@@ -95,17 +95,28 @@ void check_length(const std::vector<T>& column, size_t rows, const std::string& 
 
 const char* to_string(FailReason reason) {
   switch (reason) {
-    case FailReason::None: return "none";
-    case FailReason::BelowSensitivity: return "below_sensitivity";
-    case FailReason::Collision: return "collision";
-    case FailReason::NoDemodulator: return "no_demodulator";
-    case FailReason::GatewayTransmitting: return "gateway_transmitting";
-    case FailReason::DutyCycle: return "duty_cycle";
-    case FailReason::DeviceDead: return "device_dead";
-    case FailReason::RandomAccess: return "random_access";
-    case FailReason::GatewayDown: return "gateway_down";
-    case FailReason::BufferFull: return "buffer_full";
-    case FailReason::ServerDown: return "server_down";
+    case FailReason::None:
+      return "none";
+    case FailReason::BelowSensitivity:
+      return "below_sensitivity";
+    case FailReason::Collision:
+      return "collision";
+    case FailReason::NoDemodulator:
+      return "no_demodulator";
+    case FailReason::GatewayTransmitting:
+      return "gateway_transmitting";
+    case FailReason::DutyCycle:
+      return "duty_cycle";
+    case FailReason::DeviceDead:
+      return "device_dead";
+    case FailReason::RandomAccess:
+      return "random_access";
+    case FailReason::GatewayDown:
+      return "gateway_down";
+    case FailReason::BufferFull:
+      return "buffer_full";
+    case FailReason::ServerDown:
+      return "server_down";
   }
   return "?";
 }
@@ -346,14 +357,16 @@ void TraceWriter::write_timeseries(const TimeSeries& series) {
   std::set<std::string> names{"t_s"};
   for (const auto& [column, values] : series.columns) {
     check_name(column, "a time-series column");
-    if (!names.insert(column).second) throw std::invalid_argument("/timeseries has two columns named '" + column + "'");
+    if (!names.insert(column).second)
+      throw std::invalid_argument("/timeseries has two columns named '" + column + "'");
     check_length(values, series.t_s.size(), "timeseries", column);
   }
   impl_->guarded("write /timeseries", [&] {
     h5::Handle group = h5::create_group(impl_->file.get(), "timeseries", series.description);
     const hid_t g = group.get();
     h5::write_column(g, {"t_s", "s", "start of the interval"}, series.t_s);
-    for (const auto& [column, values] : series.columns) h5::write_column(g, {column, "", "utilisation (0..1)"}, values);
+    for (const auto& [column, values] : series.columns)
+      h5::write_column(g, {column, "", "utilisation (0..1)"}, values);
     impl_->flush_file();
   });
 }

@@ -54,17 +54,17 @@ enum class Radio : uint8_t { LoRaWAN = 0, NbIot = 1, WiFi = 2 };
 // Why an uplink was not delivered (/messages/fail_reason); documented in output/SCHEMA.md. For a frame
 // several gateways could hear, the reason is the one at the gateway that came closest to receiving it.
 enum class FailReason : uint8_t {
-  None = 0,               // delivered
-  BelowSensitivity = 1,   // no gateway received it above its sensitivity
-  Collision = 2,          // lost to overlapping frames (and capture did not save it)
-  NoDemodulator = 3,      // every demodulation path of the gateway was busy
+  None = 0,                 // delivered
+  BelowSensitivity = 1,     // no gateway received it above its sensitivity
+  Collision = 2,            // lost to overlapping frames (and capture did not save it)
+  NoDemodulator = 3,        // every demodulation path of the gateway was busy
   GatewayTransmitting = 4,  // the gateway was sending a downlink (half duplex)
-  DutyCycle = 5,          // the device's sub-band duty cycle forbade the transmission
-  DeviceDead = 6,         // the battery was empty: the report was never sent
-  RandomAccess = 7,       // NB-IoT random access failed after every attempt
-  GatewayDown = 8,        // the gateway was off (power cut beyond its backup) or its backhaul down
-  BufferFull = 9,         // the gateway's backhaul was down and its buffer full
-  ServerDown = 10,        // the network server was down when the frame arrived
+  DutyCycle = 5,            // the device's sub-band duty cycle forbade the transmission
+  DeviceDead = 6,           // the battery was empty: the report was never sent
+  RandomAccess = 7,         // NB-IoT random access failed after every attempt
+  GatewayDown = 8,          // the gateway was off (power cut beyond its backup) or its backhaul down
+  BufferFull = 9,           // the gateway's backhaul was down and its buffer full
+  ServerDown = 10,          // the network server was down when the frame arrived
 };
 inline constexpr size_t kFailReasons = 11;
 const char* to_string(FailReason reason);
@@ -73,14 +73,14 @@ const char* to_string(FailReason reason);
 struct MessageBatch {
   std::vector<uint32_t> device;
   std::vector<double> t_tx_s;
-  std::vector<uint8_t> radio;         // Radio
+  std::vector<uint8_t> radio;  // Radio
   std::vector<uint8_t> sf;
   std::vector<uint32_t> channel_hz;
   std::vector<float> tx_power_dbm;
   std::vector<double> airtime_s;
   std::vector<uint16_t> gateways_heard;
-  std::vector<float> rssi_dbm;        // best gateway; NaN when no gateway could hear it
-  std::vector<float> snr_db;          // at that gateway
+  std::vector<float> rssi_dbm;           // best gateway; NaN when no gateway could hear it
+  std::vector<float> snr_db;             // at that gateway
   std::vector<uint8_t> retransmissions;  // 0 for a first transmission
   std::vector<uint8_t> delivered;
   std::vector<uint8_t> fail_reason;   // FailReason

@@ -54,7 +54,8 @@ output::KpiTable Analytics::table() const {
   t.key_name = "alert";
   std::vector<double> event, fired, latency;
   for (const Alert& a : alerts_) {
-    t.keys.push_back(scenario_.platform.alerts[a.rule].name + "@" + scenario_.city.districts[a.district].name);
+    t.keys.push_back(scenario_.platform.alerts[a.rule].name + "@" +
+                     scenario_.city.districts[a.district].name);
     event.push_back(a.t_event_s);
     fired.push_back(a.t_alert_s);
     latency.push_back(a.t_alert_s - a.t_event_s);

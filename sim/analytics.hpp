@@ -38,9 +38,9 @@ class Analytics {
   const Scenario& scenario_;
   const CityLayout& city_;
   std::vector<std::vector<size_t>> rules_of_population_;
-  std::vector<double> event_start_s_;            // per rule
-  std::vector<std::vector<int>> streak_;         // per rule and district: consecutive readings above
-  std::vector<std::vector<uint8_t>> active_;     // per rule and district: alert raised, not cleared
+  std::vector<double> event_start_s_;         // per rule
+  std::vector<std::vector<int>> streak_;      // per rule and district: consecutive readings above
+  std::vector<std::vector<uint8_t>> active_;  // per rule and district: alert raised, not cleared
   std::vector<Alert> alerts_;
 };
 

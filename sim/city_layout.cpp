@@ -8,8 +8,8 @@
 #include "models/radio/adr.hpp"
 #include "models/radio/duty_cycle.hpp"
 #include "models/radio/lora_phy.hpp"
-#include "models/radio/shadowing.hpp"
 #include "models/radio/reception.hpp"
+#include "models/radio/shadowing.hpp"
 #include "sim/rng.hpp"
 #include "sim/run.hpp"
 
@@ -39,9 +39,10 @@ PopulationProfile make_profile(const Scenario& sc, size_t index) {
   const models::radio::DutyCycleRegulator fresh(sc.channel.region);
   for (double f : pop.radio.channels_hz) {
     if (pop.radio.duty_cycle && !std::isfinite(fresh.earliest_start_s(f)))
-      throw RunError(pop.mark.file + ":" + std::to_string(pop.mark.line) + ":" + std::to_string(pop.mark.column) +
-                     ": devices[" + std::to_string(index) + "].radio.channels: " + std::to_string(f / 1e6) +
-                     " MHz is outside every sub-band the region allows (set radio.duty_cycle: false to ignore)");
+      throw RunError(
+          pop.mark.file + ":" + std::to_string(pop.mark.line) + ":" + std::to_string(pop.mark.column) +
+          ": devices[" + std::to_string(index) + "].radio.channels: " + std::to_string(f / 1e6) +
+          " MHz is outside every sub-band the region allows (set radio.duty_cycle: false to ignore)");
     p.channels_hz.push_back(static_cast<uint32_t>(std::llround(f)));
     p.channels_hz_f.push_back(f);
   }
@@ -176,10 +177,10 @@ CityLayout build_city_layout(const Scenario& sc, uint64_t seed, ThreadPool& pool
       }
       block_count[b].push_back(count);
       city.device_sf[d] = static_cast<uint8_t>(
-          nbiot ? 0
-          : pop.radio.sf_auto ? models::radio::spreading_factor_for_link(best_rssi, sc.channel.gateway_sensitivity_dbm,
-                                                                       pop.radio.join_margin_db)
-                            : pop.radio.phy.spreading_factor);
+          nbiot               ? 0
+          : pop.radio.sf_auto ? models::radio::spreading_factor_for_link(
+                                    best_rssi, sc.channel.gateway_sensitivity_dbm, pop.radio.join_margin_db)
+                              : pop.radio.phy.spreading_factor);
     }
   });
   city.link_offset.reserve(n + 1);

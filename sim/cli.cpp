@@ -1,4 +1,5 @@
 // citytwin command line: run, validate, --help, --version.
+#include <boost/program_options.hpp>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -6,8 +7,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/program_options.hpp>
 
 #include "sim/describe.hpp"
 #include "sim/kpi_report.hpp"
@@ -37,8 +36,9 @@ void on_interrupt(int) { ct::request_stop(); }
 
 po::options_description scenario_options() {
   po::options_description o("scenario options");
-  o.add_options()("set", po::value<std::vector<std::string>>()->composing(),
-                  "override a scenario value: --set key.path=value (e.g. devices.0.interval=2min); repeatable");
+  o.add_options()(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a scenario value: --set key.path=value (e.g. devices.0.interval=2min); repeatable");
   return o;
 }
 
@@ -59,7 +59,8 @@ std::optional<ct::Scenario> load_from_args(const std::vector<std::string>& args,
   }
   if (!vm.count("file")) throw po::error("a scenario FILE is needed: " + usage);
   file = vm["file"].as<std::string>();
-  const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  const auto overrides =
+      vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   return ct::load_scenario_file(file, overrides);
 }
 
@@ -96,7 +97,8 @@ int run(const std::vector<std::string>& args) {
   }
   if (!vm.count("file")) throw po::error("run needs a scenario FILE");
   const std::string file = vm["file"].as<std::string>();
-  const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  const auto overrides =
+      vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   // Ctrl-C or SIGTERM: stop at the end of the current window and finish the trace (complete = 0).
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;

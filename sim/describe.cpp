@@ -10,29 +10,40 @@ namespace {
 
 const char* technology_name(Technology t) {
   switch (t) {
-    case Technology::LoRaWAN: return "LoRaWAN";
-    case Technology::NbIot: return "NB-IoT";
-    case Technology::WiFi: return "Wi-Fi";
+    case Technology::LoRaWAN:
+      return "LoRaWAN";
+    case Technology::NbIot:
+      return "NB-IoT";
+    case Technology::WiFi:
+      return "Wi-Fi";
   }
   return "?";
 }
 
 const char* backhaul_name(BackhaulKind k) {
   switch (k) {
-    case BackhaulKind::Fibre: return "fibre (point to point)";
-    case BackhaulKind::Pon: return "GPON";
-    case BackhaulKind::Cellular: return "cellular";
-    case BackhaulKind::LeasedLine: return "leased line";
-    case BackhaulKind::WifiMesh: return "Wi-Fi mesh";
+    case BackhaulKind::Fibre:
+      return "fibre (point to point)";
+    case BackhaulKind::Pon:
+      return "GPON";
+    case BackhaulKind::Cellular:
+      return "cellular";
+    case BackhaulKind::LeasedLine:
+      return "leased line";
+    case BackhaulKind::WifiMesh:
+      return "Wi-Fi mesh";
   }
   return "?";
 }
 
 std::string rate(double bps) {
   char buf[32];
-  if (bps >= 1e9) std::snprintf(buf, sizeof buf, "%.3g Gbit/s", bps / 1e9);
-  else if (bps >= 1e6) std::snprintf(buf, sizeof buf, "%.3g Mbit/s", bps / 1e6);
-  else std::snprintf(buf, sizeof buf, "%.3g kbit/s", bps / 1e3);
+  if (bps >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.3g Gbit/s", bps / 1e9);
+  else if (bps >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.3g Mbit/s", bps / 1e6);
+  else
+    std::snprintf(buf, sizeof buf, "%.3g kbit/s", bps / 1e3);
   return buf;
 }
 
@@ -43,8 +54,8 @@ std::string describe_topology(const Scenario& sc) {
   char line[256];
   double area_km2 = 0.0;
   for (const District& d : sc.city.districts) area_km2 += d.area_m2() / 1e6;
-  std::snprintf(line, sizeof line, "%s: %zu districts, %.3g km2\n", sc.city.name.c_str(), sc.city.districts.size(),
-                area_km2);
+  std::snprintf(line, sizeof line, "%s: %zu districts, %.3g km2\n", sc.city.name.c_str(),
+                sc.city.districts.size(), area_km2);
   out << line;
 
   std::map<std::string, long long> devices_by_radio;
@@ -95,16 +106,16 @@ std::string describe_topology(const Scenario& sc) {
                 leased_km > 0.0 ? (", plus leased lines " + std::to_string(leased_km) + " km").c_str() : "");
   out << line;
   for (const Olt& o : sc.fibre.olts) {
-    out << "  OLT " << o.name << ": backbone " << o.backbone_length_m / 1e3 << " km, " << rate(o.backbone_bandwidth_bps)
-        << "\n";
+    out << "  OLT " << o.name << ": backbone " << o.backbone_length_m / 1e3 << " km, "
+        << rate(o.backbone_bandwidth_bps) << "\n";
     for (const Pon& p : sc.fibre.pons) {
       if (p.olt != o.name) continue;
       const auto onts = std::count_if(sc.gateways.begin(), sc.gateways.end(), [&](const Gateway& g) {
         return g.backhaul == BackhaulKind::Pon && g.pon == p.name;
       });
       out << "    PON " << p.name << " (" << p.service << "): " << p.length_m / 1e3 << " km, 1:" << p.split
-          << " splitter, " << onts << " ONT" << (onts == 1 ? "" : "s") << ", " << rate(p.upstream_bps) << " up / "
-          << rate(p.downstream_bps) << " down\n";
+          << " splitter, " << onts << " ONT" << (onts == 1 ? "" : "s") << ", " << rate(p.upstream_bps)
+          << " up / " << rate(p.downstream_bps) << " down\n";
     }
   }
   if (monthly_cost > 0.0) out << "backhaul cost: " << monthly_cost << " per month\n";

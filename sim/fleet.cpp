@@ -32,11 +32,13 @@ Fleet::Fleet(const CityLayout& city, uint64_t seed, double end_s, int threads, c
   adr_pending_.assign(n, 0);
   adr_setting_.resize(n);
   duty_cycle_.assign(n, models::radio::DutyCycleRegulator(city.region));
-  if (std::any_of(city.populations.begin(), city.populations.end(), [](const auto& p) { return p.event.has_value(); })) {
+  if (std::any_of(city.populations.begin(), city.populations.end(),
+                  [](const auto& p) { return p.event.has_value(); })) {
     reporters_.reserve(n);
     last_value_.assign(n, std::numeric_limits<float>::quiet_NaN());
     for (uint32_t dev = 0; dev < n; ++dev)
-      reporters_.emplace_back(city.populations[city.device_population[dev]].event.value_or(models::device::EventRule{}));
+      reporters_.emplace_back(
+          city.populations[city.device_population[dev]].event.value_or(models::device::EventRule{}));
   }
 
   // Partitions: each district split into chunks, at least 4 per thread overall when there is enough
@@ -68,7 +70,8 @@ Fleet::Fleet(const CityLayout& city, uint64_t seed, double end_s, int threads, c
       part.heap.push_back({u * pop.sample_interval_s, dev, Kind::Sample});
       continue;
     }
-    const double first = pop.traffic == Traffic::Periodic ? u * pop.interval_s : -pop.interval_s * std::log(1.0 - u);
+    const double first =
+        pop.traffic == Traffic::Periodic ? u * pop.interval_s : -pop.interval_s * std::log(1.0 - u);
     part.heap.push_back({first, dev, Kind::Report});
   }
   for (Partition& part : partitions_) std::make_heap(part.heap.begin(), part.heap.end(), later<Event, Event>);
@@ -111,8 +114,9 @@ bool Fleet::charge_sleep(uint32_t dev, double t_s) {
 void Fleet::report(uint32_t dev, double t_s, Partition& part) {
   const PopulationProfile& pop = city_.populations[city_.device_population[dev]];
   const double u = uniform(dev);
-  const double interval = pop.traffic == Traffic::Periodic ? pop.interval_s * (1.0 + pop.jitter * (2.0 * u - 1.0))
-                                                           : -pop.interval_s * std::log(1.0 - u);
+  const double interval = pop.traffic == Traffic::Periodic
+                              ? pop.interval_s * (1.0 + pop.jitter * (2.0 * u - 1.0))
+                              : -pop.interval_s * std::log(1.0 - u);
   next_report_s_[dev] = t_s + interval;
   attempt_[dev] = 0;
   transmit(dev, t_s, true, part);
@@ -126,16 +130,18 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
   const auto& machine = pop.machine;
   using models::device::FirmwareState;
   if (!charge_sleep(dev, t_s)) {
-    part.out.push_back(
-        {t_s, t_s, dev, 0, tx_power_dbm_[dev], sf_[dev], attempt_[dev], pop.confirmed, false, pop.technology, 0.0});
+    part.out.push_back({t_s, t_s, dev, 0, tx_power_dbm_[dev], sf_[dev], attempt_[dev], pop.confirmed, false,
+                        pop.technology, 0.0});
     return;
   }
   if (pop.technology == Technology::NbIot) {
     // Wake and sense; the modem's random access, data and connected time are charged when the cell
     // has served the message (post_charge).
     const double ready = t_s + machine.wake_to_tx_s();
-    if (!pop.mains_powered) battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - machine.sample_charge_mah());
-    part.out.push_back({ready, ready, dev, 0, tx_power_dbm_[dev], 0, 0, false, true, pop.technology, battery_mah_[dev]});
+    if (!pop.mains_powered)
+      battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - machine.sample_charge_mah());
+    part.out.push_back(
+        {ready, ready, dev, 0, tx_power_dbm_[dev], 0, 0, false, true, pop.technology, battery_mah_[dev]});
     asleep_since_s_[dev] = ready;
     next_report(dev, ready, part);
     return;
@@ -157,21 +163,25 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
     channel = pop.channels_hz[static_cast<size_t>(choice.index)];
     duty_cycle_[dev].record(channel, t_tx + airtime, airtime);
   } else {
-    channel = pop.channels_hz[std::min(pop.channels_hz.size() - 1, static_cast<size_t>(u * static_cast<double>(pop.channels_hz.size())))];
+    channel = pop.channels_hz[std::min(pop.channels_hz.size() - 1,
+                                       static_cast<size_t>(u * static_cast<double>(pop.channels_hz.size())))];
   }
-  double charge = (sense ? machine.sample_charge_mah() : machine.active_phase(FirmwareState::Wake, airtime).charge_mah()) +
+  double charge = (sense ? machine.sample_charge_mah()
+                         : machine.active_phase(FirmwareState::Wake, airtime).charge_mah()) +
                   machine.active_phase(FirmwareState::Transmit, airtime).charge_mah() +
                   machine.active_phase(FirmwareState::Receive, airtime).charge_mah();
   // Waiting for the duty cycle is spent asleep.
-  charge += machine.sleep(t_tx - t_s - (sense ? machine.wake_to_tx_s() : pop.machine.profile().wake_duration_s)).charge_mah();
+  charge +=
+      machine.sleep(t_tx - t_s - (sense ? machine.wake_to_tx_s() : pop.machine.profile().wake_duration_s))
+          .charge_mah();
   const double battery = pop.mains_powered ? battery_mah_[dev] : std::max(0.0, battery_mah_[dev] - charge);
   acked_[dev] = 0;
   if (!reporters_.empty()) {  // event-driven fleets: a retry repeats the value of its report
     if (sense) last_value_[dev] = static_cast<float>(value);
     value = last_value_[dev];
   }
-  part.out.push_back({t_tx, t_tx + airtime, dev, channel, tx_power_dbm_[dev], sf_[dev], attempt_[dev], pop.confirmed,
-                      true, pop.technology, battery, static_cast<float>(value)});
+  part.out.push_back({t_tx, t_tx + airtime, dev, channel, tx_power_dbm_[dev], sf_[dev], attempt_[dev],
+                      pop.confirmed, true, pop.technology, battery, static_cast<float>(value)});
   const double rx_end = t_tx + airtime + machine.active_phase(FirmwareState::Receive, airtime).duration_s;
   asleep_since_s_[dev] = rx_end;
   battery_mah_[dev] = battery;
@@ -194,9 +204,11 @@ void Fleet::sample(uint32_t dev, double t_s, Partition& part) {
   const models::device::Decision decision = reporters_[dev].on_sample(t_s, level);
   const double next = t_s + pop.sample_interval_s;
   if (decision.transmit && attempt_[dev] == 0) {
-    transmit(dev, t_s, true, part, level);  // charges a sample, and sleeps from the end of the receive windows
+    transmit(dev, t_s, true, part,
+             level);  // charges a sample, and sleeps from the end of the receive windows
   } else {
-    if (!pop.mains_powered) battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - pop.machine.sample_charge_mah());
+    if (!pop.mains_powered)
+      battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - pop.machine.sample_charge_mah());
     asleep_since_s_[dev] = t_s + pop.machine.wake_to_tx_s();
   }
   if (!dead_[dev] && next < end_s_) schedule(part, std::max(next, asleep_since_s_[dev]), dev, Kind::Sample);
@@ -230,10 +242,18 @@ void Fleet::advance(double t_s, ThreadPool& pool, std::vector<Transmission>& out
       const Event e = part.heap.back();
       part.heap.pop_back();
       switch (e.kind) {
-        case Kind::Report: report(e.device, e.t_s, part); break;
-        case Kind::Retry: transmit(e.device, e.t_s, false, part); break;
-        case Kind::ReceiveDone: receive_done(e.device, e.t_s, part); break;
-        case Kind::Sample: sample(e.device, e.t_s, part); break;
+        case Kind::Report:
+          report(e.device, e.t_s, part);
+          break;
+        case Kind::Retry:
+          transmit(e.device, e.t_s, false, part);
+          break;
+        case Kind::ReceiveDone:
+          receive_done(e.device, e.t_s, part);
+          break;
+        case Kind::Sample:
+          sample(e.device, e.t_s, part);
+          break;
       }
     }
   });

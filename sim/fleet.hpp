@@ -29,7 +29,7 @@ struct Transmission {
   uint8_t spreading_factor = 7;
   uint8_t attempt = 0;  // 0 for the first transmission of a report
   bool confirmed = false;
-  bool sent = true;     // false: the report was due but the battery was empty (no frame on air)
+  bool sent = true;  // false: the report was due but the battery was empty (no frame on air)
   Technology technology = Technology::LoRaWAN;  // NB-IoT: t_start_s is when the module is ready to send
   double battery_mah_left = 0.0;
   float value = std::numeric_limits<float>::quiet_NaN();  // the sensed value it reports (river level, m)
@@ -106,8 +106,8 @@ class Fleet {
   std::vector<uint8_t> dead_;
   std::vector<uint8_t> sf_;
   std::vector<float> tx_power_dbm_;
-  std::vector<uint8_t> attempt_;        // of the report in progress
-  std::vector<uint8_t> acked_;          // set by post_downlink, read at the end of the receive windows
+  std::vector<uint8_t> attempt_;  // of the report in progress
+  std::vector<uint8_t> acked_;    // set by post_downlink, read at the end of the receive windows
   std::vector<uint8_t> adr_pending_;
   std::vector<models::radio::AdrSetting> adr_setting_;
   std::vector<models::radio::DutyCycleRegulator> duty_cycle_;

@@ -46,14 +46,22 @@ RunSummary decode(const std::string& text) {
     std::istringstream fields(line);
     for (std::string part; std::getline(fields, part, '\t');) f.push_back(part);
     if (f.size() < 2) continue;
-    if (f[0] == "complete") s.complete = f[1] == "1";
-    else if (f[0] == "seed") s.seed = std::stoull(f[1]);
-    else if (f[0] == "threads") s.threads = std::stoi(f[1]);
-    else if (f[0] == "wall") s.wall_s = std::strtod(f[1].c_str(), nullptr);
-    else if (f[0] == "path") s.output_path = f[1];
-    else if (f[0] == "kpi" && f.size() == 3) s.kpis.emplace_back(f[1], std::strtod(f[2].c_str(), nullptr));
-    else if (f[0] == "table") s.by_district.key_name = f[1];
-    else if (f[0] == "key") s.by_district.keys.push_back(f[1]);
+    if (f[0] == "complete")
+      s.complete = f[1] == "1";
+    else if (f[0] == "seed")
+      s.seed = std::stoull(f[1]);
+    else if (f[0] == "threads")
+      s.threads = std::stoi(f[1]);
+    else if (f[0] == "wall")
+      s.wall_s = std::strtod(f[1].c_str(), nullptr);
+    else if (f[0] == "path")
+      s.output_path = f[1];
+    else if (f[0] == "kpi" && f.size() == 3)
+      s.kpis.emplace_back(f[1], std::strtod(f[2].c_str(), nullptr));
+    else if (f[0] == "table")
+      s.by_district.key_name = f[1];
+    else if (f[0] == "key")
+      s.by_district.keys.push_back(f[1]);
     else if (f[0] == "column") {
       std::vector<double> values;
       for (size_t i = 2; i < f.size(); ++i) values.push_back(std::strtod(f[i].c_str(), nullptr));
@@ -138,10 +146,11 @@ IsolatedOutcome run_isolated(const ScenarioSource& source, const RunOptions& opt
   IsolatedOutcome outcome;
   if (report.empty()) {
     outcome.status = IsolatedOutcome::Status::Crashed;
-    outcome.error = WIFSIGNALED(status) ? "the simulation process was killed by signal " +
-                                              std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")"
-                                        : "the simulation process exited without a report (status " +
-                                              std::to_string(WEXITSTATUS(status)) + ")";
+    outcome.error = WIFSIGNALED(status)
+                        ? "the simulation process was killed by signal " + std::to_string(WTERMSIG(status)) +
+                              " (" + strsignal(WTERMSIG(status)) + ")"
+                        : "the simulation process exited without a report (status " +
+                              std::to_string(WEXITSTATUS(status)) + ")";
     return outcome;
   }
   const char kind = report.front();

@@ -85,8 +85,8 @@ output::KpiTable district_kpis(const Scenario& sc, const CityLayout& city, const
     latency[i] = any ? ratio(log.district_latency_sum_s()[i], delivered[i]) : kNaN;
     energy_mean[i] = ratio(energy[i], devices[i]);
   }
-  t.columns = {{"devices", devices},           {"uplinks_sent", sent},       {"uplinks_delivered", delivered},
-               {"delivery_ratio", dr},         {"latency_mean_s", latency},  {"energy_mean_mah", energy_mean}};
+  t.columns = {{"devices", devices},   {"uplinks_sent", sent},      {"uplinks_delivered", delivered},
+               {"delivery_ratio", dr}, {"latency_mean_s", latency}, {"energy_mean_mah", energy_mean}};
   return t;
 }
 
@@ -162,12 +162,17 @@ output::KpiTable access_point_kpis(const Scenario& sc, const WifiAccess& wifi, c
     cameras.push_back(static_cast<double>(ap.cameras.size()));
     offered.push_back(ap.offered_bps);
     carried.push_back(ap.carried_bps);
-    backhaul.push_back(ap.carried_bps > 0.0 ? std::min(ap.carried_bps, wired.stream_throughput_bps(ap.gateway)) : 0.0);
+    backhaul.push_back(
+        ap.carried_bps > 0.0 ? std::min(ap.carried_bps, wired.stream_throughput_bps(ap.gateway)) : 0.0);
     utilisation.push_back(ap.utilisation);
     saturated.push_back(ap.saturated ? 1.0 : 0.0);
   }
-  t.columns = {{"cameras", cameras},         {"offered_bps", offered},       {"carried_air_bps", carried},
-               {"carried_backhaul_bps", backhaul}, {"airtime_utilisation", utilisation}, {"saturated", saturated}};
+  t.columns = {{"cameras", cameras},
+               {"offered_bps", offered},
+               {"carried_air_bps", carried},
+               {"carried_backhaul_bps", backhaul},
+               {"airtime_utilisation", utilisation},
+               {"saturated", saturated}};
   return t;
 }
 

@@ -24,7 +24,8 @@ output::KpiTable district_kpis(const Scenario& scenario, const CityLayout& city,
 // By device type (populations of the same type are pooled); duration_s is the simulated time, for
 // the projected battery lifetime.
 // Per Wi-Fi access point: cameras, offered / carried over the air / through the backhaul, utilisation.
-output::KpiTable access_point_kpis(const Scenario& scenario, const WifiAccess& wifi, const WiredNetwork& wired);
+output::KpiTable access_point_kpis(const Scenario& scenario, const WifiAccess& wifi,
+                                   const WiredNetwork& wired);
 void add_stream_kpis(output::KpiList& kpis, const WifiAccess& wifi, const output::KpiTable& access_points);
 
 output::KpiTable type_kpis(const Scenario& scenario, const CityLayout& city, const Fleet& fleet,

@@ -23,8 +23,8 @@ std::string number(double v) {
 std::string format_kpi_report(const RunSummary& s) {
   std::ostringstream out;
   out << "\nKPIs (seed " << s.seed << ", " << s.threads << " thread" << (s.threads == 1 ? "" : "s") << ", "
-      << number(std::round(s.wall_s * 10) / 10) << " s wall" << (s.complete ? "" : ", INCOMPLETE: stopped early")
-      << ")\n";
+      << number(std::round(s.wall_s * 10) / 10) << " s wall"
+      << (s.complete ? "" : ", INCOMPLETE: stopped early") << ")\n";
   for (const auto& [name, value] : s.kpis) {
     char line[128];
     std::snprintf(line, sizeof line, "  %-28s %s\n", name.c_str(), number(value).c_str());

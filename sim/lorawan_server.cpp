@@ -8,7 +8,8 @@
 
 namespace citytwin::sim {
 
-LorawanServer::LorawanServer(const Scenario& scenario, const CityLayout& city, RadioMedium& medium, Fleet& fleet)
+LorawanServer::LorawanServer(const Scenario& scenario, const CityLayout& city, RadioMedium& medium,
+                             Fleet& fleet)
     : scenario_(scenario),
       city_(city),
       medium_(medium),
@@ -39,15 +40,17 @@ bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes)
   rx1_phy.spreading_factor = frame.tx.spreading_factor;
   rx1_phy.bandwidth_hz = pop.bandwidth_hz;
   rx1_phy.crc = false;  // downlinks carry no payload CRC (LoRaWAN L2 1.0.4 section 4.1)
-  rx1_phy.low_data_rate_optimize = models::radio::low_data_rate_optimize_required(rx1_phy.spreading_factor, rx1_phy.bandwidth_hz);
+  rx1_phy.low_data_rate_optimize =
+      models::radio::low_data_rate_optimize_required(rx1_phy.spreading_factor, rx1_phy.bandwidth_hz);
   const auto& rx2_rate = models::radio::data_rate(city_.region, region.rx2_data_rate);
   models::radio::LoraPhyParams rx2_phy = rx1_phy;
   rx2_phy.spreading_factor = rx2_rate.spreading_factor;
   rx2_phy.bandwidth_hz = rx2_rate.bandwidth_hz;
-  rx2_phy.low_data_rate_optimize = models::radio::low_data_rate_optimize_required(rx2_phy.spreading_factor, rx2_phy.bandwidth_hz);
-  const Window windows[2] = {
-      {frame.tx.t_end_s + rx1_delay, models::radio::rx1_frequency_hz(city_.region, frame.tx.channel_hz), rx1_phy},
-      {frame.tx.t_end_s + rx1_delay + 1.0, region.rx2_frequency_hz, rx2_phy}};
+  rx2_phy.low_data_rate_optimize =
+      models::radio::low_data_rate_optimize_required(rx2_phy.spreading_factor, rx2_phy.bandwidth_hz);
+  const Window windows[2] = {{frame.tx.t_end_s + rx1_delay,
+                              models::radio::rx1_frequency_hz(city_.region, frame.tx.channel_hz), rx1_phy},
+                             {frame.tx.t_end_s + rx1_delay + 1.0, region.rx2_frequency_hz, rx2_phy}};
   for (int w = 0; w < 2; ++w) {
     const Window& win = windows[w];
     const double airtime = models::radio::time_on_air_s(payload_bytes, win.phy);
@@ -75,7 +78,8 @@ void LorawanServer::on_frame(const ResolvedFrame& frame) {
     auto& history = adr_history_[frame.tx.device];
     double best_snr = -1e9;
     for (float rssi : frame.rssi_received_dbm)
-      best_snr = std::max(best_snr, models::radio::snr_db(rssi, pop.bandwidth_hz, scenario_.channel.noise_figure_db));
+      best_snr = std::max(best_snr,
+                          models::radio::snr_db(rssi, pop.bandwidth_hz, scenario_.channel.noise_figure_db));
     history.add(best_snr);
     const models::radio::AdrSetting current{frame.tx.spreading_factor, frame.tx.tx_power_dbm};
     models::radio::AdrParams params;

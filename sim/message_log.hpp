@@ -68,7 +68,8 @@ class MessageLog {
   };
   Row& row(uint64_t seq);
   bool settled(const Row& r) const {
-    return r.recorded && (r.gateways_heard == 0 || r.t_delivered_s >= 0.0 || r.copies_dropped >= r.gateways_heard);
+    return r.recorded &&
+           (r.gateways_heard == 0 || r.t_delivered_s >= 0.0 || r.copies_dropped >= r.gateways_heard);
   }
   void count(const Row& r);
   // A frame received by gateways but lost behind them carries the reason of its last lost copy.

@@ -22,7 +22,8 @@ NbiotNetwork::NbiotNetwork(const Scenario& scenario, const CityLayout& city, uin
 
 void NbiotNetwork::schedule(Attempt a, int64_t occasion_index) {
   const double period = cell_config_.level(a.ce).nprach_periodicity_s;
-  occasions_[{static_cast<double>(occasion_index) * period, a.cell, static_cast<int>(a.ce)}].push_back(std::move(a));
+  occasions_[{static_cast<double>(occasion_index) * period, a.cell, static_cast<int>(a.ce)}].push_back(
+      std::move(a));
 }
 
 void NbiotNetwork::submit(uint64_t seq, const Transmission& tx) {
@@ -46,12 +47,14 @@ void NbiotNetwork::submit(uint64_t seq, const Transmission& tx) {
   schedule({seq, tx, cell, tx.tx_power_dbm + best_gain, *ce, 0, 0.0}, first);
 }
 
-void NbiotNetwork::serve(const Attempt& a, double t_occasion_s, const std::function<void(const NbiotOutcome&)>& sink) {
+void NbiotNetwork::serve(const Attempt& a, double t_occasion_s,
+                         const std::function<void(const NbiotOutcome&)>& sink) {
   const auto& level = cell_config_.level(a.ce);
   const int bytes = city_.populations[city_.device_population[a.tx.device]].payload_bytes;
   models::radio::UplinkProcedureParams params;
   params.nprach_wait_s = 0.0;  // the wait until this occasion is counted from the ready time below
-  const models::radio::UplinkProcedure procedure = models::radio::uplink_procedure(bytes, a.ce, cell_config_, params);
+  const models::radio::UplinkProcedure procedure =
+      models::radio::uplink_procedure(bytes, a.ce, cell_config_, params);
   const double data_s = models::radio::npusch_airtime_s(bytes, level.npusch);
   // The data shares the cell's uplink carrier: a FIFO in proportion to the tones it occupies.
   const double tone_share = models::radio::occupied_tones_15k(level.npusch.allocation) /
@@ -73,8 +76,9 @@ void NbiotNetwork::serve(const Attempt& a, double t_occasion_s, const std::funct
   // The message with its RRC inactivity tail, then idle paging for T3324 (or until the next report);
   // the PSM sleep after that is the firmware's sleep current, charged by the fleet.
   const double interval = city_.populations[city_.device_population[a.tx.device]].interval_s;
-  out.charge_mah = a.charge_mah + models::radio::message_energy(procedure, power_, timers_).charge_mah() +
-                   models::radio::idle_charge_mas(std::min(interval, timers_.active_time_s), timers_, power_) / 3600.0;
+  out.charge_mah =
+      a.charge_mah + models::radio::message_energy(procedure, power_, timers_).charge_mah() +
+      models::radio::idle_charge_mas(std::min(interval, timers_.active_time_s), timers_, power_) / 3600.0;
   sink(out);
 }
 
@@ -92,7 +96,8 @@ void NbiotNetwork::step(double t_s, const std::function<void(const NbiotOutcome&
     auto node = occasions_.extract(occasions_.begin());
     const double t_occ = std::get<0>(node.key());
     std::vector<Attempt>& attempts = node.mapped();
-    std::sort(attempts.begin(), attempts.end(), [](const Attempt& a, const Attempt& b) { return a.seq < b.seq; });
+    std::sort(attempts.begin(), attempts.end(),
+              [](const Attempt& a, const Attempt& b) { return a.seq < b.seq; });
     const auto ce = static_cast<CeLevel>(std::get<2>(node.key()));
     const auto& level = cell_config_.level(ce);
     const double preamble_mah =
@@ -102,7 +107,8 @@ void NbiotNetwork::step(double t_s, const std::function<void(const NbiotOutcome&
     std::vector<uint32_t> choice(attempts.size());
     std::vector<int> users(static_cast<size_t>(level.nprach_subcarriers), 0);
     for (size_t i = 0; i < attempts.size(); ++i) {
-      Stream rng(stream_key(seed_, purpose_tag("nprach"), attempts[i].seq), static_cast<uint64_t>(attempts[i].attempt) * 2);
+      Stream rng(stream_key(seed_, purpose_tag("nprach"), attempts[i].seq),
+                 static_cast<uint64_t>(attempts[i].attempt) * 2);
       choice[i] = rng.below(static_cast<uint32_t>(level.nprach_subcarriers));
       ++users[choice[i]];
     }
@@ -117,7 +123,8 @@ void NbiotNetwork::step(double t_s, const std::function<void(const NbiotOutcome&
       ++preamble_collisions_;
       if (a.attempt + 1 < access_.max_preamble_attempts) {
         Stream rng(stream_key(seed_, purpose_tag("nprach"), a.seq), static_cast<uint64_t>(a.attempt) * 2 + 1);
-        const auto backoff = static_cast<int64_t>(rng.below(static_cast<uint32_t>(access_.backoff_occasions) + 1));
+        const auto backoff =
+            static_cast<int64_t>(rng.below(static_cast<uint32_t>(access_.backoff_occasions) + 1));
         ++a.attempt;
         schedule(std::move(a), index + 1 + backoff);
         continue;

@@ -55,7 +55,7 @@ class NbiotNetwork {
     uint32_t cell;
     float rssi_dbm;
     models::radio::CeLevel ce;
-    int attempt;  // 0 for the first preamble
+    int attempt;        // 0 for the first preamble
     double charge_mah;  // preambles sent so far
   };
   using OccasionKey = std::tuple<double, uint32_t, int>;  // time, cell, CE level

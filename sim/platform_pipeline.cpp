@@ -16,7 +16,8 @@ std::optional<PipelineTimes> PlatformPipeline::ingest(double t_s) {
   times.t_ingested_s = start + platform_.broker_cost_flops / speed;
   broker_departures_.push_back(times.t_ingested_s);
   broker_peak_ = std::max(broker_peak_, broker_departures_.size());
-  times.t_analysed_s = std::max(times.t_ingested_s, analytics_free_s_) + platform_.analytics_cost_flops / speed;
+  times.t_analysed_s =
+      std::max(times.t_ingested_s, analytics_free_s_) + platform_.analytics_cost_flops / speed;
   analytics_free_s_ = times.t_analysed_s;
   times.t_stored_s = std::max(times.t_analysed_s, storage_free_s_) +
                      platform_.storage_record_bytes * 8.0 / platform_.storage_write_bps;

@@ -1,11 +1,11 @@
 #include "sim/radio_medium.hpp"
 
-#include "models/radio/interference.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+
+#include "models/radio/interference.hpp"
 
 namespace citytwin::sim {
 namespace {
@@ -29,7 +29,8 @@ RadioMedium::RadioMedium(const Scenario& scenario, const CityLayout& city)
       const int d = city.gateway_district[g];
       if (d < 0) continue;
       const std::string& district = scenario.city.districts[static_cast<size_t>(d)].name;
-      if (std::find(outage.districts.begin(), outage.districts.end(), district) == outage.districts.end()) continue;
+      if (std::find(outage.districts.begin(), outage.districts.end(), district) == outage.districts.end())
+        continue;
       const double off_from = outage.start_s + scenario.gateways[g].backup_s;
       if (off_from < outage.end_s) off_[g].push_back({off_from, outage.end_s});
     }
@@ -46,7 +47,8 @@ uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t
     it = channels_hz_.end() - 1;
   }
   const auto channel = static_cast<uint32_t>(it - channels_hz_.begin());
-  return (channel * kSpreadingFactors + (spreading_factor - 7u)) * static_cast<uint32_t>(city_.gateway_count()) +
+  return (channel * kSpreadingFactors + (spreading_factor - 7u)) *
+             static_cast<uint32_t>(city_.gateway_count()) +
          gateway;
 }
 
@@ -61,7 +63,8 @@ void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
   // Frames already on the air at this gateway that overlap the downlink are lost there.
   for (uint32_t list = gateway; list < on_air_.size(); list += static_cast<uint32_t>(city_.gateway_count()))
     for (const OnAir& e : on_air_[list])
-      if (e.t_end_s > t0_s && e.t_start_s < t1_s) reception(e.reception).fate = FailReason::GatewayTransmitting;
+      if (e.t_end_s > t0_s && e.t_start_s < t1_s)
+        reception(e.reception).fate = FailReason::GatewayTransmitting;
 }
 
 // One newcomer at one gateway, in start order.
@@ -76,7 +79,8 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
   if (mine.fate == FailReason::None) {
     // A free demodulation path locks on the preamble and holds it to the end of the frame.
     auto& paths = demodulator_free_at_s_[g];
-    auto path = std::find_if(paths.begin(), paths.end(), [&](double free_at) { return free_at <= rx.t_start_s; });
+    auto path =
+        std::find_if(paths.begin(), paths.end(), [&](double free_at) { return free_at <= rx.t_start_s; });
     if (path == paths.end()) {
       mine.fate = FailReason::NoDemodulator;
     } else {
@@ -99,8 +103,9 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
 
 void RadioMedium::interfere_across_sfs(const OnAir& rx, Reception& mine) {
   if (inter_sf_ == RadioChannel::InterSf::Orthogonal) return;
-  const auto matrix = inter_sf_ == RadioChannel::InterSf::Goursaud ? models::radio::InterferenceMatrix::Goursaud
-                                                                   : models::radio::InterferenceMatrix::Croce;
+  const auto matrix = inter_sf_ == RadioChannel::InterSf::Goursaud
+                          ? models::radio::InterferenceMatrix::Goursaud
+                          : models::radio::InterferenceMatrix::Croce;
   const auto gateways = static_cast<uint32_t>(city_.gateway_count());
   const uint32_t base = rx.list - (rx.spreading_factor - 7u) * gateways;  // this channel's SF7 list
   for (uint32_t sf = 7; sf <= 12; ++sf) {
@@ -108,11 +113,13 @@ void RadioMedium::interfere_across_sfs(const OnAir& rx, Reception& mine) {
     std::vector<OnAir>& air = on_air_[base + (sf - 7) * gateways];
     std::erase_if(air, [&](const OnAir& e) { return e.t_end_s <= rx.t_start_s; });
     for (const OnAir& e : air) {
-      if (rx.rssi_dbm - e.rssi_dbm < models::radio::sir_threshold_db(matrix, rx.spreading_factor, e.spreading_factor) &&
+      if (rx.rssi_dbm - e.rssi_dbm <
+              models::radio::sir_threshold_db(matrix, rx.spreading_factor, e.spreading_factor) &&
           mine.fate == FailReason::None)
         mine.fate = FailReason::Collision;
       Reception& other = reception(e.reception);
-      if (e.rssi_dbm - rx.rssi_dbm < models::radio::sir_threshold_db(matrix, e.spreading_factor, rx.spreading_factor) &&
+      if (e.rssi_dbm - rx.rssi_dbm <
+              models::radio::sir_threshold_db(matrix, e.spreading_factor, rx.spreading_factor) &&
           other.fate == FailReason::None)
         other.fate = FailReason::Collision;
     }
@@ -145,8 +152,8 @@ void RadioMedium::resolve(Frame& f, uint64_t seq, const std::function<void(const
   out.best_rssi_dbm = f.receptions > 0 ? strongest : std::numeric_limits<float>::quiet_NaN();
   // The reason a lost frame gives is the one at the gateway that heard it strongest.
   out.fail_reason = !received_scratch_.empty() ? FailReason::None
-                    : !f.tx.sent                ? FailReason::DeviceDead
-                                                : strongest_fate;
+                    : !f.tx.sent               ? FailReason::DeviceDead
+                                               : strongest_fate;
   sink(out);
 }
 
@@ -180,12 +187,13 @@ void RadioMedium::step(std::vector<Transmission>& produced, double t_s, ThreadPo
         const uint32_t g = city_.link_gateway[k];
         const uint64_t id = reception_base_ + receptions_.size();
         receptions_.push_back({g, rssi, FailReason::None});
-        incoming_[g].push_back(
-            {tx.t_start_s, tx.t_end_s, id, rssi, on_air_list(g, tx.channel_hz, tx.spreading_factor), tx.spreading_factor});
+        incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi,
+                                on_air_list(g, tx.channel_hz, tx.spreading_factor), tx.spreading_factor});
         best = std::max(best, rssi);
       }
     }
-    frames_.push_back({tx, first, static_cast<uint32_t>(reception_base_ + receptions_.size() - first), best, false});
+    frames_.push_back(
+        {tx, first, static_cast<uint32_t>(reception_base_ + receptions_.size() - first), best, false});
     ++next_seq_;
   }
   staged_.erase(staged_.begin(), split);

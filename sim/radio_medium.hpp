@@ -30,10 +30,10 @@ namespace citytwin::sim {
 struct ResolvedFrame {
   uint64_t seq = 0;  // position in (t_start, device) order, from 0
   Transmission tx;
-  std::span<const uint32_t> gateways_received;  // gateways that demodulated it intact
-  std::span<const float> rssi_received_dbm;      // the received power at each of them
-  uint16_t gateways_in_range = 0;                // above sensitivity, whatever happened next
-  float best_rssi_dbm = 0.0f;                    // strongest in range (NaN when none)
+  std::span<const uint32_t> gateways_received;                // gateways that demodulated it intact
+  std::span<const float> rssi_received_dbm;                   // the received power at each of them
+  uint16_t gateways_in_range = 0;                             // above sensitivity, whatever happened next
+  float best_rssi_dbm = 0.0f;                                 // strongest in range (NaN when none)
   output::FailReason fail_reason = output::FailReason::None;  // None when received by some gateway
 };
 
@@ -110,8 +110,8 @@ class RadioMedium {
   std::vector<uint32_t> channels_hz_;         // the uplink channels seen so far
   std::vector<std::vector<OnAir>> on_air_;    // per (channel, SF) and gateway: see on_air_list()
   std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
-  std::vector<std::vector<Interval>> transmitting_;          // per gateway: scheduled downlinks
-  std::vector<std::vector<Interval>> off_;                   // per gateway: without power
+  std::vector<std::vector<Interval>> transmitting_;         // per gateway: scheduled downlinks
+  std::vector<std::vector<Interval>> off_;                  // per gateway: without power
   std::function<void(uint64_t, const Transmission&)> other_technology_;
   std::vector<uint32_t> received_scratch_;
   std::vector<float> rssi_scratch_;

@@ -10,10 +10,10 @@
 #include <limits>
 #include <string>
 
-#include "sim/city_layout.hpp"
-#include "sim/fleet.hpp"
 #include "models/radio/adr.hpp"
 #include "sim/analytics.hpp"
+#include "sim/city_layout.hpp"
+#include "sim/fleet.hpp"
 #include "sim/kpi.hpp"
 #include "sim/lorawan_server.hpp"
 #include "sim/message_log.hpp"
@@ -97,7 +97,8 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   uint64_t devices = 0;
   for (const auto& pop : sc.devices) devices += static_cast<uint64_t>(pop.count);
   if (devices > std::numeric_limits<uint32_t>::max() - 1)
-    throw RunError("the scenario has " + std::to_string(devices) + " devices; at most 4294967294 are supported");
+    throw RunError("the scenario has " + std::to_string(devices) +
+                   " devices; at most 4294967294 are supported");
   check_memory(devices * kBytesPerDevice, "the scenario's " + std::to_string(devices) + " devices");
 
   // Create the output first: an unwritable path fails before any simulation work.
@@ -122,7 +123,8 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   RadioMedium medium(sc, city);
   LorawanServer server(sc, city, medium, fleet);
   NbiotNetwork nbiot(sc, city, summary.seed);
-  medium.set_other_technology_handler([&nbiot](uint64_t seq, const Transmission& tx) { nbiot.submit(seq, tx); });
+  medium.set_other_technology_handler(
+      [&nbiot](uint64_t seq, const Transmission& tx) { nbiot.submit(seq, tx); });
   MessageLog log(city, sc.city.districts.size());
   Analytics analytics(sc, city);
   PlatformPipeline pipeline(sc.platform);
@@ -131,7 +133,8 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
       [&log, &analytics, &pipeline](uint64_t seq, double t) {
         if (!log.deliver(seq, t)) return;
         // The alert rules see a reading once the broker has passed it to the analytics.
-        if (const auto times = pipeline.ingest(t)) analytics.on_delivery(log.transmission(seq), times->t_analysed_s);
+        if (const auto times = pipeline.ingest(t))
+          analytics.on_delivery(log.transmission(seq), times->t_analysed_s);
       },
       [&log](uint64_t seq, output::FailReason reason) { log.drop_copy(seq, reason); });
   const WifiAccess wifi(sc, city);
@@ -141,7 +144,8 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
 
   const auto on_resolved = [&](const ResolvedFrame& f) {
     const double bandwidth = city.populations[city.device_population[f.tx.device]].bandwidth_hz;
-    log.record(f, static_cast<float>(models::radio::snr_db(f.best_rssi_dbm, bandwidth, sc.channel.noise_figure_db)));
+    log.record(
+        f, static_cast<float>(models::radio::snr_db(f.best_rssi_dbm, bandwidth, sc.channel.noise_figure_db)));
     server.on_frame(f);
     for (uint32_t g : f.gateways_received) wired.forward(g, f.seq, f.tx.t_end_s);
   };
@@ -193,7 +197,8 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   summary.kpis = compute_kpis(city, fleet, log, wired, server);
   summary.kpis.emplace_back("nbiot_preamble_collisions", static_cast<double>(nbiot.preamble_collisions()));
   summary.kpis.emplace_back("nbiot_access_failures", static_cast<double>(nbiot.access_failures()));
-  if (std::any_of(sc.devices.begin(), sc.devices.end(), [](const DevicePopulation& p) { return p.technology == Technology::NbIot; }))
+  if (std::any_of(sc.devices.begin(), sc.devices.end(),
+                  [](const DevicePopulation& p) { return p.technology == Technology::NbIot; }))
     summary.kpis.emplace_back("nbiot_downlink_delay_mean_s",
                               models::radio::downlink_reachability(sc.nbiot.timers).mean_delay_s);
   summary.by_district = district_kpis(sc, city, fleet, log);

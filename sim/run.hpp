@@ -25,10 +25,10 @@ struct RunOptions {
 };
 
 struct RunSummary {
-  output::KpiList kpis;            // the /kpi attributes, in order
-  output::KpiTable by_district;    // the /kpi/by_district table
+  output::KpiList kpis;          // the /kpi attributes, in order
+  output::KpiTable by_district;  // the /kpi/by_district table
   std::string output_path;
-  bool complete = false;           // false when stopped early
+  bool complete = false;  // false when stopped early
   uint64_t seed = 0;
   int threads = 1;
   double wall_s = 0.0;

@@ -61,8 +61,8 @@ struct LoraRadio {
   // join_margin_db (models/radio/adr.hpp spreading_factor_for_link).
   bool sf_auto = false;
   double join_margin_db = 5.0;
-  bool adr = false;           // the network server runs ADR for these devices (models/radio/adr.hpp)
-  bool duty_cycle = true;     // obey the region's sub-band duty-cycle limits (ETSI EN 300 220)
+  bool adr = false;        // the network server runs ADR for these devices (models/radio/adr.hpp)
+  bool duty_cycle = true;  // obey the region's sub-band duty-cycle limits (ETSI EN 300 220)
 };
 
 // Confirmed uplinks are acknowledged by a downlink in RX1 or RX2; without one the device transmits
@@ -157,7 +157,7 @@ enum class BackhaulKind : uint8_t { Fibre, Pon, Cellular, LeasedLine, WifiMesh }
 struct Gateway {
   std::string name;
   BackhaulKind backhaul = BackhaulKind::Fibre;
-  std::string pon;                 // backhaul pon: which PON
+  std::string pon;                  // backhaul pon: which PON
   double backhaul_latency_s = 0.0;  // cellular, leased line: the network's latency; wifi mesh: per hop
   int mesh_hops = 1;
   double backhaul_monthly_cost = 0.0;  // for planners comparing backhauls (currency of the scenario)
@@ -165,13 +165,13 @@ struct Gateway {
   double x_m = 0.0;
   double y_m = 0.0;
   double antenna_gain_dbi = 0.0;
-  double fibre_length_m = 1000.0;        // to the platform server
+  double fibre_length_m = 1000.0;  // to the platform server
   double fibre_bandwidth_bps = 1e9;
-  double forward_delay_s = 0.005;        // packet-forwarder processing before sending upstream
+  double forward_delay_s = 0.005;  // packet-forwarder processing before sending upstream
   // Demodulation paths: an SX1301 concentrator demodulates at most 8 frames at once (Semtech SX1301
   // datasheet, section 1: "8 x 8 channel LoRa packet detectors", 8 demodulation paths).
   int demodulators = 8;
-  double tx_power_dbm = 14.0;            // downlinks
+  double tx_power_dbm = 14.0;  // downlinks
   // Mains powered with a backup battery that keeps it on this long after a power cut (full at each cut).
   double backup_s = 0.0;
   // Frames held while the backhaul is down, sent when it returns; beyond this they are dropped.
@@ -192,8 +192,8 @@ struct Olt {
 struct Pon {
   std::string name;
   std::string olt;
-  double length_m = 3000.0;      // OLT to splitter: primary and secondary cables
-  int split = 32;                // 1:8 .. 1:64 (G.984.2 class B+ budgets allow up to 1:64)
+  double length_m = 3000.0;           // OLT to splitter: primary and secondary cables
+  int split = 32;                     // 1:8 .. 1:64 (G.984.2 class B+ budgets allow up to 1:64)
   double upstream_bps = 1.24416e9;    // G.984.2: 1.24416 Gbit/s up
   double downstream_bps = 2.48832e9;  // and 2.48832 Gbit/s down
   std::string service = "smart";      // "metering" or "smart": separate PONs may share an OLT
@@ -223,8 +223,8 @@ struct Nbiot {
 // readings in a district -> flood alert".
 struct AlertRule {
   std::string name;
-  std::string type;       // device type whose readings are watched (event-driven river_level gauges)
-  double above = 0.0;     // threshold, in the reading's unit (m for the river level)
+  std::string type;    // device type whose readings are watched (event-driven river_level gauges)
+  double above = 0.0;  // threshold, in the reading's unit (m for the river level)
   int consecutive = 2;
   SourceMark mark;
 };
@@ -240,14 +240,14 @@ struct Platform {
   double ccc_link_length_m = 0.0;
   double ccc_link_bandwidth_bps = 10e9;
   std::vector<AlertRule> alerts;
-  double server_speed_flops = 1e10;      // network-server host CPU speed
-  double ns_cost_flops = 2e5;            // CPU work per received copy (dedup + MAC processing)
-  double forward_message_bytes = 250;    // size of one forwarded frame with metadata (Semtech UDP JSON)
-  int broker_capacity = 100000;          // messages waiting in the ingest queue at most
-  double broker_cost_flops = 5e4;        // per message (an MQTT/Kafka-class broker: ~1e5 msg/s per core)
-  double analytics_cost_flops = 1e5;     // per message, rule evaluation
-  double storage_write_bps = 800e6;      // 100 MB/s sustained writes (a SATA SSD-backed time-series store)
-  double storage_record_bytes = 200;     // per reading stored
+  double server_speed_flops = 1e10;    // network-server host CPU speed
+  double ns_cost_flops = 2e5;          // CPU work per received copy (dedup + MAC processing)
+  double forward_message_bytes = 250;  // size of one forwarded frame with metadata (Semtech UDP JSON)
+  int broker_capacity = 100000;        // messages waiting in the ingest queue at most
+  double broker_cost_flops = 5e4;      // per message (an MQTT/Kafka-class broker: ~1e5 msg/s per core)
+  double analytics_cost_flops = 1e5;   // per message, rule evaluation
+  double storage_write_bps = 800e6;    // 100 MB/s sustained writes (a SATA SSD-backed time-series store)
+  double storage_record_bytes = 200;   // per reading stored
 };
 
 struct Run {
@@ -293,8 +293,8 @@ struct Drivers {
 };
 
 struct Scenario {
-  std::string source_name;  // file path, or "<text>" for scenarios given as text
-  std::string text;         // the YAML as read, before overrides
+  std::string source_name;             // file path, or "<text>" for scenarios given as text
+  std::string text;                    // the YAML as read, before overrides
   std::vector<std::string> overrides;  // key.path=value, as given
   City city;
   std::vector<DevicePopulation> devices;

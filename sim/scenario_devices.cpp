@@ -90,8 +90,8 @@ void read_placement(MapReader& population, const DistrictIndex& districts, Place
 
 void read_radio(DiagnosticLog& log, const YamlNode* node, const std::string& path, LoraRadio& radio) {
   MapReader map(log, node, path,
-                {"sf", "bandwidth", "coding_rate", "preamble", "header", "crc", "ldro", "tx_power", "channels",
-                 "join_margin", "adr", "duty_cycle"});
+                {"sf", "bandwidth", "coding_rate", "preamble", "header", "crc", "ldro", "tx_power",
+                 "channels", "join_margin", "adr", "duty_cycle"});
   models::radio::LoraPhyParams& phy = radio.phy;
   if (const YamlNode* sf = map.get("sf"); sf != nullptr && sf->is_scalar() && sf->scalar == "auto") {
     radio.sf_auto = true;
@@ -161,8 +161,9 @@ void read_state(MapReader& firmware, std::string_view key, double& duration_s, d
 
 void read_firmware(DiagnosticLog& log, const YamlNode* node, const std::string& path,
                    models::device::FirmwareProfile& firmware) {
-  MapReader map(log, node, path,
-                {"sleep_current", "wake", "sense", "process", "tx_current", "rx1_delay", "rx_window", "rx_current"});
+  MapReader map(
+      log, node, path,
+      {"sleep_current", "wake", "sense", "process", "tx_current", "rx1_delay", "rx_window", "rx_current"});
   const Bound current = Bound::non_negative();
   set_if(firmware.sleep_current_ma, map.quantity("sleep_current", Dimension::Current, current));
   read_state(map, "wake", firmware.wake_duration_s, firmware.wake_current_ma);
@@ -185,7 +186,8 @@ void read_penetration(DiagnosticLog& log, const YamlNode* node, const std::strin
   set_if(loss.sigma_db, map.quantity("sigma", Dimension::Gain, Bound::non_negative()));
 }
 
-void read_solar(DiagnosticLog& log, const YamlNode* node, const std::string& path, DevicePopulation& population) {
+void read_solar(DiagnosticLog& log, const YamlNode* node, const std::string& path,
+                DevicePopulation& population) {
   if (node == nullptr) return;
   MapReader map(log, node, path, {"peak_power_w", "efficiency", "sunrise", "day_length"});
   models::device::SolarPanel& panel = population.solar;
@@ -262,10 +264,12 @@ void apply_catalogue_defaults(DevicePopulation& population) {
 void read_event(MapReader& population, DevicePopulation& out) {
   const YamlNode* node = population.get("event");
   if (node == nullptr) return;
-  MapReader map(population.log(), node, population.path("event"),
-                {"threshold", "fast_interval", "sample_interval", "hysteresis", "consecutive", "report_on_crossing"});
+  MapReader map(
+      population.log(), node, population.path("event"),
+      {"threshold", "fast_interval", "sample_interval", "hysteresis", "consecutive", "report_on_crossing"});
   models::device::EventRule rule = out.event.value_or(models::device::EventRule{});
-  set_if(rule.threshold, map.quantity("threshold", Dimension::Length, {}, out.event ? Presence::Optional : Presence::Required));
+  set_if(rule.threshold, map.quantity("threshold", Dimension::Length, {},
+                                      out.event ? Presence::Optional : Presence::Required));
   set_if(rule.fast_interval_s, map.quantity("fast_interval", Dimension::Time, Bound::positive()));
   set_if(out.sample_interval_s, map.quantity("sample_interval", Dimension::Time, Bound::positive()));
   set_if(rule.hysteresis, map.quantity("hysteresis", Dimension::Length, Bound::non_negative()));
@@ -285,16 +289,35 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
     return population;
   }
   MapReader map(log, &node, path,
-                {"name", "type", "technology", "stream", "power", "event", "count", "districts", "disc", "traffic", "interval", "jitter", "payload",
-                 "mac_overhead", "radio", "confirmed", "max_transmissions", "building_penetration", "firmware",
-                 "battery", "solar"});
+                {"name",
+                 "type",
+                 "technology",
+                 "stream",
+                 "power",
+                 "event",
+                 "count",
+                 "districts",
+                 "disc",
+                 "traffic",
+                 "interval",
+                 "jitter",
+                 "payload",
+                 "mac_overhead",
+                 "radio",
+                 "confirmed",
+                 "max_transmissions",
+                 "building_penetration",
+                 "firmware",
+                 "battery",
+                 "solar"});
   if (!map.is_map()) return population;
   set_if(population.name, map.text("name", Presence::Required));
   set_if(population.type, map.text("type"));
   apply_catalogue_defaults(population);
-  if (const auto power = map.choice("power", {"battery", "mains"})) population.mains_powered = *power == "mains";
+  if (const auto power = map.choice("power", {"battery", "mains"}))
+    population.mains_powered = *power == "mains";
   if (const auto technology = map.choice("technology", {"lorawan", "nbiot", "wifi"}))
-    population.technology = *technology == "nbiot" ? Technology::NbIot
+    population.technology = *technology == "nbiot"  ? Technology::NbIot
                             : *technology == "wifi" ? Technology::WiFi
                                                     : Technology::LoRaWAN;
   set_if(population.stream_bps, map.quantity("stream", Dimension::Bitrate, Bound::positive()));
@@ -302,7 +325,8 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
     map.log().error(map.location(), map.path("stream"),
                     "a Wi-Fi population is a video stream: give its bitrate, e.g. 'stream: 4 Mbps'");
   if (population.technology != Technology::WiFi && map.get("stream") != nullptr)
-    map.log().error(map.get("stream")->location, map.path("stream"), "only Wi-Fi populations stream (technology: wifi)");
+    map.log().error(map.get("stream")->location, map.path("stream"),
+                    "only Wi-Fi populations stream (technology: wifi)");
   set_if(population.count, map.integer("count", Bound::non_negative(), Presence::Required));
   read_placement(map, districts, population.placement);
   if (const auto traffic = map.choice("traffic", {"periodic", "poisson"})) {
@@ -332,7 +356,8 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
   }
   read_radio(log, map.get("radio"), map.path("radio"), population.radio);
   read_confirmation(map, population.confirmation);
-  read_penetration(log, map.get("building_penetration"), map.path("building_penetration"), population.penetration);
+  read_penetration(log, map.get("building_penetration"), map.path("building_penetration"),
+                   population.penetration);
   read_firmware(log, map.get("firmware"), map.path("firmware"), population.firmware);
   read_battery(log, map.get("battery"), map.path("battery"), population.battery);
   read_solar(log, map.get("solar"), map.path("solar"), population);

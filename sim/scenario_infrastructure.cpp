@@ -30,7 +30,8 @@ void read_outages(DiagnosticLog& log, const YamlNode* node, const std::string& p
         if (!name) continue;
         const bool known = std::any_of(city.districts.begin(), city.districts.end(),
                                        [&](const District& d) { return d.name == *name; });
-        if (!known) log.error(list->items[k].location, map.path("districts"), "no district named '" + *name + "'");
+        if (!known)
+          log.error(list->items[k].location, map.path("districts"), "no district named '" + *name + "'");
         outage.districts.push_back(*name);
       }
     }
@@ -39,15 +40,16 @@ void read_outages(DiagnosticLog& log, const YamlNode* node, const std::string& p
 }
 
 // drivers.failures: [{target: pon:pon-1, start: 2 h, end: 3 h}, ...]; targets must exist.
-void read_failures(DiagnosticLog& log, const YamlNode* node, const std::string& path, const Scenario& scenario,
-                   std::vector<Failure>& failures) {
+void read_failures(DiagnosticLog& log, const YamlNode* node, const std::string& path,
+                   const Scenario& scenario, std::vector<Failure>& failures) {
   if (node == nullptr || !expect_sequence(log, *node, path, "failures")) return;
   std::vector<std::string> targets = {"network_server"};
   for (const Gateway& g : scenario.gateways)
     for (const std::string& name : route_link_names(scenario, g))
       if (std::find(targets.begin(), targets.end(), name) == targets.end()) targets.push_back(name);
   for (const Pon& p : scenario.fibre.pons)
-    if (std::find(targets.begin(), targets.end(), "pon:" + p.name) == targets.end()) targets.push_back("pon:" + p.name);
+    if (std::find(targets.begin(), targets.end(), "pon:" + p.name) == targets.end())
+      targets.push_back("pon:" + p.name);
   for (const Olt& o : scenario.fibre.olts) {
     if (std::find(targets.begin(), targets.end(), "backbone:" + o.name) == targets.end())
       targets.push_back("backbone:" + o.name);
@@ -59,10 +61,12 @@ void read_failures(DiagnosticLog& log, const YamlNode* node, const std::string& 
     MapReader map(log, &node->items[i], item_path, {"target", "start", "end"});
     Failure failure;
     set_if(failure.target, map.text("target", Presence::Required));
-    set_if(failure.start_s, map.quantity("start", Dimension::Time, Bound::non_negative(), Presence::Required));
+    set_if(failure.start_s,
+           map.quantity("start", Dimension::Time, Bound::non_negative(), Presence::Required));
     set_if(failure.end_s, map.quantity("end", Dimension::Time, Bound::non_negative(), Presence::Required));
     if (failure.end_s < failure.start_s) log.error(map.location(), item_path, "end is before start");
-    if (!failure.target.empty() && std::find(targets.begin(), targets.end(), failure.target) == targets.end()) {
+    if (!failure.target.empty() &&
+        std::find(targets.begin(), targets.end(), failure.target) == targets.end()) {
       std::string message = "no link or server named '" + failure.target + "'";
       if (auto hint = closest_match(failure.target, views)) message += " (did you mean '" + *hint + "'?)";
       log.error(map.get("target")->location, map.path("target"), message);
@@ -78,23 +82,29 @@ void read_failures(DiagnosticLog& log, const YamlNode* node, const std::string& 
 void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gateway>& gateways,
                 const YamlNode* gateways_node, Fibre& fibre) {
   MapReader map(log, node, "fibre", {"olts", "pons"});
-  if (const YamlNode* olts = map.get("olts"); olts != nullptr && expect_sequence(log, *olts, "fibre.olts", "OLTs")) {
+  if (const YamlNode* olts = map.get("olts");
+      olts != nullptr && expect_sequence(log, *olts, "fibre.olts", "OLTs")) {
     for (std::size_t i = 0; i < olts->items.size(); ++i) {
-      MapReader o(log, &olts->items[i], index_path("fibre.olts", i), {"name", "backbone_length", "backbone_bandwidth"});
+      MapReader o(log, &olts->items[i], index_path("fibre.olts", i),
+                  {"name", "backbone_length", "backbone_bandwidth"});
       Olt olt;
       olt.mark = log.mark(olts->items[i].location);
       set_if(olt.name, o.text("name", Presence::Required));
       set_if(olt.backbone_length_m, o.quantity("backbone_length", Dimension::Length, Bound::positive()));
-      set_if(olt.backbone_bandwidth_bps, o.quantity("backbone_bandwidth", Dimension::Bitrate, Bound::positive()));
+      set_if(olt.backbone_bandwidth_bps,
+             o.quantity("backbone_bandwidth", Dimension::Bitrate, Bound::positive()));
       if (std::any_of(fibre.olts.begin(), fibre.olts.end(), [&](const Olt& x) { return x.name == olt.name; }))
-        log.error(olts->items[i].location, index_path("fibre.olts", i) + ".name", "duplicate OLT name '" + olt.name + "'");
+        log.error(olts->items[i].location, index_path("fibre.olts", i) + ".name",
+                  "duplicate OLT name '" + olt.name + "'");
       fibre.olts.push_back(olt);
     }
   }
-  if (const YamlNode* pons = map.get("pons"); pons != nullptr && expect_sequence(log, *pons, "fibre.pons", "PONs")) {
+  if (const YamlNode* pons = map.get("pons");
+      pons != nullptr && expect_sequence(log, *pons, "fibre.pons", "PONs")) {
     for (std::size_t i = 0; i < pons->items.size(); ++i) {
       const std::string path = index_path("fibre.pons", i);
-      MapReader p(log, &pons->items[i], path, {"name", "olt", "length", "split", "upstream", "downstream", "service"});
+      MapReader p(log, &pons->items[i], path,
+                  {"name", "olt", "length", "split", "upstream", "downstream", "service"});
       Pon pon;
       pon.mark = log.mark(pons->items[i].location);
       set_if(pon.name, p.text("name", Presence::Required));
@@ -102,14 +112,17 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
       set_if(pon.length_m, p.quantity("length", Dimension::Length, Bound::positive()));
       if (const auto split = p.integer("split", Bound::between(2, 128))) {
         if (*split != 8 && *split != 16 && *split != 32 && *split != 64)
-          log.error(p.get("split")->location, p.path("split"), "expected a splitter ratio of 8, 16, 32 or 64");
+          log.error(p.get("split")->location, p.path("split"),
+                    "expected a splitter ratio of 8, 16, 32 or 64");
         pon.split = static_cast<int>(*split);
       }
       set_if(pon.upstream_bps, p.quantity("upstream", Dimension::Bitrate, Bound::positive()));
       set_if(pon.downstream_bps, p.quantity("downstream", Dimension::Bitrate, Bound::positive()));
       set_if(pon.service, p.choice("service", {"metering", "smart"}));
-      const bool known = std::any_of(fibre.olts.begin(), fibre.olts.end(), [&](const Olt& o) { return o.name == pon.olt; });
-      if (!pon.olt.empty() && !known) log.error(p.get("olt")->location, p.path("olt"), "no OLT named '" + pon.olt + "'");
+      const bool known =
+          std::any_of(fibre.olts.begin(), fibre.olts.end(), [&](const Olt& o) { return o.name == pon.olt; });
+      if (!pon.olt.empty() && !known)
+        log.error(p.get("olt")->location, p.path("olt"), "no OLT named '" + pon.olt + "'");
       if (std::any_of(fibre.pons.begin(), fibre.pons.end(), [&](const Pon& x) { return x.name == pon.name; }))
         log.error(pons->items[i].location, path + ".name", "duplicate PON name '" + pon.name + "'");
       fibre.pons.push_back(pon);
@@ -118,15 +131,19 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
   // Gateways on PONs: the PON must exist and its splitter must have a port for each.
   for (std::size_t g = 0; g < gateways.size(); ++g) {
     if (gateways[g].backhaul != BackhaulKind::Pon) continue;
-    const auto it = std::find_if(fibre.pons.begin(), fibre.pons.end(), [&](const Pon& p) { return p.name == gateways[g].pon; });
-    const Location at = gateways_node != nullptr && g < gateways_node->items.size() ? gateways_node->items[g].location
-                                                                                    : Location{1, 1, -1};
+    const auto it = std::find_if(fibre.pons.begin(), fibre.pons.end(),
+                                 [&](const Pon& p) { return p.name == gateways[g].pon; });
+    const Location at = gateways_node != nullptr && g < gateways_node->items.size()
+                            ? gateways_node->items[g].location
+                            : Location{1, 1, -1};
     if (it == fibre.pons.end()) {
-      log.error(at, index_path("gateways", g) + ".backhaul.pon", "no PON named '" + gateways[g].pon + "' in fibre.pons");
+      log.error(at, index_path("gateways", g) + ".backhaul.pon",
+                "no PON named '" + gateways[g].pon + "' in fibre.pons");
       continue;
     }
-    const auto used = std::count_if(gateways.begin(), gateways.begin() + static_cast<std::ptrdiff_t>(g) + 1,
-                                    [&](const Gateway& o) { return o.backhaul == BackhaulKind::Pon && o.pon == it->name; });
+    const auto used =
+        std::count_if(gateways.begin(), gateways.begin() + static_cast<std::ptrdiff_t>(g) + 1,
+                      [&](const Gateway& o) { return o.backhaul == BackhaulKind::Pon && o.pon == it->name; });
     if (used > it->split)
       log.error(at, index_path("gateways", g) + ".backhaul.pon",
                 "PON '" + it->name + "' has a 1:" + std::to_string(it->split) + " splitter: no port left");
@@ -150,10 +167,12 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
     const std::string point_path = index_path(path, i);
     if (!expect_sequence(log, point, point_path, "a [time, level] pair")) continue;
     if (point.items.size() != 2) {
-      log.error(point.location, point_path, "expected [time, level], got " + std::to_string(point.items.size()) + " values");
+      log.error(point.location, point_path,
+                "expected [time, level], got " + std::to_string(point.items.size()) + " values");
       continue;
     }
-    const auto t = read_quantity(log, point.items[0], point_path + "[0]", Dimension::Time, Bound::non_negative());
+    const auto t =
+        read_quantity(log, point.items[0], point_path + "[0]", Dimension::Time, Bound::non_negative());
     const auto level = read_quantity(log, point.items[1], point_path + "[1]", Dimension::Length);
     if (!t || !level) continue;
     if (!drivers.river_level_m.points.empty() && *t <= drivers.river_level_m.points.back().first) {

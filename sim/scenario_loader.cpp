@@ -59,12 +59,12 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
     return gateway;
   }
   MapReader map(log, &node, path,
-                {"name", "technology", "position", "antenna_gain", "forward_delay", "demodulators", "tx_power",
-                 "backup", "buffer", "backhaul"});
+                {"name", "technology", "position", "antenna_gain", "forward_delay", "demodulators",
+                 "tx_power", "backup", "buffer", "backhaul"});
   if (!map.is_map()) return gateway;
   set_if(gateway.name, map.text("name", Presence::Required));
   if (const auto technology = map.choice("technology", {"lorawan", "nbiot", "wifi"}))
-    gateway.technology = *technology == "nbiot" ? Technology::NbIot
+    gateway.technology = *technology == "nbiot"  ? Technology::NbIot
                          : *technology == "wifi" ? Technology::WiFi
                                                  : Technology::LoRaWAN;
   if (const auto position = map.point("position", {}, Presence::Required)) {
@@ -81,9 +81,11 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
   set_if(gateway.demodulators, map.integer("demodulators", Bound::between(1, 64)));
   set_if(gateway.backup_s, map.quantity("backup", Dimension::Time, Bound::non_negative()));
   set_if(gateway.buffer_frames, map.integer("buffer", Bound::between(0, 100000000)));
-  set_if(gateway.tx_power_dbm, map.quantity("tx_power", Dimension::PowerLevel, Bound::between(-10, 36, "dBm")));
-  MapReader backhaul(log, map.get("backhaul"), map.path("backhaul"),
-                     {"kind", "fibre_length", "bandwidth", "pon", "drop_length", "latency", "hops", "monthly_cost"});
+  set_if(gateway.tx_power_dbm,
+         map.quantity("tx_power", Dimension::PowerLevel, Bound::between(-10, 36, "dBm")));
+  MapReader backhaul(
+      log, map.get("backhaul"), map.path("backhaul"),
+      {"kind", "fibre_length", "bandwidth", "pon", "drop_length", "latency", "hops", "monthly_cost"});
   if (const auto kind = backhaul.choice("kind", {"fibre", "pon", "cellular", "leased_line", "wifi_mesh"})) {
     gateway.backhaul = *kind == "pon"           ? BackhaulKind::Pon
                        : *kind == "cellular"    ? BackhaulKind::Cellular
@@ -100,13 +102,15 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
   set_if(gateway.pon, backhaul.text("pon", gateway.backhaul == BackhaulKind::Pon ? Presence::Required
                                                                                  : Presence::Optional));
   if (gateway.backhaul != BackhaulKind::Pon && backhaul.get("pon") != nullptr)
-    log.error(backhaul.get("pon")->location, backhaul.path("pon"), "only a 'kind: pon' backhaul attaches to a PON");
+    log.error(backhaul.get("pon")->location, backhaul.path("pon"),
+              "only a 'kind: pon' backhaul attaches to a PON");
   return gateway;
 }
 
 void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channel) {
-  MapReader map(log, node, "radio",
-                {"region", "path_loss", "shadowing", "capture", "inter_sf", "gateway_sensitivity", "noise_figure"});
+  MapReader map(
+      log, node, "radio",
+      {"region", "path_loss", "shadowing", "capture", "inter_sf", "gateway_sensitivity", "noise_figure"});
   if (const auto inter = map.choice("inter_sf", {"orthogonal", "goursaud", "croce"}))
     channel.inter_sf = *inter == "goursaud" ? RadioChannel::InterSf::Goursaud
                        : *inter == "croce"  ? RadioChannel::InterSf::Croce
@@ -141,8 +145,8 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
 
 void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
   MapReader map(log, node, "nbiot",
-                {"max_preamble_attempts", "backoff_occasions", "rrc_inactivity", "t3324", "t3412", "drx_cycle",
-                 "edrx_cycle", "paging_time_window"});
+                {"max_preamble_attempts", "backoff_occasions", "rrc_inactivity", "t3324", "t3412",
+                 "drx_cycle", "edrx_cycle", "paging_time_window"});
   set_if(nbiot.max_preamble_attempts, map.integer("max_preamble_attempts", Bound::between(1, 200)));
   set_if(nbiot.backoff_occasions, map.integer("backoff_occasions", Bound::between(0, 1000)));
   auto& t = nbiot.timers;
@@ -163,17 +167,24 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform)
   MapReader map(log, node, "platform",
                 {"command_centre", "alerts", "server_speed", "ns_cost", "forward_message", "broker_capacity",
                  "broker_cost", "analytics_cost", "storage_write", "storage_record"});
-  MapReader ccc(log, map.get("command_centre"), map.path("command_centre"), {"link_length", "link_bandwidth"});
+  MapReader ccc(log, map.get("command_centre"), map.path("command_centre"),
+                {"link_length", "link_bandwidth"});
   set_if(platform.ccc_link_length_m, ccc.quantity("link_length", Dimension::Length, Bound::positive()));
-  set_if(platform.ccc_link_bandwidth_bps, ccc.quantity("link_bandwidth", Dimension::Bitrate, Bound::positive()));
+  set_if(platform.ccc_link_bandwidth_bps,
+         ccc.quantity("link_bandwidth", Dimension::Bitrate, Bound::positive()));
   set_if(platform.broker_capacity, map.integer("broker_capacity", Bound::between(1, 1000000000)));
-  set_if(platform.broker_cost_flops, map.quantity("broker_cost", Dimension::Computation, Bound::non_negative()));
-  set_if(platform.analytics_cost_flops, map.quantity("analytics_cost", Dimension::Computation, Bound::non_negative()));
+  set_if(platform.broker_cost_flops,
+         map.quantity("broker_cost", Dimension::Computation, Bound::non_negative()));
+  set_if(platform.analytics_cost_flops,
+         map.quantity("analytics_cost", Dimension::Computation, Bound::non_negative()));
   set_if(platform.storage_write_bps, map.quantity("storage_write", Dimension::Bitrate, Bound::positive()));
-  set_if(platform.storage_record_bytes, map.quantity("storage_record", Dimension::DataSize, Bound::positive()));
-  if (const YamlNode* alerts = map.get("alerts"); alerts != nullptr && expect_sequence(log, *alerts, "platform.alerts", "alert rules")) {
+  set_if(platform.storage_record_bytes,
+         map.quantity("storage_record", Dimension::DataSize, Bound::positive()));
+  if (const YamlNode* alerts = map.get("alerts");
+      alerts != nullptr && expect_sequence(log, *alerts, "platform.alerts", "alert rules")) {
     for (std::size_t i = 0; i < alerts->items.size(); ++i) {
-      MapReader a(log, &alerts->items[i], index_path("platform.alerts", i), {"name", "type", "above", "consecutive"});
+      MapReader a(log, &alerts->items[i], index_path("platform.alerts", i),
+                  {"name", "type", "above", "consecutive"});
       AlertRule rule;
       rule.mark = log.mark(alerts->items[i].location);
       set_if(rule.name, a.text("name", Presence::Required));

@@ -14,9 +14,9 @@
 namespace citytwin::sim {
 
 struct Diagnostic {
-  SourceMark mark;        // file, line, column (1-based; 0 when unknown)
-  std::string key_path;   // e.g. "devices[2].radio.sf"
-  std::string message;    // e.g. "expected 7..12, got 13"
+  SourceMark mark;                // file, line, column (1-based; 0 when unknown)
+  std::string key_path;           // e.g. "devices[2].radio.sf"
+  std::string message;            // e.g. "expected 7..12, got 13"
   std::string to_string() const;  // "file:line:col: key_path: message"
 };
 

@@ -25,7 +25,8 @@ WifiAccess::WifiAccess(const Scenario& scenario, const CityLayout& city) {
     for (uint32_t g = 0; g < scenario.gateways.size(); ++g) {
       if (slot[g] < 0) continue;
       const Gateway& ap = scenario.gateways[g];
-      const double rssi = budget.received_power_dbm(std::hypot(ap.x_m - city.device_x_m[d], ap.y_m - city.device_y_m[d]));
+      const double rssi =
+          budget.received_power_dbm(std::hypot(ap.x_m - city.device_x_m[d], ap.y_m - city.device_y_m[d]));
       if (rssi > best_rssi) {
         best_rssi = rssi;
         best = slot[g];

@@ -1,14 +1,13 @@
 #include "sim/wired_network.hpp"
 
-#include <simgrid/s4u.hpp>
-
-#include <csignal>
 #include <algorithm>
 #include <cmath>
+#include <csignal>
+#include <cstdint>
 #include <exception>
 #include <map>
 #include <optional>
-#include <cstdint>
+#include <simgrid/s4u.hpp>
 
 #include "sim/run.hpp"
 
@@ -42,7 +41,7 @@ struct WiredNetwork::Impl {
   DeliveryCallback on_delivered;
   DropCallback on_dropped;
   std::vector<std::vector<Interval>> route_down;  // per gateway, from drivers.failures
-  std::vector<std::vector<int>> buffered;          // per gateway and route_down interval: copies held
+  std::vector<std::vector<int>> buffered;         // per gateway and route_down interval: copies held
   std::vector<Interval> server_down;
   uint64_t copies_buffered = 0;
   std::unique_ptr<s4u::Engine> engine;
@@ -54,13 +53,15 @@ struct WiredNetwork::Impl {
   std::vector<double> latency_s;
   std::map<std::string, s4u::Link*> links;
   // Utilisation bookkeeping: bytes per link and server busy time per interval.
-  std::vector<std::string> link_order;                 // link names, in creation order
-  std::vector<std::vector<size_t>> route_links;        // per gateway: indices into link_order
-  std::vector<std::vector<double>> link_bytes;         // per link, per interval
-  std::vector<double> server_busy_s;                   // per interval
+  std::vector<std::string> link_order;           // link names, in creation order
+  std::vector<std::vector<size_t>> route_links;  // per gateway: indices into link_order
+  std::vector<std::vector<double>> link_bytes;   // per link, per interval
+  std::vector<double> server_busy_s;             // per interval
   LatencyBreakdown breakdown;
 
-  size_t bin(double t_s) const { return static_cast<size_t>(std::max(0.0, t_s) / scenario.run.timeseries_interval_s); }
+  size_t bin(double t_s) const {
+    return static_cast<size_t>(std::max(0.0, t_s) / scenario.run.timeseries_interval_s);
+  }
   void add(std::vector<double>& bins, double t_s, double amount) {
     const size_t b = bin(t_s);
     if (bins.size() <= b) bins.resize(b + 1, 0.0);
@@ -82,7 +83,8 @@ struct WiredNetwork::Impl {
       const auto names = route_link_names(sc, g);
       std::vector<Interval> down;
       for (const Failure& f : sc.drivers.failures)
-        if (std::find(names.begin(), names.end(), f.target) != names.end()) down.push_back({f.start_s, f.end_s});
+        if (std::find(names.begin(), names.end(), f.target) != names.end())
+          down.push_back({f.start_s, f.end_s});
       buffered.emplace_back(down.size(), 0);
       route_down.push_back(std::move(down));
     }
@@ -111,14 +113,16 @@ struct WiredNetwork::Impl {
       ccc_link = link(zone, "ccc", scenario.platform.ccc_link_bandwidth_bps,
                       scenario.platform.ccc_link_length_m * kFibreDelayPerMetre_s);
       ccc_link_index = link_order.size() - 1;
-      zone->add_route(server->get_netpoint(), ccc->get_netpoint(), nullptr, nullptr, {s4u::LinkInRoute(ccc_link)}, true);
+      zone->add_route(server->get_netpoint(), ccc->get_netpoint(), nullptr, nullptr,
+                      {s4u::LinkInRoute(ccc_link)}, true);
     }
     std::map<std::string, s4u::Link*> backbone, pon_links;
     for (const Olt& olt : scenario.fibre.olts)
       backbone[olt.name] = link(zone, "backbone:" + olt.name, olt.backbone_bandwidth_bps,
                                 olt.backbone_length_m * kFibreDelayPerMetre_s);
     for (const Pon& pon : scenario.fibre.pons)
-      pon_links[pon.name] = link(zone, "pon:" + pon.name, pon.upstream_bps, pon.length_m * kFibreDelayPerMetre_s);
+      pon_links[pon.name] =
+          link(zone, "pon:" + pon.name, pon.upstream_bps, pon.length_m * kFibreDelayPerMetre_s);
     for (const Gateway& g : scenario.gateways) {
       s4u::Host* host = zone->create_host("gw:" + g.name, 1e9);
       std::vector<s4u::LinkInRoute> route;
@@ -129,9 +133,10 @@ struct WiredNetwork::Impl {
         case BackhaulKind::WifiMesh: {
           // The gateway's own links: fibre by length, cellular by the operator's latency, a leased line
           // by both, each mesh hop by its latency.
-          const double per_link = g.backhaul == BackhaulKind::Fibre      ? g.fibre_length_m * kFibreDelayPerMetre_s
-                                  : g.backhaul == BackhaulKind::LeasedLine ? g.backhaul_latency_s + g.fibre_length_m * kFibreDelayPerMetre_s
-                                                                           : g.backhaul_latency_s;
+          const double per_link = g.backhaul == BackhaulKind::Fibre ? g.fibre_length_m * kFibreDelayPerMetre_s
+                                  : g.backhaul == BackhaulKind::LeasedLine
+                                      ? g.backhaul_latency_s + g.fibre_length_m * kFibreDelayPerMetre_s
+                                      : g.backhaul_latency_s;
           for (const std::string& name : route_link_names(scenario, g))
             route.emplace_back(link(zone, name, g.fibre_bandwidth_bps, per_link));
           break;
@@ -139,7 +144,8 @@ struct WiredNetwork::Impl {
         case BackhaulKind::Pon: {
           // The drop from the ONT to the splitter is the gateway's own; the PON and backbone are shared.
           const auto names = route_link_names(scenario, g);
-          route.emplace_back(link(zone, names[0], g.fibre_bandwidth_bps, g.fibre_length_m * kFibreDelayPerMetre_s));
+          route.emplace_back(
+              link(zone, names[0], g.fibre_bandwidth_bps, g.fibre_length_m * kFibreDelayPerMetre_s));
           route.emplace_back(links.at(names[1]));
           route.emplace_back(links.at(names[2]));
           break;
@@ -149,8 +155,9 @@ struct WiredNetwork::Impl {
       for (const auto& hop : route) latency += hop.get_link()->get_latency();
       std::vector<size_t> indices;
       for (const auto& hop : route)
-        indices.push_back(static_cast<size_t>(
-            std::find(link_order.begin(), link_order.end(), hop.get_link()->get_name()) - link_order.begin()));
+        indices.push_back(
+            static_cast<size_t>(std::find(link_order.begin(), link_order.end(), hop.get_link()->get_name()) -
+                                link_order.begin()));
       route_links.push_back(std::move(indices));
       zone->add_route(host->get_netpoint(), server->get_netpoint(), nullptr, nullptr, route, true);
       if (ccc_link != nullptr) {  // cameras' access points reach the CCC through the data centre
@@ -188,9 +195,11 @@ struct WiredNetwork::Impl {
       // The rate the batch obtained once its first byte arrived; it is the link rate when the link
       // is not shared.
       const double batch_bytes = msg_bytes * static_cast<double>(b.copies.size());
-      const double transfer_s = comms[i]->get_finish_time() - comms[i]->get_start_time() - latency_s[b.gateway];
+      const double transfer_s =
+          comms[i]->get_finish_time() - comms[i]->get_start_time() - latency_s[b.gateway];
       for (size_t l : route_links[b.gateway]) add(link_bytes[l], t_send_s, batch_bytes);
-      const double rate = transfer_s > 0.0 ? batch_bytes / transfer_s : gw.fibre_bandwidth_bps / 8.0;  // bytes/s
+      const double rate =
+          transfer_s > 0.0 ? batch_bytes / transfer_s : gw.fibre_bandwidth_bps / 8.0;  // bytes/s
       for (const Copy& c : b.copies) {
         double t_send = c.t_rx_s + gw.forward_delay_s;
         // A route down: held in the gateway's buffer until it is back, or dropped when the buffer is full.
@@ -305,25 +314,26 @@ void WiredNetwork::start_stream(uint32_t gateway, double bits_per_s, double dura
       if (!impl->actor_error) impl->actor_error = std::current_exception();
     }
   });
-  s4u::Actor::create("stream-" + std::to_string(index), impl->gateway_hosts[gateway], [impl, index, mailbox]() {
-    try {
-      static int payload = 0;
-      Impl::Stream& st = impl->streams[index];
-      // What the camera sends over the run; the bitrate obtained is what got through by its end
-      // (bytes still queued then are the backlog a saturated route builds up).
-      const double bytes = st.bits_per_s / 8.0 * st.duration_s;
-      const double start = s4u::Engine::get_clock();
-      s4u::CommPtr comm = mailbox->put_init(&payload, static_cast<uint64_t>(bytes));
-      comm->set_rate(st.bits_per_s / 8.0);
-      comm->start();
-      s4u::this_actor::sleep_until(start + st.duration_s);
-      const double remaining = comm->test() ? 0.0 : comm->get_remaining();
-      if (remaining > 0.0) comm->cancel();
-      st.throughput_bps = (bytes - remaining) * 8.0 / st.duration_s;
-    } catch (...) {
-      if (!impl->actor_error) impl->actor_error = std::current_exception();
-    }
-  });
+  s4u::Actor::create("stream-" + std::to_string(index), impl->gateway_hosts[gateway],
+                     [impl, index, mailbox]() {
+                       try {
+                         static int payload = 0;
+                         Impl::Stream& st = impl->streams[index];
+                         // What the camera sends over the run; the bitrate obtained is what got through by
+                         // its end (bytes still queued then are the backlog a saturated route builds up).
+                         const double bytes = st.bits_per_s / 8.0 * st.duration_s;
+                         const double start = s4u::Engine::get_clock();
+                         s4u::CommPtr comm = mailbox->put_init(&payload, static_cast<uint64_t>(bytes));
+                         comm->set_rate(st.bits_per_s / 8.0);
+                         comm->start();
+                         s4u::this_actor::sleep_until(start + st.duration_s);
+                         const double remaining = comm->test() ? 0.0 : comm->get_remaining();
+                         if (remaining > 0.0) comm->cancel();
+                         st.throughput_bps = (bytes - remaining) * 8.0 / st.duration_s;
+                       } catch (...) {
+                         if (!impl->actor_error) impl->actor_error = std::current_exception();
+                       }
+                     });
 }
 
 double WiredNetwork::stream_throughput_bps(uint32_t gateway) const {
@@ -369,7 +379,8 @@ output::TimeSeries WiredNetwork::utilisation(double end_s) const {
   const double interval = im.scenario.run.timeseries_interval_s;
   const size_t bins = std::max<size_t>(1, static_cast<size_t>(std::ceil(end_s / interval)));
   output::TimeSeries ts;
-  ts.description = "utilisation per interval: wired links (bytes carried / capacity) and the network server's CPU";
+  ts.description =
+      "utilisation per interval: wired links (bytes carried / capacity) and the network server's CPU";
   for (size_t b = 0; b < bins; ++b) ts.t_s.push_back(static_cast<double>(b) * interval);
   // Streams carry their obtained rate over the run on every link of their route.
   std::vector<std::vector<double>> bytes = im.link_bytes;

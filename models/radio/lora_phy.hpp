@@ -8,10 +8,10 @@
 namespace citytwin::models::radio {
 
 struct LoraPhyParams {
-  int spreading_factor = 7;       // 7..12
-  double bandwidth_hz = 125e3;    // 125, 250 or 500 kHz
-  int coding_rate = 1;            // 1..4, meaning 4/5..4/8
-  int preamble_symbols = 8;       // programmed preamble length (the modem adds 4.25 symbols)
+  int spreading_factor = 7;     // 7..12
+  double bandwidth_hz = 125e3;  // 125, 250 or 500 kHz
+  int coding_rate = 1;          // 1..4, meaning 4/5..4/8
+  int preamble_symbols = 8;     // programmed preamble length (the modem adds 4.25 symbols)
   bool explicit_header = true;
   bool crc = true;
   bool low_data_rate_optimize = false;

@@ -162,7 +162,8 @@ TEST(Catalogue, FirmwareProfileKeepsSensingAndProcessingApart) {
   // 10 s x 6 mA of sensing (a burst), then 0.5 s x 10 mA of processing: 65 mA s in all.
   EXPECT_NEAR(p.sense_duration_s, 10.0, 1e-12);
   EXPECT_NEAR(p.process_duration_s, 0.5, 1e-12);
-  EXPECT_NEAR(p.sense_current_ma * p.sense_duration_s + p.process_current_ma * p.process_duration_s, 65.0, 1e-12);
+  EXPECT_NEAR(p.sense_current_ma * p.sense_duration_s + p.process_current_ma * p.process_duration_s, 65.0,
+              1e-12);
   EXPECT_DOUBLE_EQ(p.sleep_current_ma, t.quiescent_current_ma);
   EXPECT_DOUBLE_EQ(p.tx_current_ma, FirmwareProfile{}.tx_current_ma);  // radio defaults kept
 }

@@ -49,10 +49,9 @@ TEST(FirmwareState, Names) {
 }
 
 TEST(DutyCycleMachine, StateOrderIsSleepWakeSenseProcessTransmitReceiveSleep) {
-  const std::vector<FirmwareState> expected = {FirmwareState::Sleep,    FirmwareState::Wake,
-                                               FirmwareState::Sense,    FirmwareState::Process,
-                                               FirmwareState::Transmit, FirmwareState::Receive,
-                                               FirmwareState::Sleep};
+  const std::vector<FirmwareState> expected = {
+      FirmwareState::Sleep,    FirmwareState::Wake,    FirmwareState::Sense, FirmwareState::Process,
+      FirmwareState::Transmit, FirmwareState::Receive, FirmwareState::Sleep};
   std::vector<FirmwareState> walked = {FirmwareState::Sleep};
   for (int i = 0; i < 6; ++i) walked.push_back(DutyCycleMachine::next(walked.back()));
   EXPECT_EQ(walked, expected);
@@ -162,9 +161,8 @@ TEST(DutyCycleMachine, ActiveChargeDefaultProfileSf7Frame) {
 TEST(DutyCycleMachine, ActiveChargeIsSumOfPhaseCharges) {
   const DutyCycleMachine m(distinct_profile());
   double sum = 0.0;
-  for (auto s :
-       {FirmwareState::Wake, FirmwareState::Sense, FirmwareState::Process, FirmwareState::Transmit,
-        FirmwareState::Receive}) {
+  for (auto s : {FirmwareState::Wake, FirmwareState::Sense, FirmwareState::Process, FirmwareState::Transmit,
+                 FirmwareState::Receive}) {
     sum += m.active_phase(s, kSf12AirtimeS).charge_mah();
   }
   EXPECT_NEAR(m.active_charge_mah(kSf12AirtimeS), sum, kChargeTolMah);

@@ -98,13 +98,15 @@ inline void expect_messages(const File& file, const MessageBatch& expected) {
   EXPECT_EQ(read_column<uint8_t>(file, "messages/delivered", H5T_NATIVE_UINT8), expected.delivered);
   EXPECT_EQ(read_column<uint8_t>(file, "messages/radio", H5T_NATIVE_UINT8), expected.radio);
   EXPECT_EQ(read_column<uint8_t>(file, "messages/fail_reason", H5T_NATIVE_UINT8), expected.fail_reason);
-  EXPECT_EQ(read_column<uint8_t>(file, "messages/retransmissions", H5T_NATIVE_UINT8), expected.retransmissions);
+  EXPECT_EQ(read_column<uint8_t>(file, "messages/retransmissions", H5T_NATIVE_UINT8),
+            expected.retransmissions);
   EXPECT_EQ(read_column<float>(file, "messages/tx_power_dbm", H5T_NATIVE_FLOAT), expected.tx_power_dbm);
   EXPECT_EQ(read_column<float>(file, "messages/snr_db", H5T_NATIVE_FLOAT), expected.snr_db);
   const auto rssi = read_column<float>(file, "messages/rssi_dbm", H5T_NATIVE_FLOAT);
   ASSERT_EQ(rssi.size(), rows);
   for (size_t i = 0; i < rows; ++i)
-    EXPECT_TRUE(std::isnan(expected.rssi_dbm[i]) ? std::isnan(rssi[i]) : rssi[i] == expected.rssi_dbm[i]) << i;
+    EXPECT_TRUE(std::isnan(expected.rssi_dbm[i]) ? std::isnan(rssi[i]) : rssi[i] == expected.rssi_dbm[i])
+        << i;
   EXPECT_EQ(read_column<double>(file, "messages/battery_mah_left", H5T_NATIVE_DOUBLE),
             expected.battery_mah_left);
   const auto delivered_at = read_column<double>(file, "messages/t_delivered_s", H5T_NATIVE_DOUBLE);

@@ -27,10 +27,14 @@ std::string aloha_scenario(double load) {
          "    - {name: field, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
          "devices:\n"
          "  - name: sensors\n"
-         "    count: " + std::to_string(kDevices) + "\n"
+         "    count: " +
+         std::to_string(kDevices) +
+         "\n"
          "    disc: {centre: [500 m, 500 m], radius: 400 m}\n"
          "    traffic: poisson\n"
-         "    interval: " + std::to_string(interval_s) + " s\n"
+         "    interval: " +
+         std::to_string(interval_s) +
+         " s\n"
          "    payload: 10 B\n"
          "    mac_overhead: 0 B\n"
          "    radio: {sf: 7, bandwidth: 125 kHz, coding_rate: 4/5, preamble: 8, header: explicit,\n"
@@ -40,7 +44,9 @@ std::string aloha_scenario(double load) {
          "radio:\n"
          "  capture: {enabled: false}\n"
          "run:\n"
-         "  duration: " + std::to_string(duration_s) + " s\n"
+         "  duration: " +
+         std::to_string(duration_s) +
+         " s\n"
          "  seed: 11\n";
 }
 
@@ -75,7 +81,8 @@ TEST(PureAloha, CaptureBeatsAloha) {
   RunOptions options;
   options.output_path = dir.file("capture.h5");
   options.progress = false;
-  const IsolatedOutcome outcome = run_isolated({aloha_scenario(1.0), true, {"radio.capture.enabled=true"}}, options);
+  const IsolatedOutcome outcome =
+      run_isolated({aloha_scenario(1.0), true, {"radio.capture.enabled=true"}}, options);
   ASSERT_EQ(outcome.status, IsolatedOutcome::Status::Ok) << outcome.error;
   EXPECT_GT(kpis(outcome.summary).at("delivery_ratio"), std::exp(-2.0) + 0.05);
 }
@@ -103,10 +110,14 @@ std::string lorasim_scenario(double load, bool capture) {
          "    - {name: field, origin: [0 m, 0 m], size: [2 km, 2 km]}\n"
          "devices:\n"
          "  - name: nodes\n"
-         "    count: " + std::to_string(kLoraSimNodes) + "\n"
+         "    count: " +
+         std::to_string(kLoraSimNodes) +
+         "\n"
          "    disc: {centre: [1 km, 1 km], radius: 544 m}\n"
          "    traffic: poisson\n"
-         "    interval: " + std::to_string(interval_s) + " s\n"
+         "    interval: " +
+         std::to_string(interval_s) +
+         " s\n"
          "    payload: 20 B\n"
          "    mac_overhead: 0 B\n"
          "    radio: {sf: 12, bandwidth: 125 kHz, coding_rate: 4/8, preamble: 8, tx_power: 14 dBm,\n"
@@ -115,10 +126,14 @@ std::string lorasim_scenario(double load, bool capture) {
          "  - {name: gw, position: [1 km, 1 km], demodulators: 64}\n"
          "radio:\n"
          "  path_loss: {reference_distance: 40 m, reference_loss: 127.41 dB, exponent: 2.08}\n"
-         "  capture: {enabled: " + std::string(capture ? "true" : "false") + "}\n"
+         "  capture: {enabled: " +
+         std::string(capture ? "true" : "false") +
+         "}\n"
          "  gateway_sensitivity: [-124 dBm, -127 dBm, -130 dBm, -133 dBm, -135 dBm, -137 dBm]\n"
          "run:\n"
-         "  duration: " + std::to_string(duration_s) + " s\n"
+         "  duration: " +
+         std::to_string(duration_s) +
+         " s\n"
          "  seed: 21\n";
 }
 

@@ -12,24 +12,24 @@ const std::string kCli = CITYTWIN_CLI;
 
 // A valid scenario; each case below breaks one line of it. Line numbers matter.
 const std::string kValid =
-    "city:\n"                                                      // 1
-    "  districts:\n"                                               // 2
-    "    - name: centre\n"                                         // 3
-    "      origin: [0 m, 0 m]\n"                                   // 4
-    "      size: [1 km, 1 km]\n"                                   // 5
-    "devices:\n"                                                   // 6
-    "  - name: meters\n"                                           // 7
-    "    count: 20\n"                                              // 8
-    "    districts: [centre]\n"                                    // 9
-    "    interval: 15 min\n"                                       // 10
-    "    radio:\n"                                                 // 11
-    "      sf: 9\n"                                                // 12
-    "gateways:\n"                                                  // 13
-    "  - name: gw\n"                                               // 14
-    "    position: [500 m, 500 m]\n"                               // 15
-    "run:\n"                                                       // 16
-    "  duration: 1 h\n"                                            // 17
-    "  seed: 3\n";                                                 // 18
+    "city:\n"                         // 1
+    "  districts:\n"                  // 2
+    "    - name: centre\n"            // 3
+    "      origin: [0 m, 0 m]\n"      // 4
+    "      size: [1 km, 1 km]\n"      // 5
+    "devices:\n"                      // 6
+    "  - name: meters\n"              // 7
+    "    count: 20\n"                 // 8
+    "    districts: [centre]\n"       // 9
+    "    interval: 15 min\n"          // 10
+    "    radio:\n"                    // 11
+    "      sf: 9\n"                   // 12
+    "gateways:\n"                     // 13
+    "  - name: gw\n"                  // 14
+    "    position: [500 m, 500 m]\n"  // 15
+    "run:\n"                          // 16
+    "  duration: 1 h\n"               // 17
+    "  seed: 3\n";                    // 18
 
 std::string replace(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);
@@ -52,7 +52,8 @@ TEST_P(BadScenario, ValidateAndRunRefuseItNamingLineAndKey) {
   test::TempDir dir;
   const std::string file = dir.write("bad.yaml", c.text);
   for (const std::string command : {"validate", "run"}) {
-    const auto r = test::run_command(kCli + " " + command + " " + file + (command == "run" ? " -q -o " + dir.file("o.h5") : ""));
+    const auto r = test::run_command(kCli + " " + command + " " + file +
+                                     (command == "run" ? " -q -o " + dir.file("o.h5") : ""));
     EXPECT_NE(r.exit_code, 0) << command << ": " << r.output;
     EXPECT_NE(r.output.find(file + c.expected_location), std::string::npos) << command << ": " << r.output;
     EXPECT_NE(r.output.find(c.expected_key), std::string::npos) << command << ": " << r.output;
@@ -66,18 +67,19 @@ INSTANTIATE_TEST_SUITE_P(
     Cli, BadScenario,
     ::testing::Values(
         BadCase{"yaml_syntax", replace(kValid, "      sf: 9\n", "      sf: [9\n"), ":13:", "", ""},
-        BadCase{"unknown_key", replace(kValid, "    interval: 15 min", "    intervall: 15 min"), ":10:5:",
-                "devices[0]", "did you mean 'interval'"},
+        BadCase{"unknown_key", replace(kValid, "    interval: 15 min", "    intervall: 15 min"),
+                ":10:5:", "devices[0]", "did you mean 'interval'"},
         BadCase{"negative_interval", replace(kValid, "15 min", "-15 min"), ":10:", "devices[0].interval", ""},
         BadCase{"sf_13", replace(kValid, "sf: 9", "sf: 13"), ":12:", "devices[0].radio.sf", "13"},
         BadCase{"missing_section", replace(kValid, "run:\n  duration: 1 h\n  seed: 3\n", ""), ":1:1:", "run",
                 "missing"},
         BadCase{"wrong_unit", replace(kValid, "15 min", "15 km"), ":10:", "devices[0].interval", "duration"},
-        BadCase{"device_in_no_district", replace(kValid, "districts: [centre]", "districts: [harbour]"), ":9:",
-                "devices[0].districts", "harbour"},
-        BadCase{"gateway_outside_city", replace(kValid, "[500 m, 500 m]", "[5 km, 500 m]"), ":15:",
-                "gateways[0].position", "district"},
-        BadCase{"count_not_integer", replace(kValid, "count: 20", "count: twenty"), ":8:", "devices[0].count", ""}),
+        BadCase{"device_in_no_district", replace(kValid, "districts: [centre]", "districts: [harbour]"),
+                ":9:", "devices[0].districts", "harbour"},
+        BadCase{"gateway_outside_city", replace(kValid, "[500 m, 500 m]", "[5 km, 500 m]"),
+                ":15:", "gateways[0].position", "district"},
+        BadCase{"count_not_integer", replace(kValid, "count: 20", "count: twenty"), ":8:", "devices[0].count",
+                ""}),
     [](const ::testing::TestParamInfo<BadCase>& param_info) { return std::string(param_info.param.name); });
 
 TEST(Cli, MissingScenarioFile) {
@@ -122,7 +124,9 @@ TEST(Cli, InterruptedRunLeavesAnIncompleteButReadableTrace) {
   // A long run, interrupted as Ctrl-C would once it is writing its trace.
   const std::string script = kCli + " run -q " + file + " -o " + out +
                              " --set devices.0.count=20000 --set run.duration=3650d & pid=$!; "
-                             "while [ ! -e " + out + ".partial ]; do sleep 0.05; done; sleep 0.5; "
+                             "while [ ! -e " +
+                             out +
+                             ".partial ]; do sleep 0.05; done; sleep 0.5; "
                              "kill -INT $pid; wait $pid";
   const auto r = test::run_command("sh -c '" + script + "'");
   EXPECT_EQ(r.exit_code, 130) << r.output;

@@ -10,9 +10,9 @@
 namespace citytwin::sim {
 namespace {
 
-const std::vector<std::string> kColumns = {"device",    "t_tx_s",        "sf",
+const std::vector<std::string> kColumns = {"device",     "t_tx_s",        "sf",
                                            "channel_hz", "airtime_s",     "gateways_heard",
-                                           "delivered", "t_delivered_s", "battery_mah_left"};
+                                           "delivered",  "t_delivered_s", "battery_mah_left"};
 
 std::string run_quickstart(const test::TempDir& dir, const std::string& name, int threads, uint64_t seed) {
   RunOptions options;

@@ -67,12 +67,16 @@ class Medium {
  public:
   Medium(const CityLayout& city, bool capture, int demodulators = 8,
          RadioChannel::InterSf inter_sf = RadioChannel::InterSf::Orthogonal)
-      : scenario_(scenario(capture, city.gateway_count(), demodulators, inter_sf)), medium_(scenario_, city), pool_(2) {}
+      : scenario_(scenario(capture, city.gateway_count(), demodulators, inter_sf)),
+        medium_(scenario_, city),
+        pool_(2) {}
   // Feeds the transmissions for the window ending at t; returns outcomes by device.
   std::map<uint32_t, Outcome> step(std::vector<Transmission> produced, double t) {
     std::map<uint32_t, Outcome> out;
     medium_.step(produced, t, pool_, [&](const ResolvedFrame& f) {
-      out[f.tx.device] = {f.seq, {f.gateways_received.begin(), f.gateways_received.end()}, f.fail_reason,
+      out[f.tx.device] = {f.seq,
+                          {f.gateways_received.begin(), f.gateways_received.end()},
+                          f.fail_reason,
                           f.gateways_in_range};
     });
     return out;
@@ -180,9 +184,8 @@ TEST(RadioMedium, CaptureKeepsTheFrameSixDbStronger) {
 TEST(RadioMedium, OtherChannelOtherSfAndTouchingFramesDoNotCollide) {
   const CityLayout city = layout({{-100}, {-100}, {-100}, {-100}}, 1);
   Medium m(city, false);
-  auto out = m.step({tx(0, 0.0, 0.1), tx(1, 0.05, 0.15, 868300000), tx(2, 0.05, 0.15, 868100000, 8),
-                     tx(3, 0.1, 0.2)},
-                    1.0);
+  auto out = m.step(
+      {tx(0, 0.0, 0.1), tx(1, 0.05, 0.15, 868300000), tx(2, 0.05, 0.15, 868100000, 8), tx(3, 0.1, 0.2)}, 1.0);
   for (uint32_t d = 0; d < 4; ++d) EXPECT_EQ(out[d].gateways, std::vector<uint32_t>{0}) << d;
 }
 

@@ -69,7 +69,10 @@ TEST(ThreadPool, RunsEveryItemOnceAndRethrows) {
   std::vector<int> hits(1000, 0);
   pool.parallel_for(hits.size(), [&](size_t i) { ++hits[i]; });
   for (int h : hits) EXPECT_EQ(h, 1);
-  EXPECT_THROW(pool.parallel_for(10, [](size_t i) { if (i == 7) throw std::runtime_error("x"); }),
+  EXPECT_THROW(pool.parallel_for(10,
+                                 [](size_t i) {
+                                   if (i == 7) throw std::runtime_error("x");
+                                 }),
                std::runtime_error);
   pool.parallel_for(4, [&](size_t i) { hits[i] = 2; });  // still usable after an exception
   EXPECT_EQ(hits[3], 2);

@@ -46,10 +46,9 @@ TEST(ScenarioErrors, UnknownKeyHints) {
             "<text>:8:13: devices[0].radio.txpower: unknown key 'txpower' (did you mean 'tx_power'?)");
   EXPECT_EQ(load_error(with_device_line("firm: {}")),  // a prefix
             "<text>:8:5: devices[0].firm: unknown key 'firm' (did you mean 'firmware'?)");
-  EXPECT_EQ(
-      load_error(kMinimalScenario + "floods: {}\n"),
-      "<text>:12:1: floods: unknown key 'floods' (valid keys: city, devices, gateways, fibre, radio, "
-      "nbiot, drivers, platform, run)");
+  EXPECT_EQ(load_error(kMinimalScenario + "floods: {}\n"),
+            "<text>:12:1: floods: unknown key 'floods' (valid keys: city, devices, gateways, fibre, radio, "
+            "nbiot, drivers, platform, run)");
 }
 
 TEST(ScenarioErrors, NegativeInterval) {
@@ -152,7 +151,8 @@ TEST(ScenarioErrors, TypeErrors) {
       "crc, ldro, tx_power, channels, join_margin, adr, duty_cycle, got a sequence");
   EXPECT_EQ(load_error(replaced(kMinimalScenario, "devices:\n", "devices: 3\nx:\n")),
             "<text>:4:10: devices: expected a list of device populations, got '3'\n"
-            "<text>:5:1: x: unknown key 'x' (valid keys: city, devices, gateways, fibre, radio, nbiot, drivers, platform, run)");
+            "<text>:5:1: x: unknown key 'x' (valid keys: city, devices, gateways, fibre, radio, nbiot, "
+            "drivers, platform, run)");
 }
 
 TEST(ScenarioErrors, RadioValues) {
@@ -210,9 +210,9 @@ TEST(ScenarioErrors, DuplicateKey) {
 }
 
 TEST(ScenarioErrors, NotAMap) {
-  EXPECT_EQ(
-      load_error("- 1\n- 2\n"),
-      "<text>:1:1: expected a map with keys city, devices, gateways, fibre, radio, nbiot, drivers, platform, run, got a sequence");
+  EXPECT_EQ(load_error("- 1\n- 2\n"),
+            "<text>:1:1: expected a map with keys city, devices, gateways, fibre, radio, nbiot, drivers, "
+            "platform, run, got a sequence");
   EXPECT_EQ(load_error(""),
             "<text>:1:1: city: missing required section\n<text>:1:1: devices: missing required "
             "section\n<text>:1:1: gateways: missing required section\n<text>:1:1: run: missing "
