@@ -58,6 +58,7 @@ void MessageLog::count(const Row& r) {
   if (ok) {
     const double latency = r.t_delivered_s - r.tx.t_start_s;
     ++delivered_;
+    air_sum_s_ += r.tx.t_end_s - r.tx.t_start_s;
     ++district_delivered_[district];
     district_latency_sum_s_[district] += latency;
     latencies_s_.push_back(static_cast<float>(latency));

@@ -47,6 +47,8 @@ class MessageLog {
   std::array<uint64_t, output::kFailReasons> fail_reasons() const { return fail_reasons_; }
 
   uint64_t sent() const { return sent_; }
+  // Mean time on air of the delivered transmissions (the first hop of their latency).
+  double air_mean_s() const { return delivered_ > 0 ? air_sum_s_ / static_cast<double>(delivered_) : 0.0; }
   uint64_t delivered() const { return delivered_; }
   const std::vector<float>& latencies_s() const { return latencies_s_; }
   // Per district: sent, delivered, sum of latencies.
@@ -83,6 +85,7 @@ class MessageLog {
   uint64_t base_ = 0;
   output::MessageBatch batch_;
   uint64_t sent_ = 0, delivered_ = 0;
+  double air_sum_s_ = 0.0;
   std::vector<float> latencies_s_;
   std::vector<uint64_t> district_sent_, district_delivered_;
   std::vector<double> district_latency_sum_s_;

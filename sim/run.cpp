@@ -207,6 +207,7 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   if (!wifi.access_points().empty()) add_stream_kpis(summary.kpis, wifi, access_points);
   analytics.add_kpis(summary.kpis);
   const WiredNetwork::LatencyBreakdown hops = wired.latency_breakdown();
+  summary.kpis.emplace_back("latency_air_mean_s", log.air_mean_s());
   summary.kpis.emplace_back("latency_gateway_mean_s", hops.gateway_s);
   summary.kpis.emplace_back("latency_backhaul_mean_s", hops.backhaul_s);
   summary.kpis.emplace_back("latency_server_mean_s", hops.server_s);

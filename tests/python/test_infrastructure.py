@@ -115,6 +115,8 @@ def test_latency_is_broken_down_per_hop():
     r = citytwin.run(scenario("  - {name: gw, position: [500 m, 500 m], forward_delay: 8 ms, backhaul: {fibre_length: 20 km}}",
                               run="duration: 1 h"))
     k = r.kpi
+    delivered = r.messages["delivered"] == 1
+    assert k["latency_air_mean_s"] == pytest.approx(r.messages["airtime_s"][delivered].mean())
     assert k["latency_gateway_mean_s"] == pytest.approx(0.008)
     # 20 km x 5 us/km, plus 250 B at 1 Gbit/s.
     assert k["latency_backhaul_mean_s"] == pytest.approx(100e-6 + 250 * 8 / 1e9, rel=1e-3)
