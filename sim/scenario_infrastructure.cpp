@@ -2,11 +2,17 @@
 // them) and `drivers` (river level, power outages, failures of the wired network). Internal to the
 // loader (sim/scenario_loader.cpp).
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "sim/scenario_reader.hpp"
 #include "sim/scenario_sections.hpp"
+#include "sim/units.hpp"
 
 namespace citytwin::sim {
 namespace {
@@ -73,6 +79,51 @@ void read_failures(DiagnosticLog& log, const YamlNode* node, const std::string& 
     }
     if (failure.target.rfind("olt:", 0) == 0) failure.target = "backbone:" + failure.target.substr(4);
     failures.push_back(failure);
+  }
+}
+
+// drivers.power_outages_csv: a CSV profile ("district,start,end" per line, times with units, an
+// optional header), relative to the scenario file. Problems name the CSV line.
+void read_outage_csv(DiagnosticLog& log, const YamlNode* node, const std::string& path, const City& city,
+                     std::vector<PowerOutage>& outages) {
+  if (node == nullptr) return;
+  const auto name = read_text(log, *node, path);
+  if (!name) return;
+  std::filesystem::path file(*name);
+  if (file.is_relative() && log.file() != "<text>")
+    file = std::filesystem::path(log.file()).parent_path() / file;
+  std::ifstream in(file);
+  if (!in) {
+    log.error(node->location, path, "cannot read '" + file.string() + "' (" + std::strerror(errno) + ")");
+    return;
+  }
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (line.empty() || line[0] == '#' || line.rfind("district", 0) == 0) continue;
+    const auto where = file.string() + ":" + std::to_string(number) + ": ";
+    std::vector<std::string> cells;
+    std::stringstream stream(line);
+    for (std::string cell; std::getline(stream, cell, ',');) {
+      cell.erase(0, cell.find_first_not_of(" \t\r"));
+      cell.erase(cell.find_last_not_of(" \t\r") + 1);
+      cells.push_back(cell);
+    }
+    if (cells.size() != 3) {
+      log.error(node->location, path, where + "expected 'district,start,end', got '" + line + "'");
+      continue;
+    }
+    std::string error;
+    const auto start = parse_quantity(cells[1], Dimension::Time, &error);
+    const auto end = start ? parse_quantity(cells[2], Dimension::Time, &error) : std::nullopt;
+    if (!start || !end) {
+      log.error(node->location, path, where + error);
+      continue;
+    }
+    if (*end < *start) log.error(node->location, path, where + "end is before start");
+    const bool known = std::any_of(city.districts.begin(), city.districts.end(),
+                                   [&](const District& d) { return d.name == cells[0]; });
+    if (!known) log.error(node->location, path, where + "no district named '" + cells[0] + "'");
+    outages.push_back({{cells[0]}, *start, *end});
   }
 }
 
@@ -155,8 +206,10 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
 void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) {
   const City& city = scenario.city;
   Drivers& drivers = scenario.drivers;
-  MapReader map(log, node, "drivers", {"river_level", "power_outages", "failures"});
+  MapReader map(log, node, "drivers", {"river_level", "power_outages", "power_outages_csv", "failures"});
   read_outages(log, map.get("power_outages"), map.path("power_outages"), city, drivers.power_outages);
+  read_outage_csv(log, map.get("power_outages_csv"), map.path("power_outages_csv"), city,
+                  drivers.power_outages);
   read_failures(log, map.get("failures"), map.path("failures"), scenario, drivers.failures);
   const YamlNode* series = map.get("river_level");
   const std::string path = map.path("river_level");

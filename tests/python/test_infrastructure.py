@@ -141,3 +141,19 @@ def test_the_platform_pipeline_stores_what_it_can_and_drops_what_overflows_its_b
     assert slow.kpi["platform_dropped"] > 0.5 * slow.kpi["uplinks_delivered"]
     assert slow.kpi["platform_stored"] + slow.kpi["platform_dropped"] == slow.kpi["uplinks_delivered"]
     assert slow.kpi["latency_broker_mean_s"] > 5  # a full queue of 50 at 0.2 s each
+
+
+def test_power_outages_can_come_from_a_csv_profile(tmp_path):
+    (tmp_path / "outages.csv").write_text("district,start,end\n# the flood\nriverbank, 6 h, 12 h\n")
+    text = scenario("  - {name: gw, position: [500 m, 500 m], backup: 2 h}",
+                    "drivers:\n  power_outages_csv: outages.csv")
+    (tmp_path / "city.yaml").write_text(text)
+    from_csv = citytwin.run(tmp_path / "city.yaml")
+    inline = citytwin.run(scenario("  - {name: gw, position: [500 m, 500 m], backup: 2 h}",
+                                   "drivers:\n  power_outages: [{districts: [riverbank], start: 6 h, end: 12 h}]"))
+    assert from_csv.kpi["lost_gateway_down"] == inline.kpi["lost_gateway_down"] > 0
+    (tmp_path / "outages.csv").write_text("riverbank,6 h,12 h\ndocks,1 h,2 h\nriverbank,6 km,7 h\n")
+    with pytest.raises(citytwin.ScenarioError) as err:
+        citytwin.validate(tmp_path / "city.yaml")
+    assert "outages.csv:2: no district named 'docks'" in str(err.value)
+    assert "outages.csv:3: expected a duration" in str(err.value)

@@ -128,6 +128,7 @@ drivers:
   river_level: [[0 h, 1.2 m], [6 h, 4.8 m]]
   power_outages:
     - {districts: [old_town], start: 2 h, end: 5 h}
+  power_outages_csv: /dev/null
   failures:
     - {target: 'pon:pon-1', start: 1 h, end: 2 h}
     - {target: network_server, start: 3 h, end: 3.5 h}
