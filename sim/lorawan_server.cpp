@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <utility>
 
 #include "models/radio/lora_phy.hpp"
 #include "models/radio/lorawan_region.hpp"
@@ -9,11 +10,12 @@
 namespace citytwin::sim {
 
 LorawanServer::LorawanServer(const Scenario& scenario, const CityLayout& city, RadioMedium& medium,
-                             Fleet& fleet)
+                             Fleet& fleet, Reachability reachable)
     : scenario_(scenario),
       city_(city),
       medium_(medium),
       fleet_(fleet),
+      reachable_(std::move(reachable)),
       gateway_duty_cycle_(city.gateway_count(), models::radio::DutyCycleRegulator(city.region)) {
   const bool any_adr = std::any_of(city.populations.begin(), city.populations.end(),
                                    [](const PopulationProfile& p) { return p.adr; });
@@ -58,6 +60,7 @@ bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes)
       const uint32_t g = frame.gateways_received[i];
       auto& duty = gateway_duty_cycle_[g];
       if (duty.earliest_start_s(win.frequency_hz) > win.t_s) continue;
+      if (reachable_ && !reachable_(g, win.t_s)) continue;
       if (medium_.gateway_busy(g, win.t_s, win.t_s + airtime)) continue;
       duty.record(win.frequency_hz, win.t_s + airtime, airtime);
       medium_.block_gateway(g, win.t_s, win.t_s + airtime);

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "models/radio/adr.hpp"
@@ -26,7 +27,11 @@ namespace citytwin::sim {
 
 class LorawanServer {
  public:
-  LorawanServer(const Scenario& scenario, const CityLayout& city, RadioMedium& medium, Fleet& fleet);
+  // reachable(gateway, t): whether the network server is up and the gateway's backhaul works at t
+  // (drivers.failures); a downlink needs both.
+  using Reachability = std::function<bool(uint32_t gateway, double t_s)>;
+  LorawanServer(const Scenario& scenario, const CityLayout& city, RadioMedium& medium, Fleet& fleet,
+                Reachability reachable = {});
 
   void on_frame(const ResolvedFrame& frame);
 
@@ -43,6 +48,7 @@ class LorawanServer {
   const CityLayout& city_;
   RadioMedium& medium_;
   Fleet& fleet_;
+  Reachability reachable_;
   std::vector<models::radio::DutyCycleRegulator> gateway_duty_cycle_;
   std::vector<models::radio::AdrHistory> adr_history_;  // per device, when any population uses ADR
   std::vector<uint32_t> gateway_order_;

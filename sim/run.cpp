@@ -121,7 +121,6 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   const double duration = sc.run.duration_s;
   Fleet fleet(city, summary.seed, duration, summary.threads, sc.drivers.river_level_m);
   RadioMedium medium(sc, city);
-  LorawanServer server(sc, city, medium, fleet);
   NbiotNetwork nbiot(sc, city, summary.seed);
   medium.set_other_technology_handler(
       [&nbiot](uint64_t seq, const Transmission& tx) { nbiot.submit(seq, tx); });
@@ -137,6 +136,9 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
           analytics.on_delivery(log.transmission(seq), times->t_analysed_s);
       },
       [&log](uint64_t seq, output::FailReason reason) { log.drop_copy(seq, reason); });
+  // The network server answers through gateways it can reach, and only while it is up.
+  LorawanServer server(sc, city, medium, fleet,
+                       [&wired](uint32_t gateway, double t_s) { return wired.reachable(gateway, t_s); });
   const WifiAccess wifi(sc, city);
   for (const AccessPointLoad& ap : wifi.access_points())
     if (ap.carried_bps > 0.0) wired.start_stream(ap.gateway, ap.carried_bps, duration);

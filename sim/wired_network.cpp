@@ -363,6 +363,10 @@ void WiredNetwork::drain(double t_s) {
 
 uint64_t WiredNetwork::copies_buffered() const { return impl_->copies_buffered; }
 
+bool WiredNetwork::reachable(uint32_t gateway, double t_s) const {
+  return down_at(impl_->route_down[gateway], t_s) == nullptr && down_at(impl_->server_down, t_s) == nullptr;
+}
+
 WiredNetwork::LatencyBreakdown WiredNetwork::latency_breakdown() const {
   LatencyBreakdown mean = impl_->breakdown;
   if (mean.frames > 0) {

@@ -72,6 +72,8 @@ class WiredNetwork {
   uint64_t copies_forwarded() const { return copies_forwarded_; }
   uint64_t batches_sent() const { return batches_sent_; }
   uint64_t copies_buffered() const;
+  // Whether the network server is up and the gateway's route to it works at t_s (drivers.failures).
+  bool reachable(uint32_t gateway, double t_s) const;
 
  private:
   struct Impl;

@@ -157,3 +157,19 @@ def test_power_outages_can_come_from_a_csv_profile(tmp_path):
         citytwin.validate(tmp_path / "city.yaml")
     assert "outages.csv:2: no district named 'docks'" in str(err.value)
     assert "outages.csv:3: expected a duration" in str(err.value)
+
+
+def test_no_acknowledgements_while_the_backhaul_is_cut():
+    text = failure_city("[{target: 'pon:pon-1', start: 2 h, end: 3 h}]", buffer=", buffer: 100000").replace(
+        "interval: 1 min}", "interval: 1 min, confirmed: true, max_transmissions: 3}")
+    m = citytwin.run(text).messages
+    t = m["t_tx_s"]
+    cut = (t > 2 * 3600 + 5) & (t < 3 * 3600 - 10)
+    calm = (t > 3600) & (t < 2 * 3600 - 10)
+    # Received and buffered, but the server cannot answer through the cut: every report is sent three
+    # times (2 of 3 transmissions are retries). Outside the cut the gateway's own duty cycle (1 % in
+    # RX1, 10 % in RX2) already limits how many ACKs it can send, so some reports are retried too.
+    retried_cut = (m["retransmissions"][cut] > 0).mean()
+    retried_calm = (m["retransmissions"][calm] > 0).mean()
+    assert retried_cut == pytest.approx(2 / 3, abs=0.03)
+    assert retried_calm < retried_cut - 0.1
