@@ -138,8 +138,7 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
     // Wake and sense; the modem's random access, data and connected time are charged when the cell
     // has served the message (post_charge).
     const double ready = t_s + machine.wake_to_tx_s();
-    if (!pop.mains_powered)
-      battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - machine.sample_charge_mah());
+    charge_sample(dev, pop);
     part.out.push_back(
         {ready, ready, dev, 0, tx_power_dbm_[dev], 0, 0, false, true, pop.technology, battery_mah_[dev]});
     asleep_since_s_[dev] = ready;
@@ -207,8 +206,7 @@ void Fleet::sample(uint32_t dev, double t_s, Partition& part) {
     transmit(dev, t_s, true, part,
              level);  // charges a sample, and sleeps from the end of the receive windows
   } else {
-    if (!pop.mains_powered)
-      battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - pop.machine.sample_charge_mah());
+    charge_sample(dev, pop);
     asleep_since_s_[dev] = t_s + pop.machine.wake_to_tx_s();
   }
   if (!dead_[dev] && next < end_s_) schedule(part, std::max(next, asleep_since_s_[dev]), dev, Kind::Sample);
@@ -266,6 +264,11 @@ void Fleet::post_downlink(uint32_t device, bool ack, std::optional<models::radio
     adr_setting_[device] = *adr;
     adr_pending_[device] = 1;
   }
+}
+
+void Fleet::charge_sample(uint32_t dev, const PopulationProfile& pop) {
+  if (!pop.mains_powered)
+    battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - pop.machine.sample_charge_mah());
 }
 
 void Fleet::post_charge(uint32_t device, double charge_mah) {

@@ -90,6 +90,8 @@ class Fleet {
   void sample(uint32_t device, double t_s, Partition& part);
   void next_report(uint32_t device, double not_before_s, Partition& part);
   double uniform(uint32_t device);
+  // Charges waking, sensing and processing one sample (not for mains-powered devices).
+  void charge_sample(uint32_t device, const PopulationProfile& pop);
   // Charges the sleep since the device last fell asleep; false if the battery is empty.
   bool charge_sleep(uint32_t device, double t_s);
 

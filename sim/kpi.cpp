@@ -22,7 +22,9 @@ double percentile(std::vector<float>& values, double p) {
 
 output::KpiList compute_kpis(const CityLayout& city, const Fleet& fleet, const MessageLog& log,
                              const WiredNetwork& wired, const LorawanServer& server) {
-  std::vector<float> latencies = log.latencies_s();
+  std::vector<float> latencies;  // kept per population by the log; pooled here
+  for (const auto& p : log.by_population())
+    latencies.insert(latencies.end(), p.latencies_s.begin(), p.latencies_s.end());
   double energy = 0.0;
   for (uint32_t d = 0; d < city.device_count(); ++d) energy += fleet.energy_used_mah(d);
   const auto devices = static_cast<double>(city.device_count());

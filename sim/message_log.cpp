@@ -61,7 +61,6 @@ void MessageLog::count(const Row& r) {
     air_sum_s_ += r.tx.t_end_s - r.tx.t_start_s;
     ++district_delivered_[district];
     district_latency_sum_s_[district] += latency;
-    latencies_s_.push_back(static_cast<float>(latency));
     ++pop.delivered;
     // A report counts once, at its first delivered attempt (a later one follows a lost ACK).
     if (!report_done) ++pop.reports_delivered;

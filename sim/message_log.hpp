@@ -50,7 +50,6 @@ class MessageLog {
   // Mean time on air of the delivered transmissions (the first hop of their latency).
   double air_mean_s() const { return delivered_ > 0 ? air_sum_s_ / static_cast<double>(delivered_) : 0.0; }
   uint64_t delivered() const { return delivered_; }
-  const std::vector<float>& latencies_s() const { return latencies_s_; }
   // Per district: sent, delivered, sum of latencies.
   const std::vector<uint64_t>& district_sent() const { return district_sent_; }
   const std::vector<uint64_t>& district_delivered() const { return district_delivered_; }
@@ -86,7 +85,6 @@ class MessageLog {
   output::MessageBatch batch_;
   uint64_t sent_ = 0, delivered_ = 0;
   double air_sum_s_ = 0.0;
-  std::vector<float> latencies_s_;
   std::vector<uint64_t> district_sent_, district_delivered_;
   std::vector<double> district_latency_sum_s_;
   std::vector<PopulationCounts> by_population_;

@@ -87,16 +87,12 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
       *path = rx.t_end_s;
     }
   }
-  // Collisions: every reception on the air interferes, demodulated or not.
+  // Collisions: every reception on the air interferes, demodulated or not. Same SF: the capture rule
+  // (no capture: no SIR is enough).
+  const double capture_db =
+      capture_.enabled ? capture_.threshold_db : std::numeric_limits<double>::infinity();
   std::vector<OnAir>& air = on_air_[rx.list];
-  std::erase_if(air, [&](const OnAir& e) { return e.t_end_s <= rx.t_start_s; });
-  for (const OnAir& e : air) {
-    if (!models::radio::survives_overlap(rx.rssi_dbm, e.rssi_dbm, capture_) && mine.fate == FailReason::None)
-      mine.fate = FailReason::Collision;
-    Reception& other = reception(e.reception);
-    if (!models::radio::survives_overlap(e.rssi_dbm, rx.rssi_dbm, capture_) && other.fate == FailReason::None)
-      other.fate = FailReason::Collision;
-  }
+  collide(rx, mine, air, capture_db, capture_db);
   air.push_back(rx);
   interfere_across_sfs(rx, mine);
 }
@@ -110,19 +106,21 @@ void RadioMedium::interfere_across_sfs(const OnAir& rx, Reception& mine) {
   const uint32_t base = rx.list - (rx.spreading_factor - 7u) * gateways;  // this channel's SF7 list
   for (uint32_t sf = 7; sf <= 12; ++sf) {
     if (sf == rx.spreading_factor) continue;
-    std::vector<OnAir>& air = on_air_[base + (sf - 7) * gateways];
-    std::erase_if(air, [&](const OnAir& e) { return e.t_end_s <= rx.t_start_s; });
-    for (const OnAir& e : air) {
-      if (rx.rssi_dbm - e.rssi_dbm <
-              models::radio::sir_threshold_db(matrix, rx.spreading_factor, e.spreading_factor) &&
-          mine.fate == FailReason::None)
-        mine.fate = FailReason::Collision;
-      Reception& other = reception(e.reception);
-      if (e.rssi_dbm - rx.rssi_dbm <
-              models::radio::sir_threshold_db(matrix, e.spreading_factor, rx.spreading_factor) &&
-          other.fate == FailReason::None)
-        other.fate = FailReason::Collision;
-    }
+    collide(rx, mine, on_air_[base + (sf - 7) * gateways],
+            models::radio::sir_threshold_db(matrix, rx.spreading_factor, static_cast<int>(sf)),
+            models::radio::sir_threshold_db(matrix, static_cast<int>(sf), rx.spreading_factor));
+  }
+}
+
+void RadioMedium::collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& air, double rx_needs_db,
+                          double others_need_db) {
+  std::erase_if(air, [&](const OnAir& e) { return e.t_end_s <= rx.t_start_s; });
+  for (const OnAir& e : air) {
+    if (rx.rssi_dbm - e.rssi_dbm < rx_needs_db && mine.fate == FailReason::None)
+      mine.fate = FailReason::Collision;
+    Reception& other = reception(e.reception);
+    if (e.rssi_dbm - rx.rssi_dbm < others_need_db && other.fate == FailReason::None)
+      other.fate = FailReason::Collision;
   }
 }
 

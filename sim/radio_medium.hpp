@@ -94,6 +94,10 @@ class RadioMedium {
   void settle(uint32_t gateway, const OnAir& rx);
   // Pairwise SIR test between frames of different SFs on one channel; no-op when SFs are orthogonal.
   void interfere_across_sfs(const OnAir& rx, Reception& mine);
+  // Settles rx against the frames of one on-air list (dropping those that ended before it): a frame
+  // is lost when its power over the other's falls short of what it needs (dB).
+  void collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& air, double rx_needs_db,
+               double others_need_db);
   void resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink);
 
   const CityLayout& city_;

@@ -34,9 +34,7 @@ void read_outages(DiagnosticLog& log, const YamlNode* node, const std::string& p
       for (std::size_t k = 0; k < list->items.size(); ++k) {
         const auto name = read_text(log, list->items[k], index_path(map.path("districts"), k));
         if (!name) continue;
-        const bool known = std::any_of(city.districts.begin(), city.districts.end(),
-                                       [&](const District& d) { return d.name == *name; });
-        if (!known)
+        if (!DistrictIndex{city, true}.has(*name))
           log.error(list->items[k].location, map.path("districts"), "no district named '" + *name + "'");
         outage.districts.push_back(*name);
       }
@@ -120,9 +118,8 @@ void read_outage_csv(DiagnosticLog& log, const YamlNode* node, const std::string
       continue;
     }
     if (*end < *start) log.error(node->location, path, where + "end is before start");
-    const bool known = std::any_of(city.districts.begin(), city.districts.end(),
-                                   [&](const District& d) { return d.name == cells[0]; });
-    if (!known) log.error(node->location, path, where + "no district named '" + cells[0] + "'");
+    if (!DistrictIndex{city, true}.has(cells[0]))
+      log.error(node->location, path, where + "no district named '" + cells[0] + "'");
     outages.push_back({{cells[0]}, *start, *end});
   }
 }

@@ -116,13 +116,12 @@ struct WiredNetwork::Impl {
       zone->add_route(server->get_netpoint(), ccc->get_netpoint(), nullptr, nullptr,
                       {s4u::LinkInRoute(ccc_link)}, true);
     }
-    std::map<std::string, s4u::Link*> backbone, pon_links;
+    // Shared links first; gateways' routes find them by name (route_link_names).
     for (const Olt& olt : scenario.fibre.olts)
-      backbone[olt.name] = link(zone, "backbone:" + olt.name, olt.backbone_bandwidth_bps,
-                                olt.backbone_length_m * kFibreDelayPerMetre_s);
+      link(zone, "backbone:" + olt.name, olt.backbone_bandwidth_bps,
+           olt.backbone_length_m * kFibreDelayPerMetre_s);
     for (const Pon& pon : scenario.fibre.pons)
-      pon_links[pon.name] =
-          link(zone, "pon:" + pon.name, pon.upstream_bps, pon.length_m * kFibreDelayPerMetre_s);
+      link(zone, "pon:" + pon.name, pon.upstream_bps, pon.length_m * kFibreDelayPerMetre_s);
     for (const Gateway& g : scenario.gateways) {
       s4u::Host* host = zone->create_host("gw:" + g.name, 1e9);
       std::vector<s4u::LinkInRoute> route;
