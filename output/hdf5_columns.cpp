@@ -90,6 +90,10 @@ NumericType numeric_type<uint16_t>() {
   return {H5T_STD_U16LE, H5T_NATIVE_UINT16};
 }
 template <>
+NumericType numeric_type<int16_t>() {
+  return {H5T_STD_I16LE, H5T_NATIVE_INT16};
+}
+template <>
 NumericType numeric_type<uint32_t>() {
   return {H5T_STD_U32LE, H5T_NATIVE_UINT32};
 }

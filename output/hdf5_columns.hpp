@@ -38,6 +38,8 @@ NumericType numeric_type<uint8_t>();
 template <>
 NumericType numeric_type<uint16_t>();
 template <>
+NumericType numeric_type<int16_t>();
+template <>
 NumericType numeric_type<uint32_t>();
 template <>
 NumericType numeric_type<float>();

@@ -44,6 +44,11 @@ void for_each_message_column(F&& f, Batches&... batches) {
     batches.delivered...);
   f(ColumnInfo{"fail_reason", "", "why it was not delivered (0 delivered; see SCHEMA.md)"},
     batches.fail_reason...);
+  f(
+      ColumnInfo{
+          "failure", "",
+          "the wired failure that lost it, or held it in a gateway's buffer (row of /kpi/failures); -1 none"},
+      batches.failure...);
   f(ColumnInfo{"t_delivered_s", "s", "time the network server received the uplink; NaN when not delivered"},
     batches.t_delivered_s...);
   f(ColumnInfo{"battery_mah_left", "mAh", "battery charge left after this uplink"},

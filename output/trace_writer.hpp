@@ -84,6 +84,7 @@ struct MessageBatch {
   std::vector<uint8_t> retransmissions;  // 0 for a first transmission
   std::vector<uint8_t> delivered;
   std::vector<uint8_t> fail_reason;   // FailReason
+  std::vector<int16_t> failure;       // row of /kpi/failures that lost or delayed it; -1 none
   std::vector<double> t_delivered_s;  // NaN when not delivered
   std::vector<double> battery_mah_left;
 

@@ -16,12 +16,6 @@
 namespace citytwin::sim {
 namespace {
 
-int district_of(const City& city, double x_m, double y_m) {
-  for (size_t i = 0; i < city.districts.size(); ++i)
-    if (city.districts[i].contains(x_m, y_m)) return static_cast<int>(i);
-  return -1;
-}
-
 PopulationProfile make_profile(const Scenario& sc, size_t index) {
   const DevicePopulation& pop = sc.devices[index];
   PopulationProfile p;

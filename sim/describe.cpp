@@ -119,6 +119,15 @@ std::string describe_topology(const Scenario& sc) {
     }
   }
   if (monthly_cost > 0.0) out << "backhaul cost: " << monthly_cost << " per month\n";
+
+  // The SimGrid platform as sim/wired_network.cpp builds it: a core zone and a zone per district.
+  std::map<int, int> per_district;
+  for (const Gateway& g : sc.gateways) ++per_district[district_of(sc.city, g.x_m, g.y_m)];
+  out << "SimGrid zones: core (platform" << (sc.platform.ccc_link_length_m > 0.0 ? ", ccc" : "") << ")";
+  for (const auto& [d, n] : per_district)
+    out << ", district:" << (d < 0 ? "(outside)" : sc.city.districts[static_cast<size_t>(d)].name) << " ("
+        << n << " gateway" << (n == 1 ? "" : "s") << ")";
+  out << "\n";
   return out.str();
 }
 

@@ -158,7 +158,7 @@ output::KpiTable type_kpis(const Scenario& sc, const CityLayout& city, const Fle
 output::KpiTable access_point_kpis(const Scenario& sc, const WifiAccess& wifi, const WiredNetwork& wired) {
   output::KpiTable t;
   t.key_name = "access_point";
-  std::vector<double> cameras, offered, carried, backhaul, utilisation, saturated;
+  std::vector<double> cameras, offered, carried, backhaul, utilisation, saturated, outage;
   for (const AccessPointLoad& ap : wifi.access_points()) {
     t.keys.push_back(sc.gateways[ap.gateway].name);
     cameras.push_back(static_cast<double>(ap.cameras.size()));
@@ -168,13 +168,44 @@ output::KpiTable access_point_kpis(const Scenario& sc, const WifiAccess& wifi, c
         ap.carried_bps > 0.0 ? std::min(ap.carried_bps, wired.stream_throughput_bps(ap.gateway)) : 0.0);
     utilisation.push_back(ap.utilisation);
     saturated.push_back(ap.saturated ? 1.0 : 0.0);
+    outage.push_back(wired.stream_outage_s(ap.gateway));
   }
   t.columns = {{"cameras", cameras},
                {"offered_bps", offered},
                {"carried_air_bps", carried},
                {"carried_backhaul_bps", backhaul},
                {"airtime_utilisation", utilisation},
-               {"saturated", saturated}};
+               {"saturated", saturated},
+               {"outage_s", outage}};
+  return t;
+}
+
+output::KpiTable failure_kpis(const WiredNetwork& wired, const MessageLog& log) {
+  output::KpiTable t;
+  t.key_name = "target";
+  const auto& failures = wired.failures();
+  const auto& effects = wired.failure_effects();
+  const auto count = [](const std::vector<uint64_t>& v, size_t i) {
+    return i < v.size() ? static_cast<double>(v[i]) : 0.0;
+  };
+  std::vector<double> start, end, delayed, lost, copies_delayed, copies_lost, stream_outage;
+  for (size_t i = 0; i < failures.size(); ++i) {
+    t.keys.push_back(failures[i].target);
+    start.push_back(failures[i].start_s);
+    end.push_back(failures[i].end_s);
+    delayed.push_back(count(log.delayed_by_failure(), i));
+    lost.push_back(count(log.lost_by_failure(), i));
+    copies_delayed.push_back(static_cast<double>(effects[i].copies_delayed));
+    copies_lost.push_back(static_cast<double>(effects[i].copies_lost));
+    stream_outage.push_back(effects[i].stream_outage_s);
+  }
+  t.columns = {{"start_s", start},
+               {"end_s", end},
+               {"uplinks_delayed", delayed},
+               {"uplinks_lost", lost},
+               {"copies_delayed", copies_delayed},
+               {"copies_lost", copies_lost},
+               {"stream_outage_s", stream_outage}};
   return t;
 }
 

@@ -21,13 +21,17 @@ output::KpiList compute_kpis(const CityLayout& city, const Fleet& fleet, const M
                              const WiredNetwork& wired, const LorawanServer& server);
 output::KpiTable district_kpis(const Scenario& scenario, const CityLayout& city, const Fleet& fleet,
                                const MessageLog& log);
-// By device type (populations of the same type are pooled); duration_s is the simulated time, for
-// the projected battery lifetime.
-// Per Wi-Fi access point: cameras, offered / carried over the air / through the backhaul, utilisation.
+// Per Wi-Fi access point: cameras, offered / carried over the air / through the backhaul, utilisation,
+// seconds its streams' route was down.
 output::KpiTable access_point_kpis(const Scenario& scenario, const WifiAccess& wifi,
                                    const WiredNetwork& wired);
 void add_stream_kpis(output::KpiList& kpis, const WifiAccess& wifi, const output::KpiTable& access_points);
+// Per wired failure of the run (its schedule order, the rows /messages/failure points to): when, the
+// uplinks and forwarded copies it delayed or lost, and the CCTV stream time it interrupted.
+output::KpiTable failure_kpis(const WiredNetwork& wired, const MessageLog& log);
 
+// By device type (populations of the same type are pooled); duration_s is the simulated time, for
+// the projected battery lifetime.
 output::KpiTable type_kpis(const Scenario& scenario, const CityLayout& city, const Fleet& fleet,
                            const MessageLog& log, double duration_s);
 

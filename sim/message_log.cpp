@@ -19,19 +19,21 @@ void MessageLog::record(const ResolvedFrame& frame, float snr_db) {
   r.recorded = true;
 }
 
-bool MessageLog::deliver(uint64_t seq, double t_delivered_s) {
+bool MessageLog::deliver(uint64_t seq, double t_delivered_s, int failure) {
   if (seq < base_) return false;  // written already: it was delivered before
   Row& r = row(seq);
   if (r.t_delivered_s >= 0.0) return false;
   r.t_delivered_s = t_delivered_s;
+  r.failure = static_cast<int16_t>(failure);
   return true;
 }
 
-void MessageLog::drop_copy(uint64_t seq, output::FailReason reason) {
+void MessageLog::drop_copy(uint64_t seq, output::FailReason reason, int failure) {
   if (seq < base_) return;
   Row& r = row(seq);
   ++r.copies_dropped;
   r.drop_reason = reason;
+  r.drop_failure = static_cast<int16_t>(failure);
 }
 
 void MessageLog::count(const Row& r) {
@@ -45,6 +47,11 @@ void MessageLog::count(const Row& r) {
   PopulationCounts& pop = by_population_[city_.device_population[r.tx.device]];
   const bool ok = r.t_delivered_s >= 0.0;
   ++fail_reasons_[static_cast<size_t>(ok ? output::FailReason::None : reason(r))];
+  if (const int16_t f = failure(r); f >= 0) {
+    auto& counts = ok ? delayed_by_failure_ : lost_by_failure_;
+    if (counts.size() <= static_cast<size_t>(f)) counts.resize(static_cast<size_t>(f) + 1, 0);
+    ++counts[static_cast<size_t>(f)];
+  }
   if (report_delivered_.empty()) report_delivered_.assign(city_.device_count(), 0);
   uint8_t& report_done = report_delivered_[r.tx.device];
   if (r.tx.attempt == 0) {
@@ -88,6 +95,7 @@ void MessageLog::flush(output::TraceWriter& writer) {
     batch_.retransmissions.push_back(r.tx.attempt);
     batch_.delivered.push_back(ok ? 1 : 0);
     batch_.fail_reason.push_back(static_cast<uint8_t>(ok ? output::FailReason::None : reason(r)));
+    batch_.failure.push_back(failure(r));
     batch_.t_delivered_s.push_back(ok ? r.t_delivered_s : std::numeric_limits<double>::quiet_NaN());
     batch_.battery_mah_left.push_back(r.tx.battery_mah_left);
     rows_.pop_front();

@@ -25,9 +25,11 @@ class MessageLog {
   // The network server delivered frame seq (recorded earlier, or later: both orders work). Returns
   // false for a later copy of a frame already delivered (a copy held in a buffer during a failure
   // reaches the server after another gateway's).
-  bool deliver(uint64_t seq, double t_delivered_s);
-  // One copy of frame seq was lost behind its gateway; when every copy is lost, so is the frame.
-  void drop_copy(uint64_t seq, output::FailReason reason);
+  // `failure` is the wired failure (row of /kpi/failures) that held the delivering copy, or -1.
+  bool deliver(uint64_t seq, double t_delivered_s, int failure = -1);
+  // One copy of frame seq was lost behind its gateway (by `failure`, or -1); when every copy is lost,
+  // so is the frame.
+  void drop_copy(uint64_t seq, output::FailReason reason, int failure = -1);
 
   // The transmission of a recorded frame (deliveries only come for recorded frames).
   const Transmission& transmission(uint64_t seq) { return row(seq).tx; }
@@ -45,6 +47,10 @@ class MessageLog {
   };
   const std::vector<PopulationCounts>& by_population() const { return by_population_; }
   std::array<uint64_t, output::kFailReasons> fail_reasons() const { return fail_reasons_; }
+  // Per wired failure (by index): transmissions it delayed (delivered from a gateway's buffer) and
+  // lost (every copy lost behind gateways, the last one to it). Sized on demand: index past the end = 0.
+  const std::vector<uint64_t>& delayed_by_failure() const { return delayed_by_failure_; }
+  const std::vector<uint64_t>& lost_by_failure() const { return lost_by_failure_; }
 
   uint64_t sent() const { return sent_; }
   // Mean time on air of the delivered transmissions (the first hop of their latency).
@@ -65,6 +71,8 @@ class MessageLog {
     double t_delivered_s = -1.0;  // < 0: not delivered (yet)
     uint16_t copies_dropped = 0;
     output::FailReason drop_reason = output::FailReason::None;
+    int16_t failure = -1;       // that held the delivering copy
+    int16_t drop_failure = -1;  // that lost the last dropped copy
     bool recorded = false;
   };
   Row& row(uint64_t seq);
@@ -74,8 +82,15 @@ class MessageLog {
   }
   void count(const Row& r);
   // A frame received by gateways but lost behind them carries the reason of its last lost copy.
+  static bool lost_behind_gateways(const Row& r) {
+    return r.gateways_heard > 0 && r.copies_dropped >= r.gateways_heard;
+  }
   static output::FailReason reason(const Row& r) {
-    return r.gateways_heard > 0 && r.copies_dropped >= r.gateways_heard ? r.drop_reason : r.fail_reason;
+    return lost_behind_gateways(r) ? r.drop_reason : r.fail_reason;
+  }
+  // The failure that delayed (delivered) or lost (every copy dropped) a frame, or -1.
+  static int16_t failure(const Row& r) {
+    return r.t_delivered_s >= 0.0 ? r.failure : lost_behind_gateways(r) ? r.drop_failure : int16_t{-1};
   }
 
   const CityLayout& city_;
@@ -89,6 +104,7 @@ class MessageLog {
   std::vector<double> district_latency_sum_s_;
   std::vector<PopulationCounts> by_population_;
   std::array<uint64_t, output::kFailReasons> fail_reasons_{};
+  std::vector<uint64_t> delayed_by_failure_, lost_by_failure_;
   std::vector<uint8_t> report_delivered_;  // per device: its current report got through
 };
 

@@ -24,17 +24,8 @@ RadioMedium::RadioMedium(const Scenario& scenario, const CityLayout& city)
     demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);
   // A power cut in a gateway's district switches it off once its backup runs out, until power returns.
   off_.resize(city.gateway_count());
-  for (const PowerOutage& outage : scenario.drivers.power_outages) {
-    for (uint32_t g = 0; g < scenario.gateways.size(); ++g) {
-      const int d = city.gateway_district[g];
-      if (d < 0) continue;
-      const std::string& district = scenario.city.districts[static_cast<size_t>(d)].name;
-      if (std::find(outage.districts.begin(), outage.districts.end(), district) == outage.districts.end())
-        continue;
-      const double off_from = outage.start_s + scenario.gateways[g].backup_s;
-      if (off_from < outage.end_s) off_[g].push_back({off_from, outage.end_s});
-    }
-  }
+  for (uint32_t g = 0; g < scenario.gateways.size(); ++g)
+    off_[g] = power_off_intervals(scenario, g, city.gateway_district[g]);
   // Scenarios built in code (tests) may have fewer gateway entries than the layout: default to 8 paths.
   demodulator_free_at_s_.resize(city.gateway_count(), std::vector<double>(8, 0.0));
 }

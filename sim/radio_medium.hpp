@@ -82,9 +82,7 @@ class RadioMedium {
     uint32_t list;  // index into on_air_
     uint8_t spreading_factor;
   };
-  struct Interval {
-    double t0_s, t1_s;
-  };
+  using Interval = TimeInterval;
 
   Reception& reception(uint64_t id) { return receptions_[static_cast<size_t>(id - reception_base_)]; }
   // Frames can only collide on the same channel and SF, so each gateway keeps one on-air list per

@@ -127,15 +127,19 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   MessageLog log(city, sc.city.districts.size());
   Analytics analytics(sc, city);
   PlatformPipeline pipeline(sc.platform);
+  std::vector<Failure> failures = failure_schedule(sc, summary.seed);
+  if (failures.size() > static_cast<size_t>(std::numeric_limits<int16_t>::max()))
+    throw RunError("drivers.failures: " + std::to_string(failures.size()) +
+                   " failure intervals over the run; at most 32767 are supported (raise mtbf?)");
   WiredNetwork wired(
-      sc,
-      [&log, &analytics, &pipeline](uint64_t seq, double t) {
-        if (!log.deliver(seq, t)) return;
+      sc, std::move(failures),
+      [&log, &analytics, &pipeline](uint64_t seq, double t, int failure) {
+        if (!log.deliver(seq, t, failure)) return;
         // The alert rules see a reading once the broker has passed it to the analytics.
         if (const auto times = pipeline.ingest(t))
           analytics.on_delivery(log.transmission(seq), times->t_analysed_s);
       },
-      [&log](uint64_t seq, output::FailReason reason) { log.drop_copy(seq, reason); });
+      [&log](uint64_t seq, output::FailReason reason, int failure) { log.drop_copy(seq, reason, failure); });
   // The network server answers through gateways it can reach, and only while it is up.
   LorawanServer server(sc, city, medium, fleet,
                        [&wired](uint32_t gateway, double t_s) { return wired.reachable(gateway, t_s); });
@@ -224,6 +228,7 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   writer.write_kpi_table("by_type", by_type);
   if (!wifi.access_points().empty()) writer.write_kpi_table("by_access_point", access_points);
   if (!sc.platform.alerts.empty()) writer.write_kpi_table("alerts", analytics.table());
+  if (!wired.failures().empty()) writer.write_kpi_table("failures", failure_kpis(wired, log));
   writer.write_timeseries(wired.utilisation(t));
   summary.complete = !stopped;
   writer.finish(summary.complete);

@@ -280,10 +280,14 @@ struct PowerOutage {
 // A failure of part of the wired network: a link by name (see link_names below: "fibre:<gateway>",
 // "drop:<gateway>", "pon:<pon>", "backbone:<olt>", "cellular:<gateway>", "leased:<gateway>",
 // "mesh:<gateway>:<hop>"), an OLT ("olt:<olt>", i.e. its backbone), or "network_server".
+// Either one interval (start, end), or an availability profile: alternating up and down times drawn
+// from exponential distributions with means mtbf and mttr, from the run's seed (failure_schedule).
 struct Failure {
   std::string target;
   double start_s = 0.0;
   double end_s = 0.0;
+  double mtbf_s = 0.0;  // > 0: an availability profile (start and end unused)
+  double mttr_s = 0.0;
 };
 
 struct Drivers {
@@ -306,6 +310,23 @@ struct Scenario {
   Platform platform;
   Run run;
 };
+
+// The index of the first district containing the point, or -1.
+int district_of(const City& city, double x_m, double y_m);
+
+// A stretch of time [t0_s, t1_s).
+struct TimeInterval {
+  double t0_s = 0.0, t1_s = 0.0;
+};
+
+// When a gateway is without power: for each cut in its district (index into city.districts, -1 for
+// none), from the end of its backup to the return of power.
+std::vector<TimeInterval> power_off_intervals(const Scenario& scenario, uint32_t gateway, int district);
+
+// The failure intervals of a run: drivers.failures as written, and each availability profile drawn
+// from `seed` over the run (its own stream per entry: adding one leaves the others' draws alone).
+// Sorted by start, then target; a failure's index in this list identifies it in the trace.
+std::vector<Failure> failure_schedule(const Scenario& scenario, uint64_t seed);
 
 // The wired links on a gateway's route to the platform, by name, in order (sim/wired_network.cpp
 // builds them with these names; failures refer to them).

@@ -43,47 +43,71 @@ void read_outages(DiagnosticLog& log, const YamlNode* node, const std::string& p
   }
 }
 
-// drivers.failures: [{target: pon:pon-1, start: 2 h, end: 3 h}, ...]; targets must exist.
+// Every name a failure may target: the links of the gateways' routes, PONs, OLTs (their backbone),
+// the CCC link when there is one, and the network server.
+std::vector<std::string> failure_targets(const Scenario& scenario) {
+  std::vector<std::string> targets = {"network_server"};
+  const auto add = [&targets](const std::string& name) {
+    if (std::find(targets.begin(), targets.end(), name) == targets.end()) targets.push_back(name);
+  };
+  for (const Gateway& g : scenario.gateways)
+    for (const std::string& name : route_link_names(scenario, g)) add(name);
+  for (const Pon& p : scenario.fibre.pons) add("pon:" + p.name);
+  for (const Olt& o : scenario.fibre.olts) {
+    add("backbone:" + o.name);
+    add("olt:" + o.name);
+  }
+  if (scenario.platform.ccc_link_length_m > 0.0) add("ccc");
+  return targets;
+}
+
+// An error naming the closest target when `target` is not one; "olt:X" becomes its backbone link.
+void check_target(DiagnosticLog& log, const std::vector<std::string>& targets, std::string& target,
+                  const Location& at, const std::string& path, const std::string& prefix = "") {
+  if (!target.empty() && std::find(targets.begin(), targets.end(), target) == targets.end()) {
+    std::vector<std::string_view> views(targets.begin(), targets.end());
+    std::string message = prefix + "no link or server named '" + target + "'";
+    if (auto hint = closest_match(target, views)) message += " (did you mean '" + *hint + "'?)";
+    log.error(at, path, message);
+  }
+  if (target.rfind("olt:", 0) == 0) target = "backbone:" + target.substr(4);
+}
+
+// drivers.failures: [{target: pon:pon-1, start: 2 h, end: 3 h}, {target: network_server, mtbf: 30 d,
+// mttr: 4 h}, ...]; targets must exist.
 void read_failures(DiagnosticLog& log, const YamlNode* node, const std::string& path,
                    const Scenario& scenario, std::vector<Failure>& failures) {
   if (node == nullptr || !expect_sequence(log, *node, path, "failures")) return;
-  std::vector<std::string> targets = {"network_server"};
-  for (const Gateway& g : scenario.gateways)
-    for (const std::string& name : route_link_names(scenario, g))
-      if (std::find(targets.begin(), targets.end(), name) == targets.end()) targets.push_back(name);
-  for (const Pon& p : scenario.fibre.pons)
-    if (std::find(targets.begin(), targets.end(), "pon:" + p.name) == targets.end())
-      targets.push_back("pon:" + p.name);
-  for (const Olt& o : scenario.fibre.olts) {
-    if (std::find(targets.begin(), targets.end(), "backbone:" + o.name) == targets.end())
-      targets.push_back("backbone:" + o.name);
-    targets.push_back("olt:" + o.name);
-  }
-  std::vector<std::string_view> views(targets.begin(), targets.end());
+  const std::vector<std::string> targets = failure_targets(scenario);
   for (std::size_t i = 0; i < node->items.size(); ++i) {
     const std::string item_path = index_path(path, i);
-    MapReader map(log, &node->items[i], item_path, {"target", "start", "end"});
+    MapReader map(log, &node->items[i], item_path, {"target", "start", "end", "mtbf", "mttr"});
     Failure failure;
     set_if(failure.target, map.text("target", Presence::Required));
-    set_if(failure.start_s,
-           map.quantity("start", Dimension::Time, Bound::non_negative(), Presence::Required));
-    set_if(failure.end_s, map.quantity("end", Dimension::Time, Bound::non_negative(), Presence::Required));
-    if (failure.end_s < failure.start_s) log.error(map.location(), item_path, "end is before start");
-    if (!failure.target.empty() &&
-        std::find(targets.begin(), targets.end(), failure.target) == targets.end()) {
-      std::string message = "no link or server named '" + failure.target + "'";
-      if (auto hint = closest_match(failure.target, views)) message += " (did you mean '" + *hint + "'?)";
-      log.error(map.get("target")->location, map.path("target"), message);
+    const bool profile = map.get("mtbf") != nullptr || map.get("mttr") != nullptr;
+    if (profile && (map.get("start") != nullptr || map.get("end") != nullptr)) {
+      log.error(map.location(), item_path, "give start and end, or mtbf and mttr (a profile), not both");
+    } else if (profile) {
+      set_if(failure.mtbf_s, map.quantity("mtbf", Dimension::Time, Bound::positive(), Presence::Required));
+      set_if(failure.mttr_s, map.quantity("mttr", Dimension::Time, Bound::positive(), Presence::Required));
+    } else {
+      set_if(failure.start_s,
+             map.quantity("start", Dimension::Time, Bound::non_negative(), Presence::Required));
+      set_if(failure.end_s, map.quantity("end", Dimension::Time, Bound::non_negative(), Presence::Required));
+      if (failure.end_s < failure.start_s) log.error(map.location(), item_path, "end is before start");
     }
-    if (failure.target.rfind("olt:", 0) == 0) failure.target = "backbone:" + failure.target.substr(4);
+    if (const YamlNode* at = map.get("target"))
+      check_target(log, targets, failure.target, at->location, map.path("target"));
     failures.push_back(failure);
   }
 }
 
-// drivers.power_outages_csv: a CSV profile ("district,start,end" per line, times with units, an
-// optional header), relative to the scenario file. Problems name the CSV line.
-void read_outage_csv(DiagnosticLog& log, const YamlNode* node, const std::string& path, const City& city,
-                     std::vector<PowerOutage>& outages) {
+// A CSV profile (`<first>,start,end` per line, times with units, an optional header line starting
+// with `header`, # comments), relative to the scenario file. Calls row(first, start, end, where) per
+// line; problems name the CSV line.
+template <typename Row>
+void read_interval_csv(DiagnosticLog& log, const YamlNode* node, const std::string& path,
+                       const std::string& header, Row row) {
   if (node == nullptr) return;
   const auto name = read_text(log, *node, path);
   if (!name) return;
@@ -97,7 +121,7 @@ void read_outage_csv(DiagnosticLog& log, const YamlNode* node, const std::string
   }
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
-    if (line.empty() || line[0] == '#' || line.rfind("district", 0) == 0) continue;
+    if (line.empty() || line[0] == '#' || line.rfind(header, 0) == 0) continue;
     const auto where = file.string() + ":" + std::to_string(number) + ": ";
     std::vector<std::string> cells;
     std::stringstream stream(line);
@@ -107,7 +131,7 @@ void read_outage_csv(DiagnosticLog& log, const YamlNode* node, const std::string
       cells.push_back(cell);
     }
     if (cells.size() != 3) {
-      log.error(node->location, path, where + "expected 'district,start,end', got '" + line + "'");
+      log.error(node->location, path, where + "expected '" + header + ",start,end', got '" + line + "'");
       continue;
     }
     std::string error;
@@ -118,9 +142,7 @@ void read_outage_csv(DiagnosticLog& log, const YamlNode* node, const std::string
       continue;
     }
     if (*end < *start) log.error(node->location, path, where + "end is before start");
-    if (!DistrictIndex{city, true}.has(cells[0]))
-      log.error(node->location, path, where + "no district named '" + cells[0] + "'");
-    outages.push_back({{cells[0]}, *start, *end});
+    row(cells[0], *start, *end, where);
   }
 }
 
@@ -203,11 +225,28 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
 void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) {
   const City& city = scenario.city;
   Drivers& drivers = scenario.drivers;
-  MapReader map(log, node, "drivers", {"river_level", "power_outages", "power_outages_csv", "failures"});
+  MapReader map(log, node, "drivers",
+                {"river_level", "power_outages", "power_outages_csv", "failures", "failures_csv"});
   read_outages(log, map.get("power_outages"), map.path("power_outages"), city, drivers.power_outages);
-  read_outage_csv(log, map.get("power_outages_csv"), map.path("power_outages_csv"), city,
-                  drivers.power_outages);
+  const YamlNode* outage_csv = map.get("power_outages_csv");
+  read_interval_csv(log, outage_csv, map.path("power_outages_csv"), "district",
+                    [&](const std::string& district, double start, double end, const std::string& where) {
+                      if (!DistrictIndex{city, true}.has(district))
+                        log.error(outage_csv->location, map.path("power_outages_csv"),
+                                  where + "no district named '" + district + "'");
+                      drivers.power_outages.push_back({{district}, start, end});
+                    });
   read_failures(log, map.get("failures"), map.path("failures"), scenario, drivers.failures);
+  const YamlNode* failure_csv = map.get("failures_csv");
+  const std::vector<std::string> targets =
+      failure_csv != nullptr ? failure_targets(scenario) : std::vector<std::string>{};
+  read_interval_csv(log, failure_csv, map.path("failures_csv"), "target",
+                    [&](const std::string& target, double start, double end, const std::string& where) {
+                      Failure failure{target, start, end, 0.0, 0.0};
+                      check_target(log, targets, failure.target, failure_csv->location,
+                                   map.path("failures_csv"), where);
+                      drivers.failures.push_back(failure);
+                    });
   const YamlNode* series = map.get("river_level");
   const std::string path = map.path("river_level");
   if (series == nullptr || !expect_sequence(log, *series, path, "[time, level] points")) return;

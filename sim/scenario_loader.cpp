@@ -346,6 +346,7 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
   read_channel(log, top.get("radio"), scenario.channel);
   read_nbiot(log, top.get("nbiot"), scenario.nbiot);
   read_fibre(log, top.get("fibre"), scenario.gateways, top.get("gateways"), scenario.fibre);
+  read_platform(log, top.get("platform"), scenario.platform);  // before drivers: failures may target "ccc"
   read_drivers(log, top.get("drivers"), scenario);
   for (std::size_t i = 0; i < scenario.devices.size(); ++i) {
     const DevicePopulation& pop = scenario.devices[i];
@@ -353,7 +354,6 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
       log.error(Location{pop.mark.line, pop.mark.column, -1}, index_path("devices", i) + ".event",
                 "event-driven reporting needs a value to watch: add drivers.river_level");
   }
-  read_platform(log, top.get("platform"), scenario.platform);
   read_run(log, top.get("run"), scenario.devices, scenario.run);
   if (!log.empty()) throw ScenarioError(log.sorted());
   return scenario;

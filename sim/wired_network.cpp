@@ -23,26 +23,62 @@ struct GatewayBatch {
   uint32_t gateway;
   std::vector<Copy> copies;
 };
-}  // namespace
-
-struct Interval {
+// A stretch of time a gateway's route is down, and the failure (index into the schedule) behind it.
+struct Down {
   double t0_s, t1_s;
+  int failure;
 };
 
 // The interval of `down` containing t, or nullptr.
+template <typename Interval>
 const Interval* down_at(const std::vector<Interval>& down, double t) {
   for (const Interval& i : down)
     if (i.t0_s <= t && t < i.t1_s) return &i;
   return nullptr;
 }
 
+// The union of intervals, sorted and merged.
+std::vector<TimeInterval> merged(std::vector<TimeInterval> intervals) {
+  std::sort(intervals.begin(), intervals.end(),
+            [](const TimeInterval& a, const TimeInterval& b) { return a.t0_s < b.t0_s; });
+  std::vector<TimeInterval> out;
+  for (const TimeInterval& i : intervals) {
+    if (i.t1_s <= i.t0_s) continue;
+    if (!out.empty() && i.t0_s <= out.back().t1_s)
+      out.back().t1_s = std::max(out.back().t1_s, i.t1_s);
+    else
+      out.push_back(i);
+  }
+  return out;
+}
+
+// Whether a SimGrid exception is a failed or cancelled communication (what a cut or the end of a
+// stream does to a comm in flight), possibly nested.
+bool comm_failed(const std::exception& e) {
+  if (dynamic_cast<const simgrid::NetworkFailureException*>(&e) != nullptr ||
+      dynamic_cast<const simgrid::CancelException*>(&e) != nullptr)
+    return true;
+  try {
+    std::rethrow_if_nested(e);
+  } catch (const std::exception& inner) {
+    return comm_failed(inner);
+  }
+  return false;
+}
+}  // namespace
+
 struct WiredNetwork::Impl {
   const Scenario& scenario;
+  std::vector<Failure> schedule;
   DeliveryCallback on_delivered;
   DropCallback on_dropped;
-  std::vector<std::vector<Interval>> route_down;  // per gateway, from drivers.failures
-  std::vector<std::vector<int>> buffered;         // per gateway and route_down interval: copies held
-  std::vector<Interval> server_down;
+  std::vector<std::vector<std::string>> route_names;  // per gateway: its route's links, by name
+  std::vector<std::vector<Down>> route_down;          // per gateway: failures of its route's links
+  std::vector<std::vector<int>> buffered;             // per gateway and route_down entry: copies held
+  std::vector<std::vector<TimeInterval>> power_off;   // per gateway: power cut past its backup
+  std::vector<Down> server_down;
+  std::vector<FailureEffect> effects;  // per schedule entry
+  std::vector<double> deferred_bytes;  // per gateway: batch bytes held while its route was down
   uint64_t copies_buffered = 0;
   std::unique_ptr<s4u::Engine> engine;
   double clock_origin = 0.0;  // SimGrid's clock is not reset between engines: subtract this
@@ -67,32 +103,62 @@ struct WiredNetwork::Impl {
     if (bins.size() <= b) bins.resize(b + 1, 0.0);
     bins[b] += amount;
   }
+  // Spreads `amount` evenly over [t0_s, t1_s).
+  void spread(std::vector<double>& bins, double t0_s, double t1_s, double amount) {
+    if (t1_s <= t0_s) return add(bins, t0_s, amount);
+    const double interval = scenario.run.timeseries_interval_s;
+    for (double t = t0_s; t < t1_s;) {
+      const double next = std::min(t1_s, (std::floor(t / interval) + 1.0) * interval);
+      add(bins, t, amount * (next - t) / (t1_s - t0_s));
+      t = next;
+    }
+  }
   std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
   double server_free_at_s = 0.0;          // the network server's FIFO queue
   std::exception_ptr actor_error;
   uint64_t period = 0;
   struct Stream {
-    uint32_t gateway;
-    double bits_per_s, duration_s, throughput_bps = 0.0;
+    uint32_t gateway = 0;
+    double bits_per_s = 0.0, duration_s = 0.0;
+    std::vector<size_t> links;       // indices into link_order, to the stream's destination
+    std::vector<TimeInterval> down;  // merged: when its route is down
+    std::vector<int> failures;       // schedule entries on its route
+    double delivered_bytes = 0.0, outage_s = 0.0;
+    s4u::CommPtr active;            // the chunk on the wire
+    double remaining_at_cut = 0.0;  // its bytes still to send when it was cut or stopped
+    bool stopped = false;
   };
   std::vector<Stream> streams;
 
-  Impl(const Scenario& sc, DeliveryCallback cb, DropCallback drop)
-      : scenario(sc), on_delivered(std::move(cb)), on_dropped(std::move(drop)) {
-    for (const Gateway& g : sc.gateways) {
-      const auto names = route_link_names(sc, g);
-      std::vector<Interval> down;
-      for (const Failure& f : sc.drivers.failures)
-        if (std::find(names.begin(), names.end(), f.target) != names.end())
-          down.push_back({f.start_s, f.end_s});
+  Impl(const Scenario& sc, std::vector<Failure> failures, DeliveryCallback cb, DropCallback drop)
+      : scenario(sc),
+        schedule(std::move(failures)),
+        on_delivered(std::move(cb)),
+        on_dropped(std::move(drop)) {
+    effects.resize(schedule.size());
+    for (uint32_t g = 0; g < sc.gateways.size(); ++g) {
+      const Gateway& gw = sc.gateways[g];
+      route_names.push_back(route_link_names(sc, gw));
+      std::vector<Down> down;
+      for (size_t i = 0; i < schedule.size(); ++i)
+        if (std::find(route_names[g].begin(), route_names[g].end(), schedule[i].target) !=
+            route_names[g].end())
+          down.push_back({schedule[i].start_s, schedule[i].end_s, static_cast<int>(i)});
       buffered.emplace_back(down.size(), 0);
       route_down.push_back(std::move(down));
+      power_off.push_back(power_off_intervals(sc, g, district_of(sc.city, gw.x_m, gw.y_m)));
     }
-    for (const Failure& f : sc.drivers.failures)
-      if (f.target == "network_server") server_down.push_back({f.start_s, f.end_s});
+    deferred_bytes.assign(sc.gateways.size(), 0.0);
+    for (size_t i = 0; i < schedule.size(); ++i)
+      if (schedule[i].target == "network_server")
+        server_down.push_back({schedule[i].start_s, schedule[i].end_s, static_cast<int>(i)});
   }
 
   double now() const { return s4u::Engine::get_clock() - clock_origin; }
+
+  bool route_up(uint32_t g, double t_s) const {
+    return down_at(route_down[g], t_s) == nullptr && down_at(power_off[g], t_s) == nullptr;
+  }
 
   // A link, remembered by name (failures and the topology summary refer to links by name).
   s4u::Link* link(s4u::NetZone* zone, const std::string& name, double bits_per_s, double latency) {
@@ -104,123 +170,208 @@ struct WiredNetwork::Impl {
   }
 
   void build_platform() {
-    auto* zone = s4u::create_full_zone("city");
-    server = zone->create_host("platform", scenario.platform.server_speed_flops);
+    s4u::NetZone* city = s4u::create_full_zone("city");
+    s4u::NetZone* core = s4u::create_full_zone("core");
+    core->set_parent(city);
+    server = core->create_host("platform", scenario.platform.server_speed_flops);
     ccc = server;
-    s4u::Link* ccc_link = nullptr;
     if (scenario.platform.ccc_link_length_m > 0.0) {
-      ccc = zone->create_host("ccc", scenario.platform.server_speed_flops);
-      ccc_link = link(zone, "ccc", scenario.platform.ccc_link_bandwidth_bps,
-                      scenario.platform.ccc_link_length_m * kFibreDelayPerMetre_s);
+      ccc = core->create_host("ccc", scenario.platform.server_speed_flops);
+      s4u::Link* ccc_link = link(core, "ccc", scenario.platform.ccc_link_bandwidth_bps,
+                                 scenario.platform.ccc_link_length_m * kFibreDelayPerMetre_s);
       ccc_link_index = link_order.size() - 1;
-      zone->add_route(server->get_netpoint(), ccc->get_netpoint(), nullptr, nullptr,
+      core->add_route(server->get_netpoint(), ccc->get_netpoint(), nullptr, nullptr,
                       {s4u::LinkInRoute(ccc_link)}, true);
     }
-    // Shared links first; gateways' routes find them by name (route_link_names).
+    core->seal();
+    // Shared links, in the city zone; gateways' routes find them by name (route_link_names).
     for (const Olt& olt : scenario.fibre.olts)
-      link(zone, "backbone:" + olt.name, olt.backbone_bandwidth_bps,
+      link(city, "backbone:" + olt.name, olt.backbone_bandwidth_bps,
            olt.backbone_length_m * kFibreDelayPerMetre_s);
     for (const Pon& pon : scenario.fibre.pons)
-      link(zone, "pon:" + pon.name, pon.upstream_bps, pon.length_m * kFibreDelayPerMetre_s);
-    for (const Gateway& g : scenario.gateways) {
-      s4u::Host* host = zone->create_host("gw:" + g.name, 1e9);
+      link(city, "pon:" + pon.name, pon.upstream_bps, pon.length_m * kFibreDelayPerMetre_s);
+    // One zone per district with gateways (and one for gateways outside every district).
+    std::map<int, std::pair<s4u::NetZone*, simgrid::kernel::routing::NetPoint*>> districts;
+    const auto district_zone = [&](int d) {
+      auto it = districts.find(d);
+      if (it != districts.end()) return it->second;
+      const std::string name = d < 0 ? "(outside)" : scenario.city.districts[static_cast<size_t>(d)].name;
+      s4u::NetZone* zone = s4u::create_full_zone("district:" + name);
+      zone->set_parent(city);
+      return districts.emplace(d, std::make_pair(zone, zone->create_router("router:" + name))).first->second;
+    };
+    for (uint32_t g = 0; g < scenario.gateways.size(); ++g) {
+      const Gateway& gw = scenario.gateways[g];
+      auto [zone, router] = district_zone(district_of(scenario.city, gw.x_m, gw.y_m));
+      s4u::Host* host = zone->create_host("gw:" + gw.name, 1e9);
       std::vector<s4u::LinkInRoute> route;
-      switch (g.backhaul) {
-        case BackhaulKind::Fibre:
-        case BackhaulKind::Cellular:
-        case BackhaulKind::LeasedLine:
-        case BackhaulKind::WifiMesh: {
-          // The gateway's own links: fibre by length, cellular by the operator's latency, a leased line
-          // by both, each mesh hop by its latency.
-          const double per_link = g.backhaul == BackhaulKind::Fibre ? g.fibre_length_m * kFibreDelayPerMetre_s
-                                  : g.backhaul == BackhaulKind::LeasedLine
-                                      ? g.backhaul_latency_s + g.fibre_length_m * kFibreDelayPerMetre_s
-                                      : g.backhaul_latency_s;
-          for (const std::string& name : route_link_names(scenario, g))
-            route.emplace_back(link(zone, name, g.fibre_bandwidth_bps, per_link));
-          break;
-        }
-        case BackhaulKind::Pon: {
-          // The drop from the ONT to the splitter is the gateway's own; the PON and backbone are shared.
-          const auto names = route_link_names(scenario, g);
-          route.emplace_back(
-              link(zone, names[0], g.fibre_bandwidth_bps, g.fibre_length_m * kFibreDelayPerMetre_s));
-          route.emplace_back(links.at(names[1]));
-          route.emplace_back(links.at(names[2]));
-          break;
-        }
+      const std::vector<std::string>& names = route_names[g];
+      if (gw.backhaul == BackhaulKind::Pon) {
+        // The drop from the ONT to the splitter is the gateway's own; the PON and backbone are shared.
+        route.emplace_back(
+            link(zone, names[0], gw.fibre_bandwidth_bps, gw.fibre_length_m * kFibreDelayPerMetre_s));
+        for (size_t k = 1; k < names.size(); ++k) route.emplace_back(links.at(names[k]));
+      } else {
+        // The gateway's own links: fibre by length, cellular by the operator's latency, a leased line
+        // by both, each mesh hop by its latency.
+        const double per_link = gw.backhaul == BackhaulKind::Fibre ? gw.fibre_length_m * kFibreDelayPerMetre_s
+                                : gw.backhaul == BackhaulKind::LeasedLine
+                                    ? gw.backhaul_latency_s + gw.fibre_length_m * kFibreDelayPerMetre_s
+                                    : gw.backhaul_latency_s;
+        for (const std::string& name : names)
+          route.emplace_back(link(zone, name, gw.fibre_bandwidth_bps, per_link));
       }
       double latency = 0.0;
-      for (const auto& hop : route) latency += hop.get_link()->get_latency();
       std::vector<size_t> indices;
-      for (const auto& hop : route)
+      for (const auto& hop : route) {
+        latency += hop.get_link()->get_latency();
         indices.push_back(
             static_cast<size_t>(std::find(link_order.begin(), link_order.end(), hop.get_link()->get_name()) -
                                 link_order.begin()));
-      route_links.push_back(std::move(indices));
-      zone->add_route(host->get_netpoint(), server->get_netpoint(), nullptr, nullptr, route, true);
-      if (ccc_link != nullptr) {  // cameras' access points reach the CCC through the data centre
-        std::vector<s4u::LinkInRoute> to_ccc = route;
-        to_ccc.emplace_back(ccc_link);
-        zone->add_route(host->get_netpoint(), ccc->get_netpoint(), nullptr, nullptr, to_ccc, true);
       }
+      route_links.push_back(std::move(indices));
+      zone->add_route(host->get_netpoint(), router, nullptr, nullptr, route, true);
       gateway_hosts.push_back(host);
       latency_s.push_back(latency);
     }
-    zone->seal();
+    for (auto& [d, zone_router] : districts) {
+      auto [zone, router] = zone_router;
+      zone->seal();
+      s4u::Link* aggregation = city->create_link("aggregation:" + zone->get_name(), 125e9)->set_latency(0.0);
+      city->add_route(zone->get_netpoint(), core->get_netpoint(), router, server->get_netpoint(),
+                      {s4u::LinkInRoute(aggregation)}, true);
+    }
+    city->seal();
+  }
+
+  // Turns the failed links off and back on at the schedule's times (and gateways' access links
+  // during power cuts past their backup); overlapping outages of a link nest.
+  void start_failure_driver() {
+    struct Event {
+      double t_s;
+      bool off;
+      s4u::Link* link;
+    };
+    std::vector<Event> events;
+    for (const Failure& f : schedule) {
+      const auto it = links.find(f.target);
+      if (it == links.end()) continue;  // the network server: software, not a SimGrid resource
+      events.push_back({f.start_s, true, it->second});
+      events.push_back({f.end_s, false, it->second});
+    }
+    for (uint32_t g = 0; g < power_off.size(); ++g) {
+      if (route_names[g].empty()) continue;
+      for (const TimeInterval& off : power_off[g]) {
+        events.push_back({off.t0_s, true, links.at(route_names[g][0])});
+        events.push_back({off.t1_s, false, links.at(route_names[g][0])});
+      }
+    }
+    const double end_s = scenario.run.duration_s;
+    std::erase_if(events, [end_s](const Event& e) { return e.t_s >= end_s; });
+    if (events.empty()) return;
+    // At equal times, off first: a link failed again as it comes back stays off.
+    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+      return a.t_s < b.t_s || (a.t_s == b.t_s && a.off && !b.off);
+    });
+    s4u::Actor::create("failures", server, [this, events = std::move(events)]() {
+      try {
+        std::map<s4u::Link*, int> depth;
+        for (const Event& e : events) {
+          s4u::this_actor::sleep_until(e.t_s + clock_origin);
+          if (e.off) {
+            if (depth[e.link]++ > 0) continue;
+            // What the streams' chunks still had to send as the link goes: a cut one's delivered part.
+            for (Stream& st : streams)
+              if (st.active) st.remaining_at_cut = st.active->get_remaining();
+            e.link->turn_off();
+          } else if (--depth[e.link] == 0) {
+            e.link->turn_on();
+          }
+        }
+      } catch (...) {
+        if (!actor_error) actor_error = std::current_exception();
+      }
+    });
   }
 
   // The actor that carries one period's batches to the server and runs the network server on them.
   void forward_period(double t_send_s, std::vector<GatewayBatch> batches) {
     s4u::this_actor::sleep_until(t_send_s + clock_origin);
     const double msg_bytes = scenario.platform.forward_message_bytes;
-    std::vector<s4u::CommPtr> comms;
-    for (const GatewayBatch& b : batches) {
-      const auto bytes = static_cast<uint64_t>(msg_bytes * static_cast<double>(b.copies.size()));
-      comms.push_back(s4u::Comm::sendto_async(gateway_hosts[b.gateway], server, bytes));
+    // When each copy leaves its gateway: forward_delay after reception, or, while a link of its route
+    // is down, when the route is back (held in the gateway's buffer, dropped when it is full).
+    struct Leaving {
+      uint64_t frame_seq;
+      double t_rx_s, t_leave_s;
+      int failure;  // the failure that held it, or -1
+    };
+    std::vector<std::vector<Leaving>> leaving(batches.size());
+    std::vector<s4u::CommPtr> comms(batches.size());
+    std::vector<double> comm_bytes(batches.size(), 0.0);
+    for (size_t i = 0; i < batches.size(); ++i) {
+      const uint32_t g = batches[i].gateway;
+      const Gateway& gw = scenario.gateways[g];
+      for (const Copy& c : batches[i].copies) {
+        double t_leave = c.t_rx_s + gw.forward_delay_s;
+        int failure = -1;
+        for (const Down* down = down_at(route_down[g], t_leave); down != nullptr;
+             down = down_at(route_down[g], t_leave)) {
+          int& held = buffered[g][static_cast<size_t>(down - route_down[g].data())];
+          if (held >= gw.buffer_frames) {
+            on_dropped(c.frame_seq, output::FailReason::BufferFull, down->failure);
+            ++effects[static_cast<size_t>(down->failure)].copies_lost;
+            t_leave = -1.0;
+            break;
+          }
+          ++held;
+          ++copies_buffered;
+          ++effects[static_cast<size_t>(down->failure)].copies_delayed;
+          failure = down->failure;
+          t_leave = down->t1_s;
+        }
+        if (t_leave < 0.0) continue;
+        leaving[i].push_back({c.frame_seq, c.t_rx_s, t_leave, failure});
+        for (size_t l : route_links[g]) add(link_bytes[l], t_leave, msg_bytes);
+      }
+      // One SimGrid comm per gateway and period carries the bytes; while the route is down they wait
+      // for the gateway's first batch after it is back.
+      deferred_bytes[g] += msg_bytes * static_cast<double>(leaving[i].size());
+      if (deferred_bytes[g] > 0.0 && route_up(g, t_send_s)) {
+        comm_bytes[i] = deferred_bytes[g];
+        comms[i] = s4u::Comm::sendto_async(gateway_hosts[g], server, static_cast<uint64_t>(comm_bytes[i]));
+        deferred_bytes[g] = 0.0;
+      }
     }
-    s4u::Comm::wait_all(comms);
-
     struct Arrival {
       double t_s;
       uint32_t gateway;
       uint64_t frame_seq;
       double t_rx_s, t_send_s;
+      int failure;
     };
     std::vector<Arrival> arrivals;
     for (size_t i = 0; i < batches.size(); ++i) {
-      const GatewayBatch& b = batches[i];
-      const Gateway& gw = scenario.gateways[b.gateway];
-      // The rate the batch obtained once its first byte arrived; it is the link rate when the link
-      // is not shared.
-      const double batch_bytes = msg_bytes * static_cast<double>(b.copies.size());
-      const double transfer_s =
-          comms[i]->get_finish_time() - comms[i]->get_start_time() - latency_s[b.gateway];
-      for (size_t l : route_links[b.gateway]) add(link_bytes[l], t_send_s, batch_bytes);
-      const double rate =
-          transfer_s > 0.0 ? batch_bytes / transfer_s : gw.fibre_bandwidth_bps / 8.0;  // bytes/s
-      for (const Copy& c : b.copies) {
-        double t_send = c.t_rx_s + gw.forward_delay_s;
-        // A route down: held in the gateway's buffer until it is back, or dropped when the buffer is full.
-        for (const Interval* down = down_at(route_down[b.gateway], t_send); down != nullptr;
-             down = down_at(route_down[b.gateway], t_send)) {
-          int& held = buffered[b.gateway][static_cast<size_t>(down - route_down[b.gateway].data())];
-          if (held >= gw.buffer_frames) {
-            on_dropped(c.frame_seq, output::FailReason::BufferFull);
-            t_send = -1.0;
-            break;
-          }
-          ++held;
-          ++copies_buffered;
-          t_send = down->t1_s;
+      const uint32_t g = batches[i].gateway;
+      // The rate the batch obtained once its first byte arrived; the link rate when the link is not
+      // shared, or when the batch did not get through (a cut while it was on the wire).
+      double rate = scenario.gateways[g].fibre_bandwidth_bps / 8.0;  // bytes/s
+      if (comms[i]) {
+        try {
+          comms[i]->wait();
+          const double transfer_s = comms[i]->get_finish_time() - comms[i]->get_start_time() - latency_s[g];
+          if (transfer_s > 0.0) rate = comm_bytes[i] / transfer_s;
+        } catch (const std::exception& e) {
+          if (!comm_failed(e)) throw;
         }
-        if (t_send < 0.0) continue;
-        const double t_arrive = t_send + latency_s[b.gateway] + msg_bytes / rate;
-        if (down_at(server_down, t_arrive) != nullptr) {
-          on_dropped(c.frame_seq, output::FailReason::ServerDown);
+      }
+      for (const Leaving& c : leaving[i]) {
+        const double t_arrive = c.t_leave_s + latency_s[g] + msg_bytes / rate;
+        if (const Down* down = down_at(server_down, t_arrive)) {
+          on_dropped(c.frame_seq, output::FailReason::ServerDown, down->failure);
+          ++effects[static_cast<size_t>(down->failure)].copies_lost;
           continue;
         }
-        arrivals.push_back({t_arrive, b.gateway, c.frame_seq, c.t_rx_s, t_send});
+        arrivals.push_back({t_arrive, g, c.frame_seq, c.t_rx_s, c.t_leave_s, c.failure});
       }
     }
     std::sort(arrivals.begin(), arrivals.end(), [](const Arrival& a, const Arrival& b) {
@@ -240,7 +391,7 @@ struct WiredNetwork::Impl {
       add(server_busy_s, server_free_at_s - service_s, service_s);
       uint8_t& done = delivered[a.frame_seq - first_seq];
       if (!done) {
-        on_delivered(a.frame_seq, server_free_at_s);
+        on_delivered(a.frame_seq, server_free_at_s, a.failure);
         breakdown.gateway_s += a.t_send_s - a.t_rx_s;
         breakdown.backhaul_s += a.t_s - a.t_send_s;
         breakdown.server_s += server_free_at_s - a.t_s;
@@ -269,13 +420,69 @@ struct WiredNetwork::Impl {
                        });
   }
 
+  // A CCTV stream: chunks of one /timeseries interval (and no further than the next known outage),
+  // each a rate-limited mailbox comm. A cut interrupts the chunk on the wire (its delivered part
+  // counts), the video of the outage is lost, and the stream resumes when its route is back.
+  void run_stream(size_t index, s4u::Mailbox* mailbox) {
+    static int payload = 0;
+    Stream& st = streams[index];
+    const double rate = st.bits_per_s / 8.0;  // bytes/s
+    const double end_s = st.duration_s;
+    const double interval = scenario.run.timeseries_interval_s;
+    double t = now();  // the start of the video the next chunk carries (behind now() on a saturated route)
+    while (t < end_s && !st.stopped) {
+      if (const TimeInterval* down = down_at(st.down, now())) {
+        st.outage_s += std::min(down->t1_s, end_s) - now();
+        s4u::this_actor::sleep_until(std::min(down->t1_s, end_s) + clock_origin);
+        // The failure driver turns the links on at this same instant: let it go first.
+        for (int spin = 0; spin < 1000 && now() < end_s && !route_on(st); ++spin)
+          s4u::this_actor::sleep_for(1e-6);
+        t = now();  // the video of the outage is lost
+        continue;
+      }
+      double chunk_end = std::min(end_s, (std::floor(t / interval) + 1.0) * interval);
+      for (const TimeInterval& d : st.down)
+        if (d.t0_s > now()) chunk_end = std::min(chunk_end, std::max(d.t0_s, t + 1e-3));
+      const double bytes = rate * (chunk_end - t);
+      const double started = now();
+      st.remaining_at_cut = bytes;
+      st.active = mailbox->put_init(&payload, static_cast<uint64_t>(std::max(1.0, bytes)));
+      st.active->set_rate(rate);
+      st.active->start();
+      double sent = bytes;
+      try {
+        st.active->wait();
+      } catch (const std::exception& e) {
+        if (!comm_failed(e)) throw;
+        sent = std::max(0.0, bytes - st.remaining_at_cut);
+      }
+      st.active = nullptr;
+      st.delivered_bytes += sent;
+      for (size_t l : st.links) spread(link_bytes[l], started, now(), sent);
+      if (sent < bytes) {
+        t = now();  // cut: the rest of the chunk, and what the camera sends meanwhile, is lost
+        if (now() == started) s4u::this_actor::sleep_for(1e-3);  // cut before it began: let time pass
+      } else {
+        t = chunk_end;
+      }
+    }
+  }
+
+  bool route_on(const Stream& st) const {
+    for (size_t l : st.links)
+      if (!links.at(link_order[l])->is_on()) return false;
+    return true;
+  }
+
   void check() {
     if (actor_error) std::rethrow_exception(actor_error);
   }
 };
 
-WiredNetwork::WiredNetwork(const Scenario& scenario, DeliveryCallback on_delivered, DropCallback on_dropped)
-    : impl_(std::make_unique<Impl>(scenario, std::move(on_delivered), std::move(on_dropped))) {
+WiredNetwork::WiredNetwork(const Scenario& scenario, std::vector<Failure> failures,
+                           DeliveryCallback on_delivered, DropCallback on_dropped)
+    : impl_(std::make_unique<Impl>(scenario, std::move(failures), std::move(on_delivered),
+                                   std::move(on_dropped))) {
   int argc = 4;
   char arg0[] = "citytwin";
   // CM02: latency and bandwidth exactly as given (the default LV08 model scales both to fit TCP), and
@@ -293,52 +500,86 @@ WiredNetwork::WiredNetwork(const Scenario& scenario, DeliveryCallback on_deliver
   impl_->clock_origin = s4u::Engine::get_clock();
   impl_->build_platform();
   impl_->outbox.resize(scenario.gateways.size());
+  impl_->start_failure_driver();
 }
 
 WiredNetwork::~WiredNetwork() = default;
 
 void WiredNetwork::start_stream(uint32_t gateway, double bits_per_s, double duration_s) {
-  impl_->streams.push_back({gateway, bits_per_s, duration_s});
-  const size_t index = impl_->streams.size() - 1;
   Impl* impl = impl_.get();
-  // SimGrid 3.32 throttles mailbox comms only (set_rate on put_init, before start): the stream goes
-  // through a mailbox to a receiver on the platform.
+  Impl::Stream st;
+  st.gateway = gateway;
+  st.bits_per_s = bits_per_s;
+  st.duration_s = duration_s;
+  st.links = impl->route_links[gateway];
+  if (impl->ccc_link_index) st.links.push_back(*impl->ccc_link_index);
+  std::vector<TimeInterval> down = impl->power_off[gateway];
+  for (size_t i = 0; i < impl->schedule.size(); ++i) {
+    const Failure& f = impl->schedule[i];
+    const bool on_route = std::any_of(st.links.begin(), st.links.end(),
+                                      [&](size_t l) { return impl->link_order[l] == f.target; });
+    if (!on_route) continue;
+    down.push_back({f.start_s, f.end_s});
+    impl->effects[i].stream_outage_s +=
+        std::max(0.0, std::min(f.end_s, duration_s) - std::min(f.start_s, duration_s));
+  }
+  st.down = merged(std::move(down));
+  impl->streams.push_back(std::move(st));
+  const size_t index = impl->streams.size() - 1;
   s4u::Mailbox* mailbox = s4u::Mailbox::by_name("stream-" + std::to_string(index));
+  // The receiver takes chunk after chunk; a daemon, gone when the senders are done.
   s4u::Actor::create("stream-rx-" + std::to_string(index), impl->ccc, [impl, mailbox]() {
-    try {
-      mailbox->get<int>();
-    } catch (const simgrid::Exception&) {
-      // The stream is cancelled when the run ends with bytes still to send: expected.
-    } catch (...) {
-      if (!impl->actor_error) impl->actor_error = std::current_exception();
+    s4u::Actor::self()->daemonize();
+    for (;;) {
+      try {
+        mailbox->get<int>();
+      } catch (const std::exception& e) {
+        if (!comm_failed(e)) {
+          if (!impl->actor_error) impl->actor_error = std::current_exception();
+          return;
+        }
+      }
     }
   });
+  // SimGrid 3.32 throttles mailbox comms only (set_rate on put_init, before start).
   s4u::Actor::create("stream-" + std::to_string(index), impl->gateway_hosts[gateway],
                      [impl, index, mailbox]() {
                        try {
-                         static int payload = 0;
-                         Impl::Stream& st = impl->streams[index];
-                         // What the camera sends over the run; the bitrate obtained is what got through by
-                         // its end (bytes still queued then are the backlog a saturated route builds up).
-                         const double bytes = st.bits_per_s / 8.0 * st.duration_s;
-                         const double start = s4u::Engine::get_clock();
-                         s4u::CommPtr comm = mailbox->put_init(&payload, static_cast<uint64_t>(bytes));
-                         comm->set_rate(st.bits_per_s / 8.0);
-                         comm->start();
-                         s4u::this_actor::sleep_until(start + st.duration_s);
-                         const double remaining = comm->test() ? 0.0 : comm->get_remaining();
-                         if (remaining > 0.0) comm->cancel();
-                         st.throughput_bps = (bytes - remaining) * 8.0 / st.duration_s;
+                         impl->run_stream(index, mailbox);
                        } catch (...) {
                          if (!impl->actor_error) impl->actor_error = std::current_exception();
                        }
                      });
+  if (index == 0) {
+    // At the end of the run, what is still on the wire is the backlog of a saturated route: stop it.
+    s4u::Actor::create("stream-stop", impl->server, [impl, duration_s]() {
+      s4u::this_actor::sleep_until(duration_s + impl->clock_origin);
+      for (Impl::Stream& s : impl->streams) {
+        s.stopped = true;
+        if (!s.active) continue;
+        s.remaining_at_cut = s.active->get_remaining();
+        s.active->cancel();
+      }
+    });
+  }
 }
 
 double WiredNetwork::stream_throughput_bps(uint32_t gateway) const {
   for (const auto& st : impl_->streams)
-    if (st.gateway == gateway) return st.throughput_bps;
+    if (st.gateway == gateway) return st.delivered_bytes * 8.0 / st.duration_s;
   return 0.0;
+}
+
+double WiredNetwork::stream_outage_s(uint32_t gateway) const {
+  for (const auto& st : impl_->streams)
+    if (st.gateway == gateway) return st.outage_s;
+  return 0.0;
+}
+
+const std::vector<Failure>& WiredNetwork::failures() const { return impl_->schedule; }
+
+const std::vector<WiredNetwork::FailureEffect>& WiredNetwork::failure_effects() const {
+  return impl_->effects;
 }
 
 void WiredNetwork::forward(uint32_t gateway, uint64_t frame_seq, double t_rx_s) {
@@ -385,20 +626,10 @@ output::TimeSeries WiredNetwork::utilisation(double end_s) const {
   ts.description =
       "utilisation per interval: wired links (bytes carried / capacity) and the network server's CPU";
   for (size_t b = 0; b < bins; ++b) ts.t_s.push_back(static_cast<double>(b) * interval);
-  // Streams carry their obtained rate over the run on every link of their route.
-  std::vector<std::vector<double>> bytes = im.link_bytes;
-  for (const auto& st : im.streams) {
-    std::vector<size_t> route = im.route_links[st.gateway];
-    if (im.ccc_link_index) route.push_back(*im.ccc_link_index);
-    for (size_t l : route) {
-      if (bytes[l].size() < bins) bytes[l].resize(bins, 0.0);
-      for (size_t b = 0; b < bins; ++b) bytes[l][b] += st.throughput_bps / 8.0 * interval;
-    }
-  }
   for (size_t l = 0; l < im.link_order.size(); ++l) {
     const double capacity = im.links.at(im.link_order[l])->get_bandwidth() * interval;  // bytes per interval
     std::vector<double> u(bins, 0.0);
-    for (size_t b = 0; b < bins && b < bytes[l].size(); ++b) u[b] = bytes[l][b] / capacity;
+    for (size_t b = 0; b < bins && b < im.link_bytes[l].size(); ++b) u[b] = im.link_bytes[l][b] / capacity;
     ts.columns.emplace_back(im.link_order[l], std::move(u));
   }
   std::vector<double> server(bins, 0.0);

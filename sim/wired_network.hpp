@@ -13,10 +13,20 @@
 // leaves the gateway forward_delay after reception and arrives after the route's latency plus its
 // own size at the rate the batch obtained. The delivery time of a copy does not wait for the batch.
 //
-// Failures (drivers.failures) are applied to the copies the same way: while a link of its route is
-// down a gateway holds its copies (up to its buffer) and sends them when the route is back; copies
-// arriving while the network server is down are lost. (The SimGrid links themselves stay up, so CCTV
-// flows do not see failures yet.)
+// The platform is a hierarchy of SimGrid zones: a "core" zone (the platform server and, when separate,
+// the CCC with its link) and one zone per district holding its gateways and a router. A gateway's
+// route to its district router carries its own links and the shared PON and backbone links it uses;
+// the district router reaches the core through a notional aggregation switch (SimGrid forbids empty
+// routes between zones: a 0-latency link of 1 Tbit/s, not reported).
+//
+// Failures (failure_schedule: drivers.failures, their CSV profile and availability profiles) turn the
+// failed SimGrid links off and back on, as does a power cut once a gateway's backup is exhausted (its
+// access link). Copies are timed the same way analytically: while a link of its route is down a
+// gateway holds its copies (up to its buffer) and sends them when the route is back; copies arriving
+// while the network server is down are lost (a crash of the network-server software: the platform
+// host, and the CCTV streams it receives, stay up). CCTV streams are sent in chunks of one
+// /timeseries interval: a cut interrupts the chunk on the wire, the video of the outage is lost, and
+// the stream resumes when the route is back. Every delay and loss is attributed to its failure.
 #pragma once
 
 #include <cstdint>
@@ -33,13 +43,17 @@ namespace citytwin::sim {
 
 class WiredNetwork {
  public:
-  // Called once per delivered frame, with the time the network server finished processing it.
-  using DeliveryCallback = std::function<void(uint64_t frame_seq, double t_delivered_s)>;
-  // Called once per copy lost behind its gateway (full buffer during a backhaul failure, server down).
-  using DropCallback = std::function<void(uint64_t frame_seq, output::FailReason reason)>;
+  // Called once per delivered copy, with the time the network server finished processing it and the
+  // failure (index into the schedule) that held it in its gateway's buffer, or -1.
+  using DeliveryCallback = std::function<void(uint64_t frame_seq, double t_delivered_s, int failure)>;
+  // Called once per copy lost behind its gateway (full buffer during a backhaul failure, server down),
+  // with the failure that lost it.
+  using DropCallback = std::function<void(uint64_t frame_seq, output::FailReason reason, int failure)>;
 
-  // Creates the SimGrid engine and platform. One per process (see sim/run.hpp).
-  WiredNetwork(const Scenario& scenario, DeliveryCallback on_delivered, DropCallback on_dropped);
+  // Creates the SimGrid engine and platform. One per process (see sim/run.hpp). `failures` is the
+  // run's failure_schedule.
+  WiredNetwork(const Scenario& scenario, std::vector<Failure> failures, DeliveryCallback on_delivered,
+               DropCallback on_dropped);
   ~WiredNetwork();
   WiredNetwork(const WiredNetwork&) = delete;
   WiredNetwork& operator=(const WiredNetwork&) = delete;
@@ -54,8 +68,20 @@ class WiredNetwork {
   // A constant-bitrate stream (CCTV) from a gateway to the platform over [0, duration_s]: one SimGrid
   // flow limited to bits_per_s, sharing the backhaul with everything else. Call before the first advance.
   void start_stream(uint32_t gateway, double bits_per_s, double duration_s);
-  // The bitrate a stream obtained end to end (its bytes over its transfer time); after drain().
+  // The bitrate a stream obtained end to end (the bytes that reached the platform by the end of the
+  // run, over the run); after drain().
   double stream_throughput_bps(uint32_t gateway) const;
+  // How long a stream's route was down (failures and power cuts), within the run.
+  double stream_outage_s(uint32_t gateway) const;
+
+  // What each failure of the schedule did: copies it held in buffers (delivered late) or lost, and
+  // the seconds of CCTV stream it interrupted (summed over streams; overlapping failures each count).
+  struct FailureEffect {
+    uint64_t copies_delayed = 0, copies_lost = 0;
+    double stream_outage_s = 0.0;
+  };
+  const std::vector<Failure>& failures() const;
+  const std::vector<FailureEffect>& failure_effects() const;
 
   // Where the time of delivered frames went, averaged over their first copies: gateway (forwarding
   // and buffering), backhaul (propagation and transmission), network server (queue and processing).

@@ -70,6 +70,7 @@ inline MessageBatch make_messages(size_t first_row, size_t rows) {
     const bool delivered = i % 7 != 0;
     batch.delivered.push_back(delivered ? 1 : 0);
     batch.fail_reason.push_back(delivered ? 0 : static_cast<uint8_t>(1 + i % 9));
+    batch.failure.push_back(static_cast<int16_t>(i % 13 == 0 ? static_cast<int>(i % 3) : -1));
     batch.t_delivered_s.push_back(delivered ? 0.5 * static_cast<double>(i) + 1.25
                                             : std::numeric_limits<double>::quiet_NaN());
     batch.battery_mah_left.push_back(2400.0 - 1e-4 * static_cast<double>(i));
@@ -85,7 +86,7 @@ inline void expect_messages(const File& file, const MessageBatch& expected) {
   const size_t rows = expected.size();
   for (const char* column : {"device", "t_tx_s", "radio", "sf", "channel_hz", "tx_power_dbm", "airtime_s",
                              "gateways_heard", "rssi_dbm", "snr_db", "retransmissions", "delivered",
-                             "fail_reason", "t_delivered_s", "battery_mah_left"}) {
+                             "fail_reason", "failure", "t_delivered_s", "battery_mah_left"}) {
     ASSERT_EQ(length(file, std::string("messages/") + column), rows) << column;
   }
   EXPECT_EQ(read_column<uint32_t>(file, "messages/device", H5T_NATIVE_UINT32), expected.device);
@@ -98,6 +99,7 @@ inline void expect_messages(const File& file, const MessageBatch& expected) {
   EXPECT_EQ(read_column<uint8_t>(file, "messages/delivered", H5T_NATIVE_UINT8), expected.delivered);
   EXPECT_EQ(read_column<uint8_t>(file, "messages/radio", H5T_NATIVE_UINT8), expected.radio);
   EXPECT_EQ(read_column<uint8_t>(file, "messages/fail_reason", H5T_NATIVE_UINT8), expected.fail_reason);
+  EXPECT_EQ(read_column<int16_t>(file, "messages/failure", H5T_NATIVE_INT16), expected.failure);
   EXPECT_EQ(read_column<uint8_t>(file, "messages/retransmissions", H5T_NATIVE_UINT8),
             expected.retransmissions);
   EXPECT_EQ(read_column<float>(file, "messages/tx_power_dbm", H5T_NATIVE_FLOAT), expected.tx_power_dbm);

@@ -84,6 +84,7 @@ def test_describe_summarises_the_plant():
     assert "GPON 12" in out.stdout
     assert "PON pon-a (smart): 4 km, 1:64 splitter, 12 ONTs, 1.24 Gbit/s up / 2.49 Gbit/s down" in out.stdout
     assert "fibre: 14.4 km in all: backbone 8 km, PON feeders 4 km, drops 2.4 km" in out.stdout
+    assert "SimGrid zones: core (platform), district:street (12 gateways)" in out.stdout
 
 
 def test_sensor_traffic_sharing_a_saturated_pon_with_cctv_is_slowed():

@@ -173,3 +173,98 @@ def test_no_acknowledgements_while_the_backhaul_is_cut():
     retried_calm = (m["retransmissions"][calm] > 0).mean()
     assert retried_cut == pytest.approx(2 / 3, abs=0.03)
     assert retried_calm < retried_cut - 0.1
+
+
+def test_each_failure_is_attributed_in_the_trace():
+    r = citytwin.run(failure_city("[{target: network_server, start: 4 h, end: 4.5 h}, "
+                                  "{target: 'pon:pon-1', start: 2 h, end: 3 h}]", buffer=", buffer: 500"))
+    m, f = r.messages, r.kpi_tables["failures"]
+    # Rows in time order: the PON cut first.
+    assert list(f["target"]) == ["pon:pon-1", "network_server"]
+    assert list(f["start_s"]) == [7200, 14400] and list(f["end_s"]) == [10800, 16200]
+    cut, crash = m["failure"] == 0, m["failure"] == 1
+    # The cut delayed 500 uplinks (the buffer) and lost the rest; the crash lost what reached the server.
+    assert (cut & (m["delivered"] == 1)).sum() == f["uplinks_delayed"][0] == 500
+    assert (cut & (m["delivered"] == 0)).sum() == f["uplinks_lost"][0] > 0
+    assert np.all(m["fail_reason"][cut & (m["delivered"] == 0)] == 9)
+    assert np.all(m["t_delivered_s"][cut & (m["delivered"] == 1)] >= 3 * 3600)
+    assert crash.sum() == f["uplinks_lost"][1] > 0 and f["uplinks_delayed"][1] == 0
+    assert np.all(m["fail_reason"][crash] == 10)
+    # Copies: one gateway, so one copy per uplink.
+    assert f["copies_delayed"][0] == 500 and f["copies_lost"][0] == f["uplinks_lost"][0]
+    assert np.all(m["failure"][(m["t_tx_s"] < 2 * 3600) | ((m["t_tx_s"] > 3 * 3600 + 60) & (m["t_tx_s"] < 4 * 3600))] == -1)
+
+
+def test_failures_from_a_csv_profile(tmp_path):
+    csv = tmp_path / "failures.csv"
+    csv.write_text("target,start,end\n# planned works\npon:pon-1, 2 h, 3 h\n")
+    text = failure_city("[]", buffer=", buffer: 100000").replace("failures: []", "failures_csv: failures.csv")
+    path = tmp_path / "city.yaml"
+    path.write_text(text)
+    r = citytwin.run(str(path))
+    assert list(r.kpi_tables["failures"]["target"]) == ["pon:pon-1"]
+    assert r.kpi_tables["failures"]["uplinks_delayed"][0] > 1000
+    csv.write_text("pon:pon-1, 2 h, 3 h\npon:pon-9, 1 h, 2 h\n")
+    with pytest.raises(citytwin.ScenarioError, match=r"failures.csv:2: no link or server named 'pon:pon-9'"):
+        citytwin.validate(str(path))
+
+
+def test_an_availability_profile_draws_failures_from_the_seed():
+    text = failure_city("[{target: 'pon:pon-1', mtbf: 1 h, mttr: 10 min}]", buffer=", buffer: 100000")
+    a, b, c = citytwin.run(text), citytwin.run(text), citytwin.run(text, seed=5)
+    fa, fc = a.kpi_tables["failures"], c.kpi_tables["failures"]
+    assert len(fa["target"]) >= 1 and np.all(fa["target"] == "pon:pon-1")
+    np.testing.assert_array_equal(fa["start_s"], b.kpi_tables["failures"]["start_s"])
+    assert not np.array_equal(fa["start_s"], fc["start_s"])
+    # Every uplink sent while the PON was down waited for its end.
+    m = a.messages
+    for i, (t0, t1) in enumerate(zip(fa["start_s"], fa["end_s"])):
+        inside = (m["t_tx_s"] > t0) & (m["t_tx_s"] + m["airtime_s"] + 0.005 < t1) & (m["gateways_heard"] > 0)
+        assert np.all(m["failure"][inside] == i)
+        assert np.all(m["t_delivered_s"][inside] >= t1)
+    with pytest.raises(citytwin.ScenarioError, match="not both"):
+        citytwin.validate(failure_city("[{target: 'pon:pon-1', mtbf: 1 h, mttr: 10 min, start: 1 h, end: 2 h}]"))
+
+
+CCTV = """
+city:
+  districts:
+    - {{name: square, origin: [0 m, 0 m], size: [1 km, 1 km]}}
+devices:
+  - {{name: cams, type: cctv_camera, count: 2, disc: {{centre: [500 m, 500 m], radius: 10 m}}}}
+gateways:
+  - {{name: ap, technology: wifi, position: [500 m, 500 m], backup: 30 min}}
+{extra}
+run: {{duration: 4 h, seed: 2}}
+"""
+
+
+def test_a_fibre_cut_interrupts_the_cctv_streams():
+    calm = citytwin.run(CCTV.format(extra=""))
+    cut = citytwin.run(CCTV.format(extra="drivers:\n  failures: [{target: 'fibre:ap', start: 1 h, end: 2 h}]"))
+    full = calm.kpi["stream_carried_backhaul_bps"]
+    assert full > 0
+    # A quarter of the run without the route: a quarter of the video lost.
+    assert cut.kpi["stream_carried_backhaul_bps"] == pytest.approx(0.75 * full, rel=1e-3)
+    assert cut.kpi_tables["by_access_point"]["outage_s"][0] == pytest.approx(3600)
+    assert cut.kpi_tables["failures"]["stream_outage_s"][0] == pytest.approx(3600)
+
+
+def test_timeseries_show_the_cut(tmp_path):
+    out = tmp_path / "cut.h5"
+    citytwin.run(CCTV.format(extra="drivers:\n  failures: [{target: 'fibre:ap', start: 1 h, end: 2 h}]")
+                 .replace("seed: 2}", "seed: 2, timeseries_interval: 15 min}"), out=str(out))
+    import h5py
+    with h5py.File(out) as f:
+        t, u = f["timeseries/t_s"][:], f["timeseries/fibre:ap"][:]
+    assert np.all(u[(t >= 3600) & (t < 7200)] == 0)
+    assert np.all(u[(t < 3600 - 900) | (t >= 7200 + 900)] > 0)
+
+
+def test_a_power_cut_past_the_backup_takes_the_access_point_and_its_streams_off():
+    r = citytwin.run(CCTV.format(extra="drivers:\n  power_outages: [{districts: [square], start: 1 h, end: 2 h}]"))
+    # 30 min of backup: the access point is off from 1.5 h to 2 h.
+    assert r.kpi_tables["by_access_point"]["outage_s"][0] == pytest.approx(1800)
+    calm = citytwin.run(CCTV.format(extra=""))
+    assert r.kpi["stream_carried_backhaul_bps"] == pytest.approx(
+        calm.kpi["stream_carried_backhaul_bps"] * 3.5 / 4, rel=1e-3)

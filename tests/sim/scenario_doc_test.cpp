@@ -179,6 +179,8 @@ std::string dump(const Scenario& s) {
     out << "failure=" << f.target << "\n";
     number("failure_start", f.start_s);
     number("failure_end", f.end_s);
+    number("failure_mtbf", f.mtbf_s);
+    number("failure_mttr", f.mttr_s);
   }
   for (const PowerOutage& o : s.drivers.power_outages) {
     number("outage_start", o.start_s);

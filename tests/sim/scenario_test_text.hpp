@@ -132,6 +132,8 @@ drivers:
   failures:
     - {target: 'pon:pon-1', start: 1 h, end: 2 h}
     - {target: network_server, start: 3 h, end: 3.5 h}
+    - {target: 'olt:olt-1', mtbf: 30 d, mttr: 4 h}
+  failures_csv: /dev/null
 )";
 
 // Only what is required; everything else takes its default.
