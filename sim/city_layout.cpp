@@ -30,12 +30,44 @@ PopulationProfile make_profile(const Scenario& sc, size_t index) {
   }
   p.bandwidth_hz = pop.radio.phy.bandwidth_hz;
   p.tx_power_dbm = pop.radio.tx_power_dbm;
+  const auto where = [&](const std::string& key) {
+    return pop.mark.file + ":" + std::to_string(pop.mark.line) + ":" + std::to_string(pop.mark.column) +
+           ": devices[" + std::to_string(index) + "]." + key + ": ";
+  };
+  if (pop.technology == Technology::LoRaWAN) {
+    // US915 limits (models/radio/lorawan_region.hpp): the SF must be an uplink data rate at this
+    // bandwidth, and the frame must fit the 400 ms dwell time (FCC 47 CFR 15.247). EU868 scenarios
+    // may use any LoRa PHY setting (simulation studies often do); its duty cycle is enforced elsewhere.
+    const bool us915 = sc.channel.region == models::radio::Region::US915;
+    const double dwell_s = models::radio::region_params(sc.channel.region).max_dwell_time_s;
+    const auto is_data_rate = [&](int sf) {
+      return !us915 || models::radio::uplink_data_rate_index(sc.channel.region, sf, p.bandwidth_hz) >= 0;
+    };
+    const auto allowed = [&](int sf) {
+      return is_data_rate(sf) && p.airtime_by_sf_s[static_cast<size_t>(sf - 7)] <= dwell_s;
+    };
+    p.max_sf = 0;
+    for (int sf = 7; sf <= 12; ++sf)
+      if (allowed(sf)) p.max_sf = sf;
+    const std::string frame = std::to_string(pop.payload_bytes + pop.mac_overhead_bytes) + " B frame at ";
+    if (!pop.radio.sf_auto && !allowed(pop.radio.phy.spreading_factor)) {
+      const int sf = pop.radio.phy.spreading_factor;
+      const std::string rate =
+          "SF" + std::to_string(sf) + "/" + std::to_string(std::lround(p.bandwidth_hz / 1e3)) + " kHz";
+      if (!is_data_rate(sf))
+        throw RunError(where("radio.sf") + rate + " is not an uplink data rate of the region");
+      throw RunError(where("radio.sf") + "a " + frame + rate + " lasts " +
+                     std::to_string(p.airtime_by_sf_s[static_cast<size_t>(sf - 7)] * 1e3) +
+                     " ms, beyond the region's 400 ms dwell time (use a smaller SF or payload)");
+    }
+    if (p.max_sf == 0)
+      throw RunError(where("payload") + "a " + frame + "no spreading factor fits the region's limits");
+  }
   const models::radio::DutyCycleRegulator fresh(sc.channel.region);
   for (double f : pop.radio.channels_hz) {
     if (pop.radio.duty_cycle && !std::isfinite(fresh.earliest_start_s(f)))
       throw RunError(
-          pop.mark.file + ":" + std::to_string(pop.mark.line) + ":" + std::to_string(pop.mark.column) +
-          ": devices[" + std::to_string(index) + "].radio.channels: " + std::to_string(f / 1e6) +
+          where("radio.channels") + std::to_string(f / 1e6) +
           " MHz is outside every sub-band the region allows (set radio.duty_cycle: false to ignore)");
     p.channels_hz.push_back(static_cast<uint32_t>(std::llround(f)));
     p.channels_hz_f.push_back(f);
@@ -171,10 +203,12 @@ CityLayout build_city_layout(const Scenario& sc, uint64_t seed, ThreadPool& pool
       }
       block_count[b].push_back(count);
       city.device_sf[d] = static_cast<uint8_t>(
-          nbiot               ? 0
-          : pop.radio.sf_auto ? models::radio::spreading_factor_for_link(
-                                    best_rssi, sc.channel.gateway_sensitivity_dbm, pop.radio.join_margin_db)
-                              : pop.radio.phy.spreading_factor);
+          nbiot ? 0
+          : pop.radio.sf_auto
+              ? std::min(city.populations[city.device_population[d]].max_sf,
+                         models::radio::spreading_factor_for_link(
+                             best_rssi, sc.channel.gateway_sensitivity_dbm, pop.radio.join_margin_db))
+              : pop.radio.phy.spreading_factor);
     }
   });
   city.link_offset.reserve(n + 1);

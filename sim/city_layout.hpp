@@ -20,6 +20,9 @@ namespace citytwin::sim {
 // Per-population constants the fleet engine needs on every event.
 struct PopulationProfile {
   std::array<double, 6> airtime_by_sf_s{};  // time on air of the population's frame at SF7..SF12
+  // The largest SF the region allows this frame (US915: an uplink data rate, and within the 400 ms
+  // dwell time); sf: auto picks no larger one.
+  int max_sf = 12;
   double bandwidth_hz = 125e3;
   double tx_power_dbm = 14.0;
   std::vector<uint32_t> channels_hz;

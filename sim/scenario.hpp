@@ -57,6 +57,7 @@ struct LoraRadio {
   // those its duty cycle leaves open. EU868 default channels: LoRaWAN Regional Parameters
   // RP002-1.0.3, section 2.5.2.
   std::vector<double> channels_hz = {868.1e6, 868.3e6, 868.5e6};
+  bool channels_given = false;  // written in the scenario (else US915 takes sub-band 2's channels)
   // sf: auto -> at join, the smallest SF whose gateway sensitivity the best link clears by
   // join_margin_db (models/radio/adr.hpp spreading_factor_for_link).
   bool sf_auto = false;

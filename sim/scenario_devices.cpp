@@ -136,6 +136,7 @@ void read_radio(DiagnosticLog& log, const YamlNode* node, const std::string& pat
       }
       if (!frequencies.empty() && frequencies.size() == channels->items.size())
         radio.channels_hz = frequencies;
+      radio.channels_given = true;
     }
   }
   switch (radio.ldro) {

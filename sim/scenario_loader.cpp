@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "models/radio/lorawan_region.hpp"
 #include "sim/scenario_reader.hpp"
 #include "sim/scenario_sections.hpp"
 
@@ -344,6 +345,28 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
   read_devices(log, top.get("devices"), districts, scenario.devices);
   read_gateways(log, top.get("gateways"), districts, scenario.gateways);
   read_channel(log, top.get("radio"), scenario.channel);
+  if (scenario.channel.region == models::radio::Region::US915) {
+    // US915 channels: sub-band 2 (903.9-905.3 MHz) unless given; given ones must be uplink channels.
+    for (std::size_t i = 0; i < scenario.devices.size(); ++i) {
+      LoraRadio& radio = scenario.devices[i].radio;
+      if (!radio.channels_given) {
+        const auto band = models::radio::us915_subband_channels_hz(2);
+        radio.channels_hz.assign(band.begin(), band.end());
+        continue;
+      }
+      for (double hz : radio.channels_hz) {
+        try {
+          models::radio::rx1_frequency_hz(models::radio::Region::US915, hz);
+        } catch (const std::invalid_argument&) {
+          const SourceMark& at = scenario.devices[i].mark;
+          log.error(Location{at.line, at.column, -1}, index_path("devices", i) + ".radio.channels",
+                    std::to_string(hz / 1e6) +
+                        " MHz is not a US915 uplink channel (902.3 + 0.2 n MHz, n < 64, "
+                        "or 903.0 + 1.6 n MHz, n < 8)");
+        }
+      }
+    }
+  }
   read_nbiot(log, top.get("nbiot"), scenario.nbiot);
   read_fibre(log, top.get("fibre"), scenario.gateways, top.get("gateways"), scenario.fibre);
   read_platform(log, top.get("platform"), scenario.platform);  // before drivers: failures may target "ccc"

@@ -184,3 +184,33 @@ def test_solar_panels_keep_power_hungry_sensors_alive():
     assert sunny.kpi["uplinks_sent"] == pytest.approx(10 * 10 * 144, rel=0.01)  # every report of 10 days
     assert dark.kpi["uplinks_sent"] < 0.8 * sunny.kpi["uplinks_sent"]
     assert dark.kpi["reports_device_dead"] == 10  # each logs the report it could not send
+
+
+def test_us915_keeps_every_uplink_within_the_400_ms_dwell_time():
+    us = "radio: {region: US915}"
+    # Devices far from the gateway would join at SF12 in EU868; US915 has no SF11/SF12 uplink at
+    # 125 kHz and a 400 ms dwell time (FCC 47 CFR 15.247), so they stop at the largest SF that fits.
+    far = "  - {name: far, count: 30, disc: {centre: [100 m, 100 m], radius: 50 m}, payload: 10 B, interval: 10 min, radio: {sf: auto}}"
+    gw = "  - {name: gw, position: [900 m, 900 m]}"
+    eu = citytwin.run(city(far, gateways=gw, radio="radio: {path_loss: {exponent: 4.9}}", run="duration: 2 h"))
+    r = citytwin.run(city(far, gateways=gw, radio="radio: {region: US915, path_loss: {exponent: 4.9}}",
+                          run="duration: 2 h"))
+    assert eu.messages["sf"].max() >= 11
+    m = r.messages
+    assert m["sf"].max() == 10 and np.all(m["airtime_s"] <= 0.4)
+    # Sub-band 2 channels by default.
+    assert set(np.unique(m["channel_hz"])) <= {int(903.9e6 + 200e3 * k) for k in range(8)}
+    # A 40 B payload does not fit SF10 in 400 ms (DR0 carries at most 11 B): SF9 at most.
+    big = citytwin.run(city(far.replace("payload: 10 B", "payload: 40 B"), gateways=gw,
+                            radio="radio: {region: US915, path_loss: {exponent: 4.9}}", run="duration: 2 h"))
+    assert big.messages["sf"].max() == 9 and np.all(big.messages["airtime_s"] <= 0.4)
+    # A fixed SF beyond the limits is refused, naming the population.
+    with pytest.raises(citytwin.RunError, match=r"devices\[0\]\.radio\.sf: .*dwell time"):
+        citytwin.run(city(far.replace("sf: auto", "sf: 10").replace("10 B", "40 B"),
+                          gateways=gw, radio=us, run="duration: 1 h"))
+    with pytest.raises(citytwin.RunError, match=r"SF12/125 kHz is not an uplink data rate"):
+        citytwin.run(city(far.replace("sf: auto", "sf: 12"),
+                          gateways=gw, radio=us, run="duration: 1 h"))
+    with pytest.raises(citytwin.ScenarioError, match=r"868.1.* is not a US915 uplink channel"):
+        citytwin.validate(city(far.replace("sf: auto", "sf: auto, channels: [868.1 MHz]"),
+                               gateways=gw, radio=us))

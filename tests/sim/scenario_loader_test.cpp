@@ -57,7 +57,7 @@ TEST(ScenarioLoader, FullScenarioPopulation) {
   EXPECT_EQ(r.ldro, LoraRadio::Ldro::Auto);
   EXPECT_TRUE(r.phy.low_data_rate_optimize);  // SF12 at 125 kHz
   EXPECT_DOUBLE_EQ(r.tx_power_dbm, 20.0);
-  EXPECT_EQ(r.channels_hz, (std::vector<double>{867.1e6, 867.3e6}));
+  EXPECT_EQ(r.channels_hz, (std::vector<double>{903.9e6, 904.1e6}));
 
   const models::device::FirmwareProfile& f = p.firmware;
   EXPECT_DOUBLE_EQ(f.sleep_current_ma, 0.0025);

@@ -37,12 +37,12 @@ TEST(ScenarioOverrides, ChangeValues) {
 TEST(ScenarioOverrides, SequenceElementsAndStructuredValues) {
   const Scenario s =
       load(kFullScenario, {"radio.gateway_sensitivity.5=-143 dBm", "devices[0].districts=[docks]",
-                           "city.districts.1.size=[1 km, 2 km]", "devices.0.radio.channels.1=868.5MHz"});
+                           "city.districts.1.size=[1 km, 2 km]", "devices.0.radio.channels.1=905.3MHz"});
   EXPECT_DOUBLE_EQ(s.channel.gateway_sensitivity_dbm[5], -143.0);
   EXPECT_DOUBLE_EQ(s.channel.gateway_sensitivity_dbm[4], -140.0);
   EXPECT_EQ(s.devices[0].placement.districts, (std::vector<std::string>{"docks"}));
   EXPECT_DOUBLE_EQ(s.city.districts[1].y_max_m, 2000.0);
-  EXPECT_EQ(s.devices[0].radio.channels_hz, (std::vector<double>{867.1e6, 868.5e6}));
+  EXPECT_EQ(s.devices[0].radio.channels_hz, (std::vector<double>{903.9e6, 905.3e6}));
 }
 
 TEST(ScenarioOverrides, NewKeyInAnExistingMap) {

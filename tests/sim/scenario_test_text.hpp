@@ -38,7 +38,7 @@ devices:
       crc: false
       ldro: auto
       tx_power: 20 dBm
-      channels: [867.1 MHz, 867.3 MHz]
+      channels: [903.9 MHz, 904.1 MHz]
       join_margin: 3 dB
       adr: true
       duty_cycle: false
