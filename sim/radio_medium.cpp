@@ -17,6 +17,7 @@ RadioMedium::RadioMedium(const Scenario& scenario, const CityLayout& city)
     : city_(city),
       capture_(scenario.channel.capture),
       inter_sf_(scenario.channel.inter_sf),
+      cumulative_(scenario.channel.interference == RadioChannel::Interference::Cumulative),
       sensitivity_125khz_dbm_(scenario.channel.gateway_sensitivity_dbm),
       incoming_(city.gateway_count()),
       transmitting_(city.gateway_count()) {
@@ -106,6 +107,17 @@ void RadioMedium::interfere_across_sfs(const OnAir& rx, Reception& mine) {
 void RadioMedium::collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& air, double rx_needs_db,
                           double others_need_db) {
   std::erase_if(air, [&](const OnAir& e) { return e.t_end_s <= rx.t_start_s; });
+  if (cumulative_) {  // summed now, judged when the frame is resolved
+    for (const OnAir& e : air) {
+      const double overlap_s = std::min(e.t_end_s, rx.t_end_s) - std::max(e.t_start_s, rx.t_start_s);
+      if (overlap_s <= 0.0) continue;
+      mine.interference_mws[e.spreading_factor - 7u] +=
+          static_cast<float>(std::pow(10.0, e.rssi_dbm / 10.0) * overlap_s);
+      reception(e.reception).interference_mws[rx.spreading_factor - 7u] +=
+          static_cast<float>(std::pow(10.0, rx.rssi_dbm / 10.0) * overlap_s);
+    }
+    return;
+  }
   for (const OnAir& e : air) {
     if (rx.rssi_dbm - e.rssi_dbm < rx_needs_db && mine.fate == FailReason::None)
       mine.fate = FailReason::Collision;
@@ -115,13 +127,37 @@ void RadioMedium::collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& 
   }
 }
 
+bool RadioMedium::sunk_by_interference(const Reception& rx, const Transmission& tx) const {
+  const double signal_mws = std::pow(10.0, rx.rssi_dbm / 10.0) * (tx.t_end_s - tx.t_start_s);
+  for (int sf = 7; sf <= 12; ++sf) {
+    const double interference = rx.interference_mws[static_cast<size_t>(sf - 7)];
+    if (interference <= 0.0) continue;
+    double needs_db = 0.0;
+    if (sf == tx.spreading_factor) {
+      if (!capture_.enabled) return true;  // no capture: any same-SF overlap destroys it
+      needs_db = capture_.threshold_db;
+    } else if (inter_sf_ == RadioChannel::InterSf::Orthogonal) {
+      continue;
+    } else {
+      needs_db = models::radio::sir_threshold_db(inter_sf_ == RadioChannel::InterSf::Goursaud
+                                                     ? models::radio::InterferenceMatrix::Goursaud
+                                                     : models::radio::InterferenceMatrix::Croce,
+                                                 tx.spreading_factor, sf);
+    }
+    if (10.0 * std::log10(signal_mws / interference) < needs_db) return true;
+  }
+  return false;
+}
+
 void RadioMedium::resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink) {
   received_scratch_.clear();
   rssi_scratch_.clear();
   FailReason strongest_fate = FailReason::BelowSensitivity;
   float strongest = -std::numeric_limits<float>::infinity();
   for (uint32_t r = 0; r < f.receptions; ++r) {
-    const Reception& rx = reception(f.first_reception + r);
+    Reception& rx = reception(f.first_reception + r);
+    if (cumulative_ && rx.fate == FailReason::None && sunk_by_interference(rx, f.tx))
+      rx.fate = FailReason::Collision;
     if (rx.fate == FailReason::None) {
       received_scratch_.push_back(rx.gateway);
       rssi_scratch_.push_back(rx.rssi_dbm);

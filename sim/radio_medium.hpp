@@ -3,7 +3,9 @@
 // transmission can overlap it, i.e. once every frame starting before its end is known. At a gateway a
 // frame is lost when:
 //   - it overlaps frames on the same channel and SF and the capture rule (models/radio/reception.hpp)
-//     does not let it survive every one of them (collision);
+//     does not let it survive every one of them (collision; with radio.interference: cumulative, the
+//     energy of the overlapping frames is summed per SF over the frame and compared with the same
+//     thresholds, as ns-3's LoraInterferenceHelper does);
 //   - all the gateway's demodulation paths are busy when it starts (no demodulator);
 //   - the gateway is transmitting a downlink while it is on the air (half duplex);
 //   - the gateway is off: a power cut outlasted its backup battery (drivers.power_outages).
@@ -67,6 +69,8 @@ class RadioMedium {
     uint32_t gateway;
     float rssi_dbm;
     output::FailReason fate;
+    // Cumulative interference: energy (mW s) of the overlapping frames, per their SF (7..12).
+    std::array<float, 6> interference_mws{};
   };
   struct Frame {
     Transmission tx;
@@ -96,11 +100,14 @@ class RadioMedium {
   // is lost when its power over the other's falls short of what it needs (dB).
   void collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& air, double rx_needs_db,
                double others_need_db);
+  // Cumulative interference: whether the summed energy per SF sinks a reception of a frame.
+  bool sunk_by_interference(const Reception& rx, const Transmission& tx) const;
   void resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink);
 
   const CityLayout& city_;
   models::radio::CaptureRule capture_;
   RadioChannel::InterSf inter_sf_;
+  bool cumulative_;
   std::array<double, 6> sensitivity_125khz_dbm_;
   std::vector<Transmission> staged_;  // produced but starting at or after the last window end
   std::deque<Frame> frames_;          // frames_[i] has seq frame_base_ + i

@@ -142,6 +142,10 @@ struct RadioChannel {
   // Frames on different SFs: orthogonal (no interference), or the SIR thresholds of Goursaud & Gorce
   // 2015 (as ns-3) or Croce et al. 2018 (as FLoRa), pairwise (models/radio/interference.hpp).
   enum class InterSf { Orthogonal, Goursaud, Croce } inter_sf = InterSf::Orthogonal;
+  // How a frame's SIR is judged against those thresholds: against each overlapping frame on its own
+  // (pairwise, as FLoRa and LoRaSim), or against the energy of all overlapping frames summed per SF
+  // over the frame (cumulative, as ns-3's LoraInterferenceHelper: Magrin et al., ICC 2017).
+  enum class Interference { Pairwise, Cumulative } interference = Interference::Pairwise;
   std::array<double, 6> gateway_sensitivity_dbm = models::radio::kSx1301SensitivityDbm;  // SF7..SF12, 125 kHz
   double noise_figure_db = 6.0;  // gateway receiver, for the SNR column and ADR
 };

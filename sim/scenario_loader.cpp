@@ -109,9 +109,12 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
 }
 
 void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channel) {
-  MapReader map(
-      log, node, "radio",
-      {"region", "path_loss", "shadowing", "capture", "inter_sf", "gateway_sensitivity", "noise_figure"});
+  MapReader map(log, node, "radio",
+                {"region", "path_loss", "shadowing", "capture", "inter_sf", "interference",
+                 "gateway_sensitivity", "noise_figure"});
+  if (const auto mode = map.choice("interference", {"pairwise", "cumulative"}))
+    channel.interference =
+        *mode == "cumulative" ? RadioChannel::Interference::Cumulative : RadioChannel::Interference::Pairwise;
   if (const auto inter = map.choice("inter_sf", {"orthogonal", "goursaud", "croce"}))
     channel.inter_sf = *inter == "goursaud" ? RadioChannel::InterSf::Goursaud
                        : *inter == "croce"  ? RadioChannel::InterSf::Croce

@@ -47,10 +47,12 @@ Transmission tx(uint32_t device, double start, double end, uint32_t channel = 86
 }
 
 Scenario scenario(bool capture, size_t gateways, int demodulators = 8,
-                  RadioChannel::InterSf inter_sf = RadioChannel::InterSf::Orthogonal) {
+                  RadioChannel::InterSf inter_sf = RadioChannel::InterSf::Orthogonal,
+                  RadioChannel::Interference interference = RadioChannel::Interference::Pairwise) {
   Scenario sc;
   sc.channel.capture = {capture, 6.0};
   sc.channel.inter_sf = inter_sf;
+  sc.channel.interference = interference;
   sc.gateways.resize(gateways);
   for (Gateway& g : sc.gateways) g.demodulators = demodulators;
   return sc;
@@ -66,8 +68,9 @@ struct Outcome {
 class Medium {
  public:
   Medium(const CityLayout& city, bool capture, int demodulators = 8,
-         RadioChannel::InterSf inter_sf = RadioChannel::InterSf::Orthogonal)
-      : scenario_(scenario(capture, city.gateway_count(), demodulators, inter_sf)),
+         RadioChannel::InterSf inter_sf = RadioChannel::InterSf::Orthogonal,
+         RadioChannel::Interference interference = RadioChannel::Interference::Pairwise)
+      : scenario_(scenario(capture, city.gateway_count(), demodulators, inter_sf, interference)),
         medium_(scenario_, city),
         pool_(2) {}
   // Feeds the transmissions for the window ending at t; returns outcomes by device.
@@ -179,6 +182,44 @@ TEST(RadioMedium, CaptureKeepsTheFrameSixDbStronger) {
   out = m.step({tx(1, 2.0, 2.1), tx(2, 2.05, 2.15)}, 3.0);
   EXPECT_TRUE(out[1].gateways.empty());
   EXPECT_TRUE(out[2].gateways.empty());
+}
+
+// Cumulative interference sums the overlapping frames' energy (power x overlap) per SF; with a 6 dB
+// capture threshold, two interferers 7 dB below the frame each pass pairwise, but together they are
+// 7 - 10 log10(2) = 3.99 dB below it.
+TEST(RadioMedium, CumulativeInterferenceSumsTheInterferers) {
+  const CityLayout city = layout({{-100}, {-107}, {-107}}, 1);
+  const auto cumulative = RadioChannel::Interference::Cumulative;
+  const auto orthogonal = RadioChannel::InterSf::Orthogonal;
+  Medium pairwise(city, true);
+  auto out = pairwise.step({tx(0, 0.0, 0.1), tx(1, 0.0, 0.1), tx(2, 0.0, 0.1)}, 1.0);
+  EXPECT_EQ(out[0].gateways, std::vector<uint32_t>{0});
+  Medium summed(city, true, 8, orthogonal, cumulative);
+  out = summed.step({tx(0, 0.0, 0.1), tx(1, 0.0, 0.1), tx(2, 0.0, 0.1)}, 1.0);
+  EXPECT_TRUE(out[0].gateways.empty());
+  EXPECT_EQ(out[0].reason, output::FailReason::Collision);
+  // One of them alone: 7 dB, captured either way.
+  out = summed.step({tx(0, 2.0, 2.1), tx(1, 2.0, 2.1)}, 3.0);
+  EXPECT_EQ(out[0].gateways, std::vector<uint32_t>{0});
+}
+
+// Energy, not power: an interferer 4 dB below the frame over half of it costs 4 + 3.01 dB of SIR
+// (enough for the 6 dB threshold), where the pairwise rule kills the frame.
+TEST(RadioMedium, CumulativeInterferenceWeighsTheOverlap) {
+  const CityLayout city = layout({{-100}, {-104}}, 1);
+  Medium pairwise(city, true);
+  auto out = pairwise.step({tx(0, 0.0, 0.2), tx(1, 0.1, 0.3)}, 1.0);
+  EXPECT_TRUE(out[0].gateways.empty());
+  Medium summed(city, true, 8, RadioChannel::InterSf::Orthogonal, RadioChannel::Interference::Cumulative);
+  out = summed.step({tx(0, 0.0, 0.2), tx(1, 0.1, 0.3)}, 1.0);
+  EXPECT_EQ(out[0].gateways, std::vector<uint32_t>{0});
+  EXPECT_TRUE(out[1].gateways.empty());  // the weaker one: -7.01 dB
+  // Without capture any overlap still destroys both, as pairwise.
+  Medium no_capture(city, false, 8, RadioChannel::InterSf::Orthogonal,
+                    RadioChannel::Interference::Cumulative);
+  out = no_capture.step({tx(0, 0.0, 0.2), tx(1, 0.19, 0.3)}, 1.0);
+  EXPECT_TRUE(out[0].gateways.empty());
+  EXPECT_TRUE(out[1].gateways.empty());
 }
 
 TEST(RadioMedium, OtherChannelOtherSfAndTouchingFramesDoNotCollide) {

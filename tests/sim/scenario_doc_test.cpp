@@ -191,6 +191,7 @@ std::string dump(const Scenario& s) {
   number("reference_loss", s.channel.path_loss.reference_loss_db);
   number("exponent", s.channel.path_loss.exponent);
   number("capture", s.channel.capture.enabled);
+  number("interference", static_cast<int>(s.channel.interference));
   number("threshold", s.channel.capture.threshold_db);
   for (double dbm : s.channel.gateway_sensitivity_dbm) number("sensitivity", dbm);
   for (const AlertRule& a : s.platform.alerts) {

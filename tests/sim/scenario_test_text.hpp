@@ -91,6 +91,7 @@ radio:
   shadowing: {sigma: 7.8 dB}
   noise_figure: 5 dB
   inter_sf: croce
+  interference: cumulative
   capture: {enabled: false, threshold: 4 dB}
   gateway_sensitivity: [-131 dBm, -132.5 dBm, -135 dBm, -137.5 dBm, -140 dBm, -141 dBm]
 platform:
