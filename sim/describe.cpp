@@ -99,15 +99,38 @@ std::string describe_topology(const Scenario& sc) {
   double feeder_km = 0.0, backbone_km = 0.0;
   for (const Pon& p : sc.fibre.pons) feeder_km += p.length_m / 1e3;
   for (const Olt& o : sc.fibre.olts) backbone_km += o.backbone_length_m / 1e3;
+  for (const CoreLink& l : sc.fibre.core.links) backbone_km += l.length_m / 1e3;
   std::snprintf(line, sizeof line,
                 "fibre: %.4g km in all: backbone %.4g km, PON feeders %.4g km, drops %.4g km, point-to-point "
                 "%.4g km%s\n",
                 backbone_km + feeder_km + drop_km + p2p_km, backbone_km, feeder_km, drop_km, p2p_km,
                 leased_km > 0.0 ? (", plus leased lines " + std::to_string(leased_km) + " km").c_str() : "");
   out << line;
+  if (!sc.fibre.core.links.empty()) {
+    std::map<std::string, int> degree;
+    double core_km = 0.0;
+    for (const CoreLink& l : sc.fibre.core.links) {
+      ++degree[l.a];
+      ++degree[l.b];
+      core_km += l.length_m / 1e3;
+    }
+    const bool ring = degree.size() == sc.fibre.core.links.size() &&
+                      std::all_of(degree.begin(), degree.end(), [](const auto& d) { return d.second == 2; });
+    out << "  core: " << degree.size() << " nodes, " << sc.fibre.core.links.size() << " links, " << core_km
+        << " km (" << (ring ? "ring" : "mesh") << "), data centre at " << sc.fibre.core.data_centre << "\n";
+  }
   for (const Olt& o : sc.fibre.olts) {
-    out << "  OLT " << o.name << ": backbone " << o.backbone_length_m / 1e3 << " km, "
-        << rate(o.backbone_bandwidth_bps) << "\n";
+    out << "  OLT " << o.name << (o.node.empty() ? "" : " at " + o.node) << ": backbone "
+        << o.backbone_length_m / 1e3 << " km, " << rate(o.backbone_bandwidth_bps);
+    if (!o.core_route.empty()) {
+      double km = 0.0;
+      for (const CoreLink& l : sc.fibre.core.links)
+        if (std::find(o.core_route.begin(), o.core_route.end(), l.name()) != o.core_route.end())
+          km += l.length_m / 1e3;
+      out << ", then " << o.core_route.size() << " core link" << (o.core_route.size() == 1 ? "" : "s") << " ("
+          << km << " km) to the data centre";
+    }
+    out << "\n";
     for (const Pon& p : sc.fibre.pons) {
       if (p.olt != o.name) continue;
       const auto onts = std::count_if(sc.gateways.begin(), sc.gateways.end(), [&](const Gateway& g) {

@@ -134,10 +134,11 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   WiredNetwork wired(
       sc, std::move(failures),
       [&log, &analytics, &pipeline](uint64_t seq, double t, int failure) {
-        if (!log.deliver(seq, t, failure)) return;
+        if (!log.deliver(seq, t, failure)) return false;
         // The alert rules see a reading once the broker has passed it to the analytics.
         if (const auto times = pipeline.ingest(t))
           analytics.on_delivery(log.transmission(seq), times->t_analysed_s);
+        return true;
       },
       [&log](uint64_t seq, output::FailReason reason, int failure) { log.drop_copy(seq, reason, failure); });
   // The network server answers through gateways it can reach, and only while it is up.

@@ -24,8 +24,13 @@ std::vector<std::string> route_link_names(const Scenario& scenario, const Gatewa
     case BackhaulKind::Fibre:
       return {"fibre:" + g.name};
     case BackhaulKind::Pon: {
-      for (const Pon& pon : scenario.fibre.pons)
-        if (pon.name == g.pon) return {"drop:" + g.name, "pon:" + pon.name, "backbone:" + pon.olt};
+      for (const Pon& pon : scenario.fibre.pons) {
+        if (pon.name != g.pon) continue;
+        std::vector<std::string> route = {"drop:" + g.name, "pon:" + pon.name, "backbone:" + pon.olt};
+        for (const Olt& olt : scenario.fibre.olts)
+          if (olt.name == pon.olt) route.insert(route.end(), olt.core_route.begin(), olt.core_route.end());
+        return route;
+      }
       return {"drop:" + g.name};
     }
     case BackhaulKind::Cellular:

@@ -189,9 +189,25 @@ struct Gateway {
 // zone cabinets), split 1:split to ONTs at buildings and poles. Upstream capacity is shared by the PON.
 struct Olt {
   std::string name;
-  double backbone_length_m = 5000.0;
+  double backbone_length_m = 5000.0;  // to the data centre, or to its core node when it has one
   double backbone_bandwidth_bps = 10e9;
+  std::string node;                     // its network node on fibre.core ("" without a core)
+  std::vector<std::string> core_route;  // core links from that node to the data centre (shortest)
   SourceMark mark;
+};
+
+// The core/backbone network (a ring or mesh, like Daegu's 125 km backbone): fibre links between
+// network nodes, one of which is the data centre; OLTs at nodes reach it over the shortest path by
+// length (static routing: a cut link is not routed around).
+struct CoreLink {
+  std::string a, b;
+  double length_m = 10000.0;
+  double bandwidth_bps = 100e9;
+  std::string name() const { return "core:" + a + "-" + b; }
+};
+struct Core {
+  std::string data_centre;  // "" without a core
+  std::vector<CoreLink> links;
 };
 
 struct Pon {
@@ -206,6 +222,7 @@ struct Pon {
 };
 
 struct Fibre {
+  Core core;
   std::vector<Olt> olts;
   std::vector<Pon> pons;
 };

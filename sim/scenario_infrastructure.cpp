@@ -3,9 +3,13 @@
 // loader (sim/scenario_loader.cpp).
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -146,20 +150,120 @@ void read_interval_csv(DiagnosticLog& log, const YamlNode* node, const std::stri
   }
 }
 
+// fibre.core: {data_centre: dc, links: [{between: [dc, north], length: 30 km, bandwidth: 100 Gbps}]}
+void read_core(DiagnosticLog& log, const YamlNode* node, Core& core) {
+  if (node == nullptr) return;
+  MapReader map(log, node, "fibre.core", {"data_centre", "links"});
+  set_if(core.data_centre, map.text("data_centre", Presence::Required));
+  const YamlNode* links = map.get("links");
+  if (links == nullptr) {
+    log.error(map.location(), "fibre.core", "missing required key 'links'");
+    return;
+  }
+  if (!expect_sequence(log, *links, "fibre.core.links", "core links")) return;
+  for (std::size_t i = 0; i < links->items.size(); ++i) {
+    const std::string path = index_path("fibre.core.links", i);
+    MapReader l(log, &links->items[i], path, {"between", "length", "bandwidth"});
+    CoreLink link;
+    set_if(link.length_m, l.quantity("length", Dimension::Length, Bound::positive()));
+    set_if(link.bandwidth_bps, l.quantity("bandwidth", Dimension::Bitrate, Bound::positive()));
+    const YamlNode* ends = l.get("between");
+    if (ends == nullptr) {
+      log.error(l.location(), path, "missing required key 'between'");
+    } else if (expect_sequence(log, *ends, l.path("between"), "two node names")) {
+      if (ends->items.size() != 2) {
+        log.error(ends->location, l.path("between"), "expected two node names");
+        continue;
+      }
+      const auto a = read_text(log, ends->items[0], l.path("between") + "[0]");
+      const auto b = read_text(log, ends->items[1], l.path("between") + "[1]");
+      if (!a || !b) continue;
+      if (*a == *b) log.error(ends->location, l.path("between"), "a link needs two different nodes");
+      link.a = *a;
+      link.b = *b;
+      for (const CoreLink& other : core.links)
+        if ((other.a == link.a && other.b == link.b) || (other.a == link.b && other.b == link.a))
+          log.error(ends->location, l.path("between"),
+                    "duplicate link between '" + link.a + "' and '" + link.b + "'");
+    }
+    core.links.push_back(link);
+  }
+  const bool known = std::any_of(core.links.begin(), core.links.end(), [&](const CoreLink& l) {
+    return l.a == core.data_centre || l.b == core.data_centre;
+  });
+  if (!core.data_centre.empty() && !known)
+    log.error(map.get("data_centre")->location, map.path("data_centre"),
+              "no core link reaches '" + core.data_centre + "'");
+}
+
+// Shortest paths (by length) from every core node to the data centre: Dijkstra on a small graph.
+// Returns, per node name, the link names from that node to the data centre.
+std::map<std::string, std::vector<std::string>> core_routes(const Core& core) {
+  std::map<std::string, double> distance;
+  std::map<std::string, const CoreLink*> via;  // the link towards the data centre
+  for (const CoreLink& l : core.links) {
+    distance.emplace(l.a, std::numeric_limits<double>::infinity());
+    distance.emplace(l.b, std::numeric_limits<double>::infinity());
+  }
+  std::map<std::string, std::vector<std::string>> routes;
+  if (!distance.contains(core.data_centre)) return routes;
+  distance[core.data_centre] = 0.0;
+  std::set<std::string> done;
+  for (;;) {
+    std::string next;
+    for (const auto& [name, d] : distance)
+      if (!done.contains(name) && std::isfinite(d) && (next.empty() || d < distance[next])) next = name;
+    if (next.empty()) break;
+    done.insert(next);
+    for (const CoreLink& l : core.links) {
+      if (l.a != next && l.b != next) continue;
+      const std::string& other = l.a == next ? l.b : l.a;
+      if (distance[next] + l.length_m < distance[other]) {
+        distance[other] = distance[next] + l.length_m;
+        via[other] = &l;
+      }
+    }
+  }
+  for (const std::string& name : done) {
+    std::vector<std::string>& route = routes[name];
+    for (std::string at = name; at != core.data_centre;) {
+      const CoreLink* l = via.at(at);
+      route.push_back(l->name());
+      at = l->a == at ? l->b : l->a;
+    }
+  }
+  return routes;
+}
+
 }  // namespace
 
-// fibre: {olts: [...], pons: [...]}; PONs name existing OLTs, gateways existing PONs within the split.
+// fibre: {core: {...}, olts: [...], pons: [...]}; PONs name existing OLTs, gateways existing PONs within the
+// split.
 void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gateway>& gateways,
                 const YamlNode* gateways_node, Fibre& fibre) {
-  MapReader map(log, node, "fibre", {"olts", "pons"});
+  MapReader map(log, node, "fibre", {"core", "olts", "pons"});
+  read_core(log, map.get("core"), fibre.core);
+  const auto routes = core_routes(fibre.core);
   if (const YamlNode* olts = map.get("olts");
       olts != nullptr && expect_sequence(log, *olts, "fibre.olts", "OLTs")) {
     for (std::size_t i = 0; i < olts->items.size(); ++i) {
       MapReader o(log, &olts->items[i], index_path("fibre.olts", i),
-                  {"name", "backbone_length", "backbone_bandwidth"});
+                  {"name", "backbone_length", "backbone_bandwidth", "node"});
       Olt olt;
       olt.mark = log.mark(olts->items[i].location);
       set_if(olt.name, o.text("name", Presence::Required));
+      set_if(olt.node,
+             o.text("node", fibre.core.data_centre.empty() ? Presence::Optional : Presence::Required));
+      if (!olt.node.empty()) {
+        if (fibre.core.data_centre.empty())
+          log.error(o.get("node")->location, o.path("node"), "no fibre.core to put the OLT on");
+        else if (const auto route = routes.find(olt.node); route != routes.end())
+          olt.core_route = route->second;
+        else
+          log.error(o.get("node")->location, o.path("node"),
+                    "no core node '" + olt.node + "' connected to the data centre '" +
+                        fibre.core.data_centre + "'");
+      }
       set_if(olt.backbone_length_m, o.quantity("backbone_length", Dimension::Length, Bound::positive()));
       set_if(olt.backbone_bandwidth_bps,
              o.quantity("backbone_bandwidth", Dimension::Bitrate, Bound::positive()));

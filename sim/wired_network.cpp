@@ -5,9 +5,12 @@
 #include <csignal>
 #include <cstdint>
 #include <exception>
+#include <limits>
 #include <map>
 #include <optional>
+#include <queue>
 #include <simgrid/s4u.hpp>
+#include <tuple>
 
 #include "sim/run.hpp"
 
@@ -113,6 +116,18 @@ struct WiredNetwork::Impl {
       t = next;
     }
   }
+  struct Arrival {
+    double t_s;
+    uint32_t gateway;
+    uint64_t frame_seq;
+    double t_rx_s, t_send_s;
+    int failure;
+    // Earliest first; ties by gateway, then frame (deterministic).
+    bool operator>(const Arrival& o) const {
+      return std::tie(t_s, gateway, frame_seq) > std::tie(o.t_s, o.gateway, o.frame_seq);
+    }
+  };
+  std::priority_queue<Arrival, std::vector<Arrival>, std::greater<>> arriving;  // not yet served
   std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
   double server_free_at_s = 0.0;          // the network server's FIFO queue
   std::exception_ptr actor_error;
@@ -185,6 +200,8 @@ struct WiredNetwork::Impl {
     }
     core->seal();
     // Shared links, in the city zone; gateways' routes find them by name (route_link_names).
+    for (const CoreLink& l : scenario.fibre.core.links)
+      link(city, l.name(), l.bandwidth_bps, l.length_m * kFibreDelayPerMetre_s);
     for (const Olt& olt : scenario.fibre.olts)
       link(city, "backbone:" + olt.name, olt.backbone_bandwidth_bps,
            olt.backbone_length_m * kFibreDelayPerMetre_s);
@@ -342,14 +359,6 @@ struct WiredNetwork::Impl {
         deferred_bytes[g] = 0.0;
       }
     }
-    struct Arrival {
-      double t_s;
-      uint32_t gateway;
-      uint64_t frame_seq;
-      double t_rx_s, t_send_s;
-      int failure;
-    };
-    std::vector<Arrival> arrivals;
     for (size_t i = 0; i < batches.size(); ++i) {
       const uint32_t g = batches[i].gateway;
       // The rate the batch obtained once its first byte arrived; the link rate when the link is not
@@ -371,33 +380,29 @@ struct WiredNetwork::Impl {
           ++effects[static_cast<size_t>(down->failure)].copies_lost;
           continue;
         }
-        arrivals.push_back({t_arrive, g, c.frame_seq, c.t_rx_s, c.t_leave_s, c.failure});
+        arriving.push({t_arrive, g, c.frame_seq, c.t_rx_s, c.t_leave_s, c.failure});
       }
     }
-    std::sort(arrivals.begin(), arrivals.end(), [](const Arrival& a, const Arrival& b) {
-      return a.t_s < b.t_s || (a.t_s == b.t_s && a.gateway < b.gateway);
-    });
+    // Copies of later periods were received after t_send_s, so they arrive after it: everything up to
+    // t_send_s can be served in arrival order (held copies wait in `arriving` for their time).
+    serve_until(t_send_s);
+  }
+
+  // The network server: a FIFO at its CPU speed, in arrival order over all gateways. Deduplication is
+  // the delivery callback's (the first copy of a frame delivers it).
+  void serve_until(double horizon_s) {
     const double service_s = scenario.platform.ns_cost_flops / scenario.platform.server_speed_flops;
-    // Deduplication: the copies of a frame all arrive in the same period, whose frames are a narrow
-    // seq range, so a flag per seq in that range does.
-    uint64_t first_seq = UINT64_MAX, last_seq = 0;
-    for (const Arrival& a : arrivals) {
-      first_seq = std::min(first_seq, a.frame_seq);
-      last_seq = std::max(last_seq, a.frame_seq);
-    }
-    std::vector<uint8_t> delivered(arrivals.empty() ? 0 : last_seq - first_seq + 1, 0);
-    for (const Arrival& a : arrivals) {
+    while (!arriving.empty() && arriving.top().t_s <= horizon_s) {
+      const Arrival a = arriving.top();
+      arriving.pop();
       server_free_at_s = std::max(server_free_at_s, a.t_s) + service_s;
       add(server_busy_s, server_free_at_s - service_s, service_s);
-      uint8_t& done = delivered[a.frame_seq - first_seq];
-      if (!done) {
-        on_delivered(a.frame_seq, server_free_at_s, a.failure);
+      if (on_delivered(a.frame_seq, server_free_at_s, a.failure)) {
         breakdown.gateway_s += a.t_send_s - a.t_rx_s;
         breakdown.backhaul_s += a.t_s - a.t_send_s;
         breakdown.server_s += server_free_at_s - a.t_s;
         ++breakdown.frames;
       }
-      done = 1;
     }
   }
 
@@ -599,6 +604,7 @@ void WiredNetwork::drain(double t_s) {
   impl_->send_batches(t_s);
   impl_->engine->run();
   impl_->check();
+  impl_->serve_until(std::numeric_limits<double>::infinity());
 }
 
 uint64_t WiredNetwork::copies_buffered() const { return impl_->copies_buffered; }

@@ -43,9 +43,10 @@ namespace citytwin::sim {
 
 class WiredNetwork {
  public:
-  // Called once per delivered copy, with the time the network server finished processing it and the
-  // failure (index into the schedule) that held it in its gateway's buffer, or -1.
-  using DeliveryCallback = std::function<void(uint64_t frame_seq, double t_delivered_s, int failure)>;
+  // Called for every copy the network server processes, in arrival order, with the time it finished
+  // and the failure (index into the schedule) that held it in its gateway's buffer, or -1. Returns
+  // whether this copy delivered the frame (false for a duplicate: deduplication).
+  using DeliveryCallback = std::function<bool(uint64_t frame_seq, double t_delivered_s, int failure)>;
   // Called once per copy lost behind its gateway (full buffer during a backhaul failure, server down),
   // with the failure that lost it.
   using DropCallback = std::function<void(uint64_t frame_seq, output::FailReason reason, int failure)>;

@@ -100,3 +100,83 @@ def test_sensor_traffic_sharing_a_saturated_pon_with_cctv_is_slowed():
     # copy spends ~66 us more on the fibre.
     assert saturated["latency_backhaul_mean_s"] - quiet["latency_backhaul_mean_s"] > 40e-6
     assert saturated["delivery_ratio"] == pytest.approx(quiet["delivery_ratio"], abs=0.02)
+
+
+# A backbone ring: the data centre, then n1, n2, n3 and back (10, 10, 10, 40 km). An OLT at each node;
+# a gateway with a few meters on each OLT's PON, 1 km of backbone from every OLT to its node.
+RING = """
+city:
+  districts:
+    - {name: town, origin: [0 m, 0 m], size: [4 km, 1 km]}
+devices:
+  - {name: m1, count: 10, disc: {centre: [500 m, 500 m], radius: 50 m}, interval: 1 min}
+  - {name: m2, count: 10, disc: {centre: [2000 m, 500 m], radius: 50 m}, interval: 1 min}
+  - {name: m3, count: 10, disc: {centre: [3500 m, 500 m], radius: 50 m}, interval: 1 min}
+gateways:
+  - {name: g1, position: [500 m, 500 m], backhaul: {kind: pon, pon: p1, drop_length: 100 m}}
+  - {name: g2, position: [2000 m, 500 m], backhaul: {kind: pon, pon: p2, drop_length: 100 m}}
+  - {name: g3, position: [3500 m, 500 m], backhaul: {kind: pon, pon: p3, drop_length: 100 m}}
+fibre:
+  core:
+    data_centre: dc
+    links:
+      - {between: [dc, n1], length: 10 km}
+      - {between: [n1, n2], length: 10 km}
+      - {between: [n2, n3], length: 10 km}
+      - {between: [n3, dc], length: 40 km}
+  olts:
+    - {name: o1, node: n1, backbone_length: 1 km}
+    - {name: o2, node: n2, backbone_length: 1 km}
+    - {name: o3, node: n3, backbone_length: 1 km}
+  pons:
+    - {name: p1, olt: o1, length: 2 km}
+    - {name: p2, olt: o2, length: 2 km}
+    - {name: p3, olt: o3, length: 2 km}
+radio: {path_loss: {exponent: 4.5}}  # each gateway hears only its own meters
+%s
+run: {duration: 2 h, seed: 8}
+"""
+
+
+def _backhaul_latency(r, population_devices):
+    m = r.messages
+    ok = (m["delivered"] == 1) & np.isin(m["device"], population_devices)
+    return np.median(m["t_delivered_s"][ok] - m["t_tx_s"][ok] - m["airtime_s"][ok])
+
+
+def test_olts_reach_the_data_centre_over_the_shortest_side_of_the_ring():
+    r = citytwin.run(RING % "")
+    assert np.all(r.messages["gateways_heard"] <= 1)
+    d = r.devices
+    lat = [_backhaul_latency(r, d["id"][d["population"] == f"m{k}"]) for k in (1, 2, 3)]
+    # n1: 10 km; n2: 20 km (not 50 the other way); n3: 30 km (not 40 direct). 5 us per km.
+    assert lat[1] - lat[0] == pytest.approx(10 * 5e-6, abs=1e-6)
+    assert lat[2] - lat[0] == pytest.approx(20 * 5e-6, abs=1e-6)
+    out = subprocess.run([CLI, "describe", "/dev/stdin"], input=RING % "", capture_output=True, text=True)
+    assert "core: 4 nodes, 4 links, 70 km (ring), data centre at dc" in out.stdout
+    assert "OLT o3 at n3: backbone 1 km, 10 Gbit/s, then 3 core links (30 km) to the data centre" in out.stdout
+
+
+def test_a_cut_core_link_holds_the_traffic_of_every_olt_routed_through_it():
+    r = citytwin.run(RING % "drivers:\n  failures: [{target: 'core:n1-n2', start: 30 min, end: 60 min}]")
+    m, d = r.messages, r.devices
+    during = (m["t_tx_s"] > 1800) & (m["t_tx_s"] + m["airtime_s"] + 0.01 < 3600) & (m["gateways_heard"] > 0)
+    on_n1 = d["population"][m["device"]] == "m1"
+    # n2 and n3 reach the data centre through n1-n2: held until 60 min. n1 does not use it.
+    assert (during & ~on_n1).sum() > 100 and (during & on_n1).sum() > 50
+    assert np.all(m["t_delivered_s"][during & ~on_n1] >= 3600)
+    assert np.all(m["failure"][during & ~on_n1] == 0)
+    assert np.all(m["failure"][during & on_n1] == -1)
+    assert np.all(m["t_delivered_s"][during & on_n1] < 3600)
+
+
+def test_core_errors_name_the_place():
+    with pytest.raises(citytwin.ScenarioError, match=r"fibre.olts\[2\].node: no core node 'n9'"):
+        citytwin.validate((RING % "").replace("node: n3", "node: n9"))
+    with pytest.raises(citytwin.ScenarioError, match=r"fibre.core.links\[1\].between: duplicate link"):
+        citytwin.validate((RING % "").replace("between: [n1, n2]", "between: [n1, dc]"))
+    # An island: n2-n3 cut off from the data centre.
+    island = (RING % "").replace("{between: [n1, n2], length: 10 km}", "{between: [n4, n2], length: 10 km}") \
+                        .replace("{between: [n3, dc], length: 40 km}", "{between: [n3, n5], length: 40 km}")
+    with pytest.raises(citytwin.ScenarioError, match=r"fibre.olts\[1\].node: no core node 'n2' connected"):
+        citytwin.validate(island)

@@ -66,7 +66,8 @@ gateways:
   - {name: g, position: [500 m, 500 m], backhaul: {}}
   - {name: g2, position: [400 m, 500 m], backhaul: {kind: pon, pon: p}}
 fibre:
-  olts: [{name: o}]
+  core: {data_centre: dc, links: [{between: [dc, n]}]}
+  olts: [{name: o, node: n}]
   pons: [{name: p, olt: o}]
 radio: {path_loss: {}, shadowing: {}, capture: {}}
 nbiot: {}
@@ -171,7 +172,14 @@ std::string dump(const Scenario& s) {
     number("pon_down", p.downstream_bps);
     out << "pon_service=" << p.service << "\n";
   }
+  out << "core=" << s.fibre.core.data_centre << "\n";
+  for (const CoreLink& l : s.fibre.core.links) {
+    out << "core_link=" << l.name() << "\n";
+    number("core_length", l.length_m);
+    number("core_bandwidth", l.bandwidth_bps);
+  }
   for (const Olt& o : s.fibre.olts) {
+    out << "olt_node=" << o.node << "\n";
     number("olt_backbone", o.backbone_length_m);
     number("olt_bandwidth", o.backbone_bandwidth_bps);
   }

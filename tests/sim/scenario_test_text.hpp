@@ -121,8 +121,11 @@ nbiot:
   edrx_cycle: 20.48 s
   paging_time_window: 5.12 s
 fibre:
+  core:
+    data_centre: dc
+    links: [{between: [dc, node-1], length: 20 km, bandwidth: 40 Gbps}]
   olts:
-    - {name: olt-1, backbone_length: 12 km, backbone_bandwidth: 40 Gbps}
+    - {name: olt-1, backbone_length: 12 km, backbone_bandwidth: 40 Gbps, node: node-1}
   pons:
     - {name: pon-1, olt: olt-1, length: 2.5 km, split: 16, upstream: 1 Gbps, downstream: 2 Gbps, service: metering}
 drivers:
