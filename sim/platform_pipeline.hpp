@@ -1,6 +1,7 @@
 // The data platform behind the network server (sim/scenario.hpp Platform): ingest queue (bounded),
 // stream analytics, storage. Each stage is a FIFO server timed analytically (Lindley's recursion),
-// fed in delivery order; a message that finds the ingest queue full is dropped and counted.
+// fed in delivery order, at the speed its SimGrid execution obtained on the platform host
+// (sim/wired_network.hpp); a message that finds the ingest queue full is dropped and counted.
 #pragma once
 
 #include <cstdint>
@@ -21,8 +22,9 @@ class PlatformPipeline {
  public:
   explicit PlatformPipeline(const Platform& platform) : platform_(platform) {}
 
-  // A message the network server delivered at t_s; nullopt when the ingest queue was full.
-  std::optional<PipelineTimes> ingest(double t_s);
+  // A message the network server delivered at t_s; nullopt when the ingest queue was full. The broker
+  // and the analytics work at the speeds (flop/s) their stages obtain on the platform host.
+  std::optional<PipelineTimes> ingest(double t_s, double broker_flops_per_s, double analytics_flops_per_s);
 
   uint64_t stored() const { return stored_; }
   uint64_t dropped() const { return dropped_; }

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <limits>
 #include <string>
+#include <unordered_map>
 
 #include "models/radio/adr.hpp"
 #include "sim/analytics.hpp"
@@ -131,16 +132,24 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   if (failures.size() > static_cast<size_t>(std::numeric_limits<int16_t>::max()))
     throw RunError("drivers.failures: " + std::to_string(failures.size()) +
                    " failure intervals over the run; at most 32767 are supported (raise mtbf?)");
+  std::unordered_map<uint64_t, Transmission> awaiting_ingest;  // delivered, not yet through the broker
   WiredNetwork wired(
       sc, std::move(failures),
-      [&log, &analytics, &pipeline](uint64_t seq, double t, int failure) {
+      [&log, &awaiting_ingest](uint64_t seq, double t, int failure) {
         if (!log.deliver(seq, t, failure)) return false;
-        // The alert rules see a reading once the broker has passed it to the analytics.
-        if (const auto times = pipeline.ingest(t))
-          analytics.on_delivery(log.transmission(seq), times->t_analysed_s);
+        // The row may reach the trace before the platform's stages have run: keep what they need.
+        awaiting_ingest.emplace(seq, log.transmission(seq));
         return true;
       },
-      [&log](uint64_t seq, output::FailReason reason, int failure) { log.drop_copy(seq, reason, failure); });
+      [&log](uint64_t seq, output::FailReason reason, int failure) { log.drop_copy(seq, reason, failure); },
+      [&awaiting_ingest, &analytics, &pipeline](uint64_t seq, double t, double broker_speed,
+                                                double analytics_speed) {
+        const auto it = awaiting_ingest.find(seq);
+        // The alert rules see a reading once the broker has passed it to the analytics.
+        if (const auto times = pipeline.ingest(t, broker_speed, analytics_speed))
+          analytics.on_delivery(it->second, times->t_analysed_s);
+        awaiting_ingest.erase(it);
+      });
   // The network server answers through gateways it can reach, and only while it is up.
   LorawanServer server(sc, city, medium, fleet,
                        [&wired](uint32_t gateway, double t_s) { return wired.reachable(gateway, t_s); });

@@ -253,7 +253,8 @@ struct AlertRule {
 
 // The data platform after the network server: a broker's ingest queue (bounded: a message finding it
 // full is dropped), stream analytics (the alert rules) and storage with a write throughput, each a
-// FIFO server at the platform host's speed.
+// FIFO server at the speed its stage obtains on the platform host (SimGrid executions; see
+// sim/wired_network.hpp).
 struct Platform {
   // ITU-D Q1/2 reference architecture: security data (CCTV) goes to a private command-and-control
   // centre (CCC), smart data (sensors) to the open city operations centre (COC). When ccc_link_length
@@ -262,7 +263,8 @@ struct Platform {
   double ccc_link_length_m = 0.0;
   double ccc_link_bandwidth_bps = 10e9;
   std::vector<AlertRule> alerts;
-  double server_speed_flops = 1e10;    // network-server host CPU speed
+  double server_speed_flops = 1e10;    // platform host CPU speed, per core
+  int server_cores = 4;                // the stages (network server, broker, analytics) share them
   double ns_cost_flops = 2e5;          // CPU work per received copy (dedup + MAC processing)
   double forward_message_bytes = 250;  // size of one forwarded frame with metadata (Semtech UDP JSON)
   int broker_capacity = 100000;        // messages waiting in the ingest queue at most

@@ -169,8 +169,8 @@ void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
 
 void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform) {
   MapReader map(log, node, "platform",
-                {"command_centre", "alerts", "server_speed", "ns_cost", "forward_message", "broker_capacity",
-                 "broker_cost", "analytics_cost", "storage_write", "storage_record"});
+                {"command_centre", "alerts", "server_speed", "server_cores", "ns_cost", "forward_message",
+                 "broker_capacity", "broker_cost", "analytics_cost", "storage_write", "storage_record"});
   MapReader ccc(log, map.get("command_centre"), map.path("command_centre"),
                 {"link_length", "link_bandwidth"});
   set_if(platform.ccc_link_length_m, ccc.quantity("link_length", Dimension::Length, Bound::positive()));
@@ -200,6 +200,7 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform)
   }
   set_if(platform.server_speed_flops,
          map.quantity("server_speed", Dimension::Computation, Bound::positive()));
+  set_if(platform.server_cores, map.integer("server_cores", Bound::between(1, 1024)));
   set_if(platform.ns_cost_flops, map.quantity("ns_cost", Dimension::Computation, Bound::non_negative()));
   set_if(platform.forward_message_bytes,
          map.quantity("forward_message", Dimension::DataSize, Bound::positive()));

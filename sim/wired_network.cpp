@@ -75,6 +75,8 @@ struct WiredNetwork::Impl {
   std::vector<Failure> schedule;
   DeliveryCallback on_delivered;
   DropCallback on_dropped;
+  IngestCallback on_ingest;
+  s4u::MutexPtr serve_mutex;                          // one period served at a time, in order
   std::vector<std::vector<std::string>> route_names;  // per gateway: its route's links, by name
   std::vector<std::vector<Down>> route_down;          // per gateway: failures of its route's links
   std::vector<std::vector<int>> buffered;             // per gateway and route_down entry: copies held
@@ -145,11 +147,13 @@ struct WiredNetwork::Impl {
   };
   std::vector<Stream> streams;
 
-  Impl(const Scenario& sc, std::vector<Failure> failures, DeliveryCallback cb, DropCallback drop)
+  Impl(const Scenario& sc, std::vector<Failure> failures, DeliveryCallback cb, DropCallback drop,
+       IngestCallback ingest)
       : scenario(sc),
         schedule(std::move(failures)),
         on_delivered(std::move(cb)),
-        on_dropped(std::move(drop)) {
+        on_dropped(std::move(drop)),
+        on_ingest(std::move(ingest)) {
     effects.resize(schedule.size());
     for (uint32_t g = 0; g < sc.gateways.size(); ++g) {
       const Gateway& gw = sc.gateways[g];
@@ -188,7 +192,8 @@ struct WiredNetwork::Impl {
     s4u::NetZone* city = s4u::create_full_zone("city");
     s4u::NetZone* core = s4u::create_full_zone("core");
     core->set_parent(city);
-    server = core->create_host("platform", scenario.platform.server_speed_flops);
+    server = core->create_host("platform", scenario.platform.server_speed_flops)
+                 ->set_core_count(scenario.platform.server_cores);
     ccc = server;
     if (scenario.platform.ccc_link_length_m > 0.0) {
       ccc = core->create_host("ccc", scenario.platform.server_speed_flops);
@@ -388,13 +393,40 @@ struct WiredNetwork::Impl {
     serve_until(t_send_s);
   }
 
-  // The network server: a FIFO at its CPU speed, in arrival order over all gateways. Deduplication is
-  // the delivery callback's (the first copy of a frame delivers it).
+  // Runs each stage's work (flop) as concurrent executions on the calling actor's host (the platform)
+  // and returns the speed each obtained (flop/s).
+  std::vector<double> execute_stages(const std::vector<double>& work) {
+    std::vector<s4u::ExecPtr> execs;
+    for (double flops : work) execs.push_back(flops > 0.0 ? s4u::this_actor::exec_async(flops) : nullptr);
+    std::vector<double> speeds;
+    for (size_t i = 0; i < work.size(); ++i) {
+      double speed = scenario.platform.server_speed_flops;
+      if (execs[i]) {
+        execs[i]->wait();
+        const double busy_s = execs[i]->get_finish_time() - execs[i]->get_start_time();
+        if (busy_s > 0.0) speed = work[i] / busy_s;
+      }
+      speeds.push_back(speed);
+    }
+    return speeds;
+  }
+
+  // The network server: a FIFO in arrival order over all gateways, at the speed its execution obtains.
+  // Deduplication is the delivery callback's (the first copy of a frame delivers it). Then the broker
+  // and the analytics take the delivered frames (on_ingest).
   void serve_until(double horizon_s) {
-    const double service_s = scenario.platform.ns_cost_flops / scenario.platform.server_speed_flops;
+    std::lock_guard<s4u::Mutex> lock(*serve_mutex);
+    std::vector<Arrival> group;
     while (!arriving.empty() && arriving.top().t_s <= horizon_s) {
-      const Arrival a = arriving.top();
+      group.push_back(arriving.top());
       arriving.pop();
+    }
+    if (group.empty()) return;
+    const Platform& platform = scenario.platform;
+    const double ns_speed = execute_stages({platform.ns_cost_flops * static_cast<double>(group.size())})[0];
+    const double service_s = platform.ns_cost_flops / ns_speed;
+    std::vector<std::pair<uint64_t, double>> delivered;
+    for (const Arrival& a : group) {
       server_free_at_s = std::max(server_free_at_s, a.t_s) + service_s;
       add(server_busy_s, server_free_at_s - service_s, service_s);
       if (on_delivered(a.frame_seq, server_free_at_s, a.failure)) {
@@ -402,8 +434,26 @@ struct WiredNetwork::Impl {
         breakdown.backhaul_s += a.t_s - a.t_send_s;
         breakdown.server_s += server_free_at_s - a.t_s;
         ++breakdown.frames;
+        delivered.emplace_back(a.frame_seq, server_free_at_s);
       }
     }
+    if (delivered.empty() || !on_ingest) return;
+    const auto n = static_cast<double>(delivered.size());
+    const auto speeds = execute_stages({platform.broker_cost_flops * n, platform.analytics_cost_flops * n});
+    for (const auto& [seq, t] : delivered) on_ingest(seq, t, speeds[0], speeds[1]);
+  }
+
+  // An actor on the platform host running `body`; an exception escaping an actor aborts the process:
+  // keep it for run().
+  template <typename Body>
+  void platform_actor(const std::string& name, Body body) {
+    s4u::Actor::create(name, server, [this, body = std::move(body)]() mutable {
+      try {
+        body();
+      } catch (...) {
+        if (!actor_error) actor_error = std::current_exception();
+      }
+    });
   }
 
   void send_batches(double t_s) {
@@ -414,15 +464,8 @@ struct WiredNetwork::Impl {
       outbox[g].clear();
     }
     if (batches.empty()) return;
-    s4u::Actor::create("forward-" + std::to_string(period++), server,
-                       [this, t_s, b = std::move(batches)]() mutable {
-                         // An exception escaping an actor aborts the process: keep it for run().
-                         try {
-                           forward_period(t_s, std::move(b));
-                         } catch (...) {
-                           if (!actor_error) actor_error = std::current_exception();
-                         }
-                       });
+    platform_actor("forward-" + std::to_string(period++),
+                   [this, t_s, b = std::move(batches)]() mutable { forward_period(t_s, std::move(b)); });
   }
 
   // A CCTV stream: chunks of one /timeseries interval (and no further than the next known outage),
@@ -485,9 +528,9 @@ struct WiredNetwork::Impl {
 };
 
 WiredNetwork::WiredNetwork(const Scenario& scenario, std::vector<Failure> failures,
-                           DeliveryCallback on_delivered, DropCallback on_dropped)
+                           DeliveryCallback on_delivered, DropCallback on_dropped, IngestCallback on_ingest)
     : impl_(std::make_unique<Impl>(scenario, std::move(failures), std::move(on_delivered),
-                                   std::move(on_dropped))) {
+                                   std::move(on_dropped), std::move(on_ingest))) {
   int argc = 4;
   char arg0[] = "citytwin";
   // CM02: latency and bandwidth exactly as given (the default LV08 model scales both to fit TCP), and
@@ -503,6 +546,7 @@ WiredNetwork::WiredNetwork(const Scenario& scenario, std::vector<Failure> failur
   impl_->engine = std::make_unique<s4u::Engine>(&argc, argv);
   sigaction(SIGINT, &caller_sigint, nullptr);
   impl_->clock_origin = s4u::Engine::get_clock();
+  impl_->serve_mutex = s4u::Mutex::create();
   impl_->build_platform();
   impl_->outbox.resize(scenario.gateways.size());
   impl_->start_failure_driver();
@@ -604,7 +648,11 @@ void WiredNetwork::drain(double t_s) {
   impl_->send_batches(t_s);
   impl_->engine->run();
   impl_->check();
-  impl_->serve_until(std::numeric_limits<double>::infinity());
+  // What is still waiting for the network server: copies held past the end, the last period's tail.
+  impl_->platform_actor("serve-rest",
+                        [impl = impl_.get()] { impl->serve_until(std::numeric_limits<double>::infinity()); });
+  impl_->engine->run();
+  impl_->check();
 }
 
 uint64_t WiredNetwork::copies_buffered() const { return impl_->copies_buffered; }

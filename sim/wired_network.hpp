@@ -27,6 +27,12 @@
 // host, and the CCTV streams it receives, stay up). CCTV streams are sent in chunks of one
 // /timeseries interval: a cut interrupts the chunk on the wire, the video of the outage is lost, and
 // the stream resumes when the route is back. Every delay and loss is attributed to its failure.
+//
+// The platform's stages are SimGrid executions on the platform host (platform.server_cores cores at
+// server_speed each), batched like the comms: per period, the network server executes the work of the
+// copies it serves, then the broker and the analytics execute the work of the frames it delivered,
+// concurrently. Each stage's per-message times follow analytically (FIFO) at the speed its execution
+// obtained, which is a full core's unless the stages outnumber the cores.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +53,10 @@ class WiredNetwork {
   // and the failure (index into the schedule) that held it in its gateway's buffer, or -1. Returns
   // whether this copy delivered the frame (false for a duplicate: deduplication).
   using DeliveryCallback = std::function<bool(uint64_t frame_seq, double t_delivered_s, int failure)>;
+  // Called for every delivered frame once the platform's stages have run on the period's deliveries,
+  // with the speeds (flop/s) the broker and the analytics obtained on the platform host.
+  using IngestCallback = std::function<void(uint64_t frame_seq, double t_delivered_s,
+                                            double broker_flops_per_s, double analytics_flops_per_s)>;
   // Called once per copy lost behind its gateway (full buffer during a backhaul failure, server down),
   // with the failure that lost it.
   using DropCallback = std::function<void(uint64_t frame_seq, output::FailReason reason, int failure)>;
@@ -54,7 +64,7 @@ class WiredNetwork {
   // Creates the SimGrid engine and platform. One per process (see sim/run.hpp). `failures` is the
   // run's failure_schedule.
   WiredNetwork(const Scenario& scenario, std::vector<Failure> failures, DeliveryCallback on_delivered,
-               DropCallback on_dropped);
+               DropCallback on_dropped, IngestCallback on_ingest = {});
   ~WiredNetwork();
   WiredNetwork(const WiredNetwork&) = delete;
   WiredNetwork& operator=(const WiredNetwork&) = delete;

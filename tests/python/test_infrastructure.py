@@ -132,6 +132,15 @@ def test_the_platform_pipeline_stores_what_it_can_and_drops_what_overflows_its_b
     # 200 B per reading at 100 MB/s: 2 us; 100 kflop of analytics at 10 Gflop/s: 10 us.
     assert ok.kpi["latency_storage_mean_s"] == pytest.approx(2e-6, rel=0.01)
     assert ok.kpi["latency_analytics_mean_s"] == pytest.approx(10e-6, rel=0.01)
+    assert ok.kpi["latency_broker_mean_s"] == pytest.approx(5e-6, rel=0.01)
+    # The stages are SimGrid executions on the platform host: on one core the broker (50 kflop per
+    # message) and the analytics (100 kflop) share it. Max-min sharing: both at 5 Gflop/s until the
+    # broker's work is done, then the analytics alone at 10: the broker takes 10 us per message, the
+    # analytics 1.5x as long as its work alone would, 15 us.
+    shared = citytwin.run(scenario("  - {name: gw, position: [500 m, 500 m]}", devices=busy, run="duration: 20 min",
+                                   extra="platform: {server_cores: 1}"))
+    assert shared.kpi["latency_broker_mean_s"] == pytest.approx(10e-6, rel=0.01)
+    assert shared.kpi["latency_analytics_mean_s"] == pytest.approx(15e-6, rel=0.01)
     # A broker that needs 0.2 s per message (5 msg/s) for ~12 msg/s, with room for 50: it stores
     # 5 a second and drops the rest.
     slow = citytwin.run(scenario("  - {name: gw, position: [500 m, 500 m]}", devices=busy, run="duration: 20 min",

@@ -208,6 +208,7 @@ std::string dump(const Scenario& s) {
     number("alert_consecutive", a.consecutive);
   }
   number("server_speed", s.platform.server_speed_flops);
+  number("server_cores", s.platform.server_cores);
   number("ccc_length", s.platform.ccc_link_length_m);
   number("ccc_bandwidth", s.platform.ccc_link_bandwidth_bps);
   number("broker_capacity", s.platform.broker_capacity);

@@ -98,6 +98,7 @@ platform:
   command_centre: {link_length: 6 km, link_bandwidth: 20 Gbps}
   alerts: [{name: flood, type: river_level, above: 4 m, consecutive: 3}]
   server_speed: 20 Gf
+  server_cores: 2
   broker_capacity: 5000
   broker_cost: 20 kf
   analytics_cost: 80 kf
