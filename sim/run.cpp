@@ -135,19 +135,21 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   std::unordered_map<uint64_t, Transmission> awaiting_ingest;  // delivered, not yet through the broker
   WiredNetwork wired(
       sc, std::move(failures),
-      [&log, &awaiting_ingest](uint64_t seq, double t, int failure) {
+      [&log, &awaiting_ingest, alerts = !sc.platform.alerts.empty()](uint64_t seq, double t, int failure) {
         if (!log.deliver(seq, t, failure)) return false;
-        // The row may reach the trace before the platform's stages have run: keep what they need.
-        awaiting_ingest.emplace(seq, log.transmission(seq));
+        // The row may reach the trace before the platform's stages have run: keep what the alert rules
+        // need.
+        if (alerts) awaiting_ingest.emplace(seq, log.transmission(seq));
         return true;
       },
       [&log](uint64_t seq, output::FailReason reason, int failure) { log.drop_copy(seq, reason, failure); },
       [&awaiting_ingest, &analytics, &pipeline](uint64_t seq, double t, double broker_speed,
                                                 double analytics_speed) {
+        const auto times = pipeline.ingest(t, broker_speed, analytics_speed);
         const auto it = awaiting_ingest.find(seq);
+        if (it == awaiting_ingest.end()) return;  // no alert rules
         // The alert rules see a reading once the broker has passed it to the analytics.
-        if (const auto times = pipeline.ingest(t, broker_speed, analytics_speed))
-          analytics.on_delivery(it->second, times->t_analysed_s);
+        if (times) analytics.on_delivery(it->second, times->t_analysed_s);
         awaiting_ingest.erase(it);
       });
   // The network server answers through gateways it can reach, and only while it is up.
