@@ -14,16 +14,21 @@ const std::vector<std::string> kColumns = {"device",     "t_tx_s",        "sf",
                                            "channel_hz", "airtime_s",     "gateways_heard",
                                            "delivered",  "t_delivered_s", "battery_mah_left"};
 
-std::string run_quickstart(const test::TempDir& dir, const std::string& name, int threads, uint64_t seed) {
+std::string run_scenario(const std::string& scenario, const test::TempDir& dir, const std::string& name,
+                         int threads, uint64_t seed, const std::string& duration = "6 h") {
   RunOptions options;
   options.output_path = dir.file(name);
   options.threads = threads;
   options.seed = seed;
   options.progress = false;
-  const IsolatedOutcome outcome =
-      run_isolated({CITYTWIN_SOURCE_DIR "/scenarios/quickstart.yaml", false, {"run.duration=6 h"}}, options);
+  const IsolatedOutcome outcome = run_isolated(
+      {CITYTWIN_SOURCE_DIR "/scenarios/" + scenario, false, {"run.duration=" + duration}}, options);
   EXPECT_EQ(outcome.status, IsolatedOutcome::Status::Ok) << outcome.error;
   return options.output_path;
+}
+
+std::string run_quickstart(const test::TempDir& dir, const std::string& name, int threads, uint64_t seed) {
+  return run_scenario("quickstart.yaml", dir, name, threads, seed);
 }
 
 TEST(Determinism, SameSeedSameMessagesWithOneAndTwoThreadsAndAcrossRuns) {
@@ -36,6 +41,25 @@ TEST(Determinism, SameSeedSameMessagesWithOneAndTwoThreadsAndAcrossRuns) {
     EXPECT_FALSE(a.empty()) << column;
     EXPECT_EQ(a, test::read_dataset_bytes(two, "/messages/" + column)) << column << ": 1 vs 2 threads";
     EXPECT_EQ(a, test::read_dataset_bytes(again, "/messages/" + column)) << column << ": run vs rerun";
+  }
+}
+
+// The wired city too: failures (one drawn from an availability profile), CCTV streams cut and resumed,
+// the platform's stages as SimGrid executions, per-failure attribution.
+TEST(Determinism, FailuresAndStreamsDoNotDependOnTheThreadCount) {
+  test::TempDir dir;
+  // 12 h: the power cut (5 h), the PON cut (8-9 h) and a drawn cellular outage (10.5 h at seed 5).
+  const std::string one = run_scenario("flood_outage.yaml", dir, "one.h5", 1, 5, "12 h");
+  const std::string two = run_scenario("flood_outage.yaml", dir, "two.h5", 2, 5, "12 h");
+  std::vector<std::string> datasets;
+  for (const std::string& column : kColumns) datasets.push_back("/messages/" + column);
+  for (const char* name : {"/messages/failure", "/messages/fail_reason", "/kpi/failures/start_s",
+                           "/kpi/failures/uplinks_delayed", "/kpi/by_access_point/carried_backhaul_bps"})
+    datasets.emplace_back(name);
+  for (const std::string& path : datasets) {
+    const auto a = test::read_dataset_bytes(one, path);
+    EXPECT_FALSE(a.empty()) << path;
+    EXPECT_EQ(a, test::read_dataset_bytes(two, path)) << path << ": 1 vs 2 threads";
   }
 }
 
