@@ -1,531 +1,270 @@
 #include "sim/wired_network.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <csignal>
-#include <cstdint>
-#include <exception>
-#include <limits>
-#include <map>
-#include <optional>
-#include <queue>
-#include <simgrid/s4u.hpp>
-#include <tuple>
 
 #include "sim/run.hpp"
+#include "sim/wired_network_impl.hpp"
 
 namespace citytwin::sim {
-namespace s4u = simgrid::s4u;
 
-namespace {
-struct Copy {
-  uint64_t frame_seq;
-  double t_rx_s;
-};
-struct GatewayBatch {
-  uint32_t gateway;
-  std::vector<Copy> copies;
-};
-// A stretch of time a gateway's route is down, and the failure (index into the schedule) behind it.
-struct Down {
-  double t0_s, t1_s;
-  int failure;
-};
-
-// The interval of `down` containing t, or nullptr.
-template <typename Interval>
-const Interval* down_at(const std::vector<Interval>& down, double t) {
-  for (const Interval& i : down)
-    if (i.t0_s <= t && t < i.t1_s) return &i;
-  return nullptr;
-}
-
-// The union of intervals, sorted and merged.
-std::vector<TimeInterval> merged(std::vector<TimeInterval> intervals) {
-  std::sort(intervals.begin(), intervals.end(),
-            [](const TimeInterval& a, const TimeInterval& b) { return a.t0_s < b.t0_s; });
-  std::vector<TimeInterval> out;
-  for (const TimeInterval& i : intervals) {
-    if (i.t1_s <= i.t0_s) continue;
-    if (!out.empty() && i.t0_s <= out.back().t1_s)
-      out.back().t1_s = std::max(out.back().t1_s, i.t1_s);
-    else
-      out.push_back(i);
+void WiredNetwork::Impl::build_platform() {
+  s4u::NetZone* city = s4u::create_full_zone("city");
+  s4u::NetZone* core = s4u::create_full_zone("core");
+  core->set_parent(city);
+  server = core->create_host("platform", scenario.platform.server_speed_flops)
+               ->set_core_count(scenario.platform.server_cores);
+  ccc = server;
+  if (scenario.platform.ccc_link_length_m > 0.0) {
+    ccc = core->create_host("ccc", scenario.platform.server_speed_flops);
+    s4u::Link* ccc_link = link(core, "ccc", scenario.platform.ccc_link_bandwidth_bps,
+                               scenario.platform.ccc_link_length_m * kFibreDelayPerMetre_s);
+    ccc_link_index = link_order.size() - 1;
+    core->add_route(server->get_netpoint(), ccc->get_netpoint(), nullptr, nullptr,
+                    {s4u::LinkInRoute(ccc_link)}, true);
   }
-  return out;
-}
-
-// Whether a SimGrid exception is a failed or cancelled communication (what a cut or the end of a
-// stream does to a comm in flight), possibly nested.
-bool comm_failed(const std::exception& e) {
-  if (dynamic_cast<const simgrid::NetworkFailureException*>(&e) != nullptr ||
-      dynamic_cast<const simgrid::CancelException*>(&e) != nullptr)
-    return true;
-  try {
-    std::rethrow_if_nested(e);
-  } catch (const std::exception& inner) {
-    return comm_failed(inner);
-  }
-  return false;
-}
-}  // namespace
-
-struct WiredNetwork::Impl {
-  const Scenario& scenario;
-  std::vector<Failure> schedule;
-  DeliveryCallback on_delivered;
-  DropCallback on_dropped;
-  IngestCallback on_ingest;
-  s4u::MutexPtr serve_mutex;                          // one period served at a time, in order
-  std::vector<std::vector<std::string>> route_names;  // per gateway: its route's links, by name
-  std::vector<std::vector<Down>> route_down;          // per gateway: failures of its route's links
-  std::vector<std::vector<int>> buffered;             // per gateway and route_down entry: copies held
-  std::vector<std::vector<TimeInterval>> power_off;   // per gateway: power cut past its backup
-  std::vector<Down> server_down;
-  std::vector<FailureEffect> effects;  // per schedule entry
-  std::vector<double> deferred_bytes;  // per gateway: batch bytes held while its route was down
-  uint64_t copies_buffered = 0;
-  std::unique_ptr<s4u::Engine> engine;
-  double clock_origin = 0.0;  // SimGrid's clock is not reset between engines: subtract this
-  s4u::Host* server = nullptr;
-  s4u::Host* ccc = nullptr;  // the command-and-control centre: CCTV's destination (server when shared)
-  std::optional<size_t> ccc_link_index;
-  std::vector<s4u::Host*> gateway_hosts;
-  std::vector<double> latency_s;
-  std::map<std::string, s4u::Link*> links;
-  // Utilisation bookkeeping: bytes per link and server busy time per interval.
-  std::vector<std::string> link_order;           // link names, in creation order
-  std::vector<std::vector<size_t>> route_links;  // per gateway: indices into link_order
-  std::vector<std::vector<double>> link_bytes;   // per link, per interval
-  std::vector<double> server_busy_s;             // per interval
-  LatencyBreakdown breakdown;
-
-  size_t bin(double t_s) const {
-    return static_cast<size_t>(std::max(0.0, t_s) / scenario.run.timeseries_interval_s);
-  }
-  void add(std::vector<double>& bins, double t_s, double amount) {
-    const size_t b = bin(t_s);
-    if (bins.size() <= b) bins.resize(b + 1, 0.0);
-    bins[b] += amount;
-  }
-  // Spreads `amount` evenly over [t0_s, t1_s).
-  void spread(std::vector<double>& bins, double t0_s, double t1_s, double amount) {
-    if (t1_s <= t0_s) return add(bins, t0_s, amount);
-    const double interval = scenario.run.timeseries_interval_s;
-    for (double t = t0_s; t < t1_s;) {
-      const double next = std::min(t1_s, (std::floor(t / interval) + 1.0) * interval);
-      add(bins, t, amount * (next - t) / (t1_s - t0_s));
-      t = next;
+  core->seal();
+  // Shared links, in the city zone; gateways' routes find them by name (route_link_names).
+  for (const CoreLink& l : scenario.fibre.core.links)
+    link(city, l.name(), l.bandwidth_bps, l.length_m * kFibreDelayPerMetre_s);
+  for (const Olt& olt : scenario.fibre.olts)
+    link(city, "backbone:" + olt.name, olt.backbone_bandwidth_bps,
+         olt.backbone_length_m * kFibreDelayPerMetre_s);
+  for (const Pon& pon : scenario.fibre.pons)
+    link(city, "pon:" + pon.name, pon.upstream_bps, pon.length_m * kFibreDelayPerMetre_s);
+  // One zone per district with gateways (and one for gateways outside every district).
+  std::map<int, std::pair<s4u::NetZone*, simgrid::kernel::routing::NetPoint*>> districts;
+  const auto district_zone = [&](int d) {
+    auto it = districts.find(d);
+    if (it != districts.end()) return it->second;
+    const std::string name = d < 0 ? "(outside)" : scenario.city.districts[static_cast<size_t>(d)].name;
+    s4u::NetZone* zone = s4u::create_full_zone("district:" + name);
+    zone->set_parent(city);
+    return districts.emplace(d, std::make_pair(zone, zone->create_router("router:" + name))).first->second;
+  };
+  for (uint32_t g = 0; g < scenario.gateways.size(); ++g) {
+    const Gateway& gw = scenario.gateways[g];
+    auto [zone, router] = district_zone(district_of(scenario.city, gw.x_m, gw.y_m));
+    s4u::Host* host = zone->create_host("gw:" + gw.name, 1e9);
+    std::vector<s4u::LinkInRoute> route;
+    const std::vector<std::string>& names = route_names[g];
+    if (gw.backhaul == BackhaulKind::Pon) {
+      // The drop from the ONT to the splitter is the gateway's own; the PON and backbone are shared.
+      route.emplace_back(
+          link(zone, names[0], gw.fibre_bandwidth_bps, gw.fibre_length_m * kFibreDelayPerMetre_s));
+      for (size_t k = 1; k < names.size(); ++k) route.emplace_back(links.at(names[k]));
+    } else {
+      // The gateway's own links: fibre by length, cellular by the operator's latency, a leased line
+      // by both, each mesh hop by its latency.
+      const double per_link = gw.backhaul == BackhaulKind::Fibre ? gw.fibre_length_m * kFibreDelayPerMetre_s
+                              : gw.backhaul == BackhaulKind::LeasedLine
+                                  ? gw.backhaul_latency_s + gw.fibre_length_m * kFibreDelayPerMetre_s
+                                  : gw.backhaul_latency_s;
+      for (const std::string& name : names)
+        route.emplace_back(link(zone, name, gw.fibre_bandwidth_bps, per_link));
     }
+    double latency = 0.0;
+    std::vector<size_t> indices;
+    for (const auto& hop : route) {
+      latency += hop.get_link()->get_latency();
+      indices.push_back(static_cast<size_t>(
+          std::find(link_order.begin(), link_order.end(), hop.get_link()->get_name()) - link_order.begin()));
+    }
+    route_links.push_back(std::move(indices));
+    zone->add_route(host->get_netpoint(), router, nullptr, nullptr, route, true);
+    gateway_hosts.push_back(host);
+    latency_s.push_back(latency);
   }
-  struct Arrival {
+  for (auto& [d, zone_router] : districts) {
+    auto [zone, router] = zone_router;
+    zone->seal();
+    s4u::Link* aggregation = city->create_link("aggregation:" + zone->get_name(), 125e9)->set_latency(0.0);
+    city->add_route(zone->get_netpoint(), core->get_netpoint(), router, server->get_netpoint(),
+                    {s4u::LinkInRoute(aggregation)}, true);
+  }
+  city->seal();
+}
+
+void WiredNetwork::Impl::start_failure_driver() {
+  struct Event {
     double t_s;
-    uint32_t gateway;
+    bool off;
+    s4u::Link* link;
+  };
+  std::vector<Event> events;
+  for (const Failure& f : schedule) {
+    const auto it = links.find(f.target);
+    if (it == links.end()) continue;  // the network server: software, not a SimGrid resource
+    events.push_back({f.start_s, true, it->second});
+    events.push_back({f.end_s, false, it->second});
+  }
+  for (uint32_t g = 0; g < power_off.size(); ++g) {
+    if (route_names[g].empty()) continue;
+    for (const TimeInterval& off : power_off[g]) {
+      events.push_back({off.t0_s, true, links.at(route_names[g][0])});
+      events.push_back({off.t1_s, false, links.at(route_names[g][0])});
+    }
+  }
+  const double end_s = scenario.run.duration_s;
+  std::erase_if(events, [end_s](const Event& e) { return e.t_s >= end_s; });
+  if (events.empty()) return;
+  // At equal times, off first: a link failed again as it comes back stays off.
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    return a.t_s < b.t_s || (a.t_s == b.t_s && a.off && !b.off);
+  });
+  s4u::Actor::create("failures", server, [this, events = std::move(events)]() {
+    try {
+      std::map<s4u::Link*, int> depth;
+      for (const Event& e : events) {
+        s4u::this_actor::sleep_until(e.t_s + clock_origin);
+        if (e.off) {
+          if (depth[e.link]++ > 0) continue;
+          // What the streams' chunks still had to send as the link goes: a cut one's delivered part.
+          for (Stream& st : streams)
+            if (st.active) st.remaining_at_cut = st.active->get_remaining();
+          e.link->turn_off();
+        } else if (--depth[e.link] == 0) {
+          e.link->turn_on();
+        }
+      }
+    } catch (...) {
+      if (!actor_error) actor_error = std::current_exception();
+    }
+  });
+}
+
+void WiredNetwork::Impl::forward_period(double t_send_s,
+                                        std::vector<WiredNetwork::Impl::GatewayBatch> batches) {
+  s4u::this_actor::sleep_until(t_send_s + clock_origin);
+  const double msg_bytes = scenario.platform.forward_message_bytes;
+  // When each copy leaves its gateway: forward_delay after reception, or, while a link of its route
+  // is down, when the route is back (held in the gateway's buffer, dropped when it is full).
+  struct Leaving {
     uint64_t frame_seq;
-    double t_rx_s, t_send_s;
-    int failure;
-    // Earliest first; ties by gateway, then frame (deterministic).
-    bool operator>(const Arrival& o) const {
-      return std::tie(t_s, gateway, frame_seq) > std::tie(o.t_s, o.gateway, o.frame_seq);
-    }
+    double t_rx_s, t_leave_s;
+    int failure;  // the failure that held it, or -1
   };
-  std::priority_queue<Arrival, std::vector<Arrival>, std::greater<>> arriving;  // not yet served
-  std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
-  double server_free_at_s = 0.0;          // the network server's FIFO queue
-  std::exception_ptr actor_error;
-  uint64_t period = 0;
-  struct Stream {
-    uint32_t gateway = 0;
-    double bits_per_s = 0.0, duration_s = 0.0;
-    std::vector<size_t> links;       // indices into link_order, to the stream's destination
-    std::vector<TimeInterval> down;  // merged: when its route is down
-    std::vector<int> failures;       // schedule entries on its route
-    double delivered_bytes = 0.0, outage_s = 0.0;
-    s4u::CommPtr active;            // the chunk on the wire
-    double remaining_at_cut = 0.0;  // its bytes still to send when it was cut or stopped
-    bool stopped = false;
-  };
-  std::vector<Stream> streams;
-
-  Impl(const Scenario& sc, std::vector<Failure> failures, DeliveryCallback cb, DropCallback drop,
-       IngestCallback ingest)
-      : scenario(sc),
-        schedule(std::move(failures)),
-        on_delivered(std::move(cb)),
-        on_dropped(std::move(drop)),
-        on_ingest(std::move(ingest)) {
-    effects.resize(schedule.size());
-    for (uint32_t g = 0; g < sc.gateways.size(); ++g) {
-      const Gateway& gw = sc.gateways[g];
-      route_names.push_back(route_link_names(sc, gw));
-      std::vector<Down> down;
-      for (size_t i = 0; i < schedule.size(); ++i)
-        if (std::find(route_names[g].begin(), route_names[g].end(), schedule[i].target) !=
-            route_names[g].end())
-          down.push_back({schedule[i].start_s, schedule[i].end_s, static_cast<int>(i)});
-      buffered.emplace_back(down.size(), 0);
-      route_down.push_back(std::move(down));
-      power_off.push_back(power_off_intervals(sc, g, district_of(sc.city, gw.x_m, gw.y_m)));
-    }
-    deferred_bytes.assign(sc.gateways.size(), 0.0);
-    for (size_t i = 0; i < schedule.size(); ++i)
-      if (schedule[i].target == "network_server")
-        server_down.push_back({schedule[i].start_s, schedule[i].end_s, static_cast<int>(i)});
-  }
-
-  double now() const { return s4u::Engine::get_clock() - clock_origin; }
-
-  bool route_up(uint32_t g, double t_s) const {
-    return down_at(route_down[g], t_s) == nullptr && down_at(power_off[g], t_s) == nullptr;
-  }
-
-  // A link, remembered by name (failures and the topology summary refer to links by name).
-  s4u::Link* link(s4u::NetZone* zone, const std::string& name, double bits_per_s, double latency) {
-    s4u::Link* l = zone->create_link(name, bits_per_s / 8.0)->set_latency(latency);  // SimGrid: bytes/s
-    links.emplace(name, l);
-    link_order.push_back(name);
-    link_bytes.emplace_back();
-    return l;
-  }
-
-  void build_platform() {
-    s4u::NetZone* city = s4u::create_full_zone("city");
-    s4u::NetZone* core = s4u::create_full_zone("core");
-    core->set_parent(city);
-    server = core->create_host("platform", scenario.platform.server_speed_flops)
-                 ->set_core_count(scenario.platform.server_cores);
-    ccc = server;
-    if (scenario.platform.ccc_link_length_m > 0.0) {
-      ccc = core->create_host("ccc", scenario.platform.server_speed_flops);
-      s4u::Link* ccc_link = link(core, "ccc", scenario.platform.ccc_link_bandwidth_bps,
-                                 scenario.platform.ccc_link_length_m * kFibreDelayPerMetre_s);
-      ccc_link_index = link_order.size() - 1;
-      core->add_route(server->get_netpoint(), ccc->get_netpoint(), nullptr, nullptr,
-                      {s4u::LinkInRoute(ccc_link)}, true);
-    }
-    core->seal();
-    // Shared links, in the city zone; gateways' routes find them by name (route_link_names).
-    for (const CoreLink& l : scenario.fibre.core.links)
-      link(city, l.name(), l.bandwidth_bps, l.length_m * kFibreDelayPerMetre_s);
-    for (const Olt& olt : scenario.fibre.olts)
-      link(city, "backbone:" + olt.name, olt.backbone_bandwidth_bps,
-           olt.backbone_length_m * kFibreDelayPerMetre_s);
-    for (const Pon& pon : scenario.fibre.pons)
-      link(city, "pon:" + pon.name, pon.upstream_bps, pon.length_m * kFibreDelayPerMetre_s);
-    // One zone per district with gateways (and one for gateways outside every district).
-    std::map<int, std::pair<s4u::NetZone*, simgrid::kernel::routing::NetPoint*>> districts;
-    const auto district_zone = [&](int d) {
-      auto it = districts.find(d);
-      if (it != districts.end()) return it->second;
-      const std::string name = d < 0 ? "(outside)" : scenario.city.districts[static_cast<size_t>(d)].name;
-      s4u::NetZone* zone = s4u::create_full_zone("district:" + name);
-      zone->set_parent(city);
-      return districts.emplace(d, std::make_pair(zone, zone->create_router("router:" + name))).first->second;
-    };
-    for (uint32_t g = 0; g < scenario.gateways.size(); ++g) {
-      const Gateway& gw = scenario.gateways[g];
-      auto [zone, router] = district_zone(district_of(scenario.city, gw.x_m, gw.y_m));
-      s4u::Host* host = zone->create_host("gw:" + gw.name, 1e9);
-      std::vector<s4u::LinkInRoute> route;
-      const std::vector<std::string>& names = route_names[g];
-      if (gw.backhaul == BackhaulKind::Pon) {
-        // The drop from the ONT to the splitter is the gateway's own; the PON and backbone are shared.
-        route.emplace_back(
-            link(zone, names[0], gw.fibre_bandwidth_bps, gw.fibre_length_m * kFibreDelayPerMetre_s));
-        for (size_t k = 1; k < names.size(); ++k) route.emplace_back(links.at(names[k]));
-      } else {
-        // The gateway's own links: fibre by length, cellular by the operator's latency, a leased line
-        // by both, each mesh hop by its latency.
-        const double per_link = gw.backhaul == BackhaulKind::Fibre ? gw.fibre_length_m * kFibreDelayPerMetre_s
-                                : gw.backhaul == BackhaulKind::LeasedLine
-                                    ? gw.backhaul_latency_s + gw.fibre_length_m * kFibreDelayPerMetre_s
-                                    : gw.backhaul_latency_s;
-        for (const std::string& name : names)
-          route.emplace_back(link(zone, name, gw.fibre_bandwidth_bps, per_link));
-      }
-      double latency = 0.0;
-      std::vector<size_t> indices;
-      for (const auto& hop : route) {
-        latency += hop.get_link()->get_latency();
-        indices.push_back(
-            static_cast<size_t>(std::find(link_order.begin(), link_order.end(), hop.get_link()->get_name()) -
-                                link_order.begin()));
-      }
-      route_links.push_back(std::move(indices));
-      zone->add_route(host->get_netpoint(), router, nullptr, nullptr, route, true);
-      gateway_hosts.push_back(host);
-      latency_s.push_back(latency);
-    }
-    for (auto& [d, zone_router] : districts) {
-      auto [zone, router] = zone_router;
-      zone->seal();
-      s4u::Link* aggregation = city->create_link("aggregation:" + zone->get_name(), 125e9)->set_latency(0.0);
-      city->add_route(zone->get_netpoint(), core->get_netpoint(), router, server->get_netpoint(),
-                      {s4u::LinkInRoute(aggregation)}, true);
-    }
-    city->seal();
-  }
-
-  // Turns the failed links off and back on at the schedule's times (and gateways' access links
-  // during power cuts past their backup); overlapping outages of a link nest.
-  void start_failure_driver() {
-    struct Event {
-      double t_s;
-      bool off;
-      s4u::Link* link;
-    };
-    std::vector<Event> events;
-    for (const Failure& f : schedule) {
-      const auto it = links.find(f.target);
-      if (it == links.end()) continue;  // the network server: software, not a SimGrid resource
-      events.push_back({f.start_s, true, it->second});
-      events.push_back({f.end_s, false, it->second});
-    }
-    for (uint32_t g = 0; g < power_off.size(); ++g) {
-      if (route_names[g].empty()) continue;
-      for (const TimeInterval& off : power_off[g]) {
-        events.push_back({off.t0_s, true, links.at(route_names[g][0])});
-        events.push_back({off.t1_s, false, links.at(route_names[g][0])});
-      }
-    }
-    const double end_s = scenario.run.duration_s;
-    std::erase_if(events, [end_s](const Event& e) { return e.t_s >= end_s; });
-    if (events.empty()) return;
-    // At equal times, off first: a link failed again as it comes back stays off.
-    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
-      return a.t_s < b.t_s || (a.t_s == b.t_s && a.off && !b.off);
-    });
-    s4u::Actor::create("failures", server, [this, events = std::move(events)]() {
-      try {
-        std::map<s4u::Link*, int> depth;
-        for (const Event& e : events) {
-          s4u::this_actor::sleep_until(e.t_s + clock_origin);
-          if (e.off) {
-            if (depth[e.link]++ > 0) continue;
-            // What the streams' chunks still had to send as the link goes: a cut one's delivered part.
-            for (Stream& st : streams)
-              if (st.active) st.remaining_at_cut = st.active->get_remaining();
-            e.link->turn_off();
-          } else if (--depth[e.link] == 0) {
-            e.link->turn_on();
-          }
-        }
-      } catch (...) {
-        if (!actor_error) actor_error = std::current_exception();
-      }
-    });
-  }
-
-  // The actor that carries one period's batches to the server and runs the network server on them.
-  void forward_period(double t_send_s, std::vector<GatewayBatch> batches) {
-    s4u::this_actor::sleep_until(t_send_s + clock_origin);
-    const double msg_bytes = scenario.platform.forward_message_bytes;
-    // When each copy leaves its gateway: forward_delay after reception, or, while a link of its route
-    // is down, when the route is back (held in the gateway's buffer, dropped when it is full).
-    struct Leaving {
-      uint64_t frame_seq;
-      double t_rx_s, t_leave_s;
-      int failure;  // the failure that held it, or -1
-    };
-    std::vector<std::vector<Leaving>> leaving(batches.size());
-    std::vector<s4u::CommPtr> comms(batches.size());
-    std::vector<double> comm_bytes(batches.size(), 0.0);
-    for (size_t i = 0; i < batches.size(); ++i) {
-      const uint32_t g = batches[i].gateway;
-      const Gateway& gw = scenario.gateways[g];
-      for (const Copy& c : batches[i].copies) {
-        double t_leave = c.t_rx_s + gw.forward_delay_s;
-        int failure = -1;
-        for (const Down* down = down_at(route_down[g], t_leave); down != nullptr;
-             down = down_at(route_down[g], t_leave)) {
-          int& held = buffered[g][static_cast<size_t>(down - route_down[g].data())];
-          if (held >= gw.buffer_frames) {
-            on_dropped(c.frame_seq, output::FailReason::BufferFull, down->failure);
-            ++effects[static_cast<size_t>(down->failure)].copies_lost;
-            t_leave = -1.0;
-            break;
-          }
-          ++held;
-          ++copies_buffered;
-          ++effects[static_cast<size_t>(down->failure)].copies_delayed;
-          failure = down->failure;
-          t_leave = down->t1_s;
-        }
-        if (t_leave < 0.0) continue;
-        leaving[i].push_back({c.frame_seq, c.t_rx_s, t_leave, failure});
-        for (size_t l : route_links[g]) add(link_bytes[l], t_leave, msg_bytes);
-      }
-      // One SimGrid comm per gateway and period carries the bytes; while the route is down they wait
-      // for the gateway's first batch after it is back.
-      deferred_bytes[g] += msg_bytes * static_cast<double>(leaving[i].size());
-      if (deferred_bytes[g] > 0.0 && route_up(g, t_send_s)) {
-        comm_bytes[i] = deferred_bytes[g];
-        comms[i] = s4u::Comm::sendto_async(gateway_hosts[g], server, static_cast<uint64_t>(comm_bytes[i]));
-        deferred_bytes[g] = 0.0;
-      }
-    }
-    for (size_t i = 0; i < batches.size(); ++i) {
-      const uint32_t g = batches[i].gateway;
-      // The rate the batch obtained once its first byte arrived; the link rate when the link is not
-      // shared, or when the batch did not get through (a cut while it was on the wire).
-      double rate = scenario.gateways[g].fibre_bandwidth_bps / 8.0;  // bytes/s
-      if (comms[i]) {
-        try {
-          comms[i]->wait();
-          const double transfer_s = comms[i]->get_finish_time() - comms[i]->get_start_time() - latency_s[g];
-          if (transfer_s > 0.0) rate = comm_bytes[i] / transfer_s;
-        } catch (const std::exception& e) {
-          if (!comm_failed(e)) throw;
-        }
-      }
-      for (const Leaving& c : leaving[i]) {
-        const double t_arrive = c.t_leave_s + latency_s[g] + msg_bytes / rate;
-        if (const Down* down = down_at(server_down, t_arrive)) {
-          on_dropped(c.frame_seq, output::FailReason::ServerDown, down->failure);
+  std::vector<std::vector<Leaving>> leaving(batches.size());
+  std::vector<s4u::CommPtr> comms(batches.size());
+  std::vector<double> comm_bytes(batches.size(), 0.0);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const uint32_t g = batches[i].gateway;
+    const Gateway& gw = scenario.gateways[g];
+    for (const Copy& c : batches[i].copies) {
+      double t_leave = c.t_rx_s + gw.forward_delay_s;
+      int failure = -1;
+      for (const Down* down = down_at(route_down[g], t_leave); down != nullptr;
+           down = down_at(route_down[g], t_leave)) {
+        int& held = buffered[g][static_cast<size_t>(down - route_down[g].data())];
+        if (held >= gw.buffer_frames) {
+          on_dropped(c.frame_seq, output::FailReason::BufferFull, down->failure);
           ++effects[static_cast<size_t>(down->failure)].copies_lost;
-          continue;
+          t_leave = -1.0;
+          break;
         }
-        arriving.push({t_arrive, g, c.frame_seq, c.t_rx_s, c.t_leave_s, c.failure});
+        ++held;
+        ++copies_buffered;
+        ++effects[static_cast<size_t>(down->failure)].copies_delayed;
+        failure = down->failure;
+        t_leave = down->t1_s;
       }
+      if (t_leave < 0.0) continue;
+      leaving[i].push_back({c.frame_seq, c.t_rx_s, t_leave, failure});
+      for (size_t l : route_links[g]) add(link_bytes[l], t_leave, msg_bytes);
     }
-    // Copies of later periods were received after t_send_s, so they arrive after it: everything up to
-    // t_send_s can be served in arrival order (held copies wait in `arriving` for their time).
-    serve_until(t_send_s);
+    // One SimGrid comm per gateway and period carries the bytes; while the route is down they wait
+    // for the gateway's first batch after it is back.
+    deferred_bytes[g] += msg_bytes * static_cast<double>(leaving[i].size());
+    if (deferred_bytes[g] > 0.0 && route_up(g, t_send_s)) {
+      comm_bytes[i] = deferred_bytes[g];
+      comms[i] = s4u::Comm::sendto_async(gateway_hosts[g], server, static_cast<uint64_t>(comm_bytes[i]));
+      deferred_bytes[g] = 0.0;
+    }
   }
-
-  // Runs each stage's work (flop) as concurrent executions on the calling actor's host (the platform)
-  // and returns the speed each obtained (flop/s).
-  std::vector<double> execute_stages(const std::vector<double>& work) {
-    std::vector<s4u::ExecPtr> execs;
-    for (double flops : work) execs.push_back(flops > 0.0 ? s4u::this_actor::exec_async(flops) : nullptr);
-    std::vector<double> speeds;
-    for (size_t i = 0; i < work.size(); ++i) {
-      double speed = scenario.platform.server_speed_flops;
-      if (execs[i]) {
-        execs[i]->wait();
-        const double busy_s = execs[i]->get_finish_time() - execs[i]->get_start_time();
-        if (busy_s > 0.0) speed = work[i] / busy_s;
-      }
-      speeds.push_back(speed);
-    }
-    return speeds;
-  }
-
-  // The network server: a FIFO in arrival order over all gateways, at the speed its execution obtains.
-  // Deduplication is the delivery callback's (the first copy of a frame delivers it). Then the broker
-  // and the analytics take the delivered frames (on_ingest).
-  void serve_until(double horizon_s) {
-    std::lock_guard<s4u::Mutex> lock(*serve_mutex);
-    std::vector<Arrival> group;
-    while (!arriving.empty() && arriving.top().t_s <= horizon_s) {
-      group.push_back(arriving.top());
-      arriving.pop();
-    }
-    if (group.empty()) return;
-    const Platform& platform = scenario.platform;
-    const double ns_speed = execute_stages({platform.ns_cost_flops * static_cast<double>(group.size())})[0];
-    const double service_s = platform.ns_cost_flops / ns_speed;
-    std::vector<std::pair<uint64_t, double>> delivered;
-    for (const Arrival& a : group) {
-      server_free_at_s = std::max(server_free_at_s, a.t_s) + service_s;
-      add(server_busy_s, server_free_at_s - service_s, service_s);
-      if (on_delivered(a.frame_seq, server_free_at_s, a.failure)) {
-        breakdown.gateway_s += a.t_send_s - a.t_rx_s;
-        breakdown.backhaul_s += a.t_s - a.t_send_s;
-        breakdown.server_s += server_free_at_s - a.t_s;
-        ++breakdown.frames;
-        delivered.emplace_back(a.frame_seq, server_free_at_s);
-      }
-    }
-    if (delivered.empty() || !on_ingest) return;
-    const auto n = static_cast<double>(delivered.size());
-    const auto speeds = execute_stages({platform.broker_cost_flops * n, platform.analytics_cost_flops * n});
-    for (const auto& [seq, t] : delivered) on_ingest(seq, t, speeds[0], speeds[1]);
-  }
-
-  // An actor on the platform host running `body`; an exception escaping an actor aborts the process:
-  // keep it for run().
-  template <typename Body>
-  void platform_actor(const std::string& name, Body body) {
-    s4u::Actor::create(name, server, [this, body = std::move(body)]() mutable {
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const uint32_t g = batches[i].gateway;
+    // The rate the batch obtained once its first byte arrived; the link rate when the link is not
+    // shared, or when the batch did not get through (a cut while it was on the wire).
+    double rate = scenario.gateways[g].fibre_bandwidth_bps / 8.0;  // bytes/s
+    if (comms[i]) {
       try {
-        body();
-      } catch (...) {
-        if (!actor_error) actor_error = std::current_exception();
-      }
-    });
-  }
-
-  void send_batches(double t_s) {
-    std::vector<GatewayBatch> batches;
-    for (uint32_t g = 0; g < outbox.size(); ++g) {
-      if (outbox[g].empty()) continue;
-      batches.push_back({g, std::move(outbox[g])});
-      outbox[g].clear();
-    }
-    if (batches.empty()) return;
-    platform_actor("forward-" + std::to_string(period++),
-                   [this, t_s, b = std::move(batches)]() mutable { forward_period(t_s, std::move(b)); });
-  }
-
-  // A CCTV stream: chunks of one /timeseries interval (and no further than the next known outage),
-  // each a rate-limited mailbox comm. A cut interrupts the chunk on the wire (its delivered part
-  // counts), the video of the outage is lost, and the stream resumes when its route is back.
-  void run_stream(size_t index, s4u::Mailbox* mailbox) {
-    static int payload = 0;
-    Stream& st = streams[index];
-    const double rate = st.bits_per_s / 8.0;  // bytes/s
-    const double end_s = st.duration_s;
-    const double interval = scenario.run.timeseries_interval_s;
-    double t = now();  // the start of the video the next chunk carries (behind now() on a saturated route)
-    while (t < end_s && !st.stopped) {
-      if (const TimeInterval* down = down_at(st.down, now())) {
-        st.outage_s += std::min(down->t1_s, end_s) - now();
-        s4u::this_actor::sleep_until(std::min(down->t1_s, end_s) + clock_origin);
-        // The failure driver turns the links on at this same instant: let it go first.
-        for (int spin = 0; spin < 1000 && now() < end_s && !route_on(st); ++spin)
-          s4u::this_actor::sleep_for(1e-6);
-        t = now();  // the video of the outage is lost
-        continue;
-      }
-      double chunk_end = std::min(end_s, (std::floor(t / interval) + 1.0) * interval);
-      for (const TimeInterval& d : st.down)
-        if (d.t0_s > now()) chunk_end = std::min(chunk_end, std::max(d.t0_s, t + 1e-3));
-      const double bytes = rate * (chunk_end - t);
-      const double started = now();
-      st.remaining_at_cut = bytes;
-      st.active = mailbox->put_init(&payload, static_cast<uint64_t>(std::max(1.0, bytes)));
-      st.active->set_rate(rate);
-      st.active->start();
-      double sent = bytes;
-      try {
-        st.active->wait();
+        comms[i]->wait();
+        const double transfer_s = comms[i]->get_finish_time() - comms[i]->get_start_time() - latency_s[g];
+        if (transfer_s > 0.0) rate = comm_bytes[i] / transfer_s;
       } catch (const std::exception& e) {
         if (!comm_failed(e)) throw;
-        sent = std::max(0.0, bytes - st.remaining_at_cut);
-      }
-      st.active = nullptr;
-      st.delivered_bytes += sent;
-      for (size_t l : st.links) spread(link_bytes[l], started, now(), sent);
-      if (sent < bytes) {
-        t = now();  // cut: the rest of the chunk, and what the camera sends meanwhile, is lost
-        if (now() == started) s4u::this_actor::sleep_for(1e-3);  // cut before it began: let time pass
-      } else {
-        t = chunk_end;
       }
     }
+    for (const Leaving& c : leaving[i]) {
+      const double t_arrive = c.t_leave_s + latency_s[g] + msg_bytes / rate;
+      if (const Down* down = down_at(server_down, t_arrive)) {
+        on_dropped(c.frame_seq, output::FailReason::ServerDown, down->failure);
+        ++effects[static_cast<size_t>(down->failure)].copies_lost;
+        continue;
+      }
+      arriving.push({t_arrive, g, c.frame_seq, c.t_rx_s, c.t_leave_s, c.failure});
+    }
   }
+  // Copies of later periods were received after t_send_s, so they arrive after it: everything up to
+  // t_send_s can be served in arrival order (held copies wait in `arriving` for their time).
+  serve_until(t_send_s);
+}
 
-  bool route_on(const Stream& st) const {
-    for (size_t l : st.links)
-      if (!links.at(link_order[l])->is_on()) return false;
-    return true;
+std::vector<double> WiredNetwork::Impl::execute_stages(const std::vector<double>& work) {
+  std::vector<s4u::ExecPtr> execs;
+  for (double flops : work) execs.push_back(flops > 0.0 ? s4u::this_actor::exec_async(flops) : nullptr);
+  std::vector<double> speeds;
+  for (size_t i = 0; i < work.size(); ++i) {
+    double speed = scenario.platform.server_speed_flops;
+    if (execs[i]) {
+      execs[i]->wait();
+      const double busy_s = execs[i]->get_finish_time() - execs[i]->get_start_time();
+      if (busy_s > 0.0) speed = work[i] / busy_s;
+    }
+    speeds.push_back(speed);
   }
+  return speeds;
+}
 
-  void check() {
-    if (actor_error) std::rethrow_exception(actor_error);
+void WiredNetwork::Impl::serve_until(double horizon_s) {
+  std::lock_guard<s4u::Mutex> lock(*serve_mutex);
+  std::vector<Arrival> group;
+  while (!arriving.empty() && arriving.top().t_s <= horizon_s) {
+    group.push_back(arriving.top());
+    arriving.pop();
   }
-};
+  if (group.empty()) return;
+  const Platform& platform = scenario.platform;
+  const double ns_speed = execute_stages({platform.ns_cost_flops * static_cast<double>(group.size())})[0];
+  const double service_s = platform.ns_cost_flops / ns_speed;
+  std::vector<std::pair<uint64_t, double>> delivered;
+  for (const Arrival& a : group) {
+    server_free_at_s = std::max(server_free_at_s, a.t_s) + service_s;
+    add(server_busy_s, server_free_at_s - service_s, service_s);
+    if (on_delivered(a.frame_seq, server_free_at_s, a.failure)) {
+      breakdown.gateway_s += a.t_send_s - a.t_rx_s;
+      breakdown.backhaul_s += a.t_s - a.t_send_s;
+      breakdown.server_s += server_free_at_s - a.t_s;
+      ++breakdown.frames;
+      delivered.emplace_back(a.frame_seq, server_free_at_s);
+    }
+  }
+  if (delivered.empty() || !on_ingest) return;
+  const auto n = static_cast<double>(delivered.size());
+  const auto speeds = execute_stages({platform.broker_cost_flops * n, platform.analytics_cost_flops * n});
+  for (const auto& [seq, t] : delivered) on_ingest(seq, t, speeds[0], speeds[1]);
+}
+
+void WiredNetwork::Impl::send_batches(double t_s) {
+  std::vector<GatewayBatch> batches;
+  for (uint32_t g = 0; g < outbox.size(); ++g) {
+    if (outbox[g].empty()) continue;
+    batches.push_back({g, std::move(outbox[g])});
+    outbox[g].clear();
+  }
+  if (batches.empty()) return;
+  platform_actor("forward-" + std::to_string(period++),
+                 [this, t_s, b = std::move(batches)]() mutable { forward_period(t_s, std::move(b)); });
+}
 
 WiredNetwork::WiredNetwork(const Scenario& scenario, std::vector<Failure> failures,
                            DeliveryCallback on_delivered, DropCallback on_dropped, IngestCallback on_ingest)
@@ -553,77 +292,6 @@ WiredNetwork::WiredNetwork(const Scenario& scenario, std::vector<Failure> failur
 }
 
 WiredNetwork::~WiredNetwork() = default;
-
-void WiredNetwork::start_stream(uint32_t gateway, double bits_per_s, double duration_s) {
-  Impl* impl = impl_.get();
-  Impl::Stream st;
-  st.gateway = gateway;
-  st.bits_per_s = bits_per_s;
-  st.duration_s = duration_s;
-  st.links = impl->route_links[gateway];
-  if (impl->ccc_link_index) st.links.push_back(*impl->ccc_link_index);
-  std::vector<TimeInterval> down = impl->power_off[gateway];
-  for (size_t i = 0; i < impl->schedule.size(); ++i) {
-    const Failure& f = impl->schedule[i];
-    const bool on_route = std::any_of(st.links.begin(), st.links.end(),
-                                      [&](size_t l) { return impl->link_order[l] == f.target; });
-    if (!on_route) continue;
-    down.push_back({f.start_s, f.end_s});
-    impl->effects[i].stream_outage_s +=
-        std::max(0.0, std::min(f.end_s, duration_s) - std::min(f.start_s, duration_s));
-  }
-  st.down = merged(std::move(down));
-  impl->streams.push_back(std::move(st));
-  const size_t index = impl->streams.size() - 1;
-  s4u::Mailbox* mailbox = s4u::Mailbox::by_name("stream-" + std::to_string(index));
-  // The receiver takes chunk after chunk; a daemon, gone when the senders are done.
-  s4u::Actor::create("stream-rx-" + std::to_string(index), impl->ccc, [impl, mailbox]() {
-    s4u::Actor::self()->daemonize();
-    for (;;) {
-      try {
-        mailbox->get<int>();
-      } catch (const std::exception& e) {
-        if (!comm_failed(e)) {
-          if (!impl->actor_error) impl->actor_error = std::current_exception();
-          return;
-        }
-      }
-    }
-  });
-  // SimGrid 3.32 throttles mailbox comms only (set_rate on put_init, before start).
-  s4u::Actor::create("stream-" + std::to_string(index), impl->gateway_hosts[gateway],
-                     [impl, index, mailbox]() {
-                       try {
-                         impl->run_stream(index, mailbox);
-                       } catch (...) {
-                         if (!impl->actor_error) impl->actor_error = std::current_exception();
-                       }
-                     });
-  if (index == 0) {
-    // At the end of the run, what is still on the wire is the backlog of a saturated route: stop it.
-    s4u::Actor::create("stream-stop", impl->server, [impl, duration_s]() {
-      s4u::this_actor::sleep_until(duration_s + impl->clock_origin);
-      for (Impl::Stream& s : impl->streams) {
-        s.stopped = true;
-        if (!s.active) continue;
-        s.remaining_at_cut = s.active->get_remaining();
-        s.active->cancel();
-      }
-    });
-  }
-}
-
-double WiredNetwork::stream_throughput_bps(uint32_t gateway) const {
-  for (const auto& st : impl_->streams)
-    if (st.gateway == gateway) return st.delivered_bytes * 8.0 / st.duration_s;
-  return 0.0;
-}
-
-double WiredNetwork::stream_outage_s(uint32_t gateway) const {
-  for (const auto& st : impl_->streams)
-    if (st.gateway == gateway) return st.outage_s;
-  return 0.0;
-}
 
 const std::vector<Failure>& WiredNetwork::failures() const { return impl_->schedule; }
 
