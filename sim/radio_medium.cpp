@@ -89,18 +89,22 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
   interfere_across_sfs(rx, mine);
 }
 
+double RadioMedium::inter_sf_threshold_db(int signal_sf, int interferer_sf) const {
+  return models::radio::sir_threshold_db(inter_sf_ == RadioChannel::InterSf::Goursaud
+                                             ? models::radio::InterferenceMatrix::Goursaud
+                                             : models::radio::InterferenceMatrix::Croce,
+                                         signal_sf, interferer_sf);
+}
+
 void RadioMedium::interfere_across_sfs(const OnAir& rx, Reception& mine) {
   if (inter_sf_ == RadioChannel::InterSf::Orthogonal) return;
-  const auto matrix = inter_sf_ == RadioChannel::InterSf::Goursaud
-                          ? models::radio::InterferenceMatrix::Goursaud
-                          : models::radio::InterferenceMatrix::Croce;
   const auto gateways = static_cast<uint32_t>(city_.gateway_count());
   const uint32_t base = rx.list - (rx.spreading_factor - 7u) * gateways;  // this channel's SF7 list
   for (uint32_t sf = 7; sf <= 12; ++sf) {
     if (sf == rx.spreading_factor) continue;
     collide(rx, mine, on_air_[base + (sf - 7) * gateways],
-            models::radio::sir_threshold_db(matrix, rx.spreading_factor, static_cast<int>(sf)),
-            models::radio::sir_threshold_db(matrix, static_cast<int>(sf), rx.spreading_factor));
+            inter_sf_threshold_db(rx.spreading_factor, static_cast<int>(sf)),
+            inter_sf_threshold_db(static_cast<int>(sf), rx.spreading_factor));
   }
 }
 
@@ -139,10 +143,7 @@ bool RadioMedium::sunk_by_interference(const Reception& rx, const Transmission& 
     } else if (inter_sf_ == RadioChannel::InterSf::Orthogonal) {
       continue;
     } else {
-      needs_db = models::radio::sir_threshold_db(inter_sf_ == RadioChannel::InterSf::Goursaud
-                                                     ? models::radio::InterferenceMatrix::Goursaud
-                                                     : models::radio::InterferenceMatrix::Croce,
-                                                 tx.spreading_factor, sf);
+      needs_db = inter_sf_threshold_db(tx.spreading_factor, sf);
     }
     if (10.0 * std::log10(signal_mws / interference) < needs_db) return true;
   }

@@ -96,6 +96,8 @@ class RadioMedium {
   void settle(uint32_t gateway, const OnAir& rx);
   // Pairwise SIR test between frames of different SFs on one channel; no-op when SFs are orthogonal.
   void interfere_across_sfs(const OnAir& rx, Reception& mine);
+  // The SIR (dB) a frame on signal_sf needs over one on interferer_sf (Goursaud or Croce matrix).
+  double inter_sf_threshold_db(int signal_sf, int interferer_sf) const;
   // Settles rx against the frames of one on-air list (dropping those that ended before it): a frame
   // is lost when its power over the other's falls short of what it needs (dB).
   void collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& air, double rx_needs_db,

@@ -111,23 +111,19 @@ void WiredNetwork::Impl::start_failure_driver() {
   std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
     return a.t_s < b.t_s || (a.t_s == b.t_s && a.off && !b.off);
   });
-  s4u::Actor::create("failures", server, [this, events = std::move(events)]() {
-    try {
-      std::map<s4u::Link*, int> depth;
-      for (const Event& e : events) {
-        s4u::this_actor::sleep_until(e.t_s + clock_origin);
-        if (e.off) {
-          if (depth[e.link]++ > 0) continue;
-          // What the streams' chunks still had to send as the link goes: a cut one's delivered part.
-          for (Stream& st : streams)
-            if (st.active) st.remaining_at_cut = st.active->get_remaining();
-          e.link->turn_off();
-        } else if (--depth[e.link] == 0) {
-          e.link->turn_on();
-        }
+  actor("failures", server, [this, events = std::move(events)]() {
+    std::map<s4u::Link*, int> depth;
+    for (const Event& e : events) {
+      s4u::this_actor::sleep_until(e.t_s + clock_origin);
+      if (e.off) {
+        if (depth[e.link]++ > 0) continue;
+        // What the streams' chunks still had to send as the link goes: a cut one's delivered part.
+        for (Stream& st : streams)
+          if (st.active) st.remaining_at_cut = st.active->get_remaining();
+        e.link->turn_off();
+      } else if (--depth[e.link] == 0) {
+        e.link->turn_on();
       }
-    } catch (...) {
-      if (!actor_error) actor_error = std::current_exception();
     }
   });
 }
@@ -162,7 +158,6 @@ void WiredNetwork::Impl::forward_period(double t_send_s,
           break;
         }
         ++held;
-        ++copies_buffered;
         ++effects[static_cast<size_t>(down->failure)].copies_delayed;
         failure = down->failure;
         t_leave = down->t1_s;
@@ -262,8 +257,8 @@ void WiredNetwork::Impl::send_batches(double t_s) {
     outbox[g].clear();
   }
   if (batches.empty()) return;
-  platform_actor("forward-" + std::to_string(period++),
-                 [this, t_s, b = std::move(batches)]() mutable { forward_period(t_s, std::move(b)); });
+  actor("forward-" + std::to_string(period++), server,
+        [this, t_s, b = std::move(batches)]() mutable { forward_period(t_s, std::move(b)); });
 }
 
 WiredNetwork::WiredNetwork(const Scenario& scenario, std::vector<Failure> failures,
@@ -317,13 +312,17 @@ void WiredNetwork::drain(double t_s) {
   impl_->engine->run();
   impl_->check();
   // What is still waiting for the network server: copies held past the end, the last period's tail.
-  impl_->platform_actor("serve-rest",
-                        [impl = impl_.get()] { impl->serve_until(std::numeric_limits<double>::infinity()); });
+  impl_->actor("serve-rest", impl_->server,
+               [impl = impl_.get()] { impl->serve_until(std::numeric_limits<double>::infinity()); });
   impl_->engine->run();
   impl_->check();
 }
 
-uint64_t WiredNetwork::copies_buffered() const { return impl_->copies_buffered; }
+uint64_t WiredNetwork::copies_buffered() const {
+  uint64_t held = 0;
+  for (const FailureEffect& e : impl_->effects) held += e.copies_delayed;
+  return held;
+}
 
 bool WiredNetwork::reachable(uint32_t gateway, double t_s) const {
   return down_at(impl_->route_down[gateway], t_s) == nullptr && down_at(impl_->server_down, t_s) == nullptr;

@@ -93,7 +93,6 @@ struct WiredNetwork::Impl {
   std::vector<Down> server_down;
   std::vector<FailureEffect> effects;  // per schedule entry
   std::vector<double> deferred_bytes;  // per gateway: batch bytes held while its route was down
-  uint64_t copies_buffered = 0;
   std::unique_ptr<s4u::Engine> engine;
   double clock_origin = 0.0;  // SimGrid's clock is not reset between engines: subtract this
   s4u::Host* server = nullptr;
@@ -214,13 +213,15 @@ struct WiredNetwork::Impl {
   // and the analytics take the delivered frames (on_ingest).
   void serve_until(double horizon_s);
 
-  // An actor on the platform host running `body`; an exception escaping an actor aborts the process:
-  // keep it for run().
+  // An actor on `host` running `body`; an exception escaping an actor aborts the process: keep it for
+  // run().
   template <typename Body>
-  void platform_actor(const std::string& name, Body body) {
-    s4u::Actor::create(name, server, [this, body = std::move(body)]() mutable {
+  void actor(const std::string& name, s4u::Host* host, Body body) {
+    s4u::Actor::create(name, host, [this, body = std::move(body)]() mutable {
       try {
         body();
+      } catch (const simgrid::ForcefulKillException&) {
+        throw;  // SimGrid ending a daemon (a stream receiver) at the end of the run: not an error
       } catch (...) {
         if (!actor_error) actor_error = std::current_exception();
       }

@@ -82,31 +82,22 @@ void WiredNetwork::start_stream(uint32_t gateway, double bits_per_s, double dura
   const size_t index = impl->streams.size() - 1;
   s4u::Mailbox* mailbox = s4u::Mailbox::by_name("stream-" + std::to_string(index));
   // The receiver takes chunk after chunk; a daemon, gone when the senders are done.
-  s4u::Actor::create("stream-rx-" + std::to_string(index), impl->ccc, [impl, mailbox]() {
+  impl->actor("stream-rx-" + std::to_string(index), impl->ccc, [mailbox]() {
     s4u::Actor::self()->daemonize();
     for (;;) {
       try {
         mailbox->get<int>();
       } catch (const std::exception& e) {
-        if (!comm_failed(e)) {
-          if (!impl->actor_error) impl->actor_error = std::current_exception();
-          return;
-        }
+        if (!comm_failed(e)) throw;
       }
     }
   });
   // SimGrid 3.32 throttles mailbox comms only (set_rate on put_init, before start).
-  s4u::Actor::create("stream-" + std::to_string(index), impl->gateway_hosts[gateway],
-                     [impl, index, mailbox]() {
-                       try {
-                         impl->run_stream(index, mailbox);
-                       } catch (...) {
-                         if (!impl->actor_error) impl->actor_error = std::current_exception();
-                       }
-                     });
+  impl->actor("stream-" + std::to_string(index), impl->gateway_hosts[gateway],
+              [impl, index, mailbox]() { impl->run_stream(index, mailbox); });
   if (index == 0) {
     // At the end of the run, what is still on the wire is the backlog of a saturated route: stop it.
-    s4u::Actor::create("stream-stop", impl->server, [impl, duration_s]() {
+    impl->actor("stream-stop", impl->server, [impl, duration_s]() {
       s4u::this_actor::sleep_until(duration_s + impl->clock_origin);
       for (Impl::Stream& s : impl->streams) {
         s.stopped = true;
