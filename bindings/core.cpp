@@ -4,17 +4,18 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include "sim/isolated_run.hpp"
-#include "sim/run.hpp"
-#include "sim/scenario_loader.hpp"
-#include "sim/version.hpp"
+#include "sim/app/isolated_run.hpp"
+#include "sim/app/run.hpp"
+#include "sim/app/version.hpp"
+#include "sim/scenario/scenario_loader.hpp"
 
 namespace py = pybind11;
-namespace ct = citytwin::sim;
+namespace app = citytwin::sim::app;
+namespace scenario = citytwin::sim::scenario;
 
 namespace {
 
-py::dict summary_dict(const ct::RunSummary& s) {
+py::dict summary_dict(const app::RunSummary& s) {
   py::dict kpis;
   for (const auto& [name, value] : s.kpis) kpis[py::str(name)] = value;
   py::dict d;
@@ -31,20 +32,21 @@ py::dict summary_dict(const ct::RunSummary& s) {
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "citytwin compiled core; use the citytwin package instead";
-  m.attr("__version__") = ct::kVersion;
-  static py::exception<ct::ScenarioError> scenario_error(m, "ScenarioError", PyExc_ValueError);
-  static py::exception<ct::RunError> run_error(m, "RunError", PyExc_RuntimeError);
+  m.attr("__version__") = app::kVersion;
+  static py::exception<scenario::ScenarioError> scenario_error(m, "ScenarioError", PyExc_ValueError);
+  static py::exception<app::RunError> run_error(m, "RunError", PyExc_RuntimeError);
 
-  m.def("default_thread_count", &ct::default_thread_count);
+  m.def("default_thread_count", &app::default_thread_count);
 
   m.def(
       "validate",
       [](const std::string& text_or_path, bool is_text, const std::vector<std::string>& overrides) {
         try {
-          const ct::Scenario sc = is_text ? ct::load_scenario_text(text_or_path, "<text>", overrides)
-                                          : ct::load_scenario_file(text_or_path, overrides);
+          const scenario::Scenario sc = is_text
+                                            ? scenario::load_scenario_text(text_or_path, "<text>", overrides)
+                                            : scenario::load_scenario_file(text_or_path, overrides);
           return sc.source_name;
-        } catch (const ct::ScenarioError& e) {
+        } catch (const scenario::ScenarioError& e) {
           scenario_error(e.what());
           throw py::error_already_set();
         }
@@ -55,17 +57,17 @@ PYBIND11_MODULE(_core, m) {
       "run",
       [](const std::string& text_or_path, bool is_text, const std::vector<std::string>& overrides,
          const std::string& out, std::optional<uint64_t> seed, std::optional<int> threads, bool progress) {
-        ct::ScenarioSource source{text_or_path, is_text, overrides};
-        ct::RunOptions options;
+        app::ScenarioSource source{text_or_path, is_text, overrides};
+        app::RunOptions options;
         options.output_path = out;
         options.seed = seed;
         options.threads = threads;
         options.progress = progress;
         bool interrupted = false;
-        ct::IsolatedOutcome outcome;
+        app::IsolatedOutcome outcome;
         {
           py::gil_scoped_release release;
-          outcome = ct::run_isolated(source, options, [&interrupted] {
+          outcome = app::run_isolated(source, options, [&interrupted] {
             py::gil_scoped_acquire acquire;
             if (PyErr_CheckSignals() != 0) {  // Ctrl-C / the notebook's interrupt button
               PyErr_Clear();
@@ -79,13 +81,13 @@ PYBIND11_MODULE(_core, m) {
           throw py::error_already_set();
         }
         switch (outcome.status) {
-          case ct::IsolatedOutcome::Status::Ok:
+          case app::IsolatedOutcome::Status::Ok:
             return summary_dict(outcome.summary);
-          case ct::IsolatedOutcome::Status::ScenarioError:
+          case app::IsolatedOutcome::Status::ScenarioError:
             scenario_error(outcome.error.c_str());
             break;
-          case ct::IsolatedOutcome::Status::RunError:
-          case ct::IsolatedOutcome::Status::Crashed:
+          case app::IsolatedOutcome::Status::RunError:
+          case app::IsolatedOutcome::Status::Crashed:
             run_error(outcome.error.c_str());
             break;
         }

@@ -1,10 +1,36 @@
 // Failure schedules: explicit intervals kept as written, availability profiles drawn from the seed
 // with the long-run availability of an alternating renewal process, MTBF / (MTBF + MTTR).
+#include "sim/drivers/failure_schedule.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
+
+// The tests see every room of sim/ (namespaces mirror its folders).
+namespace citytwin::sim {
+namespace app {}
+namespace access {}
+namespace city {}
+namespace core {}
+namespace drivers {}
+namespace engine {}
+namespace network {}
+namespace platform {}
+namespace record {}
+namespace scenario {}
+using namespace app;
+using namespace access;
+using namespace city;
+using namespace core;
+using namespace drivers;
+using namespace engine;
+using namespace network;
+using namespace platform;
+using namespace record;
+using namespace scenario;
+}  // namespace citytwin::sim
 
 namespace citytwin::sim {
 namespace {

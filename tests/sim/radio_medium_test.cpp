@@ -1,5 +1,5 @@
 // The radio medium: collisions and capture at each gateway, across window boundaries.
-#include "sim/radio_medium.hpp"
+#include "sim/access/radio_medium.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,6 +7,30 @@
 #include <limits>
 #include <map>
 #include <vector>
+
+// The tests see every room of sim/ (namespaces mirror its folders).
+namespace citytwin::sim {
+namespace app {}
+namespace access {}
+namespace city {}
+namespace core {}
+namespace drivers {}
+namespace engine {}
+namespace network {}
+namespace platform {}
+namespace record {}
+namespace scenario {}
+using namespace app;
+using namespace access;
+using namespace city;
+using namespace core;
+using namespace drivers;
+using namespace engine;
+using namespace network;
+using namespace platform;
+using namespace record;
+using namespace scenario;
+}  // namespace citytwin::sim
 
 namespace citytwin::sim {
 namespace {

@@ -1,6 +1,6 @@
 // Named random streams: reproducible, independent of creation order, and statistically sound enough
 // for the distributions we draw.
-#include "sim/rng.hpp"
+#include "sim/core/rng.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,31 @@
 #include <set>
 #include <vector>
 
-#include "sim/thread_pool.hpp"
+#include "sim/core/thread_pool.hpp"
+
+// The tests see every room of sim/ (namespaces mirror its folders).
+namespace citytwin::sim {
+namespace app {}
+namespace access {}
+namespace city {}
+namespace core {}
+namespace drivers {}
+namespace engine {}
+namespace network {}
+namespace platform {}
+namespace record {}
+namespace scenario {}
+using namespace app;
+using namespace access;
+using namespace city;
+using namespace core;
+using namespace drivers;
+using namespace engine;
+using namespace network;
+using namespace platform;
+using namespace record;
+using namespace scenario;
+}  // namespace citytwin::sim
 
 namespace citytwin::sim {
 namespace {

@@ -1,6 +1,6 @@
 // Tests of loading valid scenarios: every key read and converted to SI, defaults where omitted,
 // source marks, and load_scenario_file.
-#include "sim/scenario_loader.hpp"
+#include "sim/scenario/scenario_loader.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,6 +11,30 @@
 
 #include "models/radio/reception.hpp"
 #include "tests/sim/scenario_test_text.hpp"
+
+// The tests see every room of sim/ (namespaces mirror its folders).
+namespace citytwin::sim {
+namespace app {}
+namespace access {}
+namespace city {}
+namespace core {}
+namespace drivers {}
+namespace engine {}
+namespace network {}
+namespace platform {}
+namespace record {}
+namespace scenario {}
+using namespace app;
+using namespace access;
+using namespace city;
+using namespace core;
+using namespace drivers;
+using namespace engine;
+using namespace network;
+using namespace platform;
+using namespace record;
+using namespace scenario;
+}  // namespace citytwin::sim
 
 namespace citytwin::sim {
 namespace {

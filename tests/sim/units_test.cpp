@@ -1,11 +1,35 @@
 // Tests of quantity parsing: every dimension and unit, spaced and unspaced, and the error messages.
-#include "sim/units.hpp"
+#include "sim/scenario/units.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <tuple>
 #include <vector>
+
+// The tests see every room of sim/ (namespaces mirror its folders).
+namespace citytwin::sim {
+namespace app {}
+namespace access {}
+namespace city {}
+namespace core {}
+namespace drivers {}
+namespace engine {}
+namespace network {}
+namespace platform {}
+namespace record {}
+namespace scenario {}
+using namespace app;
+using namespace access;
+using namespace city;
+using namespace core;
+using namespace drivers;
+using namespace engine;
+using namespace network;
+using namespace platform;
+using namespace record;
+using namespace scenario;
+}  // namespace citytwin::sim
 
 namespace citytwin::sim {
 namespace {

@@ -1,0 +1,103 @@
+#include "sim/access/lorawan_server.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <utility>
+
+#include "models/radio/lora_phy.hpp"
+#include "models/radio/lorawan_region.hpp"
+
+namespace citytwin::sim::access {
+
+LorawanServer::LorawanServer(const scenario::Scenario& scenario, const city::CityLayout& city,
+                             RadioMedium& medium, engine::Fleet& fleet, Reachability reachable)
+    : scenario_(scenario),
+      city_(city),
+      medium_(medium),
+      fleet_(fleet),
+      reachable_(std::move(reachable)),
+      gateway_duty_cycle_(city.gateway_count(), models::radio::DutyCycleRegulator(city.region)) {
+  const bool any_adr = std::any_of(city.populations.begin(), city.populations.end(),
+                                   [](const city::PopulationProfile& p) { return p.adr; });
+  if (any_adr) adr_history_.resize(city.device_count());
+}
+
+bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes) {
+  const auto& region = models::radio::region_params(city_.region);
+  const auto& pop = city_.populations[city_.device_population[frame.tx.device]];
+  const double rx1_delay = pop.machine.profile().rx1_delay_s;
+  // Receiving gateways by decreasing RSSI (ties by gateway id).
+  gateway_order_.resize(frame.gateways_received.size());
+  std::iota(gateway_order_.begin(), gateway_order_.end(), 0u);
+  std::sort(gateway_order_.begin(), gateway_order_.end(), [&](uint32_t a, uint32_t b) {
+    return frame.rssi_received_dbm[a] > frame.rssi_received_dbm[b] ||
+           (frame.rssi_received_dbm[a] == frame.rssi_received_dbm[b] &&
+            frame.gateways_received[a] < frame.gateways_received[b]);
+  });
+  struct Window {
+    double t_s, frequency_hz;
+    models::radio::LoraPhyParams phy;
+  };
+  models::radio::LoraPhyParams rx1_phy;
+  rx1_phy.spreading_factor = frame.tx.spreading_factor;
+  rx1_phy.bandwidth_hz = pop.bandwidth_hz;
+  rx1_phy.crc = false;  // downlinks carry no payload CRC (LoRaWAN L2 1.0.4 section 4.1)
+  rx1_phy.low_data_rate_optimize =
+      models::radio::low_data_rate_optimize_required(rx1_phy.spreading_factor, rx1_phy.bandwidth_hz);
+  const auto& rx2_rate = models::radio::data_rate(city_.region, region.rx2_data_rate);
+  models::radio::LoraPhyParams rx2_phy = rx1_phy;
+  rx2_phy.spreading_factor = rx2_rate.spreading_factor;
+  rx2_phy.bandwidth_hz = rx2_rate.bandwidth_hz;
+  rx2_phy.low_data_rate_optimize =
+      models::radio::low_data_rate_optimize_required(rx2_phy.spreading_factor, rx2_phy.bandwidth_hz);
+  const Window windows[2] = {{frame.tx.t_end_s + rx1_delay,
+                              models::radio::rx1_frequency_hz(city_.region, frame.tx.channel_hz), rx1_phy},
+                             {frame.tx.t_end_s + rx1_delay + 1.0, region.rx2_frequency_hz, rx2_phy}};
+  for (int w = 0; w < 2; ++w) {
+    const Window& win = windows[w];
+    const double airtime = models::radio::time_on_air_s(payload_bytes, win.phy);
+    for (uint32_t i : gateway_order_) {
+      const uint32_t g = frame.gateways_received[i];
+      auto& duty = gateway_duty_cycle_[g];
+      if (duty.earliest_start_s(win.frequency_hz) > win.t_s) continue;
+      if (reachable_ && !reachable_(g, win.t_s)) continue;
+      if (medium_.gateway_busy(g, win.t_s, win.t_s + airtime)) continue;
+      duty.record(win.frequency_hz, win.t_s + airtime, airtime);
+      medium_.block_gateway(g, win.t_s, win.t_s + airtime);
+      ++downlinks_sent_;
+      if (w == 1) ++downlinks_rx2_;
+      return true;
+    }
+  }
+  ++downlinks_failed_;
+  return false;
+}
+
+void LorawanServer::on_frame(const ResolvedFrame& frame) {
+  if (frame.gateways_received.empty()) return;
+  const auto& pop = city_.populations[city_.device_population[frame.tx.device]];
+  std::optional<models::radio::AdrSetting> adr;
+  if (pop.adr) {
+    auto& history = adr_history_[frame.tx.device];
+    double best_snr = -1e9;
+    for (float rssi : frame.rssi_received_dbm)
+      best_snr = std::max(best_snr,
+                          models::radio::snr_db(rssi, pop.bandwidth_hz, scenario_.channel.noise_figure_db));
+    history.add(best_snr);
+    const models::radio::AdrSetting current{frame.tx.spreading_factor, frame.tx.tx_power_dbm};
+    models::radio::AdrParams params;
+    params.max_tx_power_dbm = pop.tx_power_dbm;
+    const auto decided = models::radio::adr_decide(history, current, params);
+    if (decided && !(*decided == current)) adr = decided;
+  }
+  if (!frame.tx.confirmed && !adr) return;
+  const int bytes = kAckBytes + (adr ? kLinkAdrReqBytes : 0);
+  if (!send_downlink(frame, bytes)) return;
+  if (adr) {
+    ++adr_commands_;
+    adr_history_[frame.tx.device].clear();  // the next decision waits for 20 uplinks at the new setting
+  }
+  fleet_.post_downlink(frame.tx.device, frame.tx.confirmed, adr);
+}
+
+}  // namespace citytwin::sim::access

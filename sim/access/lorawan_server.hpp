@@ -1,0 +1,63 @@
+// The LoRaWAN MAC side of the network server: acknowledgements of confirmed uplinks and ADR.
+//
+// For each resolved frame (in seq order) that some gateway received, the server decides whether a
+// downlink is needed (an ACK for a confirmed uplink; a LinkADRReq when ADR changes the device's
+// setting) and schedules it class-A style: in RX1 (rx1_delay after the uplink, same channel and SF)
+// from the receiving gateway with the best RSSI that is neither transmitting nor barred by its own
+// sub-band duty cycle, else in RX2 (one second later, the region's RX2 channel and data rate), else
+// not at all (counted as a failed downlink). A downlink occupies the gateway: it hears nothing meanwhile
+// (RadioMedium::block_gateway). The device gets the downlink if it was sent (the downlink budget is the
+// uplink's, reversed, with the gateway's higher power: losses of downlinks are not modelled).
+// The decision is taken when the frame is resolved, within the window of its end, i.e. before RX1;
+// the wired network's millisecond latency is assumed to fit in the RX1 delay.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "models/radio/adr.hpp"
+#include "models/radio/duty_cycle.hpp"
+#include "sim/access/radio_medium.hpp"
+#include "sim/city/city_layout.hpp"
+#include "sim/engine/fleet.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace citytwin::sim::access {
+
+class LorawanServer {
+ public:
+  // reachable(gateway, t): whether the network server is up and the gateway's backhaul works at t
+  // (drivers.failures); a downlink needs both.
+  using Reachability = std::function<bool(uint32_t gateway, double t_s)>;
+  LorawanServer(const scenario::Scenario& scenario, const city::CityLayout& city, RadioMedium& medium,
+                engine::Fleet& fleet, Reachability reachable = {});
+
+  void on_frame(const ResolvedFrame& frame);
+
+  uint64_t downlinks_sent() const { return downlinks_sent_; }
+  uint64_t downlinks_rx2() const { return downlinks_rx2_; }
+  uint64_t downlinks_failed() const { return downlinks_failed_; }
+  uint64_t adr_commands() const { return adr_commands_; }
+
+ private:
+  // Sends a downlink of payload_bytes for frame; true when some gateway could.
+  bool send_downlink(const ResolvedFrame& frame, int payload_bytes);
+
+  const scenario::Scenario& scenario_;
+  const city::CityLayout& city_;
+  RadioMedium& medium_;
+  engine::Fleet& fleet_;
+  Reachability reachable_;
+  std::vector<models::radio::DutyCycleRegulator> gateway_duty_cycle_;
+  std::vector<models::radio::AdrHistory> adr_history_;  // per device, when any population uses ADR
+  std::vector<uint32_t> gateway_order_;
+  uint64_t downlinks_sent_ = 0, downlinks_rx2_ = 0, downlinks_failed_ = 0, adr_commands_ = 0;
+};
+
+// LoRaWAN frame sizes (LoRaWAN L2 1.0.4, section 4): MHDR 1 + FHDR 7 + MIC 4 = 12 B without FPort or
+// payload: an empty ACK; a LinkADRReq MAC command adds 5 B in FOpts.
+inline constexpr int kAckBytes = 12;
+inline constexpr int kLinkAdrReqBytes = 5;
+
+}  // namespace citytwin::sim::access

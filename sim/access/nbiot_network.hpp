@@ -1,0 +1,78 @@
+// NB-IoT cells (eNodeB sectors) serving NB-IoT devices: coverage-enhancement level from the coupling
+// loss, random access on NPRACH with a limited number of preambles per occasion (two devices picking
+// the same preamble at the same occasion of the same cell and CE level both fail, then back off and
+// retry), the access and data procedure with CE repetitions, and a FIFO uplink carrier per cell.
+// Models: models/radio/nbiot_phy.hpp (CE levels, NPUSCH, NPRACH), nbiot_access.hpp (procedure),
+// nbiot_power.hpp (module energy). Occasions are resolved in time order once every device that could
+// contend for them has been seen (the window's end), so results do not depend on the thread count.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "models/radio/nbiot_access.hpp"
+#include "models/radio/nbiot_phy.hpp"
+#include "models/radio/nbiot_power.hpp"
+#include "output/trace_writer.hpp"
+#include "sim/city/city_layout.hpp"
+#include "sim/engine/fleet.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace citytwin::sim::access {
+
+struct NbiotOutcome {
+  uint64_t seq = 0;
+  engine::Transmission tx;  // t_start_s: module ready; t_end_s: t_start_s + NPUSCH data airtime
+  uint32_t cell = 0;        // gateway index of the serving cell (when there is one)
+  float rssi_dbm = 0.0f;    // at the serving cell; NaN when out of coverage
+  bool served = false;      // the data reached the cell
+  double t_served_s = 0.0;  // end of the data transmission
+  int preamble_attempts = 0;
+  models::radio::CeLevel ce = models::radio::CeLevel::Ce0;
+  double charge_mah = 0.0;  // the module's charge for this message
+  output::FailReason fail_reason = output::FailReason::None;
+};
+
+class NbiotNetwork {
+ public:
+  NbiotNetwork(const scenario::Scenario& scenario, const city::CityLayout& city, uint64_t seed);
+
+  void submit(uint64_t seq, const engine::Transmission& tx);
+  // Resolves every NPRACH occasion before t_s, in time order; sink gets each finished message.
+  void step(double t_s, const std::function<void(const NbiotOutcome&)>& sink);
+
+  uint64_t preamble_collisions() const { return preamble_collisions_; }
+  uint64_t access_failures() const { return access_failures_; }
+
+ private:
+  struct Attempt {
+    uint64_t seq;
+    engine::Transmission tx;
+    uint32_t cell;
+    float rssi_dbm;
+    models::radio::CeLevel ce;
+    int attempt;        // 0 for the first preamble
+    double charge_mah;  // preambles sent so far
+  };
+  using OccasionKey = std::tuple<double, uint32_t, int>;  // time, cell, CE level
+
+  void schedule(Attempt a, int64_t occasion_index);
+  void serve(const Attempt& a, double t_occasion_s, const std::function<void(const NbiotOutcome&)>& sink);
+
+  const city::CityLayout& city_;
+  uint64_t seed_;
+  models::radio::NbiotCellConfig cell_config_;
+  models::radio::NbiotPowerProfile power_;
+  models::radio::NbiotTimers timers_;
+  scenario::Nbiot access_;
+  std::map<OccasionKey, std::vector<Attempt>> occasions_;
+  std::vector<double> carrier_free_at_s_;  // per gateway index (cells only)
+  std::vector<std::pair<uint64_t, engine::Transmission>> pending_out_of_coverage_;
+  uint64_t preamble_collisions_ = 0, access_failures_ = 0;
+};
+
+}  // namespace citytwin::sim::access

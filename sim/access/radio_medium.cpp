@@ -1,0 +1,251 @@
+#include "sim/access/radio_medium.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "models/radio/interference.hpp"
+#include "sim/drivers/power_outages.hpp"
+
+namespace citytwin::sim::access {
+namespace {
+constexpr uint32_t kSpreadingFactors = 6;  // SF7..SF12
+using output::FailReason;
+}  // namespace
+
+RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLayout& city)
+    : city_(city),
+      capture_(scenario.channel.capture),
+      inter_sf_(scenario.channel.inter_sf),
+      cumulative_(scenario.channel.interference == scenario::RadioChannel::Interference::Cumulative),
+      sensitivity_125khz_dbm_(scenario.channel.gateway_sensitivity_dbm),
+      incoming_(city.gateway_count()),
+      transmitting_(city.gateway_count()) {
+  for (const scenario::Gateway& g : scenario.gateways)
+    demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);
+  // A power cut in a gateway's district switches it off once its backup runs out, until power returns.
+  off_.resize(city.gateway_count());
+  for (uint32_t g = 0; g < scenario.gateways.size(); ++g)
+    off_[g] = drivers::power_off_intervals(scenario, g, city.gateway_district[g]);
+  // Scenarios built in code (tests) may have fewer gateway entries than the layout: default to 8 paths.
+  demodulator_free_at_s_.resize(city.gateway_count(), std::vector<double>(8, 0.0));
+}
+
+uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor) {
+  auto it = std::find(channels_hz_.begin(), channels_hz_.end(), channel_hz);
+  if (it == channels_hz_.end()) {
+    channels_hz_.push_back(channel_hz);
+    on_air_.resize(on_air_.size() + kSpreadingFactors * city_.gateway_count());
+    it = channels_hz_.end() - 1;
+  }
+  const auto channel = static_cast<uint32_t>(it - channels_hz_.begin());
+  return (channel * kSpreadingFactors + (spreading_factor - 7u)) *
+             static_cast<uint32_t>(city_.gateway_count()) +
+         gateway;
+}
+
+bool RadioMedium::gateway_busy(uint32_t gateway, double t0_s, double t1_s) const {
+  for (const Interval& i : transmitting_[gateway])
+    if (i.t0_s < t1_s && t0_s < i.t1_s) return true;
+  return false;
+}
+
+void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
+  transmitting_[gateway].push_back({t0_s, t1_s});
+  // Frames already on the air at this gateway that overlap the downlink are lost there.
+  for (uint32_t list = gateway; list < on_air_.size(); list += static_cast<uint32_t>(city_.gateway_count()))
+    for (const OnAir& e : on_air_[list])
+      if (e.t_end_s > t0_s && e.t_start_s < t1_s)
+        reception(e.reception).fate = FailReason::GatewayTransmitting;
+}
+
+// One newcomer at one gateway, in start order.
+void RadioMedium::settle(uint32_t g, const OnAir& rx) {
+  Reception& mine = reception(rx.reception);
+  for (const Interval& i : off_[g])
+    if (i.t0_s < rx.t_end_s && rx.t_start_s < i.t1_s) mine.fate = FailReason::GatewayDown;
+  std::vector<Interval>& tx = transmitting_[g];
+  std::erase_if(tx, [&](const Interval& i) { return i.t1_s <= rx.t_start_s; });
+  for (const Interval& i : tx)
+    if (i.t0_s < rx.t_end_s && rx.t_start_s < i.t1_s) mine.fate = FailReason::GatewayTransmitting;
+  if (mine.fate == FailReason::None) {
+    // A free demodulation path locks on the preamble and holds it to the end of the frame.
+    auto& paths = demodulator_free_at_s_[g];
+    auto path =
+        std::find_if(paths.begin(), paths.end(), [&](double free_at) { return free_at <= rx.t_start_s; });
+    if (path == paths.end()) {
+      mine.fate = FailReason::NoDemodulator;
+    } else {
+      *path = rx.t_end_s;
+    }
+  }
+  // Collisions: every reception on the air interferes, demodulated or not. Same SF: the capture rule
+  // (no capture: no SIR is enough).
+  const double capture_db =
+      capture_.enabled ? capture_.threshold_db : std::numeric_limits<double>::infinity();
+  std::vector<OnAir>& air = on_air_[rx.list];
+  collide(rx, mine, air, capture_db, capture_db);
+  air.push_back(rx);
+  interfere_across_sfs(rx, mine);
+}
+
+double RadioMedium::inter_sf_threshold_db(int signal_sf, int interferer_sf) const {
+  return models::radio::sir_threshold_db(inter_sf_ == scenario::RadioChannel::InterSf::Goursaud
+                                             ? models::radio::InterferenceMatrix::Goursaud
+                                             : models::radio::InterferenceMatrix::Croce,
+                                         signal_sf, interferer_sf);
+}
+
+void RadioMedium::interfere_across_sfs(const OnAir& rx, Reception& mine) {
+  if (inter_sf_ == scenario::RadioChannel::InterSf::Orthogonal) return;
+  const auto gateways = static_cast<uint32_t>(city_.gateway_count());
+  const uint32_t base = rx.list - (rx.spreading_factor - 7u) * gateways;  // this channel's SF7 list
+  for (uint32_t sf = 7; sf <= 12; ++sf) {
+    if (sf == rx.spreading_factor) continue;
+    collide(rx, mine, on_air_[base + (sf - 7) * gateways],
+            inter_sf_threshold_db(rx.spreading_factor, static_cast<int>(sf)),
+            inter_sf_threshold_db(static_cast<int>(sf), rx.spreading_factor));
+  }
+}
+
+void RadioMedium::collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& air, double rx_needs_db,
+                          double others_need_db) {
+  std::erase_if(air, [&](const OnAir& e) { return e.t_end_s <= rx.t_start_s; });
+  if (cumulative_) {  // summed now, judged when the frame is resolved
+    for (const OnAir& e : air) {
+      const double overlap_s = std::min(e.t_end_s, rx.t_end_s) - std::max(e.t_start_s, rx.t_start_s);
+      if (overlap_s <= 0.0) continue;
+      mine.interference_mws[e.spreading_factor - 7u] +=
+          static_cast<float>(std::pow(10.0, e.rssi_dbm / 10.0) * overlap_s);
+      reception(e.reception).interference_mws[rx.spreading_factor - 7u] +=
+          static_cast<float>(std::pow(10.0, rx.rssi_dbm / 10.0) * overlap_s);
+    }
+    return;
+  }
+  for (const OnAir& e : air) {
+    if (rx.rssi_dbm - e.rssi_dbm < rx_needs_db && mine.fate == FailReason::None)
+      mine.fate = FailReason::Collision;
+    Reception& other = reception(e.reception);
+    if (e.rssi_dbm - rx.rssi_dbm < others_need_db && other.fate == FailReason::None)
+      other.fate = FailReason::Collision;
+  }
+}
+
+bool RadioMedium::sunk_by_interference(const Reception& rx, const engine::Transmission& tx) const {
+  const double signal_mws = std::pow(10.0, rx.rssi_dbm / 10.0) * (tx.t_end_s - tx.t_start_s);
+  for (int sf = 7; sf <= 12; ++sf) {
+    const double interference = rx.interference_mws[static_cast<size_t>(sf - 7)];
+    if (interference <= 0.0) continue;
+    double needs_db = 0.0;
+    if (sf == tx.spreading_factor) {
+      if (!capture_.enabled) return true;  // no capture: any same-SF overlap destroys it
+      needs_db = capture_.threshold_db;
+    } else if (inter_sf_ == scenario::RadioChannel::InterSf::Orthogonal) {
+      continue;
+    } else {
+      needs_db = inter_sf_threshold_db(tx.spreading_factor, sf);
+    }
+    if (10.0 * std::log10(signal_mws / interference) < needs_db) return true;
+  }
+  return false;
+}
+
+void RadioMedium::resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink) {
+  received_scratch_.clear();
+  rssi_scratch_.clear();
+  FailReason strongest_fate = FailReason::BelowSensitivity;
+  float strongest = -std::numeric_limits<float>::infinity();
+  for (uint32_t r = 0; r < f.receptions; ++r) {
+    Reception& rx = reception(f.first_reception + r);
+    if (cumulative_ && rx.fate == FailReason::None && sunk_by_interference(rx, f.tx))
+      rx.fate = FailReason::Collision;
+    if (rx.fate == FailReason::None) {
+      received_scratch_.push_back(rx.gateway);
+      rssi_scratch_.push_back(rx.rssi_dbm);
+    }
+    if (rx.rssi_dbm > strongest) {
+      strongest = rx.rssi_dbm;
+      strongest_fate = rx.fate;
+    }
+  }
+  f.resolved = true;
+  ResolvedFrame out;
+  out.seq = seq;
+  out.tx = f.tx;
+  out.gateways_received = received_scratch_;
+  out.rssi_received_dbm = rssi_scratch_;
+  out.gateways_in_range = static_cast<uint16_t>(f.receptions);
+  out.best_rssi_dbm = f.receptions > 0 ? strongest : std::numeric_limits<float>::quiet_NaN();
+  // The reason a lost frame gives is the one at the gateway that heard it strongest.
+  out.fail_reason = !received_scratch_.empty() ? FailReason::None
+                    : !f.tx.sent               ? FailReason::DeviceDead
+                                               : strongest_fate;
+  sink(out);
+}
+
+void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, core::ThreadPool& pool,
+                       const std::function<void(const ResolvedFrame&)>& sink) {
+  // 1. Take, in order, the transmissions that start before t_s: every frame that could overlap them
+  //    has been produced by now, since an event before t_s is needed to start before t_s.
+  staged_.insert(staged_.end(), produced.begin(), produced.end());
+  produced.clear();
+  std::sort(staged_.begin(), staged_.end(), engine::tx_before);
+  const auto split = std::partition_point(staged_.begin(), staged_.end(),
+                                          [&](const engine::Transmission& tx) { return tx.t_start_s < t_s; });
+  for (auto it = staged_.begin(); it != split; ++it) {
+    const engine::Transmission& tx = *it;
+    if (tx.technology != scenario::Technology::LoRaWAN && tx.sent) {
+      if (!other_technology_) throw std::logic_error("RadioMedium: no handler for non-LoRa transmissions");
+      other_technology_(next_seq_, tx);
+      frames_.push_back({tx, reception_base_ + receptions_.size(), 0, 0.0f, true});
+      ++next_seq_;
+      continue;
+    }
+    const uint64_t first = reception_base_ + receptions_.size();
+    float best = -std::numeric_limits<float>::infinity();
+    if (tx.sent) {
+      const double bandwidth = city_.populations[city_.device_population[tx.device]].bandwidth_hz;
+      const double sensitivity =
+          models::radio::gateway_sensitivity_dbm(tx.spreading_factor, bandwidth, sensitivity_125khz_dbm_);
+      for (uint64_t k = city_.link_offset[tx.device]; k < city_.link_offset[tx.device + 1]; ++k) {
+        const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
+        if (rssi < sensitivity) continue;
+        const uint32_t g = city_.link_gateway[k];
+        const uint64_t id = reception_base_ + receptions_.size();
+        receptions_.push_back({g, rssi, FailReason::None});
+        incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi,
+                                on_air_list(g, tx.channel_hz, tx.spreading_factor), tx.spreading_factor});
+        best = std::max(best, rssi);
+      }
+    }
+    frames_.push_back(
+        {tx, first, static_cast<uint32_t>(reception_base_ + receptions_.size() - first), best, false});
+    ++next_seq_;
+  }
+  staged_.erase(staged_.begin(), split);
+
+  // 2. Per gateway, in start order.
+  pool.parallel_for(incoming_.size(), [&](size_t g) {
+    for (const OnAir& rx : incoming_[g]) settle(static_cast<uint32_t>(g), rx);
+    incoming_[g].clear();
+  });
+
+  // 3. Resolve the frames that ended by t_s, in seq order, then drop the settled prefix.
+  for (size_t i = 0; i < frames_.size(); ++i) {
+    Frame& f = frames_[i];
+    if (!f.resolved && f.tx.t_end_s <= t_s) resolve(f, frame_base_ + i, sink);
+  }
+  while (!frames_.empty() && frames_.front().resolved) {
+    const Frame& f = frames_.front();
+    const uint64_t drop_to = f.first_reception + f.receptions;
+    while (reception_base_ < drop_to) {
+      receptions_.pop_front();
+      ++reception_base_;
+    }
+    frames_.pop_front();
+    ++frame_base_;
+  }
+}
+
+}  // namespace citytwin::sim::access

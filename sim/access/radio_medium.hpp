@@ -1,0 +1,131 @@
+// The LoRa radio medium seen by the gateways. Transmissions enter in windows; a frame is resolved at
+// every gateway that hears it (received power at or above the sensitivity for its SF) once no later
+// transmission can overlap it, i.e. once every frame starting before its end is known. At a gateway a
+// frame is lost when:
+//   - it overlaps frames on the same channel and SF and the capture rule (models/radio/reception.hpp)
+//     does not let it survive every one of them (collision; with radio.interference: cumulative, the
+//     energy of the overlapping frames is summed per SF over the frame and compared with the same
+//     thresholds, as ns-3's LoraInterferenceHelper does);
+//   - all the gateway's demodulation paths are busy when it starts (no demodulator);
+//   - the gateway is transmitting a downlink while it is on the air (half duplex);
+//   - the gateway is off: a power cut outlasted its backup battery (drivers.power_outages).
+// Gateways are resolved in parallel; each reception belongs to one gateway, so no two threads touch
+// the same slot.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "models/radio/reception.hpp"
+#include "output/trace_writer.hpp"
+#include "sim/city/city_layout.hpp"
+#include "sim/core/thread_pool.hpp"
+#include "sim/engine/fleet.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace citytwin::sim::access {
+
+// A frame whose fate at every gateway is settled.
+struct ResolvedFrame {
+  uint64_t seq = 0;  // position in (t_start, device) order, from 0
+  engine::Transmission tx;
+  std::span<const uint32_t> gateways_received;                // gateways that demodulated it intact
+  std::span<const float> rssi_received_dbm;                   // the received power at each of them
+  uint16_t gateways_in_range = 0;                             // above sensitivity, whatever happened next
+  float best_rssi_dbm = 0.0f;                                 // strongest in range (NaN when none)
+  output::FailReason fail_reason = output::FailReason::None;  // None when received by some gateway
+};
+
+class RadioMedium {
+ public:
+  RadioMedium(const scenario::Scenario& scenario, const city::CityLayout& city);
+
+  // Adds transmissions produced up to window end t_s (any order) and resolves, in (t_start, device)
+  // order, every frame that ends at or before t_s; sink is called once per resolved frame, in
+  // increasing seq order within the call. Transmissions must all start at or after the previous t_s.
+  void step(std::vector<engine::Transmission>& produced, double t_s, core::ThreadPool& pool,
+            const std::function<void(const ResolvedFrame&)>& sink);
+
+  // The gateway transmits from t0_s to t1_s (a downlink, at or after the last window end): it
+  // receives nothing meanwhile, including frames already on the air. Call between steps.
+  void block_gateway(uint32_t gateway, double t0_s, double t1_s);
+  // Whether the gateway already transmits at some time in [t0_s, t1_s).
+  bool gateway_busy(uint32_t gateway, double t0_s, double t1_s) const;
+
+  // Transmissions of other radio technologies (NB-IoT) get their seq here, in the same (t_start,
+  // device) order, and are handed to this handler instead of the gateways.
+  void set_other_technology_handler(std::function<void(uint64_t seq, const engine::Transmission&)> handler) {
+    other_technology_ = std::move(handler);
+  }
+
+  bool idle() const { return frames_.empty() && staged_.empty(); }
+  uint64_t frames_started() const { return next_seq_; }
+
+ private:
+  struct Reception {
+    uint32_t gateway;
+    float rssi_dbm;
+    output::FailReason fate;
+    // Cumulative interference: energy (mW s) of the overlapping frames, per their SF (7..12).
+    std::array<float, 6> interference_mws{};
+  };
+  struct Frame {
+    engine::Transmission tx;
+    uint64_t first_reception;
+    uint32_t receptions;
+    float best_rssi_dbm;
+    bool resolved;
+  };
+  struct OnAir {  // a reception in a gateway's list of frames still on air
+    double t_start_s, t_end_s;
+    uint64_t reception;
+    float rssi_dbm;
+    uint32_t list;  // index into on_air_
+    uint8_t spreading_factor;
+  };
+  using Interval = scenario::TimeInterval;
+
+  Reception& reception(uint64_t id) { return receptions_[static_cast<size_t>(id - reception_base_)]; }
+  // Frames can only collide on the same channel and SF, so each gateway keeps one on-air list per
+  // (channel, SF): a newcomer is compared with the few frames that could matter. Lists are laid out
+  // (channel, SF)-major, so a channel seen for the first time appends its lists.
+  uint32_t on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor);
+  void settle(uint32_t gateway, const OnAir& rx);
+  // Pairwise SIR test between frames of different SFs on one channel; no-op when SFs are orthogonal.
+  void interfere_across_sfs(const OnAir& rx, Reception& mine);
+  // The SIR (dB) a frame on signal_sf needs over one on interferer_sf (Goursaud or Croce matrix).
+  double inter_sf_threshold_db(int signal_sf, int interferer_sf) const;
+  // Settles rx against the frames of one on-air list (dropping those that ended before it): a frame
+  // is lost when its power over the other's falls short of what it needs (dB).
+  void collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& air, double rx_needs_db,
+               double others_need_db);
+  // Cumulative interference: whether the summed energy per SF sinks a reception of a frame.
+  bool sunk_by_interference(const Reception& rx, const engine::Transmission& tx) const;
+  void resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink);
+
+  const city::CityLayout& city_;
+  models::radio::CaptureRule capture_;
+  scenario::RadioChannel::InterSf inter_sf_;
+  bool cumulative_;
+  std::array<double, 6> sensitivity_125khz_dbm_;
+  std::vector<engine::Transmission> staged_;  // produced but starting at or after the last window end
+  std::deque<Frame> frames_;                  // frames_[i] has seq frame_base_ + i
+  uint64_t frame_base_ = 0;
+  uint64_t next_seq_ = 0;
+  std::deque<Reception> receptions_;  // receptions_[i] has id reception_base_ + i
+  uint64_t reception_base_ = 0;
+  std::vector<std::vector<OnAir>> incoming_;  // per gateway, this window's new receptions
+  std::vector<uint32_t> channels_hz_;         // the uplink channels seen so far
+  std::vector<std::vector<OnAir>> on_air_;    // per (channel, SF) and gateway: see on_air_list()
+  std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
+  std::vector<std::vector<Interval>> transmitting_;         // per gateway: scheduled downlinks
+  std::vector<std::vector<Interval>> off_;                  // per gateway: without power
+  std::function<void(uint64_t, const engine::Transmission&)> other_technology_;
+  std::vector<uint32_t> received_scratch_;
+  std::vector<float> rssi_scratch_;
+};
+
+}  // namespace citytwin::sim::access

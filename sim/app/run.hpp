@@ -1,0 +1,48 @@
+// Running a scenario: builds the city (devices, gateways, SimGrid platform), advances it to the end
+// (or until a stop is requested), writes the HDF5 trace and returns the KPIs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "output/trace_writer.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace citytwin::sim::app {
+
+class RunError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RunOptions {
+  std::optional<uint64_t> seed;  // overrides run.seed
+  std::optional<int> threads;    // default: the cores available to this process
+  std::string output_path;       // HDF5 trace; required
+  bool progress = true;          // a progress line on stderr
+};
+
+struct RunSummary {
+  output::KpiList kpis;          // the /kpi attributes, in order
+  output::KpiTable by_district;  // the /kpi/by_district table
+  std::string output_path;
+  bool complete = false;  // false when stopped early
+  uint64_t seed = 0;
+  int threads = 1;
+  double wall_s = 0.0;
+};
+
+// Runs the scenario in this process. SimGrid allows one engine per process at a time, and its clock
+// is not reset between engines: callers that run many scenarios (Python, tests) use run_isolated().
+// Throws RunError, output::OutputError.
+RunSummary run(const scenario::Scenario& scenario, const RunOptions& options);
+
+// Asks a running run() to stop at the end of the current window; async-signal-safe. The trace is
+// finished with /meta complete = 0.
+void request_stop();
+
+int default_thread_count();
+
+}  // namespace citytwin::sim::app

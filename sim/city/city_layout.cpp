@@ -1,0 +1,225 @@
+#include "sim/city/city_layout.hpp"
+
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <string>
+
+#include "models/radio/adr.hpp"
+#include "models/radio/duty_cycle.hpp"
+#include "models/radio/lora_phy.hpp"
+#include "models/radio/reception.hpp"
+#include "models/radio/shadowing.hpp"
+#include "sim/app/run.hpp"
+#include "sim/core/rng.hpp"
+
+namespace citytwin::sim::city {
+namespace {
+
+PopulationProfile make_profile(const scenario::Scenario& sc, size_t index) {
+  const scenario::DevicePopulation& pop = sc.devices[index];
+  PopulationProfile p;
+  for (int sf = 7; sf <= 12; ++sf) {
+    models::radio::LoraPhyParams phy = pop.radio.phy;
+    phy.spreading_factor = sf;
+    // ADR may move a device to another SF: low-data-rate optimisation follows the SF unless forced.
+    if (pop.radio.ldro == scenario::LoraRadio::Ldro::Auto)
+      phy.low_data_rate_optimize = models::radio::low_data_rate_optimize_required(sf, phy.bandwidth_hz);
+    p.airtime_by_sf_s[static_cast<size_t>(sf - 7)] =
+        models::radio::time_on_air_s(pop.payload_bytes + pop.mac_overhead_bytes, phy);
+  }
+  p.bandwidth_hz = pop.radio.phy.bandwidth_hz;
+  p.tx_power_dbm = pop.radio.tx_power_dbm;
+  const auto where = [&](const std::string& key) {
+    return pop.mark.file + ":" + std::to_string(pop.mark.line) + ":" + std::to_string(pop.mark.column) +
+           ": devices[" + std::to_string(index) + "]." + key + ": ";
+  };
+  if (pop.technology == scenario::Technology::LoRaWAN) {
+    // US915 limits (models/radio/lorawan_region.hpp): the SF must be an uplink data rate at this
+    // bandwidth, and the frame must fit the 400 ms dwell time (FCC 47 CFR 15.247). EU868 scenarios
+    // may use any LoRa PHY setting (simulation studies often do); its duty cycle is enforced elsewhere.
+    const bool us915 = sc.channel.region == models::radio::Region::US915;
+    const double dwell_s = models::radio::region_params(sc.channel.region).max_dwell_time_s;
+    const auto is_data_rate = [&](int sf) {
+      return !us915 || models::radio::uplink_data_rate_index(sc.channel.region, sf, p.bandwidth_hz) >= 0;
+    };
+    const auto allowed = [&](int sf) {
+      return is_data_rate(sf) && p.airtime_by_sf_s[static_cast<size_t>(sf - 7)] <= dwell_s;
+    };
+    p.max_sf = 0;
+    for (int sf = 7; sf <= 12; ++sf)
+      if (allowed(sf)) p.max_sf = sf;
+    const std::string frame = std::to_string(pop.payload_bytes + pop.mac_overhead_bytes) + " B frame at ";
+    if (!pop.radio.sf_auto && !allowed(pop.radio.phy.spreading_factor)) {
+      const int sf = pop.radio.phy.spreading_factor;
+      const std::string rate =
+          "SF" + std::to_string(sf) + "/" + std::to_string(std::lround(p.bandwidth_hz / 1e3)) + " kHz";
+      if (!is_data_rate(sf))
+        throw app::RunError(where("radio.sf") + rate + " is not an uplink data rate of the region");
+      throw app::RunError(where("radio.sf") + "a " + frame + rate + " lasts " +
+                          std::to_string(p.airtime_by_sf_s[static_cast<size_t>(sf - 7)] * 1e3) +
+                          " ms, beyond the region's 400 ms dwell time (use a smaller SF or payload)");
+    }
+    if (p.max_sf == 0)
+      throw app::RunError(where("payload") + "a " + frame + "no spreading factor fits the region's limits");
+  }
+  const models::radio::DutyCycleRegulator fresh(sc.channel.region);
+  for (double f : pop.radio.channels_hz) {
+    if (pop.radio.duty_cycle && !std::isfinite(fresh.earliest_start_s(f)))
+      throw app::RunError(
+          where("radio.channels") + std::to_string(f / 1e6) +
+          " MHz is outside every sub-band the region allows (set radio.duty_cycle: false to ignore)");
+    p.channels_hz.push_back(static_cast<uint32_t>(std::llround(f)));
+    p.channels_hz_f.push_back(f);
+  }
+  p.confirmed = pop.confirmation.confirmed;
+  p.max_transmissions = pop.confirmation.confirmed ? pop.confirmation.max_transmissions : 1;
+  p.duty_cycle = pop.radio.duty_cycle;
+  p.adr = pop.radio.adr;
+  p.technology = pop.technology;
+  p.payload_bytes = pop.payload_bytes;
+  p.mains_powered = pop.mains_powered;
+  p.self_discharge_per_year = pop.battery.self_discharge_per_year;
+  p.battery = pop.battery;
+  p.solar = pop.solar;
+  if (!sc.drivers.river_level_m.points.empty()) {
+    p.event = pop.event;
+    p.sample_interval_s = pop.sample_interval_s;
+  }
+  if (pop.technology == scenario::Technology::NbIot) p.duty_cycle = false;  // licensed spectrum
+  p.traffic = pop.traffic;
+  p.interval_s = pop.interval_s;
+  p.jitter = pop.jitter;
+  p.battery_mah = pop.battery.capacity_mah;
+  p.machine = models::device::DutyCycleMachine(pop.firmware);
+  return p;
+}
+
+void place_population(const scenario::Scenario& sc, size_t pop_index, uint64_t seed, CityLayout& city) {
+  const scenario::DevicePopulation& pop = sc.devices[pop_index];
+  core::Stream rng(seed, "placement", pop_index);
+  std::vector<size_t> districts;
+  std::vector<double> cumulative_area;
+  for (const std::string& name : pop.placement.districts) {
+    for (size_t i = 0; i < sc.city.districts.size(); ++i) {
+      if (sc.city.districts[i].name != name) continue;
+      districts.push_back(i);
+      cumulative_area.push_back((cumulative_area.empty() ? 0.0 : cumulative_area.back()) +
+                                sc.city.districts[i].area_m2());
+    }
+  }
+  for (int64_t j = 0; j < pop.count; ++j) {
+    double x = 0.0, y = 0.0;
+    int district = -1;
+    if (!districts.empty()) {
+      const double a = rng.uniform() * cumulative_area.back();
+      size_t k = 0;
+      while (k + 1 < districts.size() && a >= cumulative_area[k]) ++k;
+      const scenario::District& d = sc.city.districts[districts[k]];
+      x = rng.uniform(d.x_min_m, d.x_max_m);
+      y = rng.uniform(d.y_min_m, d.y_max_m);
+      district = static_cast<int>(districts[k]);
+    } else {
+      // Uniform in the disc, rejecting points outside every district.
+      for (int attempt = 0; attempt < 1000 && district < 0; ++attempt) {
+        const double r = pop.placement.disc_radius_m * std::sqrt(rng.uniform());
+        const double theta = 2.0 * std::numbers::pi * rng.uniform();
+        x = pop.placement.disc_x_m + r * std::cos(theta);
+        y = pop.placement.disc_y_m + r * std::sin(theta);
+        district = scenario::district_of(sc.city, x, y);
+      }
+      if (district < 0)
+        throw app::RunError(pop.placement.mark.file + ":" + std::to_string(pop.placement.mark.line) + ":" +
+                            std::to_string(pop.placement.mark.column) + ": devices[" +
+                            std::to_string(pop_index) +
+                            "].disc: the disc lies (almost) entirely outside the districts");
+    }
+    city.device_population.push_back(static_cast<uint16_t>(pop_index));
+    city.device_district.push_back(static_cast<uint16_t>(district));
+    city.device_x_m.push_back(x);
+    city.device_y_m.push_back(y);
+  }
+}
+
+}  // namespace
+
+CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::ThreadPool& pool) {
+  CityLayout city;
+  int64_t total = 0;
+  for (const auto& pop : sc.devices) total += pop.count;
+  city.device_population.reserve(static_cast<size_t>(total));
+  city.device_district.reserve(static_cast<size_t>(total));
+  city.device_x_m.reserve(static_cast<size_t>(total));
+  city.device_y_m.reserve(static_cast<size_t>(total));
+  city.region = sc.channel.region;
+  for (size_t p = 0; p < sc.devices.size(); ++p) {
+    city.populations.push_back(make_profile(sc, p));
+    place_population(sc, p, seed, city);
+  }
+  for (const scenario::Gateway& g : sc.gateways) {
+    city.gateway_district.push_back(scenario::district_of(sc.city, g.x_m, g.y_m));
+    city.gateway_technology.push_back(g.technology);
+  }
+
+  // Links: every gateway the device could reach at full power with SF12. Static per link: log-distance
+  // loss, log-normal shadowing (named stream "shadowing" per device) and building penetration
+  // ("penetration" per device). Computed in blocks of devices in parallel, concatenated in device order.
+  const size_t n = city.device_count();
+  const size_t block = 4096;
+  const size_t blocks = (n + block - 1) / block;
+  std::vector<std::vector<uint32_t>> block_gateway(blocks);
+  std::vector<std::vector<float>> block_gain(blocks);
+  std::vector<std::vector<uint32_t>> block_count(blocks);
+  city.device_sf.resize(n);
+  pool.parallel_for(blocks, [&](size_t b) {
+    for (size_t d = b * block; d < std::min(n, (b + 1) * block); ++d) {
+      const scenario::DevicePopulation& pop = sc.devices[city.device_population[d]];
+      const bool nbiot = pop.technology == scenario::Technology::NbIot;
+      const double floor = nbiot ? pop.radio.tx_power_dbm - kNbiotMaxCouplingLossDb
+                                 : models::radio::gateway_sensitivity_dbm(12, pop.radio.phy.bandwidth_hz,
+                                                                          sc.channel.gateway_sensitivity_dbm);
+      core::Stream shadow_rng(seed, "shadowing", d);
+      core::Stream wall_rng(seed, "penetration", d);
+      const double wall_db = pop.penetration.sigma_db > 0.0 || pop.penetration.mean_db > 0.0
+                                 ? pop.penetration.mean_db +
+                                       pop.penetration.sigma_db * models::radio::gaussian_from_uniforms(
+                                                                      wall_rng.uniform(), wall_rng.uniform())
+                                 : 0.0;
+      uint32_t count = 0;
+      double best_rssi = -std::numeric_limits<double>::infinity();
+      for (size_t g = 0; g < sc.gateways.size(); ++g) {
+        const scenario::Gateway& gw = sc.gateways[g];
+        // Wi-Fi cameras associate through sim/wifi_access.cpp (5 GHz link budget), not radio links.
+        if (gw.technology != pop.technology || pop.technology == scenario::Technology::WiFi) continue;
+        const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
+        double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - std::max(0.0, wall_db);
+        if (sc.channel.shadowing_sigma_db > 0.0)  // one draw per (device, gateway), in gateway order
+          gain -= sc.channel.shadowing_sigma_db *
+                  models::radio::gaussian_from_uniforms(shadow_rng.uniform(), shadow_rng.uniform());
+        if (pop.radio.tx_power_dbm + gain < floor) continue;
+        best_rssi = std::max(best_rssi, pop.radio.tx_power_dbm + gain);
+        block_gateway[b].push_back(static_cast<uint32_t>(g));
+        block_gain[b].push_back(static_cast<float>(gain));
+        ++count;
+      }
+      block_count[b].push_back(count);
+      city.device_sf[d] = static_cast<uint8_t>(
+          nbiot ? 0
+          : pop.radio.sf_auto
+              ? std::min(city.populations[city.device_population[d]].max_sf,
+                         models::radio::spreading_factor_for_link(
+                             best_rssi, sc.channel.gateway_sensitivity_dbm, pop.radio.join_margin_db))
+              : pop.radio.phy.spreading_factor);
+    }
+  });
+  city.link_offset.reserve(n + 1);
+  city.link_offset.push_back(0);
+  for (size_t b = 0; b < blocks; ++b) {
+    for (uint32_t c : block_count[b]) city.link_offset.push_back(city.link_offset.back() + c);
+    city.link_gateway.insert(city.link_gateway.end(), block_gateway[b].begin(), block_gateway[b].end());
+    city.link_gain_db.insert(city.link_gain_db.end(), block_gain[b].begin(), block_gain[b].end());
+  }
+  return city;
+}
+
+}  // namespace citytwin::sim::city

@@ -1,0 +1,89 @@
+// The static city the fleet engine runs on: every device's population, district and position, every
+// gateway's district, and for each device the gateways that can hear it (with the received power),
+// in compressed-sparse-row form. Built once from the scenario; read-only during the run.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "models/device/battery.hpp"
+#include "models/device/event_rule.hpp"
+#include "models/device/firmware.hpp"
+#include "models/radio/lorawan_region.hpp"
+#include "sim/core/thread_pool.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace citytwin::sim::city {
+
+// Per-population constants the fleet engine needs on every event.
+struct PopulationProfile {
+  std::array<double, 6> airtime_by_sf_s{};  // time on air of the population's frame at SF7..SF12
+  // The largest SF the region allows this frame (US915: an uplink data rate, and within the 400 ms
+  // dwell time); sf: auto picks no larger one.
+  int max_sf = 12;
+  double bandwidth_hz = 125e3;
+  double tx_power_dbm = 14.0;
+  std::vector<uint32_t> channels_hz;
+  std::vector<double> channels_hz_f;  // the same, as the duty-cycle model takes them
+  scenario::Traffic traffic = scenario::Traffic::Periodic;
+  double interval_s = 900.0;
+  double jitter = 0.0;
+  double battery_mah = 0.0;
+  bool confirmed = false;
+  int max_transmissions = 1;
+  bool duty_cycle = true;
+  bool adr = false;
+  scenario::Technology technology = scenario::Technology::LoRaWAN;
+  int payload_bytes = 10;
+  bool mains_powered = false;
+  double self_discharge_per_year = 0.0;
+  models::device::BatterySpec battery;
+  models::device::SolarPanel solar;
+  // Event-driven reporting on the river level (only when the scenario has drivers.river_level).
+  std::optional<models::device::EventRule> event;
+  double sample_interval_s = 60.0;
+  models::device::DutyCycleMachine machine{models::device::FirmwareProfile{}};
+};
+
+struct CityLayout {
+  models::radio::Region region = models::radio::Region::EU868;
+  std::vector<PopulationProfile> populations;
+
+  // Devices, population-major in scenario order: device id = index.
+  std::vector<uint16_t> device_population;
+  std::vector<uint16_t> device_district;
+  std::vector<double> device_x_m;
+  std::vector<double> device_y_m;
+  std::vector<uint8_t> device_sf;  // spreading factor at join (sf: auto picks it from the best link)
+
+  // Gateways in scenario order.
+  std::vector<int32_t> gateway_district;  // -1 when outside every district
+  std::vector<scenario::Technology> gateway_technology;
+
+  // Device d can be heard by link_gateway[k] with link gain link_gain_db[k] (antenna gain minus path,
+  // shadowing and penetration losses; received power = transmit power + gain), for k in
+  // [link_offset[d], link_offset[d+1]). Links are kept where the device's full power would reach the
+  // SF12 sensitivity: whether a frame is heard depends on its SF and power, decided per frame.
+  // NB-IoT devices link to NB-IoT cells within the maximum coupling loss (164 dB), LoRa devices to
+  // LoRa gateways only.
+  std::vector<uint64_t> link_offset;
+  std::vector<uint32_t> link_gateway;
+  std::vector<float> link_gain_db;
+
+  size_t device_count() const { return device_population.size(); }
+  size_t gateway_count() const { return gateway_district.size(); }
+};
+
+// Places devices (named stream "placement" per population) and computes the links. Throws RunError
+// when a population's disc cannot be filled inside the districts.
+CityLayout build_city_layout(const scenario::Scenario& scenario, uint64_t seed, core::ThreadPool& pool);
+
+// NB-IoT's maximum coupling loss, the Rel-13 design target (3GPP TR 45.820): beyond it, no coverage.
+inline constexpr double kNbiotMaxCouplingLossDb = 164.0;
+
+// Bytes of memory the run needs per device, before links (layout, fleet state, buffers).
+inline constexpr size_t kBytesPerDevice = 96;
+
+}  // namespace citytwin::sim::city

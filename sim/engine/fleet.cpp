@@ -1,0 +1,300 @@
+#include "sim/engine/fleet.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "models/device/battery.hpp"
+#include "models/device/retransmission.hpp"
+#include "sim/core/rng.hpp"
+
+namespace citytwin::sim::engine {
+namespace {
+
+constexpr uint64_t kDeviceStream = core::purpose_tag("device");
+
+bool later(const auto& a, const auto& b) { return a.t_s > b.t_s || (a.t_s == b.t_s && a.device > b.device); }
+
+}  // namespace
+
+Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int threads,
+             const scenario::Series& river_level)
+    : city_(city), river_level_(river_level), seed_(seed), end_s_(end_s) {
+  const size_t n = city.device_count();
+  battery_mah_.resize(n);
+  asleep_since_s_.assign(n, 0.0);
+  next_report_s_.assign(n, 0.0);
+  rng_counter_.assign(n, 0);
+  dead_.assign(n, 0);
+  sf_.resize(n);
+  tx_power_dbm_.resize(n);
+  attempt_.assign(n, 0);
+  acked_.assign(n, 0);
+  adr_pending_.assign(n, 0);
+  adr_setting_.resize(n);
+  duty_cycle_.assign(n, models::radio::DutyCycleRegulator(city.region));
+  if (std::any_of(city.populations.begin(), city.populations.end(),
+                  [](const auto& p) { return p.event.has_value(); })) {
+    reporters_.reserve(n);
+    last_value_.assign(n, std::numeric_limits<float>::quiet_NaN());
+    for (uint32_t dev = 0; dev < n; ++dev)
+      reporters_.emplace_back(
+          city.populations[city.device_population[dev]].event.value_or(models::device::EventRule{}));
+  }
+
+  // Partitions: each district split into chunks, at least 4 per thread overall when there is enough
+  // work. Partitioning never changes results, only load balance.
+  size_t districts = 0;
+  for (uint16_t d : city.device_district) districts = std::max<size_t>(districts, d + 1u);
+  std::vector<size_t> per_district(districts, 0);
+  for (uint16_t d : city.device_district) ++per_district[d];
+  const size_t target = std::max<size_t>(1, static_cast<size_t>(threads) * 4);
+  const size_t chunk = std::max<size_t>(1024, (n + target - 1) / target);
+  std::vector<size_t> first_partition(districts, 0);
+  for (size_t d = 0; d < districts; ++d) {
+    first_partition[d] = partitions_.size();
+    partitions_.resize(partitions_.size() + std::max<size_t>(1, (per_district[d] + chunk - 1) / chunk));
+  }
+  std::vector<size_t> seen(districts, 0);
+  for (uint32_t dev = 0; dev < n; ++dev) {
+    const city::PopulationProfile& pop = city.populations[city.device_population[dev]];
+    battery_mah_[dev] = pop.battery_mah;
+    sf_[dev] = city.device_sf[dev];
+    tx_power_dbm_[dev] = static_cast<float>(pop.tx_power_dbm);
+    const uint16_t d = city.device_district[dev];
+    Partition& part = partitions_[first_partition[d] + seen[d]++ / chunk];
+    // First report: uniform over one interval (periodic) or exponential (Poisson), from the device's
+    // own stream, so devices do not start in lockstep.
+    if (pop.technology == scenario::Technology::WiFi) continue;  // streams, not reports (sim/wifi_access.hpp)
+    const double u = uniform(dev);
+    if (pop.event) {
+      part.heap.push_back({u * pop.sample_interval_s, dev, Kind::Sample});
+      continue;
+    }
+    const double first =
+        pop.traffic == scenario::Traffic::Periodic ? u * pop.interval_s : -pop.interval_s * std::log(1.0 - u);
+    part.heap.push_back({first, dev, Kind::Report});
+  }
+  for (Partition& part : partitions_) std::make_heap(part.heap.begin(), part.heap.end(), later<Event, Event>);
+}
+
+double Fleet::uniform(uint32_t device) {
+  core::Stream rng(core::stream_key(seed_, kDeviceStream, device), rng_counter_[device]);
+  const double u = rng.uniform();
+  rng_counter_[device] = rng.counter();
+  return u;
+}
+
+void Fleet::schedule(Partition& part, double t_s, uint32_t device, Kind kind) {
+  part.heap.push_back({t_s, device, kind});
+  std::push_heap(part.heap.begin(), part.heap.end(), later<Event, Event>);
+}
+
+bool Fleet::charge_sleep(uint32_t dev, double t_s) {
+  const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
+  const double slept = std::max(0.0, t_s - asleep_since_s_[dev]);
+  asleep_since_s_[dev] = std::max(asleep_since_s_[dev], t_s);
+  if (pop.mains_powered) return true;
+  if (dead_[dev]) return false;  // an empty cell stays dead, sun or not
+  // Sleep current plus self-discharge in proportion to the charge left, minus what a solar panel
+  // harvested meanwhile (models/device/battery.hpp).
+  const double t0 = t_s - slept;
+  battery_mah_[dev] =
+      pop.solar.peak_power_w > 0.0
+          ? models::device::charge_with_solar_mah(pop.battery, pop.solar, battery_mah_[dev],
+                                                  pop.machine.profile().sleep_current_ma, t0, t_s)
+          : models::device::charge_after_mah(battery_mah_[dev], pop.machine.profile().sleep_current_ma, slept,
+                                             pop.self_discharge_per_year);
+  if (battery_mah_[dev] > 0.0) return true;
+  battery_mah_[dev] = 0.0;
+  dead_[dev] = 1;
+  return false;
+}
+
+// A report is due: the firmware wakes, senses and transmits (the first attempt).
+void Fleet::report(uint32_t dev, double t_s, Partition& part) {
+  const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
+  const double u = uniform(dev);
+  const double interval = pop.traffic == scenario::Traffic::Periodic
+                              ? pop.interval_s * (1.0 + pop.jitter * (2.0 * u - 1.0))
+                              : -pop.interval_s * std::log(1.0 - u);
+  next_report_s_[dev] = t_s + interval;
+  attempt_[dev] = 0;
+  transmit(dev, t_s, true, part);
+}
+
+// One pass through the duty cycle: Sleep (charged since the device fell asleep) -> Wake -> [Sense] ->
+// Transmit -> Receive -> Sleep. A device whose battery empties stops for good; the report it could
+// not send is still logged (sent = false).
+void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, double value) {
+  const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
+  const auto& machine = pop.machine;
+  using models::device::FirmwareState;
+  if (!charge_sleep(dev, t_s)) {
+    part.out.push_back({t_s, t_s, dev, 0, tx_power_dbm_[dev], sf_[dev], attempt_[dev], pop.confirmed, false,
+                        pop.technology, 0.0});
+    return;
+  }
+  if (pop.technology == scenario::Technology::NbIot) {
+    // Wake and sense; the modem's random access, data and connected time are charged when the cell
+    // has served the message (post_charge).
+    const double ready = t_s + machine.wake_to_tx_s();
+    charge_sample(dev, pop);
+    part.out.push_back(
+        {ready, ready, dev, 0, tx_power_dbm_[dev], 0, 0, false, true, pop.technology, battery_mah_[dev]});
+    asleep_since_s_[dev] = ready;
+    next_report(dev, ready, part);
+    return;
+  }
+  if (adr_pending_[dev]) {  // a LinkADRReq received in the last receive windows
+    sf_[dev] = static_cast<uint8_t>(adr_setting_[dev].spreading_factor);
+    tx_power_dbm_[dev] = static_cast<float>(adr_setting_[dev].tx_power_dbm);
+    adr_pending_[dev] = 0;
+  }
+  const double airtime = pop.airtime_by_sf_s[sf_[dev] - 7u];
+  double t_tx = t_s + (sense ? machine.wake_to_tx_s() : pop.machine.profile().wake_duration_s);
+  uint32_t channel = pop.channels_hz.front();
+  const double u = uniform(dev);
+  if (pop.duty_cycle) {
+    // Among the channels whose sub-band is open, one at random; if none is, wait for the first to open.
+    const auto choice = models::radio::pick_channel(duty_cycle_[dev], pop.channels_hz_f, t_tx, u);
+    if (choice.start_s > t_tx) ++part.deferred;
+    t_tx = choice.start_s;
+    channel = pop.channels_hz[static_cast<size_t>(choice.index)];
+    duty_cycle_[dev].record(channel, t_tx + airtime, airtime);
+  } else {
+    channel = pop.channels_hz[std::min(pop.channels_hz.size() - 1,
+                                       static_cast<size_t>(u * static_cast<double>(pop.channels_hz.size())))];
+  }
+  double charge = (sense ? machine.sample_charge_mah()
+                         : machine.active_phase(FirmwareState::Wake, airtime).charge_mah()) +
+                  machine.active_phase(FirmwareState::Transmit, airtime).charge_mah() +
+                  machine.active_phase(FirmwareState::Receive, airtime).charge_mah();
+  // Waiting for the duty cycle is spent asleep.
+  charge +=
+      machine.sleep(t_tx - t_s - (sense ? machine.wake_to_tx_s() : pop.machine.profile().wake_duration_s))
+          .charge_mah();
+  const double battery = pop.mains_powered ? battery_mah_[dev] : std::max(0.0, battery_mah_[dev] - charge);
+  acked_[dev] = 0;
+  if (!reporters_.empty()) {  // event-driven fleets: a retry repeats the value of its report
+    if (sense) last_value_[dev] = static_cast<float>(value);
+    value = last_value_[dev];
+  }
+  part.out.push_back({t_tx, t_tx + airtime, dev, channel, tx_power_dbm_[dev], sf_[dev], attempt_[dev],
+                      pop.confirmed, true, pop.technology, battery, static_cast<float>(value)});
+  const double rx_end = t_tx + airtime + machine.active_phase(FirmwareState::Receive, airtime).duration_s;
+  asleep_since_s_[dev] = rx_end;
+  battery_mah_[dev] = battery;
+  // A battery that empties here is found empty at the next wake-up, which logs the report it cannot
+  // send (fail_reason device_dead) and stops the device.
+  if (battery <= 0.0) dead_[dev] = 1;
+  if (pop.confirmed) {
+    schedule(part, rx_end, dev, Kind::ReceiveDone);
+  } else if (!pop.event) {
+    next_report(dev, rx_end, part);
+  }
+}
+
+// Event-driven firmware: wake, sense the river level, let the event rule decide whether to report.
+void Fleet::sample(uint32_t dev, double t_s, Partition& part) {
+  const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
+  using models::device::FirmwareState;
+  if (!charge_sleep(dev, t_s)) return;
+  const double level = river_level_.at(t_s);
+  const models::device::Decision decision = reporters_[dev].on_sample(t_s, level);
+  const double next = t_s + pop.sample_interval_s;
+  if (decision.transmit && attempt_[dev] == 0) {
+    transmit(dev, t_s, true, part,
+             level);  // charges a sample, and sleeps from the end of the receive windows
+  } else {
+    charge_sample(dev, pop);
+    asleep_since_s_[dev] = t_s + pop.machine.wake_to_tx_s();
+  }
+  if (!dead_[dev] && next < end_s_) schedule(part, std::max(next, asleep_since_s_[dev]), dev, Kind::Sample);
+}
+
+// The receive windows of a confirmed uplink have closed: done if acknowledged, else try again.
+void Fleet::receive_done(uint32_t dev, double t_s, Partition& part) {
+  const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
+  const models::device::Retransmission policy({pop.max_transmissions, 2.0, 1.0, false});
+  const int transmissions = attempt_[dev] + 1;
+  if (!acked_[dev] && policy.should_retry(transmissions)) {
+    ++attempt_[dev];
+    schedule(part, t_s + policy.next_attempt_delay_s(transmissions, uniform(dev)), dev, Kind::Retry);
+    return;
+  }
+  attempt_[dev] = 0;
+  if (!pop.event) next_report(dev, t_s, part);
+}
+
+void Fleet::next_report(uint32_t dev, double not_before_s, Partition& part) {
+  const double next = std::max(next_report_s_[dev], not_before_s);
+  if (next < end_s_) schedule(part, next, dev, Kind::Report);
+}
+
+void Fleet::advance(double t_s, core::ThreadPool& pool, std::vector<Transmission>& out) {
+  pool.parallel_for(partitions_.size(), [&](size_t p) {
+    Partition& part = partitions_[p];
+    part.out.clear();
+    while (!part.heap.empty() && part.heap.front().t_s < t_s) {
+      std::pop_heap(part.heap.begin(), part.heap.end(), later<Event, Event>);
+      const Event e = part.heap.back();
+      part.heap.pop_back();
+      switch (e.kind) {
+        case Kind::Report:
+          report(e.device, e.t_s, part);
+          break;
+        case Kind::Retry:
+          transmit(e.device, e.t_s, false, part);
+          break;
+        case Kind::ReceiveDone:
+          receive_done(e.device, e.t_s, part);
+          break;
+        case Kind::Sample:
+          sample(e.device, e.t_s, part);
+          break;
+      }
+    }
+  });
+  for (const Partition& part : partitions_) out.insert(out.end(), part.out.begin(), part.out.end());
+}
+
+void Fleet::post_downlink(uint32_t device, bool ack, std::optional<models::radio::AdrSetting> adr) {
+  if (ack) acked_[device] = 1;
+  if (adr) {
+    adr_setting_[device] = *adr;
+    adr_pending_[device] = 1;
+  }
+}
+
+void Fleet::charge_sample(uint32_t dev, const city::PopulationProfile& pop) {
+  if (!pop.mains_powered)
+    battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - pop.machine.sample_charge_mah());
+}
+
+void Fleet::post_charge(uint32_t device, double charge_mah) {
+  if (city_.populations[city_.device_population[device]].mains_powered) return;
+  battery_mah_[device] = std::max(0.0, battery_mah_[device] - charge_mah);
+  if (battery_mah_[device] <= 0.0) dead_[device] = 1;
+}
+
+void Fleet::finish(double end_s) {
+  for (uint32_t dev = 0; dev < battery_mah_.size(); ++dev) {
+    if (dead_[dev] || asleep_since_s_[dev] >= end_s) continue;
+    charge_sleep(dev, end_s);
+  }
+}
+
+double Fleet::energy_used_mah(uint32_t device) const {
+  return city_.populations[city_.device_population[device]].battery_mah - battery_mah_[device];
+}
+
+size_t Fleet::dead_count() const { return static_cast<size_t>(std::count(dead_.begin(), dead_.end(), 1)); }
+
+uint64_t Fleet::deferred_by_duty_cycle() const {
+  uint64_t total = 0;
+  for (const Partition& p : partitions_) total += p.deferred;
+  return total;
+}
+
+}  // namespace citytwin::sim::engine

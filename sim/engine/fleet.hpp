@@ -1,0 +1,122 @@
+// The fleet engine: every device's duty-cycle state machine, advanced in windows. Devices are not
+// SimGrid actors (DESIGN.md section 3): their state lives in contiguous arrays, and each partition
+// (a district, split into chunks so that there is work for every thread) keeps its own calendar of
+// events. Inside a window the partitions advance in parallel; a device's events depend only on its
+// own state, its own random stream, and the downlinks posted to it before the window began, so the
+// results do not depend on the thread count.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "models/device/event_rule.hpp"
+#include "models/radio/adr.hpp"
+#include "models/radio/duty_cycle.hpp"
+#include "sim/city/city_layout.hpp"
+#include "sim/core/thread_pool.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace citytwin::sim::engine {
+
+struct Transmission {
+  double t_start_s = 0.0;
+  double t_end_s = 0.0;
+  uint32_t device = 0;
+  uint32_t channel_hz = 0;
+  float tx_power_dbm = 14.0f;
+  uint8_t spreading_factor = 7;
+  uint8_t attempt = 0;  // 0 for the first transmission of a report
+  bool confirmed = false;
+  bool sent = true;  // false: the report was due but the battery was empty (no frame on air)
+  scenario::Technology technology =
+      scenario::Technology::LoRaWAN;  // NB-IoT: t_start_s is when the module is ready to send
+  double battery_mah_left = 0.0;
+  float value = std::numeric_limits<float>::quiet_NaN();  // the sensed value it reports (river level, m)
+};
+
+// Orders transmissions by start time, then device id: the order of /messages.
+inline bool tx_before(const Transmission& a, const Transmission& b) {
+  return a.t_start_s < b.t_start_s || (a.t_start_s == b.t_start_s && a.device < b.device);
+}
+
+class Fleet {
+ public:
+  // No report starts at or after end_s (the run's duration); retransmissions of earlier reports may.
+  // river_level: the value event-driven populations sample (may be empty).
+  Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int threads,
+        const scenario::Series& river_level);
+
+  // Processes every event before t_s and appends the resulting transmissions to out (any order).
+  void advance(double t_s, core::ThreadPool& pool, std::vector<Transmission>& out);
+
+  // A downlink from the network server reached the device in its receive windows: an acknowledgement
+  // of its last confirmed uplink, and/or a new ADR setting applied from its next transmission.
+  // Called between windows (never while advance() runs).
+  void post_downlink(uint32_t device, bool ack, std::optional<models::radio::AdrSetting> adr);
+  // Charge the radio drew outside the fleet (an NB-IoT message: random access, data, connected mode).
+  void post_charge(uint32_t device, double charge_mah);
+
+  // Charges each living device's sleep up to end_s (the end of the run, or where it was stopped).
+  // Call once, after the last advance.
+  void finish(double end_s);
+
+  double battery_mah(uint32_t device) const { return battery_mah_[device]; }
+  double energy_used_mah(uint32_t device) const;
+  bool dead(uint32_t device) const { return dead_[device] != 0; }
+  size_t dead_count() const;
+  size_t partition_count() const { return partitions_.size(); }
+  uint8_t spreading_factor(uint32_t device) const { return sf_[device]; }
+  float tx_power_dbm(uint32_t device) const { return tx_power_dbm_[device]; }
+  uint64_t deferred_by_duty_cycle() const;
+
+ private:
+  enum class Kind : uint8_t { Report, Retry, ReceiveDone, Sample };
+  struct Event {
+    double t_s;
+    uint32_t device;
+    Kind kind;
+  };
+  struct Partition {
+    std::vector<Event> heap;  // min-heap on (t_s, device)
+    std::vector<Transmission> out;
+    uint64_t deferred = 0;
+  };
+
+  void schedule(Partition& part, double t_s, uint32_t device, Kind kind);
+  void report(uint32_t device, double t_s, Partition& part);
+  void transmit(uint32_t device, double t_s, bool sense, Partition& part,
+                double value = std::numeric_limits<double>::quiet_NaN());
+  void receive_done(uint32_t device, double t_s, Partition& part);
+  void sample(uint32_t device, double t_s, Partition& part);
+  void next_report(uint32_t device, double not_before_s, Partition& part);
+  double uniform(uint32_t device);
+  // Charges waking, sensing and processing one sample (not for mains-powered devices).
+  void charge_sample(uint32_t device, const city::PopulationProfile& pop);
+  // Charges the sleep since the device last fell asleep; false if the battery is empty.
+  bool charge_sleep(uint32_t device, double t_s);
+
+  const city::CityLayout& city_;
+  const scenario::Series& river_level_;
+  uint64_t seed_;
+  double end_s_;
+  std::vector<Partition> partitions_;
+  // Per-device state.
+  std::vector<double> battery_mah_;
+  std::vector<double> asleep_since_s_;
+  std::vector<double> next_report_s_;  // when the next periodic report is due
+  std::vector<uint64_t> rng_counter_;
+  std::vector<uint8_t> dead_;
+  std::vector<uint8_t> sf_;
+  std::vector<float> tx_power_dbm_;
+  std::vector<uint8_t> attempt_;  // of the report in progress
+  std::vector<uint8_t> acked_;    // set by post_downlink, read at the end of the receive windows
+  std::vector<uint8_t> adr_pending_;
+  std::vector<models::radio::AdrSetting> adr_setting_;
+  std::vector<models::radio::DutyCycleRegulator> duty_cycle_;
+  std::vector<models::device::EventReporter> reporters_;  // per device, when any population is event-driven
+  std::vector<float> last_value_;                         // per device: what its retries repeat
+};
+
+}  // namespace citytwin::sim::engine

@@ -1,0 +1,365 @@
+#include "sim/network/wired_network.hpp"
+
+#include <csignal>
+
+#include "sim/app/run.hpp"
+#include "sim/network/wired_network_impl.hpp"
+
+namespace citytwin::sim::network {
+
+void WiredNetwork::Impl::build_platform() {
+  s4u::NetZone* city = s4u::create_full_zone("city");
+  s4u::NetZone* core = s4u::create_full_zone("core");
+  core->set_parent(city);
+  server = core->create_host("platform", scenario.platform.server_speed_flops)
+               ->set_core_count(scenario.platform.server_cores);
+  ccc = server;
+  if (scenario.platform.ccc_link_length_m > 0.0) {
+    ccc = core->create_host("ccc", scenario.platform.server_speed_flops);
+    s4u::Link* ccc_link = link(core, "ccc", scenario.platform.ccc_link_bandwidth_bps,
+                               scenario.platform.ccc_link_length_m * kFibreDelayPerMetre_s);
+    ccc_link_index = link_order.size() - 1;
+    core->add_route(server->get_netpoint(), ccc->get_netpoint(), nullptr, nullptr,
+                    {s4u::LinkInRoute(ccc_link)}, true);
+  }
+  core->seal();
+  // Shared links, in the city zone; gateways' routes find them by name (route_link_names).
+  for (const scenario::CoreLink& l : scenario.fibre.core.links)
+    link(city, l.name(), l.bandwidth_bps, l.length_m * kFibreDelayPerMetre_s);
+  for (const scenario::Olt& olt : scenario.fibre.olts)
+    link(city, "backbone:" + olt.name, olt.backbone_bandwidth_bps,
+         olt.backbone_length_m * kFibreDelayPerMetre_s);
+  for (const scenario::Pon& pon : scenario.fibre.pons)
+    link(city, "pon:" + pon.name, pon.upstream_bps, pon.length_m * kFibreDelayPerMetre_s);
+  // One zone per district with gateways (and one for gateways outside every district).
+  std::map<int, std::pair<s4u::NetZone*, simgrid::kernel::routing::NetPoint*>> districts;
+  const auto district_zone = [&](int d) {
+    auto it = districts.find(d);
+    if (it != districts.end()) return it->second;
+    const std::string name = d < 0 ? "(outside)" : scenario.city.districts[static_cast<size_t>(d)].name;
+    s4u::NetZone* zone = s4u::create_full_zone("district:" + name);
+    zone->set_parent(city);
+    return districts.emplace(d, std::make_pair(zone, zone->create_router("router:" + name))).first->second;
+  };
+  for (uint32_t g = 0; g < scenario.gateways.size(); ++g) {
+    const scenario::Gateway& gw = scenario.gateways[g];
+    auto [zone, router] = district_zone(scenario::district_of(scenario.city, gw.x_m, gw.y_m));
+    s4u::Host* host = zone->create_host("gw:" + gw.name, 1e9);
+    std::vector<s4u::LinkInRoute> route;
+    const std::vector<std::string>& names = route_names[g];
+    if (gw.backhaul == scenario::BackhaulKind::Pon) {
+      // The drop from the ONT to the splitter is the gateway's own; the PON and backbone are shared.
+      route.emplace_back(
+          link(zone, names[0], gw.fibre_bandwidth_bps, gw.fibre_length_m * kFibreDelayPerMetre_s));
+      for (size_t k = 1; k < names.size(); ++k) route.emplace_back(links.at(names[k]));
+    } else {
+      // The gateway's own links: fibre by length, cellular by the operator's latency, a leased line
+      // by both, each mesh hop by its latency.
+      const double per_link = gw.backhaul == scenario::BackhaulKind::Fibre
+                                  ? gw.fibre_length_m * kFibreDelayPerMetre_s
+                              : gw.backhaul == scenario::BackhaulKind::LeasedLine
+                                  ? gw.backhaul_latency_s + gw.fibre_length_m * kFibreDelayPerMetre_s
+                                  : gw.backhaul_latency_s;
+      for (const std::string& name : names)
+        route.emplace_back(link(zone, name, gw.fibre_bandwidth_bps, per_link));
+    }
+    double latency = 0.0;
+    std::vector<size_t> indices;
+    for (const auto& hop : route) {
+      latency += hop.get_link()->get_latency();
+      indices.push_back(static_cast<size_t>(
+          std::find(link_order.begin(), link_order.end(), hop.get_link()->get_name()) - link_order.begin()));
+    }
+    route_links.push_back(std::move(indices));
+    zone->add_route(host->get_netpoint(), router, nullptr, nullptr, route, true);
+    gateway_hosts.push_back(host);
+    latency_s.push_back(latency);
+  }
+  for (auto& [d, zone_router] : districts) {
+    auto [zone, router] = zone_router;
+    zone->seal();
+    s4u::Link* aggregation = city->create_link("aggregation:" + zone->get_name(), 125e9)->set_latency(0.0);
+    city->add_route(zone->get_netpoint(), core->get_netpoint(), router, server->get_netpoint(),
+                    {s4u::LinkInRoute(aggregation)}, true);
+  }
+  city->seal();
+}
+
+void WiredNetwork::Impl::start_failure_driver() {
+  struct Event {
+    double t_s;
+    bool off;
+    s4u::Link* link;
+  };
+  std::vector<Event> events;
+  for (const scenario::Failure& f : schedule) {
+    const auto it = links.find(f.target);
+    if (it == links.end()) continue;  // the network server: software, not a SimGrid resource
+    events.push_back({f.start_s, true, it->second});
+    events.push_back({f.end_s, false, it->second});
+  }
+  for (uint32_t g = 0; g < power_off.size(); ++g) {
+    if (route_names[g].empty()) continue;
+    for (const scenario::TimeInterval& off : power_off[g]) {
+      events.push_back({off.t0_s, true, links.at(route_names[g][0])});
+      events.push_back({off.t1_s, false, links.at(route_names[g][0])});
+    }
+  }
+  const double end_s = scenario.run.duration_s;
+  std::erase_if(events, [end_s](const Event& e) { return e.t_s >= end_s; });
+  if (events.empty()) return;
+  // At equal times, off first: a link failed again as it comes back stays off.
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    return a.t_s < b.t_s || (a.t_s == b.t_s && a.off && !b.off);
+  });
+  actor("failures", server, [this, events = std::move(events)]() {
+    std::map<s4u::Link*, int> depth;
+    for (const Event& e : events) {
+      s4u::this_actor::sleep_until(e.t_s + clock_origin);
+      if (e.off) {
+        if (depth[e.link]++ > 0) continue;
+        // What the streams' chunks still had to send as the link goes: a cut one's delivered part.
+        for (Stream& st : streams)
+          if (st.active) st.remaining_at_cut = st.active->get_remaining();
+        e.link->turn_off();
+      } else if (--depth[e.link] == 0) {
+        e.link->turn_on();
+      }
+    }
+  });
+}
+
+void WiredNetwork::Impl::forward_period(double t_send_s,
+                                        std::vector<WiredNetwork::Impl::GatewayBatch> batches) {
+  s4u::this_actor::sleep_until(t_send_s + clock_origin);
+  const double msg_bytes = scenario.platform.forward_message_bytes;
+  // When each copy leaves its gateway: forward_delay after reception, or, while a link of its route
+  // is down, when the route is back (held in the gateway's buffer, dropped when it is full).
+  struct Leaving {
+    uint64_t frame_seq;
+    double t_rx_s, t_leave_s;
+    int failure;  // the failure that held it, or -1
+  };
+  std::vector<std::vector<Leaving>> leaving(batches.size());
+  std::vector<s4u::CommPtr> comms(batches.size());
+  std::vector<double> comm_bytes(batches.size(), 0.0);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const uint32_t g = batches[i].gateway;
+    const scenario::Gateway& gw = scenario.gateways[g];
+    for (const Copy& c : batches[i].copies) {
+      double t_leave = c.t_rx_s + gw.forward_delay_s;
+      int failure = -1;
+      for (const Down* down = down_at(route_down[g], t_leave); down != nullptr;
+           down = down_at(route_down[g], t_leave)) {
+        int& held = buffered[g][static_cast<size_t>(down - route_down[g].data())];
+        if (held >= gw.buffer_frames) {
+          on_dropped(c.frame_seq, output::FailReason::BufferFull, down->failure);
+          ++effects[static_cast<size_t>(down->failure)].copies_lost;
+          t_leave = -1.0;
+          break;
+        }
+        ++held;
+        ++effects[static_cast<size_t>(down->failure)].copies_delayed;
+        failure = down->failure;
+        t_leave = down->t1_s;
+      }
+      if (t_leave < 0.0) continue;
+      leaving[i].push_back({c.frame_seq, c.t_rx_s, t_leave, failure});
+      for (size_t l : route_links[g]) add(link_bytes[l], t_leave, msg_bytes);
+    }
+    // One SimGrid comm per gateway and period carries the bytes; while the route is down they wait
+    // for the gateway's first batch after it is back.
+    deferred_bytes[g] += msg_bytes * static_cast<double>(leaving[i].size());
+    if (deferred_bytes[g] > 0.0 && route_up(g, t_send_s)) {
+      comm_bytes[i] = deferred_bytes[g];
+      comms[i] = s4u::Comm::sendto_async(gateway_hosts[g], server, static_cast<uint64_t>(comm_bytes[i]));
+      deferred_bytes[g] = 0.0;
+    }
+  }
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const uint32_t g = batches[i].gateway;
+    // The rate the batch obtained once its first byte arrived; the link rate when the link is not
+    // shared, or when the batch did not get through (a cut while it was on the wire).
+    double rate = scenario.gateways[g].fibre_bandwidth_bps / 8.0;  // bytes/s
+    if (comms[i]) {
+      try {
+        comms[i]->wait();
+        const double transfer_s = comms[i]->get_finish_time() - comms[i]->get_start_time() - latency_s[g];
+        if (transfer_s > 0.0) rate = comm_bytes[i] / transfer_s;
+      } catch (const std::exception& e) {
+        if (!comm_failed(e)) throw;
+      }
+    }
+    for (const Leaving& c : leaving[i]) {
+      const double t_arrive = c.t_leave_s + latency_s[g] + msg_bytes / rate;
+      if (const Down* down = down_at(server_down, t_arrive)) {
+        on_dropped(c.frame_seq, output::FailReason::ServerDown, down->failure);
+        ++effects[static_cast<size_t>(down->failure)].copies_lost;
+        continue;
+      }
+      arriving.push({t_arrive, g, c.frame_seq, c.t_rx_s, c.t_leave_s, c.failure});
+    }
+  }
+  // Copies of later periods were received after t_send_s, so they arrive after it: everything up to
+  // t_send_s can be served in arrival order (held copies wait in `arriving` for their time).
+  serve_until(t_send_s);
+}
+
+std::vector<double> WiredNetwork::Impl::execute_stages(const std::vector<double>& work) {
+  std::vector<s4u::ExecPtr> execs;
+  for (double flops : work) execs.push_back(flops > 0.0 ? s4u::this_actor::exec_async(flops) : nullptr);
+  std::vector<double> speeds;
+  for (size_t i = 0; i < work.size(); ++i) {
+    double speed = scenario.platform.server_speed_flops;
+    if (execs[i]) {
+      execs[i]->wait();
+      const double busy_s = execs[i]->get_finish_time() - execs[i]->get_start_time();
+      if (busy_s > 0.0) speed = work[i] / busy_s;
+    }
+    speeds.push_back(speed);
+  }
+  return speeds;
+}
+
+void WiredNetwork::Impl::serve_until(double horizon_s) {
+  std::lock_guard<s4u::Mutex> lock(*serve_mutex);
+  std::vector<Arrival> group;
+  while (!arriving.empty() && arriving.top().t_s <= horizon_s) {
+    group.push_back(arriving.top());
+    arriving.pop();
+  }
+  if (group.empty()) return;
+  const scenario::Platform& platform = scenario.platform;
+  const double ns_speed = execute_stages({platform.ns_cost_flops * static_cast<double>(group.size())})[0];
+  const double service_s = platform.ns_cost_flops / ns_speed;
+  std::vector<std::pair<uint64_t, double>> delivered;
+  for (const Arrival& a : group) {
+    server_free_at_s = std::max(server_free_at_s, a.t_s) + service_s;
+    add(server_busy_s, server_free_at_s - service_s, service_s);
+    if (on_delivered(a.frame_seq, server_free_at_s, a.failure)) {
+      breakdown.gateway_s += a.t_send_s - a.t_rx_s;
+      breakdown.backhaul_s += a.t_s - a.t_send_s;
+      breakdown.server_s += server_free_at_s - a.t_s;
+      ++breakdown.frames;
+      delivered.emplace_back(a.frame_seq, server_free_at_s);
+    }
+  }
+  if (delivered.empty() || !on_ingest) return;
+  const auto n = static_cast<double>(delivered.size());
+  const auto speeds = execute_stages({platform.broker_cost_flops * n, platform.analytics_cost_flops * n});
+  for (const auto& [seq, t] : delivered) on_ingest(seq, t, speeds[0], speeds[1]);
+}
+
+void WiredNetwork::Impl::send_batches(double t_s) {
+  std::vector<GatewayBatch> batches;
+  for (uint32_t g = 0; g < outbox.size(); ++g) {
+    if (outbox[g].empty()) continue;
+    batches.push_back({g, std::move(outbox[g])});
+    outbox[g].clear();
+  }
+  if (batches.empty()) return;
+  actor("forward-" + std::to_string(period++), server,
+        [this, t_s, b = std::move(batches)]() mutable { forward_period(t_s, std::move(b)); });
+}
+
+WiredNetwork::WiredNetwork(const scenario::Scenario& scenario, std::vector<scenario::Failure> failures,
+                           DeliveryCallback on_delivered, DropCallback on_dropped, IngestCallback on_ingest)
+    : impl_(std::make_unique<Impl>(scenario, std::move(failures), std::move(on_delivered),
+                                   std::move(on_dropped), std::move(on_ingest))) {
+  int argc = 4;
+  char arg0[] = "citytwin";
+  // CM02: latency and bandwidth exactly as given (the default LV08 model scales both to fit TCP), and
+  // no cross-traffic (by default SimGrid reserves 5 % of a link for the reverse TCP acknowledgements).
+  char arg1[] = "--cfg=network/model:CM02";
+  char arg2[] = "--cfg=network/crosstraffic:0";
+  char arg3[] = "--log=root.thres:critical";
+  char* argv[] = {arg0, arg1, arg2, arg3, nullptr};
+  // SimGrid installs its own SIGINT handler (print the actors' status and exit); keep the caller's,
+  // so that Ctrl-C stops the run cleanly and the trace is finished.
+  struct sigaction caller_sigint {};
+  sigaction(SIGINT, nullptr, &caller_sigint);
+  impl_->engine = std::make_unique<s4u::Engine>(&argc, argv);
+  sigaction(SIGINT, &caller_sigint, nullptr);
+  impl_->clock_origin = s4u::Engine::get_clock();
+  impl_->serve_mutex = s4u::Mutex::create();
+  impl_->build_platform();
+  impl_->outbox.resize(scenario.gateways.size());
+  impl_->start_failure_driver();
+}
+
+WiredNetwork::~WiredNetwork() = default;
+
+const std::vector<scenario::Failure>& WiredNetwork::failures() const { return impl_->schedule; }
+
+const std::vector<WiredNetwork::FailureEffect>& WiredNetwork::failure_effects() const {
+  return impl_->effects;
+}
+
+void WiredNetwork::forward(uint32_t gateway, uint64_t frame_seq, double t_rx_s) {
+  impl_->outbox[gateway].push_back({frame_seq, t_rx_s});
+  ++copies_forwarded_;
+}
+
+void WiredNetwork::advance(double t_s) {
+  for (const auto& box : impl_->outbox) batches_sent_ += box.empty() ? 0 : 1;
+  impl_->send_batches(t_s);
+  impl_->engine->run_until(t_s + impl_->clock_origin);
+  impl_->check();
+}
+
+void WiredNetwork::drain(double t_s) {
+  for (const auto& box : impl_->outbox) batches_sent_ += box.empty() ? 0 : 1;
+  impl_->send_batches(t_s);
+  impl_->engine->run();
+  impl_->check();
+  // What is still waiting for the network server: copies held past the end, the last period's tail.
+  impl_->actor("serve-rest", impl_->server,
+               [impl = impl_.get()] { impl->serve_until(std::numeric_limits<double>::infinity()); });
+  impl_->engine->run();
+  impl_->check();
+}
+
+uint64_t WiredNetwork::copies_buffered() const {
+  uint64_t held = 0;
+  for (const FailureEffect& e : impl_->effects) held += e.copies_delayed;
+  return held;
+}
+
+bool WiredNetwork::reachable(uint32_t gateway, double t_s) const {
+  return down_at(impl_->route_down[gateway], t_s) == nullptr && down_at(impl_->server_down, t_s) == nullptr;
+}
+
+WiredNetwork::LatencyBreakdown WiredNetwork::latency_breakdown() const {
+  LatencyBreakdown mean = impl_->breakdown;
+  if (mean.frames > 0) {
+    const auto n = static_cast<double>(mean.frames);
+    mean.gateway_s /= n;
+    mean.backhaul_s /= n;
+    mean.server_s /= n;
+  }
+  return mean;
+}
+
+output::TimeSeries WiredNetwork::utilisation(double end_s) const {
+  const Impl& im = *impl_;
+  const double interval = im.scenario.run.timeseries_interval_s;
+  const size_t bins = std::max<size_t>(1, static_cast<size_t>(std::ceil(end_s / interval)));
+  output::TimeSeries ts;
+  ts.description =
+      "utilisation per interval: wired links (bytes carried / capacity) and the network server's CPU";
+  for (size_t b = 0; b < bins; ++b) ts.t_s.push_back(static_cast<double>(b) * interval);
+  for (size_t l = 0; l < im.link_order.size(); ++l) {
+    const double capacity = im.links.at(im.link_order[l])->get_bandwidth() * interval;  // bytes per interval
+    std::vector<double> u(bins, 0.0);
+    for (size_t b = 0; b < bins && b < im.link_bytes[l].size(); ++b) u[b] = im.link_bytes[l][b] / capacity;
+    ts.columns.emplace_back(im.link_order[l], std::move(u));
+  }
+  std::vector<double> server(bins, 0.0);
+  for (size_t b = 0; b < bins && b < im.server_busy_s.size(); ++b) server[b] = im.server_busy_s[b] / interval;
+  ts.columns.emplace_back("network_server", std::move(server));
+  return ts;
+}
+
+double WiredNetwork::route_latency_s(uint32_t gateway) const { return impl_->latency_s[gateway]; }
+
+}  // namespace citytwin::sim::network

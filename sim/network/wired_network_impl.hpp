@@ -1,0 +1,244 @@
+// Internal to the wired network (sim/wired_network.cpp, sim/wired_streams.cpp): its state and the
+// helpers both use. Not part of the public interface.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <map>
+#include <optional>
+#include <queue>
+#include <simgrid/s4u.hpp>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "sim/drivers/power_outages.hpp"
+#include "sim/network/wired_network.hpp"
+
+namespace citytwin::sim::network {
+namespace s4u = simgrid::s4u;
+
+namespace wired_detail {
+struct Copy {
+  uint64_t frame_seq;
+  double t_rx_s;
+};
+struct GatewayBatch {
+  uint32_t gateway;
+  std::vector<Copy> copies;
+};
+// A stretch of time a gateway's route is down, and the failure (index into the schedule) behind it.
+struct Down {
+  double t0_s, t1_s;
+  int failure;
+};
+
+// The interval of `down` containing t, or nullptr.
+template <typename Interval>
+const Interval* down_at(const std::vector<Interval>& down, double t) {
+  for (const Interval& i : down)
+    if (i.t0_s <= t && t < i.t1_s) return &i;
+  return nullptr;
+}
+
+// The union of intervals, sorted and merged.
+inline std::vector<scenario::TimeInterval> merged(std::vector<scenario::TimeInterval> intervals) {
+  std::sort(intervals.begin(), intervals.end(),
+            [](const scenario::TimeInterval& a, const scenario::TimeInterval& b) { return a.t0_s < b.t0_s; });
+  std::vector<scenario::TimeInterval> out;
+  for (const scenario::TimeInterval& i : intervals) {
+    if (i.t1_s <= i.t0_s) continue;
+    if (!out.empty() && i.t0_s <= out.back().t1_s)
+      out.back().t1_s = std::max(out.back().t1_s, i.t1_s);
+    else
+      out.push_back(i);
+  }
+  return out;
+}
+
+// Whether a SimGrid exception is a failed or cancelled communication (what a cut or the end of a
+// stream does to a comm in flight), possibly nested.
+inline bool comm_failed(const std::exception& e) {
+  if (dynamic_cast<const simgrid::NetworkFailureException*>(&e) != nullptr ||
+      dynamic_cast<const simgrid::CancelException*>(&e) != nullptr)
+    return true;
+  try {
+    std::rethrow_if_nested(e);
+  } catch (const std::exception& inner) {
+    return comm_failed(inner);
+  }
+  return false;
+}
+}  // namespace wired_detail
+using wired_detail::comm_failed;
+using wired_detail::down_at;
+using wired_detail::merged;
+
+struct WiredNetwork::Impl {
+  using Copy = wired_detail::Copy;
+  using GatewayBatch = wired_detail::GatewayBatch;
+  using Down = wired_detail::Down;
+  const scenario::Scenario& scenario;
+  std::vector<scenario::Failure> schedule;
+  DeliveryCallback on_delivered;
+  DropCallback on_dropped;
+  IngestCallback on_ingest;
+  s4u::MutexPtr serve_mutex;                          // one period served at a time, in order
+  std::vector<std::vector<std::string>> route_names;  // per gateway: its route's links, by name
+  std::vector<std::vector<Down>> route_down;          // per gateway: failures of its route's links
+  std::vector<std::vector<int>> buffered;             // per gateway and route_down entry: copies held
+  std::vector<std::vector<scenario::TimeInterval>> power_off;  // per gateway: power cut past its backup
+  std::vector<Down> server_down;
+  std::vector<FailureEffect> effects;  // per schedule entry
+  std::vector<double> deferred_bytes;  // per gateway: batch bytes held while its route was down
+  std::unique_ptr<s4u::Engine> engine;
+  double clock_origin = 0.0;  // SimGrid's clock is not reset between engines: subtract this
+  s4u::Host* server = nullptr;
+  s4u::Host* ccc = nullptr;  // the command-and-control centre: CCTV's destination (server when shared)
+  std::optional<size_t> ccc_link_index;
+  std::vector<s4u::Host*> gateway_hosts;
+  std::vector<double> latency_s;
+  std::map<std::string, s4u::Link*> links;
+  // Utilisation bookkeeping: bytes per link and server busy time per interval.
+  std::vector<std::string> link_order;           // link names, in creation order
+  std::vector<std::vector<size_t>> route_links;  // per gateway: indices into link_order
+  std::vector<std::vector<double>> link_bytes;   // per link, per interval
+  std::vector<double> server_busy_s;             // per interval
+  LatencyBreakdown breakdown;
+
+  size_t bin(double t_s) const {
+    return static_cast<size_t>(std::max(0.0, t_s) / scenario.run.timeseries_interval_s);
+  }
+  void add(std::vector<double>& bins, double t_s, double amount) {
+    const size_t b = bin(t_s);
+    if (bins.size() <= b) bins.resize(b + 1, 0.0);
+    bins[b] += amount;
+  }
+  // Spreads `amount` evenly over [t0_s, t1_s).
+  void spread(std::vector<double>& bins, double t0_s, double t1_s, double amount) {
+    if (t1_s <= t0_s) return add(bins, t0_s, amount);
+    const double interval = scenario.run.timeseries_interval_s;
+    for (double t = t0_s; t < t1_s;) {
+      const double next = std::min(t1_s, (std::floor(t / interval) + 1.0) * interval);
+      add(bins, t, amount * (next - t) / (t1_s - t0_s));
+      t = next;
+    }
+  }
+  struct Arrival {
+    double t_s;
+    uint32_t gateway;
+    uint64_t frame_seq;
+    double t_rx_s, t_send_s;
+    int failure;
+    // Earliest first; ties by gateway, then frame (deterministic).
+    bool operator>(const Arrival& o) const {
+      return std::tie(t_s, gateway, frame_seq) > std::tie(o.t_s, o.gateway, o.frame_seq);
+    }
+  };
+  std::priority_queue<Arrival, std::vector<Arrival>, std::greater<>> arriving;  // not yet served
+  std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
+  double server_free_at_s = 0.0;          // the network server's FIFO queue
+  std::exception_ptr actor_error;
+  uint64_t period = 0;
+  struct Stream {
+    uint32_t gateway = 0;
+    double bits_per_s = 0.0, duration_s = 0.0;
+    std::vector<size_t> links;                 // indices into link_order, to the stream's destination
+    std::vector<scenario::TimeInterval> down;  // merged: when its route is down
+    double delivered_bytes = 0.0, outage_s = 0.0;
+    s4u::CommPtr active;            // the chunk on the wire
+    double remaining_at_cut = 0.0;  // its bytes still to send when it was cut or stopped
+    bool stopped = false;
+  };
+  std::vector<Stream> streams;
+
+  Impl(const scenario::Scenario& sc, std::vector<scenario::Failure> failures, DeliveryCallback cb,
+       DropCallback drop, IngestCallback ingest)
+      : scenario(sc),
+        schedule(std::move(failures)),
+        on_delivered(std::move(cb)),
+        on_dropped(std::move(drop)),
+        on_ingest(std::move(ingest)) {
+    effects.resize(schedule.size());
+    for (uint32_t g = 0; g < sc.gateways.size(); ++g) {
+      const scenario::Gateway& gw = sc.gateways[g];
+      route_names.push_back(scenario::route_link_names(sc, gw));
+      std::vector<Down> down;
+      for (size_t i = 0; i < schedule.size(); ++i)
+        if (std::find(route_names[g].begin(), route_names[g].end(), schedule[i].target) !=
+            route_names[g].end())
+          down.push_back({schedule[i].start_s, schedule[i].end_s, static_cast<int>(i)});
+      buffered.emplace_back(down.size(), 0);
+      route_down.push_back(std::move(down));
+      power_off.push_back(
+          drivers::power_off_intervals(sc, g, scenario::district_of(sc.city, gw.x_m, gw.y_m)));
+    }
+    deferred_bytes.assign(sc.gateways.size(), 0.0);
+    for (size_t i = 0; i < schedule.size(); ++i)
+      if (schedule[i].target == "network_server")
+        server_down.push_back({schedule[i].start_s, schedule[i].end_s, static_cast<int>(i)});
+  }
+
+  double now() const { return s4u::Engine::get_clock() - clock_origin; }
+
+  bool route_up(uint32_t g, double t_s) const {
+    return down_at(route_down[g], t_s) == nullptr && down_at(power_off[g], t_s) == nullptr;
+  }
+
+  // A link, remembered by name (failures and the topology summary refer to links by name).
+  s4u::Link* link(s4u::NetZone* zone, const std::string& name, double bits_per_s, double latency) {
+    s4u::Link* l = zone->create_link(name, bits_per_s / 8.0)->set_latency(latency);  // SimGrid: bytes/s
+    links.emplace(name, l);
+    link_order.push_back(name);
+    link_bytes.emplace_back();
+    return l;
+  }
+
+  void build_platform();
+
+  // Turns the failed links off and back on at the schedule's times (and gateways' access links
+  // during power cuts past their backup); overlapping outages of a link nest.
+  void start_failure_driver();
+
+  // The actor that carries one period's batches to the server and runs the network server on them.
+  void forward_period(double t_send_s, std::vector<GatewayBatch> batches);
+
+  // Runs each stage's work (flop) as concurrent executions on the calling actor's host (the platform)
+  // and returns the speed each obtained (flop/s).
+  std::vector<double> execute_stages(const std::vector<double>& work);
+
+  // The network server: a FIFO in arrival order over all gateways, at the speed its execution obtains.
+  // Deduplication is the delivery callback's (the first copy of a frame delivers it). Then the broker
+  // and the analytics take the delivered frames (on_ingest).
+  void serve_until(double horizon_s);
+
+  // An actor on `host` running `body`; an exception escaping an actor aborts the process: keep it for
+  // run().
+  template <typename Body>
+  void actor(const std::string& name, s4u::Host* host, Body body) {
+    s4u::Actor::create(name, host, [this, body = std::move(body)]() mutable {
+      try {
+        body();
+      } catch (const simgrid::ForcefulKillException&) {
+        throw;  // SimGrid ending a daemon (a stream receiver) at the end of the run: not an error
+      } catch (...) {
+        if (!actor_error) actor_error = std::current_exception();
+      }
+    });
+  }
+
+  void send_batches(double t_s);
+
+  // A CCTV stream's sender (sim/wired_streams.cpp).
+  void run_stream(size_t index, s4u::Mailbox* mailbox);
+  bool route_on(const Stream& st) const;
+
+  void check() {
+    if (actor_error) std::rethrow_exception(actor_error);
+  }
+};
+
+}  // namespace citytwin::sim::network

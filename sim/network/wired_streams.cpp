@@ -1,0 +1,124 @@
+// CCTV streams over the wired network: chunked, rate-limited SimGrid comms that failures cut
+// (sim/wired_network.hpp).
+#include "sim/network/wired_network.hpp"
+#include "sim/network/wired_network_impl.hpp"
+
+namespace citytwin::sim::network {
+
+// A CCTV stream: chunks of one /timeseries interval (and no further than the next known outage),
+// each a rate-limited mailbox comm. A cut interrupts the chunk on the wire (its delivered part
+// counts), the video of the outage is lost, and the stream resumes when its route is back.
+void WiredNetwork::Impl::run_stream(size_t index, s4u::Mailbox* mailbox) {
+  static int payload = 0;
+  Stream& st = streams[index];
+  const double rate = st.bits_per_s / 8.0;  // bytes/s
+  const double end_s = st.duration_s;
+  const double interval = scenario.run.timeseries_interval_s;
+  double t = now();  // the start of the video the next chunk carries (behind now() on a saturated route)
+  while (t < end_s && !st.stopped) {
+    if (const scenario::TimeInterval* down = down_at(st.down, now())) {
+      st.outage_s += std::min(down->t1_s, end_s) - now();
+      s4u::this_actor::sleep_until(std::min(down->t1_s, end_s) + clock_origin);
+      // The failure driver turns the links on at this same instant: let it go first.
+      for (int spin = 0; spin < 1000 && now() < end_s && !route_on(st); ++spin)
+        s4u::this_actor::sleep_for(1e-6);
+      t = now();  // the video of the outage is lost
+      continue;
+    }
+    double chunk_end = std::min(end_s, (std::floor(t / interval) + 1.0) * interval);
+    for (const scenario::TimeInterval& d : st.down)
+      if (d.t0_s > now()) chunk_end = std::min(chunk_end, std::max(d.t0_s, t + 1e-3));
+    const double bytes = rate * (chunk_end - t);
+    const double started = now();
+    st.remaining_at_cut = bytes;
+    st.active = mailbox->put_init(&payload, static_cast<uint64_t>(std::max(1.0, bytes)));
+    st.active->set_rate(rate);
+    st.active->start();
+    double sent = bytes;
+    try {
+      st.active->wait();
+    } catch (const std::exception& e) {
+      if (!comm_failed(e)) throw;
+      sent = std::max(0.0, bytes - st.remaining_at_cut);
+    }
+    st.active = nullptr;
+    st.delivered_bytes += sent;
+    for (size_t l : st.links) spread(link_bytes[l], started, now(), sent);
+    if (sent < bytes) {
+      t = now();  // cut: the rest of the chunk, and what the camera sends meanwhile, is lost
+      if (now() == started) s4u::this_actor::sleep_for(1e-3);  // cut before it began: let time pass
+    } else {
+      t = chunk_end;
+    }
+  }
+}
+
+bool WiredNetwork::Impl::route_on(const Stream& st) const {
+  for (size_t l : st.links)
+    if (!links.at(link_order[l])->is_on()) return false;
+  return true;
+}
+
+void WiredNetwork::start_stream(uint32_t gateway, double bits_per_s, double duration_s) {
+  Impl* impl = impl_.get();
+  Impl::Stream st;
+  st.gateway = gateway;
+  st.bits_per_s = bits_per_s;
+  st.duration_s = duration_s;
+  st.links = impl->route_links[gateway];
+  if (impl->ccc_link_index) st.links.push_back(*impl->ccc_link_index);
+  std::vector<scenario::TimeInterval> down = impl->power_off[gateway];
+  for (size_t i = 0; i < impl->schedule.size(); ++i) {
+    const scenario::Failure& f = impl->schedule[i];
+    const bool on_route = std::any_of(st.links.begin(), st.links.end(),
+                                      [&](size_t l) { return impl->link_order[l] == f.target; });
+    if (!on_route) continue;
+    down.push_back({f.start_s, f.end_s});
+    impl->effects[i].stream_outage_s +=
+        std::max(0.0, std::min(f.end_s, duration_s) - std::min(f.start_s, duration_s));
+  }
+  st.down = merged(std::move(down));
+  impl->streams.push_back(std::move(st));
+  const size_t index = impl->streams.size() - 1;
+  s4u::Mailbox* mailbox = s4u::Mailbox::by_name("stream-" + std::to_string(index));
+  // The receiver takes chunk after chunk; a daemon, gone when the senders are done.
+  impl->actor("stream-rx-" + std::to_string(index), impl->ccc, [mailbox]() {
+    s4u::Actor::self()->daemonize();
+    for (;;) {
+      try {
+        mailbox->get<int>();
+      } catch (const std::exception& e) {
+        if (!comm_failed(e)) throw;
+      }
+    }
+  });
+  // SimGrid 3.32 throttles mailbox comms only (set_rate on put_init, before start).
+  impl->actor("stream-" + std::to_string(index), impl->gateway_hosts[gateway],
+              [impl, index, mailbox]() { impl->run_stream(index, mailbox); });
+  if (index == 0) {
+    // At the end of the run, what is still on the wire is the backlog of a saturated route: stop it.
+    impl->actor("stream-stop", impl->server, [impl, duration_s]() {
+      s4u::this_actor::sleep_until(duration_s + impl->clock_origin);
+      for (Impl::Stream& s : impl->streams) {
+        s.stopped = true;
+        if (!s.active) continue;
+        s.remaining_at_cut = s.active->get_remaining();
+        s.active->cancel();
+      }
+    });
+  }
+}
+
+double WiredNetwork::stream_throughput_bps(uint32_t gateway) const {
+  for (const auto& st : impl_->streams)
+    if (st.gateway == gateway) return st.delivered_bytes * 8.0 / st.duration_s;
+  return 0.0;
+}
+
+double WiredNetwork::stream_outage_s(uint32_t gateway) const {
+  for (const auto& st : impl_->streams)
+    if (st.gateway == gateway) return st.outage_s;
+  return 0.0;
+}
+
+}  // namespace citytwin::sim::network

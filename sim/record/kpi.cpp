@@ -1,0 +1,229 @@
+#include "sim/record/kpi.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace citytwin::sim::record {
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+double ratio(double a, double b) { return b > 0.0 ? a / b : kNaN; }
+}  // namespace
+
+double percentile(std::vector<float>& values, double p) {
+  if (values.empty()) return kNaN;
+  const auto n = values.size();
+  const auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(n)));
+  const size_t index = std::min(n - 1, rank == 0 ? 0 : rank - 1);
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(index), values.end());
+  return values[index];
+}
+
+output::KpiList compute_kpis(const city::CityLayout& city, const engine::Fleet& fleet, const MessageLog& log,
+                             const network::WiredNetwork& wired, const access::LorawanServer& server) {
+  std::vector<float> latencies;  // kept per population by the log; pooled here
+  for (const auto& p : log.by_population())
+    latencies.insert(latencies.end(), p.latencies_s.begin(), p.latencies_s.end());
+  double energy = 0.0;
+  for (uint32_t d = 0; d < city.device_count(); ++d) energy += fleet.energy_used_mah(d);
+  const auto devices = static_cast<double>(city.device_count());
+  uint64_t reports = 0, reports_delivered = 0;
+  for (const auto& p : log.by_population()) {
+    reports += p.reports;
+    reports_delivered += p.reports_delivered;
+  }
+  const auto fails = log.fail_reasons();
+  auto lost = [&](output::FailReason r) { return static_cast<double>(fails[static_cast<size_t>(r)]); };
+  return {
+      {"devices", devices},
+      {"gateways", static_cast<double>(city.gateway_count())},
+      {"uplinks_sent", static_cast<double>(log.sent())},
+      {"uplinks_delivered", static_cast<double>(log.delivered())},
+      {"delivery_ratio", ratio(static_cast<double>(log.delivered()), static_cast<double>(log.sent()))},
+      {"latency_p50_s", percentile(latencies, 0.50)},
+      {"latency_p95_s", percentile(latencies, 0.95)},
+      {"energy_mean_mah", ratio(energy, devices)},
+      {"devices_dead", static_cast<double>(fleet.dead_count())},
+      {"copies_forwarded", static_cast<double>(wired.copies_forwarded())},
+      {"reports", static_cast<double>(reports)},
+      {"reports_delivered", static_cast<double>(reports_delivered)},
+      {"report_delivery_ratio", ratio(static_cast<double>(reports_delivered), static_cast<double>(reports))},
+      {"lost_below_sensitivity", lost(output::FailReason::BelowSensitivity)},
+      {"lost_collision", lost(output::FailReason::Collision)},
+      {"lost_no_demodulator", lost(output::FailReason::NoDemodulator)},
+      {"lost_gateway_transmitting", lost(output::FailReason::GatewayTransmitting)},
+      {"lost_random_access", lost(output::FailReason::RandomAccess)},
+      {"lost_gateway_down", lost(output::FailReason::GatewayDown)},
+      {"lost_buffer_full", lost(output::FailReason::BufferFull)},
+      {"lost_server_down", lost(output::FailReason::ServerDown)},
+      {"copies_buffered", static_cast<double>(wired.copies_buffered())},
+      {"reports_device_dead", lost(output::FailReason::DeviceDead)},
+      {"uplinks_deferred_duty_cycle", static_cast<double>(fleet.deferred_by_duty_cycle())},
+      {"downlinks_sent", static_cast<double>(server.downlinks_sent())},
+      {"downlinks_rx2", static_cast<double>(server.downlinks_rx2())},
+      {"downlinks_failed", static_cast<double>(server.downlinks_failed())},
+      {"adr_commands", static_cast<double>(server.adr_commands())},
+  };
+}
+
+output::KpiTable district_kpis(const scenario::Scenario& sc, const city::CityLayout& city,
+                               const engine::Fleet& fleet, const MessageLog& log) {
+  const size_t n = sc.city.districts.size();
+  std::vector<double> devices(n, 0.0), energy(n, 0.0);
+  for (uint32_t d = 0; d < city.device_count(); ++d) {
+    devices[city.device_district[d]] += 1.0;
+    energy[city.device_district[d]] += fleet.energy_used_mah(d);
+  }
+  output::KpiTable t;
+  t.key_name = "district";
+  std::vector<double> sent(n), delivered(n), dr(n), latency(n), energy_mean(n);
+  for (size_t i = 0; i < n; ++i) {
+    t.keys.push_back(sc.city.districts[i].name);
+    const bool any = !log.district_sent().empty();
+    sent[i] = any ? static_cast<double>(log.district_sent()[i]) : 0.0;
+    delivered[i] = any ? static_cast<double>(log.district_delivered()[i]) : 0.0;
+    dr[i] = ratio(delivered[i], sent[i]);
+    latency[i] = any ? ratio(log.district_latency_sum_s()[i], delivered[i]) : kNaN;
+    energy_mean[i] = ratio(energy[i], devices[i]);
+  }
+  t.columns = {{"devices", devices},   {"uplinks_sent", sent},      {"uplinks_delivered", delivered},
+               {"delivery_ratio", dr}, {"latency_mean_s", latency}, {"energy_mean_mah", energy_mean}};
+  return t;
+}
+
+output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout& city,
+                           const engine::Fleet& fleet, const MessageLog& log, double duration_s) {
+  std::vector<std::string> types;
+  std::vector<size_t> type_of(sc.devices.size());
+  for (size_t p = 0; p < sc.devices.size(); ++p) {
+    auto it = std::find(types.begin(), types.end(), sc.devices[p].type);
+    if (it == types.end()) it = types.insert(types.end(), sc.devices[p].type);
+    type_of[p] = static_cast<size_t>(it - types.begin());
+  }
+  const size_t n = types.size();
+  std::vector<double> devices(n), energy(n), capacity(n), dead(n), reports(n), tx(n), delivered(n),
+      reports_delivered(n), radio(n, -2.0);
+  for (size_t p = 0; p < sc.devices.size(); ++p) {
+    const double code = static_cast<double>(sc.devices[p].technology);
+    double& r = radio[type_of[p]];
+    r = r == -2.0 || r == code ? code : -1.0;  // -1: populations of this type use different radios
+  }
+  std::vector<std::vector<float>> latencies(n);
+  for (uint32_t d = 0; d < city.device_count(); ++d) {
+    const size_t t = type_of[city.device_population[d]];
+    devices[t] += 1.0;
+    energy[t] += fleet.energy_used_mah(d);
+    capacity[t] += city.populations[city.device_population[d]].battery_mah;
+    dead[t] += fleet.dead(d) ? 1.0 : 0.0;
+  }
+  const auto& pops = log.by_population();
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const size_t t = type_of[p];
+    reports[t] += static_cast<double>(pops[p].reports);
+    tx[t] += static_cast<double>(pops[p].transmissions);
+    delivered[t] += static_cast<double>(pops[p].delivered);
+    reports_delivered[t] += static_cast<double>(pops[p].reports_delivered);
+    latencies[t].insert(latencies[t].end(), pops[p].latencies_s.begin(), pops[p].latencies_s.end());
+  }
+  output::KpiTable table;
+  table.key_name = "type";
+  table.keys = types;
+  std::vector<double> report_ratio(n), p50(n), p95(n), energy_mean(n), per_day(n), lifetime(n);
+  for (size_t t = 0; t < n; ++t) {
+    report_ratio[t] = ratio(reports_delivered[t], reports[t]);
+    p50[t] = percentile(latencies[t], 0.50);
+    p95[t] = percentile(latencies[t], 0.95);
+    energy_mean[t] = ratio(energy[t], devices[t]);
+    per_day[t] = duration_s > 0.0 ? energy_mean[t] * 86400.0 / duration_s : kNaN;
+    // Projected lifetime at the run's average drain: mean capacity / drain per year.
+    lifetime[t] = per_day[t] > 0.0 ? ratio(capacity[t], devices[t]) / (per_day[t] * 365.25) : kNaN;
+  }
+  table.columns = {{"radio", radio},
+                   {"devices", devices},
+                   {"reports", reports},
+                   {"transmissions", tx},
+                   {"transmissions_delivered", delivered},
+                   {"reports_delivered", reports_delivered},
+                   {"report_delivery_ratio", report_ratio},
+                   {"latency_p50_s", p50},
+                   {"latency_p95_s", p95},
+                   {"energy_mean_mah", energy_mean},
+                   {"energy_per_day_mah", per_day},
+                   {"projected_lifetime_years", lifetime},
+                   {"devices_dead", dead}};
+  return table;
+}
+
+output::KpiTable access_point_kpis(const scenario::Scenario& sc, const access::WifiAccess& wifi,
+                                   const network::WiredNetwork& wired) {
+  output::KpiTable t;
+  t.key_name = "access_point";
+  std::vector<double> cameras, offered, carried, backhaul, utilisation, saturated, outage;
+  for (const access::AccessPointLoad& ap : wifi.access_points()) {
+    t.keys.push_back(sc.gateways[ap.gateway].name);
+    cameras.push_back(static_cast<double>(ap.cameras.size()));
+    offered.push_back(ap.offered_bps);
+    carried.push_back(ap.carried_bps);
+    backhaul.push_back(
+        ap.carried_bps > 0.0 ? std::min(ap.carried_bps, wired.stream_throughput_bps(ap.gateway)) : 0.0);
+    utilisation.push_back(ap.utilisation);
+    saturated.push_back(ap.saturated ? 1.0 : 0.0);
+    outage.push_back(wired.stream_outage_s(ap.gateway));
+  }
+  t.columns = {{"cameras", cameras},
+               {"offered_bps", offered},
+               {"carried_air_bps", carried},
+               {"carried_backhaul_bps", backhaul},
+               {"airtime_utilisation", utilisation},
+               {"saturated", saturated},
+               {"outage_s", outage}};
+  return t;
+}
+
+output::KpiTable failure_kpis(const network::WiredNetwork& wired, const MessageLog& log) {
+  output::KpiTable t;
+  t.key_name = "target";
+  const auto& failures = wired.failures();
+  const auto& effects = wired.failure_effects();
+  const auto count = [](const std::vector<uint64_t>& v, size_t i) {
+    return i < v.size() ? static_cast<double>(v[i]) : 0.0;
+  };
+  std::vector<double> start, end, delayed, lost, copies_delayed, copies_lost, stream_outage;
+  for (size_t i = 0; i < failures.size(); ++i) {
+    t.keys.push_back(failures[i].target);
+    start.push_back(failures[i].start_s);
+    end.push_back(failures[i].end_s);
+    delayed.push_back(count(log.delayed_by_failure(), i));
+    lost.push_back(count(log.lost_by_failure(), i));
+    copies_delayed.push_back(static_cast<double>(effects[i].copies_delayed));
+    copies_lost.push_back(static_cast<double>(effects[i].copies_lost));
+    stream_outage.push_back(effects[i].stream_outage_s);
+  }
+  t.columns = {{"start_s", start},
+               {"end_s", end},
+               {"uplinks_delayed", delayed},
+               {"uplinks_lost", lost},
+               {"copies_delayed", copies_delayed},
+               {"copies_lost", copies_lost},
+               {"stream_outage_s", stream_outage}};
+  return t;
+}
+
+void add_stream_kpis(output::KpiList& kpis, const access::WifiAccess& wifi, const output::KpiTable& aps) {
+  double backhaul = 0.0, saturated = 0.0;
+  for (const auto& [name, values] : aps.columns) {
+    for (double v : values) {
+      if (name == "carried_backhaul_bps") backhaul += v;
+      if (name == "saturated") saturated += v;
+    }
+  }
+  kpis.emplace_back("cameras", static_cast<double>(wifi.cameras()));
+  kpis.emplace_back("cameras_associated", static_cast<double>(wifi.associated()));
+  kpis.emplace_back("stream_offered_bps", wifi.offered_bps());
+  kpis.emplace_back("stream_carried_air_bps", wifi.carried_bps());
+  kpis.emplace_back("stream_carried_backhaul_bps", backhaul);
+  kpis.emplace_back("access_points_saturated", saturated);
+}
+
+}  // namespace citytwin::sim::record

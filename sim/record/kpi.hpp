@@ -1,0 +1,39 @@
+// The run's key performance indicators, computed from the message log, the fleet and the network.
+#pragma once
+
+#include <vector>
+
+#include "output/trace_writer.hpp"
+#include "sim/access/lorawan_server.hpp"
+#include "sim/access/wifi_access.hpp"
+#include "sim/city/city_layout.hpp"
+#include "sim/engine/fleet.hpp"
+#include "sim/network/wired_network.hpp"
+#include "sim/record/message_log.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace citytwin::sim::record {
+
+// Nearest-rank percentile (p in [0, 1]) of values; NaN when empty. Reorders values.
+double percentile(std::vector<float>& values, double p);
+
+output::KpiList compute_kpis(const city::CityLayout& city, const engine::Fleet& fleet, const MessageLog& log,
+                             const network::WiredNetwork& wired, const access::LorawanServer& server);
+output::KpiTable district_kpis(const scenario::Scenario& scenario, const city::CityLayout& city,
+                               const engine::Fleet& fleet, const MessageLog& log);
+// Per Wi-Fi access point: cameras, offered / carried over the air / through the backhaul, utilisation,
+// seconds its streams' route was down.
+output::KpiTable access_point_kpis(const scenario::Scenario& scenario, const access::WifiAccess& wifi,
+                                   const network::WiredNetwork& wired);
+void add_stream_kpis(output::KpiList& kpis, const access::WifiAccess& wifi,
+                     const output::KpiTable& access_points);
+// Per wired failure of the run (its schedule order, the rows /messages/failure points to): when, the
+// uplinks and forwarded copies it delayed or lost, and the CCTV stream time it interrupted.
+output::KpiTable failure_kpis(const network::WiredNetwork& wired, const MessageLog& log);
+
+// By device type (populations of the same type are pooled); duration_s is the simulated time, for
+// the projected battery lifetime.
+output::KpiTable type_kpis(const scenario::Scenario& scenario, const city::CityLayout& city,
+                           const engine::Fleet& fleet, const MessageLog& log, double duration_s);
+
+}  // namespace citytwin::sim::record

@@ -1,0 +1,110 @@
+#include "sim/record/message_log.hpp"
+
+#include <limits>
+
+namespace citytwin::sim::record {
+
+MessageLog::Row& MessageLog::row(uint64_t seq) {
+  while (base_ + rows_.size() <= seq) rows_.emplace_back();
+  return rows_[static_cast<size_t>(seq - base_)];
+}
+
+void MessageLog::record(const access::ResolvedFrame& frame, float snr_db) {
+  Row& r = row(frame.seq);
+  r.tx = frame.tx;
+  r.gateways_heard = static_cast<uint16_t>(frame.gateways_received.size());
+  r.rssi_dbm = frame.best_rssi_dbm;
+  r.snr_db = snr_db;
+  r.fail_reason = frame.fail_reason;
+  r.recorded = true;
+}
+
+bool MessageLog::deliver(uint64_t seq, double t_delivered_s, int failure) {
+  if (seq < base_) return false;  // written already: it was delivered before
+  Row& r = row(seq);
+  if (r.t_delivered_s >= 0.0) return false;
+  r.t_delivered_s = t_delivered_s;
+  r.failure = static_cast<int16_t>(failure);
+  return true;
+}
+
+void MessageLog::drop_copy(uint64_t seq, output::FailReason reason, int failure) {
+  if (seq < base_) return;
+  Row& r = row(seq);
+  ++r.copies_dropped;
+  r.drop_reason = reason;
+  r.drop_failure = static_cast<int16_t>(failure);
+}
+
+void MessageLog::count(const Row& r) {
+  if (district_sent_.empty()) {
+    district_sent_.assign(district_count_, 0);
+    district_delivered_.assign(district_count_, 0);
+    district_latency_sum_s_.assign(district_count_, 0.0);
+  }
+  if (by_population_.empty()) by_population_.resize(city_.populations.size());
+  const uint16_t district = city_.device_district[r.tx.device];
+  PopulationCounts& pop = by_population_[city_.device_population[r.tx.device]];
+  const bool ok = r.t_delivered_s >= 0.0;
+  ++fail_reasons_[static_cast<size_t>(ok ? output::FailReason::None : reason(r))];
+  if (const int16_t f = failure(r); f >= 0) {
+    auto& counts = ok ? delayed_by_failure_ : lost_by_failure_;
+    if (counts.size() <= static_cast<size_t>(f)) counts.resize(static_cast<size_t>(f) + 1, 0);
+    ++counts[static_cast<size_t>(f)];
+  }
+  if (report_delivered_.empty()) report_delivered_.assign(city_.device_count(), 0);
+  uint8_t& report_done = report_delivered_[r.tx.device];
+  if (r.tx.attempt == 0) {
+    ++pop.reports;
+    report_done = 0;
+  }
+  if (!r.tx.sent) return;
+  ++sent_;
+  ++district_sent_[district];
+  ++pop.transmissions;
+  if (ok) {
+    const double latency = r.t_delivered_s - r.tx.t_start_s;
+    ++delivered_;
+    air_sum_s_ += r.tx.t_end_s - r.tx.t_start_s;
+    ++district_delivered_[district];
+    district_latency_sum_s_[district] += latency;
+    ++pop.delivered;
+    // A report counts once, at its first delivered attempt (a later one follows a lost ACK).
+    if (!report_done) ++pop.reports_delivered;
+    report_done = 1;
+    pop.latencies_s.push_back(static_cast<float>(latency));
+  }
+}
+
+void MessageLog::flush(output::TraceWriter& writer) {
+  while (!rows_.empty() && settled(rows_.front())) {
+    const Row& r = rows_.front();
+    count(r);
+    const bool ok = r.t_delivered_s >= 0.0;
+    batch_.device.push_back(r.tx.device);
+    batch_.t_tx_s.push_back(r.tx.t_start_s);
+    batch_.radio.push_back(static_cast<uint8_t>(
+        r.tx.technology == scenario::Technology::NbIot ? output::Radio::NbIot : output::Radio::LoRaWAN));
+    batch_.sf.push_back(r.tx.spreading_factor);
+    batch_.channel_hz.push_back(r.tx.channel_hz);
+    batch_.tx_power_dbm.push_back(r.tx.tx_power_dbm);
+    batch_.airtime_s.push_back(r.tx.t_end_s - r.tx.t_start_s);
+    batch_.gateways_heard.push_back(r.gateways_heard);
+    batch_.rssi_dbm.push_back(r.rssi_dbm);
+    batch_.snr_db.push_back(r.snr_db);
+    batch_.retransmissions.push_back(r.tx.attempt);
+    batch_.delivered.push_back(ok ? 1 : 0);
+    batch_.fail_reason.push_back(static_cast<uint8_t>(ok ? output::FailReason::None : reason(r)));
+    batch_.failure.push_back(failure(r));
+    batch_.t_delivered_s.push_back(ok ? r.t_delivered_s : std::numeric_limits<double>::quiet_NaN());
+    batch_.battery_mah_left.push_back(r.tx.battery_mah_left);
+    rows_.pop_front();
+    ++base_;
+  }
+  if (batch_.size() > 0) {
+    writer.append_messages(batch_);
+    batch_.clear();
+  }
+}
+
+}  // namespace citytwin::sim::record

@@ -1,0 +1,54 @@
+#include "sim/scenario/scenario.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+namespace citytwin::sim::scenario {
+
+double Series::at(double t_s) const {
+  if (points.empty()) return 0.0;
+  if (t_s <= points.front().first) return points.front().second;
+  if (t_s >= points.back().first) return points.back().second;
+  const auto next =
+      std::upper_bound(points.begin(), points.end(), t_s,
+                       [](double t, const std::pair<double, double>& p) { return t < p.first; });
+  const auto prev = next - 1;
+  const double w = (t_s - prev->first) / (next->first - prev->first);
+  return prev->second + w * (next->second - prev->second);
+}
+
+std::vector<std::string> route_link_names(const Scenario& scenario, const Gateway& g) {
+  switch (g.backhaul) {
+    case BackhaulKind::Fibre:
+      return {"fibre:" + g.name};
+    case BackhaulKind::Pon: {
+      for (const Pon& pon : scenario.fibre.pons) {
+        if (pon.name != g.pon) continue;
+        std::vector<std::string> route = {"drop:" + g.name, "pon:" + pon.name, "backbone:" + pon.olt};
+        for (const Olt& olt : scenario.fibre.olts)
+          if (olt.name == pon.olt) route.insert(route.end(), olt.core_route.begin(), olt.core_route.end());
+        return route;
+      }
+      return {"drop:" + g.name};
+    }
+    case BackhaulKind::Cellular:
+      return {"cellular:" + g.name};
+    case BackhaulKind::LeasedLine:
+      return {"leased:" + g.name};
+    case BackhaulKind::WifiMesh: {
+      std::vector<std::string> hops;
+      for (int hop = 0; hop < g.mesh_hops; ++hop)
+        hops.push_back("mesh:" + g.name + ":" + std::to_string(hop));
+      return hops;
+    }
+  }
+  return {};
+}
+
+int district_of(const City& city, double x_m, double y_m) {
+  for (size_t i = 0; i < city.districts.size(); ++i)
+    if (city.districts[i].contains(x_m, y_m)) return static_cast<int>(i);
+  return -1;
+}
+
+}  // namespace citytwin::sim::scenario

@@ -1,0 +1,350 @@
+// The scenario, read once from YAML into typed structs with SI units (seconds, metres, hertz, dBm,
+// bits per second, mAh, mA). Every default lives here, in the initialisers; docs/SCENARIO.md is
+// checked against them by tests/sim/scenario_doc_test.cpp.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/device/battery.hpp"
+#include "models/device/event_rule.hpp"
+#include "models/device/firmware.hpp"
+#include "models/radio/lora_phy.hpp"
+#include "models/radio/lorawan_region.hpp"
+#include "models/radio/nbiot_power.hpp"
+#include "models/radio/path_loss.hpp"
+#include "models/radio/reception.hpp"
+
+namespace citytwin::sim::scenario {
+
+// Where a value came from, for error messages: file:line:col (1-based) and the key path.
+struct SourceMark {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+// A district is an axis-aligned rectangle in city coordinates (metres, origin south-west).
+struct District {
+  std::string name;
+  double x_min_m = 0.0;
+  double y_min_m = 0.0;
+  double x_max_m = 0.0;
+  double y_max_m = 0.0;
+  double area_m2() const { return (x_max_m - x_min_m) * (y_max_m - y_min_m); }
+  bool contains(double x_m, double y_m) const {
+    return x_m >= x_min_m && x_m <= x_max_m && y_m >= y_min_m && y_m <= y_max_m;
+  }
+};
+
+struct City {
+  std::string name = "city";
+  std::vector<District> districts;
+};
+
+// LoRa radio settings of a device population.
+struct LoraRadio {
+  models::radio::LoraPhyParams phy;  // phy.low_data_rate_optimize is resolved from ldro at load time
+  // Low-data-rate optimisation: Auto turns it on when a symbol lasts more than 16 ms (SF11/SF12 at
+  // 125 kHz), as the LoRaWAN regional parameters require.
+  enum class Ldro { Auto, On, Off } ldro = Ldro::Auto;
+  double tx_power_dbm = 14.0;
+  // Uplink channels (centre frequencies); a device picks one uniformly at random per uplink among
+  // those its duty cycle leaves open. EU868 default channels: LoRaWAN Regional Parameters
+  // RP002-1.0.3, section 2.5.2.
+  std::vector<double> channels_hz = {868.1e6, 868.3e6, 868.5e6};
+  bool channels_given = false;  // written in the scenario (else US915 takes sub-band 2's channels)
+  // sf: auto -> at join, the smallest SF whose gateway sensitivity the best link clears by
+  // join_margin_db (models/radio/adr.hpp spreading_factor_for_link).
+  bool sf_auto = false;
+  double join_margin_db = 5.0;
+  bool adr = false;        // the network server runs ADR for these devices (models/radio/adr.hpp)
+  bool duty_cycle = true;  // obey the region's sub-band duty-cycle limits (ETSI EN 300 220)
+};
+
+// Confirmed uplinks are acknowledged by a downlink in RX1 or RX2; without one the device transmits
+// the report again, up to max_transmissions in all (LoRaWAN L2 1.0.4 section 4.3.1.1 / NbTrans).
+struct Confirmation {
+  bool confirmed = false;
+  int max_transmissions = 8;
+};
+
+// Building penetration loss added to every link of a population (indoor or underground devices),
+// Gaussian in dB; 0/0 means outdoor. Typical values: models/radio/shadowing.hpp (ITU-R P.2109).
+struct Penetration {
+  double mean_db = 0.0;
+  double sigma_db = 0.0;
+};
+
+enum class Traffic { Periodic, Poisson };
+
+// The radio access network a device or gateway belongs to. NB-IoT "gateways" are eNodeB cells.
+enum class Technology : uint8_t { LoRaWAN = 0, NbIot = 1, WiFi = 2 };
+
+// Where a population's devices are placed: uniformly at random over the listed districts (weighted
+// by area), or uniformly in a disc (centre and radius), which must lie in districts.
+struct Placement {
+  std::vector<std::string> districts;  // empty with disc_radius_m > 0 means "disc"
+  double disc_x_m = 0.0;
+  double disc_y_m = 0.0;
+  double disc_radius_m = 0.0;
+  SourceMark mark;
+};
+
+struct DevicePopulation {
+  std::string name;
+  // Free text. A type of the device catalogue (models/device/catalogue.hpp: river_level, water_meter,
+  // parking_occupancy, ...) supplies its defaults for payload, interval, firmware, battery, power,
+  // technology and confirmation; keys given in the scenario override them.
+  std::string type = "generic";
+  Technology technology = Technology::LoRaWAN;
+  // Mains-powered devices draw from the grid: their battery does not drain (energy KPIs count 0).
+  bool mains_powered = false;
+  // Wi-Fi video streams (CCTV): a constant bitrate from the camera to the platform through the
+  // strongest access point and its backhaul, instead of reports.
+  double stream_bps = 0.0;
+  int64_t count = 0;
+  Placement placement;
+  Traffic traffic = Traffic::Periodic;
+  double interval_s = 900.0;  // mean time between reports
+  double jitter = 0.1;        // periodic: each interval drawn uniformly in interval*(1 +- jitter)
+  int payload_bytes = 10;     // application payload
+  // LoRaWAN MAC overhead added to the payload on air: MHDR 1 + FHDR 7 + FPort 1 + MIC 4 = 13 B
+  // (LoRaWAN L2 1.0.4, section 4).
+  int mac_overhead_bytes = 13;
+  // Event-driven reporting (models/device/event_rule.hpp) on the value of drivers.river_level: sample
+  // every sample_interval_s, report every event->normal_interval_s (= interval_s) at or below the
+  // threshold, every fast_interval_s above it, and at once on a crossing. Without the driver, the
+  // population reports periodically.
+  std::optional<models::device::EventRule> event;
+  double sample_interval_s = 60.0;
+  bool event_in_scenario = false;  // given by the scenario (not only a catalogue default)
+  LoraRadio radio;
+  Confirmation confirmation;
+  Penetration penetration;
+  models::device::FirmwareProfile firmware;
+  models::device::BatterySpec battery;
+  models::device::SolarPanel solar;  // peak_power 0: no panel
+  SourceMark mark;
+};
+
+// Radio propagation and reception, shared by all gateways (defaults and sources in models/radio/).
+struct RadioChannel {
+  models::radio::Region region = models::radio::Region::EU868;
+  models::radio::LogDistancePathLoss path_loss;
+  // Log-normal shadowing per device-gateway link, drawn once (static links); 0 dB turns it off.
+  double shadowing_sigma_db = 0.0;
+  models::radio::CaptureRule capture;
+  // Frames on different SFs: orthogonal (no interference), or the SIR thresholds of Goursaud & Gorce
+  // 2015 (as ns-3) or Croce et al. 2018 (as FLoRa), pairwise (models/radio/interference.hpp).
+  enum class InterSf { Orthogonal, Goursaud, Croce } inter_sf = InterSf::Orthogonal;
+  // How a frame's SIR is judged against those thresholds: against each overlapping frame on its own
+  // (pairwise, as FLoRa and LoRaSim), or against the energy of all overlapping frames summed per SF
+  // over the frame (cumulative, as ns-3's LoraInterferenceHelper: Magrin et al., ICC 2017).
+  enum class Interference { Pairwise, Cumulative } interference = Interference::Pairwise;
+  std::array<double, 6> gateway_sensitivity_dbm = models::radio::kSx1301SensitivityDbm;  // SF7..SF12, 125 kHz
+  double noise_figure_db = 6.0;  // gateway receiver, for the SNR column and ADR
+};
+
+// How a gateway reaches the platform (sim/wired_network.cpp builds the route):
+//   fibre:       its own fibre of length and bandwidth (point to point);
+//   pon:         a GPON drop (length) to a PON's splitter, the PON's shared fibre to its OLT, the OLT's
+//                backbone to the data centre;
+//   cellular:    an operator's network: latency and bandwidth, and a monthly cost;
+//   leased_line: a leased circuit: latency, bandwidth, length;
+//   wifi_mesh:   hops radio hops of latency and bandwidth each to a fibre-connected node.
+enum class BackhaulKind : uint8_t { Fibre, Pon, Cellular, LeasedLine, WifiMesh };
+
+struct Gateway {
+  std::string name;
+  BackhaulKind backhaul = BackhaulKind::Fibre;
+  std::string pon;                  // backhaul pon: which PON
+  double backhaul_latency_s = 0.0;  // cellular, leased line: the network's latency; wifi mesh: per hop
+  int mesh_hops = 1;
+  double backhaul_monthly_cost = 0.0;  // for planners comparing backhauls (currency of the scenario)
+  Technology technology = Technology::LoRaWAN;
+  double x_m = 0.0;
+  double y_m = 0.0;
+  double antenna_gain_dbi = 0.0;
+  double fibre_length_m = 1000.0;  // to the platform server
+  double fibre_bandwidth_bps = 1e9;
+  double forward_delay_s = 0.005;  // packet-forwarder processing before sending upstream
+  // Demodulation paths: an SX1301 concentrator demodulates at most 8 frames at once (Semtech SX1301
+  // datasheet, section 1: "8 x 8 channel LoRa packet detectors", 8 demodulation paths).
+  int demodulators = 8;
+  double tx_power_dbm = 14.0;  // downlinks
+  // Mains powered with a backup battery that keeps it on this long after a power cut (full at each cut).
+  double backup_s = 0.0;
+  // Frames held while the backhaul is down, sent when it returns; beyond this they are dropped.
+  int buffer_frames = 1000;
+  SourceMark mark;
+};
+
+// Passive optical network (ITU-T G.984 GPON): OLTs at network nodes, each with a backbone link to the
+// data centre, and PONs hanging from them: a feeder from the OLT to the splitters (main zone cabinet,
+// zone cabinets), split 1:split to ONTs at buildings and poles. Upstream capacity is shared by the PON.
+struct Olt {
+  std::string name;
+  double backbone_length_m = 5000.0;  // to the data centre, or to its core node when it has one
+  double backbone_bandwidth_bps = 10e9;
+  std::string node;                     // its network node on fibre.core ("" without a core)
+  std::vector<std::string> core_route;  // core links from that node to the data centre (shortest)
+  SourceMark mark;
+};
+
+// The core/backbone network (a ring or mesh, like Daegu's 125 km backbone): fibre links between
+// network nodes, one of which is the data centre; OLTs at nodes reach it over the shortest path by
+// length (static routing: a cut link is not routed around).
+struct CoreLink {
+  std::string a, b;
+  double length_m = 10000.0;
+  double bandwidth_bps = 100e9;
+  std::string name() const { return "core:" + a + "-" + b; }
+};
+struct Core {
+  std::string data_centre;  // "" without a core
+  std::vector<CoreLink> links;
+};
+
+struct Pon {
+  std::string name;
+  std::string olt;
+  double length_m = 3000.0;           // OLT to splitter: primary and secondary cables
+  int split = 32;                     // 1:8 .. 1:64 (G.984.2 class B+ budgets allow up to 1:64)
+  double upstream_bps = 1.24416e9;    // G.984.2: 1.24416 Gbit/s up
+  double downstream_bps = 2.48832e9;  // and 2.48832 Gbit/s down
+  std::string service = "smart";      // "metering" or "smart": separate PONs may share an OLT
+  SourceMark mark;
+};
+
+struct Fibre {
+  Core core;
+  std::vector<Olt> olts;
+  std::vector<Pon> pons;
+};
+
+// NB-IoT random access (per cell; the cell's NPRACH and NPUSCH configuration are the defaults of
+// models/radio/nbiot_phy.hpp). A device whose preamble collides tries again at a later occasion,
+// 1 + U{0..backoff_occasions} occasions on, up to max_preamble_attempts in all (TS 36.321 5.1.4;
+// preambleTransMax-CE is commonly 10).
+struct Nbiot {
+  int max_preamble_attempts = 10;
+  int backoff_occasions = 8;
+  // Device timers (TS 24.008 / TS 24.301; defaults and sources in models/radio/nbiot_power.hpp): the
+  // RRC inactivity tail after each message, then T3324 of idle DRX/eDRX paging, then PSM until T3412.
+  models::radio::NbiotTimers timers;
+};
+
+// Stream analytics at the operations centre: an alert when readings of devices of a type in one
+// district exceed a threshold `consecutive` times in a row (in the order they reach the platform);
+// it clears at the first reading at or below it. E.g. "river level above 4.5 m in two consecutive
+// readings in a district -> flood alert".
+struct AlertRule {
+  std::string name;
+  std::string type;    // device type whose readings are watched (event-driven river_level gauges)
+  double above = 0.0;  // threshold, in the reading's unit (m for the river level)
+  int consecutive = 2;
+  SourceMark mark;
+};
+
+// The data platform after the network server: a broker's ingest queue (bounded: a message finding it
+// full is dropped), stream analytics (the alert rules) and storage with a write throughput, each a
+// FIFO server at the speed its stage obtains on the platform host (SimGrid executions; see
+// sim/wired_network.hpp).
+struct Platform {
+  // ITU-D Q1/2 reference architecture: security data (CCTV) goes to a private command-and-control
+  // centre (CCC), smart data (sensors) to the open city operations centre (COC). When ccc_link_length
+  // is 0 there is one shared platform; otherwise CCTV streams continue from the data centre to the CCC
+  // over a link of this length and bandwidth.
+  double ccc_link_length_m = 0.0;
+  double ccc_link_bandwidth_bps = 10e9;
+  std::vector<AlertRule> alerts;
+  double server_speed_flops = 1e10;    // platform host CPU speed, per core
+  int server_cores = 4;                // the stages (network server, broker, analytics) share them
+  double ns_cost_flops = 2e5;          // CPU work per received copy (dedup + MAC processing)
+  double forward_message_bytes = 250;  // size of one forwarded frame with metadata (Semtech UDP JSON)
+  int broker_capacity = 100000;        // messages waiting in the ingest queue at most
+  double broker_cost_flops = 5e4;      // per message (an MQTT/Kafka-class broker: ~1e5 msg/s per core)
+  double analytics_cost_flops = 1e5;   // per message, rule evaluation
+  double storage_write_bps = 800e6;    // 100 MB/s sustained writes (a SATA SSD-backed time-series store)
+  double storage_record_bytes = 200;   // per reading stored
+};
+
+struct Run {
+  double duration_s = 86400.0;
+  uint64_t seed = 1;
+  // Conservative synchronisation window of the fleet engine. No longer than the smallest causal delay
+  // between the network and a device (the RX1 delay, 1 s).
+  double window_s = 1.0;
+  // Every this many seconds the gateways' received frames are handed to SimGrid as one batch per
+  // gateway (see sim/wired_network.hpp for why and what is measured).
+  double forward_batch_s = 10.0;
+  // Interval of /timeseries (link, PON and server utilisation over time).
+  double timeseries_interval_s = 300.0;
+};
+
+// A time series that drives the city: (time s, value) pairs, linearly interpolated, held constant
+// before the first and after the last point.
+struct Series {
+  std::vector<std::pair<double, double>> points;
+  double at(double t_s) const;
+};
+
+// A power cut in some districts: gateways there run on their backup, then go off until power returns.
+struct PowerOutage {
+  std::vector<std::string> districts;
+  double start_s = 0.0;
+  double end_s = 0.0;
+};
+
+// A failure of part of the wired network: a link by name (see link_names below: "fibre:<gateway>",
+// "drop:<gateway>", "pon:<pon>", "backbone:<olt>", "cellular:<gateway>", "leased:<gateway>",
+// "mesh:<gateway>:<hop>"), an OLT ("olt:<olt>", i.e. its backbone), or "network_server".
+// Either one interval (start, end), or an availability profile: alternating up and down times drawn
+// from exponential distributions with means mtbf and mttr, from the run's seed (failure_schedule).
+struct Failure {
+  std::string target;
+  double start_s = 0.0;
+  double end_s = 0.0;
+  double mtbf_s = 0.0;  // > 0: an availability profile (start and end unused)
+  double mttr_s = 0.0;
+};
+
+struct Drivers {
+  Series river_level_m;  // empty: no river driver
+  std::vector<PowerOutage> power_outages;
+  std::vector<Failure> failures;
+};
+
+struct Scenario {
+  std::string source_name;             // file path, or "<text>" for scenarios given as text
+  std::string text;                    // the YAML as read, before overrides
+  std::vector<std::string> overrides;  // key.path=value, as given
+  City city;
+  std::vector<DevicePopulation> devices;
+  std::vector<Gateway> gateways;
+  RadioChannel channel;
+  Nbiot nbiot;
+  Fibre fibre;
+  Drivers drivers;
+  Platform platform;
+  Run run;
+};
+
+// The index of the first district containing the point, or -1.
+int district_of(const City& city, double x_m, double y_m);
+
+// A stretch of time [t0_s, t1_s).
+struct TimeInterval {
+  double t0_s = 0.0, t1_s = 0.0;
+};
+
+// The wired links on a gateway's route to the platform, by name, in order (sim/wired_network.cpp
+// builds them with these names; failures refer to them).
+std::vector<std::string> route_link_names(const Scenario& scenario, const Gateway& gateway);
+
+}  // namespace citytwin::sim::scenario

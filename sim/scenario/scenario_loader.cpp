@@ -1,0 +1,405 @@
+// The scenario loader: parse, apply overrides, read each section, check what refers across sections,
+// and throw every diagnostic at once.
+#include "sim/scenario/scenario_loader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+#include "models/radio/lorawan_region.hpp"
+#include "sim/scenario/scenario_reader.hpp"
+#include "sim/scenario/scenario_sections.hpp"
+
+namespace citytwin::sim::scenario {
+namespace {
+
+const std::vector<std::string_view> kSections = {"city",  "devices", "gateways", "fibre", "radio",
+                                                 "nbiot", "drivers", "platform", "run"};
+const std::vector<std::string_view> kRequiredSections = {"city", "devices", "gateways", "run"};
+
+std::string join_messages(const std::vector<Diagnostic>& diagnostics) {
+  std::string text;
+  for (const Diagnostic& diagnostic : diagnostics) {
+    if (!text.empty()) text += '\n';
+    text += diagnostic.to_string();
+  }
+  return text;
+}
+
+District read_district(DiagnosticLog& log, const YamlNode& node, const std::string& path, bool& complete) {
+  District district;
+  if (node.kind == YamlNode::Kind::Null) {
+    log.error(node.location, path, "expected a district (a map), got nothing");
+    complete = false;
+    return district;
+  }
+  MapReader map(log, &node, path, {"name", "origin", "size"});
+  const auto name = map.text("name", Presence::Required);
+  const auto origin = map.point("origin", {}, Presence::Required);
+  const auto size = map.point("size", Bound::positive(), Presence::Required);
+  if (!map.is_map() || !name || !origin || !size) complete = false;
+  set_if(district.name, name);
+  if (origin && size) {
+    district.x_min_m = (*origin)[0];
+    district.y_min_m = (*origin)[1];
+    district.x_max_m = (*origin)[0] + (*size)[0];
+    district.y_max_m = (*origin)[1] + (*size)[1];
+  }
+  return district;
+}
+
+Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string& path,
+                     const DistrictIndex& districts) {
+  Gateway gateway;
+  gateway.mark = log.mark(node.location);
+  if (node.kind == YamlNode::Kind::Null) {
+    log.error(node.location, path, "expected a gateway (a map), got nothing");
+    return gateway;
+  }
+  MapReader map(log, &node, path,
+                {"name", "technology", "position", "antenna_gain", "forward_delay", "demodulators",
+                 "tx_power", "backup", "buffer", "backhaul"});
+  if (!map.is_map()) return gateway;
+  set_if(gateway.name, map.text("name", Presence::Required));
+  if (const auto technology = map.choice("technology", {"lorawan", "nbiot", "wifi"}))
+    gateway.technology = *technology == "nbiot"  ? Technology::NbIot
+                         : *technology == "wifi" ? Technology::WiFi
+                                                 : Technology::LoRaWAN;
+  if (const auto position = map.point("position", {}, Presence::Required)) {
+    gateway.x_m = (*position)[0];
+    gateway.y_m = (*position)[1];
+    if (districts.complete && !districts.covers(gateway.x_m, gateway.y_m)) {
+      log.error(
+          map.get("position")->location, map.path("position"),
+          "gateway position " + format_point_m(gateway.x_m, gateway.y_m) + " lies outside every district");
+    }
+  }
+  set_if(gateway.antenna_gain_dbi, map.quantity("antenna_gain", Dimension::Gain));
+  set_if(gateway.forward_delay_s, map.quantity("forward_delay", Dimension::Time, Bound::non_negative()));
+  set_if(gateway.demodulators, map.integer("demodulators", Bound::between(1, 64)));
+  set_if(gateway.backup_s, map.quantity("backup", Dimension::Time, Bound::non_negative()));
+  set_if(gateway.buffer_frames, map.integer("buffer", Bound::between(0, 100000000)));
+  set_if(gateway.tx_power_dbm,
+         map.quantity("tx_power", Dimension::PowerLevel, Bound::between(-10, 36, "dBm")));
+  MapReader backhaul(
+      log, map.get("backhaul"), map.path("backhaul"),
+      {"kind", "fibre_length", "bandwidth", "pon", "drop_length", "latency", "hops", "monthly_cost"});
+  if (const auto kind = backhaul.choice("kind", {"fibre", "pon", "cellular", "leased_line", "wifi_mesh"})) {
+    gateway.backhaul = *kind == "pon"           ? BackhaulKind::Pon
+                       : *kind == "cellular"    ? BackhaulKind::Cellular
+                       : *kind == "leased_line" ? BackhaulKind::LeasedLine
+                       : *kind == "wifi_mesh"   ? BackhaulKind::WifiMesh
+                                                : BackhaulKind::Fibre;
+  }
+  set_if(gateway.fibre_length_m, backhaul.quantity("fibre_length", Dimension::Length, Bound::positive()));
+  set_if(gateway.fibre_length_m, backhaul.quantity("drop_length", Dimension::Length, Bound::positive()));
+  set_if(gateway.fibre_bandwidth_bps, backhaul.quantity("bandwidth", Dimension::Bitrate, Bound::positive()));
+  set_if(gateway.backhaul_latency_s, backhaul.quantity("latency", Dimension::Time, Bound::non_negative()));
+  set_if(gateway.mesh_hops, backhaul.integer("hops", Bound::between(1, 16)));
+  set_if(gateway.backhaul_monthly_cost, backhaul.number("monthly_cost", Bound::non_negative()));
+  set_if(gateway.pon, backhaul.text("pon", gateway.backhaul == BackhaulKind::Pon ? Presence::Required
+                                                                                 : Presence::Optional));
+  if (gateway.backhaul != BackhaulKind::Pon && backhaul.get("pon") != nullptr)
+    log.error(backhaul.get("pon")->location, backhaul.path("pon"),
+              "only a 'kind: pon' backhaul attaches to a PON");
+  return gateway;
+}
+
+void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channel) {
+  MapReader map(log, node, "radio",
+                {"region", "path_loss", "shadowing", "capture", "inter_sf", "interference",
+                 "gateway_sensitivity", "noise_figure"});
+  if (const auto mode = map.choice("interference", {"pairwise", "cumulative"}))
+    channel.interference =
+        *mode == "cumulative" ? RadioChannel::Interference::Cumulative : RadioChannel::Interference::Pairwise;
+  if (const auto inter = map.choice("inter_sf", {"orthogonal", "goursaud", "croce"}))
+    channel.inter_sf = *inter == "goursaud" ? RadioChannel::InterSf::Goursaud
+                       : *inter == "croce"  ? RadioChannel::InterSf::Croce
+                                            : RadioChannel::InterSf::Orthogonal;
+  if (const auto region = map.choice("region", {"EU868", "US915"}))
+    channel.region = *region == "US915" ? models::radio::Region::US915 : models::radio::Region::EU868;
+  MapReader shadowing(log, map.get("shadowing"), map.path("shadowing"), {"sigma"});
+  set_if(channel.shadowing_sigma_db, shadowing.quantity("sigma", Dimension::Gain, Bound::non_negative()));
+  set_if(channel.noise_figure_db, map.quantity("noise_figure", Dimension::Gain, Bound::non_negative()));
+  MapReader path_loss(log, map.get("path_loss"), map.path("path_loss"),
+                      {"reference_distance", "reference_loss", "exponent"});
+  set_if(channel.path_loss.reference_distance_m,
+         path_loss.quantity("reference_distance", Dimension::Length, Bound::positive()));
+  set_if(channel.path_loss.reference_loss_db, path_loss.quantity("reference_loss", Dimension::Gain));
+  set_if(channel.path_loss.exponent, path_loss.number("exponent", Bound::positive()));
+  MapReader capture(log, map.get("capture"), map.path("capture"), {"enabled", "threshold"});
+  set_if(channel.capture.enabled, capture.boolean("enabled"));
+  set_if(channel.capture.threshold_db, capture.quantity("threshold", Dimension::Gain, Bound::non_negative()));
+  const YamlNode* table = map.get("gateway_sensitivity");
+  const std::string table_path = map.path("gateway_sensitivity");
+  if (table == nullptr || !expect_sequence(log, *table, table_path, "six sensitivities (SF7..SF12)")) return;
+  if (table->items.size() != channel.gateway_sensitivity_dbm.size()) {
+    log.error(table->location, table_path,
+              "expected 6 sensitivities (SF7..SF12), got " + std::to_string(table->items.size()));
+    return;
+  }
+  for (std::size_t i = 0; i < table->items.size(); ++i) {
+    set_if(channel.gateway_sensitivity_dbm[i],
+           read_quantity(log, table->items[i], index_path(table_path, i), Dimension::PowerLevel));
+  }
+}
+
+void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
+  MapReader map(log, node, "nbiot",
+                {"max_preamble_attempts", "backoff_occasions", "rrc_inactivity", "t3324", "t3412",
+                 "drx_cycle", "edrx_cycle", "paging_time_window"});
+  set_if(nbiot.max_preamble_attempts, map.integer("max_preamble_attempts", Bound::between(1, 200)));
+  set_if(nbiot.backoff_occasions, map.integer("backoff_occasions", Bound::between(0, 1000)));
+  auto& t = nbiot.timers;
+  set_if(t.rrc_inactivity_s, map.quantity("rrc_inactivity", Dimension::Time, Bound::non_negative()));
+  set_if(t.active_time_s, map.quantity("t3324", Dimension::Time, Bound::non_negative()));
+  set_if(t.periodic_tau_s, map.quantity("t3412", Dimension::Time, Bound::positive()));
+  set_if(t.drx_cycle_s, map.quantity("drx_cycle", Dimension::Time, Bound::positive()));
+  set_if(t.edrx_cycle_s, map.quantity("edrx_cycle", Dimension::Time, Bound::non_negative()));
+  set_if(t.paging_time_window_s, map.quantity("paging_time_window", Dimension::Time, Bound::positive()));
+  try {
+    models::radio::validate(t);
+  } catch (const std::invalid_argument& e) {
+    log.error(map.location(), "nbiot", std::string("inconsistent timers: ") + e.what());
+  }
+}
+
+void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform) {
+  MapReader map(log, node, "platform",
+                {"command_centre", "alerts", "server_speed", "server_cores", "ns_cost", "forward_message",
+                 "broker_capacity", "broker_cost", "analytics_cost", "storage_write", "storage_record"});
+  MapReader ccc(log, map.get("command_centre"), map.path("command_centre"),
+                {"link_length", "link_bandwidth"});
+  set_if(platform.ccc_link_length_m, ccc.quantity("link_length", Dimension::Length, Bound::positive()));
+  set_if(platform.ccc_link_bandwidth_bps,
+         ccc.quantity("link_bandwidth", Dimension::Bitrate, Bound::positive()));
+  set_if(platform.broker_capacity, map.integer("broker_capacity", Bound::between(1, 1000000000)));
+  set_if(platform.broker_cost_flops,
+         map.quantity("broker_cost", Dimension::Computation, Bound::non_negative()));
+  set_if(platform.analytics_cost_flops,
+         map.quantity("analytics_cost", Dimension::Computation, Bound::non_negative()));
+  set_if(platform.storage_write_bps, map.quantity("storage_write", Dimension::Bitrate, Bound::positive()));
+  set_if(platform.storage_record_bytes,
+         map.quantity("storage_record", Dimension::DataSize, Bound::positive()));
+  if (const YamlNode* alerts = map.get("alerts");
+      alerts != nullptr && expect_sequence(log, *alerts, "platform.alerts", "alert rules")) {
+    for (std::size_t i = 0; i < alerts->items.size(); ++i) {
+      MapReader a(log, &alerts->items[i], index_path("platform.alerts", i),
+                  {"name", "type", "above", "consecutive"});
+      AlertRule rule;
+      rule.mark = log.mark(alerts->items[i].location);
+      set_if(rule.name, a.text("name", Presence::Required));
+      set_if(rule.type, a.text("type", Presence::Required));
+      set_if(rule.above, a.quantity("above", Dimension::Length, {}, Presence::Required));
+      set_if(rule.consecutive, a.integer("consecutive", Bound::between(1, 1000)));
+      platform.alerts.push_back(rule);
+    }
+  }
+  set_if(platform.server_speed_flops,
+         map.quantity("server_speed", Dimension::Computation, Bound::positive()));
+  set_if(platform.server_cores, map.integer("server_cores", Bound::between(1, 1024)));
+  set_if(platform.ns_cost_flops, map.quantity("ns_cost", Dimension::Computation, Bound::non_negative()));
+  set_if(platform.forward_message_bytes,
+         map.quantity("forward_message", Dimension::DataSize, Bound::positive()));
+}
+
+void read_run(DiagnosticLog& log, const YamlNode* node, const std::vector<DevicePopulation>& devices,
+              Run& run) {
+  MapReader map(log, node, "run", {"duration", "seed", "window", "forward_batch", "timeseries_interval"});
+  set_if(run.timeseries_interval_s, map.quantity("timeseries_interval", Dimension::Time, Bound::positive()));
+  set_if(run.duration_s, map.quantity("duration", Dimension::Time, Bound::positive()));
+  set_if(run.seed, map.unsigned_integer("seed"));
+  const auto window = map.quantity("window", Dimension::Time, Bound::positive());
+  const auto batch = map.quantity("forward_batch", Dimension::Time, Bound::positive());
+  set_if(run.window_s, window);
+  set_if(run.forward_batch_s, batch);
+  // The window must not exceed the shortest causal delay (see Run::window_s).
+  const DevicePopulation* shortest = nullptr;
+  std::size_t shortest_index = 0;
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    if (shortest == nullptr || devices[i].firmware.rx1_delay_s < shortest->firmware.rx1_delay_s) {
+      shortest = &devices[i];
+      shortest_index = i;
+    }
+  }
+  const Location window_at = map.get("window") ? map.get("window")->location : map.location();
+  if (shortest != nullptr && run.window_s > shortest->firmware.rx1_delay_s) {
+    log.error(window_at, map.path("window"),
+              "window " + format_number(run.window_s) + " s is longer than the shortest RX1 delay, " +
+                  format_number(shortest->firmware.rx1_delay_s) + " s (" +
+                  index_path("devices", shortest_index) + ".firmware.rx1_delay)");
+  }
+  if ((window || batch) && run.forward_batch_s < run.window_s) {
+    const Location batch_at = map.get("forward_batch") ? map.get("forward_batch")->location : window_at;
+    log.error(batch_at, map.path("forward_batch"),
+              "expected >= the window (" + format_number(run.window_s) + " s), got " +
+                  format_number(run.forward_batch_s) + " s");
+  }
+}
+
+}  // namespace
+
+std::vector<std::string_view> DistrictIndex::names() const {
+  std::vector<std::string_view> out;
+  for (const District& district : city.districts) out.push_back(district.name);
+  return out;
+}
+
+bool DistrictIndex::has(std::string_view name) const {
+  for (const District& district : city.districts) {
+    if (district.name == name) return true;
+  }
+  return false;
+}
+
+bool DistrictIndex::covers(double x_m, double y_m) const {
+  for (const District& district : city.districts) {
+    if (district.contains(x_m, y_m)) return true;
+  }
+  return false;
+}
+
+void report_duplicates(DiagnosticLog& log, const std::vector<NamedAt>& names, std::string_view what) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (names[j].name != names[i].name) continue;
+      const SourceMark first = log.mark(names[j].location);
+      const std::string where = first.line > 0 ? "line " + std::to_string(first.line) : first.file;
+      log.error(names[i].location, names[i].path,
+                "duplicate " + std::string(what) + " name '" + names[i].name + "' (first at " + where + ")");
+      break;
+    }
+  }
+}
+
+std::string format_point_m(double x_m, double y_m) {
+  return "(" + format_number(x_m) + " m, " + format_number(y_m) + " m)";
+}
+
+void read_city(DiagnosticLog& log, const YamlNode* node, City& city, bool& complete) {
+  complete = false;
+  MapReader map(log, node, "city", {"name", "districts"});
+  if (node == nullptr || !map.is_map()) return;
+  set_if(city.name, map.text("name"));
+  const YamlNode* list = map.require("districts");
+  if (list == nullptr || !expect_sequence(log, *list, "city.districts", "districts")) return;
+  if (list->items.empty()) {
+    log.error(list->location, "city.districts", "expected at least one district");
+    return;
+  }
+  complete = true;
+  std::vector<NamedAt> names;
+  for (std::size_t i = 0; i < list->items.size(); ++i) {
+    const std::string path = index_path("city.districts", i);
+    city.districts.push_back(read_district(log, list->items[i], path, complete));
+    const YamlNode* name = list->items[i].find("name");
+    if (name != nullptr && name->is_scalar()) names.push_back({name->scalar, name->location, path + ".name"});
+  }
+  report_duplicates(log, names, "district");
+}
+
+void read_gateways(DiagnosticLog& log, const YamlNode* node, const DistrictIndex& districts,
+                   std::vector<Gateway>& gateways) {
+  if (node == nullptr || !expect_sequence(log, *node, "gateways", "gateways")) return;
+  if (node->items.empty()) log.error(node->location, "gateways", "expected at least one gateway");
+  std::vector<NamedAt> names;
+  for (std::size_t i = 0; i < node->items.size(); ++i) {
+    const std::string path = index_path("gateways", i);
+    gateways.push_back(read_gateway(log, node->items[i], path, districts));
+    const YamlNode* name = node->items[i].find("name");
+    if (name != nullptr && name->is_scalar()) names.push_back({name->scalar, name->location, path + ".name"});
+  }
+  report_duplicates(log, names, "gateway");
+}
+
+std::string Diagnostic::to_string() const {
+  std::string text = mark.file;
+  if (mark.line > 0) text += ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column);
+  if (!key_path.empty()) text += ": " + key_path;
+  return text + ": " + message;
+}
+
+ScenarioError::ScenarioError(std::vector<Diagnostic> diagnostics)
+    : std::runtime_error(join_messages(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+
+Scenario load_scenario_text(const std::string& yaml_text, const std::string& source_name,
+                            const std::vector<std::string>& overrides) {
+  Scenario scenario;
+  scenario.source_name = source_name;
+  scenario.text = yaml_text;
+  scenario.overrides = overrides;
+  DiagnosticLog log(source_name, overrides);
+  std::optional<YamlNode> root = parse_yaml(yaml_text, log);
+  if (!root) throw ScenarioError(log.sorted());
+  apply_overrides(*root, log);
+
+  MapReader top(log, &*root, "", kSections);
+  if (top.is_map()) {
+    for (std::string_view section : kRequiredSections) {
+      if (top.get(section) == nullptr)
+        log.error(Location{1, 1, -1}, std::string(section), "missing required section");
+    }
+  }
+  bool city_complete = false;
+  read_city(log, top.get("city"), scenario.city, city_complete);
+  const DistrictIndex districts{scenario.city, city_complete};
+  read_devices(log, top.get("devices"), districts, scenario.devices);
+  read_gateways(log, top.get("gateways"), districts, scenario.gateways);
+  read_channel(log, top.get("radio"), scenario.channel);
+  if (scenario.channel.region == models::radio::Region::US915) {
+    // US915 channels: sub-band 2 (903.9-905.3 MHz) unless given; given ones must be uplink channels.
+    for (std::size_t i = 0; i < scenario.devices.size(); ++i) {
+      LoraRadio& radio = scenario.devices[i].radio;
+      if (!radio.channels_given) {
+        const auto band = models::radio::us915_subband_channels_hz(2);
+        radio.channels_hz.assign(band.begin(), band.end());
+        continue;
+      }
+      for (double hz : radio.channels_hz) {
+        try {
+          models::radio::rx1_frequency_hz(models::radio::Region::US915, hz);
+        } catch (const std::invalid_argument&) {
+          const SourceMark& at = scenario.devices[i].mark;
+          log.error(Location{at.line, at.column, -1}, index_path("devices", i) + ".radio.channels",
+                    std::to_string(hz / 1e6) +
+                        " MHz is not a US915 uplink channel (902.3 + 0.2 n MHz, n < 64, "
+                        "or 903.0 + 1.6 n MHz, n < 8)");
+        }
+      }
+    }
+  }
+  read_nbiot(log, top.get("nbiot"), scenario.nbiot);
+  read_fibre(log, top.get("fibre"), scenario.gateways, top.get("gateways"), scenario.fibre);
+  read_platform(log, top.get("platform"), scenario.platform);  // before drivers: failures may target "ccc"
+  read_drivers(log, top.get("drivers"), scenario);
+  for (std::size_t i = 0; i < scenario.devices.size(); ++i) {
+    const DevicePopulation& pop = scenario.devices[i];
+    if (pop.event_in_scenario && scenario.drivers.river_level_m.points.empty())
+      log.error(Location{pop.mark.line, pop.mark.column, -1}, index_path("devices", i) + ".event",
+                "event-driven reporting needs a value to watch: add drivers.river_level");
+  }
+  read_run(log, top.get("run"), scenario.devices, scenario.run);
+  if (!log.empty()) throw ScenarioError(log.sorted());
+  return scenario;
+}
+
+Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
+  auto fail = [&](int error) {
+    throw ScenarioError(
+        {Diagnostic{SourceMark{path, 0, 0}, "",
+                    "cannot open scenario file (" + std::string(std::strerror(error)) + ")"}});
+  };
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) fail(errno);
+  std::string text;
+  char buffer[65536];
+  std::size_t read = 0;
+  while ((read = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, read);
+  if (std::ferror(file.get())) fail(errno);
+  return load_scenario_text(text, path, overrides);
+}
+
+}  // namespace citytwin::sim::scenario

@@ -1,0 +1,47 @@
+// The sections of a scenario file, each read into its struct of sim/scenario.hpp; driven by
+// load_scenario_text (sim/scenario_loader.cpp). Internal to the loader.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
+
+namespace citytwin::sim::scenario {
+
+// The districts read so far, for the checks that refer to them.
+struct DistrictIndex {
+  const City& city;
+  bool complete = false;  // every district was read without error, so "in no district" can be judged
+
+  std::vector<std::string_view> names() const;
+  bool has(std::string_view name) const;
+  bool covers(double x_m, double y_m) const;
+};
+
+// A name and where it was written, to report duplicates.
+struct NamedAt {
+  std::string name;
+  Location location;
+  std::string path;  // key path of the name, e.g. "devices[3].name"
+};
+
+// Reports each name seen before: "duplicate <what> name 'x' (first at line L)".
+void report_duplicates(DiagnosticLog& log, const std::vector<NamedAt>& names, std::string_view what);
+
+// "(1500 m, 200 m)".
+std::string format_point_m(double x_m, double y_m);
+
+void read_city(DiagnosticLog& log, const YamlNode* node, City& city, bool& complete);
+void read_devices(DiagnosticLog& log, const YamlNode* node, const DistrictIndex& districts,
+                  std::vector<DevicePopulation>& devices);
+void read_gateways(DiagnosticLog& log, const YamlNode* node, const DistrictIndex& districts,
+                   std::vector<Gateway>& gateways);
+// sim/scenario_infrastructure.cpp
+void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gateway>& gateways,
+                const YamlNode* gateways_node, Fibre& fibre);
+void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario);
+
+}  // namespace citytwin::sim::scenario

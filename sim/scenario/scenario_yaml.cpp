@@ -1,0 +1,241 @@
+#include "sim/scenario/scenario_yaml.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <numeric>
+#include <tuple>
+#include <utility>
+
+#include "sim/scenario/scenario_reader.hpp"
+
+namespace citytwin::sim::scenario {
+namespace {
+
+Location location_of(const YAML::Mark& mark, const Location& fallback, int override_index) {
+  if (override_index >= 0 || mark.is_null() || mark.line < 0) return fallback;
+  return Location{mark.line + 1, mark.column + 1, -1};
+}
+
+YamlNode convert(const YAML::Node& node, const Location& parent, int override_index, DiagnosticLog& log,
+                 const std::string& path) {
+  YamlNode out;
+  out.location = location_of(node.Mark(), parent, override_index);
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      out.kind = YamlNode::Kind::Null;
+      break;
+    case YAML::NodeType::Scalar:
+      out.kind = YamlNode::Kind::Scalar;
+      out.scalar = node.Scalar();
+      break;
+    case YAML::NodeType::Sequence:
+      out.kind = YamlNode::Kind::Sequence;
+      for (const YAML::Node& item : node) {
+        out.items.push_back(
+            convert(item, out.location, override_index, log, index_path(path, out.items.size())));
+      }
+      break;
+    case YAML::NodeType::Map:
+      out.kind = YamlNode::Kind::Map;
+      for (const auto& entry : node) {
+        const Location key_location = location_of(entry.first.Mark(), out.location, override_index);
+        if (!entry.first.IsScalar()) {
+          log.error(key_location, path,
+                    "keys must be plain names, got a " +
+                        std::string(entry.first.IsNull() ? "null" : "non-scalar") + " key");
+          continue;
+        }
+        const std::string& key = entry.first.Scalar();
+        out.entries.push_back(
+            YamlEntry{key, key_location,
+                      convert(entry.second, key_location, override_index, log, join_path(path, key))});
+      }
+      break;
+  }
+  return out;
+}
+
+bool parse_index(std::string_view text, std::size_t& index) {
+  if (text.empty()) return false;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), index);
+  return result.ec == std::errc() && result.ptr == text.data() + text.size();
+}
+
+// "devices[0].radio.sf" -> {"devices", "0", "radio", "sf"}; nullopt when a segment is empty.
+std::optional<std::vector<std::string>> split_override_path(std::string_view path) {
+  std::string dotted;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '[') {
+      dotted += '.';
+    } else if (path[i] == ']') {
+      if (i + 1 < path.size() && path[i + 1] != '.' && path[i + 1] != '[') return std::nullopt;
+    } else {
+      dotted += path[i];
+    }
+  }
+  std::vector<std::string> segments;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = dotted.find('.', start);
+    std::string segment = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (segment.empty()) return std::nullopt;
+    segments.push_back(std::move(segment));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return segments;
+}
+
+std::vector<std::string_view> keys_of(const YamlNode& map) {
+  std::vector<std::string_view> keys;
+  for (const YamlEntry& entry : map.entries) keys.push_back(entry.key);
+  return keys;
+}
+
+void apply_override(YamlNode& root, int index, DiagnosticLog& log) {
+  const std::string& text = log.overrides()[static_cast<std::size_t>(index)];
+  const Location where{0, 0, index};
+  const std::size_t equals = text.find('=');
+  const auto segments = equals == std::string::npos
+                            ? std::nullopt
+                            : split_override_path(std::string_view(text).substr(0, equals));
+  if (!segments) {
+    log.error(where, "", "malformed override: expected key.path=value, e.g. devices.0.interval=2min");
+    return;
+  }
+  YamlNode* node = &root;
+  std::string path;
+  for (std::size_t i = 0; i < segments->size(); ++i) {
+    const std::string& segment = (*segments)[i];
+    const bool last = i + 1 == segments->size();
+    if (node->is_sequence()) {
+      std::size_t item = 0;
+      if (!parse_index(segment, item)) {
+        log.error(where, path, "is a sequence: expected an index, got '" + segment + "'");
+        return;
+      }
+      if (item >= node->items.size()) {
+        log.error(where, index_path(path, item),
+                  "index " + segment + " out of range ('" + path + "' has " +
+                      std::to_string(node->items.size()) +
+                      (node->items.size() == 1 ? " entry)" : " entries)"));
+        return;
+      }
+      path = index_path(path, item);
+      node = &node->items[item];
+    } else if (node->is_map() || node->kind == YamlNode::Kind::Null) {  // null: an empty section
+      const std::string child_path = join_path(path, segment);
+      YamlNode* child = node->find(segment);
+      if (child == nullptr && !last) {
+        std::string message = "no key '" + segment + "' to descend into";
+        if (auto hint = closest_match(segment, keys_of(*node))) message += " (did you mean '" + *hint + "'?)";
+        log.error(where, child_path, message);
+        return;
+      }
+      if (child == nullptr) {  // a new key of an existing map; validated with the rest
+        node->kind = YamlNode::Kind::Map;
+        node->entries.push_back(YamlEntry{segment, where, YamlNode{}});
+        child = &node->entries.back().value;
+      }
+      path = child_path;
+      node = child;
+    } else {
+      const std::string what = path.empty() ? "the document" : "'" + path + "'";
+      log.error(where, join_path(path, segment),
+                what + " is " + node->describe() + ", not a map or sequence");
+      return;
+    }
+  }
+  // Parse the value only once the target exists, so that a bad path is reported first.
+  std::optional<YamlNode> value = parse_yaml(text.substr(equals + 1), log, index, path);
+  if (value) *node = std::move(*value);
+}
+
+}  // namespace
+
+const YamlNode* YamlNode::find(std::string_view key) const {
+  for (const YamlEntry& entry : entries) {
+    if (entry.key == key) return &entry.value;
+  }
+  return nullptr;
+}
+
+YamlNode* YamlNode::find(std::string_view key) {
+  return const_cast<YamlNode*>(std::as_const(*this).find(key));
+}
+
+std::string YamlNode::describe() const {
+  switch (kind) {
+    case Kind::Null:
+      return "nothing";
+    case Kind::Scalar:
+      return "'" + scalar + "'";
+    case Kind::Sequence:
+      return "a sequence";
+    case Kind::Map:
+      return "a map";
+  }
+  return "?";
+}
+
+DiagnosticLog::DiagnosticLog(std::string file, std::vector<std::string> overrides)
+    : file_(std::move(file)), overrides_(std::move(overrides)) {}
+
+void DiagnosticLog::error(const Location& where, std::string key_path, std::string message) {
+  diagnostics_.push_back(Diagnostic{mark(where), std::move(key_path), std::move(message)});
+  override_of_.push_back(where.override_index);
+}
+
+SourceMark DiagnosticLog::mark(const Location& where) const {
+  if (where.override_index >= 0 && static_cast<std::size_t>(where.override_index) < overrides_.size()) {
+    return SourceMark{"--set " + overrides_[static_cast<std::size_t>(where.override_index)], 0, 0};
+  }
+  return SourceMark{file_, where.line, where.column};
+}
+
+std::vector<Diagnostic> DiagnosticLog::sorted() const {
+  std::vector<std::size_t> order(diagnostics_.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  auto key = [this](std::size_t i) {
+    const int from_override = override_of_[i] >= 0 ? 0 : 1;
+    return std::make_tuple(from_override, override_of_[i], diagnostics_[i].mark.line,
+                           diagnostics_[i].mark.column);
+  };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+  std::vector<Diagnostic> out;
+  out.reserve(order.size());
+  for (std::size_t i : order) out.push_back(diagnostics_[i]);
+  return out;
+}
+
+std::optional<YamlNode> parse_yaml(const std::string& text, DiagnosticLog& log, int override_index,
+                                   const std::string& key_path) {
+  const Location origin = override_index >= 0 ? Location{0, 0, override_index} : Location{1, 1, -1};
+  try {
+    const YAML::Node document = YAML::Load(text);
+    return convert(document, origin, override_index, log, override_index >= 0 ? key_path : "");
+  } catch (const YAML::Exception& e) {
+    Location where = origin;
+    if (override_index < 0 && !e.mark.is_null()) where = Location{e.mark.line + 1, e.mark.column + 1, -1};
+    log.error(where, key_path, (override_index >= 0 ? "invalid YAML value: " : "") + e.msg);
+    return std::nullopt;
+  }
+}
+
+void apply_overrides(YamlNode& root, DiagnosticLog& log) {
+  for (std::size_t i = 0; i < log.overrides().size(); ++i) apply_override(root, static_cast<int>(i), log);
+}
+
+std::string join_path(const std::string& base, std::string_view key) {
+  if (base.empty()) return std::string(key);
+  return base + "." + std::string(key);
+}
+
+std::string index_path(const std::string& base, std::size_t index) {
+  return base + "[" + std::to_string(index) + "]";
+}
+
+}  // namespace citytwin::sim::scenario

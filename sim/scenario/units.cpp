@@ -1,0 +1,226 @@
+#include "sim/scenario/units.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <system_error>
+
+namespace citytwin::sim::scenario {
+namespace {
+
+struct Unit {
+  std::string_view symbol;
+  Dimension dimension;
+  double factor;  // value in the dimension's base unit of 1 <symbol>
+};
+
+// Within a dimension, the order here is the order listed to users in error messages.
+constexpr std::array kUnits = {
+    Unit{"us", Dimension::Time, 1e-6},        Unit{"ms", Dimension::Time, 1e-3},
+    Unit{"s", Dimension::Time, 1.0},          Unit{"min", Dimension::Time, 60.0},
+    Unit{"h", Dimension::Time, 3600.0},       Unit{"d", Dimension::Time, 86400.0},
+    Unit{"mm", Dimension::Length, 1e-3},      Unit{"cm", Dimension::Length, 1e-2},
+    Unit{"m", Dimension::Length, 1.0},        Unit{"km", Dimension::Length, 1e3},
+    Unit{"Hz", Dimension::Frequency, 1.0},    Unit{"kHz", Dimension::Frequency, 1e3},
+    Unit{"MHz", Dimension::Frequency, 1e6},   Unit{"GHz", Dimension::Frequency, 1e9},
+    Unit{"bps", Dimension::Bitrate, 1.0},     Unit{"kbps", Dimension::Bitrate, 1e3},
+    Unit{"Mbps", Dimension::Bitrate, 1e6},    Unit{"Gbps", Dimension::Bitrate, 1e9},
+    Unit{"B", Dimension::DataSize, 1.0},      Unit{"kB", Dimension::DataSize, 1e3},
+    Unit{"MB", Dimension::DataSize, 1e6},     Unit{"uA", Dimension::Current, 1e-3},
+    Unit{"mA", Dimension::Current, 1.0},      Unit{"A", Dimension::Current, 1e3},
+    Unit{"uAh", Dimension::Charge, 1e-3},     Unit{"mAh", Dimension::Charge, 1.0},
+    Unit{"Ah", Dimension::Charge, 1e3},       Unit{"mV", Dimension::Voltage, 1e-3},
+    Unit{"V", Dimension::Voltage, 1.0},       Unit{"dBm", Dimension::PowerLevel, 1.0},
+    Unit{"dB", Dimension::Gain, 1.0},         Unit{"dBi", Dimension::Gain, 1.0},
+    Unit{"f", Dimension::Computation, 1.0},   Unit{"kf", Dimension::Computation, 1e3},
+    Unit{"Mf", Dimension::Computation, 1e6},  Unit{"Gf", Dimension::Computation, 1e9},
+    Unit{"Tf", Dimension::Computation, 1e12}, Unit{"%", Dimension::Percent, 1e-2},
+};
+
+// The unit suggested when a number is written without one.
+std::string_view example_unit(Dimension dimension) {
+  switch (dimension) {
+    case Dimension::Time:
+      return "s";
+    case Dimension::Length:
+      return "m";
+    case Dimension::Frequency:
+      return "MHz";
+    case Dimension::Bitrate:
+      return "Mbps";
+    case Dimension::DataSize:
+      return "B";
+    case Dimension::Current:
+      return "mA";
+    case Dimension::Charge:
+      return "mAh";
+    case Dimension::Voltage:
+      return "V";
+    case Dimension::PowerLevel:
+      return "dBm";
+    case Dimension::Gain:
+      return "dB";
+    case Dimension::Computation:
+      return "Mf";
+    case Dimension::Percent:
+      return "%";
+  }
+  return "";
+}
+
+std::string_view trim(std::string_view text) {
+  constexpr std::string_view kBlanks = " \t\r\n";
+  const auto first = text.find_first_not_of(kBlanks);
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(kBlanks);
+  return text.substr(first, last - first + 1);
+}
+
+// Reads the longest number at the start of text; returns the characters consumed (0 if none).
+std::size_t read_number(std::string_view text, double& value) {
+  std::size_t sign = 0;
+  if (!text.empty() && text.front() == '+') sign = 1;  // from_chars does not take '+'
+  if (sign == 1 && (text.size() < 2 || text[1] == '-')) return 0;
+  const char* begin = text.data() + sign;
+  const auto result = std::from_chars(begin, text.data() + text.size(), value);
+  if (result.ec != std::errc() || !std::isfinite(value)) return 0;
+  return static_cast<std::size_t>(result.ptr - text.data());
+}
+
+// The micro sign (U+00B5) or Greek mu (U+03BC) in place of 'u'.
+std::string normalise_micro(std::string_view unit) {
+  for (std::string_view micro : {std::string_view("\xC2\xB5"), std::string_view("\xCE\xBC")}) {
+    if (unit.substr(0, micro.size()) == micro) return "u" + std::string(unit.substr(micro.size()));
+  }
+  return std::string(unit);
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string expected_message(Dimension dimension, std::string_view text) {
+  std::string message = "expected " + std::string(dimension_name(dimension)) + " (" +
+                        dimension_units(dimension) + "), got '" + std::string(text) + "'";
+  return message;
+}
+
+}  // namespace
+
+std::string_view dimension_name(Dimension dimension) {
+  switch (dimension) {
+    case Dimension::Time:
+      return "a duration";
+    case Dimension::Length:
+      return "a length";
+    case Dimension::Frequency:
+      return "a frequency";
+    case Dimension::Bitrate:
+      return "a bit rate";
+    case Dimension::DataSize:
+      return "a data size";
+    case Dimension::Current:
+      return "a current";
+    case Dimension::Charge:
+      return "a charge";
+    case Dimension::Voltage:
+      return "a voltage";
+    case Dimension::PowerLevel:
+      return "a power level";
+    case Dimension::Gain:
+      return "a gain";
+    case Dimension::Computation:
+      return "an amount of computation";
+    case Dimension::Percent:
+      return "a percentage";
+  }
+  return "a quantity";
+}
+
+std::string dimension_units(Dimension dimension) {
+  std::string units;
+  for (const Unit& unit : kUnits) {
+    if (unit.dimension != dimension) continue;
+    if (!units.empty()) units += ", ";
+    units += unit.symbol;
+  }
+  return units;
+}
+
+std::string_view base_unit(Dimension dimension) {
+  switch (dimension) {
+    case Dimension::Time:
+      return "s";
+    case Dimension::Length:
+      return "m";
+    case Dimension::Frequency:
+      return "Hz";
+    case Dimension::Bitrate:
+      return "bps";
+    case Dimension::DataSize:
+      return "B";
+    case Dimension::Current:
+      return "mA";
+    case Dimension::Charge:
+      return "mAh";
+    case Dimension::Voltage:
+      return "V";
+    case Dimension::PowerLevel:
+      return "dBm";
+    case Dimension::Gain:
+      return "dB";
+    case Dimension::Computation:
+      return "f";
+    case Dimension::Percent:
+      return "";
+  }
+  return "";
+}
+
+std::optional<double> parse_number(std::string_view text) {
+  text = trim(text);
+  double value = 0.0;
+  const std::size_t used = read_number(text, value);
+  if (used == 0 || used != text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<double> parse_quantity(std::string_view text, Dimension dimension, std::string* error) {
+  auto fail = [&](std::string message) -> std::optional<double> {
+    if (error != nullptr) *error = std::move(message);
+    return std::nullopt;
+  };
+  const std::string_view trimmed = trim(text);
+  double value = 0.0;
+  const std::size_t used = read_number(trimmed, value);
+  if (used == 0) return fail(expected_message(dimension, trimmed));
+  const std::string unit = normalise_micro(trim(trimmed.substr(used)));
+  if (unit.empty()) {
+    return fail("missing unit in '" + std::string(trimmed) + "': write the unit, e.g. '" +
+                std::string(trimmed) + " " + std::string(example_unit(dimension)) + "' (" +
+                std::string(dimension_name(dimension)) + ": " + dimension_units(dimension) + ")");
+  }
+  for (const Unit& candidate : kUnits) {
+    if (candidate.dimension == dimension && candidate.symbol == unit) return value * candidate.factor;
+  }
+  std::string message = expected_message(dimension, trimmed);
+  for (const Unit& candidate : kUnits) {
+    if (candidate.dimension == dimension && equal_ignoring_case(candidate.symbol, unit)) {
+      return fail(message + " (units are case-sensitive: did you mean '" + std::string(candidate.symbol) +
+                  "'?)");
+    }
+  }
+  for (const Unit& candidate : kUnits) {
+    if (candidate.symbol == unit) {
+      return fail(message + ", which is " + std::string(dimension_name(candidate.dimension)));
+    }
+  }
+  return fail(message);
+}
+
+}  // namespace citytwin::sim::scenario

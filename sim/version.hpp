@@ -1,6 +1,0 @@
-#pragma once
-
-namespace citytwin::sim {
-// Set by CMake from the project version.
-inline constexpr const char* kVersion = CITYTWIN_VERSION;
-}  // namespace citytwin::sim
