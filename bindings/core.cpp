@@ -120,7 +120,7 @@ PYBIND11_MODULE(_core, m) {
                 stopped = true;
               }
             }
-            return interrupted || stopped;
+            return interrupted || stopped || callback_error.has_value();  // a callback that raised stops it
           };
           const auto report = [&](const ct::IsolatedProgress& p) {
             py::gil_scoped_acquire acquire;
