@@ -82,7 +82,7 @@ def test_coverage_enhancement_lengthens_airtime_latency_and_energy():
     assert deep.latency.median() > near.latency.median()
     assert (deep.rssi_dbm < near.rssi_dbm.min()).all()
     e = r.devices_frame()
-    assert set(df.radio) == {1}
+    assert set(df.radio) == {"nbiot"}
 
 
 def test_devices_beyond_the_maximum_coupling_loss_are_out_of_coverage():

@@ -109,24 +109,39 @@ class Scenario:
     errors keep pointing at the file's lines (file:line:col) and the trace's /meta records both.
     """
 
-    def __init__(self, text: str, *, source: str = "<text>", path: Optional[str] = None,
+    def __init__(self, text: Optional[str], *, source: str = "<text>", path: Optional[str] = None,
                  edits: Sequence[Tuple[str, Any]] = ()) -> None:
-        """Use from_file, from_yaml or from_dict. text: the YAML; path: the file it came from, if any."""
+        """Use from_file, from_yaml or from_dict. text: the YAML, or None to read the file at path when
+        a value is first needed (a missing file is then reported by validate/run as a ScenarioError)."""
         self._text = text
         self._source = source
         self._path = path
-        self._data: Any = yaml.safe_load(text) if text.strip() else {}
+        self._loaded: Any = None
         self._edits: List[Tuple[str, Any]] = []
         for key, value in edits:
             self[key] = value
 
+    @property
+    def _data(self) -> Any:
+        if self._loaded is None:
+            if self._text is None:
+                with open(self._path, encoding="utf-8") as f:  # type: ignore[arg-type]
+                    self._text = f.read()
+            self._loaded = yaml.safe_load(self._text) if self._text.strip() else {}
+            if not isinstance(self._loaded, dict):
+                raise ValueError(f"{self._source}: a scenario is a YAML map, not {_describe(self._loaded)}")
+        return self._loaded
+
+    @_data.setter
+    def _data(self, value: Any) -> None:
+        self._loaded = value
+
     # --- construction -----------------------------------------------------------------------------
     @classmethod
     def from_file(cls, path: PathLike) -> "Scenario":
-        """Reads a YAML scenario file (errors will name it with line and column)."""
+        """A scenario file (read when a value is first needed; errors name it with line and column)."""
         path = os.fspath(path)
-        with open(path, encoding="utf-8") as f:
-            return cls(f.read(), source=path, path=path)
+        return cls(None, source=path, path=path)
 
     @classmethod
     def from_yaml(cls, text: str, source: str = "<text>") -> "Scenario":
@@ -209,7 +224,7 @@ class Scenario:
         extra = self.overrides + override_texts(overrides)
         if self._path is not None:
             return self._path, False, extra
-        return self._text, True, extra
+        return self._text or "", True, extra
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and self._data == other._data
