@@ -44,20 +44,36 @@ def _in_notebook() -> bool:
     return ip is not None and "IPKernelApp" in getattr(ip, "config", {})
 
 
+def _tqdm() -> Any:
+    """tqdm's widget bar in Jupyter when ipywidgets is installed, else its text bar (which a notebook
+    shows as one line rewritten in place)."""
+    if _in_notebook():
+        try:
+            import ipywidgets  # noqa: F401 (tqdm.notebook needs it)
+            from tqdm.notebook import tqdm
+
+            return tqdm
+        except ImportError:
+            pass
+    from tqdm import tqdm
+
+    return tqdm
+
+
 class _Bar:
-    """A tqdm bar over simulated hours (tqdm.auto: a widget in Jupyter, text elsewhere)."""
+    """A tqdm bar over simulated hours."""
 
     def __init__(self) -> None:
         self._bar: Any = None
 
     def __call__(self, p: Progress) -> None:
         if self._bar is None:
-            from tqdm.auto import tqdm
+            tqdm = _tqdm()
 
             self._bar = tqdm(total=round(p.duration_s / 3600.0, 3), unit="h sim", desc="citytwin",
                              bar_format="{l_bar}{bar}| {n:.2f}/{total:.2f} h sim [{elapsed}<{remaining}]{postfix}")
         self._bar.n = round(min(p.sim_s, p.duration_s) / 3600.0, 3)
-        self._bar.set_postfix(uplinks=p.uplinks, refresh=False)
+        self._bar.set_postfix_str(f"{p.uplinks} uplinks", refresh=False)
         self._bar.refresh()
 
     def close(self) -> None:
