@@ -240,3 +240,8 @@ def test_namespace_is_clean():
         obj = getattr(citytwin, name)
         if callable(obj) and not isinstance(obj, type(citytwin.ScenarioError)):
             assert obj.__doc__, name
+    for cls in (citytwin.Scenario, citytwin.Result, citytwin.RunFuture, citytwin.Progress):
+        for member, value in vars(cls).items():
+            if not member.startswith("_") and (callable(value) or isinstance(value, (property, classmethod))):
+                assert getattr(value, "__doc__", None) or getattr(getattr(value, "__func__", None), "__doc__", None), \
+                    f"{cls.__name__}.{member} has no docstring"

@@ -9,6 +9,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 import h5py
 import numpy as np
 import pandas as pd
+import yaml
 
 from ._codes import FAIL_REASONS, RADIOS
 
@@ -139,8 +140,6 @@ class Result:
         sc = Scenario.from_yaml(meta.get("scenario", ""), source=meta.get("scenario_source", "<text>"))
         for line in overrides:
             key, _, value = line.partition("=")
-            import yaml
-
             sc[key] = yaml.safe_load(value) if value.strip() else None
         return sc
 
