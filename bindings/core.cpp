@@ -10,6 +10,7 @@
 #include "sim/isolated_run.hpp"
 #include "sim/run.hpp"
 #include "sim/scenario_loader.hpp"
+#include "sim/units.hpp"
 #include "sim/version.hpp"
 
 namespace py = pybind11;
@@ -72,6 +73,19 @@ PYBIND11_MODULE(_core, m) {
     return names;
   });
   m.def("catalogue", &catalogue_rows);
+  // "10 min" -> (600.0, "s"): the value in its dimension's base unit (sim/units.hpp), trying each
+  // dimension; ValueError when the text is no quantity.
+  m.def("parse_quantity", [](const std::string& text) {
+    using D = ct::Dimension;
+    for (const D d : {D::Time, D::Length, D::Frequency, D::Bitrate, D::DataSize, D::Current, D::Charge,
+                      D::Voltage, D::PowerLevel, D::Gain, D::Computation, D::Percent}) {
+      if (const auto value = ct::parse_quantity(text, d)) {
+        return py::make_tuple(*value, std::string(ct::base_unit(d)), std::string(ct::dimension_name(d)));
+      }
+    }
+    throw py::value_error("'" + text +
+                          "' is not a quantity with a unit (e.g. '10 min', '868.1 MHz', '3 km')");
+  });
 
   m.def(
       "validate",

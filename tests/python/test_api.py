@@ -54,6 +54,10 @@ def test_scenario_get_set_and_append_paths():
     sc["gateways[2].name"] = "gw3b"
     assert [g["name"] for g in sc["gateways"]] == ["gw", "gw2", "gw3b"]
     assert sc.overrides[0] == "devices.0.interval=1 min"
+    assert sc.quantity("devices.0.interval") == 60.0 and sc.quantity("devices.0.interval", "ms") == 60_000.0
+    assert sc.quantity("city.districts.1.size.0", "m") == 1000.0
+    with pytest.raises(ValueError, match="not convertible"):
+        sc.quantity("devices.0.interval", "km")
     with pytest.raises(KeyError, match="devices"):
         sc["devicez.0.interval"]
     with pytest.raises(KeyError, match="out of range"):

@@ -181,6 +181,18 @@ class Scenario:
         self._data = apply_edit(self._data, path, value)
         self._edits.append((path, copy.deepcopy(value)))
 
+    def quantity(self, path: str, unit: Optional[str] = None) -> float:
+        """The value at path as a number: in the base unit of its dimension (s, m, Hz, bit/s, byte, mA,
+        mAh, V, dBm, dB, flop; a fraction for %), or in `unit` ("min", "km", "MHz", ...) when given.
+        sc.quantity("devices.0.interval", "min") -> 5.0 for "5 min"."""
+        value, base, dimension = _core.parse_quantity(str(self[path]))
+        if unit is None:
+            return float(value)
+        factor, unit_base, unit_dimension = _core.parse_quantity(f"1 {unit}")
+        if unit_dimension != dimension:
+            raise ValueError(f"{path}: {self[path]!r} is {dimension}, not convertible to {unit!r} ({unit_dimension})")
+        return float(value) / float(factor)
+
     def __contains__(self, path: str) -> bool:
         try:
             self[path]
