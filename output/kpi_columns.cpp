@@ -19,7 +19,7 @@ struct Entry {
 constexpr KpiStorage kCount = KpiStorage::Count;
 constexpr KpiStorage kReal = KpiStorage::Real;
 
-// Keep in step with output/SCHEMA.md (tests/python/test_trace_schema.py checks every column of a run
+// Keep in step with output/SCHEMA.md (tests/python/test_api.py checks every column of a run
 // has a description from here).
 constexpr std::array kEntries{
     Entry{"by_district", "devices", "", "devices in the district", kCount},
