@@ -38,9 +38,9 @@ const char* backhaul_key(BackhaulKind k) {
 
 }  // namespace
 
-nlohmann::json catalogue_json() {
+nlohmann::ordered_json catalogue_json() {
   namespace dev = models::device;
-  nlohmann::json types = nlohmann::json::array();
+  nlohmann::ordered_json types = nlohmann::ordered_json::array();
   for (const dev::SensorType& t : dev::sensor_types()) {
     types.push_back({{"name", std::string(t.name)},
                      {"radio", dev::to_string(t.radio)},
@@ -75,8 +75,8 @@ std::string catalogue_text() {
   return out.str();
 }
 
-nlohmann::json describe_json(const Scenario& sc, const std::string& source) {
-  nlohmann::json districts = nlohmann::json::array();
+nlohmann::ordered_json describe_json(const Scenario& sc, const std::string& source) {
+  nlohmann::ordered_json districts = nlohmann::ordered_json::array();
   for (const District& d : sc.city.districts)
     districts.push_back({{"name", d.name},
                          {"x_min_m", d.x_min_m},
@@ -84,7 +84,7 @@ nlohmann::json describe_json(const Scenario& sc, const std::string& source) {
                          {"x_max_m", d.x_max_m},
                          {"y_max_m", d.y_max_m},
                          {"area_km2", d.area_m2() / 1e6}});
-  nlohmann::json devices = nlohmann::json::array();
+  nlohmann::ordered_json devices = nlohmann::ordered_json::array();
   for (const DevicePopulation& p : sc.devices)
     devices.push_back({{"name", p.name},
                        {"type", p.type},
@@ -93,7 +93,7 @@ nlohmann::json describe_json(const Scenario& sc, const std::string& source) {
                        {"interval_s", p.interval_s},
                        {"stream_bps", p.stream_bps},
                        {"mains_powered", p.mains_powered}});
-  nlohmann::json gateways = nlohmann::json::array();
+  nlohmann::ordered_json gateways = nlohmann::ordered_json::array();
   for (const Gateway& g : sc.gateways)
     gateways.push_back({{"name", g.name},
                         {"radio", technology_key(g.technology)},
@@ -103,7 +103,7 @@ nlohmann::json describe_json(const Scenario& sc, const std::string& source) {
                         {"y_m", g.y_m},
                         {"fibre_length_m", g.fibre_length_m},
                         {"backhaul_monthly_cost", g.backhaul_monthly_cost}});
-  nlohmann::json pons = nlohmann::json::array();
+  nlohmann::ordered_json pons = nlohmann::ordered_json::array();
   for (const Pon& p : sc.fibre.pons)
     pons.push_back({{"name", p.name},
                     {"olt", p.olt},
@@ -112,7 +112,7 @@ nlohmann::json describe_json(const Scenario& sc, const std::string& source) {
                     {"split", p.split},
                     {"upstream_bps", p.upstream_bps},
                     {"downstream_bps", p.downstream_bps}});
-  nlohmann::json olts = nlohmann::json::array();
+  nlohmann::ordered_json olts = nlohmann::ordered_json::array();
   for (const Olt& o : sc.fibre.olts)
     olts.push_back({{"name", o.name},
                     {"node", o.node},
@@ -123,12 +123,12 @@ nlohmann::json describe_json(const Scenario& sc, const std::string& source) {
           {"olts", olts}};
 }
 
-nlohmann::json summary_json(const RunSummary& s) {
-  nlohmann::json kpis = nlohmann::json::object();
+nlohmann::ordered_json summary_json(const RunSummary& s) {
+  nlohmann::ordered_json kpis = nlohmann::ordered_json::object();
   for (const auto& [name, value] : s.kpis) kpis[name] = value;  // NaN becomes null
-  nlohmann::json by_district = nlohmann::json::array();
+  nlohmann::ordered_json by_district = nlohmann::ordered_json::array();
   for (size_t row = 0; row < s.by_district.keys.size(); ++row) {
-    nlohmann::json r{{s.by_district.key_name, s.by_district.keys[row]}};
+    nlohmann::ordered_json r{{s.by_district.key_name, s.by_district.keys[row]}};
     for (const auto& [name, values] : s.by_district.columns) r[name] = values[row];
     by_district.push_back(r);
   }
