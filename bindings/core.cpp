@@ -1,13 +1,17 @@
 // citytwin._core: the compiled half of the Python package. Runs scenarios in a child process
 // (sim/isolated_run.hpp) with the GIL released; errors become Python exceptions carrying the same
 // text the command line prints. Everything else (reading the trace, tables, plots) is plain Python.
+#include <pybind11/functional.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "models/device/catalogue.hpp"
+#include "output/trace_writer.hpp"
 #include "sim/app/isolated_run.hpp"
 #include "sim/app/run.hpp"
 #include "sim/app/version.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/scenario/units.hpp"
 
 namespace py = pybind11;
 namespace app = citytwin::sim::app;
@@ -28,6 +32,30 @@ py::dict summary_dict(const app::RunSummary& s) {
   return d;
 }
 
+// One row per catalogue type (models/device/catalogue.hpp), with the units in the keys.
+py::list catalogue_rows() {
+  namespace dev = citytwin::models::device;
+  py::list rows;
+  for (const dev::SensorType& t : dev::sensor_types()) {
+    py::dict row;
+    row["name"] = std::string(t.name);
+    row["radio"] = dev::to_string(t.radio);
+    row["interval_s"] = t.interval_s;
+    row["sample_interval_s"] = t.sample_interval_s;
+    row["payload_bytes"] = t.payload_bytes;
+    row["power"] = dev::to_string(t.power);
+    row["battery_mah"] = t.battery.capacity_mah;
+    row["battery_v"] = t.battery.voltage_v;
+    row["mobility"] = dev::to_string(t.mobility);
+    row["confirmed_uplinks"] = t.confirmed_uplinks;
+    row["event_rule"] = t.event_rule.has_value();
+    row["stream_bitrate_bps"] = t.stream_bitrate_bps;
+    row["description"] = std::string(t.description);
+    rows.append(row);
+  }
+  return rows;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -37,6 +65,29 @@ PYBIND11_MODULE(_core, m) {
   static py::exception<app::RunError> run_error(m, "RunError", PyExc_RuntimeError);
 
   m.def("default_thread_count", &app::default_thread_count);
+  m.attr("schema_version") = citytwin::output::kSchemaVersion;
+
+  m.def("fail_reasons", [] {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < citytwin::output::kFailReasons; ++i)
+      names.emplace_back(citytwin::output::to_string(static_cast<citytwin::output::FailReason>(i)));
+    return names;
+  });
+  m.def("catalogue", &catalogue_rows);
+  // "10 min" -> (600.0, "s"): the value in its dimension's base unit (sim/units.hpp), trying each
+  // dimension; ValueError when the text is no quantity.
+  m.def("parse_quantity", [](const std::string& text) {
+    using D = scenario::Dimension;
+    for (const D d : {D::Time, D::Length, D::Frequency, D::Bitrate, D::DataSize, D::Current, D::Charge,
+                      D::Voltage, D::PowerLevel, D::Gain, D::Computation, D::Percent}) {
+      if (const auto value = scenario::parse_quantity(text, d)) {
+        return py::make_tuple(*value, std::string(scenario::base_unit(d)),
+                              std::string(scenario::dimension_name(d)));
+      }
+    }
+    throw py::value_error("'" + text +
+                          "' is not a quantity with a unit (e.g. '10 min', '868.1 MHz', '3 km')");
+  });
 
   m.def(
       "validate",
@@ -56,7 +107,9 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "run",
       [](const std::string& text_or_path, bool is_text, const std::vector<std::string>& overrides,
-         const std::string& out, std::optional<uint64_t> seed, std::optional<int> threads, bool progress) {
+         const std::string& out, std::optional<uint64_t> seed, std::optional<int> threads, bool progress,
+         const std::function<bool()>& should_stop,
+         const std::function<void(double, double, uint64_t)>& on_progress) {
         app::ScenarioSource source{text_or_path, is_text, overrides};
         app::RunOptions options;
         options.output_path = out;
@@ -64,18 +117,44 @@ PYBIND11_MODULE(_core, m) {
         options.threads = threads;
         options.progress = progress;
         bool interrupted = false;
+        // A Python callback that raises stops the run; its exception is raised after it.
+        std::optional<py::error_already_set> callback_error;
         app::IsolatedOutcome outcome;
         {
           py::gil_scoped_release release;
-          outcome = app::run_isolated(source, options, [&interrupted] {
+          bool stopped = false;
+          const auto cancel = [&] {
             py::gil_scoped_acquire acquire;
             if (PyErr_CheckSignals() != 0) {  // Ctrl-C / the notebook's interrupt button
               PyErr_Clear();
               interrupted = true;
             }
-            return interrupted;
-          });
+            if (!interrupted && !stopped && should_stop && !callback_error) {
+              try {
+                stopped = should_stop();
+              } catch (py::error_already_set& e) {
+                callback_error = std::move(e);
+                stopped = true;
+              }
+            }
+            return interrupted || stopped || callback_error.has_value();  // a callback that raised stops it
+          };
+          const auto report = [&](const app::IsolatedProgress& p) {
+            py::gil_scoped_acquire acquire;
+            if (callback_error) return;
+            try {
+              on_progress(p.sim_s, p.duration_s, p.uplinks);
+            } catch (py::error_already_set& e) {
+              callback_error = std::move(e);
+            }
+          };
+          if (on_progress) {
+            outcome = app::run_isolated(source, options, cancel, report);
+          } else {
+            outcome = app::run_isolated(source, options, cancel);
+          }
         }
+        if (callback_error) throw std::move(*callback_error);
         if (interrupted) {  // the child has finished its trace with complete = 0
           PyErr_SetNone(PyExc_KeyboardInterrupt);
           throw py::error_already_set();
@@ -94,5 +173,6 @@ PYBIND11_MODULE(_core, m) {
         throw py::error_already_set();
       },
       py::arg("text_or_path"), py::arg("is_text"), py::arg("overrides"), py::arg("out"), py::arg("seed"),
-      py::arg("threads"), py::arg("progress"));
+      py::arg("threads"), py::arg("progress"), py::arg("should_stop") = nullptr,
+      py::arg("on_progress") = nullptr);
 }

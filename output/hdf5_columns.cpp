@@ -1,5 +1,7 @@
 #include "output/hdf5_columns.hpp"
 
+#include <hdf5_hl.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -63,9 +65,17 @@ Handle compressed_chunks(size_t chunk_rows) {
   return dcpl;
 }
 
-void write_static(hid_t group, const ColumnInfo& info, hid_t file_type, hid_t memory_type, const void* data,
-                  size_t rows) {
+Handle write_static(hid_t group, const ColumnInfo& info, hid_t file_type, hid_t memory_type, const void* data,
+                    size_t rows) {
   const std::string path = child_path(group, info.name);
+  Handle file_enum;
+  Handle memory_enum;
+  if (!info.codes.empty()) {
+    file_enum = enum_type(file_type, info.codes);
+    memory_enum = enum_type(memory_type, info.codes);
+    file_type = file_enum.get();
+    memory_type = memory_enum.get();
+  }
   const hsize_t dims = rows;
   Handle space(H5Screate_simple(1, &dims, nullptr), H5Sclose, "create dataspace for " + path);
   Handle dcpl = rows > 0 ? compressed_chunks(std::min(rows, kStaticChunkRows))
@@ -77,10 +87,15 @@ void write_static(hid_t group, const ColumnInfo& info, hid_t file_type, hid_t me
     check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + path);
   }
   describe_column(dataset.get(), info);
+  return dataset;
 }
 
 }  // namespace
 
+template <>
+NumericType numeric_type<int8_t>() {
+  return {H5T_STD_I8LE, H5T_NATIVE_INT8};
+}
 template <>
 NumericType numeric_type<uint8_t>() {
   return {H5T_STD_U8LE, H5T_NATIVE_UINT8};
@@ -96,6 +111,10 @@ NumericType numeric_type<int16_t>() {
 template <>
 NumericType numeric_type<uint32_t>() {
   return {H5T_STD_U32LE, H5T_NATIVE_UINT32};
+}
+template <>
+NumericType numeric_type<int64_t>() {
+  return {H5T_STD_I64LE, H5T_NATIVE_INT64};
 }
 template <>
 NumericType numeric_type<float>() {
@@ -127,6 +146,10 @@ void write_attribute(hid_t object, const std::string& name, uint64_t value) {
   write_scalar_attribute(object, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
 }
 
+void write_attribute(hid_t object, const std::string& name, int64_t value) {
+  write_scalar_attribute(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
+}
+
 Handle create_group(hid_t parent, const std::string& name, const std::string& description) {
   const std::string path = child_path(parent, name);
   if (check(H5Lexists(parent, name.c_str(), H5P_DEFAULT), "look up " + path) > 0) {
@@ -142,11 +165,27 @@ Handle create_group(hid_t parent, const std::string& name, const std::string& de
   return group;
 }
 
-void write_column(hid_t group, const ColumnInfo& info, NumericType type, const void* data, size_t rows) {
-  write_static(group, info, type.file, type.memory, data, rows);
+Handle enum_type(hid_t base, std::span<const EnumMember> codes) {
+  Handle type(H5Tenum_create(base), H5Tclose, "create enumeration type");
+  const size_t size = H5Tget_size(base);
+  for (const EnumMember& member : codes) {
+    // The value in the base type's own layout (size and byte order), as H5Tenum_insert expects.
+    unsigned char value[16] = {};
+    std::memcpy(value, &member.value, sizeof member.value);
+    if (size > sizeof value) fail("enumeration base type too wide");
+    check(H5Tconvert(H5T_NATIVE_INT64, base, 1, value, nullptr, H5P_DEFAULT),
+          std::string("convert enumeration value of '") + member.name + "'");
+    check(H5Tenum_insert(type.get(), member.name, value),
+          std::string("insert enumeration name '") + member.name + "'");
+  }
+  return type;
 }
 
-void write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values) {
+Handle write_column(hid_t group, const ColumnInfo& info, NumericType type, const void* data, size_t rows) {
+  return write_static(group, info, type.file, type.memory, data, rows);
+}
+
+Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values) {
   size_t width = 1;  // HDF5 has no 0-byte strings
   for (const auto& value : values) width = std::max(width, value.size());
   std::vector<char> packed(values.size() * width, '\0');
@@ -154,18 +193,34 @@ void write_column(hid_t group, const ColumnInfo& info, const std::vector<std::st
     std::memcpy(packed.data() + row * width, values[row].data(), values[row].size());
   }
   Handle type = string_type(width);
-  write_static(group, info, type.get(), type.get(), packed.data(), values.size());
+  return write_static(group, info, type.get(), type.get(), packed.data(), values.size());
+}
+
+void attach_dimension_scale(hid_t scale, const std::string& dimension_name, std::span<const hid_t> datasets) {
+  const std::string path = object_path(scale);
+  check(H5DSset_scale(scale, dimension_name.c_str()), "make " + path + " a dimension scale");
+  for (const hid_t dataset : datasets) {
+    const std::string where = object_path(dataset);
+    check(H5DSattach_scale(dataset, scale, 0), "attach " + path + " to " + where);
+  }
 }
 
 AppendableColumn::AppendableColumn(hid_t group, const ColumnInfo& info, NumericType type, size_t chunk_rows)
     : name_(child_path(group, info.name)), type_(type) {
+  Handle file_enum;
+  if (!info.codes.empty()) {
+    file_enum = enum_type(type.file, info.codes);
+    memory_enum_ = enum_type(type.memory, info.codes);
+    type_ = {file_enum.get(), memory_enum_.get()};  // the file type is only needed to create the dataset
+  }
   const hsize_t dims = 0;
   const hsize_t max_dims = H5S_UNLIMITED;
   Handle space(H5Screate_simple(1, &dims, &max_dims), H5Sclose, "create dataspace for " + name_);
   Handle dcpl = compressed_chunks(std::max<size_t>(chunk_rows, 1));
   dataset_ = Handle(
-      H5Dcreate2(group, info.name.c_str(), type.file, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      H5Dcreate2(group, info.name.c_str(), type_.file, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
       H5Dclose, "create dataset " + name_);
+  type_.file = type.file;  // file_enum closes at the end of this constructor
   describe_column(dataset_.get(), info);
 }
 

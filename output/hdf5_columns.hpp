@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,10 +21,18 @@ inline constexpr size_t kStaticChunkRows = 65536;
 // cost of higher levels (~105 MB/s and ~3x smaller for the message trace on these machines).
 inline constexpr unsigned kDeflateLevel = 1;
 
+// One name of a coded column: stored as an HDF5 enumeration, so that h5py, h5dump and HDFView show
+// the names (h5py.check_enum_dtype(ds.dtype) gives the mapping) while the values stay plain integers.
+struct EnumMember {
+  const char* name;
+  int64_t value;
+};
+
 struct ColumnInfo {
   std::string name;
   std::string units;  // "" when dimensionless or not applicable
   std::string description;
+  std::span<const EnumMember> codes{};  // non-empty: an enumeration over the column's integer type
 };
 
 // The stored (little-endian, standard) and in-memory (native) HDF5 types of a numeric column.
@@ -34,6 +43,8 @@ struct NumericType {
 template <class T>
 NumericType numeric_type();
 template <>
+NumericType numeric_type<int8_t>();
+template <>
 NumericType numeric_type<uint8_t>();
 template <>
 NumericType numeric_type<uint16_t>();
@@ -41,6 +52,8 @@ template <>
 NumericType numeric_type<int16_t>();
 template <>
 NumericType numeric_type<uint32_t>();
+template <>
+NumericType numeric_type<int64_t>();
 template <>
 NumericType numeric_type<float>();
 template <>
@@ -55,21 +68,30 @@ void write_attribute(hid_t object, const std::string& name, const char* value);
 void write_attribute(hid_t object, const std::string& name, double value);
 void write_attribute(hid_t object, const std::string& name, int32_t value);
 void write_attribute(hid_t object, const std::string& name, uint64_t value);
+void write_attribute(hid_t object, const std::string& name, int64_t value);
 
 // Creates group `name` under `parent`, replacing an existing one. Links and attributes keep their
 // creation order, so h5py lists columns in schema order rather than alphabetically. A non-empty
 // `description` becomes a string attribute of the group.
 Handle create_group(hid_t parent, const std::string& name, const std::string& description);
 
+// An enumeration over `base` (an integer type) with the given names and values.
+Handle enum_type(hid_t base, std::span<const EnumMember> codes);
+
 // Static columns, written whole: chunked (min(rows, kStaticChunkRows)) and compressed (shuffle +
-// deflate) when not empty, a 0-length contiguous dataset otherwise.
-void write_column(hid_t group, const ColumnInfo& info, NumericType type, const void* data, size_t rows);
+// deflate) when not empty, a 0-length contiguous dataset otherwise. Returns the open dataset.
+Handle write_column(hid_t group, const ColumnInfo& info, NumericType type, const void* data, size_t rows);
 template <class T>
-void write_column(hid_t group, const ColumnInfo& info, const std::vector<T>& values) {
-  write_column(group, info, numeric_type<T>(), values.data(), values.size());
+Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<T>& values) {
+  return write_column(group, info, numeric_type<T>(), values.data(), values.size());
 }
 // Fixed-length, null-padded UTF-8 strings as wide as the longest value (at least 1 byte).
-void write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values);
+Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values);
+
+// Makes `scale` (a 1-D column, e.g. /timeseries/t_s) the dimension scale of dimension 0 of each of
+// `datasets`, as netCDF-4 does for a coordinate: xarray (engine h5netcdf) and other netCDF readers
+// then see the column as the coordinate of the others.
+void attach_dimension_scale(hid_t scale, const std::string& dimension_name, std::span<const hid_t> datasets);
 
 // A numeric column that grows as rows arrive: extendible (unlimited maximum), chunked, compressed.
 class AppendableColumn {
@@ -85,6 +107,7 @@ class AppendableColumn {
  private:
   std::string name_;
   NumericType type_;
+  Handle memory_enum_;  // the in-memory enumeration type of a coded column
   Handle dataset_;
   uint64_t rows_ = 0;
 };

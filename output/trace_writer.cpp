@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -15,6 +16,7 @@
 
 #include "output/hdf5_columns.hpp"
 #include "output/hdf5_handle.hpp"
+#include "output/kpi_columns.hpp"
 
 namespace citytwin::output {
 namespace {
@@ -28,7 +30,8 @@ void for_each_message_column(F&& f, Batches&... batches) {
   f(ColumnInfo{"device", "", "device id (see /devices/id)"}, batches.device...);
   f(ColumnInfo{"t_tx_s", "s", "start of the transmission, simulated time since the run start"},
     batches.t_tx_s...);
-  f(ColumnInfo{"radio", "", "radio technology: 0 LoRaWAN, 1 NB-IoT, 2 Wi-Fi"}, batches.radio...);
+  f(ColumnInfo{"radio", "", "radio technology: 0 LoRaWAN, 1 NB-IoT, 2 Wi-Fi", radio_codes()},
+    batches.radio...);
   f(ColumnInfo{"sf", "", "LoRa spreading factor (7..12)"}, batches.sf...);
   f(ColumnInfo{"channel_hz", "Hz", "centre frequency of the uplink channel"}, batches.channel_hz...);
   f(ColumnInfo{"tx_power_dbm", "dBm", "transmit power"}, batches.tx_power_dbm...);
@@ -42,7 +45,8 @@ void for_each_message_column(F&& f, Batches&... batches) {
     batches.retransmissions...);
   f(ColumnInfo{"delivered", "", "1 when the uplink reached the network server, else 0"},
     batches.delivered...);
-  f(ColumnInfo{"fail_reason", "", "why it was not delivered (0 delivered; see SCHEMA.md)"},
+  f(ColumnInfo{"fail_reason", "", "why it was not delivered (0 none: delivered; see SCHEMA.md)",
+               fail_reason_codes()},
     batches.fail_reason...);
   f(
       ColumnInfo{
@@ -93,6 +97,27 @@ void check_length(const std::vector<T>& column, size_t rows, const std::string& 
   if (column.size() != rows) {
     throw std::invalid_argument(table + "." + name + " has " + std::to_string(column.size()) +
                                 " rows, expected " + std::to_string(rows));
+  }
+}
+
+bool is_whole(double value) {
+  return std::isfinite(value) && std::abs(value) < 9.0e15 && value == std::trunc(value);
+}
+
+// A /kpi/<table> column, stored as its catalogue entry says (kpi_columns.hpp): a count as i8, a radio
+// as an enumeration, else f8.
+void write_kpi_column(hid_t group, const std::string& table, const std::string& column,
+                      const std::vector<double>& values) {
+  const KpiColumnSpec spec = kpi_column_spec(table, column);
+  const bool whole = std::all_of(values.begin(), values.end(), is_whole);
+  if (spec.storage == KpiStorage::Real || !whole) {
+    h5::write_column(group, {column, spec.units, spec.description}, values);
+  } else if (spec.storage == KpiStorage::Count) {
+    const std::vector<int64_t> counts(values.begin(), values.end());
+    h5::write_column(group, {column, spec.units, spec.description}, counts);
+  } else {
+    const std::vector<int8_t> codes(values.begin(), values.end());
+    h5::write_column(group, {column, spec.units, spec.description, radio_codes_with_mixed()}, codes);
   }
 }
 
@@ -331,7 +356,13 @@ uint64_t TraceWriter::messages_written() const { return impl_->messages_appended
 void TraceWriter::write_kpis(const KpiList& kpis) {
   for (const auto& [name, value] : kpis) check_name(name, "a KPI");
   impl_->guarded("write /kpi", [&] {
-    for (const auto& [name, value] : kpis) h5::write_attribute(impl_->kpi.get(), name, value);
+    for (const auto& [name, value] : kpis) {
+      if (kpi_column_spec("", name).storage == KpiStorage::Count && is_whole(value)) {
+        h5::write_attribute(impl_->kpi.get(), name, static_cast<int64_t>(value));
+      } else {
+        h5::write_attribute(impl_->kpi.get(), name, value);
+      }
+    }
     impl_->flush_file();
   });
 }
@@ -350,10 +381,8 @@ void TraceWriter::write_kpi_table(const std::string& name, const KpiTable& table
   impl_->guarded("write /kpi table", [&] {
     h5::Handle group = h5::create_group(impl_->kpi.get(), name, "KPIs by " + table.key_name);
     const hid_t g = group.get();
-    h5::write_column(g, {table.key_name, "", "table key"}, table.keys);
-    for (const auto& [column, values] : table.columns) {
-      h5::write_column(g, {column, "", "KPI " + column + " per " + table.key_name}, values);
-    }
+    h5::write_column(g, {table.key_name, "", "table key: one row per " + table.key_name}, table.keys);
+    for (const auto& [column, values] : table.columns) write_kpi_column(g, name, column, values);
     impl_->flush_file();
   });
 }
@@ -369,9 +398,17 @@ void TraceWriter::write_timeseries(const TimeSeries& series) {
   impl_->guarded("write /timeseries", [&] {
     h5::Handle group = h5::create_group(impl_->file.get(), "timeseries", series.description);
     const hid_t g = group.get();
-    h5::write_column(g, {"t_s", "s", "start of the interval"}, series.t_s);
-    for (const auto& [column, values] : series.columns)
-      h5::write_column(g, {column, "", "utilisation (0..1)"}, values);
+    h5::Handle time = h5::write_column(g, {"t_s", "s", "start of the interval"}, series.t_s);
+    std::vector<h5::Handle> columns;
+    for (const auto& [column, values] : series.columns) {
+      const std::string what = column == "network_server"
+                                   ? "fraction of the interval the network server's CPU was busy"
+                                   : "bytes carried in the interval / (capacity x interval)";
+      columns.push_back(h5::write_column(g, {column, "", what}, values));
+    }
+    std::vector<hid_t> ids;
+    for (const auto& c : columns) ids.push_back(c.get());
+    h5::attach_dimension_scale(time.get(), "t_s", ids);
     impl_->flush_file();
   });
 }

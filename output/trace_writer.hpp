@@ -12,7 +12,9 @@
 
 namespace citytwin::output {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: coded columns are HDF5 enumerations, counts are integers, KPI columns carry units and
+// descriptions, /timeseries/t_s is a dimension scale (netCDF-4 coordinate).
+inline constexpr int kSchemaVersion = 2;
 
 // Raised when the file cannot be created or written; the message names the path.
 class OutputError : public std::runtime_error {

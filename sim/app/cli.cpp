@@ -1,4 +1,4 @@
-// citytwin command line: run, validate, --help, --version.
+// citytwin command line: run, validate, describe, catalogue, --help, --version.
 #include <boost/program_options.hpp>
 #include <csignal>
 #include <cstdio>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/app/cli_json.hpp"
 #include "sim/app/describe.hpp"
 #include "sim/app/kpi_report.hpp"
 #include "sim/app/run.hpp"
@@ -27,6 +28,9 @@ constexpr const char* kUsage =
     "  run FILE        run a scenario and write an HDF5 trace\n"
     "  validate FILE   check a scenario without running it\n"
     "  describe FILE   summarise the city it builds: devices, gateways, fibre, capacities\n"
+    "  catalogue       list the device types of the catalogue (radio, interval, payload, battery)\n"
+    "\n"
+    "run, describe and catalogue take --json for machine-readable output on stdout.\n"
     "\n"
     "citytwin --help | --version\n";
 
@@ -45,10 +49,12 @@ po::options_description scenario_options() {
 
 // "<command> FILE [--set key.path=value ...]": the scenario it names, or nullopt after printing help.
 std::optional<scenario::Scenario> load_from_args(const std::vector<std::string>& args,
-                                                 const std::string& usage, std::string& file) {
+                                                 const std::string& usage, std::string& file,
+                                                 bool* json = nullptr) {
   po::options_description o(usage);
   o.add(scenario_options());
   o.add_options()("help,h", "this help")("file", po::value<std::string>(), "scenario file");
+  if (json != nullptr) o.add_options()("json", "print JSON on stdout");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
@@ -60,6 +66,7 @@ std::optional<scenario::Scenario> load_from_args(const std::vector<std::string>&
   }
   if (!vm.count("file")) throw po::error("a scenario FILE is needed: " + usage);
   file = vm["file"].as<std::string>();
+  if (json != nullptr) *json = vm.count("json") > 0;
   const auto overrides =
       vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   return scenario::load_scenario_file(file, overrides);
@@ -74,8 +81,28 @@ int validate(const std::vector<std::string>& args) {
 
 int describe(const std::vector<std::string>& args) {
   std::string file;
-  const auto sc = load_from_args(args, "citytwin describe FILE [--set key.path=value ...]", file);
-  if (sc) std::cout << app::describe_topology(*sc);
+  bool json = false;
+  const auto sc =
+      load_from_args(args, "citytwin describe FILE [--json] [--set key.path=value ...]", file, &json);
+  if (sc && json) std::cout << app::describe_json(*sc, file).dump(2) << "\n";
+  if (sc && !json) std::cout << app::describe_topology(*sc);
+  return kOk;
+}
+
+int catalogue(const std::vector<std::string>& args) {
+  po::options_description o("citytwin catalogue [--json]");
+  o.add_options()("help,h", "this help")("json", "print JSON on stdout");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(o).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << o << "\n";
+    return kOk;
+  }
+  if (vm.count("json"))
+    std::cout << app::catalogue_json().dump(2) << "\n";
+  else
+    std::cout << app::catalogue_text();
   return kOk;
 }
 
@@ -85,7 +112,8 @@ int run(const std::vector<std::string>& args) {
                                          "HDF5 trace to write (default: <scenario name>.h5)")(
       "seed", po::value<uint64_t>(), "master seed (overrides run.seed)")(
       "threads", po::value<int>(), "worker threads (default: the cores available)")(
-      "quiet,q", "no progress line")("file", po::value<std::string>(), "scenario file");
+      "quiet,q", "no progress line")("json", "print the summary as JSON on stdout (instead of the report)")(
+      "file", po::value<std::string>(), "scenario file");
   o.add(scenario_options());
   po::positional_options_description pos;
   pos.add("file", 1);
@@ -117,7 +145,10 @@ int run(const std::vector<std::string>& args) {
   options.progress = !vm.count("quiet");
 
   const app::RunSummary summary = app::run(sc, options);
-  std::cout << app::format_kpi_report(summary);
+  if (vm.count("json"))
+    std::cout << app::summary_json(summary).dump(2) << "\n";
+  else
+    std::cout << app::format_kpi_report(summary);
   return summary.complete ? kOk : kInterrupted;
 }
 
@@ -143,6 +174,7 @@ int main(int argc, char** argv) {
     if (command == "run") return run(args);
     if (command == "validate") return validate(args);
     if (command == "describe") return describe(args);
+    if (command == "catalogue") return catalogue(args);
     std::cerr << "citytwin: unknown command '" << command << "'\n" << kUsage;
     return kBadInput;
   } catch (const scenario::ScenarioError& e) {

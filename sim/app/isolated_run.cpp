@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -80,6 +81,38 @@ void write_all(int fd, const std::string& data) {
   }
 }
 
+// The child's progress, one "sim_s duration_s uplinks" line (hexadecimal doubles) at most every 100 ms.
+RunOptions with_progress_pipe(RunOptions options, int progress_fd) {
+  if (progress_fd < 0) return options;
+  auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  options.on_progress = [progress_fd, last](double sim_s, double duration_s, uint64_t uplinks) mutable {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::milliseconds(100) && sim_s < duration_s) return;
+    last = now;
+    char line[128];
+    const int n = std::snprintf(line, sizeof line, "%a %a %llu\n", sim_s, duration_s,
+                                static_cast<unsigned long long>(uplinks));
+    if (n > 0) write_all(progress_fd, std::string(line, static_cast<size_t>(n)));
+  };
+  return options;
+}
+
+void parse_progress(std::string& pending, const std::function<void(const IsolatedProgress&)>& progress) {
+  size_t end = 0;
+  while ((end = pending.find('\n')) != std::string::npos) {
+    IsolatedProgress p;
+    unsigned long long uplinks = 0;
+    char sim[48] = {}, duration[48] = {};
+    if (std::sscanf(pending.substr(0, end).c_str(), "%47s %47s %llu", sim, duration, &uplinks) == 3) {
+      p.sim_s = std::strtod(sim, nullptr);
+      p.duration_s = std::strtod(duration, nullptr);
+      p.uplinks = uplinks;
+      progress(p);
+    }
+    pending.erase(0, end + 1);
+  }
+}
+
 [[noreturn]] void child_main(int fd, const ScenarioSource& source, const RunOptions& options) {
   std::signal(SIGINT, [](int) { request_stop(); });
   std::signal(SIGTERM, [](int) { request_stop(); });
@@ -106,26 +139,46 @@ void write_all(int fd, const std::string& data) {
 }  // namespace
 
 IsolatedOutcome run_isolated(const ScenarioSource& source, const RunOptions& options,
-                             const std::function<bool()>& cancel) {
+                             const std::function<bool()>& cancel,
+                             const std::function<void(const IsolatedProgress&)>& progress) {
   int fds[2];
   if (::pipe(fds) != 0) throw RunError(std::string("cannot create a pipe: ") + std::strerror(errno));
+  int progress_fds[2] = {-1, -1};
+  if (progress && ::pipe(progress_fds) != 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw RunError(std::string("cannot create a pipe: ") + std::strerror(errno));
+  }
   std::fflush(stdout);
   std::fflush(stderr);
   const pid_t pid = ::fork();
   if (pid < 0) throw RunError(std::string("cannot fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::close(fds[0]);
-    child_main(fds[1], source, options);
+    if (progress_fds[0] >= 0) ::close(progress_fds[0]);
+    child_main(fds[1], source, with_progress_pipe(options, progress_fds[1]));
   }
   ::close(fds[1]);
+  if (progress_fds[1] >= 0) ::close(progress_fds[1]);
+  std::string progress_pending;
 
   std::string report;
   bool cancelled = false;
   char buf[65536];
   for (;;) {
-    pollfd p{fds[0], POLLIN, 0};
-    const int ready = ::poll(&p, 1, 100);
-    if (ready > 0) {
+    pollfd p[2] = {{fds[0], POLLIN, 0}, {progress_fds[0], POLLIN, 0}};
+    const int ready = ::poll(p, progress_fds[0] >= 0 ? 2 : 1, 100);
+    if (ready > 0 && progress_fds[0] >= 0 && (p[1].revents & (POLLIN | POLLHUP)) != 0) {
+      const ssize_t n = ::read(progress_fds[0], buf, sizeof buf);
+      if (n > 0) {
+        progress_pending.append(buf, static_cast<size_t>(n));
+        parse_progress(progress_pending, progress);
+      } else if (n == 0) {
+        ::close(progress_fds[0]);
+        progress_fds[0] = -1;
+      }
+    }
+    if (ready > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
       const ssize_t n = ::read(fds[0], buf, sizeof buf);
       if (n > 0) {
         report.append(buf, static_cast<size_t>(n));
@@ -140,6 +193,7 @@ IsolatedOutcome run_isolated(const ScenarioSource& source, const RunOptions& opt
     }
   }
   ::close(fds[0]);
+  if (progress_fds[0] >= 0) ::close(progress_fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

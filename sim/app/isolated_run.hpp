@@ -5,6 +5,7 @@
 // KPIs, or its error text, through a pipe.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -25,9 +26,18 @@ struct ScenarioSource {
   std::vector<std::string> overrides;
 };
 
+// Where the child's run is, reported to the parent at most ten times a second.
+struct IsolatedProgress {
+  double sim_s = 0.0;
+  double duration_s = 0.0;
+  uint64_t uplinks = 0;
+};
+
 // cancel is polled about ten times a second in the parent; when it returns true the child is asked to
-// stop (as Ctrl-C would), finishes its trace with complete = 0, and the outcome says so.
+// stop (as Ctrl-C would), finishes its trace with complete = 0, and the outcome says so. progress, if
+// set, is called in the parent (options.on_progress is not used: it would run in the child).
 IsolatedOutcome run_isolated(const ScenarioSource& source, const RunOptions& options,
-                             const std::function<bool()>& cancel = {});
+                             const std::function<bool()>& cancel = {},
+                             const std::function<void(const IsolatedProgress&)>& progress = {});
 
 }  // namespace citytwin::sim::app

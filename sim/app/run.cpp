@@ -202,6 +202,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
       next_batch = (std::floor(t / sc.run.forward_batch_s) + 1.0) * sc.run.forward_batch_s;
     }
     progress.update(t, medium.frames_started());
+    if (options.on_progress) options.on_progress(t, duration, medium.frames_started());
     if (g_stop_requested) {
       stopped = true;
       break;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,8 @@ struct RunOptions {
   std::optional<int> threads;    // default: the cores available to this process
   std::string output_path;       // HDF5 trace; required
   bool progress = true;          // a progress line on stderr
+  // Called after every window with (simulated s, duration s, uplinks so far); may be empty.
+  std::function<void(double, double, uint64_t)> on_progress;
 };
 
 struct RunSummary {

@@ -64,7 +64,8 @@ bool parse_index(std::string_view text, std::size_t& index) {
   return result.ec == std::errc() && result.ptr == text.data() + text.size();
 }
 
-// "devices[0].radio.sf" -> {"devices", "0", "radio", "sf"}; nullopt when a segment is empty.
+// "devices[0].radio.sf" -> {"devices", "0", "radio", "sf"}; "gateways[+]" -> {"gateways", "+"}; nullopt
+// when a segment is empty.
 std::optional<std::vector<std::string>> split_override_path(std::string_view path) {
   std::string dotted;
   for (std::size_t i = 0; i < path.size(); ++i) {
@@ -111,7 +112,14 @@ void apply_override(YamlNode& root, int index, DiagnosticLog& log) {
   for (std::size_t i = 0; i < segments->size(); ++i) {
     const std::string& segment = (*segments)[i];
     const bool last = i + 1 == segments->size();
-    if (node->is_sequence()) {
+    if (segment == "+" && (node->is_sequence() || node->kind == YamlNode::Kind::Null)) {
+      // "[+]": append an entry to the sequence (an empty section becomes one), e.g. gateways[+]={...}
+      node->kind = YamlNode::Kind::Sequence;
+      node->items.emplace_back();
+      node->items.back().location = where;
+      path = index_path(path, node->items.size() - 1);
+      node = &node->items.back();
+    } else if (node->is_sequence()) {
       std::size_t item = 0;
       if (!parse_index(segment, item)) {
         log.error(where, path, "is a sequence: expected an index, got '" + segment + "'");

@@ -34,12 +34,12 @@ def test_random_access_success_follows_slotted_aloha():
     interval: {interval_s} s
     payload: 20 B""") + "nbiot: {max_preamble_attempts: 1}\n")
         m = r.messages
-        nb = m["radio"] == 1
+        nb = m["radio"] == "nbiot"
         duration = 2 * 3600
         lam = nb.sum() / duration * PERIOD_CE0
-        success = 1.0 - np.mean(m["fail_reason"][nb] == 7)
+        success = 1.0 - np.mean(m["fail_reason"][nb] == "random_access")
         assert abs(success - math.exp(-lam / PREAMBLES_CE0)) < 0.02, (interval_s, lam, success)
-        assert r.kpi["lost_random_access"] == (m["fail_reason"] == 7).sum()
+        assert r.kpi["lost_random_access"] == (m["fail_reason"] == "random_access").sum()
 
 
 def test_retries_recover_collided_preambles():
@@ -82,14 +82,14 @@ def test_coverage_enhancement_lengthens_airtime_latency_and_energy():
     assert deep.latency.median() > near.latency.median()
     assert (deep.rssi_dbm < near.rssi_dbm.min()).all()
     e = r.devices_frame()
-    assert set(df.radio) == {1}
+    assert set(df.radio) == {"nbiot"}
 
 
 def test_devices_beyond_the_maximum_coupling_loss_are_out_of_coverage():
     r = citytwin.run(scenario("""  - {name: far, technology: nbiot, count: 10, districts: [a], interval: 10 min,
      building_penetration: {mean: 80 dB}}"""))
     assert r.kpi["uplinks_delivered"] == 0
-    assert np.all(r.messages["fail_reason"] == 1)
+    assert np.all(r.messages["fail_reason"] == "below_sensitivity")
     assert np.all(np.isnan(r.messages["rssi_dbm"]))
 
 

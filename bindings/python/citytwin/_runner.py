@@ -1,0 +1,221 @@
+"""Running scenarios: run, run_async (a cancellable Future), sweep, validate, progress bars."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union
+
+from . import _core
+from ._scenario import Scenario, ScenarioLike
+from ._trace import Result
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a running simulation is: simulated seconds of duration_s, uplinks sent so far."""
+
+    sim_s: float
+    duration_s: float
+    uplinks: int
+
+    @property
+    def fraction(self) -> float:
+        """sim_s / duration_s (0..1)."""
+        return self.sim_s / self.duration_s if self.duration_s > 0 else 1.0
+
+
+ProgressCallback = Callable[[Progress], None]
+ProgressArg = Union[None, bool, ProgressCallback]
+
+
+def _in_notebook() -> bool:
+    shell = sys.modules.get("IPython")
+    if shell is None:
+        return False
+    try:
+        ip = shell.get_ipython()  # type: ignore[attr-defined]
+    except Exception:
+        return False
+    return ip is not None and "IPKernelApp" in getattr(ip, "config", {})
+
+
+def _tqdm() -> Any:
+    """tqdm's widget bar in Jupyter when ipywidgets is installed, else its text bar (which a notebook
+    shows as one line rewritten in place)."""
+    if _in_notebook():
+        try:
+            import ipywidgets  # noqa: F401 (tqdm.notebook needs it)
+            from tqdm.notebook import tqdm
+
+            return tqdm
+        except ImportError:
+            pass
+    from tqdm import tqdm
+
+    return tqdm
+
+
+class _Bar:
+    """A tqdm bar over simulated hours."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __call__(self, p: Progress) -> None:
+        if self._bar is None:
+            tqdm = _tqdm()
+
+            self._bar = tqdm(total=round(p.duration_s / 3600.0, 3), unit="h sim", desc="citytwin",
+                             bar_format="{l_bar}{bar}| {n:.2f}/{total:.2f} h sim [{elapsed}<{remaining}]{postfix}")
+        self._bar.n = round(min(p.sim_s, p.duration_s) / 3600.0, 3)
+        self._bar.set_postfix_str(f"{p.uplinks} uplinks", refresh=False)
+        self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def validate(scenario: ScenarioLike, overrides: Optional[Mapping[str, Any]] = None) -> None:
+    """Raises ScenarioError listing every problem, one per line (file:line:col: key.path: message)."""
+    Scenario.load(scenario).validate(overrides)
+
+
+def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional[int] = None,
+        overrides: Optional[Mapping[str, Any]] = None, out: Optional[Union[str, "os.PathLike[str]"]] = None,
+        progress: ProgressArg = None, stop: Optional[threading.Event] = None) -> Result:
+    """Runs a scenario in a child process and returns its Result.
+
+    scenario: a Scenario, a path, YAML text (a str with a newline) or a dict.
+    seed / threads: override run.seed and the thread count (default: all cores; results do not
+    depend on it). overrides: {"key.path": value}, the paths Scenario accepts ("devices.0.interval",
+    "gateways[+]"). out: the HDF5 trace to write; by default a temporary file, removed with the Result.
+    progress: None (a tqdm bar in Jupyter, nothing elsewhere), True (a tqdm bar), False (nothing), or a
+    callable given a citytwin.Progress a few times a second. stop: an Event; once set, the run stops at
+    its next window and the Result is incomplete (complete = False).
+    Ctrl-C (the notebook's interrupt) stops the run the same way and raises KeyboardInterrupt.
+    """
+    sc = Scenario.load(scenario)
+    text_or_path, is_text, override_list = sc.source_args(overrides)
+    tmpdir = None
+    if out is None:
+        tmpdir = tempfile.mkdtemp(prefix="citytwin-")
+        path = os.path.join(tmpdir, "run.h5")
+    else:
+        path = os.fspath(out)
+    if progress is None:
+        progress = _in_notebook()
+    bar = _Bar() if progress is True else None
+    callback: Optional[ProgressCallback] = bar if bar is not None else (progress if callable(progress) else None)
+    on_progress = None if callback is None else (lambda s, d, u: callback(Progress(s, d, int(u))))
+    should_stop = None if stop is None else stop.is_set
+    try:
+        summary = _core.run(text_or_path, is_text, override_list, path, seed, threads, False, should_stop, on_progress)
+        result = Result(summary["path"], temporary_dir=tmpdir)
+        tmpdir = None  # the Result owns it now
+        return result
+    finally:
+        if bar is not None:
+            bar.close()
+        if tmpdir is not None:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+class RunFuture(Future):  # type: ignore[type-arg]
+    """The Future of run_async: result() waits for the Result; cancel() stops a running simulation
+    (within about a second: it stops at its next window) and leaves an incomplete trace."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stop = threading.Event()
+
+    def cancel(self) -> bool:
+        """Stops the run. Returns True when it had not finished; a running one then completes with an
+        incomplete Result (complete = False) instead of being discarded, so result() still returns it."""
+        if self.done():
+            return False
+        self._stop.set()
+        return True
+
+    def cancel_requested(self) -> bool:
+        """Whether cancel() was called."""
+        return self._stop.is_set()
+
+
+def run_async(scenario: ScenarioLike, **kwargs: Any) -> RunFuture:
+    """Like run(), in a background thread (the notebook stays responsive): returns a RunFuture;
+    .result() waits, .cancel() stops the child process at its next window."""
+    future = RunFuture()
+    kwargs.setdefault("progress", False)
+
+    def work() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(run(scenario, stop=future._stop, **kwargs))
+        except BaseException as e:  # noqa: BLE001 (delivered through the future)
+            future.set_exception(e)
+
+    threading.Thread(target=work, name="citytwin-run", daemon=True).start()
+    return future
+
+
+@dataclass
+class SweepFailure:
+    """A sweep member that failed: its seed and the error."""
+
+    seed: int
+    error: BaseException
+
+
+def sweep(scenario: ScenarioLike, seeds: Iterable[int], **kwargs: Any) -> Any:
+    """Runs the scenario once per seed; returns a pandas DataFrame with one row of KPIs per seed.
+
+    out may contain "{seed}" (e.g. "runs/flood-{seed}.h5") to keep each member's trace.
+    A member that fails does not stop the others: its row has the error text in the column "error"
+    (NaN KPIs), the failure is printed on stderr and the table's attrs["failures"] lists
+    SweepFailure(seed, error). Ctrl-C stops the running child (its trace, if kept, is marked
+    incomplete) and returns the rows finished so far, with attrs["interrupted"] = True.
+    """
+    import pandas as pd
+
+    sc = Scenario.load(scenario)
+    rows: List[Dict[str, Any]] = []
+    failures: List[SweepFailure] = []
+    interrupted = False
+    kwargs.setdefault("progress", False)
+    out = kwargs.pop("out", None)
+    for s in seeds:
+        try:
+            member_out = None if out is None else os.fspath(out).format(seed=int(s))
+            r = run(sc, seed=int(s), out=member_out, **kwargs)
+        except KeyboardInterrupt:
+            interrupted = True
+            break
+        except (ValueError, RuntimeError) as e:  # ScenarioError, RunError, OutputError
+            failures.append(SweepFailure(int(s), e))
+            rows.append({"seed": int(s), "error": str(e)})
+            continue
+        rows.append({"seed": int(s), **r.kpi, "complete": r.complete, "error": None})
+    table = pd.DataFrame(rows)
+    table = table.set_index("seed") if len(table) else table
+    if "error" in table and table["error"].isna().all():
+        table = table.drop(columns="error")
+    table.attrs["failures"] = failures
+    table.attrs["interrupted"] = interrupted
+    for f in failures:
+        print(f"citytwin.sweep: seed {f.seed} failed: {f.error}", file=sys.stderr)
+    return table
+
+
+def catalogue() -> Any:
+    """The device types of the catalogue (models/device/catalogue.hpp) as a DataFrame indexed by name:
+    radio, interval_s, payload_bytes, power, battery_mah, ..."""
+    import pandas as pd
+
+    return pd.DataFrame(_core.catalogue()).set_index("name")

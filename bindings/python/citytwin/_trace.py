@@ -1,0 +1,342 @@
+"""Reading a citytwin HDF5 trace (output/SCHEMA.md): KPI tables as DataFrames, /timeseries as an
+xarray Dataset, /messages lazily or in chunks. Schema versions 1 and 2 are read."""
+from __future__ import annotations
+
+import shutil
+import weakref
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+
+import h5py
+import numpy as np
+import pandas as pd
+import yaml
+
+from ._codes import FAIL_REASONS, RADIOS
+
+SCHEMA_VERSIONS = (1, 2)
+#: columns of /messages and /kpi tables that hold codes (enumerations from schema version 2)
+_CODED = {"fail_reason": FAIL_REASONS, "radio": RADIOS}
+
+
+def _attr(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _codes(ds: "h5py.Dataset") -> Optional[Mapping[int, str]]:
+    """value -> name of a coded column: from its HDF5 enumeration, or (schema 1) from the known codes."""
+    mapping = h5py.check_enum_dtype(ds.dtype)
+    if mapping is not None:
+        return {int(v): k for k, v in mapping.items()}
+    return _CODED.get(ds.name.rsplit("/", 1)[-1]) if ds.dtype.kind in "iu" else None
+
+
+def _column(ds: "h5py.Dataset", rows: Union[slice, np.ndarray, None] = None) -> Any:
+    """A column as numpy (strings decoded) or, for a coded column, a pandas Categorical of its names."""
+    values = ds[()] if rows is None else ds[rows]
+    if values.dtype.kind == "S":
+        return np.char.decode(values, "utf-8")
+    codes = _codes(ds)
+    if codes is None:
+        return values
+    order = sorted(codes)
+    positions = np.searchsorted(order, values)
+    positions = np.where((positions < len(order)) & (np.take(order, np.minimum(positions, len(order) - 1)) == values),
+                         positions, -1)
+    return pd.Categorical.from_codes(positions, categories=[codes[v] for v in order])
+
+
+def _table(group: "h5py.Group") -> pd.DataFrame:
+    return pd.DataFrame({name: _column(ds) for name, ds in group.items() if isinstance(ds, h5py.Dataset)})
+
+
+def _column_attrs(group: "h5py.Group") -> pd.DataFrame:
+    rows = [{"column": name, "units": _attr(ds.attrs.get("units", "")),
+             "description": _attr(ds.attrs.get("description", ""))}
+            for name, ds in group.items() if isinstance(ds, h5py.Dataset)]
+    return pd.DataFrame(rows, columns=["column", "units", "description"]).set_index("column")
+
+
+class Result:
+    """A citytwin trace: one run's KPIs, tables, time series and messages.
+
+    Returned by citytwin.run() and citytwin.open(). Tables are read from the file when first used
+    (and kept); /messages can also be read by column and row range (read_messages) or in chunks
+    (iter_messages) without loading it whole. A context manager: `with citytwin.open(p) as r: ...`.
+    """
+
+    def __init__(self, path: str, *, temporary_dir: Optional[str] = None) -> None:
+        """Opens the trace at path (use citytwin.open). temporary_dir is removed when the Result is."""
+        self._file_path = str(path)
+        self._temporary = temporary_dir is not None
+        self._file: Optional[h5py.File] = h5py.File(self._file_path, "r")
+        self._cache: Dict[str, Any] = {}
+        if temporary_dir is not None:
+            weakref.finalize(self, _remove_temporary, self._file, temporary_dir)
+        version = int(_attr(self._f["meta"].attrs.get("schema_version", 1)))
+        if version not in SCHEMA_VERSIONS:
+            raise ValueError(f"{path}: trace schema version {version}; this citytwin reads {SCHEMA_VERSIONS}")
+
+    # --- file -------------------------------------------------------------------------------------
+    @property
+    def _f(self) -> h5py.File:
+        if self._file is None:
+            raise ValueError(f"the trace {self._file_path!r} is closed")
+        return self._file
+
+    @property
+    def path(self) -> Optional[str]:
+        """The trace's path; None when it is a temporary file removed with this Result."""
+        return None if self._temporary else self._file_path
+
+    def close(self) -> None:
+        """Closes the file; tables already read stay available."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> "Result":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _cached(self, key: str, read: Any) -> Any:
+        if key not in self._cache:
+            self._cache[key] = read()
+        return self._cache[key]
+
+    # --- /meta and /kpi -------------------------------------------------------------------------------
+    @property
+    def meta(self) -> Dict[str, Any]:
+        """The /meta attributes (schema_version, seed, complete, scenario text, overrides, ...)."""
+        return self._cached("meta", lambda: {k: _attr(v) for k, v in self._f["meta"].attrs.items()})
+
+    @property
+    def schema_version(self) -> int:
+        """The trace's schema version (1 or 2)."""
+        return int(self.meta.get("schema_version", 1))
+
+    @property
+    def complete(self) -> bool:
+        """True when the run reached its end (False: stopped early; the file holds what was written)."""
+        return bool(self.meta.get("complete", 0))
+
+    @property
+    def seed(self) -> int:
+        """The master seed of the run."""
+        return int(self.meta["seed"])
+
+    @property
+    def scenario(self) -> "Any":
+        """The scenario that was run (with its overrides), as a citytwin.Scenario."""
+        from ._scenario import Scenario
+
+        meta = self.meta
+        overrides = [line for line in meta.get("overrides", "").split("\n") if line]
+        sc = Scenario.from_yaml(meta.get("scenario", ""), source=meta.get("scenario_source", "<text>"))
+        for line in overrides:
+            key, _, value = line.partition("=")
+            sc[key] = yaml.safe_load(value) if value.strip() else None
+        return sc
+
+    @property
+    def kpi(self) -> Dict[str, Union[int, float]]:
+        """The scalar KPIs, in the order of the run (counts as int from schema version 2)."""
+        def read() -> Dict[str, Union[int, float]]:
+            if "kpi" not in self._f:
+                return {}
+            return {k: (int(v) if np.issubdtype(np.asarray(v).dtype, np.integer) else float(v))
+                    for k, v in self._f["kpi"].attrs.items()}
+        return self._cached("kpi", read)
+
+    @property
+    def kpi_tables(self) -> Dict[str, pd.DataFrame]:
+        """Every /kpi/<name> table as a DataFrame (key column first; coded columns as categoricals)."""
+        def read() -> Dict[str, pd.DataFrame]:
+            if "kpi" not in self._f:
+                return {}
+            return {name: _table(g) for name, g in self._f["kpi"].items() if isinstance(g, h5py.Group)}
+        return self._cached("kpi_tables", read)
+
+    def columns(self, table: str) -> pd.DataFrame:
+        """Units and description of each column of a table ("messages", "devices", "kpi/by_type", ...)."""
+        return _column_attrs(self._f[table])
+
+    def _keyed(self, name: str, key: str) -> Optional[pd.DataFrame]:
+        table = self.kpi_tables.get(name)
+        return None if table is None else table.set_index(key)
+
+    @property
+    def by_district(self) -> pd.DataFrame:
+        """/kpi/by_district indexed by district."""
+        return self._keyed("by_district", "district")
+
+    @property
+    def by_type(self) -> Optional[pd.DataFrame]:
+        """/kpi/by_type indexed by device type (radio as a categorical)."""
+        return self._keyed("by_type", "type")
+
+    @property
+    def by_access_point(self) -> Optional[pd.DataFrame]:
+        """/kpi/by_access_point indexed by access point; None without Wi-Fi access points."""
+        return self._keyed("by_access_point", "access_point")
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """/kpi/failures: one row per failure interval (empty when the run had none)."""
+        t = self.kpi_tables.get("failures")
+        return t if t is not None else pd.DataFrame(columns=["target", "start_s", "end_s"])
+
+    @property
+    def alerts(self) -> pd.DataFrame:
+        """/kpi/alerts: one row per alert (empty without alert rules or alerts)."""
+        t = self.kpi_tables.get("alerts")
+        return t if t is not None else pd.DataFrame(columns=["alert", "t_event_s", "t_alert_s", "latency_s"])
+
+    @property
+    def outages(self) -> pd.DataFrame:
+        """The failure and outage windows of the run as one table: kind, target, start_s, end_s, duration_s
+        (wired failures and network-server crashes from /kpi/failures, and /drivers outages when the
+        trace has them)."""
+        f = self.failures
+        rows = pd.DataFrame({"kind": "failure", "target": f["target"], "start_s": f["start_s"], "end_s": f["end_s"]})
+        if "drivers" in self._f and "outages" in self._f["drivers"]:
+            o = _table(self._f["drivers/outages"])
+            o.insert(0, "kind", "outage")
+            rows = pd.concat([rows, o[[c for c in ["kind", "target", "start_s", "end_s"] if c in o]]], ignore_index=True)
+        rows["duration_s"] = rows["end_s"] - rows["start_s"]
+        return rows.sort_values(["start_s", "target"], kind="stable").reset_index(drop=True)
+
+    # --- static tables --------------------------------------------------------------------------------
+    @property
+    def devices(self) -> pd.DataFrame:
+        """/devices: one row per device."""
+        return self._cached("devices", lambda: _table(self._f["devices"]))
+
+    @property
+    def gateways(self) -> pd.DataFrame:
+        """/gateways: one row per gateway."""
+        return self._cached("gateways", lambda: _table(self._f["gateways"]))
+
+    def devices_frame(self) -> pd.DataFrame:
+        """Same as devices (kept for older code)."""
+        return self.devices
+
+    def gateways_frame(self) -> pd.DataFrame:
+        """Same as gateways (kept for older code)."""
+        return self.gateways
+
+    # --- time series --------------------------------------------------------------------------------
+    def _dataset(self, group: str) -> Any:
+        import xarray as xr
+
+        g = self._f[group]
+        time_name = "t_s"
+        t = g[time_name][()]
+        data_vars = {}
+        for name, ds in g.items():
+            if name == time_name or not isinstance(ds, h5py.Dataset) or ds.shape[:1] != t.shape:
+                continue
+            attrs = {k: _attr(ds.attrs[k]) for k in ("units", "description") if k in ds.attrs}
+            data_vars[name] = ((time_name,), ds[()], attrs)
+        coords = {time_name: (time_name, t, {"units": "s", "description": "start of the interval"})}
+        return xr.Dataset(data_vars, coords=coords, attrs={"description": _attr(g.attrs.get("description", ""))})
+
+    @property
+    def timeseries(self) -> Any:
+        """/timeseries as an xarray.Dataset over the time coordinate t_s (s since the run start)."""
+        return self._cached("timeseries", lambda: self._dataset("timeseries") if "timeseries" in self._f else None)
+
+    @property
+    def drivers(self) -> Any:
+        """/drivers (when the trace has it) as an xarray.Dataset over t_s, else None."""
+        def read() -> Any:
+            if "drivers" not in self._f or "t_s" not in self._f["drivers"]:
+                return None
+            return self._dataset("drivers")
+        return self._cached("drivers", read)
+
+    # --- messages -----------------------------------------------------------------------------------
+    @property
+    def message_count(self) -> int:
+        """Rows of /messages that are reliable (its rows_written attribute)."""
+        if "messages" not in self._f:
+            return 0
+        g = self._f["messages"]
+        n = min((ds.shape[0] for ds in g.values()), default=0)
+        return int(min(n, g.attrs.get("rows_written", n)))
+
+    def read_messages(self, columns: Optional[Sequence[str]] = None, rows: slice = slice(None)) -> pd.DataFrame:
+        """Part of /messages: the given columns (default all) and rows (a slice), read from the file.
+        fail_reason and radio are categoricals of their names."""
+        if "messages" not in self._f:
+            return pd.DataFrame()
+        g = self._f["messages"]
+        names = list(g.keys()) if columns is None else list(columns)
+        unknown = [c for c in names if c not in g]
+        if unknown:
+            raise KeyError(f"/messages has no column {unknown[0]!r} (columns: {', '.join(g.keys())})")
+        start, stop, step = rows.indices(self.message_count)
+        if step != 1:
+            raise ValueError("rows must be a slice with step 1")
+        sel = slice(start, max(start, stop))
+        return pd.DataFrame({c: _column(g[c], sel) for c in names})
+
+    def iter_messages(self, chunk_rows: int = 1 << 20, columns: Optional[Sequence[str]] = None) -> Iterator[pd.DataFrame]:
+        """/messages in DataFrames of at most chunk_rows rows (the index continues across chunks)."""
+        n = self.message_count
+        for start in range(0, n, chunk_rows):
+            chunk = self.read_messages(columns, slice(start, min(n, start + chunk_rows)))
+            chunk.index = pd.RangeIndex(start, start + len(chunk))
+            yield chunk
+
+    @property
+    def messages(self) -> pd.DataFrame:
+        """/messages as a DataFrame (read whole once; see read_messages/iter_messages for large traces)."""
+        return self._cached("messages", self.read_messages)
+
+    def messages_frame(self) -> pd.DataFrame:
+        """/messages joined with each device's population, type and district."""
+        devs = self.devices.set_index("id")[["population", "type", "district"]]
+        return self.messages.join(devs, on="device")
+
+    def load(self) -> "Result":
+        """Reads every table into memory (then the file may be closed)."""
+        for name in ("meta", "kpi", "kpi_tables", "devices", "gateways", "timeseries", "drivers", "messages"):
+            getattr(self, name)
+        return self
+
+    def __repr__(self) -> str:
+        if self._file is None and "kpi" not in self._cache:
+            return f"<citytwin.Result {self._file_path!r} (closed)>"
+        k = self.kpi
+        return (f"<citytwin.Result {self.path!r} seed={self.meta.get('seed')} "
+                f"uplinks={int(k.get('uplinks_sent', 0))} delivery_ratio={k.get('delivery_ratio', float('nan')):.4f}"
+                f"{'' if self.complete else ' INCOMPLETE'}>")
+
+
+def _remove_temporary(file: h5py.File, directory: str) -> None:
+    try:
+        file.close()
+    except Exception:  # already closed
+        pass
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def open(path: Union[str, "os.PathLike[str]"]) -> Result:  # noqa: A001 (citytwin.open, like h5py.File)
+    """Opens an existing trace lazily: tables are read when first used. Use as a context manager."""
+    import os
+
+    return Result(os.fspath(path))
+
+
+def read(path: Union[str, "os.PathLike[str]"]) -> Result:
+    """Opens a trace and reads all of it into memory, then closes the file."""
+    r = open(path)
+    r.load()
+    r.close()
+    return r

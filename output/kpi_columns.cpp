@@ -1,0 +1,163 @@
+#include "output/kpi_columns.hpp"
+
+#include <array>
+#include <string_view>
+
+#include "output/trace_writer.hpp"
+
+namespace citytwin::output {
+namespace {
+
+struct Entry {
+  std::string_view table;  // "" for a /kpi attribute, "*" for any table
+  std::string_view column;
+  std::string_view units;
+  std::string_view description;
+  KpiStorage storage;
+};
+
+constexpr KpiStorage kCount = KpiStorage::Count;
+constexpr KpiStorage kReal = KpiStorage::Real;
+
+// Keep in step with output/SCHEMA.md (tests/python/test_api.py checks every column of a run
+// has a description from here).
+constexpr std::array kEntries{
+    Entry{"by_district", "devices", "", "devices in the district", kCount},
+    Entry{"by_district", "uplinks_sent", "", "uplinks transmitted by the district's devices", kCount},
+    Entry{"by_district", "uplinks_delivered", "", "of which delivered to the network server", kCount},
+    Entry{"by_district", "delivery_ratio", "", "uplinks_delivered / uplinks_sent (NaN when none sent)",
+          kReal},
+    Entry{"by_district", "latency_mean_s", "s", "mean latency of delivered uplinks", kReal},
+    Entry{"by_district", "energy_mean_mah", "mAh", "mean charge drawn per device over the run", kReal},
+    Entry{"by_type", "radio", "", "radio of the type's populations (mixed when they differ)",
+          KpiStorage::Radio},
+    Entry{"by_type", "devices", "", "devices of this type", kCount},
+    Entry{"by_type", "reports", "", "reports due (first attempts)", kCount},
+    Entry{"by_type", "transmissions", "", "uplink transmissions, retransmissions included", kCount},
+    Entry{"by_type", "transmissions_delivered", "", "transmissions delivered to the network server", kCount},
+    Entry{"by_type", "reports_delivered", "", "reports delivered at some attempt", kCount},
+    Entry{"by_type", "report_delivery_ratio", "", "reports_delivered / reports", kReal},
+    Entry{"by_type", "latency_p50_s", "s", "median latency of delivered transmissions", kReal},
+    Entry{"by_type", "latency_p95_s", "s", "95th percentile latency of delivered transmissions", kReal},
+    Entry{"by_type", "energy_mean_mah", "mAh", "mean charge drawn per device over the run", kReal},
+    Entry{"by_type", "energy_per_day_mah", "mAh/day", "mean charge drawn per device per day", kReal},
+    Entry{"by_type", "projected_lifetime_years", "year",
+          "battery capacity / the run's average daily drain / 365.25 (NaN without battery)", kReal},
+    Entry{"by_type", "devices_dead", "", "devices whose battery emptied", kCount},
+    Entry{"by_access_point", "cameras", "", "cameras associated with the access point", kCount},
+    Entry{"by_access_point", "offered_bps", "bit/s", "video bitrate offered by its cameras", kReal},
+    Entry{"by_access_point", "carried_air_bps", "bit/s", "bitrate carried over the air", kReal},
+    Entry{"by_access_point", "carried_backhaul_bps", "bit/s", "bitrate carried through its backhaul", kReal},
+    Entry{"by_access_point", "airtime_utilisation", "", "offered airtime (0..1 when not saturated)", kReal},
+    Entry{"by_access_point", "saturated", "", "1 when the offered airtime exceeds 1, else 0", kCount},
+    Entry{"by_access_point", "outage_s", "s", "time the streams' route was down", kReal},
+    Entry{"failures", "start_s", "s", "start of the failure interval", kReal},
+    Entry{"failures", "end_s", "s", "end of the failure interval", kReal},
+    Entry{"failures", "uplinks_delayed", "", "uplinks delivered late because of it (/messages/failure)",
+          kCount},
+    Entry{"failures", "uplinks_lost", "", "uplinks lost to it (/messages/failure)", kCount},
+    Entry{"failures", "copies_delayed", "", "forwarded copies held in a gateway's buffer by it", kCount},
+    Entry{"failures", "copies_lost", "", "forwarded copies lost to it (full buffer or server down)", kCount},
+    Entry{"failures", "stream_outage_s", "s", "seconds of CCTV stream it interrupted, summed over streams",
+          kReal},
+    Entry{"alerts", "t_event_s", "s", "when the driver first exceeded the threshold; NaN for a false alarm",
+          kReal},
+    Entry{"alerts", "t_alert_s", "s", "when the rule fired at the operations centre", kReal},
+    Entry{"alerts", "latency_s", "s", "t_alert_s - t_event_s", kReal},
+};
+
+// /kpi attributes that count things (stored as i8).
+constexpr std::string_view kCountAttributes[] = {
+    "devices",
+    "gateways",
+    "uplinks_sent",
+    "uplinks_delivered",
+    "devices_dead",
+    "copies_forwarded",
+    "reports",
+    "reports_delivered",
+    "lost_below_sensitivity",
+    "lost_collision",
+    "lost_no_demodulator",
+    "lost_gateway_transmitting",
+    "lost_random_access",
+    "lost_gateway_down",
+    "lost_buffer_full",
+    "lost_server_down",
+    "reports_device_dead",
+    "uplinks_deferred_duty_cycle",
+    "downlinks_sent",
+    "downlinks_rx2",
+    "downlinks_failed",
+    "adr_commands",
+    "copies_buffered",
+    "nbiot_preamble_collisions",
+    "nbiot_access_failures",
+    "cameras",
+    "cameras_associated",
+    "access_points_saturated",
+    "platform_stored",
+    "platform_dropped",
+    "broker_queue_peak",
+    "alerts",
+};
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::string units_from_suffix(std::string_view name) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kSuffixes{{
+      {"_per_day_mah", "mAh/day"},
+      {"_mah", "mAh"},
+      {"_bps", "bit/s"},
+      {"_years", "year"},
+      {"_dbm", "dBm"},
+      {"_db", "dB"},
+      {"_hz", "Hz"},
+      {"_j", "J"},
+      {"_s", "s"},
+  }};
+  for (const auto& [suffix, units] : kSuffixes)
+    if (ends_with(name, suffix)) return std::string(units);
+  return "";
+}
+
+constexpr std::array kRadio{h5::EnumMember{"lorawan", 0}, h5::EnumMember{"nbiot", 1},
+                            h5::EnumMember{"wifi", 2}};
+constexpr std::array kRadioWithMixed{h5::EnumMember{"mixed", -1}, h5::EnumMember{"lorawan", 0},
+                                     h5::EnumMember{"nbiot", 1}, h5::EnumMember{"wifi", 2}};
+
+std::array<h5::EnumMember, kFailReasons> make_fail_reasons() {
+  std::array<h5::EnumMember, kFailReasons> codes{};
+  for (size_t i = 0; i < kFailReasons; ++i) {
+    codes[i] = {to_string(static_cast<FailReason>(i)), static_cast<int64_t>(i)};
+  }
+  return codes;
+}
+
+}  // namespace
+
+KpiColumnSpec kpi_column_spec(const std::string& table, const std::string& column) {
+  if (table.empty()) {
+    KpiColumnSpec spec{units_from_suffix(column), "KPI " + column, kReal};
+    for (std::string_view name : kCountAttributes)
+      if (name == column) spec.storage = kCount;
+    return spec;
+  }
+  for (const Entry& e : kEntries) {
+    if (e.table == table && e.column == column) {
+      return {std::string(e.units), std::string(e.description), e.storage};
+    }
+  }
+  return {units_from_suffix(column), "KPI " + column + " per row of /kpi/" + table, kReal};
+}
+
+std::span<const h5::EnumMember> radio_codes() { return kRadio; }
+std::span<const h5::EnumMember> radio_codes_with_mixed() { return kRadioWithMixed; }
+std::span<const h5::EnumMember> fail_reason_codes() {
+  static const auto codes = make_fail_reasons();
+  return codes;
+}
+
+}  // namespace citytwin::output

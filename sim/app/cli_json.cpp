@@ -1,0 +1,140 @@
+#include "sim/app/cli_json.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+#include "models/device/catalogue.hpp"
+
+namespace citytwin::sim::app {
+namespace {
+
+const char* technology_key(scenario::Technology t) {
+  switch (t) {
+    case scenario::Technology::LoRaWAN:
+      return "lorawan";
+    case scenario::Technology::NbIot:
+      return "nbiot";
+    case scenario::Technology::WiFi:
+      return "wifi";
+  }
+  return "?";
+}
+
+const char* backhaul_key(scenario::BackhaulKind k) {
+  switch (k) {
+    case scenario::BackhaulKind::Fibre:
+      return "fibre";
+    case scenario::BackhaulKind::Pon:
+      return "pon";
+    case scenario::BackhaulKind::Cellular:
+      return "cellular";
+    case scenario::BackhaulKind::LeasedLine:
+      return "leased_line";
+    case scenario::BackhaulKind::WifiMesh:
+      return "wifi_mesh";
+  }
+  return "?";
+}
+
+}  // namespace
+
+nlohmann::ordered_json catalogue_json() {
+  namespace dev = models::device;
+  nlohmann::ordered_json types = nlohmann::ordered_json::array();
+  for (const dev::SensorType& t : dev::sensor_types()) {
+    types.push_back({{"name", std::string(t.name)},
+                     {"radio", dev::to_string(t.radio)},
+                     {"interval_s", t.interval_s},
+                     {"sample_interval_s", t.sample_interval_s},
+                     {"payload_bytes", t.payload_bytes},
+                     {"power", dev::to_string(t.power)},
+                     {"battery_mah", t.battery.capacity_mah},
+                     {"battery_v", t.battery.voltage_v},
+                     {"mobility", dev::to_string(t.mobility)},
+                     {"confirmed_uplinks", t.confirmed_uplinks},
+                     {"event_rule", t.event_rule.has_value()},
+                     {"stream_bitrate_bps", t.stream_bitrate_bps},
+                     {"description", std::string(t.description)}});
+  }
+  return types;
+}
+
+std::string catalogue_text() {
+  namespace dev = models::device;
+  std::ostringstream out;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-24s %-8s %12s %9s %-18s %11s\n", "type", "radio", "interval_s",
+                "payload_B", "power", "battery_mah");
+  out << line;
+  for (const dev::SensorType& t : dev::sensor_types()) {
+    std::snprintf(line, sizeof line, "%-24.*s %-8s %12g %9d %-18s %11g\n", static_cast<int>(t.name.size()),
+                  t.name.data(), dev::to_string(t.radio), t.interval_s, t.payload_bytes,
+                  dev::to_string(t.power), t.battery.capacity_mah);
+    out << line;
+  }
+  return out.str();
+}
+
+nlohmann::ordered_json describe_json(const scenario::Scenario& sc, const std::string& source) {
+  nlohmann::ordered_json districts = nlohmann::ordered_json::array();
+  for (const scenario::District& d : sc.city.districts)
+    districts.push_back({{"name", d.name},
+                         {"x_min_m", d.x_min_m},
+                         {"y_min_m", d.y_min_m},
+                         {"x_max_m", d.x_max_m},
+                         {"y_max_m", d.y_max_m},
+                         {"area_km2", d.area_m2() / 1e6}});
+  nlohmann::ordered_json devices = nlohmann::ordered_json::array();
+  for (const scenario::DevicePopulation& p : sc.devices)
+    devices.push_back({{"name", p.name},
+                       {"type", p.type},
+                       {"radio", technology_key(p.technology)},
+                       {"count", p.count},
+                       {"interval_s", p.interval_s},
+                       {"stream_bps", p.stream_bps},
+                       {"mains_powered", p.mains_powered}});
+  nlohmann::ordered_json gateways = nlohmann::ordered_json::array();
+  for (const scenario::Gateway& g : sc.gateways)
+    gateways.push_back({{"name", g.name},
+                        {"radio", technology_key(g.technology)},
+                        {"backhaul", backhaul_key(g.backhaul)},
+                        {"pon", g.pon},
+                        {"x_m", g.x_m},
+                        {"y_m", g.y_m},
+                        {"fibre_length_m", g.fibre_length_m},
+                        {"backhaul_monthly_cost", g.backhaul_monthly_cost}});
+  nlohmann::ordered_json pons = nlohmann::ordered_json::array();
+  for (const scenario::Pon& p : sc.fibre.pons)
+    pons.push_back({{"name", p.name},
+                    {"olt", p.olt},
+                    {"service", p.service},
+                    {"length_m", p.length_m},
+                    {"split", p.split},
+                    {"upstream_bps", p.upstream_bps},
+                    {"downstream_bps", p.downstream_bps}});
+  nlohmann::ordered_json olts = nlohmann::ordered_json::array();
+  for (const scenario::Olt& o : sc.fibre.olts)
+    olts.push_back({{"name", o.name},
+                    {"node", o.node},
+                    {"backbone_length_m", o.backbone_length_m},
+                    {"backbone_bandwidth_bps", o.backbone_bandwidth_bps}});
+  return {{"scenario", source}, {"city", sc.city.name}, {"districts", districts},
+          {"devices", devices}, {"gateways", gateways}, {"pons", pons},
+          {"olts", olts}};
+}
+
+nlohmann::ordered_json summary_json(const RunSummary& s) {
+  nlohmann::ordered_json kpis = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : s.kpis) kpis[name] = value;  // NaN becomes null
+  nlohmann::ordered_json by_district = nlohmann::ordered_json::array();
+  for (size_t row = 0; row < s.by_district.keys.size(); ++row) {
+    nlohmann::ordered_json r{{s.by_district.key_name, s.by_district.keys[row]}};
+    for (const auto& [name, values] : s.by_district.columns) r[name] = values[row];
+    by_district.push_back(r);
+  }
+  return {{"path", s.output_path},     {"complete", s.complete}, {"seed", s.seed},
+          {"threads", s.threads},      {"wall_s", s.wall_s},     {"kpis", kpis},
+          {"by_district", by_district}};
+}
+
+}  // namespace citytwin::sim::app
