@@ -39,7 +39,7 @@ py::list catalogue_rows() {
   for (const dev::SensorType& t : dev::sensor_types()) {
     py::dict row;
     row["name"] = std::string(t.name);
-    row["radio"] = dev::to_string(t.radio);
+    row["radio"] = citytwin::models::radio::to_string(t.radio);
     row["interval_s"] = t.interval_s;
     row["sample_interval_s"] = t.sample_interval_s;
     row["payload_bytes"] = t.payload_bytes;

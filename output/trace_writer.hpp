@@ -50,9 +50,6 @@ struct GatewayTable {
   std::vector<double> y_m;
 };
 
-// Radio technology of an uplink (/messages/radio).
-enum class Radio : uint8_t { LoRaWAN = 0, NbIot = 1, WiFi = 2 };
-
 // Why an uplink was not delivered (/messages/fail_reason); documented in output/SCHEMA.md. For a frame
 // several gateways could hear, the reason is the one at the gateway that came closest to receiving it.
 enum class FailReason : uint8_t {
@@ -75,7 +72,7 @@ const char* to_string(FailReason reason);
 struct MessageBatch {
   std::vector<uint32_t> device;
   std::vector<double> t_tx_s;
-  std::vector<uint8_t> radio;  // Radio
+  std::vector<uint8_t> radio;  // models::radio::Technology
   std::vector<uint8_t> sf;
   std::vector<uint32_t> channel_hz;
   std::vector<float> tx_power_dbm;

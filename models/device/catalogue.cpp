@@ -183,7 +183,7 @@ constexpr std::array kSensorTypes = {
                .process_duration_s = 0.1,
                .process_current_ma = 10.0,
                .quiescent_current_ma = 15.0,
-               .radio = Radio::NbIot,
+               .radio = radio::Technology::NbIot,
                .power = PowerSource::SolarBattery,
                .battery = liion(10000.0),
                .solar = {.peak_power_w = 2.0}},
@@ -213,7 +213,7 @@ constexpr std::array kSensorTypes = {
                .process_duration_s = 0.01,
                .process_current_ma = 5.0,
                .quiescent_current_ma = 10.0,
-               .radio = Radio::NbIot,
+               .radio = radio::Technology::NbIot,
                .power = PowerSource::Mains,
                .battery = kNoBattery},
     // Street-light controller on the lamp's mains, LoRaWAN (class C in practice: always listening for
@@ -254,7 +254,7 @@ constexpr std::array kSensorTypes = {
                .payload_bytes = 1316,
                .interval_s = 1316.0 * 8.0 / 4.0e6,
                .sample_interval_s = 1316.0 * 8.0 / 4.0e6,
-               .radio = Radio::WiFi,
+               .radio = radio::Technology::WiFi,
                .power = PowerSource::Mains,
                .battery = kNoBattery,
                .stream_bitrate_bps = 4.0e6},
@@ -271,24 +271,12 @@ constexpr std::array kSensorTypes = {
                .process_duration_s = kTerminalProcessS,
                .process_current_ma = kTerminalProcessMa,
                .quiescent_current_ma = kTerminalQuiescentMa,
-               .radio = Radio::NbIot,
+               .radio = radio::Technology::NbIot,
                .power = PowerSource::MainsWithBackup,
                .battery = liion(kTerminalBackupMah)},
 };
 
 }  // namespace
-
-const char* to_string(Radio radio) {
-  switch (radio) {
-    case Radio::LoRaWan:
-      return "lorawan";
-    case Radio::NbIot:
-      return "nbiot";
-    case Radio::WiFi:
-      return "wifi";
-  }
-  return "?";
-}
 
 const char* to_string(PowerSource power) {
   switch (power) {
@@ -349,7 +337,7 @@ double lorawan_airtime_s(const SensorType& type, int spreading_factor) {
 
 double radio_report_charge_mas(const SensorType& type, double lora_airtime_s) {
   switch (type.radio) {
-    case Radio::LoRaWan: {
+    case radio::Technology::LoRaWAN: {
       // The quiescent current is counted apart: no sleep current between the receive windows here.
       FirmwareProfile profile = firmware_profile(type);
       profile.sleep_current_ma = 0.0;
@@ -358,9 +346,9 @@ double radio_report_charge_mas(const SensorType& type, double lora_airtime_s) {
       const StatePhase rx = machine.active_phase(FirmwareState::Receive, lora_airtime_s);
       return tx.mean_current_ma * tx.duration_s + rx.mean_current_ma * rx.duration_s;
     }
-    case Radio::NbIot:
+    case radio::Technology::NbIot:
       return kNbiotReportCost.charge_mas();
-    case Radio::WiFi:
+    case radio::Technology::WiFi:
       return kWifiReportCost.charge_mas();
   }
   return 0.0;

@@ -20,15 +20,14 @@
 #include "models/device/battery.hpp"
 #include "models/device/event_rule.hpp"
 #include "models/device/firmware.hpp"
+#include "models/radio/technology.hpp"
 
 namespace citytwin::models::device {
 
-enum class Radio : uint8_t { LoRaWan = 0, NbIot, WiFi };
 enum class PowerSource : uint8_t { Battery = 0, Mains, MainsWithBackup, SolarBattery };
 enum class Mobility : uint8_t { Static = 0, Mobile };
 
-// "lorawan", "nbiot", "wifi"; "battery", "mains", "mains_with_backup", "solar_battery"; "static", "mobile".
-const char* to_string(Radio radio);
+// "battery", "mains", "mains_with_backup", "solar_battery"; "static", "mobile".
 const char* to_string(PowerSource power);
 const char* to_string(Mobility mobility);
 
@@ -43,7 +42,7 @@ struct SensorType {
   double process_duration_s = 0.0;  // one sample: MCU active (filtering, packing)
   double process_current_ma = 0.0;
   double quiescent_current_ma = 0.0;  // always: MCU stop or run, radio idle, always-on front ends
-  Radio radio = Radio::LoRaWan;
+  radio::Technology radio = radio::Technology::LoRaWAN;
   PowerSource power = PowerSource::Battery;
   BatterySpec battery{.capacity_mah = 0.0};  // capacity 0: no battery
   SolarPanel solar{};                        // peak_power_w 0: no panel

@@ -8,18 +8,6 @@
 namespace citytwin::sim::app {
 namespace {
 
-const char* technology_key(scenario::Technology t) {
-  switch (t) {
-    case scenario::Technology::LoRaWAN:
-      return "lorawan";
-    case scenario::Technology::NbIot:
-      return "nbiot";
-    case scenario::Technology::WiFi:
-      return "wifi";
-  }
-  return "?";
-}
-
 const char* backhaul_key(scenario::BackhaulKind k) {
   switch (k) {
     case scenario::BackhaulKind::Fibre:
@@ -43,7 +31,7 @@ nlohmann::ordered_json catalogue_json() {
   nlohmann::ordered_json types = nlohmann::ordered_json::array();
   for (const dev::SensorType& t : dev::sensor_types()) {
     types.push_back({{"name", std::string(t.name)},
-                     {"radio", dev::to_string(t.radio)},
+                     {"radio", models::radio::to_string(t.radio)},
                      {"interval_s", t.interval_s},
                      {"sample_interval_s", t.sample_interval_s},
                      {"payload_bytes", t.payload_bytes},
@@ -68,7 +56,7 @@ std::string catalogue_text() {
   out << line;
   for (const dev::SensorType& t : dev::sensor_types()) {
     std::snprintf(line, sizeof line, "%-24.*s %-8s %12g %9d %-18s %11g\n", static_cast<int>(t.name.size()),
-                  t.name.data(), dev::to_string(t.radio), t.interval_s, t.payload_bytes,
+                  t.name.data(), models::radio::to_string(t.radio), t.interval_s, t.payload_bytes,
                   dev::to_string(t.power), t.battery.capacity_mah);
     out << line;
   }
@@ -88,7 +76,7 @@ nlohmann::ordered_json describe_json(const scenario::Scenario& sc, const std::st
   for (const scenario::DevicePopulation& p : sc.devices)
     devices.push_back({{"name", p.name},
                        {"type", p.type},
-                       {"radio", technology_key(p.technology)},
+                       {"radio", models::radio::to_string(p.technology)},
                        {"count", p.count},
                        {"interval_s", p.interval_s},
                        {"stream_bps", p.stream_bps},
@@ -96,7 +84,7 @@ nlohmann::ordered_json describe_json(const scenario::Scenario& sc, const std::st
   nlohmann::ordered_json gateways = nlohmann::ordered_json::array();
   for (const scenario::Gateway& g : sc.gateways)
     gateways.push_back({{"name", g.name},
-                        {"radio", technology_key(g.technology)},
+                        {"radio", models::radio::to_string(g.technology)},
                         {"backhaul", backhaul_key(g.backhaul)},
                         {"pon", g.pon},
                         {"x_m", g.x_m},

@@ -83,8 +83,7 @@ void MessageLog::flush(output::TraceWriter& writer) {
     const bool ok = r.t_delivered_s >= 0.0;
     batch_.device.push_back(r.tx.device);
     batch_.t_tx_s.push_back(r.tx.t_start_s);
-    batch_.radio.push_back(static_cast<uint8_t>(
-        r.tx.technology == scenario::Technology::NbIot ? output::Radio::NbIot : output::Radio::LoRaWAN));
+    batch_.radio.push_back(static_cast<uint8_t>(r.tx.technology));
     batch_.sf.push_back(r.tx.spreading_factor);
     batch_.channel_hz.push_back(r.tx.channel_hz);
     batch_.tx_power_dbm.push_back(r.tx.tx_power_dbm);

@@ -18,6 +18,7 @@
 #include "models/radio/nbiot_power.hpp"
 #include "models/radio/path_loss.hpp"
 #include "models/radio/reception.hpp"
+#include "models/radio/technology.hpp"
 
 namespace citytwin::sim::scenario {
 
@@ -83,7 +84,7 @@ struct Penetration {
 enum class Traffic { Periodic, Poisson };
 
 // The radio access network a device or gateway belongs to. NB-IoT "gateways" are eNodeB cells.
-enum class Technology : uint8_t { LoRaWAN = 0, NbIot = 1, WiFi = 2 };
+using models::radio::Technology;
 
 // Where a population's devices are placed: uniformly at random over the listed districts (weighted
 // by area), or uniformly in a disc (centre and radius), which must lie in districts.

@@ -251,8 +251,7 @@ void apply_catalogue_defaults(DevicePopulation& population) {
   population.solar = type->solar;
   population.mains_powered = type->power == models::device::PowerSource::Mains ||
                              type->power == models::device::PowerSource::MainsWithBackup;
-  population.technology =
-      type->radio == models::device::Radio::NbIot ? Technology::NbIot : Technology::LoRaWAN;
+  population.technology = type->radio;
   population.confirmation.confirmed = type->confirmed_uplinks;
   // The only quantity a driver provides is the river level: other types' rules (rain rate, occupancy,
   // vibration) wait for their drivers and report periodically meanwhile.
@@ -317,10 +316,7 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
   apply_catalogue_defaults(population);
   if (const auto power = map.choice("power", {"battery", "mains"}))
     population.mains_powered = *power == "mains";
-  if (const auto technology = map.choice("technology", {"lorawan", "nbiot", "wifi"}))
-    population.technology = *technology == "nbiot"  ? Technology::NbIot
-                            : *technology == "wifi" ? Technology::WiFi
-                                                    : Technology::LoRaWAN;
+  if (const auto technology = map.technology("technology")) population.technology = *technology;
   set_if(population.stream_bps, map.quantity("stream", Dimension::Bitrate, Bound::positive()));
   if (population.technology == Technology::WiFi && population.stream_bps <= 0.0)
     map.log().error(map.location(), map.path("stream"),

@@ -64,10 +64,7 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
                  "tx_power", "backup", "buffer", "backhaul"});
   if (!map.is_map()) return gateway;
   set_if(gateway.name, map.text("name", Presence::Required));
-  if (const auto technology = map.choice("technology", {"lorawan", "nbiot", "wifi"}))
-    gateway.technology = *technology == "nbiot"  ? Technology::NbIot
-                         : *technology == "wifi" ? Technology::WiFi
-                                                 : Technology::LoRaWAN;
+  if (const auto technology = map.technology("technology")) gateway.technology = *technology;
   if (const auto position = map.point("position", {}, Presence::Required)) {
     gateway.x_m = (*position)[0];
     gateway.y_m = (*position)[1];

@@ -298,6 +298,12 @@ std::optional<std::string> MapReader::choice(std::string_view key,
   return value ? read_choice(log_, *value, path(key), options) : std::nullopt;
 }
 
+std::optional<models::radio::Technology> MapReader::technology(std::string_view key) {
+  const auto& names = models::radio::kTechnologyNames;
+  const auto name = choice(key, {names.begin(), names.end()});
+  return name ? models::radio::parse_technology(*name) : std::nullopt;
+}
+
 std::optional<std::array<double, 2>> MapReader::point(std::string_view key, const Bound& bound,
                                                       Presence presence) {
   const YamlNode* value = find(key, presence);

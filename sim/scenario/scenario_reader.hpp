@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/radio/technology.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 #include "sim/scenario/units.hpp"
 
@@ -101,6 +102,8 @@ class MapReader {
   std::optional<std::string> text(std::string_view key, Presence presence = Presence::Optional);
   std::optional<std::string> choice(std::string_view key, const std::vector<std::string_view>& options,
                                     Presence presence = Presence::Optional);
+  // One of models/radio/technology.hpp's names: "lorawan", "nbiot", "wifi".
+  std::optional<models::radio::Technology> technology(std::string_view key);
   std::optional<std::array<double, 2>> point(std::string_view key, const Bound& bound = {},
                                              Presence presence = Presence::Optional);
 

@@ -89,7 +89,7 @@ TEST(Catalogue, EveryTypeHasPositiveConsistentValues) {
     }
     EXPECT_EQ(t.solar.peak_power_w > 0.0, t.power == PowerSource::SolarBattery);
     // LoRaWAN payloads fit EU868 DR3 (SF9): N = 115 B of application payload (Regional Parameters).
-    if (t.radio == Radio::LoRaWan) {
+    if (t.radio == radio::Technology::LoRaWAN) {
       EXPECT_LE(t.payload_bytes, 115);
     }
     // An event rule's normal interval is the default interval, its fast one no faster than sampling.
@@ -116,11 +116,11 @@ TEST(Catalogue, KindsOfRadioPowerAndMobility) {
   EXPECT_EQ(type("streetlight_controller").power, PowerSource::Mains);
   EXPECT_EQ(type("cctv_camera").power, PowerSource::Mains);
   EXPECT_EQ(type("nbiot_terminal").power, PowerSource::MainsWithBackup);
-  EXPECT_EQ(type("nbiot_terminal").radio, Radio::NbIot);
+  EXPECT_EQ(type("nbiot_terminal").radio, radio::Technology::NbIot);
   EXPECT_EQ(type("air_quality").power, PowerSource::SolarBattery);
-  EXPECT_EQ(std::string(to_string(Radio::LoRaWan)), "lorawan");
-  EXPECT_EQ(std::string(to_string(Radio::NbIot)), "nbiot");
-  EXPECT_EQ(std::string(to_string(Radio::WiFi)), "wifi");
+  EXPECT_EQ(std::string(to_string(radio::Technology::LoRaWAN)), "lorawan");
+  EXPECT_EQ(std::string(to_string(radio::Technology::NbIot)), "nbiot");
+  EXPECT_EQ(std::string(to_string(radio::Technology::WiFi)), "wifi");
   EXPECT_EQ(std::string(to_string(PowerSource::MainsWithBackup)), "mains_with_backup");
   EXPECT_EQ(std::string(to_string(PowerSource::SolarBattery)), "solar_battery");
   EXPECT_EQ(std::string(to_string(Mobility::Mobile)), "mobile");
