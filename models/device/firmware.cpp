@@ -1,5 +1,7 @@
 #include "models/device/firmware.hpp"
 
+#include "models/radio/lorawan_timing.hpp"
+
 namespace citytwin::models::device {
 
 const char* to_string(FirmwareState state) {
@@ -51,7 +53,7 @@ StatePhase DutyCycleMachine::active_phase(FirmwareState state, double airtime_s)
       return {state, airtime_s, p.tx_current_ma};
     case FirmwareState::Receive: {
       // RX1 at rx1_delay, RX2 one second later; asleep between and after the windows.
-      const double duration = p.rx1_delay_s + 1.0 + p.rx_window_duration_s;
+      const double duration = radio::rx2_open_s(p.rx1_delay_s) + p.rx_window_duration_s;
       const double listening = 2.0 * p.rx_window_duration_s;
       const double mean =
           (listening * p.rx_current_ma + (duration - listening) * p.sleep_current_ma) / duration;

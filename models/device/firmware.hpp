@@ -11,6 +11,8 @@
 
 #include <cstdint>
 
+#include "models/radio/lorawan_timing.hpp"
+
 namespace citytwin::models::device {
 
 enum class FirmwareState : uint8_t { Sleep = 0, Wake, Sense, Process, Transmit, Receive };
@@ -28,7 +30,7 @@ struct FirmwareProfile {
   double process_duration_s = 0.0;
   double process_current_ma = 3.0;
   double tx_current_ma = 29.0;
-  double rx1_delay_s = 1.0;
+  double rx1_delay_s = radio::kReceiveDelay1S;  // RECEIVE_DELAY1 (models/radio/lorawan_timing.hpp)
   double rx_window_duration_s = 0.030;
   double rx_current_ma = 10.8;
 };

@@ -11,7 +11,7 @@ constexpr int kHighestSpreadingFactor = 12;
 }  // namespace
 
 double rx2_close_after_uplink_s(double rx1_delay_s, double rx_window_s) {
-  return rx1_delay_s + 1.0 + rx_window_s;
+  return radio::rx2_open_s(rx1_delay_s) + rx_window_s;
 }
 
 bool Retransmission::should_retry(int attempt) const {

@@ -2,9 +2,8 @@
 //
 // A device that asked for an acknowledgement and got none in RX1 or RX2 sends the same frame again
 // ACK_TIMEOUT after the RX2 window closes, where ACK_TIMEOUT is 2 s +/- 1 s drawn uniformly at random
-// (LoRaWAN 1.0.2 specification, section 4.3.1.2, and the confirmed-uplink timing example of chapter 18;
-// LoRaWAN Regional Parameters: ACK_TIMEOUT = 2 +/- 1 s; Semtech LoRaMac-node reference implementation:
-// ACK_TIMEOUT 2000 ms, ACK_TIMEOUT_RND 1000 ms, the timer started when the RX2 window ends). It makes
+// (the constants and their sources: models/radio/lorawan_timing.hpp; see also the confirmed-uplink
+// timing example of LoRaWAN 1.0.2 chapter 18). It makes
 // at most NbTrans transmissions in all; LoRaMac-node caps them at MAX_ACK_RETRIES = 8, the length of
 // the table in LoRaWAN 1.0.2 section 18.4.
 //
@@ -15,16 +14,19 @@
 // Attempts are counted from 1: attempt n is the n-th transmission of the frame.
 #pragma once
 
+#include "models/radio/lorawan_timing.hpp"
+
 namespace citytwin::models::device {
 
 struct RetransmissionParams {
-  int max_transmissions = 8;          // NbTrans, 1..8; 1 = never retransmit
-  double ack_timeout_s = 2.0;         // centre of the random wait after RX2 closes
-  double ack_timeout_random_s = 1.0;  // half-width of the uniform spread
-  bool lower_data_rate = true;        // apply the section 18.4 schedule
+  int max_transmissions = 8;  // NbTrans, 1..8; 1 = never retransmit
+  // Centre of the random wait after RX2 closes, and the half-width of its uniform spread.
+  double ack_timeout_s = radio::kRetransmitTimeoutS;
+  double ack_timeout_random_s = radio::kRetransmitTimeoutRandomS;
+  bool lower_data_rate = true;  // apply the section 18.4 schedule
 };
 
-// RECEIVE_DELAY2 = RECEIVE_DELAY1 + 1 s (LoRaWAN 1.0.x section 3.3): the RX2 window closes this long
+// RX2 opens one second after RX1 (models/radio/lorawan_timing.hpp): the RX2 window closes this long
 // after the end of the uplink, for windows of rx_window_s.
 double rx2_close_after_uplink_s(double rx1_delay_s, double rx_window_s);
 

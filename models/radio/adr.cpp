@@ -22,10 +22,10 @@ double snr_db(double rssi_dbm, double bandwidth_hz, double noise_figure_db) {
   return rssi_dbm - noise_floor_dbm(bandwidth_hz, noise_figure_db);
 }
 
-int spreading_factor_for_link(double rssi_dbm, const std::array<double, 6>& sensitivity_dbm,
-                              double margin_db) {
+int spreading_factor_for_link(double rssi_dbm, double bandwidth_hz,
+                              const std::array<double, 6>& sensitivity_125khz_dbm, double margin_db) {
   for (int sf = 7; sf <= 12; ++sf) {
-    if (sensitivity_dbm[static_cast<size_t>(sf - 7)] + margin_db <= rssi_dbm) return sf;
+    if (gateway_sensitivity_dbm(sf, bandwidth_hz, sensitivity_125khz_dbm) + margin_db <= rssi_dbm) return sf;
   }
   return 12;
 }

@@ -47,11 +47,20 @@ double noise_floor_dbm(double bandwidth_hz, double noise_figure_db = 6.0);
 // SNR of a reception without interference: rssi_dbm - noise_floor_dbm(bandwidth_hz, noise_figure_db).
 double snr_db(double rssi_dbm, double bandwidth_hz, double noise_figure_db = 6.0);
 
-// SF assignment by link budget at join: the smallest SF whose sensitivity (at 125 kHz, from the table)
-// plus margin_db is at most rssi_dbm; 12 if none is (the device then has no margin at all).
-int spreading_factor_for_link(double rssi_dbm,
-                              const std::array<double, 6>& sensitivity_dbm = kSx1301SensitivityDbm,
+// SF assignment by link budget at join: the smallest SF whose gateway sensitivity at bandwidth_hz
+// (gateway_sensitivity_dbm: the 125 kHz table raised by 10 log10(BW / 125 kHz), the threshold the
+// gateways receive with) plus margin_db is at most rssi_dbm; 12 if none is (the device then has no
+// margin at all).
+int spreading_factor_for_link(double rssi_dbm, double bandwidth_hz,
+                              const std::array<double, 6>& sensitivity_125khz_dbm = kSx1301SensitivityDbm,
                               double margin_db = 0.0);
+
+// The same at 125 kHz.
+inline int spreading_factor_for_link(double rssi_dbm,
+                                     const std::array<double, 6>& sensitivity_dbm = kSx1301SensitivityDbm,
+                                     double margin_db = 0.0) {
+  return spreading_factor_for_link(rssi_dbm, 125e3, sensitivity_dbm, margin_db);
+}
 
 enum class StepRounding : uint8_t {
   Floor,       // ns-3 AdrComponent: std::floor(margin / 3)

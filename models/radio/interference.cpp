@@ -16,7 +16,15 @@ size_t sf_index(int spreading_factor) {
   return static_cast<size_t>(spreading_factor - 7);
 }
 
-double dbm_to_mw(double dbm) { return std::pow(10.0, dbm / 10.0); }
+// Interference energy per SF (index SF - 7), mW s, of the interferers on the target's frequency.
+std::array<double, 6> group_energy_mws(const FrameOnAir& target, std::span<const FrameOnAir> interferers) {
+  std::array<double, 6> group{};
+  for (const FrameOnAir& f : interferers) {
+    if (&f == &target || f.frequency_hz != target.frequency_hz) continue;
+    group[sf_index(f.spreading_factor)] += energy_mws(f.rssi_dbm, overlap_s(target, f));
+  }
+  return group;
+}
 
 }  // namespace
 
@@ -26,34 +34,40 @@ double sir_threshold_db(InterferenceMatrix matrix, int target_sf, int interferer
   return matrix == InterferenceMatrix::Croce ? kCroceSirDb[t][i] : kGoursaudSirDb[t][i];
 }
 
-double overlap_s(const FrameOnAir& a, const FrameOnAir& b) {
-  return std::max(0.0, std::min(a.end_s, b.end_s) - std::max(a.start_s, b.start_s));
+SirThresholds sir_thresholds_db(InterferenceMatrix matrix) {
+  SirThresholds table{};
+  for (size_t t = 0; t < table.size(); ++t)
+    for (size_t i = 0; i < table[t].size(); ++i)
+      table[t][i] = matrix == InterferenceMatrix::Croce ? kCroceSirDb[t][i] : kGoursaudSirDb[t][i];
+  return table;
+}
+
+SirThresholds sir_thresholds_db(const CaptureRule& capture, std::optional<InterferenceMatrix> inter_sf) {
+  SirThresholds table{};
+  for (size_t t = 0; t < table.size(); ++t) {
+    for (size_t i = 0; i < table[t].size(); ++i) {
+      table[t][i] = t == i     ? co_sf_threshold_db(capture)
+                    : inter_sf ? sir_threshold_db(*inter_sf, static_cast<int>(t) + 7, static_cast<int>(i) + 7)
+                               : -std::numeric_limits<double>::infinity();
+    }
+  }
+  return table;
 }
 
 std::array<double, 6> energy_sir_db(const FrameOnAir& target, std::span<const FrameOnAir> interferers) {
-  std::array<double, 6> group_energy{};  // mW s per interferer SF
-  for (const FrameOnAir& f : interferers) {
-    if (&f == &target || f.frequency_hz != target.frequency_hz) continue;
-    group_energy[sf_index(f.spreading_factor)] += dbm_to_mw(f.rssi_dbm) * overlap_s(target, f);
-  }
-  const double target_energy = dbm_to_mw(target.rssi_dbm) * (target.end_s - target.start_s);
+  const std::array<double, 6> group = group_energy_mws(target, interferers);
+  const double target_mws = energy_mws(target.rssi_dbm, target.end_s - target.start_s);
   std::array<double, 6> sir_db{};
-  for (size_t k = 0; k < sir_db.size(); ++k) {
-    sir_db[k] = group_energy[k] > 0.0 ? 10.0 * std::log10(target_energy / group_energy[k])
-                                      : std::numeric_limits<double>::infinity();
-  }
+  for (size_t k = 0; k < sir_db.size(); ++k) sir_db[k] = energy_sir_db(target_mws, group[k]);
   return sir_db;
 }
 
 int destroying_spreading_factor(const FrameOnAir& target, std::span<const FrameOnAir> interferers,
                                 InterferenceMatrix matrix) {
-  const std::array<double, 6> sir_db = energy_sir_db(target, interferers);
-  for (int sf = 7; sf <= 12; ++sf) {
-    if (sir_db[static_cast<size_t>(sf - 7)] < sir_threshold_db(matrix, target.spreading_factor, sf)) {
-      return sf;
-    }
-  }
-  return 0;
+  sf_index(target.spreading_factor);  // throws outside 7..12
+  return destroying_spreading_factor(target.spreading_factor,
+                                     energy_mws(target.rssi_dbm, target.end_s - target.start_s),
+                                     group_energy_mws(target, interferers), sir_thresholds_db(matrix));
 }
 
 }  // namespace citytwin::models::radio

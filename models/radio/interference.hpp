@@ -21,11 +21,22 @@
 // energy, in dB, must reach the threshold[target SF][group SF]. Equivalently each interferer counts
 // with its power weighted by overlap / T. Groups of different SFs are not added together. A group with
 // no energy never destroys the target.
+//
+// A receiver that keeps the energies itself (the radio medium: per reception, summed per SF as frames
+// arrive) uses the energy form, destroying_spreading_factor(target SF, E_target, E per SF,
+// thresholds), with the thresholds of its configuration (sir_thresholds_db: co-SF from the capture
+// rule, inter-SF from a matrix or none); the frame form below is built on it.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <span>
+
+#include "models/radio/reception.hpp"
 
 namespace citytwin::models::radio {
 
@@ -55,6 +66,48 @@ inline constexpr double kCroceSirDb[6][6] = {
 // Throws std::out_of_range outside 7..12.
 double sir_threshold_db(InterferenceMatrix matrix, int target_sf, int interferer_sf);
 
+// Thresholds, dB, indexed [target SF - 7][interferer SF - 7].
+using SirThresholds = std::array<std::array<double, 6>, 6>;
+
+// The matrix as a table.
+SirThresholds sir_thresholds_db(InterferenceMatrix matrix);
+
+// The thresholds of a gateway: between frames of one SF the capture rule's (co_sf_threshold_db:
+// +infinity without capture), between SFs the matrix's off-diagonal values, or -infinity when there
+// is no matrix (orthogonal SFs: never destroyed by another SF).
+SirThresholds sir_thresholds_db(const CaptureRule& capture, std::optional<InterferenceMatrix> inter_sf);
+
+// Time two frames [a_start_s, a_end_s) and [b_start_s, b_end_s) overlap, seconds (0 if disjoint or
+// merely touching): ns-3's LoraInterferenceHelper::GetOverlapTime.
+inline double overlap_s(double a_start_s, double a_end_s, double b_start_s, double b_end_s) {
+  return std::max(0.0, std::min(a_end_s, b_end_s) - std::max(a_start_s, b_start_s));
+}
+
+// Energy a frame received at rssi_dbm delivers in duration_s, mW s.
+inline double energy_mws(double rssi_dbm, double duration_s) {
+  return std::pow(10.0, rssi_dbm / 10.0) * duration_s;
+}
+
+// 10 log10(target_mws / interference_mws), dB; +infinity when there is no interference energy.
+inline double energy_sir_db(double target_mws, double interference_mws) {
+  return interference_mws > 0.0 ? 10.0 * std::log10(target_mws / interference_mws)
+                                : std::numeric_limits<double>::infinity();
+}
+
+// The survival rule in energy form: a frame on target_sf (7..12, unchecked) with energy target_mws,
+// against interference energies per SF (group_mws[SF - 7]). 0 if it survives every group, else the
+// lowest SF whose group destroys it. A group with no energy never destroys it.
+inline int destroying_spreading_factor(int target_sf, double target_mws,
+                                       const std::array<double, 6>& group_mws,
+                                       const SirThresholds& thresholds_db) {
+  const std::array<double, 6>& needs_db = thresholds_db[static_cast<size_t>(target_sf - 7)];
+  for (size_t k = 0; k < group_mws.size(); ++k) {
+    if (group_mws[k] > 0.0 && !sir_suffices(energy_sir_db(target_mws, group_mws[k]), needs_db[k]))
+      return static_cast<int>(k) + 7;
+  }
+  return 0;
+}
+
 // A frame as received at one receiver.
 struct FrameOnAir {
   double start_s = 0.0;
@@ -65,7 +118,9 @@ struct FrameOnAir {
 };
 
 // Time the two frames overlap, seconds (0 if disjoint or merely touching).
-double overlap_s(const FrameOnAir& a, const FrameOnAir& b);
+inline double overlap_s(const FrameOnAir& a, const FrameOnAir& b) {
+  return overlap_s(a.start_s, a.end_s, b.start_s, b.end_s);
+}
 
 // For each interferer SF (index SF - 7): 10 log10(E_target / E_group), dB, over the interferers on the
 // target's frequency; +infinity for a group with no overlapping energy. An element of interferers that

@@ -13,7 +13,8 @@
 //     RX1 DR table (upstream DR x RX1DROffset 0..3); TXPower i = 30 dBm - 2i dB, i = 0..14;
 //     M = 19, 61, 133, 250, 250 bytes for DR0..DR4 and 61, 137, 250, 250, 250, 250 for DR8..DR13;
 //     400 ms maximum dwell time per channel (FCC 47 CFR 15.247(a)(1)(i)), no duty-cycle limit.
-//   * RECEIVE_DELAY1 = 1 s, RECEIVE_DELAY2 = RECEIVE_DELAY1 + 1 s (both regions).
+//   * RECEIVE_DELAY1 = 1 s, RECEIVE_DELAY2 = RECEIVE_DELAY1 + 1 s (both regions; defined once in
+//     models/radio/lorawan_timing.hpp).
 //   The payload and RX1-DR tables were cross-checked against ChirpStack (lrwn/src/region/*.rs, RP002
 //   "Latest" revision) and The Things Stack (pkg/band/*.go).
 // - EU868 sub-bands: ETSI EN 300 220-2 V3.1.1 (2017-02), Annex B, Table B.1 (band designations K..R)
@@ -28,6 +29,8 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+
+#include "models/radio/lorawan_timing.hpp"
 
 namespace citytwin::models::radio {
 
@@ -70,8 +73,8 @@ struct RegionParams {
   std::span<const double> default_uplink_channels_hz;
   std::span<const DataRate> data_rates;  // in index order; indices may skip (US915 has no DR5..DR7)
   int max_adr_data_rate = 5;             // highest 125 kHz uplink DR (EU868 DR5, US915 DR3)
-  double rx1_delay_s = 1.0;
-  double rx2_delay_s = 2.0;
+  double rx1_delay_s = kReceiveDelay1S;  // models/radio/lorawan_timing.hpp
+  double rx2_delay_s = kReceiveDelay2S;
   double rx2_frequency_hz = 869.525e6;
   int rx2_data_rate = 0;
   double max_eirp_dbm = 16.0;  // EU868 MaxEIRP; US915 30 dBm conducted (TXPower 0)

@@ -8,10 +8,15 @@
 // Capture: a frame survives an overlapping same-SF frame when it is at least threshold_db stronger.
 // 6 dB: Bor, Roedig, Voigt, Alonso, "Do LoRa low-power wide-area networks scale?", ACM MSWiM 2016
 // (LoRaSim), and the co-SF rejection of Goursaud & Gorce, EAI Trans. IoT 2015. Frames on different
-// SFs are treated as orthogonal here.
+// SFs are treated as orthogonal here (models/radio/interference.hpp has the inter-SF thresholds).
+//
+// Every survival test of the radio models ends in the same comparison, sir_suffices: the frame's
+// signal-to-interference ratio (a power difference pairwise, an energy ratio under ns-3's cumulative
+// rule) must reach the threshold; reaching it exactly is enough.
 #pragma once
 
 #include <array>
+#include <limits>
 
 namespace citytwin::models::radio {
 
@@ -27,10 +32,21 @@ struct CaptureRule {
   double threshold_db = 6.0;
 };
 
+// Whether a frame whose SIR over an interferer is sir_db survives it when it needs required_sir_db.
+inline constexpr bool sir_suffices(double sir_db, double required_sir_db) {
+  return sir_db >= required_sir_db;
+}
+
+// The SIR a frame needs over an overlapping frame on its channel and SF: the capture threshold, or
+// +infinity without capture (no SIR is enough: pure ALOHA).
+inline constexpr double co_sf_threshold_db(const CaptureRule& rule) {
+  return rule.enabled ? rule.threshold_db : std::numeric_limits<double>::infinity();
+}
+
 // Whether a frame received at target_rssi_dbm survives one overlapping same-channel, same-SF frame
 // received at interferer_rssi_dbm. Without capture, any overlap destroys both (pure ALOHA).
 inline bool survives_overlap(double target_rssi_dbm, double interferer_rssi_dbm, const CaptureRule& rule) {
-  return rule.enabled && target_rssi_dbm - interferer_rssi_dbm >= rule.threshold_db;
+  return rule.enabled && sir_suffices(target_rssi_dbm - interferer_rssi_dbm, rule.threshold_db);
 }
 
 }  // namespace citytwin::models::radio

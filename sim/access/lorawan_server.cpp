@@ -6,6 +6,7 @@
 
 #include "models/radio/lora_phy.hpp"
 #include "models/radio/lorawan_region.hpp"
+#include "models/radio/lorawan_timing.hpp"
 
 namespace citytwin::sim::access {
 
@@ -50,9 +51,10 @@ bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes)
   rx2_phy.bandwidth_hz = rx2_rate.bandwidth_hz;
   rx2_phy.low_data_rate_optimize =
       models::radio::low_data_rate_optimize_required(rx2_phy.spreading_factor, rx2_phy.bandwidth_hz);
-  const Window windows[2] = {{frame.tx.t_end_s + rx1_delay,
-                              models::radio::rx1_frequency_hz(city_.region, frame.tx.channel_hz), rx1_phy},
-                             {frame.tx.t_end_s + rx1_delay + 1.0, region.rx2_frequency_hz, rx2_phy}};
+  const double rx1_open_s = frame.tx.t_end_s + rx1_delay;
+  const Window windows[2] = {
+      {rx1_open_s, models::radio::rx1_frequency_hz(city_.region, frame.tx.channel_hz), rx1_phy},
+      {models::radio::rx2_open_s(rx1_open_s), region.rx2_frequency_hz, rx2_phy}};
   for (int w = 0; w < 2; ++w) {
     const Window& win = windows[w];
     const double airtime = models::radio::time_on_air_s(payload_bytes, win.phy);

@@ -3,21 +3,34 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
-#include "models/radio/interference.hpp"
-#include "sim/drivers/power_outages.hpp"
+#include "models/radio/reception.hpp"
 
 namespace citytwin::sim::access {
 namespace {
 constexpr uint32_t kSpreadingFactors = 6;  // SF7..SF12
 using output::FailReason;
+
+std::optional<models::radio::InterferenceMatrix> matrix(scenario::RadioChannel::InterSf inter_sf) {
+  switch (inter_sf) {
+    case scenario::RadioChannel::InterSf::Goursaud:
+      return models::radio::InterferenceMatrix::Goursaud;
+    case scenario::RadioChannel::InterSf::Croce:
+      return models::radio::InterferenceMatrix::Croce;
+    case scenario::RadioChannel::InterSf::Orthogonal:
+      break;
+  }
+  return std::nullopt;
+}
 }  // namespace
 
 RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLayout& city)
     : city_(city),
-      capture_(scenario.channel.capture),
-      inter_sf_(scenario.channel.inter_sf),
+      sir_thresholds_db_(
+          models::radio::sir_thresholds_db(scenario.channel.capture, matrix(scenario.channel.inter_sf))),
+      orthogonal_(scenario.channel.inter_sf == scenario::RadioChannel::InterSf::Orthogonal),
       cumulative_(scenario.channel.interference == scenario::RadioChannel::Interference::Cumulative),
       sensitivity_125khz_dbm_(scenario.channel.gateway_sensitivity_dbm),
       incoming_(city.gateway_count()),
@@ -27,7 +40,7 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
   // A power cut in a gateway's district switches it off once its backup runs out, until power returns.
   off_.resize(city.gateway_count());
   for (uint32_t g = 0; g < scenario.gateways.size(); ++g)
-    off_[g] = drivers::power_off_intervals(scenario, g, city.gateway_district[g]);
+    off_[g] = scenario::power_off_intervals(scenario, g, city.gateway_district[g]);
   // Scenarios built in code (tests) may have fewer gateway entries than the layout: default to 8 paths.
   demodulator_free_at_s_.resize(city.gateway_count(), std::vector<double>(8, 0.0));
 }
@@ -82,30 +95,21 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
   }
   // Collisions: every reception on the air interferes, demodulated or not. Same SF: the capture rule
   // (no capture: no SIR is enough).
-  const double capture_db =
-      capture_.enabled ? capture_.threshold_db : std::numeric_limits<double>::infinity();
+  const double capture_db = needs_db(rx.spreading_factor, rx.spreading_factor);
   std::vector<OnAir>& air = on_air_[rx.list];
   collide(rx, mine, air, capture_db, capture_db);
   air.push_back(rx);
   interfere_across_sfs(rx, mine);
 }
 
-double RadioMedium::inter_sf_threshold_db(int signal_sf, int interferer_sf) const {
-  return models::radio::sir_threshold_db(inter_sf_ == scenario::RadioChannel::InterSf::Goursaud
-                                             ? models::radio::InterferenceMatrix::Goursaud
-                                             : models::radio::InterferenceMatrix::Croce,
-                                         signal_sf, interferer_sf);
-}
-
 void RadioMedium::interfere_across_sfs(const OnAir& rx, Reception& mine) {
-  if (inter_sf_ == scenario::RadioChannel::InterSf::Orthogonal) return;
+  if (orthogonal_) return;
   const auto gateways = static_cast<uint32_t>(city_.gateway_count());
   const uint32_t base = rx.list - (rx.spreading_factor - 7u) * gateways;  // this channel's SF7 list
-  for (uint32_t sf = 7; sf <= 12; ++sf) {
+  for (uint8_t sf = 7; sf <= 12; ++sf) {
     if (sf == rx.spreading_factor) continue;
-    collide(rx, mine, on_air_[base + (sf - 7) * gateways],
-            inter_sf_threshold_db(rx.spreading_factor, static_cast<int>(sf)),
-            inter_sf_threshold_db(static_cast<int>(sf), rx.spreading_factor));
+    collide(rx, mine, on_air_[base + (sf - 7u) * gateways], needs_db(rx.spreading_factor, sf),
+            needs_db(sf, rx.spreading_factor));
   }
 }
 
@@ -114,41 +118,32 @@ void RadioMedium::collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& 
   std::erase_if(air, [&](const OnAir& e) { return e.t_end_s <= rx.t_start_s; });
   if (cumulative_) {  // summed now, judged when the frame is resolved
     for (const OnAir& e : air) {
-      const double overlap_s = std::min(e.t_end_s, rx.t_end_s) - std::max(e.t_start_s, rx.t_start_s);
-      if (overlap_s <= 0.0) continue;
+      const double overlap = models::radio::overlap_s(e.t_start_s, e.t_end_s, rx.t_start_s, rx.t_end_s);
+      if (overlap <= 0.0) continue;
       mine.interference_mws[e.spreading_factor - 7u] +=
-          static_cast<float>(std::pow(10.0, e.rssi_dbm / 10.0) * overlap_s);
+          static_cast<float>(models::radio::energy_mws(e.rssi_dbm, overlap));
       reception(e.reception).interference_mws[rx.spreading_factor - 7u] +=
-          static_cast<float>(std::pow(10.0, rx.rssi_dbm / 10.0) * overlap_s);
+          static_cast<float>(models::radio::energy_mws(rx.rssi_dbm, overlap));
     }
     return;
   }
+  // The SIR of a frame over another is the difference of their received powers, in dB.
   for (const OnAir& e : air) {
-    if (rx.rssi_dbm - e.rssi_dbm < rx_needs_db && mine.fate == FailReason::None)
+    if (!models::radio::sir_suffices(rx.rssi_dbm - e.rssi_dbm, rx_needs_db) && mine.fate == FailReason::None)
       mine.fate = FailReason::Collision;
     Reception& other = reception(e.reception);
-    if (e.rssi_dbm - rx.rssi_dbm < others_need_db && other.fate == FailReason::None)
+    if (!models::radio::sir_suffices(e.rssi_dbm - rx.rssi_dbm, others_need_db) &&
+        other.fate == FailReason::None)
       other.fate = FailReason::Collision;
   }
 }
 
 bool RadioMedium::sunk_by_interference(const Reception& rx, const engine::Transmission& tx) const {
-  const double signal_mws = std::pow(10.0, rx.rssi_dbm / 10.0) * (tx.t_end_s - tx.t_start_s);
-  for (int sf = 7; sf <= 12; ++sf) {
-    const double interference = rx.interference_mws[static_cast<size_t>(sf - 7)];
-    if (interference <= 0.0) continue;
-    double needs_db = 0.0;
-    if (sf == tx.spreading_factor) {
-      if (!capture_.enabled) return true;  // no capture: any same-SF overlap destroys it
-      needs_db = capture_.threshold_db;
-    } else if (inter_sf_ == scenario::RadioChannel::InterSf::Orthogonal) {
-      continue;
-    } else {
-      needs_db = inter_sf_threshold_db(tx.spreading_factor, sf);
-    }
-    if (10.0 * std::log10(signal_mws / interference) < needs_db) return true;
-  }
-  return false;
+  std::array<double, kSpreadingFactors> interference_mws{};
+  std::copy(rx.interference_mws.begin(), rx.interference_mws.end(), interference_mws.begin());
+  return models::radio::destroying_spreading_factor(
+             tx.spreading_factor, models::radio::energy_mws(rx.rssi_dbm, tx.t_end_s - tx.t_start_s),
+             interference_mws, sir_thresholds_db_) != 0;
 }
 
 void RadioMedium::resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink) {
@@ -184,7 +179,7 @@ void RadioMedium::resolve(Frame& f, uint64_t seq, const std::function<void(const
   sink(out);
 }
 
-void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, core::ThreadPool& pool,
+void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, engine::ThreadPool& pool,
                        const std::function<void(const ResolvedFrame&)>& sink) {
   // 1. Take, in order, the transmissions that start before t_s: every frame that could overlap them
   //    has been produced by now, since an event before t_s is needed to start before t_s.

@@ -3,9 +3,10 @@
 // transmission can overlap it, i.e. once every frame starting before its end is known. At a gateway a
 // frame is lost when:
 //   - it overlaps frames on the same channel and SF and the capture rule (models/radio/reception.hpp)
-//     does not let it survive every one of them (collision; with radio.interference: cumulative, the
-//     energy of the overlapping frames is summed per SF over the frame and compared with the same
-//     thresholds, as ns-3's LoraInterferenceHelper does);
+//     does not let it survive every one of them, or, with radio.inter_sf, frames of other SFs whose
+//     SIR threshold it misses (models/radio/interference.hpp) (collision; with radio.interference:
+//     cumulative, the energy of the overlapping frames is summed per SF over the frame and judged by
+//     the models' energy rule, as ns-3's LoraInterferenceHelper does);
 //   - all the gateway's demodulation paths are busy when it starts (no demodulator);
 //   - the gateway is transmitting a downlink while it is on the air (half duplex);
 //   - the gateway is off: a power cut outlasted its backup battery (drivers.power_outages).
@@ -13,13 +14,14 @@
 // the same slot.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <span>
 #include <vector>
 
-#include "models/radio/reception.hpp"
+#include "models/radio/interference.hpp"
 #include "output/trace_writer.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
@@ -46,7 +48,7 @@ class RadioMedium {
   // Adds transmissions produced up to window end t_s (any order) and resolves, in (t_start, device)
   // order, every frame that ends at or before t_s; sink is called once per resolved frame, in
   // increasing seq order within the call. Transmissions must all start at or after the previous t_s.
-  void step(std::vector<engine::Transmission>& produced, double t_s, core::ThreadPool& pool,
+  void step(std::vector<engine::Transmission>& produced, double t_s, engine::ThreadPool& pool,
             const std::function<void(const ResolvedFrame&)>& sink);
 
   // The gateway transmits from t0_s to t1_s (a downlink, at or after the last window end): it
@@ -96,19 +98,22 @@ class RadioMedium {
   void settle(uint32_t gateway, const OnAir& rx);
   // Pairwise SIR test between frames of different SFs on one channel; no-op when SFs are orthogonal.
   void interfere_across_sfs(const OnAir& rx, Reception& mine);
-  // The SIR (dB) a frame on signal_sf needs over one on interferer_sf (Goursaud or Croce matrix).
-  double inter_sf_threshold_db(int signal_sf, int interferer_sf) const;
   // Settles rx against the frames of one on-air list (dropping those that ended before it): a frame
   // is lost when its power over the other's falls short of what it needs (dB).
   void collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& air, double rx_needs_db,
                double others_need_db);
   // Cumulative interference: whether the summed energy per SF sinks a reception of a frame.
   bool sunk_by_interference(const Reception& rx, const engine::Transmission& tx) const;
+  double needs_db(uint8_t signal_sf, uint8_t interferer_sf) const {
+    return sir_thresholds_db_[signal_sf - 7u][interferer_sf - 7u];
+  }
   void resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink);
 
   const city::CityLayout& city_;
-  models::radio::CaptureRule capture_;
-  scenario::RadioChannel::InterSf inter_sf_;
+  // The SIR each frame needs over another, by SF: the capture rule on the diagonal, the inter-SF
+  // matrix (or none: orthogonal) elsewhere.
+  models::radio::SirThresholds sir_thresholds_db_;
+  bool orthogonal_;
   bool cumulative_;
   std::array<double, 6> sensitivity_125khz_dbm_;
   std::vector<engine::Transmission> staged_;  // produced but starting at or after the last window end

@@ -204,12 +204,12 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
       }
       block_count[b].push_back(count);
       city.device_sf[d] = static_cast<uint8_t>(
-          nbiot ? 0
-          : pop.radio.sf_auto
-              ? std::min(city.populations[city.device_population[d]].max_sf,
-                         models::radio::spreading_factor_for_link(
-                             best_rssi, sc.channel.gateway_sensitivity_dbm, pop.radio.join_margin_db))
-              : pop.radio.phy.spreading_factor);
+          nbiot               ? 0
+          : pop.radio.sf_auto ? std::min(city.populations[city.device_population[d]].max_sf,
+                                         models::radio::spreading_factor_for_link(
+                                             best_rssi, pop.radio.phy.bandwidth_hz,
+                                             sc.channel.gateway_sensitivity_dbm, pop.radio.join_margin_db))
+                              : pop.radio.phy.spreading_factor);
     }
   });
   city.link_offset.reserve(n + 1);

@@ -216,7 +216,8 @@ void Fleet::sample(uint32_t dev, double t_s, Partition& part) {
 // The receive windows of a confirmed uplink have closed: done if acknowledged, else try again.
 void Fleet::receive_done(uint32_t dev, double t_s, Partition& part) {
   const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
-  const models::device::Retransmission policy({pop.max_transmissions, 2.0, 1.0, false});
+  const models::device::Retransmission policy(
+      {.max_transmissions = pop.max_transmissions, .lower_data_rate = false});
   const int transmissions = attempt_[dev] + 1;
   if (!acked_[dev] && policy.should_retry(transmissions)) {
     ++attempt_[dev];

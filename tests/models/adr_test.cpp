@@ -192,5 +192,59 @@ TEST(AdrDecide, ConvergesAndStaysPut) {
   EXPECT_EQ(*adr_decide(good, s), s);
 }
 
+// The gateways receive at the bandwidth-adjusted sensitivity (gateway_sensitivity_dbm): the SF chosen
+// for a link must clear that one. At 250 / 500 kHz it is 3.01 / 6.02 dB higher than at 125 kHz.
+TEST(SpreadingFactorForLink, UsesTheBandwidthAdjustedSensitivity) {
+  EXPECT_EQ(spreading_factor_for_link(-130.0, 125e3), 7);
+  EXPECT_EQ(spreading_factor_for_link(-130.0, 250e3), 9);   // SF8 at 250 kHz: -129.49 dBm
+  EXPECT_EQ(spreading_factor_for_link(-130.0, 500e3), 10);  // SF9 at 500 kHz: -128.98 dBm
+  EXPECT_EQ(spreading_factor_for_link(-124.0, 500e3), 8);   // SF7 at 500 kHz: -123.98 dBm
+  EXPECT_EQ(spreading_factor_for_link(-123.9, 500e3), 7);
+  // With a margin, and with another table.
+  EXPECT_EQ(spreading_factor_for_link(-125.0, 500e3, kSx1301SensitivityDbm, 5.0), 10);  // -131.48 + 5
+  const std::array<double, 6> sx1272 = {-124.0, -127.0, -130.0, -133.0, -135.0, -137.0};
+  EXPECT_EQ(spreading_factor_for_link(-124.0, 250e3, sx1272), 9);  // SF9: -126.99 dBm
+  // The same as the 125 kHz form at 125 kHz.
+  for (double rssi = -150.0; rssi <= -100.0; rssi += 0.1)
+    EXPECT_EQ(spreading_factor_for_link(rssi, 125e3), spreading_factor_for_link(rssi)) << rssi;
+}
+
+TEST(SpreadingFactorForLink, ChosenSfIsReceivedAtItsBandwidth) {
+  for (const double bw : {125e3, 250e3, 500e3}) {
+    for (double rssi = -150.0; rssi <= -100.0; rssi += 0.01) {
+      const int sf = spreading_factor_for_link(rssi, bw);
+      if (sf < 12) {
+        EXPECT_LE(gateway_sensitivity_dbm(sf, bw), rssi) << bw << " " << rssi;
+      }
+      if (sf > 7 && rssi >= gateway_sensitivity_dbm(12, bw)) {  // and it is the smallest
+        EXPECT_GT(gateway_sensitivity_dbm(sf - 1, bw), rssi) << bw << " " << rssi;
+      }
+    }
+  }
+}
+
+// Theory: the sensitivity steps 2.5 dB per SF, so a rise of 10 log10(BW / 125 kHz) dB moves a link
+// that needs SF s (8..9) at 125 kHz to s + 2 or s + 3 at 500 kHz (6.02 dB: s + 2 when the link clears
+// SF s's 125 kHz sensitivity by 1.02 dB or more), and to s + 1 or s + 2 at 250 kHz (3.01 dB: s + 1
+// from 0.51 dB). Over a uniform spread of RSSI the share that moves least is (2.5 - 1.02) / 2.5 at
+// 500 kHz and (2.5 - 0.51) / 2.5 at 250 kHz.
+TEST(SpreadingFactorForLink, BandwidthShiftsTheSfAsTheSensitivityRises) {
+  for (const double bw : {250e3, 500e3}) {
+    const double rise_db = 10.0 * std::log10(bw / 125e3);
+    const int least = static_cast<int>(std::floor(rise_db / 2.5));
+    int links = 0, moved_least = 0;
+    for (double rssi = -135.0; rssi < -130.0; rssi += 0.001) {  // SF8..SF9 at 125 kHz
+      const int at_125 = spreading_factor_for_link(rssi);
+      const int shift = spreading_factor_for_link(rssi, bw) - at_125;
+      ASSERT_TRUE(shift == least || shift == least + 1) << bw << " " << rssi;
+      const double clears_db = rssi - kSx1301SensitivityDbm[static_cast<size_t>(at_125 - 7)];
+      EXPECT_EQ(shift == least, clears_db >= rise_db - 2.5 * least) << bw << " " << rssi;
+      ++links;
+      moved_least += shift == least ? 1 : 0;
+    }
+    EXPECT_NEAR(static_cast<double>(moved_least) / links, (2.5 * (least + 1) - rise_db) / 2.5, 0.002) << bw;
+  }
+}
+
 }  // namespace
 }  // namespace citytwin::models::radio

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -188,6 +191,110 @@ TEST(Survival, OtherChannelsAndTheTargetItselfAreIgnored) {
   // A copy of the target is a different frame: equal power, destroyed.
   const FrameOnAir copy = on_air[0];
   EXPECT_FALSE(survives_interference(copy, on_air));
+}
+
+// --- Energy form and the receiver's threshold table -------------------------------------------
+
+TEST(SirThresholds, TableIsTheMatrix) {
+  for (const auto m : {InterferenceMatrix::Goursaud, InterferenceMatrix::Croce}) {
+    const SirThresholds table = sir_thresholds_db(m);
+    for (int t = 7; t <= 12; ++t)
+      for (int i = 7; i <= 12; ++i)
+        EXPECT_DOUBLE_EQ(table[static_cast<size_t>(t - 7)][static_cast<size_t>(i - 7)],
+                         sir_threshold_db(m, t, i));
+  }
+  EXPECT_DOUBLE_EQ(sir_thresholds_db(InterferenceMatrix::Goursaud)[5][0], -36.0);  // ns-3 [SF12][SF7]
+  EXPECT_DOUBLE_EQ(sir_thresholds_db(InterferenceMatrix::Croce)[0][5], -9.0);      // Croce [SF7][SF12]
+}
+
+TEST(SirThresholds, GatewayTableTakesTheCaptureRuleOnTheDiagonal) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  // Capture at 6 dB with Goursaud's matrix is exactly ns-3's table.
+  EXPECT_EQ(sir_thresholds_db(CaptureRule{true, 6.0}, InterferenceMatrix::Goursaud),
+            sir_thresholds_db(InterferenceMatrix::Goursaud));
+  const SirThresholds croce = sir_thresholds_db(CaptureRule{true, 6.0}, InterferenceMatrix::Croce);
+  const SirThresholds no_capture = sir_thresholds_db(CaptureRule{false, 6.0}, InterferenceMatrix::Croce);
+  const SirThresholds orthogonal = sir_thresholds_db(CaptureRule{true, 4.0}, std::nullopt);
+  for (size_t t = 0; t < 6; ++t) {
+    for (size_t i = 0; i < 6; ++i) {
+      if (t == i) {
+        EXPECT_DOUBLE_EQ(croce[t][i], 6.0);  // the capture rule's, not Croce's 1 dB
+        EXPECT_EQ(no_capture[t][i], inf);
+        EXPECT_DOUBLE_EQ(orthogonal[t][i], 4.0);
+      } else {
+        EXPECT_DOUBLE_EQ(croce[t][i], kCroceSirDb[t][i]);
+        EXPECT_DOUBLE_EQ(no_capture[t][i], kCroceSirDb[t][i]);
+        EXPECT_EQ(orthogonal[t][i], -inf);
+      }
+    }
+  }
+}
+
+TEST(Overlap, FourTimesForm) {
+  EXPECT_DOUBLE_EQ(overlap_s(1.0, 2.0, 2.0, 3.0), 0.0);    // touching
+  EXPECT_DOUBLE_EQ(overlap_s(1.0, 2.0, 1.5, 3.0), 0.5);    // partial
+  EXPECT_DOUBLE_EQ(overlap_s(1.0, 2.0, 0.0, 5.0), 1.0);    // containing
+  EXPECT_DOUBLE_EQ(overlap_s(1.0, 2.0, 3.0, 4.0), 0.0);    // disjoint
+  EXPECT_DOUBLE_EQ(overlap_s(1.25, 1.5, 1.0, 2.0), 0.25);  // contained
+}
+
+TEST(Energy, PowerTimesTime) {
+  EXPECT_DOUBLE_EQ(energy_mws(0.0, 1.0), 1.0);  // 1 mW for 1 s
+  EXPECT_NEAR(energy_mws(-100.0, 0.5), 5e-11, 1e-24);
+  EXPECT_NEAR(energy_sir_db(energy_mws(-100.0, 1.0), energy_mws(-106.0, 1.0)), 6.0, 1e-9);
+  EXPECT_TRUE(std::isinf(energy_sir_db(1.0, 0.0)));
+}
+
+// The energy form on the cases above (the published thresholds), one SF group per case.
+TEST(EnergyForm, ReproducesTheFrameFormCases) {
+  const SirThresholds goursaud = sir_thresholds_db(InterferenceMatrix::Goursaud);
+  const SirThresholds croce = sir_thresholds_db(InterferenceMatrix::Croce);
+  const auto group = [](int sf, double mws) {
+    std::array<double, 6> g{};
+    g[static_cast<size_t>(sf - 7)] = mws;
+    return g;
+  };
+  const double target = energy_mws(-100.0, 1.0);
+  // Co-SF capture at 6 dB.
+  EXPECT_EQ(destroying_spreading_factor(7, target, group(7, energy_mws(-106.1, 1.0)), goursaud), 0);
+  EXPECT_EQ(destroying_spreading_factor(7, target, group(7, energy_mws(-105.9, 1.0)), goursaud), 7);
+  EXPECT_EQ(destroying_spreading_factor(7, target, group(7, energy_mws(-102.0, 1.0)), croce), 0);
+  // Partial overlap: an equal-power interferer over 0.2 (6.99 dB) or 0.3 (5.23 dB) of an SF8 frame.
+  const double sf8 = energy_mws(-110.0, 1.0);
+  EXPECT_EQ(destroying_spreading_factor(8, sf8, group(8, energy_mws(-110.0, 0.2)), goursaud), 0);
+  EXPECT_EQ(destroying_spreading_factor(8, sf8, group(8, energy_mws(-110.0, 0.3)), goursaud), 8);
+  // Two SF7 interferers 9 dB weaker add up to 5.99 dB.
+  EXPECT_EQ(destroying_spreading_factor(7, target, group(7, 2.0 * energy_mws(-109.0, 1.0)), goursaud), 7);
+  // Groups of different SFs are judged apart: SF9 at -120 dBm, SF7 and SF8 at -95 dBm (-25 dB each,
+  // Goursaud -27 dB).
+  std::array<double, 6> mixed{};
+  mixed[0] = energy_mws(-95.0, 1.0);
+  mixed[1] = energy_mws(-95.0, 1.0);
+  EXPECT_EQ(destroying_spreading_factor(9, energy_mws(-120.0, 1.0), mixed, goursaud), 0);
+  // The lowest destroying SF: SF10 at -120 dBm, SF8 at -89 (-31 < -30) and SF11 at -93 (-27 < -26).
+  std::array<double, 6> both{};
+  both[1] = energy_mws(-89.0, 1.0);
+  both[4] = energy_mws(-93.0, 1.0);
+  EXPECT_EQ(destroying_spreading_factor(10, energy_mws(-120.0, 1.0), both, goursaud), 8);
+  // SF7 at -100 dBm for 50 ms under an SF12 frame 15 dB stronger: Goursaud -20 keeps it, Croce -9 not.
+  const double short_sf7 = energy_mws(-100.0, 0.05);
+  EXPECT_EQ(destroying_spreading_factor(7, short_sf7, group(12, energy_mws(-85.0, 0.05)), goursaud), 0);
+  EXPECT_EQ(destroying_spreading_factor(7, short_sf7, group(12, energy_mws(-85.0, 0.05)), croce), 12);
+}
+
+TEST(EnergyForm, WithoutCaptureAnyCoSfEnergyDestroysAndOrthogonalSfsNever) {
+  const SirThresholds no_capture = sir_thresholds_db(CaptureRule{false, 6.0}, InterferenceMatrix::Goursaud);
+  const SirThresholds orthogonal = sir_thresholds_db(CaptureRule{true, 6.0}, std::nullopt);
+  std::array<double, 6> faint{};
+  faint[2] = energy_mws(-160.0, 0.001);  // 60 dB below, briefly
+  EXPECT_EQ(destroying_spreading_factor(9, energy_mws(-100.0, 1.0), faint, no_capture), 9);
+  EXPECT_EQ(destroying_spreading_factor(9, energy_mws(-100.0, 1.0), std::array<double, 6>{}, no_capture), 0);
+  std::array<double, 6> loud{};  // every other SF 60 dB stronger
+  for (size_t k = 0; k < 6; ++k) loud[k] = k == 2 ? 0.0 : energy_mws(-40.0, 1.0);
+  EXPECT_EQ(destroying_spreading_factor(9, energy_mws(-100.0, 1.0), loud, orthogonal), 0);
+  EXPECT_EQ(destroying_spreading_factor(9, energy_mws(-100.0, 1.0), loud,
+                                        sir_thresholds_db(InterferenceMatrix::Goursaud)),
+            7);
 }
 
 }  // namespace

@@ -235,5 +235,19 @@ TEST(DataRateLookup, UplinkIndexFromSfAndBandwidth) {
   EXPECT_EQ(uplink_data_rate_index(Region::US915, 12, 500e3), -1);  // downlink only
 }
 
+// The class-A receive windows: one definition (models/radio/lorawan_timing.hpp), RP002-1.0.3 values.
+TEST(LorawanTiming, Rx2OpensOneSecondAfterRx1) {
+  EXPECT_DOUBLE_EQ(kReceiveDelay1S, 1.0);
+  EXPECT_DOUBLE_EQ(kReceiveDelay2S, 2.0);
+  EXPECT_DOUBLE_EQ(rx2_open_s(kReceiveDelay1S), kReceiveDelay2S);
+  EXPECT_DOUBLE_EQ(rx2_open_s(5.0), 6.0);  // a device given RECEIVE_DELAY1 = 5 s
+  for (const Region r : {Region::EU868, Region::US915}) {
+    EXPECT_DOUBLE_EQ(region_params(r).rx1_delay_s, kReceiveDelay1S);
+    EXPECT_DOUBLE_EQ(region_params(r).rx2_delay_s, rx2_open_s(region_params(r).rx1_delay_s));
+  }
+  EXPECT_DOUBLE_EQ(kRetransmitTimeoutS, 2.0);
+  EXPECT_DOUBLE_EQ(kRetransmitTimeoutRandomS, 1.0);
+}
+
 }  // namespace
 }  // namespace citytwin::models::radio

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace citytwin::models::radio {
@@ -88,6 +90,35 @@ TEST(CaptureRule, CustomThreshold) {
   EXPECT_FALSE(survives_overlap(-100.0, -100.5, rule));
   rule.threshold_db = 0.0;  // the stronger-or-equal frame survives
   EXPECT_TRUE(survives_overlap(-100.0, -100.0, rule));
+}
+
+// The comparison every rule ends in, and the capture rule's threshold as the medium applies it.
+TEST(SirRule, ReachingTheThresholdIsEnough) {
+  EXPECT_TRUE(sir_suffices(6.0, 6.0));
+  EXPECT_FALSE(sir_suffices(5.9, 6.0));
+  EXPECT_TRUE(sir_suffices(-35.0, -36.0));  // inter-SF thresholds are negative (Goursaud SF12/SF7)
+  EXPECT_FALSE(sir_suffices(-37.0, -36.0));
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  EXPECT_FALSE(sir_suffices(100.0, inf));  // no SIR reaches +infinity
+  EXPECT_TRUE(sir_suffices(inf, inf));     // no interference at all: nothing to survive
+  EXPECT_TRUE(sir_suffices(-100.0, -inf));
+}
+
+TEST(SirRule, CoSfThresholdIsTheCaptureRule) {
+  CaptureRule rule;
+  EXPECT_DOUBLE_EQ(co_sf_threshold_db(rule), 6.0);
+  rule.threshold_db = 1.0;
+  EXPECT_DOUBLE_EQ(co_sf_threshold_db(rule), 1.0);
+  rule.enabled = false;
+  EXPECT_TRUE(std::isinf(co_sf_threshold_db(rule)) && co_sf_threshold_db(rule) > 0.0);
+  // survives_overlap is the SIR rule with that threshold, with or without capture.
+  for (const bool enabled : {true, false}) {
+    rule = {enabled, 6.0};
+    for (double margin_db : {-50.0, 0.0, 5.9, 6.0, 6.1, 30.0})
+      EXPECT_EQ(survives_overlap(-100.0, -100.0 - margin_db, rule),
+                sir_suffices(margin_db, co_sf_threshold_db(rule)))
+          << enabled << " " << margin_db;
+  }
 }
 
 }  // namespace

@@ -86,5 +86,13 @@ TEST(Retransmission, FullSequenceTiming) {
   EXPECT_NEAR(start_s, 28.498512, 1e-9);
 }
 
+TEST(Retransmission, TimeoutAndRx2AreTheLorawanConstants) {
+  const RetransmissionParams p;
+  EXPECT_DOUBLE_EQ(p.ack_timeout_s, radio::kRetransmitTimeoutS);
+  EXPECT_DOUBLE_EQ(p.ack_timeout_random_s, radio::kRetransmitTimeoutRandomS);
+  // RX2 (30 ms) closes RECEIVE_DELAY2 + 30 ms after the uplink with the default RECEIVE_DELAY1.
+  EXPECT_DOUBLE_EQ(rx2_close_after_uplink_s(radio::kReceiveDelay1S, 0.030), radio::kReceiveDelay2S + 0.030);
+}
+
 }  // namespace
 }  // namespace citytwin::models::device

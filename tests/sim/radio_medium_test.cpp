@@ -3,10 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
+#include <random>
 #include <vector>
+
+#include "models/radio/interference.hpp"
 
 // The tests see every room of sim/ (namespaces mirror its folders).
 namespace citytwin::sim {
@@ -291,6 +297,127 @@ TEST(RadioMedium, TransmissionsStartingAfterTheWindowAreHeldBackAndSequencedInSt
   EXPECT_EQ(out[0].seq, 1u);
   EXPECT_EQ(out[0].gateways.size(), 1u);
   EXPECT_EQ(out[1].gateways.size(), 1u);
+}
+
+// The medium judges with the models' rules: on a random busy gateway (many overlapping frames of all
+// SFs on two channels, across window boundaries, demodulators never short), every frame's fate is
+// the one the models give when handed all the frames at once: ns-3's energy rule (cumulative) or the
+// pairwise SIR rule (capture on the diagonal, the matrix between SFs).
+struct RandomAir {
+  std::vector<Transmission> frames;
+  std::vector<models::radio::FrameOnAir> on_air;  // the same, as the models take them
+  CityLayout city;
+};
+
+RandomAir random_air(uint32_t seed, size_t count, double span_s) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> start(0.0, span_s), length(0.02, 1.5);
+  std::uniform_real_distribution<float> rssi(-129.0f, -90.0f);  // above every SF's sensitivity
+  std::uniform_int_distribution<int> sf(7, 12), channel(0, 1);
+  RandomAir air;
+  std::vector<std::vector<float>> rssi_by_device;
+  for (uint32_t d = 0; d < count; ++d) {
+    rssi_by_device.push_back({rssi(rng)});
+    const double t0 = start(rng);
+    Transmission t =
+        tx(d, t0, t0 + length(rng), channel(rng) == 0 ? 868100000 : 868300000, static_cast<uint8_t>(sf(rng)));
+    air.frames.push_back(t);
+  }
+  air.city = layout(rssi_by_device, 1);
+  for (const Transmission& t : air.frames) {
+    // The power the medium computes (float), as the models see it.
+    const float power = t.tx_power_dbm + air.city.link_gain_db[t.device];
+    air.on_air.push_back(
+        {t.t_start_s, t.t_end_s, power, t.spreading_factor, static_cast<double>(t.channel_hz)});
+  }
+  return air;
+}
+
+// Runs the frames through a medium in 1 s windows; fates by device.
+std::map<uint32_t, output::FailReason> fates(Medium& m, const RandomAir& air, double span_s) {
+  std::map<uint32_t, output::FailReason> out;
+  for (double t = 1.0; t <= span_s + 3.0; t += 1.0) {
+    std::vector<Transmission> window;
+    for (const Transmission& f : air.frames)
+      if (f.t_start_s >= t - 1.0 && f.t_start_s < t) window.push_back(f);
+    for (const auto& [device, o] : m.step(window, t)) out[device] = o.reason;
+  }
+  return out;
+}
+
+TEST(RadioMedium, CumulativeInterferenceIsTheModelsEnergyRule) {
+  constexpr double kSpan = 20.0;
+  const RandomAir air = random_air(7, 400, kSpan);
+  for (const auto mode : {RadioChannel::InterSf::Goursaud, RadioChannel::InterSf::Croce}) {
+    const auto matrix = mode == RadioChannel::InterSf::Goursaud ? models::radio::InterferenceMatrix::Goursaud
+                                                                : models::radio::InterferenceMatrix::Croce;
+    const models::radio::SirThresholds needs = models::radio::sir_thresholds_db({true, 6.0}, matrix);
+    Medium m(air.city, true, 1000, mode, RadioChannel::Interference::Cumulative);
+    const std::map<uint32_t, output::FailReason> out = fates(m, air, kSpan);
+    ASSERT_EQ(out.size(), air.frames.size());
+    int collisions = 0, compared = 0;
+    for (uint32_t d = 0; d < air.frames.size(); ++d) {
+      const models::radio::FrameOnAir& a = air.on_air[d];
+      std::array<double, 6> group_mws{};  // per interferer SF: power x overlap
+      for (const models::radio::FrameOnAir& b : air.on_air)
+        if (&b != &a && b.frequency_hz == a.frequency_hz)
+          group_mws[static_cast<size_t>(b.spreading_factor - 7)] +=
+              models::radio::energy_mws(b.rssi_dbm, models::radio::overlap_s(a, b));
+      const double target_mws = models::radio::energy_mws(a.rssi_dbm, a.end_s - a.start_s);
+      // The medium sums energies in single precision: leave out frames within 0.01 dB of a threshold.
+      bool borderline = false;
+      for (size_t k = 0; k < 6; ++k)
+        borderline = borderline || std::abs(models::radio::energy_sir_db(target_mws, group_mws[k]) -
+                                            needs[static_cast<size_t>(a.spreading_factor - 7)][k]) < 0.01;
+      if (borderline) continue;
+      ++compared;
+      const bool survives =
+          models::radio::destroying_spreading_factor(a.spreading_factor, target_mws, group_mws, needs) == 0;
+      // With Goursaud's matrix (co-SF 6 dB) this is ns-3's rule, frame by frame.
+      if (mode == RadioChannel::InterSf::Goursaud) {
+        EXPECT_EQ(survives, models::radio::survives_interference(a, air.on_air, matrix)) << "frame " << d;
+      }
+      EXPECT_EQ(out.at(d), survives ? output::FailReason::None : output::FailReason::Collision)
+          << "frame " << d;
+      collisions += survives ? 0 : 1;
+    }
+    EXPECT_GT(compared, 390);
+    EXPECT_GT(collisions, 40);  // a busy gateway: the rule is exercised both ways
+    EXPECT_LT(collisions, compared - 40);
+  }
+}
+
+TEST(RadioMedium, PairwiseInterferenceIsTheModelsSirRule) {
+  constexpr double kSpan = 20.0;
+  const RandomAir air = random_air(11, 400, kSpan);
+  for (const auto mode : {RadioChannel::InterSf::Orthogonal, RadioChannel::InterSf::Croce}) {
+    const models::radio::CaptureRule capture{true, 6.0};
+    const models::radio::SirThresholds needs = models::radio::sir_thresholds_db(
+        capture, mode == RadioChannel::InterSf::Croce ? std::optional<models::radio::InterferenceMatrix>(
+                                                            models::radio::InterferenceMatrix::Croce)
+                                                      : std::nullopt);
+    Medium m(air.city, true, 1000, mode);
+    const std::map<uint32_t, output::FailReason> out = fates(m, air, kSpan);
+    ASSERT_EQ(out.size(), air.frames.size());
+    int collisions = 0;
+    for (uint32_t d = 0; d < air.frames.size(); ++d) {
+      const models::radio::FrameOnAir& a = air.on_air[d];
+      bool survives = true;
+      for (uint32_t e = 0; e < air.frames.size(); ++e) {
+        const models::radio::FrameOnAir& b = air.on_air[e];
+        if (e == d || b.frequency_hz != a.frequency_hz || models::radio::overlap_s(a, b) <= 0.0) continue;
+        survives =
+            survives && models::radio::sir_suffices(a.rssi_dbm - b.rssi_dbm,
+                                                    needs[static_cast<size_t>(a.spreading_factor - 7)]
+                                                         [static_cast<size_t>(b.spreading_factor - 7)]);
+      }
+      EXPECT_EQ(out.at(d), survives ? output::FailReason::None : output::FailReason::Collision)
+          << "frame " << d;
+      collisions += survives ? 0 : 1;
+    }
+    EXPECT_GT(collisions, 40);
+    EXPECT_LT(collisions, 360);
+  }
 }
 
 }  // namespace
