@@ -6,7 +6,6 @@
 #include <stdexcept>
 
 #include "models/radio/interference.hpp"
-#include "sim/drivers/power_outages.hpp"
 
 namespace citytwin::sim::access {
 namespace {
@@ -14,8 +13,10 @@ constexpr uint32_t kSpreadingFactors = 6;  // SF7..SF12
 using output::FailReason;
 }  // namespace
 
-RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLayout& city)
+RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLayout& city,
+                         const drivers::GatewayTimeline& timeline)
     : city_(city),
+      timeline_(timeline),
       capture_(scenario.channel.capture),
       inter_sf_(scenario.channel.inter_sf),
       cumulative_(scenario.channel.interference == scenario::RadioChannel::Interference::Cumulative),
@@ -24,10 +25,6 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
       transmitting_(city.gateway_count()) {
   for (const scenario::Gateway& g : scenario.gateways)
     demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);
-  // A power cut in a gateway's district switches it off once its backup runs out, until power returns.
-  off_.resize(city.gateway_count());
-  for (uint32_t g = 0; g < scenario.gateways.size(); ++g)
-    off_[g] = drivers::power_off_intervals(scenario, g, city.gateway_district[g]);
   // Scenarios built in code (tests) may have fewer gateway entries than the layout: default to 8 paths.
   demodulator_free_at_s_.resize(city.gateway_count(), std::vector<double>(8, 0.0));
 }
@@ -63,8 +60,8 @@ void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
 // One newcomer at one gateway, in start order.
 void RadioMedium::settle(uint32_t g, const OnAir& rx) {
   Reception& mine = reception(rx.reception);
-  for (const Interval& i : off_[g])
-    if (i.t0_s < rx.t_end_s && rx.t_start_s < i.t1_s) mine.fate = FailReason::GatewayDown;
+  // A power cut in a gateway's district switches it off once its backup runs out, until power returns.
+  if (timeline_.off_during(g, rx.t_start_s, rx.t_end_s)) mine.fate = FailReason::GatewayDown;
   std::vector<Interval>& tx = transmitting_[g];
   std::erase_if(tx, [&](const Interval& i) { return i.t1_s <= rx.t_start_s; });
   for (const Interval& i : tx)
