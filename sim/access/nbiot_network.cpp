@@ -13,8 +13,10 @@ using output::FailReason;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
-NbiotNetwork::NbiotNetwork(const scenario::Scenario& scenario, const city::CityLayout& city, uint64_t seed)
+NbiotNetwork::NbiotNetwork(const scenario::Scenario& scenario, const city::CityLayout& city, uint64_t seed,
+                           const drivers::GatewayTimeline& timeline)
     : city_(city),
+      timeline_(timeline),
       seed_(seed),
       timers_(scenario.nbiot.timers),
       access_(scenario.nbiot),
@@ -41,10 +43,16 @@ void NbiotNetwork::submit(uint64_t seq, const engine::Transmission& tx) {
     pending_out_of_coverage_.push_back({seq, tx});
     return;
   }
+  const Attempt attempt{seq, tx, cell, tx.tx_power_dbm + best_gain, *ce, 0, 0.0};
+  // A cell without power broadcasts nothing: the module finds no cell to send to.
+  if (!timeline_.powered(cell, tx.t_start_s)) {
+    pending_cell_down_.push_back(attempt);
+    return;
+  }
   const double period = cell_config_.level(*ce).nprach_periodicity_s;
   // The first occasion strictly after the module is ready.
   const auto first = static_cast<int64_t>(std::floor(tx.t_start_s / period)) + 1;
-  schedule({seq, tx, cell, tx.tx_power_dbm + best_gain, *ce, 0, 0.0}, first);
+  schedule(attempt, first);
 }
 
 void NbiotNetwork::serve(const Attempt& a, double t_occasion_s,
@@ -62,6 +70,9 @@ void NbiotNetwork::serve(const Attempt& a, double t_occasion_s,
   const double data_ready = t_occasion_s + procedure.latency_s() - data_s;
   double& free_at = carrier_free_at_s_[a.cell];
   const double start = std::max(data_ready, free_at);
+  // The cell loses power before the data is through: the procedure breaks off.
+  if (timeline_.off_during(a.cell, t_occasion_s, start + data_s))
+    return lose_to_power_cut(a, a.attempt + 1, sink);
   free_at = start + data_s * tone_share;
   NbiotOutcome out;
   out.seq = a.seq;
@@ -82,7 +93,23 @@ void NbiotNetwork::serve(const Attempt& a, double t_occasion_s,
   sink(out);
 }
 
+void NbiotNetwork::lose_to_power_cut(const Attempt& a, int preambles,
+                                     const std::function<void(const NbiotOutcome&)>& sink) {
+  NbiotOutcome out;
+  out.seq = a.seq;
+  out.tx = a.tx;
+  out.cell = a.cell;
+  out.rssi_dbm = a.rssi_dbm;
+  out.preamble_attempts = preambles;
+  out.ce = a.ce;
+  out.charge_mah = a.charge_mah;
+  out.fail_reason = FailReason::GatewayDown;
+  sink(out);
+}
+
 void NbiotNetwork::step(double t_s, const std::function<void(const NbiotOutcome&)>& sink) {
+  for (const Attempt& a : pending_cell_down_) lose_to_power_cut(a, 0, sink);
+  pending_cell_down_.clear();
   for (const auto& [seq, tx] : pending_out_of_coverage_) {
     NbiotOutcome out;
     out.seq = seq;
@@ -113,9 +140,15 @@ void NbiotNetwork::step(double t_s, const std::function<void(const NbiotOutcome&
       ++users[choice[i]];
     }
     const auto index = static_cast<int64_t>(std::llround(t_occ / level.nprach_periodicity_s));
+    // A cell without power hears no preamble; the devices give up on it (no reselection, no retry).
+    const bool cell_down = !timeline_.powered(std::get<1>(node.key()), t_occ);
     for (size_t i = 0; i < attempts.size(); ++i) {
       Attempt a = attempts[i];
       a.charge_mah += preamble_mah;
+      if (cell_down) {
+        lose_to_power_cut(a, a.attempt + 1, sink);
+        continue;
+      }
       if (users[choice[i]] == 1) {
         serve(a, t_occ, sink);
         continue;

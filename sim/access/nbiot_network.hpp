@@ -19,6 +19,7 @@
 #include "models/radio/nbiot_power.hpp"
 #include "output/trace_writer.hpp"
 #include "sim/city/city_layout.hpp"
+#include "sim/drivers/gateway_timeline.hpp"
 #include "sim/engine/fleet.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -39,7 +40,12 @@ struct NbiotOutcome {
 
 class NbiotNetwork {
  public:
-  NbiotNetwork(const scenario::Scenario& scenario, const city::CityLayout& city, uint64_t seed);
+  // A cell without power (timeline) serves nothing: a message whose serving cell is off when the
+  // module is ready, at one of its NPRACH occasions or before its data is through is lost
+  // (FailReason::GatewayDown). Devices do not reselect another cell (the serving cell is the strongest
+  // link, powered or not). `timeline` must outlive the network.
+  NbiotNetwork(const scenario::Scenario& scenario, const city::CityLayout& city, uint64_t seed,
+               const drivers::GatewayTimeline& timeline);
 
   void submit(uint64_t seq, const engine::Transmission& tx);
   // Resolves every NPRACH occasion before t_s, in time order; sink gets each finished message.
@@ -62,8 +68,12 @@ class NbiotNetwork {
 
   void schedule(Attempt a, int64_t occasion_index);
   void serve(const Attempt& a, double t_occasion_s, const std::function<void(const NbiotOutcome&)>& sink);
+  // The message is lost at a cell without power.
+  void lose_to_power_cut(const Attempt& a, int preambles,
+                         const std::function<void(const NbiotOutcome&)>& sink);
 
   const city::CityLayout& city_;
+  const drivers::GatewayTimeline& timeline_;
   uint64_t seed_;
   models::radio::NbiotCellConfig cell_config_;
   models::radio::NbiotPowerProfile power_;
@@ -72,6 +82,7 @@ class NbiotNetwork {
   std::map<OccasionKey, std::vector<Attempt>> occasions_;
   std::vector<double> carrier_free_at_s_;  // per gateway index (cells only)
   std::vector<std::pair<uint64_t, engine::Transmission>> pending_out_of_coverage_;
+  std::vector<Attempt> pending_cell_down_;  // ready while their cell was without power
   uint64_t preamble_collisions_ = 0, access_failures_ = 0;
 };
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "models/radio/interference.hpp"
 #include "models/radio/reception.hpp"
 
 namespace citytwin::sim::access {
@@ -26,8 +27,10 @@ std::optional<models::radio::InterferenceMatrix> matrix(scenario::RadioChannel::
 }
 }  // namespace
 
-RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLayout& city)
+RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLayout& city,
+                         const drivers::GatewayTimeline& timeline)
     : city_(city),
+      timeline_(timeline),
       sir_thresholds_db_(
           models::radio::sir_thresholds_db(scenario.channel.capture, matrix(scenario.channel.inter_sf))),
       orthogonal_(scenario.channel.inter_sf == scenario::RadioChannel::InterSf::Orthogonal),
@@ -37,10 +40,6 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
       transmitting_(city.gateway_count()) {
   for (const scenario::Gateway& g : scenario.gateways)
     demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);
-  // A power cut in a gateway's district switches it off once its backup runs out, until power returns.
-  off_.resize(city.gateway_count());
-  for (uint32_t g = 0; g < scenario.gateways.size(); ++g)
-    off_[g] = scenario::power_off_intervals(scenario, g, city.gateway_district[g]);
   // Scenarios built in code (tests) may have fewer gateway entries than the layout: default to 8 paths.
   demodulator_free_at_s_.resize(city.gateway_count(), std::vector<double>(8, 0.0));
 }
@@ -76,8 +75,8 @@ void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
 // One newcomer at one gateway, in start order.
 void RadioMedium::settle(uint32_t g, const OnAir& rx) {
   Reception& mine = reception(rx.reception);
-  for (const Interval& i : off_[g])
-    if (i.t0_s < rx.t_end_s && rx.t_start_s < i.t1_s) mine.fate = FailReason::GatewayDown;
+  // A power cut in a gateway's district switches it off once its backup runs out, until power returns.
+  if (timeline_.off_during(g, rx.t_start_s, rx.t_end_s)) mine.fate = FailReason::GatewayDown;
   std::vector<Interval>& tx = transmitting_[g];
   std::erase_if(tx, [&](const Interval& i) { return i.t1_s <= rx.t_start_s; });
   for (const Interval& i : tx)
@@ -179,7 +178,7 @@ void RadioMedium::resolve(Frame& f, uint64_t seq, const std::function<void(const
   sink(out);
 }
 
-void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, engine::ThreadPool& pool,
+void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, core::ThreadPool& pool,
                        const std::function<void(const ResolvedFrame&)>& sink) {
   // 1. Take, in order, the transmissions that start before t_s: every frame that could overlap them
   //    has been produced by now, since an event before t_s is needed to start before t_s.

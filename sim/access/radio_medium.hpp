@@ -25,6 +25,7 @@
 #include "output/trace_writer.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
+#include "sim/drivers/gateway_timeline.hpp"
 #include "sim/engine/fleet.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -43,12 +44,14 @@ struct ResolvedFrame {
 
 class RadioMedium {
  public:
-  RadioMedium(const scenario::Scenario& scenario, const city::CityLayout& city);
+  // `timeline` says when each gateway is without power (it hears nothing then); it must outlive the medium.
+  RadioMedium(const scenario::Scenario& scenario, const city::CityLayout& city,
+              const drivers::GatewayTimeline& timeline);
 
   // Adds transmissions produced up to window end t_s (any order) and resolves, in (t_start, device)
   // order, every frame that ends at or before t_s; sink is called once per resolved frame, in
   // increasing seq order within the call. Transmissions must all start at or after the previous t_s.
-  void step(std::vector<engine::Transmission>& produced, double t_s, engine::ThreadPool& pool,
+  void step(std::vector<engine::Transmission>& produced, double t_s, core::ThreadPool& pool,
             const std::function<void(const ResolvedFrame&)>& sink);
 
   // The gateway transmits from t0_s to t1_s (a downlink, at or after the last window end): it
@@ -110,6 +113,7 @@ class RadioMedium {
   void resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink);
 
   const city::CityLayout& city_;
+  const drivers::GatewayTimeline& timeline_;
   // The SIR each frame needs over another, by SF: the capture rule on the diagonal, the inter-SF
   // matrix (or none: orthogonal) elsewhere.
   models::radio::SirThresholds sir_thresholds_db_;
@@ -127,7 +131,6 @@ class RadioMedium {
   std::vector<std::vector<OnAir>> on_air_;    // per (channel, SF) and gateway: see on_air_list()
   std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
   std::vector<std::vector<Interval>> transmitting_;         // per gateway: scheduled downlinks
-  std::vector<std::vector<Interval>> off_;                  // per gateway: without power
   std::function<void(uint64_t, const engine::Transmission&)> other_technology_;
   std::vector<uint32_t> received_scratch_;
   std::vector<float> rssi_scratch_;

@@ -21,6 +21,7 @@
 #include "sim/city/city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/drivers/failure_schedule.hpp"
+#include "sim/drivers/gateway_timeline.hpp"
 #include "sim/engine/fleet.hpp"
 #include "sim/network/wired_network.hpp"
 #include "sim/platform/analytics.hpp"
@@ -122,21 +123,23 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
 
   const double duration = sc.run.duration_s;
   engine::Fleet fleet(city, summary.seed, duration, summary.threads, sc.drivers.river_level_m);
-  access::RadioMedium medium(sc, city);
-  access::NbiotNetwork nbiot(sc, city, summary.seed);
+  std::vector<scenario::Failure> failures = drivers::failure_schedule(sc, summary.seed);
+  if (failures.size() > static_cast<size_t>(std::numeric_limits<int16_t>::max()))
+    throw RunError("drivers.failures: " + std::to_string(failures.size()) +
+                   " failure intervals over the run; at most 32767 are supported (raise mtbf?)");
+  // Power, backhaul and network-server outages per gateway: every access network and the wired one ask it.
+  const drivers::GatewayTimeline timeline(sc, std::move(failures));
+  access::RadioMedium medium(sc, city, timeline);
+  access::NbiotNetwork nbiot(sc, city, summary.seed, timeline);
   medium.set_other_technology_handler(
       [&nbiot](uint64_t seq, const engine::Transmission& tx) { nbiot.submit(seq, tx); });
   record::MessageLog log(city, sc.city.districts.size());
   platform::Analytics analytics(sc, city);
   platform::PlatformPipeline pipeline(sc.platform);
-  std::vector<scenario::Failure> failures = drivers::failure_schedule(sc, summary.seed);
-  if (failures.size() > static_cast<size_t>(std::numeric_limits<int16_t>::max()))
-    throw RunError("drivers.failures: " + std::to_string(failures.size()) +
-                   " failure intervals over the run; at most 32767 are supported (raise mtbf?)");
   std::unordered_map<uint64_t, engine::Transmission>
       awaiting_ingest;  // delivered, not yet through the broker
   network::WiredNetwork wired(
-      sc, std::move(failures),
+      sc, timeline,
       [&log, &awaiting_ingest, alerts = !sc.platform.alerts.empty()](uint64_t seq, double t, int failure) {
         if (!log.deliver(seq, t, failure)) return false;
         // The row may reach the trace before the platform's stages have run: keep what the alert rules
@@ -154,9 +157,9 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
         if (times) analytics.on_delivery(it->second, times->t_analysed_s);
         awaiting_ingest.erase(it);
       });
-  // The network server answers through gateways it can reach, and only while it is up.
-  access::LorawanServer server(sc, city, medium, fleet, [&wired](uint32_t gateway, double t_s) {
-    return wired.reachable(gateway, t_s);
+  // The network server answers through powered gateways it can reach, and only while it is up.
+  access::LorawanServer server(sc, city, medium, fleet, [&timeline](uint32_t gateway, double t_s) {
+    return timeline.reachable(gateway, t_s);
   });
   const access::WifiAccess wifi(sc, city);
   for (const access::AccessPointLoad& ap : wifi.access_points())

@@ -98,9 +98,9 @@ void WiredNetwork::Impl::start_failure_driver() {
     events.push_back({f.start_s, true, it->second});
     events.push_back({f.end_s, false, it->second});
   }
-  for (uint32_t g = 0; g < power_off.size(); ++g) {
+  for (uint32_t g = 0; g < route_names.size(); ++g) {
     if (route_names[g].empty()) continue;
-    for (const scenario::TimeInterval& off : power_off[g]) {
+    for (const scenario::TimeInterval& off : timeline.off_intervals(g)) {
       events.push_back({off.t0_s, true, links.at(route_names[g][0])});
       events.push_back({off.t1_s, false, links.at(route_names[g][0])});
     }
@@ -149,18 +149,19 @@ void WiredNetwork::Impl::forward_period(double t_send_s,
     for (const Copy& c : batches[i].copies) {
       double t_leave = c.t_rx_s + gw.forward_delay_s;
       int failure = -1;
-      for (const Down* down = down_at(route_down[g], t_leave); down != nullptr;
-           down = down_at(route_down[g], t_leave)) {
-        int& held = buffered[g][static_cast<size_t>(down - route_down[g].data())];
+      const std::vector<Down>& route_down = timeline.backhaul_failures(g);
+      for (const Down* down = down_at(route_down, t_leave); down != nullptr;
+           down = down_at(route_down, t_leave)) {
+        int& held = buffered[g][static_cast<size_t>(down - route_down.data())];
         if (held >= gw.buffer_frames) {
-          on_dropped(c.frame_seq, output::FailReason::BufferFull, down->failure);
-          ++effects[static_cast<size_t>(down->failure)].copies_lost;
+          on_dropped(c.frame_seq, output::FailReason::BufferFull, down->cause);
+          ++effects[static_cast<size_t>(down->cause)].copies_lost;
           t_leave = -1.0;
           break;
         }
         ++held;
-        ++effects[static_cast<size_t>(down->failure)].copies_delayed;
-        failure = down->failure;
+        ++effects[static_cast<size_t>(down->cause)].copies_delayed;
+        failure = down->cause;
         t_leave = down->t1_s;
       }
       if (t_leave < 0.0) continue;
@@ -192,9 +193,9 @@ void WiredNetwork::Impl::forward_period(double t_send_s,
     }
     for (const Leaving& c : leaving[i]) {
       const double t_arrive = c.t_leave_s + latency_s[g] + msg_bytes / rate;
-      if (const Down* down = down_at(server_down, t_arrive)) {
-        on_dropped(c.frame_seq, output::FailReason::ServerDown, down->failure);
-        ++effects[static_cast<size_t>(down->failure)].copies_lost;
+      if (const int failure = timeline.server_failure_at(t_arrive); failure >= 0) {
+        on_dropped(c.frame_seq, output::FailReason::ServerDown, failure);
+        ++effects[static_cast<size_t>(failure)].copies_lost;
         continue;
       }
       arriving.push({t_arrive, g, c.frame_seq, c.t_rx_s, c.t_leave_s, c.failure});
@@ -262,10 +263,10 @@ void WiredNetwork::Impl::send_batches(double t_s) {
         [this, t_s, b = std::move(batches)]() mutable { forward_period(t_s, std::move(b)); });
 }
 
-WiredNetwork::WiredNetwork(const scenario::Scenario& scenario, std::vector<scenario::Failure> failures,
+WiredNetwork::WiredNetwork(const scenario::Scenario& scenario, const drivers::GatewayTimeline& timeline,
                            DeliveryCallback on_delivered, DropCallback on_dropped, IngestCallback on_ingest)
-    : impl_(std::make_unique<Impl>(scenario, std::move(failures), std::move(on_delivered),
-                                   std::move(on_dropped), std::move(on_ingest))) {
+    : impl_(std::make_unique<Impl>(scenario, timeline, std::move(on_delivered), std::move(on_dropped),
+                                   std::move(on_ingest))) {
   int argc = 4;
   char arg0[] = "citytwin";
   // CM02: latency and bandwidth exactly as given (the default LV08 model scales both to fit TCP), and
@@ -326,7 +327,7 @@ uint64_t WiredNetwork::copies_buffered() const {
 }
 
 bool WiredNetwork::reachable(uint32_t gateway, double t_s) const {
-  return down_at(impl_->route_down[gateway], t_s) == nullptr && down_at(impl_->server_down, t_s) == nullptr;
+  return impl_->timeline.backhaul_up(gateway, t_s) && impl_->timeline.server_up(t_s);
 }
 
 WiredNetwork::LatencyBreakdown WiredNetwork::latency_breakdown() const {

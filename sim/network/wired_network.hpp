@@ -43,6 +43,7 @@
 
 #include "output/trace_writer.hpp"
 #include "sim/city/city_layout.hpp"
+#include "sim/drivers/gateway_timeline.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace citytwin::sim::network {
@@ -61,9 +62,10 @@ class WiredNetwork {
   // with the failure that lost it.
   using DropCallback = std::function<void(uint64_t frame_seq, output::FailReason reason, int failure)>;
 
-  // Creates the SimGrid engine and platform. One per process (see sim/run.hpp). `failures` is the
-  // run's failure_schedule.
-  WiredNetwork(const scenario::Scenario& scenario, std::vector<scenario::Failure> failures,
+  // Creates the SimGrid engine and platform. One per process (see sim/run.hpp). `timeline` (which
+  // holds the run's failure_schedule) says when each gateway is without power, its route down, the
+  // network server down; it must outlive the network.
+  WiredNetwork(const scenario::Scenario& scenario, const drivers::GatewayTimeline& timeline,
                DeliveryCallback on_delivered, DropCallback on_dropped, IngestCallback on_ingest = {});
   ~WiredNetwork();
   WiredNetwork(const WiredNetwork&) = delete;

@@ -15,7 +15,7 @@
 #include <tuple>
 #include <vector>
 
-#include "sim/drivers/power_outages.hpp"
+#include "sim/drivers/gateway_timeline.hpp"
 #include "sim/network/wired_network.hpp"
 
 namespace citytwin::sim::network {
@@ -31,10 +31,7 @@ struct GatewayBatch {
   std::vector<Copy> copies;
 };
 // A stretch of time a gateway's route is down, and the failure (index into the schedule) behind it.
-struct Down {
-  double t0_s, t1_s;
-  int failure;
-};
+using Down = drivers::GatewayTimeline::Outage;
 
 // The interval of `down` containing t, or nullptr.
 template <typename Interval>
@@ -44,20 +41,7 @@ const Interval* down_at(const std::vector<Interval>& down, double t) {
   return nullptr;
 }
 
-// The union of intervals, sorted and merged.
-inline std::vector<scenario::TimeInterval> merged(std::vector<scenario::TimeInterval> intervals) {
-  std::sort(intervals.begin(), intervals.end(),
-            [](const scenario::TimeInterval& a, const scenario::TimeInterval& b) { return a.t0_s < b.t0_s; });
-  std::vector<scenario::TimeInterval> out;
-  for (const scenario::TimeInterval& i : intervals) {
-    if (i.t1_s <= i.t0_s) continue;
-    if (!out.empty() && i.t0_s <= out.back().t1_s)
-      out.back().t1_s = std::max(out.back().t1_s, i.t1_s);
-    else
-      out.push_back(i);
-  }
-  return out;
-}
+using drivers::merged;
 
 // Whether a SimGrid exception is a failed or cancelled communication (what a cut or the end of a
 // stream does to a comm in flight), possibly nested.
@@ -82,18 +66,16 @@ struct WiredNetwork::Impl {
   using GatewayBatch = wired_detail::GatewayBatch;
   using Down = wired_detail::Down;
   const scenario::Scenario& scenario;
-  std::vector<scenario::Failure> schedule;
+  const drivers::GatewayTimeline& timeline;  // power, route and server outages: the one truth
+  const std::vector<scenario::Failure>& schedule;
   DeliveryCallback on_delivered;
   DropCallback on_dropped;
   IngestCallback on_ingest;
   s4u::MutexPtr serve_mutex;                          // one period served at a time, in order
   std::vector<std::vector<std::string>> route_names;  // per gateway: its route's links, by name
-  std::vector<std::vector<Down>> route_down;          // per gateway: failures of its route's links
-  std::vector<std::vector<int>> buffered;             // per gateway and route_down entry: copies held
-  std::vector<std::vector<scenario::TimeInterval>> power_off;  // per gateway: power cut past its backup
-  std::vector<Down> server_down;
-  std::vector<FailureEffect> effects;  // per schedule entry
-  std::vector<double> deferred_bytes;  // per gateway: batch bytes held while its route was down
+  std::vector<std::vector<int>> buffered;  // per gateway and backhaul failure (timeline): copies held
+  std::vector<FailureEffect> effects;      // per schedule entry
+  std::vector<double> deferred_bytes;      // per gateway: batch bytes held while its route was down
   std::unique_ptr<s4u::Engine> engine;
   double clock_origin = 0.0;  // SimGrid's clock is not reset between engines: subtract this
   s4u::Host* server = nullptr;
@@ -155,37 +137,26 @@ struct WiredNetwork::Impl {
   };
   std::vector<Stream> streams;
 
-  Impl(const scenario::Scenario& sc, std::vector<scenario::Failure> failures, DeliveryCallback cb,
+  Impl(const scenario::Scenario& sc, const drivers::GatewayTimeline& gateway_timeline, DeliveryCallback cb,
        DropCallback drop, IngestCallback ingest)
       : scenario(sc),
-        schedule(std::move(failures)),
+        timeline(gateway_timeline),
+        schedule(gateway_timeline.failures()),
         on_delivered(std::move(cb)),
         on_dropped(std::move(drop)),
         on_ingest(std::move(ingest)) {
     effects.resize(schedule.size());
     for (uint32_t g = 0; g < sc.gateways.size(); ++g) {
-      const scenario::Gateway& gw = sc.gateways[g];
-      route_names.push_back(scenario::route_link_names(sc, gw));
-      std::vector<Down> down;
-      for (size_t i = 0; i < schedule.size(); ++i)
-        if (std::find(route_names[g].begin(), route_names[g].end(), schedule[i].target) !=
-            route_names[g].end())
-          down.push_back({schedule[i].start_s, schedule[i].end_s, static_cast<int>(i)});
-      buffered.emplace_back(down.size(), 0);
-      route_down.push_back(std::move(down));
-      power_off.push_back(
-          drivers::power_off_intervals(sc, g, scenario::district_of(sc.city, gw.x_m, gw.y_m)));
+      route_names.push_back(scenario::route_link_names(sc, sc.gateways[g]));
+      buffered.emplace_back(timeline.backhaul_failures(g).size(), 0);
     }
     deferred_bytes.assign(sc.gateways.size(), 0.0);
-    for (size_t i = 0; i < schedule.size(); ++i)
-      if (schedule[i].target == "network_server")
-        server_down.push_back({schedule[i].start_s, schedule[i].end_s, static_cast<int>(i)});
   }
 
   double now() const { return s4u::Engine::get_clock() - clock_origin; }
 
   bool route_up(uint32_t g, double t_s) const {
-    return down_at(route_down[g], t_s) == nullptr && down_at(power_off[g], t_s) == nullptr;
+    return timeline.backhaul_up(g, t_s) && timeline.powered(g, t_s);
   }
 
   // A link, remembered by name (failures and the topology summary refer to links by name).

@@ -67,7 +67,7 @@ void WiredNetwork::start_stream(uint32_t gateway, double bits_per_s, double dura
   st.duration_s = duration_s;
   st.links = impl->route_links[gateway];
   if (impl->ccc_link_index) st.links.push_back(*impl->ccc_link_index);
-  std::vector<scenario::TimeInterval> down = impl->power_off[gateway];
+  std::vector<scenario::TimeInterval> down = impl->timeline.off_intervals(gateway);
   for (size_t i = 0; i < impl->schedule.size(); ++i) {
     const scenario::Failure& f = impl->schedule[i];
     const bool on_route = std::any_of(st.links.begin(), st.links.end(),

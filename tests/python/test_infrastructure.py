@@ -277,3 +277,33 @@ def test_a_power_cut_past_the_backup_takes_the_access_point_and_its_streams_off(
     calm = citytwin.run(CCTV.format(extra=""))
     assert r.kpi["stream_carried_backhaul_bps"] == pytest.approx(
         calm.kpi["stream_carried_backhaul_bps"] * 3.5 / 4, rel=1e-3)
+
+
+def test_only_the_access_point_in_the_cut_district_goes_dark():
+    two = """
+city:
+  districts:
+    - {name: square, origin: [0 m, 0 m], size: [1 km, 1 km]}
+    - {name: park, origin: [1 km, 0 m], size: [1 km, 1 km]}
+devices:
+  - {name: cams, type: cctv_camera, count: 2, disc: {centre: [500 m, 500 m], radius: 10 m}}
+  - {name: park_cams, type: cctv_camera, count: 2, disc: {centre: [1500 m, 500 m], radius: 10 m}}
+gateways:
+  - {name: ap, technology: wifi, position: [500 m, 500 m]}
+  - {name: ap_park, technology: wifi, position: [1500 m, 500 m]}
+drivers:
+  power_outages: [{districts: [square], start: 1 h, end: 2 h}]
+run: {duration: 4 h, seed: 2}
+"""
+    r = citytwin.run(two)
+    aps = r.kpi_tables["by_access_point"]
+    keys = list(aps["access_point"]) if "access_point" in aps else None
+    assert keys is not None and len(keys) == 2
+    outage = dict(zip([str(k) for k in keys], aps["outage_s"]))
+    carried = dict(zip([str(k) for k in keys], aps["carried_backhaul_bps"]))
+    air = dict(zip([str(k) for k in keys], aps["carried_air_bps"]))
+    # No backup: the square's access point carries nothing for the hour of the cut, the park's all.
+    assert outage["ap"] == pytest.approx(3600)
+    assert outage["ap_park"] == 0
+    assert carried["ap"] == pytest.approx(air["ap"] * 3 / 4, rel=1e-3)
+    assert carried["ap_park"] == pytest.approx(air["ap_park"], rel=1e-3)

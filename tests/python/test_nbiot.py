@@ -107,3 +107,34 @@ def test_psm_and_edrx_timers_trade_energy_for_reachability():
     # ... and buys reachability: with no active time a downlink waits for the daily TAU.
     assert base.kpi["nbiot_downlink_delay_mean_s"] > paged.kpi["nbiot_downlink_delay_mean_s"]
     assert edrx.kpi["nbiot_downlink_delay_mean_s"] > paged.kpi["nbiot_downlink_delay_mean_s"]
+
+
+def test_a_cell_without_power_serves_nothing():
+    # nbiot_metering with a 2 h power cut in both districts: every cell is off from 6 h to 8 h (no
+    # backup). Each uplink sent meanwhile is lost at its dark cell (gateway_down); a power cut is not a
+    # failure of /kpi/failures, so /messages/failure stays -1.
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "scenarios" / "nbiot_metering.yaml").read_text()
+    r = citytwin.run(text + "drivers:\n  power_outages: [{districts: [north, south], start: 6 h, end: 8 h}]\n")
+    m = r.messages
+    nb = m["radio"] == "nbiot"
+    t0, t1 = 6 * 3600.0, 8 * 3600.0
+    in_cut = nb & (m["t_tx_s"] >= t0) & (m["t_tx_s"] < t1)
+    assert in_cut.sum() > 1000
+    assert not m["delivered"][in_cut].any()
+    # Out of coverage stays out of coverage; everything else is lost at its dark cell.
+    covered = in_cut & (m["fail_reason"] != "below_sensitivity")
+    assert np.all(m["fail_reason"][covered] == "gateway_down")
+    down = m["fail_reason"] == "gateway_down"
+    assert np.all(m["failure"][down] == -1)
+    assert r.kpi["lost_gateway_down"] == down.sum()
+    # Beyond the uplinks sent in the cut, only those whose random access or data was still under way
+    # as the power went (ready at most a few NPRACH periods and back-offs before it) are lost.
+    late = down & ~in_cut
+    assert np.all((m["t_tx_s"][late] < t0) & (m["t_tx_s"][late] > t0 - 120))
+    assert late.sum() < 0.02 * covered.sum()
+    # Outside the cut the network works as before.
+    calm = citytwin.run(text)
+    assert calm.kpi["lost_gateway_down"] == 0
+    outside = nb & ((m["t_tx_s"] < t0 - 120) | (m["t_tx_s"] >= t1 + 120))
+    assert m["delivered"][outside].mean() > 0.95

@@ -101,7 +101,8 @@ class Medium {
          RadioChannel::InterSf inter_sf = RadioChannel::InterSf::Orthogonal,
          RadioChannel::Interference interference = RadioChannel::Interference::Pairwise)
       : scenario_(scenario(capture, city.gateway_count(), demodulators, inter_sf, interference)),
-        medium_(scenario_, city),
+        timeline_(scenario_, {}),
+        medium_(scenario_, city, timeline_),
         pool_(2) {}
   // Feeds the transmissions for the window ending at t; returns outcomes by device.
   std::map<uint32_t, Outcome> step(std::vector<Transmission> produced, double t) {
@@ -119,6 +120,7 @@ class Medium {
 
  private:
   Scenario scenario_;
+  GatewayTimeline timeline_;
   RadioMedium medium_;
   ThreadPool pool_;
 };
