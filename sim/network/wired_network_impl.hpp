@@ -102,6 +102,7 @@ struct WiredNetwork::Impl {
   std::vector<s4u::Host*> gateway_hosts;
   std::vector<double> latency_s;
   std::map<std::string, s4u::Link*> links;
+  std::map<std::string, size_t> link_index;  // name -> index into link_order
   // Utilisation bookkeeping: bytes per link and server busy time per interval.
   std::vector<std::string> link_order;           // link names, in creation order
   std::vector<std::vector<size_t>> route_links;  // per gateway: indices into link_order
@@ -163,23 +164,28 @@ struct WiredNetwork::Impl {
         on_dropped(std::move(drop)),
         on_ingest(std::move(ingest)) {
     effects.resize(schedule.size());
+    // Each link name once: the gateways whose route uses it. A failure then finds its gateways with one
+    // lookup (in schedule order, so route_down stays sorted by schedule index).
+    std::map<std::string, std::vector<uint32_t>> gateways_on;
     for (uint32_t g = 0; g < sc.gateways.size(); ++g) {
       const scenario::Gateway& gw = sc.gateways[g];
       route_names.push_back(scenario::route_link_names(sc, gw));
-      std::vector<Down> down;
-      for (size_t i = 0; i < schedule.size(); ++i)
-        if (std::find(route_names[g].begin(), route_names[g].end(), schedule[i].target) !=
-            route_names[g].end())
-          down.push_back({schedule[i].start_s, schedule[i].end_s, static_cast<int>(i)});
-      buffered.emplace_back(down.size(), 0);
-      route_down.push_back(std::move(down));
+      for (const std::string& name : route_names[g]) {
+        std::vector<uint32_t>& on = gateways_on[name];
+        if (on.empty() || on.back() != g) on.push_back(g);
+      }
       power_off.push_back(
           drivers::power_off_intervals(sc, g, scenario::district_of(sc.city, gw.x_m, gw.y_m)));
     }
+    route_down.resize(sc.gateways.size());
+    for (size_t i = 0; i < schedule.size(); ++i) {
+      const Down down{schedule[i].start_s, schedule[i].end_s, static_cast<int>(i)};
+      if (schedule[i].target == "network_server") server_down.push_back(down);
+      if (const auto it = gateways_on.find(schedule[i].target); it != gateways_on.end())
+        for (uint32_t g : it->second) route_down[g].push_back(down);
+    }
+    for (const std::vector<Down>& down : route_down) buffered.emplace_back(down.size(), 0);
     deferred_bytes.assign(sc.gateways.size(), 0.0);
-    for (size_t i = 0; i < schedule.size(); ++i)
-      if (schedule[i].target == "network_server")
-        server_down.push_back({schedule[i].start_s, schedule[i].end_s, static_cast<int>(i)});
   }
 
   double now() const { return s4u::Engine::get_clock() - clock_origin; }
@@ -192,6 +198,7 @@ struct WiredNetwork::Impl {
   s4u::Link* link(s4u::NetZone* zone, const std::string& name, double bits_per_s, double latency) {
     s4u::Link* l = zone->create_link(name, bits_per_s / 8.0)->set_latency(latency);  // SimGrid: bytes/s
     links.emplace(name, l);
+    link_index.emplace(name, link_order.size());
     link_order.push_back(name);
     link_bytes.emplace_back();
     return l;
