@@ -114,10 +114,18 @@ void check_coverage(const scenario::Scenario& sc, size_t index, std::vector<Diag
   double nearest = std::numeric_limits<double>::infinity();
   std::string nearest_name;
   bool any_station = false, in_range = false;
-  // The farthest a median link reaches: SF12 sensitivity (LoRa), the maximum coupling loss (NB-IoT),
+  // The farthest a median link reaches: the sensitivity at its SF (LoRa), the maximum coupling loss (NB-IoT),
   // association (Wi-Fi, 5 GHz budget of sim/access/wifi_access.cpp); penetration loss counted,
   // shadowing not.
   const double wall_db = std::max(0.0, pop.penetration.mean_db);
+  // A LoRa frame is heard at the SF it is sent at: a fixed SF, else (sf: auto, ADR) the largest the
+  // region allows.
+  int reach_sf = pop.radio.phy.spreading_factor;
+  if (pop.technology == Technology::LoRaWAN && (pop.radio.sf_auto || pop.radio.adr)) {
+    const std::array<double, 6> airtime = airtime_by_sf_s(pop);
+    for (int sf = 7; sf <= 12; ++sf)
+      if (sf_allowed(sc, pop, airtime, sf)) reach_sf = sf;
+  }
   for (const scenario::Gateway& gw : sc.gateways) {
     if (gw.technology != pop.technology) continue;
     any_station = true;
@@ -134,7 +142,7 @@ void check_coverage(const scenario::Scenario& sc, size_t index, std::vector<Diag
     }
     const double floor = pop.technology == Technology::NbIot
                              ? pop.radio.tx_power_dbm - kNbiotMaxCouplingLossDb
-                             : models::radio::gateway_sensitivity_dbm(12, pop.radio.phy.bandwidth_hz,
+                             : models::radio::gateway_sensitivity_dbm(reach_sf, pop.radio.phy.bandwidth_hz,
                                                                       sc.channel.gateway_sensitivity_dbm);
     const double rssi =
         pop.radio.tx_power_dbm + gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(d) - wall_db;
