@@ -10,6 +10,7 @@
 #include "sim/app/isolated_run.hpp"
 #include "sim/app/run.hpp"
 #include "sim/app/version.hpp"
+#include "sim/city/resolve.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/units.hpp"
 
@@ -96,7 +97,11 @@ PYBIND11_MODULE(_core, m) {
           const scenario::Scenario sc = is_text
                                             ? scenario::load_scenario_text(text_or_path, "<text>", overrides)
                                             : scenario::load_scenario_file(text_or_path, overrides);
-          return sc.source_name;
+          // What a run checks before simulating, and the warnings (as `citytwin validate`).
+          std::vector<std::string> warnings;
+          for (const scenario::Diagnostic& w : citytwin::sim::city::resolve(sc, sc.run.seed))
+            warnings.push_back(w.to_string());
+          return warnings;
         } catch (const scenario::ScenarioError& e) {
           scenario_error(e.what());
           throw py::error_already_set();

@@ -277,6 +277,10 @@ TraceWriter::TraceWriter(std::string final_path, const RunMeta& meta) : impl_(st
     for (const auto& line : meta.overrides) overrides += line + "\n";
     h5::write_attribute(group, "overrides", overrides);
     h5::write_attribute(group, "duration_s", meta.duration_s);
+    h5::ColumnInfo warnings;
+    warnings.name = "warnings";
+    warnings.description = "what the scenario asks that the run silently does not do, one per row";
+    h5::write_column(group, warnings, meta.warnings);
     h5::write_attribute(group, "complete", int32_t{0});
     impl.kpi = h5::create_group(impl.file.get(), "kpi", "");
     impl.flush_file();

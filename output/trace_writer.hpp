@@ -30,6 +30,8 @@ struct RunMeta {
   std::string scenario_text;           // the YAML as read
   std::vector<std::string> overrides;  // key.path=value as given on the command line or from Python
   double duration_s = 0.0;
+  // What the scenario asks that the run will silently not do, "file:line:col: key: warning: ..."
+  std::vector<std::string> warnings;
 };
 
 // Static tables, one entry per row.

@@ -13,11 +13,13 @@
 #include "sim/app/kpi_report.hpp"
 #include "sim/app/run.hpp"
 #include "sim/app/version.hpp"
+#include "sim/city/resolve.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 namespace po = boost::program_options;
 namespace app = citytwin::sim::app;
 namespace scenario = citytwin::sim::scenario;
+namespace city = citytwin::sim::city;
 
 namespace {
 
@@ -31,6 +33,7 @@ constexpr const char* kUsage =
     "  catalogue       list the device types of the catalogue (radio, interval, payload, battery)\n"
     "\n"
     "run, describe and catalogue take --json for machine-readable output on stdout.\n"
+    "run and validate print the scenario's warnings on stderr; --strict makes them errors.\n"
     "\n"
     "citytwin --help | --version\n";
 
@@ -47,14 +50,21 @@ po::options_description scenario_options() {
   return o;
 }
 
+// Resolves the scenario as a run would (sim/city/resolve.hpp; errors throw ScenarioError) and prints
+// its warnings on stderr.
+void resolve_and_warn(const scenario::Scenario& sc, uint64_t seed, bool strict) {
+  for (const scenario::Diagnostic& w : city::resolve(sc, seed, strict)) std::cerr << w.to_string() << "\n";
+}
+
 // "<command> FILE [--set key.path=value ...]": the scenario it names, or nullopt after printing help.
 std::optional<scenario::Scenario> load_from_args(const std::vector<std::string>& args,
                                                  const std::string& usage, std::string& file,
-                                                 bool* json = nullptr) {
+                                                 bool* json = nullptr, bool* strict = nullptr) {
   po::options_description o(usage);
   o.add(scenario_options());
   o.add_options()("help,h", "this help")("file", po::value<std::string>(), "scenario file");
   if (json != nullptr) o.add_options()("json", "print JSON on stdout");
+  if (strict != nullptr) o.add_options()("strict", "treat the scenario's warnings as errors (exit 2)");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
@@ -67,6 +77,7 @@ std::optional<scenario::Scenario> load_from_args(const std::vector<std::string>&
   if (!vm.count("file")) throw po::error("a scenario FILE is needed: " + usage);
   file = vm["file"].as<std::string>();
   if (json != nullptr) *json = vm.count("json") > 0;
+  if (strict != nullptr) *strict = vm.count("strict") > 0;
   const auto overrides =
       vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   return scenario::load_scenario_file(file, overrides);
@@ -74,7 +85,10 @@ std::optional<scenario::Scenario> load_from_args(const std::vector<std::string>&
 
 int validate(const std::vector<std::string>& args) {
   std::string file;
-  const auto sc = load_from_args(args, "citytwin validate FILE [--set key.path=value ...]", file);
+  bool strict = false;
+  const auto sc = load_from_args(args, "citytwin validate FILE [--strict] [--set key.path=value ...]", file,
+                                 nullptr, &strict);
+  if (sc) resolve_and_warn(*sc, sc->run.seed, strict);
   if (sc) std::cout << file << ": ok (" << app::describe_briefly(*sc) << ")\n";
   return kOk;
 }
@@ -112,8 +126,9 @@ int run(const std::vector<std::string>& args) {
                                          "HDF5 trace to write (default: <scenario name>.h5)")(
       "seed", po::value<uint64_t>(), "master seed (overrides run.seed)")(
       "threads", po::value<int>(), "worker threads (default: the cores available)")(
-      "quiet,q", "no progress line")("json", "print the summary as JSON on stdout (instead of the report)")(
-      "file", po::value<std::string>(), "scenario file");
+      "quiet,q", "no progress line")("strict", "treat the scenario's warnings as errors (exit 2)")(
+      "json", "print the summary as JSON on stdout (instead of the report)")("file", po::value<std::string>(),
+                                                                             "scenario file");
   o.add(scenario_options());
   po::positional_options_description pos;
   pos.add("file", 1);
@@ -135,11 +150,16 @@ int run(const std::vector<std::string>& args) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
-  const scenario::Scenario sc = scenario::load_scenario_file(file, overrides);
-
   app::RunOptions options;
   if (vm.count("seed")) options.seed = vm["seed"].as<uint64_t>();
   if (vm.count("threads")) options.threads = vm["threads"].as<int>();
+  if (options.threads && (*options.threads < 1 || *options.threads > 1024))
+    throw po::error("--threads: expected 1..1024, got " + std::to_string(*options.threads));
+  options.strict = vm.count("strict") > 0;
+
+  const scenario::Scenario sc = scenario::load_scenario_file(file, overrides);
+  // What run() would refuse, refused here (exit 2, nothing written); the warnings printed once.
+  resolve_and_warn(sc, options.seed.value_or(sc.run.seed), options.strict);
   options.output_path = vm.count("output") ? vm["output"].as<std::string>()
                                            : std::filesystem::path(file).stem().string() + ".h5";
   options.progress = !vm.count("quiet");

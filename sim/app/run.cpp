@@ -19,6 +19,7 @@
 #include "sim/app/progress.hpp"
 #include "sim/app/version.hpp"
 #include "sim/city/city_layout.hpp"
+#include "sim/city/resolve.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
@@ -97,11 +98,10 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
     throw RunError("--threads: expected 1..1024, got " + std::to_string(summary.threads));
   if (options.output_path.empty()) throw RunError("no output path given (-o FILE.h5)");
 
+  // Everything that can refuse the scenario, before anything is written (ScenarioError).
+  const std::vector<scenario::Diagnostic> warnings = city::resolve(sc, summary.seed, options.strict);
   uint64_t devices = 0;
   for (const auto& pop : sc.devices) devices += static_cast<uint64_t>(pop.count);
-  if (devices > std::numeric_limits<uint32_t>::max() - 1)
-    throw RunError("the scenario has " + std::to_string(devices) +
-                   " devices; at most 4294967294 are supported");
   check_memory(devices * city::kBytesPerDevice, "the scenario's " + std::to_string(devices) + " devices");
 
   // Create the output first: an unwritable path fails before any simulation work.
@@ -113,6 +113,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   meta.scenario_text = sc.text;
   meta.overrides = sc.overrides;
   meta.duration_s = sc.run.duration_s;
+  for (const scenario::Diagnostic& w : warnings) meta.warnings.push_back(w.to_string());
   output::TraceWriter writer(options.output_path, meta);
 
   core::ThreadPool pool(summary.threads);

@@ -23,6 +23,7 @@ struct RunOptions {
   std::optional<int> threads;    // default: the cores available to this process
   std::string output_path;       // HDF5 trace; required
   bool progress = true;          // a progress line on stderr
+  bool strict = false;           // the scenario's warnings (sim/city/resolve.hpp) refuse it
   // Called after every window with (simulated s, duration s, uplinks so far); may be empty.
   std::function<void(double, double, uint64_t)> on_progress;
 };
@@ -39,7 +40,8 @@ struct RunSummary {
 
 // Runs the scenario in this process. SimGrid allows one engine per process at a time, and its clock
 // is not reset between engines: callers that run many scenarios (Python, tests) use run_isolated().
-// Throws RunError, output::OutputError.
+// Throws scenario::ScenarioError (what resolve() refuses: nothing is written then), RunError,
+// output::OutputError. The scenario's warnings go to /meta/warnings.
 RunSummary run(const scenario::Scenario& scenario, const RunOptions& options);
 
 // Asks a running run() to stop at the end of the current window; async-signal-safe. The trace is

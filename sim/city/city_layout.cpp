@@ -11,6 +11,7 @@
 #include "models/radio/reception.hpp"
 #include "models/radio/shadowing.hpp"
 #include "sim/app/run.hpp"
+#include "sim/city/resolve.hpp"
 #include "sim/core/rng.hpp"
 
 namespace citytwin::sim::city {
@@ -19,56 +20,16 @@ namespace {
 PopulationProfile make_profile(const scenario::Scenario& sc, size_t index) {
   const scenario::DevicePopulation& pop = sc.devices[index];
   PopulationProfile p;
-  for (int sf = 7; sf <= 12; ++sf) {
-    models::radio::LoraPhyParams phy = pop.radio.phy;
-    phy.spreading_factor = sf;
-    // ADR may move a device to another SF: low-data-rate optimisation follows the SF unless forced.
-    if (pop.radio.ldro == scenario::LoraRadio::Ldro::Auto)
-      phy.low_data_rate_optimize = models::radio::low_data_rate_optimize_required(sf, phy.bandwidth_hz);
-    p.airtime_by_sf_s[static_cast<size_t>(sf - 7)] =
-        models::radio::time_on_air_s(pop.payload_bytes + pop.mac_overhead_bytes, phy);
-  }
+  p.airtime_by_sf_s = airtime_by_sf_s(pop);
   p.bandwidth_hz = pop.radio.phy.bandwidth_hz;
   p.tx_power_dbm = pop.radio.tx_power_dbm;
-  const auto where = [&](const std::string& key) {
-    return pop.mark.file + ":" + std::to_string(pop.mark.line) + ":" + std::to_string(pop.mark.column) +
-           ": devices[" + std::to_string(index) + "]." + key + ": ";
-  };
+  // The region's limits on the frame (sim/city/resolve.cpp refuses a scenario none fits).
   if (pop.technology == scenario::Technology::LoRaWAN) {
-    // US915 limits (models/radio/lorawan_region.hpp): the SF must be an uplink data rate at this
-    // bandwidth, and the frame must fit the 400 ms dwell time (FCC 47 CFR 15.247). EU868 scenarios
-    // may use any LoRa PHY setting (simulation studies often do); its duty cycle is enforced elsewhere.
-    const bool us915 = sc.channel.region == models::radio::Region::US915;
-    const double dwell_s = models::radio::region_params(sc.channel.region).max_dwell_time_s;
-    const auto is_data_rate = [&](int sf) {
-      return !us915 || models::radio::uplink_data_rate_index(sc.channel.region, sf, p.bandwidth_hz) >= 0;
-    };
-    const auto allowed = [&](int sf) {
-      return is_data_rate(sf) && p.airtime_by_sf_s[static_cast<size_t>(sf - 7)] <= dwell_s;
-    };
     p.max_sf = 0;
     for (int sf = 7; sf <= 12; ++sf)
-      if (allowed(sf)) p.max_sf = sf;
-    const std::string frame = std::to_string(pop.payload_bytes + pop.mac_overhead_bytes) + " B frame at ";
-    if (!pop.radio.sf_auto && !allowed(pop.radio.phy.spreading_factor)) {
-      const int sf = pop.radio.phy.spreading_factor;
-      const std::string rate =
-          "SF" + std::to_string(sf) + "/" + std::to_string(std::lround(p.bandwidth_hz / 1e3)) + " kHz";
-      if (!is_data_rate(sf))
-        throw app::RunError(where("radio.sf") + rate + " is not an uplink data rate of the region");
-      throw app::RunError(where("radio.sf") + "a " + frame + rate + " lasts " +
-                          std::to_string(p.airtime_by_sf_s[static_cast<size_t>(sf - 7)] * 1e3) +
-                          " ms, beyond the region's 400 ms dwell time (use a smaller SF or payload)");
-    }
-    if (p.max_sf == 0)
-      throw app::RunError(where("payload") + "a " + frame + "no spreading factor fits the region's limits");
+      if (sf_allowed(sc, pop, p.airtime_by_sf_s, sf)) p.max_sf = sf;
   }
-  const models::radio::DutyCycleRegulator fresh(sc.channel.region);
   for (double f : pop.radio.channels_hz) {
-    if (pop.radio.duty_cycle && !std::isfinite(fresh.earliest_start_s(f)))
-      throw app::RunError(
-          where("radio.channels") + std::to_string(f / 1e6) +
-          " MHz is outside every sub-band the region allows (set radio.duty_cycle: false to ignore)");
     p.channels_hz.push_back(static_cast<uint32_t>(std::llround(f)));
     p.channels_hz_f.push_back(f);
   }
@@ -100,6 +61,7 @@ void place_population(const scenario::Scenario& sc, size_t pop_index, uint64_t s
   core::Stream rng(seed, "placement", pop_index);
   std::vector<size_t> districts;
   std::vector<double> cumulative_area;
+  const double attempts = disc_attempts(disc_coverage(sc.city, pop.placement));
   for (const std::string& name : pop.placement.districts) {
     for (size_t i = 0; i < sc.city.districts.size(); ++i) {
       if (sc.city.districts[i].name != name) continue;
@@ -120,8 +82,9 @@ void place_population(const scenario::Scenario& sc, size_t pop_index, uint64_t s
       y = rng.uniform(d.y_min_m, d.y_max_m);
       district = static_cast<int>(districts[k]);
     } else {
-      // Uniform in the disc, rejecting points outside every district.
-      for (int attempt = 0; attempt < 1000 && district < 0; ++attempt) {
+      // Uniform in the disc, rejecting points outside every district (resolve() refuses a disc too
+      // little of which is in a district for this to give up).
+      for (double attempt = 0; attempt < attempts && district < 0; ++attempt) {
         const double r = pop.placement.disc_radius_m * std::sqrt(rng.uniform());
         const double theta = 2.0 * std::numbers::pi * rng.uniform();
         x = pop.placement.disc_x_m + r * std::cos(theta);

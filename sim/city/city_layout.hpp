@@ -76,8 +76,8 @@ struct CityLayout {
   size_t gateway_count() const { return gateway_district.size(); }
 };
 
-// Places devices (named stream "placement" per population) and computes the links. Throws RunError
-// when a population's disc cannot be filled inside the districts.
+// Places devices (named stream "placement" per population) and computes the links. The scenario has
+// passed resolve() (sim/city/resolve.hpp): its frames fit the region and its discs can be filled.
 CityLayout build_city_layout(const scenario::Scenario& scenario, uint64_t seed, core::ThreadPool& pool);
 
 // NB-IoT's maximum coupling loss, the Rel-13 design target (3GPP TR 45.820): beyond it, no coverage.

@@ -67,8 +67,7 @@ void WiredNetwork::Impl::build_platform() {
     std::vector<size_t> indices;
     for (const auto& hop : route) {
       latency += hop.get_link()->get_latency();
-      indices.push_back(static_cast<size_t>(
-          std::find(link_order.begin(), link_order.end(), hop.get_link()->get_name()) - link_order.begin()));
+      indices.push_back(link_index.at(hop.get_link()->get_name()));
     }
     route_links.push_back(std::move(indices));
     zone->add_route(host->get_netpoint(), router, nullptr, nullptr, route, true);

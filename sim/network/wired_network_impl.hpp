@@ -84,6 +84,7 @@ struct WiredNetwork::Impl {
   std::vector<s4u::Host*> gateway_hosts;
   std::vector<double> latency_s;
   std::map<std::string, s4u::Link*> links;
+  std::map<std::string, size_t> link_index;  // name -> index into link_order
   // Utilisation bookkeeping: bytes per link and server busy time per interval.
   std::vector<std::string> link_order;           // link names, in creation order
   std::vector<std::vector<size_t>> route_links;  // per gateway: indices into link_order
@@ -163,6 +164,7 @@ struct WiredNetwork::Impl {
   s4u::Link* link(s4u::NetZone* zone, const std::string& name, double bits_per_s, double latency) {
     s4u::Link* l = zone->create_link(name, bits_per_s / 8.0)->set_latency(latency);  // SimGrid: bytes/s
     links.emplace(name, l);
+    link_index.emplace(name, link_order.size());
     link_order.push_back(name);
     link_bytes.emplace_back();
     return l;

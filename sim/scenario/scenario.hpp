@@ -103,6 +103,7 @@ struct DevicePopulation {
   // technology and confirmation; keys given in the scenario override them.
   std::string type = "generic";
   Technology technology = Technology::LoRaWAN;
+  bool technology_in_scenario = false;  // written (not only the catalogue type's or the default)
   // Mains-powered devices draw from the grid: their battery does not drain (energy KPIs count 0).
   bool mains_powered = false;
   // Wi-Fi video streams (CCTV): a constant bitrate from the camera to the platform through the
@@ -319,6 +320,7 @@ struct Drivers {
   Series river_level_m;  // empty: no river driver
   std::vector<PowerOutage> power_outages;
   std::vector<Failure> failures;
+  std::vector<SourceMark> failure_marks;  // per failures entry: where it was written
 };
 
 struct Scenario {

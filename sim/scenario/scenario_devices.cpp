@@ -316,7 +316,10 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
   apply_catalogue_defaults(population);
   if (const auto power = map.choice("power", {"battery", "mains"}))
     population.mains_powered = *power == "mains";
-  if (const auto technology = map.technology("technology")) population.technology = *technology;
+  if (const auto technology = map.technology("technology")) {
+    population.technology = *technology;
+    population.technology_in_scenario = true;
+  }
   set_if(population.stream_bps, map.quantity("stream", Dimension::Bitrate, Bound::positive()));
   if (population.technology == Technology::WiFi && population.stream_bps <= 0.0)
     map.log().error(map.location(), map.path("stream"),

@@ -80,7 +80,7 @@ void check_target(DiagnosticLog& log, const std::vector<std::string>& targets, s
 // drivers.failures: [{target: pon:pon-1, start: 2 h, end: 3 h}, {target: network_server, mtbf: 30 d,
 // mttr: 4 h}, ...]; targets must exist.
 void read_failures(DiagnosticLog& log, const YamlNode* node, const std::string& path,
-                   const Scenario& scenario, std::vector<Failure>& failures) {
+                   const Scenario& scenario, std::vector<Failure>& failures, std::vector<SourceMark>& marks) {
   if (node == nullptr || !expect_sequence(log, *node, path, "failures")) return;
   const std::vector<std::string> targets = failure_targets(scenario);
   for (std::size_t i = 0; i < node->items.size(); ++i) {
@@ -103,6 +103,7 @@ void read_failures(DiagnosticLog& log, const YamlNode* node, const std::string& 
     if (const YamlNode* at = map.get("target"))
       check_target(log, targets, failure.target, at->location, map.path("target"));
     failures.push_back(failure);
+    marks.push_back(log.mark(node->items[i].location));
   }
 }
 
@@ -340,7 +341,8 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
                                   where + "no district named '" + district + "'");
                       drivers.power_outages.push_back({{district}, start, end});
                     });
-  read_failures(log, map.get("failures"), map.path("failures"), scenario, drivers.failures);
+  read_failures(log, map.get("failures"), map.path("failures"), scenario, drivers.failures,
+                drivers.failure_marks);
   const YamlNode* failure_csv = map.get("failures_csv");
   const std::vector<std::string> targets =
       failure_csv != nullptr ? failure_targets(scenario) : std::vector<std::string>{};
@@ -350,6 +352,7 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
                       check_target(log, targets, failure.target, failure_csv->location,
                                    map.path("failures_csv"), where);
                       drivers.failures.push_back(failure);
+                      drivers.failure_marks.push_back(log.mark(failure_csv->location));
                     });
   const YamlNode* series = map.get("river_level");
   const std::string path = map.path("river_level");

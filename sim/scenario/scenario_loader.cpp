@@ -316,7 +316,7 @@ std::string Diagnostic::to_string() const {
   std::string text = mark.file;
   if (mark.line > 0) text += ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column);
   if (!key_path.empty()) text += ": " + key_path;
-  return text + ": " + message;
+  return text + (severity == Severity::Warning ? ": warning: " : ": ") + message;
 }
 
 ScenarioError::ScenarioError(std::vector<Diagnostic> diagnostics)
@@ -385,9 +385,9 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
 
 Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
   auto fail = [&](int error) {
-    throw ScenarioError(
-        {Diagnostic{SourceMark{path, 0, 0}, "",
-                    "cannot open scenario file (" + std::string(std::strerror(error)) + ")"}});
+    throw ScenarioError({Diagnostic{SourceMark{path, 0, 0}, "",
+                                    "cannot open scenario file (" + std::string(std::strerror(error)) + ")",
+                                    Diagnostic::Severity::Error}});
   };
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) fail(errno);

@@ -5,6 +5,7 @@
 // "did you mean" hint. Nothing is printed: the caller decides what to do with the error.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -14,10 +15,15 @@
 namespace citytwin::sim::scenario {
 
 struct Diagnostic {
-  SourceMark mark;                // file, line, column (1-based; 0 when unknown)
-  std::string key_path;           // e.g. "devices[2].radio.sf"
-  std::string message;            // e.g. "expected 7..12, got 13"
-  std::string to_string() const;  // "file:line:col: key_path: message"
+  // A warning names something the run will silently not do (a population no gateway serves, a rule
+  // no driver feeds); it stops nothing unless --strict.
+  enum class Severity : uint8_t { Error, Warning };
+  SourceMark mark;       // file, line, column (1-based; 0 when unknown)
+  std::string key_path;  // e.g. "devices[2].radio.sf"
+  std::string message;   // e.g. "expected 7..12, got 13"
+  Severity severity = Severity::Error;
+  // "file:line:col: key_path: message", or "file:line:col: key_path: warning: message".
+  std::string to_string() const;
 };
 
 class ScenarioError : public std::runtime_error {

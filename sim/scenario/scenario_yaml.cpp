@@ -193,7 +193,8 @@ DiagnosticLog::DiagnosticLog(std::string file, std::vector<std::string> override
     : file_(std::move(file)), overrides_(std::move(overrides)) {}
 
 void DiagnosticLog::error(const Location& where, std::string key_path, std::string message) {
-  diagnostics_.push_back(Diagnostic{mark(where), std::move(key_path), std::move(message)});
+  diagnostics_.push_back(
+      Diagnostic{mark(where), std::move(key_path), std::move(message), Diagnostic::Severity::Error});
   override_of_.push_back(where.override_index);
 }
 

@@ -204,13 +204,15 @@ def test_us915_keeps_every_uplink_within_the_400_ms_dwell_time():
     big = citytwin.run(city(far.replace("payload: 10 B", "payload: 40 B"), gateways=gw,
                             radio="radio: {region: US915, path_loss: {exponent: 4.9}}", run="duration: 2 h"))
     assert big.messages["sf"].max() == 9 and np.all(big.messages["airtime_s"] <= 0.4)
-    # A fixed SF beyond the limits is refused, naming the population.
-    with pytest.raises(citytwin.RunError, match=r"devices\[0\]\.radio\.sf: .*dwell time"):
-        citytwin.run(city(far.replace("sf: auto", "sf: 10").replace("10 B", "40 B"),
-                          gateways=gw, radio=us, run="duration: 1 h"))
-    with pytest.raises(citytwin.RunError, match=r"SF12/125 kHz is not an uplink data rate"):
-        citytwin.run(city(far.replace("sf: auto", "sf: 12"),
-                          gateways=gw, radio=us, run="duration: 1 h"))
+    # A fixed SF beyond the limits is refused, naming the population, by validate as by run.
+    too_long = city(far.replace("sf: auto", "sf: 10").replace("10 B", "40 B"), gateways=gw, radio=us,
+                    run="duration: 1 h")
+    not_a_rate = city(far.replace("sf: auto", "sf: 12"), gateways=gw, radio=us, run="duration: 1 h")
+    for refuse in (citytwin.validate, citytwin.run):
+        with pytest.raises(citytwin.ScenarioError, match=r"devices\[0\]\.radio\.sf: .*dwell time"):
+            refuse(too_long)
+        with pytest.raises(citytwin.ScenarioError, match=r"SF12/125 kHz is not an uplink data rate"):
+            refuse(not_a_rate)
     with pytest.raises(citytwin.ScenarioError, match=r"868.1.* is not a US915 uplink channel"):
         citytwin.validate(city(far.replace("sf: auto", "sf: auto, channels: [868.1 MHz]"),
                                gateways=gw, radio=us))

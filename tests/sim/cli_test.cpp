@@ -137,6 +137,156 @@ TEST(Cli, InterruptedRunLeavesAnIncompleteButReadableTrace) {
   EXPECT_NE(r.output.find("INCOMPLETE"), std::string::npos) << r.output;
 }
 
+// Errors a run could only meet once started (sim/city/resolve.cpp): validate refuses them, and run
+// refuses them the same way before writing anything (exit 2, same message, no trace).
+struct ResolveCase {
+  const char* name;
+  std::string text;
+  std::string expected;  // "file" + this: ":line:col: key: words"
+};
+
+class UnresolvableScenario : public ::testing::TestWithParam<ResolveCase> {};
+
+TEST_P(UnresolvableScenario, ValidateAndRunRefuseItWithExit2AndNoTrace) {
+  const ResolveCase& c = GetParam();
+  test::TempDir dir;
+  const std::string file = dir.write("bad.yaml", c.text);
+  const auto validate = test::run_command(kCli + " validate " + file);
+  EXPECT_EQ(validate.exit_code, 2) << validate.output;
+  EXPECT_NE(validate.output.find(file + c.expected), std::string::npos) << validate.output;
+  const auto run = test::run_command(kCli + " run -q " + file + " -o " + dir.file("o.h5"));
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find(file + c.expected), std::string::npos) << run.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("o.h5")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("o.h5.partial")));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, UnresolvableScenario,
+    ::testing::Values(
+        // US915 at 125 kHz: DR0..DR3 are SF10..SF7; SF12 is no uplink data rate.
+        ResolveCase{"us915_sf12",
+                    replace(replace(kValid, "sf: 9", "sf: 12"), "run:\n", "radio:\n  region: US915\nrun:\n"),
+                    ":7:5: devices[0].radio.sf: SF12/125 kHz is not an uplink data rate of the region"},
+        // 242 B + 13 B at SF10/125 kHz lasts ~1.8 s, beyond the 400 ms dwell time.
+        ResolveCase{"us915_dwell_time",
+                    replace(replace(kValid, "sf: 9", "sf: 10\n    payload: 242 B"), "run:\n",
+                            "radio:\n  region: US915\nrun:\n"),
+                    ":7:5: devices[0].radio.sf: a 255 B frame at SF10/125 kHz lasts"},
+        // 255 B with a 20-symbol preamble lasts ~402 ms even at SF7.
+        ResolveCase{"us915_no_sf_fits",
+                    replace(replace(kValid, "sf: 9", "sf: auto\n      preamble: 20\n    payload: 242 B"),
+                            "run:\n", "radio:\n  region: US915\nrun:\n"),
+                    ":7:5: devices[0].payload: a 255 B frame at no spreading factor fits"},
+        ResolveCase{"channel_outside_subbands", replace(kValid, "sf: 9", "sf: 9\n      channels: [915 MHz]"),
+                    ":7:5: devices[0].radio.channels: 915.000000 MHz is outside every sub-band"},
+        // The centre is in the district, but the disc is ~300000 times its size.
+        ResolveCase{"disc_outside_districts",
+                    replace(kValid, "districts: [centre]", "disc: {centre: [1 m, 1 m], radius: 1000 km}"),
+                    ":9:11: devices[0].disc: the disc lies (almost) entirely outside the districts"},
+        ResolveCase{"too_many_devices", replace(kValid, "count: 20", "count: 4294967295"),
+                    ":7:5: devices: the scenario has 4294967295 devices; at most 4294967294"},
+        // mtbf 1 s, mttr 1 s over a day: ~43000 failure intervals.
+        ResolveCase{
+            "too_many_failures",
+            replace(replace(kValid, "duration: 1 h", "duration: 1 d"), "run:\n",
+                    "drivers:\n  failures:\n    - {target: network_server, mtbf: 1 s, mttr: 1 s}\nrun:\n"),
+            ":18:7: drivers.failures[0]: "}),
+    [](const ::testing::TestParamInfo<ResolveCase>& param_info) {
+      return std::string(param_info.param.name);
+    });
+
+TEST(Cli, BadThreadCountIsBadInput) {
+  test::TempDir dir;
+  const std::string file = dir.write("ok.yaml", kValid);
+  const auto r = test::run_command(kCli + " run -q " + file + " -o " + dir.file("o.h5") + " --threads 0");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--threads: expected 1..1024, got 0"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("o.h5")));
+}
+
+// Silent no-ops are warnings: printed by validate and run (exit 0), kept in /meta/warnings, errors
+// under --strict.
+struct WarningCase {
+  const char* name;
+  std::string text;
+  std::string expected;  // "file" + this: ":line:col: key: warning: words"
+};
+
+class WarnedScenario : public ::testing::TestWithParam<WarningCase> {};
+
+TEST_P(WarnedScenario, WarnsOnValidateAndRunAndRefusesUnderStrict) {
+  const WarningCase& c = GetParam();
+  test::TempDir dir;
+  const std::string file = dir.write("w.yaml", c.text);
+  const auto validate = test::run_command(kCli + " validate " + file);
+  EXPECT_EQ(validate.exit_code, 0) << validate.output;
+  EXPECT_NE(validate.output.find(file + c.expected), std::string::npos) << validate.output;
+  const auto strict = test::run_command(kCli + " validate --strict " + file);
+  EXPECT_EQ(strict.exit_code, 2) << strict.output;
+  EXPECT_NE(strict.output.find(file + c.expected), std::string::npos) << strict.output;
+
+  const std::string out = dir.file("w.h5");
+  const auto run = test::run_command(kCli + " run -q " + file + " -o " + out);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find(file + c.expected), std::string::npos) << run.output;
+  const auto bytes = test::read_dataset_bytes(out, "/meta/warnings");
+  const std::string stored(bytes.begin(), bytes.end());
+  EXPECT_NE(stored.find(file + c.expected), std::string::npos) << stored;
+
+  const std::string strict_out = dir.file("strict.h5");
+  const auto strict_run = test::run_command(kCli + " run -q --strict " + file + " -o " + strict_out);
+  EXPECT_EQ(strict_run.exit_code, 2) << strict_run.output;
+  EXPECT_FALSE(std::filesystem::exists(strict_out));
+}
+
+// A second district far away, where a gateway may stand out of the devices' reach.
+const std::string kFarDistrict =
+    "    - name: far\n"
+    "      origin: [50 km, 0 m]\n"
+    "      size: [1 km, 1 km]\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, WarnedScenario,
+    ::testing::Values(
+        WarningCase{"nbiot_without_cell",
+                    replace(kValid, "    count: 20\n", "    technology: nbiot\n    count: 20\n"),
+                    ":7:5: devices[0].technology: warning: no NB-IoT cell in the scenario"},
+        WarningCase{
+            "lora_gateway_out_of_range",
+            replace(replace(kValid, "devices:\n", kFarDistrict + "devices:\n"), "[500 m, 500 m]",
+                    "[50500 m, 500 m]"),
+            ":10:5: devices[0].technology: warning: no LoRaWAN gateway in range: the nearest, 'gw', is "
+            "49500 m"},
+        WarningCase{
+            "camera_without_access_point",
+            replace(kValid, "    interval: 15 min\n    radio:\n      sf: 9\n", "    type: cctv_camera\n"),
+            ":7:5: devices[0].technology: warning: no Wi-Fi access point in the scenario"},
+        WarningCase{"catalogue_technology",
+                    replace(kValid, "    count: 20\n", "    type: traffic_counter\n    count: 20\n"),
+                    ":7:5: devices[0].technology: warning: type 'traffic_counter' makes it nbiot"},
+        WarningCase{"event_rule_without_driver",
+                    replace(kValid, "    count: 20\n", "    type: river_level\n    count: 20\n"),
+                    ":7:5: devices[0].event: warning: type 'river_level' reports on the river level"},
+        WarningCase{
+            "alert_on_missing_type",
+            replace(kValid, "run:\n",
+                    "platform:\n  alerts:\n    - {name: flood, type: river_level, above: 4 m}\nrun:\n"),
+            ":18:7: platform.alerts[0].type: warning: no device population of type 'river_level'"}),
+    [](const ::testing::TestParamInfo<WarningCase>& param_info) {
+      return std::string(param_info.param.name);
+    });
+
+TEST(Cli, ATraceWithoutWarningsHasAnEmptyWarningsDataset) {
+  test::TempDir dir;
+  const std::string file = dir.write("ok.yaml", kValid);
+  const std::string out = dir.file("ok.h5");
+  const auto r = test::run_command(kCli + " run -q --strict " + file + " -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("warning"), std::string::npos) << r.output;
+  EXPECT_TRUE(test::read_dataset_bytes(out, "/meta/warnings").empty());
+}
+
 TEST(Cli, VersionAndHelp) {
   EXPECT_EQ(test::run_command(kCli + " --version").exit_code, 0);
   const auto help = test::run_command(kCli + " --help");

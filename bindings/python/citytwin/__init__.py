@@ -16,11 +16,12 @@ from __future__ import annotations
 from . import _core
 from ._codes import FAIL_REASONS, RADIOS
 from ._runner import Progress, RunFuture, SweepFailure, catalogue, run, run_async, sweep, validate
-from ._scenario import Scenario
+from ._scenario import Scenario, ScenarioWarning
 from ._trace import Result, open, read
 
 __all__ = ["Scenario", "Result", "Progress", "RunFuture", "SweepFailure", "run", "run_async", "sweep",
            "validate", "open", "read", "catalogue", "FAIL_REASONS", "RADIOS", "ScenarioError", "RunError",
+           "ScenarioWarning",
            "__version__"]
 __version__: str = _core.__version__
 ScenarioError = _core.ScenarioError

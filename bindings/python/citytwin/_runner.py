@@ -6,12 +6,13 @@ import shutil
 import sys
 import tempfile
 import threading
+import warnings
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union
 
 from . import _core
-from ._scenario import Scenario, ScenarioLike
+from ._scenario import Scenario, ScenarioLike, ScenarioWarning
 from ._trace import Result
 
 
@@ -118,6 +119,8 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
         summary = _core.run(text_or_path, is_text, override_list, path, seed, threads, False, should_stop, on_progress)
         result = Result(summary["path"], temporary_dir=tmpdir)
         tmpdir = None  # the Result owns it now
+        for text in result.warnings:
+            warnings.warn(text, ScenarioWarning, stacklevel=2)
         return result
     finally:
         if bar is not None:

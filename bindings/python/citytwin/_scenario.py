@@ -4,11 +4,18 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+import warnings
 from typing import Any, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
 
 from . import _core
+
+
+class ScenarioWarning(UserWarning):
+    """Something a scenario asks that a run silently does not do (a population no gateway serves, an
+    alert on a type no population has, ...); the text is "file:line:col: key.path: warning: message"."""
+
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -250,8 +257,10 @@ class Scenario:
 
     # --- actions --------------------------------------------------------------------------------------
     def validate(self, overrides: Optional[Mapping[str, Any]] = None) -> None:
-        """Raises ScenarioError listing every problem (file:line:col: key.path: message)."""
-        _core.validate(*self.source_args(overrides))
+        """Raises ScenarioError listing every problem (file:line:col: key.path: message); warns (a
+        ScenarioWarning) for each thing a run would silently not do."""
+        for text in _core.validate(*self.source_args(overrides)):
+            warnings.warn(text, ScenarioWarning, stacklevel=2)
 
     def run(self, **kwargs: Any) -> "Any":
         """Runs this scenario: citytwin.run(self, **kwargs)."""

@@ -116,6 +116,19 @@ class Result:
         return self._cached("meta", lambda: {k: _attr(v) for k, v in self._f["meta"].attrs.items()})
 
     @property
+    def warnings(self) -> List[str]:
+        """The scenario's warnings (/meta/warnings): what the run silently did not do, one per item,
+        "file:line:col: key.path: warning: message"; [] for traces written before warnings were kept."""
+
+        def read() -> List[str]:
+            ds = self._f["meta"].get("warnings")
+            if ds is None:
+                return []
+            return [(v.decode("utf-8") if isinstance(v, bytes) else str(v)).rstrip("\0") for v in ds[()]]
+
+        return self._cached("warnings", read)
+
+    @property
     def schema_version(self) -> int:
         """The trace's schema version (1 or 2)."""
         return int(self.meta.get("schema_version", 1))

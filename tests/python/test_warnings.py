@@ -1,0 +1,40 @@
+"""Scenario warnings reach Python: validate and run warn (citytwin.ScenarioWarning), Result.warnings
+keeps them, and a clean scenario warns of nothing."""
+import warnings
+
+import pytest
+
+import citytwin
+
+SCENARIO = """
+city:
+  districts:
+    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}
+devices:
+  - {name: counters, type: traffic_counter, count: 5, districts: [a]}
+  - {name: meters, count: 5, districts: [a]}
+gateways:
+  - {name: gw, position: [500 m, 500 m]}
+run: {duration: 10 min, seed: 3}
+"""
+
+
+def test_validate_and_run_warn_of_a_population_no_station_serves():
+    with pytest.warns(citytwin.ScenarioWarning, match=r"<text>:6:5: devices\[0\]\.technology: warning: no NB-IoT cell"):
+        citytwin.validate(SCENARIO)
+    with pytest.warns(citytwin.ScenarioWarning) as caught:
+        r = citytwin.run(SCENARIO, progress=False)
+    texts = [str(w.message) for w in caught]
+    assert r.warnings == texts
+    assert any("type 'traffic_counter' makes it nbiot" in t for t in texts)
+    # The NB-IoT counters were never heard; the LoRaWAN meters were.
+    assert r.devices.query("population == 'counters'").shape[0] == 5
+
+
+def test_a_clean_scenario_warns_of_nothing():
+    clean = SCENARIO.replace("  - {name: counters, type: traffic_counter, count: 5, districts: [a]}\n", "")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        citytwin.validate(clean)
+        r = citytwin.run(clean, progress=False)
+    assert r.warnings == []
