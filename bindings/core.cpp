@@ -54,13 +54,15 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "run",
       [](const std::string& text_or_path, bool is_text, const std::vector<std::string>& overrides,
-         const std::string& out, std::optional<uint64_t> seed, std::optional<int> threads, bool progress) {
+         const std::string& out, std::optional<uint64_t> seed, std::optional<int> threads, bool progress,
+         bool overwrite) {
         ct::ScenarioSource source{text_or_path, is_text, overrides};
         ct::RunOptions options;
         options.output_path = out;
         options.seed = seed;
         options.threads = threads;
         options.progress = progress;
+        options.overwrite = overwrite;
         bool interrupted = false;
         ct::IsolatedOutcome outcome;
         {
@@ -92,5 +94,5 @@ PYBIND11_MODULE(_core, m) {
         throw py::error_already_set();
       },
       py::arg("text_or_path"), py::arg("is_text"), py::arg("overrides"), py::arg("out"), py::arg("seed"),
-      py::arg("threads"), py::arg("progress"));
+      py::arg("threads"), py::arg("progress"), py::arg("overwrite") = false);
 }

@@ -83,8 +83,10 @@ int run(const std::vector<std::string>& args) {
   o.add_options()("help,h", "this help")("output,o", po::value<std::string>(),
                                          "HDF5 trace to write (default: <scenario name>.h5)")(
       "seed", po::value<uint64_t>(), "master seed (overrides run.seed)")(
-      "threads", po::value<int>(), "worker threads (default: the cores available)")(
-      "quiet,q", "no progress line")("file", po::value<std::string>(), "scenario file");
+      "threads", po::value<int>(), "worker threads (default: the cores available)")("quiet,q",
+                                                                                    "no progress line")(
+      "overwrite", "replace an existing trace at the output path (kept until the new one is complete)")(
+      "file", po::value<std::string>(), "scenario file");
   o.add(scenario_options());
   po::positional_options_description pos;
   pos.add("file", 1);
@@ -114,6 +116,7 @@ int run(const std::vector<std::string>& args) {
   options.output_path = vm.count("output") ? vm["output"].as<std::string>()
                                            : std::filesystem::path(file).stem().string() + ".h5";
   options.progress = !vm.count("quiet");
+  options.overwrite = vm.count("overwrite") > 0;
 
   const ct::RunSummary summary = ct::run(sc, options);
   std::cout << ct::format_kpi_report(summary);
@@ -146,6 +149,9 @@ int main(int argc, char** argv) {
     return kBadInput;
   } catch (const ct::ScenarioError& e) {
     std::cerr << e.what() << "\n";
+    return kBadInput;
+  } catch (const citytwin::output::OutputPathError& e) {
+    std::cerr << "citytwin: " << e.what() << "\n";
     return kBadInput;
   } catch (const po::error& e) {
     std::cerr << "citytwin: " << e.what() << "\n" << kUsage;

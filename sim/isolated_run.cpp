@@ -92,6 +92,9 @@ void write_all(int fd, const std::string& data) {
   } catch (const ScenarioError& e) {
     report = std::string("S") + e.what();
     code = 2;
+  } catch (const output::OutputPathError& e) {  // refused before running: a RunError for the caller
+    report = std::string("R") + e.what();
+    code = 2;
   } catch (const std::exception& e) {
     report = std::string("R") + e.what();
     code = 1;

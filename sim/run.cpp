@@ -111,7 +111,7 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   meta.scenario_text = sc.text;
   meta.overrides = sc.overrides;
   meta.duration_s = sc.run.duration_s;
-  output::TraceWriter writer(options.output_path, meta);
+  output::TraceWriter writer(options.output_path, meta, options.overwrite);
 
   ThreadPool pool(summary.threads);
   const CityLayout city = build_city_layout(sc, summary.seed, pool);
@@ -244,7 +244,7 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   writer.write_timeseries(wired.utilisation(t));
   summary.complete = !stopped;
   writer.finish(summary.complete);
-  summary.output_path = writer.final_path();
+  summary.output_path = writer.path();
   summary.wall_s = progress.wall_s();
   progress.finish(t, medium.frames_started(), summary.complete);
   g_stop_requested = 0;  // a stop request applies to one run

@@ -21,6 +21,7 @@ struct RunOptions {
   std::optional<uint64_t> seed;  // overrides run.seed
   std::optional<int> threads;    // default: the cores available to this process
   std::string output_path;       // HDF5 trace; required
+  bool overwrite = false;        // replace an existing trace at output_path (once the new one is complete)
   bool progress = true;          // a progress line on stderr
 };
 

@@ -59,11 +59,12 @@ def validate(scenario: ScenarioLike, overrides: Optional[Mapping[str, Any]] = No
 
 def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional[int] = None,
         overrides: Optional[Mapping[str, Any]] = None, out: Optional[ScenarioLike] = None,
-        progress: bool = False) -> Result:
+        progress: bool = False, overwrite: bool = False) -> Result:
     """Runs a scenario (a path or YAML text) and returns its Result.
 
     out: where to write the HDF5 trace; by default a temporary file that is read into memory and
-    removed. seed / threads override the scenario's run.seed and the thread count (default: all cores).
+    removed. An existing file at out is refused (RunError) unless overwrite=True; it is then replaced
+    only once the new trace is complete (a failed run leaves it as it was). seed / threads override the scenario's run.seed and the thread count (default: all cores).
     overrides: {"key.path": value}, like the command line's --set key.path=value.
     progress: print the progress line on the process's stderr (the terminal, not the notebook).
     """
@@ -75,7 +76,8 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
     else:
         path = os.fspath(out)
     try:
-        summary = _core.run(text_or_path, is_text, _overrides(overrides), path, seed, threads, progress)
+        summary = _core.run(text_or_path, is_text, _overrides(overrides), path, seed, threads, progress,
+                            overwrite)
         result = read(summary["path"])
         if tmpdir is not None:
             result.path = None  # the temporary trace is removed below; everything is in memory
