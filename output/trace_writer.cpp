@@ -270,15 +270,13 @@ struct TraceWriter::Impl {
                       errno_text(errno) + ")");
   }
 
-  // Gives back the reserved space beyond the end of the file.
+  // Gives back the reserved space beyond the end of the file. Punching a hole there is ignored by ext4
+  // (nothing to punch past the end), but shrinking the file frees every block beyond its new end: grow
+  // it by a byte and shrink it back.
   void release_reservation() {
     struct stat info {};
     if (lock_fd < 0 || reserved_end == 0 || ::fstat(lock_fd, &info) != 0) return;
-    const auto end = static_cast<uint64_t>(info.st_size);
-    if (reserved_end > end) {
-      (void)::fallocate(lock_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(end),
-                        static_cast<off_t>(reserved_end - end));
-    }
+    if (::ftruncate(lock_fd, info.st_size + 1) == 0) (void)::ftruncate(lock_fd, info.st_size);
     reserved_end = 0;
   }
 
