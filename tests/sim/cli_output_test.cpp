@@ -116,13 +116,15 @@ TEST(CliOutput, DeadlockFailsTheRunAndKeepsTheOldTrace) {
   }
 }
 
+// The second run is refused before running; the first, stopped by SIGTERM, finishes its trace with
+// complete = 0 and exit 130.
 TEST(CliOutput, SecondRunToTheSamePathIsRefusedAndTheFirstFinishes) {
   test::TempDir dir;
   const std::string scenario = dir.write("city.yaml", kCity);
   const std::string out = dir.file("run.h5");
   const std::string script = kCli + " run -q " + scenario + " -o " + out + kLongRun + " & pid=$!; " +
                              wait_for_growth(out + ".partial") + kCli + " run -q " + scenario + " -o " + out +
-                             " --overwrite; echo second=$?; kill -INT $pid; wait $pid; echo first=$?";
+                             " --overwrite; echo second=$?; kill -TERM $pid; wait $pid; echo first=$?";
   const auto r = test::run_command("sh -c '" + script + "'");
   EXPECT_NE(r.output.find("another run is writing '" + out + ".partial'"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("second=2"), std::string::npos) << r.output;
