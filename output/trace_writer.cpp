@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -252,6 +253,15 @@ struct TraceWriter::Impl {
     if (lock_fd < 0 || ::fstat(lock_fd, &info) != 0) return;
     const uint64_t end = static_cast<uint64_t>(info.st_size);
     const uint64_t needed = end + bytes + kMetadataHeadroomBytes;
+    // The file size limit (ulimit -f) is met the same way: fallocate with FALLOC_FL_KEEP_SIZE does
+    // not check it, and HDF5's write would fail with EFBIG (or the process die of SIGXFSZ).
+    struct rlimit limit {};
+    if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+        needed > limit.rlim_cur) {
+      throw OutputError(std::string("cannot ") + operation + " in '" + partial_path + "' (" +
+                        errno_text(EFBIG) + ": the file size limit is " + std::to_string(limit.rlim_cur) +
+                        " bytes)");
+    }
     if (needed <= reserved_end) return;
     // Ask for some slack so that small writes do not each cost a system call; without it if the disk
     // is nearly full.

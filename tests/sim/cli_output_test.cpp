@@ -179,5 +179,20 @@ TEST(CliOutput, FullDiskIsAClearErrorAndNoCrash) {
   (void)test::read_dataset_bytes(kept + "/run.h5.partial", "/messages/t_tx_s");  // throws if unreadable
 }
 
+// The file size limit (ulimit -f) likewise: exit 1 naming the file, no crash, no SIGXFSZ.
+TEST(CliOutput, FileSizeLimitIsAClearErrorAndNoCrash) {
+  test::TempDir dir;
+  const std::string scenario = dir.write("city.yaml", kCity);
+  const std::string out = dir.file("run.h5");
+  const auto r = test::run_command("sh -c 'ulimit -f 3000 && " + kCli + " run -q " + scenario + " -o " + out +
+                                   " --set devices.0.count=3000; echo exit=$?'");
+  EXPECT_NE(r.output.find("exit=1\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("File too large"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("'" + out + ".partial'"), std::string::npos) << r.output;
+  EXPECT_FALSE(exists(out));
+  EXPECT_EQ(test::read_int_attribute(out + ".partial", "/meta", "complete"), 0);
+  (void)test::read_dataset_bytes(out + ".partial", "/messages/t_tx_s");  // throws if unreadable
+}
+
 }  // namespace
 }  // namespace citytwin
