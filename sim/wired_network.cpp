@@ -26,9 +26,9 @@ void watch_for_deadlock() {
 // t_s: the simulated time the network was being advanced to.
 void check_no_deadlock(double t_s) {
   if (g_deadlocked) {
-    throw RunError("the wired network simulation (SimGrid) deadlocked (advancing to t = " +
-                   std::to_string(t_s) +
-                   " s): some transfers can never complete (a link latency or bandwidth out of range?)");
+    throw RunError(
+        "the wired network simulation (SimGrid) deadlocked (advancing to t = " + std::to_string(t_s) +
+        " s): some transfers can never complete (a link latency or bandwidth out of range?)");
   }
 }
 
