@@ -17,7 +17,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "git: $(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')"
 for t in $threads; do
   /usr/bin/time -f "threads=$t wall_s=%e peak_rss_kb=%M" build/bin/citytwin run "$scenario" -q \
-    -o "$out/run_${devices}_${t}.h5" --threads "$t" 2> "$out/time_$t.txt" > "$out/kpi_$t.txt"
+    -o "$out/run_${devices}_${t}.h5" --overwrite --threads "$t" 2> "$out/time_$t.txt" > "$out/kpi_$t.txt"
   tail -1 "$out/time_$t.txt"
   grep -E "uplinks_sent|delivery_ratio |copies_forwarded" "$out/kpi_$t.txt"
 done

@@ -114,13 +114,14 @@ PYBIND11_MODULE(_core, m) {
       [](const std::string& text_or_path, bool is_text, const std::vector<std::string>& overrides,
          const std::string& out, std::optional<uint64_t> seed, std::optional<int> threads, bool progress,
          const std::function<bool()>& should_stop,
-         const std::function<void(double, double, uint64_t)>& on_progress) {
+         const std::function<void(double, double, uint64_t)>& on_progress, bool overwrite) {
         app::ScenarioSource source{text_or_path, is_text, overrides};
         app::RunOptions options;
         options.output_path = out;
         options.seed = seed;
         options.threads = threads;
         options.progress = progress;
+        options.overwrite = overwrite;
         bool interrupted = false;
         // A Python callback that raises stops the run; its exception is raised after it.
         std::optional<py::error_already_set> callback_error;
@@ -179,5 +180,5 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("text_or_path"), py::arg("is_text"), py::arg("overrides"), py::arg("out"), py::arg("seed"),
       py::arg("threads"), py::arg("progress"), py::arg("should_stop") = nullptr,
-      py::arg("on_progress") = nullptr);
+      py::arg("on_progress") = nullptr, py::arg("overwrite") = false);
 }

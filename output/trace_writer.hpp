@@ -1,6 +1,16 @@
 // One HDF5 file per run: columnar tables (a group holding one chunked, compressed 1-D dataset per
 // column), written to "<path>.partial" and renamed to <path> when finished. The schema is in
 // output/SCHEMA.md; kSchemaVersion changes whenever a reader would need to change.
+//
+// What survives what (docs/RELIABILITY.md, "Output and kills"):
+// - the .partial file is locked (flock) by the run writing it: a second run to the same path is
+//   refused, never truncates it;
+// - every message chunk and every table is followed by H5Fflush, so a process killed at any point
+//   (SIGKILL, power loss after the flush reached the disk) leaves a .partial that HDF5 opens, with
+//   /meta and every flushed chunk; disk space is reserved (fallocate) before each write, so a full
+//   disk is reported before HDF5 sees a failed write;
+// - <path> is only ever replaced by rename(2) of a finished trace: a run that fails keeps its
+//   .partial and leaves an existing <path> untouched.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +30,14 @@ inline constexpr int kSchemaVersion = 2;
 class OutputError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// The output path is refused before anything is written (bad input: the command line exits 2): it is
+// not a regular file (directory, device, FIFO, symbolic link), it exists and overwriting was not
+// asked for, its directory is missing or not writable, or another run is writing its .partial.
+class OutputPathError : public OutputError {
+ public:
+  using OutputError::OutputError;
 };
 
 struct RunMeta {
@@ -112,10 +130,13 @@ struct TimeSeries {
 
 class TraceWriter {
  public:
-  // Creates "<final_path>.partial" with /meta (complete = 0). Throws OutputError naming the path when
-  // the file cannot be created (missing directory, no permission, ...).
-  TraceWriter(std::string final_path, const RunMeta& meta);
-  // An unfinished writer finishes with complete = 0: whatever was appended is kept.
+  // Creates "<final_path>.partial" with /meta (complete = 0) and locks it. Throws OutputPathError
+  // naming the path when the path is refused (see OutputPathError; an existing regular file at
+  // final_path, or a .partial left by a killed run, is accepted only with `overwrite`), and
+  // OutputError when the file cannot be created (disk full, ...).
+  TraceWriter(std::string final_path, const RunMeta& meta, bool overwrite = false);
+  // A writer destroyed without finish() belongs to a run that failed: the .partial file is closed with
+  // complete = 0 and keeps its name (whatever was flushed is kept); final_path is not touched.
   ~TraceWriter();
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
@@ -130,11 +151,16 @@ class TraceWriter {
   void write_kpi_table(const std::string& name, const KpiTable& table);
   void write_timeseries(const TimeSeries& series);
 
-  // Flushes, sets /meta complete (1 or 0), closes, and renames "<path>.partial" to <path>.
-  // Safe to call once; later calls do nothing.
+  // Flushes, sets /meta complete (1 or 0), closes, and renames "<path>.partial" to <path>. A complete
+  // trace replaces an existing <path> only when overwriting was asked for; an incomplete one (a
+  // stopped run) never replaces an existing file and then stays at "<path>.partial" (see path()).
+  // After a failed write the trace is closed as incomplete, keeps its .partial name, and finish throws
+  // OutputError naming it. Safe to call once; later calls do nothing.
   void finish(bool complete);
 
   const std::string& final_path() const;
+  // Where the trace is now: the .partial file until finish() has renamed it.
+  const std::string& path() const;
 
   static constexpr size_t kMessageChunkRows = 65536;
 

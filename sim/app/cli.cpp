@@ -125,8 +125,10 @@ int run(const std::vector<std::string>& args) {
   o.add_options()("help,h", "this help")("output,o", po::value<std::string>(),
                                          "HDF5 trace to write (default: <scenario name>.h5)")(
       "seed", po::value<uint64_t>(), "master seed (overrides run.seed)")(
-      "threads", po::value<int>(), "worker threads (default: the cores available)")(
-      "quiet,q", "no progress line")("strict", "treat the scenario's warnings as errors (exit 2)")(
+      "threads", po::value<int>(), "worker threads (default: the cores available)")("quiet,q",
+                                                                                    "no progress line")(
+      "overwrite", "replace an existing trace at the output path (kept until the new one is complete)")(
+      "strict", "treat the scenario's warnings as errors (exit 2)")(
       "json", "print the summary as JSON on stdout (instead of the report)")("file", po::value<std::string>(),
                                                                              "scenario file");
   o.add(scenario_options());
@@ -163,6 +165,7 @@ int run(const std::vector<std::string>& args) {
   options.output_path = vm.count("output") ? vm["output"].as<std::string>()
                                            : std::filesystem::path(file).stem().string() + ".h5";
   options.progress = !vm.count("quiet");
+  options.overwrite = vm.count("overwrite") > 0;
 
   const app::RunSummary summary = app::run(sc, options);
   if (vm.count("json"))
@@ -199,6 +202,9 @@ int main(int argc, char** argv) {
     return kBadInput;
   } catch (const scenario::ScenarioError& e) {
     std::cerr << e.what() << "\n";
+    return kBadInput;
+  } catch (const citytwin::output::OutputPathError& e) {
+    std::cerr << "citytwin: " << e.what() << "\n";
     return kBadInput;
   } catch (const po::error& e) {
     std::cerr << "citytwin: " << e.what() << "\n" << kUsage;

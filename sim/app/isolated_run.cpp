@@ -126,6 +126,9 @@ void parse_progress(std::string& pending, const std::function<void(const Isolate
   } catch (const scenario::ScenarioError& e) {
     report = std::string("S") + e.what();
     code = 2;
+  } catch (const output::OutputPathError& e) {  // refused before running: a RunError for the caller
+    report = std::string("R") + e.what();
+    code = 2;
   } catch (const std::exception& e) {
     report = std::string("R") + e.what();
     code = 1;

@@ -114,7 +114,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   meta.overrides = sc.overrides;
   meta.duration_s = sc.run.duration_s;
   for (const scenario::Diagnostic& w : warnings) meta.warnings.push_back(w.to_string());
-  output::TraceWriter writer(options.output_path, meta);
+  output::TraceWriter writer(options.output_path, meta, options.overwrite);
 
   core::ThreadPool pool(summary.threads);
   const city::CityLayout city = city::build_city_layout(sc, summary.seed, pool);
@@ -253,7 +253,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   writer.write_timeseries(wired.utilisation(t));
   summary.complete = !stopped;
   writer.finish(summary.complete);
-  summary.output_path = writer.final_path();
+  summary.output_path = writer.path();
   summary.wall_s = progress.wall_s();
   progress.finish(t, medium.frames_started(), summary.complete);
   g_stop_requested = 0;  // a stop request applies to one run

@@ -22,6 +22,7 @@ struct RunOptions {
   std::optional<uint64_t> seed;  // overrides run.seed
   std::optional<int> threads;    // default: the cores available to this process
   std::string output_path;       // HDF5 trace; required
+  bool overwrite = false;        // replace an existing trace at output_path (once the new one is complete)
   bool progress = true;          // a progress line on stderr
   bool strict = false;           // the scenario's warnings (sim/city/resolve.hpp) refuse it
   // Called after every window with (simulated s, duration s, uplinks so far); may be empty.

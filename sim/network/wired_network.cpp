@@ -6,6 +6,33 @@
 #include "sim/network/wired_network_impl.hpp"
 
 namespace citytwin::sim::network {
+namespace {
+
+// SimGrid reports a deadlock (activities that can never complete: a transfer that will never end, a
+// receive nobody sends to) by a signal, then kills the actors and returns from Engine::run as if the
+// simulation had ended: the run must fail instead of finishing a trace that claims completeness. One
+// engine per process (run_isolated forks), so a process-wide flag is enough.
+bool g_deadlocked = false;
+
+void watch_for_deadlock() {
+  static const bool connected = [] {
+    s4u::Engine::on_deadlock_cb([] { g_deadlocked = true; });
+    return true;
+  }();
+  (void)connected;
+  g_deadlocked = false;
+}
+
+// t_s: the simulated time the network was being advanced to.
+void check_no_deadlock(double t_s) {
+  if (g_deadlocked) {
+    throw app::RunError(
+        "the wired network simulation (SimGrid) deadlocked (advancing to t = " + std::to_string(t_s) +
+        " s): some transfers can never complete (a link latency or bandwidth out of range?)");
+  }
+}
+
+}  // namespace
 
 void WiredNetwork::Impl::build_platform() {
   s4u::NetZone* city = s4u::create_full_zone("city");
@@ -280,6 +307,7 @@ WiredNetwork::WiredNetwork(const scenario::Scenario& scenario, const drivers::Ga
   sigaction(SIGINT, nullptr, &caller_sigint);
   impl_->engine = std::make_unique<s4u::Engine>(&argc, argv);
   sigaction(SIGINT, &caller_sigint, nullptr);
+  watch_for_deadlock();
   impl_->clock_origin = s4u::Engine::get_clock();
   impl_->serve_mutex = s4u::Mutex::create();
   impl_->build_platform();
@@ -305,6 +333,7 @@ void WiredNetwork::advance(double t_s) {
   impl_->send_batches(t_s);
   impl_->engine->run_until(t_s + impl_->clock_origin);
   impl_->check();
+  check_no_deadlock(t_s);
 }
 
 void WiredNetwork::drain(double t_s) {
@@ -312,11 +341,13 @@ void WiredNetwork::drain(double t_s) {
   impl_->send_batches(t_s);
   impl_->engine->run();
   impl_->check();
+  check_no_deadlock(t_s);
   // What is still waiting for the network server: copies held past the end, the last period's tail.
   impl_->actor("serve-rest", impl_->server,
                [impl = impl_.get()] { impl->serve_until(std::numeric_limits<double>::infinity()); });
   impl_->engine->run();
   impl_->check();
+  check_no_deadlock(t_s);
 }
 
 uint64_t WiredNetwork::copies_buffered() const {

@@ -4,6 +4,7 @@
 #include <hdf5.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,9 +98,27 @@ TEST_F(TraceWriterTest, KilledProcessLeavesReadablePartialFile) {
   expect_messages(file, make_messages(0, flushed));
 }
 
+// Killed before its first full chunk, a run's .partial already has /messages (no rows yet).
+TEST_F(TraceWriterTest, KilledBeforeTheFirstChunkLeavesAnEmptyMessagesTable) {
+  const std::string final_path = path("run.h5");
+  const int status = run_in_child([&] {
+    auto* writer = new TraceWriter(final_path, sample_meta());
+    writer->append_messages({});
+    writer->append_messages(make_messages(0, 1000));
+    ::_exit(0);
+    return 0;
+  });
+  ASSERT_TRUE(WIFEXITED(status));
+  File file(final_path + ".partial");
+  ASSERT_GE(file.id(), 0);
+  EXPECT_EQ(complete_flag(file), 0);
+  EXPECT_EQ(read_attribute<uint64_t>(file, "messages", "rows_written", H5T_NATIVE_UINT64), 0u);
+  EXPECT_EQ(length(file, "messages/t_tx_s"), 0u);
+}
+
 // The child's checks, as exit codes (the parent cannot see the child's private file system).
 int fill_the_disk(const std::string& dir) {
-  if (!mount_private_tmpfs(dir, "size=2m")) return kSkip;
+  if (!mount_private_tmpfs(dir, "size=8m")) return kSkip;
   const std::string final_path = dir + "/run.h5";
   {
     TraceWriter writer(final_path, sample_meta());
@@ -121,20 +140,22 @@ int fill_the_disk(const std::string& dir) {
       std::fprintf(stderr, "finish: %s\n", e.what());
     }
   }
+  // A failed trace keeps its .partial name: nothing claims to be a finished trace.
+  if (fs::exists(final_path)) return 20;
   {
-    File file(final_path);
+    File file(final_path + ".partial");
     if (file.id() < 0) return 13;
     if (complete_flag(file) != 0) return 14;
     // rows_written counts the rows whose data reached the disk; rows after it may be lost.
     const auto rows = read_attribute<uint64_t>(file, "messages", "rows_written", H5T_NATIVE_UINT64);
-    if (rows == 0 || rows > length(file, "messages/battery_mah_left")) return 15;
+    if (rows < TraceWriter::kMessageChunkRows || rows > length(file, "messages/battery_mah_left")) return 15;
     auto battery = read_column<double>(file, "messages/battery_mah_left", H5T_NATIVE_DOUBLE);
     battery.resize(rows);
     if (battery != make_messages(0, rows).battery_mah_left) return 16;
   }
   // Creating a file on the full disk fails cleanly too.
   RunMeta meta = sample_meta();
-  meta.scenario_text.assign(1 << 20, 'x');
+  meta.scenario_text.assign(16 << 20, 'x');
   try {
     TraceWriter second(dir + "/second.h5", meta);
     return 17;
@@ -156,6 +177,48 @@ TEST_F(TraceWriterTest, FullDiskIsReportedAndTheProcessExitsCleanly) {
   ASSERT_TRUE(WIFEXITED(status)) << "child ended by signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
   if (WEXITSTATUS(status) == kSkip) GTEST_SKIP() << "cannot mount a private tmpfs here";
   EXPECT_EQ(WEXITSTATUS(status), 0) << "see the child's check with this code in fill_the_disk()";
+}
+
+// The file size limit (ulimit -f) is met like a full disk: the writer stops before HDF5 would write
+// past it (a write failing with EFBIG, or SIGXFSZ killing the process), reports it naming the file,
+// and keeps a readable, incomplete .partial.
+TEST_F(TraceWriterTest, FileSizeLimitIsReportedAndTheProcessExitsCleanly) {
+  const std::string final_path = path("run.h5");
+  const int status = run_in_child([&] {
+    const rlimit limit{6 << 20, 6 << 20};
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) return kSkip;
+    std::string error;
+    {
+      TraceWriter writer(final_path, sample_meta());
+      try {
+        for (size_t first = 0; first < 100'000'000; first += 10'000) {
+          writer.append_messages(make_messages(first, 10'000));
+        }
+      } catch (const OutputError& e) {
+        error = e.what();
+      }
+      try {
+        writer.finish(true);
+        return 12;
+      } catch (const OutputError&) {
+      }
+    }
+    std::fprintf(stderr, "append: %s\n", error.c_str());
+    if (error.find("File too large") == std::string::npos) return 10;
+    if (error.find("'" + final_path + ".partial'") == std::string::npos) return 11;
+    return 0;
+  });
+  ASSERT_TRUE(WIFEXITED(status)) << "child ended by signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  if (WEXITSTATUS(status) == kSkip) GTEST_SKIP() << "cannot set RLIMIT_FSIZE";
+  ASSERT_EQ(WEXITSTATUS(status), 0) << "see the child's check with this code";
+  EXPECT_FALSE(fs::exists(final_path));
+  File file(final_path + ".partial");
+  ASSERT_GE(file.id(), 0);
+  EXPECT_EQ(complete_flag(file), 0);
+  const auto rows = read_attribute<uint64_t>(file, "messages", "rows_written", H5T_NATIVE_UINT64);
+  EXPECT_GE(rows, TraceWriter::kMessageChunkRows);
+  EXPECT_LE(fs::file_size(final_path + ".partial"), uint64_t{6} << 20);
+  expect_messages(file, make_messages(0, rows));
 }
 
 }  // namespace

@@ -200,14 +200,16 @@ TEST_F(TraceWriterTest, PartialFileUntilFinished) {
   EXPECT_THROW(writer.append_messages(make_messages(0, 1)), OutputError);
 }
 
+// A writer destroyed without finish() belongs to a run that failed: its trace keeps the .partial name
+// (nothing at the final path claims to be a finished trace) and every row appended.
 TEST_F(TraceWriterTest, DestroyedWithoutFinishKeepsRowsAndIsIncomplete) {
   const MessageBatch all = make_messages(0, TraceWriter::kMessageChunkRows + 5);
   {
     TraceWriter writer(path("run.h5"), sample_meta());
     writer.append_messages(all);
   }
-  EXPECT_FALSE(fs::exists(path("run.h5.partial")));
-  File file(path("run.h5"));
+  EXPECT_FALSE(fs::exists(path("run.h5")));
+  File file(path("run.h5.partial"));
   EXPECT_EQ(complete_flag(file), 0);
   expect_messages(file, all);
 }

@@ -192,9 +192,10 @@ INSTANTIATE_TEST_SUITE_P(OfferedLoads, LoraSimSingleGateway, ::testing::Values(0
 TEST(LoraSimSingleGateway, CaptureBeatsAloha) {
   test::TempDir dir;
   RunOptions options;
-  options.output_path = dir.file("lorasim-capture.h5");
   options.progress = false;
+  options.output_path = dir.file("lorasim-no-capture.h5");  // one trace per run
   const IsolatedOutcome off = run_isolated({lorasim_scenario(0.5, false), true, {}}, options);
+  options.output_path = dir.file("lorasim-capture.h5");
   const IsolatedOutcome on = run_isolated({lorasim_scenario(0.5, true), true, {}}, options);
   ASSERT_EQ(off.status, IsolatedOutcome::Status::Ok) << off.error;
   ASSERT_EQ(on.status, IsolatedOutcome::Status::Ok) << on.error;

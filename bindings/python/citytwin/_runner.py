@@ -89,13 +89,16 @@ def validate(scenario: ScenarioLike, overrides: Optional[Mapping[str, Any]] = No
 
 def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional[int] = None,
         overrides: Optional[Mapping[str, Any]] = None, out: Optional[Union[str, "os.PathLike[str]"]] = None,
-        progress: ProgressArg = None, stop: Optional[threading.Event] = None) -> Result:
+        progress: ProgressArg = None, stop: Optional[threading.Event] = None,
+        overwrite: bool = False) -> Result:
     """Runs a scenario in a child process and returns its Result.
 
     scenario: a Scenario, a path, YAML text (a str with a newline) or a dict.
     seed / threads: override run.seed and the thread count (default: all cores; results do not
     depend on it). overrides: {"key.path": value}, the paths Scenario accepts ("devices.0.interval",
     "gateways[+]"). out: the HDF5 trace to write; by default a temporary file, removed with the Result.
+    An existing file at out is refused (RunError) unless overwrite=True; it is then replaced only once
+    the new trace is complete (a failed run leaves it as it was).
     progress: None (a tqdm bar in Jupyter, nothing elsewhere), True (a tqdm bar), False (nothing), or a
     callable given a citytwin.Progress a few times a second. stop: an Event; once set, the run stops at
     its next window and the Result is incomplete (complete = False).
@@ -116,7 +119,8 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
     on_progress = None if callback is None else (lambda s, d, u: callback(Progress(s, d, int(u))))
     should_stop = None if stop is None else stop.is_set
     try:
-        summary = _core.run(text_or_path, is_text, override_list, path, seed, threads, False, should_stop, on_progress)
+        summary = _core.run(text_or_path, is_text, override_list, path, seed, threads, False, should_stop, on_progress,
+                            overwrite)
         result = Result(summary["path"], temporary_dir=tmpdir)
         tmpdir = None  # the Result owns it now
         for text in result.warnings:
