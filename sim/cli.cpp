@@ -1,5 +1,6 @@
 // citytwin command line: run, validate, --help, --version.
 #include <boost/program_options.hpp>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "sim/describe.hpp"
 #include "sim/kpi_report.hpp"
 #include "sim/run.hpp"
+#include "sim/run_budget.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/version.hpp"
 
@@ -64,11 +66,34 @@ std::optional<ct::Scenario> load_from_args(const std::vector<std::string>& args,
   return ct::load_scenario_file(file, overrides);
 }
 
+// The run's memory and time budget (sim/run_budget.hpp): validate and run refuse alike, as bad input.
+bool within_budget(const ct::Scenario& sc, const std::string& file, int threads, bool force) {
+  try {
+    ct::check_run_budget(ct::estimate_run(sc), ct::available_memory_bytes(), threads, force);
+    return true;
+  } catch (const ct::RunError& e) {
+    std::cerr << file << ": " << e.what() << "\n";
+    return false;
+  }
+}
+
 int validate(const std::vector<std::string>& args) {
   std::string file;
   const auto sc = load_from_args(args, "citytwin validate FILE [--set key.path=value ...]", file);
-  if (sc) std::cout << file << ": ok (" << ct::describe_briefly(*sc) << ")\n";
+  if (!sc) return kOk;
+  if (!within_budget(*sc, file, ct::default_thread_count(), false)) return kBadInput;
+  std::cout << file << ": ok (" << ct::describe_briefly(*sc) << ")\n";
   return kOk;
+}
+
+// --seed: a decimal unsigned 64-bit integer, as run.seed is read ("-1" is refused, not wrapped).
+uint64_t parse_seed(const std::string& text) {
+  uint64_t value = 0;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size())
+    throw po::error("--seed: expected an unsigned 64-bit integer (0..18446744073709551615), got '" + text +
+                    "'");
+  return value;
 }
 
 int describe(const std::vector<std::string>& args) {
@@ -82,7 +107,8 @@ int run(const std::vector<std::string>& args) {
   po::options_description o("citytwin run FILE [options]");
   o.add_options()("help,h", "this help")("output,o", po::value<std::string>(),
                                          "HDF5 trace to write (default: <scenario name>.h5)")(
-      "seed", po::value<uint64_t>(), "master seed (overrides run.seed)")(
+      "seed", po::value<std::string>(), "master seed (overrides run.seed)")(
+      "force", "run even when the estimated memory or time is beyond the budget")(
       "threads", po::value<int>(), "worker threads (default: the cores available)")(
       "quiet,q", "no progress line")("file", po::value<std::string>(), "scenario file");
   o.add(scenario_options());
@@ -109,12 +135,15 @@ int run(const std::vector<std::string>& args) {
   const ct::Scenario sc = ct::load_scenario_file(file, overrides);
 
   ct::RunOptions options;
-  if (vm.count("seed")) options.seed = vm["seed"].as<uint64_t>();
+  if (vm.count("seed")) options.seed = parse_seed(vm["seed"].as<std::string>());
+  options.force = vm.count("force") > 0;
   if (vm.count("threads")) options.threads = vm["threads"].as<int>();
   options.output_path = vm.count("output") ? vm["output"].as<std::string>()
                                            : std::filesystem::path(file).stem().string() + ".h5";
   options.progress = !vm.count("quiet");
 
+  if (!within_budget(sc, file, options.threads.value_or(ct::default_thread_count()), options.force))
+    return kBadInput;
   const ct::RunSummary summary = ct::run(sc, options);
   std::cout << ct::format_kpi_report(summary);
   return summary.complete ? kOk : kInterrupted;

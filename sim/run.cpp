@@ -22,6 +22,7 @@
 #include "sim/platform_pipeline.hpp"
 #include "sim/progress.hpp"
 #include "sim/radio_medium.hpp"
+#include "sim/run_budget.hpp"
 #include "sim/thread_pool.hpp"
 #include "sim/version.hpp"
 #include "sim/wifi_access.hpp"
@@ -31,24 +32,6 @@ namespace citytwin::sim {
 namespace {
 
 volatile std::sig_atomic_t g_stop_requested = 0;
-
-// MemAvailable from /proc/meminfo, bytes (0 when unknown).
-uint64_t available_memory_bytes() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  uint64_t kib = 0;
-  std::string unit;
-  while (meminfo >> key >> kib >> unit)
-    if (key == "MemAvailable:") return kib * 1024;
-  return 0;
-}
-
-void check_memory(uint64_t needed_bytes, const std::string& what) {
-  const uint64_t available = available_memory_bytes();
-  if (available != 0 && needed_bytes > available)
-    throw RunError(what + " needs about " + std::to_string(needed_bytes >> 20) + " MiB but only " +
-                   std::to_string(available >> 20) + " MiB of memory are available");
-}
 
 output::DeviceTable device_table(const Scenario& sc, const CityLayout& city) {
   output::DeviceTable t;
@@ -95,12 +78,7 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
     throw RunError("--threads: expected 1..1024, got " + std::to_string(summary.threads));
   if (options.output_path.empty()) throw RunError("no output path given (-o FILE.h5)");
 
-  uint64_t devices = 0;
-  for (const auto& pop : sc.devices) devices += static_cast<uint64_t>(pop.count);
-  if (devices > std::numeric_limits<uint32_t>::max() - 1)
-    throw RunError("the scenario has " + std::to_string(devices) +
-                   " devices; at most 4294967294 are supported");
-  check_memory(devices * kBytesPerDevice, "the scenario's " + std::to_string(devices) + " devices");
+  check_run_budget(estimate_run(sc), available_memory_bytes(), summary.threads, options.force);
 
   // Create the output first: an unwritable path fails before any simulation work.
   output::RunMeta meta;

@@ -22,6 +22,7 @@ struct RunOptions {
   std::optional<int> threads;    // default: the cores available to this process
   std::string output_path;       // HDF5 trace; required
   bool progress = true;          // a progress line on stderr
+  bool force = false;            // run even past the memory and time budget (sim/run_budget.hpp)
 };
 
 struct RunSummary {

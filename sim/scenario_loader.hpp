@@ -5,6 +5,7 @@
 // "did you mean" hint. Nothing is printed: the caller decides what to do with the error.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ struct Diagnostic {
   std::string message;            // e.g. "expected 7..12, got 13"
   std::string to_string() const;  // "file:line:col: key_path: message"
 };
+
+// The most devices a scenario may have: the engine's device ids are 32-bit, one value reserved.
+inline constexpr uint64_t kMaxDevices = 4294967294;
 
 class ScenarioError : public std::runtime_error {
  public:

@@ -121,9 +121,9 @@ TEST(Cli, InterruptedRunLeavesAnIncompleteButReadableTrace) {
   test::TempDir dir;
   const std::string file = dir.write("ok.yaml", kValid);
   const std::string out = dir.file("stopped.h5");
-  // A long run, interrupted as Ctrl-C would once it is writing its trace.
+  // A long run (beyond the run budget: --force), interrupted as Ctrl-C would once it is writing its trace.
   const std::string script = kCli + " run -q " + file + " -o " + out +
-                             " --set devices.0.count=20000 --set run.duration=3650d & pid=$!; "
+                             " --force --set devices.0.count=20000 --set run.duration=3650d & pid=$!; "
                              "while [ ! -e " +
                              out +
                              ".partial ]; do sleep 0.05; done; sleep 0.5; "
