@@ -22,6 +22,7 @@ Location location_of(const YAML::Mark& mark, const Location& fallback, int overr
 // (or, with a self-referencing alias, infinite) tree: "billion laughs". The copy into YamlNode is where
 // the expansion would happen, so it is bounded there, in depth and in total nodes.
 struct ConvertBudget {
+  std::size_t limit;
   std::size_t nodes_left;
 };
 
@@ -43,8 +44,9 @@ YamlNode convert(const YAML::Node& node, const Location& parent, int override_in
   }
   if (budget.nodes_left == 0) {
     throw TooLarge{out.location, excerpt(path),
-                   "the document expands to more than " + std::to_string(kMaxYamlNodes) +
-                       " YAML nodes (aliases that multiply?)"};
+                   "aliases expand the document to more than " + std::to_string(budget.limit) +
+                       " YAML nodes (1000 + 2 per character of the text, at most " +
+                       std::to_string(kMaxYamlNodes) + ")"};
   }
   --budget.nodes_left;
   switch (node.Type()) {
@@ -132,6 +134,7 @@ void apply_override(YamlNode& root, int index, DiagnosticLog& log) {
     return;
   }
   YamlNode* node = &root;
+  YamlNode* added_to = nullptr;  // the map a new key was added to, if the override adds one
   std::string path;
   for (std::size_t i = 0; i < segments->size(); ++i) {
     const std::string& segment = (*segments)[i];
@@ -163,6 +166,8 @@ void apply_override(YamlNode& root, int index, DiagnosticLog& log) {
       if (child == nullptr) {  // a new key of an existing map; validated with the rest
         node->kind = YamlNode::Kind::Map;
         node->entries.push_back(YamlEntry{segment, where, YamlNode{}});
+        node->entries.back().value.location = where;
+        added_to = node;
         child = &node->entries.back().value;
       }
       path = child_path;
@@ -176,7 +181,11 @@ void apply_override(YamlNode& root, int index, DiagnosticLog& log) {
   }
   // Parse the value only once the target exists, so that a bad path is reported first.
   std::optional<YamlNode> value = parse_yaml(text.substr(equals + 1), log, index, path);
-  if (value) *node = std::move(*value);
+  if (value) {
+    *node = std::move(*value);
+  } else if (added_to != nullptr) {
+    added_to->entries.pop_back();  // the key it would have added: its value was not YAML (reported)
+  }
 }
 
 }  // namespace
@@ -241,7 +250,8 @@ std::optional<YamlNode> parse_yaml(const std::string& text, DiagnosticLog& log, 
   const Location origin = override_index >= 0 ? Location{0, 0, override_index} : Location{1, 1, -1};
   try {
     const YAML::Node document = YAML::Load(text);
-    ConvertBudget budget{kMaxYamlNodes};
+    const std::size_t limit = max_yaml_nodes(text.size());
+    ConvertBudget budget{limit, limit};
     return convert(document, origin, override_index, log, override_index >= 0 ? key_path : "", budget, 0);
   } catch (const TooLarge& e) {
     log.error(e.where, e.path, e.message);
@@ -261,6 +271,10 @@ void apply_overrides(YamlNode& root, DiagnosticLog& log) {
 std::string join_path(const std::string& base, std::string_view key) {
   if (base.empty()) return std::string(key);
   return base + "." + std::string(key);
+}
+
+std::size_t max_yaml_nodes(std::size_t text_size) {
+  return std::min(kMaxYamlNodes, 1000 + 2 * std::min(text_size, kMaxYamlNodes));
 }
 
 std::string excerpt(std::string_view text) {

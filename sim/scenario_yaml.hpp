@@ -72,10 +72,13 @@ class DiagnosticLog {
 };
 
 // Bounds on the document, so that no input costs unbounded time or memory: nesting depth (also what
-// stops a self-referencing alias, `x: &a [1, *a]`) and nodes after alias expansion ("billion laughs").
-// A scenario needs a depth of about 6 and a few thousand nodes.
+// stops a self-referencing alias, `x: &a [1, *a]`) and nodes after alias expansion ("billion laughs"):
+// at most 1000 + 2 per character of the text (without aliases a document has at most about one node per
+// character), and never more than kMaxYamlNodes. A scenario needs a depth of about 6 and a few thousand
+// nodes.
 inline constexpr int kMaxYamlDepth = 64;
 inline constexpr std::size_t kMaxYamlNodes = 1000000;
+std::size_t max_yaml_nodes(std::size_t text_size);
 
 // Parses the first YAML document of text. Nodes get file locations, or when override_index >= 0, that
 // override's location. A syntax error is reported (key path key_path) and gives nullopt.
