@@ -10,6 +10,8 @@ fuzzer=$1 seconds=$2
 shift 2
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+corpora=()
+for d in tests/fuzz/corpus tests/fuzz/seeds scenarios; do [ -d "$d" ] && corpora+=("$d"); done
 "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
   -dict=tests/fuzz/yaml.dict -print_final_stats=1 -artifact_prefix="$(dirname "$fuzzer")/" "$@" \
-  "$scratch" tests/fuzz/corpus tests/fuzz/seeds scenarios
+  "$scratch" "${corpora[@]}"
