@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # citytwin setup: installs the Debian 12 packages citytwin needs, configures and builds into build/.
 #   ./setup.sh          install + build
-#   ./setup.sh --test   install + build (warnings as errors) + run every test (ctest: C++, pytest, notebook)
+#   ./setup.sh --test   install + build (warnings as errors) + run every test (ctest: C++, pytest, notebook),
+#                       then the loader's fuzzer for 60 s (a clang build in build-fuzz/)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,12 +10,12 @@ mode=build
 case "${1:-}" in
   "") ;;
   --test) mode=test ;;
-  -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
   *) echo "setup.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
 
 packages=(
-  build-essential cmake pkg-config clang-format
+  build-essential cmake pkg-config clang-format clang libclang-rt-14-dev
   libsimgrid-dev libboost-program-options-dev libhdf5-dev libyaml-cpp-dev libgtest-dev nlohmann-json3-dev
   pybind11-dev python3-dev
   python3-numpy python3-h5py python3-pandas python3-matplotlib python3-pytest python3-nbclient python3-ipykernel
@@ -39,4 +40,13 @@ cmake --build build -j "$(nproc)"
 
 if [ "$mode" = test ]; then
   ctest --test-dir build --output-on-failure -j "$(nproc)"
+  # The scenario loader's fuzzer (tests/fuzz): a clang build of its own, instrumented, run for a
+  # bounded time (fuzz.scenario); any finding fails.
+  if command -v clang++ >/dev/null; then
+    cmake -S . -B build-fuzz -DCITYTWIN_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+          -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+          -DCITYTWIN_BUILD_TESTS=OFF -DCITYTWIN_BUILD_PYTHON=OFF -DCITYTWIN_BUILD_BENCH=OFF
+    cmake --build build-fuzz -j "$(nproc)" --target scenario_fuzz
+    ctest --test-dir build-fuzz --output-on-failure
+  fi
 fi

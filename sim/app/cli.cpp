@@ -1,5 +1,6 @@
 // citytwin command line: run, validate, describe, catalogue, --help, --version.
 #include <boost/program_options.hpp>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "sim/app/describe.hpp"
 #include "sim/app/kpi_report.hpp"
 #include "sim/app/run.hpp"
+#include "sim/app/run_budget.hpp"
 #include "sim/app/version.hpp"
 #include "sim/city/resolve.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -83,14 +85,37 @@ std::optional<scenario::Scenario> load_from_args(const std::vector<std::string>&
   return scenario::load_scenario_file(file, overrides);
 }
 
+// The run's memory and time budget (sim/run_budget.hpp): validate and run refuse alike, as bad input.
+bool within_budget(const scenario::Scenario& sc, const std::string& file, int threads, bool force) {
+  try {
+    app::check_run_budget(app::estimate_run(sc), app::available_memory_bytes(), threads, force);
+    return true;
+  } catch (const app::RunError& e) {
+    std::cerr << file << ": " << e.what() << "\n";
+    return false;
+  }
+}
+
 int validate(const std::vector<std::string>& args) {
   std::string file;
   bool strict = false;
   const auto sc = load_from_args(args, "citytwin validate FILE [--strict] [--set key.path=value ...]", file,
                                  nullptr, &strict);
-  if (sc) resolve_and_warn(*sc, sc->run.seed, strict);
-  if (sc) std::cout << file << ": ok (" << app::describe_briefly(*sc) << ")\n";
+  if (!sc) return kOk;
+  resolve_and_warn(*sc, sc->run.seed, strict);
+  if (!within_budget(*sc, file, app::default_thread_count(), false)) return kBadInput;
+  std::cout << file << ": ok (" << app::describe_briefly(*sc) << ")\n";
   return kOk;
+}
+
+// --seed: a decimal unsigned 64-bit integer, as run.seed is read ("-1" is refused, not wrapped).
+uint64_t parse_seed(const std::string& text) {
+  uint64_t value = 0;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size())
+    throw po::error("--seed: expected an unsigned 64-bit integer (0..18446744073709551615), got '" + text +
+                    "'");
+  return value;
 }
 
 int describe(const std::vector<std::string>& args) {
@@ -124,7 +149,8 @@ int run(const std::vector<std::string>& args) {
   po::options_description o("citytwin run FILE [options]");
   o.add_options()("help,h", "this help")("output,o", po::value<std::string>(),
                                          "HDF5 trace to write (default: <scenario name>.h5)")(
-      "seed", po::value<uint64_t>(), "master seed (overrides run.seed)")(
+      "seed", po::value<std::string>(), "master seed (overrides run.seed)")(
+      "force", "run even when the estimated memory or time is beyond the budget")(
       "threads", po::value<int>(), "worker threads (default: the cores available)")("quiet,q",
                                                                                     "no progress line")(
       "overwrite", "replace an existing trace at the output path (kept until the new one is complete)")(
@@ -153,7 +179,8 @@ int run(const std::vector<std::string>& args) {
   sigaction(SIGTERM, &sa, nullptr);
 
   app::RunOptions options;
-  if (vm.count("seed")) options.seed = vm["seed"].as<uint64_t>();
+  if (vm.count("seed")) options.seed = parse_seed(vm["seed"].as<std::string>());
+  options.force = vm.count("force") > 0;
   if (vm.count("threads")) options.threads = vm["threads"].as<int>();
   if (options.threads && (*options.threads < 1 || *options.threads > 1024))
     throw po::error("--threads: expected 1..1024, got " + std::to_string(*options.threads));
@@ -167,6 +194,8 @@ int run(const std::vector<std::string>& args) {
   options.progress = !vm.count("quiet");
   options.overwrite = vm.count("overwrite") > 0;
 
+  if (!within_budget(sc, file, options.threads.value_or(app::default_thread_count()), options.force))
+    return kBadInput;
   const app::RunSummary summary = app::run(sc, options);
   if (vm.count("json"))
     std::cout << app::summary_json(summary).dump(2) << "\n";

@@ -17,6 +17,7 @@
 #include "sim/access/radio_medium.hpp"
 #include "sim/access/wifi_access.hpp"
 #include "sim/app/progress.hpp"
+#include "sim/app/run_budget.hpp"
 #include "sim/app/version.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/city/resolve.hpp"
@@ -34,24 +35,6 @@ namespace citytwin::sim::app {
 namespace {
 
 volatile std::sig_atomic_t g_stop_requested = 0;
-
-// MemAvailable from /proc/meminfo, bytes (0 when unknown).
-uint64_t available_memory_bytes() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  uint64_t kib = 0;
-  std::string unit;
-  while (meminfo >> key >> kib >> unit)
-    if (key == "MemAvailable:") return kib * 1024;
-  return 0;
-}
-
-void check_memory(uint64_t needed_bytes, const std::string& what) {
-  const uint64_t available = available_memory_bytes();
-  if (available != 0 && needed_bytes > available)
-    throw RunError(what + " needs about " + std::to_string(needed_bytes >> 20) + " MiB but only " +
-                   std::to_string(available >> 20) + " MiB of memory are available");
-}
 
 output::DeviceTable device_table(const scenario::Scenario& sc, const city::CityLayout& city) {
   output::DeviceTable t;
@@ -100,9 +83,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
 
   // Everything that can refuse the scenario, before anything is written (ScenarioError).
   const std::vector<scenario::Diagnostic> warnings = city::resolve(sc, summary.seed, options.strict);
-  uint64_t devices = 0;
-  for (const auto& pop : sc.devices) devices += static_cast<uint64_t>(pop.count);
-  check_memory(devices * city::kBytesPerDevice, "the scenario's " + std::to_string(devices) + " devices");
+  check_run_budget(estimate_run(sc), available_memory_bytes(), summary.threads, options.force);
 
   // Create the output first: an unwritable path fails before any simulation work.
   output::RunMeta meta;

@@ -27,6 +27,7 @@ struct RunOptions {
   bool strict = false;           // the scenario's warnings (sim/city/resolve.hpp) refuse it
   // Called after every window with (simulated s, duration s, uplinks so far); may be empty.
   std::function<void(double, double, uint64_t)> on_progress;
+  bool force = false;  // run even past the memory and time budget (sim/run_budget.hpp)
 };
 
 struct RunSummary {

@@ -22,6 +22,15 @@ namespace citytwin::sim::network {
 namespace s4u = simgrid::s4u;
 
 namespace wired_detail {
+// The first multiple of interval strictly after t. (floor(t / interval) + 1) * interval rounds back to
+// t itself for some t (8.1 with interval 0.1): a loop stepping by it would not advance.
+inline double next_boundary(double t, double interval) {
+  const double k = std::floor(t / interval);
+  for (double step = 1.0; step <= 2.0; ++step)
+    if ((k + step) * interval > t) return (k + step) * interval;
+  return std::nextafter(t, std::numeric_limits<double>::infinity());
+}
+
 struct Copy {
   uint64_t frame_seq;
   double t_rx_s;
@@ -105,7 +114,7 @@ struct WiredNetwork::Impl {
     if (t1_s <= t0_s) return add(bins, t0_s, amount);
     const double interval = scenario.run.timeseries_interval_s;
     for (double t = t0_s; t < t1_s;) {
-      const double next = std::min(t1_s, (std::floor(t / interval) + 1.0) * interval);
+      const double next = std::min(t1_s, wired_detail::next_boundary(t, interval));
       add(bins, t, amount * (next - t) / (t1_s - t0_s));
       t = next;
     }

@@ -25,7 +25,7 @@ void WiredNetwork::Impl::run_stream(size_t index, s4u::Mailbox* mailbox) {
       t = now();  // the video of the outage is lost
       continue;
     }
-    double chunk_end = std::min(end_s, (std::floor(t / interval) + 1.0) * interval);
+    double chunk_end = std::min(end_s, wired_detail::next_boundary(t, interval));
     for (const scenario::TimeInterval& d : st.down)
       if (d.t0_s > now()) chunk_end = std::min(chunk_end, std::max(d.t0_s, t + 1e-3));
     const double bytes = rate * (chunk_end - t);

@@ -320,14 +320,15 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
     population.technology = *technology;
     population.technology_in_scenario = true;
   }
-  set_if(population.stream_bps, map.quantity("stream", Dimension::Bitrate, Bound::positive()));
+  set_if(population.stream_bps, map.quantity("stream", Dimension::Bitrate, Bound::link_rate()));
   if (population.technology == Technology::WiFi && population.stream_bps <= 0.0)
     map.log().error(map.location(), map.path("stream"),
                     "a Wi-Fi population is a video stream: give its bitrate, e.g. 'stream: 4 Mbps'");
   if (population.technology != Technology::WiFi && map.get("stream") != nullptr)
     map.log().error(map.get("stream")->location, map.path("stream"),
                     "only Wi-Fi populations stream (technology: wifi)");
-  set_if(population.count, map.integer("count", Bound::non_negative(), Presence::Required));
+  set_if(population.count,
+         map.integer("count", Bound::between(0, static_cast<double>(kMaxDevices)), Presence::Required));
   read_placement(map, districts, population.placement);
   if (const auto traffic = map.choice("traffic", {"periodic", "poisson"})) {
     population.traffic = *traffic == "poisson" ? Traffic::Poisson : Traffic::Periodic;
@@ -371,11 +372,19 @@ void read_devices(DiagnosticLog& log, const YamlNode* node, const DistrictIndex&
   if (node == nullptr || !expect_sequence(log, *node, "devices", "device populations")) return;
   if (node->items.empty()) log.error(node->location, "devices", "expected at least one device population");
   std::vector<NamedAt> names;
+  uint64_t total = 0;
   for (std::size_t i = 0; i < node->items.size(); ++i) {
     const std::string path = index_path("devices", i);
     devices.push_back(read_population(log, node->items[i], path, districts));
     const YamlNode* name = node->items[i].find("name");
     if (name != nullptr && name->is_scalar()) names.push_back({name->scalar, name->location, path + ".name"});
+    total += static_cast<uint64_t>(std::max<int64_t>(0, devices.back().count));  // each <= kMaxDevices
+    if (total > kMaxDevices) {
+      log.error(node->items[i].location, path + ".count",
+                "the populations add up to more than " + std::to_string(kMaxDevices) +
+                    " devices (device ids are 32-bit)");
+      total = 0;  // reported once per excess
+    }
   }
   report_duplicates(log, names, "population");
 }

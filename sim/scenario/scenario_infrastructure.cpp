@@ -166,8 +166,8 @@ void read_core(DiagnosticLog& log, const YamlNode* node, Core& core) {
     const std::string path = index_path("fibre.core.links", i);
     MapReader l(log, &links->items[i], path, {"between", "length", "bandwidth"});
     CoreLink link;
-    set_if(link.length_m, l.quantity("length", Dimension::Length, Bound::positive()));
-    set_if(link.bandwidth_bps, l.quantity("bandwidth", Dimension::Bitrate, Bound::positive()));
+    set_if(link.length_m, l.quantity("length", Dimension::Length, Bound::cable_length()));
+    set_if(link.bandwidth_bps, l.quantity("bandwidth", Dimension::Bitrate, Bound::link_rate()));
     const YamlNode* ends = l.get("between");
     if (ends == nullptr) {
       log.error(l.location(), path, "missing required key 'between'");
@@ -265,9 +265,9 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
                     "no core node '" + olt.node + "' connected to the data centre '" +
                         fibre.core.data_centre + "'");
       }
-      set_if(olt.backbone_length_m, o.quantity("backbone_length", Dimension::Length, Bound::positive()));
+      set_if(olt.backbone_length_m, o.quantity("backbone_length", Dimension::Length, Bound::cable_length()));
       set_if(olt.backbone_bandwidth_bps,
-             o.quantity("backbone_bandwidth", Dimension::Bitrate, Bound::positive()));
+             o.quantity("backbone_bandwidth", Dimension::Bitrate, Bound::link_rate()));
       if (std::any_of(fibre.olts.begin(), fibre.olts.end(), [&](const Olt& x) { return x.name == olt.name; }))
         log.error(olts->items[i].location, index_path("fibre.olts", i) + ".name",
                   "duplicate OLT name '" + olt.name + "'");
@@ -284,15 +284,15 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
       pon.mark = log.mark(pons->items[i].location);
       set_if(pon.name, p.text("name", Presence::Required));
       set_if(pon.olt, p.text("olt", Presence::Required));
-      set_if(pon.length_m, p.quantity("length", Dimension::Length, Bound::positive()));
+      set_if(pon.length_m, p.quantity("length", Dimension::Length, Bound::cable_length()));
       if (const auto split = p.integer("split", Bound::between(2, 128))) {
         if (*split != 8 && *split != 16 && *split != 32 && *split != 64)
           log.error(p.get("split")->location, p.path("split"),
                     "expected a splitter ratio of 8, 16, 32 or 64");
         pon.split = static_cast<int>(*split);
       }
-      set_if(pon.upstream_bps, p.quantity("upstream", Dimension::Bitrate, Bound::positive()));
-      set_if(pon.downstream_bps, p.quantity("downstream", Dimension::Bitrate, Bound::positive()));
+      set_if(pon.upstream_bps, p.quantity("upstream", Dimension::Bitrate, Bound::link_rate()));
+      set_if(pon.downstream_bps, p.quantity("downstream", Dimension::Bitrate, Bound::link_rate()));
       set_if(pon.service, p.choice("service", {"metering", "smart"}));
       const bool known =
           std::any_of(fibre.olts.begin(), fibre.olts.end(), [&](const Olt& o) { return o.name == pon.olt; });

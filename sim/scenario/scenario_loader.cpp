@@ -91,10 +91,14 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
                        : *kind == "wifi_mesh"   ? BackhaulKind::WifiMesh
                                                 : BackhaulKind::Fibre;
   }
-  set_if(gateway.fibre_length_m, backhaul.quantity("fibre_length", Dimension::Length, Bound::positive()));
-  set_if(gateway.fibre_length_m, backhaul.quantity("drop_length", Dimension::Length, Bound::positive()));
-  set_if(gateway.fibre_bandwidth_bps, backhaul.quantity("bandwidth", Dimension::Bitrate, Bound::positive()));
+  set_if(gateway.fibre_length_m, backhaul.quantity("fibre_length", Dimension::Length, Bound::cable_length()));
+  set_if(gateway.fibre_length_m, backhaul.quantity("drop_length", Dimension::Length, Bound::cable_length()));
+  set_if(gateway.fibre_bandwidth_bps, backhaul.quantity("bandwidth", Dimension::Bitrate, Bound::link_rate()));
   set_if(gateway.backhaul_latency_s, backhaul.quantity("latency", Dimension::Time, Bound::non_negative()));
+  if (gateway.backhaul_latency_s > 0.0 && gateway.backhaul_latency_s < kMinLatency_s)
+    log.error(backhaul.get("latency")->location, backhaul.path("latency"),
+              "expected 0 or >= 1 us (below, SimGrid cannot time it), got " +
+                  excerpt(backhaul.get("latency")->scalar));
   set_if(gateway.mesh_hops, backhaul.integer("hops", Bound::between(1, 16)));
   set_if(gateway.backhaul_monthly_cost, backhaul.number("monthly_cost", Bound::non_negative()));
   set_if(gateway.pon, backhaul.text("pon", gateway.backhaul == BackhaulKind::Pon ? Presence::Required
@@ -126,7 +130,7 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
   set_if(channel.path_loss.reference_distance_m,
          path_loss.quantity("reference_distance", Dimension::Length, Bound::positive()));
   set_if(channel.path_loss.reference_loss_db, path_loss.quantity("reference_loss", Dimension::Gain));
-  set_if(channel.path_loss.exponent, path_loss.number("exponent", Bound::positive()));
+  set_if(channel.path_loss.exponent, path_loss.number("exponent", Bound{0.0, 10.0, true, false, ""}));
   MapReader capture(log, map.get("capture"), map.path("capture"), {"enabled", "threshold"});
   set_if(channel.capture.enabled, capture.boolean("enabled"));
   set_if(channel.capture.threshold_db, capture.quantity("threshold", Dimension::Gain, Bound::non_negative()));
@@ -170,15 +174,15 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform)
                  "broker_capacity", "broker_cost", "analytics_cost", "storage_write", "storage_record"});
   MapReader ccc(log, map.get("command_centre"), map.path("command_centre"),
                 {"link_length", "link_bandwidth"});
-  set_if(platform.ccc_link_length_m, ccc.quantity("link_length", Dimension::Length, Bound::positive()));
+  set_if(platform.ccc_link_length_m, ccc.quantity("link_length", Dimension::Length, Bound::cable_length()));
   set_if(platform.ccc_link_bandwidth_bps,
-         ccc.quantity("link_bandwidth", Dimension::Bitrate, Bound::positive()));
+         ccc.quantity("link_bandwidth", Dimension::Bitrate, Bound::link_rate()));
   set_if(platform.broker_capacity, map.integer("broker_capacity", Bound::between(1, 1000000000)));
   set_if(platform.broker_cost_flops,
          map.quantity("broker_cost", Dimension::Computation, Bound::non_negative()));
   set_if(platform.analytics_cost_flops,
          map.quantity("analytics_cost", Dimension::Computation, Bound::non_negative()));
-  set_if(platform.storage_write_bps, map.quantity("storage_write", Dimension::Bitrate, Bound::positive()));
+  set_if(platform.storage_write_bps, map.quantity("storage_write", Dimension::Bitrate, Bound::link_rate()));
   set_if(platform.storage_record_bytes,
          map.quantity("storage_record", Dimension::DataSize, Bound::positive()));
   if (const YamlNode* alerts = map.get("alerts");

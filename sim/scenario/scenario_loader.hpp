@@ -26,6 +26,9 @@ struct Diagnostic {
   std::string to_string() const;
 };
 
+// The most devices a scenario may have: the engine's device ids are 32-bit, one value reserved.
+inline constexpr uint64_t kMaxDevices = 4294967294;
+
 class ScenarioError : public std::runtime_error {
  public:
   explicit ScenarioError(std::vector<Diagnostic> diagnostics);

@@ -57,7 +57,7 @@ template <typename Value>
 bool in_bound(DiagnosticLog& log, const YamlNode& node, const std::string& path, Value value,
               const Bound& bound) {
   if (bound.contains(static_cast<double>(value))) return true;
-  log.error(node.location, path, "expected " + bound.describe() + ", got " + node.scalar);
+  log.error(node.location, path, "expected " + bound.describe() + ", got " + excerpt(node.scalar));
   return false;
 }
 
@@ -87,7 +87,11 @@ std::optional<std::string> closest_match(std::string_view word,
   std::optional<std::string> best;
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();
   for (std::string_view candidate : candidates) {
-    std::size_t distance = edit_distance(word, candidate);
+    // The distance is at least the difference in length: past 2, the (quadratic) alignment is not
+    // needed, which keeps the hint cheap for a megabyte-long key.
+    const std::size_t length_gap =
+        word.size() > candidate.size() ? word.size() - candidate.size() : candidate.size() - word.size();
+    std::size_t distance = length_gap > 2 ? length_gap : edit_distance(word, candidate);
     const bool close = distance <= 2 && distance < word.size();
     const bool prefix = (word.size() >= 3 && starts_with_ignoring_case(candidate, word)) ||
                         (candidate.size() >= 3 && starts_with_ignoring_case(word, candidate));
@@ -129,7 +133,7 @@ std::optional<double> read_number(DiagnosticLog& log, const YamlNode& node, cons
   if (text == nullptr) return std::nullopt;
   const std::optional<double> value = parse_number(*text);
   if (!value) {
-    log.error(node.location, path, "expected a number, got '" + *text + "'");
+    log.error(node.location, path, "expected a number, got '" + excerpt(*text) + "'");
     return std::nullopt;
   }
   if (!in_bound(log, node, path, *value, bound)) return std::nullopt;
@@ -145,7 +149,7 @@ std::optional<int64_t> read_integer(DiagnosticLog& log, const YamlNode& node, co
   int64_t value = 0;
   const auto result = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (digits.empty() || result.ec != std::errc() || result.ptr != digits.data() + digits.size()) {
-    log.error(node.location, path, "expected an integer, got '" + *text + "'");
+    log.error(node.location, path, "expected an integer, got '" + excerpt(*text) + "'");
     return std::nullopt;
   }
   if (!in_bound(log, node, path, value, bound)) return std::nullopt;
@@ -158,7 +162,7 @@ std::optional<uint64_t> read_unsigned(DiagnosticLog& log, const YamlNode& node, 
   uint64_t value = 0;
   const auto result = std::from_chars(text->data(), text->data() + text->size(), value);
   if (text->empty() || result.ec != std::errc() || result.ptr != text->data() + text->size()) {
-    log.error(node.location, path, "expected an unsigned 64-bit integer, got '" + *text + "'");
+    log.error(node.location, path, "expected an unsigned 64-bit integer, got '" + excerpt(*text) + "'");
     return std::nullopt;
   }
   return value;
@@ -171,7 +175,7 @@ std::optional<bool> read_bool(DiagnosticLog& log, const YamlNode& node, const st
   for (char c : *text) word += lower(c);
   if (word == "true" || word == "yes" || word == "on") return true;
   if (word == "false" || word == "no" || word == "off") return false;
-  log.error(node.location, path, "expected true or false, got '" + *text + "'");
+  log.error(node.location, path, "expected true or false, got '" + excerpt(*text) + "'");
   return std::nullopt;
 }
 
@@ -186,7 +190,7 @@ std::optional<std::string> read_choice(DiagnosticLog& log, const YamlNode& node,
   const std::string* text = scalar_of(log, node, path, "one of " + join(options));
   if (text == nullptr) return std::nullopt;
   if (std::find(options.begin(), options.end(), *text) != options.end()) return *text;
-  std::string message = "expected one of " + join(options) + ", got '" + *text + "'";
+  std::string message = "expected one of " + join(options) + ", got '" + excerpt(*text) + "'";
   if (auto hint = closest_match(*text, options)) message += " (did you mean '" + *hint + "'?)";
   log.error(node.location, path, message);
   return std::nullopt;
@@ -228,20 +232,21 @@ MapReader::MapReader(DiagnosticLog& log, const YamlNode* node, std::string path,
   for (std::size_t i = 0; i < node_->entries.size(); ++i) {
     const YamlEntry& entry = node_->entries[i];
     if (std::find(keys.begin(), keys.end(), entry.key) == keys.end()) {
-      std::string message = "unknown key '" + entry.key + "'";
+      std::string message = "unknown key '" + excerpt(entry.key) + "'";
       if (auto hint = closest_match(entry.key, keys)) {
         message += " (did you mean '" + *hint + "'?)";
       } else {
         message += " (valid keys: " + join(keys) + ")";
       }
-      log_.error(entry.key_location, join_path(path_, entry.key), message);
+      log_.error(entry.key_location, join_path(path_, excerpt(entry.key)), message);
       continue;
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (node_->entries[j].key != entry.key) continue;
       const Location& first = node_->entries[j].key_location;
-      log_.error(entry.key_location, join_path(path_, entry.key),
-                 "duplicate key '" + entry.key + "' (first at line " + std::to_string(first.line) + ")");
+      log_.error(
+          entry.key_location, join_path(path_, excerpt(entry.key)),
+          "duplicate key '" + excerpt(entry.key) + "' (first at line " + std::to_string(first.line) + ")");
       break;
     }
   }

@@ -17,6 +17,11 @@
 
 namespace citytwin::sim::scenario {
 
+inline constexpr double kMinCableLength_m = 1.0;
+inline constexpr double kMinLinkRate_bps = 1e3;
+// A latency of the wired network is 0 or at least this (SimGrid's timing precision is 1 ns).
+inline constexpr double kMinLatency_s = 1e-6;
+
 // An accepted interval of values, in the base unit; `unit` is only shown in messages.
 struct Bound {
   double lo = -std::numeric_limits<double>::infinity();
@@ -32,6 +37,13 @@ struct Bound {
   static Bound between(double lo, double hi, std::string unit = "") {
     return Bound{lo, hi, false, false, unit};
   }
+
+  // A fibre or cable of the wired network: at least 1 m, because its latency (5 ns/m) must stay above
+  // SimGrid's timing precision (1 ns; 1 mm, 5 ps, crashed its solver), at most the Earth's circumference.
+  static Bound cable_length() { return between(kMinCableLength_m, physical_limit(Dimension::Length), "m"); }
+  // A wired link's or a stream's rate: at least 1 kbps (slower would take longer than any run to carry
+  // one frame), at most the physical limit of a bit rate.
+  static Bound link_rate() { return between(kMinLinkRate_bps, physical_limit(Dimension::Bitrate), "bps"); }
 
   bool contains(double value) const;
   // "> 0", ">= 0", "7..12", "-10..30 dBm", ">= 0 and < 1".

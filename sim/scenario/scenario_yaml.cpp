@@ -18,10 +18,37 @@ Location location_of(const YAML::Mark& mark, const Location& fallback, int overr
   return Location{mark.line + 1, mark.column + 1, -1};
 }
 
+// yaml-cpp shares an aliased node instead of copying it, so a small document can stand for a huge
+// (or, with a self-referencing alias, infinite) tree: "billion laughs". The copy into YamlNode is where
+// the expansion would happen, so it is bounded there, in depth and in total nodes.
+struct ConvertBudget {
+  std::size_t limit;
+  std::size_t nodes_left;
+};
+
+// Thrown out of convert() when a bound is hit; parse_yaml reports it at the node's location.
+struct TooLarge {
+  Location where;
+  std::string path;
+  std::string message;
+};
+
 YamlNode convert(const YAML::Node& node, const Location& parent, int override_index, DiagnosticLog& log,
-                 const std::string& path) {
+                 const std::string& path, ConvertBudget& budget, int depth) {
   YamlNode out;
   out.location = location_of(node.Mark(), parent, override_index);
+  if (depth > kMaxYamlDepth) {
+    throw TooLarge{
+        out.location, excerpt(path),
+        "nested deeper than " + std::to_string(kMaxYamlDepth) + " levels (a self-referencing alias?)"};
+  }
+  if (budget.nodes_left == 0) {
+    throw TooLarge{out.location, excerpt(path),
+                   "aliases expand the document to more than " + std::to_string(budget.limit) +
+                       " YAML nodes (1000 + 2 per character of the text, at most " +
+                       std::to_string(kMaxYamlNodes) + ")"};
+  }
+  --budget.nodes_left;
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
@@ -34,8 +61,8 @@ YamlNode convert(const YAML::Node& node, const Location& parent, int override_in
     case YAML::NodeType::Sequence:
       out.kind = YamlNode::Kind::Sequence;
       for (const YAML::Node& item : node) {
-        out.items.push_back(
-            convert(item, out.location, override_index, log, index_path(path, out.items.size())));
+        out.items.push_back(convert(item, out.location, override_index, log,
+                                    index_path(path, out.items.size()), budget, depth + 1));
       }
       break;
     case YAML::NodeType::Map:
@@ -49,9 +76,9 @@ YamlNode convert(const YAML::Node& node, const Location& parent, int override_in
           continue;
         }
         const std::string& key = entry.first.Scalar();
-        out.entries.push_back(
-            YamlEntry{key, key_location,
-                      convert(entry.second, key_location, override_index, log, join_path(path, key))});
+        out.entries.push_back(YamlEntry{key, key_location,
+                                        convert(entry.second, key_location, override_index, log,
+                                                join_path(path, excerpt(key)), budget, depth + 1)});
       }
       break;
   }
@@ -108,6 +135,7 @@ void apply_override(YamlNode& root, int index, DiagnosticLog& log) {
     return;
   }
   YamlNode* node = &root;
+  YamlNode* added_to = nullptr;  // the map a new key was added to, if the override adds one
   std::string path;
   for (std::size_t i = 0; i < segments->size(); ++i) {
     const std::string& segment = (*segments)[i];
@@ -146,6 +174,8 @@ void apply_override(YamlNode& root, int index, DiagnosticLog& log) {
       if (child == nullptr) {  // a new key of an existing map; validated with the rest
         node->kind = YamlNode::Kind::Map;
         node->entries.push_back(YamlEntry{segment, where, YamlNode{}});
+        node->entries.back().value.location = where;
+        added_to = node;
         child = &node->entries.back().value;
       }
       path = child_path;
@@ -159,7 +189,11 @@ void apply_override(YamlNode& root, int index, DiagnosticLog& log) {
   }
   // Parse the value only once the target exists, so that a bad path is reported first.
   std::optional<YamlNode> value = parse_yaml(text.substr(equals + 1), log, index, path);
-  if (value) *node = std::move(*value);
+  if (value) {
+    *node = std::move(*value);
+  } else if (added_to != nullptr) {
+    added_to->entries.pop_back();  // the key it would have added: its value was not YAML (reported)
+  }
 }
 
 }  // namespace
@@ -180,7 +214,7 @@ std::string YamlNode::describe() const {
     case Kind::Null:
       return "nothing";
     case Kind::Scalar:
-      return "'" + scalar + "'";
+      return "'" + excerpt(scalar) + "'";
     case Kind::Sequence:
       return "a sequence";
     case Kind::Map:
@@ -225,7 +259,12 @@ std::optional<YamlNode> parse_yaml(const std::string& text, DiagnosticLog& log, 
   const Location origin = override_index >= 0 ? Location{0, 0, override_index} : Location{1, 1, -1};
   try {
     const YAML::Node document = YAML::Load(text);
-    return convert(document, origin, override_index, log, override_index >= 0 ? key_path : "");
+    const std::size_t limit = max_yaml_nodes(text.size());
+    ConvertBudget budget{limit, limit};
+    return convert(document, origin, override_index, log, override_index >= 0 ? key_path : "", budget, 0);
+  } catch (const TooLarge& e) {
+    log.error(e.where, e.path, e.message);
+    return std::nullopt;
   } catch (const YAML::Exception& e) {
     Location where = origin;
     if (override_index < 0 && !e.mark.is_null()) where = Location{e.mark.line + 1, e.mark.column + 1, -1};
@@ -241,6 +280,16 @@ void apply_overrides(YamlNode& root, DiagnosticLog& log) {
 std::string join_path(const std::string& base, std::string_view key) {
   if (base.empty()) return std::string(key);
   return base + "." + std::string(key);
+}
+
+std::size_t max_yaml_nodes(std::size_t text_size) {
+  return std::min(kMaxYamlNodes, 1000 + 2 * std::min(text_size, kMaxYamlNodes));
+}
+
+std::string excerpt(std::string_view text) {
+  constexpr std::size_t kShown = 60;
+  if (text.size() <= kShown + 20) return std::string(text);
+  return std::string(text.substr(0, kShown)) + "... (" + std::to_string(text.size()) + " characters)";
 }
 
 std::string index_path(const std::string& base, std::size_t index) {

@@ -71,6 +71,15 @@ class DiagnosticLog {
   std::vector<int> override_of_;  // per diagnostic, its override index or -1
 };
 
+// Bounds on the document, so that no input costs unbounded time or memory: nesting depth (also what
+// stops a self-referencing alias, `x: &a [1, *a]`) and nodes after alias expansion ("billion laughs"):
+// at most 1000 + 2 per character of the text (without aliases a document has at most about one node per
+// character), and never more than kMaxYamlNodes. A scenario needs a depth of about 6 and a few thousand
+// nodes.
+inline constexpr int kMaxYamlDepth = 64;
+inline constexpr std::size_t kMaxYamlNodes = 1000000;
+std::size_t max_yaml_nodes(std::size_t text_size);
+
 // Parses the first YAML document of text. Nodes get file locations, or when override_index >= 0, that
 // override's location. A syntax error is reported (key path key_path) and gives nullopt.
 std::optional<YamlNode> parse_yaml(const std::string& text, DiagnosticLog& log, int override_index = -1,
@@ -85,5 +94,9 @@ void apply_overrides(YamlNode& root, DiagnosticLog& log);
 // "devices[2].radio" + "sf" -> "devices[2].radio.sf"; "" + "run" -> "run".
 std::string join_path(const std::string& base, std::string_view key);
 std::string index_path(const std::string& base, std::size_t index);
+
+// Text as quoted in a message: itself when short, otherwise its start, "..." and its length, so that a
+// 4 MB key does not make a 4 MB message.
+std::string excerpt(std::string_view text);
 
 }  // namespace citytwin::sim::scenario

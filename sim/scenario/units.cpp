@@ -182,6 +182,66 @@ std::string_view base_unit(Dimension dimension) {
   return "";
 }
 
+double physical_limit(Dimension dimension) {
+  switch (dimension) {
+    case Dimension::Time:
+      return 100.0 * 365.25 * 86400.0;  // a century
+    case Dimension::Length:
+      return 40075e3;  // the Earth's circumference
+    case Dimension::Frequency:
+      return 3e12;  // the top of the radio spectrum (ITU: 3 THz)
+    case Dimension::Bitrate:
+      return 1e15;  // 1 Pbps, the record for one fibre
+    case Dimension::DataSize:
+      return 1e12;  // 1 TB
+    case Dimension::Current:
+      return 1e6;  // 1000 A
+    case Dimension::Charge:
+      return 1e9;  // 1 MAh
+    case Dimension::Voltage:
+      return 1e6;  // 1 MV
+    case Dimension::PowerLevel:
+      return 300.0;  // dBm: beyond any transmitter and below any noise floor
+    case Dimension::Gain:
+      return 1000.0;
+    case Dimension::Computation:
+      return 1e21;  // a zettaflop
+    case Dimension::Percent:
+      return 100.0;  // 10000 %
+  }
+  return 0.0;
+}
+
+std::string physical_limit_text(Dimension dimension) {
+  switch (dimension) {
+    case Dimension::Time:
+      return "100 years";
+    case Dimension::Length:
+      return "40075 km";
+    case Dimension::Frequency:
+      return "3000 GHz";
+    case Dimension::Bitrate:
+      return "1000000 Gbps";
+    case Dimension::DataSize:
+      return "1000000 MB";
+    case Dimension::Current:
+      return "1000 A";
+    case Dimension::Charge:
+      return "1000000 Ah";
+    case Dimension::Voltage:
+      return "1000000 V";
+    case Dimension::PowerLevel:
+      return "300 dBm";
+    case Dimension::Gain:
+      return "1000 dB";
+    case Dimension::Computation:
+      return "1000000000 Tf";
+    case Dimension::Percent:
+      return "10000 %";
+  }
+  return "";
+}
+
 std::optional<double> parse_number(std::string_view text) {
   text = trim(text);
   double value = 0.0;
@@ -206,7 +266,15 @@ std::optional<double> parse_quantity(std::string_view text, Dimension dimension,
                 std::string(dimension_name(dimension)) + ": " + dimension_units(dimension) + ")");
   }
   for (const Unit& candidate : kUnits) {
-    if (candidate.dimension == dimension && candidate.symbol == unit) return value * candidate.factor;
+    if (candidate.dimension != dimension || candidate.symbol != unit) continue;
+    const double scaled = value * candidate.factor;
+    const double limit = physical_limit(dimension);
+    if (!std::isfinite(scaled) || std::fabs(scaled) > limit) {
+      return fail("'" + std::string(trimmed.substr(0, 60)) + "' is beyond the physical limit for " +
+                  std::string(dimension_name(dimension)) + ": expected at most " +
+                  physical_limit_text(dimension) + " in magnitude");
+    }
+    return scaled;
   }
   std::string message = expected_message(dimension, trimmed);
   for (const Unit& candidate : kUnits) {

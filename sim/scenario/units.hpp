@@ -44,9 +44,17 @@ enum class Dimension {
 // unit. On failure returns nullopt and, when error is not null, sets *error to a message for the
 // user, e.g. "expected a duration (us, ms, s, min, h, d), got '5 km'" or, for a bare number,
 // "missing unit in '10': write the unit, e.g. '10 s' (a duration: us, ms, s, min, h, d)".
-// Leading and trailing blanks are ignored; the number must be finite.
+// Leading and trailing blanks are ignored; the number must be finite, and within physical_limit once
+// in the base unit.
 std::optional<double> parse_quantity(std::string_view text, Dimension dimension,
                                      std::string* error = nullptr);
+
+// The largest magnitude a quantity of the dimension may have, in its base unit (a century, the Earth's
+// circumference, 1 Pbps, ...; table in docs/SCENARIO.md): parse_quantity refuses anything beyond, so
+// that no value that is finite as written becomes infinite, or absurd, once scaled.
+double physical_limit(Dimension dimension);
+// The same, as written in a message: "100 years", "40075 km", ...
+std::string physical_limit_text(Dimension dimension);
 
 // Parses a whole string as a finite decimal number ("3.76", "-1e3", "+2"); nullopt otherwise.
 std::optional<double> parse_number(std::string_view text);

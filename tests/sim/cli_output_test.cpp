@@ -32,7 +32,8 @@ const std::string kCity =
     "  seed: 3\n";
 
 // A run long enough to be interrupted or killed while it writes its trace.
-const std::string kLongRun = " --set devices.0.count=20000 --set run.duration=3650d";
+// --force: ten years is past the run budget (sim/app/run_budget.hpp) on purpose: killed long before.
+const std::string kLongRun = " --force --set devices.0.count=20000 --set run.duration=3650d";
 
 bool exists(const std::string& path) {
   struct stat info {};

@@ -121,9 +121,9 @@ TEST(Cli, InterruptedRunLeavesAnIncompleteButReadableTrace) {
   test::TempDir dir;
   const std::string file = dir.write("ok.yaml", kValid);
   const std::string out = dir.file("stopped.h5");
-  // A long run, interrupted as Ctrl-C would once it is writing its trace.
+  // A long run (beyond the run budget: --force), interrupted as Ctrl-C would once it is writing its trace.
   const std::string script = kCli + " run -q " + file + " -o " + out +
-                             " --set devices.0.count=20000 --set run.duration=3650d & pid=$!; "
+                             " --force --set devices.0.count=20000 --set run.duration=3650d & pid=$!; "
                              "while [ ! -e " +
                              out +
                              ".partial ]; do sleep 0.05; done; sleep 0.5; "
@@ -185,7 +185,7 @@ INSTANTIATE_TEST_SUITE_P(
                     replace(kValid, "districts: [centre]", "disc: {centre: [1 m, 1 m], radius: 1000 km}"),
                     ":9:11: devices[0].disc: the disc lies (almost) entirely outside the districts"},
         ResolveCase{"too_many_devices", replace(kValid, "count: 20", "count: 4294967295"),
-                    ":7:5: devices: the scenario has 4294967295 devices; at most 4294967294"},
+                    ":8:12: devices[0].count: expected 0..4294967294, got 4294967295"},
         // mtbf 1 s, mttr 1 s over a day: ~43000 failure intervals.
         ResolveCase{
             "too_many_failures",

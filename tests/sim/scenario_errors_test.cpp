@@ -156,7 +156,7 @@ TEST(ScenarioErrors, CountNotAnInteger) {
   EXPECT_EQ(load_error(replaced(kMinimalScenario, "count: 10", "count: 6.5")),
             "<text>:6:12: devices[0].count: expected an integer, got '6.5'");
   EXPECT_EQ(load_error(replaced(kMinimalScenario, "count: 10", "count: -1")),
-            "<text>:6:12: devices[0].count: expected >= 0, got -1");
+            "<text>:6:12: devices[0].count: expected 0..4294967294, got -1");
   EXPECT_EQ(load_error(replaced(kMinimalScenario, "count: 10", "count: [1, 2]")),
             "<text>:6:12: devices[0].count: expected an integer, got a sequence");
 }

@@ -1,6 +1,9 @@
 // Scenario texts and helpers shared by the scenario loader tests.
 #pragma once
 
+#include <cstdlib>
+#include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -179,8 +182,21 @@ gateways:
 run:
 )";
 
+// With CITYTWIN_FUZZ_SEEDS_DIR set, every malformed scenario the tests load is also written there, as a
+// seed for the loader's fuzzer (tests/fuzz/README.md): its overrides as leading "#set " lines.
+inline void dump_fuzz_seed(const std::string& text, const std::vector<std::string>& overrides) {
+  const char* dir = std::getenv("CITYTWIN_FUZZ_SEEDS_DIR");
+  if (dir == nullptr) return;
+  std::string seed;
+  for (const std::string& o : overrides) seed += "#set " + o + "\n";
+  seed += text;
+  std::ofstream(std::string(dir) + "/test-" + std::to_string(std::hash<std::string>{}(seed)) + ".yaml")
+      << seed;
+}
+
 // The what() of the ScenarioError that loading throws, or "no error".
 inline std::string load_error(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  dump_fuzz_seed(text, overrides);
   try {
     load_scenario_text(text, "<text>", overrides);
   } catch (const ScenarioError& e) {

@@ -1,0 +1,197 @@
+#include "sim/app/run_budget.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <numbers>
+
+#include "models/radio/reception.hpp"
+#include "sim/app/run.hpp"
+#include "sim/city/city_layout.hpp"
+
+namespace citytwin::sim::app {
+namespace {
+
+// Area of the rectangle [x0, x1] x [y0, y1] inside the district.
+double overlap_m2(const scenario::District& d, double x0, double y0, double x1, double y1) {
+  const double w = std::min(x1, d.x_max_m) - std::max(x0, d.x_min_m);
+  const double h = std::min(y1, d.y_max_m) - std::max(y0, d.y_min_m);
+  return w > 0.0 && h > 0.0 ? w * h : 0.0;
+}
+
+// Expected gateways in range of one device of the population: for each gateway of its technology, the
+// share of the population's area within the mean range of a link. The range is that of the full power
+// at SF12 (as sim/city_layout.cpp keeps links) after the mean penetration loss, widened for log-normal
+// shadowing (the mean area of a log-normally shadowed coverage, exp(2 s^2) with s = sigma ln10 / 10 n);
+// the disc around the gateway is taken as its bounding square times pi/4.
+double links_per_device(const scenario::Scenario& sc, const scenario::DevicePopulation& pop) {
+  if (pop.technology == scenario::Technology::WiFi)
+    return 0.0;  // associated by the Wi-Fi model, no link table
+  const bool nbiot = pop.technology == scenario::Technology::NbIot;
+  double floor_dbm = pop.radio.tx_power_dbm - city::kNbiotMaxCouplingLossDb;
+  if (!nbiot) {
+    try {
+      floor_dbm = models::radio::gateway_sensitivity_dbm(12, pop.radio.phy.bandwidth_hz,
+                                                         sc.channel.gateway_sensitivity_dbm);
+    } catch (const std::exception&) {
+      return static_cast<double>(sc.gateways.size());  // unknown: every gateway
+    }
+  }
+  const double sigma_db = std::hypot(sc.channel.shadowing_sigma_db, pop.penetration.sigma_db);
+  const double s = sigma_db * std::numbers::ln10 / (10.0 * sc.channel.path_loss.exponent);
+  const double area_factor = std::exp(std::min(2.0 * s * s, 50.0));
+
+  // The population's region: its districts, or the bounding square of its disc.
+  std::vector<scenario::District> region;
+  if (pop.placement.districts.empty()) {
+    const scenario::Placement& p = pop.placement;
+    scenario::District d;
+    d.x_min_m = p.disc_x_m - p.disc_radius_m;
+    d.x_max_m = p.disc_x_m + p.disc_radius_m;
+    d.y_min_m = p.disc_y_m - p.disc_radius_m;
+    d.y_max_m = p.disc_y_m + p.disc_radius_m;
+    region.push_back(d);
+  } else {
+    for (const std::string& name : pop.placement.districts)
+      for (const scenario::District& d : sc.city.districts)
+        if (d.name == name) region.push_back(d);
+  }
+  double region_m2 = 0.0;
+  for (const scenario::District& d : region) region_m2 += d.area_m2();
+  if (!(region_m2 > 0.0)) return 0.0;
+
+  double links = 0.0;
+  for (const scenario::Gateway& gw : sc.gateways) {
+    if (gw.technology != pop.technology) continue;
+    const double loss_db =
+        pop.radio.tx_power_dbm + gw.antenna_gain_dbi - std::max(0.0, pop.penetration.mean_db) - floor_dbm;
+    const double range_m =
+        sc.channel.path_loss.distance_for_loss_m(loss_db) * std::sqrt(area_factor);  // mean coverage radius
+    double inside_m2 = 0.0;
+    for (const scenario::District& d : region)
+      inside_m2 += overlap_m2(d, gw.x_m - range_m, gw.y_m - range_m, gw.x_m + range_m, gw.y_m + range_m);
+    links += std::min(1.0, std::numbers::pi / 4.0 * inside_m2 / region_m2);
+  }
+  return links;
+}
+
+std::string human_bytes(double bytes) {
+  char text[32];
+  if (bytes >= 1024.0 * 1024 * 1024)
+    std::snprintf(text, sizeof text, "%.3g GiB", bytes / (1024.0 * 1024 * 1024));
+  else
+    std::snprintf(text, sizeof text, "%.3g MiB", bytes / (1024.0 * 1024));
+  return text;
+}
+
+std::string human_seconds(double s) {
+  char text[32];
+  if (s >= 86400.0)
+    std::snprintf(text, sizeof text, "%.3g d", s / 86400.0);
+  else if (s >= 3600.0)
+    std::snprintf(text, sizeof text, "%.3g h", s / 3600.0);
+  else if (s >= 60.0)
+    std::snprintf(text, sizeof text, "%.3g min", s / 60.0);
+  else
+    std::snprintf(text, sizeof text, "%.3g s", s);
+  return text;
+}
+
+std::string count_text(double n) {
+  char text[32];
+  std::snprintf(text, sizeof text, n < 1e6 ? "%.0f" : "%.3g", n);
+  return text;
+}
+
+}  // namespace
+
+std::string RunEstimate::describe() const {
+  return std::to_string(devices) + " devices, ~" + count_text(links) + " radio links, ~" +
+         count_text(reports) + " reports, " + count_text(windows) + " windows, ~" + count_text(comms) +
+         " wired transfers: about " + human_bytes(memory_bytes) + " of memory and " +
+         human_seconds(compute_s) + " of computing on one core";
+}
+
+RunEstimate estimate_run(const scenario::Scenario& sc) {
+  RunEstimate e;
+  const double duration = sc.run.duration_s;
+  for (const scenario::DevicePopulation& pop : sc.devices) {
+    const double n = static_cast<double>(std::max<int64_t>(pop.count, 0));
+    e.devices += static_cast<uint64_t>(std::max<int64_t>(pop.count, 0));
+    e.links += n * links_per_device(sc, pop);
+    if (pop.technology == scenario::Technology::WiFi && pop.stream_bps > 0.0)
+      continue;  // streams: counted below
+    double rate_hz = 1.0 / pop.interval_s;
+    if (pop.event) {
+      rate_hz = std::max(rate_hz, 1.0 / pop.event->fast_interval_s);
+      rate_hz += 1.0 / pop.sample_interval_s;  // each sample is an engine event too
+    }
+    e.reports += n * duration * rate_hz;
+    if (pop.technology == scenario::Technology::NbIot) e.nbiot_reports += n * duration * rate_hz;
+  }
+  e.windows = std::ceil(duration / sc.run.window_s);
+  for (const scenario::Failure& f : sc.drivers.failures)
+    e.failures += f.mtbf_s > 0.0 ? duration / (f.mtbf_s + f.mttr_s) : 1.0;
+
+  // Wired network: a forward batch per gateway per batch period, a chunk per CCTV access point per
+  // /timeseries interval; /timeseries bins for every wired link and the server.
+  double access_points = 0.0;
+  for (const scenario::Gateway& gw : sc.gateways)
+    if (gw.technology == scenario::Technology::WiFi) access_points += 1.0;
+  const double series = std::ceil(duration / sc.run.timeseries_interval_s);
+  e.comms = static_cast<double>(sc.gateways.size()) * std::ceil(duration / sc.run.forward_batch_s) +
+            access_points * series;
+  const double wired_links =
+      2.0 * static_cast<double>(sc.gateways.size()) +
+      static_cast<double>(sc.fibre.core.links.size() + sc.fibre.olts.size() + sc.fibre.pons.size()) + 2.0;
+  e.series_bins = (wired_links + 1.0) * series;
+
+  const double lora_reports = e.reports - e.nbiot_reports;
+  e.memory_bytes = static_cast<double>(e.devices) * static_cast<double>(city::kBytesPerDevice) +
+                   e.links * kBytesPerLink + lora_reports * kBytesPerLoraReport +
+                   e.nbiot_reports * kBytesPerNbiotReport + e.series_bins * kBytesPerSeriesBin;
+  e.compute_s = e.wall_s(1);
+  return e;
+}
+
+double RunEstimate::wall_s(int threads) const {
+  const int t = std::max(1, threads);
+  const double report_s =
+      (reports - nbiot_reports) * kSecondsPerLoraReport + nbiot_reports * kSecondsPerNbiotReport;
+  const double window_s = kSecondsPerWindow + (t > 1 ? kSecondsPerPoolRound : 0.0);
+  return report_s / t + windows * window_s + comms * kSecondsPerComm;
+}
+
+void check_run_budget(const RunEstimate& e, uint64_t available_bytes, int threads, bool force) {
+  if (e.devices > scenario::kMaxDevices)
+    throw RunError("the scenario has " + std::to_string(e.devices) + " devices; at most " +
+                   std::to_string(scenario::kMaxDevices) + " are supported");
+  if (e.failures > kMaxFailureIntervals)
+    throw RunError("drivers.failures: about " + count_text(e.failures) +
+                   " failure intervals over the run; at most " + count_text(kMaxFailureIntervals) +
+                   " are supported (raise mtbf?)");
+  if (force) return;
+  const std::string hint = " (--force runs it anyway)";
+  if (available_bytes != 0 && e.memory_bytes > static_cast<double>(available_bytes))
+    throw RunError("the run needs more memory than is available (" + human_bytes(available_bytes) +
+                   "): " + e.describe() + hint);
+  const double wall_s = e.wall_s(threads);
+  if (wall_s > kMaxRunSeconds)
+    throw RunError("the run would take about " + human_seconds(wall_s) + " on " + std::to_string(threads) +
+                   (threads == 1 ? " thread" : " threads") + ", more than " + human_seconds(kMaxRunSeconds) +
+                   ": " + e.describe() + hint);
+}
+
+uint64_t available_memory_bytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  uint64_t kib = 0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return 0;
+}
+
+}  // namespace citytwin::sim::app

@@ -1,0 +1,68 @@
+// What a run will cost, estimated from the scenario before anything is built: memory (per device, per
+// radio link, per /timeseries bin) and time (per report, per window, per wired chunk). `citytwin run`
+// and `citytwin validate` refuse a scenario whose estimate is beyond what is sensible (more memory than
+// the machine has, or more than a day of computing), with the estimate in the message; `run --force`
+// overrides. The per-item costs are measured (docs/RELIABILITY.md says how).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+
+namespace citytwin::sim::app {
+
+// The per-item costs, measured with bench/measure_run_cost.sh (figures in docs/RELIABILITY.md, "Run
+// budget"), rounded up.
+// Memory: a radio link (gateway 4 B + gain 4 B; measured 8 B kept, held twice while the layout is built);
+// a report kept for the KPIs (latencies; measured 5.6 B for LoRaWAN, 50 B for an NB-IoT report queued
+// behind an overloaded cell); a /timeseries bin of one wired link (a double, and its row in the table).
+inline constexpr double kBytesPerLink = 16.0;
+inline constexpr double kBytesPerLoraReport = 8.0;
+inline constexpr double kBytesPerNbiotReport = 64.0;
+inline constexpr double kBytesPerSeriesBin = 16.0;
+// Time: a report through the fleet engine, the radio medium and the trace (measured 1.5 us LoRaWAN,
+// 6.7 us NB-IoT, on one core); a synchronisation window on one thread (measured 0.3 us), and the thread
+// pool's round trip when there are more (measured 43 us on a loaded 2-core machine); a SimGrid comm (a
+// gateway's forward batch or a chunk of a CCTV stream; measured 12 us).
+inline constexpr double kSecondsPerLoraReport = 2e-6;
+inline constexpr double kSecondsPerNbiotReport = 8e-6;
+inline constexpr double kSecondsPerWindow = 0.5e-6;
+inline constexpr double kSecondsPerPoolRound = 50e-6;
+inline constexpr double kSecondsPerComm = 20e-6;
+
+// The trace numbers failure intervals with 16 bits (sim/run.cpp refuses more once drawn).
+inline constexpr double kMaxFailureIntervals = 32767.0;
+// Past this estimate of computing time a run is refused (without --force).
+inline constexpr double kMaxRunSeconds = 86400.0;
+
+struct RunEstimate {
+  uint64_t devices = 0;
+  double links = 0.0;          // expected radio links (device, gateway)
+  double reports = 0.0;        // uplink reports over the run (engine events: samples included)
+  double nbiot_reports = 0.0;  // of which NB-IoT
+  double windows = 0.0;        // synchronisation windows
+  double comms = 0.0;          // SimGrid comms: forward batches and stream chunks
+  double series_bins = 0.0;    // /timeseries bins, all wired links
+  double failures = 0.0;       // expected failure intervals (drivers.failures with mtbf)
+  double memory_bytes = 0.0;   // peak, estimated
+  double compute_s = 0.0;      // on one thread
+  // Estimated wall time on `threads` threads: the reports are shared, windows and transfers are not.
+  double wall_s(int threads) const;
+  // "1000000 devices, ~4.2e6 links, 9.6e7 reports: ~1.3 GiB, ~3.5 min".
+  std::string describe() const;
+};
+
+RunEstimate estimate_run(const scenario::Scenario& scenario);
+
+// Throws RunError naming the estimate when the scenario has more devices than the engine's 32-bit device
+// ids allow or more expected failure intervals than the trace's 16-bit failure ids (always), or, unless
+// force, when the run needs more memory than `available_bytes` (0: not checked) or would take more than
+// kMaxRunSeconds on `threads` threads.
+void check_run_budget(const RunEstimate& estimate, uint64_t available_bytes, int threads, bool force = false);
+
+// MemAvailable from /proc/meminfo, bytes (0 when unknown).
+uint64_t available_memory_bytes();
+
+}  // namespace citytwin::sim::app
