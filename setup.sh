@@ -2,6 +2,8 @@
 # citytwin setup: installs the Debian 12 packages citytwin needs, configures and builds into build/.
 #   ./setup.sh          install + build
 #   ./setup.sh --test   install + build (warnings as errors) + run every test (ctest: C++, pytest, notebook)
+#   ./setup.sh --sanitize  install + ASan/UBSan build into build-asan + run every C++ test under it
+#                          (a short run of every scenario included; docs/RELIABILITY.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,7 +11,8 @@ mode=build
 case "${1:-}" in
   "") ;;
   --test) mode=test ;;
-  -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+  --sanitize) mode=sanitize ;;
+  -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
   *) echo "setup.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
 
@@ -29,6 +32,18 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Sanitized build and C++ tests: any ASan or UBSan report fails its test (cmake/CitytwinSanitize.cmake).
+sanitized_tests() {
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCITYTWIN_WERROR=ON -DCITYTWIN_SANITIZE=ON
+  cmake --build build-asan -j "$(nproc)" "$@"
+  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE style
+}
+
+if [ "$mode" = sanitize ]; then
+  sanitized_tests
+  exit 0
 fi
 
 werror=OFF

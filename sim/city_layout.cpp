@@ -109,6 +109,7 @@ void place_population(const Scenario& sc, size_t pop_index, uint64_t seed, CityL
     }
   }
   for (int64_t j = 0; j < pop.count; ++j) {
+    if (j % 65536 == 0 && stop_requested()) throw RunStopped("stopped while placing the devices");
     double x = 0.0, y = 0.0;
     int district = -1;
     if (!districts.empty()) {
@@ -171,6 +172,7 @@ CityLayout build_city_layout(const Scenario& sc, uint64_t seed, ThreadPool& pool
   std::vector<std::vector<uint32_t>> block_count(blocks);
   city.device_sf.resize(n);
   pool.parallel_for(blocks, [&](size_t b) {
+    if (stop_requested()) return;  // the blocks left are skipped, and the set-up abandoned below
     for (size_t d = b * block; d < std::min(n, (b + 1) * block); ++d) {
       const DevicePopulation& pop = sc.devices[city.device_population[d]];
       const bool nbiot = pop.technology == Technology::NbIot;
@@ -211,6 +213,7 @@ CityLayout build_city_layout(const Scenario& sc, uint64_t seed, ThreadPool& pool
               : pop.radio.phy.spreading_factor);
     }
   });
+  if (stop_requested()) throw RunStopped("stopped while computing the radio links");
   city.link_offset.reserve(n + 1);
   city.link_offset.push_back(0);
   for (size_t b = 0; b < blocks; ++b) {

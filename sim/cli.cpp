@@ -13,6 +13,7 @@
 #include "sim/run.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/version.hpp"
+#include "sim/wired_network.hpp"
 
 namespace po = boost::program_options;
 namespace ct = citytwin::sim;
@@ -29,7 +30,8 @@ constexpr const char* kUsage =
     "\n"
     "citytwin --help | --version\n";
 
-// Exit codes: 0 done, 1 the run failed, 2 bad command line or scenario, 130 stopped by Ctrl-C.
+// Exit codes: 0 done, 1 the run failed, 2 bad command line or scenario, 130 stopped (Ctrl-C, SIGTERM,
+// SIGHUP).
 enum Exit : int { kOk = 0, kRunFailed = 1, kBadInput = 2, kInterrupted = 130 };
 
 void on_interrupt(int) { ct::request_stop(); }
@@ -86,6 +88,8 @@ int run(const std::vector<std::string>& args) {
       "threads", po::value<int>(), "worker threads (default: the cores available)")(
       "quiet,q", "no progress line")("file", po::value<std::string>(), "scenario file");
   o.add(scenario_options());
+  o.add_options()("cfg", po::value<std::vector<std::string>>()->composing(),
+                  "SimGrid configuration: --cfg=key:value (e.g. contexts/factory:thread); repeatable");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
@@ -99,12 +103,18 @@ int run(const std::vector<std::string>& args) {
   const std::string file = vm["file"].as<std::string>();
   const auto overrides =
       vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  // Ctrl-C or SIGTERM: stop at the end of the current window and finish the trace (complete = 0).
+  if (vm.count("cfg")) {
+    for (const std::string& item : vm["cfg"].as<std::vector<std::string>>())
+      if (item.find(':') == std::string::npos || item.front() == ':')
+        throw po::error("--cfg: expected key:value (e.g. contexts/factory:thread), got '" + item + "'");
+    ct::set_simgrid_config(vm["cfg"].as<std::vector<std::string>>());
+  }
+  // Ctrl-C, SIGTERM or SIGHUP: stop at the end of the current window (or abandon the city's set-up) and
+  // finish the trace (complete = 0).
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;
-  sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C kills at once
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_flags = SA_RESETHAND;  // a second signal kills at once
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &sa, nullptr);
 
   const ct::Scenario sc = ct::load_scenario_file(file, overrides);
 
@@ -115,7 +125,17 @@ int run(const std::vector<std::string>& args) {
                                            : std::filesystem::path(file).stem().string() + ".h5";
   options.progress = !vm.count("quiet");
 
-  const ct::RunSummary summary = ct::run(sc, options);
+  ct::RunSummary summary;
+  try {
+    summary = ct::run(sc, options);
+  } catch (const ct::RunStopped& e) {
+    std::cerr << "citytwin: " << e.what() << ", before the first window: " << options.output_path
+              << " has no messages (complete = 0)\n";
+    return kInterrupted;
+  } catch (const ct::SimgridConfigError& e) {
+    std::cerr << "citytwin: " << e.what() << "\n";
+    return kBadInput;
+  }
   std::cout << ct::format_kpi_report(summary);
   return summary.complete ? kOk : kInterrupted;
 }

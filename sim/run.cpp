@@ -53,6 +53,7 @@ void check_memory(uint64_t needed_bytes, const std::string& what) {
 output::DeviceTable device_table(const Scenario& sc, const CityLayout& city) {
   output::DeviceTable t;
   for (uint32_t d = 0; d < city.device_count(); ++d) {
+    if (d % 65536 == 0 && stop_requested()) throw RunStopped("stopped while tabulating the devices");
     const DevicePopulation& pop = sc.devices[city.device_population[d]];
     t.id.push_back(d);
     t.population.push_back(pop.name);
@@ -80,6 +81,7 @@ output::GatewayTable gateway_table(const Scenario& sc, const CityLayout& city) {
 }  // namespace
 
 void request_stop() { g_stop_requested = 1; }
+bool stop_requested() { return g_stop_requested != 0; }
 
 int default_thread_count() {
   cpu_set_t set;
@@ -118,6 +120,7 @@ RunSummary run(const Scenario& sc, const RunOptions& options) {
   writer.write_devices(device_table(sc, city));
   writer.write_gateways(gateway_table(sc, city));
   writer.append_messages({});  // /messages exists even when no uplink is ever sent
+  if (stop_requested()) throw RunStopped("stopped while writing the devices");
 
   const double duration = sc.run.duration_s;
   Fleet fleet(city, summary.seed, duration, summary.threads, sc.drivers.river_level_m);

@@ -43,9 +43,21 @@
 
 #include "output/trace_writer.hpp"
 #include "sim/city_layout.hpp"
+#include "sim/run.hpp"
 #include "sim/scenario.hpp"
 
 namespace citytwin::sim {
+
+// Extra SimGrid configuration, "key:value" items as SimGrid's --cfg takes them (e.g.
+// "contexts/factory:thread"), for every engine this process creates afterwards: like SimGrid's engine,
+// its configuration is process-wide. Later items override earlier ones and the defaults below.
+void set_simgrid_config(std::vector<std::string> items);
+
+// A configuration item SimGrid refuses (an unknown key); SimGrid itself aborts on some bad values.
+class SimgridConfigError : public RunError {
+ public:
+  using RunError::RunError;
+};
 
 class WiredNetwork {
  public:
