@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # citytwin setup: installs the Debian 12 packages citytwin needs, configures and builds into build/.
 #   ./setup.sh          install + build
-#   ./setup.sh --test   install + build (warnings as errors) + run every test (ctest: C++, pytest, notebook)
+#   ./setup.sh --test   install + build (warnings as errors) + run every test (ctest: C++, pytest, notebook),
+#                       then the unit suite again under ASan + UBSan (build-asan)
 #   ./setup.sh --sanitize  install + ASan/UBSan build into build-asan + run every C++ test under it
 #                          (a short run of every scenario included; docs/RELIABILITY.md)
 set -euo pipefail
@@ -12,7 +13,7 @@ case "${1:-}" in
   "") ;;
   --test) mode=test ;;
   --sanitize) mode=sanitize ;;
-  -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
   *) echo "setup.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
 
@@ -34,11 +35,18 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Sanitized build and C++ tests: any ASan or UBSan report fails its test (cmake/CitytwinSanitize.cmake).
+# The C++ tests built with ASan + UBSan in build-asan: any report fails its test (docs/RELIABILITY.md).
+#   sanitized_tests                           every C++ test (a short run of every scenario included)
+#   sanitized_tests --target unit_tests -L unit   the unit suite only (what --test adds; fits CI's time)
 sanitized_tests() {
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCITYTWIN_WERROR=ON -DCITYTWIN_SANITIZE=ON
-  cmake --build build-asan -j "$(nproc)" "$@"
-  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE style
+  if [ "${1:-}" = --target ]; then
+    cmake --build build-asan -j "$(nproc)" --target "$2"
+    ctest --test-dir build-asan --output-on-failure -j "$(nproc)" "$3" "$4"
+  else
+    cmake --build build-asan -j "$(nproc)"
+    ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE style
+  fi
 }
 
 if [ "$mode" = sanitize ]; then
@@ -53,4 +61,5 @@ cmake --build build -j "$(nproc)"
 
 if [ "$mode" = test ]; then
   ctest --test-dir build --output-on-failure -j "$(nproc)"
+  sanitized_tests --target unit_tests -L unit
 fi
