@@ -2,7 +2,10 @@
 # citytwin setup: installs the Debian 12 packages citytwin needs, configures and builds into build/.
 #   ./setup.sh          install + build
 #   ./setup.sh --test   install + build (warnings as errors) + run every test (ctest: C++, pytest, notebook),
-#                       then the loader's fuzzer for 60 s (a clang build in build-fuzz/)
+#                       then the unit suite again under ASan + UBSan (build-asan) and the loader's
+#                       fuzzer for 60 s (a clang build in build-fuzz/)
+#   ./setup.sh --sanitize  install + ASan/UBSan build into build-asan + run every C++ test under it
+#                          (a short run of every scenario included; docs/RELIABILITY.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,7 +13,8 @@ mode=build
 case "${1:-}" in
   "") ;;
   --test) mode=test ;;
-  -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+  --sanitize) mode=sanitize ;;
+  -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
   *) echo "setup.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
 
@@ -33,6 +37,25 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# The C++ tests built with ASan + UBSan in build-asan: any report fails its test (docs/RELIABILITY.md).
+#   sanitized_tests                           every C++ test (a short run of every scenario included)
+#   sanitized_tests --target unit_tests -L unit   the unit suite only (what --test adds; fits CI's time)
+sanitized_tests() {
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCITYTWIN_WERROR=ON -DCITYTWIN_SANITIZE=ON
+  if [ "${1:-}" = --target ]; then
+    cmake --build build-asan -j "$(nproc)" --target "$2"
+    ctest --test-dir build-asan --output-on-failure -j "$(nproc)" "$3" "$4"
+  else
+    cmake --build build-asan -j "$(nproc)"
+    ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -LE style
+  fi
+}
+
+if [ "$mode" = sanitize ]; then
+  sanitized_tests
+  exit 0
+fi
+
 werror=OFF
 [ "$mode" = test ] && werror=ON
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCITYTWIN_WERROR="$werror"
@@ -40,6 +63,7 @@ cmake --build build -j "$(nproc)"
 
 if [ "$mode" = test ]; then
   ctest --test-dir build --output-on-failure -j "$(nproc)"
+  sanitized_tests --target unit_tests -L unit
   # The scenario loader's fuzzer (tests/fuzz): a clang build of its own, instrumented, run for a
   # bounded time (fuzz.scenario); any finding fails.
   if command -v clang++ >/dev/null; then

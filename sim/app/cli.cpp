@@ -16,6 +16,7 @@
 #include "sim/app/run_budget.hpp"
 #include "sim/app/version.hpp"
 #include "sim/city/resolve.hpp"
+#include "sim/network/wired_network.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 namespace po = boost::program_options;
@@ -39,7 +40,8 @@ constexpr const char* kUsage =
     "\n"
     "citytwin --help | --version\n";
 
-// Exit codes: 0 done, 1 the run failed, 2 bad command line or scenario, 130 stopped by Ctrl-C.
+// Exit codes: 0 done, 1 the run failed, 2 bad command line or scenario, 130 stopped (Ctrl-C, SIGTERM,
+// SIGHUP).
 enum Exit : int { kOk = 0, kRunFailed = 1, kBadInput = 2, kInterrupted = 130 };
 
 void on_interrupt(int) { app::request_stop(); }
@@ -158,6 +160,8 @@ int run(const std::vector<std::string>& args) {
       "json", "print the summary as JSON on stdout (instead of the report)")("file", po::value<std::string>(),
                                                                              "scenario file");
   o.add(scenario_options());
+  o.add_options()("cfg", po::value<std::vector<std::string>>()->composing(),
+                  "SimGrid configuration: --cfg=key:value (e.g. contexts/factory:thread); repeatable");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
@@ -171,12 +175,18 @@ int run(const std::vector<std::string>& args) {
   const std::string file = vm["file"].as<std::string>();
   const auto overrides =
       vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  // Ctrl-C or SIGTERM: stop at the end of the current window and finish the trace (complete = 0).
+  if (vm.count("cfg")) {
+    for (const std::string& item : vm["cfg"].as<std::vector<std::string>>())
+      if (item.find(':') == std::string::npos || item.front() == ':')
+        throw po::error("--cfg: expected key:value (e.g. contexts/factory:thread), got '" + item + "'");
+    citytwin::sim::network::set_simgrid_config(vm["cfg"].as<std::vector<std::string>>());
+  }
+  // Ctrl-C, SIGTERM or SIGHUP: stop at the end of the current window (or abandon the city's set-up) and
+  // finish the trace (complete = 0).
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;
-  sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C kills at once
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_flags = SA_RESETHAND;  // a second signal kills at once
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &sa, nullptr);
 
   app::RunOptions options;
   if (vm.count("seed")) options.seed = parse_seed(vm["seed"].as<std::string>());
@@ -196,7 +206,17 @@ int run(const std::vector<std::string>& args) {
 
   if (!within_budget(sc, file, options.threads.value_or(app::default_thread_count()), options.force))
     return kBadInput;
-  const app::RunSummary summary = app::run(sc, options);
+  app::RunSummary summary;
+  try {
+    summary = app::run(sc, options);
+  } catch (const app::RunStopped& e) {
+    std::cerr << "citytwin: " << e.what()
+              << ", before the first window: the trace has no messages (complete = 0)\n";
+    return kInterrupted;
+  } catch (const citytwin::sim::network::SimgridConfigError& e) {
+    std::cerr << "citytwin: " << e.what() << "\n";
+    return kBadInput;
+  }
   if (vm.count("json"))
     std::cout << app::summary_json(summary).dump(2) << "\n";
   else

@@ -21,6 +21,7 @@
 #include "sim/app/version.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/city/resolve.hpp"
+#include "sim/core/stop.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
@@ -34,11 +35,10 @@
 namespace citytwin::sim::app {
 namespace {
 
-volatile std::sig_atomic_t g_stop_requested = 0;
-
 output::DeviceTable device_table(const scenario::Scenario& sc, const city::CityLayout& city) {
   output::DeviceTable t;
   for (uint32_t d = 0; d < city.device_count(); ++d) {
+    if (d % 65536 == 0 && core::stop_requested()) throw core::Stopped("stopped while tabulating the devices");
     const scenario::DevicePopulation& pop = sc.devices[city.device_population[d]];
     t.id.push_back(d);
     t.population.push_back(pop.name);
@@ -65,7 +65,8 @@ output::GatewayTable gateway_table(const scenario::Scenario& sc, const city::Cit
 
 }  // namespace
 
-void request_stop() { g_stop_requested = 1; }
+void request_stop() { core::request_stop(); }
+bool stop_requested() { return core::stop_requested(); }
 
 int default_thread_count() {
   cpu_set_t set;
@@ -98,10 +99,28 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   output::TraceWriter writer(options.output_path, meta, options.overwrite);
 
   core::ThreadPool pool(summary.threads);
-  const city::CityLayout city = city::build_city_layout(sc, summary.seed, pool);
-  writer.write_devices(device_table(sc, city));
+  // A stop request during the set-up abandons it: the trace is finished as stopped (complete = 0,
+  // under its final name as a stop between windows leaves it), and the CLI says so (exit 130).
+  const auto stopped_in_set_up = [&](const std::string& what) {
+    core::clear_stop();
+    writer.finish(false);
+    return RunStopped(what);
+  };
+  const city::CityLayout city = [&] {
+    try {
+      return city::build_city_layout(sc, summary.seed, pool);
+    } catch (const core::Stopped& e) {
+      throw stopped_in_set_up(e.what());
+    }
+  }();
+  try {
+    writer.write_devices(device_table(sc, city));
+  } catch (const core::Stopped& e) {
+    throw stopped_in_set_up(e.what());
+  }
   writer.write_gateways(gateway_table(sc, city));
   writer.append_messages({});  // /messages exists even when no uplink is ever sent
+  if (stop_requested()) throw stopped_in_set_up("stopped while writing the devices");
 
   const double duration = sc.run.duration_s;
   engine::Fleet fleet(city, summary.seed, duration, summary.threads, sc.drivers.river_level_m);
@@ -188,7 +207,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
     }
     progress.update(t, medium.frames_started());
     if (options.on_progress) options.on_progress(t, duration, medium.frames_started());
-    if (g_stop_requested) {
+    if (core::stop_requested()) {
       stopped = true;
       break;
     }
@@ -237,7 +256,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   summary.output_path = writer.path();
   summary.wall_s = progress.wall_s();
   progress.finish(t, medium.frames_started(), summary.complete);
-  g_stop_requested = 0;  // a stop request applies to one run
+  core::clear_stop();  // a stop request applies to one run
   return summary;
 }
 

@@ -18,6 +18,13 @@ class RunError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A stop requested while the city is set up, before the first window: the set-up is abandoned and the
+// trace, already created, is finished with /meta complete = 0 and no messages.
+class RunStopped : public RunError {
+ public:
+  using RunError::RunError;
+};
+
 struct RunOptions {
   std::optional<uint64_t> seed;  // overrides run.seed
   std::optional<int> threads;    // default: the cores available to this process
@@ -49,6 +56,8 @@ RunSummary run(const scenario::Scenario& scenario, const RunOptions& options);
 // Asks a running run() to stop at the end of the current window; async-signal-safe. The trace is
 // finished with /meta complete = 0.
 void request_stop();
+// Whether a stop has been requested and not yet acted on; the set-up's loops poll it.
+bool stop_requested();
 
 int default_thread_count();
 

@@ -13,6 +13,7 @@
 #include "sim/app/run.hpp"
 #include "sim/city/resolve.hpp"
 #include "sim/core/rng.hpp"
+#include "sim/core/stop.hpp"
 
 namespace citytwin::sim::city {
 namespace {
@@ -71,6 +72,7 @@ void place_population(const scenario::Scenario& sc, size_t pop_index, uint64_t s
     }
   }
   for (int64_t j = 0; j < pop.count; ++j) {
+    if (j % 65536 == 0 && core::stop_requested()) throw core::Stopped("stopped while placing the devices");
     double x = 0.0, y = 0.0;
     int district = -1;
     if (!districts.empty()) {
@@ -135,6 +137,7 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
   std::vector<std::vector<uint32_t>> block_count(blocks);
   city.device_sf.resize(n);
   pool.parallel_for(blocks, [&](size_t b) {
+    if (core::stop_requested()) return;  // the blocks left are skipped, and the set-up abandoned below
     for (size_t d = b * block; d < std::min(n, (b + 1) * block); ++d) {
       const scenario::DevicePopulation& pop = sc.devices[city.device_population[d]];
       const bool nbiot = pop.technology == scenario::Technology::NbIot;
@@ -175,6 +178,7 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
                               : pop.radio.phy.spreading_factor);
     }
   });
+  if (core::stop_requested()) throw core::Stopped("stopped while computing the radio links");
   city.link_offset.reserve(n + 1);
   city.link_offset.push_back(0);
   for (size_t b = 0; b < blocks; ++b) {

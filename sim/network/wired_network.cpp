@@ -32,7 +32,14 @@ void check_no_deadlock(double t_s) {
   }
 }
 
+std::vector<std::string>& simgrid_config() {
+  static std::vector<std::string> items;
+  return items;
+}
+
 }  // namespace
+
+void set_simgrid_config(std::vector<std::string> items) { simgrid_config() = std::move(items); }
 
 void WiredNetwork::Impl::build_platform() {
   s4u::NetZone* city = s4u::create_full_zone("city");
@@ -293,19 +300,30 @@ WiredNetwork::WiredNetwork(const scenario::Scenario& scenario, const drivers::Ga
                            DeliveryCallback on_delivered, DropCallback on_dropped, IngestCallback on_ingest)
     : impl_(std::make_unique<Impl>(scenario, timeline, std::move(on_delivered), std::move(on_dropped),
                                    std::move(on_ingest))) {
-  int argc = 4;
-  char arg0[] = "citytwin";
   // CM02: latency and bandwidth exactly as given (the default LV08 model scales both to fit TCP), and
   // no cross-traffic (by default SimGrid reserves 5 % of a link for the reverse TCP acknowledgements).
-  char arg1[] = "--cfg=network/model:CM02";
-  char arg2[] = "--cfg=network/crosstraffic:0";
-  char arg3[] = "--log=root.thres:critical";
-  char* argv[] = {arg0, arg1, arg2, arg3, nullptr};
+  std::vector<std::string> args = {"citytwin", "--cfg=network/model:CM02", "--cfg=network/crosstraffic:0",
+                                   "--log=root.thres:critical"};
+#if defined(__SANITIZE_ADDRESS__)
+  // Debian's SimGrid switches actor stacks without telling AddressSanitizer, which then reports false
+  // stack errors: under ASan every actor runs on a thread of its own.
+  args.emplace_back("--cfg=contexts/factory:thread");
+#endif
+  for (const std::string& item : simgrid_config()) args.push_back("--cfg=" + item);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int argc = static_cast<int>(args.size());
   // SimGrid installs its own SIGINT handler (print the actors' status and exit); keep the caller's,
   // so that Ctrl-C stops the run cleanly and the trace is finished.
   struct sigaction caller_sigint {};
   sigaction(SIGINT, nullptr, &caller_sigint);
-  impl_->engine = std::make_unique<s4u::Engine>(&argc, argv);
+  try {
+    impl_->engine = std::make_unique<s4u::Engine>(&argc, argv.data());
+  } catch (const std::exception& e) {  // "Bad config key: foo", then every key SimGrid has
+    const std::string what = e.what();
+    throw SimgridConfigError("SimGrid configuration (--cfg): " + what.substr(0, what.find('\n')));
+  }
   sigaction(SIGINT, &caller_sigint, nullptr);
   watch_for_deadlock();
   impl_->clock_origin = s4u::Engine::get_clock();

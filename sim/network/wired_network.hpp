@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,17 @@
 #include "sim/scenario/scenario.hpp"
 
 namespace citytwin::sim::network {
+
+// Extra SimGrid configuration, "key:value" items as SimGrid's --cfg takes them (e.g.
+// "contexts/factory:thread"), for every engine this process creates afterwards: like SimGrid's engine,
+// its configuration is process-wide. Later items override earlier ones and the defaults below.
+void set_simgrid_config(std::vector<std::string> items);
+
+// A configuration item SimGrid refuses (an unknown key); SimGrid itself aborts on some bad values.
+class SimgridConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class WiredNetwork {
  public:

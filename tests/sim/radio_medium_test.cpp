@@ -80,6 +80,7 @@ Scenario scenario(bool capture, size_t gateways, int demodulators = 8,
                   RadioChannel::InterSf inter_sf = RadioChannel::InterSf::Orthogonal,
                   RadioChannel::Interference interference = RadioChannel::Interference::Pairwise) {
   Scenario sc;
+  sc.city.districts.resize(1);  // layout() puts every device and gateway in district 0
   sc.channel.capture = {capture, 6.0};
   sc.channel.inter_sf = inter_sf;
   sc.channel.interference = interference;

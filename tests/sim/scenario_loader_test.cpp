@@ -98,7 +98,8 @@ TEST(ScenarioLoader, FullScenarioPopulation) {
 }
 
 TEST(ScenarioLoader, FullScenarioDiscPopulation) {
-  const DevicePopulation& p = load_scenario_text(kFullScenario).devices[1];
+  const Scenario s = load_scenario_text(kFullScenario);  // a reference into a temporary would dangle
+  const DevicePopulation& p = s.devices[1];
   EXPECT_EQ(p.name, "parking");
   EXPECT_EQ(p.type, "generic");
   EXPECT_TRUE(p.placement.districts.empty());
