@@ -9,30 +9,7 @@
 #include <vector>
 
 #include "sim/core/thread_pool.hpp"
-
-// The tests see every room of sim/ (namespaces mirror its folders).
-namespace citytwin::sim {
-namespace app {}
-namespace access {}
-namespace city {}
-namespace core {}
-namespace drivers {}
-namespace engine {}
-namespace network {}
-namespace platform {}
-namespace record {}
-namespace scenario {}
-using namespace app;
-using namespace access;
-using namespace city;
-using namespace core;
-using namespace drivers;
-using namespace engine;
-using namespace network;
-using namespace platform;
-using namespace record;
-using namespace scenario;
-}  // namespace citytwin::sim
+#include "tests/sim/rooms.hpp"
 
 namespace citytwin::sim {
 namespace {
