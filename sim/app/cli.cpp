@@ -176,10 +176,12 @@ int run(const std::vector<std::string>& args) {
   const auto overrides =
       vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   if (vm.count("cfg")) {
-    for (const std::string& item : vm["cfg"].as<std::vector<std::string>>())
-      if (item.find(':') == std::string::npos || item.front() == ':')
-        throw po::error("--cfg: expected key:value (e.g. contexts/factory:thread), got '" + item + "'");
-    citytwin::sim::network::set_simgrid_config(vm["cfg"].as<std::vector<std::string>>());
+    try {
+      citytwin::sim::network::set_simgrid_config(vm["cfg"].as<std::vector<std::string>>());
+    } catch (const citytwin::sim::network::SimgridConfigError& e) {
+      std::cerr << "citytwin: " << e.what() << "\n";
+      return kBadInput;
+    }
   }
   // Ctrl-C, SIGTERM or SIGHUP: stop at the end of the current window (or abandon the city's set-up) and
   // finish the trace (complete = 0).

@@ -41,9 +41,11 @@ double disc_coverage(const scenario::City& city, const scenario::Placement& plac
 // Below this coverage a disc is refused: a device would need thousands of draws on average.
 inline constexpr double kMinDiscCoverage = 1e-3;
 // The draws place_population allows a device before giving up: enough that giving up has a chance
-// of e^-100 per device once the coverage is at least kMinDiscCoverage.
+// of e^-100 per device once the coverage is at least kMinDiscCoverage; none below it (the build refuses
+// the disc at once, as resolve does, instead of drawing 100 / coverage times per device: a 1,000 km disc
+// around a 1 km2 city asked for 3e8 draws).
 inline double disc_attempts(double coverage) {
-  return coverage > 0.0 ? std::max(1000.0, 100.0 / coverage) : 1000.0;
+  return coverage >= kMinDiscCoverage ? std::max(1000.0, 100.0 / coverage) : 0.0;
 }
 
 // The run numbers devices with uint32_t (one id kept free), populations and districts with uint16_t,

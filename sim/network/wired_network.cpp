@@ -39,7 +39,10 @@ std::vector<std::string>& simgrid_config() {
 
 }  // namespace
 
-void set_simgrid_config(std::vector<std::string> items) { simgrid_config() = std::move(items); }
+void set_simgrid_config(std::vector<std::string> items) {
+  check_simgrid_config(items);
+  simgrid_config() = std::move(items);
+}
 
 void WiredNetwork::Impl::build_platform() {
   s4u::NetZone* city = s4u::create_full_zone("city");

@@ -52,13 +52,18 @@ namespace citytwin::sim::network {
 // Extra SimGrid configuration, "key:value" items as SimGrid's --cfg takes them (e.g.
 // "contexts/factory:thread"), for every engine this process creates afterwards: like SimGrid's engine,
 // its configuration is process-wide. Later items override earlier ones and the defaults below.
+// Throws SimgridConfigError for an item check_simgrid_config refuses.
 void set_simgrid_config(std::vector<std::string> items);
 
-// A configuration item SimGrid refuses (an unknown key); SimGrid itself aborts on some bad values.
+// A configuration item citytwin or SimGrid refuses.
 class SimgridConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Refuses (SimgridConfigError) a --cfg item outside the settings citytwin lets through (simgrid_config.cpp:
+// SimGrid aborts, hangs or crashes on some bad values instead of reporting them).
+void check_simgrid_config(const std::vector<std::string>& items);
 
 class WiredNetwork {
  public:

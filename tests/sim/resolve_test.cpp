@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "sim/app/run.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -91,6 +92,14 @@ TEST(Resolve, ADiscAlmostAllOutsideIsRefusedNamingIt) {
     EXPECT_EQ(e.diagnostics()[0].key_path, "devices[0].disc");
     EXPECT_EQ(e.diagnostics()[0].mark.line, 5);
   }
+}
+
+// The build on its own (the fuzzer calls it without resolve) refuses such a disc at once: it used to draw
+// 100 / coverage = 3e6 times per device here before giving up (the fuzzer's 10 s timeout at 1,000 km).
+TEST(Resolve, TheBuildRefusesADiscAlmostAllOutsideWithoutDrawingForIt) {
+  const auto sc = scenario::load_scenario_text(with_radius("1000 km"));
+  core::ThreadPool pool(1);
+  EXPECT_THROW(build_city_layout(sc, 1, pool), app::RunError);
 }
 
 TEST(Resolve, StrictTurnsWarningsIntoErrors) {

@@ -5,9 +5,11 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -23,8 +25,14 @@ class TempDir {
   }
   ~TempDir() { std::filesystem::remove_all(path_); }
   std::string file(const std::string& name) const { return (path_ / name).string(); }
+  // A scenario written here for the CLI is also, with CITYTWIN_FUZZ_SEEDS_DIR set, a seed for the loader's
+  // fuzzer (tests/fuzz/README.md), like the loader tests' texts.
   std::string write(const std::string& name, const std::string& text) const {
     std::ofstream(path_ / name) << text;
+    const char* seeds = std::getenv("CITYTWIN_FUZZ_SEEDS_DIR");
+    if (seeds != nullptr && name.ends_with(".yaml"))
+      std::ofstream(std::string(seeds) + "/cli-" + std::to_string(std::hash<std::string>{}(text)) + ".yaml")
+          << text;
     return file(name);
   }
 
