@@ -7,6 +7,7 @@
 
 #include "models/device/catalogue.hpp"
 #include "output/trace_writer.hpp"
+#include "sim/app/cli_json.hpp"
 #include "sim/app/isolated_run.hpp"
 #include "sim/app/run.hpp"
 #include "sim/app/version.hpp"
@@ -102,6 +103,23 @@ PYBIND11_MODULE(_core, m) {
           for (const scenario::Diagnostic& w : citytwin::sim::city::resolve(sc, sc.run.seed))
             warnings.push_back(w.to_string());
           return warnings;
+        } catch (const scenario::ScenarioError& e) {
+          scenario_error(e.what());
+          throw py::error_already_set();
+        }
+      },
+      py::arg("text_or_path"), py::arg("is_text"), py::arg("overrides"));
+
+  // `citytwin describe --json` of a scenario, as JSON text: districts with their extents, devices,
+  // gateways, the fibre plant.
+  m.def(
+      "describe",
+      [](const std::string& text_or_path, bool is_text, const std::vector<std::string>& overrides) {
+        try {
+          const scenario::Scenario sc = is_text
+                                            ? scenario::load_scenario_text(text_or_path, "<text>", overrides)
+                                            : scenario::load_scenario_file(text_or_path, overrides);
+          return app::describe_json(sc, is_text ? std::string("<text>") : text_or_path).dump();
         } catch (const scenario::ScenarioError& e) {
           scenario_error(e.what());
           throw py::error_already_set();

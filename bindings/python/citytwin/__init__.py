@@ -5,6 +5,7 @@
     sc["devices.0.interval"] = "2 min"
     r = citytwin.run(sc, seed=7)
     r.kpi["delivery_ratio"]; r.by_district; r.by_type; r.messages; r.timeseries
+    r.plot_map(); citytwin.plot.outcomes(r); r.to_geojson("city.geojson", origin=(lat, lon))
 
 Each run happens in a child process (SimGrid keeps one engine per process), with the GIL released, so
 other Python threads keep running; run_async() returns a Future whose cancel() stops the run. Traces
@@ -13,7 +14,7 @@ citytwin.RunError (a RuntimeError), with the same text as the command line.
 """
 from __future__ import annotations
 
-from . import _core
+from . import _core, plot
 from ._codes import FAIL_REASONS, RADIOS
 from ._runner import Progress, RunFuture, SweepFailure, catalogue, run, run_async, sweep, validate
 from ._scenario import Scenario, ScenarioWarning
@@ -21,7 +22,7 @@ from ._trace import Result, open, read
 
 __all__ = ["Scenario", "Result", "Progress", "RunFuture", "SweepFailure", "run", "run_async", "sweep",
            "validate", "open", "read", "catalogue", "FAIL_REASONS", "RADIOS", "ScenarioError", "RunError",
-           "ScenarioWarning",
+           "ScenarioWarning", "plot",
            "__version__"]
 __version__: str = _core.__version__
 ScenarioError = _core.ScenarioError
