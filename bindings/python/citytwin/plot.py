@@ -89,8 +89,7 @@ def map(result: Any, color_by: Union[str, pd.Series] = "delivery_ratio", *, ax: 
     ax.set_aspect("equal")
     ax.set_xlabel("x (m)")
     ax.set_ylabel("y (m)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.25 if not isinstance(color_by, str) or label not in
-                                                devices.columns else 1.02, 1.0), fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=8, frameon=False)
     return ax
 
 
