@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "output/records.hpp"
+
 namespace citytwin::output {
 
 // 2: coded columns are HDF5 enumerations, counts are integers, KPI columns carry units and
@@ -50,82 +52,6 @@ struct RunMeta {
   double duration_s = 0.0;
   // What the scenario asks that the run will silently not do, "file:line:col: key: warning: ..."
   std::vector<std::string> warnings;
-};
-
-// Static tables, one entry per row.
-struct DeviceTable {
-  std::vector<uint32_t> id;
-  std::vector<std::string> population;
-  std::vector<std::string> type;
-  std::vector<std::string> district;
-  std::vector<double> x_m;
-  std::vector<double> y_m;
-};
-
-struct GatewayTable {
-  std::vector<uint32_t> id;
-  std::vector<std::string> name;
-  std::vector<std::string> district;  // "" when outside every district
-  std::vector<double> x_m;
-  std::vector<double> y_m;
-};
-
-// Why an uplink was not delivered (/messages/fail_reason); documented in output/SCHEMA.md. For a frame
-// several gateways could hear, the reason is the one at the gateway that came closest to receiving it.
-enum class FailReason : uint8_t {
-  None = 0,                 // delivered
-  BelowSensitivity = 1,     // no gateway received it above its sensitivity
-  Collision = 2,            // lost to overlapping frames (and capture did not save it)
-  NoDemodulator = 3,        // every demodulation path of the gateway was busy
-  GatewayTransmitting = 4,  // the gateway was sending a downlink (half duplex)
-  DutyCycle = 5,            // the device's sub-band duty cycle forbade the transmission
-  DeviceDead = 6,           // the battery was empty: the report was never sent
-  RandomAccess = 7,         // NB-IoT random access failed after every attempt
-  GatewayDown = 8,          // the gateway was off (power cut beyond its backup) or its backhaul down
-  BufferFull = 9,           // the gateway's backhaul was down and its buffer full
-  ServerDown = 10,          // the network server was down when the frame arrived
-};
-inline constexpr size_t kFailReasons = 11;
-const char* to_string(FailReason reason);
-
-// A batch of per-uplink rows, column by column (all vectors the same length).
-struct MessageBatch {
-  std::vector<uint32_t> device;
-  std::vector<double> t_tx_s;
-  std::vector<uint8_t> radio;  // models::radio::Technology
-  std::vector<uint8_t> sf;
-  std::vector<uint32_t> channel_hz;
-  std::vector<float> tx_power_dbm;
-  std::vector<double> airtime_s;
-  std::vector<uint16_t> gateways_heard;
-  std::vector<float> rssi_dbm;           // best gateway; NaN when no gateway could hear it
-  std::vector<float> snr_db;             // at that gateway
-  std::vector<uint8_t> retransmissions;  // 0 for a first transmission
-  std::vector<uint8_t> delivered;
-  std::vector<uint8_t> fail_reason;   // FailReason
-  std::vector<int16_t> failure;       // row of /kpi/failures that lost or delayed it; -1 none
-  std::vector<double> t_delivered_s;  // NaN when not delivered
-  std::vector<double> battery_mah_left;
-
-  size_t size() const { return device.size(); }
-  void clear();
-};
-
-// Named scalar KPIs, written as attributes of /kpi in the given order.
-using KpiList = std::vector<std::pair<std::string, double>>;
-
-// A KPI table broken down by a key (e.g. by district): one string key column plus numeric columns.
-struct KpiTable {
-  std::string key_name;  // e.g. "district"
-  std::vector<std::string> keys;
-  std::vector<std::pair<std::string, std::vector<double>>> columns;
-};
-
-// /timeseries: per interval, the utilisation of each link, PON and server (columns named after them).
-struct TimeSeries {
-  std::vector<double> t_s;  // start of each interval
-  std::vector<std::pair<std::string, std::vector<double>>> columns;
-  std::string description;
 };
 
 class TraceWriter {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "models/radio/adr.hpp"
 #include "sim/core/rng.hpp"
 
 namespace citytwin::sim::access {
@@ -20,7 +21,37 @@ NbiotNetwork::NbiotNetwork(const scenario::Scenario& scenario, const city::CityL
       seed_(seed),
       timers_(scenario.nbiot.timers),
       access_(scenario.nbiot),
+      noise_figure_db_(scenario.channel.noise_figure_db),
+      any_population_(std::any_of(
+          scenario.devices.begin(), scenario.devices.end(),
+          [](const scenario::DevicePopulation& p) { return p.technology == scenario::Technology::NbIot; })),
       carrier_free_at_s_(city.gateway_count(), 0.0) {}
+
+void NbiotNetwork::step(double t_s, core::ThreadPool& /*pool*/, events::Bus& bus) {
+  step(t_s, [&](const NbiotOutcome& o) {
+    events::FrameResolved f;
+    f.seq = o.seq;
+    f.tx = o.tx;
+    f.gateways_received = o.served ? std::span<const uint32_t>(&o.cell, 1) : std::span<const uint32_t>();
+    f.rssi_received_dbm = o.served ? std::span<const float>(&o.rssi_dbm, 1) : std::span<const float>();
+    f.gateways_in_range = std::isnan(o.rssi_dbm) ? 0 : 1;
+    f.best_rssi_dbm = o.rssi_dbm;
+    // NB-IoT SNR on its 180 kHz carrier (the module's noise figure is the gateway one's here).
+    f.snr_db = static_cast<float>(models::radio::snr_db(o.rssi_dbm, 180e3, noise_figure_db_));
+    f.t_received_s = o.t_served_s;
+    f.fail_reason = o.fail_reason;
+    bus.publish(f);
+    bus.publish(events::ChargeDrawn{o.tx.device, o.charge_mah});
+  });
+}
+
+void NbiotNetwork::add_kpis(output::KpiList& kpis) const {
+  kpis.emplace_back("nbiot_preamble_collisions", static_cast<double>(preamble_collisions_));
+  kpis.emplace_back("nbiot_access_failures", static_cast<double>(access_failures_));
+  if (any_population_)
+    kpis.emplace_back("nbiot_downlink_delay_mean_s",
+                      models::radio::downlink_reachability(timers_).mean_delay_s);
+}
 
 void NbiotNetwork::schedule(Attempt a, int64_t occasion_index) {
   const double period = cell_config_.level(a.ce).nprach_periodicity_s;

@@ -17,7 +17,8 @@
 #include "models/radio/nbiot_access.hpp"
 #include "models/radio/nbiot_phy.hpp"
 #include "models/radio/nbiot_power.hpp"
-#include "output/trace_writer.hpp"
+#include "output/records.hpp"
+#include "sim/access/access_network.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
 #include "sim/engine/fleet.hpp"
@@ -38,7 +39,7 @@ struct NbiotOutcome {
   output::FailReason fail_reason = output::FailReason::None;
 };
 
-class NbiotNetwork {
+class NbiotNetwork final : public AccessNetwork {
  public:
   // A cell without power (timeline) serves nothing: a message whose serving cell is off when the
   // module is ready, at one of its NPRACH occasions or before its data is through is lost
@@ -47,9 +48,19 @@ class NbiotNetwork {
   NbiotNetwork(const scenario::Scenario& scenario, const city::CityLayout& city, uint64_t seed,
                const drivers::GatewayTimeline& timeline);
 
-  void submit(uint64_t seq, const engine::Transmission& tx);
+  bool carries(const engine::Transmission& tx) const override {
+    return tx.technology == scenario::Technology::NbIot && tx.sent;
+  }
+  void submit(uint64_t seq, const engine::Transmission& tx) override;
   // Resolves every NPRACH occasion before t_s, in time order; sink gets each finished message.
   void step(double t_s, const std::function<void(const NbiotOutcome&)>& sink);
+  // The same, publishing each message as events::FrameResolved (the serving cell as its one
+  // gateway, received when its data is through; SNR on the 180 kHz carrier) and its module's charge
+  // as events::ChargeDrawn.
+  void step(double t_s, core::ThreadPool& pool, events::Bus& bus) override;
+  // nbiot_preamble_collisions, nbiot_access_failures; nbiot_downlink_delay_mean_s when a population
+  // uses NB-IoT.
+  void add_kpis(output::KpiList& kpis) const override;
 
   uint64_t preamble_collisions() const { return preamble_collisions_; }
   uint64_t access_failures() const { return access_failures_; }
@@ -79,6 +90,8 @@ class NbiotNetwork {
   models::radio::NbiotPowerProfile power_;
   models::radio::NbiotTimers timers_;
   scenario::Nbiot access_;
+  double noise_figure_db_;
+  bool any_population_ = false;  // some population uses NB-IoT
   std::map<OccasionKey, std::vector<Attempt>> occasions_;
   std::vector<double> carrier_free_at_s_;  // per gateway index (cells only)
   std::vector<std::pair<uint64_t, engine::Transmission>> pending_out_of_coverage_;

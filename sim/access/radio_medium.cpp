@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "models/radio/adr.hpp"
 #include "models/radio/interference.hpp"
 #include "models/radio/reception.hpp"
 
@@ -36,6 +37,7 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
       orthogonal_(scenario.channel.inter_sf == scenario::RadioChannel::InterSf::Orthogonal),
       cumulative_(scenario.channel.interference == scenario::RadioChannel::Interference::Cumulative),
       sensitivity_125khz_dbm_(scenario.channel.gateway_sensitivity_dbm),
+      noise_figure_db_(scenario.channel.noise_figure_db),
       incoming_(city.gateway_count()),
       transmitting_(city.gateway_count()) {
   for (const scenario::Gateway& g : scenario.gateways)
@@ -145,7 +147,7 @@ bool RadioMedium::sunk_by_interference(const Reception& rx, const engine::Transm
              interference_mws, sir_thresholds_db_) != 0;
 }
 
-void RadioMedium::resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink) {
+void RadioMedium::resolve(Frame& f, const std::function<void(const ResolvedFrame&)>& sink) {
   received_scratch_.clear();
   rssi_scratch_.clear();
   FailReason strongest_fate = FailReason::BelowSensitivity;
@@ -165,7 +167,7 @@ void RadioMedium::resolve(Frame& f, uint64_t seq, const std::function<void(const
   }
   f.resolved = true;
   ResolvedFrame out;
-  out.seq = seq;
+  out.seq = f.seq;
   out.tx = f.tx;
   out.gateways_received = received_scratch_;
   out.rssi_received_dbm = rssi_scratch_;
@@ -175,50 +177,46 @@ void RadioMedium::resolve(Frame& f, uint64_t seq, const std::function<void(const
   out.fail_reason = !received_scratch_.empty() ? FailReason::None
                     : !f.tx.sent               ? FailReason::DeviceDead
                                                : strongest_fate;
+  const double bandwidth = city_.populations[city_.device_population[f.tx.device]].bandwidth_hz;
+  out.snr_db = static_cast<float>(models::radio::snr_db(out.best_rssi_dbm, bandwidth, noise_figure_db_));
+  out.t_received_s = f.tx.t_end_s;
   sink(out);
+}
+
+void RadioMedium::submit(uint64_t seq, const engine::Transmission& tx) {
+  const uint64_t first = reception_base_ + receptions_.size();
+  float best = -std::numeric_limits<float>::infinity();
+  if (tx.sent) {
+    const double bandwidth = city_.populations[city_.device_population[tx.device]].bandwidth_hz;
+    const double sensitivity =
+        models::radio::gateway_sensitivity_dbm(tx.spreading_factor, bandwidth, sensitivity_125khz_dbm_);
+    for (uint64_t k = city_.link_offset[tx.device]; k < city_.link_offset[tx.device + 1]; ++k) {
+      const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
+      if (rssi < sensitivity) continue;
+      const uint32_t g = city_.link_gateway[k];
+      const uint64_t id = reception_base_ + receptions_.size();
+      receptions_.push_back({g, rssi, FailReason::None});
+      incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi,
+                              on_air_list(g, tx.channel_hz, tx.spreading_factor), tx.spreading_factor});
+      best = std::max(best, rssi);
+    }
+  }
+  frames_.push_back(
+      {seq, tx, first, static_cast<uint32_t>(reception_base_ + receptions_.size() - first), best, false});
 }
 
 void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, core::ThreadPool& pool,
                        const std::function<void(const ResolvedFrame&)>& sink) {
-  // 1. Take, in order, the transmissions that start before t_s: every frame that could overlap them
-  //    has been produced by now, since an event before t_s is needed to start before t_s.
-  staged_.insert(staged_.end(), produced.begin(), produced.end());
-  produced.clear();
-  std::sort(staged_.begin(), staged_.end(), engine::tx_before);
-  const auto split = std::partition_point(staged_.begin(), staged_.end(),
-                                          [&](const engine::Transmission& tx) { return tx.t_start_s < t_s; });
-  for (auto it = staged_.begin(); it != split; ++it) {
-    const engine::Transmission& tx = *it;
-    if (tx.technology != scenario::Technology::LoRaWAN && tx.sent) {
-      if (!other_technology_) throw std::logic_error("RadioMedium: no handler for non-LoRa transmissions");
-      other_technology_(next_seq_, tx);
-      frames_.push_back({tx, reception_base_ + receptions_.size(), 0, 0.0f, true});
-      ++next_seq_;
-      continue;
-    }
-    const uint64_t first = reception_base_ + receptions_.size();
-    float best = -std::numeric_limits<float>::infinity();
-    if (tx.sent) {
-      const double bandwidth = city_.populations[city_.device_population[tx.device]].bandwidth_hz;
-      const double sensitivity =
-          models::radio::gateway_sensitivity_dbm(tx.spreading_factor, bandwidth, sensitivity_125khz_dbm_);
-      for (uint64_t k = city_.link_offset[tx.device]; k < city_.link_offset[tx.device + 1]; ++k) {
-        const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
-        if (rssi < sensitivity) continue;
-        const uint32_t g = city_.link_gateway[k];
-        const uint64_t id = reception_base_ + receptions_.size();
-        receptions_.push_back({g, rssi, FailReason::None});
-        incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi,
-                                on_air_list(g, tx.channel_hz, tx.spreading_factor), tx.spreading_factor});
-        best = std::max(best, rssi);
-      }
-    }
-    frames_.push_back(
-        {tx, first, static_cast<uint32_t>(reception_base_ + receptions_.size() - first), best, false});
-    ++next_seq_;
-  }
-  staged_.erase(staged_.begin(), split);
+  sequencer_.release(produced, t_s, [this](uint64_t seq, const engine::Transmission& tx) {
+    if (tx.technology != scenario::Technology::LoRaWAN && tx.sent)
+      throw std::logic_error("RadioMedium: a non-LoRa transmission (number every radio in sim/app)");
+    submit(seq, tx);
+  });
+  step(t_s, pool, sink);
+}
 
+void RadioMedium::step(double t_s, core::ThreadPool& pool,
+                       const std::function<void(const ResolvedFrame&)>& sink) {
   // 2. Per gateway, in start order.
   pool.parallel_for(incoming_.size(), [&](size_t g) {
     for (const OnAir& rx : incoming_[g]) settle(static_cast<uint32_t>(g), rx);
@@ -228,7 +226,7 @@ void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, 
   // 3. Resolve the frames that ended by t_s, in seq order, then drop the settled prefix.
   for (size_t i = 0; i < frames_.size(); ++i) {
     Frame& f = frames_[i];
-    if (!f.resolved && f.tx.t_end_s <= t_s) resolve(f, frame_base_ + i, sink);
+    if (!f.resolved && f.tx.t_end_s <= t_s) resolve(f, sink);
   }
   while (!frames_.empty() && frames_.front().resolved) {
     const Frame& f = frames_.front();
@@ -238,7 +236,6 @@ void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, 
       ++reception_base_;
     }
     frames_.pop_front();
-    ++frame_base_;
   }
 }
 

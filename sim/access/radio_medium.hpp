@@ -22,25 +22,20 @@
 #include <vector>
 
 #include "models/radio/interference.hpp"
-#include "output/trace_writer.hpp"
+#include "output/records.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
 #include "sim/engine/fleet.hpp"
+#include "sim/engine/sequencer.hpp"
+#include "sim/events/events.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace citytwin::sim::access {
 
-// A frame whose fate at every gateway is settled.
-struct ResolvedFrame {
-  uint64_t seq = 0;  // position in (t_start, device) order, from 0
-  engine::Transmission tx;
-  std::span<const uint32_t> gateways_received;                // gateways that demodulated it intact
-  std::span<const float> rssi_received_dbm;                   // the received power at each of them
-  uint16_t gateways_in_range = 0;                             // above sensitivity, whatever happened next
-  float best_rssi_dbm = 0.0f;                                 // strongest in range (NaN when none)
-  output::FailReason fail_reason = output::FailReason::None;  // None when received by some gateway
-};
+// A frame whose fate at every gateway is settled (its SNR at the strongest gateway, on the
+// population's bandwidth; received at its end).
+using ResolvedFrame = events::FrameResolved;
 
 class RadioMedium {
  public:
@@ -48,9 +43,16 @@ class RadioMedium {
   RadioMedium(const scenario::Scenario& scenario, const city::CityLayout& city,
               const drivers::GatewayTimeline& timeline);
 
-  // Adds transmissions produced up to window end t_s (any order) and resolves, in (t_start, device)
-  // order, every frame that ends at or before t_s; sink is called once per resolved frame, in
-  // increasing seq order within the call. Transmissions must all start at or after the previous t_s.
+  // A transmission numbered by the run's engine::Sequencer (increasing seq, (t_start, device)
+  // order): its receptions at every gateway in range. A transmission that was never sent (dead
+  // battery) has none and is resolved as FailReason::DeviceDead.
+  void submit(uint64_t seq, const engine::Transmission& tx);
+  // Settles this window's receptions and resolves, in seq order, every frame that ends at or before
+  // t_s; sink is called once per resolved frame, in increasing seq order within the call.
+  void step(double t_s, core::ThreadPool& pool, const std::function<void(const ResolvedFrame&)>& sink);
+  // The same for a LoRa-only city (tests): adds transmissions produced up to window end t_s (any
+  // order), numbers them with the medium's own sequencer and steps. Transmissions must all start at
+  // or after the previous t_s.
   void step(std::vector<engine::Transmission>& produced, double t_s, core::ThreadPool& pool,
             const std::function<void(const ResolvedFrame&)>& sink);
 
@@ -60,14 +62,7 @@ class RadioMedium {
   // Whether the gateway already transmits at some time in [t0_s, t1_s).
   bool gateway_busy(uint32_t gateway, double t0_s, double t1_s) const;
 
-  // Transmissions of other radio technologies (NB-IoT) get their seq here, in the same (t_start,
-  // device) order, and are handed to this handler instead of the gateways.
-  void set_other_technology_handler(std::function<void(uint64_t seq, const engine::Transmission&)> handler) {
-    other_technology_ = std::move(handler);
-  }
-
-  bool idle() const { return frames_.empty() && staged_.empty(); }
-  uint64_t frames_started() const { return next_seq_; }
+  bool idle() const { return frames_.empty() && sequencer_.idle(); }
 
  private:
   struct Reception {
@@ -78,6 +73,7 @@ class RadioMedium {
     std::array<float, 6> interference_mws{};
   };
   struct Frame {
+    uint64_t seq;
     engine::Transmission tx;
     uint64_t first_reception;
     uint32_t receptions;
@@ -110,7 +106,7 @@ class RadioMedium {
   double needs_db(uint8_t signal_sf, uint8_t interferer_sf) const {
     return sir_thresholds_db_[signal_sf - 7u][interferer_sf - 7u];
   }
-  void resolve(Frame& f, uint64_t seq, const std::function<void(const ResolvedFrame&)>& sink);
+  void resolve(Frame& f, const std::function<void(const ResolvedFrame&)>& sink);
 
   const city::CityLayout& city_;
   const drivers::GatewayTimeline& timeline_;
@@ -120,10 +116,9 @@ class RadioMedium {
   bool orthogonal_;
   bool cumulative_;
   std::array<double, 6> sensitivity_125khz_dbm_;
-  std::vector<engine::Transmission> staged_;  // produced but starting at or after the last window end
-  std::deque<Frame> frames_;                  // frames_[i] has seq frame_base_ + i
-  uint64_t frame_base_ = 0;
-  uint64_t next_seq_ = 0;
+  double noise_figure_db_;
+  engine::Sequencer sequencer_;       // for the step that numbers its own transmissions
+  std::deque<Frame> frames_;          // in seq order (not contiguous: other radios' uplinks are elsewhere)
   std::deque<Reception> receptions_;  // receptions_[i] has id reception_base_ + i
   uint64_t reception_base_ = 0;
   std::vector<std::vector<OnAir>> incoming_;  // per gateway, this window's new receptions
@@ -131,7 +126,6 @@ class RadioMedium {
   std::vector<std::vector<OnAir>> on_air_;    // per (channel, SF) and gateway: see on_air_list()
   std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
   std::vector<std::vector<Interval>> transmitting_;         // per gateway: scheduled downlinks
-  std::function<void(uint64_t, const engine::Transmission&)> other_technology_;
   std::vector<uint32_t> received_scratch_;
   std::vector<float> rssi_scratch_;
 };

@@ -52,4 +52,17 @@ double WifiAccess::carried_bps() const {
   return total;
 }
 
+void WifiAccess::start(double duration_s, events::Bus& bus) {
+  for (const AccessPointLoad& ap : access_points_)
+    if (ap.carried_bps > 0.0) bus.publish(events::StreamStarted{ap.gateway, ap.carried_bps, duration_s});
+}
+
+void WifiAccess::add_kpis(output::KpiList& kpis) const {
+  if (access_points_.empty()) return;
+  kpis.emplace_back("cameras", static_cast<double>(cameras()));
+  kpis.emplace_back("cameras_associated", static_cast<double>(associated()));
+  kpis.emplace_back("stream_offered_bps", offered_bps());
+  kpis.emplace_back("stream_carried_air_bps", carried_bps());
+}
+
 }  // namespace citytwin::sim::access

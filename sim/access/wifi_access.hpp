@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/radio/wifi.hpp"
+#include "sim/access/access_network.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -22,9 +23,19 @@ struct AccessPointLoad {
   bool saturated = false;
 };
 
-class WifiAccess {
+class WifiAccess final : public AccessNetwork {
  public:
   WifiAccess(const scenario::Scenario& scenario, const city::CityLayout& city);
+
+  // Cameras stream; they send no uplinks of their own (the fleet skips them).
+  bool carries(const engine::Transmission& /*tx*/) const override { return false; }
+  void submit(uint64_t /*seq*/, const engine::Transmission& /*tx*/) override {}
+  void step(double /*t_s*/, core::ThreadPool& /*pool*/, events::Bus& /*bus*/) override {}
+  // What each access point carries becomes a stream on its backhaul (events::StreamStarted).
+  void start(double duration_s, events::Bus& bus) override;
+  // cameras, cameras_associated, stream_offered_bps, stream_carried_air_bps, when the city has access
+  // points (what crosses the backhaul is sim/record's: it needs the wired network).
+  void add_kpis(output::KpiList& kpis) const override;
 
   const std::vector<AccessPointLoad>& access_points() const { return access_points_; }
   size_t cameras() const { return cameras_; }

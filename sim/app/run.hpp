@@ -9,14 +9,13 @@
 #include <string>
 
 #include "output/trace_writer.hpp"
+#include "sim/core/run_error.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace citytwin::sim::app {
 
-class RunError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// A run that failed (exit 1); the class lives in sim/core so that every room can raise it.
+using core::RunError;
 
 // A stop requested while the city is set up, before the first window: the set-up is abandoned and the
 // trace, already created, is finished with /meta complete = 0 and no messages.

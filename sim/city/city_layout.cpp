@@ -10,9 +10,9 @@
 #include "models/radio/lora_phy.hpp"
 #include "models/radio/reception.hpp"
 #include "models/radio/shadowing.hpp"
-#include "sim/app/run.hpp"
 #include "sim/city/resolve.hpp"
 #include "sim/core/rng.hpp"
+#include "sim/core/run_error.hpp"
 #include "sim/core/stop.hpp"
 
 namespace citytwin::sim::city {
@@ -94,10 +94,10 @@ void place_population(const scenario::Scenario& sc, size_t pop_index, uint64_t s
         district = scenario::district_of(sc.city, x, y);
       }
       if (district < 0)
-        throw app::RunError(pop.placement.mark.file + ":" + std::to_string(pop.placement.mark.line) + ":" +
-                            std::to_string(pop.placement.mark.column) + ": devices[" +
-                            std::to_string(pop_index) +
-                            "].disc: the disc lies (almost) entirely outside the districts");
+        throw core::RunError(pop.placement.mark.file + ":" + std::to_string(pop.placement.mark.line) + ":" +
+                             std::to_string(pop.placement.mark.column) + ": devices[" +
+                             std::to_string(pop_index) +
+                             "].disc: the disc lies (almost) entirely outside the districts");
     }
     city.device_population.push_back(static_cast<uint16_t>(pop_index));
     city.device_district.push_back(static_cast<uint16_t>(district));

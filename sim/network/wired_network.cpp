@@ -2,7 +2,7 @@
 
 #include <csignal>
 
-#include "sim/app/run.hpp"
+#include "sim/core/run_error.hpp"
 #include "sim/network/wired_network_impl.hpp"
 
 namespace citytwin::sim::network {
@@ -26,7 +26,7 @@ void watch_for_deadlock() {
 // t_s: the simulated time the network was being advanced to.
 void check_no_deadlock(double t_s) {
   if (g_deadlocked) {
-    throw app::RunError(
+    throw core::RunError(
         "the wired network simulation (SimGrid) deadlocked (advancing to t = " + std::to_string(t_s) +
         " s): some transfers can never complete (a link latency or bandwidth out of range?)");
   }

@@ -42,7 +42,7 @@
 #include <string>
 #include <vector>
 
-#include "output/trace_writer.hpp"
+#include "output/records.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -79,7 +79,7 @@ class WiredNetwork {
   // with the failure that lost it.
   using DropCallback = std::function<void(uint64_t frame_seq, output::FailReason reason, int failure)>;
 
-  // Creates the SimGrid engine and platform. One per process (see sim/run.hpp). `timeline` (which
+  // Creates the SimGrid engine and platform. One per process (see sim/app/run.hpp). `timeline` (which
   // holds the run's failure_schedule) says when each gateway is without power, its route down, the
   // network server down; it must outlive the network.
   WiredNetwork(const scenario::Scenario& scenario, const drivers::GatewayTimeline& timeline,

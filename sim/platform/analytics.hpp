@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "output/trace_writer.hpp"
+#include "output/records.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/engine/fleet.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -29,10 +29,8 @@ class Analytics {
   // A reading reached the platform (called in delivery order).
   void on_delivery(const engine::Transmission& tx, double t_delivered_s);
 
+  // In the order they fired (PlatformStages publishes each as events::AlertRaised).
   const std::vector<Alert>& alerts() const { return alerts_; }
-  // /kpi/alerts: one row per alert, "rule@district".
-  output::KpiTable table() const;
-  void add_kpis(output::KpiList& kpis) const;
 
  private:
   const scenario::Scenario& scenario_;

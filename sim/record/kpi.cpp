@@ -1,9 +1,11 @@
 #include "sim/record/kpi.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <string_view>
 
 namespace citytwin::sim::record {
 namespace {
@@ -20,14 +22,82 @@ double percentile(std::vector<float>& values, double p) {
   return values[index];
 }
 
-output::KpiList compute_kpis(const city::CityLayout& city, const engine::Fleet& fleet, const MessageLog& log,
-                             const network::WiredNetwork& wired, const access::LorawanServer& server) {
-  std::vector<float> latencies;  // kept per population by the log; pooled here
-  for (const auto& p : log.by_population())
-    latencies.insert(latencies.end(), p.latencies_s.begin(), p.latencies_s.end());
+// The /kpi attributes in the order of output/SCHEMA.md.
+constexpr std::array<std::string_view, 49> kKpiOrder = {
+    "devices",
+    "gateways",
+    "uplinks_sent",
+    "uplinks_delivered",
+    "delivery_ratio",
+    "latency_p50_s",
+    "latency_p95_s",
+    "energy_mean_mah",
+    "devices_dead",
+    "copies_forwarded",
+    "reports",
+    "reports_delivered",
+    "report_delivery_ratio",
+    "lost_below_sensitivity",
+    "lost_collision",
+    "lost_no_demodulator",
+    "lost_gateway_transmitting",
+    "lost_random_access",
+    "lost_gateway_down",
+    "lost_buffer_full",
+    "lost_server_down",
+    "copies_buffered",
+    "reports_device_dead",
+    "uplinks_deferred_duty_cycle",
+    "downlinks_sent",
+    "downlinks_rx2",
+    "downlinks_failed",
+    "adr_commands",
+    "nbiot_preamble_collisions",
+    "nbiot_access_failures",
+    "nbiot_downlink_delay_mean_s",
+    "cameras",
+    "cameras_associated",
+    "stream_offered_bps",
+    "stream_carried_air_bps",
+    "stream_carried_backhaul_bps",
+    "access_points_saturated",
+    "alerts",
+    "alert_latency_first_s",
+    "latency_air_mean_s",
+    "latency_gateway_mean_s",
+    "latency_backhaul_mean_s",
+    "latency_server_mean_s",
+    "latency_broker_mean_s",
+    "latency_analytics_mean_s",
+    "latency_storage_mean_s",
+    "platform_stored",
+    "platform_dropped",
+    "broker_queue_peak",
+};
+
+void order_kpis(output::KpiList& kpis) {
+  const auto rank = [](const std::string& name) {
+    return static_cast<size_t>(std::find(kKpiOrder.begin(), kKpiOrder.end(), name) - kKpiOrder.begin());
+  };
+  std::stable_sort(kpis.begin(), kpis.end(),
+                   [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+}
+
+void add_fleet_kpis(const city::CityLayout& city, const engine::Fleet& fleet, output::KpiList& kpis) {
   double energy = 0.0;
   for (uint32_t d = 0; d < city.device_count(); ++d) energy += fleet.energy_used_mah(d);
   const auto devices = static_cast<double>(city.device_count());
+  kpis.emplace_back("devices", devices);
+  kpis.emplace_back("gateways", static_cast<double>(city.gateway_count()));
+  kpis.emplace_back("energy_mean_mah", ratio(energy, devices));
+  kpis.emplace_back("devices_dead", static_cast<double>(fleet.dead_count()));
+  kpis.emplace_back("uplinks_deferred_duty_cycle", static_cast<double>(fleet.deferred_by_duty_cycle()));
+}
+
+void add_log_kpis(const MessageLog& log, output::KpiList& kpis) {
+  std::vector<float> latencies;  // kept per population by the log; pooled here
+  for (const auto& p : log.by_population())
+    latencies.insert(latencies.end(), p.latencies_s.begin(), p.latencies_s.end());
   uint64_t reports = 0, reports_delivered = 0;
   for (const auto& p : log.by_population()) {
     reports += p.reports;
@@ -35,17 +105,12 @@ output::KpiList compute_kpis(const city::CityLayout& city, const engine::Fleet& 
   }
   const auto fails = log.fail_reasons();
   auto lost = [&](output::FailReason r) { return static_cast<double>(fails[static_cast<size_t>(r)]); };
-  return {
-      {"devices", devices},
-      {"gateways", static_cast<double>(city.gateway_count())},
+  const output::KpiList mine = {
       {"uplinks_sent", static_cast<double>(log.sent())},
       {"uplinks_delivered", static_cast<double>(log.delivered())},
       {"delivery_ratio", ratio(static_cast<double>(log.delivered()), static_cast<double>(log.sent()))},
       {"latency_p50_s", percentile(latencies, 0.50)},
       {"latency_p95_s", percentile(latencies, 0.95)},
-      {"energy_mean_mah", ratio(energy, devices)},
-      {"devices_dead", static_cast<double>(fleet.dead_count())},
-      {"copies_forwarded", static_cast<double>(wired.copies_forwarded())},
       {"reports", static_cast<double>(reports)},
       {"reports_delivered", static_cast<double>(reports_delivered)},
       {"report_delivery_ratio", ratio(static_cast<double>(reports_delivered), static_cast<double>(reports))},
@@ -57,14 +122,19 @@ output::KpiList compute_kpis(const city::CityLayout& city, const engine::Fleet& 
       {"lost_gateway_down", lost(output::FailReason::GatewayDown)},
       {"lost_buffer_full", lost(output::FailReason::BufferFull)},
       {"lost_server_down", lost(output::FailReason::ServerDown)},
-      {"copies_buffered", static_cast<double>(wired.copies_buffered())},
       {"reports_device_dead", lost(output::FailReason::DeviceDead)},
-      {"uplinks_deferred_duty_cycle", static_cast<double>(fleet.deferred_by_duty_cycle())},
-      {"downlinks_sent", static_cast<double>(server.downlinks_sent())},
-      {"downlinks_rx2", static_cast<double>(server.downlinks_rx2())},
-      {"downlinks_failed", static_cast<double>(server.downlinks_failed())},
-      {"adr_commands", static_cast<double>(server.adr_commands())},
+      {"latency_air_mean_s", log.air_mean_s()},
   };
+  kpis.insert(kpis.end(), mine.begin(), mine.end());
+}
+
+void add_wired_kpis(const network::WiredNetwork& wired, output::KpiList& kpis) {
+  const network::WiredNetwork::LatencyBreakdown hops = wired.latency_breakdown();
+  kpis.emplace_back("copies_forwarded", static_cast<double>(wired.copies_forwarded()));
+  kpis.emplace_back("copies_buffered", static_cast<double>(wired.copies_buffered()));
+  kpis.emplace_back("latency_gateway_mean_s", hops.gateway_s);
+  kpis.emplace_back("latency_backhaul_mean_s", hops.backhaul_s);
+  kpis.emplace_back("latency_server_mean_s", hops.server_s);
 }
 
 output::KpiTable district_kpis(const scenario::Scenario& sc, const city::CityLayout& city,
@@ -210,7 +280,7 @@ output::KpiTable failure_kpis(const network::WiredNetwork& wired, const MessageL
   return t;
 }
 
-void add_stream_kpis(output::KpiList& kpis, const access::WifiAccess& wifi, const output::KpiTable& aps) {
+void add_backhaul_stream_kpis(output::KpiList& kpis, const output::KpiTable& aps) {
   double backhaul = 0.0, saturated = 0.0;
   for (const auto& [name, values] : aps.columns) {
     for (double v : values) {
@@ -218,10 +288,6 @@ void add_stream_kpis(output::KpiList& kpis, const access::WifiAccess& wifi, cons
       if (name == "saturated") saturated += v;
     }
   }
-  kpis.emplace_back("cameras", static_cast<double>(wifi.cameras()));
-  kpis.emplace_back("cameras_associated", static_cast<double>(wifi.associated()));
-  kpis.emplace_back("stream_offered_bps", wifi.offered_bps());
-  kpis.emplace_back("stream_carried_air_bps", wifi.carried_bps());
   kpis.emplace_back("stream_carried_backhaul_bps", backhaul);
   kpis.emplace_back("access_points_saturated", saturated);
 }

@@ -3,8 +3,7 @@
 
 #include <vector>
 
-#include "output/trace_writer.hpp"
-#include "sim/access/lorawan_server.hpp"
+#include "output/records.hpp"
 #include "sim/access/wifi_access.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/engine/fleet.hpp"
@@ -17,16 +16,24 @@ namespace citytwin::sim::record {
 // Nearest-rank percentile (p in [0, 1]) of values; NaN when empty. Reorders values.
 double percentile(std::vector<float>& values, double p);
 
-output::KpiList compute_kpis(const city::CityLayout& city, const engine::Fleet& fleet, const MessageLog& log,
-                             const network::WiredNetwork& wired, const access::LorawanServer& server);
+// The /kpi attributes each source owns (record::RunRecorder collects them):
+// devices, gateways, energy_mean_mah, devices_dead, uplinks_deferred_duty_cycle;
+void add_fleet_kpis(const city::CityLayout& city, const engine::Fleet& fleet, output::KpiList& kpis);
+// uplinks sent and delivered, latency percentiles, reports, the losses by reason, latency_air_mean_s;
+void add_log_kpis(const MessageLog& log, output::KpiList& kpis);
+// copies forwarded and buffered, the gateway, backhaul and server parts of the latency.
+void add_wired_kpis(const network::WiredNetwork& wired, output::KpiList& kpis);
+// Puts the attributes in the schema's order (output/SCHEMA.md, kKpiOrder in kpi.cpp); attributes it
+// does not list follow, in the order they were added.
+void order_kpis(output::KpiList& kpis);
 output::KpiTable district_kpis(const scenario::Scenario& scenario, const city::CityLayout& city,
                                const engine::Fleet& fleet, const MessageLog& log);
 // Per Wi-Fi access point: cameras, offered / carried over the air / through the backhaul, utilisation,
 // seconds its streams' route was down.
 output::KpiTable access_point_kpis(const scenario::Scenario& scenario, const access::WifiAccess& wifi,
                                    const network::WiredNetwork& wired);
-void add_stream_kpis(output::KpiList& kpis, const access::WifiAccess& wifi,
-                     const output::KpiTable& access_points);
+// stream_carried_backhaul_bps and access_points_saturated from the by-access-point table.
+void add_backhaul_stream_kpis(output::KpiList& kpis, const output::KpiTable& access_points);
 // Per wired failure of the run (its schedule order, the rows /messages/failure points to): when, the
 // uplinks and forwarded copies it delayed or lost, and the CCTV stream time it interrupted.
 output::KpiTable failure_kpis(const network::WiredNetwork& wired, const MessageLog& log);

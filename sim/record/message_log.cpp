@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "output/trace_writer.hpp"
+
 namespace citytwin::sim::record {
 
 MessageLog::Row& MessageLog::row(uint64_t seq) {
@@ -9,7 +11,7 @@ MessageLog::Row& MessageLog::row(uint64_t seq) {
   return rows_[static_cast<size_t>(seq - base_)];
 }
 
-void MessageLog::record(const access::ResolvedFrame& frame, float snr_db) {
+void MessageLog::record(const events::FrameResolved& frame, float snr_db) {
   Row& r = row(frame.seq);
   r.tx = frame.tx;
   r.gateways_heard = static_cast<uint16_t>(frame.gateways_received.size());

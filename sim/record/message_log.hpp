@@ -9,10 +9,14 @@
 #include <deque>
 #include <vector>
 
-#include "output/trace_writer.hpp"
-#include "sim/access/radio_medium.hpp"
+#include "output/records.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/engine/fleet.hpp"
+#include "sim/events/events.hpp"
+
+namespace citytwin::output {
+class TraceWriter;
+}
 
 namespace citytwin::sim::record {
 
@@ -22,7 +26,7 @@ class MessageLog {
       : city_(city), district_count_(district_count) {}
 
   // The radio outcome of a frame. Frames received by no gateway are settled (lost) at once.
-  void record(const access::ResolvedFrame& frame, float snr_db);
+  void record(const events::FrameResolved& frame, float snr_db);
   // The network server delivered frame seq (recorded earlier, or later: both orders work). Returns
   // false for a later copy of a frame already delivered (a copy held in a buffer during a failure
   // reaches the server after another gateway's).

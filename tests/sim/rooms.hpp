@@ -9,6 +9,7 @@ namespace city {}
 namespace core {}
 namespace drivers {}
 namespace engine {}
+namespace events {}
 namespace network {}
 namespace platform {}
 namespace record {}
@@ -19,6 +20,7 @@ using namespace city;
 using namespace core;
 using namespace drivers;
 using namespace engine;
+using namespace events;
 using namespace network;
 using namespace platform;
 using namespace record;

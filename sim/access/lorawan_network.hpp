@@ -1,0 +1,36 @@
+// LoRaWAN as one access network: the radio medium (every gateway's receptions) and the network
+// server's MAC (ACKs and ADR downlinks, which occupy the gateways). A frame is published
+// (events::FrameResolved) once the medium has settled it everywhere, after the server has decided its
+// downlink. It also carries the reports that were never sent (a dead battery, any radio): they are
+// settled at once as FailReason::DeviceDead.
+#pragma once
+
+#include "sim/access/access_network.hpp"
+#include "sim/access/lorawan_server.hpp"
+#include "sim/access/radio_medium.hpp"
+#include "sim/drivers/gateway_timeline.hpp"
+
+namespace citytwin::sim::access {
+
+class LorawanNetwork final : public AccessNetwork {
+ public:
+  // The server answers through powered gateways it can reach, while it is up (timeline). Every
+  // argument must outlive the network.
+  LorawanNetwork(const scenario::Scenario& scenario, const city::CityLayout& city,
+                 const drivers::GatewayTimeline& timeline, engine::Fleet& fleet);
+
+  bool carries(const engine::Transmission& tx) const override {
+    return tx.technology == scenario::Technology::LoRaWAN || !tx.sent;
+  }
+  void submit(uint64_t seq, const engine::Transmission& tx) override { medium_.submit(seq, tx); }
+  void step(double t_s, core::ThreadPool& pool, events::Bus& bus) override;
+  void add_kpis(output::KpiList& kpis) const override;
+
+  const LorawanServer& server() const { return server_; }
+
+ private:
+  RadioMedium medium_;
+  LorawanServer server_;
+};
+
+}  // namespace citytwin::sim::access

@@ -1,0 +1,75 @@
+#include "sim/app/run_assembly.hpp"
+
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "sim/app/run.hpp"
+#include "sim/drivers/failure_schedule.hpp"
+#include "sim/network/wired_bus.hpp"
+
+namespace citytwin::sim::app {
+namespace {
+drivers::GatewayTimeline gateway_timeline(const scenario::Scenario& sc, uint64_t seed) {
+  std::vector<scenario::Failure> failures = drivers::failure_schedule(sc, seed);
+  if (failures.size() > static_cast<size_t>(std::numeric_limits<int16_t>::max()))
+    throw RunError("drivers.failures: " + std::to_string(failures.size()) +
+                   " failure intervals over the run; at most 32767 are supported (raise mtbf?)");
+  // Power, backhaul and network-server outages per gateway: every access network and the wired one ask it.
+  return drivers::GatewayTimeline(sc, std::move(failures));
+}
+}  // namespace
+
+RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& city, uint64_t seed,
+                         int threads)
+    : fleet_(city, seed, sc.run.duration_s, threads, sc.drivers.river_level_m),
+      timeline_(gateway_timeline(sc, seed)),
+      recorder_(sc, city, bus_),
+      wired_(network::make_wired_network(sc, timeline_, bus_)),
+      platform_(sc, city, bus_),
+      lorawan_(sc, city, timeline_, fleet_),
+      nbiot_(sc, city, seed, timeline_),
+      wifi_(sc, city),
+      access_{&lorawan_, &nbiot_, &wifi_} {
+  bus_.subscribe<events::ChargeDrawn>(
+      [this](const events::ChargeDrawn& c) { fleet_.post_charge(c.device, c.charge_mah); });
+  for (access::AccessNetwork* a : access_) a->start(sc.run.duration_s, bus_);
+}
+
+access::AccessNetwork& RunAssembly::network_for(const engine::Transmission& tx) {
+  for (access::AccessNetwork* a : access_)
+    if (a->carries(tx)) return *a;
+  throw std::logic_error("no access network carries technology " +
+                         std::to_string(static_cast<int>(tx.technology)));
+}
+
+void RunAssembly::advance(double t_s, core::ThreadPool& pool) {
+  fleet_.advance(t_s, pool, produced_);
+  sequencer_.release(produced_, t_s, [this](uint64_t seq, const engine::Transmission& tx) {
+    network_for(tx).submit(seq, tx);
+  });
+  for (access::AccessNetwork* a : access_) a->step(t_s, pool, bus_);
+}
+
+void RunAssembly::forward(double t_s, output::TraceWriter& writer) {
+  wired_->advance(t_s);
+  recorder_.flush(writer);
+}
+
+record::RunRecorder::Report RunAssembly::finish(double t_s, core::ThreadPool& pool,
+                                                output::TraceWriter& writer) {
+  // Settle what is still on the air and in the network. Frames already produced belong to wake-ups
+  // before t_s, so they are part of the run.
+  constexpr double kEverything = std::numeric_limits<double>::infinity();
+  sequencer_.release(produced_, kEverything, [this](uint64_t seq, const engine::Transmission& tx) {
+    network_for(tx).submit(seq, tx);
+  });
+  for (access::AccessNetwork* a : access_) a->step(kEverything, pool, bus_);
+  wired_->drain(t_s);
+  recorder_.flush(writer);
+  fleet_.finish(t_s);
+  const std::array<const access::AccessNetwork*, 3> access = {&lorawan_, &nbiot_, &wifi_};
+  return recorder_.finish(writer, {fleet_, *wired_, access, wifi_, platform_}, t_s);
+}
+
+}  // namespace citytwin::sim::app

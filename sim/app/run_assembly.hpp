@@ -1,0 +1,71 @@
+// The components of one run, assembled on its event bus (docs/ARCHITECTURE.md, "The flow of events"):
+//
+//   engine::Fleet --Transmission--> engine::Sequencer --(seq, tx)--> access::AccessNetwork (one per radio)
+//     access networks --FrameResolved, ChargeDrawn, StreamStarted--> bus
+//     network::WiredNetwork (subscribed) --CopyDelivered, CopyDropped, MessageIngested--> bus
+//     platform::PlatformStages (subscribed) --AlertRaised--> bus
+//     record::RunRecorder (subscribed): /messages, /kpi, /timeseries
+//
+// To add a radio: an access::AccessNetwork, a member here and its entry in access_. To add a driver
+// that changes the city: it goes into drivers:: and is consulted by the components (as the gateway
+// timeline is). To add a recorder: subscribe it to the bus in record::RunRecorder.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "output/trace_writer.hpp"
+#include "sim/access/access_network.hpp"
+#include "sim/access/lorawan_network.hpp"
+#include "sim/access/nbiot_network.hpp"
+#include "sim/access/wifi_access.hpp"
+#include "sim/city/city_layout.hpp"
+#include "sim/drivers/gateway_timeline.hpp"
+#include "sim/engine/fleet.hpp"
+#include "sim/engine/sequencer.hpp"
+#include "sim/events/bus.hpp"
+#include "sim/network/wired_network.hpp"
+#include "sim/platform/platform_stages.hpp"
+#include "sim/record/run_recorder.hpp"
+
+namespace citytwin::sim::app {
+
+class RunAssembly {
+ public:
+  // Builds every component (the SimGrid platform too: one assembly per process at a time) and starts
+  // the static streams. Throws RunError when the failure schedule is too long.
+  RunAssembly(const scenario::Scenario& scenario, const city::CityLayout& city, uint64_t seed, int threads);
+  RunAssembly(const RunAssembly&) = delete;
+  RunAssembly& operator=(const RunAssembly&) = delete;
+
+  // One window, up to t_s: the fleet's wake-ups, their uplinks numbered and handed to their access
+  // networks, which resolve what is settled.
+  void advance(double t_s, core::ThreadPool& pool);
+  // Every forward_batch: the wired network runs up to t_s and the settled rows reach the trace.
+  void forward(double t_s, output::TraceWriter& writer);
+  // After the last window (t_s, or where the run stopped): settles what is on the air and in the
+  // network, writes the remaining rows, the /kpi and /timeseries.
+  record::RunRecorder::Report finish(double t_s, core::ThreadPool& pool, output::TraceWriter& writer);
+
+  // Uplinks numbered so far (the progress line's count).
+  uint64_t uplinks() const { return sequencer_.numbered(); }
+
+ private:
+  access::AccessNetwork& network_for(const engine::Transmission& tx);
+
+  events::Bus bus_;
+  engine::Fleet fleet_;
+  drivers::GatewayTimeline timeline_;
+  record::RunRecorder recorder_;  // subscribes first: a frame is recorded before it is forwarded
+  std::unique_ptr<network::WiredNetwork> wired_;
+  platform::PlatformStages platform_;
+  access::LorawanNetwork lorawan_;
+  access::NbiotNetwork nbiot_;
+  access::WifiAccess wifi_;
+  std::array<access::AccessNetwork*, 3> access_;  // stepped in this order
+  engine::Sequencer sequencer_;
+  std::vector<engine::Transmission> produced_;
+};
+
+}  // namespace citytwin::sim::app

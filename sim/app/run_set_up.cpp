@@ -1,0 +1,84 @@
+#include "sim/app/run_set_up.hpp"
+
+#include <string>
+
+#include "sim/app/version.hpp"
+#include "sim/core/stop.hpp"
+
+namespace citytwin::sim::app {
+namespace {
+
+output::DeviceTable device_table(const scenario::Scenario& sc, const city::CityLayout& city) {
+  output::DeviceTable t;
+  for (uint32_t d = 0; d < city.device_count(); ++d) {
+    if (d % 65536 == 0 && core::stop_requested()) throw core::Stopped("stopped while tabulating the devices");
+    const scenario::DevicePopulation& pop = sc.devices[city.device_population[d]];
+    t.id.push_back(d);
+    t.population.push_back(pop.name);
+    t.type.push_back(pop.type);
+    t.district.push_back(sc.city.districts[city.device_district[d]].name);
+    t.x_m.push_back(city.device_x_m[d]);
+    t.y_m.push_back(city.device_y_m[d]);
+  }
+  return t;
+}
+
+output::GatewayTable gateway_table(const scenario::Scenario& sc, const city::CityLayout& city) {
+  output::GatewayTable t;
+  for (uint32_t g = 0; g < sc.gateways.size(); ++g) {
+    t.id.push_back(g);
+    t.name.push_back(sc.gateways[g].name);
+    const int d = city.gateway_district[g];
+    t.district.push_back(d < 0 ? "" : sc.city.districts[static_cast<size_t>(d)].name);
+    t.x_m.push_back(sc.gateways[g].x_m);
+    t.y_m.push_back(sc.gateways[g].y_m);
+  }
+  return t;
+}
+
+}  // namespace
+
+RunSummary run_settings(const scenario::Scenario& sc, const RunOptions& options) {
+  RunSummary summary;
+  summary.seed = options.seed.value_or(sc.run.seed);
+  summary.threads = options.threads.value_or(default_thread_count());
+  if (summary.threads < 1 || summary.threads > 1024)
+    throw RunError("--threads: expected 1..1024, got " + std::to_string(summary.threads));
+  if (options.output_path.empty()) throw RunError("no output path given (-o FILE.h5)");
+  return summary;
+}
+
+output::RunMeta run_meta(const scenario::Scenario& sc, const RunSummary& summary,
+                         const std::vector<scenario::Diagnostic>& warnings) {
+  output::RunMeta meta;
+  meta.citytwin_version = kVersion;
+  meta.seed = summary.seed;
+  meta.threads = summary.threads;
+  meta.scenario_source = sc.source_name;
+  meta.scenario_text = sc.text;
+  meta.overrides = sc.overrides;
+  meta.duration_s = sc.run.duration_s;
+  for (const scenario::Diagnostic& w : warnings) meta.warnings.push_back(w.to_string());
+  return meta;
+}
+
+city::CityLayout set_up_city(const scenario::Scenario& sc, uint64_t seed, core::ThreadPool& pool,
+                             output::TraceWriter& writer) {
+  const auto stopped_in_set_up = [&](const std::string& what) {
+    core::clear_stop();
+    writer.finish(false);
+    return RunStopped(what);
+  };
+  try {
+    city::CityLayout city = city::build_city_layout(sc, seed, pool);
+    writer.write_devices(device_table(sc, city));
+    writer.write_gateways(gateway_table(sc, city));
+    writer.append_messages({});  // /messages exists even when no uplink is ever sent
+    if (core::stop_requested()) throw stopped_in_set_up("stopped while writing the devices");
+    return city;
+  } catch (const core::Stopped& e) {
+    throw stopped_in_set_up(e.what());
+  }
+}
+
+}  // namespace citytwin::sim::app

@@ -1,0 +1,27 @@
+// The steps of a run before its first window: its settings (seed, threads, output), its /meta, and the
+// city laid out and written (/devices, /gateways).
+#pragma once
+
+#include <vector>
+
+#include "output/trace_writer.hpp"
+#include "sim/app/run.hpp"
+#include "sim/city/city_layout.hpp"
+#include "sim/core/thread_pool.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+
+namespace citytwin::sim::app {
+
+// The summary's seed and thread count from the options (else the scenario, the cores); RunError when
+// the thread count is out of range or no output path is given.
+RunSummary run_settings(const scenario::Scenario& scenario, const RunOptions& options);
+output::RunMeta run_meta(const scenario::Scenario& scenario, const RunSummary& summary,
+                         const std::vector<scenario::Diagnostic>& warnings);
+// Lays out the city and writes /devices, /gateways and an empty /messages. A stop request meanwhile
+// abandons the set-up: the trace is finished as stopped (complete = 0, under its final name as a stop
+// between windows leaves it) and RunStopped is thrown (the CLI exits 130).
+city::CityLayout set_up_city(const scenario::Scenario& scenario, uint64_t seed, core::ThreadPool& pool,
+                             output::TraceWriter& writer);
+
+}  // namespace citytwin::sim::app

@@ -1,0 +1,77 @@
+// The typed events of a run. Components publish them to the run's Bus (sim/events/bus.hpp) and
+// recorders subscribe: a component never calls a recorder, and a recorder owns its KPIs and tables.
+// To add an event: a struct here and its name in the Bus's list (bus.hpp).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <span>
+
+#include "output/records.hpp"
+#include "sim/engine/fleet.hpp"
+
+namespace citytwin::sim::events {
+
+// An uplink (of any radio) whose fate at every gateway, cell or access point is settled, in seq order
+// within one access network's step.
+struct FrameResolved {
+  uint64_t seq = 0;  // position in (t_start, device) order over every radio, from 0 (engine::Sequencer)
+  engine::Transmission tx;
+  std::span<const uint32_t> gateways_received;                // gateways that demodulated it intact
+  std::span<const float> rssi_received_dbm;                   // the received power at each of them
+  uint16_t gateways_in_range = 0;                             // above sensitivity, whatever happened next
+  float best_rssi_dbm = 0.0f;                                 // strongest in range (NaN when none)
+  float snr_db = std::numeric_limits<float>::quiet_NaN();     // at that gateway
+  double t_received_s = 0.0;                                  // when the receiving gateways hold it
+  output::FailReason fail_reason = output::FailReason::None;  // None when received by some gateway
+};
+
+// The network server finished processing a copy of frame seq; `first` when this copy delivered the
+// frame (the later ones are duplicates, deduplicated). `failure`: the wired failure (row of
+// /kpi/failures) that held it in its gateway's buffer, or -1.
+struct CopyDelivered {
+  uint64_t seq = 0;
+  double t_delivered_s = 0.0;
+  int failure = -1;
+  bool first = false;
+};
+
+// A copy of frame seq was lost behind its gateway (full buffer, server down), by `failure` or -1.
+struct CopyDropped {
+  uint64_t seq = 0;
+  output::FailReason reason = output::FailReason::None;
+  int failure = -1;
+};
+
+// A delivered frame handed to the platform once the period's stages have run, with the speeds
+// (flop/s) the broker and the analytics obtained on the platform host.
+struct MessageIngested {
+  uint64_t seq = 0;
+  double t_delivered_s = 0.0;
+  double broker_flops_per_s = 0.0;
+  double analytics_flops_per_s = 0.0;
+};
+
+// Charge a device's radio drew outside the fleet's own accounting (an NB-IoT message).
+struct ChargeDrawn {
+  uint32_t device = 0;
+  double charge_mah = 0.0;
+};
+
+// A constant-bitrate stream (CCTV through a Wi-Fi access point) from a gateway to the platform over
+// [0, duration_s]; published before the first window.
+struct StreamStarted {
+  uint32_t gateway = 0;
+  double bits_per_s = 0.0;
+  double duration_s = 0.0;
+};
+
+// An alert rule fired at the platform (sim/platform/analytics.hpp).
+struct AlertRaised {
+  size_t rule = 0;
+  size_t district = 0;
+  double t_event_s = 0.0;  // NaN when the driver never exceeds the threshold (a false alarm)
+  double t_alert_s = 0.0;
+};
+
+}  // namespace citytwin::sim::events

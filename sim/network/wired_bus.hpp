@@ -1,0 +1,20 @@
+// The wired network on the run's bus: it forwards a copy of every resolved frame from each gateway
+// that received it (events::FrameResolved, at t_received_s), carries the streams that start
+// (events::StreamStarted), and publishes what its network server did with each copy
+// (events::CopyDelivered, the first copy of a frame delivering it: deduplication; CopyDropped) and
+// the delivered frames the platform's stages take (events::MessageIngested).
+#pragma once
+
+#include <memory>
+
+#include "sim/events/bus.hpp"
+#include "sim/network/wired_network.hpp"
+
+namespace citytwin::sim::network {
+
+// Creates the SimGrid engine and platform (one per process: sim/app/run.hpp) and subscribes it to
+// `bus`, which must outlive it.
+std::unique_ptr<WiredNetwork> make_wired_network(const scenario::Scenario& scenario,
+                                                 const drivers::GatewayTimeline& timeline, events::Bus& bus);
+
+}  // namespace citytwin::sim::network

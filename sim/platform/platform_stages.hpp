@@ -1,0 +1,44 @@
+// The platform behind the network server as one component on the run's bus: every delivered frame
+// (events::MessageIngested) goes through the broker, analytics and storage (PlatformPipeline); the
+// alert rules (Analytics) see its reading once the broker has passed it on, and each alert they raise
+// is published (events::AlertRaised). A frame's row may reach the trace before its stages have run,
+// so the readings the rules need are kept from the frame's resolution until it is ingested or every
+// copy of it is lost (only when the scenario has alert rules).
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+
+#include "output/records.hpp"
+#include "sim/events/bus.hpp"
+#include "sim/platform/analytics.hpp"
+#include "sim/platform/platform_pipeline.hpp"
+
+namespace citytwin::sim::platform {
+
+class PlatformStages {
+ public:
+  // Subscribes to `bus`, which must outlive the stages' use (so must scenario and city).
+  PlatformStages(const scenario::Scenario& scenario, const city::CityLayout& city, events::Bus& bus);
+  PlatformStages(const PlatformStages&) = delete;
+  PlatformStages& operator=(const PlatformStages&) = delete;
+
+  // latency_broker_mean_s, latency_analytics_mean_s, latency_storage_mean_s, platform_stored,
+  // platform_dropped, broker_queue_peak.
+  void add_kpis(output::KpiList& kpis) const;
+  const PlatformPipeline& pipeline() const { return pipeline_; }
+
+ private:
+  struct Reading {
+    engine::Transmission tx;
+    uint32_t copies_left;  // forwarded copies not yet lost
+  };
+  void on_ingested(const events::MessageIngested& m);
+
+  events::Bus& bus_;
+  PlatformPipeline pipeline_;
+  Analytics analytics_;
+  std::unordered_map<uint64_t, Reading> awaiting_ingest_;  // received, not yet through the broker
+};
+
+}  // namespace citytwin::sim::platform

@@ -1,0 +1,30 @@
+// The alerts the platform raised (events::AlertRaised): the /kpi/alerts table (one row per alert,
+// "rule@district", with the time of the physical event, of the alert and the latency between) and
+// the alerts and alert_latency_first_s attributes, when the scenario has alert rules.
+#pragma once
+
+#include <vector>
+
+#include "output/records.hpp"
+#include "sim/events/bus.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace citytwin::sim::record {
+
+class AlertLog {
+ public:
+  AlertLog(const scenario::Scenario& scenario, events::Bus& bus);
+  AlertLog(const AlertLog&) = delete;
+  AlertLog& operator=(const AlertLog&) = delete;
+
+  const std::vector<events::AlertRaised>& alerts() const { return alerts_; }
+  bool has_table() const { return !scenario_.platform.alerts.empty(); }
+  output::KpiTable table() const;
+  void add_kpis(output::KpiList& kpis) const;
+
+ private:
+  const scenario::Scenario& scenario_;
+  std::vector<events::AlertRaised> alerts_;
+};
+
+}  // namespace citytwin::sim::record

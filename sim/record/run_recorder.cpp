@@ -1,0 +1,46 @@
+#include "sim/record/run_recorder.hpp"
+
+#include "output/trace_writer.hpp"
+#include "sim/record/kpi.hpp"
+
+namespace citytwin::sim::record {
+
+RunRecorder::RunRecorder(const scenario::Scenario& scenario, const city::CityLayout& city, events::Bus& bus)
+    : scenario_(scenario), city_(city), log_(city, scenario.city.districts.size()), alerts_(scenario, bus) {
+  bus.subscribe<events::FrameResolved>([this](const events::FrameResolved& f) { log_.record(f, f.snr_db); });
+  bus.subscribe<events::CopyDelivered>([this](const events::CopyDelivered& c) {
+    if (c.first) log_.deliver(c.seq, c.t_delivered_s, c.failure);
+  });
+  bus.subscribe<events::CopyDropped>(
+      [this](const events::CopyDropped& c) { log_.drop_copy(c.seq, c.reason, c.failure); });
+}
+
+RunRecorder::Report RunRecorder::finish(output::TraceWriter& writer, const Sources& s, double t_end_s) const {
+  Report report;
+  output::KpiList& kpis = report.kpis;
+  add_fleet_kpis(city_, s.fleet, kpis);
+  add_log_kpis(log_, kpis);
+  add_wired_kpis(s.wired, kpis);
+  for (const access::AccessNetwork* a : s.access) a->add_kpis(kpis);
+  const bool access_points = !s.wifi.access_points().empty();
+  output::KpiTable by_access_point;
+  if (access_points) {
+    by_access_point = access_point_kpis(scenario_, s.wifi, s.wired);
+    add_backhaul_stream_kpis(kpis, by_access_point);
+  }
+  alerts_.add_kpis(kpis);
+  s.platform.add_kpis(kpis);
+  order_kpis(kpis);
+  report.by_district = district_kpis(scenario_, city_, s.fleet, log_);
+
+  writer.write_kpis(kpis);
+  writer.write_kpi_table("by_district", report.by_district);
+  writer.write_kpi_table("by_type", type_kpis(scenario_, city_, s.fleet, log_, t_end_s));
+  if (access_points) writer.write_kpi_table("by_access_point", by_access_point);
+  if (alerts_.has_table()) writer.write_kpi_table("alerts", alerts_.table());
+  if (!s.wired.failures().empty()) writer.write_kpi_table("failures", failure_kpis(s.wired, log_));
+  writer.write_timeseries(s.wired.utilisation(t_end_s));
+  return report;
+}
+
+}  // namespace citytwin::sim::record

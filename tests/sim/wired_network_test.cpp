@@ -1,0 +1,105 @@
+// The wired network on the bus: a copy reaches the network server after the gateway's forward delay and
+// the route's latency, the first copy of a frame delivers it and the later ones are duplicates, a
+// delivered frame is handed to the platform once, and copies reaching a network server that is down are
+// lost (server_down) and attributed to its failure. SimGrid allows one engine per process: ctest runs
+// each test in its own process.
+#include "sim/network/wired_network.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "sim/drivers/failure_schedule.hpp"
+#include "sim/network/wired_bus.hpp"
+#include "tests/sim/component_city.hpp"
+#include "tests/sim/rooms.hpp"
+
+namespace citytwin::sim {
+namespace {
+
+std::string city(const std::string& drivers) {
+  return "city:\n"
+         "  districts:\n"
+         "    - {name: centre, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
+         "devices:\n"
+         "  - {name: d, count: 1, districts: [centre]}\n"
+         "gateways:\n"
+         "  - {name: a, position: [200 m, 500 m], backhaul: {fibre_length: 2 km}}\n"
+         "  - {name: b, position: [800 m, 500 m], backhaul: {fibre_length: 40 km}}\n" +
+         drivers + "run:\n  duration: 1 h\n";
+}
+
+struct Heard {
+  std::vector<events::CopyDelivered> delivered;
+  std::vector<events::CopyDropped> dropped;
+  std::vector<events::MessageIngested> ingested;
+};
+
+void listen(events::Bus& bus, Heard& heard) {
+  bus.subscribe<events::CopyDelivered>([&](const events::CopyDelivered& e) { heard.delivered.push_back(e); });
+  bus.subscribe<events::CopyDropped>([&](const events::CopyDropped& e) { heard.dropped.push_back(e); });
+  bus.subscribe<events::MessageIngested>(
+      [&](const events::MessageIngested& e) { heard.ingested.push_back(e); });
+}
+
+// A frame received intact by the given gateways at t_s.
+events::FrameResolved frame(uint64_t seq, double t_s, std::span<const uint32_t> gateways) {
+  events::FrameResolved f;
+  f.seq = seq;
+  f.gateways_received = gateways;
+  f.t_received_s = t_s;
+  return f;
+}
+
+TEST(WiredNetwork, TheFirstCopyDeliversAndTheOtherIsADuplicate) {
+  const test::ComponentCity c(city(""));
+  const GatewayTimeline timeline(c.scenario, {});
+  events::Bus bus;
+  Heard heard;
+  listen(bus, heard);
+  const auto wired = make_wired_network(c.scenario, timeline, bus);
+  const std::vector<uint32_t> both = {0, 1};
+  bus.publish(frame(0, 1.0, both));
+  wired->advance(10.0);
+  wired->drain(10.0);
+  ASSERT_EQ(heard.delivered.size(), 2u);
+  EXPECT_TRUE(heard.delivered[0].first);
+  EXPECT_FALSE(heard.delivered[1].first);
+  // Gateway a's copy (2 km of fibre) arrives before b's (40 km): it delivers, after the forward delay
+  // and at least the route's propagation.
+  EXPECT_LT(heard.delivered[0].t_delivered_s, heard.delivered[1].t_delivered_s);
+  EXPECT_GT(heard.delivered[0].t_delivered_s,
+            1.0 + c.scenario.gateways[0].forward_delay_s + wired->route_latency_s(0));
+  EXPECT_LT(heard.delivered[0].t_delivered_s, 1.1);
+  EXPECT_GE(wired->route_latency_s(1) - wired->route_latency_s(0), 38e3 * kFibreDelayPerMetre_s);
+  ASSERT_EQ(heard.ingested.size(), 1u);  // the platform takes the frame once
+  EXPECT_EQ(heard.ingested[0].seq, 0u);
+  EXPECT_EQ(wired->copies_forwarded(), 2u);
+  EXPECT_TRUE(heard.dropped.empty());
+}
+
+TEST(WiredNetwork, CopiesReachingAServerThatIsDownAreLost) {
+  const test::ComponentCity c(
+      city("drivers:\n  failures: [{target: network_server, start: 0 s, end: 100 s}]\n"));
+  const GatewayTimeline timeline(c.scenario, failure_schedule(c.scenario, 1));
+  events::Bus bus;
+  Heard heard;
+  listen(bus, heard);
+  const auto wired = make_wired_network(c.scenario, timeline, bus);
+  const std::vector<uint32_t> a = {0};
+  bus.publish(frame(0, 50.0, a));   // the server is down when it arrives
+  bus.publish(frame(1, 150.0, a));  // back up
+  wired->advance(200.0);
+  wired->drain(200.0);
+  ASSERT_EQ(heard.dropped.size(), 1u);
+  EXPECT_EQ(heard.dropped[0].seq, 0u);
+  EXPECT_EQ(heard.dropped[0].reason, output::FailReason::ServerDown);
+  EXPECT_EQ(heard.dropped[0].failure, 0);
+  ASSERT_EQ(heard.delivered.size(), 1u);
+  EXPECT_EQ(heard.delivered[0].seq, 1u);
+  EXPECT_TRUE(heard.delivered[0].first);
+  EXPECT_EQ(wired->failure_effects().at(0).copies_lost, 1u);
+}
+
+}  // namespace
+}  // namespace citytwin::sim
