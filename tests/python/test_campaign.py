@@ -150,3 +150,36 @@ def test_python_sweep_cache_defaults_to_a_folder_named_after_the_campaign(tmp_pa
     again = citytwin.sweep(QUICKSTART, seeds=[3], overrides={"run.duration": "30 min"}, jobs=1)
     assert again.attrs["made"] == 0 and again.attrs["out"] == ds.attrs["out"]
     assert Path(ds.attrs["out"]).parent == tmp_path / "sweeps"
+
+
+def test_ctrl_c_stops_the_campaign_keeps_finished_runs_and_the_same_command_finishes_it(tmp_path):
+    campaign = tmp_path / "c.yaml"
+    # One quick run, then a longer one: Ctrl-C arrives while it runs.
+    campaign.write_text(f"scenario: {QUICKSTART}\nseeds: [1]\ngrid:\n  run.duration: [30 min, 2 d]\n"
+                        f"out: {tmp_path / 'out'}\njobs: 1\n")
+    runs = tmp_path / "out" / "runs"
+    proc = subprocess.Popen([CLI, "sweep", str(campaign), "--quiet"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (list(runs.glob("*.h5")) and list(runs.glob("*.h5.partial"))):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)  # to the sweep only: it stops its children itself
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "stopped before the rest" in out
+    table = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert list(table["status"]) == ["ok", "stopped"]
+    stopped_trace = tmp_path / "out" / table.loc[1, "trace"]
+    assert stopped_trace.exists()
+    # The same command makes the stopped run again (its trace is incomplete) and reuses the first.
+    r = sweep_cli(campaign)
+    assert r.returncode == 0 and "2 runs, 1 made, 1 reused, 0 failed" in r.stdout, r.stdout + r.stderr
+
+
+def test_slices_in_python_scenario_paths_match_the_command_line():
+    sc = citytwin.Scenario.from_file(QUICKSTART)
+    sc["gateways[0:2].backhaul.fibre_length"] = "3 km"
+    assert [sc[f"gateways.{i}.backhaul.fibre_length"] for i in range(2)] == ["3 km", "3 km"]
+    assert sc["gateways.2.backhaul.fibre_length"] != "3 km"
+    with pytest.raises(KeyError, match="slice 2:9 selects no entry or is out of range"):
+        sc["gateways[2:9].backup"] = "1 h"
