@@ -93,6 +93,7 @@ def apply_edit(data: Any, path: str, value: Any) -> Any:
             for k in range(begin, end):
                 apply_edit(node, ".".join([str(k)] + segments[i + 1:]), value)
             return data
+        if segment == "+" and isinstance(node, list):
             node.append(copy.deepcopy(value) if last else {})
             if last:
                 return data
