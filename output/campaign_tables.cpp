@@ -124,6 +124,14 @@ void text_column(hid_t g, const std::string& name, const std::string& descriptio
 
 }  // namespace
 
+std::string campaign_kpi_column(const std::string& kpi, const std::vector<std::string>& axes) {
+  for (const char* fixed : kCampaignRunColumns)
+    if (kpi == fixed) return "kpi." + kpi;
+  for (const std::string& axis : axes)
+    if (kpi == axis) return "kpi." + kpi;
+  return kpi;
+}
+
 std::optional<TraceRecord> read_trace_record(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
@@ -224,7 +232,9 @@ void write_campaign_summary(const std::string& path, const CampaignSummary& summ
         for (size_t i = 0; i < rows.size(); ++i)
           for (const auto& [k, v] : rows[i].kpis)
             if (k == name) values[i] = v;
-        h5::write_column(g, {name, "", "KPI (/kpi@" + name + " of the run's trace; NaN when it has none)"},
+        h5::write_column(g,
+                         {campaign_kpi_column(name, summary.axes), "",
+                          "KPI (/kpi@" + name + " of the run's trace; NaN when it has none)"},
                          values);
       }
 

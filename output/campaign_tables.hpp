@@ -47,6 +47,13 @@ struct CampaignSummary {
   std::vector<CampaignRow> rows;
 };
 
+// The fixed columns of /runs; an axis may not take one of these names.
+inline constexpr const char* kCampaignRunColumns[] = {"run_id",     "seed",  "status", "error",
+                                                      "error_kind", "trace", "reused", "wall_s"};
+// The /runs column of a KPI: its name, or "kpi.<name>" when an axis or a fixed column has that name
+// (a grid over the whole `devices` list next to the `devices` count KPI).
+std::string campaign_kpi_column(const std::string& kpi, const std::vector<std::string>& axes);
+
 // Writes the summary to path (through "<path>.partial" and a rename, so a reader never sees half of
 // one): /meta, /runs (one row per run: run_id, one text column per axis, seed, status, error, trace,
 // reused, wall_s, then every scalar KPI any run reported, NaN where a run has none) and /by_district

@@ -152,7 +152,7 @@ void write_campaign_csv(const std::string& folder, const output::CampaignSummary
     out << "run_id";
     for (const auto& a : s.axes) out << "," << csv_field(a);
     out << ",seed,status,error,error_kind,trace,reused,wall_s";
-    for (const auto& k : kpi_names) out << "," << csv_field(k);
+    for (const auto& k : kpi_names) out << "," << csv_field(output::campaign_kpi_column(k, s.axes));
     out << "\n";
     for (const auto& r : s.rows) {
       out << r.run_id;

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "output/campaign_tables.hpp"
 #include "sim/campaign/run_id.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
@@ -162,6 +164,13 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
         const std::string path = "grid." + key;
         if (key.empty() || key.find('=') != std::string::npos) {
           errors.add(entry.first.Mark(), path, "expected a key path, e.g. devices[0].interval");
+          continue;
+        }
+        if (std::find_if(std::begin(output::kCampaignRunColumns), std::end(output::kCampaignRunColumns),
+                         [&](const char* column) { return key == column; }) !=
+            std::end(output::kCampaignRunColumns)) {
+          errors.add(entry.first.Mark(), path,
+                     "'" + key + "' names a column of the summary, not a scenario key");
           continue;
         }
         if (!entry.second.IsSequence() || entry.second.size() == 0) {

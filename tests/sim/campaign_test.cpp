@@ -88,6 +88,11 @@ TEST(CampaignFile, BadCampaignsAreLocated) {
   EXPECT_EQ(error_of("scenario: " + kQuickstart + "\nsede: 3\n"),
             "c.yaml:2:1: sede: unknown key (expected scenario, seeds, grid, set, out, jobs, threads)");
   EXPECT_EQ(error_of("scenario: /nonexistent.yaml\n"), "c.yaml: scenario: cannot read '/nonexistent.yaml'");
+  EXPECT_EQ(error_of("scenario: " + kQuickstart + "\ngrid:\n  seed: [1, 2]\n"),
+            "c.yaml:3:3: grid.seed: 'seed' names a column of the summary, not a scenario key");
+  EXPECT_EQ(output::campaign_kpi_column("devices", {"devices", "run.seed"}), "kpi.devices");
+  EXPECT_EQ(output::campaign_kpi_column("status", {}), "kpi.status");
+  EXPECT_EQ(output::campaign_kpi_column("delivery_ratio", {"devices"}), "delivery_ratio");
   EXPECT_EQ(error_of("scenario: " + kQuickstart + "\ngrid:\n  a.b: [1, 1]\n"),
             "c.yaml:3:12: grid.a.b[1]: value '1' given twice");
 }
