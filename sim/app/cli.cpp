@@ -15,6 +15,7 @@
 #include "sim/app/run.hpp"
 #include "sim/app/run_budget.hpp"
 #include "sim/app/version.hpp"
+#include "sim/campaign/sweep_command.hpp"
 #include "sim/city/resolve.hpp"
 #include "sim/network/wired_network.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -34,6 +35,7 @@ constexpr const char* kUsage =
     "  validate FILE   check a scenario without running it\n"
     "  describe FILE   summarise the city it builds: devices, gateways, fibre, capacities\n"
     "  catalogue       list the device types of the catalogue (radio, interval, payload, battery)\n"
+    "  sweep CAMPAIGN  run a campaign: a grid of overrides x seeds, on a process pool or MPI ranks\n"
     "\n"
     "run, describe and catalogue take --json for machine-readable output on stdout.\n"
     "run and validate print the scenario's warnings on stderr; --strict makes them errors.\n"
@@ -249,6 +251,7 @@ int main(int argc, char** argv) {
     if (command == "validate") return validate(args);
     if (command == "describe") return describe(args);
     if (command == "catalogue") return catalogue(args);
+    if (command == "sweep") return citytwin::sim::campaign::sweep_command(args);
     std::cerr << "citytwin: unknown command '" << command << "'\n" << kUsage;
     return kBadInput;
   } catch (const scenario::ScenarioError& e) {

@@ -32,7 +32,9 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   const std::vector<scenario::Diagnostic> warnings = city::resolve(sc, summary.seed, options.strict);
   check_run_budget(estimate_run(sc), available_memory_bytes(), summary.threads, options.force);
   // Create the output first: an unwritable path fails before any simulation work.
-  output::TraceWriter writer(options.output_path, run_meta(sc, summary, warnings), options.overwrite);
+  output::RunMeta meta = run_meta(sc, summary, warnings);
+  meta.run_id = options.run_id;  // a campaign's run id, in /meta (its restart check)
+  output::TraceWriter writer(options.output_path, meta, options.overwrite);
   core::ThreadPool pool(summary.threads);
   const city::CityLayout city = set_up_city(sc, summary.seed, pool, writer);
   RunAssembly assembly(sc, city, summary.seed, summary.threads);
