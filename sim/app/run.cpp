@@ -27,6 +27,7 @@
 #include "sim/drivers/gateway_timeline.hpp"
 #include "sim/engine/fleet.hpp"
 #include "sim/network/wired_network.hpp"
+#include "sim/plan/coverage.hpp"
 #include "sim/platform/analytics.hpp"
 #include "sim/platform/platform_pipeline.hpp"
 #include "sim/record/kpi.hpp"
@@ -119,6 +120,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
     throw stopped_in_set_up(e.what());
   }
   writer.write_gateways(gateway_table(sc, city));
+  const plan::Coverage coverage = plan::compute_coverage(sc, city);  // h-planner: coverage KPIs (issue 10)
   writer.append_messages({});  // /messages exists even when no uplink is ever sent
   if (stop_requested()) throw stopped_in_set_up("stopped while writing the devices");
 
@@ -244,8 +246,11 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   summary.kpis.emplace_back("platform_stored", static_cast<double>(pipeline.stored()));
   summary.kpis.emplace_back("platform_dropped", static_cast<double>(pipeline.dropped()));
   summary.kpis.emplace_back("broker_queue_peak", static_cast<double>(pipeline.broker_peak()));
+  summary.kpis.insert(summary.kpis.end(), coverage.kpis.begin(), coverage.kpis.end());  // h-planner
   writer.write_kpis(summary.kpis);
   writer.write_kpi_table("by_district", summary.by_district);
+  writer.write_kpi_table("coverage_by_district", coverage.by_district);  // h-planner
+  writer.write_kpi_table("coverage_grid", coverage.grid_table);          // h-planner
   writer.write_kpi_table("by_type", by_type);
   if (!wifi.access_points().empty()) writer.write_kpi_table("by_access_point", access_points);
   if (!sc.platform.alerts.empty()) writer.write_kpi_table("alerts", analytics.table());
