@@ -501,6 +501,7 @@ TraceWriter::TraceWriter(std::string final_path, const RunMeta& meta, bool overw
     for (const auto& line : meta.overrides) overrides += line + "\n";
     h5::write_attribute(group, "overrides", overrides);
     h5::write_attribute(group, "duration_s", meta.duration_s);
+    if (!meta.run_id.empty()) h5::write_attribute(group, "run_id", meta.run_id);
     h5::ColumnInfo warnings;
     warnings.name = "warnings";
     warnings.description = "what the scenario asks that the run silently does not do, one per row";

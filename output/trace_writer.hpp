@@ -50,6 +50,8 @@ struct RunMeta {
   double duration_s = 0.0;
   // What the scenario asks that the run will silently not do, "file:line:col: key: warning: ..."
   std::vector<std::string> warnings;
+  // A campaign's id for this run (sim/campaign/run_id.hpp), written as /meta@run_id when not empty.
+  std::string run_id;
 };
 
 // Static tables, one entry per row.

@@ -11,14 +11,15 @@
 #include <vector>
 
 #include "sim/app/cli_json.hpp"
-#include "sim/app/compare.hpp"
 #include "sim/app/describe.hpp"
 #include "sim/app/kpi_report.hpp"
 #include "sim/app/run.hpp"
 #include "sim/app/run_budget.hpp"
 #include "sim/app/version.hpp"
+#include "sim/campaign/sweep_command.hpp"
 #include "sim/city/resolve.hpp"
 #include "sim/network/wired_network.hpp"
+#include "sim/rollout/compare.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 namespace po = boost::program_options;
@@ -37,6 +38,7 @@ constexpr const char* kUsage =
     "  describe FILE   summarise the city it builds: devices, gateways, fibre, capacities\n"
     "  catalogue       list the device types of the catalogue (radio, interval, payload, battery)\n"
     "  compare FILE    run every phase of a rollout (x seeds) and compare KPIs and costs\n"
+    "  sweep CAMPAIGN  run a campaign: a grid of overrides x seeds, on a process pool or MPI ranks\n"
     "\n"
     "run, describe and catalogue take --json for machine-readable output on stdout.\n"
     "run and validate print the scenario's warnings on stderr; --strict makes them errors.\n"
@@ -253,7 +255,7 @@ int plot_compare(const std::string& h5, const std::string& png) {
                                   : std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3"
                                                                                 : "python3";
   const std::string command = interpreter +
-                              " -c 'import sys; from citytwin.plotting import plot_compare; "
+                              " -c 'import sys; from citytwin import plot_compare; "
                               "plot_compare(sys.argv[1], sys.argv[2])' '" +
                               h5 + "' '" + png + "'";
   return std::system(command.c_str());
@@ -281,7 +283,7 @@ int compare(const std::vector<std::string>& args) {
     return kOk;
   }
   if (!vm.count("file")) throw po::error("compare needs a scenario FILE");
-  app::CompareOptions options;
+  citytwin::sim::rollout::CompareOptions options;
   options.scenario_path = vm["file"].as<std::string>();
   options.overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   options.seeds = vm["seeds"].as<int>();
@@ -295,7 +297,7 @@ int compare(const std::vector<std::string>& args) {
   sa.sa_flags = SA_RESETHAND;
   for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &sa, nullptr);
   options.stop = [] { return app::stop_requested(); };
-  const app::CompareResult result = app::compare(options);
+  const citytwin::sim::rollout::CompareResult result = citytwin::sim::rollout::compare(options);
   for (const std::string& error : result.errors) std::cerr << "citytwin: " << error << "\n";
   std::cout << result.table;
   std::cout << "wrote " << options.output_path << "\n";
@@ -334,6 +336,7 @@ int main(int argc, char** argv) {
     if (command == "describe") return describe(args);
     if (command == "catalogue") return catalogue(args);
     if (command == "compare") return compare(args);
+    if (command == "sweep") return citytwin::sim::campaign::sweep_command(args);
     std::cerr << "citytwin: unknown command '" << command << "'\n" << kUsage;
     return kBadInput;
   } catch (const scenario::ScenarioError& e) {

@@ -141,13 +141,11 @@ void parse_progress(std::string& pending, const std::function<void(const Isolate
 
 }  // namespace
 
-IsolatedOutcome run_isolated(const ScenarioSource& source, const RunOptions& options,
-                             const std::function<bool()>& cancel,
-                             const std::function<void(const IsolatedProgress&)>& progress) {
+IsolatedChild start_isolated(const ScenarioSource& source, const RunOptions& options, bool with_progress) {
   int fds[2];
   if (::pipe(fds) != 0) throw RunError(std::string("cannot create a pipe: ") + std::strerror(errno));
   int progress_fds[2] = {-1, -1};
-  if (progress && ::pipe(progress_fds) != 0) {
+  if (with_progress && ::pipe(progress_fds) != 0) {
     ::close(fds[0]);
     ::close(fds[1]);
     throw RunError(std::string("cannot create a pipe: ") + std::strerror(errno));
@@ -155,7 +153,11 @@ IsolatedOutcome run_isolated(const ScenarioSource& source, const RunOptions& opt
   std::fflush(stdout);
   std::fflush(stderr);
   const pid_t pid = ::fork();
-  if (pid < 0) throw RunError(std::string("cannot fork: ") + std::strerror(errno));
+  if (pid < 0) {
+    for (int fd : {fds[0], fds[1], progress_fds[0], progress_fds[1]})
+      if (fd >= 0) ::close(fd);
+    throw RunError(std::string("cannot fork: ") + std::strerror(errno));
+  }
   if (pid == 0) {
     ::close(fds[0]);
     if (progress_fds[0] >= 0) ::close(progress_fds[0]);
@@ -163,43 +165,59 @@ IsolatedOutcome run_isolated(const ScenarioSource& source, const RunOptions& opt
   }
   ::close(fds[1]);
   if (progress_fds[1] >= 0) ::close(progress_fds[1]);
-  std::string progress_pending;
+  IsolatedChild child;
+  child.pid = pid;
+  child.report_fd = fds[0];
+  child.progress_fd = progress_fds[0];
+  return child;
+}
 
-  std::string report;
-  bool cancelled = false;
+bool read_isolated(IsolatedChild& child, const std::function<void(const IsolatedProgress&)>& progress) {
   char buf[65536];
-  for (;;) {
-    pollfd p[2] = {{fds[0], POLLIN, 0}, {progress_fds[0], POLLIN, 0}};
-    const int ready = ::poll(p, progress_fds[0] >= 0 ? 2 : 1, 100);
-    if (ready > 0 && progress_fds[0] >= 0 && (p[1].revents & (POLLIN | POLLHUP)) != 0) {
-      const ssize_t n = ::read(progress_fds[0], buf, sizeof buf);
+  if (child.progress_fd >= 0) {
+    pollfd p{child.progress_fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) > 0) {
+      const ssize_t n = ::read(child.progress_fd, buf, sizeof buf);
       if (n > 0) {
-        progress_pending.append(buf, static_cast<size_t>(n));
-        parse_progress(progress_pending, progress);
+        child.progress_pending.append(buf, static_cast<size_t>(n));
+        if (progress)
+          parse_progress(child.progress_pending, progress);
+        else
+          child.progress_pending.clear();
       } else if (n == 0) {
-        ::close(progress_fds[0]);
-        progress_fds[0] = -1;
+        ::close(child.progress_fd);
+        child.progress_fd = -1;
       }
-    }
-    if (ready > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-      const ssize_t n = ::read(fds[0], buf, sizeof buf);
-      if (n > 0) {
-        report.append(buf, static_cast<size_t>(n));
-        continue;
-      }
-      if (n == 0) break;  // the child closed its end
-      if (errno != EINTR) break;
-    }
-    if (!cancelled && cancel && cancel()) {
-      cancelled = true;
-      ::kill(pid, SIGINT);
     }
   }
-  ::close(fds[0]);
-  if (progress_fds[0] >= 0) ::close(progress_fds[0]);
+  if (child.report_fd < 0) return false;
+  pollfd p{child.report_fd, POLLIN, 0};
+  if (::poll(&p, 1, 0) <= 0 || (p.revents & (POLLIN | POLLHUP | POLLERR)) == 0) return true;
+  const ssize_t n = ::read(child.report_fd, buf, sizeof buf);
+  if (n > 0) {
+    child.report.append(buf, static_cast<size_t>(n));
+    return true;
+  }
+  if (n < 0 && errno == EINTR) return true;
+  ::close(child.report_fd);  // end of file (the child closed its end) or an error
+  child.report_fd = -1;
+  return false;
+}
+
+void stop_isolated(const IsolatedChild& child) {
+  if (child.pid > 0) ::kill(child.pid, SIGINT);
+}
+
+IsolatedOutcome finish_isolated(IsolatedChild& child) {
+  for (int* fd : {&child.report_fd, &child.progress_fd}) {
+    if (*fd >= 0) ::close(*fd);
+    *fd = -1;
+  }
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
   }
+  child.pid = -1;
+  const std::string& report = child.report;
 
   IsolatedOutcome outcome;
   if (report.empty()) {
@@ -221,6 +239,23 @@ IsolatedOutcome run_isolated(const ScenarioSource& source, const RunOptions& opt
     outcome.error = body;
   }
   return outcome;
+}
+
+IsolatedOutcome run_isolated(const ScenarioSource& source, const RunOptions& options,
+                             const std::function<bool()>& cancel,
+                             const std::function<void(const IsolatedProgress&)>& progress) {
+  IsolatedChild child = start_isolated(source, options, static_cast<bool>(progress));
+  bool cancelled = false;
+  for (;;) {
+    pollfd p[2] = {{child.report_fd, POLLIN, 0}, {child.progress_fd, POLLIN, 0}};
+    ::poll(p, child.progress_fd >= 0 ? 2 : 1, 100);
+    if (!read_isolated(child, progress)) break;
+    if (!cancelled && cancel && cancel()) {
+      cancelled = true;
+      stop_isolated(child);
+    }
+  }
+  return finish_isolated(child);
 }
 
 }  // namespace citytwin::sim::app

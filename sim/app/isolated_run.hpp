@@ -5,6 +5,8 @@
 // KPIs, or its error text, through a pipe.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -39,5 +41,26 @@ struct IsolatedProgress {
 IsolatedOutcome run_isolated(const ScenarioSource& source, const RunOptions& options,
                              const std::function<bool()>& cancel = {},
                              const std::function<void(const IsolatedProgress&)>& progress = {});
+
+// The pieces of run_isolated, for a caller that watches many children from one thread (the campaign
+// pool, sim/campaign): start a child, read its pipes when poll(2) says they are ready, then collect
+// its outcome. Children are forked from the calling thread only, never from helper threads.
+struct IsolatedChild {
+  pid_t pid = -1;
+  int report_fd = -1;    // the child's report; closed by the child when it is done
+  int progress_fd = -1;  // -1 when no progress was asked for
+  std::string report;
+  std::string progress_pending;
+};
+
+// Forks the child (throws RunError when it cannot); with_progress opens the progress pipe.
+IsolatedChild start_isolated(const ScenarioSource& source, const RunOptions& options, bool with_progress);
+// Reads what the child's pipes hold now (non-blocking use: call after poll(2) reports them ready);
+// progress lines go to progress. Returns false once the report pipe is closed (the child is done).
+bool read_isolated(IsolatedChild& child, const std::function<void(const IsolatedProgress&)>& progress = {});
+// Asks the child to stop at its next window (SIGINT; its trace is finished with complete = 0).
+void stop_isolated(const IsolatedChild& child);
+// Waits for the child to exit, closes its pipes and decodes its report.
+IsolatedOutcome finish_isolated(IsolatedChild& child);
 
 }  // namespace citytwin::sim::app

@@ -96,6 +96,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   meta.scenario_text = sc.text;
   meta.overrides = sc.overrides;
   meta.duration_s = sc.run.duration_s;
+  meta.run_id = options.run_id;  // h-campaign: the campaign's run id in /meta (restart check)
   for (const scenario::Diagnostic& w : warnings) meta.warnings.push_back(w.to_string());
   output::TraceWriter writer(options.output_path, meta, options.overwrite);
 

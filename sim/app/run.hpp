@@ -35,6 +35,7 @@ struct RunOptions {
   // Called after every window with (simulated s, duration s, uplinks so far); may be empty.
   std::function<void(double, double, uint64_t)> on_progress;
   bool force = false;  // run even past the memory and time budget (sim/run_budget.hpp)
+  std::string run_id;  // a campaign's id for the run (sim/campaign), written to /meta@run_id
 };
 
 struct RunSummary {

@@ -123,8 +123,34 @@ std::vector<std::string_view> keys_of(const YamlNode& map) {
   return keys;
 }
 
+// "a:b" (either may be empty): the entries a..b-1 of a sequence of `size` entries; nullopt when the
+// segment is no slice. A malformed or out-of-range slice is reported.
+struct Slice {
+  std::size_t begin = 0, end = 0;
+  bool ok = false;
+};
+std::optional<Slice> parse_slice(const std::string& segment, std::size_t size) {
+  const std::size_t colon = segment.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  Slice slice;
+  const std::string lo = segment.substr(0, colon), hi = segment.substr(colon + 1);
+  slice.begin = 0;
+  slice.end = size;
+  if ((!lo.empty() && !parse_index(lo, slice.begin)) || (!hi.empty() && !parse_index(hi, slice.end)))
+    return slice;
+  slice.ok = slice.begin < slice.end && slice.end <= size;
+  return slice;
+}
+
+void apply_override_text(YamlNode& root, int index, const std::string& text, DiagnosticLog& log);
+
 void apply_override(YamlNode& root, int index, DiagnosticLog& log) {
-  const std::string& text = log.overrides()[static_cast<std::size_t>(index)];
+  apply_override_text(root, index, log.overrides()[static_cast<std::size_t>(index)], log);
+}
+
+// Applies one override given as text (an override of the log, or one entry of a slice of it: its
+// location is still the override's).
+void apply_override_text(YamlNode& root, int index, const std::string& text, DiagnosticLog& log) {
   const Location where{0, 0, index};
   const std::size_t equals = text.find('=');
   const auto segments = equals == std::string::npos
@@ -147,6 +173,26 @@ void apply_override(YamlNode& root, int index, DiagnosticLog& log) {
       node->items.back().location = where;
       path = index_path(path, node->items.size() - 1);
       node = &node->items.back();
+    } else if (node->is_sequence() && segment.find(':') != std::string::npos) {
+      // "[a:b]": the rest of the override applies to each entry a..b-1, e.g. gateways[0:6].backup=2h
+      const Slice slice = *parse_slice(segment, node->items.size());
+      if (!slice.ok) {
+        log.error(where, path + "[" + segment + "]",
+                  "slice " + segment + " selects no entry or is out of range ('" + path + "' has " +
+                      std::to_string(node->items.size()) +
+                      (node->items.size() == 1 ? " entry)" : " entries)"));
+        return;
+      }
+      const std::size_t equals_at = text.find('=');
+      for (std::size_t k = slice.begin; k < slice.end; ++k) {
+        std::string expanded;
+        for (std::size_t j = 0; j < segments->size(); ++j) {
+          if (j > 0) expanded += '.';
+          expanded += j == i ? std::to_string(k) : (*segments)[j];
+        }
+        apply_override_text(root, index, expanded + text.substr(equals_at), log);
+      }
+      return;
     } else if (node->is_sequence()) {
       std::size_t item = 0;
       if (!parse_index(segment, item)) {

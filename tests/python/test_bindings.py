@@ -145,6 +145,6 @@ def test_gil_is_released_while_running():
 def test_run_async_and_sweep():
     future = citytwin.run_async(SMALL, seed=3)
     assert future.result(timeout=120).seed == 3
-    table = citytwin.sweep(SMALL, seeds=[1, 2, 3])
+    table = citytwin.sweep(SMALL, seeds=[1, 2, 3], tidy=True)
     assert list(table.index) == [1, 2, 3]
     assert table["uplinks_sent"].nunique() > 1 or table["delivery_ratio"].nunique() > 1

@@ -45,36 +45,41 @@ def test_cancel_stops_a_running_future_within_a_second(tmp_path):
 
 
 def test_sweep_reports_a_failing_member_and_completes_the_others(tmp_path, capsys):
-    (tmp_path / "run-2.h5").mkdir()  # member 2 cannot write its trace
-    table = citytwin.sweep(QUICKSTART, seeds=[1, 2, 3], out=str(tmp_path / "run-{seed}.h5"),
-                           overrides={"run.duration": "1 h"})
-    assert list(table.index) == [1, 2, 3]
-    assert table.loc[2, "error"] and "run-2.h5" in table.loc[2, "error"]
-    assert table.loc[[1, 3], "error"].isna().all() and table.loc[[1, 3], "complete"].all()
-    assert [f.seed for f in table.attrs["failures"]] == [2]
-    assert isinstance(table.attrs["failures"][0].error, citytwin.RunError)
-    assert "seed 2 failed" in capsys.readouterr().err
-    assert (tmp_path / "run-1.h5").is_file() and (tmp_path / "run-3.h5").is_file()
+    table = citytwin.sweep(QUICKSTART, seeds=[1, 2, 3], grid={"devices[1].radio.sf": [7, 13]}, out=tmp_path / "c",
+                           overrides={"run.duration": "1 h"}, tidy=True)
+    assert list(table.index) == [(sf, s) for sf in (7, 13) for s in (1, 2, 3)]
+    assert table.loc[13, "error"].str.contains("devices\\[1\\].radio.sf: expected 7..12, got 13").all()
+    assert table.loc[7, "error"].isna().all() and (table.loc[7, "status"] == "ok").all()
+    assert [(f.point, f.seed) for f in table.attrs["failures"]] == [({"devices[1].radio.sf": 13}, s) for s in (1, 2, 3)]
+    assert isinstance(table.attrs["failures"][0].error, citytwin.ScenarioError)
+    assert "seed 2) failed" in capsys.readouterr().err
+    for trace in table.loc[7, "trace"]:
+        with h5py.File(tmp_path / "c" / trace, "r") as f:
+            assert f["meta"].attrs["complete"] == 1
 
 
 def test_keyboard_interrupt_in_a_sweep_stops_the_child_and_keeps_finished_results(tmp_path):
-    runs = []  # the simulated time last reported by each member
+    runs = tmp_path / "c" / "runs"
 
-    def on_progress(p):
-        if not runs or p.sim_s < runs[-1]:  # a new member started
-            runs.append(p.sim_s)
-            if len(runs) == 2:  # Ctrl-C while the second member runs
-                os.kill(os.getpid(), signal.SIGINT)
-        runs[-1] = p.sim_s
+    def interrupt_once_the_first_run_is_made():  # Ctrl-C while the second run is running
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (list(runs.glob("*.h5")) and list(runs.glob("*.h5.partial"))):
+            time.sleep(0.01)  # the first run made, the second one's trace begun
+        os.kill(os.getpid(), signal.SIGINT)
 
+    threading.Thread(target=interrupt_once_the_first_run_is_made, daemon=True).start()
     t0 = time.monotonic()
-    table = citytwin.sweep(QUICKSTART, seeds=[1, 2, 3], out=str(tmp_path / "s-{seed}.h5"), threads=1,
-                           overrides={"run.duration": "2 d"}, progress=on_progress)
+    table = citytwin.sweep(QUICKSTART, seeds=[1], grid={"run.duration": ["1 h", "60 d", "61 d"]}, jobs=1,
+                           out=tmp_path / "c", threads=1, tidy=True)
     assert time.monotonic() - t0 < 60
-    assert table.attrs["interrupted"] and list(table.index) == [1] and table.loc[1, "complete"]
-    with h5py.File(tmp_path / "s-1.h5", "r") as f:
+    assert table.attrs["interrupted"]
+    status = table["status"].droplevel("seed")
+    assert list(status) == ["ok", "stopped", "not_run"]
+    first = table.xs("1 h", level=0).iloc[0]
+    with h5py.File(tmp_path / "c" / first["trace"], "r") as f:
         assert f["meta"].attrs["complete"] == 1
-        assert f["kpi"].attrs["uplinks_sent"] == table.loc[1, "uplinks_sent"]
-    with h5py.File(tmp_path / "s-2.h5", "r") as f:  # the stopped child finished its trace, incomplete
+        assert f["kpi"].attrs["uplinks_sent"] == first["uplinks_sent"]
+    stopped = table.xs("60 d", level=0).iloc[0]
+    with h5py.File(tmp_path / "c" / stopped["trace"], "r") as f:  # the stopped child finished its trace, incomplete
         assert f["meta"].attrs["complete"] == 0
-    assert not (tmp_path / "s-3.h5").exists()
+    assert not (tmp_path / "c" / table.xs("61 d", level=0).iloc[0]["trace"]).exists()

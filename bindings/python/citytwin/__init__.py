@@ -5,6 +5,7 @@
     sc["devices.0.interval"] = "2 min"
     r = citytwin.run(sc, seed=7)
     r.kpi["delivery_ratio"]; r.by_district; r.by_type; r.messages; r.timeseries
+    ds = citytwin.sweep(sc, seeds=3, grid={"devices.0.interval": ["2 min", "5 min"]}, jobs=2)
 
 Each run happens in a child process (SimGrid keeps one engine per process), with the GIL released, so
 other Python threads keep running; run_async() returns a Future whose cancel() stops the run. Traces
@@ -15,12 +16,14 @@ from __future__ import annotations
 
 from . import _core
 from ._codes import FAIL_REASONS, RADIOS
-from ._runner import Progress, RunFuture, SweepFailure, catalogue, run, run_async, sweep, validate
+from ._compare import compare, plot_compare, read_compare
+from ._campaign import SweepFailure, open_campaign, sweep
+from ._runner import Progress, RunFuture, catalogue, run, run_async, validate
 from ._scenario import Scenario, ScenarioWarning
 from ._trace import Result, open, read
 
 __all__ = ["Scenario", "Result", "Progress", "RunFuture", "SweepFailure", "run", "run_async", "sweep",
-           "validate", "open", "read", "catalogue", "FAIL_REASONS", "RADIOS", "ScenarioError", "RunError",
+           "validate", "open", "read", "compare", "plot_compare", "read_compare", "open_campaign", "catalogue", "FAIL_REASONS", "RADIOS", "ScenarioError", "RunError",
            "ScenarioWarning",
            "__version__"]
 __version__: str = _core.__version__

@@ -9,7 +9,7 @@ import threading
 import warnings
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Union
 
 from . import _core
 from ._scenario import Scenario, ScenarioLike, ScenarioWarning
@@ -170,54 +170,6 @@ def run_async(scenario: ScenarioLike, **kwargs: Any) -> RunFuture:
 
     threading.Thread(target=work, name="citytwin-run", daemon=True).start()
     return future
-
-
-@dataclass
-class SweepFailure:
-    """A sweep member that failed: its seed and the error."""
-
-    seed: int
-    error: BaseException
-
-
-def sweep(scenario: ScenarioLike, seeds: Iterable[int], **kwargs: Any) -> Any:
-    """Runs the scenario once per seed; returns a pandas DataFrame with one row of KPIs per seed.
-
-    out may contain "{seed}" (e.g. "runs/flood-{seed}.h5") to keep each member's trace.
-    A member that fails does not stop the others: its row has the error text in the column "error"
-    (NaN KPIs), the failure is printed on stderr and the table's attrs["failures"] lists
-    SweepFailure(seed, error). Ctrl-C stops the running child (its trace, if kept, is marked
-    incomplete) and returns the rows finished so far, with attrs["interrupted"] = True.
-    """
-    import pandas as pd
-
-    sc = Scenario.load(scenario)
-    rows: List[Dict[str, Any]] = []
-    failures: List[SweepFailure] = []
-    interrupted = False
-    kwargs.setdefault("progress", False)
-    out = kwargs.pop("out", None)
-    for s in seeds:
-        try:
-            member_out = None if out is None else os.fspath(out).format(seed=int(s))
-            r = run(sc, seed=int(s), out=member_out, **kwargs)
-        except KeyboardInterrupt:
-            interrupted = True
-            break
-        except (ValueError, RuntimeError) as e:  # ScenarioError, RunError, OutputError
-            failures.append(SweepFailure(int(s), e))
-            rows.append({"seed": int(s), "error": str(e)})
-            continue
-        rows.append({"seed": int(s), **r.kpi, "complete": r.complete, "error": None})
-    table = pd.DataFrame(rows)
-    table = table.set_index("seed") if len(table) else table
-    if "error" in table and table["error"].isna().all():
-        table = table.drop(columns="error")
-    table.attrs["failures"] = failures
-    table.attrs["interrupted"] = interrupted
-    for f in failures:
-        print(f"citytwin.sweep: seed {f.seed} failed: {f.error}", file=sys.stderr)
-    return table
 
 
 def catalogue() -> Any:

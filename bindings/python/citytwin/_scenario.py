@@ -21,7 +21,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 
 def split_path(path: str) -> List[str]:
-    """'devices[0].radio.sf' -> ['devices', '0', 'radio', 'sf']; 'gateways[+]' -> ['gateways', '+']."""
+    """'devices[0].radio.sf' -> ['devices', '0', 'radio', 'sf']; 'gateways[+]' -> ['gateways', '+'];
+    'gateways[0:2].backup' -> ['gateways', '0:2', 'backup']."""
     dotted = path.replace("[", ".").replace("]", "")
     segments = dotted.split(".")
     if not path or any(s == "" for s in segments):
@@ -74,14 +75,24 @@ def _join(path: str, segment: str) -> str:
 
 def apply_edit(data: Any, path: str, value: Any) -> Any:
     """Sets `path` in `data` (a YAML tree) to a copy of `value`, like the C++ override: the last key may
-    be new in a map, '+' appends to a list. Returns the new root."""
+    be new in a map, '+' appends to a list, a slice 'a:b' sets each entry a..b-1. Returns the new root."""
     segments = split_path(path)
     if data is None:
         data = {}
     node, so_far = data, ""
     for i, segment in enumerate(segments):
         last = i + 1 == len(segments)
-        if segment == "+" and isinstance(node, list):
+        if ":" in segment and isinstance(node, list):  # a slice "a:b": the rest applies to each entry
+            lo, _, hi = segment.partition(":")
+            if not (lo.isdigit() or lo == "") or not (hi.isdigit() or hi == ""):
+                raise KeyError(f"{so_far}[{segment}]: malformed slice: expected a:b, e.g. gateways[0:6]")
+            begin, end = int(lo or 0), int(hi) if hi else len(node)
+            if not begin < end <= len(node):
+                raise KeyError(f"{so_far}[{segment}]: slice {segment} selects no entry or is out of range "
+                               f"({so_far} has {len(node)} entries)")
+            for k in range(begin, end):
+                apply_edit(node, ".".join([str(k)] + segments[i + 1:]), value)
+            return data
             node.append(copy.deepcopy(value) if last else {})
             if last:
                 return data

@@ -1,7 +1,8 @@
 // `citytwin compare FILE`: every phase of a rollout (sim/scenario phases:) x seeds, each run in its own
 // child process (run_isolated), a few at a time; one summary table per phase (KPIs with a 95 % confidence
 // interval over seeds, costs per phase and cumulative, cost per covered device and per point gained);
-// one HDF5 file (output/compare_file.hpp) rewritten after each phase that finishes.
+// one HDF5 file (output/compare_file.hpp) rewritten after each phase that finishes. The runs go through
+// the campaign process pool (sim/campaign/run_pool.hpp), which `citytwin sweep` uses too.
 #pragma once
 
 #include <cstddef>
@@ -10,9 +11,9 @@
 #include <vector>
 
 #include "output/compare_file.hpp"
-#include "sim/app/isolated_run.hpp"
+#include "sim/campaign/run_pool.hpp"
 
-namespace citytwin::sim::app {
+namespace citytwin::sim::rollout {
 
 struct CompareOptions {
   std::string scenario_path;
@@ -20,8 +21,9 @@ struct CompareOptions {
   int seeds = 1;                       // run.seed, run.seed + 1, ...
   int jobs = 1;                        // runs at once (one child process each)
   std::string output_path = "compare.h5";
-  bool progress = true;        // one line on stderr for the whole campaign
-  std::function<bool()> stop;  // polled; true stops the running children (their phases are not kept)
+  bool progress = true;  // one line on stderr for the whole campaign
+  std::function<bool()>
+      stop;  // polled (as is Ctrl-C): true stops the running children; finished phases are kept
 };
 
 struct CompareResult {
@@ -31,14 +33,10 @@ struct CompareResult {
   std::vector<std::string> errors;  // runs that failed: "phase P seed S: message"
 };
 
-// The runner: calls job(i) for i in [0, count) on `workers` threads, in order of i as workers free up.
-// One small replaceable function (a process pool shared with `citytwin sweep` can take its place).
-void run_jobs(std::size_t count, int workers, const std::function<void(std::size_t)>& job);
-
 // Mean and half-width of the two-sided 95 % Student-t confidence interval (NaN with fewer than 2 values).
 std::pair<double, double> mean_ci95(const std::vector<double>& values);
 
 // Throws scenario::ScenarioError (bad scenario), output::OutputError.
 CompareResult compare(const CompareOptions& options);
 
-}  // namespace citytwin::sim::app
+}  // namespace citytwin::sim::rollout

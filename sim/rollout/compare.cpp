@@ -1,4 +1,4 @@
-#include "sim/app/compare.hpp"
+#include "sim/rollout/compare.hpp"
 
 #include <unistd.h>
 
@@ -19,7 +19,7 @@
 #include "sim/plan/rollout_cost.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
-namespace citytwin::sim::app {
+namespace citytwin::sim::rollout {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -80,18 +80,6 @@ std::string pad(const std::string& text, std::size_t width) {
 
 }  // namespace
 
-void run_jobs(std::size_t count, int workers, const std::function<void(std::size_t)>& job) {
-  std::atomic<std::size_t> next{0};
-  std::vector<std::thread> threads;
-  const auto n = static_cast<std::size_t>(std::max(1, workers));
-  for (std::size_t w = 0; w < std::min(n, count); ++w) {
-    threads.emplace_back([&] {
-      for (std::size_t i; (i = next.fetch_add(1)) < count;) job(i);
-    });
-  }
-  for (std::thread& t : threads) t.join();
-}
-
 std::pair<double, double> mean_ci95(const std::vector<double>& values) {
   std::vector<double> finite;
   for (double v : values)
@@ -117,17 +105,15 @@ CompareResult compare(const CompareOptions& options) {
   const uint64_t first_seed = phases.front().run.seed;
   const std::string currency = phases.front().costs.currency;
 
-  const std::filesystem::path scratch =
+  const std::filesystem::path scratch_dir =
       std::filesystem::temp_directory_path() / ("citytwin-compare-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(scratch);
+  std::filesystem::create_directories(scratch_dir);
 
   struct Job {
     std::size_t phase = 0;
     uint64_t seed = 0;
     std::string trace;
-    IsolatedOutcome outcome;
-    std::atomic<double> sim_s{0.0};
-    std::atomic<bool> done{false};
+    campaign::PoolOutcome outcome;
   };
   std::vector<Job> jobs(n_phases * n_seeds);
   for (std::size_t p = 0; p < n_phases; ++p) {
@@ -136,15 +122,13 @@ CompareResult compare(const CompareOptions& options) {
       job.phase = p;
       job.seed = first_seed + s;
       job.trace =
-          (scratch / ("phase" + std::to_string(p) + "-seed" + std::to_string(job.seed) + ".h5")).string();
+          (scratch_dir / ("phase" + std::to_string(p) + "-seed" + std::to_string(job.seed) + ".h5")).string();
     }
   }
-  double total_s = 0.0;
-  for (const Job& job : jobs) total_s += phases[job.phase].run.duration_s;
 
   CompareResult result;
   output::CompareData& data = result.data;
-  data.citytwin_version = kVersion;
+  data.citytwin_version = app::kVersion;
   data.scenario_source = options.scenario_path;
   data.scenario_text = phases.front().text;
   data.seeds = static_cast<int>(n_seeds);
@@ -179,7 +163,6 @@ CompareResult compare(const CompareOptions& options) {
     data.units[name + "_ci95"] = unit;
   }
 
-  std::mutex mutex;  // guards data.phases / summary writes and result.errors
   std::vector<bool> phase_written(n_phases, false);
   std::vector<std::map<std::string, double>> phase_means(n_phases);
   std::vector<std::map<std::string, double>> phase_ci(n_phases);
@@ -249,7 +232,6 @@ CompareResult compare(const CompareOptions& options) {
       phase_means[p][name] = mean;
       phase_ci[p][name] = ci;
     }
-    std::lock_guard lock(mutex);
     data.phases.push_back(std::move(phase));
     std::sort(data.phases.begin(), data.phases.end(), [&](const auto& a, const auto& b) {
       std::size_t ia = 0, ib = 0;
@@ -263,77 +245,48 @@ CompareResult compare(const CompareOptions& options) {
     write_file(false);
   };
 
-  std::atomic<bool> stopping{false};
-  const auto cancel = [&] {
-    if (!stopping && options.stop && options.stop()) stopping = true;
-    return stopping.load();
+  // The runs, phase by phase, on the campaign pool; a phase is kept (its file rewritten) as soon as all its
+  // seeds finished.
+  std::vector<campaign::PoolRun> runs;
+  for (const Job& job : jobs) {
+    campaign::PoolRun run;
+    run.source = app::ScenarioSource{options.scenario_path, false, options.overrides};
+    run.source.overrides.push_back("run.phase=" + phases[job.phase].run.phase);
+    run.source.overrides.push_back("run.seed=" + std::to_string(job.seed));  // random placements follow it
+    run.seed = job.seed;
+    run.output_path = job.trace;
+    run.label = "phase " + phase_name(job.phase) + " seed " + std::to_string(job.seed);
+    runs.push_back(run);
+  }
+  const auto ok = [](const campaign::PoolOutcome& o) {
+    return o.status == campaign::PoolOutcome::Status::Ok && o.summary.complete;
   };
-  std::atomic<std::size_t> finished{0};
-  const auto run_one = [&](std::size_t i) {
-    Job& job = jobs[i];
-    if (!cancel()) {
-      ScenarioSource source{options.scenario_path, false, options.overrides};
-      source.overrides.push_back("run.phase=" + phases[job.phase].run.phase);
-      source.overrides.push_back("run.seed=" + std::to_string(job.seed));
-      RunOptions run;
-      run.threads = 1;
-      run.output_path = job.trace;
-      run.overwrite = true;
-      run.progress = false;
-      run.force = true;  // the phases passed validation; compare runs a few at a time
-      job.outcome =
-          run_isolated(source, run, cancel, [&](const IsolatedProgress& p) { job.sim_s = p.sim_s; });
-    }
-    job.done = true;
-    ++finished;
-    const bool ok = job.outcome.status == IsolatedOutcome::Status::Ok && job.outcome.summary.complete;
-    if (!ok && !stopping) {
-      std::lock_guard lock(mutex);
-      result.errors.push_back("phase " + phase_name(job.phase) + " seed " + std::to_string(job.seed) + ": " +
-                              (job.outcome.error.empty() ? "stopped" : job.outcome.error));
-    }
-    // The last seed of a phase to finish keeps the phase, when every seed succeeded.
+  campaign::PoolOptions pool;
+  pool.jobs = options.jobs;
+  pool.threads_per_run = 1;
+  pool.overwrite = true;
+  pool.progress = options.progress;
+  pool.title = "compare";
+  pool.cancel = options.stop;
+  bool stopped = false;
+  pool.on_finished = [&](std::size_t index, const campaign::PoolOutcome& outcome) {
+    Job& job = jobs[index];
+    job.outcome = outcome;
+    if (outcome.status == campaign::PoolOutcome::Status::Stopped) stopped = true;
+    if (outcome.status == campaign::PoolOutcome::Status::Failed)
+      result.errors.push_back(runs[index].label + ": " + outcome.error);
     bool all = true;
-    for (std::size_t s = 0; s < n_seeds; ++s) {
-      const Job& other = jobs[job.phase * n_seeds + s];
-      all = all && other.done && other.outcome.status == IsolatedOutcome::Status::Ok &&
-            other.outcome.summary.complete;
-    }
-    static std::mutex claim;
-    std::lock_guard lock(claim);
+    for (std::size_t s = 0; s < n_seeds; ++s) all = all && ok(jobs[job.phase * n_seeds + s].outcome);
     if (all && !phase_written[job.phase]) finish_phase(job.phase);
   };
-
-  const auto start = std::chrono::steady_clock::now();
-  std::atomic<bool> running{true};
-  std::thread progress([&] {
-    std::size_t last_line = ~std::size_t{0};
-    double last_wall = 0.0;
-    while (running) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      if (!options.progress) continue;
-      double sim = 0.0;
-      for (const Job& job : jobs) sim += job.done ? phases[job.phase].run.duration_s : job.sim_s.load();
-      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const auto percent = static_cast<int>(100.0 * sim / total_s);
-      const auto line = static_cast<std::size_t>(percent) * 100000 + finished.load();
-      if (line == last_line && wall - last_wall < 10.0) continue;  // a new line on change, or every 10 s
-      last_line = line;
-      last_wall = wall;
-      std::fprintf(stderr,
-                   "\rcompare: %zu/%zu runs done (%zu phases x %zu seeds), %.0f%% simulated, %.0f s   ",
-                   finished.load(), jobs.size(), n_phases, n_seeds, 100.0 * sim / total_s, wall);
-    }
-    if (options.progress) std::fprintf(stderr, "\n");
-  });
-  run_jobs(jobs.size(), options.jobs, run_one);
-  running = false;
-  progress.join();
-
+  const std::vector<campaign::PoolOutcome> outcomes = campaign::run_pool(runs, pool);
+  for (const campaign::PoolOutcome& outcome : outcomes)
+    stopped = stopped || outcome.status != campaign::PoolOutcome::Status::Ok;
+  const bool stopping = stopped && result.errors.empty();
   result.complete = !stopping && result.errors.empty();
   write_file(result.complete);
   std::error_code ignored;
-  std::filesystem::remove_all(scratch, ignored);
+  std::filesystem::remove_all(scratch_dir, ignored);
 
   // The table.
   std::ostringstream out;
@@ -373,4 +326,4 @@ CompareResult compare(const CompareOptions& options) {
   return result;
 }
 
-}  // namespace citytwin::sim::app
+}  // namespace citytwin::sim::rollout

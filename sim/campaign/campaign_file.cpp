@@ -1,0 +1,259 @@
+#include "sim/campaign/campaign_file.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "sim/campaign/run_id.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+
+namespace citytwin::sim::campaign {
+namespace {
+
+namespace fs = std::filesystem;
+using scenario::Diagnostic;
+
+constexpr std::size_t kMaxRuns = 1000000;
+
+class Errors {
+ public:
+  explicit Errors(std::string file) : file_(std::move(file)) {}
+  void add(const YAML::Mark& mark, const std::string& key, const std::string& message) {
+    const bool known = !mark.is_null();
+    diagnostics_.push_back(
+        Diagnostic{scenario::SourceMark{file_, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0}, key,
+                   message, Diagnostic::Severity::Error});
+  }
+  void add(const std::string& key, const std::string& message) { add(YAML::Mark::null_mark(), key, message); }
+  void throw_if_any() const {
+    if (!diagnostics_.empty()) throw scenario::ScenarioError(diagnostics_);
+  }
+
+ private:
+  std::string file_;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// A YAML value as one line of flow-style YAML, as an override's value is written.
+std::string flow_text(const YAML::Node& node) {
+  if (node.IsScalar()) return node.Scalar();
+  YAML::Emitter out;
+  out.SetMapFormat(YAML::Flow);
+  out.SetSeqFormat(YAML::Flow);
+  out << node;
+  return out.c_str();
+}
+
+bool read_uint(const YAML::Node& node, uint64_t& value) {
+  if (!node.IsScalar()) return false;
+  const std::string& text = node.Scalar();
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), value);
+  return !text.empty() && r.ec == std::errc() && r.ptr == text.data() + text.size();
+}
+
+std::string read_text(const std::string& path, Errors& errors, const std::string& key) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    errors.add(key, "cannot read '" + path + "'");
+    return {};
+  }
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string resolve(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || fs::path(path).is_absolute() || base_dir.empty()) return path;
+  return (fs::path(base_dir) / path).lexically_normal().string();
+}
+
+}  // namespace
+
+Campaign load_campaign_text(const std::string& text, const std::string& source_name,
+                            const std::string& base_dir) {
+  Campaign c;
+  c.file = source_name;
+  c.text = text;
+  Errors errors(source_name);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    errors.add(e.mark, "<yaml>", e.msg);
+    errors.throw_if_any();
+  }
+  if (!root.IsMap()) {
+    errors.add(root.Mark(), "",
+               "a campaign is a map with keys scenario, seeds, grid, set, out, jobs, threads");
+    errors.throw_if_any();
+  }
+  static const std::set<std::string> kKeys{"scenario", "seeds", "grid", "set", "out", "jobs", "threads"};
+  std::set<std::string> seen;
+  for (const auto& entry : root) {
+    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "?";
+    if (!kKeys.count(key))
+      errors.add(entry.first.Mark(), key,
+                 "unknown key (expected scenario, seeds, grid, set, out, jobs, threads)");
+    else if (!seen.insert(key).second)
+      errors.add(entry.first.Mark(), key, "given twice");
+  }
+
+  const YAML::Node sc = root["scenario"];
+  if (!sc || !sc.IsScalar() || sc.Scalar().empty()) {
+    errors.add(sc ? sc.Mark() : root.Mark(), "scenario", "expected the scenario file's path");
+  } else {
+    c.scenario_path = resolve(base_dir, sc.Scalar());
+    c.scenario_text = read_text(c.scenario_path, errors, "scenario");
+  }
+
+  const YAML::Node seeds = root["seeds"];
+  uint64_t count = 0;
+  if (!seeds) {
+    c.seeds = {1};
+  } else if (seeds.IsSequence() && seeds.size() > 0) {
+    std::set<uint64_t> unique;
+    for (std::size_t i = 0; i < seeds.size(); ++i) {
+      uint64_t s = 0;
+      if (!read_uint(seeds[i], s))
+        errors.add(seeds[i].Mark(), "seeds[" + std::to_string(i) + "]",
+                   "expected an unsigned 64-bit integer");
+      else if (!unique.insert(s).second)
+        errors.add(seeds[i].Mark(), "seeds[" + std::to_string(i) + "]",
+                   "seed " + std::to_string(s) + " given twice");
+      else
+        c.seeds.push_back(s);
+    }
+  } else if (read_uint(seeds, count) && count >= 1 && count <= kMaxRuns) {
+    for (uint64_t s = 1; s <= count; ++s) c.seeds.push_back(s);
+  } else {
+    errors.add(seeds.Mark(), "seeds",
+               "expected a count (1.." + std::to_string(kMaxRuns) + ") or a list of seeds");
+  }
+
+  const YAML::Node set = root["set"];
+  if (set && !set.IsNull()) {
+    if (set.IsMap()) {
+      for (const auto& entry : set) c.fixed.push_back(entry.first.Scalar() + "=" + flow_text(entry.second));
+    } else if (set.IsSequence()) {  // key.path=value texts, for a key given twice (gateways[+] ...)
+      for (std::size_t i = 0; i < set.size(); ++i) {
+        if (!set[i].IsScalar() || set[i].Scalar().find('=') == std::string::npos)
+          errors.add(set[i].Mark(), "set[" + std::to_string(i) + "]", "expected key.path=value");
+        else
+          c.fixed.push_back(set[i].Scalar());
+      }
+    } else {
+      errors.add(set.Mark(), "set", "expected a map of key.path: value, or a list of key.path=value");
+    }
+  }
+
+  const YAML::Node grid = root["grid"];
+  std::size_t runs = c.seeds.size();
+  if (grid && !grid.IsNull()) {
+    if (!grid.IsMap()) {
+      errors.add(grid.Mark(), "grid", "expected a map of key.path: [values]");
+    } else {
+      for (const auto& entry : grid) {
+        const std::string key = entry.first.Scalar();
+        const std::string path = "grid." + key;
+        if (key.empty() || key.find('=') != std::string::npos) {
+          errors.add(entry.first.Mark(), path, "expected a key path, e.g. devices[0].interval");
+          continue;
+        }
+        if (!entry.second.IsSequence() || entry.second.size() == 0) {
+          errors.add(entry.second.Mark(), path, "expected a non-empty list of values, e.g. [5 min, 10 min]");
+          continue;
+        }
+        Axis axis{key, {}};
+        std::set<std::string> unique;
+        for (std::size_t i = 0; i < entry.second.size(); ++i) {
+          std::string value = flow_text(entry.second[i]);
+          if (!unique.insert(value).second)
+            errors.add(entry.second[i].Mark(), path + "[" + std::to_string(i) + "]",
+                       "value '" + value + "' given twice");
+          axis.values.push_back(std::move(value));
+        }
+        runs *= axis.values.size();
+        if (runs > kMaxRuns) {
+          errors.add(entry.second.Mark(), path,
+                     "the campaign would have more than " + std::to_string(kMaxRuns) + " runs");
+          break;
+        }
+        c.axes.push_back(std::move(axis));
+      }
+    }
+  }
+
+  const YAML::Node out = root["out"];
+  if (out && (!out.IsScalar() || out.Scalar().empty())) errors.add(out.Mark(), "out", "expected a folder");
+  const std::string default_out =
+      source_name == "<text>" ? std::string("campaign") : fs::path(source_name).stem().string();
+  c.out = resolve(base_dir, out && out.IsScalar() ? out.Scalar() : default_out);
+
+  for (const auto& [key, field, lo, hi] :
+       {std::tuple{"jobs", &c.jobs, 1, 4096}, std::tuple{"threads", &c.threads, 1, 1024}}) {
+    const YAML::Node node = root[key];
+    if (!node) continue;
+    uint64_t v = 0;
+    if (!read_uint(node, v) || v < static_cast<uint64_t>(lo) || v > static_cast<uint64_t>(hi))
+      errors.add(node.Mark(), key, "expected " + std::to_string(lo) + ".." + std::to_string(hi));
+    else
+      *field = static_cast<int>(v);
+  }
+  errors.throw_if_any();
+  return c;
+}
+
+Campaign load_campaign_file(const std::string& path) {
+  Errors errors(path);
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    errors.add("", "no such campaign file");
+    errors.throw_if_any();
+  }
+  const std::string text = read_text(path, errors, "");
+  errors.throw_if_any();
+  return load_campaign_text(text, path, fs::path(path).parent_path().string());
+}
+
+std::vector<CampaignRun> expand_campaign(const Campaign& c) {
+  std::size_t points = 1;
+  for (const Axis& a : c.axes) points *= a.values.size();
+  std::vector<CampaignRun> runs;
+  runs.reserve(points * c.seeds.size());
+  std::vector<size_t> point(c.axes.size(), 0);
+  for (std::size_t p = 0; p < points; ++p) {
+    std::size_t rest = p;  // mixed radix, the last axis fastest
+    for (std::size_t a = c.axes.size(); a-- > 0;) {
+      point[a] = rest % c.axes[a].values.size();
+      rest /= c.axes[a].values.size();
+    }
+    std::vector<std::string> overrides = c.fixed;
+    for (std::size_t a = 0; a < c.axes.size(); ++a)
+      overrides.push_back(c.axes[a].key + "=" + c.axes[a].values[point[a]]);
+    for (uint64_t seed : c.seeds) {
+      CampaignRun r;
+      r.index = runs.size();
+      r.point = point;
+      r.seed = seed;
+      r.overrides = overrides;
+      r.id = run_id(c.scenario_text, overrides, seed);
+      r.trace_path = (fs::path(c.out) / "runs" / (r.id + ".h5")).string();
+      runs.push_back(std::move(r));
+    }
+  }
+  return runs;
+}
+
+std::string describe_run(const Campaign& c, const CampaignRun& run) {
+  std::string text;
+  for (std::size_t a = 0; a < c.axes.size(); ++a)
+    text += c.axes[a].key + "=" + c.axes[a].values[run.point[a]] + ", ";
+  return text + "seed " + std::to_string(run.seed);
+}
+
+}  // namespace citytwin::sim::campaign

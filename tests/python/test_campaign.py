@@ -1,0 +1,185 @@
+"""Campaigns: `citytwin sweep CAMPAIGN.yaml` (located errors, exit codes, the merged CSV), the same
+campaign over two MPI ranks, and citytwin.sweep / open_campaign from Python (Dataset, cache)."""
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xarray as xr
+
+import citytwin
+
+SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+QUICKSTART = SOURCE / "scenarios" / "quickstart.yaml"
+CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
+
+CAMPAIGN = f"""scenario: {QUICKSTART}
+seeds: 2
+set: {{run.duration: 30 min}}
+grid:
+  devices[0].interval: [5 min, 10 min]
+  devices[1].radio.sf: [7, 8, 9]
+"""
+
+
+def sweep_cli(campaign, *args, mpi_ranks=0):
+    command = [CLI, "sweep", str(campaign), "--quiet", *args]
+    env = dict(os.environ)
+    if mpi_ranks:
+        # Open MPI refuses to run as root unless told (containers, CI); two ranks on two cores.
+        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_rmaps_base_oversubscribe="1")
+        command = ["mpirun", "--oversubscribe", "-n", str(mpi_ranks), *command]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+
+
+def results(folder):
+    """The merged summary without what legitimately differs between invocations (wall time, reuse)."""
+    table = pd.read_csv(folder / "summary.csv").drop(columns=["wall_s", "reused"])
+    return table.sort_values("run_id").reset_index(drop=True)
+
+
+def test_a_bad_campaign_file_is_located_and_exits_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"scenario: {QUICKSTART}\nseeds: -3\n")
+    r = sweep_cli(bad)
+    assert r.returncode == 2
+    assert f"{bad}:2:8: seeds: expected a count (1..1000000) or a list of seeds" in r.stderr
+
+
+def test_a_failing_grid_value_is_reported_and_the_rest_complete(tmp_path):
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(CAMPAIGN.replace("[7, 8, 9]", "[7, 13]") + f"out: {tmp_path / 'out'}\n")
+    r = sweep_cli(campaign)
+    assert r.returncode == 1, r.stderr  # some runs failed, the others completed
+    table = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert len(table) == 8
+    failed = table[table["devices[1].radio.sf"] == 13]
+    assert (failed["status"] == "failed").all() and failed["delivery_ratio"].isna().all()
+    assert failed["error"].str.contains("devices\\[1\\].radio.sf: expected 7..12, got 13").all()
+    assert (table[table["devices[1].radio.sf"] == 7]["status"] == "ok").all()
+    assert "got 13" in r.stderr
+
+
+@pytest.mark.skipif(shutil.which("mpirun") is None, reason="Open MPI's mpirun is not installed (setup.sh installs it)")
+def test_two_mpi_ranks_give_the_summary_of_the_local_pool(tmp_path):
+    local = tmp_path / "local.yaml"
+    local.write_text(CAMPAIGN + f"out: {tmp_path / 'local'}\n")
+    mpi = tmp_path / "mpi.yaml"
+    mpi.write_text(CAMPAIGN + f"out: {tmp_path / 'mpi'}\n")
+    r = sweep_cli(local, "--jobs", "2")
+    assert r.returncode == 0, r.stderr
+    r = sweep_cli(mpi, mpi_ranks=2)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "12 runs, 12 made, 0 reused, 0 failed" in r.stdout
+    a, b = results(tmp_path / "local"), results(tmp_path / "mpi")
+    assert len(a) == 12 and (a["status"] == "ok").all()
+    pd.testing.assert_frame_equal(a, b)
+    by_a = pd.read_csv(tmp_path / "local" / "by_district.csv").sort_values(["run_id", "district", "kpi"])
+    by_b = pd.read_csv(tmp_path / "mpi" / "by_district.csv").sort_values(["run_id", "district", "kpi"])
+    pd.testing.assert_frame_equal(by_a.reset_index(drop=True), by_b.reset_index(drop=True))
+    assert len(list((tmp_path / "mpi" / "runs").glob("*.h5"))) == 12
+
+
+def test_killed_campaign_reruns_only_the_missing_runs(tmp_path):
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(CAMPAIGN + f"out: {tmp_path / 'out'}\njobs: 2\n")
+    runs = tmp_path / "out" / "runs"
+    # Its own process group, so that SIGKILL takes the sweep and its children at once (a killed job).
+    proc = subprocess.Popen([CLI, "sweep", str(campaign), "--quiet"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(runs.glob("*.h5"))) < 4:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = {p.name: p.stat().st_mtime_ns for p in runs.glob("*.h5")}
+    assert 4 <= len(done_before) < 12
+    assert not (tmp_path / "out" / "summary.csv").exists()
+    r = sweep_cli(campaign)
+    assert r.returncode == 0, r.stderr
+    assert f"12 runs, {12 - len(done_before)} made, {len(done_before)} reused, 0 failed" in r.stdout
+    table = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert (table["status"] == "ok").all() and len(table) == 12
+    assert set(table.loc[table["reused"] == 1, "run_id"] + ".h5") == set(done_before)
+    for name, mtime in done_before.items():
+        assert (runs / name).stat().st_mtime_ns == mtime, f"{name} was made again"
+
+
+def test_python_sweep_returns_a_dataset_and_a_second_call_is_served_from_the_cache(tmp_path):
+    grid = {"devices[0].interval": ["5 min", "10 min"], "devices[1].radio.sf": [7, 8, 9]}
+    kwargs = dict(seeds=2, grid=grid, jobs=2, out=tmp_path / "c", overrides={"run.duration": "30 min"})
+    t0 = time.monotonic()
+    ds = citytwin.sweep(QUICKSTART, **kwargs)
+    first = time.monotonic() - t0
+    assert isinstance(ds, xr.Dataset)
+    assert dict(ds.sizes) == {"devices[0].interval": 2, "devices[1].radio.sf": 3, "seed": 2}
+    assert list(ds["devices[0].interval"].values) == ["5 min", "10 min"]
+    assert list(ds["devices[1].radio.sf"].values) == [7, 8, 9]
+    assert list(ds["seed"].values) == [1, 2]
+    assert (ds["status"] == "ok").all() and ds.attrs["made"] == 12 and not ds.attrs["failures"]
+    # One run made by hand equals its cell of the Dataset.
+    r = citytwin.run(QUICKSTART, seed=2, overrides={"run.duration": "30 min", "devices[0].interval": "10 min",
+                                                     "devices[1].radio.sf": 8})
+    cell = ds.sel({"devices[0].interval": "10 min", "devices[1].radio.sf": 8, "seed": 2})
+    assert float(cell["uplinks_sent"]) == r.kpi["uplinks_sent"]
+    assert float(cell["delivery_ratio"]) == r.kpi["delivery_ratio"]
+
+    t0 = time.monotonic()
+    again = citytwin.sweep(QUICKSTART, **kwargs)
+    assert again.attrs["made"] == 0 and again.attrs["reused"] == 12
+    assert time.monotonic() - t0 < first
+    xr.testing.assert_equal(again.drop_vars(["wall_s", "reused"]), ds.drop_vars(["wall_s", "reused"]))
+
+    tidy = citytwin.sweep(QUICKSTART, **kwargs, tidy=True)
+    assert list(tidy.index.names) == ["devices[0].interval", "devices[1].radio.sf", "seed"] and len(tidy) == 12
+    opened = citytwin.open_campaign(tmp_path / "c")
+    assert list(opened["devices[1].radio.sf"].values) == [7, 8, 9]
+    by = citytwin.open_campaign(tmp_path / "c", by_district=True)
+    assert set(by.columns) >= {"run_id", "seed", "district", "kpi", "value"}
+    assert set(by["district"]) == {"old_town", "riverbank", "market", "harbour"}
+
+
+def test_python_sweep_cache_defaults_to_a_folder_named_after_the_campaign(tmp_path, monkeypatch):
+    monkeypatch.setenv("CITYTWIN_CACHE", str(tmp_path))
+    ds = citytwin.sweep(QUICKSTART, seeds=[3], overrides={"run.duration": "30 min"}, jobs=1)
+    assert ds.attrs["made"] == 1 and dict(ds.sizes) == {"seed": 1}
+    again = citytwin.sweep(QUICKSTART, seeds=[3], overrides={"run.duration": "30 min"}, jobs=1)
+    assert again.attrs["made"] == 0 and again.attrs["out"] == ds.attrs["out"]
+    assert Path(ds.attrs["out"]).parent == tmp_path / "sweeps"
+
+
+def test_ctrl_c_stops_the_campaign_keeps_finished_runs_and_the_same_command_finishes_it(tmp_path):
+    campaign = tmp_path / "c.yaml"
+    # One quick run, then a longer one: Ctrl-C arrives while it runs.
+    campaign.write_text(f"scenario: {QUICKSTART}\nseeds: [1]\ngrid:\n  run.duration: [30 min, 2 d]\n"
+                        f"out: {tmp_path / 'out'}\njobs: 1\n")
+    runs = tmp_path / "out" / "runs"
+    proc = subprocess.Popen([CLI, "sweep", str(campaign), "--quiet"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (list(runs.glob("*.h5")) and list(runs.glob("*.h5.partial"))):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)  # to the sweep only: it stops its children itself
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "stopped before the rest" in out
+    table = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert list(table["status"]) == ["ok", "stopped"]
+    stopped_trace = tmp_path / "out" / table.loc[1, "trace"]
+    assert stopped_trace.exists()
+    # The same command makes the stopped run again (its trace is incomplete) and reuses the first.
+    r = sweep_cli(campaign)
+    assert r.returncode == 0 and "2 runs, 1 made, 1 reused, 0 failed" in r.stdout, r.stdout + r.stderr
+
+
+def test_slices_in_python_scenario_paths_match_the_command_line():
+    sc = citytwin.Scenario.from_file(QUICKSTART)
+    sc["gateways[0:2].backhaul.fibre_length"] = "3 km"
+    assert [sc[f"gateways.{i}.backhaul.fibre_length"] for i in range(2)] == ["3 km", "3 km"]
+    assert sc["gateways.2.backhaul.fibre_length"] != "3 km"
+    with pytest.raises(KeyError, match="slice 2:9 selects no entry or is out of range"):
+        sc["gateways[2:9].backup"] = "1 h"

@@ -1,0 +1,241 @@
+// Campaigns (sim/campaign): the campaign file and its located errors, stable run ids, slices in
+// overrides, and the process pool: the same KPIs as runs made one by one, a failing grid value recorded
+// while the rest complete, and a restart that makes only the missing runs.
+#include "sim/campaign/campaign.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "output/campaign_tables.hpp"
+#include "sim/app/isolated_run.hpp"
+#include "sim/campaign/run_id.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+#include "sim_test_support.hpp"
+
+namespace citytwin::sim::campaign {
+namespace {
+
+namespace fs = std::filesystem;
+using citytwin::test::TempDir;
+
+const std::string kQuickstart = std::string(CITYTWIN_SOURCE_DIR) + "/scenarios/quickstart.yaml";
+
+// 2 x 3 grid x 2 seeds = 12 short runs of the quickstart town.
+std::string campaign_text(const std::string& out, const std::string& sf_values = "[7, 8, 9]") {
+  return "scenario: " + kQuickstart +
+         "\n"
+         "seeds: 2\n"
+         "set: {run.duration: 30 min}\n"
+         "grid:\n"
+         "  devices[0].interval: [5 min, 10 min]\n"
+         "  devices[1].radio.sf: " +
+         sf_values + "\nout: " + out + "\n";
+}
+
+Campaign load_text(const std::string& text) { return load_campaign_text(text, "c.yaml", ""); }
+
+std::string error_of(const std::string& text) {
+  try {
+    load_text(text);
+  } catch (const scenario::ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RunId, IsTheSha256OfTheInputsAsNetstrings) {
+  // sha256("3:abc,5:x.y=1,1:7,") computed with coreutils' sha256sum.
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(run_id("abc", {"x.y=1"}, 7), "01d61c134fd491ab");
+  EXPECT_NE(run_id("abc", {"x.y=1"}, 7), run_id("abc ", {"x.y=1"}, 7));
+  EXPECT_NE(run_id("abc", {"x.y=1"}, 7), run_id("abc", {"x.y=1"}, 8));
+  EXPECT_NE(run_id("abc", {"x.y=1", "z=2"}, 7), run_id("abc", {"x.y=1,z=2"}, 7));
+}
+
+TEST(CampaignFile, ExpandsTheProductOfTheAxesAndSeedsWithStableIds) {
+  TempDir dir;
+  const Campaign c = load_text(campaign_text(dir.file("out")));
+  ASSERT_EQ(c.axes.size(), 2u);
+  EXPECT_EQ(c.axes[0].values, (std::vector<std::string>{"5 min", "10 min"}));
+  EXPECT_EQ(c.seeds, (std::vector<uint64_t>{1, 2}));
+  const auto runs = expand_campaign(c);
+  ASSERT_EQ(runs.size(), 12u);
+  std::set<std::string> ids;
+  for (const auto& r : runs) ids.insert(r.id);
+  EXPECT_EQ(ids.size(), 12u);
+  // The first axis slowest, the seeds fastest; the overrides are the fixed ones, then the axes'.
+  EXPECT_EQ(runs[1].overrides, (std::vector<std::string>{"run.duration=30 min", "devices[0].interval=5 min",
+                                                         "devices[1].radio.sf=7"}));
+  EXPECT_EQ(runs[1].seed, 2u);
+  EXPECT_EQ(runs[11].overrides.back(), "devices[1].radio.sf=9");
+  EXPECT_EQ(runs[11].overrides[1], "devices[0].interval=10 min");
+  EXPECT_EQ(runs[0].id, run_id(c.scenario_text, runs[0].overrides, 1));
+  EXPECT_EQ(runs[0].trace_path, dir.file("out") + "/runs/" + runs[0].id + ".h5");
+  // Loading again gives the same ids.
+  EXPECT_EQ(expand_campaign(load_text(campaign_text(dir.file("out"))))[7].id, runs[7].id);
+}
+
+TEST(CampaignFile, BadCampaignsAreLocated) {
+  EXPECT_EQ(error_of("scenario: " + kQuickstart + "\nseeds: 0\n"),
+            "c.yaml:2:8: seeds: expected a count (1..1000000) or a list of seeds");
+  EXPECT_EQ(error_of("scenario: " + kQuickstart + "\ngrid:\n  run.seed: []\n"),
+            "c.yaml:3:13: grid.run.seed: expected a non-empty list of values, e.g. [5 min, 10 min]");
+  EXPECT_EQ(error_of("scenario: " + kQuickstart + "\nseeds: [1, x]\n"),
+            "c.yaml:2:12: seeds[1]: expected an unsigned 64-bit integer");
+  EXPECT_EQ(error_of("scenario: " + kQuickstart + "\nsede: 3\n"),
+            "c.yaml:2:1: sede: unknown key (expected scenario, seeds, grid, set, out, jobs, threads)");
+  EXPECT_EQ(error_of("scenario: /nonexistent.yaml\n"), "c.yaml: scenario: cannot read '/nonexistent.yaml'");
+  EXPECT_EQ(error_of("scenario: " + kQuickstart + "\ngrid:\n  a.b: [1, 1]\n"),
+            "c.yaml:3:12: grid.a.b[1]: value '1' given twice");
+}
+
+TEST(Overrides, ASliceSetsEachEntryOfTheRange) {
+  const auto sc = scenario::load_scenario_file(kQuickstart, {"gateways[0:2].backhaul.fibre_length=3 km"});
+  ASSERT_GE(sc.gateways.size(), 3u);
+  EXPECT_DOUBLE_EQ(sc.gateways[0].fibre_length_m, 3000.0);
+  EXPECT_DOUBLE_EQ(sc.gateways[1].fibre_length_m, 3000.0);
+  EXPECT_NE(sc.gateways[2].fibre_length_m, 3000.0);
+  const auto all = scenario::load_scenario_file(kQuickstart, {"gateways[:].backhaul.fibre_length=4 km"});
+  for (const auto& g : all.gateways) EXPECT_DOUBLE_EQ(g.fibre_length_m, 4000.0);
+  try {
+    scenario::load_scenario_file(kQuickstart, {"gateways[2:9].backhaul.fibre_length=3 km"});
+    FAIL() << "an out-of-range slice was accepted";
+  } catch (const scenario::ScenarioError& e) {
+    EXPECT_EQ(
+        std::string(e.what()),
+        "--set gateways[2:9].backhaul.fibre_length=3 km: gateways[2:9]: slice 2:9 selects no entry or is out "
+        "of range ('gateways' has 4 entries)");
+  }
+}
+
+std::string kpi_text(const output::KpiList& kpis) {
+  std::string s;
+  for (const auto& [k, v] : kpis) s += k + "=" + std::to_string(v) + ";";
+  return s;
+}
+
+TEST(CampaignPool, TwelveRunsGiveTheKpisOfTheSameRunsMadeOneByOne) {
+  TempDir dir;
+  const Campaign c = load_text(campaign_text(dir.file("out")));
+  CampaignOptions options;
+  options.jobs = 2;
+  options.progress = false;
+  const CampaignResult result = run_campaign(c, options);
+  ASSERT_EQ(result.rows.size(), 12u);
+  EXPECT_EQ(result.executed, 12u);
+  EXPECT_EQ(result.failed, 0u);
+  std::set<std::string> distinct;
+  for (const auto& run : result.runs) {
+    const auto& row = result.rows[run.index];
+    ASSERT_EQ(row.status, "ok") << row.error;
+    app::RunOptions ro;
+    ro.seed = run.seed;
+    ro.threads = 1;
+    ro.progress = false;
+    ro.output_path = dir.file("single-" + std::to_string(run.index) + ".h5");
+    const auto single = app::run_isolated(app::ScenarioSource{kQuickstart, false, run.overrides}, ro);
+    ASSERT_EQ(single.status, app::IsolatedOutcome::Status::Ok) << single.error;
+    EXPECT_EQ(row.kpis, single.summary.kpis) << describe_run(c, run);
+    EXPECT_EQ(row.by_district.columns, single.summary.by_district.columns);
+    distinct.insert(kpi_text(row.kpis));
+    // The trace records its run id.
+    const auto record = output::read_trace_record(run.trace_path);
+    ASSERT_TRUE(record && record->complete);
+    EXPECT_EQ(record->run_id, run.id);
+    EXPECT_EQ(record->kpis, row.kpis);
+  }
+  EXPECT_EQ(distinct.size(), 12u);  // every run differs: the axes and seeds reach the simulation
+  EXPECT_TRUE(fs::is_regular_file(dir.file("out/summary.h5")));
+  EXPECT_TRUE(fs::is_regular_file(dir.file("out/summary.csv")));
+  EXPECT_TRUE(fs::is_regular_file(dir.file("out/by_district.csv")));
+}
+
+TEST(CampaignPool, AFailingGridValueIsRecordedAndTheRestComplete) {
+  TempDir dir;
+  const Campaign c = load_text(campaign_text(dir.file("out"), "[7, 13]"));  // SF 13 does not exist
+  CampaignOptions options;
+  options.jobs = 2;
+  options.progress = false;
+  const CampaignResult result = run_campaign(c, options);
+  ASSERT_EQ(result.rows.size(), 8u);
+  EXPECT_EQ(result.failed, 4u);
+  for (const auto& run : result.runs) {
+    const auto& row = result.rows[run.index];
+    if (run.point[1] == 1) {
+      EXPECT_EQ(row.status, "failed");
+      EXPECT_EQ(row.error_kind, "scenario");
+      EXPECT_NE(row.error.find("devices[1].radio.sf: expected 7..12, got 13"), std::string::npos)
+          << row.error;
+      EXPECT_TRUE(row.kpis.empty());
+    } else {
+      EXPECT_EQ(row.status, "ok") << row.error;
+      EXPECT_FALSE(row.kpis.empty());
+    }
+  }
+  std::ifstream csv(dir.file("out/summary.csv"));
+  std::string header, line;
+  std::getline(csv, header);
+  EXPECT_EQ(
+      header.rfind("run_id,devices[0].interval,devices[1].radio.sf,seed,status,error,error_kind,trace", 0),
+      0u);
+  int failed_lines = 0;
+  while (std::getline(csv, line))
+    if (line.find(",failed,") != std::string::npos && line.find("got 13") != std::string::npos)
+      ++failed_lines;
+  EXPECT_EQ(failed_lines, 4);
+}
+
+TEST(CampaignPool, ARestartMakesOnlyTheMissingRuns) {
+  TempDir dir;
+  const Campaign c = load_text(campaign_text(dir.file("out")));
+  CampaignOptions options;
+  options.jobs = 2;
+  options.progress = false;
+  // Stop the first invocation once 5 runs are made (as a Ctrl-C would).
+  const std::string summary = dir.file("out/runs");
+  const auto runs = expand_campaign(c);
+  options.cancel = [&] {
+    size_t complete = 0;
+    for (const auto& r : runs) {
+      const auto record = output::read_trace_record(r.trace_path);
+      if (record && record->complete) ++complete;
+    }
+    return complete >= 5;
+  };
+  const CampaignResult first = run_campaign(c, options);
+  EXPECT_TRUE(first.stopped);
+  ASSERT_GE(first.executed, 5u);
+  ASSERT_LT(first.executed, 12u);
+  std::map<std::string, fs::file_time_type> made;
+  for (const auto& r : runs) {
+    const auto record = output::read_trace_record(r.trace_path);
+    if (record && record->complete) made[r.id] = fs::last_write_time(r.trace_path);
+  }
+  // A trace of another run under this run's name (an id mismatch) is not reused.
+  const auto& victim = runs[11];
+  ASSERT_TRUE(made.count(runs[0].id));
+  ASSERT_FALSE(made.count(victim.id));
+  fs::copy_file(runs[0].trace_path, victim.trace_path, fs::copy_options::overwrite_existing);
+
+  options.cancel = nullptr;
+  const CampaignResult second = run_campaign(c, options);
+  EXPECT_FALSE(second.stopped);
+  EXPECT_EQ(second.reused, made.size());
+  EXPECT_EQ(second.executed, 12u - made.size());
+  for (const auto& r : runs) {
+    EXPECT_EQ(second.rows[r.index].status, "ok");
+    EXPECT_EQ(second.rows[r.index].reused, made.count(r.id) > 0);
+    if (made.count(r.id)) {
+      EXPECT_EQ(fs::last_write_time(r.trace_path), made[r.id]) << "a finished run was made again";
+    }
+    const auto record = output::read_trace_record(r.trace_path);
+    ASSERT_TRUE(record && record->complete);
+    EXPECT_EQ(record->run_id, r.id);
+  }
+}
+
+}  // namespace
+}  // namespace citytwin::sim::campaign
