@@ -11,8 +11,8 @@
 #include "sim/app/run.hpp"
 #include "sim/app/version.hpp"
 #include "sim/campaign/campaign.hpp"
-#include "sim/rollout/compare.hpp"
 #include "sim/city/resolve.hpp"
+#include "sim/rollout/compare.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/units.hpp"
 
