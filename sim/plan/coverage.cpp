@@ -152,7 +152,9 @@ Coverage compute_coverage(const scenario::Scenario& sc, const city::CityLayout& 
     out.by_district.columns.emplace_back("area_" + name, area);
     out.by_district.columns.emplace_back("devices_" + name, devices);
     out.kpis.emplace_back("coverage_area_" + name, ratio(sum(area_hit[t]), sum(area_total)));
-    out.kpis.emplace_back("coverage_devices_" + name, ratio(sum(device_hit[t]), sum(device_total[t])));
+    // Only for technologies the city has devices of: a KPI is a number (NaN would make equal runs unequal).
+    if (sum(device_total[t]) > 0.0)
+      out.kpis.emplace_back("coverage_devices_" + name, ratio(sum(device_hit[t]), sum(device_total[t])));
     all_hit += sum(device_hit[t]);
     all_total += sum(device_total[t]);
   }
