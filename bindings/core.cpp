@@ -13,6 +13,7 @@
 #include "sim/app/version.hpp"
 #include "sim/campaign/campaign.hpp"
 #include "sim/city/resolve.hpp"
+#include "sim/rollout/compare.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/units.hpp"
 
@@ -127,6 +128,49 @@ PYBIND11_MODULE(_core, m) {
         }
       },
       py::arg("text_or_path"), py::arg("is_text"), py::arg("overrides"));
+
+  // A rollout's phases x seeds (sim/rollout/compare.hpp), as `citytwin compare`; Ctrl-C stops the children
+  // (finished phases are kept in the file).
+  m.def(
+      "compare",
+      [](const std::string& path, const std::vector<std::string>& overrides, int seeds, int jobs,
+         const std::string& out, bool progress) {
+        namespace rollout = citytwin::sim::rollout;
+        rollout::CompareOptions options;
+        options.scenario_path = path;
+        options.overrides = overrides;
+        options.seeds = seeds;
+        options.jobs = jobs;
+        options.output_path = out;
+        options.progress = progress;
+        bool interrupted = false;
+        rollout::CompareResult result;
+        try {
+          py::gil_scoped_release release;
+          options.stop = [&] {
+            py::gil_scoped_acquire acquire;
+            if (PyErr_CheckSignals() != 0) {
+              PyErr_Clear();
+              interrupted = true;
+            }
+            return interrupted;
+          };
+          result = rollout::compare(options);
+        } catch (const scenario::ScenarioError& e) {
+          scenario_error(e.what());
+          throw py::error_already_set();
+        }
+        py::dict d;
+        d["table"] = result.table;
+        d["out"] = out;
+        d["complete"] = result.complete;
+        d["errors"] = result.errors;
+        d["interrupted"] = interrupted;
+        return d;
+      },
+      py::arg("path"), py::arg("overrides"), py::arg("seeds"), py::arg("jobs"), py::arg("out"),
+      py::arg("progress"));
+
   // A campaign file (sim/campaign/campaign_file.hpp) run on the process pool, as `citytwin sweep`;
   // Ctrl-C stops the children (finished runs are kept) and is reported as "interrupted".
   m.def(

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "sim/campaign/sweep_command.hpp"
 #include "sim/city/resolve.hpp"
 #include "sim/network/wired_network.hpp"
+#include "sim/rollout/compare.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 namespace po = boost::program_options;
@@ -35,6 +37,7 @@ constexpr const char* kUsage =
     "  validate FILE   check a scenario without running it\n"
     "  describe FILE   summarise the city it builds: devices, gateways, fibre, capacities\n"
     "  catalogue       list the device types of the catalogue (radio, interval, payload, battery)\n"
+    "  compare FILE    run every phase of a rollout (x seeds) and compare KPIs and costs\n"
     "  sweep CAMPAIGN  run a campaign: a grid of overrides x seeds, on a process pool or MPI ranks\n"
     "\n"
     "run, describe and catalogue take --json for machine-readable output on stdout.\n"
@@ -52,8 +55,17 @@ po::options_description scenario_options() {
   po::options_description o("scenario options");
   o.add_options()(
       "set", po::value<std::vector<std::string>>()->composing(),
-      "override a scenario value: --set key.path=value (e.g. devices.0.interval=2min); repeatable");
+      "override a scenario value: --set key.path=value (e.g. devices.0.interval=2min); repeatable")(
+      "phase", po::value<std::string>(),
+      "a rollout's phase, by name (= --set run.phase=NAME; default: the base)");
   return o;
+}
+
+// --set key.path=value ..., and --phase NAME as run.phase=NAME.
+std::vector<std::string> scenario_overrides(const po::variables_map& vm) {
+  auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (vm.count("phase")) overrides.push_back("run.phase=" + vm["phase"].as<std::string>());
+  return overrides;
 }
 
 // Resolves the scenario as a run would (sim/city/resolve.hpp; errors throw ScenarioError) and prints
@@ -84,9 +96,7 @@ std::optional<scenario::Scenario> load_from_args(const std::vector<std::string>&
   file = vm["file"].as<std::string>();
   if (json != nullptr) *json = vm.count("json") > 0;
   if (strict != nullptr) *strict = vm.count("strict") > 0;
-  const auto overrides =
-      vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  return scenario::load_scenario_file(file, overrides);
+  return scenario::load_scenario_file(file, scenario_overrides(vm));
 }
 
 // The run's memory and time budget (sim/run_budget.hpp): validate and run refuse alike, as bad input.
@@ -175,8 +185,7 @@ int run(const std::vector<std::string>& args) {
   }
   if (!vm.count("file")) throw po::error("run needs a scenario FILE");
   const std::string file = vm["file"].as<std::string>();
-  const auto overrides =
-      vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  const auto overrides = scenario_overrides(vm);
   if (vm.count("cfg")) {
     try {
       citytwin::sim::network::set_simgrid_config(vm["cfg"].as<std::vector<std::string>>());
@@ -228,6 +237,83 @@ int run(const std::vector<std::string>& args) {
   return summary.complete ? kOk : kInterrupted;
 }
 
+// The Python package's directory next to this executable (build tree: bin/../python), for --plot.
+std::string python_path() {
+  std::error_code error;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
+  const auto here = error ? std::filesystem::path() : exe.parent_path().parent_path() / "python";
+  std::string path = std::filesystem::exists(here / "citytwin") ? here.string() : "";
+  if (const char* env = std::getenv("PYTHONPATH"); env != nullptr && *env != '\0')
+    path = path.empty() ? env : path + ":" + env;
+  return path;
+}
+
+// Draws the compare file's figure through the Python package (matplotlib): 0 when it worked.
+int plot_compare(const std::string& h5, const std::string& png) {
+  const std::string python = python_path();
+  if (!python.empty()) ::setenv("PYTHONPATH", python.c_str(), 1);
+  const char* env_python = std::getenv("CITYTWIN_PYTHON");
+  const std::string interpreter = env_python != nullptr && *env_python != '\0'  ? env_python
+                                  : std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3"
+                                                                                : "python3";
+  const std::string command = interpreter +
+                              " -c 'import sys; from citytwin import plot_compare; "
+                              "plot_compare(sys.argv[1], sys.argv[2])' '" +
+                              h5 + "' '" + png + "'";
+  return std::system(command.c_str());
+}
+
+int compare(const std::vector<std::string>& args) {
+  po::options_description o(
+      "citytwin compare FILE [--seeds N] [--jobs J] [-o compare.h5] [--plot compare.png] [--set "
+      "key.path=value ...]");
+  o.add_options()("help,h", "this help")("seeds", po::value<int>()->default_value(1), "seeds per phase")(
+      "jobs,j", po::value<int>()->default_value(app::default_thread_count()),
+      "runs at once (child processes)")("output,o", po::value<std::string>()->default_value("compare.h5"),
+                                        "HDF5 file to write")(
+      "plot", po::value<std::string>(), "PNG figure to draw (matplotlib, through the Python package)")(
+      "quiet,q", "no progress line")("file", po::value<std::string>(), "scenario file");
+  o.add_options()("set", po::value<std::vector<std::string>>()->composing(),
+                  "override a scenario value in every phase: --set key.path=value; repeatable");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << o << "\n";
+    return kOk;
+  }
+  if (!vm.count("file")) throw po::error("compare needs a scenario FILE");
+  citytwin::sim::rollout::CompareOptions options;
+  options.scenario_path = vm["file"].as<std::string>();
+  options.overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  options.seeds = vm["seeds"].as<int>();
+  options.jobs = vm["jobs"].as<int>();
+  options.output_path = vm["output"].as<std::string>();
+  options.progress = !vm.count("quiet");
+  if (options.seeds < 1 || options.seeds > 1000) throw po::error("--seeds: expected 1..1000");
+  if (options.jobs < 1 || options.jobs > 1024) throw po::error("--jobs: expected 1..1024");
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sa.sa_flags = SA_RESETHAND;
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &sa, nullptr);
+  options.stop = [] { return app::stop_requested(); };
+  const citytwin::sim::rollout::CompareResult result = citytwin::sim::rollout::compare(options);
+  for (const std::string& error : result.errors) std::cerr << "citytwin: " << error << "\n";
+  std::cout << result.table;
+  std::cout << "wrote " << options.output_path << "\n";
+  if (vm.count("plot") && !result.data.summary.keys.empty()) {
+    if (plot_compare(options.output_path, vm["plot"].as<std::string>()) != 0) {
+      std::cerr << "citytwin: --plot failed (it needs the citytwin Python package, h5py and matplotlib)\n";
+      return kRunFailed;
+    }
+    std::cout << "wrote " << vm["plot"].as<std::string>() << "\n";
+  }
+  if (app::stop_requested()) return kInterrupted;
+  return result.errors.empty() ? kOk : kRunFailed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -251,6 +337,7 @@ int main(int argc, char** argv) {
     if (command == "validate") return validate(args);
     if (command == "describe") return describe(args);
     if (command == "catalogue") return catalogue(args);
+    if (command == "compare") return compare(args);
     if (command == "sweep") return citytwin::sim::campaign::sweep_command(args);
     std::cerr << "citytwin: unknown command '" << command << "'\n" << kUsage;
     return kBadInput;

@@ -6,7 +6,11 @@
 namespace citytwin::sim::record {
 
 RunRecorder::RunRecorder(const scenario::Scenario& scenario, const city::CityLayout& city, events::Bus& bus)
-    : scenario_(scenario), city_(city), log_(city, scenario.city.districts.size()), alerts_(scenario, bus) {
+    : scenario_(scenario),
+      city_(city),
+      log_(city, scenario.city.districts.size()),
+      alerts_(scenario, bus),
+      coverage_(plan::compute_coverage(scenario, city)) {
   bus.subscribe<events::FrameResolved>([this](const events::FrameResolved& f) { log_.record(f, f.snr_db); });
   bus.subscribe<events::CopyDelivered>([this](const events::CopyDelivered& c) {
     if (c.first) log_.deliver(c.seq, c.t_delivered_s, c.failure);
@@ -30,11 +34,14 @@ RunRecorder::Report RunRecorder::finish(output::TraceWriter& writer, const Sourc
   }
   alerts_.add_kpis(kpis);
   s.platform.add_kpis(kpis);
+  kpis.insert(kpis.end(), coverage_.kpis.begin(), coverage_.kpis.end());
   order_kpis(kpis);
   report.by_district = district_kpis(scenario_, city_, s.fleet, log_);
 
   writer.write_kpis(kpis);
   writer.write_kpi_table("by_district", report.by_district);
+  writer.write_kpi_table("coverage_by_district", coverage_.by_district);
+  writer.write_kpi_table("coverage_grid", coverage_.grid_table);
   writer.write_kpi_table("by_type", type_kpis(scenario_, city_, s.fleet, log_, t_end_s));
   if (access_points) writer.write_kpi_table("by_access_point", by_access_point);
   if (alerts_.has_table()) writer.write_kpi_table("alerts", alerts_.table());

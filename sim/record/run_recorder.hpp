@@ -1,8 +1,8 @@
 // The recorders of one run, subscribed to its bus: the message log (every uplink's fate -> /messages)
 // and the alert log; at the end, the /kpi attributes (each component's and recorder's own, put in the
 // schema's order by order_kpis) and the /kpi tables that combine several of them (by district, by
-// type, by access point, by failure) and /timeseries. To add a recorder: subscribe it here (or in
-// sim/app/run_assembly.cpp) and let it add its KPIs in finish().
+// type, by access point, by failure), the coverage of the city by its stations and /timeseries. To add a
+// recorder: subscribe it here (or in sim/app/run_assembly.cpp) and let it add its KPIs in finish().
 #pragma once
 
 #include <span>
@@ -12,6 +12,7 @@
 #include "sim/access/wifi_access.hpp"
 #include "sim/events/bus.hpp"
 #include "sim/network/wired_network.hpp"
+#include "sim/plan/coverage.hpp"
 #include "sim/platform/platform_stages.hpp"
 #include "sim/record/alert_log.hpp"
 #include "sim/record/message_log.hpp"
@@ -54,6 +55,7 @@ class RunRecorder {
   const city::CityLayout& city_;
   MessageLog log_;
   AlertLog alerts_;
+  plan::Coverage coverage_;  // static: who is within reach of a station (KPIs, two /kpi tables)
 };
 
 }  // namespace citytwin::sim::record

@@ -287,6 +287,37 @@ struct Run {
   double forward_batch_s = 10.0;
   // Interval of /timeseries (link, PON and server utilisation over time).
   double timeseries_interval_s = 300.0;
+  // With phases: the phase this scenario is (its name; "" = the base city, before the first phase).
+  std::string phase;
+};
+
+// The capital cost of one item (or one km of fibre) and its yearly running cost, in costs.currency.
+struct CostEntry {
+  double capital = 0.0;
+  double yearly = 0.0;
+};
+
+// The cost catalogue (docs/SCENARIO.md "costs"). The defaults are PLACEHOLDERS of plausible order of
+// magnitude in EUR, not sourced prices: a plan sets its own figures (and its currency) in the scenario.
+// Gateway backhaul monthly costs (gateways[].backhaul.monthly_cost) add 12 per year to the running cost.
+struct CostCatalogue {
+  std::string currency = "EUR";
+  CostEntry lorawan_gateway{1500.0, 150.0};  // outdoor 8-channel gateway, mast and installation
+  CostEntry nbiot_cell{20000.0, 3000.0};     // an operator's eNodeB sector upgrade for NB-IoT
+  CostEntry wifi_ap{2000.0, 200.0};          // outdoor public Wi-Fi access point, installed
+  CostEntry olt{15000.0, 1500.0};
+  CostEntry pon{3000.0, 100.0};        // splitters and cabinets of one PON
+  CostEntry fibre_km{30000.0, 500.0};  // urban fibre laid in ducts, per km (all wired lengths)
+  CostEntry sensor{150.0, 10.0};       // one device of a population without a stream
+  CostEntry camera{2500.0, 150.0};     // one device of a population with a stream (CCTV)
+};
+
+// One phase of a rollout plan (phases: in the scenario): its name, the investment the plan gives for
+// it (in costs.currency), and where it was written.
+struct Phase {
+  std::string name;
+  std::optional<double> investment;
+  SourceMark mark;
 };
 
 // A time series that drives the city: (time s, value) pairs, linearly interpolated, held constant
@@ -336,6 +367,10 @@ struct Scenario {
   Drivers drivers;
   Platform platform;
   Run run;
+  CostCatalogue costs;
+  // The plan's phases, in order (empty without phases:); run.phase says which of them this scenario is.
+  std::vector<Phase> phases;
+  int phase_index = -1;  // into phases; -1 the base city
 };
 
 // The index of the first district containing the point, or -1.

@@ -7,17 +7,21 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <stdexcept>
+#include <tuple>
 
 #include "models/radio/lorawan_region.hpp"
+#include "sim/scenario/scenario_phases.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
 
 namespace citytwin::sim::scenario {
 namespace {
 
-const std::vector<std::string_view> kSections = {"city",  "devices", "gateways", "fibre", "radio",
-                                                 "nbiot", "drivers", "platform", "run"};
+const std::vector<std::string_view> kSections = {"city",  "devices", "gateways", "fibre",
+                                                 "radio", "nbiot",   "drivers",  "platform",
+                                                 "run",   "phases",  "costs"};
 const std::vector<std::string_view> kRequiredSections = {"city", "devices", "gateways", "run"};
 
 std::string join_messages(const std::vector<Diagnostic>& diagnostics) {
@@ -209,7 +213,8 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform)
 
 void read_run(DiagnosticLog& log, const YamlNode* node, const std::vector<DevicePopulation>& devices,
               Run& run) {
-  MapReader map(log, node, "run", {"duration", "seed", "window", "forward_batch", "timeseries_interval"});
+  MapReader map(log, node, "run",
+                {"duration", "seed", "window", "forward_batch", "timeseries_interval", "phase"});
   set_if(run.timeseries_interval_s, map.quantity("timeseries_interval", Dimension::Time, Bound::positive()));
   set_if(run.duration_s, map.quantity("duration", Dimension::Time, Bound::positive()));
   set_if(run.seed, map.unsigned_integer("seed"));
@@ -326,30 +331,16 @@ std::string Diagnostic::to_string() const {
 ScenarioError::ScenarioError(std::vector<Diagnostic> diagnostics)
     : std::runtime_error(join_messages(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
-Scenario load_scenario_text(const std::string& yaml_text, const std::string& source_name,
-                            const std::vector<std::string>& overrides) {
-  Scenario scenario;
-  scenario.source_name = source_name;
-  scenario.text = yaml_text;
-  scenario.overrides = overrides;
-  DiagnosticLog log(source_name, overrides);
-  std::optional<YamlNode> root = parse_yaml(yaml_text, log);
-  if (!root) throw ScenarioError(log.sorted());
-  apply_overrides(*root, log);
+namespace {
 
-  MapReader top(log, &*root, "", kSections);
-  if (top.is_map()) {
-    for (std::string_view section : kRequiredSections) {
-      if (top.get(section) == nullptr)
-        log.error(Location{1, 1, -1}, std::string(section), "missing required section");
-    }
-  }
+// Every section of one scenario tree (a phased scenario's base or one of its phases).
+void read_sections(DiagnosticLog& log, const YamlNode& root, Scenario& scenario) {
   bool city_complete = false;
-  read_city(log, top.get("city"), scenario.city, city_complete);
+  read_city(log, root.find("city"), scenario.city, city_complete);
   const DistrictIndex districts{scenario.city, city_complete};
-  read_devices(log, top.get("devices"), districts, scenario.devices);
-  read_gateways(log, top.get("gateways"), districts, scenario.gateways);
-  read_channel(log, top.get("radio"), scenario.channel);
+  read_devices(log, root.find("devices"), districts, scenario.devices);
+  read_gateways(log, root.find("gateways"), districts, scenario.gateways);
+  read_channel(log, root.find("radio"), scenario.channel);
   if (scenario.channel.region == models::radio::Region::US915) {
     // US915 channels: sub-band 2 (903.9-905.3 MHz) unless given; given ones must be uplink channels.
     for (std::size_t i = 0; i < scenario.devices.size(); ++i) {
@@ -372,18 +363,106 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
       }
     }
   }
-  read_nbiot(log, top.get("nbiot"), scenario.nbiot);
-  read_fibre(log, top.get("fibre"), scenario.gateways, top.get("gateways"), scenario.fibre);
-  read_platform(log, top.get("platform"), scenario.platform);  // before drivers: failures may target "ccc"
-  read_drivers(log, top.get("drivers"), scenario);
+  read_nbiot(log, root.find("nbiot"), scenario.nbiot);
+  read_fibre(log, root.find("fibre"), scenario.gateways, root.find("gateways"), scenario.fibre);
+  read_platform(log, root.find("platform"), scenario.platform);  // before drivers: failures may target "ccc"
+  read_drivers(log, root.find("drivers"), scenario);
   for (std::size_t i = 0; i < scenario.devices.size(); ++i) {
     const DevicePopulation& pop = scenario.devices[i];
     if (pop.event_in_scenario && scenario.drivers.river_level_m.points.empty())
       log.error(Location{pop.mark.line, pop.mark.column, -1}, index_path("devices", i) + ".event",
                 "event-driven reporting needs a value to watch: add drivers.river_level");
   }
-  read_run(log, top.get("run"), scenario.devices, scenario.run);
-  if (!log.empty()) throw ScenarioError(log.sorted());
+  read_run(log, root.find("run"), scenario.devices, scenario.run);
+}
+
+}  // namespace
+
+Scenario load_scenario_text(const std::string& yaml_text, const std::string& source_name,
+                            const std::vector<std::string>& overrides) {
+  Scenario scenario;
+  scenario.source_name = source_name;
+  scenario.text = yaml_text;
+  scenario.overrides = overrides;
+  DiagnosticLog log(source_name, overrides);
+  std::optional<YamlNode> root = parse_yaml(yaml_text, log);
+  if (!root) throw ScenarioError(log.sorted());
+  apply_overrides(*root, log);
+
+  MapReader top(log, &*root, "", kSections);
+  if (top.is_map()) {
+    for (std::string_view section : kRequiredSections) {
+      if (top.get(section) == nullptr)
+        log.error(Location{1, 1, -1}, std::string(section), "missing required section");
+    }
+  }
+  std::vector<Phase> phases;
+  const std::vector<ComposedTree> trees = compose_phases(log, *root, phases);
+  read_costs(log, top.get("costs"), scenario.costs);
+  int selected = -1;  // run.phase: which tree this scenario is
+  const YamlNode* run = top.get("run");
+  if (const YamlNode* phase = run != nullptr ? run->find("phase") : nullptr) {
+    std::vector<std::string_view> names;
+    for (std::size_t k = 0; k < phases.size(); ++k) {
+      names.push_back(phases[k].name);
+      if (phases[k].name == phase->scalar) selected = static_cast<int>(k);
+    }
+    if (selected < 0 &&
+        !(phase->kind == YamlNode::Kind::Null || (phase->is_scalar() && phase->scalar.empty()))) {
+      const auto hint = closest_match(phase->scalar, names);
+      log.error(phase->location, "run.phase",
+                phases.empty() ? "the scenario has no phases"
+                               : "no phase named '" + excerpt(phase->scalar) + "'" +
+                                     (hint ? " (did you mean '" + *hint + "'?)" : ""));
+    }
+  }
+  // Every phase is a full scenario, read on its own; a diagnostic names the place it was written (and a
+  // phase's, its phase), once.
+  std::vector<Diagnostic> diagnostics = log.sorted();
+  std::set<std::string> seen;
+  auto read_tree = [&](std::size_t k, Scenario& into) {
+    DiagnosticLog tree_log(source_name, overrides);
+    read_sections(tree_log, trees[k].root, into);
+    for (Diagnostic d : tree_log.sorted()) {
+      d.key_path = trees[k].written_path(d.key_path);
+      const std::string key = d.to_string();
+      if (!seen.insert(key).second) continue;
+      if (k > 0) d.message = "phase '" + phases[k - 1].name + "': " + d.message;
+      diagnostics.push_back(std::move(d));
+    }
+    return tree_log.empty();
+  };
+  bool base_ok = true;
+  if (selected < 0) {
+    base_ok = read_tree(0, scenario);
+  } else {
+    Scenario base;
+    base_ok = read_tree(0, base);
+  }
+  for (std::size_t k = 1; base_ok && k < trees.size(); ++k) {
+    if (static_cast<int>(k) == selected + 1) {
+      read_tree(k, scenario);
+    } else {
+      Scenario other;
+      read_tree(k, other);
+    }
+  }
+  if (!diagnostics.empty()) {
+    // As DiagnosticLog::sorted: overrides first (in their order), then by line and column.
+    const auto key = [&](const Diagnostic& d) {
+      int override_index = static_cast<int>(overrides.size());
+      for (std::size_t i = 0; i < overrides.size(); ++i)
+        if (d.mark.file == "--set " + overrides[i]) override_index = static_cast<int>(i);
+      return std::make_tuple(override_index == static_cast<int>(overrides.size()) ? 1 : 0, override_index,
+                             d.mark.line, d.mark.column);
+    };
+    std::stable_sort(diagnostics.begin(), diagnostics.end(),
+                     [&](const Diagnostic& a, const Diagnostic& b) { return key(a) < key(b); });
+    throw ScenarioError(diagnostics);
+  }
+  scenario.phases = std::move(phases);
+  scenario.phase_index = selected;
+  scenario.run.phase = selected < 0 ? "" : scenario.phases[static_cast<std::size_t>(selected)].name;
   return scenario;
 }
 

@@ -43,4 +43,9 @@ Scenario load_scenario_file(const std::string& path, const std::vector<std::stri
 Scenario load_scenario_text(const std::string& yaml_text, const std::string& source_name = "<text>",
                             const std::vector<std::string>& overrides = {});
 
+// A rollout (a scenario with phases:): the base city, then each phase, each a full scenario (run.phase
+// set to its name). Without phases, just the scenario. Throws ScenarioError.
+std::vector<Scenario> load_rollout_file(const std::string& path,
+                                        const std::vector<std::string>& overrides = {});
+
 }  // namespace citytwin::sim::scenario

@@ -89,6 +89,7 @@ gateways:
     backup: 3 h
     buffer: 500
     backhaul: {kind: wifi_mesh, fibre_length: 800 m, latency: 2 ms, hops: 3}
+  - {name: listed, place: {layout: csv, csv: /dev/null, districts: [docks], spacing: 1 km, count: 2}}
 radio:
   region: US915
   path_loss: {reference_distance: 2 m, reference_loss: 8 dB, exponent: 3.5}
@@ -116,6 +117,7 @@ run:
   window: 500 ms
   forward_batch: 5 s
   timeseries_interval: 1 min
+  phase: ""
 nbiot:
   max_preamble_attempts: 4
   backoff_occasions: 2
@@ -143,6 +145,28 @@ drivers:
     - {target: network_server, start: 3 h, end: 3.5 h}
     - {target: 'olt:olt-1', mtbf: 30 d, mttr: 4 h}
   failures_csv: /dev/null
+costs:
+  currency: EUR
+  lorawan_gateway: {capital: 1200, yearly: 90}
+  nbiot_cell: {capital: 25000, yearly: 2500}
+  wifi_ap: {capital: 1800, yearly: 120}
+  olt: {capital: 12000, yearly: 1000}
+  pon: {capital: 2500, yearly: 80}
+  fibre_km: {capital: 25000, yearly: 400}
+  sensor: {capital: 120, yearly: 8}
+  camera: {capital: 2000, yearly: 100}
+phases:
+  - name: "2024"
+    investment: 50000
+    add:
+      gateways:
+        - {name: gw-2024, position: [0.5 km, 0.5 km]}
+      devices: [{name: meters-2024, count: 10, districts: [docks]}]
+      olts: [{name: olt-2, node: node-1}]
+      pons: [{name: pon-2, olt: olt-2}]
+      core_links: [{between: [dc, node-2]}]
+  - name: "2025"
+    retire: {gateways: [gw-2024], devices: [meters-2024], olts: [olt-2], pons: [pon-2], core_links: [dc-node-2]}
 )";
 
 // Only what is required; everything else takes its default.

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from . import _core, plot
 from ._codes import FAIL_REASONS, RADIOS
+from ._compare import compare, plot_compare, read_compare
 from ._campaign import SweepFailure, open_campaign, sweep
 from ._runner import Progress, RunFuture, catalogue, run, run_async, validate
 from ._scenario import Scenario, ScenarioWarning
 from ._trace import Result, open, read
 
 __all__ = ["Scenario", "Result", "Progress", "RunFuture", "SweepFailure", "run", "run_async", "sweep",
-           "validate", "open", "read", "open_campaign", "catalogue", "FAIL_REASONS", "RADIOS", "ScenarioError",
-           "RunError", "ScenarioWarning", "plot",
+           "validate", "open", "read", "compare", "plot_compare", "read_compare", "open_campaign", "catalogue",
+           "FAIL_REASONS", "RADIOS", "ScenarioError", "RunError", "ScenarioWarning", "plot",
            "__version__"]
 __version__: str = _core.__version__
 ScenarioError = _core.ScenarioError

@@ -1,0 +1,142 @@
+"""Rollouts: compare the phases of a plan (`citytwin compare`) and draw the planner's figure."""
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence
+
+from . import _core
+
+
+def compare(path: str, seeds: int = 1, jobs: int = 0, out: str = "compare.h5",
+            overrides: Sequence[str] = (), progress: bool = False) -> "pandas.DataFrame":
+    """Run every phase of the rollout at `path` x `seeds` in child processes, as `citytwin compare`.
+
+    Writes `out` (layout in output/SCHEMA.md, "compare file") and returns its summary table, one row per
+    phase (KPIs as mean over seeds with `<kpi>_ci95`, costs in the scenario's currency). The printed table
+    is in ``.attrs["table"]``. Ctrl-C stops the runs; the phases that finished are kept.
+    """
+    jobs = jobs if jobs > 0 else _core.default_thread_count()
+    result = _core.compare(str(path), list(overrides), int(seeds), int(jobs), str(out), bool(progress))
+    if result["interrupted"]:
+        raise KeyboardInterrupt(f"compare stopped; finished phases are in {out}")
+    if result["errors"]:
+        raise _core.RunError("\n".join(result["errors"]))
+    frame = read_compare(out)
+    frame.attrs["table"] = result["table"]
+    return frame
+
+
+def read_compare(path: str) -> "pandas.DataFrame":
+    """The summary table of a compare file, one row per phase (index: phase); costs in ``.attrs["currency"]``."""
+    import h5py
+    import pandas as pd
+    with h5py.File(path, "r") as f:
+        g = f["summary"]
+        columns = {name: g[name][()] for name in g if name != "phase"}
+        phases = [p.decode() if isinstance(p, bytes) else str(p) for p in g["phase"][()]]
+        frame = pd.DataFrame(columns, index=pd.Index(phases, name="phase"))
+        frame.attrs["currency"] = str(f["meta"].attrs["currency"])
+        frame.attrs["seeds"] = int(f["meta"].attrs["seeds"])
+        runs = {}
+        for phase in phases:
+            r = f["phases"][phase]["runs"]
+            runs[phase] = {name: r[name][()] for name in r if name != "seed"}
+        frame.attrs["runs"] = runs
+    return frame
+
+
+def plot_compare(path: str, png: Optional[str] = None):
+    """The planner's figure of a compare file: KPIs and cumulative cost per phase.
+
+    Four panels sharing the phase axis: cumulative cost (bars, the scenario's currency) with the cost per
+    covered device; coverage of devices and of area (%); delivery ratio (%); latency p95 (s). Each phase has
+    a marker; the spread over seeds is drawn as each seed's value (small dots) and the 95 % interval (error
+    bars). Saves to `png` when given; returns the matplotlib Figure.
+    """
+    import matplotlib
+    if png is not None:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    frame = read_compare(path)
+    phases = list(frame.index)
+    x = np.arange(len(phases))
+    currency = frame.attrs["currency"]
+    runs = frame.attrs["runs"]
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharex=True, constrained_layout=True)
+
+    def seeds_of(kpi, scale):
+        for i, phase in enumerate(phases):
+            values = np.asarray(runs[phase].get(kpi, []), dtype=float) * scale
+            values = values[np.isfinite(values)]
+            if values.size > 1:
+                axes_of[kpi].plot(np.full(values.size, i) + 0.12, values, ".", color="0.45", ms=4,
+                                  label="each seed" if i == 0 else None)
+
+    def kpi_line(ax, kpi, scale, label, marker, colour):
+        mean = frame[kpi].to_numpy(dtype=float) * scale
+        ci = frame.get(kpi + "_ci95")
+        err = None if ci is None else np.nan_to_num(ci.to_numpy(dtype=float) * scale)
+        ax.errorbar(x, mean, yerr=err, marker=marker, ms=7, capsize=4, color=colour, label=label)
+
+    # Cumulative cost, and cost per covered device.
+    ax = axes[0, 0]
+    cost = frame["cost_cumulative"].to_numpy(dtype=float)
+    ax.bar(x, cost, color="#8fb3d9", label="cumulative cost")
+    ax.set_ylabel(f"cumulative cost ({currency})")
+    ax.set_title("Investment")
+    ax2 = ax.twinx()
+    ax2.plot(x, frame["cost_per_covered_device"].to_numpy(dtype=float), "D-", color="#b03a2e",
+             label="cost per covered device")
+    ax2.set_ylabel(f"cost per covered device ({currency})")
+    ax2.set_ylim(bottom=0)
+    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=8)
+
+    axes_of = {}
+    # Coverage.
+    ax = axes[0, 1]
+    kpi_line(ax, "coverage_devices", 100, "devices within reach", "o", "#1f77b4")
+    for tech, marker, colour in (("lorawan", "s", "#2ca02c"), ("nbiot", "^", "#9467bd"), ("wifi", "v", "#ff7f0e")):
+        column = f"coverage_area_{tech}"
+        if column in frame and np.nanmax(frame[column].to_numpy(dtype=float), initial=0) > 0:
+            kpi_line(ax, column, 100, f"area, {tech}", marker, colour)
+    ax.set_ylabel("coverage (%)")
+    ax.set_ylim(0, 105)
+    ax.set_title("Coverage")
+    ax.legend(fontsize=8, loc="lower right")
+
+    # Delivery ratio.
+    ax = axes[1, 0]
+    axes_of["delivery_ratio"] = ax
+    kpi_line(ax, "delivery_ratio", 100, "delivery ratio (mean, 95 % CI)", "o", "#1f77b4")
+    seeds_of("delivery_ratio", 100)
+    if "cctv_carried" in frame and np.isfinite(frame["cctv_carried"].to_numpy(dtype=float)).any():
+        kpi_line(ax, "cctv_carried", 100, "CCTV bitrate carried to the platform", "s", "#ff7f0e")
+    ax.set_ylabel("delivered or carried (%)")
+    ax.set_ylim(0, 102)  # the whole scale: a zoomed axis would turn hundredths of a point into a cliff
+    ax.set_title("Delivery")
+    ax.legend(fontsize=8, loc="lower left")
+
+    # Latency p95 (and flood alert latency where there is one).
+    ax = axes[1, 1]
+    axes_of["latency_p95_s"] = ax
+    kpi_line(ax, "latency_p95_s", 1, "uplink latency p95", "o", "#1f77b4")
+    seeds_of("latency_p95_s", 1)
+    if "alert_latency_first_s" in frame and np.isfinite(frame["alert_latency_first_s"].to_numpy(dtype=float)).any():
+        kpi_line(ax, "alert_latency_first_s", 1, "flood alert latency", "s", "#b03a2e")
+    ax.set_ylabel("latency (s, log scale)")
+    ax.set_yscale("log")  # uplinks take tens of ms, a flood alert seconds to minutes
+    ax.set_title("Latency")
+    ax.legend(fontsize=8, loc="center right")
+
+    for ax in axes[1]:
+        ax.set_xticks(x, phases)
+        ax.set_xlabel("phase")
+    seeds = frame.attrs["seeds"]
+    fig.suptitle(f"Rollout comparison ({seeds} seed{'s' if seeds != 1 else ''} per phase)")
+    if png is not None:
+        fig.savefig(png, dpi=120)
+        plt.close(fig)
+    return fig

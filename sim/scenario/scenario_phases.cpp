@@ -1,0 +1,464 @@
+// Rollout phases composed on the YAML tree, gateway placement rules, and the cost catalogue.
+#include "sim/scenario/scenario_phases.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sim/core/rng.hpp"
+#include "sim/scenario/scenario_reader.hpp"
+#include "sim/scenario/scenario_sections.hpp"
+
+namespace citytwin::sim::scenario {
+namespace {
+
+// The most gateways one placement rule may generate (a spacing typed in metres instead of km).
+constexpr std::size_t kMaxPlacedGateways = 1000000;
+
+YamlNode scalar_node(std::string text, const Location& at) {
+  YamlNode node;
+  node.kind = YamlNode::Kind::Scalar;
+  node.scalar = std::move(text);
+  node.location = at;
+  return node;
+}
+
+YamlNode length_node(double metres, const Location& at) {
+  return scalar_node(format_number(metres) + " m", at);
+}
+
+// The node at a dotted path of maps, created (as an empty map or sequence) where missing; null when
+// something of another kind is in the way (the section reader reports it).
+YamlNode* node_at(YamlNode& root, const std::string& dotted, YamlNode::Kind leaf) {
+  YamlNode* node = &root;
+  std::stringstream parts(dotted);
+  std::vector<std::string> keys;
+  for (std::string key; std::getline(parts, key, '.');) keys.push_back(key);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const YamlNode::Kind kind = i + 1 == keys.size() ? leaf : YamlNode::Kind::Map;
+    if (node->kind == YamlNode::Kind::Null) node->kind = YamlNode::Kind::Map;
+    if (!node->is_map()) return nullptr;
+    YamlNode* child = node->find(keys[i]);
+    if (child == nullptr) {
+      node->entries.push_back(YamlEntry{keys[i], node->location, YamlNode{}});
+      child = &node->entries.back().value;
+      child->location = node->location;
+    }
+    if (child->kind == YamlNode::Kind::Null) child->kind = kind;
+    if (child->kind != kind) return nullptr;
+    node = child;
+  }
+  return node;
+}
+
+std::string item_name(const YamlNode& item, const ItemKind& kind) {
+  if (std::string(kind.key) == "core_links") {
+    const YamlNode* ends = item.find("between");
+    if (ends == nullptr || !ends->is_sequence() || ends->items.size() != 2) return "";
+    return ends->items[0].scalar + "-" + ends->items[1].scalar;
+  }
+  const YamlNode* name = item.find("name");
+  return name != nullptr && name->is_scalar() ? name->scalar : "";
+}
+
+// What the placement rules need from the rest of the tree.
+struct PlacementContext {
+  City city;
+  bool city_complete = false;
+  uint64_t seed = 1;
+  std::filesystem::path directory;  // of the scenario file, for CSVs
+};
+
+struct PlacedPoint {
+  std::string name;
+  double x_m = 0.0, y_m = 0.0;
+};
+
+// Row by row from the south-west corner: a lattice of the given spacing centred in the district
+// (hexagonal: rows spacing * sqrt(3)/2 apart, every other row shifted by half a spacing).
+std::vector<std::array<double, 2>> lattice(const District& d, double spacing_m, bool hex) {
+  const double w = d.x_max_m - d.x_min_m, h = d.y_max_m - d.y_min_m;
+  const double row_step = hex ? spacing_m * std::sqrt(3.0) / 2.0 : spacing_m;
+  const auto across = [](double extent, double step) {
+    return std::max<std::size_t>(1, static_cast<std::size_t>(std::floor(extent / step + 1e-9)));
+  };
+  const std::size_t rows = across(h, row_step), cols = across(w, spacing_m);
+  if (static_cast<double>(rows) * static_cast<double>(cols) > static_cast<double>(kMaxPlacedGateways))
+    return {};
+  const double y0 = d.y_min_m + (h - static_cast<double>(rows - 1) * row_step) / 2.0;
+  const double x0 = d.x_min_m + (w - static_cast<double>(cols - 1) * spacing_m) / 2.0;
+  std::vector<std::array<double, 2>> points;
+  for (std::size_t j = 0; j < rows; ++j) {
+    const double shift = hex && j % 2 == 1 ? spacing_m / 2.0 : 0.0;
+    for (std::size_t i = 0; i < cols; ++i) {
+      const double x = x0 + static_cast<double>(i) * spacing_m + shift;
+      if (x <= d.x_max_m) points.push_back({x, y0 + static_cast<double>(j) * row_step});
+    }
+  }
+  return points;
+}
+
+// count points on a grid of near-square cells covering the district, row by row from the south-west
+// (the last row may be partial); hexagonal: every other row shifted by half a cell.
+std::vector<std::array<double, 2>> counted_lattice(const District& d, std::size_t count, bool hex) {
+  const double w = d.x_max_m - d.x_min_m, h = d.y_max_m - d.y_min_m;
+  const auto cols = std::max<std::size_t>(
+      1, static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(count) * w / h))));
+  const std::size_t rows = (count + cols - 1) / cols;
+  const double cw = w / static_cast<double>(cols), ch = h / static_cast<double>(rows);
+  std::vector<std::array<double, 2>> points;
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t i = k % cols, j = k / cols;
+    const double offset = hex ? (j % 2 == 1 ? 0.75 : 0.25) : 0.5;
+    points.push_back({d.x_min_m + (static_cast<double>(i) + offset) * cw,
+                      d.y_min_m + (static_cast<double>(j) + 0.5) * ch});
+  }
+  return points;
+}
+
+// `name,x,y` or `x,y` per line (lengths with units), # comments, a header line starting with "name" or "x".
+std::vector<PlacedPoint> read_points_csv(DiagnosticLog& log, const YamlNode& node, const std::string& path,
+                                         const PlacementContext& context, const std::string& prefix) {
+  std::vector<PlacedPoint> points;
+  std::filesystem::path file(node.scalar);
+  if (file.is_relative() && !context.directory.empty()) file = context.directory / file;
+  std::ifstream in(file);
+  if (!in) {
+    log.error(node.location, path, "cannot read '" + file.string() + "' (" + std::strerror(errno) + ")");
+    return points;
+  }
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (line.empty() || line[0] == '#' || line.rfind("name", 0) == 0 || line.rfind("x", 0) == 0) continue;
+    std::vector<std::string> cells;
+    std::stringstream stream(line);
+    for (std::string cell; std::getline(stream, cell, ',');) {
+      cell.erase(0, cell.find_first_not_of(" \t\r"));
+      cell.erase(cell.find_last_not_of(" \t\r") + 1);
+      cells.push_back(cell);
+    }
+    const std::string where = file.string() + ":" + std::to_string(number) + ": ";
+    if (cells.size() != 2 && cells.size() != 3) {
+      log.error(node.location, path, where + "expected 'name,x,y' or 'x,y', got '" + excerpt(line) + "'");
+      continue;
+    }
+    std::string error;
+    const std::size_t first = cells.size() - 2;
+    const auto x = parse_quantity(cells[first], Dimension::Length, &error);
+    const auto y = x ? parse_quantity(cells[first + 1], Dimension::Length, &error) : std::nullopt;
+    if (!x || !y) {
+      log.error(node.location, path, where + error);
+      continue;
+    }
+    points.push_back({first == 1 ? cells[0] : prefix + "-" + std::to_string(points.size() + 1), *x, *y});
+    if (points.size() > kMaxPlacedGateways) {
+      log.error(node.location, path, where + "more than " + std::to_string(kMaxPlacedGateways) + " gateways");
+      return {};
+    }
+  }
+  return points;
+}
+
+// The gateways a placement rule (`place:`) stands for.
+std::vector<PlacedPoint> place(DiagnosticLog& log, const YamlNode& rule, const std::string& path,
+                               const PlacementContext& context, const std::string& prefix) {
+  MapReader map(log, rule.find("place"), join_path(path, "place"),
+                {"layout", "districts", "spacing", "count", "csv"});
+  const auto layout = map.choice("layout", {"grid", "hex", "random", "csv"}, Presence::Required);
+  const auto spacing = map.quantity("spacing", Dimension::Length, Bound::positive());
+  const auto count = map.integer("count", Bound::between(1, static_cast<double>(kMaxPlacedGateways)));
+  if (!layout) return {};
+  if (*layout == "csv") {
+    const YamlNode* csv = map.get("csv");
+    if (csv == nullptr || !csv->is_scalar()) {
+      log.error(map.location(), map.path("csv"), "layout csv needs csv: FILE (name,x,y per line)");
+      return {};
+    }
+    return read_points_csv(log, *csv, map.path("csv"), context, prefix);
+  }
+  if (*layout == "random" ? !count : (spacing.has_value() == count.has_value())) {
+    log.error(map.location(), map.path(),
+              *layout == "random" ? "layout random needs count: (gateways per district)"
+                                  : "layout " + *layout + " needs either spacing: or count: (per district)");
+    return {};
+  }
+  if (!context.city_complete) return {};
+  // The districts: those listed, or every district.
+  std::vector<const District*> districts;
+  if (const YamlNode* list = map.get("districts")) {
+    if (!expect_sequence(log, *list, map.path("districts"), "district names")) return {};
+    std::vector<std::string_view> names;
+    for (const District& d : context.city.districts) names.push_back(d.name);
+    for (std::size_t i = 0; i < list->items.size(); ++i) {
+      const YamlNode& item = list->items[i];
+      const auto found = std::find_if(context.city.districts.begin(), context.city.districts.end(),
+                                      [&](const District& d) { return d.name == item.scalar; });
+      if (found == context.city.districts.end()) {
+        const auto hint = closest_match(item.scalar, names);
+        log.error(item.location, index_path(map.path("districts"), i),
+                  "unknown district '" + excerpt(item.scalar) + "'" +
+                      (hint ? " (did you mean '" + *hint + "'?)" : ""));
+        continue;
+      }
+      districts.push_back(&*found);
+    }
+  } else {
+    for (const District& d : context.city.districts) districts.push_back(&d);
+  }
+  std::vector<PlacedPoint> points;
+  for (const District* d : districts) {
+    std::vector<std::array<double, 2>> at;
+    if (*layout == "random") {
+      core::Stream rng(context.seed, "gateway_placement", core::purpose_tag(prefix + "/" + d->name));
+      for (int64_t k = 0; k < *count; ++k)
+        at.push_back({rng.uniform(d->x_min_m, d->x_max_m), rng.uniform(d->y_min_m, d->y_max_m)});
+    } else if (count) {
+      at = counted_lattice(*d, static_cast<std::size_t>(*count), *layout == "hex");
+    } else {
+      at = lattice(*d, *spacing, *layout == "hex");
+      if (at.empty()) {
+        log.error(map.get("spacing")->location, map.path("spacing"),
+                  "spacing " + format_number(*spacing) + " m puts more than " +
+                      std::to_string(kMaxPlacedGateways) + " gateways in district '" + d->name + "'");
+        return {};
+      }
+    }
+    for (std::size_t k = 0; k < at.size(); ++k)
+      points.push_back({prefix + "-" + d->name + "-" + std::to_string(k + 1), at[k][0], at[k][1]});
+    if (points.size() > kMaxPlacedGateways) {
+      log.error(map.location(), map.path(), "more than " + std::to_string(kMaxPlacedGateways) + " gateways");
+      return {};
+    }
+  }
+  return points;
+}
+
+// One entry of the tree's item sequences, with where it was written and, for placed gateways, the
+// rule that placed it (retiring the rule's name retires them all).
+struct Items {
+  YamlNode* sequence = nullptr;
+  std::vector<std::string>* origins = nullptr;
+  std::vector<std::string>* rules = nullptr;
+};
+
+void append_item(const YamlNode& item, const std::string& written, const ItemKind& kind, Items& items,
+                 DiagnosticLog& log, const PlacementContext& context) {
+  if (std::string(kind.key) == "gateways" && item.is_map() && item.find("place") != nullptr) {
+    const YamlNode* name = item.find("name");
+    const std::string prefix = name != nullptr && name->is_scalar() ? name->scalar : "gw";
+    for (const PlacedPoint& point : place(log, item, written, context, prefix)) {
+      YamlNode gateway = item;
+      gateway.entries.clear();
+      gateway.entries.push_back(YamlEntry{"name", item.location, scalar_node(point.name, item.location)});
+      YamlNode position;
+      position.kind = YamlNode::Kind::Sequence;
+      position.location = item.location;
+      position.items = {length_node(point.x_m, item.location), length_node(point.y_m, item.location)};
+      gateway.entries.push_back(YamlEntry{"position", item.location, position});
+      for (const YamlEntry& entry : item.entries) {
+        if (entry.key != "name" && entry.key != "place" && entry.key != "position")
+          gateway.entries.push_back(entry);
+      }
+      items.sequence->items.push_back(std::move(gateway));
+      items.origins->push_back(written);
+      items.rules->push_back(prefix);
+    }
+    return;
+  }
+  items.sequence->items.push_back(item);
+  items.origins->push_back(written);
+  items.rules->push_back("");
+}
+
+PlacementContext placement_context(const YamlNode& root, const std::string& file,
+                                   const std::vector<std::string>& overrides) {
+  PlacementContext context;
+  DiagnosticLog scratch(file, overrides);  // the section readers report these problems
+  read_city(scratch, root.find("city"), context.city, context.city_complete);
+  if (const YamlNode* run = root.find("run")) {
+    if (const YamlNode* seed = run->find("seed"); seed != nullptr && seed->is_scalar())
+      std::from_chars(seed->scalar.data(), seed->scalar.data() + seed->scalar.size(), context.seed);
+  }
+  if (file != "<text>" && !file.empty()) context.directory = std::filesystem::path(file).parent_path();
+  return context;
+}
+
+struct TreeItems {
+  std::map<std::string, std::vector<std::string>> rules;
+};
+
+}  // namespace
+
+const std::vector<ItemKind>& item_kinds() {
+  static const std::vector<ItemKind> kinds = {
+      {"gateways", "gateways", "gateway"},
+      {"devices", "devices", "device population"},
+      {"olts", "fibre.olts", "OLT"},
+      {"pons", "fibre.pons", "PON"},
+      {"core_links", "fibre.core.links", "core link"},
+  };
+  return kinds;
+}
+
+std::string ComposedTree::written_path(const std::string& key_path) const {
+  for (const auto& [sequence, written] : origins) {
+    if (key_path.rfind(sequence + "[", 0) != 0) continue;
+    const std::size_t close = key_path.find(']', sequence.size());
+    if (close == std::string::npos) continue;
+    std::size_t index = 0;
+    const char* begin = key_path.data() + sequence.size() + 1;
+    if (std::from_chars(begin, key_path.data() + close, index).ptr != key_path.data() + close) continue;
+    if (index < written.size()) return written[index] + key_path.substr(close + 1);
+  }
+  return key_path;
+}
+
+std::vector<ComposedTree> compose_phases(DiagnosticLog& log, const YamlNode& root,
+                                         std::vector<Phase>& phases) {
+  const PlacementContext context = placement_context(root, log.file(), log.overrides());
+  std::vector<ComposedTree> trees(1);
+  ComposedTree& base = trees[0];
+  base.root = root;
+  std::erase_if(base.root.entries, [](const YamlEntry& e) { return e.key == "phases"; });
+  TreeItems base_rules;
+  // The base's own items, placement rules expanded.
+  for (const ItemKind& kind : item_kinds()) {
+    // Navigate without creating: only existing sequences are rewritten.
+    const YamlNode* written = &root;
+    std::stringstream parts(kind.sequence);
+    for (std::string key; written != nullptr && std::getline(parts, key, '.');)
+      written = written->is_map() ? written->find(key) : nullptr;
+    std::vector<std::string>& origins = base.origins[kind.sequence];
+    std::vector<std::string>& rules = base_rules.rules[kind.sequence];
+    if (written == nullptr || !written->is_sequence()) continue;
+    YamlNode* target = node_at(base.root, kind.sequence, YamlNode::Kind::Sequence);
+    target->items.clear();
+    Items items{target, &origins, &rules};
+    for (std::size_t i = 0; i < written->items.size(); ++i)
+      append_item(written->items[i], index_path(kind.sequence, i), kind, items, log, context);
+  }
+
+  const YamlNode* list = root.find("phases");
+  if (list == nullptr || !expect_sequence(log, *list, "phases", "phases")) return trees;
+  std::vector<NamedAt> names;
+  TreeItems rules = base_rules;
+  for (std::size_t p = 0; p < list->items.size(); ++p) {
+    const std::string path = index_path("phases", p);
+    ComposedTree tree = trees.back();
+    MapReader map(log, &list->items[p], path, {"name", "investment", "add", "retire"});
+    Phase phase;
+    phase.mark = log.mark(list->items[p].location);
+    set_if(phase.name, map.text("name", Presence::Required));
+    if (const YamlNode* name = map.get("name"); name != nullptr && name->is_scalar())
+      names.push_back({name->scalar, name->location, map.path("name")});
+    if (const auto investment = map.number("investment", Bound::non_negative()))
+      phase.investment = investment;
+    std::vector<std::string_view> kind_keys;
+    for (const ItemKind& kind : item_kinds()) kind_keys.push_back(kind.key);
+    MapReader retire(log, map.get("retire"), map.path("retire"), kind_keys);
+    MapReader add(log, map.get("add"), map.path("add"), kind_keys);
+    for (const ItemKind& kind : item_kinds()) {
+      // Retirements first: a phase may replace an item by one of the same name.
+      const YamlNode* gone = retire.get(kind.key);
+      if (gone != nullptr && expect_sequence(log, *gone, retire.path(kind.key), "names")) {
+        YamlNode* sequence = node_at(tree.root, kind.sequence, YamlNode::Kind::Sequence);
+        auto& origins = tree.origins[kind.sequence];
+        auto& rule_of = rules.rules[kind.sequence];
+        for (std::size_t i = 0; i < gone->items.size(); ++i) {
+          const YamlNode& name = gone->items[i];
+          std::vector<std::string_view> known;
+          bool found = false;
+          for (std::size_t k = 0; sequence != nullptr && k < sequence->items.size();) {
+            const std::string item = item_name(sequence->items[k], kind);
+            if (name.is_scalar() && (item == name.scalar || rule_of[k] == name.scalar)) {
+              sequence->items.erase(sequence->items.begin() + static_cast<std::ptrdiff_t>(k));
+              origins.erase(origins.begin() + static_cast<std::ptrdiff_t>(k));
+              rule_of.erase(rule_of.begin() + static_cast<std::ptrdiff_t>(k));
+              found = true;
+              continue;
+            }
+            ++k;
+          }
+          if (found) continue;
+          std::vector<std::string> candidates;
+          for (std::size_t k = 0; sequence != nullptr && k < sequence->items.size(); ++k)
+            candidates.push_back(item_name(sequence->items[k], kind));
+          for (const std::string& c : candidates) known.push_back(c);
+          const auto hint = closest_match(name.scalar, known);
+          log.error(name.location, index_path(retire.path(kind.key), i),
+                    "phase '" + phase.name + "': no " + kind.noun + " named '" + excerpt(name.scalar) +
+                        "' to retire (not in the base or an earlier phase, or already retired)" +
+                        (hint ? "; did you mean '" + *hint + "'?" : ""));
+        }
+      }
+      const YamlNode* added = add.get(kind.key);
+      if (added != nullptr &&
+          expect_sequence(log, *added, add.path(kind.key), std::string(kind.noun) + "s")) {
+        YamlNode* sequence = node_at(tree.root, kind.sequence, YamlNode::Kind::Sequence);
+        if (sequence == nullptr) {
+          log.error(added->location, add.path(kind.key),
+                    std::string("the base's ") + kind.sequence + " is not a list: cannot add to it");
+          continue;
+        }
+        Items items{sequence, &tree.origins[kind.sequence], &rules.rules[kind.sequence]};
+        for (std::size_t i = 0; i < added->items.size(); ++i)
+          append_item(added->items[i], index_path(add.path(kind.key), i), kind, items, log, context);
+      }
+    }
+    phases.push_back(phase);
+    trees.push_back(std::move(tree));
+  }
+  report_duplicates(log, names, "phase");
+  return trees;
+}
+
+std::vector<Scenario> load_rollout_file(const std::string& path, const std::vector<std::string>& overrides) {
+  std::vector<std::string> base_overrides = overrides;
+  base_overrides.push_back("run.phase=");
+  std::vector<Scenario> out{load_scenario_file(path, base_overrides)};
+  for (const Phase& phase : out.front().phases) {
+    std::vector<std::string> with_phase = overrides;
+    with_phase.push_back("run.phase=" + phase.name);
+    out.push_back(load_scenario_file(path, with_phase));
+  }
+  return out;
+}
+
+void read_costs(DiagnosticLog& log, const YamlNode* node, CostCatalogue& catalogue) {
+  MapReader map(
+      log, node, "costs",
+      {"currency", "lorawan_gateway", "nbiot_cell", "wifi_ap", "olt", "pon", "fibre_km", "sensor", "camera"});
+  set_if(catalogue.currency, map.text("currency"));
+  const std::pair<const char*, CostEntry*> entries[] = {
+      {"lorawan_gateway", &catalogue.lorawan_gateway},
+      {"nbiot_cell", &catalogue.nbiot_cell},
+      {"wifi_ap", &catalogue.wifi_ap},
+      {"olt", &catalogue.olt},
+      {"pon", &catalogue.pon},
+      {"fibre_km", &catalogue.fibre_km},
+      {"sensor", &catalogue.sensor},
+      {"camera", &catalogue.camera},
+  };
+  std::string missing;  // entries not given in full
+  for (const auto& [key, entry] : entries) {
+    MapReader e(log, map.get(key), map.path(key), {"capital", "yearly"});
+    const auto capital = e.number("capital", Bound::non_negative());
+    const auto yearly = e.number("yearly", Bound::non_negative());
+    if (!capital || !yearly) missing += std::string(missing.empty() ? "" : ", ") + key;
+    set_if(entry->capital, capital);
+    set_if(entry->yearly, yearly);
+  }
+  // The defaults are EUR placeholders: in another currency they would be silently wrong.
+  if (catalogue.currency != "EUR" && !missing.empty()) {
+    log.error(map.get("currency")->location, map.path("currency"),
+              "the default catalogue is in EUR: with currency '" + excerpt(catalogue.currency) +
+                  "' give every entry's capital and yearly cost (missing: " + missing + ")");
+  }
+}
+
+}  // namespace citytwin::sim::scenario

@@ -1,0 +1,163 @@
+"""Rollouts seen from the command line and Python: citytwin compare (confidence intervals over seeds, a
+stopped compare keeps the phases that finished, a phase that changes nothing gives the same KPIs), the
+phases' located errors (exit 2), the planner's figure, and the Seoul reference rollout against its plan."""
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+import citytwin
+
+SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
+
+ROLLOUT = """city:
+  districts:
+    - {name: west, origin: [0 km, 0 km], size: [2 km, 2 km]}
+    - {name: east, origin: [2 km, 0 km], size: [2 km, 2 km]}
+devices:
+  - {name: meters, count: 150, districts: [west, east], interval: 5 min}
+gateways:
+  - {name: gw-0, position: [1 km, 1 km]}
+radio: {path_loss: {exponent: 4.5}}
+run: {duration: 20 min, seed: 3}
+phases:
+  - name: p1
+    investment: 100
+    add:
+      gateways: [{name: lora, place: {layout: grid, spacing: 1 km, districts: [east]}}]
+  - name: p2
+  - name: p3
+    add:
+      devices: [{name: parking, count: %(slow_count)d, districts: [east], interval: %(slow_interval)s}]
+"""
+
+
+def write(tmp_path, slow_count=10, slow_interval="5 min", name="rollout.yaml"):
+    path = tmp_path / name
+    path.write_text(ROLLOUT % {"slow_count": slow_count, "slow_interval": slow_interval})
+    return path
+
+
+def cli(*args, **kwargs):
+    return subprocess.run([CLI, *map(str, args)], capture_output=True, text=True, timeout=600, **kwargs)
+
+
+def test_compare_with_two_seeds_writes_the_confidence_interval(tmp_path):
+    path = write(tmp_path)
+    out = tmp_path / "compare.h5"
+    r = cli("compare", path, "--seeds", 2, "--jobs", 2, "-o", out, "-q")
+    assert r.returncode == 0, r.stderr
+    assert "+-" in r.stdout  # the table shows the interval
+    with h5py.File(out) as f:
+        assert f["meta"].attrs["complete"] == 1
+        assert f["meta"].attrs["seeds"] == 2
+        s = f["summary"]
+        assert [p.decode() for p in s["phase"][()]] == ["base", "p1", "p2", "p3"]
+        ci = s["delivery_ratio_ci95"][()]
+        assert np.all(np.isfinite(ci)) and np.all(ci >= 0)
+        # The interval is the Student-t one over the two seeds' values.
+        runs = f["phases/p1/runs/delivery_ratio"][()]
+        assert len(runs) == 2
+        expected = 12.706204736174707 * np.std(runs, ddof=1) / np.sqrt(2)
+        assert s["delivery_ratio_ci95"][1] == pytest.approx(expected, rel=1e-9, abs=1e-12)
+        assert s["delivery_ratio"][1] == pytest.approx(np.mean(runs))
+        # Each run's own KPI tables are kept, coverage included.
+        assert "coverage_by_district" in f["phases/p1/seed_3"]
+        assert s["cost_cumulative"][1] == 100.0
+        # Coverage does not fall when a phase adds gateways.
+        assert s["coverage_area_lorawan"][1] >= s["coverage_area_lorawan"][0]
+        # p2 changes nothing: the same KPIs as p1, seed by seed.
+        for name in f["phases/p1/runs"]:
+            a, b = f["phases/p1/runs"][name][()], f["phases/p2/runs"][name][()]
+            assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+
+
+def test_a_stopped_compare_keeps_the_phases_that_finished(tmp_path):
+    path = write(tmp_path, slow_count=20000, slow_interval="10 s")  # p3 is slow
+    out = tmp_path / "compare.h5"
+    p = subprocess.Popen([CLI, "compare", str(path), "--jobs", "1", "-o", str(out), "-q"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:  # until p2 is in the file
+        if out.exists():
+            try:
+                with h5py.File(out) as f:
+                    if "p2" in f["phases"]:
+                        break
+            except OSError:
+                pass
+        time.sleep(0.2)
+    p.send_signal(signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=120)
+    assert p.returncode == 130, stderr
+    with h5py.File(out) as f:
+        assert f["meta"].attrs["complete"] == 0
+        assert sorted(f["phases"]) == ["base", "p1", "p2"]
+        assert [x.decode() for x in f["summary/phase"][()]] == ["base", "p1", "p2"]
+        assert len(f["costs/phase"]) == 4  # the plan's costs, all phases
+    assert "did not finish" in stdout
+
+
+@pytest.mark.parametrize("change, where", [
+    (("      gateways: [{name: lora", "      lamps: [{name: x}]\n      gateways: [{name: lora"),
+     "phases[0].add.lamps: unknown key 'lamps'"),
+    (("  - name: p2\n", "  - name: p2\n    retire: {gateways: [gw-7]}\n"),
+     "phases[1].retire.gateways[0]: phase 'p2': no gateway named 'gw-7'"),
+    (("districts: [east], interval", "districts: [north], interval"),
+     "phases[2].add.devices[0].districts: phase 'p3': no district named 'north'"),
+])
+def test_bad_phases_are_located_errors_with_exit_2(tmp_path, change, where):
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace(*change))
+    for args in (("validate", path), ("compare", path, "-o", tmp_path / "x.h5")):
+        r = cli(*args)
+        assert r.returncode == 2, r.stderr
+        assert f"{path}:" in r.stderr and where in r.stderr, r.stderr
+    assert not (tmp_path / "x.h5").exists()
+
+
+def test_run_a_phase_and_plot_the_comparison(tmp_path):
+    path = write(tmp_path)
+    r = cli("run", path, "--phase", "p1", "-o", tmp_path / "p1.h5", "-q")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tmp_path / "p1.h5") as f:
+        assert len(f["gateways/name"]) == 5  # gw-0 and a 2 x 2 grid in east
+        assert "coverage_grid" in f["kpi"]
+    frame = citytwin.compare(path, seeds=1, jobs=2, out=str(tmp_path / "c.h5"))
+    assert list(frame.index) == ["base", "p1", "p2", "p3"]
+    png = tmp_path / "c.png"
+    fig = citytwin.plot_compare(str(tmp_path / "c.h5"), str(png))
+    assert png.stat().st_size > 10000
+    # The CLI draws the same figure.
+    r = cli("compare", path, "-o", tmp_path / "d.h5", "--plot", tmp_path / "d.png", "-q")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "d.png").stat().st_size > 10000
+
+
+def test_seoul_rollout_follows_its_plan():
+    """The phases' investments are the plan's figures, and what they add is the plan's counts x 0.1."""
+    rows = {}
+    with open(SOURCE.parent / "shared/reference/seoul_plan_2021_2025.csv"
+              if (SOURCE.parent / "shared/reference").exists() else "/work/shared/reference/seoul_plan_2021_2025.csv") as f:
+        for row in csv.reader(line for line in f if not line.startswith("#")):
+            if row and row[0] != "indicator":
+                rows[row[0]] = [float(x) for x in row[2:]]
+    plan = [sum(rows[k][i] for k in ("invest_communication_infrastructure", "invest_cctv", "invest_s_pole",
+                                     "invest_pilot_districts")) for i in range(5)]
+    sc = citytwin.Scenario.from_file(str(SOURCE / "scenarios/seoul_rollout.yaml"))
+    phases = sc["phases"]
+    assert [p["name"] for p in phases] == ["2021", "2022", "2023", "2024", "2025"]
+    assert [float(p["investment"]) for p in phases] == plan
+    assert sum(float(p["investment"]) for p in phases) == sum(sum(rows[k]) for k in (
+        "invest_communication_infrastructure", "invest_cctv", "invest_s_pole", "invest_pilot_districts"))
+    # IoT networks: 3, 3, 5, 7, 7 new districts, 25 in all.
+    iot = [len(p["add"]["gateways"][-1]["place"]["districts"]) for p in phases]
+    assert iot == rows["iot_networks_districts"] and sum(iot) == 25
