@@ -23,12 +23,14 @@
 #include "sim/city/resolve.hpp"
 #include "sim/core/stop.hpp"
 #include "sim/core/thread_pool.hpp"
+#include "sim/drivers/driver_set.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
 #include "sim/engine/fleet.hpp"
 #include "sim/network/wired_network.hpp"
 #include "sim/platform/analytics.hpp"
 #include "sim/platform/platform_pipeline.hpp"
+#include "sim/record/driver_record.hpp"
 #include "sim/record/kpi.hpp"
 #include "sim/record/message_log.hpp"
 
@@ -123,7 +125,8 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   if (stop_requested()) throw stopped_in_set_up("stopped while writing the devices");
 
   const double duration = sc.run.duration_s;
-  engine::Fleet fleet(city, summary.seed, duration, summary.threads, sc.drivers.river_level_m);
+  const drivers::DriverSet driver_set(sc);  // h-drivers: the quantities of drivers.*, and the flood
+  engine::Fleet fleet(city, summary.seed, duration, summary.threads, driver_set);
   std::vector<scenario::Failure> failures = drivers::failure_schedule(sc, summary.seed);
   if (failures.size() > static_cast<size_t>(std::numeric_limits<int16_t>::max()))
     throw RunError("drivers.failures: " + std::to_string(failures.size()) +
@@ -135,7 +138,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   medium.set_other_technology_handler(
       [&nbiot](uint64_t seq, const engine::Transmission& tx) { nbiot.submit(seq, tx); });
   record::MessageLog log(city, sc.city.districts.size());
-  platform::Analytics analytics(sc, city);
+  platform::Analytics analytics(sc, city, &driver_set);
   platform::PlatformPipeline pipeline(sc.platform);
   std::unordered_map<uint64_t, engine::Transmission>
       awaiting_ingest;  // delivered, not yet through the broker
@@ -251,6 +254,8 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   if (!sc.platform.alerts.empty()) writer.write_kpi_table("alerts", analytics.table());
   if (!wired.failures().empty()) writer.write_kpi_table("failures", record::failure_kpis(wired, log));
   writer.write_timeseries(wired.utilisation(t));
+  if (!driver_set.fields().empty())
+    writer.write_drivers(record::driver_table(sc, driver_set, t));  // h-drivers
   summary.complete = !stopped;
   writer.finish(summary.complete);
   summary.output_path = writer.path();

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario/quantities.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
 #include "sim/scenario/units.hpp"
@@ -330,8 +331,24 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
 void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) {
   const City& city = scenario.city;
   Drivers& drivers = scenario.drivers;
-  MapReader map(log, node, "drivers",
-                {"river_level", "power_outages", "power_outages_csv", "failures", "failures_csv"});
+  std::vector<std::string_view> keys = {"power_outages", "power_outages_csv", "failures", "failures_csv",
+                                        "flood"};
+  for (std::string_view name : quantity_names()) keys.push_back(name);
+  MapReader map(log, node, "drivers", keys);
+  for (const QuantityKind& kind : quantity_kinds()) {
+    const YamlNode* source = map.get(kind.name);
+    if (source == nullptr || (kind.name == "river_level" && !source->is_map())) continue;
+    drivers.quantities.emplace_back();
+    read_quantity_source(log, *source, map.path(kind.name), kind, city, drivers.quantities.back());
+  }
+  if (const YamlNode* flood = map.get("flood")) {
+    read_flood(log, *flood, map.path("flood"), city, drivers.flood);
+    if (!scenario.drives("river_level") && !scenario.drives("rainfall") && !map.get("river_level"))
+      log.error(flood->location, map.path("flood"), "a flood needs drivers.river_level or drivers.rainfall");
+    if (map.get("inundation_depth") != nullptr)
+      log.error(map.get("inundation_depth")->location, map.path("inundation_depth"),
+                "give inundation_depth, or drivers.flood to compute it, not both");
+  }
   read_outages(log, map.get("power_outages"), map.path("power_outages"), city, drivers.power_outages);
   const YamlNode* outage_csv = map.get("power_outages_csv");
   read_interval_csv(log, outage_csv, map.path("power_outages_csv"), "district",
@@ -356,7 +373,8 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
                     });
   const YamlNode* series = map.get("river_level");
   const std::string path = map.path("river_level");
-  if (series == nullptr || !expect_sequence(log, *series, path, "[time, level] points")) return;
+  if (series == nullptr || series->is_map() || !expect_sequence(log, *series, path, "[time, level] points"))
+    return;
   if (series->items.empty()) log.error(series->location, path, "expected at least one [time, level] point");
   for (std::size_t i = 0; i < series->items.size(); ++i) {
     const YamlNode& point = series->items[i];
@@ -377,6 +395,17 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
     }
     drivers.river_level_m.points.emplace_back(*t, *level);
   }
+  // The list form is a points source with linear interpolation, first among the quantities.
+  QuantitySource river;
+  river.quantity = "river_level";
+  river.kind = QuantitySource::Kind::Points;
+  river.line = series->location.line;
+  river.column = series->location.column;
+  for (const auto& [t, level] : drivers.river_level_m.points) {
+    river.series.t_s.push_back(t);
+    river.series.value.push_back(level);
+  }
+  drivers.quantities.insert(drivers.quantities.begin(), std::move(river));
 }
 
 }  // namespace citytwin::sim::scenario
