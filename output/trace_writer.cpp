@@ -697,11 +697,12 @@ void TraceWriter::write_drivers(const DriverTable& drivers) {
     h5::Handle district(
         H5Dcreate2(g, "district", name_type.get(), name_space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
         H5Dclose, "create /drivers/district");
-    std::vector<const char*> names;
-    for (const std::string& name : drivers.districts) names.push_back(name.c_str());
-    if (!names.empty())
-      h5::check(H5Dwrite(district.get(), name_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, names.data()),
-                "write /drivers/district");
+    std::vector<const char*> district_names;
+    for (const std::string& name : drivers.districts) district_names.push_back(name.c_str());
+    if (!district_names.empty())
+      h5::check(
+          H5Dwrite(district.get(), name_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, district_names.data()),
+          "write /drivers/district");
     h5::write_attribute(district.get(), "units", "");
     h5::write_attribute(district.get(), "description", "district name");
     std::vector<hid_t> over_time, over_district;

@@ -250,7 +250,7 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
       olts != nullptr && expect_sequence(log, *olts, "fibre.olts", "OLTs")) {
     for (std::size_t i = 0; i < olts->items.size(); ++i) {
       MapReader o(log, &olts->items[i], index_path("fibre.olts", i),
-                  {"name", "backbone_length", "backbone_bandwidth", "node"});
+                  {"name", "backbone_length", "backbone_bandwidth", "node", "district", "backup"});
       Olt olt;
       olt.mark = log.mark(olts->items[i].location);
       set_if(olt.name, o.text("name", Presence::Required));
@@ -266,6 +266,8 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
                     "no core node '" + olt.node + "' connected to the data centre '" +
                         fibre.core.data_centre + "'");
       }
+      set_if(olt.district, o.text("district"));
+      set_if(olt.backup_s, o.quantity("backup", Dimension::Time, Bound::non_negative()));
       set_if(olt.backbone_length_m, o.quantity("backbone_length", Dimension::Length, Bound::cable_length()));
       set_if(olt.backbone_bandwidth_bps,
              o.quantity("backbone_bandwidth", Dimension::Bitrate, Bound::link_rate()));
@@ -350,6 +352,13 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
                 "give inundation_depth, or drivers.flood to compute it, not both");
   }
   read_outages(log, map.get("power_outages"), map.path("power_outages"), city, drivers.power_outages);
+  for (std::size_t i = 0; i < scenario.fibre.olts.size();
+       ++i) {  // fibre.olts[].district (read before the city)
+    const Olt& olt = scenario.fibre.olts[i];
+    if (!olt.district.empty() && !DistrictIndex{city, true}.has(olt.district))
+      log.error(Location{olt.mark.line, olt.mark.column, -1}, index_path("fibre.olts", i) + ".district",
+                "no district named '" + excerpt(olt.district) + "'");
+  }
   const YamlNode* outage_csv = map.get("power_outages_csv");
   read_interval_csv(log, outage_csv, map.path("power_outages_csv"), "district",
                     [&](const std::string& district, double start, double end, const std::string& where) {

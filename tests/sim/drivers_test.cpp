@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sim/drivers/driver_set.hpp"
+#include "sim/drivers/failure_schedule.hpp"
 #include "sim/drivers/flood.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
 #include "sim/scenario/csv_table.hpp"
@@ -308,6 +309,20 @@ TEST(Flood, RecordingHasEveryFieldOnOneAxisWithJumps) {
   EXPECT_EQ(r.t_s.front(), 0.0);
   EXPECT_EQ(r.t_s.back(), 86400.0);
   EXPECT_TRUE(std::is_sorted(r.t_s.begin(), r.t_s.end()));
+}
+
+TEST(Flood, AnOltInAFloodedDistrictTakesItsBackboneDownAfterItsBackup) {
+  std::string text = kCity + kFlood;
+  text.insert(
+      text.find("run:"),
+      "fibre:\n  olts: [{name: olt-low, district: low, backup: 2 h}, {name: olt-high, district: high}]\n"
+      "  pons: [{name: pon-low, olt: olt-low}]\n");
+  const Scenario sc = load_scenario_text(text, "<text>", {});
+  const std::vector<Failure> schedule = failure_schedule(sc, 1);
+  ASSERT_EQ(schedule.size(), 1u);  // olt-high stays dry
+  EXPECT_EQ(schedule[0].target, "backbone:olt-low");
+  EXPECT_EQ(schedule[0].start_s, 7 * 3600.0);  // flooded at 5 h, 2 h of batteries
+  EXPECT_EQ(schedule[0].end_s, 15 * 3600.0);
 }
 
 TEST(Flood, AFloodNeedsARiverOrRain) {

@@ -74,7 +74,7 @@ fibre:
   pons: [{name: p, olt: o}]
 radio: {path_loss: {}, shadowing: {}, capture: {}}
 nbiot: {}
-drivers: {river_level: [[0 h, 1 m]]}
+drivers: {river_level: [[0 h, 1 m]], flood: {}}
 platform: {alerts: [{name: a, type: generic, above: 1 m}], command_centre: {}}
 run: {}
 )";
@@ -252,6 +252,11 @@ TEST(ScenarioDoc, DocumentedDefaultsAreTheStructDefaults) {
 }
 
 void collect_paths(const YAML::Node& node, const std::string& path, std::set<std::string>& paths) {
+  // Maps keyed by district name are one key each.
+  if (path == "drivers.flood.elevation" || path == "drivers.flood.delay") {
+    paths.insert(path);
+    return;
+  }
   if (node.IsMap()) {
     for (const auto& entry : node) {
       // drivers.<quantity>.*: one set of keys for every quantity (sim/scenario/quantities.hpp).

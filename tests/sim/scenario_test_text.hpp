@@ -130,7 +130,7 @@ fibre:
     data_centre: dc
     links: [{between: [dc, node-1], length: 20 km, bandwidth: 40 Gbps}]
   olts:
-    - {name: olt-1, backbone_length: 12 km, backbone_bandwidth: 40 Gbps, node: node-1}
+    - {name: olt-1, backbone_length: 12 km, backbone_bandwidth: 40 Gbps, node: node-1, district: old_town, backup: 4 h}
   pons:
     - {name: pon-1, olt: olt-1, length: 2.5 km, split: 16, upstream: 1 Gbps, downstream: 2 Gbps, service: metering}
 drivers:
