@@ -25,6 +25,7 @@ packages=(
   python3-numpy python3-h5py python3-pandas python3-matplotlib python3-pytest python3-nbclient python3-ipykernel
   python3-yaml python3-tqdm python3-xarray python3-h5netcdf
   libssl-dev libopenmpi-dev openmpi-bin
+  libcsv-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -64,6 +64,9 @@ constexpr std::array kEntries{
           kReal},
     Entry{"alerts", "t_alert_s", "s", "when the rule fired at the operations centre", kReal},
     Entry{"alerts", "latency_s", "s", "t_alert_s - t_event_s", kReal},
+    Entry{"alerts", "t_inundation_s", "s",
+          "when the district's inundation began (drivers.flood); NaN if never", kReal},
+    Entry{"alerts", "latency_from_inundation_s", "s", "t_alert_s - t_inundation_s", kReal},
 };
 
 // /kpi attributes that count things (stored as i8).
@@ -73,6 +76,8 @@ constexpr std::string_view kCountAttributes[] = {
     "uplinks_sent",
     "uplinks_delivered",
     "devices_dead",
+    "flooded_districts",
+    "flooded_districts_alerted",
     "copies_forwarded",
     "reports",
     "reports_delivered",

@@ -1,6 +1,7 @@
 #include "output/trace_writer.hpp"
 
 #include <fcntl.h>
+#include <hdf5_hl.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -665,6 +666,72 @@ void TraceWriter::write_timeseries(const TimeSeries& series) {
     std::vector<hid_t> ids;
     for (const auto& c : columns) ids.push_back(c.get());
     h5::attach_dimension_scale(time.get(), "t_s", ids);
+    impl_->flush_file();
+  });
+}
+
+void TraceWriter::write_drivers(const DriverTable& drivers) {
+  std::set<std::string> names{"t_s", "district"};
+  uint64_t bytes = bytes_of(drivers.t_s) + bytes_of(drivers.districts);
+  for (const DriverTable::Field& field : drivers.fields) {
+    check_name(field.name, "a driver");
+    if (!names.insert(field.name).second)
+      throw std::invalid_argument("/drivers has two fields named '" + field.name + "'");
+    const size_t expected = drivers.t_s.size() * (field.per_district ? drivers.districts.size() : 1);
+    if (field.values.size() != expected)
+      throw std::invalid_argument("/drivers/" + field.name + ": " + std::to_string(field.values.size()) +
+                                  " values, expected " + std::to_string(expected));
+    bytes += bytes_of(field.values);
+  }
+  impl_->guarded("write /drivers", bytes, [&] {
+    h5::Handle group = h5::create_group(impl_->file.get(), "drivers",
+                                        "quantities that changed over the run, as the run used them");
+    const hid_t g = group.get();
+    h5::Handle time = h5::write_column(g, {"t_s", "s", "simulated time"}, drivers.t_s);
+    // Variable-length UTF-8 names, which netCDF readers (xarray) read as str.
+    const hsize_t district_count = drivers.districts.size();
+    h5::Handle name_type(H5Tcopy(H5T_C_S1), H5Tclose, "copy a string type");
+    h5::check(H5Tset_size(name_type.get(), H5T_VARIABLE), "make a variable-length string type");
+    h5::check(H5Tset_cset(name_type.get(), H5T_CSET_UTF8), "make a UTF-8 string type");
+    h5::Handle name_space(H5Screate_simple(1, &district_count, nullptr), H5Sclose,
+                          "create /drivers/district's space");
+    h5::Handle district(
+        H5Dcreate2(g, "district", name_type.get(), name_space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+        H5Dclose, "create /drivers/district");
+    std::vector<const char*> district_names;
+    for (const std::string& name : drivers.districts) district_names.push_back(name.c_str());
+    if (!district_names.empty())
+      h5::check(
+          H5Dwrite(district.get(), name_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, district_names.data()),
+          "write /drivers/district");
+    h5::write_attribute(district.get(), "units", "");
+    h5::write_attribute(district.get(), "description", "district name");
+    std::vector<hid_t> over_time, over_district;
+    std::vector<h5::Handle> datasets;
+    for (const DriverTable::Field& field : drivers.fields) {
+      if (!field.per_district) {
+        datasets.push_back(h5::write_column(g, {field.name, field.units, field.description}, field.values));
+        over_time.push_back(datasets.back().get());
+        continue;
+      }
+      const hsize_t dims[2] = {drivers.t_s.size(), drivers.districts.size()};
+      h5::Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose,
+                       "create the space of /drivers/" + field.name);
+      h5::Handle set(H5Dcreate2(g, field.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
+                                H5P_DEFAULT),
+                     H5Dclose, "create /drivers/" + field.name);
+      h5::check(H5Dwrite(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, field.values.data()),
+                "write /drivers/" + field.name);
+      h5::write_attribute(set.get(), "units", field.units);
+      h5::write_attribute(set.get(), "description", field.description);
+      over_time.push_back(set.get());
+      over_district.push_back(set.get());
+      datasets.push_back(std::move(set));
+    }
+    h5::attach_dimension_scale(time.get(), "t_s", over_time);
+    h5::check(H5DSset_scale(district.get(), "district"), "make /drivers/district a dimension scale");
+    for (const hid_t set : over_district)
+      h5::check(H5DSattach_scale(set, district.get(), 1), "attach /drivers/district");
     impl_->flush_file();
   });
 }

@@ -56,6 +56,20 @@ struct RunMeta {
   std::string run_id;
 };
 
+// /drivers: the quantities that changed over the run, as the run used them (sim/drivers), on one time
+// axis. A per-district field has one value per time and district (t-major); a uniform one (a
+// city-wide source, such as a river gauge) one per time.
+struct DriverTable {
+  std::vector<double> t_s;
+  std::vector<std::string> districts;
+  struct Field {
+    std::string name, units, description;
+    bool per_district = false;
+    std::vector<double> values;
+  };
+  std::vector<Field> fields;
+};
+
 class TraceWriter {
  public:
   // Creates "<final_path>.partial" with /meta (complete = 0) and locks it. Throws OutputPathError
@@ -78,6 +92,9 @@ class TraceWriter {
   void write_kpis(const KpiList& kpis);
   void write_kpi_table(const std::string& name, const KpiTable& table);
   void write_timeseries(const TimeSeries& series);
+  // /drivers (only when the scenario has drivers): t_s and district are netCDF-4 coordinates
+  // (dimension scales), so xarray.open_dataset(path, group="drivers", engine="h5netcdf") reads it.
+  void write_drivers(const DriverTable& drivers);
 
   // Flushes, sets /meta complete (1 or 0), closes, and renames "<path>.partial" to <path>. A complete
   // trace replaces an existing <path> only when overwriting was asked for; an incomplete one (a

@@ -71,24 +71,25 @@ constexpr std::array kSensorTypes = {
                                        .fast_interval_s = 60.0,
                                        .threshold = 2.0,
                                        .hysteresis = 0.05,
-                                       .consecutive = 2}},
+                                       .consecutive = 2},
+               .senses = "river_level"},
     // Tipping bucket (0.2 mm per tip) on a pulse-counting LoRaWAN node: the count is kept by interrupts
     // and read once a minute. 7 B payload (battery 2, count 4, flags 1), AA Li-SOCl2, 10 min totals (the
     // usual AWS period): assumptions. Every minute above 7.6 mm/h, the "heavy rain" rate of the AMS
     // Glossary of Meteorology.
-    SensorType{
-        .name = "rain_gauge",
-        .description = "tipping-bucket rain gauge, rainfall intensity in mm/h",
-        .payload_bytes = 7,
-        .interval_s = 600.0,
-        .sample_interval_s = 60.0,
-        .sense_duration_s = 0.001,
-        .sense_current_ma = 1.0,
-        .process_duration_s = 0.005,
-        .process_current_ma = kMcuRunMa,
-        .quiescent_current_ma = kNodeSleepMa,
-        .battery = kAaLiSocl2,
-        .event_rule = EventRule{.normal_interval_s = 600.0, .fast_interval_s = 60.0, .threshold = 7.6}},
+    SensorType{.name = "rain_gauge",
+               .description = "tipping-bucket rain gauge, rainfall intensity in mm/h",
+               .payload_bytes = 7,
+               .interval_s = 600.0,
+               .sample_interval_s = 60.0,
+               .sense_duration_s = 0.001,
+               .sense_current_ma = 1.0,
+               .process_duration_s = 0.005,
+               .process_current_ma = kMcuRunMa,
+               .quiescent_current_ma = kNodeSleepMa,
+               .battery = kAaLiSocl2,
+               .event_rule = EventRule{.normal_interval_s = 600.0, .fast_interval_s = 60.0, .threshold = 7.6},
+               .senses = "rainfall"},
     // Dragino LSE01 soil moisture / EC probe: 11 B payload, 20 min default uplink interval (AT+TDC),
     // 4000 mAh Li-SOCl2. Probe powered and settled 1 s at 20 mA: assumption.
     SensorType{.name = "soil_moisture",
@@ -101,7 +102,8 @@ constexpr std::array kSensorTypes = {
                .process_duration_s = 0.01,
                .process_current_ma = kMcuRunMa,
                .quiescent_current_ma = kNodeSleepMa,
-               .battery = kALiSocl2},
+               .battery = kALiSocl2,
+               .ground_mounted = true},
     // MEMS tiltmeter on a dam (Worldsensing Loadsensing tiltmeter class, Murata SCL3300: 1.2 mA):
     // 1 s of averaged reading at 3 mA with the MCU; 13 B (two axes 4 B each, temperature 2, battery 2,
     // status 1); every 30 min; industrial node sleep 20 uA; an AA cell: assumptions.
@@ -134,7 +136,8 @@ constexpr std::array kSensorTypes = {
         .quiescent_current_ma = 0.020,
         .battery = kDLiSocl2,
         .confirmed_uplinks = true,
-        .event_rule = EventRule{.normal_interval_s = 3600.0, .fast_interval_s = 300.0, .threshold = 5.0}},
+        .event_rule = EventRule{.normal_interval_s = 3600.0, .fast_interval_s = 300.0, .threshold = 5.0},
+        .senses = "vibration"},
     // PM and NO2: Sensirion SPS30 (60 mA average in measurement mode, readings stable after 8-30 s) run
     // 30 s per sample with the NO2 front end (+5 mA); the electrochemical NO2 cell stays biased (0.2 mA
     // quiescent). 16 B (six values 2 B, battery 2, flags 2); 10 min: assumptions. Solar with the Libelium
@@ -169,7 +172,9 @@ constexpr std::array kSensorTypes = {
         .battery = kAaLiSocl2,
         .event_rule =
             EventRule{
-                .normal_interval_s = 3600.0, .fast_interval_s = 3600.0, .threshold = 0.5, .consecutive = 3}},
+                .normal_interval_s = 3600.0, .fast_interval_s = 3600.0, .threshold = 0.5, .consecutive = 3},
+        .senses = "parking_occupancy",
+        .ground_mounted = true},
     // Roadside radar counter on solar (continuous 24 GHz Doppler front end and DSP, 15 mA), 15 min
     // counts (FHWA Traffic Monitoring Guide, 2016: 15-minute volume intervals), 24 B of counts and speeds
     // per class and lane, NB-IoT; a 10 Ah Li-ion pack and 2 W panel: assumptions.
@@ -186,7 +191,8 @@ constexpr std::array kSensorTypes = {
                .radio = radio::Technology::NbIot,
                .power = PowerSource::SolarBattery,
                .battery = liion(10000.0),
-               .solar = {.peak_power_w = 2.0}},
+               .solar = {.peak_power_w = 2.0},
+               .senses = "traffic_volume"},
     // Ultrasonic water meter: battery life sold at 16 years (Kamstrup flowIQ / MULTICAL 21). Metrology at
     // ~1 Hz, display and RTC, 15 uA quiescent; hourly 12 B readings (index 4, status 2, min/max flow 4,
     // temperature 2, after the fields of the flowIQ radio telegram); AA Li-SOCl2: assumptions.
@@ -200,7 +206,8 @@ constexpr std::array kSensorTypes = {
                .process_duration_s = 0.01,
                .process_current_ma = kMcuRunMa,
                .quiescent_current_ma = 0.015,
-               .battery = kAaLiSocl2},
+               .battery = kAaLiSocl2,
+               .ground_mounted = true},
     // Smart electricity meter on mains, NB-IoT: 15-minute register readings (Commission Recommendation
     // 2012/148/EU: consumption updated at least every 15 min), 32 B of registers (DLMS/COSEM): assumption.
     SensorType{.name = "electricity_meter",

@@ -50,6 +50,12 @@ struct SensorType {
   bool confirmed_uplinks = false;
   std::optional<EventRule> event_rule{};
   double stream_bitrate_bps = 0.0;  // continuous video stream; 0 = a reporting sensor
+  // What it senses: a quantity a driver may produce (sim/scenario/quantities.hpp), which its event
+  // rule samples; "" when no driver models it.
+  std::string_view senses{};
+  // In or on the ground (meter pits, in-ground bay sensors, buried probes): drowned by a flood;
+  // otherwise on a pole or wall, above water.
+  bool ground_mounted = false;
 
   bool has_battery() const { return battery.capacity_mah > 0.0; }
   bool streams() const { return stream_bitrate_bps > 0.0; }

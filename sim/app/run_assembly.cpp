@@ -22,11 +22,12 @@ drivers::GatewayTimeline gateway_timeline(const scenario::Scenario& sc, uint64_t
 
 RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& city, uint64_t seed,
                          int threads)
-    : fleet_(city, seed, sc.run.duration_s, threads, sc.drivers.river_level_m),
+    : drivers_(sc),
+      fleet_(city, seed, sc.run.duration_s, threads, drivers_),
       timeline_(gateway_timeline(sc, seed)),
-      recorder_(sc, city, bus_),
+      recorder_(sc, city, bus_, drivers_),
       wired_(network::make_wired_network(sc, timeline_, bus_)),
-      platform_(sc, city, bus_),
+      platform_(sc, city, bus_, &drivers_),
       lorawan_(sc, city, timeline_, fleet_),
       nbiot_(sc, city, seed, timeline_),
       wifi_(sc, city),

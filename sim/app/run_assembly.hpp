@@ -21,6 +21,7 @@
 #include "sim/access/nbiot_network.hpp"
 #include "sim/access/wifi_access.hpp"
 #include "sim/city/city_layout.hpp"
+#include "sim/drivers/driver_set.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
 #include "sim/engine/fleet.hpp"
 #include "sim/engine/sequencer.hpp"
@@ -55,6 +56,7 @@ class RunAssembly {
   access::AccessNetwork& network_for(const engine::Transmission& tx);
 
   events::Bus bus_;
+  drivers::DriverSet drivers_;  // the quantities of drivers.* and the flood, before whoever reads them
   engine::Fleet fleet_;
   drivers::GatewayTimeline timeline_;
   record::RunRecorder recorder_;  // subscribes first: a frame is recorded before it is forwarded

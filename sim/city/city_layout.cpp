@@ -44,7 +44,9 @@ PopulationProfile make_profile(const scenario::Scenario& sc, size_t index) {
   p.self_discharge_per_year = pop.battery.self_discharge_per_year;
   p.battery = pop.battery;
   p.solar = pop.solar;
-  if (!sc.drivers.river_level_m.points.empty()) {
+  p.senses = pop.senses;
+  p.ground_mounted = pop.mounting == scenario::DevicePopulation::Mounting::Ground;
+  if (sc.drives(pop.senses)) {
     p.event = pop.event;
     p.sample_interval_s = pop.sample_interval_s;
   }

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "models/device/battery.hpp"
@@ -41,8 +42,10 @@ struct PopulationProfile {
   double self_discharge_per_year = 0.0;
   models::device::BatterySpec battery;
   models::device::SolarPanel solar;
-  // Event-driven reporting on the river level (only when the scenario has drivers.river_level).
+  // Event-driven reporting on the quantity it senses (only when a driver produces it).
   std::optional<models::device::EventRule> event;
+  std::string senses;           // the quantity (sim/scenario/quantities.hpp)
+  bool ground_mounted = false;  // dies once drivers.flood submerges it
   double sample_interval_s = 60.0;
   models::device::DutyCycleMachine machine{models::device::FirmwareProfile{}};
 };

@@ -170,11 +170,12 @@ void check_defaults(const scenario::Scenario& sc, size_t index, std::vector<Diag
                        " (the catalogue's radio for the type; write 'technology: " +
                        technology_name(pop.technology) + "' to say so)",
                    Diagnostic::Severity::Warning});
-  if (pop.event && !pop.event_in_scenario && sc.drivers.river_level_m.points.empty())
+  if (pop.event && !pop.event_in_scenario && !pop.senses_in_scenario && !sc.drives(pop.senses))
     out.push_back({pop.mark, population_path(index) + ".event",
-                   "type '" + pop.type +
-                       "' reports on the river level, and the scenario has no drivers.river_level: "
-                       "it reports periodically instead",
+                   "type '" + pop.type + "' reports on " +
+                       (pop.senses == "river_level" ? std::string("the river level") : pop.senses) +
+                       ", and the scenario has no drivers." + pop.senses +
+                       ": it reports periodically instead",
                    Diagnostic::Severity::Warning});
 }
 

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "sim/core/rng.hpp"
+#include "sim/drivers/driver_set.hpp"
 
 namespace citytwin::sim::drivers {
 
@@ -24,6 +25,19 @@ std::vector<scenario::Failure> failure_schedule(const scenario::Scenario& sc, ui
       const double down = rng.exponential(f.mttr_s);
       schedule.push_back({f.target, t, t + down, 0.0, 0.0});
       t += down + rng.exponential(f.mtbf_s);
+    }
+  }
+  // OLTs in a district without mains power (drivers.power_outages, the flood's cuts): their backbone is
+  // down from the end of their backup until power returns, a failure like a cut fibre.
+  if (std::any_of(sc.fibre.olts.begin(), sc.fibre.olts.end(),
+                  [](const auto& o) { return !o.district.empty(); })) {
+    const std::vector<scenario::PowerOutage> outages = power_outages(sc);
+    for (const scenario::Olt& olt : sc.fibre.olts) {
+      if (olt.district.empty()) continue;
+      for (const scenario::PowerOutage& o : outages)
+        if (std::find(o.districts.begin(), o.districts.end(), olt.district) != o.districts.end() &&
+            o.start_s + olt.backup_s < o.end_s)
+          schedule.push_back({"backbone:" + olt.name, o.start_s + olt.backup_s, o.end_s, 0.0, 0.0});
     }
   }
   std::stable_sort(schedule.begin(), schedule.end(),

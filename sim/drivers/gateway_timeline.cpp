@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/drivers/driver_set.hpp"
+
 namespace citytwin::sim::drivers {
 namespace {
 
@@ -34,6 +36,7 @@ std::vector<scenario::TimeInterval> merged(std::vector<scenario::TimeInterval> i
 GatewayTimeline::GatewayTimeline(const scenario::Scenario& sc, std::vector<scenario::Failure> schedule)
     : schedule_(std::move(schedule)) {
   const size_t n = sc.gateways.size();
+  const std::vector<scenario::PowerOutage> outages = power_outages(sc);  // the flood's after the scenario's
   power_cuts_.resize(n);
   off_.resize(n);
   route_down_.resize(n);
@@ -43,8 +46,8 @@ GatewayTimeline::GatewayTimeline(const scenario::Scenario& sc, std::vector<scena
     const int district = scenario::district_of(sc.city, gw.x_m, gw.y_m);
     if (district >= 0) {
       const std::string& name = sc.city.districts[static_cast<size_t>(district)].name;
-      for (size_t k = 0; k < sc.drivers.power_outages.size(); ++k) {
-        const scenario::PowerOutage& outage = sc.drivers.power_outages[k];
+      for (size_t k = 0; k < outages.size(); ++k) {
+        const scenario::PowerOutage& outage = outages[k];
         if (std::find(outage.districts.begin(), outage.districts.end(), name) == outage.districts.end())
           continue;
         const double off_from = outage.start_s + gw.backup_s;  // the backup battery runs out

@@ -7,9 +7,10 @@
 // nothing), the LoRaWAN server (a downlink needs a powered, reachable gateway), and the wired network
 // (its per-copy timing, the SimGrid links it turns off and on, the CCTV streams).
 //
-// Intervals are half-open [t0_s, t1_s). A cause is an index: into drivers.power_outages for a power
-// cut (power cuts are not failures: they have no row in /kpi/failures), into the failure schedule for
-// a backhaul or network-server failure (the index /messages/failure and /kpi/failures use).
+// Intervals are half-open [t0_s, t1_s). A cause is an index: into drivers::power_outages(scenario) for
+// a power cut (drivers.power_outages, then the flood's: one per district and wet spell; power cuts are not
+// failures: they have no row in /kpi/failures), into the failure schedule for a backhaul or network-server
+// failure (the index /messages/failure and /kpi/failures use).
 #pragma once
 
 #include <cstdint>

@@ -18,9 +18,12 @@ bool later(const auto& a, const auto& b) { return a.t_s > b.t_s || (a.t_s == b.t
 }  // namespace
 
 Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int threads,
-             const scenario::Series& river_level)
-    : city_(city), river_level_(river_level), seed_(seed), end_s_(end_s) {
+             const drivers::DriverSet& drivers)
+    : city_(city), seed_(seed), end_s_(end_s) {
   const size_t n = city.device_count();
+  for (const city::PopulationProfile& pop : city.populations) sensed_.push_back(drivers.find(pop.senses));
+  for (const drivers::DistrictFlood& flood : drivers.flood())
+    submerged_from_s_.push_back(flood.submerged_from_s);
   battery_mah_.resize(n);
   asleep_since_s_.assign(n, 0.0);
   next_report_s_.assign(n, 0.0);
@@ -94,6 +97,11 @@ bool Fleet::charge_sleep(uint32_t dev, double t_s) {
   const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
   const double slept = std::max(0.0, t_s - asleep_since_s_[dev]);
   asleep_since_s_[dev] = std::max(asleep_since_s_[dev], t_s);
+  if (pop.ground_mounted && !submerged_from_s_.empty() &&
+      t_s >= submerged_from_s_[city_.device_district[dev]]) {
+    dead_[dev] = 1;  // under water (drivers.flood.submerged_depth): drowned for good
+    return false;
+  }
   if (pop.mains_powered) return true;
   if (dead_[dev]) return false;  // an empty cell stays dead, sun or not
   // Sleep current plus self-discharge in proportion to the charge left, minus what a solar panel
@@ -195,12 +203,13 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
   }
 }
 
-// Event-driven firmware: wake, sense the river level, let the event rule decide whether to report.
+// Event-driven firmware: wake, sense its quantity in its district, let the event rule decide whether
+// to report.
 void Fleet::sample(uint32_t dev, double t_s, Partition& part) {
   const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
   using models::device::FirmwareState;
   if (!charge_sleep(dev, t_s)) return;
-  const double level = river_level_.at(t_s);
+  const double level = sensed_[city_.device_population[dev]]->at(city_.device_district[dev], t_s);
   const models::device::Decision decision = reporters_[dev].on_sample(t_s, level);
   const double next = t_s + pop.sample_interval_s;
   if (decision.transmit && attempt_[dev] == 0) {

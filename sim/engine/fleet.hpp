@@ -16,6 +16,7 @@
 #include "models/radio/duty_cycle.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
+#include "sim/drivers/driver_set.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace citytwin::sim::engine {
@@ -33,7 +34,7 @@ struct Transmission {
   scenario::Technology technology =
       scenario::Technology::LoRaWAN;  // NB-IoT: t_start_s is when the module is ready to send
   double battery_mah_left = 0.0;
-  float value = std::numeric_limits<float>::quiet_NaN();  // the sensed value it reports (river level, m)
+  float value = std::numeric_limits<float>::quiet_NaN();  // the sensed value it reports (its quantity's unit)
 };
 
 // Orders transmissions by start time, then device id: the order of /messages.
@@ -44,9 +45,10 @@ inline bool tx_before(const Transmission& a, const Transmission& b) {
 class Fleet {
  public:
   // No report starts at or after end_s (the run's duration); retransmissions of earlier reports may.
-  // river_level: the value event-driven populations sample (may be empty).
+  // drivers: the quantities event-driven populations sample (each the one it senses, in its district),
+  // and the flood that kills ground-mounted devices once submerged.
   Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int threads,
-        const scenario::Series& river_level);
+        const drivers::DriverSet& drivers);
 
   // Processes every event before t_s and appends the resulting transmissions to out (any order).
   void advance(double t_s, core::ThreadPool& pool, std::vector<Transmission>& out);
@@ -98,7 +100,8 @@ class Fleet {
   bool charge_sleep(uint32_t device, double t_s);
 
   const city::CityLayout& city_;
-  const scenario::Series& river_level_;
+  std::vector<const drivers::QuantityField*> sensed_;  // per population: what its event rule samples
+  std::vector<double> submerged_from_s_;               // per district: ground-mounted devices die then
   uint64_t seed_;
   double end_s_;
   std::vector<Partition> partitions_;

@@ -1,5 +1,6 @@
 #include "sim/platform/analytics.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -18,14 +19,40 @@ double first_time_above(const scenario::Series& series, double threshold) {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
-Analytics::Analytics(const scenario::Scenario& scenario, const city::CityLayout& city)
+double first_time_above(const drivers::QuantityField::Curve& curve, double threshold, double end_s) {
+  const std::vector<double> knots = curve.knots(end_s, 60.0);
+  if (curve.at(knots.front()) > threshold) return knots.front();
+  for (size_t i = 0; i + 1 < knots.size(); ++i) {
+    const double a = curve.at(knots[i]), b = curve.before(knots[i + 1]);
+    if (b > threshold) return knots[i] + (threshold - a) / (b - a) * (knots[i + 1] - knots[i]);
+    if (curve.at(knots[i + 1]) > threshold) return knots[i + 1];
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+Analytics::Analytics(const scenario::Scenario& scenario, const city::CityLayout& city,
+                     const drivers::DriverSet* drivers)
     : scenario_(scenario), city_(city), rules_of_population_(scenario.devices.size()) {
   const size_t districts = scenario.city.districts.size();
+  if (drivers != nullptr)
+    for (const drivers::DistrictFlood& flood : drivers->flood())
+      inundation_start_s_.push_back(flood.inundation_start_s);
   for (size_t r = 0; r < scenario.platform.alerts.size(); ++r) {
     const scenario::AlertRule& rule = scenario.platform.alerts[r];
+    std::string senses = "river_level";
     for (size_t p = 0; p < scenario.devices.size(); ++p)
-      if (scenario.devices[p].type == rule.type) rules_of_population_[p].push_back(r);
-    event_start_s_.push_back(first_time_above(scenario.drivers.river_level_m, rule.above));
+      if (scenario.devices[p].type == rule.type) {
+        rules_of_population_[p].push_back(r);
+        senses = scenario.devices[p].senses;
+      }
+    flood_rule_.push_back(senses == "river_level" || senses == "inundation_depth" ? 1 : 0);
+    // The list form of drivers.river_level: as before the drivers room (same arithmetic).
+    const drivers::QuantityField* field = drivers != nullptr ? drivers->find(senses) : nullptr;
+    std::vector<double> starts(districts, first_time_above(scenario.drivers.river_level_m, rule.above));
+    if (field != nullptr && !(senses == "river_level" && !scenario.drivers.river_level_m.points.empty()))
+      for (size_t d = 0; d < districts; ++d)
+        starts[d] = first_time_above(field->curve(d), rule.above, scenario.run.duration_s);
+    event_start_s_.push_back(std::move(starts));
     streak_.emplace_back(districts, 0);
     active_.emplace_back(districts, 0);
   }
@@ -40,7 +67,9 @@ void Analytics::on_delivery(const engine::Transmission& tx, double t_delivered_s
     if (tx.value > rule.above) {
       if (++streak_[r][district] >= rule.consecutive && !active_[r][district]) {
         active_[r][district] = 1;
-        alerts_.push_back({r, district, event_start_s_[r], t_delivered_s});
+        alerts_.push_back({r, district, event_start_s_[r][district], t_delivered_s,
+                           inundation_start_s_.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                                       : inundation_start_s_[district]});
       }
     } else {
       streak_[r][district] = 0;

@@ -20,23 +20,31 @@ struct Alert {
   size_t district = 0;
   double t_event_s = 0.0;  // NaN when the driver never exceeds the threshold (a false alarm)
   double t_alert_s = 0.0;
+  double t_inundation_s = 0.0;  // when the district's inundation began (drivers.flood); NaN if never
 };
 
 class Analytics {
  public:
-  Analytics(const scenario::Scenario& scenario, const city::CityLayout& city);
+  // drivers (may be null): the quantity each rule's type senses gives when the event began, per
+  // district; the flood gives when each district's inundation began.
+  Analytics(const scenario::Scenario& scenario, const city::CityLayout& city,
+            const drivers::DriverSet* drivers = nullptr);
 
   // A reading reached the platform (called in delivery order).
   void on_delivery(const engine::Transmission& tx, double t_delivered_s);
 
   // In the order they fired (PlatformStages publishes each as events::AlertRaised).
   const std::vector<Alert>& alerts() const { return alerts_; }
+  // Whether rule r is a flood rule (its type senses river_level or inundation_depth).
+  bool flood_rule(size_t r) const { return r < flood_rule_.size() && flood_rule_[r] != 0; }
 
  private:
   const scenario::Scenario& scenario_;
   const city::CityLayout& city_;
   std::vector<std::vector<size_t>> rules_of_population_;
-  std::vector<double> event_start_s_;         // per rule
+  std::vector<std::vector<double>> event_start_s_;  // per rule and district
+  std::vector<double> inundation_start_s_;          // per district (drivers.flood), else empty
+  std::vector<uint8_t> flood_rule_;           // per rule: its type senses river_level or inundation_depth
   std::vector<std::vector<int>> streak_;      // per rule and district: consecutive readings above
   std::vector<std::vector<uint8_t>> active_;  // per rule and district: alert raised, not cleared
   std::vector<Alert> alerts_;
@@ -44,5 +52,7 @@ class Analytics {
 
 // The first time a series exceeds a threshold (linear between points), or NaN.
 double first_time_above(const scenario::Series& series, double threshold);
+// The same for a driver's curve over [0, end_s].
+double first_time_above(const drivers::QuantityField::Curve& curve, double threshold, double end_s);
 
 }  // namespace citytwin::sim::platform

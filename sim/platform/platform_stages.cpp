@@ -3,8 +3,8 @@
 namespace citytwin::sim::platform {
 
 PlatformStages::PlatformStages(const scenario::Scenario& scenario, const city::CityLayout& city,
-                               events::Bus& bus)
-    : bus_(bus), pipeline_(scenario.platform), analytics_(scenario, city) {
+                               events::Bus& bus, const drivers::DriverSet* drivers)
+    : bus_(bus), pipeline_(scenario.platform), analytics_(scenario, city, drivers) {
   if (!scenario.platform.alerts.empty()) {
     bus.subscribe<events::FrameResolved>([this](const events::FrameResolved& f) {
       if (!f.gateways_received.empty())
@@ -28,7 +28,8 @@ void PlatformStages::on_ingested(const events::MessageIngested& m) {
     analytics_.on_delivery(it->second.tx, times->t_analysed_s);
     for (size_t i = before; i < analytics_.alerts().size(); ++i) {
       const Alert& a = analytics_.alerts()[i];
-      bus_.publish(events::AlertRaised{a.rule, a.district, a.t_event_s, a.t_alert_s});
+      bus_.publish(events::AlertRaised{a.rule, a.district, a.t_event_s, a.t_alert_s, a.t_inundation_s,
+                                       analytics_.flood_rule(a.rule)});
     }
   }
   awaiting_ingest_.erase(it);

@@ -19,7 +19,9 @@ namespace citytwin::sim::platform {
 class PlatformStages {
  public:
   // Subscribes to `bus`, which must outlive the stages' use (so must scenario and city).
-  PlatformStages(const scenario::Scenario& scenario, const city::CityLayout& city, events::Bus& bus);
+  // drivers (may be null): what the alert rules' events and the flood's inundation are timed against.
+  PlatformStages(const scenario::Scenario& scenario, const city::CityLayout& city, events::Bus& bus,
+                 const drivers::DriverSet* drivers = nullptr);
   PlatformStages(const PlatformStages&) = delete;
   PlatformStages& operator=(const PlatformStages&) = delete;
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "output/records.hpp"
+#include "sim/drivers/driver_set.hpp"
 #include "sim/events/bus.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -13,7 +14,9 @@ namespace citytwin::sim::record {
 
 class AlertLog {
  public:
-  AlertLog(const scenario::Scenario& scenario, events::Bus& bus);
+  // drivers (may be null): with drivers.flood, the table and KPIs also time each flood alert from its
+  // district's inundation (flooded_districts, flood_alert_latency_mean_s / _max_s).
+  AlertLog(const scenario::Scenario& scenario, events::Bus& bus, const drivers::DriverSet* drivers = nullptr);
   AlertLog(const AlertLog&) = delete;
   AlertLog& operator=(const AlertLog&) = delete;
 
@@ -25,6 +28,7 @@ class AlertLog {
  private:
   const scenario::Scenario& scenario_;
   std::vector<events::AlertRaised> alerts_;
+  std::vector<double> inundation_start_s_;  // per district (drivers.flood), else empty
 };
 
 }  // namespace citytwin::sim::record

@@ -1,15 +1,18 @@
 #include "sim/record/run_recorder.hpp"
 
 #include "output/trace_writer.hpp"
+#include "sim/record/driver_record.hpp"
 #include "sim/record/kpi.hpp"
 
 namespace citytwin::sim::record {
 
-RunRecorder::RunRecorder(const scenario::Scenario& scenario, const city::CityLayout& city, events::Bus& bus)
+RunRecorder::RunRecorder(const scenario::Scenario& scenario, const city::CityLayout& city, events::Bus& bus,
+                         const drivers::DriverSet& drivers)
     : scenario_(scenario),
       city_(city),
+      drivers_(drivers),
       log_(city, scenario.city.districts.size()),
-      alerts_(scenario, bus),
+      alerts_(scenario, bus, &drivers),
       coverage_(plan::compute_coverage(scenario, city)) {
   bus.subscribe<events::FrameResolved>([this](const events::FrameResolved& f) { log_.record(f, f.snr_db); });
   bus.subscribe<events::CopyDelivered>([this](const events::CopyDelivered& c) {
@@ -47,6 +50,7 @@ RunRecorder::Report RunRecorder::finish(output::TraceWriter& writer, const Sourc
   if (alerts_.has_table()) writer.write_kpi_table("alerts", alerts_.table());
   if (!s.wired.failures().empty()) writer.write_kpi_table("failures", failure_kpis(s.wired, log_));
   writer.write_timeseries(s.wired.utilisation(t_end_s));
+  if (!drivers_.fields().empty()) writer.write_drivers(driver_table(scenario_, drivers_, t_end_s));
   return report;
 }
 

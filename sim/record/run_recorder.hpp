@@ -26,7 +26,8 @@ namespace citytwin::sim::record {
 class RunRecorder {
  public:
   // Subscribes to `bus`; every argument must outlive the recorder.
-  RunRecorder(const scenario::Scenario& scenario, const city::CityLayout& city, events::Bus& bus);
+  RunRecorder(const scenario::Scenario& scenario, const city::CityLayout& city, events::Bus& bus,
+              const drivers::DriverSet& drivers);
   RunRecorder(const RunRecorder&) = delete;
   RunRecorder& operator=(const RunRecorder&) = delete;
 
@@ -53,6 +54,7 @@ class RunRecorder {
  private:
   const scenario::Scenario& scenario_;
   const city::CityLayout& city_;
+  const drivers::DriverSet& drivers_;  // written to /drivers as the run used them
   MessageLog log_;
   AlertLog alerts_;
   plan::Coverage coverage_;  // static: who is within reach of a station (KPIs, two /kpi tables)

@@ -5,6 +5,12 @@
 
 namespace citytwin::sim::scenario {
 
+bool Scenario::drives(std::string_view quantity) const {
+  if (quantity == "inundation_depth" && drivers.flood.enabled) return true;
+  return std::any_of(drivers.quantities.begin(), drivers.quantities.end(),
+                     [&](const QuantitySource& q) { return q.quantity == quantity; });
+}
+
 double Series::at(double t_s) const {
   if (points.empty()) return 0.0;
   if (t_s <= points.front().first) return points.front().second;

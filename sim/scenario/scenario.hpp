@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "models/radio/path_loss.hpp"
 #include "models/radio/reception.hpp"
 #include "models/radio/technology.hpp"
+#include "sim/scenario/driver_spec.hpp"
 
 namespace citytwin::sim::scenario {
 
@@ -125,6 +127,13 @@ struct DevicePopulation {
   std::optional<models::device::EventRule> event;
   double sample_interval_s = 60.0;
   bool event_in_scenario = false;  // given by the scenario (not only a catalogue default)
+  // The quantity the event rule samples (sim/scenario/quantities.hpp), in the device's district: the
+  // catalogue type's, or `senses`; river_level when neither says.
+  std::string senses = "river_level";
+  bool senses_in_scenario = false;
+  // Where the device is mounted: on the ground or below it (meters in pits, in-ground bay sensors),
+  // where a flood deeper than drivers.flood.submerged_depth kills it, or on a pole or wall, above water.
+  enum class Mounting : uint8_t { Pole, Ground } mounting = Mounting::Pole;
   LoraRadio radio;
   Confirmation confirmation;
   Penetration penetration;
@@ -195,6 +204,10 @@ struct Olt {
   double backbone_bandwidth_bps = 10e9;
   std::string node;                     // its network node on fibre.core ("" without a core)
   std::vector<std::string> core_route;  // core links from that node to the data centre (shortest)
+  // Where it is powered from: a power cut in its district (drivers.power_outages, drivers.flood) takes
+  // its backbone down once its backup runs out ("" never).
+  std::string district;
+  double backup_s = 0.0;
   SourceMark mark;
 };
 
@@ -348,7 +361,10 @@ struct Failure {
 };
 
 struct Drivers {
-  Series river_level_m;  // empty: no river driver
+  Series river_level_m;  // empty: no river driver (drivers.river_level as a list; also in quantities)
+  // drivers.<quantity> for each quantity of sim/scenario/quantities.hpp given, in registry order.
+  std::vector<QuantitySource> quantities;
+  FloodSpec flood;  // drivers.flood: inundation_depth from river_level, rainfall and elevations
   std::vector<PowerOutage> power_outages;
   std::vector<Failure> failures;
   std::vector<SourceMark> failure_marks;  // per failures entry: where it was written
@@ -371,6 +387,10 @@ struct Scenario {
   // The plan's phases, in order (empty without phases:); run.phase says which of them this scenario is.
   std::vector<Phase> phases;
   int phase_index = -1;  // into phases; -1 the base city
+
+  // Whether a driver produces the quantity over the run (drivers.<quantity>, or inundation_depth
+  // from drivers.flood).
+  bool drives(std::string_view quantity) const;
 };
 
 // The index of the first district containing the point, or -1.

@@ -4,6 +4,7 @@
 
 #include "models/device/catalogue.hpp"
 #include "models/radio/lora_phy.hpp"
+#include "sim/scenario/quantities.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
 
@@ -253,9 +254,11 @@ void apply_catalogue_defaults(DevicePopulation& population) {
                              type->power == models::device::PowerSource::MainsWithBackup;
   population.technology = type->radio;
   population.confirmation.confirmed = type->confirmed_uplinks;
-  // The only quantity a driver provides is the river level: other types' rules (rain rate, occupancy,
-  // vibration) wait for their drivers and report periodically meanwhile.
-  if (type->name == "river_level") {
+  // A type with a rule reports on the quantity it senses (periodically when no driver produces it).
+  if (!type->senses.empty()) population.senses = std::string(type->senses);
+  population.mounting =
+      type->ground_mounted ? DevicePopulation::Mounting::Ground : DevicePopulation::Mounting::Pole;
+  if (type->event_rule && !type->senses.empty()) {
     population.event = type->event_rule;
     population.sample_interval_s = type->sample_interval_s;
   }
@@ -268,11 +271,33 @@ void read_event(MapReader& population, DevicePopulation& out) {
       population.log(), node, population.path("event"),
       {"threshold", "fast_interval", "sample_interval", "hysteresis", "consecutive", "report_on_crossing"});
   models::device::EventRule rule = out.event.value_or(models::device::EventRule{});
-  set_if(rule.threshold, map.quantity("threshold", Dimension::Length, {},
-                                      out.event ? Presence::Optional : Presence::Required));
+  // Thresholds and hysteresis in the unit of the quantity sensed (a length for the river level).
+  const QuantityKind* kind = find_quantity(out.senses);
+  const auto value = [&](std::string_view key, Presence presence) -> std::optional<double> {
+    const YamlNode* v = map.find(key, presence);
+    if (v == nullptr || kind == nullptr) return std::nullopt;
+    if (!v->is_scalar()) {
+      map.log().error(v->location, map.path(key),
+                      "expected " + std::string(kind->name) + ", got " + v->describe());
+      return std::nullopt;
+    }
+    std::string error;
+    QuantityKind loose = *kind;  // a threshold may lie outside the physical range (never crossed)
+    loose.lo = -1e300;
+    loose.hi = 1e300;
+    const auto parsed = parse_quantity_value(loose, v->scalar, false, &error);
+    if (!parsed) map.log().error(v->location, map.path(key), error);
+    return parsed;
+  };
+  set_if(rule.threshold, value("threshold", out.event ? Presence::Optional : Presence::Required));
   set_if(rule.fast_interval_s, map.quantity("fast_interval", Dimension::Time, Bound::positive()));
   set_if(out.sample_interval_s, map.quantity("sample_interval", Dimension::Time, Bound::positive()));
-  set_if(rule.hysteresis, map.quantity("hysteresis", Dimension::Length, Bound::non_negative()));
+  if (const auto h = value("hysteresis", Presence::Optional)) {
+    if (*h < 0.0)
+      map.log().error(map.get("hysteresis")->location, map.path("hysteresis"), "expected >= 0");
+    else
+      rule.hysteresis = *h;
+  }
   set_if(rule.consecutive, map.integer("consecutive", Bound::between(1, 1000)));
   set_if(rule.report_on_crossing, map.boolean("report_on_crossing"));
   out.event = rule;
@@ -295,6 +320,8 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
                  "stream",
                  "power",
                  "event",
+                 "senses",
+                 "mounting",
                  "count",
                  "districts",
                  "disc",
@@ -334,6 +361,13 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
     population.traffic = *traffic == "poisson" ? Traffic::Poisson : Traffic::Periodic;
   }
   set_if(population.interval_s, map.quantity("interval", Dimension::Time, Bound::positive()));
+  if (const auto senses = map.choice("senses", quantity_names())) {
+    population.senses = *senses;
+    population.senses_in_scenario = true;
+  }
+  if (const auto mounting = map.choice("mounting", {"pole", "ground"}))
+    population.mounting =
+        *mounting == "ground" ? DevicePopulation::Mounting::Ground : DevicePopulation::Mounting::Pole;
   read_event(map, population);
   if (population.event) population.event->normal_interval_s = population.interval_s;
   read_jitter(map, population.jitter);

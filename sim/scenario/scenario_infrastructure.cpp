@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario/quantities.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
 #include "sim/scenario/units.hpp"
@@ -249,7 +250,7 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
       olts != nullptr && expect_sequence(log, *olts, "fibre.olts", "OLTs")) {
     for (std::size_t i = 0; i < olts->items.size(); ++i) {
       MapReader o(log, &olts->items[i], index_path("fibre.olts", i),
-                  {"name", "backbone_length", "backbone_bandwidth", "node"});
+                  {"name", "backbone_length", "backbone_bandwidth", "node", "district", "backup"});
       Olt olt;
       olt.mark = log.mark(olts->items[i].location);
       set_if(olt.name, o.text("name", Presence::Required));
@@ -265,6 +266,8 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
                     "no core node '" + olt.node + "' connected to the data centre '" +
                         fibre.core.data_centre + "'");
       }
+      set_if(olt.district, o.text("district"));
+      set_if(olt.backup_s, o.quantity("backup", Dimension::Time, Bound::non_negative()));
       set_if(olt.backbone_length_m, o.quantity("backbone_length", Dimension::Length, Bound::cable_length()));
       set_if(olt.backbone_bandwidth_bps,
              o.quantity("backbone_bandwidth", Dimension::Bitrate, Bound::link_rate()));
@@ -330,9 +333,32 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
 void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) {
   const City& city = scenario.city;
   Drivers& drivers = scenario.drivers;
-  MapReader map(log, node, "drivers",
-                {"river_level", "power_outages", "power_outages_csv", "failures", "failures_csv"});
+  std::vector<std::string_view> keys = {"power_outages", "power_outages_csv", "failures", "failures_csv",
+                                        "flood"};
+  for (std::string_view name : quantity_names()) keys.push_back(name);
+  MapReader map(log, node, "drivers", keys);
+  for (const QuantityKind& kind : quantity_kinds()) {
+    const YamlNode* source = map.get(kind.name);
+    if (source == nullptr || (kind.name == "river_level" && !source->is_map())) continue;
+    drivers.quantities.emplace_back();
+    read_quantity_source(log, *source, map.path(kind.name), kind, city, drivers.quantities.back());
+  }
+  if (const YamlNode* flood = map.get("flood")) {
+    read_flood(log, *flood, map.path("flood"), city, drivers.flood);
+    if (!scenario.drives("river_level") && !scenario.drives("rainfall") && !map.get("river_level"))
+      log.error(flood->location, map.path("flood"), "a flood needs drivers.river_level or drivers.rainfall");
+    if (map.get("inundation_depth") != nullptr)
+      log.error(map.get("inundation_depth")->location, map.path("inundation_depth"),
+                "give inundation_depth, or drivers.flood to compute it, not both");
+  }
   read_outages(log, map.get("power_outages"), map.path("power_outages"), city, drivers.power_outages);
+  for (std::size_t i = 0; i < scenario.fibre.olts.size();
+       ++i) {  // fibre.olts[].district (read before the city)
+    const Olt& olt = scenario.fibre.olts[i];
+    if (!olt.district.empty() && !DistrictIndex{city, true}.has(olt.district))
+      log.error(Location{olt.mark.line, olt.mark.column, -1}, index_path("fibre.olts", i) + ".district",
+                "no district named '" + excerpt(olt.district) + "'");
+  }
   const YamlNode* outage_csv = map.get("power_outages_csv");
   read_interval_csv(log, outage_csv, map.path("power_outages_csv"), "district",
                     [&](const std::string& district, double start, double end, const std::string& where) {
@@ -356,7 +382,8 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
                     });
   const YamlNode* series = map.get("river_level");
   const std::string path = map.path("river_level");
-  if (series == nullptr || !expect_sequence(log, *series, path, "[time, level] points")) return;
+  if (series == nullptr || series->is_map() || !expect_sequence(log, *series, path, "[time, level] points"))
+    return;
   if (series->items.empty()) log.error(series->location, path, "expected at least one [time, level] point");
   for (std::size_t i = 0; i < series->items.size(); ++i) {
     const YamlNode& point = series->items[i];
@@ -377,6 +404,17 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
     }
     drivers.river_level_m.points.emplace_back(*t, *level);
   }
+  // The list form is a points source with linear interpolation, first among the quantities.
+  QuantitySource river;
+  river.quantity = "river_level";
+  river.kind = QuantitySource::Kind::Points;
+  river.line = series->location.line;
+  river.column = series->location.column;
+  for (const auto& [t, level] : drivers.river_level_m.points) {
+    river.series.t_s.push_back(t);
+    river.series.value.push_back(level);
+  }
+  drivers.quantities.insert(drivers.quantities.begin(), std::move(river));
 }
 
 }  // namespace citytwin::sim::scenario

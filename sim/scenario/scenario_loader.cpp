@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "models/radio/lorawan_region.hpp"
+#include "sim/scenario/quantities.hpp"
 #include "sim/scenario/scenario_phases.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
@@ -198,7 +199,18 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform)
       rule.mark = log.mark(alerts->items[i].location);
       set_if(rule.name, a.text("name", Presence::Required));
       set_if(rule.type, a.text("type", Presence::Required));
-      set_if(rule.above, a.quantity("above", Dimension::Length, {}, Presence::Required));
+      // In the unit of the quantity the type senses: a length (river level), mm/h (rainfall), a
+      // fraction (parking occupancy), ... (sim/scenario/quantities.hpp).
+      std::optional<double> above;
+      if (const YamlNode* v = a.get("above"); v != nullptr && v->is_scalar()) {
+        for (const QuantityKind& kind : quantity_kinds()) {
+          QuantityKind loose = kind;
+          loose.lo = -1e300;
+          loose.hi = 1e300;
+          if ((above = parse_quantity_value(loose, v->scalar, false, nullptr))) break;
+        }
+      }
+      set_if(rule.above, above ? above : a.quantity("above", Dimension::Length, {}, Presence::Required));
       set_if(rule.consecutive, a.integer("consecutive", Bound::between(1, 1000)));
       platform.alerts.push_back(rule);
     }
@@ -369,9 +381,11 @@ void read_sections(DiagnosticLog& log, const YamlNode& root, Scenario& scenario)
   read_drivers(log, root.find("drivers"), scenario);
   for (std::size_t i = 0; i < scenario.devices.size(); ++i) {
     const DevicePopulation& pop = scenario.devices[i];
-    if (pop.event_in_scenario && scenario.drivers.river_level_m.points.empty())
-      log.error(Location{pop.mark.line, pop.mark.column, -1}, index_path("devices", i) + ".event",
-                "event-driven reporting needs a value to watch: add drivers.river_level");
+    if ((pop.event_in_scenario || (pop.senses_in_scenario && pop.event)) && !scenario.drives(pop.senses))
+      log.error(Location{pop.mark.line, pop.mark.column, -1},
+                index_path("devices", i) + (pop.event_in_scenario ? ".event" : ".senses"),
+                "event-driven reporting needs a value to watch: no driver produces " + pop.senses +
+                    ": add drivers." + pop.senses);
   }
   read_run(log, root.find("run"), scenario.devices, scenario.run);
 }

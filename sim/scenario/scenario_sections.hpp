@@ -43,5 +43,11 @@ void read_gateways(DiagnosticLog& log, const YamlNode* node, const DistrictIndex
 void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gateway>& gateways,
                 const YamlNode* gateways_node, Fibre& fibre);
 void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario);
+// sim/scenario/scenario_drivers.cpp
+struct QuantityKind;
+void read_quantity_source(DiagnosticLog& log, const YamlNode& node, const std::string& path,
+                          const QuantityKind& kind, const City& city, QuantitySource& out);
+void read_flood(DiagnosticLog& log, const YamlNode& node, const std::string& path, const City& city,
+                FloodSpec& out);
 
 }  // namespace citytwin::sim::scenario

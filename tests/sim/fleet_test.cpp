@@ -8,6 +8,7 @@
 #include <map>
 #include <vector>
 
+#include "sim/drivers/driver_set.hpp"
 #include "tests/sim/component_city.hpp"
 #include "tests/sim/rooms.hpp"
 
@@ -44,7 +45,8 @@ std::vector<Transmission> run_fleet(Fleet& fleet, ThreadPool& pool, double end_s
 
 TEST(Fleet, PeriodicDevicesReportOncePerIntervalWithinTheJitter) {
   const test::ComponentCity c(city_yaml("count: 20, interval: 10 min, jitter: 0.1"));
-  Fleet fleet(c.city, 1, 7200, 1, c.scenario.drivers.river_level_m);
+  const drivers::DriverSet driver_set(c.scenario);
+  Fleet fleet(c.city, 1, 7200, 1, driver_set);
   ThreadPool pool(1);
   const auto txs = run_fleet(fleet, pool, 7200, [](const Transmission&) {});
   std::map<uint32_t, std::vector<Transmission>> by_device;
@@ -72,7 +74,8 @@ TEST(Fleet, PeriodicDevicesReportOncePerIntervalWithinTheJitter) {
 
 TEST(Fleet, AnUnacknowledgedConfirmedReportIsSentMaxTransmissionsTimes) {
   const test::ComponentCity c(city_yaml("count: 1, interval: 1 h, confirmed: true, max_transmissions: 3"));
-  Fleet fleet(c.city, 1, 3600, 1, c.scenario.drivers.river_level_m);
+  const drivers::DriverSet driver_set(c.scenario);
+  Fleet fleet(c.city, 1, 3600, 1, driver_set);
   ThreadPool pool(1);
   const auto txs = run_fleet(fleet, pool, 3600, [](const Transmission&) {});
   ASSERT_EQ(txs.size(), 3u);  // one report in the hour, in three transmissions
@@ -92,7 +95,8 @@ TEST(Fleet, AnUnacknowledgedConfirmedReportIsSentMaxTransmissionsTimes) {
 
 TEST(Fleet, AnAcknowledgedReportIsNotSentAgain) {
   const test::ComponentCity c(city_yaml("count: 1, interval: 1 h, confirmed: true, max_transmissions: 3"));
-  Fleet fleet(c.city, 1, 3600, 1, c.scenario.drivers.river_level_m);
+  const drivers::DriverSet driver_set(c.scenario);
+  Fleet fleet(c.city, 1, 3600, 1, driver_set);
   ThreadPool pool(1);
   // The network server's ACK, posted in the window where the uplink ended (before RX1 opens).
   const auto txs = run_fleet(
@@ -103,7 +107,8 @@ TEST(Fleet, AnAcknowledgedReportIsNotSentAgain) {
 
 TEST(Fleet, ChargePostedFromOutsideIsDrawnFromTheBattery) {
   const test::ComponentCity c(city_yaml("count: 2, interval: 1 h, technology: nbiot"));
-  Fleet fleet(c.city, 1, 60, 1, c.scenario.drivers.river_level_m);
+  const drivers::DriverSet driver_set(c.scenario);
+  Fleet fleet(c.city, 1, 60, 1, driver_set);
   ThreadPool pool(1);
   fleet.post_charge(0, 1.5);
   std::vector<Transmission> out;

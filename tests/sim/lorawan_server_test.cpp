@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "models/radio/lorawan_timing.hpp"
+#include "sim/drivers/driver_set.hpp"
 #include "tests/sim/component_city.hpp"
 #include "tests/sim/rooms.hpp"
 
@@ -34,7 +35,8 @@ class LorawanServerTest : public testing::Test {
       : c_(kCity),
         timeline_(c_.scenario, {}),
         medium_(c_.scenario, c_.city, timeline_),
-        fleet_(c_.city, 1, 3600, 1, c_.scenario.drivers.river_level_m) {}
+        drivers_(c_.scenario),
+        fleet_(c_.city, 1, 3600, 1, drivers_) {}
 
   // Device 0's confirmed SF7 uplink on 868.1 MHz over [10 s, 10.05 s], received by both gateways,
   // the near one (1) stronger.
@@ -55,6 +57,7 @@ class LorawanServerTest : public testing::Test {
   test::ComponentCity c_;
   GatewayTimeline timeline_;
   RadioMedium medium_;
+  drivers::DriverSet drivers_;
   Fleet fleet_;
   std::array<uint32_t, 2> gateways_ = {0, 1};
   std::array<float, 2> rssi_ = {-110.0f, -90.0f};

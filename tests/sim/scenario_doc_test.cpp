@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario/quantities.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "tests/sim/rooms.hpp"
 #include "tests/sim/scenario_test_text.hpp"
@@ -72,7 +74,7 @@ fibre:
   pons: [{name: p, olt: o}]
 radio: {path_loss: {}, shadowing: {}, capture: {}}
 nbiot: {}
-drivers: {river_level: [[0 h, 1 m]]}
+drivers: {river_level: [[0 h, 1 m]], flood: {}}
 platform: {alerts: [{name: a, type: generic, above: 1 m}], command_centre: {}}
 run: {}
 costs: {lorawan_gateway: {}, nbiot_cell: {}, wifi_ap: {}, olt: {}, pon: {}, fibre_km: {}, sensor: {}, camera: {}}
@@ -257,10 +259,19 @@ TEST(ScenarioDoc, DocumentedDefaultsAreTheStructDefaults) {
 }
 
 void collect_paths(const YAML::Node& node, const std::string& path, std::set<std::string>& paths) {
+  // Maps keyed by district name are one key each.
+  if (path == "drivers.flood.elevation" || path == "drivers.flood.delay") {
+    paths.insert(path);
+    return;
+  }
   if (node.IsMap()) {
     for (const auto& entry : node) {
-      collect_paths(entry.second, path.empty() ? entry.first.Scalar() : path + "." + entry.first.Scalar(),
-                    paths);
+      // drivers.<quantity>.*: one set of keys for every quantity (sim/scenario/quantities.hpp).
+      const auto names = quantity_names();
+      const bool quantity = path == "drivers" && entry.second.IsMap() &&
+                            std::find(names.begin(), names.end(), entry.first.Scalar()) != names.end();
+      const std::string key = quantity ? "<quantity>" : entry.first.Scalar();
+      collect_paths(entry.second, path.empty() ? key : path + "." + key, paths);
     }
   } else if (node.IsSequence() && node.size() > 0 && node[0].IsMap()) {
     paths.insert(path);

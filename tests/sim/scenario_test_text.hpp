@@ -74,7 +74,7 @@ devices:
     jitter: 25 %
     payload: 4 B
     radio: {sf: 7}
-  - {name: cams, technology: wifi, stream: 6 Mbps, count: 2, districts: [old_town]}
+  - {name: cams, technology: wifi, stream: 6 Mbps, count: 2, districts: [old_town], senses: rainfall, mounting: ground}
 gateways:
   - name: gw-town-hall
     position: [1 km, 0.75 km]
@@ -132,7 +132,7 @@ fibre:
     data_centre: dc
     links: [{between: [dc, node-1], length: 20 km, bandwidth: 40 Gbps}]
   olts:
-    - {name: olt-1, backbone_length: 12 km, backbone_bandwidth: 40 Gbps, node: node-1}
+    - {name: olt-1, backbone_length: 12 km, backbone_bandwidth: 40 Gbps, node: node-1, district: old_town, backup: 4 h}
   pons:
     - {name: pon-1, olt: olt-1, length: 2.5 km, split: 16, upstream: 1 Gbps, downstream: 2 Gbps, service: metering}
 drivers:
@@ -145,6 +145,27 @@ drivers:
     - {target: network_server, start: 3 h, end: 3.5 h}
     - {target: 'olt:olt-1', mtbf: 30 d, mttr: 4 h}
   failures_csv: /dev/null
+  rainfall:
+    points: [[0 h, 0 mm/h], [3 h, 40 mm/h], [6 h, 0 mm/h]]
+    interpolation: step
+    districts: [old_town]
+    events: [{start: 4 h, end: 5 h, factor: 1.5, add: 5 mm/h, districts: [old_town]}]
+  traffic_volume:
+    daily: {base: 300 veh/h, start_of_day: 6 h, rush_hours: [{peak: 8 h, width: 90 min, value: 1200 veh/h}]}
+  attack_intensity: {value: 0}
+  parking_occupancy:
+    csv: )" CITYTWIN_SOURCE_DIR R"(/tests/sim/data/parking_occupancy.csv
+    interpolation: linear
+    start: 2026-07-15T18:00:00+09:00
+  flood:
+    elevation: {old_town: 4 m}
+    elevation_csv: )" CITYTWIN_SOURCE_DIR R"(/tests/sim/data/elevation.csv
+    delay: {old_town: 20 min}
+    drainage: 40 mm/h
+    step: 30 s
+    power_depth: 0.1 m
+    restore: 2 h
+    submerged_depth: 0.5 m
 costs:
   currency: EUR
   lorawan_gateway: {capital: 1200, yearly: 90}

@@ -267,11 +267,31 @@ class Result:
 
     @property
     def drivers(self) -> Any:
-        """/drivers (when the trace has it) as an xarray.Dataset over t_s, else None."""
+        """/drivers (when the trace has it) as an xarray.Dataset: each quantity the run's drivers produced,
+        over t_s (s since the run start) and, when it differs by district, over district; units in attrs.
+        The same as xarray.open_dataset(path, group="drivers", engine="h5netcdf"). None without drivers."""
+
         def read() -> Any:
+            import xarray as xr
+
             if "drivers" not in self._f or "t_s" not in self._f["drivers"]:
                 return None
-            return self._dataset("drivers")
+            g = self._f["drivers"]
+            t = g["t_s"][()]
+            districts = [d.decode() if isinstance(d, bytes) else str(d) for d in g["district"][()]]
+            data_vars = {}
+            for name, ds in g.items():
+                if name in ("t_s", "district") or not isinstance(ds, h5py.Dataset):
+                    continue
+                attrs = {k: _attr(ds.attrs[k]) for k in ("units", "description") if k in ds.attrs}
+                dims = ("t_s",) if ds.ndim == 1 else ("t_s", "district")
+                data_vars[name] = (dims, ds[()], attrs)
+            coords = {
+                "t_s": ("t_s", t, {"units": "s", "description": "simulated time"}),
+                "district": ("district", np.array(districts, dtype=object), {"description": "district name"}),
+            }
+            return xr.Dataset(data_vars, coords=coords, attrs={"description": _attr(g.attrs.get("description", ""))})
+
         return self._cached("drivers", read)
 
     # --- messages -----------------------------------------------------------------------------------
