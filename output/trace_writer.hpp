@@ -50,6 +50,11 @@ struct RunMeta {
   double duration_s = 0.0;
   // What the scenario asks that the run will silently not do, "file:line:col: key: warning: ..."
   std::vector<std::string> warnings;
+  // How much of /messages is kept (run.trace, /meta trace and trace_every): "full" every row;
+  // "sample" the rows of every trace_every-th device (device id % trace_every == 0); "summary" none
+  // (/messages exists with no rows). The KPIs, tables and /timeseries are complete at every level.
+  std::string trace = "full";
+  uint32_t trace_every = 1;
 };
 
 // Static tables, one entry per row.
@@ -143,8 +148,10 @@ class TraceWriter {
 
   void write_devices(const DeviceTable& devices);
   void write_gateways(const GatewayTable& gateways);
-  // Buffered; rows reach the file in chunks of kMessageChunkRows and at finish().
+  // Buffered; rows reach the file in chunks of kMessageChunkRows and at finish(). The rows the trace
+  // level (RunMeta::trace) does not keep are left out.
   void append_messages(const MessageBatch& batch);
+  // Rows kept (written or buffered).
   uint64_t messages_written() const;
   // /kpi attributes, and /kpi/<name> tables.
   void write_kpis(const KpiList& kpis);

@@ -96,6 +96,8 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   meta.overrides = sc.overrides;
   meta.duration_s = sc.run.duration_s;
   for (const scenario::Diagnostic& w : warnings) meta.warnings.push_back(w.to_string());
+  meta.trace = scenario::trace_name(sc.run.trace);  // h-trace: run.trace
+  meta.trace_every = sc.run.trace == scenario::Run::Trace::Sample ? sc.run.trace_every : 1;
   output::TraceWriter writer(options.output_path, meta, options.overwrite);
 
   core::ThreadPool pool(summary.threads);
