@@ -116,6 +116,8 @@ run:
   window: 500 ms
   forward_batch: 5 s
   timeseries_interval: 1 min
+  trace: sample
+  trace_every: 7
 nbiot:
   max_preamble_attempts: 4
   backoff_occasions: 2
