@@ -258,7 +258,10 @@ struct TraceWriter::Impl {
   uint64_t messages_appended = 0;
   bool messages_started = false;
   bool finished = false;
-  bool broken = false;  // an HDF5 write failed: the tables may be ragged, write nothing more
+  bool broken = false;      // an HDF5 write failed: the tables may be ragged, write nothing more
+  bool keep_none = false;   // run.trace: summary
+  uint32_t keep_every = 1;  // run.trace: sample (1: every row)
+  MessageBatch kept;        // the rows a sampled batch keeps
 
   ~Impl() { unlock(); }
 
@@ -471,6 +474,11 @@ TraceWriter::TraceWriter(std::string final_path, const RunMeta& meta, bool overw
   impl.partial_path = impl.final_path + ".partial";
   impl.path = impl.partial_path;
   impl.overwrite = overwrite;
+  if ((meta.trace != "full" && meta.trace != "sample" && meta.trace != "summary") || meta.trace_every < 1)
+    throw OutputError("trace level '" + meta.trace + "' (every " + std::to_string(meta.trace_every) +
+                      "): expected full, sample or summary, every >= 1");
+  impl.keep_none = meta.trace == "summary";
+  impl.keep_every = meta.trace == "sample" ? meta.trace_every : 1;
   check_final_path(impl.final_path, overwrite);
   impl.lock_fd = create_locked_partial(impl.final_path, impl.partial_path, overwrite);
   const uint64_t meta_bytes = meta.scenario_text.size();
@@ -503,6 +511,8 @@ TraceWriter::TraceWriter(std::string final_path, const RunMeta& meta, bool overw
     h5::write_attribute(group, "overrides", overrides);
     h5::write_attribute(group, "duration_s", meta.duration_s);
     if (!meta.run_id.empty()) h5::write_attribute(group, "run_id", meta.run_id);
+    h5::write_attribute(group, "trace", meta.trace);
+    h5::write_attribute(group, "trace_every", int64_t{meta.trace_every});
     h5::ColumnInfo warnings;
     warnings.name = "warnings";
     warnings.description = "what the scenario asks that the run silently does not do, one per row";
@@ -599,8 +609,20 @@ void TraceWriter::append_messages(const MessageBatch& batch) {
       impl_->flush_file();
     }
     impl_->messages_started = true;
-    impl_->append(batch);
-    impl_->messages_appended += rows;
+    if (impl_->keep_none) return;
+    const MessageBatch* rows_kept = &batch;
+    if (impl_->keep_every > 1) {
+      MessageBatch& kept = impl_->kept;
+      kept.clear();
+      for (size_t r = 0; r < rows; ++r) {
+        if (batch.device[r] % impl_->keep_every != 0) continue;
+        for_each_message_column([r](const ColumnInfo&, auto& to, const auto& from) { to.push_back(from[r]); },
+                                kept, batch);
+      }
+      rows_kept = &kept;
+    }
+    impl_->append(*rows_kept);
+    impl_->messages_appended += rows_kept->size();
   });
 }
 

@@ -54,6 +54,11 @@ struct RunMeta {
   std::vector<std::string> warnings;
   // A campaign's id for this run (sim/campaign/run_id.hpp), written as /meta@run_id when not empty.
   std::string run_id;
+  // How much of /messages is kept (run.trace, /meta trace and trace_every): "full" every row;
+  // "sample" the rows of every trace_every-th device (device id % trace_every == 0); "summary" none
+  // (/messages exists with no rows). The KPIs, tables and /timeseries are complete at every level.
+  std::string trace = "full";
+  uint32_t trace_every = 1;
 };
 
 // /drivers: the quantities that changed over the run, as the run used them (sim/drivers), on one time
@@ -85,8 +90,10 @@ class TraceWriter {
 
   void write_devices(const DeviceTable& devices);
   void write_gateways(const GatewayTable& gateways);
-  // Buffered; rows reach the file in chunks of kMessageChunkRows and at finish().
+  // Buffered; rows reach the file in chunks of kMessageChunkRows and at finish(). The rows the trace
+  // level (RunMeta::trace) does not keep are left out.
   void append_messages(const MessageBatch& batch);
+  // Rows kept (written or buffered).
   uint64_t messages_written() const;
   // /kpi attributes, and /kpi/<name> tables.
   void write_kpis(const KpiList& kpis);

@@ -2,12 +2,31 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
 
 namespace citytwin::sim::app {
 namespace {
+
+std::string scaled(double value, const char* const* units, size_t count, const char* suffix) {
+  size_t u = 0;
+  while (u + 1 < count && std::fabs(value) >= 1000.0) {
+    value /= 1000.0;
+    ++u;
+  }
+  char buf[48];
+  if (u == 0)
+    std::snprintf(buf, sizeof buf, "%.0f%s%s", value, units[0], suffix);
+  else
+    std::snprintf(buf, sizeof buf, "%.*f %s%s",
+                  value < 10.0    ? 2
+                  : value < 100.0 ? 1
+                                  : 0,
+                  value, units[u], suffix);
+  return buf;
+}
 
 std::string hms(double s) {
   const auto total = static_cast<long long>(std::floor(s));
@@ -17,6 +36,27 @@ std::string hms(double s) {
 }
 
 }  // namespace
+
+uint64_t resident_memory_bytes() {
+  // statm: total program size, resident set, ... in pages.
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long long size = 0, resident = 0;
+  const int read = std::fscanf(f, "%llu %llu", &size, &resident);
+  std::fclose(f);
+  if (read != 2) return 0;
+  return static_cast<uint64_t>(resident) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::string format_bytes(double bytes) {
+  static const char* const units[] = {" B", "kB", "MB", "GB", "TB"};
+  return scaled(bytes, units, 5, "");
+}
+
+std::string format_rate(double per_s) {
+  static const char* const units[] = {"", "k", "M", "G"};
+  return scaled(per_s, units, 4, "/s");
+}
 
 Progress::Progress(double duration_s, bool enabled)
     : duration_s_(duration_s),
@@ -60,9 +100,18 @@ void Progress::print(double sim_s, uint64_t uplinks, bool final_line) {
     std::snprintf(buf, sizeof buf, "%.1f s", wall * (1.0 - fraction) / fraction);
     eta = buf;
   }
-  std::fprintf(stderr, "%scitytwin: sim %s / %s (%5.1f %%)  wall %.1f s  ETA %s  uplinks %llu%s",
+  // Uplinks per wall second since the previous line (over the whole run on the final line).
+  const double since_s = final_line ? wall : wall - last_wall_s_;
+  const uint64_t since_uplinks = final_line ? uplinks : uplinks - std::min(uplinks, last_uplinks_);
+  const std::string rate =
+      since_s > 0.0 ? format_rate(static_cast<double>(since_uplinks) / since_s) : std::string("--");
+  last_wall_s_ = wall;
+  last_uplinks_ = uplinks;
+  std::fprintf(stderr, "%scitytwin: sim %s / %s (%5.1f %%)  wall %.1f s  ETA %s  uplinks %llu (%s)  RSS %s%s",
                tty_ ? "\r" : "", hms(sim_s).c_str(), hms(duration_s_).c_str(), 100.0 * fraction, wall,
-               eta.c_str(), static_cast<unsigned long long>(uplinks), tty_ && !final_line ? "   " : "\n");
+               eta.c_str(), static_cast<unsigned long long>(uplinks), rate.c_str(),
+               format_bytes(static_cast<double>(resident_memory_bytes())).c_str(),
+               tty_ && !final_line ? "   " : "\n");
   std::fflush(stderr);
 }
 

@@ -1,6 +1,7 @@
 #include "sim/network/wired_network.hpp"
 
 #include <csignal>
+#include <cstdio>
 
 #include "sim/core/run_error.hpp"
 #include "sim/network/wired_network_impl.hpp"
@@ -80,7 +81,9 @@ void WiredNetwork::Impl::build_platform() {
   };
   for (uint32_t g = 0; g < scenario.gateways.size(); ++g) {
     const scenario::Gateway& gw = scenario.gateways[g];
-    auto [zone, router] = district_zone(scenario::district_of(scenario.city, gw.x_m, gw.y_m));
+    const int district = scenario::district_of(scenario.city, gw.x_m, gw.y_m);
+    gateway_district.push_back(district);
+    auto [zone, router] = district_zone(district);
     s4u::Host* host = zone->create_host("gw:" + gw.name, 1e9);
     std::vector<s4u::LinkInRoute> route;
     const std::vector<std::string>& names = route_names[g];
@@ -115,6 +118,8 @@ void WiredNetwork::Impl::build_platform() {
     auto [zone, router] = zone_router;
     zone->seal();
     s4u::Link* aggregation = city->create_link("aggregation:" + zone->get_name(), 125e9)->set_latency(0.0);
+    district_aggregation[d] = link_order.size() + aggregation_Bps.size();
+    aggregation_Bps.push_back(aggregation->get_bandwidth());
     city->add_route(zone->get_netpoint(), core->get_netpoint(), router, server->get_netpoint(),
                     {s4u::LinkInRoute(aggregation)}, true);
   }
@@ -209,9 +214,21 @@ void WiredNetwork::Impl::forward_period(double t_send_s,
     deferred_bytes[g] += msg_bytes * static_cast<double>(leaving[i].size());
     if (deferred_bytes[g] > 0.0 && route_up(g, t_send_s)) {
       comm_bytes[i] = deferred_bytes[g];
-      comms[i] = s4u::Comm::sendto_async(gateway_hosts[g], server, static_cast<uint64_t>(comm_bytes[i]));
       deferred_bytes[g] = 0.0;
     }
+  }
+  // The batches no other traffic slows are timed analytically (wired_fast_path.cpp); the rest are
+  // SimGrid comms, sharing their links.
+  std::vector<uint32_t> gateways(batches.size());
+  for (size_t i = 0; i < batches.size(); ++i) gateways[i] = batches[i].gateway;
+  std::vector<bool> to_simgrid = plan_period(t_send_s, gateways, comm_bytes);
+  const std::vector<bool> planned = to_simgrid;
+  if (fast.check) to_simgrid.assign(batches.size(), true);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    if (!to_simgrid[i] || comm_bytes[i] <= 0.0) continue;
+    comms[i] =
+        s4u::Comm::sendto_async(gateway_hosts[gateways[i]], server, static_cast<uint64_t>(comm_bytes[i]));
+    for (size_t l : fast.route[gateways[i]]) ++fast.simgrid_in_flight[l];
   }
   for (size_t i = 0; i < batches.size(); ++i) {
     const uint32_t g = batches[i].gateway;
@@ -226,6 +243,16 @@ void WiredNetwork::Impl::forward_period(double t_send_s,
       } catch (const std::exception& e) {
         if (!comm_failed(e)) throw;
       }
+      simgrid_batch_done(g);
+      if (fast.check && !planned[i]) {
+        // The analytic rate this batch would have had, were it alone on its coupled links.
+        ++fast.checked;
+        fast.max_relative_error =
+            std::max(fast.max_relative_error,
+                     std::abs(rate - analytic_rate(g, t_send_s, comm_bytes[i])) / fast.bound_Bps[g]);
+      }
+    } else if (comm_bytes[i] > 0.0) {
+      rate = analytic_rate(g, t_send_s, comm_bytes[i]);
     }
     for (const Leaving& c : leaving[i]) {
       const double t_arrive = c.t_leave_s + latency_s[g] + msg_bytes / rate;
@@ -369,7 +396,16 @@ void WiredNetwork::drain(double t_s) {
   impl_->engine->run();
   impl_->check();
   check_no_deadlock(t_s);
+  if (impl_->fast.check)
+    std::fprintf(
+        stderr,
+        "citytwin: wired analytic path check: %llu batches compared, largest relative rate difference "
+        "%.3g\n",
+        static_cast<unsigned long long>(impl_->fast.checked), impl_->fast.max_relative_error);
 }
+
+uint64_t WiredNetwork::batches_analytic() const { return impl_->fast.analytic; }
+uint64_t WiredNetwork::batches_simgrid() const { return impl_->fast.simgrid; }
 
 uint64_t WiredNetwork::copies_buffered() const {
   uint64_t held = 0;

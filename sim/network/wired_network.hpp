@@ -127,6 +127,10 @@ class WiredNetwork {
   double route_latency_s(uint32_t gateway) const;
   uint64_t copies_forwarded() const { return copies_forwarded_; }
   uint64_t batches_sent() const { return batches_sent_; }
+  // Of the batches that carried bytes: those timed analytically (no other traffic slowed them) and
+  // those SimGrid's bandwidth sharing timed (sim/network/wired_fast_path.cpp).
+  uint64_t batches_analytic() const;
+  uint64_t batches_simgrid() const;
   uint64_t copies_buffered() const;
   // Whether the network server is up and the gateway's route to it works at t_s (drivers.failures).
   bool reachable(uint32_t gateway, double t_s) const;

@@ -147,6 +147,46 @@ struct WiredNetwork::Impl {
   };
   std::vector<Stream> streams;
 
+  // The analytic path of the forwarding comms (sim/network/wired_fast_path.cpp). A batch whose route
+  // is loaded by no other traffic gets, in SimGrid's max-min sharing, its route's bound: the smallest
+  // bandwidth on it (and CM02's TCP window bound). Such batches are timed here, without a SimGrid comm;
+  // only the batches that share a loaded link (and everything coupled to them) go to SimGrid's solver.
+  struct FastPath {
+    bool enabled = true;
+    bool prepared = false;
+    bool check = false;  // CITYTWIN_WIRED_CHECK: every batch to SimGrid, the analytic rate compared
+    // Every link by id: link_order's indices, then the district aggregation links.
+    std::vector<double> bandwidth_Bps;
+    std::vector<bool> coupling;               // the traffic that may cross it can exceed its bandwidth
+    std::vector<bool> streamed;               // a CCTV stream crosses it
+    std::vector<std::vector<double>> events;  // per link: times it fails or comes back (sorted)
+    std::vector<int> simgrid_in_flight;       // per link: SimGrid batches on the wire
+    struct Active {
+      double t0_s, t1_s, rate_Bps;
+    };
+    std::vector<std::vector<Active>> active;  // per coupling link: analytic batches not yet done
+    std::vector<std::vector<size_t>> route;   // per gateway: every link id of its route to the server
+    std::vector<double> bound_Bps;            // per gateway: its route's rate bound
+    uint64_t analytic = 0, simgrid = 0;       // batches timed either way
+    uint64_t checked = 0;
+    double max_relative_error = 0.0;
+  } fast;
+  std::vector<int> gateway_district;           // per gateway: the key of its district zone
+  std::map<int, size_t> district_aggregation;  // district key -> link id of its aggregation link
+  std::vector<double> aggregation_Bps;         // per aggregation link (id - link_order.size())
+
+  // Fills `fast` from the platform, the schedule and the streams (at the first period).
+  void prepare_fast_path();
+  // Which of a period's batches (gateway, bytes; bytes 0: none) go to SimGrid; the others' rate is
+  // fast.bound_Bps[gateway].
+  std::vector<bool> plan_period(double t_send_s, const std::vector<uint32_t>& gateways,
+                                const std::vector<double>& bytes);
+  // The rate run() derives from an analytic batch's times, with SimGrid's arithmetic (the transfer
+  // phase starts at send + latency and lasts bytes / bound), so that it is SimGrid's to the bit.
+  double analytic_rate(uint32_t gateway, double t_send_s, double bytes) const;
+  // A SimGrid batch of `gateway` is off the wire.
+  void simgrid_batch_done(uint32_t gateway);
+
   Impl(const scenario::Scenario& sc, const drivers::GatewayTimeline& gateway_timeline, DeliveryCallback cb,
        DropCallback drop, IngestCallback ingest)
       : scenario(sc),

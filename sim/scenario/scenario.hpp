@@ -300,6 +300,11 @@ struct Run {
   double forward_batch_s = 10.0;
   // Interval of /timeseries (link, PON and server utilisation over time).
   double timeseries_interval_s = 300.0;
+  // How much of /messages the trace keeps (output::RunMeta::trace): every row, the rows of every
+  // trace_every-th device, or none (the KPIs, tables and /timeseries only).
+  enum class Trace { Full, Sample, Summary };
+  Trace trace = Trace::Full;
+  uint32_t trace_every = 10;
   // With phases: the phase this scenario is (its name; "" = the base city, before the first phase).
   std::string phase;
 };
@@ -332,6 +337,10 @@ struct Phase {
   std::optional<double> investment;
   SourceMark mark;
 };
+// run.trace's name: "full", "sample" or "summary".
+inline const char* trace_name(Run::Trace trace) {
+  return trace == Run::Trace::Sample ? "sample" : trace == Run::Trace::Summary ? "summary" : "full";
+}
 
 // A time series that drives the city: (time s, value) pairs, linearly interpolated, held constant
 // before the first and after the last point.

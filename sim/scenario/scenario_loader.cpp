@@ -226,7 +226,14 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform)
 void read_run(DiagnosticLog& log, const YamlNode* node, const std::vector<DevicePopulation>& devices,
               Run& run) {
   MapReader map(log, node, "run",
-                {"duration", "seed", "window", "forward_batch", "timeseries_interval", "phase"});
+                {"duration", "seed", "window", "forward_batch", "timeseries_interval", "trace", "trace_every",
+                 "phase"});
+  if (const auto trace = map.choice("trace", {"full", "sample", "summary"}))
+    run.trace = *trace == "sample"    ? Run::Trace::Sample
+                : *trace == "summary" ? Run::Trace::Summary
+                                      : Run::Trace::Full;
+  if (const auto every = map.integer("trace_every", Bound::between(1, 1000000000)))
+    run.trace_every = static_cast<uint32_t>(*every);
   set_if(run.timeseries_interval_s, map.quantity("timeseries_interval", Dimension::Time, Bound::positive()));
   set_if(run.duration_s, map.quantity("duration", Dimension::Time, Bound::positive()));
   set_if(run.seed, map.unsigned_integer("seed"));

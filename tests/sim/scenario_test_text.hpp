@@ -118,6 +118,8 @@ run:
   forward_batch: 5 s
   timeseries_interval: 1 min
   phase: ""
+  trace: sample
+  trace_every: 7
 nbiot:
   max_preamble_attempts: 4
   backoff_occasions: 2

@@ -140,6 +140,25 @@ class Result:
         return bool(self.meta.get("complete", 0))
 
     @property
+    def trace_level(self) -> str:
+        """How much of /messages the file keeps (run.trace): "full" (every uplink), "sample" (the
+        uplinks of every trace_every-th device) or "summary" (none: KPIs, tables and time series only).
+        Traces written before the level existed are "full"."""
+        return str(self.meta.get("trace", "full"))
+
+    @property
+    def trace_every(self) -> int:
+        """At trace_level "sample", the step over device ids of the devices kept (device % k == 0); 1 otherwise."""
+        return int(self.meta.get("trace_every", 1))
+
+    def _require_messages(self) -> None:
+        if self.trace_level == "summary":
+            raise ValueError(
+                f"{self.path}: this trace was written with run.trace: summary and has no /messages rows "
+                "(its KPIs, /kpi tables and /timeseries are complete); run again with run.trace: full "
+                "(or sample) for per-uplink rows")
+
+    @property
     def seed(self) -> int:
         """The master seed of the run."""
         return int(self.meta["seed"])
@@ -306,7 +325,9 @@ class Result:
 
     def read_messages(self, columns: Optional[Sequence[str]] = None, rows: slice = slice(None)) -> pd.DataFrame:
         """Part of /messages: the given columns (default all) and rows (a slice), read from the file.
-        fail_reason and radio are categoricals of their names."""
+        fail_reason and radio are categoricals of their names. At trace_level "sample" only the sampled
+        devices' rows exist; at "summary" there are none and this raises ValueError saying so."""
+        self._require_messages()
         if "messages" not in self._f:
             return pd.DataFrame()
         g = self._f["messages"]
@@ -322,6 +343,7 @@ class Result:
 
     def iter_messages(self, chunk_rows: int = 1 << 20, columns: Optional[Sequence[str]] = None) -> Iterator[pd.DataFrame]:
         """/messages in DataFrames of at most chunk_rows rows (the index continues across chunks)."""
+        self._require_messages()
         n = self.message_count
         for start in range(0, n, chunk_rows):
             chunk = self.read_messages(columns, slice(start, min(n, start + chunk_rows)))
@@ -445,6 +467,8 @@ class Result:
     def load(self) -> "Result":
         """Reads every table into memory (then the file may be closed)."""
         for name in ("meta", "kpi", "kpi_tables", "devices", "gateways", "timeseries", "drivers", "messages"):
+            if name == "messages" and self.trace_level == "summary":
+                continue
             getattr(self, name)
         return self
 
