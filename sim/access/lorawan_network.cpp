@@ -3,15 +3,15 @@
 namespace citytwin::sim::access {
 
 LorawanNetwork::LorawanNetwork(const scenario::Scenario& scenario, const city::CityLayout& city,
-                               const drivers::GatewayTimeline& timeline, engine::Fleet& fleet)
+                               const drivers::GatewayTimeline& timeline)
     : medium_(scenario, city, timeline),
-      server_(scenario, city, medium_, fleet,
+      server_(scenario, city, medium_,
               [&timeline](uint32_t gateway, double t_s) { return timeline.reachable(gateway, t_s); }) {}
 
 void LorawanNetwork::step(double t_s, core::ThreadPool& pool, events::Bus& bus) {
   medium_.step(t_s, pool, [&](const events::FrameResolved& frame) {
-    server_.on_frame(frame);
-    bus.publish(frame);
+    server_.on_frame(frame, bus);
+    publish_resolved(bus, frame);
   });
 }
 

@@ -1,8 +1,8 @@
 // LoRaWAN as one access network: the radio medium (every gateway's receptions) and the network
 // server's MAC (ACKs and ADR downlinks, which occupy the gateways). A frame is published
-// (events::FrameResolved) once the medium has settled it everywhere, after the server has decided its
-// downlink. It also carries the reports that were never sent (a dead battery, any radio): they are
-// settled at once as FailReason::DeviceDead.
+// (events::FrameResolved, then a CopyForwarded per receiving gateway) once the medium has settled it
+// everywhere, after the server has decided its downlink (events::DownlinkSent). It also carries the reports
+// that were never sent (a dead battery, any radio): they are settled at once as FailReason::DeviceDead.
 #pragma once
 
 #include "sim/access/access_network.hpp"
@@ -17,7 +17,7 @@ class LorawanNetwork final : public AccessNetwork {
   // The server answers through powered gateways it can reach, while it is up (timeline). Every
   // argument must outlive the network.
   LorawanNetwork(const scenario::Scenario& scenario, const city::CityLayout& city,
-                 const drivers::GatewayTimeline& timeline, engine::Fleet& fleet);
+                 const drivers::GatewayTimeline& timeline);
 
   bool carries(const engine::Transmission& tx) const override {
     return tx.technology == scenario::Technology::LoRaWAN || !tx.sent;

@@ -11,11 +11,10 @@
 namespace citytwin::sim::access {
 
 LorawanServer::LorawanServer(const scenario::Scenario& scenario, const city::CityLayout& city,
-                             RadioMedium& medium, engine::Fleet& fleet, Reachability reachable)
+                             RadioMedium& medium, Reachability reachable)
     : scenario_(scenario),
       city_(city),
       medium_(medium),
-      fleet_(fleet),
       reachable_(std::move(reachable)),
       gateway_duty_cycle_(city.gateway_count(), models::radio::DutyCycleRegulator(city.region)) {
   const bool any_adr = std::any_of(city.populations.begin(), city.populations.end(),
@@ -23,7 +22,7 @@ LorawanServer::LorawanServer(const scenario::Scenario& scenario, const city::Cit
   if (any_adr) adr_history_.resize(city.device_count());
 }
 
-bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes) {
+bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes, events::DownlinkSent& sent) {
   const auto& region = models::radio::region_params(city_.region);
   const auto& pop = city_.populations[city_.device_population[frame.tx.device]];
   const double rx1_delay = pop.machine.profile().rx1_delay_s;
@@ -68,6 +67,10 @@ bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes)
       medium_.block_gateway(g, win.t_s, win.t_s + airtime);
       ++downlinks_sent_;
       if (w == 1) ++downlinks_rx2_;
+      sent.gateway = g;
+      sent.t_start_s = win.t_s;
+      sent.t_end_s = win.t_s + airtime;
+      sent.rx_window = w + 1;
       return true;
     }
   }
@@ -75,7 +78,7 @@ bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes)
   return false;
 }
 
-void LorawanServer::on_frame(const ResolvedFrame& frame) {
+void LorawanServer::on_frame(const ResolvedFrame& frame, events::Bus& bus) {
   if (frame.gateways_received.empty()) return;
   const auto& pop = city_.populations[city_.device_population[frame.tx.device]];
   std::optional<models::radio::AdrSetting> adr;
@@ -94,12 +97,17 @@ void LorawanServer::on_frame(const ResolvedFrame& frame) {
   }
   if (!frame.tx.confirmed && !adr) return;
   const int bytes = kAckBytes + (adr ? kLinkAdrReqBytes : 0);
-  if (!send_downlink(frame, bytes)) return;
+  events::DownlinkSent sent;
+  if (!send_downlink(frame, bytes, sent)) return;
   if (adr) {
     ++adr_commands_;
     adr_history_[frame.tx.device].clear();  // the next decision waits for 20 uplinks at the new setting
   }
-  fleet_.post_downlink(frame.tx.device, frame.tx.confirmed, adr);
+  sent.seq = frame.seq;
+  sent.device = frame.tx.device;
+  sent.ack = frame.tx.confirmed;
+  sent.adr = adr;
+  bus.publish(sent);
 }
 
 }  // namespace citytwin::sim::access

@@ -9,7 +9,8 @@
 // (RadioMedium::block_gateway). The device gets the downlink if it was sent (the downlink budget is the
 // uplink's, reversed, with the gateway's higher power: losses of downlinks are not modelled).
 // The decision is taken when the frame is resolved, within the window of its end, i.e. before RX1;
-// the wired network's millisecond latency is assumed to fit in the RX1 delay.
+// the wired network's millisecond latency is assumed to fit in the RX1 delay. A sent downlink is
+// published (events::DownlinkSent); the fleet, subscribed, hands it to the device.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,7 @@
 #include "models/radio/duty_cycle.hpp"
 #include "sim/access/radio_medium.hpp"
 #include "sim/city/city_layout.hpp"
-#include "sim/engine/fleet.hpp"
+#include "sim/events/bus.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace citytwin::sim::access {
@@ -31,9 +32,10 @@ class LorawanServer {
   // (drivers.failures); a downlink needs both.
   using Reachability = std::function<bool(uint32_t gateway, double t_s)>;
   LorawanServer(const scenario::Scenario& scenario, const city::CityLayout& city, RadioMedium& medium,
-                engine::Fleet& fleet, Reachability reachable = {});
+                Reachability reachable = {});
 
-  void on_frame(const ResolvedFrame& frame);
+  // Decides and schedules frame's downlink, if it needs one, and publishes it on bus.
+  void on_frame(const ResolvedFrame& frame, events::Bus& bus);
 
   uint64_t downlinks_sent() const { return downlinks_sent_; }
   uint64_t downlinks_rx2() const { return downlinks_rx2_; }
@@ -41,13 +43,13 @@ class LorawanServer {
   uint64_t adr_commands() const { return adr_commands_; }
 
  private:
-  // Sends a downlink of payload_bytes for frame; true when some gateway could.
-  bool send_downlink(const ResolvedFrame& frame, int payload_bytes);
+  // Sends a downlink of payload_bytes for frame; true when some gateway could, with its gateway,
+  // window and time on the air set in sent.
+  bool send_downlink(const ResolvedFrame& frame, int payload_bytes, events::DownlinkSent& sent);
 
   const scenario::Scenario& scenario_;
   const city::CityLayout& city_;
   RadioMedium& medium_;
-  engine::Fleet& fleet_;
   Reachability reachable_;
   std::vector<models::radio::DutyCycleRegulator> gateway_duty_cycle_;
   std::vector<models::radio::AdrHistory> adr_history_;  // per device, when any population uses ADR

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "output/trace_writer.hpp"
+#include "sim/app/result_text.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 namespace citytwin::sim::app {
@@ -20,21 +21,9 @@ namespace {
 // tab-separated lines (doubles in hexadecimal, exact).
 std::string encode(const RunSummary& s) {
   std::ostringstream out;
-  char buf[64];
-  auto num = [&](double v) {
-    std::snprintf(buf, sizeof buf, "%a", v);
-    return std::string(buf);
-  };
   out << "complete\t" << (s.complete ? 1 : 0) << "\nseed\t" << s.seed << "\nthreads\t" << s.threads
-      << "\nwall\t" << num(s.wall_s) << "\npath\t" << s.output_path << "\n";
-  for (const auto& [name, value] : s.kpis) out << "kpi\t" << name << "\t" << num(value) << "\n";
-  out << "table\t" << s.by_district.key_name << "\n";
-  for (const auto& key : s.by_district.keys) out << "key\t" << key << "\n";
-  for (const auto& [name, values] : s.by_district.columns) {
-    out << "column\t" << name;
-    for (double v : values) out << "\t" << num(v);
-    out << "\n";
-  }
+      << "\nwall\t" << hex_double(s.wall_s) << "\npath\t" << s.output_path << "\n";
+  write_result_lines(out, s.kpis, s.by_district);
   return out.str();
 }
 
@@ -43,10 +32,8 @@ RunSummary decode(const std::string& text) {
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::istringstream fields(line);
-    for (std::string part; std::getline(fields, part, '\t');) f.push_back(part);
-    if (f.size() < 2) continue;
+    const std::vector<std::string> f = split_fields(line);
+    if (f.size() < 2 || read_result_line(f, s.kpis, s.by_district)) continue;
     if (f[0] == "complete")
       s.complete = f[1] == "1";
     else if (f[0] == "seed")
@@ -57,17 +44,6 @@ RunSummary decode(const std::string& text) {
       s.wall_s = std::strtod(f[1].c_str(), nullptr);
     else if (f[0] == "path")
       s.output_path = f[1];
-    else if (f[0] == "kpi" && f.size() == 3)
-      s.kpis.emplace_back(f[1], std::strtod(f[2].c_str(), nullptr));
-    else if (f[0] == "table")
-      s.by_district.key_name = f[1];
-    else if (f[0] == "key")
-      s.by_district.keys.push_back(f[1]);
-    else if (f[0] == "column") {
-      std::vector<double> values;
-      for (size_t i = 2; i < f.size(); ++i) values.push_back(std::strtod(f[i].c_str(), nullptr));
-      s.by_district.columns.emplace_back(f[1], std::move(values));
-    }
   }
   return s;
 }

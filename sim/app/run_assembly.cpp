@@ -28,12 +28,14 @@ RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& c
       recorder_(sc, city, bus_, drivers_),
       wired_(network::make_wired_network(sc, timeline_, bus_)),
       platform_(sc, city, bus_, &drivers_),
-      lorawan_(sc, city, timeline_, fleet_),
+      lorawan_(sc, city, timeline_),
       nbiot_(sc, city, seed, timeline_),
       wifi_(sc, city),
       access_{&lorawan_, &nbiot_, &wifi_} {
   bus_.subscribe<events::ChargeDrawn>(
       [this](const events::ChargeDrawn& c) { fleet_.post_charge(c.device, c.charge_mah); });
+  bus_.subscribe<events::DownlinkSent>(
+      [this](const events::DownlinkSent& d) { fleet_.post_downlink(d.device, d.ack, d.adr); });
   for (access::AccessNetwork* a : access_) a->start(sc.run.duration_s, bus_);
 }
 

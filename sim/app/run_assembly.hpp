@@ -1,7 +1,8 @@
 // The components of one run, assembled on its event bus (docs/ARCHITECTURE.md, "The flow of events"):
 //
 //   engine::Fleet --Transmission--> engine::Sequencer --(seq, tx)--> access::AccessNetwork (one per radio)
-//     access networks --FrameResolved, ChargeDrawn, StreamStarted--> bus
+//     access networks --FrameResolved, CopyForwarded, DownlinkSent, ChargeDrawn, StreamStarted--> bus
+//     engine::Fleet (subscribed to DownlinkSent, ChargeDrawn): the device's side of the downlink and charge
 //     network::WiredNetwork (subscribed) --CopyDelivered, CopyDropped, MessageIngested--> bus
 //     platform::PlatformStages (subscribed) --AlertRaised--> bus
 //     record::RunRecorder (subscribed): /messages, /kpi, /timeseries

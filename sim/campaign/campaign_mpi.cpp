@@ -9,6 +9,7 @@
 #include <filesystem>
 #endif
 
+#include "sim/app/result_text.hpp"
 #include "sim/app/run.hpp"
 
 namespace citytwin::sim::campaign {
@@ -39,24 +40,12 @@ enum Tag : int { kRequest = 1, kAssign = 2, kResult = 3, kDone = 4 };
 // A finished run's row, as text: tab-separated fields, doubles in hexadecimal (exact).
 std::string encode_row(size_t index, const output::CampaignRow& row) {
   std::ostringstream out;
-  char buf[64];
-  auto num = [&](double v) {
-    std::snprintf(buf, sizeof buf, "%a", v);
-    return std::string(buf);
-  };
   std::string error = row.error;
   for (char& ch : error)
     if (ch == '\n') ch = '\x1f';  // one field per line; restored on decoding
   out << "index\t" << index << "\nstatus\t" << row.status << "\nerror\t" << error << "\nerror_kind\t"
-      << row.error_kind << "\nwall\t" << num(row.wall_s) << "\n";
-  for (const auto& [name, value] : row.kpis) out << "kpi\t" << name << "\t" << num(value) << "\n";
-  out << "table\t" << row.by_district.key_name << "\n";
-  for (const auto& key : row.by_district.keys) out << "key\t" << key << "\n";
-  for (const auto& [name, values] : row.by_district.columns) {
-    out << "column\t" << name;
-    for (double v : values) out << "\t" << num(v);
-    out << "\n";
-  }
+      << row.error_kind << "\nwall\t" << app::hex_double(row.wall_s) << "\n";
+  app::write_result_lines(out, row.kpis, row.by_district);
   return out.str();
 }
 
@@ -64,10 +53,8 @@ void decode_row(const std::string& text, size_t& index, output::CampaignRow& row
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::istringstream fields(line);
-    for (std::string part; std::getline(fields, part, '\t');) f.push_back(part);
-    if (f.empty()) continue;
+    const std::vector<std::string> f = app::split_fields(line);
+    if (f.empty() || app::read_result_line(f, row.kpis, row.by_district)) continue;
     const std::string value = f.size() > 1 ? f[1] : "";
     if (f[0] == "index") {
       index = std::stoull(value);
@@ -81,16 +68,6 @@ void decode_row(const std::string& text, size_t& index, output::CampaignRow& row
       row.error_kind = value;
     } else if (f[0] == "wall") {
       row.wall_s = std::strtod(value.c_str(), nullptr);
-    } else if (f[0] == "kpi" && f.size() == 3) {
-      row.kpis.emplace_back(f[1], std::strtod(f[2].c_str(), nullptr));
-    } else if (f[0] == "table") {
-      row.by_district.key_name = value;
-    } else if (f[0] == "key") {
-      row.by_district.keys.push_back(value);
-    } else if (f[0] == "column") {
-      std::vector<double> values;
-      for (size_t i = 2; i < f.size(); ++i) values.push_back(std::strtod(f[i].c_str(), nullptr));
-      row.by_district.columns.emplace_back(f[1], std::move(values));
     }
   }
 }

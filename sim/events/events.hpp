@@ -5,8 +5,10 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 
+#include "models/radio/adr.hpp"
 #include "output/records.hpp"
 #include "sim/engine/fleet.hpp"
 
@@ -24,6 +26,30 @@ struct FrameResolved {
   float snr_db = std::numeric_limits<float>::quiet_NaN();     // at that gateway
   double t_received_s = 0.0;                                  // when the receiving gateways hold it
   output::FailReason fail_reason = output::FailReason::None;  // None when received by some gateway
+};
+
+// A gateway (or cell) that received frame seq hands its copy to the wired network at t_s, when it
+// holds the frame: one per entry of FrameResolved::gateways_received, published right after the frame
+// (access::publish_resolved).
+struct CopyForwarded {
+  uint64_t seq = 0;
+  uint32_t gateway = 0;
+  double t_s = 0.0;
+};
+
+// The LoRaWAN network server sent a class-A downlink for frame seq (an ACK of a confirmed uplink, a
+// LinkADRReq, or both) through `gateway`, on the air over [t_start_s, t_end_s] in receive window
+// rx_window (1 or 2). The device gets it at the end of its receive windows (engine::Fleet::post_downlink,
+// subscribed in app::RunAssembly).
+struct DownlinkSent {
+  uint64_t seq = 0;
+  uint32_t device = 0;
+  uint32_t gateway = 0;
+  double t_start_s = 0.0;
+  double t_end_s = 0.0;
+  int rx_window = 1;
+  bool ack = false;                              // acknowledges a confirmed uplink
+  std::optional<models::radio::AdrSetting> adr;  // the LinkADRReq's new setting, if any
 };
 
 // The network server finished processing a copy of frame seq; `first` when this copy delivered the

@@ -42,9 +42,8 @@ std::unique_ptr<WiredNetwork> make_wired_network(const scenario::Scenario& scena
         bus.publish(events::MessageIngested{seq, t_s, broker_flops_per_s, analytics_flops_per_s});
       });
   WiredNetwork* w = wired.get();
-  bus.subscribe<events::FrameResolved>([w](const events::FrameResolved& f) {
-    for (uint32_t g : f.gateways_received) w->forward(g, f.seq, f.t_received_s);
-  });
+  bus.subscribe<events::CopyForwarded>(
+      [w](const events::CopyForwarded& c) { w->forward(c.gateway, c.seq, c.t_s); });
   bus.subscribe<events::StreamStarted>(
       [w](const events::StreamStarted& s) { w->start_stream(s.gateway, s.bits_per_s, s.duration_s); });
   return wired;

@@ -1,8 +1,7 @@
-// The wired network on the run's bus: it forwards a copy of every resolved frame from each gateway
-// that received it (events::FrameResolved, at t_received_s), carries the streams that start
-// (events::StreamStarted), and publishes what its network server did with each copy
-// (events::CopyDelivered, the first copy of a frame delivering it: deduplication; CopyDropped) and
-// the delivered frames the platform's stages take (events::MessageIngested).
+// The wired network on the run's bus: it carries each copy a gateway forwards (events::CopyForwarded),
+// carries the streams that start (events::StreamStarted), and publishes what its network server did with each
+// copy (events::CopyDelivered, the first copy of a frame delivering it: deduplication; CopyDropped) and the
+// delivered frames the platform's stages take (events::MessageIngested).
 #pragma once
 
 #include <memory>

@@ -106,6 +106,8 @@ TEST_F(NbiotNetworkTest, PublishesServedMessagesAsFramesOfItsCell) {
     EXPECT_EQ(f.gateways_in_range, 1);
   });
   bus.subscribe<events::ChargeDrawn>([&](const events::ChargeDrawn& e) { charge += e.charge_mah; });
+  std::vector<events::CopyForwarded> forwarded;  // the cell hands its copy on to the wired network
+  bus.subscribe<events::CopyForwarded>([&](const events::CopyForwarded& c) { forwarded.push_back(c); });
   ThreadPool pool(1);
   AccessNetwork& network = nbiot_;
   EXPECT_TRUE(network.carries(message(0, 1.0)));
@@ -114,6 +116,10 @@ TEST_F(NbiotNetworkTest, PublishesServedMessagesAsFramesOfItsCell) {
   EXPECT_EQ(cells, std::vector<uint32_t>{0});
   EXPECT_GT(t_received, 100.0);
   EXPECT_GT(charge, 0.0);
+  ASSERT_EQ(forwarded.size(), 1u);
+  EXPECT_EQ(forwarded[0].seq, 7u);
+  EXPECT_EQ(forwarded[0].gateway, 0u);
+  EXPECT_EQ(forwarded[0].t_s, t_received);
 }
 
 }  // namespace

@@ -1,41 +1,27 @@
-#include "sim/campaign/sweep_command.hpp"
+#include "sim/cli/sweep.hpp"
 
-#include <boost/program_options.hpp>
-#include <csignal>
 #include <filesystem>
 #include <iostream>
 
 #include "sim/app/run.hpp"
 #include "sim/campaign/campaign.hpp"
 #include "sim/campaign/campaign_mpi.hpp"
+#include "sim/cli/command_line.hpp"
 
-namespace citytwin::sim::campaign {
-namespace {
+namespace citytwin::sim::cli {
 
-namespace po = boost::program_options;
+using namespace campaign;
 
-void on_interrupt(int) { app::request_stop(); }
-
-}  // namespace
-
-int sweep_command(const std::vector<std::string>& args) {
+int sweep(const std::vector<std::string>& args) {
   po::options_description o("citytwin sweep CAMPAIGN.yaml [options]");
-  o.add_options()("help,h", "this help")(
-      "jobs,j", po::value<int>(),
-      "runs at once (default: the campaign's jobs, else the cores available; "
-      "1 per MPI rank)")("quiet,q", "no progress line")(
-      "dry-run", "list the runs (id, overrides, seed, trace) and whether each is already made; run nothing")(
-      "file", po::value<std::string>(), "campaign file");
-  po::positional_options_description pos;
-  pos.add("file", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << o << "\n";
-    return 0;
-  }
-  if (!vm.count("file")) throw po::error("sweep needs a CAMPAIGN file");
+  o.add_options()("jobs,j", po::value<int>(),
+                  "runs at once (default: the campaign's jobs, else the cores available; "
+                  "1 per MPI rank)")("quiet,q", "no progress line")(
+      "dry-run", "list the runs (id, overrides, seed, trace) and whether each is already made; run nothing");
+  const auto parsed = parse_command(
+      args, o, {.name = "file", .help = "campaign file", .missing = "sweep needs a CAMPAIGN file"});
+  if (!parsed) return kOk;
+  const po::variables_map& vm = *parsed;
   const Campaign campaign = load_campaign_file(vm["file"].as<std::string>());
   CampaignOptions options;
   if (vm.count("jobs")) {
@@ -55,15 +41,12 @@ int sweep_command(const std::vector<std::string>& args) {
       std::cout << run.id << "  " << (pending[run.index] ? "to run" : "done  ") << "  "
                 << describe_run(campaign, run) << "  " << run.trace_path << "\n";
     std::cout << runs.size() << " runs, " << to_run.size() << " to run\n";
-    return 0;
+    return kOk;
   }
 
   // Ctrl-C, SIGTERM, SIGHUP: the children stop at their next window, no run starts, the summary lists
   // what finished. A second signal kills at once.
-  struct sigaction sa {};
-  sa.sa_handler = on_interrupt;
-  sa.sa_flags = SA_RESETHAND;
-  for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &sa, nullptr);
+  install_stop_handlers();
 
   CampaignResult result;
   int rank = 0;
@@ -71,13 +54,14 @@ int sweep_command(const std::vector<std::string>& args) {
     if (!mpi_available()) {
       std::cerr << "citytwin: started by mpirun with several ranks, but this citytwin was built without MPI "
                    "(install libopenmpi-dev and rebuild)\n";
-      return 2;
+      return kBadInput;
     }
     result = run_campaign_mpi(campaign, options, rank);
   } else {
     result = run_campaign(campaign, options);
   }
-  if (rank != 0) return result.stopped ? 130 : (result.failed > 0 ? 1 : 0);
+  const int exit = result.stopped ? kInterrupted : (result.failed > 0 ? kRunFailed : kOk);
+  if (rank != 0) return exit;
   for (size_t i = 0; i < result.rows.size(); ++i)
     if (result.rows[i].status == "failed")
       std::cerr << "citytwin: run " << result.rows[i].run_id << " (" << describe_run(campaign, result.runs[i])
@@ -85,8 +69,7 @@ int sweep_command(const std::vector<std::string>& args) {
   std::cout << campaign.out << "/summary.h5: " << result.runs.size() << " runs, " << result.executed
             << " made, " << result.reused << " reused, " << result.failed << " failed"
             << (result.stopped ? ", stopped before the rest" : "") << "\n";
-  if (result.stopped) return 130;
-  return result.failed > 0 ? 1 : 0;
+  return exit;
 }
 
-}  // namespace citytwin::sim::campaign
+}  // namespace citytwin::sim::cli

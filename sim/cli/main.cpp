@@ -1,7 +1,4 @@
 // citytwin command line: run, validate, describe, catalogue, --help, --version.
-#include <boost/program_options.hpp>
-#include <charconv>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -16,13 +13,14 @@
 #include "sim/app/run.hpp"
 #include "sim/app/run_budget.hpp"
 #include "sim/app/version.hpp"
-#include "sim/campaign/sweep_command.hpp"
 #include "sim/city/resolve.hpp"
+#include "sim/cli/command_line.hpp"
+#include "sim/cli/sweep.hpp"
 #include "sim/network/wired_network.hpp"
 #include "sim/rollout/compare.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
-namespace po = boost::program_options;
+using namespace citytwin::sim::cli;  // Exit, parse_command, po
 namespace app = citytwin::sim::app;
 namespace scenario = citytwin::sim::scenario;
 namespace city = citytwin::sim::city;
@@ -44,12 +42,6 @@ constexpr const char* kUsage =
     "run and validate print the scenario's warnings on stderr; --strict makes them errors.\n"
     "\n"
     "citytwin --help | --version\n";
-
-// Exit codes: 0 done, 1 the run failed, 2 bad command line or scenario, 130 stopped (Ctrl-C, SIGTERM,
-// SIGHUP).
-enum Exit : int { kOk = 0, kRunFailed = 1, kBadInput = 2, kInterrupted = 130 };
-
-void on_interrupt(int) { app::request_stop(); }
 
 po::options_description scenario_options() {
   po::options_description o("scenario options");
@@ -80,19 +72,12 @@ std::optional<scenario::Scenario> load_from_args(const std::vector<std::string>&
                                                  bool* json = nullptr, bool* strict = nullptr) {
   po::options_description o(usage);
   o.add(scenario_options());
-  o.add_options()("help,h", "this help")("file", po::value<std::string>(), "scenario file");
   if (json != nullptr) o.add_options()("json", "print JSON on stdout");
   if (strict != nullptr) o.add_options()("strict", "treat the scenario's warnings as errors (exit 2)");
-  po::positional_options_description pos;
-  pos.add("file", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << o << "\n";
-    return std::nullopt;
-  }
-  if (!vm.count("file")) throw po::error("a scenario FILE is needed: " + usage);
+  const std::string missing = "a scenario FILE is needed: " + usage;
+  const auto parsed = parse_command(args, o, {.missing = missing.c_str()});
+  if (!parsed) return std::nullopt;
+  const po::variables_map& vm = *parsed;
   file = vm["file"].as<std::string>();
   if (json != nullptr) *json = vm.count("json") > 0;
   if (strict != nullptr) *strict = vm.count("strict") > 0;
@@ -122,16 +107,6 @@ int validate(const std::vector<std::string>& args) {
   return kOk;
 }
 
-// --seed: a decimal unsigned 64-bit integer, as run.seed is read ("-1" is refused, not wrapped).
-uint64_t parse_seed(const std::string& text) {
-  uint64_t value = 0;
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size())
-    throw po::error("--seed: expected an unsigned 64-bit integer (0..18446744073709551615), got '" + text +
-                    "'");
-  return value;
-}
-
 int describe(const std::vector<std::string>& args) {
   std::string file;
   bool json = false;
@@ -144,15 +119,10 @@ int describe(const std::vector<std::string>& args) {
 
 int catalogue(const std::vector<std::string>& args) {
   po::options_description o("citytwin catalogue [--json]");
-  o.add_options()("help,h", "this help")("json", "print JSON on stdout");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << o << "\n";
-    return kOk;
-  }
-  if (vm.count("json"))
+  o.add_options()("json", "print JSON on stdout");
+  const auto vm = parse_command(args, o, {});
+  if (!vm) return kOk;
+  if (vm->count("json"))
     std::cout << app::catalogue_json().dump(2) << "\n";
   else
     std::cout << app::catalogue_text();
@@ -161,29 +131,20 @@ int catalogue(const std::vector<std::string>& args) {
 
 int run(const std::vector<std::string>& args) {
   po::options_description o("citytwin run FILE [options]");
-  o.add_options()("help,h", "this help")("output,o", po::value<std::string>(),
-                                         "HDF5 trace to write (default: <scenario name>.h5)")(
+  o.add_options()("output,o", po::value<std::string>(), "HDF5 trace to write (default: <scenario name>.h5)")(
       "seed", po::value<std::string>(), "master seed (overrides run.seed)")(
       "force", "run even when the estimated memory or time is beyond the budget")(
       "threads", po::value<int>(), "worker threads (default: the cores available)")("quiet,q",
                                                                                     "no progress line")(
       "overwrite", "replace an existing trace at the output path (kept until the new one is complete)")(
       "strict", "treat the scenario's warnings as errors (exit 2)")(
-      "json", "print the summary as JSON on stdout (instead of the report)")("file", po::value<std::string>(),
-                                                                             "scenario file");
+      "json", "print the summary as JSON on stdout (instead of the report)");
   o.add(scenario_options());
   o.add_options()("cfg", po::value<std::vector<std::string>>()->composing(),
                   "SimGrid configuration: --cfg=key:value (e.g. contexts/factory:thread); repeatable");
-  po::positional_options_description pos;
-  pos.add("file", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << o << "\n";
-    return kOk;
-  }
-  if (!vm.count("file")) throw po::error("run needs a scenario FILE");
+  const auto parsed = parse_command(args, o, {.missing = "run needs a scenario FILE"});
+  if (!parsed) return kOk;
+  const po::variables_map& vm = *parsed;
   const std::string file = vm["file"].as<std::string>();
   const auto overrides = scenario_overrides(vm);
   if (vm.count("cfg")) {
@@ -196,10 +157,7 @@ int run(const std::vector<std::string>& args) {
   }
   // Ctrl-C, SIGTERM or SIGHUP: stop at the end of the current window (or abandon the city's set-up) and
   // finish the trace (complete = 0).
-  struct sigaction sa {};
-  sa.sa_handler = on_interrupt;
-  sa.sa_flags = SA_RESETHAND;  // a second signal kills at once
-  for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &sa, nullptr);
+  install_stop_handlers();
 
   app::RunOptions options;
   if (vm.count("seed")) options.seed = parse_seed(vm["seed"].as<std::string>());
@@ -267,24 +225,17 @@ int compare(const std::vector<std::string>& args) {
   po::options_description o(
       "citytwin compare FILE [--seeds N] [--jobs J] [-o compare.h5] [--plot compare.png] [--set "
       "key.path=value ...]");
-  o.add_options()("help,h", "this help")("seeds", po::value<int>()->default_value(1), "seeds per phase")(
+  o.add_options()("seeds", po::value<int>()->default_value(1), "seeds per phase")(
       "jobs,j", po::value<int>()->default_value(app::default_thread_count()),
       "runs at once (child processes)")("output,o", po::value<std::string>()->default_value("compare.h5"),
                                         "HDF5 file to write")(
       "plot", po::value<std::string>(), "PNG figure to draw (matplotlib, through the Python package)")(
-      "quiet,q", "no progress line")("file", po::value<std::string>(), "scenario file");
+      "quiet,q", "no progress line");
   o.add_options()("set", po::value<std::vector<std::string>>()->composing(),
                   "override a scenario value in every phase: --set key.path=value; repeatable");
-  po::positional_options_description pos;
-  pos.add("file", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << o << "\n";
-    return kOk;
-  }
-  if (!vm.count("file")) throw po::error("compare needs a scenario FILE");
+  const auto parsed = parse_command(args, o, {.missing = "compare needs a scenario FILE"});
+  if (!parsed) return kOk;
+  const po::variables_map& vm = *parsed;
   citytwin::sim::rollout::CompareOptions options;
   options.scenario_path = vm["file"].as<std::string>();
   options.overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
@@ -294,10 +245,7 @@ int compare(const std::vector<std::string>& args) {
   options.progress = !vm.count("quiet");
   if (options.seeds < 1 || options.seeds > 1000) throw po::error("--seeds: expected 1..1000");
   if (options.jobs < 1 || options.jobs > 1024) throw po::error("--jobs: expected 1..1024");
-  struct sigaction sa {};
-  sa.sa_handler = on_interrupt;
-  sa.sa_flags = SA_RESETHAND;
-  for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &sa, nullptr);
+  install_stop_handlers();
   options.stop = [] { return app::stop_requested(); };
   const citytwin::sim::rollout::CompareResult result = citytwin::sim::rollout::compare(options);
   for (const std::string& error : result.errors) std::cerr << "citytwin: " << error << "\n";
@@ -338,7 +286,7 @@ int main(int argc, char** argv) {
     if (command == "describe") return describe(args);
     if (command == "catalogue") return catalogue(args);
     if (command == "compare") return compare(args);
-    if (command == "sweep") return citytwin::sim::campaign::sweep_command(args);
+    if (command == "sweep") return sweep(args);
     std::cerr << "citytwin: unknown command '" << command << "'\n" << kUsage;
     return kBadInput;
   } catch (const scenario::ScenarioError& e) {

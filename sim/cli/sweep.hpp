@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-namespace citytwin::sim::campaign {
+namespace citytwin::sim::cli {
 
-int sweep_command(const std::vector<std::string>& args);
+int sweep(const std::vector<std::string>& args);
 
-}  // namespace citytwin::sim::campaign
+}  // namespace citytwin::sim::cli

@@ -1,0 +1,39 @@
+// What every `citytwin` command shares: its exit codes, the parse of its options (Boost.Program_options)
+// with --help and one positional file, and the handlers that turn Ctrl-C, SIGTERM and SIGHUP into a stop
+// at the next window.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace citytwin::sim::cli {
+
+namespace po = boost::program_options;
+
+// 0 done, 1 the run failed, 2 bad command line or scenario, 130 stopped (Ctrl-C, SIGTERM, SIGHUP).
+enum Exit : int { kOk = 0, kRunFailed = 1, kBadInput = 2, kInterrupted = 130 };
+
+// The positional argument of a command: its option name, its help, and the error when it is missing.
+struct Positional {
+  const char* name = "file";
+  const char* help = "scenario file";
+  const char* missing = nullptr;  // nullptr: the command takes none
+};
+
+// Parses args against options (to which it adds --help and the positional). nullopt after printing
+// the help; throws po::error on a bad or missing argument.
+std::optional<po::variables_map> parse_command(const std::vector<std::string>& args,
+                                               po::options_description& options,
+                                               const Positional& positional);
+
+// Ctrl-C, SIGTERM or SIGHUP request a stop (app::request_stop: the run finishes its window and its
+// trace, complete = 0); a second signal kills at once.
+void install_stop_handlers();
+
+// --seed: a decimal unsigned 64-bit integer, as run.seed is read ("-1" is refused, not wrapped).
+uint64_t parse_seed(const std::string& text);
+
+}  // namespace citytwin::sim::cli
