@@ -33,7 +33,7 @@ struct CompareData {
   std::string currency;
   std::string placeholder_costs;  // catalogue kinds priced by the default placeholders, ", "-separated
   KpiTable summary;               // key "phase"
-  KpiTable costs;    // key "phase"
+  KpiTable costs;                 // key "phase"
   std::vector<ComparePhase> phases;
   std::map<std::string, std::string> units;  // column -> units
 };

@@ -342,8 +342,8 @@ CompareResult compare(const CompareOptions& options) {
   out << "rollout " << options.scenario_path << ": " << n_phases << " phases x " << n_seeds
       << " seeds; costs in " << currency << "; +- is the 95 % CI over seeds\n";
   if (!data.placeholder_costs.empty())
-    out << "PLACEHOLDER costs (catalogue defaults, not prices; set costs: in the scenario): " << data.placeholder_costs
-        << "\n";
+    out << "PLACEHOLDER costs (catalogue defaults, not prices; set costs: in the scenario): "
+        << data.placeholder_costs << "\n";
   out << pad("phase", 10) << pad("cum. cost", 12) << pad("coverage", 10) << pad("delivery", 16)
       << pad("p95 lat s", 11) << pad("alert s", 9) << pad("CCTV", 7) << pad("battery y", 11)
       << pad("cost/covered", 14) << pad("cost/pt cov", 13) << pad("cost/pt deliv", 15) << "\n";
