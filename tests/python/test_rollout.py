@@ -207,6 +207,8 @@ def test_seoul_rollout_follows_its_plan():
                 rows[row[0]] = [float(x) for x in row[2:]]
     plan = [sum(rows[k][i] for k in ("invest_communication_infrastructure", "invest_cctv", "invest_s_pole",
                                      "invest_pilot_districts")) for i in range(5)]
+    r = cli("validate", SOURCE / "scenarios/seoul_rollout.yaml")  # every phase
+    assert r.returncode == 0, r.stderr
     sc = citytwin.Scenario.from_file(str(SOURCE / "scenarios/seoul_rollout.yaml"))
     phases = sc["phases"]
     assert [p["name"] for p in phases] == ["2021", "2022", "2023", "2024", "2025"]

@@ -50,7 +50,7 @@ def plot_compare(path: str, png: Optional[str] = None):
 
     Four panels sharing the phase axis: cumulative cost (bars, the scenario's currency) with the cost per
     covered device; coverage of devices and of area (%); delivery ratio (%) with the CCTV bitrate carried;
-    uplink latency p95 (ms) with the flood alert latency (min, right-hand axis) where the scenario has a
+    uplink latency p95 (ms) with the flood alert latency (s, right-hand axis) where the scenario has a
     flood. Every value axis is linear and starts at zero, so that the height of a point reads as its size.
     Each phase has a marker; the spread over seeds is drawn as each seed's value (small dots) and the 95 %
     interval (error bars). Saves to `png` when given; returns the matplotlib Figure.
@@ -129,18 +129,26 @@ def plot_compare(path: str, png: Optional[str] = None):
 
     # Latency: uplinks take tens of milliseconds and a flood alert minutes, so each has its own linear axis
     # from zero (a shared log axis made a halving look like a small step).
+    # The top of each axis follows the seeds' values, not the interval: with two seeds the 95 % interval is
+    # 12.7 standard errors wide and would flatten the points (its bars then run off the top, which says so).
+    def top(kpi, scale, headroom):
+        values = [np.asarray(runs[p].get(kpi, []), dtype=float) * scale for p in phases]
+        values = np.concatenate(values + [frame[kpi].to_numpy(dtype=float) * scale])
+        values = values[np.isfinite(values)]
+        return headroom * values.max() if values.size and values.max() > 0 else None
+
     ax = axes[1, 1]
     kpi_line(ax, "latency_p95_s", 1000, "uplink latency p95", "o", "#1f77b4", seeds=True)
     ax.set_ylabel("uplink latency p95 (ms)", color="#1f77b4")
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, top("latency_p95_s", 1000, 1.25))
     ax.set_title("Latency")
     others = []
     if present("alert_latency_first_s"):
         ax2 = ax.twinx()
-        kpi_line(ax2, "alert_latency_first_s", 1 / 60, "flood alert latency (right)", "s", "#b03a2e", seeds=True,
+        kpi_line(ax2, "alert_latency_first_s", 1, "flood alert latency (right)", "s", "#b03a2e", seeds=True,
                  seed_label=None)
-        ax2.set_ylabel("flood alert latency (min)", color="#b03a2e")
-        ax2.set_ylim(bottom=0)
+        ax2.set_ylabel("flood alert latency (s)", color="#b03a2e")
+        ax2.set_ylim(0, top("alert_latency_first_s", 1, 2.5))
         others.append(ax2)
     legend(ax, *others, loc="lower right")
 
