@@ -277,11 +277,12 @@ CompareResult compare(const CompareOptions& options) {
         job.outcome.summary.complete = true;
         job.outcome.summary.kpis = kept.kpis[at[s]];
       }
-      result.kept.push_back(kept.name);
     }
   }
   for (std::size_t p = 0; p < n_phases; ++p) {
-    if (jobs[p * n_seeds].kept) finish_phase(p);
+    if (!jobs[p * n_seeds].kept) continue;
+    result.kept.push_back(phase_name(p));
+    finish_phase(p);
   }
 
   // The runs, phase by phase, on the campaign pool; a phase is kept (its file rewritten) as soon as all its

@@ -13,7 +13,8 @@ def compare(path: str, seeds: int = 1, jobs: int = 0, out: str = "compare.h5",
 
     Writes `out` (layout in output/SCHEMA.md, "compare file") and returns its summary table, one row per
     phase (KPIs as mean over seeds with `<kpi>_ci95`, costs in the scenario's currency). The printed table
-    is in ``.attrs["table"]``. Ctrl-C stops the runs; the phases that finished are kept.
+    is in ``.attrs["table"]``. Ctrl-C stops the runs; the phases that finished are kept, and the same call
+    again (same scenario, overrides, seeds) keeps them from `out` and runs only the others.
     """
     jobs = jobs if jobs > 0 else _core.default_thread_count()
     result = _core.compare(str(path), list(overrides), int(seeds), int(jobs), str(out), bool(progress))
