@@ -21,7 +21,99 @@ void write_table(hid_t parent, const std::string& name, const std::string& descr
   }
 }
 
+std::string string_attribute(hid_t object, const char* name) {
+  if (H5Aexists(object, name) <= 0) return {};
+  h5::Handle attr(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, std::string("open attribute ") + name);
+  h5::Handle type(H5Aget_type(attr.get()), H5Tclose, "attribute type");
+  if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) <= 0) return {};
+  char* value = nullptr;
+  h5::Handle memory(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+  h5::check(H5Tset_size(memory.get(), H5T_VARIABLE), "string size");
+  h5::check(H5Tset_cset(memory.get(), H5T_CSET_UTF8), "string cset");
+  h5::check(H5Aread(attr.get(), memory.get(), &value), std::string("read attribute ") + name);
+  std::string out = value != nullptr ? value : "";
+  H5free_memory(value);
+  return out;
+}
+
+double number_attribute(hid_t object, const char* name) {
+  if (H5Aexists(object, name) <= 0) return -1.0;
+  h5::Handle attr(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, std::string("open attribute ") + name);
+  double value = -1.0;
+  h5::check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value), std::string("read attribute ") + name);
+  return value;
+}
+
+herr_t number_attributes(hid_t location, const char* name, const H5A_info_t*, void* data) {
+  h5::Handle attr(H5Aopen(location, name, H5P_DEFAULT), H5Aclose, std::string("open attribute ") + name);
+  h5::Handle type(H5Aget_type(attr.get()), H5Tclose, "attribute type");
+  const H5T_class_t cls = H5Tget_class(type.get());
+  if (cls == H5T_INTEGER || cls == H5T_FLOAT) {
+    double value = 0.0;
+    h5::check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value), std::string("read attribute ") + name);
+    static_cast<KpiList*>(data)->emplace_back(name, value);
+  }
+  return 0;
+}
+
+herr_t link_names(hid_t, const char* name, const H5L_info_t*, void* data) {
+  static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+  return 0;
+}
+
 }  // namespace
+
+std::vector<KeptPhase> read_kept_phases(const std::string& path, const CompareData& data,
+                                        const std::string& scratch_dir) {
+  h5::QuietErrors quiet;
+  std::vector<KeptPhase> kept;
+  try {
+    if (H5Fis_hdf5(path.c_str()) <= 0) return {};
+    h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + path);
+    h5::Handle meta(H5Gopen2(file.get(), "meta", H5P_DEFAULT), H5Gclose, "open /meta");
+    if (number_attribute(meta.get(), "compare_schema_version") != kCompareSchemaVersion ||
+        string_attribute(meta.get(), "citytwin_version") != data.citytwin_version ||
+        string_attribute(meta.get(), "scenario") != data.scenario_text ||
+        string_attribute(meta.get(), "overrides") != data.overrides ||
+        number_attribute(meta.get(), "seeds") != data.seeds)
+      return {};
+    h5::Handle phases(H5Gopen2(file.get(), "phases", H5P_DEFAULT), H5Gclose, "open /phases");
+    std::vector<std::string> names;
+    hsize_t index = 0;
+    h5::check(H5Literate(phases.get(), H5_INDEX_NAME, H5_ITER_INC, &index, link_names, &names),
+              "list /phases");
+    for (const std::string& name : names) {
+      h5::Handle group(H5Gopen2(phases.get(), name.c_str(), H5P_DEFAULT), H5Gclose, "open phase " + name);
+      std::vector<std::string> runs;
+      index = 0;
+      h5::check(H5Literate(group.get(), H5_INDEX_NAME, H5_ITER_INC, &index, link_names, &runs),
+                "list " + name);
+      KeptPhase phase;
+      phase.name = name;
+      for (const std::string& run : runs) {
+        if (run.rfind("seed_", 0) != 0) continue;
+        h5::Handle kpi(H5Gopen2(group.get(), run.c_str(), H5P_DEFAULT), H5Gclose, "open " + run);
+        KpiList kpis;
+        hsize_t at = 0;
+        h5::check(H5Aiterate2(kpi.get(), H5_INDEX_NAME, H5_ITER_INC, &at, number_attributes, &kpis),
+                  "read " + run);
+        // The seed's /kpi, in a file of its own, to be copied when the compare file is rewritten.
+        const std::string trace = scratch_dir + "/kept-" + std::to_string(kept.size()) + "-" + run + ".h5";
+        h5::Handle out(H5Fcreate(trace.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
+                       "create " + trace);
+        h5::check(H5Ocopy(group.get(), run.c_str(), out.get(), "kpi", H5P_DEFAULT, H5P_DEFAULT),
+                  "copy " + run);
+        phase.seeds.push_back(std::stoull(run.substr(5)));
+        phase.kpis.push_back(std::move(kpis));
+        phase.traces.push_back(trace);
+      }
+      kept.push_back(std::move(phase));
+    }
+  } catch (const std::exception&) {
+    return {};  // damaged or foreign: run everything again
+  }
+  return kept;
+}
 
 void write_compare_file(const std::string& path, const CompareData& data) {
   const std::string partial = path + ".partial";
@@ -35,8 +127,10 @@ void write_compare_file(const std::string& path, const CompareData& data) {
       h5::write_attribute(meta.get(), "citytwin_version", data.citytwin_version);
       h5::write_attribute(meta.get(), "scenario_source", data.scenario_source);
       h5::write_attribute(meta.get(), "scenario", data.scenario_text);
+      h5::write_attribute(meta.get(), "overrides", data.overrides);
       h5::write_attribute(meta.get(), "seeds", int32_t{data.seeds});
       h5::write_attribute(meta.get(), "currency", data.currency);
+      h5::write_attribute(meta.get(), "placeholder_costs", data.placeholder_costs);
       h5::write_attribute(meta.get(), "complete", int32_t{data.complete ? 1 : 0});
       write_table(file.get(), "summary", "one row per finished phase: KPIs (mean over seeds, CI) and costs",
                   data.summary, data.units);
@@ -45,6 +139,7 @@ void write_compare_file(const std::string& path, const CompareData& data) {
       h5::Handle phases = h5::create_group(file.get(), "phases", "one group per finished phase");
       for (const ComparePhase& phase : data.phases) {
         h5::Handle group = h5::create_group(phases.get(), phase.name, "phase " + phase.name);
+        h5::write_attribute(group.get(), "reused", int32_t{phase.reused ? 1 : 0});
         write_table(group.get(), "runs", "one row per seed: the run's KPIs", phase.runs, data.units);
         for (const auto& [seed, trace] : phase.traces) {
           h5::Handle source(H5Fopen(trace.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + trace);

@@ -6,8 +6,9 @@
 namespace citytwin::sim::plan {
 
 const std::vector<std::string>& inventory_kinds() {
-  static const std::vector<std::string> kinds = {"lorawan_gateway", "nbiot_cell", "wifi_ap", "olt", "pon",
-                                                 "fibre_km",        "sensor",     "camera"};
+  static const std::vector<std::string> kinds = {
+      "lorawan_gateway", "nbiot_cell", "wifi_ap", "olt",    "pon",
+      "fibre_km",        "sensor",     "camera",  "s_pole", "iot_district"};
   return kinds;
 }
 
@@ -19,29 +20,50 @@ const scenario::CostEntry& catalogue_entry(const scenario::CostCatalogue& c, con
   if (kind == "pon") return c.pon;
   if (kind == "fibre_km") return c.fibre_km;
   if (kind == "sensor") return c.sensor;
+  if (kind == "s_pole") return c.s_pole;
+  if (kind == "iot_district") return c.iot_district;
   return c.camera;
 }
+
+namespace {
+
+const char* gateway_kind(const scenario::Gateway& gw) {
+  return gw.technology == scenario::Technology::LoRaWAN ? "lorawan_gateway"
+         : gw.technology == scenario::Technology::NbIot ? "nbiot_cell"
+                                                        : "wifi_ap";
+}
+
+}  // namespace
 
 Inventory inventory(const scenario::Scenario& sc) {
   Inventory inv;
   for (const std::string& kind : inventory_kinds()) inv.count[kind] = 0.0;
+  // What S-Poles carry is in their price.
+  std::set<std::string> on_poles;
+  for (const scenario::Bundle& b : sc.bundles) {
+    const char* kind = b.kind == scenario::Bundle::Kind::SPole ? "s_pole" : "iot_district";
+    inv.count[kind] += static_cast<double>(b.units);
+    inv.sized[kind][b.name] += static_cast<double>(b.units);
+    if (b.kind != scenario::Bundle::Kind::SPole) continue;
+    on_poles.insert(b.gateways.begin(), b.gateways.end());
+    on_poles.insert(b.devices.begin(), b.devices.end());
+  }
   double fibre_m = 0.0;
   for (const scenario::Gateway& gw : sc.gateways) {
-    inv.gateways.push_back(gw.name);
-    inv.count[gw.technology == scenario::Technology::LoRaWAN ? "lorawan_gateway"
-              : gw.technology == scenario::Technology::NbIot ? "nbiot_cell"
-                                                             : "wifi_ap"] += 1.0;
     inv.backhaul_monthly += gw.backhaul_monthly_cost;
     if (gw.backhaul == scenario::BackhaulKind::Fibre || gw.backhaul == scenario::BackhaulKind::Pon ||
         gw.backhaul == scenario::BackhaulKind::WifiMesh)
       fibre_m += gw.fibre_length_m;
+    if (on_poles.count(gw.name)) continue;
+    inv.named[gateway_kind(gw)].insert(gw.name);
+    inv.count[gateway_kind(gw)] += 1.0;
   }
   for (const scenario::Olt& olt : sc.fibre.olts) {
-    inv.olts.push_back(olt.name);
+    inv.named["olt"].insert(olt.name);
     fibre_m += olt.backbone_length_m;
   }
   for (const scenario::Pon& pon : sc.fibre.pons) {
-    inv.pons.push_back(pon.name);
+    inv.named["pon"].insert(pon.name);
     fibre_m += pon.length_m;
   }
   for (const scenario::CoreLink& link : sc.fibre.core.links) fibre_m += link.length_m;
@@ -50,61 +72,53 @@ Inventory inventory(const scenario::Scenario& sc) {
   inv.count["pon"] = static_cast<double>(sc.fibre.pons.size());
   inv.count["fibre_km"] = fibre_m / 1000.0;
   for (const scenario::DevicePopulation& pop : sc.devices) {
-    inv.count[pop.stream_bps > 0.0 ? "camera" : "sensor"] += static_cast<double>(pop.count);
-    inv.population[pop.name] += static_cast<double>(pop.count);
+    if (on_poles.count(pop.name)) continue;
+    const char* kind = pop.stream_bps > 0.0 ? "camera" : "sensor";
+    inv.count[kind] += static_cast<double>(pop.count);
+    inv.sized[kind][pop.name] += static_cast<double>(pop.count);
   }
   return inv;
 }
 
 namespace {
 
-// Items of `now` whose name `before` does not have.
-double new_names(const std::vector<std::string>& now, const std::vector<std::string>& before) {
-  const std::set<std::string> old(before.begin(), before.end());
-  return static_cast<double>(
-      std::count_if(now.begin(), now.end(), [&](const std::string& n) { return !old.count(n); }));
+// What `now` adds to `before` of one kind: new names (gateways, OLTs, PONs), the growth of each sized item
+// by name (device populations, S-Pole rules, IoT districts), the growth of the fibre length.
+double added(const Inventory& now, const Inventory& before, const std::string& kind) {
+  if (kind == "fibre_km") return std::max(0.0, now.count.at(kind) - before.count.at(kind));
+  double sum = 0.0;
+  if (const auto named = now.named.find(kind); named != now.named.end()) {
+    const auto old = before.named.find(kind);
+    for (const std::string& name : named->second)
+      sum += old == before.named.end() || !old->second.count(name) ? 1.0 : 0.0;
+  }
+  if (const auto sized = now.sized.find(kind); sized != now.sized.end()) {
+    const auto old = before.sized.find(kind);
+    for (const auto& [name, size] : sized->second) {
+      const double was = old == before.sized.end() || !old->second.count(name) ? 0.0 : old->second.at(name);
+      sum += std::max(0.0, size - was);
+    }
+  }
+  return sum;
 }
 
 }  // namespace
 
 std::vector<PhaseCost> rollout_costs(const std::vector<scenario::Scenario>& phases) {
   std::vector<PhaseCost> rows;
-  Inventory before;
+  Inventory before;  // the base is compared with nothing: it adds all it has
+  for (const std::string& kind : inventory_kinds()) before.count[kind] = 0.0;
   double cumulative = 0.0;
   for (std::size_t k = 0; k < phases.size(); ++k) {
     const scenario::Scenario& sc = phases[k];
     const Inventory now = inventory(sc);
     PhaseCost row;
     row.phase = sc.run.phase;
-    // What the phase adds: new names for named items; growth of each population (by name) for devices;
-    // growth of the fibre length.
-    const auto count = [&](const std::string& kind) { return now.count.at(kind); };
-    if (k == 0) {
-      for (const std::string& kind : inventory_kinds()) row.added[kind] = count(kind);
-    } else {
-      for (const char* kind : {"lorawan_gateway", "nbiot_cell", "wifi_ap"}) row.added[kind] = 0.0;
-      const std::set<std::string> old_gateways(before.gateways.begin(), before.gateways.end());
-      for (const scenario::Gateway& gw : sc.gateways) {
-        if (old_gateways.count(gw.name)) continue;
-        row.added[gw.technology == scenario::Technology::LoRaWAN ? "lorawan_gateway"
-                  : gw.technology == scenario::Technology::NbIot ? "nbiot_cell"
-                                                                 : "wifi_ap"] += 1.0;
-      }
-      row.added["olt"] = new_names(now.olts, before.olts);
-      row.added["pon"] = new_names(now.pons, before.pons);
-      row.added["fibre_km"] = std::max(0.0, count("fibre_km") - before.count.at("fibre_km"));
-      row.added["sensor"] = row.added["camera"] = 0.0;
-      for (const scenario::DevicePopulation& pop : sc.devices) {
-        const auto was = before.population.find(pop.name);
-        const double grown =
-            static_cast<double>(pop.count) - (was == before.population.end() ? 0.0 : was->second);
-        row.added[pop.stream_bps > 0.0 ? "camera" : "sensor"] += std::max(0.0, grown);
-      }
-    }
     for (const std::string& kind : inventory_kinds()) {
+      row.added[kind] = added(now, before, kind);
       const scenario::CostEntry& entry = catalogue_entry(sc.costs, kind);
       row.capital += row.added[kind] * entry.capital;
-      row.running_yearly += count(kind) * entry.yearly;
+      row.running_yearly += now.count.at(kind) * entry.yearly;
     }
     row.running_yearly += 12.0 * now.backhaul_monthly;
     row.catalogue = row.capital + row.running_yearly;

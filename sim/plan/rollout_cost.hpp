@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -11,16 +12,20 @@
 
 namespace citytwin::sim::plan {
 
-// Counts per catalogue kind: lorawan_gateway, nbiot_cell, wifi_ap, olt, pon, sensor, camera, and
-// fibre_km (the city's own fibre: gateways' fibre, PON drop and wifi-mesh fibre lengths, PON feeders,
-// OLT backbones, core links, the command-centre link; leased lines and cellular backhaul are rented).
+// Counts per catalogue kind: lorawan_gateway, nbiot_cell, wifi_ap, olt, pon, sensor, camera, s_pole,
+// iot_district, and fibre_km (the city's own fibre: gateways' fibre, PON drop and wifi-mesh fibre lengths,
+// PON feeders, OLT backbones, core links, the command-centre link; leased lines and cellular backhaul are
+// rented). An S-Pole is priced as one item with what it carries: its access point and devices are not
+// counted again (its fibre is); an IoT district's gateways and sensors are counted as such, its
+// catalogue entry is what the district adds on top (planning, integration).
 struct Inventory {
   std::map<std::string, double> count;
-  std::vector<std::string> gateways, olts, pons;  // names, to tell new items from kept ones
-  std::map<std::string, double> population;       // device population name -> count
+  // Named items per kind, to tell new items from kept ones: gateways (by kind), OLTs, PONs; and for
+  // device populations (by kind) and S-Pole rules and IoT districts, how many each holds.
+  std::map<std::string, std::set<std::string>> named;
+  std::map<std::string, std::map<std::string, double>> sized;
   double backhaul_monthly = 0.0;
 };
-
 Inventory inventory(const scenario::Scenario& scenario);
 
 // The catalogue entry of each inventory kind.

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/math/distributions/students_t.hpp>
 #include <chrono>
@@ -114,6 +115,7 @@ CompareResult compare(const CompareOptions& options) {
     uint64_t seed = 0;
     std::string trace;
     campaign::PoolOutcome outcome;
+    bool kept = false;  // finished by an earlier invocation: its KPIs come from the compare file
   };
   std::vector<Job> jobs(n_phases * n_seeds);
   for (std::size_t p = 0; p < n_phases; ++p) {
@@ -131,6 +133,7 @@ CompareResult compare(const CompareOptions& options) {
   data.citytwin_version = app::kVersion;
   data.scenario_source = options.scenario_path;
   data.scenario_text = phases.front().text;
+  for (const std::string& o : options.overrides) data.overrides += o + "\n";
   data.seeds = static_cast<int>(n_seeds);
   data.currency = currency;
   data.costs.key_name = "phase";
@@ -161,6 +164,15 @@ CompareResult compare(const CompareOptions& options) {
   for (const auto& [name, unit] : summary_kpis()) {
     data.units[name] = unit;
     data.units[name + "_ci95"] = unit;
+  }
+
+  // Catalogue entries left at their defaults are placeholders, not prices: every report says which.
+  const scenario::CostCatalogue defaults;
+  for (const std::string& kind : plan::inventory_kinds()) {
+    const scenario::CostEntry& used = plan::catalogue_entry(phases.front().costs, kind);
+    const scenario::CostEntry& placeholder = plan::catalogue_entry(defaults, kind);
+    if (used.capital == placeholder.capital && used.yearly == placeholder.yearly)
+      data.placeholder_costs += (data.placeholder_costs.empty() ? "" : ", ") + kind;
   }
 
   std::vector<bool> phase_written(n_phases, false);
@@ -232,6 +244,7 @@ CompareResult compare(const CompareOptions& options) {
       phase_means[p][name] = mean;
       phase_ci[p][name] = ci;
     }
+    phase.reused = jobs[p * n_seeds].kept;
     data.phases.push_back(std::move(phase));
     std::sort(data.phases.begin(), data.phases.end(), [&](const auto& a, const auto& b) {
       std::size_t ia = 0, ib = 0;
@@ -245,10 +258,40 @@ CompareResult compare(const CompareOptions& options) {
     write_file(false);
   };
 
+  // Phases an earlier invocation of the same comparison finished (it was stopped or killed) are kept
+  // from its file, not run again.
+  for (const output::KeptPhase& kept :
+       output::read_kept_phases(options.output_path, data, scratch_dir.string())) {
+    for (std::size_t p = 0; p < n_phases; ++p) {
+      if (phase_name(p) != kept.name || kept.seeds.size() != n_seeds) continue;
+      std::vector<std::size_t> at(n_seeds, n_seeds);  // job p * n_seeds + s is kept run at[s]
+      for (std::size_t s = 0; s < n_seeds; ++s)
+        for (std::size_t k = 0; k < n_seeds; ++k)
+          if (kept.seeds[k] == jobs[p * n_seeds + s].seed) at[s] = k;
+      if (std::count(at.begin(), at.end(), n_seeds) > 0) continue;
+      for (std::size_t s = 0; s < n_seeds; ++s) {
+        Job& job = jobs[p * n_seeds + s];
+        job.kept = true;
+        job.trace = kept.traces[at[s]];
+        job.outcome.status = campaign::PoolOutcome::Status::Ok;
+        job.outcome.summary.complete = true;
+        job.outcome.summary.kpis = kept.kpis[at[s]];
+      }
+    }
+  }
+  for (std::size_t p = 0; p < n_phases; ++p) {
+    if (!jobs[p * n_seeds].kept) continue;
+    result.kept.push_back(phase_name(p));
+    finish_phase(p);
+  }
+
   // The runs, phase by phase, on the campaign pool; a phase is kept (its file rewritten) as soon as all its
   // seeds finished.
   std::vector<campaign::PoolRun> runs;
+  std::vector<std::size_t> job_of;  // runs[i] is jobs[job_of[i]]
   for (const Job& job : jobs) {
+    if (job.kept) continue;
+    job_of.push_back(static_cast<std::size_t>(&job - jobs.data()));
     campaign::PoolRun run;
     run.source = app::ScenarioSource{options.scenario_path, false, options.overrides};
     run.source.overrides.push_back("run.phase=" + phases[job.phase].run.phase);
@@ -270,7 +313,7 @@ CompareResult compare(const CompareOptions& options) {
   pool.cancel = options.stop;
   bool stopped = false;
   pool.on_finished = [&](std::size_t index, const campaign::PoolOutcome& outcome) {
-    Job& job = jobs[index];
+    Job& job = jobs[job_of[index]];
     job.outcome = outcome;
     if (outcome.status == campaign::PoolOutcome::Status::Stopped) stopped = true;
     if (outcome.status == campaign::PoolOutcome::Status::Failed)
@@ -299,6 +342,9 @@ CompareResult compare(const CompareOptions& options) {
   };
   out << "rollout " << options.scenario_path << ": " << n_phases << " phases x " << n_seeds
       << " seeds; costs in " << currency << "; +- is the 95 % CI over seeds\n";
+  if (!data.placeholder_costs.empty())
+    out << "PLACEHOLDER costs (catalogue defaults, not prices; set costs: in the scenario): "
+        << data.placeholder_costs << "\n";
   out << pad("phase", 10) << pad("cum. cost", 12) << pad("coverage", 10) << pad("delivery", 16)
       << pad("p95 lat s", 11) << pad("alert s", 9) << pad("CCTV", 7) << pad("battery y", 11)
       << pad("cost/covered", 14) << pad("cost/pt cov", 13) << pad("cost/pt deliv", 15) << "\n";
@@ -318,6 +364,11 @@ CompareResult compare(const CompareOptions& options) {
         << pad(format_value(value("cost_per_covered_device"), 3), 14)
         << pad(format_value(value("cost_per_point_coverage"), 1), 13)
         << pad(format_value(value("cost_per_point_delivery"), 1), 15) << "\n";
+  }
+  if (!result.kept.empty()) {
+    out << "kept from an earlier run of this comparison in " << options.output_path << " (not run again):";
+    for (const std::string& name : result.kept) out << " " << name;
+    out << "\n";
   }
   if (s.keys.size() < n_phases)
     out << (n_phases - s.keys.size()) << " phase(s) did not finish and are not in " << options.output_path

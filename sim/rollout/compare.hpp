@@ -31,6 +31,7 @@ struct CompareResult {
   std::string table;  // the printed table
   bool complete = false;
   std::vector<std::string> errors;  // runs that failed: "phase P seed S: message"
+  std::vector<std::string> kept;    // phases kept from an earlier invocation's file (not run again)
 };
 
 // Mean and half-width of the two-sided 95 % Student-t confidence interval (NaN with fewer than 2 values).

@@ -6,28 +6,32 @@
 
 namespace citytwin::sim::scenario {
 
+namespace {
+
+// The value between points prev = next - 1 and next (next: the first point after t, or at/after t for
+// before()): linear, or the earlier point's with step interpolation; held before the first and after the
+// last.
+double value_from(const SeriesData& s, double t, size_t next) {
+  if (next == 0) return s.value.front();
+  if (next == s.t_s.size()) return s.value.back();
+  const size_t prev = next - 1;
+  if (s.interpolation == Interpolation::Step) return s.value[prev];
+  const double w = (t - s.t_s[prev]) / (s.t_s[next] - s.t_s[prev]);
+  return s.value[prev] + w * (s.value[next] - s.value[prev]);
+}
+
+}  // namespace
+
 // Linear: the same arithmetic as Series::at (drivers.river_level's values, hence traces, unchanged).
 // Points at the same time make a jump: the value is the last one's from that time on.
 double SeriesData::at(double t) const {
   if (t_s.empty()) return 0.0;
-  const size_t next = static_cast<size_t>(std::upper_bound(t_s.begin(), t_s.end(), t) - t_s.begin());
-  if (next == 0) return value.front();
-  if (next == t_s.size()) return value.back();
-  const size_t prev = next - 1;
-  if (interpolation == Interpolation::Step) return value[prev];
-  const double w = (t - t_s[prev]) / (t_s[next] - t_s[prev]);
-  return value[prev] + w * (value[next] - value[prev]);
+  return value_from(*this, t, static_cast<size_t>(std::upper_bound(t_s.begin(), t_s.end(), t) - t_s.begin()));
 }
 
 double SeriesData::before(double t) const {
   if (t_s.empty()) return 0.0;
-  const size_t next = static_cast<size_t>(std::lower_bound(t_s.begin(), t_s.end(), t) - t_s.begin());
-  if (next == 0) return value.front();
-  if (next == t_s.size()) return value.back();
-  const size_t prev = next - 1;
-  if (interpolation == Interpolation::Step) return value[prev];
-  const double w = (t - t_s[prev]) / (t_s[next] - t_s[prev]);
-  return value[prev] + w * (value[next] - value[prev]);
+  return value_from(*this, t, static_cast<size_t>(std::lower_bound(t_s.begin(), t_s.end(), t) - t_s.begin()));
 }
 
 double DailyProfile::at(double t) const {

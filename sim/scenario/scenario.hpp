@@ -316,7 +316,10 @@ struct CostEntry {
 };
 
 // The cost catalogue (docs/SCENARIO.md "costs"). The defaults are PLACEHOLDERS of plausible order of
-// magnitude in EUR, not sourced prices: a plan sets its own figures (and its currency) in the scenario.
+// magnitude in EUR, not sourced prices (citytwin compare says so when it uses one): a plan sets its own
+// figures (and its currency) in the scenario. fibre_km lies within the 13,000-59,000 EUR per km of duct
+// laid that the European Commission's 2016 cost study (Analysys Mason, SMART 2015/0068) found across EU
+// countries; unit costs from a published plan are in scenarios/seoul_rollout.yaml (KRW, Smart Seoul plan).
 // Gateway backhaul monthly costs (gateways[].backhaul.monthly_cost) add 12 per year to the running cost.
 struct CostCatalogue {
   std::string currency = "EUR";
@@ -324,10 +327,24 @@ struct CostCatalogue {
   CostEntry nbiot_cell{20000.0, 3000.0};     // an operator's eNodeB sector upgrade for NB-IoT
   CostEntry wifi_ap{2000.0, 200.0};          // outdoor public Wi-Fi access point, installed
   CostEntry olt{15000.0, 1500.0};
-  CostEntry pon{3000.0, 100.0};        // splitters and cabinets of one PON
-  CostEntry fibre_km{30000.0, 500.0};  // urban fibre laid in ducts, per km (all wired lengths)
-  CostEntry sensor{150.0, 10.0};       // one device of a population without a stream
-  CostEntry camera{2500.0, 150.0};     // one device of a population with a stream (CCTV)
+  CostEntry pon{3000.0, 100.0};             // splitters and cabinets of one PON
+  CostEntry fibre_km{30000.0, 500.0};       // urban fibre laid in ducts, per km (all wired lengths)
+  CostEntry sensor{150.0, 10.0};            // one device of a population without a stream
+  CostEntry camera{2500.0, 150.0};          // one device of a population with a stream (CCTV)
+  CostEntry s_pole{5000.0, 300.0};          // one S-Pole with everything it carries (access point, devices)
+  CostEntry iot_district{20000.0, 2000.0};  // one IoT district's planning and integration (parts extra)
+};
+
+// An item that stands for several (docs/SCENARIO.md "s_poles" and "iot_districts"): an S-Pole rule (poles,
+// each carrying an access point and devices) or an IoT district (districts, each with its gateways and
+// sensor populations). The loader expands it into gateways and device populations, named here so that
+// the cost catalogue can price the item as a whole.
+struct Bundle {
+  enum class Kind : uint8_t { SPole, IotDistrict };
+  Kind kind = Kind::SPole;
+  std::string name;
+  int64_t units = 0;  // poles, or districts
+  std::vector<std::string> gateways, devices;
 };
 
 // One phase of a rollout plan (phases: in the scenario): its name, the investment the plan gives for
@@ -395,7 +412,8 @@ struct Scenario {
   CostCatalogue costs;
   // The plan's phases, in order (empty without phases:); run.phase says which of them this scenario is.
   std::vector<Phase> phases;
-  int phase_index = -1;  // into phases; -1 the base city
+  int phase_index = -1;         // into phases; -1 the base city
+  std::vector<Bundle> bundles;  // s_poles and iot_districts, expanded into gateways and devices
 
   // Whether a driver produces the quantity over the run (drivers.<quantity>, or inundation_depth
   // from drivers.flood).

@@ -21,9 +21,9 @@
 namespace citytwin::sim::scenario {
 namespace {
 
-const std::vector<std::string_view> kSections = {"city",  "devices", "gateways", "fibre",
-                                                 "radio", "nbiot",   "drivers",  "platform",
-                                                 "run",   "phases",  "costs"};
+const std::vector<std::string_view> kSections = {"city",  "devices", "gateways",     "fibre", "radio",
+                                                 "nbiot", "drivers", "platform",     "run",   "phases",
+                                                 "costs", "s_poles", "iot_districts"};
 const std::vector<std::string_view> kRequiredSections = {"city", "devices", "gateways", "run"};
 
 std::string join_messages(const std::vector<Diagnostic>& diagnostics) {
@@ -486,6 +486,7 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
   }
   scenario.phases = std::move(phases);
   scenario.phase_index = selected;
+  scenario.bundles = trees[static_cast<std::size_t>(selected + 1)].bundles;
   scenario.run.phase = selected < 0 ? "" : scenario.phases[static_cast<std::size_t>(selected)].name;
   return scenario;
 }

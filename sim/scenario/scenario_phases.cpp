@@ -32,6 +32,14 @@ YamlNode length_node(double metres, const Location& at) {
   return scalar_node(format_number(metres) + " m", at);
 }
 
+YamlNode point_node(double x_m, double y_m, const Location& at) {
+  YamlNode point;
+  point.kind = YamlNode::Kind::Sequence;
+  point.location = at;
+  point.items = {length_node(x_m, at), length_node(y_m, at)};
+  return point;
+}
+
 // The node at a dotted path of maps, created (as an empty map or sequence) where missing; null when
 // something of another kind is in the way (the section reader reports it).
 YamlNode* node_at(YamlNode& root, const std::string& dotted, YamlNode::Kind leaf) {
@@ -65,14 +73,6 @@ std::string item_name(const YamlNode& item, const ItemKind& kind) {
   const YamlNode* name = item.find("name");
   return name != nullptr && name->is_scalar() ? name->scalar : "";
 }
-
-// What the placement rules need from the rest of the tree.
-struct PlacementContext {
-  City city;
-  bool city_complete = false;
-  uint64_t seed = 1;
-  std::filesystem::path directory;  // of the scenario file, for CSVs
-};
 
 struct PlacedPoint {
   std::string name;
@@ -133,8 +133,12 @@ std::vector<PlacedPoint> read_points_csv(DiagnosticLog& log, const YamlNode& nod
     return points;
   }
   std::string line;
+  bool first_line = true;  // the header, if any, is the first line that is not a comment
   for (int number = 1; std::getline(in, line); ++number) {
-    if (line.empty() || line[0] == '#' || line.rfind("name", 0) == 0 || line.rfind("x", 0) == 0) continue;
+    if (line.empty() || line[0] == '#') continue;
+    const bool header = first_line && (line.rfind("name", 0) == 0 || line.rfind("x", 0) == 0);
+    first_line = false;
+    if (header) continue;
     std::vector<std::string> cells;
     std::stringstream stream(line);
     for (std::string cell; std::getline(stream, cell, ',');) {
@@ -161,6 +165,8 @@ std::vector<PlacedPoint> read_points_csv(DiagnosticLog& log, const YamlNode& nod
       return {};
     }
   }
+  if (points.empty())
+    log.error(node.location, path, "'" + file.string() + "' has no points: the rule places nothing");
   return points;
 }
 
@@ -173,6 +179,18 @@ std::vector<PlacedPoint> place(DiagnosticLog& log, const YamlNode& rule, const s
   const auto spacing = map.quantity("spacing", Dimension::Length, Bound::positive());
   const auto count = map.integer("count", Bound::between(1, static_cast<double>(kMaxPlacedGateways)));
   if (!layout) return {};
+  // A key the layout does not use is an error rather than silently dropped.
+  const auto reject = [&](const char* key, const char* why) {
+    if (const YamlNode* node = map.get(key))
+      log.error(node->location, map.path(key),
+                "layout " + *layout + " does not use " + key + ": (" + why + "); remove it");
+  };
+  if (*layout == "csv") {
+    for (const char* key : {"districts", "spacing", "count"}) reject(key, "the points come from the file");
+  } else {
+    reject("csv", "only layout csv reads a file");
+    if (*layout == "random") reject("spacing", "it places count: gateways per district");
+  }
   if (*layout == "csv") {
     const YamlNode* csv = map.get("csv");
     if (csv == nullptr || !csv->is_scalar()) {
@@ -192,6 +210,11 @@ std::vector<PlacedPoint> place(DiagnosticLog& log, const YamlNode& rule, const s
   std::vector<const District*> districts;
   if (const YamlNode* list = map.get("districts")) {
     if (!expect_sequence(log, *list, map.path("districts"), "district names")) return {};
+    if (list->items.empty()) {
+      log.error(list->location, map.path("districts"),
+                "no districts: the rule would place nothing (leave districts: out for every district)");
+      return {};
+    }
     std::vector<std::string_view> names;
     for (const District& d : context.city.districts) names.push_back(d.name);
     for (std::size_t i = 0; i < list->items.size(); ++i) {
@@ -239,40 +262,104 @@ std::vector<PlacedPoint> place(DiagnosticLog& log, const YamlNode& rule, const s
 }
 
 // One entry of the tree's item sequences, with where it was written and, for placed gateways, the
-// rule that placed it (retiring the rule's name retires them all).
+// rule that placed it (retiring the rule's name retires them all), for an S-Pole's or IoT district's
+// parts, "s_poles:NAME" or "iot_districts:NAME".
 struct Items {
   YamlNode* sequence = nullptr;
   std::vector<std::string>* origins = nullptr;
   std::vector<std::string>* rules = nullptr;
 };
 
-void append_item(const YamlNode& item, const std::string& written, const ItemKind& kind, Items& items,
-                 DiagnosticLog& log, const PlacementContext& context) {
-  if (std::string(kind.key) == "gateways" && item.is_map() && item.find("place") != nullptr) {
-    const YamlNode* name = item.find("name");
-    const std::string prefix = name != nullptr && name->is_scalar() ? name->scalar : "gw";
-    for (const PlacedPoint& point : place(log, item, written, context, prefix)) {
-      YamlNode gateway = item;
-      gateway.entries.clear();
-      gateway.entries.push_back(YamlEntry{"name", item.location, scalar_node(point.name, item.location)});
-      YamlNode position;
-      position.kind = YamlNode::Kind::Sequence;
-      position.location = item.location;
-      position.items = {length_node(point.x_m, item.location), length_node(point.y_m, item.location)};
-      gateway.entries.push_back(YamlEntry{"position", item.location, position});
-      for (const YamlEntry& entry : item.entries) {
-        if (entry.key != "name" && entry.key != "place" && entry.key != "position")
-          gateway.entries.push_back(entry);
-      }
-      items.sequence->items.push_back(std::move(gateway));
-      items.origins->push_back(written);
-      items.rules->push_back(prefix);
+bool is_bundle(const ItemKind& kind) {
+  return std::string(kind.key) == "s_poles" || std::string(kind.key) == "iot_districts";
+}
+
+std::string part_tag(const ItemKind& kind, const std::string& name) {
+  return std::string(kind.key) + ":" + name;
+}
+
+// What the tree's item sequences need for an addition: the sequences, and the per-sequence origins and rules.
+struct TreeItems {
+  std::map<std::string, std::vector<std::string>> rules;
+};
+
+Items items_of(ComposedTree& tree, TreeItems& rules, const std::string& sequence) {
+  return Items{node_at(tree.root, sequence, YamlNode::Kind::Sequence), &tree.origins[sequence],
+               &rules.rules[sequence]};
+}
+
+void erase_item(YamlNode* sequence, std::vector<std::string>& origins, std::vector<std::string>& rules,
+                std::size_t k) {
+  sequence->items.erase(sequence->items.begin() + static_cast<std::ptrdiff_t>(k));
+  origins.erase(origins.begin() + static_cast<std::ptrdiff_t>(k));
+  rules.erase(rules.begin() + static_cast<std::ptrdiff_t>(k));
+}
+
+// Removes an S-Pole rule's or IoT district's parts (tagged "s_poles:NAME") from the tree.
+void erase_parts(ComposedTree& tree, TreeItems& rules, const std::string& tag) {
+  for (const char* sequence : {"gateways", "devices"}) {
+    YamlNode* items = node_at(tree.root, sequence, YamlNode::Kind::Sequence);
+    std::vector<std::string>& rule_of = rules.rules[sequence];
+    for (std::size_t k = 0; items != nullptr && k < items->items.size();) {
+      if (rule_of[k] == tag)
+        erase_item(items, tree.origins[sequence], rule_of, k);
+      else
+        ++k;
     }
+  }
+}
+
+// The section readers do not know s_poles: and iot_districts: (their parts are in gateways and devices).
+void strip_bundles(std::vector<ComposedTree>& trees) {
+  for (ComposedTree& tree : trees)
+    std::erase_if(tree.root.entries,
+                  [](const YamlEntry& e) { return e.key == "s_poles" || e.key == "iot_districts"; });
+}
+
+void push(Items& items, YamlNode node, const std::string& written, const std::string& rule) {
+  if (items.sequence == nullptr) return;  // not a list: the section reader reports it
+  items.sequence->items.push_back(std::move(node));
+  items.origins->push_back(written);
+  items.rules->push_back(rule);
+}
+
+void append_item(const YamlNode& item, const std::string& written, const ItemKind& kind, ComposedTree& tree,
+                 TreeItems& rules, DiagnosticLog& log, const PlacementContext& context) {
+  Items items = items_of(tree, rules, kind.sequence);
+  if (std::string(kind.key) == "gateways") {
+    const bool placed = item.is_map() && item.find("place") != nullptr;
+    const YamlNode* name = item.find("name");
+    const std::string rule = placed ? (name != nullptr && name->is_scalar() ? name->scalar : "gw") : "";
+    for (YamlNode& gateway : expand_gateway(log, item, written, context))
+      push(items, std::move(gateway), written, rule);
     return;
   }
-  items.sequence->items.push_back(item);
-  items.origins->push_back(written);
-  items.rules->push_back("");
+  if (!is_bundle(kind)) {
+    push(items, item, written, "");
+    return;
+  }
+  // An S-Pole rule or an IoT district: kept in its own sequence (retired by name), its parts added to the
+  // tree's gateways and devices.
+  const bool pole = std::string(kind.key) == "s_poles";
+  BundleParts parts =
+      pole ? expand_s_poles(log, item, written, context) : expand_iot_district(log, item, written, context);
+  Bundle bundle;
+  bundle.kind = pole ? Bundle::Kind::SPole : Bundle::Kind::IotDistrict;
+  bundle.name = item_name(item, kind);
+  bundle.units = parts.units;
+  const std::string tag = part_tag(kind, bundle.name);
+  Items gateways = items_of(tree, rules, "gateways");
+  for (YamlNode& gateway : parts.gateways) {
+    bundle.gateways.push_back(gateway.find("name")->scalar);
+    push(gateways, std::move(gateway), written, tag);
+  }
+  Items devices = items_of(tree, rules, "devices");
+  for (YamlNode& device : parts.devices) {
+    bundle.devices.push_back(device.find("name")->scalar);
+    push(devices, std::move(device), written, tag);
+  }
+  push(items, item, written, "");
+  tree.bundles.push_back(std::move(bundle));
 }
 
 PlacementContext placement_context(const YamlNode& root, const std::string& file,
@@ -288,11 +375,42 @@ PlacementContext placement_context(const YamlNode& root, const std::string& file
   return context;
 }
 
-struct TreeItems {
-  std::map<std::string, std::vector<std::string>> rules;
-};
-
 }  // namespace
+
+std::vector<YamlNode> expand_gateway(DiagnosticLog& log, const YamlNode& item, const std::string& written,
+                                     const PlacementContext& context) {
+  if (!item.is_map() || item.find("place") == nullptr) return {item};
+  if (const YamlNode* position = item.find("position"))
+    log.error(position->location, join_path(written, "position"),
+              "a gateway with place: stands for many: its positions come from the rule; remove position:");
+  const YamlNode* name = item.find("name");
+  const std::string prefix = name != nullptr && name->is_scalar() ? name->scalar : "gw";
+  std::vector<YamlNode> gateways;
+  for (const PlacedPoint& point : place(log, item, written, context, prefix)) {
+    YamlNode gateway = item;
+    gateway.entries.clear();
+    gateway.entries.push_back(YamlEntry{"name", item.location, scalar_node(point.name, item.location)});
+    gateway.entries.push_back(
+        YamlEntry{"position", item.location, point_node(point.x_m, point.y_m, item.location)});
+    for (const YamlEntry& entry : item.entries) {
+      if (entry.key != "name" && entry.key != "place" && entry.key != "position")
+        gateway.entries.push_back(entry);
+    }
+    gateways.push_back(std::move(gateway));
+  }
+  return gateways;
+}
+
+std::vector<std::array<double, 2>> placed_points(DiagnosticLog& log, const YamlNode& rule,
+                                                 const std::string& path, const PlacementContext& context,
+                                                 const std::string& prefix, std::vector<std::string>* names) {
+  std::vector<std::array<double, 2>> at;
+  for (const PlacedPoint& point : place(log, rule, path, context, prefix)) {
+    at.push_back({point.x_m, point.y_m});
+    if (names != nullptr) names->push_back(point.name);
+  }
+  return at;
+}
 
 const std::vector<ItemKind>& item_kinds() {
   static const std::vector<ItemKind> kinds = {
@@ -301,6 +419,8 @@ const std::vector<ItemKind>& item_kinds() {
       {"olts", "fibre.olts", "OLT"},
       {"pons", "fibre.pons", "PON"},
       {"core_links", "fibre.core.links", "core link"},
+      {"s_poles", "s_poles", "S-Pole rule"},
+      {"iot_districts", "iot_districts", "IoT district"},
   };
   return kinds;
 }
@@ -333,18 +453,17 @@ std::vector<ComposedTree> compose_phases(DiagnosticLog& log, const YamlNode& roo
     std::stringstream parts(kind.sequence);
     for (std::string key; written != nullptr && std::getline(parts, key, '.');)
       written = written->is_map() ? written->find(key) : nullptr;
-    std::vector<std::string>& origins = base.origins[kind.sequence];
-    std::vector<std::string>& rules = base_rules.rules[kind.sequence];
     if (written == nullptr || !written->is_sequence()) continue;
-    YamlNode* target = node_at(base.root, kind.sequence, YamlNode::Kind::Sequence);
-    target->items.clear();
-    Items items{target, &origins, &rules};
+    node_at(base.root, kind.sequence, YamlNode::Kind::Sequence)->items.clear();
     for (std::size_t i = 0; i < written->items.size(); ++i)
-      append_item(written->items[i], index_path(kind.sequence, i), kind, items, log, context);
+      append_item(written->items[i], index_path(kind.sequence, i), kind, base, base_rules, log, context);
   }
 
   const YamlNode* list = root.find("phases");
-  if (list == nullptr || !expect_sequence(log, *list, "phases", "phases")) return trees;
+  if (list == nullptr || !expect_sequence(log, *list, "phases", "phases")) {
+    strip_bundles(trees);
+    return trees;
+  }
   std::vector<NamedAt> names;
   TreeItems rules = base_rules;
   for (std::size_t p = 0; p < list->items.size(); ++p) {
@@ -373,18 +492,36 @@ std::vector<ComposedTree> compose_phases(DiagnosticLog& log, const YamlNode& roo
           const YamlNode& name = gone->items[i];
           std::vector<std::string_view> known;
           bool found = false;
+          std::string part_of;  // the S-Pole or IoT district a matching item belongs to
           for (std::size_t k = 0; sequence != nullptr && k < sequence->items.size();) {
             const std::string item = item_name(sequence->items[k], kind);
             if (name.is_scalar() && (item == name.scalar || rule_of[k] == name.scalar)) {
-              sequence->items.erase(sequence->items.begin() + static_cast<std::ptrdiff_t>(k));
-              origins.erase(origins.begin() + static_cast<std::ptrdiff_t>(k));
-              rule_of.erase(rule_of.begin() + static_cast<std::ptrdiff_t>(k));
+              if (rule_of[k].find(':') != std::string::npos) {
+                part_of = rule_of[k];
+                ++k;
+                continue;
+              }
+              erase_item(sequence, origins, rule_of, k);
+              if (is_bundle(kind)) {
+                erase_parts(tree, rules, part_tag(kind, item));
+                std::erase_if(tree.bundles, [&](const Bundle& b) { return b.name == item; });
+              }
               found = true;
               continue;
             }
             ++k;
           }
           if (found) continue;
+          if (!part_of.empty()) {
+            const std::size_t colon = part_of.find(':');
+            log.error(name.location, index_path(retire.path(kind.key), i),
+                      "phase '" + phase.name + "': " + kind.noun + " '" + excerpt(name.scalar) +
+                          "' is part of " +
+                          (part_of.rfind("s_poles", 0) == 0 ? "S-Pole rule '" : "IoT district '") +
+                          part_of.substr(colon + 1) + "': retire that (retire." + part_of.substr(0, colon) +
+                          ") instead");
+            continue;
+          }
           std::vector<std::string> candidates;
           for (std::size_t k = 0; sequence != nullptr && k < sequence->items.size(); ++k)
             candidates.push_back(item_name(sequence->items[k], kind));
@@ -405,15 +542,15 @@ std::vector<ComposedTree> compose_phases(DiagnosticLog& log, const YamlNode& roo
                     std::string("the base's ") + kind.sequence + " is not a list: cannot add to it");
           continue;
         }
-        Items items{sequence, &tree.origins[kind.sequence], &rules.rules[kind.sequence]};
         for (std::size_t i = 0; i < added->items.size(); ++i)
-          append_item(added->items[i], index_path(add.path(kind.key), i), kind, items, log, context);
+          append_item(added->items[i], index_path(add.path(kind.key), i), kind, tree, rules, log, context);
       }
     }
     phases.push_back(phase);
     trees.push_back(std::move(tree));
   }
   report_duplicates(log, names, "phase");
+  strip_bundles(trees);
   return trees;
 }
 
@@ -429,21 +566,25 @@ std::vector<Scenario> load_rollout_file(const std::string& path, const std::vect
   return out;
 }
 
+std::vector<std::pair<const char*, CostEntry*>> cost_entries(CostCatalogue& c) {
+  return {{"lorawan_gateway", &c.lorawan_gateway},
+          {"nbiot_cell", &c.nbiot_cell},
+          {"wifi_ap", &c.wifi_ap},
+          {"olt", &c.olt},
+          {"pon", &c.pon},
+          {"fibre_km", &c.fibre_km},
+          {"sensor", &c.sensor},
+          {"camera", &c.camera},
+          {"s_pole", &c.s_pole},
+          {"iot_district", &c.iot_district}};
+}
+
 void read_costs(DiagnosticLog& log, const YamlNode* node, CostCatalogue& catalogue) {
-  MapReader map(
-      log, node, "costs",
-      {"currency", "lorawan_gateway", "nbiot_cell", "wifi_ap", "olt", "pon", "fibre_km", "sensor", "camera"});
+  const auto entries = cost_entries(catalogue);
+  std::vector<std::string_view> keys = {"currency"};
+  for (const auto& [key, entry] : entries) keys.push_back(key);
+  MapReader map(log, node, "costs", keys);
   set_if(catalogue.currency, map.text("currency"));
-  const std::pair<const char*, CostEntry*> entries[] = {
-      {"lorawan_gateway", &catalogue.lorawan_gateway},
-      {"nbiot_cell", &catalogue.nbiot_cell},
-      {"wifi_ap", &catalogue.wifi_ap},
-      {"olt", &catalogue.olt},
-      {"pon", &catalogue.pon},
-      {"fibre_km", &catalogue.fibre_km},
-      {"sensor", &catalogue.sensor},
-      {"camera", &catalogue.camera},
-  };
   std::string missing;  // entries not given in full
   for (const auto& [key, entry] : entries) {
     MapReader e(log, map.get(key), map.path(key), {"capital", "yearly"});

@@ -9,7 +9,9 @@
 // tree names the place in the file.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,6 +29,35 @@ struct ItemKind {
 };
 const std::vector<ItemKind>& item_kinds();
 
+// What the placement rules need from the rest of the tree.
+struct PlacementContext {
+  City city;
+  bool city_complete = false;
+  uint64_t seed = 1;
+  std::filesystem::path directory;  // of the scenario file, for CSVs
+};
+
+// The gateways one gateways[] entry stands for: the entry itself, or (with place:) one per point of its
+// placement rule, named and positioned.
+std::vector<YamlNode> expand_gateway(DiagnosticLog& log, const YamlNode& item, const std::string& written,
+                                     const PlacementContext& context);
+
+// The points of a place: rule (in rule), named "<prefix>-<district>-<n>" (or the CSV's names) into names.
+std::vector<std::array<double, 2>> placed_points(DiagnosticLog& log, const YamlNode& rule,
+                                                 const std::string& path, const PlacementContext& context,
+                                                 const std::string& prefix, std::vector<std::string>* names);
+
+// What an S-Pole rule or an IoT district stands for (sim/scenario/scenario_bundles.cpp): gateway and
+// device population entries, as if written in gateways: and devices:, and how many poles or districts.
+struct BundleParts {
+  std::vector<YamlNode> gateways, devices;
+  int64_t units = 0;
+};
+BundleParts expand_s_poles(DiagnosticLog& log, const YamlNode& item, const std::string& written,
+                           const PlacementContext& context);
+BundleParts expand_iot_district(DiagnosticLog& log, const YamlNode& item, const std::string& written,
+                                const PlacementContext& context);
+
 // One scenario tree of the plan (the base, or a phase) and where each of its items was written.
 struct ComposedTree {
   YamlNode root;
@@ -36,6 +67,8 @@ struct ComposedTree {
   // The key path of a diagnostic about this tree, as written in the file ("gateways[12].position" ->
   // "phases[1].add.gateways[0].position").
   std::string written_path(const std::string& key_path) const;
+  // The S-Poles and IoT districts in the tree (their parts are in its gateways and devices).
+  std::vector<Bundle> bundles;
 };
 
 // Reads phases: (names, investments) into phases, and composes the base tree and one tree per phase.
@@ -43,6 +76,9 @@ struct ComposedTree {
 // Structural problems (unknown item kind, retiring a missing item, duplicate phase names) go to log.
 std::vector<ComposedTree> compose_phases(DiagnosticLog& log, const YamlNode& root,
                                          std::vector<Phase>& phases);
+
+// The catalogue's entries by key (costs.<key>), in the order of docs/SCENARIO.md.
+std::vector<std::pair<const char*, CostEntry*>> cost_entries(CostCatalogue& catalogue);
 
 // costs: -> catalogue.
 void read_costs(DiagnosticLog& log, const YamlNode* node, CostCatalogue& catalogue);

@@ -106,6 +106,56 @@ def test_a_stopped_compare_keeps_the_phases_that_finished(tmp_path):
     assert "did not finish" in stdout
 
 
+def wait_for_phase(out, name, timeout_s=300):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if out.exists():
+            try:
+                with h5py.File(out) as f:
+                    if name in f["phases"]:
+                        return
+            except (OSError, KeyError):
+                pass
+        time.sleep(0.1)
+    raise AssertionError(f"phase {name} never reached {out}")
+
+
+def test_a_killed_compare_keeps_the_finished_phases_and_a_rerun_runs_only_the_others(tmp_path):
+    """SIGKILL (no chance to clean up) once p2 is in the file; the same command again runs only p3."""
+    path = write(tmp_path, slow_count=3000, slow_interval="10 s")  # p3 takes a while
+    out = tmp_path / "compare.h5"
+    command = [CLI, "compare", str(path), "--jobs", "1", "-o", str(out), "-q"]
+    # Its own session, so that the kill takes its child processes too (as killing a terminal's job does).
+    p = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    wait_for_phase(out, "p2")
+    os.killpg(p.pid, signal.SIGKILL)
+    p.communicate(timeout=60)
+    assert p.returncode == -signal.SIGKILL
+    with h5py.File(out) as f:  # whole: written aside and renamed
+        assert f["meta"].attrs["complete"] == 0
+        assert sorted(f["phases"]) == ["base", "p1", "p2"]
+        before = {name: f["phases/p1/runs"][name][()] for name in f["phases/p1/runs"]}
+    r = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "kept from an earlier run of this comparison" in r.stdout and "base p1 p2" in r.stdout, r.stdout
+    with h5py.File(out) as f:
+        assert f["meta"].attrs["complete"] == 1
+        assert [x.decode() for x in f["summary/phase"][()]] == ["base", "p1", "p2", "p3"]
+        assert {name: f["phases"][name].attrs["reused"] for name in f["phases"]} == {
+            "base": 1, "p1": 1, "p2": 1, "p3": 0}
+        for name, values in before.items():  # the kept phases as they were
+            assert np.array_equal(f["phases/p1/runs"][name][()], values, equal_nan=values.dtype.kind == "f"), name
+        assert "coverage_by_district" in f["phases/p1/seed_3"]  # the runs' /kpi kept too
+        assert np.isfinite(f["summary/delivery_ratio"][3])
+    # Another comparison (here: other overrides) in the same file reuses nothing.
+    r = subprocess.run(command + ["--set", "run.duration=10 min"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "kept from an earlier run" not in r.stdout
+    with h5py.File(out) as f:
+        assert all(f["phases"][name].attrs["reused"] == 0 for name in f["phases"])
+
+
 @pytest.mark.parametrize("change, where", [
     (("      gateways: [{name: lora", "      lamps: [{name: x}]\n      gateways: [{name: lora"),
      "phases[0].add.lamps: unknown key 'lamps'"),
@@ -113,6 +163,11 @@ def test_a_stopped_compare_keeps_the_phases_that_finished(tmp_path):
      "phases[1].retire.gateways[0]: phase 'p2': no gateway named 'gw-7'"),
     (("districts: [east], interval", "districts: [north], interval"),
      "phases[2].add.devices[0].districts: phase 'p3': no district named 'north'"),
+    (("  - name: p2\n", "  - name: p2\n    add: {iot_districts: [{name: iot, districts: [south], "
+                        "devices: [{name: m, count: 5}]}]}\n"),
+     "phases[1].add.iot_districts[0].districts[0]: no district named 'south'"),
+    (("  - name: p2\n", "  - name: p2\n    retire: {s_poles: [spole]}\n"),
+     "phases[1].retire.s_poles[0]: phase 'p2': no S-Pole rule named 'spole'"),
 ])
 def test_bad_phases_are_located_errors_with_exit_2(tmp_path, change, where):
     path = write(tmp_path)
@@ -152,12 +207,24 @@ def test_seoul_rollout_follows_its_plan():
                 rows[row[0]] = [float(x) for x in row[2:]]
     plan = [sum(rows[k][i] for k in ("invest_communication_infrastructure", "invest_cctv", "invest_s_pole",
                                      "invest_pilot_districts")) for i in range(5)]
+    r = cli("validate", SOURCE / "scenarios/seoul_rollout.yaml")  # every phase
+    assert r.returncode == 0, r.stderr
     sc = citytwin.Scenario.from_file(str(SOURCE / "scenarios/seoul_rollout.yaml"))
     phases = sc["phases"]
     assert [p["name"] for p in phases] == ["2021", "2022", "2023", "2024", "2025"]
     assert [float(p["investment"]) for p in phases] == plan
     assert sum(float(p["investment"]) for p in phases) == sum(sum(rows[k]) for k in (
         "invest_communication_infrastructure", "invest_cctv", "invest_s_pole", "invest_pilot_districts"))
-    # IoT networks: 3, 3, 5, 7, 7 new districts, 25 in all.
-    iot = [len(p["add"]["gateways"][-1]["place"]["districts"]) for p in phases]
+    # IoT networks: 3, 3, 5, 7, 7 new districts, 25 in all, each an iot_districts item.
+    iot = [sum(len(item["districts"]) for item in p["add"]["iot_districts"]) for p in phases]
     assert iot == rows["iot_networks_districts"] and sum(iot) == 25
+    # S-Poles: 221 then +100 a year, x 0.1 (rounded); CCTV x 0.1 besides the poles' own cameras.
+    poles = [sum(int(item["place"]["count"]) * len(item["place"]["districts"]) for item in p["add"]["s_poles"])
+             for p in phases]
+    assert poles == [round(n * 0.1) for n in rows["s_poles_established"]] == [22, 10, 10, 10, 10]
+    cctv = [sum(int(d["count"]) for d in p["add"]["devices"] if "stream" in d) for p in phases]
+    assert cctv == [round(n * 0.1) for n in rows["cctv_installed"]]
+    # The catalogue's sourced entries are the plan's arithmetic (investment line over units, 2021-2025).
+    costs = sc["costs"]
+    assert float(costs["s_pole"]["capital"]) == round(sum(rows["invest_s_pole"]) / sum(rows["s_poles_established"]), 2)
+    assert float(costs["camera"]["capital"]) == round(sum(rows["invest_cctv"]) / sum(rows["cctv_installed"]), 2)

@@ -252,6 +252,214 @@ TEST(RolloutCost, SumsAreTheCatalogueArithmetic) {
   EXPECT_DOUBLE_EQ(costs[3].added.at("pon"), 1.0);
 }
 
+// S-Poles and IoT districts: one item each, expanded into gateways and populations.
+const std::string kBundles = R"(city:
+  districts:
+    - {name: a, origin: [0 m, 0 m], size: [2 km, 1 km]}
+    - {name: b, origin: [2 km, 0 m], size: [2 km, 1 km]}
+devices:
+  - {name: meters, count: 50, districts: [a, b]}
+gateways:
+  - {name: gw-0, position: [1 km, 500 m]}
+s_poles:
+  - name: pole-0
+    position: [500 m, 500 m]
+    devices: [{name: cam, technology: wifi, stream: 2 Mbps, power: mains, count: 2}]
+costs:
+  lorawan_gateway: {capital: 10, yearly: 1}
+  nbiot_cell: {capital: 100, yearly: 7}
+  wifi_ap: {capital: 3, yearly: 0.5}
+  olt: {capital: 50, yearly: 2}
+  pon: {capital: 20, yearly: 1}
+  fibre_km: {capital: 5, yearly: 0.25}
+  sensor: {capital: 0.1, yearly: 0.01}
+  camera: {capital: 2, yearly: 0.2}
+  s_pole: {capital: 40, yearly: 3}
+  iot_district: {capital: 200, yearly: 20}
+run: {duration: 10 min, seed: 7}
+phases:
+  - name: p1
+    add:
+      s_poles:
+        - name: sp
+          place: {layout: grid, count: 2, districts: [a, b]}
+          access_point: {backhaul: {fibre_length: 100 m}}
+          devices:
+            - {name: cam, technology: wifi, stream: 2 Mbps, power: mains, count: 1}
+            - {name: air, count: 3}
+      iot_districts:
+        - name: iot
+          districts: [b]
+          gateways: [{name: lora, place: {layout: grid, count: 2}}]
+          devices: [{name: meters, type: water_meter, count: 30}]
+  - name: p2
+    retire: {s_poles: [pole-0]}
+    add:
+      iot_districts: [{name: iot2, districts: [a], devices: [{name: parking, count: 10}]}]
+  - name: p3
+    retire: {iot_districts: [iot]}
+)";
+
+std::map<std::string, double> bundle_counts(const Scenario& s) {
+  std::map<std::string, double> out = counts(s);
+  out.erase("olts");
+  out.erase("pons");
+  for (const scenario::Bundle& b : s.bundles)
+    out[b.kind == scenario::Bundle::Kind::SPole ? "s_poles" : "iot_districts"] +=
+        static_cast<double>(b.units);
+  int64_t devices = 0;
+  for (const DevicePopulation& p : s.devices) devices += p.count;
+  out["devices"] = static_cast<double>(devices);
+  return out;
+}
+
+TEST(Rollout, SPolesAndIotDistrictsAreItemsCountedAcrossPhases) {
+  // Counted by hand: the base has gw-0 and pole-0's access point (Wi-Fi), meters and pole-0's 2 cameras.
+  // p1: 4 poles (2 per district) with an access point, a camera and 3 sensors each; an IoT district b with
+  // 2 LoRaWAN gateways and 30 meters. p2 retires pole-0 (its AP and cameras) and adds IoT district a (10
+  // parking sensors). p3 retires IoT district b (its 2 gateways and 30 meters).
+  const std::map<std::string, std::map<std::string, double>> expected = {
+      {"", {{"lorawan", 1}, {"wifi", 1}, {"populations", 2}, {"devices", 52}, {"s_poles", 1}}},
+      {"p1",
+       {{"lorawan", 3},
+        {"wifi", 5},
+        {"populations", 11},
+        {"devices", 52 + 16 + 30},
+        {"s_poles", 5},
+        {"iot_districts", 1}}},
+      {"p2",
+       {{"lorawan", 3},
+        {"wifi", 4},
+        {"populations", 11},
+        {"devices", 50 + 16 + 30 + 10},
+        {"s_poles", 4},
+        {"iot_districts", 2}}},
+      {"p3",
+       {{"lorawan", 1},
+        {"wifi", 4},
+        {"populations", 10},
+        {"devices", 50 + 16 + 10},
+        {"s_poles", 4},
+        {"iot_districts", 1}}},
+  };
+  for (const auto& [name, want] : expected) EXPECT_EQ(bundle_counts(phase(kBundles, name)), want) << name;
+  // The parts: named after the item, devices on their pole.
+  const Scenario p1 = phase(kBundles, "p1");
+  EXPECT_EQ(gateway_names(p1), (std::set<std::string>{"gw-0", "pole-0", "sp-a-1", "sp-a-2", "sp-b-1",
+                                                      "sp-b-2", "iot-lora-b-1", "iot-lora-b-2"}));
+  for (const DevicePopulation& pop : p1.devices) {
+    if (pop.name.rfind("sp-", 0) != 0) continue;
+    const auto pole = std::find_if(p1.gateways.begin(), p1.gateways.end(),
+                                   [&](const Gateway& g) { return pop.name.rfind(g.name + "-", 0) == 0; });
+    ASSERT_NE(pole, p1.gateways.end()) << pop.name;
+    EXPECT_EQ(pole->technology, Technology::WiFi);
+    EXPECT_DOUBLE_EQ(pole->fibre_length_m, 100.0);
+    EXPECT_EQ(pop.placement.disc_x_m, pole->x_m) << pop.name;
+    EXPECT_EQ(pop.placement.disc_y_m, pole->y_m) << pop.name;
+    EXPECT_DOUBLE_EQ(pop.placement.disc_radius_m, 5.0);
+  }
+  const auto iot = std::find_if(p1.devices.begin(), p1.devices.end(),
+                                [](const DevicePopulation& p) { return p.name == "iot-b-meters"; });
+  ASSERT_NE(iot, p1.devices.end());
+  EXPECT_EQ(iot->placement.districts, std::vector<std::string>{"b"});
+  EXPECT_EQ(iot->type, "water_meter");
+}
+
+TEST(RolloutCost, SPolesArePricedWholeAndIotDistrictsOnTopOfTheirParts) {
+  std::vector<Scenario> phases;
+  for (const char* name : {"", "p1", "p2", "p3"}) phases.push_back(phase(kBundles, name));
+  const std::vector<plan::PhaseCost> costs = plan::rollout_costs(phases);
+  // Base: gw-0 (1 km fibre), pole-0 (1 km default fibre, priced as a pole), 50 meters.
+  EXPECT_DOUBLE_EQ(costs[0].capital, 10 + 40 + 50 * 0.1 + 2 * 5);
+  EXPECT_DOUBLE_EQ(costs[0].added.at("wifi_ap"), 0.0);
+  EXPECT_DOUBLE_EQ(costs[0].added.at("camera"), 0.0);
+  // p1: 4 poles (each 100 m of fibre; their AP, camera and sensors in the pole's price), one IoT district
+  // with 2 LoRaWAN gateways (1 km of fibre each) and 30 sensors.
+  EXPECT_DOUBLE_EQ(costs[1].added.at("s_pole"), 4.0);
+  EXPECT_DOUBLE_EQ(costs[1].added.at("iot_district"), 1.0);
+  EXPECT_DOUBLE_EQ(costs[1].added.at("sensor"), 30.0);
+  EXPECT_NEAR(costs[1].added.at("fibre_km"), 2.4, 1e-12);
+  EXPECT_NEAR(costs[1].capital, 4 * 40 + 200 + 2 * 10 + 30 * 0.1 + 2.4 * 5, 1e-9);
+  EXPECT_NEAR(costs[1].running_yearly, 5 * 3 + 20 + 3 * 1 + 80 * 0.01 + 4.4 * 0.25, 1e-9);
+  // p2: IoT district a (10 sensors, no gateways); pole-0 retired.
+  EXPECT_NEAR(costs[2].capital, 200 + 10 * 0.1, 1e-9);
+  EXPECT_NEAR(costs[2].running_yearly, 4 * 3 + 2 * 20 + 3 * 1 + 90 * 0.01 + 3.4 * 0.25, 1e-9);
+  // p3 only retires.
+  EXPECT_DOUBLE_EQ(costs[3].capital, 0.0);
+  EXPECT_NEAR(costs[3].running_yearly, 4 * 3 + 20 + 1 + 60 * 0.01 + 1.4 * 0.25, 1e-9);
+}
+
+TEST(Rollout, BadSPolesAndIotDistrictsAreLocatedErrors) {
+  // Retiring a part alone.
+  std::string text = replaced(kBundles, "retire: {iot_districts: [iot]}", "retire: {gateways: [sp-a-1]}");
+  Diagnostic d = first_error(text);
+  EXPECT_EQ(d.mark.line, line_of(text, "sp-a-1]"));
+  EXPECT_EQ(d.key_path, "phases[2].retire.gateways[0]");
+  EXPECT_NE(d.message.find("is part of S-Pole rule 'sp'"), std::string::npos) << d.to_string();
+  // An IoT district in a district that does not exist.
+  text = replaced(kBundles, "districts: [a], devices", "districts: [c], devices");
+  d = first_error(text);
+  EXPECT_EQ(d.key_path, "phases[1].add.iot_districts[0].districts[0]") << d.to_string();
+  EXPECT_NE(d.message.find("no district named 'c'"), std::string::npos) << d.to_string();
+  // Retiring an S-Pole rule that is not there.
+  d = first_error(replaced(kBundles, "retire: {s_poles: [pole-0]}", "retire: {s_poles: [pole-9]}"));
+  EXPECT_EQ(d.key_path, "phases[1].retire.s_poles[0]") << d.to_string();
+  EXPECT_NE(d.message.find("no S-Pole rule named 'pole-9'"), std::string::npos) << d.to_string();
+  // A pole with both position and place; a pole's device with its own districts; an empty IoT district.
+  d = first_error(replaced(kBundles, "    position: [500 m, 500 m]\n",
+                           "    position: [500 m, 500 m]\n    place: {layout: random, count: 1}\n"));
+  EXPECT_EQ(d.key_path, "s_poles[0]") << d.to_string();
+  EXPECT_NE(d.message.find("either position:"), std::string::npos) << d.to_string();
+  d = first_error(replaced(kBundles, "{name: air, count: 3}", "{name: air, count: 3, districts: [a]}"));
+  EXPECT_EQ(d.key_path, "phases[0].add.s_poles[0].devices[1].districts") << d.to_string();
+  d = first_error(
+      replaced(kBundles, "districts: [a], devices: [{name: parking, count: 10}]", "districts: [a]"));
+  EXPECT_EQ(d.key_path, "phases[1].add.iot_districts[0]") << d.to_string();
+  // A part that is wrong on its own names the item it came from (a camera count that is not a number).
+  d = first_error(replaced(kBundles, "{name: air, count: 3}", "{name: air, count: many}"));
+  EXPECT_EQ(d.key_path.rfind("phases[0].add.s_poles[0]", 0), 0u) << d.to_string();
+  EXPECT_NE(d.message.find("phase 'p1'"), std::string::npos) << d.to_string();
+}
+
+TEST(Placement, KeysARuleDoesNotUseAreErrorsNotSilentlyDropped) {
+  const auto csv = std::filesystem::temp_directory_path() / "citytwin_points_unused.csv";
+  std::ofstream(csv) << "x,y\n100 m,900 m\n";
+  // The rule's diagnostic (a rule that places nothing also leaves the scenario without gateways: another).
+  const auto error_of = [](const std::string& gateways) {
+    try {
+      load_scenario_text(kCity + "gateways:\n" + gateways, "plan.yaml");
+    } catch (const ScenarioError& e) {
+      for (const Diagnostic& d : e.diagnostics())
+        if (d.key_path.rfind("gateways[0]", 0) == 0) return d;
+      return e.diagnostics().front();
+    }
+    return Diagnostic{};
+  };
+  const std::string rule = "  - {name: c, place: {layout: csv, csv: " + csv.string();
+  for (const char* key : {"districts: [a]", "spacing: 1 km", "count: 3"}) {
+    const Diagnostic d = error_of(rule + ", " + key + "}}\n");
+    const std::string name = std::string(key).substr(0, std::string(key).find(':'));
+    EXPECT_EQ(d.key_path, "gateways[0].place." + name) << key;
+    EXPECT_NE(d.message.find("layout csv does not use " + name), std::string::npos) << d.to_string();
+  }
+  Diagnostic d = error_of("  - {name: r, place: {layout: random, count: 2, spacing: 1 km}}\n");
+  EXPECT_EQ(d.key_path, "gateways[0].place.spacing") << d.to_string();
+  d = error_of("  - {name: g, place: {layout: grid, count: 2, csv: " + csv.string() + "}}\n");
+  EXPECT_EQ(d.key_path, "gateways[0].place.csv") << d.to_string();
+  d = error_of("  - {name: g, place: {layout: grid, count: 2, districts: []}}\n");
+  EXPECT_EQ(d.key_path, "gateways[0].place.districts") << d.to_string();
+  d = error_of("  - {name: g, position: [1 km, 1 km], place: {layout: grid, count: 2}}\n");
+  EXPECT_EQ(d.key_path, "gateways[0].position") << d.to_string();
+  std::ofstream(csv) << "x,y\n# nothing\n";
+  d = error_of(rule + "}}\n");
+  EXPECT_EQ(d.key_path, "gateways[0].place.csv") << d.to_string();
+  EXPECT_NE(d.message.find("has no points"), std::string::npos) << d.to_string();
+  // Only the first line can be a header: a point named "x1" is a point.
+  std::ofstream(csv) << "name,x,y\nx1,100 m,900 m\n";
+  EXPECT_EQ(with_gateways(rule + "}}\n").gateways.size(), 1u);
+  std::filesystem::remove(csv);
+}
+
 TEST(Coverage, AddingGatewaysNeverLowersItAndNoChangeKeepsIt) {
   core::ThreadPool pool(1);
   std::vector<plan::Coverage> coverage;

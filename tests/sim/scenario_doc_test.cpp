@@ -41,7 +41,8 @@ std::vector<DocRow> documented_keys() {
     }
     if (cells.size() < 5) continue;                                            // the units table
     if (cells[0].find('.') == std::string::npos && cells[0] != "`devices`" &&  // key rows only
-        cells[0] != "`gateways`" && cells[0] != "`phases`")
+        cells[0] != "`gateways`" && cells[0] != "`phases`" && cells[0] != "`s_poles`" &&
+        cells[0] != "`iot_districts`")
       continue;
     DocRow row{cells[0].substr(1, cells[0].size() - 2), ""};
     if (cells[2].size() > 2 && cells[2].front() == '`')
@@ -77,7 +78,8 @@ nbiot: {}
 drivers: {river_level: [[0 h, 1 m]], flood: {}}
 platform: {alerts: [{name: a, type: generic, above: 1 m}], command_centre: {}}
 run: {}
-costs: {lorawan_gateway: {}, nbiot_cell: {}, wifi_ap: {}, olt: {}, pon: {}, fibre_km: {}, sensor: {}, camera: {}}
+costs: {lorawan_gateway: {}, nbiot_cell: {}, wifi_ap: {}, olt: {}, pon: {}, fibre_km: {}, sensor: {}, camera: {},
+        s_pole: {}, iot_district: {}}
 )";
 
 // Every value of a scenario, numbers to 12 significant digits (a default written in other units may
@@ -228,8 +230,9 @@ std::string dump(const Scenario& s) {
   number("forward_batch", s.run.forward_batch_s);
   number("timeseries_interval", s.run.timeseries_interval_s);
   out << "currency=" << s.costs.currency << "\n";
-  for (const CostEntry* e : {&s.costs.lorawan_gateway, &s.costs.nbiot_cell, &s.costs.wifi_ap, &s.costs.olt,
-                             &s.costs.pon, &s.costs.fibre_km, &s.costs.sensor, &s.costs.camera}) {
+  for (const CostEntry* e :
+       {&s.costs.lorawan_gateway, &s.costs.nbiot_cell, &s.costs.wifi_ap, &s.costs.olt, &s.costs.pon,
+        &s.costs.fibre_km, &s.costs.sensor, &s.costs.camera, &s.costs.s_pole, &s.costs.iot_district}) {
     number("capital", e->capital);
     number("yearly", e->yearly);
   }

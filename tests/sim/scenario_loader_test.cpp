@@ -36,7 +36,7 @@ TEST(ScenarioLoader, FullScenarioCity) {
 
 TEST(ScenarioLoader, FullScenarioPopulation) {
   const Scenario s = load_scenario_text(kFullScenario);
-  ASSERT_EQ(s.devices.size(), 3u);
+  ASSERT_EQ(s.devices.size(), 5u);  // three written, an S-Pole's camera, an IoT district's meters
   const DevicePopulation& p = s.devices[0];
   EXPECT_EQ(p.name, "river_level");
   EXPECT_EQ(p.type, "river_level");
@@ -92,7 +92,8 @@ TEST(ScenarioLoader, FullScenarioDiscPopulation) {
 
 TEST(ScenarioLoader, FullScenarioGatewaysChannelPlatformRun) {
   const Scenario s = load_scenario_text(kFullScenario);
-  ASSERT_EQ(s.gateways.size(), 2u);
+  // Two written, three placed by rules (csv, hex, random), two S-Poles' access points, one IoT district's.
+  ASSERT_EQ(s.gateways.size(), 8u);
   const Gateway& g = s.gateways[0];
   EXPECT_EQ(g.name, "gw-town-hall");
   EXPECT_DOUBLE_EQ(g.x_m, 1000.0);

@@ -89,7 +89,9 @@ gateways:
     backup: 3 h
     buffer: 500
     backhaul: {kind: wifi_mesh, fibre_length: 800 m, latency: 2 ms, hops: 3}
-  - {name: listed, place: {layout: csv, csv: /dev/null, districts: [docks], spacing: 1 km, count: 2}}
+  - {name: listed, place: {layout: csv, csv: )" CITYTWIN_SOURCE_DIR R"(/tests/sim/data/gateway_points.csv}}
+  - {name: gridded, place: {layout: hex, spacing: 2 km, districts: [old_town]}}
+  - {name: counted, place: {layout: random, count: 1, districts: [old_town]}}
 radio:
   region: US915
   path_loss: {reference_distance: 2 m, reference_loss: 8 dB, exponent: 3.5}
@@ -178,6 +180,20 @@ costs:
   fibre_km: {capital: 25000, yearly: 400}
   sensor: {capital: 120, yearly: 8}
   camera: {capital: 2000, yearly: 100}
+  s_pole: {capital: 4000, yearly: 250}
+  iot_district: {capital: 15000, yearly: 1500}
+s_poles:
+  - name: pole-1
+    position: [0.3 km, 0.3 km]
+    access_point: {technology: wifi, backhaul: {fibre_length: 80 m}}
+    devices: [{name: cam, technology: wifi, stream: 1 Mbps, power: mains, count: 1}]
+  - name: poles
+    place: {layout: random, count: 1, districts: [old_town]}
+iot_districts:
+  - name: iot-town
+    districts: [old_town]
+    gateways: [{name: lora, place: {layout: grid, spacing: 2 km}}]
+    devices: [{name: meters, type: water_meter, count: 5}]
 phases:
   - name: "2024"
     investment: 50000
@@ -188,8 +204,11 @@ phases:
       olts: [{name: olt-2, node: node-1}]
       pons: [{name: pon-2, olt: olt-2}]
       core_links: [{between: [dc, node-2]}]
+      s_poles: [{name: poles-2024, place: {layout: grid, count: 1}}]
+      iot_districts: [{name: iot-2024, districts: [old_town], devices: [{name: parking, count: 4}]}]
   - name: "2025"
-    retire: {gateways: [gw-2024], devices: [meters-2024], olts: [olt-2], pons: [pon-2], core_links: [dc-node-2]}
+    retire: {gateways: [gw-2024], devices: [meters-2024], olts: [olt-2], pons: [pon-2], core_links: [dc-node-2],
+             s_poles: [poles-2024], iot_districts: [iot-2024]}
 )";
 
 // Only what is required; everything else takes its default.

@@ -13,7 +13,8 @@ def compare(path: str, seeds: int = 1, jobs: int = 0, out: str = "compare.h5",
 
     Writes `out` (layout in output/SCHEMA.md, "compare file") and returns its summary table, one row per
     phase (KPIs as mean over seeds with `<kpi>_ci95`, costs in the scenario's currency). The printed table
-    is in ``.attrs["table"]``. Ctrl-C stops the runs; the phases that finished are kept.
+    is in ``.attrs["table"]``. Ctrl-C stops the runs; the phases that finished are kept, and the same call
+    again (same scenario, overrides, seeds) keeps them from `out` and runs only the others.
     """
     jobs = jobs if jobs > 0 else _core.default_thread_count()
     result = _core.compare(str(path), list(overrides), int(seeds), int(jobs), str(out), bool(progress))
@@ -49,9 +50,11 @@ def plot_compare(path: str, png: Optional[str] = None):
     """The planner's figure of a compare file: KPIs and cumulative cost per phase.
 
     Four panels sharing the phase axis: cumulative cost (bars, the scenario's currency) with the cost per
-    covered device; coverage of devices and of area (%); delivery ratio (%); latency p95 (s). Each phase has
-    a marker; the spread over seeds is drawn as each seed's value (small dots) and the 95 % interval (error
-    bars). Saves to `png` when given; returns the matplotlib Figure.
+    covered device; coverage of devices and of area (%); delivery ratio (%) with the CCTV bitrate carried;
+    uplink latency p95 (ms) with the flood alert latency (s, right-hand axis) where the scenario has a
+    flood. Every value axis is linear and starts at zero, so that the height of a point reads as its size.
+    Each phase has a marker; the spread over seeds is drawn as each seed's value (small dots) and the 95 %
+    interval (error bars). Saves to `png` when given; returns the matplotlib Figure.
     """
     import matplotlib
     if png is not None:
@@ -66,35 +69,43 @@ def plot_compare(path: str, png: Optional[str] = None):
     runs = frame.attrs["runs"]
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharex=True, constrained_layout=True)
 
-    def seeds_of(kpi, scale):
-        for i, phase in enumerate(phases):
-            values = np.asarray(runs[phase].get(kpi, []), dtype=float) * scale
-            values = values[np.isfinite(values)]
-            if values.size > 1:
-                axes_of[kpi].plot(np.full(values.size, i) + 0.12, values, ".", color="0.45", ms=4,
-                                  label="each seed" if i == 0 else None)
+    def present(kpi):
+        return kpi in frame and np.isfinite(frame[kpi].to_numpy(dtype=float)).any()
 
-    def kpi_line(ax, kpi, scale, label, marker, colour):
+    def kpi_line(ax, kpi, scale, label, marker, colour, seeds=False, seed_label="each seed"):
+        """Mean per phase with its 95 % interval; with seeds, each seed's value as a small dot beside it."""
         mean = frame[kpi].to_numpy(dtype=float) * scale
         ci = frame.get(kpi + "_ci95")
         err = None if ci is None else np.nan_to_num(ci.to_numpy(dtype=float) * scale)
         ax.errorbar(x, mean, yerr=err, marker=marker, ms=7, capsize=4, color=colour, label=label)
+        for i, phase in enumerate(phases if seeds else []):
+            values = np.asarray(runs[phase].get(kpi, []), dtype=float) * scale
+            values = values[np.isfinite(values)]
+            if values.size > 1:
+                ax.plot(np.full(values.size, i) + 0.12, values, ".", color="0.45", ms=4,
+                        label=seed_label if i == 0 else None)
+
+    def legend(ax, *others, **kwargs):
+        """One legend for an axis and its twins."""
+        handles, labels = [], []
+        for a in (ax, *others):
+            h, l = a.get_legend_handles_labels()
+            handles += h
+            labels += l
+        ax.legend(handles, labels, fontsize=8, **kwargs)
 
     # Cumulative cost, and cost per covered device.
     ax = axes[0, 0]
-    cost = frame["cost_cumulative"].to_numpy(dtype=float)
-    ax.bar(x, cost, color="#8fb3d9", label="cumulative cost")
+    ax.bar(x, frame["cost_cumulative"].to_numpy(dtype=float), color="#8fb3d9", label="cumulative cost")
     ax.set_ylabel(f"cumulative cost ({currency})")
     ax.set_title("Investment")
     ax2 = ax.twinx()
     ax2.plot(x, frame["cost_per_covered_device"].to_numpy(dtype=float), "D-", color="#b03a2e",
              label="cost per covered device")
-    ax2.set_ylabel(f"cost per covered device ({currency})")
+    ax2.set_ylabel(f"cost per covered device ({currency})", color="#b03a2e")
     ax2.set_ylim(bottom=0)
-    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=8)
+    legend(ax, ax2, loc="upper left")
 
-    axes_of = {}
     # Coverage.
     ax = axes[0, 1]
     kpi_line(ax, "coverage_devices", 100, "devices within reach", "o", "#1f77b4")
@@ -107,29 +118,40 @@ def plot_compare(path: str, png: Optional[str] = None):
     ax.set_title("Coverage")
     ax.legend(fontsize=8, loc="lower right")
 
-    # Delivery ratio.
+    # Delivery ratio, and the share of the CCTV bitrate carried.
     ax = axes[1, 0]
-    axes_of["delivery_ratio"] = ax
-    kpi_line(ax, "delivery_ratio", 100, "delivery ratio (mean, 95 % CI)", "o", "#1f77b4")
-    seeds_of("delivery_ratio", 100)
-    if "cctv_carried" in frame and np.isfinite(frame["cctv_carried"].to_numpy(dtype=float)).any():
+    kpi_line(ax, "delivery_ratio", 100, "delivery ratio (mean, 95 % CI)", "o", "#1f77b4", seeds=True)
+    if present("cctv_carried"):
         kpi_line(ax, "cctv_carried", 100, "CCTV bitrate carried to the platform", "s", "#ff7f0e")
     ax.set_ylabel("delivered or carried (%)")
     ax.set_ylim(0, 102)  # the whole scale: a zoomed axis would turn hundredths of a point into a cliff
     ax.set_title("Delivery")
-    ax.legend(fontsize=8, loc="lower left")
+    legend(ax, loc="lower left")
 
-    # Latency p95 (and flood alert latency where there is one).
+    # Latency: uplinks take tens of milliseconds and a flood alert minutes, so each has its own linear axis
+    # from zero (a shared log axis made a halving look like a small step).
+    # The top of each axis follows the seeds' values, not the interval: with two seeds the 95 % interval is
+    # 12.7 standard errors wide and would flatten the points (its bars then run off the top, which says so).
+    def top(kpi, scale, headroom):
+        values = [np.asarray(runs[p].get(kpi, []), dtype=float) * scale for p in phases]
+        values = np.concatenate(values + [frame[kpi].to_numpy(dtype=float) * scale])
+        values = values[np.isfinite(values)]
+        return headroom * values.max() if values.size and values.max() > 0 else None
+
     ax = axes[1, 1]
-    axes_of["latency_p95_s"] = ax
-    kpi_line(ax, "latency_p95_s", 1, "uplink latency p95", "o", "#1f77b4")
-    seeds_of("latency_p95_s", 1)
-    if "alert_latency_first_s" in frame and np.isfinite(frame["alert_latency_first_s"].to_numpy(dtype=float)).any():
-        kpi_line(ax, "alert_latency_first_s", 1, "flood alert latency", "s", "#b03a2e")
-    ax.set_ylabel("latency (s, log scale)")
-    ax.set_yscale("log")  # uplinks take tens of ms, a flood alert seconds to minutes
+    kpi_line(ax, "latency_p95_s", 1000, "uplink latency p95", "o", "#1f77b4", seeds=True)
+    ax.set_ylabel("uplink latency p95 (ms)", color="#1f77b4")
+    ax.set_ylim(0, top("latency_p95_s", 1000, 1.25))
     ax.set_title("Latency")
-    ax.legend(fontsize=8, loc="center right")
+    others = []
+    if present("alert_latency_first_s"):
+        ax2 = ax.twinx()
+        kpi_line(ax2, "alert_latency_first_s", 1, "flood alert latency (right)", "s", "#b03a2e", seeds=True,
+                 seed_label=None)
+        ax2.set_ylabel("flood alert latency (s)", color="#b03a2e")
+        ax2.set_ylim(0, top("alert_latency_first_s", 1, 2.5))
+        others.append(ax2)
+    legend(ax, *others, loc="lower right")
 
     for ax in axes[1]:
         ax.set_xticks(x, phases)
