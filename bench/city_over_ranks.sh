@@ -17,14 +17,14 @@ scenario="$out/city_${devices}_${gateways}.yaml"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "git: $(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-/usr/bin/time -f "ranks=1 wall_s=%e peak_rss_kb=%M" build/bin/citytwin run "$scenario" -q --threads 1 \
+/usr/bin/time -f "ranks=1 wall_s=%e peak_rss_kb=%M user_s=%U sys_s=%S" build/bin/citytwin run "$scenario" -q --threads 1 \
   -o "$out/one.h5" --overwrite 2> "$out/time_1.txt" > "$out/kpi_1.txt"
 tail -1 "$out/time_1.txt"
 grep -E "uplinks_sent" "$out/kpi_1.txt" || true
 for r in $ranks; do
   # Progress on (not -q): rank 0 prints its exchange volume at the end.
-  /usr/bin/time -f "ranks=$r wall_s=%e peak_rss_kb=%M (rank, largest)" mpirun --oversubscribe -n "$r" \
-    /usr/bin/time -f "rank peak_rss_kb=%M wall_s=%e" build/bin/citytwin run "$scenario" --threads 1 \
+  /usr/bin/time -f "ranks=$r wall_s=%e peak_rss_kb=%M (mpirun)" mpirun --oversubscribe -n "$r" \
+    /usr/bin/time -f "rank peak_rss_kb=%M wall_s=%e user_s=%U sys_s=%S" build/bin/citytwin run "$scenario" --threads 1 \
     -o "$out/ranks_$r.h5" --overwrite 2> "$out/time_$r.txt" > "$out/kpi_$r.txt"
   grep -E "^ranks=|^rank |rank 0 of" "$out/time_$r.txt" | tr '\r' '\n' | grep -E "^ranks=|^rank |rank 0 of"
   /usr/bin/python3 - "$out/one.h5" "$out/ranks_$r.h5" <<'PY'
