@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <optional>
 
 #include "sim/app/progress.hpp"
 #include "sim/app/run_assembly.hpp"
@@ -12,6 +14,7 @@
 #include "sim/app/run_set_up.hpp"
 #include "sim/city/resolve.hpp"
 #include "sim/core/stop.hpp"
+#include "sim/distributed/rank_worker.hpp"
 
 namespace citytwin::sim::app {
 
@@ -31,6 +34,15 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   // Everything that can refuse the scenario, before anything is written (ScenarioError).
   const std::vector<scenario::Diagnostic> warnings = city::resolve(sc, summary.seed, options.strict);
   check_run_budget(estimate_run(sc), available_memory_bytes(), summary.threads, options.force);
+  const bool split = options.ranks != nullptr && options.ranks->size() > 1;
+  if (split && options.ranks->rank() != 0) {  // one city over ranks: a rank that writes nothing
+    core::ThreadPool pool(summary.threads);
+    const city::CityLayout city = city::build_city_layout(sc, summary.seed, pool);
+    distributed::CitySplit city_split(city, *options.ranks);
+    distributed::run_other_rank(sc, city, summary.seed, summary.threads, pool, city_split);
+    summary.complete = true;
+    return summary;
+  }
   // Create the output first: an unwritable path fails before any simulation work.
   output::RunMeta meta = run_meta(sc, summary, warnings);
   meta.run_id = options.run_id;  // a campaign's run id, in /meta (its restart check)
@@ -38,6 +50,8 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   core::ThreadPool pool(summary.threads);
   const city::CityLayout city = set_up_city(sc, summary.seed, pool, writer);
   RunAssembly assembly(sc, city, summary.seed, summary.threads);
+  std::optional<distributed::CitySplit> city_split;
+  if (split) assembly.split_over(city_split.emplace(city, *options.ranks));
   Progress progress(sc.run.duration_s, options.progress);
 
   const double duration = sc.run.duration_s;
@@ -54,7 +68,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
     }
     progress.update(t, assembly.uplinks());
     if (options.on_progress) options.on_progress(t, duration, assembly.uplinks());
-    stopped = core::stop_requested();
+    stopped = assembly.stop_requested();
   }
   record::RunRecorder::Report report = assembly.finish(t, pool, writer);
   summary.kpis = std::move(report.kpis);
@@ -64,6 +78,17 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   summary.output_path = writer.path();
   summary.wall_s = progress.wall_s();
   progress.finish(t, assembly.uplinks(), summary.complete);
+  if (city_split && options.progress) {
+    const distributed::ExchangeVolume& v = city_split->volume();
+    std::fprintf(stderr,
+                 "citytwin: rank 0 of %d: %llu windows, %llu transmissions stepped here, %llu B sent, %llu B "
+                 "received, largest window %llu B (all ranks)\n",
+                 city_split->ranks(), static_cast<unsigned long long>(v.windows),
+                 static_cast<unsigned long long>(v.transmissions),
+                 static_cast<unsigned long long>(v.bytes_sent),
+                 static_cast<unsigned long long>(v.bytes_received),
+                 static_cast<unsigned long long>(v.max_window_bytes));
+  }
   core::clear_stop();  // a stop request applies to one run
   return summary;
 }

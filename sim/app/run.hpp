@@ -9,6 +9,7 @@
 #include <string>
 
 #include "output/trace_writer.hpp"
+#include "sim/core/ranks.hpp"
 #include "sim/core/run_error.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -35,6 +36,9 @@ struct RunOptions {
   std::function<void(double, double, uint64_t)> on_progress;
   bool force = false;  // run even past the memory and time budget (sim/run_budget.hpp)
   std::string run_id;  // a campaign's id for the run (sim/campaign), written to /meta@run_id
+  // One city over several ranks (sim/distributed): every rank calls run() with its Ranks; rank 0 writes
+  // the trace at output_path and returns the KPIs, the others return an empty summary. Null: one process.
+  core::Ranks* ranks = nullptr;
 };
 
 struct RunSummary {

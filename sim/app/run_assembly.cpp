@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/app/run.hpp"
+#include "sim/core/stop.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/network/wired_bus.hpp"
 
@@ -48,11 +49,19 @@ access::AccessNetwork& RunAssembly::network_for(const engine::Transmission& tx) 
 
 void RunAssembly::advance(double t_s, core::ThreadPool& pool) {
   fleet_.advance(t_s, pool, produced_);
+  if (split_) split_stop_ = split_->exchange(produced_, core::stop_requested());
   sequencer_.release(produced_, t_s, [this](uint64_t seq, const engine::Transmission& tx) {
     network_for(tx).submit(seq, tx);
   });
   for (access::AccessNetwork* a : access_) a->step(t_s, pool, bus_);
 }
+
+void RunAssembly::split_over(distributed::CitySplit& split) {
+  split_ = &split;
+  fleet_.keep_districts(split.owned_districts());
+}
+
+bool RunAssembly::stop_requested() const { return split_ ? split_stop_ : core::stop_requested(); }
 
 void RunAssembly::forward(double t_s, output::TraceWriter& writer) {
   wired_->advance(t_s);
@@ -71,6 +80,7 @@ record::RunRecorder::Report RunAssembly::finish(double t_s, core::ThreadPool& po
   wired_->drain(t_s);
   recorder_.flush(writer);
   fleet_.finish(t_s);
+  if (split_) split_->gather_fleet(fleet_);
   const std::array<const access::AccessNetwork*, 3> access = {&lorawan_, &nbiot_, &wifi_};
   return recorder_.finish(writer, {fleet_, *wired_, access, wifi_, platform_}, t_s);
 }

@@ -22,6 +22,7 @@
 #include "sim/access/nbiot_network.hpp"
 #include "sim/access/wifi_access.hpp"
 #include "sim/city/city_layout.hpp"
+#include "sim/distributed/city_split.hpp"
 #include "sim/drivers/driver_set.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
 #include "sim/engine/fleet.hpp"
@@ -50,6 +51,13 @@ class RunAssembly {
   // network, writes the remaining rows, the /kpi and /timeseries.
   record::RunRecorder::Report finish(double t_s, core::ThreadPool& pool, output::TraceWriter& writer);
 
+  // One city over ranks (rank 0; sim/distributed): the fleet steps only this rank's districts, each
+  // window's transmissions are exchanged with the other ranks, and the fleet adopts their devices'
+  // state before the KPIs. Call before the first window; split must outlive the assembly.
+  void split_over(distributed::CitySplit& split);
+  // Whether the run stops after this window: a stop request here, or on any rank when split.
+  bool stop_requested() const;
+
   // Uplinks numbered so far (the progress line's count).
   uint64_t uplinks() const { return sequencer_.numbered(); }
 
@@ -69,6 +77,8 @@ class RunAssembly {
   std::array<access::AccessNetwork*, 3> access_;  // stepped in this order
   engine::Sequencer sequencer_;
   std::vector<engine::Transmission> produced_;
+  distributed::CitySplit* split_ = nullptr;
+  bool split_stop_ = false;  // a rank asked to stop, as the last exchange said
 };
 
 }  // namespace citytwin::sim::app

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,9 +14,11 @@
 #include "sim/app/run.hpp"
 #include "sim/app/run_budget.hpp"
 #include "sim/app/version.hpp"
+#include "sim/campaign/campaign_mpi.hpp"
 #include "sim/city/resolve.hpp"
 #include "sim/cli/command_line.hpp"
 #include "sim/cli/sweep.hpp"
+#include "sim/distributed/mpi_ranks.hpp"
 #include "sim/network/wired_network.hpp"
 #include "sim/rollout/compare.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -177,17 +180,34 @@ int run(const std::vector<std::string>& args) {
 
   if (!within_budget(sc, file, options.threads.value_or(app::default_thread_count()), options.force))
     return kBadInput;
+  // `mpirun -n R citytwin run`: one city over R ranks (sim/distributed); rank 0 writes and reports.
+  std::unique_ptr<citytwin::sim::core::Ranks> ranks;
+  if (citytwin::sim::campaign::launched_by_mpirun_with_several_ranks()) {
+    ranks = citytwin::sim::distributed::make_mpi_ranks();
+    options.ranks = ranks.get();
+    if (ranks->rank() != 0) options.progress = false;
+  }
+  // Over ranks, a rank that fails ends every rank (none must wait in an exchange for it).
+  const auto ended = [&](int status) {
+    if (ranks) ranks->abort(status);
+    return status;
+  };
   app::RunSummary summary;
   try {
     summary = app::run(sc, options);
   } catch (const app::RunStopped& e) {
     std::cerr << "citytwin: " << e.what()
               << ", before the first window: the trace has no messages (complete = 0)\n";
-    return kInterrupted;
+    return ended(kInterrupted);
   } catch (const citytwin::sim::network::SimgridConfigError& e) {
     std::cerr << "citytwin: " << e.what() << "\n";
-    return kBadInput;
+    return ended(kBadInput);
+  } catch (const std::exception& e) {
+    if (!ranks) throw;
+    std::cerr << "citytwin: rank " << ranks->rank() << ": error: " << e.what() << "\n";
+    ranks->abort(kRunFailed);
   }
+  if (ranks && ranks->rank() != 0) return summary.complete ? kOk : kInterrupted;
   if (vm.count("json"))
     std::cout << app::summary_json(summary).dump(2) << "\n";
   else

@@ -57,6 +57,8 @@ Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int thre
   for (size_t d = 0; d < districts; ++d) {
     first_partition[d] = partitions_.size();
     partitions_.resize(partitions_.size() + std::max<size_t>(1, (per_district[d] + chunk - 1) / chunk));
+    for (size_t p = first_partition[d]; p < partitions_.size(); ++p)
+      partitions_[p].district = static_cast<uint16_t>(d);
   }
   std::vector<size_t> seen(districts, 0);
   for (uint32_t dev = 0; dev < n; ++dev) {
@@ -246,6 +248,7 @@ void Fleet::advance(double t_s, core::ThreadPool& pool, std::vector<Transmission
   pool.parallel_for(partitions_.size(), [&](size_t p) {
     Partition& part = partitions_[p];
     part.out.clear();
+    if (!owns_district(part.district)) return;  // another rank's (sim/distributed)
     while (!part.heap.empty() && part.heap.front().t_s < t_s) {
       std::pop_heap(part.heap.begin(), part.heap.end(), later<Event, Event>);
       const Event e = part.heap.back();
@@ -299,10 +302,17 @@ double Fleet::energy_used_mah(uint32_t device) const {
   return city_.populations[city_.device_population[device]].battery_mah - battery_mah_[device];
 }
 
+void Fleet::keep_districts(const std::vector<uint8_t>& owned) { owned_districts_ = owned; }
+
+void Fleet::adopt(uint32_t device, double battery_mah, bool dead) {
+  battery_mah_[device] = battery_mah;
+  dead_[device] = dead ? 1 : 0;
+}
+
 size_t Fleet::dead_count() const { return static_cast<size_t>(std::count(dead_.begin(), dead_.end(), 1)); }
 
 uint64_t Fleet::deferred_by_duty_cycle() const {
-  uint64_t total = 0;
+  uint64_t total = deferred_elsewhere_;
   for (const Partition& p : partitions_) total += p.deferred;
   return total;
 }

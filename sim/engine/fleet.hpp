@@ -73,6 +73,17 @@ class Fleet {
   float tx_power_dbm(uint32_t device) const { return tx_power_dbm_[device]; }
   uint64_t deferred_by_duty_cycle() const;
 
+  // One city over ranks (sim/distributed): advance() steps only the devices of the districts marked
+  // in owned (by district id); the others are stepped by their rank. Their state here is not kept
+  // up to date until adopt() hands over the owner's: the battery left and whether the device is dead,
+  // and the reports its partitions deferred for the duty cycle.
+  void keep_districts(const std::vector<uint8_t>& owned);
+  bool owns_district(uint16_t district) const {
+    return owned_districts_.empty() || owned_districts_[district] != 0;
+  }
+  void adopt(uint32_t device, double battery_mah, bool dead);
+  void adopt_deferred(uint64_t deferred) { deferred_elsewhere_ += deferred; }
+
  private:
   enum class Kind : uint8_t { Report, Retry, ReceiveDone, Sample };
   struct Event {
@@ -84,6 +95,7 @@ class Fleet {
     std::vector<Event> heap;  // min-heap on (t_s, device)
     std::vector<Transmission> out;
     uint64_t deferred = 0;
+    uint16_t district = 0;
   };
 
   void schedule(Partition& part, double t_s, uint32_t device, Kind kind);
@@ -105,6 +117,8 @@ class Fleet {
   uint64_t seed_;
   double end_s_;
   std::vector<Partition> partitions_;
+  std::vector<uint8_t> owned_districts_;  // empty: every district (sim/distributed)
+  uint64_t deferred_elsewhere_ = 0;       // adopted from the other ranks
   // Per-device state.
   std::vector<double> battery_mah_;
   std::vector<double> asleep_since_s_;
