@@ -16,13 +16,15 @@ RankWorker::RankWorker(const scenario::Scenario& sc, const city::CityLayout& cit
       drivers_(sc),
       fleet_(city, seed, sc.run.duration_s, threads, drivers_),
       timeline_(sc, drivers::failure_schedule(sc, seed)),
-      lorawan_(sc, city, timeline_, fleet_),
+      lorawan_(sc, city, timeline_),
       nbiot_(sc, city, seed, timeline_),
       wifi_(sc, city),
       access_{&lorawan_, &nbiot_, &wifi_} {
   fleet_.keep_districts(split.owned_districts());
   bus_.subscribe<events::ChargeDrawn>(
       [this](const events::ChargeDrawn& c) { fleet_.post_charge(c.device, c.charge_mah); });
+  bus_.subscribe<events::DownlinkSent>(
+      [this](const events::DownlinkSent& d) { fleet_.post_downlink(d.device, d.ack, d.adr); });
   for (access::AccessNetwork* a : access_) a->start(sc.run.duration_s, bus_);
 }
 

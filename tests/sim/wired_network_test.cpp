@@ -9,6 +9,7 @@
 
 #include <vector>
 
+#include "sim/access/access_network.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/network/wired_bus.hpp"
 #include "tests/sim/component_city.hpp"
@@ -42,7 +43,8 @@ void listen(events::Bus& bus, Heard& heard) {
       [&](const events::MessageIngested& e) { heard.ingested.push_back(e); });
 }
 
-// A frame received intact by the given gateways at t_s.
+// A frame received intact by the given gateways at t_s (published with its copies by
+// access::publish_resolved).
 events::FrameResolved frame(uint64_t seq, double t_s, std::span<const uint32_t> gateways) {
   events::FrameResolved f;
   f.seq = seq;
@@ -59,7 +61,7 @@ TEST(WiredNetwork, TheFirstCopyDeliversAndTheOtherIsADuplicate) {
   listen(bus, heard);
   const auto wired = make_wired_network(c.scenario, timeline, bus);
   const std::vector<uint32_t> both = {0, 1};
-  bus.publish(frame(0, 1.0, both));
+  publish_resolved(bus, frame(0, 1.0, both));
   wired->advance(10.0);
   wired->drain(10.0);
   ASSERT_EQ(heard.delivered.size(), 2u);
@@ -87,8 +89,8 @@ TEST(WiredNetwork, CopiesReachingAServerThatIsDownAreLost) {
   listen(bus, heard);
   const auto wired = make_wired_network(c.scenario, timeline, bus);
   const std::vector<uint32_t> a = {0};
-  bus.publish(frame(0, 50.0, a));   // the server is down when it arrives
-  bus.publish(frame(1, 150.0, a));  // back up
+  publish_resolved(bus, frame(0, 50.0, a));   // the server is down when it arrives
+  publish_resolved(bus, frame(1, 150.0, a));  // back up
   wired->advance(200.0);
   wired->drain(200.0);
   ASSERT_EQ(heard.dropped.size(), 1u);
