@@ -23,17 +23,20 @@ double overlap_m2(const scenario::District& d, double x0, double y0, double x1, 
 
 // Expected gateways in range of one device of the population: for each gateway of its technology, the
 // share of the population's area within the mean range of a link. The range is that of the full power
-// at SF12 (as sim/city_layout.cpp keeps links) after the mean penetration loss, widened for log-normal
-// shadowing (the mean area of a log-normally shadowed coverage, exp(2 s^2) with s = sigma ln10 / 10 n);
-// the disc around the gateway is taken as its bounding square times pi/4.
+// at the largest SF the device can use (as sim/city/city_layout.cpp keeps links) after the mean penetration
+// loss, widened for log-normal shadowing (the mean area of a log-normally shadowed coverage, exp(2 s^2) with
+// s = sigma ln10 / 10 n); the disc around the gateway is taken as its bounding square times pi/4.
 double links_per_device(const scenario::Scenario& sc, const scenario::DevicePopulation& pop) {
   if (pop.technology == scenario::Technology::WiFi)
     return 0.0;  // associated by the Wi-Fi model, no link table
   const bool nbiot = pop.technology == scenario::Technology::NbIot;
   double floor_dbm = pop.radio.tx_power_dbm - city::kNbiotMaxCouplingLossDb;
   if (!nbiot) {
+    // As sim/city/city_layout.cpp keeps them: down to the sensitivity of the largest SF the device can
+    // send with (its fixed SF; SF12 when chosen at join or by ADR: an upper bound).
+    const int sf = pop.radio.sf_auto || pop.radio.adr ? 12 : pop.radio.phy.spreading_factor;
     try {
-      floor_dbm = models::radio::gateway_sensitivity_dbm(12, pop.radio.phy.bandwidth_hz,
+      floor_dbm = models::radio::gateway_sensitivity_dbm(sf, pop.radio.phy.bandwidth_hz,
                                                          sc.channel.gateway_sensitivity_dbm);
     } catch (const std::exception&) {
       return static_cast<double>(sc.gateways.size());  // unknown: every gateway
