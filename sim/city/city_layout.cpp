@@ -174,7 +174,7 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
     return pop.technology == lora && !pop.radio.sf_auto && !pop.radio.adr;
   };
   // Per population: the cut-off without building loss (W >= 0 only shortens it).
-  std::vector<LinkCutoff> cutoffs;
+  std::vector<LinkCutoff> cutoffs, sf12_cutoffs;  // the latter: down to the SF12 floor (link_floor_dbm)
   for (const scenario::DevicePopulation& pop : sc.devices) {
     const bool linked = pop.technology == lora || pop.technology == nbiot_tech;
     const double floor = fixed_sf(pop) ? models::radio::gateway_sensitivity_dbm(
@@ -186,6 +186,11 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
         linked ? pop.radio.tx_power_dbm + max_antenna_dbi.at(static_cast<size_t>(pop.technology)) - floor
                : -std::numeric_limits<double>::infinity();
     cutoffs.emplace_back(sc.channel.path_loss, max_loss, sigma);
+    const double max_loss_sf12 = linked ? pop.radio.tx_power_dbm +
+                                              max_antenna_dbi.at(static_cast<size_t>(pop.technology)) -
+                                              link_floor_dbm(pop)
+                                        : -std::numeric_limits<double>::infinity();
+    sf12_cutoffs.emplace_back(sc.channel.path_loss, max_loss_sf12, sigma);
   }
   pool.parallel_for(blocks, [&](size_t b) {
     if (core::stop_requested()) return;  // the blocks left are skipped, and the set-up abandoned below
@@ -203,36 +208,42 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
                                                                       wall_rng.uniform(), wall_rng.uniform())
                                  : 0.0;
       // Wi-Fi cameras associate through sim/wifi_access.cpp (5 GHz link budget), not radio links.
-      candidates.clear();
       const double x = city.device_x_m[d], y = city.device_y_m[d];
-      const LinkCutoff& cutoff = cutoffs[city.device_population[d]];
-      const auto consider = [&](uint32_t g, double d2) {
-        if (sigma > 0.0) {  // the draw's first uniform is one of the pair's two values
-          const uint64_t n0 = 2u * static_cast<uint64_t>(rank[g]);
-          const double u = std::max(core::to_unit(core::stream_value(shadow_key, n0)),
-                                    core::to_unit(core::stream_value(shadow_key, n0 + 1)));
-          if (u < cutoff.min_u1(std::sqrt(d2))) return;
-        }
-        candidates.push_back(g);
-      };
-      if (pop.technology == lora) lora_grid.visit(x, y, cutoff.radius_m(), consider);
-      if (nbiot) nbiot_grid.visit(x, y, cutoff.radius_m(), consider);
-      std::sort(candidates.begin(), candidates.end());
       double best_rssi = -std::numeric_limits<double>::infinity();
-      gains.clear();
-      for (uint32_t g : candidates) {
-        const scenario::Gateway& gw = sc.gateways[g];
-        const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
-        double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - std::max(0.0, wall_db);
-        if (sigma > 0.0) {  // one draw per (device, gateway), in gateway order
-          core::Stream shadow_rng(shadow_key, 2u * static_cast<uint64_t>(rank[g]));
-          gain -= sc.channel.shadowing_sigma_db *
-                  models::radio::gaussian_from_uniforms(shadow_rng.uniform(), shadow_rng.uniform());
+      // gains: the candidates within the cut-off heard at full power down to the SF12 floor.
+      const auto gather = [&](const LinkCutoff& cutoff) {
+        candidates.clear();
+        const auto consider = [&](uint32_t g, double d2) {
+          if (sigma > 0.0) {  // the draw's first uniform is one of the pair's two values (link_index.hpp)
+            const uint64_t n0 = 2u * static_cast<uint64_t>(rank[g]);
+            const double min_u1 = cutoff.min_u1(std::sqrt(d2));
+            if (min_u1 > 0.0) {
+              const double v0 = core::to_unit(core::stream_value(shadow_key, n0));
+              const double v1 = core::to_unit(core::stream_value(shadow_key, n0 + 1));
+              if (!shadowing_can_lift(v0, v1, min_u1) && !shadowing_can_lift(v1, v0, min_u1)) return;
+            }
+          }
+          candidates.push_back(g);
+        };
+        if (pop.technology == lora) lora_grid.visit(x, y, cutoff.radius_m(), consider);
+        if (nbiot) nbiot_grid.visit(x, y, cutoff.radius_m(), consider);
+        std::sort(candidates.begin(), candidates.end());
+        gains.clear();
+        for (uint32_t g : candidates) {
+          const scenario::Gateway& gw = sc.gateways[g];
+          const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
+          double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - std::max(0.0, wall_db);
+          if (sigma > 0.0) {  // one draw per (device, gateway), in gateway order
+            core::Stream shadow_rng(shadow_key, 2u * static_cast<uint64_t>(rank[g]));
+            gain -= sc.channel.shadowing_sigma_db *
+                    models::radio::gaussian_from_uniforms(shadow_rng.uniform(), shadow_rng.uniform());
+          }
+          if (pop.radio.tx_power_dbm + gain < floor) continue;
+          best_rssi = std::max(best_rssi, pop.radio.tx_power_dbm + gain);
+          gains.push_back({g, gain});
         }
-        if (pop.radio.tx_power_dbm + gain < floor) continue;
-        best_rssi = std::max(best_rssi, pop.radio.tx_power_dbm + gain);
-        gains.push_back({g, gain});
-      }
+      };
+      gather(cutoffs[city.device_population[d]]);
       const int sf = nbiot ? 0
                      : pop.radio.sf_auto
                          ? std::min(city.populations[city.device_population[d]].max_sf,
@@ -253,6 +264,17 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
         block_gateway[b].push_back(g);
         block_gain[b].push_back(static_cast<float>(gain));
         ++count;
+      }
+      // No link at the device's own SF: it keeps those it has down to the SF12 floor. Its frames are never
+      // heard on them (the radio medium judges each reception at the frame's SF), but the coverage
+      // (sim/plan/coverage.cpp: a device with a link is within reach at SF12) counts it as before.
+      if (count == 0 && !nbiot) {
+        if (fixed_sf(pop)) gather(sf12_cutoffs[city.device_population[d]]);  // a wider cut-off
+        for (const auto& [g, gain] : gains) {
+          block_gateway[b].push_back(g);
+          block_gain[b].push_back(static_cast<float>(gain));
+          ++count;
+        }
       }
       block_count[b].push_back(count);
     }

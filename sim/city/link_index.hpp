@@ -82,4 +82,13 @@ class LinkCutoff {
   std::vector<double> min_u1_;  // per distance bucket, for the bucket's nearest distance
 };
 
+// Whether a shadowing draw gaussian_from_uniforms(u1, u2) = sqrt(-2 ln(1 - u1)) cos(2 pi u2) that must
+// lift a link (z < 0, gain -= sigma z) by more than min_u1 allows can do it: u1 >= min_u1 (> 0), and
+// cos(2 pi u2) < 0, i.e. u2 in (1/4, 3/4); outside [0.24, 0.76] the cosine is above 0.06, surely
+// positive whatever its rounding. Which uniform the draw takes first is the compiler's order of
+// evaluation of its arguments: callers try both.
+inline bool shadowing_can_lift(double u1, double u2, double min_u1) {
+  return u1 >= min_u1 && u2 >= 0.24 && u2 <= 0.76;
+}
+
 }  // namespace citytwin::sim::city

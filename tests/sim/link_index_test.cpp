@@ -29,7 +29,8 @@ struct Links {
 };
 
 // Every pair, in gateway order, as the layout did before the index; kept down to the sensitivity of the
-// largest SF the device can send with (less 0.01 dB).
+// largest SF the device can send with (less 0.01 dB), or, for a LoRa device with none there, down to the
+// SF12 floor (what the coverage counts).
 Links scan_every_pair(const Scenario& sc, const CityLayout& city, uint64_t seed) {
   Links out;
   for (size_t d = 0; d < city.device_count(); ++d) {
@@ -51,6 +52,8 @@ Links scan_every_pair(const Scenario& sc, const CityLayout& city, uint64_t seed)
             : models::radio::gateway_sensitivity_dbm(city.device_sf[d], pop.radio.phy.bandwidth_hz,
                                                      sc.channel.gateway_sensitivity_dbm) -
                   0.01;
+    const size_t first = out.gateway.size();
+    std::vector<std::pair<uint32_t, float>> sf12;  // every link down to the SF12 floor
     for (size_t g = 0; g < sc.gateways.size(); ++g) {
       const Gateway& gw = sc.gateways[g];
       if (gw.technology != pop.technology || pop.technology == Technology::WiFi) continue;
@@ -59,9 +62,17 @@ Links scan_every_pair(const Scenario& sc, const CityLayout& city, uint64_t seed)
       if (sc.channel.shadowing_sigma_db > 0.0)
         gain -= sc.channel.shadowing_sigma_db *
                 models::radio::gaussian_from_uniforms(shadow_rng.uniform(), shadow_rng.uniform());
-      if (pop.radio.tx_power_dbm + gain < floor || pop.radio.tx_power_dbm + gain < keep) continue;
+      if (pop.radio.tx_power_dbm + gain < floor) continue;
+      sf12.emplace_back(static_cast<uint32_t>(g), static_cast<float>(gain));
+      if (pop.radio.tx_power_dbm + gain < keep) continue;
       out.gateway.push_back(static_cast<uint32_t>(g));
       out.gain_db.push_back(static_cast<float>(gain));
+    }
+    if (out.gateway.size() == first && !nbiot) {
+      for (const auto& [g, gain] : sf12) {
+        out.gateway.push_back(g);
+        out.gain_db.push_back(gain);
+      }
     }
     out.offset.push_back(out.gateway.size());
   }
@@ -140,6 +151,14 @@ TEST(LinkIndex, CutoffBoundsEveryKeepableLink) {
     if (keepable) {
       ASSERT_GE(u, cut.min_u1(d)) << "d " << d << " u " << u;
     }
+  }
+  // The sign test: a draw that lifts a link that needs it (z < 0) passes, whichever uniform comes first.
+  for (int i = 0; i < 200000; ++i) {
+    const double d = rng.uniform() * cut.radius_m();
+    const double u1 = rng.uniform(), u2 = rng.uniform();
+    if (pl.loss_db(d) > max_loss + sigma * -models::radio::gaussian_from_uniforms(u1, u2))
+      continue;  // not kept
+    ASSERT_TRUE(cut.min_u1(d) == 0.0 || shadowing_can_lift(u1, u2, cut.min_u1(d))) << "d " << d;
   }
   // Far links are skipped on their uniform alone: at 4x the unshadowed range most uniforms fail.
   EXPECT_GT(cut.min_u1(4.0 * pl.distance_for_loss_m(max_loss)), 0.9);
