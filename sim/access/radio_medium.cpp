@@ -116,32 +116,45 @@ void RadioMedium::interfere_across_sfs(const OnAir& rx, Reception& mine) {
 
 void RadioMedium::collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& air, double rx_needs_db,
                           double others_need_db) {
-  std::erase_if(air, [&](const OnAir& e) { return e.t_end_s <= rx.t_start_s; });
+  // One pass: frames that ended before rx starts are dropped from the list (kept ones stay in order),
+  // the others are judged against rx.
+  size_t kept = 0;
   if (cumulative_) {  // summed now, judged when the frame is resolved
-    for (const OnAir& e : air) {
+    Energies& mine_mws = interference(rx.reception);
+    for (size_t i = 0; i < air.size(); ++i) {
+      const OnAir& e = air[i];
+      if (e.t_end_s <= rx.t_start_s) continue;
       const double overlap = models::radio::overlap_s(e.t_start_s, e.t_end_s, rx.t_start_s, rx.t_end_s);
-      if (overlap <= 0.0) continue;
-      mine.interference_mws[e.spreading_factor - 7u] +=
-          static_cast<float>(models::radio::energy_mws(e.rssi_dbm, overlap));
-      reception(e.reception).interference_mws[rx.spreading_factor - 7u] +=
-          static_cast<float>(models::radio::energy_mws(rx.rssi_dbm, overlap));
+      if (overlap > 0.0) {
+        mine_mws[e.spreading_factor - 7u] +=
+            static_cast<float>(models::radio::energy_mws(e.rssi_dbm, overlap));
+        interference(e.reception)[rx.spreading_factor - 7u] +=
+            static_cast<float>(models::radio::energy_mws(rx.rssi_dbm, overlap));
+      }
+      air[kept++] = e;
     }
+    air.resize(kept);
     return;
   }
   // The SIR of a frame over another is the difference of their received powers, in dB.
-  for (const OnAir& e : air) {
+  for (size_t i = 0; i < air.size(); ++i) {
+    const OnAir& e = air[i];
+    if (e.t_end_s <= rx.t_start_s) continue;
     if (!models::radio::sir_suffices(rx.rssi_dbm - e.rssi_dbm, rx_needs_db) && mine.fate == FailReason::None)
       mine.fate = FailReason::Collision;
     Reception& other = reception(e.reception);
     if (!models::radio::sir_suffices(e.rssi_dbm - rx.rssi_dbm, others_need_db) &&
         other.fate == FailReason::None)
       other.fate = FailReason::Collision;
+    air[kept++] = e;
   }
+  air.resize(kept);
 }
 
-bool RadioMedium::sunk_by_interference(const Reception& rx, const engine::Transmission& tx) const {
+bool RadioMedium::sunk_by_interference(const Reception& rx, const Energies& energies,
+                                       const engine::Transmission& tx) const {
   std::array<double, kSpreadingFactors> interference_mws{};
-  std::copy(rx.interference_mws.begin(), rx.interference_mws.end(), interference_mws.begin());
+  std::copy(energies.begin(), energies.end(), interference_mws.begin());
   return models::radio::destroying_spreading_factor(
              tx.spreading_factor, models::radio::energy_mws(rx.rssi_dbm, tx.t_end_s - tx.t_start_s),
              interference_mws, sir_thresholds_db_) != 0;
@@ -154,7 +167,8 @@ void RadioMedium::resolve(Frame& f, const std::function<void(const ResolvedFrame
   float strongest = -std::numeric_limits<float>::infinity();
   for (uint32_t r = 0; r < f.receptions; ++r) {
     Reception& rx = reception(f.first_reception + r);
-    if (cumulative_ && rx.fate == FailReason::None && sunk_by_interference(rx, f.tx))
+    if (cumulative_ && rx.fate == FailReason::None &&
+        sunk_by_interference(rx, interference(f.first_reception + r), f.tx))
       rx.fate = FailReason::Collision;
     if (rx.fate == FailReason::None) {
       received_scratch_.push_back(rx.gateway);
@@ -190,14 +204,19 @@ void RadioMedium::submit(uint64_t seq, const engine::Transmission& tx) {
     const double bandwidth = city_.populations[city_.device_population[tx.device]].bandwidth_hz;
     const double sensitivity =
         models::radio::gateway_sensitivity_dbm(tx.spreading_factor, bandwidth, sensitivity_125khz_dbm_);
+    // This (channel, SF)'s on-air lists start here (+ gateway); a channel is registered by the frame's
+    // first reception, as before.
+    uint32_t lists = std::numeric_limits<uint32_t>::max();
     for (uint64_t k = city_.link_offset[tx.device]; k < city_.link_offset[tx.device + 1]; ++k) {
       const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
       if (rssi < sensitivity) continue;
       const uint32_t g = city_.link_gateway[k];
       const uint64_t id = reception_base_ + receptions_.size();
+      if (lists == std::numeric_limits<uint32_t>::max())
+        lists = on_air_list(0, tx.channel_hz, tx.spreading_factor);
       receptions_.push_back({g, rssi, FailReason::None});
-      incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi,
-                              on_air_list(g, tx.channel_hz, tx.spreading_factor), tx.spreading_factor});
+      if (cumulative_) interference_.emplace_back();
+      incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g, tx.spreading_factor});
       best = std::max(best, rssi);
     }
   }
@@ -224,18 +243,25 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
   });
 
   // 3. Resolve the frames that ended by t_s, in seq order, then drop the settled prefix.
-  for (size_t i = 0; i < frames_.size(); ++i) {
+  for (size_t i = frame_front_; i < frames_.size(); ++i) {
     Frame& f = frames_[i];
     if (!f.resolved && f.tx.t_end_s <= t_s) resolve(f, sink);
   }
-  while (!frames_.empty() && frames_.front().resolved) {
-    const Frame& f = frames_.front();
-    const uint64_t drop_to = f.first_reception + f.receptions;
-    while (reception_base_ < drop_to) {
-      receptions_.pop_front();
-      ++reception_base_;
-    }
-    frames_.pop_front();
+  while (frame_front_ < frames_.size() && frames_[frame_front_].resolved) ++frame_front_;
+  // Receptions of settled frames are no longer referenced (no on-air list holds one: a frame is
+  // settled once nothing can overlap it). Erase the settled fronts once they are half the vectors.
+  const uint64_t first_live = frame_front_ < frames_.size() ? frames_[frame_front_].first_reception
+                                                            : reception_base_ + receptions_.size();
+  if (frame_front_ > 0 && 2 * frame_front_ >= frames_.size()) {
+    frames_.erase(frames_.begin(), frames_.begin() + static_cast<std::ptrdiff_t>(frame_front_));
+    frame_front_ = 0;
+  }
+  const auto dead = static_cast<size_t>(first_live - reception_base_);
+  if (dead > 0 && 2 * dead >= receptions_.size()) {
+    receptions_.erase(receptions_.begin(), receptions_.begin() + static_cast<std::ptrdiff_t>(dead));
+    if (cumulative_)
+      interference_.erase(interference_.begin(), interference_.begin() + static_cast<std::ptrdiff_t>(dead));
+    reception_base_ = first_live;
   }
 }
 

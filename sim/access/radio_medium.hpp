@@ -16,7 +16,6 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <span>
 #include <vector>
@@ -62,16 +61,16 @@ class RadioMedium {
   // Whether the gateway already transmits at some time in [t0_s, t1_s).
   bool gateway_busy(uint32_t gateway, double t0_s, double t1_s) const;
 
-  bool idle() const { return frames_.empty() && sequencer_.idle(); }
+  bool idle() const { return frame_front_ == frames_.size() && sequencer_.idle(); }
 
  private:
-  struct Reception {
+  struct Reception {  // 12 B: the hot part; the interference energies live apart (interference_)
     uint32_t gateway;
     float rssi_dbm;
     output::FailReason fate;
-    // Cumulative interference: energy (mW s) of the overlapping frames, per their SF (7..12).
-    std::array<float, 6> interference_mws{};
   };
+  // Cumulative interference: energy (mW s) of the overlapping frames, per their SF (7..12).
+  using Energies = std::array<float, 6>;
   struct Frame {
     uint64_t seq;
     engine::Transmission tx;
@@ -90,6 +89,7 @@ class RadioMedium {
   using Interval = scenario::TimeInterval;
 
   Reception& reception(uint64_t id) { return receptions_[static_cast<size_t>(id - reception_base_)]; }
+  Energies& interference(uint64_t id) { return interference_[static_cast<size_t>(id - reception_base_)]; }
   // Frames can only collide on the same channel and SF, so each gateway keeps one on-air list per
   // (channel, SF): a newcomer is compared with the few frames that could matter. Lists are laid out
   // (channel, SF)-major, so a channel seen for the first time appends its lists.
@@ -102,7 +102,8 @@ class RadioMedium {
   void collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& air, double rx_needs_db,
                double others_need_db);
   // Cumulative interference: whether the summed energy per SF sinks a reception of a frame.
-  bool sunk_by_interference(const Reception& rx, const engine::Transmission& tx) const;
+  bool sunk_by_interference(const Reception& rx, const Energies& energies,
+                            const engine::Transmission& tx) const;
   double needs_db(uint8_t signal_sf, uint8_t interferer_sf) const {
     return sir_thresholds_db_[signal_sf - 7u][interferer_sf - 7u];
   }
@@ -117,9 +118,13 @@ class RadioMedium {
   bool cumulative_;
   std::array<double, 6> sensitivity_125khz_dbm_;
   double noise_figure_db_;
-  engine::Sequencer sequencer_;       // for the step that numbers its own transmissions
-  std::deque<Frame> frames_;          // in seq order (not contiguous: other radios' uplinks are elsewhere)
-  std::deque<Reception> receptions_;  // receptions_[i] has id reception_base_ + i
+  engine::Sequencer sequencer_;  // for the step that numbers its own transmissions
+  // Frames and receptions are queues kept in vectors that are reused (their memory stays in the
+  // caches): the settled front is skipped, and erased once it is half of the vector.
+  std::vector<Frame> frames_;           // in seq order (not contiguous: other radios' uplinks are elsewhere)
+  size_t frame_front_ = 0;              // frames_ below it are settled
+  std::vector<Reception> receptions_;   // receptions_[i] has id reception_base_ + i
+  std::vector<Energies> interference_;  // the same ids, with radio.interference: cumulative only
   uint64_t reception_base_ = 0;
   std::vector<std::vector<OnAir>> incoming_;  // per gateway, this window's new receptions
   std::vector<uint32_t> channels_hz_;         // the uplink channels seen so far

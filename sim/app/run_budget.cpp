@@ -23,17 +23,20 @@ double overlap_m2(const scenario::District& d, double x0, double y0, double x1, 
 
 // Expected gateways in range of one device of the population: for each gateway of its technology, the
 // share of the population's area within the mean range of a link. The range is that of the full power
-// at SF12 (as sim/city_layout.cpp keeps links) after the mean penetration loss, widened for log-normal
-// shadowing (the mean area of a log-normally shadowed coverage, exp(2 s^2) with s = sigma ln10 / 10 n);
-// the disc around the gateway is taken as its bounding square times pi/4.
+// at the largest SF the device can use (as sim/city/city_layout.cpp keeps links) after the mean penetration
+// loss, widened for log-normal shadowing (the mean area of a log-normally shadowed coverage, exp(2 s^2) with
+// s = sigma ln10 / 10 n); the disc around the gateway is taken as its bounding square times pi/4.
 double links_per_device(const scenario::Scenario& sc, const scenario::DevicePopulation& pop) {
   if (pop.technology == scenario::Technology::WiFi)
     return 0.0;  // associated by the Wi-Fi model, no link table
   const bool nbiot = pop.technology == scenario::Technology::NbIot;
   double floor_dbm = pop.radio.tx_power_dbm - city::kNbiotMaxCouplingLossDb;
   if (!nbiot) {
+    // As sim/city/city_layout.cpp keeps them: down to the sensitivity of the largest SF the device can
+    // send with (its fixed SF; SF12 when chosen at join or by ADR: an upper bound).
+    const int sf = pop.radio.sf_auto || pop.radio.adr ? 12 : pop.radio.phy.spreading_factor;
     try {
-      floor_dbm = models::radio::gateway_sensitivity_dbm(12, pop.radio.phy.bandwidth_hz,
+      floor_dbm = models::radio::gateway_sensitivity_dbm(sf, pop.radio.phy.bandwidth_hz,
                                                          sc.channel.gateway_sensitivity_dbm);
     } catch (const std::exception&) {
       return static_cast<double>(sc.gateways.size());  // unknown: every gateway
@@ -109,9 +112,10 @@ std::string count_text(double n) {
 
 std::string RunEstimate::describe() const {
   return std::to_string(devices) + " devices, ~" + count_text(links) + " radio links, ~" +
-         count_text(reports) + " reports, " + count_text(windows) + " windows, ~" + count_text(comms) +
-         " wired transfers: about " + human_bytes(memory_bytes) + " of memory and " +
-         human_seconds(compute_s) + " of computing on one core";
+         count_text(reports) + " reports, ~" + count_text(receptions) + " receptions, " +
+         count_text(windows) + " windows, ~" + count_text(comms) + " wired transfers: about " +
+         human_bytes(memory_bytes) + " of memory and " + human_seconds(compute_s) +
+         " of computing on one core";
 }
 
 RunEstimate estimate_run(const scenario::Scenario& sc) {
@@ -120,7 +124,8 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
   for (const scenario::DevicePopulation& pop : sc.devices) {
     const double n = static_cast<double>(std::max<int64_t>(pop.count, 0));
     e.devices += static_cast<uint64_t>(std::max<int64_t>(pop.count, 0));
-    e.links += n * links_per_device(sc, pop);
+    const double links = links_per_device(sc, pop);
+    e.links += n * links;
     if (pop.technology == scenario::Technology::WiFi && pop.stream_bps > 0.0)
       continue;  // streams: counted below
     double rate_hz = 1.0 / pop.interval_s;
@@ -128,6 +133,9 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
       rate_hz = std::max(rate_hz, 1.0 / pop.event->fast_interval_s);
       rate_hz += 1.0 / pop.sample_interval_s;  // each sample is an engine event too
     }
+    // Each LoRa uplink is heard on the device's links (kept down to the sensitivity of its SF; with the
+    // SF chosen at join or by ADR down to SF12's: an upper bound).
+    if (pop.technology == scenario::Technology::LoRaWAN) e.receptions += n * duration * rate_hz * links;
     e.reports += n * duration * rate_hz;
     if (pop.technology == scenario::Technology::NbIot) e.nbiot_reports += n * duration * rate_hz;
   }
@@ -161,7 +169,7 @@ double RunEstimate::wall_s(int threads) const {
   const double report_s =
       (reports - nbiot_reports) * kSecondsPerLoraReport + nbiot_reports * kSecondsPerNbiotReport;
   const double window_s = kSecondsPerWindow + (t > 1 ? kSecondsPerPoolRound : 0.0);
-  return report_s / t + windows * window_s + comms * kSecondsPerComm;
+  return report_s / t + receptions * kSecondsPerReception + windows * window_s + comms * kSecondsPerComm;
 }
 
 void check_run_budget(const RunEstimate& e, uint64_t available_bytes, int threads, bool force) {

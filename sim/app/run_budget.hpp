@@ -27,6 +27,12 @@ inline constexpr double kBytesPerSeriesBin = 16.0;
 // pool's round trip when there are more (measured 43 us on a loaded 2-core machine); a SimGrid comm (a
 // gateway's forward batch or a chunk of a CCTV stream; measured 12 us).
 inline constexpr double kSecondsPerLoraReport = 2e-6;
+// A LoRa reception: a (frame, gateway) pair the radio medium settles (stored, judged against the frames on
+// the air at that gateway, resolved). Receptions per uplink grow with the gateway density (~10 on the
+// bench city at 10k devices, ~240 at Seoul's density), so a dense city's time is mostly this. Measured
+// with bench/measure_reception_cost.sh (bench/RESULTS.md, "Run budget: receptions"), rounded up; counted
+// on one thread (materialising and resolving receptions is serial).
+inline constexpr double kSecondsPerReception = 0.25e-6;
 inline constexpr double kSecondsPerNbiotReport = 8e-6;
 inline constexpr double kSecondsPerWindow = 0.5e-6;
 inline constexpr double kSecondsPerPoolRound = 50e-6;
@@ -42,13 +48,15 @@ struct RunEstimate {
   double links = 0.0;          // expected radio links (device, gateway)
   double reports = 0.0;        // uplink reports over the run (engine events: samples included)
   double nbiot_reports = 0.0;  // of which NB-IoT
+  double receptions = 0.0;     // LoRa uplinks x the links each is heard on (an upper bound with sf: auto/adr)
   double windows = 0.0;        // synchronisation windows
   double comms = 0.0;          // SimGrid comms: forward batches and stream chunks
   double series_bins = 0.0;    // /timeseries bins, all wired links
   double failures = 0.0;       // expected failure intervals (drivers.failures with mtbf)
   double memory_bytes = 0.0;   // peak, estimated
   double compute_s = 0.0;      // on one thread
-  // Estimated wall time on `threads` threads: the reports are shared, windows and transfers are not.
+  // Estimated wall time on `threads` threads: the reports are shared; windows, receptions and transfers
+  // are not.
   double wall_s(int threads) const;
   // "1000000 devices, ~4.2e6 links, 9.6e7 reports: ~1.3 GiB, ~3.5 min".
   std::string describe() const;

@@ -1,5 +1,7 @@
 #include "sim/city/city_layout.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -10,6 +12,7 @@
 #include "models/radio/lora_phy.hpp"
 #include "models/radio/reception.hpp"
 #include "models/radio/shadowing.hpp"
+#include "sim/city/link_index.hpp"
 #include "sim/city/resolve.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/core/run_error.hpp"
@@ -17,6 +20,10 @@
 
 namespace citytwin::sim::city {
 namespace {
+
+// A link is kept down to this far below the sensitivity of the largest SF its device can send with:
+// the radio medium adds the transmit power and the gain in float (rounding ~1e-5 dB at these values).
+constexpr double kKeptLinkMarginDb = 0.01;
 
 PopulationProfile make_profile(const scenario::Scenario& sc, size_t index) {
   const scenario::DevicePopulation& pop = sc.devices[index];
@@ -129,8 +136,11 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
   }
 
   // Links: every gateway the device could reach at full power with SF12. Static per link: log-distance
-  // loss, log-normal shadowing (named stream "shadowing" per device) and building penetration
-  // ("penetration" per device). Computed in blocks of devices in parallel, concatenated in device order.
+  // loss, log-normal shadowing (named stream "shadowing" per device, one draw per gateway of the
+  // device's technology, in gateway order) and building penetration ("penetration" per device).
+  // Computed in blocks of devices in parallel, concatenated in device order. Only the gateways a
+  // spatial index and a distance cut-off leave are tested (sim/city/link_index.hpp); the draw of a
+  // gateway is found by its rank among its technology's gateways, as the streams are counter-based.
   const size_t n = city.device_count();
   const size_t block = 4096;
   const size_t blocks = (n + block - 1) / block;
@@ -138,55 +148,151 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
   std::vector<std::vector<float>> block_gain(blocks);
   std::vector<std::vector<uint32_t>> block_count(blocks);
   city.device_sf.resize(n);
+  const auto lora = scenario::Technology::LoRaWAN, nbiot_tech = scenario::Technology::NbIot;
+  const GatewayGrid lora_grid(sc.gateways, lora), nbiot_grid(sc.gateways, nbiot_tech);
+  std::vector<uint32_t> rank(sc.gateways.size());  // among the gateways of its technology
+  std::array<double, 3> max_antenna_dbi;
+  max_antenna_dbi.fill(-std::numeric_limits<double>::infinity());
+  {
+    std::array<uint32_t, 3> seen{};
+    for (size_t g = 0; g < sc.gateways.size(); ++g) {
+      const auto t = static_cast<size_t>(sc.gateways[g].technology);
+      rank[g] = seen.at(t)++;
+      max_antenna_dbi.at(t) = std::max(max_antenna_dbi.at(t), sc.gateways[g].antenna_gain_dbi);
+    }
+  }
+  const double sigma = sc.channel.shadowing_sigma_db;
+  const auto link_floor_dbm = [&](const scenario::DevicePopulation& pop) {
+    return pop.technology == nbiot_tech
+               ? pop.radio.tx_power_dbm - kNbiotMaxCouplingLossDb
+               : models::radio::gateway_sensitivity_dbm(12, pop.radio.phy.bandwidth_hz,
+                                                        sc.channel.gateway_sensitivity_dbm);
+  };
+  // The largest SF a device of the population can ever send with: its fixed SF, or SF12 when it is
+  // chosen at join (the choice needs the links it could have at SF12) or changed by ADR.
+  const auto fixed_sf = [&](const scenario::DevicePopulation& pop) {
+    return pop.technology == lora && !pop.radio.sf_auto && !pop.radio.adr;
+  };
+  // Per population: the cut-off without building loss (W >= 0 only shortens it).
+  std::vector<LinkCutoff> cutoffs, sf12_cutoffs;  // the latter: down to the SF12 floor (link_floor_dbm)
+  for (const scenario::DevicePopulation& pop : sc.devices) {
+    const bool linked = pop.technology == lora || pop.technology == nbiot_tech;
+    const double floor = fixed_sf(pop) ? models::radio::gateway_sensitivity_dbm(
+                                             pop.radio.phy.spreading_factor, pop.radio.phy.bandwidth_hz,
+                                             sc.channel.gateway_sensitivity_dbm) -
+                                             kKeptLinkMarginDb
+                                       : link_floor_dbm(pop);
+    const double max_loss =
+        linked ? pop.radio.tx_power_dbm + max_antenna_dbi.at(static_cast<size_t>(pop.technology)) - floor
+               : -std::numeric_limits<double>::infinity();
+    cutoffs.emplace_back(sc.channel.path_loss, max_loss, sigma);
+    const double max_loss_sf12 = linked ? pop.radio.tx_power_dbm +
+                                              max_antenna_dbi.at(static_cast<size_t>(pop.technology)) -
+                                              link_floor_dbm(pop)
+                                        : -std::numeric_limits<double>::infinity();
+    sf12_cutoffs.emplace_back(sc.channel.path_loss, max_loss_sf12, sigma);
+  }
   pool.parallel_for(blocks, [&](size_t b) {
     if (core::stop_requested()) return;  // the blocks left are skipped, and the set-up abandoned below
+    std::vector<uint32_t> candidates;
+    std::vector<std::pair<uint32_t, double>> gains;
     for (size_t d = b * block; d < std::min(n, (b + 1) * block); ++d) {
       const scenario::DevicePopulation& pop = sc.devices[city.device_population[d]];
-      const bool nbiot = pop.technology == scenario::Technology::NbIot;
-      const double floor = nbiot ? pop.radio.tx_power_dbm - kNbiotMaxCouplingLossDb
-                                 : models::radio::gateway_sensitivity_dbm(12, pop.radio.phy.bandwidth_hz,
-                                                                          sc.channel.gateway_sensitivity_dbm);
-      core::Stream shadow_rng(seed, "shadowing", d);
+      const bool nbiot = pop.technology == nbiot_tech;
+      const double floor = link_floor_dbm(pop);
+      const uint64_t shadow_key = core::Stream(seed, "shadowing", d).key();
       core::Stream wall_rng(seed, "penetration", d);
       const double wall_db = pop.penetration.sigma_db > 0.0 || pop.penetration.mean_db > 0.0
                                  ? pop.penetration.mean_db +
                                        pop.penetration.sigma_db * models::radio::gaussian_from_uniforms(
                                                                       wall_rng.uniform(), wall_rng.uniform())
                                  : 0.0;
-      uint32_t count = 0;
+      // Wi-Fi cameras associate through sim/wifi_access.cpp (5 GHz link budget), not radio links.
+      const double x = city.device_x_m[d], y = city.device_y_m[d];
       double best_rssi = -std::numeric_limits<double>::infinity();
-      for (size_t g = 0; g < sc.gateways.size(); ++g) {
-        const scenario::Gateway& gw = sc.gateways[g];
-        // Wi-Fi cameras associate through sim/wifi_access.cpp (5 GHz link budget), not radio links.
-        if (gw.technology != pop.technology || pop.technology == scenario::Technology::WiFi) continue;
-        const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
-        double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - std::max(0.0, wall_db);
-        if (sc.channel.shadowing_sigma_db > 0.0)  // one draw per (device, gateway), in gateway order
-          gain -= sc.channel.shadowing_sigma_db *
-                  models::radio::gaussian_from_uniforms(shadow_rng.uniform(), shadow_rng.uniform());
-        if (pop.radio.tx_power_dbm + gain < floor) continue;
-        best_rssi = std::max(best_rssi, pop.radio.tx_power_dbm + gain);
-        block_gateway[b].push_back(static_cast<uint32_t>(g));
+      // gains: the candidates within the cut-off heard at full power down to the SF12 floor.
+      const auto gather = [&](const LinkCutoff& cutoff) {
+        candidates.clear();
+        const auto consider = [&](uint32_t g, double d2) {
+          if (sigma > 0.0) {  // the draw's first uniform is one of the pair's two values (link_index.hpp)
+            const uint64_t n0 = 2u * static_cast<uint64_t>(rank[g]);
+            const double min_u1 = cutoff.min_u1(std::sqrt(d2));
+            if (min_u1 > 0.0) {
+              const double v0 = core::to_unit(core::stream_value(shadow_key, n0));
+              const double v1 = core::to_unit(core::stream_value(shadow_key, n0 + 1));
+              if (!shadowing_can_lift(v0, v1, min_u1) && !shadowing_can_lift(v1, v0, min_u1)) return;
+            }
+          }
+          candidates.push_back(g);
+        };
+        if (pop.technology == lora) lora_grid.visit(x, y, cutoff.radius_m(), consider);
+        if (nbiot) nbiot_grid.visit(x, y, cutoff.radius_m(), consider);
+        std::sort(candidates.begin(), candidates.end());
+        gains.clear();
+        for (uint32_t g : candidates) {
+          const scenario::Gateway& gw = sc.gateways[g];
+          const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
+          double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - std::max(0.0, wall_db);
+          if (sigma > 0.0) {  // one draw per (device, gateway), in gateway order
+            core::Stream shadow_rng(shadow_key, 2u * static_cast<uint64_t>(rank[g]));
+            gain -= sc.channel.shadowing_sigma_db *
+                    models::radio::gaussian_from_uniforms(shadow_rng.uniform(), shadow_rng.uniform());
+          }
+          if (pop.radio.tx_power_dbm + gain < floor) continue;
+          best_rssi = std::max(best_rssi, pop.radio.tx_power_dbm + gain);
+          gains.push_back({g, gain});
+        }
+      };
+      gather(cutoffs[city.device_population[d]]);
+      const int sf = nbiot ? 0
+                     : pop.radio.sf_auto
+                         ? std::min(city.populations[city.device_population[d]].max_sf,
+                                    models::radio::spreading_factor_for_link(
+                                        best_rssi, pop.radio.phy.bandwidth_hz,
+                                        sc.channel.gateway_sensitivity_dbm, pop.radio.join_margin_db))
+                         : pop.radio.phy.spreading_factor;
+      city.device_sf[d] = static_cast<uint8_t>(sf);
+      // Kept: the links a frame of the device can ever be heard on (its SF fixed for the run, or SF12).
+      const double keep_dbm = nbiot || pop.radio.adr || sf >= 12
+                                  ? floor
+                                  : models::radio::gateway_sensitivity_dbm(
+                                        sf, pop.radio.phy.bandwidth_hz, sc.channel.gateway_sensitivity_dbm) -
+                                        kKeptLinkMarginDb;
+      uint32_t count = 0;
+      for (const auto& [g, gain] : gains) {
+        if (pop.radio.tx_power_dbm + gain < keep_dbm) continue;
+        block_gateway[b].push_back(g);
         block_gain[b].push_back(static_cast<float>(gain));
         ++count;
       }
+      // No link at the device's own SF: it keeps those it has down to the SF12 floor. Its frames are never
+      // heard on them (the radio medium judges each reception at the frame's SF), but the coverage
+      // (sim/plan/coverage.cpp: a device with a link is within reach at SF12) counts it as before.
+      if (count == 0 && !nbiot) {
+        if (fixed_sf(pop)) gather(sf12_cutoffs[city.device_population[d]]);  // a wider cut-off
+        for (const auto& [g, gain] : gains) {
+          block_gateway[b].push_back(g);
+          block_gain[b].push_back(static_cast<float>(gain));
+          ++count;
+        }
+      }
       block_count[b].push_back(count);
-      city.device_sf[d] = static_cast<uint8_t>(
-          nbiot               ? 0
-          : pop.radio.sf_auto ? std::min(city.populations[city.device_population[d]].max_sf,
-                                         models::radio::spreading_factor_for_link(
-                                             best_rssi, pop.radio.phy.bandwidth_hz,
-                                             sc.channel.gateway_sensitivity_dbm, pop.radio.join_margin_db))
-                              : pop.radio.phy.spreading_factor);
     }
   });
   if (core::stop_requested()) throw core::Stopped("stopped while computing the radio links");
+  size_t links = 0;
+  for (const auto& g : block_gateway) links += g.size();
   city.link_offset.reserve(n + 1);
+  city.link_gateway.reserve(links);
+  city.link_gain_db.reserve(links);
   city.link_offset.push_back(0);
-  for (size_t b = 0; b < blocks; ++b) {
+  for (size_t b = 0; b < blocks; ++b) {  // each block freed once copied
     for (uint32_t c : block_count[b]) city.link_offset.push_back(city.link_offset.back() + c);
     city.link_gateway.insert(city.link_gateway.end(), block_gateway[b].begin(), block_gateway[b].end());
     city.link_gain_db.insert(city.link_gain_db.end(), block_gain[b].begin(), block_gain[b].end());
+    std::vector<uint32_t>().swap(block_gateway[b]);
+    std::vector<float>().swap(block_gain[b]);
+    std::vector<uint32_t>().swap(block_count[b]);
   }
   return city;
 }

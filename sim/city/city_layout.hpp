@@ -68,7 +68,10 @@ struct CityLayout {
   // Device d can be heard by link_gateway[k] with link gain link_gain_db[k] (antenna gain minus path,
   // shadowing and penetration losses; received power = transmit power + gain), for k in
   // [link_offset[d], link_offset[d+1]). Links are kept where the device's full power would reach the
-  // SF12 sensitivity: whether a frame is heard depends on its SF and power, decided per frame.
+  // sensitivity of the largest SF it can ever send with (SF12 with ADR; else its SF, fixed or chosen at
+  // join), less 0.01 dB: whether a frame is heard depends on its SF and power, decided per frame.
+  // A LoRa device with no link at its own SF keeps its links down to the SF12 floor (never heard by
+  // its frames; sim/plan/coverage.cpp counts a device with a link as within reach).
   // NB-IoT devices link to NB-IoT cells within the maximum coupling loss (164 dB), LoRa devices to
   // LoRa gateways only.
   std::vector<uint64_t> link_offset;

@@ -50,6 +50,41 @@ TEST(RunBudget, RefusesBeyondMemoryOrTimeUnlessForced) {
   EXPECT_THROW(check_run_budget(RunEstimate{e.devices}, 0, 1, true), RunError);
 }
 
+// A dense city: the same devices and reports, heard by one gateway or by a thousand. The time estimate
+// counts the receptions (uplinks x gateways in range), so the dense city is refused with its estimate
+// while the sparse one runs.
+Scenario city_with_gateways(int gateways) {
+  std::string yaml =
+      "city:\n  districts:\n    - {name: a, origin: [0 km, 0 km], size: [1 km, 1 km]}\n"
+      "devices:\n  - {name: d, count: 1000000, districts: [a], interval: 1 min, radio: {sf: 7}}\n"
+      "gateways:\n";
+  for (int g = 0; g < gateways; ++g)
+    yaml += "  - {name: g" + std::to_string(g) + ", position: [0.5 km, 0.5 km]}\n";
+  yaml += "radio: {shadowing: {sigma: 0 dB}}\nrun: {duration: 24 h}\n";
+  return load_scenario_text(yaml);
+}
+
+TEST(RunBudget, DenseCityIsRefusedForItsReceptions) {
+  const RunEstimate sparse = estimate_run(city_with_gateways(1));
+  const RunEstimate dense = estimate_run(city_with_gateways(1000));
+  EXPECT_DOUBLE_EQ(sparse.reports, dense.reports);  // 1.44e9 uplinks either way
+  EXPECT_NEAR(sparse.receptions / sparse.reports, sparse.links / 1e6, 1e-9);
+  EXPECT_NEAR(dense.receptions / sparse.receptions, 1000.0, 1e-6);
+  EXPECT_GT(sparse.receptions, 0.5 * sparse.reports);  // the one gateway hears most of the square
+  EXPECT_NEAR(dense.compute_s - sparse.compute_s,
+              (dense.receptions - sparse.receptions) * kSecondsPerReception +
+                  (dense.comms - sparse.comms) * kSecondsPerComm,  // a forward batch per gateway
+              1e-6 * dense.compute_s);
+  EXPECT_NO_THROW(check_run_budget(sparse, 0, 1));
+  try {
+    check_run_budget(dense, 0, 1);
+    ADD_FAILURE() << "the dense city was not refused: " << dense.describe();
+  } catch (const RunError& e) {
+    EXPECT_NE(std::string(e.what()).find("receptions"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(check_run_budget(dense, 0, 1, true));
+}
+
 TEST(RunBudget, ExpectedFailureIntervalsAreBounded) {
   Scenario sc = load_scenario_file(std::string(CITYTWIN_SOURCE_DIR) + "/scenarios/flood_outage.yaml");
   sc.drivers.failures.push_back(Failure{"ccc", 0.0, 0.0, 1e-3, 1e-3});  // over a day: ~4e7 intervals

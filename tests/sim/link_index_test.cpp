@@ -1,0 +1,172 @@
+// The links of the city layout, built with a spatial index and a distance cut-off
+// (sim/city/link_index.hpp), against the plain scan of every (device, gateway) pair with the shadowing
+// drawn in gateway order: the same gateways, the same gains, the same SF at join, bit for bit.
+#include "sim/city/link_index.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "models/radio/lora_phy.hpp"
+#include "models/radio/reception.hpp"
+#include "models/radio/shadowing.hpp"
+#include "sim/city/city_layout.hpp"
+#include "sim/core/rng.hpp"
+#include "sim/core/thread_pool.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+#include "tests/sim/rooms.hpp"
+
+namespace citytwin::sim {
+namespace {
+
+struct Links {
+  std::vector<uint64_t> offset{0};
+  std::vector<uint32_t> gateway;
+  std::vector<float> gain_db;
+};
+
+// Every pair, in gateway order, as the layout did before the index; kept down to the sensitivity of the
+// largest SF the device can send with (less 0.01 dB), or, for a LoRa device with none there, down to the
+// SF12 floor (what the coverage counts).
+Links scan_every_pair(const Scenario& sc, const CityLayout& city, uint64_t seed) {
+  Links out;
+  for (size_t d = 0; d < city.device_count(); ++d) {
+    const DevicePopulation& pop = sc.devices[city.device_population[d]];
+    const bool nbiot = pop.technology == Technology::NbIot;
+    const double floor = nbiot ? pop.radio.tx_power_dbm - kNbiotMaxCouplingLossDb
+                               : models::radio::gateway_sensitivity_dbm(12, pop.radio.phy.bandwidth_hz,
+                                                                        sc.channel.gateway_sensitivity_dbm);
+    Stream shadow_rng(seed, "shadowing", d);
+    Stream wall_rng(seed, "penetration", d);
+    const double wall_db =
+        pop.penetration.sigma_db > 0.0 || pop.penetration.mean_db > 0.0
+            ? pop.penetration.mean_db + pop.penetration.sigma_db * models::radio::gaussian_from_uniforms(
+                                                                       wall_rng.uniform(), wall_rng.uniform())
+            : 0.0;
+    const double keep =
+        nbiot || pop.radio.adr || city.device_sf[d] >= 12
+            ? floor
+            : models::radio::gateway_sensitivity_dbm(city.device_sf[d], pop.radio.phy.bandwidth_hz,
+                                                     sc.channel.gateway_sensitivity_dbm) -
+                  0.01;
+    const size_t first = out.gateway.size();
+    std::vector<std::pair<uint32_t, float>> sf12;  // every link down to the SF12 floor
+    for (size_t g = 0; g < sc.gateways.size(); ++g) {
+      const Gateway& gw = sc.gateways[g];
+      if (gw.technology != pop.technology || pop.technology == Technology::WiFi) continue;
+      const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
+      double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - std::max(0.0, wall_db);
+      if (sc.channel.shadowing_sigma_db > 0.0)
+        gain -= sc.channel.shadowing_sigma_db *
+                models::radio::gaussian_from_uniforms(shadow_rng.uniform(), shadow_rng.uniform());
+      if (pop.radio.tx_power_dbm + gain < floor) continue;
+      sf12.emplace_back(static_cast<uint32_t>(g), static_cast<float>(gain));
+      if (pop.radio.tx_power_dbm + gain < keep) continue;
+      out.gateway.push_back(static_cast<uint32_t>(g));
+      out.gain_db.push_back(static_cast<float>(gain));
+    }
+    if (out.gateway.size() == first && !nbiot) {
+      for (const auto& [g, gain] : sf12) {
+        out.gateway.push_back(g);
+        out.gain_db.push_back(gain);
+      }
+    }
+    out.offset.push_back(out.gateway.size());
+  }
+  return out;
+}
+
+void expect_same_links(const Scenario& sc, const std::string& what) {
+  ThreadPool pool(2);
+  const CityLayout city = build_city_layout(sc, sc.run.seed, pool);
+  const Links ref = scan_every_pair(sc, city, sc.run.seed);
+  EXPECT_GT(ref.gateway.size(), 0u) << what;
+  EXPECT_EQ(city.link_offset, ref.offset) << what;
+  EXPECT_EQ(city.link_gateway, ref.gateway) << what;
+  ASSERT_EQ(city.link_gain_db.size(), ref.gain_db.size()) << what;
+  for (size_t k = 0; k < ref.gain_db.size(); ++k)
+    ASSERT_EQ(city.link_gain_db[k], ref.gain_db[k]) << what << ": link " << k;
+}
+
+class LinkIndexScenarios : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LinkIndexScenarios, SameLinksAsScanningEveryPair) {
+  expect_same_links(load_scenario_file(std::string(CITYTWIN_SOURCE_DIR) + "/scenarios/" + GetParam()),
+                    GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, LinkIndexScenarios,
+                         ::testing::Values("quickstart.yaml", "lorawan_city.yaml", "nbiot_metering.yaml",
+                                           "river_flood.yaml", "flood_outage.yaml"));
+
+// A city wider than the SF12 range, gateways of two technologies interleaved (the shadowing draws of
+// one technology skip the other's gateways), strong shadowing, building loss, fixed and chosen SFs.
+TEST(LinkIndex, SameLinksInAWideShadowedCityOfTwoTechnologies) {
+  for (const char* sigma : {"0 dB", "3 dB", "12 dB"}) {
+    std::string yaml = R"(
+city:
+  districts:
+    - {name: a, origin: [0 km, 0 km], size: [30 km, 20 km]}
+devices:
+  - {name: sf7, type: water_meter, count: 600, districts: [a], radio: {sf: 7}}
+  - {name: sf10, type: water_meter, count: 300, districts: [a], radio: {sf: 10}, building_penetration: {mean: 15 dB, sigma: 5 dB}}
+  - {name: auto, type: water_meter, count: 300, districts: [a], radio: {sf: auto}}
+  - {name: adr, type: water_meter, count: 200, districts: [a], radio: {sf: auto, adr: true}}
+  - {name: nb, type: water_meter, count: 300, districts: [a], technology: nbiot}
+gateways:
+)";
+    for (int g = 0; g < 48; ++g) {
+      const double x = 0.3 + 29.4 * ((g * 37) % 48) / 48.0, y = 0.2 + 19.6 * ((g * 11) % 48) / 48.0;
+      yaml += "  - {name: g" + std::to_string(g) + ", position: [" + std::to_string(x) + " km, " +
+              std::to_string(y) + " km]" + (g % 3 == 2 ? ", technology: nbiot" : "") +
+              (g % 5 == 0 ? ", antenna_gain: 6 dBi" : "") + "}\n";
+    }
+    yaml += std::string("radio: {shadowing: {sigma: ") + sigma + "}}\nrun: {duration: 1 h, seed: 7}\n";
+    expect_same_links(load_scenario_text(yaml), std::string("sigma ") + sigma);
+  }
+}
+
+TEST(LinkIndex, TheGaussianBoundHoldsAtTheExtremeUniform) {
+  const double u_max = 1.0 - 0x1.0p-53;  // the largest uniform a named stream gives
+  EXPECT_LE(std::abs(models::radio::gaussian_from_uniforms(u_max, 0.0)), kMaxStandardNormal);
+  EXPECT_GT(std::abs(models::radio::gaussian_from_uniforms(u_max, 0.0)), kMaxStandardNormal - 1e-3);
+}
+
+TEST(LinkIndex, CutoffBoundsEveryKeepableLink) {
+  const models::radio::LogDistancePathLoss pl;  // ns-3 urban defaults
+  const double max_loss = 151.0, sigma = 7.8;
+  const LinkCutoff cut(pl, max_loss, sigma);
+  EXPECT_GE(pl.loss_db(cut.radius_m()), max_loss + sigma * kMaxStandardNormal);
+  EXPECT_NEAR(pl.loss_db(cut.radius_m()), max_loss + sigma * kMaxStandardNormal, 1e-3);
+  // A link at distance d with first uniform u is keepable when PL(d) <= max_loss + sigma sqrt(-2 ln(1-u)):
+  // min_u1 must never exceed such a u.
+  Stream rng(1, "test", 0);
+  for (int i = 0; i < 200000; ++i) {
+    const double d = rng.uniform() * cut.radius_m();
+    const double u = rng.uniform();
+    const bool keepable = pl.loss_db(d) <= max_loss + sigma * std::sqrt(-2.0 * std::log(1.0 - u));
+    if (keepable) {
+      ASSERT_GE(u, cut.min_u1(d)) << "d " << d << " u " << u;
+    }
+  }
+  // The sign test: a draw that lifts a link that needs it (z < 0) passes, whichever uniform comes first.
+  for (int i = 0; i < 200000; ++i) {
+    const double d = rng.uniform() * cut.radius_m();
+    const double u1 = rng.uniform(), u2 = rng.uniform();
+    if (pl.loss_db(d) > max_loss + sigma * -models::radio::gaussian_from_uniforms(u1, u2))
+      continue;  // not kept
+    ASSERT_TRUE(cut.min_u1(d) == 0.0 || shadowing_can_lift(u1, u2, cut.min_u1(d))) << "d " << d;
+  }
+  // Far links are skipped on their uniform alone: at 4x the unshadowed range most uniforms fail.
+  EXPECT_GT(cut.min_u1(4.0 * pl.distance_for_loss_m(max_loss)), 0.9);
+  // Without shadowing the radius is the unshadowed range.
+  const LinkCutoff plain(pl, max_loss, 0.0);
+  EXPECT_NEAR(plain.radius_m(), pl.distance_for_loss_m(max_loss), 1e-3);
+  EXPECT_EQ(plain.min_u1(plain.radius_m() / 2.0), 0.0);
+}
+
+}  // namespace
+}  // namespace citytwin::sim
