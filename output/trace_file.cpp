@@ -225,6 +225,7 @@ void TraceFile::open(std::string final_path_in, const RunMeta& run, bool overwri
     if (!run.run_id.empty()) h5::write_attribute(group, "run_id", run.run_id);
     h5::write_attribute(group, "trace", run.trace);
     h5::write_attribute(group, "trace_every", int64_t{run.trace_every});
+    h5::write_attribute(group, "trace_compression", static_cast<int32_t>(run.trace_compression));
     h5::ColumnInfo warnings;
     warnings.name = "warnings";
     warnings.description = "what the scenario asks that the run silently does not do, one per row";

@@ -143,9 +143,10 @@ struct TraceWriter::Impl {
   MessageBatch pending;                               // fewer than kMessageChunkRows rows
   uint64_t messages_appended = 0;
   bool messages_started = false;
-  bool keep_none = false;   // run.trace: summary
-  uint32_t keep_every = 1;  // run.trace: sample (1: every row)
-  MessageBatch kept;        // the rows a sampled batch keeps
+  bool keep_none = false;                      // run.trace: summary
+  uint32_t keep_every = 1;                     // run.trace: sample (1: every row)
+  MessageBatch kept;                           // the rows a sampled batch keeps
+  unsigned deflate_level = h5::kDeflateLevel;  // run.trace_compression: /messages, /devices, /gateways
 
   // Closes the /messages datasets, then the file (TraceFile::close_file).
   template <class Record>
@@ -182,7 +183,8 @@ struct TraceWriter::Impl {
     for_each_message_column(
         [&](const ColumnInfo& info, const auto& column) {
           using T = typename std::decay_t<decltype(column)>::value_type;
-          message_columns.emplace_back(messages.get(), info, h5::numeric_type<T>(), chunk_rows);
+          message_columns.emplace_back(messages.get(), info, h5::numeric_type<T>(), chunk_rows,
+                                       deflate_level);
         },
         pending);
   }
@@ -243,6 +245,9 @@ TraceWriter::TraceWriter(std::string final_path, const RunMeta& meta, bool overw
   if ((meta.trace != "full" && meta.trace != "sample" && meta.trace != "summary") || meta.trace_every < 1)
     throw OutputError("trace level '" + meta.trace + "' (every " + std::to_string(meta.trace_every) +
                       "): expected full, sample or summary, every >= 1");
+  if (meta.trace_compression > 9)
+    throw OutputError("trace compression " + std::to_string(meta.trace_compression) + ": expected 0..9");
+  impl.deflate_level = meta.trace_compression;
   impl.keep_none = meta.trace == "summary";
   impl.keep_every = meta.trace == "sample" ? meta.trace_every : 1;
   impl.trace.open(std::move(final_path), meta, overwrite);
@@ -280,13 +285,18 @@ void TraceWriter::write_devices(const DeviceTable& devices) {
   impl_->trace.guarded("write /devices", bytes, [&] {
     h5::Handle group = h5::create_group(impl_->trace.file.get(), "devices", "one row per device");
     const hid_t g = group.get();
-    h5::write_column(g, {"id", "", "device id; /messages/device refers to it"}, devices.id);
+    h5::write_column(g, {"id", "", "device id; /messages/device refers to it"}, devices.id,
+                     impl_->deflate_level);
     h5::write_column(g, {"population", "", "scenario device population the device belongs to"},
-                     devices.population);
-    h5::write_column(g, {"type", "", "device type from the scenario (free text)"}, devices.type);
-    h5::write_column(g, {"district", "", "district containing the device"}, devices.district);
-    h5::write_column(g, {"x_m", "m", "position east of the city origin (south-west corner)"}, devices.x_m);
-    h5::write_column(g, {"y_m", "m", "position north of the city origin (south-west corner)"}, devices.y_m);
+                     devices.population, impl_->deflate_level);
+    h5::write_column(g, {"type", "", "device type from the scenario (free text)"}, devices.type,
+                     impl_->deflate_level);
+    h5::write_column(g, {"district", "", "district containing the device"}, devices.district,
+                     impl_->deflate_level);
+    h5::write_column(g, {"x_m", "m", "position east of the city origin (south-west corner)"}, devices.x_m,
+                     impl_->deflate_level);
+    h5::write_column(g, {"y_m", "m", "position north of the city origin (south-west corner)"}, devices.y_m,
+                     impl_->deflate_level);
     impl_->trace.flush_file();
   });
 }
@@ -302,13 +312,15 @@ void TraceWriter::write_gateways(const GatewayTable& gateways) {
   impl_->trace.guarded("write /gateways", bytes, [&] {
     h5::Handle group = h5::create_group(impl_->trace.file.get(), "gateways", "one row per gateway");
     const hid_t g = group.get();
-    h5::write_column(g, {"id", "", "gateway id"}, gateways.id);
-    h5::write_column(g, {"name", "", "gateway name from the scenario"}, gateways.name);
+    h5::write_column(g, {"id", "", "gateway id"}, gateways.id, impl_->deflate_level);
+    h5::write_column(g, {"name", "", "gateway name from the scenario"}, gateways.name, impl_->deflate_level);
     h5::write_column(g,
                      {"district", "", "district containing the gateway; empty when outside every district"},
-                     gateways.district);
-    h5::write_column(g, {"x_m", "m", "position east of the city origin (south-west corner)"}, gateways.x_m);
-    h5::write_column(g, {"y_m", "m", "position north of the city origin (south-west corner)"}, gateways.y_m);
+                     gateways.district, impl_->deflate_level);
+    h5::write_column(g, {"x_m", "m", "position east of the city origin (south-west corner)"}, gateways.x_m,
+                     impl_->deflate_level);
+    h5::write_column(g, {"y_m", "m", "position north of the city origin (south-west corner)"}, gateways.y_m,
+                     impl_->deflate_level);
     impl_->trace.flush_file();
   });
 }
