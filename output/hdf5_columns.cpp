@@ -56,17 +56,19 @@ void describe_column(hid_t dataset, const ColumnInfo& info) {
 
 // Shuffle groups the bytes of each significance together, which is what lets deflate shrink slowly
 // varying numbers (times, battery levels) well.
-Handle compressed_chunks(size_t chunk_rows) {
+// Level 0: chunked (so that a table can grow) but unfiltered.
+Handle compressed_chunks(size_t chunk_rows, unsigned deflate_level) {
   Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
   const hsize_t chunk = chunk_rows;
   check(H5Pset_chunk(dcpl.get(), 1, &chunk), "set chunk size");
+  if (deflate_level == 0) return dcpl;
   check(H5Pset_shuffle(dcpl.get()), "set shuffle filter");
-  check(H5Pset_deflate(dcpl.get(), kDeflateLevel), "set deflate filter");
+  check(H5Pset_deflate(dcpl.get(), deflate_level), "set deflate filter");
   return dcpl;
 }
 
 Handle write_static(hid_t group, const ColumnInfo& info, hid_t file_type, hid_t memory_type, const void* data,
-                    size_t rows) {
+                    size_t rows, unsigned deflate_level) {
   const std::string path = child_path(group, info.name);
   Handle file_enum;
   Handle memory_enum;
@@ -78,7 +80,7 @@ Handle write_static(hid_t group, const ColumnInfo& info, hid_t file_type, hid_t 
   }
   const hsize_t dims = rows;
   Handle space(H5Screate_simple(1, &dims, nullptr), H5Sclose, "create dataspace for " + path);
-  Handle dcpl = rows > 0 ? compressed_chunks(std::min(rows, kStaticChunkRows))
+  Handle dcpl = rows > 0 ? compressed_chunks(std::min(rows, kStaticChunkRows), deflate_level)
                          : Handle(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
   Handle dataset(
       H5Dcreate2(group, info.name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
@@ -181,11 +183,13 @@ Handle enum_type(hid_t base, std::span<const EnumMember> codes) {
   return type;
 }
 
-Handle write_column(hid_t group, const ColumnInfo& info, NumericType type, const void* data, size_t rows) {
-  return write_static(group, info, type.file, type.memory, data, rows);
+Handle write_column(hid_t group, const ColumnInfo& info, NumericType type, const void* data, size_t rows,
+                    unsigned deflate_level) {
+  return write_static(group, info, type.file, type.memory, data, rows, deflate_level);
 }
 
-Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values) {
+Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values,
+                    unsigned deflate_level) {
   size_t width = 1;  // HDF5 has no 0-byte strings
   for (const auto& value : values) width = std::max(width, value.size());
   std::vector<char> packed(values.size() * width, '\0');
@@ -193,7 +197,7 @@ Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::
     std::memcpy(packed.data() + row * width, values[row].data(), values[row].size());
   }
   Handle type = string_type(width);
-  return write_static(group, info, type.get(), type.get(), packed.data(), values.size());
+  return write_static(group, info, type.get(), type.get(), packed.data(), values.size(), deflate_level);
 }
 
 void attach_dimension_scale(hid_t scale, const std::string& dimension_name, std::span<const hid_t> datasets) {
@@ -205,7 +209,8 @@ void attach_dimension_scale(hid_t scale, const std::string& dimension_name, std:
   }
 }
 
-AppendableColumn::AppendableColumn(hid_t group, const ColumnInfo& info, NumericType type, size_t chunk_rows)
+AppendableColumn::AppendableColumn(hid_t group, const ColumnInfo& info, NumericType type, size_t chunk_rows,
+                                   unsigned deflate_level)
     : name_(child_path(group, info.name)), type_(type) {
   Handle file_enum;
   if (!info.codes.empty()) {
@@ -216,7 +221,7 @@ AppendableColumn::AppendableColumn(hid_t group, const ColumnInfo& info, NumericT
   const hsize_t dims = 0;
   const hsize_t max_dims = H5S_UNLIMITED;
   Handle space(H5Screate_simple(1, &dims, &max_dims), H5Sclose, "create dataspace for " + name_);
-  Handle dcpl = compressed_chunks(std::max<size_t>(chunk_rows, 1));
+  Handle dcpl = compressed_chunks(std::max<size_t>(chunk_rows, 1), deflate_level);
   dataset_ = Handle(
       H5Dcreate2(group, info.name.c_str(), type_.file, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
       H5Dclose, "create dataset " + name_);

@@ -18,7 +18,9 @@ namespace citytwin::output::h5 {
 // Rows per chunk of a static table column (fewer when the table is shorter).
 inline constexpr size_t kStaticChunkRows = 65536;
 // gzip level: level 1 after the shuffle filter gives most of the size reduction at a fraction of the
-// cost of higher levels (~105 MB/s and ~3x smaller for the message trace on these machines).
+// cost of higher levels (~105 MB/s and ~3x smaller for the message trace on these machines; measured
+// in bench/RESULTS.md, "Trace compression"). The trace's large tables take run.trace_compression
+// (0: chunked, no filter).
 inline constexpr unsigned kDeflateLevel = 1;
 
 // One name of a coded column: stored as an HDF5 enumeration, so that h5py, h5dump and HDFView show
@@ -80,13 +82,17 @@ Handle enum_type(hid_t base, std::span<const EnumMember> codes);
 
 // Static columns, written whole: chunked (min(rows, kStaticChunkRows)) and compressed (shuffle +
 // deflate) when not empty, a 0-length contiguous dataset otherwise. Returns the open dataset.
-Handle write_column(hid_t group, const ColumnInfo& info, NumericType type, const void* data, size_t rows);
+// `deflate_level` 0 stores the chunks unfiltered.
+Handle write_column(hid_t group, const ColumnInfo& info, NumericType type, const void* data, size_t rows,
+                    unsigned deflate_level = kDeflateLevel);
 template <class T>
-Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<T>& values) {
-  return write_column(group, info, numeric_type<T>(), values.data(), values.size());
+Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<T>& values,
+                    unsigned deflate_level = kDeflateLevel) {
+  return write_column(group, info, numeric_type<T>(), values.data(), values.size(), deflate_level);
 }
 // Fixed-length, null-padded UTF-8 strings as wide as the longest value (at least 1 byte).
-Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values);
+Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values,
+                    unsigned deflate_level = kDeflateLevel);
 
 // Makes `scale` (a 1-D column, e.g. /timeseries/t_s) the dimension scale of dimension 0 of each of
 // `datasets`, as netCDF-4 does for a coordinate: xarray (engine h5netcdf) and other netCDF readers
@@ -96,7 +102,8 @@ void attach_dimension_scale(hid_t scale, const std::string& dimension_name, std:
 // A numeric column that grows as rows arrive: extendible (unlimited maximum), chunked, compressed.
 class AppendableColumn {
  public:
-  AppendableColumn(hid_t group, const ColumnInfo& info, NumericType type, size_t chunk_rows);
+  AppendableColumn(hid_t group, const ColumnInfo& info, NumericType type, size_t chunk_rows,
+                   unsigned deflate_level = kDeflateLevel);
 
   // Extends the dataset by `rows` and writes them from `data` (native layout) in one call.
   void append(const void* data, size_t rows);

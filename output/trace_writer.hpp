@@ -59,6 +59,10 @@ struct RunMeta {
   // (/messages exists with no rows). The KPIs, tables and /timeseries are complete at every level.
   std::string trace = "full";
   uint32_t trace_every = 1;
+  // gzip level (0..9, after the shuffle filter) of /messages, /devices and /gateways
+  // (run.trace_compression, /meta@trace_compression); 0 stores them unfiltered. The small tables
+  // always use level 1.
+  uint32_t trace_compression = 1;
 };
 
 // /drivers: the quantities that changed over the run, as the run used them (sim/drivers), on one time

@@ -61,6 +61,7 @@ output::RunMeta run_meta(const scenario::Scenario& sc, const RunSummary& summary
   for (const scenario::Diagnostic& w : warnings) meta.warnings.push_back(w.to_string());
   meta.trace = scenario::trace_name(sc.run.trace);  // run.trace: how much of /messages is kept
   meta.trace_every = sc.run.trace == scenario::Run::Trace::Sample ? sc.run.trace_every : 1;
+  meta.trace_compression = sc.run.trace_compression;  // run.trace_compression: gzip level
   return meta;
 }
 

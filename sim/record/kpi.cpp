@@ -95,9 +95,8 @@ void add_fleet_kpis(const city::CityLayout& city, const engine::Fleet& fleet, ou
 }
 
 void add_log_kpis(const MessageLog& log, output::KpiList& kpis) {
-  std::vector<float> latencies;  // kept per population by the log; pooled here
-  for (const auto& p : log.by_population())
-    latencies.insert(latencies.end(), p.latencies_s.begin(), p.latencies_s.end());
+  LogHistogram latencies(kLatencyRelativeError);  // kept per population by the log; pooled here
+  for (const auto& p : log.by_population()) latencies.merge(p.latencies_s);
   uint64_t reports = 0, reports_delivered = 0;
   for (const auto& p : log.by_population()) {
     reports += p.reports;
@@ -109,8 +108,8 @@ void add_log_kpis(const MessageLog& log, output::KpiList& kpis) {
       {"uplinks_sent", static_cast<double>(log.sent())},
       {"uplinks_delivered", static_cast<double>(log.delivered())},
       {"delivery_ratio", ratio(static_cast<double>(log.delivered()), static_cast<double>(log.sent()))},
-      {"latency_p50_s", percentile(latencies, 0.50)},
-      {"latency_p95_s", percentile(latencies, 0.95)},
+      {"latency_p50_s", latencies.percentile(0.50)},
+      {"latency_p95_s", latencies.percentile(0.95)},
       {"reports", static_cast<double>(reports)},
       {"reports_delivered", static_cast<double>(reports_delivered)},
       {"report_delivery_ratio", ratio(static_cast<double>(reports_delivered), static_cast<double>(reports))},
@@ -179,7 +178,7 @@ output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout&
     double& r = radio[type_of[p]];
     r = r == -2.0 || r == code ? code : -1.0;  // -1: populations of this type use different radios
   }
-  std::vector<std::vector<float>> latencies(n);
+  std::vector<LogHistogram> latencies(n, LogHistogram(kLatencyRelativeError));
   for (uint32_t d = 0; d < city.device_count(); ++d) {
     const size_t t = type_of[city.device_population[d]];
     devices[t] += 1.0;
@@ -194,7 +193,7 @@ output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout&
     tx[t] += static_cast<double>(pops[p].transmissions);
     delivered[t] += static_cast<double>(pops[p].delivered);
     reports_delivered[t] += static_cast<double>(pops[p].reports_delivered);
-    latencies[t].insert(latencies[t].end(), pops[p].latencies_s.begin(), pops[p].latencies_s.end());
+    latencies[t].merge(pops[p].latencies_s);
   }
   output::KpiTable table;
   table.key_name = "type";
@@ -202,8 +201,8 @@ output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout&
   std::vector<double> report_ratio(n), p50(n), p95(n), energy_mean(n), per_day(n), lifetime(n);
   for (size_t t = 0; t < n; ++t) {
     report_ratio[t] = ratio(reports_delivered[t], reports[t]);
-    p50[t] = percentile(latencies[t], 0.50);
-    p95[t] = percentile(latencies[t], 0.95);
+    p50[t] = latencies[t].percentile(0.50);
+    p95[t] = latencies[t].percentile(0.95);
     energy_mean[t] = ratio(energy[t], devices[t]);
     per_day[t] = duration_s > 0.0 ? energy_mean[t] * 86400.0 / duration_s : kNaN;
     // Projected lifetime at the run's average drain: mean capacity / drain per year.

@@ -35,6 +35,27 @@ void LogHistogram::add(double value) {
   ++counts_[static_cast<size_t>(bin - first_bin_)];
 }
 
+void LogHistogram::merge(const LogHistogram& other) {
+  if (other.relative_error_ != relative_error_)
+    throw std::invalid_argument("LogHistogram: merging histograms of different relative errors");
+  count_ += other.count_;
+  zeros_ += other.zeros_;
+  if (other.counts_.empty()) return;
+  const int64_t other_last = other.first_bin_ + static_cast<int64_t>(other.counts_.size()) - 1;
+  if (counts_.empty()) {
+    first_bin_ = other.first_bin_;
+    counts_.assign(other.counts_.size(), 0);
+  }
+  if (other.first_bin_ < first_bin_) {
+    counts_.insert(counts_.begin(), static_cast<size_t>(first_bin_ - other.first_bin_), 0);
+    first_bin_ = other.first_bin_;
+  }
+  if (other_last >= first_bin_ + static_cast<int64_t>(counts_.size()))
+    counts_.resize(static_cast<size_t>(other_last - first_bin_ + 1), 0);
+  for (size_t i = 0; i < other.counts_.size(); ++i)
+    counts_[static_cast<size_t>(other.first_bin_ - first_bin_) + i] += other.counts_[i];
+}
+
 double LogHistogram::percentile(double p) const {
   if (count_ == 0) return std::numeric_limits<double>::quiet_NaN();
   // The same rank as record::percentile: ceil(p n), at least 1.

@@ -18,6 +18,9 @@ class LogHistogram {
   explicit LogHistogram(double relative_error = 1e-3);
 
   void add(double value);
+  // Adds every value counted by `other`, which must have the same relative error (else
+  // std::invalid_argument): the result is the histogram of both samples.
+  void merge(const LogHistogram& other);
   // Nearest-rank percentile (p in [0, 1]), within relative_error() of the exact one; NaN when empty.
   double percentile(double p) const;
   uint64_t count() const { return count_; }

@@ -74,7 +74,7 @@ void MessageLog::count(const Row& r) {
     // A report counts once, at its first delivered attempt (a later one follows a lost ACK).
     if (!report_done) ++pop.reports_delivered;
     report_done = 1;
-    pop.latencies_s.push_back(static_cast<float>(latency));
+    pop.latencies_s.add(latency);
   }
 }
 

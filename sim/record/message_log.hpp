@@ -13,12 +13,17 @@
 #include "sim/city/city_layout.hpp"
 #include "sim/engine/fleet.hpp"
 #include "sim/events/events.hpp"
+#include "sim/record/log_histogram.hpp"
 
 namespace citytwin::output {
 class TraceWriter;
 }
 
 namespace citytwin::sim::record {
+
+// The latency percentiles (/kpi latency_p50_s, latency_p95_s, and by type) are within this relative
+// error of the exact nearest-rank ones (output/SCHEMA.md).
+inline constexpr double kLatencyRelativeError = 1e-3;
 
 class MessageLog {
  public:
@@ -45,10 +50,12 @@ class MessageLog {
   size_t pending() const { return rows_.size(); }
 
   // Per population: reports due (first attempts, sent or not), transmissions, delivered transmissions,
-  // reports delivered at some attempt.
+  // reports delivered at some attempt, and the latencies of the delivered transmissions as a
+  // log-binned histogram (its percentiles within kLatencyRelativeError of the exact ones; memory
+  // bounded by the range of the latencies, not their number).
   struct PopulationCounts {
     uint64_t reports = 0, transmissions = 0, delivered = 0, reports_delivered = 0;
-    std::vector<float> latencies_s;
+    LogHistogram latencies_s{kLatencyRelativeError};
   };
   const std::vector<PopulationCounts>& by_population() const { return by_population_; }
   std::array<uint64_t, output::kFailReasons> fail_reasons() const { return fail_reasons_; }

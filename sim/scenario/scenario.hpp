@@ -305,6 +305,8 @@ struct Run {
   enum class Trace { Full, Sample, Summary };
   Trace trace = Trace::Full;
   uint32_t trace_every = 10;
+  // gzip level of the trace's large tables (output::RunMeta::trace_compression); 0: none.
+  uint32_t trace_compression = 1;
   // With phases: the phase this scenario is (its name; "" = the base city, before the first phase).
   std::string phase;
 };

@@ -228,13 +228,15 @@ void read_run(DiagnosticLog& log, const YamlNode* node, const std::vector<Device
               Run& run) {
   MapReader map(log, node, "run",
                 {"duration", "seed", "window", "forward_batch", "timeseries_interval", "trace", "trace_every",
-                 "phase"});
+                 "trace_compression", "phase"});
   if (const auto trace = map.choice("trace", {"full", "sample", "summary"}))
     run.trace = *trace == "sample"    ? Run::Trace::Sample
                 : *trace == "summary" ? Run::Trace::Summary
                                       : Run::Trace::Full;
   if (const auto every = map.integer("trace_every", Bound::between(1, 1000000000)))
     run.trace_every = static_cast<uint32_t>(*every);
+  if (const auto level = map.integer("trace_compression", Bound::between(0, 9)))
+    run.trace_compression = static_cast<uint32_t>(*level);
   set_if(run.timeseries_interval_s, map.quantity("timeseries_interval", Dimension::Time, Bound::positive()));
   set_if(run.duration_s, map.quantity("duration", Dimension::Time, Bound::positive()));
   set_if(run.seed, map.unsigned_integer("seed"));

@@ -269,3 +269,71 @@ TEST_F(TraceWriterTest, RaggedInputIsRejected) {
 
 }  // namespace
 }  // namespace citytwin::output
+
+namespace citytwin::output {
+namespace {
+
+// The gzip level of a dataset's deflate filter; -1 without one.
+int deflate_level(const h5read::File& file, const std::string& path) {
+  const hid_t dataset = H5Dopen2(file.id(), path.c_str(), H5P_DEFAULT);
+  const hid_t dcpl = H5Dget_create_plist(dataset);
+  unsigned flags = 0;
+  unsigned values[8] = {};
+  size_t n_values = 8;
+  const bool has =
+      H5Pget_filter_by_id2(dcpl, H5Z_FILTER_DEFLATE, &flags, &n_values, values, 0, nullptr, nullptr) >= 0;
+  H5Pclose(dcpl);
+  H5Dclose(dataset);
+  return has && n_values >= 1 ? static_cast<int>(values[0]) : -1;
+}
+
+// run.trace_compression: /messages, /devices and /gateways at the level asked (0: no filter, still
+// chunked so that /messages grows), the same rows at every level, the small tables at level 1, the
+// level in /meta, and a level past 9 refused.
+TEST_F(TraceWriterTest, CompressionLevelAppliesToTheLargeTables) {
+  const MessageBatch all = fixtures::make_messages(0, 70000);
+  DeviceTable devices;
+  devices.id = {0, 1};
+  devices.population = {"a", "b"};
+  devices.type = {"t", "u"};
+  devices.district = {"d", ""};
+  devices.x_m = {1.0, 2.0};
+  devices.y_m = {3.0, 4.0};
+  std::vector<uintmax_t> sizes;
+  for (const uint32_t level : {0u, 1u, 6u}) {
+    const std::string name = "level" + std::to_string(level) + ".h5";
+    RunMeta meta = fixtures::sample_meta();
+    meta.trace_compression = level;
+    {
+      TraceWriter writer(path(name), meta);
+      writer.write_devices(devices);
+      writer.append_messages(all);
+      KpiTable table;
+      table.key_name = "district";
+      table.keys = {"d"};
+      table.columns = {{"delivery_ratio", {0.5}}};
+      writer.write_kpi_table("by_district", table);
+      writer.finish(true);
+    }
+    h5read::File file(path(name));
+    fixtures::expect_messages(file, all);
+    EXPECT_EQ(h5read::read_attribute<int>(file, "meta", "trace_compression", H5T_NATIVE_INT),
+              static_cast<int>(level));
+    const int expected = level == 0 ? -1 : static_cast<int>(level);
+    EXPECT_EQ(deflate_level(file, "messages/t_tx_s"), expected);
+    EXPECT_EQ(h5read::layout(file, "messages/t_tx_s").shuffle, level != 0);
+    EXPECT_EQ(h5read::layout(file, "messages/t_tx_s").chunk, TraceWriter::kMessageChunkRows);
+    EXPECT_EQ(deflate_level(file, "devices/x_m"), expected);
+    EXPECT_EQ(deflate_level(file, "kpi/by_district/delivery_ratio"), 1);
+    sizes.push_back(fs::file_size(path(name)));
+  }
+  EXPECT_GT(sizes[0], 2 * sizes[1]);  // the synthetic rows compress well
+  EXPECT_LE(sizes[2], sizes[1]);
+  RunMeta bad = fixtures::sample_meta();
+  bad.trace_compression = 10;
+  EXPECT_THROW(TraceWriter(path("bad.h5"), bad), OutputError);
+  EXPECT_FALSE(fs::exists(path("bad.h5.partial")));
+}
+
+}  // namespace
+}  // namespace citytwin::output

@@ -49,6 +49,34 @@ TEST(LogHistogram, ExponentialAndConstantSamples) {
   expect_within(std::vector<double>(1000, 0.061696), 1e-3);
 }
 
+TEST(LogHistogram, MergingGivesTheHistogramOfBothSamples) {
+  // Two populations of different ranges (the KPIs pool the populations' histograms, and by type).
+  std::mt19937_64 rng(3);
+  std::lognormal_distribution<double> fast(std::log(0.05), 0.5), slow(std::log(20.0), 1.0);
+  LogHistogram a(1e-3), b(1e-3), empty(1e-3), both(1e-3);
+  std::vector<double> values;
+  for (int i = 0; i < 20000; ++i) {
+    const double x = fast(rng), y = slow(rng);
+    a.add(x);
+    b.add(y);
+    both.add(x);
+    both.add(y);
+    values.push_back(x);
+    values.push_back(y);
+  }
+  b.add(0.0);
+  both.add(0.0);
+  values.push_back(0.0);
+  LogHistogram merged = empty;
+  merged.merge(b);  // into an empty one, then one whose bins lie below
+  merged.merge(a);
+  merged.merge(empty);
+  EXPECT_EQ(merged.count(), both.count());
+  for (double p : {0.0, 0.01, 0.3, 0.5, 0.7, 0.95, 1.0}) EXPECT_EQ(merged.percentile(p), both.percentile(p));
+  expect_within(values, 1e-3);
+  EXPECT_THROW(merged.merge(LogHistogram(1e-2)), std::invalid_argument);
+}
+
 TEST(LogHistogram, ZerosEmptyAndMemory) {
   LogHistogram h(1e-3);
   EXPECT_TRUE(std::isnan(h.percentile(0.5)));

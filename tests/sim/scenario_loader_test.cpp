@@ -130,6 +130,7 @@ TEST(ScenarioLoader, FullScenarioGatewaysChannelPlatformRun) {
   EXPECT_EQ(s.run.seed, 42u);
   EXPECT_DOUBLE_EQ(s.run.window_s, 0.5);
   EXPECT_DOUBLE_EQ(s.run.forward_batch_s, 5.0);
+  EXPECT_EQ(s.run.trace_compression, 4u);
 }
 
 TEST(ScenarioLoader, OmittedKeysTakeTheStructDefaults) {

@@ -122,6 +122,7 @@ run:
   phase: ""
   trace: sample
   trace_every: 7
+  trace_compression: 4
 nbiot:
   max_preamble_attempts: 4
   backoff_occasions: 2
