@@ -47,7 +47,8 @@ def map(result: Any, color_by: Union[str, pd.Series] = "delivery_ratio", *, ax: 
     Result.devices ("district", "type", "population": categories), or a Series indexed by device id.
     The coverage grid is drawn underneath when the trace has one (/coverage/grid).
     """
-    from matplotlib.patches import Rectangle
+    from matplotlib.patches import PathPatch, Rectangle
+    from matplotlib.path import Path
 
     r = _result(result)
     ax = _axes(ax, (7, 5))
@@ -57,11 +58,23 @@ def map(result: Any, color_by: Union[str, pd.Series] = "delivery_ratio", *, ax: 
         if grid is not None:
             ax.imshow(grid["values"], origin="lower", extent=grid["extent"], cmap="Greys", vmin=0, vmax=1,
                       alpha=0.3, zorder=0)
-    for d in districts.itertuples():
-        ax.add_patch(Rectangle((d.x_min_m, d.y_min_m), d.x_max_m - d.x_min_m, d.y_max_m - d.y_min_m,
-                               fill=False, edgecolor="0.35", linewidth=1.0, zorder=1))
-        ax.annotate(d.name, ((d.x_min_m + d.x_max_m) / 2, d.y_max_m), xytext=(0, -4),
-                    textcoords="offset points", ha="center", va="top", fontsize=8, color="0.25")
+    for d in districts.to_dict("records"):
+        polygons = d.get("polygons")
+        if isinstance(polygons, list):  # city.districts_geojson: one patch per district, holes left open
+            rings = [np.asarray(ring, dtype=float) for polygon in polygons for ring in polygon]
+            vertices = np.concatenate(rings)
+            codes = np.concatenate([[Path.MOVETO] + [Path.LINETO] * (len(ring) - 2) + [Path.CLOSEPOLY]
+                                    for ring in rings])
+            ax.add_patch(PathPatch(Path(vertices, codes), fill=False, edgecolor="0.35", linewidth=1.0, zorder=1))
+            # The name at the centroid of the district's largest polygon (its outer ring's vertices).
+            outer = max((np.asarray(p[0], dtype=float) for p in polygons), key=lambda a: np.ptp(a[:, 0]) * np.ptp(a[:, 1]))
+            ax.annotate(d["name"], tuple(outer[:-1].mean(axis=0)), ha="center", va="center", fontsize=8,
+                        color="0.25", zorder=4)
+        else:
+            ax.add_patch(Rectangle((d["x_min_m"], d["y_min_m"]), d["x_max_m"] - d["x_min_m"], d["y_max_m"] - d["y_min_m"],
+                                   fill=False, edgecolor="0.35", linewidth=1.0, zorder=1))
+            ax.annotate(d["name"], ((d["x_min_m"] + d["x_max_m"]) / 2, d["y_max_m"]), xytext=(0, -4),
+                        textcoords="offset points", ha="center", va="top", fontsize=8, color="0.25")
     devices = r.devices
     if isinstance(color_by, pd.Series):
         values, label = color_by.reindex(devices["id"].to_numpy()).to_numpy(), color_by.name or "value"
