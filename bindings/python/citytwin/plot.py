@@ -11,7 +11,7 @@ Each function takes an optional matplotlib Axes and returns the Axes it drew on.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -66,10 +66,18 @@ def map(result: Any, color_by: Union[str, pd.Series] = "delivery_ratio", *, ax: 
             codes = np.concatenate([[Path.MOVETO] + [Path.LINETO] * (len(ring) - 2) + [Path.CLOSEPOLY]
                                     for ring in rings])
             ax.add_patch(PathPatch(Path(vertices, codes), fill=False, edgecolor="0.35", linewidth=1.0, zorder=1))
-            # The name at the centroid of the district's largest polygon (its outer ring's vertices).
-            outer = max((np.asarray(p[0], dtype=float) for p in polygons), key=lambda a: np.ptp(a[:, 0]) * np.ptp(a[:, 1]))
-            ax.annotate(d["name"], tuple(outer[:-1].mean(axis=0)), ha="center", va="center", fontsize=8,
-                        color="0.25", zorder=4)
+            # The name at the area centroid of the district's largest outer ring, on a light box.
+            def area_centroid(ring: np.ndarray) -> Tuple[float, float, float]:
+                x, y = ring[:, 0], ring[:, 1]
+                cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+                area = cross.sum() / 2
+                if area == 0:
+                    return 0.0, float(x.mean()), float(y.mean())
+                return (abs(area), float(((x[:-1] + x[1:]) * cross).sum() / (6 * area)),
+                        float(((y[:-1] + y[1:]) * cross).sum() / (6 * area)))
+            _, cx, cy = max(area_centroid(np.asarray(p[0], dtype=float)) for p in polygons)
+            ax.annotate(d["name"], (cx, cy), ha="center", va="center", fontsize=8, color="0.2", zorder=4,
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.7})
         else:
             ax.add_patch(Rectangle((d["x_min_m"], d["y_min_m"]), d["x_max_m"] - d["x_min_m"], d["y_max_m"] - d["y_min_m"],
                                    fill=False, edgecolor="0.35", linewidth=1.0, zorder=1))
