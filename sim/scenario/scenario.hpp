@@ -42,7 +42,7 @@ struct District {
   double y_min_m = 0.0;
   double x_max_m = 0.0;
   double y_max_m = 0.0;
-  std::shared_ptr<const DistrictShape> shape;  // null for a rectangle
+  std::shared_ptr<const DistrictShape> shape = nullptr;  // null for a rectangle
   double area_m2() const { return shape ? shape->area_m2() : (x_max_m - x_min_m) * (y_max_m - y_min_m); }
   bool contains(double x_m, double y_m) const {
     return x_m >= x_min_m && x_m <= x_max_m && y_m >= y_min_m && y_m <= y_max_m &&
