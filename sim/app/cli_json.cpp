@@ -65,13 +65,30 @@ std::string catalogue_text() {
 
 nlohmann::ordered_json describe_json(const scenario::Scenario& sc, const std::string& source) {
   nlohmann::ordered_json districts = nlohmann::ordered_json::array();
-  for (const scenario::District& d : sc.city.districts)
+  for (const scenario::District& d : sc.city.districts) {
     districts.push_back({{"name", d.name},
                          {"x_min_m", d.x_min_m},
                          {"y_min_m", d.y_min_m},
                          {"x_max_m", d.x_max_m},
                          {"y_max_m", d.y_max_m},
                          {"area_km2", d.area_m2() / 1e6}});
+    // Polygon districts: GeoJSON-like nesting (polygons > rings, outer first > [x_m, y_m]); null for a
+    // rectangle.
+    nlohmann::ordered_json polygons = nullptr;
+    if (d.shape) {
+      polygons = nlohmann::ordered_json::array();
+      for (const scenario::PolygonRings& p : d.shape->polygons()) {
+        nlohmann::ordered_json rings = nlohmann::ordered_json::array({p.outer});
+        for (const scenario::Ring& hole : p.holes) rings.push_back(nlohmann::ordered_json(hole));
+        polygons.push_back(rings);
+      }
+    }
+    districts.back()["polygons"] = polygons;
+  }
+  const nlohmann::ordered_json origin =
+      sc.city.origin.given
+          ? nlohmann::ordered_json{{"lat", sc.city.origin.lat_deg}, {"lon", sc.city.origin.lon_deg}}
+          : nlohmann::ordered_json(nullptr);
   nlohmann::ordered_json devices = nlohmann::ordered_json::array();
   for (const scenario::DevicePopulation& p : sc.devices)
     devices.push_back({{"name", p.name},
@@ -106,9 +123,8 @@ nlohmann::ordered_json describe_json(const scenario::Scenario& sc, const std::st
                     {"node", o.node},
                     {"backbone_length_m", o.backbone_length_m},
                     {"backbone_bandwidth_bps", o.backbone_bandwidth_bps}});
-  return {{"scenario", source}, {"city", sc.city.name}, {"districts", districts},
-          {"devices", devices}, {"gateways", gateways}, {"pons", pons},
-          {"olts", olts}};
+  return {{"scenario", source}, {"city", sc.city.name}, {"origin", origin}, {"districts", districts},
+          {"devices", devices}, {"gateways", gateways}, {"pons", pons},     {"olts", olts}};
 }
 
 nlohmann::ordered_json summary_json(const RunSummary& s) {

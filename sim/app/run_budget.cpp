@@ -18,7 +18,10 @@ namespace {
 double overlap_m2(const scenario::District& d, double x0, double y0, double x1, double y1) {
   const double w = std::min(x1, d.x_max_m) - std::max(x0, d.x_min_m);
   const double h = std::min(y1, d.y_max_m) - std::max(y0, d.y_min_m);
-  return w > 0.0 && h > 0.0 ? w * h : 0.0;
+  if (!(w > 0.0 && h > 0.0)) return 0.0;
+  // A polygon district: its bounding box's overlap times the share of the box the polygons fill.
+  const double box_m2 = (d.x_max_m - d.x_min_m) * (d.y_max_m - d.y_min_m);
+  return d.shape && box_m2 > 0.0 ? w * h * d.area_m2() / box_m2 : w * h;
 }
 
 // Expected gateways in range of one device of the population: for each gateway of its technology, the

@@ -89,8 +89,16 @@ void place_population(const scenario::Scenario& sc, size_t pop_index, uint64_t s
       size_t k = 0;
       while (k + 1 < districts.size() && a >= cumulative_area[k]) ++k;
       const scenario::District& d = sc.city.districts[districts[k]];
-      x = rng.uniform(d.x_min_m, d.x_max_m);
-      y = rng.uniform(d.y_min_m, d.y_max_m);
+      // A polygon district: uniform in its bounding box, rejecting points outside the polygons (the
+      // draws stay on the population's stream, so the same seed places the same devices).
+      for (int attempt = 0;; ++attempt) {
+        x = rng.uniform(d.x_min_m, d.x_max_m);
+        y = rng.uniform(d.y_min_m, d.y_max_m);
+        if (!d.shape || d.shape->covers(x, y)) break;
+        if (attempt == kMaxPolygonAttempts)
+          throw core::RunError("devices[" + std::to_string(pop_index) + "]: district '" + d.name +
+                               "' fills too little of its bounding box to place devices in it");
+      }
       district = static_cast<int>(districts[k]);
     } else {
       // Uniform in the disc, rejecting points outside every district (resolve() refuses a disc too

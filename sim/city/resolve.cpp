@@ -95,6 +95,14 @@ void check_population(const scenario::Scenario& sc, size_t index, std::vector<Di
               std::to_string(f / 1e6) +
                   " MHz is outside every sub-band the region allows (set radio.duty_cycle: false to ignore)");
   }
+  for (const std::string& name : pop.placement.districts)
+    for (const scenario::District& d : sc.city.districts)
+      if (d.name == name && d.shape &&
+          d.area_m2() < kMinPolygonFill * (d.x_max_m - d.x_min_m) * (d.y_max_m - d.y_min_m))
+        out.push_back({pop.placement.mark, population_path(index) + ".districts",
+                       "district '" + name + "' fills less than " + short_number(kMinPolygonFill * 100.0) +
+                           " % of its bounding box: devices cannot be placed in it by rejection",
+                       Diagnostic::Severity::Error});
   if (pop.placement.districts.empty() && pop.placement.disc_radius_m > 0.0 && pop.count > 0) {
     const double coverage = disc_coverage(sc.city, pop.placement);
     if (coverage < kMinDiscCoverage)
@@ -272,6 +280,20 @@ bool sf_allowed(const scenario::Scenario& sc, const DevicePopulation& pop,
 double disc_coverage(const scenario::City& city, const scenario::Placement& p) {
   if (!p.districts.empty() || p.disc_radius_m <= 0.0) return 1.0;
   const double cx = p.disc_x_m, cy = p.disc_y_m, r = p.disc_radius_m;
+  if (std::any_of(city.districts.begin(), city.districts.end(),
+                  [](const scenario::District& d) { return d.shape != nullptr; })) {
+    // Polygon districts: the share of a 256 x 256 lattice over the disc that lies in a district.
+    constexpr int kSide = 256;
+    int inside = 0, in_disc = 0;
+    for (int j = 0; j < kSide; ++j)
+      for (int i = 0; i < kSide; ++i) {
+        const double x = cx - r + (i + 0.5) * 2.0 * r / kSide, y = cy - r + (j + 0.5) * 2.0 * r / kSide;
+        if (std::hypot(x - cx, y - cy) > r) continue;
+        ++in_disc;
+        if (scenario::district_of(city, x, y) >= 0) ++inside;
+      }
+    return in_disc > 0 ? static_cast<double>(inside) / in_disc : 0.0;
+  }
   // Slabs between the districts' vertical edges: in each, the covered y-intervals are fixed, and the
   // disc's chord is integrated numerically (midpoint rule).
   std::vector<double> xs = {cx - r, cx + r};

@@ -40,6 +40,10 @@ bool sf_allowed(const scenario::Scenario& scenario, const scenario::DevicePopula
 double disc_coverage(const scenario::City& city, const scenario::Placement& placement);
 // Below this coverage a disc is refused: a device would need thousands of draws on average.
 inline constexpr double kMinDiscCoverage = 1e-3;
+// A polygon district's devices are drawn in its bounding box until one falls inside (at most
+// kMaxPolygonAttempts draws, a failure chance below e^-100 per device at the least fill allowed).
+inline constexpr double kMinPolygonFill = 1e-3;
+inline constexpr int kMaxPolygonAttempts = 100000;
 // The draws place_population allows a device before giving up: enough that giving up has a chance
 // of e^-100 per device once the coverage is at least kMinDiscCoverage; none below it (the build refuses
 // the disc at once, as resolve does, instead of drawing 100 / coverage times per device: a 1,000 km disc

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,7 +21,9 @@
 #include "models/radio/path_loss.hpp"
 #include "models/radio/reception.hpp"
 #include "models/radio/technology.hpp"
+#include "sim/scenario/district_shape.hpp"
 #include "sim/scenario/driver_spec.hpp"
+#include "sim/scenario/geo_frame.hpp"
 
 namespace citytwin::sim::scenario {
 
@@ -31,21 +34,25 @@ struct SourceMark {
   int column = 0;
 };
 
-// A district is an axis-aligned rectangle in city coordinates (metres, origin south-west).
+// A district is an axis-aligned rectangle in city coordinates (metres, origin south-west), or polygons
+// with holes (city.districts_geojson), then x/y min/max are their bounding box.
 struct District {
   std::string name;
   double x_min_m = 0.0;
   double y_min_m = 0.0;
   double x_max_m = 0.0;
   double y_max_m = 0.0;
-  double area_m2() const { return (x_max_m - x_min_m) * (y_max_m - y_min_m); }
+  std::shared_ptr<const DistrictShape> shape = nullptr;  // null for a rectangle
+  double area_m2() const { return shape ? shape->area_m2() : (x_max_m - x_min_m) * (y_max_m - y_min_m); }
   bool contains(double x_m, double y_m) const {
-    return x_m >= x_min_m && x_m <= x_max_m && y_m >= y_min_m && y_m <= y_max_m;
+    return x_m >= x_min_m && x_m <= x_max_m && y_m >= y_min_m && y_m <= y_max_m &&
+           (!shape || shape->covers(x_m, y_m));
   }
 };
 
 struct City {
   std::string name = "city";
+  GeoOrigin origin;  // city.origin: where (0 m, 0 m) lies on the Earth
   std::vector<District> districts;
 };
 

@@ -311,22 +311,40 @@ std::string format_point_m(double x_m, double y_m) {
 
 void read_city(DiagnosticLog& log, const YamlNode* node, City& city, bool& complete) {
   complete = false;
-  MapReader map(log, node, "city", {"name", "districts"});
+  MapReader map(log, node, "city", {"name", "origin", "districts", "districts_geojson"});
   if (node == nullptr || !map.is_map()) return;
   set_if(city.name, map.text("name"));
-  const YamlNode* list = map.require("districts");
-  if (list == nullptr || !expect_sequence(log, *list, "city.districts", "districts")) return;
-  if (list->items.empty()) {
+  const YamlNode* origin = map.get("origin");
+  if (origin != nullptr) {
+    MapReader at(log, origin, map.path("origin"), {"lat", "lon"});
+    const auto lat = at.number("lat", Bound::between(-89.0, 89.0, "degrees"), Presence::Required);
+    const auto lon = at.number("lon", Bound::between(-180.0, 180.0, "degrees"), Presence::Required);
+    if (lat && lon) city.origin = GeoOrigin{*lat, *lon, true};
+  }
+  const YamlNode* geojson = map.get("districts_geojson");
+  const YamlNode* list = geojson != nullptr ? map.get("districts") : map.require("districts");
+  if (list == nullptr && geojson == nullptr) return;
+  if (list != nullptr && !expect_sequence(log, *list, "city.districts", "districts")) return;
+  if (list != nullptr && list->items.empty() && geojson == nullptr) {
     log.error(list->location, "city.districts", "expected at least one district");
     return;
   }
-  complete = true;
+  complete = origin == nullptr || city.origin.given;
   std::vector<NamedAt> names;
-  for (std::size_t i = 0; i < list->items.size(); ++i) {
+  for (std::size_t i = 0; list != nullptr && i < list->items.size(); ++i) {
     const std::string path = index_path("city.districts", i);
     city.districts.push_back(read_district(log, list->items[i], path, complete));
     const YamlNode* name = list->items[i].find("name");
     if (name != nullptr && name->is_scalar()) names.push_back({name->scalar, name->location, path + ".name"});
+  }
+  if (geojson != nullptr) {
+    const std::size_t first = city.districts.size();
+    if (origin == nullptr || city.origin.given)
+      read_districts_geojson(log, *geojson, map.path("districts_geojson"), city.origin, origin,
+                             city.districts, complete);
+    for (std::size_t i = first; i < city.districts.size(); ++i)
+      names.push_back({city.districts[i].name, geojson->location,
+                       map.path("districts_geojson") + ": '" + city.districts[i].name + "'"});
   }
   report_duplicates(log, names, "district");
 }

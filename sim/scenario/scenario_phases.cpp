@@ -97,10 +97,43 @@ std::vector<std::array<double, 2>> lattice(const District& d, double spacing_m, 
     const double shift = hex && j % 2 == 1 ? spacing_m / 2.0 : 0.0;
     for (std::size_t i = 0; i < cols; ++i) {
       const double x = x0 + static_cast<double>(i) * spacing_m + shift;
-      if (x <= d.x_max_m) points.push_back({x, y0 + static_cast<double>(j) * row_step});
+      const double y = y0 + static_cast<double>(j) * row_step;
+      if (x <= d.x_max_m && (!d.shape || d.shape->covers(x, y))) points.push_back({x, y});
     }
   }
   return points;
+}
+
+// A polygon district: the lattice over its bounding box, clipped to the polygons; when none of its
+// points falls inside (a district smaller than the spacing), the inside point of the finest lattice
+// nearest the box's centre, so that every district gets a gateway as a rectangle does.
+std::vector<std::array<double, 2>> polygon_lattice(const District& d, double spacing_m, bool hex) {
+  std::vector<std::array<double, 2>> points = lattice(d, spacing_m, hex);
+  for (double s = spacing_m / 2.0; points.empty() && s > spacing_m / 4096.0; s /= 2.0) {
+    std::vector<std::array<double, 2>> finer = lattice(d, s, hex);
+    if (finer.empty()) continue;
+    const double cx = (d.x_min_m + d.x_max_m) / 2.0, cy = (d.y_min_m + d.y_max_m) / 2.0;
+    points.push_back(*std::min_element(finer.begin(), finer.end(), [&](const auto& a, const auto& b) {
+      return std::hypot(a[0] - cx, a[1] - cy) < std::hypot(b[0] - cx, b[1] - cy);
+    }));
+  }
+  return points;
+}
+
+// count points in a polygon district: the lattice whose spacing puts at least count points inside
+// (from sqrt(area / count) down by 5 % steps), thinned evenly to count.
+std::vector<std::array<double, 2>> counted_polygon_lattice(const District& d, std::size_t count, bool hex) {
+  std::vector<std::array<double, 2>> points;
+  for (double s = std::sqrt(d.area_m2() / static_cast<double>(count)); s > 0.0; s *= 0.95) {
+    points = lattice(d, s, hex);
+    if (points.size() >= count) break;
+    if (points.empty() && s < 1e-3) return {};
+  }
+  std::vector<std::array<double, 2>> out;
+  for (std::size_t k = 0; k < count; ++k)
+    out.push_back(points[static_cast<std::size_t>(
+        (static_cast<double>(k) + 0.5) * static_cast<double>(points.size()) / static_cast<double>(count))]);
+  return out;
 }
 
 // count points on a grid of near-square cells covering the district, row by row from the south-west
@@ -238,12 +271,22 @@ std::vector<PlacedPoint> place(DiagnosticLog& log, const YamlNode& rule, const s
     std::vector<std::array<double, 2>> at;
     if (*layout == "random") {
       core::Stream rng(context.seed, "gateway_placement", core::purpose_tag(prefix + "/" + d->name));
-      for (int64_t k = 0; k < *count; ++k)
-        at.push_back({rng.uniform(d->x_min_m, d->x_max_m), rng.uniform(d->y_min_m, d->y_max_m)});
+      // Uniform in the district: in its bounding box, rejecting points outside a polygon district.
+      for (int64_t draws = 0; at.size() < static_cast<std::size_t>(*count); ++draws) {
+        const double x = rng.uniform(d->x_min_m, d->x_max_m), y = rng.uniform(d->y_min_m, d->y_max_m);
+        if (!d->shape || d->shape->covers(x, y)) at.push_back({x, y});
+        if (draws > 1000 * (*count + 100)) {
+          log.error(map.location(), map.path(),
+                    "district '" + d->name + "' fills too little of its bounding box");
+          return {};
+        }
+      }
     } else if (count) {
-      at = counted_lattice(*d, static_cast<std::size_t>(*count), *layout == "hex");
+      at = d->shape ? counted_polygon_lattice(*d, static_cast<std::size_t>(*count), *layout == "hex")
+                    : counted_lattice(*d, static_cast<std::size_t>(*count), *layout == "hex");
     } else {
-      at = lattice(*d, *spacing, *layout == "hex");
+      at = d->shape ? polygon_lattice(*d, *spacing, *layout == "hex")
+                    : lattice(*d, *spacing, *layout == "hex");
       if (at.empty()) {
         log.error(map.get("spacing")->location, map.path("spacing"),
                   "spacing " + format_number(*spacing) + " m puts more than " +

@@ -35,6 +35,11 @@ void report_duplicates(DiagnosticLog& log, const std::vector<NamedAt>& names, st
 std::string format_point_m(double x_m, double y_m);
 
 void read_city(DiagnosticLog& log, const YamlNode* node, City& city, bool& complete);
+// sim/scenario/scenario_geojson.cpp: city.districts_geojson (a file name, or a map with file:), appended
+// to out; complete = false on any error.
+void read_districts_geojson(DiagnosticLog& log, const YamlNode& node, const std::string& path,
+                            const GeoOrigin& origin, const YamlNode* origin_node, std::vector<District>& out,
+                            bool& complete);
 void read_devices(DiagnosticLog& log, const YamlNode* node, const DistrictIndex& districts,
                   std::vector<DevicePopulation>& devices);
 void read_gateways(DiagnosticLog& log, const YamlNode* node, const DistrictIndex& districts,

@@ -71,11 +71,15 @@ def test_geojson_round_trips_positions_and_keeps_devices_in_their_districts(resu
     for f in collection["features"]:
         layers.setdefault(f["properties"]["layer"], []).append(f)
     assert len(layers["district"]) == 2 and len(layers["gateway"]) == 1 and len(layers["device"]) == 60
-    # back to metres: within a centimetre (7 decimals of a degree are ~1 cm)
+    # back to metres by the engine's projection (citytwin.geo): within a centimetre (7 decimals of a degree
+    # are ~1 cm), and as far from the origin as the haversine distance on a 6371 km sphere says (to 0.5 %)
     for f in layers["device"]:
         lon, lat = f["geometry"]["coordinates"]
-        y = math.radians(lat - lat0) * R_EARTH
-        x = math.radians(lon - lon0) * R_EARTH * math.cos(math.radians(lat0))
+        x, y = citytwin.geo.to_local_m((lat0, lon0), lat, lon)
+        haversine = 2 * R_EARTH * math.asin(math.sqrt(
+            math.sin(math.radians(lat - lat0) / 2) ** 2 +
+            math.cos(math.radians(lat0)) * math.cos(math.radians(lat)) * math.sin(math.radians(lon - lon0) / 2) ** 2))
+        assert math.hypot(x, y) == pytest.approx(haversine, rel=5e-3, abs=0.05)
         assert x == pytest.approx(f["properties"]["x_m"], abs=0.02)
         assert y == pytest.approx(f["properties"]["y_m"], abs=0.02)
     rings = {f["properties"]["name"]: np.array(f["geometry"]["coordinates"][0]) for f in layers["district"]}

@@ -287,6 +287,7 @@ void collect_paths(const YAML::Node& node, const std::string& path, std::set<std
 TEST(ScenarioDoc, DocumentedKeysAreTheKeysOfTheFullScenario) {
   std::set<std::string> used;
   collect_paths(YAML::Load(scenario_test::kFullScenario), "", used);
+  collect_paths(YAML::Load(scenario_test::kGeoScenario), "", used);
   std::set<std::string> documented;
   for (const DocRow& row : documented_keys()) {
     EXPECT_TRUE(documented.insert(row.key).second) << "documented twice: " << row.key;

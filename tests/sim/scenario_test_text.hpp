@@ -256,4 +256,18 @@ inline std::string replaced(std::string text, const std::string& from, const std
   return text.replace(at, from.size(), to);
 }
 
+// The geography keys (city.origin, city.districts_geojson), which need a file: with the full scenario,
+// every key the loader accepts (scenario_doc_test.cpp); loaded by scenario_geojson_test.cpp.
+inline const std::string kGeoScenario =
+    R"(city:
+  origin: {lat: 50.0, lon: 8.27}
+  districts_geojson: {file: )" CITYTWIN_SOURCE_DIR
+    R"(/tests/sim/data/hill_projected.geojson, name_property: district, crs: projected, projected_origin: [500 km, 5500 km]}
+devices:
+  - {name: d, count: 10, districts: [hill]}
+gateways:
+  - {name: gw, position: [3.2 km, 200 m]}
+run: {duration: 1 h}
+)";
+
 }  // namespace citytwin::sim::scenario_test

@@ -5,7 +5,7 @@
     sc["devices.0.interval"] = "2 min"
     r = citytwin.run(sc, seed=7)
     r.kpi["delivery_ratio"]; r.by_district; r.by_type; r.messages; r.timeseries
-    r.plot_map(); citytwin.plot.outcomes(r); r.to_geojson("city.geojson", origin=(lat, lon))
+    r.plot_map(); citytwin.plot.outcomes(r); r.to_geojson("city.geojson")  # lon/lat with city.origin
     ds = citytwin.sweep(sc, seeds=3, grid={"devices.0.interval": ["2 min", "5 min"]}, jobs=2)
 
 Each run happens in a child process (SimGrid keeps one engine per process), with the GIL released, so
@@ -15,7 +15,7 @@ citytwin.RunError (a RuntimeError), with the same text as the command line.
 """
 from __future__ import annotations
 
-from . import _core, plot
+from . import _core, geo, plot
 from ._codes import FAIL_REASONS, RADIOS
 from ._compare import compare, plot_compare, read_compare
 from ._campaign import SweepFailure, open_campaign, sweep
@@ -25,7 +25,7 @@ from ._trace import Result, open, read
 
 __all__ = ["Scenario", "Result", "Progress", "RunFuture", "SweepFailure", "run", "run_async", "sweep",
            "validate", "open", "read", "compare", "plot_compare", "read_compare", "open_campaign", "catalogue",
-           "FAIL_REASONS", "RADIOS", "ScenarioError", "RunError", "ScenarioWarning", "plot",
+           "FAIL_REASONS", "RADIOS", "ScenarioError", "RunError", "ScenarioWarning", "plot", "geo",
            "__version__"]
 __version__: str = _core.__version__
 ScenarioError = _core.ScenarioError

@@ -3,9 +3,10 @@ xarray Dataset, /messages lazily or in chunks. Schema versions 1 and 2 are read.
 from __future__ import annotations
 
 import builtins
+import os
 import shutil
 import weakref
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import h5py
 import numpy as np
@@ -361,19 +362,34 @@ class Result:
         return self.messages.join(devs, on="device")
 
     # --- geography ------------------------------------------------------------------------------------
-    @property
-    def districts(self) -> pd.DataFrame:
-        """The districts of the scenario that was run: name, extent (x/y min/max in m) and area (km2)."""
-        def read() -> pd.DataFrame:
+    def _described(self) -> Dict[str, Any]:
+        """`citytwin describe --json` of the scenario that was run: from its file when it still exists (a
+        GeoJSON of districts is found relative to it), else from the text kept in /meta."""
+        def read() -> Dict[str, Any]:
             import json
 
             from . import _core
 
             meta = self.meta
             overrides = [line for line in meta.get("overrides", "").split("\n") if line]
-            described = json.loads(_core.describe(meta.get("scenario", ""), True, overrides))
-            return pd.DataFrame(described["districts"])
-        return self._cached("districts", read)
+            source = meta.get("scenario_source", "")
+            if source and not source.startswith("<") and os.path.isfile(source):
+                return json.loads(_core.describe(source, False, overrides))
+            return json.loads(_core.describe(meta.get("scenario", ""), True, overrides))
+        return self._cached("described", read)
+
+    @property
+    def districts(self) -> pd.DataFrame:
+        """The districts of the scenario that was run: name, extent (x/y min/max in m), area (km2) and, for
+        the polygon districts of city.districts_geojson, polygons (in m: polygons > rings, outer first >
+        [x, y]; None for a rectangle)."""
+        return pd.DataFrame(self._described()["districts"])
+
+    @property
+    def origin(self) -> Optional[Tuple[float, float]]:
+        """(latitude, longitude) in degrees of the scenario's (0 m, 0 m) (city.origin), or None."""
+        o = self._described().get("origin")
+        return None if o is None else (float(o["lat"]), float(o["lon"]))
 
     def device_kpis(self) -> pd.DataFrame:
         """Per device (indexed by id): uplinks, delivered, delivery_ratio, latency_p50_s, latency_p95_s,
@@ -407,27 +423,31 @@ class Result:
         return plot.map(self, color_by, **kwargs)
 
     def to_geojson(self, path: Union[str, "os.PathLike[str]"], *, origin: Optional[Sequence[float]] = None) -> str:
-        """Writes devices (with device_kpis), gateways and districts (with /kpi/by_district) as a GeoJSON
-        FeatureCollection for GIS tools (QGIS, kepler.gl); returns the path.
+        """Writes devices (with device_kpis), gateways and districts (with /kpi/by_district; polygon
+        districts as their Polygon or MultiPolygon with holes) as a GeoJSON FeatureCollection for GIS tools
+        (QGIS, kepler.gl); returns the path.
 
         origin: (latitude, longitude) in degrees (WGS84) of the scenario's (0 m, 0 m), x pointing east and y
-        north; positions are turned into longitude/latitude with an equirectangular projection about it
-        (relative error below 1e-4 over a 30 km city). Without it the coordinates stay in the scenario's
-        metres, which RFC 7946 does not define: GIS tools then need the layer's CRS set by hand.
+        north; by default the scenario's city.origin. Positions are turned into longitude/latitude by the
+        engine's projection (citytwin.geo: within 0.3 m of the geodesic over a 30 km city). Without an
+        origin the coordinates stay in the scenario's metres, which RFC 7946 does not define: GIS tools then
+        need the layer's CRS set by hand.
         """
         import json
         import math
 
+        from . import geo
+
+        if origin is None:
+            origin = self.origin
         if origin is not None:
             lat0, lon0 = float(origin[0]), float(origin[1])
             if not (-90 < lat0 < 90 and -180 <= lon0 <= 180):
                 raise ValueError(f"origin: expected (latitude, longitude) in degrees, got {tuple(origin)}")
-            radius = 6371008.8  # mean Earth radius, m (IUGG)
 
             def point(x: float, y: float) -> List[float]:
-                lat = lat0 + math.degrees(y / radius)
-                lon = lon0 + math.degrees(x / (radius * math.cos(math.radians(lat0))))
-                return [round(lon, 7), round(lat, 7)]
+                lat, lon = geo.to_lat_lon((lat0, lon0), x, y)
+                return [round(float(lon), 7), round(float(lat), 7)]
         else:
             def point(x: float, y: float) -> List[float]:
                 return [round(float(x), 3), round(float(y), 3)]
@@ -441,14 +461,18 @@ class Result:
 
         features = []
         kpis = self.by_district  # indexed by district name
-        for d in self.districts.itertuples():
-            ring = [point(d.x_min_m, d.y_min_m), point(d.x_max_m, d.y_min_m), point(d.x_max_m, d.y_max_m),
-                    point(d.x_min_m, d.y_max_m), point(d.x_min_m, d.y_min_m)]
-            props = {"layer": "district", "name": d.name, "area_km2": d.area_km2}
-            if d.name in kpis.index:
-                props.update(clean(kpis.loc[[d.name]].to_dict("records")[0]))
-            features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                             "properties": props})
+        for d in self.districts.to_dict("records"):
+            polygons = d.get("polygons")
+            if not isinstance(polygons, list):  # a rectangle
+                polygons = [[[[d["x_min_m"], d["y_min_m"]], [d["x_max_m"], d["y_min_m"]], [d["x_max_m"], d["y_max_m"]],
+                              [d["x_min_m"], d["y_max_m"]], [d["x_min_m"], d["y_min_m"]]]]]
+            coordinates = [[[point(x, y) for x, y in ring] for ring in polygon] for polygon in polygons]
+            geometry = ({"type": "Polygon", "coordinates": coordinates[0]} if len(coordinates) == 1
+                        else {"type": "MultiPolygon", "coordinates": coordinates})
+            props = {"layer": "district", "name": d["name"], "area_km2": d["area_km2"]}
+            if d["name"] in kpis.index:
+                props.update(clean(kpis.loc[[d["name"]]].to_dict("records")[0]))
+            features.append({"type": "Feature", "geometry": geometry, "properties": props})
         for g in self.gateways.to_dict("records"):
             features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": point(g["x_m"], g["y_m"])},
                              "properties": {"layer": "gateway", **clean(g)}})

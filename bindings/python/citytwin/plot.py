@@ -11,7 +11,7 @@ Each function takes an optional matplotlib Axes and returns the Axes it drew on.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,8 @@ def map(result: Any, color_by: Union[str, pd.Series] = "delivery_ratio", *, ax: 
     Result.devices ("district", "type", "population": categories), or a Series indexed by device id.
     The coverage grid is drawn underneath when the trace has one (/coverage/grid).
     """
-    from matplotlib.patches import Rectangle
+    from matplotlib.patches import PathPatch, Rectangle
+    from matplotlib.path import Path
 
     r = _result(result)
     ax = _axes(ax, (7, 5))
@@ -57,11 +58,31 @@ def map(result: Any, color_by: Union[str, pd.Series] = "delivery_ratio", *, ax: 
         if grid is not None:
             ax.imshow(grid["values"], origin="lower", extent=grid["extent"], cmap="Greys", vmin=0, vmax=1,
                       alpha=0.3, zorder=0)
-    for d in districts.itertuples():
-        ax.add_patch(Rectangle((d.x_min_m, d.y_min_m), d.x_max_m - d.x_min_m, d.y_max_m - d.y_min_m,
-                               fill=False, edgecolor="0.35", linewidth=1.0, zorder=1))
-        ax.annotate(d.name, ((d.x_min_m + d.x_max_m) / 2, d.y_max_m), xytext=(0, -4),
-                    textcoords="offset points", ha="center", va="top", fontsize=8, color="0.25")
+    for d in districts.to_dict("records"):
+        polygons = d.get("polygons")
+        if isinstance(polygons, list):  # city.districts_geojson: one patch per district, holes left open
+            rings = [np.asarray(ring, dtype=float) for polygon in polygons for ring in polygon]
+            vertices = np.concatenate(rings)
+            codes = np.concatenate([[Path.MOVETO] + [Path.LINETO] * (len(ring) - 2) + [Path.CLOSEPOLY]
+                                    for ring in rings])
+            ax.add_patch(PathPatch(Path(vertices, codes), fill=False, edgecolor="0.35", linewidth=1.0, zorder=1))
+            # The name at the area centroid of the district's largest outer ring, on a light box.
+            def area_centroid(ring: np.ndarray) -> Tuple[float, float, float]:
+                x, y = ring[:, 0], ring[:, 1]
+                cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+                area = cross.sum() / 2
+                if area == 0:
+                    return 0.0, float(x.mean()), float(y.mean())
+                return (abs(area), float(((x[:-1] + x[1:]) * cross).sum() / (6 * area)),
+                        float(((y[:-1] + y[1:]) * cross).sum() / (6 * area)))
+            _, cx, cy = max(area_centroid(np.asarray(p[0], dtype=float)) for p in polygons)
+            ax.annotate(d["name"], (cx, cy), ha="center", va="center", fontsize=8, color="0.2", zorder=4,
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.7})
+        else:
+            ax.add_patch(Rectangle((d["x_min_m"], d["y_min_m"]), d["x_max_m"] - d["x_min_m"], d["y_max_m"] - d["y_min_m"],
+                                   fill=False, edgecolor="0.35", linewidth=1.0, zorder=1))
+            ax.annotate(d["name"], ((d["x_min_m"] + d["x_max_m"]) / 2, d["y_max_m"]), xytext=(0, -4),
+                        textcoords="offset points", ha="center", va="top", fontsize=8, color="0.25")
     devices = r.devices
     if isinstance(color_by, pd.Series):
         values, label = color_by.reindex(devices["id"].to_numpy()).to_numpy(), color_by.name or "value"
