@@ -195,7 +195,9 @@ void RadioMedium::submit(uint64_t seq, const engine::Transmission& tx) {
       if (rssi < sensitivity) continue;
       const uint32_t g = city_.link_gateway[k];
       const uint64_t id = reception_base_ + receptions_.size();
-      receptions_.push_back({g, rssi, FailReason::None});
+      const bool jammed = jamming_ != nullptr && jamming_->jams(g, tx.channel_hz, bandwidth,
+                                                                rssi - sensitivity, tx.t_start_s, tx.t_end_s);
+      receptions_.push_back({g, rssi, jammed ? FailReason::Jammed : FailReason::None});
       incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi,
                               on_air_list(g, tx.channel_hz, tx.spreading_factor), tx.spreading_factor});
       best = std::max(best, rssi);

@@ -46,6 +46,6 @@ class BasicBus {
 
 // Every event of a run (sim/events/events.hpp). A new event type is added here.
 using Bus = BasicBus<FrameResolved, CopyDelivered, CopyDropped, MessageIngested, ChargeDrawn, StreamStarted,
-                     AlertRaised>;
+                     AlertRaised, MessageBrokered>;
 
 }  // namespace citytwin::sim::events
