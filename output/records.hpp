@@ -43,8 +43,11 @@ enum class FailReason : uint8_t {
   GatewayDown = 8,          // the gateway was off (power cut beyond its backup) or its backhaul down
   BufferFull = 9,           // the gateway's backhaul was down and its buffer full
   ServerDown = 10,          // the network server was down when the frame arrived
+  Jammed = 11,              // a jammer raised the gateway's noise floor above the frame's margin
+  Blocked = 12,             // the network server blocked its device (flagged compromised)
+  ServerOverload = 13,      // the network server's queue was full (a flood of bogus frames)
 };
-inline constexpr size_t kFailReasons = 11;
+inline constexpr size_t kFailReasons = 14;
 const char* to_string(FailReason reason);
 
 // A batch of per-uplink rows, column by column (all vectors the same length).

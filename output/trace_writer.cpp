@@ -128,6 +128,12 @@ const char* to_string(FailReason reason) {
       return "buffer_full";
     case FailReason::ServerDown:
       return "server_down";
+    case FailReason::Jammed:
+      return "jammed";
+    case FailReason::Blocked:
+      return "blocked";
+    case FailReason::ServerOverload:
+      return "server_overload";
   }
   return "?";
 }

@@ -27,6 +27,8 @@ class LorawanNetwork final : public AccessNetwork {
   void add_kpis(output::KpiList& kpis) const override;
 
   const LorawanServer& server() const { return server_; }
+  // Jammers on the medium (attacks.jamming, sim/access/jamming.hpp); null: none. It must outlive the network.
+  void set_jamming(const JammingField* jamming) { medium_.set_jamming(jamming); }
 
  private:
   RadioMedium medium_;

@@ -214,7 +214,9 @@ void RadioMedium::submit(uint64_t seq, const engine::Transmission& tx) {
       const uint64_t id = reception_base_ + receptions_.size();
       if (lists == std::numeric_limits<uint32_t>::max())
         lists = on_air_list(0, tx.channel_hz, tx.spreading_factor);
-      receptions_.push_back({g, rssi, FailReason::None});
+      const bool jammed = jamming_ != nullptr && jamming_->jams(g, tx.channel_hz, bandwidth,
+                                                                rssi - sensitivity, tx.t_start_s, tx.t_end_s);
+      receptions_.push_back({g, rssi, jammed ? FailReason::Jammed : FailReason::None});
       if (cumulative_) interference_.emplace_back();
       incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g, tx.spreading_factor});
       best = std::max(best, rssi);

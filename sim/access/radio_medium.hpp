@@ -9,7 +9,8 @@
 //     the models' energy rule, as ns-3's LoraInterferenceHelper does);
 //   - all the gateway's demodulation paths are busy when it starts (no demodulator);
 //   - the gateway is transmitting a downlink while it is on the air (half duplex);
-//   - the gateway is off: a power cut outlasted its backup battery (drivers.power_outages).
+//   - the gateway is off: a power cut outlasted its backup battery (drivers.power_outages);
+//   - a jammer raised its noise floor above the frame's margin (attacks.jamming, sim/access/jamming.hpp).
 // Gateways are resolved in parallel; each reception belongs to one gateway, so no two threads touch
 // the same slot.
 #pragma once
@@ -22,6 +23,7 @@
 
 #include "models/radio/interference.hpp"
 #include "output/records.hpp"
+#include "sim/access/jamming.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
@@ -60,6 +62,9 @@ class RadioMedium {
   void block_gateway(uint32_t gateway, double t0_s, double t1_s);
   // Whether the gateway already transmits at some time in [t0_s, t1_s).
   bool gateway_busy(uint32_t gateway, double t0_s, double t1_s) const;
+
+  // Jammers raising gateways' noise floors (attacks.jamming); null: none. It must outlive the medium.
+  void set_jamming(const JammingField* jamming) { jamming_ = jamming; }
 
   bool idle() const { return frame_front_ == frames_.size() && sequencer_.idle(); }
 
@@ -131,6 +136,7 @@ class RadioMedium {
   std::vector<std::vector<OnAir>> on_air_;    // per (channel, SF) and gateway: see on_air_list()
   std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
   std::vector<std::vector<Interval>> transmitting_;         // per gateway: scheduled downlinks
+  const JammingField* jamming_ = nullptr;
   std::vector<uint32_t> received_scratch_;
   std::vector<float> rssi_scratch_;
 };

@@ -26,8 +26,10 @@ RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& c
     : drivers_(sc),
       fleet_(city, seed, sc.run.duration_s, threads, drivers_),
       timeline_(gateway_timeline(sc, seed)),
+      attacks_(sc, city, seed, bus_),
       recorder_(sc, city, bus_, drivers_),
-      wired_(network::make_wired_network(sc, timeline_, bus_)),
+      attack_log_(sc, city, attacks_, bus_),
+      wired_(network::make_wired_network(sc, timeline_, bus_, attacks_.server_filter())),
       platform_(sc, city, bus_, &drivers_),
       lorawan_(sc, city, timeline_),
       nbiot_(sc, city, seed, timeline_),
@@ -38,6 +40,9 @@ RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& c
   bus_.subscribe<events::DownlinkSent>(
       [this](const events::DownlinkSent& d) { fleet_.post_downlink(d.device, d.ack, d.adr); });
   for (access::AccessNetwork* a : access_) a->start(sc.run.duration_s, bus_);
+  lorawan_.set_jamming(attacks_.jamming());           // attacks
+  platform_.set_flood(attacks_.platform_flood());     // attacks
+  wired_->set_server_flood(attacks_.server_flood());  // attacks
 }
 
 access::AccessNetwork& RunAssembly::network_for(const engine::Transmission& tx) {
@@ -49,6 +54,7 @@ access::AccessNetwork& RunAssembly::network_for(const engine::Transmission& tx) 
 
 void RunAssembly::advance(double t_s, core::ThreadPool& pool) {
   fleet_.advance(t_s, pool, produced_);
+  attacks_.produce(t_s, fleet_, produced_);  // attacks: the compromised devices' extra frames
   if (split_) split_stop_ = split_->exchange(produced_, core::stop_requested());
   sequencer_.release(produced_, t_s, [this](uint64_t seq, const engine::Transmission& tx) {
     network_for(tx).submit(seq, tx);
@@ -78,11 +84,12 @@ record::RunRecorder::Report RunAssembly::finish(double t_s, core::ThreadPool& po
   });
   for (access::AccessNetwork* a : access_) a->step(kEverything, pool, bus_);
   wired_->drain(t_s);
+  platform_.finish(t_s);  // attacks: the broker flood's messages after the last delivery
   recorder_.flush(writer);
   fleet_.finish(t_s);
   if (split_) split_->gather_fleet(fleet_);
   const std::array<const access::AccessNetwork*, 3> access = {&lorawan_, &nbiot_, &wifi_};
-  return recorder_.finish(writer, {fleet_, *wired_, access, wifi_, platform_}, t_s);
+  return recorder_.finish(writer, {fleet_, *wired_, access, wifi_, platform_, &attack_log_}, t_s);
 }
 
 }  // namespace citytwin::sim::app

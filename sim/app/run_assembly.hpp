@@ -21,6 +21,7 @@
 #include "sim/access/lorawan_network.hpp"
 #include "sim/access/nbiot_network.hpp"
 #include "sim/access/wifi_access.hpp"
+#include "sim/attacks/attack_set.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/distributed/city_split.hpp"
 #include "sim/drivers/driver_set.hpp"
@@ -68,7 +69,9 @@ class RunAssembly {
   drivers::DriverSet drivers_;  // the quantities of drivers.* and the flood, before whoever reads them
   engine::Fleet fleet_;
   drivers::GatewayTimeline timeline_;
+  attacks::AttackSet attacks_;    // attacks: jammers, compromised devices, floods (sim/attacks)
   record::RunRecorder recorder_;  // subscribes first: a frame is recorded before it is forwarded
+  record::AttackLog attack_log_;  // attacks: /kpi/attacks, /kpi/flagged_devices
   std::unique_ptr<network::WiredNetwork> wired_;
   platform::PlatformStages platform_;
   access::LorawanNetwork lorawan_;

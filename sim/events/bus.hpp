@@ -46,6 +46,6 @@ class BasicBus {
 
 // Every event of a run (sim/events/events.hpp). A new event type is added here.
 using Bus = BasicBus<FrameResolved, CopyForwarded, CopyDelivered, CopyDropped, MessageIngested, ChargeDrawn,
-                     StreamStarted, AlertRaised, DownlinkSent>;
+                     StreamStarted, AlertRaised, DownlinkSent, MessageBrokered>;
 
 }  // namespace citytwin::sim::events

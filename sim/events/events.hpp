@@ -78,6 +78,14 @@ struct MessageIngested {
   double analytics_flops_per_s = 0.0;
 };
 
+// The broker took (accepted) or, its ingest queue full, dropped the message of frame seq delivered
+// at t_delivered_s (sim/platform/platform_stages.hpp).
+struct MessageBrokered {
+  uint64_t seq = 0;
+  double t_delivered_s = 0.0;
+  bool accepted = false;
+};
+
 // Charge a device's radio drew outside the fleet's own accounting (an NB-IoT message).
 struct ChargeDrawn {
   uint32_t device = 0;

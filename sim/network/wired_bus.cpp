@@ -26,11 +26,16 @@ class DeliveredFrames {
 }  // namespace
 
 std::unique_ptr<WiredNetwork> make_wired_network(const scenario::Scenario& scenario,
-                                                 const drivers::GatewayTimeline& timeline, events::Bus& bus) {
+                                                 const drivers::GatewayTimeline& timeline, events::Bus& bus,
+                                                 std::function<bool(uint64_t seq, double t_s)> blocked) {
   auto delivered = std::make_shared<DeliveredFrames>();
   auto wired = std::make_unique<WiredNetwork>(
       scenario, timeline,
-      [&bus, delivered](uint64_t seq, double t_s, int failure) {
+      [&bus, delivered, blocked = std::move(blocked)](uint64_t seq, double t_s, int failure) {
+        if (blocked && blocked(seq, t_s)) {
+          bus.publish(events::CopyDropped{seq, output::FailReason::Blocked, -1});
+          return false;
+        }
         const bool first = delivered->mark(seq);
         bus.publish(events::CopyDelivered{seq, t_s, failure, first});
         return first;

@@ -4,6 +4,8 @@
 // delivered frames the platform's stages take (events::MessageIngested).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "sim/events/bus.hpp"
@@ -12,8 +14,11 @@
 namespace citytwin::sim::network {
 
 // Creates the SimGrid engine and platform (one per process: sim/app/run.hpp) and subscribes it to
-// `bus`, which must outlive it.
+// `bus`, which must outlive it. `blocked` (may be empty): the network server drops a copy of frame seq
+// arriving at t_s, before deduplication, when it returns true (events::CopyDropped, fail_reason blocked:
+// attacks.detection.block, sim/attacks/attack_set.hpp).
 std::unique_ptr<WiredNetwork> make_wired_network(const scenario::Scenario& scenario,
-                                                 const drivers::GatewayTimeline& timeline, events::Bus& bus);
+                                                 const drivers::GatewayTimeline& timeline, events::Bus& bus,
+                                                 std::function<bool(uint64_t seq, double t_s)> blocked = {});
 
 }  // namespace citytwin::sim::network

@@ -292,22 +292,51 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
     group.push_back(arriving.top());
     arriving.pop();
   }
-  if (group.empty()) return;
+  // Bogus frames of a flood at the server up to the horizon (attacks.platform_dos, server_flood.hpp).
+  size_t bogus = 0;
+  const auto bogus_before = [&](double t_s) {
+    if (server_flood == nullptr) return false;
+    const double next = server_flood->next_s();
+    return std::isfinite(next) && next <= std::min(t_s, horizon_s);
+  };
+  if (server_flood != nullptr) {
+    ServerFlood probe = *server_flood;
+    while (std::isfinite(probe.next_s()) && probe.next_s() <= horizon_s) (void)probe.pop(), ++bogus;
+  }
+  if (group.empty() && bogus == 0) return;
   const scenario::Platform& platform = scenario.platform;
-  const double ns_speed = execute_stages({platform.ns_cost_flops * static_cast<double>(group.size())})[0];
+  const double ns_speed =
+      execute_stages({platform.ns_cost_flops * static_cast<double>(group.size() + bogus)})[0];
   const double service_s = platform.ns_cost_flops / ns_speed;
+  const auto serve_bogus = [&](double until_s) {
+    while (bogus_before(until_s)) {
+      const double t = server_flood->next_s();
+      const size_t attack = server_flood->pop();
+      if (server_queue.arrive(t, service_s)) {
+        add(server_busy_s, server_queue.free_at_s() - service_s, service_s);
+      } else {
+        server_flood->record_drop(attack);
+      }
+    }
+  };
   std::vector<std::pair<uint64_t, double>> delivered;
   for (const Arrival& a : group) {
-    server_free_at_s = std::max(server_free_at_s, a.t_s) + service_s;
-    add(server_busy_s, server_free_at_s - service_s, service_s);
-    if (on_delivered(a.frame_seq, server_free_at_s, a.failure)) {
+    serve_bogus(a.t_s);
+    const std::optional<double> done = server_queue.arrive(a.t_s, service_s);
+    if (!done) {
+      on_dropped(a.frame_seq, output::FailReason::ServerOverload, -1);
+      continue;
+    }
+    add(server_busy_s, *done - service_s, service_s);
+    if (on_delivered(a.frame_seq, *done, a.failure)) {
       breakdown.gateway_s += a.t_send_s - a.t_rx_s;
       breakdown.backhaul_s += a.t_s - a.t_send_s;
-      breakdown.server_s += server_free_at_s - a.t_s;
+      breakdown.server_s += *done - a.t_s;
       ++breakdown.frames;
-      delivered.emplace_back(a.frame_seq, server_free_at_s);
+      delivered.emplace_back(a.frame_seq, *done);
     }
   }
+  serve_bogus(horizon_s);
   if (delivered.empty() || !on_ingest) return;
   const auto n = static_cast<double>(delivered.size());
   const auto speeds = execute_stages({platform.broker_cost_flops * n, platform.analytics_cost_flops * n});
@@ -402,6 +431,10 @@ void WiredNetwork::drain(double t_s) {
         "citytwin: wired analytic path check: %llu batches compared, largest relative rate difference "
         "%.3g\n",
         static_cast<unsigned long long>(impl_->fast.checked), impl_->fast.max_relative_error);
+}
+
+void WiredNetwork::set_server_flood(ServerFlood* flood) {
+  impl_->server_flood = flood != nullptr && !flood->empty() ? flood : nullptr;
 }
 
 uint64_t WiredNetwork::batches_analytic() const { return impl_->fast.analytic; }

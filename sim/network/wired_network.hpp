@@ -49,6 +49,8 @@
 
 namespace citytwin::sim::network {
 
+class ServerFlood;  // sim/network/server_flood.hpp
+
 // Extra SimGrid configuration, "key:value" items as SimGrid's --cfg takes them (e.g.
 // "contexts/factory:thread"), for every engine this process creates afterwards: like SimGrid's engine,
 // its configuration is process-wide. Later items override earlier ones and the defaults below.
@@ -94,6 +96,10 @@ class WiredNetwork {
   void advance(double t_s);
   // Sends what is left and runs SimGrid until every copy has been processed.
   void drain(double t_s);
+
+  // Bogus frames the network server must process (attacks.platform_dos aimed at network_server,
+  // sim/network/server_flood.hpp); null: none. Call before the first advance; it must outlive the network.
+  void set_server_flood(ServerFlood* flood);
 
   // A constant-bitrate stream (CCTV) from a gateway to the platform over [0, duration_s]: one SimGrid
   // flow limited to bits_per_s, sharing the backhaul with everything else. Call before the first advance.

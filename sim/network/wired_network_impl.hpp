@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "sim/drivers/gateway_timeline.hpp"
+#include "sim/network/server_flood.hpp"
+#include "sim/network/server_queue.hpp"
 #include "sim/network/wired_network.hpp"
 
 namespace citytwin::sim::network {
@@ -132,7 +134,8 @@ struct WiredNetwork::Impl {
   };
   std::priority_queue<Arrival, std::vector<Arrival>, std::greater<>> arriving;  // not yet served
   std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
-  double server_free_at_s = 0.0;          // the network server's FIFO queue
+  ServerQueue server_queue{1};            // the network server's FIFO queue (platform.ns_capacity)
+  ServerFlood* server_flood = nullptr;    // bogus frames at the server (attacks.platform_dos), or none
   std::exception_ptr actor_error;
   uint64_t period = 0;
   struct Stream {
@@ -194,7 +197,8 @@ struct WiredNetwork::Impl {
         schedule(gateway_timeline.failures()),
         on_delivered(std::move(cb)),
         on_dropped(std::move(drop)),
-        on_ingest(std::move(ingest)) {
+        on_ingest(std::move(ingest)),
+        server_queue(static_cast<size_t>(sc.platform.ns_capacity)) {
     effects.resize(schedule.size());
     for (uint32_t g = 0; g < sc.gateways.size(); ++g) {
       route_names.push_back(scenario::route_link_names(sc, sc.gateways[g]));

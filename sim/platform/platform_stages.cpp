@@ -4,7 +4,11 @@ namespace citytwin::sim::platform {
 
 PlatformStages::PlatformStages(const scenario::Scenario& scenario, const city::CityLayout& city,
                                events::Bus& bus, const drivers::DriverSet* drivers)
-    : bus_(bus), pipeline_(scenario.platform), analytics_(scenario, city, drivers) {
+    : bus_(bus),
+      pipeline_(scenario.platform),
+      analytics_(scenario, city, drivers),
+      broker_flops_per_s_(scenario.platform.server_speed_flops),
+      analytics_flops_per_s_(scenario.platform.server_speed_flops) {
   if (!scenario.platform.alerts.empty()) {
     bus.subscribe<events::FrameResolved>([this](const events::FrameResolved& f) {
       if (!f.gateways_received.empty())
@@ -19,7 +23,13 @@ PlatformStages::PlatformStages(const scenario::Scenario& scenario, const city::C
 }
 
 void PlatformStages::on_ingested(const events::MessageIngested& m) {
+  broker_flops_per_s_ = m.broker_flops_per_s;
+  analytics_flops_per_s_ = m.analytics_flops_per_s;
+  if (flood_ != nullptr)
+    flood_->inject_until(m.t_delivered_s, pipeline_, m.broker_flops_per_s, m.analytics_flops_per_s);
   const auto times = pipeline_.ingest(m.t_delivered_s, m.broker_flops_per_s, m.analytics_flops_per_s);
+  if (flood_ != nullptr) flood_->check_alarm(m.t_delivered_s, pipeline_);
+  bus_.publish(events::MessageBrokered{m.seq, m.t_delivered_s, times.has_value()});
   const auto it = awaiting_ingest_.find(m.seq);
   if (it == awaiting_ingest_.end()) return;  // no alert rules
   // The alert rules see a reading once the broker has passed it to the analytics.
@@ -33,6 +43,11 @@ void PlatformStages::on_ingested(const events::MessageIngested& m) {
     }
   }
   awaiting_ingest_.erase(it);
+}
+
+void PlatformStages::finish(double t_end_s) {
+  if (flood_ != nullptr)
+    flood_->inject_until(t_end_s, pipeline_, broker_flops_per_s_, analytics_flops_per_s_);
 }
 
 void PlatformStages::add_kpis(output::KpiList& kpis) const {

@@ -37,6 +37,8 @@ RunRecorder::Report RunRecorder::finish(output::TraceWriter& writer, const Sourc
   }
   alerts_.add_kpis(kpis);
   s.platform.add_kpis(kpis);
+  const bool attacks = s.attacks != nullptr && s.attacks->active();
+  if (attacks) s.attacks->add_kpis(kpis, log_.fail_reasons());
   kpis.insert(kpis.end(), coverage_.kpis.begin(), coverage_.kpis.end());
   order_kpis(kpis);
   report.by_district = district_kpis(scenario_, city_, s.fleet, log_);
@@ -49,6 +51,10 @@ RunRecorder::Report RunRecorder::finish(output::TraceWriter& writer, const Sourc
   if (access_points) writer.write_kpi_table("by_access_point", by_access_point);
   if (alerts_.has_table()) writer.write_kpi_table("alerts", alerts_.table());
   if (!s.wired.failures().empty()) writer.write_kpi_table("failures", failure_kpis(s.wired, log_));
+  if (attacks) {
+    writer.write_kpi_table("attacks", s.attacks->table(alerts_.alerts()));
+    writer.write_kpi_table("flagged_devices", s.attacks->flagged_devices());
+  }
   writer.write_timeseries(s.wired.utilisation(t_end_s));
   if (!drivers_.fields().empty()) writer.write_drivers(driver_table(scenario_, drivers_, t_end_s));
   return report;

@@ -15,6 +15,7 @@
 #include "sim/plan/coverage.hpp"
 #include "sim/platform/platform_stages.hpp"
 #include "sim/record/alert_log.hpp"
+#include "sim/record/attack_log.hpp"
 #include "sim/record/message_log.hpp"
 
 namespace citytwin::output {
@@ -42,6 +43,7 @@ class RunRecorder {
     std::span<const access::AccessNetwork* const> access;
     const access::WifiAccess& wifi;
     const platform::PlatformStages& platform;
+    const AttackLog* attacks = nullptr;  // with scenario attacks: its KPIs and tables
   };
   struct Report {
     output::KpiList kpis;          // the /kpi attributes, in order

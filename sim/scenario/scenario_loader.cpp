@@ -21,9 +21,9 @@
 namespace citytwin::sim::scenario {
 namespace {
 
-const std::vector<std::string_view> kSections = {"city",  "devices", "gateways",     "fibre", "radio",
-                                                 "nbiot", "drivers", "platform",     "run",   "phases",
-                                                 "costs", "s_poles", "iot_districts"};
+const std::vector<std::string_view> kSections = {"city",  "devices", "gateways",      "fibre",  "radio",
+                                                 "nbiot", "drivers", "platform",      "run",    "phases",
+                                                 "costs", "s_poles", "iot_districts", "attacks"};
 const std::vector<std::string_view> kRequiredSections = {"city", "devices", "gateways", "run"};
 
 std::string join_messages(const std::vector<Diagnostic>& diagnostics) {
@@ -176,14 +176,16 @@ void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
 
 void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform) {
   MapReader map(log, node, "platform",
-                {"command_centre", "alerts", "server_speed", "server_cores", "ns_cost", "forward_message",
-                 "broker_capacity", "broker_cost", "analytics_cost", "storage_write", "storage_record"});
+                {"command_centre", "alerts", "server_speed", "server_cores", "ns_cost", "ns_capacity",
+                 "forward_message", "broker_capacity", "broker_cost", "analytics_cost", "storage_write",
+                 "storage_record"});
   MapReader ccc(log, map.get("command_centre"), map.path("command_centre"),
                 {"link_length", "link_bandwidth"});
   set_if(platform.ccc_link_length_m, ccc.quantity("link_length", Dimension::Length, Bound::cable_length()));
   set_if(platform.ccc_link_bandwidth_bps,
          ccc.quantity("link_bandwidth", Dimension::Bitrate, Bound::link_rate()));
   set_if(platform.broker_capacity, map.integer("broker_capacity", Bound::between(1, 1000000000)));
+  set_if(platform.ns_capacity, map.integer("ns_capacity", Bound::between(1, 1000000000)));
   set_if(platform.broker_cost_flops,
          map.quantity("broker_cost", Dimension::Computation, Bound::non_negative()));
   set_if(platform.analytics_cost_flops,
@@ -418,6 +420,7 @@ void read_sections(DiagnosticLog& log, const YamlNode& root, Scenario& scenario)
                     ": add drivers." + pop.senses);
   }
   read_run(log, root.find("run"), scenario.devices, scenario.run);
+  read_attacks(log, root.find("attacks"), scenario);  // sim/scenario/scenario_attacks.cpp
 }
 
 }  // namespace

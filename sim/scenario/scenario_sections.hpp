@@ -54,5 +54,7 @@ void read_quantity_source(DiagnosticLog& log, const YamlNode& node, const std::s
                           const QuantityKind& kind, const City& city, QuantitySource& out);
 void read_flood(DiagnosticLog& log, const YamlNode& node, const std::string& path, const City& city,
                 FloodSpec& out);
+// sim/scenario/scenario_attacks.cpp
+void read_attacks(DiagnosticLog& log, const YamlNode* node, Scenario& scenario);
 
 }  // namespace citytwin::sim::scenario

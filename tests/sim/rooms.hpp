@@ -5,6 +5,7 @@
 namespace citytwin::sim {
 namespace app {}
 namespace access {}
+namespace attacks {}
 namespace city {}
 namespace core {}
 namespace drivers {}
@@ -16,6 +17,7 @@ namespace record {}
 namespace scenario {}
 using namespace app;
 using namespace access;
+using namespace attacks;
 using namespace city;
 using namespace core;
 using namespace drivers;

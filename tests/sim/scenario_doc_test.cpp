@@ -80,6 +80,11 @@ platform: {alerts: [{name: a, type: generic, above: 1 m}], command_centre: {}}
 run: {}
 costs: {lorawan_gateway: {}, nbiot_cell: {}, wifi_ap: {}, olt: {}, pon: {}, fibre_km: {}, sensor: {}, camera: {},
         s_pole: {}, iot_district: {}}
+attacks:
+  jamming: [{position: [500 m, 500 m], start: 0 s, end: 1 h}]
+  compromised: [{population: d, share: 1, start: 0 s}]
+  platform_dos: [{start: 0 s, end: 1 h}]
+  detection: {}
 )";
 
 // Every value of a scenario, numbers to 12 significant digits (a default written in other units may
@@ -223,7 +228,24 @@ std::string dump(const Scenario& s) {
   number("storage_write", s.platform.storage_write_bps);
   number("storage_record", s.platform.storage_record_bytes);
   number("ns_cost", s.platform.ns_cost_flops);
+  number("ns_capacity", s.platform.ns_capacity);
   number("forward_message", s.platform.forward_message_bytes);
+  for (const Jamming& j : s.attacks.jamming) {
+    out << "jamming=" << j.name << " channels=" << j.channels_hz.size() << "\n";
+    number("jamming_power", j.power_dbm);
+  }
+  for (const Compromised& c : s.attacks.compromised) {
+    out << "compromised=" << c.name << "\n";
+    number("compromised_end", c.end_s);
+    number("rate_factor", c.rate_factor);
+  }
+  for (const PlatformDos& d : s.attacks.platform_dos) {
+    out << "platform_dos=" << d.name << "/" << d.target << "\n";
+    number("dos_rate", d.rate_per_s);
+  }
+  number("detect_window", s.attacks.detection.window_s);
+  number("detect_factor", s.attacks.detection.factor);
+  number("detect_block", s.attacks.detection.block);
   number("duration", s.run.duration_s);
   number("seed", static_cast<double>(s.run.seed));
   number("window", s.run.window_s);

@@ -49,7 +49,7 @@ TEST(ScenarioErrors, UnknownKeyHints) {
             "<text>:8:5: devices[0].firm: unknown key 'firm' (did you mean 'firmware'?)");
   EXPECT_EQ(load_error(kMinimalScenario + "floods: {}\n"),
             "<text>:12:1: floods: unknown key 'floods' (valid keys: city, devices, gateways, fibre, radio, "
-            "nbiot, drivers, platform, run, phases, costs, s_poles, iot_districts)");
+            "nbiot, drivers, platform, run, phases, costs, s_poles, iot_districts, attacks)");
 }
 
 TEST(ScenarioErrors, NegativeInterval) {
@@ -153,7 +153,7 @@ TEST(ScenarioErrors, TypeErrors) {
   EXPECT_EQ(load_error(replaced(kMinimalScenario, "devices:\n", "devices: 3\nx:\n")),
             "<text>:4:10: devices: expected a list of device populations, got '3'\n"
             "<text>:5:1: x: unknown key 'x' (valid keys: city, devices, gateways, fibre, radio, nbiot, "
-            "drivers, platform, run, phases, costs, s_poles, iot_districts)");
+            "drivers, platform, run, phases, costs, s_poles, iot_districts, attacks)");
 }
 
 TEST(ScenarioErrors, RadioValues) {
@@ -213,7 +213,7 @@ TEST(ScenarioErrors, DuplicateKey) {
 TEST(ScenarioErrors, NotAMap) {
   EXPECT_EQ(load_error("- 1\n- 2\n"),
             "<text>:1:1: expected a map with keys city, devices, gateways, fibre, radio, nbiot, drivers, "
-            "platform, run, phases, costs, s_poles, iot_districts, got a sequence");
+            "platform, run, phases, costs, s_poles, iot_districts, attacks, got a sequence");
   EXPECT_EQ(load_error(""),
             "<text>:1:1: city: missing required section\n<text>:1:1: devices: missing required "
             "section\n<text>:1:1: gateways: missing required section\n<text>:1:1: run: missing "
@@ -238,7 +238,7 @@ TEST(ScenarioErrors, MultipleErrorsReportedTogetherInFileOrder) {
         "'25 km'\n"
         "riverside.yaml:72:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
         "district\n"
-        "riverside.yaml:103:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
+        "riverside.yaml:104:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
     ASSERT_EQ(e.diagnostics().size(), 5u);
     EXPECT_EQ(e.diagnostics()[1].key_path, "devices[0].radio.sf");
     EXPECT_EQ(e.diagnostics()[1].message, "expected 7..12, got 13");

@@ -112,6 +112,7 @@ platform:
   storage_write: 400 Mbps
   storage_record: 120 B
   ns_cost: 300 kf
+  ns_capacity: 5000
   forward_message: 300 B
 run:
   duration: 12 h
@@ -210,6 +211,15 @@ phases:
   - name: "2025"
     retire: {gateways: [gw-2024], devices: [meters-2024], olts: [olt-2], pons: [pon-2], core_links: [dc-node-2],
              s_poles: [poles-2024], iot_districts: [iot-2024]}
+attacks:
+  jamming:
+    - {name: jam, position: [300 m, 300 m], power: 20 dBm, start: 1 h, end: 2 h, channels: [868.1 MHz]}
+  compromised:
+    - {name: botnet, population: river_level, share: 0.1, start: 1 h, end: 3 h, rate_factor: 5}
+    - {devices: [0, 1], start: 2 h}
+  detection: {window: 30 min, factor: 4, block: true}
+  platform_dos:
+    - {name: flood, target: broker, rate: 500, start: 1 h, end: 1.5 h}
 )";
 
 // Only what is required; everything else takes its default.
