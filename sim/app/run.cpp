@@ -35,6 +35,12 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   const std::vector<scenario::Diagnostic> warnings = city::resolve(sc, summary.seed, options.strict);
   check_run_budget(estimate_run(sc), available_memory_bytes(), summary.threads, options.force);
   const bool split = options.ranks != nullptr && options.ranks->size() > 1;
+  // The ranks other than 0 resolve the radio networks without the attacks (sim/distributed/rank_worker):
+  // refused rather than silently diverging from a single process.
+  if (split && (!sc.attacks.jamming.empty() || !sc.attacks.compromised.empty()))
+    throw RunError(
+        "attacks.jamming / attacks.compromised: not supported when one city is split over MPI ranks "
+        "(run it in one process, or without those attacks)");
   if (split && options.ranks->rank() != 0) {  // one city over ranks: a rank that writes nothing
     core::ThreadPool pool(summary.threads);
     const city::CityLayout city = city::build_city_layout(sc, summary.seed, pool);
