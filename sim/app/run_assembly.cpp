@@ -34,6 +34,9 @@ RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& c
       access_{&lorawan_, &nbiot_, &wifi_} {
   bus_.subscribe<events::ChargeDrawn>(
       [this](const events::ChargeDrawn& c) { fleet_.post_charge(c.device, c.charge_mah); });
+  // CCTV event clips under congestion (drivers.traffic.cctv) ride on the access points' streams.
+  wifi_.add_event_clips(access::cctv_event_clips(sc, city, drivers_, seed), sc.drivers.traffic.cctv_clip_s,
+                        sc.run.timeseries_interval_s);
   for (access::AccessNetwork* a : access_) a->start(sc.run.duration_s, bus_);
 }
 

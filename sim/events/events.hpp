@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <vector>
 
 #include "output/records.hpp"
 #include "sim/engine/fleet.hpp"
@@ -64,6 +65,9 @@ struct StreamStarted {
   uint32_t gateway = 0;
   double bits_per_s = 0.0;
   double duration_s = 0.0;
+  // On top, per interval of extra_interval_s from 0 (CCTV event clips under congestion); empty: none.
+  std::vector<double> extra_bps;
+  double extra_interval_s = 0.0;
 };
 
 // An alert rule fired at the platform (sim/platform/analytics.hpp).

@@ -45,8 +45,9 @@ std::unique_ptr<WiredNetwork> make_wired_network(const scenario::Scenario& scena
   bus.subscribe<events::FrameResolved>([w](const events::FrameResolved& f) {
     for (uint32_t g : f.gateways_received) w->forward(g, f.seq, f.t_received_s);
   });
-  bus.subscribe<events::StreamStarted>(
-      [w](const events::StreamStarted& s) { w->start_stream(s.gateway, s.bits_per_s, s.duration_s); });
+  bus.subscribe<events::StreamStarted>([w](const events::StreamStarted& s) {
+    w->start_stream(s.gateway, s.bits_per_s, s.duration_s, s.extra_bps, s.extra_interval_s);
+  });
   return wired;
 }
 

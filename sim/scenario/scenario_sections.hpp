@@ -49,5 +49,8 @@ void read_quantity_source(DiagnosticLog& log, const YamlNode& node, const std::s
                           const QuantityKind& kind, const City& city, QuantitySource& out);
 void read_flood(DiagnosticLog& log, const YamlNode& node, const std::string& path, const City& city,
                 FloodSpec& out);
+// sim/scenario/scenario_traffic.cpp
+void read_traffic(DiagnosticLog& log, const YamlNode& node, const std::string& path, const City& city,
+                  TrafficSpec& out);
 
 }  // namespace citytwin::sim::scenario
