@@ -26,6 +26,7 @@ packages=(
   python3-yaml python3-tqdm python3-xarray python3-h5netcdf
   libssl-dev libopenmpi-dev openmpi-bin
   libcsv-dev
+  libpugixml-dev sumo sumo-tools
 )
 missing=()
 for p in "${packages[@]}"; do

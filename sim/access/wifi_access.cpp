@@ -52,9 +52,22 @@ double WifiAccess::carried_bps() const {
   return total;
 }
 
+void WifiAccess::add_event_clips(std::vector<CctvClip> clips, double clip_s, double interval_s) {
+  clips_ = std::move(clips);
+  clip_s_ = clip_s;
+  clip_interval_s_ = interval_s;
+}
+
 void WifiAccess::start(double duration_s, events::Bus& bus) {
-  for (const AccessPointLoad& ap : access_points_)
-    if (ap.carried_bps > 0.0) bus.publish(events::StreamStarted{ap.gateway, ap.carried_bps, duration_s});
+  for (const AccessPointLoad& ap : access_points_) {
+    if (ap.carried_bps <= 0.0) continue;
+    events::StreamStarted stream{ap.gateway, ap.carried_bps, duration_s, {}, 0.0};
+    if (!clips_.empty()) {
+      stream.extra_bps = clip_bitrate(clips_, ap.cameras, clip_s_, clip_interval_s_, duration_s);
+      stream.extra_interval_s = clip_interval_s_;
+    }
+    bus.publish(stream);
+  }
 }
 
 void WifiAccess::add_kpis(output::KpiList& kpis) const {
@@ -63,6 +76,11 @@ void WifiAccess::add_kpis(output::KpiList& kpis) const {
   kpis.emplace_back("cameras_associated", static_cast<double>(associated()));
   kpis.emplace_back("stream_offered_bps", offered_bps());
   kpis.emplace_back("stream_carried_air_bps", carried_bps());
+  if (clips_.empty()) return;
+  double bits = 0.0;
+  for (const CctvClip& c : clips_) bits += c.bits;
+  kpis.emplace_back("cctv_event_clips", static_cast<double>(clips_.size()));
+  kpis.emplace_back("cctv_event_bytes", bits / 8.0);
 }
 
 }  // namespace citytwin::sim::access

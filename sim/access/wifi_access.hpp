@@ -9,6 +9,7 @@
 
 #include "models/radio/wifi.hpp"
 #include "sim/access/access_network.hpp"
+#include "sim/access/cctv_events.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -37,6 +38,11 @@ class WifiAccess final : public AccessNetwork {
   // points (what crosses the backhaul is sim/record's: it needs the wired network).
   void add_kpis(output::KpiList& kpis) const override;
 
+  // CCTV event clips under congestion (cctv_events.hpp): added to their access points' streams, per
+  // interval_s. Call before start().
+  void add_event_clips(std::vector<CctvClip> clips, double clip_s, double interval_s);
+  const std::vector<CctvClip>& event_clips() const { return clips_; }
+
   const std::vector<AccessPointLoad>& access_points() const { return access_points_; }
   size_t cameras() const { return cameras_; }
   size_t associated() const { return associated_; }
@@ -47,6 +53,8 @@ class WifiAccess final : public AccessNetwork {
   std::vector<AccessPointLoad> access_points_;  // one per Wi-Fi gateway, in gateway order
   size_t cameras_ = 0, associated_ = 0;
   double offered_bps_ = 0.0;
+  std::vector<CctvClip> clips_;
+  double clip_s_ = 0.0, clip_interval_s_ = 0.0;
 };
 
 }  // namespace citytwin::sim::access

@@ -39,6 +39,9 @@ RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& c
       [this](const events::ChargeDrawn& c) { fleet_.post_charge(c.device, c.charge_mah); });
   bus_.subscribe<events::DownlinkSent>(
       [this](const events::DownlinkSent& d) { fleet_.post_downlink(d.device, d.ack, d.adr); });
+  // CCTV event clips under congestion (drivers.traffic.cctv) ride on the access points' streams.
+  wifi_.add_event_clips(access::cctv_event_clips(sc, city, drivers_, seed), sc.drivers.traffic.cctv_clip_s,
+                        sc.run.timeseries_interval_s);
   for (access::AccessNetwork* a : access_) a->start(sc.run.duration_s, bus_);
   lorawan_.set_jamming(attacks_.jamming());           // attacks
   platform_.set_flood(attacks_.platform_flood());     // attacks

@@ -16,6 +16,8 @@
 #include "models/radio/wifi.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/drivers/failure_schedule.hpp"
+#include "sim/drivers/sumo_output.hpp"
+#include "sim/drivers/traffic_model.hpp"
 
 namespace citytwin::sim::city {
 namespace {
@@ -329,9 +331,21 @@ double disc_coverage(const scenario::City& city, const scenario::Placement& p) {
   return std::min(1.0, area / (std::numbers::pi * r * r));
 }
 
+// drivers.traffic.sumo: SUMO's files parse (errors name the SUMO file and line), so a bad file is bad
+// input (exit 2) before the run, not a failed run.
+void check_traffic(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
+  if (!sc.drivers.traffic.enabled || sc.drivers.traffic.sumo_network.empty()) return;
+  try {
+    drivers::compute_traffic(sc, nullptr);
+  } catch (const drivers::SumoError& e) {
+    out.push_back({{sc.source_name, 0, 0}, "drivers.traffic.sumo", e.what(), Diagnostic::Severity::Error});
+  }
+}
+
 std::vector<Diagnostic> resolve(const scenario::Scenario& sc, uint64_t seed, bool strict) {
   std::vector<Diagnostic> errors, warnings;
   check_sizes(sc, seed, errors);
+  check_traffic(sc, errors);
   for (size_t i = 0; i < sc.devices.size(); ++i) {
     check_population(sc, i, errors);
     check_coverage(sc, i, warnings);

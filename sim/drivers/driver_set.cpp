@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "sim/drivers/flood.hpp"
+#include "sim/drivers/traffic_model.hpp"
 
 namespace citytwin::sim::drivers {
 namespace {
@@ -82,6 +83,18 @@ DriverSet::DriverSet(const scenario::Scenario& sc) : districts_(sc.city.district
       curves.push_back(std::move(curve));
     }
     fields_.emplace_back(*kind, uniform, std::move(curves));
+  }
+  if (sc.drivers.traffic.enabled) {  // traffic_volume becomes what passes; traffic_speed from BPR or SUMO
+    traffic_ = sc.drivers.traffic;
+    TrafficResult traffic = compute_traffic(sc, find("traffic_volume"));
+    QuantityField volume(*scenario::find_quantity("traffic_volume"), false, std::move(traffic.volume));
+    auto demand = std::find_if(fields_.begin(), fields_.end(),
+                               [](const QuantityField& f) { return f.name() == "traffic_volume"; });
+    if (demand != fields_.end())
+      *demand = std::move(volume);
+    else
+      fields_.push_back(std::move(volume));
+    fields_.emplace_back(*scenario::find_quantity("traffic_speed"), false, std::move(traffic.speed));
   }
   if (sc.drivers.flood.enabled) {
     FloodResult flood = compute_flood(sc, find("river_level"), find("rainfall"));

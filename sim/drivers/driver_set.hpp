@@ -87,6 +87,8 @@ class DriverSet {
   // The power cuts the flood causes, one per wet interval per district (for the gateway timeline).
   const std::vector<scenario::PowerOutage>& flood_power_outages() const { return flood_outages_; }
   size_t district_count() const { return districts_; }
+  // drivers.traffic (enabled false without it): how counters and parking sensors report on the traffic.
+  const scenario::TrafficSpec& traffic() const { return traffic_; }
 
   // Every field over [0, end_s]: at every knot (a jump gives two rows at the same time, before and
   // after) and at least every grid_s.
@@ -97,6 +99,7 @@ class DriverSet {
   std::vector<QuantityField> fields_;
   std::vector<DistrictFlood> flood_;
   std::vector<scenario::PowerOutage> flood_outages_;
+  scenario::TrafficSpec traffic_;
 };
 
 // The power cuts of a run: drivers.power_outages, then the flood's (DriverSet::flood_power_outages).

@@ -7,6 +7,7 @@
 #include "models/device/battery.hpp"
 #include "models/device/retransmission.hpp"
 #include "sim/core/rng.hpp"
+#include "sim/drivers/traffic_reporters.hpp"
 
 namespace citytwin::sim::engine {
 namespace {
@@ -22,6 +23,20 @@ Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int thre
     : city_(city), seed_(seed), end_s_(end_s) {
   const size_t n = city.device_count();
   for (const city::PopulationProfile& pop : city.populations) sensed_.push_back(drivers.find(pop.senses));
+  traffic_ = drivers.traffic();
+  volume_ = drivers.find("traffic_volume");
+  speed_ = drivers.find("traffic_speed");
+  parking_ = drivers.find("parking_occupancy");
+  for (const city::PopulationProfile& pop : city.populations) {
+    Role role = Role::None;
+    if (traffic_.enabled && pop.technology != scenario::Technology::WiFi) {
+      if (pop.senses == "traffic_volume" && volume_ != nullptr) role = Role::Counter;
+      if (pop.senses == "parking_occupancy" && parking_ != nullptr) role = Role::Parking;
+    }
+    role_.push_back(role);
+    sampled_.push_back(pop.event.has_value() && role == Role::None ? 1 : 0);
+  }
+  parking_state_.assign(traffic_.enabled ? city.device_count() : 0, 0);
   for (const drivers::DistrictFlood& flood : drivers.flood())
     submerged_from_s_.push_back(flood.submerged_from_s);
   battery_mah_.resize(n);
@@ -72,7 +87,22 @@ Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int thre
     // own stream, so devices do not start in lockstep.
     if (pop.technology == scenario::Technology::WiFi) continue;  // streams, not reports (sim/wifi_access.hpp)
     const double u = uniform(dev);
-    if (pop.event) {
+    if (const Role role = role_[city.device_population[dev]]; role != Role::None) {
+      // The first report on the traffic; heartbeat timers run from each device's own phase, not all
+      // from 0 (a parking change put off by the heartbeat is redrawn after it: the chain is memoryless).
+      double unused = 0.0;
+      double first = next_traffic_report(dev, 0.0, false, unused);
+      const double heartbeat =
+          u * (role == Role::Counter ? traffic_.counter_heartbeat_s : traffic_.parking_heartbeat_s);
+      if (heartbeat < first) {
+        first = heartbeat;
+        if (role == Role::Parking) parking_state_[dev] &= 1;  // a heartbeat, not a change
+      }
+      next_report_s_[dev] = first;
+      part.heap.push_back({first, dev, Kind::Report});
+      continue;
+    }
+    if (sampled_[city.device_population[dev]]) {
       part.heap.push_back({u * pop.sample_interval_s, dev, Kind::Sample});
       continue;
     }
@@ -121,9 +151,45 @@ bool Fleet::charge_sleep(uint32_t dev, double t_s) {
   return false;
 }
 
+double Fleet::next_traffic_report(uint32_t dev, double t_s, bool reporting, double& value) {
+  const Role role = role_[city_.device_population[dev]];
+  const size_t district = city_.device_district[dev];
+  core::Stream rng(core::stream_key(seed_, kDeviceStream, dev), rng_counter_[dev]);
+  double next = 0.0;
+  if (role == Role::Counter) {
+    const drivers::CounterRule rule{traffic_.vehicles_per_report, traffic_.counter_heartbeat_s};
+    const drivers::RateFunction volume = [&](double t) { return volume_->at(district, t); };
+    next = reporting ? drivers::next_counter_report_s(rule, volume, t_s, rng)
+                     : drivers::first_counter_report_s(rule, volume, t_s, rng);
+    value = speed_ != nullptr ? speed_->at(district, t_s) : volume_->at(district, t_s);
+  } else {
+    const drivers::ParkingRule rule{traffic_.parking_duration_s, traffic_.parking_heartbeat_s};
+    const drivers::RateFunction occupancy = [&](double t) { return parking_->at(district, t); };
+    uint8_t& state = parking_state_[dev];
+    if (!reporting) {
+      state = rng.uniform() < occupancy(t_s) ? 1 : 0;  // the bay at the start of the run
+    } else if (state & 2) {
+      state ^= 1;  // the change this report announces
+    }
+    const auto change = drivers::next_parking_change(rule, occupancy, state & 1, t_s, rng);
+    state = static_cast<uint8_t>((state & 1) | (change.change ? 2 : 0));
+    next = change.t_s;
+    value = state & 1;
+  }
+  rng_counter_[dev] = rng.counter();
+  return next;
+}
+
 // A report is due: the firmware wakes, senses and transmits (the first attempt).
 void Fleet::report(uint32_t dev, double t_s, Partition& part) {
   const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
+  if (role_[city_.device_population[dev]] != Role::None) {  // counters and bays: on the traffic
+    double value = 0.0;
+    next_report_s_[dev] = next_traffic_report(dev, t_s, true, value);
+    attempt_[dev] = 0;
+    transmit(dev, t_s, true, part, value);
+    return;
+  }
   const double u = uniform(dev);
   const double interval = pop.traffic == scenario::Traffic::Periodic
                               ? pop.interval_s * (1.0 + pop.jitter * (2.0 * u - 1.0))
@@ -150,8 +216,8 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
     // has served the message (post_charge).
     const double ready = t_s + machine.wake_to_tx_s();
     charge_sample(dev, pop);
-    part.out.push_back(
-        {ready, ready, dev, 0, tx_power_dbm_[dev], 0, 0, false, true, pop.technology, battery_mah_[dev]});
+    part.out.push_back({ready, ready, dev, 0, tx_power_dbm_[dev], 0, 0, false, true, pop.technology,
+                        battery_mah_[dev], static_cast<float>(value)});
     asleep_since_s_[dev] = ready;
     next_report(dev, ready, part);
     return;
@@ -200,7 +266,7 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
   if (battery <= 0.0) dead_[dev] = 1;
   if (pop.confirmed) {
     schedule(part, rx_end, dev, Kind::ReceiveDone);
-  } else if (!pop.event) {
+  } else if (!sampled_[city_.device_population[dev]]) {
     next_report(dev, rx_end, part);
   }
 }
@@ -236,7 +302,7 @@ void Fleet::receive_done(uint32_t dev, double t_s, Partition& part) {
     return;
   }
   attempt_[dev] = 0;
-  if (!pop.event) next_report(dev, t_s, part);
+  if (!sampled_[city_.device_population[dev]]) next_report(dev, t_s, part);
 }
 
 void Fleet::next_report(uint32_t dev, double not_before_s, Partition& part) {

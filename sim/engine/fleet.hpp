@@ -106,6 +106,8 @@ class Fleet {
   void sample(uint32_t device, double t_s, Partition& part);
   void next_report(uint32_t device, double not_before_s, Partition& part);
   double uniform(uint32_t device);
+  // The next report of a traffic-driven device after t_s (and its reading now); updates its state.
+  double next_traffic_report(uint32_t device, double t_s, bool reporting, double& value);
   // Charges waking, sensing and processing one sample (not for mains-powered devices).
   void charge_sample(uint32_t device, const city::PopulationProfile& pop);
   // Charges the sleep since the device last fell asleep; false if the battery is empty.
@@ -134,6 +136,17 @@ class Fleet {
   std::vector<models::radio::DutyCycleRegulator> duty_cycle_;
   std::vector<models::device::EventReporter> reporters_;  // per device, when any population is event-driven
   std::vector<float> last_value_;                         // per device: what its retries repeat
+  // Under drivers.traffic (sim/drivers/traffic_reporters.hpp): per population, its role (counters sense
+  // traffic_volume, parking bays parking_occupancy), and whether it samples an event rule instead;
+  // per device, a bay's state (bit 0 occupied, bit 1 a change is due at the next report).
+  enum class Role : uint8_t { None, Counter, Parking };
+  std::vector<Role> role_;
+  std::vector<uint8_t> sampled_;
+  const drivers::QuantityField* volume_ = nullptr;
+  const drivers::QuantityField* speed_ = nullptr;
+  const drivers::QuantityField* parking_ = nullptr;
+  scenario::TrafficSpec traffic_;
+  std::vector<uint8_t> parking_state_;
 };
 
 }  // namespace citytwin::sim::engine

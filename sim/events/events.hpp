@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "models/radio/adr.hpp"
 #include "output/records.hpp"
@@ -98,6 +99,9 @@ struct StreamStarted {
   uint32_t gateway = 0;
   double bits_per_s = 0.0;
   double duration_s = 0.0;
+  // On top, per interval of extra_interval_s from 0 (CCTV event clips under congestion); empty: none.
+  std::vector<double> extra_bps;
+  double extra_interval_s = 0.0;
 };
 
 // An alert rule fired at the platform (sim/platform/analytics.hpp).

@@ -49,8 +49,9 @@ std::unique_ptr<WiredNetwork> make_wired_network(const scenario::Scenario& scena
   WiredNetwork* w = wired.get();
   bus.subscribe<events::CopyForwarded>(
       [w](const events::CopyForwarded& c) { w->forward(c.gateway, c.seq, c.t_s); });
-  bus.subscribe<events::StreamStarted>(
-      [w](const events::StreamStarted& s) { w->start_stream(s.gateway, s.bits_per_s, s.duration_s); });
+  bus.subscribe<events::StreamStarted>([w](const events::StreamStarted& s) {
+    w->start_stream(s.gateway, s.bits_per_s, s.duration_s, s.extra_bps, s.extra_interval_s);
+  });
   return wired;
 }
 

@@ -75,7 +75,7 @@ void WiredNetwork::Impl::prepare_fast_path() {
     std::vector<size_t> route = st.links;
     route.push_back(district_aggregation.at(gateway_district[st.gateway]));
     for (size_t l : route) {
-      demand[l] += st.bits_per_s / 8.0;
+      demand[l] += st.peak_bps() / 8.0;
       ++users[l];
       fast.streamed[l] = true;
     }

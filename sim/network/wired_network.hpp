@@ -103,7 +103,9 @@ class WiredNetwork {
 
   // A constant-bitrate stream (CCTV) from a gateway to the platform over [0, duration_s]: one SimGrid
   // flow limited to bits_per_s, sharing the backhaul with everything else. Call before the first advance.
-  void start_stream(uint32_t gateway, double bits_per_s, double duration_s);
+  // extra_bps (optional): more bitrate per interval of extra_interval_s (CCTV event clips).
+  void start_stream(uint32_t gateway, double bits_per_s, double duration_s,
+                    const std::vector<double>& extra_bps = {}, double extra_interval_s = 0.0);
   // The bitrate a stream obtained end to end (the bytes that reached the platform by the end of the
   // run, over the run); after drain().
   double stream_throughput_bps(uint32_t gateway) const;

@@ -141,6 +141,18 @@ struct WiredNetwork::Impl {
   struct Stream {
     uint32_t gateway = 0;
     double bits_per_s = 0.0, duration_s = 0.0;
+    std::vector<double> extra_bps;  // per interval of extra_interval_s: CCTV event clips on top
+    double extra_interval_s = 0.0;
+    double rate_bps(double t_s) const {
+      if (extra_bps.empty()) return bits_per_s;
+      const auto i = static_cast<size_t>(t_s / extra_interval_s);
+      return bits_per_s + (i < extra_bps.size() ? extra_bps[i] : 0.0);
+    }
+    double peak_bps() const {
+      double peak = 0.0;
+      for (double e : extra_bps) peak = std::max(peak, e);
+      return bits_per_s + peak;
+    }
     std::vector<size_t> links;                 // indices into link_order, to the stream's destination
     std::vector<scenario::TimeInterval> down;  // merged: when its route is down
     double delivered_bytes = 0.0, outage_s = 0.0;

@@ -11,9 +11,11 @@ namespace citytwin::sim::network {
 void WiredNetwork::Impl::run_stream(size_t index, s4u::Mailbox* mailbox) {
   static int payload = 0;
   Stream& st = streams[index];
-  const double rate = st.bits_per_s / 8.0;  // bytes/s
   const double end_s = st.duration_s;
-  const double interval = scenario.run.timeseries_interval_s;
+  // Chunks end at /timeseries intervals and at the event clips' intervals: the rate is constant in each.
+  const double interval = st.extra_bps.empty()
+                              ? scenario.run.timeseries_interval_s
+                              : std::min(scenario.run.timeseries_interval_s, st.extra_interval_s);
   double t = now();  // the start of the video the next chunk carries (behind now() on a saturated route)
   while (t < end_s && !st.stopped) {
     if (const scenario::TimeInterval* down = down_at(st.down, now())) {
@@ -28,6 +30,7 @@ void WiredNetwork::Impl::run_stream(size_t index, s4u::Mailbox* mailbox) {
     double chunk_end = std::min(end_s, wired_detail::next_boundary(t, interval));
     for (const scenario::TimeInterval& d : st.down)
       if (d.t0_s > now()) chunk_end = std::min(chunk_end, std::max(d.t0_s, t + 1e-3));
+    const double rate = st.rate_bps(0.5 * (t + chunk_end)) / 8.0;  // bytes/s
     const double bytes = rate * (chunk_end - t);
     const double started = now();
     st.remaining_at_cut = bytes;
@@ -59,12 +62,15 @@ bool WiredNetwork::Impl::route_on(const Stream& st) const {
   return true;
 }
 
-void WiredNetwork::start_stream(uint32_t gateway, double bits_per_s, double duration_s) {
+void WiredNetwork::start_stream(uint32_t gateway, double bits_per_s, double duration_s,
+                                const std::vector<double>& extra_bps, double extra_interval_s) {
   Impl* impl = impl_.get();
   Impl::Stream st;
   st.gateway = gateway;
   st.bits_per_s = bits_per_s;
   st.duration_s = duration_s;
+  st.extra_bps = extra_bps;
+  st.extra_interval_s = extra_interval_s;
   st.links = impl->route_links[gateway];
   if (impl->ccc_link_index) st.links.push_back(*impl->ccc_link_index);
   std::vector<scenario::TimeInterval> down = impl->timeline.off_intervals(gateway);

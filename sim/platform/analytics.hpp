@@ -54,5 +54,7 @@ class Analytics {
 double first_time_above(const scenario::Series& series, double threshold);
 // The same for a driver's curve over [0, end_s].
 double first_time_above(const drivers::QuantityField::Curve& curve, double threshold, double end_s);
+// The first time a driver's curve falls below a threshold over [0, end_s] (a congestion's onset), or NaN.
+double first_time_below(const drivers::QuantityField::Curve& curve, double threshold, double end_s);
 
 }  // namespace citytwin::sim::platform

@@ -13,7 +13,8 @@ constexpr std::array kMetres = {QuantityUnit{"mm", 1e-3}, QuantityUnit{"cm", 1e-
                                 QuantityUnit{"km", 1e3}};
 constexpr std::array kRainfall = {QuantityUnit{"mm/h", 1.0}, QuantityUnit{"mm/min", 60.0},
                                   QuantityUnit{"in/h", 25.4}};
-constexpr std::array kVolume = {QuantityUnit{"veh/h", 1.0}, QuantityUnit{"veh/min", 60.0}};
+constexpr std::array kVolume = {QuantityUnit{"veh/h", 1.0}, QuantityUnit{"veh/min", 60.0},
+                                QuantityUnit{"veh/15min", 4.0}};  // 15-minute counts (FHWA TMG)
 constexpr std::array kSpeed = {QuantityUnit{"km/h", 1.0}, QuantityUnit{"m/s", 3.6}};
 constexpr std::array kFraction = {QuantityUnit{"%", 1e-2}};
 constexpr std::array<QuantityUnit, 0> kNone = {};

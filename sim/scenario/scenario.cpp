@@ -7,6 +7,7 @@ namespace citytwin::sim::scenario {
 
 bool Scenario::drives(std::string_view quantity) const {
   if (quantity == "inundation_depth" && drivers.flood.enabled) return true;
+  if ((quantity == "traffic_speed" || quantity == "traffic_volume") && drivers.traffic.enabled) return true;
   return std::any_of(drivers.quantities.begin(), drivers.quantities.end(),
                      [&](const QuantitySource& q) { return q.quantity == quantity; });
 }

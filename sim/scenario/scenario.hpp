@@ -24,6 +24,7 @@
 #include "sim/scenario/district_shape.hpp"
 #include "sim/scenario/driver_spec.hpp"
 #include "sim/scenario/geo_frame.hpp"
+#include "sim/scenario/traffic_spec.hpp"
 
 namespace citytwin::sim::scenario {
 
@@ -269,6 +270,8 @@ struct AlertRule {
   std::string name;
   std::string type;    // device type whose readings are watched (event-driven river_level gauges)
   double above = 0.0;  // threshold, in the reading's unit (m for the river level)
+  // Instead of above: fire on readings below this (a congestion alert on traffic counters' km/h).
+  std::optional<double> below;
   int consecutive = 2;
   SourceMark mark;
 };
@@ -461,7 +464,8 @@ struct Drivers {
   Series river_level_m;  // empty: no river driver (drivers.river_level as a list; also in quantities)
   // drivers.<quantity> for each quantity of sim/scenario/quantities.hpp given, in registry order.
   std::vector<QuantitySource> quantities;
-  FloodSpec flood;  // drivers.flood: inundation_depth from river_level, rainfall and elevations
+  FloodSpec flood;      // drivers.flood: inundation_depth from river_level, rainfall and elevations
+  TrafficSpec traffic;  // drivers.traffic: traffic_volume and traffic_speed from the demand, incidents, SUMO
   std::vector<PowerOutage> power_outages;
   std::vector<Failure> failures;
   std::vector<SourceMark> failure_marks;  // per failures entry: where it was written

@@ -333,8 +333,8 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
 void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) {
   const City& city = scenario.city;
   Drivers& drivers = scenario.drivers;
-  std::vector<std::string_view> keys = {"power_outages", "power_outages_csv", "failures", "failures_csv",
-                                        "flood"};
+  std::vector<std::string_view> keys = {
+      "power_outages", "power_outages_csv", "failures", "failures_csv", "flood", "traffic"};
   for (std::string_view name : quantity_names()) keys.push_back(name);
   MapReader map(log, node, "drivers", keys);
   for (const QuantityKind& kind : quantity_kinds()) {
@@ -350,6 +350,17 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
     if (map.get("inundation_depth") != nullptr)
       log.error(map.get("inundation_depth")->location, map.path("inundation_depth"),
                 "give inundation_depth, or drivers.flood to compute it, not both");
+  }
+  if (const YamlNode* traffic = map.get("traffic")) {
+    read_traffic(log, *traffic, map.path("traffic"), city, drivers.traffic);
+    const bool demand = std::any_of(drivers.quantities.begin(), drivers.quantities.end(),
+                                    [](const QuantitySource& q) { return q.quantity == "traffic_volume"; });
+    if (!demand && drivers.traffic.sumo_network.empty())
+      log.error(traffic->location, map.path("traffic"),
+                "a traffic replay needs its demand: drivers.traffic_volume or drivers.traffic.sumo");
+    if (map.get("traffic_speed") != nullptr)
+      log.error(map.get("traffic_speed")->location, map.path("traffic_speed"),
+                "give traffic_speed, or drivers.traffic to compute it, not both");
   }
   read_outages(log, map.get("power_outages"), map.path("power_outages"), city, drivers.power_outages);
   for (std::size_t i = 0; i < scenario.fibre.olts.size();

@@ -197,23 +197,37 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform)
       alerts != nullptr && expect_sequence(log, *alerts, "platform.alerts", "alert rules")) {
     for (std::size_t i = 0; i < alerts->items.size(); ++i) {
       MapReader a(log, &alerts->items[i], index_path("platform.alerts", i),
-                  {"name", "type", "above", "consecutive"});
+                  {"name", "type", "above", "below", "consecutive"});
       AlertRule rule;
       rule.mark = log.mark(alerts->items[i].location);
       set_if(rule.name, a.text("name", Presence::Required));
       set_if(rule.type, a.text("type", Presence::Required));
       // In the unit of the quantity the type senses: a length (river level), mm/h (rainfall), a
       // fraction (parking occupancy), ... (sim/scenario/quantities.hpp).
-      std::optional<double> above;
-      if (const YamlNode* v = a.get("above"); v != nullptr && v->is_scalar()) {
-        for (const QuantityKind& kind : quantity_kinds()) {
-          QuantityKind loose = kind;
-          loose.lo = -1e300;
-          loose.hi = 1e300;
-          if ((above = parse_quantity_value(loose, v->scalar, false, nullptr))) break;
+      // below (a congestion alert on traffic counters' speeds, 20 km/h): fire on readings below it.
+      const auto threshold = [&](std::string_view key) {
+        std::optional<double> value;
+        if (const YamlNode* v = a.get(key); v != nullptr && v->is_scalar()) {
+          for (const QuantityKind& kind : quantity_kinds()) {
+            QuantityKind loose = kind;
+            loose.lo = -1e300;
+            loose.hi = 1e300;
+            if ((value = parse_quantity_value(loose, v->scalar, false, nullptr))) break;
+          }
         }
+        return value;
+      };
+      if (a.get("below") != nullptr) {
+        rule.below = threshold("below");
+        if (!rule.below)
+          log.error(a.get("below")->location, a.path("below"),
+                    "expected a threshold with its unit (20 km/h), got " + a.get("below")->describe());
+        if (a.get("above") != nullptr)
+          log.error(a.get("below")->location, a.path("below"), "give above or below, not both");
+      } else {
+        const std::optional<double> above = threshold("above");
+        set_if(rule.above, above ? above : a.quantity("above", Dimension::Length, {}, Presence::Required));
       }
-      set_if(rule.above, above ? above : a.quantity("above", Dimension::Length, {}, Presence::Required));
       set_if(rule.consecutive, a.integer("consecutive", Bound::between(1, 1000)));
       platform.alerts.push_back(rule);
     }

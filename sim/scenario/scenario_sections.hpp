@@ -57,4 +57,8 @@ void read_flood(DiagnosticLog& log, const YamlNode& node, const std::string& pat
 // sim/scenario/scenario_attacks.cpp
 void read_attacks(DiagnosticLog& log, const YamlNode* node, Scenario& scenario);
 
+// sim/scenario/scenario_traffic.cpp
+void read_traffic(DiagnosticLog& log, const YamlNode& node, const std::string& path, const City& city,
+                  TrafficSpec& out);
+
 }  // namespace citytwin::sim::scenario

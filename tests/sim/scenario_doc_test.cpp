@@ -75,7 +75,7 @@ fibre:
   pons: [{name: p, olt: o}]
 radio: {path_loss: {}, shadowing: {}, capture: {}}
 nbiot: {}
-drivers: {river_level: [[0 h, 1 m]], flood: {}}
+drivers: {river_level: [[0 h, 1 m]], flood: {}, traffic_volume: {value: 100 veh/h}, traffic: {cctv: {}, incidents: [{district: a, start: 0 h}]}}
 platform: {alerts: [{name: a, type: generic, above: 1 m}], command_centre: {}}
 run: {}
 costs: {lorawan_gateway: {}, nbiot_cell: {}, wifi_ap: {}, olt: {}, pon: {}, fibre_km: {}, sensor: {}, camera: {},
@@ -201,6 +201,27 @@ std::string dump(const Scenario& s) {
     number("failure_mtbf", f.mtbf_s);
     number("failure_mttr", f.mttr_s);
   }
+  const TrafficSpec& t = s.drivers.traffic;
+  number("traffic_capacity", t.capacity_vph);
+  number("traffic_free_flow", t.free_flow_speed_kmh);
+  number("traffic_alpha", t.bpr_alpha);
+  number("traffic_beta", t.bpr_beta);
+  number("traffic_spread", t.spread);
+  number("traffic_spread_hops", t.spread_hops);
+  number("traffic_delay_per_hop", t.delay_per_hop_s);
+  number("traffic_step", t.step_s);
+  number("traffic_vehicles_per_report", t.vehicles_per_report);
+  number("traffic_counter_heartbeat", t.counter_heartbeat_s);
+  number("traffic_parking_duration", t.parking_duration_s);
+  number("traffic_parking_heartbeat", t.parking_heartbeat_s);
+  number("cctv_events", t.cctv_events_per_h);
+  number("cctv_gain", t.cctv_congestion_gain);
+  number("cctv_clip", t.cctv_clip_s);
+  number("cctv_metadata", t.cctv_metadata_bytes);
+  for (const TrafficIncident& i : t.incidents) {
+    number("incident_duration", i.duration_s);
+    number("incident_lost", i.capacity_lost);
+  }
   for (const PowerOutage& o : s.drivers.power_outages) {
     number("outage_start", o.start_s);
     number("outage_end", o.end_s);
@@ -216,6 +237,7 @@ std::string dump(const Scenario& s) {
   for (const AlertRule& a : s.platform.alerts) {
     out << "alert=" << a.name << "/" << a.type << "\n";
     number("alert_above", a.above);
+    number("alert_below", a.below.value_or(-1.0));
     number("alert_consecutive", a.consecutive);
   }
   number("server_speed", s.platform.server_speed_flops);

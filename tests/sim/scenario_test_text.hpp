@@ -103,7 +103,7 @@ radio:
   gateway_sensitivity: [-131 dBm, -132.5 dBm, -135 dBm, -137.5 dBm, -140 dBm, -141 dBm]
 platform:
   command_centre: {link_length: 6 km, link_bandwidth: 20 Gbps}
-  alerts: [{name: flood, type: river_level, above: 4 m, consecutive: 3}]
+  alerts: [{name: flood, type: river_level, above: 4 m, consecutive: 3}, {name: jam, type: traffic_counter, below: 20 km/h}]
   server_speed: 20 Gf
   server_cores: 2
   broker_capacity: 5000
@@ -163,6 +163,27 @@ drivers:
     csv: )" CITYTWIN_SOURCE_DIR R"(/tests/sim/data/parking_occupancy.csv
     interpolation: linear
     start: 2026-07-15T18:00:00+09:00
+  traffic:
+    capacity: 1800 veh/h
+    free_flow_speed: 50 km/h
+    bpr_alpha: 0.15
+    bpr_beta: 4
+    incidents: [{district: old_town, start: 2 h, duration: 1 h, capacity_lost: 0.6}]
+    spread: 0.5
+    spread_hops: 1
+    delay_per_hop: 10 min
+    step: 60 s
+    vehicles_per_report: 50
+    counter_heartbeat: 1 h
+    parking_duration: 1 h
+    parking_heartbeat: 1 h
+    cctv: {events_per_hour: 2, congestion_gain: 10, clip: 10 s, metadata: 2 kB}
+    sumo:
+      network: )" CITYTWIN_SOURCE_DIR R"(/tests/data/sumo/grid.net.xml
+      edge_data: )" CITYTWIN_SOURCE_DIR R"(/tests/data/sumo/edgedata.xml
+      loops: )" CITYTWIN_SOURCE_DIR R"(/tests/data/sumo/loops.xml
+      loop_detectors: )" CITYTWIN_SOURCE_DIR R"(/tests/data/sumo/loops.add.xml
+      offset: [0 m, 0 m]
   flood:
     elevation: {old_town: 4 m}
     elevation_csv: )" CITYTWIN_SOURCE_DIR R"(/tests/sim/data/elevation.csv
