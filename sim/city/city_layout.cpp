@@ -261,7 +261,8 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
                          : pop.radio.phy.spreading_factor;
       city.device_sf[d] = static_cast<uint8_t>(sf);
       // Kept: the links a frame of the device can ever be heard on (its SF fixed for the run, or SF12).
-      const double keep_dbm = nbiot || pop.radio.adr || sf >= 12
+      // (sf < 7: no SF fits the region's limits, which resolve() refuses; kept to the floor here.)
+      const double keep_dbm = nbiot || pop.radio.adr || sf >= 12 || sf < 7
                                   ? floor
                                   : models::radio::gateway_sensitivity_dbm(
                                         sf, pop.radio.phy.bandwidth_hz, sc.channel.gateway_sensitivity_dbm) -

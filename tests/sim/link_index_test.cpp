@@ -129,6 +129,27 @@ gateways:
   }
 }
 
+// A population no SF can carry (242 B after a 20-symbol preamble under US915's 400 ms dwell limit, found
+// by the fuzzer): resolve() refuses it before a run, but the layout alone must not fail on it (it once
+// indexed the sensitivity table at SF 0 and threw from a worker thread).
+TEST(LinkIndex, APopulationNoSpreadingFactorCarriesStillLaysOut) {
+  const Scenario sc = load_scenario_text(R"(
+city:
+  districts:
+    - {name: centre, origin: [0 m, 0 m], size: [1 km, 1 km]}
+devices:
+  - {name: meters, count: 20, districts: [centre], radio: {sf: auto, preamble: 20}, payload: 242 B}
+gateways:
+  - {name: gw, position: [500 m, 500 m]}
+radio: {region: US915}
+run: {duration: 1 h, seed: 3}
+)");
+  ThreadPool pool(1);
+  const CityLayout city = build_city_layout(sc, 3, pool);
+  EXPECT_EQ(city.device_count(), 20u);
+  EXPECT_LT(city.populations[0].max_sf, 7);
+}
+
 TEST(LinkIndex, TheGaussianBoundHoldsAtTheExtremeUniform) {
   const double u_max = 1.0 - 0x1.0p-53;  // the largest uniform a named stream gives
   EXPECT_LE(std::abs(models::radio::gaussian_from_uniforms(u_max, 0.0)), kMaxStandardNormal);
