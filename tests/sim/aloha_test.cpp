@@ -23,27 +23,7 @@ constexpr double kFramesPerLoad = 40000.0;  // frames simulated per unit of G, f
 std::string aloha_scenario(double load) {
   const double interval_s = kDevices * kAirtime_s / load;
   const double duration_s = kFramesPerLoad * kAirtime_s / load;
-  return "city:\n"
-         "  districts:\n"
-         "    - {name: field, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
-         "devices:\n"
-         "  - name: sensors\n"
-         "    count: " +
-         std::to_string(kDevices) +
-         "\n"
-         "    disc: {centre: [500 m, 500 m], radius: 400 m}\n"
-         "    traffic: poisson\n"
-         "    interval: " +
-         std::to_string(interval_s) +
-         " s\n"
-         "    payload: 10 B\n"
-         "    mac_overhead: 0 B\n"
-         "    radio: {sf: 7, bandwidth: 125 kHz, coding_rate: 4/5, preamble: 8, header: explicit,\n"
-         "            ldro: off, channels: [868.1 MHz]}\n"
-         "gateways:\n"
-         "  - {name: gw, position: [500 m, 500 m]}\n"
-         "radio:\n"
-         "  capture: {enabled: false}\n"
+  return test::aloha_field_yaml(kDevices, interval_s) +
          "run:\n"
          "  duration: " +
          std::to_string(duration_s) +

@@ -32,27 +32,7 @@ constexpr double kLoadFactor = 1.0 - kShare + kShare * kFactor;  // everyone's l
 
 std::string botnet_scenario(double load, double duration_s, const std::string& detection) {
   const double interval_s = kDevices * kAirtime_s * kLoadFactor / load;
-  return "city:\n"
-         "  districts:\n"
-         "    - {name: field, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
-         "devices:\n"
-         "  - name: sensors\n"
-         "    count: " +
-         std::to_string(kDevices) +
-         "\n"
-         "    disc: {centre: [500 m, 500 m], radius: 400 m}\n"
-         "    traffic: poisson\n"
-         "    interval: " +
-         std::to_string(interval_s) +
-         " s\n"
-         "    payload: 10 B\n"
-         "    mac_overhead: 0 B\n"
-         "    radio: {sf: 7, bandwidth: 125 kHz, coding_rate: 4/5, preamble: 8, header: explicit,\n"
-         "            ldro: off, channels: [868.1 MHz]}\n"
-         "gateways:\n"
-         "  - {name: gw, position: [500 m, 500 m]}\n"
-         "radio:\n"
-         "  capture: {enabled: false}\n"
+  return test::aloha_field_yaml(kDevices, interval_s) +
          "attacks:\n"
          "  compromised:\n"
          "    - {name: botnet, population: sensors, share: " +

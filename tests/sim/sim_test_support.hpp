@@ -99,4 +99,31 @@ inline int read_int_attribute(const std::string& file, const std::string& object
   return value;
 }
 
+// The pure-ALOHA field of the collision tests: `devices` sensors (population `sensors`) on a 400 m disc
+// around one gateway, Poisson reports of 10 B every interval_s on one channel at SF7 (41.216 ms on the
+// air), capture off. The caller appends its own sections (run:, attacks:).
+inline std::string aloha_field_yaml(int devices, double interval_s) {
+  return "city:\n"
+         "  districts:\n"
+         "    - {name: field, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
+         "devices:\n"
+         "  - name: sensors\n"
+         "    count: " +
+         std::to_string(devices) +
+         "\n"
+         "    disc: {centre: [500 m, 500 m], radius: 400 m}\n"
+         "    traffic: poisson\n"
+         "    interval: " +
+         std::to_string(interval_s) +
+         " s\n"
+         "    payload: 10 B\n"
+         "    mac_overhead: 0 B\n"
+         "    radio: {sf: 7, bandwidth: 125 kHz, coding_rate: 4/5, preamble: 8, header: explicit,\n"
+         "            ldro: off, channels: [868.1 MHz]}\n"
+         "gateways:\n"
+         "  - {name: gw, position: [500 m, 500 m]}\n"
+         "radio:\n"
+         "  capture: {enabled: false}\n";
+}
+
 }  // namespace citytwin::test
