@@ -452,7 +452,11 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
 
   MapReader top(log, &*root, "", kSections);
   if (top.is_map()) {
+    // S-Poles and IoT districts bring their own gateways and devices: a base made only of them needs no
+    // gateways: or devices: list (each composed phase is still checked for at least one of each).
+    const bool bundles = top.get("s_poles") != nullptr || top.get("iot_districts") != nullptr;
     for (std::string_view section : kRequiredSections) {
+      if (bundles && (section == "gateways" || section == "devices")) continue;
       if (top.get(section) == nullptr)
         log.error(Location{1, 1, -1}, std::string(section), "missing required section");
     }

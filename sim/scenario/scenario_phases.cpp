@@ -368,8 +368,10 @@ void push(Items& items, YamlNode node, const std::string& written, const std::st
 
 void append_item(const YamlNode& item, const std::string& written, const ItemKind& kind, ComposedTree& tree,
                  TreeItems& rules, DiagnosticLog& log, const PlacementContext& context) {
-  Items items = items_of(tree, rules, kind.sequence);
+  // Items point into tree.root's entries, which creating another sequence may move: each is fetched
+  // just before it is pushed to (the fuzzer found the stale pointer).
   if (std::string(kind.key) == "gateways") {
+    Items items = items_of(tree, rules, kind.sequence);
     const bool placed = item.is_map() && item.find("place") != nullptr;
     const YamlNode* name = item.find("name");
     const std::string rule = placed ? (name != nullptr && name->is_scalar() ? name->scalar : "gw") : "";
@@ -378,6 +380,7 @@ void append_item(const YamlNode& item, const std::string& written, const ItemKin
     return;
   }
   if (!is_bundle(kind)) {
+    Items items = items_of(tree, rules, kind.sequence);
     push(items, item, written, "");
     return;
   }
@@ -401,6 +404,7 @@ void append_item(const YamlNode& item, const std::string& written, const ItemKin
     bundle.devices.push_back(device.find("name")->scalar);
     push(devices, std::move(device), written, tag);
   }
+  Items items = items_of(tree, rules, kind.sequence);
   push(items, item, written, "");
   tree.bundles.push_back(std::move(bundle));
 }
@@ -548,6 +552,8 @@ std::vector<ComposedTree> compose_phases(DiagnosticLog& log, const YamlNode& roo
               if (is_bundle(kind)) {
                 erase_parts(tree, rules, part_tag(kind, item));
                 std::erase_if(tree.bundles, [&](const Bundle& b) { return b.name == item; });
+                // erase_parts may create the gateways or devices list, moving this one.
+                sequence = node_at(tree.root, kind.sequence, YamlNode::Kind::Sequence);
               }
               found = true;
               continue;

@@ -313,6 +313,60 @@ std::map<std::string, double> bundle_counts(const Scenario& s) {
   return out;
 }
 
+// The fuzzer's finding: a base whose only gateways and devices come from an IoT district or an S-Pole
+// rule (no gateways: or devices: list of its own). Creating those lists moved the bundle's own list while
+// it was being written to (a heap use-after-free under ASan; without it the bundle was lost, so retiring
+// it by name failed).
+TEST(Rollout, BundlesInABaseWithoutGatewayOrDeviceListsAreKeptAndRetirable) {
+  const std::string city = R"(city:
+  districts:
+    - {name: a, origin: [0 m, 0 m], size: [2 km, 1 km]}
+run: {duration: 10 min, seed: 7}
+)";
+  const std::string iot = city + R"(iot_districts:
+  - name: iot
+    districts: [a]
+    gateways: [{name: lora, place: {layout: grid, count: 2}}]
+    devices: [{name: meters, type: water_meter, count: 30}]
+phases:
+  - name: p1
+    retire: {iot_districts: [iot]}
+    add:
+      iot_districts:
+        - name: iot2
+          districts: [a]
+          gateways: [{name: lora2, place: {layout: grid, count: 1}}]
+          devices: [{name: parking, count: 10}]
+)";
+  const Scenario base = load_scenario_text(iot, "<rollout>", {});
+  ASSERT_EQ(base.bundles.size(), 1u);
+  EXPECT_EQ(base.bundles[0].name, "iot");
+  EXPECT_EQ(base.gateways.size(), 2u);
+  const Scenario retired = phase(iot, "p1");
+  ASSERT_EQ(retired.bundles.size(), 1u);
+  EXPECT_EQ(retired.bundles[0].name, "iot2");
+  ASSERT_EQ(retired.devices.size(), 1u);
+  EXPECT_EQ(retired.devices[0].count, 10);
+  EXPECT_EQ(retired.gateways.size(), 1u);
+
+  const std::string pole = city + R"(s_poles:
+  - name: pole
+    position: [500 m, 500 m]
+    devices: [{name: cam, technology: wifi, stream: 2 Mbps, power: mains, count: 2}]
+phases:
+  - name: p1
+    retire: {s_poles: [pole]}
+    add:
+      s_poles: [{name: pole2, position: [1 km, 500 m], devices: [{name: air, count: 3}]}]
+)";
+  const Scenario pole_base = load_scenario_text(pole, "<rollout>", {});
+  ASSERT_EQ(pole_base.bundles.size(), 1u);
+  EXPECT_EQ(pole_base.gateways.size(), 1u);
+  const Scenario pole_p1 = phase(pole, "p1");
+  ASSERT_EQ(pole_p1.gateways.size(), 1u);
+  EXPECT_EQ(pole_p1.gateways[0].name, "pole2");
+}
+
 TEST(Rollout, SPolesAndIotDistrictsAreItemsCountedAcrossPhases) {
   // Counted by hand: the base has gw-0 and pole-0's access point (Wi-Fi), meters and pole-0's 2 cameras.
   // p1: 4 poles (2 per district) with an access point, a camera and 3 sensors each; an IoT district b with
