@@ -13,6 +13,7 @@
 #include "output/hdf5_handle.hpp"
 #include "output/kpi_columns.hpp"
 #include "output/trace_file.hpp"
+#include "output/writer_thread.hpp"
 
 namespace citytwin::output {
 namespace {
@@ -80,6 +81,13 @@ void check_length(const std::vector<T>& column, size_t rows, const std::string& 
                                 " rows, expected " + std::to_string(rows));
   }
 }
+
+// An HDF5 write of /messages failed on the writer thread: the file is broken (TraceFile::broken), which
+// the calling thread records when it takes the error (TraceWriter::Impl::with_writer).
+class BrokenWrite : public OutputError {
+ public:
+  using OutputError::OutputError;
+};
 
 bool is_whole(double value) {
   return std::isfinite(value) && std::abs(value) < 9.0e15 && value == std::trunc(value);
@@ -153,6 +161,11 @@ struct TraceWriter::Impl {
   uint32_t keep_every = 1;                     // run.trace: sample (1: every row)
   MessageBatch kept;                           // the rows a sampled batch keeps
   unsigned deflate_level = h5::kDeflateLevel;  // run.trace_compression: /messages, /devices, /gateways
+  bool messages_lost = false;  // a chunk failed on the writer thread: no row may follow it in /messages
+  // MessageWriting::WriterThread: full chunks go to this thread, which makes every HDF5 call for
+  // /messages while it has work; every other HDF5 call waits until it has none (settle()). Last: it
+  // uses the members above, and ~TraceWriter ends it before closing the file.
+  std::unique_ptr<WriterThread> writer_thread;
 
   // Closes the /messages datasets, then the file (TraceFile::close_file).
   template <class Record>
@@ -225,6 +238,83 @@ struct TraceWriter::Impl {
         pending, source);
   }
 
+  // The rows of `batch` the trace level keeps: all of them, or a sampled copy in `kept`.
+  const MessageBatch& kept_rows(const MessageBatch& batch) {
+    if (keep_every <= 1) return batch;
+    kept.clear();
+    for (size_t r = 0; r < batch.size(); ++r) {
+      if (batch.device[r] % keep_every != 0) continue;
+      for_each_message_column([r](const ColumnInfo&, auto& to, const auto& from) { to.push_back(from[r]); },
+                              kept, batch);
+    }
+    return kept;
+  }
+
+  // On the writer thread: one full chunk, written as append() writes it inline (same calls, same text
+  // on failure).
+  void write_chunk(const MessageBatch& chunk) {
+    h5::QuietErrors quiet;  // HDF5's error stack and its printing are per thread in a thread-safe build
+    try {
+      write_messages(chunk, 0, chunk.size());
+    } catch (const h5::Failure& failure) {
+      throw BrokenWrite(std::string("cannot write /messages in '") + trace.partial_path +
+                        "': " + failure.what());
+    }
+  }
+
+  // Runs `call` on the writer thread's queue; the writer's error, when it throws one, becomes the
+  // caller's: no row may follow the failed chunk, and after a failed HDF5 write the file is broken.
+  template <class F>
+  void with_writer(F&& call) {
+    try {
+      call();
+    } catch (const BrokenWrite&) {
+      messages_lost = true;
+      trace.broken = true;
+      throw;
+    } catch (...) {
+      messages_lost = true;
+      throw;
+    }
+  }
+
+  // Waits until the writer thread has written every chunk handed over (it then makes no HDF5 call until
+  // the next one), and throws its error if not yet thrown. Every HDF5 call on the caller's thread
+  // comes after this.
+  void settle() {
+    if (!writer_thread) return;
+    with_writer([&] {
+      writer_thread->drain();
+      writer_thread->rethrow_error();
+    });
+  }
+
+  // MessageWriting::WriterThread: the caller's thread creates /messages at the first append (nothing
+  // is handed over yet), and from then on only copies rows and hands full chunks over.
+  void append_in_background(const MessageBatch& batch) {
+    if (trace.finished) throw OutputError("cannot write /messages: '" + trace.final_path + "' is finished");
+    with_writer([&] { writer_thread->rethrow_error(); });
+    if (messages_lost || trace.broken)
+      throw OutputError("cannot write /messages: an earlier write to '" + trace.partial_path + "' failed");
+    if (!messages_started) {
+      settle();
+      trace.guarded("write /messages", 0, [&] {
+        create_messages(kMessageChunkRows);
+        trace.flush_file();
+      });
+      messages_started = true;
+    }
+    if (keep_none) return;
+    const MessageBatch& rows = kept_rows(batch);
+    for (size_t first = 0; first < rows.size();) {
+      const size_t take = std::min(rows.size() - first, kMessageChunkRows - pending.size());
+      buffer(rows, first, take);
+      first += take;
+      if (pending.size() == kMessageChunkRows) with_writer([&] { writer_thread->push(pending); });
+    }
+    messages_appended += rows.size();
+  }
+
   // Keeps every write a whole number of chunks (except the last, at finish): top up the pending rows
   // to one chunk, write full chunks straight from the caller's batch, buffer the remainder.
   void append(const MessageBatch& batch) {
@@ -245,7 +335,7 @@ struct TraceWriter::Impl {
   }
 };
 
-TraceWriter::TraceWriter(std::string final_path, const RunMeta& meta, bool overwrite)
+TraceWriter::TraceWriter(std::string final_path, const RunMeta& meta, bool overwrite, MessageWriting writing)
     : impl_(std::make_unique<Impl>()) {
   Impl& impl = *impl_;
   if ((meta.trace != "full" && meta.trace != "sample" && meta.trace != "summary") || meta.trace_every < 1)
@@ -257,14 +347,25 @@ TraceWriter::TraceWriter(std::string final_path, const RunMeta& meta, bool overw
   impl.keep_none = meta.trace == "summary";
   impl.keep_every = meta.trace == "sample" ? meta.trace_every : 1;
   impl.trace.open(std::move(final_path), meta, overwrite);
+  if (writing == MessageWriting::WriterThread) {
+    impl.writer_thread = std::make_unique<WriterThread>(
+        kWriterQueueChunks, [&impl](const MessageBatch& chunk) { impl.write_chunk(chunk); });
+  }
 }
 
 TraceWriter::~TraceWriter() {
-  if (impl_->trace.finished) return;
+  Impl& impl = *impl_;
+  if (impl.writer_thread) {  // finish() was not called (or failed): the chunks handed over are written first
+    try {
+      impl.settle();
+    } catch (...) {  // the run failed already; the file is as the writer thread's last flush left it
+    }
+    impl.writer_thread.reset();
+  }
+  if (impl.trace.finished) return;
   // The run failed (an exception is unwinding the stack, usually): write the rows still buffered if the
   // file is sound, close it with /meta complete = 0, and keep its .partial name.
-  Impl& impl = *impl_;
-  if (!impl.trace.broken) {
+  if (!impl.trace.broken && !impl.messages_lost) {
     h5::QuietErrors quiet;
     try {
       impl.write_messages(impl.pending, 0, impl.pending.size());
@@ -280,6 +381,7 @@ TraceWriter::~TraceWriter() {
 }
 
 void TraceWriter::write_devices(const DeviceTable& devices) {
+  impl_->settle();
   const size_t rows = devices.id.size();
   check_length(devices.population, rows, "devices", "population");
   check_length(devices.type, rows, "devices", "type");
@@ -308,6 +410,7 @@ void TraceWriter::write_devices(const DeviceTable& devices) {
 }
 
 void TraceWriter::write_gateways(const GatewayTable& gateways) {
+  impl_->settle();
   const size_t rows = gateways.id.size();
   check_length(gateways.name, rows, "gateways", "name");
   check_length(gateways.district, rows, "gateways", "district");
@@ -336,6 +439,10 @@ void TraceWriter::append_messages(const MessageBatch& batch) {
   for_each_message_column([&](const ColumnInfo& info,
                               const auto& column) { check_length(column, rows, "MessageBatch", info.name); },
                           batch);
+  if (impl_->writer_thread) {
+    impl_->append_in_background(batch);
+    return;
+  }
   impl_->trace.guarded("write /messages", 0, [&] {
     // /messages exists from the first append on, so that a killed run's .partial has it (empty)
     // before its first full chunk.
@@ -345,25 +452,16 @@ void TraceWriter::append_messages(const MessageBatch& batch) {
     }
     impl_->messages_started = true;
     if (impl_->keep_none) return;
-    const MessageBatch* rows_kept = &batch;
-    if (impl_->keep_every > 1) {
-      MessageBatch& kept = impl_->kept;
-      kept.clear();
-      for (size_t r = 0; r < rows; ++r) {
-        if (batch.device[r] % impl_->keep_every != 0) continue;
-        for_each_message_column([r](const ColumnInfo&, auto& to, const auto& from) { to.push_back(from[r]); },
-                                kept, batch);
-      }
-      rows_kept = &kept;
-    }
-    impl_->append(*rows_kept);
-    impl_->messages_appended += rows_kept->size();
+    const MessageBatch& rows_kept = impl_->kept_rows(batch);
+    impl_->append(rows_kept);
+    impl_->messages_appended += rows_kept.size();
   });
 }
 
 uint64_t TraceWriter::messages_written() const { return impl_->messages_appended; }
 
 void TraceWriter::write_kpis(const KpiList& kpis) {
+  impl_->settle();
   for (const auto& [name, value] : kpis) check_name(name, "a KPI");
   impl_->trace.guarded("write /kpi", kpis.size() * 64, [&] {
     for (const auto& [name, value] : kpis) {
@@ -378,6 +476,7 @@ void TraceWriter::write_kpis(const KpiList& kpis) {
 }
 
 void TraceWriter::write_kpi_table(const std::string& name, const KpiTable& table) {
+  impl_->settle();
   check_name(name, "a KPI table");
   check_name(table.key_name, "a KPI table key");
   std::set<std::string> names{table.key_name};
@@ -400,6 +499,7 @@ void TraceWriter::write_kpi_table(const std::string& name, const KpiTable& table
 }
 
 void TraceWriter::write_timeseries(const TimeSeries& series) {
+  impl_->settle();
   std::set<std::string> names{"t_s"};
   for (const auto& [column, values] : series.columns) {
     check_name(column, "a time-series column");
@@ -428,6 +528,7 @@ void TraceWriter::write_timeseries(const TimeSeries& series) {
 }
 
 void TraceWriter::write_drivers(const DriverTable& drivers) {
+  impl_->settle();
   std::set<std::string> names{"t_s", "district"};
   uint64_t bytes = bytes_of(drivers.t_s) + bytes_of(drivers.districts);
   for (const DriverTable::Field& field : drivers.fields) {
@@ -496,16 +597,27 @@ void TraceWriter::write_drivers(const DriverTable& drivers) {
 void TraceWriter::finish(bool complete) {
   Impl& impl = *impl_;
   if (impl.trace.finished) return;
-  impl.trace.finished = true;
-  h5::QuietErrors quiet;
   std::string error;  // the first failure; the file is still closed after it
   auto record = [&](const std::string& message) {
     if (error.empty()) error = message;
   };
-  if (impl.trace.broken && complete) {
+  if (impl.writer_thread) {  // its last chunks first (an error it has not reported yet comes first)
+    try {
+      impl.settle();
+    } catch (const std::exception& failure) {
+      record(failure.what());
+    } catch (...) {
+      record("cannot write /messages in '" + impl.trace.partial_path +
+             "': unknown error on the writer thread");
+    }
+    impl.writer_thread.reset();
+  }
+  impl.trace.finished = true;
+  h5::QuietErrors quiet;
+  if ((impl.trace.broken || impl.messages_lost) && complete) {
     record("cannot finish '" + impl.trace.partial_path + "' as complete: an earlier write failed");
   }
-  if (!impl.trace.broken) {
+  if (!impl.trace.broken && !impl.messages_lost) {
     try {
       // A run that recorded no full chunk writes its rows with chunks no larger than the table (the
       // /messages created at the first append has full-size chunks and no rows yet).

@@ -11,6 +11,13 @@
 //   disk is reported before HDF5 sees a failed write;
 // - <path> is only ever replaced by rename(2) of a finished trace: a run that fails keeps its
 //   .partial and leaves an existing <path> untouched.
+//
+// With MessageWriting::WriterThread (what `citytwin run` uses), the full /messages chunks are compressed
+// and written by one writer thread (output/writer_thread.hpp, output/README.md) while the caller goes on;
+// every other method first waits until that thread has written what it was handed, so only one thread
+// is ever inside HDF5. A failure on the writer thread is thrown by the caller's next call, with the same
+// text. The rules above hold, except that a SIGKILL also loses the chunks handed over and not yet written
+// (at most kWriterQueueChunks).
 #pragma once
 
 #include <cstdint>
@@ -79,15 +86,23 @@ struct DriverTable {
   std::vector<Field> fields;
 };
 
+// Where the full /messages chunks are compressed and written.
+enum class MessageWriting {
+  Inline,        // by the thread that calls append_messages, before it returns
+  WriterThread,  // by one writer thread; append_messages only copies rows (waiting if the queue is full)
+};
+
 class TraceWriter {
  public:
   // Creates "<final_path>.partial" with /meta (complete = 0) and locks it. Throws OutputPathError
   // naming the path when the path is refused (see OutputPathError; an existing regular file at
   // final_path, or a .partial left by a killed run, is accepted only with `overwrite`), and
   // OutputError when the file cannot be created (disk full, ...).
-  TraceWriter(std::string final_path, const RunMeta& meta, bool overwrite = false);
+  TraceWriter(std::string final_path, const RunMeta& meta, bool overwrite = false,
+              MessageWriting writing = MessageWriting::Inline);
   // A writer destroyed without finish() belongs to a run that failed: the .partial file is closed with
-  // complete = 0 and keeps its name (whatever was flushed is kept); final_path is not touched.
+  // complete = 0 and keeps its name (whatever was flushed is kept, and the rows appended are written
+  // first, the writer thread's queue included, unless a write failed); final_path is not touched.
   ~TraceWriter();
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
@@ -95,7 +110,8 @@ class TraceWriter {
   void write_devices(const DeviceTable& devices);
   void write_gateways(const GatewayTable& gateways);
   // Buffered; rows reach the file in chunks of kMessageChunkRows and at finish(). The rows the trace
-  // level (RunMeta::trace) does not keep are left out.
+  // level (RunMeta::trace) does not keep are left out. With the writer thread, throws the error of a
+  // chunk it failed to write (then every later call refuses: the rows after it would leave a hole).
   void append_messages(const MessageBatch& batch);
   // Rows kept (written or buffered).
   uint64_t messages_written() const;
@@ -119,6 +135,9 @@ class TraceWriter {
   const std::string& path() const;
 
   static constexpr size_t kMessageChunkRows = 65536;
+  // MessageWriting::WriterThread: chunks handed over and not yet written, at most (the one being written
+  // included); append_messages waits while there are this many (~4 MB each).
+  static constexpr size_t kWriterQueueChunks = 3;
 
  private:
   struct Impl;

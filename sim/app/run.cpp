@@ -52,7 +52,9 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   // Create the output first: an unwritable path fails before any simulation work.
   output::RunMeta meta = run_meta(sc, summary, warnings);
   meta.run_id = options.run_id;  // a campaign's run id, in /meta (its restart check)
-  output::TraceWriter writer(options.output_path, meta, options.overwrite);
+  // /messages chunks are compressed and written on the trace's writer thread (output/README.md).
+  output::TraceWriter writer(options.output_path, meta, options.overwrite,
+                             output::MessageWriting::WriterThread);
   core::ThreadPool pool(summary.threads);
   const city::CityLayout city = set_up_city(sc, summary.seed, pool, writer);
   RunAssembly assembly(sc, city, summary.seed, summary.threads);
