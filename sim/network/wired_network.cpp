@@ -351,8 +351,40 @@ void WiredNetwork::Impl::send_batches(double t_s) {
     outbox[g].clear();
   }
   if (batches.empty()) return;
-  actor("forward-" + std::to_string(period++), server,
-        [this, t_s, b = std::move(batches)]() mutable { forward_period(t_s, std::move(b)); });
+  ++period;
+  queue_forward_job({t_s, std::move(batches), false});
+}
+
+void WiredNetwork::Impl::queue_forward_job(ForwardJob job) {
+  forward_jobs.push_back(std::move(job));
+  if (forward_workers_free > 0) {
+    --forward_workers_free;
+  } else {
+    ++forward_workers_alive;
+    actor("forward-" + std::to_string(forward_workers++), server, [this] {
+      while (true) {
+        forward_ready->acquire();
+        ForwardJob next = std::move(forward_jobs.front());
+        forward_jobs.pop_front();
+        if (next.quit) {
+          --forward_workers_alive;
+          return;
+        }
+        forward_period(next.t_s, std::move(next.batches));
+        ++forward_workers_free;
+      }
+    });
+  }
+  forward_ready->release();
+}
+
+void WiredNetwork::Impl::stop_forward_workers() {
+  // Queued after every period still to run: each worker returns when it reaches one.
+  for (size_t i = 0; i < forward_workers; ++i) {
+    forward_jobs.push_back({0.0, {}, true});
+    forward_ready->release();
+  }
+  forward_workers_free = 0;
 }
 
 WiredNetwork::WiredNetwork(const scenario::Scenario& scenario, const drivers::GatewayTimeline& timeline,
@@ -387,6 +419,7 @@ WiredNetwork::WiredNetwork(const scenario::Scenario& scenario, const drivers::Ga
   watch_for_deadlock();
   impl_->clock_origin = s4u::Engine::get_clock();
   impl_->serve_mutex = s4u::Mutex::create();
+  impl_->forward_ready = s4u::Semaphore::create(0);
   impl_->build_platform();
   impl_->outbox.resize(scenario.gateways.size());
   impl_->start_failure_driver();
@@ -416,6 +449,7 @@ void WiredNetwork::advance(double t_s) {
 void WiredNetwork::drain(double t_s) {
   for (const auto& box : impl_->outbox) batches_sent_ += box.empty() ? 0 : 1;
   impl_->send_batches(t_s);
+  impl_->stop_forward_workers();
   impl_->engine->run();
   impl_->check();
   check_no_deadlock(t_s);

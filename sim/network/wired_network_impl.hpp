@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <limits>
 #include <map>
@@ -87,6 +88,29 @@ struct WiredNetwork::Impl {
   std::vector<std::vector<int>> buffered;  // per gateway and backhaul failure (timeline): copies held
   std::vector<FailureEffect> effects;      // per schedule entry
   std::vector<double> deferred_bytes;      // per gateway: batch bytes held while its route was down
+  // Forwarding periods are run by a pool of SimGrid actors that live for the whole run: creating an
+  // actor per period cost a stack (mmap, guard page, munmap) each time, most of a small scenario's CPU.
+  // A worker takes the queued periods in order; a period whose work is still blocked in SimGrid when the
+  // next one is due keeps its worker, and the next period gets another (started if none is free), so
+  // every period starts at the same simulated time as with an actor of its own.
+  struct ForwardJob {
+    double t_s = 0.0;
+    std::vector<GatewayBatch> batches;
+    bool quit = false;  // the end of the run: the worker returns
+  };
+  std::deque<ForwardJob> forward_jobs;
+  s4u::SemaphorePtr forward_ready;  // one token per queued job
+  size_t forward_workers = 0, forward_workers_free = 0;
+  size_t forward_workers_alive = 0;  // started and not yet returned
+  void queue_forward_job(ForwardJob job);
+  void stop_forward_workers();
+  ~Impl() {
+    // A run ended by an exception (a full disk, Ctrl-C) leaves workers waiting on forward_ready, and
+    // SimGrid aborts when a semaphore is destroyed while actors wait on it: it is then kept, reachable,
+    // for the rest of the process (a few bytes per such run).
+    static auto* kept = new std::vector<s4u::SemaphorePtr>;
+    if (forward_workers_alive > 0) kept->push_back(std::move(forward_ready));
+  }
   std::unique_ptr<s4u::Engine> engine;
   double clock_origin = 0.0;  // SimGrid's clock is not reset between engines: subtract this
   s4u::Host* server = nullptr;
