@@ -17,54 +17,64 @@ void double_update(double& variable, double value, double precision) {
   if (variable < precision) variable = 0.0;
 }
 
-}  // namespace
+// The solver's working arrays, kept between solves (a group is re-solved at each of its events).
+struct Scratch {
+  std::vector<double> value, remaining, usage;
+  std::vector<std::vector<size_t>> members;
+  std::vector<char> light, fixed, listed;
+  std::vector<size_t> saturated, candidates;
+};
 
-std::vector<double> max_min_rates(const std::vector<FluidFlow>& flows, const std::vector<size_t>& active,
-                                  const std::vector<double>& capacity_Bps, double precision) {
-  std::vector<double> value(flows.size(), 0.0);
+// max_min_rates into scratch.value.
+void solve_rates(Scratch& w, const std::vector<FluidFlow>& flows, const std::vector<size_t>& active,
+                 const std::vector<double>& capacity_Bps, double precision) {
   const size_t n_links = capacity_Bps.size();
-  std::vector<double> remaining(n_links, 0.0), usage(n_links, 0.0);
-  std::vector<std::vector<size_t>> members(n_links);
-  std::vector<char> light(n_links, 0), fixed(flows.size(), 0), listed(flows.size(), 0);
+  w.value.assign(flows.size(), 0.0);
+  w.remaining.assign(n_links, 0.0);
+  w.usage.assign(n_links, 0.0);
+  w.members.resize(n_links);
+  for (std::vector<size_t>& m : w.members) m.clear();
+  w.light.assign(n_links, 0);
+  w.fixed.assign(flows.size(), 0);
+  w.listed.assign(flows.size(), 0);
   for (size_t i : active)
     for (size_t c : flows[i].links) {
-      if (members[c].empty()) remaining[c] = capacity_Bps[c];
-      members[c].push_back(i);
-      usage[c] += 1.0 / flows[i].latency_s;  // the weight of a flow is 1 / penalty, the penalty its latency
+      if (w.members[c].empty()) w.remaining[c] = capacity_Bps[c];
+      w.members[c].push_back(i);
+      w.usage[c] += 1.0 / flows[i].latency_s;  // the weight of a flow is 1 / penalty, the penalty its latency
     }
-  for (size_t c = 0; c < n_links; ++c) light[c] = usage[c] > 0.0 ? 1 : 0;
-  std::vector<size_t> saturated, candidates;
+  for (size_t c = 0; c < n_links; ++c) w.light[c] = w.usage[c] > 0.0 ? 1 : 0;
   for (;;) {
     // The link that saturates first: the smallest remaining / usage (ties: all of them).
     double min_usage = -1.0;
-    saturated.clear();
+    w.saturated.clear();
     for (size_t c = 0; c < n_links; ++c) {
-      if (!light[c]) continue;
-      const double level = remaining[c] / usage[c];
+      if (!w.light[c]) continue;
+      const double level = w.remaining[c] / w.usage[c];
       if (min_usage < 0.0 || level < min_usage) {
         min_usage = level;
-        saturated.assign(1, c);
+        w.saturated.assign(1, c);
       } else if (level == min_usage) {
-        saturated.push_back(c);
+        w.saturated.push_back(c);
       }
     }
-    if (saturated.empty()) break;
-    candidates.clear();
-    for (size_t c : saturated)
-      for (size_t i : members[c])
-        if (!fixed[i] && !listed[i]) {
-          listed[i] = 1;
-          candidates.push_back(i);
+    if (w.saturated.empty()) break;
+    w.candidates.clear();
+    for (size_t c : w.saturated)
+      for (size_t i : w.members[c])
+        if (!w.fixed[i] && !w.listed[i]) {
+          w.listed[i] = 1;
+          w.candidates.push_back(i);
         }
-    for (size_t i : candidates) listed[i] = 0;
+    for (size_t i : w.candidates) w.listed[i] = 0;
     // A flow that reaches its bound below the level is fixed there first (those with the smallest).
     double min_bound = -1.0;
-    for (size_t i : candidates) {
+    for (size_t i : w.candidates) {
       const double b = flows[i].bound_Bps * flows[i].latency_s;
       if (b < min_usage) min_bound = min_bound < 0.0 ? b : std::min(min_bound, b);
     }
     bool progress = false;
-    for (size_t i : candidates) {
+    for (size_t i : w.candidates) {
       const FluidFlow& f = flows[i];
       double v = 0.0;
       if (min_bound < 0.0)
@@ -73,19 +83,27 @@ std::vector<double> max_min_rates(const std::vector<FluidFlow>& flows, const std
         v = f.bound_Bps;
       else
         continue;
-      value[i] = v;
-      fixed[i] = 1;
+      w.value[i] = v;
+      w.fixed[i] = 1;
       progress = true;
       for (size_t c : f.links) {
-        double_update(remaining[c], v, capacity_Bps[c] * precision);
-        double_update(usage[c], 1.0 / f.latency_s, precision);
-        if (!(usage[c] > precision) || !(remaining[c] > capacity_Bps[c] * precision)) light[c] = 0;
+        double_update(w.remaining[c], v, capacity_Bps[c] * precision);
+        double_update(w.usage[c], 1.0 / f.latency_s, precision);
+        if (!(w.usage[c] > precision) || !(w.remaining[c] > capacity_Bps[c] * precision)) w.light[c] = 0;
       }
     }
     if (!progress)
-      for (size_t c : saturated) light[c] = 0;
+      for (size_t c : w.saturated) w.light[c] = 0;
   }
-  return value;
+}
+
+}  // namespace
+
+std::vector<double> max_min_rates(const std::vector<FluidFlow>& flows, const std::vector<size_t>& active,
+                                  const std::vector<double>& capacity_Bps, double precision) {
+  Scratch w;
+  solve_rates(w, flows, active, capacity_Bps, precision);
+  return w.value;
 }
 
 std::vector<double> max_min_finish_times(const std::vector<FluidFlow>& flows,
@@ -171,6 +189,7 @@ std::vector<double> max_min_finish_times(const std::vector<FluidFlow>& flows,
   std::sort(ticks.begin(), ticks.end());
   size_t tick = 0;
   std::vector<size_t> changed, sharing;
+  Scratch scratch;
   while (left > 0) {
     while (!pending.empty() && std::get<2>(pending.top()) != version[std::get<1>(pending.top())])
       pending.pop();
@@ -211,8 +230,8 @@ std::vector<double> max_min_finish_times(const std::vector<FluidFlow>& flows,
         for (size_t i : members[r])
           if (phase[i] == Phase::Sharing) sharing.push_back(local_index[i]);
         if (sharing.empty()) break;
-        const std::vector<double> fresh =
-            max_min_rates(group_flows[r], sharing, group_capacity[r], precision.work);
+        solve_rates(scratch, group_flows[r], sharing, group_capacity[r], precision.work);
+        const std::vector<double>& fresh = scratch.value;
         for (size_t k : sharing) {
           const size_t i = members[r][k];
           if (remains[i] > 0.0)

@@ -340,9 +340,10 @@ void WiredNetwork::Impl::check_rate(uint32_t gateway, double t_send_s, double by
 void WiredNetwork::Impl::print_check() const {
   std::fprintf(stderr,
                "citytwin: wired analytic path check: %llu batches compared, largest relative rate difference "
-               "%.3g (of which %llu timed by max-min sharing: %.3g)\n",
+               "%.3g (of which %llu timed by max-min sharing: %.3g); %llu planned for SimGrid\n",
                static_cast<unsigned long long>(fast.checked), fast.max_relative_error,
-               static_cast<unsigned long long>(fast.checked_shared), fast.max_relative_error_shared);
+               static_cast<unsigned long long>(fast.checked_shared), fast.max_relative_error_shared,
+               static_cast<unsigned long long>(fast.simgrid));
 }
 
 void WiredNetwork::Impl::simgrid_batch_done(uint32_t gateway) {
