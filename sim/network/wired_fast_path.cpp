@@ -135,8 +135,7 @@ void WiredNetwork::Impl::prepare_fast_path() {
     fast.coupling[l] = users[l] > 1 && demand[l] > fast.bandwidth_Bps[l] * (1.0 - 1e-4);
   fast.precision.timing_s = simgrid::config::get_value<double>("surf/precision");
   fast.precision.work = simgrid::config::get_value<double>("maxmin/precision");
-  fast.shared_rate_Bps.assign(gateway_hosts.size(), 0.0);
-  fast.shared_t_send_s.assign(gateway_hosts.size(), -1.0);
+  fast.shared_rates.assign(gateway_hosts.size(), {});
   fast.events.assign(n_links, {});
   for (const scenario::Failure& f : schedule) {
     const auto it = link_index.find(f.target);
@@ -276,9 +275,9 @@ std::vector<bool> WiredNetwork::Impl::plan_period(double t_send_s, const std::ve
       // The rate run() derives from its times, with SimGrid's arithmetic (analytic_rate returns it).
       const double start = t_send_s + clock_origin;
       const double transfer_s = finish_s[i] - start - latency_s[g];
-      fast.shared_rate_Bps[g] =
-          transfer_s > 0.0 ? bytes[i] / transfer_s : scenario.gateways[g].fibre_bandwidth_bps / 8.0;
-      fast.shared_t_send_s[g] = t_send_s;
+      fast.shared_rates[g].emplace_back(t_send_s, transfer_s > 0.0
+                                                      ? bytes[i] / transfer_s
+                                                      : scenario.gateways[g].fibre_bandwidth_bps / 8.0);
       end_s = finish_s[i] - clock_origin;
       ++fast.shared;
     }
@@ -317,8 +316,16 @@ void WiredNetwork::Impl::time_shared_groups(double t_send_s, const std::vector<u
   for (size_t k = 0; k < members.size(); ++k) finish_s[members[k]] = finish[k];
 }
 
-double WiredNetwork::Impl::analytic_rate(uint32_t gateway, double t_send_s, double bytes) const {
-  if (fast.shared_t_send_s[gateway] == t_send_s) return fast.shared_rate_Bps[gateway];
+double WiredNetwork::Impl::analytic_rate(uint32_t gateway, double t_send_s, double bytes) {
+  // A batch timed by sharing: its rate, read once (a period still waiting for SimGrid batches may run
+  // into the next one: a gateway may have two).
+  std::vector<std::pair<double, double>>& shared = fast.shared_rates[gateway];
+  for (auto it = shared.begin(); it != shared.end(); ++it)
+    if (it->first == t_send_s) {
+      const double rate = it->second;
+      shared.erase(it);
+      return rate;
+    }
   const double start = t_send_s + clock_origin;
   const double finish = (start + latency_s[gateway]) + bytes / fast.bound_Bps[gateway];
   const double transfer_s = finish - start - latency_s[gateway];
@@ -327,7 +334,9 @@ double WiredNetwork::Impl::analytic_rate(uint32_t gateway, double t_send_s, doub
 
 void WiredNetwork::Impl::check_rate(uint32_t gateway, double t_send_s, double bytes,
                                     double simgrid_rate_Bps) {
-  const bool shared = fast.shared_t_send_s[gateway] == t_send_s;
+  const std::vector<std::pair<double, double>>& rates = fast.shared_rates[gateway];
+  const bool shared =
+      std::any_of(rates.begin(), rates.end(), [t_send_s](const auto& r) { return r.first == t_send_s; });
   const double difference =
       std::abs(simgrid_rate_Bps - analytic_rate(gateway, t_send_s, bytes)) / simgrid_rate_Bps;
   ++fast.checked;

@@ -187,9 +187,9 @@ struct WiredNetwork::Impl {
     uint64_t checked = 0;
     double max_relative_error = 0.0;
     // Groups on an over-subscribed link (a PON), timed by max-min sharing (max_min_fluid.hpp): per
-    // gateway, the rate of its batch of the period sent at shared_t_send_s (-1: none).
+    // gateway, (send time, rate) of its batches not yet read by analytic_rate.
     FluidPrecision precision;  // SimGrid's surf/precision and maxmin/precision
-    std::vector<double> shared_rate_Bps, shared_t_send_s;
+    std::vector<std::vector<std::pair<double, double>>> shared_rates;
     uint64_t shared = 0;  // of `analytic`
     uint64_t checked_shared = 0;
     double max_relative_error_shared = 0.0;
@@ -206,8 +206,8 @@ struct WiredNetwork::Impl {
                                 const std::vector<double>& bytes);
   // The rate run() derives from an analytic batch's times, with SimGrid's arithmetic (the transfer
   // phase starts at send + latency and lasts bytes / bound), so that it is SimGrid's to the bit; for a
-  // batch timed by max-min sharing, from its finish time.
-  double analytic_rate(uint32_t gateway, double t_send_s, double bytes) const;
+  // batch timed by max-min sharing, from its finish time (once: it is then forgotten).
+  double analytic_rate(uint32_t gateway, double t_send_s, double bytes);
   // Times the batches `members` (indices into the period's) of the groups sharing over-subscribed links,
   // on one clock with other_events_s (SimGrid's clock): their finish times into finish_s (SimGrid's
   // clock; NaN for a group the fluid cannot time: SimGrid's then).
