@@ -48,7 +48,7 @@ struct Delivery {
 };
 
 // Runs kPeriods forwarding periods in which gateway g forwards 1 to 9 copies (its batch: 250 B each).
-// Returns the deliveries in seq order; t_rx of copy seq in rx.
+// rx[seq]: when copy seq was received; gateway_of[seq]: by which gateway.
 std::vector<Delivery> run_periods(const scenario::Scenario& sc, network::WiredNetwork& wired,
                                   std::vector<double>& rx, std::vector<uint32_t>& gateway_of) {
   std::vector<Delivery> delivered;
@@ -67,7 +67,6 @@ std::vector<Delivery> run_periods(const scenario::Scenario& sc, network::WiredNe
     wired.advance((p + 1) * batch);
   }
   wired.drain(kPeriods * batch);
-  return delivered;
 }
 
 TEST(WiredPon, SharedPonRatesAreSimGridsInCheckMode) {
@@ -91,10 +90,10 @@ TEST(WiredPon, SharedPonRatesAreSimGridsInCheckMode) {
   const network::WiredNetwork::AnalyticCheck check = wired.analytic_check();
   EXPECT_EQ(check.shared_batches, static_cast<uint64_t>(kGateways * kPeriods));
   EXPECT_EQ(check.batches, check.shared_batches);
-  // The tolerance of the fibre path: SimGrid re-times a comm at every start and end of another comm it
-  // is coupled to (the backbone, the district's aggregation link), which moves its finish by an ulp of
-  // the clock (~1e-12 s on a transfer of ~10 us).
-  EXPECT_LT(check.max_relative_difference_shared, 1e-5);
+  // The fibre path's tolerance (bench/RESULTS.md: 0 to 1.5e-6 on the scenarios): SimGrid re-times a
+  // comm whenever one coupled to it starts or ends, which can move its end by an ulp of the clock. The
+  // fluid handles SimGrid's 1 ns event merging too: without it, 1e-4 here.
+  EXPECT_LT(check.max_relative_difference_shared, 2e-6);
 }
 
 TEST(WiredPon, ASaturatedPonIsTimedWithoutSimGrid) {
