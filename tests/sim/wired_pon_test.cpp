@@ -49,9 +49,8 @@ struct Delivery {
 
 // Runs kPeriods forwarding periods in which gateway g forwards 1 to 9 copies (its batch: 250 B each).
 // rx[seq]: when copy seq was received; gateway_of[seq]: by which gateway.
-std::vector<Delivery> run_periods(const scenario::Scenario& sc, network::WiredNetwork& wired,
-                                  std::vector<double>& rx, std::vector<uint32_t>& gateway_of) {
-  std::vector<Delivery> delivered;
+void run_periods(const scenario::Scenario& sc, network::WiredNetwork& wired, std::vector<double>& rx,
+                 std::vector<uint32_t>& gateway_of) {
   uint64_t seq = 0;
   const double batch = sc.run.forward_batch_s;
   for (int p = 0; p < kPeriods; ++p) {
