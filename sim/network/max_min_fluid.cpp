@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <queue>
 #include <tuple>
@@ -256,6 +257,34 @@ std::vector<double> max_min_finish_times(const std::vector<FluidFlow>& flows,
   for (size_t i = 0; i < n; ++i)
     if (failed[root(i)]) finish[i] = nan;
   return finish;
+}
+
+std::vector<double> link_traffic_bound(const std::vector<std::vector<size_t>>& routes,
+                                       const std::vector<double>& bounds,
+                                       const std::vector<double>& bandwidth) {
+  const size_t n_links = bandwidth.size();
+  constexpr size_t kNone = std::numeric_limits<size_t>::max();
+  std::vector<std::vector<std::pair<size_t, double>>> in(n_links);  // per link: (upstream link, bound)
+  for (size_t f = 0; f < routes.size(); ++f) {
+    const std::vector<size_t>& route = routes[f];
+    for (size_t k = 0; k < route.size(); ++k)
+      in[route[k]].emplace_back(k > 0 ? route[k - 1] : kNone, bounds[f]);
+  }
+  std::vector<double> demand(n_links, 0.0);
+  std::vector<char> state(n_links, 0);  // 0: not yet, 1: being computed, 2: done
+  const auto visit = [&](const auto& self, size_t l) -> double {
+    if (state[l] == 2) return demand[l];
+    state[l] = 1;
+    std::map<size_t, double> group;
+    for (const auto& [up, bound] : in[l]) group[up] += bound;
+    double total = 0.0;
+    for (const auto& [up, sum] : group)
+      total += up == kNone || state[up] == 1 ? sum : std::min({sum, bandwidth[up], self(self, up)});
+    state[l] = 2;
+    return demand[l] = total;
+  };
+  for (size_t l = 0; l < n_links; ++l) visit(visit, l);
+  return demand;
 }
 
 }  // namespace citytwin::sim::network

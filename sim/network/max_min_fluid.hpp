@@ -49,4 +49,13 @@ std::vector<double> max_min_finish_times(const std::vector<FluidFlow>& flows,
 std::vector<double> max_min_rates(const std::vector<FluidFlow>& flows, const std::vector<size_t>& active,
                                   const std::vector<double>& capacity_Bps, double precision);
 
+// An upper bound on the traffic each link can ever carry, whatever the flows do: the flows crossing it
+// (routes: link indices in order; bounds: each flow's rate bound), grouped by the link each crosses
+// just before it, every group's bounds summed and capped at what that upstream link can carry (its
+// bandwidth and, recursively, its own bound; a flow's first link: its bound). Where routes make a
+// cycle, the plain sum. A link whose bound stays below its bandwidth is never saturated in max-min.
+std::vector<double> link_traffic_bound(const std::vector<std::vector<size_t>>& routes,
+                                       const std::vector<double>& bounds,
+                                       const std::vector<double>& bandwidth);
+
 }  // namespace citytwin::sim::network

@@ -42,38 +42,6 @@
 #include "sim/network/wired_network_impl.hpp"
 
 namespace citytwin::sim::network {
-namespace {
-
-// An upper bound on the traffic each link can ever carry: the flows crossing it, grouped by the link
-// each crosses just before it, every group's bounds summed and capped at what that upstream link can
-// carry (recursively; a flow's first link: its own bound). Where routes make a cycle, the plain sum.
-std::vector<double> link_demand_bound(const std::vector<const std::vector<size_t>*>& routes,
-                                      const std::vector<double>& bounds, size_t n_links) {
-  constexpr size_t kNone = std::numeric_limits<size_t>::max();
-  std::vector<std::vector<std::pair<size_t, double>>> in(n_links);  // per link: (upstream link, bound)
-  for (size_t f = 0; f < routes.size(); ++f) {
-    const std::vector<size_t>& route = *routes[f];
-    for (size_t k = 0; k < route.size(); ++k)
-      in[route[k]].emplace_back(k > 0 ? route[k - 1] : kNone, bounds[f]);
-  }
-  std::vector<double> demand(n_links, 0.0);
-  std::vector<char> state(n_links, 0);  // 0: not yet, 1: being computed, 2: done
-  const auto visit = [&](const auto& self, size_t l) -> double {
-    if (state[l] == 2) return demand[l];
-    state[l] = 1;
-    std::map<size_t, double> group;
-    for (const auto& [up, bound] : in[l]) group[up] += bound;
-    double total = 0.0;
-    for (const auto& [up, sum] : group)
-      total += up == kNone || state[up] == 1 ? sum : std::min(sum, self(self, up));
-    state[l] = 2;
-    return demand[l] = total;
-  };
-  for (size_t l = 0; l < n_links; ++l) visit(visit, l);
-  return demand;
-}
-
-}  // namespace
 
 void WiredNetwork::Impl::prepare_fast_path() {
   fast.prepared = true;
@@ -93,12 +61,14 @@ void WiredNetwork::Impl::prepare_fast_path() {
   fast.bandwidth_Bps.resize(n_links);
   for (size_t l = 0; l < link_order.size(); ++l)
     fast.bandwidth_Bps[l] = links.at(link_order[l])->get_bandwidth();
+  fast.link.resize(link_order.size());
+  for (size_t l = 0; l < link_order.size(); ++l) fast.link[l] = links.at(link_order[l]);
   for (size_t a = 0; a < aggregation_Bps.size(); ++a)
     fast.bandwidth_Bps[link_order.size() + a] = aggregation_Bps[a];
   fast.route.resize(gateway_hosts.size());
   fast.bound_Bps.resize(gateway_hosts.size());
   // Every flow that may cross the links: the gateways' batches, then the streams (their routes, bounds).
-  std::vector<const std::vector<size_t>*> flow_route;
+  std::vector<std::vector<size_t>> flow_route;
   std::vector<double> flow_bound;
   for (uint32_t g = 0; g < gateway_hosts.size(); ++g) {
     fast.route[g] = route_links[g];
@@ -107,7 +77,7 @@ void WiredNetwork::Impl::prepare_fast_path() {
     for (size_t l : fast.route[g]) bound = std::min(bound, fast.bandwidth_Bps[l]);
     if (gamma > 0.0 && latency_s[g] > 0.0) bound = std::min(bound, gamma / (2.0 * latency_s[g]));
     fast.bound_Bps[g] = bound;
-    flow_route.push_back(&fast.route[g]);
+    flow_route.push_back(fast.route[g]);
     flow_bound.push_back(bound);
   }
   std::vector<std::vector<size_t>> stream_routes;
@@ -119,15 +89,15 @@ void WiredNetwork::Impl::prepare_fast_path() {
     for (size_t l : stream_routes.back()) fast.streamed[l] = true;
   }
   for (size_t s = 0; s < streams.size(); ++s) {
-    flow_route.push_back(&stream_routes[s]);
+    flow_route.push_back(stream_routes[s]);
     double bound = streams[s].peak_bps() / 8.0;
     for (size_t l : stream_routes[s]) bound = std::min(bound, fast.bandwidth_Bps[l]);
     flow_bound.push_back(bound);
   }
-  const std::vector<double> demand = link_demand_bound(flow_route, flow_bound, n_links);
+  const std::vector<double> demand = link_traffic_bound(flow_route, flow_bound, fast.bandwidth_Bps);
   std::vector<int> users(n_links, 0);
-  for (const std::vector<size_t>* route : flow_route)
-    for (size_t l : *route) ++users[l];
+  for (const std::vector<size_t>& route : flow_route)
+    for (size_t l : route) ++users[l];
   fast.coupling.resize(n_links);
   // A margin for SimGrid's own precision (maxmin/precision 1e-5): a link nearly full is coupling. A
   // link only one flow may cross (a gateway's own) never is.
@@ -178,8 +148,7 @@ std::vector<bool> WiredNetwork::Impl::plan_period(double t_send_s, const std::ve
     for (size_t l : fast.route[gateways[i]]) {
       const std::vector<double>& ev = fast.events[l];
       const auto it = std::lower_bound(ev.begin(), ev.end(), t_send_s);
-      if ((it != ev.end() && *it <= until_s) || (l < link_order.size() && !links.at(link_order[l])->is_on()))
-        return true;
+      if ((it != ev.end() && *it <= until_s) || (l < fast.link.size() && !fast.link[l]->is_on())) return true;
     }
     return false;
   };

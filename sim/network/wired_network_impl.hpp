@@ -173,6 +173,7 @@ struct WiredNetwork::Impl {
     bool check = false;  // CITYTWIN_WIRED_CHECK: every batch to SimGrid, the analytic rate compared
     // Every link by id: link_order's indices, then the district aggregation links.
     std::vector<double> bandwidth_Bps;
+    std::vector<s4u::Link*> link;             // link_order's links (not the aggregation links)
     std::vector<bool> coupling;               // the traffic that may cross it can exceed its bandwidth
     std::vector<bool> streamed;               // a CCTV stream crosses it
     std::vector<std::vector<double>> events;  // per link: times it fails or comes back (sorted)

@@ -1,7 +1,8 @@
 // Max-min sharing as a fluid in time (sim/network/max_min_fluid.hpp) against sharing worked by hand:
 // equal shares and the bandwidth freed by the first flow to finish, CM02's RTT weighting (a flow's
 // share is inversely proportional to its latency), a flow held at its bound, the classic two-link
-// max-min example, and an unsaturated link on which every flow gets its bound.
+// max-min example, and an unsaturated link on which every flow gets its bound; the upper bound on a
+// link's traffic that decides which links can couple flows.
 #include "sim/network/max_min_fluid.hpp"
 
 #include <gtest/gtest.h>
@@ -105,6 +106,38 @@ TEST(MaxMinFluid, AGroupWithAFlowWithoutLatencyIsNotModelled) {
   EXPECT_TRUE(std::isnan(finish[0]));
   EXPECT_TRUE(std::isnan(finish[1]));
   EXPECT_NEAR(finish[2], 1.1e-3, 1e-15);
+}
+
+TEST(LinkTrafficBound, APonCapsWhatItsGatewaysCanSendUpstream) {
+  // Links: 0..1 PONs (1.24416 Gbps), 2 a 10 Gbps OLT backbone, 3 a 1 Tbps aggregation link; 8 ONT ports
+  // per PON (1 Gbps, links 4..19). Each PON can carry 8 Gbps of bounds but only 1.24416 Gbps: the
+  // backbone's bound is 2 x 1.24416, never its 10 Gbps, and so is the aggregation link's.
+  const double pon = 1.24416e9 / 8, port = 1e9 / 8;
+  std::vector<double> bandwidth = {pon, pon, 1.25e9, 125e9};
+  std::vector<std::vector<size_t>> routes;
+  std::vector<double> bounds;
+  for (size_t g = 0; g < 16; ++g) {
+    bandwidth.push_back(port);
+    routes.push_back({4 + g, g / 8, 2, 3});
+    bounds.push_back(port);
+  }
+  const std::vector<double> bound = link_traffic_bound(routes, bounds, bandwidth);
+  EXPECT_DOUBLE_EQ(bound[0], 8 * port);  // the PON itself can be offered all its ports
+  EXPECT_DOUBLE_EQ(bound[2], 2 * pon);
+  EXPECT_DOUBLE_EQ(bound[3], 2 * pon);
+  EXPECT_DOUBLE_EQ(bound[4], port);
+}
+
+TEST(LinkTrafficBound, RoutesInACycleStillGiveAnUpperBound) {
+  // Flow a crosses link 0 then 1, flow b 1 then 0 (bounds 5 and 7, links of 1): each link carries at
+  // most 2 (both flows at 1). Where the recursion meets the cycle it takes the plain sum (12): a valid
+  // bound, between the two.
+  const std::vector<double> bound = link_traffic_bound({{0, 1}, {1, 0}}, {5.0, 7.0}, {1.0, 1.0});
+  for (double b : bound) {
+    EXPECT_GE(b, 2.0);
+    EXPECT_LE(b, 12.0);
+  }
+  EXPECT_DOUBLE_EQ(bound[0], 5.0 + 1.0);  // a's own bound, and b capped by link 1's bandwidth
 }
 
 }  // namespace
