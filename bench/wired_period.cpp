@@ -114,9 +114,10 @@ int main(int argc, char** argv) {
   wired.drain(periods * batch);
   std::printf(
       "%s: %d gateways, %d periods x %d copies per gateway: one period median %.3f ms wall, %.3f ms CPU "
-      "(%llu copies delivered; batches: %llu analytic, %llu to SimGrid)\n",
+      "(%llu copies delivered; batches: %llu analytic, of which %llu by max-min sharing, %llu to SimGrid)\n",
       pon ? "pon" : "fibre", gateways, periods, copies, 1e3 * median(wall), 1e3 * median(cpu),
       static_cast<unsigned long long>(delivered), static_cast<unsigned long long>(wired.batches_analytic()),
+      static_cast<unsigned long long>(wired.batches_shared()),
       static_cast<unsigned long long>(wired.batches_simgrid()));
   return 0;
 }

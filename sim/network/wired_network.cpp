@@ -244,13 +244,7 @@ void WiredNetwork::Impl::forward_period(double t_send_s,
         if (!comm_failed(e)) throw;
       }
       simgrid_batch_done(g);
-      if (fast.check && !planned[i]) {
-        // The analytic rate this batch would have had, were it alone on its coupled links.
-        ++fast.checked;
-        fast.max_relative_error =
-            std::max(fast.max_relative_error,
-                     std::abs(rate - analytic_rate(g, t_send_s, comm_bytes[i])) / fast.bound_Bps[g]);
-      }
+      if (fast.check && !planned[i]) check_rate(g, t_send_s, comm_bytes[i], rate);
     } else if (comm_bytes[i] > 0.0) {
       rate = analytic_rate(g, t_send_s, comm_bytes[i]);
     }
@@ -459,12 +453,7 @@ void WiredNetwork::drain(double t_s) {
   impl_->engine->run();
   impl_->check();
   check_no_deadlock(t_s);
-  if (impl_->fast.check)
-    std::fprintf(
-        stderr,
-        "citytwin: wired analytic path check: %llu batches compared, largest relative rate difference "
-        "%.3g\n",
-        static_cast<unsigned long long>(impl_->fast.checked), impl_->fast.max_relative_error);
+  if (impl_->fast.check) impl_->print_check();
 }
 
 void WiredNetwork::set_server_flood(ServerFlood* flood) {

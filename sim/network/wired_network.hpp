@@ -139,6 +139,18 @@ class WiredNetwork {
   // those SimGrid's bandwidth sharing timed (sim/network/wired_fast_path.cpp).
   uint64_t batches_analytic() const;
   uint64_t batches_simgrid() const;
+  // Of batches_analytic: those on an over-subscribed link (a PON), timed by max-min sharing.
+  uint64_t batches_shared() const;
+  // With CITYTWIN_WIRED_CHECK=1 every batch goes to SimGrid and the analytic rate of those that would
+  // not have is compared with SimGrid's: how many, and the largest relative difference (all, and those
+  // timed by max-min sharing).
+  struct AnalyticCheck {
+    uint64_t batches = 0;
+    double max_relative_difference = 0.0;
+    uint64_t shared_batches = 0;
+    double max_relative_difference_shared = 0.0;
+  };
+  AnalyticCheck analytic_check() const;
   uint64_t copies_buffered() const;
   // Whether the network server is up and the gateway's route to it works at t_s (drivers.failures).
   bool reachable(uint32_t gateway, double t_s) const;

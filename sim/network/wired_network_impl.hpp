@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sim/drivers/gateway_timeline.hpp"
+#include "sim/network/max_min_fluid.hpp"
 #include "sim/network/server_flood.hpp"
 #include "sim/network/server_queue.hpp"
 #include "sim/network/wired_network.hpp"
@@ -196,6 +197,7 @@ struct WiredNetwork::Impl {
     bool check = false;  // CITYTWIN_WIRED_CHECK: every batch to SimGrid, the analytic rate compared
     // Every link by id: link_order's indices, then the district aggregation links.
     std::vector<double> bandwidth_Bps;
+    std::vector<s4u::Link*> link;             // link_order's links (not the aggregation links)
     std::vector<bool> coupling;               // the traffic that may cross it can exceed its bandwidth
     std::vector<bool> streamed;               // a CCTV stream crosses it
     std::vector<std::vector<double>> events;  // per link: times it fails or comes back (sorted)
@@ -209,6 +211,13 @@ struct WiredNetwork::Impl {
     uint64_t analytic = 0, simgrid = 0;       // batches timed either way
     uint64_t checked = 0;
     double max_relative_error = 0.0;
+    // Groups on an over-subscribed link (a PON), timed by max-min sharing (max_min_fluid.hpp): per
+    // gateway, (send time, rate) of its batches not yet read by analytic_rate.
+    FluidPrecision precision;  // SimGrid's surf/precision and maxmin/precision
+    std::vector<std::vector<std::pair<double, double>>> shared_rates;
+    uint64_t shared = 0;  // of `analytic`
+    uint64_t checked_shared = 0;
+    double max_relative_error_shared = 0.0;
   } fast;
   std::vector<int> gateway_district;           // per gateway: the key of its district zone
   std::map<int, size_t> district_aggregation;  // district key -> link id of its aggregation link
@@ -221,8 +230,18 @@ struct WiredNetwork::Impl {
   std::vector<bool> plan_period(double t_send_s, const std::vector<uint32_t>& gateways,
                                 const std::vector<double>& bytes);
   // The rate run() derives from an analytic batch's times, with SimGrid's arithmetic (the transfer
-  // phase starts at send + latency and lasts bytes / bound), so that it is SimGrid's to the bit.
-  double analytic_rate(uint32_t gateway, double t_send_s, double bytes) const;
+  // phase starts at send + latency and lasts bytes / bound), so that it is SimGrid's to the bit; for a
+  // batch timed by max-min sharing, from its finish time (once: it is then forgotten).
+  double analytic_rate(uint32_t gateway, double t_send_s, double bytes);
+  // Times the batches `members` (indices into the period's) of the groups sharing over-subscribed links,
+  // on one clock with other_events_s (SimGrid's clock): their finish times into finish_s (SimGrid's
+  // clock; NaN for a group the fluid cannot time: SimGrid's then).
+  void time_shared_groups(double t_send_s, const std::vector<uint32_t>& gateways,
+                          const std::vector<double>& bytes, const std::vector<size_t>& members,
+                          const std::vector<double>& other_events_s, std::vector<double>& finish_s) const;
+  // CITYTWIN_WIRED_CHECK: an analytic batch's rate against the one SimGrid gave it; the summary.
+  void check_rate(uint32_t gateway, double t_send_s, double bytes, double simgrid_rate_Bps);
+  void print_check() const;
   // A SimGrid batch of `gateway` is off the wire.
   void simgrid_batch_done(uint32_t gateway);
 
