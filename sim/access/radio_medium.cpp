@@ -44,6 +44,8 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
     demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);
   // Scenarios built in code (tests) may have fewer gateway entries than the layout: default to 8 paths.
   demodulator_free_at_s_.resize(city.gateway_count(), std::vector<double>(8, 0.0));
+  if (scenario.channel.receptions == scenario::RadioChannel::Receptions::Strongest)
+    strongest_.emplace(city, static_cast<uint32_t>(scenario.channel.strongest_k));
 }
 
 uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor) {
@@ -207,23 +209,34 @@ void RadioMedium::submit(uint64_t seq, const engine::Transmission& tx) {
     // This (channel, SF)'s on-air lists start here (+ gateway); a channel is registered by the frame's
     // first reception, as before.
     uint32_t lists = std::numeric_limits<uint32_t>::max();
-    for (uint64_t k = city_.link_offset[tx.device]; k < city_.link_offset[tx.device + 1]; ++k) {
-      const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
-      if (rssi < sensitivity) continue;
-      const uint32_t g = city_.link_gateway[k];
-      const uint64_t id = reception_base_ + receptions_.size();
-      if (lists == std::numeric_limits<uint32_t>::max())
-        lists = on_air_list(0, tx.channel_hz, tx.spreading_factor);
-      const bool jammed = jamming_ != nullptr && jamming_->jams(g, tx.channel_hz, bandwidth,
-                                                                rssi - sensitivity, tx.t_start_s, tx.t_end_s);
-      receptions_.push_back({g, rssi, jammed ? FailReason::Jammed : FailReason::None});
-      if (cumulative_) interference_.emplace_back();
-      incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g, tx.spreading_factor});
-      best = std::max(best, rssi);
+    const uint64_t begin = city_.link_offset[tx.device];
+    if (strongest_) {  // the same links in the same order, those beyond the K strongest left out
+      for (const uint32_t position : strongest_->of(tx.device))
+        receive(tx, begin + position, bandwidth, sensitivity, lists, best);
+    } else {
+      for (uint64_t k = begin; k < city_.link_offset[tx.device + 1]; ++k)
+        receive(tx, k, bandwidth, sensitivity, lists, best);
     }
   }
   frames_.push_back(
       {seq, tx, first, static_cast<uint32_t>(reception_base_ + receptions_.size() - first), best, false});
+}
+
+void RadioMedium::receive(const engine::Transmission& tx, uint64_t k, double bandwidth_hz,
+                          double sensitivity_dbm, uint32_t& lists, float& best) {
+  const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
+  if (rssi < sensitivity_dbm) return;
+  const uint32_t g = city_.link_gateway[k];
+  const uint64_t id = reception_base_ + receptions_.size();
+  if (lists == std::numeric_limits<uint32_t>::max())
+    lists = on_air_list(0, tx.channel_hz, tx.spreading_factor);
+  const bool jammed = jamming_ != nullptr && jamming_->jams(g, tx.channel_hz, bandwidth_hz,
+                                                            rssi - sensitivity_dbm, tx.t_start_s, tx.t_end_s);
+  receptions_.push_back({g, rssi, jammed ? FailReason::Jammed : FailReason::None});
+  ++receptions_made_;
+  if (cumulative_) interference_.emplace_back();
+  incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g, tx.spreading_factor});
+  best = std::max(best, rssi);
 }
 
 void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, core::ThreadPool& pool,

@@ -11,6 +11,9 @@
 //   - the gateway is transmitting a downlink while it is on the air (half duplex);
 //   - the gateway is off: a power cut outlasted its backup battery (drivers.power_outages);
 //   - a jammer raised its noise floor above the frame's margin (attacks.jamming, sim/access/jamming.hpp).
+// With radio.receptions: strongest (an approximation) a frame exists only at the gateways of its
+// device's K strongest links (sim/access/strongest_links.hpp): elsewhere it is neither received nor
+// interferes, and gateways_in_range counts those K at most.
 // Gateways are resolved in parallel; each reception belongs to one gateway, so no two threads touch
 // the same slot.
 #pragma once
@@ -18,12 +21,14 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "models/radio/interference.hpp"
 #include "output/records.hpp"
 #include "sim/access/jamming.hpp"
+#include "sim/access/strongest_links.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
@@ -67,6 +72,11 @@ class RadioMedium {
   void set_jamming(const JammingField* jamming) { jamming_ = jamming; }
 
   bool idle() const { return frame_front_ == frames_.size() && sequencer_.idle(); }
+  // Receptions materialised so far (a frame at a gateway that hears it; with radio.receptions:
+  // strongest, at most K per frame): what the medium's time is spent on.
+  uint64_t receptions() const { return receptions_made_; }
+  // K with radio.receptions: strongest; 0: exact.
+  uint32_t strongest_k() const { return strongest_ ? strongest_->k() : 0; }
 
  private:
   struct Reception {  // 12 B: the hot part; the interference energies live apart (interference_)
@@ -113,6 +123,10 @@ class RadioMedium {
     return sir_thresholds_db_[signal_sf - 7u][interferer_sf - 7u];
   }
   void resolve(Frame& f, const std::function<void(const ResolvedFrame&)>& sink);
+  // One reception of tx on link k (its gateway and gain), when the frame's power there reaches
+  // sensitivity_dbm; lists: its (channel, SF)'s first on-air list, found at the first reception.
+  void receive(const engine::Transmission& tx, uint64_t k, double bandwidth_hz, double sensitivity_dbm,
+               uint32_t& lists, float& best);
 
   const city::CityLayout& city_;
   const drivers::GatewayTimeline& timeline_;
@@ -137,6 +151,8 @@ class RadioMedium {
   std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
   std::vector<std::vector<Interval>> transmitting_;         // per gateway: scheduled downlinks
   const JammingField* jamming_ = nullptr;
+  std::optional<StrongestLinks> strongest_;  // radio.receptions: strongest
+  uint64_t receptions_made_ = 0;
   std::vector<uint32_t> received_scratch_;
   std::vector<float> rssi_scratch_;
 };

@@ -173,6 +173,12 @@ int run(const std::vector<std::string>& args) {
   const scenario::Scenario sc = scenario::load_scenario_file(file, overrides);
   // What run() would refuse, refused here (exit 2, nothing written); the warnings printed once.
   resolve_and_warn(sc, options.seed.value_or(sc.run.seed), options.strict);
+  // An approximation is never silent (the trace records it too: /meta@radio_receptions, /kpi).
+  if (sc.channel.receptions == scenario::RadioChannel::Receptions::Strongest)
+    std::cerr
+        << "citytwin: radio.receptions: strongest, K = " << sc.channel.strongest_k
+        << ": an approximation: each LoRa frame is received, and interferes, only at the gateways of its "
+        << sc.channel.strongest_k << " strongest links (docs/SCENARIO.md)\n";
   options.output_path = vm.count("output") ? vm["output"].as<std::string>()
                                            : std::filesystem::path(file).stem().string() + ".h5";
   options.progress = !vm.count("quiet");

@@ -176,6 +176,17 @@ TEST(ScenarioErrors, RadioValues) {
             "<text>:8:23: devices[0].radio.preamble: expected 6..65535, got 5");
 }
 
+// radio.receptions and radio.strongest_k (the strongest-K approximation): its documented range 1..65535.
+TEST(ScenarioErrors, ReceptionsAndStrongestK) {
+  EXPECT_EQ(load_error(kMinimalScenario + "radio: {receptions: strongest, strongest_k: 0}\n"),
+            "<text>:12:47: radio.strongest_k: expected 1..65535, got 0");
+  EXPECT_EQ(load_error(kMinimalScenario + "radio: {strongest_k: 65536}\n"),
+            "<text>:12:22: radio.strongest_k: expected 1..65535, got 65536");
+  EXPECT_EQ(load_error(kMinimalScenario + "radio: {receptions: strong}\n"),
+            "<text>:12:21: radio.receptions: expected one of exact, strongest, got 'strong' (did you mean "
+            "'strongest'?)");
+}
+
 TEST(ScenarioErrors, PayloadLimits) {
   EXPECT_EQ(
       load_error(with_device_line("payload: 250 B")),
