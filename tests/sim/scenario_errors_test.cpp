@@ -179,7 +179,7 @@ TEST(ScenarioErrors, RadioValues) {
 // radio.receptions and radio.strongest_k (the strongest-K approximation): its documented range 1..65535.
 TEST(ScenarioErrors, ReceptionsAndStrongestK) {
   EXPECT_EQ(load_error(kMinimalScenario + "radio: {receptions: strongest, strongest_k: 0}\n"),
-            "<text>:12:47: radio.strongest_k: expected 1..65535, got 0");
+            "<text>:12:45: radio.strongest_k: expected 1..65535, got 0");
   EXPECT_EQ(load_error(kMinimalScenario + "radio: {strongest_k: 65536}\n"),
             "<text>:12:22: radio.strongest_k: expected 1..65535, got 65536");
   EXPECT_EQ(load_error(kMinimalScenario + "radio: {receptions: strong}\n"),
@@ -249,7 +249,7 @@ TEST(ScenarioErrors, MultipleErrorsReportedTogetherInFileOrder) {
         "'25 km'\n"
         "riverside.yaml:72:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
         "district\n"
-        "riverside.yaml:104:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
+        "riverside.yaml:106:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
     ASSERT_EQ(e.diagnostics().size(), 5u);
     EXPECT_EQ(e.diagnostics()[1].key_path, "devices[0].radio.sf");
     EXPECT_EQ(e.diagnostics()[1].message, "expected 7..12, got 13");
