@@ -64,7 +64,7 @@ struct RunMeta {
   // always use level 1.
   uint32_t trace_compression = 1;
   // Where a LoRa frame is received (radio.receptions, /meta@radio_receptions and radio_strongest_k):
-  // "exact", or "strongest" with K (the approximation; K is 0 when exact).
+  // "exact", or "strongest" / "strongest_only" with K (approximations; K is 0 when exact).
   std::string radio_receptions = "exact";
   uint32_t radio_strongest_k = 0;
 };

@@ -44,8 +44,9 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
     demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);
   // Scenarios built in code (tests) may have fewer gateway entries than the layout: default to 8 paths.
   demodulator_free_at_s_.resize(city.gateway_count(), std::vector<double>(8, 0.0));
-  if (scenario.channel.receptions == scenario::RadioChannel::Receptions::Strongest)
-    strongest_.emplace(city, static_cast<uint32_t>(scenario.channel.strongest_k));
+  if (scenario.channel.approximate())
+    strongest_.emplace(city, static_cast<uint32_t>(scenario.channel.strongest_k),
+                       scenario.channel.receptions == scenario::RadioChannel::Receptions::Strongest);
 }
 
 uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor) {
@@ -78,6 +79,10 @@ void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
 
 // One newcomer at one gateway, in start order.
 void RadioMedium::settle(uint32_t g, const OnAir& rx) {
+  if (rx.reception == kLockOnly) {
+    lock_only(g, rx);
+    return;
+  }
   Reception& mine = reception(rx.reception);
   // A power cut in a gateway's district switches it off once its backup runs out, until power returns.
   if (timeline_.off_during(g, rx.t_start_s, rx.t_end_s)) mine.fate = FailReason::GatewayDown;
@@ -103,6 +108,20 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
   collide(rx, mine, air, capture_db, capture_db);
   air.push_back(rx);
   interfere_across_sfs(rx, mine);
+}
+
+// A frame beyond a device's K strongest (radio.receptions: strongest) at a gateway: it takes a free
+// demodulation path as the exact model's reception would (same checks, same order), and nothing else.
+void RadioMedium::lock_only(uint32_t g, const OnAir& rx) {
+  if (timeline_.off_during(g, rx.t_start_s, rx.t_end_s)) return;
+  std::vector<Interval>& tx = transmitting_[g];
+  std::erase_if(tx, [&](const Interval& i) { return i.t1_s <= rx.t_start_s; });
+  for (const Interval& i : tx)
+    if (i.t0_s < rx.t_end_s && rx.t_start_s < i.t1_s) return;
+  auto& paths = demodulator_free_at_s_[g];
+  auto path =
+      std::find_if(paths.begin(), paths.end(), [&](double free_at) { return free_at <= rx.t_start_s; });
+  if (path != paths.end()) *path = rx.t_end_s;
 }
 
 void RadioMedium::interfere_across_sfs(const OnAir& rx, Reception& mine) {
@@ -210,9 +229,30 @@ void RadioMedium::submit(uint64_t seq, const engine::Transmission& tx) {
     // first reception, as before.
     uint32_t lists = std::numeric_limits<uint32_t>::max();
     const uint64_t begin = city_.link_offset[tx.device];
-    if (strongest_) {  // the same links in the same order, those beyond the K strongest left out
-      for (const uint32_t position : strongest_->of(tx.device))
-        receive(tx, begin + position, bandwidth, sensitivity, lists, best);
+    if (strongest_) {  // the same links in the same order; beyond the K strongest, a lock at most
+      const std::span<const uint32_t> chosen = strongest_->of(tx.device);
+      if (!strongest_->demodulators()) {  // strongest_only
+        for (const uint32_t position : chosen)
+          receive(tx, begin + position, bandwidth, sensitivity, lists, best);
+      } else {
+        size_t next = 0;
+        const uint64_t end = city_.link_offset[tx.device + 1];
+        for (uint64_t k = begin; k < end; ++k) {
+          if (next < chosen.size() && begin + chosen[next] == k) {
+            ++next;
+            receive(tx, k, bandwidth, sensitivity, lists, best);
+            continue;
+          }
+          const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
+          if (rssi < sensitivity) continue;
+          // A jammed frame takes no path (its fate is set before the gateway settles it).
+          const uint32_t g = city_.link_gateway[k];
+          if (jamming_ != nullptr &&
+              jamming_->jams(g, tx.channel_hz, bandwidth, rssi - sensitivity, tx.t_start_s, tx.t_end_s))
+            continue;
+          incoming_[g].push_back({tx.t_start_s, tx.t_end_s, kLockOnly, rssi, 0, tx.spreading_factor});
+        }
+      }
     } else {
       for (uint64_t k = begin; k < city_.link_offset[tx.device + 1]; ++k)
         receive(tx, k, bandwidth, sensitivity, lists, best);

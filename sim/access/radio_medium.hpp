@@ -11,9 +11,10 @@
 //   - the gateway is transmitting a downlink while it is on the air (half duplex);
 //   - the gateway is off: a power cut outlasted its backup battery (drivers.power_outages);
 //   - a jammer raised its noise floor above the frame's margin (attacks.jamming, sim/access/jamming.hpp).
-// With radio.receptions: strongest (an approximation) a frame exists only at the gateways of its
-// device's K strongest links (sim/access/strongest_links.hpp): elsewhere it is neither received nor
-// interferes, and gateways_in_range counts those K at most.
+// With radio.receptions: strongest or strongest_only (approximations) a frame is received only at the
+// gateways of its device's K strongest links (sim/access/strongest_links.hpp): elsewhere it neither is
+// received nor interferes, and with strongest it still holds a free demodulation path (a lock-only
+// entry in the gateway's incoming list); gateways_in_range counts those K at most.
 // Gateways are resolved in parallel; each reception belongs to one gateway, so no two threads touch
 // the same slot.
 #pragma once
@@ -21,6 +22,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <span>
 #include <vector>
@@ -110,6 +112,8 @@ class RadioMedium {
   // (channel, SF)-major, so a channel seen for the first time appends its lists.
   uint32_t on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor);
   void settle(uint32_t gateway, const OnAir& rx);
+  static constexpr uint64_t kLockOnly = std::numeric_limits<uint64_t>::max();  // OnAir::reception
+  void lock_only(uint32_t gateway, const OnAir& rx);
   // Pairwise SIR test between frames of different SFs on one channel; no-op when SFs are orthogonal.
   void interfere_across_sfs(const OnAir& rx, Reception& mine);
   // Settles rx against the frames of one on-air list (dropping those that ended before it): a frame

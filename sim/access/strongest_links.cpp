@@ -17,7 +17,8 @@ void strongest_positions(std::span<const float> gains, uint32_t k, std::vector<u
   std::sort(out.begin(), out.end());
 }
 
-StrongestLinks::StrongestLinks(const city::CityLayout& city, uint32_t k) : k_(k) {
+StrongestLinks::StrongestLinks(const city::CityLayout& city, uint32_t k, bool demodulators)
+    : k_(k), demodulators_(demodulators) {
   const size_t devices = city.device_count();
   offset_.reserve(devices + 1);
   offset_.push_back(0);

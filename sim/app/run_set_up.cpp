@@ -63,8 +63,7 @@ output::RunMeta run_meta(const scenario::Scenario& sc, const RunSummary& summary
   meta.trace_every = sc.run.trace == scenario::Run::Trace::Sample ? sc.run.trace_every : 1;
   meta.trace_compression = sc.run.trace_compression;  // run.trace_compression: gzip level
   meta.radio_receptions = scenario::receptions_name(sc.channel.receptions);  // radio.receptions
-  const bool strongest = sc.channel.receptions == scenario::RadioChannel::Receptions::Strongest;
-  meta.radio_strongest_k = strongest ? static_cast<uint32_t>(sc.channel.strongest_k) : 0;
+  meta.radio_strongest_k = sc.channel.approximate() ? static_cast<uint32_t>(sc.channel.strongest_k) : 0;
   return meta;
 }
 

@@ -174,9 +174,10 @@ int run(const std::vector<std::string>& args) {
   // What run() would refuse, refused here (exit 2, nothing written); the warnings printed once.
   resolve_and_warn(sc, options.seed.value_or(sc.run.seed), options.strict);
   // An approximation is never silent (the trace records it too: /meta@radio_receptions, /kpi).
-  if (sc.channel.receptions == scenario::RadioChannel::Receptions::Strongest)
+  if (sc.channel.approximate())
     std::cerr
-        << "citytwin: radio.receptions: strongest, K = " << sc.channel.strongest_k
+        << "citytwin: radio.receptions: " << scenario::receptions_name(sc.channel.receptions)
+        << ", K = " << sc.channel.strongest_k
         << ": an approximation: each LoRa frame is received, and interferes, only at the gateways of its "
         << sc.channel.strongest_k << " strongest links (docs/SCENARIO.md)\n";
   options.output_path = vm.count("output") ? vm["output"].as<std::string>()

@@ -126,9 +126,10 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
     channel.inter_sf = *inter == "goursaud" ? RadioChannel::InterSf::Goursaud
                        : *inter == "croce"  ? RadioChannel::InterSf::Croce
                                             : RadioChannel::InterSf::Orthogonal;
-  if (const auto receptions = map.choice("receptions", {"exact", "strongest"}))
-    channel.receptions =
-        *receptions == "strongest" ? RadioChannel::Receptions::Strongest : RadioChannel::Receptions::Exact;
+  if (const auto receptions = map.choice("receptions", {"exact", "strongest", "strongest_only"}))
+    channel.receptions = *receptions == "strongest"        ? RadioChannel::Receptions::Strongest
+                         : *receptions == "strongest_only" ? RadioChannel::Receptions::StrongestOnly
+                                                           : RadioChannel::Receptions::Exact;
   set_if(channel.strongest_k, map.integer("strongest_k", Bound::between(1, 65535)));
   if (const auto region = map.choice("region", {"EU868", "US915"}))
     channel.region = *region == "US915" ? models::radio::Region::US915 : models::radio::Region::EU868;

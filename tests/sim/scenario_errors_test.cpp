@@ -182,9 +182,11 @@ TEST(ScenarioErrors, ReceptionsAndStrongestK) {
             "<text>:12:45: radio.strongest_k: expected 1..65535, got 0");
   EXPECT_EQ(load_error(kMinimalScenario + "radio: {strongest_k: 65536}\n"),
             "<text>:12:22: radio.strongest_k: expected 1..65535, got 65536");
-  EXPECT_EQ(load_error(kMinimalScenario + "radio: {receptions: strong}\n"),
-            "<text>:12:21: radio.receptions: expected one of exact, strongest, got 'strong' (did you mean "
-            "'strongest'?)");
+  EXPECT_EQ(
+      load_error(kMinimalScenario + "radio: {receptions: strong}\n"),
+      "<text>:12:21: radio.receptions: expected one of exact, strongest, strongest_only, got 'strong' (did "
+      "you mean "
+      "'strongest'?)");
 }
 
 TEST(ScenarioErrors, PayloadLimits) {

@@ -2,8 +2,8 @@
 //   - the selection itself (the K largest gains, ties to the earlier link, in link order);
 //   - K at least the number of gateways: the same trace as exact, bit for bit (a multi-gateway town);
 //   - the pure-ALOHA single-gateway field: identical at K = 1 (one gateway: nothing to leave out);
-//   - a multi-gateway city (64 gateways, ~20 heard per frame): delivery ratio and collision losses
-//     within a stated tolerance of exact at K = 4 and 8, the measured differences asserted.
+//   - a multi-gateway city (64 gateways, ~22 heard per frame): delivery ratio and collision losses
+//     against a tolerance stated before measuring, at K = 4 and 8, the measured differences asserted.
 #include "sim/access/strongest_links.hpp"
 
 #include <gtest/gtest.h>
@@ -135,9 +135,9 @@ TEST(StrongestReceptions, SingleGatewayAlohaFieldIsIdentical) {
 }
 
 // A multi-gateway city: 4 km x 4 km, 64 gateways on a 500 m grid (4 per km^2, Seoul's order), 20,000
-// meters indoors (20 dB building loss) with 7.8 dB shadowing, 60 % SF7 / 40 % SF9 every 5 min on the
-// three EU868 channels: each frame is heard by ~20-40 gateways, ~2 % of the air of each channel and SF is
-// busy... and collisions and busy demodulators both lose frames.
+// meters indoors (20 dB building loss) with 7.8 dB shadowing, 60 % SF7 / 40 % SF9 every 3 min on the
+// three EU868 channels, half an hour (200k uplinks): each frame is heard by ~22 gateways, and
+// collisions and busy demodulators both lose frames (~0.6 % each in the exact model).
 std::string city_yaml() {
   std::string y =
       "city:\n"
@@ -146,7 +146,7 @@ std::string city_yaml() {
       "devices:\n";
   for (const auto& [sf, count] : {std::pair{7, 12000}, std::pair{9, 8000}})
     y += "  - name: meters_sf" + std::to_string(sf) + "\n    count: " + std::to_string(count) +
-         "\n    districts: [city]\n    interval: 5 min\n    jitter: 0.1\n    payload: 12 B\n"
+         "\n    districts: [city]\n    interval: 3 min\n    jitter: 0.1\n    payload: 12 B\n"
          "    building_penetration: {mean: 20 dB}\n    radio: {sf: " +
          std::to_string(sf) + "}\n";
   y += "gateways:\n";
@@ -154,36 +154,73 @@ std::string city_yaml() {
     for (int j = 0; j < 8; ++j)
       y += "  - {name: g" + std::to_string(i * 8 + j) + ", position: [" + std::to_string(250 + 500 * i) +
            " m, " + std::to_string(250 + 500 * j) + " m]}\n";
-  y += "radio: {shadowing: {sigma: 7.8 dB}}\nrun: {duration: 1 h, seed: 3}\n";
+  y += "radio: {shadowing: {sigma: 7.8 dB}}\nrun: {duration: 30 min, seed: 3}\n";
   return y;
 }
 
-TEST(StrongestReceptions, MultiGatewayCityWithinToleranceAtK4AndK8) {
+// The tolerance, stated before measuring: 0.01 (absolute) on the delivery ratio and on the collision
+// losses per uplink, half of what the exact model itself is held to against theory (0.02 on the
+// delivery ratio: tests/sim/aloha_test.cpp, pure ALOHA and LoRaSim's experiment), so that the
+// approximation stays below what the model claims to resolve. The uplinks are the same in every mode
+// (no confirmed traffic, no ADR: nothing the medium decides reaches the devices), so the differences are
+// the approximation's alone, not seed noise. Measured (this city, seed 3):
+//   exact                delivery 0.98803, collision 0.00644, no demodulator 0.00553 per uplink;
+//   strongest, K = 8     delivery -0.0008, collision -0.0016, no demodulator +0.0024: within it;
+//   strongest, K = 4     delivery -0.0127, collision +0.0016: delivery OUTSIDE it (4 of ~22 gateways
+//                        leave too few to save a frame): K = 4 is not good enough here;
+//   strongest_only, K = 8  delivery +0.0077 (within 0.01) but no demodulator loss left (0.00003):
+//                        it misses a whole loss mechanism, which saturated gateways make dominant.
+TEST(StrongestReceptions, MultiGatewayCityAgainstExact) {
   test::TempDir dir;
   const std::string city = city_yaml();
   const TracedRun exact = run_traced(dir, "exact.h5", {city, true, {}});
   const double sent = exact.kpis.at("uplinks_sent");
-  const double receptions_per_uplink = exact.kpis.at("lora_receptions") / sent;
+  const auto per_uplink = [&](const TracedRun& r, const char* kpi) { return r.kpis.at(kpi) / sent; };
   std::printf(
-      "exact: %.0f uplinks, %.1f receptions per uplink, delivery %.5f, collision losses %.5f, "
-      "no demodulator %.5f, copies %.0f\n",
-      sent, receptions_per_uplink, exact.kpis.at("delivery_ratio"), exact.kpis.at("lost_collision") / sent,
-      exact.kpis.at("lost_no_demodulator") / sent, exact.kpis.at("copies_forwarded"));
-  EXPECT_GT(receptions_per_uplink, 16.0);  // K = 8 leaves most receptions out
-  for (const int k : {4, 8}) {
+      "exact: %.0f uplinks, %.1f receptions per uplink, delivery %.5f, collision %.5f, "
+      "no demodulator %.5f per uplink\n",
+      sent, per_uplink(exact, "lora_receptions"), exact.kpis.at("delivery_ratio"),
+      per_uplink(exact, "lost_collision"), per_uplink(exact, "lost_no_demodulator"));
+  ASSERT_GT(per_uplink(exact, "lora_receptions"), 16.0);  // K = 8 leaves most receptions out
+  ASSERT_GT(per_uplink(exact, "lost_collision"), 0.003);  // both mechanisms are at work
+  ASSERT_GT(per_uplink(exact, "lost_no_demodulator"), 0.003);
+  constexpr double kTolerance = 0.01;
+  struct Difference {
+    double delivery, collision, demodulator;
+  };
+  const auto against_exact = [&](const std::string& mode, int k) {
     const TracedRun approx =
-        run_traced(dir, "k" + std::to_string(k) + ".h5",
-                   {city, true, {"radio.receptions=strongest", "radio.strongest_k=" + std::to_string(k)}});
-    EXPECT_EQ(approx.kpis.at("uplinks_sent"), sent);  // no feedback to the devices: the same uplinks
-    const double delivery = approx.kpis.at("delivery_ratio") - exact.kpis.at("delivery_ratio");
-    const double collision = (approx.kpis.at("lost_collision") - exact.kpis.at("lost_collision")) / sent;
-    std::printf(
-        "K = %d: %.1f receptions per uplink, delivery %.5f (%+.5f), collision losses %+.5f, "
-        "no demodulator %.5f, copies %.0f\n",
-        k, approx.kpis.at("lora_receptions") / sent, approx.kpis.at("delivery_ratio"), delivery, collision,
-        approx.kpis.at("lost_no_demodulator") / sent, approx.kpis.at("copies_forwarded"));
+        run_traced(dir, mode + std::to_string(k) + ".h5",
+                   {city, true, {"radio.receptions=" + mode, "radio.strongest_k=" + std::to_string(k)}});
+    EXPECT_EQ(approx.kpis.at("uplinks_sent"), sent);  // the same uplinks
     EXPECT_LE(approx.kpis.at("lora_receptions"), k * sent);
-  }
+    EXPECT_EQ(approx.kpis.at("lora_strongest_k"), k);
+    const Difference d{approx.kpis.at("delivery_ratio") - exact.kpis.at("delivery_ratio"),
+                       per_uplink(approx, "lost_collision") - per_uplink(exact, "lost_collision"),
+                       per_uplink(approx, "lost_no_demodulator") - per_uplink(exact, "lost_no_demodulator")};
+    std::printf(
+        "%s, K = %d: %.1f receptions per uplink, delivery %+.5f, collision %+.5f, no demodulator %+.5f\n",
+        mode.c_str(), k, per_uplink(approx, "lora_receptions"), d.delivery, d.collision, d.demodulator);
+    return d;
+  };
+  const Difference k8 = against_exact("strongest", 8);
+  EXPECT_LE(std::abs(k8.delivery), kTolerance);
+  EXPECT_LE(std::abs(k8.collision), kTolerance);
+  // The locks are kept; the losses a frame's strongest gateway blames on a busy demodulator still move
+  // (+0.0024): with fewer gateways receiving, more frames are lost, and each names its strongest one.
+  EXPECT_LE(std::abs(k8.demodulator), kTolerance);
+
+  // K = 4 misses the tolerance here: fewer gateways to save a frame, delivery underestimated by more
+  // than 0.01 (measured -0.0127); asserted so that docs/SCENARIO.md's advice (K >= 8) stays true.
+  const Difference k4 = against_exact("strongest", 4);
+  EXPECT_LT(k4.delivery, -kTolerance);
+  EXPECT_GT(k4.delivery, -2.0 * kTolerance);
+  EXPECT_LE(std::abs(k4.collision), kTolerance);
+
+  // strongest_only: no lock beyond the K, so the demodulator losses all but vanish.
+  const Difference only8 = against_exact("strongest_only", 8);
+  EXPECT_LE(std::abs(only8.delivery), kTolerance);
+  EXPECT_LT(only8.demodulator, -0.9 * per_uplink(exact, "lost_no_demodulator"));
 }
 
 }  // namespace
