@@ -23,6 +23,7 @@ void LorawanNetwork::add_kpis(output::KpiList& kpis) const {
   // The medium's work, and whether it was the approximation (radio.receptions: strongest; 0: exact).
   kpis.emplace_back("lora_receptions", static_cast<double>(medium_.receptions()));
   kpis.emplace_back("lora_strongest_k", static_cast<double>(medium_.strongest_k()));
+  kpis.emplace_back("lora_demodulator_refused_ratio", medium_.demodulator_refused_ratio());
 }
 
 }  // namespace citytwin::sim::access

@@ -39,6 +39,8 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
       sensitivity_125khz_dbm_(scenario.channel.gateway_sensitivity_dbm),
       noise_figure_db_(scenario.channel.noise_figure_db),
       incoming_(city.gateway_count()),
+      demodulator_asked_(city.gateway_count(), 0),
+      demodulator_refused_(city.gateway_count(), 0),
       transmitting_(city.gateway_count()) {
   for (const scenario::Gateway& g : scenario.gateways)
     demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);
@@ -47,6 +49,16 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
   if (scenario.channel.approximate())
     strongest_.emplace(city, static_cast<uint32_t>(scenario.channel.strongest_k),
                        scenario.channel.receptions == scenario::RadioChannel::Receptions::Strongest);
+}
+
+double RadioMedium::demodulator_refused_ratio() const {
+  uint64_t asked = 0, refused = 0;
+  for (size_t g = 0; g < demodulator_asked_.size(); ++g) {
+    asked += demodulator_asked_[g];
+    refused += demodulator_refused_[g];
+  }
+  return asked > 0 ? static_cast<double>(refused) / static_cast<double>(asked)
+                   : std::numeric_limits<double>::quiet_NaN();
 }
 
 uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor) {
@@ -95,8 +107,10 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
     auto& paths = demodulator_free_at_s_[g];
     auto path =
         std::find_if(paths.begin(), paths.end(), [&](double free_at) { return free_at <= rx.t_start_s; });
+    ++demodulator_asked_[g];
     if (path == paths.end()) {
       mine.fate = FailReason::NoDemodulator;
+      ++demodulator_refused_[g];
     } else {
       *path = rx.t_end_s;
     }
@@ -121,7 +135,12 @@ void RadioMedium::lock_only(uint32_t g, const OnAir& rx) {
   auto& paths = demodulator_free_at_s_[g];
   auto path =
       std::find_if(paths.begin(), paths.end(), [&](double free_at) { return free_at <= rx.t_start_s; });
-  if (path != paths.end()) *path = rx.t_end_s;
+  ++demodulator_asked_[g];
+  if (path != paths.end()) {
+    *path = rx.t_end_s;
+  } else {
+    ++demodulator_refused_[g];
+  }
 }
 
 void RadioMedium::interfere_across_sfs(const OnAir& rx, Reception& mine) {

@@ -77,7 +77,11 @@ class RadioMedium {
   // Receptions materialised so far (a frame at a gateway that hears it; with radio.receptions:
   // strongest, at most K per frame): what the medium's time is spent on.
   uint64_t receptions() const { return receptions_made_; }
-  // K with radio.receptions: strongest; 0: exact.
+  // Of the frames that reached a gateway's demodulators (on, not transmitting, not jammed), the share
+  // that found every path busy: how saturated the gateways are. With radio.receptions: strongest it is
+  // the exact model's (the locks beyond the K are counted); strongest_only counts only the K.
+  double demodulator_refused_ratio() const;
+  // K with radio.receptions: strongest or strongest_only; 0: exact.
   uint32_t strongest_k() const { return strongest_ ? strongest_->k() : 0; }
 
  private:
@@ -152,8 +156,9 @@ class RadioMedium {
   std::vector<std::vector<OnAir>> incoming_;  // per gateway, this window's new receptions
   std::vector<uint32_t> channels_hz_;         // the uplink channels seen so far
   std::vector<std::vector<OnAir>> on_air_;    // per (channel, SF) and gateway: see on_air_list()
-  std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
-  std::vector<std::vector<Interval>> transmitting_;         // per gateway: scheduled downlinks
+  std::vector<std::vector<double>> demodulator_free_at_s_;         // per gateway, per demodulation path
+  std::vector<uint64_t> demodulator_asked_, demodulator_refused_;  // per gateway (one thread each)
+  std::vector<std::vector<Interval>> transmitting_;                // per gateway: scheduled downlinks
   const JammingField* jamming_ = nullptr;
   std::optional<StrongestLinks> strongest_;  // radio.receptions: strongest
   uint64_t receptions_made_ = 0;
