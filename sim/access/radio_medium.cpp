@@ -237,6 +237,30 @@ void RadioMedium::resolve(Frame& f, const std::function<void(const ResolvedFrame
   sink(out);
 }
 
+// radio.receptions: strongest: the frame at the gateways beyond its K strongest links takes a free
+// demodulation path there (lock_only), as the exact model's reception would. Out of line, and its entries
+// built in place (emplace_back with the fields), so that submit's loop stays as the exact model had it.
+[[gnu::noinline]] void RadioMedium::lock_beyond(const engine::Transmission& tx,
+                                                std::span<const uint32_t> chosen, double bandwidth,
+                                                double sensitivity) {
+  const uint64_t begin = city_.link_offset[tx.device], end = city_.link_offset[tx.device + 1];
+  size_t next = 0;
+  for (uint64_t k = begin; k < end; ++k) {
+    if (next < chosen.size() && begin + chosen[next] == k) {
+      ++next;
+      continue;
+    }
+    const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
+    if (rssi < sensitivity) continue;
+    // A jammed frame takes no path (its fate is set before the gateway settles it).
+    const uint32_t g = city_.link_gateway[k];
+    if (jamming_ != nullptr &&
+        jamming_->jams(g, tx.channel_hz, bandwidth, rssi - sensitivity, tx.t_start_s, tx.t_end_s))
+      continue;
+    incoming_[g].emplace_back(tx.t_start_s, tx.t_end_s, kLockOnly, rssi, 0u, tx.spreading_factor);
+  }
+}
+
 void RadioMedium::submit(uint64_t seq, const engine::Transmission& tx) {
   const uint64_t first = reception_base_ + receptions_.size();
   float best = -std::numeric_limits<float>::infinity();
@@ -248,54 +272,32 @@ void RadioMedium::submit(uint64_t seq, const engine::Transmission& tx) {
     // first reception, as before.
     uint32_t lists = std::numeric_limits<uint32_t>::max();
     const uint64_t begin = city_.link_offset[tx.device];
-    if (strongest_) {  // the same links in the same order; beyond the K strongest, a lock at most
-      const std::span<const uint32_t> chosen = strongest_->of(tx.device);
-      if (!strongest_->demodulators()) {  // strongest_only
-        for (const uint32_t position : chosen)
-          receive(tx, begin + position, bandwidth, sensitivity, lists, best);
-      } else {
-        size_t next = 0;
-        const uint64_t end = city_.link_offset[tx.device + 1];
-        for (uint64_t k = begin; k < end; ++k) {
-          if (next < chosen.size() && begin + chosen[next] == k) {
-            ++next;
-            receive(tx, k, bandwidth, sensitivity, lists, best);
-            continue;
-          }
-          const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
-          if (rssi < sensitivity) continue;
-          // A jammed frame takes no path (its fate is set before the gateway settles it).
-          const uint32_t g = city_.link_gateway[k];
-          if (jamming_ != nullptr &&
-              jamming_->jams(g, tx.channel_hz, bandwidth, rssi - sensitivity, tx.t_start_s, tx.t_end_s))
-            continue;
-          incoming_[g].push_back({tx.t_start_s, tx.t_end_s, kLockOnly, rssi, 0, tx.spreading_factor});
-        }
-      }
-    } else {
-      for (uint64_t k = begin; k < city_.link_offset[tx.device + 1]; ++k)
-        receive(tx, k, bandwidth, sensitivity, lists, best);
+    // radio.receptions: strongest, strongest_only: the same links in the same order, only the K strongest.
+    std::span<const uint32_t> chosen;
+    if (strongest_) {
+      chosen = strongest_->of(tx.device);
+      if (strongest_->demodulators()) lock_beyond(tx, chosen, bandwidth, sensitivity);
+    }
+    const uint64_t count = strongest_ ? chosen.size() : city_.link_offset[tx.device + 1] - begin;
+    for (uint64_t i = 0; i < count; ++i) {
+      const uint64_t k = begin + (strongest_ ? chosen[i] : i);
+      const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
+      if (rssi < sensitivity) continue;
+      const uint32_t g = city_.link_gateway[k];
+      const uint64_t id = reception_base_ + receptions_.size();
+      if (lists == std::numeric_limits<uint32_t>::max())
+        lists = on_air_list(0, tx.channel_hz, tx.spreading_factor);
+      const bool jammed = jamming_ != nullptr && jamming_->jams(g, tx.channel_hz, bandwidth,
+                                                                rssi - sensitivity, tx.t_start_s, tx.t_end_s);
+      receptions_.push_back({g, rssi, jammed ? FailReason::Jammed : FailReason::None});
+      if (cumulative_) interference_.emplace_back();
+      incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g, tx.spreading_factor});
+      best = std::max(best, rssi);
     }
   }
-  frames_.push_back(
-      {seq, tx, first, static_cast<uint32_t>(reception_base_ + receptions_.size() - first), best, false});
-}
-
-void RadioMedium::receive(const engine::Transmission& tx, uint64_t k, double bandwidth_hz,
-                          double sensitivity_dbm, uint32_t& lists, float& best) {
-  const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
-  if (rssi < sensitivity_dbm) return;
-  const uint32_t g = city_.link_gateway[k];
-  const uint64_t id = reception_base_ + receptions_.size();
-  if (lists == std::numeric_limits<uint32_t>::max())
-    lists = on_air_list(0, tx.channel_hz, tx.spreading_factor);
-  const bool jammed = jamming_ != nullptr && jamming_->jams(g, tx.channel_hz, bandwidth_hz,
-                                                            rssi - sensitivity_dbm, tx.t_start_s, tx.t_end_s);
-  receptions_.push_back({g, rssi, jammed ? FailReason::Jammed : FailReason::None});
-  ++receptions_made_;
-  if (cumulative_) interference_.emplace_back();
-  incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g, tx.spreading_factor});
-  best = std::max(best, rssi);
+  const auto receptions = static_cast<uint32_t>(reception_base_ + receptions_.size() - first);
+  receptions_made_ += receptions;
+  frames_.push_back({seq, tx, first, receptions, best, false});
 }
 
 void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, core::ThreadPool& pool,

@@ -131,10 +131,9 @@ class RadioMedium {
     return sir_thresholds_db_[signal_sf - 7u][interferer_sf - 7u];
   }
   void resolve(Frame& f, const std::function<void(const ResolvedFrame&)>& sink);
-  // One reception of tx on link k (its gateway and gain), when the frame's power there reaches
-  // sensitivity_dbm; lists: its (channel, SF)'s first on-air list, found at the first reception.
-  void receive(const engine::Transmission& tx, uint64_t k, double bandwidth_hz, double sensitivity_dbm,
-               uint32_t& lists, float& best);
+  // radio.receptions: strongest: demodulator locks at the gateways of tx's links beyond chosen.
+  void lock_beyond(const engine::Transmission& tx, std::span<const uint32_t> chosen, double bandwidth_hz,
+                   double sensitivity_dbm);
 
   const city::CityLayout& city_;
   const drivers::GatewayTimeline& timeline_;
