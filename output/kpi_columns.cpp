@@ -148,6 +148,8 @@ constexpr std::string_view kCountAttributes[] = {
     "bogus_messages",
     "devices_compromised",
     "devices_flagged",
+    "lora_receptions",
+    "lora_strongest_k",
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

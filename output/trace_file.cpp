@@ -226,6 +226,8 @@ void TraceFile::open(std::string final_path_in, const RunMeta& run, bool overwri
     h5::write_attribute(group, "trace", run.trace);
     h5::write_attribute(group, "trace_every", int64_t{run.trace_every});
     h5::write_attribute(group, "trace_compression", static_cast<int32_t>(run.trace_compression));
+    h5::write_attribute(group, "radio_receptions", run.radio_receptions);
+    h5::write_attribute(group, "radio_strongest_k", static_cast<int32_t>(run.radio_strongest_k));
     h5::ColumnInfo warnings;
     warnings.name = "warnings";
     warnings.description = "what the scenario asks that the run silently does not do, one per row";

@@ -70,6 +70,10 @@ struct RunMeta {
   // (run.trace_compression, /meta@trace_compression); 0 stores them unfiltered. The small tables
   // always use level 1.
   uint32_t trace_compression = 1;
+  // Where a LoRa frame is received (radio.receptions, /meta@radio_receptions and radio_strongest_k):
+  // "exact", or "strongest" / "strongest_only" with K (approximations; K is 0 when exact).
+  std::string radio_receptions = "exact";
+  uint32_t radio_strongest_k = 0;
 };
 
 // /drivers: the quantities that changed over the run, as the run used them (sim/drivers), on one time

@@ -20,6 +20,10 @@ void LorawanNetwork::add_kpis(output::KpiList& kpis) const {
   kpis.emplace_back("downlinks_rx2", static_cast<double>(server_.downlinks_rx2()));
   kpis.emplace_back("downlinks_failed", static_cast<double>(server_.downlinks_failed()));
   kpis.emplace_back("adr_commands", static_cast<double>(server_.adr_commands()));
+  // The medium's work, and whether it was the approximation (radio.receptions: strongest; 0: exact).
+  kpis.emplace_back("lora_receptions", static_cast<double>(medium_.receptions()));
+  kpis.emplace_back("lora_strongest_k", static_cast<double>(medium_.strongest_k()));
+  kpis.emplace_back("lora_demodulator_refused_ratio", medium_.demodulator_refused_ratio());
 }
 
 }  // namespace citytwin::sim::access

@@ -39,11 +39,26 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
       sensitivity_125khz_dbm_(scenario.channel.gateway_sensitivity_dbm),
       noise_figure_db_(scenario.channel.noise_figure_db),
       incoming_(city.gateway_count()),
+      demodulator_asked_(city.gateway_count(), 0),
+      demodulator_refused_(city.gateway_count(), 0),
       transmitting_(city.gateway_count()) {
   for (const scenario::Gateway& g : scenario.gateways)
     demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);
   // Scenarios built in code (tests) may have fewer gateway entries than the layout: default to 8 paths.
   demodulator_free_at_s_.resize(city.gateway_count(), std::vector<double>(8, 0.0));
+  if (scenario.channel.approximate())
+    strongest_.emplace(city, static_cast<uint32_t>(scenario.channel.strongest_k),
+                       scenario.channel.receptions == scenario::RadioChannel::Receptions::Strongest);
+}
+
+double RadioMedium::demodulator_refused_ratio() const {
+  uint64_t asked = 0, refused = 0;
+  for (size_t g = 0; g < demodulator_asked_.size(); ++g) {
+    asked += demodulator_asked_[g];
+    refused += demodulator_refused_[g];
+  }
+  return asked > 0 ? static_cast<double>(refused) / static_cast<double>(asked)
+                   : std::numeric_limits<double>::quiet_NaN();
 }
 
 uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor) {
@@ -76,6 +91,10 @@ void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
 
 // One newcomer at one gateway, in start order.
 void RadioMedium::settle(uint32_t g, const OnAir& rx) {
+  if (rx.reception == kLockOnly) {
+    lock_only(g, rx);
+    return;
+  }
   Reception& mine = reception(rx.reception);
   // A power cut in a gateway's district switches it off once its backup runs out, until power returns.
   if (timeline_.off_during(g, rx.t_start_s, rx.t_end_s)) mine.fate = FailReason::GatewayDown;
@@ -88,8 +107,10 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
     auto& paths = demodulator_free_at_s_[g];
     auto path =
         std::find_if(paths.begin(), paths.end(), [&](double free_at) { return free_at <= rx.t_start_s; });
+    ++demodulator_asked_[g];
     if (path == paths.end()) {
       mine.fate = FailReason::NoDemodulator;
+      ++demodulator_refused_[g];
     } else {
       *path = rx.t_end_s;
     }
@@ -101,6 +122,25 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
   collide(rx, mine, air, capture_db, capture_db);
   air.push_back(rx);
   interfere_across_sfs(rx, mine);
+}
+
+// A frame beyond a device's K strongest (radio.receptions: strongest) at a gateway: it takes a free
+// demodulation path as the exact model's reception would (same checks, same order), and nothing else.
+void RadioMedium::lock_only(uint32_t g, const OnAir& rx) {
+  if (timeline_.off_during(g, rx.t_start_s, rx.t_end_s)) return;
+  std::vector<Interval>& tx = transmitting_[g];
+  std::erase_if(tx, [&](const Interval& i) { return i.t1_s <= rx.t_start_s; });
+  for (const Interval& i : tx)
+    if (i.t0_s < rx.t_end_s && rx.t_start_s < i.t1_s) return;
+  auto& paths = demodulator_free_at_s_[g];
+  auto path =
+      std::find_if(paths.begin(), paths.end(), [&](double free_at) { return free_at <= rx.t_start_s; });
+  ++demodulator_asked_[g];
+  if (path != paths.end()) {
+    *path = rx.t_end_s;
+  } else {
+    ++demodulator_refused_[g];
+  }
 }
 
 void RadioMedium::interfere_across_sfs(const OnAir& rx, Reception& mine) {
@@ -197,6 +237,30 @@ void RadioMedium::resolve(Frame& f, const std::function<void(const ResolvedFrame
   sink(out);
 }
 
+// radio.receptions: strongest: the frame at the gateways beyond its K strongest links takes a free
+// demodulation path there (lock_only), as the exact model's reception would. Out of line, and its entries
+// built in place (emplace_back with the fields), so that submit's loop stays as the exact model had it.
+[[gnu::noinline]] void RadioMedium::lock_beyond(const engine::Transmission& tx,
+                                                std::span<const uint32_t> chosen, double bandwidth,
+                                                double sensitivity) {
+  const uint64_t begin = city_.link_offset[tx.device], end = city_.link_offset[tx.device + 1];
+  size_t next = 0;
+  for (uint64_t k = begin; k < end; ++k) {
+    if (next < chosen.size() && begin + chosen[next] == k) {
+      ++next;
+      continue;
+    }
+    const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
+    if (rssi < sensitivity) continue;
+    // A jammed frame takes no path (its fate is set before the gateway settles it).
+    const uint32_t g = city_.link_gateway[k];
+    if (jamming_ != nullptr &&
+        jamming_->jams(g, tx.channel_hz, bandwidth, rssi - sensitivity, tx.t_start_s, tx.t_end_s))
+      continue;
+    incoming_[g].emplace_back(tx.t_start_s, tx.t_end_s, kLockOnly, rssi, 0u, tx.spreading_factor);
+  }
+}
+
 void RadioMedium::submit(uint64_t seq, const engine::Transmission& tx) {
   const uint64_t first = reception_base_ + receptions_.size();
   float best = -std::numeric_limits<float>::infinity();
@@ -207,7 +271,16 @@ void RadioMedium::submit(uint64_t seq, const engine::Transmission& tx) {
     // This (channel, SF)'s on-air lists start here (+ gateway); a channel is registered by the frame's
     // first reception, as before.
     uint32_t lists = std::numeric_limits<uint32_t>::max();
-    for (uint64_t k = city_.link_offset[tx.device]; k < city_.link_offset[tx.device + 1]; ++k) {
+    const uint64_t begin = city_.link_offset[tx.device];
+    // radio.receptions: strongest, strongest_only: the same links in the same order, only the K strongest.
+    std::span<const uint32_t> chosen;
+    if (strongest_) {
+      chosen = strongest_->of(tx.device);
+      if (strongest_->demodulators()) lock_beyond(tx, chosen, bandwidth, sensitivity);
+    }
+    const uint64_t count = strongest_ ? chosen.size() : city_.link_offset[tx.device + 1] - begin;
+    for (uint64_t i = 0; i < count; ++i) {
+      const uint64_t k = begin + (strongest_ ? chosen[i] : i);
       const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
       if (rssi < sensitivity) continue;
       const uint32_t g = city_.link_gateway[k];
@@ -222,8 +295,9 @@ void RadioMedium::submit(uint64_t seq, const engine::Transmission& tx) {
       best = std::max(best, rssi);
     }
   }
-  frames_.push_back(
-      {seq, tx, first, static_cast<uint32_t>(reception_base_ + receptions_.size() - first), best, false});
+  const auto receptions = static_cast<uint32_t>(reception_base_ + receptions_.size() - first);
+  receptions_made_ += receptions;
+  frames_.push_back({seq, tx, first, receptions, best, false});
 }
 
 void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, core::ThreadPool& pool,

@@ -11,6 +11,10 @@
 //   - the gateway is transmitting a downlink while it is on the air (half duplex);
 //   - the gateway is off: a power cut outlasted its backup battery (drivers.power_outages);
 //   - a jammer raised its noise floor above the frame's margin (attacks.jamming, sim/access/jamming.hpp).
+// With radio.receptions: strongest or strongest_only (approximations) a frame is received only at the
+// gateways of its device's K strongest links (sim/access/strongest_links.hpp): elsewhere it neither is
+// received nor interferes, and with strongest it still holds a free demodulation path (a lock-only
+// entry in the gateway's incoming list); gateways_in_range counts those K at most.
 // Gateways are resolved in parallel; each reception belongs to one gateway, so no two threads touch
 // the same slot.
 #pragma once
@@ -18,12 +22,15 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "models/radio/interference.hpp"
 #include "output/records.hpp"
 #include "sim/access/jamming.hpp"
+#include "sim/access/strongest_links.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
@@ -67,6 +74,15 @@ class RadioMedium {
   void set_jamming(const JammingField* jamming) { jamming_ = jamming; }
 
   bool idle() const { return frame_front_ == frames_.size() && sequencer_.idle(); }
+  // Receptions materialised so far (a frame at a gateway that hears it; with radio.receptions:
+  // strongest, at most K per frame): what the medium's time is spent on.
+  uint64_t receptions() const { return receptions_made_; }
+  // Of the frames that reached a gateway's demodulators (on, not transmitting, not jammed), the share
+  // that found every path busy: how saturated the gateways are. With radio.receptions: strongest it is
+  // the exact model's (the locks beyond the K are counted); strongest_only counts only the K.
+  double demodulator_refused_ratio() const;
+  // K with radio.receptions: strongest or strongest_only; 0: exact.
+  uint32_t strongest_k() const { return strongest_ ? strongest_->k() : 0; }
 
  private:
   struct Reception {  // 12 B: the hot part; the interference energies live apart (interference_)
@@ -100,6 +116,8 @@ class RadioMedium {
   // (channel, SF)-major, so a channel seen for the first time appends its lists.
   uint32_t on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor);
   void settle(uint32_t gateway, const OnAir& rx);
+  static constexpr uint64_t kLockOnly = std::numeric_limits<uint64_t>::max();  // OnAir::reception
+  void lock_only(uint32_t gateway, const OnAir& rx);
   // Pairwise SIR test between frames of different SFs on one channel; no-op when SFs are orthogonal.
   void interfere_across_sfs(const OnAir& rx, Reception& mine);
   // Settles rx against the frames of one on-air list (dropping those that ended before it): a frame
@@ -113,6 +131,9 @@ class RadioMedium {
     return sir_thresholds_db_[signal_sf - 7u][interferer_sf - 7u];
   }
   void resolve(Frame& f, const std::function<void(const ResolvedFrame&)>& sink);
+  // radio.receptions: strongest: demodulator locks at the gateways of tx's links beyond chosen.
+  void lock_beyond(const engine::Transmission& tx, std::span<const uint32_t> chosen, double bandwidth_hz,
+                   double sensitivity_dbm);
 
   const city::CityLayout& city_;
   const drivers::GatewayTimeline& timeline_;
@@ -134,9 +155,12 @@ class RadioMedium {
   std::vector<std::vector<OnAir>> incoming_;  // per gateway, this window's new receptions
   std::vector<uint32_t> channels_hz_;         // the uplink channels seen so far
   std::vector<std::vector<OnAir>> on_air_;    // per (channel, SF) and gateway: see on_air_list()
-  std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
-  std::vector<std::vector<Interval>> transmitting_;         // per gateway: scheduled downlinks
+  std::vector<std::vector<double>> demodulator_free_at_s_;         // per gateway, per demodulation path
+  std::vector<uint64_t> demodulator_asked_, demodulator_refused_;  // per gateway (one thread each)
+  std::vector<std::vector<Interval>> transmitting_;                // per gateway: scheduled downlinks
   const JammingField* jamming_ = nullptr;
+  std::optional<StrongestLinks> strongest_;  // radio.receptions: strongest
+  uint64_t receptions_made_ = 0;
   std::vector<uint32_t> received_scratch_;
   std::vector<float> rssi_scratch_;
 };

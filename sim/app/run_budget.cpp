@@ -137,8 +137,11 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
       rate_hz += 1.0 / pop.sample_interval_s;  // each sample is an engine event too
     }
     // Each LoRa uplink is heard on the device's links (kept down to the sensitivity of its SF; with the
-    // SF chosen at join or by ADR down to SF12's: an upper bound).
-    if (pop.technology == scenario::Technology::LoRaWAN) e.receptions += n * duration * rate_hz * links;
+    // SF chosen at join or by ADR down to SF12's: an upper bound); radio.receptions: strongest or
+    // strongest_only, at most K (strongest's demodulator locks beyond K are not counted: they cost less).
+    const double heard =
+        sc.channel.approximate() ? std::min(links, static_cast<double>(sc.channel.strongest_k)) : links;
+    if (pop.technology == scenario::Technology::LoRaWAN) e.receptions += n * duration * rate_hz * heard;
     e.reports += n * duration * rate_hz;
     if (pop.technology == scenario::Technology::NbIot) e.nbiot_reports += n * duration * rate_hz;
   }

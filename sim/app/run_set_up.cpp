@@ -62,6 +62,8 @@ output::RunMeta run_meta(const scenario::Scenario& sc, const RunSummary& summary
   meta.trace = scenario::trace_name(sc.run.trace);  // run.trace: how much of /messages is kept
   meta.trace_every = sc.run.trace == scenario::Run::Trace::Sample ? sc.run.trace_every : 1;
   meta.trace_compression = sc.run.trace_compression;  // run.trace_compression: gzip level
+  meta.radio_receptions = scenario::receptions_name(sc.channel.receptions);  // radio.receptions
+  meta.radio_strongest_k = sc.channel.approximate() ? static_cast<uint32_t>(sc.channel.strongest_k) : 0;
   return meta;
 }
 

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -173,6 +174,13 @@ int run(const std::vector<std::string>& args) {
   const scenario::Scenario sc = scenario::load_scenario_file(file, overrides);
   // What run() would refuse, refused here (exit 2, nothing written); the warnings printed once.
   resolve_and_warn(sc, options.seed.value_or(sc.run.seed), options.strict);
+  // An approximation is never silent (the trace records it too: /meta@radio_receptions, /kpi).
+  if (sc.channel.approximate())
+    std::cerr
+        << "citytwin: radio.receptions: " << scenario::receptions_name(sc.channel.receptions)
+        << ", K = " << sc.channel.strongest_k
+        << ": an approximation: each LoRa frame is received, and interferes, only at the gateways of its "
+        << sc.channel.strongest_k << " strongest links (docs/SCENARIO.md)\n";
   options.output_path = vm.count("output") ? vm["output"].as<std::string>()
                                            : std::filesystem::path(file).stem().string() + ".h5";
   options.progress = !vm.count("quiet");
@@ -208,6 +216,16 @@ int run(const std::vector<std::string>& args) {
     ranks->abort(kRunFailed);
   }
   if (ranks && ranks->rank() != 0) return summary.complete ? kOk : kInterrupted;
+  // The approximation's error grows with the gateways' demodulator saturation: say how saturated they were.
+  for (const auto& [name, value] : summary.kpis)
+    if (sc.channel.approximate() && name == "lora_demodulator_refused_ratio" && value > 0.0)
+      std::cerr << "citytwin: radio.receptions: " << scenario::receptions_name(sc.channel.receptions) << ": "
+                << std::fixed << std::setprecision(1) << 100.0 * value << std::defaultfloat
+                << " % of the frames reaching a gateway's demodulators found them all busy"
+                << (sc.channel.receptions == scenario::RadioChannel::Receptions::StrongestOnly
+                        ? " (of the K receptions only: strongest_only ignores the rest)"
+                        : "")
+                << "; the approximation's error grows with it (bench/RESULTS.md, Strongest-K receptions)\n";
   if (vm.count("json"))
     std::cout << app::summary_json(summary).dump(2) << "\n";
   else

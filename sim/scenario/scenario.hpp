@@ -167,7 +167,21 @@ struct RadioChannel {
   enum class Interference { Pairwise, Cumulative } interference = Interference::Pairwise;
   std::array<double, 6> gateway_sensitivity_dbm = models::radio::kSx1301SensitivityDbm;  // SF7..SF12, 125 kHz
   double noise_figure_db = 6.0;  // gateway receiver, for the SNR column and ADR
+  // Where a LoRa frame is received: at every gateway that hears it (exact), or, approximations, only at
+  // the strongest_k gateways of its strongest links: it is neither received nor interferes at the others,
+  // where it still holds a free demodulation path (strongest) or does nothing at all (strongest_only)
+  // (sim/access/strongest_links.hpp says what that ignores; docs/SCENARIO.md, bench/RESULTS.md its error).
+  enum class Receptions { Exact, Strongest, StrongestOnly } receptions = Receptions::Exact;
+  int strongest_k = 8;  // with receptions: strongest or strongest_only
+  bool approximate() const { return receptions != Receptions::Exact; }
 };
+
+// radio.receptions's name: "exact", "strongest" or "strongest_only".
+inline const char* receptions_name(RadioChannel::Receptions receptions) {
+  return receptions == RadioChannel::Receptions::Strongest       ? "strongest"
+         : receptions == RadioChannel::Receptions::StrongestOnly ? "strongest_only"
+                                                                 : "exact";
+}
 
 // How a gateway reaches the platform (sim/wired_network.cpp builds the route):
 //   fibre:       its own fibre of length and bandwidth (point to point);

@@ -118,7 +118,7 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
 void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channel) {
   MapReader map(log, node, "radio",
                 {"region", "path_loss", "shadowing", "capture", "inter_sf", "interference",
-                 "gateway_sensitivity", "noise_figure"});
+                 "gateway_sensitivity", "noise_figure", "receptions", "strongest_k"});
   if (const auto mode = map.choice("interference", {"pairwise", "cumulative"}))
     channel.interference =
         *mode == "cumulative" ? RadioChannel::Interference::Cumulative : RadioChannel::Interference::Pairwise;
@@ -126,6 +126,11 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
     channel.inter_sf = *inter == "goursaud" ? RadioChannel::InterSf::Goursaud
                        : *inter == "croce"  ? RadioChannel::InterSf::Croce
                                             : RadioChannel::InterSf::Orthogonal;
+  if (const auto receptions = map.choice("receptions", {"exact", "strongest", "strongest_only"}))
+    channel.receptions = *receptions == "strongest"        ? RadioChannel::Receptions::Strongest
+                         : *receptions == "strongest_only" ? RadioChannel::Receptions::StrongestOnly
+                                                           : RadioChannel::Receptions::Exact;
+  set_if(channel.strongest_k, map.integer("strongest_k", Bound::between(1, 65535)));
   if (const auto region = map.choice("region", {"EU868", "US915"}))
     channel.region = *region == "US915" ? models::radio::Region::US915 : models::radio::Region::EU868;
   MapReader shadowing(log, map.get("shadowing"), map.path("shadowing"), {"sigma"});

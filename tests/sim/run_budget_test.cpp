@@ -85,6 +85,20 @@ TEST(RunBudget, DenseCityIsRefusedForItsReceptions) {
   EXPECT_NO_THROW(check_run_budget(dense, 0, 1, true));
 }
 
+// radio.receptions: strongest counts at most K receptions per uplink: the dense city above fits.
+TEST(RunBudget, StrongestReceptionsAreCountedAtMostKPerUplink) {
+  Scenario dense_sc = city_with_gateways(1000);
+  dense_sc.channel.receptions = RadioChannel::Receptions::Strongest;
+  dense_sc.channel.strongest_k = 8;
+  const RunEstimate dense = estimate_run(dense_sc);
+  EXPECT_NEAR(dense.receptions, 8.0 * dense.reports, 1e-6 * dense.receptions);
+  EXPECT_NO_THROW(check_run_budget(dense, 0, 1));
+  const RunEstimate sparse = estimate_run(city_with_gateways(1));  // fewer links than K: unchanged
+  dense_sc = city_with_gateways(1);
+  dense_sc.channel.receptions = RadioChannel::Receptions::Strongest;
+  EXPECT_DOUBLE_EQ(estimate_run(dense_sc).receptions, sparse.receptions);
+}
+
 TEST(RunBudget, ExpectedFailureIntervalsAreBounded) {
   Scenario sc = load_scenario_file(std::string(CITYTWIN_SOURCE_DIR) + "/scenarios/flood_outage.yaml");
   sc.drivers.failures.push_back(Failure{"ccc", 0.0, 0.0, 1e-3, 1e-3});  // over a day: ~4e7 intervals

@@ -232,6 +232,8 @@ std::string dump(const Scenario& s) {
   number("exponent", s.channel.path_loss.exponent);
   number("capture", s.channel.capture.enabled);
   number("interference", static_cast<int>(s.channel.interference));
+  number("receptions", static_cast<int>(s.channel.receptions));
+  number("strongest_k", s.channel.strongest_k);
   number("threshold", s.channel.capture.threshold_db);
   for (double dbm : s.channel.gateway_sensitivity_dbm) number("sensitivity", dbm);
   for (const AlertRule& a : s.platform.alerts) {

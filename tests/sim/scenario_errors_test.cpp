@@ -176,6 +176,19 @@ TEST(ScenarioErrors, RadioValues) {
             "<text>:8:23: devices[0].radio.preamble: expected 6..65535, got 5");
 }
 
+// radio.receptions and radio.strongest_k (the strongest-K approximation): its documented range 1..65535.
+TEST(ScenarioErrors, ReceptionsAndStrongestK) {
+  EXPECT_EQ(load_error(kMinimalScenario + "radio: {receptions: strongest, strongest_k: 0}\n"),
+            "<text>:12:45: radio.strongest_k: expected 1..65535, got 0");
+  EXPECT_EQ(load_error(kMinimalScenario + "radio: {strongest_k: 65536}\n"),
+            "<text>:12:22: radio.strongest_k: expected 1..65535, got 65536");
+  EXPECT_EQ(
+      load_error(kMinimalScenario + "radio: {receptions: strong}\n"),
+      "<text>:12:21: radio.receptions: expected one of exact, strongest, strongest_only, got 'strong' (did "
+      "you mean "
+      "'strongest'?)");
+}
+
 TEST(ScenarioErrors, PayloadLimits) {
   EXPECT_EQ(
       load_error(with_device_line("payload: 250 B")),
@@ -238,7 +251,7 @@ TEST(ScenarioErrors, MultipleErrorsReportedTogetherInFileOrder) {
         "'25 km'\n"
         "riverside.yaml:72:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
         "district\n"
-        "riverside.yaml:104:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
+        "riverside.yaml:106:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
     ASSERT_EQ(e.diagnostics().size(), 5u);
     EXPECT_EQ(e.diagnostics()[1].key_path, "devices[0].radio.sf");
     EXPECT_EQ(e.diagnostics()[1].message, "expected 7..12, got 13");

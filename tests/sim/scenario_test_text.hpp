@@ -99,6 +99,8 @@ radio:
   noise_figure: 5 dB
   inter_sf: croce
   interference: cumulative
+  receptions: strongest
+  strongest_k: 4
   capture: {enabled: false, threshold: 4 dB}
   gateway_sensitivity: [-131 dBm, -132.5 dBm, -135 dBm, -137.5 dBm, -140 dBm, -141 dBm]
 platform:

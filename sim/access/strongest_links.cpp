@@ -1,0 +1,34 @@
+#include "sim/access/strongest_links.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace citytwin::sim::access {
+
+void strongest_positions(std::span<const float> gains, uint32_t k, std::vector<uint32_t>& out) {
+  out.resize(gains.size());
+  std::iota(out.begin(), out.end(), 0u);
+  if (gains.size() <= k) return;
+  const auto stronger = [&](uint32_t a, uint32_t b) {
+    return gains[a] > gains[b] || (gains[a] == gains[b] && a < b);
+  };
+  std::nth_element(out.begin(), out.begin() + k, out.end(), stronger);
+  out.resize(k);
+  std::sort(out.begin(), out.end());
+}
+
+StrongestLinks::StrongestLinks(const city::CityLayout& city, uint32_t k, bool demodulators)
+    : k_(k), demodulators_(demodulators) {
+  const size_t devices = city.device_count();
+  offset_.reserve(devices + 1);
+  offset_.push_back(0);
+  std::vector<uint32_t> scratch;
+  for (size_t d = 0; d < devices; ++d) {
+    const uint64_t begin = city.link_offset[d], end = city.link_offset[d + 1];
+    strongest_positions({city.link_gain_db.data() + begin, static_cast<size_t>(end - begin)}, k, scratch);
+    position_.insert(position_.end(), scratch.begin(), scratch.end());
+    offset_.push_back(position_.size());
+  }
+}
+
+}  // namespace citytwin::sim::access
