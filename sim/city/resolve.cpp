@@ -203,6 +203,15 @@ void check_alerts(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
   }
 }
 
+// radio.strongest_k written for the exact model, which receives every frame at every gateway: no silent
+// no-op (a campaign may sweep radio.receptions with one K, so a warning, not an error).
+void check_channel(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
+  if (sc.channel.strongest_k_mark && !sc.channel.approximate())
+    out.push_back({*sc.channel.strongest_k_mark, "radio.strongest_k",
+                   "ignored: radio.receptions is exact (K applies to strongest and strongest_only)",
+                   Diagnostic::Severity::Warning});
+}
+
 void check_sizes(const scenario::Scenario& sc, uint64_t seed, std::vector<Diagnostic>& out) {
   const scenario::SourceMark file{sc.source_name, 1, 1};
   uint64_t devices = 0;
@@ -352,6 +361,7 @@ std::vector<Diagnostic> resolve(const scenario::Scenario& sc, uint64_t seed, boo
     check_defaults(sc, i, warnings);
   }
   check_alerts(sc, warnings);
+  check_channel(sc, warnings);
   sort_by_place(errors);
   sort_by_place(warnings);
   if (strict) {

@@ -172,7 +172,8 @@ struct RadioChannel {
   // where it still holds a free demodulation path (strongest) or does nothing at all (strongest_only)
   // (sim/access/strongest_links.hpp says what that ignores; docs/SCENARIO.md, bench/RESULTS.md its error).
   enum class Receptions { Exact, Strongest, StrongestOnly } receptions = Receptions::Exact;
-  int strongest_k = 8;  // with receptions: strongest or strongest_only
+  int strongest_k = 8;                         // with receptions: strongest or strongest_only
+  std::optional<SourceMark> strongest_k_mark;  // where strongest_k was written (resolve warns if unused)
   bool approximate() const { return receptions != Receptions::Exact; }
 };
 

@@ -131,6 +131,7 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
                          : *receptions == "strongest_only" ? RadioChannel::Receptions::StrongestOnly
                                                            : RadioChannel::Receptions::Exact;
   set_if(channel.strongest_k, map.integer("strongest_k", Bound::between(1, 65535)));
+  if (const YamlNode* k = map.get("strongest_k")) channel.strongest_k_mark = log.mark(k->location);
   if (const auto region = map.choice("region", {"EU868", "US915"}))
     channel.region = *region == "US915" ? models::radio::Region::US915 : models::radio::Region::EU868;
   MapReader shadowing(log, map.get("shadowing"), map.path("shadowing"), {"sigma"});

@@ -115,5 +115,22 @@ TEST(Resolve, StrictTurnsWarningsIntoErrors) {
   EXPECT_THROW(resolve(sc, 1, true), scenario::ScenarioError);
 }
 
+// A setting that does nothing says so: radio.strongest_k under the exact model.
+TEST(Resolve, StrongestKUnderTheExactModelIsAWarningNamingIt) {
+  const std::string base = with_radius("50 m");
+  auto warnings_of = [](const std::string& text) {
+    std::vector<std::string> found;
+    for (const auto& w : resolve(scenario::load_scenario_text(text), 1))
+      if (w.key_path == "radio.strongest_k") found.push_back(w.to_string());
+    return found;
+  };
+  EXPECT_TRUE(warnings_of(base).empty());
+  const auto exact = warnings_of(base + "radio: {strongest_k: 4}\n");
+  ASSERT_EQ(exact.size(), 1u);
+  EXPECT_NE(exact[0].find("warning: ignored: radio.receptions is exact"), std::string::npos) << exact[0];
+  EXPECT_TRUE(warnings_of(base + "radio: {receptions: strongest, strongest_k: 4}\n").empty());
+  EXPECT_TRUE(warnings_of(base + "radio: {receptions: strongest_only, strongest_k: 4}\n").empty());
+}
+
 }  // namespace
 }  // namespace citytwin::sim::city
