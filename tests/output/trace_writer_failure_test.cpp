@@ -2,18 +2,16 @@
 // that the child's exit (HDF5's own clean-up at exit included) is part of what is tested.
 #include <gtest/gtest.h>
 #include <hdf5.h>
-#include <sched.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "output/trace_writer.hpp"
+#include "tests/output/child_process.hpp"
 #include "tests/output/h5_reader.hpp"
 #include "tests/output/trace_fixtures.hpp"
 
@@ -33,48 +31,9 @@ using h5read::read_string_attribute;
 
 namespace fs = std::filesystem;
 
-constexpr int kSkip = 77;
-
-// Runs `child` in a forked process and returns its wait status. The child ends with std::exit (atexit
-// handlers run) unless it ends itself otherwise.
-template <class F>
-int run_in_child(F&& child) {
-  const pid_t pid = ::fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    int code = 30;
-    try {
-      code = child();
-    } catch (...) {
-    }
-    std::exit(code);
-  }
-  int status = 0;
-  if (::waitpid(pid, &status, 0) != pid) return -1;
-  return status;
-}
-
-bool write_text(const char* path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  return static_cast<bool>(out.flush());
-}
-
-// Mounts a small tmpfs on `dir`, visible to this process only (its own mount namespace; as a regular
-// user, inside a user namespace where it is root). False when the system does not allow it.
-bool mount_private_tmpfs(const std::string& dir, const char* options) {
-  if (::unshare(CLONE_NEWNS) != 0) {
-    const std::string uid = std::to_string(::getuid());
-    const std::string gid = std::to_string(::getgid());
-    if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) return false;
-    if (!write_text("/proc/self/setgroups", "deny") || !write_text("/proc/self/uid_map", "0 " + uid + " 1") ||
-        !write_text("/proc/self/gid_map", "0 " + gid + " 1")) {
-      return false;
-    }
-  }
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return false;
-  return ::mount("tmpfs", dir.c_str(), "tmpfs", 0, options) == 0;
-}
+using child::kSkip;
+using child::mount_private_tmpfs;
+using child::run_in_child;
 
 // A process killed mid-run (no destructor, no finish) leaves a readable .partial file holding /meta
 // and every message chunk flushed so far.
