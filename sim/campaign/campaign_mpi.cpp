@@ -22,6 +22,15 @@ bool launched_by_mpirun_with_several_ranks() {
   return false;
 }
 
+int rank_from_mpirun_environment() {
+  if (!launched_by_mpirun_with_several_ranks()) return 0;
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr) return std::atoi(value);
+  }
+  return 0;
+}
+
 #ifndef CITYTWIN_HAVE_MPI
 
 bool mpi_available() { return false; }

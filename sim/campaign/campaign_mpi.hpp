@@ -13,6 +13,9 @@ namespace citytwin::sim::campaign {
 // Whether this process was started by mpirun with more than one rank (Open MPI's, MPICH's or PMIx's
 // environment variables), so that `sweep` must use MPI.
 bool launched_by_mpirun_with_several_ranks();
+// This process's rank as mpirun's environment gives it, before MPI is initialised (0 when not launched
+// with several ranks), so that only rank 0 prints what every rank would print alike (warnings).
+int rank_from_mpirun_environment();
 // Whether this binary was built with MPI.
 bool mpi_available();
 

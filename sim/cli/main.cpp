@@ -66,8 +66,9 @@ std::vector<std::string> scenario_overrides(const po::variables_map& vm) {
 
 // Resolves the scenario as a run would (sim/city/resolve.hpp; errors throw ScenarioError) and prints
 // its warnings on stderr.
-void resolve_and_warn(const scenario::Scenario& sc, uint64_t seed, bool strict) {
-  for (const scenario::Diagnostic& w : city::resolve(sc, seed, strict)) std::cerr << w.to_string() << "\n";
+void resolve_and_warn(const scenario::Scenario& sc, uint64_t seed, bool strict, bool print = true) {
+  for (const scenario::Diagnostic& w : city::resolve(sc, seed, strict))
+    if (print) std::cerr << w.to_string() << "\n";
 }
 
 // "<command> FILE [--set key.path=value ...]": the scenario it names, or nullopt after printing help.
@@ -172,10 +173,12 @@ int run(const std::vector<std::string>& args) {
   options.strict = vm.count("strict") > 0;
 
   const scenario::Scenario sc = scenario::load_scenario_file(file, overrides);
+  // Over MPI ranks every rank reads the same scenario: only rank 0 prints its warnings.
+  const bool first_rank = citytwin::sim::campaign::rank_from_mpirun_environment() == 0;
   // What run() would refuse, refused here (exit 2, nothing written); the warnings printed once.
-  resolve_and_warn(sc, options.seed.value_or(sc.run.seed), options.strict);
+  resolve_and_warn(sc, options.seed.value_or(sc.run.seed), options.strict, first_rank);
   // An approximation is never silent (the trace records it too: /meta@radio_receptions, /kpi).
-  if (sc.channel.approximate())
+  if (sc.channel.approximate() && first_rank)
     std::cerr
         << "citytwin: radio.receptions: " << scenario::receptions_name(sc.channel.receptions)
         << ", K = " << sc.channel.strongest_k
