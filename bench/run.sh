@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The reference benchmark: a simulated day of N devices reporting every 15 minutes with G gateways,
-# at 1 and 2 threads; wall time and peak RSS from GNU time. Results go in bench/RESULTS.md by hand,
-# with the machine they were measured on.
+# at 1 and 2 threads; wall time, CPU time (user + sys) and peak RSS from GNU time, uplinks, receptions.
+# Results go in bench/RESULTS.md by hand, with the machine they were measured on.
 #   bench/run.sh [devices=100000] [gateways=100] [threads="1 2"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,9 +16,9 @@ scenario="$out/city_${devices}_${gateways}.yaml"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(lscpu | sed -n 's/^Model name: *//p')"
 echo "git: $(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')"
 for t in $threads; do
-  /usr/bin/time -f "threads=$t wall_s=%e peak_rss_kb=%M" build/bin/citytwin run "$scenario" -q \
-    -o "$out/run_${devices}_${t}.h5" --overwrite --threads "$t" 2> "$out/time_$t.txt" > "$out/kpi_$t.txt"
+  /usr/bin/time -f "threads=$t wall_s=%e user_s=%U sys_s=%S peak_rss_kb=%M" build/bin/citytwin run "$scenario" -q \
+    -o "$out/run_${devices}_${t}.h5" --overwrite --force --threads "$t" 2> "$out/time_$t.txt" > "$out/kpi_$t.txt"
   tail -1 "$out/time_$t.txt"
-  grep -E "uplinks_sent|delivery_ratio |copies_forwarded" "$out/kpi_$t.txt"
+  grep -E "uplinks_sent|delivery_ratio |copies_forwarded|lora_receptions" "$out/kpi_$t.txt"
 done
 ls -l "$out"/run_"${devices}"_*.h5 | awk '{print "trace", $9, $5, "bytes"}'
