@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -55,6 +56,34 @@ TEST_F(TraceWriterTest, MetaRoundTripsIncludingLongScenarioText) {
   EXPECT_EQ(complete_flag(file), 1);
   EXPECT_TRUE(file.exists("kpi"));
   EXPECT_FALSE(file.exists("messages"));  // no trace was recorded
+}
+
+// A city with more wired links than the original HDF5 format lets a dimension scale be attached to
+// (its REFERENCE_LIST attribute passes 64 KiB at 4,085 datasets): every column is written and attached.
+TEST_F(TraceWriterTest, TimeseriesOfTenThousandLinksIsWrittenWithItsScale) {
+  TimeSeries series;
+  series.t_s = {0.0, 3600.0};
+  series.description = "utilisation of every wired link";
+  for (int link = 0; link < 10000; ++link)
+    series.columns.emplace_back("fibre:gw" + std::to_string(link), std::vector<double>{0.25, 0.5});
+  {
+    TraceWriter writer(path("run.h5"), sample_meta());
+    writer.write_timeseries(series);
+    writer.finish(true);
+  }
+  File file(path("run.h5"));
+  ASSERT_GE(file.id(), 0);
+  EXPECT_EQ(complete_flag(file), 1);
+  EXPECT_EQ(read_column<double>(file, "timeseries/fibre:gw9999", H5T_NATIVE_DOUBLE),
+            (std::vector<double>{0.25, 0.5}));
+  const hid_t last = H5Dopen2(file.id(), "timeseries/fibre:gw9999", H5P_DEFAULT);
+  const hid_t scale = H5Dopen2(file.id(), "timeseries/t_s", H5P_DEFAULT);
+  ASSERT_GE(last, 0);
+  ASSERT_GE(scale, 0);
+  EXPECT_GT(H5DSis_attached(last, scale, 0), 0);
+  EXPECT_EQ(H5DSget_num_scales(last, 0), 1);
+  H5Dclose(scale);
+  H5Dclose(last);
 }
 
 TEST_F(TraceWriterTest, StaticTablesAndKpisRoundTrip) {
