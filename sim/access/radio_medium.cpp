@@ -312,11 +312,16 @@ void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, 
 
 void RadioMedium::step(double t_s, core::ThreadPool& pool,
                        const std::function<void(const ResolvedFrame&)>& sink) {
-  // 2. Per gateway, in start order.
-  pool.parallel_for(incoming_.size(), [&](size_t g) {
-    for (const OnAir& rx : incoming_[g]) settle(static_cast<uint32_t>(g), rx);
-    incoming_[g].clear();
-  });
+  // 2. Per gateway, in start order (on this thread alone when the window holds few receptions).
+  uint64_t newcomers = 0;
+  for (const std::vector<OnAir>& in : incoming_) newcomers += in.size();
+  pool.parallel_for(
+      incoming_.size(),
+      [&](size_t g) {
+        for (const OnAir& rx : incoming_[g]) settle(static_cast<uint32_t>(g), rx);
+        incoming_[g].clear();
+      },
+      newcomers, kMinParallelReceptions);
 
   // 3. Resolve the frames that ended by t_s, in seq order, then drop the settled prefix.
   for (size_t i = frame_front_; i < frames_.size(); ++i) {

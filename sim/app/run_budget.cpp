@@ -8,8 +8,10 @@
 #include <numbers>
 
 #include "models/radio/reception.hpp"
+#include "sim/access/radio_medium.hpp"
 #include "sim/app/run.hpp"
 #include "sim/city/city_layout.hpp"
+#include "sim/engine/fleet.hpp"
 
 namespace citytwin::sim::app {
 namespace {
@@ -174,7 +176,13 @@ double RunEstimate::wall_s(int threads) const {
   const int t = std::max(1, threads);
   const double report_s =
       (reports - nbiot_reports) * kSecondsPerLoraReport + nbiot_reports * kSecondsPerNbiotReport;
-  const double window_s = kSecondsPerWindow + (t > 1 ? kSecondsPerPoolRound : 0.0);
+  // The pool is woken only in windows with enough work (sim/access/radio_medium.hpp, sim/engine/fleet.hpp):
+  // with the load spread evenly over the run, either every window or none.
+  const bool pool_rounds =
+      t > 1 && windows > 0.0 &&
+      (receptions / windows >= static_cast<double>(access::RadioMedium::kMinParallelReceptions) ||
+       reports / windows >= static_cast<double>(engine::Fleet::kMinParallelEvents));
+  const double window_s = kSecondsPerWindow + (pool_rounds ? kSecondsPerPoolRound : 0.0);
   return report_s / t + receptions * kSecondsPerReception + windows * window_s + comms * kSecondsPerComm;
 }
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -23,6 +24,17 @@ class ThreadPool {
   int size() const { return static_cast<int>(workers_.size()) + 1; }
   // Rethrows the first exception thrown by fn, after all items have finished.
   void parallel_for(size_t n, const std::function<void(size_t)>& fn);
+  // The same, but on the calling thread alone when `work` (the items' total cost, in the caller's unit)
+  // is below `min_work`: waking the pool and waiting for it costs ~40 us a round on the 2-core machines
+  // (bench/RESULTS.md, "Threads"), more than a small window's whole work. The results are the same
+  // either way (callers write only to slots owned by i).
+  void parallel_for(size_t n, const std::function<void(size_t)>& fn, uint64_t work, uint64_t min_work) {
+    if (work < min_work) {
+      for (size_t i = 0; i < n; ++i) fn(i);
+    } else {
+      parallel_for(n, fn);
+    }
+  }
 
  private:
   void worker_loop();

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "sim/core/thread_pool.hpp"
@@ -77,6 +78,24 @@ TEST(ThreadPool, RunsEveryItemOnceAndRethrows) {
                std::runtime_error);
   pool.parallel_for(4, [&](size_t i) { hits[i] = 2; });  // still usable after an exception
   EXPECT_EQ(hits[3], 2);
+}
+
+// With too little work the items run on the calling thread alone; with enough, on the pool (the caller
+// takes part, so only "every item ran once" can be asserted there).
+TEST(ThreadPool, LittleWorkStaysOnTheCallingThread) {
+  ThreadPool pool(4);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::vector<std::thread::id> ran(64);
+  pool.parallel_for(
+      ran.size(), [&](size_t i) { ran[i] = std::this_thread::get_id(); }, 99, 100);
+  for (const std::thread::id& id : ran) EXPECT_EQ(id, caller);
+  std::vector<int> hits(64, 0);
+  pool.parallel_for(
+      hits.size(), [&](size_t i) { ++hits[i]; }, 100, 100);
+  for (int h : hits) EXPECT_EQ(h, 1);
+  EXPECT_THROW(pool.parallel_for(
+                   3, [](size_t) { throw std::runtime_error("x"); }, 0, 100),
+               std::runtime_error);
 }
 
 }  // namespace

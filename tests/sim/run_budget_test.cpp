@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "sim/access/radio_medium.hpp"
 #include "sim/app/run.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
@@ -42,10 +43,13 @@ TEST(RunBudget, RefusesBeyondMemoryOrTimeUnlessForced) {
   e.windows = 1e12;  // 0.5 us each on one thread: ~6 days
   EXPECT_THROW(check_run_budget(e, 0, 1), RunError);
   EXPECT_NO_THROW(check_run_budget(e, 0, 1, true));
-  e.windows = 1e9;  // 500 s on one thread; with a pool round each on 2 threads, ~14 h: still in
+  e.windows = 1e9;  // 500 s on one thread, and on two: windows this empty do not wake the pool
+  EXPECT_NEAR(e.wall_s(2), e.wall_s(1), 1.0);
   EXPECT_NO_THROW(check_run_budget(e, 0, 2));
-  e.windows = 1e10;  // ~6 days on 2 threads
-  EXPECT_THROW(check_run_budget(e, 0, 2), RunError);
+  e.windows = 1e8;  // each window settles kMinParallelReceptions: on 2 threads each one wakes the pool
+  e.receptions = 1e8 * static_cast<double>(access::RadioMedium::kMinParallelReceptions);
+  EXPECT_NEAR(e.wall_s(2) - e.wall_s(1), 1e8 * kSecondsPerPoolRound, 1.0);
+  e.receptions = 0.0;
   e.devices = kMaxDevices + 1;  // never, forced or not
   EXPECT_THROW(check_run_budget(RunEstimate{e.devices}, 0, 1, true), RunError);
 }
