@@ -239,12 +239,14 @@ void RadioMedium::resolve(Frame& f, const std::function<void(const ResolvedFrame
 
 // radio.receptions: strongest: the frame at the gateways beyond its K strongest links takes a free
 // demodulation path there (lock_only), as the exact model's reception would. Out of line, and its entries
-// built in place (emplace_back with the fields), so that submit's loop stays as the exact model had it.
-[[gnu::noinline]] void RadioMedium::lock_beyond(const engine::Transmission& tx,
-                                                std::span<const uint32_t> chosen, double bandwidth,
-                                                double sensitivity) {
+// built in place (emplace_back with the fields), so that materialise's loop stays as the exact model had it.
+[[gnu::noinline]] uint64_t RadioMedium::lock_beyond(const engine::Transmission& tx,
+                                                    std::span<const uint32_t> chosen, double bandwidth,
+                                                    double sensitivity,
+                                                    std::vector<std::vector<OnAir>>& incoming) const {
   const uint64_t begin = city_.link_offset[tx.device], end = city_.link_offset[tx.device + 1];
   size_t next = 0;
+  uint64_t locks = 0;
   for (uint64_t k = begin; k < end; ++k) {
     if (next < chosen.size() && begin + chosen[next] == k) {
       ++next;
@@ -257,26 +259,35 @@ void RadioMedium::resolve(Frame& f, const std::function<void(const ResolvedFrame
     if (jamming_ != nullptr &&
         jamming_->jams(g, tx.channel_hz, bandwidth, rssi - sensitivity, tx.t_start_s, tx.t_end_s))
       continue;
-    incoming_[g].emplace_back(tx.t_start_s, tx.t_end_s, kLockOnly, rssi, 0u, tx.spreading_factor);
+    incoming[g].emplace_back(tx.t_start_s, tx.t_end_s, kLockOnly, rssi, 0u, tx.spreading_factor);
+    ++locks;
   }
+  return locks;
 }
 
-void RadioMedium::submit(uint64_t seq, const engine::Transmission& tx) {
-  const uint64_t first = reception_base_ + receptions_.size();
+uint32_t RadioMedium::registered_list(uint32_t channel_hz, uint8_t spreading_factor) const {
+  const auto it = std::find(channels_hz_.begin(), channels_hz_.end(), channel_hz);
+  const auto channel = static_cast<uint32_t>(it - channels_hz_.begin());
+  return (channel * kSpreadingFactors + (spreading_factor - 7u)) *
+         static_cast<uint32_t>(city_.gateway_count());
+}
+
+RadioMedium::Frame RadioMedium::materialise(uint64_t seq, const engine::Transmission& tx, Sink& out) const {
+  const uint64_t first = out.first_id + out.receptions.size();
   float best = -std::numeric_limits<float>::infinity();
   if (tx.sent) {
     const double bandwidth = city_.populations[city_.device_population[tx.device]].bandwidth_hz;
     const double sensitivity =
         models::radio::gateway_sensitivity_dbm(tx.spreading_factor, bandwidth, sensitivity_125khz_dbm_);
-    // This (channel, SF)'s on-air lists start here (+ gateway); a channel is registered by the frame's
-    // first reception, as before.
-    uint32_t lists = std::numeric_limits<uint32_t>::max();
+    // This (channel, SF)'s on-air lists start here (+ gateway).
+    const uint32_t lists = registered_list(tx.channel_hz, tx.spreading_factor);
     const uint64_t begin = city_.link_offset[tx.device];
     // radio.receptions: strongest, strongest_only: the same links in the same order, only the K strongest.
     std::span<const uint32_t> chosen;
     if (strongest_) {
       chosen = strongest_->of(tx.device);
-      if (strongest_->demodulators()) lock_beyond(tx, chosen, bandwidth, sensitivity);
+      if (strongest_->demodulators())
+        out.newcomers += lock_beyond(tx, chosen, bandwidth, sensitivity, out.incoming);
     }
     const uint64_t count = strongest_ ? chosen.size() : city_.link_offset[tx.device + 1] - begin;
     for (uint64_t i = 0; i < count; ++i) {
@@ -284,20 +295,64 @@ void RadioMedium::submit(uint64_t seq, const engine::Transmission& tx) {
       const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
       if (rssi < sensitivity) continue;
       const uint32_t g = city_.link_gateway[k];
-      const uint64_t id = reception_base_ + receptions_.size();
-      if (lists == std::numeric_limits<uint32_t>::max())
-        lists = on_air_list(0, tx.channel_hz, tx.spreading_factor);
+      const uint64_t id = out.first_id + out.receptions.size();
       const bool jammed = jamming_ != nullptr && jamming_->jams(g, tx.channel_hz, bandwidth,
                                                                 rssi - sensitivity, tx.t_start_s, tx.t_end_s);
-      receptions_.push_back({g, rssi, jammed ? FailReason::Jammed : FailReason::None});
-      if (cumulative_) interference_.emplace_back();
-      incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g, tx.spreading_factor});
+      out.receptions.push_back({g, rssi, jammed ? FailReason::Jammed : FailReason::None});
+      out.incoming[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g, tx.spreading_factor});
+      ++out.newcomers;
       best = std::max(best, rssi);
     }
   }
-  const auto receptions = static_cast<uint32_t>(reception_base_ + receptions_.size() - first);
-  receptions_made_ += receptions;
-  frames_.push_back({seq, tx, first, receptions, best, false});
+  const auto receptions = static_cast<uint32_t>(out.first_id + out.receptions.size() - first);
+  return {seq, tx, first, receptions, best, false};
+}
+
+void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
+  shares_used_ = 0;
+  if (submitted_.empty()) return;
+  // Channels seen for the first time get their on-air lists now, on this thread; the links to look at.
+  uint64_t links = 0;
+  for (const Submitted& s : submitted_) {
+    if (!s.tx.sent) continue;
+    (void)on_air_list(0, s.tx.channel_hz, s.tx.spreading_factor);
+    links += city_.link_offset[s.tx.device + 1] - city_.link_offset[s.tx.device];
+  }
+  const uint64_t receptions_before = reception_base_ + receptions_.size();
+  if (pool.size() == 1 || links < kMinParallelLinks) {
+    Sink out{receptions_, incoming_, reception_base_, 0};
+    for (const Submitted& s : submitted_) frames_.push_back(materialise(s.seq, s.tx, out));
+    newcomers_ += out.newcomers;
+  } else {
+    // Each thread a contiguous share of the frames, numbered from 0; placed in order below, so that the
+    // ids, the frames and each gateway's newcomers come out as on one thread.
+    const size_t n = submitted_.size();
+    shares_used_ = static_cast<size_t>(pool.size());
+    if (shares_.size() < shares_used_) shares_.resize(shares_used_);
+    pool.parallel_for(shares_used_, [&](size_t i) {
+      Share& share = shares_[i];
+      share.incoming.resize(city_.gateway_count());
+      share.receptions.clear();
+      share.frames.clear();
+      Sink out{share.receptions, share.incoming, 0, 0};
+      for (size_t f = i * n / shares_used_; f < (i + 1) * n / shares_used_; ++f)
+        share.frames.push_back(materialise(submitted_[f].seq, submitted_[f].tx, out));
+      share.newcomers = out.newcomers;
+    });
+    for (size_t i = 0; i < shares_used_; ++i) {
+      Share& share = shares_[i];
+      share.first_id = reception_base_ + receptions_.size();
+      receptions_.insert(receptions_.end(), share.receptions.begin(), share.receptions.end());
+      for (Frame& f : share.frames) {
+        f.first_reception += share.first_id;
+        frames_.push_back(f);
+      }
+      newcomers_ += share.newcomers;
+    }
+  }
+  submitted_.clear();
+  if (cumulative_) interference_.resize(receptions_.size());  // zero energies for the new receptions
+  receptions_made_ += reception_base_ + receptions_.size() - receptions_before;
 }
 
 void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, core::ThreadPool& pool,
@@ -312,16 +367,27 @@ void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, 
 
 void RadioMedium::step(double t_s, core::ThreadPool& pool,
                        const std::function<void(const ResolvedFrame&)>& sink) {
-  // 2. Per gateway, in start order (on this thread alone when the window holds few receptions).
-  uint64_t newcomers = 0;
-  for (const std::vector<OnAir>& in : incoming_) newcomers += in.size();
+  // 1. The receptions of the frames submitted since the last step.
+  materialise_submitted(pool);
+
+  // 2. Per gateway, in start order (on this thread alone when the window holds few receptions): the
+  // newcomers of incoming_, then those of each share in share order, their ids placed.
   pool.parallel_for(
       incoming_.size(),
       [&](size_t g) {
         for (const OnAir& rx : incoming_[g]) settle(static_cast<uint32_t>(g), rx);
         incoming_[g].clear();
+        for (size_t i = 0; i < shares_used_; ++i) {
+          Share& share = shares_[i];
+          for (OnAir rx : share.incoming[g]) {
+            if (rx.reception != kLockOnly) rx.reception += share.first_id;
+            settle(static_cast<uint32_t>(g), rx);
+          }
+          share.incoming[g].clear();
+        }
       },
-      newcomers, kMinParallelReceptions);
+      newcomers_, kMinParallelReceptions);
+  newcomers_ = 0;
 
   // 3. Resolve the frames that ended by t_s, in seq order, then drop the settled prefix.
   for (size_t i = frame_front_; i < frames_.size(); ++i) {

@@ -54,10 +54,16 @@ class RadioMedium {
   RadioMedium(const scenario::Scenario& scenario, const city::CityLayout& city,
               const drivers::GatewayTimeline& timeline);
 
+  // A window materialises its frames' receptions on the thread pool (each thread a contiguous share of the
+  // frames, numbered as on one thread) only when its frames have at least this many radio links between
+  // them (~15 ns each; a pool round costs ~40 us, and placing the shares copies every reception once:
+  // at 6,000 links a window, the 100k bench city, it was 20 % slower on 2 threads); fewer stay on this
+  // thread.
+  static constexpr uint64_t kMinParallelLinks = 16384;
   // A transmission numbered by the run's engine::Sequencer (increasing seq, (t_start, device)
-  // order): its receptions at every gateway in range. A transmission that was never sent (dead
-  // battery) has none and is resolved as FailReason::DeviceDead.
-  void submit(uint64_t seq, const engine::Transmission& tx);
+  // order): its receptions at every gateway in range, materialised at the next step. A transmission that
+  // was never sent (dead battery) has none and is resolved as FailReason::DeviceDead.
+  void submit(uint64_t seq, const engine::Transmission& tx) { submitted_.push_back({seq, tx}); }
   // Settles this window's receptions and resolves, in seq order, every frame that ends at or before
   // t_s; sink is called once per resolved frame, in increasing seq order within the call.
   void step(double t_s, core::ThreadPool& pool, const std::function<void(const ResolvedFrame&)>& sink);
@@ -76,7 +82,7 @@ class RadioMedium {
   // Jammers raising gateways' noise floors (attacks.jamming); null: none. It must outlive the medium.
   void set_jamming(const JammingField* jamming) { jamming_ = jamming; }
 
-  bool idle() const { return frame_front_ == frames_.size() && sequencer_.idle(); }
+  bool idle() const { return submitted_.empty() && frame_front_ == frames_.size() && sequencer_.idle(); }
   // Receptions materialised so far (a frame at a gateway that hears it; with radio.receptions:
   // strongest, at most K per frame): what the medium's time is spent on.
   uint64_t receptions() const { return receptions_made_; }
@@ -135,8 +141,23 @@ class RadioMedium {
   }
   void resolve(Frame& f, const std::function<void(const ResolvedFrame&)>& sink);
   // radio.receptions: strongest: demodulator locks at the gateways of tx's links beyond chosen.
-  void lock_beyond(const engine::Transmission& tx, std::span<const uint32_t> chosen, double bandwidth_hz,
-                   double sensitivity_dbm);
+  // Returns the locks appended to incoming.
+  uint64_t lock_beyond(const engine::Transmission& tx, std::span<const uint32_t> chosen, double bandwidth_hz,
+                       double sensitivity_dbm, std::vector<std::vector<OnAir>>& incoming) const;
+  // Where a frame's receptions go: numbered from `first_id`, appended to `receptions`, and to `incoming`
+  // per gateway (with the locks beyond the K); `newcomers` counts the entries of `incoming`.
+  struct Sink {
+    std::vector<Reception>& receptions;
+    std::vector<std::vector<OnAir>>& incoming;
+    uint64_t first_id;
+    uint64_t newcomers;
+  };
+  // The frame of one submitted transmission, its receptions written to `out` (reads only the medium).
+  Frame materialise(uint64_t seq, const engine::Transmission& tx, Sink& out) const;
+  // Materialises the submitted transmissions, in seq order (on the pool when there are many).
+  void materialise_submitted(core::ThreadPool& pool);
+  // The index of this (channel, SF)'s on-air list at gateway 0 (the channel registered beforehand).
+  uint32_t registered_list(uint32_t channel_hz, uint8_t spreading_factor) const;
 
   const city::CityLayout& city_;
   const drivers::GatewayTimeline& timeline_;
@@ -155,9 +176,26 @@ class RadioMedium {
   std::vector<Reception> receptions_;   // receptions_[i] has id reception_base_ + i
   std::vector<Energies> interference_;  // the same ids, with radio.interference: cumulative only
   uint64_t reception_base_ = 0;
+  struct Submitted {
+    uint64_t seq;
+    engine::Transmission tx;
+  };
+  std::vector<Submitted> submitted_;          // since the last step, in seq order
   std::vector<std::vector<OnAir>> incoming_;  // per gateway, this window's new receptions
-  std::vector<uint32_t> channels_hz_;         // the uplink channels seen so far
-  std::vector<std::vector<OnAir>> on_air_;    // per (channel, SF) and gateway: see on_air_list()
+  uint64_t newcomers_ = 0;                    // entries in incoming_ (or in the shares')
+  // A window materialised on the pool: share i holds a contiguous run of its frames, numbered from 0
+  // (first_id is where its ids start once placed), and its newcomers per gateway.
+  struct Share {
+    std::vector<Reception> receptions;
+    std::vector<Frame> frames;
+    std::vector<std::vector<OnAir>> incoming;
+    uint64_t first_id = 0;
+    uint64_t newcomers = 0;
+  };
+  std::vector<Share> shares_;
+  size_t shares_used_ = 0;                  // this window's
+  std::vector<uint32_t> channels_hz_;       // the uplink channels seen so far
+  std::vector<std::vector<OnAir>> on_air_;  // per (channel, SF) and gateway: see on_air_list()
   std::vector<std::vector<double>> demodulator_free_at_s_;         // per gateway, per demodulation path
   std::vector<uint64_t> demodulator_asked_, demodulator_refused_;  // per gateway (one thread each)
   std::vector<std::vector<Interval>> transmitting_;                // per gateway: scheduled downlinks

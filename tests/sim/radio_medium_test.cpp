@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "models/radio/interference.hpp"
@@ -397,6 +398,81 @@ TEST(RadioMedium, PairwiseInterferenceIsTheModelsSirRule) {
     }
     EXPECT_GT(collisions, 40);
     EXPECT_LT(collisions, 360);
+  }
+}
+
+// A window with many frames is materialised on the pool, each thread a share of its frames
+// (RadioMedium::kMinParallelLinks), and settled on the pool (kMinParallelReceptions): every frame's
+// seq, fate and receiving gateways are the same as on one thread, in every interference and reception
+// mode.
+using Fates = std::vector<std::tuple<uint64_t, uint32_t, std::vector<uint32_t>, int, uint16_t>>;
+
+Fates busy_city_fates(const CityLayout& city, const std::vector<Transmission>& frames, double span_s,
+                      const Scenario& sc, int threads) {
+  const GatewayTimeline timeline(sc, {});
+  RadioMedium medium(sc, city, timeline);
+  ThreadPool pool(threads);
+  Fates out;
+  for (double t = 1.0; t <= span_s + 3.0; t += 1.0) {
+    std::vector<Transmission> window;
+    for (const Transmission& f : frames)
+      if (f.t_start_s >= t - 1.0 && f.t_start_s < t) window.push_back(f);
+    medium.step(window, t, pool, [&](const ResolvedFrame& f) {
+      out.emplace_back(f.seq, f.tx.device,
+                       std::vector<uint32_t>(f.gateways_received.begin(), f.gateways_received.end()),
+                       static_cast<int>(f.fail_reason), f.gateways_in_range);
+    });
+  }
+  return out;
+}
+
+TEST(RadioMedium, ManyFramesAWindowGiveTheSameFatesOnAnyNumberOfThreads) {
+  constexpr double kSpan = 6.0;
+  constexpr size_t kGateways = 40, kFrames = 6000;  // 1,000 frames a window, ~24 links each
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> start(0.0, kSpan), length(0.02, 0.4), unit(0.0, 1.0);
+  std::uniform_real_distribution<float> rssi(-138.0f, -95.0f);  // some below SF7's sensitivity
+  std::uniform_int_distribution<int> sf(7, 12), channel(0, 7);
+  std::vector<std::vector<float>> rssi_by_device(kFrames, std::vector<float>(kGateways));
+  std::vector<Transmission> frames;
+  for (uint32_t d = 0; d < kFrames; ++d) {
+    for (float& r : rssi_by_device[d]) r = unit(rng) < 0.4 ? kNone : rssi(rng);
+    const double t0 = start(rng);
+    frames.push_back(tx(d, t0, t0 + length(rng), 868100000 + 200000 * static_cast<uint32_t>(channel(rng)),
+                        static_cast<uint8_t>(sf(rng))));
+  }
+  const CityLayout city = layout(rssi_by_device, kGateways);
+  ASSERT_GT(kFrames / kSpan * 0.6 * kGateways, 1.2 * RadioMedium::kMinParallelLinks);
+
+  struct Mode {
+    RadioChannel::InterSf inter_sf;
+    RadioChannel::Interference interference;
+    RadioChannel::Receptions receptions;
+  };
+  for (const Mode& mode : {Mode{RadioChannel::InterSf::Orthogonal, RadioChannel::Interference::Pairwise,
+                                RadioChannel::Receptions::Exact},
+                           Mode{RadioChannel::InterSf::Goursaud, RadioChannel::Interference::Pairwise,
+                                RadioChannel::Receptions::Exact},
+                           Mode{RadioChannel::InterSf::Croce, RadioChannel::Interference::Cumulative,
+                                RadioChannel::Receptions::Exact},
+                           Mode{RadioChannel::InterSf::Goursaud, RadioChannel::Interference::Pairwise,
+                                RadioChannel::Receptions::Strongest},
+                           Mode{RadioChannel::InterSf::Goursaud, RadioChannel::Interference::Pairwise,
+                                RadioChannel::Receptions::StrongestOnly}}) {
+    Scenario sc = scenario(true, kGateways, 8, mode.inter_sf, mode.interference);
+    sc.channel.receptions = mode.receptions;
+    sc.channel.strongest_k = 3;
+    const Fates one = busy_city_fates(city, frames, kSpan, sc, 1);
+    ASSERT_EQ(one.size(), kFrames);
+    int received = 0, collided = 0;
+    for (const auto& f : one) {
+      received += std::get<3>(f) == static_cast<int>(output::FailReason::None) ? 1 : 0;
+      collided += std::get<3>(f) == static_cast<int>(output::FailReason::Collision) ? 1 : 0;
+    }
+    EXPECT_GT(received, 100);  // a busy air: frames received and frames lost, both
+    EXPECT_GT(collided, 100);
+    EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2), one);
+    EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 3), one);
   }
 }
 
