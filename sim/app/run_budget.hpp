@@ -31,7 +31,7 @@ inline constexpr double kSecondsPerLoraReport = 2e-6;
 // the air at that gateway, resolved). Receptions per uplink grow with the gateway density (~10 on the
 // bench city at 10k devices, ~240 at Seoul's density), so a dense city's time is mostly this. Measured
 // with bench/measure_reception_cost.sh (bench/RESULTS.md, "Run budget: receptions"), rounded up; counted
-// on one thread (materialising and resolving receptions is serial).
+// on one thread (an upper bound: only settling, and materialising in big windows, are shared by threads).
 inline constexpr double kSecondsPerReception = 0.25e-6;
 inline constexpr double kSecondsPerNbiotReport = 8e-6;
 inline constexpr double kSecondsPerWindow = 0.5e-6;
