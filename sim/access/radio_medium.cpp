@@ -265,14 +265,8 @@ void RadioMedium::resolve(Frame& f, const std::function<void(const ResolvedFrame
   return locks;
 }
 
-uint32_t RadioMedium::registered_list(uint32_t channel_hz, uint8_t spreading_factor) const {
-  const auto it = std::find(channels_hz_.begin(), channels_hz_.end(), channel_hz);
-  const auto channel = static_cast<uint32_t>(it - channels_hz_.begin());
-  return (channel * kSpreadingFactors + (spreading_factor - 7u)) *
-         static_cast<uint32_t>(city_.gateway_count());
-}
-
-RadioMedium::Frame RadioMedium::materialise(uint64_t seq, const engine::Transmission& tx, Sink& out) const {
+RadioMedium::Frame RadioMedium::materialise(const Submitted& s, Sink& out) const {
+  const engine::Transmission& tx = s.tx;
   const uint64_t first = out.first_id + out.receptions.size();
   float best = -std::numeric_limits<float>::infinity();
   if (tx.sent) {
@@ -280,7 +274,7 @@ RadioMedium::Frame RadioMedium::materialise(uint64_t seq, const engine::Transmis
     const double sensitivity =
         models::radio::gateway_sensitivity_dbm(tx.spreading_factor, bandwidth, sensitivity_125khz_dbm_);
     // This (channel, SF)'s on-air lists start here (+ gateway).
-    const uint32_t lists = registered_list(tx.channel_hz, tx.spreading_factor);
+    const uint32_t lists = s.lists;
     const uint64_t begin = city_.link_offset[tx.device];
     // radio.receptions: strongest, strongest_only: the same links in the same order, only the K strongest.
     std::span<const uint32_t> chosen;
@@ -305,7 +299,7 @@ RadioMedium::Frame RadioMedium::materialise(uint64_t seq, const engine::Transmis
     }
   }
   const auto receptions = static_cast<uint32_t>(out.first_id + out.receptions.size() - first);
-  return {seq, tx, first, receptions, best, false};
+  return {s.seq, tx, first, receptions, best, false};
 }
 
 void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
@@ -313,15 +307,15 @@ void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
   if (submitted_.empty()) return;
   // Channels seen for the first time get their on-air lists now, on this thread; the links to look at.
   uint64_t links = 0;
-  for (const Submitted& s : submitted_) {
+  for (Submitted& s : submitted_) {
     if (!s.tx.sent) continue;
-    (void)on_air_list(0, s.tx.channel_hz, s.tx.spreading_factor);
+    s.lists = on_air_list(0, s.tx.channel_hz, s.tx.spreading_factor);
     links += city_.link_offset[s.tx.device + 1] - city_.link_offset[s.tx.device];
   }
   const uint64_t receptions_before = reception_base_ + receptions_.size();
   if (pool.size() == 1 || links < kMinParallelLinks) {
     Sink out{receptions_, incoming_, reception_base_, 0};
-    for (const Submitted& s : submitted_) frames_.push_back(materialise(s.seq, s.tx, out));
+    for (const Submitted& s : submitted_) frames_.push_back(materialise(s, out));
     newcomers_ += out.newcomers;
   } else {
     // Each thread a contiguous share of the frames, numbered from 0; placed in order below, so that the
@@ -336,7 +330,7 @@ void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
       share.frames.clear();
       Sink out{share.receptions, share.incoming, 0, 0};
       for (size_t f = i * n / shares_used_; f < (i + 1) * n / shares_used_; ++f)
-        share.frames.push_back(materialise(submitted_[f].seq, submitted_[f].tx, out));
+        share.frames.push_back(materialise(submitted_[f], out));
       share.newcomers = out.newcomers;
     });
     for (size_t i = 0; i < shares_used_; ++i) {

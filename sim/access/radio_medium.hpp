@@ -152,12 +152,17 @@ class RadioMedium {
     uint64_t first_id;
     uint64_t newcomers;
   };
+  // A transmission submitted since the last step; `lists` is on_air_list(0, its channel, its SF), found
+  // on the calling thread before the frames are materialised (a new channel appends lists).
+  struct Submitted {
+    uint64_t seq;
+    engine::Transmission tx;
+    uint32_t lists = 0;
+  };
   // The frame of one submitted transmission, its receptions written to `out` (reads only the medium).
-  Frame materialise(uint64_t seq, const engine::Transmission& tx, Sink& out) const;
+  Frame materialise(const Submitted& s, Sink& out) const;
   // Materialises the submitted transmissions, in seq order (on the pool when there are many).
   void materialise_submitted(core::ThreadPool& pool);
-  // The index of this (channel, SF)'s on-air list at gateway 0 (the channel registered beforehand).
-  uint32_t registered_list(uint32_t channel_hz, uint8_t spreading_factor) const;
 
   const city::CityLayout& city_;
   const drivers::GatewayTimeline& timeline_;
@@ -176,10 +181,6 @@ class RadioMedium {
   std::vector<Reception> receptions_;   // receptions_[i] has id reception_base_ + i
   std::vector<Energies> interference_;  // the same ids, with radio.interference: cumulative only
   uint64_t reception_base_ = 0;
-  struct Submitted {
-    uint64_t seq;
-    engine::Transmission tx;
-  };
   std::vector<Submitted> submitted_;          // since the last step, in seq order
   std::vector<std::vector<OnAir>> incoming_;  // per gateway, this window's new receptions
   uint64_t newcomers_ = 0;                    // entries in incoming_ (or in the shares')
