@@ -48,18 +48,19 @@ using ResolvedFrame = events::FrameResolved;
 class RadioMedium {
  public:
   // A window settles its receptions on the thread pool only when it holds at least this many (settling
-  // one costs ~80 ns; waking the pool ~40 us on the 2-core machines): fewer are settled on this thread.
-  static constexpr uint64_t kMinParallelReceptions = 4096;
+  // one costs ~80 ns; a pool round ~0.3-0.6 us with its workers spinning, bench/pool_round.cpp): fewer
+  // are settled on this thread.
+  static constexpr uint64_t kMinParallelReceptions = 512;
   // `timeline` says when each gateway is without power (it hears nothing then); it must outlive the medium.
   RadioMedium(const scenario::Scenario& scenario, const city::CityLayout& city,
               const drivers::GatewayTimeline& timeline);
 
   // A window materialises its frames' receptions on the thread pool (each thread a contiguous share of the
   // frames, numbered as on one thread) only when its frames have at least this many radio links between
-  // them (~15 ns each; a pool round costs ~40 us, and placing the shares copies every reception once:
-  // at 6,000 links a window, the 100k bench city, it was 20 % slower on 2 threads); fewer stay on this
-  // thread.
-  static constexpr uint64_t kMinParallelLinks = 16384;
+  // them (~15 ns each; placing the shares copies every reception once, and a pool round costs
+  // ~0.3-0.6 us: with a sleeping pool, ~40 us a round, 6,000 links a window (the 100k bench city) were
+  // 20 % slower on 2 threads, with a spinning one they gain); fewer stay on this thread.
+  static constexpr uint64_t kMinParallelLinks = 2048;
   // A transmission numbered by the run's engine::Sequencer (increasing seq, (t_start, device)
   // order): its receptions at every gateway in range, materialised at the next step. A transmission that
   // was never sent (dead battery) has none and is resolved as FailReason::DeviceDead.

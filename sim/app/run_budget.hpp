@@ -24,7 +24,9 @@ inline constexpr double kBytesPerNbiotReport = 64.0;
 inline constexpr double kBytesPerSeriesBin = 16.0;
 // Time: a report through the fleet engine, the radio medium and the trace (measured 1.5 us LoRaWAN,
 // 6.7 us NB-IoT, on one core); a synchronisation window on one thread (measured 0.3 us), and the thread
-// pool's round trip when there are more (measured 43 us on a loaded 2-core machine); a SimGrid comm (a
+// pool's round trip when there are more (bench/pool_round.cpp: 0.3-0.6 us with its workers spinning on
+// an idle 2-core machine, ~43 us when they slept; where a worker is not scheduled the caller runs its
+// items, a cost the reports already count); a SimGrid comm (a
 // gateway's forward batch or a chunk of a CCTV stream; measured 12 us).
 inline constexpr double kSecondsPerLoraReport = 2e-6;
 // A LoRa reception: a (frame, gateway) pair the radio medium settles (stored, judged against the frames on
@@ -35,7 +37,7 @@ inline constexpr double kSecondsPerLoraReport = 2e-6;
 inline constexpr double kSecondsPerReception = 0.25e-6;
 inline constexpr double kSecondsPerNbiotReport = 8e-6;
 inline constexpr double kSecondsPerWindow = 0.5e-6;
-inline constexpr double kSecondsPerPoolRound = 50e-6;
+inline constexpr double kSecondsPerPoolRound = 5e-6;
 inline constexpr double kSecondsPerComm = 20e-6;
 
 // The trace numbers failure intervals with 16 bits (sim/run.cpp refuses more once drawn).

@@ -1,28 +1,82 @@
 #include "sim/core/thread_pool.hpp"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace citytwin::sim::core {
 
-ThreadPool::ThreadPool(int threads) {
+namespace {
+
+constexpr uint64_t kItemBits = 32;
+constexpr uint64_t kItemMask = (uint64_t{1} << kItemBits) - 1;
+
+// One step of a spin-wait: tells the core (and a hyper-threaded sibling) that this thread is waiting.
+inline void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// Spins until done() or until `limit` has passed; true when done() held. Reads the clock every 64
+// steps, and yields the core after the first few thousand steps, so that a machine with more runnable
+// threads than cores (a test suite run in parallel) still makes progress.
+template <class Done>
+bool spin_until(const Done& done, std::chrono::microseconds limit) {
+  if (limit.count() <= 0) return done();
+  const auto until = std::chrono::steady_clock::now() + limit;
+  for (unsigned step = 1;; ++step) {
+    if (done()) return true;
+    if (step % 64 == 0 && std::chrono::steady_clock::now() >= until) return done();
+    if (step < 4096) {
+      relax();
+    } else {
+      std::this_thread::yield();
+    }
+  }
+}
+
+}  // namespace
+
+ThreadPool::ThreadPool(int threads, std::chrono::microseconds spin) : spin_(spin) {
   for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
 }
 
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard lock(mutex_);
-    stopping_ = true;
+    stopping_.store(true);
   }
   wake_.notify_all();
   for (auto& w : workers_) w.join();
 }
 
-void ThreadPool::drain() {
-  for (size_t i = next_.fetch_add(1); i < job_size_; i = next_.fetch_add(1)) {
+void ThreadPool::drain(uint64_t round) {
+  uint64_t state = state_.load(std::memory_order_acquire);
+  for (;;) {
+    if ((state >> kItemBits) != round) return;  // that round has ended; a later one is the caller's news
+    // Read before the claim: a successful claim proves the round had this item left, so it had not
+    // ended and these are its job and size.
+    const std::function<void(size_t)>* job = job_.load(std::memory_order_relaxed);
+    const size_t size = job_size_.load(std::memory_order_relaxed);
+    const uint64_t item = state & kItemMask;
+    if (item >= size) return;
+    if (!state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+      continue;  // `state` reloaded
     try {
-      (*job_)(i);
+      (*job)(item);
     } catch (...) {
       std::lock_guard lock(mutex_);
       if (!error_) error_ = std::current_exception();
     }
+    if (finished_.fetch_add(1, std::memory_order_seq_cst) + 1 == size &&
+        caller_sleeping_.load(std::memory_order_seq_cst)) {
+      std::lock_guard lock(mutex_);  // the caller is between its check and its wait, or waiting
+      done_.notify_one();
+    }
+    state = state_.load(std::memory_order_acquire);
   }
 }
 
@@ -32,37 +86,44 @@ void ThreadPool::parallel_for(size_t n, const std::function<void(size_t)>& fn) {
     for (size_t i = 0; i < n; ++i) fn(i);
     return;
   }
-  {
+  if (n > kItemMask) throw std::length_error("ThreadPool::parallel_for: more than 2^32 - 1 items");
+  // The previous round is over: every item finished, none can be claimed (its counter is at its size).
+  error_ = nullptr;
+  job_.store(&fn, std::memory_order_relaxed);
+  job_size_.store(n, std::memory_order_relaxed);
+  finished_.store(0, std::memory_order_relaxed);
+  const uint64_t round = (state_.load(std::memory_order_relaxed) >> kItemBits) + 1;
+  state_.store(round << kItemBits, std::memory_order_seq_cst);  // publishes the job with the round
+  if (sleeping_.load(std::memory_order_seq_cst) > 0) {
     std::lock_guard lock(mutex_);
-    job_ = &fn;
-    job_size_ = n;
-    next_ = 0;
-    error_ = nullptr;
-    busy_ = static_cast<int>(workers_.size());
-    ++generation_;
+    wake_.notify_all();
   }
-  wake_.notify_all();
-  drain();
-  std::unique_lock lock(mutex_);
-  done_.wait(lock, [this] { return busy_ == 0; });
-  job_ = nullptr;
+  drain(round);
+  const auto all_done = [&] { return finished_.load(std::memory_order_seq_cst) == n; };
+  if (!spin_until(all_done, spin_)) {
+    std::unique_lock lock(mutex_);
+    caller_sleeping_.store(true, std::memory_order_seq_cst);
+    done_.wait(lock, all_done);
+    caller_sleeping_.store(false, std::memory_order_relaxed);
+  }
+  std::lock_guard lock(mutex_);
   if (error_) std::rethrow_exception(error_);
 }
 
 void ThreadPool::worker_loop() {
-  size_t seen = 0;
+  uint64_t seen = 0;  // the last round this worker looked at
+  const auto round_now = [this] { return state_.load(std::memory_order_seq_cst) >> kItemBits; };
   for (;;) {
-    {
+    const auto news = [&] { return stopping_.load(std::memory_order_acquire) || round_now() != seen; };
+    if (!spin_until(news, spin_)) {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-      if (stopping_) return;
-      seen = generation_;
+      sleeping_.fetch_add(1, std::memory_order_seq_cst);
+      wake_.wait(lock, news);
+      sleeping_.fetch_sub(1, std::memory_order_seq_cst);
     }
-    drain();
-    {
-      std::lock_guard lock(mutex_);
-      if (--busy_ == 0) done_.notify_one();
-    }
+    if (stopping_.load(std::memory_order_acquire)) return;
+    seen = round_now();
+    drain(seen);
   }
 }
 

@@ -1,9 +1,20 @@
 // A fork-join pool for bulk-synchronous windows: parallel_for(n, fn) runs fn(i) for i in [0, n) on
 // the pool's threads and the caller, and returns when all are done. Which thread runs which i does
 // not matter to the results: callers write only to slots owned by i.
+//
+// A window's rounds come every few hundred microseconds, and a worker put to sleep on a condition
+// variable takes ~25-40 us to wake on the 2-core machines (bench/RESULTS.md, "Threads"). So:
+// - an idle worker waits for the next round spinning, for up to `spin`, then sleeps until woken (OpenMP
+//   runtimes do the same: GOMP_SPINCOUNT, KMP_BLOCKTIME);
+// - the caller takes items too and waits only for the items taken, never for a worker to turn up: a
+//   worker that the OS has not scheduled (more runnable threads than cores) costs the round nothing,
+//   the caller runs its items. Items are claimed from one counter tagged with the round's number, so a
+//   late worker can never claim an item of a round that has ended.
+// A pool of one thread has no worker and never spins.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -16,7 +27,10 @@ namespace citytwin::sim::core {
 
 class ThreadPool {
  public:
-  explicit ThreadPool(int threads);
+  // How long an idle worker (and the caller waiting for the last items) spins before it sleeps.
+  static constexpr std::chrono::microseconds kDefaultSpin{500};
+
+  explicit ThreadPool(int threads, std::chrono::microseconds spin = kDefaultSpin);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -25,9 +39,9 @@ class ThreadPool {
   // Rethrows the first exception thrown by fn, after all items have finished.
   void parallel_for(size_t n, const std::function<void(size_t)>& fn);
   // The same, but on the calling thread alone when `work` (the items' total cost, in the caller's unit)
-  // is below `min_work`: waking the pool and waiting for it costs ~40 us a round on the 2-core machines
-  // (bench/RESULTS.md, "Threads"), more than a small window's whole work. The results are the same
-  // either way (callers write only to slots owned by i).
+  // is below `min_work`: a round costs a few microseconds even with spinning workers (more with
+  // sleeping ones), more than a small window's whole work. The results are the same either way
+  // (callers write only to slots owned by i).
   void parallel_for(size_t n, const std::function<void(size_t)>& fn, uint64_t work, uint64_t min_work) {
     if (work < min_work) {
       for (size_t i = 0; i < n; ++i) fn(i);
@@ -38,18 +52,23 @@ class ThreadPool {
 
  private:
   void worker_loop();
-  void drain();
+  // Claims and runs items of round `round` until none is left (or the round has ended).
+  void drain(uint64_t round);
 
+  const std::chrono::microseconds spin_;
   std::vector<std::thread> workers_;
-  std::mutex mutex_;
+  // (round << 32) | next item to claim. A claim is a compare-and-swap that keeps the round, so it
+  // succeeds only while that round still has items, i.e. before the caller can have ended it.
+  std::atomic<uint64_t> state_{0};
+  std::atomic<const std::function<void(size_t)>*> job_{nullptr};
+  std::atomic<size_t> job_size_{0};
+  std::atomic<size_t> finished_{0};  // items of the current round done
+  std::mutex mutex_;                 // error_, and sleeping on the condition variables
   std::condition_variable wake_;
   std::condition_variable done_;
-  const std::function<void(size_t)>* job_ = nullptr;
-  size_t job_size_ = 0;
-  std::atomic<size_t> next_{0};
-  size_t generation_ = 0;
-  int busy_ = 0;
-  bool stopping_ = false;
+  std::atomic<int> sleeping_{0};           // workers waiting on wake_
+  std::atomic<bool> caller_sleeping_{false};  // the caller waiting on done_
+  std::atomic<bool> stopping_{false};
   std::exception_ptr error_;
 };
 

@@ -45,8 +45,9 @@ inline bool tx_before(const Transmission& a, const Transmission& b) {
 class Fleet {
  public:
   // A window's events run on the thread pool only when the last window had at least this many (~0.3 us
-  // each; waking the pool ~40 us on the 2-core machines): fewer run on this thread.
-  static constexpr uint64_t kMinParallelEvents = 1024;
+  // each; a pool round ~0.3-0.6 us with its workers spinning, bench/pool_round.cpp): fewer run on this
+  // thread.
+  static constexpr uint64_t kMinParallelEvents = 32;
   // No report starts at or after end_s (the run's duration); retransmissions of earlier reports may.
   // drivers: the quantities event-driven populations sample (each the one it senses, in its district),
   // and the flood that kills ground-mounted devices once submerged.

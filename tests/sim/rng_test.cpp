@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <functional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -96,6 +99,39 @@ TEST(ThreadPool, LittleWorkStaysOnTheCallingThread) {
   EXPECT_THROW(pool.parallel_for(
                    3, [](size_t) { throw std::runtime_error("x"); }, 0, 100),
                std::runtime_error);
+}
+
+// Many short rounds, each with a function of its own (a temporary: a worker that ran an item of an ended
+// round would call a destroyed function, which AddressSanitizer reports), on a pool whose idle workers
+// spin (the default) and on one whose workers sleep at once (spin 0: every round must wake them, and a
+// lost wake-up hangs the test). Every item of every round runs exactly once, in its own round.
+TEST(ThreadPool, ManyShortRoundsRunEachItemOnceInItsOwnRound) {
+  for (const auto spin : {ThreadPool::kDefaultSpin, std::chrono::microseconds{0}}) {
+    ThreadPool pool(3, spin);
+    constexpr size_t kRounds = 20000;
+    std::vector<std::vector<int>> hits(kRounds);
+    for (size_t r = 0; r < kRounds; ++r) {
+      hits[r].assign(2 + r % 7, 0);
+      std::vector<int>& mine = hits[r];
+      const std::function<void(size_t)> fn = [&mine](size_t i) { ++mine[i]; };
+      pool.parallel_for(mine.size(), fn);
+    }
+    for (size_t r = 0; r < kRounds; ++r)
+      for (int h : hits[r]) ASSERT_EQ(h, 1) << "round " << r << ", spin " << spin.count() << " us";
+  }
+}
+
+// A round is over when its items are, whether or not every worker took part: items that block until
+// released by the caller's own last item could not all finish unless two threads run them, and with
+// only the caller and one worker, both do.
+TEST(ThreadPool, TheCallerAndAWorkerShareARound) {
+  ThreadPool pool(2);
+  std::atomic<int> arrived{0};
+  pool.parallel_for(2, [&](size_t) {
+    arrived.fetch_add(1);
+    while (arrived.load() < 2) std::this_thread::yield();  // both items at once: two threads
+  });
+  EXPECT_EQ(arrived.load(), 2);
 }
 
 }  // namespace
