@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
   const auto wall0 = Clock::now();
   // The round's ideal wall time: its items spread evenly over the threads.
   const double ideal_us =
-      1e-3 * work_ns * static_cast<double>((items + static_cast<size_t>(threads) - 1) / static_cast<size_t>(threads));
+      1e-3 * work_ns *
+      static_cast<double>((items + static_cast<size_t>(threads) - 1) / static_cast<size_t>(threads));
   for (int r = 0; r < rounds; ++r) {
     spin_for(gap_us * 1e3);
     const auto t0 = Clock::now();
@@ -55,7 +56,8 @@ int main(int argc, char** argv) {
   const double wall = std::chrono::duration<double>(Clock::now() - wall0).count();
   const double cpu = cpu_s() - cpu0;
   std::nth_element(over_us.begin(), over_us.begin() + over_us.size() / 2, over_us.end());
-  std::printf("threads=%d rounds=%d items=%zu work=%.0f ns gap=%.0f us: round beyond its work, median %.2f us; "
-              "wall %.3f s, CPU %.3f s\n",
-              threads, rounds, items, work_ns, gap_us, over_us[over_us.size() / 2], wall, cpu);
+  std::printf(
+      "threads=%d rounds=%d items=%zu work=%.0f ns gap=%.0f us: round beyond its work, median %.2f us; "
+      "wall %.3f s, CPU %.3f s\n",
+      threads, rounds, items, work_ns, gap_us, over_us[over_us.size() / 2], wall, cpu);
 }

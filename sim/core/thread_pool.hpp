@@ -66,7 +66,7 @@ class ThreadPool {
   std::mutex mutex_;                 // error_, and sleeping on the condition variables
   std::condition_variable wake_;
   std::condition_variable done_;
-  std::atomic<int> sleeping_{0};           // workers waiting on wake_
+  std::atomic<int> sleeping_{0};              // workers waiting on wake_
   std::atomic<bool> caller_sleeping_{false};  // the caller waiting on done_
   std::atomic<bool> stopping_{false};
   std::exception_ptr error_;
