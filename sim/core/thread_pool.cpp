@@ -57,10 +57,11 @@ void ThreadPool::drain(uint64_t round) {
   uint64_t state = state_.load(std::memory_order_acquire);
   for (;;) {
     if ((state >> kItemBits) != round) return;  // that round has ended; a later one is the caller's news
-    // Read before the claim: a successful claim proves the round had this item left, so it had not
-    // ended and these are its job and size.
-    const std::function<void(size_t)>* job = job_.load(std::memory_order_relaxed);
-    const size_t size = job_size_.load(std::memory_order_relaxed);
+    // Read before the claim: a successful claim proves that the state was still this round's with this
+    // item left, so neither its end nor the next round's closing store had happened, and (acquire: the
+    // next round writes them after closing this one) these are this round's job and size.
+    const std::function<void(size_t)>* job = job_.load(std::memory_order_acquire);
+    const size_t size = job_size_.load(std::memory_order_acquire);
     const uint64_t item = state & kItemMask;
     if (item >= size) return;
     if (!state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire))
@@ -86,13 +87,20 @@ void ThreadPool::parallel_for(size_t n, const std::function<void(size_t)>& fn) {
     for (size_t i = 0; i < n; ++i) fn(i);
     return;
   }
-  if (n > kItemMask) throw std::length_error("ThreadPool::parallel_for: more than 2^32 - 1 items");
-  // The previous round is over: every item finished, none can be claimed (its counter is at its size).
+  if (n >= kItemMask) throw std::length_error("ThreadPool::parallel_for: 2^32 - 1 items or more");
+  // The previous round is over: every item finished. A worker may still hold its state (exhausted) and
+  // be about to read the job and size; were it to read the new size with the old state, it could claim
+  // an item the old round never had. So the old round is closed first (a round of its own, with no
+  // item to claim: the item field at kItemMask is beyond any size), and the new job and size are
+  // written after it, with release: a worker that reads them cannot then succeed in claiming from the
+  // old state, which the closing store replaced.
+  const uint64_t closed = (state_.load(std::memory_order_relaxed) >> kItemBits) + 1;
+  state_.store((closed << kItemBits) | kItemMask, std::memory_order_seq_cst);
   error_ = nullptr;
-  job_.store(&fn, std::memory_order_relaxed);
-  job_size_.store(n, std::memory_order_relaxed);
+  job_.store(&fn, std::memory_order_release);
+  job_size_.store(n, std::memory_order_release);
   finished_.store(0, std::memory_order_relaxed);
-  const uint64_t round = (state_.load(std::memory_order_relaxed) >> kItemBits) + 1;
+  const uint64_t round = closed + 1;
   state_.store(round << kItemBits, std::memory_order_seq_cst);  // publishes the job with the round
   if (sleeping_.load(std::memory_order_seq_cst) > 0) {
     std::lock_guard lock(mutex_);
