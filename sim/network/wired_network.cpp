@@ -255,7 +255,7 @@ void WiredNetwork::Impl::forward_period(double t_send_s,
         ++effects[static_cast<size_t>(failure)].copies_lost;
         continue;
       }
-      arriving.push({t_arrive, g, c.frame_seq, c.t_rx_s, c.t_leave_s, c.failure});
+      arriving.push_back({t_arrive, g, c.frame_seq, c.t_rx_s, c.t_leave_s, c.failure});
     }
   }
   // Copies of later periods were received after t_send_s, so they arrive after it: everything up to
@@ -281,11 +281,12 @@ std::vector<double> WiredNetwork::Impl::execute_stages(const std::vector<double>
 
 void WiredNetwork::Impl::serve_until(double horizon_s) {
   std::lock_guard<s4u::Mutex> lock(*serve_mutex);
-  std::vector<Arrival> group;
-  while (!arriving.empty() && arriving.top().t_s <= horizon_s) {
-    group.push_back(arriving.top());
-    arriving.pop();
-  }
+  // The copies due by the horizon, in arrival order; the others stay.
+  const auto due = std::partition(arriving.begin(), arriving.end(),
+                                  [horizon_s](const Arrival& a) { return a.t_s > horizon_s; });
+  std::vector<Arrival> group(due, arriving.end());
+  arriving.erase(due, arriving.end());
+  std::sort(group.begin(), group.end());
   // Bogus frames of a flood at the server up to the horizon (attacks.platform_dos, server_flood.hpp).
   size_t bogus = 0;
   const auto bogus_before = [&](double t_s) {

@@ -10,7 +10,6 @@
 #include <limits>
 #include <map>
 #include <optional>
-#include <queue>
 #include <simgrid/s4u.hpp>
 #include <string>
 #include <tuple>
@@ -152,12 +151,14 @@ struct WiredNetwork::Impl {
     uint64_t frame_seq;
     double t_rx_s, t_send_s;
     int failure;
-    // Earliest first; ties by gateway, then frame (deterministic).
-    bool operator>(const Arrival& o) const {
-      return std::tie(t_s, gateway, frame_seq) > std::tie(o.t_s, o.gateway, o.frame_seq);
+    // Earliest first; ties by gateway, then frame (a total order: a frame reaches a gateway once).
+    bool operator<(const Arrival& o) const {
+      return std::tie(t_s, gateway, frame_seq) < std::tie(o.t_s, o.gateway, o.frame_seq);
     }
   };
-  std::priority_queue<Arrival, std::vector<Arrival>, std::greater<>> arriving;  // not yet served
+  // Not yet served, in no order: serve_until takes those due and sorts them (a heap cost ~80 ns a copy
+  // in its pushes and pops, 7 % of a 100k-device run; bench/RESULTS.md).
+  std::vector<Arrival> arriving;
   std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
   ServerQueue server_queue{1};            // the network server's FIFO queue (platform.ns_capacity)
   ServerFlood* server_flood = nullptr;    // bogus frames at the server (attacks.platform_dos), or none
