@@ -133,7 +133,9 @@ def test_gil_is_released_while_running():
     t = threading.Thread(target=ticker)
     t.start()
     start = time.monotonic()
-    citytwin.run(QUICKSTART, threads=1)  # about a second of simulation
+    # Four simulated days of the quickstart city: ~1 s on an idle 2-core machine (one day took 0.29 s
+    # there, too short for the ticker to show anything), several under CI's load.
+    citytwin.run(QUICKSTART, overrides={"run.duration": "96 h"}, threads=1)
     elapsed = time.monotonic() - start
     stop.set()
     t.join()
