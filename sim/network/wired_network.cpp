@@ -170,8 +170,7 @@ void WiredNetwork::Impl::start_failure_driver() {
   });
 }
 
-void WiredNetwork::Impl::forward_period(double t_send_s,
-                                        std::vector<WiredNetwork::Impl::GatewayBatch> batches) {
+void WiredNetwork::Impl::forward_period(double t_send_s, const PeriodBatches& batches) {
   s4u::this_actor::sleep_until(t_send_s + clock_origin);
   const double msg_bytes = scenario.platform.forward_message_bytes;
   // When each copy leaves its gateway: forward_delay after reception, or, while a link of its route
@@ -181,13 +180,17 @@ void WiredNetwork::Impl::forward_period(double t_send_s,
     double t_rx_s, t_leave_s;
     int failure;  // the failure that held it, or -1
   };
-  std::vector<std::vector<Leaving>> leaving(batches.size());
+  // Batch i's copies that leave: leaving[i == 0 ? 0 : leaving_end[i - 1], leaving_end[i]).
+  std::vector<Leaving> leaving;
+  leaving.reserve(batches.copies.size());
+  std::vector<size_t> leaving_end(batches.size());
   std::vector<s4u::CommPtr> comms(batches.size());
   std::vector<double> comm_bytes(batches.size(), 0.0);
   for (size_t i = 0; i < batches.size(); ++i) {
-    const uint32_t g = batches[i].gateway;
+    const uint32_t g = batches.gateway[i];
     const scenario::Gateway& gw = scenario.gateways[g];
-    for (const Copy& c : batches[i].copies) {
+    const size_t left_before = leaving.size();
+    for (const Copy& c : batches.copies_of(i)) {
       double t_leave = c.t_rx_s + gw.forward_delay_s;
       int failure = -1;
       const std::vector<Down>& route_down = timeline.backhaul_failures(g);
@@ -206,12 +209,13 @@ void WiredNetwork::Impl::forward_period(double t_send_s,
         t_leave = down->t1_s;
       }
       if (t_leave < 0.0) continue;
-      leaving[i].push_back({c.frame_seq, c.t_rx_s, t_leave, failure});
+      leaving.push_back({c.frame_seq, c.t_rx_s, t_leave, failure});
       for (size_t l : route_links[g]) add(link_bytes[l], t_leave, msg_bytes);
     }
+    leaving_end[i] = leaving.size();
     // One SimGrid comm per gateway and period carries the bytes; while the route is down they wait
     // for the gateway's first batch after it is back.
-    deferred_bytes[g] += msg_bytes * static_cast<double>(leaving[i].size());
+    deferred_bytes[g] += msg_bytes * static_cast<double>(leaving.size() - left_before);
     if (deferred_bytes[g] > 0.0 && route_up(g, t_send_s)) {
       comm_bytes[i] = deferred_bytes[g];
       deferred_bytes[g] = 0.0;
@@ -219,8 +223,7 @@ void WiredNetwork::Impl::forward_period(double t_send_s,
   }
   // The batches no other traffic slows are timed analytically (wired_fast_path.cpp); the rest are
   // SimGrid comms, sharing their links.
-  std::vector<uint32_t> gateways(batches.size());
-  for (size_t i = 0; i < batches.size(); ++i) gateways[i] = batches[i].gateway;
+  const std::vector<uint32_t>& gateways = batches.gateway;
   std::vector<bool> to_simgrid = plan_period(t_send_s, gateways, comm_bytes);
   const std::vector<bool> planned = to_simgrid;
   if (fast.check) to_simgrid.assign(batches.size(), true);
@@ -231,7 +234,7 @@ void WiredNetwork::Impl::forward_period(double t_send_s,
     for (size_t l : fast.route[gateways[i]]) ++fast.simgrid_in_flight[l];
   }
   for (size_t i = 0; i < batches.size(); ++i) {
-    const uint32_t g = batches[i].gateway;
+    const uint32_t g = batches.gateway[i];
     // The rate the batch obtained once its first byte arrived; the link rate when the link is not
     // shared, or when the batch did not get through (a cut while it was on the wire).
     double rate = scenario.gateways[g].fibre_bandwidth_bps / 8.0;  // bytes/s
@@ -248,7 +251,8 @@ void WiredNetwork::Impl::forward_period(double t_send_s,
     } else if (comm_bytes[i] > 0.0) {
       rate = analytic_rate(g, t_send_s, comm_bytes[i]);
     }
-    for (const Leaving& c : leaving[i]) {
+    for (size_t k = i == 0 ? 0 : leaving_end[i - 1]; k < leaving_end[i]; ++k) {
+      const Leaving& c = leaving[k];
       const double t_arrive = c.t_leave_s + latency_s[g] + msg_bytes / rate;
       if (const int failure = timeline.server_failure_at(t_arrive); failure >= 0) {
         on_dropped(c.frame_seq, output::FailReason::ServerDown, failure);
@@ -339,13 +343,15 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
 }
 
 void WiredNetwork::Impl::send_batches(double t_s) {
-  std::vector<GatewayBatch> batches;
+  PeriodBatches batches;
   for (uint32_t g = 0; g < outbox.size(); ++g) {
     if (outbox[g].empty()) continue;
-    batches.push_back({g, std::move(outbox[g])});
-    outbox[g].clear();
+    batches.gateway.push_back(g);
+    batches.copies.insert(batches.copies.end(), outbox[g].begin(), outbox[g].end());
+    batches.end.push_back(batches.copies.size());
+    outbox[g].clear();  // keeps its storage for the next period
   }
-  if (batches.empty()) return;
+  if (batches.size() == 0) return;
   ++period;
   queue_forward_job({t_s, std::move(batches), false});
 }
@@ -365,7 +371,7 @@ void WiredNetwork::Impl::queue_forward_job(ForwardJob job) {
           --forward_workers_alive;
           return;
         }
-        forward_period(next.t_s, std::move(next.batches));
+        forward_period(next.t_s, next.batches);
         ++forward_workers_free;
       }
     });
