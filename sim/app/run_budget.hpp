@@ -26,8 +26,8 @@ inline constexpr double kBytesPerSeriesBin = 16.0;
 // 6.7 us NB-IoT, on one core); a synchronisation window on one thread (measured 0.3 us), and the thread
 // pool's round trip when there are more (bench/pool_round.cpp: 0.3-0.6 us with its workers spinning on
 // an idle 2-core machine, ~43 us when they slept; where a worker is not scheduled the caller runs its
-// items, a cost the reports already count); a SimGrid comm (a
-// gateway's forward batch or a chunk of a CCTV stream; measured 12 us).
+// items, a cost the reports already count); a SimGrid comm (a gateway's forward batch or a chunk of a
+// CCTV stream; measured 12 us).
 inline constexpr double kSecondsPerLoraReport = 2e-6;
 // A LoRa reception: a (frame, gateway) pair the radio medium settles (stored, judged against the frames on
 // the air at that gateway, resolved). Receptions per uplink grow with the gateway density (~10 on the

@@ -1,5 +1,7 @@
 #include "sim/core/thread_pool.hpp"
 
+#include <stdexcept>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif

@@ -180,16 +180,16 @@ void WiredNetwork::Impl::forward_period(double t_send_s, const PeriodBatches& ba
     double t_rx_s, t_leave_s;
     int failure;  // the failure that held it, or -1
   };
-  // Batch i's copies that leave: leaving[i == 0 ? 0 : leaving_end[i - 1], leaving_end[i]).
+  // Batch i's copies that leave: leaving[leaving_bounds[i], leaving_bounds[i + 1]).
   std::vector<Leaving> leaving;
   leaving.reserve(batches.copies.size());
-  std::vector<size_t> leaving_end(batches.size());
+  std::vector<size_t> leaving_bounds{0};
+  leaving_bounds.reserve(batches.size() + 1);
   std::vector<s4u::CommPtr> comms(batches.size());
   std::vector<double> comm_bytes(batches.size(), 0.0);
   for (size_t i = 0; i < batches.size(); ++i) {
     const uint32_t g = batches.gateway[i];
     const scenario::Gateway& gw = scenario.gateways[g];
-    const size_t left_before = leaving.size();
     for (const Copy& c : batches.copies_of(i)) {
       double t_leave = c.t_rx_s + gw.forward_delay_s;
       int failure = -1;
@@ -212,10 +212,10 @@ void WiredNetwork::Impl::forward_period(double t_send_s, const PeriodBatches& ba
       leaving.push_back({c.frame_seq, c.t_rx_s, t_leave, failure});
       for (size_t l : route_links[g]) add(link_bytes[l], t_leave, msg_bytes);
     }
-    leaving_end[i] = leaving.size();
+    leaving_bounds.push_back(leaving.size());
     // One SimGrid comm per gateway and period carries the bytes; while the route is down they wait
     // for the gateway's first batch after it is back.
-    deferred_bytes[g] += msg_bytes * static_cast<double>(leaving.size() - left_before);
+    deferred_bytes[g] += msg_bytes * static_cast<double>(leaving_bounds[i + 1] - leaving_bounds[i]);
     if (deferred_bytes[g] > 0.0 && route_up(g, t_send_s)) {
       comm_bytes[i] = deferred_bytes[g];
       deferred_bytes[g] = 0.0;
@@ -251,7 +251,7 @@ void WiredNetwork::Impl::forward_period(double t_send_s, const PeriodBatches& ba
     } else if (comm_bytes[i] > 0.0) {
       rate = analytic_rate(g, t_send_s, comm_bytes[i]);
     }
-    for (size_t k = i == 0 ? 0 : leaving_end[i - 1]; k < leaving_end[i]; ++k) {
+    for (size_t k = leaving_bounds[i]; k < leaving_bounds[i + 1]; ++k) {
       const Leaving& c = leaving[k];
       const double t_arrive = c.t_leave_s + latency_s[g] + msg_bytes / rate;
       if (const int failure = timeline.server_failure_at(t_arrive); failure >= 0) {
@@ -348,7 +348,7 @@ void WiredNetwork::Impl::send_batches(double t_s) {
     if (outbox[g].empty()) continue;
     batches.gateway.push_back(g);
     batches.copies.insert(batches.copies.end(), outbox[g].begin(), outbox[g].end());
-    batches.end.push_back(batches.copies.size());
+    batches.bounds.push_back(batches.copies.size());
     outbox[g].clear();  // keeps its storage for the next period
   }
   if (batches.size() == 0) return;

@@ -44,12 +44,11 @@ struct Copy {
 // malloc and free were ~16 % of a period; bench/wired_period.cpp).
 struct PeriodBatches {
   std::vector<uint32_t> gateway;  // batch i's gateway
-  std::vector<size_t> end;        // batch i: copies[i == 0 ? 0 : end[i - 1], end[i])
+  std::vector<size_t> bounds{0};  // batch i: copies[bounds[i], bounds[i + 1])
   std::vector<Copy> copies;
   size_t size() const { return gateway.size(); }
   std::span<const Copy> copies_of(size_t i) const {
-    const size_t begin = i == 0 ? 0 : end[i - 1];
-    return {copies.data() + begin, end[i] - begin};
+    return {copies.data() + bounds[i], bounds[i + 1] - bounds[i]};
   }
 };
 // A stretch of time a gateway's route is down, and the failure (index into the schedule) behind it.

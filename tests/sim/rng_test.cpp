@@ -102,7 +102,8 @@ TEST(ThreadPool, LittleWorkStaysOnTheCallingThread) {
 }
 
 // Many short rounds, each with a function of its own (a temporary: a worker that ran an item of an ended
-// round would call a destroyed function, which AddressSanitizer reports), on a pool whose idle workers
+// round would call a destroyed function, which AddressSanitizer reports, and count one item too many,
+// which leaves the caller waiting for ever: how the first spinning pool failed), on a pool whose idle workers
 // spin (the default) and on one whose workers sleep at once (spin 0: every round must wake them, and a
 // lost wake-up hangs the test). Every item of every round runs exactly once, in its own round.
 TEST(ThreadPool, ManyShortRoundsRunEachItemOnceInItsOwnRound) {
@@ -121,9 +122,8 @@ TEST(ThreadPool, ManyShortRoundsRunEachItemOnceInItsOwnRound) {
   }
 }
 
-// A round is over when its items are, whether or not every worker took part: items that block until
-// released by the caller's own last item could not all finish unless two threads run them, and with
-// only the caller and one worker, both do.
+// A worker takes part in a round: two items that each wait for the other finish only when two threads
+// run them at once, here the caller and the pool's one worker.
 TEST(ThreadPool, TheCallerAndAWorkerShareARound) {
   ThreadPool pool(2);
   std::atomic<int> arrived{0};
