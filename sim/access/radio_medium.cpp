@@ -39,8 +39,8 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
       sensitivity_125khz_dbm_(scenario.channel.gateway_sensitivity_dbm),
       noise_figure_db_(scenario.channel.noise_figure_db),
       incoming_(city.gateway_count()),
-      demodulator_asked_(city.gateway_count(), 0),
-      demodulator_refused_(city.gateway_count(), 0),
+      gateways_(city.gateway_count()),
+      next_local_(city.gateway_count(), 0),
       transmitting_(city.gateway_count()) {
   for (const scenario::Gateway& g : scenario.gateways)
     demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);
@@ -53,9 +53,9 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
 
 double RadioMedium::demodulator_refused_ratio() const {
   uint64_t asked = 0, refused = 0;
-  for (size_t g = 0; g < demodulator_asked_.size(); ++g) {
-    asked += demodulator_asked_[g];
-    refused += demodulator_refused_[g];
+  for (const GatewayState& gs : gateways_) {
+    asked += gs.demodulator_asked;
+    refused += gs.demodulator_refused;
   }
   return asked > 0 ? static_cast<double>(refused) / static_cast<double>(asked)
                    : std::numeric_limits<double>::quiet_NaN();
@@ -85,8 +85,7 @@ void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
   // Frames already on the air at this gateway that overlap the downlink are lost there.
   for (uint32_t list = gateway; list < on_air_.size(); list += static_cast<uint32_t>(city_.gateway_count()))
     for (const OnAir& e : on_air_[list])
-      if (e.t_end_s > t0_s && e.t_start_s < t1_s)
-        reception(e.reception).fate = FailReason::GatewayTransmitting;
+      if (e.t_end_s > t0_s && e.t_start_s < t1_s) fate(gateway, e.local) = FailReason::GatewayTransmitting;
 }
 
 // One newcomer at one gateway, in start order.
@@ -95,22 +94,27 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
     lock_only(g, rx);
     return;
   }
-  Reception& mine = reception(rx.reception);
+  GatewayState& gs = gateways_[g];
+  // Receptions are settled at their gateway in the order of their local indices.
+  if (static_cast<uint32_t>(rx.local - gs.fate_base) != gs.fates.size())
+    throw std::logic_error("RadioMedium: a reception settled out of its gateway's order");
+  gs.fates.push_back(rx.fate);
+  FailReason& mine = gs.fates.back();
   // A power cut in a gateway's district switches it off once its backup runs out, until power returns.
-  if (timeline_.off_during(g, rx.t_start_s, rx.t_end_s)) mine.fate = FailReason::GatewayDown;
+  if (timeline_.off_during(g, rx.t_start_s, rx.t_end_s)) mine = FailReason::GatewayDown;
   std::vector<Interval>& tx = transmitting_[g];
   std::erase_if(tx, [&](const Interval& i) { return i.t1_s <= rx.t_start_s; });
   for (const Interval& i : tx)
-    if (i.t0_s < rx.t_end_s && rx.t_start_s < i.t1_s) mine.fate = FailReason::GatewayTransmitting;
-  if (mine.fate == FailReason::None) {
+    if (i.t0_s < rx.t_end_s && rx.t_start_s < i.t1_s) mine = FailReason::GatewayTransmitting;
+  if (mine == FailReason::None) {
     // A free demodulation path locks on the preamble and holds it to the end of the frame.
     auto& paths = demodulator_free_at_s_[g];
     auto path =
         std::find_if(paths.begin(), paths.end(), [&](double free_at) { return free_at <= rx.t_start_s; });
-    ++demodulator_asked_[g];
+    ++gs.demodulator_asked;
     if (path == paths.end()) {
-      mine.fate = FailReason::NoDemodulator;
-      ++demodulator_refused_[g];
+      mine = FailReason::NoDemodulator;
+      ++gs.demodulator_refused;
     } else {
       *path = rx.t_end_s;
     }
@@ -119,9 +123,9 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
   // (no capture: no SIR is enough).
   const double capture_db = needs_db(rx.spreading_factor, rx.spreading_factor);
   std::vector<OnAir>& air = on_air_[rx.list];
-  collide(rx, mine, air, capture_db, capture_db);
+  collide(gs, rx, mine, air, capture_db, capture_db);
   air.push_back(rx);
-  interfere_across_sfs(rx, mine);
+  interfere_across_sfs(g, rx, mine);
 }
 
 // A frame beyond a device's K strongest (radio.receptions: strongest) at a gateway: it takes a free
@@ -135,27 +139,29 @@ void RadioMedium::lock_only(uint32_t g, const OnAir& rx) {
   auto& paths = demodulator_free_at_s_[g];
   auto path =
       std::find_if(paths.begin(), paths.end(), [&](double free_at) { return free_at <= rx.t_start_s; });
-  ++demodulator_asked_[g];
+  GatewayState& gs = gateways_[g];
+  ++gs.demodulator_asked;
   if (path != paths.end()) {
     *path = rx.t_end_s;
   } else {
-    ++demodulator_refused_[g];
+    ++gs.demodulator_refused;
   }
 }
 
-void RadioMedium::interfere_across_sfs(const OnAir& rx, Reception& mine) {
+void RadioMedium::interfere_across_sfs(uint32_t gateway, const OnAir& rx, FailReason& mine) {
   if (orthogonal_) return;
+  GatewayState& gs = gateways_[gateway];
   const auto gateways = static_cast<uint32_t>(city_.gateway_count());
   const uint32_t base = rx.list - (rx.spreading_factor - 7u) * gateways;  // this channel's SF7 list
   for (uint8_t sf = 7; sf <= 12; ++sf) {
     if (sf == rx.spreading_factor) continue;
-    collide(rx, mine, on_air_[base + (sf - 7u) * gateways], needs_db(rx.spreading_factor, sf),
+    collide(gs, rx, mine, on_air_[base + (sf - 7u) * gateways], needs_db(rx.spreading_factor, sf),
             needs_db(sf, rx.spreading_factor));
   }
 }
 
-void RadioMedium::collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& air, double rx_needs_db,
-                          double others_need_db) {
+void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, std::vector<OnAir>& air,
+                          double rx_needs_db, double others_need_db) {
   // One pass: frames that ended before rx starts are dropped from the list (kept ones stay in order),
   // the others are judged against rx.
   size_t kept = 0;
@@ -180,12 +186,11 @@ void RadioMedium::collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& 
   for (size_t i = 0; i < air.size(); ++i) {
     const OnAir& e = air[i];
     if (e.t_end_s <= rx.t_start_s) continue;
-    if (!models::radio::sir_suffices(rx.rssi_dbm - e.rssi_dbm, rx_needs_db) && mine.fate == FailReason::None)
-      mine.fate = FailReason::Collision;
-    Reception& other = reception(e.reception);
-    if (!models::radio::sir_suffices(e.rssi_dbm - rx.rssi_dbm, others_need_db) &&
-        other.fate == FailReason::None)
-      other.fate = FailReason::Collision;
+    if (!models::radio::sir_suffices(rx.rssi_dbm - e.rssi_dbm, rx_needs_db) && mine == FailReason::None)
+      mine = FailReason::Collision;
+    FailReason& other = gs.fates[static_cast<uint32_t>(e.local - gs.fate_base)];
+    if (!models::radio::sir_suffices(e.rssi_dbm - rx.rssi_dbm, others_need_db) && other == FailReason::None)
+      other = FailReason::Collision;
     air[kept++] = e;
   }
   air.resize(kept);
@@ -206,17 +211,18 @@ void RadioMedium::resolve(Frame& f, const std::function<void(const ResolvedFrame
   FailReason strongest_fate = FailReason::BelowSensitivity;
   float strongest = -std::numeric_limits<float>::infinity();
   for (uint32_t r = 0; r < f.receptions; ++r) {
-    Reception& rx = reception(f.first_reception + r);
-    if (cumulative_ && rx.fate == FailReason::None &&
+    const Reception& rx = reception(f.first_reception + r);
+    FailReason rx_fate = fate(rx.gateway, rx.local);
+    if (cumulative_ && rx_fate == FailReason::None &&
         sunk_by_interference(rx, interference(f.first_reception + r), f.tx))
-      rx.fate = FailReason::Collision;
-    if (rx.fate == FailReason::None) {
+      rx_fate = FailReason::Collision;
+    if (rx_fate == FailReason::None) {
       received_scratch_.push_back(rx.gateway);
       rssi_scratch_.push_back(rx.rssi_dbm);
     }
     if (rx.rssi_dbm > strongest) {
       strongest = rx.rssi_dbm;
-      strongest_fate = rx.fate;
+      strongest_fate = rx_fate;
     }
   }
   f.resolved = true;
@@ -259,7 +265,8 @@ void RadioMedium::resolve(Frame& f, const std::function<void(const ResolvedFrame
     if (jamming_ != nullptr &&
         jamming_->jams(g, tx.channel_hz, bandwidth, rssi - sensitivity, tx.t_start_s, tx.t_end_s))
       continue;
-    incoming[g].emplace_back(tx.t_start_s, tx.t_end_s, kLockOnly, rssi, 0u, tx.spreading_factor);
+    incoming[g].emplace_back(tx.t_start_s, tx.t_end_s, kLockOnly, rssi, 0u, 0u, tx.spreading_factor,
+                             FailReason::None);
     ++locks;
   }
   return locks;
@@ -292,8 +299,10 @@ RadioMedium::Frame RadioMedium::materialise(const Submitted& s, Sink& out) const
       const uint64_t id = out.first_id + out.receptions.size();
       const bool jammed = jamming_ != nullptr && jamming_->jams(g, tx.channel_hz, bandwidth,
                                                                 rssi - sensitivity, tx.t_start_s, tx.t_end_s);
-      out.receptions.push_back({g, rssi, jammed ? FailReason::Jammed : FailReason::None});
-      out.incoming[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g, tx.spreading_factor});
+      const uint32_t local = out.locals[g]++;
+      out.receptions.push_back({g, rssi, local});
+      out.incoming[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g, local, tx.spreading_factor,
+                                 jammed ? FailReason::Jammed : FailReason::None});
       ++out.newcomers;
       best = std::max(best, rssi);
     }
@@ -314,7 +323,7 @@ void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
   }
   const uint64_t receptions_before = reception_base_ + receptions_.size();
   if (pool.size() == 1 || links < kMinParallelLinks) {
-    Sink out{receptions_, incoming_, reception_base_, 0};
+    Sink out{receptions_, incoming_, next_local_, reception_base_, 0};
     for (const Submitted& s : submitted_) frames_.push_back(materialise(s, out));
     newcomers_ += out.newcomers;
   } else {
@@ -326,9 +335,10 @@ void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
     pool.parallel_for(shares_used_, [&](size_t i) {
       Share& share = shares_[i];
       share.incoming.resize(city_.gateway_count());
+      share.locals.assign(city_.gateway_count(), 0);
       share.receptions.clear();
       share.frames.clear();
-      Sink out{share.receptions, share.incoming, 0, 0};
+      Sink out{share.receptions, share.incoming, share.locals, 0, 0};
       for (size_t f = i * n / shares_used_; f < (i + 1) * n / shares_used_; ++f)
         share.frames.push_back(materialise(submitted_[f], out));
       share.newcomers = out.newcomers;
@@ -336,7 +346,12 @@ void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
     for (size_t i = 0; i < shares_used_; ++i) {
       Share& share = shares_[i];
       share.first_id = reception_base_ + receptions_.size();
-      receptions_.insert(receptions_.end(), share.receptions.begin(), share.receptions.end());
+      share.local_base = next_local_;
+      for (size_t g = 0; g < next_local_.size(); ++g) next_local_[g] += share.locals[g];
+      for (Reception r : share.receptions) {
+        r.local += share.local_base[r.gateway];
+        receptions_.push_back(r);
+      }
       for (Frame& f : share.frames) {
         f.first_reception += share.first_id;
         frames_.push_back(f);
@@ -374,7 +389,10 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
         for (size_t i = 0; i < shares_used_; ++i) {
           Share& share = shares_[i];
           for (OnAir rx : share.incoming[g]) {
-            if (rx.reception != kLockOnly) rx.reception += share.first_id;
+            if (rx.reception != kLockOnly) {
+              rx.reception += share.first_id;
+              rx.local += share.local_base[g];
+            }
             settle(static_cast<uint32_t>(g), rx);
           }
           share.incoming[g].clear();
@@ -403,6 +421,27 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
     if (cumulative_)
       interference_.erase(interference_.begin(), interference_.begin() + static_cast<std::ptrdiff_t>(dead));
     reception_base_ = first_live;
+    trim_fates();
+  }
+}
+
+void RadioMedium::trim_fates() {
+  // Every live reception is settled by now: its local index lies in its gateway's fates. The lowest
+  // one per gateway is where that gateway's fates are still needed (on-air entries of settled frames
+  // are never looked at again: nothing that starts later overlaps them).
+  trim_scratch_.resize(gateways_.size());
+  for (size_t g = 0; g < gateways_.size(); ++g)
+    trim_scratch_[g] = static_cast<uint32_t>(gateways_[g].fates.size());
+  for (const Reception& r : receptions_) {
+    const auto offset = static_cast<uint32_t>(r.local - gateways_[r.gateway].fate_base);
+    trim_scratch_[r.gateway] = std::min(trim_scratch_[r.gateway], offset);
+  }
+  for (size_t g = 0; g < gateways_.size(); ++g) {
+    GatewayState& gs = gateways_[g];
+    const uint32_t dead = trim_scratch_[g];
+    if (dead == 0 || 2 * static_cast<size_t>(dead) < gs.fates.size()) continue;
+    gs.fates.erase(gs.fates.begin(), gs.fates.begin() + static_cast<std::ptrdiff_t>(dead));
+    gs.fate_base += dead;
   }
 }
 

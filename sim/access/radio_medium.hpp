@@ -16,7 +16,10 @@
 // received nor interferes, and with strongest it still holds a free demodulation path (a lock-only
 // entry in the gateway's incoming list); gateways_in_range counts those K at most.
 // Gateways are resolved in parallel; each reception belongs to one gateway, so no two threads touch
-// the same slot.
+// the same slot. A reception's fate is kept with its gateway (GatewayState::fates, in the order the
+// gateway settles its receptions), not beside the frame's other receptions: a frame is heard by dozens of
+// gateways settled on different threads, and fates stored frame by frame shared cache lines between the
+// threads (bench/RESULTS.md, "Fates kept per gateway").
 #pragma once
 
 #include <array>
@@ -98,7 +101,7 @@ class RadioMedium {
   struct Reception {  // 12 B: the hot part; the interference energies live apart (interference_)
     uint32_t gateway;
     float rssi_dbm;
-    output::FailReason fate;
+    uint32_t local;  // its index among the gateway's receptions (GatewayState::fates), modulo 2^32
   };
   // Cumulative interference: energy (mW s) of the overlapping frames, per their SF (7..12).
   using Energies = std::array<float, 6>;
@@ -114,9 +117,22 @@ class RadioMedium {
     double t_start_s, t_end_s;
     uint64_t reception;
     float rssi_dbm;
-    uint32_t list;  // index into on_air_
+    uint32_t list;   // index into on_air_
+    uint32_t local;  // as Reception::local
     uint8_t spreading_factor;
+    output::FailReason fate;  // before the gateway settles it: None, or Jammed
   };
+  // What one gateway's settling writes, on the thread that settles it (a cache line or more of its own).
+  struct alignas(64) GatewayState {
+    // fates[i]: the fate of the gateway's reception with local index fate_base + i (modulo 2^32).
+    std::vector<output::FailReason> fates;
+    uint32_t fate_base = 0;
+    uint64_t demodulator_asked = 0, demodulator_refused = 0;
+  };
+  output::FailReason& fate(uint32_t gateway, uint32_t local) {
+    GatewayState& gs = gateways_[gateway];
+    return gs.fates[static_cast<uint32_t>(local - gs.fate_base)];
+  }
   using Interval = scenario::TimeInterval;
 
   Reception& reception(uint64_t id) { return receptions_[static_cast<size_t>(id - reception_base_)]; }
@@ -126,14 +142,16 @@ class RadioMedium {
   // (channel, SF)-major, so a channel seen for the first time appends its lists.
   uint32_t on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor);
   void settle(uint32_t gateway, const OnAir& rx);
+  // Drops the fates that no live reception refers to (after the settled receptions were erased).
+  void trim_fates();
   static constexpr uint64_t kLockOnly = std::numeric_limits<uint64_t>::max();  // OnAir::reception
   void lock_only(uint32_t gateway, const OnAir& rx);
   // Pairwise SIR test between frames of different SFs on one channel; no-op when SFs are orthogonal.
-  void interfere_across_sfs(const OnAir& rx, Reception& mine);
+  void interfere_across_sfs(uint32_t gateway, const OnAir& rx, output::FailReason& mine);
   // Settles rx against the frames of one on-air list (dropping those that ended before it): a frame
   // is lost when its power over the other's falls short of what it needs (dB).
-  void collide(const OnAir& rx, Reception& mine, std::vector<OnAir>& air, double rx_needs_db,
-               double others_need_db);
+  void collide(GatewayState& gs, const OnAir& rx, output::FailReason& mine, std::vector<OnAir>& air,
+               double rx_needs_db, double others_need_db);
   // Cumulative interference: whether the summed energy per SF sinks a reception of a frame.
   bool sunk_by_interference(const Reception& rx, const Energies& energies,
                             const engine::Transmission& tx) const;
@@ -146,10 +164,12 @@ class RadioMedium {
   uint64_t lock_beyond(const engine::Transmission& tx, std::span<const uint32_t> chosen, double bandwidth_hz,
                        double sensitivity_dbm, std::vector<std::vector<OnAir>>& incoming) const;
   // Where a frame's receptions go: numbered from `first_id`, appended to `receptions`, and to `incoming`
-  // per gateway (with the locks beyond the K); `newcomers` counts the entries of `incoming`.
+  // per gateway (with the locks beyond the K); `newcomers` counts the entries of `incoming`. A reception
+  // at gateway g gets local index locals[g]++.
   struct Sink {
     std::vector<Reception>& receptions;
     std::vector<std::vector<OnAir>>& incoming;
+    std::vector<uint32_t>& locals;
     uint64_t first_id;
     uint64_t newcomers;
   };
@@ -186,11 +206,13 @@ class RadioMedium {
   std::vector<std::vector<OnAir>> incoming_;  // per gateway, this window's new receptions
   uint64_t newcomers_ = 0;                    // entries in incoming_ (or in the shares')
   // A window materialised on the pool: share i holds a contiguous run of its frames, numbered from 0
-  // (first_id is where its ids start once placed), and its newcomers per gateway.
-  struct Share {
+  // (first_id is where its ids start once placed), and its newcomers per gateway, their local indices
+  // numbered from 0 per gateway (local_base[g] is where they start once placed).
+  struct alignas(64) Share {  // written by one thread: a cache line or more of its own
     std::vector<Reception> receptions;
     std::vector<Frame> frames;
     std::vector<std::vector<OnAir>> incoming;
+    std::vector<uint32_t> locals, local_base;
     uint64_t first_id = 0;
     uint64_t newcomers = 0;
   };
@@ -198,9 +220,11 @@ class RadioMedium {
   size_t shares_used_ = 0;                  // this window's
   std::vector<uint32_t> channels_hz_;       // the uplink channels seen so far
   std::vector<std::vector<OnAir>> on_air_;  // per (channel, SF) and gateway: see on_air_list()
-  std::vector<std::vector<double>> demodulator_free_at_s_;         // per gateway, per demodulation path
-  std::vector<uint64_t> demodulator_asked_, demodulator_refused_;  // per gateway (one thread each)
-  std::vector<std::vector<Interval>> transmitting_;                // per gateway: scheduled downlinks
+  std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
+  std::vector<GatewayState> gateways_;
+  std::vector<uint32_t> next_local_;  // per gateway: the local index its next reception gets
+  std::vector<uint32_t> trim_scratch_;
+  std::vector<std::vector<Interval>> transmitting_;  // per gateway: scheduled downlinks
   const JammingField* jamming_ = nullptr;
   std::optional<StrongestLinks> strongest_;  // radio.receptions: strongest
   uint64_t receptions_made_ = 0;

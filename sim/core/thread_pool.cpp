@@ -1,5 +1,6 @@
 #include "sim/core/thread_pool.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -66,15 +67,17 @@ void ThreadPool::drain(uint64_t round) {
     const size_t size = job_size_.load(std::memory_order_acquire);
     const uint64_t item = state & kItemMask;
     if (item >= size) return;
-    if (!state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+    const uint64_t end = std::min<uint64_t>(size, item + chunk_.load(std::memory_order_acquire));
+    if (!state_.compare_exchange_weak(state, (state & ~kItemMask) | end, std::memory_order_acq_rel,
+                                      std::memory_order_acquire))
       continue;  // `state` reloaded
     try {
-      (*job)(item);
+      for (uint64_t i = item; i < end; ++i) (*job)(i);
     } catch (...) {
       std::lock_guard lock(mutex_);
       if (!error_) error_ = std::current_exception();
     }
-    if (finished_.fetch_add(1, std::memory_order_seq_cst) + 1 == size &&
+    if (finished_.fetch_add(end - item, std::memory_order_seq_cst) + (end - item) == size &&
         caller_sleeping_.load(std::memory_order_seq_cst)) {
       std::lock_guard lock(mutex_);  // the caller is between its check and its wait, or waiting
       done_.notify_one();
@@ -101,6 +104,8 @@ void ThreadPool::parallel_for(size_t n, const std::function<void(size_t)>& fn) {
   error_ = nullptr;
   job_.store(&fn, std::memory_order_release);
   job_size_.store(n, std::memory_order_release);
+  chunk_.store(std::max<size_t>(1, n / (kChunksPerThread * static_cast<size_t>(size()))),
+               std::memory_order_release);
   finished_.store(0, std::memory_order_relaxed);
   const uint64_t round = closed + 1;
   state_.store(round << kItemBits, std::memory_order_seq_cst);  // publishes the job with the round

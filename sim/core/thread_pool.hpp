@@ -10,6 +10,11 @@
 //   worker that the OS has not scheduled (more runnable threads than cores) costs the round nothing,
 //   the caller runs its items. Items are claimed from one counter tagged with the round's number, so a
 //   late worker can never claim an item of a round that has ended.
+// - a claim takes a run of consecutive items (about an eighth of a thread's share): neighbouring items
+//   (gateways, partitions) then run on one thread, whose writes to their neighbouring slots stay in its
+//   cache, and a round costs a few claims instead of one atomic operation per item. Claimed one by one,
+//   the 100k bench city's gateways passed cache lines between the cores at every reception, and two
+//   threads ran 1.7x slower than one (bench/RESULTS.md, "Fates kept per gateway").
 // A pool of one thread has no worker and never spins.
 #pragma once
 
@@ -29,6 +34,8 @@ class ThreadPool {
  public:
   // How long an idle worker (and the caller waiting for the last items) spins before it sleeps.
   static constexpr std::chrono::microseconds kDefaultSpin{500};
+  // A claim takes a run of consecutive items: about 1/kChunksPerThread of a thread's share.
+  static constexpr size_t kChunksPerThread = 8;
 
   explicit ThreadPool(int threads, std::chrono::microseconds spin = kDefaultSpin);
   ~ThreadPool();
@@ -62,6 +69,7 @@ class ThreadPool {
   std::atomic<uint64_t> state_{0};
   std::atomic<const std::function<void(size_t)>*> job_{nullptr};
   std::atomic<size_t> job_size_{0};
+  std::atomic<size_t> chunk_{1};     // items per claim
   std::atomic<size_t> finished_{0};  // items of the current round done
   std::mutex mutex_;                 // error_, and sleeping on the condition variables
   std::condition_variable wake_;

@@ -95,8 +95,8 @@ class Fleet {
     uint32_t device;
     Kind kind;
   };
-  struct Partition {
-    std::vector<Event> heap;  // min-heap on (t_s, device)
+  struct alignas(64) Partition {  // written by one thread at a time: a cache line or more of its own
+    std::vector<Event> heap;      // min-heap on (t_s, device)
     std::vector<Transmission> out;
     uint64_t deferred = 0;
     uint64_t events = 0;  // handled in the last window

@@ -101,7 +101,8 @@ TEST(ThreadPool, LittleWorkStaysOnTheCallingThread) {
                std::runtime_error);
 }
 
-// Many short rounds, each with a function of its own (a temporary: a worker that ran an item of an ended
+// Many short rounds (of 2-8 items, and every third of 50-116, which are claimed several at a time), each
+// with a function of its own (a temporary: a worker that ran an item of an ended
 // round would call a destroyed function, which AddressSanitizer reports, and count one item too many,
 // which leaves the caller waiting for ever: how the first spinning pool failed), on a pool whose idle workers
 // spin (the default) and on one whose workers sleep at once (spin 0: every round must wake them, and a
@@ -112,13 +113,32 @@ TEST(ThreadPool, ManyShortRoundsRunEachItemOnceInItsOwnRound) {
     constexpr size_t kRounds = 20000;
     std::vector<std::vector<int>> hits(kRounds);
     for (size_t r = 0; r < kRounds; ++r) {
-      hits[r].assign(2 + r % 7, 0);
+      hits[r].assign(2 + r % 7 + (r % 3 == 0 ? 48 + r % 61 : 0), 0);  // some rounds claimed in runs
       std::vector<int>& mine = hits[r];
       const std::function<void(size_t)> fn = [&mine](size_t i) { ++mine[i]; };
       pool.parallel_for(mine.size(), fn);
     }
     for (size_t r = 0; r < kRounds; ++r)
       for (int h : hits[r]) ASSERT_EQ(h, 1) << "round " << r << ", spin " << spin.count() << " us";
+  }
+}
+
+// A claim takes a run of consecutive items (so that threads write to slots apart, not to neighbours in
+// one cache line): along the items, the thread that ran them changes at most once per claim.
+TEST(ThreadPool, AClaimTakesARunOfConsecutiveItems) {
+  ThreadPool pool(2);
+  constexpr size_t kItems = 1600;
+  const size_t claims = kItems / (kItems / (ThreadPool::kChunksPerThread * 2));
+  for (int round = 0; round < 50; ++round) {
+    std::vector<std::thread::id> ran(kItems);
+    pool.parallel_for(kItems, [&](size_t i) {
+      ran[i] = std::this_thread::get_id();
+      for (volatile int spin = 0; spin < 200; ++spin) {
+      }
+    });
+    size_t changes = 0;
+    for (size_t i = 1; i < kItems; ++i) changes += ran[i] != ran[i - 1] ? 1 : 0;
+    ASSERT_LT(changes, claims) << "round " << round;
   }
 }
 
