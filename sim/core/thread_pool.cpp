@@ -1,6 +1,7 @@
 #include "sim/core/thread_pool.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -11,8 +12,11 @@ namespace citytwin::sim::core {
 
 namespace {
 
-constexpr uint64_t kItemBits = 32;
-constexpr uint64_t kItemMask = (uint64_t{1} << kItemBits) - 1;
+// state_: (round << 32) | (chunks claimed from the front << 16) | chunks claimed from the back.
+constexpr uint64_t kRoundShift = 32;
+constexpr uint64_t kFrontShift = 16;
+constexpr uint64_t kCountMask = 0xFFFF;
+constexpr uint64_t kMaxChunks = kCountMask;  // a closed round's front count: no chunk left to claim
 
 // One step of a spin-wait: tells the core (and a hyper-threaded sibling) that this thread is waiting.
 inline void relax() {
@@ -56,28 +60,31 @@ ThreadPool::~ThreadPool() {
   for (auto& w : workers_) w.join();
 }
 
-void ThreadPool::drain(uint64_t round) {
+void ThreadPool::drain(uint64_t round, bool from_back) {
   uint64_t state = state_.load(std::memory_order_acquire);
   for (;;) {
-    if ((state >> kItemBits) != round) return;  // that round has ended; a later one is the caller's news
+    if ((state >> kRoundShift) != round) return;  // that round has ended; a later one is the caller's news
     // Read before the claim: a successful claim proves that the state was still this round's with this
-    // item left, so neither its end nor the next round's closing store had happened, and (acquire: the
-    // next round writes them after closing this one) these are this round's job and size.
+    // chunk left, so neither its end nor the next round's closing store had happened, and (acquire: the
+    // next round writes them after closing this one) these are this round's job, size and chunk.
     const std::function<void(size_t)>* job = job_.load(std::memory_order_acquire);
     const size_t size = job_size_.load(std::memory_order_acquire);
-    const uint64_t item = state & kItemMask;
-    if (item >= size) return;
-    const uint64_t end = std::min<uint64_t>(size, item + chunk_.load(std::memory_order_acquire));
-    if (!state_.compare_exchange_weak(state, (state & ~kItemMask) | end, std::memory_order_acq_rel,
-                                      std::memory_order_acquire))
+    const size_t chunk = chunk_.load(std::memory_order_acquire);
+    const uint64_t chunks = (size + chunk - 1) / chunk;
+    const uint64_t front = (state >> kFrontShift) & kCountMask, back = state & kCountMask;
+    if (front + back >= chunks) return;
+    const uint64_t claimed = from_back ? state + 1 : state + (uint64_t{1} << kFrontShift);
+    if (!state_.compare_exchange_weak(state, claimed, std::memory_order_acq_rel, std::memory_order_acquire))
       continue;  // `state` reloaded
+    const uint64_t c = from_back ? chunks - 1 - back : front;
+    const size_t begin = c * chunk, end = std::min<size_t>(size, begin + chunk);
     try {
-      for (uint64_t i = item; i < end; ++i) (*job)(i);
+      for (size_t i = begin; i < end; ++i) (*job)(i);
     } catch (...) {
       std::lock_guard lock(mutex_);
       if (!error_) error_ = std::current_exception();
     }
-    if (finished_.fetch_add(end - item, std::memory_order_seq_cst) + (end - item) == size &&
+    if (finished_.fetch_add(end - begin, std::memory_order_seq_cst) + (end - begin) == size &&
         caller_sleeping_.load(std::memory_order_seq_cst)) {
       std::lock_guard lock(mutex_);  // the caller is between its check and its wait, or waiting
       done_.notify_one();
@@ -92,28 +99,29 @@ void ThreadPool::parallel_for(size_t n, const std::function<void(size_t)>& fn) {
     for (size_t i = 0; i < n; ++i) fn(i);
     return;
   }
-  if (n >= kItemMask) throw std::length_error("ThreadPool::parallel_for: 2^32 - 1 items or more");
+  if (n > std::numeric_limits<size_t>::max() / 2)
+    throw std::length_error("ThreadPool::parallel_for: too many items");
   // The previous round is over: every item finished. A worker may still hold its state (exhausted) and
   // be about to read the job and size; were it to read the new size with the old state, it could claim
   // an item the old round never had. So the old round is closed first (a round of its own, with no
-  // item to claim: the item field at kItemMask is beyond any size), and the new job and size are
+  // chunk to claim: a front count of kMaxChunks is beyond any round's chunks), and the new job and size are
   // written after it, with release: a worker that reads them cannot then succeed in claiming from the
   // old state, which the closing store replaced.
-  const uint64_t closed = (state_.load(std::memory_order_relaxed) >> kItemBits) + 1;
-  state_.store((closed << kItemBits) | kItemMask, std::memory_order_seq_cst);
+  const uint64_t closed = (state_.load(std::memory_order_relaxed) >> kRoundShift) + 1;
+  state_.store((closed << kRoundShift) | (kMaxChunks << kFrontShift), std::memory_order_seq_cst);
   error_ = nullptr;
   job_.store(&fn, std::memory_order_release);
   job_size_.store(n, std::memory_order_release);
-  chunk_.store(std::max<size_t>(1, n / (kChunksPerThread * static_cast<size_t>(size()))),
-               std::memory_order_release);
+  const size_t chunk = std::max<size_t>(1, n / (kChunksPerThread * static_cast<size_t>(size())));
+  chunk_.store(std::max<size_t>(chunk, (n + kMaxChunks - 2) / (kMaxChunks - 1)), std::memory_order_release);
   finished_.store(0, std::memory_order_relaxed);
   const uint64_t round = closed + 1;
-  state_.store(round << kItemBits, std::memory_order_seq_cst);  // publishes the job with the round
+  state_.store(round << kRoundShift, std::memory_order_seq_cst);  // publishes the job with the round
   if (sleeping_.load(std::memory_order_seq_cst) > 0) {
     std::lock_guard lock(mutex_);
     wake_.notify_all();
   }
-  drain(round);
+  drain(round, false);
   const auto all_done = [&] { return finished_.load(std::memory_order_seq_cst) == n; };
   if (!spin_until(all_done, spin_)) {
     std::unique_lock lock(mutex_);
@@ -127,7 +135,7 @@ void ThreadPool::parallel_for(size_t n, const std::function<void(size_t)>& fn) {
 
 void ThreadPool::worker_loop() {
   uint64_t seen = 0;  // the last round this worker looked at
-  const auto round_now = [this] { return state_.load(std::memory_order_seq_cst) >> kItemBits; };
+  const auto round_now = [this] { return state_.load(std::memory_order_seq_cst) >> kRoundShift; };
   for (;;) {
     const auto news = [&] { return stopping_.load(std::memory_order_acquire) || round_now() != seen; };
     if (!spin_until(news, spin_)) {
@@ -138,7 +146,7 @@ void ThreadPool::worker_loop() {
     }
     if (stopping_.load(std::memory_order_acquire)) return;
     seen = round_now();
-    drain(seen);
+    drain(seen, true);
   }
 }
 

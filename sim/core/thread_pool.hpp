@@ -14,7 +14,9 @@
 //   (gateways, partitions) then run on one thread, whose writes to their neighbouring slots stay in its
 //   cache, and a round costs a few claims instead of one atomic operation per item. Claimed one by one,
 //   the 100k bench city's gateways passed cache lines between the cores at every reception, and two
-//   threads ran 1.7x slower than one (bench/RESULTS.md, "Fates kept per gateway").
+//   threads ran 1.7x slower than one (bench/RESULTS.md, "Fates kept per gateway"). The caller claims
+//   from the front of the items, the workers from the back: round after round, the same items (a
+//   gateway's on-air lists, a district's events) mostly go to the same thread and stay in its cache.
 // A pool of one thread has no worker and never spins.
 #pragma once
 
@@ -59,13 +61,15 @@ class ThreadPool {
 
  private:
   void worker_loop();
-  // Claims and runs items of round `round` until none is left (or the round has ended).
-  void drain(uint64_t round);
+  // Claims and runs chunks of round `round` until none is left (or the round has ended): the caller
+  // from the front, the workers from the back.
+  void drain(uint64_t round, bool from_back);
 
   const std::chrono::microseconds spin_;
   std::vector<std::thread> workers_;
-  // (round << 32) | next item to claim. A claim is a compare-and-swap that keeps the round, so it
-  // succeeds only while that round still has items, i.e. before the caller can have ended it.
+  // (round << 32) | (chunks claimed from the front << 16) | chunks claimed from the back. A claim is a
+  // compare-and-swap that keeps the round, so it succeeds only while that round still has chunks, i.e.
+  // before the caller can have ended it.
   std::atomic<uint64_t> state_{0};
   std::atomic<const std::function<void(size_t)>*> job_{nullptr};
   std::atomic<size_t> job_size_{0};

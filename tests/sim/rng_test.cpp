@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -133,8 +134,8 @@ TEST(ThreadPool, AClaimTakesARunOfConsecutiveItems) {
     std::vector<std::thread::id> ran(kItems);
     pool.parallel_for(kItems, [&](size_t i) {
       ran[i] = std::this_thread::get_id();
-      for (volatile int spin = 0; spin < 200; ++spin) {
-      }
+      volatile int work = 0;  // a little work per item, so that both threads take part
+      for (int k = 0; k < 200; ++k) work = work + k;
     });
     size_t changes = 0;
     for (size_t i = 1; i < kItems; ++i) changes += ran[i] != ran[i - 1] ? 1 : 0;
@@ -143,15 +144,21 @@ TEST(ThreadPool, AClaimTakesARunOfConsecutiveItems) {
 }
 
 // A worker takes part in a round: two items that each wait for the other finish only when two threads
-// run them at once, here the caller and the pool's one worker.
+// run them at once, here the caller and the pool's one worker. The caller claims from the front, the
+// worker from the back: item 0 is the caller's (the worker, holding item 1, cannot take it), item 1 the
+// worker's.
 TEST(ThreadPool, TheCallerAndAWorkerShareARound) {
   ThreadPool pool(2);
   std::atomic<int> arrived{0};
-  pool.parallel_for(2, [&](size_t) {
+  std::array<std::thread::id, 2> ran;
+  pool.parallel_for(2, [&](size_t i) {
+    ran[i] = std::this_thread::get_id();
     arrived.fetch_add(1);
     while (arrived.load() < 2) std::this_thread::yield();  // both items at once: two threads
   });
   EXPECT_EQ(arrived.load(), 2);
+  EXPECT_EQ(ran[0], std::this_thread::get_id());
+  EXPECT_NE(ran[1], std::this_thread::get_id());
 }
 
 }  // namespace
