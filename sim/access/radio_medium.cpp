@@ -96,7 +96,7 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
   }
   GatewayState& gs = gateways_[g];
   // Receptions are settled at their gateway in the order of their local indices.
-  if (static_cast<uint32_t>(rx.local - gs.fate_base) != gs.fates.size())
+  if (gs.offset(rx.local) != gs.fates.size())
     throw std::logic_error("RadioMedium: a reception settled out of its gateway's order");
   gs.fates.push_back(rx.fate);
   FailReason& mine = gs.fates.back();
@@ -188,7 +188,7 @@ void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, s
     if (e.t_end_s <= rx.t_start_s) continue;
     if (!models::radio::sir_suffices(rx.rssi_dbm - e.rssi_dbm, rx_needs_db) && mine == FailReason::None)
       mine = FailReason::Collision;
-    FailReason& other = gs.fates[static_cast<uint32_t>(e.local - gs.fate_base)];
+    FailReason& other = gs.fate(e.local);
     if (!models::radio::sir_suffices(e.rssi_dbm - rx.rssi_dbm, others_need_db) && other == FailReason::None)
       other = FailReason::Collision;
     air[kept++] = e;
@@ -433,8 +433,7 @@ void RadioMedium::trim_fates() {
   for (size_t g = 0; g < gateways_.size(); ++g)
     trim_scratch_[g] = static_cast<uint32_t>(gateways_[g].fates.size());
   for (const Reception& r : receptions_) {
-    const auto offset = static_cast<uint32_t>(r.local - gateways_[r.gateway].fate_base);
-    trim_scratch_[r.gateway] = std::min(trim_scratch_[r.gateway], offset);
+    trim_scratch_[r.gateway] = std::min(trim_scratch_[r.gateway], gateways_[r.gateway].offset(r.local));
   }
   for (size_t g = 0; g < gateways_.size(); ++g) {
     GatewayState& gs = gateways_[g];

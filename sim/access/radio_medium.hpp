@@ -128,11 +128,10 @@ class RadioMedium {
     std::vector<output::FailReason> fates;
     uint32_t fate_base = 0;
     uint64_t demodulator_asked = 0, demodulator_refused = 0;
+    uint32_t offset(uint32_t local) const { return local - fate_base; }  // into fates (modulo 2^32)
+    output::FailReason& fate(uint32_t local) { return fates[offset(local)]; }
   };
-  output::FailReason& fate(uint32_t gateway, uint32_t local) {
-    GatewayState& gs = gateways_[gateway];
-    return gs.fates[static_cast<uint32_t>(local - gs.fate_base)];
-  }
+  output::FailReason& fate(uint32_t gateway, uint32_t local) { return gateways_[gateway].fate(local); }
   using Interval = scenario::TimeInterval;
 
   Reception& reception(uint64_t id) { return receptions_[static_cast<size_t>(id - reception_base_)]; }
