@@ -343,21 +343,23 @@ void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
         share.frames.push_back(materialise(submitted_[f], out));
       share.newcomers = out.newcomers;
     });
+    // Placed in share order here: each share's first id and local indices, and its frames (a few numbers
+    // per gateway and frame). Its receptions are copied into receptions_ by the settle round that
+    // follows (place_share), beside the gateways, which do not read them.
+    size_t placed = receptions_.size();
     for (size_t i = 0; i < shares_used_; ++i) {
       Share& share = shares_[i];
-      share.first_id = reception_base_ + receptions_.size();
+      share.first_id = reception_base_ + placed;
       share.local_base = next_local_;
       for (size_t g = 0; g < next_local_.size(); ++g) next_local_[g] += share.locals[g];
-      for (Reception r : share.receptions) {
-        r.local += share.local_base[r.gateway];
-        receptions_.push_back(r);
-      }
       for (Frame& f : share.frames) {
         f.first_reception += share.first_id;
         frames_.push_back(f);
       }
       newcomers_ += share.newcomers;
+      placed += share.receptions.size();
     }
+    receptions_.resize(placed);
   }
   submitted_.clear();
   if (cumulative_) interference_.resize(receptions_.size());  // zero energies for the new receptions
@@ -374,16 +376,31 @@ void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, 
   step(t_s, pool, sink);
 }
 
+void RadioMedium::place_share(const Share& share) {
+  if (share.receptions.empty()) return;
+  Reception* out = &reception(share.first_id);
+  for (Reception r : share.receptions) {
+    r.local += share.local_base[r.gateway];
+    *out++ = r;
+  }
+}
+
 void RadioMedium::step(double t_s, core::ThreadPool& pool,
                        const std::function<void(const ResolvedFrame&)>& sink) {
   // 1. The receptions of the frames submitted since the last step.
   materialise_submitted(pool);
 
   // 2. Per gateway, in start order (on this thread alone when the window holds few receptions): the
-  // newcomers of incoming_, then those of each share in share order, their ids placed.
+  // newcomers of incoming_, then those of each share in share order, their ids placed. The first items
+  // copy the shares' receptions into place.
   pool.parallel_for(
-      incoming_.size(),
-      [&](size_t g) {
+      shares_used_ + incoming_.size(),
+      [&](size_t item) {
+        if (item < shares_used_) {
+          place_share(shares_[item]);
+          return;
+        }
+        const size_t g = item - shares_used_;
         for (const OnAir& rx : incoming_[g]) settle(static_cast<uint32_t>(g), rx);
         incoming_[g].clear();
         for (size_t i = 0; i < shares_used_; ++i) {

@@ -215,6 +215,8 @@ class RadioMedium {
     uint64_t first_id = 0;
     uint64_t newcomers = 0;
   };
+  // Copies a share's receptions to their place in receptions_ (sized for them), local indices offset.
+  void place_share(const Share& share);
   std::vector<Share> shares_;
   size_t shares_used_ = 0;                  // this window's
   std::vector<uint32_t> channels_hz_;       // the uplink channels seen so far

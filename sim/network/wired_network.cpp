@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "sim/core/run_error.hpp"
+#include "sim/core/time_sort.hpp"
 #include "sim/network/wired_network_impl.hpp"
 
 namespace citytwin::sim::network {
@@ -290,7 +291,7 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
                                   [horizon_s](const Arrival& a) { return a.t_s > horizon_s; });
   std::vector<Arrival> group(due, arriving.end());
   arriving.erase(due, arriving.end());
-  std::sort(group.begin(), group.end());
+  core::sort_by_time(group, sort_scratch, sort_starts, [](const Arrival& a) { return a.t_s; });
   // Bogus frames of a flood at the server up to the horizon (attacks.platform_dos, server_flood.hpp).
   size_t bogus = 0;
   const auto bogus_before = [&](double t_s) {

@@ -168,6 +168,8 @@ struct WiredNetwork::Impl {
   // Not yet served, in no order: serve_until takes those due and sorts them (a heap cost ~80 ns a copy
   // in its pushes and pops, 7 % of a 100k-device run; bench/RESULTS.md).
   std::vector<Arrival> arriving;
+  std::vector<Arrival> sort_scratch;  // serve_until's sort (core::sort_by_time)
+  std::vector<size_t> sort_starts;
   std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
   ServerQueue server_queue{1};            // the network server's FIFO queue (platform.ns_capacity)
   ServerFlood* server_flood = nullptr;    // bogus frames at the server (attacks.platform_dos), or none
