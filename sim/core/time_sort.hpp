@@ -14,14 +14,17 @@
 
 namespace citytwin::sim::core {
 
+// Fewer records than this are sorted by one std::sort (faster there: bench/wired_period.cpp at 100
+// gateways, 500 arrivals a period, took 10 % longer with the buckets).
+inline constexpr size_t kSortByTimeMin = 1024;
+
 // Sorts `records` into std::sort's order; `scratch` is working storage (kept by the caller between
 // calls so that steady state allocates nothing). time_of(record) must be finite.
 template <class T, class TimeOf>
 void sort_by_time(std::vector<T>& records, std::vector<T>& scratch, std::vector<size_t>& starts,
                   const TimeOf& time_of) {
-  constexpr size_t kSmall = 64;  // below this, one std::sort
   const size_t n = records.size();
-  if (n < kSmall) {
+  if (n < kSortByTimeMin) {
     std::sort(records.begin(), records.end());
     return;
   }

@@ -39,7 +39,8 @@ void expect_as_std_sort(std::vector<Record> records) {
 TEST(TimeSort, GivesStdSortsOrderWithTiesAndOutliers) {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> period(1000.0, 1010.0);
-  for (size_t n : {0, 1, 2, 63, 64, 65, 500, 5000}) {
+  constexpr size_t kMin = core::kSortByTimeMin;
+  for (size_t n : {size_t{0}, size_t{1}, size_t{2}, kMin - 1, kMin, kMin + 1, 3 * kMin, 10 * kMin}) {
     std::vector<Record> records;
     for (size_t i = 0; i < n; ++i) {
       // A frame's copies at several gateways share one arrival time; a few are held for hours.
@@ -54,15 +55,15 @@ TEST(TimeSort, GivesStdSortsOrderWithTiesAndOutliers) {
 
 TEST(TimeSort, OneTimeForAllIsOrderedByTheTieBreakers) {
   std::vector<Record> records;
-  for (uint64_t i = 0; i < 300; ++i)
-    records.push_back({42.0, static_cast<uint32_t>((i * 7919) % 13), 300 - i});
+  const uint64_t n = 2 * core::kSortByTimeMin;
+  for (uint64_t i = 0; i < n; ++i) records.push_back({42.0, static_cast<uint32_t>((i * 7919) % 13), n - i});
   expect_as_std_sort(records);
 }
 
 TEST(TimeSort, TimesAtTheEdgesOfTheRangeLandInTheFirstAndLastBuckets) {
   // The largest time maps to bucket n / 2 before clamping; the smallest to 0; neighbours of each.
   std::vector<Record> records;
-  for (uint64_t i = 0; i < 200; ++i) {
+  for (uint64_t i = 0; i < 2 * core::kSortByTimeMin; ++i) {
     const double t = (i % 2 == 0) ? std::nextafter(1.0, 2.0) * static_cast<double>(i % 5) : 4.0;
     records.push_back({t, static_cast<uint32_t>(i % 3), i});
   }
@@ -75,7 +76,7 @@ TEST(TimeSort, ReusesItsScratchAcrossCalls) {
   std::mt19937_64 rng(11);
   for (int round = 0; round < 20; ++round) {
     std::vector<Record> records;
-    const size_t n = 50 + rng() % 400;
+    const size_t n = core::kSortByTimeMin / 2 + rng() % (4 * core::kSortByTimeMin);
     for (uint64_t i = 0; i < n; ++i) records.push_back({static_cast<double>(rng() % 1000) / 7.0, 0, i});
     std::vector<Record> expected = records;
     std::sort(expected.begin(), expected.end());
