@@ -1,7 +1,7 @@
 // Sorting records whose order starts with a time (T::operator<, with `time_of(a) < time_of(b)` implying
 // a < b): a counting pass puts them into buckets by time, then each bucket is sorted by the full order.
 // The result is exactly std::sort's (the buckets follow the time order, and a total order has one sorted
-// arrangement); the cost is two linear passes plus sorts of a few records each, instead of n log n
+// arrangement); the cost is three linear passes plus sorts of a few records each, instead of n log n
 // comparisons of whole records. The wired network's server sorts each period's arrivals so (a std::sort
 // of 48-byte arrivals was ~4 % of the 100k bench city's CPU, all of it on the main thread; bench/RESULTS.md).
 // Times far apart (a copy held by a failure) only make some buckets larger: each is still std::sort'ed.
