@@ -24,7 +24,7 @@ struct Record {  // ordered by time, then two tie-breakers, like the wired netwo
   bool operator==(const Record& o) const = default;
 };
 
-// Sorts a copy both ways; false (with the first difference reported) when they differ.
+// Sorts the records both ways and asserts the same order (reporting the first difference).
 void expect_as_std_sort(std::vector<Record> records) {
   std::vector<Record> expected = records;
   std::sort(expected.begin(), expected.end());
