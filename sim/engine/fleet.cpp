@@ -262,8 +262,9 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
   asleep_since_s_[dev] = rx_end;
   battery_mah_[dev] = battery;
   // A battery that empties here is found empty at the next wake-up, which logs the report it cannot
-  // send (fail_reason device_dead) and stops the device.
-  if (battery <= 0.0) dead_[dev] = 1;
+  // send (fail_reason device_dead) and stops the device. A mains-powered device draws nothing from its
+  // battery (often none: capacity 0) and never dies of it.
+  if (battery <= 0.0 && !pop.mains_powered) dead_[dev] = 1;
   if (pop.confirmed) {
     schedule(part, rx_end, dev, Kind::ReceiveDone);
   } else if (!sampled_[city_.device_population[dev]]) {

@@ -118,5 +118,25 @@ TEST(Fleet, ChargePostedFromOutsideIsDrawnFromTheBattery) {
   EXPECT_NEAR(fleet.energy_used_mah(0) - fleet.energy_used_mah(1), 1.5, 1e-9);
 }
 
+// A mains-powered device (here a type powered from the mains, with no battery) never runs out: it is not
+// counted dead, and it keeps reporting to the end of the run.
+TEST(Fleet, MainsPoweredDevicesAreNeverDead) {
+  const test::ComponentCity c(city_yaml("type: streetlight_controller, count: 5, interval: 10 min"));
+  ASSERT_TRUE(c.city.populations[0].mains_powered);
+  const drivers::DriverSet driver_set(c.scenario);
+  Fleet fleet(c.city, 1, 7200, 1, driver_set);
+  ThreadPool pool(1);
+  const auto txs = run_fleet(fleet, pool, 7200, [](const Transmission&) {});
+  std::map<uint32_t, int> sent;
+  for (const Transmission& tx : txs) {
+    EXPECT_TRUE(tx.sent) << "device " << tx.device << " at " << tx.t_start_s << " s";
+    sent[tx.device] += tx.sent ? 1 : 0;
+  }
+  ASSERT_EQ(sent.size(), 5u);
+  for (const auto& [device, n] : sent) EXPECT_GE(n, 11) << "device " << device;
+  EXPECT_EQ(fleet.dead_count(), 0u);
+  for (uint32_t d = 0; d < 5; ++d) EXPECT_FALSE(fleet.dead(d)) << "device " << d;
+}
+
 }  // namespace
 }  // namespace citytwin::sim
