@@ -1,6 +1,7 @@
 #include "sim/app/isolated_run.hpp"
 
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,9 +90,15 @@ void parse_progress(std::string& pending, const std::function<void(const Isolate
   }
 }
 
-[[noreturn]] void child_main(int fd, const ScenarioSource& source, const RunOptions& options) {
+[[noreturn]] void child_main(int fd, const ScenarioSource& source, const RunOptions& options, pid_t parent) {
   std::signal(SIGINT, [](int) { request_stop(); });
   std::signal(SIGTERM, [](int) { request_stop(); });
+  // A parent that dies (even by SIGKILL: a notebook's kernel killed, a campaign's driver) stops its child
+  // as Ctrl-C would: the trace is finished with complete = 0 instead of the run going on unwatched. The
+  // report then finds no reader: EPIPE, not SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (::getppid() != parent) request_stop();  // it died before the line above
   std::string report;
   int code = 0;
   try {
@@ -128,6 +135,7 @@ IsolatedChild start_isolated(const ScenarioSource& source, const RunOptions& opt
   }
   std::fflush(stdout);
   std::fflush(stderr);
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     for (int fd : {fds[0], fds[1], progress_fds[0], progress_fds[1]})
@@ -137,7 +145,7 @@ IsolatedChild start_isolated(const ScenarioSource& source, const RunOptions& opt
   if (pid == 0) {
     ::close(fds[0]);
     if (progress_fds[0] >= 0) ::close(progress_fds[0]);
-    child_main(fds[1], source, with_progress_pipe(options, progress_fds[1]));
+    child_main(fds[1], source, with_progress_pipe(options, progress_fds[1]), parent);
   }
   ::close(fds[1]);
   if (progress_fds[1] >= 0) ::close(progress_fds[1]);

@@ -2,7 +2,9 @@
 // its clock or models between engines, and a crash in a simulation must not take down a Python
 // interpreter: so Python, the tests and sweeps run each simulation in its own child. The parent only
 // waits (and can cancel); the child loads the scenario, runs it, writes the trace and reports its
-// KPIs, or its error text, through a pipe.
+// KPIs, or its error text, through a pipe. A child whose parent dies, even by SIGKILL, stops as Ctrl-C
+// would (its trace finished with complete = 0): Linux's PR_SET_PDEATHSIG, which fires when the thread
+// that forked the child ends, so that thread must be the one that waits for it (as every caller does).
 #pragma once
 
 #include <sys/types.h>

@@ -2,14 +2,18 @@
 // city's set-up (a 5 M-device city takes about a minute to set up) as well as between windows.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "sim_test_support.hpp"
 
@@ -90,6 +94,83 @@ TEST_P(StopSignal, StopsARunningSimulationAtTheNextWindow) {
   EXPECT_NE(r.output.find("INCOMPLETE"), std::string::npos) << r.output;
   EXPECT_EQ(test::read_int_attribute(out, "/meta", "complete"), 0);
   EXPECT_FALSE(test::read_dataset_bytes(out, "/messages/t_tx_s").empty());
+}
+
+// This process's children, from /proc (their parent pid, the 4th field of /proc/PID/stat).
+std::vector<pid_t> children_of_this_process() {
+  std::vector<pid_t> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const size_t close = line.rfind(')');  // the command may hold spaces and parentheses
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 1));
+    std::string state;
+    long ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == getpid()) out.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
+}
+
+// `citytwin compare` runs its phases in child processes: killed with SIGKILL (no handler can run), it
+// leaves them without a parent, and they must stop by themselves (finishing their traces as a stop does)
+// instead of simulating ten years unwatched. This process becomes their reaper, to see them end.
+TEST(StopSignal, ChildRunsStopWhenTheirParentIsKilled) {
+  test::TempDir dir;
+  ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  const std::string log = dir.file("output.txt");
+  const std::string out = dir.file("compare.h5");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (!std::freopen(log.c_str(), "w", stdout) || dup2(fileno(stdout), STDERR_FILENO) < 0) _exit(99);
+    execl(CITYTWIN_CLI, CITYTWIN_CLI, "compare", CITYTWIN_SOURCE_DIR "/scenarios/seoul_rollout.yaml", "-q",
+          "--jobs", "2", "-o", out.c_str(), "--set", "run.duration=200d", static_cast<char*>(nullptr));
+    _exit(98);
+  }
+  // Until both phases' children run (compare forks them once it has read the scenario).
+  const auto start = Clock::now();
+  std::vector<pid_t> runs;
+  while (Clock::now() - start < std::chrono::seconds(30)) {
+    runs.clear();
+    for (const pid_t c : children_of_this_process())
+      if (c != pid) runs.push_back(c);
+    std::ifstream proc("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+    for (pid_t c = 0; proc >> c;) runs.push_back(c);
+    if (runs.size() >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GE(runs.size(), 2u) << "compare started no child runs";
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // into their simulations
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  // The orphans are ours now: every one must exit by itself, soon.
+  const auto killed = Clock::now();
+  int stopped = 0, signalled = 0;
+  for (;;) {
+    const pid_t done = waitpid(-1, &status, WNOHANG);
+    if (done < 0 && errno == ECHILD) break;  // none left
+    if (done > 0) {
+      ++stopped;
+      signalled += WIFSIGNALED(status) ? 1 : 0;
+      continue;
+    }
+    if (Clock::now() - killed > std::chrono::seconds(20)) {
+      for (const pid_t c : children_of_this_process()) kill(c, SIGKILL);
+      while (waitpid(-1, &status, 0) > 0) {
+      }
+      ADD_FAILURE() << "the child runs were still running 20 s after their parent was killed";
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
+  EXPECT_GE(stopped, 2);
+  EXPECT_EQ(signalled, 0) << "a child run was killed by a signal instead of stopping";
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, StopSignal, testing::Values(SIGINT, SIGTERM, SIGHUP),
