@@ -1,10 +1,13 @@
 #include "sim/cli/command_line.hpp"
 
 #include <charconv>
+#include <chrono>
 #include <csignal>
 #include <iostream>
+#include <thread>
 
 #include "sim/app/run.hpp"
+#include "sim/campaign/campaign_mpi.hpp"
 
 namespace citytwin::sim::cli {
 namespace {
@@ -36,6 +39,15 @@ void install_stop_handlers() {
   sa.sa_handler = on_interrupt;
   sa.sa_flags = SA_RESETHAND;  // a second signal kills at once
   for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &sa, nullptr);
+}
+
+bool report_error_here(double wait_s) {
+  if (campaign::rank_from_mpirun_environment() == 0) return true;
+  install_stop_handlers();  // mpirun's SIGTERM to end the job: a stop request, seen below
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+  while (!app::stop_requested() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  return !app::stop_requested();
 }
 
 uint64_t parse_seed(const std::string& text) {

@@ -33,6 +33,13 @@ std::optional<po::variables_map> parse_command(const std::vector<std::string>& a
 // trace, complete = 0); a second signal kills at once.
 void install_stop_handlers();
 
+// Whether this process should print an error found before the ranks of `mpirun -n R citytwin ...` exchange
+// anything (a bad scenario, option or budget: every rank reads the same command line and files and finds
+// the same error). Rank 0, and a process not under mpirun: yes. Another rank waits up to `wait`: when rank 0
+// failed too, mpirun ends the job meanwhile (a stop requested, or the process killed) and the error is
+// printed once, by rank 0; an error that is this rank's own (a file only its node lacks) is still printed.
+bool report_error_here(double wait_s = 2.0);
+
 // --seed: a decimal unsigned 64-bit integer, as run.seed is read ("-1" is refused, not wrapped).
 uint64_t parse_seed(const std::string& text);
 

@@ -95,7 +95,7 @@ bool within_budget(const scenario::Scenario& sc, const std::string& file, int th
     app::check_run_budget(app::estimate_run(sc), app::available_memory_bytes(), threads, force);
     return true;
   } catch (const app::RunError& e) {
-    std::cerr << file << ": " << e.what() << "\n";
+    if (report_error_here()) std::cerr << file << ": " << e.what() << "\n";
     return false;
   }
 }
@@ -331,16 +331,16 @@ int main(int argc, char** argv) {
     std::cerr << "citytwin: unknown command '" << command << "'\n" << kUsage;
     return kBadInput;
   } catch (const scenario::ScenarioError& e) {
-    std::cerr << e.what() << "\n";
+    if (report_error_here()) std::cerr << e.what() << "\n";
     return kBadInput;
   } catch (const citytwin::output::OutputPathError& e) {
-    std::cerr << "citytwin: " << e.what() << "\n";
+    if (report_error_here()) std::cerr << "citytwin: " << e.what() << "\n";
     return kBadInput;
   } catch (const po::error& e) {
-    std::cerr << "citytwin: " << e.what() << "\n" << kUsage;
+    if (report_error_here()) std::cerr << "citytwin: " << e.what() << "\n" << kUsage;
     return kBadInput;
   } catch (const std::exception& e) {
-    std::cerr << "citytwin: error: " << e.what() << "\n";
+    if (report_error_here()) std::cerr << "citytwin: error: " << e.what() << "\n";
     return kRunFailed;
   }
 }

@@ -99,3 +99,45 @@ def test_a_stop_on_one_rank_stops_both_together(tmp_path):
     assert out.exists(), err
     with h5py.File(out) as f:
         assert int(f["meta"].attrs["complete"]) == 0
+
+
+BAD_SCENARIO = """city:
+  districts:
+    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}
+devices:
+  - {name: d, count: 10, districts: [a], bogus: 3}
+gateways:
+  - {name: gw, position: [500 m, 500 m]}
+run:
+  duration: 1 h
+"""
+
+
+def test_a_bad_scenario_is_refused_once_not_once_per_rank(tmp_path):
+    """Every rank reads the same file and finds the same error: rank 0 prints it, the job exits 2."""
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(BAD_SCENARIO)
+    r = run_cli(scenario, tmp_path / "bad.h5", mpi_ranks=3)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.count("unknown key 'bogus'") == 1, r.stderr
+    assert not (tmp_path / "bad.h5").exists()
+
+
+def test_an_error_of_another_rank_alone_is_still_printed(tmp_path):
+    """A rank other than 0 (as mpirun's environment says) whose job is not ended meanwhile prints its own
+    error after a short wait; ended meanwhile (mpirun's SIGTERM, rank 0 having failed), it says nothing."""
+    import signal
+    import time
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(BAD_SCENARIO)
+    env = dict(os.environ, OMPI_COMM_WORLD_SIZE="2", OMPI_COMM_WORLD_RANK="1")
+    command = [CLI, "run", str(scenario), "-o", str(tmp_path / "bad.h5"), "--quiet"]
+    r = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.count("unknown key 'bogus'") == 1, r.stderr
+    p = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)  # the error found, the wait begun
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 2
+    assert "bogus" not in err, err
