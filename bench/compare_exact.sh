@@ -23,7 +23,11 @@ $py bench/gen_city.py --devices 20000 --gateways 50 --duration "2 h" --shadowing
 $py bench/gen_city.py --devices 20000 --gateways 30 --duration "2 h" --realistic > "$dir/city20k_real.yaml"
 $py bench/gen_city.py --devices 20000 --gateways 30 --duration "2 h" \
   --radio "interference: cumulative; inter_sf: goursaud" > "$dir/city20k_cumulative.yaml"
-cases+=("$dir/city20k_cumulative.yaml" "$dir/city10k.yaml" "$dir/city30k.yaml" "$dir/city20k_shadow.yaml" "$dir/city20k_real.yaml")
+$py bench/gen_city.py --devices 20000 --gateways 30 --duration "2 h" \
+  --radio "receptions: strongest; strongest_k: 4" > "$dir/city20k_strongest.yaml"
+$py bench/gen_city.py --devices 20000 --gateways 30 --duration "2 h" \
+  --radio "receptions: strongest_only; strongest_k: 4" > "$dir/city20k_strongest_only.yaml"
+cases+=("$dir/city20k_cumulative.yaml" "$dir/city20k_strongest.yaml" "$dir/city20k_strongest_only.yaml" "$dir/city10k.yaml" "$dir/city30k.yaml" "$dir/city20k_shadow.yaml" "$dir/city20k_real.yaml")
 status=0
 for s in "${cases[@]}"; do
   name=$(basename "$s" .yaml)
