@@ -71,6 +71,20 @@ struct Reachability {
 
 Reachability downlink_reachability(const NbiotTimers& timers);
 
+// How a device's uplinks come: every interval_s (periodic), or with exponential gaps of that mean
+// (Poisson).
+enum class UplinkTiming { Periodic, Poisson };
+
+// The mean delay of a downlink packet arriving at a uniformly random time at a device that also sends
+// uplinks. Each uplink opens connected_s of RRC connected time (reachable at once: the RRC inactivity
+// timer), then the release starts the idle cycle above (paging occasions for T3324, then PSM, a TAU
+// restarting it every T3412 without uplink) until the next uplink. Over one gap g between uplinks the
+// delay integrates to sum(gaps between reachable instants ^ 2) / 2, the last gap ending at the next
+// uplink; the mean is E[that integral] / E[g] (renewal-reward), for g = interval_s or exponential.
+// Without uplinks (interval_s infinite) it is downlink_reachability(timers).mean_delay_s.
+double mean_downlink_delay_s(const NbiotTimers& timers, double interval_s, UplinkTiming timing,
+                             double connected_s);
+
 // --- Energy ------------------------------------------------------------------------------------------
 
 // A stretch of activity: how long, and the charge drawn (mA x s).

@@ -48,9 +48,27 @@ void NbiotNetwork::step(double t_s, core::ThreadPool& /*pool*/, events::Bus& bus
 void NbiotNetwork::add_kpis(output::KpiList& kpis) const {
   kpis.emplace_back("nbiot_preamble_collisions", static_cast<double>(preamble_collisions_));
   kpis.emplace_back("nbiot_access_failures", static_cast<double>(access_failures_));
-  if (any_population_)
-    kpis.emplace_back("nbiot_downlink_delay_mean_s",
-                      models::radio::downlink_reachability(timers_).mean_delay_s);
+  if (!any_population_) return;
+  // The mean over the NB-IoT devices of their populations' mean downlink delay: each uplink's connected
+  // time and idle cycle make the device reachable, as do the TAUs (models/radio/nbiot_power.hpp). An
+  // event-driven population's reports are not known in advance: its TAU cycle alone (an upper bound).
+  std::vector<size_t> devices(city_.populations.size(), 0);
+  for (uint16_t p : city_.device_population) ++devices[p];
+  double weighted = 0.0;
+  size_t nbiot = 0;
+  for (size_t p = 0; p < city_.populations.size(); ++p) {
+    const city::PopulationProfile& pop = city_.populations[p];
+    if (pop.technology != scenario::Technology::NbIot || devices[p] == 0) continue;
+    const double interval = pop.event ? std::numeric_limits<double>::infinity() : pop.interval_s;
+    const auto timing = pop.traffic == scenario::Traffic::Poisson ? models::radio::UplinkTiming::Poisson
+                                                                  : models::radio::UplinkTiming::Periodic;
+    weighted += static_cast<double>(devices[p]) *
+                models::radio::mean_downlink_delay_s(timers_, interval, timing, timers_.rrc_inactivity_s);
+    nbiot += devices[p];
+  }
+  kpis.emplace_back("nbiot_downlink_delay_mean_s",
+                    nbiot > 0 ? weighted / static_cast<double>(nbiot)
+                              : models::radio::downlink_reachability(timers_).mean_delay_s);
 }
 
 void NbiotNetwork::schedule(Attempt a, int64_t occasion_index) {

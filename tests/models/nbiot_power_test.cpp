@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace citytwin::models::radio {
@@ -108,6 +110,41 @@ TEST(NbiotReachability, MeanIsTheAverageOfTheDelayFunction) {
     for (int i = 0; i < n; ++i) sum += downlink_delay_s(t, (i + 0.5) * 600.0 / n);
     EXPECT_NEAR(sum / n, downlink_reachability(t).mean_delay_s, 1e-3);
   }
+}
+
+// A device that sends uplinks is reachable during each one's connected time and the idle cycle after it,
+// not only after each TAU: the cycle is the gap between uplinks when that is shorter than T3412.
+TEST(NbiotReachability, PeriodicUplinksRestartTheCycleByHand) {
+  // Every 300 s, 20 s connected, T3324 = 60 s, DRX 1.28 s, T3412 = 24 h: 46 gaps of 1.28 s after the
+  // release (occasions 0 .. 58.88 s), then 280 - 58.88 = 221.12 s to the next uplink.
+  const NbiotTimers t = psm_timers(60.0, 86400.0);
+  EXPECT_NEAR(mean_downlink_delay_s(t, 300.0, UplinkTiming::Periodic, 20.0),
+              (46 * 1.28 * 1.28 + 221.12 * 221.12) / 2.0 / 300.0, 1e-9);
+  // Every 2 h with T3412 = 1 h: a TAU at 3600 s after the release restarts the active time; then
+  // 7180 - 3658.88 = 3521.12 s to the next uplink.
+  const NbiotTimers tau = psm_timers(60.0, 3600.0);
+  EXPECT_NEAR(mean_downlink_delay_s(tau, 7200.0, UplinkTiming::Periodic, 20.0),
+              (2 * 46 * 1.28 * 1.28 + 3541.12 * 3541.12 + 3521.12 * 3521.12) / 2.0 / 7200.0, 1e-9);
+  // Uplinks closer than the connected time: always connected.
+  EXPECT_EQ(mean_downlink_delay_s(t, 15.0, UplinkTiming::Periodic, 20.0), 0.0);
+  // No uplinks: the TAU cycle alone.
+  EXPECT_EQ(mean_downlink_delay_s(t, std::numeric_limits<double>::infinity(), UplinkTiming::Periodic, 20.0),
+            downlink_reachability(t).mean_delay_s);
+  EXPECT_THROW(mean_downlink_delay_s(t, 0.0, UplinkTiming::Periodic, 20.0), std::invalid_argument);
+}
+
+TEST(NbiotReachability, PoissonUplinksAgreeWithTheExponentialsTheory) {
+  // No active time, no connected time, T3412 far beyond the gaps: reachable only at the uplinks, which
+  // come as a Poisson process, so the wait from a random instant is exponential with the same mean
+  // (memorylessness): 600 s.
+  const NbiotTimers never = psm_timers(0.0, 1e9);
+  EXPECT_NEAR(mean_downlink_delay_s(never, 600.0, UplinkTiming::Poisson, 0.0), 600.0, 0.01);
+  // c s connected after each uplink: E[(g - c)+^2] / (2 E[g]) = mu e^(-c / mu) for exponential g.
+  EXPECT_NEAR(mean_downlink_delay_s(never, 600.0, UplinkTiming::Poisson, 20.0),
+              600.0 * std::exp(-20.0 / 600.0), 0.6);
+  // Periodic uplinks of the same mean wait half as long: (600 - 20)^2 / 2 / 600.
+  EXPECT_NEAR(mean_downlink_delay_s(never, 600.0, UplinkTiming::Periodic, 20.0), 580.0 * 580.0 / 1200.0,
+              1e-9);
 }
 
 TEST(NbiotEnergy, MessageChargeByHand) {

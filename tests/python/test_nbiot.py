@@ -104,7 +104,7 @@ def test_psm_and_edrx_timers_trade_energy_for_reachability():
     assert paged.kpi["energy_mean_mah"] > base.kpi["energy_mean_mah"]
     assert short_tail.kpi["energy_mean_mah"] < base.kpi["energy_mean_mah"]
     assert edrx.kpi["energy_mean_mah"] < paged.kpi["energy_mean_mah"]
-    # ... and buys reachability: with no active time a downlink waits for the daily TAU.
+    # ... and buys reachability: with no active time a downlink waits for the next uplink (15 min).
     assert base.kpi["nbiot_downlink_delay_mean_s"] > paged.kpi["nbiot_downlink_delay_mean_s"]
     assert edrx.kpi["nbiot_downlink_delay_mean_s"] > paged.kpi["nbiot_downlink_delay_mean_s"]
 

@@ -122,5 +122,40 @@ TEST_F(NbiotNetworkTest, PublishesServedMessagesAsFramesOfItsCell) {
   EXPECT_EQ(forwarded[0].t_s, t_received);
 }
 
+// nbiot_downlink_delay_mean_s: the device-weighted mean of each population's delay with its own uplinks
+// (models/radio/nbiot_power.hpp), not the TAU cycle alone (~12 h with T3412 = 24 h, whatever the reports).
+TEST(NbiotNetworkKpis, DownlinkDelayCountsEachPopulationsUplinks) {
+  const test::ComponentCity c(
+      "city:\n"
+      "  districts:\n"
+      "    - {name: centre, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
+      "devices:\n"
+      "  - {name: counters, count: 3, districts: [centre], technology: nbiot, interval: 5 min}\n"
+      "  - {name: meters, count: 1, districts: [centre], technology: nbiot, interval: 1 h, traffic: "
+      "poisson}\n"
+      "gateways:\n"
+      "  - {name: enb, technology: nbiot, position: [500 m, 500 m]}\n"
+      "run:\n"
+      "  duration: 1 h\n");
+  const GatewayTimeline timeline(c.scenario, {});
+  const NbiotNetwork nbiot(c.scenario, c.city, 1, timeline);
+  output::KpiList kpis;
+  nbiot.add_kpis(kpis);
+  double delay = -1.0;
+  for (const auto& [name, value] : kpis)
+    if (name == "nbiot_downlink_delay_mean_s") delay = value;
+  const models::radio::NbiotTimers& t = c.scenario.nbiot.timers;
+  using models::radio::UplinkTiming;
+  const double counters =
+      models::radio::mean_downlink_delay_s(t, 300.0, UplinkTiming::Periodic, t.rrc_inactivity_s);
+  const double meters =
+      models::radio::mean_downlink_delay_s(t, 3600.0, UplinkTiming::Poisson, t.rrc_inactivity_s);
+  EXPECT_NEAR(delay, (3.0 * counters + meters) / 4.0, 1e-9);
+  // By hand for the counters (T3324 = 60 s, DRX 1.28 s, 20 s connected): 46 gaps of 1.28 s, then 221.12 s.
+  EXPECT_NEAR(counters, (46 * 1.28 * 1.28 + 221.12 * 221.12) / 2.0 / 300.0, 1e-9);
+  EXPECT_LT(meters, 3600.0);  // below the mean gap between its uplinks: the active time after each helps
+  EXPECT_GT(models::radio::downlink_reachability(t).mean_delay_s, 40000.0);  // the TAU cycle alone
+}
+
 }  // namespace
 }  // namespace citytwin::sim
