@@ -21,8 +21,9 @@
 //   monitors paging every DRX cycle (TS 36.304 clause 7). Default: eDRX off.
 // - DRX (paging) cycle: 1.28 s by default, the cycle the idle current above is quoted at (TS 36.331
 //   defaultPagingCycle allows 1.28 .. 10.24 s).
-// Downlink data is delivered at the first paging occasion after it arrives, or at the next TAU when the
-// device is in PSM (the MME buffers it: "high latency communication", TS 23.682).
+// Downlink data is delivered at the first paging occasion after it arrives, or, when the device is in
+// PSM, at its next uplink or TAU, whichever comes first (the MME buffers it: "high latency
+// communication", TS 23.682; T3412 restarts at each release to idle, TS 24.301 5.3.5).
 #pragma once
 
 #include <array>
