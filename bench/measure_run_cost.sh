@@ -41,4 +41,8 @@ scenario reports 1000 1 "1 h" "1 s" "1 s"
 scenario few 1000 1 "1 min" "1 s" "1 s"
 scenario windows 1 1 "1 h" "24 h" "1 ms"
 scenario window1 1 1 "1 h" "24 h" "1 s"
-for s in base nolinks links reports few windows window1; do echo "$s $(measure $s)"; done
+# radio.receptions: strongest with K = 2 (its link positions); the report-heavy run without /messages.
+sed 's/^radio: {shadowing: {sigma: 0 dB}}/radio: {shadowing: {sigma: 0 dB}, receptions: strongest, strongest_k: 2}/' \
+  "$dir/links.yaml" > "$dir/strongest.yaml"
+sed 's/^run: {/run: {trace: summary, /' "$dir/reports.yaml" > "$dir/reports_summary.yaml"
+for s in base nolinks links strongest reports reports_summary few windows window1; do echo "$s $(measure $s)"; done

@@ -8,6 +8,7 @@
 #include <numbers>
 
 #include "models/radio/reception.hpp"
+#include "output/trace_writer.hpp"
 #include "sim/access/radio_medium.hpp"
 #include "sim/app/run.hpp"
 #include "sim/city/city_layout.hpp"
@@ -126,6 +127,7 @@ std::string RunEstimate::describe() const {
 RunEstimate estimate_run(const scenario::Scenario& sc) {
   RunEstimate e;
   const double duration = sc.run.duration_s;
+  double strongest_bytes = 0.0;
   for (const scenario::DevicePopulation& pop : sc.devices) {
     const double n = static_cast<double>(std::max<int64_t>(pop.count, 0));
     e.devices += static_cast<uint64_t>(std::max<int64_t>(pop.count, 0));
@@ -144,6 +146,8 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
     const double heard =
         sc.channel.approximate() ? std::min(links, static_cast<double>(sc.channel.strongest_k)) : links;
     if (pop.technology == scenario::Technology::LoRaWAN) e.receptions += n * duration * rate_hz * heard;
+    if (pop.technology == scenario::Technology::LoRaWAN && sc.channel.approximate())
+      strongest_bytes += n * (kBytesPerStrongestDevice + kBytesPerStrongestLink * heard);
     e.reports += n * duration * rate_hz;
     if (pop.technology == scenario::Technology::NbIot) e.nbiot_reports += n * duration * rate_hz;
   }
@@ -168,6 +172,12 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
   e.memory_bytes = static_cast<double>(e.devices) * static_cast<double>(city::kBytesPerDevice) +
                    e.links * kBytesPerLink + lora_reports * kBytesPerLoraReport +
                    e.nbiot_reports * kBytesPerNbiotReport + e.series_bins * kBytesPerSeriesBin;
+  static_assert(kTraceChunksHeld == output::TraceWriter::kWriterQueueChunks + 4,
+                "the chunks the trace holds");
+  if (sc.run.trace != scenario::Run::Trace::Summary)
+    e.trace_bytes =
+        kTraceChunksHeld * static_cast<double>(output::TraceWriter::kMessageChunkRows) * kBytesPerMessageRow;
+  e.memory_bytes += strongest_bytes + e.trace_bytes;
   e.compute_s = e.wall_s(1);
   return e;
 }

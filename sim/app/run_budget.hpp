@@ -22,6 +22,17 @@ inline constexpr double kBytesPerLink = 16.0;
 inline constexpr double kBytesPerLoraReport = 8.0;
 inline constexpr double kBytesPerNbiotReport = 64.0;
 inline constexpr double kBytesPerSeriesBin = 16.0;
+// radio.receptions: strongest or strongest_only: a LoRa device's K strongest link positions (4 B each)
+// and its offset into them (8 B) (sim/access/strongest_links.hpp).
+inline constexpr double kBytesPerStrongestLink = 4.0;
+inline constexpr double kBytesPerStrongestDevice = 8.0;
+// A /messages row in memory (output::MessageBatch: 61 B of columns), and how many chunks of rows the trace
+// holds at once: the one being filled, those queued for its writer thread (output/trace_writer.hpp,
+// kWriterQueueChunks = 3), the one HDF5 compresses, HDF5's chunk caches (a chunk per column) and the
+// storage kept for reuse: 7 in all (measured: a report-heavy run held 25.0 MiB more with /messages than
+// with run.trace: summary, bench/measure_run_cost.sh; 7 chunks are 26.7 MiB).
+inline constexpr double kBytesPerMessageRow = 61.0;
+inline constexpr double kTraceChunksHeld = 7.0;
 // Time: a report through the fleet engine, the radio medium and the trace (measured 1.5 us LoRaWAN,
 // 6.7 us NB-IoT, on one core); a synchronisation window on one thread (measured 0.3 us), and the thread
 // pool's round trip when there are more (bench/pool_round.cpp: 0.3-0.6 us with its workers spinning on
@@ -55,6 +66,7 @@ struct RunEstimate {
   double comms = 0.0;          // SimGrid comms: forward batches and stream chunks
   double series_bins = 0.0;    // /timeseries bins, all wired links
   double failures = 0.0;       // expected failure intervals (drivers.failures with mtbf)
+  double trace_bytes = 0.0;    // of which the trace's /messages buffers (none with run.trace: summary)
   double memory_bytes = 0.0;   // peak, estimated
   double compute_s = 0.0;      // on one thread
   // Estimated wall time on `threads` threads: the reports are shared; windows, receptions and transfers
