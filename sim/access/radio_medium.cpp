@@ -283,19 +283,23 @@ RadioMedium::Frame RadioMedium::materialise(const Submitted& s, Sink& out) const
     // This (channel, SF)'s on-air lists start here (+ gateway).
     const uint32_t lists = s.lists;
     const uint64_t begin = city_.link_offset[tx.device];
-    // radio.receptions: strongest, strongest_only: the same links in the same order, only the K strongest.
-    std::span<const uint32_t> chosen;
+    // The device's links: all of them, or with radio.receptions: strongest, strongest_only the K strongest
+    // (the same links in the same order, their gateways and gains copied side by side).
+    const uint32_t* gateways = city_.link_gateway.data() + begin;
+    const float* gains = city_.link_gain_db.data() + begin;
+    uint64_t count = city_.link_offset[tx.device + 1] - begin;
     if (strongest_) {
-      chosen = strongest_->of(tx.device);
+      const std::span<const uint32_t> chosen = strongest_->of(tx.device);
       if (strongest_->demodulators())
         out.newcomers += lock_beyond(tx, chosen, bandwidth, sensitivity, out.incoming);
+      gateways = strongest_->gateways_of(tx.device);
+      gains = strongest_->gains_of(tx.device);
+      count = chosen.size();
     }
-    const uint64_t count = strongest_ ? chosen.size() : city_.link_offset[tx.device + 1] - begin;
     for (uint64_t i = 0; i < count; ++i) {
-      const uint64_t k = begin + (strongest_ ? chosen[i] : i);
-      const float rssi = tx.tx_power_dbm + city_.link_gain_db[k];
+      const float rssi = tx.tx_power_dbm + gains[i];
       if (rssi < sensitivity) continue;
-      const uint32_t g = city_.link_gateway[k];
+      const uint32_t g = gateways[i];
       const uint64_t id = out.first_id + out.receptions.size();
       const bool jammed = jamming_ != nullptr && jamming_->jams(g, tx.channel_hz, bandwidth,
                                                                 rssi - sensitivity, tx.t_start_s, tx.t_end_s);

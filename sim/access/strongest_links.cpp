@@ -27,11 +27,17 @@ StrongestLinks::StrongestLinks(const city::CityLayout& city, uint32_t k, bool de
   for (size_t d = 0; d < devices; ++d)
     positions += std::min<uint64_t>(k, city.link_offset[d + 1] - city.link_offset[d]);
   position_.reserve(positions);
+  gateway_.reserve(positions);
+  gain_db_.reserve(positions);
   std::vector<uint32_t> scratch;
   for (size_t d = 0; d < devices; ++d) {
     const uint64_t begin = city.link_offset[d], end = city.link_offset[d + 1];
     strongest_positions({city.link_gain_db.data() + begin, static_cast<size_t>(end - begin)}, k, scratch);
     position_.insert(position_.end(), scratch.begin(), scratch.end());
+    for (uint32_t p : scratch) {
+      gateway_.push_back(city.link_gateway[begin + p]);
+      gain_db_.push_back(city.link_gain_db[begin + p]);
+    }
     offset_.push_back(position_.size());
   }
 }

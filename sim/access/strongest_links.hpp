@@ -47,6 +47,11 @@ class StrongestLinks {
   std::span<const uint32_t> of(uint32_t device) const {
     return {position_.data() + offset_[device], static_cast<size_t>(offset_[device + 1] - offset_[device])};
   }
+  // The same links' gateways and gains (copies of city.link_gateway and city.link_gain_db at those
+  // positions): a device's K side by side, where the city's links put them among all its others (a cache
+  // miss or two a device instead of two a link at a million devices, bench/RESULTS.md).
+  const uint32_t* gateways_of(uint32_t device) const { return gateway_.data() + offset_[device]; }
+  const float* gains_of(uint32_t device) const { return gain_db_.data() + offset_[device]; }
   uint32_t k() const { return k_; }
   // Whether the frames beyond the K still hold demodulation paths (strongest; strongest_only: not).
   bool demodulators() const { return demodulators_; }
@@ -56,6 +61,8 @@ class StrongestLinks {
   bool demodulators_;
   std::vector<uint64_t> offset_;    // device d: position_[offset_[d], offset_[d + 1])
   std::vector<uint32_t> position_;  // link k is city.link_offset[d] + position
+  std::vector<uint32_t> gateway_;   // city.link_gateway[k] of position_'s link k
+  std::vector<float> gain_db_;      // city.link_gain_db[k]
 };
 
 // The positions of the k largest of gains (ties: the smaller position), in increasing position.

@@ -103,9 +103,10 @@ TEST(RunBudget, StrongestReceptionsAreCountedAtMostKPerUplink) {
   EXPECT_DOUBLE_EQ(estimate_run(dense_sc).receptions, sparse.receptions);
 }
 
-// The memory estimate counts what the run allocates beyond the links and reports: the K strongest links'
-// positions of each LoRa device (4 B each, and an 8 B offset) with radio.receptions: strongest, and the
-// trace's /messages buffers (seven 65,536-row chunks of 61 B rows) unless run.trace: summary.
+// The memory estimate counts what the run allocates beyond the links and reports: the K strongest links
+// of each LoRa device (position, gateway and gain, 12 B each, and an 8 B offset) with radio.receptions:
+// strongest, and the trace's /messages buffers (seven 65,536-row chunks of 61 B rows) unless run.trace:
+// summary.
 TEST(RunBudget, MemoryCountsTheStrongestLinksAndTheTraceBuffers) {
   const Scenario exact_sc = city_with_gateways(1000);
   Scenario strongest_sc = exact_sc;
@@ -114,7 +115,7 @@ TEST(RunBudget, MemoryCountsTheStrongestLinksAndTheTraceBuffers) {
   const RunEstimate exact = estimate_run(exact_sc), strongest = estimate_run(strongest_sc);
   EXPECT_DOUBLE_EQ(strongest.links, exact.links);  // the links are kept either way
   // Every device hears all 1,000 gateways (shadowing off, all at the centre of a 1 km square): K of them.
-  EXPECT_NEAR(strongest.memory_bytes - exact.memory_bytes, 1e6 * (8.0 + 4.0 * 8.0), 1.0);
+  EXPECT_NEAR(strongest.memory_bytes - exact.memory_bytes, 1e6 * (8.0 + 12.0 * 8.0), 1.0);
   EXPECT_NEAR(exact.trace_bytes, 7.0 * 65536.0 * 61.0, 1e-6);
   Scenario summary_sc = exact_sc;
   summary_sc.run.trace = Run::Trace::Summary;

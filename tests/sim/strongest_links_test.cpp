@@ -57,6 +57,13 @@ TEST(StrongestLinks, PerDeviceOverTheCityLinks) {
   const StrongestLinks one(city, 1);
   EXPECT_EQ(std::vector<uint32_t>(one.of(0).begin(), one.of(0).end()), (std::vector<uint32_t>{1}));
   EXPECT_EQ(std::vector<uint32_t>(one.of(2).begin(), one.of(2).end()), (std::vector<uint32_t>{1}));
+  // The chosen links' gateways and gains, side by side: the city's at those positions.
+  EXPECT_EQ(std::vector<uint32_t>(two.gateways_of(0), two.gateways_of(0) + 2), (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(std::vector<float>(two.gains_of(0), two.gains_of(0) + 2), (std::vector<float>{-110.f, -105.f}));
+  EXPECT_EQ(std::vector<uint32_t>(two.gateways_of(2), two.gateways_of(2) + 2), (std::vector<uint32_t>{0, 2}));
+  EXPECT_EQ(std::vector<float>(two.gains_of(2), two.gains_of(2) + 2), (std::vector<float>{-130.f, -125.f}));
+  EXPECT_EQ(*one.gateways_of(2), 2u);
+  EXPECT_EQ(*one.gains_of(2), -125.f);
 }
 
 using Kpis = std::map<std::string, double>;
