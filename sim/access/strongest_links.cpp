@@ -22,7 +22,7 @@ StrongestLinks::StrongestLinks(const city::CityLayout& city, uint32_t k, bool de
   const size_t devices = city.device_count();
   offset_.reserve(devices + 1);
   offset_.push_back(0);
-  // Sized once (the run budget counts 4 B a position: a vector grown by doubling would hold up to twice).
+  // Sized once (the run budget counts 12 B a chosen link: vectors grown by doubling would hold up to twice).
   uint64_t positions = 0;
   for (size_t d = 0; d < devices; ++d)
     positions += std::min<uint64_t>(k, city.link_offset[d + 1] - city.link_offset[d]);

@@ -146,7 +146,8 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
     const double heard =
         sc.channel.approximate() ? std::min(links, static_cast<double>(sc.channel.strongest_k)) : links;
     if (pop.technology == scenario::Technology::LoRaWAN) e.receptions += n * duration * rate_hz * heard;
-    if (pop.technology == scenario::Technology::LoRaWAN && sc.channel.approximate())
+    // The selection is made for every device, whatever its radio (NB-IoT devices' cells too, Wi-Fi's none).
+    if (sc.channel.approximate())
       strongest_bytes += n * (kBytesPerStrongestDevice + kBytesPerStrongestLink * heard);
     e.reports += n * duration * rate_hz;
     if (pop.technology == scenario::Technology::NbIot) e.nbiot_reports += n * duration * rate_hz;

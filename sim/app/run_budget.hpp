@@ -22,8 +22,8 @@ inline constexpr double kBytesPerLink = 16.0;
 inline constexpr double kBytesPerLoraReport = 8.0;
 inline constexpr double kBytesPerNbiotReport = 64.0;
 inline constexpr double kBytesPerSeriesBin = 16.0;
-// radio.receptions: strongest or strongest_only: a LoRa device's K strongest links (position, gateway and
-// gain, 4 B each) and its offset into them (8 B) (sim/access/strongest_links.hpp).
+// radio.receptions: strongest or strongest_only: a device's K strongest links (position, gateway and gain,
+// 4 B each) and its offset into them (8 B) (sim/access/strongest_links.hpp).
 inline constexpr double kBytesPerStrongestLink = 12.0;
 inline constexpr double kBytesPerStrongestDevice = 8.0;
 // A /messages row in memory (output::MessageBatch: 61 B of columns), and how many chunks of rows the trace
