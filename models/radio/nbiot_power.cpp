@@ -108,51 +108,49 @@ double downlink_delay_s(const NbiotTimers& timers, double time_since_idle_s) {
   return tau_s - t;
 }
 
-Reachability downlink_reachability(const NbiotTimers& timers) {
-  // The delay falls linearly from each reachable instant's gap to 0, so a gap g contributes g^2 / 2 to
-  // the integral of the delay over the cycle.
-  double previous = 0.0;
+namespace {
+
+// The gaps between the instants a device is reachable in [0, idle_s] after its release: the paging
+// occasions of each T3412 cycle (the cycle's start, a TAU, is its occasion 0), and idle_s, which ends the
+// last gap. The delay of a downlink arriving in a gap falls linearly from the gap to 0, so a gap g adds
+// g^2 / 2 to the integral of the delay: sum_sq / 2 is that integral over [0, idle_s].
+struct ReachableGaps {
   double sum_sq = 0.0;
   double max_gap = 0.0;
-  auto gap_to = [&](double instant) {
+};
+
+ReachableGaps reachable_gaps(const NbiotTimers& timers, double idle_s) {
+  ReachableGaps out;
+  double previous = 0.0;
+  const auto gap_to = [&](double instant) {
     const double gap = instant - previous;
-    sum_sq += gap * gap;
-    max_gap = std::max(max_gap, gap);
+    out.sum_sq += gap * gap;
+    out.max_gap = std::max(out.max_gap, gap);
     previous = instant;
   };
-  for_each_paging_occasion(timers, gap_to);
-  gap_to(timers.periodic_tau_s);
-  return Reachability{sum_sq / (2.0 * timers.periodic_tau_s), max_gap};
+  for (double cycle = 0.0; cycle < idle_s; cycle += timers.periodic_tau_s) {
+    for_each_paging_occasion(timers, [&](double occasion) {
+      if (cycle + occasion < idle_s) gap_to(cycle + occasion);
+    });
+  }
+  gap_to(idle_s);
+  return out;
 }
-
-namespace {
 
 // The integral of the downlink delay over one gap of gap_s seconds between uplink starts (see
 // mean_downlink_delay_s).
 double delay_integral_over_gap(const NbiotTimers& timers, double gap_s, double connected_s) {
   const double idle_s = gap_s - connected_s;  // from the release to the next uplink
-  if (idle_s <= 0.0) return 0.0;
-  double previous = 0.0, sum_sq = 0.0;
-  auto gap_to = [&](double instant) {
-    sum_sq += (instant - previous) * (instant - previous);
-    previous = instant;
-  };
-  for (double cycle = 0.0; cycle < idle_s; cycle += timers.periodic_tau_s) {
-    bool past = false;
-    for_each_paging_occasion(timers, [&](double occasion) {
-      if (cycle + occasion < idle_s && !past) {
-        gap_to(cycle + occasion);
-      } else {
-        past = true;
-      }
-    });
-    if (past) break;
-  }
-  gap_to(idle_s);
-  return sum_sq / 2.0;
+  return idle_s <= 0.0 ? 0.0 : reachable_gaps(timers, idle_s).sum_sq / 2.0;
 }
 
 }  // namespace
+
+Reachability downlink_reachability(const NbiotTimers& timers) {
+  // One T3412 cycle, the TAU at its end.
+  const ReachableGaps gaps = reachable_gaps(timers, timers.periodic_tau_s);
+  return Reachability{gaps.sum_sq / (2.0 * timers.periodic_tau_s), gaps.max_gap};
+}
 
 double mean_downlink_delay_s(const NbiotTimers& timers, double interval_s, UplinkTiming timing,
                              double connected_s) {
