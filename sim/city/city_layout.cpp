@@ -181,6 +181,16 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
   const auto fixed_sf = [&](const scenario::DevicePopulation& pop) {
     return pop.technology == lora && !pop.radio.sf_auto && !pop.radio.adr;
   };
+  // The farthest a device can be from a gateway: the diagonal of the box holding them all.
+  double lo_x = std::numeric_limits<double>::infinity(), lo_y = lo_x, hi_x = -lo_x, hi_y = -lo_x;
+  const auto widen = [&](double px, double py) {
+    lo_x = std::min(lo_x, px), hi_x = std::max(hi_x, px), lo_y = std::min(lo_y, py),
+    hi_y = std::max(hi_y, py);
+  };
+  for (size_t d = 0; d < city.device_count(); ++d) widen(city.device_x_m[d], city.device_y_m[d]);
+  for (const scenario::Gateway& g : sc.gateways) widen(g.x_m, g.y_m);
+  const double max_distance_m = hi_x >= lo_x ? std::hypot(hi_x - lo_x, hi_y - lo_y) : 0.0;
+  const ShadowingLiftBound lift;
   // Per population: the cut-off without building loss (W >= 0 only shortens it).
   std::vector<LinkCutoff> cutoffs, sf12_cutoffs;  // the latter: down to the SF12 floor (link_floor_dbm)
   for (const scenario::DevicePopulation& pop : sc.devices) {
@@ -193,43 +203,47 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
     const double max_loss =
         linked ? pop.radio.tx_power_dbm + max_antenna_dbi.at(static_cast<size_t>(pop.technology)) - floor
                : -std::numeric_limits<double>::infinity();
-    cutoffs.emplace_back(sc.channel.path_loss, max_loss, sigma);
+    cutoffs.emplace_back(sc.channel.path_loss, max_loss, sigma, max_distance_m);
     const double max_loss_sf12 = linked ? pop.radio.tx_power_dbm +
                                               max_antenna_dbi.at(static_cast<size_t>(pop.technology)) -
                                               link_floor_dbm(pop)
                                         : -std::numeric_limits<double>::infinity();
-    sf12_cutoffs.emplace_back(sc.channel.path_loss, max_loss_sf12, sigma);
+    sf12_cutoffs.emplace_back(sc.channel.path_loss, max_loss_sf12, sigma, max_distance_m);
   }
   pool.parallel_for(blocks, [&](size_t b) {
     if (core::stop_requested()) return;  // the blocks left are skipped, and the set-up abandoned below
     std::vector<uint32_t> candidates;
     std::vector<std::pair<uint32_t, double>> gains;
-    for (size_t d = b * block; d < std::min(n, (b + 1) * block); ++d) {
+    const size_t first = b * block, last = std::min(n, (b + 1) * block);
+    for (size_t d = first; d < last; ++d) {
       const scenario::DevicePopulation& pop = sc.devices[city.device_population[d]];
       const bool nbiot = pop.technology == nbiot_tech;
       const double floor = link_floor_dbm(pop);
       const uint64_t shadow_key = core::Stream(seed, "shadowing", d).key();
       core::Stream wall_rng(seed, "penetration", d);
-      const double wall_db = pop.penetration.sigma_db > 0.0 || pop.penetration.mean_db > 0.0
-                                 ? pop.penetration.mean_db +
-                                       pop.penetration.sigma_db * models::radio::gaussian_from_uniforms(
-                                                                      wall_rng.uniform(), wall_rng.uniform())
-                                 : 0.0;
+      const double wall_db =
+          pop.penetration.sigma_db > 0.0 || pop.penetration.mean_db > 0.0
+              ? pop.penetration.mean_db + pop.penetration.sigma_db * standard_normal_draw(wall_rng)
+              : 0.0;
+      const double wall_loss_db = std::max(0.0, wall_db);
+      const double wall_z = sigma > 0.0 ? wall_loss_db / sigma : 0.0;  // the lift it asks, in sigmas
       // Wi-Fi cameras associate through sim/wifi_access.cpp (5 GHz link budget), not radio links.
       const double x = city.device_x_m[d], y = city.device_y_m[d];
       double best_rssi = -std::numeric_limits<double>::infinity();
       // gains: the candidates within the cut-off heard at full power down to the SF12 floor.
       const auto gather = [&](const LinkCutoff& cutoff) {
         candidates.clear();
-        const auto consider = [&](uint32_t g, double d2) {
-          if (sigma > 0.0) {  // the draw's first uniform is one of the pair's two values (link_index.hpp)
-            const uint64_t n0 = 2u * static_cast<uint64_t>(rank[g]);
-            const double min_u1 = cutoff.min_u1(std::sqrt(d2));
-            if (min_u1 > 0.0) {
-              const double v0 = core::to_unit(core::stream_value(shadow_key, n0));
-              const double v1 = core::to_unit(core::stream_value(shadow_key, n0 + 1));
-              if (!shadowing_can_lift(v0, v1, min_u1) && !shadowing_can_lift(v1, v0, min_u1)) return;
-            }
+        // (Its values captured by copy: kept in registers over the scan, not read through references.)
+        const auto consider = [&candidates, &lift, &cutoff, rank_of = rank.data(), shadow_key, wall_z](
+                                  uint32_t g, double d2) {
+          // With shadowing, a pair whose draw surely cannot lift it as far as it needs is skipped on the
+          // draw's hashes without the draw itself; see link_index.hpp.
+          const double z = cutoff.lift_z(d2) + wall_z;
+          if (z > 0.0) {
+            const uint64_t n0 = 2u * static_cast<uint64_t>(rank_of[g]);
+            // u1 is the pair's second value, u2 its first (standard_normal_draw's order).
+            if (!lift.can_lift(core::stream_value(shadow_key, n0 + 1), core::stream_value(shadow_key, n0), z))
+              return;
           }
           candidates.push_back(g);
         };
@@ -240,11 +254,10 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
         for (uint32_t g : candidates) {
           const scenario::Gateway& gw = sc.gateways[g];
           const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
-          double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - std::max(0.0, wall_db);
+          double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - wall_loss_db;
           if (sigma > 0.0) {  // one draw per (device, gateway), in gateway order
             core::Stream shadow_rng(shadow_key, 2u * static_cast<uint64_t>(rank[g]));
-            gain -= sc.channel.shadowing_sigma_db *
-                    models::radio::gaussian_from_uniforms(shadow_rng.uniform(), shadow_rng.uniform());
+            gain -= sc.channel.shadowing_sigma_db * standard_normal_draw(shadow_rng);
           }
           if (pop.radio.tx_power_dbm + gain < floor) continue;
           best_rssi = std::max(best_rssi, pop.radio.tx_power_dbm + gain);

@@ -1,7 +1,9 @@
 #include "sim/city/link_index.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
+#include <numbers>
 
 namespace citytwin::sim::city {
 
@@ -47,22 +49,44 @@ GatewayGrid::GatewayGrid(const std::vector<scenario::Gateway>& gateways, scenari
 }
 
 LinkCutoff::LinkCutoff(const models::radio::LogDistancePathLoss& path_loss, double max_loss_db,
-                       double sigma_db) {
+                       double sigma_db, double max_distance_m)
+    : path_loss_(path_loss) {
   // Only a loss that grows with distance bounds the distance (the loader requires exponent > 0).
   if (!(path_loss.exponent > 0.0) || !(path_loss.reference_distance_m > 0.0) || !std::isfinite(max_loss_db))
     return;
-  const double l0_db = max_loss_db + 1e-6;
-  const double reach_db = l0_db + std::max(0.0, sigma_db) * kMaxStandardNormal;
+  l0_db_ = max_loss_db + 1e-6;
+  const double reach_db = l0_db_ + std::max(0.0, sigma_db) * kMaxStandardNormal;
   radius_m_ = path_loss.distance_for_loss_m(reach_db) * (1.0 + 1e-9) + 1e-6;
   if (!std::isfinite(radius_m_) || !(sigma_db > 0.0)) return;
+  // 16,384 buckets of d^2 over the city's span: 3.3 m wide at 12 km in a 36 km span.
   constexpr size_t kBuckets = 16384;
-  bucket_m_ = radius_m_ / static_cast<double>(kBuckets);
-  min_u1_.resize(kBuckets);
+  const double span_m = std::max(std::min(radius_m_, max_distance_m), 1.0);
+  per_bucket_ = static_cast<double>(kBuckets) / (span_m * span_m);
+  sigma_db_ = sigma_db;
+  lift_z_.resize(kBuckets);
+  // The bucket's nearest distance has its smallest loss (PL is non-decreasing): the least it needs.
   for (size_t b = 0; b < kBuckets; ++b) {
-    // The bucket's nearest distance has its smallest loss (PL is non-decreasing): the least it needs.
-    const double needed_db = path_loss.loss_db(static_cast<double>(b) * bucket_m_) - l0_db;
-    const double z = needed_db / sigma_db;
-    min_u1_[b] = needed_db <= 0.0 ? 0.0 : std::max(0.0, -std::expm1(-0.5 * z * z) - 1e-12);
+    const double z = (path_loss.loss_db(std::sqrt(static_cast<double>(b) / per_bucket_)) - l0_db_) / sigma_db;
+    float f = static_cast<float>(z);
+    if (static_cast<double>(f) > z) f = std::nextafter(f, -INFINITY);
+    lift_z_[b] = f;
+  }
+}
+
+ShadowingLiftBound::ShadowingLiftBound() {
+  // u1 in [i / 4096, (i + 1) / 4096): sqrt(-2 ln(1 - u1)) grows with u1, largest at the top; the last
+  // bucket's top is the largest uniform, 1 - 2^-53 (kMaxStandardNormal).
+  const double n = static_cast<double>(radius_.size());
+  for (size_t i = 0; i + 1 < radius_.size(); ++i)
+    radius_[i] = std::sqrt(-2.0 * std::log1p(-(static_cast<double>(i) + 1.0) / n)) * (1.0 + 1e-12) + 1e-12;
+  radius_.back() = kMaxStandardNormal;
+  // u2 in [j / 1024, (j + 1) / 1024): -cos(2 pi u2) rises on [0, 1/2] and falls on [1/2, 1], so its
+  // largest value is 1 in the bucket holding 1/2, and at the end nearer 1/2 in the others.
+  const double m = static_cast<double>(minus_cos_.size());
+  for (size_t j = 0; j < minus_cos_.size(); ++j) {
+    const double lo = static_cast<double>(j) / m, hi = (static_cast<double>(j) + 1.0) / m;
+    const double nearest = hi <= 0.5 ? hi : lo >= 0.5 ? lo : 0.5;
+    minus_cos_[j] = -std::cos(2.0 * std::numbers::pi * nearest) + 1e-12;
   }
 }
 

@@ -1,14 +1,17 @@
 // What makes building the links cheap: a spatial index of the gateways and a distance cut-off, so that
 // a device is tested against the gateways that could hear it instead of every gateway (the set-up was
 // O(devices x gateways), ~40 ns a pair). Neither changes which links are kept, nor their gains: a pair
-// is skipped only when no draw of the shadowing could lift it to the floor (proof in link_index.cpp).
+// is skipped only when no draw of the shadowing could lift it to the floor (the bounds below).
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
 #include "models/radio/path_loss.hpp"
+#include "models/radio/shadowing.hpp"
+#include "sim/core/rng.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace citytwin::sim::city {
@@ -56,39 +59,70 @@ class GatewayGrid {
 };
 
 // Where a link of one population can be kept. A link is kept when tx + G_gw - PL(d) - W - sigma z >=
-// floor (W >= 0 the building loss, z the link's standard-normal shadowing draw), so it needs
-// PL(d) <= L0 + sigma |z| with L0 = tx + max G_gw - floor. PL is non-decreasing in d, hence
+// floor (W >= 0 the building loss, z the link's standard-normal shadowing draw), so it needs the draw to
+// lift it by -sigma z >= PL(d) + W - L0 with L0 = tx + max G_gw - floor. PL is non-decreasing in d, hence
 //   - beyond radius_m() (PL(d) > L0 + sigma kMaxStandardNormal) no link is ever kept;
-//   - with shadowing, |z| <= sqrt(-2 ln(1 - u1)) for the draw's first uniform u1, so a link at
-//     distance d needs u1 >= min_u1(d) = 1 - exp(-((PL(d) - L0) / sigma)^2 / 2): a pair is skipped on
-//     one hash of the stream, without the logarithm and cosine of the draw.
-// Margins (1e-6 dB on L0, 1e-9 relative on the radius, 1e-12 on u1) absorb the rounding of these
-// bounds, so that a kept link is never skipped.
+//   - lift_z(d^2) <= (PL(d) - L0) / sigma is the least lift, in standard deviations, a link at distance d
+//     needs before its building loss: where it and W / sigma leave a lift to find, ShadowingLiftBound below
+//     tells from the draw's two hashes, without its logarithm and cosine, whether the draw can give it.
+//     (A table over the squared distance: no square root and no division for a pair.)
+// Margins (1e-6 dB on L0, 1e-9 relative on the radius) absorb the rounding of these bounds, so that a kept
+// link is never skipped.
 class LinkCutoff {
  public:
-  LinkCutoff(const models::radio::LogDistancePathLoss& path_loss, double max_loss_db, double sigma_db);
+  // max_distance_m: the farthest a device of the city can be from a gateway (the table of lift_z covers
+  // the distances up to it or the radius, whichever is shorter; farther ones are computed).
+  LinkCutoff(const models::radio::LogDistancePathLoss& path_loss, double max_loss_db, double sigma_db,
+             double max_distance_m = INFINITY);
 
   double radius_m() const { return radius_m_; }
-  // The smallest first uniform of the shadowing draw with which a link at distance_m can be kept.
-  double min_u1(double distance_m) const {
-    if (bucket_m_ <= 0.0) return 0.0;
-    const double b = distance_m / bucket_m_;
-    return b >= static_cast<double>(min_u1_.size()) ? 1.0 : min_u1_[static_cast<size_t>(b)];
+  // A lower bound of (PL(d) - L0) / sigma for d^2 = squared_distance_m2 (<= 0: no lift needed; -inf
+  // without shadowing or without a table).
+  double lift_z(double squared_distance_m2) const {
+    const double b = squared_distance_m2 * per_bucket_;
+    return b < static_cast<double>(lift_z_.size())
+               ? static_cast<double>(lift_z_[static_cast<size_t>(b)])
+               : (path_loss_.loss_db(std::sqrt(squared_distance_m2)) - l0_db_) / sigma_db_;
   }
 
  private:
+  models::radio::LogDistancePathLoss path_loss_;
+  double l0_db_ = 0.0, sigma_db_ = 0.0;
   double radius_m_ = INFINITY;
-  double bucket_m_ = 0.0;       // 0: no table (no shadowing, or a path loss that is not monotonic)
-  std::vector<double> min_u1_;  // per distance bucket, for the bucket's nearest distance
+  double per_bucket_ = 0.0;  // buckets per m^2; 0 leaves one bucket of -inf (no shadowing, no table)
+  // Per bucket of d^2, for the bucket's nearest distance, rounded down to a float (64 KB: the table stays
+  // in the core's caches while a device's pairs are scanned).
+  std::vector<float> lift_z_ = {-INFINITY};
 };
 
-// Whether a shadowing draw gaussian_from_uniforms(u1, u2) = sqrt(-2 ln(1 - u1)) cos(2 pi u2) that must
-// lift a link (z < 0, gain -= sigma z) by more than min_u1 allows can do it: u1 >= min_u1 (> 0), and
-// cos(2 pi u2) < 0, i.e. u2 in (1/4, 3/4); outside [0.24, 0.76] the cosine is above 0.06, surely
-// positive whatever its rounding. Which uniform the draw takes first is the compiler's order of
-// evaluation of its arguments: callers try both.
-inline bool shadowing_can_lift(double u1, double u2, double min_u1) {
-  return u1 >= min_u1 && u2 >= 0.24 && u2 <= 0.76;
+// Upper bounds of what a shadowing draw z = sqrt(-2 ln(1 - u1)) cos(2 pi u2)
+// (models::radio::gaussian_from_uniforms) can lift a link by, -z, read from the two raw stream values
+// (core::stream_value; u = to_unit(bits), the top 53 bits) by the top bits of each: 4,096 buckets of u1,
+// each with the radius at its top, and 1,024 of u2, each with the largest -cos over it. A pair whose
+// bound falls short of the lift it needs is skipped without the draw's logarithm and cosine; one that
+// passes is drawn and judged exactly, so the bound decides only how much work is done, never which link
+// is kept. Margins of 1e-12 on both tables absorb the rounding of the draw.
+class ShadowingLiftBound {
+ public:
+  ShadowingLiftBound();
+  // Whether the draw can give -z >= z_needed; false only when it surely cannot.
+  bool can_lift(uint64_t u1_bits, uint64_t u2_bits, double z_needed) const {
+    return radius_[u1_bits >> 52] * minus_cos_[u2_bits >> 54] >= z_needed;
+  }
+
+ private:
+  std::array<double, 4096> radius_{};
+  std::array<double, 1024> minus_cos_{};
+};
+
+// A standard-normal draw of a named stream: models::radio::gaussian_from_uniforms(u1, u2) with u2 the
+// stream's next value and u1 the one after it. (The draw was written gaussian_from_uniforms(rng.uniform(),
+// rng.uniform()), whose order is the compiler's; GCC evaluates these arguments right to left, and that
+// order is kept, now written out, so that every compiler draws the same links.)
+inline double standard_normal_draw(core::Stream& rng) {
+  const double u2 = rng.uniform();
+  const double u1 = rng.uniform();
+  return models::radio::gaussian_from_uniforms(u1, u2);
 }
 
 }  // namespace citytwin::sim::city

@@ -28,6 +28,14 @@ struct Links {
   std::vector<float> gain_db;
 };
 
+// A standard-normal draw: Box-Muller on the stream's next two values, the second as u1 (the order GCC gave
+// the layout's draws before it was written out).
+double normal(Stream& rng) {
+  const double u2 = rng.uniform();
+  const double u1 = rng.uniform();
+  return models::radio::gaussian_from_uniforms(u1, u2);
+}
+
 // Every pair, in gateway order, as the layout did before the index; kept down to the sensitivity of the
 // largest SF the device can send with (less 0.01 dB), or, for a LoRa device with none there, down to the
 // SF12 floor (what the coverage counts).
@@ -41,11 +49,9 @@ Links scan_every_pair(const Scenario& sc, const CityLayout& city, uint64_t seed)
                                                                         sc.channel.gateway_sensitivity_dbm);
     Stream shadow_rng(seed, "shadowing", d);
     Stream wall_rng(seed, "penetration", d);
-    const double wall_db =
-        pop.penetration.sigma_db > 0.0 || pop.penetration.mean_db > 0.0
-            ? pop.penetration.mean_db + pop.penetration.sigma_db * models::radio::gaussian_from_uniforms(
-                                                                       wall_rng.uniform(), wall_rng.uniform())
-            : 0.0;
+    const double wall_db = pop.penetration.sigma_db > 0.0 || pop.penetration.mean_db > 0.0
+                               ? pop.penetration.mean_db + pop.penetration.sigma_db * normal(wall_rng)
+                               : 0.0;
     const double keep =
         nbiot || pop.radio.adr || city.device_sf[d] >= 12
             ? floor
@@ -59,9 +65,7 @@ Links scan_every_pair(const Scenario& sc, const CityLayout& city, uint64_t seed)
       if (gw.technology != pop.technology || pop.technology == Technology::WiFi) continue;
       const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
       double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - std::max(0.0, wall_db);
-      if (sc.channel.shadowing_sigma_db > 0.0)
-        gain -= sc.channel.shadowing_sigma_db *
-                models::radio::gaussian_from_uniforms(shadow_rng.uniform(), shadow_rng.uniform());
+      if (sc.channel.shadowing_sigma_db > 0.0) gain -= sc.channel.shadowing_sigma_db * normal(shadow_rng);
       if (pop.radio.tx_power_dbm + gain < floor) continue;
       sf12.emplace_back(static_cast<uint32_t>(g), static_cast<float>(gain));
       if (pop.radio.tx_power_dbm + gain < keep) continue;
@@ -159,34 +163,62 @@ TEST(LinkIndex, TheGaussianBoundHoldsAtTheExtremeUniform) {
 TEST(LinkIndex, CutoffBoundsEveryKeepableLink) {
   const models::radio::LogDistancePathLoss pl;  // ns-3 urban defaults
   const double max_loss = 151.0, sigma = 7.8;
-  const LinkCutoff cut(pl, max_loss, sigma);
-  EXPECT_GE(pl.loss_db(cut.radius_m()), max_loss + sigma * kMaxStandardNormal);
-  EXPECT_NEAR(pl.loss_db(cut.radius_m()), max_loss + sigma * kMaxStandardNormal, 1e-3);
-  // A link at distance d with first uniform u is keepable when PL(d) <= max_loss + sigma sqrt(-2 ln(1-u)):
-  // min_u1 must never exceed such a u.
-  Stream rng(1, "test", 0);
-  for (int i = 0; i < 200000; ++i) {
-    const double d = rng.uniform() * cut.radius_m();
-    const double u = rng.uniform();
-    const bool keepable = pl.loss_db(d) <= max_loss + sigma * std::sqrt(-2.0 * std::log(1.0 - u));
-    if (keepable) {
-      ASSERT_GE(u, cut.min_u1(d)) << "d " << d << " u " << u;
+  for (const double max_distance :
+       {double{INFINITY}, 3000.0}) {  // the table over the whole radius, or a city's span
+    const LinkCutoff cut(pl, max_loss, sigma, max_distance);
+    EXPECT_GE(pl.loss_db(cut.radius_m()), max_loss + sigma * kMaxStandardNormal);
+    EXPECT_NEAR(pl.loss_db(cut.radius_m()), max_loss + sigma * kMaxStandardNormal, 1e-3);
+    // lift_z is a lower bound of (PL(d) - max_loss) / sigma, and a close one (within 0.01 sigma where it
+    // is tabled past the first quarter of the span) when the table spans a city.
+    Stream rng(1, "test", 0);
+    for (int i = 0; i < 200000; ++i) {
+      const double d = rng.uniform() * std::min(cut.radius_m(), 2.0 * max_distance);
+      const double exact = (pl.loss_db(d) - max_loss) / sigma;
+      ASSERT_LE(cut.lift_z(d * d), exact) << "d " << d;
+      if (std::isfinite(max_distance) && d > 0.25 * max_distance) {
+        ASSERT_GT(cut.lift_z(d * d), exact - 0.01) << "d " << d;
+      }
     }
   }
-  // The sign test: a draw that lifts a link that needs it (z < 0) passes, whichever uniform comes first.
-  for (int i = 0; i < 200000; ++i) {
-    const double d = rng.uniform() * cut.radius_m();
-    const double u1 = rng.uniform(), u2 = rng.uniform();
-    if (pl.loss_db(d) > max_loss + sigma * -models::radio::gaussian_from_uniforms(u1, u2))
-      continue;  // not kept
-    ASSERT_TRUE(cut.min_u1(d) == 0.0 || shadowing_can_lift(u1, u2, cut.min_u1(d))) << "d " << d;
-  }
-  // Far links are skipped on their uniform alone: at 4x the unshadowed range most uniforms fail.
-  EXPECT_GT(cut.min_u1(4.0 * pl.distance_for_loss_m(max_loss)), 0.9);
-  // Without shadowing the radius is the unshadowed range.
+  // Without shadowing the radius is the unshadowed range, and no lift is ever asked.
   const LinkCutoff plain(pl, max_loss, 0.0);
   EXPECT_NEAR(plain.radius_m(), pl.distance_for_loss_m(max_loss), 1e-3);
-  EXPECT_EQ(plain.min_u1(plain.radius_m() / 2.0), 0.0);
+  EXPECT_EQ(plain.lift_z(plain.radius_m() * plain.radius_m() / 4.0), -INFINITY);
+}
+
+// The bound on a draw's lift is never below the lift the draw gives: for random hashes, at the tables'
+// bucket edges and at the extreme uniform. And it skips nearly every pair that needs a large lift.
+TEST(LinkIndex, ShadowingLiftBoundHoldsForEveryDraw) {
+  const ShadowingLiftBound bound;
+  const auto lift = [](uint64_t b1, uint64_t b2) {
+    return -models::radio::gaussian_from_uniforms(to_unit(b1), to_unit(b2));
+  };
+  const auto check = [&](uint64_t b1, uint64_t b2) {
+    const double z = lift(b1, b2);
+    if (z <= 0.0) return;
+    ASSERT_TRUE(bound.can_lift(b1, b2, z)) << b1 << " " << b2;
+  };
+  Stream rng(2, "test", 0);
+  for (int i = 0; i < 1000000; ++i) check(rng.next_u64(), rng.next_u64());
+  // The top of each u1 bucket (its largest radius) with u2 at the edges of each u2 bucket, and 1/2.
+  const uint64_t half = uint64_t{1} << 63;
+  for (uint64_t i = 0; i < 4096; ++i) {
+    const uint64_t top1 = ((i + 1) << 52) - 1;
+    for (uint64_t j = 0; j < 1024; ++j) {
+      check(top1, j << 54);
+      check(top1, ((j + 1) << 54) - 1);
+    }
+    check(top1, half);
+  }
+  check(~uint64_t{0}, half);  // the largest lift any draw gives: kMaxStandardNormal
+  EXPECT_NEAR(lift(~uint64_t{0}, half), kMaxStandardNormal, 1e-3);
+  // Useful: a lift of 5 sigma (a draw gives it with probability 2.9e-7) passes the bound for few pairs
+  // (the top u1 bucket, 1/4096, times the u2 that point down).
+  int passed = 0;
+  for (int i = 0; i < 1000000; ++i) passed += bound.can_lift(rng.next_u64(), rng.next_u64(), 5.0) ? 1 : 0;
+  EXPECT_LT(passed, 300);
+  // No lift from a draw whose cosine points up.
+  EXPECT_FALSE(bound.can_lift(~uint64_t{0}, 0, 1e-6));
 }
 
 }  // namespace
