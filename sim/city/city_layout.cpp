@@ -4,6 +4,9 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <numbers>
 #include <string>
 
@@ -315,6 +318,11 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
     std::vector<uint32_t>().swap(block_gateway[b]);
     std::vector<float>().swap(block_gain[b]);
     std::vector<uint32_t>().swap(block_count[b]);
+#ifdef __GLIBC__
+    // The freed blocks' pages go back to the system as the copies grow (glibc keeps freed memory in its
+    // heaps, the pool's threads' heaps most, and the links would then be held twice at the peak).
+    if (b % 16 == 15) malloc_trim(0);
+#endif
   }
   return city;
 }
