@@ -69,9 +69,8 @@ uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t
     it = channels_hz_.end() - 1;
   }
   const auto channel = static_cast<uint32_t>(it - channels_hz_.begin());
-  return (channel * kSpreadingFactors + (spreading_factor - 7u)) *
-             static_cast<uint32_t>(city_.gateway_count()) +
-         gateway;
+  return (channel * static_cast<uint32_t>(city_.gateway_count()) + gateway) * kSpreadingFactors +
+         (spreading_factor - 7u);
 }
 
 bool RadioMedium::gateway_busy(uint32_t gateway, double t0_s, double t1_s) const {
@@ -83,9 +82,11 @@ bool RadioMedium::gateway_busy(uint32_t gateway, double t0_s, double t1_s) const
 void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
   transmitting_[gateway].push_back({t0_s, t1_s});
   // Frames already on the air at this gateway that overlap the downlink are lost there.
-  for (uint32_t list = gateway; list < on_air_.size(); list += static_cast<uint32_t>(city_.gateway_count()))
-    for (const OnAir& e : on_air_[list])
-      if (e.t_end_s > t0_s && e.t_start_s < t1_s) fate(gateway, e.local) = FailReason::GatewayTransmitting;
+  const auto per_channel = static_cast<uint32_t>(city_.gateway_count() * kSpreadingFactors);
+  for (uint32_t first = gateway * kSpreadingFactors; first < on_air_.size(); first += per_channel)
+    for (uint32_t list = first; list < first + kSpreadingFactors; ++list)
+      for (const OnAir& e : on_air_[list])
+        if (e.t_end_s > t0_s && e.t_start_s < t1_s) fate(gateway, e.local) = FailReason::GatewayTransmitting;
 }
 
 // One newcomer at one gateway, in start order.
@@ -151,11 +152,10 @@ void RadioMedium::lock_only(uint32_t g, const OnAir& rx) {
 void RadioMedium::interfere_across_sfs(uint32_t gateway, const OnAir& rx, FailReason& mine) {
   if (orthogonal_) return;
   GatewayState& gs = gateways_[gateway];
-  const auto gateways = static_cast<uint32_t>(city_.gateway_count());
-  const uint32_t base = rx.list - (rx.spreading_factor - 7u) * gateways;  // this channel's SF7 list
+  const uint32_t base = rx.list - (rx.spreading_factor - 7u);  // this gateway's and channel's SF7 list
   for (uint8_t sf = 7; sf <= 12; ++sf) {
     if (sf == rx.spreading_factor) continue;
-    collide(gs, rx, mine, on_air_[base + (sf - 7u) * gateways], needs_db(rx.spreading_factor, sf),
+    collide(gs, rx, mine, on_air_[base + (sf - 7u)], needs_db(rx.spreading_factor, sf),
             needs_db(sf, rx.spreading_factor));
   }
 }
@@ -305,8 +305,8 @@ RadioMedium::Frame RadioMedium::materialise(const Submitted& s, Sink& out) const
                                                                 rssi - sensitivity, tx.t_start_s, tx.t_end_s);
       const uint32_t local = out.locals[g]++;
       out.receptions.push_back({g, rssi, local});
-      out.incoming[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g, local, tx.spreading_factor,
-                                 jammed ? FailReason::Jammed : FailReason::None});
+      out.incoming[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g * kSpreadingFactors, local,
+                                 tx.spreading_factor, jammed ? FailReason::Jammed : FailReason::None});
       ++out.newcomers;
       best = std::max(best, rssi);
     }
