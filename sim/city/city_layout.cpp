@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <mutex>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -213,8 +215,29 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
                                         : -std::numeric_limits<double>::infinity();
     sf12_cutoffs.emplace_back(sc.channel.path_loss, max_loss_sf12, sigma, max_distance_m);
   }
+  // A block's links are gathered in a scratch kept from block to block (one per thread at a time), then
+  // copied to vectors of their exact size: grown by doubling, each block's own vectors were copied and
+  // faulted in afresh several times.
+  struct Scratch {
+    std::vector<uint32_t> gateway;
+    std::vector<float> gain;
+  };
+  std::mutex scratch_mutex;
+  std::vector<std::unique_ptr<Scratch>> spare;
   pool.parallel_for(blocks, [&](size_t b) {
     if (core::stop_requested()) return;  // the blocks left are skipped, and the set-up abandoned below
+    std::unique_ptr<Scratch> scratch;
+    {
+      const std::lock_guard lock(scratch_mutex);
+      if (spare.empty()) {
+        scratch = std::make_unique<Scratch>();
+      } else {
+        scratch = std::move(spare.back());
+        spare.pop_back();
+      }
+    }
+    scratch->gateway.clear();
+    scratch->gain.clear();
     std::vector<uint32_t> candidates;
     std::vector<std::pair<uint32_t, double>> gains;
     const size_t first = b * block, last = std::min(n, (b + 1) * block);
@@ -286,8 +309,8 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
       uint32_t count = 0;
       for (const auto& [g, gain] : gains) {
         if (pop.radio.tx_power_dbm + gain < keep_dbm) continue;
-        block_gateway[b].push_back(g);
-        block_gain[b].push_back(static_cast<float>(gain));
+        scratch->gateway.push_back(g);
+        scratch->gain.push_back(static_cast<float>(gain));
         ++count;
       }
       // No link at the device's own SF: it keeps those it has down to the SF12 floor. Its frames are never
@@ -296,14 +319,19 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
       if (count == 0 && !nbiot) {
         if (fixed_sf(pop)) gather(sf12_cutoffs[city.device_population[d]]);  // a wider cut-off
         for (const auto& [g, gain] : gains) {
-          block_gateway[b].push_back(g);
-          block_gain[b].push_back(static_cast<float>(gain));
+          scratch->gateway.push_back(g);
+          scratch->gain.push_back(static_cast<float>(gain));
           ++count;
         }
       }
       block_count[b].push_back(count);
     }
+    block_gateway[b].assign(scratch->gateway.begin(), scratch->gateway.end());
+    block_gain[b].assign(scratch->gain.begin(), scratch->gain.end());
+    const std::lock_guard lock(scratch_mutex);
+    spare.push_back(std::move(scratch));
   });
+  spare.clear();
   if (core::stop_requested()) throw core::Stopped("stopped while computing the radio links");
   size_t links = 0;
   for (const auto& g : block_gateway) links += g.size();
