@@ -6,14 +6,23 @@
 namespace citytwin::sim::access {
 
 void strongest_positions(std::span<const float> gains, uint32_t k, std::vector<uint32_t>& out) {
-  out.resize(gains.size());
+  const auto n = static_cast<uint32_t>(gains.size());
+  out.resize(std::min(n, k));
   std::iota(out.begin(), out.end(), 0u);
-  if (gains.size() <= k) return;
-  const auto stronger = [&](uint32_t a, uint32_t b) {
-    return gains[a] > gains[b] || (gains[a] == gains[b] && a < b);
+  if (n <= k || k == 0) return;
+  // One pass in link order keeping the k strongest so far (a strict order: the larger gain, ties to the
+  // smaller position). A later link has the larger position, so it displaces the weakest kept only with a
+  // larger gain; the weakest is found again only then (~k ln(n / k) times). Was nth_element over every
+  // link's position: an index array and indirect comparisons, 2.3 s serial for the realistic 1 M city.
+  const auto weaker = [&](uint32_t a, uint32_t b) {  // a weaker than b
+    return gains[a] < gains[b] || (gains[a] == gains[b] && a > b);
   };
-  std::nth_element(out.begin(), out.begin() + k, out.end(), stronger);
-  out.resize(k);
+  auto weakest = std::min_element(out.begin(), out.end(), weaker);
+  for (uint32_t p = k; p < n; ++p) {
+    if (!(gains[p] > gains[*weakest])) continue;
+    *weakest = p;
+    weakest = std::min_element(out.begin(), out.end(), weaker);
+  }
   std::sort(out.begin(), out.end());
 }
 

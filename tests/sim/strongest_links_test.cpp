@@ -8,12 +8,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "sim/app/isolated_run.hpp"
+#include "sim/core/rng.hpp"
 #include "sim_test_support.hpp"
 #include "tests/sim/rooms.hpp"
 
@@ -41,6 +43,24 @@ TEST(StrongestLinks, TiesGoToTheEarlierLink) {
   EXPECT_EQ(strongest(gains, 2), (std::vector<uint32_t>{1, 4}));
   EXPECT_EQ(strongest(gains, 3), (std::vector<uint32_t>{0, 1, 4}));
   EXPECT_EQ(strongest(gains, 4), (std::vector<uint32_t>{0, 1, 2, 4}));
+}
+
+// Against a plain selection (sort every position by gain, ties to the smaller, take k, sort by position),
+// on random gains drawn from few values (many ties) and from many.
+TEST(StrongestLinks, TheSelectionMatchesSortingEveryLink) {
+  Stream rng(5, "test", 0);
+  for (int trial = 0; trial < 2000; ++trial) {
+    const uint32_t n = rng.below(300), k = 1 + rng.below(12), levels = trial % 2 == 0 ? 4 : 1000000;
+    std::vector<float> gains(n);
+    for (float& g : gains) g = -100.f - static_cast<float>(rng.below(levels));
+    std::vector<uint32_t> all(n);
+    for (uint32_t i = 0; i < n; ++i) all[i] = i;
+    std::sort(all.begin(), all.end(),
+              [&](uint32_t a, uint32_t b) { return gains[a] > gains[b] || (gains[a] == gains[b] && a < b); });
+    all.resize(std::min(n, k));
+    std::sort(all.begin(), all.end());
+    ASSERT_EQ(strongest(gains, k), all) << "trial " << trial << " n " << n << " k " << k;
+  }
 }
 
 TEST(StrongestLinks, PerDeviceOverTheCityLinks) {
