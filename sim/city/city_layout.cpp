@@ -259,7 +259,7 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
       // gains: the candidates within the cut-off heard at full power down to the SF12 floor.
       const auto gather = [&](const LinkCutoff& cutoff) {
         candidates.clear();
-        // (Its values captured by copy: kept in registers over the scan, not read through references.)
+        // (Its scalars captured by copy rather than by reference.)
         const auto consider = [&candidates, &lift, &cutoff, rank_of = rank.data(), shadow_key, wall_z](
                                   uint32_t g, double d2) {
           // With shadowing, a pair whose draw surely cannot lift it as far as it needs is skipped on the
