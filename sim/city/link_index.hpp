@@ -38,22 +38,21 @@ class GatewayGrid {
     const int x0 = column(x_m - radius_m, x0_m_, nx_), x1 = column(x_m + radius_m, x0_m_, nx_);
     const int y0 = column(y_m - radius_m, y0_m_, ny_), y1 = column(y_m + radius_m, y0_m_, ny_);
     const double r2 = radius_m * radius_m;
-    if (x0 == 0 && y0 == 0 && x1 == nx_ - 1 && y1 == ny_ - 1) {  // every cell: one pass, in cell order
-      for (size_t k = 0; k < gateway_.size(); ++k) {
+    const auto visit_span = [&](uint32_t begin, uint32_t end) {  // gateways [begin, end) in cell order
+      for (uint32_t k = begin; k < end; ++k) {
         const double dx = x_[k] - x_m, dy = y_[k] - y_m;
         const double d2 = dx * dx + dy * dy;
         if (d2 <= r2) fn(gateway_[k], d2);
       }
+    };
+    if (x0 == 0 && y0 == 0 && x1 == nx_ - 1 && y1 == ny_ - 1) {  // every cell: one pass, in cell order
+      visit_span(0, static_cast<uint32_t>(gateway_.size()));
       return;
     }
     for (int iy = y0; iy <= y1; ++iy) {
       for (int ix = x0; ix <= x1; ++ix) {
         const auto cell = static_cast<size_t>(iy) * static_cast<size_t>(nx_) + static_cast<size_t>(ix);
-        for (uint32_t k = cell_start_[cell]; k < cell_start_[cell + 1]; ++k) {
-          const double dx = x_[k] - x_m, dy = y_[k] - y_m;
-          const double d2 = dx * dx + dy * dy;
-          if (d2 <= r2) fn(gateway_[k], d2);
-        }
+        visit_span(cell_start_[cell], cell_start_[cell + 1]);
       }
     }
   }
