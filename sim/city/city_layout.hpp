@@ -14,6 +14,7 @@
 #include "models/device/firmware.hpp"
 #include "models/radio/lorawan_region.hpp"
 #include "sim/core/thread_pool.hpp"
+#include "sim/core/uninitialised.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace citytwin::sim::city {
@@ -75,8 +76,9 @@ struct CityLayout {
   // NB-IoT devices link to NB-IoT cells within the maximum coupling loss (164 dB), LoRa devices to
   // LoRa gateways only.
   std::vector<uint64_t> link_offset;
-  std::vector<uint32_t> link_gateway;
-  std::vector<float> link_gain_db;
+  // Written in parallel by the set-up (sim/core/uninitialised.hpp); otherwise plain vectors.
+  core::UninitialisedVector<uint32_t> link_gateway;
+  core::UninitialisedVector<float> link_gain_db;
 
   size_t device_count() const { return device_population.size(); }
   size_t gateway_count() const { return gateway_district.size(); }
