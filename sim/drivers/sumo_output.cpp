@@ -9,6 +9,8 @@
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "sim/scenario/csv_table.hpp"
+
 namespace citytwin::sim::drivers {
 namespace {
 
@@ -30,6 +32,8 @@ struct XmlFile {
 
 void load(XmlFile& file, const std::string& path, const char* root) {
   file.path = path;
+  if (const std::string problem = scenario::data_file_problem(path); !problem.empty())
+    throw SumoError(path + ": " + problem);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw SumoError(path + ": cannot open: " + std::strerror(errno));
   std::ostringstream buffer;

@@ -1,6 +1,7 @@
 #include "sim/scenario/csv_table.hpp"
 
 #include <csv.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cmath>
@@ -157,7 +158,26 @@ CsvTable parse_csv(std::string_view text, const std::string& file) {
   return table;
 }
 
+std::string data_file_problem(const std::filesystem::path& path) {
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (error) return "";
+  if (std::filesystem::is_directory(status)) return "is a directory, not a file";
+  if (std::filesystem::is_character_file(status) || std::filesystem::is_block_file(status)) {
+    // std::filesystem::equivalent refuses devices; the null device is the one with /dev/null's number.
+    struct stat device {
+    }, null{};
+    if (stat(path.c_str(), &device) == 0 && stat("/dev/null", &null) == 0 && S_ISCHR(device.st_mode) &&
+        device.st_rdev == null.st_rdev)
+      return "";  // an empty file
+    return "is a device, not a file (it would be read without end)";
+  }
+  return "";
+}
+
 CsvTable read_csv(const std::string& path) {
+  if (const std::string problem = data_file_problem(path); !problem.empty())
+    throw CsvError(path + ":0: " + problem);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw CsvError(path + ":0: cannot read (" + std::strerror(errno) + ")");
   std::ostringstream text;

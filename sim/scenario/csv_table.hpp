@@ -5,6 +5,7 @@
 // record is the header. Every problem is a CsvError whose message starts with "file:line: ".
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -36,6 +37,11 @@ struct CsvTable {
 // Throws CsvError ("file:line: ...") when the file cannot be read, is empty, has a malformed quoted
 // field, or a record whose cell count differs from the header's.
 CsvTable read_csv(const std::string& path);
+
+// Why `path` cannot be a data file, before a byte of it is read, or "" when it can (or does not exist: the
+// reader's own open reports that): a directory, or a device other than /dev/null (/dev/zero, /dev/full and
+// /dev/urandom never end; /dev/null reads as an empty file). Pipes are read (a process substitution, <(...)).
+std::string data_file_problem(const std::filesystem::path& path);
 // The same, from text (tests); `file` names it in messages.
 CsvTable parse_csv(std::string_view text, const std::string& file);
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario/csv_table.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
 
@@ -181,6 +182,7 @@ void read_districts_geojson(DiagnosticLog& log, const YamlNode& node, const std:
     log.error(file_node->location, file_path, source.file + ": " + message);
     complete = false;
   };
+  if (const std::string problem = data_file_problem(file); !problem.empty()) return fail(problem);
   std::ifstream in(file);
   if (!in) return fail(std::string("cannot read (") + std::strerror(errno) + ")");
   json doc;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario/csv_table.hpp"
 #include "sim/scenario/quantities.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
@@ -120,6 +121,10 @@ void read_interval_csv(DiagnosticLog& log, const YamlNode* node, const std::stri
   std::filesystem::path file(*name);
   if (file.is_relative() && log.file() != "<text>")
     file = std::filesystem::path(log.file()).parent_path() / file;
+  if (const std::string problem = data_file_problem(file); !problem.empty()) {
+    log.error(node->location, path, "'" + file.string() + "' " + problem);
+    return;
+  }
   std::ifstream in(file);
   if (!in) {
     log.error(node->location, path, "cannot read '" + file.string() + "' (" + std::strerror(errno) + ")");

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "sim/core/rng.hpp"
+#include "sim/scenario/csv_table.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
 
@@ -160,6 +161,10 @@ std::vector<PlacedPoint> read_points_csv(DiagnosticLog& log, const YamlNode& nod
   std::vector<PlacedPoint> points;
   std::filesystem::path file(node.scalar);
   if (file.is_relative() && !context.directory.empty()) file = context.directory / file;
+  if (const std::string problem = data_file_problem(file); !problem.empty()) {
+    log.error(node.location, path, "'" + file.string() + "' " + problem);
+    return points;
+  }
   std::ifstream in(file);
   if (!in) {
     log.error(node.location, path, "cannot read '" + file.string() + "' (" + std::strerror(errno) + ")");

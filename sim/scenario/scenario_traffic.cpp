@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "sim/scenario/csv_table.hpp"
 #include "sim/scenario/quantities.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
@@ -19,6 +20,10 @@ std::string read_file_path(DiagnosticLog& log, MapReader& map, std::string_view 
   std::filesystem::path file(*name);
   if (file.is_relative() && log.file() != "<text>")
     file = std::filesystem::path(log.file()).parent_path() / file;
+  if (const std::string problem = data_file_problem(file); !problem.empty()) {
+    log.error(map.get(key)->location, map.path(key), "'" + file.string() + "' " + problem);
+    return "";
+  }
   if (!std::ifstream(file).good()) {
     log.error(map.get(key)->location, map.path(key),
               "cannot read '" + file.string() + "' (" + std::strerror(errno) + ")");

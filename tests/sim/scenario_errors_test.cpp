@@ -52,6 +52,23 @@ TEST(ScenarioErrors, UnknownKeyHints) {
             "nbiot, drivers, platform, run, phases, costs, s_poles, iot_districts, attacks)");
 }
 
+// A data file that is a device is refused before it is read: /dev/zero and /dev/full never end (the fuzzer
+// found a scenario whose outage file, /dev/full, was read until memory ran out). /dev/null reads as an
+// empty file (the full scenario of the loader's tests uses it).
+TEST(ScenarioErrors, ADeviceAsADataFileIsRefusedBeforeItIsRead) {
+  for (const std::string device : {"/dev/zero", "/dev/full"}) {
+    for (const std::string key : {"power_outages_csv", "failures_csv"}) {
+      const std::string error = load_error(kMinimalScenario + "drivers:\n  " + key + ": " + device + "\n");
+      EXPECT_NE(error.find(":13:"), std::string::npos) << error;
+      EXPECT_NE(error.find("drivers." + key + ": '" + device + "' is a device, not a file"),
+                std::string::npos)
+          << error;
+    }
+  }
+  EXPECT_NE(load_error(kMinimalScenario + "drivers:\n  failures_csv: /tmp\n").find("'/tmp' is a directory"),
+            std::string::npos);
+}
+
 TEST(ScenarioErrors, NegativeInterval) {
   EXPECT_EQ(load_error(with_device_line("interval: -5 min")),
             "<text>:8:15: devices[0].interval: expected > 0, got -5 min");
