@@ -159,16 +159,14 @@ CsvTable parse_csv(std::string_view text, const std::string& file) {
 }
 
 std::string data_file_problem(const std::filesystem::path& path) {
-  std::error_code error;
-  const std::filesystem::file_status status = std::filesystem::status(path, error);
-  if (error) return "";
-  if (std::filesystem::is_directory(status)) return "is a directory, not a file";
-  if (std::filesystem::is_character_file(status) || std::filesystem::is_block_file(status)) {
-    // std::filesystem::equivalent refuses devices; the null device is the one with /dev/null's number.
-    struct stat device {
-    }, null{};
-    if (stat(path.c_str(), &device) == 0 && stat("/dev/null", &null) == 0 && S_ISCHR(device.st_mode) &&
-        device.st_rdev == null.st_rdev)
+  // One stat(2) of the path (following links, as opening it would): its type, and for a device its
+  // number, which tells the null device from the others (std::filesystem::equivalent refuses devices).
+  struct stat file {};
+  if (stat(path.c_str(), &file) != 0) return "";  // the reader's open says why
+  if (S_ISDIR(file.st_mode)) return "is a directory, not a file";
+  if (S_ISCHR(file.st_mode) || S_ISBLK(file.st_mode)) {
+    struct stat null {};
+    if (S_ISCHR(file.st_mode) && stat("/dev/null", &null) == 0 && file.st_rdev == null.st_rdev)
       return "";  // an empty file
     return "is a device, not a file (it would be read without end)";
   }
