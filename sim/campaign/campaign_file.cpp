@@ -13,6 +13,7 @@
 #include "output/campaign_tables.hpp"
 #include "sim/campaign/run_id.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
 
 namespace citytwin::sim::campaign {
 namespace {
@@ -27,9 +28,9 @@ class Errors {
   explicit Errors(std::string file) : file_(std::move(file)) {}
   void add(const YAML::Mark& mark, const std::string& key, const std::string& message) {
     const bool known = !mark.is_null();
-    diagnostics_.push_back(
-        Diagnostic{scenario::SourceMark{file_, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0}, key,
-                   message, Diagnostic::Severity::Error});
+    diagnostics_.push_back(Diagnostic{
+        scenario::SourceMark{file_, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0},
+        scenario::bounded_message(key), scenario::bounded_message(message), Diagnostic::Severity::Error});
   }
   void add(const std::string& key, const std::string& message) { add(YAML::Mark::null_mark(), key, message); }
   void throw_if_any() const {

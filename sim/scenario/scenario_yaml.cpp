@@ -273,8 +273,8 @@ DiagnosticLog::DiagnosticLog(std::string file, std::vector<std::string> override
     : file_(std::move(file)), overrides_(std::move(overrides)) {}
 
 void DiagnosticLog::error(const Location& where, std::string key_path, std::string message) {
-  diagnostics_.push_back(
-      Diagnostic{mark(where), std::move(key_path), std::move(message), Diagnostic::Severity::Error});
+  diagnostics_.push_back(Diagnostic{mark(where), bounded_message(std::move(key_path)),
+                                    bounded_message(std::move(message)), Diagnostic::Severity::Error});
   override_of_.push_back(where.override_index);
 }
 
@@ -332,10 +332,44 @@ std::size_t max_yaml_nodes(std::size_t text_size) {
   return std::min(kMaxYamlNodes, 1000 + 2 * std::min(text_size, kMaxYamlNodes));
 }
 
+namespace {
+
+// The first bytes of text, at most n, not ending inside a UTF-8 character.
+std::string_view utf8_prefix(std::string_view text, std::size_t n) {
+  if (n >= text.size()) return text;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // a continuation byte
+  return text.substr(0, n);
+}
+
+}  // namespace
+
 std::string excerpt(std::string_view text) {
   constexpr std::size_t kShown = 60;
+  static_assert(kShown + 20 == kMaxExcerpt);
   if (text.size() <= kShown + 20) return std::string(text);
-  return std::string(text.substr(0, kShown)) + "... (" + std::to_string(text.size()) + " characters)";
+  return std::string(utf8_prefix(text, kShown)) + "... (" + std::to_string(text.size()) + " characters)";
+}
+
+std::string bounded_message(std::string message) {
+  if (message.size() <= kMaxQuoted) return message;
+  std::string out;
+  std::size_t at = 0;
+  while (at < message.size()) {
+    const std::size_t open = message.find('\'', at);
+    const std::size_t close = open == std::string::npos ? open : message.find('\'', open + 1);
+    if (close == std::string::npos) {
+      out.append(message, at);
+      break;
+    }
+    const std::string_view quoted = std::string_view(message).substr(open + 1, close - open - 1);
+    out.append(message, at, open + 1 - at);
+    out += quoted.size() > kMaxQuoted ? excerpt(quoted) : std::string(quoted);
+    out += '\'';
+    at = close + 1;
+  }
+  if (out.size() > kMaxMessage)
+    out = std::string(utf8_prefix(out, kMaxMessage)) + "... (" + std::to_string(out.size()) + " characters)";
+  return out;
 }
 
 std::string index_path(const std::string& base, std::size_t index) {

@@ -95,8 +95,20 @@ void apply_overrides(YamlNode& root, DiagnosticLog& log);
 std::string join_path(const std::string& base, std::string_view key);
 std::string index_path(const std::string& base, std::size_t index);
 
+// The longest text excerpt() shows whole.
+constexpr std::size_t kMaxExcerpt = 80;
+
 // Text as quoted in a message: itself when short, otherwise its start, "..." and its length, so that a
 // 4 MB key does not make a 4 MB message.
 std::string excerpt(std::string_view text);
+
+// A message as a diagnostic keeps it: every text between single quotes longer than kMaxQuoted is cut to
+// its excerpt, and what is still over kMaxMessage characters is cut there. DiagnosticLog::error applies
+// it to every message and key path, so that a site that quotes the input without excerpt() cannot make
+// a huge message. (kMaxQuoted is well above excerpt's 80 so that prose between an apostrophe and a
+// quote, "the base's ... 'x'", is never taken for a quoted text.)
+constexpr std::size_t kMaxQuoted = 240;
+constexpr std::size_t kMaxMessage = 2000;
+std::string bounded_message(std::string message);
 
 }  // namespace citytwin::sim::scenario

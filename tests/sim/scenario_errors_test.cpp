@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/scenario/scenario_yaml.hpp"
 #include "tests/sim/rooms.hpp"
 #include "tests/sim/scenario_test_text.hpp"
 
@@ -67,6 +68,42 @@ TEST(ScenarioErrors, ADeviceAsADataFileIsRefusedBeforeItIsRead) {
   }
   EXPECT_NE(load_error(kMinimalScenario + "drivers:\n  failures_csv: /tmp\n").find("'/tmp' is a directory"),
             std::string::npos);
+}
+
+// The CI's fuzz run found a message that quoted a 6 kB value whole (a duration, a district's name, a data
+// file's path all did). Every quoted text over 240 characters is now shown as an excerpt with its length.
+TEST(ScenarioErrors, AHugeValueIsQuotedAsAnExcerpt) {
+  const std::string huge(6000, 'x');
+  for (const std::string& text :
+       {with_device_line("interval: 15 " + huge), with_device_line("interval: " + huge + " Gf"),
+        replaced(kMinimalScenario, "districts: [harbor]", "districts: [" + huge + "]")}) {
+    const std::string message = load_error(text);
+    EXPECT_LT(message.size(), 400u) << message.substr(0, 400);
+    EXPECT_NE(message.find("xxxxxxxxxx... ("), std::string::npos) << message.substr(0, 400);
+    EXPECT_NE(message.find(" characters)'"), std::string::npos) << message.substr(0, 400);
+  }
+  const std::string path =
+      load_error(kMinimalScenario + "drivers:\n  failures_csv: /nonexistent/" + huge + "\n");
+  EXPECT_LT(path.size(), 400u) << path.substr(0, 400);
+  EXPECT_NE(path.find("drivers.failures_csv: cannot read '/nonexistent/xxxx"), std::string::npos) << path;
+}
+
+TEST(ScenarioErrors, ABoundedMessageKeepsShortQuotesAndApostrophes) {
+  // Prose between an apostrophe and a quote is no quoted text: left whole.
+  const std::string prose = "the base's list " + std::string(150, '.') + " has no entry 'x'";
+  EXPECT_EQ(scenario::bounded_message(prose), prose);
+  // A quoted text of 240 characters is kept, one of 241 becomes an excerpt.
+  const std::string kept = "got '" + std::string(240, 'a') + "'";
+  EXPECT_EQ(scenario::bounded_message(kept), kept);
+  EXPECT_EQ(scenario::bounded_message("got '" + std::string(241, 'a') + "' here"),
+            "got '" + std::string(60, 'a') + "... (241 characters)' here");
+  // Unquoted text is cut at 2000 characters, and never inside a UTF-8 character.
+  std::string long_text;
+  for (int i = 0; i < 1500; ++i) long_text += "\xC2\xB5";  // U+00B5, two bytes
+  const std::string cut = scenario::bounded_message(long_text);
+  EXPECT_EQ(cut, long_text.substr(0, 2000) + "... (3000 characters)");
+  const std::string odd = "x" + long_text;  // the 2000th byte is now a character's first
+  EXPECT_EQ(scenario::bounded_message(odd), odd.substr(0, 1999) + "... (3001 characters)");
 }
 
 TEST(ScenarioErrors, NegativeInterval) {
