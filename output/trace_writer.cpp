@@ -52,7 +52,8 @@ void for_each_message_column(F&& f, Batches&... batches) {
       batches.failure...);
   f(ColumnInfo{"t_delivered_s", "s", "time the network server received the uplink; NaN when not delivered"},
     batches.t_delivered_s...);
-  f(ColumnInfo{"battery_mah_left", "mAh", "battery charge left after this uplink"},
+  f(ColumnInfo{"battery_mah_left", "mAh",
+               "battery charge left after this uplink; NaN for a mains-powered device"},
     batches.battery_mah_left...);
 }
 

@@ -217,7 +217,7 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
     const double ready = t_s + machine.wake_to_tx_s();
     charge_sample(dev, pop);
     part.out.push_back({ready, ready, dev, 0, tx_power_dbm_[dev], 0, 0, false, true, pop.technology,
-                        battery_mah_[dev], static_cast<float>(value)});
+                        logged_battery_mah(dev), static_cast<float>(value)});
     asleep_since_s_[dev] = ready;
     next_report(dev, ready, part);
     return;
@@ -257,7 +257,8 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
     value = last_value_[dev];
   }
   part.out.push_back({t_tx, t_tx + airtime, dev, channel, tx_power_dbm_[dev], sf_[dev], attempt_[dev],
-                      pop.confirmed, true, pop.technology, battery, static_cast<float>(value)});
+                      pop.confirmed, true, pop.technology, pop.mains_powered ? kNoBattery : battery,
+                      static_cast<float>(value)});
   const double rx_end = t_tx + airtime + machine.active_phase(FirmwareState::Receive, airtime).duration_s;
   asleep_since_s_[dev] = rx_end;
   battery_mah_[dev] = battery;
@@ -371,6 +372,10 @@ void Fleet::finish(double end_s) {
     if (dead_[dev] || asleep_since_s_[dev] >= end_s) continue;
     charge_sleep(dev, end_s);
   }
+}
+
+double Fleet::logged_battery_mah(uint32_t device) const {
+  return city_.populations[city_.device_population[device]].mains_powered ? kNoBattery : battery_mah_[device];
 }
 
 double Fleet::energy_used_mah(uint32_t device) const {

@@ -33,7 +33,7 @@ struct Transmission {
   bool sent = true;  // false: the report was due but the battery was empty (no frame on air)
   scenario::Technology technology =
       scenario::Technology::LoRaWAN;  // NB-IoT: t_start_s is when the module is ready to send
-  double battery_mah_left = 0.0;
+  double battery_mah_left = 0.0;      // NaN for a mains-powered device (Fleet::kNoBattery)
   float value = std::numeric_limits<float>::quiet_NaN();  // the sensed value it reports (its quantity's unit)
 };
 
@@ -69,6 +69,10 @@ class Fleet {
   void finish(double end_s);
 
   double battery_mah(uint32_t device) const { return battery_mah_[device]; }
+  // The charge a message logs: NaN for a mains-powered device (it draws nothing from a battery, often
+  // of capacity 0, so 0 mAh would read as an empty one).
+  static constexpr double kNoBattery = std::numeric_limits<double>::quiet_NaN();
+  double logged_battery_mah(uint32_t device) const;
   double energy_used_mah(uint32_t device) const;
   bool dead(uint32_t device) const { return dead_[device] != 0; }
   size_t dead_count() const;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -70,7 +71,8 @@ std::vector<Transmission> sorted(std::vector<Transmission> v) {
 bool same(const Transmission& a, const Transmission& b) {
   return a.t_start_s == b.t_start_s && a.t_end_s == b.t_end_s && a.device == b.device &&
          a.channel_hz == b.channel_hz && a.spreading_factor == b.spreading_factor && a.attempt == b.attempt &&
-         a.battery_mah_left == b.battery_mah_left;
+         (a.battery_mah_left == b.battery_mah_left ||
+          (std::isnan(a.battery_mah_left) && std::isnan(b.battery_mah_left)));
 }
 
 TEST(CitySplit, EveryDistrictHasOneOwnerAndTheRanksGetSimilarDeviceCounts) {

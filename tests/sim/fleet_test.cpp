@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <vector>
 
@@ -136,6 +137,28 @@ TEST(Fleet, MainsPoweredDevicesAreNeverDead) {
   for (const auto& [device, n] : sent) EXPECT_GE(n, 11) << "device " << device;
   EXPECT_EQ(fleet.dead_count(), 0u);
   for (uint32_t d = 0; d < 5; ++d) EXPECT_FALSE(fleet.dead(d)) << "device " << d;
+  // Its messages log no battery charge (NaN), not 0 mAh, which would read as an empty battery.
+  for (const Transmission& tx : txs) EXPECT_TRUE(std::isnan(tx.battery_mah_left)) << "device " << tx.device;
+}
+
+// A battery-powered device beside it logs the charge it has left, which falls with each message.
+TEST(Fleet, BatteryPoweredDevicesLogTheChargeTheyHaveLeft) {
+  const test::ComponentCity c(city_yaml("type: soil_moisture, count: 3, interval: 10 min"));
+  ASSERT_FALSE(c.city.populations[0].mains_powered);
+  const drivers::DriverSet driver_set(c.scenario);
+  Fleet fleet(c.city, 1, 7200, 1, driver_set);
+  ThreadPool pool(1);
+  const auto txs = run_fleet(fleet, pool, 7200, [](const Transmission&) {});
+  std::map<uint32_t, double> last;
+  for (const Transmission& tx : txs) {
+    ASSERT_TRUE(std::isfinite(tx.battery_mah_left)) << "device " << tx.device;
+    EXPECT_LE(tx.battery_mah_left, c.city.populations[0].battery_mah);
+    if (last.count(tx.device) != 0) {
+      EXPECT_LT(tx.battery_mah_left, last[tx.device]);
+    }
+    last[tx.device] = tx.battery_mah_left;
+  }
+  EXPECT_EQ(last.size(), 3u);
 }
 
 }  // namespace

@@ -393,7 +393,7 @@ class Result:
 
     def device_kpis(self) -> pd.DataFrame:
         """Per device (indexed by id): uplinks, delivered, delivery_ratio, latency_p50_s, latency_p95_s,
-        battery_mah_left (at its last uplink). Read from /messages in chunks."""
+        battery_mah_left (at its last uplink; NaN for a mains-powered device). Read from /messages in chunks."""
         def read() -> pd.DataFrame:
             parts = []
             for chunk in self.iter_messages(columns=["device", "delivered", "t_tx_s", "t_delivered_s",
