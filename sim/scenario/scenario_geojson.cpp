@@ -2,16 +2,13 @@
 // format open-data portals publish district boundaries in. Read with nlohmann::json (Debian's
 // nlohmann-json3-dev, header-only, maintained, already the project's JSON library for the CLI's --json);
 // every problem names the file and the feature (index and name). Internal to the loader.
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "sim/scenario/csv_table.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
 
@@ -174,17 +171,19 @@ void read_districts_geojson(DiagnosticLog& log, const YamlNode& node, const std:
     complete = false;
     return;
   }
-  std::filesystem::path file(file_node->scalar);
-  if (file.is_relative() && log.file() != "<text>")
-    file = std::filesystem::path(log.file()).parent_path() / file;
+  std::filesystem::path file;
+  std::optional<std::ifstream> opened =
+      open_data_file(log, file_node->location, file_path, file_node->scalar, &file);
   source.file = file.string();
   const auto fail = [&](const std::string& message) {
     log.error(file_node->location, file_path, source.file + ": " + message);
     complete = false;
   };
-  if (const std::string problem = data_file_problem(file); !problem.empty()) return fail(problem);
-  std::ifstream in(file);
-  if (!in) return fail(std::string("cannot read (") + std::strerror(errno) + ")");
+  if (!opened) {
+    complete = false;
+    return;
+  }
+  std::ifstream& in = *opened;
   json doc;
   try {
     doc = json::parse(in);

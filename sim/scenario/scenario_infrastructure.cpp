@@ -2,9 +2,7 @@
 // them) and `drivers` (river level, power outages, failures of the wired network). Internal to the
 // loader (sim/scenario_loader.cpp).
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -14,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "sim/scenario/csv_table.hpp"
 #include "sim/scenario/quantities.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
@@ -118,18 +115,10 @@ void read_interval_csv(DiagnosticLog& log, const YamlNode* node, const std::stri
   if (node == nullptr) return;
   const auto name = read_text(log, *node, path);
   if (!name) return;
-  std::filesystem::path file(*name);
-  if (file.is_relative() && log.file() != "<text>")
-    file = std::filesystem::path(log.file()).parent_path() / file;
-  if (const std::string problem = data_file_problem(file); !problem.empty()) {
-    log.error(node->location, path, "'" + file.string() + "' " + problem);
-    return;
-  }
-  std::ifstream in(file);
-  if (!in) {
-    log.error(node->location, path, "cannot read '" + file.string() + "' (" + std::strerror(errno) + ")");
-    return;
-  }
+  std::filesystem::path file;
+  std::optional<std::ifstream> opened = open_data_file(log, node->location, path, *name, &file);
+  if (!opened) return;
+  std::ifstream& in = *opened;
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     if (line.empty() || line[0] == '#' || line.rfind(header, 0) == 0) continue;

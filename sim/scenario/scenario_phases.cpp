@@ -2,16 +2,13 @@
 #include "sim/scenario/scenario_phases.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "sim/core/rng.hpp"
-#include "sim/scenario/csv_table.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
 
@@ -157,19 +154,12 @@ std::vector<std::array<double, 2>> counted_lattice(const District& d, std::size_
 
 // `name,x,y` or `x,y` per line (lengths with units), # comments, a header line starting with "name" or "x".
 std::vector<PlacedPoint> read_points_csv(DiagnosticLog& log, const YamlNode& node, const std::string& path,
-                                         const PlacementContext& context, const std::string& prefix) {
+                                         const std::string& prefix) {
   std::vector<PlacedPoint> points;
-  std::filesystem::path file(node.scalar);
-  if (file.is_relative() && !context.directory.empty()) file = context.directory / file;
-  if (const std::string problem = data_file_problem(file); !problem.empty()) {
-    log.error(node.location, path, "'" + file.string() + "' " + problem);
-    return points;
-  }
-  std::ifstream in(file);
-  if (!in) {
-    log.error(node.location, path, "cannot read '" + file.string() + "' (" + std::strerror(errno) + ")");
-    return points;
-  }
+  std::filesystem::path file;
+  std::optional<std::ifstream> opened = open_data_file(log, node.location, path, node.scalar, &file);
+  if (!opened) return points;
+  std::ifstream& in = *opened;
   std::string line;
   bool first_line = true;  // the header, if any, is the first line that is not a comment
   for (int number = 1; std::getline(in, line); ++number) {
@@ -235,7 +225,7 @@ std::vector<PlacedPoint> place(DiagnosticLog& log, const YamlNode& rule, const s
       log.error(map.location(), map.path("csv"), "layout csv needs csv: FILE (name,x,y per line)");
       return {};
     }
-    return read_points_csv(log, *csv, map.path("csv"), context, prefix);
+    return read_points_csv(log, *csv, map.path("csv"), prefix);
   }
   if (*layout == "random" ? !count : (spacing.has_value() == count.has_value())) {
     log.error(map.location(), map.path(),
@@ -423,7 +413,6 @@ PlacementContext placement_context(const YamlNode& root, const std::string& file
     if (const YamlNode* seed = run->find("seed"); seed != nullptr && seed->is_scalar())
       std::from_chars(seed->scalar.data(), seed->scalar.data() + seed->scalar.size(), context.seed);
   }
-  if (file != "<text>" && !file.empty()) context.directory = std::filesystem::path(file).parent_path();
   return context;
 }
 

@@ -11,7 +11,6 @@
 
 #include <array>
 #include <cstdint>
-#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -34,7 +33,6 @@ struct PlacementContext {
   City city;
   bool city_complete = false;
   uint64_t seed = 1;
-  std::filesystem::path directory;  // of the scenario file, for CSVs
 };
 
 // The gateways one gateways[] entry stands for: the entry itself, or (with place:) one per point of its

@@ -1,10 +1,14 @@
 #include "sim/scenario/scenario_reader.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <system_error>
 #include <utility>
+
+#include "sim/scenario/csv_table.hpp"
 
 namespace citytwin::sim::scenario {
 namespace {
@@ -313,6 +317,25 @@ std::optional<std::array<double, 2>> MapReader::point(std::string_view key, cons
                                                       Presence presence) {
   const YamlNode* value = find(key, presence);
   return value ? read_point(log_, *value, path(key), bound) : std::nullopt;
+}
+
+std::optional<std::ifstream> open_data_file(DiagnosticLog& log, const Location& where,
+                                            const std::string& key_path, const std::string& name,
+                                            std::filesystem::path* resolved) {
+  std::filesystem::path file(name);
+  if (file.is_relative() && log.file() != "<text>" && !log.file().empty())
+    file = std::filesystem::path(log.file()).parent_path() / file;
+  if (resolved != nullptr) *resolved = file;
+  if (const std::string problem = data_file_problem(file); !problem.empty()) {
+    log.error(where, key_path, "'" + file.string() + "' " + problem);
+    return std::nullopt;
+  }
+  std::ifstream in(file);
+  if (!in) {
+    log.error(where, key_path, "cannot read '" + file.string() + "' (" + std::strerror(errno) + ")");
+    return std::nullopt;
+  }
+  return in;
 }
 
 }  // namespace citytwin::sim::scenario

@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <optional>
 #include <string>
@@ -132,5 +134,14 @@ template <typename Target, typename Value>
 void set_if(Target& target, const std::optional<Value>& value) {
   if (value) target = static_cast<Target>(*value);
 }
+
+// A data file the scenario names (a CSV, GeoJSON or traffic file): `name` as written when absolute,
+// otherwise next to the scenario file (log.file(); as written for a scenario given as text). Opened for
+// reading; or nullopt, with the error logged at `where` and `key_path`: a directory or a device refused
+// before a byte is read (data_file_problem), a file that cannot be opened with the system's reason.
+// `resolved` gets the path it opened or tried.
+std::optional<std::ifstream> open_data_file(DiagnosticLog& log, const Location& where,
+                                            const std::string& key_path, const std::string& name,
+                                            std::filesystem::path* resolved = nullptr);
 
 }  // namespace citytwin::sim::scenario

@@ -1,11 +1,7 @@
 // drivers.traffic: the traffic congestion replay's parameters (sim/scenario/traffic_spec.hpp). Internal
 // to the loader (scenario_sections.hpp); called by read_drivers.
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 
-#include "sim/scenario/csv_table.hpp"
 #include "sim/scenario/quantities.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
@@ -17,18 +13,8 @@ namespace {
 std::string read_file_path(DiagnosticLog& log, MapReader& map, std::string_view key) {
   const auto name = map.text(key);
   if (!name) return "";
-  std::filesystem::path file(*name);
-  if (file.is_relative() && log.file() != "<text>")
-    file = std::filesystem::path(log.file()).parent_path() / file;
-  if (const std::string problem = data_file_problem(file); !problem.empty()) {
-    log.error(map.get(key)->location, map.path(key), "'" + file.string() + "' " + problem);
-    return "";
-  }
-  if (!std::ifstream(file).good()) {
-    log.error(map.get(key)->location, map.path(key),
-              "cannot read '" + file.string() + "' (" + std::strerror(errno) + ")");
-    return "";
-  }
+  std::filesystem::path file;
+  if (!open_data_file(log, map.get(key)->location, map.path(key), *name, &file)) return "";
   return file.string();
 }
 

@@ -151,7 +151,10 @@ TEST_F(GeojsonDistricts, ErrorsNameTheFileAndTheFeature) {
   };
   const std::string square = R"({"type": "Polygon", "coordinates": [[[0,0],[10,0],[10,10],[0,10],[0,0]]]})";
 
-  EXPECT_NE(error(kProjectedCity).find(key + "cannot read (No such file or directory)"), std::string::npos)
+  EXPECT_NE(
+      error(kProjectedCity)
+          .find(":2:29: city.districts_geojson.file: cannot read '" + file + "' (No such file or directory)"),
+      std::string::npos)
       << error(kProjectedCity);
 
   write("d.geojson", head + "\n {\"type\": \"Feature\",,}]}");
