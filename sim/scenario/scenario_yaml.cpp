@@ -341,13 +341,20 @@ std::string_view utf8_prefix(std::string_view text, std::size_t n) {
   return text.substr(0, n);
 }
 
+// "(N characters)": UTF-8 characters, not bytes (a continuation byte does not start one).
+std::string character_count(std::string_view text) {
+  std::size_t n = 0;
+  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return "(" + std::to_string(n) + " characters)";
+}
+
 }  // namespace
 
 std::string excerpt(std::string_view text) {
   constexpr std::size_t kShown = 60;
   static_assert(kShown + 20 == kMaxExcerpt);
   if (text.size() <= kShown + 20) return std::string(text);
-  return std::string(utf8_prefix(text, kShown)) + "... (" + std::to_string(text.size()) + " characters)";
+  return std::string(utf8_prefix(text, kShown)) + "... " + character_count(text);
 }
 
 std::string bounded_message(std::string message) {
@@ -368,7 +375,7 @@ std::string bounded_message(std::string message) {
     at = close + 1;
   }
   if (out.size() > kMaxMessage)
-    out = std::string(utf8_prefix(out, kMaxMessage)) + "... (" + std::to_string(out.size()) + " characters)";
+    out = std::string(utf8_prefix(out, kMaxMessage)) + "... " + character_count(out);
   return out;
 }
 

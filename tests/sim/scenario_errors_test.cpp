@@ -101,9 +101,9 @@ TEST(ScenarioErrors, ABoundedMessageKeepsShortQuotesAndApostrophes) {
   std::string long_text;
   for (int i = 0; i < 1500; ++i) long_text += "\xC2\xB5";  // U+00B5, two bytes
   const std::string cut = scenario::bounded_message(long_text);
-  EXPECT_EQ(cut, long_text.substr(0, 2000) + "... (3000 characters)");
+  EXPECT_EQ(cut, long_text.substr(0, 2000) + "... (1500 characters)");  // characters, not bytes
   const std::string odd = "x" + long_text;  // the 2000th byte is now a character's first
-  EXPECT_EQ(scenario::bounded_message(odd), odd.substr(0, 1999) + "... (3001 characters)");
+  EXPECT_EQ(scenario::bounded_message(odd), odd.substr(0, 1999) + "... (1501 characters)");
 }
 
 TEST(ScenarioErrors, NegativeInterval) {
