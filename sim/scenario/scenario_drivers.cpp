@@ -2,7 +2,6 @@
 // change over a run. Internal to the loader; called by read_drivers
 // (sim/scenario/scenario_infrastructure.cpp).
 #include <algorithm>
-#include <filesystem>
 
 #include "sim/scenario/csv_table.hpp"
 #include "sim/scenario/quantities.hpp"
@@ -11,13 +10,6 @@
 
 namespace citytwin::sim::scenario {
 namespace {
-
-std::string resolve_path(const DiagnosticLog& log, const std::string& name) {
-  std::filesystem::path file(name);
-  if (file.is_relative() && log.file() != "<text>")
-    file = std::filesystem::path(log.file()).parent_path() / file;
-  return file.string();
-}
 
 std::optional<double> read_value(DiagnosticLog& log, const YamlNode& node, const std::string& path,
                                  const QuantityKind& kind) {
@@ -84,7 +76,7 @@ void read_series_csv(DiagnosticLog& log, const YamlNode& node, const std::string
   if (!name) return;
   const auto fail = [&](const std::string& message) { log.error(node.location, path, message); };
   try {
-    const CsvTable table = read_csv(resolve_path(log, *name));
+    const CsvTable table = read_csv(data_file_path(log, *name).string());
     out.csv_file = table.file;
     const auto& header = table.header.cells;
     if (header.size() < 2) {
@@ -308,7 +300,7 @@ void read_flood(DiagnosticLog& log, const YamlNode& node, const std::string& pat
     const std::string at = map.path("elevation_csv");
     if (const auto name = read_text(log, *c, at)) {
       try {
-        const CsvTable table = read_csv(resolve_path(log, *name));
+        const CsvTable table = read_csv(data_file_path(log, *name).string());
         const int dc = table.column("district"), ec = table.column("elevation");
         if (dc < 0 || ec < 0) {
           log.error(c->location, at,

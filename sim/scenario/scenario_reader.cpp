@@ -319,12 +319,17 @@ std::optional<std::array<double, 2>> MapReader::point(std::string_view key, cons
   return value ? read_point(log_, *value, path(key), bound) : std::nullopt;
 }
 
+std::filesystem::path data_file_path(const DiagnosticLog& log, const std::string& name) {
+  std::filesystem::path file(name);
+  if (file.is_relative() && log.file() != "<text>")
+    file = std::filesystem::path(log.file()).parent_path() / file;
+  return file;
+}
+
 std::optional<std::ifstream> open_data_file(DiagnosticLog& log, const Location& where,
                                             const std::string& key_path, const std::string& name,
                                             std::filesystem::path* resolved) {
-  std::filesystem::path file(name);
-  if (file.is_relative() && log.file() != "<text>" && !log.file().empty())
-    file = std::filesystem::path(log.file()).parent_path() / file;
+  const std::filesystem::path file = data_file_path(log, name);
   if (resolved != nullptr) *resolved = file;
   if (const std::string problem = data_file_problem(file); !problem.empty()) {
     log.error(where, key_path, "'" + file.string() + "' " + problem);

@@ -135,11 +135,13 @@ void set_if(Target& target, const std::optional<Value>& value) {
   if (value) target = static_cast<Target>(*value);
 }
 
-// A data file the scenario names (a CSV, GeoJSON or traffic file): `name` as written when absolute,
-// otherwise next to the scenario file (log.file(); as written for a scenario given as text). Opened for
-// reading; or nullopt, with the error logged at `where` and `key_path`: a directory or a device refused
-// before a byte is read (data_file_problem), a file that cannot be opened with the system's reason.
-// `resolved` gets the path it opened or tried.
+// Where a data file the scenario names (a CSV, GeoJSON or traffic file) is: `name` as written when
+// absolute, otherwise next to the scenario file (log.file(); as written for a scenario given as text).
+std::filesystem::path data_file_path(const DiagnosticLog& log, const std::string& name);
+
+// That file (data_file_path) opened for reading; or nullopt, with the error logged at `where` and `key_path`:
+// a directory or a device refused before a byte is read (data_file_problem), a file that cannot be opened
+// with the system's reason. `resolved` gets the path it opened or tried.
 std::optional<std::ifstream> open_data_file(DiagnosticLog& log, const Location& where,
                                             const std::string& key_path, const std::string& name,
                                             std::filesystem::path* resolved = nullptr);
