@@ -27,7 +27,11 @@ $py bench/gen_city.py --devices 20000 --gateways 30 --duration "2 h" \
   --radio "receptions: strongest; strongest_k: 4" > "$dir/city20k_strongest.yaml"
 $py bench/gen_city.py --devices 20000 --gateways 30 --duration "2 h" \
   --radio "receptions: strongest_only; strongest_k: 4" > "$dir/city20k_strongest_only.yaml"
-cases+=("$dir/city20k_cumulative.yaml" "$dir/city20k_strongest.yaml" "$dir/city20k_strongest_only.yaml" "$dir/city10k.yaml" "$dir/city30k.yaml" "$dir/city20k_shadow.yaml" "$dir/city20k_real.yaml")
+# strongest_only on the realistic city (shadowing, building loss, ADR, fixed SFs, many links a device):
+# its set-up keeps the K strongest links alone, found from the nearest gateways' K-th (city_layout.cpp).
+$py bench/gen_city.py --devices 20000 --gateways 30 --duration "2 h" --realistic \
+  --radio "receptions: strongest_only; strongest_k: 8" > "$dir/city20k_real_strongest_only.yaml"
+cases+=("$dir/city20k_cumulative.yaml" "$dir/city20k_strongest.yaml" "$dir/city20k_strongest_only.yaml" "$dir/city10k.yaml" "$dir/city30k.yaml" "$dir/city20k_shadow.yaml" "$dir/city20k_real.yaml" "$dir/city20k_real_strongest_only.yaml")
 status=0
 for s in "${cases[@]}"; do
   name=$(basename "$s" .yaml)

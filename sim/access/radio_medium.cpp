@@ -46,9 +46,14 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
     demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);
   // Scenarios built in code (tests) may have fewer gateway entries than the layout: default to 8 paths.
   demodulator_free_at_s_.resize(city.gateway_count(), std::vector<double>(8, 0.0));
-  if (scenario.channel.approximate())
-    strongest_.emplace(city, static_cast<uint32_t>(scenario.channel.strongest_k),
-                       scenario.channel.receptions == scenario::RadioChannel::Receptions::Strongest);
+  if (scenario.channel.approximate()) {
+    strongest_k_ = static_cast<uint32_t>(scenario.channel.strongest_k);
+    // strongest_only: the set-up kept each device's K strongest links alone (a layout built otherwise,
+    // in a test, still has them all, and they are chosen here).
+    if (city.links_strongest_k != strongest_k_)
+      strongest_.emplace(city, strongest_k_,
+                         scenario.channel.receptions == scenario::RadioChannel::Receptions::Strongest);
+  }
 }
 
 double RadioMedium::demodulator_refused_ratio() const {
@@ -284,7 +289,8 @@ RadioMedium::Frame RadioMedium::materialise(const Submitted& s, Sink& out) const
     const uint32_t lists = s.lists;
     const uint64_t begin = city_.link_offset[tx.device];
     // The device's links: all of them, or with radio.receptions: strongest, strongest_only the K strongest
-    // (the same links in the same order, their gateways and gains copied side by side).
+    // (the same links in the same order, their gateways and gains copied side by side; strongest_only's
+    // set-up keeps those alone).
     const uint32_t* gateways = city_.link_gateway.data() + begin;
     const float* gains = city_.link_gain_db.data() + begin;
     uint64_t count = city_.link_offset[tx.device + 1] - begin;

@@ -95,7 +95,7 @@ class RadioMedium {
   // the exact model's (the locks beyond the K are counted); strongest_only counts only the K.
   double demodulator_refused_ratio() const;
   // K with radio.receptions: strongest or strongest_only; 0: exact.
-  uint32_t strongest_k() const { return strongest_ ? strongest_->k() : 0; }
+  uint32_t strongest_k() const { return strongest_k_; }
 
  private:
   struct Reception {  // 12 B: the hot part; the interference energies live apart (interference_)
@@ -230,7 +230,8 @@ class RadioMedium {
   std::vector<uint32_t> trim_scratch_;
   std::vector<std::vector<Interval>> transmitting_;  // per gateway: scheduled downlinks
   const JammingField* jamming_ = nullptr;
-  std::optional<StrongestLinks> strongest_;  // radio.receptions: strongest
+  uint32_t strongest_k_ = 0;                 // radio.receptions: strongest or strongest_only; 0: exact
+  std::optional<StrongestLinks> strongest_;  // the K chosen, where the layout has every link
   uint64_t receptions_made_ = 0;
   std::vector<uint32_t> received_scratch_;
   std::vector<float> rssi_scratch_;

@@ -65,7 +65,4 @@ class StrongestLinks {
   std::vector<float> gain_db_;      // city.link_gain_db[k]
 };
 
-// The positions of the k largest of gains (ties: the smaller position), in increasing position.
-void strongest_positions(std::span<const float> gains, uint32_t k, std::vector<uint32_t>& out);
-
 }  // namespace citytwin::sim::access

@@ -132,7 +132,9 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
     const double n = static_cast<double>(std::max<int64_t>(pop.count, 0));
     e.devices += static_cast<uint64_t>(std::max<int64_t>(pop.count, 0));
     const double links = links_per_device(sc, pop);
-    e.links += n * links;
+    const bool strongest_only = sc.channel.receptions == scenario::RadioChannel::Receptions::StrongestOnly;
+    // strongest_only: the set-up keeps a device's K strongest links alone (sim/city/city_layout.hpp).
+    e.links += n * (strongest_only ? std::min(links, static_cast<double>(sc.channel.strongest_k)) : links);
     if (pop.technology == scenario::Technology::WiFi && pop.stream_bps > 0.0)
       continue;  // streams: counted below
     double rate_hz = 1.0 / pop.interval_s;
@@ -146,8 +148,9 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
     const double heard =
         sc.channel.approximate() ? std::min(links, static_cast<double>(sc.channel.strongest_k)) : links;
     if (pop.technology == scenario::Technology::LoRaWAN) e.receptions += n * duration * rate_hz * heard;
-    // The selection is made for every device, whatever its radio (NB-IoT devices' cells too, Wi-Fi's none).
-    if (sc.channel.approximate())
+    // strongest: the selection is made for every device, whatever its radio (NB-IoT devices' cells too,
+    // Wi-Fi's none), beside its links.
+    if (sc.channel.receptions == scenario::RadioChannel::Receptions::Strongest)
       strongest_bytes += n * (kBytesPerStrongestDevice + kBytesPerStrongestLink * heard);
     e.reports += n * duration * rate_hz;
     if (pop.technology == scenario::Technology::NbIot) e.nbiot_reports += n * duration * rate_hz;

@@ -22,8 +22,9 @@ inline constexpr double kBytesPerLink = 16.0;
 inline constexpr double kBytesPerLoraReport = 8.0;
 inline constexpr double kBytesPerNbiotReport = 64.0;
 inline constexpr double kBytesPerSeriesBin = 16.0;
-// radio.receptions: strongest or strongest_only: a device's K strongest links (position, gateway and gain,
-// 4 B each) and its offset into them (8 B) (sim/access/strongest_links.hpp).
+// radio.receptions: strongest: a device's K strongest links (position, gateway and gain, 4 B each) and its
+// offset into them (8 B) (sim/access/strongest_links.hpp), beside its links; strongest_only keeps the K
+// alone as its links (sim/city/city_layout.hpp).
 inline constexpr double kBytesPerStrongestLink = 12.0;
 inline constexpr double kBytesPerStrongestDevice = 8.0;
 // A /messages row in memory (output::MessageBatch: 61 B of columns), and how many chunks of rows the trace

@@ -157,6 +157,10 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
   // gateway is found by its rank among its technology's gateways, as the streams are counter-based.
   const size_t n = city.device_count();
   const size_t block = 4096;
+  const uint32_t keep_k = sc.channel.receptions == scenario::RadioChannel::Receptions::StrongestOnly
+                              ? static_cast<uint32_t>(sc.channel.strongest_k)
+                              : 0;
+  city.links_strongest_k = keep_k;
   const size_t blocks = (n + block - 1) / block;
   std::vector<std::vector<uint32_t>> block_gateway(blocks);
   std::vector<std::vector<float>> block_gain(blocks);
@@ -239,7 +243,7 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
     }
     scratch->gateway.clear();
     scratch->gain.clear();
-    std::vector<uint32_t> candidates;
+    std::vector<uint32_t> candidates, chosen;
     std::vector<std::pair<uint32_t, double>> gains;
     const size_t first = b * block, last = std::min(n, (b + 1) * block);
     for (size_t d = first; d < last; ++d) {
@@ -257,15 +261,20 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
       // Wi-Fi cameras associate through sim/wifi_access.cpp (5 GHz link budget), not radio links.
       const double x = city.device_x_m[d], y = city.device_y_m[d];
       double best_rssi = -std::numeric_limits<double>::infinity();
-      // gains: the candidates within the cut-off heard at full power down to the SF12 floor.
-      const auto gather = [&](const LinkCutoff& cutoff) {
-        candidates.clear();
+      const GatewayGrid* grid = pop.technology == lora ? &lora_grid : nbiot ? &nbiot_grid : nullptr;
+      // candidates: the gateways within radius_m (and beyond inner_m) whose draw can lift them tighter_db
+      // above what the cut-off needs.
+      const auto visit = [&](const LinkCutoff& cutoff, double radius_m, double inner_m, double tighter_db) {
+        if (grid == nullptr) return;
+        const double inner2 = inner_m < 0.0 ? -1.0 : inner_m * inner_m;
+        const double wall_and_tighter_z = wall_z + (sigma > 0.0 ? tighter_db / sigma : 0.0);
         // (Its scalars captured by copy rather than by reference.)
-        const auto consider = [&candidates, &lift, &cutoff, rank_of = rank.data(), shadow_key, wall_z](
-                                  uint32_t g, double d2) {
+        const auto consider = [&candidates, &lift, &cutoff, rank_of = rank.data(), shadow_key,
+                               wall_and_tighter_z, inner2](uint32_t g, double d2) {
+          if (d2 <= inner2) return;
           // With shadowing, a pair whose draw surely cannot lift it as far as it needs is skipped on the
           // draw's hashes without the draw itself; see link_index.hpp.
-          const double z = cutoff.lift_z(d2) + wall_z;
+          const double z = cutoff.lift_z(d2) + wall_and_tighter_z;
           if (z > 0.0) {
             const uint64_t n0 = 2u * static_cast<uint64_t>(rank_of[g]);
             // u1 is the pair's second value, u2 its first (standard_normal_draw's order).
@@ -274,10 +283,10 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
           }
           candidates.push_back(g);
         };
-        if (pop.technology == lora) lora_grid.visit(x, y, cutoff.radius_m(), consider);
-        if (nbiot) nbiot_grid.visit(x, y, cutoff.radius_m(), consider);
-        std::sort(candidates.begin(), candidates.end());
-        gains.clear();
+        grid->visit(x, y, radius_m, consider);
+      };
+      // gains: the candidates heard at full power down to the SF12 floor, with their gains.
+      const auto judge = [&] {
         for (uint32_t g : candidates) {
           const scenario::Gateway& gw = sc.gateways[g];
           const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
@@ -291,7 +300,45 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
           gains.push_back({g, gain});
         }
       };
-      gather(cutoffs[city.device_population[d]]);
+      // Every link within the cut-off, in gateway order.
+      const auto gather = [&](const LinkCutoff& cutoff) {
+        candidates.clear();
+        gains.clear();
+        visit(cutoff, cutoff.radius_m(), -1.0, 0.0);
+        std::sort(candidates.begin(), candidates.end());
+        judge();
+      };
+      // radio.receptions: strongest_only: the links that can be among the K strongest, in gateway order
+      // (a subset of gather's holding every link at least as strong as its K-th: the same K are chosen
+      // from it). The gateways near the device first, whose K-th strongest link is a threshold that the
+      // others must beat: the draws that cannot lift a gateway that far are skipped on their hashes, and
+      // the far ones are not visited (a threshold 20 dB above the floor shortens the radius ~3.7x at a
+      // path-loss exponent of 3.5).
+      const auto gather_strongest = [&](const LinkCutoff& cutoff) {
+        candidates.clear();
+        gains.clear();
+        const double inner =
+            std::min(cutoff.radius_m(), grid != nullptr ? grid->radius_holding(3.0 * keep_k) : 0.0);
+        visit(cutoff, inner, -1.0, 0.0);
+        judge();
+        if (gains.size() < keep_k) return gather(cutoff);
+        const auto kth = gains.begin() + (keep_k - 1);
+        std::nth_element(gains.begin(), kth, gains.end(),
+                         [](const auto& l, const auto& r) { return l.second > r.second; });
+        // Less 0.001 dB: the selection compares the gains as floats (rounded by ~1e-5 dB at these values).
+        const double threshold_db = kth->second - 0.001;
+        const double tighter_db =
+            std::max(0.0, cutoff.max_loss_db() -
+                              (max_antenna_dbi.at(static_cast<size_t>(pop.technology)) - threshold_db));
+        candidates.clear();
+        visit(cutoff, cutoff.radius_m(tighter_db + wall_loss_db), inner, tighter_db);
+        judge();
+        std::sort(gains.begin(), gains.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
+      };
+      if (keep_k > 0)
+        gather_strongest(cutoffs[city.device_population[d]]);
+      else
+        gather(cutoffs[city.device_population[d]]);
       const int sf = nbiot ? 0
                      : pop.radio.sf_auto
                          ? std::min(city.populations[city.device_population[d]].max_sf,
@@ -324,6 +371,21 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
           scratch->gain.push_back(static_cast<float>(gain));
           ++count;
         }
+      }
+      // radio.receptions: strongest_only: its K strongest links alone, the only ones its frames use (they
+      // are neither received nor interfere beyond them, sim/access/strongest_links.hpp), chosen as the
+      // radio medium chose them from every link: the strongest is among them (NB-IoT's serving cell), and
+      // a device with a link keeps one (coverage).
+      if (keep_k > 0 && count > keep_k) {
+        const size_t at = scratch->gain.size() - count;
+        strongest_positions({scratch->gain.data() + at, count}, keep_k, chosen);
+        for (size_t i = 0; i < chosen.size(); ++i) {  // increasing positions, each >= i: compacted in place
+          scratch->gateway[at + i] = scratch->gateway[at + chosen[i]];
+          scratch->gain[at + i] = scratch->gain[at + chosen[i]];
+        }
+        scratch->gateway.resize(at + keep_k);
+        scratch->gain.resize(at + keep_k);
+        count = keep_k;
       }
       block_count[b].push_back(count);
     }

@@ -75,10 +75,13 @@ struct CityLayout {
   // its frames; sim/plan/coverage.cpp counts a device with a link as within reach).
   // NB-IoT devices link to NB-IoT cells within the maximum coupling loss (164 dB), LoRa devices to
   // LoRa gateways only.
+  // With radio.receptions: strongest_only (links_strongest_k = K > 0) a device keeps only its K strongest
+  // links (ties: the earlier), as sim/access/strongest_links.hpp chooses them: the others are never used.
   std::vector<uint64_t> link_offset;
   // Written in parallel by the set-up (sim/core/uninitialised.hpp); otherwise plain vectors.
   core::UninitialisedVector<uint32_t> link_gateway;
   core::UninitialisedVector<float> link_gain_db;
+  uint32_t links_strongest_k = 0;  // 0: every link kept
 
   size_t device_count() const { return device_population.size(); }
   size_t gateway_count() const { return gateway_district.size(); }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <numeric>
 
 namespace citytwin::sim::city {
 
@@ -88,6 +89,27 @@ ShadowingLiftBound::ShadowingLiftBound() {
     const double nearest = hi <= 0.5 ? hi : lo >= 0.5 ? lo : 0.5;
     minus_cos_[j] = -std::cos(2.0 * std::numbers::pi * nearest) + 1e-12;
   }
+}
+
+void strongest_positions(std::span<const float> gains, uint32_t k, std::vector<uint32_t>& out) {
+  const auto n = static_cast<uint32_t>(gains.size());
+  out.resize(std::min(n, k));
+  std::iota(out.begin(), out.end(), 0u);
+  if (n <= k || k == 0) return;
+  // One pass in link order keeping the k strongest so far (a strict order: the larger gain, ties to the
+  // smaller position). A later link has the larger position, so it displaces the weakest kept only with a
+  // larger gain; the weakest is found again only then (~k ln(n / k) times). Was nth_element over every
+  // link's position: an index array and indirect comparisons, 2.3 s serial for the realistic 1 M city.
+  const auto weaker = [&](uint32_t a, uint32_t b) {  // a weaker than b
+    return gains[a] < gains[b] || (gains[a] == gains[b] && a > b);
+  };
+  auto weakest = std::min_element(out.begin(), out.end(), weaker);
+  for (uint32_t p = k; p < n; ++p) {
+    if (!(gains[p] > gains[*weakest])) continue;
+    *weakest = p;
+    weakest = std::min_element(out.begin(), out.end(), weaker);
+  }
+  std::sort(out.begin(), out.end());
 }
 
 }  // namespace citytwin::sim::city

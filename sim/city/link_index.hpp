@@ -7,6 +7,8 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <numbers>
+#include <span>
 #include <vector>
 
 #include "models/radio/path_loss.hpp"
@@ -25,6 +27,9 @@ inline constexpr double kMaxStandardNormal = 8.5717;
 class GatewayGrid {
  public:
   GatewayGrid(const std::vector<scenario::Gateway>& gateways, scenario::Technology technology);
+
+  // The radius of a disc holding count gateways on average (about one a cell).
+  double radius_holding(double count) const { return cell_m_ * std::sqrt(count / std::numbers::pi); }
 
   // Calls fn(gateway, squared distance m^2) for every gateway of the technology within radius_m of
   // (x_m, y_m) (an infinite radius: all of them), in no particular order.
@@ -83,6 +88,16 @@ class LinkCutoff {
              double max_distance_m = INFINITY);
 
   double radius_m() const { return radius_m_; }
+  double max_loss_db() const { return l0_db_; }  // L0 (with its margin)
+  // The radius for a link that must come tighter_db closer than L0 (tighter_db >= 0): a threshold on the
+  // link above the floor, or a building loss known.
+  double radius_m(double tighter_db) const {
+    if (!std::isfinite(radius_m_) || tighter_db <= 0.0) return radius_m_;
+    return std::min(
+        radius_m_,
+        path_loss_.distance_for_loss_m(l0_db_ - tighter_db + sigma_db_ * kMaxStandardNormal) * (1.0 + 1e-9) +
+            1e-6);
+  }
   // A lower bound of (PL(d) - L0) / sigma for d^2 = squared_distance_m2 (<= 0: no lift needed; -inf
   // without shadowing or without a table).
   double lift_z(double squared_distance_m2) const {
@@ -97,6 +112,7 @@ class LinkCutoff {
   double l0_db_ = 0.0, sigma_db_ = 0.0;
   double radius_m_ = INFINITY;
   double per_bucket_ = 0.0;  // buckets per m^2; 0 leaves one bucket of -inf (no shadowing, no table)
+  // sigma_db_: the shadowing's sigma (0 without shadowing or without a finite radius)
   // Per bucket of d^2, for the bucket's nearest distance, rounded down to a float (64 KB: the table stays
   // in the core's caches while a device's pairs are scanned).
   std::vector<float> lift_z_ = {-INFINITY};
@@ -131,5 +147,9 @@ inline double standard_normal_draw(core::Stream& rng) {
   const double u1 = rng.uniform();
   return models::radio::gaussian_from_uniforms(u1, u2);
 }
+
+// The positions of the k largest of gains (ties: the smaller position), in increasing position: a
+// device's K strongest links (radio.receptions: strongest, strongest_only; sim/access/strongest_links.hpp).
+void strongest_positions(std::span<const float> gains, uint32_t k, std::vector<uint32_t>& out);
 
 }  // namespace citytwin::sim::city

@@ -95,11 +95,50 @@ void expect_same_links(const Scenario& sc, const std::string& what) {
     ASSERT_EQ(city.link_gain_db[k], ref.gain_db[k]) << what << ": link " << k;
 }
 
+// radio.receptions: strongest_only: each device keeps its K strongest links alone, found without judging
+// every link (the nearest gateways' K-th strongest is a threshold the others must beat): the links the
+// radio medium chose before from every link (strongest_positions over the plain scan), bit for bit, and
+// the same SF at join as the exact model's layout.
+void expect_strongest_links(Scenario sc, const std::string& what) {
+  ThreadPool pool(2);
+  const CityLayout every = build_city_layout(sc, sc.run.seed, pool);
+  const Links ref = scan_every_pair(sc, every, sc.run.seed);
+  sc.channel.receptions = RadioChannel::Receptions::StrongestOnly;
+  size_t cut = 0;  // devices with more than K links
+  for (const int k : {1, 3, 8}) {
+    sc.channel.strongest_k = k;
+    const CityLayout city = build_city_layout(sc, sc.run.seed, pool);
+    EXPECT_EQ(city.links_strongest_k, static_cast<uint32_t>(k)) << what;
+    ASSERT_EQ(city.device_sf, every.device_sf) << what << ", K " << k;
+    ASSERT_EQ(city.link_offset.size(), ref.offset.size()) << what;
+    std::vector<uint32_t> chosen;
+    for (size_t d = 0; d + 1 < ref.offset.size(); ++d) {
+      const uint64_t begin = ref.offset[d], end = ref.offset[d + 1];
+      strongest_positions({ref.gain_db.data() + begin, static_cast<size_t>(end - begin)}, k, chosen);
+      if (end - begin > static_cast<uint64_t>(k)) ++cut;
+      ASSERT_EQ(city.link_offset[d + 1] - city.link_offset[d], chosen.size())
+          << what << ", K " << k << ", device " << d;
+      for (size_t i = 0; i < chosen.size(); ++i) {
+        ASSERT_EQ(city.link_gateway[city.link_offset[d] + i], ref.gateway[begin + chosen[i]])
+            << what << ", K " << k << ", device " << d;
+        ASSERT_EQ(city.link_gain_db[city.link_offset[d] + i], ref.gain_db[begin + chosen[i]])
+            << what << ", K " << k << ", device " << d;
+      }
+    }
+  }
+  EXPECT_GT(cut, 0u) << what << ": no device had more than K links, nothing was left out";
+}
+
 class LinkIndexScenarios : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(LinkIndexScenarios, SameLinksAsScanningEveryPair) {
   expect_same_links(load_scenario_file(std::string(CITYTWIN_SOURCE_DIR) + "/scenarios/" + GetParam()),
                     GetParam());
+}
+
+TEST_P(LinkIndexScenarios, StrongestOnlyKeepsTheKStrongestOfEveryLink) {
+  expect_strongest_links(load_scenario_file(std::string(CITYTWIN_SOURCE_DIR) + "/scenarios/" + GetParam()),
+                         GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, LinkIndexScenarios,
@@ -130,6 +169,7 @@ gateways:
     }
     yaml += std::string("radio: {shadowing: {sigma: ") + sigma + "}}\nrun: {duration: 1 h, seed: 7}\n";
     expect_same_links(load_scenario_text(yaml), std::string("sigma ") + sigma);
+    expect_strongest_links(load_scenario_text(yaml), std::string("strongest_only, sigma ") + sigma);
   }
 }
 
@@ -179,6 +219,16 @@ TEST(LinkIndex, CutoffBoundsEveryKeepableLink) {
         ASSERT_GT(cut.lift_z(d * d), exact - 0.01) << "d " << d;
       }
     }
+  }
+  // A link that must come closer by t dB (a threshold above the floor, a building loss): the radius
+  // where even the largest draw no longer lifts it that far; never shorter than that, and 0 dB changes
+  // nothing.
+  const LinkCutoff cut(pl, max_loss, sigma, 3000.0);
+  EXPECT_EQ(cut.radius_m(0.0), cut.radius_m());
+  for (const double t : {5.0, 20.0, 40.0}) {
+    EXPECT_LT(cut.radius_m(t), cut.radius_m());
+    EXPECT_GE(pl.loss_db(cut.radius_m(t)), max_loss - t + sigma * kMaxStandardNormal);
+    EXPECT_NEAR(pl.loss_db(cut.radius_m(t)), max_loss - t + sigma * kMaxStandardNormal, 1e-3);
   }
   // Without shadowing the radius is the unshadowed range, and no lift is ever asked.
   const LinkCutoff plain(pl, max_loss, 0.0);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sim/app/isolated_run.hpp"
+#include "sim/city/link_index.hpp"
 #include "sim/core/rng.hpp"
 #include "sim_test_support.hpp"
 #include "tests/sim/rooms.hpp"
