@@ -66,6 +66,9 @@ Coverage compute_coverage(const scenario::Scenario& sc, const city::CityLayout& 
   const double step = grid.cell_m / kSamplesPerSide;
   for (const scenario::Gateway& gw : sc.gateways) {
     const double r = reach_m(sc, gw);
+    // Within r by the squared distance, away from the edge; std::hypot (exact to an ulp) decides the points
+    // within 1e-12 of it, as it decided them all (it cost 3 s of the realistic 1 M city's set-up).
+    const double r2_in = r * r * (1.0 - 1e-12), r2_out = r * r * (1.0 + 1e-12);
     std::vector<uint8_t>& h = hit[index(gw.technology)];
     const int i0 = std::max(0, static_cast<int>(std::floor((gw.x_m - r - grid.x0_m) / grid.cell_m)));
     const int i1 =
@@ -77,9 +80,12 @@ Coverage compute_coverage(const scenario::Scenario& sc, const city::CityLayout& 
       for (int i = i0; i <= i1; ++i) {
         const std::size_t cell = static_cast<std::size_t>(j) * grid.nx + i;
         for (int s = 0; s < kSamples; ++s) {
+          uint8_t& covered = h[cell * kSamples + s];
+          if (covered) continue;  // by an earlier gateway
           const double x = grid.x0_m + i * grid.cell_m + (s % kSamplesPerSide + 0.5) * step;
           const double y = grid.y0_m + j * grid.cell_m + (s / kSamplesPerSide + 0.5) * step;
-          if (std::hypot(x - gw.x_m, y - gw.y_m) <= r) h[cell * kSamples + s] = 1;
+          const double dx = x - gw.x_m, dy = y - gw.y_m, d2 = dx * dx + dy * dy;
+          if (d2 <= r2_in || (d2 <= r2_out && std::hypot(dx, dy) <= r)) covered = 1;
         }
       }
     }
