@@ -105,8 +105,8 @@ TEST(RunBudget, StrongestReceptionsAreCountedAtMostKPerUplink) {
 
 // The memory estimate counts what the run allocates beyond the links and reports: the K strongest links
 // of each LoRa device (position, gateway and gain, 12 B each, and an 8 B offset) with radio.receptions:
-// strongest, and the trace's /messages buffers (seven 65,536-row chunks of 61 B rows) unless run.trace:
-// summary.
+// strongest (strongest_only keeps those alone, as its links), and the trace's /messages buffers (seven
+// 65,536-row chunks of 61 B rows) unless run.trace: summary.
 TEST(RunBudget, MemoryCountsTheStrongestLinksAndTheTraceBuffers) {
   const Scenario exact_sc = city_with_gateways(1000);
   Scenario strongest_sc = exact_sc;
@@ -122,6 +122,13 @@ TEST(RunBudget, MemoryCountsTheStrongestLinksAndTheTraceBuffers) {
   const RunEstimate summary = estimate_run(summary_sc);
   EXPECT_EQ(summary.trace_bytes, 0.0);
   EXPECT_NEAR(exact.memory_bytes - summary.memory_bytes, exact.trace_bytes, 1e-6);
+  // strongest_only: the set-up keeps the K links alone, as the device's links (16 B each while built).
+  Scenario only_sc = strongest_sc;
+  only_sc.channel.receptions = RadioChannel::Receptions::StrongestOnly;
+  const RunEstimate only = estimate_run(only_sc);
+  EXPECT_NEAR(only.links, 8.0 * 1e6, 1e-6);
+  EXPECT_NEAR(exact.memory_bytes - only.memory_bytes, (exact.links - only.links) * 16.0, 1.0);
+  EXPECT_DOUBLE_EQ(only.receptions, strongest.receptions);
 }
 
 TEST(RunBudget, ExpectedFailureIntervalsAreBounded) {
