@@ -269,12 +269,16 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
         const double inner2 = inner_m < 0.0 ? -1.0 : inner_m * inner_m;
         const double wall_and_tighter_z = wall_z + (sigma > 0.0 ? tighter_db / sigma : 0.0);
         // (Its scalars captured by copy rather than by reference.)
-        const auto consider = [&candidates, &lift, &cutoff, rank_of = rank.data(), shadow_key,
-                               wall_and_tighter_z, inner2](uint32_t g, double d2) {
+        const auto consider = [&candidates, &lift, &cutoff, table = cutoff.table(), rank_of = rank.data(),
+                               shadow_key, wall_and_tighter_z, inner2](uint32_t g, double d2) {
           if (d2 <= inner2) return;
           // With shadowing, a pair whose draw surely cannot lift it as far as it needs is skipped on the
-          // draw's hashes without the draw itself; see link_index.hpp.
-          const double z = cutoff.lift_z(d2) + wall_and_tighter_z;
+          // draw's hashes without the draw itself; see link_index.hpp. (cutoff.lift_z(d2), its table held
+          // in the closure.)
+          const double bucket = d2 * table.per_bucket;
+          const double z = (bucket < table.buckets ? static_cast<double>(table.z[static_cast<size_t>(bucket)])
+                                                   : cutoff.lift_z_beyond(d2)) +
+                           wall_and_tighter_z;
           if (z > 0.0) {
             const uint64_t n0 = 2u * static_cast<uint64_t>(rank_of[g]);
             // u1 is the pair's second value, u2 its first (standard_normal_draw's order).

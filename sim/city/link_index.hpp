@@ -43,11 +43,16 @@ class GatewayGrid {
     const int x0 = column(x_m - radius_m, x0_m_, nx_), x1 = column(x_m + radius_m, x0_m_, nx_);
     const int y0 = column(y_m - radius_m, y0_m_, ny_), y1 = column(y_m + radius_m, y0_m_, ny_);
     const double r2 = radius_m * radius_m;
-    const auto visit_span = [&](uint32_t begin, uint32_t end) {  // gateways [begin, end) in cell order
+    // (The arrays' addresses held here: fn's stores could otherwise alias them, and they were loaded
+    // again for every gateway.)
+    const double *xs = x_.data(), *ys = y_.data();
+    const uint32_t* gateways = gateway_.data();
+    const auto visit_span = [&, xs, ys, gateways](uint32_t begin,
+                                                  uint32_t end) {  // [begin, end) in cell order
       for (uint32_t k = begin; k < end; ++k) {
-        const double dx = x_[k] - x_m, dy = y_[k] - y_m;
+        const double dx = xs[k] - x_m, dy = ys[k] - y_m;
         const double d2 = dx * dx + dy * dy;
-        if (d2 <= r2) fn(gateway_[k], d2);
+        if (d2 <= r2) fn(gateways[k], d2);
       }
     };
     if (x0 == 0 && y0 == 0 && x1 == nx_ - 1 && y1 == ny_ - 1) {  // every cell: one pass, in cell order
@@ -100,11 +105,21 @@ class LinkCutoff {
   }
   // A lower bound of (PL(d) - L0) / sigma for d^2 = squared_distance_m2 (<= 0: no lift needed; -inf
   // without shadowing or without a table).
+  // lift_z's table, for a loop that keeps it in registers: lift_z(d2) is z[d2 * per_bucket] where that
+  // is below buckets, else lift_z_beyond(d2).
+  struct Table {
+    const float* z;
+    double buckets;
+    double per_bucket;
+  };
+  Table table() const { return {lift_z_.data(), static_cast<double>(lift_z_.size()), per_bucket_}; }
+  double lift_z_beyond(double squared_distance_m2) const {
+    return (path_loss_.loss_db(std::sqrt(squared_distance_m2)) - l0_db_) / sigma_db_;
+  }
   double lift_z(double squared_distance_m2) const {
     const double b = squared_distance_m2 * per_bucket_;
-    return b < static_cast<double>(lift_z_.size())
-               ? static_cast<double>(lift_z_[static_cast<size_t>(b)])
-               : (path_loss_.loss_db(std::sqrt(squared_distance_m2)) - l0_db_) / sigma_db_;
+    return b < static_cast<double>(lift_z_.size()) ? static_cast<double>(lift_z_[static_cast<size_t>(b)])
+                                                   : lift_z_beyond(squared_distance_m2);
   }
 
  private:
