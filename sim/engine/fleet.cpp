@@ -73,7 +73,7 @@ Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int thre
   std::vector<size_t> per_district(districts, 0);
   for (uint16_t d : city.device_district) ++per_district[d];
   const size_t target = std::max<size_t>(1, static_cast<size_t>(threads) * 4);
-  const size_t chunk = std::max<size_t>(1024, (n + target - 1) / target);
+  const size_t chunk = std::clamp<size_t>((n + target - 1) / target, 1024, kMaxPartitionDevices);
   std::vector<size_t> first_partition(districts, 0);
   for (size_t d = 0; d < districts; ++d) {
     first_partition[d] = partitions_.size();

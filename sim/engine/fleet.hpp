@@ -48,6 +48,9 @@ class Fleet {
   // each; a pool round ~0.3-0.6 us with its workers spinning, bench/pool_round.cpp): fewer run on this
   // thread.
   static constexpr uint64_t kMinParallelEvents = 32;
+  // A partition's devices at most: its calendar (16 B an event, about one a device) then stays in a core's
+  // L2 cache (bench/RESULTS.md).
+  static constexpr size_t kMaxPartitionDevices = 8192;
   // No report starts at or after end_s (the run's duration); retransmissions of earlier reports may.
   // drivers: the quantities event-driven populations sample (each the one it senses, in its district),
   // and the flood that kills ground-mounted devices once submerged.
