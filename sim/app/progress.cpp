@@ -115,4 +115,47 @@ void Progress::print(double sim_s, uint64_t uplinks, bool final_line) {
   std::fflush(stderr);
 }
 
+SetUpProgress::SetUpProgress(size_t devices, size_t gateways, bool enabled)
+    : devices_(devices),
+      gateways_(gateways),
+      enabled_(enabled),
+      tty_(isatty(STDERR_FILENO) != 0),
+      start_(std::chrono::steady_clock::now()),
+      last_print_(start_) {}
+
+void SetUpProgress::links(double fraction) {
+  if (!enabled_) return;
+  const std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) return;  // another thread is printing: its line will do
+  const auto now = std::chrono::steady_clock::now();
+  if (now - start_ < std::chrono::seconds(1)) return;
+  if (tty_) {
+    if (shown_ && now - last_print_ < std::chrono::milliseconds(250)) return;
+  } else {
+    const int quarter = static_cast<int>(4.0 * fraction);
+    if (quarter == last_quarter_ || quarter >= 4) return;
+    last_quarter_ = quarter;
+  }
+  last_print_ = now;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "radio links %5.1f %%", 100.0 * std::min(1.0, fraction));
+  print(buf, false);
+}
+
+void SetUpProgress::finish() {
+  if (!enabled_) return;
+  const std::lock_guard lock(mutex_);
+  if (shown_) print("built", true);
+}
+
+void SetUpProgress::print(const std::string& what, bool final_line) {
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  std::fprintf(stderr, "%scitytwin: city of %zu devices and %zu gateways: %s  wall %.1f s  RSS %s%s",
+               tty_ ? "\r" : "", devices_, gateways_, what.c_str(), wall,
+               format_bytes(static_cast<double>(resident_memory_bytes())).c_str(),
+               tty_ && !final_line ? "   " : "\n");
+  std::fflush(stderr);
+  shown_ = true;
+}
+
 }  // namespace citytwin::sim::app

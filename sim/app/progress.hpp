@@ -1,11 +1,13 @@
 // A progress line on stderr: simulated time, wall time, ETA, uplinks so far, the rate of uplinks (the
 // engine's events: one per transmission started) per wall-clock second since the previous line, and the
 // memory in use (resident set size). On a terminal it is rewritten in place a few times a second;
-// otherwise (logs, CI, notebooks) a new line every 10 %.
+// otherwise (logs, CI, notebooks) a new line every 10 %. Before it, SetUpProgress shows a long set-up.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 namespace citytwin::sim::app {
@@ -36,6 +38,29 @@ class Progress {
   // The previous line's wall time and uplinks: the rate shown is over the interval since.
   double last_wall_s_ = 0.0;
   uint64_t last_uplinks_ = 0;
+};
+
+// The set-up's progress: building the city (its radio links, most of the time) and writing its tables, on
+// stderr like the run's line, once the set-up has taken a second (a small city is built sooner and prints
+// nothing): on a terminal rewritten in place, otherwise a line at each quarter. links() may be called from
+// any thread.
+class SetUpProgress {
+ public:
+  SetUpProgress(size_t devices, size_t gateways, bool enabled);
+  void links(double fraction);
+  void finish();  // the city is built and written: "city built in N s", where anything was shown
+
+ private:
+  void print(const std::string& what, bool final_line);
+
+  size_t devices_, gateways_;
+  bool enabled_;
+  bool tty_;
+  std::chrono::steady_clock::time_point start_;
+  std::mutex mutex_;  // one thread prints at a time; the others skip their update
+  std::chrono::steady_clock::time_point last_print_;
+  int last_quarter_ = -1;
+  bool shown_ = false;
 };
 
 }  // namespace citytwin::sim::app

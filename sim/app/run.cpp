@@ -56,7 +56,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   output::TraceWriter writer(options.output_path, meta, options.overwrite,
                              output::MessageWriting::WriterThread);
   core::ThreadPool pool(summary.threads);
-  const city::CityLayout city = set_up_city(sc, summary.seed, pool, writer);
+  const city::CityLayout city = set_up_city(sc, summary.seed, pool, writer, options.progress);
   RunAssembly assembly(sc, city, summary.seed, summary.threads);
   std::optional<distributed::CitySplit> city_split;
   if (split) assembly.split_over(city_split.emplace(city, *options.ranks));

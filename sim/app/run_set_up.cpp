@@ -1,7 +1,9 @@
 #include "sim/app/run_set_up.hpp"
 
+#include <algorithm>
 #include <string>
 
+#include "sim/app/progress.hpp"
 #include "sim/app/version.hpp"
 #include "sim/core/stop.hpp"
 
@@ -68,18 +70,24 @@ output::RunMeta run_meta(const scenario::Scenario& sc, const RunSummary& summary
 }
 
 city::CityLayout set_up_city(const scenario::Scenario& sc, uint64_t seed, core::ThreadPool& pool,
-                             output::TraceWriter& writer) {
+                             output::TraceWriter& writer, bool progress) {
   const auto stopped_in_set_up = [&](const std::string& what) {
     core::clear_stop();
     writer.finish(false);
     return RunStopped(what);
   };
   try {
-    city::CityLayout city = city::build_city_layout(sc, seed, pool);
+    size_t devices = 0;
+    for (const scenario::DevicePopulation& pop : sc.devices)
+      devices += static_cast<size_t>(std::max<int64_t>(pop.count, 0));
+    SetUpProgress shown(devices, sc.gateways.size(), progress);
+    city::CityLayout city =
+        city::build_city_layout(sc, seed, pool, [&shown](double fraction) { shown.links(fraction); });
     writer.write_devices(device_table(sc, city));
     writer.write_gateways(gateway_table(sc, city));
     writer.append_messages({});  // /messages exists even when no uplink is ever sent
     if (core::stop_requested()) throw stopped_in_set_up("stopped while writing the devices");
+    shown.finish();
     return city;
   } catch (const core::Stopped& e) {
     throw stopped_in_set_up(e.what());

@@ -21,7 +21,8 @@ output::RunMeta run_meta(const scenario::Scenario& scenario, const RunSummary& s
 // Lays out the city and writes /devices, /gateways and an empty /messages. A stop request meanwhile
 // abandons the set-up: the trace is finished as stopped (complete = 0, under its final name as a stop
 // between windows leaves it) and RunStopped is thrown (the CLI exits 130).
+// progress: show a long set-up's progress on stderr (SetUpProgress, progress.hpp).
 city::CityLayout set_up_city(const scenario::Scenario& scenario, uint64_t seed, core::ThreadPool& pool,
-                             output::TraceWriter& writer);
+                             output::TraceWriter& writer, bool progress = false);
 
 }  // namespace citytwin::sim::app

@@ -131,7 +131,8 @@ void place_population(const scenario::Scenario& sc, size_t pop_index, uint64_t s
 
 }  // namespace
 
-CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::ThreadPool& pool) {
+CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::ThreadPool& pool,
+                             const LinkProgress& progress) {
   CityLayout city;
   int64_t total = 0;
   for (const auto& pop : sc.devices) total += pop.count;
@@ -229,6 +230,7 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
   };
   std::mutex scratch_mutex;
   std::vector<std::unique_ptr<Scratch>> spare;
+  std::atomic<size_t> blocks_done{0};
   pool.parallel_for(blocks, [&](size_t b) {
     if (core::stop_requested()) return;  // the blocks left are skipped, and the set-up abandoned below
     std::unique_ptr<Scratch> scratch;
@@ -395,8 +397,13 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
     }
     block_gateway[b].assign(scratch->gateway.begin(), scratch->gateway.end());
     block_gain[b].assign(scratch->gain.begin(), scratch->gain.end());
-    const std::lock_guard lock(scratch_mutex);
-    spare.push_back(std::move(scratch));
+    {
+      const std::lock_guard lock(scratch_mutex);
+      spare.push_back(std::move(scratch));
+    }
+    if (progress)
+      progress(static_cast<double>(blocks_done.fetch_add(1, std::memory_order_relaxed) + 1) /
+               static_cast<double>(blocks));
   });
   spare.clear();
   if (core::stop_requested()) throw core::Stopped("stopped while computing the radio links");

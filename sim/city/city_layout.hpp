@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,7 +90,11 @@ struct CityLayout {
 
 // Places devices (named stream "placement" per population) and computes the links. The scenario has
 // passed resolve() (sim/city/resolve.hpp): its frames fit the region and its discs can be filled.
-CityLayout build_city_layout(const scenario::Scenario& scenario, uint64_t seed, core::ThreadPool& pool);
+// progress, when given, is called as the radio links are computed (most of the set-up's time) with the
+// share of the devices done, in (0, 1], from any of the pool's threads: it must be thread-safe.
+using LinkProgress = std::function<void(double)>;
+CityLayout build_city_layout(const scenario::Scenario& scenario, uint64_t seed, core::ThreadPool& pool,
+                             const LinkProgress& progress = {});
 
 // NB-IoT's maximum coupling loss, the Rel-13 design target (3GPP TR 45.820): beyond it, no coverage.
 inline constexpr double kNbiotMaxCouplingLossDb = 164.0;

@@ -140,7 +140,7 @@ int run(const std::vector<std::string>& args) {
       "seed", po::value<std::string>(), "master seed (overrides run.seed)")(
       "force", "run even when the estimated memory or time is beyond the budget")(
       "threads", po::value<int>(), "worker threads (default: the cores available)")("quiet,q",
-                                                                                    "no progress line")(
+                                                                                    "no progress lines")(
       "overwrite", "replace an existing trace at the output path (kept until the new one is complete)")(
       "strict", "treat the scenario's warnings as errors (exit 2)")(
       "json", "print the summary as JSON on stdout (instead of the report)");

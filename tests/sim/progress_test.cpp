@@ -3,9 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace citytwin::sim::app {
 namespace {
@@ -41,6 +44,39 @@ TEST(Progress, TheLineShowsTheUplinkRateAndTheMemory) {
   EXPECT_NE(out.find("uplinks 5000 ("), std::string::npos) << out;
   EXPECT_NE(out.find("/s)  RSS "), std::string::npos) << out;
   EXPECT_NE(out.find("MB"), std::string::npos) << out;
+}
+
+// A set-up is shown once it has taken a second: a quick one prints nothing, not even at its end; a long one
+// its radio links' share (a line a quarter off a terminal), then "built"; a quiet run nothing at all.
+TEST(Progress, ALongSetUpIsShownAndAQuickOneIsNot) {
+  {
+    SetUpProgress quick(1000, 2, true);
+    testing::internal::CaptureStderr();
+    quick.links(0.5);
+    quick.links(1.0);
+    quick.finish();
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  }
+  SetUpProgress slow(1000000, 1538, true), quiet(1000000, 1538, false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1050));
+  testing::internal::CaptureStderr();
+  for (const double f : {0.10, 0.20, 0.30, 0.60, 1.0}) {
+    slow.links(f);
+    quiet.links(f);
+  }
+  slow.finish();
+  quiet.finish();
+  const std::string out = testing::internal::GetCapturedStderr();
+  EXPECT_NE(out.find("city of 1000000 devices and 1538 gateways: radio links  10.0 %  wall "),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("radio links  30.0 %"), std::string::npos) << out;  // the second quarter
+  EXPECT_NE(out.find("radio links  60.0 %"), std::string::npos) << out;  // the third
+  EXPECT_EQ(out.find("radio links  20.0 %"), std::string::npos) << out;  // the first quarter again: not
+  EXPECT_EQ(out.find("100.0 %"), std::string::npos) << out;              // done: "built" says it
+  EXPECT_NE(out.find("gateways: built  wall "), std::string::npos) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 4)
+      << out;  // three quarters and the end, not the quiet one
 }
 
 }  // namespace
