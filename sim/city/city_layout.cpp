@@ -317,9 +317,10 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
       // radio.receptions: strongest_only: the links that can be among the K strongest, in gateway order
       // (a subset of gather's holding every link at least as strong as its K-th: the same K are chosen
       // from it). The gateways near the device first, whose K-th strongest link is a threshold that the
-      // others must beat: the draws that cannot lift a gateway that far are skipped on their hashes, and
-      // the far ones are not visited (a threshold 20 dB above the floor shortens the radius ~3.7x at a
-      // path-loss exponent of 3.5).
+      // others must beat: the draws that cannot lift a gateway that far are skipped on their hashes (~25
+      // judged a device in the realistic 1 M city instead of ~150), and the gateways beyond the radius at
+      // which even the largest draw falls short of it are not visited (with 7.8 dB of shadowing that
+      // radius still holds the whole city: the largest draw lifts a link by 67 dB).
       const auto gather_strongest = [&](const LinkCutoff& cutoff) {
         candidates.clear();
         gains.clear();
