@@ -142,6 +142,12 @@ void SetUpProgress::links(double fraction) {
   print(buf, false);
 }
 
+void SetUpProgress::step(const std::string& what) {
+  if (!enabled_) return;
+  const std::lock_guard lock(mutex_);
+  if (shown_ || std::chrono::steady_clock::now() - start_ >= std::chrono::seconds(1)) print(what, false);
+}
+
 void SetUpProgress::finish() {
   if (!enabled_) return;
   const std::lock_guard lock(mutex_);

@@ -48,7 +48,10 @@ class SetUpProgress {
  public:
   SetUpProgress(size_t devices, size_t gateways, bool enabled);
   void links(double fraction);
-  void finish();  // the city is built and written: "city built in N s", where anything was shown
+  // A step after the links (the device and gateway tables written): shown where the set-up already was,
+  // or has now taken a second.
+  void step(const std::string& what);
+  void finish();  // the city is built and written: "built", where anything was shown
 
  private:
   void print(const std::string& what, bool final_line);

@@ -83,6 +83,7 @@ city::CityLayout set_up_city(const scenario::Scenario& sc, uint64_t seed, core::
     SetUpProgress shown(devices, sc.gateways.size(), progress);
     city::CityLayout city =
         city::build_city_layout(sc, seed, pool, [&shown](double fraction) { shown.links(fraction); });
+    shown.step("writing the device and gateway tables");
     writer.write_devices(device_table(sc, city));
     writer.write_gateways(gateway_table(sc, city));
     writer.append_messages({});  // /messages exists even when no uplink is ever sent
