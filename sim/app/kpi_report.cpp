@@ -56,8 +56,7 @@ std::string format_kpi_report(const RunSummary& s) {
 }
 
 std::string describe_briefly(const scenario::Scenario& sc) {
-  long long devices = 0;
-  for (const auto& pop : sc.devices) devices += pop.count;
+  const size_t devices = scenario::total_devices(sc);
   std::ostringstream out;
   out << sc.city.districts.size() << " districts, " << sc.devices.size() << " device populations, " << devices
       << " devices, " << sc.gateways.size() << " gateways, " << sc.run.duration_s << " s simulated";

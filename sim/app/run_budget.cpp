@@ -128,13 +128,14 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
   RunEstimate e;
   const double duration = sc.run.duration_s;
   double strongest_bytes = 0.0;
+  const bool strongest_only = sc.channel.receptions == scenario::RadioChannel::Receptions::StrongestOnly;
   for (const scenario::DevicePopulation& pop : sc.devices) {
     const double n = static_cast<double>(std::max<int64_t>(pop.count, 0));
     e.devices += static_cast<uint64_t>(std::max<int64_t>(pop.count, 0));
     const double links = links_per_device(sc, pop);
-    const bool strongest_only = sc.channel.receptions == scenario::RadioChannel::Receptions::StrongestOnly;
+    const double strongest = std::min(links, static_cast<double>(sc.channel.strongest_k));
     // strongest_only: the set-up keeps a device's K strongest links alone (sim/city/city_layout.hpp).
-    e.links += n * (strongest_only ? std::min(links, static_cast<double>(sc.channel.strongest_k)) : links);
+    e.links += n * (strongest_only ? strongest : links);
     if (pop.technology == scenario::Technology::WiFi && pop.stream_bps > 0.0)
       continue;  // streams: counted below
     double rate_hz = 1.0 / pop.interval_s;
@@ -145,8 +146,7 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
     // Each LoRa uplink is heard on the device's links (kept down to the sensitivity of its SF; with the
     // SF chosen at join or by ADR down to SF12's: an upper bound); radio.receptions: strongest or
     // strongest_only, at most K (strongest's demodulator locks beyond K are not counted: they cost less).
-    const double heard =
-        sc.channel.approximate() ? std::min(links, static_cast<double>(sc.channel.strongest_k)) : links;
+    const double heard = sc.channel.approximate() ? strongest : links;
     if (pop.technology == scenario::Technology::LoRaWAN) e.receptions += n * duration * rate_hz * heard;
     // strongest: the selection is made for every device, whatever its radio (NB-IoT devices' cells too,
     // Wi-Fi's none), beside its links.

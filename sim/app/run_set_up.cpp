@@ -1,6 +1,5 @@
 #include "sim/app/run_set_up.hpp"
 
-#include <algorithm>
 #include <string>
 
 #include "sim/app/progress.hpp"
@@ -77,10 +76,7 @@ city::CityLayout set_up_city(const scenario::Scenario& sc, uint64_t seed, core::
     return RunStopped(what);
   };
   try {
-    size_t devices = 0;
-    for (const scenario::DevicePopulation& pop : sc.devices)
-      devices += static_cast<size_t>(std::max<int64_t>(pop.count, 0));
-    SetUpProgress shown(devices, sc.gateways.size(), progress);
+    SetUpProgress shown(scenario::total_devices(sc), sc.gateways.size(), progress);
     city::CityLayout city =
         city::build_city_layout(sc, seed, pool, [&shown](double fraction) { shown.links(fraction); });
     shown.step("writing the device and gateway tables");

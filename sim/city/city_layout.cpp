@@ -134,12 +134,11 @@ void place_population(const scenario::Scenario& sc, size_t pop_index, uint64_t s
 CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::ThreadPool& pool,
                              const LinkProgress& progress) {
   CityLayout city;
-  int64_t total = 0;
-  for (const auto& pop : sc.devices) total += pop.count;
-  city.device_population.reserve(static_cast<size_t>(total));
-  city.device_district.reserve(static_cast<size_t>(total));
-  city.device_x_m.reserve(static_cast<size_t>(total));
-  city.device_y_m.reserve(static_cast<size_t>(total));
+  const size_t total = scenario::total_devices(sc);
+  city.device_population.reserve(total);
+  city.device_district.reserve(total);
+  city.device_x_m.reserve(total);
+  city.device_y_m.reserve(total);
   city.region = sc.channel.region;
   for (size_t p = 0; p < sc.devices.size(); ++p) {
     city.populations.push_back(make_profile(sc, p));

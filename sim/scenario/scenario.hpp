@@ -3,6 +3,7 @@
 // checked against them by tests/sim/scenario_doc_test.cpp.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -518,6 +519,14 @@ int district_of(const City& city, double x_m, double y_m);
 struct TimeInterval {
   double t0_s = 0.0, t1_s = 0.0;
 };
+
+// The devices of every population (their counts summed; the loader bounds each to 0..kMaxDevices).
+inline size_t total_devices(const Scenario& scenario) {
+  size_t total = 0;
+  for (const DevicePopulation& pop : scenario.devices)
+    total += static_cast<size_t>(std::max<int64_t>(pop.count, 0));
+  return total;
+}
 
 // The wired links on a gateway's route to the platform, by name, in order (sim/wired_network.cpp
 // builds them with these names; failures refer to them).
