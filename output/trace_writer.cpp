@@ -234,6 +234,9 @@ struct TraceWriter::Impl {
     const auto end = static_cast<std::ptrdiff_t>(first + count);
     for_each_message_column(
         [&](const ColumnInfo&, auto& to, const auto& from) {
+          // A whole chunk's room at once: growing by doubling copied each column about twice and
+          // faulted in the memory twice over (the writer thread hands its written chunks back).
+          if (to.capacity() < kMessageChunkRows) to.reserve(kMessageChunkRows);
           to.insert(to.end(), from.begin() + begin, from.begin() + end);
         },
         pending, source);

@@ -57,7 +57,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
                              output::MessageWriting::WriterThread);
   core::ThreadPool pool(summary.threads);
   const city::CityLayout city = set_up_city(sc, summary.seed, pool, writer, options.progress);
-  RunAssembly assembly(sc, city, summary.seed, summary.threads);
+  RunAssembly assembly(sc, city, summary.seed, pool);
   std::optional<distributed::CitySplit> city_split;
   if (split) assembly.split_over(city_split.emplace(city, *options.ranks));
   Progress progress(sc.run.duration_s, options.progress);
@@ -69,7 +69,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   bool stopped = false;
   while (t < duration && !stopped) {
     t = std::min(duration, static_cast<double>(++window) * sc.run.window_s);
-    assembly.advance(t, pool);
+    assembly.advance(t);
     if (t >= next_batch) {
       assembly.forward(t, writer);
       next_batch = (std::floor(t / sc.run.forward_batch_s) + 1.0) * sc.run.forward_batch_s;
@@ -78,7 +78,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
     if (options.on_progress) options.on_progress(t, duration, assembly.uplinks());
     stopped = assembly.stop_requested();
   }
-  record::RunRecorder::Report report = assembly.finish(t, pool, writer);
+  record::RunRecorder::Report report = assembly.finish(t, writer);
   summary.kpis = std::move(report.kpis);
   summary.by_district = std::move(report.by_district);
   summary.complete = !stopped;

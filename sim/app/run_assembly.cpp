@@ -22,30 +22,57 @@ drivers::GatewayTimeline gateway_timeline(const scenario::Scenario& sc, uint64_t
 }  // namespace
 
 RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& city, uint64_t seed,
-                         int threads)
-    : drivers_(sc),
-      fleet_(city, seed, sc.run.duration_s, threads, drivers_),
+                         core::ThreadPool& pool)
+    : pool_(pool),
+      lane_(pool.has_lane()),
+      drivers_(sc),
+      fleet_(city, seed, sc.run.duration_s, pool.size(), drivers_),
       timeline_(gateway_timeline(sc, seed)),
       attacks_(sc, city, seed, bus_),
       recorder_(sc, city, bus_, drivers_),
       attack_log_(sc, city, attacks_, bus_),
-      wired_(network::make_wired_network(sc, timeline_, bus_, attacks_.server_filter())),
       platform_(sc, city, bus_, &drivers_),
       lorawan_(sc, city, timeline_),
       nbiot_(sc, city, seed, timeline_),
       wifi_(sc, city),
       access_{&lorawan_, &nbiot_, &wifi_} {
-  bus_.subscribe<events::ChargeDrawn>(
+  // On the lane (SimGrid stays on the thread that started it). The wired network is the only subscriber
+  // of CopyForwarded and StreamStarted, so subscribing after the platform changes no handler's order.
+  pool_.run_in_lane([&] {
+    wired_ = network::make_wired_network(sc, timeline_, bus_, attacks_.server_filter());
+    wired_->set_server_flood(attacks_.server_flood());  // attacks
+  });
+  access_bus_.subscribe<events::ChargeDrawn>(
       [this](const events::ChargeDrawn& c) { fleet_.post_charge(c.device, c.charge_mah); });
-  bus_.subscribe<events::DownlinkSent>(
+  access_bus_.subscribe<events::DownlinkSent>(
       [this](const events::DownlinkSent& d) { fleet_.post_downlink(d.device, d.ack, d.adr); });
+  // What the access networks tell the wired network and the recorders: at once, or kept for the lane.
+  const auto relay = [this]<class Event>(const Event& e) {
+    if (lane_)
+      logged_.add(e);
+    else
+      bus_.publish(e);
+  };
+  access_bus_.subscribe<events::FrameResolved>(relay);
+  access_bus_.subscribe<events::CopyForwarded>(relay);
+  access_bus_.subscribe<events::StreamStarted>(relay);
   // CCTV event clips under congestion (drivers.traffic.cctv) ride on the access points' streams.
   wifi_.add_event_clips(access::cctv_event_clips(sc, city, drivers_, seed), sc.drivers.traffic.cctv_clip_s,
                         sc.run.timeseries_interval_s);
-  for (access::AccessNetwork* a : access_) a->start(sc.run.duration_s, bus_);
-  lorawan_.set_jamming(attacks_.jamming());           // attacks
-  platform_.set_flood(attacks_.platform_flood());     // attacks
-  wired_->set_server_flood(attacks_.server_flood());  // attacks
+  for (access::AccessNetwork* a : access_) a->start(sc.run.duration_s, access_bus_);
+  lorawan_.set_jamming(attacks_.jamming());        // attacks
+  platform_.set_flood(attacks_.platform_flood());  // attacks
+}
+
+RunAssembly::~RunAssembly() {
+  try {
+    pool_.wait_posted();  // a forwarding period still running (the run failed meanwhile)
+  } catch (...) {         // its error: the run is already unwinding from another
+  }
+  try {
+    pool_.run_in_lane([this] { wired_.reset(); });
+  } catch (...) {
+  }
 }
 
 access::AccessNetwork& RunAssembly::network_for(const engine::Transmission& tx) {
@@ -55,14 +82,14 @@ access::AccessNetwork& RunAssembly::network_for(const engine::Transmission& tx) 
                          std::to_string(static_cast<int>(tx.technology)));
 }
 
-void RunAssembly::advance(double t_s, core::ThreadPool& pool) {
-  fleet_.advance(t_s, pool, produced_);
+void RunAssembly::advance(double t_s) {
+  fleet_.advance(t_s, pool_, produced_);
   attacks_.produce(t_s, fleet_, produced_);  // attacks: the compromised devices' extra frames
   if (split_) split_stop_ = split_->exchange(produced_, core::stop_requested());
   sequencer_.release(produced_, t_s, [this](uint64_t seq, const engine::Transmission& tx) {
     network_for(tx).submit(seq, tx);
   });
-  for (access::AccessNetwork* a : access_) a->step(t_s, pool, bus_);
+  for (access::AccessNetwork* a : access_) a->step(t_s, pool_, access_bus_);
 }
 
 void RunAssembly::split_over(distributed::CitySplit& split) {
@@ -72,27 +99,45 @@ void RunAssembly::split_over(distributed::CitySplit& split) {
 
 bool RunAssembly::stop_requested() const { return split_ ? split_stop_ : core::stop_requested(); }
 
-void RunAssembly::forward(double t_s, output::TraceWriter& writer) {
+void RunAssembly::forward_logged(double t_s, output::TraceWriter& writer) {
+  handed_.replay(bus_);
   wired_->advance(t_s);
   recorder_.flush(writer);
 }
 
-record::RunRecorder::Report RunAssembly::finish(double t_s, core::ThreadPool& pool,
-                                                output::TraceWriter& writer) {
+void RunAssembly::forward(double t_s, output::TraceWriter& writer) {
+  if (!lane_) {
+    wired_->advance(t_s);
+    recorder_.flush(writer);
+    return;
+  }
+  pool_.wait_posted();  // the last period's (and its error, if it failed)
+  std::swap(logged_, handed_);
+  pool_.post([this, t_s, &writer] { forward_logged(t_s, writer); });
+}
+
+record::RunRecorder::Report RunAssembly::finish(double t_s, output::TraceWriter& writer) {
   // Settle what is still on the air and in the network. Frames already produced belong to wake-ups
   // before t_s, so they are part of the run.
   constexpr double kEverything = std::numeric_limits<double>::infinity();
   sequencer_.release(produced_, kEverything, [this](uint64_t seq, const engine::Transmission& tx) {
     network_for(tx).submit(seq, tx);
   });
-  for (access::AccessNetwork* a : access_) a->step(kEverything, pool, bus_);
-  wired_->drain(t_s);
-  platform_.finish(t_s);  // attacks: the broker flood's messages after the last delivery
-  recorder_.flush(writer);
+  for (access::AccessNetwork* a : access_) a->step(kEverything, pool_, access_bus_);
   fleet_.finish(t_s);
   if (split_) split_->gather_fleet(fleet_);
-  const std::array<const access::AccessNetwork*, 3> access = {&lorawan_, &nbiot_, &wifi_};
-  return recorder_.finish(writer, {fleet_, *wired_, access, wifi_, platform_, &attack_log_}, t_s);
+  pool_.wait_posted();
+  std::swap(logged_, handed_);
+  record::RunRecorder::Report report;
+  pool_.run_in_lane([&] {
+    handed_.replay(bus_);
+    wired_->drain(t_s);
+    platform_.finish(t_s);  // attacks: the broker flood's messages after the last delivery
+    recorder_.flush(writer);
+    const std::array<const access::AccessNetwork*, 3> access = {&lorawan_, &nbiot_, &wifi_};
+    report = recorder_.finish(writer, {fleet_, *wired_, access, wifi_, platform_, &attack_log_}, t_s);
+  });
+  return report;
 }
 
 }  // namespace citytwin::sim::app

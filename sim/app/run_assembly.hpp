@@ -7,6 +7,15 @@
 //     platform::PlatformStages (subscribed) --AlertRaised--> bus
 //     record::RunRecorder (subscribed): /messages, /kpi, /timeseries
 //
+// With a thread pool of two threads or more, the part after the radio (the wired network, the platform, the
+// recorders and the trace: `bus_`'s subscribers) runs on the pool's lane (core::ThreadPool::post), one
+// forwarding period behind the windows: the access networks publish on `access_bus_`, whose FrameResolved,
+// CopyForwarded and StreamStarted are kept in an events::EventLog and published on `bus_` by the lane, in
+// the same order, before it advances the wired network. Nothing there flows back to the radio or the
+// fleet (DownlinkSent and ChargeDrawn come from the access networks and stay on `access_bus_`), so the
+// results are those of one thread. SimGrid is bound to the thread it started on: the wired network is
+// built, advanced and destroyed on the lane.
+//
 // To add a radio: an access::AccessNetwork, a member here and its entry in access_. To add a driver
 // that changes the city: it goes into drivers:: and is consulted by the components (as the gateway
 // timeline is). To add a recorder: subscribe it to the bus in record::RunRecorder.
@@ -29,6 +38,7 @@
 #include "sim/engine/fleet.hpp"
 #include "sim/engine/sequencer.hpp"
 #include "sim/events/bus.hpp"
+#include "sim/events/event_log.hpp"
 #include "sim/network/wired_network.hpp"
 #include "sim/platform/platform_stages.hpp"
 #include "sim/record/run_recorder.hpp"
@@ -39,18 +49,22 @@ class RunAssembly {
  public:
   // Builds every component (the SimGrid platform too: one assembly per process at a time) and starts
   // the static streams. Throws RunError when the failure schedule is too long.
-  RunAssembly(const scenario::Scenario& scenario, const city::CityLayout& city, uint64_t seed, int threads);
+  // pool: the run's threads (its size partitions the fleet); it must outlive the assembly.
+  RunAssembly(const scenario::Scenario& scenario, const city::CityLayout& city, uint64_t seed,
+              core::ThreadPool& pool);
   RunAssembly(const RunAssembly&) = delete;
   RunAssembly& operator=(const RunAssembly&) = delete;
+  ~RunAssembly();
 
   // One window, up to t_s: the fleet's wake-ups, their uplinks numbered and handed to their access
   // networks, which resolve what is settled.
-  void advance(double t_s, core::ThreadPool& pool);
-  // Every forward_batch: the wired network runs up to t_s and the settled rows reach the trace.
+  void advance(double t_s);
+  // Every forward_batch: the wired network runs up to t_s and the settled rows reach the trace (on the
+  // pool's lane, while the next windows run, when it has one).
   void forward(double t_s, output::TraceWriter& writer);
   // After the last window (t_s, or where the run stopped): settles what is on the air and in the
   // network, writes the remaining rows, the /kpi and /timeseries.
-  record::RunRecorder::Report finish(double t_s, core::ThreadPool& pool, output::TraceWriter& writer);
+  record::RunRecorder::Report finish(double t_s, output::TraceWriter& writer);
 
   // One city over ranks (rank 0; sim/distributed): the fleet steps only this rank's districts, each
   // window's transmissions are exchanged with the other ranks, and the fleet adopts their devices'
@@ -64,8 +78,16 @@ class RunAssembly {
 
  private:
   access::AccessNetwork& network_for(const engine::Transmission& tx);
+  // The lane's share of a forwarding period: the access networks' events since the last, then the
+  // wired network up to t_s, then the settled rows to the trace.
+  void forward_logged(double t_s, output::TraceWriter& writer);
 
-  events::Bus bus_;
+  core::ThreadPool& pool_;
+  const bool lane_;             // pool_ has a lane: the wired network and the recorders run on it
+  events::Bus access_bus_;      // the access networks publish here; the fleet subscribes
+  events::Bus bus_;             // the wired network, the platform, the attacks' detector and the recorders
+  events::EventLog logged_;     // access_bus_'s events for bus_ since the last forward (lane_)
+  events::EventLog handed_;     // those the lane is publishing
   drivers::DriverSet drivers_;  // the quantities of drivers.* and the flood, before whoever reads them
   engine::Fleet fleet_;
   drivers::GatewayTimeline timeline_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -48,10 +49,14 @@ bool spin_until(const Done& done, std::chrono::microseconds limit) {
 }  // namespace
 
 ThreadPool::ThreadPool(int threads, std::chrono::microseconds spin) : spin_(spin) {
-  for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+  for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i == 1); });
 }
 
 ThreadPool::~ThreadPool() {
+  try {
+    wait_posted();
+  } catch (...) {  // a task's error nobody asked for: the owner is unwinding from another one
+  }
   {
     std::lock_guard lock(mutex_);
     stopping_.store(true);
@@ -133,21 +138,74 @@ void ThreadPool::parallel_for(size_t n, const std::function<void(size_t)>& fn) {
   if (error_) std::rethrow_exception(error_);
 }
 
-void ThreadPool::worker_loop() {
+void ThreadPool::worker_loop(bool lane) {
   uint64_t seen = 0;  // the last round this worker looked at
   const auto round_now = [this] { return state_.load(std::memory_order_seq_cst) >> kRoundShift; };
+  const auto posted = [&] { return lane && task_state_.load(std::memory_order_seq_cst) == 1; };
   for (;;) {
-    const auto news = [&] { return stopping_.load(std::memory_order_acquire) || round_now() != seen; };
+    const auto news = [&] {
+      return stopping_.load(std::memory_order_acquire) || round_now() != seen || posted();
+    };
     if (!spin_until(news, spin_)) {
       std::unique_lock lock(mutex_);
       sleeping_.fetch_add(1, std::memory_order_seq_cst);
       wake_.wait(lock, news);
       sleeping_.fetch_sub(1, std::memory_order_seq_cst);
     }
-    if (stopping_.load(std::memory_order_acquire)) return;
-    seen = round_now();
-    drain(seen, true);
+    if (stopping_.load(std::memory_order_acquire) && !posted()) return;
+    // A round first (it is short, and its caller is waiting), then the task.
+    if (round_now() != seen) {
+      seen = round_now();
+      drain(seen, true);
+    }
+    if (posted()) run_posted();
   }
+}
+
+void ThreadPool::run_posted() {
+  task_state_.store(2, std::memory_order_seq_cst);
+  std::exception_ptr error;
+  try {
+    task_();
+  } catch (...) {
+    error = std::current_exception();
+  }
+  std::lock_guard lock(mutex_);
+  task_ = nullptr;  // what it captured goes now, on this thread
+  task_error_ = error;
+  task_state_.store(0, std::memory_order_seq_cst);
+  if (poster_sleeping_.load(std::memory_order_seq_cst)) task_done_.notify_all();
+}
+
+void ThreadPool::post(std::function<void()> task) {
+  if (workers_.empty()) {
+    task();
+    return;
+  }
+  wait_posted();
+  {
+    std::lock_guard lock(mutex_);
+    task_ = std::move(task);
+    task_error_ = nullptr;
+    task_state_.store(1, std::memory_order_seq_cst);
+  }
+  if (sleeping_.load(std::memory_order_seq_cst) > 0) {
+    std::lock_guard lock(mutex_);
+    wake_.notify_all();
+  }
+}
+
+void ThreadPool::wait_posted() {
+  if (workers_.empty()) return;
+  const auto idle = [&] { return task_state_.load(std::memory_order_seq_cst) == 0; };
+  if (!spin_until(idle, spin_)) {
+    std::unique_lock lock(mutex_);
+    poster_sleeping_.store(true, std::memory_order_seq_cst);
+    task_done_.wait(lock, idle);
+    poster_sleeping_.store(false, std::memory_order_relaxed);
+  }
+  std::lock_guard lock(mutex_);
+  if (task_error_) std::rethrow_exception(std::exchange(task_error_, nullptr));
 }
 
 }  // namespace citytwin::sim::core

@@ -59,8 +59,26 @@ class ThreadPool {
     }
   }
 
+  // A lane beside the rounds, for long work that can overlap them (the wired network and the trace, while
+  // the next windows' radio runs: sim/app/run_assembly.hpp). post(task) runs task on the pool's first
+  // worker, always the same thread, so that a library bound to the thread it started on (SimGrid's
+  // actors) can live in these tasks; that worker takes no item of a round while a task runs, and the
+  // caller's rounds go on without it. One task at a time: post waits for the previous one first.
+  // wait_posted waits for the last one and rethrows what it threw. In a pool of one thread post runs
+  // the task at once on the caller.
+  bool has_lane() const { return !workers_.empty(); }
+  void post(std::function<void()> task);
+  void wait_posted();
+  // post(task), then wait_posted().
+  void run_in_lane(std::function<void()> task) {
+    post(std::move(task));
+    wait_posted();
+  }
+
  private:
-  void worker_loop();
+  void worker_loop(bool lane);
+  // The lane's worker: runs the posted task, then marks it done.
+  void run_posted();
   // Claims and runs chunks of round `round` until none is left (or the round has ended): the caller
   // from the front, the workers from the back.
   void drain(uint64_t round, bool from_back);
@@ -82,6 +100,12 @@ class ThreadPool {
   std::atomic<bool> caller_sleeping_{false};  // the caller waiting on done_
   std::atomic<bool> stopping_{false};
   std::exception_ptr error_;
+  // The lane: 0 no task, 1 posted, 2 running (back to 0 when it ends, under mutex_).
+  std::function<void()> task_;
+  std::atomic<int> task_state_{0};
+  std::atomic<bool> poster_sleeping_{false};  // the caller waiting on task_done_
+  std::condition_variable task_done_;
+  std::exception_ptr task_error_;
 };
 
 }  // namespace citytwin::sim::core

@@ -161,5 +161,69 @@ TEST(ThreadPool, TheCallerAndAWorkerShareARound) {
   EXPECT_NE(ran[1], std::this_thread::get_id());
 }
 
+// The lane: a posted task runs on one worker, always the same one, while the caller's rounds go on
+// without it (here the task, once started, waits until the caller has run 100 rounds, all of whose items the
+// caller then ran alone: were a round to wait for the busy worker, the test would hang); what the task wrote
+// is seen after wait_posted; a task's exception comes back from wait_posted, and the lane still works.
+TEST(ThreadPool, ALaneTaskRunsOnOneWorkerWhileTheRoundsGoOn) {
+  ThreadPool pool(2);
+  ASSERT_TRUE(pool.has_lane());
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<bool> started{false}, rounds_done{false};
+  std::thread::id first, second;
+  int written = 0;
+  pool.post([&] {
+    first = std::this_thread::get_id();
+    started.store(true);
+    while (!rounds_done.load()) std::this_thread::yield();
+    written = 42;
+  });
+  while (!started.load()) std::this_thread::yield();  // (else the worker could take a round first)
+  for (int round = 0; round < 100; ++round) {
+    std::vector<std::thread::id> ran(64);
+    pool.parallel_for(ran.size(), [&](size_t i) { ran[i] = std::this_thread::get_id(); });
+    for (const std::thread::id& id : ran) ASSERT_EQ(id, caller) << "round " << round;
+  }
+  rounds_done.store(true);
+  pool.wait_posted();
+  EXPECT_EQ(written, 42);
+  pool.run_in_lane([&] { second = std::this_thread::get_id(); });
+  EXPECT_NE(first, caller);
+  EXPECT_EQ(first, second);
+  pool.post([] { throw std::runtime_error("lane"); });
+  EXPECT_THROW(pool.wait_posted(), std::runtime_error);
+  EXPECT_NO_THROW(pool.wait_posted());  // thrown once
+  pool.run_in_lane([&] { written = 7; });
+  EXPECT_EQ(written, 7);
+}
+
+// Posts interleaved with rounds, on a pool whose idle workers spin and on one whose workers sleep at once
+// (every post must wake the lane's worker: a lost wake-up hangs the test): every task runs once, in order.
+TEST(ThreadPool, PostsAndRoundsInterleavedRunEachTaskOnce) {
+  for (const auto spin : {ThreadPool::kDefaultSpin, std::chrono::microseconds{0}}) {
+    ThreadPool pool(3, spin);
+    std::vector<int> order;
+    std::vector<int> hits(16, 0);
+    for (int k = 0; k < 3000; ++k) {
+      pool.post([&order, k] { order.push_back(k); });  // waits for the previous task first
+      pool.parallel_for(hits.size(), [&](size_t i) { ++hits[i]; });
+    }
+    pool.wait_posted();
+    ASSERT_EQ(order.size(), 3000u) << "spin " << spin.count() << " us";
+    for (int k = 0; k < 3000; ++k) ASSERT_EQ(order[static_cast<size_t>(k)], k);
+    for (int h : hits) EXPECT_EQ(h, 3000);
+  }
+}
+
+// A pool of one thread has no lane: a task runs at once, on the caller, and throws there.
+TEST(ThreadPool, WithoutALaneATaskRunsOnTheCaller) {
+  ThreadPool pool(1);
+  EXPECT_FALSE(pool.has_lane());
+  std::thread::id ran;
+  pool.post([&] { ran = std::this_thread::get_id(); });
+  EXPECT_EQ(ran, std::this_thread::get_id());
+  EXPECT_THROW(pool.post([] { throw std::runtime_error("x"); }), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace citytwin::sim
