@@ -57,7 +57,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
                              output::MessageWriting::WriterThread);
   core::ThreadPool pool(summary.threads);
   const city::CityLayout city = set_up_city(sc, summary.seed, pool, writer, options.progress);
-  RunAssembly assembly(sc, city, summary.seed, pool);
+  RunAssembly assembly(sc, city, summary.seed, pool, options.lane_min_reports_per_period);
   std::optional<distributed::CitySplit> city_split;
   if (split) assembly.split_over(city_split.emplace(city, *options.ranks));
   Progress progress(sc.run.duration_s, options.progress);

@@ -39,6 +39,12 @@ struct RunOptions {
   // One city over several ranks (sim/distributed): every rank calls run() with its Ranks; rank 0 writes
   // the trace at output_path and returns the KPIs, the others return an empty summary. Null: one process.
   core::Ranks* ranks = nullptr;
+  // With two threads or more, the wired network and the recorders run on the thread pool's lane beside the
+  // windows (sim/app/run_assembly.hpp) when a forwarding period holds at least this many uplink reports on
+  // average (the scenario's estimate): handing a period over costs microseconds, more than a small city's
+  // period holds (the 1,000-device day was 6 % slower with it, bench/RESULTS.md). Tests set 0 to use it
+  // always.
+  double lane_min_reports_per_period = 300.0;
 };
 
 struct RunSummary {

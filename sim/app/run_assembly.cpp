@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/app/run.hpp"
+#include "sim/app/run_budget.hpp"
 #include "sim/core/stop.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/network/wired_bus.hpp"
@@ -22,9 +23,10 @@ drivers::GatewayTimeline gateway_timeline(const scenario::Scenario& sc, uint64_t
 }  // namespace
 
 RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& city, uint64_t seed,
-                         core::ThreadPool& pool)
+                         core::ThreadPool& pool, double lane_min_reports_per_period)
     : pool_(pool),
-      lane_(pool.has_lane()),
+      lane_(pool.has_lane() && estimate_run(sc).reports * sc.run.forward_batch_s / sc.run.duration_s >=
+                                   lane_min_reports_per_period),
       drivers_(sc),
       fleet_(city, seed, sc.run.duration_s, pool.size(), drivers_),
       timeline_(gateway_timeline(sc, seed)),
@@ -38,7 +40,7 @@ RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& c
       access_{&lorawan_, &nbiot_, &wifi_} {
   // On the lane (SimGrid stays on the thread that started it). The wired network is the only subscriber
   // of CopyForwarded and StreamStarted, so subscribing after the platform changes no handler's order.
-  pool_.run_in_lane([&] {
+  on_wired_thread([&] {
     wired_ = network::make_wired_network(sc, timeline_, bus_, attacks_.server_filter());
     wired_->set_server_flood(attacks_.server_flood());  // attacks
   });
@@ -70,9 +72,16 @@ RunAssembly::~RunAssembly() {
   } catch (...) {         // its error: the run is already unwinding from another
   }
   try {
-    pool_.run_in_lane([this] { wired_.reset(); });
+    on_wired_thread([this] { wired_.reset(); });
   } catch (...) {
   }
+}
+
+void RunAssembly::on_wired_thread(const std::function<void()>& f) {
+  if (lane_)
+    pool_.run_in_lane(f);
+  else
+    f();
 }
 
 access::AccessNetwork& RunAssembly::network_for(const engine::Transmission& tx) {
@@ -129,7 +138,7 @@ record::RunRecorder::Report RunAssembly::finish(double t_s, output::TraceWriter&
   pool_.wait_posted();
   std::swap(logged_, handed_);
   record::RunRecorder::Report report;
-  pool_.run_in_lane([&] {
+  on_wired_thread([&] {
     handed_.replay(bus_);
     wired_->drain(t_s);
     platform_.finish(t_s);  // attacks: the broker flood's messages after the last delivery

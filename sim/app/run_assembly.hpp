@@ -22,6 +22,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -49,9 +50,11 @@ class RunAssembly {
  public:
   // Builds every component (the SimGrid platform too: one assembly per process at a time) and starts
   // the static streams. Throws RunError when the failure schedule is too long.
-  // pool: the run's threads (its size partitions the fleet); it must outlive the assembly.
+  // pool: the run's threads (its size partitions the fleet); it must outlive the assembly. Its lane carries
+  // the wired network and the recorders when the scenario's estimated uplink reports per forwarding period
+  // reach lane_min_reports_per_period (RunOptions).
   RunAssembly(const scenario::Scenario& scenario, const city::CityLayout& city, uint64_t seed,
-              core::ThreadPool& pool);
+              core::ThreadPool& pool, double lane_min_reports_per_period = 0.0);
   RunAssembly(const RunAssembly&) = delete;
   RunAssembly& operator=(const RunAssembly&) = delete;
   ~RunAssembly();
@@ -81,6 +84,8 @@ class RunAssembly {
   // The lane's share of a forwarding period: the access networks' events since the last, then the
   // wired network up to t_s, then the settled rows to the trace.
   void forward_logged(double t_s, output::TraceWriter& writer);
+  // Runs f where the wired network lives: on the lane (and waits for it), or here.
+  void on_wired_thread(const std::function<void()>& f);
 
   core::ThreadPool& pool_;
   const bool lane_;             // pool_ has a lane: the wired network and the recorders run on it
