@@ -41,7 +41,7 @@ RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& c
   // On the lane (SimGrid stays on the thread that started it). The wired network is the only subscriber
   // of CopyForwarded and StreamStarted, so subscribing after the platform changes no handler's order.
   on_wired_thread([&] {
-    wired_ = network::make_wired_network(sc, timeline_, bus_, attacks_.server_filter());
+    wired_.reset(network::make_wired_network(sc, timeline_, bus_, attacks_.server_filter()).release());
     wired_->set_server_flood(attacks_.server_flood());  // attacks
   });
   access_bus_.subscribe<events::ChargeDrawn>(
@@ -71,9 +71,13 @@ RunAssembly::~RunAssembly() {
     pool_.wait_posted();  // a forwarding period still running (the run failed meanwhile)
   } catch (...) {         // its error: the run is already unwinding from another
   }
+}
+
+void RunAssembly::DeleteOnWiredThread::operator()(network::WiredNetwork* wired) const noexcept {
   try {
-    on_wired_thread([this] { wired_.reset(); });
-  } catch (...) {
+    assembly->on_wired_thread([wired] { delete wired; });
+  } catch (...) {  // (a pool that cannot hand the task over any more: not on its thread, but deleted)
+    delete wired;
   }
 }
 

@@ -99,7 +99,13 @@ class RunAssembly {
   attacks::AttackSet attacks_;    // attacks: jammers, compromised devices, floods (sim/attacks)
   record::RunRecorder recorder_;  // subscribes first: a frame is recorded before it is forwarded
   record::AttackLog attack_log_;  // attacks: /kpi/attacks, /kpi/flagged_devices
-  std::unique_ptr<network::WiredNetwork> wired_;
+  // Deletes the wired network where it lives (SimGrid's engine ends on the thread that started it), also
+  // when the constructor fails after building it.
+  struct DeleteOnWiredThread {
+    RunAssembly* assembly = nullptr;
+    void operator()(network::WiredNetwork* wired) const noexcept;
+  };
+  std::unique_ptr<network::WiredNetwork, DeleteOnWiredThread> wired_{nullptr, DeleteOnWiredThread{this}};
   platform::PlatformStages platform_;
   access::LorawanNetwork lorawan_;
   access::NbiotNetwork nbiot_;
