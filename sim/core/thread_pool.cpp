@@ -65,6 +65,22 @@ ThreadPool::~ThreadPool() {
   for (auto& w : workers_) w.join();
 }
 
+void ThreadPool::wake_sleeping_workers() {
+  if (sleeping_.load(std::memory_order_seq_cst) > 0) {
+    std::lock_guard lock(mutex_);
+    wake_.notify_all();
+  }
+}
+
+template <class Done>
+void ThreadPool::await(const Done& done, std::atomic<bool>& sleeping, std::condition_variable& cv) {
+  if (spin_until(done, spin_)) return;
+  std::unique_lock lock(mutex_);
+  sleeping.store(true, std::memory_order_seq_cst);  // whoever makes done() true then notifies cv
+  cv.wait(lock, done);
+  sleeping.store(false, std::memory_order_relaxed);
+}
+
 void ThreadPool::drain(uint64_t round, bool from_back) {
   uint64_t state = state_.load(std::memory_order_acquire);
   for (;;) {
@@ -122,18 +138,9 @@ void ThreadPool::parallel_for(size_t n, const std::function<void(size_t)>& fn) {
   finished_.store(0, std::memory_order_relaxed);
   const uint64_t round = closed + 1;
   state_.store(round << kRoundShift, std::memory_order_seq_cst);  // publishes the job with the round
-  if (sleeping_.load(std::memory_order_seq_cst) > 0) {
-    std::lock_guard lock(mutex_);
-    wake_.notify_all();
-  }
+  wake_sleeping_workers();
   drain(round, false);
-  const auto all_done = [&] { return finished_.load(std::memory_order_seq_cst) == n; };
-  if (!spin_until(all_done, spin_)) {
-    std::unique_lock lock(mutex_);
-    caller_sleeping_.store(true, std::memory_order_seq_cst);
-    done_.wait(lock, all_done);
-    caller_sleeping_.store(false, std::memory_order_relaxed);
-  }
+  await([&] { return finished_.load(std::memory_order_seq_cst) == n; }, caller_sleeping_, done_);
   std::lock_guard lock(mutex_);
   if (error_) std::rethrow_exception(error_);
 }
@@ -189,21 +196,12 @@ void ThreadPool::post(std::function<void()> task) {
     task_error_ = nullptr;
     task_state_.store(1, std::memory_order_seq_cst);
   }
-  if (sleeping_.load(std::memory_order_seq_cst) > 0) {
-    std::lock_guard lock(mutex_);
-    wake_.notify_all();
-  }
+  wake_sleeping_workers();
 }
 
 void ThreadPool::wait_posted() {
   if (workers_.empty()) return;
-  const auto idle = [&] { return task_state_.load(std::memory_order_seq_cst) == 0; };
-  if (!spin_until(idle, spin_)) {
-    std::unique_lock lock(mutex_);
-    poster_sleeping_.store(true, std::memory_order_seq_cst);
-    task_done_.wait(lock, idle);
-    poster_sleeping_.store(false, std::memory_order_relaxed);
-  }
+  await([&] { return task_state_.load(std::memory_order_seq_cst) == 0; }, poster_sleeping_, task_done_);
   std::lock_guard lock(mutex_);
   if (task_error_) std::rethrow_exception(std::exchange(task_error_, nullptr));
 }

@@ -79,6 +79,12 @@ class ThreadPool {
   void worker_loop(bool lane);
   // The lane's worker: runs the posted task, then marks it done.
   void run_posted();
+  // Wakes the workers asleep on wake_ (a new round or a posted task).
+  void wake_sleeping_workers();
+  // The caller's wait until done(): spinning for spin_, then asleep on cv with `sleeping` set, so that the
+  // thread that makes done() true notifies it (under mutex_).
+  template <class Done>
+  void await(const Done& done, std::atomic<bool>& sleeping, std::condition_variable& cv);
   // Claims and runs chunks of round `round` until none is left (or the round has ended): the caller
   // from the front, the workers from the back.
   void drain(uint64_t round, bool from_back);

@@ -35,6 +35,19 @@ std::string run_quickstart(const test::TempDir& dir, const std::string& name, in
   return run_scenario("quickstart.yaml", dir, name, threads, seed);
 }
 
+// Every /messages column of kColumns and the datasets named in `more`: present in `one`, the same in `two`.
+void expect_same_datasets(const std::string& one, const std::string& two,
+                          const std::vector<std::string>& more) {
+  std::vector<std::string> datasets;
+  for (const std::string& column : kColumns) datasets.push_back("/messages/" + column);
+  datasets.insert(datasets.end(), more.begin(), more.end());
+  for (const std::string& path : datasets) {
+    const auto a = test::read_dataset_bytes(one, path);
+    EXPECT_FALSE(a.empty()) << path;
+    EXPECT_EQ(a, test::read_dataset_bytes(two, path)) << path << ": 1 vs 2 threads";
+  }
+}
+
 TEST(Determinism, SameSeedSameMessagesWithOneAndTwoThreadsAndAcrossRuns) {
   test::TempDir dir;
   const std::string one = run_quickstart(dir, "one.h5", 1, 5);
@@ -55,16 +68,9 @@ TEST(Determinism, FailuresAndStreamsDoNotDependOnTheThreadCount) {
   // 12 h: the power cut (5 h), the PON cut (8-9 h) and a drawn cellular outage (10.5 h at seed 5).
   const std::string one = run_scenario("flood_outage.yaml", dir, "one.h5", 1, 5, "12 h");
   const std::string two = run_scenario("flood_outage.yaml", dir, "two.h5", 2, 5, "12 h");
-  std::vector<std::string> datasets;
-  for (const std::string& column : kColumns) datasets.push_back("/messages/" + column);
-  for (const char* name : {"/messages/failure", "/messages/fail_reason", "/kpi/failures/start_s",
-                           "/kpi/failures/uplinks_delayed", "/kpi/by_access_point/carried_backhaul_bps"})
-    datasets.emplace_back(name);
-  for (const std::string& path : datasets) {
-    const auto a = test::read_dataset_bytes(one, path);
-    EXPECT_FALSE(a.empty()) << path;
-    EXPECT_EQ(a, test::read_dataset_bytes(two, path)) << path << ": 1 vs 2 threads";
-  }
+  expect_same_datasets(one, two,
+                       {"/messages/failure", "/messages/fail_reason", "/kpi/failures/start_s",
+                        "/kpi/failures/uplinks_delayed", "/kpi/by_access_point/carried_backhaul_bps"});
 }
 
 // The strongest-K approximation (radio.receptions: strongest) at K = 2 of the town's 4 gateways.
@@ -92,18 +98,11 @@ TEST(Determinism, AttacksDoNotDependOnTheThreadCount) {
   test::TempDir dir;
   const std::string one = run_scenario("city_attacks.yaml", dir, "one.h5", 1, 9, "3 h");
   const std::string two = run_scenario("city_attacks.yaml", dir, "two.h5", 2, 9, "3 h");
-  std::vector<std::string> datasets;
-  for (const std::string& column : kColumns) datasets.push_back("/messages/" + column);
-  for (const char* name :
-       {"/messages/fail_reason", "/kpi/attacks/attack_messages_dropped", "/kpi/attacks/time_to_detect_s",
-        "/kpi/attacks/honest_delivery_ratio_during", "/kpi/attacks/lost_to_attack",
-        "/kpi/flagged_devices/device", "/kpi/flagged_devices/t_flagged_s"})
-    datasets.emplace_back(name);
-  for (const std::string& path : datasets) {
-    const auto a = test::read_dataset_bytes(one, path);
-    EXPECT_FALSE(a.empty()) << path;
-    EXPECT_EQ(a, test::read_dataset_bytes(two, path)) << path << ": 1 vs 2 threads";
-  }
+  expect_same_datasets(
+      one, two,
+      {"/messages/fail_reason", "/kpi/attacks/attack_messages_dropped", "/kpi/attacks/time_to_detect_s",
+       "/kpi/attacks/honest_delivery_ratio_during", "/kpi/attacks/lost_to_attack",
+       "/kpi/flagged_devices/device", "/kpi/flagged_devices/t_flagged_s"});
 }
 
 TEST(Determinism, AnotherSeedGivesOtherMessages) {
