@@ -119,12 +119,8 @@ void RunAssembly::forward_logged(double t_s, output::TraceWriter& writer) {
 }
 
 void RunAssembly::forward(double t_s, output::TraceWriter& writer) {
-  if (!lane_) {
-    wired_->advance(t_s);
-    recorder_.flush(writer);
-    return;
-  }
-  pool_.wait_posted();  // the last period's (and its error, if it failed)
+  if (!lane_) return forward_logged(t_s, writer);  // (nothing logged: the relay published at once)
+  pool_.wait_posted();                             // the last period's (and its error, if it failed)
   std::swap(logged_, handed_);
   pool_.post([this, t_s, &writer] { forward_logged(t_s, writer); });
 }

@@ -7,7 +7,8 @@
 //     platform::PlatformStages (subscribed) --AlertRaised--> bus
 //     record::RunRecorder (subscribed): /messages, /kpi, /timeseries
 //
-// With a thread pool of two threads or more, the part after the radio (the wired network, the platform, the
+// With a thread pool of two threads or more, in a city whose forwarding periods hold enough work
+// (RunOptions::lane_min_reports_per_period), the part after the radio (the wired network, the platform, the
 // recorders and the trace: `bus_`'s subscribers) runs on the pool's lane (core::ThreadPool::post), one
 // forwarding period behind the windows: the access networks publish on `access_bus_`, whose FrameResolved,
 // CopyForwarded and StreamStarted are kept in an events::EventLog and published on `bus_` by the lane, in
@@ -54,7 +55,7 @@ class RunAssembly {
   // the wired network and the recorders when the scenario's estimated uplink reports per forwarding period
   // reach lane_min_reports_per_period (RunOptions).
   RunAssembly(const scenario::Scenario& scenario, const city::CityLayout& city, uint64_t seed,
-              core::ThreadPool& pool, double lane_min_reports_per_period = 0.0);
+              core::ThreadPool& pool, double lane_min_reports_per_period);
   RunAssembly(const RunAssembly&) = delete;
   RunAssembly& operator=(const RunAssembly&) = delete;
   ~RunAssembly();
@@ -81,14 +82,14 @@ class RunAssembly {
 
  private:
   access::AccessNetwork& network_for(const engine::Transmission& tx);
-  // The lane's share of a forwarding period: the access networks' events since the last, then the
-  // wired network up to t_s, then the settled rows to the trace.
+  // A forwarding period (on the lane, or here without one): the access networks' events logged since the
+  // last (none without the lane), then the wired network up to t_s, then the settled rows to the trace.
   void forward_logged(double t_s, output::TraceWriter& writer);
   // Runs f where the wired network lives: on the lane (and waits for it), or here.
   void on_wired_thread(const std::function<void()>& f);
 
   core::ThreadPool& pool_;
-  const bool lane_;             // pool_ has a lane: the wired network and the recorders run on it
+  const bool lane_;             // the wired network and the recorders run on pool_'s lane
   events::Bus access_bus_;      // the access networks publish here; the fleet subscribes
   events::Bus bus_;             // the wired network, the platform, the attacks' detector and the recorders
   events::EventLog logged_;     // access_bus_'s events for bus_ since the last forward (lane_)
