@@ -1,0 +1,64 @@
+// The citytwin executable's operator new (sim/cli/huge_pages.cpp), linked into this test as into the
+// executable: large blocks are marked for transparent huge pages, and the standard's contract holds.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <new>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+// The VmFlags of the mapping of /proc/self/smaps holding `p` ("" if none does).
+std::string vm_flags_of(const void* p) {
+  const auto at = reinterpret_cast<std::uintptr_t>(p);
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    std::uintptr_t lo = 0, hi = 0;
+    char dash = 0;
+    std::istringstream head(line);
+    if (head >> std::hex >> lo >> dash >> hi && dash == '-' && line.find(' ') > line.find('-')) {
+      inside = lo <= at && at < hi;
+      continue;
+    }
+    if (inside && line.rfind("VmFlags:", 0) == 0) return line;
+  }
+  return "";
+}
+
+bool marked_huge(const void* p) { return vm_flags_of(p).find(" hg") != std::string::npos; }
+
+TEST(HugePages, ABlockOfEightMebibytesIsMarkedForHugePages) {
+  // A kernel without transparent huge pages refuses the advice; this machine's kind has them ("madvise").
+  ASSERT_TRUE(std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled").good());
+  const std::unique_ptr<char[]> block(new char[std::size_t{8} << 20]);
+  EXPECT_TRUE(marked_huge(block.get() + (std::size_t{4} << 20))) << vm_flags_of(block.get());
+  std::vector<double> devices(std::size_t{1} << 20);  // 8 MiB: a city's per-device array
+  EXPECT_TRUE(marked_huge(devices.data() + devices.size() / 2)) << vm_flags_of(devices.data());
+}
+
+TEST(HugePages, AnImpossibleSizeThrowsBadAlloc) {
+  EXPECT_THROW((void)::operator new(std::numeric_limits<std::size_t>::max() / 2), std::bad_alloc);
+}
+
+struct HandlerCalled {};
+
+TEST(HugePages, TheNewHandlerIsCalledWhenMemoryRunsOut) {
+  std::new_handler previous = std::set_new_handler([] { throw HandlerCalled{}; });
+  EXPECT_THROW((void)::operator new(std::numeric_limits<std::size_t>::max() / 2), HandlerCalled);
+  std::set_new_handler(previous);
+}
+
+TEST(HugePages, NothrowNewReturnsNullInsteadOfThrowing) {
+  // The library's nothrow new calls the replaced operator new and catches its bad_alloc.
+  void* p = ::operator new(std::numeric_limits<std::size_t>::max() / 2, std::nothrow);
+  EXPECT_EQ(p, nullptr);
+}
+
+}  // namespace
