@@ -228,7 +228,8 @@ PYBIND11_MODULE(_core, m) {
       [](const std::string& text_or_path, bool is_text, const std::vector<std::string>& overrides,
          const std::string& out, std::optional<uint64_t> seed, std::optional<int> threads, bool progress,
          const std::function<bool()>& should_stop,
-         const std::function<void(double, double, uint64_t)>& on_progress, bool overwrite) {
+         const std::function<void(double, double, uint64_t, const std::string&, double)>& on_progress,
+         bool overwrite) {
         app::ScenarioSource source{text_or_path, is_text, overrides};
         app::RunOptions options;
         options.output_path = out;
@@ -263,7 +264,7 @@ PYBIND11_MODULE(_core, m) {
             py::gil_scoped_acquire acquire;
             if (callback_error) return;
             try {
-              on_progress(p.sim_s, p.duration_s, p.uplinks);
+              on_progress(p.sim_s, p.duration_s, p.uplinks, p.set_up, p.set_up_fraction);
             } catch (py::error_already_set& e) {
               callback_error = std::move(e);
             }

@@ -58,9 +58,15 @@ void write_all(int fd, const std::string& data) {
   }
 }
 
-// The child's progress, one "sim_s duration_s uplinks" line (hexadecimal doubles) at most every 100 ms.
+// The child's progress, one "sim_s duration_s uplinks" line (hexadecimal doubles) at most every 100 ms;
+// during the set-up, "S fraction what" lines (the fraction a hexadecimal double).
 RunOptions with_progress_pipe(RunOptions options, int progress_fd) {
   if (progress_fd < 0) return options;
+  options.on_set_up = [progress_fd](const std::string& what, double fraction) {
+    char head[64];
+    const int n = std::snprintf(head, sizeof head, "S %a ", fraction);
+    if (n > 0) write_all(progress_fd, std::string(head, static_cast<size_t>(n)) + what + "\n");
+  };
   auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   options.on_progress = [progress_fd, last](double sim_s, double duration_s, uint64_t uplinks) mutable {
     const auto now = std::chrono::steady_clock::now();
@@ -80,7 +86,16 @@ void parse_progress(std::string& pending, const std::function<void(const Isolate
     IsolatedProgress p;
     unsigned long long uplinks = 0;
     char sim[48] = {}, duration[48] = {};
-    if (std::sscanf(pending.substr(0, end).c_str(), "%47s %47s %llu", sim, duration, &uplinks) == 3) {
+    const std::string line = pending.substr(0, end);
+    int what_at = 0;
+    if (line.rfind("S ", 0) == 0) {
+      if (std::sscanf(line.c_str(), "S %47s %n", sim, &what_at) == 1 && what_at > 0) {
+        p.set_up_fraction = std::strtod(sim, nullptr);
+        p.set_up = line.substr(static_cast<size_t>(what_at));
+        if (p.set_up.empty()) p.set_up = "setting up";
+        progress(p);
+      }
+    } else if (std::sscanf(line.c_str(), "%47s %47s %llu", sim, duration, &uplinks) == 3) {
       p.sim_s = std::strtod(sim, nullptr);
       p.duration_s = std::strtod(duration, nullptr);
       p.uplinks = uplinks;

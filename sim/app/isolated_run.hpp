@@ -30,11 +30,15 @@ struct ScenarioSource {
   std::vector<std::string> overrides;
 };
 
-// Where the child's run is, reported to the parent at most ten times a second.
+// Where the child's run is, reported to the parent at most ten times a second. While the city is set
+// up, set_up says what is being done (RunOptions::on_set_up) and set_up_fraction how far the radio links
+// are; once the windows run it is empty.
 struct IsolatedProgress {
   double sim_s = 0.0;
   double duration_s = 0.0;
   uint64_t uplinks = 0;
+  std::string set_up;
+  double set_up_fraction = 0.0;
 };
 
 // cancel is polled about ten times a second in the parent; when it returns true the child is asked to

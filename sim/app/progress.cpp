@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 namespace citytwin::sim::app {
 namespace {
@@ -115,19 +116,28 @@ void Progress::print(double sim_s, uint64_t uplinks, bool final_line) {
   std::fflush(stderr);
 }
 
-SetUpProgress::SetUpProgress(size_t devices, size_t gateways, bool enabled)
+SetUpProgress::SetUpProgress(size_t devices, size_t gateways, bool enabled,
+                             std::function<void(const std::string&, double)> observer)
     : devices_(devices),
       gateways_(gateways),
       enabled_(enabled),
+      observer_(std::move(observer)),
       tty_(isatty(STDERR_FILENO) != 0),
       start_(std::chrono::steady_clock::now()),
-      last_print_(start_) {}
+      last_print_(start_) {
+  last_told_ = start_ - std::chrono::seconds(1);
+}
 
 void SetUpProgress::links(double fraction) {
-  if (!enabled_) return;
+  if (!enabled_ && !observer_) return;
   const std::unique_lock lock(mutex_, std::try_to_lock);
   if (!lock.owns_lock()) return;  // another thread is printing: its line will do
   const auto now = std::chrono::steady_clock::now();
+  if (observer_ && now - last_told_ >= std::chrono::milliseconds(100)) {
+    last_told_ = now;
+    observer_("radio links", std::min(1.0, fraction));
+  }
+  if (!enabled_) return;
   if (now - start_ < std::chrono::seconds(1)) return;
   if (tty_) {
     if (shown_ && now - last_print_ < std::chrono::milliseconds(250)) return;
@@ -143,14 +153,16 @@ void SetUpProgress::links(double fraction) {
 }
 
 void SetUpProgress::step(const std::string& what) {
-  if (!enabled_) return;
   const std::lock_guard lock(mutex_);
+  if (observer_) observer_(what, 1.0);
+  if (!enabled_) return;
   if (shown_ || std::chrono::steady_clock::now() - start_ >= std::chrono::seconds(1)) print(what, false);
 }
 
 void SetUpProgress::finish() {
-  if (!enabled_) return;
   const std::lock_guard lock(mutex_);
+  if (observer_) observer_("built", 1.0);
+  if (!enabled_) return;
   if (shown_) print("built", true);
 }
 

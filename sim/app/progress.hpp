@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -46,7 +47,9 @@ class Progress {
 // any thread.
 class SetUpProgress {
  public:
-  SetUpProgress(size_t devices, size_t gateways, bool enabled);
+  // observer, if set, is also told each step and the links' fraction (at most every 100 ms), shown or not.
+  SetUpProgress(size_t devices, size_t gateways, bool enabled,
+                std::function<void(const std::string&, double)> observer = {});
   void links(double fraction);
   // A step after the links (the device and gateway tables written): shown where the set-up already was,
   // or has now taken a second.
@@ -58,6 +61,8 @@ class SetUpProgress {
 
   size_t devices_, gateways_;
   bool enabled_;
+  std::function<void(const std::string&, double)> observer_;
+  std::chrono::steady_clock::time_point last_told_;
   bool tty_;
   std::chrono::steady_clock::time_point start_;
   std::mutex mutex_;  // one thread prints at a time; the others skip their update

@@ -56,7 +56,8 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   output::TraceWriter writer(options.output_path, meta, options.overwrite,
                              output::MessageWriting::WriterThread);
   core::ThreadPool pool(summary.threads);
-  const city::CityLayout city = set_up_city(sc, summary.seed, pool, writer, options.progress);
+  const city::CityLayout city =
+      set_up_city(sc, summary.seed, pool, writer, options.progress, options.on_set_up);
   RunAssembly assembly(sc, city, summary.seed, pool, options.lane_min_reports_per_period);
   std::optional<distributed::CitySplit> city_split;
   if (split) assembly.split_over(city_split.emplace(city, *options.ranks));

@@ -69,14 +69,16 @@ output::RunMeta run_meta(const scenario::Scenario& sc, const RunSummary& summary
 }
 
 city::CityLayout set_up_city(const scenario::Scenario& sc, uint64_t seed, core::ThreadPool& pool,
-                             output::TraceWriter& writer, bool progress) {
+                             output::TraceWriter& writer, bool progress,
+                             const std::function<void(const std::string&, double)>& on_set_up) {
   const auto stopped_in_set_up = [&](const std::string& what) {
     core::clear_stop();
     writer.finish(false);
     return RunStopped(what);
   };
   try {
-    SetUpProgress shown(scenario::total_devices(sc), sc.gateways.size(), progress);
+    SetUpProgress shown(scenario::total_devices(sc), sc.gateways.size(), progress, on_set_up);
+    if (on_set_up) on_set_up("laying out the city", 0.0);
     city::CityLayout city =
         city::build_city_layout(sc, seed, pool, [&shown](double fraction) { shown.links(fraction); });
     shown.step("writing the device and gateway tables");

@@ -21,8 +21,10 @@ output::RunMeta run_meta(const scenario::Scenario& scenario, const RunSummary& s
 // Lays out the city and writes /devices, /gateways and an empty /messages. A stop request meanwhile
 // abandons the set-up: the trace is finished as stopped (complete = 0, under its final name as a stop
 // between windows leaves it) and RunStopped is thrown (the CLI exits 130).
-// progress: show a long set-up's progress on stderr (SetUpProgress, progress.hpp).
+// progress: show a long set-up's progress on stderr (SetUpProgress, progress.hpp); on_set_up: told the
+// same (RunOptions::on_set_up), may be empty.
 city::CityLayout set_up_city(const scenario::Scenario& scenario, uint64_t seed, core::ThreadPool& pool,
-                             output::TraceWriter& writer, bool progress = false);
+                             output::TraceWriter& writer, bool progress = false,
+                             const std::function<void(const std::string&, double)>& on_set_up = {});
 
 }  // namespace citytwin::sim::app

@@ -26,11 +26,43 @@ def test_progress_callback_reports_simulated_time():
     assert seen[-1].uplinks == pytest.approx(r.kpi["uplinks_sent"], rel=1e-3)
 
 
+def test_progress_tells_the_set_up_before_the_simulated_time():
+    seen = []
+    r = citytwin.run(QUICKSTART, overrides={"run.duration": "1 h"}, threads=2, progress=seen.append)
+    assert r.complete
+    steps = [p.set_up for p in seen]
+    first_run = steps.index("")  # the first report of the simulated time
+    assert steps[0] == "laying out the city" and steps[first_run - 1] == "built"
+    assert all(s for s in steps[:first_run]) and not any(steps[first_run:])
+    assert "writing the device and gateway tables" in steps[:first_run]
+    links = [p.set_up_fraction for p in seen[:first_run] if p.set_up == "radio links"]
+    assert links == sorted(links) and all(0.0 <= f <= 1.0 for f in links)
+    assert all(p.fraction == 0.0 and p.sim_s == 0.0 for p in seen[:first_run])
+
+
+def test_the_bar_shows_a_set_up_that_takes_more_than_a_second(monkeypatch):
+    from citytwin import _runner
+
+    clock = [100.0]
+    monkeypatch.setattr(_runner.time, "monotonic", lambda: clock[0])
+    bar = _runner._Bar()
+    bar(citytwin.Progress(0, 0, 0, "laying out the city", 0.0))
+    clock[0] += 0.5
+    bar(citytwin.Progress(0, 0, 0, "radio links", 0.2))
+    assert bar._set_up_bar is None  # half a second: nothing shown, as on the command line
+    clock[0] += 0.6
+    bar(citytwin.Progress(0, 0, 0, "radio links", 0.55))
+    assert bar._set_up_bar is not None and bar._set_up_bar.n == 55
+    bar(citytwin.Progress(36.0, 3600.0, 12))  # the windows run: the set-up bar is closed
+    assert bar._set_up_bar is None and bar._bar is not None and bar._bar.n == 0.01
+    bar.close()
+
+
 def test_cancel_stops_a_running_future_within_a_second(tmp_path):
     out = tmp_path / "long.h5"
     started = threading.Event()
     future = citytwin.run_async(QUICKSTART, overrides=LONG, out=out, threads=1,
-                                progress=lambda p: started.set())
+                                progress=lambda p: None if p.set_up else started.set())
     assert started.wait(60), "the run never reported progress"
     assert future.running()
     t0 = time.monotonic()

@@ -6,6 +6,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 import warnings
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -18,15 +19,25 @@ from ._trace import Result
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a running simulation is: simulated seconds of duration_s, uplinks sent so far."""
+    """Where a running simulation is: simulated seconds of duration_s, uplinks sent so far.
+
+    While the city is still being set up (a large city takes seconds: placing the devices, finding
+    their radio links), set_up says what is being done ("laying out the city", "radio links", "writing
+    the device and gateway tables", "built") and set_up_fraction how far the radio links are (0..1);
+    sim_s, duration_s and uplinks are then 0. Once the simulated time runs, set_up is "".
+    """
 
     sim_s: float
     duration_s: float
     uplinks: int
+    set_up: str = ""
+    set_up_fraction: float = 0.0
 
     @property
     def fraction(self) -> float:
-        """sim_s / duration_s (0..1)."""
+        """sim_s / duration_s (0..1); 0 during the set-up."""
+        if self.set_up:
+            return 0.0
         return self.sim_s / self.duration_s if self.duration_s > 0 else 1.0
 
 
@@ -62,12 +73,35 @@ def _tqdm() -> Any:
 
 
 class _Bar:
-    """A tqdm bar over simulated hours."""
+    """A tqdm bar over simulated hours, after one over the set-up's radio links when the set-up takes
+    more than a second (as the command line shows it)."""
 
     def __init__(self) -> None:
         self._bar: Any = None
+        self._set_up_bar: Any = None
+        self._set_up_since: Optional[float] = None
+
+    def _set_up(self, p: Progress) -> None:
+        now = time.monotonic()
+        if self._set_up_since is None:
+            self._set_up_since = now
+        if self._set_up_bar is None:
+            if now - self._set_up_since < 1.0:
+                return
+            self._set_up_bar = _tqdm()(total=100, desc="citytwin set-up", unit="%",
+                                       bar_format="{l_bar}{bar}| {n:.0f}% of the radio links [{elapsed}]{postfix}")
+            self._set_up_bar.start_t -= now - self._set_up_since  # its elapsed time from the set-up's start
+        self._set_up_bar.n = round(100.0 * min(1.0, max(0.0, p.set_up_fraction)))
+        self._set_up_bar.set_postfix_str(p.set_up, refresh=False)
+        self._set_up_bar.refresh()
 
     def __call__(self, p: Progress) -> None:
+        if p.set_up:
+            self._set_up(p)
+            return
+        if self._set_up_bar is not None:
+            self._set_up_bar.close()
+            self._set_up_bar = None
         if self._bar is None:
             tqdm = _tqdm()
 
@@ -78,8 +112,9 @@ class _Bar:
         self._bar.refresh()
 
     def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
+        for bar in (self._set_up_bar, self._bar):
+            if bar is not None:
+                bar.close()
 
 
 def validate(scenario: ScenarioLike, overrides: Optional[Mapping[str, Any]] = None) -> None:
@@ -100,8 +135,10 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
     An existing file at out is refused (RunError) unless overwrite=True; it is then replaced only once
     the new trace is complete (a failed run leaves it as it was).
     progress: None (a tqdm bar in Jupyter, nothing elsewhere), True (a tqdm bar), False (nothing), or a
-    callable given a citytwin.Progress a few times a second. stop: an Event; once set, the run stops at
-    its next window and the Result is incomplete (complete = False).
+    callable given a citytwin.Progress a few times a second (first the set-up's steps, then the simulated
+    time; the bar shows the set-up when it takes more than a second). stop: an Event; once set, the run
+    stops at its next window and the Result is incomplete (complete = False); set during the set-up, the
+    run raises RunError.
     Ctrl-C (the notebook's interrupt) stops the run the same way and raises KeyboardInterrupt.
     """
     sc = Scenario.load(scenario)
@@ -116,7 +153,7 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
         progress = _in_notebook()
     bar = _Bar() if progress is True else None
     callback: Optional[ProgressCallback] = bar if bar is not None else (progress if callable(progress) else None)
-    on_progress = None if callback is None else (lambda s, d, u: callback(Progress(s, d, int(u))))
+    on_progress = None if callback is None else (lambda s, d, u, w, f: callback(Progress(s, d, int(u), w, f)))
     should_stop = None if stop is None else stop.is_set
     try:
         summary = _core.run(text_or_path, is_text, override_list, path, seed, threads, False, should_stop, on_progress,
@@ -156,7 +193,9 @@ class RunFuture(Future):  # type: ignore[type-arg]
 
 def run_async(scenario: ScenarioLike, **kwargs: Any) -> RunFuture:
     """Like run(), in a background thread (the notebook stays responsive): returns a RunFuture;
-    .result() waits, .cancel() stops the child process at its next window."""
+    .result() waits, .cancel() stops the child process at its next window. Cancelled while the city is
+    still being set up (Progress.set_up not empty), there is no simulated time to return: .result()
+    raises RunError ("stopped while computing the radio links", ...)."""
     future = RunFuture()
     kwargs.setdefault("progress", False)
 
