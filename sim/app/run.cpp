@@ -13,6 +13,7 @@
 #include "sim/app/run_budget.hpp"
 #include "sim/app/run_set_up.hpp"
 #include "sim/city/resolve.hpp"
+#include "sim/core/huge_pages.hpp"
 #include "sim/core/stop.hpp"
 #include "sim/distributed/rank_worker.hpp"
 
@@ -43,7 +44,9 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
         "(run it in one process, or without those attacks)");
   if (split && options.ranks->rank() != 0) {  // one city over ranks: a rank that writes nothing
     core::ThreadPool pool(summary.threads);
+    std::optional<core::HugePagesWhileBuilding> building(std::in_place);
     const city::CityLayout city = city::build_city_layout(sc, summary.seed, pool);
+    building.reset();
     distributed::CitySplit city_split(city, *options.ranks);
     distributed::run_other_rank(sc, city, summary.seed, summary.threads, pool, city_split);
     summary.complete = true;
@@ -56,9 +59,11 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   output::TraceWriter writer(options.output_path, meta, options.overwrite,
                              output::MessageWriting::WriterThread);
   core::ThreadPool pool(summary.threads);
+  std::optional<core::HugePagesWhileBuilding> building(std::in_place);  // the city's arrays (huge_pages.hpp)
   const city::CityLayout city =
       set_up_city(sc, summary.seed, pool, writer, options.progress, options.on_set_up);
   RunAssembly assembly(sc, city, summary.seed, pool, options.lane_min_reports_per_period);
+  building.reset();
   std::optional<distributed::CitySplit> city_split;
   if (split) assembly.split_over(city_split.emplace(city, *options.ranks));
   Progress progress(sc.run.duration_s, options.progress);

@@ -1,5 +1,8 @@
 // The citytwin executable's operator new (sim/cli/huge_pages.cpp), linked into this test as into the
-// executable: large blocks are marked for transparent huge pages, and the standard's contract holds.
+// executable: large blocks allocated while a city is built are marked for transparent huge pages, those
+// allocated while the windows run are not, and the standard's contract holds.
+#include "sim/core/huge_pages.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -34,13 +37,27 @@ std::string vm_flags_of(const void* p) {
 
 bool marked_huge(const void* p) { return vm_flags_of(p).find(" hg") != std::string::npos; }
 
-TEST(HugePages, ABlockOfEightMebibytesIsMarkedForHugePages) {
+TEST(HugePages, ABlockOfEightMebibytesIsMarkedWhileACityIsBuilt) {
   // A kernel without transparent huge pages refuses the advice; this machine's kind has them ("madvise").
   ASSERT_TRUE(std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled").good());
-  const std::unique_ptr<char[]> block(new char[std::size_t{8} << 20]);
+  std::unique_ptr<char[]> block;
+  std::vector<double> devices;
+  {
+    const citytwin::sim::core::HugePagesWhileBuilding building;
+    block.reset(new char[std::size_t{8} << 20]);
+    devices.resize(std::size_t{1} << 20);  // 8 MiB: a city's per-device array
+  }
   EXPECT_TRUE(marked_huge(block.get() + (std::size_t{4} << 20))) << vm_flags_of(block.get());
-  std::vector<double> devices(std::size_t{1} << 20);  // 8 MiB: a city's per-device array
   EXPECT_TRUE(marked_huge(devices.data() + devices.size() / 2)) << vm_flags_of(devices.data());
+}
+
+TEST(HugePages, ABlockAllocatedWhileTheWindowsRunIsLeftAsItIs) {
+  ASSERT_FALSE(citytwin::sim::core::huge_pages_wanted.load());
+  // glibc maps a block this large on its own (above its mmap threshold), in a mapping of its own.
+  const std::unique_ptr<char[]> block(new char[std::size_t{64} << 20]);
+  const std::string flags = vm_flags_of(block.get() + (std::size_t{32} << 20));
+  EXPECT_FALSE(flags.empty());
+  EXPECT_FALSE(marked_huge(block.get() + (std::size_t{32} << 20))) << flags;
 }
 
 TEST(HugePages, AnImpossibleSizeThrowsBadAlloc) {
