@@ -9,10 +9,10 @@
 // (strongest_only), 22.8 -> 20.5 s (exact), bench/RESULTS.md, "Huge pages for the city's arrays".
 //
 // Only this executable is affected (a shared library cannot replace operator new for its host, so the
-// Python module keeps the host's allocator). Every operator new the standard library declares ends in
-// this one (new[], nothrow and the rest call operator new(size)), and every operator delete is the
-// library's, which calls free(): what this returns is malloc's. Where the kernel has transparent huge
-// pages off ("never"), madvise fails and nothing changes; results never depend on it.
+// Python module keeps the host's allocator). new[] and the nothrow forms call this operator new(size);
+// the aligned forms (std::align_val_t) go to aligned_alloc and are left unmarked. Every operator delete
+// is the library's, which calls free(): what this returns is malloc's. Where the kernel has transparent
+// huge pages off ("never") or lacks them, the mark does nothing; results never depend on it.
 #include "sim/core/huge_pages.hpp"
 
 #include <sys/mman.h>

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Measures each target of issue 13 (city scale) on this machine, once, and prints the figures beside the
+# targets as a Markdown table (bench/RESULTS.md's status table is written from such runs).
+#
+#   bench/issue13_targets.sh [--day] [--build DIR]
+#
+# Without --day: the small scenarios, the set-up of the realistic 1 M city (strongest_only and exact), two
+# threads against one on the issue's 100k day, the flat cost (loop per uplink, realistic 10k against 1 M)
+# and the wired period (100 against 2,000 gateways): ~5 minutes on two cores, ~2 GB of memory.
+# --day adds the realistic 1 M day on two threads (~6 minutes more). The 10 M hour (24 GB) is not run
+# here: see "City sizes, a day each" in bench/RESULTS.md.
+#
+# Single runs (the small ones: the median of five): this machine's spread between runs is the figures'
+# error; pair two builds with a benchmark timer for a before/after comparison.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+day=0
+build=build
+while (($#)); do
+  case "$1" in
+    --day) day=1 ;;
+    --build) build="$2"; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "issue13_targets.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+ct="$build/bin/citytwin"
+[ -x "$ct" ] || { echo "issue13_targets.sh: no $ct (build first: ./setup.sh)" >&2; exit 2; }
+[ -x "$build/bin/wired_period" ] || { echo "issue13_targets.sh: no $build/bin/wired_period" >&2; exit 2; }
+py=/usr/bin/python3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+gen() { "$py" bench/gen_city.py "$@"; }
+
+# process "ARGS..." -> "wall_s cpu_s peak_kb" of one citytwin run (GNU time)
+process() {
+  /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$ct" run "$@" -q --force -o "$work/run.h5" --overwrite \
+    > /dev/null 2> "$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
+  awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$work/time"
+}
+# loop "ARGS..." -> "loop_s uplinks" (wall_s of --json: the windows alone, set-up and trace's end excluded)
+loop() {
+  "$ct" run "$@" -q --force --json -o "$work/run.h5" --overwrite > "$work/run.json" 2> "$work/stderr" ||
+    { cat "$work/stderr" >&2; exit 1; }
+  "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["wall_s"], int(d["kpis"]["uplinks_sent"]))' \
+    "$work/run.json"
+}
+median5() {  # median process wall of five runs
+  for _ in 1 2 3 4 5; do process "$@" | cut -d' ' -f1; done | sort -g | sed -n 3p
+}
+ratio() { "$py" -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
+verdict() { "$py" -c "import sys; print('met' if float(sys.argv[1]) <= float(sys.argv[2]) else 'not met')" "$1" "$2"; }
+
+echo "issue13_targets.sh: $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $(date -u +%F)" >&2
+rows=()
+
+echo "  small scenarios" >&2
+gen --devices 1000 --gateways 1 --interval "10 min" > "$work/city1k.yaml"
+gen --devices 10000 --gateways 1 --duration "1 h" > "$work/city10k.yaml"
+s1=$(median5 "$work/city1k.yaml")
+s2=$(median5 "$work/city10k.yaml")
+rows+=("| 1,000 devices, 1 gateway, a day: <= 0.3 s | ${s1} s (median of 5, process wall) | $(verdict "$s1" 0.3) |")
+rows+=("| 10,000 devices, 1 gateway, 1 h: <= 0.5 s | ${s2} s (median of 5) | $(verdict "$s2" 0.5) |")
+
+echo "  the realistic 1 M city's set-up" >&2
+realistic=(--devices 1000000 --gateways 1538 --density 1650 --realistic --duration "1 h")
+gen "${realistic[@]}" --radio "receptions: strongest_only; strongest_k: 8" > "$work/c1m.yaml"
+gen "${realistic[@]}" > "$work/c1m_exact.yaml"
+read -r w c m < <(process "$work/c1m.yaml" --set run.duration=1s --threads 2)
+rows+=("| a 1 M city built in <= 10 s (\`strongest_only\`, 2 threads) | ${w} s, CPU ${c} s, peak $((m / 1024)) MiB | $(verdict "$w" 10) |")
+read -r w c m < <(process "$work/c1m_exact.yaml" --set run.duration=1s --threads 2)
+rows+=("| the same, exact receptions | ${w} s, CPU ${c} s, peak $((m / 1024)) MiB | $(verdict "$w" 10) |")
+
+echo "  two threads against one on the 100k day (two pairs)" >&2
+gen --devices 100000 --gateways 100 > "$work/c100k.yaml"
+pairs=""
+speedups=()
+for _ in 1 2; do
+  read -r l1 _ < <(loop "$work/c100k.yaml" --threads 1)
+  read -r l2 _ < <(loop "$work/c100k.yaml" --threads 2)
+  speedups+=("$(ratio "$l1" "$l2")")
+  pairs+="$(printf '%.1f / %.1f s, ' "$l1" "$l2")"
+done
+low=$(printf '%s\n' "${speedups[@]}" | sort -g | head -1)
+rows+=("| two threads >= 1.7x on the 100k day (loop, 1 / 2 threads) | ${pairs}${speedups[0]}x and ${speedups[1]}x | $("$py" -c "print('met' if $low >= 1.7 else 'not met')") (both pairs must be) |")
+
+# 10k for a day, so that its per-window fixed costs are spread over a million uplinks as the 1 M hour's are
+# (an hour of 10k is ~45k uplinks, its loop mostly those fixed costs).
+echo "  flat cost: loop per uplink, realistic 10k (a day) against 1 M (an hour), one thread" >&2
+gen --devices 10000 --gateways 15 --density 1650 --realistic --duration "24 h" \
+  --radio "receptions: strongest_only; strongest_k: 8" > "$work/c10k.yaml"
+read -r a ua < <(loop "$work/c10k.yaml" --threads 1)
+read -r b ub < <(loop "$work/c1m.yaml" --threads 1)
+pa=$("$py" -c "print(f'{1e6 * $a / $ua:.2f}')")
+pb=$("$py" -c "print(f'{1e6 * $b / $ub:.2f}')")
+flat=$(ratio "$pb" "$pa")
+rows+=("| flat cost: per uplink at 1 M within 1.3x of 10k | ${pb} us against ${pa} us: ${flat}x | $(verdict "$flat" 1.3) |")
+
+echo "  the wired network per forwarding period" >&2
+p100=$("$build/bin/wired_period" 100 20 5 | sed -n 's/.*median [0-9.]* ms wall, \([0-9.]*\) ms CPU.*/\1/p')
+p2000=$("$build/bin/wired_period" 2000 20 5 | sed -n 's/.*median [0-9.]* ms wall, \([0-9.]*\) ms CPU.*/\1/p')
+wr=$(ratio "$p2000" "$p100")
+rows+=("| a wired period at 2,000 gateways <= ~10x one at 100 (CPU, median of 20) | ${p2000} ms against ${p100} ms: ${wr}x | $(verdict "$wr" 10) |")
+
+if ((day)); then
+  echo "  the realistic 1 M day on two threads" >&2
+  read -r w c m < <(process "$work/c1m.yaml" --set run.duration=24h --threads 2)
+  rows+=("| 1 M devices, a day, two threads: <= 120 s, <= 4 GB | ${w} s, CPU ${c} s, peak $((m / 1024)) MiB | $("$py" -c "print('met' if $w <= 120 and $m <= 4 * 1024 * 1024 else 'not met')") |")
+fi
+
+echo "| target | measured | |"
+echo "|---|---|---|"
+printf '%s\n' "${rows[@]}"
