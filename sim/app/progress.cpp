@@ -126,6 +126,7 @@ SetUpProgress::SetUpProgress(size_t devices, size_t gateways, bool enabled,
       start_(std::chrono::steady_clock::now()),
       last_print_(start_) {
   last_told_ = start_ - std::chrono::seconds(1);
+  if (observer_) observer_("laying out the city", 0.0);
 }
 
 void SetUpProgress::links(double fraction) {

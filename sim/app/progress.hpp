@@ -47,7 +47,8 @@ class Progress {
 // any thread.
 class SetUpProgress {
  public:
-  // observer, if set, is also told each step and the links' fraction (at most every 100 ms), shown or not.
+  // observer, if set, is also told each step ("laying out the city" at once) and the links' fraction (at
+  // most every 100 ms), shown or not.
   SetUpProgress(size_t devices, size_t gateways, bool enabled,
                 std::function<void(const std::string&, double)> observer = {});
   void links(double fraction);

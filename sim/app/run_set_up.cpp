@@ -78,7 +78,6 @@ city::CityLayout set_up_city(const scenario::Scenario& sc, uint64_t seed, core::
   };
   try {
     SetUpProgress shown(scenario::total_devices(sc), sc.gateways.size(), progress, on_set_up);
-    if (on_set_up) on_set_up("laying out the city", 0.0);
     city::CityLayout city =
         city::build_city_layout(sc, seed, pool, [&shown](double fraction) { shown.links(fraction); });
     shown.step("writing the device and gateway tables");

@@ -1,9 +1,10 @@
 // When the citytwin executable's operator new marks large blocks for transparent huge pages
 // (sim/cli/huge_pages.cpp): while the city and the run's components are built, whose per-device and
 // per-link arrays live for the whole run. Not while the windows run: their large blocks are short-lived
-// buffers, mostly partly used, and a huge page is zeroed whole when first touched (the 1 M hour's loop
-// was ~6 % slower with every large block marked, bench/RESULTS.md). Elsewhere (the Python module, the
-// tests) nothing reads the flag.
+// buffers, mostly partly used, and a huge page is zeroed whole when first touched (with every large block
+// marked, the 1 M hour's loop looked ~6 % slower in one set of pairs; this instance's spread did not let
+// later pairs tell either way, bench/RESULTS.md). Elsewhere (the Python module, the tests) nothing reads
+// the flag.
 #pragma once
 
 #include <atomic>
