@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Whether two builds give the same results, bit for bit: every scenario in scenarios/ and a few bench
 # cities (bench/gen_city.py, with and without shadowing and penetration), run by the reference build at
-# 1 thread and by the candidate at 1 and 2 threads; prints the SHA-256 of /messages and /kpi
-# (bench/results_hash.py) of each and "DIFFERENT" where they differ. Exit 1 if any differs.
+# 1 thread and by the candidate at 1 and 2 threads; prints the SHA-256 of every group but /meta
+# (bench/results_hash.py --all) of each and "DIFFERENT" where they differ. Exit 1 if any differs.
 #   bench/compare_exact.sh REFERENCE_CITYTWIN CANDIDATE_CITYTWIN
 # e.g. git worktree add --detach /tmp/perf-base main (built in its own build dir), then
 #   bench/compare_exact.sh /tmp/perf-base/build/bin/citytwin build/bin/citytwin
@@ -38,9 +38,9 @@ for s in "${cases[@]}"; do
   "$ref" run "$s" -q --force --threads 1 -o "$dir/$name.ref.h5" --overwrite > /dev/null || echo "$name: reference run failed"
   "$new" run "$s" -q --force --threads 1 -o "$dir/$name.t1.h5" --overwrite > /dev/null || echo "$name: candidate run failed"
   "$new" run "$s" -q --force --threads 2 -o "$dir/$name.t2.h5" --overwrite > /dev/null || echo "$name: candidate run failed"
-  read -r a _ < <($py bench/results_hash.py "$dir/$name.ref.h5")
-  read -r b _ < <($py bench/results_hash.py "$dir/$name.t1.h5")
-  read -r c _ < <($py bench/results_hash.py "$dir/$name.t2.h5")
+  read -r a _ < <($py bench/results_hash.py --all "$dir/$name.ref.h5")
+  read -r b _ < <($py bench/results_hash.py --all "$dir/$name.t1.h5")
+  read -r c _ < <($py bench/results_hash.py --all "$dir/$name.t2.h5")
   verdict=same
   if [ "$a" != "$b" ] || [ "$a" != "$c" ]; then verdict=DIFFERENT; status=1; fi
   echo "$name ref=${a:0:16} t1=${b:0:16} t2=${c:0:16} $verdict"

@@ -2,6 +2,8 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 
 #include "sim/core/run_error.hpp"
 #include "sim/core/time_sort.hpp"
@@ -173,21 +175,20 @@ void WiredNetwork::Impl::start_failure_driver() {
 
 void WiredNetwork::Impl::forward_period(double t_send_s, const PeriodBatches& batches) {
   s4u::this_actor::sleep_until(t_send_s + clock_origin);
+  carry_period(prepare_period(t_send_s, batches));
+}
+
+WiredNetwork::Impl::PreparedPeriod WiredNetwork::Impl::prepare_period(double t_send_s,
+                                                                      const PeriodBatches& batches) {
   const double msg_bytes = scenario.platform.forward_message_bytes;
+  PreparedPeriod p;
+  p.t_send_s = t_send_s;
+  p.gateway = batches.gateway;
   // When each copy leaves its gateway: forward_delay after reception, or, while a link of its route
   // is down, when the route is back (held in the gateway's buffer, dropped when it is full).
-  struct Leaving {
-    uint64_t frame_seq;
-    double t_rx_s, t_leave_s;
-    int failure;  // the failure that held it, or -1
-  };
-  // Batch i's copies that leave: leaving[leaving_bounds[i], leaving_bounds[i + 1]).
-  std::vector<Leaving> leaving;
-  leaving.reserve(batches.copies.size());
-  std::vector<size_t> leaving_bounds{0};
-  leaving_bounds.reserve(batches.size() + 1);
-  std::vector<s4u::CommPtr> comms(batches.size());
-  std::vector<double> comm_bytes(batches.size(), 0.0);
+  p.leaving.reserve(batches.copies.size());
+  p.leaving_bounds.reserve(batches.size() + 1);
+  p.comm_bytes.assign(batches.size(), 0.0);
   for (size_t i = 0; i < batches.size(); ++i) {
     const uint32_t g = batches.gateway[i];
     const scenario::Gateway& gw = scenario.gateways[g];
@@ -210,32 +211,39 @@ void WiredNetwork::Impl::forward_period(double t_send_s, const PeriodBatches& ba
         t_leave = down->t1_s;
       }
       if (t_leave < 0.0) continue;
-      leaving.push_back({c.frame_seq, c.t_rx_s, t_leave, failure});
+      p.leaving.push_back({c.frame_seq, c.t_rx_s, t_leave, failure});
       for (size_t l : route_links[g]) add(link_bytes[l], t_leave, msg_bytes);
     }
-    leaving_bounds.push_back(leaving.size());
+    p.leaving_bounds.push_back(p.leaving.size());
     // One SimGrid comm per gateway and period carries the bytes; while the route is down they wait
     // for the gateway's first batch after it is back.
-    deferred_bytes[g] += msg_bytes * static_cast<double>(leaving_bounds[i + 1] - leaving_bounds[i]);
+    deferred_bytes[g] += msg_bytes * static_cast<double>(p.leaving_bounds[i + 1] - p.leaving_bounds[i]);
     if (deferred_bytes[g] > 0.0 && route_up(g, t_send_s)) {
-      comm_bytes[i] = deferred_bytes[g];
+      p.comm_bytes[i] = deferred_bytes[g];
       deferred_bytes[g] = 0.0;
     }
   }
   // The batches no other traffic slows are timed analytically (wired_fast_path.cpp); the rest are
   // SimGrid comms, sharing their links.
-  const std::vector<uint32_t>& gateways = batches.gateway;
-  std::vector<bool> to_simgrid = plan_period(t_send_s, gateways, comm_bytes);
-  const std::vector<bool> planned = to_simgrid;
-  if (fast.check) to_simgrid.assign(batches.size(), true);
-  for (size_t i = 0; i < batches.size(); ++i) {
-    if (!to_simgrid[i] || comm_bytes[i] <= 0.0) continue;
+  p.to_simgrid = plan_period(t_send_s, p.gateway, p.comm_bytes);
+  p.planned = p.to_simgrid;
+  if (fast.check) p.to_simgrid.assign(batches.size(), true);
+  return p;
+}
+
+void WiredNetwork::Impl::carry_period(const PreparedPeriod& p) {
+  const double msg_bytes = scenario.platform.forward_message_bytes;
+  const double t_send_s = p.t_send_s;
+  const size_t n = p.gateway.size();
+  std::vector<s4u::CommPtr> comms(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!p.to_simgrid[i] || p.comm_bytes[i] <= 0.0) continue;
     comms[i] =
-        s4u::Comm::sendto_async(gateway_hosts[gateways[i]], server, static_cast<uint64_t>(comm_bytes[i]));
-    for (size_t l : fast.route[gateways[i]]) ++fast.simgrid_in_flight[l];
+        s4u::Comm::sendto_async(gateway_hosts[p.gateway[i]], server, static_cast<uint64_t>(p.comm_bytes[i]));
+    for (size_t l : fast.route[p.gateway[i]]) ++fast.simgrid_in_flight[l];
   }
-  for (size_t i = 0; i < batches.size(); ++i) {
-    const uint32_t g = batches.gateway[i];
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t g = p.gateway[i];
     // The rate the batch obtained once its first byte arrived; the link rate when the link is not
     // shared, or when the batch did not get through (a cut while it was on the wire).
     double rate = scenario.gateways[g].fibre_bandwidth_bps / 8.0;  // bytes/s
@@ -243,17 +251,17 @@ void WiredNetwork::Impl::forward_period(double t_send_s, const PeriodBatches& ba
       try {
         comms[i]->wait();
         const double transfer_s = comms[i]->get_finish_time() - comms[i]->get_start_time() - latency_s[g];
-        if (transfer_s > 0.0) rate = comm_bytes[i] / transfer_s;
+        if (transfer_s > 0.0) rate = p.comm_bytes[i] / transfer_s;
       } catch (const std::exception& e) {
         if (!comm_failed(e)) throw;
       }
       simgrid_batch_done(g);
-      if (fast.check && !planned[i]) check_rate(g, t_send_s, comm_bytes[i], rate);
-    } else if (comm_bytes[i] > 0.0) {
-      rate = analytic_rate(g, t_send_s, comm_bytes[i]);
+      if (fast.check && !p.planned[i]) check_rate(g, t_send_s, p.comm_bytes[i], rate);
+    } else if (p.comm_bytes[i] > 0.0) {
+      rate = analytic_rate(g, t_send_s, p.comm_bytes[i]);
     }
-    for (size_t k = leaving_bounds[i]; k < leaving_bounds[i + 1]; ++k) {
-      const Leaving& c = leaving[k];
+    for (size_t k = p.leaving_bounds[i]; k < p.leaving_bounds[i + 1]; ++k) {
+      const Leaving& c = p.leaving[k];
       const double t_arrive = c.t_leave_s + latency_s[g] + msg_bytes / rate;
       if (const int failure = timeline.server_failure_at(t_arrive); failure >= 0) {
         on_dropped(c.frame_seq, output::FailReason::ServerDown, failure);
@@ -269,11 +277,33 @@ void WiredNetwork::Impl::forward_period(double t_send_s, const PeriodBatches& ba
 }
 
 std::vector<double> WiredNetwork::Impl::execute_stages(const std::vector<double>& work) {
+  const double speed_per_core = scenario.platform.server_speed_flops;
+  if (inline_.now) {
+    // Each on a core of its own (inline_allowed: no more stages than cores), nothing else executing on
+    // the platform: SimGrid's finish is start + work / speed, and the speed it gives back that work over
+    // the difference of the two clock readings. The caller's clock moves on when the last one ends.
+    const double start = inline_.stage_clock;
+    double end = start;
+    std::vector<double> speeds;
+    for (double flops : work) {
+      double speed = speed_per_core;
+      if (flops > 0.0) {
+        const double finish = start + flops / speed_per_core;
+        const double busy_s = finish - start;
+        if (busy_s > 0.0) speed = flops / busy_s;
+        end = std::max(end, finish);
+      }
+      speeds.push_back(speed);
+    }
+    inline_.stage_clock = end;
+    serve_free_at = end;
+    return speeds;
+  }
   std::vector<s4u::ExecPtr> execs;
   for (double flops : work) execs.push_back(flops > 0.0 ? s4u::this_actor::exec_async(flops) : nullptr);
   std::vector<double> speeds;
   for (size_t i = 0; i < work.size(); ++i) {
-    double speed = scenario.platform.server_speed_flops;
+    double speed = speed_per_core;
     if (execs[i]) {
       execs[i]->wait();
       const double busy_s = execs[i]->get_finish_time() - execs[i]->get_start_time();
@@ -285,7 +315,15 @@ std::vector<double> WiredNetwork::Impl::execute_stages(const std::vector<double>
 }
 
 void WiredNetwork::Impl::serve_until(double horizon_s) {
-  std::lock_guard<s4u::Mutex> lock(*serve_mutex);
+  // One period served at a time: in actors, by the mutex; after stages carried inline, by waiting for
+  // their end; inline, nothing else is serving (inline_allowed), and the stages start then.
+  std::optional<std::lock_guard<s4u::Mutex>> lock;
+  if (inline_.now) {
+    inline_.stage_clock = std::max(s4u::Engine::get_clock(), serve_free_at);
+  } else {
+    lock.emplace(*serve_mutex);
+    if (serve_free_at > s4u::Engine::get_clock()) s4u::this_actor::sleep_until(serve_free_at);
+  }
   // The copies due by the horizon, in arrival order; the others stay.
   const auto due = std::partition(arriving.begin(), arriving.end(),
                                   [horizon_s](const Arrival& a) { return a.t_s > horizon_s; });
@@ -354,7 +392,49 @@ void WiredNetwork::Impl::send_batches(double t_s) {
   }
   if (batches.size() == 0) return;
   ++period;
-  queue_forward_job({t_s, std::move(batches), false});
+  // Inline when nothing of an earlier period is still in SimGrid (its comms, or its stages on the
+  // platform) once the clock is at the period's instant, where its actor would start it. The run's last
+  // period goes to SimGrid (plan_period), and so does any whose batches share a link SimGrid must time.
+  if (!inline_allowed()) {
+    ++inline_.periods_in_actors;
+    queue_forward_job({t_s, std::move(batches), std::nullopt, false});
+    return;
+  }
+  engine->run_until(t_s + clock_origin);
+  check();
+  if (forward_workers_free != forward_workers_alive || !forward_jobs.empty()) {
+    ++inline_.periods_in_actors;
+    queue_forward_job({t_s, std::move(batches), std::nullopt, false});
+    return;
+  }
+  PreparedPeriod prepared = prepare_period(t_s, batches);
+  if (prepared.any_simgrid()) {
+    ++inline_.periods_in_actors;
+    queue_forward_job({t_s, {}, std::move(prepared), false});
+    return;
+  }
+  ++inline_.periods;
+  inline_.now = true;
+  try {
+    carry_period(prepared);
+  } catch (...) {
+    inline_.now = false;
+    throw;
+  }
+  inline_.now = false;
+}
+
+bool WiredNetwork::Impl::inline_allowed() {
+  if (!inline_.decided) {
+    inline_.decided = true;
+    const char* env = std::getenv("CITYTWIN_WIRED_INLINE");
+    // The network server runs alone, then the broker and the analytics side by side: two cores at least
+    // for the stages to run each on its own. CITYTWIN_WIRED_CHECK sends everything to SimGrid.
+    inline_.enabled = !(env != nullptr && std::string(env) == "0") && scenario.platform.server_cores >= 2;
+    if (!fast.prepared) prepare_fast_path();
+    if (fast.check) inline_.enabled = false;
+  }
+  return inline_.enabled;
 }
 
 void WiredNetwork::Impl::queue_forward_job(ForwardJob job) {
@@ -372,7 +452,10 @@ void WiredNetwork::Impl::queue_forward_job(ForwardJob job) {
           --forward_workers_alive;
           return;
         }
-        forward_period(next.t_s, next.batches);
+        if (next.prepared)
+          carry_period(*next.prepared);
+        else
+          forward_period(next.t_s, next.batches);
         ++forward_workers_free;
       }
     });
@@ -383,7 +466,7 @@ void WiredNetwork::Impl::queue_forward_job(ForwardJob job) {
 void WiredNetwork::Impl::stop_forward_workers() {
   // Queued after every period still to run: each worker returns when it reaches one.
   for (size_t i = 0; i < forward_workers; ++i) {
-    forward_jobs.push_back({0.0, {}, true});
+    forward_jobs.push_back({0.0, {}, std::nullopt, true});
     forward_ready->release();
   }
   forward_workers_free = 0;
@@ -462,6 +545,18 @@ void WiredNetwork::drain(double t_s) {
   impl_->check();
   check_no_deadlock(t_s);
   if (impl_->fast.check) impl_->print_check();
+  if (const char* stats = std::getenv("CITYTWIN_WIRED_STATS");
+      stats != nullptr && std::string(stats) == "1") {
+    const Impl& im = *impl_;
+    std::fprintf(stderr,
+                 "citytwin: wired network: %llu forwarding periods carried inline, %llu in SimGrid actors; "
+                 "batches timed analytically %llu (by max-min sharing %llu), by SimGrid %llu\n",
+                 static_cast<unsigned long long>(im.inline_.periods),
+                 static_cast<unsigned long long>(im.inline_.periods_in_actors),
+                 static_cast<unsigned long long>(im.fast.analytic),
+                 static_cast<unsigned long long>(im.fast.shared),
+                 static_cast<unsigned long long>(im.fast.simgrid));
+  }
 }
 
 void WiredNetwork::set_server_flood(ServerFlood* flood) {
@@ -470,6 +565,8 @@ void WiredNetwork::set_server_flood(ServerFlood* flood) {
 
 uint64_t WiredNetwork::batches_analytic() const { return impl_->fast.analytic; }
 uint64_t WiredNetwork::batches_simgrid() const { return impl_->fast.simgrid; }
+uint64_t WiredNetwork::periods_inline() const { return impl_->inline_.periods; }
+uint64_t WiredNetwork::periods_in_actors() const { return impl_->inline_.periods_in_actors; }
 
 uint64_t WiredNetwork::copies_buffered() const {
   uint64_t held = 0;

@@ -141,6 +141,10 @@ class WiredNetwork {
   uint64_t batches_simgrid() const;
   // Of batches_analytic: those on an over-subscribed link (a PON), timed by max-min sharing.
   uint64_t batches_shared() const;
+  // Forwarding periods carried at their instant without a SimGrid actor (nothing earlier still in
+  // SimGrid, no batch SimGrid must time: the platform's stages timed as SimGrid would), and the others.
+  uint64_t periods_inline() const;
+  uint64_t periods_in_actors() const;
   // With CITYTWIN_WIRED_CHECK=1 every batch goes to SimGrid and the analytic rate of those that would
   // not have is compared with SimGrid's: how many, and the largest relative difference (all, and those
   // timed by max-min sharing).

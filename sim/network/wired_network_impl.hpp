@@ -102,10 +102,34 @@ struct WiredNetwork::Impl {
   // A worker takes the queued periods in order; a period whose work is still blocked in SimGrid when the
   // next one is due keeps its worker, and the next period gets another (started if none is free), so
   // every period starts at the same simulated time as with an actor of its own.
+  // A copy leaving its gateway: forward_delay after reception, or, while a link of its route is down,
+  // when the route is back (failure: the failure that held it, or -1).
+  struct Leaving {
+    uint64_t frame_seq;
+    double t_rx_s, t_leave_s;
+    int failure;
+  };
+  // A period once its copies' departures and its batches' timing are decided (prepare_period): what
+  // carry_period needs to deliver them.
+  struct PreparedPeriod {
+    double t_send_s = 0.0;
+    std::vector<uint32_t> gateway;  // batch i's gateway
+    std::vector<Leaving> leaving;   // batch i's copies that leave: [leaving_bounds[i], [i + 1])
+    std::vector<size_t> leaving_bounds{0};
+    std::vector<double> comm_bytes;  // per batch: the bytes it carries (held ones included), or 0
+    std::vector<bool> to_simgrid;    // per batch: a SimGrid comm (or, checking, every batch)
+    std::vector<bool> planned;       // plan_period's choice (differs from to_simgrid when checking)
+    bool any_simgrid() const {
+      for (size_t i = 0; i < gateway.size(); ++i)
+        if (to_simgrid[i] && comm_bytes[i] > 0.0) return true;
+      return false;
+    }
+  };
   struct ForwardJob {
     double t_s = 0.0;
     PeriodBatches batches;
-    bool quit = false;  // the end of the run: the worker returns
+    std::optional<PreparedPeriod> prepared;  // already prepared at t_s (then batches is empty)
+    bool quit = false;                       // the end of the run: the worker returns
   };
   std::deque<ForwardJob> forward_jobs;
   s4u::SemaphorePtr forward_ready;  // one token per queued job
@@ -175,6 +199,20 @@ struct WiredNetwork::Impl {
   ServerFlood* server_flood = nullptr;    // bogus frames at the server (attacks.platform_dos), or none
   std::exception_ptr actor_error;
   uint64_t period = 0;
+  // Periods carried without a SimGrid actor (wired_network.cpp, send_batches): when no earlier period
+  // is still in SimGrid and none of its batches needs SimGrid's sharing, a period is carried at its
+  // instant by the caller, and the platform's stages are timed as SimGrid times executions alone on
+  // their cores (execute_stages). CITYTWIN_WIRED_INLINE=0 turns it off (every period in an actor).
+  struct Inline {
+    bool decided = false;
+    bool enabled = true;
+    bool now = false;          // carrying a period inline: no actor, no mutex, the stages timed here
+    double stage_clock = 0.0;  // inline: SimGrid's clock as the stages run (starts at the period's)
+    uint64_t periods = 0, periods_in_actors = 0;
+  } inline_;
+  // SimGrid's clock when the platform's last stages carried inline end: a later period's stages wait
+  // for them, as they would wait for serve_mutex (the platform serves one period at a time).
+  double serve_free_at = -std::numeric_limits<double>::infinity();
   struct Stream {
     uint32_t gateway = 0;
     double bits_per_s = 0.0, duration_s = 0.0;
@@ -296,11 +334,23 @@ struct WiredNetwork::Impl {
   // during power cuts past their backup); overlapping outages of a link nest.
   void start_failure_driver();
 
-  // The actor that carries one period's batches to the server and runs the network server on them.
+  // The actor that carries one period's batches to the server and runs the network server on them:
+  // at t_send_s, prepare_period then carry_period.
   void forward_period(double t_send_s, const PeriodBatches& batches);
+  // When each copy leaves (failures hold or drop it), the bytes of each batch, and which batches
+  // SimGrid times (plan_period). SimGrid's clock must be at t_send_s; no actor is needed.
+  PreparedPeriod prepare_period(double t_send_s, const PeriodBatches& batches);
+  // The batches' comms (in an actor, when any goes to SimGrid), their copies' arrivals, and the network
+  // server up to t_send_s.
+  void carry_period(const PreparedPeriod& period);
+  // Whether periods may be carried inline (decided at the first period).
+  bool inline_allowed();
 
   // Runs each stage's work (flop) as concurrent executions on the calling actor's host (the platform)
-  // and returns the speed each obtained (flop/s).
+  // and returns the speed each obtained (flop/s). Inline (inline_.now), with at most as many stages as
+  // the platform has cores and nothing else executing there, without SimGrid: each execution alone on
+  // a core lasts work / speed (CPU model Cas01: an execution is bounded by one core's speed), on
+  // SimGrid's clock, so that the speeds derived from the times are SimGrid's to the bit.
   std::vector<double> execute_stages(const std::vector<double>& work);
 
   // The network server: a FIFO in arrival order over all gateways, at the speed its execution obtains.

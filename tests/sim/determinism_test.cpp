@@ -1,6 +1,7 @@
 // Same scenario + same seed = the same /messages, bit for bit, whatever the thread count.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,7 @@ void expect_same_datasets(const std::string& one, const std::string& two,
   for (const std::string& path : datasets) {
     const auto a = test::read_dataset_bytes(one, path);
     EXPECT_FALSE(a.empty()) << path;
-    EXPECT_EQ(a, test::read_dataset_bytes(two, path)) << path << ": 1 vs 2 threads";
+    EXPECT_EQ(a, test::read_dataset_bytes(two, path)) << path << ": " << one << " against " << two;
   }
 }
 
@@ -103,6 +104,45 @@ TEST(Determinism, AttacksDoNotDependOnTheThreadCount) {
       {"/messages/fail_reason", "/kpi/attacks/attack_messages_dropped", "/kpi/attacks/time_to_detect_s",
        "/kpi/attacks/honest_delivery_ratio_during", "/kpi/attacks/lost_to_attack",
        "/kpi/flagged_devices/device", "/kpi/flagged_devices/t_flagged_s"});
+}
+
+// Forwarding periods with nothing in SimGrid are carried without an actor, their platform stages timed
+// as SimGrid times them (sim/network/wired_network.cpp): the same rows, alerts, failure tables and
+// network-server load as with every period in an actor (CITYTWIN_WIRED_INLINE=0), on the wired cities
+// (failures, PONs, CCTV streams, floods of the network server) and at both thread counts.
+TEST(Determinism, PeriodsCarriedInlineGiveWhatTheirActorsGave) {
+  test::TempDir dir;
+  struct Case {
+    std::string scenario, duration;
+    uint64_t seed;
+    std::vector<std::string> more;
+  };
+  const std::vector<Case> cases = {
+      {"quickstart.yaml", "6 h", 5, {"/timeseries/network_server", "/kpi/by_type/latency_p95_s"}},
+      {"flood_outage.yaml",
+       "12 h",
+       5,
+       {"/messages/failure", "/kpi/alerts/t_alert_s", "/kpi/failures/uplinks_delayed",
+        "/timeseries/network_server", "/timeseries/pon:pon-centre"}},
+      {"city_attacks.yaml",
+       "3 h",
+       9,
+       {"/messages/fail_reason", "/kpi/attacks/lost_to_attack", "/kpi/flagged_devices/t_flagged_s",
+        "/timeseries/network_server"}},
+  };
+  for (const Case& c : cases) {
+    for (int threads : {1, 2}) {
+      const std::string tag = c.scenario + "." + std::to_string(threads);
+      ASSERT_EQ(setenv("CITYTWIN_WIRED_INLINE", "0", 1), 0);
+      const std::string actors =
+          run_scenario(c.scenario, dir, tag + ".actors.h5", threads, c.seed, c.duration);
+      ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
+      const std::string carried =
+          run_scenario(c.scenario, dir, tag + ".inline.h5", threads, c.seed, c.duration);
+      SCOPED_TRACE(tag);
+      expect_same_datasets(actors, carried, c.more);
+    }
+  }
 }
 
 TEST(Determinism, AnotherSeedGivesOtherMessages) {

@@ -1,0 +1,160 @@
+// Forwarding periods carried without a SimGrid actor (sim/network/wired_network.cpp, send_batches):
+// with nothing of an earlier period in SimGrid and no batch that SimGrid must time, a period is carried
+// at its instant by the caller and the platform's stages are timed as SimGrid times executions alone on
+// their cores. Each test checks the copies' delivery times and the stages' speeds against the queue's
+// arithmetic (forward delay, route latency, 250 B at the link's rate, the network server's service
+// time), so the inline path and SimGrid's actors (one core, or CITYTWIN_WIRED_INLINE=0) are held to the
+// same numbers. tests/sim/determinism_test.cpp compares whole runs both ways, bit for bit. SimGrid
+// allows one engine per process: ctest runs each test in its own process.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "sim/drivers/gateway_timeline.hpp"
+#include "sim/network/wired_network.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+
+namespace citytwin::sim {
+namespace {
+
+constexpr int kPeriods = 6;
+
+// Two fibre gateways; the platform's stages cost enough that their time shows.
+std::string fibre_city(const std::string& platform) {
+  return "city:\n  districts:\n    - {name: centre, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
+         "devices:\n  - {name: d, count: 1, districts: [centre]}\n"
+         "gateways:\n"
+         "  - {name: a, position: [200 m, 500 m], backhaul: {fibre_length: 2 km}}\n"
+         "  - {name: b, position: [800 m, 500 m], backhaul: {fibre_length: 40 km}}\n"
+         "platform: {ns_cost: 2 Mf, broker_cost: 1 Mf, analytics_cost: 3 Mf" +
+         platform + "}\nrun:\n  duration: 1 h\n";
+}
+
+struct Outcome {
+  std::vector<double> rx_s, delivered_s;  // per copy (NaN: not delivered)
+  std::vector<uint32_t> gateway;
+  std::vector<double> broker_speed, analytics_speed;  // per ingested frame
+  uint64_t inline_periods = 0, actor_periods = 0;
+};
+
+// kPeriods forwarding periods; in period p gateway g forwards 1 + (g + p) % 3 copies, spread over the
+// period, each a frame of its own (every copy is a first copy: delivered), never two at once.
+Outcome run_periods(const scenario::Scenario& sc, const std::vector<scenario::Failure>& failures = {}) {
+  const drivers::GatewayTimeline timeline(sc, failures);
+  Outcome out;
+  network::WiredNetwork wired(
+      sc, timeline,
+      [&out](uint64_t seq, double t_s, int) {
+        out.delivered_s[seq] = t_s;
+        return true;
+      },
+      [](uint64_t, output::FailReason, int) {},
+      [&out](uint64_t, double, double broker, double analytics) {
+        out.broker_speed.push_back(broker);
+        out.analytics_speed.push_back(analytics);
+      });
+  const double batch = sc.run.forward_batch_s;
+  uint64_t seq = 0;
+  for (int p = 0; p < kPeriods; ++p) {
+    for (uint32_t g = 0; g < 2; ++g) {
+      const int copies = 1 + static_cast<int>(g + static_cast<uint32_t>(p)) % 3;
+      for (int c = 0; c < copies; ++c) {
+        const double t = p * batch + batch * (c + 0.25) / copies + 0.37 * g;  // 50 ms apart at least
+        out.rx_s.push_back(t);
+        out.gateway.push_back(g);
+        out.delivered_s.push_back(std::nan(""));
+        wired.forward(g, seq++, t);
+      }
+    }
+    wired.advance((p + 1) * batch);
+  }
+  wired.drain(kPeriods * batch);
+  out.inline_periods = wired.periods_inline();
+  out.actor_periods = wired.periods_in_actors();
+  // The route latencies, for the expectations below (the network is gone after this function).
+  out.rx_s.push_back(wired.route_latency_s(0));
+  out.rx_s.push_back(wired.route_latency_s(1));
+  return out;
+}
+
+// Every copy: received + forward delay + route latency + 250 B at the fibre's rate, then the network
+// server's service (its queue is empty: the copies are seconds apart). The stages ran each on a core
+// of their own: the speed of one.
+void expect_queue_arithmetic(const scenario::Scenario& sc, Outcome& out, bool stages_alone) {
+  const double latency[2] = {out.rx_s[out.rx_s.size() - 2], out.rx_s.back()};
+  out.rx_s.resize(out.rx_s.size() - 2);
+  ASSERT_EQ(out.delivered_s.size(), out.rx_s.size());
+  const double speed = sc.platform.server_speed_flops;
+  const double service_s = sc.platform.ns_cost_flops / speed;
+  for (size_t i = 0; i < out.rx_s.size(); ++i) {
+    const scenario::Gateway& gw = sc.gateways[out.gateway[i]];
+    const double expected = out.rx_s[i] + gw.forward_delay_s + latency[out.gateway[i]] +
+                            sc.platform.forward_message_bytes / (gw.fibre_bandwidth_bps / 8.0) + service_s;
+    EXPECT_NEAR(out.delivered_s[i], expected, 1e-9) << "copy " << i;
+  }
+  ASSERT_EQ(out.broker_speed.size(), out.rx_s.size());
+  for (size_t i = 0; i < out.broker_speed.size(); ++i) {
+    if (stages_alone) {
+      EXPECT_NEAR(out.broker_speed[i], speed, 1e-9 * speed);
+      EXPECT_NEAR(out.analytics_speed[i], speed, 1e-9 * speed);
+    } else {
+      // One core: the broker (1 Mf a frame) shares it with the analytics (3 Mf) while it runs, at half
+      // the speed; the analytics get half, then all of it: 3 Mf in (2 + 2) Mf / speed.
+      EXPECT_NEAR(out.broker_speed[i], speed / 2.0, 1e-9 * speed);
+      EXPECT_NEAR(out.analytics_speed[i], speed * 3.0 / 4.0, 1e-9 * speed);
+    }
+  }
+}
+
+TEST(WiredInline, AQuietFibreCityIsCarriedWithoutActors) {
+  ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
+  const scenario::Scenario sc = scenario::load_scenario_text(fibre_city(""), "<test>");
+  Outcome out = run_periods(sc);
+  EXPECT_EQ(out.inline_periods, static_cast<uint64_t>(kPeriods));
+  EXPECT_EQ(out.actor_periods, 0u);
+  expect_queue_arithmetic(sc, out, true);
+}
+
+TEST(WiredInline, TheSameNumbersFromActorsWhenTurnedOff) {
+  ASSERT_EQ(setenv("CITYTWIN_WIRED_INLINE", "0", 1), 0);
+  const scenario::Scenario sc = scenario::load_scenario_text(fibre_city(""), "<test>");
+  Outcome out = run_periods(sc);
+  ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
+  EXPECT_EQ(out.inline_periods, 0u);
+  EXPECT_EQ(out.actor_periods, static_cast<uint64_t>(kPeriods));
+  expect_queue_arithmetic(sc, out, true);
+}
+
+// One core cannot run the broker and the analytics each alone: SimGrid shares it.
+TEST(WiredInline, OneCoreKeepsThePeriodsInActors) {
+  ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
+  const scenario::Scenario sc = scenario::load_scenario_text(fibre_city(", server_cores: 1"), "<test>");
+  Outcome out = run_periods(sc);
+  EXPECT_EQ(out.inline_periods, 0u);
+  EXPECT_EQ(out.actor_periods, static_cast<uint64_t>(kPeriods));
+  expect_queue_arithmetic(sc, out, false);
+}
+
+// A cut of gateway a's fibre 5 us after the third period is sent, while its batch is on the wire
+// (10 us of latency, then 750 B at 1 Gbps), until 26 s: that period goes to SimGrid (the link turned
+// off under the batch), the others are carried inline, the copies received during the cut are held
+// until it ends; every copy arrives.
+TEST(WiredInline, APeriodThatAFailureTouchesGoesToSimGrid) {
+  ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
+  const scenario::Scenario sc = scenario::load_scenario_text(fibre_city(""), "<test>");
+  const double batch = sc.run.forward_batch_s;
+  const std::vector<std::string> route = scenario::route_link_names(sc, sc.gateways[0]);
+  ASSERT_FALSE(route.empty());
+  Outcome out = run_periods(sc, {{route[0], 2.0 * batch + 5e-6, 2.6 * batch, 0.0, 0.0}});
+  EXPECT_EQ(out.actor_periods, 1u);
+  EXPECT_EQ(out.inline_periods, static_cast<uint64_t>(kPeriods - 1));
+  EXPECT_EQ(out.inline_periods + out.actor_periods, static_cast<uint64_t>(kPeriods));
+  out.rx_s.resize(out.rx_s.size() - 2);
+  for (size_t i = 0; i < out.delivered_s.size(); ++i) EXPECT_FALSE(std::isnan(out.delivered_s[i])) << i;
+}
+
+}  // namespace
+}  // namespace citytwin::sim
