@@ -4,7 +4,8 @@
 // arrangement); the cost is three linear passes plus sorts of a few records each, instead of n log n
 // comparisons of whole records. The wired network's server sorts each period's arrivals so (a std::sort
 // of 48-byte arrivals was ~4 % of the 100k bench city's CPU, all of it on the main thread; bench/RESULTS.md).
-// Times far apart (a copy held by a failure) only make some buckets larger: each is still std::sort'ed.
+// Times far apart (a copy held by a failure) only make some buckets larger: a large one is bucketed again
+// over its own span (up to three levels), a small one std::sort'ed.
 #pragma once
 
 #include <algorithm>
@@ -18,6 +19,57 @@ namespace citytwin::sim::core {
 // gateways, 500 arrivals a period, took 10 % longer with the buckets).
 inline constexpr size_t kSortByTimeMin = 1024;
 
+namespace time_sort_detail {
+
+// Scatters records [0, n) of `from` into `to` by time buckets (n / 2 of them, evenly over the records'
+// span of time); `starts` gets each bucket's first index and, last, n. False, with nothing moved, when
+// the times do not spread (one time for all, or not finite): the full order alone decides.
+template <class T, class TimeOf>
+bool scatter(const T* from, T* to, size_t n, std::vector<size_t>& starts, const TimeOf& time_of) {
+  double lo = time_of(from[0]), hi = lo;
+  for (size_t i = 0; i < n; ++i) {
+    lo = std::min(lo, time_of(from[i]));
+    hi = std::max(hi, time_of(from[i]));
+  }
+  const size_t buckets = n / 2;
+  const double width = (hi - lo) / static_cast<double>(buckets);
+  if (!(width > 0.0) || !std::isfinite(width)) return false;
+  // bucket(t) is non-decreasing in t (subtraction, division by a positive number and truncation are),
+  // so every record of a bucket comes before every record of a later one in the full order.
+  const auto bucket = [&](const T& r) {
+    return std::min(buckets - 1, static_cast<size_t>((time_of(r) - lo) / width));
+  };
+  starts.assign(buckets + 1, 0);
+  for (size_t i = 0; i < n; ++i) ++starts[bucket(from[i]) + 1];
+  for (size_t b = 0; b < buckets; ++b) starts[b + 1] += starts[b];
+  std::vector<size_t>& next = starts;  // advanced to each bucket's end, then shifted back below
+  for (size_t i = 0; i < n; ++i) to[next[bucket(from[i])]++] = from[i];
+  for (size_t b = buckets; b > 0; --b) next[b] = next[b - 1];
+  next[0] = 0;
+  return true;
+}
+
+// Sorts each bucket of `data` (bounds in `starts`) by the full order. A bucket as large as
+// kSortByTimeMin is a cluster of close times (a period's copies all received at one instant by many
+// gateways, apart only by their routes' latencies): it gets buckets of its own over its own span, through
+// the same range of `spare`, down to `depth` levels; the others, and the last level, a std::sort.
+template <class T, class TimeOf>
+void sort_buckets(T* data, T* spare, const std::vector<size_t>& starts, const TimeOf& time_of, int depth) {
+  std::vector<size_t> inner;
+  for (size_t b = 0; b + 1 < starts.size(); ++b) {
+    const size_t first = starts[b], count = starts[b + 1] - first;
+    if (count < 2) continue;
+    if (count >= kSortByTimeMin && depth > 0 && scatter(data + first, spare + first, count, inner, time_of)) {
+      sort_buckets(spare + first, data + first, inner, time_of, depth - 1);
+      std::copy(spare + first, spare + first + count, data + first);
+      continue;
+    }
+    std::sort(data + first, data + first + count);
+  }
+}
+
+}  // namespace time_sort_detail
+
 // Sorts `records` into std::sort's order; `scratch` is working storage (kept by the caller between
 // calls so that steady state allocates nothing). time_of(record) must be finite.
 template <class T, class TimeOf>
@@ -28,37 +80,12 @@ void sort_by_time(std::vector<T>& records, std::vector<T>& scratch, std::vector<
     std::sort(records.begin(), records.end());
     return;
   }
-  double lo = time_of(records[0]), hi = lo;
-  for (const T& r : records) {
-    lo = std::min(lo, time_of(r));
-    hi = std::max(hi, time_of(r));
-  }
-  const size_t buckets = n / 2;
-  const double width = (hi - lo) / static_cast<double>(buckets);
-  if (!(width > 0.0) || !std::isfinite(width)) {  // one time for all (or not finite): the full order decides
+  scratch.resize(n);
+  if (!time_sort_detail::scatter(records.data(), scratch.data(), n, starts, time_of)) {
     std::sort(records.begin(), records.end());
     return;
   }
-  // bucket(t) is non-decreasing in t (subtraction, division by a positive number and truncation are),
-  // so every record of a bucket comes before every record of a later one in the full order.
-  const auto bucket = [&](const T& r) {
-    return std::min(buckets - 1, static_cast<size_t>((time_of(r) - lo) / width));
-  };
-  starts.assign(buckets + 1, 0);
-  for (const T& r : records) ++starts[bucket(r) + 1];
-  for (size_t b = 0; b < buckets; ++b) starts[b + 1] += starts[b];
-  scratch.resize(n);
-  {
-    std::vector<size_t>& next = starts;  // advanced to each bucket's end, then shifted back below
-    for (const T& r : records) scratch[next[bucket(r)]++] = r;
-    for (size_t b = buckets; b > 0; --b) next[b] = next[b - 1];
-    next[0] = 0;
-  }
-  for (size_t b = 0; b < buckets; ++b) {
-    if (starts[b + 1] - starts[b] > 1)
-      std::sort(scratch.begin() + static_cast<std::ptrdiff_t>(starts[b]),
-                scratch.begin() + static_cast<std::ptrdiff_t>(starts[b + 1]));
-  }
+  time_sort_detail::sort_buckets(scratch.data(), records.data(), starts, time_of, 3);
   records.swap(scratch);
 }
 

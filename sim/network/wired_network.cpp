@@ -166,8 +166,10 @@ void WiredNetwork::Impl::start_failure_driver() {
         for (Stream& st : streams)
           if (st.active) st.remaining_at_cut = st.active->get_remaining();
         e.link->turn_off();
+        ++links_off;
       } else if (--depth[e.link] == 0) {
         e.link->turn_on();
+        --links_off;
       }
     }
   });
@@ -175,15 +177,17 @@ void WiredNetwork::Impl::start_failure_driver() {
 
 void WiredNetwork::Impl::forward_period(double t_send_s, const PeriodBatches& batches) {
   s4u::this_actor::sleep_until(t_send_s + clock_origin);
-  carry_period(prepare_period(t_send_s, batches));
+  PreparedPeriod prepared;
+  prepare_period(t_send_s, batches, prepared);
+  carry_period(prepared);
 }
 
-WiredNetwork::Impl::PreparedPeriod WiredNetwork::Impl::prepare_period(double t_send_s,
-                                                                      const PeriodBatches& batches) {
+void WiredNetwork::Impl::prepare_period(double t_send_s, const PeriodBatches& batches, PreparedPeriod& p) {
   const double msg_bytes = scenario.platform.forward_message_bytes;
-  PreparedPeriod p;
   p.t_send_s = t_send_s;
   p.gateway = batches.gateway;
+  p.leaving.clear();
+  p.leaving_bounds.assign(1, 0);
   // When each copy leaves its gateway: forward_delay after reception, or, while a link of its route
   // is down, when the route is back (held in the gateway's buffer, dropped when it is full).
   p.leaving.reserve(batches.copies.size());
@@ -192,10 +196,10 @@ WiredNetwork::Impl::PreparedPeriod WiredNetwork::Impl::prepare_period(double t_s
   for (size_t i = 0; i < batches.size(); ++i) {
     const uint32_t g = batches.gateway[i];
     const scenario::Gateway& gw = scenario.gateways[g];
+    const std::vector<Down>& route_down = timeline.backhaul_failures(g);
     for (const Copy& c : batches.copies_of(i)) {
       double t_leave = c.t_rx_s + gw.forward_delay_s;
       int failure = -1;
-      const std::vector<Down>& route_down = timeline.backhaul_failures(g);
       for (const Down* down = down_at(route_down, t_leave); down != nullptr;
            down = down_at(route_down, t_leave)) {
         int& held = buffered[g][static_cast<size_t>(down - route_down.data())];
@@ -212,7 +216,7 @@ WiredNetwork::Impl::PreparedPeriod WiredNetwork::Impl::prepare_period(double t_s
       }
       if (t_leave < 0.0) continue;
       p.leaving.push_back({c.frame_seq, c.t_rx_s, t_leave, failure});
-      for (size_t l : route_links[g]) add(link_bytes[l], t_leave, msg_bytes);
+      for (size_t l : route_links[g]) add_link(l, t_leave, msg_bytes);
     }
     p.leaving_bounds.push_back(p.leaving.size());
     // One SimGrid comm per gateway and period carries the bytes; while the route is down they wait
@@ -228,7 +232,6 @@ WiredNetwork::Impl::PreparedPeriod WiredNetwork::Impl::prepare_period(double t_s
   p.to_simgrid = plan_period(t_send_s, p.gateway, p.comm_bytes);
   p.planned = p.to_simgrid;
   if (fast.check) p.to_simgrid.assign(batches.size(), true);
-  return p;
 }
 
 void WiredNetwork::Impl::carry_period(const PreparedPeriod& p) {
@@ -327,7 +330,8 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
   // The copies due by the horizon, in arrival order; the others stay.
   const auto due = std::partition(arriving.begin(), arriving.end(),
                                   [horizon_s](const Arrival& a) { return a.t_s > horizon_s; });
-  std::vector<Arrival> group(due, arriving.end());
+  std::vector<Arrival>& group = serve_group;  // kept between periods: no allocation in steady state
+  group.assign(due, arriving.end());
   arriving.erase(due, arriving.end());
   core::sort_by_time(group, sort_scratch, sort_starts, [](const Arrival& a) { return a.t_s; });
   // Bogus frames of a flood at the server up to the horizon (attacks.platform_dos, server_flood.hpp).
@@ -357,7 +361,8 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
       }
     }
   };
-  std::vector<std::pair<uint64_t, double>> delivered;
+  std::vector<std::pair<uint64_t, double>>& delivered = serve_delivered;
+  delivered.clear();
   for (const Arrival& a : group) {
     serve_bogus(a.t_s);
     const std::optional<double> done = server_queue.arrive(a.t_s, service_s);
@@ -382,7 +387,10 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
 }
 
 void WiredNetwork::Impl::send_batches(double t_s) {
-  PeriodBatches batches;
+  PeriodBatches& batches = period_batches;  // kept between periods (moved out when an actor takes it)
+  batches.gateway.clear();
+  batches.bounds.assign(1, 0);
+  batches.copies.clear();
   for (uint32_t g = 0; g < outbox.size(); ++g) {
     if (outbox[g].empty()) continue;
     batches.gateway.push_back(g);
@@ -407,7 +415,8 @@ void WiredNetwork::Impl::send_batches(double t_s) {
     queue_forward_job({t_s, std::move(batches), std::nullopt, false});
     return;
   }
-  PreparedPeriod prepared = prepare_period(t_s, batches);
+  PreparedPeriod& prepared = inline_prepared;  // kept between periods (moved out when an actor takes it)
+  prepare_period(t_s, batches, prepared);
   if (prepared.any_simgrid()) {
     ++inline_.periods_in_actors;
     queue_forward_job({t_s, {}, std::move(prepared), false});
@@ -600,7 +609,8 @@ output::TimeSeries WiredNetwork::utilisation(double end_s) const {
   for (size_t l = 0; l < im.link_order.size(); ++l) {
     const double capacity = im.links.at(im.link_order[l])->get_bandwidth() * interval;  // bytes per interval
     std::vector<double> u(bins, 0.0);
-    for (size_t b = 0; b < bins && b < im.link_bytes[l].size(); ++b) u[b] = im.link_bytes[l][b] / capacity;
+    for (size_t b = 0; b < bins && b < im.link_bytes.rows.size(); ++b)
+      u[b] = im.link_bytes.at(b, l) / capacity;
     ts.columns.emplace_back(im.link_order[l], std::move(u));
   }
   std::vector<double> server(bins, 0.0);

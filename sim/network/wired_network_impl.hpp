@@ -132,6 +132,8 @@ struct WiredNetwork::Impl {
     bool quit = false;                       // the end of the run: the worker returns
   };
   std::deque<ForwardJob> forward_jobs;
+  PeriodBatches period_batches;
+  PreparedPeriod inline_prepared;
   s4u::SemaphorePtr forward_ready;  // one token per queued job
   size_t forward_workers = 0, forward_workers_free = 0;
   size_t forward_workers_alive = 0;  // started and not yet returned
@@ -152,12 +154,24 @@ struct WiredNetwork::Impl {
   std::vector<s4u::Host*> gateway_hosts;
   std::vector<double> latency_s;
   std::map<std::string, s4u::Link*> links;
+  int links_off = 0;  // links the failure driver has turned off (the only one that turns links off)
   std::map<std::string, size_t> link_index;  // name -> index into link_order
   // Utilisation bookkeeping: bytes per link and server busy time per interval.
   std::vector<std::string> link_order;           // link names, in creation order
   std::vector<std::vector<size_t>> route_links;  // per gateway: indices into link_order
-  std::vector<std::vector<double>> link_bytes;   // per link, per interval
-  std::vector<double> server_busy_s;             // per interval
+  // Bytes per link and interval, held by interval (a row of every link per interval): a period's batches
+  // fall in one interval, so they write one row rather than a vector of their own link's each (one cache
+  // miss a batch at 2,000 gateways: bench/wired_period.cpp).
+  struct LinkBytes {
+    size_t links = 0;                       // every link is created before the first bytes
+    std::vector<std::vector<double>> rows;  // [interval][link]
+    void add(size_t bin, size_t link, double amount) {
+      if (rows.size() <= bin) rows.resize(bin + 1, std::vector<double>(links, 0.0));
+      rows[bin][link] += amount;
+    }
+    double at(size_t bin, size_t link) const { return bin < rows.size() ? rows[bin][link] : 0.0; }
+  } link_bytes;
+  std::vector<double> server_busy_s;  // per interval
   LatencyBreakdown breakdown;
 
   size_t bin(double t_s) const {
@@ -168,15 +182,23 @@ struct WiredNetwork::Impl {
     if (bins.size() <= b) bins.resize(b + 1, 0.0);
     bins[b] += amount;
   }
-  // Spreads `amount` evenly over [t0_s, t1_s).
-  void spread(std::vector<double>& bins, double t0_s, double t1_s, double amount) {
-    if (t1_s <= t0_s) return add(bins, t0_s, amount);
+  // Spreads `amount` evenly over [t0_s, t1_s): add_at(t, share) for each interval it touches.
+  template <class AddAt>
+  void spread_with(double t0_s, double t1_s, double amount, AddAt add_at) {
+    if (t1_s <= t0_s) return add_at(t0_s, amount);
     const double interval = scenario.run.timeseries_interval_s;
     for (double t = t0_s; t < t1_s;) {
       const double next = std::min(t1_s, wired_detail::next_boundary(t, interval));
-      add(bins, t, amount * (next - t) / (t1_s - t0_s));
+      add_at(t, amount * (next - t) / (t1_s - t0_s));
       t = next;
     }
+  }
+  void spread(std::vector<double>& bins, double t0_s, double t1_s, double amount) {
+    spread_with(t0_s, t1_s, amount, [&](double t, double share) { add(bins, t, share); });
+  }
+  void add_link(size_t link, double t_s, double amount) { link_bytes.add(bin(t_s), link, amount); }
+  void spread_link(size_t link, double t0_s, double t1_s, double amount) {
+    spread_with(t0_s, t1_s, amount, [&](double t, double share) { add_link(link, t, share); });
   }
   struct Arrival {
     double t_s;
@@ -193,6 +215,11 @@ struct WiredNetwork::Impl {
   // in its pushes and pops, 7 % of a 100k-device run; bench/RESULTS.md).
   std::vector<Arrival> arriving;
   std::vector<Arrival> sort_scratch;  // serve_until's sort (core::sort_by_time)
+  // Storage kept from one period to the next (a period's own, at 2,000 gateways ~0.5 MB each, was
+  // mapped and faulted in afresh every period): serve_until's arrivals and deliveries, send_batches'
+  // batches and the inline period (an actor's job takes them when it must: they are then made anew).
+  std::vector<Arrival> serve_group;
+  std::vector<std::pair<uint64_t, double>> serve_delivered;
   std::vector<size_t> sort_starts;
   std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
   ServerQueue server_queue{1};            // the network server's FIFO queue (platform.ns_capacity)
@@ -324,7 +351,7 @@ struct WiredNetwork::Impl {
     links.emplace(name, l);
     link_index.emplace(name, link_order.size());
     link_order.push_back(name);
-    link_bytes.emplace_back();
+    ++link_bytes.links;
     return l;
   }
 
@@ -339,7 +366,7 @@ struct WiredNetwork::Impl {
   void forward_period(double t_send_s, const PeriodBatches& batches);
   // When each copy leaves (failures hold or drop it), the bytes of each batch, and which batches
   // SimGrid times (plan_period). SimGrid's clock must be at t_send_s; no actor is needed.
-  PreparedPeriod prepare_period(double t_send_s, const PeriodBatches& batches);
+  void prepare_period(double t_send_s, const PeriodBatches& batches, PreparedPeriod& prepared);
   // The batches' comms (in an actor, when any goes to SimGrid), their copies' arrivals, and the network
   // server up to t_send_s.
   void carry_period(const PreparedPeriod& period);

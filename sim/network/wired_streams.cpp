@@ -46,7 +46,7 @@ void WiredNetwork::Impl::run_stream(size_t index, s4u::Mailbox* mailbox) {
     }
     st.active = nullptr;
     st.delivered_bytes += sent;
-    for (size_t l : st.links) spread(link_bytes[l], started, now(), sent);
+    for (size_t l : st.links) spread_link(l, started, now(), sent);
     if (sent < bytes) {
       t = now();  // cut: the rest of the chunk, and what the camera sends meanwhile, is lost
       if (now() == started) s4u::this_actor::sleep_for(1e-3);  // cut before it began: let time pass

@@ -70,6 +70,28 @@ TEST(TimeSort, TimesAtTheEdgesOfTheRangeLandInTheFirstAndLastBuckets) {
   expect_as_std_sort(records);
 }
 
+// A period's copies received at the same instants by 2,000 gateways arrive apart only by their routes'
+// latencies: clusters of thousands of records in a microsecond span among times seconds apart (one
+// top-level bucket each), with a cluster inside the cluster and ties, bucketed again level by level.
+TEST(TimeSort, ClustersOfCloseTimesAreBucketedAgainAndKeepTheOrder) {
+  std::vector<Record> records;
+  std::mt19937_64 rng(5);
+  uint64_t seq = 0;
+  for (int instant = 0; instant < 3; ++instant) {
+    for (uint32_t g = 0; g < 2000; ++g) {
+      const double latency_s = 2.5e-6 + 1e-8 * static_cast<double>(rng() % 4000);
+      records.push_back({10.0 * instant + 2.5 + latency_s, g, seq++});
+    }
+    // Inside the cluster: 1,500 copies within a nanosecond, and exact ties.
+    for (uint32_t g = 0; g < 1500; ++g)
+      records.push_back({10.0 * instant + 2.5 + 2e-5 + 1e-12 * static_cast<double>(g % 700), g, seq++});
+  }
+  records.push_back({0.0, 1, seq++});
+  records.push_back({1e4, 2, seq++});
+  std::shuffle(records.begin(), records.end(), rng);
+  expect_as_std_sort(records);
+}
+
 TEST(TimeSort, ReusesItsScratchAcrossCalls) {
   std::vector<Record> scratch;
   std::vector<size_t> starts;
