@@ -20,7 +20,7 @@
 namespace citytwin::sim {
 namespace {
 
-constexpr int kPeriods = 6;
+constexpr uint64_t kPeriods = 6;
 
 // Two fibre gateways; the platform's stages cost enough that their time shows.
 std::string fibre_city(const std::string& platform) {
@@ -58,20 +58,21 @@ Outcome run_periods(const scenario::Scenario& sc, const std::vector<scenario::Fa
       });
   const double batch = sc.run.forward_batch_s;
   uint64_t seq = 0;
-  for (int p = 0; p < kPeriods; ++p) {
+  for (uint64_t p = 0; p < kPeriods; ++p) {
+    const double start = static_cast<double>(p) * batch;
     for (uint32_t g = 0; g < 2; ++g) {
-      const int copies = 1 + static_cast<int>(g + static_cast<uint32_t>(p)) % 3;
+      const int copies = 1 + static_cast<int>((g + p) % 3);
       for (int c = 0; c < copies; ++c) {
-        const double t = p * batch + batch * (c + 0.25) / copies + 0.37 * g;  // 50 ms apart at least
+        const double t = start + batch * (c + 0.25) / copies + 0.37 * g;  // 50 ms apart at least
         out.rx_s.push_back(t);
         out.gateway.push_back(g);
         out.delivered_s.push_back(std::nan(""));
         wired.forward(g, seq++, t);
       }
     }
-    wired.advance((p + 1) * batch);
+    wired.advance(start + batch);
   }
-  wired.drain(kPeriods * batch);
+  wired.drain(static_cast<double>(kPeriods) * batch);
   out.inline_periods = wired.periods_inline();
   out.actor_periods = wired.periods_in_actors();
   // The route latencies, for the expectations below (the network is gone after this function).
@@ -109,33 +110,31 @@ void expect_queue_arithmetic(const scenario::Scenario& sc, Outcome& out, bool st
   }
 }
 
+// The kPeriods periods of a fibre city with `platform`'s settings: how many were carried inline (the
+// others in actors), and the copies and the stages against the queue's arithmetic.
+void expect_periods(const std::string& platform, uint64_t inline_periods, bool stages_alone) {
+  const scenario::Scenario sc = scenario::load_scenario_text(fibre_city(platform), "<test>");
+  Outcome out = run_periods(sc);
+  EXPECT_EQ(out.inline_periods, inline_periods);
+  EXPECT_EQ(out.actor_periods, kPeriods - inline_periods);
+  expect_queue_arithmetic(sc, out, stages_alone);
+}
+
 TEST(WiredInline, AQuietFibreCityIsCarriedWithoutActors) {
   ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
-  const scenario::Scenario sc = scenario::load_scenario_text(fibre_city(""), "<test>");
-  Outcome out = run_periods(sc);
-  EXPECT_EQ(out.inline_periods, static_cast<uint64_t>(kPeriods));
-  EXPECT_EQ(out.actor_periods, 0u);
-  expect_queue_arithmetic(sc, out, true);
+  expect_periods("", kPeriods, true);
 }
 
 TEST(WiredInline, TheSameNumbersFromActorsWhenTurnedOff) {
   ASSERT_EQ(setenv("CITYTWIN_WIRED_INLINE", "0", 1), 0);
-  const scenario::Scenario sc = scenario::load_scenario_text(fibre_city(""), "<test>");
-  Outcome out = run_periods(sc);
+  expect_periods("", 0, true);
   ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
-  EXPECT_EQ(out.inline_periods, 0u);
-  EXPECT_EQ(out.actor_periods, static_cast<uint64_t>(kPeriods));
-  expect_queue_arithmetic(sc, out, true);
 }
 
 // One core cannot run the broker and the analytics each alone: SimGrid shares it.
 TEST(WiredInline, OneCoreKeepsThePeriodsInActors) {
   ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
-  const scenario::Scenario sc = scenario::load_scenario_text(fibre_city(", server_cores: 1"), "<test>");
-  Outcome out = run_periods(sc);
-  EXPECT_EQ(out.inline_periods, 0u);
-  EXPECT_EQ(out.actor_periods, static_cast<uint64_t>(kPeriods));
-  expect_queue_arithmetic(sc, out, false);
+  expect_periods(", server_cores: 1", 0, false);
 }
 
 // A cut of gateway a's fibre 5 us after the third period is sent, while its batch is on the wire
@@ -150,8 +149,8 @@ TEST(WiredInline, APeriodThatAFailureTouchesGoesToSimGrid) {
   ASSERT_FALSE(route.empty());
   Outcome out = run_periods(sc, {{route[0], 2.0 * batch + 5e-6, 2.6 * batch, 0.0, 0.0}});
   EXPECT_EQ(out.actor_periods, 1u);
-  EXPECT_EQ(out.inline_periods, static_cast<uint64_t>(kPeriods - 1));
-  EXPECT_EQ(out.inline_periods + out.actor_periods, static_cast<uint64_t>(kPeriods));
+  EXPECT_EQ(out.inline_periods, kPeriods - 1);
+  EXPECT_EQ(out.inline_periods + out.actor_periods, kPeriods);
   out.rx_s.resize(out.rx_s.size() - 2);
   for (size_t i = 0; i < out.delivered_s.size(); ++i) EXPECT_FALSE(std::isnan(out.delivered_s[i])) << i;
 }
