@@ -1,5 +1,5 @@
-// Internal to the wired network (sim/wired_network.cpp, sim/wired_streams.cpp): its state and the
-// helpers both use. Not part of the public interface.
+// Internal to the wired network (sim/network/wired_network.cpp, wired_periods.cpp, wired_fast_path.cpp,
+// wired_streams.cpp): its state and the helpers they share. Not part of the public interface.
 #pragma once
 
 #include <algorithm>
