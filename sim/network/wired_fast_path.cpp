@@ -45,10 +45,8 @@ namespace citytwin::sim::network {
 
 void WiredNetwork::Impl::prepare_fast_path() {
   fast.prepared = true;
-  const char* check = std::getenv("CITYTWIN_WIRED_CHECK");
-  fast.check = check != nullptr && std::string(check) == "1";
-  const char* off = std::getenv("CITYTWIN_WIRED_FAST");
-  if (off != nullptr && std::string(off) == "0") fast.enabled = false;
+  fast.check = wired_detail::env_is("CITYTWIN_WIRED_CHECK", "1");
+  if (wired_detail::env_is("CITYTWIN_WIRED_FAST", "0")) fast.enabled = false;
   // Another network model or its factors: the bound below is CM02's, as configured by the constructor.
   if (simgrid::config::get_value<std::string>("network/model") != "CM02" ||
       simgrid::config::get_value<double>("network/bandwidth-factor") != 1.0 ||

@@ -2,7 +2,6 @@
 
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 
 #include "sim/core/run_error.hpp"
 #include "sim/network/wired_network_impl.hpp"
@@ -246,14 +245,13 @@ void WiredNetwork::drain(double t_s) {
   impl_->check();
   check_no_deadlock(t_s);
   if (impl_->fast.check) impl_->print_check();
-  if (const char* stats = std::getenv("CITYTWIN_WIRED_STATS");
-      stats != nullptr && std::string(stats) == "1") {
+  if (wired_detail::env_is("CITYTWIN_WIRED_STATS", "1")) {
     const Impl& im = *impl_;
     std::fprintf(stderr,
                  "citytwin: wired network: %llu forwarding periods carried inline, %llu in SimGrid actors; "
                  "batches timed analytically %llu (by max-min sharing %llu), by SimGrid %llu\n",
                  static_cast<unsigned long long>(im.inline_.periods),
-                 static_cast<unsigned long long>(im.inline_.periods_in_actors),
+                 static_cast<unsigned long long>(im.period - im.inline_.periods),
                  static_cast<unsigned long long>(im.fast.analytic),
                  static_cast<unsigned long long>(im.fast.shared),
                  static_cast<unsigned long long>(im.fast.simgrid));
@@ -267,7 +265,7 @@ void WiredNetwork::set_server_flood(ServerFlood* flood) {
 uint64_t WiredNetwork::batches_analytic() const { return impl_->fast.analytic; }
 uint64_t WiredNetwork::batches_simgrid() const { return impl_->fast.simgrid; }
 uint64_t WiredNetwork::periods_inline() const { return impl_->inline_.periods; }
-uint64_t WiredNetwork::periods_in_actors() const { return impl_->inline_.periods_in_actors; }
+uint64_t WiredNetwork::periods_in_actors() const { return impl_->period - impl_->inline_.periods; }
 
 uint64_t WiredNetwork::copies_buffered() const {
   uint64_t held = 0;
@@ -301,8 +299,7 @@ output::TimeSeries WiredNetwork::utilisation(double end_s) const {
   for (size_t l = 0; l < im.link_order.size(); ++l) {
     const double capacity = im.links.at(im.link_order[l])->get_bandwidth() * interval;  // bytes per interval
     std::vector<double> u(bins, 0.0);
-    for (size_t b = 0; b < bins && b < im.link_bytes.rows.size(); ++b)
-      u[b] = im.link_bytes.at(b, l) / capacity;
+    for (size_t b = 0; b < bins; ++b) u[b] = im.link_bytes.at(b, l) / capacity;
     ts.columns.emplace_back(im.link_order[l], std::move(u));
   }
   std::vector<double> server(bins, 0.0);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
 #include <exception>
 #include <limits>
@@ -64,6 +65,13 @@ const Interval* down_at(const std::vector<Interval>& down, double t) {
 
 using drivers::merged;
 
+// Whether the environment variable `name` is set to `value` (the wired network's switches for checks and
+// benchmarks: CITYTWIN_WIRED_CHECK, _FAST, _INLINE, _STATS).
+inline bool env_is(const char* name, const char* value) {
+  const char* set = std::getenv(name);
+  return set != nullptr && std::string(set) == value;
+}
+
 // Whether a SimGrid exception is a failed or cancelled communication (what a cut or the end of a
 // stream does to a comm in flight), possibly nested.
 inline bool comm_failed(const std::exception& e) {
@@ -97,11 +105,6 @@ struct WiredNetwork::Impl {
   std::vector<std::vector<int>> buffered;  // per gateway and backhaul failure (timeline): copies held
   std::vector<FailureEffect> effects;      // per schedule entry
   std::vector<double> deferred_bytes;      // per gateway: batch bytes held while its route was down
-  // Forwarding periods are run by a pool of SimGrid actors that live for the whole run: creating an
-  // actor per period cost a stack (mmap, guard page, munmap) each time, most of a small scenario's CPU.
-  // A worker takes the queued periods in order; a period whose work is still blocked in SimGrid when the
-  // next one is due keeps its worker, and the next period gets another (started if none is free), so
-  // every period starts at the same simulated time as with an actor of its own.
   // A copy leaving its gateway: forward_delay after reception, or, while a link of its route is down,
   // when the route is back (failure: the failure that held it, or -1).
   struct Leaving {
@@ -125,6 +128,11 @@ struct WiredNetwork::Impl {
       return false;
     }
   };
+  // Forwarding periods are run by a pool of SimGrid actors that live for the whole run: creating an
+  // actor per period cost a stack (mmap, guard page, munmap) each time, most of a small scenario's CPU.
+  // A worker takes the queued periods in order; a period whose work is still blocked in SimGrid when the
+  // next one is due keeps its worker, and the next period gets another (started if none is free), so
+  // every period starts at the same simulated time as with an actor of its own.
   struct ForwardJob {
     double t_s = 0.0;
     PeriodBatches batches;
@@ -182,23 +190,16 @@ struct WiredNetwork::Impl {
     if (bins.size() <= b) bins.resize(b + 1, 0.0);
     bins[b] += amount;
   }
-  // Spreads `amount` evenly over [t0_s, t1_s): add_at(t, share) for each interval it touches.
-  template <class AddAt>
-  void spread_with(double t0_s, double t1_s, double amount, AddAt add_at) {
-    if (t1_s <= t0_s) return add_at(t0_s, amount);
+  void add_link(size_t link, double t_s, double amount) { link_bytes.add(bin(t_s), link, amount); }
+  // Spreads `amount` evenly over [t0_s, t1_s) of a link's intervals.
+  void spread_link(size_t link, double t0_s, double t1_s, double amount) {
+    if (t1_s <= t0_s) return add_link(link, t0_s, amount);
     const double interval = scenario.run.timeseries_interval_s;
     for (double t = t0_s; t < t1_s;) {
       const double next = std::min(t1_s, wired_detail::next_boundary(t, interval));
-      add_at(t, amount * (next - t) / (t1_s - t0_s));
+      add_link(link, t, amount * (next - t) / (t1_s - t0_s));
       t = next;
     }
-  }
-  void spread(std::vector<double>& bins, double t0_s, double t1_s, double amount) {
-    spread_with(t0_s, t1_s, amount, [&](double t, double share) { add(bins, t, share); });
-  }
-  void add_link(size_t link, double t_s, double amount) { link_bytes.add(bin(t_s), link, amount); }
-  void spread_link(size_t link, double t0_s, double t1_s, double amount) {
-    spread_with(t0_s, t1_s, amount, [&](double t, double share) { add_link(link, t, share); });
   }
   struct Arrival {
     double t_s;
@@ -215,18 +216,18 @@ struct WiredNetwork::Impl {
   // in its pushes and pops, 7 % of a 100k-device run; bench/RESULTS.md).
   std::vector<Arrival> arriving;
   std::vector<Arrival> sort_scratch;  // serve_until's sort (core::sort_by_time)
+  std::vector<size_t> sort_starts;
   // Storage kept from one period to the next (a period's own, at 2,000 gateways ~0.5 MB each, was
   // mapped and faulted in afresh every period): serve_until's arrivals and deliveries, send_batches'
-  // batches and the inline period (an actor's job takes them when it must: they are then made anew).
+  // batches and the inline period (a worker's job takes them when it must: they are then made anew).
   std::vector<Arrival> serve_group;
   std::vector<std::pair<uint64_t, double>> serve_delivered;
-  std::vector<size_t> sort_starts;
   std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
   ServerQueue server_queue{1};            // the network server's FIFO queue (platform.ns_capacity)
   ServerFlood* server_flood = nullptr;    // bogus frames at the server (attacks.platform_dos), or none
   std::exception_ptr actor_error;
   uint64_t period = 0;
-  // Periods carried without a SimGrid actor (wired_network.cpp, send_batches): when no earlier period
+  // Periods carried without a SimGrid actor (wired_periods.cpp, send_batches): when no earlier period
   // is still in SimGrid and none of its batches needs SimGrid's sharing, a period is carried at its
   // instant by the caller, and the platform's stages are timed as SimGrid times executions alone on
   // their cores (execute_stages). CITYTWIN_WIRED_INLINE=0 turns it off (every period in an actor).
@@ -235,7 +236,7 @@ struct WiredNetwork::Impl {
     bool enabled = true;
     bool now = false;          // carrying a period inline: no actor, no mutex, the stages timed here
     double stage_clock = 0.0;  // inline: SimGrid's clock as the stages run (starts at the period's)
-    uint64_t periods = 0, periods_in_actors = 0;
+    uint64_t periods = 0;      // of `period`: the others went to the workers
   } inline_;
   // SimGrid's clock when the platform's last stages carried inline end: a later period's stages wait
   // for them, as they would wait for serve_mutex (the platform serves one period at a time).

@@ -3,7 +3,6 @@
 // or by a pool of long-lived SimGrid actors, and served by the network server, the broker and the
 // analytics (the platform's stages). The platform and the failure driver are in wired_network.cpp, the
 // analytic timing of the batches in wired_fast_path.cpp, the CCTV streams in wired_streams.cpp.
-#include <cstdlib>
 #include <optional>
 
 #include "sim/core/time_sort.hpp"
@@ -239,44 +238,37 @@ void WiredNetwork::Impl::send_batches(double t_s) {
   ++period;
   // Inline when nothing of an earlier period is still in SimGrid (its comms, or its stages on the
   // platform) once the clock is at the period's instant, where its actor would start it. The run's last
-  // period goes to SimGrid (plan_period), and so does any whose batches share a link SimGrid must time.
-  if (!inline_allowed()) {
-    ++inline_.periods_in_actors;
-    queue_forward_job({t_s, std::move(batches), std::nullopt, false});
-    return;
+  // period goes to SimGrid (plan_period), and so does any whose batches share a link SimGrid must time:
+  // its worker takes it prepared.
+  if (inline_allowed()) {
+    engine->run_until(t_s + clock_origin);
+    check();
+    if (forward_workers_free == forward_workers_alive && forward_jobs.empty()) {
+      PreparedPeriod& prepared = inline_prepared;  // kept between periods (moved out when a worker takes it)
+      prepare_period(t_s, batches, prepared);
+      if (prepared.any_simgrid()) return queue_forward_job({t_s, {}, std::move(prepared), false});
+      ++inline_.periods;
+      inline_.now = true;
+      try {
+        carry_period(prepared);
+      } catch (...) {
+        inline_.now = false;
+        throw;
+      }
+      inline_.now = false;
+      return;
+    }
   }
-  engine->run_until(t_s + clock_origin);
-  check();
-  if (forward_workers_free != forward_workers_alive || !forward_jobs.empty()) {
-    ++inline_.periods_in_actors;
-    queue_forward_job({t_s, std::move(batches), std::nullopt, false});
-    return;
-  }
-  PreparedPeriod& prepared = inline_prepared;  // kept between periods (moved out when an actor takes it)
-  prepare_period(t_s, batches, prepared);
-  if (prepared.any_simgrid()) {
-    ++inline_.periods_in_actors;
-    queue_forward_job({t_s, {}, std::move(prepared), false});
-    return;
-  }
-  ++inline_.periods;
-  inline_.now = true;
-  try {
-    carry_period(prepared);
-  } catch (...) {
-    inline_.now = false;
-    throw;
-  }
-  inline_.now = false;
+  queue_forward_job({t_s, std::move(batches), std::nullopt, false});
 }
 
 bool WiredNetwork::Impl::inline_allowed() {
   if (!inline_.decided) {
     inline_.decided = true;
-    const char* env = std::getenv("CITYTWIN_WIRED_INLINE");
     // The network server runs alone, then the broker and the analytics side by side: two cores at least
     // for the stages to run each on its own. CITYTWIN_WIRED_CHECK sends everything to SimGrid.
-    inline_.enabled = !(env != nullptr && std::string(env) == "0") && scenario.platform.server_cores >= 2;
+    inline_.enabled =
+        !wired_detail::env_is("CITYTWIN_WIRED_INLINE", "0") && scenario.platform.server_cores >= 2;
     if (!fast.prepared) prepare_fast_path();
     if (fast.check) inline_.enabled = false;
   }
