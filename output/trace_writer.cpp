@@ -3,6 +3,7 @@
 #include <hdf5_hl.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <set>
@@ -20,41 +21,52 @@ namespace {
 
 using h5::ColumnInfo;
 
+// The /messages columns' names, units and descriptions, in schema order. Built once: every batch the
+// message log hands over walks them (buffered, then cleared), and their descriptions live on the heap.
+const std::array<ColumnInfo, 16>& message_column_infos() {
+  static const std::array<ColumnInfo, 16> infos{{
+      {"device", "", "device id (see /devices/id)"},
+      {"t_tx_s", "s", "start of the transmission, simulated time since the run start"},
+      {"radio", "", "radio technology: 0 LoRaWAN, 1 NB-IoT, 2 Wi-Fi", radio_codes()},
+      {"sf", "", "LoRa spreading factor (7..12)"},
+      {"channel_hz", "Hz", "centre frequency of the uplink channel"},
+      {"tx_power_dbm", "dBm", "transmit power"},
+      {"airtime_s", "s", "time on air of the frame"},
+      {"gateways_heard", "", "number of gateways that received the frame intact"},
+      {"rssi_dbm", "dBm", "received power at the strongest gateway in range; NaN when none"},
+      {"snr_db", "dB", "signal-to-noise ratio at that gateway; NaN when none"},
+      {"retransmissions", "", "how many times this report was sent before (0: first attempt)"},
+      {"delivered", "", "1 when the uplink reached the network server, else 0"},
+      {"fail_reason", "", "why it was not delivered (0 none: delivered; see SCHEMA.md)", fail_reason_codes()},
+      {"failure", "",
+       "the wired failure that lost it, or held it in a gateway's buffer (row of /kpi/failures); -1 none"},
+      {"t_delivered_s", "s", "time the network server received the uplink; NaN when not delivered"},
+      {"battery_mah_left", "mAh", "battery charge left after this uplink; NaN for a mains-powered device"},
+  }};
+  return infos;
+}
+
 // Calls f(info, column...) for every column of the given MessageBatches, in schema order: the single
 // list of the /messages columns, used for creating, writing, buffering and validating them.
 template <class F, class... Batches>
 void for_each_message_column(F&& f, Batches&... batches) {
-  f(ColumnInfo{"device", "", "device id (see /devices/id)"}, batches.device...);
-  f(ColumnInfo{"t_tx_s", "s", "start of the transmission, simulated time since the run start"},
-    batches.t_tx_s...);
-  f(ColumnInfo{"radio", "", "radio technology: 0 LoRaWAN, 1 NB-IoT, 2 Wi-Fi", radio_codes()},
-    batches.radio...);
-  f(ColumnInfo{"sf", "", "LoRa spreading factor (7..12)"}, batches.sf...);
-  f(ColumnInfo{"channel_hz", "Hz", "centre frequency of the uplink channel"}, batches.channel_hz...);
-  f(ColumnInfo{"tx_power_dbm", "dBm", "transmit power"}, batches.tx_power_dbm...);
-  f(ColumnInfo{"airtime_s", "s", "time on air of the frame"}, batches.airtime_s...);
-  f(ColumnInfo{"gateways_heard", "", "number of gateways that received the frame intact"},
-    batches.gateways_heard...);
-  f(ColumnInfo{"rssi_dbm", "dBm", "received power at the strongest gateway in range; NaN when none"},
-    batches.rssi_dbm...);
-  f(ColumnInfo{"snr_db", "dB", "signal-to-noise ratio at that gateway; NaN when none"}, batches.snr_db...);
-  f(ColumnInfo{"retransmissions", "", "how many times this report was sent before (0: first attempt)"},
-    batches.retransmissions...);
-  f(ColumnInfo{"delivered", "", "1 when the uplink reached the network server, else 0"},
-    batches.delivered...);
-  f(ColumnInfo{"fail_reason", "", "why it was not delivered (0 none: delivered; see SCHEMA.md)",
-               fail_reason_codes()},
-    batches.fail_reason...);
-  f(
-      ColumnInfo{
-          "failure", "",
-          "the wired failure that lost it, or held it in a gateway's buffer (row of /kpi/failures); -1 none"},
-      batches.failure...);
-  f(ColumnInfo{"t_delivered_s", "s", "time the network server received the uplink; NaN when not delivered"},
-    batches.t_delivered_s...);
-  f(ColumnInfo{"battery_mah_left", "mAh",
-               "battery charge left after this uplink; NaN for a mains-powered device"},
-    batches.battery_mah_left...);
+  const auto& info = message_column_infos();
+  f(info[0], batches.device...);
+  f(info[1], batches.t_tx_s...);
+  f(info[2], batches.radio...);
+  f(info[3], batches.sf...);
+  f(info[4], batches.channel_hz...);
+  f(info[5], batches.tx_power_dbm...);
+  f(info[6], batches.airtime_s...);
+  f(info[7], batches.gateways_heard...);
+  f(info[8], batches.rssi_dbm...);
+  f(info[9], batches.snr_db...);
+  f(info[10], batches.retransmissions...);
+  f(info[11], batches.delivered...);
+  f(info[12], batches.fail_reason...);
+  f(info[13], batches.failure...);
+  f(info[14], batches.t_delivered_s...);
+  f(info[15], batches.battery_mah_left...);
 }
 
 template <class T>
