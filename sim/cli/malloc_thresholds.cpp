@@ -9,7 +9,7 @@
 // again chunk after chunk: on this machine's virtualised kernel a page fault costs several microseconds.
 // Measured on the 1,000-device day (bench/gen_city.py --devices 1000 --gateways 1 --interval "10 min"):
 // 9,470 -> 7,690 page faults, process wall 0.922 of before (median of 15 pairs); the realistic 1 M-device
-// hour unchanged (loop 0.92-1.01, peak RSS 587 -> 584 MB); bench/RESULTS.md, "malloc's thresholds".
+// hour unchanged (loop 0.92-1.01, peak RSS 587 -> 584 MB); bench/RESULTS.md, "The small day's fixed costs".
 // Setting only one of the two stops the sliding and made it worse (11,800-12,100 faults).
 //
 // Only this executable (the Python module leaves its host's malloc alone); not under the sanitizers, whose
