@@ -1,5 +1,5 @@
-// The life of one trace file, whatever is written in it (the tables: trace_writer.cpp): the path is
-// checked, "<path>.partial" is created, locked (flock) and given /meta, disk space is reserved before
+// The life of one trace file, whatever is written in it (the tables: trace_writer.cpp, trace_tables.cpp): the
+// path is checked, "<path>.partial" is created, locked (flock) and given /meta, disk space is reserved before
 // each write, HDF5 failures become OutputError, and the file is closed and renamed. What survives what
 // is described in trace_writer.hpp. Private to output/.
 #pragma once

@@ -1,0 +1,233 @@
+// TraceWriter's tables other than /messages: /devices, /gateways, /kpi (its attributes and tables),
+// /timeseries and /drivers, each written whole, checked first, and flushed (trace_writer_impl.hpp).
+#include <hdf5_hl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "output/trace_writer.hpp"
+#include "output/trace_writer_impl.hpp"
+
+namespace citytwin::output {
+namespace {
+
+using trace_detail::bytes_of;
+using trace_detail::check_length;
+using trace_detail::check_name;
+
+bool is_whole(double value) {
+  return std::isfinite(value) && std::abs(value) < 9.0e15 && value == std::trunc(value);
+}
+
+// A /kpi/<table> column, stored as its catalogue entry says (kpi_columns.hpp): a count as i8, a radio
+// as an enumeration, else f8.
+void write_kpi_column(hid_t group, const std::string& table, const std::string& column,
+                      const std::vector<double>& values) {
+  const KpiColumnSpec spec = kpi_column_spec(table, column);
+  const bool whole = std::all_of(values.begin(), values.end(), is_whole);
+  if (spec.storage == KpiStorage::Real || !whole) {
+    h5::write_column(group, {column, spec.units, spec.description}, values);
+  } else if (spec.storage == KpiStorage::Count) {
+    const std::vector<int64_t> counts(values.begin(), values.end());
+    h5::write_column(group, {column, spec.units, spec.description}, counts);
+  } else {
+    const std::vector<int8_t> codes(values.begin(), values.end());
+    h5::write_column(group, {column, spec.units, spec.description, radio_codes_with_mixed()}, codes);
+  }
+}
+
+}  // namespace
+
+void TraceWriter::write_devices(const DeviceTable& devices) {
+  impl_->settle();
+  const size_t rows = devices.id.size();
+  check_length(devices.population, rows, "devices", "population");
+  check_length(devices.type, rows, "devices", "type");
+  check_length(devices.district, rows, "devices", "district");
+  check_length(devices.x_m, rows, "devices", "x_m");
+  check_length(devices.y_m, rows, "devices", "y_m");
+  const uint64_t bytes = bytes_of(devices.id) + bytes_of(devices.population) + bytes_of(devices.type) +
+                         bytes_of(devices.district) + bytes_of(devices.x_m) + bytes_of(devices.y_m);
+  impl_->trace.guarded("write /devices", bytes, [&] {
+    h5::Handle group = h5::create_group(impl_->trace.file.get(), "devices", "one row per device");
+    const hid_t g = group.get();
+    h5::write_column(g, {"id", "", "device id; /messages/device refers to it"}, devices.id,
+                     impl_->deflate_level);
+    h5::write_column(g, {"population", "", "scenario device population the device belongs to"},
+                     devices.population, impl_->deflate_level);
+    h5::write_column(g, {"type", "", "device type from the scenario (free text)"}, devices.type,
+                     impl_->deflate_level);
+    h5::write_column(g, {"district", "", "district containing the device"}, devices.district,
+                     impl_->deflate_level);
+    h5::write_column(g, {"x_m", "m", "position east of the city origin (south-west corner)"}, devices.x_m,
+                     impl_->deflate_level);
+    h5::write_column(g, {"y_m", "m", "position north of the city origin (south-west corner)"}, devices.y_m,
+                     impl_->deflate_level);
+    impl_->trace.flush_file();
+  });
+}
+
+void TraceWriter::write_gateways(const GatewayTable& gateways) {
+  impl_->settle();
+  const size_t rows = gateways.id.size();
+  check_length(gateways.name, rows, "gateways", "name");
+  check_length(gateways.district, rows, "gateways", "district");
+  check_length(gateways.x_m, rows, "gateways", "x_m");
+  check_length(gateways.y_m, rows, "gateways", "y_m");
+  const uint64_t bytes = bytes_of(gateways.id) + bytes_of(gateways.name) + bytes_of(gateways.district) +
+                         bytes_of(gateways.x_m) + bytes_of(gateways.y_m);
+  impl_->trace.guarded("write /gateways", bytes, [&] {
+    h5::Handle group = h5::create_group(impl_->trace.file.get(), "gateways", "one row per gateway");
+    const hid_t g = group.get();
+    h5::write_column(g, {"id", "", "gateway id"}, gateways.id, impl_->deflate_level);
+    h5::write_column(g, {"name", "", "gateway name from the scenario"}, gateways.name, impl_->deflate_level);
+    h5::write_column(g,
+                     {"district", "", "district containing the gateway; empty when outside every district"},
+                     gateways.district, impl_->deflate_level);
+    h5::write_column(g, {"x_m", "m", "position east of the city origin (south-west corner)"}, gateways.x_m,
+                     impl_->deflate_level);
+    h5::write_column(g, {"y_m", "m", "position north of the city origin (south-west corner)"}, gateways.y_m,
+                     impl_->deflate_level);
+    impl_->trace.flush_file();
+  });
+}
+
+void TraceWriter::write_kpis(const KpiList& kpis) {
+  impl_->settle();
+  for (const auto& [name, value] : kpis) check_name(name, "a KPI");
+  impl_->trace.guarded("write /kpi", kpis.size() * 64, [&] {
+    for (const auto& [name, value] : kpis) {
+      if (kpi_column_spec("", name).storage == KpiStorage::Count && is_whole(value)) {
+        h5::write_attribute(impl_->trace.kpi.get(), name, static_cast<int64_t>(value));
+      } else {
+        h5::write_attribute(impl_->trace.kpi.get(), name, value);
+      }
+    }
+    impl_->trace.flush_file();
+  });
+}
+
+void TraceWriter::write_kpi_table(const std::string& name, const KpiTable& table) {
+  impl_->settle();
+  check_name(name, "a KPI table");
+  check_name(table.key_name, "a KPI table key");
+  std::set<std::string> names{table.key_name};
+  for (const auto& [column, values] : table.columns) {
+    check_name(column, "a KPI table column");
+    if (!names.insert(column).second) {
+      throw std::invalid_argument("KPI table '" + name + "' has two columns named '" + column + "'");
+    }
+    check_length(values, table.keys.size(), "kpi/" + name, column);
+  }
+  uint64_t bytes = bytes_of(table.keys);
+  for (const auto& [column, values] : table.columns) bytes += bytes_of(values);
+  impl_->trace.guarded("write /kpi table", bytes, [&] {
+    h5::Handle group = h5::create_group(impl_->trace.kpi.get(), name, "KPIs by " + table.key_name);
+    const hid_t g = group.get();
+    h5::write_column(g, {table.key_name, "", "table key: one row per " + table.key_name}, table.keys);
+    for (const auto& [column, values] : table.columns) write_kpi_column(g, name, column, values);
+    impl_->trace.flush_file();
+  });
+}
+
+void TraceWriter::write_timeseries(const TimeSeries& series) {
+  impl_->settle();
+  std::set<std::string> names{"t_s"};
+  for (const auto& [column, values] : series.columns) {
+    check_name(column, "a time-series column");
+    if (!names.insert(column).second)
+      throw std::invalid_argument("/timeseries has two columns named '" + column + "'");
+    check_length(values, series.t_s.size(), "timeseries", column);
+  }
+  uint64_t bytes = bytes_of(series.t_s);
+  for (const auto& [column, values] : series.columns) bytes += bytes_of(values);
+  impl_->trace.guarded("write /timeseries", bytes, [&] {
+    h5::Handle group = h5::create_group(impl_->trace.file.get(), "timeseries", series.description);
+    const hid_t g = group.get();
+    h5::Handle time = h5::write_column(g, {"t_s", "s", "start of the interval"}, series.t_s);
+    std::vector<h5::Handle> columns;
+    for (const auto& [column, values] : series.columns) {
+      const std::string what = column == "network_server"
+                                   ? "fraction of the interval the network server's CPU was busy"
+                                   : "bytes carried in the interval / (capacity x interval)";
+      columns.push_back(h5::write_column(g, {column, "", what}, values));
+    }
+    std::vector<hid_t> ids;
+    for (const auto& c : columns) ids.push_back(c.get());
+    h5::attach_dimension_scale(time.get(), "t_s", ids);
+    impl_->trace.flush_file();
+  });
+}
+
+void TraceWriter::write_drivers(const DriverTable& drivers) {
+  impl_->settle();
+  std::set<std::string> names{"t_s", "district"};
+  uint64_t bytes = bytes_of(drivers.t_s) + bytes_of(drivers.districts);
+  for (const DriverTable::Field& field : drivers.fields) {
+    check_name(field.name, "a driver");
+    if (!names.insert(field.name).second)
+      throw std::invalid_argument("/drivers has two fields named '" + field.name + "'");
+    const size_t expected = drivers.t_s.size() * (field.per_district ? drivers.districts.size() : 1);
+    if (field.values.size() != expected)
+      throw std::invalid_argument("/drivers/" + field.name + ": " + std::to_string(field.values.size()) +
+                                  " values, expected " + std::to_string(expected));
+    bytes += bytes_of(field.values);
+  }
+  impl_->trace.guarded("write /drivers", bytes, [&] {
+    h5::Handle group = h5::create_group(impl_->trace.file.get(), "drivers",
+                                        "quantities that changed over the run, as the run used them");
+    const hid_t g = group.get();
+    h5::Handle time = h5::write_column(g, {"t_s", "s", "simulated time"}, drivers.t_s);
+    // Variable-length UTF-8 names, which netCDF readers (xarray) read as str.
+    const hsize_t district_count = drivers.districts.size();
+    h5::Handle name_type(H5Tcopy(H5T_C_S1), H5Tclose, "copy a string type");
+    h5::check(H5Tset_size(name_type.get(), H5T_VARIABLE), "make a variable-length string type");
+    h5::check(H5Tset_cset(name_type.get(), H5T_CSET_UTF8), "make a UTF-8 string type");
+    h5::Handle name_space(H5Screate_simple(1, &district_count, nullptr), H5Sclose,
+                          "create /drivers/district's space");
+    h5::Handle district(
+        H5Dcreate2(g, "district", name_type.get(), name_space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+        H5Dclose, "create /drivers/district");
+    std::vector<const char*> district_names;
+    for (const std::string& name : drivers.districts) district_names.push_back(name.c_str());
+    if (!district_names.empty())
+      h5::check(
+          H5Dwrite(district.get(), name_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, district_names.data()),
+          "write /drivers/district");
+    h5::write_attribute(district.get(), "units", "");
+    h5::write_attribute(district.get(), "description", "district name");
+    std::vector<hid_t> over_time, over_district;
+    std::vector<h5::Handle> datasets;
+    for (const DriverTable::Field& field : drivers.fields) {
+      if (!field.per_district) {
+        datasets.push_back(h5::write_column(g, {field.name, field.units, field.description}, field.values));
+        over_time.push_back(datasets.back().get());
+        continue;
+      }
+      const hsize_t dims[2] = {drivers.t_s.size(), drivers.districts.size()};
+      h5::Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose,
+                       "create the space of /drivers/" + field.name);
+      h5::Handle set(H5Dcreate2(g, field.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
+                                H5P_DEFAULT),
+                     H5Dclose, "create /drivers/" + field.name);
+      h5::check(H5Dwrite(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, field.values.data()),
+                "write /drivers/" + field.name);
+      h5::write_attribute(set.get(), "units", field.units);
+      h5::write_attribute(set.get(), "description", field.description);
+      over_time.push_back(set.get());
+      over_district.push_back(set.get());
+      datasets.push_back(std::move(set));
+    }
+    h5::attach_dimension_scale(time.get(), "t_s", over_time);
+    h5::check(H5DSset_scale(district.get(), "district"), "make /drivers/district a dimension scale");
+    for (const hid_t set : over_district)
+      h5::check(H5DSattach_scale(set, district.get(), 1), "attach /drivers/district");
+    impl_->trace.flush_file();
+  });
+}
+
+}  // namespace citytwin::output
