@@ -7,9 +7,6 @@
 #include <limits>
 #include <memory>
 #include <mutex>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <numbers>
 #include <string>
 
@@ -162,9 +159,6 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
                               : 0;
   city.links_strongest_k = keep_k;
   const size_t blocks = (n + block - 1) / block;
-  std::vector<std::vector<uint32_t>> block_gateway(blocks);
-  std::vector<std::vector<float>> block_gain(blocks);
-  std::vector<std::vector<uint32_t>> block_count(blocks);
   city.device_sf.resize(n);
   const auto lora = scenario::Technology::LoRaWAN, nbiot_tech = scenario::Technology::NbIot;
   const GatewayGrid lora_grid(sc.gateways, lora), nbiot_grid(sc.gateways, nbiot_tech);
@@ -220,220 +214,251 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
                                         : -std::numeric_limits<double>::infinity();
     sf12_cutoffs.emplace_back(sc.channel.path_loss, max_loss_sf12, sigma, max_distance_m);
   }
-  // A block's links are gathered in a scratch kept from block to block (one per thread at a time), then
-  // copied to vectors of their exact size: grown by doubling, each block's own vectors were copied and
-  // faulted in afresh several times.
+  // A device's links are appended to a scratch (its counts too); the scratches' vectors are kept from
+  // block to block, so that their pages are faulted in once.
   struct Scratch {
     std::vector<uint32_t> gateway;
     std::vector<float> gain;
-  };
-  std::mutex scratch_mutex;
-  std::vector<std::unique_ptr<Scratch>> spare;
-  std::atomic<size_t> blocks_done{0};
-  pool.parallel_for(blocks, [&](size_t b) {
-    if (core::stop_requested()) return;  // the blocks left are skipped, and the set-up abandoned below
-    std::unique_ptr<Scratch> scratch;
-    {
-      const std::lock_guard lock(scratch_mutex);
-      if (spare.empty()) {
-        scratch = std::make_unique<Scratch>();
-      } else {
-        scratch = std::move(spare.back());
-        spare.pop_back();
-      }
-    }
-    scratch->gateway.clear();
-    scratch->gain.clear();
-    std::vector<uint32_t> candidates, chosen;
+    std::vector<uint32_t> count;                          // per device of the block
+    std::vector<std::pair<uint32_t, double>> candidates;  // gateway, squared distance (m^2)
     std::vector<std::pair<uint32_t, double>> gains;
-    const size_t first = b * block, last = std::min(n, (b + 1) * block);
-    for (size_t d = first; d < last; ++d) {
-      const scenario::DevicePopulation& pop = sc.devices[city.device_population[d]];
-      const bool nbiot = pop.technology == nbiot_tech;
-      const double floor = link_floor_dbm(pop);
-      const uint64_t shadow_key = core::Stream(seed, "shadowing", d).key();
-      core::Stream wall_rng(seed, "penetration", d);
-      const double wall_db =
-          pop.penetration.sigma_db > 0.0 || pop.penetration.mean_db > 0.0
-              ? pop.penetration.mean_db + pop.penetration.sigma_db * standard_normal_draw(wall_rng)
-              : 0.0;
-      const double wall_loss_db = std::max(0.0, wall_db);
-      const double wall_z = sigma > 0.0 ? wall_loss_db / sigma : 0.0;  // the lift it asks, in sigmas
-      // Wi-Fi cameras associate through sim/wifi_access.cpp (5 GHz link budget), not radio links.
-      const double x = city.device_x_m[d], y = city.device_y_m[d];
-      double best_rssi = -std::numeric_limits<double>::infinity();
-      const GatewayGrid* grid = pop.technology == lora ? &lora_grid : nbiot ? &nbiot_grid : nullptr;
-      // candidates: the gateways within radius_m (and beyond inner_m) whose draw can lift them tighter_db
-      // above what the cut-off needs.
-      const auto visit = [&](const LinkCutoff& cutoff, double radius_m, double inner_m, double tighter_db) {
-        if (grid == nullptr) return;
-        const double inner2 = inner_m < 0.0 ? -1.0 : inner_m * inner_m;
-        const double wall_and_tighter_z = wall_z + (sigma > 0.0 ? tighter_db / sigma : 0.0);
-        // (Its scalars captured by copy rather than by reference.)
-        const auto consider = [&candidates, &lift, &cutoff, table = cutoff.table(), rank_of = rank.data(),
-                               shadow_key, wall_and_tighter_z, inner2](uint32_t g, double d2) {
-          if (d2 <= inner2) return;
-          // With shadowing, a pair whose draw surely cannot lift it as far as it needs is skipped on the
-          // draw's hashes without the draw itself; see link_index.hpp. (cutoff.lift_z(d2), its table held
-          // in the closure.)
-          const double bucket = d2 * table.per_bucket;
-          const double z = (bucket < table.buckets ? static_cast<double>(table.z[static_cast<size_t>(bucket)])
-                                                   : cutoff.lift_z_beyond(d2)) +
-                           wall_and_tighter_z;
-          if (z > 0.0) {
-            const uint64_t n0 = 2u * static_cast<uint64_t>(rank_of[g]);
-            // u1 is the pair's second value, u2 its first (standard_normal_draw's order).
-            if (!lift.can_lift(core::stream_value(shadow_key, n0 + 1), core::stream_value(shadow_key, n0), z))
-              return;
-          }
-          candidates.push_back(g);
-        };
-        grid->visit(x, y, radius_m, consider);
-      };
-      // gains: the candidates heard at full power down to the SF12 floor, with their gains.
-      const auto judge = [&] {
-        for (uint32_t g : candidates) {
-          const scenario::Gateway& gw = sc.gateways[g];
-          const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
-          double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - wall_loss_db;
-          if (sigma > 0.0) {  // one draw per (device, gateway), in gateway order
-            core::Stream shadow_rng(shadow_key, 2u * static_cast<uint64_t>(rank[g]));
-            gain -= sc.channel.shadowing_sigma_db * standard_normal_draw(shadow_rng);
-          }
-          if (pop.radio.tx_power_dbm + gain < floor) continue;
-          best_rssi = std::max(best_rssi, pop.radio.tx_power_dbm + gain);
-          gains.push_back({g, gain});
+    std::vector<uint32_t> chosen;
+    void clear() {
+      gateway.clear();
+      gain.clear();
+      count.clear();
+    }
+  };
+  const auto links_of = [&](size_t d, Scratch& scratch) {
+    auto& candidates = scratch.candidates;
+    auto& gains = scratch.gains;
+    auto& chosen = scratch.chosen;
+    const scenario::DevicePopulation& pop = sc.devices[city.device_population[d]];
+    const bool nbiot = pop.technology == nbiot_tech;
+    const double floor = link_floor_dbm(pop);
+    const uint64_t shadow_key = core::Stream(seed, "shadowing", d).key();
+    core::Stream wall_rng(seed, "penetration", d);
+    const double wall_db =
+        pop.penetration.sigma_db > 0.0 || pop.penetration.mean_db > 0.0
+            ? pop.penetration.mean_db + pop.penetration.sigma_db * standard_normal_draw(wall_rng)
+            : 0.0;
+    const double wall_loss_db = std::max(0.0, wall_db);
+    const double wall_z = sigma > 0.0 ? wall_loss_db / sigma : 0.0;  // the lift it asks, in sigmas
+    // Wi-Fi cameras associate through sim/wifi_access.cpp (5 GHz link budget), not radio links.
+    const double x = city.device_x_m[d], y = city.device_y_m[d];
+    double best_rssi = -std::numeric_limits<double>::infinity();
+    const GatewayGrid* grid = pop.technology == lora ? &lora_grid : nbiot ? &nbiot_grid : nullptr;
+    // candidates: the gateways within radius_m (and beyond inner_m) whose draw can lift them tighter_db
+    // above what the cut-off needs.
+    const auto visit = [&](const LinkCutoff& cutoff, double radius_m, double inner_m, double tighter_db) {
+      if (grid == nullptr) return;
+      const double inner2 = inner_m < 0.0 ? -1.0 : inner_m * inner_m;
+      const double wall_and_tighter_z = wall_z + (sigma > 0.0 ? tighter_db / sigma : 0.0);
+      // (Its scalars captured by copy rather than by reference.)
+      const auto consider = [&candidates, &lift, &cutoff, table = cutoff.table(), rank_of = rank.data(),
+                             shadow_key, wall_and_tighter_z, inner2](uint32_t g, double d2) {
+        if (d2 <= inner2) return;
+        // With shadowing, a pair whose draw surely cannot lift it as far as it needs is skipped on the
+        // draw's hashes without the draw itself; see link_index.hpp. (cutoff.lift_z(d2), its table held
+        // in the closure.)
+        const double bucket = d2 * table.per_bucket;
+        const double z = (bucket < table.buckets ? static_cast<double>(table.z[static_cast<size_t>(bucket)])
+                                                 : cutoff.lift_z_beyond(d2)) +
+                         wall_and_tighter_z;
+        if (z > 0.0) {
+          const uint64_t n0 = 2u * static_cast<uint64_t>(rank_of[g]);
+          // u1 is the pair's second value, u2 its first (standard_normal_draw's order); u2 hashed only
+          // for the u1 that can give the lift.
+          const uint64_t u1 = core::stream_value(shadow_key, n0 + 1);
+          if (!lift.can_lift_any(u1, z) || !lift.can_lift(u1, core::stream_value(shadow_key, n0), z)) return;
         }
+        candidates.push_back({g, d2});
       };
-      // Every link within the cut-off, in gateway order.
-      const auto gather = [&](const LinkCutoff& cutoff) {
-        candidates.clear();
-        gains.clear();
-        visit(cutoff, cutoff.radius_m(), -1.0, 0.0);
-        std::sort(candidates.begin(), candidates.end());
-        judge();
-      };
-      // radio.receptions: strongest_only: the links that can be among the K strongest, in gateway order
-      // (a subset of gather's holding every link at least as strong as its K-th: the same K are chosen
-      // from it). The gateways near the device first, whose K-th strongest link is a threshold that the
-      // others must beat: the draws that cannot lift a gateway that far are skipped on their hashes (~25
-      // judged a device in the realistic 1 M city instead of ~150), and the gateways beyond the radius at
-      // which even the largest draw falls short of it are not visited (with 7.8 dB of shadowing that
-      // radius still holds the whole city: the largest draw lifts a link by 67 dB).
-      const auto gather_strongest = [&](const LinkCutoff& cutoff) {
-        candidates.clear();
-        gains.clear();
-        const double inner =
-            std::min(cutoff.radius_m(), grid != nullptr ? grid->radius_holding(3.0 * keep_k) : 0.0);
-        visit(cutoff, inner, -1.0, 0.0);
-        judge();
-        if (gains.size() < keep_k) return gather(cutoff);
-        const auto kth = gains.begin() + (keep_k - 1);
-        std::nth_element(gains.begin(), kth, gains.end(),
-                         [](const auto& l, const auto& r) { return l.second > r.second; });
-        // Less 0.001 dB: the selection compares the gains as floats (rounded by ~1e-5 dB at these values).
-        const double threshold_db = kth->second - 0.001;
-        const double tighter_db =
-            std::max(0.0, cutoff.max_loss_db() -
-                              (max_antenna_dbi.at(static_cast<size_t>(pop.technology)) - threshold_db));
-        candidates.clear();
-        visit(cutoff, cutoff.radius_m(tighter_db + wall_loss_db), inner, tighter_db);
-        judge();
-        std::sort(gains.begin(), gains.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
-      };
-      if (keep_k > 0)
-        gather_strongest(cutoffs[city.device_population[d]]);
-      else
-        gather(cutoffs[city.device_population[d]]);
-      const int sf = nbiot ? 0
-                     : pop.radio.sf_auto
-                         ? std::min(city.populations[city.device_population[d]].max_sf,
-                                    models::radio::spreading_factor_for_link(
-                                        best_rssi, pop.radio.phy.bandwidth_hz,
-                                        sc.channel.gateway_sensitivity_dbm, pop.radio.join_margin_db))
-                         : pop.radio.phy.spreading_factor;
-      city.device_sf[d] = static_cast<uint8_t>(sf);
-      // Kept: the links a frame of the device can ever be heard on (its SF fixed for the run, or SF12).
-      // (sf < 7: no SF fits the region's limits, which resolve() refuses; kept to the floor here.)
-      const double keep_dbm = nbiot || pop.radio.adr || sf >= 12 || sf < 7
-                                  ? floor
-                                  : models::radio::gateway_sensitivity_dbm(
-                                        sf, pop.radio.phy.bandwidth_hz, sc.channel.gateway_sensitivity_dbm) -
-                                        kKeptLinkMarginDb;
-      uint32_t count = 0;
+      grid->visit(x, y, radius_m, consider);
+    };
+    // gains: the candidates heard at full power down to the SF12 floor, with their gains.
+    const auto judge = [&] {
+      for (const auto& [g, d2] : candidates) {
+        const scenario::Gateway& gw = sc.gateways[g];
+        // (d2 as the grid computed it: its square root is the distance to within an ulp of std::hypot's,
+        // far below the float a gain is kept as.)
+        const double dist = std::sqrt(d2);
+        double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - wall_loss_db;
+        if (sigma > 0.0) {  // one draw per (device, gateway), in gateway order
+          core::Stream shadow_rng(shadow_key, 2u * static_cast<uint64_t>(rank[g]));
+          gain -= sc.channel.shadowing_sigma_db * standard_normal_draw(shadow_rng);
+        }
+        if (pop.radio.tx_power_dbm + gain < floor) continue;
+        best_rssi = std::max(best_rssi, pop.radio.tx_power_dbm + gain);
+        gains.push_back({g, gain});
+      }
+    };
+    // Every link within the cut-off, in gateway order.
+    const auto gather = [&](const LinkCutoff& cutoff) {
+      candidates.clear();
+      gains.clear();
+      visit(cutoff, cutoff.radius_m(), -1.0, 0.0);
+      std::sort(candidates.begin(), candidates.end(),
+                [](const auto& l, const auto& r) { return l.first < r.first; });
+      judge();
+    };
+    // radio.receptions: strongest_only: the links that can be among the K strongest, in gateway order
+    // (a subset of gather's holding every link at least as strong as its K-th: the same K are chosen
+    // from it). The gateways near the device first, whose K-th strongest link is a threshold that the
+    // others must beat: the draws that cannot lift a gateway that far are skipped on their hashes (~25
+    // judged a device in the realistic 1 M city instead of ~150), and the gateways beyond the radius at
+    // which even the largest draw falls short of it are not visited (with 7.8 dB of shadowing that
+    // radius still holds the whole city: the largest draw lifts a link by 67 dB).
+    const auto gather_strongest = [&](const LinkCutoff& cutoff) {
+      candidates.clear();
+      gains.clear();
+      const double inner =
+          std::min(cutoff.radius_m(), grid != nullptr ? grid->radius_holding(3.0 * keep_k) : 0.0);
+      visit(cutoff, inner, -1.0, 0.0);
+      judge();
+      if (gains.size() < keep_k) return gather(cutoff);
+      const auto kth = gains.begin() + (keep_k - 1);
+      std::nth_element(gains.begin(), kth, gains.end(),
+                       [](const auto& l, const auto& r) { return l.second > r.second; });
+      // Less 0.001 dB: the selection compares the gains as floats (rounded by ~1e-5 dB at these values).
+      const double threshold_db = kth->second - 0.001;
+      const double tighter_db =
+          std::max(0.0, cutoff.max_loss_db() -
+                            (max_antenna_dbi.at(static_cast<size_t>(pop.technology)) - threshold_db));
+      candidates.clear();
+      visit(cutoff, cutoff.radius_m(tighter_db + wall_loss_db), inner, tighter_db);
+      judge();
+      std::sort(gains.begin(), gains.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
+    };
+    if (keep_k > 0)
+      gather_strongest(cutoffs[city.device_population[d]]);
+    else
+      gather(cutoffs[city.device_population[d]]);
+    const int sf = nbiot ? 0
+                   : pop.radio.sf_auto
+                       ? std::min(city.populations[city.device_population[d]].max_sf,
+                                  models::radio::spreading_factor_for_link(
+                                      best_rssi, pop.radio.phy.bandwidth_hz,
+                                      sc.channel.gateway_sensitivity_dbm, pop.radio.join_margin_db))
+                       : pop.radio.phy.spreading_factor;
+    city.device_sf[d] = static_cast<uint8_t>(sf);
+    // Kept: the links a frame of the device can ever be heard on (its SF fixed for the run, or SF12).
+    // (sf < 7: no SF fits the region's limits, which resolve() refuses; kept to the floor here.)
+    const double keep_dbm = nbiot || pop.radio.adr || sf >= 12 || sf < 7
+                                ? floor
+                                : models::radio::gateway_sensitivity_dbm(sf, pop.radio.phy.bandwidth_hz,
+                                                                         sc.channel.gateway_sensitivity_dbm) -
+                                      kKeptLinkMarginDb;
+    uint32_t count = 0;
+    for (const auto& [g, gain] : gains) {
+      if (pop.radio.tx_power_dbm + gain < keep_dbm) continue;
+      scratch.gateway.push_back(g);
+      scratch.gain.push_back(static_cast<float>(gain));
+      ++count;
+    }
+    // No link at the device's own SF: it keeps those it has down to the SF12 floor. Its frames are never
+    // heard on them (the radio medium judges each reception at the frame's SF), but the coverage
+    // (sim/plan/coverage.cpp: a device with a link is within reach at SF12) counts it as before.
+    if (count == 0 && !nbiot) {
+      if (fixed_sf(pop)) gather(sf12_cutoffs[city.device_population[d]]);  // a wider cut-off
       for (const auto& [g, gain] : gains) {
-        if (pop.radio.tx_power_dbm + gain < keep_dbm) continue;
-        scratch->gateway.push_back(g);
-        scratch->gain.push_back(static_cast<float>(gain));
+        scratch.gateway.push_back(g);
+        scratch.gain.push_back(static_cast<float>(gain));
         ++count;
       }
-      // No link at the device's own SF: it keeps those it has down to the SF12 floor. Its frames are never
-      // heard on them (the radio medium judges each reception at the frame's SF), but the coverage
-      // (sim/plan/coverage.cpp: a device with a link is within reach at SF12) counts it as before.
-      if (count == 0 && !nbiot) {
-        if (fixed_sf(pop)) gather(sf12_cutoffs[city.device_population[d]]);  // a wider cut-off
-        for (const auto& [g, gain] : gains) {
-          scratch->gateway.push_back(g);
-          scratch->gain.push_back(static_cast<float>(gain));
-          ++count;
-        }
-      }
-      // radio.receptions: strongest_only: its K strongest links alone, the only ones its frames use (they
-      // are neither received nor interfere beyond them, sim/access/strongest_links.hpp), chosen as the
-      // radio medium chose them from every link: the strongest is among them (NB-IoT's serving cell), and
-      // a device with a link keeps one (coverage).
-      if (keep_k > 0 && count > keep_k) {
-        const size_t at = scratch->gain.size() - count;
-        strongest_positions({scratch->gain.data() + at, count}, keep_k, chosen);
-        for (size_t i = 0; i < chosen.size(); ++i) {  // increasing positions, each >= i: compacted in place
-          scratch->gateway[at + i] = scratch->gateway[at + chosen[i]];
-          scratch->gain[at + i] = scratch->gain[at + chosen[i]];
-        }
-        scratch->gateway.resize(at + keep_k);
-        scratch->gain.resize(at + keep_k);
-        count = keep_k;
-      }
-      block_count[b].push_back(count);
     }
-    block_gateway[b].assign(scratch->gateway.begin(), scratch->gateway.end());
-    block_gain[b].assign(scratch->gain.begin(), scratch->gain.end());
-    {
-      const std::lock_guard lock(scratch_mutex);
-      spare.push_back(std::move(scratch));
+    // radio.receptions: strongest_only: its K strongest links alone, the only ones its frames use (they
+    // are neither received nor interfere beyond them, sim/access/strongest_links.hpp), chosen as the
+    // radio medium chose them from every link: the strongest is among them (NB-IoT's serving cell), and
+    // a device with a link keeps one (coverage).
+    if (keep_k > 0 && count > keep_k) {
+      const size_t at = scratch.gain.size() - count;
+      strongest_positions({scratch.gain.data() + at, count}, keep_k, chosen);
+      for (size_t i = 0; i < chosen.size(); ++i) {  // increasing positions, each >= i: compacted in place
+        scratch.gateway[at + i] = scratch.gateway[at + chosen[i]];
+        scratch.gain[at + i] = scratch.gain[at + chosen[i]];
+      }
+      scratch.gateway.resize(at + keep_k);
+      scratch.gain.resize(at + keep_k);
+      count = keep_k;
     }
-    if (progress)
-      progress(static_cast<double>(blocks_done.fetch_add(1, std::memory_order_relaxed) + 1) /
-               static_cast<double>(blocks));
-  });
-  spare.clear();
-  if (core::stop_requested()) throw core::Stopped("stopped while computing the radio links");
-  // Concatenated in device order on the pool: each block copied to its place in arrays left uninitialised
-  // (their pages faulted in by the copies, 4.6 s on the main thread alone in the realistic 1 M city), and
-  // freed once copied, so that the links are not held twice at the peak.
-  std::vector<size_t> block_first(blocks + 1, 0);
-  for (size_t b = 0; b < blocks; ++b) block_first[b + 1] = block_first[b] + block_gateway[b].size();
+    scratch.count.push_back(count);
+  };
+
+  // The blocks are computed in parallel and appended to the city's arrays in device order as soon as
+  // every block before them is in (by whichever thread completes the run): each link is written once into
+  // its scratch and once into its place, with no copy per block in between (they were gathered in a vector
+  // per block and concatenated at the end: 2.8 GB faulted in and copied for the 1.4 GB of links of the
+  // exact realistic 1 M city). The arrays are reserved for the links a sample of the devices predicts; a
+  // city that outgrows it grows them as a vector grows.
+  {
+    Scratch sample;
+    const size_t stride = std::max<size_t>(1, n / 2048);
+    size_t sampled = 0;
+    for (size_t d = 0; d < n; d += stride, ++sampled) links_of(d, sample);
+    const double per_device =
+        sampled > 0 ? static_cast<double>(sample.gateway.size()) / static_cast<double>(sampled) : 0.0;
+    const auto expected = static_cast<size_t>(per_device * static_cast<double>(n) * 1.05) + 16 * block;
+    city.link_gateway.reserve(expected);
+    city.link_gain_db.reserve(expected);
+  }
   city.link_offset.reserve(n + 1);
   city.link_offset.push_back(0);
-  for (size_t b = 0; b < blocks; ++b) {
-    for (uint32_t c : block_count[b]) city.link_offset.push_back(city.link_offset.back() + c);
-    std::vector<uint32_t>().swap(block_count[b]);
-  }
-  city.link_gateway.resize(block_first[blocks]);
-  city.link_gain_db.resize(block_first[blocks]);
-  [[maybe_unused]] std::atomic<size_t> copied{0};
-  pool.parallel_for(blocks, [&](size_t b) {
-    std::copy(block_gateway[b].begin(), block_gateway[b].end(),
-              city.link_gateway.begin() + static_cast<std::ptrdiff_t>(block_first[b]));
-    std::copy(block_gain[b].begin(), block_gain[b].end(),
-              city.link_gain_db.begin() + static_cast<std::ptrdiff_t>(block_first[b]));
-    std::vector<uint32_t>().swap(block_gateway[b]);
-    std::vector<float>().swap(block_gain[b]);
-#ifdef __GLIBC__
-    // The freed blocks' pages go back to the system as the copies grow (glibc keeps freed memory in its
-    // heaps, the pool's threads' heaps most, and the links would then be held twice at the peak).
-    if (copied.fetch_add(1, std::memory_order_relaxed) % 16 == 15) malloc_trim(0);
-#endif
+  std::mutex mutex;  // the fields below
+  std::vector<std::unique_ptr<Scratch>> spare;
+  std::vector<std::unique_ptr<Scratch>> ready(blocks);  // computed, waiting for the blocks before them
+  size_t next_in = 0;                                   // the first block not yet appended
+  std::atomic<size_t> next_block{0}, blocks_done{0};
+  const auto append = [&](Scratch& done) {  // under mutex
+    const size_t at = city.link_gateway.size(), count = done.gateway.size();
+    if (at + count > city.link_gateway.capacity()) {
+      const size_t grown =
+          std::max(at + count, city.link_gateway.capacity() + city.link_gateway.capacity() / 2);
+      city.link_gateway.reserve(grown);
+      city.link_gain_db.reserve(grown);
+    }
+    city.link_gateway.resize(at + count);
+    city.link_gain_db.resize(at + count);
+    std::copy(done.gateway.begin(), done.gateway.end(),
+              city.link_gateway.begin() + static_cast<std::ptrdiff_t>(at));
+    std::copy(done.gain.begin(), done.gain.end(),
+              city.link_gain_db.begin() + static_cast<std::ptrdiff_t>(at));
+    for (uint32_t c : done.count) city.link_offset.push_back(city.link_offset.back() + c);
+  };
+  // One item a thread, each taking blocks in increasing order from next_block (the pool's own claims
+  // come from both ends of its items, which would leave the first blocks to the last).
+  pool.parallel_for(static_cast<size_t>(pool.size()), [&](size_t) {
+    for (;;) {
+      if (core::stop_requested()) return;  // the blocks left are skipped, and the set-up abandoned below
+      const size_t b = next_block.fetch_add(1, std::memory_order_relaxed);
+      if (b >= blocks) return;
+      std::unique_ptr<Scratch> scratch;
+      {
+        const std::lock_guard lock(mutex);
+        if (spare.empty()) {
+          scratch = std::make_unique<Scratch>();
+        } else {
+          scratch = std::move(spare.back());
+          spare.pop_back();
+        }
+      }
+      scratch->clear();
+      for (size_t d = b * block, last = std::min(n, (b + 1) * block); d < last; ++d) links_of(d, *scratch);
+      {
+        const std::lock_guard lock(mutex);
+        ready[b] = std::move(scratch);
+        for (; next_in < blocks && ready[next_in]; ++next_in) {
+          append(*ready[next_in]);
+          spare.push_back(std::move(ready[next_in]));
+        }
+      }
+      if (progress)
+        progress(static_cast<double>(blocks_done.fetch_add(1, std::memory_order_relaxed) + 1) /
+                 static_cast<double>(blocks));
+    }
   });
+  if (core::stop_requested()) throw core::Stopped("stopped while computing the radio links");
+  if (next_in != blocks) throw std::logic_error("build_city_layout: a block of links was not appended");
   return city;
 }
 

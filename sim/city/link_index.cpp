@@ -88,6 +88,7 @@ ShadowingLiftBound::ShadowingLiftBound() {
     const double lo = static_cast<double>(j) / m, hi = (static_cast<double>(j) + 1.0) / m;
     const double nearest = hi <= 0.5 ? hi : lo >= 0.5 ? lo : 0.5;
     minus_cos_[j] = -std::cos(2.0 * std::numbers::pi * nearest) + 1e-12;
+    max_minus_cos_ = std::max(max_minus_cos_, minus_cos_[j]);
   }
 }
 

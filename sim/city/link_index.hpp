@@ -147,10 +147,17 @@ class ShadowingLiftBound {
   bool can_lift(uint64_t u1_bits, uint64_t u2_bits, double z_needed) const {
     return radius_[u1_bits >> 52] * minus_cos_[u2_bits >> 54] >= z_needed;
   }
+  // The same bound from u1 alone, whatever u2 (the largest -cos): false only when can_lift is false for
+  // every u2 (a product with a positive factor is monotonic in the other, rounding included). Far pairs
+  // need a lift that few radii give (exp(-z^2 / 2) of them), so most are refused before u2 is hashed.
+  bool can_lift_any(uint64_t u1_bits, double z_needed) const {
+    return radius_[u1_bits >> 52] * max_minus_cos_ >= z_needed;
+  }
 
  private:
   std::array<double, 4096> radius_{};
   std::array<double, 1024> minus_cos_{};
+  double max_minus_cos_ = 0.0;
 };
 
 // A standard-normal draw of a named stream: models::radio::gaussian_from_uniforms(u1, u2) with u2 the
