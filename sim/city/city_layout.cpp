@@ -250,31 +250,12 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
     const GatewayGrid* grid = pop.technology == lora ? &lora_grid : nbiot ? &nbiot_grid : nullptr;
     // candidates: the gateways within radius_m (and beyond inner_m) whose draw can lift them tighter_db
     // above what the cut-off needs.
+    // (With shadowing, a pair whose draw surely cannot lift it as far as it needs is skipped on the draw's
+    // hashes without the draw itself; see link_index.hpp.)
     const auto visit = [&](const LinkCutoff& cutoff, double radius_m, double inner_m, double tighter_db) {
       if (grid == nullptr) return;
-      const double inner2 = inner_m < 0.0 ? -1.0 : inner_m * inner_m;
-      const double wall_and_tighter_z = wall_z + (sigma > 0.0 ? tighter_db / sigma : 0.0);
-      // (Its scalars captured by copy rather than by reference.)
-      const auto consider = [&candidates, &lift, &cutoff, table = cutoff.table(), rank_of = rank.data(),
-                             shadow_key, wall_and_tighter_z, inner2](uint32_t g, double d2) {
-        if (d2 <= inner2) return;
-        // With shadowing, a pair whose draw surely cannot lift it as far as it needs is skipped on the
-        // draw's hashes without the draw itself; see link_index.hpp. (cutoff.lift_z(d2), its table held
-        // in the closure.)
-        const double bucket = d2 * table.per_bucket;
-        const double z = (bucket < table.buckets ? static_cast<double>(table.z[static_cast<size_t>(bucket)])
-                                                 : cutoff.lift_z_beyond(d2)) +
-                         wall_and_tighter_z;
-        if (z > 0.0) {
-          const uint64_t n0 = 2u * static_cast<uint64_t>(rank_of[g]);
-          // u1 is the pair's second value, u2 its first (standard_normal_draw's order); u2 hashed only
-          // for the u1 that can give the lift.
-          const uint64_t u1 = core::stream_value(shadow_key, n0 + 1);
-          if (!lift.can_lift_any(u1, z) || !lift.can_lift(u1, core::stream_value(shadow_key, n0), z)) return;
-        }
-        candidates.push_back({g, d2});
-      };
-      grid->visit(x, y, radius_m, consider);
+      const PairFilter filter{&cutoff, &lift, shadow_key, wall_z + (sigma > 0.0 ? tighter_db / sigma : 0.0)};
+      grid->candidates(x, y, radius_m, inner_m, filter, candidates);
     };
     // gains: the candidates heard at full power down to the SF12 floor, with their gains.
     const auto judge = [&] {

@@ -39,11 +39,14 @@ GatewayGrid::GatewayGrid(const std::vector<scenario::Gateway>& gateways, scenari
   for (size_t c = 0; c < cells; ++c) cell_start_[c + 1] += cell_start_[c];
   std::vector<uint32_t> fill(cell_start_.begin(), cell_start_.end() - 1);
   gateway_.resize(mine.size());
+  rank_.resize(mine.size());
   x_.resize(mine.size());
   y_.resize(mine.size());
-  for (uint32_t g : mine) {
+  for (uint32_t r = 0; r < mine.size(); ++r) {
+    const uint32_t g = mine[r];
     const uint32_t k = fill[cell_of(g)]++;
     gateway_[k] = g;
+    rank_[k] = r;
     x_[k] = gateways[g].x_m;
     y_[k] = gateways[g].y_m;
   }
@@ -72,6 +75,46 @@ LinkCutoff::LinkCutoff(const models::radio::LogDistancePathLoss& path_loss, doub
     if (static_cast<double>(f) > z) f = std::nextafter(f, -INFINITY);
     lift_z_[b] = f;
   }
+  // The inverse on a grid from the least finite z (no lower than -64) to the largest.
+  const auto first_finite =
+      std::find_if(lift_z_.begin(), lift_z_.end(), [](float v) { return std::isfinite(v); });
+  if (first_finite == lift_z_.end()) return;
+  inverse_lo_ = std::max(-64.0, static_cast<double>(*first_finite));
+  const double hi = static_cast<double>(lift_z_.back());
+  inverse_step_ = std::max(1.0 / 256.0, (hi - inverse_lo_) / 65536.0);
+  inverse_.resize(static_cast<size_t>(std::ceil((hi - inverse_lo_) / inverse_step_)) + 1);
+  int64_t last = -1;
+  for (size_t i = 0; i < inverse_.size(); ++i) {
+    const double v = inverse_lo_ + static_cast<double>(i) * inverse_step_;
+    while (last + 1 < static_cast<int64_t>(lift_z_.size()) &&
+           static_cast<double>(lift_z_[static_cast<size_t>(last + 1)]) <= v)
+      ++last;
+    inverse_[i] = static_cast<int32_t>(last);
+  }
+}
+
+int64_t LinkCutoff::last_bucket_at_least(double limit_z) const {
+  const auto buckets = static_cast<int64_t>(lift_z_.size());
+  if (inverse_.empty())  // one bucket (no shadowing): exact
+    return static_cast<double>(lift_z_[0]) <= limit_z ? 0 : -1;
+  if (!(limit_z < static_cast<double>(lift_z_.back()))) return buckets - 1;  // every bucket
+  // (limit_z below the grid: the buckets at most its lowest point hold those below limit_z.)
+  const double at = std::max(0.0, std::ceil((limit_z - inverse_lo_) / inverse_step_));
+  auto i = static_cast<size_t>(at);
+  if (inverse_lo_ + static_cast<double>(i) * inverse_step_ < limit_z) ++i;  // a grid point at or above it
+  return i < inverse_.size() ? inverse_[i] : buckets - 1;
+}
+
+int64_t LinkCutoff::last_bucket_at_most(double limit_z) const {
+  const auto buckets = static_cast<int64_t>(lift_z_.size());
+  if (std::isnan(limit_z)) return -1;
+  if (inverse_.empty()) return static_cast<double>(lift_z_[0]) <= limit_z ? 0 : -1;
+  if (!(limit_z < static_cast<double>(lift_z_.back()))) return buckets - 1;
+  if (limit_z < inverse_lo_) return -1;
+  auto i = static_cast<size_t>(std::floor((limit_z - inverse_lo_) / inverse_step_));
+  while (i > 0 && inverse_lo_ + static_cast<double>(i) * inverse_step_ > limit_z) --i;  // at or below it
+  if (i >= inverse_.size()) i = inverse_.size() - 1;
+  return inverse_[i];
 }
 
 ShadowingLiftBound::ShadowingLiftBound() {

@@ -23,6 +23,8 @@ namespace citytwin::sim::city {
 // sqrt(-2 ln 2^-53) = sqrt(106 ln 2) = 8.57168..., rounded up.
 inline constexpr double kMaxStandardNormal = 8.5717;
 
+struct PairFilter;
+
 // The gateways of one technology bucketed in square cells (about one gateway per cell).
 class GatewayGrid {
  public:
@@ -35,6 +37,32 @@ class GatewayGrid {
   // (x_m, y_m) (an infinite radius: all of them), in no particular order.
   template <class Fn>
   void visit(double x_m, double y_m, double radius_m, Fn&& fn) const {
+    const double r2 = radius_m * radius_m;
+    // (The arrays' addresses held here: fn's stores could otherwise alias them, and they were loaded
+    // again for every gateway.)
+    const double *xs = x_.data(), *ys = y_.data();
+    const uint32_t* gateways = gateway_.data();
+    for_spans(x_m, y_m, radius_m, [&, xs, ys, gateways](uint32_t begin, uint32_t end) {
+      for (uint32_t k = begin; k < end; ++k) {
+        const double dx = xs[k] - x_m, dy = ys[k] - y_m;
+        const double d2 = dx * dx + dy * dy;
+        if (d2 <= r2) fn(gateways[k], d2);
+      }
+    });
+  }
+
+  // Appends to out (gateway, squared distance) for every gateway of visit(x_m, y_m, radius_m) beyond
+  // inner_m (negative: none excluded) that filter.passes, in visit's order. With AVX-512 (vector: when
+  // the processor has it) eight gateways at a time, with the same arithmetic and so the same pairs.
+  void candidates(double x_m, double y_m, double radius_m, double inner_m, const PairFilter& filter,
+                  std::vector<std::pair<uint32_t, double>>& out, bool vector = vector_available()) const;
+  // Whether this processor runs candidates' AVX-512 path (AVX-512 F, DQ and CD).
+  static bool vector_available();
+
+ private:
+  // Calls span(begin, end) for the runs of gateways (in cell order) of the cells within radius_m.
+  template <class Span>
+  void for_spans(double x_m, double y_m, double radius_m, Span&& span) const {
     if (cell_start_.size() < 2) return;
     const auto column = [&](double v, double origin, int cells) {
       const double c = std::floor((v - origin) / cell_m_);
@@ -42,36 +70,27 @@ class GatewayGrid {
     };
     const int x0 = column(x_m - radius_m, x0_m_, nx_), x1 = column(x_m + radius_m, x0_m_, nx_);
     const int y0 = column(y_m - radius_m, y0_m_, ny_), y1 = column(y_m + radius_m, y0_m_, ny_);
-    const double r2 = radius_m * radius_m;
-    // (The arrays' addresses held here: fn's stores could otherwise alias them, and they were loaded
-    // again for every gateway.)
-    const double *xs = x_.data(), *ys = y_.data();
-    const uint32_t* gateways = gateway_.data();
-    const auto visit_span = [&, xs, ys, gateways](uint32_t begin,
-                                                  uint32_t end) {  // [begin, end) in cell order
-      for (uint32_t k = begin; k < end; ++k) {
-        const double dx = xs[k] - x_m, dy = ys[k] - y_m;
-        const double d2 = dx * dx + dy * dy;
-        if (d2 <= r2) fn(gateways[k], d2);
-      }
-    };
     if (x0 == 0 && y0 == 0 && x1 == nx_ - 1 && y1 == ny_ - 1) {  // every cell: one pass, in cell order
-      visit_span(0, static_cast<uint32_t>(gateway_.size()));
+      span(0u, static_cast<uint32_t>(gateway_.size()));
       return;
     }
     for (int iy = y0; iy <= y1; ++iy) {
       for (int ix = x0; ix <= x1; ++ix) {
         const auto cell = static_cast<size_t>(iy) * static_cast<size_t>(nx_) + static_cast<size_t>(ix);
-        visit_span(cell_start_[cell], cell_start_[cell + 1]);
+        span(cell_start_[cell], cell_start_[cell + 1]);
       }
     }
   }
+  void candidates_scalar(uint32_t begin, uint32_t end, double x_m, double y_m, double r2, double inner2,
+                         const PairFilter& filter, std::vector<std::pair<uint32_t, double>>& out) const;
+  void candidates_avx512(uint32_t begin, uint32_t end, double x_m, double y_m, double r2, double inner2,
+                         const PairFilter& filter, std::vector<std::pair<uint32_t, double>>& out) const;
 
- private:
   double x0_m_ = 0.0, y0_m_ = 0.0, cell_m_ = 1.0;
   int nx_ = 1, ny_ = 1;
   std::vector<uint32_t> cell_start_;  // gateways of cell c: [cell_start_[c], cell_start_[c + 1])
   std::vector<uint32_t> gateway_;     // in cell order, with their positions
+  std::vector<uint32_t> rank_;        // and their ranks among the technology's gateways
   std::vector<double> x_, y_;
 };
 
@@ -116,6 +135,12 @@ class LinkCutoff {
   double lift_z_beyond(double squared_distance_m2) const {
     return (path_loss_.loss_db(std::sqrt(squared_distance_m2)) - l0_db_) / sigma_db_;
   }
+  // The last bucket b whose z[b] <= limit_z (-1: none), from a table of the inverse (lift_z rises with the
+  // bucket) on a grid of 1/256: at_least's buckets hold every such bucket and perhaps a few beyond,
+  // at_most's lie among them, so that a bound built on the first never refuses a pair it should pass, and
+  // one built on the second never passes one it should refuse (GatewayGrid::candidates' vector path).
+  int64_t last_bucket_at_least(double limit_z) const;
+  int64_t last_bucket_at_most(double limit_z) const;
   double lift_z(double squared_distance_m2) const {
     const double b = squared_distance_m2 * per_bucket_;
     return b < static_cast<double>(lift_z_.size()) ? static_cast<double>(lift_z_[static_cast<size_t>(b)])
@@ -131,6 +156,9 @@ class LinkCutoff {
   // Per bucket of d^2, for the bucket's nearest distance, rounded down to a float (64 KB: the table stays
   // in the core's caches while a device's pairs are scanned).
   std::vector<float> lift_z_ = {-INFINITY};
+  // inverse_[i]: the last bucket with z <= inverse_lo_ + i * inverse_step_ (-1: none).
+  double inverse_lo_ = 0.0, inverse_step_ = 1.0;
+  std::vector<int32_t> inverse_;
 };
 
 // Upper bounds of what a shadowing draw z = sqrt(-2 ln(1 - u1)) cos(2 pi u2)
@@ -142,6 +170,7 @@ class LinkCutoff {
 // is kept. Margins of 1e-12 on both tables absorb the rounding of the draw.
 class ShadowingLiftBound {
  public:
+  friend class GatewayGrid;  // candidates' vector path reads the tables
   ShadowingLiftBound();
   // Whether the draw can give -z >= z_needed; false only when it surely cannot.
   bool can_lift(uint64_t u1_bits, uint64_t u2_bits, double z_needed) const {
@@ -158,6 +187,33 @@ class ShadowingLiftBound {
   std::array<double, 4096> radius_{};
   std::array<double, 1024> minus_cos_{};
   double max_minus_cos_ = 0.0;
+};
+
+// Which pairs of a device are worth drawing (build_city_layout): those within the cut-off needing no lift,
+// and those whose shadowing draw can lift them as far as they need (ShadowingLiftBound), the lift being
+// lift_z(d^2) + extra_z (the building loss and any threshold above the floor, in sigmas). The draw of
+// the gateway of rank r among its technology's gateways is the pair (2 r, 2 r + 1) of the device's stream
+// shadow_key.
+struct PairFilter {
+  const LinkCutoff* cutoff;
+  const ShadowingLiftBound* lift;
+  uint64_t shadow_key;
+  double extra_z;
+  // Whether the pair of the gateway of rank `rank` at squared distance d2 passes (the scalar form of
+  // GatewayGrid::candidates).
+  bool passes(uint32_t rank, double d2) const {
+    const LinkCutoff::Table table = cutoff->table();
+    const double bucket = d2 * table.per_bucket;
+    const double z = (bucket < table.buckets ? static_cast<double>(table.z[static_cast<size_t>(bucket)])
+                                             : cutoff->lift_z_beyond(d2)) +
+                     extra_z;
+    if (!(z > 0.0)) return true;
+    const uint64_t n0 = 2u * static_cast<uint64_t>(rank);
+    // u1 is the pair's second value, u2 its first (standard_normal_draw's order); u2 hashed only for the
+    // u1 that can give the lift.
+    const uint64_t u1 = core::stream_value(shadow_key, n0 + 1);
+    return lift->can_lift_any(u1, z) && lift->can_lift(u1, core::stream_value(shadow_key, n0), z);
+  }
 };
 
 // A standard-normal draw of a named stream: models::radio::gaussian_from_uniforms(u1, u2) with u2 the

@@ -271,5 +271,75 @@ TEST(LinkIndex, ShadowingLiftBoundHoldsForEveryDraw) {
   EXPECT_FALSE(bound.can_lift(~uint64_t{0}, 0, 1e-6));
 }
 
+// The inverse of lift_z's table brackets the last bucket at or below a limit: at_least's never below it,
+// at_most's never above it, and both within the buckets of a grid step (1/256) of it.
+TEST(LinkIndex, InverseBucketsBracketTheTable) {
+  const models::radio::LogDistancePathLoss pl;
+  const LinkCutoff cut(pl, 151.0, 7.8, 6000.0);
+  const LinkCutoff::Table table = cut.table();
+  const auto buckets = static_cast<int64_t>(table.buckets);
+  const auto last_at_most = [&](double limit) {  // by a scan
+    int64_t last = -1;
+    while (last + 1 < buckets && static_cast<double>(table.z[last + 1]) <= limit) ++last;
+    return last;
+  };
+  Stream rng(3, "test", 0);
+  for (int i = 0; i < 20000; ++i) {
+    const double limit = -30.0 + 45.0 * rng.uniform();
+    const int64_t exact = last_at_most(limit);
+    const int64_t above = cut.last_bucket_at_least(limit), below = cut.last_bucket_at_most(limit);
+    ASSERT_GE(above, exact) << limit;
+    ASSERT_LE(below, exact) << limit;
+    if (limit > static_cast<double>(table.z[1]) + 0.01) {  // on the grid (bucket 0 is d = 0: -inf)
+      ASSERT_LE(above, last_at_most(limit + 1.0 / 128.0)) << limit;
+      ASSERT_GE(below, last_at_most(limit - 1.0 / 128.0)) << limit;
+    }
+  }
+  EXPECT_EQ(cut.last_bucket_at_least(1e9), buckets - 1);
+  EXPECT_EQ(cut.last_bucket_at_most(1e9), buckets - 1);
+  EXPECT_EQ(cut.last_bucket_at_most(-1e9), -1);
+  EXPECT_EQ(cut.last_bucket_at_most(std::numeric_limits<double>::quiet_NaN()), -1);
+  // Without shadowing: one bucket of -inf, every limit holds it.
+  const LinkCutoff plain(pl, 151.0, 0.0);
+  EXPECT_EQ(plain.last_bucket_at_least(-5.0), 0);
+  EXPECT_EQ(plain.last_bucket_at_most(-5.0), 0);
+}
+
+// GatewayGrid::candidates' AVX-512 path keeps the pairs its scalar path keeps, in the same order, with the
+// same squared distances: random devices in and around a city of 700 gateways, with and without shadowing,
+// lifts asked from none to several sigmas, inner discs, finite and infinite radii.
+TEST(LinkIndex, VectorCandidatesAreTheScalarOnes) {
+  if (!GatewayGrid::vector_available())
+    GTEST_SKIP() << "this processor has no AVX-512 (F, DQ, CD): candidates runs its scalar path alone here";
+  Stream rng(4, "test", 0);
+  std::vector<Gateway> gateways(700);
+  for (size_t g = 0; g < gateways.size(); ++g) {
+    gateways[g].technology = g % 5 == 0 ? Technology::NbIot : Technology::LoRaWAN;
+    gateways[g].x_m = 20000.0 * rng.uniform();
+    gateways[g].y_m = 15000.0 * rng.uniform();
+  }
+  const GatewayGrid grid(gateways, Technology::LoRaWAN);
+  const ShadowingLiftBound lift;
+  const models::radio::LogDistancePathLoss pl;
+  size_t kept = 0, asked = 0;
+  for (const double sigma : {7.8, 3.0, 0.0}) {
+    const LinkCutoff cut(pl, 140.0, sigma, 26000.0);
+    for (int i = 0; i < 3000; ++i) {
+      const double x = -2000.0 + 24000.0 * rng.uniform(), y = -2000.0 + 19000.0 * rng.uniform();
+      const PairFilter filter{&cut, &lift, rng.next_u64(), i % 4 == 0 ? 0.0 : 4.0 * rng.uniform() - 0.5};
+      const double radius = i % 3 == 0 ? cut.radius_m() : 20000.0 * rng.uniform();
+      const double inner = i % 2 == 0 ? -1.0 : 3000.0 * rng.uniform();
+      std::vector<std::pair<uint32_t, double>> scalar, vector;
+      grid.candidates(x, y, radius, inner, filter, scalar, false);
+      grid.candidates(x, y, radius, inner, filter, vector, true);
+      ASSERT_EQ(vector, scalar) << "sigma " << sigma << ", device " << i;
+      kept += scalar.size();
+      for (const auto& [g, d2] : scalar) asked += cut.lift_z(d2) + filter.extra_z > 0.0 ? 1 : 0;
+    }
+  }
+  EXPECT_GT(kept, 100000u);  // the comparison had pairs to compare
+  EXPECT_GT(asked, 10000u);  // among them, pairs kept on their draw's lift
+}
+
 }  // namespace
 }  // namespace citytwin::sim
