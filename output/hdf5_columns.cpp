@@ -55,14 +55,14 @@ void describe_column(hid_t dataset, const ColumnInfo& info) {
 }
 
 // Shuffle groups the bytes of each significance together, which is what lets deflate shrink slowly
-// varying numbers (times, battery levels) well.
+// varying numbers (times, battery levels) well (ColumnInfo::shuffle: not for a column of few values).
 // Level 0: chunked (so that a table can grow) but unfiltered.
-Handle compressed_chunks(size_t chunk_rows, unsigned deflate_level) {
+Handle compressed_chunks(size_t chunk_rows, unsigned deflate_level, bool shuffle = true) {
   Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
   const hsize_t chunk = chunk_rows;
   check(H5Pset_chunk(dcpl.get(), 1, &chunk), "set chunk size");
   if (deflate_level == 0) return dcpl;
-  check(H5Pset_shuffle(dcpl.get()), "set shuffle filter");
+  if (shuffle) check(H5Pset_shuffle(dcpl.get()), "set shuffle filter");
   check(H5Pset_deflate(dcpl.get(), deflate_level), "set deflate filter");
   return dcpl;
 }
@@ -80,7 +80,7 @@ Handle write_static(hid_t group, const ColumnInfo& info, hid_t file_type, hid_t 
   }
   const hsize_t dims = rows;
   Handle space(H5Screate_simple(1, &dims, nullptr), H5Sclose, "create dataspace for " + path);
-  Handle dcpl = rows > 0 ? compressed_chunks(std::min(rows, kStaticChunkRows), deflate_level)
+  Handle dcpl = rows > 0 ? compressed_chunks(std::min(rows, kStaticChunkRows), deflate_level, info.shuffle)
                          : Handle(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
   Handle dataset(
       H5Dcreate2(group, info.name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
@@ -221,7 +221,7 @@ AppendableColumn::AppendableColumn(hid_t group, const ColumnInfo& info, NumericT
   const hsize_t dims = 0;
   const hsize_t max_dims = H5S_UNLIMITED;
   Handle space(H5Screate_simple(1, &dims, &max_dims), H5Sclose, "create dataspace for " + name_);
-  Handle dcpl = compressed_chunks(std::max<size_t>(chunk_rows, 1), deflate_level);
+  Handle dcpl = compressed_chunks(std::max<size_t>(chunk_rows, 1), deflate_level, info.shuffle);
   dataset_ = Handle(
       H5Dcreate2(group, info.name.c_str(), type_.file, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
       H5Dclose, "create dataset " + name_);

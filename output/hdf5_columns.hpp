@@ -35,6 +35,10 @@ struct ColumnInfo {
   std::string units;  // "" when dimensionless or not applicable
   std::string description;
   std::span<const EnumMember> codes{};  // non-empty: an enumeration over the column's integer type
+  // Shuffle before deflate (compressed tables). Off for a column of few distinct multi-byte values (a
+  // channel, a time on air): deflate finds its repeated whole values, which shuffle would split across
+  // planes (about half the size, for less CPU: bench/RESULTS.md, "Trace compression").
+  bool shuffle = true;
 };
 
 // The stored (little-endian, standard) and in-memory (native) HDF5 types of a numeric column.

@@ -352,6 +352,11 @@ TEST_F(TraceWriterTest, CompressionLevelAppliesToTheLargeTables) {
     EXPECT_EQ(deflate_level(file, "messages/t_tx_s"), expected);
     EXPECT_EQ(h5read::layout(file, "messages/t_tx_s").shuffle, level != 0);
     EXPECT_EQ(h5read::layout(file, "messages/t_tx_s").chunk, TraceWriter::kMessageChunkRows);
+    // A channel and a time on air take few values: deflated whole, not shuffled.
+    for (const char* few : {"messages/channel_hz", "messages/airtime_s"}) {
+      EXPECT_EQ(deflate_level(file, few), expected) << few;
+      EXPECT_FALSE(h5read::layout(file, few).shuffle) << few;
+    }
     EXPECT_EQ(deflate_level(file, "devices/x_m"), expected);
     EXPECT_EQ(deflate_level(file, "kpi/by_district/delivery_ratio"), 1);
     sizes.push_back(fs::file_size(path(name)));
