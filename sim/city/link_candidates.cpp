@@ -35,12 +35,9 @@ void GatewayGrid::candidates(double x_m, double y_m, double radius_m, double inn
                              bool vector) const {
   const double r2 = radius_m * radius_m;
   const double inner2 = inner_m < 0.0 ? -1.0 : inner_m * inner_m;
-  const bool avx512 = vector && vector_available();
+  if (vector && vector_available()) return candidates_avx512(x_m, y_m, radius_m, r2, inner2, filter, out);
   for_spans(x_m, y_m, radius_m, [&](uint32_t begin, uint32_t end) {
-    if (avx512)
-      candidates_avx512(begin, end, x_m, y_m, r2, inner2, filter, out);
-    else
-      candidates_scalar(begin, end, x_m, y_m, r2, inner2, filter, out);
+    candidates_scalar(begin, end, x_m, y_m, r2, inner2, filter, out);
   });
 }
 
@@ -77,8 +74,15 @@ __attribute__((target("avx512f,avx512dq"))) inline __m512i mix64_x8(__m512i z) {
 // u2's top four bits, and those still left (the near pairs and the rare large draws) judged one by one by
 // PairFilter::passes.
 __attribute__((target("avx512f,avx512dq,avx512cd"))) void GatewayGrid::candidates_avx512(
-    uint32_t begin, uint32_t end, double x_m, double y_m, double r2, double inner2, const PairFilter& filter,
+    double x_m, double y_m, double radius_m, double r2, double inner2, const PairFilter& filter,
     std::vector<std::pair<uint32_t, double>>& out) const {
+  // The runs of gateways first (a row of cells each), so that the thresholds below are found once a call.
+  thread_local std::vector<std::pair<uint32_t, uint32_t>> runs;
+  runs.clear();
+  for_spans(x_m, y_m, radius_m, [](uint32_t begin, uint32_t end) {
+    if (begin < end) runs.emplace_back(begin, end);
+  });
+  if (runs.empty()) return;
   const double *xs = x_.data(), *ys = y_.data();
   const uint32_t *gateways = gateway_.data(), *ranks = rank_.data();
   const LinkCutoff::Table table = filter.cutoff->table();
@@ -109,75 +113,81 @@ __attribute__((target("avx512f,avx512dq,avx512cd"))) void GatewayGrid::candidate
                 two = _mm512_set1_epi64(2), twelve = _mm512_set1_epi64(12), ones = _mm512_set1_epi64(-1);
   alignas(64) double d2_lanes[8], z_lanes[8];
   alignas(64) uint64_t u1_lanes[8], u2_lanes[8];
-  for (uint32_t k = begin; k < end; k += 8) {
-    const unsigned left = end - k;
-    const __mmask8 lanes = left >= 8 ? static_cast<__mmask8>(0xff) : static_cast<__mmask8>((1u << left) - 1u);
-    const __m512d dx = _mm512_sub_pd(_mm512_maskz_loadu_pd(lanes, xs + k), x);
-    const __m512d dy = _mm512_sub_pd(_mm512_maskz_loadu_pd(lanes, ys + k), y);
-    const __m512d d2 = _mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy));
-    const __mmask8 within = _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(lanes, d2, radius2, _CMP_LE_OQ),
-                                                    d2, inside2, _CMP_GT_OQ);
-    if (within == 0) continue;
-    const __m512d bucket = _mm512_mul_pd(d2, per_bucket);
-    if (_mm512_mask_cmp_pd_mask(within, bucket, buckets, _CMP_LT_OQ) != within) {
-      // beyond the table (farther than the city's extent): these eight one by one
-      _mm512_store_pd(d2_lanes, d2);
-      for (unsigned i = 0; i < 8; ++i)
-        if ((within >> i) & 1u && filter.passes(ranks[k + i], d2_lanes[i]))
-          out.emplace_back(gateways[k + i], d2_lanes[i]);
-      continue;
-    }
-    const __m512i index = _mm512_cvttpd_epi64(bucket);  // truncated, as static_cast<size_t> of a bucket
-    const __mmask8 needs = _mm512_mask_cmpgt_epi64_mask(within, index, no_lift);
-    __mmask8 keep = within & static_cast<__mmask8>(~needs);
-    if (needs != 0) {
-      const __m512i rank = _mm512_cvtepu32_epi64(
-          _mm512_castsi512_si256(_mm512_maskz_loadu_epi32(static_cast<__mmask16>(needs), ranks + k)));
-      const __m512i n1_plus_1 = _mm512_add_epi64(_mm512_slli_epi64(rank, 1), two);
-      const __m512i u1 = mix64_x8(_mm512_add_epi64(key, _mm512_mullo_epi64(n1_plus_1, golden)));
-      const __m512i leading_ones = _mm512_min_epu64(_mm512_lzcnt_epi64(_mm512_xor_si512(u1, ones)), twelve);
-      const __m512i last = _mm512_permutex2var_epi64(by_ones_lo, leading_ones, by_ones_hi);
-      __mmask8 may = _mm512_mask_cmple_epi64_mask(needs, index, last);
-      if (may != 0) {
-        // The pairs u1 leaves: u2 bounds them too (radius_[row] * minus_cos_[row2] <= the product of the two
-        // bounds whenever it is positive, as a lift needs), with the lift read from the table.
-        const __m512d z = _mm512_add_pd(
-            _mm512_cvtps_pd(_mm512_mask_i64gather_ps(_mm256_setzero_ps(), may, index, table.z, 4)), extra_z);
-        const __m512i u2 =
-            mix64_x8(_mm512_add_epi64(key, _mm512_mullo_epi64(_mm512_sub_epi64(n1_plus_1, one), golden)));
-        const __m512d bound =
-            _mm512_mul_pd(_mm512_permutex2var_pd(radius_lo, leading_ones, radius_hi),
-                          _mm512_permutex2var_pd(cos_lo, _mm512_srli_epi64(u2, 60), cos_hi));
-        // (A pair the grid of the inverse sent here with no lift to ask, !(z > 0), goes on to be kept.)
-        may = _mm512_mask_cmp_pd_mask(may, bound, z, _CMP_GE_OQ) |
-              _mm512_mask_cmp_pd_mask(may, z, zero, _CMP_NGT_UQ);
-        if (may != 0) {  // PairFilter::passes from here, on the lift and hashes already computed
-          _mm512_store_pd(z_lanes, z);
-          _mm512_store_si512(u1_lanes, u1);
-          _mm512_store_si512(u2_lanes, u2);
-          for (; may != 0; may &= static_cast<__mmask8>(may - 1)) {
-            const unsigned i = static_cast<unsigned>(__builtin_ctz(may));
-            const double zi = z_lanes[i];
-            if (!(zi > 0.0) ||
-                (lift.can_lift_any(u1_lanes[i], zi) && lift.can_lift(u1_lanes[i], u2_lanes[i], zi)))
-              keep |= static_cast<__mmask8>(1u << i);
+  for (const auto& [begin, end] : runs) {
+    for (uint32_t k = begin; k < end; k += 8) {
+      const unsigned left = end - k;
+      const __mmask8 lanes =
+          left >= 8 ? static_cast<__mmask8>(0xff) : static_cast<__mmask8>((1u << left) - 1u);
+      const __m512d dx = _mm512_sub_pd(_mm512_maskz_loadu_pd(lanes, xs + k), x);
+      const __m512d dy = _mm512_sub_pd(_mm512_maskz_loadu_pd(lanes, ys + k), y);
+      const __m512d d2 = _mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy));
+      const __mmask8 within = _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(lanes, d2, radius2, _CMP_LE_OQ),
+                                                      d2, inside2, _CMP_GT_OQ);
+      if (within == 0) continue;
+      const __m512d bucket = _mm512_mul_pd(d2, per_bucket);
+      if (_mm512_mask_cmp_pd_mask(within, bucket, buckets, _CMP_LT_OQ) != within) {
+        // beyond the table (farther than the city's extent): these eight one by one
+        _mm512_store_pd(d2_lanes, d2);
+        for (unsigned i = 0; i < 8; ++i)
+          if ((within >> i) & 1u && filter.passes(ranks[k + i], d2_lanes[i]))
+            out.emplace_back(gateways[k + i], d2_lanes[i]);
+        continue;
+      }
+      const __m512i index = _mm512_cvttpd_epi64(bucket);  // truncated, as static_cast<size_t> of a bucket
+      const __mmask8 needs = _mm512_mask_cmpgt_epi64_mask(within, index, no_lift);
+      __mmask8 keep = within & static_cast<__mmask8>(~needs);
+      if (needs != 0) {
+        const __m512i rank = _mm512_cvtepu32_epi64(
+            _mm512_castsi512_si256(_mm512_maskz_loadu_epi32(static_cast<__mmask16>(needs), ranks + k)));
+        const __m512i n1_plus_1 = _mm512_add_epi64(_mm512_slli_epi64(rank, 1), two);
+        const __m512i u1 = mix64_x8(_mm512_add_epi64(key, _mm512_mullo_epi64(n1_plus_1, golden)));
+        const __m512i leading_ones = _mm512_min_epu64(_mm512_lzcnt_epi64(_mm512_xor_si512(u1, ones)), twelve);
+        const __m512i last = _mm512_permutex2var_epi64(by_ones_lo, leading_ones, by_ones_hi);
+        __mmask8 may = _mm512_mask_cmple_epi64_mask(needs, index, last);
+        if (may != 0) {
+          // The pairs u1 leaves: u2 bounds them too (radius_[row] * minus_cos_[row2] <= the product of the
+          // two bounds whenever it is positive, as a lift needs), with the lift read from the table.
+          const __m512d z = _mm512_add_pd(
+              _mm512_cvtps_pd(_mm512_mask_i64gather_ps(_mm256_setzero_ps(), may, index, table.z, 4)),
+              extra_z);
+          const __m512i u2 =
+              mix64_x8(_mm512_add_epi64(key, _mm512_mullo_epi64(_mm512_sub_epi64(n1_plus_1, one), golden)));
+          const __m512d bound =
+              _mm512_mul_pd(_mm512_permutex2var_pd(radius_lo, leading_ones, radius_hi),
+                            _mm512_permutex2var_pd(cos_lo, _mm512_srli_epi64(u2, 60), cos_hi));
+          // (A pair the grid of the inverse sent here with no lift to ask, !(z > 0), goes on to be kept.)
+          may = _mm512_mask_cmp_pd_mask(may, bound, z, _CMP_GE_OQ) |
+                _mm512_mask_cmp_pd_mask(may, z, zero, _CMP_NGT_UQ);
+          if (may != 0) {  // PairFilter::passes from here, on the lift and hashes already computed
+            _mm512_store_pd(z_lanes, z);
+            _mm512_store_si512(u1_lanes, u1);
+            _mm512_store_si512(u2_lanes, u2);
+            for (; may != 0; may &= static_cast<__mmask8>(may - 1)) {
+              const unsigned i = static_cast<unsigned>(__builtin_ctz(may));
+              const double zi = z_lanes[i];
+              if (!(zi > 0.0) ||
+                  (lift.can_lift_any(u1_lanes[i], zi) && lift.can_lift(u1_lanes[i], u2_lanes[i], zi)))
+                keep |= static_cast<__mmask8>(1u << i);
+            }
           }
         }
       }
-    }
-    if (keep == 0) continue;
-    _mm512_store_pd(d2_lanes, d2);
-    for (; keep != 0; keep &= static_cast<__mmask8>(keep - 1)) {
-      const unsigned i = static_cast<unsigned>(__builtin_ctz(keep));
-      out.emplace_back(gateways[k + i], d2_lanes[i]);
+      if (keep == 0) continue;
+      _mm512_store_pd(d2_lanes, d2);
+      for (; keep != 0; keep &= static_cast<__mmask8>(keep - 1)) {
+        const unsigned i = static_cast<unsigned>(__builtin_ctz(keep));
+        out.emplace_back(gateways[k + i], d2_lanes[i]);
+      }
     }
   }
 }
 #else
-void GatewayGrid::candidates_avx512(uint32_t begin, uint32_t end, double x_m, double y_m, double r2,
-                                    double inner2, const PairFilter& filter,
+void GatewayGrid::candidates_avx512(double x_m, double y_m, double radius_m, double r2, double inner2,
+                                    const PairFilter& filter,
                                     std::vector<std::pair<uint32_t, double>>& out) const {
-  candidates_scalar(begin, end, x_m, y_m, r2, inner2, filter, out);
+  for_spans(x_m, y_m, radius_m, [&](uint32_t begin, uint32_t end) {
+    candidates_scalar(begin, end, x_m, y_m, r2, inner2, filter, out);
+  });
 }
 #endif
 

@@ -74,16 +74,14 @@ class GatewayGrid {
       span(0u, static_cast<uint32_t>(gateway_.size()));
       return;
     }
-    for (int iy = y0; iy <= y1; ++iy) {
-      for (int ix = x0; ix <= x1; ++ix) {
-        const auto cell = static_cast<size_t>(iy) * static_cast<size_t>(nx_) + static_cast<size_t>(ix);
-        span(cell_start_[cell], cell_start_[cell + 1]);
-      }
+    for (int iy = y0; iy <= y1; ++iy) {  // a row's cells x0..x1 are consecutive in cell order: one run
+      const size_t row = static_cast<size_t>(iy) * static_cast<size_t>(nx_);
+      span(cell_start_[row + static_cast<size_t>(x0)], cell_start_[row + static_cast<size_t>(x1) + 1]);
     }
   }
   void candidates_scalar(uint32_t begin, uint32_t end, double x_m, double y_m, double r2, double inner2,
                          const PairFilter& filter, std::vector<std::pair<uint32_t, double>>& out) const;
-  void candidates_avx512(uint32_t begin, uint32_t end, double x_m, double y_m, double r2, double inner2,
+  void candidates_avx512(double x_m, double y_m, double radius_m, double r2, double inner2,
                          const PairFilter& filter, std::vector<std::pair<uint32_t, double>>& out) const;
 
   double x0_m_ = 0.0, y0_m_ = 0.0, cell_m_ = 1.0;
