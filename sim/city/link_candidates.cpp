@@ -71,8 +71,8 @@ __attribute__((target("avx512f,avx512dq"))) inline __m512i mix64_x8(__m512i z) {
 // (ShadowingLiftBound::can_lift_any) only if its bucket is at most the last within the largest radius u1's
 // leading ones allow: u1 with m leading ones (m < 12) lies in the radius table's rows up to
 // 4095 - 2^(11 - m), and the table rises, so radius_[row] <= that row's. Those left are bounded again with
-// u2's top four bits, and those still left (the near pairs and the rare large draws) judged one by one by
-// PairFilter::passes.
+// u2's top four bits, and those still left (the near pairs and the rare large draws) judged one by one as
+// PairFilter::passes judges them, on the lift and hashes already computed.
 __attribute__((target("avx512f,avx512dq,avx512cd"))) void GatewayGrid::candidates_avx512(
     double x_m, double y_m, double radius_m, double r2, double inner2, const PairFilter& filter,
     std::vector<std::pair<uint32_t, double>>& out) const {
