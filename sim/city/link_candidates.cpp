@@ -2,7 +2,6 @@
 // the processor has AVX-512, eight. The vector path computes what the scalar one does, operation for
 // operation (a product and a sum rounded apart, never fused; the same tables; the same integer hash), so
 // the two keep the same pairs in the same order (tests/sim/link_index_test.cpp compares them).
-#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -57,9 +56,9 @@ void GatewayGrid::candidates_scalar(uint32_t begin, uint32_t end, double x_m, do
 namespace {
 __attribute__((target("avx512f,avx512dq"))) inline __m512i mix64_x8(__m512i z) {
   z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)),
-                         _mm512_set1_epi64(static_cast<long long>(0xbf58476d1ce4e5b9ULL)));
+                         _mm512_set1_epi64(static_cast<long long>(core::kMix64First)));
   z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)),
-                         _mm512_set1_epi64(static_cast<long long>(0x94d049bb133111ebULL)));
+                         _mm512_set1_epi64(static_cast<long long>(core::kMix64Second)));
   return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
 }
 
@@ -88,21 +87,15 @@ __attribute__((target("avx512f,avx512dq,avx512cd"))) void GatewayGrid::candidate
   const LinkCutoff::Table table = filter.cutoff->table();
   const ShadowingLiftBound& lift = *filter.lift;
   alignas(64) int64_t by_ones[16];
-  alignas(64) double radius_by_ones[16], minus_cos_by_sixteenth[16];
-  for (int m = 0; m < 16; ++m) {
-    const size_t row = m < 12 ? 4095u - (size_t{1} << (11 - m)) : 4095u;
-    radius_by_ones[m] = lift.radius_[row];
-    // (z + extra_z <= limit, whose rounding the margin absorbs.)
-    by_ones[m] =
-        filter.cutoff->last_bucket_at_least(lift.radius_[row] * lift.max_minus_cos_ - filter.extra_z + 1e-9);
-    // u2's top four bits: the largest -cos over the 64 rows of minus_cos_ they hold.
-    const auto* rows = lift.minus_cos_.data() + 64 * m;
-    minus_cos_by_sixteenth[m] = *std::max_element(rows, rows + 64);
-  }
+  for (int m = 0; m < 16; ++m)  // (z + extra_z <= limit, whose rounding the margin absorbs.)
+    by_ones[m] = filter.cutoff->last_bucket_at_least(lift.radius_by_ones_[m] * lift.max_minus_cos_ -
+                                                     filter.extra_z + 1e-9);
   const __m512i by_ones_lo = _mm512_load_si512(by_ones), by_ones_hi = _mm512_load_si512(by_ones + 8);
-  const __m512d radius_lo = _mm512_load_pd(radius_by_ones), radius_hi = _mm512_load_pd(radius_by_ones + 8),
-                cos_lo = _mm512_load_pd(minus_cos_by_sixteenth),
-                cos_hi = _mm512_load_pd(minus_cos_by_sixteenth + 8), extra_z = _mm512_set1_pd(filter.extra_z);
+  const __m512d radius_lo = _mm512_loadu_pd(lift.radius_by_ones_.data()),
+                radius_hi = _mm512_loadu_pd(lift.radius_by_ones_.data() + 8),
+                cos_lo = _mm512_loadu_pd(lift.minus_cos_by_sixteenth_.data()),
+                cos_hi = _mm512_loadu_pd(lift.minus_cos_by_sixteenth_.data() + 8),
+                extra_z = _mm512_set1_pd(filter.extra_z);
   const __m512i no_lift = _mm512_set1_epi64(filter.cutoff->last_bucket_at_most(-filter.extra_z - 1e-9));
   const __m512d x = _mm512_set1_pd(x_m), y = _mm512_set1_pd(y_m), radius2 = _mm512_set1_pd(r2),
                 inside2 = _mm512_set1_pd(inner2), per_bucket = _mm512_set1_pd(table.per_bucket),

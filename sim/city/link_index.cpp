@@ -133,6 +133,11 @@ ShadowingLiftBound::ShadowingLiftBound() {
     minus_cos_[j] = -std::cos(2.0 * std::numbers::pi * nearest) + 1e-12;
     max_minus_cos_ = std::max(max_minus_cos_, minus_cos_[j]);
   }
+  for (size_t ones = 0; ones < 16; ++ones) {
+    radius_by_ones_[ones] = radius_[ones < 12 ? 4095u - (size_t{1} << (11 - ones)) : 4095u];
+    const auto* rows = minus_cos_.data() + 64 * ones;
+    minus_cos_by_sixteenth_[ones] = *std::max_element(rows, rows + 64);
+  }
 }
 
 void strongest_positions(std::span<const float> gains, uint32_t k, std::vector<uint32_t>& out) {

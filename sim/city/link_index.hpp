@@ -33,26 +33,9 @@ class GatewayGrid {
   // The radius of a disc holding count gateways on average (about one a cell).
   double radius_holding(double count) const { return cell_m_ * std::sqrt(count / std::numbers::pi); }
 
-  // Calls fn(gateway, squared distance m^2) for every gateway of the technology within radius_m of
-  // (x_m, y_m) (an infinite radius: all of them), in no particular order.
-  template <class Fn>
-  void visit(double x_m, double y_m, double radius_m, Fn&& fn) const {
-    const double r2 = radius_m * radius_m;
-    // (The arrays' addresses held here: fn's stores could otherwise alias them, and they were loaded
-    // again for every gateway.)
-    const double *xs = x_.data(), *ys = y_.data();
-    const uint32_t* gateways = gateway_.data();
-    for_spans(x_m, y_m, radius_m, [&, xs, ys, gateways](uint32_t begin, uint32_t end) {
-      for (uint32_t k = begin; k < end; ++k) {
-        const double dx = xs[k] - x_m, dy = ys[k] - y_m;
-        const double d2 = dx * dx + dy * dy;
-        if (d2 <= r2) fn(gateways[k], d2);
-      }
-    });
-  }
-
-  // Appends to out (gateway, squared distance) for every gateway of visit(x_m, y_m, radius_m) beyond
-  // inner_m (negative: none excluded) that filter.passes, in visit's order. With AVX-512 (vector: when
+  // Appends to out (gateway, squared distance m^2) for every gateway of the technology within radius_m of
+  // (x_m, y_m) (an infinite radius: all of them) and beyond inner_m (negative: none excluded) that
+  // filter.passes, in the grid's cell order. With AVX-512 (vector: when
   // the processor has it) eight gateways at a time, with the same arithmetic and so the same pairs.
   void candidates(double x_m, double y_m, double radius_m, double inner_m, const PairFilter& filter,
                   std::vector<std::pair<uint32_t, double>>& out, bool vector = vector_available()) const;
@@ -185,6 +168,11 @@ class ShadowingLiftBound {
   std::array<double, 4096> radius_{};
   std::array<double, 1024> minus_cos_{};
   double max_minus_cos_ = 0.0;
+  // For GatewayGrid::candidates' vector path: the largest radius of a u1 with m leading ones (m < 12: the
+  // rows up to 4095 - 2^(11 - m); from 12 on, the last row), and the largest -cos over each sixteenth of u2
+  // (the 64 rows of minus_cos_ its top four bits hold).
+  std::array<double, 16> radius_by_ones_{};
+  std::array<double, 16> minus_cos_by_sixteenth_{};
 };
 
 // Which pairs of a device are worth drawing (build_city_layout): those within the cut-off needing no lift,
@@ -200,11 +188,7 @@ struct PairFilter {
   // Whether the pair of the gateway of rank `rank` at squared distance d2 passes (the scalar form of
   // GatewayGrid::candidates).
   bool passes(uint32_t rank, double d2) const {
-    const LinkCutoff::Table table = cutoff->table();
-    const double bucket = d2 * table.per_bucket;
-    const double z = (bucket < table.buckets ? static_cast<double>(table.z[static_cast<size_t>(bucket)])
-                                             : cutoff->lift_z_beyond(d2)) +
-                     extra_z;
+    const double z = cutoff->lift_z(d2) + extra_z;
     if (!(z > 0.0)) return true;
     const uint64_t n0 = 2u * static_cast<uint64_t>(rank);
     // u1 is the pair's second value, u2 its first (standard_normal_draw's order); u2 hashed only for the

@@ -14,9 +14,12 @@ namespace citytwin::sim::core {
 
 inline constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ULL;
 
+// SplitMix64's finaliser: its two multipliers are named for the vector form in sim/city/link_candidates.cpp.
+inline constexpr uint64_t kMix64First = 0xbf58476d1ce4e5b9ULL, kMix64Second = 0x94d049bb133111ebULL;
+
 inline constexpr uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z = (z ^ (z >> 30)) * kMix64First;
+  z = (z ^ (z >> 27)) * kMix64Second;
   return z ^ (z >> 31);
 }
 
