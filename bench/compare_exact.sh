@@ -31,7 +31,10 @@ $py bench/gen_city.py --devices 20000 --gateways 30 --duration "2 h" \
 # its set-up keeps the K strongest links alone, found from the nearest gateways' K-th (city_layout.cpp).
 $py bench/gen_city.py --devices 20000 --gateways 30 --duration "2 h" --realistic \
   --radio "receptions: strongest_only; strongest_k: 8" > "$dir/city20k_real_strongest_only.yaml"
-cases+=("$dir/city20k_cumulative.yaml" "$dir/city20k_strongest.yaml" "$dir/city20k_strongest_only.yaml" "$dir/city10k.yaml" "$dir/city30k.yaml" "$dir/city20k_shadow.yaml" "$dir/city20k_real.yaml" "$dir/city20k_real_strongest_only.yaml")
+# Frames of other SFs judged pair by pair (the SIR matrix, without the cumulative energies).
+$py bench/gen_city.py --devices 20000 --gateways 30 --duration "2 h" --realistic \
+  --radio "inter_sf: goursaud" > "$dir/city20k_real_inter_sf.yaml"
+cases+=("$dir/city20k_real_inter_sf.yaml" "$dir/city20k_cumulative.yaml" "$dir/city20k_strongest.yaml" "$dir/city20k_strongest_only.yaml" "$dir/city10k.yaml" "$dir/city30k.yaml" "$dir/city20k_shadow.yaml" "$dir/city20k_real.yaml" "$dir/city20k_real_strongest_only.yaml")
 status=0
 for s in "${cases[@]}"; do
   name=$(basename "$s" .yaml)

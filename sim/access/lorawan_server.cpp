@@ -24,7 +24,7 @@ LorawanServer::LorawanServer(const scenario::Scenario& scenario, const city::Cit
 
 bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes, events::DownlinkSent& sent) {
   const auto& region = models::radio::region_params(city_.region);
-  const auto& pop = city_.populations[city_.device_population[frame.tx.device]];
+  const auto& pop = city_.populations[engine::population_of(city_, frame.tx)];
   const double rx1_delay = pop.machine.profile().rx1_delay_s;
   // Receiving gateways by decreasing RSSI (ties by gateway id).
   gateway_order_.resize(frame.gateways_received.size());
@@ -80,7 +80,7 @@ bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes,
 
 void LorawanServer::on_frame(const ResolvedFrame& frame, events::Bus& bus) {
   if (frame.gateways_received.empty()) return;
-  const auto& pop = city_.populations[city_.device_population[frame.tx.device]];
+  const auto& pop = city_.populations[engine::population_of(city_, frame.tx)];
   std::optional<models::radio::AdrSetting> adr;
   if (pop.adr) {
     auto& history = adr_history_[frame.tx.device];

@@ -107,7 +107,7 @@ void NbiotNetwork::submit(uint64_t seq, const engine::Transmission& tx) {
 void NbiotNetwork::serve(const Attempt& a, double t_occasion_s,
                          const std::function<void(const NbiotOutcome&)>& sink) {
   const auto& level = cell_config_.level(a.ce);
-  const int bytes = city_.populations[city_.device_population[a.tx.device]].payload_bytes;
+  const int bytes = city_.populations[engine::population_of(city_, a.tx)].payload_bytes;
   models::radio::UplinkProcedureParams params;
   params.nprach_wait_s = 0.0;  // the wait until this occasion is counted from the ready time below
   const models::radio::UplinkProcedure procedure =
@@ -135,7 +135,7 @@ void NbiotNetwork::serve(const Attempt& a, double t_occasion_s,
   out.ce = a.ce;
   // The message with its RRC inactivity tail, then idle paging for T3324 (or until the next report);
   // the PSM sleep after that is the firmware's sleep current, charged by the fleet.
-  const double interval = city_.populations[city_.device_population[a.tx.device]].interval_s;
+  const double interval = city_.populations[engine::population_of(city_, a.tx)].interval_s;
   out.charge_mah =
       a.charge_mah + models::radio::message_energy(procedure, power_, timers_).charge_mah() +
       models::radio::idle_charge_mas(std::min(interval, timers_.active_time_s), timers_, power_) / 3600.0;

@@ -66,16 +66,15 @@ double RadioMedium::demodulator_refused_ratio() const {
                    : std::numeric_limits<double>::quiet_NaN();
 }
 
-uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor) {
+uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz) {
   auto it = std::find(channels_hz_.begin(), channels_hz_.end(), channel_hz);
   if (it == channels_hz_.end()) {
     channels_hz_.push_back(channel_hz);
-    on_air_.resize(on_air_.size() + kSpreadingFactors * city_.gateway_count());
+    on_air_.resize(on_air_.size() + city_.gateway_count());
     it = channels_hz_.end() - 1;
   }
   const auto channel = static_cast<uint32_t>(it - channels_hz_.begin());
-  return (channel * static_cast<uint32_t>(city_.gateway_count()) + gateway) * kSpreadingFactors +
-         (spreading_factor - 7u);
+  return channel * static_cast<uint32_t>(city_.gateway_count()) + gateway;
 }
 
 bool RadioMedium::gateway_busy(uint32_t gateway, double t0_s, double t1_s) const {
@@ -87,11 +86,10 @@ bool RadioMedium::gateway_busy(uint32_t gateway, double t0_s, double t1_s) const
 void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
   transmitting_[gateway].push_back({t0_s, t1_s});
   // Frames already on the air at this gateway that overlap the downlink are lost there.
-  const auto per_channel = static_cast<uint32_t>(city_.gateway_count() * kSpreadingFactors);
-  for (uint32_t first = gateway * kSpreadingFactors; first < on_air_.size(); first += per_channel)
-    for (uint32_t list = first; list < first + kSpreadingFactors; ++list)
-      for (const OnAir& e : on_air_[list])
-        if (e.t_end_s > t0_s && e.t_start_s < t1_s) fate(gateway, e.local) = FailReason::GatewayTransmitting;
+  const auto per_channel = static_cast<uint32_t>(city_.gateway_count());
+  for (uint32_t list = gateway; list < on_air_.size(); list += per_channel)
+    for (const OnAir& e : on_air_[list].frames)
+      if (e.t_end_s > t0_s && e.t_start_s < t1_s) fate(gateway, e.local) = FailReason::GatewayTransmitting;
 }
 
 // One newcomer at one gateway, in start order.
@@ -126,12 +124,15 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
     }
   }
   // Collisions: every reception on the air interferes, demodulated or not. Same SF: the capture rule
-  // (no capture: no SIR is enough).
-  const double capture_db = needs_db(rx.spreading_factor, rx.spreading_factor);
-  std::vector<OnAir>& air = on_air_[rx.list];
-  collide(gs, rx, mine, air, capture_db, capture_db);
-  air.push_back(rx);
-  interfere_across_sfs(g, rx, mine);
+  // (no capture: no SIR is enough); other SFs: the inter-SF matrix, unless they are orthogonal.
+  AirList& air = on_air_[rx.list];
+  if (air.last_end_s > rx.t_start_s) {
+    collide(gs, rx, mine, air);
+  } else {
+    air.frames.clear();  // every frame in it ended before rx starts
+  }
+  air.frames.push_back(rx);
+  air.last_end_s = std::max(air.last_end_s, rx.t_end_s);
 }
 
 // A frame beyond a device's K strongest (radio.receptions: strongest) at a gateway: it takes a free
@@ -154,27 +155,18 @@ void RadioMedium::lock_only(uint32_t g, const OnAir& rx) {
   }
 }
 
-void RadioMedium::interfere_across_sfs(uint32_t gateway, const OnAir& rx, FailReason& mine) {
-  if (orthogonal_) return;
-  GatewayState& gs = gateways_[gateway];
-  const uint32_t base = rx.list - (rx.spreading_factor - 7u);  // this gateway's and channel's SF7 list
-  for (uint8_t sf = 7; sf <= 12; ++sf) {
-    if (sf == rx.spreading_factor) continue;
-    collide(gs, rx, mine, on_air_[base + (sf - 7u)], needs_db(rx.spreading_factor, sf),
-            needs_db(sf, rx.spreading_factor));
-  }
-}
-
-void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, std::vector<OnAir>& air,
-                          double rx_needs_db, double others_need_db) {
+void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, AirList& list) {
   // One pass: frames that ended before rx starts are dropped from the list (kept ones stay in order),
-  // the others are judged against rx.
+  // the others of its SF (of any SF unless they are orthogonal) are judged against rx.
+  std::vector<OnAir>& air = list.frames;
   size_t kept = 0;
   if (cumulative_) {  // summed now, judged when the frame is resolved
     Energies& mine_mws = interference(rx.reception);
     for (size_t i = 0; i < air.size(); ++i) {
       const OnAir& e = air[i];
       if (e.t_end_s <= rx.t_start_s) continue;
+      air[kept++] = e;
+      if (orthogonal_ && e.spreading_factor != rx.spreading_factor) continue;
       const double overlap = models::radio::overlap_s(e.t_start_s, e.t_end_s, rx.t_start_s, rx.t_end_s);
       if (overlap > 0.0) {
         mine_mws[e.spreading_factor - 7u] +=
@@ -182,7 +174,6 @@ void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, s
         interference(e.reception)[rx.spreading_factor - 7u] +=
             static_cast<float>(models::radio::energy_mws(rx.rssi_dbm, overlap));
       }
-      air[kept++] = e;
     }
     air.resize(kept);
     return;
@@ -191,12 +182,17 @@ void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, s
   for (size_t i = 0; i < air.size(); ++i) {
     const OnAir& e = air[i];
     if (e.t_end_s <= rx.t_start_s) continue;
-    if (!models::radio::sir_suffices(rx.rssi_dbm - e.rssi_dbm, rx_needs_db) && mine == FailReason::None)
+    air[kept++] = e;
+    if (orthogonal_ && e.spreading_factor != rx.spreading_factor) continue;
+    if (!models::radio::sir_suffices(rx.rssi_dbm - e.rssi_dbm,
+                                     needs_db(rx.spreading_factor, e.spreading_factor)) &&
+        mine == FailReason::None)
       mine = FailReason::Collision;
     FailReason& other = gs.fate(e.local);
-    if (!models::radio::sir_suffices(e.rssi_dbm - rx.rssi_dbm, others_need_db) && other == FailReason::None)
+    if (!models::radio::sir_suffices(e.rssi_dbm - rx.rssi_dbm,
+                                     needs_db(e.spreading_factor, rx.spreading_factor)) &&
+        other == FailReason::None)
       other = FailReason::Collision;
-    air[kept++] = e;
   }
   air.resize(kept);
 }
@@ -242,7 +238,7 @@ void RadioMedium::resolve(Frame& f, const std::function<void(const ResolvedFrame
   out.fail_reason = !received_scratch_.empty() ? FailReason::None
                     : !f.tx.sent               ? FailReason::DeviceDead
                                                : strongest_fate;
-  const double bandwidth = city_.populations[city_.device_population[f.tx.device]].bandwidth_hz;
+  const double bandwidth = city_.populations[engine::population_of(city_, f.tx)].bandwidth_hz;
   out.snr_db = static_cast<float>(models::radio::snr_db(out.best_rssi_dbm, bandwidth, noise_figure_db_));
   out.t_received_s = f.tx.t_end_s;
   sink(out);
@@ -282,10 +278,10 @@ RadioMedium::Frame RadioMedium::materialise(const Submitted& s, Sink& out) const
   const uint64_t first = out.first_id + out.receptions.size();
   float best = -std::numeric_limits<float>::infinity();
   if (tx.sent) {
-    const double bandwidth = city_.populations[city_.device_population[tx.device]].bandwidth_hz;
+    const double bandwidth = city_.populations[engine::population_of(city_, tx)].bandwidth_hz;
     const double sensitivity =
         models::radio::gateway_sensitivity_dbm(tx.spreading_factor, bandwidth, sensitivity_125khz_dbm_);
-    // This (channel, SF)'s on-air lists start here (+ gateway).
+    // This channel's on-air lists start here (+ gateway).
     const uint32_t lists = s.lists;
     const uint64_t begin = city_.link_offset[tx.device];
     // The device's links: all of them, or with radio.receptions: strongest, strongest_only the K strongest
@@ -311,14 +307,27 @@ RadioMedium::Frame RadioMedium::materialise(const Submitted& s, Sink& out) const
                                                                 rssi - sensitivity, tx.t_start_s, tx.t_end_s);
       const uint32_t local = out.locals[g]++;
       out.receptions.push_back({g, rssi, local});
-      out.incoming[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g * kSpreadingFactors, local,
-                                 tx.spreading_factor, jammed ? FailReason::Jammed : FailReason::None});
+      out.incoming[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g, local, tx.spreading_factor,
+                                 jammed ? FailReason::Jammed : FailReason::None});
       ++out.newcomers;
       best = std::max(best, rssi);
     }
   }
   const auto receptions = static_cast<uint32_t>(out.first_id + out.receptions.size() - first);
   return {s.seq, tx, first, receptions, best, false};
+}
+
+void RadioMedium::prefetch_links(size_t submitted) const {
+  if (submitted >= submitted_.size() || !submitted_[submitted].tx.sent) return;
+  const uint32_t device = submitted_[submitted].tx.device;
+  if (strongest_) {
+    __builtin_prefetch(strongest_->gateways_of(device));
+    __builtin_prefetch(strongest_->gains_of(device));
+  } else {
+    const uint64_t begin = city_.link_offset[device];
+    __builtin_prefetch(city_.link_gateway.data() + begin);
+    __builtin_prefetch(city_.link_gain_db.data() + begin);
+  }
 }
 
 void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
@@ -328,13 +337,16 @@ void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
   uint64_t links = 0;
   for (Submitted& s : submitted_) {
     if (!s.tx.sent) continue;
-    s.lists = on_air_list(0, s.tx.channel_hz, s.tx.spreading_factor);
+    s.lists = on_air_list(0, s.tx.channel_hz);
     links += city_.link_offset[s.tx.device + 1] - city_.link_offset[s.tx.device];
   }
   const uint64_t receptions_before = reception_base_ + receptions_.size();
   if (pool.size() == 1 || links < kMinParallelLinks) {
     Sink out{receptions_, incoming_, next_local_, reception_base_, 0};
-    for (const Submitted& s : submitted_) frames_.push_back(materialise(s, out));
+    for (size_t f = 0; f < submitted_.size(); ++f) {
+      prefetch_links(f + kPrefetchFrames);
+      frames_.push_back(materialise(submitted_[f], out));
+    }
     newcomers_ += out.newcomers;
   } else {
     // Each thread a contiguous share of the frames, numbered from 0; placed in order below, so that the
@@ -349,8 +361,11 @@ void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
       share.receptions.clear();
       share.frames.clear();
       Sink out{share.receptions, share.incoming, share.locals, 0, 0};
-      for (size_t f = i * n / shares_used_; f < (i + 1) * n / shares_used_; ++f)
+      const size_t end = (i + 1) * n / shares_used_;
+      for (size_t f = i * n / shares_used_; f < end; ++f) {
+        if (f + kPrefetchFrames < end) prefetch_links(f + kPrefetchFrames);
         share.frames.push_back(materialise(submitted_[f], out));
+      }
       share.newcomers = out.newcomers;
     });
     // Placed in share order here: each share's first id and local indices, and its frames (a few numbers

@@ -136,23 +136,28 @@ class RadioMedium {
 
   Reception& reception(uint64_t id) { return receptions_[static_cast<size_t>(id - reception_base_)]; }
   Energies& interference(uint64_t id) { return interference_[static_cast<size_t>(id - reception_base_)]; }
-  // Frames can only collide on the same channel and SF, so each gateway keeps one on-air list per
-  // (channel, SF): a newcomer is compared with the few frames that could matter. Lists are laid out
-  // channel-major, then by gateway, then by SF (a channel seen for the first time appends its lists; a
-  // reception's six SF lists are neighbours: at 1,538 gateways, lists ordered by SF then gateway made
-  // each reception's six a cache miss apiece).
-  uint32_t on_air_list(uint32_t gateway, uint32_t channel_hz, uint8_t spreading_factor);
+  // Frames can only collide on the same channel, so each gateway keeps one on-air list per channel, its
+  // frames of every SF together (a newcomer is judged against those of its SF by the capture rule, and
+  // with radio.inter_sf against the others by the SIR matrix). A list holds at most a few frames, most
+  // of them long over: it is only pruned when a newcomer is compared with it. So a list keeps a bound on
+  // its frames' ends, and a list whose frames all ended before a newcomer starts is emptied without
+  // reading them. Lists are laid out channel-major, then by gateway (a channel seen for the first time
+  // appends its lists). One list per (channel, SF) made a reception read six lists, a cache miss apiece
+  // at 1,538 gateways (bench/RESULTS.md, "Gateway state out of the caches").
+  struct AirList {
+    std::vector<OnAir> frames;
+    double last_end_s = -std::numeric_limits<double>::infinity();  // >= every frame's t_end_s
+  };
+  uint32_t on_air_list(uint32_t gateway, uint32_t channel_hz);
   void settle(uint32_t gateway, const OnAir& rx);
   // Drops the fates that no live reception refers to (after the settled receptions were erased).
   void trim_fates();
   static constexpr uint64_t kLockOnly = std::numeric_limits<uint64_t>::max();  // OnAir::reception
   void lock_only(uint32_t gateway, const OnAir& rx);
-  // Pairwise SIR test between frames of different SFs on one channel; no-op when SFs are orthogonal.
-  void interfere_across_sfs(uint32_t gateway, const OnAir& rx, output::FailReason& mine);
-  // Settles rx against the frames of one on-air list (dropping those that ended before it): a frame
-  // is lost when its power over the other's falls short of what it needs (dB).
-  void collide(GatewayState& gs, const OnAir& rx, output::FailReason& mine, std::vector<OnAir>& air,
-               double rx_needs_db, double others_need_db);
+  // Settles rx against the frames of its gateway's on-air list for its channel (dropping those that ended
+  // before it): a frame is lost when its power over the other's falls short of what it needs (dB; frames
+  // of other SFs only with radio.inter_sf).
+  void collide(GatewayState& gs, const OnAir& rx, output::FailReason& mine, AirList& air);
   // Cumulative interference: whether the summed energy per SF sinks a reception of a frame.
   bool sunk_by_interference(const Reception& rx, const Energies& energies,
                             const engine::Transmission& tx) const;
@@ -174,9 +179,9 @@ class RadioMedium {
     uint64_t first_id;
     uint64_t newcomers;
   };
-  // A transmission submitted since the last step; `lists` is on_air_list(0, its channel, its SF) (gateway
-  // g's list is lists + 6 g), found on the calling thread before the frames are materialised (a new channel
-  // appends lists).
+  // A transmission submitted since the last step; `lists` is on_air_list(0, its channel) (gateway g's list
+  // is lists + g), found on the calling thread before the frames are materialised (a new channel appends
+  // lists).
   struct Submitted {
     uint64_t seq;
     engine::Transmission tx;
@@ -184,6 +189,11 @@ class RadioMedium {
   };
   // The frame of one submitted transmission, its receptions written to `out` (reads only the medium).
   Frame materialise(const Submitted& s, Sink& out) const;
+  // Asks for the cache lines of the links of submitted_[submitted]'s device (nothing past the end): a
+  // frame's device is a random one, its links a miss or two at 1 M devices, asked for this many frames
+  // before they are read.
+  static constexpr size_t kPrefetchFrames = 8;
+  void prefetch_links(size_t submitted) const;
   // Materialises the submitted transmissions, in seq order (on the pool when there are many).
   void materialise_submitted(core::ThreadPool& pool);
 
@@ -223,7 +233,7 @@ class RadioMedium {
   std::vector<Share> shares_;
   size_t shares_used_ = 0;                                  // this window's
   std::vector<uint32_t> channels_hz_;                       // the uplink channels seen so far
-  std::vector<std::vector<OnAir>> on_air_;                  // per channel, gateway and SF: see on_air_list()
+  std::vector<AirList> on_air_;                             // per channel, then gateway: see on_air_list()
   std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
   std::vector<GatewayState> gateways_;
   std::vector<uint32_t> next_local_;  // per gateway: the local index its next reception gets

@@ -14,14 +14,6 @@ namespace {
 
 constexpr uint64_t kDeviceStream = core::purpose_tag("device");
 
-// The calendars' order (a function object, inlined into the heap's loops: a function's address was called).
-struct Later {
-  bool operator()(const auto& a, const auto& b) const {
-    return a.t_s > b.t_s || (a.t_s == b.t_s && a.device > b.device);
-  }
-};
-constexpr Later later{};
-
 }  // namespace
 
 Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int threads,
@@ -105,18 +97,17 @@ Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int thre
         if (role == Role::Parking) parking_state_[dev] &= 1;  // a heartbeat, not a change
       }
       next_report_s_[dev] = first;
-      part.heap.push_back({first, dev, Kind::Report});
+      part.calendar.push({first, dev, Kind::Report});
       continue;
     }
     if (sampled_[city.device_population[dev]]) {
-      part.heap.push_back({u * pop.sample_interval_s, dev, Kind::Sample});
+      part.calendar.push({u * pop.sample_interval_s, dev, Kind::Sample});
       continue;
     }
     const double first =
         pop.traffic == scenario::Traffic::Periodic ? u * pop.interval_s : -pop.interval_s * std::log(1.0 - u);
-    part.heap.push_back({first, dev, Kind::Report});
+    part.calendar.push({first, dev, Kind::Report});
   }
-  for (Partition& part : partitions_) std::make_heap(part.heap.begin(), part.heap.end(), later);
 }
 
 double Fleet::uniform(uint32_t device) {
@@ -126,9 +117,25 @@ double Fleet::uniform(uint32_t device) {
   return u;
 }
 
+void Fleet::prefetch(uint32_t dev) const {
+  __builtin_prefetch(&city_.device_population[dev]);
+  __builtin_prefetch(&battery_mah_[dev], 1);
+  __builtin_prefetch(&asleep_since_s_[dev], 1);
+  __builtin_prefetch(&next_report_s_[dev], 1);
+  __builtin_prefetch(&rng_counter_[dev], 1);
+  __builtin_prefetch(&dead_[dev], 1);
+  __builtin_prefetch(&sf_[dev], 1);
+  __builtin_prefetch(&tx_power_dbm_[dev], 1);
+  __builtin_prefetch(&attempt_[dev], 1);
+  __builtin_prefetch(&acked_[dev], 1);
+  __builtin_prefetch(&adr_pending_[dev], 1);
+  __builtin_prefetch(&duty_cycle_[dev], 1);  // 56 bytes: on one line or two
+  __builtin_prefetch(reinterpret_cast<const char*>(&duty_cycle_[dev] + 1) - 1, 1);
+  if (!last_value_.empty()) __builtin_prefetch(&last_value_[dev], 1);
+}
+
 void Fleet::schedule(Partition& part, double t_s, uint32_t device, Kind kind) {
-  part.heap.push_back({t_s, device, kind});
-  std::push_heap(part.heap.begin(), part.heap.end(), later);
+  part.calendar.push({t_s, device, kind});
 }
 
 bool Fleet::charge_sleep(uint32_t dev, double t_s) {
@@ -209,12 +216,14 @@ void Fleet::report(uint32_t dev, double t_s, Partition& part) {
 // Transmit -> Receive -> Sleep. A device whose battery empties stops for good; the report it could
 // not send is still logged (sent = false).
 void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, double value) {
-  const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
+  const uint16_t population = city_.device_population[dev];
+  const city::PopulationProfile& pop = city_.populations[population];
   const auto& machine = pop.machine;
   using models::device::FirmwareState;
   if (!charge_sleep(dev, t_s)) {
     part.out.push_back({t_s, t_s, dev, 0, tx_power_dbm_[dev], sf_[dev], attempt_[dev], pop.confirmed, false,
-                        pop.technology, 0.0});
+                        pop.technology, 0.0, std::numeric_limits<float>::quiet_NaN(), population,
+                        part.district});
     return;
   }
   if (pop.technology == scenario::Technology::NbIot) {
@@ -223,7 +232,7 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
     const double ready = t_s + machine.wake_to_tx_s();
     charge_sample(dev, pop);
     part.out.push_back({ready, ready, dev, 0, tx_power_dbm_[dev], 0, 0, false, true, pop.technology,
-                        logged_battery_mah(dev), static_cast<float>(value)});
+                        logged_battery_mah(dev), static_cast<float>(value), population, part.district});
     asleep_since_s_[dev] = ready;
     next_report(dev, ready, part);
     return;
@@ -264,7 +273,7 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
   }
   part.out.push_back({t_tx, t_tx + airtime, dev, channel, tx_power_dbm_[dev], sf_[dev], attempt_[dev],
                       pop.confirmed, true, pop.technology, pop.mains_powered ? kNoBattery : battery,
-                      static_cast<float>(value)});
+                      static_cast<float>(value), population, part.district});
   const double rx_end = t_tx + airtime + machine.active_phase(FirmwareState::Receive, airtime).duration_s;
   asleep_since_s_[dev] = rx_end;
   battery_mah_[dev] = battery;
@@ -329,10 +338,9 @@ void Fleet::advance(double t_s, core::ThreadPool& pool, std::vector<Transmission
         part.out.clear();
         part.events = 0;
         if (!owns_district(part.district)) return;  // another rank's (sim/distributed)
-        while (!part.heap.empty() && part.heap.front().t_s < t_s) {
-          std::pop_heap(part.heap.begin(), part.heap.end(), later);
-          const Event e = part.heap.back();
-          part.heap.pop_back();
+        Event e{};
+        while (part.calendar.pop_before(t_s, e)) {
+          if (const Event* next = part.calendar.peek_before(t_s)) prefetch(next->device);
           ++part.events;
           switch (e.kind) {
             case Kind::Report:

@@ -78,8 +78,8 @@ Analytics::Analytics(const scenario::Scenario& scenario, const city::CityLayout&
 
 void Analytics::on_delivery(const engine::Transmission& tx, double t_delivered_s) {
   if (std::isnan(tx.value)) return;
-  const uint16_t population = city_.device_population[tx.device];
-  const uint16_t district = city_.device_district[tx.device];
+  const uint16_t population = engine::population_of(city_, tx);
+  const uint16_t district = engine::district_of(city_, tx);
   for (size_t r : rules_of_population_[population]) {
     const scenario::AlertRule& rule = scenario_.platform.alerts[r];
     if (rule.below ? tx.value < *rule.below : tx.value > rule.above) {

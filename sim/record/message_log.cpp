@@ -45,8 +45,9 @@ void MessageLog::count(const Row& r) {
     district_latency_sum_s_.assign(district_count_, 0.0);
   }
   if (by_population_.empty()) by_population_.resize(city_.populations.size());
-  const uint16_t district = city_.device_district[r.tx.device];
-  PopulationCounts& pop = by_population_[city_.device_population[r.tx.device]];
+  const uint16_t district = engine::district_of(city_, r.tx);
+  const uint16_t population = engine::population_of(city_, r.tx);
+  PopulationCounts& pop = by_population_[population];
   const bool ok = r.t_delivered_s >= 0.0;
   ++fail_reasons_[static_cast<size_t>(ok ? output::FailReason::None : reason(r))];
   if (const int16_t f = failure(r); f >= 0) {
@@ -56,9 +57,12 @@ void MessageLog::count(const Row& r) {
   }
   if (report_delivered_.empty()) report_delivered_.assign(city_.device_count(), 0);
   uint8_t& report_done = report_delivered_[r.tx.device];
-  if (r.tx.attempt == 0) {
+  // A first attempt writes its device's byte without reading it (a load that misses the caches stalls,
+  // a store does not: at 1 M devices it was a miss a row); a retry reads it.
+  const bool first_attempt = r.tx.attempt == 0;
+  if (first_attempt) {
     ++pop.reports;
-    report_done = 0;
+    report_done = r.tx.sent && ok ? 1 : 0;
   }
   if (!r.tx.sent) return;
   ++sent_;
@@ -72,7 +76,7 @@ void MessageLog::count(const Row& r) {
     district_latency_sum_s_[district] += latency;
     ++pop.delivered;
     // A report counts once, at its first delivered attempt (a later one follows a lost ACK).
-    if (!report_done) ++pop.reports_delivered;
+    if (first_attempt || !report_done) ++pop.reports_delivered;
     report_done = 1;
     pop.latencies_s.add(latency);
   }
