@@ -128,8 +128,8 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
   AirList& air = on_air_[rx.list];
   if (air.last_end_s > rx.t_start_s) {
     collide(gs, rx, mine, air);
-  } else {
-    air.frames.clear();  // every frame in it ended before rx starts
+  } else if (air.last_end_s <= prune_before_s_) {
+    air.frames.clear();  // every frame in it ended before rx starts, and before any downlink still to come
   }
   air.frames.push_back(rx);
   air.last_end_s = std::max(air.last_end_s, rx.t_end_s);
@@ -156,16 +156,17 @@ void RadioMedium::lock_only(uint32_t g, const OnAir& rx) {
 }
 
 void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, AirList& list) {
-  // One pass: frames that ended before rx starts are dropped from the list (kept ones stay in order),
-  // the others of its SF (of any SF unless they are orthogonal) are judged against rx.
+  // One pass: frames that ended before rx starts are not judged, and dropped from the list if they also
+  // ended before the last window's end (kept ones stay in order); the others of its SF (of any SF unless
+  // they are orthogonal) are judged against rx.
   std::vector<OnAir>& air = list.frames;
   size_t kept = 0;
   if (cumulative_) {  // summed now, judged when the frame is resolved
     Energies& mine_mws = interference(rx.reception);
     for (size_t i = 0; i < air.size(); ++i) {
       const OnAir& e = air[i];
+      if (e.t_end_s > prune_before_s_) air[kept++] = e;
       if (e.t_end_s <= rx.t_start_s) continue;
-      air[kept++] = e;
       if (orthogonal_ && e.spreading_factor != rx.spreading_factor) continue;
       const double overlap = models::radio::overlap_s(e.t_start_s, e.t_end_s, rx.t_start_s, rx.t_end_s);
       if (overlap > 0.0) {
@@ -181,8 +182,8 @@ void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, A
   // The SIR of a frame over another is the difference of their received powers, in dB.
   for (size_t i = 0; i < air.size(); ++i) {
     const OnAir& e = air[i];
+    if (e.t_end_s > prune_before_s_) air[kept++] = e;
     if (e.t_end_s <= rx.t_start_s) continue;
-    air[kept++] = e;
     if (orthogonal_ && e.spreading_factor != rx.spreading_factor) continue;
     if (!models::radio::sir_suffices(rx.rssi_dbm - e.rssi_dbm,
                                      needs_db(rx.spreading_factor, e.spreading_factor)) &&
@@ -449,6 +450,8 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
     if (!f.resolved && f.tx.t_end_s <= t_s) resolve(f, sink);
   }
   while (frame_front_ < frames_.size() && frames_[frame_front_].resolved) ++frame_front_;
+  // Every downlink from now on starts after a frame resolved from now on ends, after t_s.
+  prune_before_s_ = std::max(prune_before_s_, t_s);
   // Receptions of settled frames are no longer referenced (no on-air list holds one: a frame is
   // settled once nothing can overlap it). Erase the settled fronts once they are half the vectors.
   const uint64_t first_live = frame_front_ < frames_.size() ? frames_[frame_front_].first_reception

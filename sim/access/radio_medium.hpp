@@ -78,7 +78,8 @@ class RadioMedium {
             const std::function<void(const ResolvedFrame&)>& sink);
 
   // The gateway transmits from t0_s to t1_s (a downlink, at or after the last window end): it
-  // receives nothing meanwhile, including frames already on the air. Call between steps.
+  // receives nothing meanwhile, including frames already on the air. Call between steps, or from a step's
+  // sink (the network server does): t0_s is then after the resolved frame's end.
   void block_gateway(uint32_t gateway, double t0_s, double t1_s);
   // Whether the gateway already transmits at some time in [t0_s, t1_s).
   bool gateway_busy(uint32_t gateway, double t0_s, double t1_s) const;
@@ -231,9 +232,14 @@ class RadioMedium {
   // Copies a share's receptions to their place in receptions_ (sized for them), local indices offset.
   void place_share(const Share& share);
   std::vector<Share> shares_;
-  size_t shares_used_ = 0;                                  // this window's
-  std::vector<uint32_t> channels_hz_;                       // the uplink channels seen so far
-  std::vector<AirList> on_air_;                             // per channel, then gateway: see on_air_list()
+  size_t shares_used_ = 0;             // this window's
+  std::vector<uint32_t> channels_hz_;  // the uplink channels seen so far
+  std::vector<AirList> on_air_;        // per channel, then gateway: see on_air_list()
+  // A frame that ended before it is dropped from its on-air list when a newcomer is compared with it: the
+  // last step's t_s. A frame that ended later may still overlap a downlink sent for a frame resolved in a
+  // later step (block_gateway marks those on its lists); a newcomer's start alone was not enough when a
+  // step spans more than the receive delay (the last step of a run, long windows).
+  double prune_before_s_ = -std::numeric_limits<double>::infinity();
   std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
   std::vector<GatewayState> gateways_;
   std::vector<uint32_t> next_local_;  // per gateway: the local index its next reception gets

@@ -95,7 +95,8 @@ class Calendar {
         near_.push_back(e);
         std::push_heap(near_.begin(), near_.end(), later);
       }
-      bucket.clear();
+      // Freed, not kept: 32 buckets' capacities held ~2 intervals' worth of events (+40 MB at 1 M devices).
+      std::vector<Event>().swap(bucket);
       while (!far_.empty() && bucket_of(far_.front().t_s) <= first_bucket_) {
         std::pop_heap(far_.begin(), far_.end(), later);
         near_.push_back(far_.back());

@@ -37,22 +37,12 @@ Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int thre
   parking_state_.assign(traffic_.enabled ? city.device_count() : 0, 0);
   for (const drivers::DistrictFlood& flood : drivers.flood())
     submerged_from_s_.push_back(flood.submerged_from_s);
-  battery_mah_.resize(n);
-  asleep_since_s_.assign(n, 0.0);
-  next_report_s_.assign(n, 0.0);
-  rng_counter_.assign(n, 0);
-  dead_.assign(n, 0);
-  sf_.resize(n);
-  tx_power_dbm_.resize(n);
-  attempt_.assign(n, 0);
-  acked_.assign(n, 0);
-  adr_pending_.assign(n, 0);
+  state_.resize(n);
   adr_setting_.resize(n);
   duty_cycle_.assign(n, models::radio::DutyCycleRegulator(city.region));
   if (std::any_of(city.populations.begin(), city.populations.end(),
                   [](const auto& p) { return p.event.has_value(); })) {
     reporters_.reserve(n);
-    last_value_.assign(n, std::numeric_limits<float>::quiet_NaN());
     for (uint32_t dev = 0; dev < n; ++dev)
       reporters_.emplace_back(
           city.populations[city.device_population[dev]].event.value_or(models::device::EventRule{}));
@@ -76,9 +66,10 @@ Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int thre
   std::vector<size_t> seen(districts, 0);
   for (uint32_t dev = 0; dev < n; ++dev) {
     const city::PopulationProfile& pop = city.populations[city.device_population[dev]];
-    battery_mah_[dev] = pop.battery_mah;
-    sf_[dev] = city.device_sf[dev];
-    tx_power_dbm_[dev] = static_cast<float>(pop.tx_power_dbm);
+    state_[dev].population = city.device_population[dev];
+    state_[dev].battery_mah = pop.battery_mah;
+    state_[dev].sf = city.device_sf[dev];
+    state_[dev].tx_power_dbm = static_cast<float>(pop.tx_power_dbm);
     const uint16_t d = city.device_district[dev];
     Partition& part = partitions_[first_partition[d] + seen[d]++ / chunk];
     // First report: uniform over one interval (periodic) or exponential (Poisson), from the device's
@@ -96,7 +87,7 @@ Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int thre
         first = heartbeat;
         if (role == Role::Parking) parking_state_[dev] &= 1;  // a heartbeat, not a change
       }
-      next_report_s_[dev] = first;
+      state_[dev].next_report_s = first;
       part.calendar.push({first, dev, Kind::Report});
       continue;
     }
@@ -111,27 +102,16 @@ Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int thre
 }
 
 double Fleet::uniform(uint32_t device) {
-  core::Stream rng(core::stream_key(seed_, kDeviceStream, device), rng_counter_[device]);
+  core::Stream rng(core::stream_key(seed_, kDeviceStream, device), state_[device].rng_counter);
   const double u = rng.uniform();
-  rng_counter_[device] = rng.counter();
+  state_[device].rng_counter = rng.counter();
   return u;
 }
 
 void Fleet::prefetch(uint32_t dev) const {
-  __builtin_prefetch(&city_.device_population[dev]);
-  __builtin_prefetch(&battery_mah_[dev], 1);
-  __builtin_prefetch(&asleep_since_s_[dev], 1);
-  __builtin_prefetch(&next_report_s_[dev], 1);
-  __builtin_prefetch(&rng_counter_[dev], 1);
-  __builtin_prefetch(&dead_[dev], 1);
-  __builtin_prefetch(&sf_[dev], 1);
-  __builtin_prefetch(&tx_power_dbm_[dev], 1);
-  __builtin_prefetch(&attempt_[dev], 1);
-  __builtin_prefetch(&acked_[dev], 1);
-  __builtin_prefetch(&adr_pending_[dev], 1);
+  __builtin_prefetch(&state_[dev], 1);
   __builtin_prefetch(&duty_cycle_[dev], 1);  // 56 bytes: on one line or two
   __builtin_prefetch(reinterpret_cast<const char*>(&duty_cycle_[dev] + 1) - 1, 1);
-  if (!last_value_.empty()) __builtin_prefetch(&last_value_[dev], 1);
 }
 
 void Fleet::schedule(Partition& part, double t_s, uint32_t device, Kind kind) {
@@ -139,35 +119,35 @@ void Fleet::schedule(Partition& part, double t_s, uint32_t device, Kind kind) {
 }
 
 bool Fleet::charge_sleep(uint32_t dev, double t_s) {
-  const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
-  const double slept = std::max(0.0, t_s - asleep_since_s_[dev]);
-  asleep_since_s_[dev] = std::max(asleep_since_s_[dev], t_s);
+  const city::PopulationProfile& pop = city_.populations[state_[dev].population];
+  const double slept = std::max(0.0, t_s - state_[dev].asleep_since_s);
+  state_[dev].asleep_since_s = std::max(state_[dev].asleep_since_s, t_s);
   if (pop.ground_mounted && !submerged_from_s_.empty() &&
       t_s >= submerged_from_s_[city_.device_district[dev]]) {
-    dead_[dev] = 1;  // under water (drivers.flood.submerged_depth): drowned for good
+    state_[dev].dead = 1;  // under water (drivers.flood.submerged_depth): drowned for good
     return false;
   }
   if (pop.mains_powered) return true;
-  if (dead_[dev]) return false;  // an empty cell stays dead, sun or not
+  if (state_[dev].dead) return false;  // an empty cell stays dead, sun or not
   // Sleep current plus self-discharge in proportion to the charge left, minus what a solar panel
   // harvested meanwhile (models/device/battery.hpp).
   const double t0 = t_s - slept;
-  battery_mah_[dev] =
+  state_[dev].battery_mah =
       pop.solar.peak_power_w > 0.0
-          ? models::device::charge_with_solar_mah(pop.battery, pop.solar, battery_mah_[dev],
+          ? models::device::charge_with_solar_mah(pop.battery, pop.solar, state_[dev].battery_mah,
                                                   pop.machine.profile().sleep_current_ma, t0, t_s)
-          : models::device::charge_after_mah(battery_mah_[dev], pop.machine.profile().sleep_current_ma, slept,
-                                             pop.self_discharge_per_year);
-  if (battery_mah_[dev] > 0.0) return true;
-  battery_mah_[dev] = 0.0;
-  dead_[dev] = 1;
+          : models::device::charge_after_mah(state_[dev].battery_mah, pop.machine.profile().sleep_current_ma,
+                                             slept, pop.self_discharge_per_year);
+  if (state_[dev].battery_mah > 0.0) return true;
+  state_[dev].battery_mah = 0.0;
+  state_[dev].dead = 1;
   return false;
 }
 
 double Fleet::next_traffic_report(uint32_t dev, double t_s, bool reporting, double& value) {
-  const Role role = role_[city_.device_population[dev]];
+  const Role role = role_[state_[dev].population];
   const size_t district = city_.device_district[dev];
-  core::Stream rng(core::stream_key(seed_, kDeviceStream, dev), rng_counter_[dev]);
+  core::Stream rng(core::stream_key(seed_, kDeviceStream, dev), state_[dev].rng_counter);
   double next = 0.0;
   if (role == Role::Counter) {
     const drivers::CounterRule rule{traffic_.vehicles_per_report, traffic_.counter_heartbeat_s};
@@ -189,17 +169,17 @@ double Fleet::next_traffic_report(uint32_t dev, double t_s, bool reporting, doub
     next = change.t_s;
     value = state & 1;
   }
-  rng_counter_[dev] = rng.counter();
+  state_[dev].rng_counter = rng.counter();
   return next;
 }
 
 // A report is due: the firmware wakes, senses and transmits (the first attempt).
 void Fleet::report(uint32_t dev, double t_s, Partition& part) {
-  const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
-  if (role_[city_.device_population[dev]] != Role::None) {  // counters and bays: on the traffic
+  const city::PopulationProfile& pop = city_.populations[state_[dev].population];
+  if (role_[state_[dev].population] != Role::None) {  // counters and bays: on the traffic
     double value = 0.0;
-    next_report_s_[dev] = next_traffic_report(dev, t_s, true, value);
-    attempt_[dev] = 0;
+    state_[dev].next_report_s = next_traffic_report(dev, t_s, true, value);
+    state_[dev].attempt = 0;
     transmit(dev, t_s, true, part, value);
     return;
   }
@@ -207,8 +187,8 @@ void Fleet::report(uint32_t dev, double t_s, Partition& part) {
   const double interval = pop.traffic == scenario::Traffic::Periodic
                               ? pop.interval_s * (1.0 + pop.jitter * (2.0 * u - 1.0))
                               : -pop.interval_s * std::log(1.0 - u);
-  next_report_s_[dev] = t_s + interval;
-  attempt_[dev] = 0;
+  state_[dev].next_report_s = t_s + interval;
+  state_[dev].attempt = 0;
   transmit(dev, t_s, true, part);
 }
 
@@ -216,14 +196,14 @@ void Fleet::report(uint32_t dev, double t_s, Partition& part) {
 // Transmit -> Receive -> Sleep. A device whose battery empties stops for good; the report it could
 // not send is still logged (sent = false).
 void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, double value) {
-  const uint16_t population = city_.device_population[dev];
+  const uint16_t population = state_[dev].population;
   const city::PopulationProfile& pop = city_.populations[population];
   const auto& machine = pop.machine;
   using models::device::FirmwareState;
   if (!charge_sleep(dev, t_s)) {
-    part.out.push_back({t_s, t_s, dev, 0, tx_power_dbm_[dev], sf_[dev], attempt_[dev], pop.confirmed, false,
-                        pop.technology, 0.0, std::numeric_limits<float>::quiet_NaN(), population,
-                        part.district});
+    part.out.push_back({t_s, t_s, dev, 0, state_[dev].tx_power_dbm, state_[dev].sf, state_[dev].attempt,
+                        pop.confirmed, false, pop.technology, 0.0, std::numeric_limits<float>::quiet_NaN(),
+                        population, part.district});
     return;
   }
   if (pop.technology == scenario::Technology::NbIot) {
@@ -231,18 +211,18 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
     // has served the message (post_charge).
     const double ready = t_s + machine.wake_to_tx_s();
     charge_sample(dev, pop);
-    part.out.push_back({ready, ready, dev, 0, tx_power_dbm_[dev], 0, 0, false, true, pop.technology,
+    part.out.push_back({ready, ready, dev, 0, state_[dev].tx_power_dbm, 0, 0, false, true, pop.technology,
                         logged_battery_mah(dev), static_cast<float>(value), population, part.district});
-    asleep_since_s_[dev] = ready;
+    state_[dev].asleep_since_s = ready;
     next_report(dev, ready, part);
     return;
   }
-  if (adr_pending_[dev]) {  // a LinkADRReq received in the last receive windows
-    sf_[dev] = static_cast<uint8_t>(adr_setting_[dev].spreading_factor);
-    tx_power_dbm_[dev] = static_cast<float>(adr_setting_[dev].tx_power_dbm);
-    adr_pending_[dev] = 0;
+  if (state_[dev].adr_pending) {  // a LinkADRReq received in the last receive windows
+    state_[dev].sf = static_cast<uint8_t>(adr_setting_[dev].spreading_factor);
+    state_[dev].tx_power_dbm = static_cast<float>(adr_setting_[dev].tx_power_dbm);
+    state_[dev].adr_pending = 0;
   }
-  const double airtime = pop.airtime_by_sf_s[sf_[dev] - 7u];
+  const double airtime = pop.airtime_by_sf_s[state_[dev].sf - 7u];
   double t_tx = t_s + (sense ? machine.wake_to_tx_s() : pop.machine.profile().wake_duration_s);
   uint32_t channel = pop.channels_hz.front();
   const double u = uniform(dev);
@@ -265,25 +245,27 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
   charge +=
       machine.sleep(t_tx - t_s - (sense ? machine.wake_to_tx_s() : pop.machine.profile().wake_duration_s))
           .charge_mah();
-  const double battery = pop.mains_powered ? battery_mah_[dev] : std::max(0.0, battery_mah_[dev] - charge);
-  acked_[dev] = 0;
+  const double battery =
+      pop.mains_powered ? state_[dev].battery_mah : std::max(0.0, state_[dev].battery_mah - charge);
+  state_[dev].acked = 0;
   if (!reporters_.empty()) {  // event-driven fleets: a retry repeats the value of its report
-    if (sense) last_value_[dev] = static_cast<float>(value);
-    value = last_value_[dev];
+    if (sense) state_[dev].last_value = static_cast<float>(value);
+    value = state_[dev].last_value;
   }
-  part.out.push_back({t_tx, t_tx + airtime, dev, channel, tx_power_dbm_[dev], sf_[dev], attempt_[dev],
-                      pop.confirmed, true, pop.technology, pop.mains_powered ? kNoBattery : battery,
-                      static_cast<float>(value), population, part.district});
+  part.out.push_back({t_tx, t_tx + airtime, dev, channel, state_[dev].tx_power_dbm, state_[dev].sf,
+                      state_[dev].attempt, pop.confirmed, true, pop.technology,
+                      pop.mains_powered ? kNoBattery : battery, static_cast<float>(value), population,
+                      part.district});
   const double rx_end = t_tx + airtime + machine.active_phase(FirmwareState::Receive, airtime).duration_s;
-  asleep_since_s_[dev] = rx_end;
-  battery_mah_[dev] = battery;
+  state_[dev].asleep_since_s = rx_end;
+  state_[dev].battery_mah = battery;
   // A battery that empties here is found empty at the next wake-up, which logs the report it cannot
   // send (fail_reason device_dead) and stops the device. A mains-powered device draws nothing from its
   // battery (often none: capacity 0) and never dies of it.
-  if (battery <= 0.0 && !pop.mains_powered) dead_[dev] = 1;
+  if (battery <= 0.0 && !pop.mains_powered) state_[dev].dead = 1;
   if (pop.confirmed) {
     schedule(part, rx_end, dev, Kind::ReceiveDone);
-  } else if (!sampled_[city_.device_population[dev]]) {
+  } else if (!sampled_[state_[dev].population]) {
     next_report(dev, rx_end, part);
   }
 }
@@ -291,39 +273,40 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
 // Event-driven firmware: wake, sense its quantity in its district, let the event rule decide whether
 // to report.
 void Fleet::sample(uint32_t dev, double t_s, Partition& part) {
-  const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
+  const city::PopulationProfile& pop = city_.populations[state_[dev].population];
   using models::device::FirmwareState;
   if (!charge_sleep(dev, t_s)) return;
-  const double level = sensed_[city_.device_population[dev]]->at(city_.device_district[dev], t_s);
+  const double level = sensed_[state_[dev].population]->at(city_.device_district[dev], t_s);
   const models::device::Decision decision = reporters_[dev].on_sample(t_s, level);
   const double next = t_s + pop.sample_interval_s;
-  if (decision.transmit && attempt_[dev] == 0) {
+  if (decision.transmit && state_[dev].attempt == 0) {
     transmit(dev, t_s, true, part,
              level);  // charges a sample, and sleeps from the end of the receive windows
   } else {
     charge_sample(dev, pop);
-    asleep_since_s_[dev] = t_s + pop.machine.wake_to_tx_s();
+    state_[dev].asleep_since_s = t_s + pop.machine.wake_to_tx_s();
   }
-  if (!dead_[dev] && next < end_s_) schedule(part, std::max(next, asleep_since_s_[dev]), dev, Kind::Sample);
+  if (!state_[dev].dead && next < end_s_)
+    schedule(part, std::max(next, state_[dev].asleep_since_s), dev, Kind::Sample);
 }
 
 // The receive windows of a confirmed uplink have closed: done if acknowledged, else try again.
 void Fleet::receive_done(uint32_t dev, double t_s, Partition& part) {
-  const city::PopulationProfile& pop = city_.populations[city_.device_population[dev]];
+  const city::PopulationProfile& pop = city_.populations[state_[dev].population];
   const models::device::Retransmission policy(
       {.max_transmissions = pop.max_transmissions, .lower_data_rate = false});
-  const int transmissions = attempt_[dev] + 1;
-  if (!acked_[dev] && policy.should_retry(transmissions)) {
-    ++attempt_[dev];
+  const int transmissions = state_[dev].attempt + 1;
+  if (!state_[dev].acked && policy.should_retry(transmissions)) {
+    ++state_[dev].attempt;
     schedule(part, t_s + policy.next_attempt_delay_s(transmissions, uniform(dev)), dev, Kind::Retry);
     return;
   }
-  attempt_[dev] = 0;
-  if (!sampled_[city_.device_population[dev]]) next_report(dev, t_s, part);
+  state_[dev].attempt = 0;
+  if (!sampled_[state_[dev].population]) next_report(dev, t_s, part);
 }
 
 void Fleet::next_report(uint32_t dev, double not_before_s, Partition& part) {
-  const double next = std::max(next_report_s_[dev], not_before_s);
+  const double next = std::max(state_[dev].next_report_s, not_before_s);
   if (next < end_s_) schedule(part, next, dev, Kind::Report);
 }
 
@@ -363,47 +346,50 @@ void Fleet::advance(double t_s, core::ThreadPool& pool, std::vector<Transmission
 }
 
 void Fleet::post_downlink(uint32_t device, bool ack, std::optional<models::radio::AdrSetting> adr) {
-  if (ack) acked_[device] = 1;
+  if (ack) state_[device].acked = 1;
   if (adr) {
     adr_setting_[device] = *adr;
-    adr_pending_[device] = 1;
+    state_[device].adr_pending = 1;
   }
 }
 
 void Fleet::charge_sample(uint32_t dev, const city::PopulationProfile& pop) {
   if (!pop.mains_powered)
-    battery_mah_[dev] = std::max(0.0, battery_mah_[dev] - pop.machine.sample_charge_mah());
+    state_[dev].battery_mah = std::max(0.0, state_[dev].battery_mah - pop.machine.sample_charge_mah());
 }
 
 void Fleet::post_charge(uint32_t device, double charge_mah) {
-  if (city_.populations[city_.device_population[device]].mains_powered) return;
-  battery_mah_[device] = std::max(0.0, battery_mah_[device] - charge_mah);
-  if (battery_mah_[device] <= 0.0) dead_[device] = 1;
+  if (city_.populations[state_[device].population].mains_powered) return;
+  state_[device].battery_mah = std::max(0.0, state_[device].battery_mah - charge_mah);
+  if (state_[device].battery_mah <= 0.0) state_[device].dead = 1;
 }
 
 void Fleet::finish(double end_s) {
-  for (uint32_t dev = 0; dev < battery_mah_.size(); ++dev) {
-    if (dead_[dev] || asleep_since_s_[dev] >= end_s) continue;
+  for (uint32_t dev = 0; dev < state_.size(); ++dev) {
+    if (state_[dev].dead || state_[dev].asleep_since_s >= end_s) continue;
     charge_sleep(dev, end_s);
   }
 }
 
 double Fleet::logged_battery_mah(uint32_t device) const {
-  return city_.populations[city_.device_population[device]].mains_powered ? kNoBattery : battery_mah_[device];
+  return city_.populations[state_[device].population].mains_powered ? kNoBattery : state_[device].battery_mah;
 }
 
 double Fleet::energy_used_mah(uint32_t device) const {
-  return city_.populations[city_.device_population[device]].battery_mah - battery_mah_[device];
+  return city_.populations[state_[device].population].battery_mah - state_[device].battery_mah;
 }
 
 void Fleet::keep_districts(const std::vector<uint8_t>& owned) { owned_districts_ = owned; }
 
 void Fleet::adopt(uint32_t device, double battery_mah, bool dead) {
-  battery_mah_[device] = battery_mah;
-  dead_[device] = dead ? 1 : 0;
+  state_[device].battery_mah = battery_mah;
+  state_[device].dead = dead ? 1 : 0;
 }
 
-size_t Fleet::dead_count() const { return static_cast<size_t>(std::count(dead_.begin(), dead_.end(), 1)); }
+size_t Fleet::dead_count() const {
+  return static_cast<size_t>(
+      std::count_if(state_.begin(), state_.end(), [](const DeviceState& d) { return d.dead == 1; }));
+}
 
 uint64_t Fleet::deferred_by_duty_cycle() const {
   uint64_t total = deferred_elsewhere_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -87,6 +88,7 @@ class Medium {
   std::map<uint32_t, Outcome> step(std::vector<Transmission> produced, double t) {
     std::map<uint32_t, Outcome> out;
     medium_.step(produced, t, pool_, [&](const ResolvedFrame& f) {
+      if (on_resolved) on_resolved(f);
       out[f.tx.device] = {f.seq,
                           {f.gateways_received.begin(), f.gateways_received.end()},
                           f.fail_reason,
@@ -96,6 +98,8 @@ class Medium {
   }
   bool idle() const { return medium_.idle(); }
   RadioMedium& medium() { return medium_; }
+  // Called for each resolved frame inside the step, as the network server is (it sends the downlinks).
+  std::function<void(const ResolvedFrame&)> on_resolved;
 
  private:
   Scenario scenario_;
@@ -181,6 +185,36 @@ TEST(RadioMedium, AGatewaySendingADownlinkHearsNothing) {
   EXPECT_EQ(out[1].reason, output::FailReason::GatewayTransmitting);
   out = m.step({tx(1, 2.0, 2.1)}, 3.0);
   EXPECT_EQ(out[1].reason, output::FailReason::None);
+}
+
+// A step longer than the receive delay (a run's last step holds every frame after its end; long windows):
+// frame 0 ends at 1.0 and its downlink goes out at [2.0, 2.2], while frame 1 is on the air at [1.5, 2.5] at
+// the same gateway. Frame 2, on the same channel and SF from 3.0, is compared with frame 1 before the
+// downlink is known; frame 1 must still be on the gateway's list when the downlink comes (it had been
+// dropped from it, and received).
+TEST(RadioMedium, ADownlinkSentInALongStepReachesAFrameThatEndedBeforeALaterOne) {
+  const CityLayout city = layout({{-100}, {-100}, {-100}}, 1);
+  Medium m(city, false);
+  m.on_resolved = [&](const ResolvedFrame& f) {
+    if (f.tx.device == 0) m.medium().block_gateway(0, 2.0, 2.2);
+  };
+  auto out = m.step({tx(0, 0.0, 1.0), tx(1, 1.5, 2.5), tx(2, 3.0, 3.1)}, 10.0);
+  EXPECT_EQ(out[0].reason, output::FailReason::None);
+  EXPECT_EQ(out[1].reason, output::FailReason::GatewayTransmitting);
+  EXPECT_EQ(out[2].reason, output::FailReason::None);
+  // The same frames in steps of a second: the downlink (sent at 1.0) is known before frame 1 starts.
+  Medium w(city, false);
+  w.on_resolved = [&](const ResolvedFrame& f) {
+    if (f.tx.device == 0) w.medium().block_gateway(0, 2.0, 2.2);
+  };
+  std::map<uint32_t, Outcome> all;
+  const std::vector<std::vector<Transmission>> windows = {
+      {tx(0, 0.0, 1.0)}, {tx(1, 1.5, 2.5)}, {}, {tx(2, 3.0, 3.1)}};
+  for (size_t k = 0; k < windows.size(); ++k) all.merge(w.step(windows[k], static_cast<double>(k + 1)));
+  all.merge(w.step({}, 10.0));
+  EXPECT_EQ(all[1].reason, output::FailReason::GatewayTransmitting);
+  EXPECT_EQ(all[0].reason, output::FailReason::None);
+  EXPECT_EQ(all[2].reason, output::FailReason::None);
 }
 
 TEST(RadioMedium, CaptureKeepsTheFrameSixDbStronger) {
