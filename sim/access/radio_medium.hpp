@@ -144,7 +144,7 @@ class RadioMedium {
   // its frames' ends, and a list whose frames all ended before a newcomer starts is emptied without
   // reading them. Lists are laid out channel-major, then by gateway (a channel seen for the first time
   // appends its lists). One list per (channel, SF) made a reception read six lists, a cache miss apiece
-  // at 1,538 gateways (bench/RESULTS.md, "Gateway state out of the caches").
+  // at 1,538 gateways (bench/RESULTS.md, "Per-device and per-gateway state read once a frame").
   struct AirList {
     std::vector<OnAir> frames;
     double last_end_s = -std::numeric_limits<double>::infinity();  // >= every frame's t_end_s
@@ -156,8 +156,8 @@ class RadioMedium {
   static constexpr uint64_t kLockOnly = std::numeric_limits<uint64_t>::max();  // OnAir::reception
   void lock_only(uint32_t gateway, const OnAir& rx);
   // Settles rx against the frames of its gateway's on-air list for its channel (dropping those that ended
-  // before it): a frame is lost when its power over the other's falls short of what it needs (dB; frames
-  // of other SFs only with radio.inter_sf).
+  // before the last step's end, prune_before_s_): a frame is lost when its power over the other's falls short
+  // of what it needs (dB; frames of other SFs only with radio.inter_sf).
   void collide(GatewayState& gs, const OnAir& rx, output::FailReason& mine, AirList& air);
   // Cumulative interference: whether the summed energy per SF sinks a reception of a frame.
   bool sunk_by_interference(const Reception& rx, const Energies& energies,

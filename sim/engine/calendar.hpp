@@ -3,9 +3,9 @@
 // Most events are a report due an interval ahead (minutes to hours). A binary heap of a partition's
 // 8,192 devices sifts each pop through 13 levels of a 128 KB array, and at 1 M devices most of those
 // levels are out of the caches: the heap was ~80 % of the fleet's time per event (bench/RESULTS.md,
-// "The calendar in buckets"). Here events wait in buckets of `bucket_s` seconds (a ring of `buckets`
-// of them, appended to in any order) and enter a small heap, `near`, only when the windows reach their
-// bucket; events further ahead than the ring wait in a heap of their own (`far`).
+// "Per-device and per-gateway state read once a frame"). Here events wait in buckets of `bucket_s` seconds (a
+// ring of `buckets` of them, appended to in any order) and enter a small heap, `near`, only when the windows
+// reach their bucket; events further ahead than the ring wait in a heap of their own (`far`).
 //
 // Every event before the time asked for is in `near` when it is popped (a bucket enters `near` once the
 // time asked for reaches it), so the pops come in the order of one heap holding every event. (time,

@@ -151,7 +151,6 @@ class Fleet {
   std::vector<Partition> partitions_;
   std::vector<uint8_t> owned_districts_;  // empty: every district (sim/distributed)
   uint64_t deferred_elsewhere_ = 0;       // adopted from the other ranks
-  // Per-device state.
   // Per-device state: what an event reads and writes, on one cache line a device (the calendar's next
   // device is a random one: at 1 M devices, thirteen arrays of one field each were a cache miss apiece).
   struct alignas(64) DeviceState {

@@ -46,8 +46,7 @@ void MessageLog::count(const Row& r) {
   }
   if (by_population_.empty()) by_population_.resize(city_.populations.size());
   const uint16_t district = engine::district_of(city_, r.tx);
-  const uint16_t population = engine::population_of(city_, r.tx);
-  PopulationCounts& pop = by_population_[population];
+  PopulationCounts& pop = by_population_[engine::population_of(city_, r.tx)];
   const bool ok = r.t_delivered_s >= 0.0;
   ++fail_reasons_[static_cast<size_t>(ok ? output::FailReason::None : reason(r))];
   if (const int16_t f = failure(r); f >= 0) {
