@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -163,6 +164,8 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
   const auto lora = scenario::Technology::LoRaWAN, nbiot_tech = scenario::Technology::NbIot;
   const GatewayGrid lora_grid(sc.gateways, lora), nbiot_grid(sc.gateways, nbiot_tech);
   std::vector<uint32_t> rank(sc.gateways.size());  // among the gateways of its technology
+  std::vector<double> antenna_dbi(sc.gateways.size());
+  for (size_t g = 0; g < sc.gateways.size(); ++g) antenna_dbi[g] = sc.gateways[g].antenna_gain_dbi;
   std::array<double, 3> max_antenna_dbi;
   max_antenna_dbi.fill(-std::numeric_limits<double>::infinity());
   {
@@ -195,6 +198,10 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
   for (const scenario::Gateway& g : sc.gateways) widen(g.x_m, g.y_m);
   const double max_distance_m = hi_x >= lo_x ? std::hypot(hi_x - lo_x, hi_y - lo_y) : 0.0;
   const ShadowingLiftBound lift;
+  // CITYTWIN_SCALAR_GAINS=1: every gain one at a time with libm (bench/link_gains_check.cpp counts what
+  // the vector path changes).
+  const char* scalar_gains = std::getenv("CITYTWIN_SCALAR_GAINS");
+  const bool vector_gains = scalar_gains == nullptr || std::string(scalar_gains) != "1";
   // Per population: the cut-off without building loss (W >= 0 only shortens it).
   std::vector<LinkCutoff> cutoffs, sf12_cutoffs;  // the latter: down to the SF12 floor (link_floor_dbm)
   for (const scenario::DevicePopulation& pop : sc.devices) {
@@ -221,6 +228,7 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
     std::vector<float> gain;
     std::vector<uint32_t> count;                          // per device of the block
     std::vector<std::pair<uint32_t, double>> candidates;  // gateway, squared distance (m^2)
+    std::vector<double> candidate_gain;                   // their gains (dB)
     std::vector<std::pair<uint32_t, double>> gains;
     std::vector<uint32_t> chosen;
     void clear() {
@@ -258,20 +266,17 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
       grid->candidates(x, y, radius_m, inner_m, filter, candidates);
     };
     // gains: the candidates heard at full power down to the SF12 floor, with their gains.
+    // (d2 as the grid computed it: its square root is the distance to within an ulp of std::hypot's, far
+    // below the float a gain is kept as.)
+    const LinkGains link_gains{&sc.channel.path_loss, antenna_dbi.data(), rank.data(), shadow_key, sigma,
+                               wall_loss_db};
     const auto judge = [&] {
-      for (const auto& [g, d2] : candidates) {
-        const scenario::Gateway& gw = sc.gateways[g];
-        // (d2 as the grid computed it: its square root is the distance to within an ulp of std::hypot's,
-        // far below the float a gain is kept as.)
-        const double dist = std::sqrt(d2);
-        double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - wall_loss_db;
-        if (sigma > 0.0) {  // one draw per (device, gateway), in gateway order
-          core::Stream shadow_rng(shadow_key, 2u * static_cast<uint64_t>(rank[g]));
-          gain -= sc.channel.shadowing_sigma_db * standard_normal_draw(shadow_rng);
-        }
+      link_gains.compute(candidates, scratch.candidate_gain, vector_gains);
+      for (size_t i = 0; i < candidates.size(); ++i) {
+        const double gain = scratch.candidate_gain[i];
         if (pop.radio.tx_power_dbm + gain < floor) continue;
         best_rssi = std::max(best_rssi, pop.radio.tx_power_dbm + gain);
-        gains.push_back({g, gain});
+        gains.push_back({candidates[i].first, gain});
       }
     };
     // Every link within the cut-off, in gateway order.

@@ -341,5 +341,52 @@ TEST(LinkIndex, VectorCandidatesAreTheScalarOnes) {
   EXPECT_GT(asked, 10000u);  // among them, pairs kept on their draw's lift
 }
 
+// The gains eight at a time (libmvec's logarithms and cosine) against one at a time (libm's): within a
+// few ulp of the double, and the same float (what a link keeps) for all but a rare pair whose double lies
+// that close to a float's rounding boundary (none of these 144k on the AMD EPYC of bench/RESULTS.md; the
+// worst 8.5e-14 dB). Every lane count of a last vector, with shadowing and without, near (d < d0) and far
+// pairs.
+TEST(LinkIndex, VectorGainsAreTheScalarOnesToTheirLastBits) {
+  if (!LinkGains::vector_available())
+    GTEST_SKIP() << "no AVX-512 or no libmvec here: LinkGains::compute runs its scalar path alone";
+  Stream rng(7, "test", 0);
+  const size_t gateways = 500;
+  std::vector<double> antenna(gateways);
+  std::vector<uint32_t> rank(gateways);
+  for (size_t g = 0; g < gateways; ++g) {
+    antenna[g] = 2.0 + 4.0 * rng.uniform();
+    rank[g] = static_cast<uint32_t>(g / 2 + (g % 2) * 300);
+  }
+  models::radio::LogDistancePathLoss pl;
+  pl.reference_distance_m = 2.0;
+  size_t compared = 0, other_float = 0;
+  double worst = 0.0;
+  for (const double sigma : {7.8, 0.0}) {
+    for (int device = 0; device < 4000; ++device) {
+      const LinkGains gains{&pl, antenna.data(), rank.data(), rng.next_u64(), sigma, 20.0 * rng.uniform()};
+      std::vector<std::pair<uint32_t, double>> candidates(static_cast<size_t>(device % 37));
+      for (auto& [g, d2] : candidates) {
+        g = static_cast<uint32_t>(rng.below(static_cast<uint32_t>(gateways)));
+        const double d = device % 5 == 0 ? 3.0 * rng.uniform() : 20000.0 * rng.uniform();
+        d2 = d * d;
+      }
+      std::vector<double> scalar, vector;
+      gains.compute(candidates, scalar, false);
+      gains.compute(candidates, vector, true);
+      ASSERT_EQ(vector.size(), candidates.size());
+      for (size_t i = 0; i < candidates.size(); ++i) {
+        ASSERT_EQ(scalar[i], gains.one(candidates[i].first, candidates[i].second));
+        const double error = std::abs(vector[i] - scalar[i]);
+        ASSERT_LE(error, 1e-12 * std::max(1.0, std::abs(scalar[i]))) << "device " << device << ", pair " << i;
+        worst = std::max(worst, error);
+        other_float += static_cast<float>(vector[i]) != static_cast<float>(scalar[i]) ? 1 : 0;
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 100000u);
+  EXPECT_LE(other_float, compared / 100000) << "worst difference " << worst << " dB";
+}
+
 }  // namespace
 }  // namespace citytwin::sim
