@@ -60,9 +60,11 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
                              output::MessageWriting::WriterThread);
   core::ThreadPool pool(summary.threads);
   std::optional<core::HugePagesWhileBuilding> building(std::in_place);  // the city's arrays (huge_pages.hpp)
-  const city::CityLayout city =
-      set_up_city(sc, summary.seed, pool, writer, options.progress, options.on_set_up);
-  RunAssembly assembly(sc, city, summary.seed, pool, options.lane_min_reports_per_period);
+  city::CityLayout city;
+  std::optional<RunAssembly> assembled;  // built while the city's tables are written
+  set_up_city(city, sc, summary.seed, pool, writer, options.progress, options.on_set_up,
+              [&] { assembled.emplace(sc, city, summary.seed, pool, options.lane_min_reports_per_period); });
+  RunAssembly& assembly = *assembled;
   building.reset();
   std::optional<distributed::CitySplit> city_split;
   if (split) assembly.split_over(city_split.emplace(city, *options.ranks));
