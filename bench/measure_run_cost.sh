@@ -45,4 +45,8 @@ scenario window1 1 1 "1 h" "24 h" "1 s"
 sed 's/^radio: {shadowing: {sigma: 0 dB}}/radio: {shadowing: {sigma: 0 dB}, receptions: strongest, strongest_k: 2}/' \
   "$dir/links.yaml" > "$dir/strongest.yaml"
 sed 's/^run: {/run: {trace: summary, /' "$dir/reports.yaml" > "$dir/reports_summary.yaml"
-for s in base nolinks links strongest reports reports_summary few windows window1; do echo "$s $(measure $s)"; done
+# The devices without links, with ADR (the network server's history of each: kBytesPerAdrDevice).
+sed 's/radio: {sf: 7}/radio: {sf: 7, adr: true}/' "$dir/nolinks.yaml" > "$dir/nolinks_adr.yaml"
+for s in base nolinks nolinks_adr links strongest reports reports_summary few windows window1; do
+  echo "$s $(measure $s)"
+done

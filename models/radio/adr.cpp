@@ -73,10 +73,16 @@ double AdrHistory::max_snr_db() const {
 
 std::optional<AdrSetting> adr_decide(const AdrHistory& history, const AdrSetting& current,
                                      const AdrParams& params) {
-  if (history.size() == 0) return std::nullopt;
-  if (params.require_full_history && !history.full()) return std::nullopt;
-  const int steps = adr_steps(history.max_snr_db(), current.spreading_factor, params);
-  if (steps < 0 && !history.full()) return current;
+  return adr_decide(history.size(), history.full(), history.size() > 0 ? history.max_snr_db() : 0.0, current,
+                    params);
+}
+
+std::optional<AdrSetting> adr_decide(int history_size, bool history_full, double max_snr_db,
+                                     const AdrSetting& current, const AdrParams& params) {
+  if (history_size == 0) return std::nullopt;
+  if (params.require_full_history && !history_full) return std::nullopt;
+  const int steps = adr_steps(max_snr_db, current.spreading_factor, params);
+  if (steps < 0 && !history_full) return current;
   return adr_apply_steps(steps, current, params);
 }
 

@@ -118,5 +118,9 @@ class AdrHistory {
 // history policy says to wait. The result may equal current (then no LinkADRReq is needed).
 std::optional<AdrSetting> adr_decide(const AdrHistory& history, const AdrSetting& current,
                                      const AdrParams& params = {});
+// The same decision from a history kept another way (sim/access/lorawan_server.hpp keeps RSSIs): its
+// size, whether it is full, and its maximum SNR (read only when size > 0).
+std::optional<AdrSetting> adr_decide(int history_size, bool history_full, double max_snr_db,
+                                     const AdrSetting& current, const AdrParams& params);
 
 }  // namespace citytwin::models::radio

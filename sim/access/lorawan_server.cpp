@@ -19,7 +19,12 @@ LorawanServer::LorawanServer(const scenario::Scenario& scenario, const city::Cit
       gateway_duty_cycle_(city.gateway_count(), models::radio::DutyCycleRegulator(city.region)) {
   const bool any_adr = std::any_of(city.populations.begin(), city.populations.end(),
                                    [](const city::PopulationProfile& p) { return p.adr; });
-  if (any_adr) adr_history_.resize(city.device_count());
+  if (!any_adr) return;
+  adr_slot_.assign(city.device_count(), 0);
+  uint32_t slots = 0;
+  for (size_t d = 0; d < city.device_count(); ++d)
+    if (city.populations[city.device_population[d]].adr) adr_slot_[d] = slots++;
+  adr_recent_.resize(slots);
 }
 
 bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes, events::DownlinkSent& sent) {
@@ -83,16 +88,19 @@ void LorawanServer::on_frame(const ResolvedFrame& frame, events::Bus& bus) {
   const auto& pop = city_.populations[engine::population_of(city_, frame.tx)];
   std::optional<models::radio::AdrSetting> adr;
   if (pop.adr) {
-    auto& history = adr_history_[frame.tx.device];
-    double best_snr = -1e9;
-    for (float rssi : frame.rssi_received_dbm)
-      best_snr = std::max(best_snr,
-                          models::radio::snr_db(rssi, pop.bandwidth_hz, scenario_.channel.noise_figure_db));
-    history.add(best_snr);
+    RecentRssi& recent = adr_recent_[adr_slot_[frame.tx.device]];
+    recent.dbm[recent.next] =
+        *std::max_element(frame.rssi_received_dbm.begin(), frame.rssi_received_dbm.end());
+    recent.next = static_cast<uint8_t>((recent.next + 1) % models::radio::AdrHistory::kLength);
+    if (recent.size < models::radio::AdrHistory::kLength) ++recent.size;
+    const float best_dbm = *std::max_element(recent.dbm.begin(), recent.dbm.begin() + recent.size);
     const models::radio::AdrSetting current{frame.tx.spreading_factor, frame.tx.tx_power_dbm};
     models::radio::AdrParams params;
     params.max_tx_power_dbm = pop.tx_power_dbm;
-    const auto decided = models::radio::adr_decide(history, current, params);
+    const auto decided = models::radio::adr_decide(
+        recent.size, recent.size == models::radio::AdrHistory::kLength,
+        models::radio::snr_db(best_dbm, pop.bandwidth_hz, scenario_.channel.noise_figure_db), current,
+        params);
     if (decided && !(*decided == current)) adr = decided;
   }
   if (!frame.tx.confirmed && !adr) return;
@@ -101,7 +109,8 @@ void LorawanServer::on_frame(const ResolvedFrame& frame, events::Bus& bus) {
   if (!send_downlink(frame, bytes, sent)) return;
   if (adr) {
     ++adr_commands_;
-    adr_history_[frame.tx.device].clear();  // the next decision waits for 20 uplinks at the new setting
+    RecentRssi& recent = adr_recent_[adr_slot_[frame.tx.device]];
+    recent.size = recent.next = 0;  // the next decision waits for 20 uplinks at the new setting
   }
   sent.seq = frame.seq;
   sent.device = frame.tx.device;

@@ -13,6 +13,7 @@
 // published (events::DownlinkSent); the fleet, subscribed, hands it to the device.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -52,7 +53,17 @@ class LorawanServer {
   RadioMedium& medium_;
   Reachability reachable_;
   std::vector<models::radio::DutyCycleRegulator> gateway_duty_cycle_;
-  std::vector<models::radio::AdrHistory> adr_history_;  // per device, when any population uses ADR
+  // ADR's history of a device of an ADR population: the best RSSI of each of its last 20 uplinks, as the
+  // floats the frames carry. Its maximum SNR is snr_db(its maximum RSSI), the very double the maximum of
+  // the uplinks' SNRs was (the noise floor is the population's constant, and subtracting it keeps the
+  // order): 84 bytes a device where models::radio::AdrHistory's doubles took 168, and for the ADR
+  // populations' devices alone (run_budget's kBytesPerAdrDevice).
+  struct RecentRssi {
+    std::array<float, models::radio::AdrHistory::kLength> dbm{};
+    uint8_t size = 0, next = 0;
+  };
+  std::vector<uint32_t> adr_slot_;  // per device: its RecentRssi, when any population uses ADR
+  std::vector<RecentRssi> adr_recent_;
   std::vector<uint32_t> gateway_order_;
   uint64_t downlinks_sent_ = 0, downlinks_rx2_ = 0, downlinks_failed_ = 0, adr_commands_ = 0;
 };

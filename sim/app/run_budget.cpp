@@ -127,7 +127,7 @@ std::string RunEstimate::describe() const {
 RunEstimate estimate_run(const scenario::Scenario& sc) {
   RunEstimate e;
   const double duration = sc.run.duration_s;
-  double strongest_bytes = 0.0;
+  double strongest_bytes = 0.0, adr_devices = 0.0;
   const bool strongest_only = sc.channel.receptions == scenario::RadioChannel::Receptions::StrongestOnly;
   for (const scenario::DevicePopulation& pop : sc.devices) {
     const double n = static_cast<double>(std::max<int64_t>(pop.count, 0));
@@ -136,6 +136,7 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
     const double strongest = std::min(links, static_cast<double>(sc.channel.strongest_k));
     // strongest_only: the set-up keeps a device's K strongest links alone (sim/city/city_layout.hpp).
     e.links += n * (strongest_only ? strongest : links);
+    if (pop.radio.adr) adr_devices += n;  // as LorawanServer gives them a history
     if (pop.technology == scenario::Technology::WiFi && pop.stream_bps > 0.0)
       continue;  // streams: counted below
     double rate_hz = 1.0 / pop.interval_s;
@@ -182,6 +183,8 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
     e.trace_bytes =
         kTraceChunksHeld * static_cast<double>(output::TraceWriter::kMessageChunkRows) * kBytesPerMessageRow;
   e.memory_bytes += strongest_bytes + e.trace_bytes;
+  if (adr_devices > 0.0)
+    e.memory_bytes += adr_devices * kBytesPerAdrDevice + static_cast<double>(e.devices) * kBytesPerAdrSlot;
   e.compute_s = e.wall_s(1);
   return e;
 }

@@ -27,6 +27,11 @@ inline constexpr double kBytesPerSeriesBin = 16.0;
 // alone as its links (sim/city/city_layout.hpp).
 inline constexpr double kBytesPerStrongestLink = 12.0;
 inline constexpr double kBytesPerStrongestDevice = 8.0;
+// ADR: a device of an ADR population has the network server's history of its last 20 uplinks (20 floats
+// and two counters: 84 B), and every device a slot (4 B) once any population uses ADR
+// (sim/access/lorawan_server.hpp).
+inline constexpr double kBytesPerAdrDevice = 84.0;
+inline constexpr double kBytesPerAdrSlot = 4.0;
 // A /messages row in memory (output::MessageBatch: 61 B of columns), and how many chunks of rows the trace
 // holds at once: the one being filled, those queued for its writer thread (output/trace_writer.hpp,
 // kWriterQueueChunks = 3), the one HDF5 compresses, HDF5's chunk caches (a chunk per column) and the

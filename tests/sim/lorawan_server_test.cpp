@@ -8,9 +8,13 @@
 
 #include <array>
 #include <limits>
+#include <optional>
+#include <span>
 #include <vector>
 
+#include "models/radio/adr.hpp"
 #include "models/radio/lorawan_timing.hpp"
+#include "sim/core/rng.hpp"
 #include "sim/drivers/driver_set.hpp"
 #include "tests/sim/component_city.hpp"
 #include "tests/sim/rooms.hpp"
@@ -131,6 +135,89 @@ TEST_F(LorawanServerTest, AnUnconfirmedUplinkWithoutAdrNeedsNoDownlink) {
   server.on_frame(f, bus_);
   EXPECT_EQ(server.downlinks_sent() + server.downlinks_failed(), 0u);
   EXPECT_TRUE(sent_.empty());
+}
+
+// ADR's history, kept per device of an ADR population as the uplinks' best RSSIs (floats): the server
+// decides as models::radio::adr_decide on an AdrHistory of the uplinks' best SNRs, device by device, with
+// the devices of populations without ADR between them (they have no history) and the history cleared
+// after each command.
+TEST(LorawanServerAdr, DecidesAsAnAdrHistoryOfTheBestSnrs) {
+  const test::ComponentCity c(
+      "city:\n"
+      "  districts:\n"
+      "    - {name: centre, origin: [0 m, 0 m], size: [2 km, 2 km]}\n"
+      "devices:\n"
+      "  - {name: plain, count: 3, districts: [centre], radio: {sf: 9}}\n"
+      "  - {name: adaptive, count: 4, districts: [centre], radio: {sf: 12, adr: true}}\n"
+      "  - {name: plain2, count: 2, districts: [centre], radio: {sf: 7}}\n"
+      "  - {name: adaptive2, count: 2, districts: [centre], radio: {sf: 10, adr: true}}\n"
+      "gateways:\n"
+      "  - {name: a, position: [200 m, 200 m]}\n"
+      "  - {name: b, position: [1800 m, 200 m]}\n"
+      "  - {name: c, position: [1000 m, 1800 m]}\n"
+      "run:\n"
+      "  duration: 1 d\n");
+  GatewayTimeline timeline(c.scenario, {});
+  RadioMedium medium(c.scenario, c.city, timeline);
+  events::Bus bus;
+  std::vector<events::DownlinkSent> sent;
+  bus.subscribe<events::DownlinkSent>([&](const events::DownlinkSent& d) { sent.push_back(d); });
+  LorawanServer server(c.scenario, c.city, medium);
+  const size_t devices = c.city.device_count();
+  std::vector<models::radio::AdrHistory> history(devices);
+  std::vector<models::radio::AdrSetting> setting(devices);
+  for (size_t d = 0; d < devices; ++d) {
+    const city::PopulationProfile& pop = c.city.populations[c.city.device_population[d]];
+    setting[d] = {c.city.device_sf[d], pop.tx_power_dbm};
+  }
+  Stream rng(3, "test", 0);
+  const std::array<uint32_t, 3> gateways = {0, 1, 2};
+  std::array<float, 3> rssi{};
+  size_t commands = 0, waited = 0;
+  for (int k = 0; k < 3000; ++k) {
+    const auto d = static_cast<uint32_t>(rng.below(static_cast<uint32_t>(devices)));
+    const city::PopulationProfile& pop = c.city.populations[c.city.device_population[d]];
+    const size_t heard = 1 + rng.below(3);
+    // strong and weak phases, so that ADR lowers the power, then raises it again
+    const double weakest = (k / 300) % 2 == 0 ? -105.0 : -150.0;
+    for (size_t g = 0; g < heard; ++g) rssi[g] = static_cast<float>(weakest + 25.0 * rng.uniform());
+    ResolvedFrame f;
+    f.tx.device = d;
+    f.tx.t_start_s = 100.0 + 20.0 * k;  // the gateways' duty cycle leaves every downlink a window
+    f.tx.t_end_s = f.tx.t_start_s + 0.4;
+    f.tx.channel_hz = 868100000;
+    f.tx.spreading_factor = setting[d].spreading_factor;
+    f.tx.tx_power_dbm = setting[d].tx_power_dbm;
+    f.gateways_received = std::span<const uint32_t>(gateways.data(), heard);
+    f.rssi_received_dbm = std::span<const float>(rssi.data(), heard);
+    const size_t before = sent.size();
+    server.on_frame(f, bus);
+    std::optional<models::radio::AdrSetting> expected;
+    if (pop.adr) {
+      double best = -1e9;
+      for (size_t g = 0; g < heard; ++g)
+        best = std::max(best,
+                        models::radio::snr_db(rssi[g], pop.bandwidth_hz, c.scenario.channel.noise_figure_db));
+      history[d].add(best);
+      models::radio::AdrParams params;
+      params.max_tx_power_dbm = pop.tx_power_dbm;
+      const auto decided = models::radio::adr_decide(history[d], setting[d], params);
+      if (decided && !(*decided == setting[d])) expected = decided;
+      if (!decided) ++waited;
+    }
+    if (!expected) {
+      ASSERT_EQ(sent.size(), before) << "uplink " << k << ", device " << d;
+      continue;
+    }
+    ASSERT_EQ(sent.size(), before + 1) << "uplink " << k << ", device " << d;
+    ASSERT_TRUE(sent.back().adr.has_value());
+    EXPECT_EQ(*sent.back().adr, *expected) << "uplink " << k << ", device " << d;
+    history[d].clear();
+    setting[d] = *expected;
+    ++commands;
+  }
+  EXPECT_GT(commands, 20u);  // decisions were made and compared
+  EXPECT_GT(waited, 200u);   // and histories filled before them
 }
 
 }  // namespace

@@ -131,6 +131,17 @@ TEST(RunBudget, MemoryCountsTheStrongestLinksAndTheTraceBuffers) {
   EXPECT_DOUBLE_EQ(only.receptions, strongest.receptions);
 }
 
+// ADR: the network server keeps a history of 84 B for each device of an ADR population, and a slot of 4 B
+// for every device once any population uses ADR (sim/access/lorawan_server.hpp).
+TEST(RunBudget, MemoryCountsTheAdrHistories) {
+  const Scenario fixed_sc = city_with_gateways(1000);
+  Scenario adr_sc = fixed_sc;
+  adr_sc.devices[0].radio.adr = true;  // every link heard at SF12 too: the same links
+  const RunEstimate fixed = estimate_run(fixed_sc), adr = estimate_run(adr_sc);
+  EXPECT_DOUBLE_EQ(adr.links, fixed.links);
+  EXPECT_NEAR(adr.memory_bytes - fixed.memory_bytes, 1e6 * (84.0 + 4.0), 1.0);
+}
+
 TEST(RunBudget, ExpectedFailureIntervalsAreBounded) {
   Scenario sc = load_scenario_file(std::string(CITYTWIN_SOURCE_DIR) + "/scenarios/flood_outage.yaml");
   sc.drivers.failures.push_back(Failure{"ccc", 0.0, 0.0, 1e-3, 1e-3});  // over a day: ~4e7 intervals
