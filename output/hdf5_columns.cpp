@@ -200,6 +200,27 @@ Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::
   return write_static(group, info, type.get(), type.get(), packed.data(), values.size(), deflate_level);
 }
 
+Handle write_column(hid_t group, const ColumnInfo& info, std::span<const std::string> values,
+                    std::span<const uint32_t> codes, unsigned deflate_level) {
+  std::vector<char> used(values.size(), 0);
+  for (const uint32_t code : codes) {
+    if (code >= values.size())
+      throw std::invalid_argument("column " + info.name + ": code " + std::to_string(code) + " of " +
+                                  std::to_string(values.size()) + " values");
+    used[code] = 1;
+  }
+  size_t width = 1;  // HDF5 has no 0-byte strings
+  for (size_t v = 0; v < values.size(); ++v)
+    if (used[v]) width = std::max(width, values[v].size());
+  std::vector<char> packed(codes.size() * width, '\0');
+  for (size_t row = 0; row < codes.size(); ++row) {
+    const std::string& value = values[codes[row]];
+    std::memcpy(packed.data() + row * width, value.data(), value.size());
+  }
+  Handle type = string_type(width);
+  return write_static(group, info, type.get(), type.get(), packed.data(), codes.size(), deflate_level);
+}
+
 void attach_dimension_scale(hid_t scale, const std::string& dimension_name, std::span<const hid_t> datasets) {
   const std::string path = object_path(scale);
   check(H5DSset_scale(scale, dimension_name.c_str()), "make " + path + " a dimension scale");

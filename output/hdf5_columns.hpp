@@ -97,6 +97,9 @@ Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<T>& v
 // Fixed-length, null-padded UTF-8 strings as wide as the longest value (at least 1 byte).
 Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values,
                     unsigned deflate_level = kDeflateLevel);
+// The same column from codes: row r is values[codes[r]] (as wide as the longest value a row uses).
+Handle write_column(hid_t group, const ColumnInfo& info, std::span<const std::string> values,
+                    std::span<const uint32_t> codes, unsigned deflate_level = kDeflateLevel);
 
 // Makes `scale` (a 1-D column, e.g. /timeseries/t_s) the dimension scale of dimension 0 of each of
 // `datasets`, as netCDF-4 does for a coordinate: xarray (engine h5netcdf) and other netCDF readers

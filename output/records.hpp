@@ -3,20 +3,43 @@
 // and includes only this header; output/trace_writer.hpp writes them (layout in output/SCHEMA.md).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace citytwin::output {
 
+// A column of strings that repeat (a device's population, type, district): each row a code into
+// `values`, 4 B a row where a std::string took 32 (a 1 M-device table's three were ~100 MB). Written as
+// the strings themselves.
+struct CodedStrings {
+  std::vector<std::string> values;
+  std::vector<uint32_t> codes;  // per row
+
+  CodedStrings() = default;
+  CodedStrings(std::initializer_list<std::string> rows) {
+    for (const std::string& row : rows) push_back(row);
+  }
+  size_t size() const { return codes.size(); }
+  const std::string& operator[](size_t row) const { return values[codes[row]]; }
+  // A value seen before keeps its code (found by a linear search: for tables of few values).
+  void push_back(const std::string& value) {
+    const auto at = std::find(values.begin(), values.end(), value);
+    codes.push_back(static_cast<uint32_t>(at - values.begin()));
+    if (at == values.end()) values.push_back(value);
+  }
+};
+
 // Static tables, one entry per row.
 struct DeviceTable {
   std::vector<uint32_t> id;
-  std::vector<std::string> population;
-  std::vector<std::string> type;
-  std::vector<std::string> district;
+  CodedStrings population;
+  CodedStrings type;
+  CodedStrings district;
   std::vector<double> x_m;
   std::vector<double> y_m;
 };

@@ -58,11 +58,11 @@ void TraceWriter::write_devices(const DeviceTable& devices) {
     h5::write_column(g, {"id", "", "device id; /messages/device refers to it"}, devices.id,
                      impl_->deflate_level);
     h5::write_column(g, {"population", "", "scenario device population the device belongs to"},
-                     devices.population, impl_->deflate_level);
-    h5::write_column(g, {"type", "", "device type from the scenario (free text)"}, devices.type,
-                     impl_->deflate_level);
-    h5::write_column(g, {"district", "", "district containing the device"}, devices.district,
-                     impl_->deflate_level);
+                     devices.population.values, devices.population.codes, impl_->deflate_level);
+    h5::write_column(g, {"type", "", "device type from the scenario (free text)"}, devices.type.values,
+                     devices.type.codes, impl_->deflate_level);
+    h5::write_column(g, {"district", "", "district containing the device"}, devices.district.values,
+                     devices.district.codes, impl_->deflate_level);
     h5::write_column(g, {"x_m", "m", "position east of the city origin (south-west corner)"}, devices.x_m,
                      impl_->deflate_level);
     h5::write_column(g, {"y_m", "m", "position north of the city origin (south-west corner)"}, devices.y_m,

@@ -85,6 +85,12 @@ uint64_t bytes_of(const std::vector<T>& column) {
     return uint64_t{sizeof(T)} * column.size();
   }
 }
+// The bytes of a coded column as written: rows x the longest value (an upper bound of the width written).
+inline uint64_t bytes_of(const CodedStrings& column) {
+  size_t width = 1;
+  for (const auto& value : column.values) width = std::max(width, value.size());
+  return uint64_t{width} * column.size();
+}
 
 inline void check_name(const std::string& name, const char* what) {
   if (name.empty() || name == "." || name.find('/') != std::string::npos) {
@@ -92,9 +98,8 @@ inline void check_name(const std::string& name, const char* what) {
   }
 }
 
-template <class T>
-void check_length(const std::vector<T>& column, size_t rows, const std::string& table,
-                  const std::string& name) {
+template <class Column>  // a std::vector or CodedStrings
+void check_length(const Column& column, size_t rows, const std::string& table, const std::string& name) {
   if (column.size() != rows) {
     throw std::invalid_argument(table + "." + name + " has " + std::to_string(column.size()) +
                                 " rows, expected " + std::to_string(rows));

@@ -1,5 +1,6 @@
 #include "sim/app/run_set_up.hpp"
 
+#include <algorithm>
 #include <future>
 #include <string>
 
@@ -12,16 +13,29 @@ namespace {
 
 output::DeviceTable device_table(const scenario::Scenario& sc, const city::CityLayout& city) {
   output::DeviceTable t;
-  for (uint32_t d = 0; d < city.device_count(); ++d) {
-    if (d % 65536 == 0 && core::stop_requested()) throw core::Stopped("stopped while tabulating the devices");
-    const scenario::DevicePopulation& pop = sc.devices[city.device_population[d]];
-    t.id.push_back(d);
-    t.population.push_back(pop.name);
-    t.type.push_back(pop.type);
-    t.district.push_back(sc.city.districts[city.device_district[d]].name);
-    t.x_m.push_back(city.device_x_m[d]);
-    t.y_m.push_back(city.device_y_m[d]);
+  const size_t n = city.device_count();
+  // The strings once, the rows as codes: a population's name and type, a district's name.
+  std::vector<uint32_t> type_code(sc.devices.size());
+  for (size_t p = 0; p < sc.devices.size(); ++p) {
+    t.population.values.push_back(sc.devices[p].name);
+    const auto at = std::find(t.type.values.begin(), t.type.values.end(), sc.devices[p].type);
+    type_code[p] = static_cast<uint32_t>(at - t.type.values.begin());
+    if (at == t.type.values.end()) t.type.values.push_back(sc.devices[p].type);
   }
+  for (const scenario::District& d : sc.city.districts) t.district.values.push_back(d.name);
+  t.id.resize(n);
+  t.population.codes.resize(n);
+  t.type.codes.resize(n);
+  t.district.codes.resize(n);
+  for (uint32_t d = 0; d < n; ++d) {
+    if (d % 65536 == 0 && core::stop_requested()) throw core::Stopped("stopped while tabulating the devices");
+    t.id[d] = d;
+    t.population.codes[d] = city.device_population[d];
+    t.type.codes[d] = type_code[city.device_population[d]];
+    t.district.codes[d] = city.device_district[d];
+  }
+  t.x_m.assign(city.device_x_m.begin(), city.device_x_m.end());
+  t.y_m.assign(city.device_y_m.begin(), city.device_y_m.end());
   return t;
 }
 

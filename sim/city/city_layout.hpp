@@ -100,9 +100,10 @@ CityLayout build_city_layout(const scenario::Scenario& scenario, uint64_t seed, 
 inline constexpr double kNbiotMaxCouplingLossDb = 164.0;
 
 // Bytes of memory the run needs per device, before links (layout, fleet state, message log, the
-// trace's device table): measured, 181 B at 1e6 devices (bench/measure_run_cost.sh, docs/RELIABILITY.md;
-// 158 B before the fleet's state took a cache line a device). The links and the reports are counted apart
-// (sim/run_budget.hpp).
-inline constexpr size_t kBytesPerDevice = 184;
+// trace's device table, now written while the run is assembled): measured, 202 B at 1e6 devices
+// (bench/measure_run_cost.sh, docs/RELIABILITY.md; 181 B when the table was written before the assembly,
+// 158 B before the fleet's state took a cache line a device). The links, the reports and ADR's histories
+// are counted apart (sim/app/run_budget.hpp).
+inline constexpr size_t kBytesPerDevice = 208;
 
 }  // namespace citytwin::sim::city
