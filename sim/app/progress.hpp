@@ -52,8 +52,8 @@ class SetUpProgress {
   SetUpProgress(size_t devices, size_t gateways, bool enabled,
                 std::function<void(const std::string&, double)> observer = {});
   void links(double fraction);
-  // A step after the links (the device and gateway tables written): shown where the set-up already was,
-  // or has now taken a second.
+  // A step after the links (the device and gateway tables written while the run is assembled): shown where
+  // the set-up already was, or has now taken a second.
   void step(const std::string& what);
   void finish();  // the city is built and written: "built", where anything was shown
 

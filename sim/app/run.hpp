@@ -35,8 +35,9 @@ struct RunOptions {
   // Called after every window with (simulated s, duration s, uplinks so far); may be empty.
   std::function<void(double, double, uint64_t)> on_progress;
   // Called during the city's set-up with what it is doing ("laying out the city", "radio links", "writing
-  // the device and gateway tables", "built") and how far the radio links are (0..1; 1 for the steps after
-  // them), at most every 100 ms, always from one thread at a time (not always the same one); may be empty.
+  // the device and gateway tables, assembling the run", "built") and how far the radio links are (0..1; 1 for
+  // the steps after them), at most every 100 ms, always from one thread at a time (not always the same one);
+  // may be empty.
   std::function<void(const std::string&, double)> on_set_up;
   bool force = false;  // run even past the memory and time budget (sim/run_budget.hpp)
   std::string run_id;  // a campaign's id for the run (sim/campaign), written to /meta@run_id

@@ -95,7 +95,7 @@ void set_up_city(city::CityLayout& city, const scenario::Scenario& sc, uint64_t 
   try {
     SetUpProgress shown(scenario::total_devices(sc), sc.gateways.size(), progress, on_set_up);
     city = city::build_city_layout(sc, seed, pool, [&shown](double fraction) { shown.links(fraction); });
-    shown.step("writing the device and gateway tables");
+    shown.step("writing the device and gateway tables, assembling the run");
     // The tables beside the assembly: ~0.5 s of the 1 M city's set-up on one thread while the other core
     // waited (bench/RESULTS.md, "The set-up: the links' gains eight at a time, the tables beside the
     // assembly, ADR's history").

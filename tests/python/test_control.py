@@ -34,7 +34,7 @@ def test_progress_tells_the_set_up_before_the_simulated_time():
     first_run = steps.index("")  # the first report of the simulated time
     assert steps[0] == "laying out the city" and steps[first_run - 1] == "built"
     assert all(s for s in steps[:first_run]) and not any(steps[first_run:])
-    assert "writing the device and gateway tables" in steps[:first_run]
+    assert "writing the device and gateway tables, assembling the run" in steps[:first_run]
     links = [p.set_up_fraction for p in seen[:first_run] if p.set_up == "radio links"]
     assert links == sorted(links) and all(0.0 <= f <= 1.0 for f in links)
     assert all(p.fraction == 0.0 and p.sim_s == 0.0 for p in seen[:first_run])

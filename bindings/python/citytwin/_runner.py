@@ -23,7 +23,7 @@ class Progress:
 
     While the city is still being set up (a large city takes seconds: placing the devices, finding
     their radio links), set_up says what is being done ("laying out the city", "radio links", "writing
-    the device and gateway tables", "built") and set_up_fraction how far the radio links are (0..1);
+    the device and gateway tables, assembling the run", "built") and set_up_fraction how far the radio links are (0..1);
     sim_s, duration_s and uplinks are then 0. Once the simulated time runs, set_up is "".
     """
 
