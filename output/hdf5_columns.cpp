@@ -92,6 +92,20 @@ Handle write_static(hid_t group, const ColumnInfo& info, hid_t file_type, hid_t 
   return dataset;
 }
 
+// Rows of fixed-length, null-padded strings `width` bytes wide (at least 1: HDF5 has no 0-byte strings),
+// row r being value(r).
+template <class Value>
+Handle write_strings(hid_t group, const ColumnInfo& info, size_t rows, size_t width, Value&& value,
+                     unsigned deflate_level) {
+  std::vector<char> packed(rows * width, '\0');
+  for (size_t row = 0; row < rows; ++row) {
+    const std::string& v = value(row);
+    std::memcpy(packed.data() + row * width, v.data(), v.size());
+  }
+  Handle type = string_type(width);
+  return write_static(group, info, type.get(), type.get(), packed.data(), rows, deflate_level);
+}
+
 }  // namespace
 
 template <>
@@ -190,14 +204,11 @@ Handle write_column(hid_t group, const ColumnInfo& info, NumericType type, const
 
 Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values,
                     unsigned deflate_level) {
-  size_t width = 1;  // HDF5 has no 0-byte strings
+  size_t width = 1;
   for (const auto& value : values) width = std::max(width, value.size());
-  std::vector<char> packed(values.size() * width, '\0');
-  for (size_t row = 0; row < values.size(); ++row) {
-    std::memcpy(packed.data() + row * width, values[row].data(), values[row].size());
-  }
-  Handle type = string_type(width);
-  return write_static(group, info, type.get(), type.get(), packed.data(), values.size(), deflate_level);
+  return write_strings(
+      group, info, values.size(), width, [&](size_t row) -> const std::string& { return values[row]; },
+      deflate_level);
 }
 
 Handle write_column(hid_t group, const ColumnInfo& info, std::span<const std::string> values,
@@ -209,16 +220,12 @@ Handle write_column(hid_t group, const ColumnInfo& info, std::span<const std::st
                                   std::to_string(values.size()) + " values");
     used[code] = 1;
   }
-  size_t width = 1;  // HDF5 has no 0-byte strings
+  size_t width = 1;
   for (size_t v = 0; v < values.size(); ++v)
     if (used[v]) width = std::max(width, values[v].size());
-  std::vector<char> packed(codes.size() * width, '\0');
-  for (size_t row = 0; row < codes.size(); ++row) {
-    const std::string& value = values[codes[row]];
-    std::memcpy(packed.data() + row * width, value.data(), value.size());
-  }
-  Handle type = string_type(width);
-  return write_static(group, info, type.get(), type.get(), packed.data(), codes.size(), deflate_level);
+  return write_strings(
+      group, info, codes.size(), width, [&](size_t row) -> const std::string& { return values[codes[row]]; },
+      deflate_level);
 }
 
 void attach_dimension_scale(hid_t scale, const std::string& dimension_name, std::span<const hid_t> datasets) {

@@ -26,12 +26,13 @@ struct CodedStrings {
   }
   size_t size() const { return codes.size(); }
   const std::string& operator[](size_t row) const { return values[codes[row]]; }
-  // A value seen before keeps its code (found by a linear search: for tables of few values).
-  void push_back(const std::string& value) {
-    const auto at = std::find(values.begin(), values.end(), value);
-    codes.push_back(static_cast<uint32_t>(at - values.begin()));
-    if (at == values.end()) values.push_back(value);
+  // The code of a value, appended to `values` if new (a linear search: for tables of few values).
+  uint32_t code_of(const std::string& value) {
+    const auto code = static_cast<uint32_t>(std::find(values.begin(), values.end(), value) - values.begin());
+    if (code == values.size()) values.push_back(value);
+    return code;
   }
+  void push_back(const std::string& value) { codes.push_back(code_of(value)); }
 };
 
 // Static tables, one entry per row.

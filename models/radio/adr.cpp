@@ -55,20 +55,9 @@ AdrSetting adr_apply_steps(int steps, const AdrSetting& current, const AdrParams
   return next;
 }
 
-void AdrHistory::add(double best_snr_db) {
-  snr_db_[next_] = best_snr_db;
-  next_ = static_cast<uint8_t>((next_ + 1) % kLength);
-  if (size_ < kLength) ++size_;
-}
-
 void AdrHistory::add_gateways(std::span<const double> gateway_snr_db) {
   if (gateway_snr_db.empty()) throw std::invalid_argument("an uplink needs at least one gateway SNR");
   add(*std::max_element(gateway_snr_db.begin(), gateway_snr_db.end()));
-}
-
-double AdrHistory::max_snr_db() const {
-  if (size_ == 0) throw std::logic_error("ADR history is empty");
-  return *std::max_element(snr_db_.begin(), snr_db_.begin() + size_);
 }
 
 std::optional<AdrSetting> adr_decide(const AdrHistory& history, const AdrSetting& current,

@@ -27,10 +27,12 @@
 // (AdrComponent / LoraPhy::RxPowerToSNR). At 125 kHz: -174 + 50.969 + 6 = -117.03 dBm.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <stdexcept>
 
 #include "models/radio/reception.hpp"
 
@@ -89,29 +91,46 @@ int adr_steps(double snr_max_db, int spreading_factor, const AdrParams& params);
 // One run of the algorithm from the current setting (no history policy).
 AdrSetting adr_apply_steps(int steps, const AdrSetting& current, const AdrParams& params);
 
-// The last kLength (20) uplinks' best SNR for one device, in a fixed ring (no allocation).
-class AdrHistory {
+// The last kRecentUplinks (20) uplinks' values for one device, in a fixed ring (no allocation): what ADR
+// decides on. AdrHistory keeps their best SNRs; the network server keeps their best RSSIs as the floats
+// the frames carry (sim/access/lorawan_server.hpp), 84 B a device.
+inline constexpr int kRecentUplinks = 20;
+template <class Value>
+class RecentUplinks {
  public:
-  static constexpr int kLength = 20;
+  static constexpr int kLength = kRecentUplinks;
 
-  // Adds an uplink given its best SNR over the gateways that received it.
-  void add(double best_snr_db);
-  // Adds an uplink given each receiving gateway's SNR (at least one).
-  void add_gateways(std::span<const double> gateway_snr_db);
+  void add(Value value) {
+    values_[next_] = value;
+    next_ = static_cast<uint8_t>((next_ + 1) % kLength);
+    if (size_ < kLength) ++size_;
+  }
   void clear() {
     size_ = 0;
     next_ = 0;
   }
-
   int size() const { return size_; }
   bool full() const { return size_ == kLength; }
   // Maximum over the stored uplinks; throws std::logic_error when empty.
-  double max_snr_db() const;
+  Value max() const {
+    if (size_ == 0) throw std::logic_error("ADR history is empty");
+    return *std::max_element(values_.begin(), values_.begin() + size_);
+  }
 
  private:
-  std::array<double, kLength> snr_db_{};
+  std::array<Value, kLength> values_{};
   uint8_t size_ = 0;
   uint8_t next_ = 0;
+};
+
+// The last 20 uplinks' best SNR for one device.
+class AdrHistory : public RecentUplinks<double> {
+ public:
+  // add(best_snr_db): an uplink given its best SNR over the gateways that received it.
+  // An uplink given each receiving gateway's SNR (at least one).
+  void add_gateways(std::span<const double> gateway_snr_db);
+  // Maximum over the stored uplinks; throws std::logic_error when empty.
+  double max_snr_db() const { return max(); }
 };
 
 // The network server's decision for a device after an uplink: the new setting, or nullopt when the

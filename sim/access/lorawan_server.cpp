@@ -87,19 +87,16 @@ void LorawanServer::on_frame(const ResolvedFrame& frame, events::Bus& bus) {
   if (frame.gateways_received.empty()) return;
   const auto& pop = city_.populations[engine::population_of(city_, frame.tx)];
   std::optional<models::radio::AdrSetting> adr;
+  RecentRssi* recent = nullptr;
   if (pop.adr) {
-    RecentRssi& recent = adr_recent_[adr_slot_[frame.tx.device]];
-    recent.dbm[recent.next] =
-        *std::max_element(frame.rssi_received_dbm.begin(), frame.rssi_received_dbm.end());
-    recent.next = static_cast<uint8_t>((recent.next + 1) % models::radio::AdrHistory::kLength);
-    if (recent.size < models::radio::AdrHistory::kLength) ++recent.size;
-    const float best_dbm = *std::max_element(recent.dbm.begin(), recent.dbm.begin() + recent.size);
+    recent = &adr_recent_[adr_slot_[frame.tx.device]];
+    recent->add(*std::max_element(frame.rssi_received_dbm.begin(), frame.rssi_received_dbm.end()));
     const models::radio::AdrSetting current{frame.tx.spreading_factor, frame.tx.tx_power_dbm};
     models::radio::AdrParams params;
     params.max_tx_power_dbm = pop.tx_power_dbm;
     const auto decided = models::radio::adr_decide(
-        recent.size, recent.size == models::radio::AdrHistory::kLength,
-        models::radio::snr_db(best_dbm, pop.bandwidth_hz, scenario_.channel.noise_figure_db), current,
+        recent->size(), recent->full(),
+        models::radio::snr_db(recent->max(), pop.bandwidth_hz, scenario_.channel.noise_figure_db), current,
         params);
     if (decided && !(*decided == current)) adr = decided;
   }
@@ -109,8 +106,7 @@ void LorawanServer::on_frame(const ResolvedFrame& frame, events::Bus& bus) {
   if (!send_downlink(frame, bytes, sent)) return;
   if (adr) {
     ++adr_commands_;
-    RecentRssi& recent = adr_recent_[adr_slot_[frame.tx.device]];
-    recent.size = recent.next = 0;  // the next decision waits for 20 uplinks at the new setting
+    recent->clear();  // the next decision waits for 20 uplinks at the new setting
   }
   sent.seq = frame.seq;
   sent.device = frame.tx.device;

@@ -13,7 +13,6 @@
 // published (events::DownlinkSent); the fleet, subscribed, hands it to the device.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -58,10 +57,8 @@ class LorawanServer {
   // the uplinks' SNRs was (the noise floor is the population's constant, and subtracting it keeps the
   // order): 84 bytes a device where models::radio::AdrHistory's doubles took 168, and for the ADR
   // populations' devices alone (run_budget's kBytesPerAdrDevice).
-  struct RecentRssi {
-    std::array<float, models::radio::AdrHistory::kLength> dbm{};
-    uint8_t size = 0, next = 0;
-  };
+  using RecentRssi = models::radio::RecentUplinks<float>;
+  static_assert(sizeof(RecentRssi) == 84, "run_budget's kBytesPerAdrDevice counts 84 B");
   std::vector<uint32_t> adr_slot_;  // per device: its RecentRssi, when any population uses ADR
   std::vector<RecentRssi> adr_recent_;
   std::vector<uint32_t> gateway_order_;

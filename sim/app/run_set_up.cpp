@@ -1,6 +1,5 @@
 #include "sim/app/run_set_up.hpp"
 
-#include <algorithm>
 #include <future>
 #include <string>
 
@@ -17,10 +16,8 @@ output::DeviceTable device_table(const scenario::Scenario& sc, const city::CityL
   // The strings once, the rows as codes: a population's name and type, a district's name.
   std::vector<uint32_t> type_code(sc.devices.size());
   for (size_t p = 0; p < sc.devices.size(); ++p) {
-    t.population.values.push_back(sc.devices[p].name);
-    const auto at = std::find(t.type.values.begin(), t.type.values.end(), sc.devices[p].type);
-    type_code[p] = static_cast<uint32_t>(at - t.type.values.begin());
-    if (at == t.type.values.end()) t.type.values.push_back(sc.devices[p].type);
+    t.population.values.push_back(sc.devices[p].name);  // (a population's code is its index)
+    type_code[p] = t.type.code_of(sc.devices[p].type);
   }
   for (const scenario::District& d : sc.city.districts) t.district.values.push_back(d.name);
   t.id.resize(n);
