@@ -20,7 +20,7 @@ esac
 
 packages=(
   build-essential cmake pkg-config clang-format clang libclang-rt-14-dev
-  libsimgrid-dev libboost-program-options-dev libboost-dev libhdf5-dev libyaml-cpp-dev libgtest-dev nlohmann-json3-dev
+  libsimgrid-dev libboost-program-options-dev libboost-dev libhdf5-dev libdeflate-dev libyaml-cpp-dev libgtest-dev nlohmann-json3-dev
   pybind11-dev python3-dev
   python3-numpy python3-h5py python3-pandas python3-matplotlib python3-pytest python3-nbclient python3-ipykernel
   python3-yaml python3-tqdm python3-xarray python3-h5netcdf

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "output/chunk_deflate.hpp"
+
 namespace citytwin::output::h5 {
 namespace {
 
@@ -67,6 +69,44 @@ Handle compressed_chunks(size_t chunk_rows, unsigned deflate_level, bool shuffle
   return dcpl;
 }
 
+// Whether rows in memory are the stored bytes (the little-endian standard types on this little-endian
+// machine, and a string column's own type), so that filter_chunk can take them as they are.
+bool stored_as_in_memory(hid_t file_type, hid_t memory_type) {
+  return H5Tequal(file_type, memory_type) > 0 && H5Tget_size(file_type) > 0;
+}
+
+// Writes rows [first_row, first_row + rows) of `dataset` (chunks of `chunk_rows`; first_row on a chunk
+// boundary) from `data`, chunk by chunk: filtered by filter_chunk (shuffle when `shuffle`, then
+// libdeflate at `level`) and stored with H5Dwrite_chunk, as HDF5's own shuffle and deflate filters
+// would store them. With `pad_last` a last partial chunk (the dataset ends in it) is padded with zeros,
+// HDF5's fill value, and written whole; without, it is left to the caller. Returns the rows written.
+size_t write_filtered_chunks(hid_t dataset, const std::string& path, const void* data, size_t first_row,
+                             size_t rows, size_t chunk_rows, size_t element_size, bool shuffle,
+                             unsigned level, bool pad_last) {
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  const size_t chunk_bytes = chunk_rows * element_size;
+  std::vector<unsigned char> padded;
+  size_t done = 0;
+  while (done < rows) {
+    const size_t take = std::min(chunk_rows, rows - done);
+    const unsigned char* first = bytes + done * element_size;
+    if (take < chunk_rows) {
+      if (!pad_last) break;
+      padded.assign(chunk_bytes, 0);
+      std::memcpy(padded.data(), first, take * element_size);
+      first = padded.data();
+    }
+    const std::span<const unsigned char> raw(first, chunk_bytes);
+    const FilteredChunk chunk = filter_chunk(raw, element_size, shuffle, level);
+    const hsize_t offset = first_row + done;
+    check(H5Dwrite_chunk(dataset, H5P_DEFAULT, chunk.filter_mask, &offset, chunk.bytes.size(),
+                         chunk.bytes.data()),
+          "write " + path);
+    done += take;
+  }
+  return done;
+}
+
 Handle write_static(hid_t group, const ColumnInfo& info, hid_t file_type, hid_t memory_type, const void* data,
                     size_t rows, unsigned deflate_level) {
   const std::string path = child_path(group, info.name);
@@ -85,7 +125,10 @@ Handle write_static(hid_t group, const ColumnInfo& info, hid_t file_type, hid_t 
   Handle dataset(
       H5Dcreate2(group, info.name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
       H5Dclose, "create dataset " + path);
-  if (rows > 0) {
+  if (rows > 0 && deflate_level > 0 && stored_as_in_memory(file_type, memory_type)) {
+    write_filtered_chunks(dataset.get(), path, data, 0, rows, std::min(rows, kStaticChunkRows),
+                          H5Tget_size(file_type), info.shuffle, deflate_level, true);
+  } else if (rows > 0) {
     check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + path);
   }
   describe_column(dataset.get(), info);
@@ -239,7 +282,13 @@ void attach_dimension_scale(hid_t scale, const std::string& dimension_name, std:
 
 AppendableColumn::AppendableColumn(hid_t group, const ColumnInfo& info, NumericType type, size_t chunk_rows,
                                    unsigned deflate_level)
-    : name_(child_path(group, info.name)), type_(type) {
+    : name_(child_path(group, info.name)),
+      type_(type),
+      chunk_rows_(std::max<size_t>(chunk_rows, 1)),
+      element_size_(H5Tget_size(type.memory)),
+      deflate_level_(deflate_level),
+      shuffle_(info.shuffle),
+      filter_here_(deflate_level > 0 && stored_as_in_memory(type.file, type.memory)) {
   Handle file_enum;
   if (!info.codes.empty()) {
     file_enum = enum_type(type.file, info.codes);
@@ -249,7 +298,7 @@ AppendableColumn::AppendableColumn(hid_t group, const ColumnInfo& info, NumericT
   const hsize_t dims = 0;
   const hsize_t max_dims = H5S_UNLIMITED;
   Handle space(H5Screate_simple(1, &dims, &max_dims), H5Sclose, "create dataspace for " + name_);
-  Handle dcpl = compressed_chunks(std::max<size_t>(chunk_rows, 1), deflate_level, info.shuffle);
+  Handle dcpl = compressed_chunks(chunk_rows_, deflate_level, info.shuffle);
   dataset_ = Handle(
       H5Dcreate2(group, info.name.c_str(), type_.file, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
       H5Dclose, "create dataset " + name_);
@@ -259,16 +308,26 @@ AppendableColumn::AppendableColumn(hid_t group, const ColumnInfo& info, NumericT
 
 void AppendableColumn::append(const void* data, size_t rows) {
   if (rows == 0) return;
-  const hsize_t start = rows_;
-  const hsize_t count = rows;
   const hsize_t new_rows = rows_ + rows;
   check(H5Dset_extent(dataset_.get(), &new_rows), "extend " + name_);
-  Handle file_space(H5Dget_space(dataset_.get()), H5Sclose, "get dataspace of " + name_);
-  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
-        "select rows of " + name_);
-  Handle memory_space(H5Screate_simple(1, &count, nullptr), H5Sclose, "create dataspace for " + name_);
-  check(H5Dwrite(dataset_.get(), type_.memory, memory_space.get(), file_space.get(), H5P_DEFAULT, data),
-        "write " + name_);
+  // Whole chunks filtered here; a partial one (the table's last, at the end of a run) through HDF5's
+  // pipeline, which also merges rows into a chunk already begun.
+  size_t done = 0;
+  if (filter_here_ && rows_ % chunk_rows_ == 0) {
+    done = write_filtered_chunks(dataset_.get(), name_, data, rows_, rows, chunk_rows_, element_size_,
+                                 shuffle_, deflate_level_, false);
+  }
+  if (done < rows) {
+    const hsize_t start = rows_ + done;
+    const hsize_t count = rows - done;
+    Handle file_space(H5Dget_space(dataset_.get()), H5Sclose, "get dataspace of " + name_);
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
+          "select rows of " + name_);
+    Handle memory_space(H5Screate_simple(1, &count, nullptr), H5Sclose, "create dataspace for " + name_);
+    const auto* rest = static_cast<const unsigned char*>(data) + done * element_size_;
+    check(H5Dwrite(dataset_.get(), type_.memory, memory_space.get(), file_space.get(), H5P_DEFAULT, rest),
+          "write " + name_);
+  }
   rows_ = new_rows;
 }
 

@@ -18,9 +18,9 @@ namespace citytwin::output::h5 {
 // Rows per chunk of a static table column (fewer when the table is shorter).
 inline constexpr size_t kStaticChunkRows = 65536;
 // gzip level: level 1 after the shuffle filter gives most of the size reduction at a fraction of the
-// cost of higher levels (~105 MB/s and ~3x smaller for the message trace on these machines; measured
-// in bench/RESULTS.md, "Trace compression"). The trace's large tables take run.trace_compression
-// (0: chunked, no filter).
+// cost of higher levels (~105 MB/s with zlib and ~3x smaller for the message trace on these machines;
+// measured in bench/RESULTS.md, "Trace compression"; libdeflate, chunk_deflate.hpp, about twice that).
+// The trace's large tables take run.trace_compression (0: chunked, no filter).
 inline constexpr unsigned kDeflateLevel = 1;
 
 // One name of a coded column: stored as an HDF5 enumeration, so that h5py, h5dump and HDFView show
@@ -107,6 +107,8 @@ Handle write_column(hid_t group, const ColumnInfo& info, std::span<const std::st
 void attach_dimension_scale(hid_t scale, const std::string& dimension_name, std::span<const hid_t> datasets);
 
 // A numeric column that grows as rows arrive: extendible (unlimited maximum), chunked, compressed.
+// Compressed chunks are filtered by output/chunk_deflate.hpp (libdeflate) and stored whole, as HDF5's
+// shuffle and deflate filters would store them; so are a static column's (write_column).
 class AppendableColumn {
  public:
   AppendableColumn(hid_t group, const ColumnInfo& info, NumericType type, size_t chunk_rows,
@@ -121,6 +123,11 @@ class AppendableColumn {
  private:
   std::string name_;
   NumericType type_;
+  size_t chunk_rows_;
+  size_t element_size_;
+  unsigned deflate_level_;
+  bool shuffle_;
+  bool filter_here_;    // whole chunks filtered by output/chunk_deflate.hpp, not by HDF5's pipeline
   Handle memory_enum_;  // the in-memory enumeration type of a coded column
   Handle dataset_;
   uint64_t rows_ = 0;

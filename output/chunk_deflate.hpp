@@ -1,0 +1,33 @@
+// A whole chunk filtered as HDF5's shuffle and deflate filters would filter it, but with libdeflate
+// (Debian libdeflate-dev) instead of zlib: about twice the speed of zlib's level 1 for a slightly
+// smaller output on the message trace (bench/RESULTS.md, "The trace's chunks through libdeflate").
+// libdeflate writes the zlib format (RFC 1950) that HDF5's deflate filter reads with zlib's inflate, so
+// a chunk written this way (H5Dwrite_chunk, h5::AppendableColumn) reads back in h5py, h5dump or any
+// HDF5 reader exactly as one HDF5 filtered itself.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace citytwin::output::h5 {
+
+// The bytes of one filtered chunk and the HDF5 filter mask to store with it: bit i set when filter i
+// of the dataset's pipeline was not applied (deflate, when it would not have made the chunk smaller,
+// as HDF5 itself skips its optional deflate filter).
+struct FilteredChunk {
+  std::span<const unsigned char> bytes;  // valid until the next call on the same thread
+  uint32_t filter_mask = 0;
+};
+
+// Shuffles `raw` (elements of `element_size` bytes; HDF5's shuffle filter: byte j of element i goes to
+// j * n + i) when `shuffle`, then deflates it at `level` (1..9, as gzip's levels). The pipeline is
+// [shuffle, deflate] with shuffle, [deflate] without. Buffers and the compressor are per thread.
+FilteredChunk filter_chunk(std::span<const unsigned char> raw, size_t element_size, bool shuffle,
+                           unsigned level);
+
+// HDF5's shuffle alone, for the tests and for filter_chunk.
+void shuffle_bytes(std::span<const unsigned char> raw, size_t element_size, unsigned char* out);
+
+}  // namespace citytwin::output::h5
