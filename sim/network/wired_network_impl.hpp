@@ -201,26 +201,25 @@ struct WiredNetwork::Impl {
       t = next;
     }
   }
-  struct Arrival {
+  struct Arrival {  // 40 B (the sort moves each twice)
     double t_s;
-    uint32_t gateway;
     uint64_t frame_seq;
     double t_rx_s, t_send_s;
+    uint32_t gateway;
     int failure;
     // Earliest first; ties by gateway, then frame (a total order: a frame reaches a gateway once).
     bool operator<(const Arrival& o) const {
       return std::tie(t_s, gateway, frame_seq) < std::tie(o.t_s, o.gateway, o.frame_seq);
     }
   };
-  // Not yet served, in no order: serve_until takes those due and sorts them (a heap cost ~80 ns a copy
-  // in its pushes and pops, 7 % of a 100k-device run; bench/RESULTS.md).
+  // Not yet served, in no order: serve_until sorts them and serves those due, which come first (a heap
+  // cost ~80 ns a copy in its pushes and pops, 7 % of a 100k-device run; bench/RESULTS.md).
   std::vector<Arrival> arriving;
   std::vector<Arrival> sort_scratch;  // serve_until's sort (core::sort_by_time)
   std::vector<size_t> sort_starts;
   // Storage kept from one period to the next (a period's own, at 2,000 gateways ~0.5 MB each, was
-  // mapped and faulted in afresh every period): serve_until's arrivals and deliveries, send_batches'
-  // batches and the inline period (a worker's job takes them when it must: they are then made anew).
-  std::vector<Arrival> serve_group;
+  // mapped and faulted in afresh every period): serve_until's deliveries, send_batches' batches and the
+  // inline period (a worker's job takes them when it must: they are then made anew).
   std::vector<std::pair<uint64_t, double>> serve_delivered;
   std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
   ServerQueue server_queue{1};            // the network server's FIFO queue (platform.ns_capacity)

@@ -107,7 +107,7 @@ void WiredNetwork::Impl::carry_period(const PreparedPeriod& p) {
         ++effects[static_cast<size_t>(failure)].copies_lost;
         continue;
       }
-      arriving.push_back({t_arrive, g, c.frame_seq, c.t_rx_s, c.t_leave_s, c.failure});
+      arriving.push_back({t_arrive, c.frame_seq, c.t_rx_s, c.t_leave_s, g, c.failure});
     }
   }
   // Copies of later periods were received after t_send_s, so they arrive after it: everything up to
@@ -163,13 +163,14 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
     lock.emplace(*serve_mutex);
     if (serve_free_at > s4u::Engine::get_clock()) s4u::this_actor::sleep_until(serve_free_at);
   }
-  // The copies due by the horizon, in arrival order; the others stay.
-  const auto due = std::partition(arriving.begin(), arriving.end(),
-                                  [horizon_s](const Arrival& a) { return a.t_s > horizon_s; });
-  std::vector<Arrival>& group = serve_group;  // kept between periods: no allocation in steady state
-  group.assign(due, arriving.end());
-  arriving.erase(due, arriving.end());
-  core::sort_by_time(group, sort_scratch, sort_starts, [](const Arrival& a) { return a.t_s; });
+  // The copies due by the horizon, in arrival order: the first `due` of them once all are sorted (the
+  // order starts with the time). They stay in `arriving`, addressed by index, until served: while the
+  // stages run below, an actor carrying another period may append to it (and move it).
+  core::sort_by_time(arriving, sort_scratch, sort_starts, [](const Arrival& a) { return a.t_s; });
+  const size_t due =
+      static_cast<size_t>(std::partition_point(arriving.begin(), arriving.end(),
+                                               [horizon_s](const Arrival& a) { return a.t_s <= horizon_s; }) -
+                          arriving.begin());
   // Bogus frames of a flood at the server up to the horizon (attacks.platform_dos, server_flood.hpp).
   size_t bogus = 0;
   const auto bogus_before = [&](double t_s) {
@@ -181,10 +182,9 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
     ServerFlood probe = *server_flood;
     while (std::isfinite(probe.next_s()) && probe.next_s() <= horizon_s) (void)probe.pop(), ++bogus;
   }
-  if (group.empty() && bogus == 0) return;
+  if (due == 0 && bogus == 0) return;
   const scenario::Platform& platform = scenario.platform;
-  const double ns_speed =
-      execute_stages({platform.ns_cost_flops * static_cast<double>(group.size() + bogus)})[0];
+  const double ns_speed = execute_stages({platform.ns_cost_flops * static_cast<double>(due + bogus)})[0];
   const double service_s = platform.ns_cost_flops / ns_speed;
   const auto serve_bogus = [&](double until_s) {
     while (bogus_before(until_s)) {
@@ -199,7 +199,8 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
   };
   std::vector<std::pair<uint64_t, double>>& delivered = serve_delivered;
   delivered.clear();
-  for (const Arrival& a : group) {
+  for (size_t i = 0; i < due; ++i) {
+    const Arrival a = arriving[i];
     serve_bogus(a.t_s);
     const std::optional<double> done = server_queue.arrive(a.t_s, service_s);
     if (!done) {
@@ -215,6 +216,7 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
       delivered.emplace_back(a.frame_seq, *done);
     }
   }
+  arriving.erase(arriving.begin(), arriving.begin() + static_cast<std::ptrdiff_t>(due));
   serve_bogus(horizon_s);
   if (delivered.empty() || !on_ingest) return;
   const auto n = static_cast<double>(delivered.size());

@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "sim/engine/sequencer.hpp"
 #include "sim/events/bus.hpp"
+#include "sim/events/event_log.hpp"
 #include "tests/sim/rooms.hpp"
 
 namespace citytwin::sim {
@@ -27,6 +29,87 @@ TEST(EventBus, HandlersRunInSubscriptionOrderForTheirTypeOnly) {
   bus.publish(events::CopyDropped{3, output::FailReason::BufferFull, -1});
   bus.publish(events::AlertRaised{});  // nobody listens: nothing happens
   EXPECT_EQ(calls, (std::vector<std::string>{"a3", "b3"}));
+}
+
+// The log replays what it was given, in the same order, whether a copy follows its frame (counted, made
+// again from the frame's gateways) or not (a copy after a stream, of another gateway or another time,
+// or one more than the frame has gateways: stored as it came).
+TEST(EventLog, ReplaysEveryEventInTheOrderAddedWhetherCopiesAreCountedOrStored) {
+  const std::vector<uint32_t> gateways_a = {7, 3, 9};
+  const std::vector<float> rssi_a = {-100.f, -110.f, -120.f};
+  const std::vector<uint32_t> gateways_b = {4};
+  const std::vector<float> rssi_b = {-90.f};
+  events::FrameResolved a;
+  a.seq = 10;
+  a.t_received_s = 1.5;
+  a.gateways_received = gateways_a;
+  a.rssi_received_dbm = rssi_a;
+  events::FrameResolved b;
+  b.seq = 11;
+  b.t_received_s = 1.75;
+  b.gateways_received = gateways_b;
+  b.rssi_received_dbm = rssi_b;
+  std::vector<std::string> given;
+  // What the log is given, and what a subscriber must see again.
+  std::vector<std::function<void(events::EventLog&)>> adds;
+  const auto frame = [&](const events::FrameResolved& f) {
+    adds.push_back([f](events::EventLog& log) { log.add(f); });
+    std::string text = "frame " + std::to_string(f.seq) + ":";
+    for (size_t i = 0; i < f.gateways_received.size(); ++i)
+      text += " " + std::to_string(f.gateways_received[i]) + "@" + std::to_string(f.rssi_received_dbm[i]);
+    given.push_back(text);
+  };
+  const auto copy = [&](uint64_t seq, uint32_t g, double t_s) {
+    adds.push_back([=](events::EventLog& log) { log.add(events::CopyForwarded{seq, g, t_s}); });
+    given.push_back("copy " + std::to_string(seq) + " " + std::to_string(g) + " " + std::to_string(t_s));
+  };
+  const auto stream = [&](uint32_t g) {
+    adds.push_back([=](events::EventLog& log) {
+      events::StreamStarted started;
+      started.gateway = g;
+      log.add(started);
+    });
+    given.push_back("stream " + std::to_string(g));
+  };
+  frame(a);
+  copy(10, 7, 1.5);  // counted
+  copy(10, 3, 1.5);  // counted
+  stream(2);         // between two copies of a: the third is stored, after the stream
+  copy(10, 9, 1.5);
+  frame(b);
+  copy(11, 5, 1.75);  // not b's gateway: stored
+  copy(11, 4, 1.75);  // b's, but after a stored copy: stored
+  frame(a);
+  copy(10, 7, 1.5);
+  copy(10, 3, 2.0);  // another time: stored
+  frame(b);
+  copy(11, 4, 1.75);  // counted
+  copy(11, 4, 1.75);  // one more than b has: stored
+  frame(a);           // and its copies left out: none replayed
+
+  events::Bus bus;
+  std::vector<std::string> seen;
+  bus.subscribe<events::FrameResolved>([&](const events::FrameResolved& f) {
+    std::string text = "frame " + std::to_string(f.seq) + ":";
+    for (size_t i = 0; i < f.gateways_received.size(); ++i)
+      text += " " + std::to_string(f.gateways_received[i]) + "@" + std::to_string(f.rssi_received_dbm[i]);
+    seen.push_back(text);
+  });
+  bus.subscribe<events::CopyForwarded>([&](const events::CopyForwarded& c) {
+    seen.push_back("copy " + std::to_string(c.seq) + " " + std::to_string(c.gateway) + " " +
+                   std::to_string(c.t_s));
+  });
+  bus.subscribe<events::StreamStarted>(
+      [&](const events::StreamStarted& st) { seen.push_back("stream " + std::to_string(st.gateway)); });
+  events::EventLog log;
+  for (int round = 0; round < 2; ++round) {  // the storage is kept and reused after a replay
+    for (const auto& add : adds) add(log);
+    EXPECT_FALSE(log.empty());
+    seen.clear();
+    log.replay(bus);
+    EXPECT_EQ(seen, given) << "round " << round;
+    EXPECT_TRUE(log.empty());
+  }
 }
 
 Transmission at(double t_start_s, uint32_t device, Technology technology = Technology::LoRaWAN) {
