@@ -120,14 +120,15 @@ Handle write_static(hid_t group, const ColumnInfo& info, hid_t file_type, hid_t 
   }
   const hsize_t dims = rows;
   Handle space(H5Screate_simple(1, &dims, nullptr), H5Sclose, "create dataspace for " + path);
-  Handle dcpl = rows > 0 ? compressed_chunks(std::min(rows, kStaticChunkRows), deflate_level, info.shuffle)
+  const size_t chunk_rows = std::min(rows, kStaticChunkRows);
+  Handle dcpl = rows > 0 ? compressed_chunks(chunk_rows, deflate_level, info.shuffle)
                          : Handle(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
   Handle dataset(
       H5Dcreate2(group, info.name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
       H5Dclose, "create dataset " + path);
   if (rows > 0 && deflate_level > 0 && stored_as_in_memory(file_type, memory_type)) {
-    write_filtered_chunks(dataset.get(), path, data, 0, rows, std::min(rows, kStaticChunkRows),
-                          H5Tget_size(file_type), info.shuffle, deflate_level, true);
+    write_filtered_chunks(dataset.get(), path, data, 0, rows, chunk_rows, H5Tget_size(file_type),
+                          info.shuffle, deflate_level, true);
   } else if (rows > 0) {
     check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + path);
   }
@@ -245,13 +246,17 @@ Handle write_column(hid_t group, const ColumnInfo& info, NumericType type, const
   return write_static(group, info, type.file, type.memory, data, rows, deflate_level);
 }
 
-Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values,
-                    unsigned deflate_level) {
+size_t string_width(std::span<const std::string> values) {
   size_t width = 1;
   for (const auto& value : values) width = std::max(width, value.size());
+  return width;
+}
+
+Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values,
+                    unsigned deflate_level) {
   return write_strings(
-      group, info, values.size(), width, [&](size_t row) -> const std::string& { return values[row]; },
-      deflate_level);
+      group, info, values.size(), string_width(values),
+      [&](size_t row) -> const std::string& { return values[row]; }, deflate_level);
 }
 
 Handle write_column(hid_t group, const ColumnInfo& info, std::span<const std::string> values,

@@ -94,7 +94,10 @@ Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<T>& v
                     unsigned deflate_level = kDeflateLevel) {
   return write_column(group, info, numeric_type<T>(), values.data(), values.size(), deflate_level);
 }
-// Fixed-length, null-padded UTF-8 strings as wide as the longest value (at least 1 byte).
+// The width of a fixed-length string column holding `values`: the longest, at least 1 byte (HDF5 has no
+// 0-byte strings).
+size_t string_width(std::span<const std::string> values);
+// Fixed-length, null-padded UTF-8 strings as wide as the longest value (string_width).
 Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values,
                     unsigned deflate_level = kDeflateLevel);
 // The same column from codes: row r is values[codes[r]] (as wide as the longest value a row uses).

@@ -78,18 +78,14 @@ void for_each_message_column(F&& f, Batches&... batches) {
 template <class T>
 uint64_t bytes_of(const std::vector<T>& column) {
   if constexpr (std::is_same_v<T, std::string>) {
-    size_t width = 1;
-    for (const auto& value : column) width = std::max(width, value.size());
-    return uint64_t{width} * column.size();
+    return uint64_t{h5::string_width(column)} * column.size();
   } else {
     return uint64_t{sizeof(T)} * column.size();
   }
 }
 // The bytes of a coded column as written: rows x the longest value (an upper bound of the width written).
 inline uint64_t bytes_of(const CodedStrings& column) {
-  size_t width = 1;
-  for (const auto& value : column.values) width = std::max(width, value.size());
-  return uint64_t{width} * column.size();
+  return uint64_t{h5::string_width(column.values)} * column.size();
 }
 
 inline void check_name(const std::string& name, const char* what) {
