@@ -441,20 +441,26 @@ TEST(RadioMedium, PairwiseInterferenceIsTheModelsSirRule) {
 // mode.
 using Fates = std::vector<std::tuple<uint64_t, uint32_t, std::vector<uint32_t>, int, uint16_t>>;
 
+// Windows of step_s. With downlinks, every frame received by a gateway has that gateway send a 0.2 s
+// downlink a second after the frame's end (the network server's RX1), if it is free then.
 Fates busy_city_fates(const CityLayout& city, const std::vector<Transmission>& frames, double span_s,
-                      const Scenario& sc, int threads) {
+                      const Scenario& sc, int threads, double step_s = 1.0, bool downlinks = false) {
   const GatewayTimeline timeline(sc, {});
   RadioMedium medium(sc, city, timeline);
   ThreadPool pool(threads);
   Fates out;
-  for (double t = 1.0; t <= span_s + 3.0; t += 1.0) {
+  for (double t = step_s; t <= span_s + 3.0 * step_s; t += step_s) {
     std::vector<Transmission> window;
     for (const Transmission& f : frames)
-      if (f.t_start_s >= t - 1.0 && f.t_start_s < t) window.push_back(f);
+      if (f.t_start_s >= t - step_s && f.t_start_s < t) window.push_back(f);
     medium.step(window, t, pool, [&](const ResolvedFrame& f) {
       out.emplace_back(f.seq, f.tx.device,
                        std::vector<uint32_t>(f.gateways_received.begin(), f.gateways_received.end()),
                        static_cast<int>(f.fail_reason), f.gateways_in_range);
+      if (!downlinks || f.gateways_received.empty()) return;
+      const uint32_t g = f.gateways_received[f.tx.device % f.gateways_received.size()];
+      const double t0 = f.tx.t_end_s + 1.0;
+      if (!medium.gateway_busy(g, t0, t0 + 0.2)) medium.block_gateway(g, t0, t0 + 0.2);
     });
   }
   return out;
@@ -508,6 +514,42 @@ TEST(RadioMedium, ManyFramesAWindowGiveTheSameFatesOnAnyNumberOfThreads) {
     EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2), one);
     EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 3), one);
   }
+}
+
+// A downlink the sink sends marks the frames still on the air at its gateway as lost. In 3 s windows,
+// longer than the receive delay, a downlink sent for one frame starts before later frames of the same
+// window end, which the same step resolves after it; windows settled on the pool
+// (RadioMedium::kMinParallelReceptions) give every frame the fate it has on one thread.
+TEST(RadioMedium, DownlinksSentWhileALongWindowResolvesGiveTheSameFatesOnAnyNumberOfThreads) {
+  constexpr double kSpan = 12.0;
+  constexpr size_t kGateways = 24, kFrames = 3000;
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> start(0.0, kSpan), length(0.05, 0.6), unit(0.0, 1.0);
+  std::uniform_real_distribution<float> rssi(-125.0f, -90.0f);
+  std::uniform_int_distribution<int> sf(7, 12), channel(0, 7);
+  std::vector<std::vector<float>> rssi_by_device(kFrames, std::vector<float>(kGateways));
+  std::vector<Transmission> frames;
+  for (uint32_t d = 0; d < kFrames; ++d) {
+    for (float& r : rssi_by_device[d]) r = unit(rng) < 0.5 ? kNone : rssi(rng);
+    const double t0 = start(rng);
+    frames.push_back(tx(d, t0, t0 + length(rng), 868100000 + 200000 * static_cast<uint32_t>(channel(rng)),
+                        static_cast<uint8_t>(sf(rng))));
+  }
+  const CityLayout city = layout(rssi_by_device, kGateways);
+  const Scenario sc = scenario(true, kGateways, 8, RadioChannel::InterSf::Goursaud);
+  const Fates one = busy_city_fates(city, frames, kSpan, sc, 1, 3.0, true);
+  ASSERT_EQ(one.size(), kFrames);
+  // Each window holds ~750 frames of ~12 receptions: settled on the pool.
+  ASSERT_GT(kFrames / kSpan * 3.0 * 0.5 * kGateways / 2, 2.0 * RadioMedium::kMinParallelReceptions);
+  int received = 0, transmitting = 0;
+  for (const auto& f : one) {
+    received += std::get<3>(f) == static_cast<int>(output::FailReason::None) ? 1 : 0;
+    transmitting += std::get<3>(f) == static_cast<int>(output::FailReason::GatewayTransmitting) ? 1 : 0;
+  }
+  EXPECT_GT(received, 300);
+  EXPECT_GT(transmitting, 30);  // lost to downlinks at the gateway that heard them strongest
+  EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2, 3.0, true), one);
+  EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 3, 3.0, true), one);
 }
 
 }  // namespace
