@@ -32,12 +32,12 @@ bool scatter(const T* from, T* to, size_t n, std::vector<size_t>& starts, const 
     hi = std::max(hi, time_of(from[i]));
   }
   const size_t buckets = n / 2;
-  const double width = (hi - lo) / static_cast<double>(buckets);
-  if (!(width > 0.0) || !std::isfinite(width)) return false;
-  // bucket(t) is non-decreasing in t (subtraction, division by a positive number and truncation are),
-  // so every record of a bucket comes before every record of a later one in the full order.
+  const double scale = static_cast<double>(buckets) / (hi - lo);  // buckets per second
+  if (!(hi > lo) || !std::isfinite(scale)) return false;
+  // bucket(t) is non-decreasing in t (subtraction, multiplication by a positive number and truncation
+  // are), so every record of a bucket comes before every record of a later one in the full order.
   const auto bucket = [&](const T& r) {
-    return std::min(buckets - 1, static_cast<size_t>((time_of(r) - lo) / width));
+    return std::min(buckets - 1, static_cast<size_t>((time_of(r) - lo) * scale));
   };
   starts.assign(buckets + 1, 0);
   for (size_t i = 0; i < n; ++i) ++starts[bucket(from[i]) + 1];
@@ -47,6 +47,22 @@ bool scatter(const T* from, T* to, size_t n, std::vector<size_t>& starts, const 
   for (size_t b = buckets; b > 0; --b) next[b] = next[b - 1];
   next[0] = 0;
   return true;
+}
+
+// A bucket holds two records on average: sorted in place by insertion, without std::sort's calls.
+inline constexpr size_t kInsertionMax = 8;
+template <class T>
+void insertion_sort(T* first, T* last) {
+  for (T* i = first + 1; i < last; ++i) {
+    if (!(*i < *(i - 1))) continue;
+    T moving = *i;
+    T* j = i;
+    do {
+      *j = *(j - 1);
+      --j;
+    } while (j > first && moving < *(j - 1));
+    *j = moving;
+  }
 }
 
 // Sorts each bucket of `data` (bounds in `starts`) by the full order. A bucket as large as
@@ -64,7 +80,11 @@ void sort_buckets(T* data, T* spare, const std::vector<size_t>& starts, const Ti
       std::copy(spare + first, spare + first + count, data + first);
       continue;
     }
-    std::sort(data + first, data + first + count);
+    if (count <= kInsertionMax) {
+      insertion_sort(data + first, data + first + count);
+    } else {
+      std::sort(data + first, data + first + count);
+    }
   }
 }
 
