@@ -331,6 +331,35 @@ void RadioMedium::prefetch_links(size_t submitted) const {
   }
 }
 
+void RadioMedium::prefetch_settle(size_t gateway) const {
+  const size_t gateways = gateways_.size();
+  if (gateway + 3 < gateways) {
+    const size_t g = gateway + 3;
+    for (size_t i = 0; i < shares_used_; ++i) {
+      const std::vector<OnAir>& in = shares_[i].incoming[g];
+      if (in.empty()) continue;
+      __builtin_prefetch(in.data());
+      __builtin_prefetch(reinterpret_cast<const char*>(in.data()) + 64);
+    }
+    __builtin_prefetch(&gateways_[g]);
+    __builtin_prefetch(demodulator_free_at_s_[g].data());
+  }
+  if (gateway + 2 < gateways)
+    for_each_newcomer(gateway + 2, [&](const OnAir& rx) { __builtin_prefetch(&on_air_[rx.list]); });
+  if (gateway + 1 < gateways) {
+    const size_t g = gateway + 1;
+    for_each_newcomer(g, [&](const OnAir& rx) {
+      if (rx.reception == kLockOnly) return;
+      // Its list is short (most of it over, and cleared or compacted when rx is compared with it).
+      const char* frames = reinterpret_cast<const char*>(on_air_[rx.list].frames.data());
+      __builtin_prefetch(frames, 1);
+      __builtin_prefetch(frames + 64, 1);
+    });
+    const std::vector<FailReason>& fates = gateways_[g].fates;
+    __builtin_prefetch(fates.data() + fates.size(), 1);
+  }
+}
+
 void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
   shares_used_ = 0;
   if (submitted_.empty()) return;
@@ -427,6 +456,7 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
           return;
         }
         const size_t g = item - shares_used_;
+        prefetch_settle(g);
         for (const OnAir& rx : incoming_[g]) settle(static_cast<uint32_t>(g), rx);
         incoming_[g].clear();
         for (size_t i = 0; i < shares_used_; ++i) {

@@ -195,6 +195,18 @@ class RadioMedium {
   // before they are read.
   static constexpr size_t kPrefetchFrames = 8;
   void prefetch_links(size_t submitted) const;
+  // Asks, while the settling round settles gateway g, for what the next gateways' newcomers will read and
+  // write, in three steps that each need the last one's lines: the shares' entries for gateway g + 3
+  // (written by the materialising round, often on the other core) and its state; the on-air lists of g + 2's
+  // entries; where g + 1's entries will be appended to their lists and its fates. Each a cache miss at
+  // 1,538 gateways (8 channels: 12,304 lists).
+  void prefetch_settle(size_t gateway) const;
+  template <class Fn>
+  void for_each_newcomer(size_t gateway, const Fn& fn) const {
+    for (const OnAir& rx : incoming_[gateway]) fn(rx);
+    for (size_t i = 0; i < shares_used_; ++i)
+      for (const OnAir& rx : shares_[i].incoming[gateway]) fn(rx);
+  }
   // Materialises the submitted transmissions, in seq order (on the pool when there are many).
   void materialise_submitted(core::ThreadPool& pool);
 
