@@ -36,6 +36,7 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
           models::radio::sir_thresholds_db(scenario.channel.capture, matrix(scenario.channel.inter_sf))),
       orthogonal_(scenario.channel.inter_sf == scenario::RadioChannel::InterSf::Orthogonal),
       cumulative_(scenario.channel.interference == scenario::RadioChannel::Interference::Cumulative),
+      sf_lists_(orthogonal_ ? 6 : 1),
       sensitivity_125khz_dbm_(scenario.channel.gateway_sensitivity_dbm),
       noise_figure_db_(scenario.channel.noise_figure_db),
       incoming_(city.gateway_count()),
@@ -70,11 +71,11 @@ uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz) {
   auto it = std::find(channels_hz_.begin(), channels_hz_.end(), channel_hz);
   if (it == channels_hz_.end()) {
     channels_hz_.push_back(channel_hz);
-    on_air_.resize(on_air_.size() + city_.gateway_count());
+    on_air_.resize(on_air_.size() + city_.gateway_count() * sf_lists_);
     it = channels_hz_.end() - 1;
   }
   const auto channel = static_cast<uint32_t>(it - channels_hz_.begin());
-  return channel * static_cast<uint32_t>(city_.gateway_count()) + gateway;
+  return (channel * static_cast<uint32_t>(city_.gateway_count()) + gateway) * sf_lists_;
 }
 
 bool RadioMedium::gateway_busy(uint32_t gateway, double t0_s, double t1_s) const {
@@ -86,10 +87,11 @@ bool RadioMedium::gateway_busy(uint32_t gateway, double t0_s, double t1_s) const
 void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
   transmitting_[gateway].push_back({t0_s, t1_s});
   // Frames already on the air at this gateway that overlap the downlink are lost there.
-  const auto per_channel = static_cast<uint32_t>(city_.gateway_count());
-  for (uint32_t list = gateway; list < on_air_.size(); list += per_channel)
-    for (const OnAir& e : on_air_[list].frames)
-      if (e.t_end_s > t0_s && e.t_start_s < t1_s) fate(gateway, e.local) = FailReason::GatewayTransmitting;
+  const auto per_channel = static_cast<uint32_t>(city_.gateway_count()) * sf_lists_;
+  for (uint32_t first = gateway * sf_lists_; first < on_air_.size(); first += per_channel)
+    for (uint32_t list = first; list < first + sf_lists_; ++list)
+      for (const OnAir& e : on_air_[list].frames)
+        if (e.t_end_s > t0_s && e.t_start_s < t1_s) fate(gateway, e.local) = FailReason::GatewayTransmitting;
 }
 
 // One newcomer at one gateway, in start order.
@@ -282,8 +284,9 @@ RadioMedium::Frame RadioMedium::materialise(const Submitted& s, Sink& out) const
     const double bandwidth = city_.populations[engine::population_of(city_, tx)].bandwidth_hz;
     const double sensitivity =
         models::radio::gateway_sensitivity_dbm(tx.spreading_factor, bandwidth, sensitivity_125khz_dbm_);
-    // This channel's on-air lists start here (+ gateway).
-    const uint32_t lists = s.lists;
+    // This channel's on-air lists start here: gateway g's for this SF is lists + g * sf_lists_ (+ the SF's
+    // with orthogonal SFs).
+    const uint32_t lists = s.lists + (sf_lists_ > 1 ? tx.spreading_factor - 7u : 0u);
     const uint64_t begin = city_.link_offset[tx.device];
     // The device's links: all of them, or with radio.receptions: strongest, strongest_only the K strongest
     // (the same links in the same order, their gateways and gains copied side by side; strongest_only's
@@ -308,8 +311,8 @@ RadioMedium::Frame RadioMedium::materialise(const Submitted& s, Sink& out) const
                                                                 rssi - sensitivity, tx.t_start_s, tx.t_end_s);
       const uint32_t local = out.locals[g]++;
       out.receptions.push_back({g, rssi, local});
-      out.incoming[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g, local, tx.spreading_factor,
-                                 jammed ? FailReason::Jammed : FailReason::None});
+      out.incoming[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g * sf_lists_, local,
+                                 tx.spreading_factor, jammed ? FailReason::Jammed : FailReason::None});
       ++out.newcomers;
       best = std::max(best, rssi);
     }

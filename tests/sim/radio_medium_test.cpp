@@ -187,6 +187,23 @@ TEST(RadioMedium, AGatewaySendingADownlinkHearsNothing) {
   EXPECT_EQ(out[1].reason, output::FailReason::None);
 }
 
+// With orthogonal SFs each gateway keeps one on-air list per (channel, SF): a downlink still reaches the
+// frames of every SF and channel on the air at its gateway, and only those.
+TEST(RadioMedium, ADownlinkReachesTheFramesOfEverySfAndChannelOnTheAir) {
+  const CityLayout city = layout({{-100, -100}, {-100, -100}, {-100, -100}, {-100, -100}}, 2);
+  Medium m(city, false);
+  const auto before = m.step({tx(0, 0.8, 1.5, 868100000, 7), tx(1, 0.7, 1.6, 868100000, 12),
+                              tx(2, 0.9, 1.4, 868300000, 9), tx(3, 0.2, 0.6, 868100000, 12)},
+                             1.0);
+  EXPECT_EQ(before.at(3).gateways, (std::vector<uint32_t>{0, 1}));  // over before the downlink
+  m.medium().block_gateway(0, 1.2, 1.3);
+  const auto after = m.step({}, 2.0);
+  for (uint32_t d : {0u, 1u, 2u}) {
+    EXPECT_EQ(after.at(d).gateways, std::vector<uint32_t>{1}) << "device " << d;
+    EXPECT_EQ(after.at(d).reason, output::FailReason::None) << "device " << d;  // received at gateway 1
+  }
+}
+
 // A step longer than the receive delay (a run's last step holds every frame after its end; long windows):
 // frame 0 ends at 1.0 and its downlink goes out at [2.0, 2.2], while frame 1 is on the air at [1.5, 2.5] at
 // the same gateway. Frame 2, on the same channel and SF from 3.0, is compared with frame 1 before the
