@@ -12,6 +12,7 @@
 #include <optional>
 #include <random>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "models/radio/interference.hpp"
@@ -458,6 +459,31 @@ TEST(RadioMedium, PairwiseInterferenceIsTheModelsSirRule) {
 // mode.
 using Fates = std::vector<std::tuple<uint64_t, uint32_t, std::vector<uint32_t>, int, uint16_t>>;
 
+// `frames` random frames (one a device) over span_s, on 8 channels and every SF, of lengths in
+// length_s; each gateway hears each device with probability 1 - no_link, at a power in rssi_dbm.
+struct BusyAir {
+  CityLayout city;
+  std::vector<Transmission> frames;
+};
+BusyAir busy_air(size_t gateways, size_t frames, double span_s, std::pair<double, double> length_s,
+                 std::pair<float, float> rssi_dbm, double no_link, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> start(0.0, span_s), length(length_s.first, length_s.second),
+      unit(0.0, 1.0);
+  std::uniform_real_distribution<float> rssi(rssi_dbm.first, rssi_dbm.second);
+  std::uniform_int_distribution<int> sf(7, 12), channel(0, 7);
+  std::vector<std::vector<float>> rssi_by_device(frames, std::vector<float>(gateways));
+  BusyAir air;
+  for (uint32_t d = 0; d < frames; ++d) {
+    for (float& r : rssi_by_device[d]) r = unit(rng) < no_link ? kNone : rssi(rng);
+    const double t0 = start(rng);
+    air.frames.push_back(tx(d, t0, t0 + length(rng), 868100000 + 200000 * static_cast<uint32_t>(channel(rng)),
+                            static_cast<uint8_t>(sf(rng))));
+  }
+  air.city = layout(rssi_by_device, gateways);
+  return air;
+}
+
 // Windows of step_s. With downlinks, every frame received by a gateway has that gateway send a 0.2 s
 // downlink a second after the frame's end (the network server's RX1), if it is free then.
 Fates busy_city_fates(const CityLayout& city, const std::vector<Transmission>& frames, double span_s,
@@ -486,19 +512,8 @@ Fates busy_city_fates(const CityLayout& city, const std::vector<Transmission>& f
 TEST(RadioMedium, ManyFramesAWindowGiveTheSameFatesOnAnyNumberOfThreads) {
   constexpr double kSpan = 6.0;
   constexpr size_t kGateways = 40, kFrames = 6000;  // 1,000 frames a window, ~24 links each
-  std::mt19937_64 rng(5);
-  std::uniform_real_distribution<double> start(0.0, kSpan), length(0.02, 0.4), unit(0.0, 1.0);
-  std::uniform_real_distribution<float> rssi(-138.0f, -95.0f);  // some below SF7's sensitivity
-  std::uniform_int_distribution<int> sf(7, 12), channel(0, 7);
-  std::vector<std::vector<float>> rssi_by_device(kFrames, std::vector<float>(kGateways));
-  std::vector<Transmission> frames;
-  for (uint32_t d = 0; d < kFrames; ++d) {
-    for (float& r : rssi_by_device[d]) r = unit(rng) < 0.4 ? kNone : rssi(rng);
-    const double t0 = start(rng);
-    frames.push_back(tx(d, t0, t0 + length(rng), 868100000 + 200000 * static_cast<uint32_t>(channel(rng)),
-                        static_cast<uint8_t>(sf(rng))));
-  }
-  const CityLayout city = layout(rssi_by_device, kGateways);
+  // (some below SF7's sensitivity)
+  const auto [city, frames] = busy_air(kGateways, kFrames, kSpan, {0.02, 0.4}, {-138.0f, -95.0f}, 0.4, 5);
   ASSERT_GT(kFrames / kSpan * 0.6 * kGateways, 1.2 * RadioMedium::kMinParallelLinks);
 
   struct Mode {
@@ -540,19 +555,7 @@ TEST(RadioMedium, ManyFramesAWindowGiveTheSameFatesOnAnyNumberOfThreads) {
 TEST(RadioMedium, DownlinksSentWhileALongWindowResolvesGiveTheSameFatesOnAnyNumberOfThreads) {
   constexpr double kSpan = 12.0;
   constexpr size_t kGateways = 24, kFrames = 3000;
-  std::mt19937_64 rng(11);
-  std::uniform_real_distribution<double> start(0.0, kSpan), length(0.05, 0.6), unit(0.0, 1.0);
-  std::uniform_real_distribution<float> rssi(-125.0f, -90.0f);
-  std::uniform_int_distribution<int> sf(7, 12), channel(0, 7);
-  std::vector<std::vector<float>> rssi_by_device(kFrames, std::vector<float>(kGateways));
-  std::vector<Transmission> frames;
-  for (uint32_t d = 0; d < kFrames; ++d) {
-    for (float& r : rssi_by_device[d]) r = unit(rng) < 0.5 ? kNone : rssi(rng);
-    const double t0 = start(rng);
-    frames.push_back(tx(d, t0, t0 + length(rng), 868100000 + 200000 * static_cast<uint32_t>(channel(rng)),
-                        static_cast<uint8_t>(sf(rng))));
-  }
-  const CityLayout city = layout(rssi_by_device, kGateways);
+  const auto [city, frames] = busy_air(kGateways, kFrames, kSpan, {0.05, 0.6}, {-125.0f, -90.0f}, 0.5, 11);
   const Scenario sc = scenario(true, kGateways, 8, RadioChannel::InterSf::Goursaud);
   const Fates one = busy_city_fates(city, frames, kSpan, sc, 1, 3.0, true);
   ASSERT_EQ(one.size(), kFrames);
