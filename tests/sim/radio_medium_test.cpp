@@ -205,6 +205,30 @@ TEST(RadioMedium, ADownlinkReachesTheFramesOfEverySfAndChannelOnTheAir) {
   }
 }
 
+// A frame that ended before a later newcomer started (no newcomer to come overlaps it) is still reached by
+// a downlink scheduled in the same long step: frame 1 (strong) survives frame 2 (weak), frame 3 is
+// compared with both, then the downlink sent for frame 0 at [2.2, 2.4] takes frames 1 and 2; frame 3
+// starts after the downlink.
+TEST(RadioMedium, ADownlinkReachesAFrameThatLeftItsListBeforeTheDownlinkWasSent) {
+  const CityLayout city = layout({{-100}, {-90}, {-110}, {-90}}, 1);
+  Medium m(city, true);
+  m.on_resolved = [&](const ResolvedFrame& f) {
+    if (f.tx.device == 0) m.medium().block_gateway(0, 2.2, 2.4);
+  };
+  const auto out =
+      m.step({tx(0, 0.0, 1.0, 868300000), tx(1, 1.5, 2.5), tx(2, 2.0, 3.5), tx(3, 3.0, 3.1)}, 10.0);
+  EXPECT_EQ(out.at(0).reason, output::FailReason::None);
+  EXPECT_EQ(out.at(1).reason, output::FailReason::GatewayTransmitting);
+  EXPECT_EQ(out.at(2).reason, output::FailReason::GatewayTransmitting);
+  EXPECT_EQ(out.at(3).reason, output::FailReason::None);
+  // Without the downlink frame 1 is received: it is the downlink that takes it.
+  Medium quiet(city, true);
+  const auto alone =
+      quiet.step({tx(0, 0.0, 1.0, 868300000), tx(1, 1.5, 2.5), tx(2, 2.0, 3.5), tx(3, 3.0, 3.1)}, 10.0);
+  EXPECT_EQ(alone.at(1).reason, output::FailReason::None);
+  EXPECT_EQ(alone.at(2).reason, output::FailReason::Collision);
+}
+
 // A step longer than the receive delay (a run's last step holds every frame after its end; long windows):
 // frame 0 ends at 1.0 and its downlink goes out at [2.0, 2.2], while frame 1 is on the air at [1.5, 2.5] at
 // the same gateway. Frame 2, on the same channel and SF from 3.0, is compared with frame 1 before the
