@@ -209,7 +209,7 @@ TEST(RadioMedium, ADownlinkReachesTheFramesOfEverySfAndChannelOnTheAir) {
 // a downlink scheduled in the same long step: frame 1 (strong) survives frame 2 (weak), frame 3 is
 // compared with both, then the downlink sent for frame 0 at [2.2, 2.4] takes frames 1 and 2; frame 3
 // starts after the downlink.
-TEST(RadioMedium, ADownlinkReachesAFrameThatLeftItsListBeforeTheDownlinkWasSent) {
+TEST(RadioMedium, ADownlinkInALongStepReachesAFrameThatEndedBeforeALaterNewcomer) {
   const CityLayout city = layout({{-100}, {-90}, {-110}, {-90}}, 1);
   Medium m(city, true);
   m.on_resolved = [&](const ResolvedFrame& f) {
