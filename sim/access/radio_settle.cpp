@@ -1,0 +1,180 @@
+// A gateway's side of the radio medium (sim/access/radio_medium.hpp): its on-air lists, the settling of
+// each newcomer against them (demodulation paths, half duplex, power cuts, collisions), the downlinks
+// that block it, and what the settling round asks for ahead. The windows' receptions, their
+// materialising and the frames' resolving are in radio_medium.cpp.
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
+#include "models/radio/interference.hpp"
+#include "models/radio/reception.hpp"
+#include "sim/access/radio_medium.hpp"
+
+namespace citytwin::sim::access {
+namespace {
+using output::FailReason;
+}  // namespace
+
+uint32_t RadioMedium::on_air_list(uint32_t gateway, uint32_t channel_hz) {
+  auto it = std::find(channels_hz_.begin(), channels_hz_.end(), channel_hz);
+  if (it == channels_hz_.end()) {
+    channels_hz_.push_back(channel_hz);
+    on_air_.resize(on_air_.size() + city_.gateway_count() * sf_lists_);
+    it = channels_hz_.end() - 1;
+  }
+  const auto channel = static_cast<uint32_t>(it - channels_hz_.begin());
+  return (channel * static_cast<uint32_t>(city_.gateway_count()) + gateway) * sf_lists_;
+}
+
+bool RadioMedium::gateway_busy(uint32_t gateway, double t0_s, double t1_s) const {
+  for (const Interval& i : transmitting_[gateway])
+    if (i.t0_s < t1_s && t0_s < i.t1_s) return true;
+  return false;
+}
+
+void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
+  transmitting_[gateway].push_back({t0_s, t1_s});
+  // Frames already on the air at this gateway that overlap the downlink are lost there.
+  const auto per_channel = static_cast<uint32_t>(city_.gateway_count()) * sf_lists_;
+  for (uint32_t first = gateway * sf_lists_; first < on_air_.size(); first += per_channel)
+    for (uint32_t list = first; list < first + sf_lists_; ++list)
+      for (const OnAir& e : on_air_[list].frames)
+        if (e.t_end_s > t0_s && e.t_start_s < t1_s) fate(gateway, e.local) = FailReason::GatewayTransmitting;
+}
+
+// One newcomer at one gateway, in start order.
+void RadioMedium::settle(uint32_t g, const OnAir& rx) {
+  if (rx.reception == kLockOnly) {
+    lock_only(g, rx);
+    return;
+  }
+  GatewayState& gs = gateways_[g];
+  // Receptions are settled at their gateway in the order of their local indices.
+  if (gs.offset(rx.local) != gs.fates.size())
+    throw std::logic_error("RadioMedium: a reception settled out of its gateway's order");
+  gs.fates.push_back(rx.fate);
+  FailReason& mine = gs.fates.back();
+  // A power cut in a gateway's district switches it off once its backup runs out, until power returns.
+  if (timeline_.off_during(g, rx.t_start_s, rx.t_end_s)) mine = FailReason::GatewayDown;
+  std::vector<Interval>& tx = transmitting_[g];
+  std::erase_if(tx, [&](const Interval& i) { return i.t1_s <= rx.t_start_s; });
+  for (const Interval& i : tx)
+    if (i.t0_s < rx.t_end_s && rx.t_start_s < i.t1_s) mine = FailReason::GatewayTransmitting;
+  if (mine == FailReason::None) {
+    // A free demodulation path locks on the preamble and holds it to the end of the frame.
+    auto& paths = demodulator_free_at_s_[g];
+    auto path =
+        std::find_if(paths.begin(), paths.end(), [&](double free_at) { return free_at <= rx.t_start_s; });
+    ++gs.demodulator_asked;
+    if (path == paths.end()) {
+      mine = FailReason::NoDemodulator;
+      ++gs.demodulator_refused;
+    } else {
+      *path = rx.t_end_s;
+    }
+  }
+  // Collisions: every reception on the air interferes, demodulated or not. Same SF: the capture rule
+  // (no capture: no SIR is enough); other SFs: the inter-SF matrix, unless they are orthogonal.
+  AirList& air = on_air_[rx.list];
+  if (air.last_end_s > rx.t_start_s) {
+    collide(gs, rx, mine, air);
+  } else if (air.last_end_s <= prune_before_s_) {
+    air.frames.clear();  // every frame in it ended before rx starts, and before any downlink still to come
+  }
+  air.frames.push_back(rx);
+  air.last_end_s = std::max(air.last_end_s, rx.t_end_s);
+}
+
+// A frame beyond a device's K strongest (radio.receptions: strongest) at a gateway: it takes a free
+// demodulation path as the exact model's reception would (same checks, same order), and nothing else.
+void RadioMedium::lock_only(uint32_t g, const OnAir& rx) {
+  if (timeline_.off_during(g, rx.t_start_s, rx.t_end_s)) return;
+  std::vector<Interval>& tx = transmitting_[g];
+  std::erase_if(tx, [&](const Interval& i) { return i.t1_s <= rx.t_start_s; });
+  for (const Interval& i : tx)
+    if (i.t0_s < rx.t_end_s && rx.t_start_s < i.t1_s) return;
+  auto& paths = demodulator_free_at_s_[g];
+  auto path =
+      std::find_if(paths.begin(), paths.end(), [&](double free_at) { return free_at <= rx.t_start_s; });
+  GatewayState& gs = gateways_[g];
+  ++gs.demodulator_asked;
+  if (path != paths.end()) {
+    *path = rx.t_end_s;
+  } else {
+    ++gs.demodulator_refused;
+  }
+}
+
+void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, AirList& list) {
+  // One pass: frames that ended before rx starts are not judged, and dropped from the list if they also
+  // ended before the last window's end (kept ones stay in order); the others of its SF (of any SF unless
+  // they are orthogonal) are judged against rx.
+  std::vector<OnAir>& air = list.frames;
+  size_t kept = 0;
+  if (cumulative_) {  // summed now, judged when the frame is resolved
+    Energies& mine_mws = interference(rx.reception);
+    for (size_t i = 0; i < air.size(); ++i) {
+      const OnAir& e = air[i];
+      if (e.t_end_s > prune_before_s_) air[kept++] = e;
+      if (e.t_end_s <= rx.t_start_s) continue;
+      if (orthogonal_ && e.spreading_factor != rx.spreading_factor) continue;
+      const double overlap = models::radio::overlap_s(e.t_start_s, e.t_end_s, rx.t_start_s, rx.t_end_s);
+      if (overlap > 0.0) {
+        mine_mws[e.spreading_factor - 7u] +=
+            static_cast<float>(models::radio::energy_mws(e.rssi_dbm, overlap));
+        interference(e.reception)[rx.spreading_factor - 7u] +=
+            static_cast<float>(models::radio::energy_mws(rx.rssi_dbm, overlap));
+      }
+    }
+    air.resize(kept);
+    return;
+  }
+  // The SIR of a frame over another is the difference of their received powers, in dB.
+  for (size_t i = 0; i < air.size(); ++i) {
+    const OnAir& e = air[i];
+    if (e.t_end_s > prune_before_s_) air[kept++] = e;
+    if (e.t_end_s <= rx.t_start_s) continue;
+    if (orthogonal_ && e.spreading_factor != rx.spreading_factor) continue;
+    if (!models::radio::sir_suffices(rx.rssi_dbm - e.rssi_dbm,
+                                     needs_db(rx.spreading_factor, e.spreading_factor)) &&
+        mine == FailReason::None)
+      mine = FailReason::Collision;
+    FailReason& other = gs.fate(e.local);
+    if (!models::radio::sir_suffices(e.rssi_dbm - rx.rssi_dbm,
+                                     needs_db(e.spreading_factor, rx.spreading_factor)) &&
+        other == FailReason::None)
+      other = FailReason::Collision;
+  }
+  air.resize(kept);
+}
+
+void RadioMedium::prefetch_settle(size_t gateway) const {
+  const size_t gateways = gateways_.size();
+  if (gateway + 3 < gateways) {
+    const size_t g = gateway + 3;
+    for (size_t i = 0; i < shares_used_; ++i) {
+      const std::vector<OnAir>& in = shares_[i].incoming[g];
+      if (in.empty()) continue;
+      __builtin_prefetch(in.data());
+      __builtin_prefetch(reinterpret_cast<const char*>(in.data()) + 64);
+    }
+    __builtin_prefetch(&gateways_[g]);
+    __builtin_prefetch(demodulator_free_at_s_[g].data());
+  }
+  if (gateway + 2 < gateways)
+    for_each_newcomer(gateway + 2, [&](const OnAir& rx) { __builtin_prefetch(&on_air_[rx.list]); });
+  if (gateway + 1 < gateways) {
+    const size_t g = gateway + 1;
+    for_each_newcomer(g, [&](const OnAir& rx) {
+      if (rx.reception == kLockOnly) return;
+      // Its list is short (most of it over, and cleared or compacted when rx is compared with it).
+      const char* frames = reinterpret_cast<const char*>(on_air_[rx.list].frames.data());
+      __builtin_prefetch(frames, 1);
+      __builtin_prefetch(frames + 64, 1);
+    });
+    const std::vector<FailReason>& fates = gateways_[g].fates;
+    __builtin_prefetch(fates.data() + fates.size(), 1);
+  }
+}
+
+}  // namespace citytwin::sim::access
