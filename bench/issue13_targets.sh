@@ -100,13 +100,15 @@ flat=$(ratio "$pb" "$pa")
 rows+=("| flat cost: per uplink at 1 M within 1.3x of 10k | ${pb} us against ${pa} us: ${flat}x | $(verdict "$flat" 1.3) |")
 
 echo "  the wired network per forwarding period" >&2
-p100=$("$build/bin/wired_period" 100 20 5 | sed -n 's/.*median [0-9.]* ms wall, \([0-9.]*\) ms CPU.*/\1/p')
-p2000=$("$build/bin/wired_period" 2000 20 5 | sed -n 's/.*median [0-9.]* ms wall, \([0-9.]*\) ms CPU.*/\1/p')
+# period GATEWAYS COPIES: the median CPU (ms) of one of 20 periods, COPIES a gateway.
+period() { "$build/bin/wired_period" "$1" 20 "$2" | sed -n 's/.*median [0-9.]* ms wall, \([0-9.]*\) ms CPU.*/\1/p'; }
+p100=$(period 100 5)
+p2000=$(period 2000 5)
 wr=$(ratio "$p2000" "$p100")
 rows+=("| a wired period at 2,000 gateways <= ~10x one at 100 (CPU, median of 20) | ${p2000} ms against ${p100} ms: ${wr}x | $(verdict "$wr" 10) |")
 # The same 10,000 copies a period at both sizes (100 a gateway at 100 gateways): what the gateways alone
 # add, the period's copies held equal. Not the issue's target; shown beside it.
-p100x=$("$build/bin/wired_period" 100 20 100 | sed -n 's/.*median [0-9.]* ms wall, \([0-9.]*\) ms CPU.*/\1/p')
+p100x=$(period 100 100)
 wx=$(ratio "$p2000" "$p100x")
 rows+=("| (beside it: the same 10,000 copies a period, 2,000 gateways x 5 against 100 x 100) | ${p2000} ms against ${p100x} ms: ${wx}x | (no target) |")
 

@@ -34,9 +34,8 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
       timeline_(timeline),
       sir_thresholds_db_(
           models::radio::sir_thresholds_db(scenario.channel.capture, matrix(scenario.channel.inter_sf))),
-      orthogonal_(scenario.channel.inter_sf == scenario::RadioChannel::InterSf::Orthogonal),
       cumulative_(scenario.channel.interference == scenario::RadioChannel::Interference::Cumulative),
-      sf_lists_(orthogonal_ ? 6 : 1),
+      sf_lists_(scenario.channel.inter_sf == scenario::RadioChannel::InterSf::Orthogonal ? 6 : 1),
       sensitivity_125khz_dbm_(scenario.channel.gateway_sensitivity_dbm),
       noise_figure_db_(scenario.channel.noise_figure_db),
       incoming_(city.gateway_count()),

@@ -223,7 +223,6 @@ class RadioMedium {
   // The SIR each frame needs over another, by SF: the capture rule on the diagonal, the inter-SF
   // matrix (or none: orthogonal) elsewhere.
   models::radio::SirThresholds sir_thresholds_db_;
-  bool orthogonal_;
   bool cumulative_;
   uint32_t sf_lists_;  // on-air lists per (gateway, channel): 6 with orthogonal SFs (one per SF), else 1
   std::array<double, 6> sensitivity_125khz_dbm_;

@@ -74,7 +74,7 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
     }
   }
   // Collisions: every reception on the air interferes, demodulated or not. Same SF: the capture rule
-  // (no capture: no SIR is enough); other SFs: the inter-SF matrix, unless they are orthogonal.
+  // (no capture: no SIR is enough); other SFs: the inter-SF matrix (orthogonal SFs share no list).
   AirList& air = on_air_[rx.list];
   if (air.last_end_s > rx.t_start_s) {
     collide(gs, rx, mine, air);
@@ -107,8 +107,8 @@ void RadioMedium::lock_only(uint32_t g, const OnAir& rx) {
 
 void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, AirList& list) {
   // One pass: frames that ended before rx starts are not judged, and dropped from the list if they also
-  // ended before the last window's end (kept ones stay in order); the others of its SF (of any SF unless
-  // they are orthogonal) are judged against rx.
+  // ended before the last window's end (kept ones stay in order); the others are judged against rx. With
+  // orthogonal SFs the list holds rx's SF alone (sf_lists_), so every frame in it is one rx can meet.
   std::vector<OnAir>& air = list.frames;
   size_t kept = 0;
   if (cumulative_) {  // summed now, judged when the frame is resolved
@@ -117,7 +117,6 @@ void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, A
       const OnAir& e = air[i];
       if (e.t_end_s > prune_before_s_) air[kept++] = e;
       if (e.t_end_s <= rx.t_start_s) continue;
-      if (orthogonal_ && e.spreading_factor != rx.spreading_factor) continue;
       const double overlap = models::radio::overlap_s(e.t_start_s, e.t_end_s, rx.t_start_s, rx.t_end_s);
       if (overlap > 0.0) {
         mine_mws[e.spreading_factor - 7u] +=
@@ -134,7 +133,6 @@ void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, A
     const OnAir& e = air[i];
     if (e.t_end_s > prune_before_s_) air[kept++] = e;
     if (e.t_end_s <= rx.t_start_s) continue;
-    if (orthogonal_ && e.spreading_factor != rx.spreading_factor) continue;
     if (!models::radio::sir_suffices(rx.rssi_dbm - e.rssi_dbm,
                                      needs_db(rx.spreading_factor, e.spreading_factor)) &&
         mine == FailReason::None)

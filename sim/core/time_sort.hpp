@@ -5,7 +5,7 @@
 // comparisons of whole records. The wired network's server sorts each period's arrivals so (a std::sort
 // of 48-byte arrivals was ~4 % of the 100k bench city's CPU, all of it on the main thread; bench/RESULTS.md).
 // Times far apart (a copy held by a failure) only make some buckets larger: a large one is bucketed again
-// over its own span (up to three levels), a small one std::sort'ed.
+// over its own span (up to three levels), a small one sorted by insertion or std::sort.
 #pragma once
 
 #include <algorithm>
