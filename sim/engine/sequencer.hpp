@@ -4,13 +4,16 @@
 // window's end t_s needs an event before t_s, so every such transmission has been produced by then.
 //
 // Transmissions that start after the window they were produced in (the firmware wakes and senses first,
-// a duty-cycle wait, an NB-IoT module getting ready) wait in a heap. The realistic 1 M city keeps ~12,800 of
-// them against ~1,250 released a window: the earlier design sorted all of them again every window (std::sort
-// of the waiting and the new together): 6.6 % of the samples of that hour, its set-up included
-// (bench/RESULTS.md).
+// a duty-cycle wait, an NB-IoT module getting ready) wait. The realistic 1 M city keeps ~12,800 of them
+// against ~1,250 released a window. Sorting all of them again every window was 6.6 % of that hour's samples;
+// a binary heap of them (56-byte records, 13 levels, out of the core's caches) still 3.2 % of its day's
+// (bench/RESULTS.md). They now wait in buckets of kBucketS seconds of start time (a ring of kRing buckets,
+// appended to in any order; those further ahead in a heap of their own), and a bucket is sorted only when a
+// window reaches it: a few dozen records each, read in order.
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -20,9 +23,17 @@ namespace citytwin::sim::engine {
 
 class Sequencer {
  public:
+  // 1/8 s (exact in binary) and 128 s ahead: the 1 M city's buckets hold ~150 records as a window
+  // reaches them, and the ring's kept capacity is a few MB.
+  static constexpr double kBucketS = 0.125;
+  static constexpr int64_t kRing = 1024;
+
+  Sequencer() : ring_(static_cast<size_t>(kRing)) {}
+
   // Takes the transmissions produced up to window end t_s (produced is emptied) and calls
   // take(seq, tx) for every one that starts before t_s, in (t_start, device) order; the others wait
-  // for a later window. Transmissions must all start at or after the previous t_s.
+  // for a later window. Transmissions must all start at or after the previous t_s. t_s = infinity
+  // releases every one.
   template <class Take>
   void release(std::vector<Transmission>& produced, double t_s, Take&& take) {
     due_.clear();
@@ -30,35 +41,117 @@ class Sequencer {
       if (tx.t_start_s < t_s) {
         due_.push_back(tx);
       } else {
-        waiting_.push_back(tx);
-        std::push_heap(waiting_.begin(), waiting_.end(), later);
+        wait(tx);
       }
     }
     produced.clear();
     const auto fresh = static_cast<std::ptrdiff_t>(due_.size());
-    std::sort(due_.begin(), due_.end(), tx_before);
-    // The waiting ones now due leave the heap in order; the two sorted runs are merged.
-    while (!waiting_.empty() && waiting_.front().t_start_s < t_s) {
-      std::pop_heap(waiting_.begin(), waiting_.end(), later);
-      due_.push_back(waiting_.back());
-      waiting_.pop_back();
-    }
-    std::inplace_merge(due_.begin(), due_.begin() + fresh, due_.end(), tx_before);
+    std::sort(due_.begin(), due_.end(), before);
+    take_waiting_before(t_s);  // appended to due_, in order
+    std::inplace_merge(due_.begin(), due_.begin() + fresh, due_.end(), before);
     for (const Transmission& tx : due_) take(next_seq_++, tx);
   }
 
   // Transmissions numbered so far (the next seq).
   uint64_t numbered() const { return next_seq_; }
-  bool idle() const { return waiting_.empty(); }
+  bool idle() const { return waiting_ == 0; }
 
  private:
-  // A type, not a function pointer, so that the heap's comparisons are inlined.
+  // Types, not function pointers, so that the sorts' and the heap's comparisons are inlined.
+  struct Before {
+    bool operator()(const Transmission& a, const Transmission& b) const { return tx_before(a, b); }
+  };
+  static constexpr Before before{};
   struct Later {
     bool operator()(const Transmission& a, const Transmission& b) const { return tx_before(b, a); }
   };
   static constexpr Later later{};
-  // A min-heap on (t_start, device): produced in an earlier window, starting after its end.
-  std::vector<Transmission> waiting_;
+
+  // Monotone in t (a division by a positive constant, then floor), so bucket_of(t) < bucket_of(t_s)
+  // gives t < t_s: a bucket before t_s's holds only transmissions due before t_s. Not finite or beyond any
+  // run: the last bucket int64 holds (such a transmission waits in far_ until t_s = infinity).
+  static int64_t bucket_of(double t_s) {
+    const double b = std::floor(t_s / kBucketS);
+    return b < 9.0e18 ? static_cast<int64_t>(b) : static_cast<int64_t>(9.0e18);
+  }
+  std::vector<Transmission>& slot(int64_t bucket) {
+    return ring_[static_cast<size_t>((bucket % kRing + kRing) % kRing)];  // (a negative time too)
+  }
+
+  void wait(const Transmission& tx) {
+    // Never before first_bucket_ (the transmission starts at or after the previous window's end); a
+    // caller that broke that rule gets it released with the first bucket rather than lost.
+    const int64_t b = std::max(bucket_of(tx.t_start_s), first_bucket_);
+    if (b < first_bucket_ + kRing) {
+      slot(b).push_back(tx);
+    } else {
+      far_.push_back(tx);
+      std::push_heap(far_.begin(), far_.end(), later);
+    }
+    ++waiting_;
+  }
+
+  // Appends to due_, sorted, every waiting transmission that starts before t_s.
+  void take_waiting_before(double t_s) {
+    if (waiting_ == 0) {
+      if (std::isfinite(t_s)) first_bucket_ = std::max(first_bucket_, bucket_of(t_s));
+      return;
+    }
+    if (!std::isfinite(t_s)) {  // the end of the run: every one, whatever its bucket
+      const auto start = static_cast<std::ptrdiff_t>(due_.size());
+      for (std::vector<Transmission>& bucket : ring_) {
+        due_.insert(due_.end(), bucket.begin(), bucket.end());
+        bucket.clear();
+      }
+      due_.insert(due_.end(), far_.begin(), far_.end());
+      far_.clear();
+      waiting_ = 0;
+      std::sort(due_.begin() + start, due_.end(), before);
+      return;
+    }
+    // Whole buckets before t_s's, each sorted as it is appended (they follow each other in time).
+    const int64_t last = bucket_of(t_s);
+    while (first_bucket_ < last && waiting_ > 0) {
+      std::vector<Transmission>& bucket = slot(first_bucket_);
+      if (!bucket.empty()) {
+        const auto start = static_cast<std::ptrdiff_t>(due_.size());
+        due_.insert(due_.end(), bucket.begin(), bucket.end());
+        waiting_ -= bucket.size();
+        bucket.clear();
+        std::sort(due_.begin() + start, due_.end(), before);
+      }
+      ++first_bucket_;
+      // The bucket that just entered the ring's reach gets the far ones that belong to it.
+      while (!far_.empty() && bucket_of(far_.front().t_start_s) < first_bucket_ + kRing) {
+        std::pop_heap(far_.begin(), far_.end(), later);
+        slot(std::max(bucket_of(far_.back().t_start_s), first_bucket_)).push_back(far_.back());
+        far_.pop_back();
+      }
+    }
+    if (waiting_ == 0) {  // nothing left to pass on the way (far_ too): straight to t_s's bucket
+      first_bucket_ = std::max(first_bucket_, last);
+      return;
+    }
+    // t_s's own bucket: those in it that start before t_s (none when windows end on a bucket's start).
+    std::vector<Transmission>& bucket = slot(first_bucket_);
+    const auto start = static_cast<std::ptrdiff_t>(due_.size());
+    size_t kept = 0;
+    for (const Transmission& tx : bucket) {
+      if (tx.t_start_s < t_s) {
+        due_.push_back(tx);
+      } else {
+        bucket[kept++] = tx;
+      }
+    }
+    waiting_ -= bucket.size() - kept;
+    bucket.resize(kept);
+    std::sort(due_.begin() + start, due_.end(), before);
+  }
+
+  std::vector<std::vector<Transmission>> ring_;  // bucket b in [first_bucket_, + kRing) at b % kRing
+  std::vector<Transmission> far_;                // min-heap (later): those of buckets beyond the ring
+  int64_t first_bucket_ = 0;                     // the earliest bucket that may hold a waiting one
+  size_t waiting_ = 0;
   std::vector<Transmission> due_;  // this window's, in order
   uint64_t next_seq_ = 0;
 };

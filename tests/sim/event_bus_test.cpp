@@ -175,5 +175,61 @@ TEST(Sequencer, ReleasesWhatSortingEverythingWaitingEveryWindowWould) {
   EXPECT_GT(got.size(), 30000u);
 }
 
+// The same against the reference with what the buckets must get right: windows that do not end on a
+// bucket's start (t_s's own bucket released in part), waits beyond the ring (Sequencer::kRing buckets
+// ahead) and stretches with nothing waiting, then t_s = infinity releasing the rest, however far.
+TEST(Sequencer, ReleasesInOrderOverUnevenWindowsWaitsBeyondItsRingAndAtTheEnd) {
+  std::mt19937_64 rng(11);
+  Sequencer sequencer;
+  const double ring_s = Sequencer::kBucketS * static_cast<double>(Sequencer::kRing);
+  std::vector<Transmission> waiting;
+  std::vector<std::pair<uint64_t, uint32_t>> got, expected;
+  const auto reference = [&](double t_s) {
+    std::sort(waiting.begin(), waiting.end(), engine::tx_before);
+    const auto split = std::partition_point(waiting.begin(), waiting.end(),
+                                            [&](const Transmission& tx) { return tx.t_start_s < t_s; });
+    for (auto it = waiting.begin(); it != split; ++it) expected.emplace_back(expected.size(), it->device);
+    waiting.erase(waiting.begin(), split);
+  };
+  uint32_t next_device = 0;
+  double t_s = 0.0;
+  size_t far = 0;
+  for (int window = 1; window <= 3000; ++window) {
+    const double previous = t_s;
+    t_s += std::uniform_real_distribution<>(0.01, 0.7)(rng);
+    if (window % 500 == 0) t_s += 3.0 * ring_s;  // a long stretch between two windows
+    std::vector<Transmission> produced;
+    const int n = window % 700 < 600 ? std::uniform_int_distribution<int>(0, 12)(rng) : 0;
+    for (int i = 0; i < n; ++i) {
+      const double u = std::uniform_real_distribution<>(0, 1)(rng);
+      double late = 0.0;
+      if (u < 0.05) {
+        late = std::uniform_real_distribution<>(1.0, 2.5)(rng) * ring_s, ++far;
+      } else if (u < 0.4) {
+        late = std::uniform_real_distribution<>(0, 20)(rng);
+      }
+      double start = previous + late + std::uniform_real_distribution<>(0, t_s - previous)(rng);
+      if (std::bernoulli_distribution(0.5)(rng)) start = std::floor(start * 8) / 8;  // ties, bucket starts
+      produced.push_back(at(std::max(start, previous), next_device++ % 997));
+    }
+    waiting.insert(waiting.end(), produced.begin(), produced.end());
+    reference(t_s);
+    sequencer.release(produced, t_s,
+                      [&](uint64_t seq, const Transmission& tx) { got.emplace_back(seq, tx.device); });
+    ASSERT_EQ(got, expected) << "window " << window << " ending at " << t_s << " s";
+    ASSERT_EQ(sequencer.idle(), waiting.empty()) << "window " << window;
+  }
+  // What still waits, with one far beyond anything the ring reaches, at the end of the run.
+  std::vector<Transmission> last = {at(t_s + 1e7, 3), at(t_s + 0.5, 4)};
+  waiting.insert(waiting.end(), last.begin(), last.end());
+  reference(std::numeric_limits<double>::infinity());
+  sequencer.release(last, std::numeric_limits<double>::infinity(),
+                    [&](uint64_t seq, const Transmission& tx) { got.emplace_back(seq, tx.device); });
+  EXPECT_EQ(got, expected);
+  EXPECT_TRUE(sequencer.idle());
+  EXPECT_GT(far, 200u);
+  EXPECT_GT(got.size(), 10000u);
+}
+
 }  // namespace
 }  // namespace citytwin::sim
