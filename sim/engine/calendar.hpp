@@ -70,6 +70,12 @@ class Calendar {
     return next != nullptr && next->t_s < t_s ? next : nullptr;
   }
 
+  // The event `k` places ahead in the reached buckets' sorted run, or null: most likely popped k pops from
+  // now (an event pushed for a reached bucket may come first), for asking for its lines ahead.
+  const Event* run_ahead(size_t k) const {
+    return run_pos_ + k < run_.size() ? &run_[run_pos_ + k] : nullptr;
+  }
+
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 

@@ -322,8 +322,13 @@ void Fleet::advance(double t_s, core::ThreadPool& pool, std::vector<Transmission
         part.events = 0;
         if (!owns_district(part.district)) return;  // another rank's (sim/distributed)
         Event e{};
+        bool first = true;
         while (part.calendar.pop_before(t_s, e)) {
-          if (const Event* next = part.calendar.peek_before(t_s)) prefetch(next->device);
+          // The devices of the events kPrefetchEvents pops ahead: their state's lines are asked for while
+          // these run (most of a window's events are in the calendar's sorted run).
+          for (size_t k = first ? 0 : kPrefetchEvents; k <= kPrefetchEvents; ++k)
+            if (const Event* ahead = part.calendar.run_ahead(k)) prefetch(ahead->device);
+          first = false;
           ++part.events;
           switch (e.kind) {
             case Kind::Report:

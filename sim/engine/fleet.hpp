@@ -63,6 +63,8 @@ class Fleet {
   // each; a pool round ~0.3-0.6 us with its workers spinning, bench/pool_round.cpp): fewer run on this
   // thread.
   static constexpr uint64_t kMinParallelEvents = 32;
+  // How many events ahead a partition's pops ask for the device state they will read.
+  static constexpr size_t kPrefetchEvents = 4;
   // A partition's devices at most: its calendar (16 B an event, about one a device) then stays in a core's
   // L2 cache (bench/RESULTS.md).
   static constexpr size_t kMaxPartitionDevices = 8192;
