@@ -26,8 +26,11 @@ namespace citytwin::sim::engine {
 template <class Event>
 class Calendar {
  public:
+  // 256 minutes ahead: the catalogue's hourly reports (water meters, half of the realistic 1 M city) wait
+  // in the ring. With 32 minutes they waited in `far` (~4,300 events a partition), whose pops were 60 % of
+  // reach's samples on the 1 M day. An empty bucket is 24 bytes: 6 KB a partition.
   static constexpr double kDefaultBucketS = 60.0;
-  static constexpr size_t kDefaultBuckets = 32;
+  static constexpr size_t kDefaultBuckets = 256;
 
   explicit Calendar(double bucket_s = kDefaultBucketS, size_t buckets = kDefaultBuckets)
       : bucket_s_(bucket_s), ring_(buckets) {}
