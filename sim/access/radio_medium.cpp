@@ -200,6 +200,23 @@ void RadioMedium::prefetch_links(size_t submitted) const {
   }
 }
 
+void RadioMedium::prefetch_resolve(size_t frame) const {
+  if (const size_t far = frame + 2 * kResolveAhead; far < frames_.size() && frames_[far].receptions > 0) {
+    const Reception* first =
+        &receptions_[static_cast<size_t>(frames_[far].first_reception - reception_base_)];
+    __builtin_prefetch(first);
+    __builtin_prefetch(first + frames_[far].receptions - 1);
+  }
+  const size_t near = frame + kResolveAhead;
+  if (near >= frames_.size() || frames_[near].resolved) return;
+  const Frame& f = frames_[near];
+  for (uint32_t r = 0; r < f.receptions; ++r) {
+    const Reception& rx = receptions_[static_cast<size_t>(f.first_reception + r - reception_base_)];
+    const GatewayState& gs = gateways_[rx.gateway];
+    __builtin_prefetch(gs.fates.data() + gs.offset(rx.local));
+  }
+}
+
 void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
   shares_used_ = 0;
   if (submitted_.empty()) return;
@@ -322,6 +339,7 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
 
   // 3. Resolve the frames that ended by t_s, in seq order, then drop the settled prefix.
   for (size_t i = frame_front_; i < frames_.size(); ++i) {
+    prefetch_resolve(i);
     Frame& f = frames_[i];
     if (!f.resolved && f.tx.t_end_s <= t_s) resolve(f, sink);
   }
