@@ -141,18 +141,17 @@ class RadioMedium {
 
   Reception& reception(uint64_t id) { return receptions_[static_cast<size_t>(id - reception_base_)]; }
   Energies& interference(uint64_t id) { return interference_[static_cast<size_t>(id - reception_base_)]; }
-  // Frames can only collide on the same channel, so each gateway keeps one on-air list per channel, its
-  // frames of every SF together (a newcomer is judged against those of its SF by the capture rule, and
-  // with radio.inter_sf against the others by the SIR matrix). A list holds at most a few frames, most
-  // of them long over: it is only pruned when a newcomer is compared with it. So a list keeps a bound on
-  // its frames' ends, and a list whose frames all ended before a newcomer starts is emptied without
-  // reading them. Lists are laid out channel-major, then by gateway (a channel seen for the first time
-  // appends its lists). One list per (channel, SF) made a reception read six lists, a cache miss apiece
-  // at 1,538 gateways (bench/RESULTS.md, "Per-device and per-gateway state read once a frame").
-  // With orthogonal SFs (radio.inter_sf: orthogonal, the default) a newcomer is judged only against frames
-  // of its own SF: there a gateway keeps one list per (channel, SF), the SF's after the gateway's
-  // (sf_lists_ = 6), and a newcomer reads its SF's list alone. One list for all SFs had the 100k bench city
-  // scan 17.9 frames a newcomer, 1.7 of them of its SF (bench/RESULTS.md).
+  // Frames can only collide on the same channel: a gateway keeps its on-air lists by channel. With
+  // orthogonal SFs (radio.inter_sf: orthogonal, the default) a newcomer is judged only against frames of
+  // its own SF, so there is one list per (channel, SF) and a newcomer reads its SF's alone (one list for
+  // all SFs had the 100k bench city scan 17.9 frames a newcomer, 1.7 of them of its SF). With an inter-SF
+  // matrix a newcomer is judged against every SF (the capture rule for its own, the SIR matrix for the
+  // others), so there is one list per channel, every SF together (reading six lists was a cache miss
+  // apiece at 1,538 gateways: bench/RESULTS.md, "Per-device and per-gateway state read once a frame").
+  // A list holds at most a few frames, most of them long over: it is only pruned when a newcomer is
+  // compared with it. So a list keeps a bound on its frames' ends, and a list whose frames all ended
+  // before a newcomer starts is emptied without reading them. Lists are laid out by channel, then
+  // gateway, then SF (sf_lists_ of them: 6 or 1; a channel seen for the first time appends its lists).
   struct AirList {
     std::vector<OnAir> frames;
     double last_end_s = -std::numeric_limits<double>::infinity();  // >= every frame's t_end_s
