@@ -9,6 +9,7 @@
 #include "models/radio/interference.hpp"
 #include "models/radio/reception.hpp"
 #include "sim/access/radio_medium.hpp"
+#include "sim/core/prefetch.hpp"
 
 namespace citytwin::sim::access {
 namespace {
@@ -156,22 +157,22 @@ void RadioMedium::prefetch_settle(size_t gateway) const {
       __builtin_prefetch(in.data());
       __builtin_prefetch(reinterpret_cast<const char*>(in.data()) + 64);
     }
-    __builtin_prefetch(&gateways_[g]);
-    __builtin_prefetch(demodulator_free_at_s_[g].data());
+    core::prefetch_for_write(&gateways_[g]);
+    core::prefetch_for_write(demodulator_free_at_s_[g].data());
   }
   if (gateway + 2 < gateways)
-    for_each_newcomer(gateway + 2, [&](const OnAir& rx) { __builtin_prefetch(&on_air_[rx.list]); });
+    for_each_newcomer(gateway + 2, [&](const OnAir& rx) { core::prefetch_for_write(&on_air_[rx.list]); });
   if (gateway + 1 < gateways) {
     const size_t g = gateway + 1;
     for_each_newcomer(g, [&](const OnAir& rx) {
       if (rx.reception == kLockOnly) return;
       // Its list is short (most of it over, and cleared or compacted when rx is compared with it).
       const char* frames = reinterpret_cast<const char*>(on_air_[rx.list].frames.data());
-      __builtin_prefetch(frames, 1);
-      __builtin_prefetch(frames + 64, 1);
+      core::prefetch_for_write(frames);
+      core::prefetch_for_write(frames + 64);
     });
     const std::vector<FailReason>& fates = gateways_[g].fates;
-    __builtin_prefetch(fates.data() + fates.size(), 1);
+    core::prefetch_for_write(fates.data() + fates.size());
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "models/device/battery.hpp"
 #include "models/device/retransmission.hpp"
+#include "sim/core/prefetch.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/drivers/traffic_reporters.hpp"
 
@@ -109,9 +110,9 @@ double Fleet::uniform(uint32_t device) {
 }
 
 void Fleet::prefetch(uint32_t dev) const {
-  __builtin_prefetch(&state_[dev], 1);
-  __builtin_prefetch(&duty_cycle_[dev], 1);  // 56 bytes: on one line or two
-  __builtin_prefetch(reinterpret_cast<const char*>(&duty_cycle_[dev] + 1) - 1, 1);
+  core::prefetch_for_write(&state_[dev]);
+  core::prefetch_for_write(&duty_cycle_[dev]);  // 56 bytes: on one line or two
+  core::prefetch_for_write(reinterpret_cast<const char*>(&duty_cycle_[dev] + 1) - 1);
 }
 
 void Fleet::schedule(Partition& part, double t_s, uint32_t device, Kind kind) {
