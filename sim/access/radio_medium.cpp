@@ -202,8 +202,7 @@ void RadioMedium::prefetch_links(size_t submitted) const {
 
 void RadioMedium::prefetch_resolve(size_t frame) const {
   if (const size_t far = frame + 2 * kResolveAhead; far < frames_.size() && frames_[far].receptions > 0) {
-    const Reception* first =
-        &receptions_[static_cast<size_t>(frames_[far].first_reception - reception_base_)];
+    const Reception* first = &reception(frames_[far].first_reception);
     __builtin_prefetch(first);
     __builtin_prefetch(first + frames_[far].receptions - 1);
   }
@@ -211,7 +210,7 @@ void RadioMedium::prefetch_resolve(size_t frame) const {
   if (near >= frames_.size() || frames_[near].resolved) return;
   const Frame& f = frames_[near];
   for (uint32_t r = 0; r < f.receptions; ++r) {
-    const Reception& rx = receptions_[static_cast<size_t>(f.first_reception + r - reception_base_)];
+    const Reception& rx = reception(f.first_reception + r);
     const GatewayState& gs = gateways_[rx.gateway];
     __builtin_prefetch(gs.fates.data() + gs.offset(rx.local));
   }

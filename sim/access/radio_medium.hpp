@@ -140,6 +140,9 @@ class RadioMedium {
   using Interval = scenario::TimeInterval;
 
   Reception& reception(uint64_t id) { return receptions_[static_cast<size_t>(id - reception_base_)]; }
+  const Reception& reception(uint64_t id) const {
+    return receptions_[static_cast<size_t>(id - reception_base_)];
+  }
   Energies& interference(uint64_t id) { return interference_[static_cast<size_t>(id - reception_base_)]; }
   // Frames can only collide on the same channel: a gateway keeps its on-air lists by channel. With
   // orthogonal SFs (radio.inter_sf: orthogonal, the default) a newcomer is judged only against frames of

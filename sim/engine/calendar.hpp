@@ -23,6 +23,15 @@
 
 namespace citytwin::sim::engine {
 
+// The bucket of `bucket_s` seconds that holds time t_s: monotone in t (a division by a positive constant,
+// then floor), so t < t_s gives time_bucket(t) <= time_bucket(t_s), and time_bucket(t) < time_bucket(t_s)
+// gives t < t_s. Far beyond any run (or not a number): the last bucket int64 holds. The buckets of
+// Calendar and of Sequencer (sequencer.hpp).
+inline int64_t time_bucket(double t_s, double bucket_s) {
+  const double b = std::floor(t_s / bucket_s);
+  return b < 9.0e18 ? static_cast<int64_t>(b) : static_cast<int64_t>(9.0e18);
+}
+
 template <class Event>
 class Calendar {
  public:
@@ -109,13 +118,8 @@ class Calendar {
     return in_run ? &run_[run_pos_] : nullptr;
   }
 
-  // Monotone in t (a division by a positive constant, then floor), so t < t_s gives bucket_of(t) <=
-  // bucket_of(t_s): the same arithmetic decides where an event waits and when its bucket is reached.
-  int64_t bucket_of(double t_s) const {
-    const double b = std::floor(t_s / bucket_s_);
-    // Far beyond any run (or not a number): the last bucket int64 holds; such events wait in `far`.
-    return b < 9.0e18 ? static_cast<int64_t>(b) : static_cast<int64_t>(9.0e18);
-  }
+  // The same arithmetic decides where an event waits and when its bucket is reached (time_bucket).
+  int64_t bucket_of(double t_s) const { return time_bucket(t_s, bucket_s_); }
   size_t slot(int64_t bucket) const { return static_cast<size_t>(bucket) % ring_.size(); }
 
   // Appends every bucket up to t_s's to `run`, sorted, with the far events that belong to them. A bucket's
@@ -132,7 +136,8 @@ class Calendar {
       const auto start = static_cast<std::ptrdiff_t>(run_.size());
       std::vector<Event>& bucket = ring_[slot(first_bucket_)];
       run_.insert(run_.end(), bucket.begin(), bucket.end());
-      // Freed, not kept: 32 buckets' capacities held ~2 intervals' worth of events (+40 MB at 1 M devices).
+      // Freed, not kept: the ring's capacities held ~2 intervals' worth of events (+40 MB at 1 M devices
+      // with 32 buckets).
       std::vector<Event>().swap(bucket);
       while (!far_.empty() && bucket_of(far_.front().t_s) <= first_bucket_) {
         std::pop_heap(far_.begin(), far_.end(), later);

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/engine/calendar.hpp"
 #include "sim/engine/fleet.hpp"
 
 namespace citytwin::sim::engine {
@@ -67,13 +68,9 @@ class Sequencer {
   };
   static constexpr Later later{};
 
-  // Monotone in t (a division by a positive constant, then floor), so bucket_of(t) < bucket_of(t_s)
-  // gives t < t_s: a bucket before t_s's holds only transmissions due before t_s. Not finite or beyond any
+  // A bucket before t_s's holds only transmissions due before t_s (time_bucket). Not finite or beyond any
   // run: the last bucket int64 holds (such a transmission waits in far_ until t_s = infinity).
-  static int64_t bucket_of(double t_s) {
-    const double b = std::floor(t_s / kBucketS);
-    return b < 9.0e18 ? static_cast<int64_t>(b) : static_cast<int64_t>(9.0e18);
-  }
+  static int64_t bucket_of(double t_s) { return time_bucket(t_s, kBucketS); }
   std::vector<Transmission>& slot(int64_t bucket) {
     return ring_[static_cast<size_t>((bucket % kRing + kRing) % kRing)];  // (a negative time too)
   }
