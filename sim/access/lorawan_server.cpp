@@ -7,6 +7,7 @@
 #include "models/radio/lora_phy.hpp"
 #include "models/radio/lorawan_region.hpp"
 #include "models/radio/lorawan_timing.hpp"
+#include "sim/core/prefetch.hpp"
 
 namespace citytwin::sim::access {
 
@@ -25,6 +26,17 @@ LorawanServer::LorawanServer(const scenario::Scenario& scenario, const city::Cit
   for (size_t d = 0; d < city.device_count(); ++d)
     if (city.populations[city.device_population[d]].adr) adr_slot_[d] = slots++;
   adr_recent_.resize(slots);
+  medium_.look_ahead_on_resolve([this](uint32_t far, uint32_t near) { prefetch_adr(far, near); });
+}
+
+void LorawanServer::prefetch_adr(uint32_t far_device, uint32_t near_device) const {
+  if (far_device != RadioMedium::kNoDevice) __builtin_prefetch(&adr_slot_[far_device]);
+  if (near_device == RadioMedium::kNoDevice) return;
+  // 84 bytes: on two lines or three. Written (add), so asked for as lines to be written.
+  const auto* history = reinterpret_cast<const char*>(&adr_recent_[adr_slot_[near_device]]);
+  core::prefetch_for_write(history);
+  core::prefetch_for_write(history + 64);
+  core::prefetch_for_write(history + sizeof(RecentRssi) - 1);
 }
 
 bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes, events::DownlinkSent& sent) {

@@ -33,6 +33,9 @@ class LorawanServer {
   using Reachability = std::function<bool(uint32_t gateway, double t_s)>;
   LorawanServer(const scenario::Scenario& scenario, const city::CityLayout& city, RadioMedium& medium,
                 Reachability reachable = {});
+  // The medium calls back into this server (its look-ahead on resolve): it stays where it was built.
+  LorawanServer(const LorawanServer&) = delete;
+  LorawanServer& operator=(const LorawanServer&) = delete;
 
   // Decides and schedules frame's downlink, if it needs one, and publishes it on bus.
   void on_frame(const ResolvedFrame& frame, events::Bus& bus);
@@ -46,6 +49,9 @@ class LorawanServer {
   // Sends a downlink of payload_bytes for frame; true when some gateway could, with its gateway,
   // window and time on the air set in sent.
   bool send_downlink(const ResolvedFrame& frame, int payload_bytes, events::DownlinkSent& sent);
+  // The medium's look-ahead on resolve: a device's ADR slot for the far frame, its history for the near
+  // one (the slot, asked for 8 frames before, is then in the cache).
+  void prefetch_adr(uint32_t far_device, uint32_t near_device) const;
 
   const scenario::Scenario& scenario_;
   const city::CityLayout& city_;

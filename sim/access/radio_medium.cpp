@@ -201,12 +201,15 @@ void RadioMedium::prefetch_links(size_t submitted) const {
 }
 
 void RadioMedium::prefetch_resolve(size_t frame) const {
-  if (const size_t far = frame + 2 * kResolveAhead; far < frames_.size() && frames_[far].receptions > 0) {
+  const size_t far = frame + 2 * kResolveAhead, near = frame + kResolveAhead;
+  if (resolve_ahead_)
+    resolve_ahead_(far < frames_.size() ? frames_[far].tx.device : kNoDevice,
+                   near < frames_.size() ? frames_[near].tx.device : kNoDevice);
+  if (far < frames_.size() && frames_[far].receptions > 0) {
     const Reception* first = &reception(frames_[far].first_reception);
     __builtin_prefetch(first);
     __builtin_prefetch(first + frames_[far].receptions - 1);
   }
-  const size_t near = frame + kResolveAhead;
   if (near >= frames_.size() || frames_[near].resolved) return;
   const Frame& f = frames_[near];
   for (uint32_t r = 0; r < f.receptions; ++r) {

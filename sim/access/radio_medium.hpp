@@ -86,6 +86,14 @@ class RadioMedium {
 
   // Jammers raising gateways' noise floors (attacks.jamming); null: none. It must outlive the medium.
   void set_jamming(const JammingField* jamming) { jamming_ = jamming; }
+  // What the sink will read about a frame's device, asked for ahead (the network server's ADR history: two
+  // cache misses a frame at 1 M devices): while step resolves frame i, fn(far, near) gets the devices of
+  // frames i + 2 * kResolveAhead and i + kResolveAhead (kNoDevice past the end), so that fn can ask for a
+  // line that needs another (far) and for that one (near). Prefetches only: what fn does must not change
+  // any result.
+  static constexpr uint32_t kNoDevice = UINT32_MAX;
+  using ResolveAhead = std::function<void(uint32_t far_device, uint32_t near_device)>;
+  void look_ahead_on_resolve(ResolveAhead fn) { resolve_ahead_ = std::move(fn); }
 
   bool idle() const { return submitted_.empty() && frame_front_ == frames_.size() && sequencer_.idle(); }
   // Receptions materialised so far (a frame at a gateway that hears it; with radio.receptions:
@@ -275,6 +283,7 @@ class RadioMedium {
   std::vector<uint32_t> trim_scratch_;
   std::vector<std::vector<Interval>> transmitting_;  // per gateway: scheduled downlinks
   const JammingField* jamming_ = nullptr;
+  ResolveAhead resolve_ahead_;
   uint32_t strongest_k_ = 0;                 // radio.receptions: strongest or strongest_only; 0: exact
   std::optional<StrongestLinks> strongest_;  // the K chosen, where the layout has every link
   uint64_t receptions_made_ = 0;

@@ -572,6 +572,34 @@ TEST(RadioMedium, ManyFramesAWindowGiveTheSameFatesOnAnyNumberOfThreads) {
   }
 }
 
+// While a step resolves frame i, the look-ahead on resolve (RadioMedium::look_ahead_on_resolve: what the
+// network server asks for ahead) names the devices of two later frames of the step, the far one twice as
+// far as the near one, and RadioMedium::kNoDevice past the last frame.
+TEST(RadioMedium, TheLookAheadOnResolveNamesTheDevicesOfTheFramesAhead) {
+  constexpr uint32_t kFrames = 40;
+  const CityLayout city = layout(std::vector<std::vector<float>>(kFrames, {-100.0f}), 1);
+  Medium m(city, true);
+  std::pair<uint32_t, uint32_t> ahead{0, 0};
+  std::vector<std::pair<uint32_t, uint32_t>> seen;  // per frame resolved: the last look-ahead before it
+  m.medium().look_ahead_on_resolve([&](uint32_t far, uint32_t near) { ahead = {far, near}; });
+  m.on_resolved = [&](const ResolvedFrame& f) {
+    EXPECT_EQ(f.tx.device, seen.size());  // resolved in start order
+    seen.push_back(ahead);
+  };
+  std::vector<Transmission> frames;
+  for (uint32_t d = 0; d < kFrames; ++d) frames.push_back(tx(d, 0.02 * d, 0.02 * d + 0.01));
+  m.step(frames, 1.0);
+  ASSERT_EQ(seen.size(), kFrames);
+  const uint32_t step = seen[0].second;  // how far ahead the near frame is
+  ASSERT_GT(step, 0u);
+  ASSERT_LT(2 * step, kFrames);
+  for (uint32_t i = 0; i < kFrames; ++i) {
+    const uint32_t near = i + step < kFrames ? i + step : RadioMedium::kNoDevice;
+    const uint32_t far = i + 2 * step < kFrames ? i + 2 * step : RadioMedium::kNoDevice;
+    EXPECT_EQ(seen[i], std::make_pair(far, near)) << "frame " << i;
+  }
+}
+
 // A downlink the sink sends marks the frames still on the air at its gateway as lost. In 3 s windows,
 // longer than the receive delay, a downlink sent for one frame starts before later frames of the same
 // window end, which the same step resolves after it; windows settled on the pool
