@@ -236,7 +236,11 @@ void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
     links += city_.link_offset[s.tx.device + 1] - city_.link_offset[s.tx.device];
   }
   const uint64_t receptions_before = reception_base_ + receptions_.size();
-  if (pool.size() == 1 || links < kMinParallelLinks) {
+  // Shares only pay where another thread takes one: with two threads and the lane's worker busy with a
+  // forwarding period, the caller would materialise both, and the settling round then read two lists a
+  // gateway and place every reception a second time. The results are the same either way.
+  const bool alone = pool.size() == 1 || (pool.size() == 2 && pool.lane_busy());
+  if (alone || links < kMinParallelLinks) {
     Sink out{receptions_, incoming_, next_local_, reception_base_, 0};
     for (size_t f = 0; f < submitted_.size(); ++f) {
       prefetch_links(f + kPrefetchFrames);

@@ -67,6 +67,9 @@ class ThreadPool {
   // wait_posted waits for the last one and rethrows what it threw. In a pool of one thread post runs
   // the task at once on the caller.
   bool has_lane() const { return !workers_.empty(); }
+  // Whether a posted task is waiting or running: the lane's worker then takes no item of a round (a round
+  // started now runs on the caller and the other workers). A hint only: the task may end at any moment.
+  bool lane_busy() const { return task_state_.load(std::memory_order_relaxed) != 0; }
   void post(std::function<void()> task);
   void wait_posted();
   // post(task), then wait_posted().

@@ -215,10 +215,29 @@ TEST(ThreadPool, PostsAndRoundsInterleavedRunEachTaskOnce) {
   }
 }
 
+// lane_busy: from a post until its task has ended; rounds meanwhile run on the caller (and other workers).
+TEST(ThreadPool, TheLaneIsBusyFromAPostUntilItsTaskEnds) {
+  ThreadPool pool(2);
+  EXPECT_FALSE(pool.lane_busy());
+  std::atomic<bool> release{false};
+  pool.post([&] {
+    while (!release.load()) std::this_thread::yield();
+  });
+  EXPECT_TRUE(pool.lane_busy());
+  std::vector<std::thread::id> ran(64);
+  pool.parallel_for(ran.size(), [&](size_t i) { ran[i] = std::this_thread::get_id(); });
+  for (const std::thread::id& id : ran) EXPECT_EQ(id, std::this_thread::get_id());
+  EXPECT_TRUE(pool.lane_busy());
+  release = true;
+  pool.wait_posted();
+  EXPECT_FALSE(pool.lane_busy());
+}
+
 // A pool of one thread has no lane: a task runs at once, on the caller, and throws there.
 TEST(ThreadPool, WithoutALaneATaskRunsOnTheCaller) {
   ThreadPool pool(1);
   EXPECT_FALSE(pool.has_lane());
+  EXPECT_FALSE(pool.lane_busy());
   std::thread::id ran;
   pool.post([&] { ran = std::this_thread::get_id(); });
   EXPECT_EQ(ran, std::this_thread::get_id());
