@@ -33,10 +33,7 @@ void LorawanServer::prefetch_adr(uint32_t far_device, uint32_t near_device) cons
   if (far_device != RadioMedium::kNoDevice) __builtin_prefetch(&adr_slot_[far_device]);
   if (near_device == RadioMedium::kNoDevice) return;
   // 84 bytes: on two lines or three. Written (add), so asked for as lines to be written.
-  const auto* history = reinterpret_cast<const char*>(&adr_recent_[adr_slot_[near_device]]);
-  core::prefetch_for_write(history);
-  core::prefetch_for_write(history + 64);
-  core::prefetch_for_write(history + sizeof(RecentRssi) - 1);
+  core::prefetch_for_write(&adr_recent_[adr_slot_[near_device]], sizeof(RecentRssi));
 }
 
 bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes, events::DownlinkSent& sent) {

@@ -236,11 +236,12 @@ void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
     links += city_.link_offset[s.tx.device + 1] - city_.link_offset[s.tx.device];
   }
   const uint64_t receptions_before = reception_base_ + receptions_.size();
-  // Shares only pay where another thread takes one: with two threads and the lane's worker busy with a
-  // forwarding period, the caller would materialise both, and the settling round then read two lists a
-  // gateway and place every reception a second time. The results are the same either way.
-  const bool alone = pool.size() == 1 || (pool.size() == 2 && pool.lane_busy());
-  if (alone || links < kMinParallelLinks) {
+  // One share per thread that takes a round's items now: the lane's worker, busy with a forwarding period,
+  // takes none (with two threads the caller would materialise both shares alone, and the settling round
+  // then read two lists a gateway and place every reception a second time). The results are the same
+  // whatever the number of shares.
+  const size_t takers = static_cast<size_t>(pool.size()) - (pool.lane_busy() ? 1 : 0);
+  if (takers == 1 || links < kMinParallelLinks) {
     Sink out{receptions_, incoming_, next_local_, reception_base_, 0};
     for (size_t f = 0; f < submitted_.size(); ++f) {
       prefetch_links(f + kPrefetchFrames);
@@ -251,7 +252,7 @@ void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
     // Each thread a contiguous share of the frames, numbered from 0; placed in order below, so that the
     // ids, the frames and each gateway's newcomers come out as on one thread.
     const size_t n = submitted_.size();
-    shares_used_ = static_cast<size_t>(pool.size());
+    shares_used_ = takers;
     if (shares_.size() < shares_used_) shares_.resize(shares_used_);
     pool.parallel_for(shares_used_, [&](size_t i) {
       Share& share = shares_[i];

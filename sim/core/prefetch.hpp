@@ -6,6 +6,8 @@
 // before Broadwell) run it as a no-op.
 #pragma once
 
+#include <cstddef>
+
 namespace citytwin::sim::core {
 
 inline void prefetch_for_write(const void* p) {
@@ -14,6 +16,13 @@ inline void prefetch_for_write(const void* p) {
 #else
   __builtin_prefetch(p, 1);
 #endif
+}
+
+// Every line of an object of `bytes` bytes at p (on one line or more, wherever it starts).
+inline void prefetch_for_write(const void* p, size_t bytes) {
+  const auto* c = static_cast<const char*>(p);
+  for (size_t offset = 0; offset < bytes; offset += 64) prefetch_for_write(c + offset);
+  prefetch_for_write(c + bytes - 1);
 }
 
 }  // namespace citytwin::sim::core

@@ -111,8 +111,7 @@ double Fleet::uniform(uint32_t device) {
 
 void Fleet::prefetch(uint32_t dev) const {
   core::prefetch_for_write(&state_[dev]);
-  core::prefetch_for_write(&duty_cycle_[dev]);  // 56 bytes: on one line or two
-  core::prefetch_for_write(reinterpret_cast<const char*>(&duty_cycle_[dev] + 1) - 1);
+  core::prefetch_for_write(&duty_cycle_[dev], sizeof(duty_cycle_[dev]));  // 56 bytes: one line or two
 }
 
 void Fleet::schedule(Partition& part, double t_s, uint32_t device, Kind kind) {

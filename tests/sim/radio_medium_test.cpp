@@ -588,9 +588,11 @@ TEST(RadioMedium, ManyFramesAWindowGiveTheSameFatesOnAnyNumberOfThreads) {
     EXPECT_GT(collided, 100);
     EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2), one);
     EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 3), one);
-    // Two threads, the lane's worker busy every other window: those windows materialise on the caller
-    // alone (RadioMedium::materialise_submitted), the others in shares.
+    // The lane's worker busy every other window: those windows materialise in one share fewer
+    // (RadioMedium::materialise_submitted; with two threads, on the caller alone), the others in one a
+    // thread.
     EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2, 1.0, false, true), one);
+    EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 3, 1.0, false, true), one);
   }
 }
 
