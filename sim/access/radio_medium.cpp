@@ -46,6 +46,12 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
     demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);
   // Scenarios built in code (tests) may have fewer gateway entries than the layout: default to 8 paths.
   demodulator_free_at_s_.resize(city.gateway_count(), std::vector<double>(8, 0.0));
+  // Populations on other radios count too: a shorter delay than needed only keeps frames longer.
+  if (!city.populations.empty()) {
+    min_rx1_delay_s_ = std::numeric_limits<double>::infinity();
+    for (const city::PopulationProfile& pop : city.populations)
+      min_rx1_delay_s_ = std::min(min_rx1_delay_s_, pop.machine.profile().rx1_delay_s);
+  }
   if (scenario.channel.approximate()) {
     strongest_k_ = static_cast<uint32_t>(scenario.channel.strongest_k);
     // strongest_only: the set-up kept each device's K strongest links alone (a layout built otherwise,

@@ -34,6 +34,8 @@ bool RadioMedium::gateway_busy(uint32_t gateway, double t0_s, double t1_s) const
 }
 
 void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
+  if (t0_s < gateways_[gateway].dropped_through_s)
+    throw std::logic_error("RadioMedium: a downlink starts before frames its gateway's on-air lists dropped");
   transmitting_[gateway].push_back({t0_s, t1_s});
   // Frames already on the air at this gateway that overlap the downlink are lost there.
   const auto per_channel = static_cast<uint32_t>(city_.gateway_count()) * sf_lists_;
@@ -77,9 +79,11 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
   // Collisions: every reception on the air interferes, demodulated or not. Same SF: the capture rule
   // (no capture: no SIR is enough); other SFs: the inter-SF matrix (orthogonal SFs share no list).
   AirList& air = on_air_[rx.list];
+  const double kept_after = kept_after_s(rx);
+  gs.dropped_through_s = std::max(gs.dropped_through_s, kept_after);
   if (air.last_end_s > rx.t_start_s) {
-    collide(gs, rx, mine, air);
-  } else if (air.last_end_s <= prune_before_s_) {
+    collide(gs, rx, mine, air, kept_after);
+  } else if (air.last_end_s <= kept_after) {
     air.frames.clear();  // every frame in it ended before rx starts, and before any downlink still to come
   }
   air.frames.push_back(rx);
@@ -106,9 +110,10 @@ void RadioMedium::lock_only(uint32_t g, const OnAir& rx) {
   }
 }
 
-void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, AirList& list) {
-  // One pass: frames that ended before rx starts are not judged, and dropped from the list if they also
-  // ended before the last window's end (kept ones stay in order); the others are judged against rx. With
+void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, AirList& list,
+                          double kept_after_s) {
+  // One pass: frames that ended before rx starts are not judged, and dropped from the list if they ended
+  // by kept_after_s (kept ones stay in order); the others are judged against rx. With
   // orthogonal SFs the list holds rx's SF alone (sf_lists_), so every frame in it is one rx can meet.
   std::vector<OnAir>& air = list.frames;
   size_t kept = 0;
@@ -116,7 +121,7 @@ void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, A
     Energies& mine_mws = interference(rx.reception);
     for (size_t i = 0; i < air.size(); ++i) {
       const OnAir& e = air[i];
-      if (e.t_end_s > prune_before_s_) air[kept++] = e;
+      if (e.t_end_s > kept_after_s) air[kept++] = e;
       if (e.t_end_s <= rx.t_start_s) continue;
       const double overlap = models::radio::overlap_s(e.t_start_s, e.t_end_s, rx.t_start_s, rx.t_end_s);
       if (overlap > 0.0) {
@@ -132,7 +137,7 @@ void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, A
   // The SIR of a frame over another is the difference of their received powers, in dB.
   for (size_t i = 0; i < air.size(); ++i) {
     const OnAir& e = air[i];
-    if (e.t_end_s > prune_before_s_) air[kept++] = e;
+    if (e.t_end_s > kept_after_s) air[kept++] = e;
     if (e.t_end_s <= rx.t_start_s) continue;
     if (!models::radio::sir_suffices(rx.rssi_dbm - e.rssi_dbm,
                                      needs_db(rx.spreading_factor, e.spreading_factor)) &&
