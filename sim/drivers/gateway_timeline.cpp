@@ -63,6 +63,7 @@ GatewayTimeline::GatewayTimeline(const scenario::Scenario& sc, std::vector<scena
     down = off;
     for (const Outage& o : route_down_[g]) down.push_back({o.t0_s, o.t1_s});
     off_[g] = merged(std::move(off));
+    any_off_ = any_off_ || !off_[g].empty();
     down_[g] = merged(std::move(down));
   }
   for (size_t i = 0; i < schedule_.size(); ++i)
@@ -70,7 +71,7 @@ GatewayTimeline::GatewayTimeline(const scenario::Scenario& sc, std::vector<scena
       server_down_.push_back({schedule_[i].start_s, schedule_[i].end_s, static_cast<int>(i)});
 }
 
-bool GatewayTimeline::off_during(uint32_t gateway, double t0_s, double t1_s) const {
+bool GatewayTimeline::off_during_listed(uint32_t gateway, double t0_s, double t1_s) const {
   for (const scenario::TimeInterval& i : off_intervals(gateway))
     if (i.t0_s < t1_s && t0_s < i.t1_s) return true;
   return false;
