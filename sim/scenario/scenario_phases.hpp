@@ -36,7 +36,7 @@ struct PlacementContext {
 };
 
 // The gateways one gateways[] entry stands for: the entry itself, or (with place:) one per point of its
-// placement rule, named and positioned.
+// placement rule, named and positioned (the rules: sim/scenario/scenario_placement.cpp).
 std::vector<YamlNode> expand_gateway(DiagnosticLog& log, const YamlNode& item, const std::string& written,
                                      const PlacementContext& context);
 
