@@ -13,22 +13,6 @@ namespace {
 // metres; a disc keeps them in the population placement the device reader already checks).
 constexpr const char* kPoleMountRadius = "5 m";
 
-YamlNode scalar(std::string text, const Location& at) {
-  YamlNode node;
-  node.kind = YamlNode::Kind::Scalar;
-  node.scalar = std::move(text);
-  node.location = at;
-  return node;
-}
-
-YamlNode point(double x_m, double y_m, const Location& at) {
-  YamlNode node;
-  node.kind = YamlNode::Kind::Sequence;
-  node.location = at;
-  node.items = {scalar(format_number(x_m) + " m", at), scalar(format_number(y_m) + " m", at)};
-  return node;
-}
-
 void set(YamlNode& map, const std::string& key, YamlNode value) {
   for (YamlEntry& entry : map.entries) {
     if (entry.key == key) {
@@ -112,7 +96,7 @@ BundleParts expand_s_poles(DiagnosticLog& log, const YamlNode& item, const std::
     access_point = *given;
   }
   if (access_point.find("technology") == nullptr)
-    set(access_point, "technology", scalar("wifi", item.location));
+    set(access_point, "technology", scalar_node("wifi", item.location));
   const auto devices = named_entries(log, map.get("devices"), map.path("devices"), "device populations");
   for (const auto& [entry, path] : devices) {
     if (!reject_keys(log, *entry, path, {"districts", "disc"}, "S-Pole (its devices are on the pole)"))
@@ -120,17 +104,17 @@ BundleParts expand_s_poles(DiagnosticLog& log, const YamlNode& item, const std::
   }
   for (std::size_t k = 0; k < at.size(); ++k) {
     YamlNode gateway = access_point;
-    set(gateway, "name", scalar(names[k], item.location));
-    set(gateway, "position", point(at[k][0], at[k][1], item.location));
+    set(gateway, "name", scalar_node(names[k], item.location));
+    set(gateway, "position", point_node(at[k][0], at[k][1], item.location));
     parts.gateways.push_back(std::move(gateway));
     for (const auto& [entry, path] : devices) {
       YamlNode population = *entry;
-      set(population, "name", scalar(names[k] + "-" + entry->find("name")->scalar, entry->location));
+      set(population, "name", scalar_node(names[k] + "-" + entry->find("name")->scalar, entry->location));
       YamlNode disc;
       disc.kind = YamlNode::Kind::Map;
       disc.location = entry->location;
-      set(disc, "centre", point(at[k][0], at[k][1], entry->location));
-      set(disc, "radius", scalar(kPoleMountRadius, entry->location));
+      set(disc, "centre", point_node(at[k][0], at[k][1], entry->location));
+      set(disc, "radius", scalar_node(kPoleMountRadius, entry->location));
       set(population, "disc", std::move(disc));
       parts.devices.push_back(std::move(population));
     }
@@ -177,7 +161,7 @@ BundleParts expand_iot_district(DiagnosticLog& log, const YamlNode& item, const 
   // Gateways: a placement rule over the item's districts, or one at position:.
   for (const auto& [entry, path] : gateways) {
     YamlNode gateway = *entry;
-    set(gateway, "name", scalar(*name + "-" + entry->find("name")->scalar, entry->location));
+    set(gateway, "name", scalar_node(*name + "-" + entry->find("name")->scalar, entry->location));
     if (YamlNode* place = gateway.find("place"); place != nullptr && place->is_map()) {
       if (!reject_keys(log, *place, join_path(path, "place"), {"districts"}, "IoT district (its districts:)"))
         continue;
@@ -191,11 +175,11 @@ BundleParts expand_iot_district(DiagnosticLog& log, const YamlNode& item, const 
     for (const std::string& district : districts) {
       YamlNode population = *entry;
       set(population, "name",
-          scalar(*name + "-" + district + "-" + entry->find("name")->scalar, entry->location));
+          scalar_node(*name + "-" + district + "-" + entry->find("name")->scalar, entry->location));
       YamlNode where;
       where.kind = YamlNode::Kind::Sequence;
       where.location = entry->location;
-      where.items.push_back(scalar(district, entry->location));
+      where.items.push_back(scalar_node(district, entry->location));
       set(population, "districts", std::move(where));
       parts.devices.push_back(std::move(population));
     }

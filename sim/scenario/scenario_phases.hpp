@@ -35,6 +35,10 @@ struct PlacementContext {
   uint64_t seed = 1;
 };
 
+// Nodes the composition writes into the tree, as if written at `at`: a scalar, and a position [x m, y m].
+YamlNode scalar_node(std::string text, const Location& at);
+YamlNode point_node(double x_m, double y_m, const Location& at);
+
 // The gateways one gateways[] entry stands for: the entry itself, or (with place:) one per point of its
 // placement rule, named and positioned (the rules: sim/scenario/scenario_placement.cpp).
 std::vector<YamlNode> expand_gateway(DiagnosticLog& log, const YamlNode& item, const std::string& written,

@@ -22,26 +22,6 @@ namespace {
 // The most gateways one placement rule may generate (a spacing typed in metres instead of km).
 constexpr std::size_t kMaxPlacedGateways = 1000000;
 
-YamlNode scalar_node(std::string text, const Location& at) {
-  YamlNode node;
-  node.kind = YamlNode::Kind::Scalar;
-  node.scalar = std::move(text);
-  node.location = at;
-  return node;
-}
-
-YamlNode length_node(double metres, const Location& at) {
-  return scalar_node(format_number(metres) + " m", at);
-}
-
-YamlNode point_node(double x_m, double y_m, const Location& at) {
-  YamlNode point;
-  point.kind = YamlNode::Kind::Sequence;
-  point.location = at;
-  point.items = {length_node(x_m, at), length_node(y_m, at)};
-  return point;
-}
-
 struct PlacedPoint {
   std::string name;
   double x_m = 0.0, y_m = 0.0;
@@ -270,6 +250,22 @@ std::vector<PlacedPoint> place(DiagnosticLog& log, const YamlNode& rule, const s
 }
 
 }  // namespace
+
+YamlNode scalar_node(std::string text, const Location& at) {
+  YamlNode node;
+  node.kind = YamlNode::Kind::Scalar;
+  node.scalar = std::move(text);
+  node.location = at;
+  return node;
+}
+
+YamlNode point_node(double x_m, double y_m, const Location& at) {
+  YamlNode point;
+  point.kind = YamlNode::Kind::Sequence;
+  point.location = at;
+  point.items = {scalar_node(format_number(x_m) + " m", at), scalar_node(format_number(y_m) + " m", at)};
+  return point;
+}
 
 std::vector<YamlNode> expand_gateway(DiagnosticLog& log, const YamlNode& item, const std::string& written,
                                      const PlacementContext& context) {
