@@ -8,7 +8,6 @@
 #include <limits>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -123,13 +122,7 @@ void read_interval_csv(DiagnosticLog& log, const YamlNode* node, const std::stri
   for (int number = 1; std::getline(in, line); ++number) {
     if (line.empty() || line[0] == '#' || line.rfind(header, 0) == 0) continue;
     const auto where = file.string() + ":" + std::to_string(number) + ": ";
-    std::vector<std::string> cells;
-    std::stringstream stream(line);
-    for (std::string cell; std::getline(stream, cell, ',');) {
-      cell.erase(0, cell.find_first_not_of(" \t\r"));
-      cell.erase(cell.find_last_not_of(" \t\r") + 1);
-      cells.push_back(cell);
-    }
+    const std::vector<std::string> cells = comma_cells(line);
     if (cells.size() != 3) {
       log.error(node->location, path, where + "expected '" + header + ",start,end', got '" + line + "'");
       continue;

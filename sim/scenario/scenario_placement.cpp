@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "sim/core/rng.hpp"
 #include "sim/scenario/scenario_phases.hpp"
@@ -117,13 +116,7 @@ std::vector<PlacedPoint> read_points_csv(DiagnosticLog& log, const YamlNode& nod
     const bool header = first_line && (line.rfind("name", 0) == 0 || line.rfind("x", 0) == 0);
     first_line = false;
     if (header) continue;
-    std::vector<std::string> cells;
-    std::stringstream stream(line);
-    for (std::string cell; std::getline(stream, cell, ',');) {
-      cell.erase(0, cell.find_first_not_of(" \t\r"));
-      cell.erase(cell.find_last_not_of(" \t\r") + 1);
-      cells.push_back(cell);
-    }
+    const std::vector<std::string> cells = comma_cells(line);
     const std::string where = file.string() + ":" + std::to_string(number) + ": ";
     if (cells.size() != 2 && cells.size() != 3) {
       log.error(node.location, path, where + "expected 'name,x,y' or 'x,y', got '" + excerpt(line) + "'");

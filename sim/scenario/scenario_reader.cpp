@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <sstream>
 #include <system_error>
 #include <utility>
 
@@ -324,6 +325,17 @@ std::filesystem::path data_file_path(const DiagnosticLog& log, const std::string
   if (file.is_relative() && log.file() != "<text>")
     file = std::filesystem::path(log.file()).parent_path() / file;
   return file;
+}
+
+std::vector<std::string> comma_cells(const std::string& line) {
+  std::vector<std::string> cells;
+  std::stringstream stream(line);
+  for (std::string cell; std::getline(stream, cell, ',');) {
+    cell.erase(0, cell.find_first_not_of(" \t\r"));
+    cell.erase(cell.find_last_not_of(" \t\r") + 1);
+    cells.push_back(cell);
+  }
+  return cells;
 }
 
 std::optional<std::ifstream> open_data_file(DiagnosticLog& log, const Location& where,

@@ -146,4 +146,9 @@ std::optional<std::ifstream> open_data_file(DiagnosticLog& log, const Location& 
                                             const std::string& key_path, const std::string& name,
                                             std::filesystem::path* resolved = nullptr);
 
+// The comma-separated cells of one line of a short data file (gateway placement points, interval
+// profiles), blanks and a carriage return trimmed from each. No quoting: those files hold names, numbers
+// and quantities (the drivers' CSV files, quoted fields and all, are read with libcsv: csv_table.hpp).
+std::vector<std::string> comma_cells(const std::string& line);
+
 }  // namespace citytwin::sim::scenario
