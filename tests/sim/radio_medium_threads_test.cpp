@@ -1,0 +1,188 @@
+// The radio medium on the pool: windows with many frames materialised in shares and settled per gateway on
+// any number of threads give every frame the fate it has on one thread; the look-ahead on resolve.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <random>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "sim/access/radio_medium.hpp"
+#include "tests/sim/radio_medium_support.hpp"
+#include "tests/sim/rooms.hpp"
+
+namespace citytwin::sim {
+namespace {
+
+using namespace radio_test;  // NOLINT(google-build-using-namespace): the tests' own helpers
+using radio_test::scenario;  // (not the namespace citytwin::sim::scenario)
+
+using Fates = std::vector<std::tuple<uint64_t, uint32_t, std::vector<uint32_t>, int, uint16_t>>;
+
+// `frames` random frames (one a device) over span_s, on 8 channels and every SF, of lengths in
+// length_s; each gateway hears each device with probability 1 - no_link, at a power in rssi_dbm.
+struct BusyAir {
+  CityLayout city;
+  std::vector<Transmission> frames;
+};
+BusyAir busy_air(size_t gateways, size_t frames, double span_s, std::pair<double, double> length_s,
+                 std::pair<float, float> rssi_dbm, double no_link, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> start(0.0, span_s), length(length_s.first, length_s.second),
+      unit(0.0, 1.0);
+  std::uniform_real_distribution<float> rssi(rssi_dbm.first, rssi_dbm.second);
+  std::uniform_int_distribution<int> sf(7, 12), channel(0, 7);
+  std::vector<std::vector<float>> rssi_by_device(frames, std::vector<float>(gateways));
+  BusyAir air;
+  for (uint32_t d = 0; d < frames; ++d) {
+    for (float& r : rssi_by_device[d]) r = unit(rng) < no_link ? kNone : rssi(rng);
+    const double t0 = start(rng);
+    air.frames.push_back(tx(d, t0, t0 + length(rng), 868100000 + 200000 * static_cast<uint32_t>(channel(rng)),
+                            static_cast<uint8_t>(sf(rng))));
+  }
+  air.city = layout(rssi_by_device, gateways);
+  return air;
+}
+
+// Windows of step_s. With downlinks, every frame received by a gateway has that gateway send a 0.2 s
+// downlink a second after the frame's end (the network server's RX1), if it is free then.
+// lane_busy: every other window steps while a task posted to the pool's lane runs (as the wired network's
+// forwarding period does in a run), so that the lane's worker takes no item of those windows' rounds.
+Fates busy_city_fates(const CityLayout& city, const std::vector<Transmission>& frames, double span_s,
+                      const Scenario& sc, int threads, double step_s = 1.0, bool downlinks = false,
+                      bool lane_busy = false) {
+  const GatewayTimeline timeline(sc, {});
+  RadioMedium medium(sc, city, timeline);
+  ThreadPool pool(threads);
+  Fates out;
+  std::atomic<bool> lane_released{false};
+  int window_number = 0;
+  for (double t = step_s; t <= span_s + 3.0 * step_s; t += step_s) {
+    std::vector<Transmission> window;
+    for (const Transmission& f : frames)
+      if (f.t_start_s >= t - step_s && f.t_start_s < t) window.push_back(f);
+    const bool held = lane_busy && pool.has_lane() && window_number++ % 2 == 1;
+    if (held) {
+      lane_released = false;
+      pool.post([&] {
+        while (!lane_released.load()) std::this_thread::yield();
+      });
+      EXPECT_TRUE(pool.lane_busy());
+    }
+    medium.step(window, t, pool, [&](const ResolvedFrame& f) {
+      out.emplace_back(f.seq, f.tx.device,
+                       std::vector<uint32_t>(f.gateways_received.begin(), f.gateways_received.end()),
+                       static_cast<int>(f.fail_reason), f.gateways_in_range);
+      if (!downlinks || f.gateways_received.empty()) return;
+      const uint32_t g = f.gateways_received[f.tx.device % f.gateways_received.size()];
+      const double t0 = f.tx.t_end_s + 1.0;
+      if (!medium.gateway_busy(g, t0, t0 + 0.2)) medium.block_gateway(g, t0, t0 + 0.2);
+    });
+    if (held) {
+      lane_released = true;
+      pool.wait_posted();
+    }
+  }
+  return out;
+}
+
+TEST(RadioMedium, ManyFramesAWindowGiveTheSameFatesOnAnyNumberOfThreads) {
+  constexpr double kSpan = 6.0;
+  constexpr size_t kGateways = 40, kFrames = 6000;  // 1,000 frames a window, ~24 links each
+  // (some below SF7's sensitivity)
+  const auto [city, frames] = busy_air(kGateways, kFrames, kSpan, {0.02, 0.4}, {-138.0f, -95.0f}, 0.4, 5);
+  ASSERT_GT(kFrames / kSpan * 0.6 * kGateways, 1.2 * RadioMedium::kMinParallelLinks);
+
+  struct Mode {
+    RadioChannel::InterSf inter_sf;
+    RadioChannel::Interference interference;
+    RadioChannel::Receptions receptions;
+  };
+  for (const Mode& mode : {Mode{RadioChannel::InterSf::Orthogonal, RadioChannel::Interference::Pairwise,
+                                RadioChannel::Receptions::Exact},
+                           Mode{RadioChannel::InterSf::Goursaud, RadioChannel::Interference::Pairwise,
+                                RadioChannel::Receptions::Exact},
+                           Mode{RadioChannel::InterSf::Croce, RadioChannel::Interference::Cumulative,
+                                RadioChannel::Receptions::Exact},
+                           Mode{RadioChannel::InterSf::Goursaud, RadioChannel::Interference::Pairwise,
+                                RadioChannel::Receptions::Strongest},
+                           Mode{RadioChannel::InterSf::Goursaud, RadioChannel::Interference::Pairwise,
+                                RadioChannel::Receptions::StrongestOnly}}) {
+    Scenario sc = scenario(true, kGateways, 8, mode.inter_sf, mode.interference);
+    sc.channel.receptions = mode.receptions;
+    sc.channel.strongest_k = 3;
+    const Fates one = busy_city_fates(city, frames, kSpan, sc, 1);
+    ASSERT_EQ(one.size(), kFrames);
+    int received = 0, collided = 0;
+    for (const auto& f : one) {
+      received += std::get<3>(f) == static_cast<int>(output::FailReason::None) ? 1 : 0;
+      collided += std::get<3>(f) == static_cast<int>(output::FailReason::Collision) ? 1 : 0;
+    }
+    EXPECT_GT(received, 100);  // a busy air: frames received and frames lost, both
+    EXPECT_GT(collided, 100);
+    EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2), one);
+    EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 3), one);
+    // The lane's worker busy every other window: those windows materialise in one share fewer
+    // (RadioMedium::materialise_submitted; with two threads, on the caller alone), the others in one a
+    // thread.
+    EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2, 1.0, false, true), one);
+    EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 3, 1.0, false, true), one);
+  }
+}
+
+// While a step resolves frame i, the look-ahead on resolve (RadioMedium::look_ahead_on_resolve: what the
+// network server asks for ahead) names the devices of two later frames of the step, the far one twice as
+// far as the near one, and RadioMedium::kNoDevice past the last frame.
+TEST(RadioMedium, TheLookAheadOnResolveNamesTheDevicesOfTheFramesAhead) {
+  constexpr uint32_t kFrames = 40;
+  const CityLayout city = layout(std::vector<std::vector<float>>(kFrames, {-100.0f}), 1);
+  Medium m(city, true);
+  std::pair<uint32_t, uint32_t> ahead{0, 0};
+  std::vector<std::pair<uint32_t, uint32_t>> seen;  // per frame resolved: the last look-ahead before it
+  m.medium().look_ahead_on_resolve([&](uint32_t far, uint32_t near) { ahead = {far, near}; });
+  m.on_resolved = [&](const ResolvedFrame& f) {
+    EXPECT_EQ(f.tx.device, seen.size());  // resolved in start order
+    seen.push_back(ahead);
+  };
+  std::vector<Transmission> frames;
+  for (uint32_t d = 0; d < kFrames; ++d) frames.push_back(tx(d, 0.02 * d, 0.02 * d + 0.01));
+  m.step(frames, 1.0);
+  ASSERT_EQ(seen.size(), kFrames);
+  const uint32_t step = seen[0].second;  // how far ahead the near frame is
+  ASSERT_GT(step, 0u);
+  ASSERT_LT(2 * step, kFrames);
+  for (uint32_t i = 0; i < kFrames; ++i) {
+    const uint32_t near = i + step < kFrames ? i + step : RadioMedium::kNoDevice;
+    const uint32_t far = i + 2 * step < kFrames ? i + 2 * step : RadioMedium::kNoDevice;
+    EXPECT_EQ(seen[i], std::make_pair(far, near)) << "frame " << i;
+  }
+}
+
+// A downlink the sink sends marks the frames still on the air at its gateway as lost. In 3 s windows,
+// longer than the receive delay, a downlink sent for one frame starts before later frames of the same
+// window end, which the same step resolves after it; windows settled on the pool
+// (RadioMedium::kMinParallelReceptions) give every frame the fate it has on one thread.
+TEST(RadioMedium, DownlinksSentWhileALongWindowResolvesGiveTheSameFatesOnAnyNumberOfThreads) {
+  constexpr double kSpan = 12.0;
+  constexpr size_t kGateways = 24, kFrames = 3000;
+  const auto [city, frames] = busy_air(kGateways, kFrames, kSpan, {0.05, 0.6}, {-125.0f, -90.0f}, 0.5, 11);
+  const Scenario sc = scenario(true, kGateways, 8, RadioChannel::InterSf::Goursaud);
+  const Fates one = busy_city_fates(city, frames, kSpan, sc, 1, 3.0, true);
+  ASSERT_EQ(one.size(), kFrames);
+  // Each window holds ~750 frames of ~12 receptions: settled on the pool.
+  ASSERT_GT(kFrames / kSpan * 3.0 * 0.5 * kGateways / 2, 2.0 * RadioMedium::kMinParallelReceptions);
+  int received = 0, transmitting = 0;
+  for (const auto& f : one) {
+    received += std::get<3>(f) == static_cast<int>(output::FailReason::None) ? 1 : 0;
+    transmitting += std::get<3>(f) == static_cast<int>(output::FailReason::GatewayTransmitting) ? 1 : 0;
+  }
+  EXPECT_GT(received, 300);
+  EXPECT_GT(transmitting, 30);  // lost to downlinks at the gateway that heard them strongest
+  EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2, 3.0, true), one);
+  EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 3, 3.0, true), one);
+}
+
+}  // namespace
+}  // namespace citytwin::sim
