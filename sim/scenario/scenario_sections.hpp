@@ -57,6 +57,15 @@ void read_flood(DiagnosticLog& log, const YamlNode& node, const std::string& pat
 // sim/scenario/scenario_attacks.cpp
 void read_attacks(DiagnosticLog& log, const YamlNode* node, Scenario& scenario);
 
+// sim/scenario/scenario_settings.cpp
+void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channel);
+// US915: the devices' channels sub-band 2 (903.9-905.3 MHz) unless given; given ones must be uplink channels.
+void check_us915_channels(DiagnosticLog& log, Scenario& scenario);
+void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot);
+void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform);
+void read_run(DiagnosticLog& log, const YamlNode* node, const std::vector<DevicePopulation>& devices,
+              Run& run);
+
 // sim/scenario/scenario_traffic.cpp
 void read_traffic(DiagnosticLog& log, const YamlNode& node, const std::string& path, const City& city,
                   TrafficSpec& out);
