@@ -22,19 +22,15 @@
 #include "models/radio/path_loss.hpp"
 #include "models/radio/reception.hpp"
 #include "models/radio/technology.hpp"
+#include "sim/scenario/attack_spec.hpp"
 #include "sim/scenario/district_shape.hpp"
 #include "sim/scenario/driver_spec.hpp"
 #include "sim/scenario/geo_frame.hpp"
+#include "sim/scenario/infrastructure_spec.hpp"
+#include "sim/scenario/source_mark.hpp"
 #include "sim/scenario/traffic_spec.hpp"
 
 namespace citytwin::sim::scenario {
-
-// Where a value came from, for error messages: file:line:col (1-based) and the key path.
-struct SourceMark {
-  std::string file;
-  int line = 0;
-  int column = 0;
-};
 
 // A district is an axis-aligned rectangle in city coordinates (metres, origin south-west), or polygons
 // with holes (city.districts_geojson), then x/y min/max are their bounding box.
@@ -185,87 +181,6 @@ inline const char* receptions_name(RadioChannel::Receptions receptions) {
                                                                  : "exact";
 }
 
-// How a gateway reaches the platform (sim/wired_network.cpp builds the route):
-//   fibre:       its own fibre of length and bandwidth (point to point);
-//   pon:         a GPON drop (length) to a PON's splitter, the PON's shared fibre to its OLT, the OLT's
-//                backbone to the data centre;
-//   cellular:    an operator's network: latency and bandwidth, and a monthly cost;
-//   leased_line: a leased circuit: latency, bandwidth, length;
-//   wifi_mesh:   hops radio hops of latency and bandwidth each to a fibre-connected node.
-enum class BackhaulKind : uint8_t { Fibre, Pon, Cellular, LeasedLine, WifiMesh };
-
-struct Gateway {
-  std::string name;
-  BackhaulKind backhaul = BackhaulKind::Fibre;
-  std::string pon;                  // backhaul pon: which PON
-  double backhaul_latency_s = 0.0;  // cellular, leased line: the network's latency; wifi mesh: per hop
-  int mesh_hops = 1;
-  double backhaul_monthly_cost = 0.0;  // for planners comparing backhauls (currency of the scenario)
-  Technology technology = Technology::LoRaWAN;
-  double x_m = 0.0;
-  double y_m = 0.0;
-  double antenna_gain_dbi = 0.0;
-  double fibre_length_m = 1000.0;  // to the platform server
-  double fibre_bandwidth_bps = 1e9;
-  double forward_delay_s = 0.005;  // packet-forwarder processing before sending upstream
-  // Demodulation paths: an SX1301 concentrator demodulates at most 8 frames at once (Semtech SX1301
-  // datasheet, section 1: "8 x 8 channel LoRa packet detectors", 8 demodulation paths).
-  int demodulators = 8;
-  double tx_power_dbm = 14.0;  // downlinks
-  // Mains powered with a backup battery that keeps it on this long after a power cut (full at each cut).
-  double backup_s = 0.0;
-  // Frames held while the backhaul is down, sent when it returns; beyond this they are dropped.
-  int buffer_frames = 1000;
-  SourceMark mark;
-};
-
-// Passive optical network (ITU-T G.984 GPON): OLTs at network nodes, each with a backbone link to the
-// data centre, and PONs hanging from them: a feeder from the OLT to the splitters (main zone cabinet,
-// zone cabinets), split 1:split to ONTs at buildings and poles. Upstream capacity is shared by the PON.
-struct Olt {
-  std::string name;
-  double backbone_length_m = 5000.0;  // to the data centre, or to its core node when it has one
-  double backbone_bandwidth_bps = 10e9;
-  std::string node;                     // its network node on fibre.core ("" without a core)
-  std::vector<std::string> core_route;  // core links from that node to the data centre (shortest)
-  // Where it is powered from: a power cut in its district (drivers.power_outages, drivers.flood) takes
-  // its backbone down once its backup runs out ("" never).
-  std::string district;
-  double backup_s = 0.0;
-  SourceMark mark;
-};
-
-// The core/backbone network (a ring or mesh, like Daegu's 125 km backbone): fibre links between
-// network nodes, one of which is the data centre; OLTs at nodes reach it over the shortest path by
-// length (static routing: a cut link is not routed around).
-struct CoreLink {
-  std::string a, b;
-  double length_m = 10000.0;
-  double bandwidth_bps = 100e9;
-  std::string name() const { return "core:" + a + "-" + b; }
-};
-struct Core {
-  std::string data_centre;  // "" without a core
-  std::vector<CoreLink> links;
-};
-
-struct Pon {
-  std::string name;
-  std::string olt;
-  double length_m = 3000.0;           // OLT to splitter: primary and secondary cables
-  int split = 32;                     // 1:8 .. 1:64 (G.984.2 class B+ budgets allow up to 1:64)
-  double upstream_bps = 1.24416e9;    // G.984.2: 1.24416 Gbit/s up
-  double downstream_bps = 2.48832e9;  // and 2.48832 Gbit/s down
-  std::string service = "smart";      // "metering" or "smart": separate PONs may share an OLT
-  SourceMark mark;
-};
-
-struct Fibre {
-  Core core;
-  std::vector<Olt> olts;
-  std::vector<Pon> pons;
-};
-
 // NB-IoT random access (per cell; the cell's NPRACH and NPUSCH configuration are the defaults of
 // models/radio/nbiot_phy.hpp). A device whose preamble collides tries again at a later occasion,
 // 1 + U{0..backoff_occasions} occasions on, up to max_preamble_attempts in all (TS 36.321 5.1.4;
@@ -387,67 +302,6 @@ struct Phase {
 inline const char* trace_name(Run::Trace trace) {
   return trace == Run::Trace::Sample ? "sample" : trace == Run::Trace::Summary ? "summary" : "full";
 }
-
-// Attacks and abuse (the `attacks` section; sim/scenario/scenario_attacks.cpp reads it). Each has a name
-// and a time window; the run reports honest delivery before, during and after it (/kpi/attacks).
-//
-// Jamming: a noise source at a place, on during [start, end), radiating `power` (EIRP in each jammed
-// 125 kHz channel) isotropically; at a LoRa gateway its received power (radio.path_loss, the gateway's
-// antenna gain) adds to the thermal noise floor, and a frame whose margin over the gateway's
-// sensitivity is below that rise is lost there (fail_reason `jammed`).
-struct Jamming {
-  std::string name;
-  double x_m = 0.0;
-  double y_m = 0.0;
-  double power_dbm = 14.0;
-  double start_s = 0.0;
-  double end_s = 0.0;
-  std::vector<double> channels_hz;  // empty: every channel
-  SourceMark mark;
-};
-
-// Compromised devices: from `start` (to `end`, or the end of the run), each transmits at rate_factor
-// times its population's rate and ignores the duty cycle (sim/engine/compromised_traffic.hpp).
-struct Compromised {
-  std::string name;
-  std::string population;
-  double share = 0.0;             // of the population, chosen from the run's seed
-  std::vector<uint64_t> devices;  // or explicit device ids (/devices id)
-  double start_s = 0.0;
-  double end_s = -1.0;  // < 0: until the end of the run
-  double rate_factor = 10.0;
-  SourceMark mark;
-};
-
-// The platform's rate-anomaly rule, run on every device when there are compromised ones
-// (sim/platform/rate_anomaly.hpp): a device whose frames delivered in a window (tumbling windows of
-// `window` from t = 0) exceed `factor` times what its population's interval gives (at least 1) is
-// flagged; with `block`, the network server drops its frames from then on (fail_reason `blocked`).
-struct AnomalyDetection {
-  double window_s = 3600.0;
-  double factor = 3.0;
-  bool block = false;
-};
-
-// Denial of service on the platform: bogus messages reach the broker's ingest queue at `rate` per
-// second (Poisson arrivals) during [start, end); they take their turn like honest messages, so honest
-// ones queue and, once the queue is full (platform.broker_capacity), are dropped.
-struct PlatformDos {
-  std::string name;
-  std::string target = "broker";  // or "network_server" (sim/network/server_flood.hpp)
-  double rate_per_s = 1000.0;
-  double start_s = 0.0;
-  double end_s = 0.0;
-  SourceMark mark;
-};
-
-struct Attacks {
-  std::vector<Jamming> jamming;
-  std::vector<Compromised> compromised;
-  std::vector<PlatformDos> platform_dos;
-  AnomalyDetection detection;
-  bool empty() const { return jamming.empty() && compromised.empty() && platform_dos.empty(); }
-};
 
 // A time series that drives the city: (time s, value) pairs, linearly interpolated, held constant
 // before the first and after the last point.
