@@ -4,7 +4,6 @@
 // the sections are read (sim/scenario/scenario_phases.hpp; the format is in docs/SCENARIO.md, "gateway
 // placement rules").
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
