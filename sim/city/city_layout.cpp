@@ -1,22 +1,15 @@
 #include "sim/city/city_layout.hpp"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cmath>
-#include <cstdlib>
-#include <limits>
 #include <memory>
 #include <mutex>
 #include <numbers>
+#include <stdexcept>
 #include <string>
 
-#include "models/radio/adr.hpp"
-#include "models/radio/duty_cycle.hpp"
-#include "models/radio/lora_phy.hpp"
-#include "models/radio/reception.hpp"
-#include "models/radio/shadowing.hpp"
-#include "sim/city/link_index.hpp"
+#include "sim/city/device_links.hpp"
 #include "sim/city/resolve.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/core/run_error.hpp"
@@ -24,10 +17,6 @@
 
 namespace citytwin::sim::city {
 namespace {
-
-// A link is kept down to this far below the sensitivity of the largest SF its device can send with:
-// the radio medium adds the transmit power and the gain in float (rounding ~1e-5 dB at these values).
-constexpr double kKeptLinkMarginDb = 0.01;
 
 PopulationProfile make_profile(const scenario::Scenario& sc, size_t index) {
   const scenario::DevicePopulation& pop = sc.devices[index];
@@ -147,228 +136,19 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
     city.gateway_technology.push_back(g.technology);
   }
 
-  // Links: every gateway the device could reach at full power with SF12. Static per link: log-distance
-  // loss, log-normal shadowing (named stream "shadowing" per device, one draw per gateway of the
-  // device's technology, in gateway order) and building penetration ("penetration" per device).
-  // Computed in blocks of devices in parallel, concatenated in device order. Only the gateways a
-  // spatial index and a distance cut-off leave are tested (sim/city/link_index.hpp); the draw of a
-  // gateway is found by its rank among its technology's gateways, as the streams are counter-based.
+  // Links: every gateway the device could reach at full power with SF12 (sim/city/device_links.hpp),
+  // computed in blocks of devices in parallel, concatenated in device order.
   const size_t n = city.device_count();
   const size_t block = 4096;
-  const uint32_t keep_k = sc.channel.receptions == scenario::RadioChannel::Receptions::StrongestOnly
-                              ? static_cast<uint32_t>(sc.channel.strongest_k)
-                              : 0;
-  city.links_strongest_k = keep_k;
+  city.links_strongest_k = sc.channel.receptions == scenario::RadioChannel::Receptions::StrongestOnly
+                               ? static_cast<uint32_t>(sc.channel.strongest_k)
+                               : 0;
   const size_t blocks = (n + block - 1) / block;
   city.device_sf.resize(n);
-  const auto lora = scenario::Technology::LoRaWAN, nbiot_tech = scenario::Technology::NbIot;
-  const GatewayGrid lora_grid(sc.gateways, lora), nbiot_grid(sc.gateways, nbiot_tech);
-  std::vector<uint32_t> rank(sc.gateways.size());  // among the gateways of its technology
-  std::vector<double> antenna_dbi(sc.gateways.size());
-  for (size_t g = 0; g < sc.gateways.size(); ++g) antenna_dbi[g] = sc.gateways[g].antenna_gain_dbi;
-  std::array<double, 3> max_antenna_dbi;
-  max_antenna_dbi.fill(-std::numeric_limits<double>::infinity());
-  {
-    std::array<uint32_t, 3> seen{};
-    for (size_t g = 0; g < sc.gateways.size(); ++g) {
-      const auto t = static_cast<size_t>(sc.gateways[g].technology);
-      rank[g] = seen.at(t)++;
-      max_antenna_dbi.at(t) = std::max(max_antenna_dbi.at(t), sc.gateways[g].antenna_gain_dbi);
-    }
-  }
-  const double sigma = sc.channel.shadowing_sigma_db;
-  const auto link_floor_dbm = [&](const scenario::DevicePopulation& pop) {
-    return pop.technology == nbiot_tech
-               ? pop.radio.tx_power_dbm - kNbiotMaxCouplingLossDb
-               : models::radio::gateway_sensitivity_dbm(12, pop.radio.phy.bandwidth_hz,
-                                                        sc.channel.gateway_sensitivity_dbm);
-  };
-  // The largest SF a device of the population can ever send with: its fixed SF, or SF12 when it is
-  // chosen at join (the choice needs the links it could have at SF12) or changed by ADR.
-  const auto fixed_sf = [&](const scenario::DevicePopulation& pop) {
-    return pop.technology == lora && !pop.radio.sf_auto && !pop.radio.adr;
-  };
-  // The farthest a device can be from a gateway: the diagonal of the box holding them all.
-  double lo_x = std::numeric_limits<double>::infinity(), lo_y = lo_x, hi_x = -lo_x, hi_y = -lo_x;
-  const auto widen = [&](double px, double py) {
-    lo_x = std::min(lo_x, px), hi_x = std::max(hi_x, px), lo_y = std::min(lo_y, py),
-    hi_y = std::max(hi_y, py);
-  };
-  for (size_t d = 0; d < city.device_count(); ++d) widen(city.device_x_m[d], city.device_y_m[d]);
-  for (const scenario::Gateway& g : sc.gateways) widen(g.x_m, g.y_m);
-  const double max_distance_m = hi_x >= lo_x ? std::hypot(hi_x - lo_x, hi_y - lo_y) : 0.0;
-  const ShadowingLiftBound lift;
-  // CITYTWIN_SCALAR_GAINS=1: every gain one at a time with libm (bench/link_gains_check.cpp counts what
-  // the vector path changes).
-  const char* scalar_gains = std::getenv("CITYTWIN_SCALAR_GAINS");
-  const bool vector_gains = scalar_gains == nullptr || std::string(scalar_gains) != "1";
-  // Per population: the cut-off without building loss (W >= 0 only shortens it).
-  std::vector<LinkCutoff> cutoffs, sf12_cutoffs;  // the latter: down to the SF12 floor (link_floor_dbm)
-  for (const scenario::DevicePopulation& pop : sc.devices) {
-    const bool linked = pop.technology == lora || pop.technology == nbiot_tech;
-    const double floor = fixed_sf(pop) ? models::radio::gateway_sensitivity_dbm(
-                                             pop.radio.phy.spreading_factor, pop.radio.phy.bandwidth_hz,
-                                             sc.channel.gateway_sensitivity_dbm) -
-                                             kKeptLinkMarginDb
-                                       : link_floor_dbm(pop);
-    const double max_loss =
-        linked ? pop.radio.tx_power_dbm + max_antenna_dbi.at(static_cast<size_t>(pop.technology)) - floor
-               : -std::numeric_limits<double>::infinity();
-    cutoffs.emplace_back(sc.channel.path_loss, max_loss, sigma, max_distance_m);
-    const double max_loss_sf12 = linked ? pop.radio.tx_power_dbm +
-                                              max_antenna_dbi.at(static_cast<size_t>(pop.technology)) -
-                                              link_floor_dbm(pop)
-                                        : -std::numeric_limits<double>::infinity();
-    sf12_cutoffs.emplace_back(sc.channel.path_loss, max_loss_sf12, sigma, max_distance_m);
-  }
-  // A device's links are appended to a scratch (its counts too); the scratches' vectors are kept from
-  // block to block, so that their pages are faulted in once.
-  struct Scratch {
-    std::vector<uint32_t> gateway;
-    std::vector<float> gain;
-    std::vector<uint32_t> count;                          // per device of the block
-    std::vector<std::pair<uint32_t, double>> candidates;  // gateway, squared distance (m^2)
-    std::vector<double> candidate_gain;                   // their gains (dB)
-    std::vector<std::pair<uint32_t, double>> gains;
-    std::vector<uint32_t> chosen;
-    void clear() {
-      gateway.clear();
-      gain.clear();
-      count.clear();
-    }
-  };
+  const DeviceLinks device_links(sc, seed, city);
+  using Scratch = DeviceLinks::Scratch;
   const auto links_of = [&](size_t d, Scratch& scratch) {
-    auto& candidates = scratch.candidates;
-    auto& gains = scratch.gains;
-    auto& chosen = scratch.chosen;
-    const scenario::DevicePopulation& pop = sc.devices[city.device_population[d]];
-    const bool nbiot = pop.technology == nbiot_tech;
-    const double floor = link_floor_dbm(pop);
-    const uint64_t shadow_key = core::Stream(seed, "shadowing", d).key();
-    core::Stream wall_rng(seed, "penetration", d);
-    const double wall_db =
-        pop.penetration.sigma_db > 0.0 || pop.penetration.mean_db > 0.0
-            ? pop.penetration.mean_db + pop.penetration.sigma_db * standard_normal_draw(wall_rng)
-            : 0.0;
-    const double wall_loss_db = std::max(0.0, wall_db);
-    const double wall_z = sigma > 0.0 ? wall_loss_db / sigma : 0.0;  // the lift it asks, in sigmas
-    // Wi-Fi cameras associate through sim/wifi_access.cpp (5 GHz link budget), not radio links.
-    const double x = city.device_x_m[d], y = city.device_y_m[d];
-    double best_rssi = -std::numeric_limits<double>::infinity();
-    const GatewayGrid* grid = pop.technology == lora ? &lora_grid : nbiot ? &nbiot_grid : nullptr;
-    // candidates: the gateways within radius_m (and beyond inner_m) whose draw can lift them tighter_db
-    // above what the cut-off needs.
-    // (With shadowing, a pair whose draw surely cannot lift it as far as it needs is skipped on the draw's
-    // hashes without the draw itself; see link_index.hpp.)
-    const auto visit = [&](const LinkCutoff& cutoff, double radius_m, double inner_m, double tighter_db) {
-      if (grid == nullptr) return;
-      const PairFilter filter{&cutoff, &lift, shadow_key, wall_z + (sigma > 0.0 ? tighter_db / sigma : 0.0)};
-      grid->candidates(x, y, radius_m, inner_m, filter, candidates);
-    };
-    // gains: the candidates heard at full power down to the SF12 floor, with their gains.
-    // (d2 as the grid computed it: its square root is the distance to within an ulp of std::hypot's, far
-    // below the float a gain is kept as.)
-    const LinkGains link_gains{&sc.channel.path_loss, antenna_dbi.data(), rank.data(), shadow_key, sigma,
-                               wall_loss_db};
-    const auto judge = [&] {
-      link_gains.compute(candidates, scratch.candidate_gain, vector_gains);
-      for (size_t i = 0; i < candidates.size(); ++i) {
-        const double gain = scratch.candidate_gain[i];
-        if (pop.radio.tx_power_dbm + gain < floor) continue;
-        best_rssi = std::max(best_rssi, pop.radio.tx_power_dbm + gain);
-        gains.push_back({candidates[i].first, gain});
-      }
-    };
-    // Every link within the cut-off, in gateway order.
-    const auto gather = [&](const LinkCutoff& cutoff) {
-      candidates.clear();
-      gains.clear();
-      visit(cutoff, cutoff.radius_m(), -1.0, 0.0);
-      std::sort(candidates.begin(), candidates.end(),
-                [](const auto& l, const auto& r) { return l.first < r.first; });
-      judge();
-    };
-    // radio.receptions: strongest_only: the links that can be among the K strongest, in gateway order
-    // (a subset of gather's holding every link at least as strong as its K-th: the same K are chosen
-    // from it). The gateways near the device first, whose K-th strongest link is a threshold that the
-    // others must beat: the draws that cannot lift a gateway that far are skipped on their hashes (~25
-    // judged a device in the realistic 1 M city instead of ~150), and the gateways beyond the radius at
-    // which even the largest draw falls short of it are not visited (with 7.8 dB of shadowing that
-    // radius still holds the whole city: the largest draw lifts a link by 67 dB).
-    const auto gather_strongest = [&](const LinkCutoff& cutoff) {
-      candidates.clear();
-      gains.clear();
-      const double inner =
-          std::min(cutoff.radius_m(), grid != nullptr ? grid->radius_holding(3.0 * keep_k) : 0.0);
-      visit(cutoff, inner, -1.0, 0.0);
-      judge();
-      if (gains.size() < keep_k) return gather(cutoff);
-      const auto kth = gains.begin() + (keep_k - 1);
-      std::nth_element(gains.begin(), kth, gains.end(),
-                       [](const auto& l, const auto& r) { return l.second > r.second; });
-      // Less 0.001 dB: the selection compares the gains as floats (rounded by ~1e-5 dB at these values).
-      const double threshold_db = kth->second - 0.001;
-      const double tighter_db =
-          std::max(0.0, cutoff.max_loss_db() -
-                            (max_antenna_dbi.at(static_cast<size_t>(pop.technology)) - threshold_db));
-      candidates.clear();
-      visit(cutoff, cutoff.radius_m(tighter_db + wall_loss_db), inner, tighter_db);
-      judge();
-      std::sort(gains.begin(), gains.end(), [](const auto& l, const auto& r) { return l.first < r.first; });
-    };
-    if (keep_k > 0)
-      gather_strongest(cutoffs[city.device_population[d]]);
-    else
-      gather(cutoffs[city.device_population[d]]);
-    const int sf = nbiot ? 0
-                   : pop.radio.sf_auto
-                       ? std::min(city.populations[city.device_population[d]].max_sf,
-                                  models::radio::spreading_factor_for_link(
-                                      best_rssi, pop.radio.phy.bandwidth_hz,
-                                      sc.channel.gateway_sensitivity_dbm, pop.radio.join_margin_db))
-                       : pop.radio.phy.spreading_factor;
-    city.device_sf[d] = static_cast<uint8_t>(sf);
-    // Kept: the links a frame of the device can ever be heard on (its SF fixed for the run, or SF12).
-    // (sf < 7: no SF fits the region's limits, which resolve() refuses; kept to the floor here.)
-    const double keep_dbm = nbiot || pop.radio.adr || sf >= 12 || sf < 7
-                                ? floor
-                                : models::radio::gateway_sensitivity_dbm(sf, pop.radio.phy.bandwidth_hz,
-                                                                         sc.channel.gateway_sensitivity_dbm) -
-                                      kKeptLinkMarginDb;
-    uint32_t count = 0;
-    for (const auto& [g, gain] : gains) {
-      if (pop.radio.tx_power_dbm + gain < keep_dbm) continue;
-      scratch.gateway.push_back(g);
-      scratch.gain.push_back(static_cast<float>(gain));
-      ++count;
-    }
-    // No link at the device's own SF: it keeps those it has down to the SF12 floor. Its frames are never
-    // heard on them (the radio medium judges each reception at the frame's SF), but the coverage
-    // (sim/plan/coverage.cpp: a device with a link is within reach at SF12) counts it as before.
-    if (count == 0 && !nbiot) {
-      if (fixed_sf(pop)) gather(sf12_cutoffs[city.device_population[d]]);  // a wider cut-off
-      for (const auto& [g, gain] : gains) {
-        scratch.gateway.push_back(g);
-        scratch.gain.push_back(static_cast<float>(gain));
-        ++count;
-      }
-    }
-    // radio.receptions: strongest_only: its K strongest links alone, the only ones its frames use (they
-    // are neither received nor interfere beyond them, sim/access/strongest_links.hpp), chosen as the
-    // radio medium chose them from every link: the strongest is among them (NB-IoT's serving cell), and
-    // a device with a link keeps one (coverage).
-    if (keep_k > 0 && count > keep_k) {
-      const size_t at = scratch.gain.size() - count;
-      strongest_positions({scratch.gain.data() + at, count}, keep_k, chosen);
-      for (size_t i = 0; i < chosen.size(); ++i) {  // increasing positions, each >= i: compacted in place
-        scratch.gateway[at + i] = scratch.gateway[at + chosen[i]];
-        scratch.gain[at + i] = scratch.gain[at + chosen[i]];
-      }
-      scratch.gateway.resize(at + keep_k);
-      scratch.gain.resize(at + keep_k);
-      count = keep_k;
-    }
-    scratch.count.push_back(count);
+    city.device_sf[d] = device_links.append(d, scratch);
   };
 
   // The blocks are computed in parallel and appended to the city's arrays in device order as soon as

@@ -175,11 +175,11 @@ class ShadowingLiftBound {
   std::array<double, 16> minus_cos_by_sixteenth_{};
 };
 
-// Which pairs of a device are worth drawing (build_city_layout): those within the cut-off needing no lift,
-// and those whose shadowing draw can lift them as far as they need (ShadowingLiftBound), the lift being
-// lift_z(d^2) + extra_z (the building loss and any threshold above the floor, in sigmas). The draw of
-// the gateway of rank r among its technology's gateways is the pair (2 r, 2 r + 1) of the device's stream
-// shadow_key.
+// Which pairs of a device are worth drawing (DeviceLinks, sim/city/device_links.hpp): those within the
+// cut-off needing no lift, and those whose shadowing draw can lift them as far as they need
+// (ShadowingLiftBound), the lift being lift_z(d^2) + extra_z (the building loss and any threshold above the
+// floor, in sigmas). The draw of the gateway of rank r among its technology's gateways is the pair (2 r, 2 r
+// + 1) of the device's stream shadow_key.
 struct PairFilter {
   const LinkCutoff* cutoff;
   const ShadowingLiftBound* lift;
@@ -208,7 +208,7 @@ inline double standard_normal_draw(core::Stream& rng) {
   return models::radio::gaussian_from_uniforms(u1, u2);
 }
 
-// The gains of a device's candidate links (build_city_layout), dB before its transmit power:
+// The gains of a device's candidate links (DeviceLinks), dB before its transmit power:
 //   gain = antenna_dbi[g] - PL(sqrt(d2)) - wall_loss_db - sigma_db z,
 // z the standard-normal draw of the gateway's rank (standard_normal_draw on the stream (shadow_key, 2 rank);
 // none without shadowing). The exact set-up draws ~190 M of them in the realistic 1 M city, where their

@@ -1,6 +1,7 @@
 // The links of the city layout, built with a spatial index and a distance cut-off
 // (sim/city/link_index.hpp), against the plain scan of every (device, gateway) pair with the shadowing
-// drawn in gateway order: the same gateways, the same gains, the same SF at join, bit for bit.
+// drawn in gateway order: the same gateways, the same gains, the same SF at join, bit for bit; and one
+// device's links (sim/city/device_links.hpp) computed alone, in any order.
 #include "sim/city/link_index.hpp"
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 #include "models/radio/reception.hpp"
 #include "models/radio/shadowing.hpp"
 #include "sim/city/city_layout.hpp"
+#include "sim/city/device_links.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -93,6 +95,20 @@ void expect_same_links(const Scenario& sc, const std::string& what) {
   ASSERT_EQ(city.link_gain_db.size(), ref.gain_db.size()) << what;
   for (size_t k = 0; k < ref.gain_db.size(); ++k)
     ASSERT_EQ(city.link_gain_db[k], ref.gain_db[k]) << what << ": link " << k;
+  // One device's links depend on that device alone (the set-up computes blocks of devices on any thread):
+  // the devices linked one by one in reverse order, into one scratch, get the city's links and SF.
+  const DeviceLinks device_links(sc, sc.run.seed, city);
+  DeviceLinks::Scratch scratch;
+  for (size_t d = city.device_count(); d-- > 0;) {
+    scratch.clear();
+    EXPECT_EQ(device_links.append(d, scratch), city.device_sf[d]) << what << ": device " << d;
+    ASSERT_EQ(scratch.count, std::vector<uint32_t>{static_cast<uint32_t>(ref.offset[d + 1] - ref.offset[d])})
+        << what << ": device " << d;
+    for (size_t i = 0; i < scratch.gateway.size(); ++i) {
+      ASSERT_EQ(scratch.gateway[i], ref.gateway[ref.offset[d] + i]) << what << ": device " << d;
+      ASSERT_EQ(scratch.gain[i], ref.gain_db[ref.offset[d] + i]) << what << ": device " << d;
+    }
+  }
 }
 
 // radio.receptions: strongest_only: each device keeps its K strongest links alone, found without judging
