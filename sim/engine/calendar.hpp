@@ -74,13 +74,6 @@ class Calendar {
     --size_;
     return true;
   }
-  // The event pop_before(t_s) would return next, or null; valid until the calendar changes. Call after a
-  // pop_before with the same t_s (the buckets before t_s are in `run` then).
-  const Event* peek_before(double t_s) const {
-    bool from_run = false;
-    const Event* next = head(from_run);
-    return next != nullptr && next->t_s < t_s ? next : nullptr;
-  }
 
   // The event `k` places ahead in the reached buckets' sorted run, or null: most likely popped k pops from
   // now (an event pushed for a reached bucket may come first), for asking for its lines ahead.
