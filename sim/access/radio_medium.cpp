@@ -196,13 +196,26 @@ RadioMedium::Frame RadioMedium::materialise(const Submitted& s, Sink& out) const
 void RadioMedium::prefetch_links(size_t submitted) const {
   if (submitted >= submitted_.size() || !submitted_[submitted].tx.sent) return;
   const uint32_t device = submitted_[submitted].tx.device;
+  // The first and the last link of each array: a device's links straddle two cache lines about half the
+  // time (8 links at 4 B, placed where the devices before them ended).
+  const uint32_t* gateways;
+  const float* gains;
+  size_t count;
   if (strongest_) {
-    __builtin_prefetch(strongest_->gateways_of(device));
-    __builtin_prefetch(strongest_->gains_of(device));
+    gateways = strongest_->gateways_of(device);
+    gains = strongest_->gains_of(device);
+    count = strongest_->of(device).size();
   } else {
     const uint64_t begin = city_.link_offset[device];
-    __builtin_prefetch(city_.link_gateway.data() + begin);
-    __builtin_prefetch(city_.link_gain_db.data() + begin);
+    gateways = city_.link_gateway.data() + begin;
+    gains = city_.link_gain_db.data() + begin;
+    count = city_.link_offset[device + 1] - begin;
+  }
+  __builtin_prefetch(gateways);
+  __builtin_prefetch(gains);
+  if (count > 1) {
+    __builtin_prefetch(gateways + count - 1);
+    __builtin_prefetch(gains + count - 1);
   }
 }
 
@@ -234,8 +247,11 @@ void RadioMedium::materialise_submitted(core::ThreadPool& pool) {
   // many frames ahead; prefetch_links finds them in the cache.
   constexpr size_t kOffsetsAhead = 16;
   for (size_t i = 0; i < submitted_.size(); ++i) {
-    if (i + kOffsetsAhead < submitted_.size())
-      __builtin_prefetch(&city_.link_offset[submitted_[i + kOffsetsAhead].tx.device]);
+    if (i + kOffsetsAhead < submitted_.size()) {
+      const uint64_t* offsets = &city_.link_offset[submitted_[i + kOffsetsAhead].tx.device];
+      __builtin_prefetch(offsets);
+      __builtin_prefetch(offsets + 1);  // (another line for one device in eight)
+    }
     Submitted& s = submitted_[i];
     if (!s.tx.sent) continue;
     s.lists = on_air_list(0, s.tx.channel_hz);

@@ -213,7 +213,8 @@ class RadioMedium {
   Frame materialise(const Submitted& s, Sink& out) const;
   // Asks for the cache lines of the links of submitted_[submitted]'s device (nothing past the end): a
   // frame's device is a random one, its links a miss or two at 1 M devices, asked for this many frames
-  // before they are read.
+  // before they are read. The first and the last link of each array: 8 links straddle two lines about
+  // half the time, and the second was a miss `materialise` waited for (bench/RESULTS.md).
   static constexpr size_t kPrefetchFrames = 8;
   void prefetch_links(size_t submitted) const;
   // Asks, while the settling round settles gateway g, for what the next gateways' newcomers will read and
