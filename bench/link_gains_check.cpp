@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/city/city_layout.hpp"
+#include "sim/city/build_city_layout.hpp"
 #include "sim/city/link_index.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/scenario/scenario_loader.hpp"

@@ -12,6 +12,7 @@
 #include "sim/app/run_assembly.hpp"
 #include "sim/app/run_budget.hpp"
 #include "sim/app/run_set_up.hpp"
+#include "sim/city/build_city_layout.hpp"
 #include "sim/city/resolve.hpp"
 #include "sim/core/huge_pages.hpp"
 #include "sim/core/stop.hpp"

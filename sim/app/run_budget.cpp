@@ -29,7 +29,7 @@ double overlap_m2(const scenario::District& d, double x0, double y0, double x1, 
 
 // Expected gateways in range of one device of the population: for each gateway of its technology, the
 // share of the population's area within the mean range of a link. The range is that of the full power
-// at the largest SF the device can use (as sim/city/city_layout.cpp keeps links) after the mean penetration
+// at the largest SF the device can use (as sim/city/device_links.cpp keeps links) after the mean penetration
 // loss, widened for log-normal shadowing (the mean area of a log-normally shadowed coverage, exp(2 s^2) with
 // s = sigma ln10 / 10 n); the disc around the gateway is taken as its bounding square times pi/4.
 double links_per_device(const scenario::Scenario& sc, const scenario::DevicePopulation& pop) {
@@ -38,7 +38,7 @@ double links_per_device(const scenario::Scenario& sc, const scenario::DevicePopu
   const bool nbiot = pop.technology == scenario::Technology::NbIot;
   double floor_dbm = pop.radio.tx_power_dbm - city::kNbiotMaxCouplingLossDb;
   if (!nbiot) {
-    // As sim/city/city_layout.cpp keeps them: down to the sensitivity of the largest SF the device can
+    // As sim/city/device_links.cpp keeps them: down to the sensitivity of the largest SF the device can
     // send with (its fixed SF; SF12 when chosen at join or by ADR: an upper bound).
     const int sf = pop.radio.sf_auto || pop.radio.adr ? 12 : pop.radio.phy.spreading_factor;
     try {

@@ -5,6 +5,7 @@
 
 #include "sim/app/progress.hpp"
 #include "sim/app/version.hpp"
+#include "sim/city/build_city_layout.hpp"
 #include "sim/core/stop.hpp"
 
 namespace citytwin::sim::app {

@@ -1,11 +1,11 @@
 // The static city the fleet engine runs on: every device's population, district and position, every
 // gateway's district, and for each device the gateways that can hear it (with the received power),
-// in compressed-sparse-row form. Built once from the scenario; read-only during the run.
+// in compressed-sparse-row form. Built once from the scenario (sim/city/build_city_layout.hpp); read-only
+// during the run.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,7 +14,6 @@
 #include "models/device/event_rule.hpp"
 #include "models/device/firmware.hpp"
 #include "models/radio/lorawan_region.hpp"
-#include "sim/core/thread_pool.hpp"
 #include "sim/core/uninitialised.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -87,14 +86,6 @@ struct CityLayout {
   size_t device_count() const { return device_population.size(); }
   size_t gateway_count() const { return gateway_district.size(); }
 };
-
-// Places devices (named stream "placement" per population) and computes the links. The scenario has
-// passed resolve() (sim/city/resolve.hpp): its frames fit the region and its discs can be filled.
-// progress, when given, is called as the radio links are computed (most of the set-up's time) with the
-// share of the devices done, in (0, 1], from any of the pool's threads: it must be thread-safe.
-using LinkProgress = std::function<void(double)>;
-CityLayout build_city_layout(const scenario::Scenario& scenario, uint64_t seed, core::ThreadPool& pool,
-                             const LinkProgress& progress = {});
 
 // NB-IoT's maximum coupling loss, the Rel-13 design target (3GPP TR 45.820): beyond it, no coverage.
 inline constexpr double kNbiotMaxCouplingLossDb = 164.0;

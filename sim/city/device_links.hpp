@@ -1,4 +1,4 @@
-// One device's radio links, as the city's set-up computes them (build_city_layout, sim/city/city_layout.hpp):
+// One device's radio links, as the city's set-up computes them (sim/city/build_city_layout.hpp):
 // the gateways that can hear it at full power, the gain of each link, and the spreading factor the device
 // joins with. A link's gain is static: log-distance loss, log-normal shadowing (the named stream
 // "shadowing" per device, one draw per gateway of the device's technology, found by the gateway's rank

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "sim/city/city_layout.hpp"
+#include "sim/city/build_city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 

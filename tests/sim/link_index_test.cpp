@@ -14,7 +14,7 @@
 #include "models/radio/lora_phy.hpp"
 #include "models/radio/reception.hpp"
 #include "models/radio/shadowing.hpp"
-#include "sim/city/city_layout.hpp"
+#include "sim/city/build_city_layout.hpp"
 #include "sim/city/device_links.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/core/thread_pool.hpp"

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/city/city_layout.hpp"
+#include "sim/city/build_city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/plan/coverage.hpp"
 #include "sim/plan/rollout_cost.hpp"

@@ -8,7 +8,7 @@
 
 #include "sim/access/radio_medium.hpp"
 #include "sim/app/run.hpp"
-#include "sim/city/city_layout.hpp"
+#include "sim/city/build_city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "tests/sim/rooms.hpp"

@@ -12,7 +12,7 @@
 
 #include "models/radio/reception.hpp"
 #include "sim/app/isolated_run.hpp"
-#include "sim/city/city_layout.hpp"
+#include "sim/city/build_city_layout.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim_test_support.hpp"
 #include "tests/sim/rooms.hpp"

@@ -1,4 +1,4 @@
-#include "sim/city/city_layout.hpp"
+#include "sim/city/build_city_layout.hpp"
 
 #include <algorithm>
 #include <atomic>
