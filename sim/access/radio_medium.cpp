@@ -196,8 +196,6 @@ RadioMedium::Frame RadioMedium::materialise(const Submitted& s, Sink& out) const
 void RadioMedium::prefetch_links(size_t submitted) const {
   if (submitted >= submitted_.size() || !submitted_[submitted].tx.sent) return;
   const uint32_t device = submitted_[submitted].tx.device;
-  // The first and the last link of each array: a device's links straddle two cache lines about half the
-  // time (8 links at 4 B, placed where the devices before them ended).
   const uint32_t* gateways;
   const float* gains;
   size_t count;
@@ -213,7 +211,7 @@ void RadioMedium::prefetch_links(size_t submitted) const {
   }
   __builtin_prefetch(gateways);
   __builtin_prefetch(gains);
-  if (count > 1) {
+  if (count > 1) {  // (their last line: see the declaration)
     __builtin_prefetch(gateways + count - 1);
     __builtin_prefetch(gains + count - 1);
   }

@@ -140,12 +140,10 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
   // computed in blocks of devices in parallel, concatenated in device order.
   const size_t n = city.device_count();
   const size_t block = 4096;
-  city.links_strongest_k = sc.channel.receptions == scenario::RadioChannel::Receptions::StrongestOnly
-                               ? static_cast<uint32_t>(sc.channel.strongest_k)
-                               : 0;
   const size_t blocks = (n + block - 1) / block;
   city.device_sf.resize(n);
   const DeviceLinks device_links(sc, seed, city);
+  city.links_strongest_k = device_links.strongest_k();
   using Scratch = DeviceLinks::Scratch;
   const auto links_of = [&](size_t d, Scratch& scratch) {
     city.device_sf[d] = device_links.append(d, scratch);

@@ -47,6 +47,8 @@ class DeviceLinks {
   // Appends device d's links to scratch (gateways in increasing order, and their count) and returns the
   // spreading factor it joins with (0 for an NB-IoT device).
   uint8_t append(size_t d, Scratch& scratch) const;
+  // radio.receptions: strongest_only: the K strongest links a device keeps; 0: every link.
+  uint32_t strongest_k() const { return keep_k_; }
 
  private:
   // One device being linked: what its links depend on, and the strongest power found so far.
