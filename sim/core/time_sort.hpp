@@ -15,9 +15,11 @@
 
 namespace citytwin::sim::core {
 
-// Fewer records than this are sorted by one std::sort (faster there: bench/wired_period.cpp at 100
-// gateways, 500 arrivals a period, took 10 % longer with the buckets).
-inline constexpr size_t kSortByTimeMin = 1024;
+// Fewer records than this are sorted by one std::sort. It was 1,024, from bench/wired_period.cpp, where
+// every gateway's copies share the same few times and the buckets fill unevenly. A city's arrivals spread
+// over the period: the realistic 10k day (~800 arrivals a period) spent ~15 % of its loop in std::sort and
+// ran ~9 % faster with the buckets, while wired_period did not move (bench/RESULTS.md, seventeenth session).
+inline constexpr size_t kSortByTimeMin = 64;
 // At most this many buckets a level: the scatter writes to one cache line per bucket at a time, and these
 // stay in the core's caches (n / 2 buckets for the 1 M city's ~80,000 arrivals a period wrote to 40,000 lines
 // over 3.2 MB, a miss a record). A bucket of more than kRebucketMin records is bucketed again.

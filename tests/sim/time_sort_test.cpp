@@ -40,10 +40,9 @@ TEST(TimeSort, GivesStdSortsOrderWithTiesAndOutliers) {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> period(1000.0, 1010.0);
   constexpr size_t kMin = core::kSortByTimeMin;
-  static_assert(40 * kMin > 2 * core::kMaxBuckets);
-  // (40 * kMin: more than 2 * kMaxBuckets records, so the first level has fewer buckets than n / 2.)
+  constexpr size_t kMany = 3 * core::kMaxBuckets;  // the first level has fewer buckets than n / 2
   for (size_t n :
-       {size_t{0}, size_t{1}, size_t{2}, kMin - 1, kMin, kMin + 1, 3 * kMin, 10 * kMin, 40 * kMin}) {
+       {size_t{0}, size_t{1}, size_t{2}, kMin - 1, kMin, kMin + 1, 3 * kMin, 10 * kMin, 40 * kMin, kMany}) {
     std::vector<Record> records;
     for (size_t i = 0; i < n; ++i) {
       // A frame's copies at several gateways share one arrival time; a few are held for hours.
