@@ -206,7 +206,7 @@ WiredNetwork::WiredNetwork(const scenario::Scenario& scenario, const drivers::Ga
   impl_->serve_mutex = s4u::Mutex::create();
   impl_->forward_ready = s4u::Semaphore::create(0);
   impl_->build_platform();
-  impl_->outbox.resize(scenario.gateways.size());
+  impl_->outbox_at.assign(scenario.gateways.size(), 0);
   impl_->start_failure_driver();
 }
 
@@ -219,21 +219,20 @@ const std::vector<WiredNetwork::FailureEffect>& WiredNetwork::failure_effects() 
 }
 
 void WiredNetwork::forward(uint32_t gateway, uint64_t frame_seq, double t_rx_s) {
-  impl_->outbox[gateway].push_back({frame_seq, t_rx_s});
+  impl_->outbox.push_back({frame_seq, t_rx_s});
+  impl_->outbox_gateway.push_back(gateway);
   ++copies_forwarded_;
 }
 
 void WiredNetwork::advance(double t_s) {
-  for (const auto& box : impl_->outbox) batches_sent_ += box.empty() ? 0 : 1;
-  impl_->send_batches(t_s);
+  batches_sent_ += impl_->send_batches(t_s);
   impl_->engine->run_until(t_s + impl_->clock_origin);
   impl_->check();
   check_no_deadlock(t_s);
 }
 
 void WiredNetwork::drain(double t_s) {
-  for (const auto& box : impl_->outbox) batches_sent_ += box.empty() ? 0 : 1;
-  impl_->send_batches(t_s);
+  batches_sent_ += impl_->send_batches(t_s);
   impl_->stop_forward_workers();
   impl_->engine->run();
   impl_->check();

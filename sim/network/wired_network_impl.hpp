@@ -17,6 +17,7 @@
 #include <tuple>
 #include <vector>
 
+#include "sim/core/uninitialised.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
 #include "sim/network/max_min_fluid.hpp"
 #include "sim/network/server_flood.hpp"
@@ -44,9 +45,9 @@ struct Copy {
 // allocation a period, not one per gateway: at 2,000 gateways of 5 copies each, the per-gateway vectors'
 // malloc and free were ~16 % of a period; bench/wired_period.cpp).
 struct PeriodBatches {
-  std::vector<uint32_t> gateway;  // batch i's gateway
-  std::vector<size_t> bounds{0};  // batch i: copies[bounds[i], bounds[i + 1])
-  std::vector<Copy> copies;
+  std::vector<uint32_t> gateway;           // batch i's gateway
+  std::vector<size_t> bounds{0};           // batch i: copies[bounds[i], bounds[i + 1])
+  core::UninitialisedVector<Copy> copies;  // resized, then every place written (send_batches)
   size_t size() const { return gateway.size(); }
   std::span<const Copy> copies_of(size_t i) const {
     return {copies.data() + bounds[i], bounds[i + 1] - bounds[i]};
@@ -221,9 +222,15 @@ struct WiredNetwork::Impl {
   // mapped and faulted in afresh every period): serve_until's deliveries, send_batches' batches and the
   // inline period (a worker's job takes them when it must: they are then made anew).
   std::vector<std::pair<uint64_t, double>> serve_delivered;
-  std::vector<std::vector<Copy>> outbox;  // per gateway, since the last batch
-  ServerQueue server_queue{1};            // the network server's FIFO queue (platform.ns_capacity)
-  ServerFlood* server_flood = nullptr;    // bogus frames at the server (attacks.platform_dos), or none
+  // The copies forwarded since the last period, in the order they came, each with its gateway (two flat
+  // arrays, appended to in turn). send_batches groups them by gateway. One vector per gateway, appended to
+  // as each copy came, made every copy a store to a line of its own gateway's that the radio medium had
+  // pushed out of the cache by then: ~70 % of forward's samples, ~3 % of the realistic 1 M hour's.
+  std::vector<Copy> outbox;
+  std::vector<uint32_t> outbox_gateway;
+  std::vector<size_t> outbox_at;        // send_batches' counts, then write positions, per gateway (kept)
+  ServerQueue server_queue{1};          // the network server's FIFO queue (platform.ns_capacity)
+  ServerFlood* server_flood = nullptr;  // bogus frames at the server (attacks.platform_dos), or none
   std::exception_ptr actor_error;
   uint64_t period = 0;
   // Periods carried without a SimGrid actor (wired_periods.cpp, send_batches): when no earlier period
@@ -400,7 +407,8 @@ struct WiredNetwork::Impl {
     });
   }
 
-  void send_batches(double t_s);
+  // Groups the outbox into the period's batches and sends them; the number of batches.
+  size_t send_batches(double t_s);
 
   // A CCTV stream's sender (sim/wired_streams.cpp).
   void run_stream(size_t index, s4u::Mailbox* mailbox);
