@@ -38,10 +38,13 @@ struct Outcome {
   std::vector<uint32_t> gateway;
   std::vector<double> broker_speed, analytics_speed;  // per ingested frame
   uint64_t inline_periods = 0, actor_periods = 0;
+  uint64_t batches_sent = 0, copies_forwarded = 0;
 };
 
 // kPeriods forwarding periods; in period p gateway g forwards 1 + (g + p) % 3 copies, spread over the
-// period, each a frame of its own (every copy is a first copy: delivered), never two at once.
+// period, each a frame of its own (every copy is a first copy: delivered), never two at once. The two
+// gateways' copies are forwarded in turn (a, b, a, b, a), as a city's come: the network groups them into
+// one batch per gateway and period itself.
 Outcome run_periods(const scenario::Scenario& sc, const std::vector<scenario::Failure>& failures = {}) {
   const drivers::GatewayTimeline timeline(sc, failures);
   Outcome out;
@@ -60,9 +63,10 @@ Outcome run_periods(const scenario::Scenario& sc, const std::vector<scenario::Fa
   uint64_t seq = 0;
   for (uint64_t p = 0; p < kPeriods; ++p) {
     const double start = static_cast<double>(p) * batch;
-    for (uint32_t g = 0; g < 2; ++g) {
-      const int copies = 1 + static_cast<int>((g + p) % 3);
-      for (int c = 0; c < copies; ++c) {
+    for (int c = 0; c < 3; ++c) {
+      for (uint32_t g = 0; g < 2; ++g) {
+        const int copies = 1 + static_cast<int>((g + p) % 3);
+        if (c >= copies) continue;
         const double t = start + batch * (c + 0.25) / copies + 0.37 * g;  // 50 ms apart at least
         out.rx_s.push_back(t);
         out.gateway.push_back(g);
@@ -73,6 +77,8 @@ Outcome run_periods(const scenario::Scenario& sc, const std::vector<scenario::Fa
     wired.advance(start + batch);
   }
   wired.drain(static_cast<double>(kPeriods) * batch);
+  out.batches_sent = wired.batches_sent();
+  out.copies_forwarded = wired.copies_forwarded();
   out.inline_periods = wired.periods_inline();
   out.actor_periods = wired.periods_in_actors();
   // The route latencies, for the expectations below (the network is gone after this function).
@@ -117,6 +123,8 @@ void expect_periods(const std::string& platform, uint64_t inline_periods, bool s
   Outcome out = run_periods(sc);
   EXPECT_EQ(out.inline_periods, inline_periods);
   EXPECT_EQ(out.actor_periods, kPeriods - inline_periods);
+  EXPECT_EQ(out.batches_sent, 2 * kPeriods);  // both gateways forward in every period
+  EXPECT_EQ(out.copies_forwarded, out.delivered_s.size());
   expect_queue_arithmetic(sc, out, stages_alone);
 }
 
