@@ -4,10 +4,11 @@ wherever a machine with more cores is available, and say where it stops scaling"
 
 For each city and thread count, one run (after one unmeasured run of the city at the first count, which
 warms the page cache and the CPU's clocks): the loop's wall (`run --json`'s wall_s, the windows alone:
-set-up and the trace's end excluded), the process's wall, its CPU (user + sys, from the kernel's accounting
-of the finished child) and peak RSS. The speed-up and the efficiency are the loop's, against the first
-thread count (efficiency: the speed-up over the ratio of the thread counts). Every run's results are hashed (bench/results_hash.py --all): the script exits 1 when two
-thread counts of a city disagree, since the same seed must give the same results at any thread count.
+set-up and the trace's end excluded), the process's wall, its CPU (user + sys) and peak RSS (both the
+kernel's accounting of that one child, os.wait4). The speed-up and the efficiency are the loop's, against
+the first thread count (efficiency: the speed-up over the ratio of the thread counts). Every run's results
+are hashed (bench/results_hash.py --all): the script exits 1 when two thread counts of a city disagree,
+since the same seed must give the same results at any thread count.
 
     bench/thread_scaling.py [--citytwin PATH] [--threads "1 2 4 8 16"] [--city 100k] [--city 1m] [--out DIR]
 
@@ -24,7 +25,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -57,19 +57,23 @@ def machine():
 
 def run(citytwin, scenario, threads, trace):
     """One run: (loop wall s, process wall s, CPU s, peak RSS MiB, uplinks)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.monotonic()
-    done = subprocess.run([citytwin, "run", scenario, "-q", "--force", "--json", "--threads", str(threads),
-                           "-o", trace, "--overwrite"], capture_output=True, text=True)
-    wall = time.monotonic() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        sys.exit(f"thread_scaling.py: {scenario} at {threads} threads failed ({done.returncode}):\n{done.stderr}")
-    report = json.loads(done.stdout)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    # ru_maxrss of the children is the largest of any child so far: each city's runs are in rising order of
-    # threads, whose peaks rise too; read it as an upper bound.
-    return report["wall_s"], wall, cpu, after.ru_maxrss / 1024, int(report["kpis"]["uplinks_sent"])
+    # os.wait4 gives this child's own accounting: its CPU and its peak RSS, not the largest of all the
+    # children so far (what RUSAGE_CHILDREN's ru_maxrss would give: a 10k run after the 1 M city's).
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        proc = subprocess.Popen([citytwin, "run", scenario, "-q", "--force", "--json", "--threads", str(threads),
+                                 "-o", trace, "--overwrite"], stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode(errors="replace")
+    if proc.returncode != 0:
+        sys.exit(f"thread_scaling.py: {scenario} at {threads} threads failed ({proc.returncode}):\n{stderr}")
+    report = json.loads(stdout)
+    cpu = usage.ru_utime + usage.ru_stime
+    return report["wall_s"], wall, cpu, usage.ru_maxrss / 1024, int(report["kpis"]["uplinks_sent"])
 
 
 def main():
