@@ -140,7 +140,10 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
     if (pop.technology == scenario::Technology::WiFi && pop.stream_bps > 0.0)
       continue;  // streams: counted below
     double rate_hz = 1.0 / pop.interval_s;
-    if (pop.event) {
+    // An event-driven population samples and reports fast only when the scenario drives what it senses;
+    // otherwise it reports periodically (sim/city/build_city_layout.cpp, the warning of
+    // sim/city/resolve.cpp).
+    if (pop.event && sc.drives(pop.senses)) {
       rate_hz = std::max(rate_hz, 1.0 / pop.event->fast_interval_s);
       rate_hz += 1.0 / pop.sample_interval_s;  // each sample is an engine event too
     }

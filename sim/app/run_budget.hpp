@@ -65,7 +65,7 @@ inline constexpr double kMaxRunSeconds = 86400.0;
 struct RunEstimate {
   uint64_t devices = 0;
   double links = 0.0;          // expected radio links (device, gateway)
-  double reports = 0.0;        // uplink reports over the run (engine events: samples included)
+  double reports = 0.0;        // uplink reports over the run (engine events: driven samples included)
   double nbiot_reports = 0.0;  // of which NB-IoT
   double receptions = 0.0;     // LoRa uplinks x the links each is heard on (an upper bound with sf: auto/adr)
   double windows = 0.0;        // synchronisation windows
