@@ -29,6 +29,10 @@ int default_thread_count() {
   return static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
 }
 
+int run_thread_count(const scenario::Scenario& sc, std::optional<int> requested) {
+  return requested ? *requested : default_run_threads(estimate_run(sc), default_thread_count());
+}
+
 // The assembly of a run: check, create the trace, lay out the city, build the components on their bus
 // (RunAssembly), advance the windows, finish. Components and recorders live in their rooms.
 RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {

@@ -74,6 +74,10 @@ void request_stop();
 // Whether a stop has been requested and not yet acted on; the set-up's loops poll it.
 bool stop_requested();
 
+// The cores this process may run on.
 int default_thread_count();
+// The threads a run of the scenario uses: `requested` (--threads), or else default_run_threads of the
+// cores available (sim/app/run_budget.hpp: one for a city too small for a second thread to pay).
+int run_thread_count(const scenario::Scenario& scenario, std::optional<int> requested);
 
 }  // namespace citytwin::sim::app

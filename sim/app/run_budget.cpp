@@ -206,6 +206,14 @@ double RunEstimate::wall_s(int threads) const {
   return report_s / t + receptions * kSecondsPerReception + windows * window_s + comms * kSecondsPerComm;
 }
 
+double receptions_per_window(const RunEstimate& e) {
+  return e.windows > 0.0 ? e.receptions / e.windows : 0.0;
+}
+
+int default_run_threads(const RunEstimate& e, int cores) {
+  return receptions_per_window(e) >= kMinReceptionsPerWindowForThreads ? std::max(1, cores) : 1;
+}
+
 void check_run_budget(const RunEstimate& e, uint64_t available_bytes, int threads, bool force) {
   if (e.devices > scenario::kMaxDevices)
     throw RunError("the scenario has " + std::to_string(e.devices) + " devices; at most " +

@@ -84,6 +84,19 @@ struct RunEstimate {
 
 RunEstimate estimate_run(const scenario::Scenario& scenario);
 
+// The thread count a run gets when none is asked for: all `cores` when its windows are expected to hold at
+// least kMinReceptionsPerWindowForThreads receptions on average, one otherwise. Below that few windows
+// reach the radio medium's parallel rounds (access::RadioMedium::kMinParallelReceptions), a second thread
+// has only the fleet's small rounds and the wired network's lane to take, and on two cores it competes with
+// the trace's writer thread. Measured on two cores, bench/gen_city.py's realistic cities (strongest_only,
+// K = 8), a day each, two threads against one: 30k devices (~299 receptions a window estimated) 0.98-1.0x
+// for 40 % more CPU; 40k (~399) 1.31x; 50k (~498) 1.13-1.31x; 100k (~985) 1.10x (bench/RESULTS.md,
+// "Reports estimated as the run makes them; one thread by default for a city a second would not speed up").
+inline constexpr double kMinReceptionsPerWindowForThreads = 350.0;
+int default_run_threads(const RunEstimate& estimate, int cores);
+// Receptions a window holds on average (0 without windows).
+double receptions_per_window(const RunEstimate& estimate);
+
 // Throws RunError naming the estimate when the scenario has more devices than the engine's 32-bit device
 // ids allow or more expected failure intervals than the trace's 16-bit failure ids (always), or, unless
 // force, when the run needs more memory than `available_bytes` (0: not checked) or would take more than

@@ -55,7 +55,7 @@ output::GatewayTable gateway_table(const scenario::Scenario& sc, const city::Cit
 RunSummary run_settings(const scenario::Scenario& sc, const RunOptions& options) {
   RunSummary summary;
   summary.seed = options.seed.value_or(sc.run.seed);
-  summary.threads = options.threads.value_or(default_thread_count());
+  summary.threads = run_thread_count(sc, options.threads);
   if (summary.threads < 1 || summary.threads > 1024)
     throw RunError("--threads: expected 1..1024, got " + std::to_string(summary.threads));
   if (options.output_path.empty()) throw RunError("no output path given (-o FILE.h5)");

@@ -107,7 +107,7 @@ int validate(const std::vector<std::string>& args) {
                                  nullptr, &strict);
   if (!sc) return kOk;
   resolve_and_warn(*sc, sc->run.seed, strict);
-  if (!within_budget(*sc, file, app::default_thread_count(), false)) return kBadInput;
+  if (!within_budget(*sc, file, app::run_thread_count(*sc, std::nullopt), false)) return kBadInput;
   std::cout << file << ": ok (" << app::describe_briefly(*sc) << ")\n";
   return kOk;
 }
@@ -139,8 +139,9 @@ int run(const std::vector<std::string>& args) {
   o.add_options()("output,o", po::value<std::string>(), "HDF5 trace to write (default: <scenario name>.h5)")(
       "seed", po::value<std::string>(), "master seed (overrides run.seed)")(
       "force", "run even when the estimated memory or time is beyond the budget")(
-      "threads", po::value<int>(), "worker threads (default: the cores available)")("quiet,q",
-                                                                                    "no progress lines")(
+      "threads", po::value<int>(),
+      "worker threads (default: the cores available; one for a city too small for more to pay)")(
+      "quiet,q", "no progress lines")(
       "overwrite", "replace an existing trace at the output path (kept until the new one is complete)")(
       "strict", "treat the scenario's warnings as errors (exit 2)")(
       "json", "print the summary as JSON on stdout (instead of the report)");
@@ -189,8 +190,17 @@ int run(const std::vector<std::string>& args) {
   options.progress = !vm.count("quiet");
   options.overwrite = vm.count("overwrite") > 0;
 
-  if (!within_budget(sc, file, options.threads.value_or(app::default_thread_count()), options.force))
-    return kBadInput;
+  // Without --threads: every core, or one for a city whose windows are too small for a second thread to
+  // pay (sim/app/run_budget.hpp); said, since the machine has more.
+  const int threads = app::run_thread_count(sc, options.threads);
+  if (!options.threads && threads == 1 && app::default_thread_count() > 1 && options.progress && first_rank) {
+    char per_window[32];
+    std::snprintf(per_window, sizeof per_window, "%.0f", app::receptions_per_window(app::estimate_run(sc)));
+    std::cerr << "citytwin: one thread (~" << per_window
+              << " receptions a window: too few for more threads to pay, bench/RESULTS.md); --threads "
+              << app::default_thread_count() << " to use every core\n";
+  }
+  if (!within_budget(sc, file, threads, options.force)) return kBadInput;
   // `mpirun -n R citytwin run`: one city over R ranks (sim/distributed); rank 0 writes and reports.
   std::unique_ptr<citytwin::sim::core::Ranks> ranks;
   if (citytwin::sim::campaign::launched_by_mpirun_with_several_ranks()) {

@@ -1,5 +1,6 @@
 // The command line refuses bad input with a clear message naming the place, and exits non-zero.
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <string>
 
@@ -203,6 +204,24 @@ TEST(Cli, BadThreadCountIsBadInput) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--threads: expected 1..1024, got 0"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("o.h5")));
+}
+
+// Without --threads a city too small for a second thread to pay runs on one, and says so when the machine
+// has more cores; asked for, two threads are two (and nothing is said). /meta@threads records the count.
+TEST(Cli, ASmallCityRunsOnOneThreadUnlessAskedAndSaysSo) {
+  test::TempDir dir;
+  const std::string file = dir.write("ok.yaml", kValid);
+  const auto by_default = test::run_command(kCli + " run " + file + " -o " + dir.file("a.h5"));
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.output;
+  EXPECT_EQ(test::read_int_attribute(dir.file("a.h5"), "/meta", "threads"), 1);
+  cpu_set_t set;
+  ASSERT_EQ(sched_getaffinity(0, sizeof set, &set), 0);
+  const bool said = by_default.output.find("citytwin: one thread (~") != std::string::npos;
+  EXPECT_EQ(said, CPU_COUNT(&set) > 1) << by_default.output;  // on one core there is nothing to say
+  const auto asked = test::run_command(kCli + " run " + file + " -o " + dir.file("b.h5") + " --threads 2");
+  ASSERT_EQ(asked.exit_code, 0) << asked.output;
+  EXPECT_EQ(test::read_int_attribute(dir.file("b.h5"), "/meta", "threads"), 2);
+  EXPECT_EQ(asked.output.find("citytwin: one thread"), std::string::npos) << asked.output;
 }
 
 // Silent no-ops are warnings: printed by validate and run (exit 0), kept in /meta/warnings, errors

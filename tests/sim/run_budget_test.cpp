@@ -180,6 +180,23 @@ TEST(RunBudget, EventPopulationsAreCountedBySamplesOnlyWhenDriven) {
   EXPECT_NEAR(kpis.at("reports"), periodic, 0.02 * periodic);
 }
 
+// Without --threads, every core for a city whose windows hold enough receptions for the threads to pay, one
+// for a smaller one: 1,000 devices every minute heard by one gateway hold ~17 receptions a window.
+TEST(RunBudget, DefaultThreadsAreOneForACityTooSmallForThePool) {
+  const RunEstimate big = estimate_run(city_with_gateways(1));  // 1e6 devices every minute: ~16,000
+  ASSERT_GE(receptions_per_window(big), kMinReceptionsPerWindowForThreads);
+  EXPECT_EQ(default_run_threads(big, 16), 16);
+  EXPECT_EQ(default_run_threads(big, 1), 1);
+  Scenario small_sc = city_with_gateways(1);
+  small_sc.devices[0].count = 1000;
+  const RunEstimate small = estimate_run(small_sc);
+  EXPECT_NEAR(receptions_per_window(small), receptions_per_window(big) / 1000.0, 1e-9);
+  EXPECT_EQ(default_run_threads(small, 16), 1);
+  EXPECT_EQ(run_thread_count(small_sc, 3), 3);  // asked for: always
+  EXPECT_EQ(run_thread_count(small_sc, std::nullopt), 1);
+  EXPECT_EQ(receptions_per_window(RunEstimate{}), 0.0);
+}
+
 TEST(RunBudget, ExpectedFailureIntervalsAreBounded) {
   Scenario sc = load_scenario_file(std::string(CITYTWIN_SOURCE_DIR) + "/scenarios/flood_outage.yaml");
   sc.drivers.failures.push_back(Failure{"ccc", 0.0, 0.0, 1e-3, 1e-3});  // over a day: ~4e7 intervals

@@ -129,8 +129,9 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
     """Runs a scenario in a child process and returns its Result.
 
     scenario: a Scenario, a path, YAML text (a str with a newline) or a dict.
-    seed / threads: override run.seed and the thread count (default: all cores; results do not
-    depend on it). overrides: {"key.path": value}, the paths Scenario accepts ("devices.0.interval",
+    seed / threads: override run.seed and the thread count (default: all cores, or one for a city whose
+    windows are too small for more to pay, as the CLI; results do not depend on it; Result.meta
+    ["threads"] says which). overrides: {"key.path": value}, the paths Scenario accepts ("devices.0.interval",
     "gateways[+]"). out: the HDF5 trace to write; by default a temporary file, removed with the Result.
     An existing file at out is refused (RunError) unless overwrite=True; it is then replaced only once
     the new trace is complete (a failed run leaves it as it was).
