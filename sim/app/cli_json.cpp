@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "models/device/catalogue.hpp"
+#include "sim/app/run.hpp"
+#include "sim/app/run_budget.hpp"
 
 namespace citytwin::sim::app {
 namespace {
@@ -123,8 +125,19 @@ nlohmann::ordered_json describe_json(const scenario::Scenario& sc, const std::st
                     {"node", o.node},
                     {"backbone_length_m", o.backbone_length_m},
                     {"backbone_bandwidth_bps", o.backbone_bandwidth_bps}});
-  return {{"scenario", source}, {"city", sc.city.name}, {"origin", origin}, {"districts", districts},
-          {"devices", devices}, {"gateways", gateways}, {"pons", pons},     {"olts", olts}};
+  // What `run` checks against its budget (sim/app/run_budget.hpp): upper bounds.
+  const RunEstimate e = estimate_run(sc);
+  const nlohmann::ordered_json estimate = {{"links", e.links},
+                                           {"reports", e.reports},
+                                           {"receptions", e.receptions},
+                                           {"windows", e.windows},
+                                           {"receptions_per_window", receptions_per_window(e)},
+                                           {"memory_bytes", e.memory_bytes},
+                                           {"compute_s", e.compute_s},
+                                           {"default_threads", run_thread_count(sc, std::nullopt)}};
+  return {{"scenario", source},     {"city", sc.city.name}, {"origin", origin},
+          {"districts", districts}, {"devices", devices},   {"gateways", gateways},
+          {"pons", pons},           {"olts", olts},         {"estimate", estimate}};
 }
 
 nlohmann::ordered_json summary_json(const RunSummary& s) {

@@ -5,6 +5,9 @@
 #include <map>
 #include <sstream>
 
+#include "sim/app/run.hpp"
+#include "sim/app/run_budget.hpp"
+
 namespace citytwin::sim::app {
 namespace {
 
@@ -152,6 +155,13 @@ std::string describe_topology(const scenario::Scenario& sc) {
     out << ", district:" << (d < 0 ? "(outside)" : sc.city.districts[static_cast<size_t>(d)].name) << " ("
         << n << " gateway" << (n == 1 ? "" : "s") << ")";
   out << "\n";
+
+  // What `run` checks against its budget (sim/app/run_budget.hpp), before building anything.
+  const RunEstimate e = estimate_run(sc);
+  const int threads = run_thread_count(sc, std::nullopt);
+  std::snprintf(line, sizeof line, "; ~%.0f receptions a window; without --threads: %d thread%s\n",
+                receptions_per_window(e), threads, threads == 1 ? "" : "s");
+  out << "run estimate: " << e.describe() << line;
   return out.str();
 }
 

@@ -37,7 +37,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run FILE        run a scenario and write an HDF5 trace\n"
     "  validate FILE   check a scenario without running it\n"
-    "  describe FILE   summarise the city it builds: devices, gateways, fibre, capacities\n"
+    "  describe FILE   summarise the city it builds (devices, gateways, fibre, capacities) and the run's estimate\n"
     "  catalogue       list the device types of the catalogue (radio, interval, payload, battery)\n"
     "  compare FILE    run every phase of a rollout (x seeds) and compare KPIs and costs\n"
     "  sweep CAMPAIGN  run a campaign: a grid of overrides x seeds, on a process pool or MPI ranks\n"

@@ -224,6 +224,34 @@ TEST(Cli, ASmallCityRunsOnOneThreadUnlessAskedAndSaysSo) {
   EXPECT_EQ(asked.output.find("citytwin: one thread"), std::string::npos) << asked.output;
 }
 
+// describe shows the run's estimate, as run checks it against the budget, and the threads a run would take.
+// 20 devices every 15 min for an hour: 80 reports; 3,600 windows. The one gateway's range covers the square:
+// the estimate takes the disc inside it, pi/4 of the devices (~16 links, ~63 receptions).
+TEST(Cli, DescribeShowsTheRunEstimateAndTheDefaultThreads) {
+  test::TempDir dir;
+  const std::string file = dir.write("ok.yaml", kValid);
+  const auto text = test::run_command(kCli + " describe " + file);
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_NE(text.output.find(
+                "run estimate: 20 devices, ~16 radio links, ~80 reports, ~63 receptions, 3600 windows"),
+            std::string::npos)
+      << text.output;
+  EXPECT_NE(text.output.find("; ~0 receptions a window; without --threads: 1 thread\n"), std::string::npos)
+      << text.output;
+  const auto json = test::run_command(kCli + " describe --json " + file);
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  EXPECT_NE(json.output.find("\"reports\": 80.0"), std::string::npos) << json.output;
+  EXPECT_NE(json.output.find("\"default_threads\": 1"), std::string::npos) << json.output;
+  // A million devices every minute: ~16,700 receptions a window, every core.
+  cpu_set_t set;
+  ASSERT_EQ(sched_getaffinity(0, sizeof set, &set), 0);
+  const auto big = test::run_command(kCli + " describe --json " + file +
+                                     " --set devices.0.count=1000000 --set devices.0.interval=1min");
+  ASSERT_EQ(big.exit_code, 0) << big.output;
+  EXPECT_NE(big.output.find("\"default_threads\": " + std::to_string(CPU_COUNT(&set))), std::string::npos)
+      << big.output;
+}
+
 // Silent no-ops are warnings: printed by validate and run (exit 0), kept in /meta/warnings, errors
 // under --strict.
 struct WarningCase {
