@@ -177,7 +177,8 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
   e.series_bins = (wired_links + 1.0) * series;
 
   const double lora_reports = e.reports - e.nbiot_reports;
-  e.memory_bytes = static_cast<double>(e.devices) * static_cast<double>(city::kBytesPerDevice) +
+  e.memory_bytes = kBytesPerProcess +
+                   static_cast<double>(e.devices) * static_cast<double>(city::kBytesPerDevice) +
                    e.links * kBytesPerLink + lora_reports * kBytesPerLoraReport +
                    e.nbiot_reports * kBytesPerNbiotReport + e.series_bins * kBytesPerSeriesBin;
   static_assert(kTraceChunksHeld == output::TraceWriter::kWriterQueueChunks + 4,

@@ -15,11 +15,18 @@ namespace citytwin::sim::app {
 
 // The per-item costs, measured with bench/measure_run_cost.sh (figures in docs/RELIABILITY.md, "Run
 // budget"), rounded up.
-// Memory: a radio link (gateway 4 B + gain 4 B; measured 8 B kept, held twice while the layout is built);
-// a report kept for the KPIs (latencies; measured 5.6 B for LoRaWAN, 50 B for an NB-IoT report queued
-// behind an overloaded cell); a /timeseries bin of one wired link (a double, and its row in the table).
+// Memory: the process, whatever the city (the executable, its libraries, SimGrid's platform, the trace's
+// file and its writer thread: one device for an hour peaked at 51,488 KiB, 1,000 devices reporting every 4 s
+// for 10 min at 61,632 KiB, every 0.5 s at 63,728 KiB, 2026-12-04; counted as 72 MiB, for the libraries'
+// and the allocator's ways on other machines); a radio link (gateway 4 B + gain 4 B;
+// measured 8 B kept, held twice while the layout is built); a report (a LoRaWAN report's latencies go into
+// the KPIs' log-binned histograms, sim/record/log_histogram.hpp, no longer kept one by one: 1,000 devices
+// reporting every second with run.trace: summary held 64,000, 68,316 and 71,612 KiB after 10 min, 1 h and
+// 3 h, 1.4 then 0.46 B a report; an NB-IoT report queued behind an overloaded cell measured 50 B); a
+// /timeseries bin of one wired link (a double, and its row in the table).
+inline constexpr double kBytesPerProcess = 72.0 * 1024 * 1024;
 inline constexpr double kBytesPerLink = 16.0;
-inline constexpr double kBytesPerLoraReport = 8.0;
+inline constexpr double kBytesPerLoraReport = 2.0;
 inline constexpr double kBytesPerNbiotReport = 64.0;
 inline constexpr double kBytesPerSeriesBin = 16.0;
 // radio.receptions: strongest: a device's K strongest links (position, gateway and gain, 4 B each) and its

@@ -1,0 +1,55 @@
+"""The run budget's memory estimate (`citytwin describe --json`'s "estimate", what `run` checks before
+building anything) against the peak RSS the run really reaches, measured by the kernel for that one child
+(os.wait4): the guard must not let through a run that needs more than it says, nor refuse one that needs
+far less. Not under the sanitizers (their shadow memory is not the run's): this suite runs on the plain
+build only."""
+import json
+import os
+import subprocess
+
+import pytest
+
+CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
+
+CITY = """\
+city:
+  districts:
+    - {{name: a, origin: [0 km, 0 km], size: [4 km, 4 km]}}
+devices:
+  - {{name: d, count: {count}, districts: [a], interval: {interval}, radio: {{sf: 7}}}}
+gateways:
+  - {{name: g1, position: [1 km, 1 km]}}
+  - {{name: g2, position: [1 km, 3 km]}}
+  - {{name: g3, position: [3 km, 1 km]}}
+  - {{name: g4, position: [3 km, 3 km]}}
+radio: {{shadowing: {{sigma: 0 dB}}}}
+run: {{duration: {duration}, trace: {trace}}}
+"""
+
+CASES = {
+    # few devices, many reports: the process and the trace's buffers
+    "reports": dict(count=1000, interval="1 s", duration="20 min", trace="full"),
+    "reports_summary": dict(count=1000, interval="1 s", duration="20 min", trace="summary"),
+    # many devices, each heard by the four gateways: the devices' state and their links
+    "devices": dict(count=300000, interval="1 h", duration="2 min", trace="full"),
+}
+
+
+def peak_rss_bytes(args):
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    stderr = child.stderr.read().decode()
+    child.stderr.close()
+    assert os.waitstatus_to_exitcode(status) == 0, stderr
+    return usage.ru_maxrss * 1024  # KiB on Linux
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_memory_estimate_bounds_the_peak_without_doubling_it(tmp_path, name):
+    scenario = tmp_path / f"{name}.yaml"
+    scenario.write_text(CITY.format(**CASES[name]))
+    described = subprocess.run([CLI, "describe", "--json", str(scenario)], capture_output=True, text=True,
+                               check=True)
+    estimate = json.loads(described.stdout)["estimate"]["memory_bytes"]
+    peak = peak_rss_bytes([CLI, "run", str(scenario), "-q", "--threads", "1", "-o", str(tmp_path / "o.h5")])
+    assert peak <= estimate <= 2.0 * peak, f"{name}: estimate {estimate / 2**20:.1f} MiB, peak {peak / 2**20:.1f} MiB"
