@@ -37,7 +37,8 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run FILE        run a scenario and write an HDF5 trace\n"
     "  validate FILE   check a scenario without running it\n"
-    "  describe FILE   summarise the city it builds (devices, gateways, fibre, capacities) and the run's estimate\n"
+    "  describe FILE   summarise the city it builds (devices, gateways, fibre, capacities) and the run's "
+    "estimate\n"
     "  catalogue       list the device types of the catalogue (radio, interval, payload, battery)\n"
     "  compare FILE    run every phase of a rollout (x seeds) and compare KPIs and costs\n"
     "  sweep CAMPAIGN  run a campaign: a grid of overrides x seeds, on a process pool or MPI ranks\n"
@@ -200,6 +201,13 @@ int run(const std::vector<std::string>& args) {
               << " receptions a window: too few for more threads to pay, bench/RESULTS.md); --threads "
               << app::default_thread_count() << " to use every core\n";
   }
+  // More threads than cores take turns on them: allowed (results do not depend on it), but said, since the
+  // run is then slower (the 100k bench city's 4 h: 1.30x the wall of two threads with 16 on 2 cores).
+  if (options.threads && threads > app::default_thread_count() && options.progress && first_rank)
+    std::cerr
+        << "citytwin: --threads " << threads << " on " << app::default_thread_count()
+        << " cores: the threads beyond the cores take turns with the others, which slows the run (results "
+           "do not depend on the count)\n";
   if (!within_budget(sc, file, threads, options.force)) return kBadInput;
   // `mpirun -n R citytwin run`: one city over R ranks (sim/distributed); rank 0 writes and reports.
   std::unique_ptr<citytwin::sim::core::Ranks> ranks;

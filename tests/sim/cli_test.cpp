@@ -207,7 +207,8 @@ TEST(Cli, BadThreadCountIsBadInput) {
 }
 
 // Without --threads a city too small for a second thread to pay runs on one, and says so when the machine
-// has more cores; asked for, two threads are two (and nothing is said). /meta@threads records the count.
+// has more cores; asked for, two threads are two (nothing said on two cores or more), and more threads than
+// cores run too, said. /meta@threads records the count.
 TEST(Cli, ASmallCityRunsOnOneThreadUnlessAskedAndSaysSo) {
   test::TempDir dir;
   const std::string file = dir.write("ok.yaml", kValid);
@@ -222,6 +223,20 @@ TEST(Cli, ASmallCityRunsOnOneThreadUnlessAskedAndSaysSo) {
   ASSERT_EQ(asked.exit_code, 0) << asked.output;
   EXPECT_EQ(test::read_int_attribute(dir.file("b.h5"), "/meta", "threads"), 2);
   EXPECT_EQ(asked.output.find("citytwin: one thread"), std::string::npos) << asked.output;
+  // More threads than cores: run, and said.
+  const int more = CPU_COUNT(&set) + 1;
+  const auto beyond = test::run_command(kCli + " run " + file + " -o " + dir.file("c.h5") + " --threads " +
+                                        std::to_string(more));
+  ASSERT_EQ(beyond.exit_code, 0) << beyond.output;
+  EXPECT_EQ(test::read_int_attribute(dir.file("c.h5"), "/meta", "threads"), more);
+  EXPECT_NE(
+      beyond.output.find("citytwin: --threads " + std::to_string(more) + " on " +
+                         std::to_string(CPU_COUNT(&set)) + " cores: the threads beyond the cores take turns"),
+      std::string::npos)
+      << beyond.output;
+  if (CPU_COUNT(&set) >= 2) {
+    EXPECT_EQ(asked.output.find("take turns"), std::string::npos) << asked.output;
+  }
 }
 
 // describe shows the run's estimate, as run checks it against the budget, and the threads a run would take.
