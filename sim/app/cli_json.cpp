@@ -125,7 +125,7 @@ nlohmann::ordered_json describe_json(const scenario::Scenario& sc, const std::st
                     {"node", o.node},
                     {"backbone_length_m", o.backbone_length_m},
                     {"backbone_bandwidth_bps", o.backbone_bandwidth_bps}});
-  // What `run` checks against its budget (sim/app/run_budget.hpp): upper bounds.
+  // What `run` checks against its budget (sim/app/run_budget.hpp): an estimate, the computing an upper bound.
   const RunEstimate e = estimate_run(sc);
   const nlohmann::ordered_json estimate = {{"links", e.links},
                                            {"reports", e.reports},

@@ -96,8 +96,8 @@ RunEstimate estimate_run(const scenario::Scenario& scenario);
 // reach the radio medium's parallel rounds (access::RadioMedium::kMinParallelReceptions), a second thread
 // has only the fleet's small rounds and the wired network's lane to take, and on two cores it competes with
 // the trace's writer thread. Measured on two cores, bench/gen_city.py's realistic cities (strongest_only,
-// K = 8), a day each, two threads against one: 30k devices (~299 receptions a window estimated) 0.98-1.0x
-// for 40 % more CPU; 40k (~399) 1.31x; 50k (~498) 1.13-1.31x; 100k (~985) 1.10x (bench/RESULTS.md,
+// K = 8), a day each, two threads against one: 30k devices (~299 receptions a window estimated) 0.96-1.0x
+// for 40 % more CPU; 40k (~399) 1.11-1.38x; 50k (~498) 1.13-1.31x; 100k (~985) 1.10x (bench/RESULTS.md,
 // "Reports estimated as the run makes them; one thread by default for a city a second would not speed up").
 inline constexpr double kMinReceptionsPerWindowForThreads = 350.0;
 int default_run_threads(const RunEstimate& estimate, int cores);
