@@ -127,14 +127,15 @@ nlohmann::ordered_json describe_json(const scenario::Scenario& sc, const std::st
                     {"backbone_bandwidth_bps", o.backbone_bandwidth_bps}});
   // What `run` checks against its budget (sim/app/run_budget.hpp): an estimate, the computing an upper bound.
   const RunEstimate e = estimate_run(sc);
-  const nlohmann::ordered_json estimate = {{"links", e.links},
-                                           {"reports", e.reports},
-                                           {"receptions", e.receptions},
-                                           {"windows", e.windows},
-                                           {"receptions_per_window", receptions_per_window(e)},
-                                           {"memory_bytes", e.memory_bytes},
-                                           {"compute_s", e.compute_s},
-                                           {"default_threads", run_thread_count(sc, std::nullopt)}};
+  const nlohmann::ordered_json estimate = {
+      {"links", e.links},
+      {"reports", e.reports},
+      {"receptions", e.receptions},
+      {"windows", e.windows},
+      {"receptions_per_window", receptions_per_window(e)},
+      {"memory_bytes", e.memory_bytes},
+      {"compute_s", e.compute_s},
+      {"default_threads", default_run_threads(e, default_thread_count())}};
   return {{"scenario", source},     {"city", sc.city.name}, {"origin", origin},
           {"districts", districts}, {"devices", devices},   {"gateways", gateways},
           {"pons", pons},           {"olts", olts},         {"estimate", estimate}};

@@ -158,7 +158,7 @@ std::string describe_topology(const scenario::Scenario& sc) {
 
   // What `run` checks against its budget (sim/app/run_budget.hpp), before building anything.
   const RunEstimate e = estimate_run(sc);
-  const int threads = run_thread_count(sc, std::nullopt);
+  const int threads = default_run_threads(e, default_thread_count());
   std::snprintf(line, sizeof line, "; ~%.0f receptions a window; without --threads: %d thread%s\n",
                 receptions_per_window(e), threads, threads == 1 ? "" : "s");
   out << "run estimate: " << e.describe() << line;

@@ -194,18 +194,19 @@ int run(const std::vector<std::string>& args) {
   // Without --threads: every core, or one for a city whose windows are too small for a second thread to
   // pay (sim/app/run_budget.hpp); said, since the machine has more.
   const int threads = app::run_thread_count(sc, options.threads);
-  if (!options.threads && threads == 1 && app::default_thread_count() > 1 && options.progress && first_rank) {
+  const int cores = app::default_thread_count();
+  if (!options.threads && threads == 1 && cores > 1 && options.progress && first_rank) {
     char per_window[32];
     std::snprintf(per_window, sizeof per_window, "%.0f", app::receptions_per_window(app::estimate_run(sc)));
     std::cerr << "citytwin: one thread (~" << per_window
               << " receptions a window: too few for more threads to pay, bench/RESULTS.md); --threads "
-              << app::default_thread_count() << " to use every core\n";
+              << cores << " to use every core\n";
   }
   // More threads than cores take turns on them: allowed (results do not depend on it), but said, since the
   // run is then slower (the 100k bench city's 4 h: 1.30x the wall of two threads with 16 on 2 cores).
-  if (options.threads && threads > app::default_thread_count() && options.progress && first_rank)
+  if (options.threads && threads > cores && options.progress && first_rank)
     std::cerr
-        << "citytwin: --threads " << threads << " on " << app::default_thread_count()
+        << "citytwin: --threads " << threads << " on " << cores
         << " cores: the threads beyond the cores take turns with the others, which slows the run (results "
            "do not depend on the count)\n";
   if (!within_budget(sc, file, threads, options.force)) return kBadInput;
