@@ -66,6 +66,8 @@ def run(citytwin, scenario, threads, trace):
     """One run: (loop wall s, process wall s, CPU s, peak RSS MiB, uplinks)."""
     # os.wait4 gives this child's own accounting: its CPU and its peak RSS, not the largest of all the
     # children so far (what RUSAGE_CHILDREN's ru_maxrss would give: a 10k run after the 1 M city's).
+    # Its ru_maxrss also counts this interpreter's memory up to the child's exec (Linux keeps the larger):
+    # ~42 MiB with h5py loaded, under any run's (a citytwin run holds at least ~51 MiB), so the peak is the run's.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
         proc = subprocess.Popen([citytwin, "run", scenario, "-q", "--force", "--json", "--threads", str(threads),
