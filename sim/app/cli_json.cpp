@@ -130,6 +130,7 @@ nlohmann::ordered_json describe_json(const scenario::Scenario& sc, const std::st
   const nlohmann::ordered_json estimate = {
       {"links", e.links},
       {"reports", e.reports},
+      {"samples", e.samples},
       {"receptions", e.receptions},
       {"windows", e.windows},
       {"receptions_per_window", receptions_per_window(e)},

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 
 #include "sim/app/progress.hpp"
@@ -23,10 +24,24 @@ namespace citytwin::sim::app {
 void request_stop() { core::request_stop(); }
 bool stop_requested() { return core::stop_requested(); }
 
+int ranks_on_this_node() {
+  for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && std::atoi(value) > 0) return std::atoi(value);
+  }
+  return 1;
+}
+
+int cores_for_a_rank(int affinity_cores, int online_cores, int local_ranks) {
+  const int share = std::max(1, online_cores / std::max(1, local_ranks));
+  return std::max(1, std::min(affinity_cores, share));
+}
+
 int default_thread_count() {
+  const int online = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
   cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
-  return static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  const int affinity = sched_getaffinity(0, sizeof set, &set) == 0 ? std::max(1, CPU_COUNT(&set)) : online;
+  return cores_for_a_rank(affinity, online, ranks_on_this_node());
 }
 
 int run_thread_count(const scenario::Scenario& sc, std::optional<int> requested) {

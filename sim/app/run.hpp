@@ -74,8 +74,16 @@ void request_stop();
 // Whether a stop has been requested and not yet acted on; the set-up's loops poll it.
 bool stop_requested();
 
-// The cores this process may run on.
+// The cores this process may run on, shared with the other ranks mpirun started on this node: the
+// cores of its affinity set, but no more than its share of the node's cores (cores_for_a_rank).
 int default_thread_count();
+// How many processes mpirun started on this node (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE, MPICH's
+// MPI_LOCALNRANKS); 1 outside mpirun.
+int ranks_on_this_node();
+// A rank's cores: its affinity set, at most online / local_ranks of the node's (and at least 1). Open MPI
+// binds each of 2 ranks to a core of its own, but with more ranks binds each to the whole socket: 3 ranks
+// on 2 cores then each saw both, and each took 2 threads (6 busy threads on 2 cores).
+int cores_for_a_rank(int affinity_cores, int online_cores, int local_ranks);
 // The threads a run of the scenario uses: `requested` (--threads), or else default_run_threads of the
 // cores available (sim/app/run_budget.hpp: one for a city too small for a second thread to pay).
 int run_thread_count(const scenario::Scenario& scenario, std::optional<int> requested);

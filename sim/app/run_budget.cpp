@@ -118,10 +118,11 @@ std::string count_text(double n) {
 
 std::string RunEstimate::describe() const {
   return std::to_string(devices) + " devices, ~" + count_text(links) + " radio links, ~" +
-         count_text(reports) + " reports, ~" + count_text(receptions) + " receptions, " +
-         count_text(windows) + " windows, ~" + count_text(comms) + " wired transfers: about " +
-         human_bytes(memory_bytes) + " of memory and " + human_seconds(compute_s) +
-         " of computing on one core";
+         count_text(reports) + " reports, " +
+         (samples > 0.0 ? "~" + count_text(samples) + " samples, " : "") + "~" + count_text(receptions) +
+         " receptions, " + count_text(windows) + " windows, ~" + count_text(comms) +
+         " wired transfers: about " + human_bytes(memory_bytes) + " of memory and " +
+         human_seconds(compute_s) + " of computing on one core";
 }
 
 RunEstimate estimate_run(const scenario::Scenario& sc) {
@@ -140,12 +141,26 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
     if (pop.technology == scenario::Technology::WiFi && pop.stream_bps > 0.0)
       continue;  // streams: counted below
     double rate_hz = 1.0 / pop.interval_s;
-    // An event-driven population samples and reports fast only when the scenario drives what it senses;
-    // otherwise it reports periodically (sim/city/build_city_layout.cpp, the warning of
-    // sim/city/resolve.cpp).
-    if (pop.event && sc.drives(pop.senses)) {
+    const scenario::TrafficSpec& traffic = sc.drivers.traffic;
+    const bool traffic_role = traffic.enabled && pop.technology != scenario::Technology::WiFi &&
+                              (pop.senses == "traffic_volume" || pop.senses == "parking_occupancy") &&
+                              sc.drives(pop.senses);
+    if (traffic_role && pop.senses == "traffic_volume") {
+      // Counters on drivers.traffic (sim/engine/fleet.cpp, Role::Counter): a report every
+      // vehicles_per_report vehicles, no more than the road's capacity passes, and a heartbeat.
+      rate_hz = traffic.capacity_vph / 3600.0 / std::max(1, traffic.vehicles_per_report) +
+                1.0 / traffic.counter_heartbeat_s;
+    } else if (traffic_role) {
+      // A bay on drivers.traffic (Role::Parking): a report at each change and a heartbeat. A car stays
+      // parking_duration_s on average, so a bay changes at most twice in that time (at occupancy 1).
+      rate_hz = 2.0 / traffic.parking_duration_s + 1.0 / traffic.parking_heartbeat_s;
+    } else if (pop.event && sc.drives(pop.senses)) {
+      // An event-driven population samples and reports fast only when the scenario drives what it
+      // senses; otherwise it reports periodically (sim/city/build_city_layout.cpp, the warning of
+      // sim/city/resolve.cpp). Reports: at most the fast interval's (crossings add one each: not
+      // counted, they follow the driver's data). Samples: engine events, neither heard nor written.
       rate_hz = std::max(rate_hz, 1.0 / pop.event->fast_interval_s);
-      rate_hz += 1.0 / pop.sample_interval_s;  // each sample is an engine event too
+      e.samples += n * duration / pop.sample_interval_s;
     }
     // Each LoRa uplink is heard on the device's links (kept down to the sensitivity of its SF; with the
     // SF chosen at join or by ADR down to SF12's: an upper bound); radio.receptions: strongest or
@@ -195,14 +210,14 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
 
 double RunEstimate::wall_s(int threads) const {
   const int t = std::max(1, threads);
-  const double report_s =
-      (reports - nbiot_reports) * kSecondsPerLoraReport + nbiot_reports * kSecondsPerNbiotReport;
+  const double report_s = (reports - nbiot_reports) * kSecondsPerLoraReport +
+                          nbiot_reports * kSecondsPerNbiotReport + samples * kSecondsPerSample;
   // The pool is woken only in windows with enough work (sim/access/radio_medium.hpp, sim/engine/fleet.hpp):
   // with the load spread evenly over the run, either every window or none.
   const bool pool_rounds =
       t > 1 && windows > 0.0 &&
       (receptions / windows >= static_cast<double>(access::RadioMedium::kMinParallelReceptions) ||
-       reports / windows >= static_cast<double>(engine::Fleet::kMinParallelEvents));
+       (reports + samples) / windows >= static_cast<double>(engine::Fleet::kMinParallelEvents));
   const double window_s = kSecondsPerWindow + (pool_rounds ? kSecondsPerPoolRound : 0.0);
   return report_s / t + receptions * kSecondsPerReception + windows * window_s + comms * kSecondsPerComm;
 }

@@ -141,3 +141,27 @@ def test_an_error_of_another_rank_alone_is_still_printed(tmp_path):
     _, err = p.communicate(timeout=60)
     assert p.returncode == 2
     assert "bogus" not in err, err
+
+
+def test_ranks_on_one_node_share_its_cores(tmp_path):
+    """mpirun binds each of two ranks to a core of its own, but three or more each to the whole socket:
+    without --threads each rank then takes its share of the node's cores (OMPI_COMM_WORLD_LOCAL_SIZE), not
+    every core it may run on (3 ranks on 2 cores each took 2 threads). describe --json says what a run
+    would take; each rank writes its cores and that to a file of its own."""
+    import json
+    scenario = SOURCE / "scenarios" / "busan_congestion.yaml"  # ~4,400 receptions a window: every core
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1")
+    script = (f'{{ nproc; nproc --all; "{CLI}" describe --json "{scenario}"; }} '
+              f'> "{tmp_path}/rank.$OMPI_COMM_WORLD_RANK"')
+    for ranks in (1, 3):
+        r = subprocess.run(["mpirun", "--oversubscribe", "-n", str(ranks), "sh", "-c", script],
+                           capture_output=True, text=True, env=env, timeout=300)
+        assert r.returncode == 0, r.stderr
+        for rank in range(ranks):
+            lines = (tmp_path / f"rank.{rank}").read_text().split("\n", 2)
+            affinity, online = int(lines[0]), int(lines[1])
+            threads = json.loads(lines[2])["estimate"]["default_threads"]
+            assert threads == max(1, min(affinity, online // ranks)), (ranks, rank, affinity, online)
+            if ranks == 3 and affinity >= 2 and online < 3 * affinity:
+                assert threads < affinity  # shared, not every core the rank may run on

@@ -1,7 +1,9 @@
 // The command line refuses bad input with a clear message naming the place, and exits non-zero.
 #include <gtest/gtest.h>
 #include <sched.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <string>
 
 #include "sim_test_support.hpp"
@@ -206,7 +208,8 @@ TEST(Cli, BadThreadCountIsBadInput) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("o.h5")));
 }
 
-// The cores this process may run on, as citytwin counts them (sim/app/run.cpp, default_thread_count).
+// The cores this process may run on, as citytwin counts them outside mpirun (sim/app/run.cpp,
+// default_thread_count).
 int usable_cores() {
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) != 0) throw std::runtime_error("sched_getaffinity failed");
@@ -268,6 +271,32 @@ TEST(Cli, DescribeShowsTheRunEstimateAndTheDefaultThreads) {
   ASSERT_EQ(big.exit_code, 0) << big.output;
   EXPECT_NE(big.output.find("\"default_threads\": " + std::to_string(usable_cores())), std::string::npos)
       << big.output;
+}
+
+// Ranks that mpirun starts on one node share its cores: without --threads each takes its share
+// (OMPI_COMM_WORLD_LOCAL_SIZE, set by Open MPI for every rank; without OMPI_COMM_WORLD_SIZE no MPI starts),
+// and run says so. tests/python/test_city_over_ranks.py checks the same under a real mpirun.
+TEST(Cli, RanksOnOneNodeShareItsCores) {
+  test::TempDir dir;
+  const std::string file = dir.write("ok.yaml", kValid);
+  const std::string big = " --set devices.0.count=1000000 --set devices.0.interval=1min";
+  const int cores = usable_cores();
+  for (const int ranks : {2, 3, 64}) {
+    const std::string env = "OMPI_COMM_WORLD_LOCAL_SIZE=" + std::to_string(ranks) + " ";
+    const auto json = test::run_command(env + kCli + " describe --json " + file + big);
+    ASSERT_EQ(json.exit_code, 0) << json.output;
+    const int online = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+    const int share = std::max(1, std::min(cores, online / ranks));
+    EXPECT_NE(json.output.find("\"default_threads\": " + std::to_string(share)), std::string::npos)
+        << ranks << " ranks: " << json.output;
+  }
+  const auto run =
+      test::run_command("OMPI_COMM_WORLD_LOCAL_SIZE=64 " + kCli + " run " + file + " -o " + dir.file("a.h5"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("citytwin: 64 ranks on this node share its cores: 1 thread each"),
+            std::string::npos)
+      << run.output;
+  EXPECT_EQ(test::read_int_attribute(dir.file("a.h5"), "/meta", "threads"), 1);
 }
 
 // Silent no-ops are warnings: printed by validate and run (exit 0), kept in /meta/warnings, errors

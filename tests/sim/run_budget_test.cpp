@@ -167,8 +167,14 @@ TEST(RunBudget, EventPopulationsAreCountedBySamplesOnlyWhenDriven) {
   ASSERT_TRUE(driven.drives("river_level"));
   const double periodic = 500.0 * 7200.0 / 900.0;  // the catalogue's 15 min
   EXPECT_NEAR(estimate_run(undriven).reports, periodic, 1e-6);
-  // Driven: a sample every 10 s, and reports up to the fast interval's (an upper bound).
-  EXPECT_NEAR(estimate_run(driven).reports, 500.0 * 7200.0 * (1.0 / 60.0 + 1.0 / 10.0), 1e-6);
+  // Driven: reports up to the fast interval's (an upper bound), and a sample every 10 s, neither heard nor
+  // written: the receptions are the reports'.
+  const RunEstimate e = estimate_run(driven);
+  EXPECT_NEAR(e.reports, 500.0 * 7200.0 / 60.0, 1e-6);
+  EXPECT_NEAR(e.samples, 500.0 * 7200.0 / 10.0, 1e-6);
+  EXPECT_NEAR(e.receptions / e.reports, estimate_run(undriven).receptions / estimate_run(undriven).reports,
+              1e-9);
+  EXPECT_EQ(estimate_run(undriven).samples, 0.0);
 
   // The run makes what the estimate says: the undriven gauges' reports.
   test::TempDir dir;
@@ -178,6 +184,27 @@ TEST(RunBudget, EventPopulationsAreCountedBySamplesOnlyWhenDriven) {
   const RunSummary summary = run(undriven, options);
   const std::map<std::string, double> kpis(summary.kpis.begin(), summary.kpis.end());
   EXPECT_NEAR(kpis.at("reports"), periodic, 0.02 * periodic);
+}
+
+// Counters and bays on drivers.traffic report on the traffic (a report every 50 vehicles, a change of the
+// bay) and never sample: Busan's scenario makes ~69,000 reports in its 6 h. Counting the bays' 1 s
+// magnetometer samples as reports once put it at 2.6e7 (and on two threads by default).
+TEST(RunBudget, TrafficDrivenSensorsAreCountedByTheirTraffic) {
+  const Scenario sc =
+      load_scenario_file(std::string(CITYTWIN_SOURCE_DIR) + "/scenarios/busan_congestion.yaml");
+  const RunEstimate e = estimate_run(sc);
+  EXPECT_EQ(e.samples, 0.0);
+  EXPECT_EQ(default_run_threads(e, 16), 1);
+  test::TempDir dir;
+  RunOptions options;
+  options.output_path = dir.file("busan.h5");
+  options.progress = false;
+  const RunSummary summary = run(sc, options);
+  const std::map<std::string, double> kpis(summary.kpis.begin(), summary.kpis.end());
+  const double reports = kpis.at("reports");
+  EXPECT_GT(reports, 10000.0);
+  EXPECT_GE(e.reports, reports);  // an upper bound: the roads at capacity, the bays changing at most
+  EXPECT_LE(e.reports, 2.0 * reports);
 }
 
 // Without --threads, every core for a city whose windows hold enough receptions for the threads to pay, one
@@ -195,6 +222,18 @@ TEST(RunBudget, DefaultThreadsAreOneForACityTooSmallForThePool) {
   EXPECT_EQ(run_thread_count(small_sc, 3), 3);  // asked for: always
   EXPECT_EQ(run_thread_count(small_sc, std::nullopt), 1);
   EXPECT_EQ(receptions_per_window(RunEstimate{}), 0.0);
+}
+
+// A rank's cores: its affinity set, at most its share of the node's (Open MPI binds 2 ranks to a core each,
+// 3 or more each to the whole socket).
+TEST(RunBudget, ARankTakesItsShareOfTheNodesCores) {
+  EXPECT_EQ(cores_for_a_rank(16, 16, 1), 16);  // alone
+  EXPECT_EQ(cores_for_a_rank(4, 16, 1), 4);    // taskset to 4
+  EXPECT_EQ(cores_for_a_rank(1, 2, 2), 1);     // bound to a core each
+  EXPECT_EQ(cores_for_a_rank(2, 2, 3), 1);     // 3 ranks bound to the 2-core socket: 1 each, not 2
+  EXPECT_EQ(cores_for_a_rank(16, 16, 4), 4);   // unbound: a quarter each
+  EXPECT_EQ(cores_for_a_rank(8, 16, 4), 4);    // 2 sockets of 8, 2 ranks on each
+  EXPECT_EQ(cores_for_a_rank(16, 16, 0), 16);  // (a count of 0 read as 1)
 }
 
 TEST(RunBudget, ExpectedFailureIntervalsAreBounded) {
