@@ -51,6 +51,29 @@ TEST(HugePages, ABlockOfEightMebibytesIsMarkedWhileACityIsBuilt) {
   EXPECT_TRUE(marked_huge(devices.data() + devices.size() / 2)) << vm_flags_of(devices.data());
 }
 
+// An over-aligned type (a cache line a device, as the fleet's state) goes through the aligned operator new:
+// marked too, and aligned as asked; the library's aligned delete frees it.
+struct alignas(64) CacheLine {
+  char bytes[64];
+};
+
+TEST(HugePages, AnOverAlignedArrayIsMarkedAndAligned) {
+  std::vector<CacheLine> devices;
+  {
+    const citytwin::sim::core::HugePagesWhileBuilding building;
+    devices.resize(std::size_t{1} << 17);  // 8 MiB
+  }
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(devices.data()) % 64, 0u);
+  EXPECT_TRUE(marked_huge(devices.data() + devices.size() / 2)) << vm_flags_of(devices.data());
+  for (const std::size_t align : {16, 64, 4096}) {  // and an odd size, rounded up for aligned_alloc
+    void* p = ::operator new (1000, std::align_val_t{align});
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % align, 0u);
+    ::operator delete (p, std::align_val_t{align});
+  }
+  EXPECT_THROW((void)::operator new (std::numeric_limits<std::size_t>::max() / 2, std::align_val_t{64}),
+               std::bad_alloc);
+}
+
 TEST(HugePages, ABlockAllocatedWhileTheWindowsRunIsLeftAsItIs) {
   ASSERT_FALSE(citytwin::sim::core::huge_pages_wanted.load());
   // glibc maps a block this large on its own (above its mmap threshold), in a mapping of its own.
