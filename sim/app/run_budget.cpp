@@ -130,7 +130,9 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
   const double duration = sc.run.duration_s;
   double strongest_bytes = 0.0, adr_devices = 0.0;
   const bool strongest_only = sc.channel.receptions == scenario::RadioChannel::Receptions::StrongestOnly;
+  std::vector<double> heard_by_population;  // per population: the links an uplink is heard on (LoRa)
   for (const scenario::DevicePopulation& pop : sc.devices) {
+    heard_by_population.push_back(0.0);
     const double n = static_cast<double>(std::max<int64_t>(pop.count, 0));
     e.devices += static_cast<uint64_t>(std::max<int64_t>(pop.count, 0));
     const double links = links_per_device(sc, pop);
@@ -166,13 +168,47 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
     // SF chosen at join or by ADR down to SF12's: an upper bound); radio.receptions: strongest or
     // strongest_only, at most K (strongest's demodulator locks beyond K are not counted: they cost less).
     const double heard = sc.channel.approximate() ? strongest : links;
-    if (pop.technology == scenario::Technology::LoRaWAN) e.receptions += n * duration * rate_hz * heard;
+    if (pop.technology == scenario::Technology::LoRaWAN) {
+      e.receptions += n * duration * rate_hz * heard;
+      heard_by_population.back() = heard;
+    }
     // strongest: the selection is made for every device, whatever its radio (NB-IoT devices' cells too,
     // Wi-Fi's none), beside its links.
     if (sc.channel.receptions == scenario::RadioChannel::Receptions::Strongest)
       strongest_bytes += n * (kBytesPerStrongestDevice + kBytesPerStrongestLink * heard);
     e.reports += n * duration * rate_hz;
     if (pop.technology == scenario::Technology::NbIot) e.nbiot_reports += n * duration * rate_hz;
+  }
+  // Compromised devices (attacks.compromised, sim/engine/compromised_traffic.cpp) send LoRa frames at
+  // (rate_factor - 1) / their population's interval on top of their reports while the attack lasts: the
+  // population's share of its devices, or the ids given (population-major in scenario order).
+  const auto add_compromised = [&](size_t population, double devices, const scenario::Compromised& c) {
+    const scenario::DevicePopulation& pop = sc.devices[population];
+    if (pop.technology != scenario::Technology::LoRaWAN || c.rate_factor <= 1.0) return;
+    const double end = c.end_s < 0.0 ? duration : std::min(c.end_s, duration);
+    const double frames = devices * (c.rate_factor - 1.0) / pop.interval_s * std::max(0.0, end - c.start_s);
+    e.reports += frames;
+    e.receptions += frames * heard_by_population[population];
+  };
+  for (const scenario::Compromised& c : sc.attacks.compromised) {
+    if (!c.population.empty()) {
+      for (size_t p = 0; p < sc.devices.size(); ++p)
+        if (sc.devices[p].name == c.population)
+          add_compromised(
+              p, std::round(c.share * static_cast<double>(std::max<int64_t>(sc.devices[p].count, 0))), c);
+      continue;
+    }
+    for (const uint64_t id : c.devices) {
+      uint64_t first = 0;
+      for (size_t p = 0; p < sc.devices.size(); ++p) {
+        const auto count = static_cast<uint64_t>(std::max<int64_t>(sc.devices[p].count, 0));
+        if (id < first + count) {
+          add_compromised(p, 1.0, c);
+          break;
+        }
+        first += count;
+      }
+    }
   }
   e.windows = std::ceil(duration / sc.run.window_s);
   for (const scenario::Failure& f : sc.drivers.failures)
