@@ -20,8 +20,10 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <new>
 
 namespace {
@@ -37,35 +39,32 @@ void mark_huge(void* p, std::size_t size) {
   (void)madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);  // advice: failure is harmless
 }
 
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (size == 0) size = 1;
+// Allocates with allocate(size) as the standard's operator new does: where it fails, the new-handler, if
+// one is set, may free memory and it is tried again; without one, std::bad_alloc. Marks what it returns
+// while the city is built.
+template <class Allocate>
+void* allocate_marked(std::size_t size, const Allocate& allocate) {
   for (;;) {
-    if (void* p = std::malloc(size)) {
+    if (void* p = allocate(size)) {
       if (size >= kHugePage && citytwin::sim::core::huge_pages_wanted.load(std::memory_order_relaxed))
         mark_huge(p, size);
       return p;
     }
-    // As the standard's operator new: the new-handler, if one is set, may free memory and retry.
     std::new_handler handler = std::get_new_handler();
     if (handler == nullptr) throw std::bad_alloc();
     handler();
   }
 }
 
+}  // namespace
+
+void* operator new(std::size_t size) {
+  return allocate_marked(size == 0 ? 1 : size, [](std::size_t n) { return std::malloc(n); });
+}
+
 void* operator new(std::size_t size, std::align_val_t alignment) {
   const auto align = static_cast<std::size_t>(alignment);
-  if (size == 0) size = 1;
-  const std::size_t rounded = (size + align - 1) / align * align;  // aligned_alloc's size: a multiple
-  for (;;) {
-    if (void* p = std::aligned_alloc(align, rounded)) {
-      if (rounded >= kHugePage && citytwin::sim::core::huge_pages_wanted.load(std::memory_order_relaxed))
-        mark_huge(p, rounded);
-      return p;
-    }
-    std::new_handler handler = std::get_new_handler();
-    if (handler == nullptr) throw std::bad_alloc();
-    handler();
-  }
+  if (size > std::numeric_limits<std::size_t>::max() - align) throw std::bad_alloc();  // rounding would wrap
+  const std::size_t rounded = (std::max<std::size_t>(size, 1) + align - 1) / align * align;  // a multiple
+  return allocate_marked(rounded, [align](std::size_t n) { return std::aligned_alloc(align, n); });
 }

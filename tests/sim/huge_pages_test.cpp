@@ -72,6 +72,9 @@ TEST(HugePages, AnOverAlignedArrayIsMarkedAndAligned) {
   }
   EXPECT_THROW((void)::operator new (std::numeric_limits<std::size_t>::max() / 2, std::align_val_t{64}),
                std::bad_alloc);
+  // Not rounded up past the end into a small block (the size read at run time: the compiler warns of it).
+  volatile std::size_t wrapping = std::numeric_limits<std::size_t>::max() - 10;
+  EXPECT_THROW((void)::operator new (wrapping, std::align_val_t{64}), std::bad_alloc);
 }
 
 TEST(HugePages, ABlockAllocatedWhileTheWindowsRunIsLeftAsItIs) {

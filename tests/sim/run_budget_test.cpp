@@ -144,6 +144,17 @@ TEST(RunBudget, MemoryCountsTheAdrHistories) {
   EXPECT_NEAR(adr.memory_bytes - fixed.memory_bytes, 1e6 * (84.0 + 4.0), 1.0);
 }
 
+// The reports a run of the scenario makes (its KPI), the trace in a temporary folder.
+double reports_made(const Scenario& sc) {
+  test::TempDir dir;
+  RunOptions options;
+  options.output_path = dir.file("run.h5");
+  options.progress = false;
+  const RunSummary summary = run(sc, options);
+  const std::map<std::string, double> kpis(summary.kpis.begin(), summary.kpis.end());
+  return kpis.at("reports");
+}
+
 // An event-driven population samples (an engine event each) and reports fast only when the scenario drives
 // what it senses; without a driver it reports periodically (the warning of sim/city/resolve.cpp), and the
 // estimate counts its reports alone. Counting its samples anyway had put the realistic 10k city of
@@ -177,13 +188,7 @@ TEST(RunBudget, EventPopulationsAreCountedBySamplesOnlyWhenDriven) {
   EXPECT_EQ(estimate_run(undriven).samples, 0.0);
 
   // The run makes what the estimate says: the undriven gauges' reports.
-  test::TempDir dir;
-  RunOptions options;
-  options.output_path = dir.file("gauges.h5");
-  options.progress = false;
-  const RunSummary summary = run(undriven, options);
-  const std::map<std::string, double> kpis(summary.kpis.begin(), summary.kpis.end());
-  EXPECT_NEAR(kpis.at("reports"), periodic, 0.02 * periodic);
+  EXPECT_NEAR(reports_made(undriven), periodic, 0.02 * periodic);
 }
 
 // Counters and bays on drivers.traffic report on the traffic (a report every 50 vehicles, a change of the
@@ -195,13 +200,7 @@ TEST(RunBudget, TrafficDrivenSensorsAreCountedByTheirTraffic) {
   const RunEstimate e = estimate_run(sc);
   EXPECT_EQ(e.samples, 0.0);
   EXPECT_EQ(default_run_threads(e, 16), 1);
-  test::TempDir dir;
-  RunOptions options;
-  options.output_path = dir.file("busan.h5");
-  options.progress = false;
-  const RunSummary summary = run(sc, options);
-  const std::map<std::string, double> kpis(summary.kpis.begin(), summary.kpis.end());
-  const double reports = kpis.at("reports");
+  const double reports = reports_made(sc);
   EXPECT_GT(reports, 10000.0);
   EXPECT_GE(e.reports, reports);  // an upper bound: the roads at capacity, the bays changing at most
   EXPECT_LE(e.reports, 2.0 * reports);
@@ -215,13 +214,7 @@ TEST(RunBudget, CompromisedDevicesFramesAreCounted) {
   Scenario sc = load_scenario_file(std::string(CITYTWIN_SOURCE_DIR) + "/scenarios/city_attacks.yaml");
   ASSERT_EQ(sc.attacks.compromised.size(), 1u);
   const RunEstimate e = estimate_run(sc);
-  test::TempDir dir;
-  RunOptions options;
-  options.output_path = dir.file("attacks.h5");
-  options.progress = false;
-  const RunSummary summary = run(sc, options);
-  const std::map<std::string, double> kpis(summary.kpis.begin(), summary.kpis.end());
-  const double reports = kpis.at("reports");
+  const double reports = reports_made(sc);
   EXPECT_GE(e.reports, reports);
   EXPECT_LE(e.reports, 1.25 * reports);
   // The parking sensors are ids 40..1239 (40 river gauges first): 120 of them by id.
