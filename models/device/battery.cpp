@@ -44,7 +44,12 @@ double self_discharge_mah(double stored_mah, double duration_s, double self_disc
 double charge_after_mah(double stored_mah, double load_current_ma, double duration_s,
                         double self_discharge_per_year) {
   if (stored_mah <= 0.0) return 0.0;
-  const double k = self_discharge_rate_per_s(self_discharge_per_year);
+  return charge_after_mah_at_rate(stored_mah, load_current_ma, duration_s,
+                                  self_discharge_rate_per_s(self_discharge_per_year));
+}
+
+double charge_after_mah_at_rate(double stored_mah, double load_current_ma, double duration_s, double k) {
+  if (stored_mah <= 0.0) return 0.0;
   const double load_mah_per_s = load_current_ma / 3600.0;
   double left = 0.0;
   if (k == 0.0) {

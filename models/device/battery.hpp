@@ -48,6 +48,10 @@ double self_discharge_mah(double stored_mah, double duration_s, double self_disc
 // the cell empties within the duration: a dead cell stays dead.
 double charge_after_mah(double stored_mah, double load_current_ma, double duration_s,
                         double self_discharge_per_year);
+// The same with the rate constant k = self_discharge_rate_per_s(...) given: the same result, bit for bit,
+// without its log1p (the fleet computes k once per population and calls this at every wake-up).
+double charge_after_mah_at_rate(double stored_mah, double load_current_ma, double duration_s,
+                                double self_discharge_rate_per_s);
 
 // Time until a cell holding stored_mah empties under a constant load with self-discharge. Infinite
 // when there is no load (in the proportional model self-discharge alone never empties a cell).

@@ -65,7 +65,8 @@ inline constexpr double kSecondsPerPoolRound = 5e-6;
 inline constexpr double kSecondsPerComm = 20e-6;
 // An event-driven device's sample that sends nothing (the fleet's event: wake, sense, the rule, the battery
 // drawn; measured ~0.12 us on one core: 2,000 river gauges driven for 6 h sampling every 1 s against every
-// 100 s, 43 M samples more, bench/RESULTS.md), rounded up.
+// 100 s, 43 M samples more, bench/RESULTS.md; ~0.08 us since the self-discharge's rate is computed once
+// per population), rounded up.
 inline constexpr double kSecondsPerSample = 0.15e-6;
 
 // The trace numbers failure intervals with 16 bits (sim/run.cpp refuses more once drawn).

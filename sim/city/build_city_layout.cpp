@@ -42,6 +42,7 @@ PopulationProfile make_profile(const scenario::Scenario& sc, size_t index) {
   p.payload_bytes = pop.payload_bytes;
   p.mains_powered = pop.mains_powered;
   p.self_discharge_per_year = pop.battery.self_discharge_per_year;
+  p.self_discharge_rate_per_s = models::device::self_discharge_rate_per_s(p.self_discharge_per_year);
   p.battery = pop.battery;
   p.solar = pop.solar;
   p.senses = pop.senses;

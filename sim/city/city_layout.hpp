@@ -41,6 +41,7 @@ struct PopulationProfile {
   int payload_bytes = 10;
   bool mains_powered = false;
   double self_discharge_per_year = 0.0;
+  double self_discharge_rate_per_s = 0.0;  // models::device::self_discharge_rate_per_s of the above
   models::device::BatterySpec battery;
   models::device::SolarPanel solar;
   // Event-driven reporting on the quantity it senses (only when a driver produces it).

@@ -136,8 +136,9 @@ bool Fleet::charge_sleep(uint32_t dev, double t_s) {
       pop.solar.peak_power_w > 0.0
           ? models::device::charge_with_solar_mah(pop.battery, pop.solar, state_[dev].battery_mah,
                                                   pop.machine.profile().sleep_current_ma, t0, t_s)
-          : models::device::charge_after_mah(state_[dev].battery_mah, pop.machine.profile().sleep_current_ma,
-                                             slept, pop.self_discharge_per_year);
+          : models::device::charge_after_mah_at_rate(state_[dev].battery_mah,
+                                                     pop.machine.profile().sleep_current_ma, slept,
+                                                     pop.self_discharge_rate_per_s);
   if (state_[dev].battery_mah > 0.0) return true;
   state_[dev].battery_mah = 0.0;
   state_[dev].dead = 1;

@@ -49,6 +49,16 @@ TEST(ChargeAfter, ClosedFormWithSelfDischarge) {
   EXPECT_NEAR(charge_after_mah(1000.0, 0.1, kSecondsPerYear, 0.01), 117.790342, 1e-6);
 }
 
+// The fleet computes the rate constant once per population: the same charge, bit for bit.
+TEST(ChargeAfter, AtAGivenRateIsTheSameBitForBit) {
+  for (const double per_year : {0.0, 0.01, 0.03, 0.2})
+    for (const double slept_s : {0.0, 1.0, 600.0, 86400.0 * 30.0})
+      for (const double stored : {0.0, 1e-6, 2.5, 19000.0})
+        EXPECT_EQ(charge_after_mah_at_rate(stored, 0.002, slept_s, self_discharge_rate_per_s(per_year)),
+                  charge_after_mah(stored, 0.002, slept_s, per_year))
+            << per_year << " " << slept_s << " " << stored;
+}
+
 TEST(ChargeAfter, ComposesOverSplitIntervals) {
   const double whole = charge_after_mah(2000.0, 0.3, 1.7e7, kSelfDischargeLiIonPerYear);
   const double split = charge_after_mah(charge_after_mah(2000.0, 0.3, 0.6e7, kSelfDischargeLiIonPerYear), 0.3,
