@@ -8,7 +8,11 @@
 // own, `far`). When the windows reach a bucket, it is sorted once and appended to `run`, which the pops then
 // read in order. (A heap of the reached buckets' events, ~550 a partition at 1 M devices, sifted each pop
 // through ten levels of 122 such heaps a window, out of the caches: 3 % of the 1 M day's samples.) Events
-// pushed for a bucket already reached wait in a small heap, `near`; a pop takes the earlier of the two heads.
+// pushed for a bucket already reached wait in a small heap, `near`, when they fall due before the time the
+// pops were last asked for (in the window being run); a pop takes the earlier of `run`'s and `near`'s heads.
+// Those due later (a sample a second ahead, in the minute's bucket already reached) wait unsorted in
+// `pending`, sorted and merged into `run` when the pops are next asked for a later time: a 1 s sampling
+// population kept one event a device in `near`, whose sifts were half of such a run's loop.
 //
 // Every event before the time asked for is in `run` or `near` when it is popped (a bucket is reached once
 // the time asked for reaches it), so the pops come in the order of one heap holding every event. (time,
@@ -19,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace citytwin::sim::engine {
@@ -47,8 +52,12 @@ class Calendar {
   void push(const Event& e) {
     const int64_t b = bucket_of(e.t_s);
     if (b < first_bucket_) {
-      near_.push_back(e);
-      std::push_heap(near_.begin(), near_.end(), later);
+      if (e.t_s >= asked_s_) {
+        pending_.push_back(e);  // not popped before the next, later, time asked for
+      } else {
+        near_.push_back(e);
+        std::push_heap(near_.begin(), near_.end(), later);
+      }
     } else if (b < first_bucket_ + static_cast<int64_t>(ring_.size())) {
       ring_[slot(b)].push_back(e);
     } else {
@@ -118,6 +127,17 @@ class Calendar {
   // Appends every bucket up to t_s's to `run`, sorted, with the far events that belong to them. A bucket's
   // events all come after those of the buckets before it (bucket_of is monotone), so `run` stays sorted.
   void reach(double t_s) {
+    if (!(t_s > asked_s_)) return;  // (the same time again: nothing new is due, nothing to merge)
+    asked_s_ = t_s;
+    if (!pending_.empty()) {  // due at or after the last time asked for, in reached buckets: before the rest
+      run_.erase(run_.begin(), run_.begin() + static_cast<std::ptrdiff_t>(run_pos_));
+      run_pos_ = 0;
+      const auto middle = static_cast<std::ptrdiff_t>(run_.size());
+      std::sort(pending_.begin(), pending_.end(), earlier);
+      run_.insert(run_.end(), pending_.begin(), pending_.end());
+      pending_.clear();
+      std::inplace_merge(run_.begin(), run_.begin() + middle, run_.end(), earlier);
+    }
     const int64_t last = bucket_of(t_s);
     while (first_bucket_ <= last) {
       if (size_ == near_.size() + (run_.size() - run_pos_)) {  // nothing waits in the ring or far: jump
@@ -146,7 +166,10 @@ class Calendar {
   int64_t first_bucket_ = 0;  // buckets before it are in run_ (or popped)
   std::vector<Event> run_;    // the reached buckets' events, sorted; [0, run_pos_) popped
   size_t run_pos_ = 0;
-  std::vector<Event> near_;               // min-heap (later): pushed for a bucket before first_bucket_
+  std::vector<Event>
+      near_;  // min-heap (later): pushed for a bucket before first_bucket_, due before asked_s_
+  std::vector<Event> pending_;  // pushed for a bucket before first_bucket_, due at or after asked_s_
+  double asked_s_ = -std::numeric_limits<double>::infinity();  // the latest time the pops were asked for
   std::vector<std::vector<Event>> ring_;  // bucket b in [first_bucket_, first_bucket_ + size) at b % size
   std::vector<Event> far_;                // min-heap: events of buckets beyond the ring
   size_t size_ = 0;

@@ -79,6 +79,20 @@ TEST(Calendar, PopsInHeapOrderWithEventsDueInTheSameWindowAndFarBeyondTheRing) {
       2);
 }
 
+TEST(Calendar, PopsInHeapOrderWithSamplesASecondApart) {
+  // Event-driven firmware sampling every second (a few a second later, an hour now and then): the next
+  // sample falls in the minute's bucket already reached, after the window that pops its predecessor.
+  std::uniform_int_distribution<int> which(0, 9);
+  std::uniform_real_distribution<double> jitter(0.0, 3.0);
+  expect_heap_order(
+      60.0, 256, 1.0, 2 * 3600.0, 300,
+      [&](auto& rng) {
+        const int w = which(rng);
+        return w == 0 ? 3600.0 : w == 1 ? jitter(rng) : 1.0;
+      },
+      4);
+}
+
 TEST(Calendar, WindowsLongerThanTheRingAndEmptyStretches) {
   // Windows of an hour over buckets of a second (a ring of 4 s): each window reaches many buckets, and the
   // jump over empty ones must not skip the far events.
