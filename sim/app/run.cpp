@@ -27,7 +27,7 @@ bool stop_requested() { return core::stop_requested(); }
 int ranks_on_this_node() {
   for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"}) {
     const char* value = std::getenv(name);
-    if (value != nullptr && std::atoi(value) > 0) return std::atoi(value);
+    if (const int ranks = value != nullptr ? std::atoi(value) : 0; ranks > 0) return ranks;
   }
   return 1;
 }

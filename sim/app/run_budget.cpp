@@ -144,16 +144,15 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
       continue;  // streams: counted below
     double rate_hz = 1.0 / pop.interval_s;
     const scenario::TrafficSpec& traffic = sc.drivers.traffic;
-    const bool traffic_role = traffic.enabled && pop.technology != scenario::Technology::WiFi &&
-                              (pop.senses == "traffic_volume" || pop.senses == "parking_occupancy") &&
-                              sc.drives(pop.senses);
-    if (traffic_role && pop.senses == "traffic_volume") {
-      // Counters on drivers.traffic (sim/engine/fleet.cpp, Role::Counter): a report every
+    const scenario::TrafficRole role =
+        scenario::traffic_role(traffic, pop.technology, pop.senses, sc.drives(pop.senses));
+    if (role == scenario::TrafficRole::Counter) {
+      // Counters on drivers.traffic: a report every
       // vehicles_per_report vehicles, no more than the road's capacity passes, and a heartbeat.
       rate_hz = traffic.capacity_vph / 3600.0 / std::max(1, traffic.vehicles_per_report) +
                 1.0 / traffic.counter_heartbeat_s;
-    } else if (traffic_role) {
-      // A bay on drivers.traffic (Role::Parking): a report at each change and a heartbeat. A car stays
+    } else if (role == scenario::TrafficRole::Parking) {
+      // A bay on drivers.traffic: a report at each change and a heartbeat. A car stays
       // parking_duration_s on average, so a bay changes at most twice in that time (at occupancy 1).
       rate_hz = 2.0 / traffic.parking_duration_s + 1.0 / traffic.parking_heartbeat_s;
     } else if (pop.event && sc.drives(pop.senses)) {
@@ -190,6 +189,9 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
     e.reports += frames;
     e.receptions += frames * heard_by_population[population];
   };
+  std::vector<uint64_t> ends;  // each population's end in device ids (population-major)
+  for (const scenario::DevicePopulation& pop : sc.devices)
+    ends.push_back((ends.empty() ? 0 : ends.back()) + static_cast<uint64_t>(std::max<int64_t>(pop.count, 0)));
   for (const scenario::Compromised& c : sc.attacks.compromised) {
     if (!c.population.empty()) {
       for (size_t p = 0; p < sc.devices.size(); ++p)
@@ -198,16 +200,9 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
               p, std::round(c.share * static_cast<double>(std::max<int64_t>(sc.devices[p].count, 0))), c);
       continue;
     }
-    for (const uint64_t id : c.devices) {
-      uint64_t first = 0;
-      for (size_t p = 0; p < sc.devices.size(); ++p) {
-        const auto count = static_cast<uint64_t>(std::max<int64_t>(sc.devices[p].count, 0));
-        if (id < first + count) {
-          add_compromised(p, 1.0, c);
-          break;
-        }
-        first += count;
-      }
+    for (const uint64_t id : c.devices) {  // population p holds ids [ends[p - 1], ends[p])
+      const auto p = static_cast<size_t>(std::upper_bound(ends.begin(), ends.end(), id) - ends.begin());
+      if (p < ends.size()) add_compromised(p, 1.0, c);
     }
   }
   e.windows = std::ceil(duration / sc.run.window_s);

@@ -203,10 +203,10 @@ int run(const std::vector<std::string>& args) {
               << cores << " to use every core\n";
   }
   // Ranks that mpirun started side by side share this node's cores (app::default_thread_count).
-  if (!options.threads && app::ranks_on_this_node() > 1 && options.progress && first_rank)
-    std::cerr << "citytwin: " << app::ranks_on_this_node()
-              << " ranks on this node share its cores: " << threads << (threads == 1 ? " thread" : " threads")
-              << " each (--threads to choose)\n";
+  if (const int ranks = app::ranks_on_this_node();
+      !options.threads && ranks > 1 && options.progress && first_rank)
+    std::cerr << "citytwin: " << ranks << " ranks on this node share its cores: " << threads
+              << (threads == 1 ? " thread" : " threads") << " each (--threads to choose)\n";
   // More threads than cores take turns on them: allowed (results do not depend on it), but said, since the
   // run is then slower (the 100k bench city's 4 h: 1.30x the wall of two threads with 16 on 2 cores).
   if (options.threads && threads > cores && options.progress && first_rank)

@@ -166,9 +166,9 @@ class Calendar {
   int64_t first_bucket_ = 0;  // buckets before it are in run_ (or popped)
   std::vector<Event> run_;    // the reached buckets' events, sorted; [0, run_pos_) popped
   size_t run_pos_ = 0;
-  std::vector<Event>
-      near_;  // min-heap (later): pushed for a bucket before first_bucket_, due before asked_s_
-  std::vector<Event> pending_;  // pushed for a bucket before first_bucket_, due at or after asked_s_
+  // Pushed for a bucket before first_bucket_: due before asked_s_ in a min-heap (later), the others unsorted.
+  std::vector<Event> near_;
+  std::vector<Event> pending_;
   double asked_s_ = -std::numeric_limits<double>::infinity();  // the latest time the pops were asked for
   std::vector<std::vector<Event>> ring_;  // bucket b in [first_bucket_, first_bucket_ + size) at b % size
   std::vector<Event> far_;                // min-heap: events of buckets beyond the ring

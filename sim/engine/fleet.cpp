@@ -27,11 +27,8 @@ Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int thre
   speed_ = drivers.find("traffic_speed");
   parking_ = drivers.find("parking_occupancy");
   for (const city::PopulationProfile& pop : city.populations) {
-    Role role = Role::None;
-    if (traffic_.enabled && pop.technology != scenario::Technology::WiFi) {
-      if (pop.senses == "traffic_volume" && volume_ != nullptr) role = Role::Counter;
-      if (pop.senses == "parking_occupancy" && parking_ != nullptr) role = Role::Parking;
-    }
+    const Role role =
+        scenario::traffic_role(traffic_, pop.technology, pop.senses, drivers.find(pop.senses) != nullptr);
     role_.push_back(role);
     sampled_.push_back(pop.event.has_value() && role == Role::None ? 1 : 0);
   }

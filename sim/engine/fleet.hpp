@@ -176,7 +176,7 @@ class Fleet {
   // Under drivers.traffic (sim/drivers/traffic_reporters.hpp): per population, its role (counters sense
   // traffic_volume, parking bays parking_occupancy), and whether it samples an event rule instead;
   // per device, a bay's state (bit 0 occupied, bit 1 a change is due at the next report).
-  enum class Role : uint8_t { None, Counter, Parking };
+  using Role = scenario::TrafficRole;
   std::vector<Role> role_;
   std::vector<uint8_t> sampled_;
   const drivers::QuantityField* volume_ = nullptr;

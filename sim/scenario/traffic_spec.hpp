@@ -5,8 +5,12 @@
 // default lives here.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "models/radio/technology.hpp"
 
 namespace citytwin::sim::scenario {
 
@@ -62,5 +66,19 @@ struct TrafficSpec {
   double sumo_offset_x_m = 0.0;
   double sumo_offset_y_m = 0.0;
 };
+
+// What a population does under drivers.traffic (sim/engine/fleet.cpp; the run estimate,
+// sim/app/run_budget.cpp): devices sensing traffic_volume are counters and those sensing parking_occupancy
+// parking bays, when drivers.traffic is given and a driver produces what they sense (`senses_driven`);
+// Wi-Fi populations stream instead. Counters and bays report on the traffic and never sample.
+enum class TrafficRole : uint8_t { None, Counter, Parking };
+inline TrafficRole traffic_role(const TrafficSpec& traffic, models::radio::Technology technology,
+                                std::string_view senses, bool senses_driven) {
+  if (!traffic.enabled || technology == models::radio::Technology::WiFi || !senses_driven)
+    return TrafficRole::None;
+  if (senses == "traffic_volume") return TrafficRole::Counter;
+  if (senses == "parking_occupancy") return TrafficRole::Parking;
+  return TrafficRole::None;
+}
 
 }  // namespace citytwin::sim::scenario
