@@ -15,11 +15,16 @@
 // gateways of its device's K strongest links (sim/access/strongest_links.hpp): elsewhere it neither is
 // received nor interferes, and with strongest it still holds a free demodulation path (a lock-only
 // entry in the gateway's incoming list); gateways_in_range counts those K at most.
-// Gateways are resolved in parallel; each reception belongs to one gateway, so no two threads touch
-// the same slot. A reception's fate is kept with its gateway (GatewayState::fates, in the order the
-// gateway settles its receptions), not beside the frame's other receptions: a frame is heard by dozens of
-// gateways settled on different threads, and fates stored frame by frame shared cache lines between the
-// threads (bench/RESULTS.md, "Fates kept per gateway").
+// Gateways are split among the threads in contiguous ranges (parts, one a thread, balanced by their links):
+// a part reads every frame of a window but only its links to the part's gateways (a device's links are in
+// gateway order, city::CityLayout::links_by_gateway), makes those receptions and settles them, in one round.
+// What a part writes (its gateways' on-air lists, fates and newcomers, its receptions) is read by the same
+// part the next window, on the same thread as a rule: a window's receptions are never handed from the core
+// that made them to the core that settles them. Each reception belongs to one gateway, so no two threads
+// touch the same slot. A frame's receptions are its parts' in part order, each part's in link order: the
+// links' order, whatever the number of parts. A reception's fate is kept with its gateway
+// (GatewayState::fates, in the order the gateway settles its receptions), not beside the frame's other
+// receptions (bench/RESULTS.md, "Fates kept per gateway").
 #pragma once
 
 #include <array>
@@ -50,20 +55,14 @@ using ResolvedFrame = events::FrameResolved;
 
 class RadioMedium {
  public:
-  // A window settles its receptions on the thread pool only when it holds at least this many (settling
-  // one costs ~80 ns; a pool round ~0.3-0.6 us with its workers spinning, bench/pool_round.cpp): fewer
-  // are settled on this thread.
-  static constexpr uint64_t kMinParallelReceptions = 512;
   // `timeline` says when each gateway is without power (it hears nothing then); it must outlive the medium.
   RadioMedium(const scenario::Scenario& scenario, const city::CityLayout& city,
               const drivers::GatewayTimeline& timeline);
 
-  // A window materialises its frames' receptions on the thread pool (each thread a contiguous share of the
-  // frames, numbered as on one thread) only when its frames have at least this many radio links between
-  // them (~15 ns each; placing the shares copies every reception once, and a pool round costs
-  // ~0.3-0.6 us: with a sleeping pool, ~40 us a round, 6,000 links a window (the 100k bench city) were
-  // 20 % slower on 2 threads, with a spinning one they gain); fewer stay on this thread.
-  static constexpr uint64_t kMinParallelLinks = 2048;
+  // A window's parts run on the thread pool only when its frames have at least this many radio links
+  // between them (a link costs ~15 ns to read, a reception ~80 ns to settle; a pool round ~0.3-0.6 us with
+  // its workers spinning, bench/pool_round.cpp); fewer run one after the other on this thread.
+  static constexpr uint64_t kMinParallelLinks = 512;
   // A transmission numbered by the run's engine::Sequencer (increasing seq, (t_start, device)
   // order): its receptions at every gateway in range, materialised at the next step. A transmission that
   // was never sent (dead battery) has none and is resolved as FailReason::DeviceDead.
@@ -105,30 +104,25 @@ class RadioMedium {
   double demodulator_refused_ratio() const;
   // K with radio.receptions: strongest or strongest_only; 0: exact.
   uint32_t strongest_k() const { return strongest_k_; }
+  // The gateways of each thread's part, set at the first step: part i has cuts[i] .. cuts[i + 1] - 1.
+  const std::vector<uint32_t>& part_cuts() const { return cut_; }
 
  private:
-  struct Reception {  // 12 B: the hot part; the interference energies live apart (interference_)
-    // Left unset when made by default: a window's receptions_.resize(), on the main thread, then only
-    // reserves the places the settling round fills (zeroing them first was ~0.6 % of the 100k city's).
-    Reception() {}  // (not = default, which would zero them)
-    Reception(uint32_t g, float rssi, uint32_t l) : gateway(g), rssi_dbm(rssi), local(l) {}
+  struct Reception {  // 12 B: the hot part; the interference energies live apart (Part::interference)
     uint32_t gateway;
     float rssi_dbm;
     uint32_t local;  // its index among the gateway's receptions (GatewayState::fates), modulo 2^32
   };
   // Cumulative interference: energy (mW s) of the overlapping frames, per their SF (7..12).
   using Energies = std::array<float, 6>;
-  struct Frame {
+  struct Frame {  // its receptions: each part's Span at the same index
     uint64_t seq;
     engine::Transmission tx;
-    uint64_t first_reception;
-    uint32_t receptions;
-    float best_rssi_dbm;
     bool resolved;
   };
   struct OnAir {  // a reception in a gateway's list of frames still on air
     double t_start_s, t_end_s;
-    uint64_t reception;
+    uint64_t reception;  // its id in its gateway's part
     float rssi_dbm;
     uint32_t list;   // index into on_air_
     uint32_t local;  // as Reception::local
@@ -149,11 +143,36 @@ class RadioMedium {
   output::FailReason& fate(uint32_t gateway, uint32_t local) { return gateways_[gateway].fate(local); }
   using Interval = scenario::TimeInterval;
 
-  Reception& reception(uint64_t id) { return receptions_[static_cast<size_t>(id - reception_base_)]; }
-  const Reception& reception(uint64_t id) const {
-    return receptions_[static_cast<size_t>(id - reception_base_)];
-  }
-  Energies& interference(uint64_t id) { return interference_[static_cast<size_t>(id - reception_base_)]; }
+  // A contiguous range of gateways, settled on one thread in a window, with the receptions at them; ids
+  // are numbered per part. Part i of P has the gateways from cut_[i] to cut_[i + 1].
+  struct Span {  // a frame's receptions in a part: ids first .. first + count - 1
+    uint64_t first;
+    uint32_t count;
+  };
+  struct alignas(64) Part {              // written by one thread in a round: a cache line or more of its own
+    std::vector<Reception> receptions;   // receptions[i] has id base + i
+    std::vector<Energies> interference;  // the same ids, with radio.interference: cumulative only
+    uint64_t base = 0;
+    std::vector<Span> spans;  // spans[i]: frames_[i]'s
+    uint64_t made = 0;        // receptions made in the last round
+    // Left for its next round (tidy): the spans of the frames erased from frames_ since, and the first
+    // reception a frame still unresolved holds (the ones before it may go).
+    size_t settled_frames = 0;
+    uint64_t first_live = 0;
+    Reception& reception(uint64_t id) { return receptions[static_cast<size_t>(id - base)]; }
+    const Reception& reception(uint64_t id) const { return receptions[static_cast<size_t>(id - base)]; }
+    Energies& energies(uint64_t id) { return interference[static_cast<size_t>(id - base)]; }
+  };
+  // The parts for a pool of `threads` (at the first step): one a thread, none empty where the gateways
+  // allow, cut where the links of a sample of the devices fall evenly; one when the layout's links are not
+  // in gateway order.
+  void make_parts(int threads);
+  // Materialises part p's receptions of the submitted transmissions (their newcomers appended to its
+  // gateways' incoming_), then settles its gateways' newcomers.
+  void run_part(size_t p);
+  // Part p's settled front erased (spans of frames gone from frames_; receptions, once half of them, and
+  // its gateways' fates no live reception refers to): what step left it.
+  void tidy(size_t p);
   // Frames can only collide on the same channel: a gateway keeps its on-air lists by channel. With
   // orthogonal SFs (radio.inter_sf: orthogonal, the default) a newcomer is judged only against frames of
   // its own SF, so there is one list per (channel, SF) and a newcomer reads its SF's alone (one list for
@@ -170,15 +189,16 @@ class RadioMedium {
     double last_end_s = -std::numeric_limits<double>::infinity();  // >= every frame's t_end_s
   };
   uint32_t on_air_list(uint32_t gateway, uint32_t channel_hz);
-  void settle(uint32_t gateway, const OnAir& rx);
-  // Drops the fates that no live reception refers to (after the settled receptions were erased).
-  void trim_fates();
+  void settle(Part& part, uint32_t gateway, const OnAir& rx);
+  // Drops the fates at part p's gateways that no live reception refers to (after its settled receptions
+  // were erased; trim_scratch_ holds a slot per gateway).
+  void trim_fates(size_t p);
   static constexpr uint64_t kLockOnly = std::numeric_limits<uint64_t>::max();  // OnAir::reception
   void lock_only(uint32_t gateway, const OnAir& rx);
   // Settles rx against the frames of its gateway's on-air list for its channel (dropping those that ended
   // by kept_after_s(rx)): a frame is lost when its power over the other's falls short
   // of what it needs (dB; frames of other SFs only with radio.inter_sf).
-  void collide(GatewayState& gs, const OnAir& rx, output::FailReason& mine, AirList& air,
+  void collide(Part& part, GatewayState& gs, const OnAir& rx, output::FailReason& mine, AirList& air,
                double kept_after_s);
   // Cumulative interference: whether the summed energy per SF sinks a reception of a frame.
   bool sunk_by_interference(const Reception& rx, const Energies& energies,
@@ -186,21 +206,10 @@ class RadioMedium {
   double needs_db(uint8_t signal_sf, uint8_t interferer_sf) const {
     return sir_thresholds_db_[signal_sf - 7u][interferer_sf - 7u];
   }
-  void resolve(Frame& f, const std::function<void(const ResolvedFrame&)>& sink);
-  // radio.receptions: strongest: demodulator locks at the gateways of tx's links beyond chosen.
-  // Returns the locks appended to incoming.
-  uint64_t lock_beyond(const engine::Transmission& tx, std::span<const uint32_t> chosen, double bandwidth_hz,
-                       double sensitivity_dbm, std::vector<std::vector<OnAir>>& incoming) const;
-  // Where a frame's receptions go: numbered from `first_id`, appended to `receptions`, and to `incoming`
-  // per gateway (with the locks beyond the K); `newcomers` counts the entries of `incoming`. A reception
-  // at gateway g gets local index locals[g]++.
-  struct Sink {
-    std::vector<Reception>& receptions;
-    std::vector<std::vector<OnAir>>& incoming;
-    std::vector<uint32_t>& locals;
-    uint64_t first_id;
-    uint64_t newcomers;
-  };
+  void resolve(size_t frame, const std::function<void(const ResolvedFrame&)>& sink);
+  // radio.receptions: strongest: demodulator locks at part p's gateways of tx's links beyond chosen.
+  void lock_beyond(size_t p, const engine::Transmission& tx, std::span<const uint32_t> chosen,
+                   double bandwidth_hz, double sensitivity_dbm);
   // A transmission submitted since the last step; `lists` is on_air_list(0, its channel) (gateway g's list
   // is lists + g), found on the calling thread before the frames are materialised (a new channel appends
   // lists).
@@ -209,20 +218,28 @@ class RadioMedium {
     engine::Transmission tx;
     uint32_t lists = 0;
   };
-  // The frame of one submitted transmission, its receptions written to `out` (reads only the medium).
-  Frame materialise(const Submitted& s, Sink& out) const;
-  // Asks for the cache lines of the links of submitted_[submitted]'s device (nothing past the end): a
+  // Part p's receptions of one submitted transmission (appended to its receptions and to its gateways'
+  // incoming_ lists), returned as the frame's span in the part.
+  Span materialise(size_t p, const Submitted& s);
+  // A device's links, all of them or (radio.receptions: strongest, strongest_only) the K strongest.
+  struct Links {
+    const uint32_t* gateways;
+    const float* gains;
+    size_t count;
+  };
+  Links links_of(uint32_t device) const;
+  // Asks for the cache lines of part p's links of submitted_[submitted]'s device (nothing past the end): a
   // frame's device is a random one, its links a miss or two at 1 M devices, asked for this many frames
   // before they are read. The first and the last link of each array: 8 links straddle two lines about
-  // half the time, and the second was a miss `materialise` waited for (bench/RESULTS.md).
+  // half the time, and the second was a miss `materialise` waited for (bench/RESULTS.md). With several
+  // parts, where the part's links would lie if the device's links fell evenly among the parts.
   static constexpr size_t kPrefetchFrames = 8;
-  void prefetch_links(size_t submitted) const;
-  // Asks, while the settling round settles gateway g, for what the next gateways' newcomers will read and
-  // write, in three steps that each need the last one's lines: the shares' entries for gateway g + 3
-  // (written by the materialising round, often on the other core) and its state; the on-air lists of g + 2's
-  // entries; where g + 1's entries will be appended to their lists and its fates. Each a cache miss at
-  // 1,538 gateways (8 channels: 12,304 lists).
-  void prefetch_settle(size_t gateway) const;
+  void prefetch_links(size_t p, size_t submitted) const;
+  // Asks, while a part settles gateway g, for what its next gateways' newcomers will read and write, in
+  // three steps that each need the last one's lines: gateway g + 3's newcomers and state; the on-air lists
+  // of g + 2's newcomers; where g + 1's newcomers will be appended to their lists and its fates. Each a
+  // cache miss at 1,538 gateways (8 channels: 12,304 lists). Nothing at or past `end` (another part's).
+  void prefetch_settle(size_t gateway, size_t end) const;
   // Asks, while step resolves frame i, for what resolving a later frame reads: the receptions of frame
   // i + 2 * kResolveAhead, and the fates of frame i + kResolveAhead's receptions (a cache miss each at 1,538
   // gateways, written by the settling round, often on the other core: 43 % of resolve's samples on the
@@ -230,14 +247,6 @@ class RadioMedium {
   // 4 ahead about the same).
   static constexpr size_t kResolveAhead = 8;
   void prefetch_resolve(size_t frame) const;
-  template <class Fn>
-  void for_each_newcomer(size_t gateway, const Fn& fn) const {
-    for (const OnAir& rx : incoming_[gateway]) fn(rx);
-    for (size_t i = 0; i < shares_used_; ++i)
-      for (const OnAir& rx : shares_[i].incoming[gateway]) fn(rx);
-  }
-  // Materialises the submitted transmissions, in seq order (on the pool when there are many).
-  void materialise_submitted(core::ThreadPool& pool);
 
   const city::CityLayout& city_;
   const drivers::GatewayTimeline& timeline_;
@@ -247,35 +256,19 @@ class RadioMedium {
   bool cumulative_;
   uint32_t sf_lists_;  // on-air lists per (gateway, channel): 6 with orthogonal SFs (one per SF), else 1
   std::array<double, 6> sensitivity_125khz_dbm_;
+  std::vector<double> sensitivity_dbm_;  // [population * 6 + SF - 7]: with the population's bandwidth
   double noise_figure_db_;
   engine::Sequencer sequencer_;  // for the step that numbers its own transmissions
-  // Frames and receptions are queues kept in vectors that are reused (their memory stays in the
+  // Frames and the parts' receptions are queues kept in vectors that are reused (their memory stays in the
   // caches): the settled front is skipped, and erased once it is half of the vector.
-  std::vector<Frame> frames_;           // in seq order (not contiguous: other radios' uplinks are elsewhere)
-  size_t frame_front_ = 0;              // frames_ below it are settled
-  std::vector<Reception> receptions_;   // receptions_[i] has id reception_base_ + i
-  std::vector<Energies> interference_;  // the same ids, with radio.interference: cumulative only
-  uint64_t reception_base_ = 0;
+  std::vector<Frame> frames_;  // in seq order (not contiguous: other radios' uplinks are elsewhere)
+  size_t frame_front_ = 0;     // frames_ below it are settled
+  std::vector<Part> parts_;
+  std::vector<uint32_t> cut_;                 // part p: gateways cut_[p] .. cut_[p + 1] - 1
   std::vector<Submitted> submitted_;          // since the last step, in seq order
   std::vector<std::vector<OnAir>> incoming_;  // per gateway, this window's new receptions
-  uint64_t newcomers_ = 0;                    // entries in incoming_ (or in the shares')
-  // A window materialised on the pool: share i holds a contiguous run of its frames, numbered from 0
-  // (first_id is where its ids start once placed), and its newcomers per gateway, their local indices
-  // numbered from 0 per gateway (local_base[g] is where they start once placed).
-  struct alignas(64) Share {  // written by one thread: a cache line or more of its own
-    std::vector<Reception> receptions;
-    std::vector<Frame> frames;
-    std::vector<std::vector<OnAir>> incoming;
-    std::vector<uint32_t> locals, local_base;
-    uint64_t first_id = 0;
-    uint64_t newcomers = 0;
-  };
-  // Copies a share's receptions to their place in receptions_ (sized for them), local indices offset.
-  void place_share(const Share& share);
-  std::vector<Share> shares_;
-  size_t shares_used_ = 0;             // this window's
-  std::vector<uint32_t> channels_hz_;  // the uplink channels seen so far
-  std::vector<AirList> on_air_;        // per channel, then gateway: see on_air_list()
+  std::vector<uint32_t> channels_hz_;         // the uplink channels seen so far
+  std::vector<AirList> on_air_;               // per channel, then gateway: see on_air_list()
   // The last step's t_s: every frame resolved from now on ends after it. A frame that ended later may still
   // overlap a downlink sent for such a frame (block_gateway marks those on its lists), one that ended before
   // it no downlink; a newcomer's start alone was not enough when a step spans more than the receive delay
@@ -294,8 +287,8 @@ class RadioMedium {
   }
   std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
   std::vector<GatewayState> gateways_;
-  std::vector<uint32_t> next_local_;  // per gateway: the local index its next reception gets
-  std::vector<uint32_t> trim_scratch_;
+  std::vector<uint32_t> next_local_;                 // per gateway: the local index its next reception gets
+  std::vector<uint32_t> trim_scratch_;               // per gateway
   std::vector<std::vector<Interval>> transmitting_;  // per gateway: scheduled downlinks
   const JammingField* jamming_ = nullptr;
   ResolveAhead resolve_ahead_;

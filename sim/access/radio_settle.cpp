@@ -46,7 +46,7 @@ void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
 }
 
 // One newcomer at one gateway, in start order.
-void RadioMedium::settle(uint32_t g, const OnAir& rx) {
+void RadioMedium::settle(Part& part, uint32_t g, const OnAir& rx) {
   if (rx.reception == kLockOnly) {
     lock_only(g, rx);
     return;
@@ -82,7 +82,7 @@ void RadioMedium::settle(uint32_t g, const OnAir& rx) {
   const double kept_after = kept_after_s(rx);
   gs.dropped_through_s = std::max(gs.dropped_through_s, kept_after);
   if (air.last_end_s > rx.t_start_s) {
-    collide(gs, rx, mine, air, kept_after);
+    collide(part, gs, rx, mine, air, kept_after);
   } else if (air.last_end_s <= kept_after) {
     air.frames.clear();  // every frame in it ended before rx starts, and before any downlink still to come
   }
@@ -110,7 +110,7 @@ void RadioMedium::lock_only(uint32_t g, const OnAir& rx) {
   }
 }
 
-void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, AirList& list,
+void RadioMedium::collide(Part& part, GatewayState& gs, const OnAir& rx, FailReason& mine, AirList& list,
                           double kept_after_s) {
   // One pass: frames that ended before rx starts are not judged, and dropped from the list if they ended
   // by kept_after_s (kept ones stay in order); the others are judged against rx. With
@@ -118,7 +118,7 @@ void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, A
   std::vector<OnAir>& air = list.frames;
   size_t kept = 0;
   if (cumulative_) {  // summed now, judged when the frame is resolved
-    Energies& mine_mws = interference(rx.reception);
+    Energies& mine_mws = part.energies(rx.reception);
     for (size_t i = 0; i < air.size(); ++i) {
       const OnAir& e = air[i];
       if (e.t_end_s > kept_after_s) air[kept++] = e;
@@ -127,7 +127,7 @@ void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, A
       if (overlap > 0.0) {
         mine_mws[e.spreading_factor - 7u] +=
             static_cast<float>(models::radio::energy_mws(e.rssi_dbm, overlap));
-        interference(e.reception)[rx.spreading_factor - 7u] +=
+        part.energies(e.reception)[rx.spreading_factor - 7u] +=
             static_cast<float>(models::radio::energy_mws(rx.rssi_dbm, overlap));
       }
     }
@@ -152,30 +152,28 @@ void RadioMedium::collide(GatewayState& gs, const OnAir& rx, FailReason& mine, A
   air.resize(kept);
 }
 
-void RadioMedium::prefetch_settle(size_t gateway) const {
-  const size_t gateways = gateways_.size();
-  if (gateway + 3 < gateways) {
+void RadioMedium::prefetch_settle(size_t gateway, size_t end) const {
+  if (gateway + 3 < end) {
     const size_t g = gateway + 3;
-    for (size_t i = 0; i < shares_used_; ++i) {
-      const std::vector<OnAir>& in = shares_[i].incoming[g];
-      if (in.empty()) continue;
+    const std::vector<OnAir>& in = incoming_[g];
+    if (!in.empty()) {
       __builtin_prefetch(in.data());
       __builtin_prefetch(reinterpret_cast<const char*>(in.data()) + 64);
     }
     core::prefetch_for_write(&gateways_[g]);
     core::prefetch_for_write(demodulator_free_at_s_[g].data());
   }
-  if (gateway + 2 < gateways)
-    for_each_newcomer(gateway + 2, [&](const OnAir& rx) { core::prefetch_for_write(&on_air_[rx.list]); });
-  if (gateway + 1 < gateways) {
+  if (gateway + 2 < end)
+    for (const OnAir& rx : incoming_[gateway + 2]) core::prefetch_for_write(&on_air_[rx.list]);
+  if (gateway + 1 < end) {
     const size_t g = gateway + 1;
-    for_each_newcomer(g, [&](const OnAir& rx) {
-      if (rx.reception == kLockOnly) return;
+    for (const OnAir& rx : incoming_[g]) {
+      if (rx.reception == kLockOnly) continue;
       // Its list is short (most of it over, and cleared or compacted when rx is compared with it).
       const char* frames = reinterpret_cast<const char*>(on_air_[rx.list].frames.data());
       core::prefetch_for_write(frames);
       core::prefetch_for_write(frames + 64);
-    });
+    }
     const std::vector<FailReason>& fates = gateways_[g].fates;
     core::prefetch_for_write(fates.data() + fates.size());
   }

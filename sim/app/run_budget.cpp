@@ -247,7 +247,7 @@ double RunEstimate::wall_s(int threads) const {
   // with the load spread evenly over the run, either every window or none.
   const bool pool_rounds =
       t > 1 && windows > 0.0 &&
-      (receptions / windows >= static_cast<double>(access::RadioMedium::kMinParallelReceptions) ||
+      (receptions / windows >= static_cast<double>(access::RadioMedium::kMinParallelLinks) ||
        (reports + samples) / windows >= static_cast<double>(engine::Fleet::kMinParallelEvents));
   const double window_s = kSecondsPerWindow + (pool_rounds ? kSecondsPerPoolRound : 0.0);
   return report_s / t + receptions * kSecondsPerReception + windows * window_s + comms * kSecondsPerComm;

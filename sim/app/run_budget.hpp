@@ -99,7 +99,7 @@ RunEstimate estimate_run(const scenario::Scenario& scenario);
 
 // The thread count a run gets when none is asked for: all `cores` when its windows are expected to hold at
 // least kMinReceptionsPerWindowForThreads receptions on average, one otherwise. Below that few windows
-// reach the radio medium's parallel rounds (access::RadioMedium::kMinParallelReceptions), a second thread
+// reach the radio medium's parallel rounds (access::RadioMedium::kMinParallelLinks), a second thread
 // has only the fleet's small rounds and the wired network's lane to take, and on two cores it competes with
 // the trace's writer thread. Measured on two cores, bench/gen_city.py's realistic cities (strongest_only,
 // K = 8), a day each, two threads against one: 30k devices (~299 receptions a window estimated) 0.96-1.0x

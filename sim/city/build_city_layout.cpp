@@ -224,6 +224,7 @@ CityLayout build_city_layout(const scenario::Scenario& sc, uint64_t seed, core::
   });
   if (core::stop_requested()) throw core::Stopped("stopped while computing the radio links");
   if (next_in != blocks) throw std::logic_error("build_city_layout: a block of links was not appended");
+  city.links_by_gateway = true;  // DeviceLinks gathers and keeps each device's links in gateway order
   return city;
 }
 

@@ -83,6 +83,10 @@ struct CityLayout {
   core::UninitialisedVector<uint32_t> link_gateway;
   core::UninitialisedVector<float> link_gain_db;
   uint32_t links_strongest_k = 0;  // 0: every link kept
+  // Whether each device's links are in increasing gateway order (build_city_layout keeps them so): the radio
+  // medium then gives each thread a contiguous range of gateways and reads of a frame's links only those in
+  // its range (sim/access/radio_medium.hpp); a layout without the order is materialised on one thread.
+  bool links_by_gateway = false;
 
   size_t device_count() const { return device_population.size(); }
   size_t gateway_count() const { return gateway_district.size(); }

@@ -85,9 +85,19 @@ Links scan_every_pair(const Scenario& sc, const CityLayout& city, uint64_t seed)
   return out;
 }
 
+// The layout says its links are in increasing gateway order per device (the radio medium splits a frame's
+// links among its threads by gateway on that promise), and they are.
+void expect_links_by_gateway(const CityLayout& city, const std::string& what) {
+  ASSERT_TRUE(city.links_by_gateway) << what;
+  for (size_t d = 0; d < city.device_count(); ++d)
+    for (uint64_t k = city.link_offset[d] + 1; k < city.link_offset[d + 1]; ++k)
+      ASSERT_LT(city.link_gateway[k - 1], city.link_gateway[k]) << what << ": device " << d;
+}
+
 void expect_same_links(const Scenario& sc, const std::string& what) {
   ThreadPool pool(2);
   const CityLayout city = build_city_layout(sc, sc.run.seed, pool);
+  expect_links_by_gateway(city, what);
   const Links ref = scan_every_pair(sc, city, sc.run.seed);
   EXPECT_GT(ref.gateway.size(), 0u) << what;
   EXPECT_EQ(city.link_offset, ref.offset) << what;
@@ -125,6 +135,7 @@ void expect_strongest_links(Scenario sc, const std::string& what) {
     sc.channel.strongest_k = k;
     const CityLayout city = build_city_layout(sc, sc.run.seed, pool);
     EXPECT_EQ(city.links_strongest_k, static_cast<uint32_t>(k)) << what;
+    expect_links_by_gateway(city, what);
     ASSERT_EQ(city.device_sf, every.device_sf) << what << ", K " << k;
     ASSERT_EQ(city.link_offset.size(), ref.offset.size()) << what;
     std::vector<uint32_t> chosen;

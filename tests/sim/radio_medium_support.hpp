@@ -37,6 +37,7 @@ inline CityLayout layout(const std::vector<std::vector<float>>& rssi, size_t gat
     }
     city.link_offset.push_back(city.link_gateway.size());
   }
+  city.links_by_gateway = true;  // (added in gateway order)
   return city;
 }
 

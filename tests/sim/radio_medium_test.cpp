@@ -439,10 +439,5 @@ TEST(RadioMedium, PairwiseInterferenceIsTheModelsSirRule) {
   }
 }
 
-// A window with many frames is materialised on the pool, each thread a share of its frames
-// (RadioMedium::kMinParallelLinks), and settled on the pool (kMinParallelReceptions): every frame's
-// seq, fate and receiving gateways are the same as on one thread, in every interference and reception
-// mode.
-
 }  // namespace
 }  // namespace citytwin::sim

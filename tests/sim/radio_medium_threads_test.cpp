@@ -1,4 +1,4 @@
-// The radio medium on the pool: windows with many frames materialised in shares and settled per gateway on
+// The radio medium on the pool: windows with many frames split by gateway among the threads on
 // any number of threads give every frame the fate it has on one thread; the look-ahead on resolve.
 #include <gtest/gtest.h>
 
@@ -124,12 +124,53 @@ TEST(RadioMedium, ManyFramesAWindowGiveTheSameFatesOnAnyNumberOfThreads) {
     EXPECT_GT(collided, 100);
     EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2), one);
     EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 3), one);
-    // The lane's worker busy every other window: those windows materialise in one share fewer
-    // (RadioMedium::materialise_submitted; with two threads, on the caller alone), the others in one a
-    // thread.
+    // The lane's worker busy every other window: the worker takes none of those windows' parts (with two
+    // threads the caller runs both), the others' parts go one a thread.
     EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2, 1.0, false, true), one);
     EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 3, 1.0, false, true), one);
   }
+}
+
+// The gateways are split among the threads where a sample of the devices' links falls evenly: one part a
+// thread, none empty, as many parts as gateways at most, and one part for a layout whose links are not in
+// gateway order. The fates are the same in every case.
+TEST(RadioMedium, GatewaysAreSplitAmongTheThreadsByTheirLinks) {
+  constexpr double kSpan = 4.0;
+  auto [city, frames] = busy_air(40, 2000, kSpan, {0.02, 0.4}, {-130.0f, -95.0f}, 0.5, 7);
+  const Scenario sc = scenario(true, 40, 8, RadioChannel::InterSf::Goursaud);
+  const Fates one = busy_city_fates(city, frames, kSpan, sc, 1);
+  const auto cuts = [&](const CityLayout& layout, int threads) {
+    const GatewayTimeline timeline(sc, {});
+    RadioMedium medium(sc, layout, timeline);
+    ThreadPool pool(threads);
+    std::vector<Transmission> none;
+    medium.step(none, 1.0, pool, [](const ResolvedFrame&) {});
+    return medium.part_cuts();
+  };
+  // Every device hears gateways 0-9, few hear the others: the first part ends among the busy ten.
+  {
+    std::vector<std::vector<float>> rssi(500, std::vector<float>(40, kNone));
+    for (size_t d = 0; d < rssi.size(); ++d)
+      for (size_t g = 0; g < 40; ++g)
+        if (g < 10 || d % 40 == g) rssi[d][g] = -100.0f;
+    const std::vector<uint32_t> two = cuts(layout(rssi, 40), 2);
+    ASSERT_EQ(two.size(), 3u);
+    EXPECT_EQ(two.front(), 0u);
+    EXPECT_EQ(two.back(), 40u);
+    EXPECT_GE(two[1], 4u);
+    EXPECT_LE(two[1], 7u);  // 10 x 500 links to gateways 0-9, 500 to the others: half by the fifth or sixth
+    // More threads than gateways: a gateway a part.
+    EXPECT_EQ(cuts(layout({{-100.0f, -100.0f}}, 2), 3), (std::vector<uint32_t>{0, 1, 2}));
+  }
+  for (const int threads : {2, 3, 5}) {
+    const std::vector<uint32_t> c = cuts(city, threads);
+    ASSERT_EQ(c.size(), static_cast<size_t>(threads) + 1);
+    for (size_t i = 0; i + 1 < c.size(); ++i) EXPECT_LT(c[i], c[i + 1]) << threads << " threads";
+    EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, threads), one) << threads << " threads";
+  }
+  city.links_by_gateway = false;
+  EXPECT_EQ(cuts(city, 2), (std::vector<uint32_t>{0, 40}));
+  EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2), one);
 }
 
 // While a step resolves frame i, the look-ahead on resolve (RadioMedium::look_ahead_on_resolve: what the
@@ -163,7 +204,7 @@ TEST(RadioMedium, TheLookAheadOnResolveNamesTheDevicesOfTheFramesAhead) {
 // A downlink the sink sends marks the frames still on the air at its gateway as lost. In 3 s windows,
 // longer than the receive delay, a downlink sent for one frame starts before later frames of the same
 // window end, which the same step resolves after it; windows settled on the pool
-// (RadioMedium::kMinParallelReceptions) give every frame the fate it has on one thread.
+// (RadioMedium::kMinParallelLinks) give every frame the fate it has on one thread.
 TEST(RadioMedium, DownlinksSentWhileALongWindowResolvesGiveTheSameFatesOnAnyNumberOfThreads) {
   constexpr double kSpan = 12.0;
   constexpr size_t kGateways = 24, kFrames = 3000;
@@ -172,7 +213,7 @@ TEST(RadioMedium, DownlinksSentWhileALongWindowResolvesGiveTheSameFatesOnAnyNumb
   const Fates one = busy_city_fates(city, frames, kSpan, sc, 1, 3.0, true);
   ASSERT_EQ(one.size(), kFrames);
   // Each window holds ~750 frames of ~12 receptions: settled on the pool.
-  ASSERT_GT(kFrames / kSpan * 3.0 * 0.5 * kGateways / 2, 2.0 * RadioMedium::kMinParallelReceptions);
+  ASSERT_GT(kFrames / kSpan * 3.0 * 0.5 * kGateways / 2, 2.0 * RadioMedium::kMinParallelLinks);
   int received = 0, transmitting = 0;
   for (const auto& f : one) {
     received += std::get<3>(f) == static_cast<int>(output::FailReason::None) ? 1 : 0;

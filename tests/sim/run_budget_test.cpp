@@ -48,8 +48,9 @@ TEST(RunBudget, RefusesBeyondMemoryOrTimeUnlessForced) {
   e.windows = 1e9;  // 500 s on one thread, and on two: windows this empty do not wake the pool
   EXPECT_NEAR(e.wall_s(2), e.wall_s(1), 1.0);
   EXPECT_NO_THROW(check_run_budget(e, 0, 2));
-  e.windows = 1e8;  // each window settles kMinParallelReceptions: on 2 threads each one wakes the pool
-  e.receptions = 1e8 * static_cast<double>(access::RadioMedium::kMinParallelReceptions);
+  e.windows = 1e8;  // each window holds kMinParallelLinks receptions (as many links at least): on 2 threads
+                    // each one wakes the pool
+  e.receptions = 1e8 * static_cast<double>(access::RadioMedium::kMinParallelLinks);
   EXPECT_NEAR(e.wall_s(2) - e.wall_s(1), 1e8 * kSecondsPerPoolRound, 1.0);
   e.receptions = 0.0;
   e.devices = kMaxDevices + 1;  // never, forced or not
