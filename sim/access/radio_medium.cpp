@@ -88,7 +88,6 @@ bool RadioMedium::sunk_by_interference(const Reception& rx, const Energies& ener
 }
 
 void RadioMedium::resolve(size_t frame, const std::function<void(const ResolvedFrame&)>& sink) {
-  Frame& f = frames_[frame];
   received_scratch_.clear();
   rssi_scratch_.clear();
   FailReason strongest_fate = FailReason::BelowSensitivity;
@@ -100,7 +99,8 @@ void RadioMedium::resolve(size_t frame, const std::function<void(const ResolvedF
     for (uint64_t id = span.first; id < span.first + span.count; ++id) {
       const Reception& rx = part.reception(id);
       FailReason rx_fate = fate(rx.gateway, rx.local);
-      if (cumulative_ && rx_fate == FailReason::None && sunk_by_interference(rx, part.energies(id), f.tx))
+      if (cumulative_ && rx_fate == FailReason::None &&
+          sunk_by_interference(rx, part.energies(id), frames_[frame].tx))
         rx_fate = FailReason::Collision;
       if (rx_fate == FailReason::None) {
         received_scratch_.push_back(rx.gateway);
@@ -112,18 +112,79 @@ void RadioMedium::resolve(size_t frame, const std::function<void(const ResolvedF
       }
     }
   }
+  emit(frames_[frame], received_scratch_, rssi_scratch_, in_range, strongest, strongest_fate, sink);
+}
+
+void RadioMedium::judge(size_t p, size_t frame) {
+  Part& part = parts_[p];
+  const Span span = part.spans[frame];
+  Verdict v{static_cast<uint32_t>(part.verdict_gateways.size()), 0, span.count,
+            -std::numeric_limits<float>::infinity(), FailReason::BelowSensitivity};
+  for (uint64_t id = span.first; id < span.first + span.count; ++id) {
+    const Reception& rx = part.reception(id);
+    FailReason rx_fate = fate(rx.gateway, rx.local);
+    if (cumulative_ && rx_fate == FailReason::None &&
+        sunk_by_interference(rx, part.energies(id), frames_[frame].tx))
+      rx_fate = FailReason::Collision;
+    if (rx_fate == FailReason::None) {
+      part.verdict_gateways.push_back(rx.gateway);
+      part.verdict_rssi_dbm.push_back(rx.rssi_dbm);
+      ++v.received;
+    }
+    if (rx.rssi_dbm > v.strongest_dbm) {
+      v.strongest_dbm = rx.rssi_dbm;
+      v.strongest_fate = rx_fate;
+    }
+  }
+  part.verdicts.push_back(v);
+}
+
+void RadioMedium::resolve_judged(size_t frame, size_t k,
+                                 const std::function<void(const ResolvedFrame&)>& sink) {
+  if (parts_.size() == 1) {
+    const Part& part = parts_.front();
+    const Verdict& v = part.verdicts[k];
+    emit(frames_[frame], {part.verdict_gateways.data() + v.first, v.received},
+         {part.verdict_rssi_dbm.data() + v.first, v.received}, v.in_range, v.strongest_dbm, v.strongest_fate,
+         sink);
+    return;
+  }
+  // In part order (the links' order); the strongest: the first of the largest, as resolve finds it.
+  received_scratch_.clear();
+  rssi_scratch_.clear();
+  FailReason strongest_fate = FailReason::BelowSensitivity;
+  float strongest = -std::numeric_limits<float>::infinity();
+  uint32_t in_range = 0;
+  for (const Part& part : parts_) {
+    const Verdict& v = part.verdicts[k];
+    in_range += v.in_range;
+    received_scratch_.insert(received_scratch_.end(), part.verdict_gateways.begin() + v.first,
+                             part.verdict_gateways.begin() + v.first + v.received);
+    rssi_scratch_.insert(rssi_scratch_.end(), part.verdict_rssi_dbm.begin() + v.first,
+                         part.verdict_rssi_dbm.begin() + v.first + v.received);
+    if (v.strongest_dbm > strongest) {
+      strongest = v.strongest_dbm;
+      strongest_fate = v.strongest_fate;
+    }
+  }
+  emit(frames_[frame], received_scratch_, rssi_scratch_, in_range, strongest, strongest_fate, sink);
+}
+
+void RadioMedium::emit(Frame& f, std::span<const uint32_t> gateways, std::span<const float> rssi_dbm,
+                       uint32_t in_range, float strongest_dbm, FailReason strongest_fate,
+                       const std::function<void(const ResolvedFrame&)>& sink) const {
   f.resolved = true;
   ResolvedFrame out;
   out.seq = f.seq;
   out.tx = f.tx;
-  out.gateways_received = received_scratch_;
-  out.rssi_received_dbm = rssi_scratch_;
+  out.gateways_received = gateways;
+  out.rssi_received_dbm = rssi_dbm;
   out.gateways_in_range = static_cast<uint16_t>(in_range);
-  out.best_rssi_dbm = in_range > 0 ? strongest : std::numeric_limits<float>::quiet_NaN();
+  out.best_rssi_dbm = in_range > 0 ? strongest_dbm : std::numeric_limits<float>::quiet_NaN();
   // The reason a lost frame gives is the one at the gateway that heard it strongest.
-  out.fail_reason = !received_scratch_.empty() ? FailReason::None
-                    : !f.tx.sent               ? FailReason::DeviceDead
-                                               : strongest_fate;
+  out.fail_reason = !gateways.empty() ? FailReason::None
+                    : !f.tx.sent      ? FailReason::DeviceDead
+                                      : strongest_fate;
   const double bandwidth = city_.populations[engine::population_of(city_, f.tx)].bandwidth_hz;
   out.snr_db = static_cast<float>(models::radio::snr_db(out.best_rssi_dbm, bandwidth, noise_figure_db_));
   out.t_received_s = f.tx.t_end_s;
@@ -226,11 +287,36 @@ void RadioMedium::prefetch_links(size_t p, size_t submitted) const {
   }
 }
 
-void RadioMedium::prefetch_resolve(size_t frame) const {
+void RadioMedium::look_ahead(size_t frame) const {
   const size_t far = frame + 2 * kResolveAhead, near = frame + kResolveAhead;
   if (resolve_ahead_)
     resolve_ahead_(far < frames_.size() ? frames_[far].tx.device : kNoDevice,
                    near < frames_.size() ? frames_[near].tx.device : kNoDevice);
+}
+
+void RadioMedium::prefetch_judge(size_t p, size_t frame) const {
+  const Part& part = parts_[p];
+  const size_t far = frame + 2 * kResolveAhead, near = frame + kResolveAhead;
+  if (far < frames_.size()) {
+    const Span span = part.spans[far];
+    if (span.count > 0) {
+      const Reception* first = &part.reception(span.first);
+      __builtin_prefetch(first);
+      __builtin_prefetch(first + span.count - 1);
+    }
+  }
+  if (near >= frames_.size() || frames_[near].resolved) return;
+  const Span span = part.spans[near];
+  for (uint64_t id = span.first; id < span.first + span.count; ++id) {
+    const Reception& rx = part.reception(id);
+    const GatewayState& gs = gateways_[rx.gateway];
+    __builtin_prefetch(gs.fates.data() + gs.offset(rx.local));
+  }
+}
+
+void RadioMedium::prefetch_resolve(size_t frame) const {
+  look_ahead(frame);
+  const size_t far = frame + 2 * kResolveAhead, near = frame + kResolveAhead;
   if (far < frames_.size())
     for (const Part& part : parts_) {
       const Span span = part.spans[far];
@@ -280,7 +366,7 @@ void RadioMedium::make_parts(int threads) {
   }
 }
 
-void RadioMedium::run_part(size_t p) {
+void RadioMedium::run_part(size_t p, std::optional<double> judge_by_s) {
   tidy(p);
   Part& part = parts_[p];
   // 1. Its receptions of the frames submitted since the last step, in seq order.
@@ -306,6 +392,15 @@ void RadioMedium::run_part(size_t p) {
     prefetch_settle(g, end);
     for (const OnAir& rx : incoming_[g]) settle(part, static_cast<uint32_t>(g), rx);
     incoming_[g].clear();
+  }
+  // 3. Its verdicts on the frames due by judge_by_s, in seq order.
+  part.verdicts.clear();
+  part.verdict_gateways.clear();
+  part.verdict_rssi_dbm.clear();
+  if (!judge_by_s) return;
+  for (size_t i = frame_front_; i < frames_.size(); ++i) {
+    prefetch_judge(p, i);
+    if (!frames_[i].resolved && frames_[i].tx.t_end_s <= *judge_by_s) judge(p, i);
   }
 }
 
@@ -343,16 +438,34 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
 
   // 2. Each part makes its receptions and settles its gateways, on the pool when the window holds many
   // links (the results are the same either way: a part writes only its own gateways' state).
+  // The frames due by t_s are judged there too, by the parts that hold their receptions, unless a downlink
+  // the sink sends while they are resolved could still mark one of them: every downlink from now on starts
+  // at least min_rx1_delay_s_ after prune_before_s_ (and marks only frames that end after it starts), so
+  // not in the first step, nor in a step longer than the shortest receive delay.
+  const std::optional<double> judge_by_s =
+      t_s <= prune_before_s_ + min_rx1_delay_s_ ? std::optional<double>(t_s) : std::nullopt;
   pool.parallel_for(
-      parts_.size(), [&](size_t p) { run_part(p); }, links, kMinParallelLinks);
+      parts_.size(), [&](size_t p) { run_part(p, judge_by_s); }, links, kMinParallelLinks);
   submitted_.clear();
   for (const Part& part : parts_) receptions_made_ += part.made;
 
   // 3. Resolve the frames that ended by t_s, in seq order, then drop the settled prefix.
+  size_t judged = 0;
+  judged_by_s_ = judge_by_s;
   for (size_t i = frame_front_; i < frames_.size(); ++i) {
-    prefetch_resolve(i);
-    if (!frames_[i].resolved && frames_[i].tx.t_end_s <= t_s) resolve(i, sink);
+    if (judge_by_s) {
+      look_ahead(i);
+    } else {
+      prefetch_resolve(i);
+    }
+    if (frames_[i].resolved || frames_[i].tx.t_end_s > t_s) continue;
+    if (judge_by_s) {
+      resolve_judged(i, judged++, sink);
+    } else {
+      resolve(i, sink);
+    }
   }
+  judged_by_s_.reset();
   while (frame_front_ < frames_.size() && frames_[frame_front_].resolved) ++frame_front_;
   // Every downlink from now on starts after a frame resolved from now on ends, after t_s.
   prune_before_s_ = std::max(prune_before_s_, t_s);

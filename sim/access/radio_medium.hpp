@@ -149,6 +149,13 @@ class RadioMedium {
     uint64_t first;
     uint32_t count;
   };
+  // A due frame judged at a part's gateways: the gateways that received it (and their RSSI) from
+  // `first` in the part's verdict lists, its receptions there, and the strongest of them with its fate.
+  struct Verdict {
+    uint32_t first, received, in_range;
+    float strongest_dbm;
+    output::FailReason strongest_fate;
+  };
   struct alignas(64) Part {              // written by one thread in a round: a cache line or more of its own
     std::vector<Reception> receptions;   // receptions[i] has id base + i
     std::vector<Energies> interference;  // the same ids, with radio.interference: cumulative only
@@ -159,6 +166,10 @@ class RadioMedium {
     // reception a frame still unresolved holds (the ones before it may go).
     size_t settled_frames = 0;
     uint64_t first_live = 0;
+    // This step's due frames judged here (when step judges them in the round), in seq order.
+    std::vector<Verdict> verdicts;
+    std::vector<uint32_t> verdict_gateways;
+    std::vector<float> verdict_rssi_dbm;
     Reception& reception(uint64_t id) { return receptions[static_cast<size_t>(id - base)]; }
     const Reception& reception(uint64_t id) const { return receptions[static_cast<size_t>(id - base)]; }
     Energies& energies(uint64_t id) { return interference[static_cast<size_t>(id - base)]; }
@@ -168,8 +179,11 @@ class RadioMedium {
   // in gateway order.
   void make_parts(int threads);
   // Materialises part p's receptions of the submitted transmissions (their newcomers appended to its
-  // gateways' incoming_), then settles its gateways' newcomers.
-  void run_part(size_t p);
+  // gateways' incoming_), then settles its gateways' newcomers; with judge_by_s, judges the frames due by
+  // then at its gateways (Part::verdicts).
+  void run_part(size_t p, std::optional<double> judge_by_s);
+  // Part p's verdict on frames_[frame] (its receptions' fates, read on the thread that wrote them).
+  void judge(size_t p, size_t frame);
   // Part p's settled front erased (spans of frames gone from frames_; receptions, once half of them, and
   // its gateways' fates no live reception refers to): what step left it.
   void tidy(size_t p);
@@ -207,6 +221,13 @@ class RadioMedium {
     return sir_thresholds_db_[signal_sf - 7u][interferer_sf - 7u];
   }
   void resolve(size_t frame, const std::function<void(const ResolvedFrame&)>& sink);
+  // The same from the parts' k-th verdicts (the frame judged in the round).
+  void resolve_judged(size_t frame, size_t k, const std::function<void(const ResolvedFrame&)>& sink);
+  // Hands the sink a frame resolved with these received gateways and RSSI, receptions in range, and the
+  // strongest reception's power and fate.
+  void emit(Frame& f, std::span<const uint32_t> gateways, std::span<const float> rssi_dbm, uint32_t in_range,
+            float strongest_dbm, output::FailReason strongest_fate,
+            const std::function<void(const ResolvedFrame&)>& sink) const;
   // radio.receptions: strongest: demodulator locks at part p's gateways of tx's links beyond chosen.
   void lock_beyond(size_t p, const engine::Transmission& tx, std::span<const uint32_t> chosen,
                    double bandwidth_hz, double sensitivity_dbm);
@@ -247,6 +268,10 @@ class RadioMedium {
   // 4 ahead about the same).
   static constexpr size_t kResolveAhead = 8;
   void prefetch_resolve(size_t frame) const;
+  // The look-ahead on resolve alone (look_ahead_on_resolve), for frame i.
+  void look_ahead(size_t frame) const;
+  // What part p's verdict on a later frame reads, asked for while it judges frame i (as prefetch_resolve).
+  void prefetch_judge(size_t p, size_t frame) const;
 
   const city::CityLayout& city_;
   const drivers::GatewayTimeline& timeline_;
@@ -290,6 +315,9 @@ class RadioMedium {
   std::vector<uint32_t> next_local_;                 // per gateway: the local index its next reception gets
   std::vector<uint32_t> trim_scratch_;               // per gateway
   std::vector<std::vector<Interval>> transmitting_;  // per gateway: scheduled downlinks
+  // While step resolves frames judged in its round: the time they are due by (block_gateway checks that a
+  // downlink sent meanwhile marks none of them).
+  std::optional<double> judged_by_s_;
   const JammingField* jamming_ = nullptr;
   ResolveAhead resolve_ahead_;
   uint32_t strongest_k_ = 0;                 // radio.receptions: strongest or strongest_only; 0: exact

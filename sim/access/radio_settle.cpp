@@ -42,7 +42,11 @@ void RadioMedium::block_gateway(uint32_t gateway, double t0_s, double t1_s) {
   for (uint32_t first = gateway * sf_lists_; first < on_air_.size(); first += per_channel)
     for (uint32_t list = first; list < first + sf_lists_; ++list)
       for (const OnAir& e : on_air_[list].frames)
-        if (e.t_end_s > t0_s && e.t_start_s < t1_s) fate(gateway, e.local) = FailReason::GatewayTransmitting;
+        if (e.t_end_s > t0_s && e.t_start_s < t1_s) {
+          if (judged_by_s_ && e.t_end_s <= *judged_by_s_)
+            throw std::logic_error("RadioMedium: a downlink marks a frame already judged in the round");
+          fate(gateway, e.local) = FailReason::GatewayTransmitting;
+        }
 }
 
 // One newcomer at one gateway, in start order.

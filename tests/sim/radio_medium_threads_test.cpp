@@ -2,6 +2,7 @@
 // any number of threads give every frame the fate it has on one thread; the look-ahead on resolve.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <random>
 #include <thread>
@@ -223,6 +224,21 @@ TEST(RadioMedium, DownlinksSentWhileALongWindowResolvesGiveTheSameFatesOnAnyNumb
   EXPECT_GT(transmitting, 30);  // lost to downlinks at the gateway that heard them strongest
   EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2, 3.0, true), one);
   EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 3, 3.0, true), one);
+  // In 1 s windows, no longer than the receive delay, the due frames are judged in the round by the
+  // threads that settled them: no downlink sent while they are resolved can reach one (block_gateway
+  // throws if it marks a judged frame). The fates differ from the 3 s windows' (a downlink that starts
+  // within a long window is known only after the frames that start after it took their demodulation paths)
+  // but not with the number of threads.
+  const Fates short_windows = busy_city_fates(city, frames, kSpan, sc, 1, 1.0, true);
+  ASSERT_EQ(short_windows.size(), kFrames);
+  EXPECT_GT(std::count_if(short_windows.begin(), short_windows.end(),
+                          [](const auto& f) {
+                            return std::get<3>(f) ==
+                                   static_cast<int>(output::FailReason::GatewayTransmitting);
+                          }),
+            30);
+  EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2, 1.0, true), short_windows);
+  EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 3, 1.0, true, true), short_windows);
 }
 
 }  // namespace
