@@ -88,31 +88,15 @@ bool RadioMedium::sunk_by_interference(const Reception& rx, const Energies& ener
 }
 
 void RadioMedium::resolve(size_t frame, const std::function<void(const ResolvedFrame&)>& sink) {
-  received_scratch_.clear();
-  rssi_scratch_.clear();
-  FailReason strongest_fate = FailReason::BelowSensitivity;
-  float strongest = -std::numeric_limits<float>::infinity();
-  uint32_t in_range = 0;
-  for (Part& part : parts_) {  // in part order, each in link order: the links' order
-    const Span span = part.spans[frame];
-    in_range += span.count;
-    for (uint64_t id = span.first; id < span.first + span.count; ++id) {
-      const Reception& rx = part.reception(id);
-      FailReason rx_fate = fate(rx.gateway, rx.local);
-      if (cumulative_ && rx_fate == FailReason::None &&
-          sunk_by_interference(rx, part.energies(id), frames_[frame].tx))
-        rx_fate = FailReason::Collision;
-      if (rx_fate == FailReason::None) {
-        received_scratch_.push_back(rx.gateway);
-        rssi_scratch_.push_back(rx.rssi_dbm);
-      }
-      if (rx.rssi_dbm > strongest) {
-        strongest = rx.rssi_dbm;
-        strongest_fate = rx_fate;
-      }
-    }
+  // Judged here, just before it is resolved (a downlink sent for an earlier frame may have marked it).
+  for (size_t p = 0; p < parts_.size(); ++p) {
+    Part& part = parts_[p];
+    part.verdicts.clear();
+    part.verdict_gateways.clear();
+    part.verdict_rssi_dbm.clear();
+    judge(p, frame);
   }
-  emit(frames_[frame], received_scratch_, rssi_scratch_, in_range, strongest, strongest_fate, sink);
+  resolve_judged(frame, 0, sink);
 }
 
 void RadioMedium::judge(size_t p, size_t frame) {

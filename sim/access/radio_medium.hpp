@@ -220,8 +220,9 @@ class RadioMedium {
   double needs_db(uint8_t signal_sf, uint8_t interferer_sf) const {
     return sir_thresholds_db_[signal_sf - 7u][interferer_sf - 7u];
   }
+  // Resolves frames_[frame]: judges it at every part, on this thread, then resolve_judged.
   void resolve(size_t frame, const std::function<void(const ResolvedFrame&)>& sink);
-  // The same from the parts' k-th verdicts (the frame judged in the round).
+  // Resolves frames_[frame] from the parts' k-th verdicts (the frame judged in the round, or just now).
   void resolve_judged(size_t frame, size_t k, const std::function<void(const ResolvedFrame&)>& sink);
   // Hands the sink a frame resolved with these received gateways and RSSI, receptions in range, and the
   // strongest reception's power and fate.
