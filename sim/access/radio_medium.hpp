@@ -113,8 +113,9 @@ class RadioMedium {
     float rssi_dbm;
     uint32_t local;  // its index among the gateway's receptions (GatewayState::fates), modulo 2^32
   };
+  static constexpr uint32_t kSpreadingFactors = 6;  // SF7..SF12
   // Cumulative interference: energy (mW s) of the overlapping frames, per their SF (7..12).
-  using Energies = std::array<float, 6>;
+  using Energies = std::array<float, kSpreadingFactors>;
   struct Frame {  // its receptions: each part's Span at the same index
     uint64_t seq;
     engine::Transmission tx;
@@ -173,6 +174,11 @@ class RadioMedium {
     Reception& reception(uint64_t id) { return receptions[static_cast<size_t>(id - base)]; }
     const Reception& reception(uint64_t id) const { return receptions[static_cast<size_t>(id - base)]; }
     Energies& energies(uint64_t id) { return interference[static_cast<size_t>(id - base)]; }
+    void clear_verdicts() {
+      verdicts.clear();
+      verdict_gateways.clear();
+      verdict_rssi_dbm.clear();
+    }
   };
   // The parts for a pool of `threads` (at the first step): one a thread, none empty where the gateways
   // allow, cut where the links of a sample of the devices fall evenly; one when the layout's links are not
@@ -250,6 +256,8 @@ class RadioMedium {
     size_t count;
   };
   Links links_of(uint32_t device) const;
+  // The first of a device's links (in gateway order) that goes to part p's gateways.
+  size_t first_link_of_part(size_t p, const uint32_t* gateways, size_t count) const;
   // Asks for the cache lines of part p's links of submitted_[submitted]'s device (nothing past the end): a
   // frame's device is a random one, its links a miss or two at 1 M devices, asked for this many frames
   // before they are read. The first and the last link of each array: 8 links straddle two lines about
@@ -281,7 +289,6 @@ class RadioMedium {
   models::radio::SirThresholds sir_thresholds_db_;
   bool cumulative_;
   uint32_t sf_lists_;  // on-air lists per (gateway, channel): 6 with orthogonal SFs (one per SF), else 1
-  std::array<double, 6> sensitivity_125khz_dbm_;
   std::vector<double> sensitivity_dbm_;  // [population * 6 + SF - 7]: with the population's bandwidth
   double noise_figure_db_;
   engine::Sequencer sequencer_;  // for the step that numbers its own transmissions

@@ -1,7 +1,7 @@
 // A gateway's side of the radio medium (sim/access/radio_medium.hpp): its on-air lists, the settling of
 // each newcomer against them (demodulation paths, half duplex, power cuts, collisions), the downlinks
-// that block it, and what the settling round asks for ahead. The windows' receptions, their
-// materialising and the frames' resolving are in radio_medium.cpp.
+// that block it, and what the settling round asks for ahead. A part's round (the receptions made, the
+// verdicts) is in radio_parts.cpp; the windows' steps and the frames' resolving in radio_medium.cpp.
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
