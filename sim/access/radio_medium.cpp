@@ -38,7 +38,6 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
       noise_figure_db_(scenario.channel.noise_figure_db),
       incoming_(city.gateway_count()),
       gateways_(city.gateway_count()),
-      next_local_(city.gateway_count(), 0),
       transmitting_(city.gateway_count()) {
   for (const scenario::Gateway& g : scenario.gateways)
     demodulator_free_at_s_.emplace_back(static_cast<size_t>(g.demodulators), 0.0);

@@ -297,11 +297,20 @@ class RadioMedium {
   std::vector<Frame> frames_;  // in seq order (not contiguous: other radios' uplinks are elsewhere)
   size_t frame_front_ = 0;     // frames_ below it are settled
   std::vector<Part> parts_;
-  std::vector<uint32_t> cut_;                 // part p: gateways cut_[p] .. cut_[p + 1] - 1
-  std::vector<Submitted> submitted_;          // since the last step, in seq order
-  std::vector<std::vector<OnAir>> incoming_;  // per gateway, this window's new receptions
-  std::vector<uint32_t> channels_hz_;         // the uplink channels seen so far
-  std::vector<AirList> on_air_;               // per channel, then gateway: see on_air_list()
+  std::vector<uint32_t> cut_;         // part p: gateways cut_[p] .. cut_[p + 1] - 1
+  std::vector<Submitted> submitted_;  // since the last step, in seq order
+  // Per gateway, what materialise writes for each reception: the window's new receptions and the local
+  // index the next one gets, a cache line of its own. Packed (one vector header and one counter after the
+  // other), the lines at a cut between two parts were written by both threads at every reception there:
+  // on the 100k bench city a fifth of materialise's samples on two threads waited on the counter's line
+  // alone (bench/RESULTS.md, "Each gateway's newcomers on a line of its own").
+  struct alignas(64) Newcomers {
+    std::vector<OnAir> list;  // in start order
+    uint32_t next_local = 0;
+  };
+  std::vector<Newcomers> incoming_;
+  std::vector<uint32_t> channels_hz_;  // the uplink channels seen so far
+  std::vector<AirList> on_air_;        // per channel, then gateway: see on_air_list()
   // The last step's t_s: every frame resolved from now on ends after it. A frame that ended later may still
   // overlap a downlink sent for such a frame (block_gateway marks those on its lists), one that ended before
   // it no downlink; a newcomer's start alone was not enough when a step spans more than the receive delay
@@ -320,7 +329,6 @@ class RadioMedium {
   }
   std::vector<std::vector<double>> demodulator_free_at_s_;  // per gateway, per demodulation path
   std::vector<GatewayState> gateways_;
-  std::vector<uint32_t> next_local_;                 // per gateway: the local index its next reception gets
   std::vector<uint32_t> trim_scratch_;               // per gateway
   std::vector<std::vector<Interval>> transmitting_;  // per gateway: scheduled downlinks
   // While step resolves frames judged in its round: the time they are due by (block_gateway checks that a

@@ -74,8 +74,8 @@ void RadioMedium::run_part(size_t p, std::optional<double> judge_by_s) {
   const size_t end = cut_[p + 1];
   for (size_t g = cut_[p]; g < end; ++g) {
     prefetch_settle(g, end);
-    for (const OnAir& rx : incoming_[g]) settle(part, static_cast<uint32_t>(g), rx);
-    incoming_[g].clear();
+    for (const OnAir& rx : incoming_[g].list) settle(part, static_cast<uint32_t>(g), rx);
+    incoming_[g].list.clear();
   }
   // 3. Its verdicts on the frames due by judge_by_s, in seq order.
   part.clear_verdicts();
@@ -121,8 +121,8 @@ RadioMedium::Links RadioMedium::links_of(uint32_t device) const {
     if (jamming_ != nullptr &&
         jamming_->jams(g, tx.channel_hz, bandwidth, rssi - sensitivity, tx.t_start_s, tx.t_end_s))
       continue;
-    incoming_[g].emplace_back(tx.t_start_s, tx.t_end_s, kLockOnly, rssi, 0u, 0u, tx.spreading_factor,
-                              FailReason::None);
+    incoming_[g].list.emplace_back(tx.t_start_s, tx.t_end_s, kLockOnly, rssi, 0u, 0u, tx.spreading_factor,
+                                   FailReason::None);
   }
 }
 
@@ -152,10 +152,11 @@ RadioMedium::Span RadioMedium::materialise(size_t p, const Submitted& s) {
       const uint64_t id = part.base + part.receptions.size();
       const bool jammed = jamming_ != nullptr && jamming_->jams(g, tx.channel_hz, bandwidth,
                                                                 rssi - sensitivity, tx.t_start_s, tx.t_end_s);
-      const uint32_t local = next_local_[g]++;
+      Newcomers& newcomers = incoming_[g];
+      const uint32_t local = newcomers.next_local++;
       part.receptions.push_back({g, rssi, local});
-      incoming_[g].push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g * sf_lists_, local,
-                              tx.spreading_factor, jammed ? FailReason::Jammed : FailReason::None});
+      newcomers.list.push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g * sf_lists_, local,
+                                tx.spreading_factor, jammed ? FailReason::Jammed : FailReason::None});
     }
   }
   return {first, static_cast<uint32_t>(part.base + part.receptions.size() - first)};

@@ -159,7 +159,7 @@ void RadioMedium::collide(Part& part, GatewayState& gs, const OnAir& rx, FailRea
 void RadioMedium::prefetch_settle(size_t gateway, size_t end) const {
   if (gateway + 3 < end) {
     const size_t g = gateway + 3;
-    const std::vector<OnAir>& in = incoming_[g];
+    const std::vector<OnAir>& in = incoming_[g].list;
     if (!in.empty()) {
       __builtin_prefetch(in.data());
       __builtin_prefetch(reinterpret_cast<const char*>(in.data()) + 64);
@@ -168,10 +168,10 @@ void RadioMedium::prefetch_settle(size_t gateway, size_t end) const {
     core::prefetch_for_write(demodulator_free_at_s_[g].data());
   }
   if (gateway + 2 < end)
-    for (const OnAir& rx : incoming_[gateway + 2]) core::prefetch_for_write(&on_air_[rx.list]);
+    for (const OnAir& rx : incoming_[gateway + 2].list) core::prefetch_for_write(&on_air_[rx.list]);
   if (gateway + 1 < end) {
     const size_t g = gateway + 1;
-    for (const OnAir& rx : incoming_[g]) {
+    for (const OnAir& rx : incoming_[g].list) {
       if (rx.reception == kLockOnly) continue;
       // Its list is short (most of it over, and cleared or compacted when rx is compared with it).
       const char* frames = reinterpret_cast<const char*>(on_air_[rx.list].frames.data());
