@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 #include <numbers>
+#include <unordered_set>
 
 #include "models/radio/reception.hpp"
 #include "output/trace_writer.hpp"
@@ -192,17 +193,30 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
   std::vector<uint64_t> ends;  // each population's end in device ids (population-major)
   for (const scenario::DevicePopulation& pop : sc.devices)
     ends.push_back((ends.empty() ? 0 : ends.back()) + static_cast<uint64_t>(std::max<int64_t>(pop.count, 0)));
+  // A device in several attacks sends as the first that took it (CompromisedTraffic): an id given again
+  // counts once, and each attack adds, in expectation, the devices no earlier one took (a population's share
+  // is drawn uniformly among all its devices, taken or not). Per population: the expected count taken so
+  // far, and the chance that a given device escaped every share drawn so far.
+  std::vector<double> taken(sc.devices.size(), 0.0), escaped(sc.devices.size(), 1.0);
+  std::unordered_set<uint64_t> taken_ids;
   for (const scenario::Compromised& c : sc.attacks.compromised) {
     if (!c.population.empty()) {
-      for (size_t p = 0; p < sc.devices.size(); ++p)
-        if (sc.devices[p].name == c.population)
-          add_compromised(
-              p, std::round(c.share * static_cast<double>(std::max<int64_t>(sc.devices[p].count, 0))), c);
+      for (size_t p = 0; p < sc.devices.size(); ++p) {
+        const auto count = static_cast<double>(std::max<int64_t>(sc.devices[p].count, 0));
+        if (sc.devices[p].name != c.population || count == 0.0) continue;
+        const double drawn = std::round(c.share * count);
+        const double added = drawn * (1.0 - taken[p] / count);
+        add_compromised(p, added, c);
+        taken[p] += added;
+        escaped[p] *= 1.0 - drawn / count;
+      }
       continue;
     }
     for (const uint64_t id : c.devices) {  // population p holds ids [ends[p - 1], ends[p])
       const auto p = static_cast<size_t>(std::upper_bound(ends.begin(), ends.end(), id) - ends.begin());
-      if (p < ends.size()) add_compromised(p, 1.0, c);
+      if (p >= ends.size() || !taken_ids.insert(id).second) continue;
+      add_compromised(p, escaped[p], c);
+      taken[p] += escaped[p];
     }
   }
   e.windows = std::ceil(duration / sc.run.window_s);

@@ -229,6 +229,42 @@ TEST(RunBudget, CompromisedDevicesFramesAreCounted) {
   EXPECT_NEAR(estimate_run(sc).receptions, e.receptions, 1e-6);
 }
 
+// A device in two attacks sends as the first that took it (engine::CompromisedTraffic): the same ids given
+// twice count once (the estimate had counted them twice), and a second share of the same population adds, in
+// expectation, only the devices the first did not take. The run agrees.
+TEST(RunBudget, ADeviceInTwoAttacksIsCountedOnce) {
+  Scenario sc = load_scenario_file(std::string(CITYTWIN_SOURCE_DIR) + "/scenarios/city_attacks.yaml");
+  ASSERT_EQ(sc.attacks.compromised.size(), 1u);
+  const scenario::Compromised botnet = sc.attacks.compromised[0];
+  ASSERT_EQ(sc.devices[1].name, botnet.population);
+  const double share = std::round(botnet.share * static_cast<double>(sc.devices[1].count)) /
+                       static_cast<double>(sc.devices[1].count);
+  ASSERT_GT(share, 0.0);
+  const double one = estimate_run(sc).reports;
+  sc.attacks.compromised.clear();
+  const double none = estimate_run(sc).reports;
+  ASSERT_GT(one, none);
+  // The population's share twice: the second takes the share of what the first left.
+  sc.attacks.compromised = {botnet, botnet};
+  sc.attacks.compromised[1].name = "second";
+  const double twice = estimate_run(sc).reports;
+  EXPECT_NEAR(twice - none, (2.0 - share) * (one - none), 1e-6 * one);
+  const double made = reports_made(sc);
+  EXPECT_GE(twice, made);
+  EXPECT_LE(twice, 1.25 * made);
+  // The same ids twice: once.
+  scenario::Compromised by_id = botnet;
+  by_id.population.clear();
+  for (uint64_t id = 40; id < 160; ++id)
+    by_id.devices.push_back(id);  // 120 parking sensors (40 gauges first)
+  sc.attacks.compromised = {by_id};
+  const double ids_once = estimate_run(sc).reports;
+  EXPECT_NEAR(ids_once, one, 1e-6 * one);
+  sc.attacks.compromised = {by_id, by_id};
+  sc.attacks.compromised[1].name = "second";
+  EXPECT_NEAR(estimate_run(sc).reports, ids_once, 1e-6 * one);
+}
+
 // Without --threads, every core for a city whose windows hold enough receptions for the threads to pay, one
 // for a smaller one: 1,000 devices every minute heard by one gateway hold ~17 receptions a window.
 TEST(RunBudget, DefaultThreadsAreOneForACityTooSmallForThePool) {
