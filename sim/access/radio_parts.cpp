@@ -25,20 +25,32 @@ void RadioMedium::make_parts(int threads) {
   cut_[count] = static_cast<uint32_t>(gateways);
   trim_scratch_.resize(gateways);
   if (count == 1) return;
-  // The links per gateway of a sample of the devices (every device up to 65,536): where the work lies.
-  std::vector<uint64_t> weight(gateways, 0);
+  // Where the work lies: the links per gateway of a sample of the devices (every device up to 65,536), each
+  // weighed by how often its device sends (its population's reports a second). Devices on other radios
+  // (NB-IoT, Wi-Fi) send no LoRa frame: their links weigh nothing.
+  std::vector<double> weight(gateways, 0.0);
   const size_t devices = city_.device_count(), stride = std::max<size_t>(1, devices / 65536);
-  uint64_t total = 0;
+  double total = 0.0;
   for (size_t d = 0; d < devices; d += stride) {
+    double rate = 1.0;
+    if (d < city_.device_population.size()) {
+      const city::PopulationProfile& pop = city_.populations[city_.device_population[d]];
+      if (pop.technology != scenario::Technology::LoRaWAN) continue;
+      if (pop.interval_s > 0.0) rate = 1.0 / pop.interval_s;
+    }
     const Links links = links_of(static_cast<uint32_t>(d));
-    for (size_t i = 0; i < links.count; ++i) ++weight[links.gateways[i]];
-    total += links.count;
+    for (size_t i = 0; i < links.count; ++i) weight[links.gateways[i]] += rate;
+    total += rate * static_cast<double>(links.count);
+  }
+  if (!(total > 0.0)) {  // no LoRa link in the sample: as many gateways a part
+    for (size_t p = 1; p < count; ++p) cut_[p] = static_cast<uint32_t>(gateways * p / count);
+    return;
   }
   // Part p - 1 ends where the weight so far first reaches p parts' worth, leaving each part a gateway.
-  uint64_t so_far = 0;
+  double so_far = 0.0;
   size_t g = 0;
   for (size_t p = 1; p < count; ++p) {
-    const uint64_t target = total * p / count;
+    const double target = total * static_cast<double>(p) / static_cast<double>(count);
     while (g < gateways && so_far < target) so_far += weight[g++];
     cut_[p] =
         static_cast<uint32_t>(std::clamp(g, static_cast<size_t>(cut_[p - 1]) + 1, gateways - (count - p)));

@@ -163,6 +163,28 @@ TEST(RadioMedium, GatewaysAreSplitAmongTheThreadsByTheirLinks) {
     // More threads than gateways: a gateway a part.
     EXPECT_EQ(cuts(layout({{-100.0f, -100.0f}}, 2), 3), (std::vector<uint32_t>{0, 1, 2}));
   }
+  // The links weigh by how often their devices send, nothing on another radio: 250 devices hear gateways
+  // 0-9, 250 others 30-39. Counted by links alone, the cut fell among the first ten.
+  {
+    std::vector<std::vector<float>> rssi(500, std::vector<float>(40, kNone));
+    for (size_t d = 0; d < rssi.size(); ++d)
+      for (size_t g = 0; g < 10; ++g) rssi[d][d < 250 ? g : 30 + g] = -100.0f;
+    CityLayout mixed = layout(rssi, 40);
+    mixed.populations.resize(2);
+    for (size_t d = 250; d < 500; ++d) mixed.device_population[d] = 1;
+    mixed.populations[0].interval_s = 900.0;
+    mixed.populations[1].interval_s = 90.0;  // ten times as often: 5 of the 10 busy ones balance 0-9
+    const std::vector<uint32_t> by_rate = cuts(mixed, 2);
+    EXPECT_GE(by_rate[1], 33u);
+    EXPECT_LE(by_rate[1], 37u);
+    mixed.populations[1].interval_s = 900.0;
+    mixed.populations[0].technology = scenario::Technology::NbIot;  // the first 250 send no LoRa frame
+    const std::vector<uint32_t> lora_only = cuts(mixed, 2);
+    EXPECT_GE(lora_only[1], 34u);
+    EXPECT_LE(lora_only[1], 36u);
+    mixed.populations[1].technology = scenario::Technology::NbIot;  // no LoRa device: as many gateways a part
+    EXPECT_EQ(cuts(mixed, 2), (std::vector<uint32_t>{0, 20, 40}));
+  }
   for (const int threads : {2, 3, 5}) {
     const std::vector<uint32_t> c = cuts(city, threads);
     ASSERT_EQ(c.size(), static_cast<size_t>(threads) + 1);
