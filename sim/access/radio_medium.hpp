@@ -181,8 +181,8 @@ class RadioMedium {
     }
   };
   // The parts for a pool of `threads` (at the first step): one a thread, none empty where the gateways
-  // allow, cut where the links of a sample of the devices fall evenly; one when the layout's links are not
-  // in gateway order.
+  // allow, cut where the LoRa links of a sample of the devices, each weighed by its device's reports a
+  // second, fall evenly; one when the layout's links are not in gateway order.
   void make_parts(int threads);
   // Materialises part p's receptions of the submitted transmissions (their newcomers appended to its
   // gateways' incoming_), then settles its gateways' newcomers; with judge_by_s, judges the frames due by

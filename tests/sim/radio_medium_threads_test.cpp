@@ -132,9 +132,9 @@ TEST(RadioMedium, ManyFramesAWindowGiveTheSameFatesOnAnyNumberOfThreads) {
   }
 }
 
-// The gateways are split among the threads where a sample of the devices' links falls evenly: one part a
-// thread, none empty, as many parts as gateways at most, and one part for a layout whose links are not in
-// gateway order. The fates are the same in every case.
+// The gateways are split among the threads where a sample of the devices' LoRa links, weighed by how often
+// their devices send, falls evenly: one part a thread, none empty, as many parts as gateways at most, and
+// one part for a layout whose links are not in gateway order. The fates are the same in every case.
 TEST(RadioMedium, GatewaysAreSplitAmongTheThreadsByTheirLinks) {
   constexpr double kSpan = 4.0;
   auto [city, frames] = busy_air(40, 2000, kSpan, {0.02, 0.4}, {-130.0f, -95.0f}, 0.5, 7);
