@@ -74,8 +74,9 @@ void RadioMedium::run_part(size_t p, std::optional<double> judge_by_s) {
     // (72 B, written by the simulation thread: from the other core on a worker) three times as far, both
     // of its lines.
     if (f + 3 * kPrefetchFrames < n) {
-      __builtin_prefetch(&submitted_[f + 3 * kPrefetchFrames]);
-      __builtin_prefetch(reinterpret_cast<const char*>(&submitted_[f + 3 * kPrefetchFrames + 1]) - 1);
+      const char* frame = reinterpret_cast<const char*>(&submitted_[f + 3 * kPrefetchFrames]);
+      __builtin_prefetch(frame);
+      __builtin_prefetch(frame + sizeof(Submitted) - 1);
     }
     if (f + 2 * kPrefetchFrames < n) {
       const uint64_t* offsets = &city_.link_offset[submitted_[f + 2 * kPrefetchFrames].tx.device];
