@@ -1,13 +1,18 @@
 #include "sim/record/message_log.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "output/trace_writer.hpp"
+#include "sim/core/prefetch.hpp"
 
 namespace citytwin::sim::record {
 
 MessageLog::Row& MessageLog::row(uint64_t seq) {
-  while (base_ + rows_.size() <= seq) rows_.emplace_back();
+  while (base_ + rows_.size() <= seq) {
+    if (rows_.full()) rows_.set_capacity(std::max<size_t>(1024, 2 * rows_.capacity()));
+    rows_.push_back(Row{});
+  }
   return rows_[static_cast<size_t>(seq - base_)];
 }
 
@@ -21,13 +26,27 @@ void MessageLog::record(const events::FrameResolved& frame, float snr_db) {
   r.recorded = true;
 }
 
-bool MessageLog::deliver(uint64_t seq, double t_delivered_s, int failure) {
-  if (seq < base_) return false;  // written already: it was delivered before
-  Row& r = row(seq);
-  if (r.t_delivered_s >= 0.0) return false;
-  r.t_delivered_s = t_delivered_s;
-  r.failure = static_cast<int16_t>(failure);
-  return true;
+void MessageLog::apply_deliveries() {
+  // The rows ahead asked for (both lines of a row: 96 bytes); rows not made yet are made as they come.
+  constexpr size_t kAhead = 32;
+  const size_t n = deliveries_.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) {
+      const uint64_t ahead = deliveries_[i + kAhead].seq;
+      if (ahead >= base_ && ahead - base_ < rows_.size()) {
+        const char* r = reinterpret_cast<const char*>(&rows_[static_cast<size_t>(ahead - base_)]);
+        core::prefetch_for_write(r);
+        core::prefetch_for_write(r + sizeof(Row) - 1);
+      }
+    }
+    const Delivery& d = deliveries_[i];
+    if (d.seq < base_) continue;  // written already: it was delivered before
+    Row& r = row(d.seq);
+    if (r.t_delivered_s >= 0.0) continue;  // a later copy
+    r.t_delivered_s = d.t_s;
+    r.failure = static_cast<int16_t>(d.failure);
+  }
+  deliveries_.clear();
 }
 
 void MessageLog::drop_copy(uint64_t seq, output::FailReason reason, int failure) {
@@ -54,7 +73,6 @@ void MessageLog::count(const Row& r) {
     if (counts.size() <= static_cast<size_t>(f)) counts.resize(static_cast<size_t>(f) + 1, 0);
     ++counts[static_cast<size_t>(f)];
   }
-  if (report_delivered_.empty()) report_delivered_.assign(city_.device_count(), 0);
   uint8_t& report_done = report_delivered_[r.tx.device];
   // A first attempt writes its device's byte without reading it (a load that misses the caches stalls,
   // a store does not: at 1 M devices it was a miss a row); a retry reads it.
@@ -82,7 +100,14 @@ void MessageLog::count(const Row& r) {
 }
 
 void MessageLog::flush(output::TraceWriter& writer) {
+  apply_deliveries();
+  if (report_delivered_.empty()) report_delivered_.assign(city_.device_count(), 0);
+  // A row's device's byte of report_delivered_ asked for this many rows ahead: a random device's, a miss
+  // at 1 M devices that held the stores behind it (stores leave the core in order) until it came.
+  constexpr size_t kAhead = 16;
   while (!rows_.empty() && settled(rows_.front())) {
+    if (kAhead < rows_.size() && rows_[kAhead].tx.device < report_delivered_.size())
+      core::prefetch_for_write(&report_delivered_[rows_[kAhead].tx.device]);
     const Row& r = rows_.front();
     count(r);
     const bool ok = r.t_delivered_s >= 0.0;

@@ -5,8 +5,8 @@
 #pragma once
 
 #include <array>
+#include <boost/circular_buffer.hpp>
 #include <cstdint>
-#include <deque>
 #include <vector>
 
 #include "output/records.hpp"
@@ -32,11 +32,16 @@ class MessageLog {
 
   // The radio outcome of a frame. Frames received by no gateway are settled (lost) at once.
   void record(const events::FrameResolved& frame, float snr_db);
-  // The network server delivered frame seq (recorded earlier, or later: both orders work). Returns
-  // false for a later copy of a frame already delivered (a copy held in a buffer during a failure
-  // reaches the server after another gateway's).
+  // The network server delivered frame seq (recorded earlier, or later: both orders work). The first
+  // delivery of a frame counts; a later one is a duplicate and changes nothing (a copy held in a buffer
+  // during a failure reaches the server after another gateway's, perhaps after the row was written).
   // `failure` is the wired failure (row of /kpi/failures) that held the delivering copy, or -1.
-  bool deliver(uint64_t seq, double t_delivered_s, int failure = -1);
+  // Kept, and applied to the rows at the next flush in a loop that asks for the rows ahead: a delivered
+  // frame's row was written a forwarding period before, and at 1 M devices it has left the caches (a
+  // miss a delivery, bench/RESULTS.md).
+  void deliver(uint64_t seq, double t_delivered_s, int failure = -1) {
+    deliveries_.push_back({seq, t_delivered_s, failure});
+  }
   // One copy of frame seq was lost behind its gateway (by `failure`, or -1); when every copy is lost,
   // so is the frame.
   void drop_copy(uint64_t seq, output::FailReason reason, int failure = -1);
@@ -93,6 +98,13 @@ class MessageLog {
            (r.gateways_heard == 0 || r.t_delivered_s >= 0.0 || r.copies_dropped >= r.gateways_heard);
   }
   void count(const Row& r);
+  // The deliveries kept since the last flush, applied in the order they came.
+  struct Delivery {
+    uint64_t seq;
+    double t_s;
+    int failure;
+  };
+  void apply_deliveries();
   // A frame received by gateways but lost behind them carries the reason of its last lost copy.
   static bool lost_behind_gateways(const Row& r) {
     return r.gateways_heard > 0 && r.copies_dropped >= r.gateways_heard;
@@ -107,7 +119,9 @@ class MessageLog {
 
   const city::CityLayout& city_;
   size_t district_count_;
-  std::deque<Row> rows_;  // rows_[i] is seq base_ + i
+  // rows_[i] is seq base_ + i. A ring (Boost.Circular_buffer, grown by doubling when full) rather than a
+  // deque: a row is one address computation away, and the rows lie in one block of memory.
+  boost::circular_buffer<Row> rows_;
   uint64_t base_ = 0;
   output::MessageBatch batch_;
   uint64_t sent_ = 0, delivered_ = 0;
@@ -118,6 +132,7 @@ class MessageLog {
   std::array<uint64_t, output::kFailReasons> fail_reasons_{};
   std::vector<uint64_t> delayed_by_failure_, lost_by_failure_;
   std::vector<uint8_t> report_delivered_;  // per device: its current report got through
+  std::vector<Delivery> deliveries_;
 };
 
 }  // namespace citytwin::sim::record
