@@ -62,6 +62,29 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
     if (city.links_strongest_k != strongest_k_)
       strongest_.emplace(city, strongest_k_,
                          scenario.channel.receptions == scenario::RadioChannel::Receptions::Strongest);
+    else
+      pack_links();
+  }
+}
+
+void RadioMedium::pack_links() {
+  const uint32_t k = strongest_k_, words = packed_words(k);
+  const size_t devices = city_.device_count();
+  if (words == 0 || devices == 0 || city_.link_offset.size() != devices + 1) return;
+  for (size_t d = 0; d < devices; ++d)
+    if (city_.link_offset[d + 1] - city_.link_offset[d] > k) return;  // (not the set-up's K: left as it is)
+  packed_.resize((devices * words * sizeof(uint32_t) + sizeof(PackedLine) - 1) / sizeof(PackedLine));
+  packed_words_ = words;
+  auto* out = reinterpret_cast<uint32_t*>(packed_.data()->bytes);
+  for (size_t d = 0; d < devices; ++d, out += words) {
+    const uint64_t begin = city_.link_offset[d], end = city_.link_offset[d + 1];
+    std::fill(out, out + k, kNoGateway);
+    std::copy(city_.link_gateway.begin() + static_cast<std::ptrdiff_t>(begin),
+              city_.link_gateway.begin() + static_cast<std::ptrdiff_t>(end), out);
+    float* gains = reinterpret_cast<float*>(out + k);
+    std::fill(gains, gains + k, 0.0f);
+    std::copy(city_.link_gain_db.begin() + static_cast<std::ptrdiff_t>(begin),
+              city_.link_gain_db.begin() + static_cast<std::ptrdiff_t>(end), gains);
   }
 }
 

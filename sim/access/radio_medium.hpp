@@ -28,6 +28,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -91,6 +92,17 @@ class RadioMedium {
   // line that needs another (far) and for that one (near). Prefetches only: what fn does must not change
   // any result.
   static constexpr uint32_t kNoDevice = UINT32_MAX;
+  // A place past a device's packed links (a gateway after every other).
+  static constexpr uint32_t kNoGateway = UINT32_MAX;
+  // strongest_only's packed links (packed_, below): K up to this, in this many 4-byte words a device (a
+  // power of two, so that no device's links cross a cache line at K <= 8; 64 bytes at K = 8). 0: not packed.
+  static constexpr uint32_t kMaxPackedK = 16;
+  static constexpr uint32_t packed_words(uint32_t k) {
+    if (k == 0 || k > kMaxPackedK) return 0;
+    uint32_t words = 2;
+    while (words < 2 * k) words *= 2;
+    return words;
+  }
   using ResolveAhead = std::function<void(uint32_t far_device, uint32_t near_device)>;
   void look_ahead_on_resolve(ResolveAhead fn) { resolve_ahead_ = std::move(fn); }
 
@@ -104,6 +116,8 @@ class RadioMedium {
   double demodulator_refused_ratio() const;
   // K with radio.receptions: strongest or strongest_only; 0: exact.
   uint32_t strongest_k() const { return strongest_k_; }
+  // Whether strongest_only's links are packed a device a line (packed_, below).
+  bool links_packed() const { return packed_words_ != 0; }
   // The gateways of each thread's part, set at the first step: part i has cuts[i] .. cuts[i + 1] - 1.
   const std::vector<uint32_t>& part_cuts() const { return cut_; }
 
@@ -249,7 +263,9 @@ class RadioMedium {
   // Part p's receptions of one submitted transmission (appended to its receptions and to its gateways'
   // incoming_ lists), returned as the frame's span in the part.
   Span materialise(size_t p, const Submitted& s);
-  // A device's links, all of them or (radio.receptions: strongest, strongest_only) the K strongest.
+  // A device's links, all of them or (radio.receptions: strongest, strongest_only) the K strongest. With
+  // packed links (packed_), count is K and the places past the device's links hold kNoGateway: every loop
+  // over a device's links stops at the first gateway past its range.
   struct Links {
     const uint32_t* gateways;
     const float* gains;
@@ -338,6 +354,20 @@ class RadioMedium {
   ResolveAhead resolve_ahead_;
   uint32_t strongest_k_ = 0;                 // radio.receptions: strongest or strongest_only; 0: exact
   std::optional<StrongestLinks> strongest_;  // the K chosen, where the layout has every link
+  // strongest_only, where the set-up kept a device's K <= kMaxPackedK strongest links alone: each device's
+  // links again, packed_words_ words a device (packed_words(K)): its gateways, then their gains, then
+  // kNoGateway to the end of its gateways' K places (a device heard by fewer). A frame's links are then one
+  // cache line at K = 8, where the layout's offsets, gateways and gains are three arrays, three or four
+  // misses a frame at 1 M devices (bench/RESULTS.md). Empty otherwise.
+  struct alignas(64) PackedLine {
+    std::byte bytes[64];
+  };
+  std::vector<PackedLine> packed_;
+  uint32_t packed_words_ = 0;
+  const uint32_t* packed_gateways(uint32_t device) const {
+    return reinterpret_cast<const uint32_t*>(packed_.data()->bytes) + size_t{device} * packed_words_;
+  }
+  void pack_links();
   uint64_t receptions_made_ = 0;
   std::vector<uint32_t> received_scratch_;
   std::vector<float> rssi_scratch_;

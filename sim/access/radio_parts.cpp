@@ -39,8 +39,10 @@ void RadioMedium::make_parts(int threads) {
       if (pop.interval_s > 0.0) rate = 1.0 / pop.interval_s;
     }
     const Links links = links_of(static_cast<uint32_t>(d));
-    for (size_t i = 0; i < links.count; ++i) weight[links.gateways[i]] += rate;
-    total += rate * static_cast<double>(links.count);
+    size_t linked = 0;  // (packed links end at the first kNoGateway)
+    while (linked < links.count && links.gateways[linked] != kNoGateway) ++linked;
+    for (size_t i = 0; i < linked; ++i) weight[links.gateways[i]] += rate;
+    total += rate * static_cast<double>(linked);
   }
   if (!(total > 0.0)) {  // no LoRa link in the sample: as many gateways a part
     for (size_t p = 1; p < count; ++p) cut_[p] = static_cast<uint32_t>(gateways * p / count);
@@ -70,7 +72,8 @@ void RadioMedium::run_part(size_t p, std::optional<double> judge_by_s) {
   const uint64_t before = part.base + part.receptions.size();
   for (size_t f = 0; f < n; ++f) {
     // A frame's device is a random one: its offsets into the links (a miss at 1 M devices, and in this
-    // thread's cache only if it read them) asked for twice as far ahead as its links. The frame itself
+    // thread's cache only if it read them) asked for twice as far ahead as its links (packed links need
+    // none). The frame itself
     // (72 B, written by the simulation thread: from the other core on a worker) three times as far, both
     // of its lines.
     if (f + 3 * kPrefetchFrames < n) {
@@ -78,7 +81,7 @@ void RadioMedium::run_part(size_t p, std::optional<double> judge_by_s) {
       __builtin_prefetch(frame);
       __builtin_prefetch(frame + sizeof(Submitted) - 1);
     }
-    if (f + 2 * kPrefetchFrames < n) {
+    if (packed_words_ == 0 && f + 2 * kPrefetchFrames < n) {
       const uint64_t* offsets = &city_.link_offset[submitted_[f + 2 * kPrefetchFrames].tx.device];
       __builtin_prefetch(offsets);
       __builtin_prefetch(offsets + 1);  // (another line for one device in eight)
@@ -110,6 +113,10 @@ RadioMedium::Links RadioMedium::links_of(uint32_t device) const {
   // set-up keeps those alone).
   if (strongest_)
     return {strongest_->gateways_of(device), strongest_->gains_of(device), strongest_->of(device).size()};
+  if (packed_words_ != 0) {
+    const uint32_t* gateways = packed_gateways(device);
+    return {gateways, reinterpret_cast<const float*>(gateways + strongest_k_), strongest_k_};
+  }
   const uint64_t begin = city_.link_offset[device];
   return {city_.link_gateway.data() + begin, city_.link_gain_db.data() + begin,
           static_cast<size_t>(city_.link_offset[device + 1] - begin)};
@@ -182,6 +189,12 @@ RadioMedium::Span RadioMedium::materialise(size_t p, const Submitted& s) {
 
 void RadioMedium::prefetch_links(size_t p, size_t submitted) const {
   if (submitted >= submitted_.size() || !submitted_[submitted].tx.sent) return;
+  if (packed_words_ != 0) {  // the device's line (two at K > 8)
+    const auto* line = reinterpret_cast<const char*>(packed_gateways(submitted_[submitted].tx.device));
+    __builtin_prefetch(line);
+    __builtin_prefetch(line + packed_words_ * sizeof(uint32_t) - 1);
+    return;
+  }
   const Links links = links_of(submitted_[submitted].tx.device);
   if (links.count == 0) return;
   // Where the part's links would lie if the device's links fell evenly among the parts.

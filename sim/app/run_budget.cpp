@@ -176,6 +176,10 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
     // Wi-Fi's none), beside its links.
     if (sc.channel.receptions == scenario::RadioChannel::Receptions::Strongest)
       strongest_bytes += n * (kBytesPerStrongestDevice + kBytesPerStrongestLink * heard);
+    if (strongest_only)  // every device's place in the packed links, whatever its radio
+      strongest_bytes +=
+          n * 4.0 *
+          access::RadioMedium::packed_words(static_cast<uint32_t>(std::max(sc.channel.strongest_k, 0)));
     e.reports += n * duration * rate_hz;
     if (pop.technology == scenario::Technology::NbIot) e.nbiot_reports += n * duration * rate_hz;
   }

@@ -31,7 +31,8 @@ inline constexpr double kBytesPerNbiotReport = 64.0;
 inline constexpr double kBytesPerSeriesBin = 16.0;
 // radio.receptions: strongest: a device's K strongest links (position, gateway and gain, 4 B each) and its
 // offset into them (8 B) (sim/access/strongest_links.hpp), beside its links; strongest_only keeps the K
-// alone as its links (sim/city/city_layout.hpp).
+// alone as its links (sim/city/city_layout.hpp), and packs them again for the radio medium, 4 B a place in
+// RadioMedium::packed_words(K) places a device (64 B at K = 8: sim/access/radio_medium.hpp).
 inline constexpr double kBytesPerStrongestLink = 12.0;
 inline constexpr double kBytesPerStrongestDevice = 8.0;
 // ADR: a device of an ADR population has the network server's history of its last 20 uplinks (20 floats

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <atomic>
 #include <random>
+#include <span>
 #include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
 
 #include "sim/access/radio_medium.hpp"
+#include "sim/city/link_index.hpp"
 #include "tests/sim/radio_medium_support.hpp"
 #include "tests/sim/rooms.hpp"
 
@@ -130,6 +132,57 @@ TEST(RadioMedium, ManyFramesAWindowGiveTheSameFatesOnAnyNumberOfThreads) {
     EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2, 1.0, false, true), one);
     EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 3, 1.0, false, true), one);
   }
+}
+
+// strongest_only with the set-up's K strongest links alone: the radio medium packs each device's links in a
+// slot of its own (a cache line at K = 8, kNoGateway past a device heard by fewer than K) and gives every
+// frame the fate it has with the same links read from the layout (the StrongestLinks path, taken for a layout
+// that does not say it was cut to K), on one thread and two.
+TEST(RadioMedium, PackedLinksGiveTheFatesOfTheLayoutsLinks) {
+  constexpr double kSpan = 6.0;
+  constexpr size_t kGateways = 40, kFrames = 6000;
+  constexpr uint32_t kK = 8;
+  // ~6 links a device: many under K (places left empty), some over (cut to K below).
+  const BusyAir air = busy_air(kGateways, kFrames, kSpan, {0.02, 0.4}, {-138.0f, -95.0f}, 0.85, 11);
+  CityLayout cut = air.city;
+  cut.link_gateway.clear();
+  cut.link_gain_db.clear();
+  cut.link_offset.assign(1, 0);
+  size_t fewer = 0, more = 0;
+  std::vector<uint32_t> keep;
+  for (size_t d = 0; d < air.city.device_count(); ++d) {
+    const uint64_t begin = air.city.link_offset[d], end = air.city.link_offset[d + 1];
+    const std::span<const float> gains(air.city.link_gain_db.data() + begin, end - begin);
+    city::strongest_positions(gains, kK, keep);
+    for (uint32_t k : keep) {
+      cut.link_gateway.push_back(air.city.link_gateway[begin + k]);
+      cut.link_gain_db.push_back(air.city.link_gain_db[begin + k]);
+    }
+    cut.link_offset.push_back(cut.link_gateway.size());
+    fewer += end - begin < kK ? 1 : 0;
+    more += end - begin > kK ? 1 : 0;
+  }
+  ASSERT_GT(fewer, 1000u);
+  ASSERT_GT(more, 100u);
+  CityLayout unmarked = cut;
+  cut.links_strongest_k = kK;  // as the strongest_only set-up leaves it
+
+  Scenario sc = scenario(true, kGateways, 8, RadioChannel::InterSf::Goursaud);
+  sc.channel.receptions = RadioChannel::Receptions::StrongestOnly;
+  sc.channel.strongest_k = kK;
+  const GatewayTimeline timeline(sc, {});
+  EXPECT_TRUE(RadioMedium(sc, cut, timeline).links_packed());
+  EXPECT_FALSE(RadioMedium(sc, unmarked, timeline).links_packed());
+  const Fates reference = busy_city_fates(unmarked, air.frames, kSpan, sc, 1);
+  ASSERT_EQ(reference.size(), kFrames);
+  int received = 0;
+  for (const auto& f : reference)
+    received += std::get<3>(f) == static_cast<int>(output::FailReason::None) ? 1 : 0;
+  EXPECT_GT(received, 1000);
+  EXPECT_EQ(busy_city_fates(cut, air.frames, kSpan, sc, 1), reference);
+  EXPECT_EQ(busy_city_fates(cut, air.frames, kSpan, sc, 2), reference);
+  EXPECT_EQ(busy_city_fates(cut, air.frames, kSpan, sc, 2, 1.0, true, true),
+            busy_city_fates(unmarked, air.frames, kSpan, sc, 1, 1.0, true));
 }
 
 // The gateways are split among the threads where a sample of the devices' LoRa links, weighed by how often

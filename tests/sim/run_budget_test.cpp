@@ -125,12 +125,14 @@ TEST(RunBudget, MemoryCountsTheStrongestLinksAndTheTraceBuffers) {
   const RunEstimate summary = estimate_run(summary_sc);
   EXPECT_EQ(summary.trace_bytes, 0.0);
   EXPECT_NEAR(exact.memory_bytes - summary.memory_bytes, exact.trace_bytes, 1e-6);
-  // strongest_only: the set-up keeps the K links alone, as the device's links (16 B each while built).
+  // strongest_only: the set-up keeps the K links alone, as the device's links (16 B each while built), and
+  // the radio medium packs them again, 64 B a device at K = 8 (RadioMedium::packed_words).
   Scenario only_sc = strongest_sc;
   only_sc.channel.receptions = RadioChannel::Receptions::StrongestOnly;
   const RunEstimate only = estimate_run(only_sc);
   EXPECT_NEAR(only.links, 8.0 * 1e6, 1e-6);
-  EXPECT_NEAR(exact.memory_bytes - only.memory_bytes, (exact.links - only.links) * 16.0, 1.0);
+  EXPECT_EQ(access::RadioMedium::packed_words(8), 16u);
+  EXPECT_NEAR(exact.memory_bytes - only.memory_bytes, (exact.links - only.links) * 16.0 - 1e6 * 64.0, 1.0);
   EXPECT_DOUBLE_EQ(only.receptions, strongest.receptions);
 }
 
