@@ -21,19 +21,37 @@ LorawanServer::LorawanServer(const scenario::Scenario& scenario, const city::Cit
   const bool any_adr = std::any_of(city.populations.begin(), city.populations.end(),
                                    [](const city::PopulationProfile& p) { return p.adr; });
   if (!any_adr) return;
-  adr_slot_.assign(city.device_count(), 0);
   uint32_t slots = 0;
-  for (size_t d = 0; d < city.device_count(); ++d)
-    if (city.populations[city.device_population[d]].adr) adr_slot_[d] = slots++;
+  for (uint32_t d = 0; d < city.device_count(); ++d) {
+    if (!city.populations[city.device_population[d]].adr) continue;
+    if (adr_runs_.empty() || adr_runs_.back().end != d) adr_runs_.push_back({d, d, slots});
+    ++adr_runs_.back().end;
+    ++slots;
+  }
+  if (adr_runs_.size() > kMaxAdrRuns) {
+    adr_slot_.assign(city.device_count(), kNoSlot);
+    for (const AdrRun& run : adr_runs_)
+      for (uint32_t d = run.first; d < run.end; ++d) adr_slot_[d] = run.slot + (d - run.first);
+    adr_runs_.clear();
+  }
   adr_recent_.resize(slots);
   medium_.look_ahead_on_resolve([this](uint32_t far, uint32_t near) { prefetch_adr(far, near); });
 }
 
+uint32_t LorawanServer::adr_slot(uint32_t device) const {
+  if (!adr_slot_.empty()) return adr_slot_[device];
+  for (const AdrRun& run : adr_runs_)
+    if (device >= run.first && device < run.end) return run.slot + (device - run.first);
+  return kNoSlot;
+}
+
 void LorawanServer::prefetch_adr(uint32_t far_device, uint32_t near_device) const {
-  if (far_device != RadioMedium::kNoDevice) __builtin_prefetch(&adr_slot_[far_device]);
+  if (far_device != RadioMedium::kNoDevice && !adr_slot_.empty()) __builtin_prefetch(&adr_slot_[far_device]);
   if (near_device == RadioMedium::kNoDevice) return;
+  const uint32_t slot = adr_slot(near_device);
+  if (slot == kNoSlot) return;  // (not an ADR device)
   // 84 bytes: on two lines or three. Written (add), so asked for as lines to be written.
-  core::prefetch_for_write(&adr_recent_[adr_slot_[near_device]], sizeof(RecentRssi));
+  core::prefetch_for_write(&adr_recent_[slot], sizeof(RecentRssi));
 }
 
 bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes, events::DownlinkSent& sent) {
@@ -98,7 +116,7 @@ void LorawanServer::on_frame(const ResolvedFrame& frame, events::Bus& bus) {
   std::optional<models::radio::AdrSetting> adr;
   RecentRssi* recent = nullptr;
   if (pop.adr) {
-    recent = &adr_recent_[adr_slot_[frame.tx.device]];
+    recent = &adr_recent_[adr_slot(frame.tx.device)];
     recent->add(*std::max_element(frame.rssi_received_dbm.begin(), frame.rssi_received_dbm.end()));
     const models::radio::AdrSetting current{frame.tx.spreading_factor, frame.tx.tx_power_dbm};
     models::radio::AdrParams params;

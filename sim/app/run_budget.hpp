@@ -36,8 +36,8 @@ inline constexpr double kBytesPerSeriesBin = 16.0;
 inline constexpr double kBytesPerStrongestLink = 12.0;
 inline constexpr double kBytesPerStrongestDevice = 8.0;
 // ADR: a device of an ADR population has the network server's history of its last 20 uplinks (20 floats
-// and two counters: 84 B), and every device a slot (4 B) once any population uses ADR
-// (sim/access/lorawan_server.hpp).
+// and two counters: 84 B), and every device a slot (4 B) where the ADR devices lie in more than 16 runs of
+// consecutive ids (sim/access/lorawan_server.hpp; counted always, an upper bound).
 inline constexpr double kBytesPerAdrDevice = 84.0;
 inline constexpr double kBytesPerAdrSlot = 4.0;
 // A /messages row in memory (output::MessageBatch: 61 B of columns), and how many chunks of rows the trace

@@ -10,6 +10,7 @@
 #include <limits>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "models/radio/adr.hpp"
@@ -141,22 +142,9 @@ TEST_F(LorawanServerTest, AnUnconfirmedUplinkWithoutAdrNeedsNoDownlink) {
 // decides as models::radio::adr_decide on an AdrHistory of the uplinks' best SNRs, device by device, with
 // the devices of populations without ADR between them (they have no history) and the history cleared
 // after each command.
-TEST(LorawanServerAdr, DecidesAsAnAdrHistoryOfTheBestSnrs) {
-  const test::ComponentCity c(
-      "city:\n"
-      "  districts:\n"
-      "    - {name: centre, origin: [0 m, 0 m], size: [2 km, 2 km]}\n"
-      "devices:\n"
-      "  - {name: plain, count: 3, districts: [centre], radio: {sf: 9}}\n"
-      "  - {name: adaptive, count: 4, districts: [centre], radio: {sf: 12, adr: true}}\n"
-      "  - {name: plain2, count: 2, districts: [centre], radio: {sf: 7}}\n"
-      "  - {name: adaptive2, count: 2, districts: [centre], radio: {sf: 10, adr: true}}\n"
-      "gateways:\n"
-      "  - {name: a, position: [200 m, 200 m]}\n"
-      "  - {name: b, position: [1800 m, 200 m]}\n"
-      "  - {name: c, position: [1000 m, 1800 m]}\n"
-      "run:\n"
-      "  duration: 1 d\n");
+// Runs the check on a city given as YAML, expecting more than min_commands ADR commands.
+void expect_adr_as_histories(const std::string& yaml, size_t min_commands) {
+  const test::ComponentCity c(yaml);
   GatewayTimeline timeline(c.scenario, {});
   RadioMedium medium(c.scenario, c.city, timeline);
   events::Bus bus;
@@ -216,8 +204,49 @@ TEST(LorawanServerAdr, DecidesAsAnAdrHistoryOfTheBestSnrs) {
     setting[d] = *expected;
     ++commands;
   }
-  EXPECT_GT(commands, 20u);  // decisions were made and compared
-  EXPECT_GT(waited, 200u);   // and histories filled before them
+  EXPECT_GT(commands, min_commands);  // decisions were made and compared
+  EXPECT_GT(waited, 200u);            // and histories filled before them
+}
+
+TEST(LorawanServerAdr, DecidesAsAnAdrHistoryOfTheBestSnrs) {
+  expect_adr_as_histories(
+      "city:\n"
+      "  districts:\n"
+      "    - {name: centre, origin: [0 m, 0 m], size: [2 km, 2 km]}\n"
+      "devices:\n"
+      "  - {name: plain, count: 3, districts: [centre], radio: {sf: 9}}\n"
+      "  - {name: adaptive, count: 4, districts: [centre], radio: {sf: 12, adr: true}}\n"
+      "  - {name: plain2, count: 2, districts: [centre], radio: {sf: 7}}\n"
+      "  - {name: adaptive2, count: 2, districts: [centre], radio: {sf: 10, adr: true}}\n"
+      "gateways:\n"
+      "  - {name: a, position: [200 m, 200 m]}\n"
+      "  - {name: b, position: [1800 m, 200 m]}\n"
+      "  - {name: c, position: [1000 m, 1800 m]}\n"
+      "run:\n"
+      "  duration: 1 d\n",
+      20);
+}
+
+// The same with the ADR devices in more runs of consecutive ids than the server keeps as runs
+// (LorawanServer::kMaxAdrRuns): it keeps a slot for every device instead, with the same decisions.
+TEST(LorawanServerAdr, DecidesAlikeWithTheAdrDevicesInManyRuns) {
+  std::string yaml =
+      "city:\n"
+      "  districts:\n"
+      "    - {name: centre, origin: [0 m, 0 m], size: [2 km, 2 km]}\n"
+      "devices:\n";
+  for (int i = 0; i < 20; ++i)
+    yaml += "  - {name: plain" + std::to_string(i) + ", count: 1, districts: [centre], radio: {sf: 9}}\n" +
+            "  - {name: adaptive" + std::to_string(i) +
+            ", count: 1, districts: [centre], radio: {sf: 12, adr: true}}\n";
+  yaml +=
+      "gateways:\n"
+      "  - {name: a, position: [200 m, 200 m]}\n"
+      "  - {name: b, position: [1800 m, 200 m]}\n"
+      "  - {name: c, position: [1000 m, 1800 m]}\n"
+      "run:\n"
+      "  duration: 1 d\n";
+  expect_adr_as_histories(yaml, 10);
 }
 
 }  // namespace
