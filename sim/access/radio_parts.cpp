@@ -73,9 +73,8 @@ void RadioMedium::run_part(size_t p, std::optional<double> judge_by_s) {
   for (size_t f = 0; f < n; ++f) {
     // A frame's device is a random one: its offsets into the links (a miss at 1 M devices, and in this
     // thread's cache only if it read them) asked for twice as far ahead as its links (packed links need
-    // none). The frame itself
-    // (72 B, written by the simulation thread: from the other core on a worker) three times as far, both
-    // of its lines.
+    // none). The frame itself (72 B, written by the simulation thread: from the other core on a worker)
+    // three times as far, both of its lines.
     if (f + 3 * kPrefetchFrames < n) {
       const char* frame = reinterpret_cast<const char*>(&submitted_[f + 3 * kPrefetchFrames]);
       __builtin_prefetch(frame);

@@ -27,17 +27,15 @@ void MessageLog::record(const events::FrameResolved& frame, float snr_db) {
 }
 
 void MessageLog::apply_deliveries() {
-  // The rows ahead asked for (both lines of a row: 96 bytes); rows not made yet are made as they come.
+  // The rows ahead asked for (every line of a row: 96 bytes, two lines or three); rows not made yet are made
+  // as they come.
   constexpr size_t kAhead = 32;
   const size_t n = deliveries_.size();
   for (size_t i = 0; i < n; ++i) {
     if (i + kAhead < n) {
       const uint64_t ahead = deliveries_[i + kAhead].seq;
-      if (ahead >= base_ && ahead - base_ < rows_.size()) {
-        const char* r = reinterpret_cast<const char*>(&rows_[static_cast<size_t>(ahead - base_)]);
-        core::prefetch_for_write(r);
-        core::prefetch_for_write(r + sizeof(Row) - 1);
-      }
+      if (ahead >= base_ && ahead - base_ < rows_.size())
+        core::prefetch_for_write(&rows_[static_cast<size_t>(ahead - base_)], sizeof(Row));
     }
     const Delivery& d = deliveries_[i];
     if (d.seq < base_) continue;  // written already: it was delivered before
