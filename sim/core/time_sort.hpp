@@ -24,21 +24,28 @@ inline constexpr size_t kSortByTimeMin = 64;
 // stay in the core's caches (n / 2 buckets for the 1 M city's ~80,000 arrivals a period wrote to 40,000 lines
 // over 3.2 MB, a miss a record). A bucket of more than kRebucketMin records is bucketed again.
 inline constexpr size_t kMaxBuckets = 8192;
+// Records that come nearly in time order (the wired network's arrivals carried in the order the copies
+// came) fill a few buckets at a time, whose lines stay in the caches however many there are: up to this
+// many, so that a bucket holds two records on average and is sorted by insertion (8,192 left the 1 M
+// city's ~80,000 arrivals a period ten a bucket, most sorted by std::sort: the sort 155 -> 133 ns an uplink
+// with these; bench/RESULTS.md, twenty-third session).
+inline constexpr size_t kMaxBucketsInOrder = 65536;
 inline constexpr size_t kRebucketMin = 64;
 
 namespace time_sort_detail {
 
-// Scatters records [0, n) of `from` into `to` by time buckets (n / 2 of them, at most kMaxBuckets, evenly
+// Scatters records [0, n) of `from` into `to` by time buckets (n / 2 of them, at most max_buckets, evenly
 // over the records' span of time); `starts` gets each bucket's first index and, last, n. False, with nothing
 // moved, when the times do not spread (one time for all, or not finite): the full order alone decides.
 template <class T, class TimeOf>
-bool scatter(const T* from, T* to, size_t n, std::vector<size_t>& starts, const TimeOf& time_of) {
+bool scatter(const T* from, T* to, size_t n, std::vector<size_t>& starts, const TimeOf& time_of,
+             size_t max_buckets = kMaxBuckets) {
   double lo = time_of(from[0]), hi = lo;
   for (size_t i = 0; i < n; ++i) {
     lo = std::min(lo, time_of(from[i]));
     hi = std::max(hi, time_of(from[i]));
   }
-  const size_t buckets = std::min(n / 2, kMaxBuckets);
+  const size_t buckets = std::min(n / 2, max_buckets);
   const double scale = static_cast<double>(buckets) / (hi - lo);  // buckets per second
   if (!(hi > lo) || !std::isfinite(scale)) return false;
   // bucket(t) is non-decreasing in t (subtraction, multiplication by a positive number and truncation
@@ -99,17 +106,18 @@ void sort_buckets(T* data, T* spare, const std::vector<size_t>& starts, const Ti
 }  // namespace time_sort_detail
 
 // Sorts `records` into std::sort's order; `scratch` is working storage (kept by the caller between
-// calls so that steady state allocates nothing). time_of(record) must be finite.
+// calls so that steady state allocates nothing). time_of(record) must be finite. max_buckets: the first
+// level's (kMaxBucketsInOrder for records nearly in time order).
 template <class T, class TimeOf>
 void sort_by_time(std::vector<T>& records, std::vector<T>& scratch, std::vector<size_t>& starts,
-                  const TimeOf& time_of) {
+                  const TimeOf& time_of, size_t max_buckets = kMaxBuckets) {
   const size_t n = records.size();
   if (n < kSortByTimeMin) {
     std::sort(records.begin(), records.end());
     return;
   }
   scratch.resize(n);
-  if (!time_sort_detail::scatter(records.data(), scratch.data(), n, starts, time_of)) {
+  if (!time_sort_detail::scatter(records.data(), scratch.data(), n, starts, time_of, max_buckets)) {
     std::sort(records.begin(), records.end());
     return;
   }

@@ -247,9 +247,11 @@ void WiredNetwork::drain(double t_s) {
   if (wired_detail::env_is("CITYTWIN_WIRED_STATS", "1")) {
     const Impl& im = *impl_;
     std::fprintf(stderr,
-                 "citytwin: wired network: %llu forwarding periods carried inline, %llu in SimGrid actors; "
-                 "batches timed analytically %llu (by max-min sharing %llu), by SimGrid %llu\n",
+                 "citytwin: wired network: %llu forwarding periods carried inline (%llu of them in the order "
+                 "the copies came), %llu in SimGrid actors; batches timed analytically %llu (by max-min "
+                 "sharing %llu), by SimGrid %llu\n",
                  static_cast<unsigned long long>(im.inline_.periods),
+                 static_cast<unsigned long long>(im.inline_.in_order),
                  static_cast<unsigned long long>(im.period - im.inline_.periods),
                  static_cast<unsigned long long>(im.fast.analytic),
                  static_cast<unsigned long long>(im.fast.shared),
@@ -264,6 +266,7 @@ void WiredNetwork::set_server_flood(ServerFlood* flood) {
 uint64_t WiredNetwork::batches_analytic() const { return impl_->fast.analytic; }
 uint64_t WiredNetwork::batches_simgrid() const { return impl_->fast.simgrid; }
 uint64_t WiredNetwork::periods_inline() const { return impl_->inline_.periods; }
+uint64_t WiredNetwork::periods_in_order() const { return impl_->inline_.in_order; }
 uint64_t WiredNetwork::periods_in_actors() const { return impl_->period - impl_->inline_.periods; }
 
 uint64_t WiredNetwork::copies_buffered() const {

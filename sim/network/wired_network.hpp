@@ -145,6 +145,9 @@ class WiredNetwork {
   // SimGrid, no batch SimGrid must time: the platform's stages timed as SimGrid would), and the others.
   uint64_t periods_inline() const;
   uint64_t periods_in_actors() const;
+  // Of periods_inline: those carried in the order the copies came, not grouped by gateway (a run no failure
+  // or power cut touches; CITYTWIN_WIRED_IN_ORDER=0 turns it off).
+  uint64_t periods_in_order() const;
   // With CITYTWIN_WIRED_CHECK=1 every batch goes to SimGrid and the analytic rate of those that would
   // not have is compared with SimGrid's: how many, and the largest relative difference (all, and those
   // timed by max-min sharing).

@@ -174,9 +174,10 @@ struct WiredNetwork::Impl {
   struct LinkBytes {
     size_t links = 0;                       // every link is created before the first bytes
     std::vector<std::vector<double>> rows;  // [interval][link]
-    void add(size_t bin, size_t link, double amount) {
+    void add(size_t bin, size_t link, double amount) { row(bin)[link] += amount; }
+    std::vector<double>& row(size_t bin) {
       if (rows.size() <= bin) rows.resize(bin + 1, std::vector<double>(links, 0.0));
-      rows[bin][link] += amount;
+      return rows[bin];
     }
     double at(size_t bin, size_t link) const { return bin < rows.size() ? rows[bin][link] : 0.0; }
   } link_bytes;
@@ -192,6 +193,32 @@ struct WiredNetwork::Impl {
     bins[b] += amount;
   }
   void add_link(size_t link, double t_s, double amount) { link_bytes.add(bin(t_s), link, amount); }
+  // The first time of interval k (the least t with bin(t) >= k: k times the interval, give or take the
+  // division's rounding).
+  double bin_start(size_t k) const {
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    double t = static_cast<double>(k) * scenario.run.timeseries_interval_s;
+    while (t > 0.0 && bin(std::nextafter(t, -kInf)) >= k) t = std::nextafter(t, -kInf);
+    while (bin(t) < k) t = std::nextafter(t, kInf);
+    return t;
+  }
+  // add(server_busy_s, t_s, amount) for the network server's services, which start in time order (a
+  // FIFO): the interval found by division only when a start leaves the last one's (a division and its
+  // wait at every copy were a quarter of serving it at 1 M devices).
+  struct BusyInterval {
+    size_t bin = 0;
+    double last_s = std::numeric_limits<double>::infinity(), end_s = -std::numeric_limits<double>::infinity();
+  } busy_interval;
+  void add_busy(double t_s, double amount) {
+    BusyInterval& at = busy_interval;
+    if (!(t_s >= at.last_s && t_s < at.end_s)) {  // (bin is monotone: from last_s up to end_s it is at.bin)
+      at.bin = bin(t_s);
+      at.end_s = bin_start(at.bin + 1);
+      if (server_busy_s.size() <= at.bin) server_busy_s.resize(at.bin + 1, 0.0);
+    }
+    at.last_s = t_s;
+    server_busy_s[at.bin] += amount;
+  }
   // Spreads `amount` evenly over [t0_s, t1_s) of a link's intervals.
   void spread_link(size_t link, double t0_s, double t1_s, double amount) {
     if (t1_s <= t0_s) return add_link(link, t0_s, amount);
@@ -243,7 +270,30 @@ struct WiredNetwork::Impl {
     bool now = false;          // carrying a period inline: no actor, no mutex, the stages timed here
     double stage_clock = 0.0;  // inline: SimGrid's clock as the stages run (starts at the period's)
     uint64_t periods = 0;      // of `period`: the others went to the workers
+    uint64_t in_order = 0;     // of `periods`: carried in the order the copies came (carry_in_order)
   } inline_;
+  // A run no failure touches (no power cut, no failure of a route or of the network server; decided at
+  // the first period, CITYTWIN_WIRED_IN_ORDER=0 says no): an inline period's copies are then carried in
+  // the order they came, without grouping them by gateway (carry_in_order).
+  std::optional<bool> untouched;
+  // What a copy's arrival needs of its gateway, on half a cache line (four arrays were four lines): when
+  // it leaves after reception, the route's latency, this period's message bytes / its batch's rate, and
+  // the route's links (in_order_links[first, first + count)).
+  struct InOrderGateway {
+    double forward_delay_s = 0.0, latency_s = 0.0, transfer_s = 0.0;
+    uint32_t first_link = 0, links = 0;
+  };
+  std::vector<InOrderGateway> in_order_gateway;
+  std::vector<uint32_t> in_order_links;
+  std::vector<double> period_bytes;  // per batch of the period: its bytes
+  // With `untouched`: carries the period inline from the outbox (batches: its gateways and bounds, the
+  // copies not grouped), unless a batch goes to SimGrid: then false, with `plan` (plan_period's) for
+  // prepare_period. The same arrivals, bytes and rates as prepare_period then carry_period.
+  bool carry_in_order(double t_send_s, const PeriodBatches& batches, std::optional<std::vector<bool>>& plan);
+  // Writes the outbox into batches.copies, grouped by gateway (send_batches' positions in outbox_at);
+  // empties the outbox.
+  void group_outbox(PeriodBatches& batches);
+  void release_outbox(const PeriodBatches& batches);
   // SimGrid's clock when the platform's last stages carried inline end: a later period's stages wait
   // for them, as they would wait for serve_mutex (the platform serves one period at a time).
   double serve_free_at = -std::numeric_limits<double>::infinity();
@@ -373,7 +423,9 @@ struct WiredNetwork::Impl {
   void forward_period(double t_send_s, const PeriodBatches& batches);
   // When each copy leaves (failures hold or drop it), the bytes of each batch, and which batches
   // SimGrid times (plan_period). SimGrid's clock must be at t_send_s; no actor is needed.
-  void prepare_period(double t_send_s, const PeriodBatches& batches, PreparedPeriod& prepared);
+  // `plan`: plan_period's choice for these batches when the caller has already asked it.
+  void prepare_period(double t_send_s, const PeriodBatches& batches, PreparedPeriod& prepared,
+                      const std::vector<bool>* plan = nullptr);
   // The batches' comms (in an actor, when any goes to SimGrid), their copies' arrivals, and the network
   // server up to t_send_s.
   void carry_period(const PreparedPeriod& period);

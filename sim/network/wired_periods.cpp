@@ -3,6 +3,7 @@
 // or by a pool of long-lived SimGrid actors, and served by the network server, the broker and the
 // analytics (the platform's stages). The platform and the failure driver are in wired_network.cpp, the
 // analytic timing of the batches in wired_fast_path.cpp, the CCTV streams in wired_streams.cpp.
+#include <limits>
 #include <optional>
 
 #include "sim/core/time_sort.hpp"
@@ -18,7 +19,8 @@ void WiredNetwork::Impl::forward_period(double t_send_s, const PeriodBatches& ba
   carry_period(prepared);
 }
 
-void WiredNetwork::Impl::prepare_period(double t_send_s, const PeriodBatches& batches, PreparedPeriod& p) {
+void WiredNetwork::Impl::prepare_period(double t_send_s, const PeriodBatches& batches, PreparedPeriod& p,
+                                        const std::vector<bool>* plan) {
   const double msg_bytes = scenario.platform.forward_message_bytes;
   p.t_send_s = t_send_s;
   p.gateway = batches.gateway;
@@ -65,7 +67,7 @@ void WiredNetwork::Impl::prepare_period(double t_send_s, const PeriodBatches& ba
   }
   // The batches no other traffic slows are timed analytically (wired_fast_path.cpp); the rest are
   // SimGrid comms, sharing their links.
-  p.to_simgrid = plan_period(t_send_s, p.gateway, p.comm_bytes);
+  p.to_simgrid = plan != nullptr ? *plan : plan_period(t_send_s, p.gateway, p.comm_bytes);
   p.planned = p.to_simgrid;
   if (fast.check) p.to_simgrid.assign(batches.size(), true);
 }
@@ -166,7 +168,10 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
   // The copies due by the horizon, in arrival order: the first `due` of them once all are sorted (the
   // order starts with the time). They stay in `arriving`, addressed by index, until served: while the
   // stages run below, an actor carrying another period may append to it (and move it).
-  core::sort_by_time(arriving, sort_scratch, sort_starts, [](const Arrival& a) { return a.t_s; });
+  // Carried in the order they came, they are nearly in time order: more buckets (time_sort.hpp).
+  core::sort_by_time(
+      arriving, sort_scratch, sort_starts, [](const Arrival& a) { return a.t_s; },
+      untouched.value_or(false) ? core::kMaxBucketsInOrder : core::kMaxBuckets);
   const size_t due =
       static_cast<size_t>(std::partition_point(arriving.begin(), arriving.end(),
                                                [horizon_s](const Arrival& a) { return a.t_s <= horizon_s; }) -
@@ -191,7 +196,7 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
       const double t = server_flood->next_s();
       const size_t attack = server_flood->pop();
       if (server_queue.arrive(t, service_s)) {
-        add(server_busy_s, server_queue.free_at_s() - service_s, service_s);
+        add_busy(server_queue.free_at_s() - service_s, service_s);
       } else {
         server_flood->record_drop(attack);
       }
@@ -207,7 +212,7 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
       on_dropped(a.frame_seq, output::FailReason::ServerOverload, -1);
       continue;
     }
-    add(server_busy_s, *done - service_s, service_s);
+    add_busy(*done - service_s, service_s);
     if (on_delivered(a.frame_seq, *done, a.failure)) {
       breakdown.gateway_s += a.t_send_s - a.t_rx_s;
       breakdown.backhaul_s += a.t_s - a.t_send_s;
@@ -228,9 +233,8 @@ size_t WiredNetwork::Impl::send_batches(double t_s) {
   PeriodBatches& batches = period_batches;  // kept between periods (moved out when an actor takes it)
   batches.gateway.clear();
   batches.bounds.assign(1, 0);
-  // The outbox grouped by gateway, gateways in order, each gateway's copies in the order they came: a
-  // count per gateway, then each copy written at its gateway's next place (a few thousand places at
-  // once, held in the core's caches while this loop runs alone).
+  // The period's batches: a count per gateway, then each gateway's place in the copies grouped by gateway,
+  // gateways in order (group_outbox writes them there, unless carry_in_order takes them as they came).
   for (uint32_t g : outbox_gateway) ++outbox_at[g];
   size_t at = 0;
   for (uint32_t g = 0; g < outbox_at.size(); ++g) {
@@ -241,13 +245,11 @@ size_t WiredNetwork::Impl::send_batches(double t_s) {
     batches.gateway.push_back(g);
     batches.bounds.push_back(at);
   }
-  batches.copies.resize(outbox.size());
-  for (size_t i = 0; i < outbox.size(); ++i) batches.copies[outbox_at[outbox_gateway[i]]++] = outbox[i];
-  for (uint32_t g : batches.gateway) outbox_at[g] = 0;
-  outbox.clear();  // both keep their storage for the next period
-  outbox_gateway.clear();
   const size_t n = batches.size();
-  if (n == 0) return 0;
+  if (n == 0) {
+    batches.copies.resize(0);
+    return 0;
+  }
   ++period;
   // Inline when nothing of an earlier period is still in SimGrid (its comms, or its stages on the
   // platform) once the clock is at the period's instant, where its actor would start it. The run's last
@@ -257,8 +259,14 @@ size_t WiredNetwork::Impl::send_batches(double t_s) {
     engine->run_until(t_s + clock_origin);
     check();
     if (forward_workers_free == forward_workers_alive && forward_jobs.empty()) {
+      std::optional<std::vector<bool>> plan;
+      if (carry_in_order(t_s, batches, plan)) {
+        release_outbox(batches);
+        return n;
+      }
+      group_outbox(batches);
       PreparedPeriod& prepared = inline_prepared;  // kept between periods (moved out when a worker takes it)
-      prepare_period(t_s, batches, prepared);
+      prepare_period(t_s, batches, prepared, plan ? &*plan : nullptr);
       if (prepared.any_simgrid()) {
         queue_forward_job({t_s, {}, std::move(prepared), false});
         return n;
@@ -275,8 +283,93 @@ size_t WiredNetwork::Impl::send_batches(double t_s) {
       return n;
     }
   }
+  group_outbox(batches);
   queue_forward_job({t_s, std::move(batches), std::nullopt, false});
   return n;
+}
+
+void WiredNetwork::Impl::group_outbox(PeriodBatches& batches) {
+  // Each copy written at its gateway's next place (a few thousand places at once, held in the core's
+  // caches while this loop runs alone).
+  batches.copies.resize(outbox.size());
+  for (size_t i = 0; i < outbox.size(); ++i) batches.copies[outbox_at[outbox_gateway[i]]++] = outbox[i];
+  release_outbox(batches);
+}
+
+void WiredNetwork::Impl::release_outbox(const PeriodBatches& batches) {
+  for (uint32_t g : batches.gateway) outbox_at[g] = 0;
+  outbox.clear();  // both keep their storage for the next period
+  outbox_gateway.clear();
+}
+
+bool WiredNetwork::Impl::carry_in_order(double t_send_s, const PeriodBatches& batches,
+                                        std::optional<std::vector<bool>>& plan) {
+  if (!untouched) {
+    bool quiet = timeline.server_failures().empty() && !wired_detail::env_is("CITYTWIN_WIRED_IN_ORDER", "0");
+    const auto gateways = static_cast<uint32_t>(scenario.gateways.size());
+    for (uint32_t g = 0; quiet && g < gateways; ++g)
+      quiet = timeline.backhaul_failures(g).empty() && timeline.off_intervals(g).empty();
+    untouched = quiet;
+    in_order_gateway.resize(gateways);
+    for (uint32_t g = 0; g < gateways; ++g) {
+      InOrderGateway& at = in_order_gateway[g];
+      at.forward_delay_s = scenario.gateways[g].forward_delay_s;
+      at.latency_s = latency_s[g];
+      at.first_link = static_cast<uint32_t>(in_order_links.size());
+      at.links = static_cast<uint32_t>(route_links[g].size());
+      for (size_t l : route_links[g]) in_order_links.push_back(static_cast<uint32_t>(l));
+    }
+  }
+  if (!*untouched) return false;
+  // No copy is held or dropped: each batch carries all of its copies' bytes (prepare_period: what a gateway
+  // deferred, 0, plus its copies'), and its copies leave forward_delay after they were received.
+  const double msg_bytes = scenario.platform.forward_message_bytes;
+  const size_t n = batches.size();
+  period_bytes.resize(n);
+  for (size_t i = 0; i < n; ++i)
+    period_bytes[i] = msg_bytes * static_cast<double>(batches.bounds[i + 1] - batches.bounds[i]);
+  plan = plan_period(t_send_s, batches.gateway, period_bytes);
+  for (size_t i = 0; i < n; ++i)
+    if ((*plan)[i] && period_bytes[i] > 0.0) return false;  // (prepare_period takes the plan)
+  // Each batch's rate, in batch order as carry_period asks them (analytic_rate reads a shared one once).
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t g = batches.gateway[i];
+    double rate = scenario.gateways[g].fibre_bandwidth_bps / 8.0;  // bytes/s
+    if (period_bytes[i] > 0.0) rate = analytic_rate(g, t_send_s, period_bytes[i]);
+    in_order_gateway[g].transfer_s = msg_bytes / rate;
+  }
+  ++inline_.periods;
+  ++inline_.in_order;
+  // The copies as they came, nearly in time order (a window's frames at a time): their arrivals' sort
+  // below then writes to a few of its buckets at a time, where grouped by gateway each gateway's copies
+  // spread over all of them (at 1 M devices the sort's scatter missed the cache at every copy). The links'
+  // bytes are added copy by copy as prepare_period adds them: each link's additions in another order, but
+  // all of the same amount, so the same sums.
+  // (The copies' intervals: the same for long runs of them, its row looked up again only when it changes.)
+  arriving.reserve(arriving.size() + outbox.size());
+  size_t row_bin = std::numeric_limits<size_t>::max();
+  double* row = nullptr;
+  for (size_t k = 0; k < outbox.size(); ++k) {
+    const uint32_t g = outbox_gateway[k];
+    const InOrderGateway& at = in_order_gateway[g];
+    const Copy& c = outbox[k];
+    const double t_leave = c.t_rx_s + at.forward_delay_s;
+    if (const size_t b = bin(t_leave); b != row_bin) {
+      row = link_bytes.row(b).data();
+      row_bin = b;
+    }
+    for (uint32_t i = at.first_link; i < at.first_link + at.links; ++i) row[in_order_links[i]] += msg_bytes;
+    arriving.push_back({t_leave + at.latency_s + at.transfer_s, c.frame_seq, c.t_rx_s, t_leave, g, -1});
+  }
+  inline_.now = true;
+  try {
+    serve_until(t_send_s);
+  } catch (...) {
+    inline_.now = false;
+    throw;
+  }
+  inline_.now = false;
+  return true;
 }
 
 bool WiredNetwork::Impl::inline_allowed() {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -93,6 +94,21 @@ inline int read_int_attribute(const std::string& file, const std::string& object
   int value = -1;
   if (a >= 0) {
     H5Aread(a, H5T_NATIVE_INT, &value);
+    H5Aclose(a);
+  }
+  H5Fclose(f);
+  return value;
+}
+
+// A double attribute (a KPI of /kpi); NaN when it is missing.
+inline double read_double_attribute(const std::string& file, const std::string& object,
+                                    const std::string& name) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) throw std::runtime_error("cannot open " + file);
+  const hid_t a = H5Aopen_by_name(f, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+  double value = std::numeric_limits<double>::quiet_NaN();
+  if (a >= 0) {
+    H5Aread(a, H5T_NATIVE_DOUBLE, &value);
     H5Aclose(a);
   }
   H5Fclose(f);

@@ -38,6 +38,7 @@ struct Outcome {
   std::vector<uint32_t> gateway;
   std::vector<double> broker_speed, analytics_speed;  // per ingested frame
   uint64_t inline_periods = 0, actor_periods = 0;
+  uint64_t in_order_periods = 0;  // of inline_periods: carried in the order the copies came
   uint64_t batches_sent = 0, copies_forwarded = 0;
 };
 
@@ -81,6 +82,7 @@ Outcome run_periods(const scenario::Scenario& sc, const std::vector<scenario::Fa
   out.copies_forwarded = wired.copies_forwarded();
   out.inline_periods = wired.periods_inline();
   out.actor_periods = wired.periods_in_actors();
+  out.in_order_periods = wired.periods_in_order();
   // The route latencies, for the expectations below (the network is gone after this function).
   out.rx_s.push_back(wired.route_latency_s(0));
   out.rx_s.push_back(wired.route_latency_s(1));
@@ -117,11 +119,14 @@ void expect_queue_arithmetic(const scenario::Scenario& sc, Outcome& out, bool st
 }
 
 // The kPeriods periods of a fibre city with `platform`'s settings: how many were carried inline (the
-// others in actors), and the copies and the stages against the queue's arithmetic.
-void expect_periods(const std::string& platform, uint64_t inline_periods, bool stages_alone) {
+// others in actors), and the copies and the stages against the queue's arithmetic. Without failures every
+// inline period is carried in the order the copies came, unless CITYTWIN_WIRED_IN_ORDER=0.
+void expect_periods(const std::string& platform, uint64_t inline_periods, bool stages_alone,
+                    bool in_order = true) {
   const scenario::Scenario sc = scenario::load_scenario_text(fibre_city(platform), "<test>");
   Outcome out = run_periods(sc);
   EXPECT_EQ(out.inline_periods, inline_periods);
+  EXPECT_EQ(out.in_order_periods, in_order ? inline_periods : 0);
   EXPECT_EQ(out.actor_periods, kPeriods - inline_periods);
   EXPECT_EQ(out.batches_sent, 2 * kPeriods);  // both gateways forward in every period
   EXPECT_EQ(out.copies_forwarded, out.delivered_s.size());
@@ -131,6 +136,14 @@ void expect_periods(const std::string& platform, uint64_t inline_periods, bool s
 TEST(WiredInline, AQuietFibreCityIsCarriedWithoutActors) {
   ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
   expect_periods("", kPeriods, true);
+}
+
+// The copies grouped by gateway first, as a period with failures is carried: the same numbers.
+TEST(WiredInline, TheSameNumbersWithTheCopiesGroupedByGateway) {
+  ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
+  ASSERT_EQ(setenv("CITYTWIN_WIRED_IN_ORDER", "0", 1), 0);
+  expect_periods("", kPeriods, true, false);
+  ASSERT_EQ(unsetenv("CITYTWIN_WIRED_IN_ORDER"), 0);
 }
 
 TEST(WiredInline, TheSameNumbersFromActorsWhenTurnedOff) {
@@ -158,6 +171,7 @@ TEST(WiredInline, APeriodThatAFailureTouchesGoesToSimGrid) {
   Outcome out = run_periods(sc, {{route[0], 2.0 * batch + 5e-6, 2.6 * batch, 0.0, 0.0}});
   EXPECT_EQ(out.actor_periods, 1u);
   EXPECT_EQ(out.inline_periods, kPeriods - 1);
+  EXPECT_EQ(out.in_order_periods, 0u);  // a run a failure touches: its copies grouped by gateway
   EXPECT_EQ(out.inline_periods + out.actor_periods, kPeriods);
   out.rx_s.resize(out.rx_s.size() - 2);
   for (size_t i = 0; i < out.delivered_s.size(); ++i) EXPECT_FALSE(std::isnan(out.delivered_s[i])) << i;
