@@ -12,10 +12,13 @@
 // it starts and closes the sub-band until t_start + T (1/d - 1), i.e. T earlier than here, which lets a
 // saturated device use T / (T/d - T) = d / (1 - d) of the time (1.0101 % instead of 1 %).
 //
-// Memory: one double per EU868 sub-band (6) plus the region: 56 bytes, so every device can hold one.
+// Memory: one double per EU868 sub-band (6) plus the region: 56 bytes, so every device can hold one
+// (CompactDutyCycle: 16 bytes for a device whose channels use one or two sub-bands).
 #pragma once
 
 #include <array>
+#include <cstddef>
+#include <cstdint>
 #include <span>
 
 #include "models/radio/lorawan_region.hpp"
@@ -52,6 +55,41 @@ class DutyCycleRegulator {
   Region region_;
 };
 
+// The same regulation for a transmitter whose channels lie in few sub-bands (EU868's default three channels
+// share one): the closing times of those alone, kept by the caller (a fleet keeps them on its device's cache
+// line instead of a regulator's 56 bytes on a line or two of their own). SubBandSlots maps each sub-band the
+// channels use to one of kCompactSubBands places; CompactDutyCycle is a view of a transmitter's places, and
+// gives the times and choices of a DutyCycleRegulator that saw the same transmissions, to the bit.
+inline constexpr size_t kCompactSubBands = 2;
+
+class SubBandSlots {
+ public:
+  // For the channels (Hz) of one population: false when they use more than kCompactSubBands sub-bands.
+  bool assign(Region region, std::span<const double> channels_hz);
+  // The place of the sub-band of frequency_hz: -1 outside every sub-band, -2 in one the channels do not use.
+  int slot_of(double frequency_hz) const;
+  Region region() const { return region_; }
+
+ private:
+  std::array<int8_t, kEu868SubBands.size()> slot_{};
+  Region region_ = Region::EU868;
+};
+
+class CompactDutyCycle {
+ public:
+  // closed_until_s: the transmitter's kCompactSubBands closing times (0 at first).
+  CompactDutyCycle(const SubBandSlots& slots, double* closed_until_s)
+      : slots_(slots), closed_(closed_until_s) {}
+  // As DutyCycleRegulator's; a channel outside the slots' sub-bands is a std::logic_error.
+  double earliest_start_s(double frequency_hz) const;
+  bool is_open(double frequency_hz, double now_s) const { return earliest_start_s(frequency_hz) <= now_s; }
+  void record(double frequency_hz, double t_end_s, double airtime_s);
+
+ private:
+  const SubBandSlots& slots_;
+  double* closed_;
+};
+
 struct ChannelChoice {
   int index = -1;        // into the channel list; -1 if no channel can ever be used
   double start_s = 0.0;  // when the transmission may start: max(now, earliest start)
@@ -62,6 +100,8 @@ struct ChannelChoice {
 // devices choose a random enabled channel. If none is open, the channel that opens first (the lowest
 // index among ties), starting when it opens.
 ChannelChoice pick_channel(const DutyCycleRegulator& regulator, std::span<const double> channels_hz,
+                           double now_s, double uniform);
+ChannelChoice pick_channel(const CompactDutyCycle& regulator, std::span<const double> channels_hz,
                            double now_s, double uniform);
 
 }  // namespace citytwin::models::radio

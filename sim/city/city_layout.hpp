@@ -96,10 +96,12 @@ struct CityLayout {
 inline constexpr double kNbiotMaxCouplingLossDb = 164.0;
 
 // Bytes of memory the run needs per device, before links (layout, fleet state, message log, the
-// trace's device table, now written while the run is assembled): measured, 202 B at 1e6 devices
-// (bench/measure_run_cost.sh, docs/RELIABILITY.md; 181 B when the table was written before the assembly,
-// 158 B before the fleet's state took a cache line a device). The links, the reports and ADR's histories
-// are counted apart (sim/app/run_budget.hpp).
-inline constexpr size_t kBytesPerDevice = 208;
+// trace's device table, now written while the run is assembled): measured, 159 B at 1e6 devices since the
+// duty cycle's sub-bands moved onto the fleet state's line (bench/measure_run_cost.sh, docs/RELIABILITY.md;
+// 202 B with a 56-byte regulator a device, 181 B when the table was written before the assembly, 158 B
+// before the fleet's state took a cache line a device), with a margin: the realistic 1 M hour peaks at
+// 492 MiB against an estimate of 512 MiB. The links, the reports and ADR's histories are counted apart
+// (sim/app/run_budget.hpp).
+inline constexpr size_t kBytesPerDevice = 184;
 
 }  // namespace citytwin::sim::city

@@ -27,8 +27,8 @@ inline constexpr size_t kMaxBuckets = 8192;
 // Records that come nearly in time order (the wired network's arrivals carried in the order the copies
 // came) fill a few buckets at a time, whose lines stay in the caches however many there are: up to this
 // many, so that a bucket holds two records on average and is sorted by insertion (8,192 left the 1 M
-// city's ~80,000 arrivals a period ten a bucket, most sorted by std::sort: the sort 155 -> 133 ns an uplink
-// with these; bench/RESULTS.md, twenty-third session).
+// city's ~80,000 arrivals a period ten a bucket, most sorted by std::sort: the sort 156 -> 133 ns an uplink
+// with these, in order; bench/RESULTS.md, twenty-third session).
 inline constexpr size_t kMaxBucketsInOrder = 65536;
 inline constexpr size_t kRebucketMin = 64;
 

@@ -37,7 +37,11 @@ Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int thre
     submerged_from_s_.push_back(flood.submerged_from_s);
   state_.resize(n);
   adr_setting_.resize(n);
-  duty_cycle_.assign(n, models::radio::DutyCycleRegulator(city.region));
+  for (const city::PopulationProfile& pop : city.populations) {
+    sub_band_slots_.emplace_back();
+    if (!sub_band_slots_.back().assign(city.region, pop.channels_hz_f)) compact_duty_cycle_ = false;
+  }
+  if (!compact_duty_cycle_) duty_cycle_.assign(n, models::radio::DutyCycleRegulator(city.region));
   if (std::any_of(city.populations.begin(), city.populations.end(),
                   [](const auto& p) { return p.event.has_value(); })) {
     reporters_.reserve(n);
@@ -108,7 +112,8 @@ double Fleet::uniform(uint32_t device) {
 
 void Fleet::prefetch(uint32_t dev) const {
   core::prefetch_for_write(&state_[dev]);
-  core::prefetch_for_write(&duty_cycle_[dev], sizeof(duty_cycle_[dev]));  // 56 bytes: one line or two
+  if (!compact_duty_cycle_)
+    core::prefetch_for_write(&duty_cycle_[dev], sizeof(duty_cycle_[dev]));  // 56 bytes: one line or two
 }
 
 void Fleet::schedule(Partition& part, double t_s, uint32_t device, Kind kind) {
@@ -226,11 +231,20 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
   const double u = uniform(dev);
   if (pop.duty_cycle) {
     // Among the channels whose sub-band is open, one at random; if none is, wait for the first to open.
-    const auto choice = models::radio::pick_channel(duty_cycle_[dev], pop.channels_hz_f, t_tx, u);
-    if (choice.start_s > t_tx) ++part.deferred;
-    t_tx = choice.start_s;
-    channel = pop.channels_hz[static_cast<size_t>(choice.index)];
-    duty_cycle_[dev].record(channel, t_tx + airtime, airtime);
+    const auto take = [&](auto& regulator) {
+      const auto choice = models::radio::pick_channel(regulator, pop.channels_hz_f, t_tx, u);
+      if (choice.start_s > t_tx) ++part.deferred;
+      t_tx = choice.start_s;
+      channel = pop.channels_hz[static_cast<size_t>(choice.index)];
+      regulator.record(channel, t_tx + airtime, airtime);
+    };
+    if (compact_duty_cycle_) {
+      models::radio::CompactDutyCycle regulator(sub_band_slots_[state_[dev].population],
+                                                state_[dev].sub_band_closed_s);
+      take(regulator);
+    } else {
+      take(duty_cycle_[dev]);
+    }
   } else {
     channel = pop.channels_hz[std::min(pop.channels_hz.size() - 1,
                                        static_cast<size_t>(u * static_cast<double>(pop.channels_hz.size())))];

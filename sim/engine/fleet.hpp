@@ -168,9 +168,17 @@ class Fleet {
     uint8_t attempt = 0;  // of the report in progress
     uint8_t acked = 0;    // set by post_downlink, read at the end of the receive windows
     uint8_t adr_pending = 0;
+    // The duty cycle's sub-bands (models::radio::CompactDutyCycle, the population's sub_band_slots_): when
+    // each closes, on this line rather than a regulator's 56 bytes on a line or two of their own.
+    double sub_band_closed_s[models::radio::kCompactSubBands] = {};
   };
+  static_assert(sizeof(DeviceState) == 64, "a device's state on one cache line");
   std::vector<DeviceState> state_;
   std::vector<models::radio::AdrSetting> adr_setting_;
+  // The duty cycle: per population, its channels' sub-bands' places in DeviceState; a full regulator per
+  // device (duty_cycle_) only when a population's channels use more sub-bands than it has places.
+  std::vector<models::radio::SubBandSlots> sub_band_slots_;
+  bool compact_duty_cycle_ = true;
   std::vector<models::radio::DutyCycleRegulator> duty_cycle_;
   std::vector<models::device::EventReporter> reporters_;  // per device, when any population is event-driven
   // Under drivers.traffic (sim/drivers/traffic_reporters.hpp): per population, its role (counters sense

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -165,6 +166,66 @@ TEST(PickChannel, NothingUsable) {
   const DutyCycleRegulator r;
   EXPECT_EQ(pick_channel(r, std::vector<double>{}, 0.0, 0.5).index, -1);
   EXPECT_EQ(pick_channel(r, std::vector<double>{868.65e6}, 0.0, 0.5).index, -1);
+}
+
+// The compact regulator (two sub-bands' closing times held by the caller) against the full one: the same
+// channel sets, the same wanted times and draws, busy enough that most transmissions wait. Every choice,
+// start and closing time is the same to the bit (EXPECT_EQ on doubles), over channels in one sub-band
+// (EU868's three defaults), in two (L and M: the eight-channel plan) and in US915.
+TEST(CompactDutyCycle, ChoosesAndClosesAsTheFullRegulatorToTheBit) {
+  struct Case {
+    Region region;
+    std::vector<double> channels;
+  };
+  const std::vector<Case> cases = {
+      {Region::EU868, {868.1e6, 868.3e6, 868.5e6}},
+      {Region::EU868, {867.1e6, 867.3e6, 867.5e6, 867.7e6, 867.9e6, 868.1e6, 868.3e6, 868.5e6}},
+      {Region::EU868, {868.1e6, 869.525e6}},
+      {Region::US915, {902.3e6, 902.5e6, 902.7e6}},
+  };
+  for (const Case& c : cases) {
+    SubBandSlots slots;
+    ASSERT_TRUE(slots.assign(c.region, c.channels));
+    DutyCycleRegulator full(c.region);
+    double closed[kCompactSubBands] = {};
+    CompactDutyCycle compact(slots, closed);
+    double t = 0.0, u = 0.137;
+    int waited = 0;
+    for (int i = 0; i < 2000; ++i) {
+      const double airtime = i % 3 == 0 ? kSf12AirtimeS : kSf7AirtimeS;
+      const ChannelChoice a = pick_channel(full, c.channels, t, u);
+      const ChannelChoice b = pick_channel(compact, c.channels, t, u);
+      ASSERT_EQ(a.index, b.index) << i;
+      ASSERT_EQ(a.start_s, b.start_s) << i;
+      waited += a.start_s > t ? 1 : 0;
+      const double f = c.channels[static_cast<size_t>(a.index)];
+      full.record(f, a.start_s + airtime, airtime);
+      compact.record(f, a.start_s + airtime, airtime);
+      for (double g : c.channels) {
+        ASSERT_EQ(full.earliest_start_s(g), compact.earliest_start_s(g)) << i;
+      }
+      t = a.start_s + 0.5 * (i % 7);  // often before the sub-band opens again
+      u = std::fmod(u * 7.31 + 0.123, 1.0);
+    }
+    if (c.region == Region::EU868) {
+      EXPECT_GT(waited, 100);
+    }
+  }
+}
+
+TEST(CompactDutyCycle, MoreSubBandsThanPlacesAreRefusedAndForeignChannelsAreErrors) {
+  SubBandSlots slots;
+  // K, L and M: three sub-bands, two places.
+  EXPECT_FALSE(slots.assign(Region::EU868, std::vector<double>{864.0e6, 867.1e6, 868.1e6}));
+  ASSERT_TRUE(slots.assign(Region::EU868, std::vector<double>{868.1e6, 868.3e6}));
+  double closed[kCompactSubBands] = {};
+  CompactDutyCycle compact(slots, closed);
+  EXPECT_EQ(compact.earliest_start_s(868.65e6), std::numeric_limits<double>::infinity());  // in no sub-band
+  EXPECT_THROW(compact.record(868.65e6, 1.0, kSf7AirtimeS), std::invalid_argument);
+  EXPECT_THROW((void)compact.earliest_start_s(869.525e6), std::logic_error);  // P: not one of its channels'
+  compact.record(868.1e6, 10.0, kSf7AirtimeS);
+  EXPECT_NEAR(compact.earliest_start_s(868.3e6), 14.080384, kTimeTolS);
+  EXPECT_THROW(compact.record(868.3e6, 11.0, kSf7AirtimeS), std::logic_error);  // before M opens again
 }
 
 }  // namespace
