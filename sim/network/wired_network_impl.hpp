@@ -431,6 +431,18 @@ struct WiredNetwork::Impl {
   void carry_period(const PreparedPeriod& period);
   // Whether periods may be carried inline (decided at the first period).
   bool inline_allowed();
+  // Runs `carry` with inline_.now set (cleared however it ends).
+  template <class Carry>
+  void run_inline(Carry&& carry) {
+    inline_.now = true;
+    try {
+      carry();
+    } catch (...) {
+      inline_.now = false;
+      throw;
+    }
+    inline_.now = false;
+  }
 
   // Runs each stage's work (flop) as concurrent executions on the calling actor's host (the platform)
   // and returns the speed each obtained (flop/s). Inline (inline_.now), with at most as many stages as

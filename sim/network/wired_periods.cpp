@@ -272,14 +272,7 @@ size_t WiredNetwork::Impl::send_batches(double t_s) {
         return n;
       }
       ++inline_.periods;
-      inline_.now = true;
-      try {
-        carry_period(prepared);
-      } catch (...) {
-        inline_.now = false;
-        throw;
-      }
-      inline_.now = false;
+      run_inline([&] { carry_period(prepared); });
       return n;
     }
   }
@@ -361,14 +354,7 @@ bool WiredNetwork::Impl::carry_in_order(double t_send_s, const PeriodBatches& ba
     for (uint32_t i = at.first_link; i < at.first_link + at.links; ++i) row[in_order_links[i]] += msg_bytes;
     arriving.push_back({t_leave + at.latency_s + at.transfer_s, c.frame_seq, c.t_rx_s, t_leave, g, -1});
   }
-  inline_.now = true;
-  try {
-    serve_until(t_send_s);
-  } catch (...) {
-    inline_.now = false;
-    throw;
-  }
-  inline_.now = false;
+  run_inline([&] { serve_until(t_send_s); });
   return true;
 }
 
