@@ -39,7 +39,8 @@ Fleet::Fleet(const city::CityLayout& city, uint64_t seed, double end_s, int thre
   adr_setting_.resize(n);
   for (const city::PopulationProfile& pop : city.populations) {
     sub_band_slots_.emplace_back();
-    if (!sub_band_slots_.back().assign(city.region, pop.channels_hz_f)) compact_duty_cycle_ = false;
+    const bool fits = sub_band_slots_.back().assign(city.region, pop.channels_hz_f);
+    if (pop.duty_cycle && !fits) compact_duty_cycle_ = false;  // (a population without one never asks)
   }
   if (!compact_duty_cycle_) duty_cycle_.assign(n, models::radio::DutyCycleRegulator(city.region));
   if (std::any_of(city.populations.begin(), city.populations.end(),
