@@ -187,11 +187,6 @@ struct WiredNetwork::Impl {
   size_t bin(double t_s) const {
     return static_cast<size_t>(std::max(0.0, t_s) / scenario.run.timeseries_interval_s);
   }
-  void add(std::vector<double>& bins, double t_s, double amount) {
-    const size_t b = bin(t_s);
-    if (bins.size() <= b) bins.resize(b + 1, 0.0);
-    bins[b] += amount;
-  }
   void add_link(size_t link, double t_s, double amount) { link_bytes.add(bin(t_s), link, amount); }
   // The first time of interval k (the least t with bin(t) >= k: k times the interval, give or take the
   // division's rounding).
@@ -202,9 +197,9 @@ struct WiredNetwork::Impl {
     while (bin(t) < k) t = std::nextafter(t, kInf);
     return t;
   }
-  // add(server_busy_s, t_s, amount) for the network server's services, which start in time order (a
-  // FIFO): the interval found by division only when a start leaves the last one's (a division and its
-  // wait at every copy were a quarter of serving it at 1 M devices).
+  // server_busy_s's interval of t_s gets `amount`, for the network server's services, which start in time
+  // order (a FIFO): the interval found by division only when a start leaves the last one's (a division and
+  // its wait at every copy were a quarter of serving it at 1 M devices).
   struct BusyInterval {
     size_t bin = 0;
     double last_s = std::numeric_limits<double>::infinity(), end_s = -std::numeric_limits<double>::infinity();
