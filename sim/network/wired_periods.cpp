@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 
+#include "sim/core/round_joining.hpp"
 #include "sim/core/time_sort.hpp"
 #include "sim/network/wired_network.hpp"
 #include "sim/network/wired_network_impl.hpp"
@@ -205,6 +206,7 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
   std::vector<std::pair<uint64_t, double>>& delivered = serve_delivered;
   delivered.clear();
   for (size_t i = 0; i < due; ++i) {
+    if ((i & 63) == 63) core::join_waiting_round();  // (on the pool's lane, outside SimGrid's actors)
     const Arrival a = arriving[i];
     serve_bogus(a.t_s);
     const std::optional<double> done = server_queue.arrive(a.t_s, service_s);
@@ -256,7 +258,10 @@ size_t WiredNetwork::Impl::send_batches(double t_s) {
   // period goes to SimGrid (plan_period), and so does any whose batches share a link SimGrid must time:
   // its worker takes it prepared.
   if (inline_allowed()) {
-    engine->run_until(t_s + clock_origin);
+    {
+      const core::NoRoundJoining on_actors_stacks;  // (round_joining.hpp)
+      engine->run_until(t_s + clock_origin);
+    }
     check();
     if (forward_workers_free == forward_workers_alive && forward_jobs.empty()) {
       std::optional<std::vector<bool>> plan;
@@ -343,6 +348,7 @@ bool WiredNetwork::Impl::carry_in_order(double t_send_s, const PeriodBatches& ba
   size_t row_bin = std::numeric_limits<size_t>::max();
   double* row = nullptr;
   for (size_t k = 0; k < outbox.size(); ++k) {
+    if ((k & 255) == 255) core::join_waiting_round();
     const uint32_t g = outbox_gateway[k];
     const InOrderGateway& at = in_order_gateway[g];
     const Copy& c = outbox[k];
