@@ -198,11 +198,12 @@ void ThreadPool::run_posted() {
     error = std::current_exception();
   }
   round_joining_detail::lane_pool = nullptr;
-  // The next task may join rounds for nine tenths of the time this one left before its successor came: the
-  // time between the last two posts, less this task's own work (the rounds it joined excluded).
+  // The next task's budget (LaneJoining): this task's own work (the rounds it joined excluded) against the
+  // time between the last two posts.
   const auto own = std::chrono::steady_clock::now() - start - lane_joining_.spent;
-  lane_joining_.budget =
-      std::max(std::chrono::steady_clock::duration::zero(), (lane_joining_.between_posts - own) * 9 / 10);
+  const auto between = lane_joining_.between_posts;
+  lane_joining_.budget = own * LaneJoining::kBusiest < between ? (between - own) * 9 / 10
+                                                               : std::chrono::steady_clock::duration::zero();
   std::lock_guard lock(mutex_);
   task_ = nullptr;  // what it captured goes now, on this thread
   task_error_ = error;

@@ -120,14 +120,19 @@ class ThreadPool {
   std::condition_variable task_done_;
   std::exception_ptr task_error_;
   uint64_t lane_joined_round_ = 0;  // the last round the lane's task joined (read and written by its worker)
-  // How long a task may spend in the rounds it joins. A task that joined rounds beyond its slack would end
-  // after the caller's next post, which would then wait for it: at 1 M devices, where the lane's own work
-  // fills much of the time between posts, joining without a limit made the run 3 % slower (bench/RESULTS.md,
-  // "The lane joins the rounds"). The budget is nine tenths of the last task's slack: the time between the
-  // last two posts less that task's own work. It is timing only: which thread runs an item changes no
-  // result. between_posts is written by the caller in post, before it publishes the task; budget and spent
-  // by the lane's worker alone.
+  // How long a task may spend in the rounds it joins: nine tenths of the slack the last task left (the time
+  // between the last two posts less that task's own work), and nothing where that task's own work took a
+  // third of that time or more. Joining beyond the slack would end the task after the caller's next post,
+  // which would then wait for it; and where the lane is that busy, the items it takes run slower beside its
+  // own data and slow its own work down. On two threads, the 100k bench city's lane works ~18 % of the time
+  // between posts, and joining made its loop 7-8 % shorter; the realistic 1 M city's ~57 %, and joining made
+  // its hour ~5 % longer, with any budget from a tenth to nine tenths of the slack: the caller waited at the
+  // posts 0.1-0.15 s instead of 0.01 s, and for the lane's items 0.42 s instead of 0.04 s (bench/RESULTS.md,
+  // "The lane joins the rounds"). Timing only: which thread runs an item changes no result. between_posts is
+  // written by the caller in post, before it publishes the task; budget and spent by the lane's worker alone.
   struct LaneJoining {
+    // A task whose own work takes 1/kBusiest of the time between posts or more leaves the next no budget.
+    static constexpr int kBusiest = 3;
     std::chrono::steady_clock::duration between_posts{};
     std::chrono::steady_clock::duration budget{};  // none before the first task has measured its work
     std::chrono::steady_clock::duration spent{};   // in the rounds joined by the task running now

@@ -299,8 +299,9 @@ TEST(ThreadPool, ALaneTaskThatJoinsTakesTheItemsOfARoundStartedMeanwhile) {
 }
 
 // The budget: a task joins rounds only for nine tenths of the slack the last task left (the time between the
-// last two posts, less that task's own work). None before a task has measured its work; none after a task
-// whose own work outlasted the time between its post and the one before (the caller waited for the lane);
+// last two posts, less that task's own work), and not at all where that work took a third of that time or
+// more. None before a task has measured its work; none after a task whose own work outlasted the time between
+// its post and the one before (the caller waited for the lane), nor after one whose work took half of it;
 // some again once a task has left slack.
 TEST(ThreadPool, ALaneTaskJoinsRoundsOnlyWithinTheSlackTheLastTaskLeft) {
   ThreadPool pool(2);
@@ -313,6 +314,11 @@ TEST(ThreadPool, ALaneTaskJoinsRoundsOnlyWithinTheSlackTheLastTaskLeft) {
   EXPECT_EQ(item_one_ran_on(pool, patience), caller);
   give_slack(pool, std::chrono::milliseconds(100));
   EXPECT_EQ(item_one_ran_on(pool, std::chrono::seconds(10)), lane);
+  // A task busy for half the time between its post and the one before: 100 ms apart, 50 ms of work.
+  pool.run_in_lane([] {});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  pool.run_in_lane([] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); });
+  EXPECT_EQ(item_one_ran_on(pool, patience), caller);
 }
 
 // A pool of one thread has no lane: a task runs at once, on the caller, and throws there.
