@@ -282,9 +282,9 @@ TEST(ThreadPool, ALaneTaskThatJoinsTakesTheItemsOfARoundStartedMeanwhile) {
   std::thread::id lane;
   pool.run_in_lane([&] { lane = std::this_thread::get_id(); });
   join_waiting_round();  // (the caller's: nothing)
-  give_slack(pool, std::chrono::milliseconds(100));
+  give_slack(pool, std::chrono::milliseconds(250));
   EXPECT_EQ(item_one_ran_on(pool, std::chrono::seconds(10)), lane);
-  give_slack(pool, std::chrono::milliseconds(100));
+  give_slack(pool, std::chrono::milliseconds(250));
   EXPECT_EQ(item_one_ran_on(pool, std::chrono::milliseconds(200), false), caller);
   // Joined rounds leave every item run once, in rounds interleaved with joining tasks.
   std::vector<int> hits(16, 0);
@@ -312,7 +312,7 @@ TEST(ThreadPool, ALaneTaskJoinsRoundsOnlyWithinTheSlackTheLastTaskLeft) {
   pool.run_in_lane([&] { lane = std::this_thread::get_id(); });
   pool.run_in_lane([] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); });  // late
   EXPECT_EQ(item_one_ran_on(pool, patience), caller);
-  give_slack(pool, std::chrono::milliseconds(100));
+  give_slack(pool, std::chrono::milliseconds(250));
   EXPECT_EQ(item_one_ran_on(pool, std::chrono::seconds(10)), lane);
   // A task busy for half the time between its post and the one before: 100 ms apart, 50 ms of work.
   pool.run_in_lane([] {});
