@@ -48,23 +48,6 @@ bool spin_until(const Done& done, std::chrono::microseconds limit) {
 
 }  // namespace
 
-namespace round_joining_detail {
-
-thread_local ThreadPool* lane_pool = nullptr;
-
-void join(ThreadPool& pool) {
-  const uint64_t round = pool.state_.load(std::memory_order_relaxed) >> kRoundShift;
-  if (round == pool.lane_joined_round_) return;
-  pool.lane_joined_round_ = round;
-  ThreadPool::LaneJoining& joining = pool.lane_joining_;
-  if (joining.spent >= joining.budget) return;  // the task's own work first (ThreadPool::LaneJoining)
-  const auto start = std::chrono::steady_clock::now();
-  pool.drain(round, true);  // (nothing to claim in a closed round, nor in one already claimed)
-  joining.spent += std::chrono::steady_clock::now() - start;
-}
-
-}  // namespace round_joining_detail
-
 ThreadPool::ThreadPool(int threads, std::chrono::microseconds spin) : spin_(spin) {
   for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i == 1); });
 }
@@ -189,21 +172,11 @@ void ThreadPool::worker_loop(bool lane) {
 void ThreadPool::run_posted() {
   task_state_.store(2, std::memory_order_seq_cst);
   std::exception_ptr error;
-  const auto start = std::chrono::steady_clock::now();
-  lane_joining_.spent = {};
-  round_joining_detail::lane_pool = this;  // the task may join the rounds started while it runs
   try {
     task_();
   } catch (...) {
     error = std::current_exception();
   }
-  round_joining_detail::lane_pool = nullptr;
-  // The next task's budget (LaneJoining): this task's own work (the rounds it joined excluded) against the
-  // time between the last two posts.
-  const auto own = std::chrono::steady_clock::now() - start - lane_joining_.spent;
-  const auto between = lane_joining_.between_posts;
-  lane_joining_.budget = own * LaneJoining::kBusiest < between ? (between - own) * 9 / 10
-                                                               : std::chrono::steady_clock::duration::zero();
   std::lock_guard lock(mutex_);
   task_ = nullptr;  // what it captured goes now, on this thread
   task_error_ = error;
@@ -217,12 +190,8 @@ void ThreadPool::post(std::function<void()> task) {
     return;
   }
   wait_posted();
-  const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mutex_);
-    // (read by the worker after it sees the task: see LaneJoining)
-    if (last_post_ != std::chrono::steady_clock::time_point{}) lane_joining_.between_posts = now - last_post_;
-    last_post_ = now;
     task_ = std::move(task);
     task_error_ = nullptr;
     task_state_.store(1, std::memory_order_seq_cst);
