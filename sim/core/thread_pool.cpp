@@ -48,6 +48,26 @@ bool spin_until(const Done& done, std::chrono::microseconds limit) {
 
 }  // namespace
 
+namespace round_joining_detail {
+
+thread_local ThreadPool* lane_pool = nullptr;
+
+void join(ThreadPool& pool) {
+  // The budget first: where there is none (a busy lane, ThreadPool::LaneJoining), a poll reads no line the
+  // caller writes; where there is, it reads round_started_, written once a round, not state_, written at
+  // every claim (bench/RESULTS.md, "The lane joins the rounds, again").
+  ThreadPool::LaneJoining& joining = pool.lane_joining_;
+  if (joining.spent >= joining.budget) return;  // the task's own work first
+  const uint64_t round = pool.round_started_.load(std::memory_order_relaxed);
+  if (round == pool.lane_joined_round_) return;
+  pool.lane_joined_round_ = round;
+  const auto start = std::chrono::steady_clock::now();
+  pool.drain(round, true);  // (nothing to claim in a closed round, nor in one already claimed)
+  joining.spent += std::chrono::steady_clock::now() - start;
+}
+
+}  // namespace round_joining_detail
+
 ThreadPool::ThreadPool(int threads, std::chrono::microseconds spin) : spin_(spin) {
   for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i == 1); });
 }
@@ -138,6 +158,7 @@ void ThreadPool::parallel_for(size_t n, const std::function<void(size_t)>& fn) {
   finished_.store(0, std::memory_order_relaxed);
   const uint64_t round = closed + 1;
   state_.store(round << kRoundShift, std::memory_order_seq_cst);  // publishes the job with the round
+  round_started_.store(round, std::memory_order_relaxed);         // (for the lane's polls: join)
   wake_sleeping_workers();
   drain(round, false);
   await([&] { return finished_.load(std::memory_order_seq_cst) == n; }, caller_sleeping_, done_);
@@ -172,11 +193,21 @@ void ThreadPool::worker_loop(bool lane) {
 void ThreadPool::run_posted() {
   task_state_.store(2, std::memory_order_seq_cst);
   std::exception_ptr error;
+  const auto start = std::chrono::steady_clock::now();
+  lane_joining_.spent = {};
+  round_joining_detail::lane_pool = this;  // the task may join the rounds started while it runs
   try {
     task_();
   } catch (...) {
     error = std::current_exception();
   }
+  round_joining_detail::lane_pool = nullptr;
+  // The next task's budget (LaneJoining): this task's own work (the rounds it joined excluded) against the
+  // time between the last two posts.
+  const auto own = std::chrono::steady_clock::now() - start - lane_joining_.spent;
+  const auto between = lane_joining_.between_posts;
+  lane_joining_.budget = own * LaneJoining::kBusiest < between ? (between - own) * 9 / 10
+                                                               : std::chrono::steady_clock::duration::zero();
   std::lock_guard lock(mutex_);
   task_ = nullptr;  // what it captured goes now, on this thread
   task_error_ = error;
@@ -190,8 +221,12 @@ void ThreadPool::post(std::function<void()> task) {
     return;
   }
   wait_posted();
+  const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mutex_);
+    // (read by the worker after it sees the task: see LaneJoining)
+    if (last_post_ != std::chrono::steady_clock::time_point{}) lane_joining_.between_posts = now - last_post_;
+    last_post_ = now;
     task_ = std::move(task);
     task_error_ = nullptr;
     task_state_.store(1, std::memory_order_seq_cst);

@@ -13,6 +13,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "sim/core/round_joining.hpp"
+
 namespace citytwin::sim::core {
 
 // Fewer records than this are sorted by one std::sort. It was 1,024, from bench/wired_period.cpp, where
@@ -88,6 +90,7 @@ template <class T, class TimeOf>
 void sort_buckets(T* data, T* spare, const std::vector<size_t>& starts, const TimeOf& time_of, int depth) {
   std::vector<size_t> inner;
   for (size_t b = 0; b + 1 < starts.size(); ++b) {
+    if ((b & 63) == 63) join_waiting_round();  // (on a pool's lane: round_joining.hpp)
     const size_t first = starts[b], count = starts[b + 1] - first;
     if (count < 2) continue;
     if (count > kRebucketMin && depth > 0 && scatter(data + first, spare + first, count, inner, time_of)) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/core/round_joining.hpp"
 #include "sim/events/bus.hpp"
 #include "sim/events/events.hpp"
 
@@ -48,10 +49,12 @@ class EventLog {
   }
   bool empty() const { return order_.empty(); }
 
-  // Publishes every event on bus, in the order added, then forgets them (keeping the storage).
+  // Publishes every event on bus, in the order added, then forgets them (keeping the storage). On the lane,
+  // it joins a round started meanwhile every 64 events (sim/core/round_joining.hpp).
   void replay(const Bus& bus) {
-    size_t frame = 0, copy = 0, stream = 0, gateway = 0, rssi = 0;
+    size_t frame = 0, copy = 0, stream = 0, gateway = 0, rssi = 0, events = 0;
     for (const Kind kind : order_) {
+      if ((++events & 63) == 0) core::join_waiting_round();
       switch (kind) {
         case Kind::Frame: {
           const uint32_t derived = derived_[frame];

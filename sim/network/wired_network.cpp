@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "sim/core/round_joining.hpp"
 #include "sim/core/run_error.hpp"
 #include "sim/network/wired_network_impl.hpp"
 
@@ -226,6 +227,8 @@ void WiredNetwork::forward(uint32_t gateway, uint64_t frame_seq, double t_rx_s) 
 
 void WiredNetwork::advance(double t_s) {
   batches_sent_ += impl_->send_batches(t_s);
+  // SimGrid's actors run on stacks of their own: no round's item may run there (round_joining.hpp).
+  const core::NoRoundJoining on_actors_stacks;
   impl_->engine->run_until(t_s + impl_->clock_origin);
   impl_->check();
   check_no_deadlock(t_s);
@@ -233,6 +236,7 @@ void WiredNetwork::advance(double t_s) {
 
 void WiredNetwork::drain(double t_s) {
   batches_sent_ += impl_->send_batches(t_s);
+  const core::NoRoundJoining on_actors_stacks;  // (as in advance)
   impl_->stop_forward_workers();
   impl_->engine->run();
   impl_->check();

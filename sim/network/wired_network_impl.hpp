@@ -267,10 +267,10 @@ struct WiredNetwork::Impl {
     uint64_t periods = 0;      // of `period`: the others went to the workers
     uint64_t in_order = 0;     // of `periods`: carried in the order the copies came (carry_in_order)
   } inline_;
-  // A run no failure touches (no power cut, no failure of a route or of the network server; decided at
-  // the first period, CITYTWIN_WIRED_IN_ORDER=0 says no): an inline period's copies are then carried in
-  // the order they came, without grouping them by gateway (carry_in_order).
-  std::optional<bool> untouched;
+  // A run no failure touches (no power cut, no failure of a route or of the network server; decided with
+  // inline_allowed, CITYTWIN_WIRED_IN_ORDER=0 says no): an inline period's copies are then carried in the
+  // order they came, without grouping them by gateway (carry_in_order).
+  bool untouched = false;
   // What a copy's arrival needs of its gateway, on half a cache line (four arrays were four lines): when
   // it leaves after reception, the route's latency, this period's message bytes / its batch's rate, and
   // the route's links (in_order_links[first, first + count)).
@@ -281,6 +281,9 @@ struct WiredNetwork::Impl {
   std::vector<InOrderGateway> in_order_gateway;
   std::vector<uint32_t> in_order_links;
   std::vector<double> period_bytes;  // per batch of the period: its bytes
+  // Decides `untouched` and, if so, fills in_order_gateway and in_order_links (once, when inline periods
+  // are allowed).
+  void prepare_in_order();
   // With `untouched`: carries the period inline from the outbox (batches: its gateways and bounds, the
   // copies not grouped), unless a batch goes to SimGrid: then false, with `plan` (plan_period's) for
   // prepare_period. The same arrivals, bytes and rates as prepare_period then carry_period.

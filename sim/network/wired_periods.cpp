@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 
+#include "sim/core/round_joining.hpp"
 #include "sim/core/time_sort.hpp"
 #include "sim/network/wired_network.hpp"
 #include "sim/network/wired_network_impl.hpp"
@@ -171,7 +172,7 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
   // Carried in the order they came, they are nearly in time order: more buckets (time_sort.hpp).
   core::sort_by_time(
       arriving, sort_scratch, sort_starts, [](const Arrival& a) { return a.t_s; },
-      untouched.value_or(false) ? core::kMaxBucketsInOrder : core::kMaxBuckets);
+      untouched ? core::kMaxBucketsInOrder : core::kMaxBuckets);
   const size_t due =
       static_cast<size_t>(std::partition_point(arriving.begin(), arriving.end(),
                                                [horizon_s](const Arrival& a) { return a.t_s <= horizon_s; }) -
@@ -205,6 +206,7 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
   std::vector<std::pair<uint64_t, double>>& delivered = serve_delivered;
   delivered.clear();
   for (size_t i = 0; i < due; ++i) {
+    if ((i & 63) == 63) core::join_waiting_round();  // (on the pool's lane, outside SimGrid's actors)
     const Arrival a = arriving[i];
     serve_bogus(a.t_s);
     const std::optional<double> done = server_queue.arrive(a.t_s, service_s);
@@ -256,7 +258,10 @@ size_t WiredNetwork::Impl::send_batches(double t_s) {
   // period goes to SimGrid (plan_period), and so does any whose batches share a link SimGrid must time:
   // its worker takes it prepared.
   if (inline_allowed()) {
-    engine->run_until(t_s + clock_origin);
+    {
+      const core::NoRoundJoining on_actors_stacks;  // (round_joining.hpp)
+      engine->run_until(t_s + clock_origin);
+    }
     check();
     if (forward_workers_free == forward_workers_alive && forward_jobs.empty()) {
       std::optional<std::vector<bool>> plan;
@@ -295,25 +300,27 @@ void WiredNetwork::Impl::release_outbox(const PeriodBatches& batches) {
   outbox_gateway.clear();
 }
 
+void WiredNetwork::Impl::prepare_in_order() {
+  bool quiet = timeline.server_failures().empty() && !wired_detail::env_is("CITYTWIN_WIRED_IN_ORDER", "0");
+  const auto gateways = static_cast<uint32_t>(scenario.gateways.size());
+  for (uint32_t g = 0; quiet && g < gateways; ++g)
+    quiet = timeline.backhaul_failures(g).empty() && timeline.off_intervals(g).empty();
+  untouched = quiet;
+  if (!untouched) return;
+  in_order_gateway.resize(gateways);
+  for (uint32_t g = 0; g < gateways; ++g) {
+    InOrderGateway& at = in_order_gateway[g];
+    at.forward_delay_s = scenario.gateways[g].forward_delay_s;
+    at.latency_s = latency_s[g];
+    at.first_link = static_cast<uint32_t>(in_order_links.size());
+    at.links = static_cast<uint32_t>(route_links[g].size());
+    for (size_t l : route_links[g]) in_order_links.push_back(static_cast<uint32_t>(l));
+  }
+}
+
 bool WiredNetwork::Impl::carry_in_order(double t_send_s, const PeriodBatches& batches,
                                         std::optional<std::vector<bool>>& plan) {
-  if (!untouched) {
-    bool quiet = timeline.server_failures().empty() && !wired_detail::env_is("CITYTWIN_WIRED_IN_ORDER", "0");
-    const auto gateways = static_cast<uint32_t>(scenario.gateways.size());
-    for (uint32_t g = 0; quiet && g < gateways; ++g)
-      quiet = timeline.backhaul_failures(g).empty() && timeline.off_intervals(g).empty();
-    untouched = quiet;
-    in_order_gateway.resize(gateways);
-    for (uint32_t g = 0; g < gateways; ++g) {
-      InOrderGateway& at = in_order_gateway[g];
-      at.forward_delay_s = scenario.gateways[g].forward_delay_s;
-      at.latency_s = latency_s[g];
-      at.first_link = static_cast<uint32_t>(in_order_links.size());
-      at.links = static_cast<uint32_t>(route_links[g].size());
-      for (size_t l : route_links[g]) in_order_links.push_back(static_cast<uint32_t>(l));
-    }
-  }
-  if (!*untouched) return false;
+  if (!untouched) return false;
   // No copy is held or dropped: each batch carries all of its copies' bytes (prepare_period: what a gateway
   // deferred, 0, plus its copies'), and its copies leave forward_delay after they were received.
   const double msg_bytes = scenario.platform.forward_message_bytes;
@@ -339,10 +346,10 @@ bool WiredNetwork::Impl::carry_in_order(double t_send_s, const PeriodBatches& ba
   // bytes are added copy by copy as prepare_period adds them: each link's additions in another order, but
   // all of the same amount, so the same sums.
   // (The copies' intervals: the same for long runs of them, its row looked up again only when it changes.)
-  arriving.reserve(arriving.size() + outbox.size());
   size_t row_bin = std::numeric_limits<size_t>::max();
   double* row = nullptr;
   for (size_t k = 0; k < outbox.size(); ++k) {
+    if ((k & 255) == 255) core::join_waiting_round();
     const uint32_t g = outbox_gateway[k];
     const InOrderGateway& at = in_order_gateway[g];
     const Copy& c = outbox[k];
@@ -367,6 +374,7 @@ bool WiredNetwork::Impl::inline_allowed() {
         !wired_detail::env_is("CITYTWIN_WIRED_INLINE", "0") && scenario.platform.server_cores >= 2;
     if (!fast.prepared) prepare_fast_path();
     if (fast.check) inline_.enabled = false;
+    if (inline_.enabled) prepare_in_order();
   }
   return inline_.enabled;
 }

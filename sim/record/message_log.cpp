@@ -5,6 +5,7 @@
 
 #include "output/trace_writer.hpp"
 #include "sim/core/prefetch.hpp"
+#include "sim/core/round_joining.hpp"
 
 namespace citytwin::sim::record {
 
@@ -32,6 +33,7 @@ void MessageLog::apply_deliveries() {
   constexpr size_t kAhead = 32;
   const size_t n = deliveries_.size();
   for (size_t i = 0; i < n; ++i) {
+    if ((i & 255) == 255) core::join_waiting_round();  // (on the pool's lane: sim/core/round_joining.hpp)
     if (i + kAhead < n) {
       const uint64_t ahead = deliveries_[i + kAhead].seq;
       if (ahead >= base_ && ahead - base_ < rows_.size())
@@ -103,7 +105,8 @@ void MessageLog::flush(output::TraceWriter& writer) {
   // A row's device's byte of report_delivered_ asked for this many rows ahead: a random device's, a miss
   // at 1 M devices that held the stores behind it (stores leave the core in order) until it came.
   constexpr size_t kAhead = 16;
-  while (!rows_.empty() && settled(rows_.front())) {
+  for (size_t made = 1; !rows_.empty() && settled(rows_.front()); ++made) {
+    if ((made & 255) == 0) core::join_waiting_round();
     if (kAhead < rows_.size() && rows_[kAhead].tx.device < report_delivered_.size())
       core::prefetch_for_write(&report_delivered_[rows_[kAhead].tx.device]);
     const Row& r = rows_.front();

@@ -1,5 +1,6 @@
 // The thread pool (sim/core/thread_pool.hpp): every item of a round once, claims of consecutive items, the
-// caller and the workers sharing a round, the lane beside the rounds.
+// caller and the workers sharing a round, the lane beside the rounds, and the lane's task joining a round
+// started meanwhile (sim/core/round_joining.hpp).
 #include "sim/core/thread_pool.hpp"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -177,6 +179,93 @@ TEST(ThreadPool, TheLaneIsBusyFromAPostUntilItsTaskEnds) {
   release = true;
   pool.wait_posted();
   EXPECT_FALSE(pool.lane_busy());
+}
+
+// Joining (sim/core/round_joining.hpp). Item 0 of a round of two (the caller's: it claims from the front)
+// waits up to `patience` for item 1, which the caller would otherwise run after it; returns which thread ran
+// item 1. The lane's task meanwhile calls join_waiting_round() until the round is over.
+std::thread::id item_one_ran_on(ThreadPool& pool, std::chrono::milliseconds patience,
+                                bool task_joins = true) {
+  std::atomic<bool> started{false}, over{false};
+  pool.post([&] {
+    std::optional<NoRoundJoining> not_here;
+    if (!task_joins) not_here.emplace();
+    started = true;
+    while (!over.load()) {
+      join_waiting_round();
+      std::this_thread::yield();
+    }
+  });
+  while (!started.load()) std::this_thread::yield();
+  std::atomic<bool> one_done{false};
+  std::thread::id ran_one;
+  pool.parallel_for(2, [&](size_t i) {
+    if (i == 1) {
+      ran_one = std::this_thread::get_id();
+      one_done = true;
+      return;
+    }
+    const auto until = std::chrono::steady_clock::now() + patience;
+    while (!one_done.load() && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  });
+  over = true;
+  pool.wait_posted();
+  return ran_one;
+}
+
+// Gives the lane a budget for joining: two empty tasks `apart` apart (the second's slack: `apart`).
+void give_slack(ThreadPool& pool, std::chrono::milliseconds apart) {
+  pool.run_in_lane([] {});
+  std::this_thread::sleep_for(apart);
+  pool.run_in_lane([] {});
+}
+
+// A lane task that calls join_waiting_round takes the items left in a round started while it runs, and goes
+// on (were the task not to join, the caller would wait 10 s and run item 1 itself). Under NoRoundJoining,
+// and on a thread that is no lane's, the call does nothing.
+TEST(ThreadPool, ALaneTaskThatJoinsTakesTheItemsOfARoundStartedMeanwhile) {
+  ThreadPool pool(2);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::thread::id lane;
+  pool.run_in_lane([&] { lane = std::this_thread::get_id(); });
+  join_waiting_round();  // (the caller's: nothing)
+  give_slack(pool, std::chrono::milliseconds(250));
+  EXPECT_EQ(item_one_ran_on(pool, std::chrono::seconds(10)), lane);
+  give_slack(pool, std::chrono::milliseconds(250));
+  EXPECT_EQ(item_one_ran_on(pool, std::chrono::milliseconds(200), false), caller);
+  // Joined rounds leave every item run once, in rounds interleaved with joining tasks.
+  std::vector<int> hits(16, 0);
+  for (int k = 0; k < 200; ++k) {
+    pool.post([] {
+      for (int i = 0; i < 1000; ++i) join_waiting_round();
+    });
+    pool.parallel_for(hits.size(), [&](size_t i) { ++hits[i]; });
+  }
+  pool.wait_posted();
+  for (int h : hits) EXPECT_EQ(h, 200);
+}
+
+// The budget: a task joins rounds only for nine tenths of the slack the last task left (the time between the
+// last two posts, less that task's own work), and not at all where that work took a third of that time or
+// more. None before a task has measured its work; none after a task whose own work outlasted the time between
+// its post and the one before (the caller waited for the lane), nor after one whose work took half of it;
+// some again once a task has left slack.
+TEST(ThreadPool, ALaneTaskJoinsRoundsOnlyWithinTheSlackTheLastTaskLeft) {
+  ThreadPool pool(2);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::thread::id lane;
+  const auto patience = std::chrono::milliseconds(200);
+  EXPECT_EQ(item_one_ran_on(pool, patience), caller);  // the first task: no budget yet
+  pool.run_in_lane([&] { lane = std::this_thread::get_id(); });
+  pool.run_in_lane([] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); });  // late
+  EXPECT_EQ(item_one_ran_on(pool, patience), caller);
+  give_slack(pool, std::chrono::milliseconds(250));
+  EXPECT_EQ(item_one_ran_on(pool, std::chrono::seconds(10)), lane);
+  // A task busy for half the time between its post and the one before: 100 ms apart, 50 ms of work.
+  pool.run_in_lane([] {});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  pool.run_in_lane([] { std::this_thread::sleep_for(std::chrono::milliseconds(50)); });
+  EXPECT_EQ(item_one_ran_on(pool, patience), caller);
 }
 
 // A pool of one thread has no lane: a task runs at once, on the caller, and throws there.
