@@ -1,0 +1,81 @@
+"""bench/pairs.py, the alternating comparison of builds that bench/RESULTS.md's ratios come from: the order
+reversed every other round, a ratio per round, and a failure where the builds' results differ or a run
+fails."""
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
+PAIRS = SOURCE / "bench" / "pairs.py"
+
+SCENARIO = """\
+city:
+  districts:
+    - {name: centre, origin: [0 km, 0 km], size: [2 km, 2 km]}
+devices:
+  - {name: meters, count: 200, districts: [centre], interval: 10 min}
+gateways:
+  - {name: gw0, position: [1 km, 1 km]}
+run:
+  duration: 1 h
+  seed: 5
+"""
+
+
+def pairs(*args):
+    return subprocess.run(["/usr/bin/python3", str(PAIRS), *map(str, args)], capture_output=True, text=True,
+                          timeout=300)
+
+
+def wrapper(tmp_path, name, body):
+    """A stand-in build: an executable script in front of the CLI."""
+    path = tmp_path / name
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def scenario(tmp_path):
+    path = tmp_path / "city.yaml"
+    path.write_text(SCENARIO)
+    return path
+
+
+def test_the_same_build_twice_gives_a_ratio_a_round_and_the_same_results(tmp_path, scenario):
+    other = wrapper(tmp_path, "other", f'exec "{CLI}" "$@"')
+    done = pairs("-n", 3, "--threads", 1, scenario, CLI, other)
+    assert done.returncode == 0, done.stderr
+    assert "results: the same in every build" in done.stdout
+    row = next(line for line in done.stdout.splitlines() if line.startswith("| B:"))
+    ratios = row.split("|")[5].split()
+    assert len(ratios) == 3 and all(float(r) > 0 for r in ratios)
+    # The order is reversed every other round: A B, B A, A B.
+    order = re.findall(r"round (\d), ([AB]):", done.stderr)
+    assert order == [("1", "A"), ("1", "B"), ("2", "B"), ("2", "A"), ("3", "A"), ("3", "B")]
+
+
+def test_builds_whose_results_differ_fail(tmp_path, scenario):
+    reseeded = wrapper(tmp_path, "reseeded", f'exec "{CLI}" "$@" --set run.seed=6')
+    done = pairs("-n", 1, scenario, CLI, reseeded)
+    assert done.returncode == 1
+    assert "results DIFFER" in done.stderr
+    assert len(re.findall(r"^results: [AB] [0-9a-f]{8}$", done.stdout, re.MULTILINE)) == 2
+
+
+def test_a_failing_run_stops_with_its_error(tmp_path, scenario):
+    broken = wrapper(tmp_path, "broken", 'echo "broken build: no such thing" >&2; exit 3')
+    done = pairs("-n", 2, scenario, CLI, broken)
+    assert done.returncode == 2
+    assert "broken build: no such thing" in done.stderr
+
+
+def test_what_is_not_a_build_or_a_scenario_is_named(tmp_path, scenario):
+    done = pairs(scenario, CLI, tmp_path / "nowhere")
+    assert done.returncode != 0 and "nowhere: not a citytwin executable" in done.stderr
+    done = pairs(tmp_path / "missing.yaml", CLI, CLI)
+    assert done.returncode != 0 and "missing.yaml: no such scenario file" in done.stderr
