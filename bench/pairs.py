@@ -18,16 +18,15 @@ The results must not depend on the build: the last trace of each build is hashed
 trace takes a while to read). A run that fails stops the comparison with its stderr (exit status 2).
 """
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results_hash import trace_hash  # noqa: E402  (bench/ is not a package)
+import citytwin_run  # noqa: E402  (bench/ is not a package)
+from results_hash import trace_hash  # noqa: E402
 
 
 def executable(build):
@@ -40,23 +39,14 @@ def executable(build):
 
 
 def run_once(binary, scenario, out, threads, extra):
-    """One run: (loop wall s, CPU s, peak RSS MiB). Its own rusage, from wait4, not the children's sum."""
-    command = [str(binary), "run", str(scenario), "--json", "-q", "--force", "-o", str(out), "--overwrite"]
-    if threads is not None:
-        command += ["--threads", str(threads)]
-    command += extra
-    with tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err)
-        stdout = child.stdout.read()
-        child.stdout.close()
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
-            err.seek(0)
-            sys.stderr.write(err.read().decode(errors="replace"))
-            raise SystemExit(2) from None
-    report = json.loads(stdout)
-    return float(report["wall_s"]), usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
+    """One run: (loop wall s, CPU s, peak RSS MiB)."""
+    args = ([] if threads is None else ["--threads", threads]) + extra
+    try:
+        report, _, cpu, rss = citytwin_run.run(binary, scenario, out, args)
+    except citytwin_run.RunFailed as failed:
+        sys.stderr.write(failed.stderr)
+        raise SystemExit(2) from None
+    return float(report["wall_s"]), cpu, rss
 
 
 def main(argv):

@@ -25,16 +25,15 @@ without the build's Debian packages, the bundle of bench/bundle.sh). It prints a
 bench/RESULTS.md, with the machine it ran on.
 """
 import argparse
-import json
 import os
 import platform
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import citytwin_run  # noqa: E402 (bench/citytwin_run.py, beside this file)
 from results_hash import trace_hash  # noqa: E402 (bench/results_hash.py, beside this file)
 
 CITIES = {
@@ -64,25 +63,11 @@ def machine():
 
 def run(citytwin, scenario, threads, trace):
     """One run: (loop wall s, process wall s, CPU s, peak RSS MiB, uplinks)."""
-    # os.wait4 gives this child's own accounting: its CPU and its peak RSS, not the largest of all the
-    # children so far (what RUSAGE_CHILDREN's ru_maxrss would give: a 10k run after the 1 M city's).
-    # Its ru_maxrss also counts this interpreter's memory up to the child's exec (Linux keeps the larger):
-    # ~42 MiB with h5py loaded, under any run's (a citytwin run holds at least ~51 MiB), so the peak is the run's.
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.monotonic()
-        proc = subprocess.Popen([citytwin, "run", scenario, "-q", "--force", "--json", "--threads", str(threads),
-                                 "-o", trace, "--overwrite"], stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.monotonic() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode(errors="replace")
-    if proc.returncode != 0:
-        sys.exit(f"thread_scaling.py: {scenario} at {threads} threads failed ({proc.returncode}):\n{stderr}")
-    report = json.loads(stdout)
-    cpu = usage.ru_utime + usage.ru_stime
-    return report["wall_s"], wall, cpu, usage.ru_maxrss / 1024, int(report["kpis"]["uplinks_sent"])
+    try:
+        report, wall, cpu, rss = citytwin_run.run(citytwin, scenario, trace, ["--threads", threads])
+    except citytwin_run.RunFailed as failed:
+        sys.exit(f"thread_scaling.py: {scenario} at {threads} threads failed ({failed.returncode}):\n{failed.stderr}")
+    return report["wall_s"], wall, cpu, rss, int(report["kpis"]["uplinks_sent"])
 
 
 def main():
