@@ -1,5 +1,6 @@
-// Sorting records whose order starts with a time (T::operator<, with `time_of(a) < time_of(b)` implying
-// a < b): a counting pass puts them into buckets by time, then each bucket is sorted by the full order.
+// Sorting records whose order starts with a time (`less`, T::operator< unless given, with
+// `time_of(a) < time_of(b)` implying less(a, b)): a counting pass puts them into buckets by time, then each
+// bucket is sorted by the full order.
 // The result is exactly std::sort's (the buckets follow the time order, and a total order has one sorted
 // arrangement); the cost is three linear passes plus sorts of a few records each, instead of n log n
 // comparisons of whole records. The wired network's server sorts each period's arrivals so (a std::sort
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "sim/core/round_joining.hpp"
@@ -67,16 +69,16 @@ bool scatter(const T* from, T* to, size_t n, std::vector<size_t>& starts, const 
 
 // A bucket holds two records on average: sorted in place by insertion, without std::sort's calls.
 inline constexpr size_t kInsertionMax = 8;
-template <class T>
-void insertion_sort(T* first, T* last) {
+template <class T, class Less>
+void insertion_sort(T* first, T* last, const Less& less) {
   for (T* i = first + 1; i < last; ++i) {
-    if (!(*i < *(i - 1))) continue;
+    if (!less(*i, *(i - 1))) continue;
     T moving = *i;
     T* j = i;
     do {
       *j = *(j - 1);
       --j;
-    } while (j > first && moving < *(j - 1));
+    } while (j > first && less(moving, *(j - 1)));
     *j = moving;
   }
 }
@@ -86,45 +88,61 @@ void insertion_sort(T* first, T* last) {
 // instant by many gateways, apart only by their routes' latencies) gets buckets of its own over its own
 // span, through the same range of `spare`, down to `depth` levels; the others, and the last level, an
 // insertion sort or a std::sort.
-template <class T, class TimeOf>
-void sort_buckets(T* data, T* spare, const std::vector<size_t>& starts, const TimeOf& time_of, int depth) {
+template <class T, class TimeOf, class Less>
+void sort_buckets(T* data, T* spare, const std::vector<size_t>& starts, const TimeOf& time_of,
+                  const Less& less, int depth) {
   std::vector<size_t> inner;
   for (size_t b = 0; b + 1 < starts.size(); ++b) {
     if ((b & 63) == 63) join_waiting_round();  // (on a pool's lane: round_joining.hpp)
     const size_t first = starts[b], count = starts[b + 1] - first;
     if (count < 2) continue;
     if (count > kRebucketMin && depth > 0 && scatter(data + first, spare + first, count, inner, time_of)) {
-      sort_buckets(spare + first, data + first, inner, time_of, depth - 1);
+      sort_buckets(spare + first, data + first, inner, time_of, less, depth - 1);
       std::copy(spare + first, spare + first + count, data + first);
       continue;
     }
     if (count <= kInsertionMax) {
-      insertion_sort(data + first, data + first + count);
+      insertion_sort(data + first, data + first + count, less);
     } else {
-      std::sort(data + first, data + first + count);
+      std::sort(data + first, data + first + count, less);
     }
   }
 }
 
 }  // namespace time_sort_detail
 
-// Sorts `records` into std::sort's order; `scratch` is working storage (kept by the caller between
-// calls so that steady state allocates nothing). time_of(record) must be finite. max_buckets: the first
-// level's (kMaxBucketsInOrder for records nearly in time order).
-template <class T, class TimeOf>
+// Sorts records [from, from + n) into [to, to + n) (std::sort's order by `less`, a total order), with `from`
+// as working storage: its records are left in no order. For a caller that appends sorted records to a
+// vector of its own (no storage changes hands).
+template <class T, class TimeOf, class Less = std::less<T>>
+void sort_by_time_into(T* from, T* to, size_t n, std::vector<size_t>& starts, const TimeOf& time_of,
+                       size_t max_buckets = kMaxBuckets, const Less& less = Less{}) {
+  if (n < kSortByTimeMin || !time_sort_detail::scatter(from, to, n, starts, time_of, max_buckets)) {
+    std::copy(from, from + n, to);
+    std::sort(to, to + n, less);
+    return;
+  }
+  time_sort_detail::sort_buckets(to, from, starts, time_of, less, 3);
+}
+
+// Sorts `records` into std::sort's order by `less` (a total order: then every sort gives that one
+// arrangement); `scratch` is working storage (kept by the caller between calls so that steady state
+// allocates nothing; the two vectors' storage is swapped). time_of(record) must be finite. max_buckets: the
+// first level's (kMaxBucketsInOrder for records nearly in time order).
+template <class T, class TimeOf, class Less = std::less<T>>
 void sort_by_time(std::vector<T>& records, std::vector<T>& scratch, std::vector<size_t>& starts,
-                  const TimeOf& time_of, size_t max_buckets = kMaxBuckets) {
+                  const TimeOf& time_of, size_t max_buckets = kMaxBuckets, const Less& less = Less{}) {
   const size_t n = records.size();
   if (n < kSortByTimeMin) {
-    std::sort(records.begin(), records.end());
+    std::sort(records.begin(), records.end(), less);
     return;
   }
   scratch.resize(n);
   if (!time_sort_detail::scatter(records.data(), scratch.data(), n, starts, time_of, max_buckets)) {
-    std::sort(records.begin(), records.end());
+    std::sort(records.begin(), records.end(), less);
     return;
   }
-  time_sort_detail::sort_buckets(scratch.data(), records.data(), starts, time_of, 3);
+  time_sort_detail::sort_buckets(scratch.data(), records.data(), starts, time_of, less, 3);
   records.swap(scratch);
 }
 

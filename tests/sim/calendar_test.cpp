@@ -101,6 +101,16 @@ TEST(Calendar, WindowsLongerThanTheRingAndEmptyStretches) {
       1.0, 4, 3600.0, 5 * 86400.0, 50, [&](auto& rng) { return gap(rng); }, 3);
 }
 
+TEST(Calendar, PopsInHeapOrderWithBucketsOfHundredsOfEvents) {
+  // 20,000 devices reporting every 1-60 minutes over minute buckets: ~650 events a bucket, sorted by time
+  // buckets (core::sort_by_time) where a few dozen go to std::sort, and the events from beyond the ring
+  // (a ring of 32 minutes, an eighth of the reports an hour or more ahead) merged into them.
+  std::uniform_int_distribution<int> which(0, 7);
+  std::uniform_real_distribution<double> gap(60.0, 3600.0), far(3600.0, 7200.0);
+  expect_heap_order(
+      60.0, 32, 1.0, 3 * 3600.0, 20000, [&](auto& rng) { return which(rng) == 0 ? far(rng) : gap(rng); }, 5);
+}
+
 TEST(Calendar, TiesInTimeGoByDeviceThenKind) {
   Calendar<Event> calendar(60.0, 4);
   for (const Event& e : {Event{10.0, 5, 1}, Event{10.0, 5, 0}, Event{10.0, 2, 3}, Event{9.0, 7, 0}})

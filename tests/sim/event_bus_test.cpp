@@ -175,6 +175,39 @@ TEST(Sequencer, ReleasesWhatSortingEverythingWaitingEveryWindowWould) {
   EXPECT_GT(got.size(), 30000u);
 }
 
+// Windows of hundreds of transmissions, half of them starting up to 2 s later (~100 to a bucket of
+// Sequencer::kBucketS): the window's and the buckets' sorts by time buckets (core::sort_by_time) release
+// them in the reference's order.
+TEST(Sequencer, ReleasesInOrderWindowsAndBucketsOfHundreds) {
+  std::mt19937_64 rng(17);
+  Sequencer sequencer;
+  std::vector<Transmission> waiting;
+  std::vector<std::pair<uint64_t, uint32_t>> got, expected;
+  uint32_t next_device = 0;
+  for (int window = 1; window <= 200; ++window) {
+    const double t_s = window, previous = window - 1;
+    std::vector<Transmission> produced;
+    const int n = std::uniform_int_distribution<int>(300, 1500)(rng);
+    for (int i = 0; i < n; ++i) {
+      const double late =
+          std::bernoulli_distribution(0.5)(rng) ? std::uniform_real_distribution<>(0, 2)(rng) : 0;
+      double start = previous + late + std::uniform_real_distribution<>(0, 1)(rng);
+      if (std::bernoulli_distribution(0.3)(rng)) start = std::floor(start * 64) / 64;  // ties in time
+      produced.push_back(at(start, next_device++ % 100003));
+    }
+    waiting.insert(waiting.end(), produced.begin(), produced.end());
+    std::sort(waiting.begin(), waiting.end(), engine::tx_before);
+    const auto split = std::partition_point(waiting.begin(), waiting.end(),
+                                            [&](const Transmission& tx) { return tx.t_start_s < t_s; });
+    for (auto it = waiting.begin(); it != split; ++it) expected.emplace_back(expected.size(), it->device);
+    waiting.erase(waiting.begin(), split);
+    sequencer.release(produced, t_s,
+                      [&](uint64_t seq, const Transmission& tx) { got.emplace_back(seq, tx.device); });
+    ASSERT_EQ(got, expected) << "window " << window;
+  }
+  EXPECT_GT(got.size(), 100000u);
+}
+
 // The same against the reference with what the buckets must get right: windows that do not end on a
 // bucket's start (t_s's own bucket released in part), waits beyond the ring (Sequencer::kRing buckets
 // ahead) and stretches with nothing waiting, then t_s = infinity releasing the rest, however far.

@@ -131,5 +131,44 @@ TEST(TimeSort, ReusesItsScratchAcrossCalls) {
   }
 }
 
+// A record without operator<, ordered by a comparator whose tie-breaker runs backwards (so that a sort by
+// anything but `less` would show), through both entry points: sort_by_time and sort_by_time_into (which
+// leaves its input in no order, and must not touch the output beyond its n records).
+struct Plain {
+  double t_s;
+  uint32_t key;
+  bool operator==(const Plain& o) const = default;
+};
+struct TimeThenKeyDown {
+  bool operator()(const Plain& a, const Plain& b) const {
+    return a.t_s < b.t_s || (a.t_s == b.t_s && a.key > b.key);
+  }
+};
+
+TEST(TimeSort, SortsByTheComparatorGivenInPlaceAndIntoAnotherArray) {
+  std::mt19937_64 rng(13);
+  std::vector<size_t> starts;
+  for (size_t n : {size_t{5}, core::kSortByTimeMin - 1, core::kSortByTimeMin, size_t{550}, size_t{5000}}) {
+    std::vector<Plain> records;
+    for (uint32_t i = 0; i < n; ++i) records.push_back({static_cast<double>(rng() % (n / 3 + 1)) * 0.125, i});
+    std::shuffle(records.begin(), records.end(), rng);
+    std::vector<Plain> expected = records;
+    std::sort(expected.begin(), expected.end(), TimeThenKeyDown{});
+    const auto time_of = [](const Plain& r) { return r.t_s; };
+
+    std::vector<Plain> in_place = records, scratch;
+    core::sort_by_time(in_place, scratch, starts, time_of, core::kMaxBuckets, TimeThenKeyDown{});
+    EXPECT_EQ(in_place, expected) << n << " records, in place";
+
+    std::vector<Plain> from = records;
+    std::vector<Plain> into(n + 2, Plain{-1.0, 0});  // a record either side, which must stay as it is
+    core::sort_by_time_into(from.data(), into.data() + 1, n, starts, time_of, core::kMaxBuckets,
+                            TimeThenKeyDown{});
+    EXPECT_EQ(std::vector<Plain>(into.begin() + 1, into.end() - 1), expected) << n << " records, into";
+    EXPECT_EQ(into.front(), (Plain{-1.0, 0}));
+    EXPECT_EQ(into.back(), (Plain{-1.0, 0}));
+  }
+}
+
 }  // namespace
 }  // namespace citytwin::sim
