@@ -121,6 +121,17 @@ Transmission at(double t_start_s, uint32_t device, Technology technology = Techn
   return tx;
 }
 
+// The reference the sequencer is tested against: sorts everything waiting (with what was just produced)
+// and takes what starts before t_s, numbered after `expected`'s last.
+void release_by_sorting(std::vector<Transmission>& waiting, double t_s,
+                        std::vector<std::pair<uint64_t, uint32_t>>& expected) {
+  std::sort(waiting.begin(), waiting.end(), engine::tx_before);
+  const auto split = std::partition_point(waiting.begin(), waiting.end(),
+                                          [&](const Transmission& tx) { return tx.t_start_s < t_s; });
+  for (auto it = waiting.begin(); it != split; ++it) expected.emplace_back(expected.size(), it->device);
+  waiting.erase(waiting.begin(), split);
+}
+
 TEST(Sequencer, NumbersEveryRadioInStartThenDeviceOrder) {
   Sequencer sequencer;
   std::vector<std::pair<uint64_t, uint32_t>> out;  // (seq, device)
@@ -161,11 +172,7 @@ TEST(Sequencer, ReleasesWhatSortingEverythingWaitingEveryWindowWould) {
       produced.push_back(at(std::max(start, previous), next_device++ % 997));
     }
     waiting.insert(waiting.end(), produced.begin(), produced.end());
-    std::sort(waiting.begin(), waiting.end(), engine::tx_before);
-    const auto split = std::partition_point(waiting.begin(), waiting.end(),
-                                            [&](const Transmission& tx) { return tx.t_start_s < t_s; });
-    for (auto it = waiting.begin(); it != split; ++it) expected.emplace_back(expected.size(), it->device);
-    waiting.erase(waiting.begin(), split);
+    release_by_sorting(waiting, t_s, expected);
     sequencer.release(produced, t_s,
                       [&](uint64_t seq, const Transmission& tx) { got.emplace_back(seq, tx.device); });
     ASSERT_EQ(got.size(), expected.size()) << "window " << window;
@@ -196,11 +203,7 @@ TEST(Sequencer, ReleasesInOrderWindowsAndBucketsOfHundreds) {
       produced.push_back(at(start, next_device++ % 100003));
     }
     waiting.insert(waiting.end(), produced.begin(), produced.end());
-    std::sort(waiting.begin(), waiting.end(), engine::tx_before);
-    const auto split = std::partition_point(waiting.begin(), waiting.end(),
-                                            [&](const Transmission& tx) { return tx.t_start_s < t_s; });
-    for (auto it = waiting.begin(); it != split; ++it) expected.emplace_back(expected.size(), it->device);
-    waiting.erase(waiting.begin(), split);
+    release_by_sorting(waiting, t_s, expected);
     sequencer.release(produced, t_s,
                       [&](uint64_t seq, const Transmission& tx) { got.emplace_back(seq, tx.device); });
     ASSERT_EQ(got, expected) << "window " << window;
@@ -217,13 +220,7 @@ TEST(Sequencer, ReleasesInOrderOverUnevenWindowsWaitsBeyondItsRingAndAtTheEnd) {
   const double ring_s = Sequencer::kBucketS * static_cast<double>(Sequencer::kRing);
   std::vector<Transmission> waiting;
   std::vector<std::pair<uint64_t, uint32_t>> got, expected;
-  const auto reference = [&](double t_s) {
-    std::sort(waiting.begin(), waiting.end(), engine::tx_before);
-    const auto split = std::partition_point(waiting.begin(), waiting.end(),
-                                            [&](const Transmission& tx) { return tx.t_start_s < t_s; });
-    for (auto it = waiting.begin(); it != split; ++it) expected.emplace_back(expected.size(), it->device);
-    waiting.erase(waiting.begin(), split);
-  };
+  const auto reference = [&](double t_s) { release_by_sorting(waiting, t_s, expected); };
   uint32_t next_device = 0;
   double t_s = 0.0;
   size_t far = 0;
