@@ -138,11 +138,7 @@ void sort_by_time(std::vector<T>& records, std::vector<T>& scratch, std::vector<
     return;
   }
   scratch.resize(n);
-  if (!time_sort_detail::scatter(records.data(), scratch.data(), n, starts, time_of, max_buckets)) {
-    std::sort(records.begin(), records.end(), less);
-    return;
-  }
-  time_sort_detail::sort_buckets(scratch.data(), records.data(), starts, time_of, less, 3);
+  sort_by_time_into(records.data(), scratch.data(), n, starts, time_of, max_buckets, less);
   records.swap(scratch);
 }
 
