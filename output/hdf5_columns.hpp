@@ -106,7 +106,9 @@ Handle write_column(hid_t group, const ColumnInfo& info, std::span<const std::st
 
 // Makes `scale` (a 1-D column, e.g. /timeseries/t_s) the dimension scale of dimension 0 of each of
 // `datasets`, as netCDF-4 does for a coordinate: xarray (engine h5netcdf) and other netCDF readers
-// then see the column as the coordinate of the others.
+// then see the column as the coordinate of the others. Writes the specification's attributes once each
+// (HDF5's H5DSattach_scale is quadratic in the datasets), or uses H5DSattach_scale where the scale or a
+// dataset already has a scale's attributes.
 void attach_dimension_scale(hid_t scale, const std::string& dimension_name, std::span<const hid_t> datasets);
 
 // A numeric column that grows as rows arrive: extendible (unlimited maximum), chunked, compressed.

@@ -7,12 +7,14 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstddef>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "output/hdf5_columns.hpp"
 #include "tests/output/h5_reader.hpp"
 #include "tests/output/trace_fixtures.hpp"
 
@@ -84,6 +86,96 @@ TEST_F(TraceWriterTest, TimeseriesOfTenThousandLinksIsWrittenWithItsScale) {
   EXPECT_EQ(H5DSget_num_scales(last, 0), 1);
   H5Dclose(scale);
   H5Dclose(last);
+}
+
+// h5::attach_dimension_scale writes the Dimension Scale attributes once each (HDF5's H5DSattach_scale
+// rewrites the scale's whole REFERENCE_LIST at every dataset): the same attributes, with the same types,
+// as HDF5's own attach gives, which HDF5's scale functions then read and extend.
+TEST_F(TraceWriterTest, DimensionScalesAttachedAtOnceAreHdf5sOwn) {
+  struct Twin {
+    hid_t file, scale, district;
+    std::vector<hid_t> datasets;  // three columns, then a (time x district) table
+  };
+  const auto make = [&](const std::string& name) {
+    const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+    Twin t{H5Fcreate(path(name).c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), -1, -1, {}};
+    H5Pclose(fapl);
+    const auto dataset = [&](const std::string& n, std::vector<hsize_t> dims) {
+      const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+      const hid_t d =
+          H5Dcreate2(t.file, n.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      H5Sclose(space);
+      return d;
+    };
+    t.scale = dataset("t_s", {4});
+    t.district = dataset("district", {2});
+    for (const char* n : {"a", "b", "c"}) t.datasets.push_back(dataset(n, {4}));
+    t.datasets.push_back(dataset("table", {4, 2}));
+    return t;
+  };
+  Twin ours = make("ours.h5"), hdf5 = make("hdf5.h5");
+  h5::attach_dimension_scale(ours.scale, "t_s", ours.datasets);
+  ASSERT_GE(H5DSset_scale(hdf5.scale, "t_s"), 0);
+  for (const hid_t d : hdf5.datasets) ASSERT_GE(H5DSattach_scale(d, hdf5.scale, 0), 0);
+  // A second scale on the table's other dimension, through HDF5's attach, extends either file's lists.
+  for (Twin* t : {&ours, &hdf5}) {
+    ASSERT_GE(H5DSset_scale(t->district, "district"), 0);
+    ASSERT_GE(H5DSattach_scale(t->datasets[3], t->district, 1), 0);
+  }
+  for (size_t i = 0; i < ours.datasets.size(); ++i) {
+    const hid_t d = ours.datasets[i];
+    EXPECT_GT(H5DSis_attached(d, ours.scale, 0), 0) << i;  // (reads both the dataset's and the scale's list)
+    EXPECT_EQ(H5DSget_num_scales(d, 0), 1) << i;
+    // The same attribute types as HDF5's.
+    for (const char* attribute : {"DIMENSION_LIST"}) {
+      const hid_t a = H5Aopen(d, attribute, H5P_DEFAULT),
+                  b = H5Aopen(hdf5.datasets[i], attribute, H5P_DEFAULT);
+      const hid_t ta = H5Aget_type(a), tb = H5Aget_type(b);
+      EXPECT_GT(H5Tequal(ta, tb), 0) << i;
+      H5Tclose(ta), H5Tclose(tb), H5Aclose(a), H5Aclose(b);
+    }
+  }
+  EXPECT_GT(H5DSis_attached(ours.datasets[3], ours.district, 1), 0);
+  EXPECT_EQ(H5DSget_num_scales(ours.datasets[3], 1), 1);
+  // The scale's REFERENCE_LIST: one entry a dataset, in the order given, each its dimension 0.
+  const hid_t a = H5Aopen(ours.scale, "REFERENCE_LIST", H5P_DEFAULT),
+              b = H5Aopen(hdf5.scale, "REFERENCE_LIST", H5P_DEFAULT);
+  const hid_t ta = H5Aget_type(a), tb = H5Aget_type(b);
+  EXPECT_GT(H5Tequal(ta, tb), 0);
+  struct Entry {
+    hobj_ref_t dataset;
+    int dimension;
+  };
+  const hid_t native = H5Tcreate(H5T_COMPOUND, sizeof(Entry));
+  H5Tinsert(native, "dataset", offsetof(Entry, dataset), H5T_STD_REF_OBJ);
+  H5Tinsert(native, "dimension", offsetof(Entry, dimension), H5T_NATIVE_INT);
+  std::vector<Entry> entries(4);
+  const hid_t space = H5Aget_space(a);
+  ASSERT_EQ(H5Sget_simple_extent_npoints(space), 4);
+  ASSERT_GE(H5Aread(a, native, entries.data()), 0);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    char name[32] = {};
+    ASSERT_GT(H5Rget_name(ours.file, H5R_OBJECT, &entries[i].dataset, name, sizeof(name)), 0);
+    EXPECT_EQ(std::string(name), std::vector<std::string>({"/a", "/b", "/c", "/table"})[i]);
+    EXPECT_EQ(entries[i].dimension, 0);
+  }
+  H5Sclose(space), H5Tclose(native), H5Tclose(ta), H5Tclose(tb), H5Aclose(a), H5Aclose(b);
+  // A dataset that has a scale already: attached by HDF5's attach (both scales then listed).
+  const hid_t scale_space = H5Dget_space(ours.scale);
+  const hid_t again =
+      H5Dcreate2(ours.file, "t2", H5T_IEEE_F64LE, scale_space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  H5Sclose(scale_space);
+  const hid_t first = ours.datasets[0];
+  h5::attach_dimension_scale(again, "t2", std::vector<hid_t>{first});
+  EXPECT_GT(H5DSis_attached(first, again, 0), 0);
+  EXPECT_GT(H5DSis_attached(first, ours.scale, 0), 0);
+  EXPECT_EQ(H5DSget_num_scales(first, 0), 2);
+  H5Dclose(again);
+  for (Twin* t : {&ours, &hdf5}) {
+    for (const hid_t d : t->datasets) H5Dclose(d);
+    H5Dclose(t->scale), H5Dclose(t->district), H5Fclose(t->file);
+  }
 }
 
 TEST_F(TraceWriterTest, StaticTablesAndKpisRoundTrip) {
