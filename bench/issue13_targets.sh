@@ -41,11 +41,12 @@ process() {
     > /dev/null 2> "$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
   awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$work/time"
 }
-# loop "ARGS..." -> "loop_s uplinks" (wall_s of --json: the windows alone, set-up and trace's end excluded)
+# loop "ARGS..." -> "loop_s uplinks end_s" (wall_s of --json: the windows and the run's end, the set-up
+# excluded; end_s: the run's end alone, a cost per run: what is on the air settled, the drain, the tables)
 loop() {
   "$ct" run "$@" -q --force --json -o "$work/run.h5" --overwrite > "$work/run.json" 2> "$work/stderr" ||
     { cat "$work/stderr" >&2; exit 1; }
-  "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["wall_s"], int(d["kpis"]["uplinks_sent"]))' \
+  "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["wall_s"], int(d["kpis"]["uplinks_sent"]), d["end_s"])' \
     "$work/run.json"
 }
 median5() {  # median process wall of five runs
@@ -96,18 +97,24 @@ gen --devices 10000 --gateways 15 --density 1650 --realistic --duration "24 h" \
 # seconds apart: this machine's speed changes within a minute), beside the ratio of the fastest runs. The
 # fastest runs alone read 1.03x in a slow phase that slowed the 10k day more than the 1 M hour (twenty-fifth
 # session), and one slow 10k day once made a single pair read 1.12x (twenty-third; bench/RESULTS.md).
-pas=() pbs=() prs=()
+# Beside it, the windows alone (wall_s less end_s): the run's end is a cost per run, ~0.5 s at the 1 M city's
+# 1,538 gateways (the last period through SimGrid, /timeseries' 1,540 columns), 7 % of its hour, 1 % of the
+# 10k day's; bench/RESULTS.md, twenty-seventh session.
+pas=() pbs=() prs=() pws=()
 for _ in 1 2 3 4 5; do
-  read -r a ua < <(loop "$work/c10k.yaml" --threads 1)
-  read -r b ub < <(loop "$work/c1m.yaml" --threads 1)
+  read -r a ua ea < <(loop "$work/c10k.yaml" --threads 1)
+  read -r b ub eb < <(loop "$work/c1m.yaml" --threads 1)
   pas+=("$("$py" -c "print(f'{1e6 * $a / $ua:.2f}')")")
   pbs+=("$("$py" -c "print(f'{1e6 * $b / $ub:.2f}')")")
   prs+=("$("$py" -c "print(f'{($b / $ub) / ($a / $ua):.2f}')")")
+  pws+=("$("$py" -c "print(f'{(($b - $eb) / $ub) / (($a - $ea) / $ua):.2f}')")")
 done
 pa=$(printf '%s\n' "${pas[@]}" | sort -g | head -1)
 pb=$(printf '%s\n' "${pbs[@]}" | sort -g | head -1)
 flat=$(printf '%s\n' "${prs[@]}" | sort -g | sed -n 3p)
+flat_windows=$(printf '%s\n' "${pws[@]}" | sort -g | sed -n 3p)
 rows+=("| flat cost: per uplink at 1 M within 1.3x of 10k (five alternating pairs: ${pbs[*]} / ${pas[*]} us) | the pairs' ratios ${prs[*]}: median ${flat}x (the fastest runs: ${pb} against ${pa} us, $(ratio "$pb" "$pa")x) | $(verdict "$flat" 1.3) |")
+rows+=("| (beside it: the windows alone, the run's end taken out of both) | the pairs' ratios ${pws[*]}: median ${flat_windows}x | (no target) |")
 
 echo "  the wired network per forwarding period" >&2
 # period GATEWAYS COPIES: the median CPU (ms) of one of 20 periods, COPIES a gateway.

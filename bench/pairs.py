@@ -9,7 +9,7 @@ over the rounds, or a run that pays for the one before it, weighs on every build
 machines change speed by a third within an hour, and only runs side by side compare builds.
 
 Each run is `BUILD run SCENARIO --json -q --force -o OUT --overwrite [--threads T] [ARGS]`. What is
-compared is the loop (`wall_s` of --json: the windows, without the city's set-up or the trace's end), the
+compared is the loop (`wall_s` of --json: the windows and the run's end, `end_s` of it, without the city's set-up), the
 process's CPU time (user + system) and its peak RSS. The ratio is taken round by round against the first
 build (BUILD_B / BUILD_A in the same round), and its median reported with every round's value.
 

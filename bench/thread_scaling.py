@@ -3,8 +3,8 @@
 wherever a machine with more cores is available, and say where it stops scaling").
 
 For each city and thread count, one run (after one unmeasured run of the city at the first count, which
-warms the page cache and the CPU's clocks): the loop's wall (`run --json`'s wall_s, the windows alone:
-set-up and the trace's end excluded), the process's wall, its CPU (user + sys) and peak RSS (both the
+warms the page cache and the CPU's clocks): the loop's wall (`run --json`'s wall_s: the windows and
+the run's end, the set-up excluded), the process's wall, its CPU (user + sys) and peak RSS (both the
 kernel's accounting of that one child, os.wait4). The speed-up and the efficiency are the loop's, against
 the first thread count (efficiency: the speed-up over the ratio of the thread counts). Every run's results
 are hashed (bench/results_hash.py --all): the script exits 1 when two thread counts of a city disagree,

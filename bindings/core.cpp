@@ -32,6 +32,7 @@ py::dict summary_dict(const app::RunSummary& s) {
   d["seed"] = s.seed;
   d["threads"] = s.threads;
   d["wall_s"] = s.wall_s;
+  d["end_s"] = s.end_s;
   d["path"] = s.output_path;
   return d;
 }

@@ -151,9 +151,8 @@ nlohmann::ordered_json summary_json(const RunSummary& s) {
     for (const auto& [name, values] : s.by_district.columns) r[name] = values[row];
     by_district.push_back(r);
   }
-  return {{"path", s.output_path},     {"complete", s.complete}, {"seed", s.seed},
-          {"threads", s.threads},      {"wall_s", s.wall_s},     {"kpis", kpis},
-          {"by_district", by_district}};
+  return {{"path", s.output_path}, {"complete", s.complete}, {"seed", s.seed}, {"threads", s.threads},
+          {"wall_s", s.wall_s},    {"end_s", s.end_s},       {"kpis", kpis},   {"by_district", by_district}};
 }
 
 }  // namespace citytwin::sim::app

@@ -19,7 +19,8 @@ nlohmann::ordered_json catalogue_json();
 std::string catalogue_text();
 // The city a scenario builds: districts, device populations, gateways, PONs, OLTs.
 nlohmann::ordered_json describe_json(const scenario::Scenario& scenario, const std::string& source);
-// A run's summary: path, complete, seed, threads, wall_s, kpis, by_district.
+// A run's summary: path, complete, seed, threads, wall_s (from the end of the set-up to the trace's end),
+// end_s (the run's end, within wall_s), kpis, by_district.
 nlohmann::ordered_json summary_json(const RunSummary& summary);
 
 }  // namespace citytwin::sim::app

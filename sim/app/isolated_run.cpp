@@ -23,7 +23,8 @@ namespace {
 std::string encode(const RunSummary& s) {
   std::ostringstream out;
   out << "complete\t" << (s.complete ? 1 : 0) << "\nseed\t" << s.seed << "\nthreads\t" << s.threads
-      << "\nwall\t" << hex_double(s.wall_s) << "\npath\t" << s.output_path << "\n";
+      << "\nwall\t" << hex_double(s.wall_s) << "\nend\t" << hex_double(s.end_s) << "\npath\t" << s.output_path
+      << "\n";
   write_result_lines(out, s.kpis, s.by_district);
   return out.str();
 }
@@ -43,6 +44,8 @@ RunSummary decode(const std::string& text) {
       s.threads = std::stoi(f[1]);
     else if (f[0] == "wall")
       s.wall_s = std::strtod(f[1].c_str(), nullptr);
+    else if (f[0] == "end")
+      s.end_s = std::strtod(f[1].c_str(), nullptr);
     else if (f[0] == "path")
       s.output_path = f[1];
   }

@@ -106,6 +106,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
     if (options.on_progress) options.on_progress(t, duration, assembly.uplinks());
     stopped = assembly.stop_requested();
   }
+  const double windows_s = progress.wall_s();
   record::RunRecorder::Report report = assembly.finish(t, writer);
   summary.kpis = std::move(report.kpis);
   summary.by_district = std::move(report.by_district);
@@ -113,6 +114,7 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   writer.finish(summary.complete);
   summary.output_path = writer.path();
   summary.wall_s = progress.wall_s();
+  summary.end_s = summary.wall_s - windows_s;
   progress.finish(t, assembly.uplinks(), summary.complete);
   if (city_split && options.progress) {
     const distributed::ExchangeVolume& v = city_split->volume();

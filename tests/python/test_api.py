@@ -232,6 +232,7 @@ def test_cli_json_outputs(tmp_path):
                          capture_output=True, text=True, check=True)
     s = json.loads(res.stdout)
     assert s["complete"] and s["path"] == str(out)
+    assert 0.0 < s["end_s"] < s["wall_s"]  # the run's end (settling, the drain, the tables), within wall_s
     assert s["kpis"] == pytest.approx(citytwin.read(out).kpi, nan_ok=True)
 
 
