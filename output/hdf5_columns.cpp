@@ -301,8 +301,9 @@ bool first_attachments(hid_t scale, std::span<const hid_t> datasets) {
 void attach_dimension_scale(hid_t scale, const std::string& dimension_name, std::span<const hid_t> datasets) {
   const std::string path = object_path(scale);
   check(H5DSset_scale(scale, dimension_name.c_str()), "make " + path + " a dimension scale");
-  if (!first_attachments(scale,
-                         datasets)) {  // (not in the trace writer's own use: HDF5's attach, one by one)
+  // A scale or a dataset with a scale's attributes already (not in the trace writer's own use): HDF5's
+  // attach, one dataset at a time.
+  if (!first_attachments(scale, datasets)) {
     for (const hid_t dataset : datasets) {
       const std::string where = object_path(dataset);
       check(H5DSattach_scale(dataset, scale, 0), "attach " + path + " to " + where);
