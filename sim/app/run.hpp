@@ -60,9 +60,9 @@ struct RunSummary {
   uint64_t seed = 0;
   int threads = 1;
   double wall_s = 0.0;  // from the end of the set-up to the end of the trace
-  double end_s =
-      0.0;  // of wall_s, the run's end: what is still on the air settled, the wired network
-            // drained, the final tables written and the trace closed (a cost per run, not per uplink)
+  // Of wall_s, the run's end: what is still on the air settled, the wired network drained, the final
+  // tables written and the trace closed (a cost per run, not per uplink).
+  double end_s = 0.0;
 };
 
 // Runs the scenario in this process. SimGrid allows one engine per process at a time, and its clock
