@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "output/chunk_deflate.hpp"
@@ -276,6 +278,53 @@ Handle write_column(hid_t group, const ColumnInfo& info, std::span<const std::st
   return write_strings(
       group, info, codes.size(), width, [&](size_t row) -> const std::string& { return values[codes[row]]; },
       deflate_level);
+}
+
+Handle write_names(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values) {
+  const std::string path = child_path(group, info.name);
+  Handle type = string_type(H5T_VARIABLE);
+  const hsize_t count = values.size();
+  Handle space(H5Screate_simple(1, &count, nullptr), H5Sclose, "create dataspace for " + path);
+  Handle dataset(
+      H5Dcreate2(group, info.name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      H5Dclose, "create dataset " + path);
+  std::vector<const char*> pointers;
+  pointers.reserve(values.size());
+  for (const std::string& value : values) pointers.push_back(value.c_str());
+  if (!pointers.empty())
+    check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+          "write " + path);
+  describe_column(dataset.get(), info);
+  return dataset;
+}
+
+Handle write_matrix(hid_t group, const ColumnInfo& info, std::span<const double> values, size_t rows,
+                    size_t columns, unsigned deflate_level) {
+  const std::string path = child_path(group, info.name);
+  if (values.size() != rows * columns)
+    throw std::invalid_argument(path + ": " + std::to_string(values.size()) + " values for " +
+                                std::to_string(rows) + " x " + std::to_string(columns));
+  const hsize_t dims[2] = {rows, columns};
+  Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose, "create dataspace for " + path);
+  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
+  if (!values.empty()) {
+    // Chunks of up to 256 x 256 values (512 KiB): one link's whole series, or one interval's every link,
+    // reads a few chunks.
+    const hsize_t chunk[2] = {std::min<hsize_t>(rows, 256), std::min<hsize_t>(columns, 256)};
+    check(H5Pset_chunk(dcpl.get(), 2, chunk), "set the chunks of " + path);
+    if (deflate_level > 0) {
+      check(H5Pset_shuffle(dcpl.get()), "set shuffle filter");
+      check(H5Pset_deflate(dcpl.get(), deflate_level), "set deflate filter");
+    }
+  }
+  Handle dataset(
+      H5Dcreate2(group, info.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      H5Dclose, "create dataset " + path);
+  if (!values.empty())
+    check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          "write " + path);
+  describe_column(dataset.get(), info);
+  return dataset;
 }
 
 namespace {

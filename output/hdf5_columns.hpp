@@ -104,6 +104,15 @@ Handle write_column(hid_t group, const ColumnInfo& info, const std::vector<std::
 Handle write_column(hid_t group, const ColumnInfo& info, std::span<const std::string> values,
                     std::span<const uint32_t> codes, unsigned deflate_level = kDeflateLevel);
 
+// Names as variable-length UTF-8 strings (netCDF readers such as xarray read them as str), e.g. the
+// labels of a table's second dimension (/drivers/district, /timeseries/link). Not compressed.
+Handle write_names(hid_t group, const ColumnInfo& info, const std::vector<std::string>& values);
+
+// A (rows x columns) matrix of doubles from `values` in row-major order: chunked and compressed (shuffle +
+// deflate at `deflate_level`, HDF5's own filters) when not empty, a contiguous empty dataset otherwise.
+Handle write_matrix(hid_t group, const ColumnInfo& info, std::span<const double> values, size_t rows,
+                    size_t columns, unsigned deflate_level = kDeflateLevel);
+
 // Makes `scale` (a 1-D column, e.g. /timeseries/t_s) the dimension scale of dimension 0 of each of
 // `datasets`, as netCDF-4 does for a coordinate: xarray (engine h5netcdf) and other netCDF readers
 // then see the column as the coordinate of the others. Writes the specification's attributes once each

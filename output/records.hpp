@@ -107,10 +107,14 @@ struct KpiTable {
   std::vector<std::pair<std::string, std::vector<double>>> columns;
 };
 
-// /timeseries: per interval, the utilisation of each link, PON and server (columns named after them).
+// /timeseries: per interval, the utilisation of each wired link (one matrix, intervals x links) and of
+// the network server's CPU.
 struct TimeSeries {
-  std::vector<double> t_s;  // start of each interval
-  std::vector<std::pair<std::string, std::vector<double>>> columns;
+  std::vector<double> t_s;                   // start of each interval
+  std::vector<std::string> links;            // the wired links, in the network's order
+  std::vector<double> capacity_bytes_per_s;  // each link's capacity
+  std::vector<double> utilisation;           // row-major: utilisation[i * links.size() + l]
+  std::vector<double> network_server;        // per interval
   std::string description;
 };
 

@@ -206,10 +206,10 @@ void TraceFile::open(std::string final_path_in, const RunMeta& run, bool overwri
     h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties");
     // The writer holds its own lock on the file (create_locked_partial); HDF5's would conflict with it.
     h5::check(H5Pset_file_locking(fapl.get(), false, true), "set file locking");
-    // The 1.8 file format at least: /timeseries/t_s is attached to one dataset per wired link, and its
-    // REFERENCE_LIST attribute outgrows the 64 KiB an attribute may have in the original format at 4,085 of
-    // them (a 10 M-device city's 10,000 gateways failed there, after the run). From 1.8 on, large attributes
-    // go to dense storage. Readable by HDF5 >= 1.8 (h5py, netCDF-4, xarray).
+    // The 1.8 file format at least: from 1.8 on, large attributes go to dense storage; the original format
+    // caps one at 64 KiB (a dimension scale's REFERENCE_LIST passes it at 4,085 datasets: schema 2's
+    // /timeseries, one dataset per wired link, failed there at a 10 M-device city's 10,000 gateways).
+    // Readable by HDF5 >= 1.8 (h5py, netCDF-4, xarray).
     h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), "set the file format");
     file = h5::Handle(H5Fcreate(partial_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose,
                       "create file");

@@ -136,29 +136,37 @@ void TraceWriter::write_kpi_table(const std::string& name, const KpiTable& table
 
 void TraceWriter::write_timeseries(const TimeSeries& series) {
   impl_->settle();
-  std::set<std::string> names{"t_s"};
-  for (const auto& [column, values] : series.columns) {
-    check_name(column, "a time-series column");
-    if (!names.insert(column).second)
-      throw std::invalid_argument("/timeseries has two columns named '" + column + "'");
-    check_length(values, series.t_s.size(), "timeseries", column);
-  }
-  uint64_t bytes = bytes_of(series.t_s);
-  for (const auto& [column, values] : series.columns) bytes += bytes_of(values);
+  std::set<std::string> names;
+  for (const std::string& link : series.links)
+    if (!names.insert(link).second)
+      throw std::invalid_argument("/timeseries has two links named '" + link + "'");
+  const size_t rows = series.t_s.size();
+  check_length(series.capacity_bytes_per_s, series.links.size(), "timeseries", "capacity_bytes_per_s");
+  check_length(series.network_server, rows, "timeseries", "network_server");
+  if (series.utilisation.size() != rows * series.links.size())
+    throw std::invalid_argument("/timeseries/utilisation: " + std::to_string(series.utilisation.size()) +
+                                " values, expected " + std::to_string(rows) + " intervals x " +
+                                std::to_string(series.links.size()) + " links");
+  uint64_t bytes = bytes_of(series.t_s) + bytes_of(series.links) + bytes_of(series.capacity_bytes_per_s) +
+                   bytes_of(series.utilisation) + bytes_of(series.network_server);
   impl_->trace.guarded("write /timeseries", bytes, [&] {
     h5::Handle group = h5::create_group(impl_->trace.file.get(), "timeseries", series.description);
     const hid_t g = group.get();
     h5::Handle time = h5::write_column(g, {"t_s", "s", "start of the interval"}, series.t_s);
-    std::vector<h5::Handle> columns;
-    for (const auto& [column, values] : series.columns) {
-      const std::string what = column == "network_server"
-                                   ? "fraction of the interval the network server's CPU was busy"
-                                   : "bytes carried in the interval / (capacity x interval)";
-      columns.push_back(h5::write_column(g, {column, "", what}, values));
-    }
-    std::vector<hid_t> ids;
-    for (const auto& c : columns) ids.push_back(c.get());
-    h5::attach_dimension_scale(time.get(), "t_s", ids);
+    h5::Handle link = h5::write_names(g, {"link", "", "wired link"}, series.links);
+    h5::Handle utilisation =
+        h5::write_matrix(g, {"utilisation", "", "bytes carried in the interval / (capacity x interval)"},
+                         series.utilisation, rows, series.links.size());
+    h5::Handle capacity = h5::write_column(g, {"capacity_bytes_per_s", "B/s", "the link's capacity"},
+                                           series.capacity_bytes_per_s);
+    h5::Handle server = h5::write_column(
+        g, {"network_server", "", "fraction of the interval the network server's CPU was busy"},
+        series.network_server);
+    const hid_t over_time[] = {utilisation.get(), server.get()};
+    h5::attach_dimension_scale(time.get(), "t_s", over_time);
+    h5::check(H5DSset_scale(link.get(), "link"), "make /timeseries/link a dimension scale");
+    h5::check(H5DSattach_scale(utilisation.get(), link.get(), 1), "attach /timeseries/link");
+    h5::check(H5DSattach_scale(capacity.get(), link.get(), 0), "attach /timeseries/link");
     impl_->trace.flush_file();
   });
 }
@@ -182,24 +190,7 @@ void TraceWriter::write_drivers(const DriverTable& drivers) {
                                         "quantities that changed over the run, as the run used them");
     const hid_t g = group.get();
     h5::Handle time = h5::write_column(g, {"t_s", "s", "simulated time"}, drivers.t_s);
-    // Variable-length UTF-8 names, which netCDF readers (xarray) read as str.
-    const hsize_t district_count = drivers.districts.size();
-    h5::Handle name_type(H5Tcopy(H5T_C_S1), H5Tclose, "copy a string type");
-    h5::check(H5Tset_size(name_type.get(), H5T_VARIABLE), "make a variable-length string type");
-    h5::check(H5Tset_cset(name_type.get(), H5T_CSET_UTF8), "make a UTF-8 string type");
-    h5::Handle name_space(H5Screate_simple(1, &district_count, nullptr), H5Sclose,
-                          "create /drivers/district's space");
-    h5::Handle district(
-        H5Dcreate2(g, "district", name_type.get(), name_space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-        H5Dclose, "create /drivers/district");
-    std::vector<const char*> district_names;
-    for (const std::string& name : drivers.districts) district_names.push_back(name.c_str());
-    if (!district_names.empty())
-      h5::check(
-          H5Dwrite(district.get(), name_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, district_names.data()),
-          "write /drivers/district");
-    h5::write_attribute(district.get(), "units", "");
-    h5::write_attribute(district.get(), "description", "district name");
+    h5::Handle district = h5::write_names(g, {"district", "", "district name"}, drivers.districts);
     std::vector<hid_t> over_time, over_district;
     std::vector<h5::Handle> datasets;
     for (const DriverTable::Field& field : drivers.fields) {
@@ -208,16 +199,8 @@ void TraceWriter::write_drivers(const DriverTable& drivers) {
         over_time.push_back(datasets.back().get());
         continue;
       }
-      const hsize_t dims[2] = {drivers.t_s.size(), drivers.districts.size()};
-      h5::Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose,
-                       "create the space of /drivers/" + field.name);
-      h5::Handle set(H5Dcreate2(g, field.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                                H5P_DEFAULT),
-                     H5Dclose, "create /drivers/" + field.name);
-      h5::check(H5Dwrite(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, field.values.data()),
-                "write /drivers/" + field.name);
-      h5::write_attribute(set.get(), "units", field.units);
-      h5::write_attribute(set.get(), "description", field.description);
+      h5::Handle set = h5::write_matrix(g, {field.name, field.units, field.description}, field.values,
+                                        drivers.t_s.size(), drivers.districts.size());
       over_time.push_back(set.get());
       over_district.push_back(set.get());
       datasets.push_back(std::move(set));

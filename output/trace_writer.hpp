@@ -32,8 +32,9 @@
 namespace citytwin::output {
 
 // 2: coded columns are HDF5 enumerations, counts are integers, KPI columns carry units and
-// descriptions, /timeseries/t_s is a dimension scale (netCDF-4 coordinate).
-inline constexpr int kSchemaVersion = 2;
+// descriptions, /timeseries/t_s is a dimension scale (netCDF-4 coordinate). 3: /timeseries holds the
+// links' utilisation as one (t_s, link) matrix with a `link` coordinate, not one column per link.
+inline constexpr int kSchemaVersion = 3;
 
 // Raised when the file cannot be created or written; the message names the path.
 class OutputError : public std::runtime_error {

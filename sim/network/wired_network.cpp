@@ -302,15 +302,17 @@ output::TimeSeries WiredNetwork::utilisation(double end_s) const {
   ts.description =
       "utilisation per interval: wired links (bytes carried / capacity) and the network server's CPU";
   for (size_t b = 0; b < bins; ++b) ts.t_s.push_back(static_cast<double>(b) * interval);
-  for (size_t l = 0; l < im.link_order.size(); ++l) {
-    const double capacity = im.links.at(im.link_order[l])->get_bandwidth() * interval;  // bytes per interval
-    std::vector<double> u(bins, 0.0);
-    for (size_t b = 0; b < bins; ++b) u[b] = im.link_bytes.at(b, l) / capacity;
-    ts.columns.emplace_back(im.link_order[l], std::move(u));
-  }
-  std::vector<double> server(bins, 0.0);
-  for (size_t b = 0; b < bins && b < im.server_busy_s.size(); ++b) server[b] = im.server_busy_s[b] / interval;
-  ts.columns.emplace_back("network_server", std::move(server));
+  const size_t links = im.link_order.size();
+  ts.links = im.link_order;
+  ts.utilisation.assign(bins * links, 0.0);
+  for (const std::string& name : im.link_order)
+    ts.capacity_bytes_per_s.push_back(im.links.at(name)->get_bandwidth());  // bytes per second
+  for (size_t b = 0; b < bins; ++b)
+    for (size_t l = 0; l < links; ++l)
+      ts.utilisation[b * links + l] = im.link_bytes.at(b, l) / (ts.capacity_bytes_per_s[l] * interval);
+  ts.network_server.assign(bins, 0.0);
+  for (size_t b = 0; b < bins && b < im.server_busy_s.size(); ++b)
+    ts.network_server[b] = im.server_busy_s[b] / interval;
   return ts;
 }
 

@@ -70,6 +70,28 @@ inline std::vector<std::string> read_strings(const File& file, const std::string
   return values;
 }
 
+// A 1-D dataset of variable-length strings (h5::write_names).
+inline std::vector<std::string> read_names(const File& file, const std::string& path) {
+  const hsize_t rows = length(file, path);
+  const hid_t dataset = H5Dopen2(file.id(), path.c_str(), H5P_DEFAULT);
+  const hid_t type = H5Dget_type(dataset);
+  EXPECT_EQ(H5Tget_class(type), H5T_STRING) << path;
+  EXPECT_TRUE(H5Tis_variable_str(type)) << path;
+  std::vector<char*> pointers(rows, nullptr);
+  if (rows > 0) {
+    EXPECT_GE(H5Dread(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), 0);
+  }
+  std::vector<std::string> values(pointers.begin(), pointers.end());
+  if (rows > 0) {
+    const hid_t space = H5Dget_space(dataset);
+    H5Dvlen_reclaim(type, space, H5P_DEFAULT, pointers.data());
+    H5Sclose(space);
+  }
+  H5Tclose(type);
+  H5Dclose(dataset);
+  return values;
+}
+
 inline std::string read_string_attribute(const File& file, const std::string& object,
                                          const std::string& name) {
   const hid_t attribute = H5Aopen_by_name(file.id(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);

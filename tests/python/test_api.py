@@ -142,12 +142,45 @@ def test_messages_categoricals_and_chunks(flood):
         np.testing.assert_array_equal(pd.concat(chunks)["t_tx_s"], m["t_tx_s"])
 
 
-def test_timeseries_is_an_xarray_dataset_over_time(flood):
-    r, _ = flood
+def test_timeseries_is_an_xarray_dataset_over_time_and_link(flood):
+    r, out = flood
     ts = r.timeseries
     assert "t_s" in ts.coords and ts.sizes["t_s"] > 1
     assert np.all(np.diff(ts["t_s"].values) > 0)
     assert "network_server" in ts.data_vars and ts["network_server"].attrs["description"]
+    assert ts["network_server"].dims == ("t_s",)
+    assert ts["utilisation"].dims == ("t_s", "link") and ts["capacity_bytes_per_s"].dims == ("link",)
+    assert ts["capacity_bytes_per_s"].attrs["units"] == "B/s"
+    links = list(ts["link"].values)
+    assert links and all(isinstance(link, str) for link in links) and "pon:pon-centre" in links
+    with h5py.File(out, "r") as f:
+        np.testing.assert_array_equal(ts["utilisation"].sel(link="pon:pon-centre").values,
+                                      f["timeseries/utilisation"][:, links.index("pon:pon-centre")])
+    assert float(ts["utilisation"].max()) > 0.0
+
+
+def test_schema_version_2_timeseries_reads_to_the_same_dataset(flood, tmp_path):
+    """A version-2 trace kept one /timeseries column per wired link; it reads to schema 3's Dataset."""
+    r, out = flood
+    old = tmp_path / "v2.h5"
+    with h5py.File(out, "r") as src, h5py.File(old, "w") as dst:
+        meta = dst.create_group("meta")
+        for name, value in src["meta"].attrs.items():
+            meta.attrs[name] = value
+        meta.attrs["schema_version"] = 2
+        ts = dst.create_group("timeseries", track_order=True)  # as the writer made it
+        ts["t_s"] = src["timeseries/t_s"][:]
+        for i, link in enumerate(src["timeseries/link"].asstr()[:]):
+            ts[link] = src["timeseries/utilisation"][:, i]
+        ts["network_server"] = src["timeseries/network_server"][:]
+    with citytwin.open(old) as o:
+        assert o.schema_version == 2
+        xr_ts, new = o.timeseries, r.timeseries
+        assert xr_ts["utilisation"].dims == ("t_s", "link")
+        assert list(xr_ts["link"].values) == list(new["link"].values)
+        np.testing.assert_array_equal(xr_ts["utilisation"].values, new["utilisation"].values)
+        np.testing.assert_array_equal(xr_ts["network_server"].values, new["network_server"].values)
+        assert "capacity_bytes_per_s" not in xr_ts
 
 
 # --- the trace without citytwin --------------------------------------------------------------------
@@ -155,19 +188,23 @@ def test_timeseries_is_an_xarray_dataset_over_time(flood):
 def test_xarray_opens_timeseries_with_h5netcdf_alone(flood):
     import xarray as xr
 
-    _, out = flood
+    r, out = flood
     with xr.open_dataset(out, group="timeseries", engine="h5netcdf") as ds:
         assert "t_s" in ds.coords and ds["t_s"].dims == ("t_s",)
-        assert all(v.dims == ("t_s",) for v in ds.data_vars.values())
+        assert "link" in ds.coords and ds["link"].dims == ("link",)
+        assert ds["utilisation"].dims == ("t_s", "link") and ds["network_server"].dims == ("t_s",)
+        assert ds["capacity_bytes_per_s"].dims == ("link",)
         with h5py.File(out, "r") as f:
             np.testing.assert_array_equal(ds["t_s"].values, f["timeseries/t_s"][:])
             np.testing.assert_array_equal(ds["network_server"].values, f["timeseries/network_server"][:])
+            assert list(ds["link"].values) == list(f["timeseries/link"].asstr()[:])
+        xr.testing.assert_equal(ds["utilisation"], r.timeseries["utilisation"])
 
 
 def test_h5py_shows_enum_names_units_and_integer_counts(flood):
     _, out = flood
     with h5py.File(out, "r") as f:
-        assert f["meta"].attrs["schema_version"] == 2
+        assert f["meta"].attrs["schema_version"] == 3
         reasons = h5py.check_enum_dtype(f["messages/fail_reason"].dtype)
         assert reasons == {name: value for value, name in citytwin.FAIL_REASONS.items()}
         assert reasons["gateway_down"] == 8

@@ -83,7 +83,7 @@ def test_out_keeps_a_trace_readable_without_citytwin(tmp_path):
     assert r.path == str(out)
     with h5py.File(out, "r") as f:
         assert f["meta"].attrs["complete"] == 1
-        assert f["meta"].attrs["schema_version"] == 2
+        assert f["meta"].attrs["schema_version"] == 3
         msgs = pd.DataFrame({k: f["messages"][k][:] for k in f["messages"]})
     assert len(msgs) == int(r.kpi["uplinks_sent"])
     assert citytwin.read(str(out)).kpi == r.kpi

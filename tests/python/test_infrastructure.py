@@ -265,7 +265,8 @@ def test_timeseries_show_the_cut(tmp_path):
                  .replace("seed: 2}", "seed: 2, timeseries_interval: 15 min}"), out=str(out))
     import h5py
     with h5py.File(out) as f:
-        t, u = f["timeseries/t_s"][:], f["timeseries/fibre:ap"][:]
+        links = list(f["timeseries/link"].asstr()[:])
+        t, u = f["timeseries/t_s"][:], f["timeseries/utilisation"][:, links.index("fibre:ap")]
     assert np.all(u[(t >= 3600) & (t < 7200)] == 0)
     assert np.all(u[(t < 3600 - 900) | (t >= 7200 + 900)] > 0)
 

@@ -60,6 +60,12 @@ def test_every_figure_labels_its_axes_with_units(result):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
     ax = ctp.timeseries(result)
     assert "utilisation" in ax.get_ylabel()
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[0] == "network_server" and len(labels) == 1 + min(5, result.timeseries.sizes["link"])
+    busiest = result.timeseries["utilisation"].max("t_s")
+    assert float(busiest.sel(link=labels[1])) == float(busiest.max())
+    with pytest.raises(ValueError, match="neither network_server nor a wired link"):
+        ctp.timeseries(result, ["fibre:nowhere"])
 
 
 def test_geojson_round_trips_positions_and_keeps_devices_in_their_districts(result, tmp_path):

@@ -74,8 +74,11 @@ def test_timeseries_show_the_saturated_backhaul(result, tmp_path):
     with h5py.File(out) as f:
         ts = f["timeseries"]
         assert list(ts["t_s"][:3]) == [0, 300, 600]
-        assert np.allclose(ts["fibre:ap-east"][:], 1.0, atol=1e-3)       # 10 Mbit/s link, full
-        assert np.allclose(ts["fibre:ap-west"][:], 16e6 / 1e9, rtol=1e-3)  # 16 Mbit/s on 1 Gbit/s
+        links = list(ts["link"].asstr()[:])
+        u = ts["utilisation"][:]  # (t_s, link)
+        assert np.allclose(u[:, links.index("fibre:ap-east")], 1.0, atol=1e-3)       # 10 Mbit/s link, full
+        assert np.allclose(u[:, links.index("fibre:ap-west")], 16e6 / 1e9, rtol=1e-3)  # 16 Mbit/s on 1 Gbit/s
+        assert ts["capacity_bytes_per_s"][links.index("fibre:ap-east")] == pytest.approx(10e6 / 8)
         assert np.all(ts["network_server"][:] < 0.01)
 
 
@@ -87,6 +90,7 @@ def test_cctv_can_go_to_a_separate_command_and_control_centre(tmp_path):
     r = citytwin.run(text, out=out)
     assert r.kpi["stream_carried_backhaul_bps"] == pytest.approx(30e6, rel=1e-3)
     with h5py.File(out) as f:
-        assert np.allclose(f["timeseries/ccc"][:], 1.0, atol=1e-3)
+        links = list(f["timeseries/link"].asstr()[:])
+        assert np.allclose(f["timeseries/utilisation"][:, links.index("ccc")], 1.0, atol=1e-3)
     # Sensors still reach the operations centre: the CCC link carries only video.
     assert r.kpi["delivery_ratio"] > 0.9

@@ -15,7 +15,7 @@ import yaml
 
 from ._codes import FAIL_REASONS, RADIOS
 
-SCHEMA_VERSIONS = (1, 2)
+SCHEMA_VERSIONS = (1, 2, 3)
 #: columns of /messages and /kpi tables that hold codes (enumerations from schema version 2)
 _CODED = {"fail_reason": FAIL_REASONS, "radio": RADIOS}
 
@@ -26,6 +26,32 @@ def _attr(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def _attrs(ds: "h5py.Dataset") -> Dict[str, Any]:
+    """A dataset's units and description attributes."""
+    return {k: _attr(ds.attrs[k]) for k in ("units", "description") if k in ds.attrs}
+
+
+def _columns_to_links(ds: Any) -> Any:
+    """A schema 1 or 2 /timeseries (one column per wired link beside network_server) in schema 3's shape:
+    the links' columns as one utilisation over (t_s, link)."""
+    import xarray as xr
+
+    links = [name for name in ds.data_vars if name != "network_server"]
+    utilisation = np.stack([ds[name].to_numpy() for name in links], axis=1) if links else \
+        np.zeros((ds.sizes["t_s"], 0))
+    first = ds[links[0]].attrs if links else {}
+    out = xr.Dataset(
+        {"utilisation": (("t_s", "link"), utilisation,
+                         {"units": first.get("units", ""), "description": first.get(
+                             "description", "bytes carried in the interval / (capacity x interval)")})},
+        coords={"t_s": ds["t_s"], "link": ("link", np.array(links, dtype=object), {"units": "",
+                                                                                  "description": "wired link"})},
+        attrs=ds.attrs)
+    if "network_server" in ds:
+        out["network_server"] = ds["network_server"]
+    return out
 
 
 def _codes(ds: "h5py.Dataset") -> Optional[Mapping[int, str]]:
@@ -265,25 +291,42 @@ class Result:
         return self.gateways
 
     # --- time series --------------------------------------------------------------------------------
-    def _dataset(self, group: str) -> Any:
+    def _over_time(self, group: str, label: str) -> Any:
+        """A group of datasets over t_s and, for some, over `label` (a 1-D dataset of names: /drivers'
+        district, /timeseries' link) as an xarray.Dataset, each dataset's dimensions read from the scales
+        attached to it (what xarray.open_dataset(..., engine="h5netcdf") gives)."""
         import xarray as xr
 
         g = self._f[group]
-        time_name = "t_s"
-        t = g[time_name][()]
+        coords: Dict[str, Any] = {"t_s": ("t_s", g["t_s"][()], _attrs(g["t_s"]))}
+        if label in g:
+            names = np.array([_attr(v) for v in g[label][()]], dtype=object)
+            coords[label] = (label, names, _attrs(g[label]))
         data_vars = {}
         for name, ds in g.items():
-            if name == time_name or not isinstance(ds, h5py.Dataset) or ds.shape[:1] != t.shape:
+            if name in coords or not isinstance(ds, h5py.Dataset):
                 continue
-            attrs = {k: _attr(ds.attrs[k]) for k in ("units", "description") if k in ds.attrs}
-            data_vars[name] = ((time_name,), ds[()], attrs)
-        coords = {time_name: (time_name, t, {"units": "s", "description": "start of the interval"})}
+            dims = tuple(label if label in coords and label in ds.dims[k].keys() else "t_s"
+                         for k in range(ds.ndim))
+            data_vars[name] = (dims, ds[()], _attrs(ds))
         return xr.Dataset(data_vars, coords=coords, attrs={"description": _attr(g.attrs.get("description", ""))})
 
     @property
     def timeseries(self) -> Any:
-        """/timeseries as an xarray.Dataset over the time coordinate t_s (s since the run start)."""
-        return self._cached("timeseries", lambda: self._dataset("timeseries") if "timeseries" in self._f else None)
+        """/timeseries as an xarray.Dataset: `utilisation` over (t_s, link) (bytes carried in the interval /
+        (capacity x interval)), `network_server` over t_s (the share of the interval its CPU was busy),
+        `capacity_bytes_per_s` over link; t_s in s since the run start. One link's series:
+        r.timeseries.utilisation.sel(link="fibre:gw-1"). Traces of schema 1 and 2 (one column per link)
+        read to the same Dataset, without the capacities they did not keep. None without /timeseries."""
+
+        def read() -> Any:
+            if "timeseries" not in self._f:
+                return None
+            if self.schema_version >= 3:
+                return self._over_time("timeseries", "link")
+            return _columns_to_links(self._over_time("timeseries", "link"))
+
+        return self._cached("timeseries", read)
 
     @property
     def drivers(self) -> Any:
@@ -292,25 +335,9 @@ class Result:
         The same as xarray.open_dataset(path, group="drivers", engine="h5netcdf"). None without drivers."""
 
         def read() -> Any:
-            import xarray as xr
-
             if "drivers" not in self._f or "t_s" not in self._f["drivers"]:
                 return None
-            g = self._f["drivers"]
-            t = g["t_s"][()]
-            districts = [d.decode() if isinstance(d, bytes) else str(d) for d in g["district"][()]]
-            data_vars = {}
-            for name, ds in g.items():
-                if name in ("t_s", "district") or not isinstance(ds, h5py.Dataset):
-                    continue
-                attrs = {k: _attr(ds.attrs[k]) for k in ("units", "description") if k in ds.attrs}
-                dims = ("t_s",) if ds.ndim == 1 else ("t_s", "district")
-                data_vars[name] = (dims, ds[()], attrs)
-            coords = {
-                "t_s": ("t_s", t, {"units": "s", "description": "simulated time"}),
-                "district": ("district", np.array(districts, dtype=object), {"description": "district name"}),
-            }
-            return xr.Dataset(data_vars, coords=coords, attrs={"description": _attr(g.attrs.get("description", ""))})
+            return self._over_time("drivers", "district")
 
         return self._cached("drivers", read)
 

@@ -166,15 +166,28 @@ def _shade_windows(ax: Any, r: Any, scale: float) -> None:
 
 def timeseries(result: Any, variables: Optional[Sequence[str]] = None, *, drivers: bool = True,
                ax: Any = None) -> Any:
-    """/timeseries variables (utilisation, 0..1) against simulated time, the driver curves on a second
-    axis (with their units) and outage and failure windows shaded."""
+    """Utilisation (0..1) against simulated time: `variables` names wired links (`fibre:gw-1`, `pon:p1`)
+    or `network_server`; by default the network server and the five links with the highest peak. The driver
+    curves on a second axis (with their units), outage and failure windows shaded."""
     r = _result(result)
     ax = _axes(ax, (9, 3.5))
     ts = r.timeseries
     if ts is not None:
-        names = list(variables) if variables is not None else list(ts.data_vars)[:6]
+        links = [str(link) for link in ts["link"].to_numpy()]
+        if variables is None:
+            peaks = ts["utilisation"].max("t_s").to_numpy() if links else np.zeros(0)
+            names = ["network_server"] + [links[i] for i in np.argsort(-peaks, kind="stable")[:5]]
+        else:
+            names = list(variables)
         for name in names:
-            ax.step(ts["t_s"].to_numpy() / 3600.0, ts[name].to_numpy(), where="post", label=name)
+            if name in ts.data_vars and ts[name].dims == ("t_s",):
+                series = ts[name]
+            elif name in links:
+                series = ts["utilisation"].sel(link=name)
+            else:
+                raise ValueError(f"{name!r} is neither network_server nor a wired link of this run "
+                                 f"({len(links)} links, e.g. {', '.join(links[:3])})")
+            ax.step(ts["t_s"].to_numpy() / 3600.0, series.to_numpy(), where="post", label=name)
         ax.set_ylabel("utilisation (fraction of capacity)")
         ax.set_ylim(bottom=0.0)
     ax.set_xlabel("simulated time (h)")
