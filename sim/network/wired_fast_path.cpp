@@ -26,12 +26,12 @@
 // The results are those of the all-SimGrid network up to rounding (SimGrid's rate is recovered from
 // its finish time); CITYTWIN_WIRED_CHECK=1 sends every batch to SimGrid and reports, at the end of
 // the run, the largest relative difference between the analytic rate and the one SimGrid gave.
-// At the end of the run (the last period and the drain send at the same instant, so a gateway's two
-// batches share its own link) every batch goes to SimGrid. One approximation remains: an analytic
-// batch still on the wire when a later period is planned is not in SimGrid: a SimGrid batch sharing a
-// link with it does not see it, nor does a later batch of the same gateway. That needs a batch longer
-// than a forwarding period (10 s) on an unloaded route (12.5 GB at 10 Gbps), or a stopped run whose
-// last window ends on a period boundary (the drain then sends at the instant of the last period).
+// A second period at one instant (a drain at the instant of the period before it: a run stopped on a
+// period boundary) sends every batch to SimGrid, since a gateway's two batches share its own link; a run
+// that ends sends its last period with the drain, one batch a gateway (app/run.cpp). One approximation
+// remains: an analytic batch still on the wire when a later period is planned is not in SimGrid: a
+// SimGrid batch sharing a link with it does not see it, nor does a later batch of the same gateway. That
+// needs a batch longer than a forwarding period (10 s) on an unloaded route (12.5 GB at 10 Gbps).
 // Any --cfg of SimGrid's network (a model, factors) turns the analytic path off.
 #include <cstdio>
 #include <cstdlib>
@@ -128,9 +128,9 @@ std::vector<bool> WiredNetwork::Impl::plan_period(double t_send_s, const std::ve
   if (!fast.prepared) prepare_fast_path();
   const size_t n = gateways.size();
   std::vector<bool> to_simgrid(n, true);
-  // At the end of the run the last period and the drain's send at the same instant: a gateway's two
+  // A second period at one instant (a drain at the instant of the period before it): a gateway's two
   // batches share its link, which only SimGrid sees (both are its).
-  if (!fast.enabled || t_send_s >= scenario.run.duration_s) {
+  if (!fast.enabled || period_at_same_instant) {
     for (size_t i = 0; i < n; ++i) fast.simgrid += bytes[i] > 0.0 ? 1 : 0;
     return to_simgrid;
   }

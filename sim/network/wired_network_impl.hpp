@@ -255,6 +255,11 @@ struct WiredNetwork::Impl {
   ServerFlood* server_flood = nullptr;  // bogus frames at the server (attacks.platform_dos), or none
   std::exception_ptr actor_error;
   uint64_t period = 0;
+  // The instant of the last period sent, and whether this one is sent at the same instant: a drain at the
+  // instant of the period before it (a run stopped on a period boundary; a caller that forwards at the
+  // run's end, then drains), whose batches would share their gateways' links with that period's.
+  double last_period_s = -std::numeric_limits<double>::infinity();
+  bool period_at_same_instant = false;
   // Periods carried without a SimGrid actor (wired_periods.cpp, send_batches): when no earlier period
   // is still in SimGrid and none of its batches needs SimGrid's sharing, a period is carried at its
   // instant by the caller, and the platform's stages are timed as SimGrid times executions alone on

@@ -253,10 +253,12 @@ size_t WiredNetwork::Impl::send_batches(double t_s) {
     return 0;
   }
   ++period;
+  period_at_same_instant = t_s == last_period_s;
+  last_period_s = t_s;
   // Inline when nothing of an earlier period is still in SimGrid (its comms, or its stages on the
-  // platform) once the clock is at the period's instant, where its actor would start it. The run's last
-  // period goes to SimGrid (plan_period), and so does any whose batches share a link SimGrid must time:
-  // its worker takes it prepared.
+  // platform) once the clock is at the period's instant, where its actor would start it. A second period
+  // at one instant goes to SimGrid (plan_period), and so does any whose batches share a link SimGrid must
+  // time: its worker takes it prepared.
   if (inline_allowed()) {
     {
       const core::NoRoundJoining on_actors_stacks;  // (round_joining.hpp)

@@ -389,5 +389,21 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_NE(test::run_command(kCli + " frobnicate").exit_code, 0);
 }
 
+// A quiet city's run ends with its last forwarding period sent by the drain, one batch a gateway, timed
+// like the periods before it without SimGrid (sim/app/run.cpp, sim/network/wired_fast_path.cpp); it went
+// to a SimGrid actor, beside the drain's batches at the same instant, before. CITYTWIN_WIRED_STATS=1
+// counts the periods and batches each way.
+TEST(Cli, AQuietCitysLastPeriodIsTimedWithoutSimGrid) {
+  test::TempDir dir;
+  const auto r = test::run_command("CITYTWIN_WIRED_STATS=1 " + kCli +
+                                   " run -q " CITYTWIN_SOURCE_DIR
+                                   "/scenarios/quickstart.yaml --set 'run.duration=1 h' -o " +
+                                   dir.file("q.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("360 forwarding periods carried inline"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(", 0 in SimGrid actors"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("by SimGrid 0\n"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace citytwin

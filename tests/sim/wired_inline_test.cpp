@@ -40,13 +40,20 @@ struct Outcome {
   uint64_t inline_periods = 0, actor_periods = 0;
   uint64_t in_order_periods = 0;  // of inline_periods: carried in the order the copies came
   uint64_t batches_sent = 0, copies_forwarded = 0;
+  uint64_t batches_simgrid = 0;  // batches SimGrid timed (the others analytically)
 };
+
+// How the run ends: the last period sent at its instant, then the drain (a caller that forwards at the
+// end); the last period sent by the drain, as app::run ends a run; or the last period sent, then one more
+// copy per gateway received at the end and drained at that instant.
+enum class End { PeriodThenDrain, PeriodWithDrain, DrainAfterPeriod };
 
 // kPeriods forwarding periods; in period p gateway g forwards 1 + (g + p) % 3 copies, spread over the
 // period, each a frame of its own (every copy is a first copy: delivered), never two at once. The two
 // gateways' copies are forwarded in turn (a, b, a, b, a), as a city's come: the network groups them into
 // one batch per gateway and period itself.
-Outcome run_periods(const scenario::Scenario& sc, const std::vector<scenario::Failure>& failures = {}) {
+Outcome run_periods(const scenario::Scenario& sc, const std::vector<scenario::Failure>& failures = {},
+                    End end = End::PeriodThenDrain) {
   const drivers::GatewayTimeline timeline(sc, failures);
   Outcome out;
   network::WiredNetwork wired(
@@ -75,11 +82,21 @@ Outcome run_periods(const scenario::Scenario& sc, const std::vector<scenario::Fa
         wired.forward(g, seq++, t);
       }
     }
-    wired.advance(start + batch);
+    if (p + 1 < kPeriods || end != End::PeriodWithDrain) wired.advance(start + batch);
   }
-  wired.drain(static_cast<double>(kPeriods) * batch);
+  const double last = static_cast<double>(kPeriods) * batch;
+  if (end == End::DrainAfterPeriod) {
+    for (uint32_t g = 0; g < 2; ++g) {
+      out.rx_s.push_back(last - 1e-3 * (g + 1));
+      out.gateway.push_back(g);
+      out.delivered_s.push_back(std::nan(""));
+      wired.forward(g, seq++, out.rx_s.back());
+    }
+  }
+  wired.drain(last);
   out.batches_sent = wired.batches_sent();
   out.copies_forwarded = wired.copies_forwarded();
+  out.batches_simgrid = wired.batches_simgrid();
   out.inline_periods = wired.periods_inline();
   out.actor_periods = wired.periods_in_actors();
   out.in_order_periods = wired.periods_in_order();
@@ -156,6 +173,37 @@ TEST(WiredInline, TheSameNumbersFromActorsWhenTurnedOff) {
 TEST(WiredInline, OneCoreKeepsThePeriodsInActors) {
   ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
   expect_periods(", server_cores: 1", 0, false);
+}
+
+// A run that ends on a period boundary (app::run) sends its last period with the drain: one batch a
+// gateway, timed without SimGrid like the periods before it, to the same numbers.
+TEST(WiredInline, TheLastPeriodSentByTheDrainIsTimedWithoutSimGrid) {
+  ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
+  std::string text = fibre_city("");
+  text.replace(text.find("duration: 1 h"), 13, "duration: 1 min");  // the drain at the run's end
+  const scenario::Scenario sc = scenario::load_scenario_text(text, "<test>");
+  ASSERT_EQ(sc.run.forward_batch_s * kPeriods, sc.run.duration_s);
+  Outcome out = run_periods(sc, {}, End::PeriodWithDrain);
+  EXPECT_EQ(out.batches_simgrid, 0u);
+  EXPECT_EQ(out.inline_periods, kPeriods);
+  EXPECT_EQ(out.batches_sent, 2 * kPeriods);
+  expect_queue_arithmetic(sc, out, true);
+}
+
+// A drain at the instant of the period before it (a run stopped on a period boundary): each gateway's
+// two batches share its fibre, which only SimGrid times, so the drain's batches go to SimGrid; every copy
+// arrives, the drain's after its gateway's last period's batch had its share of the link.
+TEST(WiredInline, ADrainAtTheInstantOfThePeriodBeforeItGoesToSimGrid) {
+  ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
+  const scenario::Scenario sc = scenario::load_scenario_text(fibre_city(""), "<test>");
+  Outcome out = run_periods(sc, {}, End::DrainAfterPeriod);
+  EXPECT_EQ(out.batches_simgrid, 2u);  // the drain's two batches
+  EXPECT_EQ(out.batches_sent, 2 * kPeriods + 2);
+  EXPECT_EQ(out.actor_periods, 1u);
+  out.rx_s.resize(out.rx_s.size() - 2);
+  for (size_t i = 0; i < out.delivered_s.size(); ++i) EXPECT_FALSE(std::isnan(out.delivered_s[i])) << i;
+  const size_t drained = out.delivered_s.size() - 2;
+  for (size_t i = drained; i < out.delivered_s.size(); ++i) EXPECT_GT(out.delivered_s[i], out.rx_s[i]) << i;
 }
 
 // A cut of gateway a's fibre 5 us after the third period is sent, while its batch is on the wire
