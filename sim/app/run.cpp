@@ -98,16 +98,17 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   while (t < duration && !stopped) {
     t = std::min(duration, static_cast<double>(++window) * sc.run.window_s);
     assembly.advance(t);
-    // The run's last period goes with the drain (RunAssembly::finish): one batch a gateway at the end,
-    // which the wired network times without SimGrid, where a period and then the drain at one instant
-    // would share each gateway's link (sim/network/wired_fast_path.cpp).
-    if (t >= next_batch && t < duration) {
-      assembly.forward(t, writer);
-      next_batch = (std::floor(t / sc.run.forward_batch_s) + 1.0) * sc.run.forward_batch_s;
-    }
     progress.update(t, assembly.uplinks());
     if (options.on_progress) options.on_progress(t, duration, assembly.uplinks());
     stopped = assembly.stop_requested();
+    // The last window's period goes with the drain (RunAssembly::finish), whether the run ends or stops:
+    // one period at the end's instant, one batch a gateway. A period and then the drain at one instant
+    // would share each gateway's link, and the drain's copies received before that instant would reach
+    // the network server after the period's later ones were served (sim/network/wired_fast_path.cpp).
+    if (t >= next_batch && t < duration && !stopped) {
+      assembly.forward(t, writer);
+      next_batch = (std::floor(t / sc.run.forward_batch_s) + 1.0) * sc.run.forward_batch_s;
+    }
   }
   const double windows_s = progress.wall_s();
   record::RunRecorder::Report report = assembly.finish(t, writer);
