@@ -97,9 +97,9 @@ gen --devices 10000 --gateways 15 --density 1650 --realistic --duration "24 h" \
 # seconds apart: this machine's speed changes within a minute), beside the ratio of the fastest runs. The
 # fastest runs alone read 1.03x in a slow phase that slowed the 10k day more than the 1 M hour (twenty-fifth
 # session), and one slow 10k day once made a single pair read 1.12x (twenty-third; bench/RESULTS.md).
-# Beside it, the windows alone (wall_s less end_s): the run's end is a cost per run, ~0.5 s at the 1 M city's
-# 1,538 gateways (the last period through SimGrid, /timeseries' 1,540 columns), 7 % of its hour; 0.04-0.06 s,
-# ~4 %, of the 10k day's (bench/RESULTS.md, twenty-seventh session).
+# Beside it, the windows alone (wall_s less end_s): the run's end is a cost per run, 0.2-0.3 s at the 1 M
+# city's 1,538 gateways since the twenty-eighth session (0.6-0.9 s before: the last period through SimGrid,
+# /timeseries' 1,540 columns), 3-4 % of its hour; 0.04-0.06 s, ~4 %, of the 10k day's (bench/RESULTS.md).
 pas=() pbs=() prs=() pws=()
 for _ in 1 2 3 4 5; do
   read -r a ua ea < <(loop "$work/c10k.yaml" --threads 1)
