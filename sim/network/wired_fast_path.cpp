@@ -26,13 +26,15 @@
 // The results are those of the all-SimGrid network up to rounding (SimGrid's rate is recovered from
 // its finish time); CITYTWIN_WIRED_CHECK=1 sends every batch to SimGrid and reports, at the end of
 // the run, the largest relative difference between the analytic rate and the one SimGrid gave.
-// A second period at one instant (a drain at the instant of the period before it: a run stopped on a
-// period boundary) sends every batch to SimGrid, since a gateway's two batches share its own link; a run
-// that ends sends its last period with the drain, one batch a gateway (app/run.cpp). One approximation
-// remains: an analytic batch still on the wire when a later period is planned is not in SimGrid: a
-// SimGrid batch sharing a link with it does not see it, nor does a later batch of the same gateway. That
-// needs a batch longer than a forwarding period (10 s) on an unloaded route (12.5 GB at 10 Gbps).
-// Any --cfg of SimGrid's network (a model, factors) turns the analytic path off.
+// app::run sends a run's last period with the drain, ended or stopped: one period at the end's instant,
+// one batch a gateway, timed like the others. A second period at one instant (a caller that sends a
+// period, then drains at its instant) sends every batch to SimGrid, since a gateway's two batches share
+// its own link; the drain's copies received before that instant then reach the network server after the
+// period's were served, later than one period would deliver them. One approximation remains: an analytic
+// batch still on the wire when a later period is planned is not in SimGrid: a SimGrid batch sharing a link
+// with it does not see it, nor does a later batch of the same gateway. That needs a batch longer than a
+// forwarding period (10 s) on an unloaded route (12.5 GB at 10 Gbps). Any --cfg of SimGrid's network (a
+// model, factors) turns the analytic path off.
 #include <cstdio>
 #include <cstdlib>
 #include <numeric>

@@ -256,8 +256,8 @@ struct WiredNetwork::Impl {
   std::exception_ptr actor_error;
   uint64_t period = 0;
   // The instant of the last period sent, and whether this one is sent at the same instant: a drain at the
-  // instant of the period before it (a run stopped on a period boundary; a caller that forwards at the
-  // run's end, then drains), whose batches would share their gateways' links with that period's.
+  // instant of the period before it (not from app::run, which sends its last period with the drain),
+  // whose batches would share their gateways' links with that period's.
   double last_period_s = -std::numeric_limits<double>::infinity();
   bool period_at_same_instant = false;
   // Periods carried without a SimGrid actor (wired_periods.cpp, send_batches): when no earlier period

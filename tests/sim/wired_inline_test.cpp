@@ -190,9 +190,9 @@ TEST(WiredInline, TheLastPeriodSentByTheDrainIsTimedWithoutSimGrid) {
   expect_queue_arithmetic(sc, out, true);
 }
 
-// A drain at the instant of the period before it (a run stopped on a period boundary): each gateway's
-// two batches share its fibre, which only SimGrid times, so the drain's batches go to SimGrid; every copy
-// arrives, the drain's after its gateway's last period's batch had its share of the link.
+// A drain at the instant of the period before it (a caller that sends a period, then drains at its
+// instant; app::run does not, ended or stopped): each gateway's two batches share its fibre, which only
+// SimGrid times, so the drain's batches go to SimGrid; every copy arrives.
 TEST(WiredInline, ADrainAtTheInstantOfThePeriodBeforeItGoesToSimGrid) {
   ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
   const scenario::Scenario sc = scenario::load_scenario_text(fibre_city(""), "<test>");
