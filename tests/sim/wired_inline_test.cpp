@@ -7,15 +7,20 @@
 // same numbers. tests/sim/determinism_test.cpp compares whole runs both ways, bit for bit. SimGrid
 // allows one engine per process: ctest runs each test in its own process.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "sim/app/run.hpp"
+#include "sim/core/stop.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
 #include "sim/network/wired_network.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim_test_support.hpp"
 
 namespace citytwin::sim {
 namespace {
@@ -223,6 +228,62 @@ TEST(WiredInline, APeriodThatAFailureTouchesGoesToSimGrid) {
   EXPECT_EQ(out.inline_periods + out.actor_periods, kPeriods);
   out.rx_s.resize(out.rx_s.size() - 2);
   for (size_t i = 0; i < out.delivered_s.size(); ++i) EXPECT_FALSE(std::isnan(out.delivered_s[i])) << i;
+}
+
+// What `body` writes to stderr (the wired network's CITYTWIN_WIRED_STATS line).
+template <class Body>
+std::string stderr_of(Body&& body) {
+  std::fflush(stderr);
+  const int saved = dup(2);
+  FILE* capture = std::tmpfile();
+  dup2(fileno(capture), 2);
+  body();
+  std::fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  std::string text;
+  std::rewind(capture);
+  for (int c = std::fgetc(capture); c != EOF; c = std::fgetc(capture)) text += static_cast<char>(c);
+  std::fclose(capture);
+  return text;
+}
+
+// A run stopped at a period boundary sends that window's period with the drain, as a run that ends
+// does (sim/app/run.cpp): one period at the stop's instant, timed without SimGrid. Before, the period
+// went out at its instant and the drain's copies of the frames still on the air (2,000 devices at SF7
+// every 10 s: ~10 on the air at any time) went to SimGrid beside it.
+TEST(WiredInline, ARunStoppedOnAPeriodBoundaryEndsWithOnePeriod) {
+  ASSERT_EQ(unsetenv("CITYTWIN_WIRED_INLINE"), 0);
+  ASSERT_EQ(setenv("CITYTWIN_WIRED_STATS", "1", 1), 0);
+  const scenario::Scenario sc = scenario::load_scenario_text(
+      "city:\n  districts:\n    - {name: centre, origin: [0 m, 0 m], size: [2 km, 2 km]}\n"
+      "devices:\n  - {name: d, count: 2000, districts: [centre], interval: 10 s, radio: {sf: 7}}\n"
+      "gateways:\n"
+      "  - {name: a, position: [500 m, 1 km], backhaul: {fibre_length: 2 km}}\n"
+      "  - {name: b, position: [1500 m, 1 km], backhaul: {fibre_length: 5 km}}\n"
+      "run: {duration: 1 h, seed: 4}\n",
+      "<test>");
+  ASSERT_EQ(sc.run.forward_batch_s, 10.0);
+  test::TempDir dir;
+  app::RunOptions options;
+  options.output_path = dir.file("stopped.h5");
+  options.progress = false;
+  options.threads = 1;
+  double stopped_at = -1.0;
+  options.on_progress = [&stopped_at](double t_s, double, uint64_t) {
+    if (stopped_at < 0.0 && t_s >= 120.0) {
+      stopped_at = t_s;
+      core::request_stop();
+    }
+  };
+  app::RunSummary summary;
+  const std::string stats = stderr_of([&] { summary = app::run(sc, options); });
+  ASSERT_EQ(unsetenv("CITYTWIN_WIRED_STATS"), 0);
+  EXPECT_FALSE(summary.complete);
+  EXPECT_EQ(stopped_at, 120.0);  // a period's instant
+  EXPECT_NE(stats.find("12 forwarding periods carried inline"), std::string::npos) << stats;
+  EXPECT_NE(stats.find(", 0 in SimGrid actors"), std::string::npos) << stats;
+  EXPECT_NE(stats.find("by SimGrid 0\n"), std::string::npos) << stats;
 }
 
 }  // namespace
