@@ -126,13 +126,13 @@ void WiredNetwork::Impl::prepare_fast_path() {
 }
 
 std::vector<bool> WiredNetwork::Impl::plan_period(double t_send_s, const std::vector<uint32_t>& gateways,
-                                                  const std::vector<double>& bytes) {
+                                                  const std::vector<double>& bytes, bool same_instant) {
   if (!fast.prepared) prepare_fast_path();
   const size_t n = gateways.size();
   std::vector<bool> to_simgrid(n, true);
   // A second period at one instant (a drain at the instant of the period before it): a gateway's two
   // batches share its link, which only SimGrid sees (both are its).
-  if (!fast.enabled || period_at_same_instant) {
+  if (!fast.enabled || same_instant) {
     for (size_t i = 0; i < n; ++i) fast.simgrid += bytes[i] > 0.0 ? 1 : 0;
     return to_simgrid;
   }

@@ -48,6 +48,10 @@ struct PeriodBatches {
   std::vector<uint32_t> gateway;           // batch i's gateway
   std::vector<size_t> bounds{0};           // batch i: copies[bounds[i], bounds[i + 1])
   core::UninitialisedVector<Copy> copies;  // resized, then every place written (send_batches)
+  // Sent at the instant of the period before it (send_batches): a drain at the instant of a period, not
+  // from app::run, which sends its last period with the drain. Its batches would share their gateways'
+  // links with that period's, which only SimGrid sees (plan_period).
+  bool same_instant = false;
   size_t size() const { return gateway.size(); }
   std::span<const Copy> copies_of(size_t i) const {
     return {copies.data() + bounds[i], bounds[i + 1] - bounds[i]};
@@ -255,11 +259,7 @@ struct WiredNetwork::Impl {
   ServerFlood* server_flood = nullptr;  // bogus frames at the server (attacks.platform_dos), or none
   std::exception_ptr actor_error;
   uint64_t period = 0;
-  // The instant of the last period sent, and whether this one is sent at the same instant: a drain at the
-  // instant of the period before it (not from app::run, which sends its last period with the drain),
-  // whose batches would share their gateways' links with that period's.
-  double last_period_s = -std::numeric_limits<double>::infinity();
-  bool period_at_same_instant = false;
+  double last_period_s = -std::numeric_limits<double>::infinity();  // the instant of the last period sent
   // Periods carried without a SimGrid actor (wired_periods.cpp, send_batches): when no earlier period
   // is still in SimGrid and none of its batches needs SimGrid's sharing, a period is carried at its
   // instant by the caller, and the platform's stages are timed as SimGrid times executions alone on
@@ -363,9 +363,9 @@ struct WiredNetwork::Impl {
   // Fills `fast` from the platform, the schedule and the streams (at the first period).
   void prepare_fast_path();
   // Which of a period's batches (gateway, bytes; bytes 0: none) go to SimGrid; the others' rate is
-  // fast.bound_Bps[gateway].
+  // fast.bound_Bps[gateway]. `same_instant`: PeriodBatches::same_instant (every batch to SimGrid).
   std::vector<bool> plan_period(double t_send_s, const std::vector<uint32_t>& gateways,
-                                const std::vector<double>& bytes);
+                                const std::vector<double>& bytes, bool same_instant);
   // The rate run() derives from an analytic batch's times, with SimGrid's arithmetic (the transfer
   // phase starts at send + latency and lasts bytes / bound), so that it is SimGrid's to the bit; for a
   // batch timed by max-min sharing, from its finish time (once: it is then forgotten).

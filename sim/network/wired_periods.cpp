@@ -68,7 +68,8 @@ void WiredNetwork::Impl::prepare_period(double t_send_s, const PeriodBatches& ba
   }
   // The batches no other traffic slows are timed analytically (wired_fast_path.cpp); the rest are
   // SimGrid comms, sharing their links.
-  p.to_simgrid = plan != nullptr ? *plan : plan_period(t_send_s, p.gateway, p.comm_bytes);
+  p.to_simgrid =
+      plan != nullptr ? *plan : plan_period(t_send_s, p.gateway, p.comm_bytes, batches.same_instant);
   p.planned = p.to_simgrid;
   if (fast.check) p.to_simgrid.assign(batches.size(), true);
 }
@@ -253,7 +254,7 @@ size_t WiredNetwork::Impl::send_batches(double t_s) {
     return 0;
   }
   ++period;
-  period_at_same_instant = t_s == last_period_s;
+  batches.same_instant = t_s == last_period_s;
   last_period_s = t_s;
   // Inline when nothing of an earlier period is still in SimGrid (its comms, or its stages on the
   // platform) once the clock is at the period's instant, where its actor would start it. A second period
@@ -330,7 +331,7 @@ bool WiredNetwork::Impl::carry_in_order(double t_send_s, const PeriodBatches& ba
   period_bytes.resize(n);
   for (size_t i = 0; i < n; ++i)
     period_bytes[i] = msg_bytes * static_cast<double>(batches.bounds[i + 1] - batches.bounds[i]);
-  plan = plan_period(t_send_s, batches.gateway, period_bytes);
+  plan = plan_period(t_send_s, batches.gateway, period_bytes, batches.same_instant);
   for (size_t i = 0; i < n; ++i)
     if ((*plan)[i] && period_bytes[i] > 0.0) return false;  // (prepare_period takes the plan)
   // Each batch's rate, in batch order as carry_period asks them (analytic_rate reads a shared one once).
