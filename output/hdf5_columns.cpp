@@ -62,11 +62,10 @@ void describe_column(hid_t dataset, const ColumnInfo& info) {
 
 // Shuffle groups the bytes of each significance together, which is what lets deflate shrink slowly
 // varying numbers (times, battery levels) well (ColumnInfo::shuffle: not for a column of few values).
-// Level 0: chunked (so that a table can grow) but unfiltered.
-Handle compressed_chunks(size_t chunk_rows, unsigned deflate_level, bool shuffle = true) {
+// Level 0: chunked (so that a table can grow) but unfiltered. `chunk`: the chunk's size in each dimension.
+Handle compressed_chunks(std::span<const hsize_t> chunk, unsigned deflate_level, bool shuffle = true) {
   Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
-  const hsize_t chunk = chunk_rows;
-  check(H5Pset_chunk(dcpl.get(), 1, &chunk), "set chunk size");
+  check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), "set chunk size");
   if (deflate_level == 0) return dcpl;
   if (shuffle) check(H5Pset_shuffle(dcpl.get()), "set shuffle filter");
   check(H5Pset_deflate(dcpl.get(), deflate_level), "set deflate filter");
@@ -125,7 +124,8 @@ Handle write_static(hid_t group, const ColumnInfo& info, hid_t file_type, hid_t 
   const hsize_t dims = rows;
   Handle space(H5Screate_simple(1, &dims, nullptr), H5Sclose, "create dataspace for " + path);
   const size_t chunk_rows = std::min(rows, kStaticChunkRows);
-  Handle dcpl = rows > 0 ? compressed_chunks(chunk_rows, deflate_level, info.shuffle)
+  const hsize_t chunk = chunk_rows;
+  Handle dcpl = rows > 0 ? compressed_chunks({&chunk, 1}, deflate_level, info.shuffle)
                          : Handle(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
   Handle dataset(
       H5Dcreate2(group, info.name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
@@ -306,17 +306,12 @@ Handle write_matrix(hid_t group, const ColumnInfo& info, std::span<const double>
                                 std::to_string(rows) + " x " + std::to_string(columns));
   const hsize_t dims[2] = {rows, columns};
   Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose, "create dataspace for " + path);
-  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
-  if (!values.empty()) {
-    // Chunks of up to 256 x 256 values (512 KiB): one link's whole series, or one interval's every link,
-    // reads a few chunks.
-    const hsize_t chunk[2] = {std::min<hsize_t>(rows, 256), std::min<hsize_t>(columns, 256)};
-    check(H5Pset_chunk(dcpl.get(), 2, chunk), "set the chunks of " + path);
-    if (deflate_level > 0) {
-      check(H5Pset_shuffle(dcpl.get()), "set shuffle filter");
-      check(H5Pset_deflate(dcpl.get(), deflate_level), "set deflate filter");
-    }
-  }
+  // Chunks of up to 256 x 256 values (512 KiB): one link's whole series, or one interval's every link,
+  // reads a few chunks.
+  const hsize_t chunk[2] = {std::min<hsize_t>(rows, 256), std::min<hsize_t>(columns, 256)};
+  Handle dcpl = !values.empty()
+                    ? compressed_chunks(chunk, deflate_level, info.shuffle)
+                    : Handle(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
   Handle dataset(
       H5Dcreate2(group, info.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
       H5Dclose, "create dataset " + path);
@@ -416,7 +411,8 @@ AppendableColumn::AppendableColumn(hid_t group, const ColumnInfo& info, NumericT
   const hsize_t dims = 0;
   const hsize_t max_dims = H5S_UNLIMITED;
   Handle space(H5Screate_simple(1, &dims, &max_dims), H5Sclose, "create dataspace for " + name_);
-  Handle dcpl = compressed_chunks(chunk_rows_, deflate_level, info.shuffle);
+  const hsize_t chunk = chunk_rows_;
+  Handle dcpl = compressed_chunks({&chunk, 1}, deflate_level, info.shuffle);
   dataset_ = Handle(
       H5Dcreate2(group, info.name.c_str(), type_.file, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
       H5Dclose, "create dataset " + name_);
