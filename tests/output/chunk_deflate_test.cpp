@@ -149,5 +149,105 @@ TEST_F(ChunkFile, ChunksWrittenDirectlyReadBackThroughHdf5sPipeline) {
   }
 }
 
+// zlib's own level-1 stream of the same bytes, for its size.
+size_t zlib_size(const std::vector<unsigned char>& bytes) {
+  std::vector<unsigned char> out(compressBound(bytes.size()));
+  uLongf size = out.size();
+  EXPECT_EQ(compress2(out.data(), &size, bytes.data(), bytes.size(), 1), Z_OK);
+  return size;
+}
+
+std::vector<unsigned char> inflate_all(std::span<const unsigned char> z, size_t size) {
+  std::vector<unsigned char> out(size);
+  uLongf n = out.size();
+  EXPECT_EQ(uncompress(out.data(), &n, z.data(), z.size()), Z_OK);
+  EXPECT_EQ(n, size);
+  return out;
+}
+
+TEST(ChunkDeflate, NoisePlanesAreStoredAndTheRestDeflated) {
+  // A time's five low bytes are noise: they go in stored blocks (RFC 1951 3.2.4: header byte 0, then LEN
+  // 0xffff and NLEN), and the stream is no larger than zlib's own level 1 of the same bytes.
+  const std::vector<double> t = times(65536, 6);
+  const FilteredChunk chunk = filter_chunk(bytes_of(t), 8, true, 1);
+  ASSERT_EQ(chunk.filter_mask, 0u);
+  ASSERT_GT(chunk.bytes.size(), 7u);
+  EXPECT_EQ(chunk.bytes[2], 0x00);
+  EXPECT_EQ(chunk.bytes[3], 0xff);
+  EXPECT_EQ(chunk.bytes[4], 0xff);
+  EXPECT_EQ(chunk.bytes[5], 0x00);
+  // ... in blocks of 65,535 B, the most one holds: 5 x 65,536 B in six, the last of 5 B (LEN 5, NLEN ~5).
+  const size_t last = 2 + 5 * (5 + 65535);
+  ASSERT_GT(chunk.bytes.size(), last + 10);
+  EXPECT_EQ(chunk.bytes[last], 0x00);
+  EXPECT_EQ(chunk.bytes[last + 1], 0x05);
+  EXPECT_EQ(chunk.bytes[last + 2], 0x00);
+  EXPECT_EQ(chunk.bytes[last + 3], 0xfa);
+  EXPECT_EQ(chunk.bytes[last + 4], 0xff);
+  std::vector<unsigned char> shuffled(t.size() * 8);
+  shuffle_bytes(bytes_of(t), 8, shuffled.data());
+  EXPECT_EQ(inflate_all(chunk.bytes, shuffled.size()), shuffled);
+  EXPECT_LE(chunk.bytes.size(), zlib_size(shuffled) * 101 / 100);
+  EXPECT_GE(chunk.bytes.size(), 5 * t.size());  // the noise itself, stored
+}
+
+TEST(ChunkDeflate, ACountersLowByteIsNotTakenForNoise) {
+  // Every value equally often and never twice in a row, but it repeats every 256 bytes: deflate shrinks it.
+  std::vector<uint32_t> counter(65536);
+  for (size_t i = 0; i < counter.size(); ++i) counter[i] = static_cast<uint32_t>(i);
+  const FilteredChunk chunk = filter_chunk(bytes_of(counter), 4, true, 1);
+  ASSERT_EQ(chunk.filter_mask, 0u);
+  EXPECT_LT(chunk.bytes.size(), counter.size() / 10);  // a stored low byte alone would be 65,536 B
+  std::vector<unsigned char> shuffled(counter.size() * 4);
+  shuffle_bytes(bytes_of(counter), 4, shuffled.data());
+  EXPECT_EQ(inflate_all(chunk.bytes, shuffled.size()), shuffled);
+}
+
+TEST(ChunkDeflate, AChunkOfOneValueIsFilteredOnceAndReadsBackEachTime) {
+  // The same value chunk after chunk (a column that does not change), between other chunks, and the same
+  // value in a chunk of another size: each inflates to its own bytes.
+  const std::vector<float> power(65536, 14.0f), shorter(2048, 14.0f);
+  const std::vector<double> t = times(65536, 7);
+  std::vector<unsigned char> first;
+  for (int round = 0; round < 3; ++round) {
+    const FilteredChunk c = filter_chunk(bytes_of(power), 4, true, 1);
+    ASSERT_EQ(c.filter_mask, 0u);
+    std::vector<unsigned char> shuffled(power.size() * 4);
+    shuffle_bytes(bytes_of(power), 4, shuffled.data());
+    EXPECT_EQ(inflate_all(c.bytes, shuffled.size()), shuffled) << round;
+    if (round == 0) first.assign(c.bytes.begin(), c.bytes.end());
+    EXPECT_TRUE(std::equal(c.bytes.begin(), c.bytes.end(), first.begin(), first.end())) << round;
+    const FilteredChunk s = filter_chunk(bytes_of(shorter), 4, true, 1);
+    std::vector<unsigned char> short_shuffled(shorter.size() * 4);
+    shuffle_bytes(bytes_of(shorter), 4, short_shuffled.data());
+    EXPECT_EQ(inflate_all(s.bytes, short_shuffled.size()), short_shuffled) << round;
+    const FilteredChunk unshuffled = filter_chunk(bytes_of(power), 4, false, 1);
+    EXPECT_EQ(inflate_all(unshuffled.bytes, power.size() * 4),
+              std::vector<unsigned char>(bytes_of(power).begin(), bytes_of(power).end()))
+        << round;
+    (void)filter_chunk(bytes_of(t), 8, true, 1);
+  }
+}
+
+TEST_F(ChunkFile, FullChunksWithStoredNoiseAndRepeatedValuesReadBackThroughHdf5) {
+  // The trace's own chunk size: times (their noise stored), one value twice (the second from the cache),
+  // then times again, read back by HDF5's pipeline.
+  const hsize_t chunk = 65536;
+  std::vector<double> values = times(4 * chunk, 8);
+  std::fill(values.begin() + chunk, values.begin() + 3 * chunk, 1234.5);
+  const hid_t dataset = create("t", H5T_IEEE_F64LE, 4 * chunk, chunk, true, true);
+  for (hsize_t first = 0; first < 4 * chunk; first += chunk) {
+    const std::vector<double> raw(values.begin() + static_cast<long>(first),
+                                  values.begin() + static_cast<long>(first + chunk));
+    const FilteredChunk c = filter_chunk(bytes_of(raw), 8, true, 1);
+    ASSERT_EQ(c.filter_mask, 0u);
+    ASSERT_GE(H5Dwrite_chunk(dataset, H5P_DEFAULT, c.filter_mask, &first, c.bytes.size(), c.bytes.data()), 0);
+  }
+  std::vector<double> back(4 * chunk);
+  ASSERT_GE(H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, back.data()), 0);
+  EXPECT_EQ(back, values);
+  H5Dclose(dataset);
+}
+
 }  // namespace
 }  // namespace citytwin::output::h5
