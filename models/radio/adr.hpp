@@ -30,9 +30,12 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "models/radio/reception.hpp"
 
@@ -122,6 +125,78 @@ class RecentUplinks {
   uint8_t size_ = 0;
   uint8_t next_ = 0;
 };
+
+// The maximum of the last kRecentUplinks values for one device, in one 64-byte cache line: what the network
+// server keeps for ADR (sim/access/lorawan_server.hpp), which reads only the count, whether it is full and
+// the maximum. It keeps the values that can still become the maximum: after each add, the window's values
+// that no later value equals or exceeds, oldest (the largest) first, each with its uplink's number (mod 256).
+// A value leaves when a newer one is at least as large, or when it is kRecentUplinks uplinks old. The maximum
+// is exactly RecentUplinks' (the same floats; a tie keeps the newer of two equal values). Up to kInline of
+// them fit in the line; more (kInline + 1 values decreasing among the last 20 uplinks) move to the heap until
+// the next clear(). At 1 M devices the ring's 84 bytes were two or three lines missed an uplink, this one
+// (bench/RESULTS.md, twenty-ninth session).
+class alignas(64) RecentMax {
+ public:
+  static constexpr int kLength = kRecentUplinks;
+  static constexpr int kInline = 10;
+
+  void add(float value) {
+    const uint8_t number = next_++;
+    if (count_ < kLength) ++count_;
+    if (spilled_) return add_spilled(value, number);
+    // At most one value leaves by age: the oldest, kLength uplinks before this one.
+    if (held_ > 0 && static_cast<uint8_t>(number - number_[0]) >= kLength) drop_front();
+    while (held_ > 0 && value_[held_ - 1] <= value) --held_;
+    if (held_ == kInline) return spill_and_add(value, number);
+    value_[held_] = value;
+    number_[held_] = number;
+    ++held_;
+  }
+  void clear() {
+    count_ = 0;
+    held_ = 0;
+    spilled_.reset();
+  }
+  int size() const { return count_; }
+  bool full() const { return count_ == kLength; }
+  // The maximum of the last size() values; throws std::logic_error when empty.
+  float max() const {
+    if (count_ == 0) throw std::logic_error("ADR history is empty");
+    return spilled_ ? spilled_->front().first : value_[0];
+  }
+  bool spilled() const { return spilled_ != nullptr; }
+
+ private:
+  using Held = std::vector<std::pair<float, uint8_t>>;  // (value, uplink number), oldest first
+  void drop_front() {
+    for (uint8_t i = 1; i < held_; ++i) {
+      value_[i - 1] = value_[i];
+      number_[i - 1] = number_[i];
+    }
+    --held_;
+  }
+  void spill_and_add(float value, uint8_t number) {
+    spilled_ = std::make_unique<Held>();
+    for (uint8_t i = 0; i < held_; ++i) spilled_->emplace_back(value_[i], number_[i]);
+    held_ = 0;
+    spilled_->emplace_back(value, number);
+  }
+  void add_spilled(float value, uint8_t number) {
+    Held& held = *spilled_;
+    if (!held.empty() && static_cast<uint8_t>(number - held.front().second) >= kLength)
+      held.erase(held.begin());
+    while (!held.empty() && held.back().first <= value) held.pop_back();
+    held.emplace_back(value, number);
+  }
+
+  std::array<float, kInline> value_{};
+  std::array<uint8_t, kInline> number_{};
+  uint8_t count_ = 0;  // uplinks since the last clear, up to kLength
+  uint8_t next_ = 0;   // the next uplink's number, mod 256
+  uint8_t held_ = 0;   // values held in the line
+  std::unique_ptr<Held> spilled_;
+};
+static_assert(sizeof(RecentMax) == 64, "RecentMax is one cache line");
 
 // The last 20 uplinks' best SNR for one device.
 class AdrHistory : public RecentUplinks<double> {

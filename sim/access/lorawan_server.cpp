@@ -50,7 +50,7 @@ void LorawanServer::prefetch_adr(uint32_t far_device, uint32_t near_device) cons
   if (near_device == RadioMedium::kNoDevice) return;
   const uint32_t slot = adr_slot(near_device);
   if (slot == kNoSlot) return;  // (not an ADR device)
-  // 84 bytes: on two lines or three. Written (add), so asked for as lines to be written.
+  // One line (RecentMax), written (add): asked for as a line to be written.
   core::prefetch_for_write(&adr_recent_[slot], sizeof(RecentRssi));
 }
 

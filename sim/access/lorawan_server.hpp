@@ -58,13 +58,14 @@ class LorawanServer {
   RadioMedium& medium_;
   Reachability reachable_;
   std::vector<models::radio::DutyCycleRegulator> gateway_duty_cycle_;
-  // ADR's history of a device of an ADR population: the best RSSI of each of its last 20 uplinks, as the
-  // floats the frames carry. Its maximum SNR is snr_db(its maximum RSSI), the very double the maximum of
+  // ADR's history of a device of an ADR population: the maximum of the best RSSIs of its last 20 uplinks, as
+  // the floats the frames carry. Its maximum SNR is snr_db(its maximum RSSI), the very double the maximum of
   // the uplinks' SNRs was (the noise floor is the population's constant, and subtracting it keeps the
-  // order): 84 bytes a device where models::radio::AdrHistory's doubles took 168, and for the ADR
-  // populations' devices alone (run_budget's kBytesPerAdrDevice).
-  using RecentRssi = models::radio::RecentUplinks<float>;
-  static_assert(sizeof(RecentRssi) == 84, "run_budget's kBytesPerAdrDevice counts 84 B");
+  // order): one 64-byte line a device (models::radio::RecentMax; the ring of 20 floats took 84 bytes, two
+  // or three lines, and models::radio::AdrHistory's doubles 168), for the ADR populations' devices alone
+  // (run_budget's kBytesPerAdrDevice).
+  using RecentRssi = models::radio::RecentMax;
+  static_assert(sizeof(RecentRssi) == 64, "run_budget's kBytesPerAdrDevice counts 64 B");
   // Where a device's RecentRssi is: the ADR populations' devices as runs of consecutive ids (a population's
   // devices are one run, and a city's ADR devices a few), their slots consecutive; with more than
   // kMaxAdrRuns runs, a slot for every device instead (adr_slot_). The runs are a few bytes in the cache

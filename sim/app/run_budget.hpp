@@ -35,10 +35,11 @@ inline constexpr double kBytesPerSeriesBin = 16.0;
 // RadioMedium::packed_words(K) places a device (64 B at K = 8: sim/access/radio_medium.hpp).
 inline constexpr double kBytesPerStrongestLink = 12.0;
 inline constexpr double kBytesPerStrongestDevice = 8.0;
-// ADR: a device of an ADR population has the network server's history of its last 20 uplinks (20 floats
-// and two counters: 84 B), and every device a slot (4 B) where the ADR devices lie in more than 16 runs of
-// consecutive ids (sim/access/lorawan_server.hpp; counted always, an upper bound).
-inline constexpr double kBytesPerAdrDevice = 84.0;
+// ADR: a device of an ADR population has the network server's maximum of its last 20 uplinks (one 64 B line,
+// models::radio::RecentMax; a rare device with more than 10 decreasing values among them holds them on the
+// heap until ADR's next command), and every device a slot (4 B) where the ADR devices lie in more than 16
+// runs of consecutive ids (sim/access/lorawan_server.hpp; counted always, an upper bound).
+inline constexpr double kBytesPerAdrDevice = 64.0;
 inline constexpr double kBytesPerAdrSlot = 4.0;
 // A /messages row in memory (output::MessageBatch: 61 B of columns), and how many chunks of rows the trace
 // holds at once: the one being filled, those queued for its writer thread (output/trace_writer.hpp,

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -139,6 +140,40 @@ TEST(AdrHistory, KeepsTheLast20AndTakesTheMaximum) {
   EXPECT_DOUBLE_EQ(h.max_snr_db(), -8.0);
   h.clear();
   EXPECT_EQ(h.size(), 0);
+}
+
+// RecentMax keeps the maximum of the last 20 in one line: against the ring of the last 20 values, uplink by
+// uplink, over sequences that spill (long decreasing runs), tie, wrap its uplink numbers and clear.
+TEST(RecentMax, IsTheRingsMaximumUplinkByUplink) {
+  static_assert(sizeof(RecentMax) == 64 && alignof(RecentMax) == 64);
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<float> level(-130.0f, -60.0f);
+  int spills = 0;
+  for (int sequence = 0; sequence < 400; ++sequence) {
+    RecentUplinks<float> ring;
+    RecentMax recent;
+    EXPECT_THROW((void)recent.max(), std::logic_error);
+    const int kind = sequence % 4;
+    float v = -60.0f;
+    for (int n = 0; n < 700; ++n) {
+      float value = level(rng);
+      if (kind == 1) value = (v -= 0.25f);  // falling: spills, ages out one a time
+      if (kind == 2) value = static_cast<float>(-100 + static_cast<int>(rng() % 3));     // ties
+      if (kind == 3 && n % 50 < 25) value = -60.0f - 0.5f * static_cast<float>(n % 50);  // falls, then noise
+      if (rng() % 97 == 0) {  // ADR's command: the history starts again
+        ring.clear();
+        recent.clear();
+        ASSERT_FALSE(recent.spilled());
+      }
+      ring.add(value);
+      recent.add(value);
+      spills += recent.spilled() ? 1 : 0;
+      ASSERT_EQ(recent.size(), ring.size()) << sequence << " " << n;
+      ASSERT_EQ(recent.full(), ring.full());
+      ASSERT_EQ(recent.max(), ring.max()) << sequence << " " << n;
+    }
+  }
+  EXPECT_GT(spills, 0);  // the falling sequences went past the line's 10 values
 }
 
 TEST(AdrHistory, UplinkSnrIsTheBestGateway) {
