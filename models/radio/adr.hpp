@@ -95,8 +95,8 @@ int adr_steps(double snr_max_db, int spreading_factor, const AdrParams& params);
 AdrSetting adr_apply_steps(int steps, const AdrSetting& current, const AdrParams& params);
 
 // The last kRecentUplinks (20) uplinks' values for one device, in a fixed ring (no allocation): what ADR
-// decides on. AdrHistory keeps their best SNRs; the network server keeps their best RSSIs as the floats
-// the frames carry (sim/access/lorawan_server.hpp), 84 B a device.
+// decides on. AdrHistory keeps their best SNRs; the network server keeps only the maximum of their best
+// RSSIs, in a line (RecentMax below), and its tests check it against this ring.
 inline constexpr int kRecentUplinks = 20;
 template <class Value>
 class RecentUplinks {
