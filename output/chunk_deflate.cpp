@@ -126,7 +126,8 @@ size_t zlib_with_stored_prefix(libdeflate_compressor* compressor, std::span<cons
   if (fixed >= out.size()) return 0;
   unsigned char* p = out.data();
   *p++ = 0x78;  // CMF: deflate, 32 KiB window
-  *p++ = 0x01;  // FLG: the fastest level, no dictionary; (0x78 * 256 + 0x01) % 31 == 0
+  *p++ = 0x01;  // FLG: FLEVEL 0, no dictionary; (0x78 * 256 + 0x01) % 31 == 0 (FLEVEL is informational only,
+                // RFC 1950 2.2: libdeflate writes 0 at level 1, the default, and inflate ignores it)
   for (size_t at = 0; at < stored; at += kStoredMax) {
     const auto len = static_cast<uint16_t>(std::min(kStoredMax, stored - at));
     *p++ = (rest == 0 && at + len == stored) ? 0x01 : 0x00;  // BFINAL on the last block of the stream
