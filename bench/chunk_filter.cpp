@@ -47,12 +47,13 @@ std::vector<Column> read_messages(const char* path) {
     std::fprintf(stderr, "chunk_filter: %s has no /messages\n", path);
     std::exit(2);
   }
-  hsize_t count = 0;
-  H5Gget_num_objs(group, &count);
+  H5G_info_t info{};
+  H5Gget_info(group, &info);
   std::vector<Column> columns;
-  for (hsize_t i = 0; i < count; ++i) {
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
     char name[256];
-    H5Gget_objname_by_idx(group, i, name, sizeof name);
+    if (H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT) < 0)
+      continue;
     const hid_t set = H5Dopen2(group, name, H5P_DEFAULT);
     if (set < 0) continue;
     const hid_t type = H5Dget_type(set);

@@ -103,53 +103,76 @@ constexpr std::array kEntries{
     Entry{"flagged_devices", "t_flagged_s", "s", "when the rate-anomaly rule flagged it; NaN: never", kReal},
 };
 
-// /kpi attributes that count things (stored as i8).
-constexpr std::string_view kCountAttributes[] = {
-    "devices",
-    "gateways",
-    "uplinks_sent",
-    "uplinks_delivered",
-    "devices_dead",
-    "flooded_districts",
-    "flooded_districts_alerted",
-    "copies_forwarded",
-    "reports",
-    "reports_delivered",
-    "lost_below_sensitivity",
-    "lost_collision",
-    "lost_no_demodulator",
-    "lost_gateway_transmitting",
-    "lost_random_access",
-    "lost_gateway_down",
-    "lost_buffer_full",
-    "lost_server_down",
-    "reports_device_dead",
-    "uplinks_deferred_duty_cycle",
-    "downlinks_sent",
-    "downlinks_rx2",
-    "downlinks_failed",
-    "adr_commands",
-    "copies_buffered",
-    "nbiot_preamble_collisions",
-    "nbiot_access_failures",
-    "cameras",
-    "cameras_associated",
-    "access_points_saturated",
-    "platform_stored",
-    "platform_dropped",
-    "broker_queue_peak",
-    "alerts",
-    "lost_jammed",
-    "honest_uplinks_sent",
-    "honest_uplinks_delivered",
-    "lost_blocked",
-    "lost_server_overload",
-    "attack_frames",
-    "bogus_messages",
-    "devices_compromised",
-    "devices_flagged",
-    "lora_receptions",
-    "lora_strongest_k",
+// The scalar /kpi attributes: whether each counts things (i8) or not (f8), and its place. The first group is
+// put in this order, that of output/SCHEMA.md, whatever order the run's parts add them in
+// (sim/record/kpi.cpp, order_kpis); the second follows where it was added. An attribute in neither is an f8
+// in the second group.
+constexpr bool kCountKpi = true, kRealKpi = false;
+constexpr bool kOrdered = true, kWhereAdded = false;
+constexpr std::array kAttributes{
+    KpiAttribute{"devices", kCountKpi, kOrdered},
+    KpiAttribute{"gateways", kCountKpi, kOrdered},
+    KpiAttribute{"uplinks_sent", kCountKpi, kOrdered},
+    KpiAttribute{"uplinks_delivered", kCountKpi, kOrdered},
+    KpiAttribute{"delivery_ratio", kRealKpi, kOrdered},
+    KpiAttribute{"latency_p50_s", kRealKpi, kOrdered},
+    KpiAttribute{"latency_p95_s", kRealKpi, kOrdered},
+    KpiAttribute{"energy_mean_mah", kRealKpi, kOrdered},
+    KpiAttribute{"devices_dead", kCountKpi, kOrdered},
+    KpiAttribute{"copies_forwarded", kCountKpi, kOrdered},
+    KpiAttribute{"reports", kCountKpi, kOrdered},
+    KpiAttribute{"reports_delivered", kCountKpi, kOrdered},
+    KpiAttribute{"report_delivery_ratio", kRealKpi, kOrdered},
+    KpiAttribute{"lost_below_sensitivity", kCountKpi, kOrdered},
+    KpiAttribute{"lost_collision", kCountKpi, kOrdered},
+    KpiAttribute{"lost_no_demodulator", kCountKpi, kOrdered},
+    KpiAttribute{"lost_gateway_transmitting", kCountKpi, kOrdered},
+    KpiAttribute{"lost_random_access", kCountKpi, kOrdered},
+    KpiAttribute{"lost_gateway_down", kCountKpi, kOrdered},
+    KpiAttribute{"lost_buffer_full", kCountKpi, kOrdered},
+    KpiAttribute{"lost_server_down", kCountKpi, kOrdered},
+    KpiAttribute{"copies_buffered", kCountKpi, kOrdered},
+    KpiAttribute{"reports_device_dead", kCountKpi, kOrdered},
+    KpiAttribute{"uplinks_deferred_duty_cycle", kCountKpi, kOrdered},
+    KpiAttribute{"downlinks_sent", kCountKpi, kOrdered},
+    KpiAttribute{"downlinks_rx2", kCountKpi, kOrdered},
+    KpiAttribute{"downlinks_failed", kCountKpi, kOrdered},
+    KpiAttribute{"adr_commands", kCountKpi, kOrdered},
+    KpiAttribute{"nbiot_preamble_collisions", kCountKpi, kOrdered},
+    KpiAttribute{"nbiot_access_failures", kCountKpi, kOrdered},
+    KpiAttribute{"nbiot_downlink_delay_mean_s", kRealKpi, kOrdered},
+    KpiAttribute{"cameras", kCountKpi, kOrdered},
+    KpiAttribute{"cameras_associated", kCountKpi, kOrdered},
+    KpiAttribute{"stream_offered_bps", kRealKpi, kOrdered},
+    KpiAttribute{"stream_carried_air_bps", kRealKpi, kOrdered},
+    KpiAttribute{"stream_carried_backhaul_bps", kRealKpi, kOrdered},
+    KpiAttribute{"access_points_saturated", kCountKpi, kOrdered},
+    KpiAttribute{"alerts", kCountKpi, kOrdered},
+    KpiAttribute{"alert_latency_first_s", kRealKpi, kOrdered},
+    KpiAttribute{"latency_air_mean_s", kRealKpi, kOrdered},
+    KpiAttribute{"latency_gateway_mean_s", kRealKpi, kOrdered},
+    KpiAttribute{"latency_backhaul_mean_s", kRealKpi, kOrdered},
+    KpiAttribute{"latency_server_mean_s", kRealKpi, kOrdered},
+    KpiAttribute{"latency_broker_mean_s", kRealKpi, kOrdered},
+    KpiAttribute{"latency_analytics_mean_s", kRealKpi, kOrdered},
+    KpiAttribute{"latency_storage_mean_s", kRealKpi, kOrdered},
+    KpiAttribute{"platform_stored", kCountKpi, kOrdered},
+    KpiAttribute{"platform_dropped", kCountKpi, kOrdered},
+    KpiAttribute{"broker_queue_peak", kCountKpi, kOrdered},
+    KpiAttribute{"flooded_districts", kCountKpi, kWhereAdded},
+    KpiAttribute{"flooded_districts_alerted", kCountKpi, kWhereAdded},
+    KpiAttribute{"lost_jammed", kCountKpi, kWhereAdded},
+    KpiAttribute{"honest_uplinks_sent", kCountKpi, kWhereAdded},
+    KpiAttribute{"honest_uplinks_delivered", kCountKpi, kWhereAdded},
+    KpiAttribute{"lost_blocked", kCountKpi, kWhereAdded},
+    KpiAttribute{"lost_server_overload", kCountKpi, kWhereAdded},
+    KpiAttribute{"attack_frames", kCountKpi, kWhereAdded},
+    KpiAttribute{"bogus_messages", kCountKpi, kWhereAdded},
+    KpiAttribute{"devices_compromised", kCountKpi, kWhereAdded},
+    KpiAttribute{"devices_flagged", kCountKpi, kWhereAdded},
+    KpiAttribute{"lora_receptions", kCountKpi, kWhereAdded},
+    KpiAttribute{"lora_strongest_k", kCountKpi, kWhereAdded},
+    KpiAttribute{"cctv_event_clips", kCountKpi, kWhereAdded},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -191,8 +214,8 @@ std::array<h5::EnumMember, kFailReasons> make_fail_reasons() {
 KpiColumnSpec kpi_column_spec(const std::string& table, const std::string& column) {
   if (table.empty()) {
     KpiColumnSpec spec{units_from_suffix(column), "KPI " + column, kReal};
-    for (std::string_view name : kCountAttributes)
-      if (name == column) spec.storage = kCount;
+    for (const KpiAttribute& a : kAttributes)
+      if (a.name == column && a.count) spec.storage = kCount;
     return spec;
   }
   for (const Entry& e : kEntries) {
@@ -202,6 +225,8 @@ KpiColumnSpec kpi_column_spec(const std::string& table, const std::string& colum
   }
   return {units_from_suffix(column), "KPI " + column + " per row of /kpi/" + table, kReal};
 }
+
+std::span<const KpiAttribute> kpi_attributes() { return kAttributes; }
 
 std::span<const h5::EnumMember> radio_codes() { return kRadio; }
 std::span<const h5::EnumMember> radio_codes_with_mixed() { return kRadioWithMixed; }

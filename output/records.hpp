@@ -7,7 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -99,6 +101,17 @@ struct MessageBatch {
 
 // Named scalar KPIs, written as attributes of /kpi in the given order.
 using KpiList = std::vector<std::pair<std::string, double>>;
+
+// The scalar KPIs a run writes, one list for their order and their storage (output/kpi_columns.cpp): a
+// count is written as an i8 (when whole), anything else as an f8. Those marked `ordered` come first in
+// /kpi, in this list's order (that of output/SCHEMA.md, whatever order the run's parts add them in); the
+// others follow where they were added, as does an attribute not listed (an f8).
+struct KpiAttribute {
+  std::string_view name;
+  bool count;
+  bool ordered;
+};
+std::span<const KpiAttribute> kpi_attributes();
 
 // A KPI table broken down by a key (e.g. by district): one string key column plus numeric columns.
 struct KpiTable {

@@ -22,62 +22,13 @@ double percentile(std::vector<float>& values, double p) {
   return values[index];
 }
 
-// The /kpi attributes in the order of output/SCHEMA.md.
-constexpr std::array<std::string_view, 49> kKpiOrder = {
-    "devices",
-    "gateways",
-    "uplinks_sent",
-    "uplinks_delivered",
-    "delivery_ratio",
-    "latency_p50_s",
-    "latency_p95_s",
-    "energy_mean_mah",
-    "devices_dead",
-    "copies_forwarded",
-    "reports",
-    "reports_delivered",
-    "report_delivery_ratio",
-    "lost_below_sensitivity",
-    "lost_collision",
-    "lost_no_demodulator",
-    "lost_gateway_transmitting",
-    "lost_random_access",
-    "lost_gateway_down",
-    "lost_buffer_full",
-    "lost_server_down",
-    "copies_buffered",
-    "reports_device_dead",
-    "uplinks_deferred_duty_cycle",
-    "downlinks_sent",
-    "downlinks_rx2",
-    "downlinks_failed",
-    "adr_commands",
-    "nbiot_preamble_collisions",
-    "nbiot_access_failures",
-    "nbiot_downlink_delay_mean_s",
-    "cameras",
-    "cameras_associated",
-    "stream_offered_bps",
-    "stream_carried_air_bps",
-    "stream_carried_backhaul_bps",
-    "access_points_saturated",
-    "alerts",
-    "alert_latency_first_s",
-    "latency_air_mean_s",
-    "latency_gateway_mean_s",
-    "latency_backhaul_mean_s",
-    "latency_server_mean_s",
-    "latency_broker_mean_s",
-    "latency_analytics_mean_s",
-    "latency_storage_mean_s",
-    "platform_stored",
-    "platform_dropped",
-    "broker_queue_peak",
-};
-
 void order_kpis(output::KpiList& kpis) {
-  const auto rank = [](const std::string& name) {
-    return static_cast<size_t>(std::find(kKpiOrder.begin(), kKpiOrder.end(), name) - kKpiOrder.begin());
+  const std::span<const output::KpiAttribute> listed = output::kpi_attributes();
+  const auto ordered_end =
+      std::find_if(listed.begin(), listed.end(), [](const auto& a) { return !a.ordered; });
+  const auto rank = [&](const std::string& name) {
+    return std::find_if(listed.begin(), ordered_end, [&](const auto& a) { return a.name == name; }) -
+           listed.begin();
   };
   std::stable_sort(kpis.begin(), kpis.end(),
                    [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });

@@ -23,8 +23,8 @@ void add_fleet_kpis(const city::CityLayout& city, const engine::Fleet& fleet, ou
 void add_log_kpis(const MessageLog& log, output::KpiList& kpis);
 // copies forwarded and buffered, the gateway, backhaul and server parts of the latency.
 void add_wired_kpis(const network::WiredNetwork& wired, output::KpiList& kpis);
-// Puts the attributes in the schema's order (output/SCHEMA.md, kKpiOrder in kpi.cpp); attributes it
-// does not list follow, in the order they were added.
+// Puts the attributes in the schema's order (output/SCHEMA.md; output::kpi_attributes(), those marked
+// ordered); the others follow, in the order they were added.
 void order_kpis(output::KpiList& kpis);
 output::KpiTable district_kpis(const scenario::Scenario& scenario, const city::CityLayout& city,
                                const engine::Fleet& fleet, const MessageLog& log);

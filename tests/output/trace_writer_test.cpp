@@ -11,7 +11,10 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <set>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "output/hdf5_columns.hpp"
@@ -280,6 +283,46 @@ TEST_F(TraceWriterTest, StaticTablesAndKpisRoundTrip) {
   EXPECT_EQ(read_column<double>(file, "kpi/by_district/pdr", H5T_NATIVE_DOUBLE), (std::vector{0.99, 0.5}));
   EXPECT_EQ(read_column<double>(file, "kpi/by_district/messages", H5T_NATIVE_DOUBLE),
             (std::vector{100.0, 2.0}));
+}
+
+// One list says where each scalar KPI goes in /kpi and whether it is a count (output::kpi_attributes): the
+// ordered group comes first, no name twice, and a listed count is written as an integer while a ratio, a
+// count that is not whole and an unlisted name are written as doubles.
+TEST_F(TraceWriterTest, KpiAttributesListEachNameOnceAndCountsAreIntegers) {
+  const std::span<const KpiAttribute> listed = kpi_attributes();
+  std::set<std::string_view> names;
+  bool ordered = true;
+  for (const KpiAttribute& a : listed) {
+    EXPECT_TRUE(names.insert(a.name).second) << a.name << " listed twice";
+    EXPECT_TRUE(ordered || !a.ordered) << a.name << ": an ordered KPI after one that is not";
+    ordered = a.ordered;
+  }
+  EXPECT_TRUE(names.contains("cctv_event_clips"));  // a count (an f8 until the list was one)
+  {
+    TraceWriter writer(path("kpis.h5"), sample_meta());
+    writer.write_kpis({{"cctv_event_clips", 264.0},
+                       {"devices", 1000.0},
+                       {"delivery_ratio", 0.5},
+                       {"uplinks_sent", 7.5},
+                       {"not_a_listed_kpi", 3.0}});
+    writer.finish(true);
+  }
+  File file(path("kpis.h5"));
+  const auto type_class = [&](const char* name) {
+    const hid_t attribute = H5Aopen_by_name(file.id(), "kpi", name, H5P_DEFAULT, H5P_DEFAULT);
+    EXPECT_GE(attribute, 0) << name;
+    const hid_t type = H5Aget_type(attribute);
+    const H5T_class_t c = H5Tget_class(type);
+    H5Tclose(type);
+    H5Aclose(attribute);
+    return c;
+  };
+  EXPECT_EQ(type_class("cctv_event_clips"), H5T_INTEGER);
+  EXPECT_EQ(read_attribute<int64_t>(file, "kpi", "cctv_event_clips", H5T_NATIVE_INT64), 264);
+  EXPECT_EQ(type_class("devices"), H5T_INTEGER);
+  EXPECT_EQ(type_class("delivery_ratio"), H5T_FLOAT);
+  EXPECT_EQ(type_class("uplinks_sent"), H5T_FLOAT);  // not whole: kept as it is
+  EXPECT_EQ(type_class("not_a_listed_kpi"), H5T_FLOAT);
 }
 
 TEST_F(TraceWriterTest, MessagesSpanSeveralChunksAndKeepNaN) {

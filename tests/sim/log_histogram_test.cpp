@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "sim/record/kpi.hpp"
@@ -95,3 +96,15 @@ TEST(LogHistogram, ZerosEmptyAndMemory) {
 
 }  // namespace
 }  // namespace citytwin::sim
+
+// /kpi's order: the attributes output::kpi_attributes marks ordered in its order, whatever order the run's
+// parts add them in; the rest after them, in the order they were added.
+TEST(KpiOrder, TheListedOrderFirstThenTheOthersAsAdded) {
+  citytwin::output::KpiList kpis{{"lora_receptions", 1.0}, {"not_listed", 2.0},  {"delivery_ratio", 3.0},
+                                 {"devices", 4.0},         {"lost_jammed", 5.0}, {"gateways", 6.0}};
+  citytwin::sim::record::order_kpis(kpis);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : kpis) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"devices", "gateways", "delivery_ratio", "lora_receptions",
+                                             "not_listed", "lost_jammed"}));
+}
