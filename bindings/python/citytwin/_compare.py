@@ -120,7 +120,10 @@ def plot_compare(path: str, png: Optional[str] = None):
 
     # Delivery ratio, and the share of the CCTV bitrate carried.
     ax = axes[1, 0]
-    kpi_line(ax, "delivery_ratio", 100, "delivery ratio (mean, 95 % CI)", "o", "#1f77b4", seeds=True)
+    seeds = frame.attrs["seeds"]
+    # With one seed a phase has no interval to draw: the label does not promise one.
+    delivery_label = "delivery ratio (mean, 95 % CI)" if seeds > 1 else "delivery ratio"
+    kpi_line(ax, "delivery_ratio", 100, delivery_label, "o", "#1f77b4", seeds=True)
     if present("cctv_carried"):
         kpi_line(ax, "cctv_carried", 100, "CCTV bitrate carried to the platform", "s", "#ff7f0e")
     ax.set_ylabel("delivered or carried (%)")
@@ -156,7 +159,6 @@ def plot_compare(path: str, png: Optional[str] = None):
     for ax in axes[1]:
         ax.set_xticks(x, phases)
         ax.set_xlabel("phase")
-    seeds = frame.attrs["seeds"]
     fig.suptitle(f"Rollout comparison ({seeds} seed{'s' if seeds != 1 else ''} per phase)")
     if png is not None:
         fig.savefig(png, dpi=120)
