@@ -37,36 +37,54 @@ constexpr std::array kUnits = {
     Unit{"Tf", Dimension::Computation, 1e12}, Unit{"%", Dimension::Percent, 1e-2},
 };
 
-// The unit suggested when a number is written without one.
-std::string_view example_unit(Dimension dimension) {
-  switch (dimension) {
-    case Dimension::Time:
-      return "s";
-    case Dimension::Length:
-      return "m";
-    case Dimension::Frequency:
-      return "MHz";
-    case Dimension::Bitrate:
-      return "Mbps";
-    case Dimension::DataSize:
-      return "B";
-    case Dimension::Current:
-      return "mA";
-    case Dimension::Charge:
-      return "mAh";
-    case Dimension::Voltage:
-      return "V";
-    case Dimension::PowerLevel:
-      return "dBm";
-    case Dimension::Gain:
-      return "dB";
-    case Dimension::Computation:
-      return "Mf";
-    case Dimension::Percent:
-      return "%";
-  }
-  return "";
+// What each dimension is, in the order of the enumeration (checked when compiled): its name in
+// messages, its base unit (what parse_quantity returns), the unit suggested when a number is written without
+// one, and the largest value any scenario could mean (a sanity bound, with its text for messages).
+struct DimensionInfo {
+  Dimension dimension;
+  std::string_view name;
+  std::string_view base_unit;
+  std::string_view example_unit;
+  double limit;  // in the base unit
+  std::string_view limit_text;
+};
+
+constexpr std::array kDimensions = {
+    // a century
+    DimensionInfo{Dimension::Time, "a duration", "s", "s", 100.0 * 365.25 * 86400.0, "100 years"},
+    // the Earth's circumference
+    DimensionInfo{Dimension::Length, "a length", "m", "m", 40075e3, "40075 km"},
+    // the top of the radio spectrum (ITU: 3 THz)
+    DimensionInfo{Dimension::Frequency, "a frequency", "Hz", "MHz", 3e12, "3000 GHz"},
+    // 1 Pbps, the record for one fibre
+    DimensionInfo{Dimension::Bitrate, "a bit rate", "bps", "Mbps", 1e15, "1000000 Gbps"},
+    // 1 TB
+    DimensionInfo{Dimension::DataSize, "a data size", "B", "B", 1e12, "1000000 MB"},
+    DimensionInfo{Dimension::Current, "a current", "mA", "mA", 1e6, "1000 A"},
+    // 1 MAh
+    DimensionInfo{Dimension::Charge, "a charge", "mAh", "mAh", 1e9, "1000000 Ah"},
+    DimensionInfo{Dimension::Voltage, "a voltage", "V", "V", 1e6, "1000000 V"},
+    // beyond any transmitter and below any noise floor
+    DimensionInfo{Dimension::PowerLevel, "a power level", "dBm", "dBm", 300.0, "300 dBm"},
+    DimensionInfo{Dimension::Gain, "a gain", "dB", "dB", 1000.0, "1000 dB"},
+    // a zettaflop
+    DimensionInfo{Dimension::Computation, "an amount of computation", "f", "Mf", 1e21, "1000000000 Tf"},
+    // a fraction: 10000 %
+    DimensionInfo{Dimension::Percent, "a percentage", "", "%", 100.0, "10000 %"},
+};
+static_assert(kDimensions.size() == static_cast<size_t>(Dimension::Percent) + 1, "one entry a dimension");
+
+constexpr const DimensionInfo& info(Dimension dimension) {
+  return kDimensions[static_cast<size_t>(dimension)];
 }
+constexpr bool in_order() {
+  for (size_t i = 0; i < kDimensions.size(); ++i)
+    if (static_cast<size_t>(kDimensions[i].dimension) != i) return false;
+  return true;
+}
+static_assert(in_order(), "kDimensions in the order of the enumeration");
+
+std::string_view example_unit(Dimension dimension) { return info(dimension).example_unit; }
 
 std::string_view trim(std::string_view text) {
   constexpr std::string_view kBlanks = " \t\r\n";
@@ -112,35 +130,7 @@ std::string expected_message(Dimension dimension, std::string_view text) {
 
 }  // namespace
 
-std::string_view dimension_name(Dimension dimension) {
-  switch (dimension) {
-    case Dimension::Time:
-      return "a duration";
-    case Dimension::Length:
-      return "a length";
-    case Dimension::Frequency:
-      return "a frequency";
-    case Dimension::Bitrate:
-      return "a bit rate";
-    case Dimension::DataSize:
-      return "a data size";
-    case Dimension::Current:
-      return "a current";
-    case Dimension::Charge:
-      return "a charge";
-    case Dimension::Voltage:
-      return "a voltage";
-    case Dimension::PowerLevel:
-      return "a power level";
-    case Dimension::Gain:
-      return "a gain";
-    case Dimension::Computation:
-      return "an amount of computation";
-    case Dimension::Percent:
-      return "a percentage";
-  }
-  return "a quantity";
-}
+std::string_view dimension_name(Dimension dimension) { return info(dimension).name; }
 
 std::string dimension_units(Dimension dimension) {
   std::string units;
@@ -152,95 +142,11 @@ std::string dimension_units(Dimension dimension) {
   return units;
 }
 
-std::string_view base_unit(Dimension dimension) {
-  switch (dimension) {
-    case Dimension::Time:
-      return "s";
-    case Dimension::Length:
-      return "m";
-    case Dimension::Frequency:
-      return "Hz";
-    case Dimension::Bitrate:
-      return "bps";
-    case Dimension::DataSize:
-      return "B";
-    case Dimension::Current:
-      return "mA";
-    case Dimension::Charge:
-      return "mAh";
-    case Dimension::Voltage:
-      return "V";
-    case Dimension::PowerLevel:
-      return "dBm";
-    case Dimension::Gain:
-      return "dB";
-    case Dimension::Computation:
-      return "f";
-    case Dimension::Percent:
-      return "";
-  }
-  return "";
-}
+std::string_view base_unit(Dimension dimension) { return info(dimension).base_unit; }
 
-double physical_limit(Dimension dimension) {
-  switch (dimension) {
-    case Dimension::Time:
-      return 100.0 * 365.25 * 86400.0;  // a century
-    case Dimension::Length:
-      return 40075e3;  // the Earth's circumference
-    case Dimension::Frequency:
-      return 3e12;  // the top of the radio spectrum (ITU: 3 THz)
-    case Dimension::Bitrate:
-      return 1e15;  // 1 Pbps, the record for one fibre
-    case Dimension::DataSize:
-      return 1e12;  // 1 TB
-    case Dimension::Current:
-      return 1e6;  // 1000 A
-    case Dimension::Charge:
-      return 1e9;  // 1 MAh
-    case Dimension::Voltage:
-      return 1e6;  // 1 MV
-    case Dimension::PowerLevel:
-      return 300.0;  // dBm: beyond any transmitter and below any noise floor
-    case Dimension::Gain:
-      return 1000.0;
-    case Dimension::Computation:
-      return 1e21;  // a zettaflop
-    case Dimension::Percent:
-      return 100.0;  // 10000 %
-  }
-  return 0.0;
-}
+double physical_limit(Dimension dimension) { return info(dimension).limit; }
 
-std::string physical_limit_text(Dimension dimension) {
-  switch (dimension) {
-    case Dimension::Time:
-      return "100 years";
-    case Dimension::Length:
-      return "40075 km";
-    case Dimension::Frequency:
-      return "3000 GHz";
-    case Dimension::Bitrate:
-      return "1000000 Gbps";
-    case Dimension::DataSize:
-      return "1000000 MB";
-    case Dimension::Current:
-      return "1000 A";
-    case Dimension::Charge:
-      return "1000000 Ah";
-    case Dimension::Voltage:
-      return "1000000 V";
-    case Dimension::PowerLevel:
-      return "300 dBm";
-    case Dimension::Gain:
-      return "1000 dB";
-    case Dimension::Computation:
-      return "1000000000 Tf";
-    case Dimension::Percent:
-      return "10000 %";
-  }
-  return "";
-}
+std::string physical_limit_text(Dimension dimension) { return std::string(info(dimension).limit_text); }
 
 std::optional<double> parse_number(std::string_view text) {
   text = trim(text);
