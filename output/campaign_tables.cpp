@@ -16,26 +16,6 @@ namespace {
 
 using h5::Handle;
 
-std::string read_string_attribute(hid_t object, const char* name) {
-  if (H5Aexists(object, name) <= 0) return {};
-  Handle attr(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, std::string("open attribute ") + name);
-  Handle type(H5Aget_type(attr.get()), H5Tclose, "attribute type");
-  if (H5Tget_class(type.get()) != H5T_STRING) return {};
-  if (H5Tis_variable_str(type.get()) > 0) {
-    char* value = nullptr;
-    Handle memory(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
-    h5::check(H5Tset_size(memory.get(), H5T_VARIABLE), "string size");
-    h5::check(H5Tset_cset(memory.get(), H5T_CSET_UTF8), "string cset");
-    h5::check(H5Aread(attr.get(), memory.get(), &value), std::string("read attribute ") + name);
-    std::string out = value != nullptr ? value : "";
-    H5free_memory(value);
-    return out;
-  }
-  std::string out(H5Tget_size(type.get()), '\0');
-  h5::check(H5Aread(attr.get(), type.get(), out.data()), std::string("read attribute ") + name);
-  return out.substr(0, out.find('\0'));
-}
-
 double read_number_attribute(hid_t attr) {
   double value = std::numeric_limits<double>::quiet_NaN();
   h5::check(H5Aread(attr, H5T_NATIVE_DOUBLE, &value), "read a number attribute");
@@ -153,7 +133,7 @@ std::optional<TraceRecord> read_trace_record(const std::string& path) {
       h5::check(H5Aread(attr.get(), H5T_NATIVE_UINT64, &seed), "read /meta@seed");
       record.seed = seed;
     }
-    record.run_id = read_string_attribute(meta.get(), "run_id");
+    record.run_id = h5::read_string_attribute(meta.get(), "run_id");
     if (H5Lexists(file.get(), "kpi", H5P_DEFAULT) > 0) {
       Handle kpi(H5Gopen2(file.get(), "kpi", H5P_DEFAULT), H5Gclose, "open /kpi");
       AttrVisit visit{&record.kpis};

@@ -21,21 +21,6 @@ void write_table(hid_t parent, const std::string& name, const std::string& descr
   }
 }
 
-std::string string_attribute(hid_t object, const char* name) {
-  if (H5Aexists(object, name) <= 0) return {};
-  h5::Handle attr(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, std::string("open attribute ") + name);
-  h5::Handle type(H5Aget_type(attr.get()), H5Tclose, "attribute type");
-  if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) <= 0) return {};
-  char* value = nullptr;
-  h5::Handle memory(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
-  h5::check(H5Tset_size(memory.get(), H5T_VARIABLE), "string size");
-  h5::check(H5Tset_cset(memory.get(), H5T_CSET_UTF8), "string cset");
-  h5::check(H5Aread(attr.get(), memory.get(), &value), std::string("read attribute ") + name);
-  std::string out = value != nullptr ? value : "";
-  H5free_memory(value);
-  return out;
-}
-
 double number_attribute(hid_t object, const char* name) {
   if (H5Aexists(object, name) <= 0) return -1.0;
   h5::Handle attr(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, std::string("open attribute ") + name);
@@ -72,9 +57,9 @@ std::vector<KeptPhase> read_kept_phases(const std::string& path, const CompareDa
     h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + path);
     h5::Handle meta(H5Gopen2(file.get(), "meta", H5P_DEFAULT), H5Gclose, "open /meta");
     if (number_attribute(meta.get(), "compare_schema_version") != kCompareSchemaVersion ||
-        string_attribute(meta.get(), "citytwin_version") != data.citytwin_version ||
-        string_attribute(meta.get(), "scenario") != data.scenario_text ||
-        string_attribute(meta.get(), "overrides") != data.overrides ||
+        h5::read_string_attribute(meta.get(), "citytwin_version") != data.citytwin_version ||
+        h5::read_string_attribute(meta.get(), "scenario") != data.scenario_text ||
+        h5::read_string_attribute(meta.get(), "overrides") != data.overrides ||
         number_attribute(meta.get(), "seeds") != data.seeds)
       return {};
     h5::Handle phases(H5Gopen2(file.get(), "phases", H5P_DEFAULT), H5Gclose, "open /phases");

@@ -445,4 +445,24 @@ void AppendableColumn::append(const void* data, size_t rows) {
   rows_ = new_rows;
 }
 
+std::string read_string_attribute(hid_t object, const char* name) {
+  if (H5Aexists(object, name) <= 0) return {};
+  Handle attr(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, std::string("open attribute ") + name);
+  Handle type(H5Aget_type(attr.get()), H5Tclose, "attribute type");
+  if (H5Tget_class(type.get()) != H5T_STRING) return {};
+  if (H5Tis_variable_str(type.get()) > 0) {
+    char* value = nullptr;
+    Handle memory(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
+    check(H5Tset_size(memory.get(), H5T_VARIABLE), "string size");
+    check(H5Tset_cset(memory.get(), H5T_CSET_UTF8), "string cset");
+    check(H5Aread(attr.get(), memory.get(), &value), std::string("read attribute ") + name);
+    std::string out = value != nullptr ? value : "";
+    H5free_memory(value);
+    return out;
+  }
+  std::string out(H5Tget_size(type.get()), '\0');
+  check(H5Aread(attr.get(), type.get(), out.data()), std::string("read attribute ") + name);
+  return out.substr(0, out.find('\0'));
+}
+
 }  // namespace citytwin::output::h5

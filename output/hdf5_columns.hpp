@@ -75,6 +75,8 @@ void write_attribute(hid_t object, const std::string& name, double value);
 void write_attribute(hid_t object, const std::string& name, int32_t value);
 void write_attribute(hid_t object, const std::string& name, uint64_t value);
 void write_attribute(hid_t object, const std::string& name, int64_t value);
+// A string attribute of `object`, variable-length or fixed-size: "" when it is absent or not a string.
+std::string read_string_attribute(hid_t object, const char* name);
 
 // Creates group `name` under `parent`, replacing an existing one. Links and attributes keep their
 // creation order, so h5py lists columns in schema order rather than alphabetically. A non-empty
