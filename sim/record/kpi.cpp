@@ -1,11 +1,10 @@
 #include "sim/record/kpi.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <string>
-#include <string_view>
 
 namespace citytwin::sim::record {
 namespace {
