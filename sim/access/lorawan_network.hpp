@@ -29,6 +29,8 @@ class LorawanNetwork final : public AccessNetwork {
   const LorawanServer& server() const { return server_; }
   // Jammers on the medium (attacks.jamming, sim/access/jamming.hpp); null: none. It must outlive the network.
   void set_jamming(const JammingField* jamming) { medium_.set_jamming(jamming); }
+  // The pool's lane worker also runs the wired network and the recorders (RadioMedium::share_with_lane).
+  void share_with_lane(bool lane) { medium_.share_with_lane(lane); }
 
  private:
   RadioMedium medium_;

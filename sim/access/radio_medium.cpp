@@ -55,6 +55,13 @@ RadioMedium::RadioMedium(const scenario::Scenario& scenario, const city::CityLay
     for (uint32_t sf = 7; sf < 7 + kSpreadingFactors; ++sf)
       sensitivity_dbm_.push_back(models::radio::gateway_sensitivity_dbm(
           static_cast<int>(sf), pop.bandwidth_hz, scenario.channel.gateway_sensitivity_dbm));
+  // The same as the smallest float at or above each (Airing::threshold_dbm).
+  for (const double sensitivity : sensitivity_dbm_) {
+    float threshold = static_cast<float>(sensitivity);
+    if (static_cast<double>(threshold) < sensitivity)
+      threshold = std::nextafter(threshold, std::numeric_limits<float>::infinity());
+    threshold_dbm_.push_back(threshold);
+  }
   if (scenario.channel.approximate()) {
     strongest_k_ = static_cast<uint32_t>(scenario.channel.strongest_k);
     // strongest_only: the set-up kept each device's K strongest links alone (a layout built otherwise,
@@ -193,9 +200,11 @@ void RadioMedium::step(std::vector<engine::Transmission>& produced, double t_s, 
 void RadioMedium::step(double t_s, core::ThreadPool& pool,
                        const std::function<void(const ResolvedFrame&)>& sink) {
   if (parts_.empty()) make_parts(pool.size());
-  // 1. The frames submitted since the last step; channels seen for the first time get their on-air lists
-  // now, on this thread; the links to look at.
+  // 1. The frames submitted since the last step, and what the parts will read of them; channels seen for the
+  // first time get their on-air lists now, on this thread; the links to look at.
   uint64_t links = 0;
+  airings_.clear();
+  airing_sf_.clear();
   // A frame's device is a random one: its offsets into the links (a miss at 1 M devices) asked for this
   // many frames ahead, for the count of links read here (each part asks for them again on its thread).
   constexpr size_t kOffsetsAhead = 16;
@@ -205,11 +214,18 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
       __builtin_prefetch(offsets);
       __builtin_prefetch(offsets + 1);  // (another line for one device in eight)
     }
-    Submitted& s = submitted_[i];
-    frames_.push_back({s.seq, s.tx, false});
-    if (!s.tx.sent) continue;
-    s.lists = on_air_list(0, s.tx.channel_hz);
-    links += city_.link_offset[s.tx.device + 1] - city_.link_offset[s.tx.device];
+    const engine::Transmission& tx = submitted_[i].tx;
+    frames_.push_back({submitted_[i].seq, tx, false});
+    Airing& a =
+        airings_.emplace_back(Airing{tx.t_start_s, tx.t_end_s, tx.device, 0, tx.tx_power_dbm, kNotSent});
+    airing_sf_.push_back(tx.spreading_factor);
+    if (!tx.sent) continue;
+    if (tx.spreading_factor - 7u >= kSpreadingFactors)
+      throw std::logic_error("RadioMedium: a LoRa frame outside SF7..SF12");
+    a.lists = on_air_list(0, tx.channel_hz) + (sf_lists_ > 1 ? tx.spreading_factor - 7u : 0u);
+    a.threshold_dbm =
+        threshold_dbm_[engine::population_of(city_, tx) * kSpreadingFactors + (tx.spreading_factor - 7u)];
+    links += city_.link_offset[tx.device + 1] - city_.link_offset[tx.device];
   }
 
   // 2. Each part makes its receptions and settles its gateways, on the pool when the window holds many

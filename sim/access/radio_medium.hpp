@@ -84,6 +84,12 @@ class RadioMedium {
   // Whether the gateway already transmits at some time in [t0_s, t1_s).
   bool gateway_busy(uint32_t gateway, double t0_s, double t1_s) const;
 
+  // Whether the pool's lane worker (core::ThreadPool::post) also runs long tasks beside the rounds (the wired
+  // network and the recorders: sim/app/run_assembly.hpp). With two parts, the caller's then takes
+  // kLaneShare more of the links' weight than half, the lane worker's as much less. Set before the first
+  // step.
+  void share_with_lane(bool lane) { lane_ = lane; }
+  static constexpr double kLaneShare = 0.04;
   // Jammers raising gateways' noise floors (attacks.jamming); null: none. It must outlive the medium.
   void set_jamming(const JammingField* jamming) { jamming_ = jamming; }
   // What the sink will read about a frame's device, asked for ahead (the network server's ADR history: two
@@ -160,9 +166,14 @@ class RadioMedium {
 
   // A contiguous range of gateways, settled on one thread in a window, with the receptions at them; ids
   // are numbered per part. Part i of P has the gateways from cut_[i] to cut_[i + 1].
-  struct Span {  // a frame's receptions in a part: ids first .. first + count - 1
+  // A frame's receptions in a part (ids first .. first + count - 1), with what the part's rounds ask of the
+  // frame: when it ends, and whether the part has judged it (the frame is resolved once every part has).
+  // The part's own copy: its rounds read no frame in frames_, which the calling thread writes.
+  struct Span {
     uint64_t first;
+    double t_end_s;
     uint32_t count;
+    bool judged;
   };
   // A due frame judged at a part's gateways: the gateways that received it (and their RSSI) from
   // `first` in the part's verdict lists, its receptions there, and the strongest of them with its fate.
@@ -252,17 +263,34 @@ class RadioMedium {
   // radio.receptions: strongest: demodulator locks at part p's gateways of tx's links beyond chosen.
   void lock_beyond(size_t p, const engine::Transmission& tx, std::span<const uint32_t> chosen,
                    double bandwidth_hz, double sensitivity_dbm);
-  // A transmission submitted since the last step; `lists` is on_air_list(0, its channel) (gateway g's list
-  // is lists + g), found on the calling thread before the frames are materialised (a new channel appends
-  // lists).
+  // A transmission submitted since the last step.
   struct Submitted {
     uint64_t seq;
     engine::Transmission tx;
-    uint32_t lists = 0;
   };
-  // Part p's receptions of one submitted transmission (appended to its receptions and to its gateways'
-  // incoming_ lists), returned as the frame's span in the part.
-  Span materialise(size_t p, const Submitted& s);
+  // What the parts read of a submitted frame, written by step on the calling thread from the frame it reads
+  // anyway: 32 B, two a cache line, where a Submitted (64 B) straddles two lines most of the time. On two
+  // threads the worker's part read every Submitted the calling thread had just written, and the calling
+  // thread then wrote the next window's over lines the worker held (bench/RESULTS.md, "What a part reads of
+  // a frame, in half a line").
+  struct alignas(32) Airing {
+    double t_start_s, t_end_s;
+    uint32_t device;
+    // Its on-air list at gateway 0 (gateway g's is lists + g * sf_lists_): on_air_list(0, its channel),
+    // plus its SF's place with orthogonal SFs (a new channel appends lists, on the calling thread).
+    uint32_t lists;
+    float tx_power_dbm;
+    // The smallest float at or above the gateways' sensitivity for its population and SF: a reception's
+    // RSSI (a float) is below one exactly when it is below the other. kNotSent: a frame never sent.
+    float threshold_dbm;
+  };
+  static_assert(sizeof(Airing) == 32);
+  static constexpr float kNotSent = std::numeric_limits<float>::infinity();
+  // Part p's receptions of submitted_[f] (appended to its receptions and to its gateways' incoming_ lists),
+  // returned as the frame's span in the part.
+  Span materialise(size_t p, size_t f);
+  // Whether the jammers (jamming_) take a reception of tx at the gateway, heard at rssi_dbm.
+  bool jammed(uint32_t gateway, const engine::Transmission& tx, float rssi_dbm) const;
   // A device's links, all of them or (radio.receptions: strongest, strongest_only) the K strongest. With
   // packed links (packed_), count is K and the places past the device's links hold kNoGateway: every loop
   // over a device's links stops at the first gateway past its range.
@@ -306,6 +334,7 @@ class RadioMedium {
   bool cumulative_;
   uint32_t sf_lists_;  // on-air lists per (gateway, channel): 6 with orthogonal SFs (one per SF), else 1
   std::vector<double> sensitivity_dbm_;  // [population * 6 + SF - 7]: with the population's bandwidth
+  std::vector<float> threshold_dbm_;     // the same, as Airing::threshold_dbm
   double noise_figure_db_;
   engine::Sequencer sequencer_;  // for the step that numbers its own transmissions
   // Frames and the parts' receptions are queues kept in vectors that are reused (their memory stays in the
@@ -313,8 +342,11 @@ class RadioMedium {
   std::vector<Frame> frames_;  // in seq order (not contiguous: other radios' uplinks are elsewhere)
   size_t frame_front_ = 0;     // frames_ below it are settled
   std::vector<Part> parts_;
+  bool lane_ = false;                 // share_with_lane
   std::vector<uint32_t> cut_;         // part p: gateways cut_[p] .. cut_[p + 1] - 1
   std::vector<Submitted> submitted_;  // since the last step, in seq order
+  std::vector<Airing> airings_;       // airings_[i]: submitted_[i]'s, for the parts
+  std::vector<uint8_t> airing_sf_;    // submitted_[i]'s SF (7..12), for the parts
   // Per gateway, what materialise writes for each reception: the window's new receptions and the local
   // index the next one gets, a cache line of its own. Packed (one vector header and one counter after the
   // other), the lines at a cut between two parts were written by both threads at every reception there:

@@ -48,11 +48,16 @@ void RadioMedium::make_parts(int threads) {
     for (size_t p = 1; p < count; ++p) cut_[p] = static_cast<uint32_t>(gateways * p / count);
     return;
   }
-  // Part p - 1 ends where the weight so far first reaches p parts' worth, leaving each part a gateway.
+  // Part p - 1 ends where the weight so far first reaches p parts' worth, leaving each part a gateway. Two
+  // parts beside a lane: the caller (who claims part 0) takes kLaneShare more, since the other thread also
+  // carries the lane's tasks. On the 100k bench city for 4 hours (summary trace) the loop took 2-5 % less
+  // with 4 or 5 points than with none; 8 points did no better than 4 (bench/RESULTS.md, "What a part reads
+  // of a frame, in half a line"). Timing only: the cut changes no result.
+  const double shift = count == 2 && lane_ ? kLaneShare : 0.0;
   double so_far = 0.0;
   size_t g = 0;
   for (size_t p = 1; p < count; ++p) {
-    const double target = total * static_cast<double>(p) / static_cast<double>(count);
+    const double target = total * (static_cast<double>(p) / static_cast<double>(count) + shift);
     while (g < gateways && so_far < target) so_far += weight[g++];
     cut_[p] =
         static_cast<uint32_t>(std::clamp(g, static_cast<size_t>(cut_[p - 1]) + 1, gateways - (count - p)));
@@ -73,20 +78,16 @@ void RadioMedium::run_part(size_t p, std::optional<double> judge_by_s) {
   for (size_t f = 0; f < n; ++f) {
     // A frame's device is a random one: its offsets into the links (a miss at 1 M devices, and in this
     // thread's cache only if it read them) asked for twice as far ahead as its links (packed links need
-    // none). The frame itself (72 B, written by the simulation thread: from the other core on a worker)
-    // three times as far, both of its lines.
-    if (f + 3 * kPrefetchFrames < n) {
-      const char* frame = reinterpret_cast<const char*>(&submitted_[f + 3 * kPrefetchFrames]);
-      __builtin_prefetch(frame);
-      __builtin_prefetch(frame + sizeof(Submitted) - 1);
-    }
+    // none). What the part reads of the frame (written by the simulation thread: from the other core on a
+    // worker) three times as far.
+    if (f + 3 * kPrefetchFrames < n) __builtin_prefetch(&airings_[f + 3 * kPrefetchFrames]);
     if (packed_words_ == 0 && f + 2 * kPrefetchFrames < n) {
-      const uint64_t* offsets = &city_.link_offset[submitted_[f + 2 * kPrefetchFrames].tx.device];
+      const uint64_t* offsets = &city_.link_offset[airings_[f + 2 * kPrefetchFrames].device];
       __builtin_prefetch(offsets);
       __builtin_prefetch(offsets + 1);  // (another line for one device in eight)
     }
     prefetch_links(p, f + kPrefetchFrames);
-    part.spans.push_back(materialise(p, submitted_[f]));
+    part.spans.push_back(materialise(p, f));
   }
   part.made = part.base + part.receptions.size() - before;
   if (cumulative_) part.interference.resize(part.receptions.size());  // zero energies for the new ones
@@ -100,9 +101,9 @@ void RadioMedium::run_part(size_t p, std::optional<double> judge_by_s) {
   // 3. Its verdicts on the frames due by judge_by_s, in seq order.
   part.clear_verdicts();
   if (!judge_by_s) return;
-  for (size_t i = frame_front_; i < frames_.size(); ++i) {
+  for (size_t i = frame_front_; i < part.spans.size(); ++i) {
     prefetch_judge(p, i);
-    if (!frames_[i].resolved && frames_[i].tx.t_end_s <= *judge_by_s) judge(p, i);
+    if (!part.spans[i].judged && part.spans[i].t_end_s <= *judge_by_s) judge(p, i);
   }
 }
 
@@ -150,51 +151,57 @@ RadioMedium::Links RadioMedium::links_of(uint32_t device) const {
   }
 }
 
-RadioMedium::Span RadioMedium::materialise(size_t p, const Submitted& s) {
+// A jammer's verdict on a reception (out of line: it reads the whole frame, which the parts read only here).
+[[gnu::noinline]] bool RadioMedium::jammed(uint32_t gateway, const engine::Transmission& tx,
+                                           float rssi_dbm) const {
+  const double sensitivity =
+      sensitivity_dbm_[engine::population_of(city_, tx) * kSpreadingFactors + (tx.spreading_factor - 7u)];
+  return jamming_->jams(gateway, tx.channel_hz,
+                        city_.populations[engine::population_of(city_, tx)].bandwidth_hz,
+                        rssi_dbm - sensitivity, tx.t_start_s, tx.t_end_s);
+}
+
+RadioMedium::Span RadioMedium::materialise(size_t p, size_t f) {
   Part& part = parts_[p];
-  const engine::Transmission& tx = s.tx;
+  const Airing& a = airings_[f];
   const uint64_t first = part.base + part.receptions.size();
-  if (tx.sent) {
-    if (tx.spreading_factor - 7u >= kSpreadingFactors)
-      throw std::logic_error("RadioMedium: a LoRa frame outside SF7..SF12");
-    const uint16_t population = engine::population_of(city_, tx);
-    const double bandwidth = city_.populations[population].bandwidth_hz;
-    const double sensitivity = sensitivity_dbm_[population * kSpreadingFactors + (tx.spreading_factor - 7u)];
-    // This channel's on-air lists start here: gateway g's for this SF is lists + g * sf_lists_ (+ the SF's
-    // with orthogonal SFs).
-    const uint32_t lists = s.lists + (sf_lists_ > 1 ? tx.spreading_factor - 7u : 0u);
-    const Links links = links_of(tx.device);
-    if (strongest_ && strongest_->demodulators())
-      lock_beyond(p, tx, strongest_->of(tx.device), bandwidth, sensitivity);
+  if (a.threshold_dbm != kNotSent) {
+    const uint8_t spreading_factor = airing_sf_[f];
+    const Links links = links_of(a.device);
+    if (strongest_ && strongest_->demodulators()) {
+      const engine::Transmission& tx = submitted_[f].tx;
+      const uint16_t population = engine::population_of(city_, tx);
+      lock_beyond(p, tx, strongest_->of(a.device), city_.populations[population].bandwidth_hz,
+                  sensitivity_dbm_[population * kSpreadingFactors + (spreading_factor - 7u)]);
+    }
     // The part's links: its gateways' (the links are in gateway order).
     const uint32_t end_gateway = cut_[p + 1];
     for (size_t i = first_link_of_part(p, links.gateways, links.count); i < links.count; ++i) {
       const uint32_t g = links.gateways[i];
       if (g >= end_gateway) break;
-      const float rssi = tx.tx_power_dbm + links.gains[i];
-      if (rssi < sensitivity) continue;
+      const float rssi = a.tx_power_dbm + links.gains[i];
+      if (rssi < a.threshold_dbm) continue;
       const uint64_t id = part.base + part.receptions.size();
-      const bool jammed = jamming_ != nullptr && jamming_->jams(g, tx.channel_hz, bandwidth,
-                                                                rssi - sensitivity, tx.t_start_s, tx.t_end_s);
+      const bool jam = jamming_ != nullptr && jammed(g, submitted_[f].tx, rssi);
       Newcomers& newcomers = incoming_[g];
       const uint32_t local = newcomers.next_local++;
       part.receptions.push_back({g, rssi, local});
-      newcomers.list.push_back({tx.t_start_s, tx.t_end_s, id, rssi, lists + g * sf_lists_, local,
-                                tx.spreading_factor, jammed ? FailReason::Jammed : FailReason::None});
+      newcomers.list.push_back({a.t_start_s, a.t_end_s, id, rssi, a.lists + g * sf_lists_, local,
+                                spreading_factor, jam ? FailReason::Jammed : FailReason::None});
     }
   }
-  return {first, static_cast<uint32_t>(part.base + part.receptions.size() - first)};
+  return {first, a.t_end_s, static_cast<uint32_t>(part.base + part.receptions.size() - first), false};
 }
 
 void RadioMedium::prefetch_links(size_t p, size_t submitted) const {
-  if (submitted >= submitted_.size() || !submitted_[submitted].tx.sent) return;
+  if (submitted >= airings_.size() || airings_[submitted].threshold_dbm == kNotSent) return;
   if (packed_words_ != 0) {  // the device's line (two at K > 8)
-    const auto* line = reinterpret_cast<const char*>(packed_gateways(submitted_[submitted].tx.device));
+    const auto* line = reinterpret_cast<const char*>(packed_gateways(airings_[submitted].device));
     __builtin_prefetch(line);
     __builtin_prefetch(line + packed_words_ * sizeof(uint32_t) - 1);
     return;
   }
-  const Links links = links_of(submitted_[submitted].tx.device);
+  const Links links = links_of(airings_[submitted].device);
   if (links.count == 0) return;
   // Where the part's links would lie if the device's links fell evenly among the parts.
   const size_t parts = parts_.size();
@@ -209,6 +216,7 @@ void RadioMedium::prefetch_links(size_t p, size_t submitted) const {
 
 void RadioMedium::judge(size_t p, size_t frame) {
   Part& part = parts_[p];
+  part.spans[frame].judged = true;
   const Span span = part.spans[frame];
   Verdict v{static_cast<uint32_t>(part.verdict_gateways.size()), 0, span.count,
             -std::numeric_limits<float>::infinity(), FailReason::BelowSensitivity};
@@ -234,7 +242,7 @@ void RadioMedium::judge(size_t p, size_t frame) {
 void RadioMedium::prefetch_judge(size_t p, size_t frame) const {
   const Part& part = parts_[p];
   const size_t far = frame + 2 * kResolveAhead, near = frame + kResolveAhead;
-  if (far < frames_.size()) {
+  if (far < part.spans.size()) {
     const Span span = part.spans[far];
     if (span.count > 0) {
       const Reception* first = &part.reception(span.first);
@@ -242,7 +250,7 @@ void RadioMedium::prefetch_judge(size_t p, size_t frame) const {
       __builtin_prefetch(first + span.count - 1);
     }
   }
-  if (near >= frames_.size() || frames_[near].resolved) return;
+  if (near >= part.spans.size() || part.spans[near].judged) return;
   const Span span = part.spans[near];
   for (uint64_t id = span.first; id < span.first + span.count; ++id) {
     const Reception& rx = part.reception(id);

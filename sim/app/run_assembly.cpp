@@ -62,7 +62,8 @@ RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& c
   wifi_.add_event_clips(access::cctv_event_clips(sc, city, drivers_, seed), sc.drivers.traffic.cctv_clip_s,
                         sc.run.timeseries_interval_s);
   for (access::AccessNetwork* a : access_) a->start(sc.run.duration_s, access_bus_);
-  lorawan_.set_jamming(attacks_.jamming());        // attacks
+  lorawan_.set_jamming(attacks_.jamming());  // attacks
+  lorawan_.share_with_lane(lane_);
   platform_.set_flood(attacks_.platform_flood());  // attacks
 }
 

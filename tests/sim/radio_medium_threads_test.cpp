@@ -249,6 +249,31 @@ TEST(RadioMedium, GatewaysAreSplitAmongTheThreadsByTheirLinks) {
   EXPECT_EQ(busy_city_fates(city, frames, kSpan, sc, 2), one);
 }
 
+// Two parts beside a lane (RadioMedium::share_with_lane: the other thread also carries the wired network and
+// the recorders): the caller's part takes kLaneShare more of the links' weight than half. Three parts or
+// more, or no lane, are cut evenly.
+TEST(RadioMedium, TheCallersPartTakesMoreBesideALane) {
+  // 100 gateways, each heard by 10 of the 1,000 devices: the weight is even along the gateways.
+  std::vector<std::vector<float>> rssi(1000, std::vector<float>(100, kNone));
+  for (size_t d = 0; d < rssi.size(); ++d) rssi[d][d % 100] = -100.0f;
+  const CityLayout city = layout(rssi, 100);
+  const Scenario sc = scenario(true, 100, 8, RadioChannel::InterSf::Goursaud);
+  const auto cuts = [&](int threads, bool lane) {
+    const GatewayTimeline timeline(sc, {});
+    RadioMedium medium(sc, city, timeline);
+    medium.share_with_lane(lane);
+    ThreadPool pool(threads);
+    std::vector<Transmission> none;
+    medium.step(none, 1.0, pool, [](const ResolvedFrame&) {});
+    return medium.part_cuts();
+  };
+  EXPECT_EQ(cuts(2, false), (std::vector<uint32_t>{0, 50, 100}));
+  const auto shifted = static_cast<uint32_t>(100 * (0.5 + RadioMedium::kLaneShare) + 0.5);
+  EXPECT_GT(shifted, 50u);
+  EXPECT_EQ(cuts(2, true), (std::vector<uint32_t>{0, shifted, 100}));
+  EXPECT_EQ(cuts(3, true), cuts(3, false));
+}
+
 // While a step resolves frame i, the look-ahead on resolve (RadioMedium::look_ahead_on_resolve: what the
 // network server asks for ahead) names the devices of two later frames of the step, the far one twice as
 // far as the near one, and RadioMedium::kNoDevice past the last frame.
