@@ -207,9 +207,11 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
   airing_sf_.clear();
   // A frame's device is a random one: its offsets into the links (a miss at 1 M devices) asked for this
   // many frames ahead, for the count of links read here (each part asks for them again on its thread).
+  // Packed links (strongest_only) are counted as K a frame, at most what it has: the parts read no offsets
+  // then, and this thread need not either.
   constexpr size_t kOffsetsAhead = 16;
   for (size_t i = 0; i < submitted_.size(); ++i) {
-    if (i + kOffsetsAhead < submitted_.size()) {
+    if (packed_words_ == 0 && i + kOffsetsAhead < submitted_.size()) {
       const uint64_t* offsets = &city_.link_offset[submitted_[i + kOffsetsAhead].tx.device];
       __builtin_prefetch(offsets);
       __builtin_prefetch(offsets + 1);  // (another line for one device in eight)
@@ -225,7 +227,8 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
     a.lists = on_air_list(0, tx.channel_hz) + (sf_lists_ > 1 ? tx.spreading_factor - 7u : 0u);
     a.threshold_dbm =
         threshold_dbm_[engine::population_of(city_, tx) * kSpreadingFactors + (tx.spreading_factor - 7u)];
-    links += city_.link_offset[tx.device + 1] - city_.link_offset[tx.device];
+    links +=
+        packed_words_ != 0 ? strongest_k_ : city_.link_offset[tx.device + 1] - city_.link_offset[tx.device];
   }
 
   // 2. Each part makes its receptions and settles its gateways, on the pool when the window holds many
