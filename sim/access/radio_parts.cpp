@@ -154,10 +154,9 @@ RadioMedium::Links RadioMedium::links_of(uint32_t device) const {
 // A jammer's verdict on a reception (out of line: it reads the whole frame, which the parts read only here).
 [[gnu::noinline]] bool RadioMedium::jammed(uint32_t gateway, const engine::Transmission& tx,
                                            float rssi_dbm) const {
-  const double sensitivity =
-      sensitivity_dbm_[engine::population_of(city_, tx) * kSpreadingFactors + (tx.spreading_factor - 7u)];
-  return jamming_->jams(gateway, tx.channel_hz,
-                        city_.populations[engine::population_of(city_, tx)].bandwidth_hz,
+  const uint16_t population = engine::population_of(city_, tx);
+  const double sensitivity = sensitivity_dbm_[population * kSpreadingFactors + (tx.spreading_factor - 7u)];
+  return jamming_->jams(gateway, tx.channel_hz, city_.populations[population].bandwidth_hz,
                         rssi_dbm - sensitivity, tx.t_start_s, tx.t_end_s);
 }
 
