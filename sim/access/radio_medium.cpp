@@ -9,6 +9,7 @@
 #include "models/radio/adr.hpp"
 #include "models/radio/interference.hpp"
 #include "models/radio/reception.hpp"
+#include "sim/core/stream_store.hpp"
 
 namespace citytwin::sim::access {
 namespace {
@@ -203,7 +204,11 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
   // 1. The frames submitted since the last step, and what the parts will read of them; channels seen for the
   // first time get their on-air lists now, on this thread; the links to look at.
   uint64_t links = 0;
-  airings_.clear();
+  // With several threads, the airings are streamed (core::stream_store): the worker read this vector's lines
+  // in the last round, and an ordinary store would first take each of them back from its core and wait. On
+  // one thread the part reads them from this core's cache right after, as ordinary stores leave them.
+  airings_.resize(submitted_.size());  // (not written here: each is stored below)
+  const bool stream = pool.size() > 1;
   airing_sf_.clear();
   // A frame's device is a random one: its offsets into the links (a miss at 1 M devices) asked for this
   // many frames ahead, for the count of links read here (each part asks for them again on its thread).
@@ -218,18 +223,24 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
     }
     const engine::Transmission& tx = submitted_[i].tx;
     frames_.push_back({submitted_[i].seq, tx, false});
-    Airing& a =
-        airings_.emplace_back(Airing{tx.t_start_s, tx.t_end_s, tx.device, 0, tx.tx_power_dbm, kNotSent});
+    Airing a{tx.t_start_s, tx.t_end_s, tx.device, 0, tx.tx_power_dbm, kNotSent};
     airing_sf_.push_back(tx.spreading_factor);
-    if (!tx.sent) continue;
-    if (tx.spreading_factor - 7u >= kSpreadingFactors)
-      throw std::logic_error("RadioMedium: a LoRa frame outside SF7..SF12");
-    a.lists = on_air_list(0, tx.channel_hz) + (sf_lists_ > 1 ? tx.spreading_factor - 7u : 0u);
-    a.threshold_dbm =
-        threshold_dbm_[engine::population_of(city_, tx) * kSpreadingFactors + (tx.spreading_factor - 7u)];
-    links +=
-        packed_words_ != 0 ? strongest_k_ : city_.link_offset[tx.device + 1] - city_.link_offset[tx.device];
+    if (tx.sent) {
+      if (tx.spreading_factor - 7u >= kSpreadingFactors)
+        throw std::logic_error("RadioMedium: a LoRa frame outside SF7..SF12");
+      a.lists = on_air_list(0, tx.channel_hz) + (sf_lists_ > 1 ? tx.spreading_factor - 7u : 0u);
+      a.threshold_dbm =
+          threshold_dbm_[engine::population_of(city_, tx) * kSpreadingFactors + (tx.spreading_factor - 7u)];
+      links +=
+          packed_words_ != 0 ? strongest_k_ : city_.link_offset[tx.device + 1] - city_.link_offset[tx.device];
+    }
+    if (stream) {
+      core::stream_store(&airings_[i], a);
+    } else {
+      airings_[i] = a;
+    }
   }
+  if (stream) core::stream_fence();
 
   // 2. Each part makes its receptions and settles its gateways, on the pool when the window holds many
   // links (the results are the same either way: a part writes only its own gateways' state).

@@ -42,6 +42,7 @@
 #include "sim/access/strongest_links.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
+#include "sim/core/uninitialised.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
 #include "sim/engine/fleet.hpp"
 #include "sim/engine/sequencer.hpp"
@@ -342,11 +343,11 @@ class RadioMedium {
   std::vector<Frame> frames_;  // in seq order (not contiguous: other radios' uplinks are elsewhere)
   size_t frame_front_ = 0;     // frames_ below it are settled
   std::vector<Part> parts_;
-  bool lane_ = false;                 // share_with_lane
-  std::vector<uint32_t> cut_;         // part p: gateways cut_[p] .. cut_[p + 1] - 1
-  std::vector<Submitted> submitted_;  // since the last step, in seq order
-  std::vector<Airing> airings_;       // airings_[i]: submitted_[i]'s, for the parts
-  std::vector<uint8_t> airing_sf_;    // submitted_[i]'s SF (7..12), for the parts
+  bool lane_ = false;                          // share_with_lane
+  std::vector<uint32_t> cut_;                  // part p: gateways cut_[p] .. cut_[p + 1] - 1
+  std::vector<Submitted> submitted_;           // since the last step, in seq order
+  core::UninitialisedVector<Airing> airings_;  // airings_[i]: submitted_[i]'s, for the parts
+  std::vector<uint8_t> airing_sf_;             // submitted_[i]'s SF (7..12), for the parts
   // Per gateway, what materialise writes for each reception: the window's new receptions and the local
   // index the next one gets, a cache line of its own. Packed (one vector header and one counter after the
   // other), the lines at a cut between two parts were written by both threads at every reception there:

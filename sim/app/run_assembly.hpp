@@ -88,18 +88,24 @@ class RunAssembly {
   // Runs f where the wired network lives: on the lane (and waits for it), or here.
   void on_wired_thread(const std::function<void()>& f);
 
+  // With a lane, the simulation thread (the windows) and the lane's worker (a forwarding period: bus_ and its
+  // subscribers, handed_) run side by side. What one writes starts on a cache line of its own (alignas(64),
+  // EventLog's too), away from what the other reads: packed, logged_'s first vector header shared a line
+  // with bus_'s last handlers, so the line passed between the cores at every event logged and every message
+  // the lane published (bench/RESULTS.md, "Lines the two threads shared").
   core::ThreadPool& pool_;
-  const bool lane_;             // the wired network and the recorders run on pool_'s lane
-  events::Bus access_bus_;      // the access networks publish here; the fleet subscribes
-  events::Bus bus_;             // the wired network, the platform, the attacks' detector and the recorders
-  events::EventLog logged_;     // access_bus_'s events for bus_ since the last forward (lane_)
-  events::EventLog handed_;     // those the lane is publishing
-  drivers::DriverSet drivers_;  // the quantities of drivers.* and the flood, before whoever reads them
-  engine::Fleet fleet_;
+  const bool lane_;                     // the wired network and the recorders run on pool_'s lane
+  alignas(64) events::Bus access_bus_;  // the access networks publish here; the fleet subscribes
+  alignas(64) events::Bus bus_;  // the wired network, the platform, the attacks' detector and the recorders
+  events::EventLog logged_;      // access_bus_'s events for bus_ since the last forward (lane_)
+  events::EventLog handed_;      // those the lane is publishing
+  // The quantities of drivers.* and the flood, before whoever reads them.
+  alignas(64) drivers::DriverSet drivers_;
+  alignas(64) engine::Fleet fleet_;
   drivers::GatewayTimeline timeline_;
-  attacks::AttackSet attacks_;    // attacks: jammers, compromised devices, floods (sim/attacks)
-  record::RunRecorder recorder_;  // subscribes first: a frame is recorded before it is forwarded
-  record::AttackLog attack_log_;  // attacks: /kpi/attacks, /kpi/flagged_devices
+  attacks::AttackSet attacks_;                // attacks: jammers, compromised devices, floods (sim/attacks)
+  alignas(64) record::RunRecorder recorder_;  // subscribes first: a frame is recorded before it is forwarded
+  record::AttackLog attack_log_;              // attacks: /kpi/attacks, /kpi/flagged_devices
   // Deletes the wired network where it lives (SimGrid's engine ends on the thread that started it), also
   // when the constructor fails after building it.
   struct DeleteOnWiredThread {
@@ -107,12 +113,12 @@ class RunAssembly {
     void operator()(network::WiredNetwork* wired) const noexcept;
   };
   std::unique_ptr<network::WiredNetwork, DeleteOnWiredThread> wired_{nullptr, DeleteOnWiredThread{this}};
-  platform::PlatformStages platform_;
-  access::LorawanNetwork lorawan_;
+  alignas(64) platform::PlatformStages platform_;
+  alignas(64) access::LorawanNetwork lorawan_;
   access::NbiotNetwork nbiot_;
   access::WifiAccess wifi_;
   std::array<access::AccessNetwork*, 3> access_;  // stepped in this order
-  engine::Sequencer sequencer_;
+  alignas(64) engine::Sequencer sequencer_;
   std::vector<engine::Transmission> produced_;
   distributed::CitySplit* split_ = nullptr;
   bool split_stop_ = false;  // a rank asked to stop, as the last exchange said

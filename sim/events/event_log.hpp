@@ -13,7 +13,9 @@
 
 namespace citytwin::sim::events {
 
-class EventLog {
+// On cache lines of its own: the simulation thread writes one log's vector headers at every event while the
+// lane's worker reads its neighbours (the other log, the bus it publishes on).
+class alignas(64) EventLog {
  public:
   void add(const FrameResolved& frame) {
     order_.push_back(Kind::Frame);
