@@ -5,6 +5,7 @@
 #include <limits>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "models/radio/adr.hpp"
 #include "models/radio/interference.hpp"
@@ -204,11 +205,13 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
   // 1. The frames submitted since the last step, and what the parts will read of them; channels seen for the
   // first time get their on-air lists now, on this thread; the links to look at.
   uint64_t links = 0;
-  // With several threads, the airings are streamed (core::stream_store): the worker read this vector's lines
-  // in the last round, and an ordinary store would first take each of them back from its core and wait. On
-  // one thread the part reads them from this core's cache right after, as ordinary stores leave them.
+  // Where a worker ran a part of the last round, the airings are streamed (core::stream_store): it read this
+  // vector's lines, and an ordinary store would first take each of them back from its core and wait. Where
+  // this thread ran every part (one thread; or a lane too busy to join the rounds, as on the realistic 1 M
+  // city), it reads them right after from its own cache, where ordinary stores leave them, and from memory
+  // if they were streamed (bench/RESULTS.md, "Lines the two threads shared").
   airings_.resize(submitted_.size());  // (not written here: each is stored below)
-  const bool stream = pool.size() > 1;
+  const bool stream = worker_ran_a_part_;
   airing_sf_.clear();
   // A frame's device is a random one: its offsets into the links (a miss at 1 M devices) asked for this
   // many frames ahead, for the count of links read here (each part asks for them again on its thread).
@@ -253,7 +256,11 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
   pool.parallel_for(
       parts_.size(), [&](size_t p) { run_part(p, judge_by_s); }, links, kMinParallelLinks);
   submitted_.clear();
-  for (const Part& part : parts_) receptions_made_ += part.made;
+  worker_ran_a_part_ = false;
+  for (const Part& part : parts_) {
+    receptions_made_ += part.made;
+    worker_ran_a_part_ |= part.thread != std::this_thread::get_id();
+  }
 
   // 3. Resolve the frames that ended by t_s, in seq order, then drop the settled prefix.
   size_t judged = 0;

@@ -34,6 +34,7 @@
 #include <limits>
 #include <optional>
 #include <span>
+#include <thread>
 #include <vector>
 
 #include "models/radio/interference.hpp"
@@ -189,6 +190,7 @@ class RadioMedium {
     uint64_t base = 0;
     std::vector<Span> spans;  // spans[i]: frames_[i]'s
     uint64_t made = 0;        // receptions made in the last round
+    std::thread::id thread;   // the thread that ran the last round
     // Left for its next round (tidy): the spans of the frames erased from frames_ since, and the first
     // reception a frame still unresolved holds (the ones before it may go).
     size_t settled_frames = 0;
@@ -348,6 +350,7 @@ class RadioMedium {
   std::vector<Submitted> submitted_;           // since the last step, in seq order
   core::UninitialisedVector<Airing> airings_;  // airings_[i]: submitted_[i]'s, for the parts
   std::vector<uint8_t> airing_sf_;             // submitted_[i]'s SF (7..12), for the parts
+  bool worker_ran_a_part_ = false;             // in the last round: another thread than step's (streaming)
   // Per gateway, what materialise writes for each reception: the window's new receptions and the local
   // index the next one gets, a cache line of its own. Packed (one vector header and one counter after the
   // other), the lines at a cut between two parts were written by both threads at every reception there:

@@ -7,6 +7,7 @@
 #include <limits>
 #include <span>
 #include <stdexcept>
+#include <thread>
 
 #include "sim/access/radio_medium.hpp"
 
@@ -72,6 +73,7 @@ size_t RadioMedium::first_link_of_part(size_t p, const uint32_t* gateways, size_
 void RadioMedium::run_part(size_t p, std::optional<double> judge_by_s) {
   tidy(p);
   Part& part = parts_[p];
+  part.thread = std::this_thread::get_id();
   // 1. Its receptions of the frames submitted since the last step, in seq order.
   const size_t n = submitted_.size();
   const uint64_t before = part.base + part.receptions.size();
