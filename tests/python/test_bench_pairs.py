@@ -79,3 +79,27 @@ def test_what_is_not_a_build_or_a_scenario_is_named(tmp_path, scenario):
     assert done.returncode != 0 and "nowhere: not a citytwin executable" in done.stderr
     done = pairs(tmp_path / "missing.yaml", CLI, CLI)
     assert done.returncode != 0 and "missing.yaml: no such scenario file" in done.stderr
+
+
+def test_placement_sorts_the_rounds_by_where_the_cpus_were(tmp_path, scenario):
+    # A stand-in core_round_trip: 55 ns for the first round's four readings, 320 ns for the second's, then
+    # 55 and 320 in turn (a round whose placement changed).
+    counter = tmp_path / "calls"
+    counter.write_text("0")
+    fake = wrapper(tmp_path, "core_round_trip",
+                   f'n=$(cat "{counter}"); echo $((n + 1)) > "{counter}"\n'
+                   'if [ "$n" -lt 4 ]; then ns=55; elif [ "$n" -lt 8 ]; then ns=320; '
+                   'elif [ $((n % 2)) -eq 0 ]; then ns=55; else ns=320; fi\n'
+                   'echo "$ns.0 ns a round trip between CPUs 0 and 1"')
+    other = wrapper(tmp_path, "other", f'exec "{CLI}" "$@"')
+    done = pairs("-n", 3, "--threads", 1, "--placement", fake, scenario, CLI, other)
+    assert done.returncode == 0, done.stderr
+    assert counter.read_text().strip() == "12"  # before and after each of the six runs
+    for kind in ("shared", "apart", "mixed"):
+        assert re.search(rf"^- B / A, {kind}: 1 rounds, median \*\*[0-9.]+\*\*", done.stdout, re.MULTILINE), kind
+    assert "round trip 55 / 55 ns" in done.stderr and "round trip 320 / 320 ns" in done.stderr
+
+
+def test_a_placement_tool_that_is_not_there_is_named(tmp_path, scenario):
+    done = pairs("--placement", tmp_path / "no_tool", scenario, CLI, CLI)
+    assert done.returncode != 0 and "no_tool: not an executable" in done.stderr
