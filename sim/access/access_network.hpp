@@ -1,8 +1,8 @@
 // One radio access network (LoRaWAN, NB-IoT, Wi-Fi) as the run sees it: it is handed the uplinks of
 // its radio in seq order (engine::Sequencer), steps to each window's end and publishes what it
-// resolved on the run's bus (events::FrameResolved with its CopyForwarded, ChargeDrawn, StreamStarted), and
-// reports its own KPIs. To add a radio: a class implementing this (in its own file here), listed in
-// sim/app/run_assembly.cpp (docs/ARCHITECTURE.md, "Adding a radio").
+// resolved on the run's bus (events::FrameResolved, whose receiving gateways forward their copies;
+// ChargeDrawn, StreamStarted), and reports its own KPIs. To add a radio: a class implementing this (in its
+// own file here), listed in sim/app/run_assembly.cpp (docs/ARCHITECTURE.md, "Adding a radio").
 #pragma once
 
 #include <cstdint>
@@ -29,13 +29,5 @@ class AccessNetwork {
   // The network's own /kpi attributes (record::order_kpis puts them in the schema's order).
   virtual void add_kpis(output::KpiList& kpis) const = 0;
 };
-
-// Publishes a resolved frame, then the copy each receiving gateway (or cell) forwards to the wired
-// network (events::CopyForwarded, at the frame's reception time).
-inline void publish_resolved(events::Bus& bus, const events::FrameResolved& frame) {
-  bus.publish(frame);
-  for (uint32_t g : frame.gateways_received)
-    bus.publish(events::CopyForwarded{frame.seq, g, frame.t_received_s});
-}
 
 }  // namespace citytwin::sim::access

@@ -11,7 +11,7 @@ LorawanNetwork::LorawanNetwork(const scenario::Scenario& scenario, const city::C
 void LorawanNetwork::step(double t_s, core::ThreadPool& pool, events::Bus& bus) {
   medium_.step(t_s, pool, [&](const events::FrameResolved& frame) {
     server_.on_frame(frame, bus);
-    publish_resolved(bus, frame);
+    bus.publish(frame);
   });
 }
 

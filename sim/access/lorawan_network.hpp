@@ -1,6 +1,6 @@
 // LoRaWAN as one access network: the radio medium (every gateway's receptions) and the network
 // server's MAC (ACKs and ADR downlinks, which occupy the gateways). A frame is published
-// (events::FrameResolved, then a CopyForwarded per receiving gateway) once the medium has settled it
+// (events::FrameResolved: its receiving gateways forward their copies) once the medium has settled it
 // everywhere, after the server has decided its downlink (events::DownlinkSent). It also carries the reports
 // that were never sent (a dead battery, any radio): they are settled at once as FailReason::DeviceDead.
 #pragma once

@@ -40,7 +40,7 @@ void NbiotNetwork::step(double t_s, core::ThreadPool& /*pool*/, events::Bus& bus
     f.snr_db = static_cast<float>(models::radio::snr_db(o.rssi_dbm, 180e3, noise_figure_db_));
     f.t_received_s = o.t_served_s;
     f.fail_reason = o.fail_reason;
-    publish_resolved(bus, f);
+    bus.publish(f);
     bus.publish(events::ChargeDrawn{o.tx.device, o.charge_mah});
   });
 }

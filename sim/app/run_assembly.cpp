@@ -38,8 +38,8 @@ RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& c
       nbiot_(sc, city, seed, timeline_),
       wifi_(sc, city),
       access_{&lorawan_, &nbiot_, &wifi_} {
-  // On the lane (SimGrid stays on the thread that started it). The wired network is the only subscriber
-  // of CopyForwarded and StreamStarted, so subscribing after the platform changes no handler's order.
+  // On the lane (SimGrid stays on the thread that started it). The wired network subscribes to FrameResolved
+  // after the recorders, the attacks' log and the platform: each frame is theirs before its copies go on.
   on_wired_thread([&] {
     wired_.reset(network::make_wired_network(sc, timeline_, bus_, attacks_.server_filter()).release());
     wired_->set_server_flood(attacks_.server_flood());  // attacks
@@ -56,7 +56,6 @@ RunAssembly::RunAssembly(const scenario::Scenario& sc, const city::CityLayout& c
       bus_.publish(e);
   };
   access_bus_.subscribe<events::FrameResolved>(relay);
-  access_bus_.subscribe<events::CopyForwarded>(relay);
   access_bus_.subscribe<events::StreamStarted>(relay);
   // CCTV event clips under congestion (drivers.traffic.cctv) ride on the access points' streams.
   wifi_.add_event_clips(access::cctv_event_clips(sc, city, drivers_, seed), sc.drivers.traffic.cctv_clip_s,

@@ -1,17 +1,18 @@
 // The components of one run, assembled on its event bus (docs/ARCHITECTURE.md, "The flow of events"):
 //
 //   engine::Fleet --Transmission--> engine::Sequencer --(seq, tx)--> access::AccessNetwork (one per radio)
-//     access networks --FrameResolved, CopyForwarded, DownlinkSent, ChargeDrawn, StreamStarted--> bus
+//     access networks --FrameResolved, DownlinkSent, ChargeDrawn, StreamStarted--> bus
 //     engine::Fleet (subscribed to DownlinkSent, ChargeDrawn): the device's side of the downlink and charge
-//     network::WiredNetwork (subscribed) --CopyDelivered, CopyDropped, MessageIngested--> bus
+//     network::WiredNetwork (subscribed: each receiving gateway's copy of a frame, the streams)
+//       --CopyDelivered, CopyDropped, MessageIngested--> bus
 //     platform::PlatformStages (subscribed) --AlertRaised--> bus
 //     record::RunRecorder (subscribed): /messages, /kpi, /timeseries
 //
 // With a thread pool of two threads or more, in a city whose forwarding periods hold enough work
 // (RunOptions::lane_min_reports_per_period), the part after the radio (the wired network, the platform, the
 // recorders and the trace: `bus_`'s subscribers) runs on the pool's lane (core::ThreadPool::post), one
-// forwarding period behind the windows: the access networks publish on `access_bus_`, whose FrameResolved,
-// CopyForwarded and StreamStarted are kept in an events::EventLog and published on `bus_` by the lane, in
+// forwarding period behind the windows: the access networks publish on `access_bus_`, whose FrameResolved
+// and StreamStarted are kept in an events::EventLog and published on `bus_` by the lane, in
 // the same order, before it advances the wired network. Nothing there flows back to the radio or the
 // fleet (DownlinkSent and ChargeDrawn come from the access networks and stay on `access_bus_`), so the
 // results are those of one thread. SimGrid is bound to the thread it started on: the wired network is

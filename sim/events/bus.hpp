@@ -45,7 +45,7 @@ class BasicBus {
 };
 
 // Every event of a run (sim/events/events.hpp). A new event type is added here.
-using Bus = BasicBus<FrameResolved, CopyForwarded, CopyDelivered, CopyDropped, MessageIngested, ChargeDrawn,
-                     StreamStarted, AlertRaised, DownlinkSent, MessageBrokered>;
+using Bus = BasicBus<FrameResolved, CopyDelivered, CopyDropped, MessageIngested, ChargeDrawn, StreamStarted,
+                     AlertRaised, DownlinkSent, MessageBrokered>;
 
 }  // namespace citytwin::sim::events

@@ -16,7 +16,11 @@
 namespace citytwin::sim::events {
 
 // An uplink (of any radio) whose fate at every gateway, cell or access point is settled, in seq order
-// within one access network's step.
+// within one access network's step. Each gateway (or cell) in gateways_received hands its copy to the wired
+// network at t_received_s, when it holds the frame: the wired network forwards them from this event, in
+// their order (sim/network/wired_bus.cpp). Published once per frame, with no event per copy: a copy's
+// event was a call through the bus for each of ~20 copies a frame on the simulation thread, and with a lane
+// one more through its log (bench/RESULTS.md, "A frame's copies forwarded from the frame").
 struct FrameResolved {
   uint64_t seq = 0;  // position in (t_start, device) order over every radio, from 0 (engine::Sequencer)
   engine::Transmission tx;
@@ -27,15 +31,6 @@ struct FrameResolved {
   float snr_db = std::numeric_limits<float>::quiet_NaN();     // at that gateway
   double t_received_s = 0.0;                                  // when the receiving gateways hold it
   output::FailReason fail_reason = output::FailReason::None;  // None when received by some gateway
-};
-
-// A gateway (or cell) that received frame seq hands its copy to the wired network at t_s, when it
-// holds the frame: one per entry of FrameResolved::gateways_received, published right after the frame
-// (access::publish_resolved).
-struct CopyForwarded {
-  uint64_t seq = 0;
-  uint32_t gateway = 0;
-  double t_s = 0.0;
 };
 
 // The LoRaWAN network server sent a class-A downlink for frame seq (an ACK of a confirmed uplink, a

@@ -47,8 +47,11 @@ std::unique_ptr<WiredNetwork> make_wired_network(const scenario::Scenario& scena
         bus.publish(events::MessageIngested{seq, t_s, broker_flops_per_s, analytics_flops_per_s});
       });
   WiredNetwork* w = wired.get();
-  bus.subscribe<events::CopyForwarded>(
-      [w](const events::CopyForwarded& c) { w->forward(c.gateway, c.seq, c.t_s); });
+  // Each receiving gateway's copy of a resolved frame (events::FrameResolved), in their order. Subscribed
+  // after the recorders and the platform (sim/app/run_assembly.cpp): they see the frame before its copies go.
+  bus.subscribe<events::FrameResolved>([w](const events::FrameResolved& f) {
+    for (uint32_t g : f.gateways_received) w->forward(g, f.seq, f.t_received_s);
+  });
   bus.subscribe<events::StreamStarted>([w](const events::StreamStarted& s) {
     w->start_stream(s.gateway, s.bits_per_s, s.duration_s, s.extra_bps, s.extra_interval_s);
   });

@@ -106,8 +106,6 @@ TEST_F(NbiotNetworkTest, PublishesServedMessagesAsFramesOfItsCell) {
     EXPECT_EQ(f.gateways_in_range, 1);
   });
   bus.subscribe<events::ChargeDrawn>([&](const events::ChargeDrawn& e) { charge += e.charge_mah; });
-  std::vector<events::CopyForwarded> forwarded;  // the cell hands its copy on to the wired network
-  bus.subscribe<events::CopyForwarded>([&](const events::CopyForwarded& c) { forwarded.push_back(c); });
   ThreadPool pool(1);
   AccessNetwork& network = nbiot_;
   EXPECT_TRUE(network.carries(message(0, 1.0)));
@@ -115,11 +113,7 @@ TEST_F(NbiotNetworkTest, PublishesServedMessagesAsFramesOfItsCell) {
   network.step(200.0, pool, bus);
   EXPECT_EQ(cells, std::vector<uint32_t>{0});
   EXPECT_GT(t_received, 100.0);
-  EXPECT_GT(charge, 0.0);
-  ASSERT_EQ(forwarded.size(), 1u);
-  EXPECT_EQ(forwarded[0].seq, 7u);
-  EXPECT_EQ(forwarded[0].gateway, 0u);
-  EXPECT_EQ(forwarded[0].t_s, t_received);
+  EXPECT_GT(charge, 0.0);  // (the cell's copy goes on from the frame: wired_network_test.cpp)
 }
 
 // nbiot_downlink_delay_mean_s: the device-weighted mean of each population's delay with its own uplinks

@@ -43,8 +43,7 @@ void listen(events::Bus& bus, Heard& heard) {
       [&](const events::MessageIngested& e) { heard.ingested.push_back(e); });
 }
 
-// A frame received intact by the given gateways at t_s (published with its copies by
-// access::publish_resolved).
+// A frame received intact by the given gateways at t_s: published, each gateway forwards its copy.
 events::FrameResolved frame(uint64_t seq, double t_s, std::span<const uint32_t> gateways) {
   events::FrameResolved f;
   f.seq = seq;
@@ -61,7 +60,7 @@ TEST(WiredNetwork, TheFirstCopyDeliversAndTheOtherIsADuplicate) {
   listen(bus, heard);
   const auto wired = make_wired_network(c.scenario, timeline, bus);
   const std::vector<uint32_t> both = {0, 1};
-  publish_resolved(bus, frame(0, 1.0, both));
+  bus.publish(frame(0, 1.0, both));
   wired->advance(10.0);
   wired->drain(10.0);
   ASSERT_EQ(heard.delivered.size(), 2u);
@@ -89,8 +88,8 @@ TEST(WiredNetwork, CopiesReachingAServerThatIsDownAreLost) {
   listen(bus, heard);
   const auto wired = make_wired_network(c.scenario, timeline, bus);
   const std::vector<uint32_t> a = {0};
-  publish_resolved(bus, frame(0, 50.0, a));   // the server is down when it arrives
-  publish_resolved(bus, frame(1, 150.0, a));  // back up
+  bus.publish(frame(0, 50.0, a));   // the server is down when it arrives
+  bus.publish(frame(1, 150.0, a));  // back up
   wired->advance(200.0);
   wired->drain(200.0);
   ASSERT_EQ(heard.dropped.size(), 1u);
