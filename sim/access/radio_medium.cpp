@@ -233,7 +233,7 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
         throw std::logic_error("RadioMedium: a LoRa frame outside SF7..SF12");
       a.lists = on_air_list(0, tx.channel_hz) + (sf_lists_ > 1 ? tx.spreading_factor - 7u : 0u);
       a.threshold_dbm =
-          threshold_dbm_[engine::population_of(city_, tx) * kSpreadingFactors + (tx.spreading_factor - 7u)];
+          threshold_dbm_[sensitivity_slot(engine::population_of(city_, tx), tx.spreading_factor)];
       links +=
           packed_words_ != 0 ? strongest_k_ : city_.link_offset[tx.device + 1] - city_.link_offset[tx.device];
     }

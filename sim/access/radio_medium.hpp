@@ -336,8 +336,12 @@ class RadioMedium {
   models::radio::SirThresholds sir_thresholds_db_;
   bool cumulative_;
   uint32_t sf_lists_;  // on-air lists per (gateway, channel): 6 with orthogonal SFs (one per SF), else 1
-  std::vector<double> sensitivity_dbm_;  // [population * 6 + SF - 7]: with the population's bandwidth
+  std::vector<double> sensitivity_dbm_;  // [sensitivity_slot]: with the population's bandwidth
   std::vector<float> threshold_dbm_;     // the same, as Airing::threshold_dbm
+  // Where a population's sensitivity for an SF (7..12) lies in sensitivity_dbm_ and threshold_dbm_.
+  static size_t sensitivity_slot(uint16_t population, uint8_t spreading_factor) {
+    return size_t{population} * kSpreadingFactors + (spreading_factor - 7u);
+  }
   double noise_figure_db_;
   engine::Sequencer sequencer_;  // for the step that numbers its own transmissions
   // Frames and the parts' receptions are queues kept in vectors that are reused (their memory stays in the

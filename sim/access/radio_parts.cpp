@@ -157,7 +157,7 @@ RadioMedium::Links RadioMedium::links_of(uint32_t device) const {
 [[gnu::noinline]] bool RadioMedium::jammed(uint32_t gateway, const engine::Transmission& tx,
                                            float rssi_dbm) const {
   const uint16_t population = engine::population_of(city_, tx);
-  const double sensitivity = sensitivity_dbm_[population * kSpreadingFactors + (tx.spreading_factor - 7u)];
+  const double sensitivity = sensitivity_dbm_[sensitivity_slot(population, tx.spreading_factor)];
   return jamming_->jams(gateway, tx.channel_hz, city_.populations[population].bandwidth_hz,
                         rssi_dbm - sensitivity, tx.t_start_s, tx.t_end_s);
 }
@@ -173,7 +173,7 @@ RadioMedium::Span RadioMedium::materialise(size_t p, size_t f) {
       const engine::Transmission& tx = submitted_[f].tx;
       const uint16_t population = engine::population_of(city_, tx);
       lock_beyond(p, tx, strongest_->of(a.device), city_.populations[population].bandwidth_hz,
-                  sensitivity_dbm_[population * kSpreadingFactors + (spreading_factor - 7u)]);
+                  sensitivity_dbm_[sensitivity_slot(population, spreading_factor)]);
     }
     // The part's links: its gateways' (the links are in gateway order).
     const uint32_t end_gateway = cut_[p + 1];
