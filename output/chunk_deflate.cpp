@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "output/huffman_block.hpp"
+
 namespace citytwin::output::h5 {
 namespace {
 
@@ -36,6 +38,10 @@ struct ConstantChunk {
 };
 constexpr size_t kConstantChunks = 32;  // (the trace's columns: 16 in /messages)
 
+// How a byte plane of the shuffled chunk is coded: stored as it is (noise), as literals with a Huffman code
+// of its own (DeflateWriter::literals), or through libdeflate (matched: its repeated strings found).
+enum class Coding { Stored, Literals, Matched };
+
 // One thread's compressor (for the last level asked) and buffers: the writer thread filters the
 // /messages chunks one after another, so they are reused chunk after chunk.
 struct Scratch {
@@ -45,6 +51,7 @@ struct Scratch {
   std::vector<unsigned char> shuffled;
   std::vector<unsigned char> out;
   std::vector<unsigned char> probe;  // filter_chunk's noise test
+  std::vector<Coding> codings;       // the shuffled chunk's planes', up to the first matched one
 
   libdeflate_compressor* at(unsigned wanted) {
     if (!compressor || level != wanted) {
@@ -75,21 +82,34 @@ void shuffle_bytes(std::span<const unsigned char> raw, size_t element_size, unsi
 
 namespace {
 
-// Whether a byte plane of the shuffled chunk is noise that deflate cannot shrink, from four slices of it
-// (kNoiseSlice bytes at its start and at a quarter, a half and three quarters of it). Three tests, the
-// cheap ones first: its bytes about equally frequent (at least kNoiseBits bits a byte: Huffman codes would
-// save at most 1.25 % of it), few equal to the one before (a slow drift, such as the upper bytes of a time,
-// has a nearly uniform histogram over a chunk but long runs), and the middle slice not shrunk by 2 % by
-// libdeflate (repeats further apart, such as a counter's low byte, which cycles through every value).
-// The low bytes of the trace's times, battery levels, device ids and signal levels are such noise:
-// deflate spent ~40 % of its time on them for nothing (bench/RESULTS.md, twenty-ninth session). A plane
-// taken for noise that is not costs only its compression, never its bytes.
+// A plane's coding, from four slices of it (kNoiseSlice bytes at its start and at a quarter, a half and three
+// quarters of it).
+// Stored, where three tests say it is noise that deflate cannot shrink, the cheap ones first: its bytes about
+// equally frequent (at least kNoiseBits bits a byte: Huffman codes would save at most 1.25 % of it), few
+// equal to the one before (a slow drift, such as the upper bytes of a time, has a nearly uniform histogram
+// over a chunk but long runs), and the middle slice not shrunk by 2 % by libdeflate (repeats further apart,
+// such as a counter's low byte, which cycles through every value). The low bytes of the trace's times,
+// battery levels, device ids and signal levels are such noise: deflate spent ~40 % of its time on them for
+// nothing (bench/RESULTS.md, twenty-ninth session). A plane taken for noise that is not costs only its
+// compression, never its bytes.
+// Literals (with `literals`), where its bytes look drawn one by one: a byte equal to the one before about as
+// often as two bytes drawn independently from its histogram are equal (at most kLiteralRepeats times), and
+// no value so common that a code of at least a bit a byte would waste it (that chance at most
+// kLiteralSameChance), and libdeflate does not take the middle slice under 97 % of what a code of its
+// bytes' own frequencies would (a pattern with a period, such as a small city's device ids in the order they
+// report). Deflate's search for repeated strings then finds little beyond what the byte frequencies give,
+// at ~7 ns a byte: the low bytes of a time with a third of the rows NaN, a signal level's middle byte, a
+// channel's bytes, gateways heard (bench/RESULTS.md, "Byte planes coded as literals").
+// Matched otherwise, and for a plane of high entropy that is not noise (a code of its byte frequencies
+// would save next to nothing, its strings repeat: a counter's low byte).
 constexpr double kNoiseBits = 7.9;
 constexpr size_t kNoiseSlice = 4096;
-bool is_noise(std::span<const unsigned char> plane, libdeflate_compressor* compressor,
-              std::vector<unsigned char>& probe_out) {
+constexpr double kLiteralRepeats = 1.6;
+constexpr double kLiteralSameChance = 0.7;
+Coding coding_of(std::span<const unsigned char> plane, libdeflate_compressor* compressor,
+                 std::vector<unsigned char>& probe_out, bool literals) {
   const size_t n = plane.size();
-  if (n < 4 * kNoiseSlice) return false;
+  if (n < 4 * kNoiseSlice) return Coding::Matched;
   std::array<uint32_t, 256> count{};
   size_t repeats = 0;
   for (size_t slice = 0; slice < 4; ++slice) {
@@ -101,79 +121,93 @@ bool is_noise(std::span<const unsigned char> plane, libdeflate_compressor* compr
     }
   }
   constexpr size_t sampled = 4 * kNoiseSlice;
-  if (repeats * 256 > 2 * sampled) return false;  // twice what uniform noise has
-  double sum = 0.0;                               // sum of c log2 c
+  double sum = 0.0, same = 0.0;  // sum of c log2 c; the chance that two bytes drawn are equal
   for (uint32_t c : count)
-    if (c > 0) sum += static_cast<double>(c) * std::log2(static_cast<double>(c));
+    if (c > 0) {
+      const auto x = static_cast<double>(c);
+      sum += x * std::log2(x);
+      same += (x / sampled) * (x / sampled);
+    }
   const double bits = std::log2(static_cast<double>(sampled)) - sum / static_cast<double>(sampled);
-  if (bits < kNoiseBits) return false;
-  probe_out.resize(kNoiseSlice);
-  const size_t size = libdeflate_deflate_compress(compressor, plane.data() + n / 2, kNoiseSlice,
-                                                  probe_out.data(), kNoiseSlice * 98 / 100);
-  return size == 0;  // (0: it did not fit in 98 % of the slice)
-}
-
-// A zlib stream (RFC 1950) of `input` whose first `stored` bytes go in stored blocks (RFC 1951 3.2.4: a
-// byte of header, LEN and NLEN, then the bytes as they are) and the rest through libdeflate. A stored
-// block ends on a byte boundary, so libdeflate's raw deflate stream, which ends with the final block,
-// follows it as it is. 0 when it would not fit in `out`.
-size_t zlib_with_stored_prefix(libdeflate_compressor* compressor, std::span<const unsigned char> input,
-                               size_t stored, std::span<unsigned char> out) {
-  constexpr size_t kStoredMax = 65535;
-  const size_t blocks = (stored + kStoredMax - 1) / kStoredMax;
-  const size_t rest = input.size() - stored;
-  const size_t fixed = 2 + blocks * 5 + stored + 4;
-  if (fixed >= out.size()) return 0;
-  unsigned char* p = out.data();
-  *p++ = 0x78;  // CMF: deflate, 32 KiB window
-  *p++ = 0x01;  // FLG: FLEVEL 0, no dictionary; (0x78 * 256 + 0x01) % 31 == 0 (FLEVEL is informational only,
-                // RFC 1950 2.2: libdeflate writes 0 at level 1, the default, and inflate ignores it)
-  for (size_t at = 0; at < stored; at += kStoredMax) {
-    const auto len = static_cast<uint16_t>(std::min(kStoredMax, stored - at));
-    *p++ = (rest == 0 && at + len == stored) ? 0x01 : 0x00;  // BFINAL on the last block of the stream
-    const uint16_t nlen = static_cast<uint16_t>(~len);
-    *p++ = static_cast<unsigned char>(len & 0xff);
-    *p++ = static_cast<unsigned char>(len >> 8);
-    *p++ = static_cast<unsigned char>(nlen & 0xff);
-    *p++ = static_cast<unsigned char>(nlen >> 8);
-    std::memcpy(p, input.data() + at, len);
-    p += len;
-  }
-  if (rest > 0) {
-    const size_t room = static_cast<size_t>(out.data() + out.size() - p) - 4;
-    const size_t size = libdeflate_deflate_compress(compressor, input.data() + stored, rest, p, room);
-    if (size == 0) return 0;
-    p += size;
-  }
-  const uint32_t adler = libdeflate_adler32(1, input.data(), input.size());
-  for (int shift = 24; shift >= 0; shift -= 8) *p++ = static_cast<unsigned char>(adler >> shift);
-  return static_cast<size_t>(p - out.data());
+  const auto fits = [&](size_t limit) {  // whether libdeflate takes the middle slice to at most `limit` bytes
+    probe_out.resize(kNoiseSlice);
+    return libdeflate_deflate_compress(compressor, plane.data() + n / 2, kNoiseSlice, probe_out.data(),
+                                       limit) != 0;
+  };
+  if (repeats * 256 <= 2 * sampled && bits >= kNoiseBits)  // (repeats: twice what uniform noise has)
+    return fits(kNoiseSlice * 98 / 100) ? Coding::Matched : Coding::Stored;
+  const double repeat_chance = static_cast<double>(repeats) / static_cast<double>(sampled - 4);
+  if (!literals || same > kLiteralSameChance || repeat_chance > kLiteralRepeats * same)
+    return Coding::Matched;
+  // Strings repeated further apart than the byte before (a pattern with a period): deflate takes the middle
+  // slice under 97 % of what its bytes' own code would.
+  return fits(static_cast<size_t>(0.97 * std::max(bits, 1.0) / 8.0 * kNoiseSlice)) ? Coding::Matched
+                                                                                   : Coding::Literals;
 }
 
 FilteredChunk filter_anew(Scratch& scratch, std::span<const unsigned char> raw, size_t element_size,
                           bool shuffle, unsigned level) {
   libdeflate_compressor* compressor = scratch.at(level);
-  std::span<const unsigned char> input = raw;
-  // The leading byte planes that are noise (the low bytes, little-endian), shuffled: stored, not deflated.
-  size_t stored = 0;
-  if (shuffle) {
-    scratch.shuffled.resize(raw.size());
-    shuffle_bytes(raw, element_size, scratch.shuffled.data());
-    input = scratch.shuffled;
-    const size_t n = element_size > 1 ? raw.size() / element_size : 0;
-    for (size_t j = 0;
-         j < element_size && n > 0 && is_noise(input.subspan(j * n, n), compressor, scratch.probe); ++j)
-      stored += n;
-  }
+  const uint32_t deflate_bit = shuffle ? 0b10u : 0b1u;
   // At most the chunk's own size, as HDF5's deflate filter: a chunk that deflate would not shrink is
   // stored as it is, its deflate bit set in the mask.
   scratch.out.resize(raw.size());
-  const size_t size = stored > 0 ? zlib_with_stored_prefix(compressor, input, stored, scratch.out)
-                                 : libdeflate_zlib_compress(compressor, input.data(), input.size(),
-                                                            scratch.out.data(), scratch.out.size());
-  const uint32_t deflate_bit = shuffle ? 0b10u : 0b1u;
-  if (size == 0) return {input, deflate_bit};
-  return {{scratch.out.data(), size}, 0};
+  const size_t n = shuffle && element_size > 1 ? raw.size() / element_size : 0;
+  if (n == 0) {
+    const size_t size =
+        libdeflate_zlib_compress(compressor, raw.data(), raw.size(), scratch.out.data(), scratch.out.size());
+    if (size == 0) return {raw, deflate_bit};
+    return {{scratch.out.data(), size}, 0};
+  }
+  scratch.shuffled.resize(raw.size());
+  shuffle_bytes(raw, element_size, scratch.shuffled.data());
+  const std::span<const unsigned char> input = scratch.shuffled;
+  // The planes' codings up to the first matched one: that plane, the ones after it and the bytes past the
+  // last whole element go through libdeflate in one stream, which ends the deflate stream. Literals at the
+  // fast levels alone (1..3): at the others, deflate's search is what was asked for.
+  std::vector<Coding>& codings = scratch.codings;
+  codings.clear();
+  while (codings.size() < element_size) {
+    const Coding c = coding_of(input.subspan(codings.size() * n, n), compressor, scratch.probe, level <= 3);
+    if (c == Coding::Matched) break;
+    codings.push_back(c);
+  }
+  const size_t ahead = codings.size(), rest = input.size() - ahead * n;
+  DeflateWriter out(scratch.out);
+  const unsigned char header[2] = {
+      0x78,   // CMF: deflate, 32 KiB window
+      0x01};  // FLG: FLEVEL 0, no dictionary; (0x78 * 256 + 0x01) % 31 == 0 (FLEVEL is informational only,
+              // RFC 1950 2.2: libdeflate writes 0 at level 1, the default, and inflate ignores it)
+  out.bytes(header);
+  for (size_t j = 0; j < ahead;) {
+    size_t k = j + 1;  // planes j .. k - 1 coded alike (stored planes in one run of stored blocks)
+    while (k < ahead && codings[k] == codings[j] && codings[j] == Coding::Stored) ++k;
+    const bool final = k == ahead && rest == 0;
+    const std::span<const unsigned char> planes = input.subspan(j * n, (k - j) * n);
+    if (codings[j] == Coding::Stored) {
+      out.stored(planes, final);
+    } else {
+      out.literals(planes, count_bytes(planes), final);
+    }
+    if (out.full()) return {input, deflate_bit};
+    j = k;
+  }
+  if (rest > 0) {
+    if (ahead > 0) out.align();
+    const std::span<unsigned char> room = out.room();
+    const size_t size = room.size() <= 4 ? 0
+                                         : libdeflate_deflate_compress(compressor, input.data() + ahead * n,
+                                                                       rest, room.data(), room.size() - 4);
+    if (size == 0) return {input, deflate_bit};
+    out.written(size);
+  }
+  const uint32_t adler = libdeflate_adler32(1, input.data(), input.size());
+  const unsigned char trailer[4] = {
+      static_cast<unsigned char>(adler >> 24), static_cast<unsigned char>(adler >> 16),
+      static_cast<unsigned char>(adler >> 8), static_cast<unsigned char>(adler)};
+  out.bytes(trailer);
+  if (out.full() || out.size() >= raw.size()) return {input, deflate_bit};
+  return {{scratch.out.data(), out.size()}, 0};
 }
 
 }  // namespace

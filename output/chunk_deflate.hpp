@@ -4,10 +4,13 @@
 // libdeflate writes the zlib format (RFC 1950) that HDF5's deflate filter reads with zlib's inflate, so
 // a chunk written this way (H5Dwrite_chunk, h5::AppendableColumn) reads back in h5py, h5dump or any
 // HDF5 reader exactly as one HDF5 filtered itself.
-// Two shortcuts, the stored bytes readable as before: the leading byte planes of a shuffled chunk that are
+// Three shortcuts, the stored bytes readable as before: the low byte planes of a shuffled chunk that are
 // noise (the low bytes of times, levels, ids) go in deflate's stored blocks without libdeflate searching
 // them for matches, and a chunk of one value repeated is filtered once per thread and reused (about 0.6 of
-// the CPU on the 1 M city's /messages, the same bytes stored; bench/RESULTS.md, twenty-ninth session).
+// the CPU on the 1 M city's /messages, the same bytes stored; bench/RESULTS.md, twenty-ninth session); at
+// levels 1-3, the low planes whose bytes look drawn one by one are coded as literals with a Huffman code of
+// their own (huffman_block.hpp): 0.81 of the CPU again on the 100k city's /messages, 1 % smaller
+// (bench/RESULTS.md, "Byte planes coded as literals").
 #pragma once
 
 #include <cstddef>
