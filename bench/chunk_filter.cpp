@@ -4,7 +4,8 @@
 //   - whole: the shuffled chunk through libdeflate_zlib_compress (the trace's chunks before the twenty-ninth
 //     session);
 //   - ours: output::h5::filter_chunk (the low byte planes that are noise stored, those whose bytes look drawn
-//     one by one coded as literals, from the first plane deflate's search shrinks better on through libdeflate).
+//     one by one coded as literals, from the first plane deflate's search shrinks better on through
+//     libdeflate).
 // Both are checked to inflate (zlib) to the same shuffled bytes. The CPU is the median of REPEATS passes.
 //   build/bin/chunk_filter TRACE.h5 [REPEATS=5] [LEVEL=1]
 #include <hdf5.h>
