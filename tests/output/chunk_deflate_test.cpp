@@ -92,6 +92,25 @@ TEST_F(ChunkFile, ShuffleIsHdf5sShuffleByteForByte) {
   check("small", H5T_NATIVE_UINT16, bytes_of(small), 2);
 }
 
+TEST(ChunkDeflate, ShuffleMovesByteJOfElementIToJTimesNPlusI) {
+  // Against the definition, byte by byte, for every element size the trace uses and others, with element
+  // counts that leave a tail past a multiple of sixteen and bytes past the last whole element.
+  std::mt19937_64 rng(13);
+  for (size_t element : {1, 2, 3, 4, 5, 8, 16}) {
+    for (size_t count : {0, 1, 15, 16, 17, 33, 1000, 4099}) {
+      std::vector<unsigned char> raw(count * element + (count % 3 == 1 ? element / 2 : 0));
+      for (auto& b : raw) b = static_cast<unsigned char>(rng());
+      std::vector<unsigned char> out(raw.size(), 0xEE), expected(raw.size());
+      const size_t n = raw.size() / element;
+      for (size_t i = 0; i < raw.size(); ++i)
+        expected[i] = i < n * element ? raw[(i % n) * element + i / n] : raw[i];
+      if (element == 1 || n <= 1) expected = raw;
+      shuffle_bytes(raw, element, out.data());
+      EXPECT_EQ(out, expected) << "element " << element << ", count " << count;
+    }
+  }
+}
+
 TEST(ChunkDeflate, IsAZlibStreamOfTheShuffledBytes) {
   const std::vector<double> t = times(65536, 2);
   const FilteredChunk chunk = filter_chunk(bytes_of(t), 8, true, 1);
