@@ -253,7 +253,6 @@ void RadioMedium::step(double t_s, core::ThreadPool& pool,
   // not in the first step, nor in a step longer than the shortest receive delay.
   const std::optional<double> judge_by_s =
       t_s <= prune_before_s_ + min_rx1_delay_s_ ? std::optional<double>(t_s) : std::nullopt;
-  step_thread_ = std::this_thread::get_id();
   pool.parallel_for(
       parts_.size(), [&](size_t p) { run_part(p, judge_by_s); }, links, kMinParallelLinks);
   submitted_.clear();

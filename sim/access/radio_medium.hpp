@@ -195,11 +195,10 @@ class RadioMedium {
     // reception a frame still unresolved holds (the ones before it may go).
     size_t settled_frames = 0;
     uint64_t first_live = 0;
-    // This step's due frames judged here (when step judges them in the round), in seq order. Step's thread
-    // reads them right after the round: a worker streams them (judge).
-    core::UninitialisedVector<Verdict> verdicts;
-    core::UninitialisedVector<uint32_t> verdict_gateways;
-    core::UninitialisedVector<float> verdict_rssi_dbm;
+    // This step's due frames judged here (when step judges them in the round), in seq order.
+    std::vector<Verdict> verdicts;
+    std::vector<uint32_t> verdict_gateways;
+    std::vector<float> verdict_rssi_dbm;
     Reception& reception(uint64_t id) { return receptions[static_cast<size_t>(id - base)]; }
     const Reception& reception(uint64_t id) const { return receptions[static_cast<size_t>(id - base)]; }
     Energies& energies(uint64_t id) { return interference[static_cast<size_t>(id - base)]; }
@@ -217,11 +216,8 @@ class RadioMedium {
   // gateways' incoming_), then settles its gateways' newcomers; with judge_by_s, judges the frames due by
   // then at its gateways (Part::verdicts).
   void run_part(size_t p, std::optional<double> judge_by_s);
-  // Part p's verdict on frames_[frame] (its receptions' fates, read on the thread that wrote them), appended
-  // to its verdict lists; with `stream`, by streaming stores (core::stream_words): on a worker, whose
-  // ordinary stores would first take back each line of the lists from step's thread, which read them the
-  // round before (bench/RESULTS.md, "The verdicts streamed"). The caller fences.
-  void judge(size_t p, size_t frame, bool stream = false);
+  // Part p's verdict on frames_[frame] (its receptions' fates, read on the thread that wrote them).
+  void judge(size_t p, size_t frame);
   // Part p's settled front erased (spans of frames gone from frames_; receptions, once half of them, and
   // its gateways' fates no live reception refers to): what step left it.
   void tidy(size_t p);
@@ -359,7 +355,6 @@ class RadioMedium {
   core::UninitialisedVector<Airing> airings_;  // airings_[i]: submitted_[i]'s, for the parts
   std::vector<uint8_t> airing_sf_;             // submitted_[i]'s SF (7..12), for the parts
   bool worker_ran_a_part_ = false;             // in the last round: another thread than step's (streaming)
-  std::thread::id step_thread_;                // the thread of the step in progress (run_part streams)
   // Per gateway, what materialise writes for each reception: the window's new receptions and the local
   // index the next one gets, a cache line of its own. Packed (one vector header and one counter after the
   // other), the lines at a cut between two parts were written by both threads at every reception there:

@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "sim/access/radio_medium.hpp"
-#include "sim/core/stream_store.hpp"
 
 namespace citytwin::sim::access {
 namespace {
@@ -101,15 +100,13 @@ void RadioMedium::run_part(size_t p, std::optional<double> judge_by_s) {
     for (const OnAir& rx : incoming_[g].list) settle(part, static_cast<uint32_t>(g), rx);
     incoming_[g].list.clear();
   }
-  // 3. Its verdicts on the frames due by judge_by_s, in seq order (streamed on a worker: judge).
+  // 3. Its verdicts on the frames due by judge_by_s, in seq order.
   part.clear_verdicts();
   if (!judge_by_s) return;
-  const bool stream = part.thread != step_thread_;
   for (size_t i = frame_front_; i < part.spans.size(); ++i) {
     prefetch_judge(p, i);
-    if (!part.spans[i].judged && part.spans[i].t_end_s <= *judge_by_s) judge(p, i, stream);
+    if (!part.spans[i].judged && part.spans[i].t_end_s <= *judge_by_s) judge(p, i);
   }
-  if (stream) core::stream_fence();
 }
 
 RadioMedium::Links RadioMedium::links_of(uint32_t device) const {
@@ -218,17 +215,12 @@ void RadioMedium::prefetch_links(size_t p, size_t submitted) const {
   }
 }
 
-void RadioMedium::judge(size_t p, size_t frame, bool stream) {
+void RadioMedium::judge(size_t p, size_t frame) {
   Part& part = parts_[p];
   part.spans[frame].judged = true;
   const Span span = part.spans[frame];
-  // Room for every reception: those received are stored in place, the rest given back below.
-  const auto first = static_cast<uint32_t>(part.verdict_gateways.size());
-  part.verdict_gateways.resize(first + span.count);
-  part.verdict_rssi_dbm.resize(first + span.count);
-  uint32_t* gateways = part.verdict_gateways.data() + first;
-  float* rssi_dbm = part.verdict_rssi_dbm.data() + first;
-  Verdict v{first, 0, span.count, -std::numeric_limits<float>::infinity(), FailReason::BelowSensitivity};
+  Verdict v{static_cast<uint32_t>(part.verdict_gateways.size()), 0, span.count,
+            -std::numeric_limits<float>::infinity(), FailReason::BelowSensitivity};
   for (uint64_t id = span.first; id < span.first + span.count; ++id) {
     const Reception& rx = part.reception(id);
     FailReason rx_fate = fate(rx.gateway, rx.local);
@@ -236,13 +228,8 @@ void RadioMedium::judge(size_t p, size_t frame, bool stream) {
         sunk_by_interference(rx, part.energies(id), frames_[frame].tx))
       rx_fate = FailReason::Collision;
     if (rx_fate == FailReason::None) {
-      if (stream) {
-        core::stream_words(gateways + v.received, rx.gateway);
-        core::stream_words(rssi_dbm + v.received, rx.rssi_dbm);
-      } else {
-        gateways[v.received] = rx.gateway;
-        rssi_dbm[v.received] = rx.rssi_dbm;
-      }
+      part.verdict_gateways.push_back(rx.gateway);
+      part.verdict_rssi_dbm.push_back(rx.rssi_dbm);
       ++v.received;
     }
     if (rx.rssi_dbm > v.strongest_dbm) {
@@ -250,14 +237,7 @@ void RadioMedium::judge(size_t p, size_t frame, bool stream) {
       v.strongest_fate = rx_fate;
     }
   }
-  part.verdict_gateways.resize(first + v.received);
-  part.verdict_rssi_dbm.resize(first + v.received);
-  part.verdicts.resize(part.verdicts.size() + 1);
-  if (stream) {
-    core::stream_words(&part.verdicts.back(), v);
-  } else {
-    part.verdicts.back() = v;
-  }
+  part.verdicts.push_back(v);
 }
 
 void RadioMedium::prefetch_judge(size_t p, size_t frame) const {

@@ -5,7 +5,6 @@
 // hands the array over). Elsewhere than x86-64, ordinary stores.
 #pragma once
 
-#include <cstddef>
 #include <cstring>
 #include <type_traits>
 
@@ -25,22 +24,6 @@ inline void stream_store(T* dst, const T& value) {
   auto* out = reinterpret_cast<__m128i*>(dst);
   _mm_stream_si128(out, half[0]);
   _mm_stream_si128(out + 1, half[1]);
-#else
-  *dst = value;
-#endif
-}
-
-// *dst = value, 4 bytes at a time (MOVNTI), for a trivially copyable value of whole 4-byte words at a 4-byte
-// boundary: for arrays of small records appended one by one. The processor gathers a line's words and
-// writes the line whole once they are all there (a line left partly written is written in pieces).
-template <class T>
-inline void stream_words(T* dst, const T& value) {
-  static_assert(std::is_trivially_copyable_v<T> && sizeof(T) % 4 == 0 && alignof(T) >= 4);
-#if defined(__x86_64__)
-  int words[sizeof(T) / 4];
-  std::memcpy(words, &value, sizeof(T));
-  auto* out = reinterpret_cast<int*>(dst);
-  for (size_t i = 0; i < sizeof(T) / 4; ++i) _mm_stream_si32(out + i, words[i]);
 #else
   *dst = value;
 #endif
