@@ -106,6 +106,7 @@ constexpr double kNoiseBits = 7.9;
 constexpr size_t kNoiseSlice = 4096;
 constexpr double kLiteralRepeats = 1.6;
 constexpr double kLiteralSameChance = 0.7;
+constexpr unsigned kLiteralsUpToLevel = 3;  // the fast levels; above, deflate's search is what was asked for
 Coding coding_of(std::span<const unsigned char> plane, libdeflate_compressor* compressor,
                  std::vector<unsigned char>& probe_out, bool literals) {
   const size_t n = plane.size();
@@ -164,11 +165,12 @@ FilteredChunk filter_anew(Scratch& scratch, std::span<const unsigned char> raw, 
   const std::span<const unsigned char> input = scratch.shuffled;
   // The planes' codings up to the first matched one: that plane, the ones after it and the bytes past the
   // last whole element go through libdeflate in one stream, which ends the deflate stream. Literals at the
-  // fast levels alone (1..3): at the others, deflate's search is what was asked for.
+  // fast levels alone (kLiteralsUpToLevel).
   std::vector<Coding>& codings = scratch.codings;
   codings.clear();
   while (codings.size() < element_size) {
-    const Coding c = coding_of(input.subspan(codings.size() * n, n), compressor, scratch.probe, level <= 3);
+    const Coding c = coding_of(input.subspan(codings.size() * n, n), compressor, scratch.probe,
+                               level <= kLiteralsUpToLevel);
     if (c == Coding::Matched) break;
     codings.push_back(c);
   }

@@ -31,6 +31,10 @@ void huffman_lengths(std::span<const uint32_t> frequencies, unsigned max_bits, s
     throw std::invalid_argument("huffman_lengths: a length for each frequency, max_bits 1..24");
   std::fill(lengths.begin(), lengths.end(), uint8_t{0});
   std::vector<uint64_t> weight(frequencies.begin(), frequencies.end());
+  // Halving keeps a nonzero weight nonzero: the symbols to code are the same in every pass.
+  if (static_cast<size_t>(std::count_if(weight.begin(), weight.end(), [](uint64_t w) { return w > 0; })) >
+      (size_t{1} << max_bits))
+    throw std::invalid_argument("huffman_lengths: more symbols than max_bits can code");
   std::vector<std::pair<uint64_t, uint32_t>> leaves;  // (weight, symbol), lightest first
   for (;;) {
     leaves.clear();
@@ -41,8 +45,6 @@ void huffman_lengths(std::span<const uint32_t> frequencies, unsigned max_bits, s
       lengths[leaves[0].second] = 1;
       return;
     }
-    if (leaves.size() > (size_t{1} << max_bits))
-      throw std::invalid_argument("huffman_lengths: more symbols than max_bits can code");
     std::sort(leaves.begin(), leaves.end());
     // The tree with two queues: the leaves in order, and the joined nodes, made in order of weight. Nodes
     // 0 .. m - 1 are the leaves, m .. 2m - 2 the joined ones; a node's parent comes after it.

@@ -1,8 +1,7 @@
 // The wired network on the run's bus: it carries the copy each receiving gateway of a resolved frame forwards
-// (events::FrameResolved),
-// carries the streams that start (events::StreamStarted), and publishes what its network server did with each
-// copy (events::CopyDelivered, the first copy of a frame delivering it: deduplication; CopyDropped) and the
-// delivered frames the platform's stages take (events::MessageIngested).
+// (events::FrameResolved), carries the streams that start (events::StreamStarted), and publishes what its
+// network server did with each copy (events::CopyDelivered, the first copy of a frame delivering it:
+// deduplication; CopyDropped) and the delivered frames the platform's stages take (events::MessageIngested).
 #pragma once
 
 #include <cstdint>
