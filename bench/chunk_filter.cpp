@@ -7,19 +7,25 @@
 //     one by one coded as literals, from the first plane deflate's search shrinks better on through
 //     libdeflate).
 // Both are checked to inflate (zlib) to the same shuffled bytes. The CPU is the median of REPEATS passes.
+// With --planes, each byte plane of each column instead (shuffled as the trace stores the column), coded
+// three ways: libdeflate alone, as runs (DeflateWriter::runs) and as literals (DeflateWriter::literals), each
+// one pass: CPU per row and bytes per row, what chunk_deflate.cpp chooses between.
 //   build/bin/chunk_filter TRACE.h5 [REPEATS=5] [LEVEL=1]
+//   build/bin/chunk_filter --planes TRACE.h5 [LEVEL=1]
 #include <hdf5.h>
 #include <libdeflate.h>
 #include <time.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "output/chunk_deflate.hpp"
+#include "output/huffman_block.hpp"
 
 namespace h5 = citytwin::output::h5;
 
@@ -90,17 +96,74 @@ bool inflates_to(const unsigned char* z, size_t size, const std::vector<unsigned
   return uncompress(out.data(), &n, z, size) == Z_OK && n == want.size() && out == want;
 }
 
+constexpr size_t kRows = 65536;  // the trace's chunks (output/hdf5_columns.hpp)
+
+// --planes: every plane of every column, three ways.
+int planes(const char* path, int level) {
+  libdeflate_compressor* compressor = libdeflate_alloc_compressor(level);
+  std::printf(
+      "| column | plane | libdeflate: ns a row | B a row | runs: ns a row | B a row | literals: ns a row | B "
+      "a row |\n");
+  std::printf("|---|---|---|---|---|---|---|---|\n");
+  h5::RunTokens tokens;
+  for (const Column& c : read_messages(path)) {
+    const size_t es = c.element_size, chunks = c.bytes.size() / (kRows * es);
+    if (chunks == 0) continue;
+    std::vector<unsigned char> shuffled(kRows * es), out(2 * kRows + 1024);
+    for (size_t j = 0; j < es; ++j) {
+      std::array<double, 3> cpu{};
+      std::array<size_t, 3> bytes{};
+      for (size_t k = 0; k < chunks; ++k) {
+        const std::span<const unsigned char> raw(c.bytes.data() + k * kRows * es, kRows * es);
+        if (c.shuffle) {
+          h5::shuffle_bytes(raw, es, shuffled.data());
+        } else {
+          std::copy(raw.begin(), raw.end(), shuffled.begin());
+        }
+        // (unshuffled, a "plane" is every es-th byte's place in the chunk's j-th kRows bytes: cost only)
+        const std::span<const unsigned char> plane(shuffled.data() + j * kRows, kRows);
+        double t0 = thread_cpu_s();
+        bytes[0] +=
+            libdeflate_deflate_compress(compressor, plane.data(), plane.size(), out.data(), out.size());
+        double t1 = thread_cpu_s();
+        h5::tokens_of_runs(plane, tokens);
+        h5::DeflateWriter runs(out);
+        runs.runs(tokens, true);
+        bytes[1] += runs.size();
+        double t2 = thread_cpu_s();
+        h5::DeflateWriter literals(out);
+        literals.literals(plane, h5::count_bytes(plane), true);
+        bytes[2] += literals.size();
+        const double t3 = thread_cpu_s();
+        cpu[0] += t1 - t0;
+        cpu[1] += t2 - t1;
+        cpu[2] += t3 - t2;
+      }
+      const auto rows = static_cast<double>(chunks * kRows);
+      std::printf("| %s%s | %zu | %.2f | %.3f | %.2f | %.3f | %.2f | %.3f |\n", c.name.c_str(),
+                  c.shuffle ? "" : " (not shuffled)", j, 1e9 * cpu[0] / rows,
+                  static_cast<double>(bytes[0]) / rows, 1e9 * cpu[1] / rows,
+                  static_cast<double>(bytes[1]) / rows, 1e9 * cpu[2] / rows,
+                  static_cast<double>(bytes[2]) / rows);
+    }
+  }
+  libdeflate_free_compressor(compressor);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[1]) == "--planes")
+    return planes(argv[2], argc > 3 ? std::atoi(argv[3]) : 1);
   if (argc < 2) {
-    std::fprintf(stderr, "usage: chunk_filter TRACE.h5 [REPEATS=5] [LEVEL=1]\n");
+    std::fprintf(stderr,
+                 "usage: chunk_filter TRACE.h5 [REPEATS=5] [LEVEL=1] | --planes TRACE.h5 [LEVEL=1]\n");
     return 2;
   }
   const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
   const int level = argc > 3 ? std::atoi(argv[3]) : 1;
   const std::vector<Column> columns = read_messages(argv[1]);
-  constexpr size_t kRows = 65536;  // the trace's chunks (output/hdf5_columns.hpp)
   libdeflate_compressor* compressor = libdeflate_alloc_compressor(level);
   double total_whole = 0, total_ours = 0, bytes_whole = 0, bytes_ours = 0;
   size_t rows_all = 0;

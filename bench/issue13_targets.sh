@@ -6,12 +6,13 @@
 #
 # Without --day: the small scenarios, the set-up of the realistic 1 M city (strongest_only and exact), two
 # threads against one on the issue's 100k day, the flat cost (loop per uplink, realistic 10k against 1 M)
-# and the wired period (100 against 2,000 gateways, and beside it the same copies at both): ~5 minutes on
+# and the wired period (100 against 2,000 gateways, and beside it the same copies at both): ~6 minutes on
 # two cores, ~2 GB of memory.
 # --day adds the realistic 1 M day on two threads (~6 minutes more). The 10 M hour (24 GB) is not run
 # here: see "City sizes, a day each" in bench/RESULTS.md.
 #
-# Single runs (the small ones: the median of five; the flat cost: the median ratio of five alternating pairs):
+# Single runs (the small ones: the median of five; two threads: the median ratio of three pairs; the flat
+# cost: the median ratio of five alternating pairs):
 # this machine's spread between runs is the figures' error; compare two builds with bench/pairs.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -84,19 +85,34 @@ rows+=("| a 1 M city built in <= 10 s (\`strongest_only\`, 2 threads) | ${w} s, 
 read -r w c m < <(process "$work/c1m_exact.yaml" --set run.duration=1s --threads 2)
 rows+=("| the same, exact receptions | ${w} s, CPU ${c} s, peak $((m / 1024)) MiB | $(verdict "$w" 10) |")
 
-echo "  two threads against one on the 100k day (two pairs)" >&2
+echo "  two threads against one on the 100k day (three pairs)" >&2
 gen --devices 100000 --gateways 100 > "$work/c100k.yaml"
+# Three pairs, the order reversed in the second (1 2, 2 1, 1 2), each pair's runs back to back: this
+# machine's speed drifts within minutes, and a pair whose one-thread run fell in a slow phase read 1.93x
+# and 1.91x in the thirty-third session where alternating by hand right after read 1.69-1.77x
+# (bench/RESULTS.md). The verdict is on the median of the three pairs' ratios; each pair shows the round
+# trip between the two CPUs before and after its two-thread run (~50-60 ns: the vCPUs share a cache).
 pairs=""
 speedups=()
-for _ in 1 2; do
-  read -r l1 _ < <(loop "$work/c100k.yaml" --threads 1)
+two_threads() {  # -> "loop_s round_trip_before round_trip_after"
+  local before l
   before=$(placement)
-  read -r l2 _ < <(loop "$work/c100k.yaml" --threads 2)
+  read -r l _ < <(loop "$work/c100k.yaml" --threads 2)
+  echo "$l $before $(placement)"
+}
+for order in 12 21 12; do
+  if [ "$order" = 12 ]; then
+    read -r l1 _ < <(loop "$work/c100k.yaml" --threads 1)
+    read -r l2 rb ra < <(two_threads)
+  else
+    read -r l2 rb ra < <(two_threads)
+    read -r l1 _ < <(loop "$work/c100k.yaml" --threads 1)
+  fi
   speedups+=("$(ratio "$l1" "$l2")")
-  pairs+="$(printf '%.1f / %.1f s (round trip %s / %s ns), ' "$l1" "$l2" "$before" "$(placement)")"
+  pairs+="$(printf '%.1f / %.1f s (round trip %s / %s ns), ' "$l1" "$l2" "$rb" "$ra")"
 done
-low=$(printf '%s\n' "${speedups[@]}" | sort -g | head -1)
-rows+=("| two threads >= 1.7x on the 100k day (loop, 1 / 2 threads) | ${pairs}${speedups[0]}x and ${speedups[1]}x | $("$py" -c "print('met' if $low >= 1.7 else 'not met')") (both pairs must be) |")
+mid=$(printf '%s\n' "${speedups[@]}" | sort -g | sed -n 2p)
+rows+=("| two threads >= 1.7x on the 100k day (loop, 1 / 2 threads, three pairs) | ${pairs}${speedups[*]}: median ${mid}x | $("$py" -c "print('met' if $mid >= 1.7 else 'not met')") |")
 
 # 10k for a day, so that its per-window fixed costs are spread over a million uplinks as the 1 M hour's are
 # (an hour of 10k is ~45k uplinks, its loop mostly those fixed costs).

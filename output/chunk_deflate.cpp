@@ -39,8 +39,9 @@ struct ConstantChunk {
 constexpr size_t kConstantChunks = 32;  // (the trace's columns: 16 in /messages)
 
 // How a byte plane of the shuffled chunk is coded: stored as it is (noise), as literals with a Huffman code
-// of its own (DeflateWriter::literals), or through libdeflate (matched: its repeated strings found).
-enum class Coding { Stored, Literals, Matched };
+// of its own (DeflateWriter::literals), as its runs (DeflateWriter::runs), or through libdeflate (matched:
+// its repeated strings found).
+enum class Coding { Stored, Literals, Runs, Matched };
 
 // One thread's compressor (for the last level asked) and buffers: the writer thread filters the
 // /messages chunks one after another, so they are reused chunk after chunk.
@@ -51,6 +52,7 @@ struct Scratch {
   std::vector<unsigned char> shuffled;
   std::vector<unsigned char> out;
   std::vector<unsigned char> probe;  // filter_chunk's noise test
+  RunTokens runs;                    // a plane's runs (coding_of's test, then a plane coded as runs)
   std::vector<Coding> codings;       // the shuffled chunk's planes', up to the first matched one
 
   libdeflate_compressor* at(unsigned wanted) {
@@ -100,15 +102,25 @@ namespace {
 // report). Deflate's search for repeated strings then finds little beyond what the byte frequencies give,
 // at ~7 ns a byte: the low bytes of a time with a third of the rows NaN, a signal level's middle byte, a
 // channel's bytes, gateways heard (bench/RESULTS.md, "Byte planes coded as literals").
-// Matched otherwise, and for a plane of high entropy that is not noise (a code of its byte frequencies
-// would save next to nothing, its strings repeat: a counter's low byte).
+// Runs (with `literals` too), where a byte equals the one before at least kRunsRepeats of the time (runs ~10
+// bytes long or more): each run of a value coded as the value and copies of the byte before
+// (tokens_of_runs), ~0.2-0.7 ns a byte where libdeflate takes ~2.5, unless libdeflate takes the middle slice
+// under 97 % of what its block of runs would. A plane whose runs code the middle slice in under 1 % of its
+// bytes (a column constant over the chunk, the upper bytes of a time) is not tried with libdeflate: it could
+// save less than that. Shorter runs are left to deflate: coded as runs their planes came out up to 45 %
+// larger, for no less time (bench/RESULTS.md, "Constant planes coded as runs").
+// Matched otherwise (a value so common, or runs so frequent, that literals would waste bits), and for a
+// plane of high entropy that is not noise (a code of its byte frequencies would save next to nothing, its
+// strings repeat: a counter's low byte).
 constexpr double kNoiseBits = 7.9;
 constexpr size_t kNoiseSlice = 4096;
 constexpr double kLiteralRepeats = 1.6;
 constexpr double kLiteralSameChance = 0.7;
+constexpr double kRunsRepeats = 0.9;        // a byte equal to the one before: runs ~10 bytes long on average
+constexpr double kDeflateGain = 0.97;       // what libdeflate's probe must reach of the slice's own code
 constexpr unsigned kLiteralsUpToLevel = 3;  // the fast levels; above, deflate's search is what was asked for
 Coding coding_of(std::span<const unsigned char> plane, libdeflate_compressor* compressor,
-                 std::vector<unsigned char>& probe_out, bool literals) {
+                 std::vector<unsigned char>& probe_out, RunTokens& runs, bool literals) {
   const size_t n = plane.size();
   if (n < 4 * kNoiseSlice) return Coding::Matched;
   std::array<uint32_t, 256> count{};
@@ -130,20 +142,29 @@ Coding coding_of(std::span<const unsigned char> plane, libdeflate_compressor* co
       same += (x / sampled) * (x / sampled);
     }
   const double bits = std::log2(static_cast<double>(sampled)) - sum / static_cast<double>(sampled);
+  const std::span<const unsigned char> middle = plane.subspan(n / 2, kNoiseSlice);
   const auto fits = [&](size_t limit) {  // whether libdeflate takes the middle slice to at most `limit` bytes
     probe_out.resize(kNoiseSlice);
-    return libdeflate_deflate_compress(compressor, plane.data() + n / 2, kNoiseSlice, probe_out.data(),
-                                       limit) != 0;
+    return libdeflate_deflate_compress(compressor, middle.data(), kNoiseSlice, probe_out.data(), limit) != 0;
   };
   if (repeats * 256 <= 2 * sampled && bits >= kNoiseBits)  // (repeats: twice what uniform noise has)
     return fits(kNoiseSlice * 98 / 100) ? Coding::Matched : Coding::Stored;
+  if (!literals) return Coding::Matched;
   const double repeat_chance = static_cast<double>(repeats) / static_cast<double>(sampled - 4);
-  if (!literals || same > kLiteralSameChance || repeat_chance > kLiteralRepeats * same)
-    return Coding::Matched;
+  if (repeat_chance >= kRunsRepeats) {
+    tokens_of_runs(middle, runs);
+    if ((runs_bits(runs) + 7) / 8 * 100 < kNoiseSlice) return Coding::Runs;
+    probe_out.resize(kNoiseSlice + kNoiseSlice / 2);  // (the slice's block, its header included)
+    DeflateWriter block(probe_out);
+    block.runs(runs, true);
+    return fits(static_cast<size_t>(kDeflateGain * static_cast<double>(block.size()))) ? Coding::Matched
+                                                                                       : Coding::Runs;
+  }
+  if (same > kLiteralSameChance || repeat_chance > kLiteralRepeats * same) return Coding::Matched;
   // Strings repeated further apart than the byte before (a pattern with a period): deflate takes the middle
   // slice under 97 % of what its bytes' own code would.
-  return fits(static_cast<size_t>(0.97 * std::max(bits, 1.0) / 8.0 * kNoiseSlice)) ? Coding::Matched
-                                                                                   : Coding::Literals;
+  return fits(static_cast<size_t>(kDeflateGain * std::max(bits, 1.0) / 8.0 * kNoiseSlice)) ? Coding::Matched
+                                                                                           : Coding::Literals;
 }
 
 FilteredChunk filter_anew(Scratch& scratch, std::span<const unsigned char> raw, size_t element_size,
@@ -153,23 +174,26 @@ FilteredChunk filter_anew(Scratch& scratch, std::span<const unsigned char> raw, 
   // At most the chunk's own size, as HDF5's deflate filter: a chunk that deflate would not shrink is
   // stored as it is, its deflate bit set in the mask.
   scratch.out.resize(raw.size());
-  const size_t n = shuffle && element_size > 1 ? raw.size() / element_size : 0;
-  if (n == 0) {
+  // Planes: a shuffled chunk's, or a chunk of bytes as one plane (shuffled or not, the same bytes).
+  const size_t n = (shuffle || element_size == 1) && element_size > 0 ? raw.size() / element_size : 0;
+  if (n <= 1) {
     const size_t size =
         libdeflate_zlib_compress(compressor, raw.data(), raw.size(), scratch.out.data(), scratch.out.size());
     if (size == 0) return {raw, deflate_bit};
     return {{scratch.out.data(), size}, 0};
   }
-  scratch.shuffled.resize(raw.size());
-  shuffle_bytes(raw, element_size, scratch.shuffled.data());
-  const std::span<const unsigned char> input = scratch.shuffled;
+  if (element_size > 1) {
+    scratch.shuffled.resize(raw.size());
+    shuffle_bytes(raw, element_size, scratch.shuffled.data());
+  }
+  const std::span<const unsigned char> input = element_size > 1 ? scratch.shuffled : raw;
   // The planes' codings up to the first matched one: that plane, the ones after it and the bytes past the
   // last whole element go through libdeflate in one stream, which ends the deflate stream. Literals at the
   // fast levels alone (kLiteralsUpToLevel).
   std::vector<Coding>& codings = scratch.codings;
   codings.clear();
   while (codings.size() < element_size) {
-    const Coding c = coding_of(input.subspan(codings.size() * n, n), compressor, scratch.probe,
+    const Coding c = coding_of(input.subspan(codings.size() * n, n), compressor, scratch.probe, scratch.runs,
                                level <= kLiteralsUpToLevel);
     if (c == Coding::Matched) break;
     codings.push_back(c);
@@ -188,8 +212,11 @@ FilteredChunk filter_anew(Scratch& scratch, std::span<const unsigned char> raw, 
     const std::span<const unsigned char> planes = input.subspan(j * n, (k - j) * n);
     if (codings[j] == Coding::Stored) {
       out.stored(planes, final);
-    } else {
+    } else if (codings[j] == Coding::Literals) {
       out.literals(planes, count_bytes(planes), final);
+    } else {
+      tokens_of_runs(planes, scratch.runs);
+      out.runs(scratch.runs, final);
     }
     if (out.full()) return {input, deflate_bit};
     j = k;

@@ -1,6 +1,7 @@
 #include "output/huffman_block.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
@@ -80,8 +81,7 @@ namespace {
 
 // The canonical codes of these lengths (RFC 1951 3.2.2), bit-reversed: deflate sends a code's most
 // significant bit first into a stream filled from each byte's least significant bit.
-template <size_t N>
-std::array<uint16_t, N> canonical_codes(const std::array<uint8_t, N>& lengths) {
+void canonical_codes(std::span<const uint8_t> lengths, std::span<uint16_t> codes) {
   std::array<uint16_t, 17> count{}, next{};
   for (uint8_t len : lengths) ++count[len];
   count[0] = 0;
@@ -90,9 +90,9 @@ std::array<uint16_t, N> canonical_codes(const std::array<uint8_t, N>& lengths) {
     code = static_cast<uint16_t>((code + count[bits - 1]) << 1);
     next[bits] = code;
   }
-  std::array<uint16_t, N> codes{};
-  for (size_t s = 0; s < N; ++s) {
+  for (size_t s = 0; s < lengths.size(); ++s) {
     const unsigned len = lengths[s];
+    codes[s] = 0;
     if (len == 0) continue;
     const uint16_t c = next[len]++;
     uint16_t reversed = 0;
@@ -100,14 +100,30 @@ std::array<uint16_t, N> canonical_codes(const std::array<uint8_t, N>& lengths) {
       reversed = static_cast<uint16_t>(reversed | (((c >> i) & 1u) << (len - 1 - i)));
     codes[s] = reversed;
   }
-  return codes;
 }
 
-constexpr size_t kLiteralCodes = 257;  // the bytes and the end of block (HLIT 0: no lengths coded)
+constexpr size_t kLiteralCodes = 257;   // the bytes and the end of block (HLIT 0: no lengths coded)
+constexpr size_t kLengthSymbols = 286;  // ... and the lengths' symbols, 257..285
 constexpr unsigned kEndOfBlock = 256;
 // The order in which a dynamic block gives the code length code's lengths (RFC 1951 3.2.7).
 constexpr std::array<uint8_t, 19> kLengthOrder = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
                                                   11, 4,  12, 3, 13, 2, 14, 1, 15};
+// The length symbols 257..285: the shortest length of each and its extra bits (RFC 1951 3.2.5).
+constexpr std::array<uint16_t, 29> kLengthBase = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                                  15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                                  67, 83, 99, 115, 131, 163, 195, 227, 258};
+constexpr std::array<uint8_t, 29> kLengthExtra = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                                  2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+constexpr size_t kMinCopy = 3, kMaxCopy = 258;
+// A copy's length (3..258) to its symbol's index (0..28, symbol 257 + index).
+constexpr std::array<uint8_t, kMaxCopy + 1> kLengthIndex = [] {
+  std::array<uint8_t, kMaxCopy + 1> index{};
+  for (size_t len = kMinCopy, k = 0; len <= kMaxCopy; ++len) {
+    while (k + 1 < kLengthBase.size() && kLengthBase[k + 1] <= len) ++k;
+    index[len] = static_cast<uint8_t>(k);
+  }
+  return index;
+}();
 
 }  // namespace
 
@@ -175,51 +191,165 @@ void DeflateWriter::align() {
   flush_bits();
 }
 
+void DeflateWriter::dynamic_header(std::span<const uint8_t> lengths, bool final) {
+  // The code lengths, each sent as itself (code length symbols 0..15, no repeat codes), then the one
+  // distance code's: 1 (RFC 1951 3.2.7: a single distance code is coded with one bit).
+  std::array<uint32_t, 19> length_frequency{};
+  for (uint8_t len : lengths) ++length_frequency[len];
+  ++length_frequency[1];
+  std::array<uint8_t, 19> length_length{};
+  huffman_lengths(length_frequency, 7, length_length);
+  std::array<uint16_t, 19> length_code{};
+  canonical_codes(length_length, length_code);
+  size_t sent = kLengthOrder.size();
+  while (sent > 4 && length_length[kLengthOrder[sent - 1]] == 0) --sent;
+
+  put(final ? 1 : 0, 1);
+  put(2, 2);                     // BTYPE 10: dynamic Huffman codes
+  put(lengths.size() - 257, 5);  // HLIT
+  put(0, 5);                     // HDIST: one distance code
+  put(sent - 4, 4);              // HCLEN
+  for (size_t i = 0; i < sent; ++i) put(length_length[kLengthOrder[i]], 3);
+  for (uint8_t len : lengths) put(length_code[len], length_length[len]);
+  put(length_code[1], length_length[1]);
+}
+
 void DeflateWriter::literals(std::span<const unsigned char> bytes, const ByteCounts& counts, bool final) {
-  // The literal code: each byte's count and one end of block.
+  // The literal code: each byte's count and one end of block; no distance code is used.
   std::array<uint32_t, kLiteralCodes> frequency{};
   std::copy(counts.begin(), counts.end(), frequency.begin());
   frequency[kEndOfBlock] = 1;
   std::array<uint8_t, kLiteralCodes> length{};
   huffman_lengths(frequency, 15, length);
-  const std::array<uint16_t, kLiteralCodes> code = canonical_codes(length);
-  // The code lengths, each sent as itself (code length symbols 0..15, no repeat codes), then the one
-  // distance code's: 1 (RFC 1951 3.2.7: a single distance code is coded with one bit; none is used).
-  std::array<uint32_t, 19> length_frequency{};
-  for (uint8_t len : length) ++length_frequency[len];
-  ++length_frequency[1];
-  std::array<uint8_t, 19> length_length{};
-  huffman_lengths(length_frequency, 7, length_length);
-  const std::array<uint16_t, 19> length_code = canonical_codes(length_length);
-  size_t sent = kLengthOrder.size();
-  while (sent > 4 && length_length[kLengthOrder[sent - 1]] == 0) --sent;
-
-  put(final ? 1 : 0, 1);
-  put(2, 2);                    // BTYPE 10: dynamic Huffman codes
-  put(kLiteralCodes - 257, 5);  // HLIT
-  put(0, 5);                    // HDIST: one distance code
-  put(sent - 4, 4);             // HCLEN
-  for (size_t i = 0; i < sent; ++i) put(length_length[kLengthOrder[i]], 3);
-  for (uint8_t len : length) put(length_code[len], length_length[len]);
-  put(length_code[1], length_length[1]);
+  std::array<uint16_t, kLiteralCodes> code{};
+  canonical_codes(length, code);
+  dynamic_header(length, final);
   // The bytes: a code of at most 15 bits each, onto fewer than 32 bits held.
-  const unsigned char* b = bytes.data();
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    bits_ |= static_cast<uint64_t>(code[b[i]]) << count_;
-    count_ += length[b[i]];
-    if (count_ >= 32) {
-      if (at_ + 4 <= out_.size()) {
-        for (unsigned k = 0; k < 4; ++k) out_[at_ + k] = static_cast<unsigned char>(bits_ >> (8 * k));
-      } else {
-        full_ = true;
-      }
-      at_ += 4;
-      bits_ >>= 32;
-      count_ -= 32;
-    }
-  }
+  std::array<uint32_t, 256> byte_bits{};
+  std::array<uint8_t, 256> byte_count{};
+  std::copy(code.begin(), code.begin() + 256, byte_bits.begin());
+  std::copy(length.begin(), length.begin() + 256, byte_count.begin());
+  emit(bytes.data(), bytes.size(), byte_bits.data(), byte_count.data());
   put(code[kEndOfBlock], length[kEndOfBlock]);
   if (final) pad();
+}
+
+void tokens_of_runs(std::span<const unsigned char> bytes, RunTokens& out) {
+  out.frequency.fill(0);
+  out.frequency[kEndOfBlock] = 1;
+  const size_t n = bytes.size();
+  out.tokens.resize(n);  // (at most a token a byte)
+  uint16_t* t = out.tokens.data();
+  uint32_t* frequency = out.frequency.data();
+  const unsigned char* p = bytes.data();
+  for (size_t i = 0; i < n;) {
+    const unsigned char b = p[i];
+    size_t j = i + 1;
+    if constexpr (std::endian::native == std::endian::little) {
+      // Eight bytes at a time: the first that differs is the lowest nonzero byte of their XOR with b's.
+      const uint64_t pattern = 0x0101010101010101ull * b;
+      for (; j + 8 <= n; j += 8) {
+        uint64_t word = 0;
+        std::memcpy(&word, p + j, 8);
+        if (const uint64_t x = word ^ pattern; x != 0) {
+          j += static_cast<size_t>(std::countr_zero(x)) / 8;
+          goto run_ends;
+        }
+      }
+    }
+    while (j < n && p[j] == b) ++j;
+  run_ends:
+    *t++ = b;
+    ++frequency[b];
+    size_t left = j - i - 1;
+    while (left >= kMinCopy) {
+      // 258 at most, leaving none or at least 3 (a copy of 1 or 2 does not exist).
+      const size_t len = left <= kMaxCopy ? left : left - kMaxCopy < kMinCopy ? left - kMinCopy : kMaxCopy;
+      *t++ = static_cast<uint16_t>(256 + len - kMinCopy);
+      ++frequency[257 + kLengthIndex[len]];
+      left -= len;
+    }
+    for (; left > 0; --left) {
+      *t++ = b;
+      ++frequency[b];
+    }
+    i = j;
+  }
+  out.tokens.resize(static_cast<size_t>(t - out.tokens.data()));
+}
+
+uint64_t runs_bits(const RunTokens& runs) {
+  std::array<uint8_t, kLengthSymbols> length{};
+  huffman_lengths(runs.frequency, 15, length);
+  uint64_t bits = 0;
+  for (size_t s = 0; s < kLengthSymbols; ++s) {
+    const uint64_t extra = s > kEndOfBlock ? kLengthExtra[s - 257] + 1u : 0u;  // (and the distance's bit)
+    bits += runs.frequency[s] * (length[s] + extra);
+  }
+  return bits;
+}
+
+void DeflateWriter::runs(const RunTokens& runs, bool final) {
+  std::array<uint8_t, kLengthSymbols> length{};
+  huffman_lengths(runs.frequency, 15, length);
+  std::array<uint16_t, kLengthSymbols> code{};
+  canonical_codes(length, code);
+  size_t sent = kLengthSymbols;  // the literal/length code up to its last symbol used (257 at least)
+  while (sent > kLiteralCodes && length[sent - 1] == 0) --sent;
+  dynamic_header(std::span<const uint8_t>(length).first(sent), final);
+  // Each token's bits: a literal's code, or a length's code, its extra bits and the distance's one bit (0,
+  // the lone distance code's); 21 bits at most, onto fewer than 32 held.
+  std::array<uint32_t, 512> token_bits{};
+  std::array<uint8_t, 512> token_count{};
+  for (size_t b = 0; b < 256; ++b) {
+    token_bits[b] = code[b];
+    token_count[b] = length[b];
+  }
+  for (size_t len = kMinCopy; len <= kMaxCopy; ++len) {
+    const size_t k = kLengthIndex[len], symbol = 257 + k, token = 256 + len - kMinCopy;
+    if (length[symbol] == 0) continue;
+    token_bits[token] = code[symbol] | static_cast<uint32_t>(len - kLengthBase[k]) << length[symbol];
+    token_count[token] = static_cast<uint8_t>(length[symbol] + kLengthExtra[k] + 1);
+  }
+  emit(runs.tokens.data(), runs.tokens.size(), token_bits.data(), token_count.data());
+  put(code[kEndOfBlock], length[kEndOfBlock]);
+  if (final) pad();
+}
+
+template <typename Symbol>
+void DeflateWriter::emit(const Symbol* symbols, size_t n, const uint32_t* bits, const uint8_t* count) {
+  // The accumulator and the place in locals: the bytes stored below may alias the writer's members, which
+  // the compiler would otherwise reload and store at every symbol. Up to 21 bits a symbol onto fewer than 32
+  // held; 32 out at a time, as one little-endian word.
+  uint64_t held = bits_;
+  unsigned held_count = count_;
+  size_t at = at_;
+  unsigned char* out = out_.data();
+  const size_t room = out_.size();
+  bool full = false;
+  for (size_t i = 0; i < n; ++i) {
+    held |= static_cast<uint64_t>(bits[symbols[i]]) << held_count;
+    held_count += count[symbols[i]];
+    if (held_count >= 32) {
+      if (at + 4 <= room) {
+        const auto word = static_cast<uint32_t>(held);
+        if constexpr (std::endian::native == std::endian::little) {
+          std::memcpy(out + at, &word, 4);
+        } else {
+          for (unsigned k = 0; k < 4; ++k) out[at + k] = static_cast<unsigned char>(word >> (8 * k));
+        }
+      } else {
+        full = true;
+      }
+      at += 4;
+      held >>= 32;
+      held_count -= 32;
+    }
+  }
+  bits_ = held;
+  count_ = held_count;
+  at_ = at;
+  full_ = full_ || full;
 }
 
 }  // namespace citytwin::output::h5

@@ -6,6 +6,8 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -157,6 +159,116 @@ TEST(DeflateWriter, StoredLiteralsAndLibdeflatesBlocksMakeOneStream) {
   std::vector<unsigned char> all = noise;
   all.insert(all.end(), plane.begin(), plane.end());
   all.insert(all.end(), text.begin(), text.end());
+  EXPECT_EQ(inflate_raw(out.data(), w.size(), all.size()), all);
+}
+
+// Runs of the given lengths, each of a value unlike the one before.
+std::vector<unsigned char> runs_of(const std::vector<size_t>& lengths, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<unsigned char> b;
+  unsigned char value = 0;
+  for (size_t len : lengths) {
+    value = static_cast<unsigned char>(value + 1 + rng() % 255);
+    b.insert(b.end(), len, value);
+  }
+  return b;
+}
+
+TEST(RunTokens, AreTheRunsLiteralAndCopiesOfAtMost258) {
+  // A run of L: its byte, then copies of the byte before of 258 at most, never leaving 1 or 2 (no such copy):
+  // 1 and 2 and 3 are literals only, 4 a literal and a copy of 3, 259 a literal and 258, 260 a literal, 256
+  // and 3 (not 258 and 1), 261 a literal, 257 and 3, 262 a literal, 258 and 3.
+  const auto tokens = [](size_t len) {
+    RunTokens t;
+    tokens_of_runs(std::vector<unsigned char>(len, 9), t);
+    return t.tokens;
+  };
+  using T = std::vector<uint16_t>;
+  EXPECT_EQ(tokens(1), (T{9}));
+  EXPECT_EQ(tokens(3), (T{9, 9, 9}));
+  EXPECT_EQ(tokens(4), (T{9, 256}));
+  EXPECT_EQ(tokens(259), (T{9, 256 + 255}));
+  EXPECT_EQ(tokens(260), (T{9, 256 + 253, 256}));
+  EXPECT_EQ(tokens(261), (T{9, 256 + 254, 256}));
+  EXPECT_EQ(tokens(262), (T{9, 256 + 255, 256}));
+  // Runs cut where the value changes, whatever their place among eight bytes; the counts are the tokens'.
+  const std::vector<unsigned char> b = runs_of({1, 2, 7, 8, 9, 15, 16, 17, 1, 1, 300}, 3);
+  RunTokens t;
+  tokens_of_runs(b, t);
+  std::vector<unsigned char> back;
+  std::array<uint32_t, 286> counted{};
+  counted[256] = 1;  // the end of block
+  for (uint16_t token : t.tokens) {
+    if (token < 256) {
+      back.push_back(static_cast<unsigned char>(token));
+      ++counted[token];
+      continue;
+    }
+    const size_t len = token - 256u + 3u;
+    back.insert(back.end(), len, back.back());
+    const size_t symbol = len <= 10 ? 254 + len : len == 258 ? 285 : 0;  // (the lengths without extra bits)
+    if (symbol != 0) {
+      EXPECT_EQ(t.frequency[symbol], std::count(t.tokens.begin(), t.tokens.end(), token));
+    }
+  }
+  EXPECT_EQ(back, b);
+  for (size_t v = 0; v < 256; ++v) EXPECT_EQ(t.frequency[v], counted[v]) << v;
+  EXPECT_EQ(t.frequency[256], 1u);
+}
+
+TEST(DeflateWriter, RunBlocksInflateToTheirBytes) {
+  // Every run length up to 600 (past 2 x 258), random ones, a constant plane, a plane without runs, one byte
+  // and none: zlib inflates each block to its bytes.
+  std::vector<size_t> every(600);
+  std::iota(every.begin(), every.end(), 1);
+  std::mt19937_64 rng(9);
+  std::vector<size_t> random(3000);
+  for (auto& len : random) len = 1 + rng() % (rng() % 2 ? 4 : 2000);
+  for (const auto& bytes :
+       {runs_of(every, 1), runs_of(random, 2), std::vector<unsigned char>(65536, 0x7f),
+        skewed(20000, 0.3, 10), std::vector<unsigned char>{5}, std::vector<unsigned char>{}}) {
+    RunTokens t;
+    tokens_of_runs(bytes, t);
+    std::vector<unsigned char> out(bytes.size() * 2 + 1024);
+    DeflateWriter w(out);
+    w.runs(t, true);
+    ASSERT_FALSE(w.full());
+    EXPECT_EQ(inflate_raw(out.data(), w.size(), bytes.size()), bytes) << bytes.size();
+    // runs_bits counts the tokens' bits, the block adds its header (at most 3 + 14 + 19 * 3 + 286 * 7 bits,
+    // and 7 for the distance code's length), the end of block (15 at most) and the last byte's padding.
+    EXPECT_LE(runs_bits(t), 8 * w.size()) << bytes.size();
+    EXPECT_GE(runs_bits(t) + 3 + 14 + 19 * 3 + 286 * 7 + 7 + 15 + 7, 8 * w.size()) << bytes.size();
+  }
+  // A plane of one value: a literal and 254 copies of 258 (one bit each for the length, one for the
+  // distance), the header's lengths, ~100 bytes where stored it takes 65,536.
+  const std::vector<unsigned char> constant(65536, 3);
+  RunTokens t;
+  tokens_of_runs(constant, t);
+  EXPECT_EQ(t.tokens.size(), 1u + 254u + 1u);  // (65,535 = 254 x 258 + 3)
+  std::vector<unsigned char> out(1024);
+  DeflateWriter w(out);
+  w.runs(t, true);
+  EXPECT_LT(w.size(), 200u);
+  EXPECT_EQ(inflate_raw(out.data(), w.size(), constant.size()), constant);
+}
+
+TEST(DeflateWriter, StoredRunsAndLiteralBlocksFollowOneAnother) {
+  // Runs after literals after runs, not on byte boundaries, then stored: one stream, the bytes in order
+  // (each block's copies refer to its own literals only).
+  const std::vector<unsigned char> a = runs_of({5, 500, 3, 40}, 4), b = skewed(3000, 0.2, 11),
+                                   c = std::vector<unsigned char>(1000, 0);
+  std::vector<unsigned char> out(20000);
+  DeflateWriter w(out);
+  RunTokens t;
+  tokens_of_runs(a, t);
+  w.runs(t, false);
+  w.literals(b, count_bytes(b), false);
+  tokens_of_runs(c, t);
+  w.runs(t, false);
+  w.stored(b, true);
+  ASSERT_FALSE(w.full());
+  std::vector<unsigned char> all = a;
+  for (const auto* part : {&b, &c, &b}) all.insert(all.end(), part->begin(), part->end());
   EXPECT_EQ(inflate_raw(out.data(), w.size(), all.size()), all);
 }
 
