@@ -2,9 +2,7 @@
 DataFrames, timeseries as xarray, messages by chunk), the self-describing trace (enumerations, integer
 counts, units, a netCDF time coordinate), the catalogue and a clean namespace."""
 import json
-import os
 import subprocess
-from pathlib import Path
 
 import h5py
 import numpy as np
@@ -13,23 +11,9 @@ import pytest
 import yaml
 
 import citytwin
+from support import CLI, QUICKSTART, SMALL, SOURCE
 
-SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-QUICKSTART = SOURCE / "scenarios" / "quickstart.yaml"
 FLOOD = SOURCE / "scenarios" / "flood_outage.yaml"
-CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
-
-SMALL = """\
-city:
-  districts:
-    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}
-    - {name: b, origin: [1 km, 0 m], size: [1 km, 1 km]}
-devices:
-  - {name: meters, type: water_meter, count: 50, districts: [a, b], interval: 5 min}
-gateways:
-  - {name: gw, position: [1 km, 500 m]}
-run: {duration: 1 h, seed: 4}
-"""
 
 
 # --- Scenario ---------------------------------------------------------------------------------------

@@ -1,15 +1,12 @@
 """bench/pairs.py, the alternating comparison of builds that bench/RESULTS.md's ratios come from: the order
 reversed every other round, a ratio per round, and a failure where the builds' results differ or a run
 fails."""
-import os
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
+from support import CLI, SOURCE
 
-SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
 PAIRS = SOURCE / "bench" / "pairs.py"
 
 SCENARIO = """\

@@ -1,9 +1,7 @@
 """The Python bindings: run from a path or from text, KPIs, numpy arrays, errors, seeds, the GIL."""
-import os
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import h5py
 import numpy as np
@@ -11,23 +9,9 @@ import pandas as pd
 import pytest
 
 import citytwin
+from support import CLI, QUICKSTART, SMALL
 
-SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-QUICKSTART = SOURCE / "scenarios" / "quickstart.yaml"
-CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
 SHORT = {"run.duration": "2 h"}
-
-SMALL = """
-city:
-  districts:
-    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}
-    - {name: b, origin: [1 km, 0 m], size: [1 km, 1 km]}
-devices:
-  - {name: meters, type: water_meter, count: 50, districts: [a, b], interval: 5 min}
-gateways:
-  - {name: gw, position: [1 km, 500 m]}
-run: {duration: 1 h, seed: 4}
-"""
 
 
 def test_run_returns_kpis_and_a_messages_frame():
@@ -101,7 +85,7 @@ def test_scenario_error_has_the_cli_text(tmp_path):
     with pytest.raises(citytwin.ScenarioError) as err:
         citytwin.run(bad)
     assert str(err.value) == cli_error(["validate", str(bad)])
-    assert f"{bad}:7:" in str(err.value) and "devices[0].interval" in str(err.value)
+    assert f"{bad}:6:" in str(err.value) and "devices[0].interval" in str(err.value)
     with pytest.raises(ValueError):  # ScenarioError is a ValueError
         citytwin.validate(bad)
 

@@ -12,10 +12,8 @@ import pytest
 import xarray as xr
 
 import citytwin
+from support import CLI, QUICKSTART
 
-SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-QUICKSTART = SOURCE / "scenarios" / "quickstart.yaml"
-CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
 
 CAMPAIGN = f"""scenario: {QUICKSTART}
 seeds: 2

@@ -5,14 +5,12 @@ either rank) and an NB-IoT city (the cells' charges posted to the devices)."""
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
+from support import CLI, SOURCE
 
-SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
 
 pytestmark = pytest.mark.skipif(shutil.which("mpirun") is None,
                                 reason="Open MPI's mpirun is not installed (setup.sh installs it)")

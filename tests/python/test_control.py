@@ -4,15 +4,13 @@ import os
 import signal
 import threading
 import time
-from pathlib import Path
 
 import h5py
 import pytest
 
 import citytwin
+from support import QUICKSTART
 
-SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-QUICKSTART = SOURCE / "scenarios" / "quickstart.yaml"
 LONG = {"run.duration": "60 d"}  # far longer than any test waits: only a stop ends it early
 
 

@@ -3,18 +3,15 @@
 other, not with stored values. A fingerprint is one SHA-256 per dataset and per attribute, so that a
 failure names what differs (tests/sim/fingerprint_test.cpp does the same in C++)."""
 import hashlib
-import os
 import subprocess
-from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 
 import citytwin
+from support import CLI, SOURCE
 
-SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
 SCENARIOS = sorted((SOURCE / "scenarios").glob("*.yaml"))
 SHORT = {"run.duration": "3 h"}  # every scenario's traffic and first events; keeps the suite fast
 SEED = 11

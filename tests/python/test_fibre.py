@@ -1,14 +1,12 @@
 """The wired city: GPON with a shared upstream, point-to-point fibre, cellular and leased-line backhauls,
 and the topology summary of `citytwin describe`."""
-import os
 import subprocess
 
 import numpy as np
 import pytest
 
 import citytwin
-
-CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
+from support import CLI
 
 
 def pon_city(access_points, cameras_per_ap=10, split=64):

@@ -16,8 +16,8 @@ from matplotlib.path import Path as MplPath  # noqa: E402
 
 import citytwin  # noqa: E402
 from citytwin import geo  # noqa: E402
+from support import SOURCE
 
-SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 SCENARIO = SOURCE / "scenarios" / "lindenau_map.yaml"
 GEOJSON = SOURCE / "scenarios" / "lindenau_districts.geojson"
 ORIGIN = (50.0, 8.27)

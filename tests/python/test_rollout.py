@@ -7,16 +7,14 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 
 import citytwin
+from support import CLI, SOURCE
 
-SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
 
 ROLLOUT = """city:
   districts:

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
+from support import CLI
 
 CITY = """\
 city:

@@ -1,17 +1,14 @@
 """run.trace_compression: the same rows at every level, a smaller file when compressed, the level in
 /meta, and the readers a user has (h5py, xarray with h5netcdf) open a compressed trace as they open an
 uncompressed one. Out-of-range levels are bad input (exit 2)."""
-import os
 import subprocess
-from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 import xarray as xr
+from support import CLI, SOURCE
 
-SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
 SCENARIO = SOURCE / "scenarios" / "lorawan_city.yaml"
 
 

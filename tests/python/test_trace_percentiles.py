@@ -1,16 +1,13 @@
 """The latency percentiles of /kpi come from a log-binned histogram (sim/record/log_histogram.hpp), not
 from every latency kept: on a real run they are within the stated relative error (0.1 %) of the exact
 nearest-rank percentiles of the delivered rows of /messages, pooled and by device type."""
-import os
 import subprocess
-from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
+from support import CLI, SOURCE
 
-SOURCE = Path(os.environ.get("CITYTWIN_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-CLI = os.environ.get("CITYTWIN_CLI", "citytwin")
 RELATIVE_ERROR = 1e-3  # sim/record/message_log.hpp kLatencyRelativeError, output/SCHEMA.md
 
 
