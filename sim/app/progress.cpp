@@ -59,10 +59,11 @@ std::string format_rate(double per_s) {
   return scaled(per_s, units, 4, "/s");
 }
 
-Progress::Progress(double duration_s, bool enabled)
+Progress::Progress(double duration_s, bool enabled, std::chrono::milliseconds log_every)
     : duration_s_(duration_s),
       enabled_(enabled),
       tty_(isatty(STDERR_FILENO) != 0),
+      log_every_(log_every),
       start_(std::chrono::steady_clock::now()),
       last_print_(start_) {}
 
@@ -77,7 +78,7 @@ void Progress::update(double sim_s, uint64_t uplinks) {
     if (now - last_print_ < std::chrono::milliseconds(250)) return;
   } else {
     const int decile = static_cast<int>(10.0 * sim_s / duration_s_);
-    if (decile == last_decile_ || decile >= 10) return;
+    if (decile >= 10 || (decile == last_decile_ && now - last_print_ < log_every_)) return;
     last_decile_ = decile;
   }
   last_print_ = now;
@@ -86,16 +87,16 @@ void Progress::update(double sim_s, uint64_t uplinks) {
 
 void Progress::finish(double sim_s, uint64_t uplinks, bool complete) {
   if (!enabled_) return;
-  print(sim_s, uplinks, true);
+  print(sim_s, uplinks, true, complete);
   if (!complete) std::fprintf(stderr, "citytwin: stopped early at %s simulated\n", hms(sim_s).c_str());
 }
 
-void Progress::print(double sim_s, uint64_t uplinks, bool final_line) {
+void Progress::print(double sim_s, uint64_t uplinks, bool final_line, bool complete) {
   const double wall = wall_s();
   const double fraction = duration_s_ > 0.0 ? sim_s / duration_s_ : 1.0;
   std::string eta = "--";
   if (final_line) {
-    eta = "0 s";
+    if (complete) eta = "0 s";
   } else if (fraction > 0.001) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f s", wall * (1.0 - fraction) / fraction);

@@ -1,7 +1,9 @@
 // A progress line on stderr: simulated time, wall time, ETA, uplinks so far, the rate of uplinks (the
 // engine's events: one per transmission started) per wall-clock second since the previous line, and the
 // memory in use (resident set size). On a terminal it is rewritten in place a few times a second;
-// otherwise (logs, CI, notebooks) a new line every 10 %. Before it, SetUpProgress shows a long set-up.
+// otherwise (logs, CI, notebooks) a new line every 10 % of the simulated time, and at least every
+// Progress::kLogEvery of wall time (a large city's 10 % can take minutes). Before it, SetUpProgress shows a
+// long set-up.
 #pragma once
 
 #include <chrono>
@@ -22,17 +24,21 @@ std::string format_rate(double per_s);
 
 class Progress {
  public:
-  Progress(double duration_s, bool enabled);
+  static constexpr std::chrono::milliseconds kLogEvery{30000};
+  // log_every: off a terminal, the longest wall time between two lines (the tests shorten it).
+  Progress(double duration_s, bool enabled, std::chrono::milliseconds log_every = kLogEvery);
   void update(double sim_s, uint64_t uplinks);
   void finish(double sim_s, uint64_t uplinks, bool complete);
   double wall_s() const;
 
  private:
-  void print(double sim_s, uint64_t uplinks, bool final_line);
+  // complete: the final line of a run that reached its end (ETA 0 s); a run stopped early shows none.
+  void print(double sim_s, uint64_t uplinks, bool final_line, bool complete = false);
 
   double duration_s_;
   bool enabled_;
   bool tty_;
+  std::chrono::milliseconds log_every_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_print_;
   int last_decile_ = -1;

@@ -46,6 +46,30 @@ TEST(Progress, TheLineShowsTheUplinkRateAndTheMemory) {
   EXPECT_NE(out.find("MB"), std::string::npos) << out;
 }
 
+TEST(Progress, OffATerminalALineEachTenthAndAtLeastEveryLogInterval) {
+  // stderr is not a terminal here. A new tenth of the simulated time prints; within one tenth, a line once
+  // the interval has passed since the last, not before. A run stopped early shows no ETA on its last line.
+  Progress progress(1000.0, true, std::chrono::milliseconds(200));
+  testing::internal::CaptureStderr();
+  progress.update(10.0, 100);  // the first tenth: printed
+  progress.update(20.0, 200);  // the same tenth, at once: not
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  progress.update(30.0, 300);    // the same tenth, the interval past: printed
+  progress.update(40.0, 400);    // not
+  progress.update(150.0, 1500);  // a new tenth: printed
+  progress.finish(160.0, 1600, false);
+  const std::string out = testing::internal::GetCapturedStderr();
+  EXPECT_NE(out.find("uplinks 100 ("), std::string::npos) << out;
+  EXPECT_EQ(out.find("uplinks 200 ("), std::string::npos) << out;
+  EXPECT_NE(out.find("uplinks 300 ("), std::string::npos) << out;
+  EXPECT_EQ(out.find("uplinks 400 ("), std::string::npos) << out;
+  EXPECT_NE(out.find("uplinks 1500 ("), std::string::npos) << out;
+  EXPECT_NE(out.find("ETA --  uplinks 1600 ("), std::string::npos) << out;
+  EXPECT_EQ(out.find("ETA 0 s"), std::string::npos) << out;
+  EXPECT_NE(out.find("stopped early at 00:02:40 simulated"), std::string::npos) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 5) << out;
+}
+
 // A set-up is shown once it has taken a second: a quick one prints nothing, not even at its end; a long one
 // its radio links' share (a line a quarter off a terminal), then "built"; a quiet run nothing at all.
 TEST(Progress, ALongSetUpIsShownAndAQuickOneIsNot) {
