@@ -16,26 +16,6 @@ namespace {
 
 using h5::Handle;
 
-double read_number_attribute(hid_t attr) {
-  double value = std::numeric_limits<double>::quiet_NaN();
-  h5::check(H5Aread(attr, H5T_NATIVE_DOUBLE, &value), "read a number attribute");
-  return value;
-}
-
-struct AttrVisit {
-  KpiList* kpis;
-};
-
-herr_t visit_kpi(hid_t location, const char* name, const H5A_info_t*, void* data) {
-  auto* visit = static_cast<AttrVisit*>(data);
-  Handle attr(H5Aopen(location, name, H5P_DEFAULT), H5Aclose, std::string("open /kpi@") + name);
-  Handle type(H5Aget_type(attr.get()), H5Tclose, "attribute type");
-  const H5T_class_t cls = H5Tget_class(type.get());
-  if (cls == H5T_INTEGER || cls == H5T_FLOAT)
-    visit->kpis->emplace_back(name, read_number_attribute(attr.get()));
-  return 0;
-}
-
 std::vector<double> read_double_column(hid_t group, const std::string& name, size_t& rows) {
   Handle ds(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose, "open " + name);
   Handle space(H5Dget_space(ds.get()), H5Sclose, "dataspace of " + name);
@@ -123,10 +103,7 @@ std::optional<TraceRecord> read_trace_record(const std::string& path) {
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose, "open " + path);
     TraceRecord record;
     Handle meta(H5Gopen2(file.get(), "meta", H5P_DEFAULT), H5Gclose, "open /meta");
-    if (H5Aexists(meta.get(), "complete") > 0) {
-      Handle attr(H5Aopen(meta.get(), "complete", H5P_DEFAULT), H5Aclose, "open /meta@complete");
-      record.complete = read_number_attribute(attr.get()) == 1.0;
-    }
+    record.complete = h5::read_number_attribute(meta.get(), "complete") == 1.0;
     if (H5Aexists(meta.get(), "seed") > 0) {
       Handle attr(H5Aopen(meta.get(), "seed", H5P_DEFAULT), H5Aclose, "open /meta@seed");
       uint64_t seed = 0;
@@ -136,13 +113,7 @@ std::optional<TraceRecord> read_trace_record(const std::string& path) {
     record.run_id = h5::read_string_attribute(meta.get(), "run_id");
     if (H5Lexists(file.get(), "kpi", H5P_DEFAULT) > 0) {
       Handle kpi(H5Gopen2(file.get(), "kpi", H5P_DEFAULT), H5Gclose, "open /kpi");
-      AttrVisit visit{&record.kpis};
-      hsize_t index = 0;
-      if (H5Aiterate2(kpi.get(), H5_INDEX_CRT_ORDER, H5_ITER_INC, &index, visit_kpi, &visit) < 0) {
-        record.kpis.clear();
-        index = 0;
-        h5::check(H5Aiterate2(kpi.get(), H5_INDEX_NAME, H5_ITER_INC, &index, visit_kpi, &visit), "read /kpi");
-      }
+      record.kpis = h5::read_number_attributes(kpi.get(), "/kpi");
       record.by_district = read_by_district(kpi.get());
     }
     return record;

@@ -21,26 +21,6 @@ void write_table(hid_t parent, const std::string& name, const std::string& descr
   }
 }
 
-double number_attribute(hid_t object, const char* name) {
-  if (H5Aexists(object, name) <= 0) return -1.0;
-  h5::Handle attr(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, std::string("open attribute ") + name);
-  double value = -1.0;
-  h5::check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value), std::string("read attribute ") + name);
-  return value;
-}
-
-herr_t number_attributes(hid_t location, const char* name, const H5A_info_t*, void* data) {
-  h5::Handle attr(H5Aopen(location, name, H5P_DEFAULT), H5Aclose, std::string("open attribute ") + name);
-  h5::Handle type(H5Aget_type(attr.get()), H5Tclose, "attribute type");
-  const H5T_class_t cls = H5Tget_class(type.get());
-  if (cls == H5T_INTEGER || cls == H5T_FLOAT) {
-    double value = 0.0;
-    h5::check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value), std::string("read attribute ") + name);
-    static_cast<KpiList*>(data)->emplace_back(name, value);
-  }
-  return 0;
-}
-
 herr_t link_names(hid_t, const char* name, const H5L_info_t*, void* data) {
   static_cast<std::vector<std::string>*>(data)->emplace_back(name);
   return 0;
@@ -56,11 +36,11 @@ std::vector<KeptPhase> read_kept_phases(const std::string& path, const CompareDa
     if (H5Fis_hdf5(path.c_str()) <= 0) return {};
     h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + path);
     h5::Handle meta(H5Gopen2(file.get(), "meta", H5P_DEFAULT), H5Gclose, "open /meta");
-    if (number_attribute(meta.get(), "compare_schema_version") != kCompareSchemaVersion ||
+    if (h5::read_number_attribute(meta.get(), "compare_schema_version") != kCompareSchemaVersion ||
         h5::read_string_attribute(meta.get(), "citytwin_version") != data.citytwin_version ||
         h5::read_string_attribute(meta.get(), "scenario") != data.scenario_text ||
         h5::read_string_attribute(meta.get(), "overrides") != data.overrides ||
-        number_attribute(meta.get(), "seeds") != data.seeds)
+        h5::read_number_attribute(meta.get(), "seeds") != data.seeds)
       return {};
     h5::Handle phases(H5Gopen2(file.get(), "phases", H5P_DEFAULT), H5Gclose, "open /phases");
     std::vector<std::string> names;
@@ -78,10 +58,7 @@ std::vector<KeptPhase> read_kept_phases(const std::string& path, const CompareDa
       for (const std::string& run : runs) {
         if (run.rfind("seed_", 0) != 0) continue;
         h5::Handle kpi(H5Gopen2(group.get(), run.c_str(), H5P_DEFAULT), H5Gclose, "open " + run);
-        KpiList kpis;
-        hsize_t at = 0;
-        h5::check(H5Aiterate2(kpi.get(), H5_INDEX_NAME, H5_ITER_INC, &at, number_attributes, &kpis),
-                  "read " + run);
+        KpiList kpis = h5::read_number_attributes(kpi.get(), run);
         // The seed's /kpi, in a file of its own, to be copied when the compare file is rewritten.
         const std::string trace = scratch_dir + "/kept-" + std::to_string(kept.size()) + "-" + run + ".h5";
         h5::Handle out(H5Fcreate(trace.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,

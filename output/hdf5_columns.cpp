@@ -14,45 +14,10 @@
 namespace citytwin::output::h5 {
 namespace {
 
-// The path of an open object ("/messages"), for error messages. Called before the operation that may
-// fail: any HDF5 call clears the error stack that fail() reads.
-std::string object_path(hid_t object) {
-  const ssize_t length = H5Iget_name(object, nullptr, 0);
-  if (length <= 0) return "?";
-  std::string path(static_cast<size_t>(length) + 1, '\0');
-  (void)H5Iget_name(object, path.data(), path.size());
-  path.resize(static_cast<size_t>(length));
-  return path;
-}
-
 std::string child_path(hid_t parent, const std::string& name) {
   std::string path = object_path(parent);
   if (path.empty() || path.back() != '/') path += '/';
   return path + name;
-}
-
-Handle scalar_space() { return Handle(H5Screate(H5S_SCALAR), H5Sclose, "create scalar dataspace"); }
-
-Handle string_type(size_t size) {
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
-  check(H5Tset_size(type.get(), size), "set string size");
-  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "set string character set");
-  if (size != H5T_VARIABLE) check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), "set string padding");
-  return type;
-}
-
-void write_scalar_attribute(hid_t object, const std::string& name, hid_t file_type, hid_t memory_type,
-                            const void* value) {
-  const std::string where = "attribute '" + name + "' of " + object_path(object);
-  Handle attribute;
-  if (check(H5Aexists(object, name.c_str()), "look up " + where) > 0) {
-    attribute = Handle(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open " + where);
-  } else {
-    Handle space = scalar_space();
-    attribute = Handle(H5Acreate2(object, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-                       H5Aclose, "create " + where);
-  }
-  check(H5Awrite(attribute.get(), memory_type, value), "write " + where);
 }
 
 void describe_column(hid_t dataset, const ColumnInfo& info) {
@@ -187,31 +152,6 @@ NumericType numeric_type<float>() {
 template <>
 NumericType numeric_type<double>() {
   return {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE};
-}
-
-void write_attribute(hid_t object, const std::string& name, const char* value) {
-  Handle type = string_type(H5T_VARIABLE);
-  write_scalar_attribute(object, name, type.get(), type.get(), &value);
-}
-
-void write_attribute(hid_t object, const std::string& name, const std::string& value) {
-  write_attribute(object, name, value.c_str());
-}
-
-void write_attribute(hid_t object, const std::string& name, double value) {
-  write_scalar_attribute(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
-}
-
-void write_attribute(hid_t object, const std::string& name, int32_t value) {
-  write_scalar_attribute(object, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &value);
-}
-
-void write_attribute(hid_t object, const std::string& name, uint64_t value) {
-  write_scalar_attribute(object, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
-}
-
-void write_attribute(hid_t object, const std::string& name, int64_t value) {
-  write_scalar_attribute(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
 }
 
 Handle create_group(hid_t parent, const std::string& name, const std::string& description) {
@@ -443,26 +383,6 @@ void AppendableColumn::append(const void* data, size_t rows) {
           "write " + name_);
   }
   rows_ = new_rows;
-}
-
-std::string read_string_attribute(hid_t object, const char* name) {
-  if (H5Aexists(object, name) <= 0) return {};
-  Handle attr(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, std::string("open attribute ") + name);
-  Handle type(H5Aget_type(attr.get()), H5Tclose, "attribute type");
-  if (H5Tget_class(type.get()) != H5T_STRING) return {};
-  if (H5Tis_variable_str(type.get()) > 0) {
-    char* value = nullptr;
-    Handle memory(H5Tcopy(H5T_C_S1), H5Tclose, "string type");
-    check(H5Tset_size(memory.get(), H5T_VARIABLE), "string size");
-    check(H5Tset_cset(memory.get(), H5T_CSET_UTF8), "string cset");
-    check(H5Aread(attr.get(), memory.get(), &value), std::string("read attribute ") + name);
-    std::string out = value != nullptr ? value : "";
-    H5free_memory(value);
-    return out;
-  }
-  std::string out(H5Tget_size(type.get()), '\0');
-  check(H5Aread(attr.get(), type.get(), out.data()), std::string("read attribute ") + name);
-  return out.substr(0, out.find('\0'));
 }
 
 }  // namespace citytwin::output::h5

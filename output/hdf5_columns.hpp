@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "output/hdf5_attributes.hpp"
 #include "output/hdf5_handle.hpp"
 
 namespace citytwin::output::h5 {
@@ -64,19 +65,6 @@ template <>
 NumericType numeric_type<float>();
 template <>
 NumericType numeric_type<double>();
-
-// Scalar attributes; an existing attribute of the same name is overwritten (keeping its stored type,
-// so a value is always written with the same type under a given name). Strings are stored as
-// variable-length UTF-8 (h5py reads them as str), which keeps only a heap reference in the object
-// header, so texts of any length fit.
-void write_attribute(hid_t object, const std::string& name, const std::string& value);
-void write_attribute(hid_t object, const std::string& name, const char* value);
-void write_attribute(hid_t object, const std::string& name, double value);
-void write_attribute(hid_t object, const std::string& name, int32_t value);
-void write_attribute(hid_t object, const std::string& name, uint64_t value);
-void write_attribute(hid_t object, const std::string& name, int64_t value);
-// A string attribute of `object`, variable-length or fixed-size: "" when it is absent or not a string.
-std::string read_string_attribute(hid_t object, const char* name);
 
 // Creates group `name` under `parent`, replacing an existing one. Links and attributes keep their
 // creation order, so h5py lists columns in schema order rather than alphabetically. A non-empty

@@ -86,4 +86,21 @@ QuietErrors::~QuietErrors() {
   if (saved_) (void)H5Eset_auto2(H5E_DEFAULT, saved_func_, saved_data_);
 }
 
+std::string object_path(hid_t object) {
+  const ssize_t length = H5Iget_name(object, nullptr, 0);
+  if (length <= 0) return "?";
+  std::string path(static_cast<size_t>(length) + 1, '\0');
+  (void)H5Iget_name(object, path.data(), path.size());
+  path.resize(static_cast<size_t>(length));
+  return path;
+}
+
+Handle string_type(size_t size) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
+  check(H5Tset_size(type.get(), size), "set string size");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "set string character set");
+  if (size != H5T_VARIABLE) check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), "set string padding");
+  return type;
+}
+
 }  // namespace citytwin::output::h5

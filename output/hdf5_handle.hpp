@@ -73,4 +73,11 @@ class QuietErrors {
   bool saved_ = false;
 };
 
+// The path of an open object ("/messages"), for error messages. Call it before the operation that may
+// fail: any HDF5 call clears the error stack that fail() reads.
+std::string object_path(hid_t object);
+
+// A UTF-8 string type of `size` bytes, null-padded, or of variable length (H5T_VARIABLE).
+Handle string_type(size_t size);
+
 }  // namespace citytwin::output::h5

@@ -145,6 +145,8 @@ def test_a_killed_compare_keeps_the_finished_phases_and_a_rerun_runs_only_the_ot
         for name, values in before.items():  # the kept phases as they were
             assert np.array_equal(f["phases/p1/runs"][name][()], values, equal_nan=values.dtype.kind == "f"), name
         assert "coverage_by_district" in f["phases/p1/seed_3"]  # the runs' /kpi kept too
+        # A kept phase's table has the columns of a phase run now, in the same order (the KPIs' own).
+        assert list(f["phases/p1/runs"]) == list(f["phases/p3/runs"])
         assert np.isfinite(f["summary/delivery_ratio"][3])
     # Another comparison (here: other overrides) in the same file reuses nothing.
     r = subprocess.run(command + ["--set", "run.duration=10 min"], capture_output=True, text=True, timeout=600)
