@@ -10,6 +10,7 @@
 
 #include "output/hdf5_columns.hpp"
 #include "output/hdf5_handle.hpp"
+#include "output/kpi_columns.hpp"
 
 namespace citytwin::output {
 namespace {
@@ -184,7 +185,7 @@ void write_campaign_summary(const std::string& path, const CampaignSummary& summ
           for (const auto& [k, v] : rows[i].kpis)
             if (k == name) values[i] = v;
         h5::write_column(g,
-                         {campaign_kpi_column(name, summary.axes), "",
+                         {campaign_kpi_column(name, summary.axes), kpi_column_spec("", name).units,
                           "KPI (/kpi@" + name + " of the run's trace; NaN when it has none)"},
                          values);
       }

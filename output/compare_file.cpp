@@ -11,10 +11,18 @@
 namespace citytwin::output {
 namespace {
 
+// A table whose key is a seed (a phase's runs) keeps it as an integer column (i8, as a campaign summary's).
 void write_table(hid_t parent, const std::string& name, const std::string& description, const KpiTable& table,
                  const std::map<std::string, std::string>& units) {
   h5::Handle group = h5::create_group(parent, name, description);
-  h5::write_column(group.get(), {table.key_name, "", "table key: one row per " + table.key_name}, table.keys);
+  const h5::ColumnInfo key{table.key_name, "", "table key: one row per " + table.key_name};
+  if (table.key_name == "seed") {
+    std::vector<int64_t> seeds;  // (i8, as a campaign summary's seeds)
+    for (const std::string& seed : table.keys) seeds.push_back(static_cast<int64_t>(std::stoull(seed)));
+    h5::write_column(group.get(), key, seeds);
+  } else {
+    h5::write_column(group.get(), key, table.keys);
+  }
   for (const auto& [column, values] : table.columns) {
     const auto unit = units.find(column);
     h5::write_column(group.get(), {column, unit == units.end() ? "" : unit->second, column}, values);

@@ -180,7 +180,7 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 }
 
 std::string units_from_suffix(std::string_view name) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kSuffixes{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kSuffixes{{
       {"_per_day_mah", "mAh/day"},
       {"_mah", "mAh"},
       {"_bps", "bit/s"},
@@ -190,6 +190,8 @@ std::string units_from_suffix(std::string_view name) {
       {"_hz", "Hz"},
       {"_j", "J"},
       {"_s", "s"},
+      {"_km", "km"},
+      {"_m", "m"},
   }};
   for (const auto& [suffix, units] : kSuffixes)
     if (ends_with(name, suffix)) return std::string(units);

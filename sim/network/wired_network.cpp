@@ -307,12 +307,16 @@ output::TimeSeries WiredNetwork::utilisation(double end_s) const {
   ts.utilisation.assign(bins * links, 0.0);
   for (const std::string& name : im.link_order)
     ts.capacity_bytes_per_s.push_back(im.links.at(name)->get_bandwidth());  // bytes per second
+  // A bin's own length: the last one ends with the run (a 10-min run with an hour's interval is one bin of
+  // 10 min, whose utilisation is what its 10 min carried over what they could carry).
+  std::vector<double> width(bins, interval);
+  if (end_s > 0.0) width.back() = std::min(interval, end_s - static_cast<double>(bins - 1) * interval);
   for (size_t b = 0; b < bins; ++b)
     for (size_t l = 0; l < links; ++l)
-      ts.utilisation[b * links + l] = im.link_bytes.at(b, l) / (ts.capacity_bytes_per_s[l] * interval);
+      ts.utilisation[b * links + l] = im.link_bytes.at(b, l) / (ts.capacity_bytes_per_s[l] * width[b]);
   ts.network_server.assign(bins, 0.0);
   for (size_t b = 0; b < bins && b < im.server_busy_s.size(); ++b)
-    ts.network_server[b] = im.server_busy_s[b] / interval;
+    ts.network_server[b] = im.server_busy_s[b] / width[b];
   return ts;
 }
 

@@ -35,14 +35,14 @@ double kpi(const output::KpiList& kpis, const std::string& name) {
 const std::vector<std::pair<std::string, std::string>>& summary_kpis() {
   static const std::vector<std::pair<std::string, std::string>> kpis = {
       {"devices", ""},
-      {"coverage_devices", "1"},
-      {"coverage_area_lorawan", "1"},
-      {"coverage_area_nbiot", "1"},
-      {"coverage_area_wifi", "1"},
-      {"delivery_ratio", "1"},
+      {"coverage_devices", ""},
+      {"coverage_area_lorawan", ""},
+      {"coverage_area_nbiot", ""},
+      {"coverage_area_wifi", ""},
+      {"delivery_ratio", ""},
       {"latency_p95_s", "s"},
       {"alert_latency_first_s", "s"},
-      {"cctv_carried", "1"},
+      {"cctv_carried", ""},
       {"battery_life_years", "year"},
   };
   return kpis;

@@ -7,6 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import h5py
 import pandas as pd
 import pytest
 import xarray as xr
@@ -60,6 +61,11 @@ def test_a_failing_grid_value_is_reported_and_the_rest_complete(tmp_path):
     assert failed["error"].str.contains("devices\\[1\\].radio.sf: expected 7..12, got 13").all()
     assert (table[table["devices[1].radio.sf"] == 7]["status"] == "ok").all()
     assert "got 13" in r.stderr
+    # The summary's KPI columns carry the units a trace's KPI tables give the same names.
+    with h5py.File(tmp_path / "out" / "summary.h5") as f:
+        units = {name: f["runs"][name].attrs["units"] for name in ("latency_p95_s", "energy_mean_mah",
+                                                                     "delivery_ratio", "uplinks_sent")}
+    assert units == {"latency_p95_s": "s", "energy_mean_mah": "mAh", "delivery_ratio": "", "uplinks_sent": ""}
 
 
 @pytest.mark.skipif(shutil.which("mpirun") is None, reason="Open MPI's mpirun is not installed (setup.sh installs it)")

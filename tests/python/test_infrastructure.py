@@ -271,6 +271,19 @@ def test_timeseries_show_the_cut(tmp_path):
     assert np.all(u[(t < 3600 - 900) | (t >= 7200 + 900)] > 0)
 
 
+def test_the_last_bin_of_a_timeseries_is_a_rate_over_its_own_length(tmp_path):
+    """4 h at 25 min a bin: nine whole bins and one of 15 min. The cameras stream at a constant rate, so the
+    last bin's utilisation is the others' (it was 15/25 of it, the bytes divided by the whole interval)."""
+    out = tmp_path / "bins.h5"
+    citytwin.run(CCTV.format(extra="").replace("seed: 2}", "seed: 2, timeseries_interval: 25 min}"), out=str(out))
+    import h5py
+    with h5py.File(out) as f:
+        links = list(f["timeseries/link"].asstr()[:])
+        t, u = f["timeseries/t_s"][:], f["timeseries/utilisation"][:, links.index("fibre:ap")]
+    assert list(t) == [k * 1500.0 for k in range(10)]
+    assert u[-1] == pytest.approx(np.median(u[1:-1]), rel=0.02)
+
+
 def test_a_power_cut_past_the_backup_takes_the_access_point_and_its_streams_off():
     r = citytwin.run(CCTV.format(extra="drivers:\n  power_outages: [{districts: [square], start: 1 h, end: 2 h}]"))
     # 30 min of backup: the access point is off from 1.5 h to 2 h.

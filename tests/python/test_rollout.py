@@ -69,6 +69,10 @@ def test_compare_with_two_seeds_writes_the_confidence_interval(tmp_path):
         assert s["delivery_ratio"][1] == pytest.approx(np.mean(runs))
         # Each run's own KPI tables are kept, coverage included.
         assert "coverage_by_district" in f["phases/p1/seed_3"]
+        # Seeds are integers; ratios carry no unit, as in a trace; times their unit.
+        assert f["phases/p1/runs/seed"].dtype.kind == "i" and list(f["phases/p1/runs/seed"][()]) == [3, 4]
+        assert s["delivery_ratio"].attrs["units"] == "" and s["coverage_devices"].attrs["units"] == ""
+        assert s["latency_p95_s"].attrs["units"] == "s"
         assert s["cost_cumulative"][1] == 100.0
         # Coverage does not fall when a phase adds gateways.
         assert s["coverage_area_lorawan"][1] >= s["coverage_area_lorawan"][0]
@@ -186,6 +190,7 @@ def test_run_a_phase_and_plot_the_comparison(tmp_path):
     with h5py.File(tmp_path / "p1.h5") as f:
         assert len(f["gateways/name"]) == 5  # gw-0 and a 2 x 2 grid in east
         assert "coverage_grid" in f["kpi"]
+        assert [f["kpi/coverage_grid"][c].attrs["units"] for c in ("x_m", "y_m")] == ["m", "m"]
     frame = citytwin.compare(path, seeds=1, jobs=2, out=str(tmp_path / "c.h5"))
     assert list(frame.index) == ["base", "p1", "p2", "p3"]
     png = tmp_path / "c.png"
