@@ -12,6 +12,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "sim/scenario/csv_table.hpp"
 #include "sim/scenario/scenario_phases.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
@@ -197,7 +198,10 @@ void read_city(DiagnosticLog& log, const YamlNode* node, City& city, bool& compl
 void read_gateways(DiagnosticLog& log, const YamlNode* node, const DistrictIndex& districts,
                    std::vector<Gateway>& gateways) {
   if (node == nullptr || !expect_sequence(log, *node, "gateways", "gateways")) return;
-  if (node->items.empty()) log.error(node->location, "gateways", "expected at least one gateway");
+  // (Where a district has an error, the placement rules (place:) have placed nothing yet: no follow-on
+  // error.)
+  if (node->items.empty() && districts.complete)
+    log.error(node->location, "gateways", "expected at least one gateway");
   std::vector<NamedAt> names;
   for (std::size_t i = 0; i < node->items.size(); ++i) {
     const std::string path = index_path("gateways", i);
@@ -346,12 +350,26 @@ Scenario load_scenario_file(const std::string& path, const std::vector<std::stri
                                     "cannot open scenario file (" + std::string(std::strerror(error)) + ")",
                                     Diagnostic::Severity::Error}});
   };
+  // A directory or a device (/dev/zero, /dev/urandom) refused before a byte is read, as a data file is.
+  if (const std::string problem = data_file_problem(path); !problem.empty())
+    throw ScenarioError({Diagnostic{SourceMark{path, 0, 0}, "", problem, Diagnostic::Severity::Error}});
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) fail(errno);
+  // At most kMaxScenarioBytes: a scenario is a text of a few KB to a few MB (a 10 M-device city from
+  // bench/gen_city.py: ~2 MB); data belongs in the CSV and GeoJSON files it names. Read on, /dev/zero or a
+  // mistaken binary would fill the memory first.
   std::string text;
   char buffer[65536];
   std::size_t read = 0;
-  while ((read = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, read);
+  while ((read = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
+    text.append(buffer, read);
+    if (text.size() > kMaxScenarioBytes)
+      throw ScenarioError({Diagnostic{SourceMark{path, 0, 0}, "",
+                                      "larger than " + std::to_string(kMaxScenarioBytes >> 20) +
+                                          " MiB: not a scenario (data belongs in the CSV and GeoJSON files a "
+                                          "scenario names)",
+                                      Diagnostic::Severity::Error}});
+  }
   if (std::ferror(file.get())) fail(errno);
   return load_scenario_text(text, path, overrides);
 }

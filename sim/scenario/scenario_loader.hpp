@@ -5,6 +5,7 @@
 // "did you mean" hint. Nothing is printed: the caller decides what to do with the error.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -38,7 +39,11 @@ class ScenarioError : public std::runtime_error {
   std::vector<Diagnostic> diagnostics_;
 };
 
-// Throws ScenarioError (a missing or unreadable file is a diagnostic too).
+// The largest scenario file read: 64 MiB.
+inline constexpr std::size_t kMaxScenarioBytes = std::size_t{64} << 20;
+
+// Throws ScenarioError (a missing or unreadable file is a diagnostic too, as is one larger than
+// kMaxScenarioBytes). Text that is not UTF-8 (a NUL, a Latin-1 byte) is refused at its line and column.
 Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides = {});
 Scenario load_scenario_text(const std::string& yaml_text, const std::string& source_name = "<text>",
                             const std::vector<std::string>& overrides = {});

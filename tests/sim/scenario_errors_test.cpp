@@ -2,6 +2,8 @@
 // problems of a file are reported together.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "sim/scenario/scenario_loader.hpp"
@@ -68,6 +70,64 @@ TEST(ScenarioErrors, ADeviceAsADataFileIsRefusedBeforeItIsRead) {
   }
   EXPECT_NE(load_error(kMinimalScenario + "drivers:\n  failures_csv: /tmp\n").find("'/tmp' is a directory"),
             std::string::npos);
+}
+
+// A scenario is UTF-8 text: a Latin-1 byte, a NUL or a malformed sequence is refused where it stands (line,
+// and column in characters), before yaml-cpp reads on (a Latin-1 name used to reach the trace, where
+// `describe
+// --json` and h5py then failed on it; a NUL gave "unknown escape character").
+TEST(ScenarioErrors, TextThatIsNotUtf8IsRefusedAtItsLineAndColumn) {
+  const std::string latin1 = replaced(kMinimalScenario, "  - name: meters", "  - name: caf\xE9");
+  EXPECT_EQ(
+      load_error(latin1),
+      "<text>:5:14: <yaml>: byte 0xE9 is not UTF-8 text (a Latin-1 or Windows-1252 file? save it as UTF-8)");
+  const std::string nul = replaced(kMinimalScenario, "count: 10",
+                                   std::string("count: 1\0"
+                                               "0",
+                                               10));
+  EXPECT_EQ(load_error(nul),
+            "<text>:6:13: <yaml>: a NUL byte: a scenario is UTF-8 text (UTF-16 is not read)");
+  // Characters before it on its line count one column each, however many bytes they take.
+  const std::string after = kMinimalScenario + "# \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80 \xFF\n";
+  EXPECT_EQ(load_error(after).rfind("<text>:12:7: <yaml>: byte 0xFF is not UTF-8", 0), 0u)
+      << load_error(after);
+  // Well-formed UTF-8 of 2, 3 and 4 bytes is read (a comment here, a name in the trace elsewhere).
+  EXPECT_EQ(load_error(kMinimalScenario + "# \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF\n"),
+            "no error");
+  // Overlong forms, surrogates, code points past U+10FFFF, and sequences cut short are not UTF-8.
+  for (const std::string bad : {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
+                                "\xF5\x80\x80\x80", "\xE2\x82", "\xE2\x82 x", "\x80"}) {
+    const std::string error = load_error(kMinimalScenario + "# " + bad);
+    EXPECT_EQ(error.rfind("<text>:12:3: <yaml>: byte 0x", 0), 0u) << error;
+  }
+}
+
+// The scenario file itself: a device is refused before a byte is read (/dev/zero was read until memory ran
+// out), and a file past kMaxScenarioBytes is refused (a FIFO never ends either).
+TEST(ScenarioErrors, ADeviceOrAHugeFileAsTheScenarioIsRefused) {
+  for (const std::string device : {"/dev/zero", "/dev/urandom"}) {
+    try {
+      scenario::load_scenario_file(device);
+      ADD_FAILURE() << device;
+    } catch (const scenario::ScenarioError& e) {
+      EXPECT_EQ(std::string(e.what()), device + ": is a device, not a file (it would be read without end)");
+    }
+  }
+  const std::string huge = testing::TempDir() + "huge_scenario.yaml";
+  {
+    std::ofstream out(huge);
+    out << kMinimalScenario;
+  }
+  std::filesystem::resize_file(huge, scenario::kMaxScenarioBytes + 1);  // (sparse: no disk used)
+  try {
+    scenario::load_scenario_file(huge);
+    ADD_FAILURE() << huge;
+  } catch (const scenario::ScenarioError& e) {
+    EXPECT_EQ(std::string(e.what()), huge +
+                                         ": larger than 64 MiB: not a scenario (data belongs in the CSV and "
+                                         "GeoJSON files a scenario names)");
+  }
+  std::filesystem::remove(huge);
 }
 
 // The CI's fuzz run found a message that quoted a 6 kB value whole (a duration, a district's name, a data

@@ -142,6 +142,19 @@ TEST_F(GeojsonDistricts, GatewayRulesPlaceInsideThePolygons) {
   }
 }
 
+// Gateways placed by a rule over the districts: with the districts' file missing, that is the one error (it
+// was followed by "gateways: expected at least one gateway", the rule having placed none).
+TEST_F(GeojsonDistricts, AMissingFileIsTheOnlyErrorOfGatewaysPlacedInItsDistricts) {
+  std::string e = "no error";
+  try {
+    load(kProjectedCity, "  - {name: gw, place: {layout: hex, spacing: 1 km}}\n");
+  } catch (const ScenarioError& x) {
+    e = x.what();
+  }
+  EXPECT_NE(e.find("city.districts_geojson.file: cannot read"), std::string::npos) << e;
+  EXPECT_EQ(e.find("gateways"), std::string::npos) << e;
+}
+
 TEST_F(GeojsonDistricts, ErrorsNameTheFileAndTheFeature) {
   const std::string file = (dir_ / "d.geojson").string();
   const std::string key = ":2:29: city.districts_geojson.file: " + file + ": ";
