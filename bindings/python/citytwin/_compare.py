@@ -1,10 +1,12 @@
 """Rollouts: compare the phases of a plan (`citytwin compare`) and draw the planner's figure."""
 from __future__ import annotations
 
-import math
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from . import _core
+
+if TYPE_CHECKING:  # (pandas is imported where the table is made: importing citytwin stays cheap)
+    import pandas
 
 
 def compare(path: str, seeds: int = 1, jobs: int = 0, out: str = "compare.h5",
@@ -54,7 +56,8 @@ def plot_compare(path: str, png: Optional[str] = None):
     uplink latency p95 (ms) with the flood alert latency (s, right-hand axis) where the scenario has a
     flood. Every value axis is linear and starts at zero, so that the height of a point reads as its size.
     Each phase has a marker; the spread over seeds is drawn as each seed's value (small dots) and the 95 %
-    interval (error bars). Saves to `png` when given; returns the matplotlib Figure.
+    interval (error bars, cut at zero and at 100 %, which none of these quantities can pass; each axis
+    reaches past the top of its bars). Saves to `png` when given; returns the matplotlib Figure.
     """
     import matplotlib
     if png is not None:
@@ -72,18 +75,28 @@ def plot_compare(path: str, png: Optional[str] = None):
     def present(kpi):
         return kpi in frame and np.isfinite(frame[kpi].to_numpy(dtype=float)).any()
 
-    def kpi_line(ax, kpi, scale, label, marker, colour, seeds=False, seed_label="each seed"):
-        """Mean per phase with its 95 % interval; with seeds, each seed's value as a small dot beside it."""
+    def kpi_line(ax, kpi, scale, label, marker, colour, seeds=False, seed_label="each seed", most=None, dx=0.0):
+        """Mean per phase with its 95 % interval; with seeds, each seed's value as a small dot beside it.
+        The interval is cut at zero and at `most` (a share's 100 %): the quantity cannot go past them (with
+        two seeds the interval is 12.7 standard errors wide and easily would). dx: shifts the series off the
+        phase's tick (two series on one panel side by side), its seeds' dots then on the outer side.
+        Returns the top of the bars."""
         mean = frame[kpi].to_numpy(dtype=float) * scale
         ci = frame.get(kpi + "_ci95")
-        err = None if ci is None else np.nan_to_num(ci.to_numpy(dtype=float) * scale)
-        ax.errorbar(x, mean, yerr=err, marker=marker, ms=7, capsize=4, color=colour, label=label)
+        err = np.zeros_like(mean) if ci is None else np.nan_to_num(ci.to_numpy(dtype=float) * scale)
+        below = np.clip(np.minimum(err, mean), 0.0, None)
+        above = err if most is None else np.clip(np.minimum(err, most - mean), 0.0, None)
+        ax.errorbar(x + dx, mean, yerr=None if ci is None else np.nan_to_num([below, above]), marker=marker, ms=7,
+                    capsize=4, color=colour, label=label)
         for i, phase in enumerate(phases if seeds else []):
             values = np.asarray(runs[phase].get(kpi, []), dtype=float) * scale
             values = values[np.isfinite(values)]
             if values.size > 1:
-                ax.plot(np.full(values.size, i) + 0.12, values, ".", color="0.45", ms=4,
+                ax.plot(np.full(values.size, i) + dx + (0.12 if dx >= 0 else -0.12), values, ".", color="0.45", ms=4,
                         label=seed_label if i == 0 else None)
+        tops = mean + above
+        tops = tops[np.isfinite(tops)]
+        return float(tops.max()) if tops.size else 0.0
 
     def legend(ax, *others, **kwargs):
         """One legend for an axis and its twins."""
@@ -108,11 +121,11 @@ def plot_compare(path: str, png: Optional[str] = None):
 
     # Coverage.
     ax = axes[0, 1]
-    kpi_line(ax, "coverage_devices", 100, "devices within reach", "o", "#1f77b4")
+    kpi_line(ax, "coverage_devices", 100, "devices within reach", "o", "#1f77b4", most=100)
     for tech, marker, colour in (("lorawan", "s", "#2ca02c"), ("nbiot", "^", "#9467bd"), ("wifi", "v", "#ff7f0e")):
         column = f"coverage_area_{tech}"
         if column in frame and np.nanmax(frame[column].to_numpy(dtype=float), initial=0) > 0:
-            kpi_line(ax, column, 100, f"area, {tech}", marker, colour)
+            kpi_line(ax, column, 100, f"area, {tech}", marker, colour, most=100)
     ax.set_ylabel("coverage (%)")
     ax.set_ylim(0, 105)
     ax.set_title("Coverage")
@@ -123,9 +136,9 @@ def plot_compare(path: str, png: Optional[str] = None):
     seeds = frame.attrs["seeds"]
     # With one seed a phase has no interval to draw: the label does not promise one.
     delivery_label = "delivery ratio (mean, 95 % CI)" if seeds > 1 else "delivery ratio"
-    kpi_line(ax, "delivery_ratio", 100, delivery_label, "o", "#1f77b4", seeds=True)
+    kpi_line(ax, "delivery_ratio", 100, delivery_label, "o", "#1f77b4", seeds=True, most=100)
     if present("cctv_carried"):
-        kpi_line(ax, "cctv_carried", 100, "CCTV bitrate carried to the platform", "s", "#ff7f0e")
+        kpi_line(ax, "cctv_carried", 100, "CCTV bitrate carried to the platform", "s", "#ff7f0e", most=100)
     ax.set_ylabel("delivered or carried (%)")
     ax.set_ylim(0, 102)  # the whole scale: a zoomed axis would turn hundredths of a point into a cliff
     ax.set_title("Delivery")
@@ -133,28 +146,33 @@ def plot_compare(path: str, png: Optional[str] = None):
 
     # Latency: uplinks take tens of milliseconds and a flood alert minutes, so each has its own linear axis
     # from zero (a shared log axis made a halving look like a small step).
-    # The top of each axis follows the seeds' values, not the interval: with two seeds the 95 % interval is
-    # 12.7 standard errors wide and would flatten the points (its bars then run off the top, which says so).
-    def top(kpi, scale, headroom):
+    # The top of each axis reaches past the top of the 95 % intervals (a bar that ran off the axis would
+    # hide how far the interval goes) and leaves a band at the top for the legend.
+    def top(kpi, scale, headroom, bars):
         values = [np.asarray(runs[p].get(kpi, []), dtype=float) * scale for p in phases]
         values = np.concatenate(values + [frame[kpi].to_numpy(dtype=float) * scale])
         values = values[np.isfinite(values)]
-        return headroom * values.max() if values.size and values.max() > 0 else None
+        highest = max(headroom * values.max() if values.size else 0.0, 1.2 * bars)
+        return highest if highest > 0 else None
 
     ax = axes[1, 1]
-    kpi_line(ax, "latency_p95_s", 1000, "uplink latency p95", "o", "#1f77b4", seeds=True)
+    flood = present("alert_latency_first_s")
+    # With the flood alert beside it, each series a little off the phase's tick: the alert's bars do not
+    # run through the uplink latency's markers.
+    bars = kpi_line(ax, "latency_p95_s", 1000, "uplink latency p95", "o", "#1f77b4", seeds=True,
+                    dx=-0.1 if flood else 0.0)
     ax.set_ylabel("uplink latency p95 (ms)", color="#1f77b4")
-    ax.set_ylim(0, top("latency_p95_s", 1000, 1.25))
+    ax.set_ylim(0, top("latency_p95_s", 1000, 1.35, bars))
     ax.set_title("Latency")
     others = []
-    if present("alert_latency_first_s"):
+    if flood:
         ax2 = ax.twinx()
-        kpi_line(ax2, "alert_latency_first_s", 1, "flood alert latency (right)", "s", "#b03a2e", seeds=True,
-                 seed_label=None)
+        bars = kpi_line(ax2, "alert_latency_first_s", 1, "flood alert latency (right)", "s", "#b03a2e",
+                        seeds=True, seed_label=None, dx=0.1)
         ax2.set_ylabel("flood alert latency (s)", color="#b03a2e")
-        ax2.set_ylim(0, top("alert_latency_first_s", 1, 2.5))
+        ax2.set_ylim(0, top("alert_latency_first_s", 1, 2.5, bars))
         others.append(ax2)
-    legend(ax, *others, loc="lower right")
+    legend(ax, *others, loc="upper center", ncol=3, columnspacing=1.0, handlelength=1.6)
 
     for ax in axes[1]:
         ax.set_xticks(x, phases)

@@ -2,12 +2,14 @@
 
     import citytwin.plot as ctp
     r = citytwin.open("flood_outage.h5")
-    ctp.map(r)                       # districts, gateways, devices coloured by delivery ratio
+    ctp.map(r)                       # districts, gateways, devices coloured by delivery ratio, coverage gaps
     ctp.outcomes(r)                  # uplinks per hour: delivered (green) and each way of being lost
-    ctp.timeseries(r, ["network_server"], drivers=True)   # with outage windows shaded
+    ctp.timeseries(r, ["network_server"], drivers=True)   # drivers below, a panel per unit; outages shaded
     ctp.district_bars(r, "delivery_ratio")
 
-Each function takes an optional matplotlib Axes and returns the Axes it drew on.
+Each function takes an optional matplotlib Axes and returns the Axes it drew on (timeseries: the top one of
+its panels). Without one, it makes a figure with constrained layout, so that a plain savefig keeps the
+legends and colour bars set beside or under the axes.
 """
 from __future__ import annotations
 
@@ -32,32 +34,98 @@ def _result(result: Any) -> Any:
 
 
 def _axes(ax: Any, figsize: tuple) -> Any:
+    """The caller's Axes, or one of a new figure with constrained layout: a legend or colour bar set beside
+    the axes is then inside the figure, and a plain savefig (without bbox_inches="tight") keeps it."""
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
 
-    return plt.subplots(figsize=figsize)[1]
+    return plt.subplots(figsize=figsize, constrained_layout=True)[1]
+
+
+#: the technologies of /kpi/coverage_grid, each a column of the share of the cell within reach
+_COVERAGE_TECHNOLOGIES = ("lorawan", "nbiot", "wifi")
+
+
+def _coverage_grid(r: Any, technology: Union[bool, str]) -> Optional[dict]:
+    """/kpi/coverage_grid as an image: {"values": (rows = y, columns = x) share of each cell within reach,
+    NaN outside every district, "extent": (x0, x1, y0, y1) in m, "label": the technologies}; None
+    when the trace has no grid. technology: True (or "any") for the largest share of any technology in the
+    cell, else one of lorawan, nbiot, wifi."""
+    table = r.kpi_tables.get("coverage_grid")
+    if table is None or not len(table):
+        return None
+    present = [t for t in _COVERAGE_TECHNOLOGIES if t in table]
+    if technology is True or technology == "any":
+        columns, label = present, "any technology"
+    elif technology in present:
+        columns, label = [technology], technology
+    else:
+        raise ValueError(f"show_coverage={technology!r}: expected True, 'any' or one of {', '.join(present)}")
+    ij = table["cell"].astype(str).str.split(",", expand=True).astype(int)
+    i, j = ij[0].to_numpy(), ij[1].to_numpy()
+    share = table[columns].to_numpy(dtype=float).max(axis=1)
+    if "district" in table:  # the KPIs are shares of the districts' area: cells outside them are left out
+        share = np.where(table["district"].to_numpy(dtype=float) >= 0, share, np.nan)
+    values = np.full((j.max() + 1, i.max() + 1), np.nan)
+    values[j, i] = share
+    x, y = table["x_m"].to_numpy(dtype=float), table["y_m"].to_numpy(dtype=float)
+    # square cells: their side from the centres along whichever direction has more than one cell
+    if i.max() > 0:
+        side = (x.max() - x.min()) / i.max()
+    elif j.max() > 0:
+        side = (y.max() - y.min()) / j.max()
+    else:
+        side = 20.0
+    extent = (x.min() - side / 2, x.max() + side / 2, y.min() - side / 2, y.max() + side / 2)
+    return {"values": values, "extent": extent, "label": label}
 
 
 def map(result: Any, color_by: Union[str, pd.Series] = "delivery_ratio", *, ax: Any = None,  # noqa: A001
-        cmap: str = "viridis", device_size: float = 6.0, show_coverage: bool = True) -> Any:
+        cmap: str = "viridis", device_size: float = 6.0, show_coverage: Union[bool, str] = True) -> Any:
     """Districts (outlines and names), gateways (black triangles) and devices coloured by a per-device KPI.
 
     color_by: a column of Result.device_kpis() ("delivery_ratio", "uplinks", "latency_p95_s", ...) or of
     Result.devices ("district", "type", "population": categories), or a Series indexed by device id.
-    The coverage grid is drawn underneath when the trace has one (/coverage/grid).
+    show_coverage: the coverage grid (/kpi/coverage_grid) drawn underneath: True (or "any") for the largest
+    share of any technology, or one of "lorawan", "nbiot", "wifi"; False for none. It is drawn as its gaps:
+    the part of each cell out of reach tinted (salmon), clear where covered; cells outside every district
+    blank. A trace without a grid draws no coverage and warns (UserWarning).
+    The legend is below the map: inside the figure when this function makes it (constrained layout); on
+    your own Axes, lay the figure out (constrained_layout=True, tight_layout) or save with bbox_inches="tight".
     """
-    from matplotlib.patches import PathPatch, Rectangle
+    import warnings
+
+    from matplotlib.patches import Patch, PathPatch, Rectangle
     from matplotlib.path import Path
 
     r = _result(result)
-    ax = _axes(ax, (7, 5))
     districts = r.districts
-    if show_coverage:
-        grid = r.coverage_grid() if hasattr(r, "coverage_grid") else None
-        if grid is not None:
-            ax.imshow(grid["values"], origin="lower", extent=grid["extent"], cmap="Greys", vmin=0, vmax=1,
-                      alpha=0.3, zorder=0)
+    own_figure = ax is None
+    if own_figure:  # a figure of about the city's shape: the map, its colour bar and the legend under it
+        x = np.concatenate([districts["x_min_m"], districts["x_max_m"], r.gateways["x_m"], r.devices["x_m"]])
+        y = np.concatenate([districts["y_min_m"], districts["y_max_m"], r.gateways["y_m"], r.devices["y_m"]])
+        width, height = np.ptp(x[np.isfinite(x)]), np.ptp(y[np.isfinite(y)])
+        aspect = height / width if width > 0 and height > 0 else 1.0
+        ax = _axes(None, (7.0, float(np.clip(5.3 * aspect, 2.5, 8.0)) + 1.6))
+    coverage_handle = None
+    if show_coverage is not False and show_coverage is not None:
+        grid = _coverage_grid(r, show_coverage)
+        if grid is None:
+            warnings.warn(f"citytwin.plot.map: {r.path or 'the trace'} has no /kpi/coverage_grid (written by a "
+                          "citytwin that did not keep it): the map is drawn without coverage "
+                          "(show_coverage=False draws it so without this warning)", UserWarning, stacklevel=2)
+        else:
+            # The gaps are what a planner looks for: the part of each cell out of reach, tinted (clear where
+            # covered, full tint where nothing reaches); cells outside every district are left blank.
+            from matplotlib.colors import LinearSegmentedColormap, to_rgba
+
+            gap = "#f4a582"
+            tint = LinearSegmentedColormap.from_list("coverage_gap", [to_rgba(gap, 0.0), to_rgba(gap, 0.75)])
+            ax.imshow(1.0 - grid["values"], origin="lower", extent=grid["extent"], cmap=tint, vmin=0, vmax=1,
+                      zorder=0, interpolation="nearest", label="coverage")
+            coverage_handle = Patch(facecolor=tint(1.0), edgecolor="none",
+                                    label=f"out of coverage ({grid['label']});\npaler: part of the cell")
     for d in districts.to_dict("records"):
         polygons = d.get("polygons")
         if isinstance(polygons, list):  # city.districts_geojson: one patch per district, holes left open
@@ -82,7 +150,8 @@ def map(result: Any, color_by: Union[str, pd.Series] = "delivery_ratio", *, ax: 
             ax.add_patch(Rectangle((d["x_min_m"], d["y_min_m"]), d["x_max_m"] - d["x_min_m"], d["y_max_m"] - d["y_min_m"],
                                    fill=False, edgecolor="0.35", linewidth=1.0, zorder=1))
             ax.annotate(d["name"], ((d["x_min_m"] + d["x_max_m"]) / 2, d["y_max_m"]), xytext=(0, -4),
-                        textcoords="offset points", ha="center", va="top", fontsize=8, color="0.25")
+                        textcoords="offset points", ha="center", va="top", fontsize=8, color="0.2", zorder=4,
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.7})
     devices = r.devices
     if isinstance(color_by, pd.Series):
         values, label = color_by.reindex(devices["id"].to_numpy()).to_numpy(), color_by.name or "value"
@@ -110,7 +179,32 @@ def map(result: Any, color_by: Union[str, pd.Series] = "delivery_ratio", *, ax: 
     ax.set_aspect("equal")
     ax.set_xlabel("x (m)")
     ax.set_ylabel("y (m)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=8, frameon=False)
+    handles, labels = ax.get_legend_handles_labels()
+    if coverage_handle is not None:
+        handles.append(coverage_handle)
+        labels.append(coverage_handle.get_label())
+    # Under the x axis's tick labels and label (a fixed offset in points, whatever the axes' size).
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.transforms import ScaledTranslation
+
+    rc = matplotlib.rcParams
+    below = (max(rc["xtick.major.size"], 0) + rc["xtick.major.pad"] + rc["axes.labelpad"] + 4
+             + 1.2 * FontProperties(size=rc["xtick.labelsize"]).get_size_in_points()
+             + 1.2 * FontProperties(size=rc["axes.labelsize"]).get_size_in_points())
+    legend = ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                       bbox_transform=ax.transAxes + ScaledTranslation(0, -below / 72, ax.figure.dpi_scale_trans),
+                       ncol=3 if len(labels) > 4 else max(1, min(2, len(labels))), fontsize=8, frameon=False,
+                       borderaxespad=0.0)
+    for handle in getattr(legend, "legend_handles", None) or getattr(legend, "legendHandles", []):
+        if hasattr(handle, "get_sizes") and len(handle.get_sizes()) and handle.get_sizes()[0] < 25:
+            handle.set_sizes([25])  # a device's dot, large enough in the legend to see its colour
+    if own_figure:  # trim the height the equal aspect leaves empty above and below the map
+        fig = ax.figure
+        fig.draw_without_rendering()
+        slack = ax.get_position(original=True).height - ax.get_position(original=False).height
+        if 0.02 < slack < 0.7:
+            fig.set_figheight(fig.get_figheight() * (1.0 - slack))
     return ax
 
 
@@ -157,60 +251,164 @@ def outcomes(result: Any, *, bin_s: float = 3600.0, ax: Any = None) -> Any:
     return ax
 
 
-def _shade_windows(ax: Any, r: Any, scale: float) -> None:
+def _shade_windows(ax: Any, r: Any, scale: float, label: bool = True) -> None:
     windows = r.outages
     for i, w in enumerate(windows.itertuples()):
         ax.axvspan(w.start_s / scale, w.end_s / scale, color="0.5", alpha=0.12, lw=0,
-                   label="outage / failure" if i == 0 else None)
+                   label="outage / failure" if i == 0 and label else None)
+
+
+#: what a driver quantity without units is, on its axis label (docs/SCENARIO.md)
+_NO_UNITS = {"parking_occupancy": "fraction"}
+
+
+def _driver_groups(dr: Any) -> dict:
+    """The driver quantities over time grouped by unit, in the order of the trace: {key: (units, [names])}.
+    A quantity without units is a group of its own: a fraction and a plain number are not one scale."""
+    groups: dict = {}
+    for name in dr.data_vars:
+        da = dr[name]
+        if "t_s" not in da.dims or da.ndim > 2 or (da.ndim == 2 and "district" not in da.dims):
+            continue
+        units = str(da.attrs.get("units", "") or "")
+        key = units or f"-{name}"
+        groups.setdefault(key, (units or _NO_UNITS.get(name, "no unit"), []))[1].append(name)
+    return groups
+
+
+def _same_curves(data: np.ndarray) -> list:
+    """The columns of data (t, district) grouped where their curves are identical, in column order."""
+    groups: list = []
+    for j in range(data.shape[1]):
+        for g in groups:
+            if np.array_equal(data[:, g[0]], data[:, j], equal_nan=True):
+                g.append(j)
+                break
+        else:
+            groups.append([j])
+    return groups
+
+
+def _district_label(names: Sequence[str], prefix: str = "") -> str:
+    """prefix and the district names, wrapped to lines of at most 34 characters (a legend beside a panel)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(prefix + ", ".join(names), 34, break_on_hyphens=False))
+
+
+def _draw_drivers(ax: Any, dr: Any, units: str, quantities: Sequence[str], districts: Sequence[str],
+                  colours: Sequence[Any]) -> None:
+    """The quantities of one unit on ax: a city-wide curve in black, a per-district one in its district's
+    colour (the same in every panel), districts with identical curves drawn once and named together."""
+    x = dr["t_s"].to_numpy() / 3600.0
+    several = len(quantities) > 1
+    styles = ["-", "--", ":", "-."]
+    low = 0.0
+    for q, name in enumerate(quantities):
+        da = dr[name]
+        title = name.replace("_", " ")
+        style = styles[q % len(styles)]
+        if da.ndim == 1:
+            data = da.to_numpy()
+            ax.plot(x, data, style, color="black", lw=1.5, label=f"{title} (city-wide)")
+        else:
+            data = da.transpose("t_s", "district").to_numpy()
+            for members in _same_curves(data):
+                ax.plot(x, data[:, members[0]], style, color=colours[members[0]], lw=1.3,
+                        label=_district_label([districts[j] for j in members], f"{title}: " if several else ""))
+        finite = data[np.isfinite(data)]
+        low = min(low, float(finite.min())) if finite.size else low
+    ax.set_ylabel(f"{', '.join(q.replace('_', ' ') for q in quantities)} ({units})")
+    ax.set_ylim(bottom=low)  # from zero (or below, for a quantity that goes negative): heights read as sizes
+
+
+def _panels(ax: Any, n: int) -> list:
+    """n Axes stacked in the place of ax (ax the top one, the others sharing its time axis): in its
+    subplot's slot when it has one, else in its rectangle."""
+    if n <= 1:
+        return [ax]
+    fig = ax.figure
+    spec = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
+    if spec is not None:
+        grid = spec.subgridspec(n, 1, hspace=0.08)
+        ax.set_subplotspec(grid[0])
+        others = [fig.add_subplot(grid[k], sharex=ax) for k in range(1, n)]
+    else:
+        box = ax.get_position()
+        gap = 0.06 * box.height / n
+        height = (box.height - gap * (n - 1)) / n
+        ax.set_position([box.x0, box.y1 - height, box.width, height])
+        others = [fig.add_axes([box.x0, box.y1 - (k + 1) * height - k * gap, box.width, height], sharex=ax)
+                  for k in range(1, n)]
+    axes = [ax] + others
+    for a in axes[:-1]:
+        a.tick_params(labelbottom=False)
+        a.set_xlabel("")
+    return axes
 
 
 def timeseries(result: Any, variables: Optional[Sequence[str]] = None, *, drivers: bool = True,
                ax: Any = None) -> Any:
     """Utilisation (0..1) against simulated time: `variables` names wired links (`fibre:gw-1`, `pon:p1`)
-    or `network_server`; by default the network server and the five links with the highest peak. The driver
-    curves on a second axis (with their units), outage and failure windows shaded."""
+    or `network_server`; by default the network server and the five links with the highest peak. With
+    drivers, the run's driver curves (/drivers) below it, one panel per unit (river level and inundation
+    depth in m, rainfall in mm/h, ...: no axis carries two units), sharing the time axis; a curve per
+    district in that district's colour, named by the district (districts with the same curve named
+    together), a city-wide curve in black. Outage and failure windows shaded in every panel.
+
+    Returns the utilisation Axes (the top one); the driver panels are the other Axes of its figure. Given
+    ax, the panels share ax's place in its figure (ax stays the top one); without, a new figure with
+    constrained layout, so that the legends beside the panels are kept by a plain savefig."""
     r = _result(result)
-    ax = _axes(ax, (9, 3.5))
     ts = r.timeseries
-    if ts is not None:
-        links = [str(link) for link in ts["link"].to_numpy()]
-        if variables is None:
-            peaks = ts["utilisation"].max("t_s").to_numpy() if links else np.zeros(0)
-            names = ["network_server"] + [links[i] for i in np.argsort(-peaks, kind="stable")[:5]]
-        else:
-            names = list(variables)
-        for name in names:
-            if name in ts.data_vars and ts[name].dims == ("t_s",):
-                series = ts[name]
-            elif name in links:
-                series = ts["utilisation"].sel(link=name)
-            else:
-                raise ValueError(f"{name!r} is neither network_server nor a wired link of this run "
-                                 f"({len(links)} links, e.g. {', '.join(links[:3])})")
-            ax.step(ts["t_s"].to_numpy() / 3600.0, series.to_numpy(), where="post", label=name)
-        ax.set_ylabel("utilisation (fraction of capacity)")
-        ax.set_ylim(bottom=0.0)
-    ax.set_xlabel("simulated time (h)")
-    _shade_windows(ax, r, scale=3600.0)
     dr = r.drivers if drivers else None
-    if dr is not None and len(dr.data_vars):
-        twin = ax.twinx()
-        time = [c for c in dr.coords if c.startswith("t")]
-        for k, name in enumerate(dr.data_vars):
-            da = dr[name]
-            if da.ndim == 0 or not time:
-                continue
-            data = da.to_numpy()
-            x = dr[time[0]].to_numpy() / 3600.0
-            if data.ndim == 1:
-                twin.plot(x, data, "--", color=f"C{k + 6}", label=name)
+    groups = _driver_groups(dr) if dr is not None else {}
+    utilisation = ts is not None or not groups
+    n = int(utilisation) + len(groups)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        ax = plt.subplots(figsize=(9, 3.5 if n == 1 else 1.0 + 2.4 * n), constrained_layout=True)[1]
+    axes = _panels(ax, n)
+    legend = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "fontsize": 8, "frameon": False}
+    if utilisation:
+        top = axes[0]
+        if ts is not None:
+            links = [str(link) for link in ts["link"].to_numpy()]
+            if variables is None:
+                peaks = ts["utilisation"].max("t_s").to_numpy() if links else np.zeros(0)
+                names = ["network_server"] + [links[i] for i in np.argsort(-peaks, kind="stable")[:5]]
             else:
-                for j in range(data.shape[1]):
-                    twin.plot(x, data[:, j], "--", color=f"C{(k + j + 6) % 10}", label=f"{name}[{j}]")
-            twin.set_ylabel(f"{name} ({da.attrs.get('units', '')})")
-        twin.legend(loc="upper right", fontsize=8)
-    ax.legend(loc="upper left", fontsize=8)
-    return ax
+                names = list(variables)
+            for name in names:
+                if name in ts.data_vars and ts[name].dims == ("t_s",):
+                    series = ts[name]
+                elif name in links:
+                    series = ts["utilisation"].sel(link=name)
+                else:
+                    raise ValueError(f"{name!r} is neither network_server nor a wired link of this run "
+                                     f"({len(links)} links, e.g. {', '.join(links[:3])})")
+                top.step(ts["t_s"].to_numpy() / 3600.0, series.to_numpy(), where="post", label=name)
+            top.set_ylabel("utilisation\n(fraction of capacity)")
+            top.set_ylim(bottom=0.0)
+    if groups:
+        districts = ([str(d) for d in dr["district"].to_numpy()] if "district" in dr.coords
+                     else [str(d) for d in r.districts["name"]])
+        import matplotlib
+
+        palette = matplotlib.colormaps["tab10" if len(districts) <= 10 else "tab20"]
+        colours = [palette(j % palette.N) for j in range(len(districts))]
+        for panel, (units, quantities) in zip(axes[int(utilisation):], groups.values()):
+            _draw_drivers(panel, dr, units, quantities, districts, colours)
+    for k, panel in enumerate(axes):
+        _shade_windows(panel, r, scale=3600.0, label=k == 0)
+        if panel.get_legend_handles_labels()[0]:
+            panel.legend(**legend)
+    duration = float(r.meta.get("duration_s", 0.0) or 0.0)
+    if duration > 0:
+        axes[0].set_xlim(0.0, duration / 3600.0)
+    axes[-1].set_xlabel("simulated time (h)")
+    return axes[0]
 
 
 def district_bars(result: Any, kpi: str = "delivery_ratio", *, ax: Any = None) -> Any:
