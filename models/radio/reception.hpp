@@ -27,6 +27,17 @@ inline constexpr std::array<double, 6> kSx1301SensitivityDbm = {-130.0, -132.5, 
 double gateway_sensitivity_dbm(int spreading_factor, double bandwidth_hz,
                                const std::array<double, 6>& table_125khz_dbm = kSx1301SensitivityDbm);
 
+// An end device's sensitivity at 125 kHz per SF 7..12, for the downlinks it receives: Semtech SX1272
+// datasheet figures as used by the ns-3 lorawan module (EndDeviceLoraPhy::sensitivity): -124, -127, -130,
+// -133, -135, -137 dBm.
+inline constexpr std::array<double, 6> kSx1272SensitivityDbm = {-124.0, -127.0, -130.0,
+                                                                -133.0, -135.0, -137.0};
+
+// The same for an end device: its sensitivity at a spreading factor (7..12) and bandwidth.
+inline double end_device_sensitivity_dbm(int spreading_factor, double bandwidth_hz) {
+  return gateway_sensitivity_dbm(spreading_factor, bandwidth_hz, kSx1272SensitivityDbm);
+}
+
 struct CaptureRule {
   bool enabled = true;
   double threshold_db = 6.0;

@@ -7,6 +7,7 @@
 #include "models/radio/lora_phy.hpp"
 #include "models/radio/lorawan_region.hpp"
 #include "models/radio/lorawan_timing.hpp"
+#include "models/radio/reception.hpp"
 #include "sim/core/prefetch.hpp"
 
 namespace citytwin::sim::access {
@@ -54,7 +55,8 @@ void LorawanServer::prefetch_adr(uint32_t far_device, uint32_t near_device) cons
   core::prefetch_for_write(&adr_recent_[slot], sizeof(RecentRssi));
 }
 
-bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes, events::DownlinkSent& sent) {
+LorawanServer::Downlink LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes,
+                                                     events::DownlinkSent& sent) {
   const auto& region = models::radio::region_params(city_.region);
   const auto& pop = city_.populations[engine::population_of(city_, frame.tx)];
   const double rx1_delay = pop.machine.profile().rx1_delay_s;
@@ -103,11 +105,20 @@ bool LorawanServer::send_downlink(const ResolvedFrame& frame, int payload_bytes,
       sent.t_start_s = win.t_s;
       sent.t_end_s = win.t_s + airtime;
       sent.rx_window = w + 1;
-      return true;
+      // Sent, it reaches the device if its power there, the uplink's path reversed, is at or above the
+      // device's sensitivity at the window's data rate. The server cannot tell: it has sent it either way.
+      const double rx_dbm = static_cast<double>(frame.rssi_received_dbm[i]) - frame.tx.tx_power_dbm +
+                            scenario_.gateways[g].tx_power_dbm;
+      if (rx_dbm <
+          models::radio::end_device_sensitivity_dbm(win.phy.spreading_factor, win.phy.bandwidth_hz)) {
+        ++downlinks_unheard_;
+        return Downlink::Unheard;
+      }
+      return Downlink::Heard;
     }
   }
   ++downlinks_failed_;
-  return false;
+  return Downlink::NotSent;
 }
 
 void LorawanServer::on_frame(const ResolvedFrame& frame, events::Bus& bus) {
@@ -130,11 +141,13 @@ void LorawanServer::on_frame(const ResolvedFrame& frame, events::Bus& bus) {
   if (!frame.tx.confirmed && !adr) return;
   const int bytes = kAckBytes + (adr ? kLinkAdrReqBytes : 0);
   events::DownlinkSent sent;
-  if (!send_downlink(frame, bytes, sent)) return;
+  const Downlink downlink = send_downlink(frame, bytes, sent);
+  if (downlink == Downlink::NotSent) return;
   if (adr) {
     ++adr_commands_;
     recent->clear();  // the next decision waits for 20 uplinks at the new setting
   }
+  if (downlink == Downlink::Unheard) return;  // (the device keeps waiting for its ACK, and its setting)
   sent.seq = frame.seq;
   sent.device = frame.tx.device;
   sent.ack = frame.tx.confirmed;

@@ -6,8 +6,12 @@
 // from the receiving gateway with the best RSSI that is neither transmitting nor barred by its own
 // sub-band duty cycle, else in RX2 (one second later, the region's RX2 channel and data rate), else
 // not at all (counted as a failed downlink). A downlink occupies the gateway: it hears nothing meanwhile
-// (RadioMedium::block_gateway). The device gets the downlink if it was sent (the downlink budget is the
-// uplink's, reversed, with the gateway's higher power: losses of downlinks are not modelled).
+// (RadioMedium::block_gateway). The device gets a sent downlink if its power there reaches the device's
+// sensitivity at the window's data rate (models/radio/reception.hpp, end_device_sensitivity_dbm): the
+// uplink's received power at that gateway, less the device's transmit power, plus the gateway's
+// (gateways[].tx_power): the same path, antennas, shadowing and walls both ways. One it does not hear
+// (downlinks_unheard) was still sent: the gateway was busy and spent its duty cycle, and the server, which
+// cannot tell, counts its ADR command; the device waits for its ACK and keeps its setting.
 // The decision is taken when the frame is resolved, within the window of its end, i.e. before RX1;
 // the wired network's millisecond latency is assumed to fit in the RX1 delay. A sent downlink is
 // published (events::DownlinkSent); the fleet, subscribed, hands it to the device.
@@ -43,12 +47,14 @@ class LorawanServer {
   uint64_t downlinks_sent() const { return downlinks_sent_; }
   uint64_t downlinks_rx2() const { return downlinks_rx2_; }
   uint64_t downlinks_failed() const { return downlinks_failed_; }
+  uint64_t downlinks_unheard() const { return downlinks_unheard_; }  // sent, below the device's sensitivity
   uint64_t adr_commands() const { return adr_commands_; }
 
  private:
-  // Sends a downlink of payload_bytes for frame; true when some gateway could, with its gateway,
-  // window and time on the air set in sent.
-  bool send_downlink(const ResolvedFrame& frame, int payload_bytes, events::DownlinkSent& sent);
+  enum class Downlink { NotSent, Unheard, Heard };
+  // Sends a downlink of payload_bytes for frame where some gateway can, with its gateway, window and time
+  // on the air set in sent; whether the device hears it.
+  Downlink send_downlink(const ResolvedFrame& frame, int payload_bytes, events::DownlinkSent& sent);
   // The medium's look-ahead on resolve: a device's ADR slot for the far frame, its history for the near
   // one (the slot, asked for 8 frames before, is then in the cache).
   void prefetch_adr(uint32_t far_device, uint32_t near_device) const;
@@ -80,7 +86,8 @@ class LorawanServer {
   std::vector<uint32_t> adr_slot_;  // per device, when the runs are too many
   std::vector<RecentRssi> adr_recent_;
   std::vector<uint32_t> gateway_order_;
-  uint64_t downlinks_sent_ = 0, downlinks_rx2_ = 0, downlinks_failed_ = 0, adr_commands_ = 0;
+  uint64_t downlinks_sent_ = 0, downlinks_rx2_ = 0, downlinks_failed_ = 0, downlinks_unheard_ = 0,
+           adr_commands_ = 0;
 };
 
 // LoRaWAN frame sizes (LoRaWAN L2 1.0.4, section 4): MHDR 1 + FHDR 7 + MIC 4 = 12 B without FPort or

@@ -6,15 +6,18 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/radio/adr.hpp"
 #include "models/radio/lorawan_timing.hpp"
+#include "models/radio/reception.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/drivers/driver_set.hpp"
 #include "tests/sim/component_city.hpp"
@@ -129,6 +132,49 @@ TEST_F(LorawanServerTest, SendsNothingThroughGatewaysItCannotReach) {
   EXPECT_FALSE(medium_.gateway_busy(1, 0.0, 100.0));
 }
 
+// The downlink's budget: the uplink's path reversed, at the gateway's power (gateways[].tx_power), against
+// the device's sensitivity at the window's data rate (SX1272, as ns-3: -124 dBm at SF7, 125 kHz). Device
+// 0 sends at 14 dBm; the gateways at -10 dBm, so the device hears the strongest one at its uplink's RSSI
+// less 24 dB.
+TEST(LorawanServerBudget, ADownlinkTooWeakForTheDeviceIsSentButUnheard) {
+  std::string city = kCity;
+  for (const std::string at : {"[900 m, 900 m]}", "[500 m, 500 m]}"})
+    city.replace(city.find(at), at.size(), at.substr(0, at.size() - 1) + ", tx_power: -10 dBm}");
+  const test::ComponentCity c(city);
+  ASSERT_EQ(c.scenario.gateways[1].tx_power_dbm, -10.0);
+  EXPECT_DOUBLE_EQ(models::radio::end_device_sensitivity_dbm(7, 125e3), -124.0);
+  EXPECT_DOUBLE_EQ(models::radio::end_device_sensitivity_dbm(12, 125e3), -137.0);
+  const std::array<uint32_t, 2> gateways = {0, 1};
+  // The strongest gateway's RSSI, and whether the device hears the ACK: -100 dBm gives -124 dBm there,
+  // exactly its sensitivity (enough); 0.5 dB less, not.
+  for (const auto& [strongest, heard] : {std::pair{-90.0f, true}, std::pair{-100.0f, true},
+                                         std::pair{-100.5f, false}, std::pair{-120.0f, false}}) {
+    GatewayTimeline timeline(c.scenario, {});
+    RadioMedium medium(c.scenario, c.city, timeline);
+    events::Bus bus;
+    std::vector<events::DownlinkSent> sent;
+    bus.subscribe<events::DownlinkSent>([&](const events::DownlinkSent& d) { sent.push_back(d); });
+    LorawanServer server(c.scenario, c.city, medium);
+    const std::array<float, 2> rssi = {strongest - 10.0f, strongest};
+    ResolvedFrame f;
+    f.tx.device = 0;
+    f.tx.t_start_s = 10.0;
+    f.tx.t_end_s = 10.05;
+    f.tx.channel_hz = 868100000;
+    f.tx.spreading_factor = 7;
+    f.tx.tx_power_dbm = 14.0f;
+    f.tx.confirmed = true;
+    f.gateways_received = gateways;
+    f.rssi_received_dbm = rssi;
+    server.on_frame(f, bus);
+    const double rx1 = 10.05 + c.city.populations[0].machine.profile().rx1_delay_s;
+    EXPECT_EQ(server.downlinks_sent(), 1u) << strongest;  // sent either way, by the strongest gateway
+    EXPECT_TRUE(medium.gateway_busy(1, rx1, rx1 + 1e-3)) << strongest;
+    EXPECT_EQ(server.downlinks_unheard(), heard ? 0u : 1u) << strongest;
+    EXPECT_EQ(sent.size(), heard ? 1u : 0u) << strongest;  // the device gets only what it hears
+  }
+}
+
 TEST_F(LorawanServerTest, AnUnconfirmedUplinkWithoutAdrNeedsNoDownlink) {
   LorawanServer server(c_.scenario, c_.city, medium_);
   ResolvedFrame f = frame();
@@ -161,7 +207,7 @@ void expect_adr_as_histories(const std::string& yaml, size_t min_commands) {
   Stream rng(3, "test", 0);
   const std::array<uint32_t, 3> gateways = {0, 1, 2};
   std::array<float, 3> rssi{};
-  size_t commands = 0, waited = 0;
+  size_t commands = 0, waited = 0, unheard = 0;
   for (int k = 0; k < 3000; ++k) {
     const auto d = static_cast<uint32_t>(rng.below(static_cast<uint32_t>(devices)));
     const city::PopulationProfile& pop = c.city.populations[c.city.device_population[d]];
@@ -179,6 +225,7 @@ void expect_adr_as_histories(const std::string& yaml, size_t min_commands) {
     f.gateways_received = std::span<const uint32_t>(gateways.data(), heard);
     f.rssi_received_dbm = std::span<const float>(rssi.data(), heard);
     const size_t before = sent.size();
+    const uint64_t commands_before = server.adr_commands();
     server.on_frame(f, bus);
     std::optional<models::radio::AdrSetting> expected;
     if (pop.adr) {
@@ -197,15 +244,29 @@ void expect_adr_as_histories(const std::string& yaml, size_t min_commands) {
       ASSERT_EQ(sent.size(), before) << "uplink " << k << ", device " << d;
       continue;
     }
+    // The server decides and sends; the device hears the command (RX1, through the strongest gateway) if
+    // its power there, the uplink's path reversed, reaches the device's sensitivity at the uplink's SF.
+    ASSERT_EQ(server.adr_commands(), commands_before + 1) << "uplink " << k << ", device " << d;
+    history[d].clear();
+    ++commands;
+    const double downlink_dbm =
+        *std::max_element(rssi.begin(), rssi.begin() + static_cast<std::ptrdiff_t>(heard)) -
+        setting[d].tx_power_dbm + c.scenario.gateways[0].tx_power_dbm;
+    if (downlink_dbm <
+        models::radio::end_device_sensitivity_dbm(setting[d].spreading_factor, pop.bandwidth_hz)) {
+      ASSERT_EQ(sent.size(), before) << "uplink " << k << ", device " << d;  // unheard: nothing published,
+      ++unheard;                                                             // the device keeps its setting
+      continue;
+    }
     ASSERT_EQ(sent.size(), before + 1) << "uplink " << k << ", device " << d;
     ASSERT_TRUE(sent.back().adr.has_value());
     EXPECT_EQ(*sent.back().adr, *expected) << "uplink " << k << ", device " << d;
-    history[d].clear();
     setting[d] = *expected;
-    ++commands;
   }
   EXPECT_GT(commands, min_commands);  // decisions were made and compared
   EXPECT_GT(waited, 200u);            // and histories filled before them
+  EXPECT_GT(unheard, 0u);             // and some commands were sent too weak for the device
+  EXPECT_EQ(server.downlinks_unheard(), unheard);
 }
 
 TEST(LorawanServerAdr, DecidesAsAnAdrHistoryOfTheBestSnrs) {
