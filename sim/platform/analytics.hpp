@@ -2,6 +2,12 @@
 // on the readings as the network server delivers them, per district. Each alert records when the
 // physical event began (the river first exceeding the threshold, from drivers.river_level) and when
 // the alert fired, so the alert latency from event to operations centre is a KPI.
+//
+// Readings arrive in delivery order, which is not the order they were taken in: a gateway's buffer holds
+// them through a backhaul outage and sends them hours later. A rule's state in a district follows the
+// newest reading it has applied (its time: the frame's start). A late one, taken before that, can only add
+// to a streak the newer readings carry on; otherwise it is superseded and changes nothing (a gauge's
+// buffered readings of a flood that has since receded fired the alert again, hours after the event).
 #pragma once
 
 #include <cstdint>
@@ -18,7 +24,9 @@ namespace citytwin::sim::platform {
 struct Alert {
   size_t rule = 0;
   size_t district = 0;
-  double t_event_s = 0.0;  // NaN when the driver never exceeds the threshold (a false alarm)
+  // When the event began: the quantity's first crossing of the threshold since the district's last alert
+  // was cleared; NaN when there was none (a false alarm)
+  double t_event_s = 0.0;
   double t_alert_s = 0.0;
   double t_inundation_s = 0.0;  // when the district's inundation began (drivers.flood); NaN if never
 };
@@ -30,7 +38,7 @@ class Analytics {
   Analytics(const scenario::Scenario& scenario, const city::CityLayout& city,
             const drivers::DriverSet* drivers = nullptr);
 
-  // A reading reached the platform (called in delivery order).
+  // A reading reached the platform (called in delivery order; taken at tx.t_start_s).
   void on_delivery(const engine::Transmission& tx, double t_delivered_s);
 
   // In the order they fired (PlatformStages publishes each as events::AlertRaised).
@@ -42,14 +50,29 @@ class Analytics {
   const scenario::Scenario& scenario_;
   const city::CityLayout& city_;
   std::vector<std::vector<size_t>> rules_of_population_;
-  std::vector<std::vector<double>> event_start_s_;  // per rule and district
-  std::vector<double> inundation_start_s_;          // per district (drivers.flood), else empty
-  std::vector<uint8_t> flood_rule_;           // per rule: its type senses river_level or inundation_depth
-  std::vector<std::vector<int>> streak_;      // per rule and district: consecutive readings above
-  std::vector<std::vector<uint8_t>> active_;  // per rule and district: alert raised, not cleared
+  // When the event an alert raised at t_alert_s answers began: the first time the quantity went beyond
+  // the threshold since the district's last alert was cleared (by a reading taken then); NaN when it has
+  // not by t_alert_s (a false alarm: readings near the threshold, sampled as it falls back, raise it again).
+  double event_start(size_t rule, size_t district, double t_alert_s) const;
+
+  // per rule and district: each time the quantity goes beyond the threshold (from the drivers), ascending
+  std::vector<std::vector<std::vector<double>>> event_starts_s_;
+  std::vector<std::vector<double>> cleared_s_;  // per rule and district: when its last alert was cleared
+  std::vector<double> inundation_start_s_;      // per district (drivers.flood), else empty
+  std::vector<uint8_t> flood_rule_;             // per rule: its type senses river_level or inundation_depth
+  std::vector<std::vector<int>> streak_;        // per rule and district: consecutive readings above
+  std::vector<std::vector<uint8_t>> active_;    // per rule and district: alert raised, not cleared
+  std::vector<std::vector<double>> newest_s_;   // per rule and district: the newest reading applied, taken at
   std::vector<Alert> alerts_;
 };
 
+// Every time a series goes above a threshold (linear between points; 0 when it starts above), ascending.
+std::vector<double> crossings_above(const scenario::Series& series, double threshold);
+// The same for a driver's curve over [0, end_s], above or below.
+std::vector<double> crossings_above(const drivers::QuantityField::Curve& curve, double threshold,
+                                    double end_s);
+std::vector<double> crossings_below(const drivers::QuantityField::Curve& curve, double threshold,
+                                    double end_s);
 // The first time a series exceeds a threshold (linear between points), or NaN.
 double first_time_above(const scenario::Series& series, double threshold);
 // The same for a driver's curve over [0, end_s].

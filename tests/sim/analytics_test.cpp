@@ -75,6 +75,85 @@ TEST(Analytics, CountsPerDistrictAndIgnoresOtherTypes) {
   EXPECT_EQ(analytics.alerts()[0].district, 1u);
 }
 
+Transmission reading_at(uint32_t device, float value, double taken_s) {
+  Transmission tx = reading(device, value);
+  tx.t_start_s = taken_s;
+  return tx;
+}
+
+// Readings held in a gateway's buffer arrive late, after newer ones: a reading taken before the newest one
+// applied can only add to a streak the newer readings carry on. Daegu's flood showed the case: gauge
+// readings of the crest, buffered through a backhaul outage and delivered hours later when the river had
+// fallen, fired a second alert charged to the morning's event.
+TEST(Analytics, ALateReadingNeverUndoesNorRestartsWhatNewerReadingsSaid) {
+  const test::ComponentCity c(kCity);
+  Analytics analytics(c.scenario, c.city);
+  analytics.on_delivery(reading_at(0, 4.2f, 11000.0), 11000.1);
+  analytics.on_delivery(reading_at(0, 4.3f, 11100.0), 11100.1);
+  ASSERT_EQ(analytics.alerts().size(), 1u);
+  analytics.on_delivery(reading_at(0, 3.5f, 12000.0), 12000.1);  // the river falls: cleared
+  analytics.on_delivery(reading_at(0, 3.4f, 12100.0), 12100.1);
+  // The crest's readings, taken at 11,200-11,500 s, delivered at 20,000 s: superseded.
+  for (double taken : {11200.0, 11300.0, 11400.0, 11500.0})
+    analytics.on_delivery(reading_at(0, 4.8f, taken), 20000.0);
+  EXPECT_EQ(analytics.alerts().size(), 1u);
+  // Newer readings above raise it again, as before.
+  analytics.on_delivery(reading_at(0, 4.1f, 20100.0), 20100.1);
+  analytics.on_delivery(reading_at(0, 4.1f, 20200.0), 20200.1);
+  ASSERT_EQ(analytics.alerts().size(), 2u);
+  EXPECT_DOUBLE_EQ(analytics.alerts()[1].t_alert_s, 20200.1);
+
+  // A late reading on the side the newer ones say counts: two readings taken out of their delivery order
+  // (town's gauge: 11,000 s delivered after 11,050 s) make a streak of two.
+  analytics.on_delivery(reading_at(1, 4.2f, 11050.0), 11050.5);
+  analytics.on_delivery(reading_at(1, 4.4f, 11000.0), 11060.0);
+  ASSERT_EQ(analytics.alerts().size(), 3u);
+  EXPECT_EQ(analytics.alerts()[2].district, 1u);
+  // A late reading below does not clear what newer readings above hold.
+  analytics.on_delivery(reading_at(1, 3.0f, 10900.0), 11070.0);
+  analytics.on_delivery(reading_at(1, 4.5f, 11080.0), 11080.5);
+  EXPECT_EQ(analytics.alerts().size(), 3u);  // still active: not raised again
+}
+
+// An alert raised again after it was cleared answers the quantity's next crossing of the threshold, if any:
+// readings near the threshold as the river falls back (taken up to a minute before they are sent) clear it
+// and raise it again with no new event: a false alarm (its event time NaN), not a latency of hours from the
+// morning's crossing.
+TEST(Analytics, AnAlertRaisedAgainAnswersTheNextCrossingOrIsAFalseAlarm) {
+  // The river: above 4 m from 3 h, back below at 5 h, above again from 6 h (21,600 s + 900 s).
+  std::string city = kCity;
+  const std::string series = "river_level: [[0 h, 1 m], [4 h, 5 m]]";
+  city.replace(city.find(series), series.size(),
+               "river_level: [[0 h, 1 m], [4 h, 5 m], [5 h, 3 m], [6 h, 3 m], [7 h, 7 m]]");
+  const test::ComponentCity c(city);
+  Analytics analytics(c.scenario, c.city);
+  for (double t : {11000.0, 11100.0}) analytics.on_delivery(reading_at(0, 4.4f, t), t + 1.0);
+  ASSERT_EQ(analytics.alerts().size(), 1u);
+  EXPECT_DOUBLE_EQ(analytics.alerts()[0].t_event_s, 10800.0);
+  // Cleared at 16,500 s as the river falls past 4 m (at 16,200 s), raised again by two lagging readings.
+  analytics.on_delivery(reading_at(0, 3.9f, 16500.0), 16501.0);
+  for (double t : {16560.0, 16620.0}) analytics.on_delivery(reading_at(0, 4.05f, t), t + 1.0);
+  ASSERT_EQ(analytics.alerts().size(), 2u);
+  EXPECT_TRUE(std::isnan(analytics.alerts()[1].t_event_s));  // no crossing since 16,500 s
+  // Cleared again; the river's next rise (above 4 m from 22,500 s) raises it with that event time.
+  analytics.on_delivery(reading_at(0, 3.0f, 18000.0), 18001.0);
+  for (double t : {23000.0, 23100.0}) analytics.on_delivery(reading_at(0, 4.6f, t), t + 1.0);
+  ASSERT_EQ(analytics.alerts().size(), 3u);
+  EXPECT_DOUBLE_EQ(analytics.alerts()[2].t_event_s, 22500.0);
+}
+
+TEST(Analytics, CrossingsAreEveryTimeTheSeriesGoesAbove) {
+  scenario::Series s;
+  s.points = {{0.0, 5.0}, {100.0, 1.0}, {200.0, 3.0}, {300.0, 3.0}, {400.0, 1.0}, {500.0, 4.0}};
+  const auto expect_near = [](const std::vector<double>& got, const std::vector<double>& want) {
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-9) << i;
+  };
+  expect_near(crossings_above(s, 2.0), {0.0, 150.0, 400.0 + 100.0 / 3.0});
+  expect_near(crossings_above(s, 3.0), {0.0, 400.0 + 200.0 / 3.0});  // 3 is not above 3: 200-300 s is not
+  EXPECT_TRUE(crossings_above(s, 5.0).empty());
+}
+
 TEST(Analytics, FirstTimeAboveInterpolatesTheSeries) {
   scenario::Series s;
   s.points = {{0.0, 1.0}, {100.0, 3.0}};
