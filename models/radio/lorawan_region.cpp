@@ -1,6 +1,7 @@
 #include "models/radio/lorawan_region.hpp"
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -164,6 +165,12 @@ double duty_cycle_limit(Region region, double frequency_hz) {
   if (region == Region::US915) return 1.0;
   const int i = eu868_sub_band_index(frequency_hz);
   return i < 0 ? 0.0 : kEu868SubBands[static_cast<size_t>(i)].duty_cycle;
+}
+
+double max_radiated_dbm(Region region, double frequency_hz) {
+  if (region == Region::US915) return std::numeric_limits<double>::infinity();
+  const int i = eu868_sub_band_index(frequency_hz);
+  return i < 0 ? std::numeric_limits<double>::infinity() : kEu868SubBands[static_cast<size_t>(i)].max_erp_dbm;
 }
 
 }  // namespace citytwin::models::radio

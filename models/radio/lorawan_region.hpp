@@ -116,4 +116,10 @@ int eu868_sub_band_index(double frequency_hz);
 // sub-band (transmission not allowed). US915: 1 (no duty-cycle limit; the 400 ms dwell time applies).
 double duty_cycle_limit(Region region, double frequency_hz);
 
+// The most a transmitter may radiate on frequency_hz, dBm. EU868: the sub-band's ERP limit (EN 300 220-2
+// V3.1.1 Table B.1: 14 dBm, 27 dBm in 869.4-869.65 MHz, where EU868's RX2 lies); +infinity outside every
+// sub-band (duty_cycle_limit forbids it there). US915: +infinity (the gateway's own setting, up to 36 dBm
+// EIRP, is the limit).
+double max_radiated_dbm(Region region, double frequency_hz);
+
 }  // namespace citytwin::models::radio

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <span>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "models/radio/adr.hpp"
+#include "models/radio/lorawan_region.hpp"
 #include "models/radio/lorawan_timing.hpp"
 #include "models/radio/reception.hpp"
 #include "sim/core/rng.hpp"
@@ -172,6 +174,47 @@ TEST(LorawanServerBudget, ADownlinkTooWeakForTheDeviceIsSentButUnheard) {
     EXPECT_TRUE(medium.gateway_busy(1, rx1, rx1 + 1e-3)) << strongest;
     EXPECT_EQ(server.downlinks_unheard(), heard ? 0u : 1u) << strongest;
     EXPECT_EQ(sent.size(), heard ? 1u : 0u) << strongest;  // the device gets only what it hears
+  }
+}
+
+// A gateway set to 27 dBm radiates 14 dBm in RX1 (EU868's 868.1 MHz sub-band) and 27 dBm in RX2 (869.525
+// MHz): an uplink heard at -126 dBm (SF7) gets an ACK the device cannot hear in RX1 (-126 dBm, under its
+// -124), and one it hears in RX2 (-113 dBm at SF12, over its -137).
+TEST(LorawanServerBudget, EachWindowRadiatesWithinItsSubBandsLimit) {
+  EXPECT_EQ(models::radio::max_radiated_dbm(models::radio::Region::EU868, 868.1e6), 14.0);
+  EXPECT_EQ(models::radio::max_radiated_dbm(models::radio::Region::EU868, 869.525e6), 27.0);
+  EXPECT_TRUE(std::isinf(models::radio::max_radiated_dbm(models::radio::Region::US915, 923.3e6)));
+  std::string city = kCity;
+  for (const std::string at : {"[900 m, 900 m]}", "[500 m, 500 m]}"})
+    city.replace(city.find(at), at.size(), at.substr(0, at.size() - 1) + ", tx_power: 27 dBm}");
+  const test::ComponentCity c(city);
+  const std::array<uint32_t, 2> gateways = {0, 1};
+  const std::array<float, 2> rssi = {-129.0f, -126.0f};
+  for (const bool rx1_free : {true, false}) {
+    GatewayTimeline timeline(c.scenario, {});
+    RadioMedium medium(c.scenario, c.city, timeline);
+    const double rx1 = 10.05 + c.city.populations[0].machine.profile().rx1_delay_s;
+    if (!rx1_free)
+      for (uint32_t g : gateways) medium.block_gateway(g, rx1 - 0.5, rx1 + 0.5);
+    events::Bus bus;
+    std::vector<events::DownlinkSent> sent;
+    bus.subscribe<events::DownlinkSent>([&](const events::DownlinkSent& d) { sent.push_back(d); });
+    LorawanServer server(c.scenario, c.city, medium);
+    ResolvedFrame f;
+    f.tx.device = 0;
+    f.tx.t_start_s = 10.0;
+    f.tx.t_end_s = 10.05;
+    f.tx.channel_hz = 868100000;
+    f.tx.spreading_factor = 7;
+    f.tx.tx_power_dbm = 14.0f;
+    f.tx.confirmed = true;
+    f.gateways_received = gateways;
+    f.rssi_received_dbm = rssi;
+    server.on_frame(f, bus);
+    EXPECT_EQ(server.downlinks_sent(), 1u);
+    EXPECT_EQ(server.downlinks_rx2(), rx1_free ? 0u : 1u);
+    EXPECT_EQ(server.downlinks_unheard(), rx1_free ? 1u : 0u);
+    EXPECT_EQ(sent.size(), rx1_free ? 0u : 1u);
   }
 }
 
