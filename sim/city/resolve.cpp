@@ -77,10 +77,11 @@ void check_population(const scenario::Scenario& sc, size_t index, std::vector<Di
     if (!pop.radio.sf_auto && !sf_allowed(sc, pop, airtime, sf)) {
       const std::string rate =
           "SF" + std::to_string(sf) + "/" + std::to_string(std::lround(bandwidth / 1e3)) + " kHz";
+      const scenario::SourceMark& at = pop.radio.sf_mark ? *pop.radio.sf_mark : pop.mark;
       if (!sf_is_data_rate(sc, pop, sf))
-        error(pop.mark, "radio.sf", rate + " is not an uplink data rate of the region");
+        error(at, "radio.sf", rate + " is not an uplink data rate of the region");
       else
-        error(pop.mark, "radio.sf",
+        error(at, "radio.sf",
               "a " + frame + rate + " lasts " + std::to_string(airtime[static_cast<size_t>(sf - 7)] * 1e3) +
                   " ms, beyond the region's 400 ms dwell time (use a smaller SF or payload)");
     } else {
@@ -91,11 +92,15 @@ void check_population(const scenario::Scenario& sc, size_t index, std::vector<Di
   }
   if (pop.technology == Technology::LoRaWAN && pop.radio.duty_cycle) {
     const models::radio::DutyCycleRegulator fresh(sc.channel.region);
-    for (double f : pop.radio.channels_hz)
-      if (!std::isfinite(fresh.earliest_start_s(f)))
-        error(pop.mark, "radio.channels",
-              std::to_string(f / 1e6) +
-                  " MHz is outside every sub-band the region allows (set radio.duty_cycle: false to ignore)");
+    for (size_t i = 0; i < pop.radio.channels_hz.size(); ++i) {
+      const double f = pop.radio.channels_hz[i];
+      if (std::isfinite(fresh.earliest_start_s(f))) continue;
+      const bool written = i < pop.radio.channel_marks.size();
+      error(written ? pop.radio.channel_marks[i] : pop.mark,
+            written ? "radio.channels[" + std::to_string(i) + "]" : "radio.channels",
+            short_number(f / 1e6) +
+                " MHz is outside every sub-band the region allows (set radio.duty_cycle: false to ignore)");
+    }
   }
   for (const std::string& name : pop.placement.districts)
     for (const scenario::District& d : sc.city.districts)

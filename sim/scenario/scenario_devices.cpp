@@ -100,6 +100,7 @@ void read_radio(DiagnosticLog& log, const YamlNode* node, const std::string& pat
   } else {
     set_if(phy.spreading_factor, map.integer("sf", Bound::between(7, 12)));
   }
+  if (const YamlNode* sf = map.get("sf")) radio.sf_mark = log.mark(sf->location);
   set_if(radio.join_margin_db, map.quantity("join_margin", Dimension::Gain, Bound::non_negative()));
   set_if(radio.adr, map.boolean("adr"));
   set_if(radio.duty_cycle, map.boolean("duty_cycle"));
@@ -130,13 +131,17 @@ void read_radio(DiagnosticLog& log, const YamlNode* node, const std::string& pat
       if (channels->items.empty())
         log.error(channels->location, channels_path, "expected at least one channel");
       std::vector<double> frequencies;
+      std::vector<SourceMark> marks;
       for (std::size_t i = 0; i < channels->items.size(); ++i) {
         const auto hz = read_quantity(log, channels->items[i], index_path(channels_path, i),
                                       Dimension::Frequency, Bound::positive());
         if (hz) frequencies.push_back(*hz);
+        marks.push_back(log.mark(channels->items[i].location));
       }
-      if (!frequencies.empty() && frequencies.size() == channels->items.size())
+      if (!frequencies.empty() && frequencies.size() == channels->items.size()) {
         radio.channels_hz = frequencies;
+        radio.channel_marks = std::move(marks);
+      }
       radio.channels_given = true;
     }
   }

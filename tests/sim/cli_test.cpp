@@ -170,19 +170,19 @@ INSTANTIATE_TEST_SUITE_P(
         // US915 at 125 kHz: DR0..DR3 are SF10..SF7; SF12 is no uplink data rate.
         ResolveCase{"us915_sf12",
                     replace(replace(kValid, "sf: 9", "sf: 12"), "run:\n", "radio:\n  region: US915\nrun:\n"),
-                    ":7:5: devices[0].radio.sf: SF12/125 kHz is not an uplink data rate of the region"},
+                    ":12:11: devices[0].radio.sf: SF12/125 kHz is not an uplink data rate of the region"},
         // 242 B + 13 B at SF10/125 kHz lasts ~1.8 s, beyond the 400 ms dwell time.
         ResolveCase{"us915_dwell_time",
                     replace(replace(kValid, "sf: 9", "sf: 10\n    payload: 242 B"), "run:\n",
                             "radio:\n  region: US915\nrun:\n"),
-                    ":7:5: devices[0].radio.sf: a 255 B frame at SF10/125 kHz lasts"},
+                    ":12:11: devices[0].radio.sf: a 255 B frame at SF10/125 kHz lasts"},
         // 255 B with a 20-symbol preamble lasts ~402 ms even at SF7.
         ResolveCase{"us915_no_sf_fits",
                     replace(replace(kValid, "sf: 9", "sf: auto\n      preamble: 20\n    payload: 242 B"),
                             "run:\n", "radio:\n  region: US915\nrun:\n"),
                     ":7:5: devices[0].payload: a 255 B frame at no spreading factor fits"},
         ResolveCase{"channel_outside_subbands", replace(kValid, "sf: 9", "sf: 9\n      channels: [915 MHz]"),
-                    ":7:5: devices[0].radio.channels: 915.000000 MHz is outside every sub-band"},
+                    ":13:18: devices[0].radio.channels[0]: 915 MHz is outside every sub-band"},
         // The centre is in the district, but the disc is ~300000 times its size.
         ResolveCase{"disc_outside_districts",
                     replace(kValid, "districts: [centre]", "disc: {centre: [1 m, 1 m], radius: 1000 km}"),
