@@ -229,6 +229,25 @@ output::KpiTable failure_kpis(const network::WiredNetwork& wired, const MessageL
   return t;
 }
 
+output::KpiTable power_outage_kpis(const scenario::Scenario& scenario, const drivers::DriverSet& drivers) {
+  output::KpiTable t;
+  t.key_name = "district";
+  std::vector<double> start, end, from_flood;
+  const auto add = [&](const std::vector<scenario::PowerOutage>& cuts, double flood) {
+    for (const scenario::PowerOutage& cut : cuts)
+      for (const std::string& district : cut.districts) {
+        t.keys.push_back(district);
+        start.push_back(cut.start_s);
+        end.push_back(cut.end_s);
+        from_flood.push_back(flood);
+      }
+  };
+  add(scenario.drivers.power_outages, 0.0);
+  add(drivers.flood_power_outages(), 1.0);
+  t.columns = {{"start_s", start}, {"end_s", end}, {"from_flood", from_flood}};
+  return t;
+}
+
 void add_backhaul_stream_kpis(output::KpiList& kpis, const output::KpiTable& aps) {
   double backhaul = 0.0, saturated = 0.0;
   for (const auto& [name, values] : aps.columns) {

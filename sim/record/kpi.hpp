@@ -6,6 +6,7 @@
 #include "output/records.hpp"
 #include "sim/access/wifi_access.hpp"
 #include "sim/city/city_layout.hpp"
+#include "sim/drivers/driver_set.hpp"
 #include "sim/engine/fleet.hpp"
 #include "sim/network/wired_network.hpp"
 #include "sim/record/message_log.hpp"
@@ -37,6 +38,9 @@ void add_backhaul_stream_kpis(output::KpiList& kpis, const output::KpiTable& acc
 // Per wired failure of the run (its schedule order, the rows /messages/failure points to): when, the
 // uplinks and forwarded copies it delayed or lost, and the CCTV stream time it interrupted.
 output::KpiTable failure_kpis(const network::WiredNetwork& wired, const MessageLog& log);
+// /kpi/power_outages: one row per district and power cut (drivers.power_outages, its CSV, then the flood's
+// cuts of flooded districts), in that order: start_s, end_s, from_flood (1 for the flood's).
+output::KpiTable power_outage_kpis(const scenario::Scenario& scenario, const drivers::DriverSet& drivers);
 
 // By device type (populations of the same type are pooled); duration_s is the simulated time, for
 // the projected battery lifetime.

@@ -51,6 +51,8 @@ RunRecorder::Report RunRecorder::finish(output::TraceWriter& writer, const Sourc
   if (access_points) writer.write_kpi_table("by_access_point", by_access_point);
   if (alerts_.has_table()) writer.write_kpi_table("alerts", alerts_.table());
   if (!s.wired.failures().empty()) writer.write_kpi_table("failures", failure_kpis(s.wired, log_));
+  if (const output::KpiTable cuts = power_outage_kpis(scenario_, drivers_); !cuts.keys.empty())
+    writer.write_kpi_table("power_outages", cuts);
   if (attacks) {
     writer.write_kpi_table("attacks", s.attacks->table(alerts_.alerts()));
     writer.write_kpi_table("flagged_devices", s.attacks->flagged_devices());

@@ -107,7 +107,12 @@ def test_every_kpi_table_is_a_dataframe_with_typed_columns(flood):
     assert r.by_district["devices"].sum() == r.kpi["devices"] and isinstance(r.kpi["devices"], int)
     windows = r.outages
     assert list(windows.columns[:4]) == ["kind", "target", "start_s", "end_s"]
-    assert (windows["duration_s"] > 0).all() and len(windows) == len(r.failures)
+    assert (windows["duration_s"] > 0).all() and (windows["kind"] == "failure").sum() == len(r.failures)
+    # The scenario's power cut (riverside, 5-11 h) is in the trace (/kpi/power_outages), as a window.
+    cuts = windows[windows["kind"] == "power_cut"]
+    assert list(cuts["target"]) == ["riverside"] and list(cuts["start_s"]) == [5 * 3600.0]
+    assert list(cuts["end_s"]) == [11 * 3600.0]
+    assert r.kpi_tables["power_outages"]["from_flood"].tolist() == [0]
 
 
 def test_messages_categoricals_and_chunks(flood):

@@ -260,14 +260,15 @@ class Result:
     @property
     def outages(self) -> pd.DataFrame:
         """The failure and outage windows of the run as one table: kind, target, start_s, end_s, duration_s
-        (wired failures and network-server crashes from /kpi/failures, and /drivers outages when the
-        trace has them)."""
+        (kind "failure": wired failures and network-server crashes from /kpi/failures, the target a link or
+        network_server; kind "power_cut": /kpi/power_outages, the target a district)."""
         f = self.failures
         rows = pd.DataFrame({"kind": "failure", "target": f["target"], "start_s": f["start_s"], "end_s": f["end_s"]})
-        if "drivers" in self._f and "outages" in self._f["drivers"]:
-            o = _table(self._f["drivers/outages"])
-            o.insert(0, "kind", "outage")
-            rows = pd.concat([rows, o[[c for c in ["kind", "target", "start_s", "end_s"] if c in o]]], ignore_index=True)
+        cuts = self.kpi_tables.get("power_outages")
+        if cuts is not None and len(cuts):
+            rows = pd.concat([rows, pd.DataFrame({"kind": "power_cut", "target": cuts["district"],
+                                                  "start_s": cuts["start_s"], "end_s": cuts["end_s"]})],
+                             ignore_index=True)
         rows["duration_s"] = rows["end_s"] - rows["start_s"]
         return rows.sort_values(["start_s", "target"], kind="stable").reset_index(drop=True)
 
