@@ -178,6 +178,7 @@ constexpr std::array kAttributes{
     KpiAttribute{"lora_receptions", kCountKpi, kWhereAdded},
     KpiAttribute{"lora_strongest_k", kCountKpi, kWhereAdded},
     KpiAttribute{"cctv_event_clips", kCountKpi, kWhereAdded},
+    KpiAttribute{"battery_life_years", kRealKpi, kWhereAdded},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

@@ -44,6 +44,22 @@ void add_fleet_kpis(const city::CityLayout& city, const engine::Fleet& fleet, ou
   kpis.emplace_back("uplinks_deferred_duty_cycle", static_cast<double>(fleet.deferred_by_duty_cycle()));
 }
 
+void add_battery_life_kpi(const scenario::Scenario& sc, const city::CityLayout& city,
+                          const engine::Fleet& fleet, double duration_s, output::KpiList& kpis) {
+  // The devices that run on their battery alone: no mains, no solar panel, no video stream (mains powered).
+  double devices = 0.0, capacity = 0.0, drained = 0.0;
+  for (uint32_t d = 0; d < city.device_count(); ++d) {
+    const scenario::DevicePopulation& pop = sc.devices[city.device_population[d]];
+    if (pop.mains_powered || pop.stream_bps > 0.0 || pop.solar.peak_power_w > 0.0) continue;
+    devices += 1.0;
+    capacity += city.populations[city.device_population[d]].battery_mah;
+    drained += fleet.energy_used_mah(d);
+  }
+  const double per_year = duration_s > 0.0 ? drained / devices * 365.25 * 86400.0 / duration_s : kNaN;
+  kpis.emplace_back("battery_life_years",
+                    devices > 0.0 && per_year > 0.0 ? capacity / devices / per_year : kNaN);
+}
+
 void add_log_kpis(const MessageLog& log, output::KpiList& kpis) {
   LogHistogram latencies(kLatencyRelativeError);  // kept per population by the log; pooled here
   for (const auto& p : log.by_population()) latencies.merge(p.latencies_s);
@@ -123,6 +139,11 @@ output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout&
   const size_t n = types.size();
   std::vector<double> devices(n), energy(n), capacity(n), dead(n), reports(n), tx(n), delivered(n),
       reports_delivered(n), radio(n, -2.0);
+  // Types with a solar panel: their battery's net drain over the run depends on the hour it ends (it refills
+  // by day), so neither a daily drain nor a lifetime is projected from it.
+  std::vector<bool> solar(n, false);
+  for (size_t p = 0; p < sc.devices.size(); ++p)
+    if (sc.devices[p].solar.peak_power_w > 0.0 && !sc.devices[p].mains_powered) solar[type_of[p]] = true;
   for (size_t p = 0; p < sc.devices.size(); ++p) {
     const double code = static_cast<double>(sc.devices[p].technology);
     double& r = radio[type_of[p]];
@@ -154,7 +175,7 @@ output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout&
     p50[t] = latencies[t].percentile(0.50);
     p95[t] = latencies[t].percentile(0.95);
     energy_mean[t] = ratio(energy[t], devices[t]);
-    per_day[t] = duration_s > 0.0 ? energy_mean[t] * 86400.0 / duration_s : kNaN;
+    per_day[t] = duration_s > 0.0 && !solar[t] ? energy_mean[t] * 86400.0 / duration_s : kNaN;
     // Projected lifetime at the run's average drain: mean capacity / drain per year.
     lifetime[t] = per_day[t] > 0.0 ? ratio(capacity[t], devices[t]) / (per_day[t] * 365.25) : kNaN;
   }

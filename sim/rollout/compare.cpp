@@ -48,24 +48,12 @@ const std::vector<std::pair<std::string, std::string>>& summary_kpis() {
   return kpis;
 }
 
-// cctv_carried (share of the offered camera bitrate that crosses the backhaul) and battery_life_years (the
-// battery-powered devices' mean capacity over their mean drain during the run, as a projection).
-void derived_kpis(output::KpiList& kpis, const scenario::Scenario& sc) {
+// cctv_carried: the share of the offered camera bitrate that crosses the backhaul. (battery_life_years is the
+// run's own KPI: sim/record/kpi.cpp, the devices on their battery alone.)
+void derived_kpis(output::KpiList& kpis) {
   const double offered = kpi(kpis, "stream_offered_bps");
   kpis.emplace_back("cctv_carried",
                     offered > 0.0 ? kpi(kpis, "stream_carried_backhaul_bps") / offered : kNaN);
-  double battery_devices = 0.0, capacity = 0.0, all = 0.0;
-  for (const scenario::DevicePopulation& pop : sc.devices) {
-    all += static_cast<double>(pop.count);
-    if (pop.mains_powered || pop.stream_bps > 0.0) continue;
-    battery_devices += static_cast<double>(pop.count);
-    capacity += static_cast<double>(pop.count) * pop.battery.capacity_mah;
-  }
-  const double drain_mah = kpi(kpis, "energy_mean_mah") * all / battery_devices;  // per battery device
-  const double years = sc.run.duration_s / (365.25 * 86400.0);
-  kpis.emplace_back("battery_life_years", battery_devices > 0.0 && drain_mah > 0.0
-                                              ? capacity / battery_devices / drain_mah * years
-                                              : kNaN);
 }
 
 std::string format_value(double value, int decimals) {
@@ -230,7 +218,7 @@ CompareResult compare(const CompareOptions& options) {
       phase.runs.keys.push_back(std::to_string(job.seed));
       phase.traces.emplace_back(job.seed, job.trace);
       output::KpiList kpis = job.outcome.summary.kpis;
-      derived_kpis(kpis, phases[p]);
+      derived_kpis(kpis);
       for (const auto& [name, value] : kpis) {
         if (!values.count(name)) order.push_back(name);
         values[name].push_back(value);

@@ -359,6 +359,17 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
   if (population.technology != Technology::WiFi && map.get("stream") != nullptr)
     map.log().error(map.get("stream")->location, map.path("stream"),
                     "only Wi-Fi populations stream (technology: wifi)");
+  // A camera is mains powered, as the catalogue's: the battery model is a sensor's (milliamps asleep, a
+  // radio's bursts), not a video stream's watts, which nothing would draw (a battery camera read as 66
+  // years).
+  if (population.stream_bps > 0.0) {
+    const YamlNode* power = map.get("power");
+    if (power != nullptr && power->is_scalar() && power->scalar == "battery")
+      map.log().error(power->location, map.path("power"),
+                      "a camera (stream) on battery is not modelled: its video's draw would drain nothing "
+                      "(leave power out: a stream is mains powered)");
+    population.mains_powered = true;
+  }
   set_if(population.count,
          map.integer("count", Bound::between(0, static_cast<double>(kMaxDevices)), Presence::Required));
   read_placement(map, districts, population.placement);

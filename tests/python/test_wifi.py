@@ -67,6 +67,17 @@ def test_a_wifi_population_needs_a_bitrate():
         citytwin.validate(SCENARIO.replace("technology: wifi, stream: 4 Mbps,", "technology: wifi,"))
 
 
+def test_a_camera_is_mains_powered_and_on_battery_is_refused():
+    """A stream's draw is watts, which the battery model (a sensor's) does not represent: a camera is mains
+    powered, and `power: battery` beside a stream is an error, not 66 years of projected lifetime."""
+    cams = citytwin.run(SCENARIO.replace("  - {name: meters, count: 20, districts: [square]}\n", ""))
+    by_type = cams.kpi_tables["by_type"].set_index("type")
+    assert by_type.loc["generic", "energy_mean_mah"] == 0  # cams_east: technology wifi, no catalogue type
+    assert np.isnan(by_type.loc["generic", "projected_lifetime_years"])
+    with pytest.raises(citytwin.ScenarioError, match=r"<text>:8:64: devices\[2\]\.power: a camera \(stream\) on battery"):
+        citytwin.validate(SCENARIO.replace("stream: 4 Mbps,", "stream: 4 Mbps, power: battery,", 1))
+
+
 def test_timeseries_show_the_saturated_backhaul(result, tmp_path):
     import h5py
     out = tmp_path / "w.h5"
