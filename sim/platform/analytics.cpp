@@ -112,8 +112,18 @@ double Analytics::event_start(size_t rule, size_t district, double t_alert_s) co
   return next != starts.end() && *next <= t_alert_s ? *next : std::numeric_limits<double>::quiet_NaN();
 }
 
+void Analytics::on_report(uint32_t device) {
+  if (applied_.empty()) applied_.assign(city_.device_count(), 0);
+  applied_[device] = 0;
+}
+
 void Analytics::on_delivery(const engine::Transmission& tx, double t_delivered_s) {
   if (std::isnan(tx.value)) return;
+  // A retry repeats its report (the same value): once the report is applied, its repeats are not readings.
+  if (applied_.empty()) applied_.assign(city_.device_count(), 0);
+  uint8_t& applied = applied_[tx.device];
+  if (tx.attempt > 0 && applied) return;
+  applied = 1;
   const uint16_t population = engine::population_of(city_, tx);
   const uint16_t district = engine::district_of(city_, tx);
   for (size_t r : rules_of_population_[population]) {

@@ -7,7 +7,10 @@
 // them through a backhaul outage and sends them hours later. A rule's state in a district follows the
 // newest reading it has applied (its time: the frame's start). A late one, taken before that, can only add
 // to a streak the newer readings carry on; otherwise it is superseded and changes nothing (a gauge's
-// buffered readings of a flood that has since receded fired the alert again, hours after the event).
+// buffered readings of a flood that has since receded fired the alert again, hours after the event). A
+// retry (after an ACK the device did not hear) repeats its report's value: the network server passes a report
+// on once, so a repeat of one already applied is no reading (its stale value, taken as new, raised the alert
+// again and again as the river fell).
 #pragma once
 
 #include <cstdint>
@@ -38,6 +41,8 @@ class Analytics {
   Analytics(const scenario::Scenario& scenario, const city::CityLayout& city,
             const drivers::DriverSet* drivers = nullptr);
 
+  // A device sent a report's first attempt (heard or not): its retries are that report's until the next.
+  void on_report(uint32_t device);
   // A reading reached the platform (called in delivery order; taken at tx.t_start_s).
   void on_delivery(const engine::Transmission& tx, double t_delivered_s);
 
@@ -63,6 +68,8 @@ class Analytics {
   std::vector<std::vector<int>> streak_;        // per rule and district: consecutive readings above
   std::vector<std::vector<uint8_t>> active_;    // per rule and district: alert raised, not cleared
   std::vector<std::vector<double>> newest_s_;   // per rule and district: the newest reading applied, taken at
+  std::vector<uint8_t>
+      applied_;  // per device: its latest report applied (its retries, after a lost ACK, not)
   std::vector<Alert> alerts_;
 };
 

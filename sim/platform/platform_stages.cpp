@@ -11,6 +11,7 @@ PlatformStages::PlatformStages(const scenario::Scenario& scenario, const city::C
       analytics_flops_per_s_(scenario.platform.server_speed_flops) {
   if (!scenario.platform.alerts.empty()) {
     bus.subscribe<events::FrameResolved>([this](const events::FrameResolved& f) {
+      if (f.tx.attempt == 0) analytics_.on_report(f.tx.device);
       if (!f.gateways_received.empty())
         awaiting_ingest_.emplace(f.seq, Reading{f.tx, static_cast<uint32_t>(f.gateways_received.size())});
     });
