@@ -40,6 +40,29 @@ const std::string kCity =
     "run:\n"
     "  duration: 1 h\n";
 
+// kCity with both gateways at tx_power, and device 0's confirmed SF7 uplink at 14 dBm on 868.1 MHz over
+// [10 s, 10.05 s], heard by gateways 0 and 1 at rssi.
+std::string city_at_power(const std::string& tx_power) {
+  std::string city = kCity;
+  for (const std::string at : {"[900 m, 900 m]}", "[500 m, 500 m]}"})
+    city.replace(city.find(at), at.size(), at.substr(0, at.size() - 1) + ", tx_power: " + tx_power + "}");
+  return city;
+}
+
+ResolvedFrame confirmed_sf7(std::span<const uint32_t> gateways, std::span<const float> rssi) {
+  ResolvedFrame f;
+  f.tx.device = 0;
+  f.tx.t_start_s = 10.0;
+  f.tx.t_end_s = 10.05;
+  f.tx.channel_hz = 868100000;
+  f.tx.spreading_factor = 7;
+  f.tx.tx_power_dbm = 14.0f;
+  f.tx.confirmed = true;
+  f.gateways_received = gateways;
+  f.rssi_received_dbm = rssi;
+  return f;
+}
+
 class LorawanServerTest : public testing::Test {
  protected:
   LorawanServerTest()
@@ -52,18 +75,7 @@ class LorawanServerTest : public testing::Test {
 
   // Device 0's confirmed SF7 uplink on 868.1 MHz over [10 s, 10.05 s], received by both gateways,
   // the near one (1) stronger.
-  ResolvedFrame frame() {
-    ResolvedFrame f;
-    f.tx.device = 0;
-    f.tx.t_start_s = 10.0;
-    f.tx.t_end_s = 10.05;
-    f.tx.channel_hz = 868100000;
-    f.tx.spreading_factor = 7;
-    f.tx.confirmed = true;
-    f.gateways_received = gateways_;
-    f.rssi_received_dbm = rssi_;
-    return f;
-  }
+  ResolvedFrame frame() { return confirmed_sf7(gateways_, rssi_); }
   double rx1() const { return 10.05 + c_.city.populations[0].machine.profile().rx1_delay_s; }
 
   test::ComponentCity c_;
@@ -139,10 +151,7 @@ TEST_F(LorawanServerTest, SendsNothingThroughGatewaysItCannotReach) {
 // 0 sends at 14 dBm; the gateways at -10 dBm, so the device hears the strongest one at its uplink's RSSI
 // less 24 dB.
 TEST(LorawanServerBudget, ADownlinkTooWeakForTheDeviceIsSentButUnheard) {
-  std::string city = kCity;
-  for (const std::string at : {"[900 m, 900 m]}", "[500 m, 500 m]}"})
-    city.replace(city.find(at), at.size(), at.substr(0, at.size() - 1) + ", tx_power: -10 dBm}");
-  const test::ComponentCity c(city);
+  const test::ComponentCity c(city_at_power("-10 dBm"));
   ASSERT_EQ(c.scenario.gateways[1].tx_power_dbm, -10.0);
   EXPECT_DOUBLE_EQ(models::radio::end_device_sensitivity_dbm(7, 125e3), -124.0);
   EXPECT_DOUBLE_EQ(models::radio::end_device_sensitivity_dbm(12, 125e3), -137.0);
@@ -158,17 +167,7 @@ TEST(LorawanServerBudget, ADownlinkTooWeakForTheDeviceIsSentButUnheard) {
     bus.subscribe<events::DownlinkSent>([&](const events::DownlinkSent& d) { sent.push_back(d); });
     LorawanServer server(c.scenario, c.city, medium);
     const std::array<float, 2> rssi = {strongest - 10.0f, strongest};
-    ResolvedFrame f;
-    f.tx.device = 0;
-    f.tx.t_start_s = 10.0;
-    f.tx.t_end_s = 10.05;
-    f.tx.channel_hz = 868100000;
-    f.tx.spreading_factor = 7;
-    f.tx.tx_power_dbm = 14.0f;
-    f.tx.confirmed = true;
-    f.gateways_received = gateways;
-    f.rssi_received_dbm = rssi;
-    server.on_frame(f, bus);
+    server.on_frame(confirmed_sf7(gateways, rssi), bus);
     const double rx1 = 10.05 + c.city.populations[0].machine.profile().rx1_delay_s;
     EXPECT_EQ(server.downlinks_sent(), 1u) << strongest;  // sent either way, by the strongest gateway
     EXPECT_TRUE(medium.gateway_busy(1, rx1, rx1 + 1e-3)) << strongest;
@@ -184,10 +183,7 @@ TEST(LorawanServerBudget, EachWindowRadiatesWithinItsSubBandsLimit) {
   EXPECT_EQ(models::radio::max_radiated_dbm(models::radio::Region::EU868, 868.1e6), 14.0);
   EXPECT_EQ(models::radio::max_radiated_dbm(models::radio::Region::EU868, 869.525e6), 27.0);
   EXPECT_TRUE(std::isinf(models::radio::max_radiated_dbm(models::radio::Region::US915, 923.3e6)));
-  std::string city = kCity;
-  for (const std::string at : {"[900 m, 900 m]}", "[500 m, 500 m]}"})
-    city.replace(city.find(at), at.size(), at.substr(0, at.size() - 1) + ", tx_power: 27 dBm}");
-  const test::ComponentCity c(city);
+  const test::ComponentCity c(city_at_power("27 dBm"));
   const std::array<uint32_t, 2> gateways = {0, 1};
   const std::array<float, 2> rssi = {-129.0f, -126.0f};
   for (const bool rx1_free : {true, false}) {
@@ -200,17 +196,7 @@ TEST(LorawanServerBudget, EachWindowRadiatesWithinItsSubBandsLimit) {
     std::vector<events::DownlinkSent> sent;
     bus.subscribe<events::DownlinkSent>([&](const events::DownlinkSent& d) { sent.push_back(d); });
     LorawanServer server(c.scenario, c.city, medium);
-    ResolvedFrame f;
-    f.tx.device = 0;
-    f.tx.t_start_s = 10.0;
-    f.tx.t_end_s = 10.05;
-    f.tx.channel_hz = 868100000;
-    f.tx.spreading_factor = 7;
-    f.tx.tx_power_dbm = 14.0f;
-    f.tx.confirmed = true;
-    f.gateways_received = gateways;
-    f.rssi_received_dbm = rssi;
-    server.on_frame(f, bus);
+    server.on_frame(confirmed_sf7(gateways, rssi), bus);
     EXPECT_EQ(server.downlinks_sent(), 1u);
     EXPECT_EQ(server.downlinks_rx2(), rx1_free ? 0u : 1u);
     EXPECT_EQ(server.downlinks_unheard(), rx1_free ? 1u : 0u);
