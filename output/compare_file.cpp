@@ -11,15 +11,16 @@
 namespace citytwin::output {
 namespace {
 
-// A table whose key is a seed (a phase's runs) keeps it as an integer column (i8, as a campaign summary's).
+// integer_keys: the keys are numbers (a phase's seeds), kept as an integer column (i8, as a campaign
+// summary's seeds).
 void write_table(hid_t parent, const std::string& name, const std::string& description, const KpiTable& table,
-                 const std::map<std::string, std::string>& units) {
+                 const std::map<std::string, std::string>& units, bool integer_keys = false) {
   h5::Handle group = h5::create_group(parent, name, description);
   const h5::ColumnInfo key{table.key_name, "", "table key: one row per " + table.key_name};
-  if (table.key_name == "seed") {
-    std::vector<int64_t> seeds;  // (i8, as a campaign summary's seeds)
-    for (const std::string& seed : table.keys) seeds.push_back(static_cast<int64_t>(std::stoull(seed)));
-    h5::write_column(group.get(), key, seeds);
+  if (integer_keys) {
+    std::vector<int64_t> numbers;
+    for (const std::string& k : table.keys) numbers.push_back(static_cast<int64_t>(std::stoull(k)));
+    h5::write_column(group.get(), key, numbers);
   } else {
     h5::write_column(group.get(), key, table.keys);
   }
@@ -110,7 +111,7 @@ void write_compare_file(const std::string& path, const CompareData& data) {
       for (const ComparePhase& phase : data.phases) {
         h5::Handle group = h5::create_group(phases.get(), phase.name, "phase " + phase.name);
         h5::write_attribute(group.get(), "reused", int32_t{phase.reused ? 1 : 0});
-        write_table(group.get(), "runs", "one row per seed: the run's KPIs", phase.runs, data.units);
+        write_table(group.get(), "runs", "one row per seed: the run's KPIs", phase.runs, data.units, true);
         for (const auto& [seed, trace] : phase.traces) {
           h5::Handle source(H5Fopen(trace.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + trace);
           h5::check(H5Ocopy(source.get(), "kpi", group.get(), ("seed_" + std::to_string(seed)).c_str(),

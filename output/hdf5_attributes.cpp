@@ -19,10 +19,14 @@ void write_scalar_attribute(hid_t object, const std::string& name, hid_t file_ty
   check(H5Awrite(attribute.get(), memory_type, value), "write " + where);
 }
 
-bool is_number(hid_t attribute) {
-  Handle type(H5Aget_type(attribute), H5Tclose, "attribute type");
+// The open attribute as a double, or none when it is not a number (an integer or floating type).
+std::optional<double> number_of(hid_t attribute, const std::string& where) {
+  Handle type(H5Aget_type(attribute), H5Tclose, "type of " + where);
   const H5T_class_t cls = H5Tget_class(type.get());
-  return cls == H5T_INTEGER || cls == H5T_FLOAT;
+  if (cls != H5T_INTEGER && cls != H5T_FLOAT) return std::nullopt;
+  double value = 0.0;
+  check(H5Aread(attribute, H5T_NATIVE_DOUBLE, &value), "read " + where);
+  return value;
 }
 
 herr_t add_name(hid_t, const char* name, const H5A_info_t*, void* data) {
@@ -87,11 +91,9 @@ std::string read_string_attribute(hid_t object, const char* name) {
 
 std::optional<double> read_number_attribute(hid_t object, const char* name) {
   if (H5Aexists(object, name) <= 0) return std::nullopt;
-  Handle attr(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, std::string("open attribute ") + name);
-  if (!is_number(attr.get())) return std::nullopt;
-  double value = 0.0;
-  check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value), std::string("read attribute ") + name);
-  return value;
+  const std::string where = std::string("attribute ") + name;
+  Handle attr(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, "open " + where);
+  return number_of(attr.get(), where);
 }
 
 std::vector<std::pair<std::string, double>> read_number_attributes(hid_t object, const std::string& what) {
@@ -105,10 +107,7 @@ std::vector<std::pair<std::string, double>> read_number_attributes(hid_t object,
   for (const std::string& name : names) {
     const std::string where = what + "@" + name;
     Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open " + where);
-    if (!is_number(attr.get())) continue;
-    double value = 0.0;
-    check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value), "read " + where);
-    out.emplace_back(name, value);
+    if (const std::optional<double> value = number_of(attr.get(), where)) out.emplace_back(name, *value);
   }
   return out;
 }
