@@ -345,14 +345,15 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
 }
 
 Scenario load_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
+  // The file refused, with why (no line: the file as a whole).
+  const auto refuse = [&](const std::string& why) {
+    throw ScenarioError({Diagnostic{SourceMark{path, 0, 0}, "", why, Diagnostic::Severity::Error}});
+  };
   auto fail = [&](int error) {
-    throw ScenarioError({Diagnostic{SourceMark{path, 0, 0}, "",
-                                    "cannot open scenario file (" + std::string(std::strerror(error)) + ")",
-                                    Diagnostic::Severity::Error}});
+    refuse("cannot open scenario file (" + std::string(std::strerror(error)) + ")");
   };
   // A directory or a device (/dev/zero, /dev/urandom) refused before a byte is read, as a data file is.
-  if (const std::string problem = data_file_problem(path); !problem.empty())
-    throw ScenarioError({Diagnostic{SourceMark{path, 0, 0}, "", problem, Diagnostic::Severity::Error}});
+  if (const std::string problem = data_file_problem(path); !problem.empty()) refuse(problem);
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) fail(errno);
   // At most kMaxScenarioBytes: a scenario is a text of a few KB to a few MB (a 10 M-device city from
@@ -364,11 +365,8 @@ Scenario load_scenario_file(const std::string& path, const std::vector<std::stri
   while ((read = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
     text.append(buffer, read);
     if (text.size() > kMaxScenarioBytes)
-      throw ScenarioError({Diagnostic{SourceMark{path, 0, 0}, "",
-                                      "larger than " + std::to_string(kMaxScenarioBytes >> 20) +
-                                          " MiB: not a scenario (data belongs in the CSV and GeoJSON files a "
-                                          "scenario names)",
-                                      Diagnostic::Severity::Error}});
+      refuse("larger than " + std::to_string(kMaxScenarioBytes >> 20) +
+             " MiB: not a scenario (data belongs in the CSV and GeoJSON files a scenario names)");
   }
   if (std::ferror(file.get())) fail(errno);
   return load_scenario_text(text, path, overrides);

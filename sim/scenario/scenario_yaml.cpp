@@ -5,12 +5,11 @@
 #include <algorithm>
 #include <charconv>
 #include <numeric>
-#include <optional>
-#include <string_view>
 #include <tuple>
 #include <utility>
 
 #include "sim/scenario/scenario_reader.hpp"
+#include "sim/scenario/utf8_text.hpp"
 
 namespace citytwin::sim::scenario {
 namespace {
@@ -18,66 +17,6 @@ namespace {
 Location location_of(const YAML::Mark& mark, const Location& fallback, int override_index) {
   if (override_index >= 0 || mark.is_null() || mark.line < 0) return fallback;
   return Location{mark.line + 1, mark.column + 1, -1};
-}
-
-// The first byte of `text` that is not UTF-8 text: a NUL, or a byte that does not begin or continue a
-// well-formed UTF-8 sequence (Unicode 15, table 3-7: no overlong forms, no surrogates, nothing past
-// U+10FFFF). yaml-cpp reads such a file on (a Latin-1 name reaches the trace, where h5py and JSON fail on it)
-// or fails with a message about something else ("unknown escape character" for a NUL).
-struct BadByte {
-  std::size_t at;
-  std::string what;
-};
-
-std::optional<BadByte> first_non_utf8(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u; };
-  const auto hex = [](unsigned b) {
-    constexpr char kDigits[] = "0123456789ABCDEF";
-    return std::string("0x") + kDigits[b >> 4] + kDigits[b & 15];
-  };
-  for (std::size_t i = 0; i < text.size();) {
-    const unsigned b = byte(i);
-    if (b == 0) return BadByte{i, "a NUL byte: a scenario is UTF-8 text (UTF-16 is not read)"};
-    if (b < 0x80) {
-      ++i;
-      continue;
-    }
-    // The sequence's length, and the range its second byte must fall in.
-    std::size_t length = 0;
-    unsigned low = 0x80, high = 0xBF;
-    if (b >= 0xC2 && b <= 0xDF) {
-      length = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      length = 3;
-      if (b == 0xE0) low = 0xA0;
-      if (b == 0xED) high = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      length = 4;
-      if (b == 0xF0) low = 0x90;
-      if (b == 0xF4) high = 0x8F;
-    }
-    bool ok = length > 0 && byte(i + 1) >= low && byte(i + 1) <= high;
-    for (std::size_t k = 2; ok && k < length; ++k) ok = byte(i + k) >= 0x80 && byte(i + k) <= 0xBF;
-    if (!ok)
-      return BadByte{
-          i, "byte " + hex(b) + " is not UTF-8 text (a Latin-1 or Windows-1252 file? save it as UTF-8)"};
-    i += length;
-  }
-  return std::nullopt;
-}
-
-// The line and column (in characters) of byte `at` of a UTF-8 text.
-Location location_in(std::string_view text, std::size_t at) {
-  int line = 1, column = 1;
-  for (std::size_t i = 0; i < at; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      ++column;  // (not a continuation byte: a character begins here)
-    }
-  }
-  return Location{line, column, -1};
 }
 
 // yaml-cpp shares an aliased node instead of copying it, so a small document can stand for a huge
@@ -365,8 +304,9 @@ std::vector<Diagnostic> DiagnosticLog::sorted() const {
 std::optional<YamlNode> parse_yaml(const std::string& text, DiagnosticLog& log, int override_index,
                                    const std::string& key_path) {
   const Location origin = override_index >= 0 ? Location{0, 0, override_index} : Location{1, 1, -1};
-  if (const std::optional<BadByte> bad = first_non_utf8(text)) {
-    log.error(override_index >= 0 ? origin : location_in(text, bad->at), key_path, bad->what);
+  if (const std::optional<NotUtf8> bad = first_non_utf8(text)) {
+    const auto [line, column] = line_and_column(text, bad->at);
+    log.error(override_index >= 0 ? origin : Location{line, column, -1}, key_path, bad->what);
     return std::nullopt;
   }
   try {
