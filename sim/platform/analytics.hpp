@@ -55,6 +55,7 @@ class Analytics {
   const scenario::Scenario& scenario_;
   const city::CityLayout& city_;
   std::vector<std::vector<size_t>> rules_of_population_;
+  std::vector<uint8_t> applied_;  // per device, with alert rules: its report applied (not its retries)
   // When the event an alert raised at t_alert_s answers began: the first time the quantity went beyond
   // the threshold since the district's last alert was cleared (by a reading taken then); NaN when it has
   // not by t_alert_s (a false alarm: readings near the threshold, sampled as it falls back, raise it again).
@@ -68,8 +69,6 @@ class Analytics {
   std::vector<std::vector<int>> streak_;        // per rule and district: consecutive readings above
   std::vector<std::vector<uint8_t>> active_;    // per rule and district: alert raised, not cleared
   std::vector<std::vector<double>> newest_s_;   // per rule and district: the newest reading applied, taken at
-  std::vector<uint8_t>
-      applied_;  // per device: its latest report applied (its retries, after a lost ACK, not)
   std::vector<Alert> alerts_;
 };
 
