@@ -63,6 +63,19 @@ ResolvedFrame confirmed_sf7(std::span<const uint32_t> gateways, std::span<const 
   return f;
 }
 
+// A city's medium and bus, a server on them, and what the server publishes (sent).
+struct ServerRig {
+  explicit ServerRig(const test::ComponentCity& c)
+      : timeline(c.scenario, {}), medium(c.scenario, c.city, timeline), server(c.scenario, c.city, medium) {
+    bus.subscribe<events::DownlinkSent>([this](const events::DownlinkSent& d) { sent.push_back(d); });
+  }
+  GatewayTimeline timeline;
+  RadioMedium medium;
+  events::Bus bus;
+  std::vector<events::DownlinkSent> sent;
+  LorawanServer server;
+};
+
 class LorawanServerTest : public testing::Test {
  protected:
   LorawanServerTest()
@@ -160,19 +173,14 @@ TEST(LorawanServerBudget, ADownlinkTooWeakForTheDeviceIsSentButUnheard) {
   // exactly its sensitivity (enough); 0.5 dB less, not.
   for (const auto& [strongest, heard] : {std::pair{-90.0f, true}, std::pair{-100.0f, true},
                                          std::pair{-100.5f, false}, std::pair{-120.0f, false}}) {
-    GatewayTimeline timeline(c.scenario, {});
-    RadioMedium medium(c.scenario, c.city, timeline);
-    events::Bus bus;
-    std::vector<events::DownlinkSent> sent;
-    bus.subscribe<events::DownlinkSent>([&](const events::DownlinkSent& d) { sent.push_back(d); });
-    LorawanServer server(c.scenario, c.city, medium);
+    ServerRig rig(c);
     const std::array<float, 2> rssi = {strongest - 10.0f, strongest};
-    server.on_frame(confirmed_sf7(gateways, rssi), bus);
+    rig.server.on_frame(confirmed_sf7(gateways, rssi), rig.bus);
     const double rx1 = 10.05 + c.city.populations[0].machine.profile().rx1_delay_s;
-    EXPECT_EQ(server.downlinks_sent(), 1u) << strongest;  // sent either way, by the strongest gateway
-    EXPECT_TRUE(medium.gateway_busy(1, rx1, rx1 + 1e-3)) << strongest;
-    EXPECT_EQ(server.downlinks_unheard(), heard ? 0u : 1u) << strongest;
-    EXPECT_EQ(sent.size(), heard ? 1u : 0u) << strongest;  // the device gets only what it hears
+    EXPECT_EQ(rig.server.downlinks_sent(), 1u) << strongest;  // sent either way, by the strongest gateway
+    EXPECT_TRUE(rig.medium.gateway_busy(1, rx1, rx1 + 1e-3)) << strongest;
+    EXPECT_EQ(rig.server.downlinks_unheard(), heard ? 0u : 1u) << strongest;
+    EXPECT_EQ(rig.sent.size(), heard ? 1u : 0u) << strongest;  // the device gets only what it hears
   }
 }
 
@@ -187,20 +195,15 @@ TEST(LorawanServerBudget, EachWindowRadiatesWithinItsSubBandsLimit) {
   const std::array<uint32_t, 2> gateways = {0, 1};
   const std::array<float, 2> rssi = {-129.0f, -126.0f};
   for (const bool rx1_free : {true, false}) {
-    GatewayTimeline timeline(c.scenario, {});
-    RadioMedium medium(c.scenario, c.city, timeline);
+    ServerRig rig(c);
     const double rx1 = 10.05 + c.city.populations[0].machine.profile().rx1_delay_s;
     if (!rx1_free)
-      for (uint32_t g : gateways) medium.block_gateway(g, rx1 - 0.5, rx1 + 0.5);
-    events::Bus bus;
-    std::vector<events::DownlinkSent> sent;
-    bus.subscribe<events::DownlinkSent>([&](const events::DownlinkSent& d) { sent.push_back(d); });
-    LorawanServer server(c.scenario, c.city, medium);
-    server.on_frame(confirmed_sf7(gateways, rssi), bus);
-    EXPECT_EQ(server.downlinks_sent(), 1u);
-    EXPECT_EQ(server.downlinks_rx2(), rx1_free ? 0u : 1u);
-    EXPECT_EQ(server.downlinks_unheard(), rx1_free ? 1u : 0u);
-    EXPECT_EQ(sent.size(), rx1_free ? 0u : 1u);
+      for (uint32_t g : gateways) rig.medium.block_gateway(g, rx1 - 0.5, rx1 + 0.5);
+    rig.server.on_frame(confirmed_sf7(gateways, rssi), rig.bus);
+    EXPECT_EQ(rig.server.downlinks_sent(), 1u);
+    EXPECT_EQ(rig.server.downlinks_rx2(), rx1_free ? 0u : 1u);
+    EXPECT_EQ(rig.server.downlinks_unheard(), rx1_free ? 1u : 0u);
+    EXPECT_EQ(rig.sent.size(), rx1_free ? 0u : 1u);
   }
 }
 
@@ -220,12 +223,10 @@ TEST_F(LorawanServerTest, AnUnconfirmedUplinkWithoutAdrNeedsNoDownlink) {
 // Runs the check on a city given as YAML, expecting more than min_commands ADR commands.
 void expect_adr_as_histories(const std::string& yaml, size_t min_commands) {
   const test::ComponentCity c(yaml);
-  GatewayTimeline timeline(c.scenario, {});
-  RadioMedium medium(c.scenario, c.city, timeline);
-  events::Bus bus;
-  std::vector<events::DownlinkSent> sent;
-  bus.subscribe<events::DownlinkSent>([&](const events::DownlinkSent& d) { sent.push_back(d); });
-  LorawanServer server(c.scenario, c.city, medium);
+  ServerRig rig(c);
+  LorawanServer& server = rig.server;
+  events::Bus& bus = rig.bus;
+  const std::vector<events::DownlinkSent>& sent = rig.sent;
   const size_t devices = c.city.device_count();
   std::vector<models::radio::AdrHistory> history(devices);
   std::vector<models::radio::AdrSetting> setting(devices);
