@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
       sc, timeline,
       [&delivered](uint64_t, double, int) {
         ++delivered;
-        return true;
+        return sim::network::WiredNetwork::Delivery::Delivered;
       },
       [](uint64_t, citytwin::output::FailReason, int) {});
   const double batch = sc.run.forward_batch_s;

@@ -50,12 +50,16 @@ struct DownlinkSent {
 
 // The network server finished processing a copy of frame seq; `first` when this copy delivered the
 // frame (the later ones are duplicates, deduplicated). `failure`: the wired failure (row of
-// /kpi/failures) that held it in its gateway's buffer, or -1.
+// /kpi/failures) that held it in its gateway's buffer, or -1. `retransmission`: the delivered frame
+// repeats a confirmed report the server has already passed on to the platform (its FCnt, after an ACK
+// the device did not hear): acknowledged, not passed on again (sim/network/server_frames.hpp), so no
+// MessageIngested follows it.
 struct CopyDelivered {
   uint64_t seq = 0;
   double t_delivered_s = 0.0;
   int failure = -1;
   bool first = false;
+  bool retransmission = false;
 };
 
 // A copy of frame seq was lost behind its gateway (full buffer, server down), by `failure` or -1.

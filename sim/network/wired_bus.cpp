@@ -1,46 +1,31 @@
 #include "sim/network/wired_bus.hpp"
 
-#include <algorithm>
-#include <cstdint>
-#include <vector>
+#include <memory>
+
+#include "sim/network/server_frames.hpp"
 
 namespace citytwin::sim::network {
-namespace {
-// Which frames the network server has delivered: one bit per seq (1.2 MB for the reference day's
-// 9.6 M uplinks), so that a later copy (another gateway's, or one held in a buffer) is a duplicate.
-class DeliveredFrames {
- public:
-  // Marks seq delivered; true when it was not yet.
-  bool mark(uint64_t seq) {
-    const auto word = static_cast<size_t>(seq >> 6);
-    if (word >= words_.size()) words_.resize(std::max(word + 1, words_.size() * 2), 0);
-    const uint64_t bit = uint64_t{1} << (seq & 63);
-    const bool first = (words_[word] & bit) == 0;
-    words_[word] |= bit;
-    return first;
-  }
-
- private:
-  std::vector<uint64_t> words_;
-};
-}  // namespace
 
 std::unique_ptr<WiredNetwork> make_wired_network(const scenario::Scenario& scenario,
                                                  const drivers::GatewayTimeline& timeline, events::Bus& bus,
                                                  std::function<bool(uint64_t seq, double t_s)> blocked) {
-  auto delivered = std::make_shared<DeliveredFrames>();
+  using Delivery = WiredNetwork::Delivery;
+  auto frames = std::make_shared<ServerFrames>();
   auto wired = std::make_unique<WiredNetwork>(
       scenario, timeline,
-      [&bus, delivered, blocked = std::move(blocked)](uint64_t seq, double t_s, int failure) {
+      [&bus, frames, blocked = std::move(blocked)](uint64_t seq, double t_s, int failure) {
         if (blocked && blocked(seq, t_s)) {
+          frames->drop(seq);
           bus.publish(events::CopyDropped{seq, output::FailReason::Blocked, -1});
-          return false;
+          return Delivery::Duplicate;
         }
-        const bool first = delivered->mark(seq);
-        bus.publish(events::CopyDelivered{seq, t_s, failure, first});
-        return first;
+        const Delivery delivery = frames->deliver(seq);
+        bus.publish(events::CopyDelivered{seq, t_s, failure, delivery != Delivery::Duplicate,
+                                          delivery == Delivery::Retransmission});
+        return delivery;
       },
-      [&bus](uint64_t seq, output::FailReason reason, int failure) {
+      [&bus, frames](uint64_t seq, output::FailReason reason, int failure) {
+        frames->drop(seq);
         bus.publish(events::CopyDropped{seq, reason, failure});
       },
       [&bus](uint64_t seq, double t_s, double broker_flops_per_s, double analytics_flops_per_s) {
@@ -49,7 +34,8 @@ std::unique_ptr<WiredNetwork> make_wired_network(const scenario::Scenario& scena
   WiredNetwork* w = wired.get();
   // Each receiving gateway's copy of a resolved frame (events::FrameResolved), in their order. Subscribed
   // after the recorders and the platform (sim/app/run_assembly.cpp): they see the frame before its copies go.
-  bus.subscribe<events::FrameResolved>([w](const events::FrameResolved& f) {
+  bus.subscribe<events::FrameResolved>([w, frames](const events::FrameResolved& f) {
+    frames->on_resolved(f);
     for (uint32_t g : f.gateways_received) w->forward(g, f.seq, f.t_received_s);
   });
   bus.subscribe<events::StreamStarted>([w](const events::StreamStarted& s) {

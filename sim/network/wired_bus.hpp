@@ -1,7 +1,8 @@
 // The wired network on the run's bus: it carries the copy each receiving gateway of a resolved frame forwards
 // (events::FrameResolved), carries the streams that start (events::StreamStarted), and publishes what its
 // network server did with each copy (events::CopyDelivered, the first copy of a frame delivering it:
-// deduplication; CopyDropped) and the delivered frames the platform's stages take (events::MessageIngested).
+// deduplication; CopyDropped) and the delivered frames the platform's stages take (events::MessageIngested):
+// each report once, a confirmed report's retransmissions not again (sim/network/server_frames.hpp).
 #pragma once
 
 #include <cstdint>

@@ -69,12 +69,19 @@ void check_simgrid_config(const std::vector<std::string>& items);
 
 class WiredNetwork {
  public:
+  // What the network server made of a copy it processed.
+  enum class Delivery : uint8_t {
+    Duplicate,       // another copy delivered its frame before (deduplication)
+    Delivered,       // it delivered its frame, whose report the server passes on to the platform
+    Retransmission,  // it delivered its frame, a retransmission of a report already passed on: not again
+  };
   // Called for every copy the network server processes, in arrival order, with the time it finished
   // and the failure (index into the schedule) that held it in its gateway's buffer, or -1. Returns
-  // whether this copy delivered the frame (false for a duplicate: deduplication).
-  using DeliveryCallback = std::function<bool(uint64_t frame_seq, double t_delivered_s, int failure)>;
-  // Called for every delivered frame once the platform's stages have run on the period's deliveries,
-  // with the speeds (flop/s) the broker and the analytics obtained on the platform host.
+  // what the server made of it.
+  using DeliveryCallback = std::function<Delivery(uint64_t frame_seq, double t_delivered_s, int failure)>;
+  // Called for every delivered frame the server passes on (Delivery::Delivered) once the platform's stages
+  // have run on the period's, with the speeds (flop/s) the broker and the analytics obtained on the
+  // platform host.
   using IngestCallback = std::function<void(uint64_t frame_seq, double t_delivered_s,
                                             double broker_flops_per_s, double analytics_flops_per_s)>;
   // Called once per copy lost behind its gateway (full buffer during a backhaul failure, server down),

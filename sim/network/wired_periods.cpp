@@ -216,13 +216,13 @@ void WiredNetwork::Impl::serve_until(double horizon_s) {
       continue;
     }
     add_busy(*done - service_s, service_s);
-    if (on_delivered(a.frame_seq, *done, a.failure)) {
-      breakdown.gateway_s += a.t_send_s - a.t_rx_s;
-      breakdown.backhaul_s += a.t_s - a.t_send_s;
-      breakdown.server_s += *done - a.t_s;
-      ++breakdown.frames;
-      delivered.emplace_back(a.frame_seq, *done);
-    }
+    const Delivery delivery = on_delivered(a.frame_seq, *done, a.failure);
+    if (delivery == Delivery::Duplicate) continue;
+    breakdown.gateway_s += a.t_send_s - a.t_rx_s;
+    breakdown.backhaul_s += a.t_s - a.t_send_s;
+    breakdown.server_s += *done - a.t_s;
+    ++breakdown.frames;
+    if (delivery == Delivery::Delivered) delivered.emplace_back(a.frame_seq, *done);
   }
   arriving.erase(arriving.begin(), arriving.begin() + static_cast<std::ptrdiff_t>(due));
   serve_bogus(horizon_s);

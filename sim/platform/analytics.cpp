@@ -73,10 +73,7 @@ std::vector<double> crossings_below(const drivers::QuantityField::Curve& curve, 
 
 Analytics::Analytics(const scenario::Scenario& scenario, const city::CityLayout& city,
                      const drivers::DriverSet* drivers)
-    : scenario_(scenario),
-      city_(city),
-      rules_of_population_(scenario.devices.size()),
-      applied_(scenario.platform.alerts.empty() ? 0 : city.device_count(), 0) {
+    : scenario_(scenario), city_(city), rules_of_population_(scenario.devices.size()) {
   const size_t districts = scenario.city.districts.size();
   if (drivers != nullptr)
     for (const drivers::DistrictFlood& flood : drivers->flood())
@@ -115,14 +112,8 @@ double Analytics::event_start(size_t rule, size_t district, double t_alert_s) co
   return next != starts.end() && *next <= t_alert_s ? *next : std::numeric_limits<double>::quiet_NaN();
 }
 
-void Analytics::on_report(uint32_t device) { applied_[device] = 0; }
-
 void Analytics::on_delivery(const engine::Transmission& tx, double t_delivered_s) {
   if (std::isnan(tx.value)) return;
-  // A retry repeats its report (the same value): once the report is applied, its repeats are not readings.
-  uint8_t& applied = applied_[tx.device];
-  if (tx.attempt > 0 && applied) return;
-  applied = 1;
   const uint16_t population = engine::population_of(city_, tx);
   const uint16_t district = engine::district_of(city_, tx);
   for (size_t r : rules_of_population_[population]) {

@@ -8,9 +8,9 @@
 // newest reading it has applied (its time: the frame's start). A late one, taken before that, can only add
 // to a streak the newer readings carry on; otherwise it is superseded and changes nothing (a gauge's
 // buffered readings of a flood that has since receded fired the alert again, hours after the event). A
-// retry (after an ACK the device did not hear) repeats its report's value: the network server passes a report
-// on once, so a repeat of one already applied is no reading (its stale value, taken as new, raised the alert
-// again and again as the river fell).
+// retry (after an ACK the device did not hear) repeats its report's value, and the network server passes a
+// report on once (sim/network/server_frames.hpp): taken as new readings, the repeats' stale values raised
+// the alert again and again as the river fell.
 #pragma once
 
 #include <cstdint>
@@ -41,8 +41,6 @@ class Analytics {
   Analytics(const scenario::Scenario& scenario, const city::CityLayout& city,
             const drivers::DriverSet* drivers = nullptr);
 
-  // A device sent a report's first attempt (heard or not): its retries are that report's until the next.
-  void on_report(uint32_t device);
   // A reading reached the platform (called in delivery order; taken at tx.t_start_s).
   void on_delivery(const engine::Transmission& tx, double t_delivered_s);
 
@@ -55,7 +53,6 @@ class Analytics {
   const scenario::Scenario& scenario_;
   const city::CityLayout& city_;
   std::vector<std::vector<size_t>> rules_of_population_;
-  std::vector<uint8_t> applied_;  // per device, with alert rules: its report applied (not its retries)
   // When the event an alert raised at t_alert_s answers began: the first time the quantity went beyond
   // the threshold since the district's last alert was cleared (by a reading taken then); NaN when it has
   // not by t_alert_s (a false alarm: readings near the threshold, sampled as it falls back, raise it again).

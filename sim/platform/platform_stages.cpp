@@ -11,9 +11,12 @@ PlatformStages::PlatformStages(const scenario::Scenario& scenario, const city::C
       analytics_flops_per_s_(scenario.platform.server_speed_flops) {
   if (!scenario.platform.alerts.empty()) {
     bus.subscribe<events::FrameResolved>([this](const events::FrameResolved& f) {
-      if (f.tx.attempt == 0) analytics_.on_report(f.tx.device);
       if (!f.gateways_received.empty())
         awaiting_ingest_.emplace(f.seq, Reading{f.tx, static_cast<uint32_t>(f.gateways_received.size())});
+    });
+    // A retransmission of a report the network server passed on already: no reading follows.
+    bus.subscribe<events::CopyDelivered>([this](const events::CopyDelivered& c) {
+      if (c.first && c.retransmission) awaiting_ingest_.erase(c.seq);
     });
     bus.subscribe<events::CopyDropped>([this](const events::CopyDropped& c) {
       const auto it = awaiting_ingest_.find(c.seq);

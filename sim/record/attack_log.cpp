@@ -31,8 +31,11 @@ AttackLog::AttackLog(const scenario::Scenario& scenario, const city::CityLayout&
                         a.platform_dos[i].target == "network_server" ? ServerFlood : BrokerFlood, i});
   counts_.resize(windows_.size());
   bus.subscribe<events::FrameResolved>([this](const events::FrameResolved& f) { on_resolved(f); });
-  bus.subscribe<events::CopyDelivered>(
-      [this](const events::CopyDelivered& c) { on_copy_done(c.seq, c.first, c.t_delivered_s, false); });
+  bus.subscribe<events::CopyDelivered>([this](const events::CopyDelivered& c) {
+    on_copy_done(c.seq, c.first, c.t_delivered_s, false);
+    // A retransmission of a report already passed on goes to no broker: delivered, its report there.
+    if (c.first && c.retransmission) on_brokered({c.seq, c.t_delivered_s, true});
+  });
   bus.subscribe<events::CopyDropped>([this](const events::CopyDropped& c) {
     on_copy_done(c.seq, false, 0.0, c.reason == output::FailReason::ServerOverload);
   });

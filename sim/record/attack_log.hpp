@@ -6,8 +6,9 @@
 // bogus_messages, devices_compromised, devices_flagged (output/SCHEMA.md). Only with attacks.
 //
 // "Honest" traffic is that of the devices no attack compromises; a frame is delivered when the broker
-// accepted its message (events::MessageBrokered). Before, during and after are by the frame's
-// transmission time against the attack's window.
+// accepted its message (events::MessageBrokered), or, a retransmission of a confirmed report the network
+// server had passed on already, when the server delivered it (events::CopyDelivered::retransmission). Before,
+// during and after are by the frame's transmission time against the attack's window.
 #pragma once
 
 #include <array>

@@ -82,6 +82,26 @@ def test_confirmed_uplinks_are_acknowledged_and_retransmitted_when_lost():
     assert (m["fail_reason"] == "gateway_transmitting").sum() == k["lost_gateway_transmitting"]
 
 
+def test_the_network_server_passes_a_confirmed_report_on_once():
+    # A retransmission after a lost ACK carries its report's FCnt: the server acknowledges it again but
+    # passes the report on to the platform once (LoRaWAN L2 1.0.4, 4.3.1.5).
+    r = citytwin.run(city("""  - name: alarms
+    count: 200
+    districts: [a]
+    interval: 2 min
+    confirmed: true
+    max_transmissions: 4
+    radio: {sf: 9, duty_cycle: false}""", run="duration: 2 h"))
+    k = r.kpi
+    m = r.messages
+    assert k["reports_delivered"] < k["uplinks_delivered"]  # some reports were delivered twice or more
+    assert k["platform_stored"] + k["platform_dropped"] == k["reports_delivered"]
+    # The same count from the trace: a device's report is its first attempt and the retries after it.
+    df = r.messages_frame().sort_values(["device", "t_tx_s"], kind="stable")
+    df["report"] = (df["retransmissions"] == 0).groupby(df["device"]).cumsum()
+    assert df[df["delivered"] == 1].groupby(["device", "report"]).ngroups == k["reports_delivered"]
+
+
 def test_unconfirmed_uplinks_get_no_downlinks():
     r = citytwin.run(city("""  - {name: meters, count: 50, districts: [a], interval: 5 min}"""))
     assert r.kpi["downlinks_sent"] == 0

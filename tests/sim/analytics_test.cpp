@@ -119,30 +119,6 @@ TEST(Analytics, ALateReadingNeverUndoesNorRestartsWhatNewerReadingsSaid) {
 // readings near the threshold as the river falls back (taken up to a minute before they are sent) clear it
 // and raise it again with no new event: a false alarm (its event time NaN), not a latency of hours from the
 // morning's crossing.
-// A retry repeats its report's value; once the report reached the analytics, its repeats are no readings.
-TEST(Analytics, ARetryOfAReportAlreadyAppliedIsNoReading) {
-  const test::ComponentCity c(kCity);
-  Analytics analytics(c.scenario, c.city);
-  Transmission first = reading_at(0, 4.4f, 11000.0);
-  analytics.on_report(0);
-  analytics.on_delivery(first, 11000.1);
-  Transmission retry = first;  // its ACK lost: the same value again, 10 s later
-  retry.attempt = 1;
-  retry.t_start_s = 11010.0;
-  analytics.on_delivery(retry, 11010.1);
-  EXPECT_TRUE(analytics.alerts().empty());  // one reading, not two
-  analytics.on_report(0);
-  analytics.on_delivery(reading_at(0, 3.0f, 11100.0), 11100.1);
-  // A retry whose report's first attempt was lost on the air is that report's reading.
-  analytics.on_report(0);
-  Transmission lost_first = reading_at(0, 4.4f, 11205.0);
-  lost_first.attempt = 1;
-  analytics.on_delivery(lost_first, 11205.1);
-  analytics.on_report(0);
-  analytics.on_delivery(reading_at(0, 4.5f, 11300.0), 11300.1);
-  EXPECT_EQ(analytics.alerts().size(), 1u);
-}
-
 TEST(Analytics, AnAlertRaisedAgainAnswersTheNextCrossingOrIsAFalseAlarm) {
   // The river: above 4 m from 3 h, back below at 5 h, above again from 6 h (21,600 s + 900 s).
   std::string city = kCity;

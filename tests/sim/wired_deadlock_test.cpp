@@ -36,7 +36,8 @@ TEST(WiredDeadlock, ARunWithoutDeadlockDrainsCleanly) {
   const Scenario sc = load_scenario_text(kCity, "<test>");
   const drivers::GatewayTimeline timeline(sc, {});
   WiredNetwork wired(
-      sc, timeline, [](uint64_t, double, int) { return true; }, [](uint64_t, output::FailReason, int) {});
+      sc, timeline, [](uint64_t, double, int) { return network::WiredNetwork::Delivery::Delivered; },
+      [](uint64_t, output::FailReason, int) {});
   wired.forward(0, 1, 0.5);
   wired.advance(10.0);
   EXPECT_NO_THROW(wired.drain(10.0));
@@ -46,7 +47,8 @@ TEST(WiredDeadlock, AnActorWaitingForeverFailsTheRun) {
   const Scenario sc = load_scenario_text(kCity, "<test>");
   const drivers::GatewayTimeline timeline(sc, {});
   WiredNetwork wired(
-      sc, timeline, [](uint64_t, double, int) { return true; }, [](uint64_t, output::FailReason, int) {});
+      sc, timeline, [](uint64_t, double, int) { return network::WiredNetwork::Delivery::Delivered; },
+      [](uint64_t, output::FailReason, int) {});
   // A receive nobody will ever send to: SimGrid can only report a deadlock.
   s4u::Actor::create("stuck", s4u::Host::by_name("platform"),
                      [] { (void)s4u::Mailbox::by_name("nobody")->get<int>(); });

@@ -65,7 +65,7 @@ Outcome run_periods(const scenario::Scenario& sc, const std::vector<scenario::Fa
       sc, timeline,
       [&out](uint64_t seq, double t_s, int) {
         out.delivered_s[seq] = t_s;
-        return true;
+        return network::WiredNetwork::Delivery::Delivered;
       },
       [](uint64_t, output::FailReason, int) {},
       [&out](uint64_t, double, double broker, double analytics) {

@@ -79,6 +79,37 @@ TEST(WiredNetwork, TheFirstCopyDeliversAndTheOtherIsADuplicate) {
   EXPECT_TRUE(heard.dropped.empty());
 }
 
+// A confirmed report's retry (its ACK unheard) reaches the server: delivered and acknowledged, but its report
+// was passed on already, so the platform takes the report once (sim/network/server_frames.hpp).
+TEST(WiredNetwork, AConfirmedReportReachesThePlatformOnceWhateverItsRetries) {
+  const test::ComponentCity c(city(""));
+  const GatewayTimeline timeline(c.scenario, {});
+  events::Bus bus;
+  Heard heard;
+  listen(bus, heard);
+  const auto wired = make_wired_network(c.scenario, timeline, bus);
+  const std::vector<uint32_t> a = {0};
+  const auto confirmed = [&](uint64_t seq, double t_s, uint8_t attempt) {
+    events::FrameResolved f = frame(seq, t_s, a);
+    f.tx.confirmed = true;
+    f.tx.attempt = attempt;
+    return f;
+  };
+  bus.publish(confirmed(0, 1.0, 0));
+  bus.publish(confirmed(1, 5.0, 1));   // the retry of report 1
+  bus.publish(confirmed(2, 60.0, 0));  // report 2
+  wired->advance(100.0);
+  wired->drain(100.0);
+  ASSERT_EQ(heard.delivered.size(), 3u);
+  for (const events::CopyDelivered& d : heard.delivered) EXPECT_TRUE(d.first);
+  EXPECT_FALSE(heard.delivered[0].retransmission);
+  EXPECT_TRUE(heard.delivered[1].retransmission);
+  EXPECT_FALSE(heard.delivered[2].retransmission);
+  ASSERT_EQ(heard.ingested.size(), 2u);
+  EXPECT_EQ(heard.ingested[0].seq, 0u);
+  EXPECT_EQ(heard.ingested[1].seq, 2u);
+}
+
 TEST(WiredNetwork, CopiesReachingAServerThatIsDownAreLost) {
   const test::ComponentCity c(
       city("drivers:\n  failures: [{target: network_server, start: 0 s, end: 100 s}]\n"));

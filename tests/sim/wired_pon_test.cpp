@@ -77,7 +77,7 @@ TEST(WiredPon, SharedPonRatesAreSimGridsInCheckMode) {
       sc, timeline,
       [&delivered](uint64_t, double, int) {
         ++delivered;
-        return true;
+        return network::WiredNetwork::Delivery::Delivered;
       },
       [](uint64_t, output::FailReason, int) {});
   std::vector<double> rx;
@@ -104,7 +104,7 @@ TEST(WiredPon, ASaturatedPonIsTimedWithoutSimGrid) {
       sc, timeline,
       [&deliveries](uint64_t seq, double t_s, int) {
         deliveries.push_back({seq, t_s});
-        return true;
+        return network::WiredNetwork::Delivery::Delivered;
       },
       [](uint64_t, output::FailReason, int) {});
   std::vector<double> rx;
