@@ -5,6 +5,7 @@
 
 #include "sim/core/rng.hpp"
 #include "sim/drivers/driver_set.hpp"
+#include "sim/drivers/gateway_timeline.hpp"
 
 namespace citytwin::sim::drivers {
 
@@ -34,10 +35,8 @@ std::vector<scenario::Failure> failure_schedule(const scenario::Scenario& sc, ui
     const std::vector<scenario::PowerOutage> outages = power_outages(sc);
     for (const scenario::Olt& olt : sc.fibre.olts) {
       if (olt.district.empty()) continue;
-      for (const scenario::PowerOutage& o : outages)
-        if (std::find(o.districts.begin(), o.districts.end(), olt.district) != o.districts.end() &&
-            o.start_s + olt.backup_s < o.end_s)
-          schedule.push_back({"backbone:" + olt.name, o.start_s + olt.backup_s, o.end_s, 0.0, 0.0});
+      for (const BackupOutage& o : backup_runs_out(outages, olt.district, olt.backup_s))
+        schedule.push_back({"backbone:" + olt.name, o.t0_s, o.t1_s, 0.0, 0.0});
     }
   }
   std::stable_sort(schedule.begin(), schedule.end(),

@@ -19,6 +19,32 @@ const std::vector<scenario::TimeInterval> kNoIntervals;
 
 }  // namespace
 
+std::vector<BackupOutage> backup_runs_out(const std::vector<scenario::PowerOutage>& outages,
+                                          const std::string& district, double backup_s) {
+  std::vector<BackupOutage> cuts;  // the district's, by start
+  for (size_t k = 0; k < outages.size(); ++k) {
+    const scenario::PowerOutage& o = outages[k];
+    if (o.end_s > o.start_s &&
+        std::find(o.districts.begin(), o.districts.end(), district) != o.districts.end())
+      cuts.push_back({o.start_s, o.end_s, static_cast<int>(k)});
+  }
+  std::stable_sort(cuts.begin(), cuts.end(),
+                   [](const BackupOutage& a, const BackupOutage& b) { return a.t0_s < b.t0_s; });
+  std::vector<BackupOutage> out;
+  for (size_t i = 0; i < cuts.size();) {
+    // One stretch without mains: cuts i..j-1, each starting before the stretch so far ends.
+    double end = cuts[i].t1_s;
+    size_t j = i + 1;
+    while (j < cuts.size() && cuts[j].t0_s <= end) end = std::max(end, cuts[j++].t1_s);
+    const double off_from = cuts[i].t0_s + backup_s;
+    for (size_t k = i; k < j; ++k)
+      if (std::max(cuts[k].t0_s, off_from) < cuts[k].t1_s)
+        out.push_back({std::max(cuts[k].t0_s, off_from), cuts[k].t1_s, cuts[k].cause});
+    i = j;
+  }
+  return out;
+}
+
 std::vector<scenario::TimeInterval> merged(std::vector<scenario::TimeInterval> intervals) {
   std::sort(intervals.begin(), intervals.end(),
             [](const scenario::TimeInterval& a, const scenario::TimeInterval& b) { return a.t0_s < b.t0_s; });
@@ -46,13 +72,8 @@ GatewayTimeline::GatewayTimeline(const scenario::Scenario& sc, std::vector<scena
     const int district = scenario::district_of(sc.city, gw.x_m, gw.y_m);
     if (district >= 0) {
       const std::string& name = sc.city.districts[static_cast<size_t>(district)].name;
-      for (size_t k = 0; k < outages.size(); ++k) {
-        const scenario::PowerOutage& outage = outages[k];
-        if (std::find(outage.districts.begin(), outage.districts.end(), name) == outage.districts.end())
-          continue;
-        const double off_from = outage.start_s + gw.backup_s;  // the backup battery runs out
-        if (off_from < outage.end_s) power_cuts_[g].push_back({off_from, outage.end_s, static_cast<int>(k)});
-      }
+      for (const BackupOutage& o : backup_runs_out(outages, name, gw.backup_s))
+        power_cuts_[g].push_back({o.t0_s, o.t1_s, o.cause});
     }
     const std::vector<std::string> route = scenario::route_link_names(sc, gw);
     for (size_t i = 0; i < schedule_.size(); ++i)

@@ -14,11 +14,24 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "sim/scenario/scenario.hpp"
 
 namespace citytwin::sim::drivers {
+
+// When something on a backup of backup_s in `district` is without power. The district's mains cuts
+// (drivers::power_outages(scenario), whose indices are the causes) that overlap or touch make one stretch
+// without mains, through which the backup drains once (two overlapping cuts gave it a full battery each):
+// each cut of a stretch, from the backup's end on (none where the backup outlasts it), in order of start.
+// The backup recharges between stretches (its charging time is not modelled).
+struct BackupOutage {
+  double t0_s = 0.0, t1_s = 0.0;
+  int cause = -1;
+};
+std::vector<BackupOutage> backup_runs_out(const std::vector<scenario::PowerOutage>& outages,
+                                          const std::string& district, double backup_s);
 
 class GatewayTimeline {
  public:
@@ -34,7 +47,8 @@ class GatewayTimeline {
   size_t gateway_count() const { return power_cuts_.size(); }
   const std::vector<scenario::Failure>& failures() const { return schedule_; }
 
-  // Power: off from the end of the backup to the return of power, for each cut in its district.
+  // Power: off from the end of the backup to the return of power, for each stretch of cuts in its district
+  // (backup_runs_out).
   bool powered(uint32_t gateway, double t_s) const { return power_cut_at(gateway, t_s) < 0; }
   // Whether the gateway is off at some time in [t0_s, t1_s) (a frame on the air over that span). Asked for
   // every reception the radio medium settles: in a city without power cuts, an inline test of one flag.
@@ -45,7 +59,7 @@ class GatewayTimeline {
   int power_cut_at(uint32_t gateway, double t_s) const;
   // Merged, sorted: when the gateway is without power.
   const std::vector<scenario::TimeInterval>& off_intervals(uint32_t gateway) const;
-  // Each cut past the gateway's backup, in drivers.power_outages order.
+  // Each stretch past the gateway's backup, in time order (see backup_runs_out).
   const std::vector<Outage>& power_cuts(uint32_t gateway) const;
 
   // Backhaul: a failure of a link on the gateway's route (power aside).

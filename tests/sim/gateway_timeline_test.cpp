@@ -82,6 +82,31 @@ TEST(GatewayTimeline, OverlappingCutsMergeAndKeepTheirCauses) {
   EXPECT_EQ(t.power_cut_at(1, 7000), -1);
 }
 
+// Cuts that overlap or touch are one stretch without mains: the backup drains once, not once a cut.
+TEST(GatewayTimeline, TheBackupDrainsOnceThroughOverlappingCuts) {
+  Scenario sc = city();  // a: 30 min of backup
+  sc.drivers.power_outages = {{{"west"}, 3600, 4800}, {{"west"}, 4200, 6000}, {{"west"}, 6000, 6600}};
+  const GatewayTimeline t(sc, {});
+  // Mains off from 1 h to 1 h 50 min: the backup lasts to 1.5 h. Each cut alone would leave a on (the first
+  // is 20 min long, the last 10) or off from 4200 + 1800 = 6000 s.
+  ASSERT_EQ(t.off_intervals(0).size(), 1u);
+  EXPECT_EQ(t.off_intervals(0)[0].t0_s, 5400);
+  EXPECT_EQ(t.off_intervals(0)[0].t1_s, 6600);
+  EXPECT_EQ(t.power_cut_at(0, 5500), 1);  // the cut in force
+  EXPECT_EQ(t.power_cut_at(0, 6300), 2);
+  // A gap between cuts lets the backup recharge: the second cut starts a stretch of its own.
+  sc.drivers.power_outages = {{{"west"}, 3600, 4800}, {{"west"}, 4801, 6000}};
+  const GatewayTimeline apart(sc, {});
+  EXPECT_TRUE(apart.off_intervals(0).empty());
+  // An OLT in the district goes the same way (its backbone a failure from its backup's end).
+  const std::vector<BackupOutage> olt =
+      backup_runs_out({{{"west"}, 0, 1000}, {{"east"}, 500, 900}, {{"west"}, 900, 2500}}, "west", 2000);
+  ASSERT_EQ(olt.size(), 1u);
+  EXPECT_EQ(olt[0].t0_s, 2000);
+  EXPECT_EQ(olt[0].t1_s, 2500);
+  EXPECT_EQ(olt[0].cause, 2);
+}
+
 TEST(GatewayTimeline, RouteAndServerFailuresAreAttributedToTheirScheduleEntry) {
   Scenario sc = city();
   sc.drivers.power_outages = {{{"west"}, 0, 2000}};  // a is off from 1800 s (its backup) to 2000 s
