@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/device/catalogue.hpp"
 #include "models/radio/lorawan_region.hpp"
 #include "sim/scenario/quantities.hpp"
 #include "sim/scenario/scenario_reader.hpp"
@@ -79,7 +80,8 @@ void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
   }
 }
 
-void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform) {
+void read_platform(DiagnosticLog& log, const YamlNode* node, const std::vector<DevicePopulation>& devices,
+                   Platform& platform) {
   MapReader map(log, node, "platform",
                 {"command_centre", "alerts", "server_speed", "server_cores", "ns_cost", "ns_capacity",
                  "forward_message", "broker_capacity", "broker_cost", "analytics_cost", "storage_write",
@@ -107,31 +109,68 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, Platform& platform)
       rule.mark = log.mark(alerts->items[i].location);
       set_if(rule.name, a.text("name", Presence::Required));
       set_if(rule.type, a.text("type", Presence::Required));
-      // In the unit of the quantity the type senses: a length (river level), mm/h (rainfall), a
-      // fraction (parking occupancy), ... (sim/scenario/quantities.hpp).
-      // below (a congestion alert on traffic counters' speeds, 20 km/h): fire on readings below it.
-      const auto threshold = [&](std::string_view key) {
-        std::optional<double> value;
-        if (const YamlNode* v = a.get(key); v != nullptr && v->is_scalar()) {
-          for (const QuantityKind& kind : quantity_kinds()) {
-            QuantityKind loose = kind;
-            loose.lo = -1e300;
-            loose.hi = 1e300;
-            if ((value = parse_quantity_value(loose, v->scalar, false, nullptr))) break;
-          }
+      // In the unit of the quantity the type senses (its populations', else the catalogue type's): a length
+      // (river level), mm/h (rainfall), a fraction (parking occupancy), ... (sim/scenario/quantities.hpp).
+      // Before, any quantity's unit was taken with that quantity's factor: a rain gauge's "30 mm" (the /h
+      // forgotten) was read as a river level, 0.03. below (a congestion alert on traffic counters' speeds,
+      // 20 km/h): fire on readings below it.
+      std::string senses;
+      for (const DevicePopulation& p : devices)
+        if (p.type == rule.type) {
+          senses = p.senses;
+          break;
         }
-        return value;
+      if (senses.empty())
+        if (const models::device::SensorType* type = models::device::find_sensor_type(rule.type))
+          senses = std::string(type->senses);
+      const QuantityKind* kind = senses.empty() ? nullptr : find_quantity(senses);
+      // A traffic counter reports the speed where the scenario gives one (engine::Fleet): either unit.
+      const QuantityKind* also = senses == "traffic_volume" ? find_quantity("traffic_speed") : nullptr;
+      const auto threshold = [&](std::string_view key) -> std::optional<double> {
+        const YamlNode* v = a.get(key);
+        if (v == nullptr) return std::nullopt;
+        if (!v->is_scalar()) {
+          log.error(v->location, a.path(key), "expected a threshold with its unit, got " + v->describe());
+          return std::nullopt;
+        }
+        std::string error;
+        if (kind != nullptr) {
+          QuantityKind loose = *kind;  // a threshold may lie outside the physical range (never crossed)
+          loose.lo = -1e300;
+          loose.hi = 1e300;
+          std::optional<double> value = parse_quantity_value(loose, v->scalar, false, &error);
+          if (!value && also != nullptr) {
+            QuantityKind speed = *also;
+            speed.lo = -1e300;
+            speed.hi = 1e300;
+            std::string speed_error;
+            if ((value = parse_quantity_value(speed, v->scalar, false, &speed_error))) return value;
+            error += "; or " + speed_error;
+          }
+          if (!value)
+            log.error(v->location, a.path(key), error + " (type '" + rule.type + "' senses " + senses + ")");
+          return value;
+        }
+        // A type no population has and the catalogue does not know (the rule never fires: resolve warns):
+        // any quantity's unit.
+        for (const QuantityKind& any : quantity_kinds()) {
+          QuantityKind loose = any;
+          loose.lo = -1e300;
+          loose.hi = 1e300;
+          if (const auto value = parse_quantity_value(loose, v->scalar, false, nullptr)) return value;
+        }
+        log.error(v->location, a.path(key),
+                  "expected a threshold with its unit (4.5 m), got " + v->describe());
+        return std::nullopt;
       };
       if (a.get("below") != nullptr) {
         rule.below = threshold("below");
-        if (!rule.below)
-          log.error(a.get("below")->location, a.path("below"),
-                    "expected a threshold with its unit (20 km/h), got " + a.get("below")->describe());
         if (a.get("above") != nullptr)
           log.error(a.get("below")->location, a.path("below"), "give above or below, not both");
+      } else if (a.get("above") != nullptr) {
+        set_if(rule.above, threshold("above"));
       } else {
-        const std::optional<double> above = threshold("above");
-        set_if(rule.above, above ? above : a.quantity("above", Dimension::Length, {}, Presence::Required));
+        log.error(alerts->items[i].location, a.path("above"), "missing required key 'above' (or 'below')");
       }
       set_if(rule.consecutive, a.integer("consecutive", Bound::between(1, 1000)));
       platform.alerts.push_back(rule);

@@ -195,6 +195,26 @@ TEST(ScenarioErrors, BareNumber) {
             "ms, s, min, h, d)");
 }
 
+// An alert's threshold is in the unit of what its type senses: a rain gauge's "30 mm" (the /h forgotten) was
+// read as a river level of 0.03 m, and the alert fired at once.
+TEST(ScenarioErrors, AnAlertThresholdInAnotherQuantitysUnit) {
+  const std::string gauges =
+      replaced(kMinimalScenario, "  - name: meters\n", "  - name: meters\n    type: rain_gauge\n");
+  EXPECT_EQ(
+      load_error(gauges + "platform:\n  alerts: [{name: r, type: rain_gauge, above: 30 mm}]\n"),
+      "<text>:14:47: platform.alerts[0].above: expected rainfall (mm/h, mm/min, in/h), got '30 mm' (type "
+      "'rain_gauge' senses rainfall)");
+  EXPECT_EQ(load_error(gauges + "platform:\n  alerts: [{name: r, type: rain_gauge, above: 30 mm/h}]\n"),
+            "no error");
+  // A type no population has: the catalogue's (a river gauge senses the river level, a length).
+  EXPECT_NE(load_error(gauges + "platform:\n  alerts: [{name: r, type: river_level, above: 4 mm/h}]\n")
+                .find("expected river_level (mm, cm, m, km), got '4 mm/h'"),
+            std::string::npos);
+  EXPECT_NE(load_error(gauges + "platform:\n  alerts: [{name: r, type: rain_gauge}]\n")
+                .find("platform.alerts[0].above: missing required key 'above' (or 'below')"),
+            std::string::npos);
+}
+
 TEST(ScenarioErrors, DeviceDistrictThatDoesNotExist) {
   const std::string text = replaced(kMinimalScenario, "districts: [harbor]", "districts: [harbor, harbour]");
   EXPECT_EQ(load_error(text),
