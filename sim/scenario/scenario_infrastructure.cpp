@@ -105,9 +105,10 @@ void read_failures(DiagnosticLog& log, const YamlNode* node, const std::string& 
   }
 }
 
-// A CSV profile (`<first>,start,end` per line, times with units, an optional header line starting
-// with `header`, # comments), relative to the scenario file. Calls row(first, start, end, where) per
-// line; problems name the CSV line.
+// A CSV profile (`<first>,start,end` per line, times with units, # comments, an optional header line
+// `<header>,start,end` before the first row), relative to the scenario file. Calls row(first, start, end,
+// where) per line; problems name the CSV line. (Any line starting with `header` was skipped: a district
+// named district_a lost its cuts without a word.)
 template <typename Row>
 void read_interval_csv(DiagnosticLog& log, const YamlNode* node, const std::string& path,
                        const std::string& header, Row row) {
@@ -119,10 +120,17 @@ void read_interval_csv(DiagnosticLog& log, const YamlNode* node, const std::stri
   if (!opened) return;
   std::ifstream& in = *opened;
   std::string line;
+  bool first_row = true;
   for (int number = 1; std::getline(in, line); ++number) {
-    if (line.empty() || line[0] == '#' || line.rfind(header, 0) == 0) continue;
+    if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 byte order mark
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
     const auto where = file.string() + ":" + std::to_string(number) + ": ";
     const std::vector<std::string> cells = comma_cells(line);
+    const bool header_row =
+        first_row && cells.size() == 3 && cells[0] == header && cells[1] == "start" && cells[2] == "end";
+    first_row = false;
+    if (header_row) continue;
     if (cells.size() != 3) {
       log.error(node->location, path, where + "expected '" + header + ",start,end', got '" + line + "'");
       continue;
@@ -132,6 +140,11 @@ void read_interval_csv(DiagnosticLog& log, const YamlNode* node, const std::stri
     const auto end = start ? parse_quantity(cells[2], Dimension::Time, &error) : std::nullopt;
     if (!start || !end) {
       log.error(node->location, path, where + error);
+      continue;
+    }
+    if (*start < 0.0) {
+      log.error(node->location, path,
+                where + "start is before the run's start (0 s), got '" + cells[1] + "'");
       continue;
     }
     if (*end < *start) log.error(node->location, path, where + "end is before start");

@@ -168,6 +168,21 @@ def test_power_outages_can_come_from_a_csv_profile(tmp_path):
     assert "outages.csv:3: expected a duration" in str(err.value)
 
 
+def test_a_csv_profile_keeps_a_row_whose_name_starts_like_its_header(tmp_path):
+    # Only a first line 'district,start,end' is a header: every line starting with "district" was skipped,
+    # so a district named district_north lost its cuts without a word.
+    (tmp_path / "outages.csv").write_text("\ufeffdistrict,start,end\r\ndistrict_north, 6 h, 12 h\r\n", encoding="utf-8")
+    text = scenario("  - {name: gw, position: [500 m, 500 m], backup: 2 h}",
+                    "drivers:\n  power_outages_csv: outages.csv").replace("name: riverbank", "name: district_north")
+    (tmp_path / "city.yaml").write_text(text)
+    r = citytwin.run(tmp_path / "city.yaml")
+    assert list(r.outages["target"]) == ["district_north"]
+    assert r.kpi["lost_gateway_down"] > 0
+    (tmp_path / "outages.csv").write_text("district_north, -1 h, 2 h\n")
+    with pytest.raises(citytwin.ScenarioError, match=r"outages.csv:1: start is before the run's start"):
+        citytwin.validate(tmp_path / "city.yaml")
+
+
 def test_no_acknowledgements_while_the_backhaul_is_cut():
     text = failure_city("[{target: 'pon:pon-1', start: 2 h, end: 3 h}]", buffer=", buffer: 100000").replace(
         "interval: 1 min}", "interval: 1 min, confirmed: true, max_transmissions: 3}")
