@@ -208,6 +208,28 @@ void check_alerts(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
   }
 }
 
+// Flood settings that would do nothing, said (no silent no-op): an inundation depth replayed directly drives
+// the readings of what senses it and the alerts on them, but cuts no power and drowns no device (those follow
+// drivers.flood's bathtub model, sim/drivers/flood.hpp); a flood whose river reaches no district (no
+// elevation given) floods nowhere from the river.
+void check_flood(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
+  const scenario::SourceMark file{sc.source_name, 1, 1};
+  for (const scenario::QuantitySource& q : sc.drivers.quantities)
+    if (q.quantity == "inundation_depth" && !sc.drivers.flood.enabled)
+      out.push_back(
+          {{sc.source_name, q.line, q.column},
+           "drivers.inundation_depth",
+           "drives the readings of the devices that sense it and the alerts on them only: power cuts and "
+           "drowned devices come from drivers.flood (its river, rainfall and elevations), not from a "
+           "depth given directly",
+           Diagnostic::Severity::Warning});
+  if (sc.drivers.flood.enabled && sc.drivers.flood.elevation_m.empty() && sc.drives("river_level"))
+    out.push_back(
+        {file, "drivers.flood.elevation",
+         "no district has an elevation: the river floods none (only rainfall beyond the drainage ponds)",
+         Diagnostic::Severity::Warning});
+}
+
 // radio.strongest_k written for the exact model, which receives every frame at every gateway: no silent
 // no-op (a campaign may sweep radio.receptions with one K, so a warning, not an error).
 void check_channel(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
@@ -366,6 +388,7 @@ std::vector<Diagnostic> resolve(const scenario::Scenario& sc, uint64_t seed, boo
     check_defaults(sc, i, warnings);
   }
   check_alerts(sc, warnings);
+  check_flood(sc, warnings);
   check_channel(sc, warnings);
   sort_by_place(errors);
   sort_by_place(warnings);

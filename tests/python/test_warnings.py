@@ -38,3 +38,18 @@ def test_a_clean_scenario_warns_of_nothing():
         citytwin.validate(clean)
         r = citytwin.run(clean, progress=False)
     assert r.warnings == []
+
+
+def test_flood_settings_that_would_do_nothing_are_said():
+    clean = SCENARIO.replace("  - {name: counters, type: traffic_counter, count: 5, districts: [a]}\n", "")
+    # A depth replayed directly drives readings and alerts, not the power or the devices' fate.
+    direct = clean + "drivers:\n  inundation_depth: {points: [[0 h, 0 m], [1 h, 2 m]]}\n"
+    with pytest.warns(citytwin.ScenarioWarning, match=r"drivers\.inundation_depth: warning: drives the readings"):
+        citytwin.validate(direct)
+    # A river with no district's elevation floods nowhere.
+    dry = clean + "drivers:\n  river_level: {points: [[0 h, 1 m], [1 h, 6 m]]}\n  flood: {drainage: 50 mm/h}\n"
+    with pytest.warns(citytwin.ScenarioWarning, match=r"drivers\.flood\.elevation: warning: no district has an elevation"):
+        citytwin.validate(dry)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        citytwin.validate(dry.replace("{drainage: 50 mm/h}", "{elevation: {a: 3 m}}"))
