@@ -41,9 +41,12 @@ constexpr std::array kEntries{
     Entry{"by_type", "latency_p95_s", "s", "95th percentile latency of delivered transmissions", kReal},
     Entry{"by_type", "energy_mean_mah", "mAh", "mean charge drawn per device over the run", kReal},
     Entry{"by_type", "energy_per_day_mah", "mAh/day", "mean charge drawn per device per day", kReal},
-    Entry{"by_type", "projected_lifetime_years", "year",
-          "battery capacity / the run's average daily drain / 365.25 (NaN without battery)", kReal},
-    Entry{"by_type", "devices_dead", "", "devices whose battery emptied", kCount},
+    Entry{
+        "by_type", "projected_lifetime_years", "year",
+        "years a full battery lasts at the run's mean load, with its self-discharge (NaN without battery or "
+        "with a solar panel)",
+        kReal},
+    Entry{"by_type", "devices_dead", "", "devices whose battery emptied or that drowned", kCount},
     Entry{"by_access_point", "cameras", "", "cameras associated with the access point", kCount},
     Entry{"by_access_point", "offered_bps", "bit/s", "video bitrate offered by its cameras", kReal},
     Entry{"by_access_point", "carried_air_bps", "bit/s", "bitrate carried over the air", kReal},

@@ -75,6 +75,16 @@ double projected_lifetime_years(double capacity_mah, double average_current_ma,
   return time_to_empty_s(capacity_mah, average_current_ma, self_discharge_per_year) / kSecondsPerYear;
 }
 
+double load_current_ma(double stored_mah, double left_mah, double duration_s,
+                       double self_discharge_rate_per_s) {
+  if (!(duration_s > 0.0)) return 0.0;
+  const double k = self_discharge_rate_per_s;
+  const double per_hour_ma =
+      k > 0.0 ? k * (stored_mah * std::exp(-k * duration_s) - left_mah) / -std::expm1(-k * duration_s)
+              : (stored_mah - left_mah) / duration_s;
+  return std::max(0.0, per_hour_ma * 3600.0);  // mAh/s to mA
+}
+
 double solar_power_w(const SolarPanel& panel, double t_s) {
   const double into_day_s = t_s - std::floor(t_s / kSecondsPerDay) * kSecondsPerDay;
   const double since_sunrise_s = into_day_s - panel.sunrise_s;

@@ -61,6 +61,14 @@ double time_to_empty_s(double stored_mah, double load_current_ma, double self_di
 double projected_lifetime_years(double capacity_mah, double average_current_ma,
                                 double self_discharge_per_year);
 
+// The constant load (mA) that takes a cell from stored_mah to left_mah in duration_s with self-discharge at
+// rate k (1/s): Q(t) = (Q0 + I/k) e^(-k t) - I/k solved for I, I = k (Q0 e^(-k t) - Q(t)) / (1 - e^(-k t))
+// ((Q0 - Q(t)) / t without self-discharge). What a run's drain says of a device's load, to project its life
+// with the model rather than as a constant loss (a cell emptied within the run: a lower bound). Never
+// negative.
+double load_current_ma(double stored_mah, double left_mah, double duration_s,
+                       double self_discharge_rate_per_s);
+
 // A small photovoltaic panel charging the battery over a clear-sky day. Irradiance is a half-sine
 // between sunrise and sunset (an engineering approximation of a clear day: it follows the sine of
 // the sun's elevation), repeated every 24 h; clouds, season and orientation are not modelled, so

@@ -6,6 +6,8 @@
 #include <span>
 #include <string>
 
+#include "models/device/battery.hpp"
+
 namespace citytwin::sim::record {
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -44,20 +46,40 @@ void add_fleet_kpis(const city::CityLayout& city, const engine::Fleet& fleet, ou
   kpis.emplace_back("uplinks_deferred_duty_cycle", static_cast<double>(fleet.deferred_by_duty_cycle()));
 }
 
+namespace {
+// The lifetime of a group's mean device, with the battery model (models/device/battery.hpp): each device's
+// load from its drain over the run (load_current_ma: its self-discharge taken out), then a full cell of the
+// mean capacity under the mean load and the mean self-discharge (time_to_empty_s). Before, the run's drain
+// with its self-discharge was extrapolated as a constant loss, the model the battery rejects: 17 % shorter at
+// 1 %/yr for a 30-year cell, more for Li-ion.
+struct LifeProjection {
+  double devices = 0.0, capacity_mah = 0.0, load_ma = 0.0, self_discharge = 0.0;
+  void add(const city::PopulationProfile& pop, double used_mah, double duration_s) {
+    devices += 1.0;
+    capacity_mah += pop.battery_mah;
+    load_ma += models::device::load_current_ma(pop.battery_mah, pop.battery_mah - used_mah, duration_s,
+                                               pop.self_discharge_rate_per_s);
+    self_discharge += pop.self_discharge_per_year;
+  }
+  // NaN without devices or load (a mains-powered type).
+  double years() const {
+    if (!(devices > 0.0) || !(load_ma > 0.0)) return kNaN;
+    return models::device::projected_lifetime_years(capacity_mah / devices, load_ma / devices,
+                                                    self_discharge / devices);
+  }
+};
+}  // namespace
+
 void add_battery_life_kpi(const scenario::Scenario& sc, const city::CityLayout& city,
                           const engine::Fleet& fleet, double duration_s, output::KpiList& kpis) {
   // The devices that run on their battery alone: no mains, no solar panel, no video stream (mains powered).
-  double devices = 0.0, capacity = 0.0, drained = 0.0;
+  LifeProjection life;
   for (uint32_t d = 0; d < city.device_count(); ++d) {
     const scenario::DevicePopulation& pop = sc.devices[city.device_population[d]];
     if (pop.mains_powered || pop.stream_bps > 0.0 || pop.solar.peak_power_w > 0.0) continue;
-    devices += 1.0;
-    capacity += city.populations[city.device_population[d]].battery_mah;
-    drained += fleet.energy_used_mah(d);
+    life.add(city.populations[city.device_population[d]], fleet.energy_used_mah(d), duration_s);
   }
-  const double per_year = duration_s > 0.0 ? drained / devices * 365.25 * 86400.0 / duration_s : kNaN;
-  kpis.emplace_back("battery_life_years",
-                    devices > 0.0 && per_year > 0.0 ? capacity / devices / per_year : kNaN);
+  kpis.emplace_back("battery_life_years", life.years());
 }
 
 void add_log_kpis(const MessageLog& log, output::KpiList& kpis) {
@@ -137,8 +159,9 @@ output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout&
     type_of[p] = static_cast<size_t>(it - types.begin());
   }
   const size_t n = types.size();
-  std::vector<double> devices(n), energy(n), capacity(n), dead(n), reports(n), tx(n), delivered(n),
-      reports_delivered(n), radio(n, -2.0);
+  std::vector<double> devices(n), energy(n), dead(n), reports(n), tx(n), delivered(n), reports_delivered(n),
+      radio(n, -2.0);
+  std::vector<LifeProjection> life(n);
   // Types with a solar panel: their battery's net drain over the run depends on the hour it ends (it refills
   // by day), so neither a daily drain nor a lifetime is projected from it.
   std::vector<bool> solar(n, false);
@@ -154,7 +177,7 @@ output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout&
     const size_t t = type_of[city.device_population[d]];
     devices[t] += 1.0;
     energy[t] += fleet.energy_used_mah(d);
-    capacity[t] += city.populations[city.device_population[d]].battery_mah;
+    life[t].add(city.populations[city.device_population[d]], fleet.energy_used_mah(d), duration_s);
     dead[t] += fleet.dead(d) ? 1.0 : 0.0;
   }
   const auto& pops = log.by_population();
@@ -176,8 +199,7 @@ output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout&
     p95[t] = latencies[t].percentile(0.95);
     energy_mean[t] = ratio(energy[t], devices[t]);
     per_day[t] = duration_s > 0.0 && !solar[t] ? energy_mean[t] * 86400.0 / duration_s : kNaN;
-    // Projected lifetime at the run's average drain: mean capacity / drain per year.
-    lifetime[t] = per_day[t] > 0.0 ? ratio(capacity[t], devices[t]) / (per_day[t] * 365.25) : kNaN;
+    lifetime[t] = solar[t] ? kNaN : life[t].years();
   }
   table.columns = {{"radio", radio},
                    {"devices", devices},

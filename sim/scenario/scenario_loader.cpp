@@ -235,7 +235,8 @@ void read_sections(DiagnosticLog& log, const YamlNode& root, Scenario& scenario)
   check_us915_channels(log, scenario);
   read_nbiot(log, root.find("nbiot"), scenario.nbiot);
   read_fibre(log, root.find("fibre"), scenario.gateways, root.find("gateways"), scenario.fibre);
-  read_platform(log, root.find("platform"), scenario.devices, scenario.platform);  // before drivers: failures may target "ccc"
+  read_platform(log, root.find("platform"), scenario.devices,
+                scenario.platform);  // before drivers: failures may target "ccc"
   read_drivers(log, root.find("drivers"), scenario);
   for (std::size_t i = 0; i < scenario.devices.size(); ++i) {
     const DevicePopulation& pop = scenario.devices[i];

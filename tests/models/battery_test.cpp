@@ -81,6 +81,21 @@ TEST(TimeToEmpty, InvertsChargeAfter) {
   EXPECT_DOUBLE_EQ(time_to_empty_s(0.0, 1.0, 0.01), 0.0);
 }
 
+// A run's drain says what load took it there: the inverse of charge_after_mah.
+TEST(LoadCurrent, InvertsChargeAfter) {
+  const double k = self_discharge_rate_per_s(0.01);
+  for (const double load_ma : {0.0, 4.114e-3, 0.05, 1.0})
+    for (const double t_s : {3600.0, 86400.0, 30 * 86400.0}) {
+      const double left = charge_after_mah(2600.0, load_ma, t_s, 0.01);
+      EXPECT_NEAR(load_current_ma(2600.0, left, t_s, k), load_ma, 1e-9 + 1e-7 * load_ma)
+          << load_ma << " " << t_s;
+    }
+  // Without self-discharge: the drain over the time; no time, or more charge than at the start: no load.
+  EXPECT_DOUBLE_EQ(load_current_ma(2600.0, 2590.0, 36000.0, 0.0), 1.0);
+  EXPECT_EQ(load_current_ma(2600.0, 2590.0, 0.0, k), 0.0);
+  EXPECT_EQ(load_current_ma(2600.0, 2600.0, 3600.0, k), 0.0);
+}
+
 TEST(ProjectedLifetime, DefaultFirmwareAtFifteenMinutesWithSelfDischarge) {
   // The SF7 case of firmware_test: 3.702955 mA s per 900 s -> I = 4.114394 uA = 36.0668 mAh/yr;
   // without self-discharge 2600 / 36.0668 = 72.09 years.

@@ -210,7 +210,8 @@ def test_lifetimes_are_projected_for_batteries_alone():
     """A battery that a panel refills by day has no drain to project: its net drain over the run depends on
     the hour the run ends (the audit's air-quality sensors read 214, 0.81 and 1.61 years over 12, 24 and 48 h).
     battery_life_years (the run's, and compare's) counts the devices on their battery alone; with one such
-    type it is that type's projected lifetime, capacity / (drain per day x 365.25)."""
+    type it is that type's projected lifetime, with the battery's proportional self-discharge (1 %/yr for the
+    meters' Li-SOCl2 cell): the load I that drained the run's charge, then T = ln(1 + k Q0 / I) / k."""
     devices = """  - {name: air, type: air_quality, count: 10, districts: [a], interval: 10 min, solar: {peak_power_w: 1}}
   - {name: meters, type: water_meter, count: 20, districts: [a], battery: {capacity: 2400 mAh}}"""
     for duration in ("12 h", "24 h"):
@@ -220,10 +221,15 @@ def test_lifetimes_are_projected_for_batteries_alone():
         assert np.isnan(t.loc["air_quality", "energy_per_day_mah"])
         meters = t.loc["water_meter"]
         assert r.kpi["battery_life_years"] == pytest.approx(meters["projected_lifetime_years"], rel=1e-9)
-        capacity = 2400.0  # mAh, as written
-        days = {"12 h": 0.5, "24 h": 1.0}[duration]
-        assert meters["projected_lifetime_years"] == pytest.approx(
-            capacity / (meters["energy_mean_mah"] / days * 365.25), rel=1e-9)
+        q0 = 2400.0  # mAh, as written
+        seconds = {"12 h": 0.5, "24 h": 1.0}[duration] * 86400.0
+        year = 365.25 * 86400.0
+        k = -np.log(1.0 - 0.01) / year  # 1/s: a cell keeps 99 % after a year on the shelf
+        left = q0 - meters["energy_mean_mah"]  # Q(t) = (Q0 + I/k) e^(-kt) - I/k, solved for I (mAh/s)
+        load = k * (q0 * np.exp(-k * seconds) - left) / (1.0 - np.exp(-k * seconds))
+        assert meters["projected_lifetime_years"] == pytest.approx(np.log1p(k * q0 / load) / k / year, rel=1e-6)
+        # A constant loss of 1 % of the capacity a year (the model the battery rejects) reads shorter.
+        assert meters["projected_lifetime_years"] > q0 / (meters["energy_mean_mah"] / seconds * year)
 
 
 def test_us915_keeps_every_uplink_within_the_400_ms_dwell_time():
