@@ -1,5 +1,6 @@
 """Campaigns: `citytwin sweep CAMPAIGN.yaml` (located errors, exit codes, the merged CSV), the same
-campaign over two MPI ranks, and citytwin.sweep / open_campaign from Python (Dataset, cache)."""
+campaign over two MPI ranks, citytwin.sweep / open_campaign from Python (Dataset, cache, numpy values,
+axes over maps, stopped runs, units, progress, relative files) and citytwin.compare from Python."""
 import os
 import shutil
 import signal
@@ -8,12 +9,13 @@ import time
 from pathlib import Path
 
 import h5py
+import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
 
 import citytwin
-from support import CLI, QUICKSTART
+from support import CLI, QUICKSTART, SMALL
 
 
 CAMPAIGN = f"""scenario: {QUICKSTART}
@@ -187,3 +189,128 @@ def test_slices_in_python_scenario_paths_match_the_command_line():
     assert sc["gateways.2.backhaul.fibre_length"] != "3 km"
     with pytest.raises(KeyError, match="slice 2:9 selects no entry or is out of range"):
         sc["gateways[2:9].backup"] = "1 h"
+
+
+# --- citytwin.sweep: values, stopped runs, units, progress, relative files ---------------------------
+
+TEN_MINUTES = {"run.duration": "10 min"}
+
+
+def test_python_sweep_takes_numpy_grid_values_and_seeds(tmp_path):
+    ds = citytwin.sweep(SMALL, seeds=np.int64(2), grid={"devices.0.count": np.array([10, 20])}, jobs=1,
+                        out=tmp_path / "c", overrides=TEN_MINUTES)
+    assert list(ds["devices.0.count"].values) == [10, 20] and list(ds["seed"].values) == [1, 2]
+    assert (ds["status"] == "ok").all()
+    assert ds["devices"].sel(seed=1).values.tolist() == [10, 20]
+    again = citytwin.sweep(SMALL, seeds=np.arange(1, 3), grid={"devices.0.count": list(np.arange(10, 30, 10))},
+                           jobs=1, out=tmp_path / "c", overrides=TEN_MINUTES)
+    assert again.attrs["made"] == 0 and again.attrs["reused"] == 4
+    with pytest.raises(TypeError, match="grid\\['devices.0.count'\\]\\[1\\]: cannot write a object"):
+        citytwin.sweep(SMALL, grid={"devices.0.count": [10, object()]}, out=tmp_path / "d")
+
+
+def test_python_sweep_over_maps_labels_the_axis_with_their_override_text(tmp_path):
+    extra = [{"name": "gw2", "position": ["1.5 km", "500 m"]}, {"name": "gw2", "position": ["500 m", "500 m"]}]
+    ds = citytwin.sweep(SMALL, grid={"gateways[+]": extra, "city.name": ["Town: A", "on"]}, jobs=1,
+                        out=tmp_path / "c", overrides=TEN_MINUTES)
+    labels = ["{name: gw2, position: [1.5 km, 500 m]}", "{name: gw2, position: [500 m, 500 m]}"]
+    assert list(ds["gateways[+]"].values) == labels
+    assert list(ds["city.name"].values) == ["Town: A", "on"]
+    assert (ds["status"] == "ok").all() and ds.attrs["made"] == 4
+    opened = citytwin.open_campaign(tmp_path / "c")
+    assert list(opened["gateways[+]"].values) == labels and list(opened["city.name"].values) == ["Town: A", "on"]
+    assert list(citytwin.sweep(SMALL, grid={"gateways[+]": extra}, jobs=1, out=tmp_path / "c", tidy=True,
+                               overrides=TEN_MINUTES).index.get_level_values(0)) == labels
+
+
+class StopDuringTheSecondRun:
+    """A stop for sweep(): set once the first run's trace is complete and the second one is being written."""
+
+    def __init__(self, runs):
+        self.runs = runs
+
+    def is_set(self):
+        return any(self.runs.glob("*.h5")) and any(self.runs.glob("*.h5.partial"))
+
+
+def test_python_sweep_masks_the_kpis_of_a_stopped_run(tmp_path):
+    ds = citytwin.sweep(QUICKSTART, seeds=[1], grid={"run.duration": ["30 min", "2 d"]}, jobs=1, out=tmp_path / "c",
+                        stop=StopDuringTheSecondRun(tmp_path / "c" / "runs"))
+    assert ds.attrs["interrupted"]
+    assert ds["status"].sel(seed=1).values.tolist() == ["ok", "stopped"]
+    assert np.isfinite(float(ds["delivery_ratio"].sel({"run.duration": "30 min", "seed": 1})))
+    stopped = ds.sel({"run.duration": "2 d", "seed": 1})
+    assert np.isnan(float(stopped["delivery_ratio"])) and np.isnan(float(stopped["uplinks_sent"]))
+    assert (ds.attrs["made"], ds.attrs["reused"]) == (1, 0)
+    opened = citytwin.open_campaign(tmp_path / "c")
+    assert np.isnan(float(opened["delivery_ratio"].sel({"run.duration": "2 d", "seed": 1})))
+    assert (opened.attrs["made"], opened.attrs["reused"]) == (1, 0)
+    by = citytwin.open_campaign(tmp_path / "c", by_district=True)
+    assert by.loc[by["run_id"] == str(stopped["run_id"].values), "value"].isna().all()
+
+
+def test_python_sweep_kpis_carry_units_and_progress_is_a_bar(tmp_path, capfd):
+    kwargs = dict(grid={"devices.0.count": [10, 20]}, jobs=1, overrides=TEN_MINUTES)
+    ds = citytwin.sweep(SMALL, out=tmp_path / "c", **kwargs)
+    assert "citytwin sweep" not in capfd.readouterr().err  # no bar outside a notebook unless asked
+    assert ds["latency_p95_s"].attrs["units"] == "s" and ds["energy_mean_mah"].attrs["units"] == "mAh"
+    assert ds["delivery_ratio"].attrs["units"] == "" and "KPI" in ds["delivery_ratio"].attrs["description"]
+    tidy = citytwin.sweep(SMALL, out=tmp_path / "c", tidy=True, **kwargs)
+    assert tidy.attrs["units"]["latency_p95_s"] == "s"
+    citytwin.sweep(SMALL, out=tmp_path / "d", progress=True, **kwargs)
+    err = capfd.readouterr().err
+    assert "citytwin sweep" in err and "2/2" in err
+
+
+GATEWAY_CSV = "name,x,y\ngw,1 km,500 m\n"
+
+
+def test_python_sweep_finds_relative_files_of_a_text_scenario_where_run_does(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gateways.csv").write_text(GATEWAY_CSV)
+    text = SMALL.replace("{name: gw, position: [1 km, 500 m]}", "{name: gw, place: {layout: csv, csv: gateways.csv}}")
+    r = citytwin.run(text, overrides=TEN_MINUTES)
+    ds = citytwin.sweep(text, seeds=[r.seed], jobs=1, out=tmp_path / "campaign", overrides=TEN_MINUTES)
+    assert ds["status"].values.tolist() == ["ok"], ds["error"].values
+    assert float(ds["uplinks_sent"].sel(seed=r.seed)) == r.kpi["uplinks_sent"]
+    # A grid over files: each relative to the current directory too.
+    (tmp_path / "other.csv").write_text(GATEWAY_CSV.replace("1 km", "900 m"))
+    ds = citytwin.sweep(text, grid={"gateways.0.place.csv": ["gateways.csv", "other.csv"]}, jobs=1,
+                        out=tmp_path / "grid", overrides=TEN_MINUTES)
+    assert (ds["status"] == "ok").all(), ds["error"].values
+    assert list(ds["gateways.0.place.csv"].values) == ["gateways.csv", "other.csv"]  # as given
+
+
+# --- citytwin.compare from Python ---------------------------------------------------------------------
+
+ROLLOUT = """city:
+  districts:
+    - {name: west, origin: [0 km, 0 km], size: [1 km, 1 km]}
+devices:
+  - {name: meters, count: 20, districts: [west], interval: 5 min}
+gateways:
+  - {name: gw, place: {layout: csv, csv: gateways.csv}}
+run: {duration: 10 min, seed: 3}
+phases:
+  - name: more
+    add:
+      devices: [{name: more, count: 10, districts: [west], interval: 5 min}]
+"""
+
+
+def test_compare_takes_a_scenario_with_edits_and_a_dict_of_overrides(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gateways.csv").write_text("gw,500 m,500 m\n")
+    path = tmp_path / "rollout.yaml"
+    path.write_text(ROLLOUT)
+    sc = citytwin.Scenario.from_file(path)
+    sc["devices.0.count"] = 30
+    frame = citytwin.compare(sc, jobs=1, out=str(tmp_path / "c.h5"), overrides={"run.duration": "20 min"})
+    assert frame["devices"].tolist() == [30, 40]
+    with h5py.File(tmp_path / "c.h5") as f:
+        assert f["meta"].attrs["overrides"] == "devices.0.count=30\nrun.duration=20 min\n"
+    # As text (its relative file found in the current directory, as run() finds it), and as a dict.
+    assert citytwin.compare(ROLLOUT, jobs=1, out=str(tmp_path / "d.h5"))["devices"].tolist() == [20, 30]
+    assert citytwin.compare(sc.to_dict(), jobs=1, out=str(tmp_path / "e.h5"))["devices"].tolist() == [30, 40]
+    with pytest.raises(citytwin.ScenarioError, match="^<text>:5:"):
+        citytwin.compare(ROLLOUT.replace("count: 20", "count: -1"), jobs=1, out=str(tmp_path / "f.h5"))

@@ -1,29 +1,68 @@
 """Rollouts: compare the phases of a plan (`citytwin compare`) and draw the planner's figure."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Sequence
+import os
+import shutil
+import tempfile
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 
 from . import _core
+from ._scenario import Scenario, ScenarioLike
 
 if TYPE_CHECKING:  # (pandas is imported where the table is made: importing citytwin stays cheap)
     import pandas
 
 
-def compare(path: str, seeds: int = 1, jobs: int = 0, out: str = "compare.h5",
-            overrides: Sequence[str] = (), progress: bool = False) -> "pandas.DataFrame":
-    """Run every phase of the rollout at `path` x `seeds` in child processes, as `citytwin compare`.
+def compare(scenario: ScenarioLike, seeds: int = 1, jobs: int = 0, out: str = "compare.h5",
+            overrides: Union[Mapping[str, Any], Sequence[str], None] = None,
+            progress: bool = False) -> "pandas.DataFrame":
+    """Run every phase of a rollout x `seeds` in child processes, as `citytwin compare`.
+
+    scenario: what run() takes: a path, a Scenario (its edits included), YAML text or a dict. A
+    scenario given as text is run from a temporary copy, its relative data files found in the current
+    directory as run() finds them. overrides: {"key.path": value} as run() takes them (a list of
+    "key.path=value" texts, as the command line's --set, is taken too).
 
     Writes `out` (layout in output/SCHEMA.md, "compare file") and returns its summary table, one row per
     phase (KPIs as mean over seeds with `<kpi>_ci95`, costs in the scenario's currency). The printed table
     is in ``.attrs["table"]``. Ctrl-C stops the runs; the phases that finished are kept, and the same call
     again (same scenario, overrides, seeds) keeps them from `out` and runs only the others.
     """
+    sc = Scenario.load(scenario)
+    if isinstance(overrides, Mapping) or overrides is None:
+        extra: Mapping[str, Any] = overrides or {}
+        texts: Sequence[str] = ()
+    elif isinstance(overrides, str):
+        raise TypeError("overrides: expected {\"key.path\": value} or a list of \"key.path=value\" texts, not a str")
+    else:
+        extra, texts = {}, list(overrides)
+    text_or_path, is_text, override_list = sc.copied_source_args(extra)
+    override_list += [str(t) for t in texts]
     jobs = jobs if jobs > 0 else _core.default_thread_count()
-    result = _core.compare(str(path), list(overrides), int(seeds), int(jobs), str(out), bool(progress))
+    tmpdir = tempfile.mkdtemp(prefix="citytwin-compare-") if is_text else None
+    path = os.path.join(tmpdir, "scenario.yaml") if tmpdir is not None else text_or_path
+
+    def named(text: str) -> str:
+        """Errors name a text scenario as run() names it, not its temporary copy."""
+        return text.replace(path, sc.source) if tmpdir is not None else text
+
+    try:
+        if tmpdir is not None:  # the comparison reads a rollout file: a copy of the text
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text_or_path)
+        try:
+            result = _core.compare(path, override_list, int(seeds), int(jobs), str(out), bool(progress))
+        except (_core.ScenarioError, _core.RunError) as e:
+            if tmpdir is None:
+                raise
+            raise type(e)(named(str(e))) from None
+    finally:
+        if tmpdir is not None:
+            shutil.rmtree(tmpdir, ignore_errors=True)
     if result["interrupted"]:
         raise KeyboardInterrupt(f"compare stopped; finished phases are in {out}")
     if result["errors"]:
-        raise _core.RunError("\n".join(result["errors"]))
+        raise _core.RunError("\n".join(named(e) for e in result["errors"]))
     frame = read_compare(out)
     frame.attrs["table"] = result["table"]
     return frame

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import copy
 import difflib
+import json
+import math
+import numbers
 import os
+import re
 import warnings
 from typing import Any, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -30,22 +34,207 @@ def split_path(path: str) -> List[str]:
     return segments
 
 
-def value_text(value: Any) -> str:
-    """A value as the YAML text of a key.path=value override."""
+# --- YAML as the engine reads it -------------------------------------------------------------------
+# The engine reads scenarios with yaml-cpp (YAML 1.2, core schema): `on`, `yes`, `0o17` and `2024-01-02`
+# are text or numbers there, not what PyYAML's YAML 1.1 makes of them. Python reads scenario text with
+# the 1.2 resolvers below, and writes YAML that both readers take the same way.
+_YAML11_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                "tag:yaml.org,2002:timestamp"}
+_YAML12_RESOLVERS = [  # (tag, regular expression, first characters), in the order they are tried
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+.0123456789"),
+]
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with the YAML 1.2 core schema's booleans, integers and floats, and no
+    timestamps: it reads a scalar as the engine does."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML11_TAGS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+for _tag, _pattern, _first in _YAML12_RESOLVERS:
+    _Yaml12Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    return int(text, 16 if text.startswith("0x") else 8 if text.startswith("0o") else 10)  # "017" is 17
+
+
+def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    text = loader.construct_scalar(node).lower()
+    if text.endswith(".inf"):
+        return -math.inf if text.startswith("-") else math.inf
+    return math.nan if text == ".nan" else float(text)
+
+
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper that also quotes text YAML 1.2 would read as something else ("1e3",
+    "0o17"), so that both YAML 1.1 and 1.2 readers get back the same values."""
+
+
+_Dumper.yaml_implicit_resolvers = {first: list(resolvers)
+                                   for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()}
+for _tag, _pattern, _first in _YAML12_RESOLVERS:
+    _Dumper.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+def load_yaml12(text: str) -> Any:
+    """YAML text read as the engine reads it (YAML 1.2 core schema): `on`/`off`/`yes`/`no` stay text,
+    `0x1F` and `0o17` are integers, `017` is 17, dates stay text."""
+    return yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 (a SafeLoader)
+
+
+def dump_yaml(data: Any) -> str:
+    """Block YAML text of plain data that YAML 1.1 and 1.2 readers (PyYAML, the engine) read the same."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+
+
+def plain_value(value: Any, key: str = "value") -> Any:
+    """value as plain Python that YAML can hold: numpy scalars and arrays (and other int, float and
+    str subclasses) become int, float, bool, str and lists; tuples lists; os.PathLike its path text.
+    Raises TypeError naming `key` (extended into the value: key.name, key[2]) for anything else."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            name = plain_value(k, f"{key} (a key)")
+            if isinstance(name, (dict, list)) or name is None:
+                raise TypeError(f"{key}: a map's key must be text or a number, not {_describe(name)}")
+            out[name] = plain_value(v, _join(key, str(name)))
+        return out
+    if isinstance(value, (list, tuple)):
+        return [plain_value(v, _join(key, str(i))) for i, v in enumerate(value)]
+    if isinstance(value, os.PathLike):
+        return plain_value(os.fspath(value), key)
+    if hasattr(value, "dtype") and hasattr(value, "tolist"):  # a numpy scalar or array, without importing numpy
+        return plain_value(value.tolist(), key)
+    raise TypeError(f"{key}: cannot write a {type(value).__name__} as a YAML value (expected text, a number, "
+                    "true/false, None, or a list or map of these)")
+
+
+def edit_value(value: Any, key: str = "value") -> Any:
+    """A value set at `key` (an edit, an override, a grid value) as plain Python (plain_value). Text that
+    is a YAML flow list or map ("[1 km, 500 m]", "{sf: 12}") is that list or map, as the command
+    line's --set key=value reads it; other text is text ("Town: A", "on")."""
+    value = plain_value(value, key)
+    if isinstance(value, str) and value.lstrip()[:1] in ("[", "{"):
+        try:
+            parsed = load_yaml12(value)
+        except yaml.YAMLError as e:
+            raise ValueError(f"{key}: {value!r} starts like a YAML list or map but is not one: "
+                             f"{str(e).splitlines()[0]}") from None
+        if not isinstance(parsed, (list, dict)):
+            raise ValueError(f"{key}: {value!r} starts like a YAML list or map but is not one")
+        value = parsed
+    return value
+
+
+# Text that reads back as itself unquoted, in a flow collection too: conservative (anything else is quoted).
+_PLAIN_TEXT = re.compile(r"[\w./+%-][\w ./+%:-]*")
+_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def _text_scalar(text: str, in_flow: bool) -> str:
+    """text as a YAML scalar that yaml-cpp and PyYAML read back as the same text: plain when it
+    safely can be ("5 min", "gw-1"), else a double-quoted, JSON-escaped string on one line."""
+    plain = (_PLAIN_TEXT.fullmatch(text) is not None and text == text.rstrip()
+             and not (in_flow and ":" in text))
+    if plain:
+        try:
+            plain = yaml.safe_load(text) == text and load_yaml12(text) == text
+        except yaml.YAMLError:
+            plain = False
+    if plain:
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def _flow_text(value: Any, in_flow: bool) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "null"
     if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return yaml.safe_dump(value, default_flow_style=True, width=1 << 30, sort_keys=False).strip()
+        return _text_scalar(value, in_flow)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        return repr(value) if math.isfinite(value) else ("-.inf" if value < 0 else ".inf")
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow_text(v, True) for v in value) + "]"
+    return "{" + ", ".join(f"{_flow_text(k, True)}: {_flow_text(v, True)}" for k, v in value.items()) + "}"
+
+
+def value_text(value: Any, key: str = "value") -> str:
+    """A value (as edit_value takes it) as the YAML text of a key.path=value override: one line, read
+    back by the engine (and by load_yaml12) as the same value; text is quoted where it has to be
+    ("Town: A" -> "\"Town: A\"", "on" -> "\"on\""). Raises TypeError naming key for a value YAML
+    cannot hold."""
+    return _flow_text(edit_value(value, key), False)
 
 
 def override_texts(overrides: Optional[Mapping[str, Any]]) -> List[str]:
     """{"key.path": value} -> ["key.path=value", ...], in order."""
-    return [f"{key}={value_text(value)}" for key, value in (overrides or {}).items()]
+    return [f"{key}={value_text(value, key)}" for key, value in (overrides or {}).items()]
+
+
+# Keys whose value names a file the engine reads (the "file path" keys of docs/SCENARIO.md): the last
+# key of a dotted key path, or it and its parent. The engine opens a relative name against the folder of
+# the scenario file, or against the current directory for a scenario given as text.
+_FILE_KEYS = frozenset({"csv", "elevation_csv", "power_outages_csv", "failures_csv", "districts_geojson"})
+_FILE_KEYS_UNDER = {"districts_geojson": frozenset({"file"}),
+                    "sumo": frozenset({"network", "edge_data", "loops", "loop_detectors"})}
+
+
+def _names_relative_file(path: str, value: Any) -> bool:
+    """Whether value, set at the dotted key path, is a relative file name the engine opens."""
+    if not isinstance(value, str) or not value or os.path.isabs(value) or value.startswith("~"):
+        return False
+    segments = path.split(".")
+    key, parent = segments[-1], (segments[-2] if len(segments) > 1 else "")
+    return key in _FILE_KEYS or key in _FILE_KEYS_UNDER.get(parent, frozenset())
+
+
+def absolute_files(value: Any, path: str, base: str) -> Any:
+    """value (set at the dotted key path `path`) with each relative file it names (a districts GeoJSON, a
+    driver's CSV, a placement CSV, ...) joined to the folder `base`; other values as they are."""
+    if isinstance(value, dict):
+        return {k: absolute_files(v, f"{path}.{k}" if path else str(k), base) for k, v in value.items()}
+    if isinstance(value, list):
+        return [absolute_files(v, f"{path}.{i}", base) for i, v in enumerate(value)]
+    return os.path.join(base, value) if _names_relative_file(path, value) else value
+
+
+def _relative_files(data: Any, path: str = "") -> Iterator[Tuple[str, str]]:
+    """(dotted key path, name) of each relative file named in a scenario tree."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _relative_files(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _relative_files(v, f"{path}.{i}")
+    elif _names_relative_file(path, data):
+        yield path, data
 
 
 def _describe(node: Any) -> str:
@@ -116,6 +305,19 @@ def apply_edit(data: Any, path: str, value: Any) -> Any:
     return data
 
 
+def _plain_number(value: Any) -> Optional[float]:
+    """A value written as a bare number (0.1, or "0.1" quoted: the engine reads both), as a float;
+    None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str) and any(re.match(pattern, value) for tag, pattern, _ in _YAML12_RESOLVERS
+                                      if tag != "tag:yaml.org,2002:bool"):
+        return float(load_yaml12(value))
+    return None
+
+
 class Scenario:
     """A scenario: YAML read from a file, text or a dict, plus edits made by key path.
 
@@ -146,7 +348,7 @@ class Scenario:
             if self._text is None:
                 with open(self._path, encoding="utf-8") as f:  # type: ignore[arg-type]
                     self._text = f.read()
-            self._loaded = yaml.safe_load(self._text) if self._text.strip() else {}
+            self._loaded = load_yaml12(self._text) if self._text.strip() else {}
             if not isinstance(self._loaded, dict):
                 raise ValueError(f"{self._source}: a scenario is a YAML map, not {_describe(self._loaded)}")
         return self._loaded
@@ -169,8 +371,9 @@ class Scenario:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Scenario":
-        """A scenario from nested dicts and lists, as yaml.safe_load would give."""
-        return cls(yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True), source="<dict>")
+        """A scenario from nested dicts and lists, as yaml.safe_load would give (numpy values are taken
+        as the plain numbers and lists they hold)."""
+        return cls(dump_yaml(plain_value(dict(data), "the scenario")), source="<dict>")
 
     @classmethod
     def load(cls, scenario: "ScenarioLike") -> "Scenario":
@@ -196,15 +399,30 @@ class Scenario:
         return copy.deepcopy(node)
 
     def __setitem__(self, path: str, value: Any) -> None:
-        """Sets the value at a key path; "[+]" appends to a list (sc["gateways[+]"] = {...})."""
+        """Sets the value at a key path; "[+]" appends to a list (sc["gateways[+]"] = {...}).
+        numpy values are kept as the plain numbers and lists they hold; text that is a YAML flow list
+        or map ("[1 km, 500 m]") as that list or map, as --set reads it; other text as text. A value
+        YAML cannot hold raises TypeError and is not kept."""
+        value = edit_value(value, path)
         self._data = apply_edit(self._data, path, value)
-        self._edits.append((path, copy.deepcopy(value)))
+        self._edits.append((path, value))
 
     def quantity(self, path: str, unit: Optional[str] = None) -> float:
         """The value at path as a number: in the base unit of its dimension (s, m, Hz, bit/s, byte, mA,
         mAh, V, dBm, dB, flop; a fraction for %), or in `unit` ("min", "km", "MHz", ...) when given.
-        sc.quantity("devices.0.interval", "min") -> 5.0 for "5 min"."""
-        value, base, dimension = _core.parse_quantity(str(self[path]))
+        sc.quantity("devices.0.interval", "min") -> 5.0 for "5 min". A plain number (a fraction such as
+        jitter: 0.1) is returned as it is, or converted to "%" when unit is "%"."""
+        written = self[path]
+        number = _plain_number(written)
+        if number is not None:
+            if unit is None:
+                return number
+            factor, _, unit_dimension = _core.parse_quantity(f"1 {unit}")
+            if unit_dimension != _core.parse_quantity("1 %")[2]:
+                raise ValueError(f"{path}: {written!r} is a plain number, not convertible to {unit!r} "
+                                 f"({unit_dimension})")
+            return number / float(factor)
+        value, base, dimension = _core.parse_quantity(str(written))
         if unit is None:
             return float(value)
         factor, unit_base, unit_dimension = _core.parse_quantity(f"1 {unit}")
@@ -231,6 +449,13 @@ class Scenario:
         """An independent copy (edits included)."""
         return Scenario(self._text, source=self._source, path=self._path, edits=self._edits)
 
+    def __copy__(self) -> "Scenario":
+        # A shallow copy would share the edits and the tree: copy.copy gives what .copy() gives.
+        return self.copy()
+
+    def __deepcopy__(self, memo: Any) -> "Scenario":
+        return self.copy()
+
     # --- views ----------------------------------------------------------------------------------------
     @property
     def source(self) -> str:
@@ -240,7 +465,7 @@ class Scenario:
     @property
     def overrides(self) -> List[str]:
         """The edits as key.path=value overrides, in order."""
-        return [f"{k}={value_text(v)}" for k, v in self._edits]
+        return [f"{k}={value_text(v, k)}" for k, v in self._edits]
 
     def to_dict(self) -> Any:
         """The scenario with its edits, as nested dicts and lists."""
@@ -248,7 +473,7 @@ class Scenario:
 
     def to_yaml(self) -> str:
         """The scenario with its edits as YAML text (comments of the original are not kept)."""
-        return yaml.safe_dump(self._data, sort_keys=False, allow_unicode=True)
+        return dump_yaml(self._data)
 
     def source_args(self, overrides: Optional[Mapping[str, Any]] = None) -> Tuple[str, bool, List[str]]:
         """(text_or_path, is_text, overrides) for the compiled core."""
@@ -256,6 +481,20 @@ class Scenario:
         if self._path is not None:
             return self._path, False, extra
         return self._text or "", True, extra
+
+    def copied_source_args(self, overrides: Optional[Mapping[str, Any]] = None) -> Tuple[str, bool, List[str]]:
+        """source_args for running this scenario from a copy of its text in another folder (a campaign's
+        scenario.yaml, a comparison's temporary file): a scenario given as text finds its relative data
+        files in the current directory, as run() does, so each one it names becomes an extra override
+        with the absolute path. A scenario read from a file keeps resolving them against that file."""
+        text_or_path, is_text, extra = self.source_args(overrides)
+        if is_text:
+            data = self.to_dict()
+            for key, value in (overrides or {}).items():
+                data = apply_edit(data, key, edit_value(value, key))
+            base = os.getcwd()
+            extra += [f"{key}={value_text(os.path.join(base, name), key)}" for key, name in _relative_files(data)]
+        return text_or_path, is_text, extra
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and self._data == other._data
