@@ -5,6 +5,7 @@ reaches past its error bars."""
 import io
 import re
 import shutil
+import threading
 import warnings
 
 import h5py
@@ -20,7 +21,7 @@ from matplotlib.image import AxesImage  # noqa: E402
 
 import citytwin  # noqa: E402
 import citytwin.plot as ctp  # noqa: E402
-from support import SMALL, SOURCE  # noqa: E402
+from support import QUICKSTART, SMALL, SOURCE  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,22 @@ def flood():
 def small(tmp_path_factory):
     out = tmp_path_factory.mktemp("small") / "small.h5"
     return citytwin.run(citytwin.Scenario.from_yaml(SMALL), out=out, progress=False)
+
+
+@pytest.fixture(scope="module")
+def stopped(tmp_path_factory):
+    """quickstart (24 h) with 4,000 parking sensors, stopped once an hour is simulated: an incomplete trace
+    whose /meta@duration_s still says 24 h."""
+    stop = threading.Event()
+
+    def progress(p):
+        if p.sim_s >= 3600.0:
+            stop.set()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", citytwin.ScenarioWarning)
+        return citytwin.run(QUICKSTART, out=tmp_path_factory.mktemp("stopped") / "stopped.h5", stop=stop,
+                            progress=progress, overrides={"devices.1.count": 4000})
 
 
 @pytest.fixture(autouse=True)
@@ -220,3 +237,61 @@ def test_compare_axes_reach_past_their_error_bars(tmp_path):
     mean, ci = frame["alert_latency_first_s"].max(), frame["alert_latency_first_s_ci95"].max()
     assert alert.get_ylim()[1] >= mean + ci  # the top of the widest interval is on the axis
     assert alert.get_ylim()[0] == 0.0  # from zero: its lower end is cut there (a latency is not negative)
+
+
+def legend_texts(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_a_stopped_run_is_drawn_to_where_it_stopped(stopped):
+    assert not stopped.complete and stopped.meta["duration_s"] == 86400.0
+    end_h = stopped.simulated_s / 3600.0
+    assert 1.0 <= end_h < 24.0
+    ax = ctp.outcomes(stopped, bin_s=600)
+    assert ax.get_xlim() == pytest.approx((0.0, end_h))  # not 24 h, most of them never simulated
+    assert f"stopped at {end_h:.3g} h of the planned 24 h" in ax.get_title(loc="left")
+    top = ctp.timeseries(stopped)
+    assert top.get_xlim() == pytest.approx((0.0, end_h))
+    assert "stopped at" in top.get_title(loc="left")
+
+
+def test_outcomes_of_a_sampled_trace_say_they_are_the_sample(tmp_path):
+    r = citytwin.run(SMALL, out=tmp_path / "sample.h5", progress=False,
+                     overrides={"run.trace": "sample", "run.trace_every": 5})
+    ax = ctp.outcomes(r, bin_s=600)
+    assert "sampled" in ax.get_ylabel()
+    assert "1 device in 5" in ax.get_title(loc="left")
+    full = ctp.outcomes(citytwin.run(SMALL, progress=False), bin_s=600)
+    assert "sampled" not in full.get_ylabel() and not full.get_title(loc="left")
+
+
+def test_map_of_a_sampled_trace_tells_unsampled_devices_from_silent_ones(tmp_path):
+    r = citytwin.run(SMALL, out=tmp_path / "sample.h5", progress=False,
+                     overrides={"run.trace": "sample", "run.trace_every": 5})
+    ax = r.plot_map(show_coverage=False)
+    texts = legend_texts(ax)
+    unsampled = next(t for t in texts if t.startswith("not sampled"))
+    assert "1 device in 5" in unsampled
+    assert "no uplink" not in texts  # every sampled device sent; the others are not silent, just not kept
+    drawn = {c.get_label(): len(c.get_offsets()) for c in ax.collections}
+    assert drawn[unsampled] == int((r.devices["id"] % 5 != 0).sum())
+
+
+def test_map_of_a_summary_trace_draws_the_devices_and_says_why_uncoloured():
+    r = citytwin.run(SMALL, progress=False, overrides={"run.trace": "summary"})
+    with pytest.warns(UserWarning, match="run.trace: summary"):
+        ax = r.plot_map(show_coverage=False)
+    drawn = {c.get_label(): len(c.get_offsets()) for c in ax.collections}
+    devices = next(label for label in drawn if label.startswith("devices"))
+    assert drawn[devices] == len(r.devices) and "summary" in devices
+    assert len(ax.patches) == len(r.districts)  # the districts, and the gateways, are drawn as ever
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r.plot_map("district", show_coverage=False)  # a column of /devices needs no /messages
+
+
+def test_district_bars_name_the_unit_once(small):
+    ax = ctp.district_bars(small, "latency_mean_s")
+    assert ax.get_ylabel() == "latency mean (s)"
+    assert ctp.district_bars(small, "energy_mean_mah").get_ylabel() == "energy mean (mAh)"
+    assert ctp.district_bars(small, "delivery_ratio").get_ylabel() == "delivery ratio"

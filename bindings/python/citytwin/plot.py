@@ -91,6 +91,9 @@ def map(result: Any, color_by: Union[str, pd.Series] = "delivery_ratio", *, ax: 
     share of any technology, or one of "lorawan", "nbiot", "wifi"; False for none. It is drawn as its gaps:
     the part of each cell out of reach tinted (salmon), clear where covered; cells outside every district
     blank. A trace without a grid draws no coverage and warns (UserWarning).
+    Per-device KPIs come from /messages: at run.trace: sample only the sampled devices (every k-th) have
+    them, the others are drawn as "not sampled" (hollow); at run.trace: summary there are none, the devices
+    are drawn in grey and a UserWarning names the trace level (colour by a column of Result.devices then).
     The legend is below the map: inside the figure when this function makes it (constrained layout); on
     your own Axes, lay the figure out (constrained_layout=True, tight_layout) or save with bbox_inches="tight".
     """
@@ -153,21 +156,44 @@ def map(result: Any, color_by: Union[str, pd.Series] = "delivery_ratio", *, ax: 
                         textcoords="offset points", ha="center", va="top", fontsize=8, color="0.2", zorder=4,
                         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.7})
     devices = r.devices
+    ids = devices["id"].to_numpy()
+    # Devices whose uplinks the trace does not keep (run.trace: sample keeps every k-th device's): they
+    # have no per-device KPI, which is not the same as having sent nothing.
+    unsampled = np.zeros(len(devices), dtype=bool)
+    values: Any = None
     if isinstance(color_by, pd.Series):
-        values, label = color_by.reindex(devices["id"].to_numpy()).to_numpy(), color_by.name or "value"
+        values, label = color_by.reindex(ids).to_numpy(), color_by.name or "value"
     elif color_by in devices.columns:
         values, label = devices[color_by].to_numpy(), color_by
-    else:
-        values = r.device_kpis()[color_by].reindex(devices["id"].to_numpy()).to_numpy()
+    elif r.trace_level == "summary":
         label = color_by
-    if values.dtype.kind in "OUS" or isinstance(values, pd.Categorical):
+        warnings.warn(f"citytwin.plot.map: {r.path or 'the trace of this run'} was written with run.trace: "
+                      f"summary, which keeps no /messages rows: the devices are drawn without {color_by} "
+                      "(a per-device KPI); districts, gateways and coverage are complete. Colour by a column "
+                      "of Result.devices (color_by=\"district\", \"type\") or run with run.trace: full",
+                      UserWarning, stacklevel=2)
+    else:
+        values = r.device_kpis()[color_by].reindex(ids).to_numpy()
+        label = color_by
+        if r.trace_level == "sample":
+            unsampled = ids % r.trace_every != 0
+    if values is None:
+        ax.scatter(devices["x_m"], devices["y_m"], s=device_size, c="0.55", zorder=2,
+                   label=f"devices (no {_label(label)}: run.trace summary)")
+    elif values.dtype.kind in "OUS" or isinstance(values, pd.Categorical):
         for name in pd.unique(values):
             pick = values == name
             ax.scatter(devices["x_m"][pick], devices["y_m"][pick], s=device_size, label=str(name), zorder=2)
     else:
         finite = np.isfinite(values.astype(float))
-        if (~finite).any():
-            ax.scatter(devices["x_m"][~finite], devices["y_m"][~finite], s=device_size, c="0.8",
+        if unsampled.any():
+            k = r.trace_every
+            ax.scatter(devices["x_m"][unsampled], devices["y_m"][unsampled], s=device_size, facecolors="none",
+                       edgecolors="0.6", linewidths=0.6, zorder=2,
+                       label=f"not sampled (run.trace sample:\nuplinks of 1 device in {k} kept)")
+        silent = ~finite & ~unsampled
+        if silent.any():
+            ax.scatter(devices["x_m"][silent], devices["y_m"][silent], s=device_size, c="0.8",
                        label="no uplink", zorder=2)
         points = ax.scatter(devices["x_m"][finite], devices["y_m"][finite], c=values[finite], s=device_size,
                             cmap=cmap, zorder=2, vmin=0.0 if label == "delivery_ratio" else None,
@@ -216,15 +242,46 @@ def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
+def _label_with_units(name: str, units: str) -> str:
+    """An axis label for a column and its units attribute: "latency_mean_s", "s" -> "latency mean (s)" (the
+    unit suffix of the name is not said twice); no units (or "1") -> the suffix rule of _label."""
+    if not units or units == "1":
+        return _label(name)
+    stem, _, last = name.rpartition("_")
+    unit = units.lower()
+    if stem and (last == unit or last in unit.split("/") or last.rstrip("s") == unit):
+        name = stem
+    return f"{name.replace('_', ' ')} ({units})"
+
+
+def _span(r: Any) -> Tuple[float, str]:
+    """(where the run's simulated time ends in s, a note saying where it stopped; "" for a complete run).
+    A run stopped early keeps its planned duration in /meta: the end is Result.simulated_s."""
+    duration = float(r.meta.get("duration_s", 0.0) or 0.0)
+    if r.complete:
+        return duration, ""
+    end = float(r.simulated_s)
+    planned = f" of the planned {duration / 3600:g} h" if duration > 0 else ""
+    return end, f"run stopped at {end / 3600:.3g} h{planned} (incomplete trace): the rest was not simulated"
+
+
 def outcomes(result: Any, *, bin_s: float = 3600.0, ax: Any = None) -> Any:
     """Uplinks sent per time bin, stacked: delivered (green) and lost by fail reason.
 
     Bins cover the run exactly (the last one is shortened to the run's end and drawn as a rate so that it
-    does not look like a drop), so the figure does not lie at its edges.
+    does not look like a drop), so the figure does not lie at its edges. A run stopped early is drawn to
+    where it stopped (Result.simulated_s), and the title says so. At run.trace: sample the counts are those
+    of the sampled devices (every k-th): the y label and the title say so, with k. At run.trace: summary
+    there are no uplinks to count: ValueError.
     """
     r = _result(result)
+    r._require_messages()
+    end, stopped = _span(r)
+    duration = end or float(r.read_messages(["t_tx_s"])["t_tx_s"].max())
+    if not duration > 0:
+        raise ValueError(f"{r.path or 'the trace of this run'}: no simulated time to draw (the run stopped "
+                         "before its first uplink)")
     ax = _axes(ax, (9, 3.5))
-    duration = float(r.meta.get("duration_s", 0.0)) or float(r.read_messages(["t_tx_s"])["t_tx_s"].max())
     edges = np.arange(0.0, duration, bin_s)
     edges = np.append(edges, duration)
     widths = np.diff(edges)
@@ -245,9 +302,19 @@ def outcomes(result: Any, *, bin_s: float = 3600.0, ax: Any = None) -> Any:
                  colors=colours, alpha=0.9)
     ax.set_xlim(0, hours[-1])
     ax.set_xlabel("simulated time (h)")
-    ax.set_ylabel(f"uplinks per {bin_s / 3600:g} h" if bin_s >= 3600 else f"uplinks per {bin_s:g} s")
+    per = f"per {bin_s / 3600:g} h" if bin_s >= 3600 else f"per {bin_s:g} s"
+    notes = [stopped] if stopped else []
+    if r.trace_level == "sample":
+        k = r.trace_every
+        ax.set_ylabel(f"uplinks of the sampled\ndevices {per}")
+        notes.insert(0, f"sample: the uplinks of 1 device in {k} (run.trace: sample, device id % {k} == 0), "
+                        "not of the whole city")
+    else:
+        ax.set_ylabel(f"uplinks {per}")
+    if notes:
+        ax.set_title("\n".join(notes), fontsize=9, loc="left")
+    _shade_windows(ax, r, scale=3600.0)  # before the legend, which then names the shading
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    _shade_windows(ax, r, scale=3600.0)
     return ax
 
 
@@ -358,7 +425,8 @@ def timeseries(result: Any, variables: Optional[Sequence[str]] = None, *, driver
 
     Returns the utilisation Axes (the top one); the driver panels are the other Axes of its figure. Given
     ax, the panels share ax's place in its figure (ax stays the top one); without, a new figure with
-    constrained layout, so that the legends beside the panels are kept by a plain savefig."""
+    constrained layout, so that the legends beside the panels are kept by a plain savefig. A run stopped
+    early is drawn to where it stopped (Result.simulated_s), and the top panel's title says so."""
     r = _result(result)
     ts = r.timeseries
     dr = r.drivers if drivers else None
@@ -404,9 +472,11 @@ def timeseries(result: Any, variables: Optional[Sequence[str]] = None, *, driver
         _shade_windows(panel, r, scale=3600.0, label=k == 0)
         if panel.get_legend_handles_labels()[0]:
             panel.legend(**legend)
-    duration = float(r.meta.get("duration_s", 0.0) or 0.0)
-    if duration > 0:
-        axes[0].set_xlim(0.0, duration / 3600.0)
+    end, stopped = _span(r)
+    if end > 0:
+        axes[0].set_xlim(0.0, end / 3600.0)
+    if stopped:
+        axes[0].set_title(stopped, fontsize=9, loc="left")
     axes[-1].set_xlabel("simulated time (h)")
     return axes[0]
 
@@ -420,7 +490,7 @@ def district_bars(result: Any, kpi: str = "delivery_ratio", *, ax: Any = None) -
     ax.bar_label(bars, fmt="%.3g", fontsize=8)
     attrs = r.columns("kpi/by_district")
     units = attrs.loc[kpi, "units"] if kpi in attrs.index else ""
-    ax.set_ylabel(_label(kpi) if not units or units == "1" else f"{kpi.replace('_', ' ')} ({units})")
+    ax.set_ylabel(_label_with_units(kpi, units))
     ax.set_ylim(0, max(1.0, float(np.nanmax(table[kpi]))) * 1.1 if kpi.endswith("ratio") else None)
     ax.set_xlabel("district")
     return ax
