@@ -11,6 +11,7 @@
 
 #include "output/campaign_tables.hpp"
 #include "sim/app/isolated_run.hpp"
+#include "sim/campaign/row_text.hpp"
 #include "sim/campaign/run_id.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim_test_support.hpp"
@@ -95,6 +96,28 @@ TEST(CampaignFile, BadCampaignsAreLocated) {
   EXPECT_EQ(output::campaign_kpi_column("delivery_ratio", {"devices"}), "delivery_ratio");
   EXPECT_EQ(error_of("scenario: " + kQuickstart + "\ngrid:\n  a.b: [1, 1]\n"),
             "c.yaml:3:12: grid.a.b[1]: value '1' given twice");
+}
+
+TEST(CampaignMpiRow, AnErrorWithTabsNewlinesAndBackslashesArrivesWhole) {
+  output::CampaignRow row;
+  row.status = "failed";
+  row.error = "a\tb\nc\\d\\te\r\n\\\t\x1f end\\";
+  row.error_kind = "run";
+  row.wall_s = 1.25;
+  row.kpis = {{"delivery_ratio", 0.5}};
+  const std::string text = encode_row(7, row);
+  size_t index = 0;
+  output::CampaignRow back;
+  decode_row(text, index, back);
+  EXPECT_EQ(index, 7u);
+  EXPECT_EQ(back.status, "failed");
+  EXPECT_EQ(back.error, row.error);
+  EXPECT_EQ(back.error_kind, "run");
+  EXPECT_EQ(back.wall_s, 1.25);
+  EXPECT_EQ(back.kpis, row.kpis);
+  for (const std::string& s :
+       {std::string("\\"), std::string("\\t"), std::string("\t\n"), std::string("x\\")})
+    EXPECT_EQ(unescape_field(escape_field(s)), s);
 }
 
 TEST(Overrides, ASliceSetsEachEntryOfTheRange) {
