@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -75,6 +76,30 @@ std::string resolve(const std::string& base_dir, const std::string& path) {
   return (fs::path(base_dir) / path).lexically_normal().string();
 }
 
+// An override's key path as the scenario's overrides split it ("devices[1].interval" and
+// "devices.1.interval" are the same key), so that one key written two ways is found twice.
+std::string canonical_key(const std::string& key) {
+  std::string dotted;
+  for (char ch : key)
+    if (ch == '[')
+      dotted += '.';
+    else if (ch != ']')
+      dotted += ch;
+  return dotted;
+}
+
+// run.seed is the campaign's: each run gets one of seeds:. An override of it (run.seed, or a whole
+// run: map with a seed) would be replaced by the campaign's seed without a word, so it is refused.
+void refuse_seed_override(Errors& errors, const YAML::Mark& mark, const std::string& where,
+                          const std::string& key, const YAML::Node* value) {
+  const std::string k = canonical_key(key);
+  const bool whole_run = k == "run" && value != nullptr && value->IsMap() && (*value)["seed"];
+  if (k == "run.seed" || whole_run)
+    errors.add(mark, where,
+               "the campaign sets each run's seed: give the seeds as seeds: (a count, or a list such as "
+               "[7, 11]), not as an override of run.seed");
+}
+
 }  // namespace
 
 Campaign load_campaign_text(const std::string& text, const std::string& source_name,
@@ -141,13 +166,39 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
   const YAML::Node set = root["set"];
   if (set && !set.IsNull()) {
     if (set.IsMap()) {
-      for (const auto& entry : set) c.fixed.push_back(entry.first.Scalar() + "=" + flow_text(entry.second));
+      // yaml-cpp keeps a key written twice; the second would silently win.
+      std::map<std::string, int> first_line;
+      for (const auto& entry : set) {
+        const std::string key = entry.first.Scalar();
+        const auto [it, fresh] = first_line.emplace(canonical_key(key), entry.first.Mark().line + 1);
+        if (!fresh) {
+          errors.add(entry.first.Mark(), "set." + key,
+                     "given twice (first at line " + std::to_string(it->second) +
+                         "); to give a key twice on purpose (gateways[+]), write set: as a list of "
+                         "key.path=value");
+          continue;
+        }
+        refuse_seed_override(errors, entry.first.Mark(), "set." + key, key, &entry.second);
+        c.fixed.push_back(key + "=" + flow_text(entry.second));
+      }
     } else if (set.IsSequence()) {  // key.path=value texts, for a key given twice (gateways[+] ...)
       for (std::size_t i = 0; i < set.size(); ++i) {
-        if (!set[i].IsScalar() || set[i].Scalar().find('=') == std::string::npos)
-          errors.add(set[i].Mark(), "set[" + std::to_string(i) + "]", "expected key.path=value");
-        else
-          c.fixed.push_back(set[i].Scalar());
+        const std::string where = "set[" + std::to_string(i) + "]";
+        if (!set[i].IsScalar() || set[i].Scalar().find('=') == std::string::npos) {
+          errors.add(set[i].Mark(), where, "expected key.path=value");
+          continue;
+        }
+        const std::string& assignment = set[i].Scalar();
+        const std::size_t equals = assignment.find('=');
+        const YAML::Node value = [&] {
+          try {
+            return YAML::Load(assignment.substr(equals + 1));
+          } catch (const YAML::Exception&) {
+            return YAML::Node();
+          }
+        }();
+        refuse_seed_override(errors, set[i].Mark(), where, assignment.substr(0, equals), &value);
+        c.fixed.push_back(assignment);
       }
     } else {
       errors.add(set.Mark(), "set", "expected a map of key.path: value, or a list of key.path=value");
@@ -160,6 +211,7 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
     if (!grid.IsMap()) {
       errors.add(grid.Mark(), "grid", "expected a map of key.path: [values]");
     } else {
+      std::map<std::string, int> first_line;
       for (const auto& entry : grid) {
         const std::string key = entry.first.Scalar();
         const std::string path = "grid." + key;
@@ -167,6 +219,15 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
           errors.add(entry.first.Mark(), path, "expected a key path, e.g. devices[0].interval");
           continue;
         }
+        // yaml-cpp keeps a key written twice: two axes of one key would make every run, then fail to
+        // write the summary (two columns of one name).
+        if (const auto [it, fresh] = first_line.emplace(canonical_key(key), entry.first.Mark().line + 1);
+            !fresh) {
+          errors.add(entry.first.Mark(), path,
+                     "given twice (first at line " + std::to_string(it->second) + ")");
+          continue;
+        }
+        refuse_seed_override(errors, entry.first.Mark(), path, key, nullptr);
         if (std::find_if(std::begin(output::kCampaignRunColumns), std::end(output::kCampaignRunColumns),
                          [&](const char* column) { return key == column; }) !=
             std::end(output::kCampaignRunColumns)) {

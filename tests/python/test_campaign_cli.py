@@ -1,4 +1,5 @@
-"""`citytwin sweep` from the command line: an error with a tab arriving whole from another MPI rank."""
+"""`citytwin sweep` from the command line: what a campaign file may not say (run.seed, a key given twice:
+exit 2 before any run), and an error with a tab arriving whole from another MPI rank."""
 import os
 import shutil
 import subprocess
@@ -16,6 +17,29 @@ def sweep(campaign, *args, mpi_ranks=0):
         env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_rmaps_base_oversubscribe="1")
         command = ["mpirun", "--oversubscribe", "-n", str(mpi_ranks), *command]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+
+
+def refused(tmp_path, body):
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(f"scenario: {QUICKSTART}\nset: {{run.duration: 10 min}}\n" + body + "out: out\n")
+    r = sweep(campaign)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert not (tmp_path / "out" / "runs").exists(), "a run was started"
+    return r.stderr.replace(str(campaign), "c.yaml")
+
+
+def test_run_seed_in_grid_or_set_is_refused(tmp_path):
+    err = refused(tmp_path, "grid:\n  run.seed: [1, 2]\n")
+    assert "c.yaml:4:3: grid.run.seed: the campaign sets each run's seed: give the seeds as seeds:" in err
+    campaign = tmp_path / "s.yaml"
+    campaign.write_text(f"scenario: {QUICKSTART}\nset: {{run.seed: 9}}\n")
+    r = sweep(campaign)
+    assert r.returncode == 2 and f"{campaign}:2:7: set.run.seed: the campaign sets each run's seed" in r.stderr
+
+
+def test_a_grid_key_given_twice_is_refused_before_any_run(tmp_path):
+    err = refused(tmp_path, "grid:\n  devices[1].interval: [5 min]\n  devices[1].interval: [10 min]\n")
+    assert "c.yaml:5:3: grid.devices[1].interval: given twice (first at line 4)" in err
 
 
 @pytest.mark.skipif(shutil.which("mpirun") is None, reason="Open MPI's mpirun is not installed (setup.sh installs it)")

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "output/campaign_tables.hpp"
@@ -82,8 +83,8 @@ TEST(CampaignFile, ExpandsTheProductOfTheAxesAndSeedsWithStableIds) {
 TEST(CampaignFile, BadCampaignsAreLocated) {
   EXPECT_EQ(error_of("scenario: " + kQuickstart + "\nseeds: 0\n"),
             "c.yaml:2:8: seeds: expected a count (1..1000000) or a list of seeds");
-  EXPECT_EQ(error_of("scenario: " + kQuickstart + "\ngrid:\n  run.seed: []\n"),
-            "c.yaml:3:13: grid.run.seed: expected a non-empty list of values, e.g. [5 min, 10 min]");
+  EXPECT_EQ(error_of("scenario: " + kQuickstart + "\ngrid:\n  run.duration: []\n"),
+            "c.yaml:3:17: grid.run.duration: expected a non-empty list of values, e.g. [5 min, 10 min]");
   EXPECT_EQ(error_of("scenario: " + kQuickstart + "\nseeds: [1, x]\n"),
             "c.yaml:2:12: seeds[1]: expected an unsigned 64-bit integer");
   EXPECT_EQ(error_of("scenario: " + kQuickstart + "\nsede: 3\n"),
@@ -96,6 +97,34 @@ TEST(CampaignFile, BadCampaignsAreLocated) {
   EXPECT_EQ(output::campaign_kpi_column("delivery_ratio", {"devices"}), "delivery_ratio");
   EXPECT_EQ(error_of("scenario: " + kQuickstart + "\ngrid:\n  a.b: [1, 1]\n"),
             "c.yaml:3:12: grid.a.b[1]: value '1' given twice");
+}
+
+TEST(CampaignFile, AnOverrideOfTheSeedIsRefusedPointingAtSeeds) {
+  const std::string head = "scenario: " + kQuickstart + "\n";
+  const std::string hint =
+      "the campaign sets each run's seed: give the seeds as seeds: (a count, or a list such as [7, 11]), "
+      "not as an override of run.seed";
+  EXPECT_EQ(error_of(head + "grid:\n  run.seed: [1, 2]\n"), "c.yaml:3:3: grid.run.seed: " + hint);
+  EXPECT_EQ(error_of(head + "set: {run.seed: 5}\n"), "c.yaml:2:7: set.run.seed: " + hint);
+  EXPECT_EQ(error_of(head + "set: [run.seed=5]\n"), "c.yaml:2:7: set[0]: " + hint);
+  EXPECT_EQ(error_of(head + "set: {run: {duration: 1 h, seed: 5}}\n"), "c.yaml:2:7: set.run: " + hint);
+}
+
+TEST(CampaignFile, AKeyGivenTwiceInGridOrSetIsRefusedAtItsLine) {
+  const std::string head = "scenario: " + kQuickstart + "\n";
+  // yaml-cpp keeps both entries: two axes of one key made every run, then no summary (one column twice).
+  EXPECT_EQ(error_of(head + "grid:\n  devices[1].interval: [5 min]\n  devices[1].interval: [10 min]\n"),
+            "c.yaml:4:3: grid.devices[1].interval: given twice (first at line 3)");
+  // The same key written another way is the same key.
+  EXPECT_EQ(error_of(head + "grid:\n  devices[1].interval: [5 min]\n  devices.1.interval: [10 min]\n"),
+            "c.yaml:4:3: grid.devices.1.interval: given twice (first at line 3)");
+  EXPECT_EQ(error_of(head + "set:\n  run.duration: 1 h\n  run.duration: 2 h\n"),
+            "c.yaml:4:3: set.run.duration: given twice (first at line 3); to give a key twice on purpose "
+            "(gateways[+]), write set: as a list of key.path=value");
+  // The list form of set: is where a key may be given twice.
+  EXPECT_EQ(error_of(head + "set: [\"gateways[+]={name: g8, position: [1 km, 1 km]}\", "
+                            "\"gateways[+]={name: g9, position: [2 km, 1 km]}\"]\n"),
+            "");
 }
 
 TEST(CampaignMpiRow, AnErrorWithTabsNewlinesAndBackslashesArrivesWhole) {
