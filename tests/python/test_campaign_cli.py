@@ -1,5 +1,6 @@
-"""`citytwin sweep` from the command line: what a campaign file may not say (run.seed, a key given twice:
-exit 2 before any run), and an error with a tab arriving whole from another MPI rank."""
+"""`citytwin sweep` from the command line: what a run id covers (the data files the scenario reads), what a
+campaign file may not say (run.seed, a key given twice, a key the scenario refuses: exit 2 before any run),
+and an error with a tab arriving whole from another MPI rank."""
 import os
 import shutil
 import subprocess
@@ -9,6 +10,20 @@ import pytest
 
 from support import CLI, QUICKSTART
 
+# A town whose river level comes from river.csv next to the scenario.
+RIVER_TOWN = """\
+city:
+  districts:
+    - {name: low, origin: [0 km, 0 km], size: [2 km, 1 km]}
+devices:
+  - {name: gauges, type: river_level, count: 5, districts: [low], interval: 10 min}
+gateways:
+  - {name: gw, position: [1 km, 0.5 km]}
+drivers:
+  river_level: {csv: river.csv, interpolation: linear}
+run: {duration: 1 h, seed: 3}
+"""
+
 
 def sweep(campaign, *args, mpi_ranks=0):
     command = [CLI, "sweep", str(campaign), "--quiet", *args]
@@ -17,6 +32,20 @@ def sweep(campaign, *args, mpi_ranks=0):
         env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_rmaps_base_oversubscribe="1")
         command = ["mpirun", "--oversubscribe", "-n", str(mpi_ranks), *command]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_editing_a_data_file_makes_its_run_again(tmp_path):
+    (tmp_path / "town.yaml").write_text(RIVER_TOWN)
+    (tmp_path / "river.csv").write_text("time,level\n0 h,1.0\n1 h,2.0\n")
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text("scenario: town.yaml\nout: out\n")
+    r = sweep(campaign)
+    assert r.returncode == 0 and "1 runs, 1 made, 0 reused" in r.stdout, r.stdout + r.stderr
+    r = sweep(campaign)
+    assert "1 runs, 0 made, 1 reused" in r.stdout, r.stdout + r.stderr
+    (tmp_path / "river.csv").write_text("time,level\n0 h,1.0\n1 h,5.0\n")
+    r = sweep(campaign)
+    assert r.returncode == 0 and "1 runs, 1 made, 0 reused" in r.stdout, r.stdout + r.stderr
 
 
 def refused(tmp_path, body):
@@ -40,6 +69,12 @@ def test_run_seed_in_grid_or_set_is_refused(tmp_path):
 def test_a_grid_key_given_twice_is_refused_before_any_run(tmp_path):
     err = refused(tmp_path, "grid:\n  devices[1].interval: [5 min]\n  devices[1].interval: [10 min]\n")
     assert "c.yaml:5:3: grid.devices[1].interval: given twice (first at line 4)" in err
+
+
+def test_a_misspelt_grid_key_is_refused_before_any_run(tmp_path):
+    err = refused(tmp_path, "grid:\n  devices[1].intervall: [5 min, 10 min]\n")
+    assert "c.yaml:4:3: grid.devices[1].intervall: the scenario refuses devices[1].intervall=5 min" in err
+    assert "did you mean 'interval'" in err
 
 
 @pytest.mark.skipif(shutil.which("mpirun") is None, reason="Open MPI's mpirun is not installed (setup.sh installs it)")
