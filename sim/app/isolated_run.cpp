@@ -121,8 +121,9 @@ void parse_progress(std::string& pending, const std::function<void(const Isolate
   int code = 0;
   try {
     const scenario::Scenario sc =
-        source.is_text ? scenario::load_scenario_text(source.text_or_path, "<text>", source.overrides)
-                       : scenario::load_scenario_file(source.text_or_path, source.overrides);
+        source.is_text
+            ? scenario::load_scenario_text(source.text_or_path, source.source_name, source.overrides)
+            : scenario::load_scenario_file(source.text_or_path, source.overrides);
     report = "O" + encode(run(sc, options));
   } catch (const scenario::ScenarioError& e) {
     report = std::string("S") + e.what();

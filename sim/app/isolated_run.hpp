@@ -28,6 +28,10 @@ struct ScenarioSource {
   std::string text_or_path;
   bool is_text = false;
   std::vector<std::string> overrides;
+  // For a text: the name it is loaded under. Relative data files are resolved next to it, and messages
+  // name it. A campaign passes the scenario text it hashed with the file's path here, so that each run
+  // is exactly the text its run id covers, even if the file is edited while the campaign runs.
+  std::string source_name = "<text>";
 };
 
 // Where the child's run is, reported to the parent at most ten times a second. While the city is set

@@ -53,8 +53,12 @@ std::string csv_number(double v) {
 
 PoolRun pool_run(const Campaign& c, const CampaignRun& run) {
   PoolRun p;
-  p.source.text_or_path = c.scenario_path;
-  p.source.is_text = false;
+  // The text the run id covers, not the file again: an edit of the file while the campaign runs must
+  // not change the runs under their ids. Loaded under the file's path, relative data files are found
+  // next to it, as when the campaign was loaded.
+  p.source.text_or_path = c.scenario_text;
+  p.source.is_text = true;
+  p.source.source_name = c.scenario_path;
   p.source.overrides = run.overrides;
   p.seed = run.seed;
   p.output_path = run.trace_path;

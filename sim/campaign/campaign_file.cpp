@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -33,6 +34,8 @@ class Errors {
         scenario::bounded_message(key), scenario::bounded_message(message), Diagnostic::Severity::Error});
   }
   void add(const std::string& key, const std::string& message) { add(YAML::Mark::null_mark(), key, message); }
+  // A diagnostic of another file (the scenario's), as it is.
+  void add(Diagnostic diagnostic) { diagnostics_.push_back(std::move(diagnostic)); }
   void throw_if_any() const {
     if (!diagnostics_.empty()) throw scenario::ScenarioError(diagnostics_);
   }
@@ -73,6 +76,104 @@ std::string read_text(const std::string& path, Errors& errors, const std::string
 std::string resolve(const std::string& base_dir, const std::string& path) {
   if (path.empty() || fs::path(path).is_absolute() || base_dir.empty()) return path;
   return (fs::path(base_dir) / path).lexically_normal().string();
+}
+
+// An override's key path as the scenario's overrides split it ("devices[1].interval" and
+// "devices.1.interval" are the same key), so that one key written two ways is found twice.
+std::string canonical_key(const std::string& key) {
+  std::string dotted;
+  for (char ch : key)
+    if (ch == '[')
+      dotted += '.';
+    else if (ch != ']')
+      dotted += ch;
+  return dotted;
+}
+
+// Where in the campaign file an override was written: a set: entry or a grid axis.
+struct OverrideOrigin {
+  YAML::Mark mark;
+  std::string key;  // "set.run.duration", "set[2]", "grid.devices[0].interval"
+};
+
+// run.seed is the campaign's: each run gets one of seeds:. An override of it (run.seed, or a whole
+// run: map with a seed) would be replaced by the campaign's seed without a word, so it is refused.
+void refuse_seed_override(Errors& errors, const YAML::Mark& mark, const std::string& where,
+                          const std::string& key, const YAML::Node* value) {
+  const std::string k = canonical_key(key);
+  const bool whole_run = k == "run" && value != nullptr && value->IsMap() && (*value)["seed"];
+  if (k == "run.seed" || whole_run)
+    errors.add(mark, where,
+               "the campaign sets each run's seed: give the seeds as seeds: (a count, or a list such as "
+               "[7, 11]), not as an override of run.seed");
+}
+
+// The overrides of grid point p (the first axis slowest), after the set: ones.
+std::vector<std::string> point_overrides(const Campaign& c, std::size_t p, std::vector<std::size_t>* point) {
+  std::vector<std::size_t> at(c.axes.size(), 0);
+  for (std::size_t a = c.axes.size(); a-- > 0;) {
+    at[a] = p % c.axes[a].values.size();
+    p /= c.axes[a].values.size();
+  }
+  std::vector<std::string> overrides = c.fixed;
+  for (std::size_t a = 0; a < c.axes.size(); ++a)
+    overrides.push_back(c.axes[a].key + "=" + c.axes[a].values[at[a]]);
+  if (point != nullptr) *point = std::move(at);
+  return overrides;
+}
+
+std::size_t grid_points(const Campaign& c) {
+  std::size_t points = 1;
+  for (const Axis& a : c.axes) points *= a.values.size();
+  return points;
+}
+
+// Loads the scenario text with each grid point's overrides, before any run: the data files each point
+// reads are hashed into c.data_digests (each file once), and the first run's refusal (a base that does
+// not load, a misspelt key of set: or of any axis: every axis is in the first run) refuses the campaign,
+// at the place in the campaign file of the override concerned. A later grid value the scenario refuses
+// fails only its own runs (docs/CAMPAIGNS.md).
+void load_grid_points(Campaign& c, Errors& errors, const YAML::Mark& scenario_mark,
+                      const std::vector<OverrideOrigin>& origins) {
+  std::map<std::string, std::string> digest_of;  // data file -> SHA-256 of its bytes
+  const std::size_t points = grid_points(c);
+  c.data_digests.assign(points, {});
+  for (std::size_t p = 0; p < points; ++p) {
+    const std::vector<std::string> overrides = point_overrides(c, p, nullptr);
+    try {
+      const scenario::Scenario sc = scenario::load_scenario_text(c.scenario_text, c.scenario_path, overrides);
+      for (const std::string& file : sc.data_files) {
+        auto it = digest_of.find(file);
+        if (it == digest_of.end()) {
+          // A file that cannot be read now (removed since the load) still gives a digest; the run
+          // itself will say what is wrong with it.
+          it = digest_of.emplace(file, sha256_file_hex(file).value_or("unreadable")).first;
+        }
+        c.data_digests[p].push_back(it->second);
+      }
+    } catch (const scenario::ScenarioError& e) {
+      if (p > 0) continue;
+      bool in_scenario = false;
+      for (const Diagnostic& d : e.diagnostics()) {
+        std::size_t i = 0;
+        while (i < overrides.size() && d.mark.file != "--set " + overrides[i]) ++i;
+        if (i == overrides.size()) {
+          in_scenario = true;
+          continue;
+        }
+        errors.add(origins[i].mark, origins[i].key,
+                   "the scenario refuses " + overrides[i] + ": " +
+                       (d.key_path.empty() ? "" : d.key_path + ": ") + d.message);
+      }
+      if (in_scenario) {
+        errors.add(
+            scenario_mark, "scenario",
+            "'" + c.scenario_path + "' does not load with the first run's overrides (its errors follow)");
+        for (const Diagnostic& d : e.diagnostics())
+          if (d.mark.file.rfind("--set ", 0) != 0) errors.add(d);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -138,16 +239,45 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
                "expected a count (1.." + std::to_string(kMaxRuns) + ") or a list of seeds");
   }
 
+  std::vector<OverrideOrigin> origins;  // per override of a run (set:, then the axes), where it was written
   const YAML::Node set = root["set"];
   if (set && !set.IsNull()) {
     if (set.IsMap()) {
-      for (const auto& entry : set) c.fixed.push_back(entry.first.Scalar() + "=" + flow_text(entry.second));
+      // yaml-cpp keeps a key written twice; the second would silently win.
+      std::map<std::string, int> first_line;
+      for (const auto& entry : set) {
+        const std::string key = entry.first.Scalar();
+        const auto [it, fresh] = first_line.emplace(canonical_key(key), entry.first.Mark().line + 1);
+        if (!fresh) {
+          errors.add(entry.first.Mark(), "set." + key,
+                     "given twice (first at line " + std::to_string(it->second) +
+                         "); to give a key twice on purpose (gateways[+]), write set: as a list of "
+                         "key.path=value");
+          continue;
+        }
+        refuse_seed_override(errors, entry.first.Mark(), "set." + key, key, &entry.second);
+        c.fixed.push_back(key + "=" + flow_text(entry.second));
+        origins.push_back({entry.first.Mark(), "set." + key});
+      }
     } else if (set.IsSequence()) {  // key.path=value texts, for a key given twice (gateways[+] ...)
       for (std::size_t i = 0; i < set.size(); ++i) {
-        if (!set[i].IsScalar() || set[i].Scalar().find('=') == std::string::npos)
-          errors.add(set[i].Mark(), "set[" + std::to_string(i) + "]", "expected key.path=value");
-        else
-          c.fixed.push_back(set[i].Scalar());
+        const std::string where = "set[" + std::to_string(i) + "]";
+        if (!set[i].IsScalar() || set[i].Scalar().find('=') == std::string::npos) {
+          errors.add(set[i].Mark(), where, "expected key.path=value");
+          continue;
+        }
+        const std::string& assignment = set[i].Scalar();
+        const std::size_t equals = assignment.find('=');
+        const YAML::Node value = [&] {
+          try {
+            return YAML::Load(assignment.substr(equals + 1));
+          } catch (const YAML::Exception&) {
+            return YAML::Node();
+          }
+        }();
+        refuse_seed_override(errors, set[i].Mark(), where, assignment.substr(0, equals), &value);
+        c.fixed.push_back(assignment);
+        origins.push_back({set[i].Mark(), where});
       }
     } else {
       errors.add(set.Mark(), "set", "expected a map of key.path: value, or a list of key.path=value");
@@ -160,6 +290,7 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
     if (!grid.IsMap()) {
       errors.add(grid.Mark(), "grid", "expected a map of key.path: [values]");
     } else {
+      std::map<std::string, int> first_line;
       for (const auto& entry : grid) {
         const std::string key = entry.first.Scalar();
         const std::string path = "grid." + key;
@@ -167,6 +298,15 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
           errors.add(entry.first.Mark(), path, "expected a key path, e.g. devices[0].interval");
           continue;
         }
+        // yaml-cpp keeps a key written twice: two axes of one key would make every run, then fail to
+        // write the summary (two columns of one name).
+        if (const auto [it, fresh] = first_line.emplace(canonical_key(key), entry.first.Mark().line + 1);
+            !fresh) {
+          errors.add(entry.first.Mark(), path,
+                     "given twice (first at line " + std::to_string(it->second) + ")");
+          continue;
+        }
+        refuse_seed_override(errors, entry.first.Mark(), path, key, nullptr);
         if (std::find_if(std::begin(output::kCampaignRunColumns), std::end(output::kCampaignRunColumns),
                          [&](const char* column) { return key == column; }) !=
             std::end(output::kCampaignRunColumns)) {
@@ -194,6 +334,7 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
           break;
         }
         c.axes.push_back(std::move(axis));
+        origins.push_back({entry.first.Mark(), path});
       }
     }
   }
@@ -215,6 +356,8 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
       *field = static_cast<int>(v);
   }
   errors.throw_if_any();
+  load_grid_points(c, errors, sc.Mark(), origins);
+  errors.throw_if_any();
   return c;
 }
 
@@ -231,27 +374,21 @@ Campaign load_campaign_file(const std::string& path) {
 }
 
 std::vector<CampaignRun> expand_campaign(const Campaign& c) {
-  std::size_t points = 1;
-  for (const Axis& a : c.axes) points *= a.values.size();
+  const std::size_t points = grid_points(c);
   std::vector<CampaignRun> runs;
   runs.reserve(points * c.seeds.size());
-  std::vector<size_t> point(c.axes.size(), 0);
+  static const std::vector<std::string> kNoDigests;
   for (std::size_t p = 0; p < points; ++p) {
-    std::size_t rest = p;  // mixed radix, the last axis fastest
-    for (std::size_t a = c.axes.size(); a-- > 0;) {
-      point[a] = rest % c.axes[a].values.size();
-      rest /= c.axes[a].values.size();
-    }
-    std::vector<std::string> overrides = c.fixed;
-    for (std::size_t a = 0; a < c.axes.size(); ++a)
-      overrides.push_back(c.axes[a].key + "=" + c.axes[a].values[point[a]]);
+    std::vector<size_t> point;
+    const std::vector<std::string> overrides = point_overrides(c, p, &point);
+    const std::vector<std::string>& digests = p < c.data_digests.size() ? c.data_digests[p] : kNoDigests;
     for (uint64_t seed : c.seeds) {
       CampaignRun r;
       r.index = runs.size();
       r.point = point;
       r.seed = seed;
       r.overrides = overrides;
-      r.id = run_id(c.scenario_text, overrides, seed);
+      r.id = run_id(c.scenario_text, overrides, seed, digests);
       r.trace_path = (fs::path(c.out) / "runs" / (r.id + ".h5")).string();
       runs.push_back(std::move(r));
     }

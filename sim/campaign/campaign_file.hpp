@@ -1,7 +1,9 @@
 // The campaign file of `citytwin sweep` (docs/CAMPAIGNS.md): a scenario, seeds (a count or a list), a
 // grid of overrides and an output folder. The product of the grid's axes (in the order written, the
 // first slowest) times the seeds is the run list; each run's id is run_id() of the scenario text, its
-// overrides and its seed, and its trace is <out>/runs/<id>.h5.
+// overrides, its seed and the bytes of the data files the scenario reads with those overrides, and its
+// trace is <out>/runs/<id>.h5. Loading a campaign loads the scenario once per grid point (to find those
+// files), and refuses the campaign when the first run's scenario does not load.
 //
 //   scenario: ../scenarios/quickstart.yaml   # relative to the campaign file
 //   seeds: 3                                 # 1, 2, 3; or a list: [7, 11]
@@ -30,13 +32,17 @@ struct Campaign {
   std::string file;                // the campaign file, or "<text>"
   std::string text;                // the campaign YAML as read
   std::string scenario_path;       // the scenario file (made relative to the campaign file's folder)
-  std::string scenario_text;       // the scenario YAML as read (part of every run's id)
+  std::string scenario_text;       // the scenario YAML as read (part of every run's id; what each run runs)
   std::vector<std::string> fixed;  // the "set:" overrides, key.path=value, applied before the axis ones
   std::vector<Axis> axes;
   std::vector<uint64_t> seeds;
   std::string out;  // the output folder
   int jobs = 0;     // 0: not given (the command line or the cores decide)
   int threads = 1;  // worker threads of each run
+  // Per grid point (in expand_campaign's order): the SHA-256 of each data file its scenario reads
+  // (scenario::Scenario::data_files), taken when the campaign was loaded; empty for a point whose
+  // scenario does not load (its runs fail) or when not loaded.
+  std::vector<std::vector<std::string>> data_digests;
 };
 
 struct CampaignRun {

@@ -1,7 +1,6 @@
 #include "sim/campaign/campaign_mpi.hpp"
 
 #include <cstdlib>
-#include <sstream>
 
 #ifdef CITYTWIN_HAVE_MPI
 #include <mpi.h>
@@ -9,8 +8,8 @@
 #include <filesystem>
 #endif
 
-#include "sim/app/result_text.hpp"
 #include "sim/app/run.hpp"
+#include "sim/campaign/row_text.hpp"
 
 namespace citytwin::sim::campaign {
 
@@ -45,41 +44,6 @@ CampaignResult run_campaign_mpi(const Campaign&, const CampaignOptions&, int&) {
 namespace {
 
 enum Tag : int { kRequest = 1, kAssign = 2, kResult = 3, kDone = 4 };
-
-// A finished run's row, as text: tab-separated fields, doubles in hexadecimal (exact).
-std::string encode_row(size_t index, const output::CampaignRow& row) {
-  std::ostringstream out;
-  std::string error = row.error;
-  for (char& ch : error)
-    if (ch == '\n') ch = '\x1f';  // one field per line; restored on decoding
-  out << "index\t" << index << "\nstatus\t" << row.status << "\nerror\t" << error << "\nerror_kind\t"
-      << row.error_kind << "\nwall\t" << app::hex_double(row.wall_s) << "\n";
-  app::write_result_lines(out, row.kpis, row.by_district);
-  return out.str();
-}
-
-void decode_row(const std::string& text, size_t& index, output::CampaignRow& row) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    const std::vector<std::string> f = app::split_fields(line);
-    if (f.empty() || app::read_result_line(f, row.kpis, row.by_district)) continue;
-    const std::string value = f.size() > 1 ? f[1] : "";
-    if (f[0] == "index") {
-      index = std::stoull(value);
-    } else if (f[0] == "status") {
-      row.status = value;
-    } else if (f[0] == "error") {
-      row.error = value;
-      for (char& ch : row.error)
-        if (ch == '\x1f') ch = '\n';
-    } else if (f[0] == "error_kind") {
-      row.error_kind = value;
-    } else if (f[0] == "wall") {
-      row.wall_s = std::strtod(value.c_str(), nullptr);
-    }
-  }
-}
 
 std::string receive_text(MPI_Status& status) {
   int count = 0;

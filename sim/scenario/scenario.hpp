@@ -349,6 +349,9 @@ struct Scenario {
   std::string source_name;             // file path, or "<text>" for scenarios given as text
   std::string text;                    // the YAML as read, before overrides
   std::vector<std::string> overrides;  // key.path=value, as given
+  // Every data file the loader read (CSV, GeoJSON, SUMO network...: the base city's and each phase's),
+  // as resolved, in the order first read, once each. A run's results depend on these bytes too.
+  std::vector<std::string> data_files;
   City city;
   std::vector<DevicePopulation> devices;
   std::vector<Gateway> gateways;

@@ -297,10 +297,17 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
   // Every phase is a full scenario, read on its own; a diagnostic names the place it was written (and a
   // phase's, its phase), once.
   std::vector<Diagnostic> diagnostics = log.sorted();
+  std::vector<std::string> data_files = log.data_files();
+  const auto add_data_files = [&](const DiagnosticLog& from) {
+    for (const std::string& file : from.data_files())
+      if (std::find(data_files.begin(), data_files.end(), file) == data_files.end())
+        data_files.push_back(file);
+  };
   std::set<std::string> seen;
   auto read_tree = [&](std::size_t k, Scenario& into) {
     DiagnosticLog tree_log(source_name, overrides);
     read_sections(tree_log, trees[k].root, into);
+    add_data_files(tree_log);
     for (Diagnostic d : tree_log.sorted()) {
       d.key_path = trees[k].written_path(d.key_path);
       const std::string key = d.to_string();
@@ -338,6 +345,7 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
                      [&](const Diagnostic& a, const Diagnostic& b) { return key(a) < key(b); });
     throw ScenarioError(diagnostics);
   }
+  scenario.data_files = std::move(data_files);
   scenario.phases = std::move(phases);
   scenario.phase_index = selected;
   scenario.bundles = trees[static_cast<std::size_t>(selected + 1)].bundles;

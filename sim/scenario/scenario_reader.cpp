@@ -320,10 +320,11 @@ std::optional<std::array<double, 2>> MapReader::point(std::string_view key, cons
   return value ? read_point(log_, *value, path(key), bound) : std::nullopt;
 }
 
-std::filesystem::path data_file_path(const DiagnosticLog& log, const std::string& name) {
+std::filesystem::path data_file_path(DiagnosticLog& log, const std::string& name) {
   std::filesystem::path file(name);
   if (file.is_relative() && log.file() != "<text>")
     file = std::filesystem::path(log.file()).parent_path() / file;
+  log.note_data_file(file.string());
   return file;
 }
 

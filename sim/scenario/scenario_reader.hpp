@@ -137,7 +137,8 @@ void set_if(Target& target, const std::optional<Value>& value) {
 
 // Where a data file the scenario names (a CSV, GeoJSON or traffic file) is: `name` as written when
 // absolute, otherwise next to the scenario file (log.file(); as written for a scenario given as text).
-std::filesystem::path data_file_path(const DiagnosticLog& log, const std::string& name);
+// Every data file is resolved here, so the log records it (DiagnosticLog::note_data_file).
+std::filesystem::path data_file_path(DiagnosticLog& log, const std::string& name);
 
 // That file (data_file_path) opened for reading; or nullopt, with the error logged at `where` and `key_path`:
 // a directory or a device refused before a byte is read (data_file_problem), a file that cannot be opened

@@ -273,6 +273,11 @@ std::string YamlNode::describe() const {
 DiagnosticLog::DiagnosticLog(std::string file, std::vector<std::string> overrides)
     : file_(std::move(file)), overrides_(std::move(overrides)) {}
 
+void DiagnosticLog::note_data_file(const std::string& path) {
+  if (std::find(data_files_.begin(), data_files_.end(), path) == data_files_.end())
+    data_files_.push_back(path);
+}
+
 void DiagnosticLog::error(const Location& where, std::string key_path, std::string message) {
   diagnostics_.push_back(Diagnostic{mark(where), bounded_message(std::move(key_path)),
                                     bounded_message(std::move(message)), Diagnostic::Severity::Error});

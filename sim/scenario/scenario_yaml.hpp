@@ -64,9 +64,15 @@ class DiagnosticLog {
   // The diagnostics in order: overrides first, then by line and column (stable otherwise).
   std::vector<Diagnostic> sorted() const;
 
+  // Records a data file the scenario reads (as resolved; once each). The loader hands the list on in
+  // Scenario::data_files, which a campaign's run id covers (sim/campaign/run_id.hpp).
+  void note_data_file(const std::string& path);
+  const std::vector<std::string>& data_files() const { return data_files_; }
+
  private:
   std::string file_;
   std::vector<std::string> overrides_;
+  std::vector<std::string> data_files_;
   std::vector<Diagnostic> diagnostics_;
   std::vector<int> override_of_;  // per diagnostic, its override index or -1
 };

@@ -7,10 +7,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "output/campaign_tables.hpp"
 #include "sim/app/isolated_run.hpp"
+#include "sim/campaign/row_text.hpp"
 #include "sim/campaign/run_id.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim_test_support.hpp"
@@ -53,6 +55,10 @@ TEST(RunId, IsTheSha256OfTheInputsAsNetstrings) {
   EXPECT_NE(run_id("abc", {"x.y=1"}, 7), run_id("abc ", {"x.y=1"}, 7));
   EXPECT_NE(run_id("abc", {"x.y=1"}, 7), run_id("abc", {"x.y=1"}, 8));
   EXPECT_NE(run_id("abc", {"x.y=1", "z=2"}, 7), run_id("abc", {"x.y=1,z=2"}, 7));
+  // The data files' digests follow the seed; without any the id is the one above.
+  EXPECT_EQ(run_id("abc", {"x.y=1"}, 7, {}), "01d61c134fd491ab");
+  EXPECT_EQ(run_id("abc", {"x.y=1"}, 7, {"d1"}), sha256_hex("3:abc,5:x.y=1,1:7,2:d1,").substr(0, 16));
+  EXPECT_NE(run_id("abc", {"x.y=1"}, 7, {"d1"}), run_id("abc", {"x.y=1"}, 7, {"d2"}));
 }
 
 TEST(CampaignFile, ExpandsTheProductOfTheAxesAndSeedsWithStableIds) {
@@ -81,8 +87,8 @@ TEST(CampaignFile, ExpandsTheProductOfTheAxesAndSeedsWithStableIds) {
 TEST(CampaignFile, BadCampaignsAreLocated) {
   EXPECT_EQ(error_of("scenario: " + kQuickstart + "\nseeds: 0\n"),
             "c.yaml:2:8: seeds: expected a count (1..1000000) or a list of seeds");
-  EXPECT_EQ(error_of("scenario: " + kQuickstart + "\ngrid:\n  run.seed: []\n"),
-            "c.yaml:3:13: grid.run.seed: expected a non-empty list of values, e.g. [5 min, 10 min]");
+  EXPECT_EQ(error_of("scenario: " + kQuickstart + "\ngrid:\n  run.duration: []\n"),
+            "c.yaml:3:17: grid.run.duration: expected a non-empty list of values, e.g. [5 min, 10 min]");
   EXPECT_EQ(error_of("scenario: " + kQuickstart + "\nseeds: [1, x]\n"),
             "c.yaml:2:12: seeds[1]: expected an unsigned 64-bit integer");
   EXPECT_EQ(error_of("scenario: " + kQuickstart + "\nsede: 3\n"),
@@ -95,6 +101,162 @@ TEST(CampaignFile, BadCampaignsAreLocated) {
   EXPECT_EQ(output::campaign_kpi_column("delivery_ratio", {"devices"}), "delivery_ratio");
   EXPECT_EQ(error_of("scenario: " + kQuickstart + "\ngrid:\n  a.b: [1, 1]\n"),
             "c.yaml:3:12: grid.a.b[1]: value '1' given twice");
+}
+
+TEST(CampaignFile, AnOverrideOfTheSeedIsRefusedPointingAtSeeds) {
+  const std::string head = "scenario: " + kQuickstart + "\n";
+  const std::string hint =
+      "the campaign sets each run's seed: give the seeds as seeds: (a count, or a list such as [7, 11]), "
+      "not as an override of run.seed";
+  EXPECT_EQ(error_of(head + "grid:\n  run.seed: [1, 2]\n"), "c.yaml:3:3: grid.run.seed: " + hint);
+  EXPECT_EQ(error_of(head + "set: {run.seed: 5}\n"), "c.yaml:2:7: set.run.seed: " + hint);
+  EXPECT_EQ(error_of(head + "set: [run.seed=5]\n"), "c.yaml:2:7: set[0]: " + hint);
+  EXPECT_EQ(error_of(head + "set: {run: {duration: 1 h, seed: 5}}\n"), "c.yaml:2:7: set.run: " + hint);
+}
+
+TEST(CampaignFile, AKeyGivenTwiceInGridOrSetIsRefusedAtItsLine) {
+  const std::string head = "scenario: " + kQuickstart + "\n";
+  // yaml-cpp keeps both entries: two axes of one key made every run, then no summary (one column twice).
+  EXPECT_EQ(error_of(head + "grid:\n  devices[1].interval: [5 min]\n  devices[1].interval: [10 min]\n"),
+            "c.yaml:4:3: grid.devices[1].interval: given twice (first at line 3)");
+  // The same key written another way is the same key.
+  EXPECT_EQ(error_of(head + "grid:\n  devices[1].interval: [5 min]\n  devices.1.interval: [10 min]\n"),
+            "c.yaml:4:3: grid.devices.1.interval: given twice (first at line 3)");
+  EXPECT_EQ(error_of(head + "set:\n  run.duration: 1 h\n  run.duration: 2 h\n"),
+            "c.yaml:4:3: set.run.duration: given twice (first at line 3); to give a key twice on purpose "
+            "(gateways[+]), write set: as a list of key.path=value");
+  // The list form of set: is where a key may be given twice.
+  EXPECT_EQ(error_of(head + "set: [\"gateways[+]={name: g8, position: [1 km, 1 km]}\", "
+                            "\"gateways[+]={name: g9, position: [2 km, 1 km]}\"]\n"),
+            "");
+}
+
+TEST(CampaignFile, AKeyTheScenarioRefusesIsRefusedBeforeAnyRunAtItsPlace) {
+  const std::string head = "scenario: " + kQuickstart + "\n";
+  // A misspelt axis: every axis is in the first run, which is loaded before any run.
+  const std::string typo = error_of(head + "grid:\n  devices[1].intervall: [5 min, 10 min]\n");
+  EXPECT_EQ(
+      typo.rfind("c.yaml:3:3: grid.devices[1].intervall: the scenario refuses devices[1].intervall=5 min: "
+                 "devices[1].intervall: ",
+                 0),
+      0u)
+      << typo;
+  EXPECT_NE(typo.find("did you mean 'interval'"), std::string::npos) << typo;
+  EXPECT_EQ(error_of(head + "set: {run.durration: 1 h}\n").rfind("c.yaml:2:7: set.run.durration: ", 0), 0u);
+  // A later value the scenario refuses fails only its runs (AFailingGridValueIsRecordedAndTheRestComplete).
+  EXPECT_EQ(error_of(head + "grid:\n  devices[1].radio.sf: [7, 13]\n"), "");
+  // A scenario that does not load: the campaign's scenario key, then the scenario's own errors.
+  TempDir dir;
+  const std::string broken = dir.write("broken.yaml", "city: {name: x}\n");
+  const std::string refused = error_of("scenario: " + broken + "\n");
+  EXPECT_EQ(
+      refused.rfind("c.yaml:1:11: scenario: '" + broken +
+                        "' does not load with the first run's overrides (its errors follow)\n" + broken + ":",
+                    0),
+      0u)
+      << refused;
+}
+
+// A town whose river level comes from river.csv next to the scenario: a run of it reads that file.
+const std::string kRiverTown = R"(city:
+  districts:
+    - {name: low, origin: [0 km, 0 km], size: [2 km, 1 km]}
+devices:
+  - {name: gauges, type: river_level, count: 5, districts: [low], interval: 10 min}
+gateways:
+  - {name: gw, position: [1 km, 0.5 km]}
+drivers:
+  river_level: {csv: river.csv, interpolation: linear}
+run: {duration: 1 h, seed: 3}
+)";
+
+TEST(CampaignFile, TheRunIdCoversTheDataFilesTheScenarioReads) {
+  TempDir dir;
+  dir.write("town.yaml", kRiverTown);
+  dir.write("river.csv", "time,level\n0 h,1.0\n1 h,2.0\n");
+  dir.write("river2.csv", "time,level\n0 h,1.0\n1 h,2.0\n");
+  const std::string text = "scenario: town.yaml\nout: out\n";
+  const auto ids = [&](const std::string& campaign) {
+    std::vector<std::string> out;
+    for (const auto& r : expand_campaign(load_campaign_text(campaign, "c.yaml", dir.file(""))))
+      out.push_back(r.id);
+    return out;
+  };
+  const std::vector<std::string> before = ids(text);
+  ASSERT_EQ(before.size(), 1u);
+  const Campaign c = load_campaign_text(text, "c.yaml", dir.file(""));
+  ASSERT_EQ(c.data_digests.size(), 1u);
+  EXPECT_EQ(c.data_digests[0], (std::vector<std::string>{*sha256_file_hex(dir.file("river.csv"))}));
+  EXPECT_EQ(before[0], run_id(c.scenario_text, {}, 1, c.data_digests[0]));
+  dir.write("river.csv", "time,level\n0 h,1.0\n1 h,2.5\n");
+  EXPECT_NE(ids(text), before);
+  // Each grid point hashes the files it reads: an axis over the CSV gives ids by content.
+  const std::vector<std::string> by_file =
+      ids(text + "grid:\n  drivers.river_level.csv: [river.csv, river2.csv]\n");
+  ASSERT_EQ(by_file.size(), 2u);
+  EXPECT_NE(by_file[0], by_file[1]);
+  dir.write("river2.csv", "time,level\n0 h,1.0\n1 h,2.5\n");  // now the bytes of river.csv
+  EXPECT_EQ(ids(text + "grid:\n  drivers.river_level.csv: [river.csv, river2.csv]\n")[0], by_file[0]);
+}
+
+TEST(CampaignPool, ARunIsMadeAgainWhenItsDataFileChanged) {
+  TempDir dir;
+  dir.write("town.yaml", kRiverTown);
+  dir.write("river.csv", "time,level\n0 h,1.0\n1 h,2.0\n");
+  CampaignOptions options;
+  options.jobs = 1;
+  options.progress = false;
+  const std::string text = "scenario: town.yaml\nout: out\n";
+  const CampaignResult first = run_campaign(load_campaign_text(text, "c.yaml", dir.file("")), options);
+  ASSERT_EQ(first.executed, 1u);
+  ASSERT_EQ(first.rows[0].status, "ok") << first.rows[0].error;
+  EXPECT_EQ(run_campaign(load_campaign_text(text, "c.yaml", dir.file("")), options).reused, 1u);
+  dir.write("river.csv", "time,level\n0 h,1.0\n1 h,5.0\n");
+  const CampaignResult again = run_campaign(load_campaign_text(text, "c.yaml", dir.file("")), options);
+  EXPECT_EQ(again.reused, 0u);
+  EXPECT_EQ(again.executed, 1u);
+  EXPECT_EQ(again.rows[0].status, "ok") << again.rows[0].error;
+  EXPECT_NE(again.rows[0].run_id, first.rows[0].run_id);
+}
+
+TEST(CampaignPool, EachRunRunsTheScenarioTextItsIdCovers) {
+  TempDir dir;
+  dir.write("town.yaml", kRiverTown);
+  dir.write("river.csv", "time,level\n0 h,1.0\n1 h,2.0\n");
+  const Campaign c = load_campaign_text("scenario: town.yaml\nout: out\n", "c.yaml", dir.file(""));
+  // The file edited after the campaign was loaded (while it runs): the runs still run the text
+  // hashed, with river.csv found next to the scenario file.
+  dir.write("town.yaml", "not: a scenario\n");
+  CampaignOptions options;
+  options.jobs = 1;
+  options.progress = false;
+  const CampaignResult result = run_campaign(c, options);
+  ASSERT_EQ(result.rows[0].status, "ok") << result.rows[0].error;
+  const auto record = output::read_trace_record(result.runs[0].trace_path);
+  ASSERT_TRUE(record && record->complete);
+  EXPECT_EQ(record->run_id, result.runs[0].id);
+}
+
+TEST(CampaignMpiRow, AnErrorWithTabsNewlinesAndBackslashesArrivesWhole) {
+  output::CampaignRow row;
+  row.status = "failed";
+  row.error = "a\tb\nc\\d\\te\r\n\\\t\x1f end\\";
+  row.error_kind = "run";
+  row.wall_s = 1.25;
+  row.kpis = {{"delivery_ratio", 0.5}};
+  const std::string text = encode_row(7, row);
+  size_t index = 0;
+  output::CampaignRow back;
+  decode_row(text, index, back);
+  EXPECT_EQ(index, 7u);
+  EXPECT_EQ(back.status, "failed");
+  EXPECT_EQ(back.error, row.error);
+  EXPECT_EQ(back.error_kind, "run");
+  EXPECT_EQ(back.wall_s, 1.25);
+  EXPECT_EQ(back.kpis, row.kpis);
+  for (const std::string& s :
+       {std::string("\\"), std::string("\\t"), std::string("\t\n"), std::string("x\\")})
+    EXPECT_EQ(unescape_field(escape_field(s)), s);
 }
 
 TEST(Overrides, ASliceSetsEachEntryOfTheRange) {
