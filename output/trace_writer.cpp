@@ -119,7 +119,7 @@ void TraceWriter::append_messages(const MessageBatch& batch) {
 
 uint64_t TraceWriter::messages_written() const { return impl_->messages_appended; }
 
-void TraceWriter::finish(bool complete) {
+void TraceWriter::finish(bool complete, std::optional<double> simulated_s) {
   Impl& impl = *impl_;
   if (impl.trace.finished) return;
   std::string error;  // the first failure; the file is still closed after it
@@ -155,6 +155,7 @@ void TraceWriter::finish(bool complete) {
       }
       impl.write_messages(impl.pending, 0, impl.pending.size());
       impl.pending.clear();
+      if (simulated_s) h5::write_attribute(impl.trace.meta.get(), "simulated_s", *simulated_s);
       h5::write_attribute(impl.trace.meta.get(), "complete", int32_t{complete ? 1 : 0});
       impl.trace.flush_file();  // so that closing has nothing left to write
     } catch (const h5::Failure& failure) {

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -132,8 +133,9 @@ class TraceWriter {
   // trace replaces an existing <path> only when overwriting was asked for; an incomplete one (a
   // stopped run) never replaces an existing file and then stays at "<path>.partial" (see path()).
   // After a failed write the trace is closed as incomplete, keeps its .partial name, and finish throws
-  // OutputError naming it. Safe to call once; later calls do nothing.
-  void finish(bool complete);
+  // OutputError naming it. Safe to call once; later calls do nothing. simulated_s (when given): the simulated
+  // time the run reached, /meta@simulated_s (a stopped run's is short of /meta@duration_s).
+  void finish(bool complete, std::optional<double> simulated_s = std::nullopt);
 
   const std::string& final_path() const;
   // Where the trace is now: the .partial file until finish() has renamed it.

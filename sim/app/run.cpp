@@ -115,7 +115,10 @@ RunSummary run(const scenario::Scenario& sc, const RunOptions& options) {
   summary.kpis = std::move(report.kpis);
   summary.by_district = std::move(report.by_district);
   summary.complete = !stopped;
-  writer.finish(summary.complete);
+  writer.finish(summary.complete, t);
+  // The drain at the end sends what is left (uplinks due at the end's instant): a last report counts them, so
+  // a progress bar ends on the KPI's uplinks (after the trace is finished: a callback may raise).
+  if (options.on_progress) options.on_progress(t, duration, assembly.uplinks());
   summary.output_path = writer.path();
   summary.wall_s = progress.wall_s();
   summary.end_s = summary.wall_s - windows_s;
