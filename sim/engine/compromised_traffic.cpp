@@ -74,7 +74,7 @@ void CompromisedTraffic::advance(double t_s, const Fleet& fleet, std::vector<Tra
         const uint8_t sf = fleet.spreading_factor(d);
         const uint32_t channel = pop.channels_hz[rng.below(static_cast<uint32_t>(pop.channels_hz.size()))];
         out.push_back({t0, t0 + pop.airtime_by_sf_s[sf - 7u], d, channel, fleet.tx_power_dbm(d), sf, 0, false,
-                       true, scenario::Technology::LoRaWAN, fleet.logged_battery_mah(d),
+                       true, scenario::Technology::LoRaWAN, true, fleet.logged_battery_mah(d),
                        std::numeric_limits<float>::quiet_NaN(), city_.device_population[d],
                        city_.device_district[d]});
         ++frames_[attack];

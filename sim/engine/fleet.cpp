@@ -206,8 +206,8 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
   using models::device::FirmwareState;
   if (!charge_sleep(dev, t_s)) {
     part.out.push_back({t_s, t_s, dev, 0, state_[dev].tx_power_dbm, state_[dev].sf, state_[dev].attempt,
-                        pop.confirmed, false, pop.technology, 0.0, std::numeric_limits<float>::quiet_NaN(),
-                        population, part.district});
+                        pop.confirmed, false, pop.technology, false, 0.0,
+                        std::numeric_limits<float>::quiet_NaN(), population, part.district});
     return;
   }
   if (pop.technology == scenario::Technology::NbIot) {
@@ -216,7 +216,8 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
     const double ready = t_s + machine.wake_to_tx_s();
     charge_sample(dev, pop);
     part.out.push_back({ready, ready, dev, 0, state_[dev].tx_power_dbm, 0, 0, false, true, pop.technology,
-                        logged_battery_mah(dev), static_cast<float>(value), population, part.district});
+                        false, logged_battery_mah(dev), static_cast<float>(value), population,
+                        part.district});
     state_[dev].asleep_since_s = ready;
     next_report(dev, ready, part);
     return;
@@ -266,7 +267,7 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
     value = state_[dev].last_value;
   }
   part.out.push_back({t_tx, t_tx + airtime, dev, channel, state_[dev].tx_power_dbm, state_[dev].sf,
-                      state_[dev].attempt, pop.confirmed, true, pop.technology,
+                      state_[dev].attempt, pop.confirmed, true, pop.technology, false,
                       pop.mains_powered ? kNoBattery : battery, static_cast<float>(value), population,
                       part.district});
   const double rx_end = t_tx + airtime + machine.active_phase(FirmwareState::Receive, airtime).duration_s;

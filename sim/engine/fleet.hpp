@@ -34,7 +34,10 @@ struct Transmission {
   bool sent = true;  // false: the report was due but the battery was empty (no frame on air)
   scenario::Technology technology =
       scenario::Technology::LoRaWAN;  // NB-IoT: t_start_s is when the module is ready to send
-  double battery_mah_left = 0.0;      // NaN for a mains-powered device (Fleet::kNoBattery)
+  // A frame beyond the device's own schedule (a compromised device's, attacks.compromised): a transmission,
+  // not a report due.
+  bool extra = false;
+  double battery_mah_left = 0.0;  // NaN for a mains-powered device (Fleet::kNoBattery)
   float value = std::numeric_limits<float>::quiet_NaN();  // the sensed value it reports (its quantity's unit)
   // The device's population and district (city::CityLayout::device_population, device_district), carried
   // with the frame by the fleet so that the radio, the message log and the platform need not read the

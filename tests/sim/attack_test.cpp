@@ -73,6 +73,8 @@ TEST_P(BotnetAloha, HonestDeliveryRatioFollowsExpMinus2GWithTheAttackersLoad) {
   // The attackers send (k - 1) times their rate on top of their own schedule.
   const double attack_share = k.at("attack_frames") / k.at("uplinks_sent");
   EXPECT_NEAR(attack_share, kShare * (kFactor - 1.0) / kLoadFactor, 0.01);
+  // Their extra frames are transmissions, not reports due: the reports are everyone's own schedule.
+  EXPECT_EQ(k.at("reports"), k.at("uplinks_sent") - k.at("attack_frames"));
   const double honest = k.at("honest_uplinks_delivered") / k.at("honest_uplinks_sent");
   EXPECT_NEAR(honest, std::exp(-2.0 * offered), 0.02)
       << "G = " << offered << ", " << k.at("honest_uplinks_sent") << " honest uplinks";
