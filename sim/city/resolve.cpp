@@ -230,6 +230,58 @@ void check_flood(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
          Diagnostic::Severity::Warning});
 }
 
+// Attacks that would never act, said (no silent no-op): a window that starts at or after the run's end, a
+// jammer on no channel a LoRaWAN device uses (within 1 kHz, as access::JammingField matches them), a share
+// of a population that rounds to no device.
+void check_attacks(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
+  const scenario::Attacks& a = sc.attacks;
+  const double end_s = sc.run.duration_s;
+  const auto seconds = [](double s) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.0f s", s);
+    return std::string(text);
+  };
+  const auto late = [&](const scenario::SourceMark& mark, const std::string& path, double start_s) {
+    if (start_s >= end_s)
+      out.push_back({mark, path,
+                     "starts at " + seconds(start_s) + ", at or after the run's end (" + seconds(end_s) +
+                         "): it never acts",
+                     Diagnostic::Severity::Warning});
+  };
+  for (size_t i = 0; i < a.jamming.size(); ++i) {
+    const scenario::Jamming& j = a.jamming[i];
+    const std::string path = "attacks.jamming[" + std::to_string(i) + "]";
+    late(j.mark, path, j.start_s);
+    if (j.channels_hz.empty()) continue;
+    const bool heard = std::any_of(sc.devices.begin(), sc.devices.end(), [&](const DevicePopulation& p) {
+      return p.technology == scenario::Technology::LoRaWAN && p.count > 0 &&
+             std::any_of(p.radio.channels_hz.begin(), p.radio.channels_hz.end(), [&](double device_hz) {
+               return std::any_of(j.channels_hz.begin(), j.channels_hz.end(),
+                                  [&](double hz) { return std::abs(hz - device_hz) < 1e3; });
+             });
+    });
+    if (!heard)
+      out.push_back({j.mark, path + ".channels",
+                     "no LoRaWAN device uses these channels: the jammer loses nothing",
+                     Diagnostic::Severity::Warning});
+  }
+  for (size_t i = 0; i < a.compromised.size(); ++i) {
+    const scenario::Compromised& c = a.compromised[i];
+    const std::string path = "attacks.compromised[" + std::to_string(i) + "]";
+    late(c.mark, path, c.start_s);
+    if (!c.devices.empty()) continue;
+    for (const DevicePopulation& p : sc.devices)
+      if (p.name == c.population && std::llround(c.share * static_cast<double>(p.count)) == 0)
+        out.push_back({c.mark, path + ".share",
+                       short_number(c.share) + " of the " + std::to_string(p.count) + " devices of '" +
+                           p.name + "' is no device: the attack never acts",
+                       Diagnostic::Severity::Warning});
+  }
+  for (size_t i = 0; i < a.platform_dos.size(); ++i)
+    late(a.platform_dos[i].mark, "attacks.platform_dos[" + std::to_string(i) + "]",
+         a.platform_dos[i].start_s);
+}
+
 // radio.strongest_k written for the exact model, which receives every frame at every gateway: no silent
 // no-op (a campaign may sweep radio.receptions with one K, so a warning, not an error).
 void check_channel(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
@@ -389,6 +441,7 @@ std::vector<Diagnostic> resolve(const scenario::Scenario& sc, uint64_t seed, boo
   }
   check_alerts(sc, warnings);
   check_flood(sc, warnings);
+  check_attacks(sc, warnings);
   check_channel(sc, warnings);
   sort_by_place(errors);
   sort_by_place(warnings);

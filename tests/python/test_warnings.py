@@ -53,3 +53,21 @@ def test_flood_settings_that_would_do_nothing_are_said():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         citytwin.validate(dry.replace("{drainage: 50 mm/h}", "{elevation: {a: 3 m}}"))
+
+
+def test_attacks_that_would_never_act_are_said():
+    from support import SOURCE
+    attacks = str(SOURCE / "scenarios" / "city_attacks.yaml")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        citytwin.validate(attacks)
+    assert not [w for w in caught if ": attacks." in str(w.message)]  # the shipped attacks all act
+    sets = {"attacks.jamming[0].channels": "[915 MHz]", "attacks.compromised[0].share": 0.0001,
+            "attacks.compromised[0].start": "5 h", "attacks.compromised[0].end": "6 h"}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        citytwin.validate(attacks, overrides=sets)
+    texts = "\n".join(str(w.message) for w in caught)
+    assert "attacks.jamming[0].channels: warning: no LoRaWAN device uses these channels" in texts
+    assert "attacks.compromised[0]: warning: starts at 18000 s, at or after the run's end (10800 s)" in texts
+    assert "attacks.compromised[0].share: warning: 0.0001 of the 1200 devices of 'parking' is no device" in texts
