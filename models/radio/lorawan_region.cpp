@@ -35,12 +35,12 @@ constexpr std::array<DataRate, 11> kUs915DataRates = {{
     {2, 8, 125e3, true, false, 133},
     {3, 7, 125e3, true, false, 250},
     {4, 8, 500e3, true, false, 250},
-    {8, 12, 500e3, false, true, 61},
-    {9, 11, 500e3, false, true, 137},
-    {10, 10, 500e3, false, true, 250},
-    {11, 9, 500e3, false, true, 250},
-    {12, 8, 500e3, false, true, 250},
-    {13, 7, 500e3, false, true, 250},
+    {8, 12, 500e3, false, true, 41},
+    {9, 11, 500e3, false, true, 117},
+    {10, 10, 500e3, false, true, 230},
+    {11, 9, 500e3, false, true, 230},
+    {12, 8, 500e3, false, true, 230},
+    {13, 7, 500e3, false, true, 230},
 }};
 
 // RP002-1.0.3 US902-928 RX1 data rate: rows upstream DR0..DR4, columns RX1DROffset 0..3.

@@ -145,8 +145,13 @@ TEST(Us915, DataRates) {
   for (int dr = 0; dr <= 4; ++dr) {
     EXPECT_EQ(data_rate(Region::US915, dr).max_mac_payload_bytes, expected_m[dr]) << "DR" << dr;
   }
-  EXPECT_EQ(data_rate(Region::US915, 8).max_mac_payload_bytes, 61);
-  EXPECT_EQ(data_rate(Region::US915, 9).max_mac_payload_bytes, 137);
+  // The downlink data rates, from the same repeater-compatible table as EU868's (RP002-1.0.3 US902-928
+  // maximum payload size, repeater compatible; LoRaWAN Regional Parameters 1.0 table 12): 41, 117, 230,
+  // 230, 230, 230 for DR8..DR13 (the table for devices never behind a repeater has 61, 137, 250...).
+  const int expected_downlink_m[] = {41, 117, 230, 230, 230, 230};
+  for (int dr = 8; dr <= 13; ++dr) {
+    EXPECT_EQ(data_rate(Region::US915, dr).max_mac_payload_bytes, expected_downlink_m[dr - 8]) << "DR" << dr;
+  }
 }
 
 TEST(Us915, MaxPayloadsAreTheLargestFramesWithinTheDwellTime) {
