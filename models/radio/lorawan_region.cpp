@@ -151,6 +151,18 @@ int rx1_data_rate(Region region, int uplink_data_rate, int rx1_dr_offset) {
   return kUs915Rx1DataRate[uplink_data_rate][rx1_dr_offset];
 }
 
+LoraRate rx1_rate(Region region, int spreading_factor, double bandwidth_hz) {
+  const int uplink = uplink_data_rate_index(region, spreading_factor, bandwidth_hz);
+  if (uplink < 0) return {spreading_factor, bandwidth_hz};
+  const DataRate& rx1 = data_rate(region, rx1_data_rate(region, uplink));
+  return {rx1.spreading_factor, rx1.bandwidth_hz};
+}
+
+LoraRate rx2_rate(Region region) {
+  const DataRate& rx2 = data_rate(region, region_params(region).rx2_data_rate);
+  return {rx2.spreading_factor, rx2.bandwidth_hz};
+}
+
 int eu868_sub_band_index(double frequency_hz) {
   for (size_t i = 0; i < kEu868SubBands.size(); ++i) {
     if (frequency_hz >= kEu868SubBands[i].min_frequency_hz &&

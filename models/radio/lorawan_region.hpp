@@ -112,6 +112,22 @@ double rx1_frequency_hz(Region region, double uplink_frequency_hz);
 // RX1 data rate for an uplink data rate and RX1DROffset (EU868 0..5, US915 0..3).
 int rx1_data_rate(Region region, int uplink_data_rate, int rx1_dr_offset = 0);
 
+// A LoRa modulation's spreading factor and bandwidth.
+struct LoraRate {
+  int spreading_factor = 12;
+  double bandwidth_hz = 125e3;
+  bool operator==(const LoraRate&) const = default;
+};
+
+// The modulation of the RX1 downlink after an uplink at spreading_factor and bandwidth_hz, with
+// RX1DROffset 0: the region's RX1 data rate for the uplink's data rate (EU868: the uplink's own; US915:
+// DR0..DR3, SF10..SF7 at 125 kHz, give DR10..DR13, SF10..SF7 at 500 kHz, and DR4, SF8 at 500 kHz,
+// gives DR13, SF7 at 500 kHz). An uplink at no data rate of the region (a scenario may set any SF and
+// bandwidth) keeps its own SF and bandwidth.
+LoraRate rx1_rate(Region region, int spreading_factor, double bandwidth_hz);
+// The modulation of the region's RX2 data rate (EU868 DR0, SF12/125 kHz; US915 DR8, SF12/500 kHz).
+LoraRate rx2_rate(Region region);
+
 // Index into kEu868SubBands of the sub-band holding frequency_hz, or -1 if none does.
 int eu868_sub_band_index(double frequency_hz);
 

@@ -2,8 +2,9 @@
 //
 // For each resolved frame (in seq order) that some gateway received, the server decides whether a
 // downlink is needed (an ACK for a confirmed uplink; a LinkADRReq when ADR changes the device's
-// setting) and schedules it class-A style: in RX1 (rx1_delay after the uplink, same channel and SF)
-// from the receiving gateway with the best RSSI that is neither transmitting nor barred by its own
+// setting) and schedules it class-A style: in RX1 (rx1_delay after the uplink, on the region's RX1
+// channel and RX1 data rate for the uplink's: EU868 the uplink's own, US915 DR10..DR13 at 500 kHz) from
+// the receiving gateway with the best RSSI that is neither transmitting nor barred by its own
 // sub-band duty cycle, else in RX2 (one second later, the region's RX2 channel and data rate), else
 // not at all (counted as a failed downlink). A downlink occupies the gateway: it hears nothing meanwhile
 // (RadioMedium::block_gateway). The device gets a sent downlink if its power there reaches the device's
