@@ -4,6 +4,7 @@
 #include <numeric>
 #include <utility>
 
+#include "models/device/firmware.hpp"
 #include "models/radio/lora_phy.hpp"
 #include "models/radio/lorawan_region.hpp"
 #include "models/radio/lorawan_timing.hpp"
@@ -151,9 +152,20 @@ void LorawanServer::on_frame(const ResolvedFrame& frame, events::Bus& bus) {
   if (downlink == Downlink::NotSent) return;
   if (adr) {
     ++adr_commands_;
-    recent->clear();  // the next decision waits for 20 uplinks at the new setting
+    // The next decision waits for 20 more uplinks, as ns-3's AdrComponent does: the server cannot tell
+    // whether the device heard the command, and clears the history even when it did not (the device then
+    // sends its next 20 uplinks at the old setting before ADR acts again).
+    recent->clear();
   }
   if (downlink == Downlink::Unheard) return;  // (the device keeps waiting for its ACK, and its setting)
+  // The device's receiver stays on for the downlink, and does not open RX2 after one in RX1: its charge
+  // beyond the two empty windows the fleet charged with the uplink (models/device/firmware.hpp).
+  const models::device::Uplink uplink =
+      models::device::lorawan_uplink(city_.region, frame.tx.spreading_factor, pop.bandwidth_hz,
+                                     frame.tx.t_end_s - frame.tx.t_start_s, frame.tx.tx_power_dbm);
+  const double charge =
+      pop.machine.downlink_charge_mah(uplink, sent.rx_window, sent.t_end_s - sent.t_start_s);
+  if (charge != 0.0 && !pop.mains_powered) bus.publish(events::ChargeDrawn{frame.tx.device, charge});
   sent.seq = frame.seq;
   sent.device = frame.tx.device;
   sent.ack = frame.tx.confirmed;

@@ -12,7 +12,11 @@
 // uplink's received power at that gateway, less the device's transmit power, plus the gateway's
 // (gateways[].tx_power): the same path, antennas, shadowing and walls both ways. One it does not hear
 // (downlinks_unheard) was still sent: the gateway was busy and spent its duty cycle, and the server, which
-// cannot tell, counts its ADR command; the device waits for its ACK and keeps its setting.
+// cannot tell, counts its ADR command and starts the device's ADR history again (20 more uplinks before
+// the next decision, as ns-3); the device waits for its ACK and keeps its setting. A downlink
+// heard keeps the device's receiver on until it ends (and RX2 closed after one in RX1): the charge beyond
+// the empty windows the fleet charged is published as events::ChargeDrawn (models/device/firmware.hpp,
+// DutyCycleMachine::downlink_charge_mah).
 // The decision is taken when the frame is resolved, within the window of its end, i.e. before RX1;
 // the wired network's millisecond latency is assumed to fit in the RX1 delay. A sent downlink is
 // published (events::DownlinkSent); the fleet, subscribed, hands it to the device.

@@ -121,6 +121,28 @@ TEST_F(LorawanServerTest, AcksInRx1ThroughTheStrongestGateway) {
   EXPECT_FALSE(medium_.gateway_busy(0, 0.0, 100.0));
 }
 
+// The device's side of a heard ACK: the fleet charged two empty windows with the uplink (RX1 at SF7,
+// 24 symbols of 1.024 ms = 24.576 ms; RX2 at SF12, 6 of 32.768 ms = 196.608 ms: LoRaMac-node's symbol
+// timeouts). Heard in RX1, the receiver stays on for the ACK's 41.216 ms and RX2 is never opened
+// (LoRaWAN L2 1.0.4 section 3.3): (0.041216 - 0.024576 - 0.196608) s x (10.8 - 0.0015) mA = -1.943384448
+// mA s. Heard in RX2 (SF12, 18 + 12.25 symbols of 32.768 ms = 991.232 ms): (0.991232 - 0.196608) s x
+// 10.7985 mA = 8.580747264 mA s more.
+TEST_F(LorawanServerTest, AHeardAckChargesTheDevicesReceiverForItsAirtime) {
+  for (const bool rx1_free : {true, false}) {
+    ServerRig rig(c_);
+    std::vector<events::ChargeDrawn> charges;
+    rig.bus.subscribe<events::ChargeDrawn>([&](const events::ChargeDrawn& e) { charges.push_back(e); });
+    if (!rx1_free)
+      for (uint32_t g : gateways_) rig.medium.block_gateway(g, rx1() - 0.5, rx1() + 0.5);
+    rig.server.on_frame(frame(), rig.bus);
+    ASSERT_EQ(rig.sent.size(), 1u);
+    EXPECT_EQ(rig.sent[0].rx_window, rx1_free ? 1 : 2);
+    ASSERT_EQ(charges.size(), 1u);
+    EXPECT_EQ(charges[0].device, 0u);
+    EXPECT_NEAR(charges[0].charge_mah * 3600.0, rx1_free ? -1.943384448 : 8.580747264, 1e-9);
+  }
+}
+
 TEST_F(LorawanServerTest, UsesTheNextGatewayWhenTheStrongestIsBusy) {
   medium_.block_gateway(1, rx1() - 0.5, rx1() + 0.5);  // another downlink
   LorawanServer server(c_.scenario, c_.city, medium_);
