@@ -342,15 +342,17 @@ double lorawan_airtime_s(const SensorType& type, int spreading_factor) {
   return radio::time_on_air_s(type.payload_bytes + kLorawanMacOverheadBytes, phy);
 }
 
-double radio_report_charge_mas(const SensorType& type, double lora_airtime_s) {
+double radio_report_charge_mas(const SensorType& type, int spreading_factor) {
   switch (type.radio) {
     case radio::Technology::LoRaWAN: {
       // The quiescent current is counted apart: no sleep current between the receive windows here.
       FirmwareProfile profile = firmware_profile(type);
       profile.sleep_current_ma = 0.0;
       const DutyCycleMachine machine(profile);
-      const StatePhase tx = machine.active_phase(FirmwareState::Transmit, lora_airtime_s);
-      const StatePhase rx = machine.active_phase(FirmwareState::Receive, lora_airtime_s);
+      const Uplink uplink = lorawan_uplink(radio::Region::EU868, spreading_factor, 125e3,
+                                           lorawan_airtime_s(type, spreading_factor), kLorawanTxPowerDbm);
+      const StatePhase tx = machine.active_phase(FirmwareState::Transmit, uplink);
+      const StatePhase rx = machine.active_phase(FirmwareState::Receive, uplink);
       return tx.mean_current_ma * tx.duration_s + rx.mean_current_ma * rx.duration_s;
     }
     case radio::Technology::NbIot:
@@ -361,7 +363,7 @@ double radio_report_charge_mas(const SensorType& type, double lora_airtime_s) {
   return 0.0;
 }
 
-double average_current_ma(const SensorType& type, double lora_airtime_s) {
+double average_current_ma(const SensorType& type, int spreading_factor) {
   // A streaming camera's energy is its mains budget, not modelled here.
   if (type.streams() || type.interval_s <= 0.0 || type.sample_interval_s <= 0.0)
     return type.quiescent_current_ma;
@@ -369,21 +371,21 @@ double average_current_ma(const SensorType& type, double lora_airtime_s) {
   const double sample_mas =
       type.sense_duration_s * type.sense_current_ma + type.process_duration_s * type.process_current_ma;
   return type.quiescent_current_ma +
-         (samples * sample_mas + radio_report_charge_mas(type, lora_airtime_s)) / type.interval_s;
+         (samples * sample_mas + radio_report_charge_mas(type, spreading_factor)) / type.interval_s;
 }
 
 double projected_lifetime_years(const SensorType& type, int spreading_factor) {
   if (type.power == PowerSource::Mains || type.power == PowerSource::MainsWithBackup || !type.has_battery()) {
     return std::numeric_limits<double>::infinity();
   }
-  const double current_ma = average_current_ma(type, lorawan_airtime_s(type, spreading_factor));
+  const double current_ma = average_current_ma(type, spreading_factor);
   return projected_lifetime_years(type.battery.capacity_mah, current_ma,
                                   type.battery.self_discharge_per_year);
 }
 
 double backup_hours(const SensorType& type, int spreading_factor) {
   if (!type.has_battery()) return 0.0;
-  const double current_ma = average_current_ma(type, lorawan_airtime_s(type, spreading_factor));
+  const double current_ma = average_current_ma(type, spreading_factor);
   return time_to_empty_s(type.battery.capacity_mah, current_ma, type.battery.self_discharge_per_year) /
          3600.0;
 }

@@ -103,13 +103,16 @@ FirmwareProfile firmware_profile(const SensorType& type);
 // Airtime of one report at a spreading factor, 125 kHz, CR 4/5, explicit header, CRC, LDRO as required.
 double lorawan_airtime_s(const SensorType& type, int spreading_factor);
 
-// Radio charge of one report on top of the quiescent current, mA s: LoRaWAN transmit + the two class A
-// receive windows of the duty-cycle machine for the given airtime; NB-IoT and Wi-Fi the constants above
-// (the airtime is then ignored).
-double radio_report_charge_mas(const SensorType& type, double lora_airtime_s);
+// A LoRaWAN type's transmit power: the scenario's default radio.tx_power (docs/SCENARIO.md), 14 dBm.
+inline constexpr double kLorawanTxPowerDbm = 14.0;
+
+// Radio charge of one report on top of the quiescent current, mA s: LoRaWAN (EU868, at spreading_factor,
+// 125 kHz and kLorawanTxPowerDbm) transmit + the two class A receive windows of the duty-cycle machine;
+// NB-IoT and Wi-Fi the constants above (the spreading factor is then ignored).
+double radio_report_charge_mas(const SensorType& type, int spreading_factor);
 
 // Mean current (see the energy model at the top), mA; the quiescent current alone for a streaming camera.
-double average_current_ma(const SensorType& type, double lora_airtime_s);
+double average_current_ma(const SensorType& type, int spreading_factor);
 
 // Years on a full battery at SF9 (LoRaWAN) or with the radio constants; infinite for mains power
 // (a backup battery only matters when the mains is cut: see backup_hours). For solar types this is the

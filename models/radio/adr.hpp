@@ -25,6 +25,11 @@
 // Link SNR: thermal noise floor N = -174 dBm/Hz + 10 log10(BW) + NF (kTB at 290 K; e.g. Semtech AN1200.22
 // "LoRa Modulation Basics", sensitivity = -174 + 10 log10(BW) + NF + SNR); NF = 6 dB as in ns-3
 // (AdrComponent / LoraPhy::RxPowerToSNR). At 125 kHz: -174 + 50.969 + 6 = -117.03 dBm.
+// The gateway sensitivity table (models/radio/reception.hpp, SX1301 as ns-3 has it, -130 dBm at SF7)
+// implies a noise figure of about 0.5 dB instead: the two disagree by 5.5 dB, as they do in ns-3, whose
+// choices both are. So snr_db of a frame heard near the table's sensitivity can read below
+// required_snr_db of its SF (down to 5.5 dB below), and ADR's margin is 5.5 dB more cautious than a
+// noise floor consistent with the table would make it.
 #pragma once
 
 #include <algorithm>

@@ -14,6 +14,11 @@
 //   2018, the SIR-threshold table at 125 kHz (rows: reference SF, columns: interfering SF), as FLoRa
 //   uses it (LoRaReceiver::nonOrthDelta). Co-SF 1 dB; inter-SF -8 (SF7 vs SF8..) to -25 dB (SF12 vs
 //   SF7..SF9).
+// A gateway (sir_thresholds_db(capture, inter_sf) below) takes only the off-diagonal, inter-SF values of
+// either matrix: between frames of one SF the threshold is always the capture rule's (radio.capture:
+// 6 dB by default, LoRaSim's, which is also Goursaud's diagonal), never Croce's 1 dB diagonal. So
+// `inter_sf: croce` is FLoRa's rule between SFs only; FLoRa's co-SF rule as well needs
+// radio.capture.threshold: 1 dB.
 //
 // Survival rule (ns-3 lorawan, LoraInterferenceHelper::IsDestroyedByInterference): interferers on the
 // same frequency are grouped by SF; each contributes energy P_i x overlap_i (linear power times the

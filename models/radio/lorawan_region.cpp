@@ -35,12 +35,12 @@ constexpr std::array<DataRate, 11> kUs915DataRates = {{
     {2, 8, 125e3, true, false, 133},
     {3, 7, 125e3, true, false, 250},
     {4, 8, 500e3, true, false, 250},
-    {8, 12, 500e3, false, true, 61},
-    {9, 11, 500e3, false, true, 137},
-    {10, 10, 500e3, false, true, 250},
-    {11, 9, 500e3, false, true, 250},
-    {12, 8, 500e3, false, true, 250},
-    {13, 7, 500e3, false, true, 250},
+    {8, 12, 500e3, false, true, 41},
+    {9, 11, 500e3, false, true, 117},
+    {10, 10, 500e3, false, true, 230},
+    {11, 9, 500e3, false, true, 230},
+    {12, 8, 500e3, false, true, 230},
+    {13, 7, 500e3, false, true, 230},
 }};
 
 // RP002-1.0.3 US902-928 RX1 data rate: rows upstream DR0..DR4, columns RX1DROffset 0..3.
@@ -149,6 +149,18 @@ int rx1_data_rate(Region region, int uplink_data_rate, int rx1_dr_offset) {
     throw std::out_of_range("US915 RX1 data rate: DR 0..4 and offset 0..3 expected");
   }
   return kUs915Rx1DataRate[uplink_data_rate][rx1_dr_offset];
+}
+
+LoraRate rx1_rate(Region region, int spreading_factor, double bandwidth_hz) {
+  const int uplink = uplink_data_rate_index(region, spreading_factor, bandwidth_hz);
+  if (uplink < 0) return {spreading_factor, bandwidth_hz};
+  const DataRate& rx1 = data_rate(region, rx1_data_rate(region, uplink));
+  return {rx1.spreading_factor, rx1.bandwidth_hz};
+}
+
+LoraRate rx2_rate(Region region) {
+  const DataRate& rx2 = data_rate(region, region_params(region).rx2_data_rate);
+  return {rx2.spreading_factor, rx2.bandwidth_hz};
 }
 
 int eu868_sub_band_index(double frequency_hz) {

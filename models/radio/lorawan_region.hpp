@@ -6,12 +6,15 @@
 //   * EU868 default channels 868.1, 868.3, 868.5 MHz at 125 kHz, DR0..DR5 = SF12..SF7 at 125 kHz,
 //     DR6 = SF7 at 250 kHz (DR7, FSK, is not modelled); RX2 869.525 MHz at DR0; RX1 on the uplink
 //     channel at DR max(DR_up - RX1DROffset, 0); MaxEIRP +16 dBm, TXPower i = MaxEIRP - 2i dB, i = 0..7;
-//     maximum MACPayload size M = 59, 59, 59, 123, 230, 230, 230 bytes for DR0..DR6.
+//     maximum MACPayload size M = 59, 59, 59, 123, 230, 230, 230 bytes for DR0..DR6 (the repeater-
+//     compatible table; a device that never works behind a repeater may send 250 at DR4..DR6).
 //   * US915 uplink channels 0..63 at 902.3 + 0.2 n MHz (125 kHz, DR0..DR3 = SF10..SF7) and 64..71
 //     at 903.0 + 1.6 (n - 64) MHz (500 kHz, DR4 = SF8); downlink channels 923.3 + 0.6 k MHz at 500 kHz,
 //     k = uplink channel mod 8; downlink DR8..DR13 = SF12..SF7 at 500 kHz; RX2 923.3 MHz at DR8;
 //     RX1 DR table (upstream DR x RX1DROffset 0..3); TXPower i = 30 dBm - 2i dB, i = 0..14;
-//     M = 19, 61, 133, 250, 250 bytes for DR0..DR4 and 61, 137, 250, 250, 250, 250 for DR8..DR13;
+//     M = 19, 61, 133, 250, 250 bytes for DR0..DR4 and 41, 117, 230, 230, 230, 230 for DR8..DR13 (the
+//     repeater-compatible table, as EU868's above; the uplink rows are the same in both tables, the
+//     downlink rows not repeater-compatible are 61, 137, 250, 250, 250, 250);
 //     400 ms maximum dwell time per channel (FCC 47 CFR 15.247(a)(1)(i)), no duty-cycle limit.
 //   * RECEIVE_DELAY1 = 1 s, RECEIVE_DELAY2 = RECEIVE_DELAY1 + 1 s (both regions; defined once in
 //     models/radio/lorawan_timing.hpp).
@@ -108,6 +111,22 @@ double rx1_frequency_hz(Region region, double uplink_frequency_hz);
 
 // RX1 data rate for an uplink data rate and RX1DROffset (EU868 0..5, US915 0..3).
 int rx1_data_rate(Region region, int uplink_data_rate, int rx1_dr_offset = 0);
+
+// A LoRa modulation's spreading factor and bandwidth.
+struct LoraRate {
+  int spreading_factor = 12;
+  double bandwidth_hz = 125e3;
+  bool operator==(const LoraRate&) const = default;
+};
+
+// The modulation of the RX1 downlink after an uplink at spreading_factor and bandwidth_hz, with
+// RX1DROffset 0: the region's RX1 data rate for the uplink's data rate (EU868: the uplink's own; US915:
+// DR0..DR3, SF10..SF7 at 125 kHz, give DR10..DR13, SF10..SF7 at 500 kHz, and DR4, SF8 at 500 kHz,
+// gives DR13, SF7 at 500 kHz). An uplink at no data rate of the region (a scenario may set any SF and
+// bandwidth) keeps its own SF and bandwidth.
+LoraRate rx1_rate(Region region, int spreading_factor, double bandwidth_hz);
+// The modulation of the region's RX2 data rate (EU868 DR0, SF12/125 kHz; US915 DR8, SF12/500 kHz).
+LoraRate rx2_rate(Region region);
 
 // Index into kEu868SubBands of the sub-band holding frequency_hz, or -1 if none does.
 int eu868_sub_band_index(double frequency_hz);

@@ -4,6 +4,12 @@
 // Sensitivity at 125 kHz per SF 7..12: Semtech SX1301 datasheet figures as used by the ns-3 lorawan
 // module (GatewayLoraPhy::sensitivity): -130, -132.5, -135, -137.5, -140, -142.5 dBm. For other
 // bandwidths the thermal noise floor, and so the sensitivity, rises 10 log10(BW / 125 kHz) dB.
+// These do not agree with the noise floor the SNR is computed with (models/radio/adr.hpp: -174 dBm/Hz +
+// 10 log10(BW) + NF, NF = 6 dB, -117.03 dBm at 125 kHz): with the SX1276's demodulation floors (-7.5 dB
+// at SF7 .. -20 dB at SF12) that floor gives -124.5 .. -137.0 dBm, 5.5 dB above the table, which implies
+// a noise figure of about 0.5 dB. Both are ns-3's (its ADR and LoraPhy::RxPowerToSNR also take NF 6 dB),
+// kept as ns-3 has them: so a frame received near the table's sensitivity reads an snr_db up to 5.5 dB
+// below its SF's demodulation floor (e.g. -130 dBm at SF7: SNR -12.97 dB against the -7.5 dB floor).
 //
 // Capture: a frame survives an overlapping same-SF frame when it is at least threshold_db stronger.
 // 6 dB: Bor, Roedig, Voigt, Alonso, "Do LoRa low-power wide-area networks scale?", ACM MSWiM 2016

@@ -5,7 +5,8 @@
 // ed., section 4.9.2, log-normal shadowing). Published LoRa values of sigma:
 // - 7.8 dB: Petajajarvi, Mikhaylov, Roivainen, Hanninen, Pettissalo, "On the coverage of LPWANs: range
 //   evaluation and channel attenuation model for LoRa technology", ITST 2015 (Oulu, 868 MHz, ground
-//   measurements; with n = 2.32, B = 128.95 dB at 1 km). The default here, for a city.
+//   measurements; with n = 2.32, B = 128.95 dB at 1 km). LogNormalShadowing's default, for a city; a
+//   scenario's radio.shadowing.sigma defaults to 0 dB (no shadowing) and must ask for it.
 // - 3.57 dB: Bor, Roedig, Voigt, Alonso, "Do LoRa low-power wide-area networks scale?", ACM MSWiM 2016
 //   (LoRaSim; with d0 = 40 m, PL(d0) = 127.41 dB, n = 2.08). Both as FLoRa's defaults
 //   (LoRaPathLossOulu.ned, LoRaLogNormalShadowing.ned).
@@ -23,8 +24,10 @@
 //                              sigma_P = 6.5 dB
 //   PL_in = 0.5 d_2D-in dB (d_2D-in: distance from the outer wall, m; 38.901 draws it as the minimum of
 //   two uniforms on [0, 25] m in UMa/UMi, mean 8.33 m).
-// At 868 MHz: low-loss PL_tw = 10.51 dB, high-loss PL_tw = 18.38 dB. The sampled loss is not clamped at
-// 0 dB, as in 38.901 (a draw below -PL_tw / sigma_P, 2.4 sigma for low loss, gives a small gain).
+// At 868 MHz: low-loss PL_tw = 10.51 dB, high-loss PL_tw = 18.38 dB. PenetrationLoss::sample_db returns
+// the Gaussian draw as it is (38.901 does not clamp it: a draw below -PL_tw / sigma_P, 2.4 sigma for low
+// loss, would be a gain), but the links of a city clamp it at 0 dB (sim/city/device_links.cpp): a wall
+// does not amplify. A scenario's building_penetration defaults to 0 dB (mean and sigma): no wall.
 #pragma once
 
 #include <cstdint>

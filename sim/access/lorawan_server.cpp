@@ -4,6 +4,7 @@
 #include <numeric>
 #include <utility>
 
+#include "models/device/firmware.hpp"
 #include "models/radio/lora_phy.hpp"
 #include "models/radio/lorawan_region.hpp"
 #include "models/radio/lorawan_timing.hpp"
@@ -72,18 +73,21 @@ LorawanServer::Downlink LorawanServer::send_downlink(const ResolvedFrame& frame,
     double t_s, frequency_hz;
     models::radio::LoraPhyParams phy;
   };
-  models::radio::LoraPhyParams rx1_phy;
-  rx1_phy.spreading_factor = frame.tx.spreading_factor;
-  rx1_phy.bandwidth_hz = pop.bandwidth_hz;
-  rx1_phy.crc = false;  // downlinks carry no payload CRC (LoRaWAN L2 1.0.4 section 4.1)
-  rx1_phy.low_data_rate_optimize =
-      models::radio::low_data_rate_optimize_required(rx1_phy.spreading_factor, rx1_phy.bandwidth_hz);
-  const auto& rx2_rate = models::radio::data_rate(city_.region, region.rx2_data_rate);
-  models::radio::LoraPhyParams rx2_phy = rx1_phy;
-  rx2_phy.spreading_factor = rx2_rate.spreading_factor;
-  rx2_phy.bandwidth_hz = rx2_rate.bandwidth_hz;
-  rx2_phy.low_data_rate_optimize =
-      models::radio::low_data_rate_optimize_required(rx2_phy.spreading_factor, rx2_phy.bandwidth_hz);
+  // Each window at its data rate: RX1 the region's RX1 data rate for the uplink's (RX1DROffset 0: in
+  // US915 SF10..SF7 at 500 kHz for DR0..DR3, not the uplink's SF at 125 kHz), RX2 the region's RX2 data
+  // rate (RP002-1.0.3; models/radio/lorawan_region.hpp).
+  const auto phy_at = [](models::radio::LoraRate rate) {
+    models::radio::LoraPhyParams phy;
+    phy.spreading_factor = rate.spreading_factor;
+    phy.bandwidth_hz = rate.bandwidth_hz;
+    phy.crc = false;  // downlinks carry no payload CRC (LoRaWAN L2 1.0.4 section 4.1)
+    phy.low_data_rate_optimize =
+        models::radio::low_data_rate_optimize_required(rate.spreading_factor, rate.bandwidth_hz);
+    return phy;
+  };
+  const models::radio::LoraPhyParams rx1_phy =
+      phy_at(models::radio::rx1_rate(city_.region, frame.tx.spreading_factor, pop.bandwidth_hz));
+  const models::radio::LoraPhyParams rx2_phy = phy_at(models::radio::rx2_rate(city_.region));
   const double rx1_open_s = frame.tx.t_end_s + rx1_delay;
   const Window windows[2] = {
       {rx1_open_s, models::radio::rx1_frequency_hz(city_.region, frame.tx.channel_hz), rx1_phy},
@@ -148,9 +152,20 @@ void LorawanServer::on_frame(const ResolvedFrame& frame, events::Bus& bus) {
   if (downlink == Downlink::NotSent) return;
   if (adr) {
     ++adr_commands_;
-    recent->clear();  // the next decision waits for 20 uplinks at the new setting
+    // The next decision waits for 20 more uplinks, as ns-3's AdrComponent does: the server cannot tell
+    // whether the device heard the command, and clears the history even when it did not (the device then
+    // sends its next 20 uplinks at the old setting before ADR acts again).
+    recent->clear();
   }
   if (downlink == Downlink::Unheard) return;  // (the device keeps waiting for its ACK, and its setting)
+  // The device's receiver stays on for the downlink, and does not open RX2 after one in RX1: its charge
+  // beyond the two empty windows the fleet charged with the uplink (models/device/firmware.hpp).
+  const models::device::Uplink uplink =
+      models::device::lorawan_uplink(city_.region, frame.tx.spreading_factor, pop.bandwidth_hz,
+                                     frame.tx.t_end_s - frame.tx.t_start_s, frame.tx.tx_power_dbm);
+  const double charge =
+      pop.machine.downlink_charge_mah(uplink, sent.rx_window, sent.t_end_s - sent.t_start_s);
+  if (charge != 0.0 && !pop.mains_powered) bus.publish(events::ChargeDrawn{frame.tx.device, charge});
   sent.seq = frame.seq;
   sent.device = frame.tx.device;
   sent.ack = frame.tx.confirmed;

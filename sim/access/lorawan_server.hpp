@@ -2,8 +2,9 @@
 //
 // For each resolved frame (in seq order) that some gateway received, the server decides whether a
 // downlink is needed (an ACK for a confirmed uplink; a LinkADRReq when ADR changes the device's
-// setting) and schedules it class-A style: in RX1 (rx1_delay after the uplink, same channel and SF)
-// from the receiving gateway with the best RSSI that is neither transmitting nor barred by its own
+// setting) and schedules it class-A style: in RX1 (rx1_delay after the uplink, on the region's RX1
+// channel and RX1 data rate for the uplink's: EU868 the uplink's own, US915 DR10..DR13 at 500 kHz) from
+// the receiving gateway with the best RSSI that is neither transmitting nor barred by its own
 // sub-band duty cycle, else in RX2 (one second later, the region's RX2 channel and data rate), else
 // not at all (counted as a failed downlink). A downlink occupies the gateway: it hears nothing meanwhile
 // (RadioMedium::block_gateway). The device gets a sent downlink if its power there reaches the device's
@@ -11,7 +12,11 @@
 // uplink's received power at that gateway, less the device's transmit power, plus the gateway's
 // (gateways[].tx_power): the same path, antennas, shadowing and walls both ways. One it does not hear
 // (downlinks_unheard) was still sent: the gateway was busy and spent its duty cycle, and the server, which
-// cannot tell, counts its ADR command; the device waits for its ACK and keeps its setting.
+// cannot tell, counts its ADR command and starts the device's ADR history again (20 more uplinks before
+// the next decision, as ns-3); the device waits for its ACK and keeps its setting. A downlink
+// heard keeps the device's receiver on until it ends (and RX2 closed after one in RX1): the charge beyond
+// the empty windows the fleet charged is published as events::ChargeDrawn (models/device/firmware.hpp,
+// DutyCycleMachine::downlink_charge_mah).
 // The decision is taken when the frame is resolved, within the window of its end, i.e. before RX1;
 // the wired network's millisecond latency is assumed to fit in the RX1 delay. A sent downlink is
 // published (events::DownlinkSent); the fleet, subscribed, hands it to the device.

@@ -176,6 +176,8 @@ void NbiotNetwork::step(double t_s, const std::function<void(const NbiotOutcome&
               [](const Attempt& a, const Attempt& b) { return a.seq < b.seq; });
     const auto ce = static_cast<CeLevel>(std::get<2>(node.key()));
     const auto& level = cell_config_.level(ce);
+    // A preamble that fails (collided, or unheard by a cell without power) is charged here; the one that
+    // succeeds is the procedure's own "preamble" phase, charged with the message (serve).
     const double preamble_mah =
         models::radio::nprach_preamble_duration_s(cell_config_.nprach_format, level.nprach_repetitions) *
         power_.tx_current_ma / 3600.0;
@@ -193,8 +195,8 @@ void NbiotNetwork::step(double t_s, const std::function<void(const NbiotOutcome&
     const bool cell_down = !timeline_.powered(std::get<1>(node.key()), t_occ);
     for (size_t i = 0; i < attempts.size(); ++i) {
       Attempt a = attempts[i];
-      a.charge_mah += preamble_mah;
       if (cell_down) {
+        a.charge_mah += preamble_mah;
         lose_to_power_cut(a, a.attempt + 1, sink);
         continue;
       }
@@ -202,6 +204,7 @@ void NbiotNetwork::step(double t_s, const std::function<void(const NbiotOutcome&
         serve(a, t_occ, sink);
         continue;
       }
+      a.charge_mah += preamble_mah;
       ++preamble_collisions_;
       if (a.attempt + 1 < access_.max_preamble_attempts) {
         core::Stream rng(core::stream_key(seed_, core::purpose_tag("nprach"), a.seq),

@@ -73,7 +73,7 @@ class NbiotNetwork final : public AccessNetwork {
     float rssi_dbm;
     models::radio::CeLevel ce;
     int attempt;        // 0 for the first preamble
-    double charge_mah;  // preambles sent so far
+    double charge_mah;  // the failed preambles sent so far
   };
   using OccasionKey = std::tuple<double, uint32_t, int>;  // time, cell, CE level
 

@@ -251,10 +251,14 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
     channel = pop.channels_hz[std::min(pop.channels_hz.size() - 1,
                                        static_cast<size_t>(u * static_cast<double>(pop.channels_hz.size())))];
   }
-  double charge = (sense ? machine.sample_charge_mah()
-                         : machine.active_phase(FirmwareState::Wake, airtime).charge_mah()) +
-                  machine.active_phase(FirmwareState::Transmit, airtime).charge_mah() +
-                  machine.active_phase(FirmwareState::Receive, airtime).charge_mah();
+  // The frame at its SF and power, then both receive windows at the region's RX1 and RX2 data rates, as
+  // if no downlink came: the network server charges one that does (LorawanServer, events::ChargeDrawn).
+  const models::device::Uplink uplink = models::device::lorawan_uplink(
+      city_.region, state_[dev].sf, pop.bandwidth_hz, airtime, state_[dev].tx_power_dbm);
+  const models::device::StatePhase receive = machine.active_phase(FirmwareState::Receive, uplink);
+  double charge =
+      (sense ? machine.sample_charge_mah() : machine.active_phase(FirmwareState::Wake, uplink).charge_mah()) +
+      machine.active_phase(FirmwareState::Transmit, uplink).charge_mah() + receive.charge_mah();
   // Waiting for the duty cycle is spent asleep.
   charge +=
       machine.sleep(t_tx - t_s - (sense ? machine.wake_to_tx_s() : pop.machine.profile().wake_duration_s))
@@ -270,7 +274,7 @@ void Fleet::transmit(uint32_t dev, double t_s, bool sense, Partition& part, doub
                       state_[dev].attempt, pop.confirmed, true, pop.technology, false,
                       pop.mains_powered ? kNoBattery : battery, static_cast<float>(value), population,
                       part.district});
-  const double rx_end = t_tx + airtime + machine.active_phase(FirmwareState::Receive, airtime).duration_s;
+  const double rx_end = t_tx + airtime + receive.duration_s;
   state_[dev].asleep_since_s = rx_end;
   state_[dev].battery_mah = battery;
   // A battery that empties here is found empty at the next wake-up, which logs the report it cannot

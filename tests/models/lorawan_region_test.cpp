@@ -145,8 +145,32 @@ TEST(Us915, DataRates) {
   for (int dr = 0; dr <= 4; ++dr) {
     EXPECT_EQ(data_rate(Region::US915, dr).max_mac_payload_bytes, expected_m[dr]) << "DR" << dr;
   }
-  EXPECT_EQ(data_rate(Region::US915, 8).max_mac_payload_bytes, 61);
-  EXPECT_EQ(data_rate(Region::US915, 9).max_mac_payload_bytes, 137);
+  // The downlink data rates, from the same repeater-compatible table as EU868's (RP002-1.0.3 US902-928
+  // maximum payload size, repeater compatible; LoRaWAN Regional Parameters 1.0 table 12): 41, 117, 230,
+  // 230, 230, 230 for DR8..DR13 (the table for devices never behind a repeater has 61, 137, 250...).
+  const int expected_downlink_m[] = {41, 117, 230, 230, 230, 230};
+  for (int dr = 8; dr <= 13; ++dr) {
+    EXPECT_EQ(data_rate(Region::US915, dr).max_mac_payload_bytes, expected_downlink_m[dr - 8]) << "DR" << dr;
+  }
+}
+
+// RX1 after a US915 uplink (RX1DROffset 0): DR0..DR3 (SF10..SF7 at 125 kHz) -> DR10..DR13 (SF10..SF7 at
+// 500 kHz), DR4 (SF8 at 500 kHz) -> DR13 (SF7 at 500 kHz); RX2 DR8, SF12 at 500 kHz (RP002-1.0.3 US902-928
+// RX1 data rate table and default RX2 settings).
+TEST(Us915, Rx1RateIsTheRx1DataRatesModulation) {
+  for (int sf = 7; sf <= 10; ++sf)
+    EXPECT_EQ(rx1_rate(Region::US915, sf, 125e3), (LoraRate{sf, 500e3})) << "SF" << sf;
+  EXPECT_EQ(rx1_rate(Region::US915, 8, 500e3), (LoraRate{7, 500e3}));
+  EXPECT_EQ(rx2_rate(Region::US915), (LoraRate{12, 500e3}));
+  // Not an uplink data rate of the region: the uplink's own modulation.
+  EXPECT_EQ(rx1_rate(Region::US915, 12, 125e3), (LoraRate{12, 125e3}));
+}
+
+TEST(Eu868, Rx1RateIsTheUplinksOwnAndRx2Sf12) {
+  for (int sf = 7; sf <= 12; ++sf)
+    EXPECT_EQ(rx1_rate(Region::EU868, sf, 125e3), (LoraRate{sf, 125e3})) << "SF" << sf;
+  EXPECT_EQ(rx1_rate(Region::EU868, 7, 250e3), (LoraRate{7, 250e3}));  // DR6
+  EXPECT_EQ(rx2_rate(Region::EU868), (LoraRate{12, 125e3}));
 }
 
 TEST(Us915, MaxPayloadsAreTheLargestFramesWithinTheDwellTime) {

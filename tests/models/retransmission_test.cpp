@@ -64,10 +64,14 @@ TEST(Retransmission, Rx2ClosesWhenTheFirmwareReceiveStateEnds) {
   // RX1 at 1 s, RX2 one second later, 30 ms windows: 2.030 s after the uplink, the length of the
   // firmware's Receive state.
   EXPECT_NEAR(rx2_close_after_uplink_s(1.0, 0.030), 2.030, 1e-12);
+  // EU868's RX2 at SF12/125 kHz listens 6 symbols of 32.768 ms (LoRaMac-node): 2.196608 s.
   const FirmwareProfile profile;
-  const StatePhase rx = DutyCycleMachine(profile).active_phase(FirmwareState::Receive, 0.0);
-  EXPECT_NEAR(rx2_close_after_uplink_s(profile.rx1_delay_s, profile.rx_window_duration_s), rx.duration_s,
+  const DutyCycleMachine machine(profile);
+  const Uplink uplink = lorawan_uplink(radio::Region::EU868, 7, 125e3, 0.041216, 14.0);
+  const StatePhase rx = machine.active_phase(FirmwareState::Receive, uplink);
+  EXPECT_NEAR(rx2_close_after_uplink_s(profile.rx1_delay_s, machine.rx2_window_s(uplink)), rx.duration_s,
               1e-12);
+  EXPECT_NEAR(rx.duration_s, 2.196608, 1e-12);
 }
 
 TEST(Retransmission, FullSequenceTiming) {

@@ -121,6 +121,28 @@ TEST_F(LorawanServerTest, AcksInRx1ThroughTheStrongestGateway) {
   EXPECT_FALSE(medium_.gateway_busy(0, 0.0, 100.0));
 }
 
+// The device's side of a heard ACK: the fleet charged two empty windows with the uplink (RX1 at SF7,
+// 24 symbols of 1.024 ms = 24.576 ms; RX2 at SF12, 6 of 32.768 ms = 196.608 ms: LoRaMac-node's symbol
+// timeouts). Heard in RX1, the receiver stays on for the ACK's 41.216 ms and RX2 is never opened
+// (LoRaWAN L2 1.0.4 section 3.3): (0.041216 - 0.024576 - 0.196608) s x (10.8 - 0.0015) mA = -1.943384448
+// mA s. Heard in RX2 (SF12, 18 + 12.25 symbols of 32.768 ms = 991.232 ms): (0.991232 - 0.196608) s x
+// 10.7985 mA = 8.580747264 mA s more.
+TEST_F(LorawanServerTest, AHeardAckChargesTheDevicesReceiverForItsAirtime) {
+  for (const bool rx1_free : {true, false}) {
+    ServerRig rig(c_);
+    std::vector<events::ChargeDrawn> charges;
+    rig.bus.subscribe<events::ChargeDrawn>([&](const events::ChargeDrawn& e) { charges.push_back(e); });
+    if (!rx1_free)
+      for (uint32_t g : gateways_) rig.medium.block_gateway(g, rx1() - 0.5, rx1() + 0.5);
+    rig.server.on_frame(frame(), rig.bus);
+    ASSERT_EQ(rig.sent.size(), 1u);
+    EXPECT_EQ(rig.sent[0].rx_window, rx1_free ? 1 : 2);
+    ASSERT_EQ(charges.size(), 1u);
+    EXPECT_EQ(charges[0].device, 0u);
+    EXPECT_NEAR(charges[0].charge_mah * 3600.0, rx1_free ? -1.943384448 : 8.580747264, 1e-9);
+  }
+}
+
 TEST_F(LorawanServerTest, UsesTheNextGatewayWhenTheStrongestIsBusy) {
   medium_.block_gateway(1, rx1() - 0.5, rx1() + 0.5);  // another downlink
   LorawanServer server(c_.scenario, c_.city, medium_);
@@ -205,6 +227,57 @@ TEST(LorawanServerBudget, EachWindowRadiatesWithinItsSubBandsLimit) {
     EXPECT_EQ(rig.server.downlinks_unheard(), rx1_free ? 1u : 0u);
     EXPECT_EQ(rig.sent.size(), rx1_free ? 0u : 1u);
   }
+}
+
+// US915: RX1 answers an SF10/125 kHz uplink (DR0) at DR10, SF10 at 500 kHz (RP002-1.0.3 US902-928 RX1
+// data rate table, RX1DROffset 0), not at the uplink's SF at 125 kHz. The ACK (12 B, no CRC): 8 +
+// ceil((96 - 40 + 28) / 40) x 5 = 23 payload symbols + 12.25 of 2.048 ms = 72.192 ms on air (288.768 ms it
+// would be at 125 kHz), the gateway blocked that long; the device's sensitivity there is the SX1272's
+// -133 dBm at SF10 (125 kHz), raised 10 log10(500 / 125) = 6.0206 dB: -126.979 dBm (at 125 kHz an ACK
+// down to -133 dBm would have been heard).
+TEST(LorawanServerUs915, Rx1AnswersAtTheRegionsRx1DataRate) {
+  const test::ComponentCity c(
+      "city:\n"
+      "  districts:\n"
+      "    - {name: centre, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
+      "devices:\n"
+      "  - {name: d, count: 1, districts: [centre], confirmed: true, radio: {sf: 10, tx_power: 20 dBm}}\n"
+      "gateways:\n"
+      "  - {name: g, position: [500 m, 500 m], tx_power: 20 dBm}\n"
+      "radio:\n"
+      "  region: US915\n"
+      "run:\n"
+      "  duration: 1 h\n");
+  const std::array<uint32_t, 1> gateways = {0};
+  ASSERT_EQ(c.scenario.gateways[0].tx_power_dbm, 20.0);
+  ASSERT_EQ(c.city.populations[0].bandwidth_hz, 125e3);
+  for (const auto& [rssi, heard] : {std::pair{-126.9f, true}, std::pair{-127.1f, false}}) {
+    ServerRig rig(c);
+    const std::array<float, 1> rssi_at = {rssi};
+    ResolvedFrame f;
+    f.tx.device = 0;
+    f.tx.t_start_s = 10.0;
+    f.tx.t_end_s = 10.3;
+    f.tx.channel_hz = 903900000;  // channel 8: RX1 on 923.3 + 0.6 x (8 mod 8) MHz
+    f.tx.spreading_factor = 10;
+    f.tx.tx_power_dbm = 20.0f;
+    f.tx.confirmed = true;
+    f.gateways_received = gateways;
+    f.rssi_received_dbm = rssi_at;
+    rig.server.on_frame(f, rig.bus);
+    const double rx1 = 10.3 + c.city.populations[0].machine.profile().rx1_delay_s;
+    EXPECT_EQ(rig.server.downlinks_sent(), 1u);
+    EXPECT_EQ(rig.server.downlinks_rx2(), 0u);
+    EXPECT_TRUE(rig.medium.gateway_busy(0, rx1 + 0.0721, rx1 + 0.0722)) << rssi;
+    EXPECT_FALSE(rig.medium.gateway_busy(0, rx1 + 0.0723, rx1 + 0.5)) << rssi;
+    EXPECT_EQ(rig.server.downlinks_unheard(), heard ? 0u : 1u) << rssi;
+    ASSERT_EQ(rig.sent.size(), heard ? 1u : 0u) << rssi;
+    if (heard) {
+      EXPECT_EQ(rig.sent[0].rx_window, 1);
+      EXPECT_NEAR(rig.sent[0].t_end_s - rig.sent[0].t_start_s, 0.072192, 1e-9);
+    }
+  }
+  EXPECT_NEAR(models::radio::end_device_sensitivity_dbm(10, 500e3), -126.979, 1e-3);
 }
 
 TEST_F(LorawanServerTest, AnUnconfirmedUplinkWithoutAdrNeedsNoDownlink) {

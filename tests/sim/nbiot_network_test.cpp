@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "tests/sim/component_city.hpp"
@@ -114,6 +115,31 @@ TEST_F(NbiotNetworkTest, PublishesServedMessagesAsFramesOfItsCell) {
   EXPECT_EQ(cells, std::vector<uint32_t>{0});
   EXPECT_GT(t_received, 100.0);
   EXPECT_GT(charge, 0.0);  // (the cell's copy goes on from the frame: wired_network_test.cpp)
+}
+
+// One message's charge, by hand: its procedure's phases at the module's currents (M5311: transmit 167 mA,
+// receive and connected 54 mA), each preamble once (the procedure's own "preamble" phase is the one that
+// succeeded; none failed here), then the RRC inactivity timer (20 s) connected at 54 mA, then idle (DRX,
+// 0.4 mA) for min(interval, T3324) = 60 s. The NPRACH wait is counted from the ready time (idle, 0 s).
+TEST_F(NbiotNetworkTest, AMessagesChargeCountsItsOnePreambleOnce) {
+  nbiot_.submit(0, message(0, 100.0));
+  const auto out = step(200.0);
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_TRUE(out[0].served);
+  ASSERT_EQ(out[0].preamble_attempts, 1);
+  models::radio::UplinkProcedureParams params;
+  params.nprach_wait_s = 0.0;
+  const models::radio::UplinkProcedure procedure = models::radio::uplink_procedure(
+      c_.city.populations[0].payload_bytes, out[0].ce, models::radio::NbiotCellConfig{}, params);
+  int preambles = 0;
+  for (const models::radio::ProcedurePhase& phase : procedure.phases)
+    preambles += std::string(phase.name) == "preamble" ? 1 : 0;
+  EXPECT_EQ(preambles, 1);
+  using models::radio::PhaseKind;
+  const double charge_mas = 167.0 * procedure.time_in_s(PhaseKind::Transmit) +
+                            54.0 * procedure.time_in_s(PhaseKind::Receive) +
+                            54.0 * procedure.time_in_s(PhaseKind::Connected) + 54.0 * 20.0 + 0.4 * 60.0;
+  EXPECT_NEAR(out[0].charge_mah, charge_mas / 3600.0, 1e-12);
 }
 
 // nbiot_downlink_delay_mean_s: the device-weighted mean of each population's delay with its own uplinks
