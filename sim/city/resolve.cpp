@@ -12,6 +12,7 @@
 #include "models/device/catalogue.hpp"
 #include "models/radio/duty_cycle.hpp"
 #include "models/radio/lora_phy.hpp"
+#include "models/radio/lorawan_region.hpp"
 #include "models/radio/reception.hpp"
 #include "models/radio/wifi.hpp"
 #include "sim/city/city_layout.hpp"
@@ -44,6 +45,13 @@ std::string metres(double m) { return std::to_string(std::lround(m)) + " m"; }
 std::string short_number(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3g", value);
+  return text;
+}
+
+// A channel in MHz to the kHz (869.525 MHz, which three digits printed as 870).
+std::string megahertz(double hz) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.7g MHz", hz / 1e6);
   return text;
 }
 
@@ -98,8 +106,19 @@ void check_population(const scenario::Scenario& sc, size_t index, std::vector<Di
       const bool written = i < pop.radio.channel_marks.size();
       error(written ? pop.radio.channel_marks[i] : pop.mark,
             written ? "radio.channels[" + std::to_string(i) + "]" : "radio.channels",
-            short_number(f / 1e6) +
-                " MHz is outside every sub-band the region allows (set radio.duty_cycle: false to ignore)");
+            megahertz(f) +
+                " is outside every sub-band the region allows (set radio.duty_cycle: false to ignore)");
+    }
+    // The sub-band's radiated power limit (EN 300 220-2 Table B.1: 14 dBm ERP on 868.0-868.6 MHz), which
+    // tx_power is held to as the gateways' downlinks are (models::radio::max_radiated_dbm).
+    for (const double f : pop.radio.channels_hz) {
+      const double cap = models::radio::max_radiated_dbm(sc.channel.region, f);
+      if (pop.radio.tx_power_dbm <= cap) continue;
+      error(pop.mark, "radio.tx_power",
+            short_number(pop.radio.tx_power_dbm) + " dBm is above the " + short_number(cap) +
+                " dBm the region allows on " + megahertz(f) +
+                " (set radio.duty_cycle: false to ignore the region's limits)");
+      break;
     }
   }
   for (const std::string& name : pop.placement.districts)

@@ -86,7 +86,8 @@ struct MessageBrokered {
   bool accepted = false;
 };
 
-// Charge a device's radio drew outside the fleet's own accounting (an NB-IoT message).
+// Charge a device's radio drew outside the fleet's own accounting (an NB-IoT message, or a LoRaWAN downlink's
+// reception).
 struct ChargeDrawn {
   uint32_t device = 0;
   double charge_mah = 0.0;

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import citytwin
+from support import QUICKSTART
 
 
 def city(devices, gateways="  - {name: gw, position: [500 m, 500 m]}", radio="", run="duration: 6 h"):
@@ -262,3 +263,11 @@ def test_us915_keeps_every_uplink_within_the_400_ms_dwell_time():
     with pytest.raises(citytwin.ScenarioError, match=r"868.1.* is not a US915 uplink channel"):
         citytwin.validate(city(far.replace("sf: auto", "sf: auto, channels: [868.1 MHz]"),
                                gateways=gw, radio=us))
+
+
+def test_a_lorawan_device_is_held_to_the_sub_bands_power_limit():
+    with pytest.raises(citytwin.ScenarioError,
+                       match=r"devices\[0\]\.radio\.tx_power: 20 dBm is above the 14 dBm the region allows on 868\.1 MHz"):
+        citytwin.validate(QUICKSTART, overrides={"devices[0].radio.tx_power": "20 dBm"})
+    citytwin.validate(QUICKSTART, overrides={"devices[0].radio.tx_power": "20 dBm", "devices[0].radio.duty_cycle": False})
+    citytwin.validate(QUICKSTART, overrides={"devices[0].radio.tx_power": "14 dBm"})

@@ -71,3 +71,4 @@ def test_attacks_that_would_never_act_are_said():
     assert "attacks.jamming[0].channels: warning: no LoRaWAN device uses these channels" in texts
     assert "attacks.compromised[0]: warning: starts at 18000 s, at or after the run's end (10800 s)" in texts
     assert "attacks.compromised[0].share: warning: 0.0001 of the 1200 devices of 'parking' is no device" in texts
+
