@@ -87,8 +87,23 @@ void read_series_csv(DiagnosticLog& log, const YamlNode& node, const std::string
     }
     const DistrictIndex index{city, true};
     const bool uniform = header.size() == 2 && !index.has(header[1]);
+    // A value column named almost like a district is a district misspelt, not a city-wide series (the
+    // city-wide reading of 'time,lwo' replayed one district's levels everywhere).
+    if (uniform)
+      if (auto hint = closest_match(header[1], index.names())) {
+        fail(table.where(table.header.line) + "column '" + excerpt(header[1]) +
+             "' is not a district (did you mean '" + *hint +
+             "'?); a city-wide series names its column otherwise (e.g. 'value')");
+        return;
+      }
     if (!uniform) {
       for (size_t c = 1; c < header.size(); ++c) {
+        if (std::find(header.begin() + 1, header.begin() + static_cast<std::ptrdiff_t>(c), header[c]) !=
+            header.begin() + static_cast<std::ptrdiff_t>(c)) {
+          fail(table.where(table.header.line) + "column '" + excerpt(header[c]) +
+               "' is given twice (the second replaced the first)");
+          return;
+        }
         if (index.has(header[c])) continue;
         std::string message = table.where(table.header.line) + "column '" + excerpt(header[c]) +
                               "' is not a district (a CSV with several value columns has one per district)";

@@ -170,3 +170,24 @@ def test_fifteen_minute_counts_from_a_csv(tmp_path):
     assert float(v.sel(t_s=1800, district="a")) == pytest.approx(600)
     assert float(v.sel(t_s=5400, district="a")) == pytest.approx(1200)
     assert float(v.sel(t_s=5400, district="b")) == 0.0  # not covered: the quantity's rest value
+
+
+def test_a_csv_with_a_district_twice_or_misspelt_is_refused(tmp_path):
+    """A district's column given twice replaced the first without a word; a lone value column named almost
+    like a district (a typo) was read as a city-wide series and replayed everywhere."""
+    csv = tmp_path / "counts.csv"
+    scenario = SCENARIO.replace(
+        """  traffic_volume:
+    points: [[0 h, 600 veh/h], [4 h, 1200 veh/h], [6 h, 600 veh/h]]
+    interpolation: step""",
+        f"""  traffic_volume:
+    csv: {csv}
+    interpolation: step""")
+    csv.write_text("time,a,a,b\nPT0M,100 veh/h,200 veh/h,50 veh/h\n")
+    with pytest.raises(citytwin.ScenarioError, match=r"counts.csv:1: column 'a' is given twice"):
+        citytwin.validate(scenario)
+    csv.write_text("time,aa\nPT0M,100 veh/h\n")
+    with pytest.raises(citytwin.ScenarioError, match=r"column 'aa' is not a district \(did you mean 'a'\?\)"):
+        citytwin.validate(scenario)
+    csv.write_text("time,volume\nPT0M,100 veh/h\n")  # a city-wide series
+    citytwin.validate(scenario)
