@@ -61,14 +61,18 @@ def test_a_gateway_with_one_demodulator_drops_overlapping_frames():
     assert (reasons == "no_demodulator").sum() == one.kpi["lost_no_demodulator"]
 
 
-def test_confirmed_uplinks_are_acknowledged_and_retransmitted_when_lost():
-    r = citytwin.run(city("""  - name: alarms
+# 200 confirmed SF9 alarms on one gateway, up to 4 transmissions a report.
+ALARMS = """  - name: alarms
     count: 200
     districts: [a]
     interval: 2 min
     confirmed: true
     max_transmissions: 4
-    radio: {sf: 9, duty_cycle: false}"""))
+    radio: {sf: 9, duty_cycle: false}"""
+
+
+def test_confirmed_uplinks_are_acknowledged_and_retransmitted_when_lost():
+    r = citytwin.run(city(ALARMS))
     m = r.messages
     k = r.kpi
     assert k["downlinks_sent"] > 0
@@ -86,13 +90,7 @@ def test_confirmed_uplinks_are_acknowledged_and_retransmitted_when_lost():
 def test_the_network_server_passes_a_confirmed_report_on_once():
     # A retransmission after a lost ACK carries its report's FCnt: the server acknowledges it again but
     # passes the report on to the platform once (LoRaWAN L2 1.0.4, 4.3.1.5).
-    r = citytwin.run(city("""  - name: alarms
-    count: 200
-    districts: [a]
-    interval: 2 min
-    confirmed: true
-    max_transmissions: 4
-    radio: {sf: 9, duty_cycle: false}""", run="duration: 2 h"))
+    r = citytwin.run(city(ALARMS, run="duration: 2 h"))
     k = r.kpi
     m = r.messages
     assert k["reports_delivered"] < k["uplinks_delivered"]  # some reports were delivered twice or more
