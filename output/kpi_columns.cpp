@@ -234,6 +234,24 @@ KpiColumnSpec kpi_column_spec(const std::string& table, const std::string& colum
       return {std::string(e.units), std::string(e.description), e.storage};
     }
   }
+  // The coverage tables' columns are named after the technologies the city has (output/SCHEMA.md); each got
+  // the fallback "KPI <column> per row of ..." that says nothing.
+  const auto after = [&](std::string_view prefix) {
+    return column.rfind(prefix, 0) == 0 ? column.substr(prefix.size()) : std::string();
+  };
+  if (table == "coverage_by_district") {
+    if (const std::string tech = after("area_"); !tech.empty())
+      return {"", "share of the district's area within reach of " + tech, kReal};
+    if (const std::string tech = after("devices_"); !tech.empty())
+      return {"", "share of the district's " + tech + " devices within reach", kReal};
+  }
+  if (table == "coverage_grid") {
+    if (column == "x_m" || column == "y_m")
+      return {"m", std::string("the cell's centre, ") + column[0] + " in the city's frame", kReal};
+    if (column == "district")
+      return {"", "index of the cell's district in city.districts, -1 outside every district", kReal};
+    return {"", "share of the cell within reach of " + column + " (judged on 4 x 4 points)", kReal};
+  }
   return {units_from_suffix(column), "KPI " + column + " per row of /kpi/" + table, kReal};
 }
 

@@ -108,6 +108,10 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, const std::vector<D
       AlertRule rule;
       rule.mark = log.mark(alerts->items[i].location);
       set_if(rule.name, a.text("name", Presence::Required));
+      // /kpi/alerts keys its rows by name and district: two rules of one name gave two rows of one key.
+      for (const AlertRule& before : platform.alerts)
+        if (!rule.name.empty() && before.name == rule.name)
+          log.error(a.get("name")->location, a.path("name"), "alert '" + rule.name + "' is given twice");
       set_if(rule.type, a.text("type", Presence::Required));
       // In the unit of the quantity the type senses (its populations', else the catalogue type's): a length
       // (river level), mm/h (rainfall), a fraction (parking occupancy), ... (sim/scenario/quantities.hpp).

@@ -210,6 +210,12 @@ TEST(ScenarioErrors, AnAlertThresholdInAnotherQuantitysUnit) {
   EXPECT_NE(load_error(gauges + "platform:\n  alerts: [{name: r, type: river_level, above: 4 mm/h}]\n")
                 .find("expected river_level (mm, cm, m, km), got '4 mm/h'"),
             std::string::npos);
+  // /kpi/alerts keys its rows by the rule's name: one name twice is refused.
+  EXPECT_NE(
+      load_error(gauges + "platform:\n  alerts: [{name: r, type: rain_gauge, above: 3 mm/h}, {name: r, type: "
+                          "rain_gauge, above: 9 mm/h}]\n")
+          .find("platform.alerts[1].name: alert 'r' is given twice"),
+      std::string::npos);
   EXPECT_NE(load_error(gauges + "platform:\n  alerts: [{name: r, type: rain_gauge}]\n")
                 .find("platform.alerts[0].above: missing required key 'above' (or 'below')"),
             std::string::npos);
