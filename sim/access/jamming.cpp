@@ -32,10 +32,7 @@ double JammingField::noise_rise_db(uint32_t gateway, uint32_t channel_hz, double
   for (size_t j = 0; j < jammers_.size(); ++j) {
     const scenario::Jamming& jam = jammers_[j];
     if (!(jam.start_s < t1_s && t0_s < jam.end_s)) continue;
-    if (!jam.channels_hz.empty() &&
-        std::none_of(jam.channels_hz.begin(), jam.channels_hz.end(),
-                     [&](double hz) { return std::abs(hz - static_cast<double>(channel_hz)) < 1e3; }))
-      continue;
+    if (!jam.jams(static_cast<double>(channel_hz))) continue;
     ratio += std::pow(10.0, (received_dbm(j, gateway) - noise_dbm) / 10.0);
   }
   return ratio > 0.0 ? 10.0 * std::log10(1.0 + ratio) : 0.0;

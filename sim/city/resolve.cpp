@@ -250,7 +250,7 @@ void check_flood(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
 }
 
 // Attacks that would never act, said (no silent no-op): a window that starts at or after the run's end, a
-// jammer on no channel a LoRaWAN device uses (within 1 kHz, as access::JammingField matches them), a share
+// jammer on no channel a LoRaWAN device uses (scenario::Jamming::jams, as access::JammingField), a share
 // of a population that rounds to no device.
 void check_attacks(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
   const scenario::Attacks& a = sc.attacks;
@@ -274,10 +274,8 @@ void check_attacks(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
     if (j.channels_hz.empty()) continue;
     const bool heard = std::any_of(sc.devices.begin(), sc.devices.end(), [&](const DevicePopulation& p) {
       return p.technology == scenario::Technology::LoRaWAN && p.count > 0 &&
-             std::any_of(p.radio.channels_hz.begin(), p.radio.channels_hz.end(), [&](double device_hz) {
-               return std::any_of(j.channels_hz.begin(), j.channels_hz.end(),
-                                  [&](double hz) { return std::abs(hz - device_hz) < 1e3; });
-             });
+             std::any_of(p.radio.channels_hz.begin(), p.radio.channels_hz.end(),
+                         [&](double hz) { return j.jams(hz); });
     });
     if (!heard)
       out.push_back({j.mark, path + ".channels",

@@ -2,6 +2,7 @@
 // every default lives here.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,6 +27,12 @@ struct Jamming {
   double end_s = 0.0;
   std::vector<double> channels_hz;  // empty: every channel
   SourceMark mark;
+  // Whether it jams the channel at channel_hz: one of its channels within 1 kHz, or every channel.
+  bool jams(double channel_hz) const {
+    for (const double hz : channels_hz)
+      if (std::abs(hz - channel_hz) < 1e3) return true;
+    return channels_hz.empty();
+  }
 };
 
 // Compromised devices: from `start` (to `end`, or the end of the run), each transmits at rate_factor

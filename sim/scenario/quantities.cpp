@@ -93,4 +93,11 @@ std::optional<double> parse_quantity_value(const QuantityKind& kind, std::string
   return value;
 }
 
+std::optional<double> parse_threshold(const QuantityKind& kind, std::string_view text, std::string* error) {
+  QuantityKind loose = kind;
+  loose.lo = -1e300;  // finite: a value that overflows is still refused
+  loose.hi = 1e300;
+  return parse_quantity_value(loose, text, false, error);
+}
+
 }  // namespace citytwin::sim::scenario

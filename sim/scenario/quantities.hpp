@@ -33,5 +33,9 @@ std::vector<std::string_view> quantity_names();
 // kind.unit when bare_ok (CSV cells) or when the quantity has no unit. nullopt and *error otherwise.
 std::optional<double> parse_quantity_value(const QuantityKind& kind, std::string_view text, bool bare_ok,
                                            std::string* error);
+// A threshold on the quantity (an event rule's, an alert's): "<number> <unit>" in one of kind's units, as
+// parse_quantity_value with no bare number where the quantity has a unit, and no range: a threshold may lie
+// outside the physical range (never crossed).
+std::optional<double> parse_threshold(const QuantityKind& kind, std::string_view text, std::string* error);
 
 }  // namespace citytwin::sim::scenario

@@ -287,10 +287,7 @@ void read_event(MapReader& population, DevicePopulation& out) {
       return std::nullopt;
     }
     std::string error;
-    QuantityKind loose = *kind;  // a threshold may lie outside the physical range (never crossed)
-    loose.lo = -1e300;
-    loose.hi = 1e300;
-    const auto parsed = parse_quantity_value(loose, v->scalar, false, &error);
+    const auto parsed = parse_threshold(*kind, v->scalar, &error);
     if (!parsed) map.log().error(v->location, map.path(key), error);
     return parsed;
   };

@@ -139,16 +139,10 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, const std::vector<D
         }
         std::string error;
         if (kind != nullptr) {
-          QuantityKind loose = *kind;  // a threshold may lie outside the physical range (never crossed)
-          loose.lo = -1e300;
-          loose.hi = 1e300;
-          std::optional<double> value = parse_quantity_value(loose, v->scalar, false, &error);
+          std::optional<double> value = parse_threshold(*kind, v->scalar, &error);
           if (!value && also != nullptr) {
-            QuantityKind speed = *also;
-            speed.lo = -1e300;
-            speed.hi = 1e300;
             std::string speed_error;
-            if ((value = parse_quantity_value(speed, v->scalar, false, &speed_error))) return value;
+            if ((value = parse_threshold(*also, v->scalar, &speed_error))) return value;
             error += "; or " + speed_error;
           }
           if (!value)
@@ -157,12 +151,8 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, const std::vector<D
         }
         // A type no population has and the catalogue does not know (the rule never fires: resolve warns):
         // any quantity's unit.
-        for (const QuantityKind& any : quantity_kinds()) {
-          QuantityKind loose = any;
-          loose.lo = -1e300;
-          loose.hi = 1e300;
-          if (const auto value = parse_quantity_value(loose, v->scalar, false, nullptr)) return value;
-        }
+        for (const QuantityKind& any : quantity_kinds())
+          if (const auto value = parse_threshold(any, v->scalar, nullptr)) return value;
         log.error(v->location, a.path(key),
                   "expected a threshold with its unit (4.5 m), got " + v->describe());
         return std::nullopt;
