@@ -78,9 +78,9 @@ KpiTable read_by_district(hid_t kpi) {
 }
 
 // Column-wise writing of a table group.
-void text_column(hid_t g, const std::string& name, const std::string& description,
-                 const std::vector<std::string>& v) {
-  h5::write_column(g, {name, "", description}, v);
+Handle text_column(hid_t g, const std::string& name, const std::string& description,
+                   const std::vector<std::string>& v) {
+  return h5::write_column(g, {name, "", description}, v);
 }
 
 }  // namespace
@@ -158,8 +158,8 @@ void write_campaign_summary(const std::string& path, const CampaignSummary& summ
         reused.push_back(r.reused ? 1 : 0);
         wall.push_back(r.wall_s);
       }
-      text_column(g, "run_id", "the run's id: SHA-256 of scenario text, overrides and seed (16 hex digits)",
-                  ids);
+      const Handle run_id = text_column(
+          g, "run_id", "the run's id: SHA-256 of scenario text, overrides and seed (16 hex digits)", ids);
       for (size_t a = 0; a < summary.axes.size(); ++a) {
         std::vector<std::string> values;
         for (const auto& r : rows) values.push_back(a < r.axis_values.size() ? r.axis_values[a] : "");
@@ -190,6 +190,8 @@ void write_campaign_summary(const std::string& path, const CampaignSummary& summ
                          values);
       }
 
+      h5::index_rows(g, run_id.get());
+
       Handle by = h5::create_group(file.get(), "by_district",
                                    "per-district KPIs of every run, one row per run, district and KPI");
       std::vector<std::string> b_id, b_district, b_kpi;
@@ -207,13 +209,14 @@ void write_campaign_summary(const std::string& path, const CampaignSummary& summ
             b_kpi.push_back(name);
             b_value.push_back(values[k]);
           }
-      text_column(by.get(), "run_id", "the run (a row of /runs)", b_id);
+      const Handle by_run = text_column(by.get(), "run_id", "the run (a row of /runs)", b_id);
       for (size_t a = 0; a < b_axes.size(); ++a)
         text_column(by.get(), summary.axes[a], "grid axis: the run's value of this key path", b_axes[a]);
       h5::write_column(by.get(), {"seed", "", "the run's master seed"}, b_seed);
       text_column(by.get(), "district", "the district", b_district);
       text_column(by.get(), "kpi", "the KPI's name (a column of the run's /kpi/by_district)", b_kpi);
       h5::write_column(by.get(), {"value", "", "the KPI's value"}, b_value);
+      h5::index_rows(by.get(), by_run.get());
       h5::check(file.close(), "close file");
     }
     std::filesystem::rename(partial, path);

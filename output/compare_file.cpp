@@ -17,17 +17,19 @@ void write_table(hid_t parent, const std::string& name, const std::string& descr
                  const std::map<std::string, std::string>& units, bool integer_keys = false) {
   h5::Handle group = h5::create_group(parent, name, description);
   const h5::ColumnInfo key{table.key_name, "", "table key: one row per " + table.key_name};
+  h5::Handle keys;
   if (integer_keys) {
     std::vector<int64_t> numbers;
     for (const std::string& k : table.keys) numbers.push_back(static_cast<int64_t>(std::stoull(k)));
-    h5::write_column(group.get(), key, numbers);
+    keys = h5::write_column(group.get(), key, numbers);
   } else {
-    h5::write_column(group.get(), key, table.keys);
+    keys = h5::write_column(group.get(), key, table.keys);
   }
   for (const auto& [column, values] : table.columns) {
     const auto unit = units.find(column);
     h5::write_column(group.get(), {column, unit == units.end() ? "" : unit->second, column}, values);
   }
+  h5::index_rows(group.get(), keys.get());
 }
 
 herr_t link_names(hid_t, const char* name, const H5L_info_t*, void* data) {
@@ -114,9 +116,12 @@ void write_compare_file(const std::string& path, const CompareData& data) {
         write_table(group.get(), "runs", "one row per seed: the run's KPIs", phase.runs, data.units, true);
         for (const auto& [seed, trace] : phase.traces) {
           h5::Handle source(H5Fopen(trace.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open " + trace);
-          h5::check(H5Ocopy(source.get(), "kpi", group.get(), ("seed_" + std::to_string(seed)).c_str(),
-                            H5P_DEFAULT, H5P_DEFAULT),
+          const std::string copy = "seed_" + std::to_string(seed);
+          h5::check(H5Ocopy(source.get(), "kpi", group.get(), copy.c_str(), H5P_DEFAULT, H5P_DEFAULT),
                     "copy /kpi of " + trace);
+          h5::Handle copied(H5Gopen2(group.get(), copy.c_str(), H5P_DEFAULT), H5Gclose,
+                            "open the copy of " + trace);
+          h5::index_copied_tables(copied.get());
         }
       }
       h5::check(file.close(), "close file");

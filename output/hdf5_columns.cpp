@@ -272,6 +272,11 @@ struct ReferenceEntry {
   int dimension;
 };
 
+herr_t collect_names(hid_t, const char* name, const H5L_info_t*, void* data) {
+  static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+  return 0;
+}
+
 // Whether the fast path below applies: a scale with no dataset attached yet, and datasets with no scale.
 bool first_attachments(hid_t scale, std::span<const hid_t> datasets) {
   if (check(H5Aexists(scale, REFERENCE_LIST), "look for the scale's REFERENCE_LIST") > 0) return false;
@@ -331,6 +336,61 @@ void attach_dimension_scale(hid_t scale, const std::string& dimension_name, std:
       H5Acreate2(scale, REFERENCE_LIST, entry_type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
       "create the REFERENCE_LIST of " + path);
   check(H5Awrite(references.get(), entry_type.get(), entries.data()), "write the REFERENCE_LIST of " + path);
+}
+
+void index_rows(hid_t group, hid_t key) {
+  const std::string key_path = object_path(key);
+  const std::string key_name = key_path.substr(key_path.rfind('/') + 1);
+  std::vector<std::string> names;
+  hsize_t at = 0;
+  check(H5Literate(group, H5_INDEX_CRT_ORDER, H5_ITER_INC, &at, collect_names, &names),
+        "list the columns of " + object_path(group));
+  std::vector<Handle> columns;
+  for (const std::string& name : names) {
+    if (name == key_name) continue;
+    const std::string path = child_path(group, name);
+    H5O_info_t info{};
+    check(H5Oget_info_by_name2(group, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT), "look at " + path);
+    if (info.type != H5O_TYPE_DATASET) continue;
+    columns.emplace_back(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose, "open " + path);
+  }
+  std::vector<hid_t> ids;
+  ids.reserve(columns.size());
+  for (const Handle& column : columns) ids.push_back(column.get());
+  attach_dimension_scale(key, key_name, ids);
+}
+
+void index_copied_tables(hid_t parent) {
+  std::vector<std::string> tables;
+  const auto collect = [](hid_t group, const char* name, const H5L_info_t*, void* data) -> herr_t {
+    H5O_info_t info{};
+    if (H5Oget_info_by_name2(group, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) >= 0 &&
+        info.type == H5O_TYPE_GROUP)
+      static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+    return 0;
+  };
+  hsize_t at = 0;
+  check(H5Literate(parent, H5_INDEX_NAME, H5_ITER_INC, &at, collect, &tables),
+        "list the tables of " + object_path(parent));
+  for (const std::string& table : tables) {
+    const std::string path = child_path(parent, table);
+    Handle group(H5Gopen2(parent, table.c_str(), H5P_DEFAULT), H5Gclose, "open " + path);
+    std::vector<std::string> columns;
+    at = 0;
+    check(H5Literate(group.get(), H5_INDEX_CRT_ORDER, H5_ITER_INC, &at, collect_names, &columns),
+          "list the columns of " + path + " in creation order");
+    if (columns.empty()) continue;
+    for (const std::string& column : columns) {
+      Handle dataset(H5Dopen2(group.get(), column.c_str(), H5P_DEFAULT), H5Dclose,
+                     "open " + path + "/" + column);
+      for (const char* attribute : {DIMENSION_LIST, REFERENCE_LIST, "CLASS", "NAME"})
+        if (check(H5Aexists(dataset.get(), attribute), "look at " + path + "/" + column) > 0)
+          check(H5Adelete(dataset.get(), attribute), "drop " + path + "/" + column + "@" + attribute);
+    }
+    Handle key(H5Dopen2(group.get(), columns.front().c_str(), H5P_DEFAULT), H5Dclose,
+               "open the key of " + path);
+    index_rows(group.get(), key.get());
+  }
 }
 
 AppendableColumn::AppendableColumn(hid_t group, const ColumnInfo& info, NumericType type, size_t chunk_rows,

@@ -110,6 +110,16 @@ Handle write_matrix(hid_t group, const ColumnInfo& info, std::span<const double>
 // dataset already has a scale's attributes.
 void attach_dimension_scale(hid_t scale, const std::string& dimension_name, std::span<const hid_t> datasets);
 
+// Makes column `key` of the table `group` (the column that names its rows: /devices/id, /messages/t_tx_s,
+// /kpi/by_district/district) the dimension scale of every other column, so that netCDF
+// readers (xarray with engine="h5netcdf") open the table as a Dataset over `key` without phony_dims, and
+// h5py or pandas still see the same columns, no dataset added. Call once the group's columns exist.
+void index_rows(hid_t group, hid_t key);
+// The same for each table under `parent` copied with H5Ocopy from another file (a compare file's copies of
+// its runs' /kpi): the copy's dimension-scale references still hold the source file's addresses, so they
+// are dropped and each table indexed again by its first column.
+void index_copied_tables(hid_t parent);
+
 // A numeric column that grows as rows arrive: extendible (unlimited maximum), chunked, compressed.
 // Compressed chunks are filtered by output/chunk_deflate.hpp (libdeflate) and stored whole, as HDF5's
 // shuffle and deflate filters would store them; so are a static column's (write_column).
@@ -121,6 +131,7 @@ class AppendableColumn {
   // Extends the dataset by `rows` and writes them from `data` (native layout) in one call.
   void append(const void* data, size_t rows);
   uint64_t rows() const { return rows_; }
+  hid_t id() const { return dataset_.get(); }
   // Closes the dataset; further appends fail.
   herr_t close() { return dataset_.close(); }
 

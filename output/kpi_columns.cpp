@@ -14,10 +14,19 @@ struct Entry {
   std::string_view units;
   std::string_view description;
   KpiStorage storage;
+  std::span<const h5::EnumMember> codes{};  // KpiStorage::Code
 };
 
 constexpr KpiStorage kCount = KpiStorage::Count;
 constexpr KpiStorage kReal = KpiStorage::Real;
+
+constexpr std::array kRadio{h5::EnumMember{"lorawan", 0}, h5::EnumMember{"nbiot", 1},
+                            h5::EnumMember{"wifi", 2}};
+constexpr std::array kRadioWithMixed{h5::EnumMember{"mixed", -1}, h5::EnumMember{"lorawan", 0},
+                                     h5::EnumMember{"nbiot", 1}, h5::EnumMember{"wifi", 2}};
+// In step with AttackLog::Kind.
+constexpr std::array kAttackKinds{h5::EnumMember{"jamming", 0}, h5::EnumMember{"compromised", 1},
+                                  h5::EnumMember{"dos_broker", 2}, h5::EnumMember{"dos_network_server", 3}};
 
 // Keep in step with output/SCHEMA.md (tests/python/test_api.py checks every column of a run
 // has a description from here).
@@ -30,7 +39,7 @@ constexpr std::array kEntries{
     Entry{"by_district", "latency_mean_s", "s", "mean latency of delivered uplinks", kReal},
     Entry{"by_district", "energy_mean_mah", "mAh", "mean charge drawn per device over the run", kReal},
     Entry{"by_type", "radio", "", "radio of the type's populations (mixed when they differ)",
-          KpiStorage::Radio},
+          KpiStorage::Code, kRadioWithMixed},
     Entry{"by_type", "devices", "", "devices of this type", kCount},
     Entry{"by_type", "reports", "", "reports due (first attempts)", kCount},
     Entry{"by_type", "transmissions", "", "uplink transmissions, retransmissions included", kCount},
@@ -74,8 +83,11 @@ constexpr std::array kEntries{
     Entry{"alerts", "t_inundation_s", "s",
           "when the district's inundation began (drivers.flood); NaN if never", kReal},
     Entry{"alerts", "latency_from_inundation_s", "s", "t_alert_s - t_inundation_s", kReal},
-    Entry{"attacks", "kind", "",
-          "0 jamming, 1 compromised devices, 2 DoS at the broker, 3 at the network server", kCount},
+    Entry{
+        "attacks", "kind", "",
+        "jamming, compromised devices, dos_broker or dos_network_server (denial of service at the broker or "
+        "at the network server)",
+        KpiStorage::Code, kAttackKinds},
     Entry{"attacks", "start_s", "s", "start of the attack's window", kReal},
     Entry{"attacks", "end_s", "s", "end of the attack's window", kReal},
     Entry{"attacks", "honest_sent_before", "", "honest transmissions before the window", kCount},
@@ -207,11 +219,6 @@ std::string units_from_suffix(std::string_view name) {
   return "";
 }
 
-constexpr std::array kRadio{h5::EnumMember{"lorawan", 0}, h5::EnumMember{"nbiot", 1},
-                            h5::EnumMember{"wifi", 2}};
-constexpr std::array kRadioWithMixed{h5::EnumMember{"mixed", -1}, h5::EnumMember{"lorawan", 0},
-                                     h5::EnumMember{"nbiot", 1}, h5::EnumMember{"wifi", 2}};
-
 std::array<h5::EnumMember, kFailReasons> make_fail_reasons() {
   std::array<h5::EnumMember, kFailReasons> codes{};
   for (size_t i = 0; i < kFailReasons; ++i) {
@@ -231,7 +238,7 @@ KpiColumnSpec kpi_column_spec(const std::string& table, const std::string& colum
   }
   for (const Entry& e : kEntries) {
     if (e.table == table && e.column == column) {
-      return {std::string(e.units), std::string(e.description), e.storage};
+      return {std::string(e.units), std::string(e.description), e.storage, e.codes};
     }
   }
   // The coverage tables' columns are named after the technologies the city has (output/SCHEMA.md); each got
@@ -249,7 +256,7 @@ KpiColumnSpec kpi_column_spec(const std::string& table, const std::string& colum
     if (column == "x_m" || column == "y_m")
       return {"m", std::string("the cell's centre, ") + column[0] + " in the city's frame", kReal};
     if (column == "district")
-      return {"", "index of the cell's district in city.districts, -1 outside every district", kReal};
+      return {"", "index of the cell's district in city.districts, -1 outside every district", kCount};
     return {"", "share of the cell within reach of " + column + " (judged on 4 x 4 points)", kReal};
   }
   return {units_from_suffix(column), "KPI " + column + " per row of /kpi/" + table, kReal};
@@ -259,6 +266,7 @@ std::span<const KpiAttribute> kpi_attributes() { return kAttributes; }
 
 std::span<const h5::EnumMember> radio_codes() { return kRadio; }
 std::span<const h5::EnumMember> radio_codes_with_mixed() { return kRadioWithMixed; }
+std::span<const h5::EnumMember> attack_kind_codes() { return kAttackKinds; }
 std::span<const h5::EnumMember> fail_reason_codes() {
   static const auto codes = make_fail_reasons();
   return codes;

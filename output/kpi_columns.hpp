@@ -1,6 +1,6 @@
 // What the trace says about each KPI column it writes: units, a description and how it is stored
-// (a count as an integer, a radio code as an enumeration), so that a reader needs neither the source
-// nor SCHEMA.md to interpret /kpi. Private to output/; the tables are documented in output/SCHEMA.md.
+// (a count as an integer, a radio or an attack's kind as an enumeration), so that a reader needs neither the
+// source nor SCHEMA.md to interpret /kpi. Private to output/; the tables are documented in output/SCHEMA.md.
 #pragma once
 
 #include <span>
@@ -13,13 +13,14 @@ namespace citytwin::output {
 enum class KpiStorage {
   Real,   // f8
   Count,  // i8: a whole number of things (devices, uplinks, ...)
-  Radio,  // i1 enumeration: lorawan 0, nbiot 1, wifi 2, mixed -1
+  Code,   // i1 enumeration of `codes` (a radio: lorawan 0, nbiot 1, wifi 2, mixed -1; an attack's kind)
 };
 
 struct KpiColumnSpec {
   std::string units;
   std::string description;
   KpiStorage storage = KpiStorage::Real;
+  std::span<const h5::EnumMember> codes{};  // KpiStorage::Code: the names of the column's values
 };
 
 // The column `column` of table /kpi/<table> (or a scalar /kpi attribute when `table` is empty). A
@@ -32,5 +33,8 @@ KpiColumnSpec kpi_column_spec(const std::string& table, const std::string& colum
 std::span<const h5::EnumMember> radio_codes();
 std::span<const h5::EnumMember> radio_codes_with_mixed();
 std::span<const h5::EnumMember> fail_reason_codes();
+// /kpi/attacks/kind: jamming 0, compromised 1, dos_broker 2, dos_network_server 3
+// (sim/record/attack_log.hpp).
+std::span<const h5::EnumMember> attack_kind_codes();
 
 }  // namespace citytwin::output

@@ -236,7 +236,9 @@ void TraceFile::open(std::string final_path_in, const RunMeta& run, bool overwri
     h5::ColumnInfo warnings;
     warnings.name = "warnings";
     warnings.description = "what the scenario asks that the run silently does not do, one per row";
-    h5::write_column(group, warnings, run.warnings);
+    const h5::Handle listed = h5::write_column(group, warnings, run.warnings);
+    // Its own dimension (netCDF's coordinate variable), so that xarray opens /meta without phony_dims.
+    h5::attach_dimension_scale(listed.get(), "warnings", {});
     h5::write_attribute(group, "complete", int32_t{0});
     kpi = h5::create_group(file.get(), "kpi", "");
     flush_file();

@@ -36,7 +36,7 @@ void write_kpi_column(hid_t group, const std::string& table, const std::string& 
     h5::write_column(group, {column, spec.units, spec.description}, counts);
   } else {
     const std::vector<int8_t> codes(values.begin(), values.end());
-    h5::write_column(group, {column, spec.units, spec.description, radio_codes_with_mixed()}, codes);
+    h5::write_column(group, {column, spec.units, spec.description, spec.codes}, codes);
   }
 }
 
@@ -55,8 +55,8 @@ void TraceWriter::write_devices(const DeviceTable& devices) {
   impl_->trace.guarded("write /devices", bytes, [&] {
     h5::Handle group = h5::create_group(impl_->trace.file.get(), "devices", "one row per device");
     const hid_t g = group.get();
-    h5::write_column(g, {"id", "", "device id; /messages/device refers to it"}, devices.id,
-                     impl_->deflate_level);
+    const h5::Handle id = h5::write_column(g, {"id", "", "device id; /messages/device refers to it"},
+                                           devices.id, impl_->deflate_level);
     h5::write_column(g, {"population", "", "scenario device population the device belongs to"},
                      devices.population.values, devices.population.codes, impl_->deflate_level);
     h5::write_column(g, {"type", "", "device type from the scenario (free text)"}, devices.type.values,
@@ -67,6 +67,7 @@ void TraceWriter::write_devices(const DeviceTable& devices) {
                      impl_->deflate_level);
     h5::write_column(g, {"y_m", "m", "position north of the city origin (south-west corner)"}, devices.y_m,
                      impl_->deflate_level);
+    h5::index_rows(g, id.get());
     impl_->trace.flush_file();
   });
 }
@@ -83,7 +84,7 @@ void TraceWriter::write_gateways(const GatewayTable& gateways) {
   impl_->trace.guarded("write /gateways", bytes, [&] {
     h5::Handle group = h5::create_group(impl_->trace.file.get(), "gateways", "one row per gateway");
     const hid_t g = group.get();
-    h5::write_column(g, {"id", "", "gateway id"}, gateways.id, impl_->deflate_level);
+    const h5::Handle id = h5::write_column(g, {"id", "", "gateway id"}, gateways.id, impl_->deflate_level);
     h5::write_column(g, {"name", "", "gateway name from the scenario"}, gateways.name, impl_->deflate_level);
     h5::write_column(g,
                      {"district", "", "district containing the gateway; empty when outside every district"},
@@ -92,6 +93,7 @@ void TraceWriter::write_gateways(const GatewayTable& gateways) {
                      impl_->deflate_level);
     h5::write_column(g, {"y_m", "m", "position north of the city origin (south-west corner)"}, gateways.y_m,
                      impl_->deflate_level);
+    h5::index_rows(g, id.get());
     impl_->trace.flush_file();
   });
 }
@@ -128,8 +130,10 @@ void TraceWriter::write_kpi_table(const std::string& name, const KpiTable& table
   impl_->trace.guarded("write /kpi table", bytes, [&] {
     h5::Handle group = h5::create_group(impl_->trace.kpi.get(), name, "KPIs by " + table.key_name);
     const hid_t g = group.get();
-    h5::write_column(g, {table.key_name, "", "table key: one row per " + table.key_name}, table.keys);
+    const h5::Handle key =
+        h5::write_column(g, {table.key_name, "", "table key: one row per " + table.key_name}, table.keys);
     for (const auto& [column, values] : table.columns) write_kpi_column(g, name, column, values);
+    h5::index_rows(g, key.get());
     impl_->trace.flush_file();
   });
 }

@@ -169,6 +169,8 @@ struct TraceWriter::Impl {
                                        deflate_level);
         },
         pending);
+    // The rows are in time order: xarray indexes /messages by t_tx_s (netCDF's coordinate).
+    h5::index_rows(messages.get(), message_columns[1].id());
   }
 
   // Appends rows [first, first + count) of `source` to the /messages datasets and flushes the file, so

@@ -243,7 +243,7 @@ output::KpiTable access_point_kpis(const scenario::Scenario& sc, const access::W
   return t;
 }
 
-output::KpiTable failure_kpis(const network::WiredNetwork& wired, const MessageLog& log) {
+output::KpiTable failure_kpis(const network::WiredNetwork& wired, const MessageLog& log, double t_end_s) {
   output::KpiTable t;
   t.key_name = "target";
   const auto& failures = wired.failures();
@@ -252,7 +252,10 @@ output::KpiTable failure_kpis(const network::WiredNetwork& wired, const MessageL
     return i < v.size() ? static_cast<double>(v[i]) : 0.0;
   };
   std::vector<double> start, end, delayed, lost, copies_delayed, copies_lost, stream_outage;
-  for (size_t i = 0; i < failures.size(); ++i) {
+  // The failures are in order of start (drivers::failure_schedule), so those of the run are the first
+  // ones and /messages/failure's indices stay theirs: one that begins at or after the run's end (a
+  // schedule past a stopped run, an availability profile's last draw) did nothing and is not a row.
+  for (size_t i = 0; i < failures.size() && failures[i].start_s < t_end_s; ++i) {
     t.keys.push_back(failures[i].target);
     start.push_back(failures[i].start_s);
     end.push_back(failures[i].end_s);

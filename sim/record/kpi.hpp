@@ -39,9 +39,9 @@ void add_backhaul_stream_kpis(output::KpiList& kpis, const output::KpiTable& acc
 // capacity over the mean drain in the run, projected to a year; NaN without such devices or drain.
 void add_battery_life_kpi(const scenario::Scenario& sc, const city::CityLayout& city,
                           const engine::Fleet& fleet, double duration_s, output::KpiList& kpis);
-// Per wired failure of the run (its schedule order, the rows /messages/failure points to): when, the
-// uplinks and forwarded copies it delayed or lost, and the CCTV stream time it interrupted.
-output::KpiTable failure_kpis(const network::WiredNetwork& wired, const MessageLog& log);
+// Per wired failure that began before t_end_s (its schedule order, the rows /messages/failure points to):
+// when, the uplinks and forwarded copies it delayed or lost, and the CCTV stream time it interrupted.
+output::KpiTable failure_kpis(const network::WiredNetwork& wired, const MessageLog& log, double t_end_s);
 // /kpi/power_outages: one row per district and power cut (drivers.power_outages, its CSV, then the flood's
 // cuts of flooded districts), in that order: start_s, end_s, from_flood (1 for the flood's).
 output::KpiTable power_outage_kpis(const scenario::Scenario& scenario, const drivers::DriverSet& drivers);

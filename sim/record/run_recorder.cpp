@@ -51,7 +51,7 @@ RunRecorder::Report RunRecorder::finish(output::TraceWriter& writer, const Sourc
   writer.write_kpi_table("by_type", type_kpis(scenario_, city_, s.fleet, log_, t_end_s));
   if (access_points) writer.write_kpi_table("by_access_point", by_access_point);
   if (alerts_.has_table()) writer.write_kpi_table("alerts", alerts_.table());
-  if (!s.wired.failures().empty()) writer.write_kpi_table("failures", failure_kpis(s.wired, log_));
+  if (!s.wired.failures().empty()) writer.write_kpi_table("failures", failure_kpis(s.wired, log_, t_end_s));
   if (const output::KpiTable cuts = power_outage_kpis(scenario_, drivers_); !cuts.keys.empty())
     writer.write_kpi_table("power_outages", cuts);
   if (attacks) {

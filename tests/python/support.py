@@ -20,3 +20,30 @@ gateways:
   - {name: gw, position: [1 km, 500 m]}
 run: {duration: 1 h, seed: 4}
 """
+
+
+def assert_xarray_opens_every_table(path):
+    """Every group of an HDF5 file citytwin wrote opens in xarray (engine h5netcdf) without phony_dims, as a
+    Dataset over the table's key column holding every column h5py sees (no dataset added), with the same
+    values."""
+    import h5py
+    import numpy as np
+    import xarray as xr
+
+    with h5py.File(path, "r") as f:
+        groups = [""]
+        f.visit(lambda name: groups.append(name) if isinstance(f[name], h5py.Group) else None)
+        for group in groups:
+            columns = {name: ds for name, ds in (f[group] if group else f).items() if isinstance(ds, h5py.Dataset)}
+            with xr.open_dataset(path, group=group or None, engine="h5netcdf") as ds:
+                assert set(ds.variables) == set(columns), group
+                for name, column in columns.items():
+                    if column.ndim == 1 and len(columns) > 1:
+                        # A table: every column over the key, which the table's first column is.
+                        assert len(ds[name].dims) == 1 and ds[name].dims[0] in columns, (group, name)
+                    values = column[()]
+                    if values.dtype.kind == "f":
+                        np.testing.assert_array_equal(ds[name].values, values, err_msg=f"{group}/{name}")
+                    elif values.dtype.kind in "iu":
+                        assert np.array_equal(ds[name].values, values), (group, name)
+    return groups

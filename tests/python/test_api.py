@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import citytwin
-from support import CLI, QUICKSTART, SMALL, SOURCE
+from support import CLI, QUICKSTART, SMALL, SOURCE, assert_xarray_opens_every_table
 
 FLOOD = SOURCE / "scenarios" / "flood_outage.yaml"
 
@@ -188,6 +188,25 @@ def test_xarray_opens_timeseries_with_h5netcdf_alone(flood):
             np.testing.assert_array_equal(ds["network_server"].values, f["timeseries/network_server"][:])
             assert list(ds["link"].values) == list(f["timeseries/link"].asstr()[:])
         xr.testing.assert_equal(ds["utilisation"], r.timeseries["utilisation"])
+
+
+def test_xarray_opens_every_table_over_its_key_without_phony_dims(flood, tmp_path):
+    import xarray as xr
+
+    _, out = flood
+    groups = assert_xarray_opens_every_table(out)
+    assert {"messages", "devices", "gateways", "kpi/by_district", "kpi/failures", "meta"} <= set(groups)
+    with xr.open_dataset(out, group="messages", engine="h5netcdf") as m, h5py.File(out, "r") as f:
+        assert m["device"].dims == ("t_tx_s",) and bool((m["t_tx_s"].diff("t_tx_s") >= 0).all())
+        hour = m.sel(t_tx_s=slice(3600.0, 7200.0))
+        t = f["messages/t_tx_s"][()]
+        assert hour.sizes["t_tx_s"] == np.count_nonzero((t >= 3600.0) & (t <= 7200.0)) > 0
+    with xr.open_dataset(out, group="kpi/by_district", engine="h5netcdf") as d:
+        assert d["delivery_ratio"].dims == ("district",)
+    # A trace with no message rows (a summary trace: /messages created, never appended to) opens too.
+    summary = tmp_path / "summary.h5"
+    citytwin.run(FLOOD, out=summary, overrides={"run.duration": "2 h", "run.trace": "summary"})
+    assert_xarray_opens_every_table(summary)
 
 
 def test_h5py_shows_enum_names_units_and_integer_counts(flood):

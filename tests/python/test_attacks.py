@@ -47,7 +47,7 @@ def test_a_jammer_loses_the_uplinks_of_the_gateway_in_range_only_in_its_window(t
     assert m["delivered"][west & ~window].mean() > 0.97
     assert r.kpi["lost_jammed"] == (m["fail_reason"] == "jammed").sum() > 300
     row = r.kpi_tables["attacks"].set_index("attack").loc["j"]
-    assert row["kind"] == 0 and row["targets"] == 1
+    assert row["kind"] == "jamming" and row["targets"] == 1
     assert row["lost_to_attack"] == (m["fail_reason"][m["t_tx_s"].between(3600, 7200, inclusive="left")]
                                      == "jammed").sum()
     # Half of the honest traffic (the west's) is lost during the window.
@@ -76,7 +76,7 @@ def test_a_flood_of_bogus_messages_queues_and_drops_honest_ones_while_it_lasts()
     r = citytwin.run(two_towns(
         "  platform_dos: [{name: flood, rate: 3000, start: 1 h, end: 70 min}]", platform, "2 h"))
     row = r.kpi_tables["attacks"].set_index("attack").loc["flood"]
-    assert row["kind"] == 2
+    assert row["kind"] == "dos_broker"
     # Poisson arrivals over 600 s: 1.8 million, within 5 standard deviations.
     assert abs(row["attack_messages"] - 1.8e6) < 5 * math.sqrt(1.8e6)
     assert r.kpi["bogus_messages"] == row["attack_messages"]
@@ -108,7 +108,7 @@ def test_a_flood_at_the_network_server_drops_honest_copies_as_server_overload(tm
     # Only frames of the window (their copies reach the server within ~0.1 s of the frame's end).
     assert m["t_tx_s"][lost].min() >= 3600 - 1 and m["t_tx_s"][lost].max() < 4200
     row = r.kpi_tables["attacks"].set_index("attack").loc["nsf"]
-    assert row["kind"] == 3 and row["lost_to_attack"] == lost.sum()
+    assert row["kind"] == "dos_network_server" and row["lost_to_attack"] == lost.sum()
     assert abs(row["attack_messages"] - 1.2e6) < 5 * math.sqrt(1.2e6)
     assert r.kpi["bogus_messages"] == row["attack_messages"]
     # M/D/1/K at rho 2 with K = 50 blocks 1 - 1/rho of the arrivals, honest or forged (PASTA).

@@ -15,7 +15,7 @@ import pytest
 import xarray as xr
 
 import citytwin
-from support import CLI, QUICKSTART, SMALL
+from support import CLI, QUICKSTART, SMALL, assert_xarray_opens_every_table
 
 
 CAMPAIGN = f"""scenario: {QUICKSTART}
@@ -68,6 +68,7 @@ def test_a_failing_grid_value_is_reported_and_the_rest_complete(tmp_path):
         units = {name: f["runs"][name].attrs["units"] for name in ("latency_p95_s", "energy_mean_mah",
                                                                      "delivery_ratio", "uplinks_sent")}
     assert units == {"latency_p95_s": "s", "energy_mean_mah": "mAh", "delivery_ratio": "", "uplinks_sent": ""}
+    assert {"runs", "by_district"} <= set(assert_xarray_opens_every_table(tmp_path / "out" / "summary.h5"))
 
 
 @pytest.mark.skipif(shutil.which("mpirun") is None, reason="Open MPI's mpirun is not installed (setup.sh installs it)")

@@ -38,6 +38,11 @@ def fingerprint(path) -> dict[str, str]:
             def visit(name, obj, root=root):
                 full = f"/{root}/{name}" if name else f"/{root}"
                 for key, value in obj.attrs.items():
+                    # A dimension scale's references are file addresses: compare what they refer to.
+                    if key == "DIMENSION_LIST":
+                        value = [f[ref].name for refs in value for ref in refs]
+                    elif key == "REFERENCE_LIST":
+                        value = [f"{f[entry[0]].name}:{entry[1]}" for entry in value]
                     out[f"{full}@{key}"] = _digest(value)
                 if isinstance(obj, h5py.Dataset):
                     out[full] = _digest(obj[()])

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import citytwin
-from support import CLI, SOURCE
+from support import CLI, SOURCE, assert_xarray_opens_every_table
 
 
 ROLLOUT = """city:
@@ -80,6 +80,8 @@ def test_compare_with_two_seeds_writes_the_confidence_interval(tmp_path):
         for name in f["phases/p1/runs"]:
             a, b = f["phases/p1/runs"][name][()], f["phases/p2/runs"][name][()]
             assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+    assert {"summary", "costs", "phases/p1/runs", "phases/p1/seed_3/by_district"} <= set(
+        assert_xarray_opens_every_table(out))
 
 
 def test_a_stopped_compare_keeps_the_phases_that_finished(tmp_path):
