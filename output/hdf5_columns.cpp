@@ -116,7 +116,11 @@ Handle write_strings(hid_t group, const ColumnInfo& info, size_t rows, size_t wi
     std::memcpy(packed.data() + row * width, v.data(), v.size());
   }
   Handle type = string_type(width);
-  return write_static(group, info, type.get(), type.get(), packed.data(), rows, deflate_level);
+  Handle dataset = write_static(group, info, type.get(), type.get(), packed.data(), rows, deflate_level);
+  // netCDF's convention for text stored as bytes: xarray decodes such a column to str (a table's key
+  // then selects by name: .sel(district="harbour")); h5py still reads bytes.
+  write_attribute(dataset.get(), "_Encoding", "utf-8");
+  return dataset;
 }
 
 }  // namespace

@@ -46,7 +46,8 @@ inline const std::array<ColumnInfo, 16>& message_column_infos() {
       {"fail_reason", "", "why it was not delivered (0 none: delivered; see SCHEMA.md)", fail_reason_codes()},
       {"failure", "",
        "the wired failure that lost it, or held it in a gateway's buffer (row of /kpi/failures); -1 none"},
-      {"t_delivered_s", "s", "time the network server received the uplink; NaN when not delivered"},
+      {"t_delivered_s", "s",
+       "time the network server finished processing the first copy of the frame; NaN when not delivered"},
       {"battery_mah_left", "mAh", "battery charge left after this uplink; NaN for a mains-powered device"},
   }};
   return infos;

@@ -209,7 +209,7 @@ void check_defaults(const scenario::Scenario& sc, size_t index, std::vector<Diag
                    "type '" + pop.type + "' reports on " +
                        (pop.senses == "river_level" ? std::string("the river level") : pop.senses) +
                        ", and the scenario has no drivers." + pop.senses +
-                       ": it reports periodically instead",
+                       ": it reports periodically instead (write 'event: none' to say so)",
                    Diagnostic::Severity::Warning});
 }
 

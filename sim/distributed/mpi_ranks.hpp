@@ -1,6 +1,6 @@
 // The ranks of MPI_COMM_WORLD as core::Ranks, for one city over ranks (`mpirun -n R citytwin run`).
 // Compiled with MPI only into the executable (citytwin_distributed_mpi; CITYTWIN_HAVE_MPI): libsimgrid
-// exports its own MPI_* symbols, so MPI must come first on the link line (/work/shared/DESIGN.md, "MPI").
+// exports its own MPI_* symbols, so MPI must come first on the link line (Open MPI's own symbols).
 #pragma once
 
 #include <memory>

@@ -154,9 +154,13 @@ CompareResult compare(const CompareOptions& options) {
     data.units[name + "_ci95"] = unit;
   }
 
-  // Catalogue entries left at their defaults are placeholders, not prices: every report says which.
+  // Catalogue entries left at their defaults are placeholders, not prices: every report says which of
+  // those it priced (a kind no phase has, or adds, costs nothing whatever its entry says).
   const scenario::CostCatalogue defaults;
   for (const std::string& kind : plan::inventory_kinds()) {
+    if (std::none_of(costs.begin(), costs.end(),
+                     [&](const plan::PhaseCost& c) { return c.added.at(kind) > 0.0; }))
+      continue;
     const scenario::CostEntry& used = plan::catalogue_entry(phases.front().costs, kind);
     const scenario::CostEntry& placeholder = plan::catalogue_entry(defaults, kind);
     if (used.capital == placeholder.capital && used.yearly == placeholder.yearly)

@@ -272,6 +272,19 @@ void apply_catalogue_defaults(DevicePopulation& population) {
 void read_event(MapReader& population, DevicePopulation& out) {
   const YamlNode* node = population.get("event");
   if (node == nullptr) return;
+  // "none": periodic reports every interval, the type's rule (a rain gauge's, a parking sensor's) set aside.
+  if (node->is_scalar() && node->scalar == "none") {
+    out.event.reset();
+    return;
+  }
+  if (!node->is_map()) {
+    population.log().error(
+        node->location, population.path("event"),
+        "expected an event rule (a map: {threshold: ...}), or 'none' for periodic reports, "
+        "got " +
+            node->describe());
+    return;
+  }
   MapReader map(
       population.log(), node, population.path("event"),
       {"threshold", "fast_interval", "sample_interval", "hysteresis", "consecutive", "report_on_crossing"});

@@ -306,6 +306,25 @@ std::vector<Diagnostic> DiagnosticLog::sorted() const {
   return out;
 }
 
+namespace {
+
+// The first tab among the leading whitespace of a line with content, on lines 1..last_line (1-based).
+std::optional<Location> indenting_tab(const std::string& text, int last_line) {
+  int line = 1;
+  for (std::size_t start = 0; start <= text.size() && line <= last_line; ++line) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::size_t content = text.find_first_not_of(" \t", start);
+    if (content < end && text[content] != '\r') {
+      const std::size_t tab = text.find('\t', start);
+      if (tab < content) return Location{line, static_cast<int>(tab - start) + 1, -1};
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<YamlNode> parse_yaml(const std::string& text, DiagnosticLog& log, int override_index,
                                    const std::string& key_path) {
   const Location origin = override_index >= 0 ? Location{0, 0, override_index} : Location{1, 1, -1};
@@ -325,6 +344,14 @@ std::optional<YamlNode> parse_yaml(const std::string& text, DiagnosticLog& log, 
   } catch (const YAML::Exception& e) {
     Location where = origin;
     if (override_index < 0 && !e.mark.is_null()) where = Location{e.mark.line + 1, e.mark.column + 1, -1};
+    // yaml-cpp names a tab in the indentation as what it broke ("illegal block entry", "end of map not
+    // found"), at the key after it: the tab itself is the place to fix.
+    if (override_index < 0 && !e.mark.is_null()) {
+      if (const std::optional<Location> tab = indenting_tab(text, e.mark.line + 1)) {
+        log.error(*tab, key_path, "a tab in the indentation: YAML indents with spaces only (" + e.msg + ")");
+        return std::nullopt;
+      }
+    }
     log.error(where, key_path, (override_index >= 0 ? "invalid YAML value: " : "") + e.msg);
     return std::nullopt;
   }

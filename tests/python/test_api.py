@@ -201,8 +201,11 @@ def test_xarray_opens_every_table_over_its_key_without_phony_dims(flood, tmp_pat
         hour = m.sel(t_tx_s=slice(3600.0, 7200.0))
         t = f["messages/t_tx_s"][()]
         assert hour.sizes["t_tx_s"] == np.count_nonzero((t >= 3600.0) & (t <= 7200.0)) > 0
-    with xr.open_dataset(out, group="kpi/by_district", engine="h5netcdf") as d:
+    with xr.open_dataset(out, group="kpi/by_district", engine="h5netcdf") as d, citytwin.open(out) as r:
         assert d["delivery_ratio"].dims == ("district",)
+        # The key is text (str, not bytes): a district is selected by its name.
+        row = r.kpi_tables["by_district"].set_index("district").iloc[0]
+        assert float(d["delivery_ratio"].sel(district=row.name)) == row["delivery_ratio"]
     # A trace with no message rows (a summary trace: /messages created, never appended to) opens too.
     summary = tmp_path / "summary.h5"
     citytwin.run(FLOOD, out=summary, overrides={"run.duration": "2 h", "run.trace": "summary"})

@@ -57,6 +57,12 @@ def test_compare_with_two_seeds_writes_the_confidence_interval(tmp_path):
     with h5py.File(out) as f:
         assert f["meta"].attrs["complete"] == 1
         assert f["meta"].attrs["seeds"] == 2
+        # Of the catalogue's default (placeholder) prices, those this plan pays: gateways and sensors, not
+        # the NB-IoT cells, access points or cameras it has none of.
+        placeholders = f["meta"].attrs["placeholder_costs"].split(", ")
+        assert {"lorawan_gateway", "sensor"} <= set(placeholders), placeholders
+        assert not {"nbiot_cell", "wifi_ap", "camera", "s_pole", "iot_district"} & set(placeholders), placeholders
+        assert "PLACEHOLDER costs" in r.stdout and "nbiot_cell" not in r.stdout
         s = f["summary"]
         assert [p.decode() for p in s["phase"][()]] == ["base", "p1", "p2", "p3"]
         ci = s["delivery_ratio_ci95"][()]

@@ -72,3 +72,33 @@ def test_attacks_that_would_never_act_are_said():
     assert "attacks.compromised[0]: warning: starts at 18000 s, at or after the run's end (10800 s)" in texts
     assert "attacks.compromised[0].share: warning: 0.0001 of the 1200 devices of 'parking' is no device" in texts
 
+
+
+def test_every_shipped_scenario_validates_strict():
+    """The scenarios a newcomer runs first warn of nothing: `--strict` (warnings as errors) accepts each."""
+    import subprocess
+
+    from support import CLI, SOURCE
+
+    for path in sorted((SOURCE / "scenarios").glob("*.yaml")):
+        r = subprocess.run([CLI, "validate", "--strict", str(path)], capture_output=True, text=True)
+        assert r.returncode == 0, f"{path.name}: {r.stderr}"
+
+
+def test_event_none_keeps_a_catalogue_type_periodic_without_a_warning():
+    gauges = SCENARIO.replace("  - {name: counters, type: traffic_counter, count: 5, districts: [a]}\n",
+                              "  - {name: gauges, type: rain_gauge, count: 5, districts: [a], interval: 1 min}\n")
+    # Without a rainfall driver, the catalogue's rule is set aside with a warning that says how to say so.
+    with pytest.warns(citytwin.ScenarioWarning, match="write 'event: none' to say so"):
+        warned = citytwin.run(gauges, progress=False)
+    quiet = gauges.replace("type: rain_gauge,", "type: rain_gauge, event: none,")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = citytwin.run(quiet, progress=False)
+    assert r.warnings == []
+    # Periodic either way: 5 gauges x 10 reports of 1 min (within the jitter), the same as with the warning.
+    sent = r.messages.query("device < 5").shape[0]
+    assert 45 <= sent <= 55 and sent == warned.messages.query("device < 5").shape[0]
+    for bad in ("event: nothing", "event: null", "event: false"):
+        with pytest.raises(citytwin.ScenarioError, match=r"devices\[0\]\.event: expected an event rule .* or 'none'"):
+            citytwin.validate(gauges.replace("type: rain_gauge,", f"type: rain_gauge, {bad},"))

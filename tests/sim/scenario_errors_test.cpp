@@ -72,6 +72,18 @@ TEST(ScenarioErrors, ADeviceAsADataFileIsRefusedBeforeItIsRead) {
             std::string::npos);
 }
 
+// A tab in the indentation is named where it stands: yaml-cpp reported what it broke ("illegal block
+// entry", "end of map not found") at the key after it, and never said "tab".
+TEST(ScenarioErrors, ATabInTheIndentationIsNamedAtTheTab) {
+  EXPECT_EQ(
+      load_error(replaced(kMinimalScenario, "  - name: meters", "\t- name: meters")),
+      "<text>:5:1: <yaml>: a tab in the indentation: YAML indents with spaces only (illegal block entry)");
+  const std::string error = load_error(replaced(kMinimalScenario, "    count: 10", "  \t  count: 10"));
+  EXPECT_EQ(error.rfind("<text>:6:3: <yaml>: a tab in the indentation", 0), 0u) << error;
+  // A tab after the content (in a comment) or on a blank line is no error.
+  EXPECT_EQ(load_error(replaced(kMinimalScenario, "    count: 10", "    count: 10\t# ten\n\t")), "no error");
+}
+
 // A scenario is UTF-8 text: a Latin-1 byte, a NUL or a malformed sequence is refused where it stands (line,
 // and column in characters), before yaml-cpp reads on (a Latin-1 name used to reach the trace, where
 // `describe

@@ -74,7 +74,7 @@ devices:
     jitter: 25 %
     payload: 4 B
     radio: {sf: 7}
-  - {name: cams, technology: wifi, stream: 6 Mbps, count: 2, districts: [old_town], senses: rainfall, mounting: ground}
+  - {name: cams, technology: wifi, stream: 6 Mbps, count: 2, districts: [old_town], senses: rainfall, event: none, mounting: ground}
 gateways:
   - name: gw-town-hall
     position: [1 km, 0.75 km]
