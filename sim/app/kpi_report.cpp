@@ -1,5 +1,6 @@
 #include "sim/app/kpi_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -25,14 +26,25 @@ std::string format_kpi_report(const RunSummary& s) {
   out << "\nKPIs (seed " << s.seed << ", " << s.threads << " thread" << (s.threads == 1 ? "" : "s") << ", "
       << number(std::round(s.wall_s * 10) / 10) << " s wall"
       << (s.complete ? "" : ", INCOMPLETE: stopped early") << ")\n";
+  // A compromised device's frames beyond its schedule are transmissions too (uplinks_sent counts the rows
+  // of /messages): the ratios over them say so, and point at the city's own.
+  double attack_frames = 0.0;
+  size_t width = 28;
   for (const auto& [name, value] : s.kpis) {
-    char line[128];
-    std::snprintf(line, sizeof line, "  %-28s %s\n", name.c_str(), number(value).c_str());
-    out << line;
+    if (name == "attack_frames" && value > 0.0) attack_frames = value;
+    width = std::max(width, name.size());
+  }
+  for (const auto& [name, value] : s.kpis) {
+    out << "  " << name << std::string(width - name.size() + 1, ' ') << number(value);
+    if (attack_frames > 0.0 && name == "delivery_ratio")
+      out << "  (over every transmission, the attack's " << number(attack_frames)
+          << " frames included; the city's reports: report_delivery_ratio)";
+    out << "\n";
   }
   const auto& t = s.by_district;
   if (!t.keys.empty()) {
-    out << "\nby district:\n";
+    out << (attack_frames > 0.0 ? "\nby district (uplinks include the attack's frames):\n"
+                                : "\nby district:\n");
     char line[256];
     std::snprintf(line, sizeof line, "  %-16s", t.key_name.c_str());
     out << line;

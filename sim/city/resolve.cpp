@@ -114,7 +114,7 @@ void check_population(const scenario::Scenario& sc, size_t index, std::vector<Di
     for (const double f : pop.radio.channels_hz) {
       const double cap = models::radio::max_radiated_dbm(sc.channel.region, f);
       if (pop.radio.tx_power_dbm <= cap) continue;
-      error(pop.mark, "radio.tx_power",
+      error(pop.radio.tx_power_mark.value_or(pop.mark), "radio.tx_power",
             short_number(pop.radio.tx_power_dbm) + " dBm is above the " + short_number(cap) +
                 " dBm the region allows on " + megahertz(f) +
                 " (set radio.duty_cycle: false to ignore the region's limits)");

@@ -72,9 +72,10 @@ struct LoraRadio {
   double join_margin_db = 5.0;
   bool adr = false;        // the network server runs ADR for these devices (models/radio/adr.hpp)
   bool duty_cycle = true;  // obey the region's sub-band duty-cycle limits (ETSI EN 300 220)
-  // Where sf and each channel were written (file, or --set), for the region's checks (sim/city/resolve.cpp);
-  // none where the population's type or the defaults gave them.
+  // Where sf, tx_power and each channel were written (file, or --set), for the region's checks
+  // (sim/city/resolve.cpp); none where the population's type or the defaults gave them.
   std::optional<SourceMark> sf_mark;
+  std::optional<SourceMark> tx_power_mark;
   std::vector<SourceMark> channel_marks;  // per channels_hz entry, where channels_given
 };
 

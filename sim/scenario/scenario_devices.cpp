@@ -101,6 +101,7 @@ void read_radio(DiagnosticLog& log, const YamlNode* node, const std::string& pat
     set_if(phy.spreading_factor, map.integer("sf", Bound::between(7, 12)));
   }
   if (const YamlNode* sf = map.get("sf")) radio.sf_mark = log.mark(sf->location);
+  if (const YamlNode* power = map.get("tx_power")) radio.tx_power_mark = log.mark(power->location);
   set_if(radio.join_margin_db, map.quantity("join_margin", Dimension::Gain, Bound::non_negative()));
   set_if(radio.adr, map.boolean("adr"));
   set_if(radio.duty_cycle, map.boolean("duty_cycle"));

@@ -133,3 +133,30 @@ def test_bad_attacks_are_refused_with_their_place(attacks, where, message):
     with pytest.raises(citytwin.ScenarioError) as e:
         citytwin.validate(two_towns(attacks))
     assert where in str(e.value) and message in str(e.value)
+
+
+def test_the_cli_report_says_its_delivery_ratio_counts_the_attack_frames(tmp_path):
+    """A botnet's frames are transmissions (uplinks_sent counts the rows of /messages), so the headline
+    delivery_ratio falls with them: the report says so where it prints it, and names the city's own."""
+    import subprocess
+
+    from support import CLI
+
+    scenario = tmp_path / "botnet.yaml"
+    scenario.write_text(two_towns("  compromised: [{population: w, share: 0.2, start: 1 h, rate_factor: 20}]",
+                                  duration="2 h"))
+    r = subprocess.run([CLI, "run", str(scenario), "-q", "-o", str(tmp_path / "b.h5")], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    line = next(l for l in r.stdout.splitlines() if l.split()[:1] == ["delivery_ratio"])
+    with citytwin.open(tmp_path / "b.h5") as t:
+        frames = t.kpi["attack_frames"]
+    assert frames > 1000 and f"the attack's {frames} frames included" in line
+    assert "report_delivery_ratio" in line
+    assert "by district (uplinks include the attack's frames):" in r.stdout
+    # Without an attack, the line is the value alone.
+    scenario.write_text(two_towns("  jamming: []", duration="20 min"))
+    quiet = subprocess.run([CLI, "run", str(scenario), "-q", "-o", str(tmp_path / "q.h5")], capture_output=True,
+                           text=True)
+    assert quiet.returncode == 0, quiet.stderr
+    assert next(l for l in quiet.stdout.splitlines() if l.split()[:1] == ["delivery_ratio"]).split()[2:] == []

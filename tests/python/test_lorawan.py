@@ -269,3 +269,9 @@ def test_a_lorawan_device_is_held_to_the_sub_bands_power_limit():
         citytwin.validate(QUICKSTART, overrides={"devices[0].radio.tx_power": "20 dBm"})
     citytwin.validate(QUICKSTART, overrides={"devices[0].radio.tx_power": "20 dBm", "devices[0].radio.duty_cycle": False})
     citytwin.validate(QUICKSTART, overrides={"devices[0].radio.tx_power": "14 dBm"})
+    # Refused where tx_power is written (the population's first line was named before).
+    from support import SMALL
+
+    text = SMALL.replace("interval: 5 min}", "interval: 5 min,\n      radio: {tx_power: 20 dBm}}")
+    with pytest.raises(citytwin.ScenarioError, match=r"<text>:7:\d+: devices\[0\]\.radio\.tx_power: 20 dBm"):
+        citytwin.validate(text)
