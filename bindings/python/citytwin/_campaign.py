@@ -124,8 +124,9 @@ def sweep(scenario: ScenarioLike, seeds: Union[int, Iterable[int]] = 1, *,
     ~/.cache/citytwin/sweeps) named after the campaign. Runs already made (a complete trace with the
     same run id) are not made again, so calling sweep twice costs only reading the summary.
     Relative data files (a districts GeoJSON, a driver's CSV, ...) are found as run() finds them: next
-    to the scenario file, or in the current directory for a scenario given as text, a dict, or a
-    Scenario made from either (campaign.yaml then sets them by absolute path).
+    to the scenario file, or for a scenario given as text or a dict in its Scenario.data_folder (the
+    current directory unless from_yaml was given a source name with a folder; campaign.yaml then sets
+    them by absolute path).
     progress: None (a tqdm bar over the runs in Jupyter, nothing elsewhere, as run()), True (the bar),
     False (nothing). stop: an Event (anything with is_set()); once set, the runs stop.
 
@@ -146,9 +147,9 @@ def sweep(scenario: ScenarioLike, seeds: Union[int, Iterable[int]] = 1, *,
     seed_list = _seed_list(seeds)
     grid = {key: _grid_values(key, values) for key, values in (grid or {}).items()}
     # Each axis as (override text, value given); a relative file in a grid value of a text scenario is
-    # found where run() finds it, in the current directory, so its text names it by absolute path.
+    # found where run() finds it, in the scenario's data_folder, so its text names it by absolute path.
     def written(key: str, value: Any) -> str:
-        return value_text(absolute_files(value, ".".join(split_path(key)), os.getcwd()) if is_text else value, key)
+        return value_text(absolute_files(value, ".".join(split_path(key)), sc.data_folder) if is_text else value, key)
 
     axes = {key: [(written(key, v), v) for v in values] for key, values in grid.items()}
     scenario_text = text_or_path if is_text else Path(text_or_path).read_text(encoding="utf-8")

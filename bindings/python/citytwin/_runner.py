@@ -158,7 +158,7 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
     should_stop = None if stop is None else stop.is_set
     try:
         summary = _core.run(text_or_path, is_text, override_list, path, seed, threads, False, should_stop, on_progress,
-                            overwrite)
+                            overwrite, source_name=sc.source)
         result = Result(summary["path"], temporary_dir=tmpdir)
         tmpdir = None  # the Result owns it now
         for text in result.warnings:
