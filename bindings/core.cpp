@@ -94,13 +94,17 @@ PYBIND11_MODULE(_core, m) {
                           "' is not a quantity with a unit (e.g. '10 min', '868.1 MHz', '3 km')");
   });
 
+  // validate, describe and run take a scenario as a file's path or as text (is_text); a text is loaded
+  // under source_name, which its errors name (file:line:col) and whose folder holds its relative data
+  // files (app::ScenarioSource).
   m.def(
       "validate",
-      [](const std::string& text_or_path, bool is_text, const std::vector<std::string>& overrides) {
+      [](const std::string& text_or_path, bool is_text, const std::vector<std::string>& overrides,
+         const std::string& source_name) {
         try {
-          const scenario::Scenario sc = is_text
-                                            ? scenario::load_scenario_text(text_or_path, "<text>", overrides)
-                                            : scenario::load_scenario_file(text_or_path, overrides);
+          const scenario::Scenario sc =
+              is_text ? scenario::load_scenario_text(text_or_path, source_name, overrides)
+                      : scenario::load_scenario_file(text_or_path, overrides);
           // What a run checks before simulating, and the warnings (as `citytwin validate`).
           std::vector<std::string> warnings;
           for (const scenario::Diagnostic& w : citytwin::sim::city::resolve(sc, sc.run.seed))
@@ -111,24 +115,25 @@ PYBIND11_MODULE(_core, m) {
           throw py::error_already_set();
         }
       },
-      py::arg("text_or_path"), py::arg("is_text"), py::arg("overrides"));
+      py::arg("text_or_path"), py::arg("is_text"), py::arg("overrides"), py::arg("source_name") = "<text>");
 
   // `citytwin describe --json` of a scenario, as JSON text: districts with their extents, devices,
   // gateways, the fibre plant.
   m.def(
       "describe",
-      [](const std::string& text_or_path, bool is_text, const std::vector<std::string>& overrides) {
+      [](const std::string& text_or_path, bool is_text, const std::vector<std::string>& overrides,
+         const std::string& source_name) {
         try {
-          const scenario::Scenario sc = is_text
-                                            ? scenario::load_scenario_text(text_or_path, "<text>", overrides)
-                                            : scenario::load_scenario_file(text_or_path, overrides);
-          return app::describe_json(sc, is_text ? std::string("<text>") : text_or_path).dump();
+          const scenario::Scenario sc =
+              is_text ? scenario::load_scenario_text(text_or_path, source_name, overrides)
+                      : scenario::load_scenario_file(text_or_path, overrides);
+          return app::describe_json(sc, is_text ? source_name : text_or_path).dump();
         } catch (const scenario::ScenarioError& e) {
           scenario_error(e.what());
           throw py::error_already_set();
         }
       },
-      py::arg("text_or_path"), py::arg("is_text"), py::arg("overrides"));
+      py::arg("text_or_path"), py::arg("is_text"), py::arg("overrides"), py::arg("source_name") = "<text>");
 
   // A rollout's phases x seeds (sim/rollout/compare.hpp), as `citytwin compare`; Ctrl-C stops the children
   // (finished phases are kept in the file).
@@ -230,8 +235,8 @@ PYBIND11_MODULE(_core, m) {
          const std::string& out, std::optional<uint64_t> seed, std::optional<int> threads, bool progress,
          const std::function<bool()>& should_stop,
          const std::function<void(double, double, uint64_t, const std::string&, double)>& on_progress,
-         bool overwrite) {
-        app::ScenarioSource source{text_or_path, is_text, overrides};
+         bool overwrite, const std::string& source_name) {
+        app::ScenarioSource source{text_or_path, is_text, overrides, source_name};
         app::RunOptions options;
         options.output_path = out;
         options.seed = seed;
@@ -296,5 +301,5 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("text_or_path"), py::arg("is_text"), py::arg("overrides"), py::arg("out"), py::arg("seed"),
       py::arg("threads"), py::arg("progress"), py::arg("should_stop") = nullptr,
-      py::arg("on_progress") = nullptr, py::arg("overwrite") = false);
+      py::arg("on_progress") = nullptr, py::arg("overwrite") = false, py::arg("source_name") = "<text>");
 }

@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <span>
 #include <sstream>
 
 #include "output/campaign_tables.hpp"
@@ -93,8 +94,36 @@ std::string canonical_key(const std::string& key) {
 // Where in the campaign file an override was written: a set: entry or a grid axis.
 struct OverrideOrigin {
   YAML::Mark mark;
-  std::string key;  // "set.run.duration", "set[2]", "grid.devices[0].interval"
+  std::string key;       // "set.run.duration", "set[2]", "grid.devices[0].interval"
+  std::string key_path;  // the key it overrides, as written: "run.duration", "devices[0].interval"
 };
+
+// Whether a grid axis over axis_key replaces, in every run, what a set: override of set_key wrote: the
+// same key, or one above it (an axis over devices[0] and set: devices[0].interval). An axis that appends
+// (gateways[+]) adds an entry of its own and replaces nothing.
+bool axis_replaces(const std::string& axis_key, const std::string& set_key) {
+  const std::string axis = canonical_key(axis_key) + '.';
+  const std::string set = canonical_key(set_key) + '.';
+  return set.compare(0, axis.size(), axis) == 0 && ("." + axis).find(".+.") == std::string::npos;
+}
+
+// The grid's values would silently win over set:'s for the same key: refused at the set: entry, naming
+// the axis.
+void refuse_set_under_axis(Errors& errors, std::span<const OverrideOrigin> set_origins,
+                           std::span<const OverrideOrigin> axis_origins) {
+  for (const OverrideOrigin& s : set_origins) {
+    for (const OverrideOrigin& a : axis_origins) {
+      if (!axis_replaces(a.key_path, s.key_path)) continue;
+      const bool same = canonical_key(a.key_path) == canonical_key(s.key_path);
+      errors.add(s.mark, s.key,
+                 std::string(same ? "also the axis " : "inside the axis ") + a.key + " (line " +
+                     std::to_string(a.mark.line + 1) + "), whose values would replace it in every run: " +
+                     (same ? "give " + s.key_path + " in one place (set: for one value, grid: for several)"
+                           : "write it into the axis's values instead"));
+      break;
+    }
+  }
+}
 
 // run.seed is the campaign's: each run gets one of seeds:. An override of it (run.seed, or a whole
 // run: map with a seed) would be replaced by the campaign's seed without a word, so it is refused.
@@ -257,7 +286,7 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
         }
         refuse_seed_override(errors, entry.first.Mark(), "set." + key, key, &entry.second);
         c.fixed.push_back(key + "=" + flow_text(entry.second));
-        origins.push_back({entry.first.Mark(), "set." + key});
+        origins.push_back({entry.first.Mark(), "set." + key, key});
       }
     } else if (set.IsSequence()) {  // key.path=value texts, for a key given twice (gateways[+] ...)
       for (std::size_t i = 0; i < set.size(); ++i) {
@@ -277,7 +306,7 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
         }();
         refuse_seed_override(errors, set[i].Mark(), where, assignment.substr(0, equals), &value);
         c.fixed.push_back(assignment);
-        origins.push_back({set[i].Mark(), where});
+        origins.push_back({set[i].Mark(), where, assignment.substr(0, equals)});
       }
     } else {
       errors.add(set.Mark(), "set", "expected a map of key.path: value, or a list of key.path=value");
@@ -334,10 +363,14 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
           break;
         }
         c.axes.push_back(std::move(axis));
-        origins.push_back({entry.first.Mark(), path});
+        origins.push_back({entry.first.Mark(), path, key});
       }
     }
   }
+
+  // origins: the set: entries (one per fixed override), then the axes.
+  refuse_set_under_axis(errors, std::span(origins).first(c.fixed.size()),
+                        std::span(origins).subspan(c.fixed.size()));
 
   const YAML::Node out = root["out"];
   if (out && (!out.IsScalar() || out.Scalar().empty())) errors.add(out.Mark(), "out", "expected a folder");

@@ -66,6 +66,28 @@ def test_scenario_from_file_keeps_file_lines_in_errors(tmp_path):
         sc.validate()
 
 
+def test_scenario_from_yaml_errors_name_the_source_given(tmp_path, monkeypatch):
+    bad = SMALL.replace("interval: 5 min", "interval: 5 parsecs")
+    sc = citytwin.Scenario.from_yaml(bad, source="x.yaml")
+    where = r"^x\.yaml:6:\d+: devices\[0\]\.interval"
+    with pytest.raises(citytwin.ScenarioError, match=where):
+        sc.validate()
+    with pytest.raises(citytwin.ScenarioError, match=where):  # the run's child loads it under that name too
+        sc.run()
+    with pytest.raises(citytwin.ScenarioError, match=where):
+        citytwin._core.describe(bad, True, [], source_name="x.yaml")
+    # The text stands for that file: its relative data files are found next to it, as for the file, and
+    # the trace records the name.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "city").mkdir()
+    (tmp_path / "city" / "gateways.csv").write_text("name,x,y\ngw,1 km,500 m\n")
+    text = SMALL.replace("{name: gw, position: [1 km, 500 m]}", "{name: gw, place: {layout: csv, csv: gateways.csv}}")
+    sc = citytwin.Scenario.from_yaml(text, source="city/x.yaml")
+    assert sc.data_folder == str(tmp_path / "city")
+    r = sc.run(overrides={"run.duration": "10 min"})
+    assert r.meta["scenario_source"] == "city/x.yaml" and list(r.gateways["name"]) == ["gw"]
+
+
 def test_run_overrides_accept_append_paths():
     r = citytwin.run(SMALL, overrides={"gateways[+]": {"name": "gw2", "position": ["300 m", "300 m"]}})
     assert list(r.gateways["name"]) == ["gw", "gw2"]

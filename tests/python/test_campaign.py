@@ -263,6 +263,25 @@ def test_python_sweep_kpis_carry_units_and_progress_is_a_bar(tmp_path, capfd):
     assert "citytwin sweep" in err and "2/2" in err
 
 
+def test_python_sweep_refuses_an_override_a_grid_axis_replaces(tmp_path):
+    axis = {"devices[0].interval": ["2 min", "5 min"]}
+    with pytest.raises(ValueError, match=r"overrides\['devices\.0\.interval'\] is also the grid axis "
+                                         r"'devices\[0\]\.interval', whose values would replace it"):
+        citytwin.sweep(SMALL, grid=axis, overrides={"devices.0.interval": "1 min"}, out=tmp_path / "a")
+    with pytest.raises(ValueError, match=r"overrides\['devices\[0\]\.interval'\] is inside the grid axis "
+                                         r"'devices\[0\]'"):
+        citytwin.sweep(SMALL, grid={"devices[0]": [{"name": "m", "count": 5, "districts": ["a"]}]},
+                       overrides={"devices[0].interval": "1 min"}, out=tmp_path / "a")
+    assert not (tmp_path / "a").exists()  # refused before anything is written
+    # A Scenario's own edit of the axis's key is the base value the axis varies (not an override of set:).
+    sc = citytwin.Scenario.from_yaml(SMALL)
+    sc["devices.0.interval"] = "1 min"
+    ds = citytwin.sweep(sc, grid=axis, jobs=1, out=tmp_path / "b", overrides=TEN_MINUTES)
+    assert (ds["status"] == "ok").all(), ds["error"].values
+    plain = citytwin.sweep(SMALL, grid=axis, jobs=1, out=tmp_path / "c", overrides=TEN_MINUTES)
+    assert ds["uplinks_sent"].values.tolist() == plain["uplinks_sent"].values.tolist()
+
+
 GATEWAY_CSV = "name,x,y\ngw,1 km,500 m\n"
 
 

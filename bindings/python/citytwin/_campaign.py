@@ -73,6 +73,15 @@ def _grid_values(key: str, values: Any) -> List[Any]:
     return out
 
 
+def _axis_replaces(axis: str, key: str) -> bool:
+    """Whether a grid axis over `axis` replaces, in every run, what an override of `key` wrote: the same key
+    ("devices[1].interval" and "devices.1.interval" are one) or one above it ("devices[1]"). An axis that
+    appends ("gateways[+]") adds an entry of its own. The campaign file refuses the same (docs/CAMPAIGNS.md)."""
+    axis_path = axis.replace("[", ".").replace("]", "").split(".")
+    key_path = key.replace("[", ".").replace("]", "").split(".")
+    return "+" not in axis_path and key_path[:len(axis_path)] == axis_path
+
+
 class _RunsBar:
     """A tqdm bar over a campaign's runs (as citytwin.run's bar, in a notebook too), counting the traces
     in its runs folder while the pool runs; the exact count of runs done is set at the end."""
@@ -118,14 +127,17 @@ def sweep(scenario: ScenarioLike, seeds: Union[int, Iterable[int]] = 1, *,
     on `jobs` child processes (default: the cores available), as `citytwin sweep` does.
 
     seeds: a count n (seeds 1..n) or a list. Grid values, seeds and overrides may be numpy numbers
-    and arrays. overrides: set in every run. out: the campaign folder
+    and arrays. overrides: set in every run; a key a grid axis gives too (or one inside an axis's key) is
+    refused with ValueError, as the grid's values would replace it. (A Scenario's own edits are its base
+    values: an axis may vary them.) out: the campaign folder
     (traces in out/runs/<run id>.h5, summary.h5/.csv, by_district.csv, and campaign.yaml, which
     `citytwin sweep` reruns); by default a folder of the cache (CITYTWIN_CACHE, else
     ~/.cache/citytwin/sweeps) named after the campaign. Runs already made (a complete trace with the
     same run id) are not made again, so calling sweep twice costs only reading the summary.
     Relative data files (a districts GeoJSON, a driver's CSV, ...) are found as run() finds them: next
-    to the scenario file, or in the current directory for a scenario given as text, a dict, or a
-    Scenario made from either (campaign.yaml then sets them by absolute path).
+    to the scenario file, or for a scenario given as text or a dict in its Scenario.data_folder (the
+    current directory unless from_yaml was given a source name with a folder; campaign.yaml then sets
+    them by absolute path).
     progress: None (a tqdm bar over the runs in Jupyter, nothing elsewhere, as run()), True (the bar),
     False (nothing). stop: an Event (anything with is_set()); once set, the runs stop.
 
@@ -142,13 +154,25 @@ def sweep(scenario: ScenarioLike, seeds: Union[int, Iterable[int]] = 1, *,
     finished), "out".
     """
     sc = Scenario.load(scenario)
-    text_or_path, is_text, fixed = sc.copied_source_args(overrides)
     seed_list = _seed_list(seeds)
     grid = {key: _grid_values(key, values) for key, values in (grid or {}).items()}
+    for key in overrides or {}:
+        for axis in grid:
+            if _axis_replaces(axis, key):
+                raise ValueError(
+                    f"overrides[{key!r}] is also the grid axis {axis!r}, whose values would replace it in every "
+                    "run: give it in one place (overrides for one value, grid for several)"
+                    if _axis_replaces(key, axis) else
+                    f"overrides[{key!r}] is inside the grid axis {axis!r}, whose values would replace it in "
+                    "every run: write it into the axis's values instead")
+    text_or_path, is_text, fixed = sc.copied_source_args(overrides)
+    # The Scenario's own edits (and the absolute names of its relative files) are its base values, which an
+    # axis may vary: the axis replaces them, so set: does not give them too (campaign.yaml refuses that).
+    fixed = [o for o in fixed if not any(_axis_replaces(axis, o.partition("=")[0]) for axis in grid)]
     # Each axis as (override text, value given); a relative file in a grid value of a text scenario is
-    # found where run() finds it, in the current directory, so its text names it by absolute path.
+    # found where run() finds it, in the scenario's data_folder, so its text names it by absolute path.
     def written(key: str, value: Any) -> str:
-        return value_text(absolute_files(value, ".".join(split_path(key)), os.getcwd()) if is_text else value, key)
+        return value_text(absolute_files(value, ".".join(split_path(key)), sc.data_folder) if is_text else value, key)
 
     axes = {key: [(written(key, v), v) for v in values] for key, values in grid.items()}
     scenario_text = text_or_path if is_text else Path(text_or_path).read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import tempfile
 import threading
 import time
 import warnings
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Union
 
@@ -158,7 +158,7 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
     should_stop = None if stop is None else stop.is_set
     try:
         summary = _core.run(text_or_path, is_text, override_list, path, seed, threads, False, should_stop, on_progress,
-                            overwrite)
+                            overwrite, source_name=sc.source)
         result = Result(summary["path"], temporary_dir=tmpdir)
         tmpdir = None  # the Result owns it now
         for text in result.warnings:
@@ -173,23 +173,48 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
 
 class RunFuture(Future):  # type: ignore[type-arg]
     """The Future of run_async: result() waits for the Result; cancel() stops a running simulation
-    (within about a second: it stops at its next window) and leaves an incomplete trace."""
+    (at its next window, usually within a second) and leaves an incomplete trace."""
 
     def __init__(self) -> None:
         super().__init__()
         self._stop = threading.Event()
+        # Held while cancel() decides and while the worker takes the run's outcome: a cancel either comes
+        # before the outcome (and the future ends stopped) or after it (and returns False).
+        self._settling = threading.Lock()
+        self._settled = False
 
     def cancel(self) -> bool:
-        """Stops the run. Returns True when it had not finished; a running one then completes with an
-        incomplete Result (complete = False) instead of being discarded, so result() still returns it."""
-        if self.done():
-            return False
-        self._stop.set()
-        return True
+        """Stops the run, as concurrent.futures.Future.cancel: False when the run has already finished;
+        True when the stop takes effect, and then the future never ends with the complete Result. A run
+        not started yet is cancelled (result() raises CancelledError); a running one is stopped at its
+        next window and result() returns its incomplete Result (complete = False), or raises RunError when
+        stopped during the set-up, or CancelledError when it finished its last window before it saw the
+        stop (its trace at out, if given, is complete)."""
+        with self._settling:
+            if self.cancelled():
+                return True
+            if self._settled or self.done():
+                return False
+            self._stop.set()
+            super().cancel()  # a future not running yet is cancelled outright
+            return True
 
     def cancel_requested(self) -> bool:
-        """Whether cancel() was called."""
+        """Whether cancel() was called (and returned True)."""
         return self._stop.is_set()
+
+    def _settle(self, result: Optional[Result] = None, error: Optional[BaseException] = None) -> None:
+        """Ends the future with the run's outcome; a complete Result after a cancel ends it cancelled."""
+        with self._settling:
+            self._settled = True
+            too_late = result is not None and self._stop.is_set() and result.complete
+        if too_late:
+            result.close()  # type: ignore[union-attr]
+            self.set_exception(CancelledError("the run finished its last window before it saw the stop"))
+        elif error is not None:
+            self.set_exception(error)
+        else:
+            self.set_result(result)
 
 
 def run_async(scenario: ScenarioLike, **kwargs: Any) -> RunFuture:
@@ -204,9 +229,11 @@ def run_async(scenario: ScenarioLike, **kwargs: Any) -> RunFuture:
         if not future.set_running_or_notify_cancel():
             return
         try:
-            future.set_result(run(scenario, stop=future._stop, **kwargs))
+            result = run(scenario, stop=future._stop, **kwargs)
         except BaseException as e:  # noqa: BLE001 (delivered through the future)
-            future.set_exception(e)
+            future._settle(error=e)
+        else:
+            future._settle(result)
 
     threading.Thread(target=work, name="citytwin-run", daemon=True).start()
     return future

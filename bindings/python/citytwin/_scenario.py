@@ -200,7 +200,8 @@ def override_texts(overrides: Optional[Mapping[str, Any]]) -> List[str]:
 
 # Keys whose value names a file the engine reads (the "file path" keys of docs/SCENARIO.md): the last
 # key of a dotted key path, or it and its parent. The engine opens a relative name against the folder of
-# the scenario file, or against the current directory for a scenario given as text.
+# the scenario file, or for a scenario given as text against that of its source name (Scenario.data_folder:
+# the current directory for "<text>").
 _FILE_KEYS = frozenset({"csv", "elevation_csv", "power_outages_csv", "failures_csv", "districts_geojson"})
 _FILE_KEYS_UNDER = {"districts_geojson": frozenset({"file"}),
                     "sumo": frozenset({"network", "edge_data", "loops", "loop_detectors"})}
@@ -366,7 +367,9 @@ class Scenario:
 
     @classmethod
     def from_yaml(cls, text: str, source: str = "<text>") -> "Scenario":
-        """A scenario from YAML text."""
+        """A scenario from YAML text. source: the name its errors and warnings give (source:line:col) and
+        the trace's /meta@scenario_source; its relative data files are found in its folder (data_folder:
+        the current directory for "<text>" or a bare file name), as they would be for that file."""
         return cls(text, source=source)
 
     @classmethod
@@ -459,8 +462,15 @@ class Scenario:
     # --- views ----------------------------------------------------------------------------------------
     @property
     def source(self) -> str:
-        """The file path, "<text>" or "<dict>"."""
+        """The file path, "<text>", "<dict>" or the source name given to from_yaml."""
         return self._source
+
+    @property
+    def data_folder(self) -> str:
+        """The absolute folder the engine finds this scenario's relative data files in (a districts GeoJSON, a
+        driver's CSV): the scenario file's, or the source name's for a text (the current directory for
+        "<text>", "<dict>" or a bare file name)."""
+        return os.path.abspath(os.path.dirname(self._source))
 
     @property
     def overrides(self) -> List[str]:
@@ -485,14 +495,14 @@ class Scenario:
     def copied_source_args(self, overrides: Optional[Mapping[str, Any]] = None) -> Tuple[str, bool, List[str]]:
         """source_args for running this scenario from a copy of its text in another folder (a campaign's
         scenario.yaml, a comparison's temporary file): a scenario given as text finds its relative data
-        files in the current directory, as run() does, so each one it names becomes an extra override
-        with the absolute path. A scenario read from a file keeps resolving them against that file."""
+        files in its data_folder, as run() does, so each one it names becomes an extra override with the
+        absolute path. A scenario read from a file keeps resolving them against that file."""
         text_or_path, is_text, extra = self.source_args(overrides)
         if is_text:
             data = self.to_dict()
             for key, value in (overrides or {}).items():
                 data = apply_edit(data, key, edit_value(value, key))
-            base = os.getcwd()
+            base = self.data_folder
             extra += [f"{key}={value_text(os.path.join(base, name), key)}" for key, name in _relative_files(data)]
         return text_or_path, is_text, extra
 
@@ -510,7 +520,7 @@ class Scenario:
     def validate(self, overrides: Optional[Mapping[str, Any]] = None) -> None:
         """Raises ScenarioError listing every problem (file:line:col: key.path: message); warns (a
         ScenarioWarning) for each thing a run would silently not do."""
-        for text in _core.validate(*self.source_args(overrides)):
+        for text in _core.validate(*self.source_args(overrides), source_name=self._source):
             warnings.warn(text, ScenarioWarning, stacklevel=2)
 
     def run(self, **kwargs: Any) -> "Any":
