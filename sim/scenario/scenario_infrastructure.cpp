@@ -407,7 +407,10 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
     }
     const auto t =
         read_quantity(log, point.items[0], point_path + "[0]", Dimension::Time, Bound::non_negative());
-    const auto level = read_quantity(log, point.items[1], point_path + "[1]", Dimension::Length);
+    // The river level's range (sim/scenario/quantities.cpp), as its map form and its CSV are read.
+    const QuantityKind& river_kind = *find_quantity("river_level");
+    const auto level = read_quantity(log, point.items[1], point_path + "[1]", Dimension::Length,
+                                     Bound::between(river_kind.lo, river_kind.hi, "m"));
     if (!t || !level) continue;
     if (!drivers.river_level_m.points.empty() && *t <= drivers.river_level_m.points.back().first) {
       log.error(point.location, point_path, "times must increase");

@@ -333,5 +333,33 @@ TEST(Flood, AFloodNeedsARiverOrRain) {
             std::string::npos);
 }
 
+TEST(Flood, ALevelOrAnElevationOutOfRangeIsRefusedInTheListAndCsvFormsAlike) {
+  // The river's list form, as its map form and its CSV: -1 km..10 km (sim/scenario/quantities.cpp).
+  const std::string level = load_error("drivers:\n  river_level: [[0 h, 5 m], [1 h, 20 km]]\n");
+  EXPECT_NE(level.find("<text>:15:35: drivers.river_level[1][1]: expected -1000..10000 m, got 20 km"),
+            std::string::npos)
+      << level;
+  EXPECT_NE(load_error("drivers:\n  river_level: {points: [[0 h, 5 m], [1 h, 20 km]]}\n")
+                .find("drivers.river_level.points[1][1]: expected -1000..10000 m for river_level"),
+            std::string::npos);
+  EXPECT_EQ(load_error("drivers:\n  river_level: [[0 h, -2 m], [1 h, 9.9 km]]\n"), "");
+  // An elevation from the CSV, as in the map: -1 km..10 km.
+  const std::string dir = temp_dir();
+  write_file(dir + "/ground.csv", "district,elevation\nlow,10\nhigh,12 km\n");
+  const std::string csv = load_error(
+      "drivers:\n  river_level: [[0 h, 5 m]]\n  flood: {elevation_csv: ground.csv}\n", dir + "/city.yaml");
+  EXPECT_NE(csv.find("city.yaml:16:26: drivers.flood.elevation_csv: " + dir +
+                     "/ground.csv:3: elevation: expected -1000..10000 m, got '12 km'"),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(load_error("drivers:\n  river_level: [[0 h, 5 m]]\n  flood: {elevation: {high: 12 km}}\n")
+                .find("drivers.flood.elevation.high: expected -1000..10000 m"),
+            std::string::npos);
+  write_file(dir + "/ground.csv", "district,elevation\nlow,-999\nhigh,10 km\n");
+  EXPECT_EQ(load_error("drivers:\n  river_level: [[0 h, 5 m]]\n  flood: {elevation_csv: ground.csv}\n",
+                       dir + "/city.yaml"),
+            "");
+}
+
 }  // namespace
 }  // namespace citytwin::sim
