@@ -16,6 +16,7 @@
 #include "models/radio/reception.hpp"
 #include "models/radio/wifi.hpp"
 #include "sim/city/city_layout.hpp"
+#include "sim/city/driver_warnings.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/drivers/sumo_output.hpp"
 #include "sim/drivers/traffic_model.hpp"
@@ -458,6 +459,7 @@ std::vector<Diagnostic> resolve(const scenario::Scenario& sc, uint64_t seed, boo
   }
   check_alerts(sc, warnings);
   check_flood(sc, warnings);
+  check_driver_times(sc, warnings);
   check_attacks(sc, warnings);
   check_channel(sc, warnings);
   sort_by_place(errors);

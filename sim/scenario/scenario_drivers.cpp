@@ -129,7 +129,14 @@ void read_series_csv(DiagnosticLog& log, const YamlNode& node, const std::string
       }
       if (!time_kind) {
         time_kind = t->kind;
-        if (t->kind == CsvTime::Kind::Timestamp && !start) origin = t->seconds;
+        if (t->kind == CsvTime::Kind::Timestamp) {
+          if (!start) {
+            origin = t->seconds;
+            out.csv_origin_text = row.cells[0];
+          }
+          out.csv_origin_s = origin;
+          out.csv_start_given = start.has_value();
+        }
       }
       if (t->kind == CsvTime::Kind::Duration && start) {
         fail(table.where(row.line) + "'start' is given, so times must be date-times");
@@ -249,6 +256,8 @@ void read_quantity_source(DiagnosticLog& log, const YamlNode& node, const std::s
       log.error(s->location, map.path("start"), "expected an ISO 8601 date-time, got " + s->describe());
     else if (!(start = parse_timestamp(s->scalar, &error)))
       log.error(s->location, map.path("start"), error);
+    else
+      out.csv_origin_text = s->scalar;
   }
   if (const YamlNode* v = map.get("value")) {
     out.kind = QuantitySource::Kind::Constant;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "sim/city/resolve.hpp"
 #include "sim/drivers/driver_set.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/drivers/flood.hpp"
@@ -223,6 +224,80 @@ TEST(DriverScenario, ARuleOnAQuantityNoDriverProducesIsAnError) {
   EXPECT_EQ(sc.devices[1].senses, "rainfall");
   ASSERT_TRUE(sc.devices[1].event.has_value());
   EXPECT_EQ(sc.devices[1].event->threshold, 7.6);  // the catalogue's heavy-rain rule, in mm/h
+}
+
+std::string warnings_of(const Scenario& sc) {
+  std::string text;
+  for (const Diagnostic& d : resolve(sc, 1)) text += d.to_string() + "\n";
+  return text;
+}
+
+TEST(DriverScenario, ASeriesWhollyOutsideTheRunIsWarnedOfNamingTheDriverAndItsFile) {
+  const std::string dir = temp_dir();
+  const std::string yaml = dir + "/city.yaml";
+  // Every time after the run's end (24 h): only the first value holds.
+  write_file(dir + "/late.csv", "time,value\n30 h,1\n31 h,2\n");
+  EXPECT_NE(warnings_of(load("drivers:\n  rainfall: {csv: late.csv, interpolation: linear}\n", yaml))
+                .find("city.yaml:15:13: drivers.rainfall: warning: its CSV (" + dir +
+                      "/late.csv) starts at 108000 s, at or after the run's end (86400 s): only its first "
+                      "value holds over the run"),
+            std::string::npos);
+  EXPECT_NE(
+      warnings_of(load("drivers:\n  river_level: [[25 h, 1 m], [26 h, 2 m]]\n"))
+          .find("drivers.river_level: warning: its series starts at 90000 s, at or after the run's end"),
+      std::string::npos);
+  EXPECT_NE(warnings_of(load("drivers:\n  vibration: {points: [[24 h, 1 mm/s]]}\n"))
+                .find("drivers.vibration: warning: its series starts at 86400 s"),
+            std::string::npos);
+  // Every time before the run's start (a CSV's start after its rows): only the last value holds.
+  write_file(dir + "/early.csv", "time,low,high\n2026-07-14T00:00:00Z,1,2\n2026-07-14T12:00:00Z,2,3\n");
+  const std::string early = warnings_of(load(
+      "drivers:\n  rainfall: {csv: early.csv, interpolation: step, start: 2026-07-15T00:00:00Z}\n", yaml));
+  EXPECT_NE(
+      early.find("drivers.rainfall: warning: its CSV (" + dir +
+                 "/early.csv) ends at -43200 s, before the run's start (t = 0 is 2026-07-15T00:00:00Z (its "
+                 "start)): only its last value holds over the run"),
+      std::string::npos)
+      << early;
+  // Series that overlap the run, however little, are not warned of.
+  write_file(dir + "/edge.csv", "time,value\n2026-07-14T00:00:00Z,1\n2026-07-15T00:00:00Z,2\n");
+  EXPECT_EQ(warnings_of(load("drivers:\n  rainfall: {csv: edge.csv, interpolation: step}\n"
+                             "  river_level: [[23 h, 1 m], [30 h, 2 m]]\n",
+                             yaml)),
+            "");
+}
+
+TEST(DriverScenario, DateTimeCsvsCountedFromDifferentFirstRowsAreWarnedOfNamingBoth) {
+  const std::string dir = temp_dir();
+  const std::string yaml = dir + "/city.yaml";
+  write_file(dir + "/level.csv", "time,value\n2026-07-15T00:00:00Z,1 m\n2026-07-15T06:00:00Z,4 m\n");
+  write_file(dir + "/rain.csv", "time,value\n2026-07-15T01:00:00Z,0\n2026-07-15T03:00:00Z,20\n");
+  const std::string both =
+      "drivers:\n  river_level: {csv: level.csv, interpolation: linear}\n"
+      "  rainfall: {csv: rain.csv, interpolation: linear}\n";
+  const std::string warned = warnings_of(load(both, yaml));
+  EXPECT_NE(warned.find("city.yaml:16:13: drivers.rainfall: warning: its CSV (" + dir +
+                        "/rain.csv) counts its date-times from 2026-07-15T01:00:00Z (its first row), and "
+                        "drivers.river_level's CSV (" +
+                        dir +
+                        "/level.csv) from 2026-07-15T00:00:00Z (its first row): each takes that as the run's "
+                        "t = 0, so one instant is 3600 s apart in the two; give both the same start"),
+            std::string::npos)
+      << warned;
+  // One start for both (or the one the other's first row is): aligned, nothing to say.
+  std::string aligned = both;
+  aligned.replace(aligned.rfind("linear}"), 7, "linear, start: 2026-07-15T00:00:00Z}");
+  EXPECT_EQ(warnings_of(load(aligned, yaml)), "") << aligned;
+  aligned.replace(aligned.find("linear}"), 7, "linear, start: 2026-07-15T00:00:00Z}");
+  EXPECT_EQ(warnings_of(load(aligned, yaml)), "") << aligned;
+  // A start on one only that is not the other's first row.
+  std::string one = both;
+  one.replace(one.rfind("linear}"), 7, "linear, start: 2026-07-15T00:30:00Z}");
+  EXPECT_NE(warnings_of(load(one, yaml)).find("from 2026-07-15T00:30:00Z (its start), and"),
+            std::string::npos);
+  // Durations have no wall-clock origin to disagree on.
+  write_file(dir + "/rain.csv", "time,value\n1 h,0\n3 h,20\n");
+  EXPECT_EQ(warnings_of(load(both, yaml)), "");
 }
 
 // The bathtub: the gauge rises linearly from 5 m at 0 h to 15 m at 10 h and falls back to 5 m at 20 h.
