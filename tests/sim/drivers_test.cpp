@@ -6,7 +6,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "sim/city/resolve.hpp"
 #include "sim/drivers/driver_set.hpp"
@@ -405,6 +407,134 @@ TEST(Flood, AFloodNeedsARiverOrRain) {
             std::string::npos);
   EXPECT_NE(load_error("drivers:\n  river_level: [[0 h, 1 m]]\n  flood: {elevation: {lwo: 1 m}}\n")
                 .find("did you mean 'low'"),
+            std::string::npos);
+}
+
+// kFlood's depth in low, given directly (as a hydraulic model's output would be): 0 until 5 h, 5 m at 10 h,
+// 0 again at 15 h; high stays dry.
+const std::string kGivenDepth =
+    "drivers:\n"
+    "  inundation_depth: {points: [[0 h, 0 m], [5 h, 0 m], [10 h, 5 m], [15 h, 0 m]], districts: [low]}\n";
+const std::string kFibre =
+    "fibre:\n  olts: [{name: olt-low, district: low, backup: 2 h}, {name: olt-high, district: high}]\n"
+    "  pons: [{name: pon-low, olt: olt-low}]\n";
+
+Scenario load_with_fibre(const std::string& drivers) {
+  std::string text = kCity + drivers;
+  text.insert(text.find("run:"), kFibre);
+  return load_scenario_text(text, "<text>", {});
+}
+
+void expect_same_flood(const Scenario& bathtub, const Scenario& given) {
+  const DriverSet a(bathtub), b(given);
+  ASSERT_EQ(a.flood().size(), 2u);
+  ASSERT_EQ(b.flood().size(), 2u);
+  for (size_t d = 0; d < 2; ++d) {
+    EXPECT_EQ(std::isnan(a.flood()[d].inundation_start_s), std::isnan(b.flood()[d].inundation_start_s)) << d;
+    if (!std::isnan(a.flood()[d].inundation_start_s)) {
+      EXPECT_EQ(a.flood()[d].inundation_start_s, b.flood()[d].inundation_start_s) << d;
+    }
+    EXPECT_EQ(a.flood()[d].submerged_from_s, b.flood()[d].submerged_from_s) << d;  // drowned devices
+    ASSERT_EQ(a.flood()[d].power_cut.size(), b.flood()[d].power_cut.size()) << d;
+    for (size_t i = 0; i < a.flood()[d].power_cut.size(); ++i) {
+      EXPECT_EQ(a.flood()[d].power_cut[i].t0_s, b.flood()[d].power_cut[i].t0_s) << d;
+      EXPECT_EQ(a.flood()[d].power_cut[i].t1_s, b.flood()[d].power_cut[i].t1_s) << d;
+    }
+  }
+  // The gateways' power and the OLTs' backbones, as the run sees them.
+  const std::vector<Failure> fa = failure_schedule(bathtub, 1), fb = failure_schedule(given, 1);
+  ASSERT_EQ(fa.size(), fb.size());
+  for (size_t i = 0; i < fa.size(); ++i) {
+    EXPECT_EQ(fa[i].target, fb[i].target);
+    EXPECT_EQ(fa[i].start_s, fb[i].start_s);
+    EXPECT_EQ(fa[i].end_s, fb[i].end_s);
+  }
+  const GatewayTimeline ta(bathtub, fa), tb(given, fb);
+  for (uint32_t g = 0; g < bathtub.gateways.size(); ++g) {
+    ASSERT_EQ(ta.off_intervals(g).size(), tb.off_intervals(g).size()) << bathtub.gateways[g].name;
+    for (size_t i = 0; i < ta.off_intervals(g).size(); ++i) {
+      EXPECT_EQ(ta.off_intervals(g)[i].t0_s, tb.off_intervals(g)[i].t0_s) << bathtub.gateways[g].name;
+      EXPECT_EQ(ta.off_intervals(g)[i].t1_s, tb.off_intervals(g)[i].t1_s) << bathtub.gateways[g].name;
+    }
+    ASSERT_EQ(ta.down_intervals(g).size(), tb.down_intervals(g).size()) << bathtub.gateways[g].name;
+  }
+}
+
+TEST(Flood, ADepthGivenDirectlyCutsPowerAndDrownsDevicesAsTheBathtubsDoes) {
+  // With the flood's default thresholds: power cut while wet (5 h..15 h), drowned past 0.3 m (5.3 h).
+  const Scenario given = load_with_fibre(kGivenDepth);
+  EXPECT_FALSE(given.drivers.flood.enabled);
+  ASSERT_NO_FATAL_FAILURE(expect_same_flood(load_with_fibre(kFlood), given));
+  const DriverSet drivers(given);
+  ASSERT_EQ(drivers.flood().size(), 2u);
+  ASSERT_EQ(drivers.flood()[0].power_cut.size(), 1u);
+  EXPECT_EQ(drivers.flood()[0].power_cut[0].t0_s, 5 * 3600.0);
+  EXPECT_EQ(drivers.flood()[0].power_cut[0].t1_s, 15 * 3600.0);
+  EXPECT_NEAR(drivers.flood()[0].submerged_from_s, 5.3 * 3600.0, 1e-6);
+  EXPECT_TRUE(drivers.flood()[1].power_cut.empty());
+  EXPECT_EQ(drivers.flood()[1].submerged_from_s, std::numeric_limits<double>::infinity());
+  ASSERT_EQ(drivers.flood_power_outages().size(), 1u);
+  EXPECT_EQ(drivers.flood_power_outages()[0].districts, std::vector<std::string>{"low"});
+  // gw-low (30 min of backup) is off from 5.5 h until the water leaves; the OLT after its 2 h.
+  const GatewayTimeline timeline(given, {});
+  ASSERT_EQ(timeline.off_intervals(0).size(), 1u);
+  EXPECT_EQ(timeline.off_intervals(0)[0].t0_s, 5.5 * 3600.0);
+  EXPECT_EQ(timeline.off_intervals(0)[0].t1_s, 15 * 3600.0);
+  EXPECT_TRUE(timeline.off_intervals(3).empty());  // gw-high
+  const std::vector<Failure> schedule = failure_schedule(given, 1);
+  ASSERT_EQ(schedule.size(), 1u);
+  EXPECT_EQ(schedule[0].target, "backbone:olt-low");
+  EXPECT_EQ(schedule[0].start_s, 7 * 3600.0);
+
+  // With drivers.flood's thresholds beside it: cut while deeper than 1 m (6 h..14 h) and 30 min more,
+  // drowned past 2 m (7 h).
+  const std::string thresholds = "power_depth: 1 m, restore: 30 min, submerged_depth: 2 m";
+  const Scenario given_thresholds = load_with_fibre(kGivenDepth + "  flood: {" + thresholds + "}\n");
+  std::string bathtub = kFlood;
+  bathtub.replace(bathtub.find("high: 30 m}"), 11, "high: 30 m}, " + thresholds);
+  ASSERT_NO_FATAL_FAILURE(expect_same_flood(load_with_fibre(bathtub), given_thresholds));
+  const DriverSet with(given_thresholds);
+  ASSERT_EQ(with.flood().size(), 2u);
+  ASSERT_EQ(with.flood()[0].power_cut.size(), 1u);
+  EXPECT_EQ(with.flood()[0].power_cut[0].t0_s, 6 * 3600.0);
+  EXPECT_EQ(with.flood()[0].power_cut[0].t1_s, 14.5 * 3600.0);
+  EXPECT_EQ(with.flood()[0].submerged_from_s, 7 * 3600.0);
+  // The depth is the one given, recorded once.
+  ASSERT_EQ(with.fields().size(), 1u);
+  EXPECT_EQ(with.find("inundation_depth")->at(0, 7.5 * 3600.0), 2.5);
+}
+
+TEST(Flood, AGivenDepthStepsAndEventsFloodAtTheirJumps) {
+  const DriverSet drivers(
+      load("drivers:\n"
+           "  inundation_depth:\n"
+           "    points: [[0 h, 0 m], [2 h, 0.5 m], [4 h, 0 m]]\n"
+           "    interpolation: step\n"
+           "    districts: [high]\n"
+           "    events: [{start: 6 h, end: 7 h, add: 1 m, districts: [high]}]\n"));
+  ASSERT_EQ(drivers.flood().size(), 2u);
+  EXPECT_TRUE(drivers.flood()[0].power_cut.empty());  // low: not covered, dry
+  ASSERT_EQ(drivers.flood()[1].power_cut.size(), 2u);
+  EXPECT_EQ(drivers.flood()[1].power_cut[0].t0_s, 2 * 3600.0);
+  EXPECT_EQ(drivers.flood()[1].power_cut[0].t1_s, 4 * 3600.0);
+  EXPECT_EQ(drivers.flood()[1].power_cut[1].t0_s, 6 * 3600.0);
+  EXPECT_EQ(drivers.flood()[1].power_cut[1].t1_s, 7 * 3600.0);
+  EXPECT_EQ(drivers.flood()[1].submerged_from_s, 2 * 3600.0);  // 0.5 m at once, past 0.3 m
+}
+
+TEST(Flood, AGivenDepthRefusesTheKeysThatWouldComputeOne) {
+  const std::string error = load_error(
+      kGivenDepth + "  river_level: [[0 h, 5 m]]\n  flood: {elevation: {low: 10 m}, restore: 1 h}\n");
+  EXPECT_NE(error.find("drivers.flood.elevation: computes inundation_depth, which drivers.inundation_depth "
+                       "gives: give one or the other"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(
+      load_error(kGivenDepth + "  flood: {drainage: 20 mm/h}\n").find("drivers.flood.drainage: computes"),
+      std::string::npos);
+  // The thresholds alone need no river or rain.
+  EXPECT_EQ(load_error(kGivenDepth + "  flood: {power_depth: 0.5 m}\n"), "");
+  EXPECT_NE(load_error("drivers:\n  flood: {power_depth: 0.5 m}\n").find("drivers.flood: a flood needs"),
             std::string::npos);
 }
 
