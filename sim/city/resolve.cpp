@@ -16,6 +16,7 @@
 #include "models/radio/reception.hpp"
 #include "models/radio/wifi.hpp"
 #include "sim/city/city_layout.hpp"
+#include "sim/city/driver_warnings.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/drivers/sumo_output.hpp"
 #include "sim/drivers/traffic_model.hpp"
@@ -227,22 +228,16 @@ void check_alerts(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
   }
 }
 
-// Flood settings that would do nothing, said (no silent no-op): an inundation depth replayed directly drives
-// the readings of what senses it and the alerts on them, but cuts no power and drowns no device (those follow
-// drivers.flood's bathtub model, sim/drivers/flood.hpp); a flood whose river reaches no district (no
-// elevation given) floods nowhere from the river.
+// Flood settings that would do nothing, said (no silent no-op): a flood whose river reaches no district (no
+// elevation given) floods nowhere from the river. (A depth given directly, drivers.inundation_depth, floods
+// as the computed one does: sim/drivers/flood.hpp, given_flood.)
 void check_flood(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
   const scenario::SourceMark file{sc.source_name, 1, 1};
-  for (const scenario::QuantitySource& q : sc.drivers.quantities)
-    if (q.quantity == "inundation_depth" && !sc.drivers.flood.enabled)
-      out.push_back(
-          {{sc.source_name, q.line, q.column},
-           "drivers.inundation_depth",
-           "drives the readings of the devices that sense it and the alerts on them only: power cuts and "
-           "drowned devices come from drivers.flood (its river, rainfall and elevations), not from a "
-           "depth given directly",
-           Diagnostic::Severity::Warning});
-  if (sc.drivers.flood.enabled && sc.drivers.flood.elevation_m.empty() && sc.drives("river_level"))
+  const bool depth_given =
+      std::any_of(sc.drivers.quantities.begin(), sc.drivers.quantities.end(),
+                  [](const scenario::QuantitySource& q) { return q.quantity == "inundation_depth"; });
+  if (sc.drivers.flood.enabled && !depth_given && sc.drivers.flood.elevation_m.empty() &&
+      sc.drives("river_level"))
     out.push_back(
         {file, "drivers.flood.elevation",
          "no district has an elevation: the river floods none (only rainfall beyond the drainage ponds)",
@@ -458,6 +453,7 @@ std::vector<Diagnostic> resolve(const scenario::Scenario& sc, uint64_t seed, boo
   }
   check_alerts(sc, warnings);
   check_flood(sc, warnings);
+  check_driver_times(sc, warnings);
   check_attacks(sc, warnings);
   check_channel(sc, warnings);
   sort_by_place(errors);

@@ -96,14 +96,16 @@ DriverSet::DriverSet(const scenario::Scenario& sc) : districts_(sc.city.district
       fields_.push_back(std::move(volume));
     fields_.emplace_back(*scenario::find_quantity("traffic_speed"), false, std::move(traffic.speed));
   }
-  if (sc.drivers.flood.enabled) {
+  if (const QuantityField* depth = find("inundation_depth")) {  // given: it floods as the bathtub's would
+    flood_ = given_flood(sc, *depth);
+  } else if (sc.drivers.flood.enabled) {
     FloodResult flood = compute_flood(sc, find("river_level"), find("rainfall"));
     flood_ = std::move(flood.districts);
     fields_.emplace_back(*scenario::find_quantity("inundation_depth"), false, std::move(flood.depth));
-    for (size_t d = 0; d < flood_.size(); ++d)
-      for (const scenario::TimeInterval& cut : flood_[d].power_cut)
-        flood_outages_.push_back({{sc.city.districts[d].name}, cut.t0_s, cut.t1_s});
   }
+  for (size_t d = 0; d < flood_.size(); ++d)
+    for (const scenario::TimeInterval& cut : flood_[d].power_cut)
+      flood_outages_.push_back({{sc.city.districts[d].name}, cut.t0_s, cut.t1_s});
 }
 
 const QuantityField* DriverSet::find(std::string_view quantity) const {
@@ -149,7 +151,7 @@ DriverRecording DriverSet::record(double end_s, double grid_s) const {
 
 std::vector<scenario::PowerOutage> power_outages(const scenario::Scenario& sc) {
   std::vector<scenario::PowerOutage> out = sc.drivers.power_outages;
-  if (!sc.drivers.flood.enabled) return out;
+  if (!sc.drives("inundation_depth")) return out;  // no flood, computed or given
   const DriverSet drivers(sc);
   out.insert(out.end(), drivers.flood_power_outages().begin(), drivers.flood_power_outages().end());
   return out;

@@ -1,6 +1,7 @@
 // The quantities that change over a run, per district, over simulated time: every drivers.<quantity>
 // of the scenario (sim/scenario/quantities.hpp names them and their units), and inundation_depth
-// computed by the flood replay (flood.hpp) from river_level, rainfall and each district's elevation.
+// computed by the flood replay (flood.hpp) from river_level, rainfall and each district's elevation, or
+// given directly (drivers.inundation_depth), which floods as the computed depth does.
 //
 // Built once before the run (DriverSet(scenario)); read-only afterwards, so any thread may ask it.
 // Every consumer asks it: event-driven sensors sample the quantity they sense in their district
@@ -82,7 +83,7 @@ class DriverSet {
   // The field of that quantity, or nullptr when no driver produces it.
   const QuantityField* find(std::string_view quantity) const;
   const std::vector<QuantityField>& fields() const { return fields_; }
-  // Per district (empty without drivers.flood).
+  // Per district (empty without drivers.flood or drivers.inundation_depth).
   const std::vector<DistrictFlood>& flood() const { return flood_; }
   // The power cuts the flood causes, one per wet interval per district (for the gateway timeline).
   const std::vector<scenario::PowerOutage>& flood_power_outages() const { return flood_outages_; }

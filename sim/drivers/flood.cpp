@@ -102,26 +102,54 @@ FloodResult compute_flood(const scenario::Scenario& sc, const QuantityField* riv
       depth.series.value.push_back(after);
     }
 
-    DistrictFlood flood;
+    DistrictFlood flood = flood_consequences(depth.series, spec, end_s);
     flood.elevation_m = elevation;
     flood.delay_s = delay;
-    const auto wet = intervals_above(depth.series, 0.0, end_s);
-    flood.inundation_start_s = wet.empty() ? std::numeric_limits<double>::quiet_NaN() : wet.front().t0_s;
-    const auto submerged = intervals_above(depth.series, spec.submerged_depth_m, end_s);
-    flood.submerged_from_s =
-        submerged.empty() ? std::numeric_limits<double>::infinity() : submerged.front().t0_s;
-    std::vector<scenario::TimeInterval> cuts;
-    for (const scenario::TimeInterval& i : intervals_above(depth.series, spec.power_depth_m, end_s))
-      cuts.push_back({i.t0_s, i.t1_s + spec.restore_s});
-    // Merge cuts that the restore delay makes overlap.
-    for (const scenario::TimeInterval& c : cuts) {
-      if (!flood.power_cut.empty() && c.t0_s <= flood.power_cut.back().t1_s)
-        flood.power_cut.back().t1_s = std::max(flood.power_cut.back().t1_s, c.t1_s);
-      else
-        flood.power_cut.push_back(c);
-    }
     out.depth.push_back(std::move(depth));
     out.districts.push_back(flood);
+  }
+  return out;
+}
+
+DistrictFlood flood_consequences(const scenario::SeriesData& depth, const scenario::FloodSpec& spec,
+                                 double end_s) {
+  DistrictFlood flood;
+  flood.elevation_m = std::numeric_limits<double>::quiet_NaN();
+  const auto wet = intervals_above(depth, 0.0, end_s);
+  flood.inundation_start_s = wet.empty() ? std::numeric_limits<double>::quiet_NaN() : wet.front().t0_s;
+  const auto submerged = intervals_above(depth, spec.submerged_depth_m, end_s);
+  flood.submerged_from_s =
+      submerged.empty() ? std::numeric_limits<double>::infinity() : submerged.front().t0_s;
+  std::vector<scenario::TimeInterval> cuts;
+  for (const scenario::TimeInterval& i : intervals_above(depth, spec.power_depth_m, end_s))
+    cuts.push_back({i.t0_s, i.t1_s + spec.restore_s});
+  // Merge cuts that the restore delay makes overlap.
+  for (const scenario::TimeInterval& c : cuts) {
+    if (!flood.power_cut.empty() && c.t0_s <= flood.power_cut.back().t1_s)
+      flood.power_cut.back().t1_s = std::max(flood.power_cut.back().t1_s, c.t1_s);
+    else
+      flood.power_cut.push_back(c);
+  }
+  return flood;
+}
+
+std::vector<DistrictFlood> given_flood(const scenario::Scenario& sc, const QuantityField& depth) {
+  const double end_s = sc.run.duration_s;
+  std::vector<DistrictFlood> out;
+  for (size_t d = 0; d < sc.city.districts.size(); ++d) {
+    // The curve as a linear series: its knots (a daily profile sampled every drivers.flood.step), a jump
+    // as two points at one time, straight between them as the curve is.
+    const QuantityField::Curve& curve = depth.curve(d);
+    scenario::SeriesData series;
+    for (double t : curve.knots(end_s, sc.drivers.flood.step_s)) {
+      if (t > 0.0 && curve.before(t) != curve.at(t)) {
+        series.t_s.push_back(t);
+        series.value.push_back(curve.before(t));
+      }
+      series.t_s.push_back(t);
+      series.value.push_back(curve.at(t));
+    }
+    out.push_back(flood_consequences(series, sc.drivers.flood, end_s));
   }
   return out;
 }

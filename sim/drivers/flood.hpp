@@ -14,7 +14,7 @@
 // the delay stands for the flow's travel time and is constant; ponding ignores infiltration and runoff
 // between districts; the water leaves as the river falls, with no storage. Good for "which districts,
 // from when, how deep, roughly"; for street-level depths, replay a hydraulic model's output as
-// drivers.inundation_depth (a CSV per district) instead.
+// drivers.inundation_depth (a CSV per district) instead: given_flood gives it the same consequences.
 #pragma once
 
 #include <vector>
@@ -31,6 +31,18 @@ struct FloodResult {
 // river or rainfall may be null (not driven).
 FloodResult compute_flood(const scenario::Scenario& scenario, const QuantityField* river,
                           const QuantityField* rainfall);
+
+// A depth given directly (drivers.inundation_depth, e.g. a hydraulic model's output) does what the
+// bathtub's does: per district, the same consequences (flood_consequences) under drivers.flood's
+// power_depth, restore and submerged_depth (their defaults without drivers.flood). Elevation and delay
+// are NaN and 0: the depth says it all.
+std::vector<DistrictFlood> given_flood(const scenario::Scenario& scenario, const QuantityField& depth);
+
+// What a district's depth (a linear series, jumps as two points at one time) does over [0, end_s]:
+// when it is first wet, when ground-mounted devices drown (deeper than spec.submerged_depth_m) and its
+// power cuts (deeper than spec.power_depth_m, until spec.restore_s after; merged where they overlap).
+DistrictFlood flood_consequences(const scenario::SeriesData& depth, const scenario::FloodSpec& spec,
+                                 double end_s);
 
 // The merged intervals, within [0, end_s], where a linear series is above threshold (an interval still
 // open at end_s ends at end_s).

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,6 +67,11 @@ struct QuantitySource {
   std::vector<DriverEvent> events;
   std::string csv_file;      // as resolved (for messages)
   int line = 0, column = 0;  // where drivers.<quantity> is written
+  // A CSV of date-times: the date-time its t = 0 stands for (s since the Unix epoch; NaN otherwise), as
+  // written (`start`, else its first row's time), and whether `start` gave it.
+  double csv_origin_s = std::numeric_limits<double>::quiet_NaN();
+  std::string csv_origin_text;
+  bool csv_start_given = false;
 };
 
 // Flood replay (drivers.flood): each district's ground elevation (m, the river gauge's datum), the

@@ -138,6 +138,12 @@ void read_attacks(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
   read_compromised(log, map.get("compromised"), map.path("compromised"), scenario.devices,
                    scenario.attacks.compromised);
   read_platform_dos(log, map.get("platform_dos"), map.path("platform_dos"), scenario.attacks.platform_dos);
+  // The rule counts the frames of compromised devices (sim/attacks/attack_set.cpp): without them it never
+  // runs, so its settings would do nothing.
+  if (const YamlNode* d = map.get("detection"); d != nullptr && scenario.attacks.compromised.empty())
+    log.error(d->location, map.path("detection"),
+              "the rate-anomaly rule watches compromised devices, and attacks.compromised lists none: "
+              "give attacks.compromised, or leave detection out");
   std::vector<NamedAt> names;
   const auto add = [&](const std::string& section, std::size_t i, const std::string& name) {
     const YamlNode* list = map.get(section);

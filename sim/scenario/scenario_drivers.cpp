@@ -129,7 +129,14 @@ void read_series_csv(DiagnosticLog& log, const YamlNode& node, const std::string
       }
       if (!time_kind) {
         time_kind = t->kind;
-        if (t->kind == CsvTime::Kind::Timestamp && !start) origin = t->seconds;
+        if (t->kind == CsvTime::Kind::Timestamp) {
+          if (!start) {
+            origin = t->seconds;
+            out.csv_origin_text = row.cells[0];
+          }
+          out.csv_origin_s = origin;
+          out.csv_start_given = start.has_value();
+        }
       }
       if (t->kind == CsvTime::Kind::Duration && start) {
         fail(table.where(row.line) + "'start' is given, so times must be date-times");
@@ -249,6 +256,8 @@ void read_quantity_source(DiagnosticLog& log, const YamlNode& node, const std::s
       log.error(s->location, map.path("start"), "expected an ISO 8601 date-time, got " + s->describe());
     else if (!(start = parse_timestamp(s->scalar, &error)))
       log.error(s->location, map.path("start"), error);
+    else
+      out.csv_origin_text = s->scalar;
   }
   if (const YamlNode* v = map.get("value")) {
     out.kind = QuantitySource::Kind::Constant;
@@ -305,10 +314,11 @@ void read_flood(DiagnosticLog& log, const YamlNode& node, const std::string& pat
   if (!map.is_map()) return;
   const DistrictIndex index{city, true};
   const std::vector<std::string_view> names = index.names();
+  const Bound elevation_range = Bound::between(-1e3, 1e4, "m");  // the map and the CSV alike
   if (const YamlNode* e = map.get("elevation")) {
     MapReader m(log, e, map.path("elevation"), names);
     for (std::string_view name : names)
-      if (const auto v = m.quantity(name, Dimension::Length, Bound::between(-1e3, 1e4, "m")))
+      if (const auto v = m.quantity(name, Dimension::Length, elevation_range))
         out.elevation_m.emplace_back(std::string(name), *v);
   }
   if (const YamlNode* c = map.get("elevation_csv")) {
@@ -333,6 +343,10 @@ void read_flood(DiagnosticLog& log, const YamlNode& node, const std::string& pat
               log.error(c->location, at, message);
             } else if (!v) {
               log.error(c->location, at, table.where(row.line) + error);
+            } else if (!elevation_range.contains(*v)) {
+              log.error(c->location, at,
+                        table.where(row.line) + "elevation: expected " + elevation_range.describe() +
+                            ", got '" + excerpt(row.cells[static_cast<size_t>(ec)]) + "'");
             } else if (std::any_of(out.elevation_m.begin(), out.elevation_m.end(),
                                    [&](const auto& x) { return x.first == district; })) {
               log.error(c->location, at,

@@ -345,11 +345,20 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
   }
   if (const YamlNode* flood = map.get("flood")) {
     read_flood(log, *flood, map.path("flood"), city, drivers.flood);
-    if (!scenario.drives("river_level") && !scenario.drives("rainfall") && !map.get("river_level"))
-      log.error(flood->location, map.path("flood"), "a flood needs drivers.river_level or drivers.rainfall");
-    if (map.get("inundation_depth") != nullptr)
-      log.error(map.get("inundation_depth")->location, map.path("inundation_depth"),
-                "give inundation_depth, or drivers.flood to compute it, not both");
+    if (map.get("inundation_depth") == nullptr) {
+      if (!scenario.drives("river_level") && !scenario.drives("rainfall") && !map.get("river_level"))
+        log.error(flood->location, map.path("flood"),
+                  "a flood needs drivers.river_level or drivers.rainfall (to compute its depth from), or "
+                  "drivers.inundation_depth (the depth itself)");
+    } else if (flood->is_map()) {
+      // A given depth floods by the flood's power_depth, restore and submerged_depth; what computes a
+      // depth would be ignored.
+      for (const char* key : {"elevation", "elevation_csv", "delay", "drainage", "step"})
+        if (const YamlNode* k = flood->find(key))
+          log.error(k->location, map.path("flood") + "." + key,
+                    "computes inundation_depth, which drivers.inundation_depth gives: give one or the other "
+                    "(with a given depth, drivers.flood takes power_depth, restore and submerged_depth)");
+    }
   }
   if (const YamlNode* traffic = map.get("traffic")) {
     read_traffic(log, *traffic, map.path("traffic"), city, drivers.traffic);
@@ -407,7 +416,10 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
     }
     const auto t =
         read_quantity(log, point.items[0], point_path + "[0]", Dimension::Time, Bound::non_negative());
-    const auto level = read_quantity(log, point.items[1], point_path + "[1]", Dimension::Length);
+    // The river level's range (sim/scenario/quantities.cpp), as its map form and its CSV are read.
+    const QuantityKind& river_kind = *find_quantity("river_level");
+    const auto level = read_quantity(log, point.items[1], point_path + "[1]", Dimension::Length,
+                                     Bound::between(river_kind.lo, river_kind.hi, "m"));
     if (!t || !level) continue;
     if (!drivers.river_level_m.points.empty() && *t <= drivers.river_level_m.points.back().first) {
       log.error(point.location, point_path, "times must increase");

@@ -77,3 +77,29 @@ def test_rain_gauges_report_on_the_rain(result):
     below = rain[(rain.t_tx_s > 6 * 3600) & (rain.t_tx_s < 7 * 3600)]
     assert len(above) > 4 * 50  # four gauges, ~60 reports an hour each
     assert len(below) <= 4 * 7
+
+
+def test_a_depth_given_directly_cuts_power_and_drowns_devices_as_the_bathtub_does():
+    # The bathtub's depth in low (the gauge above 10 m), given as a hydraulic model's output would be.
+    base = SCENARIO.replace("interval: 5 min,", "interval: 5 min, mounting: ground,")
+    given = base.replace("  flood: {elevation: {low: 10 m, high: 30 m}}\n",
+                         "  inundation_depth:\n"
+                         "    points: [[0 h, 0 m], [5 h, 0 m], [10 h, 5 m], [15 h, 0 m]]\n"
+                         "    districts: [low]\n")
+    assert given != base
+    bathtub = citytwin.run(base, progress=False)
+    direct = citytwin.run(given, progress=False)
+    assert direct.warnings == bathtub.warnings == []
+    # The low meters drown (past 0.3 m at 5.3 h), the gateway goes off after its backup, as in the bathtub.
+    assert direct.kpi["devices_dead"] == bathtub.kpi["devices_dead"] > 0
+    a, b = bathtub.messages_frame(), direct.messages_frame()
+    for column in ("device", "t_tx_s", "gateways_heard", "delivered"):
+        np.testing.assert_array_equal(a[column].values, b[column].values)
+    np.testing.assert_array_equal(a.fail_reason.astype(str).values, b.fail_reason.astype(str).values)
+    # gw-low is off from 5.5 h (30 min of backup) until the water leaves at 15 h: only gw-high hears low.
+    low = b[b.district == "low"]
+    off = low[(low.t_tx_s >= 5.5 * 3600) & (low.t_tx_s < 15 * 3600)]
+    assert len(off) > 0 and (off.gateways_heard <= 1).all()
+    assert (low[low.t_tx_s < 5 * 3600].gateways_heard == 2).any()
+    cuts_a, cuts_b = bathtub.kpi_tables["power_outages"], direct.kpi_tables["power_outages"]
+    assert cuts_a.equals(cuts_b) and cuts_b["from_flood"].tolist() == [1]

@@ -42,9 +42,10 @@ def test_a_clean_scenario_warns_of_nothing():
 
 def test_flood_settings_that_would_do_nothing_are_said():
     clean = SCENARIO.replace("  - {name: counters, type: traffic_counter, count: 5, districts: [a]}\n", "")
-    # A depth replayed directly drives readings and alerts, not the power or the devices' fate.
+    # A depth replayed directly floods as the bathtub's does (power, drowned devices): nothing to say.
     direct = clean + "drivers:\n  inundation_depth: {points: [[0 h, 0 m], [1 h, 2 m]]}\n"
-    with pytest.warns(citytwin.ScenarioWarning, match=r"drivers\.inundation_depth: warning: drives the readings"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         citytwin.validate(direct)
     # A river with no district's elevation floods nowhere.
     dry = clean + "drivers:\n  river_level: {points: [[0 h, 1 m], [1 h, 6 m]]}\n  flood: {drainage: 50 mm/h}\n"

@@ -212,7 +212,8 @@ TEST(PlatformFlood, QueueGrowsAtTheExcessRateAndDropsWhenFull) {
 }
 
 TEST(RateAnomaly, FlagsAtTheCountOverTheThresholdAndResetsEachWindow) {
-  scenario::Scenario sc = two_gateways("  detection: {window: 1 h, factor: 2, block: true}\n");
+  scenario::Scenario sc = two_gateways(
+      "  compromised: [{devices: [0], start: 0 s}]\n  detection: {window: 1 h, factor: 2, block: true}\n");
   city::CityLayout city;
   city.populations.resize(1);
   city.populations[0].interval_s = 900.0;  // 4 per hour: threshold 8
@@ -227,6 +228,20 @@ TEST(RateAnomaly, FlagsAtTheCountOverTheThresholdAndResetsEachWindow) {
   EXPECT_EQ(rule.flagged_at_s(0), 200.0);
   EXPECT_FALSE(rule.blocks(0, 199.0));
   EXPECT_TRUE(rule.blocks(0, 200.0));
+}
+
+TEST(RateAnomaly, ARuleWithNoCompromisedDevicesToWatchIsRefusedWhereItIsWritten) {
+  try {
+    two_gateways(
+        "  jamming: [{position: [1 km, 500 m], start: 0 s, end: 1 min}]\n  detection: {factor: 2}\n");
+    FAIL() << "accepted attacks.detection without attacks.compromised";
+  } catch (const scenario::ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("<text>:11:14: attacks.detection: the rate-anomaly rule watches "
+                                         "compromised devices, and attacks.compromised lists none"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_NO_THROW(two_gateways("  compromised: [{devices: [0], start: 0 s}]\n  detection: {factor: 2}\n"));
 }
 
 }  // namespace

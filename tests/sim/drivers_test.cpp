@@ -6,8 +6,11 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
+#include <vector>
 
+#include "sim/city/resolve.hpp"
 #include "sim/drivers/driver_set.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/drivers/flood.hpp"
@@ -225,6 +228,80 @@ TEST(DriverScenario, ARuleOnAQuantityNoDriverProducesIsAnError) {
   EXPECT_EQ(sc.devices[1].event->threshold, 7.6);  // the catalogue's heavy-rain rule, in mm/h
 }
 
+std::string warnings_of(const Scenario& sc) {
+  std::string text;
+  for (const Diagnostic& d : resolve(sc, 1)) text += d.to_string() + "\n";
+  return text;
+}
+
+TEST(DriverScenario, ASeriesWhollyOutsideTheRunIsWarnedOfNamingTheDriverAndItsFile) {
+  const std::string dir = temp_dir();
+  const std::string yaml = dir + "/city.yaml";
+  // Every time after the run's end (24 h): only the first value holds.
+  write_file(dir + "/late.csv", "time,value\n30 h,1\n31 h,2\n");
+  EXPECT_NE(warnings_of(load("drivers:\n  rainfall: {csv: late.csv, interpolation: linear}\n", yaml))
+                .find("city.yaml:15:13: drivers.rainfall: warning: its CSV (" + dir +
+                      "/late.csv) starts at 108000 s, at or after the run's end (86400 s): only its first "
+                      "value holds over the run"),
+            std::string::npos);
+  EXPECT_NE(
+      warnings_of(load("drivers:\n  river_level: [[25 h, 1 m], [26 h, 2 m]]\n"))
+          .find("drivers.river_level: warning: its series starts at 90000 s, at or after the run's end"),
+      std::string::npos);
+  EXPECT_NE(warnings_of(load("drivers:\n  vibration: {points: [[24 h, 1 mm/s]]}\n"))
+                .find("drivers.vibration: warning: its series starts at 86400 s"),
+            std::string::npos);
+  // Every time before the run's start (a CSV's start after its rows): only the last value holds.
+  write_file(dir + "/early.csv", "time,low,high\n2026-07-14T00:00:00Z,1,2\n2026-07-14T12:00:00Z,2,3\n");
+  const std::string early = warnings_of(load(
+      "drivers:\n  rainfall: {csv: early.csv, interpolation: step, start: 2026-07-15T00:00:00Z}\n", yaml));
+  EXPECT_NE(
+      early.find("drivers.rainfall: warning: its CSV (" + dir +
+                 "/early.csv) ends at -43200 s, before the run's start (t = 0 is 2026-07-15T00:00:00Z (its "
+                 "start)): only its last value holds over the run"),
+      std::string::npos)
+      << early;
+  // Series that overlap the run, however little, are not warned of.
+  write_file(dir + "/edge.csv", "time,value\n2026-07-14T00:00:00Z,1\n2026-07-15T00:00:00Z,2\n");
+  EXPECT_EQ(warnings_of(load("drivers:\n  rainfall: {csv: edge.csv, interpolation: step}\n"
+                             "  river_level: [[23 h, 1 m], [30 h, 2 m]]\n",
+                             yaml)),
+            "");
+}
+
+TEST(DriverScenario, DateTimeCsvsCountedFromDifferentFirstRowsAreWarnedOfNamingBoth) {
+  const std::string dir = temp_dir();
+  const std::string yaml = dir + "/city.yaml";
+  write_file(dir + "/level.csv", "time,value\n2026-07-15T00:00:00Z,1 m\n2026-07-15T06:00:00Z,4 m\n");
+  write_file(dir + "/rain.csv", "time,value\n2026-07-15T01:00:00Z,0\n2026-07-15T03:00:00Z,20\n");
+  const std::string both =
+      "drivers:\n  river_level: {csv: level.csv, interpolation: linear}\n"
+      "  rainfall: {csv: rain.csv, interpolation: linear}\n";
+  const std::string warned = warnings_of(load(both, yaml));
+  EXPECT_NE(warned.find("city.yaml:16:13: drivers.rainfall: warning: its CSV (" + dir +
+                        "/rain.csv) counts its date-times from 2026-07-15T01:00:00Z (its first row), and "
+                        "drivers.river_level's CSV (" +
+                        dir +
+                        "/level.csv) from 2026-07-15T00:00:00Z (its first row): each takes that as the run's "
+                        "t = 0, so one instant is 3600 s apart in the two; give both the same start"),
+            std::string::npos)
+      << warned;
+  // One start for both (or the one the other's first row is): aligned, nothing to say.
+  std::string aligned = both;
+  aligned.replace(aligned.rfind("linear}"), 7, "linear, start: 2026-07-15T00:00:00Z}");
+  EXPECT_EQ(warnings_of(load(aligned, yaml)), "") << aligned;
+  aligned.replace(aligned.find("linear}"), 7, "linear, start: 2026-07-15T00:00:00Z}");
+  EXPECT_EQ(warnings_of(load(aligned, yaml)), "") << aligned;
+  // A start on one only that is not the other's first row.
+  std::string one = both;
+  one.replace(one.rfind("linear}"), 7, "linear, start: 2026-07-15T00:30:00Z}");
+  EXPECT_NE(warnings_of(load(one, yaml)).find("from 2026-07-15T00:30:00Z (its start), and"),
+            std::string::npos);
+  // Durations have no wall-clock origin to disagree on.
+  write_file(dir + "/rain.csv", "time,value\n1 h,0\n3 h,20\n");
+  EXPECT_EQ(warnings_of(load(both, yaml)), "");
+}
+
 // The bathtub: the gauge rises linearly from 5 m at 0 h to 15 m at 10 h and falls back to 5 m at 20 h.
 const std::string kFlood =
     "drivers:\n"
@@ -331,6 +408,162 @@ TEST(Flood, AFloodNeedsARiverOrRain) {
   EXPECT_NE(load_error("drivers:\n  river_level: [[0 h, 1 m]]\n  flood: {elevation: {lwo: 1 m}}\n")
                 .find("did you mean 'low'"),
             std::string::npos);
+}
+
+// kFlood's depth in low, given directly (as a hydraulic model's output would be): 0 until 5 h, 5 m at 10 h,
+// 0 again at 15 h; high stays dry.
+const std::string kGivenDepth =
+    "drivers:\n"
+    "  inundation_depth: {points: [[0 h, 0 m], [5 h, 0 m], [10 h, 5 m], [15 h, 0 m]], districts: [low]}\n";
+const std::string kFibre =
+    "fibre:\n  olts: [{name: olt-low, district: low, backup: 2 h}, {name: olt-high, district: high}]\n"
+    "  pons: [{name: pon-low, olt: olt-low}]\n";
+
+Scenario load_with_fibre(const std::string& drivers) {
+  std::string text = kCity + drivers;
+  text.insert(text.find("run:"), kFibre);
+  return load_scenario_text(text, "<text>", {});
+}
+
+void expect_same_flood(const Scenario& bathtub, const Scenario& given) {
+  const DriverSet a(bathtub), b(given);
+  ASSERT_EQ(a.flood().size(), 2u);
+  ASSERT_EQ(b.flood().size(), 2u);
+  for (size_t d = 0; d < 2; ++d) {
+    EXPECT_EQ(std::isnan(a.flood()[d].inundation_start_s), std::isnan(b.flood()[d].inundation_start_s)) << d;
+    if (!std::isnan(a.flood()[d].inundation_start_s)) {
+      EXPECT_EQ(a.flood()[d].inundation_start_s, b.flood()[d].inundation_start_s) << d;
+    }
+    EXPECT_EQ(a.flood()[d].submerged_from_s, b.flood()[d].submerged_from_s) << d;  // drowned devices
+    ASSERT_EQ(a.flood()[d].power_cut.size(), b.flood()[d].power_cut.size()) << d;
+    for (size_t i = 0; i < a.flood()[d].power_cut.size(); ++i) {
+      EXPECT_EQ(a.flood()[d].power_cut[i].t0_s, b.flood()[d].power_cut[i].t0_s) << d;
+      EXPECT_EQ(a.flood()[d].power_cut[i].t1_s, b.flood()[d].power_cut[i].t1_s) << d;
+    }
+  }
+  // The gateways' power and the OLTs' backbones, as the run sees them.
+  const std::vector<Failure> fa = failure_schedule(bathtub, 1), fb = failure_schedule(given, 1);
+  ASSERT_EQ(fa.size(), fb.size());
+  for (size_t i = 0; i < fa.size(); ++i) {
+    EXPECT_EQ(fa[i].target, fb[i].target);
+    EXPECT_EQ(fa[i].start_s, fb[i].start_s);
+    EXPECT_EQ(fa[i].end_s, fb[i].end_s);
+  }
+  const GatewayTimeline ta(bathtub, fa), tb(given, fb);
+  for (uint32_t g = 0; g < bathtub.gateways.size(); ++g) {
+    ASSERT_EQ(ta.off_intervals(g).size(), tb.off_intervals(g).size()) << bathtub.gateways[g].name;
+    for (size_t i = 0; i < ta.off_intervals(g).size(); ++i) {
+      EXPECT_EQ(ta.off_intervals(g)[i].t0_s, tb.off_intervals(g)[i].t0_s) << bathtub.gateways[g].name;
+      EXPECT_EQ(ta.off_intervals(g)[i].t1_s, tb.off_intervals(g)[i].t1_s) << bathtub.gateways[g].name;
+    }
+    ASSERT_EQ(ta.down_intervals(g).size(), tb.down_intervals(g).size()) << bathtub.gateways[g].name;
+  }
+}
+
+TEST(Flood, ADepthGivenDirectlyCutsPowerAndDrownsDevicesAsTheBathtubsDoes) {
+  // With the flood's default thresholds: power cut while wet (5 h..15 h), drowned past 0.3 m (5.3 h).
+  const Scenario given = load_with_fibre(kGivenDepth);
+  EXPECT_FALSE(given.drivers.flood.enabled);
+  ASSERT_NO_FATAL_FAILURE(expect_same_flood(load_with_fibre(kFlood), given));
+  const DriverSet drivers(given);
+  ASSERT_EQ(drivers.flood().size(), 2u);
+  ASSERT_EQ(drivers.flood()[0].power_cut.size(), 1u);
+  EXPECT_EQ(drivers.flood()[0].power_cut[0].t0_s, 5 * 3600.0);
+  EXPECT_EQ(drivers.flood()[0].power_cut[0].t1_s, 15 * 3600.0);
+  EXPECT_NEAR(drivers.flood()[0].submerged_from_s, 5.3 * 3600.0, 1e-6);
+  EXPECT_TRUE(drivers.flood()[1].power_cut.empty());
+  EXPECT_EQ(drivers.flood()[1].submerged_from_s, std::numeric_limits<double>::infinity());
+  ASSERT_EQ(drivers.flood_power_outages().size(), 1u);
+  EXPECT_EQ(drivers.flood_power_outages()[0].districts, std::vector<std::string>{"low"});
+  // gw-low (30 min of backup) is off from 5.5 h until the water leaves; the OLT after its 2 h.
+  const GatewayTimeline timeline(given, {});
+  ASSERT_EQ(timeline.off_intervals(0).size(), 1u);
+  EXPECT_EQ(timeline.off_intervals(0)[0].t0_s, 5.5 * 3600.0);
+  EXPECT_EQ(timeline.off_intervals(0)[0].t1_s, 15 * 3600.0);
+  EXPECT_TRUE(timeline.off_intervals(3).empty());  // gw-high
+  const std::vector<Failure> schedule = failure_schedule(given, 1);
+  ASSERT_EQ(schedule.size(), 1u);
+  EXPECT_EQ(schedule[0].target, "backbone:olt-low");
+  EXPECT_EQ(schedule[0].start_s, 7 * 3600.0);
+
+  // With drivers.flood's thresholds beside it: cut while deeper than 1 m (6 h..14 h) and 30 min more,
+  // drowned past 2 m (7 h).
+  const std::string thresholds = "power_depth: 1 m, restore: 30 min, submerged_depth: 2 m";
+  const Scenario given_thresholds = load_with_fibre(kGivenDepth + "  flood: {" + thresholds + "}\n");
+  std::string bathtub = kFlood;
+  bathtub.replace(bathtub.find("high: 30 m}"), 11, "high: 30 m}, " + thresholds);
+  ASSERT_NO_FATAL_FAILURE(expect_same_flood(load_with_fibre(bathtub), given_thresholds));
+  const DriverSet with(given_thresholds);
+  ASSERT_EQ(with.flood().size(), 2u);
+  ASSERT_EQ(with.flood()[0].power_cut.size(), 1u);
+  EXPECT_EQ(with.flood()[0].power_cut[0].t0_s, 6 * 3600.0);
+  EXPECT_EQ(with.flood()[0].power_cut[0].t1_s, 14.5 * 3600.0);
+  EXPECT_EQ(with.flood()[0].submerged_from_s, 7 * 3600.0);
+  // The depth is the one given, recorded once.
+  ASSERT_EQ(with.fields().size(), 1u);
+  EXPECT_EQ(with.find("inundation_depth")->at(0, 7.5 * 3600.0), 2.5);
+}
+
+TEST(Flood, AGivenDepthStepsAndEventsFloodAtTheirJumps) {
+  const DriverSet drivers(
+      load("drivers:\n"
+           "  inundation_depth:\n"
+           "    points: [[0 h, 0 m], [2 h, 0.5 m], [4 h, 0 m]]\n"
+           "    interpolation: step\n"
+           "    districts: [high]\n"
+           "    events: [{start: 6 h, end: 7 h, add: 1 m, districts: [high]}]\n"));
+  ASSERT_EQ(drivers.flood().size(), 2u);
+  EXPECT_TRUE(drivers.flood()[0].power_cut.empty());  // low: not covered, dry
+  ASSERT_EQ(drivers.flood()[1].power_cut.size(), 2u);
+  EXPECT_EQ(drivers.flood()[1].power_cut[0].t0_s, 2 * 3600.0);
+  EXPECT_EQ(drivers.flood()[1].power_cut[0].t1_s, 4 * 3600.0);
+  EXPECT_EQ(drivers.flood()[1].power_cut[1].t0_s, 6 * 3600.0);
+  EXPECT_EQ(drivers.flood()[1].power_cut[1].t1_s, 7 * 3600.0);
+  EXPECT_EQ(drivers.flood()[1].submerged_from_s, 2 * 3600.0);  // 0.5 m at once, past 0.3 m
+}
+
+TEST(Flood, AGivenDepthRefusesTheKeysThatWouldComputeOne) {
+  const std::string error = load_error(
+      kGivenDepth + "  river_level: [[0 h, 5 m]]\n  flood: {elevation: {low: 10 m}, restore: 1 h}\n");
+  EXPECT_NE(error.find("drivers.flood.elevation: computes inundation_depth, which drivers.inundation_depth "
+                       "gives: give one or the other"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(
+      load_error(kGivenDepth + "  flood: {drainage: 20 mm/h}\n").find("drivers.flood.drainage: computes"),
+      std::string::npos);
+  // The thresholds alone need no river or rain.
+  EXPECT_EQ(load_error(kGivenDepth + "  flood: {power_depth: 0.5 m}\n"), "");
+  EXPECT_NE(load_error("drivers:\n  flood: {power_depth: 0.5 m}\n").find("drivers.flood: a flood needs"),
+            std::string::npos);
+}
+
+TEST(Flood, ALevelOrAnElevationOutOfRangeIsRefusedInTheListAndCsvFormsAlike) {
+  // The river's list form, as its map form and its CSV: -1 km..10 km (sim/scenario/quantities.cpp).
+  const std::string level = load_error("drivers:\n  river_level: [[0 h, 5 m], [1 h, 20 km]]\n");
+  EXPECT_NE(level.find("<text>:15:35: drivers.river_level[1][1]: expected -1000..10000 m, got 20 km"),
+            std::string::npos)
+      << level;
+  EXPECT_NE(load_error("drivers:\n  river_level: {points: [[0 h, 5 m], [1 h, 20 km]]}\n")
+                .find("drivers.river_level.points[1][1]: expected -1000..10000 m for river_level"),
+            std::string::npos);
+  EXPECT_EQ(load_error("drivers:\n  river_level: [[0 h, -2 m], [1 h, 9.9 km]]\n"), "");
+  // An elevation from the CSV, as in the map: -1 km..10 km.
+  const std::string dir = temp_dir();
+  write_file(dir + "/ground.csv", "district,elevation\nlow,10\nhigh,12 km\n");
+  const std::string csv = load_error(
+      "drivers:\n  river_level: [[0 h, 5 m]]\n  flood: {elevation_csv: ground.csv}\n", dir + "/city.yaml");
+  EXPECT_NE(csv.find("city.yaml:16:26: drivers.flood.elevation_csv: " + dir +
+                     "/ground.csv:3: elevation: expected -1000..10000 m, got '12 km'"),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(load_error("drivers:\n  river_level: [[0 h, 5 m]]\n  flood: {elevation: {high: 12 km}}\n")
+                .find("drivers.flood.elevation.high: expected -1000..10000 m"),
+            std::string::npos);
+  write_file(dir + "/ground.csv", "district,elevation\nlow,-999\nhigh,10 km\n");
+  EXPECT_EQ(load_error("drivers:\n  river_level: [[0 h, 5 m]]\n  flood: {elevation_csv: ground.csv}\n",
+                       dir + "/city.yaml"),
+            "");
 }
 
 }  // namespace
