@@ -68,7 +68,8 @@ DriverSet::DriverSet(const scenario::Scenario& sc) : districts_(sc.city.district
     for (size_t d = 0; d < (uniform ? 1 : districts_); ++d) {
       const std::string& name = uniform ? std::string() : sc.city.districts[d].name;
       QuantityField::Curve curve;
-      if (uniform || applies(source.districts, name)) {
+      const bool covered = uniform || applies(source.districts, name);
+      if (covered) {
         curve.kind = source.kind;
         curve.constant = source.constant;
         curve.series = source.series;
@@ -78,8 +79,10 @@ DriverSet::DriverSet(const scenario::Scenario& sc) : districts_(sc.city.district
       } else {
         curve.constant = kind->rest;
       }
+      // An event without districts applies where its source does (docs/SCENARIO.md), not in a district
+      // the source leaves at rest; one that names districts applies in those.
       for (const scenario::DriverEvent& e : source.events)
-        if (uniform || applies(e.districts, name)) curve.events.push_back(e);
+        if (e.districts.empty() ? covered : applies(e.districts, name)) curve.events.push_back(e);
       curves.push_back(std::move(curve));
     }
     fields_.emplace_back(*kind, uniform, std::move(curves));

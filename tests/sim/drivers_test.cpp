@@ -206,6 +206,21 @@ TEST(DriverScenario, ProfilesEventsAndLocatedErrors) {
   EXPECT_EQ(load_error(""), "");  // the city alone is valid
 }
 
+// An event without districts applies where its source does, as docs/SCENARIO.md says: a district the source
+// leaves at rest stays at rest (it took the event: 5 mm/h of rain where none was given).
+TEST(DriverScenario, AnEventWithoutDistrictsAppliesWhereItsSourceDoes) {
+  const Scenario sc = load(
+      "drivers:\n"
+      "  rainfall: {value: 2 mm/h, districts: [high], events: [{start: 1 h, end: 2 h, add: 5 mm/h}]}\n");
+  const DriverSet drivers(sc);
+  const QuantityField* rain = drivers.find("rainfall");
+  ASSERT_NE(rain, nullptr);
+  ASSERT_EQ(sc.city.districts[1].name, "high");
+  EXPECT_GT(rain->at(1, 0.5 * 3600.0), 0.0);
+  EXPECT_DOUBLE_EQ(rain->at(1, 1.5 * 3600.0), 3.5 * rain->at(1, 0.5 * 3600.0));  // 2 + 5 mm/h in high
+  EXPECT_EQ(rain->at(0, 1.5 * 3600.0), rain->at(0, 0.5 * 3600.0));               // low: at rest throughout
+}
+
 TEST(DriverScenario, ARuleOnAQuantityNoDriverProducesIsAnError) {
   const std::string city = kCity;
   const std::string with_gauge =
