@@ -865,10 +865,12 @@ class Result:
         return self
 
     def __repr__(self) -> str:
+        # A run without out= wrote a temporary file, removed with the Result: its path says nothing.
+        where = "(temporary trace)" if self._temporary else repr(self._file_path)
         if self._file is None and "kpi" not in self._cache:
-            return f"<citytwin.Result {self._file_path!r} (closed)>"
+            return f"<citytwin.Result {where} (closed)>"
         k = self.kpi
-        return (f"<citytwin.Result {self.path!r} seed={self.meta.get('seed')} "
+        return (f"<citytwin.Result {where} seed={self.meta.get('seed')} "
                 f"uplinks={int(k.get('uplinks_sent', 0))} delivery_ratio={k.get('delivery_ratio', float('nan')):.4f}"
                 f"{'' if self.complete else ' INCOMPLETE'}>")
 
