@@ -141,6 +141,8 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
     stops at its next window and the Result is incomplete (complete = False); set during the set-up, the
     run raises RunError.
     Ctrl-C (the notebook's interrupt) stops the run the same way and raises KeyboardInterrupt.
+    Errors and warnings name an edit of a Scenario as `sc["key.path"] = value` and an entry of overrides as
+    `overrides["key.path"] = value`.
     """
     sc = Scenario.load(scenario)
     text_or_path, is_text, override_list = sc.source_args(overrides)
@@ -156,11 +158,16 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
     callback: Optional[ProgressCallback] = bar if bar is not None else (progress if callable(progress) else None)
     on_progress = None if callback is None else (lambda s, d, u, w, f: callback(Progress(s, d, int(u), w, f)))
     should_stop = None if stop is None else stop.is_set
+    named = sc.message_namer(overrides)
     try:
-        summary = _core.run(text_or_path, is_text, override_list, path, seed, threads, False, should_stop, on_progress,
-                            overwrite, source_name=sc.source)
+        try:
+            summary = _core.run(text_or_path, is_text, override_list, path, seed, threads, False, should_stop,
+                                on_progress, overwrite, source_name=sc.source)
+        except (_core.ScenarioError, _core.RunError) as e:
+            raise type(e)(named(str(e))) from None
         result = Result(summary["path"], temporary_dir=tmpdir)
         tmpdir = None  # the Result owns it now
+        result._cache["warnings"] = [named(text) for text in result.warnings]  # as the user wrote the scenario
         for text in result.warnings:
             warnings.warn(text, ScenarioWarning, stacklevel=2)
         return result
