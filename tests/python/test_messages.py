@@ -1,8 +1,9 @@
 """What a notebook user reads and sees: errors and warnings name what the user wrote (an edit
 `sc["key"] = value`, overrides={...}, a grid value, a dict's key path, the Scenario's own source), not the
-command line's --set, YAML generated from a dict or a copy in a campaign folder; a Result says what it is;
-the map's colours read on its white background."""
+command line's --set, YAML generated from a dict or a copy in a campaign folder; warnings point at the user's
+line; a Result says what it is; the map's colours read on its white background."""
 import subprocess
+import warnings
 
 import pytest
 import yaml
@@ -79,6 +80,25 @@ def test_the_districts_of_a_dict_run_whose_data_file_is_gone_are_refused_by_key_
     geojson.unlink()  # describe (Result.districts) reads it again
     with pytest.raises(ValueError, match=r"<dict>: city\.districts_geojson\.file: cannot read"):
         r.districts
+
+
+def test_scenario_warnings_point_at_the_line_that_called(tmp_path):
+    sc = citytwin.Scenario.from_yaml(UNSERVED)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        line = _line(); citytwin.validate(UNSERVED)  # noqa: E702 (the call and its line, together)
+        assert {(x.filename, x.lineno) for x in w} == {(__file__, line)}
+        w.clear()
+        line = _line(); sc.validate()  # noqa: E702
+        assert {(x.filename, x.lineno) for x in w} == {(__file__, line)}
+        w.clear()
+        line = _line(); sc.run(progress=False)  # noqa: E702
+        assert {(x.filename, x.lineno) for x in w} == {(__file__, line)}
+        w.clear()
+        line = _line(); future = citytwin.run_async(UNSERVED, out=tmp_path / "a.h5")  # noqa: E702
+        future.result()  # warned in the run's thread, at the line that started it
+        assert w and {(x.filename, x.lineno) for x in w} == {(__file__, line)}
+        assert all(issubclass(x.category, citytwin.ScenarioWarning) for x in w)
 
 
 def test_the_repr_of_a_result_without_a_file_says_so(tmp_path):
@@ -161,3 +181,8 @@ def _file(tmp_path, text):
     path.write_text(text)
     return str(path)
 
+
+def _line():
+    import sys
+
+    return sys._getframe(1).f_lineno

@@ -7,12 +7,12 @@ import sys
 import tempfile
 import threading
 import time
-import warnings
 from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Union
 
 from . import _core
+from ._caller import Caller, caller, warn_at
 from ._scenario import Scenario, ScenarioLike, ScenarioWarning
 from ._trace import Result
 
@@ -142,8 +142,16 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
     run raises RunError.
     Ctrl-C (the notebook's interrupt) stops the run the same way and raises KeyboardInterrupt.
     Errors and warnings name an edit of a Scenario as `sc["key.path"] = value` and an entry of overrides as
-    `overrides["key.path"] = value`.
+    `overrides["key.path"] = value`; the warnings (ScenarioWarning) point at the line that called run.
     """
+    return _run(scenario, caller(), seed=seed, threads=threads, overrides=overrides, out=out, progress=progress,
+                stop=stop, overwrite=overwrite)
+
+
+def _run(scenario: ScenarioLike, where: Caller, *, seed: Optional[int] = None, threads: Optional[int] = None,
+         overrides: Optional[Mapping[str, Any]] = None, out: Optional[Union[str, "os.PathLike[str]"]] = None,
+         progress: ProgressArg = None, stop: Optional[threading.Event] = None, overwrite: bool = False) -> Result:
+    """run(), its warnings at `where` (run_async's caller: not on the stack of the thread that runs it)."""
     sc = Scenario.load(scenario)
     text_or_path, is_text, override_list = sc.source_args(overrides)
     tmpdir = None
@@ -168,8 +176,7 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
         result = Result(summary["path"], temporary_dir=tmpdir)
         tmpdir = None  # the Result owns it now
         result._cache["warnings"] = [named(text) for text in result.warnings]  # as the user wrote the scenario
-        for text in result.warnings:
-            warnings.warn(text, ScenarioWarning, stacklevel=2)
+        warn_at(where, result.warnings, ScenarioWarning)
         return result
     finally:
         if bar is not None:
@@ -231,12 +238,13 @@ def run_async(scenario: ScenarioLike, **kwargs: Any) -> RunFuture:
     raises RunError ("stopped while computing the radio links", ...)."""
     future = RunFuture()
     kwargs.setdefault("progress", False)
+    where = caller()  # the run's warnings point here, not into the thread that runs it
 
     def work() -> None:
         if not future.set_running_or_notify_cancel():
             return
         try:
-            result = run(scenario, stop=future._stop, **kwargs)
+            result = _run(scenario, where, stop=future._stop, **kwargs)
         except BaseException as e:  # noqa: BLE001 (delivered through the future)
             future._settle(error=e)
         else:

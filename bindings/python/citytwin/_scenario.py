@@ -8,12 +8,12 @@ import math
 import numbers
 import os
 import re
-import warnings
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
 
 from . import _core
+from ._caller import caller, warn_at
 
 
 class ScenarioWarning(UserWarning):
@@ -570,14 +570,14 @@ class Scenario:
     def validate(self, overrides: Optional[Mapping[str, Any]] = None) -> None:
         """Raises ScenarioError listing every problem (file:line:col: key.path: message; an edit made here
         as `sc["key.path"] = value: ...`, one of overrides as `overrides["key.path"] = value: ...`); warns (a
-        ScenarioWarning) for each thing a run would silently not do."""
+        ScenarioWarning, at the line that called it) for each thing a run would silently not do."""
+        where = caller()
         named = self.message_namer(overrides)
         try:
             texts = _core.validate(*self.source_args(overrides), source_name=self._source)
         except _core.ScenarioError as e:
             raise _core.ScenarioError(named(str(e))) from None
-        for text in texts:
-            warnings.warn(named(text), ScenarioWarning, stacklevel=2)
+        warn_at(where, [named(text) for text in texts], ScenarioWarning)
 
     def run(self, **kwargs: Any) -> "Any":
         """Runs this scenario: citytwin.run(self, **kwargs)."""
