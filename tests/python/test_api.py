@@ -62,7 +62,7 @@ def test_scenario_from_file_keeps_file_lines_in_errors(tmp_path):
     sc["devices.0.interval"] = "5 min"
     sc.validate()  # the edit is applied on top of the file
     sc["gateways[+]"] = {"name": "gw2", "position": ["1 km", "2 km"], "antenna_gain": "x"}
-    with pytest.raises(citytwin.ScenarioError, match=r"--set gateways\[\+\]="):
+    with pytest.raises(citytwin.ScenarioError, match=r"^sc\[\"gateways\[\+\]\"\] = \{'name': 'gw2', "):
         sc.validate()
 
 

@@ -91,15 +91,16 @@ def test_scenario_error_has_the_cli_text(tmp_path):
 
 
 def test_override_error_names_the_override():
-    with pytest.raises(citytwin.ScenarioError, match=r"--set devices.0.radio.sf=13"):
+    with pytest.raises(citytwin.ScenarioError, match=r'^overrides\["devices.0.radio.sf"\] = 13: '):
         citytwin.run(SMALL, overrides={"devices.0.radio.sf": 13})
     # The region's checks too (they name the override that set the value, not the population's line).
     with pytest.raises(citytwin.ScenarioError) as err:
         citytwin.validate(SMALL, overrides={"radio": "{region: US915}", "devices.0.radio": "{sf: 12}"})
-    assert str(err.value).startswith("--set devices.0.radio={sf: 12}: devices[0].radio.sf: SF12/125 kHz is not"), err.value
+    assert str(err.value).startswith(
+        "overrides[\"devices.0.radio\"] = '{sf: 12}': devices[0].radio.sf: SF12/125 kHz is not"), err.value
     with pytest.raises(citytwin.ScenarioError) as err:
         citytwin.validate(SMALL, overrides={"devices.0.radio": "{channels: [868.1 MHz, 915 MHz]}"})
-    assert str(err.value).startswith("--set devices.0.radio={channels: [868.1 MHz, 915 MHz]}: "
+    assert str(err.value).startswith("overrides[\"devices.0.radio\"] = '{channels: [868.1 MHz, 915 MHz]}': "
                                      "devices[0].radio.channels[1]: 915 MHz is outside every sub-band"), err.value
 
 

@@ -83,7 +83,7 @@ def test_a_cancel_that_comes_as_the_run_finishes_never_ends_with_the_complete_re
     from citytwin import _runner
 
     finished, release = threading.Event(), threading.Event()
-    real_run = _runner.run
+    real_run = _runner._run  # what run_async's thread runs (run, its warnings at run_async's caller)
 
     def run_then_wait(*args, **kwargs):  # the child is done; the future has not been told yet
         result = real_run(*args, **kwargs)
@@ -91,7 +91,7 @@ def test_a_cancel_that_comes_as_the_run_finishes_never_ends_with_the_complete_re
         release.wait(120)
         return result
 
-    monkeypatch.setattr(_runner, "run", run_then_wait)
+    monkeypatch.setattr(_runner, "_run", run_then_wait)
     future = citytwin.run_async(SMALL, overrides={"run.duration": "10 min"})
     assert finished.wait(120), "the run never finished"
     cancelled = future.cancel()

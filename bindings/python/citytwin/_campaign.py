@@ -3,13 +3,15 @@ xarray.Dataset (one dimension per grid axis plus seed) or a tidy DataFrame, cach
 from __future__ import annotations
 
 import hashlib
+import json
 import operator
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
 
@@ -212,14 +214,17 @@ def sweep(scenario: ScenarioLike, seeds: Union[int, Iterable[int]] = 1, *,
             bar.poll()
         return stop is not None and bool(stop.is_set())
 
+    named = _campaign_namer(sc, overrides, axes, campaign_path, scenario_path if is_text else None)
     info = None
     try:
         info = _core.sweep_file(str(campaign_path), int(jobs or 0), False,
                                 should_stop if bar is not None or stop is not None else None)
+    except _core.ScenarioError as e:
+        raise _core.ScenarioError(named(str(e))) from None
     finally:
         if bar is not None:
             bar.close(None if info is None else int(info["made"]) + int(info["reused"]))
-    result = open_campaign(folder, tidy=tidy, _axes=axes)
+    result = open_campaign(folder, tidy=tidy, _axes=axes, _named=named)
     result.attrs["made"] = int(info["made"])
     result.attrs["reused"] = int(info["reused"])
     result.attrs["interrupted"] = bool(info["interrupted"] or info["stopped"])
@@ -228,6 +233,33 @@ def sweep(scenario: ScenarioLike, seeds: Union[int, Iterable[int]] = 1, *,
         print(f"citytwin.sweep: run {f.run_id} ({where + ', ' if where else ''}seed {f.seed}) failed: {f.error}",
               file=sys.stderr)
     return result
+
+
+def _campaign_namer(sc: Scenario, overrides: Optional[Mapping[str, Any]],
+                    axes: Mapping[str, Sequence[Tuple[str, Any]]], campaign_path: Path,
+                    copy: Optional[Path]) -> Callable[[str], str]:
+    """The campaign's errors as run() names the scenario's (Scenario.message_namer): the Scenario's edits, the
+    entries of overrides and the grid's values (`grid["key.path"][1] = value`) as the user wrote them, the
+    text scenario by its own source rather than the copy at `copy`. An error the campaign file (written by
+    sweep) reports at its set: or grid: ("the scenario refuses key.path=value: ...") is named as that
+    override; its "scenario: '...' does not load" without the campaign file's line."""
+    labels = {f"{key}={text}": f"grid[{json.dumps(key, ensure_ascii=False)}][{j}] = {value!r}"
+              for key, pairs in axes.items() for j, (text, value) in enumerate(pairs)}
+    scenario_named = sc.message_namer(overrides, copied_to=None if copy is None else str(copy), labels=labels)
+    at_campaign = re.compile(re.escape(str(campaign_path)) + r":\d+:\d+: ")
+
+    def line(text: str) -> str:
+        place = at_campaign.match(text)
+        if place is not None:
+            rest = text[place.end():]
+            _, refuses, override = rest.partition(": the scenario refuses ")
+            if refuses:  # "set[0]: the scenario refuses key=value: key: message"
+                return "--set " + override
+            if rest.startswith("scenario: "):
+                return rest[len("scenario: "):]
+        return text
+
+    return lambda text: scenario_named("\n".join(line(t) for t in text.split("\n")))
 
 
 # The /runs columns that are not KPIs (output/campaign_tables.hpp, kCampaignRunColumns), besides the axes.
@@ -260,14 +292,16 @@ def _text(value: Any) -> Any:
 
 
 def open_campaign(folder: PathLike, *, tidy: bool = False, by_district: bool = False,
-                  _axes: Optional[Mapping[str, Sequence[Tuple[str, Any]]]] = None) -> Any:
+                  _axes: Optional[Mapping[str, Sequence[Tuple[str, Any]]]] = None,
+                  _named: Optional[Callable[[str], str]] = None) -> Any:
     """Reads a campaign's merged results (folder/summary.h5, written by `citytwin sweep` or sweep()) as
     sweep() returns them: an xarray.Dataset (dims: the grid axes, then seed; coordinates and NaN KPIs
     of unfinished runs as sweep() describes), or with tidy=True a DataFrame, one row per run, indexed
     by the axes and seed. by_district=True returns the tidy long table of per-district KPIs instead
     (run_id, the axes, seed, district, kpi, value; value NaN for a run whose status is not "ok").
     attrs "made" and "reused": the runs the invocation that wrote the summary made and reused.
-    _axes (sweep's): per axis, (override text, value given) pairs, for coordinates as given."""
+    _axes (sweep's): per axis, (override text, value given) pairs, for coordinates as given. _named (sweep's):
+    rewrites the runs' errors as the user wrote the scenario (_campaign_namer)."""
     import h5py
     import numpy as np
     import pandas as pd
@@ -288,6 +322,8 @@ def open_campaign(folder: PathLike, *, tidy: bool = False, by_district: bool = F
         by = f["by_district"]
         by_columns = {name: by[name][()] for name in by}
     table = pd.DataFrame(columns)
+    if _named is not None:
+        table["error"] = table["error"].map(_named)
     finished = table["status"] == "ok"
     kpis = [c for c in table.columns if c not in axes and c not in _RUN_COLUMNS]
     # A stopped run's trace holds partial KPIs: only finished runs count.

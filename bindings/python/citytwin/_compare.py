@@ -42,9 +42,8 @@ def compare(scenario: ScenarioLike, seeds: int = 1, jobs: int = 0, out: str = "c
     tmpdir = tempfile.mkdtemp(prefix="citytwin-compare-") if is_text else None
     path = os.path.join(tmpdir, "scenario.yaml") if tmpdir is not None else text_or_path
 
-    def named(text: str) -> str:
-        """Errors name a text scenario as run() names it, not its temporary copy."""
-        return text.replace(path, sc.source) if tmpdir is not None else text
+    # Errors name the scenario as run() names it: a text scenario by its source, not its temporary copy.
+    named = sc.message_namer(extra, copied_to=path if tmpdir is not None else None)
 
     try:
         if tmpdir is not None:  # the comparison reads a rollout file: a copy of the text
@@ -53,8 +52,6 @@ def compare(scenario: ScenarioLike, seeds: int = 1, jobs: int = 0, out: str = "c
         try:
             result = _core.compare(path, override_list, int(seeds), int(jobs), str(out), bool(progress))
         except (_core.ScenarioError, _core.RunError) as e:
-            if tmpdir is None:
-                raise
             raise type(e)(named(str(e))) from None
     finally:
         if tmpdir is not None:

@@ -7,12 +7,12 @@ import sys
 import tempfile
 import threading
 import time
-import warnings
 from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Union
 
 from . import _core
+from ._caller import Caller, caller, warn_at
 from ._scenario import Scenario, ScenarioLike, ScenarioWarning
 from ._trace import Result
 
@@ -141,7 +141,17 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
     stops at its next window and the Result is incomplete (complete = False); set during the set-up, the
     run raises RunError.
     Ctrl-C (the notebook's interrupt) stops the run the same way and raises KeyboardInterrupt.
+    Errors and warnings name an edit of a Scenario as `sc["key.path"] = value` and an entry of overrides as
+    `overrides["key.path"] = value`; the warnings (ScenarioWarning) point at the line that called run.
     """
+    return _run(scenario, caller(), seed=seed, threads=threads, overrides=overrides, out=out, progress=progress,
+                stop=stop, overwrite=overwrite)
+
+
+def _run(scenario: ScenarioLike, where: Caller, *, seed: Optional[int] = None, threads: Optional[int] = None,
+         overrides: Optional[Mapping[str, Any]] = None, out: Optional[Union[str, "os.PathLike[str]"]] = None,
+         progress: ProgressArg = None, stop: Optional[threading.Event] = None, overwrite: bool = False) -> Result:
+    """run(), its warnings at `where` (run_async's caller: not on the stack of the thread that runs it)."""
     sc = Scenario.load(scenario)
     text_or_path, is_text, override_list = sc.source_args(overrides)
     tmpdir = None
@@ -156,13 +166,17 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
     callback: Optional[ProgressCallback] = bar if bar is not None else (progress if callable(progress) else None)
     on_progress = None if callback is None else (lambda s, d, u, w, f: callback(Progress(s, d, int(u), w, f)))
     should_stop = None if stop is None else stop.is_set
+    named = sc.message_namer(overrides)
     try:
-        summary = _core.run(text_or_path, is_text, override_list, path, seed, threads, False, should_stop, on_progress,
-                            overwrite, source_name=sc.source)
+        try:
+            summary = _core.run(text_or_path, is_text, override_list, path, seed, threads, False, should_stop,
+                                on_progress, overwrite, source_name=sc.source)
+        except (_core.ScenarioError, _core.RunError) as e:
+            raise type(e)(named(str(e))) from None
         result = Result(summary["path"], temporary_dir=tmpdir)
         tmpdir = None  # the Result owns it now
-        for text in result.warnings:
-            warnings.warn(text, ScenarioWarning, stacklevel=2)
+        result._cache["warnings"] = [named(text) for text in result.warnings]  # as the user wrote the scenario
+        warn_at(where, result.warnings, ScenarioWarning)
         return result
     finally:
         if bar is not None:
@@ -224,12 +238,13 @@ def run_async(scenario: ScenarioLike, **kwargs: Any) -> RunFuture:
     raises RunError ("stopped while computing the radio links", ...)."""
     future = RunFuture()
     kwargs.setdefault("progress", False)
+    where = caller()  # the run's warnings point here, not into the thread that runs it
 
     def work() -> None:
         if not future.set_running_or_notify_cancel():
             return
         try:
-            result = run(scenario, stop=future._stop, **kwargs)
+            result = _run(scenario, where, stop=future._stop, **kwargs)
         except BaseException as e:  # noqa: BLE001 (delivered through the future)
             future._settle(error=e)
         else:

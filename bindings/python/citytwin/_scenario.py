@@ -8,12 +8,12 @@ import math
 import numbers
 import os
 import re
-import warnings
-from typing import Any, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
 
 from . import _core
+from ._caller import caller, warn_at
 
 
 class ScenarioWarning(UserWarning):
@@ -319,6 +319,17 @@ def _plain_number(value: Any) -> Optional[float]:
     return None
 
 
+def unplaced(text: str) -> str:
+    """Messages about a dict scenario without line and column ("<dict>:16:13: devices[0]..." ->
+    "<dict>: devices[0]..."): they are of YAML generated from the dict, which the user never saw; the key
+    path says where."""
+    return re.sub(r"^<dict>:\d+:\d+(?=: )", "<dict>", text, flags=re.MULTILINE)
+
+
+def _key_text(key: str) -> str:
+    return json.dumps(key, ensure_ascii=False)
+
+
 class Scenario:
     """A scenario: YAML read from a file, text or a dict, plus edits made by key path.
 
@@ -506,6 +517,45 @@ class Scenario:
             extra += [f"{key}={value_text(os.path.join(base, name), key)}" for key, name in _relative_files(data)]
         return text_or_path, is_text, extra
 
+    def message_namer(self, overrides: Optional[Mapping[str, Any]] = None, *, copied_to: Optional[str] = None,
+                      labels: Optional[Mapping[str, str]] = None) -> Callable[[str], str]:
+        """A function that rewrites the engine's messages about this scenario (run with `overrides`) as the
+        user wrote it. The engine names an override's place "--set key.path=value", as the command line's
+        --set: an edit of this Scenario becomes `sc["key.path"] = value`, an entry of overrides
+        `overrides["key.path"] = value`, and labels maps other override texts ("key.path=value") to
+        their names (a sweep's grid values). A dict scenario's messages lose their line and column (of YAML
+        generated from the dict: the key path says where). copied_to: where copied_source_args's text was
+        written and run from (a sweep's scenario.yaml, a comparison's temporary file): that path is named as
+        the scenario's source wherever it appears, and an override copied_source_args made of a relative
+        data file's absolute name is named as the edit that set it, or else as the source."""
+        named: Dict[str, str] = dict(labels or {})
+        by_key: Dict[str, str] = {}
+
+        def add(key: str, value: Any, label: str) -> None:
+            named.setdefault(f"{key}={value_text(value, key)}", label)
+            by_key[".".join(split_path(key))] = label
+
+        for key, value in self._edits:
+            add(key, value, f"sc[{_key_text(key)}] = {value!r}")
+        for key, value in (overrides or {}).items():
+            add(key, edit_value(value, key), f"overrides[{_key_text(key)}] = {plain_value(value, key)!r}")
+        for text in self.copied_source_args(overrides)[2] if copied_to else ():
+            key = text.partition("=")[0]
+            named.setdefault(text, by_key.get(".".join(split_path(key)), self._source))
+        prefixes = sorted(((f"--set {text}: ", f"{label}: ") for text, label in named.items()),
+                          key=lambda pair: -len(pair[0]))  # "--set a=1: " before a shorter one it starts with
+
+        def name_line(line: str) -> str:
+            if copied_to:
+                line = line.replace(copied_to, self._source)
+            for prefix, label in prefixes if line.startswith("--set ") else ():
+                if line.startswith(prefix):
+                    line = label + line[len(prefix):]
+                    break
+            return unplaced(line) if self._source == "<dict>" else line
+
+        return lambda text: "\n".join(name_line(line) for line in text.split("\n"))
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and self._data == other._data
 
@@ -518,10 +568,16 @@ class Scenario:
 
     # --- actions --------------------------------------------------------------------------------------
     def validate(self, overrides: Optional[Mapping[str, Any]] = None) -> None:
-        """Raises ScenarioError listing every problem (file:line:col: key.path: message); warns (a
-        ScenarioWarning) for each thing a run would silently not do."""
-        for text in _core.validate(*self.source_args(overrides), source_name=self._source):
-            warnings.warn(text, ScenarioWarning, stacklevel=2)
+        """Raises ScenarioError listing every problem (file:line:col: key.path: message; an edit made here
+        as `sc["key.path"] = value: ...`, one of overrides as `overrides["key.path"] = value: ...`); warns (a
+        ScenarioWarning, at the line that called it) for each thing a run would silently not do."""
+        where = caller()
+        named = self.message_namer(overrides)
+        try:
+            texts = _core.validate(*self.source_args(overrides), source_name=self._source)
+        except _core.ScenarioError as e:
+            raise _core.ScenarioError(named(str(e))) from None
+        warn_at(where, [named(text) for text in texts], ScenarioWarning)
 
     def run(self, **kwargs: Any) -> "Any":
         """Runs this scenario: citytwin.run(self, **kwargs)."""

@@ -270,7 +270,10 @@ class Result:
     @property
     def warnings(self) -> List[str]:
         """The scenario's warnings (/meta/warnings): what the run silently did not do, one per item,
-        "file:line:col: key.path: warning: message"; [] for traces written before warnings were kept."""
+        "file:line:col: key.path: warning: message"; [] for traces written before warnings were kept. The
+        Result of citytwin.run names them as its ScenarioWarnings did (an edit `sc["key.path"] = value`, a
+        dict scenario's <dict> without line and column); the file keeps the engine's text ("--set ...",
+        the lines of the YAML kept in /meta@scenario)."""
 
         def read() -> List[str]:
             ds = self._f["meta"].get("warnings")
@@ -638,15 +641,19 @@ class Result:
                 raise ValueError(f"{self._name}: the trace does not keep the text of its scenario "
                                  f"(/meta@scenario) and its scenario file {source or '(none)'} is not found: "
                                  "the districts cannot be rebuilt")
+            # A dict's scenario is named as run() names it: <dict> and the key path, no line of generated YAML.
+            named = {"source_name": source} if source == "<dict>" else {}
             try:
-                return json.loads(_core.describe(text, True, overrides))
+                return json.loads(_core.describe(text, True, overrides, **named))
             except ValueError as e:  # citytwin.ScenarioError: a data file no longer where the run read it
+                from ._scenario import unplaced
+
                 folder = self._scenario_folder()
                 where = (f"its data files were looked for in {folder}, the folder of /meta@scenario_source "
                          f"{source!r}" if folder is not None else
                          "it was run from text, whose data files are read from the current directory")
                 raise ValueError(f"{self._name}: the districts cannot be rebuilt from the scenario kept in the "
-                                 f"trace (/meta@scenario; {where}): {e}") from e
+                                 f"trace (/meta@scenario; {where}): {unplaced(str(e))}") from e
         return self._cached("described", read)
 
     @property
@@ -865,10 +872,12 @@ class Result:
         return self
 
     def __repr__(self) -> str:
+        # A run without out= wrote a temporary file, removed with the Result: its path says nothing.
+        where = "(temporary trace)" if self._temporary else repr(self._file_path)
         if self._file is None and "kpi" not in self._cache:
-            return f"<citytwin.Result {self._file_path!r} (closed)>"
+            return f"<citytwin.Result {where} (closed)>"
         k = self.kpi
-        return (f"<citytwin.Result {self.path!r} seed={self.meta.get('seed')} "
+        return (f"<citytwin.Result {where} seed={self.meta.get('seed')} "
                 f"uplinks={int(k.get('uplinks_sent', 0))} delivery_ratio={k.get('delivery_ratio', float('nan')):.4f}"
                 f"{'' if self.complete else ' INCOMPLETE'}>")
 

@@ -81,12 +81,24 @@ def _coverage_grid(r: Any, technology: Union[bool, str]) -> Optional[dict]:
     return {"values": values, "extent": extent, "label": label}
 
 
+def _device_cmap() -> Any:
+    """viridis without its light yellow top fifth: dark purple (low) to green (high). The common case, a
+    delivery ratio near 1, is then a green that stands out on the white map, where viridis's yellow end all
+    but vanished; still perceptually uniform and readable with the common colour-vision deficiencies."""
+    import matplotlib
+    from matplotlib.colors import ListedColormap
+
+    return ListedColormap(matplotlib.colormaps["viridis"](np.linspace(0.0, 0.8, 256)), name="viridis_to_green")
+
+
 def map(result: Any, color_by: Union[str, pd.Series] = "delivery_ratio", *, ax: Any = None,  # noqa: A001
-        cmap: str = "viridis", device_size: float = 6.0, show_coverage: Union[bool, str] = True) -> Any:
+        cmap: Any = None, device_size: float = 6.0, show_coverage: Union[bool, str] = True) -> Any:
     """Districts (outlines and names), gateways (black triangles) and devices coloured by a per-device KPI.
 
     color_by: a column of Result.device_kpis() ("delivery_ratio", "uplinks", "latency_p95_s", ...) or of
     Result.devices ("district", "type", "population": categories), or a Series indexed by device id.
+    cmap: a numeric color_by's colour map (a matplotlib name or Colormap); by default viridis from dark purple
+    (low) to green (high), without its light yellow end, which a white map hides.
     show_coverage: the coverage grid (/kpi/coverage_grid) drawn underneath: True (or "any") for the largest
     share of any technology, or one of "lorawan", "nbiot", "wifi"; False for none. It is drawn as its gaps:
     the part of each cell out of reach tinted (salmon), clear where covered; cells outside every district
@@ -193,10 +205,11 @@ def map(result: Any, color_by: Union[str, pd.Series] = "delivery_ratio", *, ax: 
                        label=f"not sampled (run.trace sample:\nuplinks of 1 device in {k} kept)")
         silent = ~finite & ~unsampled
         if silent.any():
-            ax.scatter(devices["x_m"][silent], devices["y_m"][silent], s=device_size, c="0.8",
+            ax.scatter(devices["x_m"][silent], devices["y_m"][silent], s=device_size, c="0.55",
                        label="no uplink", zorder=2)
         points = ax.scatter(devices["x_m"][finite], devices["y_m"][finite], c=values[finite], s=device_size,
-                            cmap=cmap, zorder=2, vmin=0.0 if label == "delivery_ratio" else None,
+                            cmap=_device_cmap() if cmap is None else cmap, zorder=2,
+                            vmin=0.0 if label == "delivery_ratio" else None,
                             vmax=1.0 if label == "delivery_ratio" else None)
         ax.figure.colorbar(points, ax=ax, label=_label(label))
     gateways = r.gateways
