@@ -160,6 +160,31 @@ TEST(ScenarioErrors, AHugeValueIsQuotedAsAnExcerpt) {
   EXPECT_NE(path.find("drivers.failures_csv: cannot read '/nonexistent/xxxx"), std::string::npos) << path;
 }
 
+// Two districts that overlap were accepted: `describe` summed 8 km2 for a union of 7, a population spread
+// over both was twice as dense in the overlap, and a gateway there was the first district's alone.
+TEST(ScenarioErrors, OverlappingDistrictsAreRefusedNamingBothAndTheArea) {
+  const std::string city =
+      "city:\n"
+      "  districts:\n"
+      "    - {name: a, origin: [0 km, 0 km], size: [2 km, 2 km]}\n"
+      "    - {name: b, origin: [1 km, 1 km], size: [2 km, 2 km]}\n"
+      "devices:\n  - {name: d, count: 10, districts: [a, b]}\n"
+      "gateways:\n  - {name: gw, position: [500 m, 500 m]}\n"
+      "run:\n";
+  EXPECT_EQ(
+      load_error(city),
+      "<text>:4:7: city.districts[1]: district 'b' overlaps district 'a' (line 3) by 1 km2 (25 % of the "
+      "smaller): a point in both would count twice (the city's area, a population's density) and belong "
+      "to 'a' alone (a power cut in 'b' would miss it); districts may share edges, not area");
+  // Sharing an edge or a corner is fine.
+  EXPECT_EQ(load_error(replaced(city, "origin: [1 km, 1 km]", "origin: [2 km, 0 km]")), "no error");
+  EXPECT_EQ(load_error(replaced(city, "origin: [1 km, 1 km]", "origin: [2 km, 2 km]")), "no error");
+  // One inside another overlaps by the whole of the smaller.
+  const std::string inside = load_error(replaced(city, "origin: [1 km, 1 km], size: [2 km, 2 km]",
+                                                 "origin: [500 m, 500 m], size: [100 m, 100 m]"));
+  EXPECT_NE(inside.find("by 1e+04 m2 (100 % of the smaller)"), std::string::npos) << inside;
+}
+
 TEST(ScenarioErrors, ABoundedMessageKeepsShortQuotesAndApostrophes) {
   // Prose between an apostrophe and a quote is no quoted text: left whole.
   const std::string prose = "the base's list " + std::string(150, '.') + " has no entry 'x'";
