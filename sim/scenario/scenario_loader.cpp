@@ -69,6 +69,8 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
                 {"name", "technology", "position", "antenna_gain", "forward_delay", "demodulators",
                  "tx_power", "backup", "buffer", "backhaul"});
   if (!map.is_map()) return gateway;
+  for (const YamlEntry& entry : node.entries)
+    gateway.written_keys.push_back({entry.key, log.mark(entry.value.location)});
   set_if(gateway.name, map.text("name", Presence::Required));
   if (const auto technology = map.technology("technology")) gateway.technology = *technology;
   if (const auto position = map.point("position", {}, Presence::Required)) {
