@@ -167,11 +167,17 @@ int run(const std::vector<std::string>& args) {
   install_stop_handlers();
 
   app::RunOptions options;
-  if (vm.count("seed")) options.seed = parse_seed(vm["seed"].as<std::string>());
+  if (vm.count("seed")) {
+    try {
+      options.seed = parse_seed(vm["seed"].as<std::string>());
+    } catch (const po::error& e) {
+      throw CommandLineError(e.what(), o);
+    }
+  }
   options.force = vm.count("force") > 0;
   if (vm.count("threads")) options.threads = vm["threads"].as<int>();
   if (options.threads && (*options.threads < 1 || *options.threads > 1024))
-    throw po::error("--threads: expected 1..1024, got " + std::to_string(*options.threads));
+    throw CommandLineError("--threads: expected 1..1024, got " + std::to_string(*options.threads), o);
   options.strict = vm.count("strict") > 0;
 
   const scenario::Scenario sc = scenario::load_scenario_file(file, overrides);
@@ -308,8 +314,8 @@ int compare(const std::vector<std::string>& args) {
   options.jobs = vm["jobs"].as<int>();
   options.output_path = vm["output"].as<std::string>();
   options.progress = !vm.count("quiet");
-  if (options.seeds < 1 || options.seeds > 1000) throw po::error("--seeds: expected 1..1000");
-  if (options.jobs < 1 || options.jobs > 1024) throw po::error("--jobs: expected 1..1024");
+  if (options.seeds < 1 || options.seeds > 1000) throw CommandLineError("--seeds: expected 1..1000", o);
+  if (options.jobs < 1 || options.jobs > 1024) throw CommandLineError("--jobs: expected 1..1024", o);
   install_stop_handlers();
   options.stop = [] { return app::stop_requested(); };
   const citytwin::sim::rollout::CompareResult result = citytwin::sim::rollout::compare(options);
@@ -359,6 +365,10 @@ int main(int argc, char** argv) {
     return kBadInput;
   } catch (const citytwin::output::OutputPathError& e) {
     if (report_error_here()) std::cerr << "citytwin: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const CommandLineError& e) {
+    // The command's own usage (its --help), not the list of commands.
+    if (report_error_here()) std::cerr << "citytwin: " << e.what() << "\n\n" << e.usage() << "\n";
     return kBadInput;
   } catch (const po::error& e) {
     if (report_error_here()) std::cerr << "citytwin: " << e.what() << "\n" << kUsage;
