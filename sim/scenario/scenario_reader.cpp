@@ -345,12 +345,13 @@ std::optional<std::ifstream> open_data_file(DiagnosticLog& log, const Location& 
   const std::filesystem::path file = data_file_path(log, name);
   if (resolved != nullptr) *resolved = file;
   if (const std::string problem = data_file_problem(file); !problem.empty()) {
-    log.error(where, key_path, "'" + file.string() + "' " + problem);
+    log.error(where, key_path, "'" + tried_path(file) + "' " + problem);
     return std::nullopt;
   }
   std::ifstream in(file);
   if (!in) {
-    log.error(where, key_path, "cannot read '" + file.string() + "' (" + std::strerror(errno) + ")");
+    const std::string why = std::strerror(errno);
+    log.error(where, key_path, "cannot read '" + tried_path(file) + "' (" + why + ")");
     return std::nullopt;
   }
   return in;
