@@ -243,6 +243,20 @@ TEST(Cli, OptionErrorsSayWhatIsWrongWithTheCommandsUsage) {
       << compare.output;
 }
 
+// describe's backhaul cost is in the scenario's currency (costs.currency, EUR by default); it said
+// "30 per month".
+TEST(Cli, DescribeNamesTheBackhaulCostsCurrency) {
+  test::TempDir dir;
+  const std::string file = dir.write(
+      "ok.yaml", replace(kValid, "    position: [500 m, 500 m]\n",
+                         "    position: [500 m, 500 m]\n    backhaul: {kind: cellular, monthly_cost: 30}\n"));
+  const auto text = test::run_command(kCli + " describe " + file);
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_NE(text.output.find("backhaul cost: 30 EUR per month\n"), std::string::npos) << text.output;
+  const auto json = test::run_command(kCli + " describe --json " + file);
+  EXPECT_NE(json.output.find("\"currency\": \"EUR\""), std::string::npos) << json.output;
+}
+
 // The cores this process may run on, as citytwin counts them outside mpirun (sim/app/run.cpp,
 // default_thread_count).
 int usable_cores() {
