@@ -137,9 +137,17 @@ nlohmann::ordered_json describe_json(const scenario::Scenario& sc, const std::st
       {"memory_bytes", e.memory_bytes},
       {"compute_s", e.compute_s},
       {"default_threads", default_run_threads(e, default_thread_count())}};
-  return {{"scenario", source},     {"city", sc.city.name}, {"origin", origin},
-          {"districts", districts}, {"devices", devices},   {"gateways", gateways},
-          {"pons", pons},           {"olts", olts},         {"estimate", estimate}};
+  // currency: costs.currency, the unit of the gateways' backhaul_monthly_cost.
+  return {{"scenario", source},
+          {"city", sc.city.name},
+          {"origin", origin},
+          {"districts", districts},
+          {"devices", devices},
+          {"gateways", gateways},
+          {"currency", sc.costs.currency},
+          {"pons", pons},
+          {"olts", olts},
+          {"estimate", estimate}};
 }
 
 nlohmann::ordered_json summary_json(const RunSummary& s) {

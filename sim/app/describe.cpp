@@ -145,7 +145,8 @@ std::string describe_topology(const scenario::Scenario& sc) {
           << " up / " << rate(p.downstream_bps) << " down\n";
     }
   }
-  if (monthly_cost > 0.0) out << "backhaul cost: " << monthly_cost << " per month\n";
+  if (monthly_cost > 0.0)
+    out << "backhaul cost: " << monthly_cost << " " << sc.costs.currency << " per month\n";
 
   // The SimGrid platform as sim/wired_network.cpp builds it: a core zone and a zone per district.
   std::map<int, int> per_district;

@@ -23,8 +23,21 @@ struct Positional {
   const char* missing = nullptr;  // nullptr: the command takes none
 };
 
+// A bad command line: what is wrong, and the usage of the command it was given to (its --help), which
+// main prints after the message instead of the list of commands.
+class CommandLineError : public po::error {
+ public:
+  CommandLineError(const std::string& message, const po::options_description& options);
+  const std::string& usage() const { return usage_; }
+
+ private:
+  std::string usage_;
+};
+
 // Parses args against options (to which it adds --help and the positional). nullopt after printing
-// the help; throws po::error on a bad or missing argument.
+// the help; throws CommandLineError on a bad or missing argument: an unknown option with the closest
+// one ("unknown option '--sett' (did you mean '--set'?)"), a --set value without '=' with what followed
+// it (the value's "5min" of `--set devices.0.interval 5min`, else taken for a second FILE).
 std::optional<po::variables_map> parse_command(const std::vector<std::string>& args,
                                                po::options_description& options,
                                                const Positional& positional);

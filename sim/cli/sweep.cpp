@@ -27,7 +27,7 @@ int sweep(const std::vector<std::string>& args) {
   if (vm.count("jobs")) {
     options.jobs = vm["jobs"].as<int>();
     if (options.jobs < 1 || options.jobs > 4096)
-      throw po::error("--jobs: expected 1..4096, got " + std::to_string(options.jobs));
+      throw CommandLineError("--jobs: expected 1..4096, got " + std::to_string(options.jobs), o);
   }
   options.progress = !vm.count("quiet");
 

@@ -173,11 +173,20 @@ std::string data_file_problem(const std::filesystem::path& path) {
   return "";
 }
 
+std::string tried_path(const std::filesystem::path& path) {
+  std::error_code error;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  return error ? path.string() : absolute.lexically_normal().string();
+}
+
 CsvTable read_csv(const std::string& path) {
   if (const std::string problem = data_file_problem(path); !problem.empty())
-    throw CsvError(path + ":0: " + problem);
+    throw CsvError("'" + tried_path(path) + "' " + problem);
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw CsvError(path + ":0: cannot read (" + std::strerror(errno) + ")");
+  if (!in) {
+    const std::string why = std::strerror(errno);
+    throw CsvError("cannot read '" + tried_path(path) + "' (" + why + ")");
+  }
   std::ostringstream text;
   text << in.rdbuf();
   return parse_csv(text.str(), path);

@@ -34,14 +34,19 @@ struct CsvTable {
   int column(std::string_view name) const;
 };
 
-// Throws CsvError ("file:line: ...") when the file cannot be read, is empty, has a malformed quoted
-// field, or a record whose cell count differs from the header's.
+// Throws CsvError ("file:line: ...") when the file is empty, has a malformed quoted field, or a record
+// whose cell count differs from the header's; ("cannot read '/abs/path' (reason)", tried_path) when it
+// cannot be read.
 CsvTable read_csv(const std::string& path);
 
 // Why `path` cannot be a data file, before a byte of it is read, or "" when it can (or does not exist: the
 // reader's own open reports that): a directory, or a device other than /dev/null (/dev/zero, /dev/full and
 // /dev/urandom never end; /dev/null reads as an empty file). Pipes are read (a process substitution, <(...)).
 std::string data_file_problem(const std::filesystem::path& path);
+// A data file's path as a message names it when it cannot be read: absolute and normalised, so that the
+// reader sees where it was looked for (a relative name is resolved next to the scenario file, not the
+// working directory).
+std::string tried_path(const std::filesystem::path& path);
 // The same, from text (tests); `file` names it in messages.
 CsvTable parse_csv(std::string_view text, const std::string& file);
 

@@ -24,6 +24,14 @@ class DistrictShape {
   // null with a reason in *error when they are not a valid multipolygon (self-intersecting rings,
   // a hole outside its polygon, overlapping polygons, fewer than 3 distinct points).
   static std::shared_ptr<const DistrictShape> make(std::vector<PolygonRings> polygons, std::string* error);
+  // An axis-aligned rectangle as a shape (a rectangle district's, to intersect with a polygon district).
+  static std::shared_ptr<const DistrictShape> rectangle(double x_min_m, double y_min_m, double x_max_m,
+                                                        double y_max_m);
+
+  // The area this shape and `other` have in common: 0 for shapes that only touch along an edge or at a
+  // point (Boost.Geometry's intersection; should its overlay fail on nearly coincident edges, the share
+  // of a 512 x 512 lattice over the common bounding box that lies in both).
+  double overlap_area_m2(const DistrictShape& other) const;
 
   // Inside or on the boundary; inside a hole is outside (the even-odd rule for valid polygons).
   bool covers(double x_m, double y_m) const;

@@ -45,6 +45,7 @@ struct Gateway {
   // Frames held while the backhaul is down, sent when it returns; beyond this they are dropped.
   int buffer_frames = 1000;
   SourceMark mark;
+  std::vector<WrittenKey> written_keys;  // its keys as written (backhaul's not), in file order
 };
 
 // Passive optical network (ITU-T G.984 GPON): OLTs at network nodes, each with a backbone link to the

@@ -151,6 +151,7 @@ struct DevicePopulation {
   models::device::BatterySpec battery;
   models::device::SolarPanel solar;  // peak_power 0: no panel
   SourceMark mark;
+  std::vector<WrittenKey> written_keys;  // its keys as written, radio's as "radio.<key>", in file order
 };
 
 // Radio propagation and reception, shared by all gateways (defaults and sources in models/radio/).

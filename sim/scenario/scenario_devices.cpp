@@ -354,6 +354,12 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
                  "battery",
                  "solar"});
   if (!map.is_map()) return population;
+  for (const YamlEntry& entry : node.entries) {
+    population.written_keys.push_back({entry.key, log.mark(entry.value.location)});
+    if (entry.key == "radio" && entry.value.is_map())
+      for (const YamlEntry& radio : entry.value.entries)
+        population.written_keys.push_back({"radio." + radio.key, log.mark(radio.value.location)});
+  }
   set_if(population.name, map.text("name", Presence::Required));
   set_if(population.type, map.text("type"));
   apply_catalogue_defaults(population);

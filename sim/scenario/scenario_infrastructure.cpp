@@ -19,6 +19,15 @@
 namespace citytwin::sim::scenario {
 namespace {
 
+// "no district named 'x'", with the closest name as the devices' districts have it (a power cut's district
+// misspelt in YAML or in power_outages_csv).
+std::string no_district(const City& city, const std::string& name) {
+  std::string message = "no district named '" + excerpt(name) + "'";
+  if (const auto hint = closest_match(name, DistrictIndex{city, true}.names()))
+    message += " (did you mean '" + *hint + "'?)";
+  return message;
+}
+
 void read_outages(DiagnosticLog& log, const YamlNode* node, const std::string& path, const City& city,
                   std::vector<PowerOutage>& outages) {
   if (node == nullptr || !expect_sequence(log, *node, path, "power outages")) return;
@@ -37,7 +46,7 @@ void read_outages(DiagnosticLog& log, const YamlNode* node, const std::string& p
         const auto name = read_text(log, list->items[k], index_path(map.path("districts"), k));
         if (!name) continue;
         if (!DistrictIndex{city, true}.has(*name))
-          log.error(list->items[k].location, map.path("districts"), "no district named '" + *name + "'");
+          log.error(list->items[k].location, map.path("districts"), no_district(city, *name));
         outage.districts.push_back(*name);
       }
     }
@@ -384,7 +393,7 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
                     [&](const std::string& district, double start, double end, const std::string& where) {
                       if (!DistrictIndex{city, true}.has(district))
                         log.error(outage_csv->location, map.path("power_outages_csv"),
-                                  where + "no district named '" + district + "'");
+                                  where + no_district(city, district));
                       drivers.power_outages.push_back({{district}, start, end});
                     });
   read_failures(log, map.get("failures"), map.path("failures"), scenario, drivers.failures,

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "sim/scenario/csv_table.hpp"
+#include "sim/scenario/district_overlaps.hpp"
 #include "sim/scenario/scenario_phases.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
@@ -68,6 +69,8 @@ Gateway read_gateway(DiagnosticLog& log, const YamlNode& node, const std::string
                 {"name", "technology", "position", "antenna_gain", "forward_delay", "demodulators",
                  "tx_power", "backup", "buffer", "backhaul"});
   if (!map.is_map()) return gateway;
+  for (const YamlEntry& entry : node.entries)
+    gateway.written_keys.push_back({entry.key, log.mark(entry.value.location)});
   set_if(gateway.name, map.text("name", Presence::Required));
   if (const auto technology = map.technology("technology")) gateway.technology = *technology;
   if (const auto position = map.point("position", {}, Presence::Required)) {
@@ -155,6 +158,44 @@ std::string format_point_m(double x_m, double y_m) {
   return "(" + format_number(x_m) + " m, " + format_number(y_m) + " m)";
 }
 
+std::string format_area(double area_m2) {
+  char text[32];
+  if (area_m2 >= 1e5)
+    std::snprintf(text, sizeof text, "%.3g km2", area_m2 / 1e6);
+  else
+    std::snprintf(text, sizeof text, "%.3g m2", area_m2);
+  return text;
+}
+
+namespace {
+
+// Districts that overlap (sim/scenario/district_overlaps.hpp), each pair reported at the later one.
+void report_overlaps(DiagnosticLog& log, const std::vector<District>& districts,
+                     const std::vector<NamedAt>& written) {
+  for (const DistrictOverlap& o : district_overlaps(districts)) {
+    const District& a = districts[o.first];
+    const District& b = districts[o.second];
+    const SourceMark first = log.mark(written[o.first].location);
+    const SourceMark second = log.mark(written[o.second].location);
+    std::string where;
+    if (first.file != second.file)
+      where = " (" + first.file + ")";
+    else if (first.line != second.line)
+      where = " (line " + std::to_string(first.line) + ")";
+    char share[32];
+    std::snprintf(share, sizeof share, "%.3g", 100.0 * o.area_m2 / std::min(a.area_m2(), b.area_m2()));
+    const std::string name_a = "'" + excerpt(a.name) + "'", name_b = "'" + excerpt(b.name) + "'";
+    log.error(written[o.second].location, written[o.second].path,
+              "district " + name_b + " overlaps district " + name_a + where + " by " +
+                  format_area(o.area_m2) + " (" + share +
+                  " % of the smaller): a point in both would count twice (the city's area, " +
+                  "a population's density) and belong to " + name_a + " alone (a power cut in " + name_b +
+                  " would miss it); districts may share edges, not area");
+  }
+}
+
+}  // namespace
+
 void read_city(DiagnosticLog& log, const YamlNode* node, City& city, bool& complete) {
   complete = false;
   MapReader map(log, node, "city", {"name", "origin", "districts", "districts_geojson"});
@@ -177,9 +218,11 @@ void read_city(DiagnosticLog& log, const YamlNode* node, City& city, bool& compl
   }
   complete = origin == nullptr || city.origin.given;
   std::vector<NamedAt> names;
+  std::vector<NamedAt> written;  // per district: where it was written
   for (std::size_t i = 0; list != nullptr && i < list->items.size(); ++i) {
     const std::string path = index_path("city.districts", i);
     city.districts.push_back(read_district(log, list->items[i], path, complete));
+    written.push_back({city.districts.back().name, list->items[i].location, path});
     const YamlNode* name = list->items[i].find("name");
     if (name != nullptr && name->is_scalar()) names.push_back({name->scalar, name->location, path + ".name"});
   }
@@ -188,11 +231,14 @@ void read_city(DiagnosticLog& log, const YamlNode* node, City& city, bool& compl
     if (origin == nullptr || city.origin.given)
       read_districts_geojson(log, *geojson, map.path("districts_geojson"), city.origin, origin,
                              city.districts, complete);
-    for (std::size_t i = first; i < city.districts.size(); ++i)
+    for (std::size_t i = first; i < city.districts.size(); ++i) {
       names.push_back({city.districts[i].name, geojson->location,
                        map.path("districts_geojson") + ": '" + city.districts[i].name + "'"});
+      written.push_back(names.back());
+    }
   }
   report_duplicates(log, names, "district");
+  report_overlaps(log, city.districts, written);
 }
 
 void read_gateways(DiagnosticLog& log, const YamlNode* node, const DistrictIndex& districts,

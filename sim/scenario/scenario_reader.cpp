@@ -88,7 +88,7 @@ std::string Bound::describe() const {
 }
 
 std::optional<std::string> closest_match(std::string_view word,
-                                         const std::vector<std::string_view>& candidates) {
+                                         const std::vector<std::string_view>& candidates, bool prefixes) {
   std::optional<std::string> best;
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();
   for (std::string_view candidate : candidates) {
@@ -98,8 +98,8 @@ std::optional<std::string> closest_match(std::string_view word,
         word.size() > candidate.size() ? word.size() - candidate.size() : candidate.size() - word.size();
     std::size_t distance = length_gap > 2 ? length_gap : edit_distance(word, candidate);
     const bool close = distance <= 2 && distance < word.size();
-    const bool prefix = (word.size() >= 3 && starts_with_ignoring_case(candidate, word)) ||
-                        (candidate.size() >= 3 && starts_with_ignoring_case(word, candidate));
+    const bool prefix = prefixes && ((word.size() >= 3 && starts_with_ignoring_case(candidate, word)) ||
+                                     (candidate.size() >= 3 && starts_with_ignoring_case(word, candidate)));
     if (!close && !prefix) continue;
     if (!close) distance = 3;  // a prefix match ranks after any close spelling
     if (distance < best_distance) {
@@ -345,12 +345,13 @@ std::optional<std::ifstream> open_data_file(DiagnosticLog& log, const Location& 
   const std::filesystem::path file = data_file_path(log, name);
   if (resolved != nullptr) *resolved = file;
   if (const std::string problem = data_file_problem(file); !problem.empty()) {
-    log.error(where, key_path, "'" + file.string() + "' " + problem);
+    log.error(where, key_path, "'" + tried_path(file) + "' " + problem);
     return std::nullopt;
   }
   std::ifstream in(file);
   if (!in) {
-    log.error(where, key_path, "cannot read '" + file.string() + "' (" + std::strerror(errno) + ")");
+    const std::string why = std::strerror(errno);
+    log.error(where, key_path, "cannot read '" + tried_path(file) + "' (" + why + ")");
     return std::nullopt;
   }
   return in;

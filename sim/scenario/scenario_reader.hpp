@@ -53,9 +53,12 @@ struct Bound {
 };
 
 // The candidate closest to word (case-insensitive edit distance with transpositions, at most 2 and
-// less than the word's length; or a prefix of at least 3 characters either way); nullopt if none.
+// less than the word's length; or, with prefixes, a prefix of at least 3 characters either way); nullopt
+// if none. Without prefixes only a misspelling matches (free text such as a device type 'parking' is not
+// taken for 'parking_occupancy').
 std::optional<std::string> closest_match(std::string_view word,
-                                         const std::vector<std::string_view>& candidates);
+                                         const std::vector<std::string_view>& candidates,
+                                         bool prefixes = true);
 
 // Shortest round-trip text of a number: 65535, -10, 0.25, 1e+06.
 std::string format_number(double value);

@@ -33,6 +33,8 @@ void report_duplicates(DiagnosticLog& log, const std::vector<NamedAt>& names, st
 
 // "(1500 m, 200 m)".
 std::string format_point_m(double x_m, double y_m);
+// "1 km2", "0.25 km2" (from 0.1 km2), "350 m2".
+std::string format_area(double area_m2);
 
 void read_city(DiagnosticLog& log, const YamlNode* node, City& city, bool& complete);
 // sim/scenario/scenario_geojson.cpp: city.districts_geojson (a file name, or a map with file:), appended

@@ -12,4 +12,12 @@ struct SourceMark {
   int column = 0;
 };
 
+// A key written in the scenario (a population's "confirmed" or "radio.sf", a gateway's "demodulators") and
+// where its value was written, for the checks that judge a key against the rest of its entry after reading
+// (sim/city/resolve.cpp: a key its technology or traffic ignores is said, not silently dropped).
+struct WrittenKey {
+  std::string key;
+  SourceMark mark;
+};
+
 }  // namespace citytwin::sim::scenario

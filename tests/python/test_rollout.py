@@ -216,6 +216,23 @@ def test_run_a_phase_and_plot_the_comparison(tmp_path):
     assert (tmp_path / "d.png").stat().st_size > 10000
 
 
+def test_a_plot_that_cannot_be_drawn_is_a_warning_not_a_failed_comparison(tmp_path):
+    """compare --plot exited 1 when only the figure failed (the package not importable), though the comparison
+    was written: now exit 0, the comparison's, with a warning saying the figure was not made and why."""
+    path = write(tmp_path)
+    python = tmp_path / "python"
+    python.write_text("#!/bin/sh\necho 'Traceback (most recent call last):' >&2\n"
+                      "echo \"ModuleNotFoundError: No module named 'matplotlib'\" >&2\nexit 1\n")
+    python.chmod(0o755)
+    r = cli("compare", path, "-o", tmp_path / "d.h5", "--plot", tmp_path / "d.png", "-q",
+            env={**os.environ, "CITYTWIN_PYTHON": str(python)})
+    assert r.returncode == 0, r.stderr
+    assert f"wrote {tmp_path / 'd.h5'}" in r.stdout and (tmp_path / "d.h5").exists()
+    assert not (tmp_path / "d.png").exists()
+    assert (f"citytwin: warning: --plot: {tmp_path / 'd.png'} was not made (ModuleNotFoundError: No module named "
+            "'matplotlib')") in r.stderr, r.stderr
+
+
 def test_seoul_rollout_follows_its_plan():
     """The phases' investments are the plan's figures, and what they add is the plan's counts x 0.1."""
     rows = {}

@@ -208,6 +208,55 @@ TEST(Cli, BadThreadCountIsBadInput) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("o.h5")));
 }
 
+// Option errors said what Boost saw ("too many positional options have been specified", "unrecognised
+// option") and printed the list of commands: they now say what is wrong and print the command's own usage.
+TEST(Cli, OptionErrorsSayWhatIsWrongWithTheCommandsUsage) {
+  test::TempDir dir;
+  const std::string file = dir.write("ok.yaml", kValid);
+  const auto no_equals = test::run_command(kCli + " run " + file + " -q --set devices.0.interval 5min");
+  EXPECT_EQ(no_equals.exit_code, 2) << no_equals.output;
+  EXPECT_NE(
+      no_equals.output.find("citytwin: --set takes key.path=value: got 'devices.0.interval' followed by "
+                            "'5min' (write --set devices.0.interval=5min)\n"),
+      std::string::npos)
+      << no_equals.output;
+  const auto misspelt = test::run_command(kCli + " run " + file + " -q --sett devices.0.interval=5min");
+  EXPECT_EQ(misspelt.exit_code, 2) << misspelt.output;
+  EXPECT_NE(misspelt.output.find("citytwin: unknown option '--sett' (did you mean '--set'?)\n"),
+            std::string::npos)
+      << misspelt.output;
+  for (const auto& r : {no_equals, misspelt}) {
+    EXPECT_NE(r.output.find("citytwin run FILE [options]"), std::string::npos) << r.output;  // run's usage
+    EXPECT_NE(r.output.find("--overwrite"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("commands:"), std::string::npos) << r.output;  // not the list of commands
+  }
+  const auto two_files = test::run_command(kCli + " validate " + file + " " + file);
+  EXPECT_EQ(two_files.exit_code, 2) << two_files.output;
+  EXPECT_NE(two_files.output.find("citytwin: expected one scenario file, got '" + file + "', '" + file + "'"),
+            std::string::npos)
+      << two_files.output;
+  EXPECT_NE(two_files.output.find("citytwin validate FILE [--strict]"), std::string::npos)
+      << two_files.output;
+  const auto compare = test::run_command(kCli + " compare " + file + " --seds 2");
+  EXPECT_EQ(compare.exit_code, 2) << compare.output;
+  EXPECT_NE(compare.output.find("unknown option '--seds' (did you mean '--seeds'?)"), std::string::npos)
+      << compare.output;
+}
+
+// describe's backhaul cost is in the scenario's currency (costs.currency, EUR by default); it said
+// "30 per month".
+TEST(Cli, DescribeNamesTheBackhaulCostsCurrency) {
+  test::TempDir dir;
+  const std::string file = dir.write(
+      "ok.yaml", replace(kValid, "    position: [500 m, 500 m]\n",
+                         "    position: [500 m, 500 m]\n    backhaul: {kind: cellular, monthly_cost: 30}\n"));
+  const auto text = test::run_command(kCli + " describe " + file);
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_NE(text.output.find("backhaul cost: 30 EUR per month\n"), std::string::npos) << text.output;
+  const auto json = test::run_command(kCli + " describe --json " + file);
+  EXPECT_NE(json.output.find("\"currency\": \"EUR\""), std::string::npos) << json.output;
+}
+
 // The cores this process may run on, as citytwin counts them outside mpirun (sim/app/run.cpp,
 // default_thread_count).
 int usable_cores() {

@@ -4,8 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "sim/app/run.hpp"
 #include "sim/city/build_city_layout.hpp"
@@ -19,6 +23,12 @@ scenario::City square_city(double x0, double y0, double side) {
   scenario::City c;
   c.districts.push_back({"a", x0, y0, x0 + side, y0 + side});
   return c;
+}
+
+std::string scenario_text_replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  if (at == std::string::npos) throw std::runtime_error("test bug: '" + from + "' not in the scenario");
+  return text.replace(at, from.size(), to);
 }
 
 scenario::Placement disc(double x, double y, double r) {
@@ -130,6 +140,159 @@ TEST(Resolve, StrongestKUnderTheExactModelIsAWarningNamingIt) {
   EXPECT_NE(exact[0].find("warning: ignored: radio.receptions is exact"), std::string::npos) << exact[0];
   EXPECT_TRUE(warnings_of(base + "radio: {receptions: strongest, strongest_k: 4}\n").empty());
   EXPECT_TRUE(warnings_of(base + "radio: {receptions: strongest_only, strongest_k: 4}\n").empty());
+}
+
+// The warnings of resolve() on a scenario text, as printed.
+std::vector<std::string> warning_texts(const std::string& text) {
+  std::vector<std::string> found;
+  for (const auto& w : resolve(scenario::load_scenario_text(text), 1)) found.push_back(w.to_string());
+  return found;
+}
+
+bool has_warning(const std::vector<std::string>& warnings, const std::string& part) {
+  return std::any_of(warnings.begin(), warnings.end(),
+                     [&](const std::string& w) { return w.find(part) != std::string::npos; });
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return text;
+}
+
+const std::string kStations =
+    "city:\n"
+    "  districts:\n"
+    "    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
+    "devices:\n"
+    "POPULATION"
+    "gateways:\n"
+    "  - {name: gw, position: [500 m, 500 m]}\n"
+    "  - {name: cell, technology: nbiot, position: [400 m, 500 m]}\n"
+    "  - {name: ap, technology: wifi, position: [500 m, 400 m]}\n"
+    "run: {duration: 1 h}\n";
+
+std::string with_population(const std::string& population) {
+  std::string text = kStations;
+  return text.replace(text.find("POPULATION"), 10, population);
+}
+
+// An NB-IoT population's LoRaWAN settings did nothing without a word (the trace showed sf 0, no
+// retransmission, no downlink): each written key is named, with why; tx_power applies and is not.
+TEST(Resolve, LorawanSettingsOnAnNbiotPopulationAreEachNamed) {
+  const auto warnings = warning_texts(
+      with_population("  - name: n\n"                                                              // 5
+                      "    technology: nbiot\n"                                                    // 6
+                      "    count: 5\n"                                                             // 7
+                      "    districts: [a]\n"                                                       // 8
+                      "    radio: {sf: 12, adr: true, channels: [868.1 MHz], tx_power: 20 dBm}\n"  // 9
+                      "    confirmed: true\n"                                                      // 10
+                      "    max_transmissions: 4\n"));                                              // 11
+  EXPECT_TRUE(has_warning(warnings,
+                          "<text>:9:17: devices[0].radio.sf: warning: ignored: an NB-IoT device has no "
+                          "spreading factor"))
+      << joined(warnings);
+  EXPECT_TRUE(has_warning(warnings, "<text>:9:26: devices[0].radio.adr: warning: ignored: "))
+      << joined(warnings);
+  EXPECT_TRUE(has_warning(warnings,
+                          "devices[0].radio.channels: warning: ignored: NB-IoT sends on its cell's carrier"))
+      << joined(warnings);
+  EXPECT_TRUE(
+      has_warning(warnings, "<text>:10:16: devices[0].confirmed: warning: ignored: LoRaWAN confirmation"))
+      << joined(warnings);
+  EXPECT_TRUE(has_warning(warnings, "<text>:11:24: devices[0].max_transmissions: warning: ignored: "))
+      << joined(warnings);
+  EXPECT_FALSE(has_warning(warnings, "radio.tx_power")) << joined(warnings);
+  EXPECT_EQ(warnings.size(), 5u) << joined(warnings);
+  // The same keys on a LoRaWAN population say nothing.
+  EXPECT_TRUE(
+      warning_texts(with_population("  - {name: l, count: 5, districts: [a], radio: {sf: 12, adr: true, "
+                                    "channels: [868.1 MHz]}, confirmed: true, max_transmissions: 4}\n"))
+          .empty());
+}
+
+TEST(Resolve, KeysAWifiStreamOrPoissonTrafficIgnoresAreNamed) {
+  const auto wifi = warning_texts(with_population(
+      "  - {name: cam, technology: wifi, stream: 2 Mbps, count: 1, districts: [a], interval: 5 min, "
+      "radio: {sf: 9}}\n"));
+  EXPECT_TRUE(
+      has_warning(wifi, "devices[0].interval: warning: ignored: a Wi-Fi population is a video stream"))
+      << joined(wifi);
+  EXPECT_TRUE(
+      has_warning(wifi, "devices[0].radio.sf: warning: ignored: a Wi-Fi population is a video stream"))
+      << joined(wifi);
+  EXPECT_EQ(wifi.size(), 2u) << joined(wifi);
+  const auto poisson = warning_texts(
+      with_population("  - {name: p, count: 5, districts: [a], traffic: poisson, jitter: 0.2}\n"));
+  ASSERT_EQ(poisson.size(), 1u) << joined(poisson);
+  EXPECT_NE(poisson[0].find("devices[0].jitter: warning: ignored: jitter spreads periodic reports"),
+            std::string::npos)
+      << poisson[0];
+  EXPECT_TRUE(warning_texts(with_population(
+                                "  - {name: p, count: 5, districts: [a], traffic: periodic, jitter: 0.2}\n"))
+                  .empty());
+  const auto unconfirmed =
+      warning_texts(with_population("  - {name: p, count: 5, districts: [a], max_transmissions: 4}\n"));
+  ASSERT_EQ(unconfirmed.size(), 1u) << joined(unconfirmed);
+  EXPECT_NE(unconfirmed[0].find("devices[0].max_transmissions: warning: ignored: only a confirmed uplink"),
+            std::string::npos)
+      << unconfirmed[0];
+}
+
+TEST(Resolve, LoraGatewayKeysOnACellOrAnAccessPointAreNamed) {
+  std::string text = with_population("  - {name: p, count: 5, districts: [a]}\n");
+  text = scenario_text_replace(text, "{name: cell, technology: nbiot,",
+                               "{name: cell, technology: nbiot, demodulators: 16, buffer: 10,");
+  text =
+      scenario_text_replace(text, "{name: ap, technology: wifi,",
+                            "{name: ap, technology: wifi, demodulators: 16, buffer: 10, tx_power: 20 dBm,");
+  const auto warnings = warning_texts(text);
+  EXPECT_TRUE(has_warning(warnings,
+                          "gateways[1].demodulators: warning: ignored: demodulation paths are a "
+                          "LoRaWAN gateway's concentrator's (SX1301); an NB-IoT cell has none"))
+      << joined(warnings);
+  EXPECT_FALSE(has_warning(warnings, "gateways[1].buffer")) << joined(warnings);  // a cell forwards frames
+  EXPECT_TRUE(has_warning(warnings, "gateways[2].demodulators: warning: ignored: ")) << joined(warnings);
+  EXPECT_TRUE(has_warning(warnings,
+                          "gateways[2].buffer: warning: ignored: a Wi-Fi access point carries video "
+                          "streams"))
+      << joined(warnings);
+  EXPECT_TRUE(has_warning(warnings,
+                          "gateways[2].tx_power: warning: ignored: the downlink power of a LoRaWAN "
+                          "gateway"))
+      << joined(warnings);
+  EXPECT_EQ(warnings.size(), 4u) << joined(warnings);
+  // The access points a placement rule places share the entry it was written in: said once.
+  text =
+      scenario_text_replace(text, "run: {duration: 1 h}\n",
+                            "  - {name: aps, technology: wifi, antenna_gain: 3 dBi, place: {layout: random, "
+                            "count: 5}}\nrun: {duration: 1 h}\n");
+  const auto placed = warning_texts(text);
+  EXPECT_EQ(std::count_if(placed.begin(), placed.end(),
+                          [](const std::string& w) {
+                            return w.find(
+                                       ".antenna_gain: warning: ignored: the Wi-Fi "
+                                       "link budget is fixed") != std::string::npos;
+                          }),
+            1)
+      << joined(placed);
+  EXPECT_EQ(placed.size(), 5u) << joined(placed);
+}
+
+// A catalogue type misspelt silently got the generic defaults (battery, interval, payload, radio, rule).
+TEST(Resolve, ATypeNearACatalogueTypeIsNamedWithTheHint) {
+  const auto warnings =
+      warning_texts(with_population("  - {name: m, type: water_metre, count: 5, districts: [a]}\n"));
+  ASSERT_EQ(warnings.size(), 1u) << joined(warnings);
+  EXPECT_EQ(warnings[0],
+            "<text>:5:21: devices[0].type: warning: type 'water_metre' is not in the catalogue: did you mean "
+            "'water_meter'? (a free-text type gets the generic defaults)");
+  // Free text far from every catalogue type (a prefix is not a misspelling) says nothing.
+  for (const std::string type : {"parking", "streetlamp", "generic"})
+    EXPECT_TRUE(
+        warning_texts(with_population("  - {name: m, type: " + type + ", count: 5, districts: [a]}\n"))
+            .empty())
+        << type;
 }
 
 }  // namespace

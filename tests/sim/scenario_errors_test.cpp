@@ -1,6 +1,7 @@
 // Tests of malformed scenarios: each is reported as file:line:col: key.path: message, and all the
 // problems of a file are reported together.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -158,6 +159,65 @@ TEST(ScenarioErrors, AHugeValueIsQuotedAsAnExcerpt) {
       load_error(kMinimalScenario + "drivers:\n  failures_csv: /nonexistent/" + huge + "\n");
   EXPECT_LT(path.size(), 400u) << path.substr(0, 400);
   EXPECT_NE(path.find("drivers.failures_csv: cannot read '/nonexistent/xxxx"), std::string::npos) << path;
+}
+
+// Two districts that overlap were accepted: `describe` summed 8 km2 for a union of 7, a population spread
+// over both was twice as dense in the overlap, and a gateway there was the first district's alone.
+TEST(ScenarioErrors, OverlappingDistrictsAreRefusedNamingBothAndTheArea) {
+  const std::string city =
+      "city:\n"
+      "  districts:\n"
+      "    - {name: a, origin: [0 km, 0 km], size: [2 km, 2 km]}\n"
+      "    - {name: b, origin: [1 km, 1 km], size: [2 km, 2 km]}\n"
+      "devices:\n  - {name: d, count: 10, districts: [a, b]}\n"
+      "gateways:\n  - {name: gw, position: [500 m, 500 m]}\n"
+      "run:\n";
+  EXPECT_EQ(
+      load_error(city),
+      "<text>:4:7: city.districts[1]: district 'b' overlaps district 'a' (line 3) by 1 km2 (25 % of the "
+      "smaller): a point in both would count twice (the city's area, a population's density) and belong "
+      "to 'a' alone (a power cut in 'b' would miss it); districts may share edges, not area");
+  // Sharing an edge or a corner is fine.
+  EXPECT_EQ(load_error(replaced(city, "origin: [1 km, 1 km]", "origin: [2 km, 0 km]")), "no error");
+  EXPECT_EQ(load_error(replaced(city, "origin: [1 km, 1 km]", "origin: [2 km, 2 km]")), "no error");
+  // One inside another overlaps by the whole of the smaller.
+  const std::string inside = load_error(replaced(city, "origin: [1 km, 1 km], size: [2 km, 2 km]",
+                                                 "origin: [500 m, 500 m], size: [100 m, 100 m]"));
+  EXPECT_NE(inside.find("by 1e+04 m2 (100 % of the smaller)"), std::string::npos) << inside;
+}
+
+// A missing data file was "data/river.csv:0: cannot read": a line 0, and the path as written, not the one
+// tried. It is named at the key that gives it, resolved and absolute.
+TEST(ScenarioErrors, AMissingDataFileIsNamedAtItsKeyWithThePathTried) {
+  const std::string error = load_error(kMinimalScenario +
+                                       "  duration: 1 h\ndrivers:\n  river_level: {csv: data/river.csv, "
+                                       "interpolation: linear}\n");
+  const std::string tried = (std::filesystem::current_path() / "data/river.csv").string();
+  EXPECT_EQ(error,
+            "<text>:14:22: drivers.river_level.csv: cannot read '" + tried + "' (No such file or directory)");
+  const std::string outages = load_error(kMinimalScenario + "drivers:\n  power_outages_csv: data/cuts.csv\n");
+  EXPECT_NE(outages.find("drivers.power_outages_csv: cannot read '" +
+                         (std::filesystem::current_path() / "data/cuts.csv").string() + "'"),
+            std::string::npos)
+      << outages;
+}
+
+// A power cut's district misspelt got a "did you mean" in devices[].districts but none in power_outages_csv
+// (nor in power_outages).
+TEST(ScenarioErrors, APowerCutsDistrictTypoGetsAHint) {
+  const std::string csv = testing::TempDir() + "citytwin_cuts_" + std::to_string(::getpid()) + ".csv";
+  std::ofstream(csv) << "district,start,end\nharbour,1 h,2 h\n";
+  const std::string error = load_error(kMinimalScenario + "drivers:\n  power_outages_csv: " + csv + "\n");
+  std::filesystem::remove(csv);
+  EXPECT_NE(error.find("drivers.power_outages_csv: " + csv +
+                       ":2: no district named 'harbour' (did you mean "
+                       "'harbor'?)"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(load_error(kMinimalScenario +
+                       "drivers:\n  power_outages: [{districts: [harbour], start: 1 h, end: 2 h}]\n"),
+            "<text>:13:32: drivers.power_outages[0].districts: no district named 'harbour' (did you mean "
+            "'harbor'?)");
 }
 
 TEST(ScenarioErrors, ABoundedMessageKeepsShortQuotesAndApostrophes) {

@@ -231,5 +231,40 @@ TEST_F(GeojsonDistricts, ErrorsNameTheFileAndTheFeature) {
   EXPECT_NE(error(wgs).find("out of range"), std::string::npos);  // metres read as degrees
 }
 
+// Overlapping districts were accepted and counted twice (areas, densities; a power cut of the second missed
+// the gateways they share). A polygon overlapping another, or a rectangle, is refused naming both and the
+// area; touching (the L's notch, the ring's hole) is fine, and so is a sliver below 0.1 % of the smaller.
+TEST_F(GeojsonDistricts, OverlappingDistrictsAreRefusedNamingBothAndTheArea) {
+  write("d.geojson", kProjected);
+  EXPECT_NO_THROW(load(kProjectedCity +
+                       "  districts: [{name: notch, origin: [1.5 km, 1.5 km], size: [1.5 km, "
+                       "1.5 km]}, {name: hole, origin: [5 km, 1 km], size: [1 km, 1 km]}]\n"));
+  const std::string rect = error(kProjectedCity +
+                                 "  districts: [{name: rect, origin: [2 km, 0 km], size: [1.5 km, "
+                                 "1 km]}]\n");
+  EXPECT_NE(
+      rect.find(":2:22: city.districts_geojson: 'ell': district 'ell' overlaps district 'rect' (line 3) by "
+                "1 km2 (66.7 % of the smaller)"),
+      std::string::npos)
+      << rect;
+  // Two polygons of the file: the second square covers a quarter of the L's upright.
+  write("d.geojson", R"({"type": "FeatureCollection", "features": [
+ {"type": "Feature", "properties": {"name": "ell"}, "geometry": {"type": "Polygon", "coordinates": [[
+   [500000, 5500000], [503000, 5500000], [503000, 5501500], [501500, 5501500], [501500, 5503000],
+   [500000, 5503000], [500000, 5500000]]]}},
+ {"type": "Feature", "properties": {"name": "square"}, "geometry": {"type": "Polygon", "coordinates": [[
+   [501000, 5502000], [502000, 5502000], [502000, 5503000], [501000, 5503000], [501000, 5502000]]]}}]})");
+  const std::string polygons = error(kProjectedCity);
+  EXPECT_NE(
+      polygons.find("city.districts_geojson: 'square': district 'square' overlaps district 'ell' by 0.5 km2 "
+                    "(50 % of the smaller)"),
+      std::string::npos)
+      << polygons;
+  // A 0.5 m sliver along the L's east edge: 500 m2, 0.05 % of the 1 km2 square.
+  write("d.geojson", kProjected);
+  EXPECT_NO_THROW(load(kProjectedCity + "  districts: [{name: sliver, origin: [2999.5 m, 0 m], size: [1 km, "
+                                        "1 km]}]\n"));
+}
+
 }  // namespace
 }  // namespace citytwin::sim::scenario
