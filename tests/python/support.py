@@ -21,6 +21,19 @@ gateways:
 run: {duration: 1 h, seed: 4}
 """
 
+# NB-IoT counters that no cell serves (a warning, not an error) beside LoRaWAN meters, ten minutes.
+UNSERVED = """
+city:
+  districts:
+    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}
+devices:
+  - {name: counters, type: traffic_counter, count: 5, districts: [a]}
+  - {name: meters, count: 5, districts: [a]}
+gateways:
+  - {name: gw, position: [500 m, 500 m]}
+run: {duration: 10 min, seed: 3}
+"""
+
 
 def assert_xarray_opens_every_table(path):
     """Every group of an HDF5 file citytwin wrote opens in xarray (engine h5netcdf) without phony_dims, as a

@@ -9,25 +9,13 @@ import pytest
 import yaml
 
 import citytwin
-from support import CLI, SMALL
+from support import CLI, SMALL, UNSERVED
 
 # SMALL with a radio section on its population, so that sc["devices.0.radio.sf"] = 13 is an edit Python takes
 # and the loader refuses.
 WITH_RADIO = SMALL.replace("interval: 5 min}", "interval: 5 min, radio: {sf: 9}}")
 REFUSED = "devices[0].radio.sf: expected 7..12, got 13"
 
-# A population of NB-IoT counters that no cell serves: a warning, not an error (test_warnings.py).
-UNSERVED = """
-city:
-  districts:
-    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}
-devices:
-  - {name: counters, type: traffic_counter, count: 5, districts: [a]}
-  - {name: meters, count: 5, districts: [a]}
-gateways:
-  - {name: gw, position: [500 m, 500 m]}
-run: {duration: 10 min, seed: 3}
-"""
 
 
 def refusal(call):

@@ -5,18 +5,9 @@ import warnings
 import pytest
 
 import citytwin
+from support import UNSERVED
 
-SCENARIO = """
-city:
-  districts:
-    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}
-devices:
-  - {name: counters, type: traffic_counter, count: 5, districts: [a]}
-  - {name: meters, count: 5, districts: [a]}
-gateways:
-  - {name: gw, position: [500 m, 500 m]}
-run: {duration: 10 min, seed: 3}
-"""
+SCENARIO = UNSERVED
 
 
 def test_validate_and_run_warn_of_a_population_no_station_serves():
