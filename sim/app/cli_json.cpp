@@ -57,8 +57,19 @@ std::string catalogue_text() {
                 "payload_B", "power", "battery_mah");
   out << line;
   for (const dev::SensorType& t : dev::sensor_types()) {
-    std::snprintf(line, sizeof line, "%-24.*s %-8s %12g %9d %-18s %11g\n", static_cast<int>(t.name.size()),
-                  t.name.data(), models::radio::to_string(t.radio), t.interval_s, t.payload_bytes,
+    // A stream (a camera) sends packets back to back at its bitrate, not reports: its packet interval and
+    // size as an interval and a payload read as nonsense (0.002632 s, 1316 B), so the row says "stream".
+    char interval[32];
+    char payload[32];
+    if (t.stream_bitrate_bps > 0.0) {
+      std::snprintf(interval, sizeof interval, "stream");
+      std::snprintf(payload, sizeof payload, "%g Mbps", t.stream_bitrate_bps / 1e6);
+    } else {
+      std::snprintf(interval, sizeof interval, "%g", t.interval_s);
+      std::snprintf(payload, sizeof payload, "%d", t.payload_bytes);
+    }
+    std::snprintf(line, sizeof line, "%-24.*s %-8s %12s %9s %-18s %11g\n", static_cast<int>(t.name.size()),
+                  t.name.data(), models::radio::to_string(t.radio), interval, payload,
                   dev::to_string(t.power), t.battery.capacity_mah);
     out << line;
   }

@@ -291,6 +291,9 @@ def test_catalogue_and_fail_reasons():
     assert [t["name"] for t in json.loads(out)] == list(cat.index)
     text = subprocess.run([CLI, "catalogue"], capture_output=True, text=True, check=True).stdout
     assert "water_meter" in text
+    # A camera is a stream at its bitrate, not reports of 1316 B every 2.6 ms.
+    camera = next(line.split() for line in text.splitlines() if line.startswith("cctv_camera"))
+    assert camera[2:5] == ["stream", "4", "Mbps"], camera
 
 
 def test_cli_json_outputs(tmp_path):
