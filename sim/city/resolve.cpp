@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <limits>
 #include <numbers>
-#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -18,10 +17,10 @@
 #include "models/radio/wifi.hpp"
 #include "sim/city/city_layout.hpp"
 #include "sim/city/driver_warnings.hpp"
+#include "sim/city/key_warnings.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/drivers/sumo_output.hpp"
 #include "sim/drivers/traffic_model.hpp"
-#include "sim/scenario/scenario_reader.hpp"
 
 namespace citytwin::sim::city {
 namespace {
@@ -214,114 +213,6 @@ void check_defaults(const scenario::Scenario& sc, size_t index, std::vector<Diag
                        ", and the scenario has no drivers." + pop.senses +
                        ": it reports periodically instead (write 'event: none' to say so)",
                    Diagnostic::Severity::Warning});
-}
-
-// Why a key written for a population of this technology has no effect, or "" when it has one.
-std::string ignored_for(Technology technology, const std::string& key) {
-  if (technology == Technology::WiFi) {
-    // A camera streams (WifiAccess); the fleet sends it no reports, so nothing of a report applies.
-    static const char* const kReports[] = {"radio",    "confirmed", "max_transmissions", "traffic",
-                                           "interval", "jitter",    "payload",           "mac_overhead"};
-    for (const char* report : kReports)
-      if (key == report || key.rfind(std::string(report) + ".", 0) == 0)
-        return "a Wi-Fi population is a video stream (stream:): it sends no reports, and the Wi-Fi link "
-               "budget "
-               "is fixed (models/radio/wifi.hpp)";
-    return "";
-  }
-  if (technology != Technology::NbIot) return "";
-  if (key == "confirmed" || key == "max_transmissions")
-    return "LoRaWAN confirmation does not apply to NB-IoT, whose delivery is acknowledged by its own "
-           "HARQ/RLC";
-  if (key == "mac_overhead")
-    return "the LoRaWAN MAC header; NB-IoT carries the payload alone in its transport blocks";
-  if (key == "radio.adr" || key == "radio.join_margin" || key == "radio.sf")
-    return "an NB-IoT device has no spreading factor: its coverage class follows its link to the cell "
-           "(models/radio/nbiot_phy.hpp)";
-  if (key == "radio.channels") return "NB-IoT sends on its cell's carrier, not on LoRa channels";
-  if (key == "radio.duty_cycle") return "NB-IoT is licensed spectrum, without a duty cycle";
-  if (key.rfind("radio.", 0) == 0 && key != "radio.tx_power")
-    return "a LoRa modulation setting; NB-IoT's uplink is set by its coverage class "
-           "(models/radio/nbiot_phy.hpp)";
-  return "";
-}
-
-// Whether a warning about `key` written at `mark` is new: a placement rule's gateways, or an S-Pole's
-// populations, share the entry they were written in, which is said once (at the first).
-bool first_time(std::set<std::tuple<std::string, int, int, std::string>>& said,
-                const scenario::SourceMark& mark, const std::string& key) {
-  return said.emplace(mark.file, mark.line, mark.column, key).second;
-}
-
-// Keys written for a population that its technology or traffic ignores, said (no silent no-op): LoRaWAN's
-// radio and confirmation on NB-IoT, anything of a report on a Wi-Fi stream, jitter on Poisson traffic, a
-// retransmission limit without confirmation. Warnings, not errors: a campaign may sweep a population's
-// technology or traffic with the other keys left as they are.
-void check_ignored_keys(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
-  std::set<std::tuple<std::string, int, int, std::string>> said;
-  for (size_t index = 0; index < sc.devices.size(); ++index) {
-    const DevicePopulation& pop = sc.devices[index];
-    for (const scenario::WrittenKey& written : pop.written_keys) {
-      // The radio map as a whole on Wi-Fi is said at each of its keys.
-      if (written.key == "radio" && pop.technology == Technology::WiFi) continue;
-      std::string why = ignored_for(pop.technology, written.key);
-      if (why.empty() && written.key == "jitter" && pop.traffic == scenario::Traffic::Poisson)
-        why = "jitter spreads periodic reports; Poisson traffic draws exponential intervals";
-      if (why.empty() && written.key == "max_transmissions" && !pop.confirmation.confirmed)
-        why = "only a confirmed uplink is sent again (confirmed: true); an unconfirmed one is sent once";
-      if (!why.empty() && first_time(said, written.mark, written.key))
-        out.push_back({written.mark, population_path(index) + "." + written.key, "ignored: " + why,
-                       Diagnostic::Severity::Warning});
-    }
-  }
-}
-
-// Keys written for a gateway that its technology ignores: a LoRa concentrator's demodulators and the
-// downlink power of a LoRaWAN gateway on an NB-IoT cell or an access point; the frame buffer and forwarding
-// delay of an access point, which carries video streams, not frames; an access point's antenna gain (the
-// Wi-Fi link budget is fixed). Warnings, as for populations.
-void check_gateway_keys(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
-  std::set<std::tuple<std::string, int, int, std::string>> said;
-  for (size_t g = 0; g < sc.gateways.size(); ++g) {
-    const scenario::Gateway& gw = sc.gateways[g];
-    if (gw.technology == Technology::LoRaWAN) continue;
-    const std::string what =
-        (gw.technology == Technology::NbIot ? "an " : "a ") + station_name(gw.technology);
-    for (const scenario::WrittenKey& written : gw.written_keys) {
-      std::string why;
-      if (written.key == "demodulators")
-        why = "demodulation paths are a LoRaWAN gateway's concentrator's (SX1301); " + what + " has none";
-      else if (written.key == "tx_power")
-        why = "the downlink power of a LoRaWAN gateway (ACKs, ADR); " + what + "'s is not modelled";
-      else if (gw.technology == Technology::WiFi &&
-               (written.key == "buffer" || written.key == "forward_delay"))
-        why = "a Wi-Fi access point carries video streams, not frames: it holds and forwards none";
-      else if (gw.technology == Technology::WiFi && written.key == "antenna_gain")
-        why = "the Wi-Fi link budget is fixed (models/radio/wifi.hpp)";
-      if (!why.empty() && first_time(said, written.mark, written.key))
-        out.push_back({written.mark, "gateways[" + std::to_string(g) + "]." + written.key, "ignored: " + why,
-                       Diagnostic::Severity::Warning});
-    }
-  }
-}
-
-// A type that is a near miss of a catalogue type (water_metre): free text is allowed, with the generic
-// defaults, so a misspelling would silently change the battery, interval, payload, radio and event rule.
-// A misspelling only (closest_match without prefixes): 'parking' is free text, not 'parking_occupancy'.
-void check_type(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
-  std::set<std::tuple<std::string, int, int, std::string>> said;
-  for (size_t index = 0; index < sc.devices.size(); ++index) {
-    const DevicePopulation& pop = sc.devices[index];
-    if (models::device::find_sensor_type(pop.type) != nullptr) continue;
-    for (const scenario::WrittenKey& written : pop.written_keys) {
-      if (written.key != "type" || !first_time(said, written.mark, written.key)) continue;
-      if (const auto hint = scenario::closest_match(pop.type, models::device::sensor_type_names(), false))
-        out.push_back({written.mark, population_path(index) + ".type",
-                       "type '" + scenario::excerpt(pop.type) + "' is not in the catalogue: did you mean '" +
-                           *hint + "'? (a free-text type gets the generic defaults)",
-                       Diagnostic::Severity::Warning});
-    }
-  }
 }
 
 void check_alerts(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
@@ -561,9 +452,7 @@ std::vector<Diagnostic> resolve(const scenario::Scenario& sc, uint64_t seed, boo
     check_coverage(sc, i, warnings);
     check_defaults(sc, i, warnings);
   }
-  check_ignored_keys(sc, warnings);
-  check_gateway_keys(sc, warnings);
-  check_type(sc, warnings);
+  check_written_keys(sc, warnings);  // sim/city/key_warnings.hpp
   check_alerts(sc, warnings);
   check_flood(sc, warnings);
   check_driver_times(sc, warnings);

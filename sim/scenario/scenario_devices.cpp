@@ -281,8 +281,7 @@ void read_event(MapReader& population, DevicePopulation& out) {
   if (!node->is_map()) {
     population.log().error(
         node->location, population.path("event"),
-        "expected an event rule (a map: {threshold: ...}), or 'none' for periodic reports, "
-        "got " +
+        "expected an event rule (a map: {threshold: ...}), or 'none' for periodic reports, got " +
             node->describe());
     return;
   }
