@@ -47,7 +47,7 @@ struct PopulationProfile {
   // Event-driven reporting on the quantity it senses (only when a driver produces it).
   std::optional<models::device::EventRule> event;
   std::string senses;           // the quantity (sim/scenario/quantities.hpp)
-  bool ground_mounted = false;  // dies once drivers.flood submerges it
+  bool ground_mounted = false;  // dies once a flood (computed or given) submerges it
   double sample_interval_s = 60.0;
   models::device::DutyCycleMachine machine{models::device::FirmwareProfile{}};
 };

@@ -110,7 +110,7 @@ struct AlertRaised {
   size_t district = 0;
   double t_event_s = 0.0;  // NaN when the driver never exceeds the threshold (a false alarm)
   double t_alert_s = 0.0;
-  double t_inundation_s = 0.0;  // when the district's inundation began (drivers.flood); NaN if never
+  double t_inundation_s = 0.0;  // when the district's inundation began (any flood); NaN if never
   bool flood_rule = false;      // the rule's type senses river_level or inundation_depth
 };
 

@@ -31,7 +31,7 @@ struct Alert {
   // was cleared; NaN when there was none (a false alarm)
   double t_event_s = 0.0;
   double t_alert_s = 0.0;
-  double t_inundation_s = 0.0;  // when the district's inundation began (drivers.flood); NaN if never
+  double t_inundation_s = 0.0;  // when the district's inundation began (any flood); NaN if never
 };
 
 class Analytics {
@@ -61,7 +61,7 @@ class Analytics {
   // per rule and district: each time the quantity goes beyond the threshold (from the drivers), ascending
   std::vector<std::vector<std::vector<double>>> event_starts_s_;
   std::vector<std::vector<double>> cleared_s_;  // per rule and district: when its last alert was cleared
-  std::vector<double> inundation_start_s_;      // per district (drivers.flood), else empty
+  std::vector<double> inundation_start_s_;      // per district (a flood, computed or given), else empty
   std::vector<uint8_t> flood_rule_;             // per rule: its type senses river_level or inundation_depth
   std::vector<std::vector<int>> streak_;        // per rule and district: consecutive readings above
   std::vector<std::vector<uint8_t>> active_;    // per rule and district: alert raised, not cleared

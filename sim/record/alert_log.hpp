@@ -14,8 +14,9 @@ namespace citytwin::sim::record {
 
 class AlertLog {
  public:
-  // drivers (may be null): with drivers.flood, the table and KPIs also time each flood alert from its
-  // district's inundation (flooded_districts, flood_alert_latency_mean_s / _max_s).
+  // drivers (may be null): with a flood (drivers.flood or drivers.inundation_depth), the table and KPIs also
+  // time each flood alert from its district's inundation (flooded_districts, flood_alert_latency_mean_s /
+  // _max_s).
   AlertLog(const scenario::Scenario& scenario, events::Bus& bus, const drivers::DriverSet* drivers = nullptr);
   AlertLog(const AlertLog&) = delete;
   AlertLog& operator=(const AlertLog&) = delete;
@@ -28,7 +29,7 @@ class AlertLog {
  private:
   const scenario::Scenario& scenario_;
   std::vector<events::AlertRaised> alerts_;
-  std::vector<double> inundation_start_s_;  // per district (drivers.flood), else empty
+  std::vector<double> inundation_start_s_;  // per district (a flood, computed or given), else empty
 };
 
 }  // namespace citytwin::sim::record

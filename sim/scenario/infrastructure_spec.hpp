@@ -57,8 +57,8 @@ struct Olt {
   double backbone_bandwidth_bps = 10e9;
   std::string node;                     // its network node on fibre.core ("" without a core)
   std::vector<std::string> core_route;  // core links from that node to the data centre (shortest)
-  // Where it is powered from: a power cut in its district (drivers.power_outages, drivers.flood) takes
-  // its backbone down once its backup runs out ("" never).
+  // Where it is powered from: a power cut in its district (drivers.power_outages, or a flood computed or
+  // given) takes its backbone down once its backup runs out ("" never).
   std::string district;
   double backup_s = 0.0;
   SourceMark mark;
