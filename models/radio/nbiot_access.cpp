@@ -220,17 +220,23 @@ UplinkProcedure uplink_procedure(int payload_bytes, CeLevel ce, const NbiotCellC
   add("rar_npdsch_offset", PhaseKind::Connected, kNpdschAfterNpdcchS);
   add("rar_npdsch", PhaseKind::Receive, downlink_message_s(params.rar_bytes, level, "RAR"));
   add("msg3_offset", PhaseKind::Connected, kMsg3AfterRarS);
-  add("msg3", PhaseKind::Transmit, kMsg3ResourceUnits * ru_s * npusch.repetitions);
+  // Each NPUSCH transmission longer than 256 ms is cut by 40 ms gaps (TS 36.211 10.1.3.6) in which the
+  // device listens to the downlink to resynchronise: receive current, not transmit.
+  const auto add_npusch = [&add](const char* name, const char* gaps_name, double transmit_s) {
+    add(name, PhaseKind::Transmit, transmit_s);
+    if (const double gaps = npusch_gaps_s(transmit_s); gaps > 0.0) add(gaps_name, PhaseKind::Receive, gaps);
+  };
+  add_npusch("msg3", "msg3_uplink_gaps", kMsg3ResourceUnits * ru_s * npusch.repetitions);
   add("msg4_npdcch", PhaseKind::Receive, npdcch_s);
   add("msg4_npdsch_offset", PhaseKind::Connected, kNpdschAfterNpdcchS);
   add("msg4_npdsch", PhaseKind::Receive, downlink_message_s(params.msg4_bytes, level, "Msg4"));
   add("msg4_ack_offset", PhaseKind::Connected, kAckAfterNpdschS);
-  add("msg4_ack", PhaseKind::Transmit, npusch_ack_duration_s() * level.ack_repetitions);
+  add_npusch("msg4_ack", "msg4_ack_uplink_gaps", npusch_ack_duration_s() * level.ack_repetitions);
   add("scheduling_delay", PhaseKind::Connected, params.scheduling_delay_s);
   for (const TransportBlock& block : data.blocks) {
     add("data_npdcch", PhaseKind::Receive, npdcch_s);
     add("data_offset", PhaseKind::Connected, kNpuschAfterDciS);
-    add("data", PhaseKind::Transmit, block.resource_units * ru_s * npusch.repetitions);
+    add_npusch("data", "data_uplink_gaps", block.resource_units * ru_s * npusch.repetitions);
   }
   return p;
 }

@@ -16,6 +16,9 @@ constexpr double kTsS = 1.0 / 30.72e6;
 constexpr double kNprachSymbolS = 8192 * kTsS;
 constexpr int kNprachRepetitionsPerGap = 64;
 constexpr double kNprachGapS = 0.040;
+// NPUSCH: a 40 ms gap after every 256 ms of transmission (TS 36.211 10.1.3.6: 256 x 30720 Ts, 40 x 30720 Ts).
+constexpr double kNpuschGapEveryS = 0.256;
+constexpr double kNpuschGapS = 0.040;
 
 size_t level_index(CeLevel level) { return static_cast<size_t>(level); }
 
@@ -121,10 +124,24 @@ NpuschPlan npusch_plan(int payload_bytes, const NpuschConfig& config) {
     remaining_bits -= full.tbs_bits;
   }
   plan.blocks.push_back(*smallest_npusch_block(remaining_bits, config.i_tbs));
-  for (const auto& block : plan.blocks) plan.resource_units += block.resource_units;
-  plan.airtime_s = plan.resource_units * resource_unit_duration_s(config.allocation) * config.repetitions;
+  const double ru_s = resource_unit_duration_s(config.allocation);
+  for (const auto& block : plan.blocks) {
+    plan.resource_units += block.resource_units;
+    plan.span_s += npusch_span_s(block.resource_units * ru_s * config.repetitions);
+  }
+  plan.airtime_s = plan.resource_units * ru_s * config.repetitions;
   return plan;
 }
+
+double npusch_gaps_s(double transmit_s) {
+  if (transmit_s <= kNpuschGapEveryS) return 0.0;
+  // Full 256 ms stretches with more transmission after them; the tolerance keeps 512 ms at one gap where
+  // the durations' sum lands a few ulp over.
+  const double stretches = std::ceil(transmit_s / kNpuschGapEveryS - 1e-9);
+  return (stretches - 1.0) * kNpuschGapS;
+}
+
+double npusch_span_s(double transmit_s) { return transmit_s + npusch_gaps_s(transmit_s); }
 
 double npusch_airtime_s(int payload_bytes, const NpuschConfig& config) {
   return npusch_plan(payload_bytes, config).airtime_s;

@@ -26,6 +26,10 @@
 //   repetitions. Subcarrier spacing 3.75 kHz. Parameter ranges (TS 36.331 NPRACH-Parameters-NB):
 //   repetitions {1, 2, 4, ..., 128}, periodicity {40, 80, 160, 240, 320, 640, 1280, 2560} ms,
 //   subcarriers {12, 24, 36, 48}.
+// - NPUSCH uplink gaps (TS 36.211 10.1.3.6, frame structure type 1): after every 256 ms of an NPUSCH
+//   transmission (format 1 or 2, its repetitions included) a gap of 40 ms is inserted in which the
+//   transmission is postponed; the device uses it to resynchronise to the downlink (RAN1's reason for
+//   the gaps: a cheap oscillator drifts over a long transmission).
 // - Default NPRACH and NPDCCH configuration per CE level: the SIB2-NB of a commercially deployed eNodeB
 //   (blog post "A Glimpse of the SIB2 of a Commercially-deployed NB-IoT eNodeB", 2019): periodicity
 //   640 ms, 12 subcarriers, repetitions 2 / 8 / 32, npdcch-NumRepetitions-RA 8 / 16 / 128,
@@ -133,13 +137,21 @@ struct NpuschConfig {
 struct NpuschPlan {
   std::vector<TransportBlock> blocks;
   int resource_units = 0;  // sum over blocks, one repetition
-  double airtime_s = 0.0;  // all blocks, all repetitions
+  double airtime_s = 0.0;  // all blocks, all repetitions: the time spent transmitting
+  double span_s = 0.0;     // the same with each block's uplink gaps (npusch_span_s): the carrier's time
 };
 
 // Throws std::invalid_argument for an I_TBS the allocation may not use or a repetition count outside
 // {1, 2, ..., 128}.
 NpuschPlan npusch_plan(int payload_bytes, const NpuschConfig& config);
 double npusch_airtime_s(int payload_bytes, const NpuschConfig& config);
+
+// The time an NPUSCH transmission of transmit_s seconds (one transport block, all its repetitions)
+// takes from its first symbol to its last: transmit_s plus a 40 ms gap after every full 256 ms of it that
+// more of it follows (TS 36.211 10.1.3.6). Under 256 ms: transmit_s.
+double npusch_span_s(double transmit_s);
+// Its gaps alone: npusch_span_s(transmit_s) - transmit_s.
+double npusch_gaps_s(double transmit_s);
 
 // NPUSCH format 2 (one HARQ-ACK), one repetition: 4 slots.
 double npusch_ack_duration_s(NpuschAllocation ack_allocation = NpuschAllocation::SingleTone15k);

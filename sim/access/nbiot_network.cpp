@@ -112,7 +112,8 @@ void NbiotNetwork::serve(const Attempt& a, double t_occasion_s,
   params.nprach_wait_s = 0.0;  // the wait until this occasion is counted from the ready time below
   const models::radio::UplinkProcedure procedure =
       models::radio::uplink_procedure(bytes, a.ce, cell_config_, params);
-  const double data_s = models::radio::npusch_airtime_s(bytes, level.npusch);
+  // The data's blocks with their uplink gaps: the time the carrier gives them.
+  const double data_s = models::radio::npusch_plan(bytes, level.npusch).span_s;
   // The data shares the cell's uplink carrier: a FIFO in proportion to the tones it occupies.
   const double tone_share = models::radio::occupied_tones_15k(level.npusch.allocation) /
                             static_cast<double>(cell_config_.uplink_tones_15k);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
 namespace citytwin::models::radio {
 namespace {
@@ -142,15 +143,26 @@ TEST(NbiotTimeline, Ce2ExceptionReportMeetsTheRel13LatencyTarget) {
   // 105 bytes at CE2 (164 dB MCL): wait 0.32; preamble 32 x 5.6 ms = 0.1792; RAR 0.003 + 0.128 + 0.004 +
   // 3 x 32 ms = 0.231; Msg3 0.012 + 4 x 8 ms x 32 = 1.036; Msg4 0.128 + 0.004 + 10 x 32 ms = 0.452;
   // ACK 0.012 + 2 ms x 64 = 0.140; data, two blocks of 10 RUs: 2 x (0.128 + 0.008 + 10 x 8 ms x 32)
-  // = 5.392. Total 7.7502 s; with the worst NPRACH wait (a full 640 ms) 8.0702 s. Both < 10 s.
+  // = 5.392. Without gaps 7.7502 s. The NPUSCH uplink gaps (TS 36.211 10.1.3.6, 40 ms after every 256 ms):
+  // Msg3's 1.024 s has 3, each data block's 2.56 s has 9, the ACK's 128 ms none: 21 x 40 ms = 0.84 s.
+  // Total 8.5902 s; with the worst NPRACH wait (a full 640 ms) 8.9102 s. Both < 10 s.
   const NbiotCellConfig cell;
   const UplinkProcedure mean_case = uplink_procedure(105, CeLevel::Ce2, cell);
-  EXPECT_NEAR(mean_case.latency_s(), 7.7502, kTimeTolS);
+  EXPECT_NEAR(mean_case.latency_s(), 8.5902, kTimeTolS);
   UplinkProcedureParams worst;
   worst.nprach_wait_s = 0.640;
   const UplinkProcedure worst_case = uplink_procedure(105, CeLevel::Ce2, cell, worst);
-  EXPECT_NEAR(worst_case.latency_s(), 8.0702, kTimeTolS);
+  EXPECT_NEAR(worst_case.latency_s(), 8.9102, kTimeTolS);
   EXPECT_LT(worst_case.latency_s(), 10.0);
+  // The gaps are spent listening to the downlink, not transmitting.
+  EXPECT_NEAR(mean_case.time_in_s(PhaseKind::Transmit), 0.1792 + 1.024 + 0.128 + 2 * 2.56, kTimeTolS);
+  double gaps = 0.0;
+  for (const auto& phase : mean_case.phases)
+    if (std::string(phase.name).find("uplink_gaps") != std::string::npos) {
+      EXPECT_EQ(phase.kind, PhaseKind::Receive);
+      gaps += phase.duration_s;
+    }
+  EXPECT_NEAR(gaps, 0.84, kTimeTolS);
 }
 
 TEST(NbiotTimeline, ParametersShiftTheTimeline) {

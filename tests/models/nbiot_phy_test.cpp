@@ -114,6 +114,21 @@ TEST(NbiotNpusch, PlanOf105BytesAtCe2Defaults) {
   EXPECT_EQ(plan.blocks[1].tbs_bits, 424);
   EXPECT_EQ(plan.resource_units, 20);
   EXPECT_NEAR(plan.airtime_s, 5.12, kTimeTolS);
+  // Each block, 10 RU x 8 ms x 32 = 2.56 s, is ten 256 ms stretches: nine 40 ms gaps (TS 36.211 10.1.3.6).
+  EXPECT_NEAR(plan.span_s, 5.12 + 2 * 9 * 0.040, kTimeTolS);
+}
+
+TEST(NbiotNpusch, UplinkGapsEvery256Ms) {
+  // TS 36.211 10.1.3.6: a 40 ms gap after every 256 ms of transmission that more transmission follows.
+  EXPECT_DOUBLE_EQ(npusch_span_s(0.0), 0.0);
+  EXPECT_DOUBLE_EQ(npusch_span_s(0.128), 0.128);
+  EXPECT_DOUBLE_EQ(npusch_span_s(0.256), 0.256);  // exactly one stretch: nothing follows it
+  EXPECT_NEAR(npusch_span_s(0.264), 0.304, kTimeTolS);
+  EXPECT_NEAR(npusch_span_s(8 * 0.008 * 8), 0.552, kTimeTolS);  // 512 ms summed from RUs: one gap
+  EXPECT_NEAR(npusch_gaps_s(1.024), 0.120, kTimeTolS);
+  // A plan of one short block has no gap: its span is its airtime.
+  const NpuschPlan short_plan = npusch_plan(20, NpuschConfig{NpuschAllocation::SingleTone15k, 10, 8});
+  EXPECT_DOUBLE_EQ(short_plan.span_s, short_plan.airtime_s);
 }
 
 TEST(NbiotNpusch, PeakMultiToneBlockAndSlowestSingleTone) {
