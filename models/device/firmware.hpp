@@ -37,6 +37,8 @@ inline constexpr double kFromRadio = std::numeric_limits<double>::quiet_NaN();
 
 struct FirmwareProfile {
   double sleep_current_ma = 0.0015;
+  // Wake-up (clocks, regulators, sensor power-up) and one reading: assumptions for a generic node, from
+  // no datasheet. The catalogue's types set their own; a scenario sets firmware.* for its sensors.
   double wake_duration_s = 0.005;
   double wake_current_ma = 2.0;
   double sense_duration_s = 0.100;

@@ -95,6 +95,8 @@ struct UplinkProcedureParams {
   std::optional<double> nprach_wait_s{};
   double scheduling_delay_s = 0.0;
   int rar_bytes = 7;
+  // Msg4 (RRC connection setup with the contention resolution identity): 32 bytes is an assumption; its
+  // size varies with the configuration the network sends.
   int msg4_bytes = 32;
 };
 

@@ -83,11 +83,15 @@ struct FloodSpec {
   std::vector<std::pair<std::string, double>> elevation_m;  // district, elevation
   double delay_s = 0.0;                                     // every district, unless in delays
   std::vector<std::pair<std::string, double>> delays_s;     // district, delay
-  double drainage_mm_h = 50.0;     // rainfall beyond this ponds (storm drains' design capacity)
-  double step_s = 60.0;            // integration step of the ponding, and sampling of the depth
-  double power_depth_m = 0.0;      // mains power is cut while the depth is above this
-  double restore_s = 0.0;          // power returns this long after the water falls back
-  double submerged_depth_m = 0.3;  // ground-mounted devices die once the water is deeper than this
+  // Rainfall beyond this ponds: the storm drains' design capacity. 50 mm/h is an assumption, a design
+  // storm of a few years' return period; each city's drainage code gives its own: set it.
+  double drainage_mm_h = 50.0;
+  double step_s = 60.0;        // integration step of the ponding, and sampling of the depth
+  double power_depth_m = 0.0;  // mains power is cut while the depth is above this
+  double restore_s = 0.0;      // power returns this long after the water falls back
+  // Ground-mounted devices die once the water is deeper than this. 0.3 m is an assumption (a pit- or
+  // kerb-level enclosure's electronics); set it for the devices the city has.
+  double submerged_depth_m = 0.3;
 };
 
 }  // namespace citytwin::sim::scenario

@@ -35,7 +35,10 @@ struct TrafficSpec {
   double bpr_alpha = 0.15;
   double bpr_beta = 4.0;
   std::vector<TrafficIncident> incidents;
-  double spread = 0.5;  // share of an incident's capacity loss passed on per neighbour ring
+  // Spill-back of an incident to its neighbours: the share of its capacity loss passed on per ring of
+  // districts, and how long each ring takes to feel it. 0.5 and 10 min are assumptions, not fitted to a
+  // traffic model: calibrate them against the city's own detector data (drivers from CSV) where it matters.
+  double spread = 0.5;
   int spread_hops = 1;
   double delay_per_hop_s = 600.0;
   double step_s = 60.0;  // sampling of the computed volume and speed (jumps are kept exact)
