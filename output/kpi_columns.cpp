@@ -120,6 +120,20 @@ constexpr std::array kEntries{
     Entry{"flagged_devices", "compromised_by", "", "row of attacks.compromised; -1 for an honest device",
           kReal},
     Entry{"flagged_devices", "t_flagged_s", "s", "when the rate-anomaly rule flagged it; NaN: never", kReal},
+    Entry{"coverage_by_population", "sf", "",
+          "LoRaWAN: the largest SF its frames are sent with, at which it is judged (NaN for other radios)",
+          kReal},
+    Entry{"coverage_by_population", "margin_db", "dB",
+          "shadowing margin for 90 % location probability: 1.28 x the shadowing and penetration sigmas "
+          "combined",
+          kReal},
+    Entry{"coverage_by_population", "devices", "", "devices of the population", kCount},
+    Entry{"coverage_by_population", "devices_covered", "",
+          "share of its devices a station hears at their own radio (their SF, power, shadowing, penetration)",
+          kReal},
+    Entry{"coverage_by_population", "area_covered", "",
+          "share of where it is placed that a station covers with 90 % location probability at its own radio",
+          kReal},
 };
 
 // The scalar /kpi attributes: whether each counts things (i8) or not (f8), and its place. The first group is
@@ -232,6 +246,15 @@ std::array<h5::EnumMember, kFailReasons> make_fail_reasons() {
 KpiColumnSpec kpi_column_spec(const std::string& table, const std::string& column) {
   if (table.empty()) {
     KpiColumnSpec spec{units_from_suffix(column), "KPI " + column, kReal};
+    // The coverage KPIs say what covered means where a reader finds the figure (output/SCHEMA.md).
+    if (column.rfind("coverage_area_", 0) == 0)
+      spec.description = "share of the districts' area where a " + column.substr(14) +
+                         " station covers the technology's devices at their own radio with 90 % location "
+                         "probability";
+    else if (column.rfind("coverage_devices", 0) == 0)
+      spec.description =
+          "share of the devices a station hears at their own radio (SF, power, shadowing and "
+          "penetration as drawn)";
     for (const KpiAttribute& a : kAttributes)
       if (a.name == column && a.count) spec.storage = kCount;
     return spec;
@@ -248,16 +271,21 @@ KpiColumnSpec kpi_column_spec(const std::string& table, const std::string& colum
   };
   if (table == "coverage_by_district") {
     if (const std::string tech = after("area_"); !tech.empty())
-      return {"", "share of the district's area within reach of " + tech, kReal};
+      return {"",
+              "share of the district's area covered for its " + tech + " devices (90 % location probability)",
+              kReal};
     if (const std::string tech = after("devices_"); !tech.empty())
-      return {"", "share of the district's " + tech + " devices within reach", kReal};
+      return {"", "share of the district's " + tech + " devices heard at their own radio", kReal};
   }
   if (table == "coverage_grid") {
     if (column == "x_m" || column == "y_m")
       return {"m", std::string("the cell's centre, ") + column[0] + " in the city's frame", kReal};
     if (column == "district")
       return {"", "index of the cell's district in city.districts, -1 outside every district", kCount};
-    return {"", "share of the cell within reach of " + column + " (judged on 4 x 4 points)", kReal};
+    return {"",
+            "share of the cell covered for the " + column +
+                " devices at their own radio, 90 % location probability (judged on 4 x 4 points)",
+            kReal};
   }
   return {units_from_suffix(column), "KPI " + column + " per row of /kpi/" + table, kReal};
 }

@@ -102,15 +102,20 @@ nlohmann::ordered_json describe_json(const scenario::Scenario& sc, const std::st
       sc.city.origin.given
           ? nlohmann::ordered_json{{"lat", sc.city.origin.lat_deg}, {"lon", sc.city.origin.lon_deg}}
           : nlohmann::ordered_json(nullptr);
+  // A stream (a camera) sends at its bitrate, not reports: its interval_s is null (the 900 s default it
+  // carries means nothing), a reporting population's stream_bps null.
   nlohmann::ordered_json devices = nlohmann::ordered_json::array();
-  for (const scenario::DevicePopulation& p : sc.devices)
-    devices.push_back({{"name", p.name},
-                       {"type", p.type},
-                       {"radio", models::radio::to_string(p.technology)},
-                       {"count", p.count},
-                       {"interval_s", p.interval_s},
-                       {"stream_bps", p.stream_bps},
-                       {"mains_powered", p.mains_powered}});
+  for (const scenario::DevicePopulation& p : sc.devices) {
+    const bool stream = p.stream_bps > 0.0;
+    devices.push_back(
+        {{"name", p.name},
+         {"type", p.type},
+         {"radio", models::radio::to_string(p.technology)},
+         {"count", p.count},
+         {"interval_s", stream ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.interval_s)},
+         {"stream_bps", stream ? nlohmann::ordered_json(p.stream_bps) : nlohmann::ordered_json(nullptr)},
+         {"mains_powered", p.mains_powered}});
+  }
   nlohmann::ordered_json gateways = nlohmann::ordered_json::array();
   for (const scenario::Gateway& g : sc.gateways)
     gateways.push_back({{"name", g.name},

@@ -74,6 +74,13 @@ std::string describe_topology(const scenario::Scenario& sc) {
     first = false;
   }
   out << ")\n";
+  // A stream (a camera) sends at its bitrate, not a report an interval: its rate is what it loads the
+  // access point and the backhaul with.
+  for (const scenario::DevicePopulation& p : sc.devices)
+    if (p.stream_bps > 0.0)
+      out << "  " << p.name << ": " << p.count << " " << technology_name(p.technology) << " stream"
+          << (p.count == 1 ? "" : "s") << " of " << rate(p.stream_bps) << " ("
+          << rate(p.stream_bps * static_cast<double>(p.count)) << " in all)\n";
 
   std::map<std::string, int> gateways_by_radio, gateways_by_backhaul;
   double p2p_km = 0.0, drop_km = 0.0, leased_km = 0.0, monthly_cost = 0.0;

@@ -73,7 +73,7 @@ struct CityLayout {
   // sensitivity of the largest SF it can ever send with (SF12 with ADR; else its SF, fixed or chosen at
   // join), less 0.01 dB: whether a frame is heard depends on its SF and power, decided per frame.
   // A LoRa device with no link at its own SF keeps its links down to the SF12 floor (never heard by
-  // its frames; sim/plan/coverage.cpp counts a device with a link as within reach).
+  // its frames, nor counted as covered: sim/plan/coverage_reach.hpp device_heard).
   // NB-IoT devices link to NB-IoT cells within the maximum coupling loss (164 dB), LoRa devices to
   // LoRa gateways only.
   // With radio.receptions: strongest_only (links_strongest_k = K > 0) a device keeps only its K strongest

@@ -208,8 +208,8 @@ uint8_t DeviceLinks::append(size_t d, Scratch& scratch) const {
     ++count;
   }
   // No link at the device's own SF: it keeps those it has down to the SF12 floor. Its frames are never
-  // heard on them (the radio medium judges each reception at the frame's SF), but the coverage
-  // (sim/plan/coverage.cpp: a device with a link is within reach at SF12) counts it as before.
+  // heard on them (the radio medium judges each reception at the frame's SF), and the coverage
+  // (sim/plan/coverage_reach.cpp device_heard) does not count them: they are kept as they always were.
   if (count == 0 && !nbiot) {
     if (fixed_sf(pop)) gather(device, sf12_cutoffs_[population], scratch);  // a wider cut-off
     for (const auto& [g, gain] : scratch.gains) {
@@ -221,7 +221,7 @@ uint8_t DeviceLinks::append(size_t d, Scratch& scratch) const {
   // radio.receptions: strongest_only: its K strongest links alone, the only ones its frames use (they
   // are neither received nor interfere beyond them, sim/access/strongest_links.hpp), chosen as the
   // radio medium chose them from every link: the strongest is among them (NB-IoT's serving cell), and
-  // a device with a link keeps one (coverage).
+  // a device with a link keeps one.
   if (keep_k_ > 0 && count > keep_k_) {
     const size_t at = scratch.gain.size() - count;
     strongest_positions({scratch.gain.data() + at, count}, keep_k_, scratch.chosen);

@@ -1,15 +1,20 @@
-// Coverage: the share of the city's area, and of its devices, within reach of at least one gateway, NB-IoT
-// cell or Wi-Fi access point, per technology, city-wide and per district, and a coarse grid for maps.
+// Coverage: where, and which of the city's devices, a gateway, NB-IoT cell or Wi-Fi access point covers, per
+// technology, city-wide and per district, per device population, and a coarse grid for maps.
 //
-// Reach is the nominal link budget, without shadowing (a planner's coverage map):
-//   LoRaWAN: a 14 dBm device (the EU868 default) heard at SF12 by the gateway (its antenna gain, the
-//            scenario's path loss and SF12 sensitivity at 125 kHz);
-//   NB-IoT:  a coupling loss (path loss less the cell's antenna gain) within 164 dB, the Rel-13 maximum
-//            coupling loss (3GPP TR 45.820; sim/city/city_layout.hpp);
-//   Wi-Fi:   the 5 GHz link budget of models/radio/wifi.hpp reaching the association threshold (-82 dBm).
-// A device is covered when it has a link (LoRaWAN, NB-IoT: the city layout's links, which include its
-// shadowing and building penetration) or its strongest access point reaches the association threshold
-// (Wi-Fi, as sim/access/wifi_access.cpp associates it).
+// Devices are judged as the run will hear them (sim/plan/coverage_reach.hpp device_heard): a LoRaWAN device
+// is covered when its strongest link, with its own shadowing and penetration draws, reaches the gateway
+// sensitivity at the largest SF it sends with (its own SF; with ADR the largest its region allows), an
+// NB-IoT device when it is within the maximum coupling loss of a cell, a camera when an access point is in
+// association range. A covered device is heard unless a collision, its duty cycle or an outage stops it;
+// one not covered is never heard.
+//
+// Places are judged at the devices' own radios, with a location probability (coverage_reach.hpp): a point
+// is covered for a population when a station of its technology hears a device of it there with at least
+// 90 % probability (its SF, transmit power, the mean building penetration, and a margin of 1.28 sigma for
+// the shadowing and the penetration's spread). A technology's share at a point is the share of its devices
+// that would be covered there: its populations weighted by their density where they are placed (elsewhere
+// by their counts); a technology with stations but no devices is judged at a reference device (LoRaWAN
+// 14 dBm at SF12, outdoors).
 #pragma once
 
 #include <array>
@@ -30,9 +35,6 @@ inline constexpr double kMinCellM = 20.0;
 inline constexpr int kMaxCellsAcross = 200;
 inline constexpr int kSamplesPerSide = 4;
 
-// Nominal reach of a gateway (see above), in metres.
-double reach_m(const scenario::Scenario& scenario, const scenario::Gateway& gateway);
-
 struct CoverageGrid {
   double x0_m = 0.0, y0_m = 0.0, cell_m = 0.0;  // south-west corner of cell (0, 0), side
   int nx = 0, ny = 0;
@@ -42,9 +44,10 @@ struct CoverageGrid {
 
 struct Coverage {
   CoverageGrid grid;
-  output::KpiList kpis;          // coverage_area_<tech>, coverage_devices_<tech>, coverage_devices
-  output::KpiTable by_district;  // /kpi/coverage_by_district
-  output::KpiTable grid_table;   // /kpi/coverage_grid
+  output::KpiList kpis;            // coverage_area_<tech>, coverage_devices_<tech>, coverage_devices
+  output::KpiTable by_district;    // /kpi/coverage_by_district
+  output::KpiTable by_population;  // /kpi/coverage_by_population
+  output::KpiTable grid_table;     // /kpi/coverage_grid
 };
 
 Coverage compute_coverage(const scenario::Scenario& scenario, const city::CityLayout& city);

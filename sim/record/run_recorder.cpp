@@ -47,6 +47,7 @@ RunRecorder::Report RunRecorder::finish(output::TraceWriter& writer, const Sourc
   writer.write_kpis(kpis);
   writer.write_kpi_table("by_district", report.by_district);
   writer.write_kpi_table("coverage_by_district", coverage_.by_district);
+  writer.write_kpi_table("coverage_by_population", coverage_.by_population);
   writer.write_kpi_table("coverage_grid", coverage_.grid_table);
   writer.write_kpi_table("by_type", type_kpis(scenario_, city_, s.fleet, log_, t_end_s));
   if (access_points) writer.write_kpi_table("by_access_point", by_access_point);

@@ -296,6 +296,21 @@ def test_catalogue_and_fail_reasons():
     assert camera[2:5] == ["stream", "4", "Mbps"], camera
 
 
+def test_describe_gives_a_stream_its_rate_not_an_interval():
+    # A camera streams at its bitrate; the 900 s report interval it carries by default meant nothing.
+    cctv = SOURCE / "scenarios" / "wifi_cctv.yaml"
+    d = json.loads(subprocess.run([CLI, "describe", str(cctv), "--json"], capture_output=True, text=True,
+                                  check=True).stdout)
+    pops = {p["name"]: p for p in d["devices"]}
+    assert pops["plaza_cameras"]["stream_bps"] == 4e6 and pops["plaza_cameras"]["interval_s"] is None
+    assert pops["market_cams"]["stream_bps"] == 6e6 and pops["market_cams"]["interval_s"] is None
+    assert pops["parking"]["interval_s"] > 0 and pops["parking"]["stream_bps"] is None
+    text = subprocess.run([CLI, "describe", str(cctv)], capture_output=True, text=True, check=True).stdout
+    assert "  plaza_cameras: 5 Wi-Fi streams of 4 Mbit/s (20 Mbit/s in all)" in text.splitlines()
+    assert "  market_cams: 5 Wi-Fi streams of 6 Mbit/s (30 Mbit/s in all)" in text.splitlines()
+    assert "parking:" not in text  # reports: no stream line
+
+
 def test_cli_json_outputs(tmp_path):
     d = json.loads(subprocess.run([CLI, "describe", str(QUICKSTART), "--json"], capture_output=True, text=True,
                                   check=True).stdout)

@@ -43,12 +43,13 @@ def _axes(ax: Any, figsize: tuple) -> Any:
     return plt.subplots(figsize=figsize, constrained_layout=True)[1]
 
 
-#: the technologies of /kpi/coverage_grid, each a column of the share of the cell within reach
+#: the technologies of /kpi/coverage_grid, each a column of the share of the cell covered for the technology's
+#: devices at their own radio, with 90 % location probability (output/SCHEMA.md, Coverage)
 _COVERAGE_TECHNOLOGIES = ("lorawan", "nbiot", "wifi")
 
 
 def _coverage_grid(r: Any, technology: Union[bool, str]) -> Optional[dict]:
-    """/kpi/coverage_grid as an image: {"values": (rows = y, columns = x) share of each cell within reach,
+    """/kpi/coverage_grid as an image: {"values": (rows = y, columns = x) share of each cell covered,
     NaN outside every district, "extent": (x0, x1, y0, y1) in m, "label": the technologies}; None
     when the trace has no grid. technology: True (or "any") for the largest share of any technology in the
     cell, else one of lorawan, nbiot, wifi."""
