@@ -14,6 +14,7 @@
 
 #include "output/campaign_tables.hpp"
 #include "sim/campaign/run_id.hpp"
+#include "sim/scenario/override_path.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
@@ -98,31 +99,40 @@ struct OverrideOrigin {
   std::string key_path;  // the key it overrides, as written: "run.duration", "devices[0].interval"
 };
 
-// Whether a grid axis over axis_key replaces, in every run, what a set: override of set_key wrote: the
-// same key, or one above it (an axis over devices[0] and set: devices[0].interval). An axis that appends
-// (gateways[+]) adds an entry of its own and replaces nothing.
-bool axis_replaces(const std::string& axis_key, const std::string& set_key) {
-  const std::string axis = canonical_key(axis_key) + '.';
-  const std::string set = canonical_key(set_key) + '.';
-  return set.compare(0, axis.size(), axis) == 0 && ("." + axis).find(".+.") == std::string::npos;
-}
-
-// The grid's values would silently win over set:'s for the same key: refused at the set: entry, naming
-// the axis.
+// The grid's values would silently win over set:'s for the same key, one inside an axis's key, or entries
+// within an axis's slice (scenario::replaced_by compares the paths with their indices and slices): refused
+// at the set: entry, naming the axis.
 void refuse_set_under_axis(Errors& errors, std::span<const OverrideOrigin> set_origins,
                            std::span<const OverrideOrigin> axis_origins) {
   for (const OverrideOrigin& s : set_origins) {
     for (const OverrideOrigin& a : axis_origins) {
-      if (!axis_replaces(a.key_path, s.key_path)) continue;
-      const bool same = canonical_key(a.key_path) == canonical_key(s.key_path);
+      if (!scenario::replaced_by(s.key_path, a.key_path)) continue;
+      const std::string axis = canonical_key(a.key_path), key = canonical_key(s.key_path);
+      const bool same = axis == key;
+      const bool inside = (key + '.').compare(0, axis.size() + 1, axis + '.') == 0;
+      const std::string where = a.key + " (line " + std::to_string(a.mark.line + 1) + ")";
       errors.add(s.mark, s.key,
-                 std::string(same ? "also the axis " : "inside the axis ") + a.key + " (line " +
-                     std::to_string(a.mark.line + 1) + "), whose values would replace it in every run: " +
-                     (same ? "give " + s.key_path + " in one place (set: for one value, grid: for several)"
-                           : "write it into the axis's values instead"));
+                 same ? "also the axis " + where + ", whose values would replace it in every run: give " +
+                            s.key_path + " in one place (set: for one value, grid: for several)"
+                 : inside
+                     ? "inside the axis " + where +
+                           ", whose values would replace it in every run: write it into the axis's values "
+                           "instead"
+                     : "within the slice of the axis " + where +
+                           ", whose values would replace it in every run: narrow the axis's slice, or "
+                           "leave this out of set:");
       break;
     }
   }
+}
+
+// A key path the scenario's overrides cannot read (scenario::key_path_problem), refused where the campaign
+// file writes it rather than as a refusal of the scenario's.
+bool refuse_malformed_key(Errors& errors, const YAML::Mark& mark, const std::string& where,
+                          const std::string& key) {
+  const std::string problem = scenario::key_path_problem(key);
+  if (!problem.empty()) errors.add(mark, where, problem);
+  return !problem.empty();
 }
 
 // run.seed is the campaign's: each run gets one of seeds:. An override of it (run.seed, or a whole
@@ -284,6 +294,7 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
                          "key.path=value");
           continue;
         }
+        if (refuse_malformed_key(errors, entry.first.Mark(), "set." + key, key)) continue;
         refuse_seed_override(errors, entry.first.Mark(), "set." + key, key, &entry.second);
         c.fixed.push_back(key + "=" + flow_text(entry.second));
         origins.push_back({entry.first.Mark(), "set." + key, key});
@@ -297,6 +308,7 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
         }
         const std::string& assignment = set[i].Scalar();
         const std::size_t equals = assignment.find('=');
+        if (refuse_malformed_key(errors, set[i].Mark(), where, assignment.substr(0, equals))) continue;
         const YAML::Node value = [&] {
           try {
             return YAML::Load(assignment.substr(equals + 1));
@@ -323,10 +335,7 @@ Campaign load_campaign_text(const std::string& text, const std::string& source_n
       for (const auto& entry : grid) {
         const std::string key = entry.first.Scalar();
         const std::string path = "grid." + key;
-        if (key.empty() || key.find('=') != std::string::npos) {
-          errors.add(entry.first.Mark(), path, "expected a key path, e.g. devices[0].interval");
-          continue;
-        }
+        if (refuse_malformed_key(errors, entry.first.Mark(), path, key)) continue;
         // yaml-cpp keeps a key written twice: two axes of one key would make every run, then fail to
         // write the summary (two columns of one name).
         if (const auto [it, fresh] = first_line.emplace(canonical_key(key), entry.first.Mark().line + 1);

@@ -90,7 +90,7 @@ void place_population(const scenario::Scenario& sc, size_t pop_index, uint64_t s
         y = rng.uniform(d.y_min_m, d.y_max_m);
         if (!d.shape || d.shape->covers(x, y)) break;
         if (attempt == kMaxPolygonAttempts)
-          throw core::RunError("devices[" + std::to_string(pop_index) + "]: district '" + d.name +
+          throw core::RunError(scenario::population_path(sc, pop_index) + ": district '" + d.name +
                                "' fills too little of its bounding box to place devices in it");
       }
       district = static_cast<int>(districts[k]);
@@ -106,9 +106,9 @@ void place_population(const scenario::Scenario& sc, size_t pop_index, uint64_t s
       }
       if (district < 0)
         throw core::RunError(pop.placement.mark.file + ":" + std::to_string(pop.placement.mark.line) + ":" +
-                             std::to_string(pop.placement.mark.column) + ": devices[" +
-                             std::to_string(pop_index) +
-                             "].disc: the disc lies (almost) entirely outside the districts");
+                             std::to_string(pop.placement.mark.column) + ": " +
+                             scenario::population_path(sc, pop_index) +
+                             ".disc: the disc lies (almost) entirely outside the districts");
     }
     city.device_population.push_back(static_cast<uint16_t>(pop_index));
     city.device_district.push_back(static_cast<uint16_t>(district));

@@ -25,6 +25,15 @@ std::string ignored_for(Technology technology, const std::string& key) {
       if (key == report || key.rfind(std::string(report) + ".", 0) == 0)
         return "a Wi-Fi population is a video stream (stream:): it sends no reports, and the Wi-Fi "
                "link budget is fixed (models/radio/wifi.hpp)";
+    // The fleet runs no duty cycle for a camera, which is mains powered (sim/engine/fleet.cpp); its
+    // rx1_delay still bounds run.window (the loader's check takes every population's), so is not said.
+    if (key.rfind("firmware.", 0) == 0 && key != "firmware.rx1_delay")
+      return "a Wi-Fi population is a video stream (stream:): it runs no sensor duty cycle";
+    if (key == "battery" || key == "solar")
+      return "a video stream is mains powered: it has no battery to drain or charge";
+    if (key == "building_penetration")
+      return "a camera associates by the fixed Wi-Fi link budget (models/radio/wifi.hpp, "
+             "sim/access/wifi_access.cpp), without a penetration loss";
     return "";
   }
   if (technology != Technology::NbIot) return "";
@@ -41,6 +50,12 @@ std::string ignored_for(Technology technology, const std::string& key) {
   if (key.rfind("radio.", 0) == 0 && key != "radio.tx_power")
     return "a LoRa modulation setting; NB-IoT's uplink is set by its coverage class "
            "(models/radio/nbiot_phy.hpp)";
+  // (firmware.rx1_delay is not said: the loader bounds run.window by every population's.)
+  if (key == "firmware.rx_window")
+    return "LoRaWAN class A's receive windows; an NB-IoT modem listens as its power model says "
+           "(models/radio/nbiot_power.hpp)";
+  if (key == "firmware.tx_current" || key == "firmware.rx_current")
+    return "the LoRa radio's current; an NB-IoT modem draws its own (models/radio/nbiot_power.hpp)";
   return "";
 }
 
@@ -60,15 +75,16 @@ void check_ignored_keys(const scenario::Scenario& sc, std::vector<Diagnostic>& o
   for (size_t index = 0; index < sc.devices.size(); ++index) {
     const DevicePopulation& pop = sc.devices[index];
     for (const scenario::WrittenKey& written : pop.written_keys) {
-      // The radio map as a whole on Wi-Fi is said at each of its keys.
-      if (written.key == "radio" && pop.technology == Technology::WiFi) continue;
+      // The radio and firmware maps as a whole on Wi-Fi are said at each of their keys.
+      if ((written.key == "radio" || written.key == "firmware") && pop.technology == Technology::WiFi)
+        continue;
       std::string why = ignored_for(pop.technology, written.key);
       if (why.empty() && written.key == "jitter" && pop.traffic == scenario::Traffic::Poisson)
         why = "jitter spreads periodic reports; Poisson traffic draws exponential intervals";
       if (why.empty() && written.key == "max_transmissions" && !pop.confirmation.confirmed)
         why = "only a confirmed uplink is sent again (confirmed: true); an unconfirmed one is sent once";
       if (!why.empty() && first_time(said, written.mark, written.key))
-        out.push_back({written.mark, scenario::index_path("devices", index) + "." + written.key,
+        out.push_back({written.mark, scenario::population_path(sc, index) + "." + written.key,
                        "ignored: " + why, Diagnostic::Severity::Warning});
     }
   }
@@ -96,7 +112,7 @@ void check_gateway_keys(const scenario::Scenario& sc, std::vector<Diagnostic>& o
       else if (gw.technology == Technology::WiFi && written.key == "antenna_gain")
         why = "the Wi-Fi link budget is fixed (models/radio/wifi.hpp)";
       if (!why.empty() && first_time(said, written.mark, written.key))
-        out.push_back({written.mark, "gateways[" + std::to_string(g) + "]." + written.key, "ignored: " + why,
+        out.push_back({written.mark, scenario::gateway_path(sc, g) + "." + written.key, "ignored: " + why,
                        Diagnostic::Severity::Warning});
     }
   }
@@ -113,7 +129,7 @@ void check_type(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
     for (const scenario::WrittenKey& written : pop.written_keys) {
       if (written.key != "type" || !first_time(said, written.mark, written.key)) continue;
       if (const auto hint = scenario::closest_match(pop.type, models::device::sensor_type_names(), false))
-        out.push_back({written.mark, scenario::index_path("devices", index) + ".type",
+        out.push_back({written.mark, scenario::population_path(sc, index) + ".type",
                        "type '" + scenario::excerpt(pop.type) + "' is not in the catalogue: did you mean '" +
                            *hint + "'? (a free-text type gets the generic defaults)",
                        Diagnostic::Severity::Warning});

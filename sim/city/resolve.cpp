@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <numbers>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -18,6 +20,7 @@
 #include "sim/city/city_layout.hpp"
 #include "sim/city/driver_warnings.hpp"
 #include "sim/city/key_warnings.hpp"
+#include "sim/city/schedule_warnings.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/drivers/sumo_output.hpp"
 #include "sim/drivers/traffic_model.hpp"
@@ -28,8 +31,6 @@ namespace {
 using scenario::DevicePopulation;
 using scenario::Diagnostic;
 using scenario::Technology;
-
-std::string population_path(size_t index) { return "devices[" + std::to_string(index) + "]"; }
 
 std::string technology_name(Technology t) {
   return t == Technology::NbIot ? "nbiot" : t == Technology::WiFi ? "wifi" : "lorawan";
@@ -76,8 +77,8 @@ double distance_to_placement(const scenario::Scenario& sc, const DevicePopulatio
 void check_population(const scenario::Scenario& sc, size_t index, std::vector<Diagnostic>& out) {
   const DevicePopulation& pop = sc.devices[index];
   const auto error = [&](const scenario::SourceMark& mark, const std::string& key, std::string message) {
-    out.push_back(
-        {mark, population_path(index) + "." + key, std::move(message), Diagnostic::Severity::Error});
+    out.push_back({mark, scenario::population_path(sc, index) + "." + key, std::move(message),
+                   Diagnostic::Severity::Error});
   };
   if (pop.technology == Technology::LoRaWAN) {
     const std::array<double, 6> airtime = airtime_by_sf_s(pop);
@@ -127,14 +128,14 @@ void check_population(const scenario::Scenario& sc, size_t index, std::vector<Di
     for (const scenario::District& d : sc.city.districts)
       if (d.name == name && d.shape &&
           d.area_m2() < kMinPolygonFill * (d.x_max_m - d.x_min_m) * (d.y_max_m - d.y_min_m))
-        out.push_back({pop.placement.mark, population_path(index) + ".districts",
+        out.push_back({pop.placement.mark, scenario::population_path(sc, index) + ".districts",
                        "district '" + name + "' fills less than " + short_number(kMinPolygonFill * 100.0) +
                            " % of its bounding box: devices cannot be placed in it by rejection",
                        Diagnostic::Severity::Error});
   if (pop.placement.districts.empty() && pop.placement.disc_radius_m > 0.0 && pop.count > 0) {
     const double coverage = disc_coverage(sc.city, pop.placement);
     if (coverage < kMinDiscCoverage)
-      out.push_back({pop.placement.mark, population_path(index) + ".disc",
+      out.push_back({pop.placement.mark, scenario::population_path(sc, index) + ".disc",
                      "the disc lies (almost) entirely outside the districts: " +
                          short_number(coverage * 100.0) + " % of its area is in a district, at least " +
                          short_number(kMinDiscCoverage * 100.0) + " % is needed",
@@ -142,8 +143,9 @@ void check_population(const scenario::Scenario& sc, size_t index, std::vector<Di
   }
 }
 
-// The warning when no station of the population's technology can serve any of its devices.
-void check_coverage(const scenario::Scenario& sc, size_t index, std::vector<Diagnostic>& out) {
+// The warning when no station of the population's technology can serve any of its devices. `shared`: the
+// entry it was written in stands for several populations (a bundle's parts), which the warning then names.
+void check_coverage(const scenario::Scenario& sc, size_t index, bool shared, std::vector<Diagnostic>& out) {
   const DevicePopulation& pop = sc.devices[index];
   if (pop.count == 0) return;
   const std::string devices = std::to_string(pop.count) + " " + technology_name(pop.technology) + " devices";
@@ -191,7 +193,9 @@ void check_coverage(const scenario::Scenario& sc, size_t index, std::vector<Diag
           : "no " + station_name(pop.technology) + " in range: the nearest, '" + nearest_name + "', is " +
                 metres(nearest) + " from where its " + devices +
                 " are placed, beyond a median link's reach (shadowing aside)";
-  out.push_back({pop.mark, population_path(index) + ".technology", message, Diagnostic::Severity::Warning});
+  if (shared) message = "population '" + pop.name + "': " + message;
+  out.push_back({pop.mark, scenario::population_path(sc, index) + ".technology", message,
+                 Diagnostic::Severity::Warning});
 }
 
 void check_defaults(const scenario::Scenario& sc, size_t index, std::vector<Diagnostic>& out) {
@@ -201,13 +205,13 @@ void check_defaults(const scenario::Scenario& sc, size_t index, std::vector<Diag
   // the catalogue's say.
   if (type != nullptr && !pop.technology_in_scenario && pop.technology == Technology::NbIot &&
       pop.type.find("nbiot") == std::string::npos)
-    out.push_back({pop.mark, population_path(index) + ".technology",
+    out.push_back({pop.mark, scenario::population_path(sc, index) + ".technology",
                    "type '" + pop.type + "' makes it " + technology_name(pop.technology) +
                        " (the catalogue's radio for the type; write 'technology: " +
                        technology_name(pop.technology) + "' to say so)",
                    Diagnostic::Severity::Warning});
   if (pop.event && !pop.event_in_scenario && !pop.senses_in_scenario && !sc.drives(pop.senses))
-    out.push_back({pop.mark, population_path(index) + ".event",
+    out.push_back({pop.mark, scenario::population_path(sc, index) + ".event",
                    "type '" + pop.type + "' reports on " +
                        (pop.senses == "river_level" ? std::string("the river level") : pop.senses) +
                        ", and the scenario has no drivers." + pop.senses +
@@ -243,56 +247,6 @@ void check_flood(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
         {file, "drivers.flood.elevation",
          "no district has an elevation: the river floods none (only rainfall beyond the drainage ponds)",
          Diagnostic::Severity::Warning});
-}
-
-// Attacks that would never act, said (no silent no-op): a window that starts at or after the run's end, a
-// jammer on no channel a LoRaWAN device uses (scenario::Jamming::jams, as access::JammingField), a share
-// of a population that rounds to no device.
-void check_attacks(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
-  const scenario::Attacks& a = sc.attacks;
-  const double end_s = sc.run.duration_s;
-  const auto seconds = [](double s) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.0f s", s);
-    return std::string(text);
-  };
-  const auto late = [&](const scenario::SourceMark& mark, const std::string& path, double start_s) {
-    if (start_s >= end_s)
-      out.push_back({mark, path,
-                     "starts at " + seconds(start_s) + ", at or after the run's end (" + seconds(end_s) +
-                         "): it never acts",
-                     Diagnostic::Severity::Warning});
-  };
-  for (size_t i = 0; i < a.jamming.size(); ++i) {
-    const scenario::Jamming& j = a.jamming[i];
-    const std::string path = "attacks.jamming[" + std::to_string(i) + "]";
-    late(j.mark, path, j.start_s);
-    if (j.channels_hz.empty()) continue;
-    const bool heard = std::any_of(sc.devices.begin(), sc.devices.end(), [&](const DevicePopulation& p) {
-      return p.technology == scenario::Technology::LoRaWAN && p.count > 0 &&
-             std::any_of(p.radio.channels_hz.begin(), p.radio.channels_hz.end(),
-                         [&](double hz) { return j.jams(hz); });
-    });
-    if (!heard)
-      out.push_back({j.mark, path + ".channels",
-                     "no LoRaWAN device uses these channels: the jammer loses nothing",
-                     Diagnostic::Severity::Warning});
-  }
-  for (size_t i = 0; i < a.compromised.size(); ++i) {
-    const scenario::Compromised& c = a.compromised[i];
-    const std::string path = "attacks.compromised[" + std::to_string(i) + "]";
-    late(c.mark, path, c.start_s);
-    if (!c.devices.empty()) continue;
-    for (const DevicePopulation& p : sc.devices)
-      if (p.name == c.population && std::llround(c.share * static_cast<double>(p.count)) == 0)
-        out.push_back({c.mark, path + ".share",
-                       short_number(c.share) + " of the " + std::to_string(p.count) + " devices of '" +
-                           p.name + "' is no device: the attack never acts",
-                       Diagnostic::Severity::Warning});
-  }
-  for (size_t i = 0; i < a.platform_dos.size(); ++i)
-    late(a.platform_dos[i].mark, "attacks.platform_dos[" + std::to_string(i) + "]",
-         a.platform_dos[i].start_s);
 }
 
 // radio.strongest_k written for the exact model, which receives every frame at every gateway: no silent
@@ -337,14 +291,25 @@ void check_sizes(const scenario::Scenario& sc, uint64_t seed, std::vector<Diagno
         worst = i;
       }
     }
-    const bool marked = worst < sc.drivers.failure_marks.size();
-    out.push_back({marked ? sc.drivers.failure_marks[worst] : file,
-                   marked ? "drivers.failures[" + std::to_string(worst) + "]" : "drivers.failures",
-                   std::to_string(failures) + " failure intervals over the run (seed " +
+    const scenario::WrittenEntry& written = sc.drivers.failures[worst].written;
+    const bool marked = !written.path.empty();
+    out.push_back({marked ? written.mark : file, marked ? written.path : "drivers.failures",
+                   (marked && !written.csv_row.empty() ? written.csv_row + ": " : "") +
+                       std::to_string(failures) + " failure intervals over the run (seed " +
                        std::to_string(seed) + "); at most " + std::to_string(kMaxFailureIntervals) +
                        " are supported (raise mtbf?)",
                    Diagnostic::Severity::Error});
   }
+}
+
+// A diagnostic said alike for several populations or gateways written in one entry (a bundle's parts, a
+// placement rule's gateways) is said once, at that entry.
+void drop_repeats(std::vector<Diagnostic>& diagnostics) {
+  std::set<std::string> said;
+  std::vector<Diagnostic> kept;
+  for (Diagnostic& d : diagnostics)
+    if (said.insert(d.to_string()).second) kept.push_back(std::move(d));
+  diagnostics = std::move(kept);
 }
 
 void sort_by_place(std::vector<Diagnostic>& diagnostics) {
@@ -447,17 +412,21 @@ std::vector<Diagnostic> resolve(const scenario::Scenario& sc, uint64_t seed, boo
   std::vector<Diagnostic> errors, warnings;
   check_sizes(sc, seed, errors);
   check_traffic(sc, errors);
+  std::map<std::string, size_t> populations_of;  // written entry -> the populations it stands for
+  for (size_t i = 0; i < sc.devices.size(); ++i) ++populations_of[scenario::population_path(sc, i)];
   for (size_t i = 0; i < sc.devices.size(); ++i) {
     check_population(sc, i, errors);
-    check_coverage(sc, i, warnings);
+    check_coverage(sc, i, populations_of[scenario::population_path(sc, i)] > 1, warnings);
     check_defaults(sc, i, warnings);
   }
   check_written_keys(sc, warnings);  // sim/city/key_warnings.hpp
   check_alerts(sc, warnings);
   check_flood(sc, warnings);
   check_driver_times(sc, warnings);
-  check_attacks(sc, warnings);
+  check_schedule(sc, warnings);  // sim/city/schedule_warnings.hpp
   check_channel(sc, warnings);
+  drop_repeats(errors);
+  drop_repeats(warnings);
   sort_by_place(errors);
   sort_by_place(warnings);
   if (strict) {

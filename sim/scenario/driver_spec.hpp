@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim/scenario/source_mark.hpp"
+
 namespace citytwin::sim::scenario {
 
 // How a series goes from one point to the next: held until the next point (step) or along the
@@ -51,6 +53,7 @@ struct DriverEvent {
   double factor = 1.0;
   double add = 0.0;
   std::vector<std::string> districts;
+  WrittenEntry written{};  // where it was written (sim/city/schedule_warnings.hpp)
 };
 
 // One quantity's source: a constant, points, a daily profile, or a CSV file (one value column for the

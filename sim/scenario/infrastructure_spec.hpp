@@ -46,6 +46,9 @@ struct Gateway {
   int buffer_frames = 1000;
   SourceMark mark;
   std::vector<WrittenKey> written_keys;  // its keys as written (backhaul's not), in file order
+  // The key path of the entry it was read from (gateways[1] for each gateway its placement rule makes,
+  // s_poles[0].access_point, phases[1].add.gateways[0]); "" when built in code. As DevicePopulation's.
+  std::string written_path;
 };
 
 // Passive optical network (ITU-T G.984 GPON): OLTs at network nodes, each with a backbone link to the

@@ -151,7 +151,11 @@ struct DevicePopulation {
   models::device::BatterySpec battery;
   models::device::SolarPanel solar;  // peak_power 0: no panel
   SourceMark mark;
-  std::vector<WrittenKey> written_keys;  // its keys as written, radio's as "radio.<key>", in file order
+  // Its keys as written, radio's and firmware's as "radio.<key>" and "firmware.<key>", in file order.
+  std::vector<WrittenKey> written_keys;
+  // The key path of the entry it was read from (devices[2], s_poles[0].devices[1], phases[1].add.devices[0]),
+  // which placement rules, bundles and phases make differ from its index in devices; "" when built in code.
+  std::string written_path;
 };
 
 // Radio propagation and reception, shared by all gateways (defaults and sources in models/radio/).
@@ -321,6 +325,7 @@ struct PowerOutage {
   std::vector<std::string> districts;
   double start_s = 0.0;
   double end_s = 0.0;
+  WrittenEntry written{};  // where it was written; none for the flood's cuts
 };
 
 // A failure of part of the wired network: a link by name (see link_names below: "fibre:<gateway>",
@@ -334,6 +339,7 @@ struct Failure {
   double end_s = 0.0;
   double mtbf_s = 0.0;  // > 0: an availability profile (start and end unused)
   double mttr_s = 0.0;
+  WrittenEntry written{};  // where it was written (a profile's draws: none)
 };
 
 struct Drivers {
@@ -344,7 +350,6 @@ struct Drivers {
   TrafficSpec traffic;  // drivers.traffic: traffic_volume and traffic_speed from the demand, incidents, SUMO
   std::vector<PowerOutage> power_outages;
   std::vector<Failure> failures;
-  std::vector<SourceMark> failure_marks;  // per failures entry: where it was written
 };
 
 struct Scenario {
@@ -389,6 +394,17 @@ inline size_t total_devices(const Scenario& scenario) {
   for (const DevicePopulation& pop : scenario.devices)
     total += static_cast<size_t>(std::max<int64_t>(pop.count, 0));
   return total;
+}
+
+// The key path a population or gateway was written at (its written_path), for a diagnostic about it: the
+// user's index, not the expanded one; "devices[<index>]" or "gateways[<index>]" for one built in code.
+inline std::string population_path(const Scenario& scenario, size_t index) {
+  const std::string& written = scenario.devices[index].written_path;
+  return written.empty() ? "devices[" + std::to_string(index) + "]" : written;
+}
+inline std::string gateway_path(const Scenario& scenario, size_t index) {
+  const std::string& written = scenario.gateways[index].written_path;
+  return written.empty() ? "gateways[" + std::to_string(index) + "]" : written;
 }
 
 // The wired links on a gateway's route to the platform, by name, in order (sim/wired_network.cpp

@@ -84,6 +84,8 @@ BundleParts expand_s_poles(DiagnosticLog& log, const YamlNode& item, const std::
   YamlNode access_point;
   access_point.kind = YamlNode::Kind::Map;
   access_point.location = item.location;
+  const std::string access_point_path =
+      map.get("access_point") != nullptr ? map.path("access_point") : written;
   if (const YamlNode* given = map.get("access_point")) {
     if (!given->is_map()) {
       log.error(given->location, map.path("access_point"),
@@ -107,6 +109,7 @@ BundleParts expand_s_poles(DiagnosticLog& log, const YamlNode& item, const std::
     set(gateway, "name", scalar_node(names[k], item.location));
     set(gateway, "position", point_node(at[k][0], at[k][1], item.location));
     parts.gateways.push_back(std::move(gateway));
+    parts.gateway_paths.push_back(access_point_path);
     for (const auto& [entry, path] : devices) {
       YamlNode population = *entry;
       set(population, "name", scalar_node(names[k] + "-" + entry->find("name")->scalar, entry->location));
@@ -117,6 +120,7 @@ BundleParts expand_s_poles(DiagnosticLog& log, const YamlNode& item, const std::
       set(disc, "radius", scalar_node(kPoleMountRadius, entry->location));
       set(population, "disc", std::move(disc));
       parts.devices.push_back(std::move(population));
+      parts.device_paths.push_back(path);
     }
   }
   parts.units = static_cast<int64_t>(at.size());
@@ -167,7 +171,10 @@ BundleParts expand_iot_district(DiagnosticLog& log, const YamlNode& item, const 
         continue;
       set(*place, "districts", *list);
     }
-    for (YamlNode& g : expand_gateway(log, gateway, path, context)) parts.gateways.push_back(std::move(g));
+    for (YamlNode& g : expand_gateway(log, gateway, path, context)) {
+      parts.gateways.push_back(std::move(g));
+      parts.gateway_paths.push_back(path);
+    }
   }
   // Device populations: count: per district, one population per district.
   for (const auto& [entry, path] : devices) {
@@ -182,6 +189,7 @@ BundleParts expand_iot_district(DiagnosticLog& log, const YamlNode& item, const 
       where.items.push_back(scalar_node(district, entry->location));
       set(population, "districts", std::move(where));
       parts.devices.push_back(std::move(population));
+      parts.device_paths.push_back(path);
     }
   }
   parts.units = static_cast<int64_t>(districts.size());

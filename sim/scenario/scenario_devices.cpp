@@ -355,9 +355,9 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
   if (!map.is_map()) return population;
   for (const YamlEntry& entry : node.entries) {
     population.written_keys.push_back({entry.key, log.mark(entry.value.location)});
-    if (entry.key == "radio" && entry.value.is_map())
-      for (const YamlEntry& radio : entry.value.entries)
-        population.written_keys.push_back({"radio." + radio.key, log.mark(radio.value.location)});
+    if ((entry.key == "radio" || entry.key == "firmware") && entry.value.is_map())
+      for (const YamlEntry& sub : entry.value.entries)
+        population.written_keys.push_back({entry.key + "." + sub.key, log.mark(sub.value.location)});
   }
   set_if(population.name, map.text("name", Presence::Required));
   set_if(population.type, map.text("type"));

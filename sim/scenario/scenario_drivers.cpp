@@ -201,6 +201,7 @@ void read_events(DiagnosticLog& log, const YamlNode& node, const std::string& pa
     const std::string item = index_path(path, i);
     MapReader e(log, &node.items[i], item, {"start", "end", "factor", "add", "districts"});
     DriverEvent event;
+    event.written = {log.mark(node.items[i].location), item, ""};
     set_if(event.start_s, e.quantity("start", Dimension::Time, Bound::non_negative(), Presence::Required));
     set_if(event.end_s, e.quantity("end", Dimension::Time, Bound::non_negative(), Presence::Required));
     if (event.end_s < event.start_s) log.error(e.location(), item, "end is before start");

@@ -35,6 +35,7 @@ void read_outages(DiagnosticLog& log, const YamlNode* node, const std::string& p
     const std::string item_path = index_path(path, i);
     MapReader map(log, &node->items[i], item_path, {"districts", "start", "end"});
     PowerOutage outage;
+    outage.written = {log.mark(node->items[i].location), item_path, ""};
     set_if(outage.start_s, map.quantity("start", Dimension::Time, Bound::non_negative(), Presence::Required));
     set_if(outage.end_s, map.quantity("end", Dimension::Time, Bound::non_negative(), Presence::Required));
     if (outage.end_s < outage.start_s) log.error(map.location(), item_path, "end is before start");
@@ -87,13 +88,14 @@ void check_target(DiagnosticLog& log, const std::vector<std::string>& targets, s
 // drivers.failures: [{target: pon:pon-1, start: 2 h, end: 3 h}, {target: network_server, mtbf: 30 d,
 // mttr: 4 h}, ...]; targets must exist.
 void read_failures(DiagnosticLog& log, const YamlNode* node, const std::string& path,
-                   const Scenario& scenario, std::vector<Failure>& failures, std::vector<SourceMark>& marks) {
+                   const Scenario& scenario, std::vector<Failure>& failures) {
   if (node == nullptr || !expect_sequence(log, *node, path, "failures")) return;
   const std::vector<std::string> targets = failure_targets(scenario);
   for (std::size_t i = 0; i < node->items.size(); ++i) {
     const std::string item_path = index_path(path, i);
     MapReader map(log, &node->items[i], item_path, {"target", "start", "end", "mtbf", "mttr"});
     Failure failure;
+    failure.written = {log.mark(node->items[i].location), item_path, ""};
     set_if(failure.target, map.text("target", Presence::Required));
     const bool profile = map.get("mtbf") != nullptr || map.get("mttr") != nullptr;
     if (profile && (map.get("start") != nullptr || map.get("end") != nullptr)) {
@@ -110,7 +112,6 @@ void read_failures(DiagnosticLog& log, const YamlNode* node, const std::string& 
     if (const YamlNode* at = map.get("target"))
       check_target(log, targets, failure.target, at->location, map.path("target"));
     failures.push_back(failure);
-    marks.push_back(log.mark(node->items[i].location));
   }
 }
 
@@ -160,6 +161,9 @@ void read_interval_csv(DiagnosticLog& log, const YamlNode* node, const std::stri
     row(cells[0], *start, *end, where);
   }
 }
+
+// A CSV row's place as the row callback's `where` gives it ("data/cuts.csv:3: "): "data/cuts.csv:3".
+std::string csv_row(const std::string& where) { return where.substr(0, where.size() - 2); }
 
 // fibre.core: {data_centre: dc, links: [{between: [dc, north], length: 30 km, bandwidth: 100 Gbps}]}
 void read_core(DiagnosticLog& log, const YamlNode* node, Core& core) {
@@ -394,21 +398,22 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
                       if (!DistrictIndex{city, true}.has(district))
                         log.error(outage_csv->location, map.path("power_outages_csv"),
                                   where + no_district(city, district));
-                      drivers.power_outages.push_back({{district}, start, end});
+                      const WrittenEntry written{log.mark(outage_csv->location),
+                                                 map.path("power_outages_csv"), csv_row(where)};
+                      drivers.power_outages.push_back({{district}, start, end, written});
                     });
-  read_failures(log, map.get("failures"), map.path("failures"), scenario, drivers.failures,
-                drivers.failure_marks);
+  read_failures(log, map.get("failures"), map.path("failures"), scenario, drivers.failures);
   const YamlNode* failure_csv = map.get("failures_csv");
   const std::vector<std::string> targets =
       failure_csv != nullptr ? failure_targets(scenario) : std::vector<std::string>{};
-  read_interval_csv(log, failure_csv, map.path("failures_csv"), "target",
-                    [&](const std::string& target, double start, double end, const std::string& where) {
-                      Failure failure{target, start, end, 0.0, 0.0};
-                      check_target(log, targets, failure.target, failure_csv->location,
-                                   map.path("failures_csv"), where);
-                      drivers.failures.push_back(failure);
-                      drivers.failure_marks.push_back(log.mark(failure_csv->location));
-                    });
+  read_interval_csv(
+      log, failure_csv, map.path("failures_csv"), "target",
+      [&](const std::string& target, double start, double end, const std::string& where) {
+        const WrittenEntry written{log.mark(failure_csv->location), map.path("failures_csv"), csv_row(where)};
+        Failure failure{target, start, end, 0.0, 0.0, written};
+        check_target(log, targets, failure.target, failure_csv->location, map.path("failures_csv"), where);
+        drivers.failures.push_back(failure);
+      });
   const YamlNode* series = map.get("river_level");
   const std::string path = map.path("river_level");
   if (series == nullptr || series->is_map() || !expect_sequence(log, *series, path, "[time, level] points"))

@@ -394,7 +394,19 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
   scenario.data_files = std::move(data_files);
   scenario.phases = std::move(phases);
   scenario.phase_index = selected;
-  scenario.bundles = trees[static_cast<std::size_t>(selected + 1)].bundles;
+  const ComposedTree& tree = trees[static_cast<std::size_t>(selected + 1)];
+  scenario.bundles = tree.bundles;
+  // Where each population and gateway was written, for the checks after reading (sim/city/resolve.hpp):
+  // a placement rule's gateways, a bundle's parts and a phase's additions are not at their index.
+  const auto note_written = [&](auto& items, const std::string& sequence) {
+    const auto origins = tree.origins.find(sequence);
+    for (std::size_t i = 0; i < items.size(); ++i)
+      items[i].written_path = origins != tree.origins.end() && i < origins->second.size()
+                                  ? origins->second[i]
+                                  : index_path(sequence, i);
+  };
+  note_written(scenario.devices, "devices");
+  note_written(scenario.gateways, "gateways");
   scenario.run.phase = selected < 0 ? "" : scenario.phases[static_cast<std::size_t>(selected)].name;
   return scenario;
 }

@@ -135,15 +135,17 @@ void append_item(const YamlNode& item, const std::string& written, const ItemKin
   bundle.name = item_name(item, kind);
   bundle.units = parts.units;
   const std::string tag = part_tag(kind, bundle.name);
+  // Each part is named in diagnostics by the entry of the item it came from (a phase's item:
+  // phases[1].add.s_poles[0].devices[1]).
   Items gateways = items_of(tree, rules, "gateways");
-  for (YamlNode& gateway : parts.gateways) {
-    bundle.gateways.push_back(gateway.find("name")->scalar);
-    push(gateways, std::move(gateway), written, tag);
+  for (std::size_t k = 0; k < parts.gateways.size(); ++k) {
+    bundle.gateways.push_back(parts.gateways[k].find("name")->scalar);
+    push(gateways, std::move(parts.gateways[k]), parts.gateway_paths[k], tag);
   }
   Items devices = items_of(tree, rules, "devices");
-  for (YamlNode& device : parts.devices) {
-    bundle.devices.push_back(device.find("name")->scalar);
-    push(devices, std::move(device), written, tag);
+  for (std::size_t k = 0; k < parts.devices.size(); ++k) {
+    bundle.devices.push_back(parts.devices[k].find("name")->scalar);
+    push(devices, std::move(parts.devices[k]), parts.device_paths[k], tag);
   }
   Items items = items_of(tree, rules, kind.sequence);
   push(items, item, written, "");

@@ -50,9 +50,12 @@ std::vector<std::array<double, 2>> placed_points(DiagnosticLog& log, const YamlN
                                                  const std::string& prefix, std::vector<std::string>* names);
 
 // What an S-Pole rule or an IoT district stands for (sim/scenario/scenario_bundles.cpp): gateway and
-// device population entries, as if written in gateways: and devices:, and how many poles or districts.
+// device population entries, as if written in gateways: and devices:, each with the key path of the entry
+// of the item it came from (s_poles[0].devices[1], iot_districts[0].gateways[0]), and how many poles or
+// districts.
 struct BundleParts {
   std::vector<YamlNode> gateways, devices;
+  std::vector<std::string> gateway_paths, device_paths;  // per entry of gateways and devices
   int64_t units = 0;
 };
 BundleParts expand_s_poles(DiagnosticLog& log, const YamlNode& item, const std::string& written,

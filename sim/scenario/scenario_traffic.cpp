@@ -57,6 +57,7 @@ void read_traffic(DiagnosticLog& log, const YamlNode& node, const std::string& p
       MapReader r(log, &incidents->items[i], index_path(map.path("incidents"), i),
                   {"district", "start", "duration", "capacity_lost"});
       TrafficIncident incident;
+      incident.written = {log.mark(incidents->items[i].location), index_path(map.path("incidents"), i), ""};
       set_if(incident.district, r.text("district", Presence::Required));
       if (!incident.district.empty() && !districts.has(incident.district)) {
         std::string message = "no district named '" + excerpt(incident.district) + "'";

@@ -3,11 +3,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <charconv>
 #include <numeric>
 #include <tuple>
 #include <utility>
 
+#include "sim/scenario/override_path.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/utf8_text.hpp"
 
@@ -86,38 +86,6 @@ YamlNode convert(const YAML::Node& node, const Location& parent, int override_in
   return out;
 }
 
-bool parse_index(std::string_view text, std::size_t& index) {
-  if (text.empty()) return false;
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), index);
-  return result.ec == std::errc() && result.ptr == text.data() + text.size();
-}
-
-// "devices[0].radio.sf" -> {"devices", "0", "radio", "sf"}; "gateways[+]" -> {"gateways", "+"}; nullopt
-// when a segment is empty.
-std::optional<std::vector<std::string>> split_override_path(std::string_view path) {
-  std::string dotted;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '[') {
-      dotted += '.';
-    } else if (path[i] == ']') {
-      if (i + 1 < path.size() && path[i + 1] != '.' && path[i + 1] != '[') return std::nullopt;
-    } else {
-      dotted += path[i];
-    }
-  }
-  std::vector<std::string> segments;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t dot = dotted.find('.', start);
-    std::string segment = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (segment.empty()) return std::nullopt;
-    segments.push_back(std::move(segment));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return segments;
-}
-
 std::vector<std::string_view> keys_of(const YamlNode& map) {
   std::vector<std::string_view> keys;
   for (const YamlEntry& entry : map.entries) keys.push_back(entry.key);
@@ -158,7 +126,12 @@ void apply_override_text(YamlNode& root, int index, const std::string& text, Dia
                             ? std::nullopt
                             : split_override_path(std::string_view(text).substr(0, equals));
   if (!segments) {
-    log.error(where, "", "malformed override: expected key.path=value, e.g. devices.0.interval=2min");
+    // What is wrong with the key path, and the path meant where it can be told.
+    log.error(where, "",
+              "malformed override: " + (equals == std::string::npos
+                                            ? std::string("no '=' (expected key.path=value, e.g. "
+                                                          "devices.0.interval=2min)")
+                                            : key_path_problem(std::string_view(text).substr(0, equals))));
     return;
   }
   YamlNode* node = &root;

@@ -20,4 +20,13 @@ struct WrittenKey {
   SourceMark mark;
 };
 
+// Where an entry of a schedule (a driver event, a power cut, a failure) was written: its mark, its key path
+// (drivers.failures[2]) and, for a row of a CSV profile, the CSV's "file:line" ("" for a YAML entry; the
+// mark and path are then the CSV key's). For the checks made after reading (sim/city/schedule_warnings.hpp).
+struct WrittenEntry {
+  SourceMark mark;
+  std::string path;
+  std::string csv_row;
+};
+
 }  // namespace citytwin::sim::scenario

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/radio/technology.hpp"
+#include "sim/scenario/source_mark.hpp"
 
 namespace citytwin::sim::scenario {
 
@@ -22,6 +23,7 @@ struct TrafficIncident {
   double start_s = 0.0;
   double duration_s = 3600.0;
   double capacity_lost = 0.5;  // 0..1
+  WrittenEntry written{};      // where it was written (sim/city/schedule_warnings.hpp)
 };
 
 struct TrafficSpec {

@@ -96,13 +96,22 @@ TEST(ScenarioOverrides, BadPaths) {
             "--set devices.first.count=1: devices: is a sequence: expected an index, got 'first'");
 }
 
+// Each says what is wrong with the key path, and the path meant where it can be told (the message was
+// "expected key.path=value, e.g. devices.0.interval=2min" for all of them).
 TEST(ScenarioOverrides, MalformedOverrides) {
   EXPECT_EQ(load_error(kMinimalScenario, {"run.seed"}),
-            "--set run.seed: malformed override: expected key.path=value, e.g. devices.0.interval=2min");
-  EXPECT_EQ(load_error(kMinimalScenario, {"=5"}),
-            "--set =5: malformed override: expected key.path=value, e.g. devices.0.interval=2min");
+            "--set run.seed: malformed override: no '=' (expected key.path=value, e.g. "
+            "devices.0.interval=2min)");
+  EXPECT_EQ(load_error(kMinimalScenario, {"=5"}), "--set =5: malformed override: the key path is empty");
   EXPECT_EQ(load_error(kMinimalScenario, {"run..seed=5"}),
-            "--set run..seed=5: malformed override: expected key.path=value, e.g. devices.0.interval=2min");
+            "--set run..seed=5: malformed override: key path 'run..seed' has an empty key (did you mean "
+            "'run.seed'?)");
+  EXPECT_EQ(load_error(kMinimalScenario, {"run]seed=5"}),
+            "--set run]seed=5: malformed override: key path 'run]seed' has text after a ']' (did you mean "
+            "'run.seed'?)");
+  EXPECT_EQ(load_error(kMinimalScenario, {"gateways[]=5"}),
+            "--set gateways[]=5: malformed override: key path 'gateways[]' has an empty key (did you mean "
+            "'gateways[+]'?)");
 }
 
 TEST(ScenarioOverrides, InvalidValuesAreReportedAtTheOverride) {

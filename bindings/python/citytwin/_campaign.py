@@ -16,7 +16,9 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 import yaml
 
 from . import _core
-from ._scenario import Scenario, ScenarioLike, absolute_files, edit_value, load_yaml12, split_path, value_text
+from ._key_path import replaced_by
+from ._scenario import (Scenario, ScenarioLike, absolute_files, check_key_paths, edit_value, load_yaml12, split_path,
+                        value_text)
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -77,11 +79,23 @@ def _grid_values(key: str, values: Any) -> List[Any]:
 
 def _axis_replaces(axis: str, key: str) -> bool:
     """Whether a grid axis over `axis` replaces, in every run, what an override of `key` wrote: the same key
-    ("devices[1].interval" and "devices.1.interval" are one) or one above it ("devices[1]"). An axis that
-    appends ("gateways[+]") adds an entry of its own. The campaign file refuses the same (docs/CAMPAIGNS.md)."""
-    axis_path = axis.replace("[", ".").replace("]", "").split(".")
-    key_path = key.replace("[", ".").replace("]", "").split(".")
-    return "+" not in axis_path and key_path[:len(axis_path)] == axis_path
+    ("devices[1].interval" and "devices.1.interval" are one), one above it ("devices[1]"), or entries within
+    its slice ("gateways[0:2].x" replaces "gateways[1].x"). An axis that appends ("gateways[+]") adds an
+    entry of its own. The campaign file refuses the same (docs/CAMPAIGNS.md)."""
+    return replaced_by(key, axis)
+
+
+def _overlap_message(key: str, axis: str) -> str:
+    """Why overrides[key] is refused beside the grid axis `axis` that replaces it, as the campaign file says."""
+    k, a = ".".join(split_path(key)), ".".join(split_path(axis))
+    if k == a:
+        return (f"overrides[{key!r}] is also the grid axis {axis!r}, whose values would replace it in every run: "
+                "give it in one place (overrides for one value, grid for several)")
+    if (k + ".").startswith(a + "."):
+        return (f"overrides[{key!r}] is inside the grid axis {axis!r}, whose values would replace it in every "
+                "run: write it into the axis's values instead")
+    return (f"overrides[{key!r}] is within the slice of the grid axis {axis!r}, whose values would replace it "
+            "in every run: narrow the axis's slice, or leave it out of overrides")
 
 
 class _RunsBar:
@@ -157,16 +171,13 @@ def sweep(scenario: ScenarioLike, seeds: Union[int, Iterable[int]] = 1, *,
     """
     sc = Scenario.load(scenario)
     seed_list = _seed_list(seeds)
+    check_key_paths(grid or {}, "grid")
+    check_key_paths(overrides or {}, "overrides")
     grid = {key: _grid_values(key, values) for key, values in (grid or {}).items()}
     for key in overrides or {}:
         for axis in grid:
             if _axis_replaces(axis, key):
-                raise ValueError(
-                    f"overrides[{key!r}] is also the grid axis {axis!r}, whose values would replace it in every "
-                    "run: give it in one place (overrides for one value, grid for several)"
-                    if _axis_replaces(key, axis) else
-                    f"overrides[{key!r}] is inside the grid axis {axis!r}, whose values would replace it in "
-                    "every run: write it into the axis's values instead")
+                raise ValueError(_overlap_message(key, axis))
     text_or_path, is_text, fixed = sc.copied_source_args(overrides)
     # The Scenario's own edits (and the absolute names of its relative files) are its base values, which an
     # axis may vary: the axis replaces them, so set: does not give them too (campaign.yaml refuses that).

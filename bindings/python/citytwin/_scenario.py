@@ -14,6 +14,7 @@ import yaml
 
 from . import _core
 from ._caller import caller, warn_at
+from ._key_path import key_path_problem, split_path
 
 
 class ScenarioWarning(UserWarning):
@@ -22,16 +23,6 @@ class ScenarioWarning(UserWarning):
 
 
 PathLike = Union[str, "os.PathLike[str]"]
-
-
-def split_path(path: str) -> List[str]:
-    """'devices[0].radio.sf' -> ['devices', '0', 'radio', 'sf']; 'gateways[+]' -> ['gateways', '+'];
-    'gateways[0:2].backup' -> ['gateways', '0:2', 'backup']."""
-    dotted = path.replace("[", ".").replace("]", "")
-    segments = dotted.split(".")
-    if not path or any(s == "" for s in segments):
-        raise KeyError(f"malformed key path {path!r}: expected e.g. devices.0.interval or gateways[+]")
-    return segments
 
 
 # --- YAML as the engine reads it -------------------------------------------------------------------
@@ -193,8 +184,19 @@ def value_text(value: Any, key: str = "value") -> str:
     return _flow_text(edit_value(value, key), False)
 
 
+def check_key_paths(keys: Any, name: str) -> None:
+    """Refuses (ValueError) a key path the engine would not read, named as message_namer names the entry
+    (name: "overrides", "grid"): `overrides["run..seed"]: key path 'run..seed' has an empty key (did you mean
+    'run.seed'?)`. (A '=' in a key would even be read as another key and value.)"""
+    for key in keys:
+        problem = key_path_problem(key) if isinstance(key, str) else f"expected a key path, got {key!r}"
+        if problem:
+            raise ValueError(f"{name}[{_key_text(key)}]: {problem}")
+
+
 def override_texts(overrides: Optional[Mapping[str, Any]]) -> List[str]:
-    """{"key.path": value} -> ["key.path=value", ...], in order."""
+    """{"key.path": value} -> ["key.path=value", ...], in order; ValueError for a malformed key path."""
+    check_key_paths(overrides or {}, "overrides")
     return [f"{key}={value_text(value, key)}" for key, value in (overrides or {}).items()]
 
 
@@ -528,6 +530,7 @@ class Scenario:
         written and run from (a sweep's scenario.yaml, a comparison's temporary file): that path is named as
         the scenario's source wherever it appears, and an override copied_source_args made of a relative
         data file's absolute name is named as the edit that set it, or else as the source."""
+        check_key_paths(overrides or {}, "overrides")
         named: Dict[str, str] = dict(labels or {})
         by_key: Dict[str, str] = {}
 

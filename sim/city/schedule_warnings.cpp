@@ -1,0 +1,128 @@
+#include "sim/city/schedule_warnings.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "sim/scenario/scenario_yaml.hpp"
+
+namespace citytwin::sim::city {
+namespace {
+
+using scenario::DevicePopulation;
+using scenario::Diagnostic;
+
+std::string seconds(double s) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.0f s", s);
+  return text;
+}
+
+// "90000 s (25 h)": the seconds the engine counts, and hours where a schedule is usually written in them.
+std::string when(double s) {
+  char text[64];
+  if (s >= 3600.0)
+    std::snprintf(text, sizeof text, "%.0f s (%.4g h)", s, s / 3600.0);
+  else
+    std::snprintf(text, sizeof text, "%.4g s", s);
+  return text;
+}
+
+// Three significant digits: "0.1", "3.18e-05".
+std::string short_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", value);
+  return text;
+}
+
+// "'riverside', 'docks'".
+std::string names(const std::vector<std::string>& list) {
+  std::string text;
+  for (const std::string& name : list) text += (text.empty() ? "'" : ", '") + scenario::excerpt(name) + "'";
+  return text;
+}
+
+// Scheduled entries that start when the run is over: the run stops at run.duration (sim/app/run.cpp), and
+// nothing is scheduled at or after it (the fleet's reports, the wired network's failures: both keep times
+// before the end), so the entry never acts. `what` says what was written ("the power cut in 'docks'").
+void late(const scenario::Scenario& sc, const scenario::WrittenEntry& written, const std::string& what,
+          double start_s, std::vector<Diagnostic>& out) {
+  const double end_s = sc.run.duration_s;
+  if (start_s < end_s) return;
+  const std::string row = written.csv_row.empty() ? "" : written.csv_row + ": ";
+  out.push_back({written.mark, written.path,
+                 row + what + " starts at " + when(start_s) + ", at or after the run's end (run.duration, " +
+                     when(end_s) + "): it never happens in the run",
+                 Diagnostic::Severity::Warning});
+}
+
+// Driver events, traffic incidents, power cuts and failure intervals that start at or after the run's end.
+void check_late_drivers(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
+  for (const scenario::QuantitySource& q : sc.drivers.quantities)
+    for (const scenario::DriverEvent& e : q.events)
+      late(sc, e.written,
+           "the event on " + q.quantity + (e.districts.empty() ? "" : " in " + names(e.districts)), e.start_s,
+           out);
+  for (const scenario::TrafficIncident& i : sc.drivers.traffic.incidents)
+    late(sc, i.written, "the incident in " + names({i.district}), i.start_s, out);
+  for (const scenario::PowerOutage& o : sc.drivers.power_outages)
+    late(sc, o.written, "the power cut in " + names(o.districts), o.start_s, out);
+  for (const scenario::Failure& f : sc.drivers.failures)
+    if (f.mtbf_s <= 0.0)  // a profile draws its failures over the run
+      late(sc, f.written, "the failure of " + names({f.target}), f.start_s, out);
+}
+
+// Attacks that would never act, said (no silent no-op): a window that starts at or after the run's end, a
+// jammer on no channel a LoRaWAN device uses (scenario::Jamming::jams, as access::JammingField), a share
+// of a population that rounds to no device.
+void check_attacks(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
+  const scenario::Attacks& a = sc.attacks;
+  const double end_s = sc.run.duration_s;
+  const auto late_attack = [&](const scenario::SourceMark& mark, const std::string& path, double start_s) {
+    if (start_s >= end_s)
+      out.push_back({mark, path,
+                     "starts at " + seconds(start_s) + ", at or after the run's end (" + seconds(end_s) +
+                         "): it never acts",
+                     Diagnostic::Severity::Warning});
+  };
+  for (size_t i = 0; i < a.jamming.size(); ++i) {
+    const scenario::Jamming& j = a.jamming[i];
+    const std::string path = "attacks.jamming[" + std::to_string(i) + "]";
+    late_attack(j.mark, path, j.start_s);
+    if (j.channels_hz.empty()) continue;
+    const bool heard = std::any_of(sc.devices.begin(), sc.devices.end(), [&](const DevicePopulation& p) {
+      return p.technology == scenario::Technology::LoRaWAN && p.count > 0 &&
+             std::any_of(p.radio.channels_hz.begin(), p.radio.channels_hz.end(),
+                         [&](double hz) { return j.jams(hz); });
+    });
+    if (!heard)
+      out.push_back({j.mark, path + ".channels",
+                     "no LoRaWAN device uses these channels: the jammer loses nothing",
+                     Diagnostic::Severity::Warning});
+  }
+  for (size_t i = 0; i < a.compromised.size(); ++i) {
+    const scenario::Compromised& c = a.compromised[i];
+    const std::string path = "attacks.compromised[" + std::to_string(i) + "]";
+    late_attack(c.mark, path, c.start_s);
+    if (!c.devices.empty()) continue;
+    for (const DevicePopulation& p : sc.devices)
+      if (p.name == c.population && std::llround(c.share * static_cast<double>(p.count)) == 0)
+        out.push_back({c.mark, path + ".share",
+                       short_number(c.share) + " of the " + std::to_string(p.count) + " devices of '" +
+                           p.name + "' is no device: the attack never acts",
+                       Diagnostic::Severity::Warning});
+  }
+  for (size_t i = 0; i < a.platform_dos.size(); ++i)
+    late_attack(a.platform_dos[i].mark, "attacks.platform_dos[" + std::to_string(i) + "]",
+                a.platform_dos[i].start_s);
+}
+
+}  // namespace
+
+void check_schedule(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
+  check_late_drivers(sc, out);
+  check_attacks(sc, out);
+}
+
+}  // namespace citytwin::sim::city
