@@ -226,6 +226,7 @@ class Result:
         self._file: Optional[h5py.File] = h5py.File(self._file_path, "r")
         self._cache: Dict[str, Any] = {}
         self._in_memory = False  # set by load(): read from the cache, never from the (maybe closed) file
+        self.stop_requested: Optional[bool] = None  # set by run(): whether its stop was set (run's docstring)
         if temporary_dir is not None:
             weakref.finalize(self, _remove_temporary, self._file, temporary_dir)
         version = int(_attr(self._f["meta"].attrs.get("schema_version", 1)))
@@ -292,6 +293,13 @@ class Result:
     def complete(self) -> bool:
         """True when the run reached its end (False: stopped early; the file holds what was written)."""
         return bool(self.meta.get("complete", 0))
+
+    @property
+    def stopped(self) -> bool:
+        """True when the run was stopped before its end (a stop, Ctrl-C, SIGTERM) and finished its trace
+        there: /meta@complete 0 with /meta@simulated_s, where it stopped (Result.simulated_s). False for a
+        complete run and for a run that was killed or failed (a .partial trace, which never stopped)."""
+        return not self.complete and "simulated_s" in self.meta
 
     @property
     def trace_level(self) -> str:
