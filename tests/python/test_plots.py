@@ -269,6 +269,29 @@ def test_compare_intervals_are_cut_at_their_bounds_and_the_caption_says_so(tmp_p
     plt.close(fig)
 
 
+def test_power_cuts_and_link_failures_are_shaded_apart_in_colour_and_in_greyscale():
+    """flood_outage over 10 h: the riverside's power cut (5-11 h, to the end) and the centre PON's fibre cut
+    (8-9 h): each kind its own legend entry, fill and hatch, and fills of different lightness."""
+    from matplotlib.colors import to_rgb
+
+    r = citytwin.run(SOURCE / "scenarios" / "flood_outage.yaml", overrides={"run.duration": "10 h"}, progress=False)
+    assert {"power_cut", "failure"} <= set(r.outages["kind"])
+    for ax in (ctp.timeseries(r, drivers=False), ctp.outcomes(r, bin_s=1800)):
+        names = [t for t in legend_texts(ax) if "power cut" in t or "failure" in t]
+        assert sorted(names) == ["link failure (fibre, PON, backhaul)", "power cut (district off mains)"]
+        bands = {p.get_label(): p for p in ax.patches if p.get_label() in names}
+        cut, link = bands["power cut (district off mains)"], bands["link failure (fibre, PON, backhaul)"]
+        assert cut.get_hatch() and link.get_hatch() and cut.get_hatch() != link.get_hatch()
+
+        def lightness(patch):  # the fill over white, as greyscale shows it (ITU-R BT.601 luma)
+            (red, green, blue), alpha = to_rgb(patch.get_facecolor()), patch.get_facecolor()[3]
+            luma = 0.299 * red + 0.587 * green + 0.114 * blue
+            return alpha * luma + (1 - alpha)
+
+        assert abs(lightness(cut) - lightness(link)) > 0.02
+        assert min(lightness(cut), lightness(link)) > 0.8  # light: the curves stay readable through them
+
+
 def legend_texts(ax):
     return [t.get_text() for t in ax.get_legend().get_texts()]
 
