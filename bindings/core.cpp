@@ -247,9 +247,9 @@ PYBIND11_MODULE(_core, m) {
         // A Python callback that raises stops the run; its exception is raised after it.
         std::optional<py::error_already_set> callback_error;
         app::IsolatedOutcome outcome;
+        bool stopped = false;  // should_stop said so: the child was asked to stop
         {
           py::gil_scoped_release release;
-          bool stopped = false;
           const auto cancel = [&] {
             py::gil_scoped_acquire acquire;
             if (PyErr_CheckSignals() != 0) {  // Ctrl-C / the notebook's interrupt button
@@ -287,8 +287,11 @@ PYBIND11_MODULE(_core, m) {
           throw py::error_already_set();
         }
         switch (outcome.status) {
-          case app::IsolatedOutcome::Status::Ok:
-            return summary_dict(outcome.summary);
+          case app::IsolatedOutcome::Status::Ok: {
+            py::dict d = summary_dict(outcome.summary);
+            d["stop_sent"] = stopped;  // the child was asked to stop (it may have finished first)
+            return d;
+          }
           case app::IsolatedOutcome::Status::ScenarioError:
             scenario_error(outcome.error.c_str());
             break;

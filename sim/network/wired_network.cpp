@@ -154,7 +154,7 @@ void WiredNetwork::Impl::start_failure_driver() {
   std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
     return a.t_s < b.t_s || (a.t_s == b.t_s && a.off && !b.off);
   });
-  actor("failures", server, [this, events = std::move(events)]() {
+  failure_driver = actor("failures", server, [this, events = std::move(events)]() {
     std::map<s4u::Link*, int> depth;
     for (const Event& e : events) {
       s4u::this_actor::sleep_until(e.t_s + clock_origin);
@@ -238,6 +238,9 @@ void WiredNetwork::drain(double t_s) {
   batches_sent_ += impl_->send_batches(t_s);
   const core::NoRoundJoining on_actors_stacks;  // (as in advance)
   impl_->stop_forward_workers();
+  // A stopped run: the streams and failures planned past t_s are not simulated (a 200-day run's
+  // streams once ran to their planned end here, tens of seconds after the stop).
+  if (t_s < impl_->scenario.run.duration_s) impl_->stop_schedule_at(t_s);
   impl_->engine->run();
   impl_->check();
   check_no_deadlock(t_s);

@@ -321,8 +321,14 @@ struct WiredNetwork::Impl {
     s4u::CommPtr active;            // the chunk on the wire
     double remaining_at_cut = 0.0;  // its bytes still to send when it was cut or stopped
     bool stopped = false;
+    double end_s = 0.0;            // where it ended: duration_s, or where a stopped run stopped
+    double asleep_until_s = -1.0;  // while its sender sleeps through an outage (counted): its end
+    s4u::ActorPtr sender;          // its actor (run_stream)
   };
   std::vector<Stream> streams;
+  // The actors that play the planned schedule to the run's end: a stopped run's drain ends them
+  // (stop_schedule_at), so that nothing is simulated past where it stopped.
+  s4u::ActorPtr stream_stop, failure_driver;
 
   // The analytic path of the forwarding comms (sim/network/wired_fast_path.cpp). A batch whose route
   // is loaded by no other traffic gets, in SimGrid's max-min sharing, its route's bound: the smallest
@@ -420,6 +426,11 @@ struct WiredNetwork::Impl {
   // Turns the failed links off and back on at the schedule's times (and gateways' access links
   // during power cuts past their backup); overlapping outages of a link nest.
   void start_failure_driver();
+  // Ends the streams (what is on the wire cancelled, its delivered part counted) at SimGrid's clock.
+  void stop_streams();
+  // A run stopped at t_s, before its planned end: ends the failure driver and the streams there and
+  // takes their outages after t_s out of stream_outage_s (sim/network/wired_streams.cpp).
+  void stop_schedule_at(double t_s);
 
   // The actor that carries one period's batches to the server and runs the network server on them:
   // at t_send_s, prepare_period then carry_period.
@@ -462,8 +473,8 @@ struct WiredNetwork::Impl {
   // An actor on `host` running `body`; an exception escaping an actor aborts the process: keep it for
   // run().
   template <typename Body>
-  void actor(const std::string& name, s4u::Host* host, Body body) {
-    s4u::Actor::create(name, host, [this, body = std::move(body)]() mutable {
+  s4u::ActorPtr actor(const std::string& name, s4u::Host* host, Body body) {
+    return s4u::Actor::create(name, host, [this, body = std::move(body)]() mutable {
       try {
         body();
       } catch (const simgrid::ForcefulKillException&) {

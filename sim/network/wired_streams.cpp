@@ -11,7 +11,7 @@ namespace citytwin::sim::network {
 void WiredNetwork::Impl::run_stream(size_t index, s4u::Mailbox* mailbox) {
   static int payload = 0;
   Stream& st = streams[index];
-  const double end_s = st.duration_s;
+  const double end_s = st.duration_s;  // (or earlier, when stop_schedule_at stops it)
   // Chunks end at /timeseries intervals and at the event clips' intervals: the rate is constant in each.
   const double interval = st.extra_bps.empty()
                               ? scenario.run.timeseries_interval_s
@@ -20,7 +20,9 @@ void WiredNetwork::Impl::run_stream(size_t index, s4u::Mailbox* mailbox) {
   while (t < end_s && !st.stopped) {
     if (const scenario::TimeInterval* down = down_at(st.down, now())) {
       st.outage_s += std::min(down->t1_s, end_s) - now();
-      s4u::this_actor::sleep_until(std::min(down->t1_s, end_s) + clock_origin);
+      st.asleep_until_s = std::min(down->t1_s, end_s);
+      s4u::this_actor::sleep_until(st.asleep_until_s + clock_origin);
+      st.asleep_until_s = -1.0;
       // The failure driver turns the links on at this same instant: let it go first.
       for (int spin = 0; spin < 1000 && now() < end_s && !route_on(st); ++spin)
         s4u::this_actor::sleep_for(1e-6);
@@ -69,6 +71,7 @@ void WiredNetwork::start_stream(uint32_t gateway, double bits_per_s, double dura
   st.gateway = gateway;
   st.bits_per_s = bits_per_s;
   st.duration_s = duration_s;
+  st.end_s = duration_s;
   st.extra_bps = extra_bps;
   st.extra_interval_s = extra_interval_s;
   st.links = impl->route_links[gateway];
@@ -99,25 +102,52 @@ void WiredNetwork::start_stream(uint32_t gateway, double bits_per_s, double dura
     }
   });
   // SimGrid 3.32 throttles mailbox comms only (set_rate on put_init, before start).
-  impl->actor("stream-" + std::to_string(index), impl->gateway_hosts[gateway],
-              [impl, index, mailbox]() { impl->run_stream(index, mailbox); });
+  impl->streams[index].sender = impl->actor("stream-" + std::to_string(index), impl->gateway_hosts[gateway],
+                                            [impl, index, mailbox]() { impl->run_stream(index, mailbox); });
   if (index == 0) {
     // At the end of the run, what is still on the wire is the backlog of a saturated route: stop it.
-    impl->actor("stream-stop", impl->server, [impl, duration_s]() {
+    impl->stream_stop = impl->actor("stream-stop", impl->server, [impl, duration_s]() {
       s4u::this_actor::sleep_until(duration_s + impl->clock_origin);
-      for (Impl::Stream& s : impl->streams) {
-        s.stopped = true;
-        if (!s.active) continue;
-        s.remaining_at_cut = s.active->get_remaining();
-        s.active->cancel();
-      }
+      impl->stop_streams();
     });
   }
 }
 
+void WiredNetwork::Impl::stop_streams() {
+  for (Stream& s : streams) {
+    s.stopped = true;
+    if (!s.active) continue;
+    s.remaining_at_cut = s.active->get_remaining();
+    s.active->cancel();  // its sender counts the delivered part, then ends
+  }
+}
+
+void WiredNetwork::Impl::stop_schedule_at(double t_s) {
+  actor("stop-schedule", server, [this, t_s]() {
+    for (const s4u::ActorPtr& planned : {failure_driver, stream_stop})
+      if (planned && s4u::Actor::by_pid(planned->get_pid())) planned->kill();  // if it has not ended
+    for (Stream& st : streams) {
+      st.end_s = std::min(st.end_s, t_s);
+      // A sender asleep through an outage counted all of it when it began: not the part after t_s.
+      if (st.asleep_until_s > t_s) {
+        st.outage_s -= st.asleep_until_s - t_s;
+        st.sender->kill();
+      }
+      for (size_t i = 0; i < schedule.size(); ++i) {  // as start_stream counted them, from t_s on
+        const scenario::Failure& f = schedule[i];
+        if (std::any_of(st.links.begin(), st.links.end(),
+                        [&](size_t l) { return link_order[l] == f.target; }))
+          effects[i].stream_outage_s -=
+              std::max(0.0, std::min(f.end_s, st.duration_s) - std::max(f.start_s, t_s));
+      }
+    }
+    stop_streams();
+  });
+}
+
 double WiredNetwork::stream_throughput_bps(uint32_t gateway) const {
   for (const auto& st : impl_->streams)
-    if (st.gateway == gateway) return st.delivered_bytes * 8.0 / st.duration_s;
+    if (st.gateway == gateway) return st.end_s > 0.0 ? st.delivered_bytes * 8.0 / st.end_s : 0.0;
   return 0.0;
 }
 

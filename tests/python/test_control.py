@@ -79,6 +79,49 @@ def test_cancel_stops_a_running_future_at_its_next_window(tmp_path):
     assert not future.cancel()  # already done
 
 
+def test_a_stop_that_takes_says_so_and_where(tmp_path, monkeypatch):
+    from citytwin import _runner
+
+    stop, summaries, real_core_run = threading.Event(), [], _runner._core.run
+
+    def run_and_keep(*args, **kwargs):
+        summaries.append(real_core_run(*args, **kwargs))
+        return summaries[-1]
+
+    monkeypatch.setattr(_runner._core, "run", run_and_keep)
+    r = citytwin.run(QUICKSTART, overrides=LONG, out=tmp_path / "stopped.h5", threads=1, stop=stop,
+                     progress=lambda p: None if p.set_up else stop.set())
+    assert summaries[-1]["stop_sent"]  # the child was asked to stop, and did
+    assert r.stopped and r.stop_requested and not r.complete
+    assert r.simulated_s == r.meta["simulated_s"] < 86400 * 60  # where: as /meta says
+
+
+def test_a_stop_set_as_the_run_finishes_comes_too_late_and_the_result_says_so(monkeypatch):
+    """The child has finished its last window (its outcome is on its way) when the stop is set: the run
+    is complete and whole, and the Result tells the stop apart from one that took."""
+    from citytwin import _runner
+
+    stop, summaries, real_core_run = threading.Event(), [], _runner._core.run
+
+    def run_then_stop(*args, **kwargs):  # the child is done; run() has not taken its outcome yet
+        summaries.append(real_core_run(*args, **kwargs))
+        stop.set()
+        return summaries[-1]
+
+    monkeypatch.setattr(_runner._core, "run", run_then_stop)
+    r = citytwin.run(SMALL, overrides={"run.duration": "10 min"}, stop=stop)
+    assert not summaries[-1]["stop_sent"]
+    assert r.complete and not r.stopped and r.stop_requested
+    assert r.simulated_s == r.meta["duration_s"]
+
+
+def test_a_run_without_a_stop_was_neither_asked_nor_stopped():
+    r = citytwin.run(SMALL, overrides={"run.duration": "10 min"}, stop=threading.Event())
+    assert r.complete and not r.stopped and r.stop_requested is False
+    with citytwin.open(r._file_path) as opened:  # a trace opened from its file cannot know about a stop
+        assert opened.stop_requested is None and not opened.stopped
+
+
 def test_a_cancel_that_comes_as_the_run_finishes_never_ends_with_the_complete_result(monkeypatch):
     """concurrent.futures' promise: cancel() is True only when the cancellation takes effect. A run whose
     child has finished before the stop reaches it cannot be stopped any more: the future ends cancelled."""
@@ -140,7 +183,7 @@ def test_cancel_before_the_run_starts_cancels_the_future(monkeypatch):
         raise AssertionError("a cancelled future ran its scenario")
 
     monkeypatch.setattr(threading, "Thread", HeldThread)
-    monkeypatch.setattr(_runner, "run", no_run)
+    monkeypatch.setattr(_runner, "_run", no_run)  # what run_async's thread runs
     future = citytwin.run_async(SMALL)
     assert not future.running() and future.cancel()
     assert future.cancelled() and future.cancel()  # as concurrent.futures: cancelling again is True

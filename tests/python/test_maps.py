@@ -98,3 +98,24 @@ def test_geojson_round_trips_positions_and_keeps_devices_in_their_districts(resu
         assert f["properties"]["uplinks_sent"] == by_district.loc[f["properties"]["name"], "uplinks_sent"]
     with pytest.raises(ValueError, match="latitude"):
         result.to_geojson(tmp_path / "bad.geojson", origin=(126.9, 37.5))  # swapped
+
+
+def test_geojson_without_an_origin_is_refused_and_says_how_to_give_one(result, tmp_path):
+    """RFC 7946 coordinates are WGS 84 longitude/latitude: metres written in their place are not GeoJSON."""
+    assert result.origin is None
+    with pytest.raises(ValueError) as refused:
+        result.to_geojson(tmp_path / "city.geojson")
+    for how in ("RFC 7946", "city: {origin: {lat:", "origin=(lat, lon)", "local_metres=True"):
+        assert how in str(refused.value)
+    assert not (tmp_path / "city.geojson").exists()
+    with pytest.raises(ValueError, match="an origin is given"):
+        result.to_geojson(tmp_path / "city.geojson", origin=(50.0, 8.27), local_metres=True)
+
+
+def test_geojson_in_local_metres_is_an_explicit_choice_and_says_it_is_not_rfc_7946(result, tmp_path):
+    collection = json.loads(Path(result.to_geojson(tmp_path / "local.geojson", local_metres=True)).read_text())
+    assert collection["crs_note"].startswith("not RFC 7946")
+    devices = [f for f in collection["features"] if f["properties"]["layer"] == "device"]
+    assert len(devices) == 60
+    for f in devices:
+        assert f["geometry"]["coordinates"] == [round(f["properties"]["x_m"], 3), round(f["properties"]["y_m"], 3)]

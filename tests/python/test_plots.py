@@ -239,6 +239,59 @@ def test_compare_axes_reach_past_their_error_bars(tmp_path):
     assert alert.get_ylim()[0] == 0.0  # from zero: its lower end is cut there (a latency is not negative)
 
 
+def test_compare_intervals_are_cut_at_their_bounds_and_the_caption_says_so(tmp_path):
+    """Two seeds: delivery 0.99/0.97 is 98 % +- 12.7 points (past 100 %), the CCTV share 0.2/0.25 is 22.5 %
+    +- 31.8 points (below 0): each interval stops at the bound, the cut end is marked, and the caption
+    says what the bars are and where they were cut."""
+    path = tmp_path / "c.h5"
+    write_compare(path)
+    frame = citytwin.read_compare(str(path))
+    assert (frame["delivery_ratio"] + frame["delivery_ratio_ci95"]).max() > 1.0
+    assert (frame["cctv_carried"] - frame["cctv_carried_ci95"]).min() < 0.0
+    fig = citytwin.plot_compare(str(path))
+    delivery = next(ax for ax in fig.axes if ax.get_ylabel() == "delivered or carried (%)")
+    for c in delivery.collections:
+        if isinstance(c, LineCollection):
+            for segment in c.get_segments():
+                y = np.asarray(segment, dtype=float).reshape(-1, 2)[:, 1]
+                y = y[np.isfinite(y)]  # (a phase without the quantity: no bar)
+                assert ((0.0 <= y) & (y <= 100.0)).all(), y
+    marks = {(line.get_marker(), float(y)) for line in delivery.get_lines() for y in line.get_ydata()
+             if line.get_marker() in ("^", "v")}
+    assert ("^", 100.0) in marks and ("v", 0.0) in marks
+    caption = " ".join(t.get_text() for t in fig.texts)
+    assert "Student-t 95 % interval of the mean over 2 seeds" in caption
+    assert "\u25b3 cut at 100 %" in caption and "\u25bd cut at 0" in caption
+    plt.close(fig)
+    write_compare(path, seeds=1)  # one seed: no interval, no caption promising one
+    fig = citytwin.plot_compare(str(path))
+    assert not any("Student-t" in t.get_text() for t in fig.texts)
+    plt.close(fig)
+
+
+def test_power_cuts_and_link_failures_are_shaded_apart_in_colour_and_in_greyscale():
+    """flood_outage over 10 h: the riverside's power cut (5-11 h, to the end) and the centre PON's fibre cut
+    (8-9 h): each kind its own legend entry, fill and hatch, and fills of different lightness."""
+    from matplotlib.colors import to_rgb
+
+    r = citytwin.run(SOURCE / "scenarios" / "flood_outage.yaml", overrides={"run.duration": "10 h"}, progress=False)
+    assert {"power_cut", "failure"} <= set(r.outages["kind"])
+    for ax in (ctp.timeseries(r, drivers=False), ctp.outcomes(r, bin_s=1800)):
+        names = [t for t in legend_texts(ax) if "power cut" in t or "failure" in t]
+        assert sorted(names) == ["link failure (fibre, PON, backhaul)", "power cut (district off mains)"]
+        bands = {p.get_label(): p for p in ax.patches if p.get_label() in names}
+        cut, link = bands["power cut (district off mains)"], bands["link failure (fibre, PON, backhaul)"]
+        assert cut.get_hatch() and link.get_hatch() and cut.get_hatch() != link.get_hatch()
+
+        def lightness(patch):  # the fill over white, as greyscale shows it (ITU-R BT.601 luma)
+            (red, green, blue), alpha = to_rgb(patch.get_facecolor()), patch.get_facecolor()[3]
+            luma = 0.299 * red + 0.587 * green + 0.114 * blue
+            return alpha * luma + (1 - alpha)
+
+        assert abs(lightness(cut) - lightness(link)) > 0.02
+        assert min(lightness(cut), lightness(link)) > 0.8  # light: the curves stay readable through them
+
+
 def legend_texts(ax):
     return [t.get_text() for t in ax.get_legend().get_texts()]
 

@@ -139,7 +139,7 @@ def test_read_gives_a_result_whose_every_method_works_without_the_file(flood, tm
     assert "uplinks" in ctp.outcomes(r).get_ylabel()
     assert ctp.district_bars(r).get_xlabel() == "district"
     assert "utilisation" in ctp.timeseries(r).get_ylabel()
-    path = r.to_geojson(tmp_path / "fo.geojson")
+    path = r.to_geojson(tmp_path / "fo.geojson", origin=(50.0, 8.27))
     assert len(json.loads(open(path).read())["features"]) > len(r.devices)
     assert "INCOMPLETE" not in repr(r)
 
@@ -254,7 +254,7 @@ def test_a_summary_trace_exports_what_it_has_and_says_what_is_missing(tmp_path):
         r.device_kpis()
     assert not str(error.value).startswith("None")  # a temporary trace is named as such
     with pytest.warns(UserWarning, match="run.trace: summary"):
-        path = r.to_geojson(tmp_path / "summary.geojson")
+        path = r.to_geojson(tmp_path / "summary.geojson", local_metres=True)
     collection = json.loads(open(path).read())
     layers = pd.Series([f["properties"]["layer"] for f in collection["features"]]).value_counts()
     assert layers["device"] == len(r.devices) and layers["gateway"] == len(r.gateways)
@@ -272,7 +272,7 @@ def test_a_sampled_trace_has_device_kpis_for_the_sampled_devices_only(tmp_path):
     assert list(k.index) == list(ids[ids % 4 == 0])
     assert (k["uplinks"] > 0).all()  # every sampled device sent: none looks silent
     with pytest.warns(UserWarning, match="run.trace: sample"):
-        path = r.to_geojson(tmp_path / "sample.geojson")
+        path = r.to_geojson(tmp_path / "sample.geojson", local_metres=True)
     devices = [f["properties"] for f in json.loads(open(path).read())["features"]
                if f["properties"]["layer"] == "device"]
     assert len(devices) == len(ids)

@@ -5,7 +5,7 @@
     sc["devices.0.interval"] = "2 min"
     r = citytwin.run(sc, seed=7)
     r.kpi["delivery_ratio"]; r.by_district; r.by_type; r.messages; r.timeseries
-    r.plot_map(); citytwin.plot.outcomes(r); r.to_geojson("city.geojson")  # lon/lat with city.origin
+    r.plot_map(); citytwin.plot.outcomes(r); r.to_geojson("city.geojson")  # lon/lat: needs city.origin
     ds = citytwin.sweep(sc, seeds=3, grid={"devices.0.interval": ["2 min", "5 min"]}, jobs=2)
 
 Each run happens in a child process (SimGrid keeps one engine per process), with the GIL released, so

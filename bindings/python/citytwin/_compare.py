@@ -91,9 +91,11 @@ def plot_compare(path: str, png: Optional[str] = None):
     covered device; coverage of devices and of area (%); delivery ratio (%) with the CCTV bitrate carried;
     uplink latency p95 (ms) with the flood alert latency (s, right-hand axis) where the scenario has a
     flood. Every value axis is linear and starts at zero, so that the height of a point reads as its size.
-    Each phase has a marker; the spread over seeds is drawn as each seed's value (small dots) and the 95 %
-    interval (error bars, cut at zero and at 100 %, which none of these quantities can pass; each axis
-    reaches past the top of its bars). Saves to `png` when given; returns the matplotlib Figure.
+    Each phase has a marker; the spread over seeds is drawn as each seed's value (small dots) and the
+    Student-t 95 % interval of the mean (error bars; each axis reaches past the top of its bars). With few
+    seeds that interval is wide (12.7 standard errors with two) and can run past what the quantity can be:
+    it is cut at zero, and a share at 100 %, and each cut end is marked with an open triangle, which the
+    panel's legend names. Saves to `png` when given; returns the matplotlib Figure.
     """
     import matplotlib
     if png is not None:
@@ -114,9 +116,9 @@ def plot_compare(path: str, png: Optional[str] = None):
     def kpi_line(ax, kpi, scale, label, marker, colour, seeds=False, seed_label="each seed", most=None, dx=0.0):
         """Mean per phase with its 95 % interval; with seeds, each seed's value as a small dot beside it.
         The interval is cut at zero and at `most` (a share's 100 %): the quantity cannot go past them (with
-        two seeds the interval is 12.7 standard errors wide and easily would). dx: shifts the series off the
-        phase's tick (two series on one panel side by side), its seeds' dots then on the outer side.
-        Returns the top of the bars."""
+        two seeds the interval is 12.7 standard errors wide and easily would); a cut end is marked (cut_mark).
+        dx: shifts the series off the phase's tick (two series on one panel side by side), its seeds' dots
+        then on the outer side. Returns the top of the bars."""
         mean = frame[kpi].to_numpy(dtype=float) * scale
         ci = frame.get(kpi + "_ci95")
         err = np.zeros_like(mean) if ci is None else np.nan_to_num(ci.to_numpy(dtype=float) * scale)
@@ -124,6 +126,9 @@ def plot_compare(path: str, png: Optional[str] = None):
         above = err if most is None else np.clip(np.minimum(err, most - mean), 0.0, None)
         ax.errorbar(x + dx, mean, yerr=None if ci is None else np.nan_to_num([below, above]), marker=marker, ms=7,
                     capsize=4, color=colour, label=label)
+        cut_mark(ax, x + dx, np.isfinite(mean) & (err > mean), 0.0, "v", "0")
+        if most is not None:
+            cut_mark(ax, x + dx, np.isfinite(mean) & (err > most - mean), most, "^", "100 %")
         for i, phase in enumerate(phases if seeds else []):
             values = np.asarray(runs[phase].get(kpi, []), dtype=float) * scale
             values = values[np.isfinite(values)]
@@ -133,6 +138,15 @@ def plot_compare(path: str, png: Optional[str] = None):
         tops = mean + above
         tops = tops[np.isfinite(tops)]
         return float(tops.max()) if tops.size else 0.0
+
+    cuts = set()  # the bounds some interval was cut at: the caption names their marks
+
+    def cut_mark(ax, xs, cut, at, marker, bound):
+        """Open triangles at the cut ends of intervals (xs[cut]), explained by the figure's caption."""
+        if cut.any():
+            cuts.add(bound)
+            ax.plot(xs[cut], np.full(int(cut.sum()), at), marker, ms=7, mfc="white", mec="black", mew=1.2,
+                    ls="none", clip_on=False, zorder=5)
 
     def legend(ax, *others, **kwargs):
         """One legend for an axis and its twins."""
@@ -214,6 +228,12 @@ def plot_compare(path: str, png: Optional[str] = None):
         ax.set_xticks(x, phases)
         ax.set_xlabel("phase")
     fig.suptitle(f"Rollout comparison ({seeds} seed{'s' if seeds != 1 else ''} per phase)")
+    if seeds > 1:  # what the bars are, and where they were cut (the caption, under the phase axes)
+        marks = {"100 %": "\u25b3 cut at 100 %", "0": "\u25bd cut at 0"}
+        cut = "; ".join(marks[b] for b in ("100 %", "0") if b in cuts)
+        fig.supxlabel(f"Error bars: Student-t 95 % interval of the mean over {seeds} seeds, dots: each seed"
+                      + (f". Where an interval runs past what the quantity can be, it is cut there: {cut}." if cut
+                         else "."), fontsize=8)
     if png is not None:
         fig.savefig(png, dpi=120)
         plt.close(fig)

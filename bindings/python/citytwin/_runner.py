@@ -139,7 +139,12 @@ def run(scenario: ScenarioLike, *, seed: Optional[int] = None, threads: Optional
     callable given a citytwin.Progress a few times a second (first the set-up's steps, then the simulated
     time; the bar shows the set-up when it takes more than a second). stop: an Event; once set, the run
     stops at its next window and the Result is incomplete (complete = False); set during the set-up, the
-    run raises RunError.
+    run raises RunError. A stop can come too late: set while the run finishes its last window or writes
+    its trace, it does not take, and the Result is complete and whole. The Result says which:
+    result.stopped is True when the stop took (the trace ends at result.simulated_s, as /meta says), and
+    result.stop_requested is True when the event was set before run() took the run's outcome (checked
+    once more then), so stop_requested and not stopped means it came too late. A stop set after that
+    check has no effect on this run (stop_requested False).
     Ctrl-C (the notebook's interrupt) stops the run the same way and raises KeyboardInterrupt.
     Errors and warnings name an edit of a Scenario as `sc["key.path"] = value` and an entry of overrides as
     `overrides["key.path"] = value`; the warnings (ScenarioWarning) point at the line that called run.
@@ -175,6 +180,8 @@ def _run(scenario: ScenarioLike, where: Caller, *, seed: Optional[int] = None, t
             raise type(e)(named(str(e))) from None
         result = Result(summary["path"], temporary_dir=tmpdir)
         tmpdir = None  # the Result owns it now
+        # The last look at stop: the child may have finished before the parent polled it (100 ms apart).
+        result.stop_requested = bool(summary["stop_sent"]) or (stop is not None and stop.is_set())
         result._cache["warnings"] = [named(text) for text in result.warnings]  # as the user wrote the scenario
         warn_at(where, result.warnings, ScenarioWarning)
         return result

@@ -226,6 +226,7 @@ class Result:
         self._file: Optional[h5py.File] = h5py.File(self._file_path, "r")
         self._cache: Dict[str, Any] = {}
         self._in_memory = False  # set by load(): read from the cache, never from the (maybe closed) file
+        self.stop_requested: Optional[bool] = None  # set by run(): whether its stop was set (run's docstring)
         if temporary_dir is not None:
             weakref.finalize(self, _remove_temporary, self._file, temporary_dir)
         version = int(_attr(self._f["meta"].attrs.get("schema_version", 1)))
@@ -292,6 +293,13 @@ class Result:
     def complete(self) -> bool:
         """True when the run reached its end (False: stopped early; the file holds what was written)."""
         return bool(self.meta.get("complete", 0))
+
+    @property
+    def stopped(self) -> bool:
+        """True when the run was stopped before its end (a stop, Ctrl-C, SIGTERM) and finished its trace
+        there: /meta@complete 0 with /meta@simulated_s, where it stopped (Result.simulated_s). False for a
+        complete run and for a run that was killed or failed (a .partial trace, which never stopped)."""
+        return not self.complete and "simulated_s" in self.meta
 
     @property
     def trace_level(self) -> str:
@@ -766,7 +774,8 @@ class Result:
 
         return plot.map(self, color_by, **kwargs)
 
-    def to_geojson(self, path: Union[str, "os.PathLike[str]"], *, origin: Optional[Sequence[float]] = None) -> str:
+    def to_geojson(self, path: Union[str, "os.PathLike[str]"], *, origin: Optional[Sequence[float]] = None,
+                   local_metres: bool = False) -> str:
         """Writes devices (with device_kpis), gateways and districts (with /kpi/by_district; polygon
         districts as their Polygon or MultiPolygon with holes) as a GeoJSON FeatureCollection for GIS tools
         (QGIS, kepler.gl); returns the path.
@@ -778,8 +787,11 @@ class Result:
         origin: (latitude, longitude) in degrees (WGS84) of the scenario's (0 m, 0 m), x pointing east and y
         north; by default the scenario's city.origin. Positions are turned into longitude/latitude by the
         engine's projection (citytwin.geo: within 0.3 m of the geodesic over a 30 km city). Without an
-        origin the coordinates stay in the scenario's metres, which RFC 7946 does not define: GIS tools then
-        need the layer's CRS set by hand.
+        origin it raises ValueError, saying how to give one: GeoJSON (RFC 7946) coordinates are WGS 84
+        longitude/latitude, and metres written in their place land near 0 N 0 E in a GIS tool.
+        local_metres=True (only without an origin) writes the scenario's metres (x east, y north) instead,
+        for a city with no place on the Earth: not RFC 7946, and said so in the collection's "crs_note"
+        member; a GIS tool then needs the layer's CRS set by hand (a local engineering CRS in metres).
         """
         import math
 
@@ -787,6 +799,17 @@ class Result:
 
         if origin is None:
             origin = self.origin
+        if origin is not None and local_metres:
+            raise ValueError(f"to_geojson: local_metres=True writes the scenario's metres, but an origin is given "
+                             f"({'origin=' if self.origin is None else 'city.origin: '}{tuple(origin)}): "
+                             "leave local_metres out for longitude/latitude")
+        if origin is None and not local_metres:
+            raise ValueError(
+                f"to_geojson: {self._name} has no city.origin, and GeoJSON (RFC 7946) coordinates are WGS 84 "
+                "longitude/latitude: place the scenario's (0 m, 0 m) on the Earth, in the scenario "
+                "(city: {origin: {lat: 50.0, lon: 8.27}}) or here (to_geojson(path, origin=(lat, lon))); "
+                "or write the local metres with local_metres=True (not RFC 7946: a GIS tool then needs the "
+                "layer's CRS set by hand)")
         if origin is not None:
             lat0, lon0 = float(origin[0]), float(origin[1])
             if not (-90 < lat0 < 90 and -180 <= lon0 <= 180):
@@ -841,8 +864,9 @@ class Result:
                              "geometry": {"type": "Point", "coordinates": point(dev["x_m"], dev["y_m"])},
                              "properties": {"layer": "device", **clean(dev)}})
         collection: Dict[str, Any] = {"type": "FeatureCollection", "features": features}
-        if origin is None:
-            collection["crs_note"] = "x_m/y_m in metres of the scenario's local frame (no origin given)"
+        if local_metres:
+            collection["crs_note"] = ("not RFC 7946: coordinates are x/y in metres (east, north) of the scenario's "
+                                      "local frame, written with local_metres=True (the scenario has no city.origin)")
         if note is not None:
             collection["trace_note"] = f"the trace was {note}"
         with builtins_open(str(path), "w", encoding="utf-8") as f:

@@ -6,6 +6,7 @@
     ctp.outcomes(r)                  # uplinks per hour: delivered (green) and each way of being lost
     ctp.timeseries(r, ["network_server"], drivers=True)   # drivers below, a panel per unit; outages shaded
     ctp.district_bars(r, "delivery_ratio")
+    ctp.shade_outages(r, ax=ax)      # power cuts, link failures, server crashes on a figure of your own (hours)
 
 Each function takes an optional matplotlib Axes and returns the Axes it drew on (timeseries: the top one of
 its panels). Without one, it makes a figure with constrained layout, so that a plain savefig keeps the
@@ -18,7 +19,9 @@ from typing import Any, Optional, Sequence, Tuple, Union
 import numpy as np
 import pandas as pd
 
-__all__ = ["map", "outcomes", "timeseries", "district_bars"]
+from ._outage_shading import shade_outages, shade_windows
+
+__all__ = ["map", "outcomes", "timeseries", "district_bars", "shade_outages"]
 
 #: colours that read: delivered green, the ways of being lost in reds/oranges/greys
 _OUTCOME_COLOURS = {"delivered": "#2ca02c", "collision": "#d62728", "below_sensitivity": "#ff7f0e",
@@ -327,16 +330,9 @@ def outcomes(result: Any, *, bin_s: float = 3600.0, ax: Any = None) -> Any:
         ax.set_ylabel(f"uplinks {per}")
     if notes:
         ax.set_title("\n".join(notes), fontsize=9, loc="left")
-    _shade_windows(ax, r, scale=3600.0)  # before the legend, which then names the shading
+    shade_windows(ax, r, scale=3600.0)  # before the legend, which then names each kind of shading
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return ax
-
-
-def _shade_windows(ax: Any, r: Any, scale: float, label: bool = True) -> None:
-    windows = r.outages
-    for i, w in enumerate(windows.itertuples()):
-        ax.axvspan(w.start_s / scale, w.end_s / scale, color="0.5", alpha=0.12, lw=0,
-                   label="outage / failure" if i == 0 and label else None)
 
 
 #: what a driver quantity without units is, on its axis label (docs/SCENARIO.md)
@@ -435,7 +431,8 @@ def timeseries(result: Any, variables: Optional[Sequence[str]] = None, *, driver
     drivers, the run's driver curves (/drivers) below it, one panel per unit (river level and inundation
     depth in m, rainfall in mm/h, ...: no axis carries two units), sharing the time axis; a curve per
     district in that district's colour, named by the district (districts with the same curve named
-    together), a city-wide curve in black. Outage and failure windows shaded in every panel.
+    together), a city-wide curve in black. Outage and failure windows shaded in every panel, each kind in its
+    own fill and hatch (power cut, link failure, network server down), named once in the top panel's legend.
 
     Returns the utilisation Axes (the top one); the driver panels are the other Axes of its figure. Given
     ax, the panels share ax's place in its figure (ax stays the top one); without, a new figure with
@@ -483,7 +480,7 @@ def timeseries(result: Any, variables: Optional[Sequence[str]] = None, *, driver
         for panel, (units, quantities) in zip(axes[int(utilisation):], groups.values()):
             _draw_drivers(panel, dr, units, quantities, districts, colours)
     for k, panel in enumerate(axes):
-        _shade_windows(panel, r, scale=3600.0, label=k == 0)
+        shade_windows(panel, r, scale=3600.0, label=k == 0)
         if panel.get_legend_handles_labels()[0]:
             panel.legend(**legend)
     end, stopped = _span(r)
