@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "sim/city/warning_text.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
 namespace citytwin::sim::city {
@@ -12,12 +13,6 @@ namespace {
 
 using scenario::Diagnostic;
 using scenario::QuantitySource;
-
-std::string seconds(double s) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.0f s", s);
-  return text;
-}
 
 // "its series", "its CSV (data/rain.csv)".
 std::string series_name(const QuantitySource& q) {
@@ -52,13 +47,15 @@ void check_driver_times(const scenario::Scenario& sc, std::vector<Diagnostic>& o
       }
       if (first >= end_s)
         out.push_back({mark, path,
-                       series_name(q) + " starts at " + seconds(first) + ", at or after the run's end (" +
-                           seconds(end_s) + "): only its first value holds over the run",
+                       series_name(q) + " starts at " + seconds_text(first) +
+                           ", at or after the run's end (" + seconds_text(end_s) +
+                           "): only its first value holds over the run",
                        Diagnostic::Severity::Warning});
       else if (last <= 0.0 && first < 0.0)
         out.push_back({mark, path,
-                       series_name(q) + " ends at " + seconds(last) + ", before the run's start (t = 0 is " +
-                           origin_name(q) + "): only its last value holds over the run",
+                       series_name(q) + " ends at " + seconds_text(last) +
+                           ", before the run's start (t = 0 is " + origin_name(q) +
+                           "): only its last value holds over the run",
                        Diagnostic::Severity::Warning});
     }
     if (std::isnan(q.csv_origin_s)) continue;
@@ -72,7 +69,7 @@ void check_driver_times(const scenario::Scenario& sc, std::vector<Diagnostic>& o
                    series_name(q) + " counts its date-times from " + origin_name(q) + ", and drivers." +
                        reference->quantity + "'s CSV (" + reference->csv_file + ") from " +
                        origin_name(*reference) + ": each takes that as the run's t = 0, so one instant is " +
-                       seconds(std::fabs(q.csv_origin_s - reference->csv_origin_s)) +
+                       seconds_text(std::fabs(q.csv_origin_s - reference->csv_origin_s)) +
                        " apart in the two; give both the same start (the date-time of the run's t = 0)",
                    Diagnostic::Severity::Warning});
   }

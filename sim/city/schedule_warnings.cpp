@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "sim/city/warning_text.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 
 namespace citytwin::sim::city {
@@ -12,22 +13,6 @@ namespace {
 
 using scenario::DevicePopulation;
 using scenario::Diagnostic;
-
-std::string seconds(double s) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.0f s", s);
-  return text;
-}
-
-// "90000 s (25 h)": the seconds the engine counts, and hours where a schedule is usually written in them.
-std::string when(double s) {
-  char text[64];
-  if (s >= 3600.0)
-    std::snprintf(text, sizeof text, "%.0f s (%.4g h)", s, s / 3600.0);
-  else
-    std::snprintf(text, sizeof text, "%.4g s", s);
-  return text;
-}
 
 // Three significant digits: "0.1", "3.18e-05".
 std::string short_number(double value) {
@@ -52,8 +37,9 @@ void late(const scenario::Scenario& sc, const scenario::WrittenEntry& written, c
   if (start_s < end_s) return;
   const std::string row = written.csv_row.empty() ? "" : written.csv_row + ": ";
   out.push_back({written.mark, written.path,
-                 row + what + " starts at " + when(start_s) + ", at or after the run's end (run.duration, " +
-                     when(end_s) + "): it never happens in the run",
+                 row + what + " starts at " + when_text(start_s) +
+                     ", at or after the run's end (run.duration, " + when_text(end_s) +
+                     "): it never happens in the run",
                  Diagnostic::Severity::Warning});
 }
 
@@ -82,8 +68,8 @@ void check_attacks(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
   const auto late_attack = [&](const scenario::SourceMark& mark, const std::string& path, double start_s) {
     if (start_s >= end_s)
       out.push_back({mark, path,
-                     "starts at " + seconds(start_s) + ", at or after the run's end (" + seconds(end_s) +
-                         "): it never acts",
+                     "starts at " + seconds_text(start_s) + ", at or after the run's end (" +
+                         seconds_text(end_s) + "): it never acts",
                      Diagnostic::Severity::Warning});
   };
   for (size_t i = 0; i < a.jamming.size(); ++i) {
