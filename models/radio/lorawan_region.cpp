@@ -185,4 +185,8 @@ double max_radiated_dbm(Region region, double frequency_hz) {
   return i < 0 ? std::numeric_limits<double>::infinity() : kEu868SubBands[static_cast<size_t>(i)].max_erp_dbm;
 }
 
+double max_conducted_dbm(Region region, double frequency_hz, double antenna_gain_dbi) {
+  return max_radiated_dbm(region, frequency_hz) + kHalfWaveDipoleGainDbi - antenna_gain_dbi;
+}
+
 }  // namespace citytwin::models::radio
