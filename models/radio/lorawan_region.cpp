@@ -72,6 +72,7 @@ constexpr RegionParams make_us915() {
   p.max_eirp_dbm = 30.0;
   p.max_tx_power_index = 14;
   p.max_dwell_time_s = 0.4;
+  p.nominal_frequency_hz = 915e6;
   return p;
 }
 

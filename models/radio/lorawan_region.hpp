@@ -89,6 +89,9 @@ struct RegionParams {
   double tx_power_step_db = 2.0;
   int max_tx_power_index = 7;
   double max_dwell_time_s = std::numeric_limits<double>::infinity();  // US915: 0.4 s
+  // The band's nominal carrier, for the free-space floor of the path loss (models/radio/path_loss.hpp):
+  // EU868 868 MHz, US915 915 MHz.
+  double nominal_frequency_hz = 868e6;
 };
 
 const RegionParams& region_params(Region region);

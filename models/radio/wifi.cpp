@@ -117,12 +117,12 @@ double WifiLinkBudget::reference_loss_db() const {
 }
 
 double WifiLinkBudget::received_power_dbm(double distance_m) const {
-  const LogDistancePathLoss path_loss{1.0, reference_loss_db(), path_loss_exponent};
+  const LogDistancePathLoss path_loss{1.0, reference_loss_db(), path_loss_exponent, carrier_hz};
   return eirp_dbm + rx_antenna_gain_dbi - path_loss.loss_db(distance_m);
 }
 
 double WifiLinkBudget::range_m(double rssi_dbm) const {
-  const LogDistancePathLoss path_loss{1.0, reference_loss_db(), path_loss_exponent};
+  const LogDistancePathLoss path_loss{1.0, reference_loss_db(), path_loss_exponent, carrier_hz};
   return path_loss.distance_for_loss_m(eirp_dbm + rx_antenna_gain_dbi - rssi_dbm);
 }
 

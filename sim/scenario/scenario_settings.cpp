@@ -34,6 +34,8 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
   if (const YamlNode* k = map.get("strongest_k")) channel.strongest_k_mark = log.mark(k->location);
   if (const auto region = map.choice("region", {"EU868", "US915"}))
     channel.region = *region == "US915" ? models::radio::Region::US915 : models::radio::Region::EU868;
+  channel.path_loss.free_space_frequency_hz =
+      models::radio::region_params(channel.region).nominal_frequency_hz;
   MapReader shadowing(log, map.get("shadowing"), map.path("shadowing"), {"sigma"});
   set_if(channel.shadowing_sigma_db, shadowing.quantity("sigma", Dimension::Gain, Bound::non_negative()));
   set_if(channel.noise_figure_db, map.quantity("noise_figure", Dimension::Gain, Bound::non_negative()));
