@@ -1,5 +1,5 @@
 // The sections that set how the city's networks and the run behave, rather than what the city holds: radio,
-// nbiot, platform and run. Read by load_scenario_text (sim/scenario/scenario_loader.cpp).
+// nbiot, wifi, platform and run. Read by load_scenario_text (sim/scenario/scenario_loader.cpp).
 #include <cstddef>
 #include <optional>
 #include <stdexcept>
@@ -80,6 +80,13 @@ void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
   } catch (const std::invalid_argument& e) {
     log.error(map.location(), "nbiot", std::string("inconsistent timers: ") + e.what());
   }
+}
+
+void read_wifi(DiagnosticLog& log, const YamlNode* node, Wifi& wifi) {
+  MapReader map(log, node, "wifi", {"airtime_sharing"});
+  if (const auto sharing = map.choice("airtime_sharing", {"throughput_fair", "proportional"}))
+    wifi.airtime_sharing = *sharing == "proportional" ? models::radio::AirtimeSharing::ProportionalToOffered
+                                                      : models::radio::AirtimeSharing::ThroughputFair;
 }
 
 void read_platform(DiagnosticLog& log, const YamlNode* node, const std::vector<DevicePopulation>& devices,
