@@ -72,6 +72,7 @@ constexpr RegionParams make_us915() {
   p.max_eirp_dbm = 30.0;
   p.max_tx_power_index = 14;
   p.max_dwell_time_s = 0.4;
+  p.nominal_frequency_hz = 915e6;
   return p;
 }
 
@@ -183,6 +184,10 @@ double max_radiated_dbm(Region region, double frequency_hz) {
   if (region == Region::US915) return std::numeric_limits<double>::infinity();
   const int i = eu868_sub_band_index(frequency_hz);
   return i < 0 ? std::numeric_limits<double>::infinity() : kEu868SubBands[static_cast<size_t>(i)].max_erp_dbm;
+}
+
+double max_conducted_dbm(Region region, double frequency_hz, double antenna_gain_dbi) {
+  return max_radiated_dbm(region, frequency_hz) + kHalfWaveDipoleGainDbi - antenna_gain_dbi;
 }
 
 }  // namespace citytwin::models::radio

@@ -26,6 +26,11 @@
 //   N 868.7-869.2 MHz 0.1 %, P 869.4-869.65 MHz 10 % (500 mW e.r.p.), R 869.7-870 MHz 1 %; 25 mW e.r.p.
 //   (14 dBm) elsewhere. Band O is left out as The Things Stack leaves it out; frequencies outside
 //   these six bands (e.g. the gaps 868.6-868.7 and 869.65-869.7 MHz) get no duty-cycle allowance.
+// - ERP and EIRP: the sub-band limits are effective radiated power, relative to a half-wave dipole of
+//   2.15 dBi gain, so e.i.r.p. = e.r.p. + 2.15 dB (ITU-R BS.561, Annex 1; Radio Regulations 1.161-1.162).
+//   A transmitter whose antenna has gain G dBi radiates conducted + G dBm EIRP: it meets an ERP limit L
+//   when its conducted power is at most L + 2.15 - G (max_conducted_dbm). RP002's EU868 MaxEIRP of
+//   16 dBm is the same 14 dBm ERP, rounded.
 #pragma once
 
 #include <array>
@@ -84,6 +89,9 @@ struct RegionParams {
   double tx_power_step_db = 2.0;
   int max_tx_power_index = 7;
   double max_dwell_time_s = std::numeric_limits<double>::infinity();  // US915: 0.4 s
+  // The band's nominal carrier, for the free-space floor of the path loss (models/radio/path_loss.hpp):
+  // EU868 868 MHz, US915 915 MHz.
+  double nominal_frequency_hz = 868e6;
 };
 
 const RegionParams& region_params(Region region);
@@ -140,5 +148,13 @@ double duty_cycle_limit(Region region, double frequency_hz);
 // sub-band (duty_cycle_limit forbids it there). US915: +infinity (the gateway's own setting, up to 36 dBm
 // EIRP, is the limit).
 double max_radiated_dbm(Region region, double frequency_hz);
+
+// Gain of the half-wave dipole that ERP is measured against (ITU-R BS.561, Annex 1).
+inline constexpr double kHalfWaveDipoleGainDbi = 2.15;
+
+// The most conducted power a transmitter may feed an antenna of antenna_gain_dbi on frequency_hz so that
+// it radiates within max_radiated_dbm's ERP limit: that limit + 2.15 - antenna_gain_dbi (EU868 868.1 MHz:
+// 16.15 dBm at 0 dBi, 10.15 dBm at 6 dBi). +infinity where max_radiated_dbm is.
+double max_conducted_dbm(Region region, double frequency_hz, double antenna_gain_dbi);
 
 }  // namespace citytwin::models::radio

@@ -117,13 +117,51 @@ double WifiLinkBudget::reference_loss_db() const {
 }
 
 double WifiLinkBudget::received_power_dbm(double distance_m) const {
-  const LogDistancePathLoss path_loss{1.0, reference_loss_db(), path_loss_exponent};
+  const LogDistancePathLoss path_loss{1.0, reference_loss_db(), path_loss_exponent, carrier_hz};
   return eirp_dbm + rx_antenna_gain_dbi - path_loss.loss_db(distance_m);
 }
 
 double WifiLinkBudget::range_m(double rssi_dbm) const {
-  const LogDistancePathLoss path_loss{1.0, reference_loss_db(), path_loss_exponent};
+  const LogDistancePathLoss path_loss{1.0, reference_loss_db(), path_loss_exponent, carrier_hz};
   return path_loss.distance_for_loss_m(eirp_dbm + rx_antenna_gain_dbi - rssi_dbm);
+}
+
+std::vector<double> share_airtime(const std::vector<double>& airtime_per_bit,
+                                  const std::vector<double>& offered_bps, AirtimeSharing sharing) {
+  if (airtime_per_bit.size() != offered_bps.size())
+    throw std::invalid_argument("share_airtime: one airtime per offered load expected");
+  std::vector<double> carried(offered_bps.size(), 0.0);
+  double offered_airtime = 0.0;
+  for (size_t i = 0; i < offered_bps.size(); ++i) {
+    if (offered_bps[i] < 0.0) throw std::invalid_argument("share_airtime: negative offered load");
+    if (airtime_per_bit[i] <= 0.0) continue;
+    carried[i] = offered_bps[i];
+    offered_airtime += offered_bps[i] * airtime_per_bit[i];
+  }
+  if (offered_airtime <= 1.0) return carried;
+  if (sharing == AirtimeSharing::ProportionalToOffered) {
+    for (double& c : carried) c /= offered_airtime;
+    return carried;
+  }
+  // Water-filling: raise a common throughput level until the airtime is used up; stations offering less
+  // than the level keep their offered load.
+  std::vector<size_t> order;
+  for (size_t i = 0; i < offered_bps.size(); ++i)
+    if (airtime_per_bit[i] > 0.0) order.push_back(i);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return offered_bps[a] < offered_bps[b]; });
+  double used = 0.0;  // airtime of stations below the level
+  double rest = std::accumulate(order.begin(), order.end(), 0.0,
+                                [&](double sum, size_t i) { return sum + airtime_per_bit[i]; });
+  for (size_t k = 0; k < order.size(); ++k) {
+    const double level = (1.0 - used) / rest;
+    if (level <= offered_bps[order[k]]) {
+      for (size_t j = k; j < order.size(); ++j) carried[order[j]] = level;
+      break;
+    }
+    used += offered_bps[order[k]] * airtime_per_bit[order[k]];
+    rest -= airtime_per_bit[order[k]];
+  }
+  return carried;
 }
 
 AccessPointShare share_access_point(const std::vector<StationDemand>& demands, const WifiConfig& config,
@@ -134,9 +172,11 @@ AccessPointShare share_access_point(const std::vector<StationDemand>& demands, c
   AccessPointShare ap;
   ap.stations.resize(demands.size());
   std::vector<double> airtime_per_bit(demands.size(), 0.0);  // 1 / (eta r), associated stations
+  std::vector<double> offered(demands.size(), 0.0);
   for (size_t i = 0; i < demands.size(); ++i) {
     if (demands[i].offered_bps < 0.0)
       throw std::invalid_argument("share_access_point: negative offered load");
+    offered[i] = demands[i].offered_bps;
     StationShare& s = ap.stations[i];
     const auto mcs = wifi_select_mcs(demands[i].rssi_dbm, config);
     if (!mcs) continue;
@@ -148,38 +188,7 @@ AccessPointShare share_access_point(const std::vector<StationDemand>& demands, c
     ap.offered_bps += demands[i].offered_bps;
     ap.offered_airtime += demands[i].offered_bps * airtime_per_bit[i];
   }
-
-  // Throughput each associated station carries.
-  std::vector<double> carried(demands.size(), 0.0);
-  for (size_t i = 0; i < demands.size(); ++i) {
-    if (ap.stations[i].associated) carried[i] = demands[i].offered_bps;
-  }
-  if (ap.saturated()) {
-    if (sharing == AirtimeSharing::ProportionalToOffered) {
-      for (double& c : carried) c /= ap.offered_airtime;
-    } else {
-      // Water-filling: raise a common throughput level until the airtime is used up; stations offering
-      // less than the level keep their offered load.
-      std::vector<size_t> order;
-      for (size_t i = 0; i < demands.size(); ++i) {
-        if (ap.stations[i].associated) order.push_back(i);
-      }
-      std::sort(order.begin(), order.end(),
-                [&](size_t a, size_t b) { return demands[a].offered_bps < demands[b].offered_bps; });
-      double used = 0.0;  // airtime of stations below the level
-      double rest = std::accumulate(order.begin(), order.end(), 0.0,
-                                    [&](double sum, size_t i) { return sum + airtime_per_bit[i]; });
-      for (size_t k = 0; k < order.size(); ++k) {
-        const double level = (1.0 - used) / rest;
-        if (level <= demands[order[k]].offered_bps) {
-          for (size_t j = k; j < order.size(); ++j) carried[order[j]] = level;
-          break;
-        }
-        used += demands[order[k]].offered_bps * airtime_per_bit[order[k]];
-        rest -= airtime_per_bit[order[k]];
-      }
-    }
-  }
+  const std::vector<double> carried = share_airtime(airtime_per_bit, offered, sharing);
   for (size_t i = 0; i < demands.size(); ++i) {
     StationShare& s = ap.stations[i];
     s.achieved_bps = carried[i];

@@ -24,11 +24,16 @@
 //   Rappaport gives for urban cellular radio (Table 4.2); 20 dBm EIRP, a 100 mW radio; 5.5 GHz (the
 //   5470..5725 MHz band Europe allows outdoors, ETSI EN 301 893).
 // Sharing rule: a station's traffic x at PHY rate r occupies airtime x / (eta r). While the offered
-// airtime sum is at most 1 every station carries its offered load. Above, either every station is
-// scaled by the same factor (ProportionalToOffered, the default: carried = min(offered, capacity) with
-// shares proportional to the offered loads) or the AP gives every backlogged station the same
-// throughput (ThroughputFair: max-min fair water-filling, what 802.11 DCF's per-frame fairness yields;
-// M. Heusse et al., "Performance anomaly of 802.11b", IEEE INFOCOM 2003).
+// airtime sum is at most 1 every station carries its offered load. Above, the AP gives every backlogged
+// station the same throughput (ThroughputFair, the default: max-min fair water-filling, what 802.11
+// DCF's equal long-term channel access per station yields; M. Heusse, F. Rousseau, G. Berger-Sabbatel,
+// A. Duda, "Performance anomaly of 802.11b", IEEE INFOCOM 2003: "a host transmitting at 1 Mb/s reduces
+// the throughput of all other hosts transmitting at 11 Mb/s to a low value below 1 Mb/s"; their
+// throughput per host, s_d / ((N - 1) T_f + T_s), is the level 1 / sum_i 1 / (eta r_i) below when the
+// per-frame overheads are folded into eta). Stations offering less than that level keep their load, the
+// others share the rest equally. Or every station is scaled by the same factor (ProportionalToOffered:
+// shares proportional to the offered loads, as an airtime scheduler weighting by demand would give; no
+// 802.11 MAC does this by itself). The scenario chooses (wifi.airtime_sharing, docs/SCENARIO.md).
 #pragma once
 
 #include <array>
@@ -106,6 +111,12 @@ struct AccessPointShare {
 };
 
 AccessPointShare share_access_point(const std::vector<StationDemand>& demands, const WifiConfig& config,
-                                    AirtimeSharing sharing = AirtimeSharing::ProportionalToOffered);
+                                    AirtimeSharing sharing = AirtimeSharing::ThroughputFair);
+
+// The throughput each station of one AP carries, given the airtime one of its bits takes (1 / (eta r);
+// 0 for a station not associated, which carries nothing) and the load it offers (>= 0), by the rule above.
+std::vector<double> share_airtime(const std::vector<double>& airtime_per_bit,
+                                  const std::vector<double>& offered_bps,
+                                  AirtimeSharing sharing = AirtimeSharing::ThroughputFair);
 
 }  // namespace citytwin::models::radio

@@ -111,9 +111,12 @@ LorawanServer::Downlink LorawanServer::send_downlink(const ResolvedFrame& frame,
       sent.rx_window = w + 1;
       // Sent, it reaches the device if its power there, the uplink's path reversed, is at or above the
       // device's sensitivity at the window's data rate. The server cannot tell: it has sent it either way.
-      // (Its power: the gateway's, within the sub-band's limit: EU868 RX1 14 dBm, RX2 27 dBm.)
-      const double power_dbm = std::min(scenario_.gateways[g].tx_power_dbm,
-                                        models::radio::max_radiated_dbm(city_.region, win.frequency_hz));
+      // (Its power: the gateway's conducted power, held to the sub-band's ERP limit, EU868 RX1 14 dBm,
+      // RX2 27 dBm, through its antenna: the path's gain includes antenna_gain_dbi.)
+      const double power_dbm =
+          std::min(scenario_.gateways[g].tx_power_dbm,
+                   models::radio::max_conducted_dbm(city_.region, win.frequency_hz,
+                                                    scenario_.gateways[g].antenna_gain_dbi));
       const double rx_dbm =
           static_cast<double>(frame.rssi_received_dbm[i]) - frame.tx.tx_power_dbm + power_dbm;
       if (rx_dbm <

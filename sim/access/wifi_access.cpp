@@ -38,7 +38,8 @@ WifiAccess::WifiAccess(const scenario::Scenario& scenario, const city::CityLayou
     demands[static_cast<size_t>(best)].push_back({best_rssi, pop.stream_bps});
   }
   for (size_t i = 0; i < access_points_.size(); ++i) {
-    const models::radio::AccessPointShare share = models::radio::share_access_point(demands[i], config);
+    const models::radio::AccessPointShare share =
+        models::radio::share_access_point(demands[i], config, scenario.wifi.airtime_sharing);
     access_points_[i].offered_bps = share.offered_bps;
     access_points_[i].carried_bps = share.carried_bps;
     access_points_[i].utilisation = share.utilisation;

@@ -212,7 +212,9 @@ void LinkGains::compute(std::span<const std::pair<uint32_t, double>> candidates,
                         bool vector) const {
   gains.resize(candidates.size());
   if (vector && vector_available()) return compute_avx512(candidates, gains.data());
-  for (size_t i = 0; i < candidates.size(); ++i) gains[i] = one(candidates[i].first, candidates[i].second);
+  const double free_space_d0_db = path_loss->free_space_at_reference_db();
+  for (size_t i = 0; i < candidates.size(); ++i)
+    gains[i] = one(candidates[i].first, candidates[i].second, free_space_d0_db);
 }
 
 #ifdef CITYTWIN_LINK_GAINS_AVX512
@@ -223,8 +225,10 @@ __attribute__((target("avx512f,avx512dq"))) void LinkGains::compute_avx512(
     std::span<const std::pair<uint32_t, double>> candidates, double* gains) const {
   const __m512d d0 = _mm512_set1_pd(path_loss->reference_distance_m),
                 l0 = _mm512_set1_pd(path_loss->reference_loss_db),
-                ten_n = _mm512_set1_pd(10.0 * path_loss->exponent), wall = _mm512_set1_pd(wall_loss_db),
-                sigma = _mm512_set1_pd(sigma_db), one = _mm512_set1_pd(1.0), minus_two = _mm512_set1_pd(-2.0),
+                ten_n = _mm512_set1_pd(10.0 * path_loss->exponent),
+                fs0 = _mm512_set1_pd(path_loss->free_space_at_reference_db()), twenty = _mm512_set1_pd(20.0),
+                wall = _mm512_set1_pd(wall_loss_db), sigma = _mm512_set1_pd(sigma_db),
+                one = _mm512_set1_pd(1.0), minus_two = _mm512_set1_pd(-2.0),
                 two_pi = _mm512_set1_pd(2.0 * std::numbers::pi), unit = _mm512_set1_pd(0x1.0p-53);
   const __m512i key = _mm512_set1_epi64(static_cast<long long>(shadow_key)),
                 golden = _mm512_set1_epi64(static_cast<long long>(core::kGolden)),
@@ -241,7 +245,9 @@ __attribute__((target("avx512f,avx512dq"))) void LinkGains::compute_avx512(
       rank_lanes[i] = in ? rank[g] : 0u;
     }
     const __m512d d = _mm512_max_pd(_mm512_sqrt_pd(_mm512_load_pd(d2_lanes)), d0);
-    const __m512d loss = _mm512_add_pd(l0, _mm512_mul_pd(ten_n, _ZGVeN8v_log10(_mm512_div_pd(d, d0))));
+    const __m512d x = _ZGVeN8v_log10(_mm512_div_pd(d, d0));  // loss_from_log_db: the larger line
+    const __m512d loss = _mm512_max_pd(_mm512_add_pd(l0, _mm512_mul_pd(ten_n, x)),
+                                       _mm512_add_pd(fs0, _mm512_mul_pd(twenty, x)));
     __m512d gain = _mm512_sub_pd(_mm512_sub_pd(_mm512_load_pd(antenna_lanes), loss), wall);
     if (sigma_db > 0.0) {
       // u2 = stream_value(key, 2 rank) = mix64(key + (2 rank + 1) golden), u1 the next value
@@ -260,7 +266,9 @@ __attribute__((target("avx512f,avx512dq"))) void LinkGains::compute_avx512(
 }
 #else
 void LinkGains::compute_avx512(std::span<const std::pair<uint32_t, double>> candidates, double* gains) const {
-  for (size_t i = 0; i < candidates.size(); ++i) gains[i] = one(candidates[i].first, candidates[i].second);
+  const double free_space_d0_db = path_loss->free_space_at_reference_db();
+  for (size_t i = 0; i < candidates.size(); ++i)
+    gains[i] = one(candidates[i].first, candidates[i].second, free_space_d0_db);
 }
 #endif
 

@@ -4,6 +4,7 @@
 // is skipped only when no draw of the shadowing could lift it to the floor (the bounds below).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -114,7 +115,10 @@ class LinkCutoff {
   };
   Table table() const { return {lift_z_.data(), static_cast<double>(lift_z_.size()), per_bucket_}; }
   double lift_z_beyond(double squared_distance_m2) const {
-    return (path_loss_.loss_db(std::sqrt(squared_distance_m2)) - l0_db_) / sigma_db_;
+    const double d = std::max(std::sqrt(squared_distance_m2), path_loss_.reference_distance_m);
+    const double loss =
+        path_loss_.loss_from_log_db(std::log10(d / path_loss_.reference_distance_m), free_space_d0_db_);
+    return (loss - l0_db_) / sigma_db_;
   }
   // The last bucket b whose z[b] <= limit_z (-1: none), from a table of the inverse (lift_z rises with the
   // bucket) on a grid of 1/256: at_least's buckets hold every such bucket and perhaps a few beyond,
@@ -130,6 +134,7 @@ class LinkCutoff {
 
  private:
   models::radio::LogDistancePathLoss path_loss_;
+  double free_space_d0_db_ = path_loss_.free_space_at_reference_db();
   double l0_db_ = 0.0, sigma_db_ = 0.0;
   double radius_m_ = INFINITY;
   double per_bucket_ = 0.0;  // buckets per m^2; 0 leaves one bucket of -inf (no shadowing, no table)
@@ -222,7 +227,14 @@ struct LinkGains {
   double wall_loss_db;
 
   double one(uint32_t gateway, double squared_distance_m2) const {
-    double gain = antenna_dbi[gateway] - path_loss->loss_db(std::sqrt(squared_distance_m2)) - wall_loss_db;
+    return one(gateway, squared_distance_m2, path_loss->free_space_at_reference_db());
+  }
+  // The same, given path_loss->free_space_at_reference_db() (computed once per compute()).
+  double one(uint32_t gateway, double squared_distance_m2, double free_space_at_reference_db) const {
+    const double d = std::max(std::sqrt(squared_distance_m2), path_loss->reference_distance_m);
+    const double loss = path_loss->loss_from_log_db(std::log10(d / path_loss->reference_distance_m),
+                                                    free_space_at_reference_db);
+    double gain = antenna_dbi[gateway] - loss - wall_loss_db;
     if (sigma_db > 0.0) {
       core::Stream rng(shadow_key, 2u * static_cast<uint64_t>(rank[gateway]));
       gain -= sigma_db * standard_normal_draw(rng);

@@ -51,6 +51,13 @@ std::string short_number(double value) {
   return text;
 }
 
+// A power level to the hundredth of a dB (16.15 dBm), which three digits would round.
+std::string power_text(double dbm) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", dbm);
+  return text;
+}
+
 // A channel in MHz to the kHz (869.525 MHz, which three digits printed as 870).
 std::string megahertz(double hz) {
   char text[32];
@@ -113,13 +120,15 @@ void check_population(const scenario::Scenario& sc, size_t index, std::vector<Di
                 " is outside every sub-band the region allows (set radio.duty_cycle: false to ignore)");
     }
     // The sub-band's radiated power limit (EN 300 220-2 Table B.1: 14 dBm ERP on 868.0-868.6 MHz), which
-    // tx_power is held to as the gateways' downlinks are (models::radio::max_radiated_dbm).
+    // tx_power is held to as the gateways' downlinks are (models::radio::max_conducted_dbm). A device's
+    // antenna is isotropic here (the link budget adds the gateway's gain alone): 0 dBi, so 16.15 dBm.
     for (const double f : pop.radio.channels_hz) {
-      const double cap = models::radio::max_radiated_dbm(sc.channel.region, f);
+      const double cap = models::radio::max_conducted_dbm(sc.channel.region, f, 0.0);
       if (pop.radio.tx_power_dbm <= cap) continue;
       error(pop.radio.tx_power_mark.value_or(pop.mark), "radio.tx_power",
-            short_number(pop.radio.tx_power_dbm) + " dBm is above the " + short_number(cap) +
-                " dBm the region allows on " + megahertz(f) +
+            power_text(pop.radio.tx_power_dbm) + " dBm is above the " + power_text(cap) + " dBm (" +
+                power_text(models::radio::max_radiated_dbm(sc.channel.region, f)) +
+                " dBm ERP from a 0 dBi antenna) the region allows on " + megahertz(f) +
                 " (set radio.duty_cycle: false to ignore the region's limits)");
       break;
     }

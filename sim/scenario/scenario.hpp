@@ -22,6 +22,7 @@
 #include "models/radio/path_loss.hpp"
 #include "models/radio/reception.hpp"
 #include "models/radio/technology.hpp"
+#include "models/radio/wifi.hpp"
 #include "sim/scenario/attack_spec.hpp"
 #include "sim/scenario/district_shape.hpp"
 #include "sim/scenario/driver_spec.hpp"
@@ -203,6 +204,13 @@ struct Nbiot {
   models::radio::NbiotTimers timers;
 };
 
+// Public Wi-Fi access points (models/radio/wifi.hpp): how a saturated AP shares its airtime among its
+// cameras. ThroughputFair: every backlogged station the same throughput, what 802.11 DCF gives (Heusse et
+// al., INFOCOM 2003, the performance anomaly); ProportionalToOffered: shares in proportion to the loads.
+struct Wifi {
+  models::radio::AirtimeSharing airtime_sharing = models::radio::AirtimeSharing::ThroughputFair;
+};
+
 // Stream analytics at the operations centre: an alert when readings of devices of a type in one
 // district exceed a threshold `consecutive` times in a row (in the order they reach the platform);
 // it clears at the first reading at or below it. E.g. "river level above 4.5 m in two consecutive
@@ -364,6 +372,7 @@ struct Scenario {
   std::vector<Gateway> gateways;
   RadioChannel channel;
   Nbiot nbiot;
+  Wifi wifi;
   Fibre fibre;
   Drivers drivers;
   Platform platform;

@@ -21,9 +21,9 @@
 namespace citytwin::sim::scenario {
 namespace {
 
-const std::vector<std::string_view> kSections = {"city",  "devices", "gateways",      "fibre",  "radio",
-                                                 "nbiot", "drivers", "platform",      "run",    "phases",
-                                                 "costs", "s_poles", "iot_districts", "attacks"};
+const std::vector<std::string_view> kSections = {"city",   "devices", "gateways", "fibre",         "radio",
+                                                 "nbiot",  "wifi",    "drivers",  "platform",      "run",
+                                                 "phases", "costs",   "s_poles",  "iot_districts", "attacks"};
 const std::vector<std::string_view> kRequiredSections = {"city", "devices", "gateways", "run"};
 
 std::string join_messages(const std::vector<Diagnostic>& diagnostics) {
@@ -280,6 +280,7 @@ void read_sections(DiagnosticLog& log, const YamlNode& root, Scenario& scenario)
   read_channel(log, root.find("radio"), scenario.channel);
   check_us915_channels(log, scenario);
   read_nbiot(log, root.find("nbiot"), scenario.nbiot);
+  read_wifi(log, root.find("wifi"), scenario.wifi);
   read_fibre(log, root.find("fibre"), scenario.gateways, root.find("gateways"), scenario.fibre);
   read_platform(log, root.find("platform"), scenario.devices,
                 scenario.platform);  // before drivers: failures may target "ccc"

@@ -64,6 +64,7 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
 // US915: the devices' channels sub-band 2 (903.9-905.3 MHz) unless given; given ones must be uplink channels.
 void check_us915_channels(DiagnosticLog& log, Scenario& scenario);
 void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot);
+void read_wifi(DiagnosticLog& log, const YamlNode* node, Wifi& wifi);
 // devices: read before; an alert rule's threshold is in the unit of what its type senses.
 void read_platform(DiagnosticLog& log, const YamlNode* node, const std::vector<DevicePopulation>& devices,
                    Platform& platform);

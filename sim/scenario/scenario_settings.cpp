@@ -1,5 +1,5 @@
 // The sections that set how the city's networks and the run behave, rather than what the city holds: radio,
-// nbiot, platform and run. Read by load_scenario_text (sim/scenario/scenario_loader.cpp).
+// nbiot, wifi, platform and run. Read by load_scenario_text (sim/scenario/scenario_loader.cpp).
 #include <cstddef>
 #include <optional>
 #include <stdexcept>
@@ -34,6 +34,8 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
   if (const YamlNode* k = map.get("strongest_k")) channel.strongest_k_mark = log.mark(k->location);
   if (const auto region = map.choice("region", {"EU868", "US915"}))
     channel.region = *region == "US915" ? models::radio::Region::US915 : models::radio::Region::EU868;
+  channel.path_loss.free_space_frequency_hz =
+      models::radio::region_params(channel.region).nominal_frequency_hz;
   MapReader shadowing(log, map.get("shadowing"), map.path("shadowing"), {"sigma"});
   set_if(channel.shadowing_sigma_db, shadowing.quantity("sigma", Dimension::Gain, Bound::non_negative()));
   set_if(channel.noise_figure_db, map.quantity("noise_figure", Dimension::Gain, Bound::non_negative()));
@@ -78,6 +80,13 @@ void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
   } catch (const std::invalid_argument& e) {
     log.error(map.location(), "nbiot", std::string("inconsistent timers: ") + e.what());
   }
+}
+
+void read_wifi(DiagnosticLog& log, const YamlNode* node, Wifi& wifi) {
+  MapReader map(log, node, "wifi", {"airtime_sharing"});
+  if (const auto sharing = map.choice("airtime_sharing", {"throughput_fair", "proportional"}))
+    wifi.airtime_sharing = *sharing == "proportional" ? models::radio::AirtimeSharing::ProportionalToOffered
+                                                      : models::radio::AirtimeSharing::ThroughputFair;
 }
 
 void read_platform(DiagnosticLog& log, const YamlNode* node, const std::vector<DevicePopulation>& devices,

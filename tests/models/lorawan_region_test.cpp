@@ -92,6 +92,19 @@ TEST(Eu868, SubBandLimits) {
   EXPECT_DOUBLE_EQ(duty_cycle_limit(Region::EU868, 870.0e6), 0.0);
 }
 
+// The ERP limits as conducted power behind an antenna of G dBi: limit + 2.15 - G (e.i.r.p. = e.r.p. +
+// 2.15 dB, ITU-R BS.561 Annex 1). 14 dBm ERP: 16.15 dBm at 0 dBi (RP002's MaxEIRP 16 dBm fits), 10.15 dBm
+// at 6 dBi; 27 dBm ERP in RX2's sub-band P: 29.15 dBm at 0 dBi, 23.15 at 6 dBi.
+TEST(Eu868, ConductedPowerLimitSubtractsTheAntennaGainOverADipole) {
+  EXPECT_DOUBLE_EQ(kHalfWaveDipoleGainDbi, 2.15);
+  EXPECT_NEAR(max_conducted_dbm(Region::EU868, 868.1e6, 0.0), 16.15, 1e-12);
+  EXPECT_NEAR(max_conducted_dbm(Region::EU868, 868.1e6, 6.0), 10.15, 1e-12);
+  EXPECT_NEAR(max_conducted_dbm(Region::EU868, 869.525e6, 0.0), 29.15, 1e-12);
+  EXPECT_NEAR(max_conducted_dbm(Region::EU868, 869.525e6, 6.0), 23.15, 1e-12);
+  EXPECT_GE(max_conducted_dbm(Region::EU868, 868.1e6, 0.0), region_params(Region::EU868).max_eirp_dbm);
+  EXPECT_TRUE(std::isinf(max_conducted_dbm(Region::US915, 923.3e6, 6.0)));
+}
+
 TEST(Eu868, DefaultChannelsShareSubBandMAndRx2IsInP) {
   for (double f : region_params(Region::EU868).default_uplink_channels_hz) {
     const int i = eu868_sub_band_index(f);

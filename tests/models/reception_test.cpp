@@ -44,6 +44,37 @@ TEST(GatewaySensitivity, SpreadingFactorOutsideTableThrows) {
   EXPECT_THROW(gateway_sensitivity_dbm(13, 125e3), std::out_of_range);
 }
 
+// The end device's (downlink) sensitivity is the SX1272/73 datasheet's table itself (Rev. 2, July 2014,
+// RFS_L125 / RFS_L250 / RFS_L500; the same in FLoRa's LoRaReceiver), not its 125 kHz row shifted by
+// 10 log10(BW / 125 kHz): at SF7/500 kHz -116 dBm, where the shift gives -124 + 6.02 = -117.98.
+TEST(EndDeviceSensitivity, IsTheSx1272DatasheetsTableAtEachBandwidth) {
+  const std::array<double, 6> at_125 = {-124, -127, -130, -133, -135, -137};
+  const std::array<double, 6> at_250 = {-122, -125, -128, -130, -132, -135};
+  const std::array<double, 6> at_500 = {-116, -119, -122, -125, -128, -129};
+  for (int sf = 7; sf <= 12; ++sf) {
+    const size_t i = static_cast<size_t>(sf - 7);
+    EXPECT_DOUBLE_EQ(end_device_sensitivity_dbm(sf, 125e3), at_125[i]) << "SF" << sf;
+    EXPECT_DOUBLE_EQ(end_device_sensitivity_dbm(sf, 250e3), at_250[i]) << "SF" << sf;
+    EXPECT_DOUBLE_EQ(end_device_sensitivity_dbm(sf, 500e3), at_500[i]) << "SF" << sf;
+  }
+  EXPECT_THROW(end_device_sensitivity_dbm(7, 62.5e3), std::out_of_range);
+  EXPECT_THROW(end_device_sensitivity_dbm(6, 125e3), std::out_of_range);
+}
+
+// The SX1301 gateway keeps the noise-floor shift at 250 / 500 kHz (no per-SF table of its own: see
+// models/radio/reception.hpp). The RAK2247 concentrator card (SX1301) lists SF7 -125 / -123 / -120 dBm
+// and SF12 -139 / -136 / -134 dBm at 125 / 250 / 500 kHz, in whole dB: its steps over 125 kHz (+2 / +3,
+// +5 / +5) are within 1.02 dB of the shift's 3.01 and 6.02 dB.
+TEST(GatewaySensitivity, BandwidthStepsAgreeWithAnSx1301CardWithinADecibel) {
+  const std::array<std::array<double, 3>, 2> rak2247 = {{{-125, -123, -120}, {-139, -136, -134}}};
+  const std::array<int, 2> sfs = {7, 12};
+  for (size_t k = 0; k < 2; ++k) {
+    const double base = gateway_sensitivity_dbm(sfs[k], 125e3);
+    EXPECT_NEAR(gateway_sensitivity_dbm(sfs[k], 250e3) - base, rak2247[k][1] - rak2247[k][0], 1.03);
+    EXPECT_NEAR(gateway_sensitivity_dbm(sfs[k], 500e3) - base, rak2247[k][2] - rak2247[k][0], 1.03);
+  }
+}
+
 TEST(CaptureRule, DefaultsAreLoraSimSixDecibels) {
   const CaptureRule rule;
   EXPECT_TRUE(rule.enabled);

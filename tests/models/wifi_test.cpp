@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <numeric>
 #include <stdexcept>
 
 namespace citytwin::models::radio {
@@ -143,7 +144,8 @@ TEST(WifiSharing, MixedRatesProportionalVersusThroughputFair) {
   // A: -60 dBm (39 Mb/s effective) offering 30 Mb/s; B: -82 dBm (MCS0, 3.9 Mb/s effective) offering 3.
   // Offered airtime 30/39 + 3/3.9 = 1.5385.
   const std::vector<StationDemand> demands = {{-60.0, 30e6}, {-82.0, 3e6}};
-  const AccessPointShare prop = share_access_point(demands, WifiConfig{});
+  const AccessPointShare prop =
+      share_access_point(demands, WifiConfig{}, AirtimeSharing::ProportionalToOffered);
   const double scale = 1.0 / (30.0 / 39.0 + 3.0 / 3.9);  // 0.65
   EXPECT_NEAR(prop.stations[0].achieved_bps, 30e6 * scale, 1e-3);
   EXPECT_NEAR(prop.stations[1].achieved_bps, 3e6 * scale, 1e-3);
@@ -151,7 +153,7 @@ TEST(WifiSharing, MixedRatesProportionalVersusThroughputFair) {
   // Throughput-fair: the common level 1 / (1/39 + 1/3.9) = 3.545 Mb/s exceeds B's 3 Mb/s, so B keeps
   // 3 Mb/s (airtime 0.769) and A gets the rest: (1 - 0.769) x 39 = 9 Mb/s. The slow station drags the
   // fast one down (the 802.11 performance anomaly).
-  const AccessPointShare fair = share_access_point(demands, WifiConfig{}, AirtimeSharing::ThroughputFair);
+  const AccessPointShare fair = share_access_point(demands, WifiConfig{});  // the default
   EXPECT_NEAR(fair.stations[1].achieved_bps, 3e6, 1e-3);
   EXPECT_NEAR(fair.stations[0].achieved_bps, 9e6, 1e-3);
   EXPECT_NEAR(fair.utilisation, 1.0, 1e-12);
@@ -160,6 +162,39 @@ TEST(WifiSharing, MixedRatesProportionalVersusThroughputFair) {
       share_access_point({{-60.0, 30e6}, {-82.0, 30e6}}, WifiConfig{}, AirtimeSharing::ThroughputFair);
   EXPECT_NEAR(both.stations[0].achieved_bps, both.stations[1].achieved_bps, 1e-3);
   EXPECT_NEAR(both.stations[0].achieved_bps, 1e6 / (1.0 / 39.0 + 1.0 / 3.9), 1e-3);
+}
+
+// The performance anomaly (Heusse, Rousseau, Berger-Sabbatel, Duda, INFOCOM 2003): N backlogged hosts,
+// N - 1 at R = 11 Mb/s and one at r = 1 Mb/s, each get the same throughput s_d / ((N - 1) T_f + T_s);
+// with the per-frame overheads left out (T = s_d / rate, eta = 1) that is 1 / ((N - 1) / R + 1 / r), the
+// water-filling's level: N = 4 gives 1 / (3 / 11 + 1) = 11 / 14 = 0.7857 Mb/s each, "below 1 Mb/s" as the
+// paper says, where four fast hosts would get 11 / 4 = 2.75 Mb/s. The same with eta folding the overheads
+// in: eta / ((N - 1) / R + 1 / r).
+TEST(WifiSharing, OneSlowStationDragsTheFastOnesToHeussesLevel) {
+  for (const int n : {2, 4, 8}) {
+    std::vector<double> airtime_per_bit(static_cast<size_t>(n), 1.0 / 11e6);
+    airtime_per_bit.back() = 1.0 / 1e6;
+    const std::vector<double> backlogged(static_cast<size_t>(n), 11e6);  // more than any can carry
+    const double level = 1.0 / ((n - 1) / 11e6 + 1.0 / 1e6);
+    const std::vector<double> carried = share_airtime(airtime_per_bit, backlogged);
+    for (double c : carried) EXPECT_NEAR(c, level, 1e-6) << n;
+    EXPECT_LT(level, 1e6);
+    if (n == 4) {
+      EXPECT_NEAR(level, 11e6 / 14.0, 1e-6);
+    }
+    EXPECT_NEAR(std::inner_product(carried.begin(), carried.end(), airtime_per_bit.begin(), 0.0), 1.0, 1e-12);
+  }
+  // A station offering less than the level keeps its load, the rest share what is left: fast stations
+  // A, B (11 Mb/s) backlogged, C (11 Mb/s) offering 0.2 Mb/s, D (1 Mb/s) backlogged. C's airtime is
+  // 0.2 / 11; the level x solves 2 x / 11 + x / 1 = 1 - 0.2 / 11, x = (10.8 / 11) / (13 / 11) = 10.8 / 13
+  // = 0.8308 Mb/s. Proportional scaling would cut C too: by 1 / (2 + 0.2 / 11 + 11), to 0.015 Mb/s.
+  const std::vector<double> airtime = {1.0 / 11e6, 1.0 / 11e6, 1.0 / 11e6, 1.0 / 1e6};
+  const std::vector<double> offered = {11e6, 11e6, 0.2e6, 11e6};
+  const std::vector<double> fair = share_airtime(airtime, offered);
+  EXPECT_NEAR(fair[2], 0.2e6, 1e-6);
+  for (size_t i : {0u, 1u, 3u}) EXPECT_NEAR(fair[i], 10.8e6 / 13.0, 1e-6) << i;
+  const std::vector<double> prop = share_airtime(airtime, offered, AirtimeSharing::ProportionalToOffered);
+  EXPECT_NEAR(prop[2], 0.2e6 / (2.0 + 0.2 / 11.0 + 11.0), 1e-6);
 }
 
 TEST(WifiSharing, UnassociatedStationsAreLeftOut) {

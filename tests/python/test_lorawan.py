@@ -264,10 +264,15 @@ def test_us915_keeps_every_uplink_within_the_400_ms_dwell_time():
 
 
 def test_a_lorawan_device_is_held_to_the_sub_bands_power_limit():
-    with pytest.raises(citytwin.ScenarioError,
-                       match=r"devices\[0\]\.radio\.tx_power: 20 dBm is above the 14 dBm the region allows on 868\.1 MHz"):
-        citytwin.validate(QUICKSTART, overrides={"devices[0].radio.tx_power": "20 dBm"})
+    # 14 dBm ERP (EN 300 220-2) from the device's 0 dBi antenna: 14 + 2.15 = 16.15 dBm conducted (ERP =
+    # EIRP - 2.15 dB, ITU-R BS.561), so RP002's EU868 MaxEIRP of 16 dBm (TXPower 0) is allowed.
+    for power in ("16.5 dBm", "20 dBm"):
+        with pytest.raises(citytwin.ScenarioError,
+                           match=r"devices\[0\]\.radio\.tx_power: " + power.replace(".", r"\.")
+                           + r" is above the 16\.15 dBm \(14 dBm ERP from a 0 dBi antenna\) the region allows on 868\.1 MHz"):
+            citytwin.validate(QUICKSTART, overrides={"devices[0].radio.tx_power": power})
     citytwin.validate(QUICKSTART, overrides={"devices[0].radio.tx_power": "20 dBm", "devices[0].radio.duty_cycle": False})
+    citytwin.validate(QUICKSTART, overrides={"devices[0].radio.tx_power": "16 dBm"})
     citytwin.validate(QUICKSTART, overrides={"devices[0].radio.tx_power": "14 dBm"})
     # Refused where tx_power is written (the population's first line was named before).
     from support import SMALL

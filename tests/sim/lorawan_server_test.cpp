@@ -40,12 +40,14 @@ const std::string kCity =
     "run:\n"
     "  duration: 1 h\n";
 
-// kCity with both gateways at tx_power, and device 0's confirmed SF7 uplink at 14 dBm on 868.1 MHz over
-// [10 s, 10.05 s], heard by gateways 0 and 1 at rssi.
-std::string city_at_power(const std::string& tx_power) {
+// kCity with both gateways at tx_power (and, when given, antenna_gain), and device 0's confirmed SF7 uplink
+// at 14 dBm on 868.1 MHz over [10 s, 10.05 s], heard by gateways 0 and 1 at rssi.
+std::string city_at_power(const std::string& tx_power, const std::string& antenna_gain = "") {
   std::string city = kCity;
+  const std::string gain = antenna_gain.empty() ? "" : ", antenna_gain: " + antenna_gain;
   for (const std::string at : {"[900 m, 900 m]}", "[500 m, 500 m]}"})
-    city.replace(city.find(at), at.size(), at.substr(0, at.size() - 1) + ", tx_power: " + tx_power + "}");
+    city.replace(city.find(at), at.size(),
+                 at.substr(0, at.size() - 1) + ", tx_power: " + tx_power + gain + "}");
   return city;
 }
 
@@ -206,16 +208,18 @@ TEST(LorawanServerBudget, ADownlinkTooWeakForTheDeviceIsSentButUnheard) {
   }
 }
 
-// A gateway set to 27 dBm radiates 14 dBm in RX1 (EU868's 868.1 MHz sub-band) and 27 dBm in RX2 (869.525
-// MHz): an uplink heard at -126 dBm (SF7) gets an ACK the device cannot hear in RX1 (-126 dBm, under its
-// -124), and one it hears in RX2 (-113 dBm at SF12, over its -137).
+// A gateway set to 27 dBm with a 0 dBi antenna radiates 14 dBm ERP in RX1 (EU868's 868.1 MHz sub-band),
+// 16.15 dBm conducted (ERP = EIRP - 2.15 dB, ITU-R BS.561), and 27 dBm in RX2 (869.525 MHz, under its
+// 29.15 dBm cap): an uplink heard at -128.5 dBm (SF7, sent at 14 dBm) gets an ACK the device cannot hear
+// in RX1 (-128.5 - 14 + 16.15 = -126.35 dBm, under its -124), and one it hears in RX2 (-115.5 dBm at SF12,
+// over its -137).
 TEST(LorawanServerBudget, EachWindowRadiatesWithinItsSubBandsLimit) {
   EXPECT_EQ(models::radio::max_radiated_dbm(models::radio::Region::EU868, 868.1e6), 14.0);
   EXPECT_EQ(models::radio::max_radiated_dbm(models::radio::Region::EU868, 869.525e6), 27.0);
   EXPECT_TRUE(std::isinf(models::radio::max_radiated_dbm(models::radio::Region::US915, 923.3e6)));
   const test::ComponentCity c(city_at_power("27 dBm"));
   const std::array<uint32_t, 2> gateways = {0, 1};
-  const std::array<float, 2> rssi = {-129.0f, -126.0f};
+  const std::array<float, 2> rssi = {-131.0f, -128.5f};
   for (const bool rx1_free : {true, false}) {
     ServerRig rig(c);
     const double rx1 = 10.05 + c.city.populations[0].machine.profile().rx1_delay_s;
@@ -229,12 +233,38 @@ TEST(LorawanServerBudget, EachWindowRadiatesWithinItsSubBandsLimit) {
   }
 }
 
+// The gateway's antenna gain counts against the ERP limit: with G dBi its conducted power is held to
+// 14 + 2.15 - G dBm on 868.1 MHz (ERP = EIRP - 2.15 dB, ITU-R BS.561; EIRP = conducted + G), 10.15 dBm at
+// 6 dBi and 16.15 dBm at 0 dBi, whatever its tx_power (27 dBm here) says. The uplink's RSSI includes G, so
+// the SF7 ACK reaches the device at rssi - 14 + cap, against its -124 dBm: heard from rssi -124 - cap + 14,
+// -120.15 dBm at 6 dBi and -126.15 dBm at 0 dBi. (Before, both were held to 14 dBm conducted: -124 dBm.)
+TEST(LorawanServerBudget, TheAntennaGainCountsAgainstTheRadiatedLimit) {
+  for (const auto& [gain, cap_dbm] : {std::pair{"6 dBi", 10.15}, std::pair{"0 dBi", 16.15}}) {
+    const test::ComponentCity c(city_at_power("27 dBm", gain));
+    EXPECT_NEAR(models::radio::max_conducted_dbm(models::radio::Region::EU868, 868.1e6,
+                                                 c.scenario.gateways[1].antenna_gain_dbi),
+                cap_dbm, 1e-12);
+    const double threshold = -124.0 - cap_dbm + 14.0;
+    const std::array<uint32_t, 2> gateways = {0, 1};
+    for (const auto& [strongest, heard] :
+         {std::pair{threshold + 0.05, true}, std::pair{threshold - 0.05, false}}) {
+      ServerRig rig(c);
+      const std::array<float, 2> rssi = {static_cast<float>(strongest) - 10.0f,
+                                         static_cast<float>(strongest)};
+      rig.server.on_frame(confirmed_sf7(gateways, rssi), rig.bus);
+      EXPECT_EQ(rig.server.downlinks_sent(), 1u) << gain << " " << strongest;
+      EXPECT_EQ(rig.server.downlinks_rx2(), 0u) << gain << " " << strongest;
+      EXPECT_EQ(rig.server.downlinks_unheard(), heard ? 0u : 1u) << gain << " " << strongest;
+    }
+  }
+}
+
 // US915: RX1 answers an SF10/125 kHz uplink (DR0) at DR10, SF10 at 500 kHz (RP002-1.0.3 US902-928 RX1
 // data rate table, RX1DROffset 0), not at the uplink's SF at 125 kHz. The ACK (12 B, no CRC): 8 +
 // ceil((96 - 40 + 28) / 40) x 5 = 23 payload symbols + 12.25 of 2.048 ms = 72.192 ms on air (288.768 ms it
-// would be at 125 kHz), the gateway blocked that long; the device's sensitivity there is the SX1272's
-// -133 dBm at SF10 (125 kHz), raised 10 log10(500 / 125) = 6.0206 dB: -126.979 dBm (at 125 kHz an ACK
-// down to -133 dBm would have been heard).
+// would be at 125 kHz), the gateway blocked that long; the device's sensitivity there is the SX1272/73
+// datasheet's at SF10, 500 kHz (Rev. 2, RFS_L500): -125 dBm (at 125 kHz an ACK down to -133 dBm would have
+// been heard; the 10 log10(500 / 125) dB shift of the 125 kHz row gave -126.979).
 TEST(LorawanServerUs915, Rx1AnswersAtTheRegionsRx1DataRate) {
   const test::ComponentCity c(
       "city:\n"
@@ -251,7 +281,7 @@ TEST(LorawanServerUs915, Rx1AnswersAtTheRegionsRx1DataRate) {
   const std::array<uint32_t, 1> gateways = {0};
   ASSERT_EQ(c.scenario.gateways[0].tx_power_dbm, 20.0);
   ASSERT_EQ(c.city.populations[0].bandwidth_hz, 125e3);
-  for (const auto& [rssi, heard] : {std::pair{-126.9f, true}, std::pair{-127.1f, false}}) {
+  for (const auto& [rssi, heard] : {std::pair{-124.9f, true}, std::pair{-125.1f, false}}) {
     ServerRig rig(c);
     const std::array<float, 1> rssi_at = {rssi};
     ResolvedFrame f;
@@ -277,7 +307,7 @@ TEST(LorawanServerUs915, Rx1AnswersAtTheRegionsRx1DataRate) {
       EXPECT_NEAR(rig.sent[0].t_end_s - rig.sent[0].t_start_s, 0.072192, 1e-9);
     }
   }
-  EXPECT_NEAR(models::radio::end_device_sensitivity_dbm(10, 500e3), -126.979, 1e-3);
+  EXPECT_DOUBLE_EQ(models::radio::end_device_sensitivity_dbm(10, 500e3), -125.0);
 }
 
 TEST_F(LorawanServerTest, AnUnconfirmedUplinkWithoutAdrNeedsNoDownlink) {

@@ -75,6 +75,7 @@ fibre:
   pons: [{name: p, olt: o}]
 radio: {path_loss: {}, shadowing: {}, capture: {}}
 nbiot: {}
+wifi: {}
 drivers: {river_level: [[0 h, 1 m]], flood: {}, traffic_volume: {value: 100 veh/h}, traffic: {cctv: {}, incidents: [{district: a, start: 0 h}]}}
 platform: {alerts: [{name: a, type: generic, above: 1 m}], command_centre: {}}
 run: {}
@@ -226,6 +227,7 @@ std::string dump(const Scenario& s) {
     number("outage_start", o.start_s);
     number("outage_end", o.end_s);
   }
+  number("airtime_sharing", static_cast<int>(s.wifi.airtime_sharing));
   number("noise_figure", s.channel.noise_figure_db);
   number("reference_distance", s.channel.path_loss.reference_distance_m);
   number("reference_loss", s.channel.path_loss.reference_loss_db);

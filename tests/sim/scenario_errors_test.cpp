@@ -53,7 +53,7 @@ TEST(ScenarioErrors, UnknownKeyHints) {
             "<text>:8:5: devices[0].firm: unknown key 'firm' (did you mean 'firmware'?)");
   EXPECT_EQ(load_error(kMinimalScenario + "floods: {}\n"),
             "<text>:12:1: floods: unknown key 'floods' (valid keys: city, devices, gateways, fibre, radio, "
-            "nbiot, drivers, platform, run, phases, costs, s_poles, iot_districts, attacks)");
+            "nbiot, wifi, drivers, platform, run, phases, costs, s_poles, iot_districts, attacks)");
 }
 
 // A data file that is a device is refused before it is read: /dev/zero and /dev/full never end (the fuzzer
@@ -365,7 +365,7 @@ TEST(ScenarioErrors, TypeErrors) {
   EXPECT_EQ(load_error(replaced(kMinimalScenario, "devices:\n", "devices: 3\nx:\n")),
             "<text>:4:10: devices: expected a list of device populations, got '3'\n"
             "<text>:5:1: x: unknown key 'x' (valid keys: city, devices, gateways, fibre, radio, nbiot, "
-            "drivers, platform, run, phases, costs, s_poles, iot_districts, attacks)");
+            "wifi, drivers, platform, run, phases, costs, s_poles, iot_districts, attacks)");
 }
 
 TEST(ScenarioErrors, RadioValues) {
@@ -389,6 +389,11 @@ TEST(ScenarioErrors, RadioValues) {
 }
 
 // radio.receptions and radio.strongest_k (the strongest-K approximation): its documented range 1..65535.
+TEST(ScenarioErrors, WifiAirtimeSharing) {
+  EXPECT_EQ(load_error(kMinimalScenario + "wifi: {airtime_sharing: fair}\n"),
+            "<text>:12:25: wifi.airtime_sharing: expected one of throughput_fair, proportional, got 'fair'");
+}
+
 TEST(ScenarioErrors, ReceptionsAndStrongestK) {
   EXPECT_EQ(load_error(kMinimalScenario + "radio: {receptions: strongest, strongest_k: 0}\n"),
             "<text>:12:45: radio.strongest_k: expected 1..65535, got 0");
@@ -436,9 +441,10 @@ TEST(ScenarioErrors, DuplicateKey) {
 }
 
 TEST(ScenarioErrors, NotAMap) {
-  EXPECT_EQ(load_error("- 1\n- 2\n"),
-            "<text>:1:1: expected a map with keys city, devices, gateways, fibre, radio, nbiot, drivers, "
-            "platform, run, phases, costs, s_poles, iot_districts, attacks, got a sequence");
+  EXPECT_EQ(
+      load_error("- 1\n- 2\n"),
+      "<text>:1:1: expected a map with keys city, devices, gateways, fibre, radio, nbiot, wifi, drivers, "
+      "platform, run, phases, costs, s_poles, iot_districts, attacks, got a sequence");
   EXPECT_EQ(load_error(""),
             "<text>:1:1: city: missing required section\n<text>:1:1: devices: missing required "
             "section\n<text>:1:1: gateways: missing required section\n<text>:1:1: run: missing "

@@ -123,6 +123,7 @@ TEST(ScenarioLoader, FullScenarioGatewaysChannelPlatformRun) {
   EXPECT_EQ(s.channel.strongest_k, 4);
   EXPECT_EQ(s.channel.gateway_sensitivity_dbm,
             (std::array<double, 6>{-131.0, -132.5, -135.0, -137.5, -140.0, -141.0}));
+  EXPECT_EQ(s.wifi.airtime_sharing, models::radio::AirtimeSharing::ProportionalToOffered);
 
   EXPECT_DOUBLE_EQ(s.platform.server_speed_flops, 2e10);
   EXPECT_DOUBLE_EQ(s.platform.ns_cost_flops, 3e5);
@@ -162,6 +163,9 @@ TEST(ScenarioLoader, OmittedKeysTakeTheStructDefaults) {
   EXPECT_EQ(s.channel.path_loss.exponent, RadioChannel{}.path_loss.exponent);
   EXPECT_EQ(s.channel.capture.enabled, RadioChannel{}.capture.enabled);
   EXPECT_EQ(s.channel.gateway_sensitivity_dbm, models::radio::kSx1301SensitivityDbm);
+  // 802.11 DCF's sharing (Heusse et al. 2003), not proportional scaling.
+  EXPECT_EQ(s.wifi.airtime_sharing, models::radio::AirtimeSharing::ThroughputFair);
+  EXPECT_EQ(s.channel.path_loss.free_space_frequency_hz, 868e6);
   EXPECT_EQ(s.platform.server_speed_flops, Platform{}.server_speed_flops);
   EXPECT_EQ(s.run.duration_s, sim::Run{}.duration_s);
   EXPECT_EQ(s.run.seed, sim::Run{}.seed);

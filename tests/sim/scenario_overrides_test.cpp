@@ -143,7 +143,7 @@ TEST(ScenarioOverrides, OverrideAndFileErrorsTogether) {
   EXPECT_EQ(load_error(text, {"run.seed=-1", "nope=1"}),
             "--set run.seed=-1: run.seed: expected an unsigned 64-bit integer, got '-1'\n"
             "--set nope=1: nope: unknown key 'nope' (valid keys: city, devices, gateways, fibre, radio, "
-            "nbiot, drivers, platform, run, phases, costs, s_poles, iot_districts, attacks)\n"
+            "nbiot, wifi, drivers, platform, run, phases, costs, s_poles, iot_districts, attacks)\n"
             "<text>:14:12: devices[0].count: expected an integer, got 'sixty'");
 }
 

@@ -126,6 +126,8 @@ run:
   trace: sample
   trace_every: 7
   trace_compression: 4
+wifi:
+  airtime_sharing: proportional
 nbiot:
   max_preamble_attempts: 4
   backoff_occasions: 2
