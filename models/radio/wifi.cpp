@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -35,7 +34,6 @@ constexpr std::array<McsDefinition, 10> kMcs = {{{1, 1, 2},
 constexpr double kDftS = 3.2e-6;
 constexpr double kLongGuardS = 0.8e-6;
 constexpr double kShortGuardS = 0.4e-6;
-constexpr double kSpeedOfLightMps = 299792458.0;
 
 bool width_allowed(WifiStandard standard, int channel_width_mhz) {
   if (channel_width_mhz == 20 || channel_width_mhz == 40) return true;
@@ -112,9 +110,7 @@ double wifi_station_phy_rate_bps(double rssi_dbm, const WifiConfig& config) {
                            config.short_guard_interval);
 }
 
-double WifiLinkBudget::reference_loss_db() const {
-  return 20.0 * std::log10(4.0 * std::numbers::pi * carrier_hz / kSpeedOfLightMps);
-}
+double WifiLinkBudget::reference_loss_db() const { return free_space_loss_db(1.0, carrier_hz); }
 
 double WifiLinkBudget::received_power_dbm(double distance_m) const {
   const LogDistancePathLoss path_loss{1.0, reference_loss_db(), path_loss_exponent, carrier_hz};
