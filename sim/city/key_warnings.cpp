@@ -25,9 +25,8 @@ std::string ignored_for(Technology technology, const std::string& key) {
       if (key == report || key.rfind(std::string(report) + ".", 0) == 0)
         return "a Wi-Fi population is a video stream (stream:): it sends no reports, and the Wi-Fi "
                "link budget is fixed (models/radio/wifi.hpp)";
-    // The fleet runs no duty cycle for a camera, which is mains powered (sim/engine/fleet.cpp); its
-    // rx1_delay still bounds run.window (the loader's check takes every population's), so is not said.
-    if (key.rfind("firmware.", 0) == 0 && key != "firmware.rx1_delay")
+    // The fleet runs no duty cycle for a camera, which is mains powered (sim/engine/fleet.cpp).
+    if (key.rfind("firmware.", 0) == 0)
       return "a Wi-Fi population is a video stream (stream:): it runs no sensor duty cycle";
     if (key == "battery" || key == "solar")
       return "a video stream is mains powered: it has no battery to drain or charge";
@@ -50,7 +49,9 @@ std::string ignored_for(Technology technology, const std::string& key) {
   if (key.rfind("radio.", 0) == 0 && key != "radio.tx_power")
     return "a LoRa modulation setting; NB-IoT's uplink is set by its coverage class "
            "(models/radio/nbiot_phy.hpp)";
-  // (firmware.rx1_delay is not said: the loader bounds run.window by every population's.)
+  if (key == "firmware.rx1_delay")
+    return "LoRaWAN class A's receive delay; an NB-IoT modem listens as its power model says "
+           "(models/radio/nbiot_power.hpp), and run.window is bounded by LoRaWAN populations' alone";
   if (key == "firmware.rx_window")
     return "LoRaWAN class A's receive windows; an NB-IoT modem listens as its power model says "
            "(models/radio/nbiot_power.hpp)";

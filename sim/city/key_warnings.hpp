@@ -12,8 +12,8 @@ namespace citytwin::sim::city {
 
 // Appends a warning (severity Warning, at the key where it was written, once per written entry) for
 //  - a population's key its technology or traffic ignores: LoRaWAN's radio settings, confirmed,
-//    max_transmissions, mac_overhead and the LoRa radio's firmware.rx_window, tx_current and rx_current on
-//    NB-IoT; every key of a report, firmware (but rx1_delay), battery, solar and building_penetration on a
+//    max_transmissions, mac_overhead and the LoRa radio's firmware.rx1_delay, rx_window, tx_current and
+//    rx_current on NB-IoT; every key of a report, firmware, battery, solar and building_penetration on a
 //    Wi-Fi stream; jitter with Poisson traffic; max_transmissions without confirmed uplinks;
 //  - a gateway's key its technology ignores: demodulators and tx_power on an NB-IoT cell or a Wi-Fi access
 //    point, buffer, forward_delay and antenna_gain on an access point;

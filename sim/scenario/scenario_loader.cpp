@@ -270,13 +270,28 @@ ScenarioError::ScenarioError(std::vector<Diagnostic> diagnostics)
 
 namespace {
 
+// Where each population and gateway of a tree was written, for the checks that name them (run.window
+// below, sim/city/resolve.hpp): a placement rule's gateways, a bundle's parts and a phase's additions are not
+// at their index.
+template <typename Items>
+void note_written(const ComposedTree& tree, Items& items, const std::string& sequence) {
+  const auto origins = tree.origins.find(sequence);
+  for (std::size_t i = 0; i < items.size(); ++i)
+    items[i].written_path = origins != tree.origins.end() && i < origins->second.size()
+                                ? origins->second[i]
+                                : index_path(sequence, i);
+}
+
 // Every section of one scenario tree (a phased scenario's base or one of its phases).
-void read_sections(DiagnosticLog& log, const YamlNode& root, Scenario& scenario) {
+void read_sections(DiagnosticLog& log, const ComposedTree& tree, Scenario& scenario) {
+  const YamlNode& root = tree.root;
   bool city_complete = false;
   read_city(log, root.find("city"), scenario.city, city_complete);
   const DistrictIndex districts{scenario.city, city_complete};
   read_devices(log, root.find("devices"), districts, scenario.devices);
   read_gateways(log, root.find("gateways"), districts, scenario.gateways);
+  note_written(tree, scenario.devices, "devices");
+  note_written(tree, scenario.gateways, "gateways");
   read_channel(log, root.find("radio"), scenario.channel);
   check_us915_channels(log, scenario);
   read_nbiot(log, root.find("nbiot"), scenario.nbiot);
@@ -353,7 +368,7 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
   std::set<std::string> seen;
   auto read_tree = [&](std::size_t k, Scenario& into) {
     DiagnosticLog tree_log(source_name, overrides);
-    read_sections(tree_log, trees[k].root, into);
+    read_sections(tree_log, trees[k], into);
     add_data_files(tree_log);
     for (Diagnostic d : tree_log.sorted()) {
       d.key_path = trees[k].written_path(d.key_path);
@@ -397,17 +412,6 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
   scenario.phase_index = selected;
   const ComposedTree& tree = trees[static_cast<std::size_t>(selected + 1)];
   scenario.bundles = tree.bundles;
-  // Where each population and gateway was written, for the checks after reading (sim/city/resolve.hpp):
-  // a placement rule's gateways, a bundle's parts and a phase's additions are not at their index.
-  const auto note_written = [&](auto& items, const std::string& sequence) {
-    const auto origins = tree.origins.find(sequence);
-    for (std::size_t i = 0; i < items.size(); ++i)
-      items[i].written_path = origins != tree.origins.end() && i < origins->second.size()
-                                  ? origins->second[i]
-                                  : index_path(sequence, i);
-  };
-  note_written(scenario.devices, "devices");
-  note_written(scenario.gateways, "gateways");
   scenario.run.phase = selected < 0 ? "" : scenario.phases[static_cast<std::size_t>(selected)].name;
   return scenario;
 }

@@ -207,10 +207,13 @@ void read_run(DiagnosticLog& log, const YamlNode* node, const std::vector<Device
   const auto batch = map.quantity("forward_batch", Dimension::Time, Bound::positive());
   set_if(run.window_s, window);
   set_if(run.forward_batch_s, batch);
-  // The window must not exceed the shortest causal delay (see Run::window_s).
+  // The window must not exceed the shortest causal delay (see Run::window_s): a LoRaWAN uplink's answer in
+  // RX1. NB-IoT and Wi-Fi populations have no class-A windows (their rx1_delay is ignored, and said so:
+  // sim/city/key_warnings.cpp).
   const DevicePopulation* shortest = nullptr;
   std::size_t shortest_index = 0;
   for (std::size_t i = 0; i < devices.size(); ++i) {
+    if (devices[i].technology != Technology::LoRaWAN) continue;
     if (shortest == nullptr || devices[i].firmware.rx1_delay_s < shortest->firmware.rx1_delay_s) {
       shortest = &devices[i];
       shortest_index = i;
@@ -218,10 +221,11 @@ void read_run(DiagnosticLog& log, const YamlNode* node, const std::vector<Device
   }
   const Location window_at = map.get("window") ? map.get("window")->location : map.location();
   if (shortest != nullptr && run.window_s > shortest->firmware.rx1_delay_s) {
+    const std::string written =
+        shortest->written_path.empty() ? index_path("devices", shortest_index) : shortest->written_path;
     log.error(window_at, map.path("window"),
               "window " + format_number(run.window_s) + " s is longer than the shortest RX1 delay, " +
-                  format_number(shortest->firmware.rx1_delay_s) + " s (" +
-                  index_path("devices", shortest_index) + ".firmware.rx1_delay)");
+                  format_number(shortest->firmware.rx1_delay_s) + " s (" + written + ".firmware.rx1_delay)");
   }
   if ((window || batch) && run.forward_batch_s < run.window_s) {
     const Location batch_at = map.get("forward_batch") ? map.get("forward_batch")->location : window_at;

@@ -426,6 +426,31 @@ TEST(ScenarioErrors, RunWindow) {
             "<text>:12:18: run.forward_batch: expected >= the window (1 s), got 0.5 s");
 }
 
+// The window is bounded by a LoRaWAN uplink's RX1 delay alone: an NB-IoT modem has no class-A windows, so
+// its rx1_delay (ignored, with a warning: resolve_test) does not refuse a longer window. The population is
+// named where it was written, here a phase's addition, not at its index among the expanded devices.
+TEST(ScenarioErrors, RunWindowIsBoundedByLorawanPopulationsAlone) {
+  const std::string nbiot = kMinimalScenario +
+                            "  window: 800 ms\n"
+                            "nbiot: {}\n";
+  const std::string with_modem = replaced(
+      nbiot, "gateways:\n",
+      "  - {name: modems, technology: nbiot, count: 5, districts: [harbor], firmware: {rx1_delay: 500 ms}}\n"
+      "gateways:\n  - {name: cell, technology: nbiot, position: [400 m, 400 m]}\n");
+  EXPECT_NO_THROW(scenario::load_scenario_text(with_modem, "<text>"));
+  const std::string phased =
+      kMinimalScenario +
+      "  window: 800 ms\n"
+      "phases:\n"
+      "  - name: later\n"
+      "    add:\n"
+      "      devices:\n"
+      "        - {name: fast, count: 5, districts: [harbor], firmware: {rx1_delay: 500 ms}}\n";
+  EXPECT_EQ(load_error(phased),
+            "<text>:12:11: run.window: phase 'later': window 0.8 s is longer than the shortest RX1 delay, "
+            "0.5 s (phases[0].add.devices[0].firmware.rx1_delay)");
+}
+
 TEST(ScenarioErrors, ChannelSection) {
   const std::string text = kMinimalScenario +
                            "  seed: 1\nradio:\n  gateway_sensitivity: [-130 dBm]\n"
