@@ -20,7 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import citytwin  # noqa: E402
-import citytwin._trace as trace  # noqa: E402
+import citytwin._device_kpis as device_kpis_module  # noqa: E402
 import citytwin.plot as ctp  # noqa: E402
 from support import QUICKSTART, SOURCE  # noqa: E402
 
@@ -178,8 +178,8 @@ def test_device_kpis_equal_the_whole_table_computation(flood):
 def test_device_kpis_keep_memory_per_device_not_per_row(busy, monkeypatch):
     # Chunks of 40,000 rows and at most 60,000 latencies at a time: the percentiles are read in several
     # passes over groups of devices, and come out the same.
-    monkeypatch.setattr(trace, "_KPI_CHUNK_ROWS", 40_000)
-    monkeypatch.setattr(trace, "_KPI_LATENCY_ROWS", 60_000)
+    monkeypatch.setattr(device_kpis_module, "_KPI_CHUNK_ROWS", 40_000)
+    monkeypatch.setattr(device_kpis_module, "_KPI_LATENCY_ROWS", 60_000)
     with citytwin.open(busy) as r:
         rows = r.message_count
         assert rows > 200_000

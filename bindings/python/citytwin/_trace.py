@@ -1,213 +1,27 @@
 """Reading a citytwin HDF5 trace (output/SCHEMA.md): KPI tables as DataFrames, /timeseries as an
-xarray Dataset, /messages lazily or in chunks. Schema versions 1 and 2 are read."""
+xarray Dataset, /messages lazily or in chunks. Schema versions 1 to 3 are read."""
 from __future__ import annotations
 
-import builtins
 import json
 import os
 import shutil
 import warnings as _warnings
 import weakref
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import h5py
 import numpy as np
 import pandas as pd
-import yaml
 
-from ._codes import FAIL_REASONS, RADIOS
+from ._columns import _attr, _attrs, _column, _column_attrs, _columns_to_links, _empty, _table
+from ._scenario_files import absolute_files_in_text, absolute_files_in_value
 
 SCHEMA_VERSIONS = (1, 2, 3)
-#: columns of /messages and /kpi tables that hold codes (enumerations from schema version 2)
-_CODED = {"fail_reason": FAIL_REASONS, "radio": RADIOS}
-
-
-def _attr(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return value.decode("utf-8")
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _attrs(ds: "h5py.Dataset") -> Dict[str, Any]:
-    """A dataset's units and description attributes."""
-    return {k: _attr(ds.attrs[k]) for k in ("units", "description") if k in ds.attrs}
-
-
-def _columns_to_links(ds: Any) -> Any:
-    """A schema 1 or 2 /timeseries (one column per wired link beside network_server) in schema 3's shape:
-    the links' columns as one utilisation over (t_s, link)."""
-    import xarray as xr
-
-    links = [name for name in ds.data_vars if name != "network_server"]
-    utilisation = np.stack([ds[name].to_numpy() for name in links], axis=1) if links else \
-        np.zeros((ds.sizes["t_s"], 0))
-    first = ds[links[0]].attrs if links else {}
-    out = xr.Dataset(
-        {"utilisation": (("t_s", "link"), utilisation,
-                         {"units": first.get("units", ""), "description": first.get(
-                             "description", "bytes carried in the interval / (capacity x interval)")})},
-        coords={"t_s": ds["t_s"], "link": ("link", np.array(links, dtype=object), {"units": "",
-                                                                                  "description": "wired link"})},
-        attrs=ds.attrs)
-    if "network_server" in ds:
-        out["network_server"] = ds["network_server"]
-    return out
-
-
-def _codes(ds: "h5py.Dataset") -> Optional[Mapping[int, str]]:
-    """value -> name of a coded column: from its HDF5 enumeration, or (schema 1) from the known codes."""
-    mapping = h5py.check_enum_dtype(ds.dtype)
-    if mapping is not None:
-        return {int(v): k for k, v in mapping.items()}
-    return _CODED.get(ds.name.rsplit("/", 1)[-1]) if ds.dtype.kind in "iu" else None
-
-
-def _column(ds: "h5py.Dataset", rows: Union[slice, np.ndarray, None] = None) -> Any:
-    """A column as numpy (strings decoded) or, for a coded column, a pandas Categorical of its names."""
-    values = ds[()] if rows is None else ds[rows]
-    if values.dtype.kind == "S":
-        return np.char.decode(values, "utf-8")
-    codes = _codes(ds)
-    if codes is None:
-        return values
-    order = sorted(codes)
-    positions = np.searchsorted(order, values)
-    positions = np.where((positions < len(order)) & (np.take(order, np.minimum(positions, len(order) - 1)) == values),
-                         positions, -1)
-    return pd.Categorical.from_codes(positions, categories=[codes[v] for v in order])
-
-
-def _table(group: "h5py.Group") -> pd.DataFrame:
-    return pd.DataFrame({name: _column(ds) for name, ds in group.items() if isinstance(ds, h5py.Dataset)})
-
-
-def _column_attrs(group: "h5py.Group") -> pd.DataFrame:
-    rows = [{"column": name, "units": _attr(ds.attrs.get("units", "")),
-             "description": _attr(ds.attrs.get("description", ""))}
-            for name, ds in group.items() if isinstance(ds, h5py.Dataset)]
-    return pd.DataFrame(rows, columns=["column", "units", "description"]).set_index("column")
-
-
-def _empty(columns: Mapping[str, str]) -> pd.DataFrame:
-    """A 0-row DataFrame with the given columns and dtypes."""
-    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in columns.items()})
-
-
 #: the columns of /kpi/failures and /kpi/alerts (output/SCHEMA.md), for a run without failures or alerts
 _FAILURE_COLUMNS = {"target": "object", "start_s": "float64", "end_s": "float64", "uplinks_delayed": "int64",
                     "uplinks_lost": "int64", "copies_delayed": "int64", "copies_lost": "int64",
                     "stream_outage_s": "float64"}
 _ALERT_COLUMNS = {"alert": "object", "t_event_s": "float64", "t_alert_s": "float64", "latency_s": "float64"}
-
-# --- the data files of a scenario -----------------------------------------------------------------------
-# The engine reads a relative data file name relative to the scenario file, and relative to the working
-# directory for a scenario given as text (sim/scenario/scenario_reader.cpp, data_file_path). A trace keeps
-# the scenario as text, so its relative names are made absolute against the original file's folder before
-# the text is described or run again. The keys below are every scenario key that names a data file
-# (docs/SCENARIO.md): keys that are file names wherever they appear, and keys that are file names only
-# under a given parent key.
-_FILE_KEYS = frozenset({"csv", "elevation_csv", "power_outages_csv", "failures_csv", "districts_geojson"})
-_FILE_KEYS_UNDER = {"districts_geojson": frozenset({"file"}),
-                    "sumo": frozenset({"network", "edge_data", "loops", "loop_detectors"})}
-
-
-def _is_file_key(path: Sequence[str]) -> bool:
-    """Whether the scenario key at path (segments, list indices as digits) names a data file."""
-    if not path:
-        return False
-    key, parent = path[-1], (path[-2] if len(path) > 1 else "")
-    return key in _FILE_KEYS or key in _FILE_KEYS_UNDER.get(parent, frozenset())
-
-
-def _absolute_file(name: str, folder: str) -> str:
-    """name resolved against folder ('~' and absolute names as they are)."""
-    if os.path.isabs(name) or name.startswith("~"):
-        return name
-    return os.path.normpath(os.path.join(folder, name))
-
-
-def _absolute_files_in_text(text: str, folder: str) -> str:
-    """The scenario text with each relative data file name replaced, in place, by its absolute path against
-    folder (a double-quoted YAML string): the rest of the text, its comments and line numbers, is kept."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return text  # the engine reports what is wrong with it
-    spans: Dict[int, Tuple[int, int, str]] = {}
-
-    def walk(node: Any, path: List[str]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    walk(value, path + [str(key.value)])
-        elif isinstance(node, yaml.SequenceNode):
-            for i, value in enumerate(node.value):
-                walk(value, path + [str(i)])
-        elif (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str" and _is_file_key(path)
-              and node.value and not os.path.isabs(node.value) and not node.value.startswith("~")):
-            spans[node.start_mark.index] = (node.start_mark.index, node.end_mark.index,
-                                            json.dumps(_absolute_file(node.value, folder), ensure_ascii=False))
-
-    if root is not None:
-        walk(root, [])
-    for start, end, replacement in sorted(spans.values(), reverse=True):
-        text = text[:start] + replacement + text[end:]
-    return text
-
-
-def _absolute_files_in_value(value: Any, path: List[str], folder: str) -> Any:
-    """An override's value (at key path) with its relative data file names made absolute against folder."""
-    if isinstance(value, dict):
-        return {k: _absolute_files_in_value(v, path + [str(k)], folder) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_absolute_files_in_value(v, path + [str(i)], folder) for i, v in enumerate(value)]
-    if isinstance(value, str) and value and _is_file_key(path):
-        return _absolute_file(value, folder)
-    return value
-
-
-#: rows of /messages device_kpis reads at a time, and delivered rows whose latencies it keeps at a time
-_KPI_CHUNK_ROWS = 1 << 18
-_KPI_LATENCY_ROWS = 1 << 21
-
-
-def _percentiles(dev: np.ndarray, lat: np.ndarray, p50: np.ndarray, p95: np.ndarray) -> None:
-    """Sets p50[d] and p95[d] to the median and 95th percentile of the latencies lat of each device d in dev
-    (no NaN among them; both arrays are sorted in place), computed as pandas' groupby median and
-    quantile(0.95) do: the median the middle value or the mean of the two middle ones, the quantile
-    interpolated linearly between the order statistics around it."""
-    if not len(dev):
-        return
-    order = np.lexsort((lat, dev))
-    dev[:] = dev[order]  # sorted in place: the caller's arrays are not needed after, and not copied whole
-    lat[:] = lat[order]
-    del order
-    devices, start, count = np.unique(dev, return_index=True, return_counts=True)
-    upper = start + count // 2
-    p50[devices] = np.where(count % 2 == 1, lat[upper], (lat[upper] + lat[np.maximum(upper - 1, start)]) / 2)
-    position = 0.95 * (count - 1).astype(float)
-    below = np.floor(position).astype(np.int64)
-    frac = position % 1
-    low = lat[start + below]
-    high = lat[np.minimum(start + below + 1, start + count - 1)]
-    p95[devices] = np.where(frac == 0.0, low, low + (high - low) * frac)
-
-
-def _device_groups(rows: np.ndarray, budget: int) -> List[Tuple[int, int]]:
-    """Consecutive device id ranges [lo, hi) whose rows (rows[d] for device d) add up to at most budget,
-    each at least one device (one device with more rows is a group of its own)."""
-    cumulative = np.cumsum(rows)
-    groups = []
-    lo = 0
-    while lo < len(rows):
-        before = int(cumulative[lo - 1]) if lo else 0
-        hi = max(lo + 1, int(np.searchsorted(cumulative, before + budget, side="right")))
-        groups.append((lo, hi))
-        lo = hi
-    return groups
-
 
 class Result:
     """A citytwin trace: one run's KPIs, tables, time series and messages.
@@ -361,7 +175,7 @@ class Result:
             folder = self._scenario_folder()
             text = str(meta.get("scenario", "") or "")
             if folder is not None:
-                text = _absolute_files_in_text(text, folder)
+                text = absolute_files_in_text(text, folder)
             edits: List[Tuple[str, Any]] = []
             lines: List[str] = []
             for line in str(meta.get("overrides", "") or "").split("\n"):
@@ -370,7 +184,7 @@ class Result:
                 key, _, raw = line.partition("=")
                 value = load_yaml12(raw) if raw.strip() else None
                 if folder is not None:
-                    resolved = _absolute_files_in_value(value, split_path(key), folder)
+                    resolved = absolute_files_in_value(value, split_path(key), folder)
                     if resolved != value:
                         value, line = resolved, f"{key}={value_text(resolved)}"
                 edits.append((key, value))
@@ -683,90 +497,13 @@ class Result:
         last uplink that reported one; NaN for a mains-powered device).
 
         Read from /messages in chunks into per-device sums, so memory grows with the devices, not the rows;
-        the latencies for the percentiles are kept for at most _KPI_LATENCY_ROWS delivered rows at a time
+        the latencies for the percentiles are kept for at most _device_kpis._KPI_LATENCY_ROWS delivered rows at a time
         (a trace with more is read again, once per group of devices whose rows fit). At trace_level "sample"
         the rows are the sampled devices only (id % trace_every == 0): the others have no KPIs to give. At
         "summary" there are no /messages rows and this raises ValueError saying so."""
-        def read() -> pd.DataFrame:
-            self._require_messages()
-            index = self.devices["id"].to_numpy()
-            if self.trace_level == "sample":
-                index = index[index % self.trace_every == 0]
-            ids = index.astype(np.int64)
-            size = int(ids.max()) + 1 if len(ids) else 0
-            uplinks = np.zeros(size, np.int64)
-            delivered = np.zeros(size, np.int64)
-            latencies = np.zeros(size, np.int64)  # delivered rows with a latency, per device
-            battery = np.full(size, np.nan)
-            # (device, latency) of the delivered rows while they fit _KPI_LATENCY_ROWS; None once they do not
-            kept: Optional[List[Tuple[np.ndarray, np.ndarray]]] = []
-            kept_rows = 0
-            for dev, ok, lat, bat in self._kpi_chunks(size, battery=True):
-                uplinks += np.bincount(dev, minlength=size)
-                delivered += np.bincount(dev[ok], minlength=size)
-                has = ~np.isnan(lat)
-                latencies += np.bincount(dev[has], minlength=size)
-                reported = ~np.isnan(bat)
-                if reported.any():  # the last row of each device in the chunk that reported a charge
-                    backwards = dev[reported][::-1]
-                    devs, first = np.unique(backwards, return_index=True)
-                    battery[devs] = bat[reported][::-1][first]
-                if kept is not None and has.any():
-                    kept_rows += int(has.sum())
-                    if kept_rows <= _KPI_LATENCY_ROWS:
-                        kept.append((dev[has].astype(np.uint32), lat[has]))
-                    else:
-                        kept = None  # too many: the percentiles are read device group by device group
-            p50 = np.full(size, np.nan)
-            p95 = np.full(size, np.nan)
-            if kept is not None:
-                if kept:
-                    dev_kept = np.concatenate([d for d, _ in kept])
-                    lat_kept = np.concatenate([v for _, v in kept])
-                    kept = None  # the chunks' arrays go before the sort makes its copies
-                    _percentiles(dev_kept, lat_kept, p50, p95)
-                    del dev_kept, lat_kept
-            else:
-                for lo, hi in _device_groups(latencies, _KPI_LATENCY_ROWS):
-                    part = []
-                    for dev, _, lat, _ in self._kpi_chunks(size, battery=False):
-                        pick = (dev >= lo) & (dev < hi) & ~np.isnan(lat)
-                        part.append((dev[pick].astype(np.uint32), lat[pick]))
-                    _percentiles(np.concatenate([d for d, _ in part]), np.concatenate([v for _, v in part]),
-                                 p50, p95)
-            ratio = np.where(uplinks > 0, delivered / np.maximum(uplinks, 1), np.nan)
-            out = pd.DataFrame({"uplinks": uplinks[ids], "delivered": delivered[ids], "delivery_ratio": ratio[ids],
-                                "latency_p50_s": p50[ids], "latency_p95_s": p95[ids],
-                                "battery_mah_left": battery[ids]}, index=pd.Index(index, name="id"))
-            return out
-        return self._cached("device_kpis", read)
+        from ._device_kpis import device_kpis
 
-    def _kpi_chunks(self, size: int, battery: bool) -> Iterator[Tuple[np.ndarray, ...]]:
-        """/messages in chunks of _KPI_CHUNK_ROWS rows, as arrays over the rows of the devices below size
-        (the others are not in device_kpis): device, delivered (bool), latency (t_delivered_s - t_tx_s of a
-        delivered row, else NaN) and, with battery, battery_mah_left (else an empty array). The columns are
-        read as plain arrays, without a DataFrame's copies."""
-        self._require_messages()
-        columns = ["device", "delivered", "t_tx_s", "t_delivered_s"] + (["battery_mah_left"] if battery else [])
-        n = self.message_count
-        for start in range(0, n, _KPI_CHUNK_ROWS):
-            rows = slice(start, min(n, start + _KPI_CHUNK_ROWS))
-            if self._in_memory:
-                whole = self._cache["messages"]
-                c = {name: whole[name].to_numpy()[rows] for name in columns}
-            else:
-                g = self._f["messages"]
-                c = {name: g[name][rows] for name in columns}
-            dev = c["device"].astype(np.int64)
-            inside = dev < size
-            if not inside.all():
-                dev, c = dev[inside], {name: values[inside] for name, values in c.items()}
-            ok = c["delivered"] > 0
-            lat = c["t_delivered_s"].astype(float)
-            lat -= c["t_tx_s"]
-            lat[~ok] = np.nan
-            bat = c["battery_mah_left"].astype(float) if battery else np.empty(0)
-            yield dev, ok, lat, bat
+        return self._cached("device_kpis", lambda: device_kpis(self))
 
     def plot_map(self, color_by: Any = "delivery_ratio", **kwargs: Any) -> Any:
         """citytwin.plot.map of this run: districts, gateways, devices coloured by a per-device KPI."""
@@ -793,85 +530,9 @@ class Result:
         for a city with no place on the Earth: not RFC 7946, and said so in the collection's "crs_note"
         member; a GIS tool then needs the layer's CRS set by hand (a local engineering CRS in metres).
         """
-        import math
+        from ._geojson import write_geojson
 
-        from . import geo
-
-        if origin is None:
-            origin = self.origin
-        if origin is not None and local_metres:
-            raise ValueError(f"to_geojson: local_metres=True writes the scenario's metres, but an origin is given "
-                             f"({'origin=' if self.origin is None else 'city.origin: '}{tuple(origin)}): "
-                             "leave local_metres out for longitude/latitude")
-        if origin is None and not local_metres:
-            raise ValueError(
-                f"to_geojson: {self._name} has no city.origin, and GeoJSON (RFC 7946) coordinates are WGS 84 "
-                "longitude/latitude: place the scenario's (0 m, 0 m) on the Earth, in the scenario "
-                "(city: {origin: {lat: 50.0, lon: 8.27}}) or here (to_geojson(path, origin=(lat, lon))); "
-                "or write the local metres with local_metres=True (not RFC 7946: a GIS tool then needs the "
-                "layer's CRS set by hand)")
-        if origin is not None:
-            lat0, lon0 = float(origin[0]), float(origin[1])
-            if not (-90 < lat0 < 90 and -180 <= lon0 <= 180):
-                raise ValueError(f"origin: expected (latitude, longitude) in degrees, got {tuple(origin)}")
-
-            def point(x: float, y: float) -> List[float]:
-                lat, lon = geo.to_lat_lon((lat0, lon0), x, y)
-                return [round(float(lon), 7), round(float(lat), 7)]
-        else:
-            def point(x: float, y: float) -> List[float]:
-                return [round(float(x), 3), round(float(y), 3)]
-
-        def clean(row: Mapping[str, Any]) -> Dict[str, Any]:
-            out = {}
-            for k, v in row.items():
-                v = _attr(v)
-                out[k] = None if isinstance(v, float) and not math.isfinite(v) else v
-            return out
-
-        features = []
-        kpis = self.by_district  # indexed by district name
-        for d in self.districts.to_dict("records"):
-            polygons = d.get("polygons")
-            if not isinstance(polygons, list):  # a rectangle
-                polygons = [[[[d["x_min_m"], d["y_min_m"]], [d["x_max_m"], d["y_min_m"]], [d["x_max_m"], d["y_max_m"]],
-                              [d["x_min_m"], d["y_max_m"]], [d["x_min_m"], d["y_min_m"]]]]]
-            coordinates = [[[point(x, y) for x, y in ring] for ring in polygon] for polygon in polygons]
-            geometry = ({"type": "Polygon", "coordinates": coordinates[0]} if len(coordinates) == 1
-                        else {"type": "MultiPolygon", "coordinates": coordinates})
-            props = {"layer": "district", "name": d["name"], "area_km2": d["area_km2"]}
-            if d["name"] in kpis.index:
-                props.update(clean(kpis.loc[[d["name"]]].to_dict("records")[0]))
-            features.append({"type": "Feature", "geometry": geometry, "properties": props})
-        for g in self.gateways.to_dict("records"):
-            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": point(g["x_m"], g["y_m"])},
-                             "properties": {"layer": "gateway", **clean(g)}})
-        note = None
-        if self.trace_level == "summary":
-            devices = self.devices
-            note = ("written with run.trace: summary, which keeps no /messages rows: the devices have no "
-                    "per-device KPIs (districts, gateways and by_district are complete)")
-        else:
-            devices = self.devices.join(self.device_kpis(), on="id")
-            if self.trace_level == "sample":
-                k = self.trace_every
-                note = (f"written with run.trace: sample, which keeps the uplinks of 1 device in {k} only "
-                        f"(id % {k} == 0): the other devices' KPIs are null")
-        if note is not None:
-            _warnings.warn(f"to_geojson: {self._name} was {note}", UserWarning, stacklevel=2)
-        for dev in devices.to_dict("records"):
-            features.append({"type": "Feature",
-                             "geometry": {"type": "Point", "coordinates": point(dev["x_m"], dev["y_m"])},
-                             "properties": {"layer": "device", **clean(dev)}})
-        collection: Dict[str, Any] = {"type": "FeatureCollection", "features": features}
-        if local_metres:
-            collection["crs_note"] = ("not RFC 7946: coordinates are x/y in metres (east, north) of the scenario's "
-                                      "local frame, written with local_metres=True (the scenario has no city.origin)")
-        if note is not None:
-            collection["trace_note"] = f"the trace was {note}"
-        with builtins_open(str(path), "w", encoding="utf-8") as f:
-            json.dump(collection, f)
-        return str(path)
+        return write_geojson(self, path, origin=origin, local_metres=local_metres)
 
     def load(self) -> "Result":
         """Reads every table into memory, with the columns' units and descriptions; then the file may be
@@ -905,8 +566,6 @@ class Result:
                 f"uplinks={int(k.get('uplinks_sent', 0))} delivery_ratio={k.get('delivery_ratio', float('nan')):.4f}"
                 f"{'' if self.complete else ' INCOMPLETE'}>")
 
-
-builtins_open = builtins.open
 
 
 def _remove_temporary(file: h5py.File, directory: str) -> None:
