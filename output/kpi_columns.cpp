@@ -124,16 +124,20 @@ constexpr std::array kEntries{
           "LoRaWAN: the largest SF its frames are sent with, at which it is judged (NaN for other radios)",
           kReal},
     Entry{"coverage_by_population", "margin_db", "dB",
-          "shadowing margin for 90 % location probability: 1.28 x the shadowing and penetration sigmas "
-          "combined",
+          "shadowing margin for the location probability: z x the shadowing and penetration sigmas combined, "
+          "z its standard normal quantile (1.28 at 90 %)",
           kReal},
+    Entry{"coverage_by_population", "location_probability", "",
+          "share of locations at which a place counts as covered (radio.location_probability)", kReal},
     Entry{"coverage_by_population", "devices", "", "devices of the population", kCount},
     Entry{"coverage_by_population", "devices_covered", "",
           "share of its devices a station hears at their own radio (their SF, power, shadowing, penetration)",
           kReal},
-    Entry{"coverage_by_population", "area_covered", "",
-          "share of where it is placed that a station covers with 90 % location probability at its own radio",
-          kReal},
+    Entry{
+        "coverage_by_population", "area_covered", "",
+        "share of where it is placed that a station covers at its own radio with radio.location_probability "
+        "(90 % by default)",
+        kReal},
 };
 
 // The scalar /kpi attributes: whether each counts things (i8) or not (f8), and its place. The first group is
@@ -249,8 +253,8 @@ KpiColumnSpec kpi_column_spec(const std::string& table, const std::string& colum
     // The coverage KPIs say what covered means where a reader finds the figure (output/SCHEMA.md).
     if (column.rfind("coverage_area_", 0) == 0)
       spec.description = "share of the districts' area where a " + column.substr(14) +
-                         " station covers the technology's devices at their own radio with 90 % location "
-                         "probability";
+                         " station covers the technology's devices at their own radio with "
+                         "radio.location_probability (90 % by default)";
     else if (column.rfind("coverage_devices", 0) == 0)
       spec.description =
           "share of the devices a station hears at their own radio (SF, power, shadowing and "
@@ -272,7 +276,8 @@ KpiColumnSpec kpi_column_spec(const std::string& table, const std::string& colum
   if (table == "coverage_by_district") {
     if (const std::string tech = after("area_"); !tech.empty())
       return {"",
-              "share of the district's area covered for its " + tech + " devices (90 % location probability)",
+              "share of the district's area covered for its " + tech +
+                  " devices (radio.location_probability, 90 % by default)",
               kReal};
     if (const std::string tech = after("devices_"); !tech.empty())
       return {"", "share of the district's " + tech + " devices heard at their own radio", kReal};
@@ -284,7 +289,8 @@ KpiColumnSpec kpi_column_spec(const std::string& table, const std::string& colum
       return {"", "index of the cell's district in city.districts, -1 outside every district", kCount};
     return {"",
             "share of the cell covered for the " + column +
-                " devices at their own radio, 90 % location probability (judged on 4 x 4 points)",
+                " devices at their own radio, radio.location_probability (90 % by default; judged on 4 x 4 "
+                "points)",
             kReal};
   }
   return {units_from_suffix(column), "KPI " + column + " per row of /kpi/" + table, kReal};

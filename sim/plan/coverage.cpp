@@ -243,13 +243,15 @@ Coverage compute_coverage(const scenario::Scenario& sc, const city::CityLayout& 
     const CoverageRadio& r = radios[radio_of[p]];
     out.by_population.keys.push_back(sc.devices[p].name);
     sf.push_back(r.technology == Technology::LoRaWAN ? r.sf : std::numeric_limits<double>::quiet_NaN());
-    margin.push_back(location_margin_db(sc.channel.shadowing_sigma_db, r));
+    margin.push_back(location_margin_db(sc.channel, r));
     devices.push_back(static_cast<double>(sc.devices[p].count));
     heard.push_back(ratio(population_heard[p], static_cast<double>(sc.devices[p].count)));
     area.push_back(ratio(placed_hit[p], placed_points[p]));
   }
   out.by_population.columns.emplace_back("sf", sf);
   out.by_population.columns.emplace_back("margin_db", margin);
+  out.by_population.columns.emplace_back("location_probability",
+                                         std::vector<double>(n_populations, sc.channel.location_probability));
   out.by_population.columns.emplace_back("devices", devices);
   out.by_population.columns.emplace_back("devices_covered", heard);
   out.by_population.columns.emplace_back("area_covered", area);

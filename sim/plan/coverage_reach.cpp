@@ -1,5 +1,6 @@
 #include "sim/plan/coverage_reach.hpp"
 
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <limits>
 
@@ -29,14 +30,17 @@ CoverageRadio reference_radio(Technology technology) {
   return r;
 }
 
-double location_margin_db(double shadowing_sigma_db, const CoverageRadio& radio) {
+double location_probability_z(double p) { return boost::math::quantile(boost::math::normal(), p); }
+
+double location_margin_db(const scenario::RadioChannel& channel, const CoverageRadio& radio) {
   if (radio.technology == Technology::WiFi) return 0.0;
-  return kLocationProbabilityZ * std::hypot(shadowing_sigma_db, radio.penetration_sigma_db);
+  return location_probability_z(channel.location_probability) *
+         std::hypot(channel.shadowing_sigma_db, radio.penetration_sigma_db);
 }
 
 double covered_path_loss_db(const scenario::Scenario& sc, const CoverageRadio& radio,
                             const scenario::Gateway& station) {
-  const double losses = radio.penetration_mean_db + location_margin_db(sc.channel.shadowing_sigma_db, radio);
+  const double losses = radio.penetration_mean_db + location_margin_db(sc.channel, radio);
   switch (radio.technology) {
     case Technology::LoRaWAN:
       return radio.tx_power_dbm + station.antenna_gain_dbi -

@@ -1,15 +1,17 @@
 // The link budget coverage is judged with (sim/plan/coverage.hpp): what a device sends with, and how far from
 // a gateway, NB-IoT cell or Wi-Fi access point it is covered.
 //
-// A place is covered for a device when a station hears it there with at least kLocationProbability: its
+// A place is covered for a device when a station hears it there with at least radio.location_probability
+// (RadioChannel::location_probability, 90 % by default): its
 // median received power (transmit power + the station's antenna gain - the scenario's path loss - the mean
 // building penetration) clears what the station needs (LoRaWAN: the gateway sensitivity at the SF the device
 // sends with, models/radio/reception.hpp; NB-IoT: the 164 dB maximum coupling loss, sim/city/city_layout.hpp)
 // by a margin of z sigma, sigma the spread of the link's shadowing and the penetration together
 // (sqrt(radio.shadowing.sigma^2 + penetration sigma^2): independent Gaussians in dB, as the city layout draws
-// them), z the standard normal quantile of the probability. Each station is judged alone (a second one
-// only adds to the probability: the figure errs low). This is the planner's usual "90 % of locations"
-// criterion (a fade margin of 1.28 sigma); at the median (z = 0) a place at the edge is heard half the time.
+// them), z the standard normal quantile of the probability (Boost.Math's, for any probability the scenario
+// gives). Each station is judged alone (a second one only adds to the probability: the figure errs low). The
+// default is the planner's usual "90 % of locations" criterion (a fade margin of 1.28 sigma); at the median
+// (z = 0) a place at the edge is heard half the time.
 //
 // Wi-Fi: the 5 GHz link budget of models/radio/wifi.hpp reaching the association threshold (-82 dBm), as
 // sim/access/wifi_access.cpp associates a camera: no shadowing, no penetration, so no margin.
@@ -20,8 +22,8 @@
 
 namespace citytwin::sim::plan {
 
-inline constexpr double kLocationProbability = 0.9;
-inline constexpr double kLocationProbabilityZ = 1.2815515655446004;  // Phi^-1(0.9)
+// z: the standard normal quantile of a location probability p in [0.5, 1) (Phi^-1(0.9) = 1.2816).
+double location_probability_z(double p);
 
 // What coverage judges a device by.
 struct CoverageRadio {
@@ -43,8 +45,9 @@ CoverageRadio population_radio(const scenario::DevicePopulation& population, int
 // (the EU868 default) at SF12, 125 kHz; NB-IoT 23 dBm; both outdoors.
 CoverageRadio reference_radio(scenario::Technology technology);
 
-// The margin the median link keeps in hand: z sigma (above), in dB; 0 for Wi-Fi.
-double location_margin_db(double shadowing_sigma_db, const CoverageRadio& radio);
+// The margin the median link keeps in hand: z sigma (above), z from the channel's location probability and
+// sigma from its shadowing and the radio's penetration spread, in dB; 0 for Wi-Fi.
+double location_margin_db(const scenario::RadioChannel& channel, const CoverageRadio& radio);
 
 // The largest path loss at which the device is covered by the station (the margin and penetration taken
 // off), in dB; and the distance at which the scenario's path loss reaches it, in metres (Wi-Fi: the

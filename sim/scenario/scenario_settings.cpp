@@ -18,7 +18,7 @@ namespace citytwin::sim::scenario {
 void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channel) {
   MapReader map(log, node, "radio",
                 {"region", "path_loss", "shadowing", "capture", "inter_sf", "interference",
-                 "gateway_sensitivity", "noise_figure", "receptions", "strongest_k"});
+                 "gateway_sensitivity", "noise_figure", "receptions", "strongest_k", "location_probability"});
   if (const auto mode = map.choice("interference", {"pairwise", "cumulative"}))
     channel.interference =
         *mode == "cumulative" ? RadioChannel::Interference::Cumulative : RadioChannel::Interference::Pairwise;
@@ -39,6 +39,9 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
   MapReader shadowing(log, map.get("shadowing"), map.path("shadowing"), {"sigma"});
   set_if(channel.shadowing_sigma_db, shadowing.quantity("sigma", Dimension::Gain, Bound::non_negative()));
   set_if(channel.noise_figure_db, map.quantity("noise_figure", Dimension::Gain, Bound::non_negative()));
+  // At least the median (a place heard half the time), below certainty (an infinite margin).
+  set_if(channel.location_probability,
+         map.quantity("location_probability", Dimension::Percent, Bound{0.5, 1.0, false, true, ""}));
   MapReader path_loss(log, map.get("path_loss"), map.path("path_loss"),
                       {"reference_distance", "reference_loss", "exponent"});
   set_if(channel.path_loss.reference_distance_m,

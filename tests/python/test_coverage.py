@@ -73,3 +73,29 @@ def test_with_shadowing_the_grid_is_covered_at_90_percent_of_locations():
     assert pop.loc["meters", "devices_covered"] == r.kpi["coverage_devices_lorawan"]
     # 2.3 km of the 5 km disc: 21 % of its area.
     assert abs(pop.loc["meters", "area_covered"] - (2.286 / 5) ** 2) < 0.02
+
+
+def test_the_location_probability_moves_the_covered_edge_and_not_the_run():
+    """radio.location_probability: at 50 % a place is covered out to the median reach (4.2 km, where a device
+    is heard half the time), at 99 % only out to where the 2.33 sigma margin (18.1 dB) leaves 1.4 km; the
+    frames, and so the devices' delivery, are the same."""
+    runs = {}
+    for p in ("50 %", "99 %"):
+        sc = citytwin.Scenario.from_yaml(toy_city(7.8))
+        sc["radio.location_probability"] = p
+        runs[p] = citytwin.run(sc)
+    z = {"50 %": 0.0, "99 %": 2.3263}
+    for p, r in runs.items():
+        pop = r.kpi_tables["coverage_by_population"].set_index("population")
+        assert abs(pop.loc["meters", "margin_db"] - z[p] * 7.8) < 1e-3
+        assert pop.loc["meters", "location_probability"] == float(p.split()[0]) / 100
+        # The reach: 144 dB less the margin, on the path loss 7.7 + 37.6 log10(d / 1 m); its share of the disc.
+        reach_km = 10 ** ((144 - z[p] * 7.8 - 7.7) / 37.6) / 1e3
+        assert abs(pop.loc["meters", "area_covered"] - (reach_km / 5) ** 2) < 0.02, (p, reach_km)
+    # Covered at 99 %: devices there all deliver; at 50 %, some of the devices in covered cells do not.
+    share, delivery = by_grid(runs["99 %"])
+    assert np.mean(delivery[share == 1.0] > 0) > 0.97
+    share, delivery = by_grid(runs["50 %"])
+    assert np.mean(delivery[share == 1.0] > 0) < 0.97
+    assert runs["50 %"].kpi["uplinks_delivered"] == runs["99 %"].kpi["uplinks_delivered"]
+    assert runs["50 %"].kpi["coverage_devices_lorawan"] == runs["99 %"].kpi["coverage_devices_lorawan"]

@@ -1,6 +1,7 @@
 // Coverage (sim/plan/coverage.hpp) against a link budget worked by hand, and against the devices' own radio:
 // a place is covered where a device of the population, at its SF, power and building penetration, is heard
-// with 90 % location probability; a device is covered when its own links reach the sensitivity at its SF.
+// with 90 % location probability (radio.location_probability); a device is covered when its own links reach
+// the sensitivity at its SF.
 #include "sim/plan/coverage.hpp"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include <array>
 #include <cmath>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sim/city/build_city_layout.hpp"
 #include "sim/plan/coverage_reach.hpp"
@@ -22,6 +25,14 @@ namespace {
 constexpr std::array<double, 6> kSensitivityDbm = {-130.0, -132.5, -135.0, -137.5, -140.0, -142.5};
 // The scenarios' log-distance path loss (Magrin et al., ICC 2017; ns-3): PL(d) = 7.7 + 37.6 log10(d / 1 m).
 double hand_distance_m(double loss_db) { return std::pow(10.0, (loss_db - 7.7) / 37.6); }
+
+const std::vector<double>& column(const output::KpiTable& table, const std::string& name) {
+  for (const auto& [column_name, values] : table.columns)
+    if (column_name == name) return values;
+  ADD_FAILURE() << "no column " << name;
+  static const std::vector<double> none(1, std::nan(""));
+  return none;
+}
 
 // One LoRaWAN gateway in the middle of a 10 km square, devices in a 5 km disc around it.
 std::string toy_city(const std::string& radio, const std::string& channel,
@@ -57,7 +68,7 @@ TEST(Coverage, ReachIsTheHandLinkBudgetAtTheDevicesOwnRadio) {
     radio.penetration_mean_db = 10.0;
     radio.penetration_sigma_db = 6.0;
     const double loss = 14.0 + 3.0 - kSensitivityDbm[sf - 7] - 10.0 - margin_db;
-    EXPECT_NEAR(plan::location_margin_db(7.8, radio), margin_db, 1e-9);
+    EXPECT_NEAR(plan::location_margin_db(sc.channel, radio), margin_db, 1e-9);
     EXPECT_NEAR(plan::covered_path_loss_db(sc, radio, gw), loss, 1e-9) << "SF" << sf;
     EXPECT_NEAR(plan::covered_reach_m(sc, radio, gw), hand_distance_m(loss), 1e-6 * hand_distance_m(loss))
         << "SF" << sf;
@@ -116,7 +127,7 @@ TEST(Coverage, ThePopulationsSfNotSf12DecidesWhatIsCovered) {
   ASSERT_EQ(cov.by_population.keys.size(), 1u);
   EXPECT_EQ(cov.by_population.columns[0].first, "sf");
   EXPECT_EQ(cov.by_population.columns[0].second[0], 7.0);
-  EXPECT_NEAR(cov.by_population.columns[3].second[0], share, 1e-12);  // devices_covered
+  EXPECT_NEAR(column(cov.by_population, "devices_covered")[0], share, 1e-12);
 }
 
 TEST(Coverage, AdrIsJudgedAtTheLargestSfItMayUse) {
@@ -126,8 +137,60 @@ TEST(Coverage, AdrIsJudgedAtTheLargestSfItMayUse) {
   const plan::Coverage cov = plan::compute_coverage(sc, city);
   EXPECT_EQ(cov.by_population.columns[0].second[0], 12.0);
   // SF12 reaches 159.5 dB less 10 dB of margin: 6.3 km, beyond the 5 km disc: all of its area.
-  EXPECT_EQ(cov.by_population.columns[4].second[0], 1.0);                               // area_covered
-  EXPECT_NEAR(cov.by_population.columns[1].second[0], 1.2815515655446004 * 7.8, 1e-9);  // margin_db
+  EXPECT_EQ(column(cov.by_population, "area_covered")[0], 1.0);
+  EXPECT_NEAR(column(cov.by_population, "margin_db")[0], 1.2815515655446004 * 7.8, 1e-9);
+}
+
+// radio.location_probability sets the margin a place is judged with: z sigma, z the standard normal quantile
+// (the standard normal quantiles Phi^-1(0.95) = 1.6449, Phi^-1(0.99) = 2.3263, Phi^-1(0.5) = 0), and so
+// the distance out to which the area is covered; the devices, judged on their own draws, are not touched.
+TEST(Coverage, TheLocationProbabilitySetsThePlacesMargin) {
+  ThreadPool pool(2);
+  const double sigma = 7.8;  // no penetration: the margin is z x the shadowing sigma alone
+  double last_area = 2.0, devices = -1.0;
+  for (const auto& [probability, z] :
+       std::vector<std::pair<std::string, double>>{{"50 %", 0.0},
+                                                   {"90 %", 1.2815515655446004},
+                                                   {"95 %", 1.6448536269514722},
+                                                   {"99 %", 2.3263478740408408}}) {
+    const Scenario sc = load_scenario_text(
+        toy_city("{sf: 7, tx_power: 14 dBm}",
+                 "  shadowing: {sigma: 7.8 dB}\n  location_probability: " + probability + "\n", "0 dBi"));
+    plan::CoverageRadio radio;
+    radio.sf = 7;
+    EXPECT_NEAR(plan::location_margin_db(sc.channel, radio), z * sigma, 1e-9) << probability;
+    const CityLayout city = build_city_layout(sc, sc.run.seed, pool);
+    const plan::Coverage cov = plan::compute_coverage(sc, city);
+    EXPECT_NEAR(column(cov.by_population, "margin_db")[0], z * sigma, 1e-9) << probability;
+    EXPECT_DOUBLE_EQ(column(cov.by_population, "location_probability")[0], sc.channel.location_probability);
+    // The population is placed in the 5 km disc; the SF7 reach (144 dB less the margin) is inside it, so
+    // the share of the disc covered is (reach / 5 km)^2, within the grid's sampling.
+    const double reach = hand_distance_m(14.0 + 130.0 - z * sigma);
+    const double area = column(cov.by_population, "area_covered")[0];
+    EXPECT_NEAR(area, std::pow(reach / 5000.0, 2), 0.02) << probability;
+    EXPECT_LT(area, last_area) << probability;
+    last_area = area;
+    const double heard = column(cov.by_population, "devices_covered")[0];
+    if (devices >= 0.0) {
+      EXPECT_EQ(heard, devices) << probability;
+    }
+    devices = heard;
+  }
+}
+
+TEST(Coverage, TheLocationProbabilityIsRefusedOutsideTheMedianToCertainty) {
+  // A percentage, as every share of the scenario given with a unit (battery.self_discharge): from the median
+  // up to, not including, certainty (an infinite margin).
+  for (const auto& [bad, why] : std::vector<std::pair<std::string, std::string>>{
+           {"40 %", "expected"}, {"100 %", "expected"}, {"0.95", "missing unit"}}) {
+    try {
+      load_scenario_text(toy_city("{sf: 7}", "  location_probability: " + bad + "\n"));
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const scenario::ScenarioError& e) {
+      EXPECT_NE(std::string(e.what()).find(":14:25: radio.location_probability: " + why), std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 }  // namespace

@@ -229,6 +229,7 @@ std::string dump(const Scenario& s) {
   }
   number("airtime_sharing", static_cast<int>(s.wifi.airtime_sharing));
   number("noise_figure", s.channel.noise_figure_db);
+  number("location_probability", s.channel.location_probability);
   number("reference_distance", s.channel.path_loss.reference_distance_m);
   number("reference_loss", s.channel.path_loss.reference_loss_db);
   number("exponent", s.channel.path_loss.exponent);

@@ -494,7 +494,7 @@ TEST(ScenarioErrors, MultipleErrorsReportedTogetherInFileOrder) {
         "'25 km'\n"
         "riverside.yaml:72:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
         "district\n"
-        "riverside.yaml:106:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
+        "riverside.yaml:107:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
     ASSERT_EQ(e.diagnostics().size(), 5u);
     EXPECT_EQ(e.diagnostics()[1].key_path, "devices[0].radio.sf");
     EXPECT_EQ(e.diagnostics()[1].message, "expected 7..12, got 13");

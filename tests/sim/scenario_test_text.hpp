@@ -97,6 +97,7 @@ radio:
   path_loss: {reference_distance: 2 m, reference_loss: 8 dB, exponent: 3.5}
   shadowing: {sigma: 7.8 dB}
   noise_figure: 5 dB
+  location_probability: 95 %
   inter_sf: croce
   interference: cumulative
   receptions: strongest

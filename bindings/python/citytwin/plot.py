@@ -47,7 +47,7 @@ def _axes(ax: Any, figsize: tuple) -> Any:
 
 
 #: the technologies of /kpi/coverage_grid, each a column of the share of the cell covered for the technology's
-#: devices at their own radio, with 90 % location probability (output/SCHEMA.md, Coverage)
+#: devices at their own radio, with radio.location_probability (90 % by default; output/SCHEMA.md, Coverage)
 _COVERAGE_TECHNOLOGIES = ("lorawan", "nbiot", "wifi")
 
 
