@@ -149,7 +149,10 @@ std::string describe_topology(const scenario::Scenario& sc) {
           });
       out << "    PON " << p.name << " (" << p.service << "): " << p.length_m / 1e3 << " km, 1:" << p.split
           << " splitter, " << onts << " ONT" << (onts == 1 ? "" : "s") << ", " << rate(p.upstream_bps)
-          << " up / " << rate(p.downstream_bps) << " down\n";
+          << " up / " << rate(p.downstream_bps) << " down";
+      // What the upstream carries once the GTC layer's overheads are paid (models/fibre/gpon_framing.hpp).
+      const scenario::PonUpstreamCapacity up = scenario::pon_upstream_capacity(sc, p);
+      out << "; upstream payload " << rate(up.payload_bps) << " (" << up.frame_bytes << "-byte frames)\n";
     }
   }
   if (monthly_cost > 0.0)

@@ -9,16 +9,17 @@
 // no link of its route is over-subscribed. So:
 // - a link is *coupling* when the traffic that may cross it can exceed its bandwidth: the bounds of the
 //   batches and streams crossing it, each group arriving from the same upstream link capped at what
-//   that link can carry (a PON's 32 gateways carry at most its 1.24 Gbps upstream, so a 10 Gbps OLT
-//   backbone under 8 PONs never binds, nor does a district's 125 GB/s aggregation link); a gateway's
-//   own link never is. A link that is not coupling is never saturated in max-min: it couples nothing;
+//   that link can carry (a PON's 32 gateways carry at most its upstream's 1.15 Gbps of payload, so a
+//   10 Gbps OLT backbone under 8 PONs never binds, nor does a district's 125 GB/s aggregation link); a
+//   gateway's own link never is. A link that is not coupling is never saturated in max-min: it couples
+//   nothing;
 // - the batches of a period that share coupling links form groups (connected components). A group
 //   goes to SimGrid when one of its batches carries a stream or a SimGrid batch still on the wire, or
 //   when a link of its route fails or comes back while it would be on the wire;
 // - otherwise, when no coupling link of the group is over-subscribed in time (the batches on it, each
 //   at its bound over [send + latency, + bytes / bound), CM02's transfer phase, sum to no more than its
 //   bandwidth), every batch gets its bound: what SimGrid would give it;
-// - when one is (a PON's batches all start at once: 32 x 1 Gbps ONT ports on a 1.24 Gbps upstream),
+// - when one is (a PON's batches all start at once: 32 x 1 Gbps ONT ports on a 1.15 Gbps upstream),
 //   the group is timed as SimGrid times it: max-min sharing on its coupling links as a fluid in time,
 //   re-solved when a batch starts sharing (after its latency) or finishes (max_min_fluid.hpp: CM02's
 //   RTT-weighted sharing, SimGrid's precisions). SimGrid batches never share a coupling link with an

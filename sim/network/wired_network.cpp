@@ -68,8 +68,11 @@ void WiredNetwork::Impl::build_platform() {
   for (const scenario::Olt& olt : scenario.fibre.olts)
     link(city, "backbone:" + olt.name, olt.backbone_bandwidth_bps,
          olt.backbone_length_m * kFibreDelayPerMetre_s);
+  // A PON carries its line rate less the GTC layer's overheads (bursts, GEM headers): the payload rate
+  // for its ONTs and the frames they send (scenario::pon_upstream_capacity, models/fibre/gpon_framing.hpp).
   for (const scenario::Pon& pon : scenario.fibre.pons)
-    link(city, "pon:" + pon.name, pon.upstream_bps, pon.length_m * kFibreDelayPerMetre_s);
+    link(city, "pon:" + pon.name, scenario::pon_upstream_capacity(scenario, pon).payload_bps,
+         pon.length_m * kFibreDelayPerMetre_s);
   // One zone per district with gateways (and one for gateways outside every district).
   std::map<int, std::pair<s4u::NetZone*, simgrid::kernel::routing::NetPoint*>> districts;
   const auto district_zone = [&](int d) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "models/fibre/gpon_framing.hpp"
+
 namespace citytwin::sim::scenario {
 
 bool Scenario::drives(std::string_view quantity) const {
@@ -50,6 +52,25 @@ std::vector<std::string> route_link_names(const Scenario& scenario, const Gatewa
     }
   }
   return {};
+}
+
+PonUpstreamCapacity pon_upstream_capacity(const Scenario& scenario, const Pon& pon) {
+  PonUpstreamCapacity c;
+  int onts = 0;
+  bool streams = false;
+  for (const Gateway& g : scenario.gateways) {
+    if (g.backhaul != BackhaulKind::Pon || g.pon != pon.name) continue;
+    ++onts;
+    streams = streams || g.technology == Technology::WiFi;
+  }
+  c.onts = std::max(onts, 1);
+  c.frame_bytes = streams ? kStreamFrameBytes : scenario.platform.forward_message_bytes;
+  models::fibre::GponUpstream upstream;
+  upstream.line_rate_bps = pon.upstream_bps;
+  upstream.onus = c.onts;
+  c.efficiency = models::fibre::gpon_upstream_efficiency(upstream, c.frame_bytes);
+  c.payload_bps = c.efficiency * pon.upstream_bps;
+  return c;
 }
 
 int district_of(const City& city, double x_m, double y_m) {

@@ -425,4 +425,22 @@ inline std::string gateway_path(const Scenario& scenario, size_t index) {
 // builds them with these names; failures refer to them).
 std::vector<std::string> route_link_names(const Scenario& scenario, const Gateway& gateway);
 
+// CCTV video crosses the wired network in full-size Ethernet frames: the camera packetises its stream
+// into MTU-sized IP packets (RTP over UDP, RFC 6184's fragmentation units fill the MTU), and a 1500-byte
+// IP packet is a 1518-byte frame from destination address to FCS (IEEE 802.3 clause 3.2, the
+// maxUntaggedFrameSize of clause 4.4.2), which GEM carries without preamble and SFD (G.984.3 clause 8.3).
+inline constexpr double kStreamFrameBytes = 1518.0;
+
+// What a PON's upstream carries of citytwin's bytes (models/fibre/gpon_framing.hpp): its ONTs (the
+// gateways on it, at least one) each bursting every 125 us frame, sending frames of frame_bytes: a
+// PON with a Wi-Fi access point on it carries CCTV streams, whose bytes dwarf the sensors' copies, so
+// kStreamFrameBytes; otherwise forwarded copies of platform.forward_message_bytes each.
+struct PonUpstreamCapacity {
+  int onts = 1;
+  double frame_bytes = 0.0;
+  double efficiency = 0.0;   // eta_up(onts, frame_bytes)
+  double payload_bps = 0.0;  // efficiency x the PON's upstream line rate: the SimGrid link's bandwidth
+};
+PonUpstreamCapacity pon_upstream_capacity(const Scenario& scenario, const Pon& pon);
+
 }  // namespace citytwin::sim::scenario

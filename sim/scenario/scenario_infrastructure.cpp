@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "models/fibre/gpon_framing.hpp"
 #include "sim/scenario/quantities.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_sections.hpp"
@@ -309,6 +310,21 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
       }
       set_if(pon.upstream_bps, p.quantity("upstream", Dimension::Bitrate, Bound::link_rate()));
       set_if(pon.downstream_bps, p.quantity("downstream", Dimension::Bitrate, Bound::link_rate()));
+      // One burst per splitter port in every 125 us GTC frame must leave payload (gpon_framing.hpp).
+      if (const YamlNode* upstream = p.get("upstream")) {
+        models::fibre::GponUpstream gtc;
+        gtc.line_rate_bps = pon.upstream_bps;
+        gtc.onus = pon.split;
+        const double frame_bytes = gtc.line_rate_bps * models::fibre::kGtcFrameS / 8.0;
+        const double overheads =
+            pon.split * (models::fibre::gpon_burst_overhead_bytes(gtc) + models::fibre::kGemHeaderBytes);
+        if (!(overheads < frame_bytes))
+          log.error(upstream->location, p.path("upstream"),
+                    "a GPON upstream this slow leaves no payload: the " + std::to_string(pon.split) +
+                        " bursts of a 1:" + std::to_string(pon.split) + " splitter need " +
+                        format_number(overheads) + " bytes of each 125 us frame, which holds " +
+                        format_number(frame_bytes));
+      }
       set_if(pon.service, p.choice("service", {"metering", "smart"}));
       const bool known =
           std::any_of(fibre.olts.begin(), fibre.olts.end(), [&](const Olt& o) { return o.name == pon.olt; });

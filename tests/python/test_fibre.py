@@ -37,11 +37,28 @@ def test_a_pon_saturates_at_its_upstream_capacity():
     air = t["carried_air_bps"].sum()
     backhaul = t["carried_backhaul_bps"].sum()
     assert air > 1.3e9  # 40 access points carry more than the PON can take ...
-    assert backhaul == pytest.approx(1.24416e9, rel=1e-3)  # ... so the shared upstream caps them (G.984)
+    # ... so the shared upstream caps them at its payload rate, not its 1.24416 Gbit/s line rate: 40 ONTs
+    # each bursting every 125 us frame of 19 440 bytes, a burst costing 12 (guard, preamble, delimiter,
+    # G.984.2 Table I.1) + 3 (PLOu) + 13 (PLOAMu) + 2 (DBRu) + 5 (a continued fragment's GEM header) bytes,
+    # and each 1518-byte Ethernet frame of video a 5-byte GEM header (G.984.3 clause 8).
+    payload = (1 - 40 * 35 / 19440) * 1518 / (1518 + 5) * 1.24416e9
+    assert payload == pytest.approx(1.15077e9, rel=1e-5)
+    assert backhaul == pytest.approx(payload, rel=1e-3)
     # Below capacity nothing is lost on the fibre.
     r = citytwin.run(pon_city(10))
     t = r.kpi_tables["by_access_point"]
     assert t["carried_backhaul_bps"].sum() == pytest.approx(t["carried_air_bps"].sum(), rel=1e-3)
+
+
+def test_an_upstream_too_slow_for_its_bursts_is_refused():
+    # 100 Mbit/s takes 155.52 Mbit/s's burst-mode overhead (4 bytes, G.984.2 Table I.1): 64 bursts of
+    # 4 + 3 + 13 + 2 + 5 bytes need 1728 of the 1562.5 bytes a 125 us frame holds at that rate.
+    with pytest.raises(citytwin.ScenarioError,
+                       match=r"<text>:\d+:\d+: fibre\.pons\[0\]\.upstream: a GPON upstream this slow leaves no "
+                             r"payload: the 64 bursts of a 1:64 splitter need 1728 bytes of each 125 us frame, "
+                             r"which holds 1562\.5"):
+        citytwin.validate(pon_city(2).replace("split: 64}", "split: 64, upstream: 100 Mbps}"))
+    citytwin.validate(pon_city(2).replace("split: 64}", "split: 64, upstream: 155.52 Mbps}"))
 
 
 def test_the_splitter_limits_the_ontS():
@@ -80,7 +97,9 @@ def test_describe_summarises_the_plant():
     out = subprocess.run([CLI, "describe", "/dev/stdin"], input=pon_city(12), capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "GPON 12" in out.stdout
-    assert "PON pon-a (smart): 4 km, 1:64 splitter, 12 ONTs, 1.24 Gbit/s up / 2.49 Gbit/s down" in out.stdout
+    # The upstream payload: (1 - 12 x 35 / 19440) x 1518 / 1523 x 1.24416 Gbit/s = 1.21 Gbit/s.
+    assert ("PON pon-a (smart): 4 km, 1:64 splitter, 12 ONTs, 1.24 Gbit/s up / 2.49 Gbit/s down; "
+            "upstream payload 1.21 Gbit/s (1518-byte frames)") in out.stdout
     assert "fibre: 14.4 km in all: backbone 8 km, PON feeders 4 km, drops 2.4 km" in out.stdout
     assert "SimGrid zones: core (platform), district:street (12 gateways)" in out.stdout
 
@@ -94,8 +113,8 @@ def test_sensor_traffic_sharing_a_saturated_pon_with_cctv_is_slowed():
         return citytwin.run(text).kpi
     quiet, saturated = run(2), run(40)
     # On an idle PON a 250 B copy is mostly propagation (12.2 km: 61 us); beside 40 rate-capped streams
-    # that fill the PON, its batch gets a max-min fair share (~1.244 Gbit/s / 41 = 30 Mbit/s) and each
-    # copy spends ~66 us more on the fibre.
+    # that fill the PON, its batch gets a max-min fair share (~1.15 Gbit/s of payload / 41 = 28 Mbit/s)
+    # and each copy spends ~70 us more on the fibre.
     assert saturated["latency_backhaul_mean_s"] - quiet["latency_backhaul_mean_s"] > 40e-6
     assert saturated["delivery_ratio"] == pytest.approx(quiet["delivery_ratio"], abs=0.02)
 

@@ -1,5 +1,6 @@
 // A GPON city's forwarding batches timed without SimGrid (issue 13, sim/network/wired_fast_path.cpp):
-// 32 gateways per PON send at once, 32 x 1 Gbps ONT ports on a 1.24416 Gbps upstream, so the PON is
+// 32 gateways per PON send at once, 32 x 1 Gbps ONT ports on a 1.24416 Gbps upstream (1.149 Gbps of
+// payload once the GTC layer's overheads are paid, models/fibre/gpon_framing.hpp), so the PON is
 // over-subscribed and the batches share it by max-min. With CITYTWIN_WIRED_CHECK=1 every batch also
 // goes to SimGrid and the analytic rates must be SimGrid's; without it, none goes to SimGrid and the
 // saturated PON slows the batches below their ports' rate. One SimGrid engine per process: ctest runs
@@ -118,7 +119,13 @@ TEST(WiredPon, ASaturatedPonIsTimedWithoutSimGrid) {
   const double bytes = sc.platform.forward_message_bytes;
   const double batch = sc.run.forward_batch_s;
   const double bound_Bps = sc.gateways[0].fibre_bandwidth_bps / 8.0;  // the ONT port's 1 Gbps
-  const double capacity_Bps = sc.fibre.pons[0].upstream_bps / 8.0;
+  // The PON's payload rate, not its 1.24416 Gbit/s line rate: 32 ONTs bursting every 125 us frame of
+  // 19 440 bytes, each burst 12 (guard, preamble, delimiter) + 3 (PLOu) + 13 (PLOAMu) + 2 (DBRu) + 5
+  // (a continued fragment's GEM header) bytes, and a 5-byte GEM header per 250-byte copy (G.984.2
+  // Table I.1, G.984.3 clause 8; models/fibre/gpon_framing.hpp): 0.9239 of the line rate.
+  ASSERT_DOUBLE_EQ(sc.fibre.pons[0].upstream_bps, 1.24416e9);
+  ASSERT_DOUBLE_EQ(bytes, 250.0);
+  const double capacity_Bps = (1.0 - 32 * 35.0 / 19440.0) * 250.0 / 255.0 * 1.24416e9 / 8.0;
   struct Batch {
     double bytes = 0.0, rate_Bps = 0.0;
   };
