@@ -164,6 +164,16 @@ def test_building_penetration_and_shadowing_cost_coverage():
     assert np.all(np.isnan(outdoor.messages["rssi_dbm"][outdoor.messages["fail_reason"] == "below_sensitivity"]))
 
 
+def _energy_lifetime_years(energy_mean_mah, q0_mah, seconds, self_discharge=0.01):
+    """The charge's bound of a full cell from a run's mean drain (models/device/battery.hpp): the load I that
+    takes Q0 to Q0 - drain in the run with proportional self-discharge k, then T = ln(1 + k Q0 / I) / k."""
+    year = 365.25 * 86400.0
+    k = -np.log(1.0 - self_discharge) / year
+    left = q0_mah - energy_mean_mah
+    load = k * (q0_mah * np.exp(-k * seconds) - left) / (1.0 - np.exp(-k * seconds))
+    return np.log1p(k * q0_mah / load) / k / year
+
+
 def test_per_type_kpis_project_a_battery_lifetime():
     r = citytwin.run(city("""  - {name: meters, type: water_meter, count: 30, districts: [a], interval: 15 min}
   - {name: trackers, type: safety_tracker, count: 30, districts: [a], interval: 1 min}"""))
@@ -229,6 +239,45 @@ def test_lifetimes_are_projected_for_batteries_alone():
         assert meters["projected_lifetime_years"] == pytest.approx(np.log1p(k * q0 / load) / k / year, rel=1e-6)
         # A constant loss of 1 % of the capacity a year (the model the battery rejects) reads shorter.
         assert meters["projected_lifetime_years"] > q0 / (meters["energy_mean_mah"] / seconds * year)
+
+
+def test_a_cells_service_life_caps_the_projected_battery_life_and_says_so():
+    """A lithium primary cell is rated for a service life (20 yr by default, battery.service_life); the charge
+    of a thrifty sensor would outlast it (the generic firmware at SF7 every 15 min: ~33 years). The projection
+    is min(charge's bound, service life), and the KPIs say which applied: battery_life_energy_years (the
+    charge's bound), devices_service_life_limited (devices the ceiling ends), by type as well."""
+    thrifty = city("""  - {name: thrifty, count: 20, districts: [a], interval: 15 min, radio: {sf: 7}}""",
+                   run="duration: 24 h")
+    r = citytwin.run(thrifty)
+    energy = _energy_lifetime_years(r.kpi["energy_mean_mah"], 2600.0, 86400.0)
+    assert r.kpi["battery_life_energy_years"] == pytest.approx(energy, rel=1e-6)
+    assert energy > 25.0  # well beyond the rated life (~33 years)
+    assert r.kpi["battery_life_years"] == pytest.approx(20.0, rel=1e-12)
+    assert r.kpi["devices_service_life_limited"] == 20
+    t = r.kpi_tables["by_type"].set_index("type")
+    assert t.loc["generic", "projected_lifetime_years"] == pytest.approx(20.0, rel=1e-12)
+    assert t.loc["generic", "energy_lifetime_years"] == pytest.approx(energy, rel=1e-6)
+    assert t.loc["generic", "devices_service_life_limited"] == 20
+    # A cell rated for a century leaves the charge's bound as it is.
+    rated = citytwin.run(thrifty, overrides={"devices.0.battery": "{service_life: 100 yr}"})
+    assert rated.kpi["battery_life_years"] == pytest.approx(rated.kpi["battery_life_energy_years"], rel=1e-12)
+    assert rated.kpi["battery_life_years"] == pytest.approx(energy, rel=1e-6)
+    assert rated.kpi["devices_service_life_limited"] == 0
+
+    # SF12 every 5 min drains the cell in under two years: the charge bounds it, the ceiling does nothing.
+    hungry = city("""  - {name: hungry, count: 20, districts: [a], interval: 5 min, radio: {sf: 12}}""",
+                  run="duration: 24 h")
+    h = citytwin.run(hungry)
+    energy = _energy_lifetime_years(h.kpi["energy_mean_mah"], 2600.0, 86400.0)
+    assert 1.0 < energy < 5.0
+    assert h.kpi["battery_life_years"] == pytest.approx(energy, rel=1e-6)
+    assert h.kpi["battery_life_years"] == h.kpi["battery_life_energy_years"]
+    assert h.kpi["devices_service_life_limited"] == 0
+    # ... until the cell is rated for less than the charge lasts.
+    short = citytwin.run(hungry, overrides={"devices.0.battery": "{service_life: 1 yr}"})
+    assert short.kpi["battery_life_years"] == pytest.approx(1.0, rel=1e-12)
+    assert short.kpi["battery_life_energy_years"] == pytest.approx(energy, rel=1e-6)
+    assert short.kpi["devices_service_life_limited"] == 20
 
 
 def test_us915_keeps_every_uplink_within_the_400_ms_dwell_time():
