@@ -50,11 +50,17 @@ constexpr std::array kEntries{
     Entry{"by_type", "latency_p95_s", "s", "95th percentile latency of delivered transmissions", kReal},
     Entry{"by_type", "energy_mean_mah", "mAh", "mean charge drawn per device over the run", kReal},
     Entry{"by_type", "energy_per_day_mah", "mAh/day", "mean charge drawn per device per day", kReal},
-    Entry{
-        "by_type", "projected_lifetime_years", "year",
-        "years a full battery lasts at the run's mean load, with its self-discharge (NaN without battery or "
-        "with a solar panel)",
-        kReal},
+    Entry{"by_type", "projected_lifetime_years", "year",
+          "years a full battery lasts at the run's mean load, with its self-discharge, capped by the cell's "
+          "rated service life (battery.service_life); NaN without battery or with a solar panel",
+          kReal},
+    Entry{"by_type", "energy_lifetime_years", "year",
+          "the same from the charge alone, without the service-life cap (projected_lifetime_years is the "
+          "smaller of this and the service life)",
+          kReal},
+    Entry{"by_type", "devices_service_life_limited", "",
+          "devices on their battery alone whose own charge would outlast their cell's rated service life",
+          kCount},
     Entry{"by_type", "devices_dead", "", "devices whose battery emptied or that drowned", kCount},
     Entry{"by_access_point", "cameras", "", "cameras associated with the access point", kCount},
     Entry{"by_access_point", "offered_bps", "bit/s", "video bitrate offered by its cameras", kReal},
@@ -212,6 +218,8 @@ constexpr std::array kAttributes{
     KpiAttribute{"lora_strongest_k", kCountKpi, kWhereAdded},
     KpiAttribute{"cctv_event_clips", kCountKpi, kWhereAdded},
     KpiAttribute{"battery_life_years", kRealKpi, kWhereAdded},
+    KpiAttribute{"battery_life_energy_years", kRealKpi, kWhereAdded},
+    KpiAttribute{"devices_service_life_limited", kCountKpi, kWhereAdded},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

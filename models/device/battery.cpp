@@ -75,6 +75,12 @@ double projected_lifetime_years(double capacity_mah, double average_current_ma,
   return time_to_empty_s(capacity_mah, average_current_ma, self_discharge_per_year) / kSecondsPerYear;
 }
 
+LifetimeProjection project_lifetime(const BatterySpec& cell, double average_current_ma) {
+  return {.energy_years =
+              projected_lifetime_years(cell.capacity_mah, average_current_ma, cell.self_discharge_per_year),
+          .service_life_years = cell.service_life_s / kSecondsPerYear};
+}
+
 double load_current_ma(double stored_mah, double left_mah, double duration_s,
                        double self_discharge_rate_per_s) {
   if (!(duration_s > 0.0)) return 0.0;

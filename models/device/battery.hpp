@@ -10,7 +10,14 @@
 // agree to first order in f T; for f = 1 %/yr the proportional form gives a life longer by 5 % at 10
 // years, 8 % at 15 and 12 % at 20. It was chosen because it composes (advancing by a then b equals
 // advancing by a + b) without the nominal capacity, and rechargeable cells are specified so (%/month).
+//
+// Service life (a ceiling): a primary cell also ages while it delivers charge (passivation of the lithium
+// anode, electrolyte loss through the seal, the first-order model's error over decades), and its maker rates
+// a life beyond which it is not relied on whatever charge the model says is left. A projected lifetime is
+// therefore min(T, service life), and says which of the two bounds it (LifetimeProjection).
 #pragma once
+
+#include <algorithm>
 
 namespace citytwin::models::device {
 
@@ -27,12 +34,23 @@ inline constexpr double kSelfDischargeAlkalinePerYear = 0.025;
 // circuit; Wikipedia "Self-discharge" table: 2-3 %/month), compounded: 1 - 0.975^12 = 0.262 per year.
 inline constexpr double kSelfDischargeLiIonPerYear = 0.262;
 
+// Rated service life of a bobbin Li-SOCl2 cell at 20 degC: 20 years, an assumption (no maker's datasheet
+// figure for the LS14500 could be confirmed). Sellers of standard bobbin cells quote 10-20 years of service
+// (CNS Battery, "Why do Li-SOCl2 batteries have the longest standby life?", cnsbattery.com); premium cells
+// with under 1 %/yr self-discharge are marketed for up to 40 years (S. Jacobs, Tadiran Batteries, "The
+// 40-year battery pack", Power Electronic Tips, 3 Feb 2020; Electronics360, "Long-life primary battery
+// selection crucial to many designs"); water meters on such cells are sold for 16 (Kamstrup flowIQ,
+// catalogue.cpp). The upper end of the standard range: it binds only where the charge would outlast it.
+inline constexpr double kServiceLifeLiSocl2Years = 20.0;
+
 struct BatterySpec {
   // An AA-size lithium thionyl chloride cell, as in most LPWA sensors (Saft LS14500: 2.6 Ah, 3.6 V).
   double capacity_mah = 2600.0;
   double voltage_v = 3.6;
   double self_discharge_per_year = kSelfDischargeLiSocl2PerYear;  // fraction, see above
   bool rechargeable = false;  // a primary cell cannot store harvested charge
+  // The rated life that caps a projected lifetime (see the top); the Li-SOCl2 figure above by default.
+  double service_life_s = kServiceLifeLiSocl2Years * kSecondsPerYear;
 };
 
 // Charge drawn by a current over a duration: mA x s / 3600 = mAh.
@@ -57,9 +75,21 @@ double charge_after_mah_at_rate(double stored_mah, double load_current_ma, doubl
 // when there is no load (in the proportional model self-discharge alone never empties a cell).
 double time_to_empty_s(double stored_mah, double load_current_ma, double self_discharge_per_year);
 
-// Years a full cell of capacity_mah lasts at a constant average current (the same closed form).
+// Years a full cell of capacity_mah lasts at a constant average current (the same closed form): the
+// charge alone, without the service-life ceiling (project_lifetime adds it).
 double projected_lifetime_years(double capacity_mah, double average_current_ma,
                                 double self_discharge_per_year);
+
+// A full cell's projected life under a constant average current: the charge's bound (time_to_empty_s,
+// infinite without load), the cell's rated service life, and which of the two applies.
+struct LifetimeProjection {
+  double energy_years = 0.0;        // until the charge runs out (load + self-discharge)
+  double service_life_years = 0.0;  // BatterySpec::service_life_s in years
+  double years() const { return std::min(energy_years, service_life_years); }
+  // True when the rated life ends first: the cell is retired with charge left.
+  bool service_limited() const { return service_life_years < energy_years; }
+};
+LifetimeProjection project_lifetime(const BatterySpec& cell, double average_current_ma);
 
 // The constant load (mA) that takes a cell from stored_mah to left_mah in duration_s with self-discharge at
 // rate k (1/s): Q(t) = (Q0 + I/k) e^(-k t) - I/k solved for I, I = k (Q0 e^(-k t) - Q(t)) / (1 - e^(-k t))

@@ -378,9 +378,7 @@ double projected_lifetime_years(const SensorType& type, int spreading_factor) {
   if (type.power == PowerSource::Mains || type.power == PowerSource::MainsWithBackup || !type.has_battery()) {
     return std::numeric_limits<double>::infinity();
   }
-  const double current_ma = average_current_ma(type, spreading_factor);
-  return projected_lifetime_years(type.battery.capacity_mah, current_ma,
-                                  type.battery.self_discharge_per_year);
+  return project_lifetime(type.battery, average_current_ma(type, spreading_factor)).years();
 }
 
 double backup_hours(const SensorType& type, int spreading_factor) {

@@ -114,7 +114,8 @@ double radio_report_charge_mas(const SensorType& type, int spreading_factor);
 // Mean current (see the energy model at the top), mA; the quiescent current alone for a streaming camera.
 double average_current_ma(const SensorType& type, int spreading_factor);
 
-// Years on a full battery at SF9 (LoRaWAN) or with the radio constants; infinite for mains power
+// Years on a full battery at SF9 (LoRaWAN) or with the radio constants, capped by the cell's rated service
+// life (project_lifetime: no catalogue type's charge outlasts it today); infinite for mains power
 // (a backup battery only matters when the mains is cut: see backup_hours). For solar types this is the
 // autonomy without any sun; whether the panel covers a day is a matter of solar_charge_mah.
 double projected_lifetime_years(const SensorType& type, int spreading_factor = 9);

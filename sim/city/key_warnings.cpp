@@ -69,8 +69,9 @@ bool first_time(std::set<std::tuple<std::string, int, int, std::string>>& said,
 
 // Keys written for a population that its technology or traffic ignores, said (no silent no-op): LoRaWAN's
 // radio and confirmation on NB-IoT, anything of a report on a Wi-Fi stream, jitter on Poisson traffic, a
-// retransmission limit without confirmation. Warnings, not errors: a campaign may sweep a population's
-// technology or traffic with the other keys left as they are.
+// retransmission limit without confirmation, a battery's service life where no lifetime is projected.
+// Warnings, not errors: a campaign may sweep a population's technology or traffic with the other keys left as
+// they are.
 void check_ignored_keys(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
   std::set<std::tuple<std::string, int, int, std::string>> said;
   for (size_t index = 0; index < sc.devices.size(); ++index) {
@@ -84,6 +85,14 @@ void check_ignored_keys(const scenario::Scenario& sc, std::vector<Diagnostic>& o
         why = "jitter spreads periodic reports; Poisson traffic draws exponential intervals";
       if (why.empty() && written.key == "max_transmissions" && !pop.confirmation.confirmed)
         why = "only a confirmed uplink is sent again (confirmed: true); an unconfirmed one is sent once";
+      // The service life caps a projected lifetime, and none is projected without a battery alone
+      // (sim/record/kpi.cpp): mains draws nothing from it, a panel refills it by day.
+      if (why.empty() && written.key == "battery.service_life" && pop.technology != Technology::WiFi &&
+          (pop.mains_powered || pop.solar.peak_power_w > 0.0))
+        why = pop.mains_powered
+                  ? "a mains-powered population projects no battery lifetime for it to cap"
+                  : "a population with a solar panel projects no battery lifetime for it to cap "
+                    "(its battery refills by day)";
       if (!why.empty() && first_time(said, written.mark, written.key))
         out.push_back({written.mark, scenario::population_path(sc, index) + "." + written.key,
                        "ignored: " + why, Diagnostic::Severity::Warning});

@@ -49,23 +49,37 @@ void add_fleet_kpis(const city::CityLayout& city, const engine::Fleet& fleet, ou
 namespace {
 // The lifetime of a group's mean device, with the battery model (models/device/battery.hpp): each device's
 // load from its drain over the run (load_current_ma: its self-discharge taken out), then a full cell of the
-// mean capacity under the mean load and the mean self-discharge (time_to_empty_s). Before, the run's drain
-// with its self-discharge was extrapolated as a constant loss, the model the battery rejects: 17 % shorter at
-// 1 %/yr for a 30-year cell, more for Li-ion.
+// mean capacity under the mean load and the mean self-discharge (time_to_empty_s), capped by the mean rated
+// service life (project_lifetime). Before, the run's drain with its self-discharge was extrapolated as a
+// constant loss, the model the battery rejects: 17 % shorter at 1 %/yr for a 30-year cell, more for Li-ion.
+// Each device is also projected on its own, to count those whose charge would outlast their cell's rated
+// life: the ceiling, not the charge, ends them (service_limited).
 struct LifeProjection {
-  double devices = 0.0, capacity_mah = 0.0, load_ma = 0.0, self_discharge = 0.0;
+  double devices = 0.0, capacity_mah = 0.0, load_ma = 0.0, self_discharge = 0.0, service_life_s = 0.0;
+  double service_limited = 0.0;
   void add(const city::PopulationProfile& pop, double used_mah, double duration_s) {
+    const double load = models::device::load_current_ma(pop.battery_mah, pop.battery_mah - used_mah,
+                                                        duration_s, pop.self_discharge_rate_per_s);
     devices += 1.0;
     capacity_mah += pop.battery_mah;
-    load_ma += models::device::load_current_ma(pop.battery_mah, pop.battery_mah - used_mah, duration_s,
-                                               pop.self_discharge_rate_per_s);
+    load_ma += load;
     self_discharge += pop.self_discharge_per_year;
+    service_life_s += pop.battery.service_life_s;
+    const models::device::LifetimeProjection own = models::device::project_lifetime(
+        cell(pop.battery_mah, pop.self_discharge_per_year, pop.battery.service_life_s), load);
+    // A device that drew nothing (mains) has no life to cap; one on its battery always draws its sleep.
+    if (load > 0.0 && own.service_limited()) service_limited += 1.0;
   }
-  // NaN without devices or load (a mains-powered type).
-  double years() const {
-    if (!(devices > 0.0) || !(load_ma > 0.0)) return kNaN;
-    return models::device::projected_lifetime_years(capacity_mah / devices, load_ma / devices,
-                                                    self_discharge / devices);
+  static models::device::BatterySpec cell(double capacity_mah, double self_discharge, double service_life_s) {
+    return {.capacity_mah = capacity_mah,
+            .self_discharge_per_year = self_discharge,
+            .service_life_s = service_life_s};
+  }
+  // NaN years without devices or load (a mains-powered type).
+  models::device::LifetimeProjection projection() const {
+    if (!(devices > 0.0) || !(load_ma > 0.0)) return {.energy_years = kNaN, .service_life_years = kNaN};
+    return models::device::project_lifetime(
+        cell(capacity_mah / devices, self_discharge / devices, service_life_s / devices), load_ma / devices);
   }
 };
 }  // namespace
@@ -79,7 +93,10 @@ void add_battery_life_kpi(const scenario::Scenario& sc, const city::CityLayout& 
     if (pop.mains_powered || pop.stream_bps > 0.0 || pop.solar.peak_power_w > 0.0) continue;
     life.add(city.populations[city.device_population[d]], fleet.energy_used_mah(d), duration_s);
   }
-  kpis.emplace_back("battery_life_years", life.years());
+  const models::device::LifetimeProjection projection = life.projection();
+  kpis.emplace_back("battery_life_years", projection.years());
+  kpis.emplace_back("battery_life_energy_years", projection.energy_years);
+  kpis.emplace_back("devices_service_life_limited", life.service_limited);
 }
 
 void add_log_kpis(const MessageLog& log, output::KpiList& kpis) {
@@ -192,14 +209,18 @@ output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout&
   output::KpiTable table;
   table.key_name = "type";
   table.keys = types;
-  std::vector<double> report_ratio(n), p50(n), p95(n), energy_mean(n), per_day(n), lifetime(n);
+  std::vector<double> report_ratio(n), p50(n), p95(n), energy_mean(n), per_day(n), lifetime(n),
+      energy_lifetime(n), service_limited(n);
   for (size_t t = 0; t < n; ++t) {
     report_ratio[t] = ratio(reports_delivered[t], reports[t]);
     p50[t] = latencies[t].percentile(0.50);
     p95[t] = latencies[t].percentile(0.95);
     energy_mean[t] = ratio(energy[t], devices[t]);
     per_day[t] = duration_s > 0.0 && !solar[t] ? energy_mean[t] * 86400.0 / duration_s : kNaN;
-    lifetime[t] = solar[t] ? kNaN : life[t].years();
+    const models::device::LifetimeProjection projection = life[t].projection();
+    lifetime[t] = solar[t] ? kNaN : projection.years();
+    energy_lifetime[t] = solar[t] ? kNaN : projection.energy_years;
+    service_limited[t] = solar[t] ? 0.0 : life[t].service_limited;
   }
   table.columns = {{"radio", radio},
                    {"devices", devices},
@@ -213,6 +234,8 @@ output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout&
                    {"energy_mean_mah", energy_mean},
                    {"energy_per_day_mah", per_day},
                    {"projected_lifetime_years", lifetime},
+                   {"energy_lifetime_years", energy_lifetime},
+                   {"devices_service_life_limited", service_limited},
                    {"devices_dead", dead}};
   return table;
 }

@@ -35,8 +35,10 @@ output::KpiTable access_point_kpis(const scenario::Scenario& scenario, const acc
                                    const network::WiredNetwork& wired);
 // stream_carried_backhaul_bps and access_points_saturated from the by-access-point table.
 void add_backhaul_stream_kpis(output::KpiList& kpis, const output::KpiTable& access_points);
-// battery_life_years: of the devices on their battery alone (no mains, solar panel or stream), the mean
-// capacity over the mean drain in the run, projected to a year; NaN without such devices or drain.
+// battery_life_years: of the devices on their battery alone (no mains, solar panel or stream), the years a
+// cell of their mean capacity lasts at their mean drain in the run, capped by their mean rated service life;
+// battery_life_energy_years: the same without the cap; NaN without such devices or drain;
+// devices_service_life_limited: those of them whose own drain would leave charge at the end of that life.
 void add_battery_life_kpi(const scenario::Scenario& sc, const city::CityLayout& city,
                           const engine::Fleet& fleet, double duration_s, output::KpiList& kpis);
 // Per wired failure that began before t_end_s (its schedule order, the rows /messages/failure points to):

@@ -152,7 +152,7 @@ struct DevicePopulation {
   models::device::BatterySpec battery;
   models::device::SolarPanel solar;  // peak_power 0: no panel
   SourceMark mark;
-  // Its keys as written, radio's and firmware's as "radio.<key>" and "firmware.<key>", in file order.
+  // Its keys as written, radio's, firmware's and battery's also as "radio.<key>", ... , in file order.
   std::vector<WrittenKey> written_keys;
   // The key path of the entry it was read from (devices[2], s_poles[0].devices[1], phases[1].add.devices[0]),
   // which placement rules, bundles and phases make differ from its index in devices; "" when built in code.

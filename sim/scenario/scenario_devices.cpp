@@ -210,12 +210,14 @@ void read_solar(DiagnosticLog& log, const YamlNode* node, const std::string& pat
 
 void read_battery(DiagnosticLog& log, const YamlNode* node, const std::string& path,
                   models::device::BatterySpec& battery) {
-  MapReader map(log, node, path, {"capacity", "voltage", "self_discharge"});
+  MapReader map(log, node, path, {"capacity", "voltage", "self_discharge", "service_life"});
   set_if(battery.capacity_mah, map.quantity("capacity", Dimension::Charge, Bound::positive()));
   set_if(battery.voltage_v, map.quantity("voltage", Dimension::Voltage, Bound::positive()));
   // Per year: "1 %" (Li-SOCl2) .. "30 %" (Li-ion, 2.5 % a month).
   set_if(battery.self_discharge_per_year,
          map.quantity("self_discharge", Dimension::Percent, Bound{0.0, 1.0, true, false, ""}));
+  // The rated life that caps the projected lifetime ("20 yr"); at most a duration's limit, 100 years.
+  set_if(battery.service_life_s, map.quantity("service_life", Dimension::Time, Bound::positive()));
 }
 
 // Jitter is a fraction (0.1) or a percentage (10 %), 0 <= jitter < 1.
@@ -355,7 +357,7 @@ DevicePopulation read_population(DiagnosticLog& log, const YamlNode& node, const
   if (!map.is_map()) return population;
   for (const YamlEntry& entry : node.entries) {
     population.written_keys.push_back({entry.key, log.mark(entry.value.location)});
-    if ((entry.key == "radio" || entry.key == "firmware") && entry.value.is_map())
+    if ((entry.key == "radio" || entry.key == "firmware" || entry.key == "battery") && entry.value.is_map())
       for (const YamlEntry& sub : entry.value.entries)
         population.written_keys.push_back({entry.key + "." + sub.key, log.mark(sub.value.location)});
   }

@@ -14,7 +14,8 @@ struct Unit {
   double factor;  // value in the dimension's base unit of 1 <symbol>
 };
 
-// Within a dimension, the order here is the order listed to users in error messages.
+// Within a dimension, the order here is the order listed to users in error messages (yr, the Julian year of
+// 365.25 d as in models/device/battery.hpp, for a battery's life, is the last duration).
 constexpr std::array kUnits = {
     Unit{"us", Dimension::Time, 1e-6},        Unit{"ms", Dimension::Time, 1e-3},
     Unit{"s", Dimension::Time, 1.0},          Unit{"min", Dimension::Time, 60.0},
@@ -35,6 +36,7 @@ constexpr std::array kUnits = {
     Unit{"f", Dimension::Computation, 1.0},   Unit{"kf", Dimension::Computation, 1e3},
     Unit{"Mf", Dimension::Computation, 1e6},  Unit{"Gf", Dimension::Computation, 1e9},
     Unit{"Tf", Dimension::Computation, 1e12}, Unit{"%", Dimension::Percent, 1e-2},
+    Unit{"yr", Dimension::Time, 31557600.0},
 };
 
 // What each dimension is, in the order of the enumeration (checked when compiled): its name in

@@ -3,7 +3,7 @@
 // of their dimension, the one the scenario structs use:
 //
 //   dimension     units                       base unit
-//   Time          us, ms, s, min, h, d        s
+//   Time          us, ms, s, min, h, d, yr    s
 //   Length        mm, cm, m, km               m
 //   Frequency     Hz, kHz, MHz, GHz           Hz
 //   Bitrate       bps, kbps, Mbps, Gbps       bit/s
@@ -42,8 +42,8 @@ enum class Dimension {
 
 // Parses "<number>[ ]<unit>" with a unit of `dimension`; returns the value in the dimension's base
 // unit. On failure returns nullopt and, when error is not null, sets *error to a message for the
-// user, e.g. "expected a duration (us, ms, s, min, h, d), got '5 km'" or, for a bare number,
-// "missing unit in '10': write the unit, e.g. '10 s' (a duration: us, ms, s, min, h, d)".
+// user, e.g. "expected a duration (us, ms, s, min, h, d, yr), got '5 km'" or, for a bare number,
+// "missing unit in '10': write the unit, e.g. '10 s' (a duration: us, ms, s, min, h, d, yr)".
 // Leading and trailing blanks are ignored; the number must be finite, and within physical_limit once
 // in the base unit.
 std::optional<double> parse_quantity(std::string_view text, Dimension dimension,
@@ -62,7 +62,7 @@ std::optional<double> parse_number(std::string_view text);
 // "a duration", "a length", ...: the dimension as it reads in a sentence.
 std::string_view dimension_name(Dimension dimension);
 
-// The accepted units, comma-separated: "us, ms, s, min, h, d".
+// The accepted units, comma-separated: "us, ms, s, min, h, d, yr".
 std::string dimension_units(Dimension dimension);
 
 // The unit values are returned in: "s", "m", "mA", ...; "" for Percent (a fraction).

@@ -114,6 +114,58 @@ TEST(ProjectedLifetime, AgreesWithConstantLossWhenSelfDischargeIsSmallOverTheLif
   EXPECT_NEAR(projected_lifetime_years(2600.0, 1.0, 0.01), 2600.0 / (kHoursPerYear + 26.0), 0.002 * 0.2957);
 }
 
+// --- Service life: the rated life caps the projection -------------------------------------------------
+
+TEST(ServiceLife, DefaultCellIsRatedTwentyYears) {
+  EXPECT_DOUBLE_EQ(BatterySpec{}.service_life_s, 20.0 * 365.25 * kDay);
+  EXPECT_DOUBLE_EQ(kServiceLifeLiSocl2Years, 20.0);
+}
+
+// The generic firmware at 15 min and SF7 (the case above): the charge alone would last 54.22 years, beyond
+// the cell's rated 20: the service life bounds it, and the projection says so.
+TEST(ServiceLife, CapsTheProjectionWhenTheDrainIsTiny) {
+  const LifetimeProjection life = project_lifetime(BatterySpec{}, 3.702955 / 900.0);
+  EXPECT_NEAR(life.energy_years, 54.2216, 1e-3);
+  EXPECT_DOUBLE_EQ(life.service_life_years, 20.0);
+  EXPECT_DOUBLE_EQ(life.years(), 20.0);
+  EXPECT_TRUE(life.service_limited());
+  // No load at all: the charge never runs out in the proportional model; the cell still retires at 20.
+  const LifetimeProjection idle = project_lifetime(BatterySpec{}, 0.0);
+  EXPECT_EQ(idle.energy_years, std::numeric_limits<double>::infinity());
+  EXPECT_DOUBLE_EQ(idle.years(), 20.0);
+}
+
+// 1 mA empties the cell in ln(1 + 26.131 / 8766) / 0.0100503 = 0.296159 years, long before 20: the charge
+// bounds it and the ceiling changes nothing.
+TEST(ServiceLife, LeavesTheProjectionAloneWhenTheDrainIsLarge) {
+  const LifetimeProjection life = project_lifetime(BatterySpec{}, 1.0);
+  EXPECT_NEAR(life.years(), 0.296159, 1e-6);
+  EXPECT_DOUBLE_EQ(life.years(), life.energy_years);
+  EXPECT_FALSE(life.service_limited());
+}
+
+// The bound switches where T = ln(1 + k Q / I) / k equals the service life L: I* = k Q / (e^(k L) - 1)
+// = 0.0100503 x 2600 / (e^0.201007 - 1) = 26.1308 / 0.222635 = 117.372 mAh/yr = 13.3895 uA. 1 % less
+// drain lasts 20.18 years (capped to 20), 1 % more 19.82 (the charge's).
+TEST(ServiceLife, SwitchesBoundWhereTheChargeLastsExactlyTheServiceLife) {
+  const double k_per_year = -std::log(0.99);
+  const double switch_ma = k_per_year * 2600.0 / std::expm1(k_per_year * 20.0) / kHoursPerYear;
+  EXPECT_NEAR(switch_ma * 1000.0, 13.3895, 1e-4);
+  const LifetimeProjection below = project_lifetime(BatterySpec{}, 0.99 * switch_ma);
+  EXPECT_NEAR(below.energy_years, 20.1828, 1e-4);
+  EXPECT_TRUE(below.service_limited());
+  EXPECT_DOUBLE_EQ(below.years(), 20.0);
+  const LifetimeProjection above = project_lifetime(BatterySpec{}, 1.01 * switch_ma);
+  EXPECT_NEAR(above.energy_years, 19.8205, 1e-4);
+  EXPECT_FALSE(above.service_limited());
+  EXPECT_DOUBLE_EQ(above.years(), above.energy_years);
+  // A cell rated for longer moves the switch: rated 60 years, the 54.22-year charge bounds it again.
+  BatterySpec long_lived;
+  long_lived.service_life_s = 60.0 * kSecondsPerYear;
+  EXPECT_FALSE(project_lifetime(long_lived, 3.702955 / 900.0).service_limited());
+  EXPECT_NEAR(project_lifetime(long_lived, 3.702955 / 900.0).years(), 54.2216, 1e-3);
+}
+
 // --- Solar harvesting --------------------------------------------------------------------------------
 
 SolarPanel one_watt() {

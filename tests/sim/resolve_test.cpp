@@ -286,6 +286,28 @@ TEST(Resolve, FirmwareAndPowerKeysAStreamOrANbiotModemIgnoresAreNamed) {
   EXPECT_TRUE(warning_texts(with_population("  - {name: l, count: 5, districts: [a], " + keys)).empty());
 }
 
+// A battery's service life caps the projected lifetime, which is projected only for a device on its battery
+// alone: on mains power or with a solar panel it does nothing, and says so; on a battery sensor it applies.
+TEST(Resolve, AServiceLifeWithoutALifetimeToCapIsNamed) {
+  const std::string life = "battery: {capacity: 1000 mAh, service_life: 10 yr}";
+  const auto mains =
+      warning_texts(with_population("  - {name: m, count: 5, districts: [a], power: mains, " + life + "}\n"));
+  ASSERT_EQ(mains.size(), 1u) << joined(mains);
+  EXPECT_TRUE(has_warning(mains,
+                          "<text>:5:99: devices[0].battery.service_life: warning: ignored: a mains-powered "
+                          "population projects no battery lifetime for it to cap"))
+      << joined(mains);
+  const auto solar = warning_texts(
+      with_population("  - {name: s, count: 5, districts: [a], solar: {peak_power_w: 1}, " + life + "}\n"));
+  ASSERT_EQ(solar.size(), 1u) << joined(solar);
+  EXPECT_TRUE(has_warning(solar,
+                          "devices[0].battery.service_life: warning: ignored: a population with a solar "
+                          "panel projects no battery lifetime"))
+      << joined(solar);
+  EXPECT_TRUE(
+      warning_texts(with_population("  - {name: b, count: 5, districts: [a], " + life + "}\n")).empty());
+}
+
 TEST(Resolve, LoraGatewayKeysOnACellOrAnAccessPointAreNamed) {
   std::string text = with_population("  - {name: p, count: 5, districts: [a]}\n");
   text = scenario_text_replace(text, "{name: cell, technology: nbiot,",

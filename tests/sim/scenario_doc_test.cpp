@@ -136,6 +136,7 @@ std::string dump(const Scenario& s) {
     number("solar_sunrise", p.solar.sunrise_s);
     number("solar_day", p.solar.day_length_s);
     number("self_discharge", p.battery.self_discharge_per_year);
+    number("service_life", p.battery.service_life_s);
     if (p.event) {
       number("event_threshold", p.event->threshold);
       number("event_fast", p.event->fast_interval_s);

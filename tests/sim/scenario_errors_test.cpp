@@ -243,6 +243,23 @@ TEST(ScenarioErrors, NegativeInterval) {
             "<text>:8:15: devices[0].interval: expected > 0, got -5 min");
 }
 
+// A battery's rated service life: a positive duration, at most a duration's limit (a century), with its unit.
+TEST(ScenarioErrors, ServiceLifeOutOfRange) {
+  EXPECT_EQ(load_error(with_device_line("battery: {service_life: 0 yr}")),
+            "<text>:8:29: devices[0].battery.service_life: expected > 0, got 0 yr");
+  EXPECT_EQ(load_error(with_device_line("battery: {service_life: -3 yr}")),
+            "<text>:8:29: devices[0].battery.service_life: expected > 0, got -3 yr");
+  EXPECT_EQ(load_error(with_device_line("battery: {service_life: 150 yr}")),
+            "<text>:8:29: devices[0].battery.service_life: '150 yr' is beyond the physical limit for a "
+            "duration: expected at most 100 years in magnitude");
+  EXPECT_EQ(load_error(with_device_line("battery: {service_life: 20}")),
+            "<text>:8:29: devices[0].battery.service_life: missing unit in '20': write the unit, e.g. '20 s' "
+            "(a duration: us, ms, s, min, h, d, yr)");
+  EXPECT_EQ(load_error(with_device_line("battery: {service_lif: 20 yr}")),
+            "<text>:8:15: devices[0].battery.service_lif: unknown key 'service_lif' (did you mean "
+            "'service_life'?)");
+}
+
 TEST(ScenarioErrors, SpreadingFactorOutOfRange) {
   EXPECT_EQ(load_error(with_device_line("radio: {sf: 13}")),
             "<text>:8:17: devices[0].radio.sf: expected 7..12, got 13");
@@ -254,17 +271,16 @@ TEST(ScenarioErrors, MissingSection) {
 }
 
 TEST(ScenarioErrors, WrongUnit) {
-  EXPECT_EQ(
-      load_error(with_device_line("interval: 5 km")),
-      "<text>:8:15: devices[0].interval: expected a duration (us, ms, s, min, h, d), got '5 km', which is a "
-      "length");
+  EXPECT_EQ(load_error(with_device_line("interval: 5 km")),
+            "<text>:8:15: devices[0].interval: expected a duration (us, ms, s, min, h, d, yr), got '5 km', "
+            "which is a length");
 }
 
 TEST(ScenarioErrors, BareNumber) {
   EXPECT_EQ(load_error(with_device_line("interval: 600")),
             "<text>:8:15: devices[0].interval: missing unit in '600': write the unit, e.g. '600 s' (a "
             "duration: us, "
-            "ms, s, min, h, d)");
+            "ms, s, min, h, d, yr)");
 }
 
 // An alert's threshold is in the unit of what its type senses: a rain gauge's "30 mm" (the /h forgotten) was
@@ -357,7 +373,7 @@ TEST(ScenarioErrors, MissingRequiredKey) {
 
 TEST(ScenarioErrors, TypeErrors) {
   EXPECT_EQ(load_error(with_device_line("interval: {a: 1}")),
-            "<text>:8:15: devices[0].interval: expected a duration (us, ms, s, min, h, d), got a map");
+            "<text>:8:15: devices[0].interval: expected a duration (us, ms, s, min, h, d, yr), got a map");
   EXPECT_EQ(
       load_error(with_device_line("radio: [sf, 9]")),
       "<text>:8:12: devices[0].radio: expected a map with keys sf, bandwidth, coding_rate, preamble, header, "

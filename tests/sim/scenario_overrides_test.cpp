@@ -117,10 +117,9 @@ TEST(ScenarioOverrides, MalformedOverrides) {
 TEST(ScenarioOverrides, InvalidValuesAreReportedAtTheOverride) {
   EXPECT_EQ(load_error(kFullScenario, {"devices.1.radio.sf=13"}),
             "--set devices.1.radio.sf=13: devices[1].radio.sf: expected 7..12, got 13");
-  EXPECT_EQ(
-      load_error(kFullScenario, {"run.duration=5 km"}),
-      "--set run.duration=5 km: run.duration: expected a duration (us, ms, s, min, h, d), got '5 km', which "
-      "is a length");
+  EXPECT_EQ(load_error(kFullScenario, {"run.duration=5 km"}),
+            "--set run.duration=5 km: run.duration: expected a duration (us, ms, s, min, h, d, yr), "
+            "got '5 km', which is a length");
   EXPECT_EQ(load_error(kFullScenario, {"devices.0.intervall=2min"}),
             "--set devices.0.intervall=2min: devices[0].intervall: unknown key 'intervall' (did you mean "
             "'interval'?)");

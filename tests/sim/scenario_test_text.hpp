@@ -58,10 +58,10 @@ devices:
       rx1_delay: 2 s
       rx_window: 25 ms
       rx_current: 11 mA
-    battery:
-      capacity: 3.6 Ah
-      voltage: 3000 mV
-      self_discharge: 2 %
+    battery: {capacity: 3.6 Ah,
+      voltage: 3000 mV,
+      self_discharge: 2 %,
+      service_life: 15 yr}
   - name: parking
     count: 200
     technology: nbiot

@@ -39,6 +39,7 @@ const std::vector<Case> kEveryUnit = {
     {"3 f", Dimension::Computation, 3.0},   {"3 kf", Dimension::Computation, 3e3},
     {"3 Mf", Dimension::Computation, 3e6},  {"3 Gf", Dimension::Computation, 3e9},
     {"3 Tf", Dimension::Computation, 3e12}, {"3 %", Dimension::Percent, 0.03},
+    {"3 yr", Dimension::Time, 94672800.0},  // Julian years: 3 x 365.25 x 86400 s
 };
 
 TEST(Units, EveryUnitSpaced) {
@@ -59,6 +60,20 @@ TEST(Units, EveryUnitUnspaced) {
     ASSERT_TRUE(value.has_value()) << text << ": " << error;
     EXPECT_DOUBLE_EQ(*value, c.expected) << text;
   }
+}
+
+// A year is the Julian year, as the battery model's (kSecondsPerYear), so a cell rated "20 yr" lasts what
+// the lifetime projection calls 20 years; a duration's limit, a century, is exactly 100 yr.
+TEST(Units, YearsAreJulianUpToACentury) {
+  EXPECT_DOUBLE_EQ(*parse_quantity("20 yr", Dimension::Time), 20.0 * 365.25 * 86400.0);
+  EXPECT_DOUBLE_EQ(*parse_quantity("100 yr", Dimension::Time), physical_limit(Dimension::Time));
+  std::string error;
+  EXPECT_FALSE(parse_quantity("100.5 yr", Dimension::Time, &error));
+  EXPECT_EQ(
+      error,
+      "'100.5 yr' is beyond the physical limit for a duration: expected at most 100 years in magnitude");
+  EXPECT_FALSE(parse_quantity("20 Yr", Dimension::Time, &error));
+  EXPECT_NE(error.find("did you mean 'yr'?"), std::string::npos) << error;
 }
 
 TEST(Units, NumberForms) {
@@ -84,7 +99,7 @@ TEST(Units, NumberForms) {
 TEST(Units, WrongUnitNamesTheDimensionAndItsUnits) {
   std::string error;
   EXPECT_FALSE(parse_quantity("5 km", Dimension::Time, &error));
-  EXPECT_EQ(error, "expected a duration (us, ms, s, min, h, d), got '5 km', which is a length");
+  EXPECT_EQ(error, "expected a duration (us, ms, s, min, h, d, yr), got '5 km', which is a length");
   EXPECT_FALSE(parse_quantity("14 dB", Dimension::PowerLevel, &error));
   EXPECT_EQ(error, "expected a power level (dBm), got '14 dB', which is a gain");
   EXPECT_FALSE(parse_quantity("5 parsecs", Dimension::Length, &error));
@@ -103,7 +118,8 @@ TEST(Units, CaseMistakeGetsAHint) {
 TEST(Units, BareNumberAsksForTheUnit) {
   std::string error;
   EXPECT_FALSE(parse_quantity("10", Dimension::Time, &error));
-  EXPECT_EQ(error, "missing unit in '10': write the unit, e.g. '10 s' (a duration: us, ms, s, min, h, d)");
+  EXPECT_EQ(error,
+            "missing unit in '10': write the unit, e.g. '10 s' (a duration: us, ms, s, min, h, d, yr)");
   EXPECT_FALSE(parse_quantity("868.1", Dimension::Frequency, &error));
   EXPECT_NE(error.find("write the unit, e.g. '868.1 MHz'"), std::string::npos) << error;
   EXPECT_FALSE(parse_quantity("0.1", Dimension::Percent, &error));
@@ -119,7 +135,7 @@ TEST(Units, GarbageIsRejected) {
   }
   std::string error;
   EXPECT_FALSE(parse_quantity("soon", Dimension::Time, &error));
-  EXPECT_EQ(error, "expected a duration (us, ms, s, min, h, d), got 'soon'");
+  EXPECT_EQ(error, "expected a duration (us, ms, s, min, h, d, yr), got 'soon'");
 }
 
 TEST(Units, ErrorPointerIsOptional) { EXPECT_FALSE(parse_quantity("5 km", Dimension::Time)); }
