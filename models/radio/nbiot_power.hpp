@@ -8,6 +8,13 @@
 // connected mode between activities the receiver keeps monitoring NPDCCH (no connected-mode DRX), so it
 // draws the receive current; between eDRX paging time windows the module falls to its deep-sleep (PSM)
 // floor; supply 3.6 V (a lithium thionyl chloride primary cell, as models/device/battery.hpp).
+// Datasheet cross-check: no module datasheet's transmit (23 dBm) or receive current could be confirmed
+// (u-blox SARA-N2, Quectel BC95/BC66 searched), so these stay the vendor page's. The PSM floor is of the
+// order Quectel's hardware design manuals give for deep sleep: typically 4 uA (BC65), 4.2 uA (BC950N-N1),
+// 0.8 uA (BC660K-GL).
+// Validation: with 3GPP TR 45.820's powers per state in place of these currents, the model against the
+// study's battery lives at 164 dB (tests/models/nbiot_power_validation_test.cpp; the comparison and why
+// it differs in docs/ARCHITECTURE.md, "NB-IoT energy against 3GPP TR 45.820").
 //
 // Timers:
 // - RRC inactivity timer: set by the operator's eNodeB (e.g. a vendor parameter "NB-IoT UE inactive

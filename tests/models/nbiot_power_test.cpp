@@ -28,7 +28,7 @@ NbiotTimers edrx_timers(double t3324_s, double t3412_s) {
   return t;
 }
 
-TEST(NbiotPower, CurrentPerPhaseKindIsTheModuleDatasheet) {
+TEST(NbiotPower, CurrentPerPhaseKindIsTheModulesVendorFigures) {
   const NbiotPowerProfile p;
   EXPECT_DOUBLE_EQ(p.current_ma(PhaseKind::Idle), 0.4);
   EXPECT_DOUBLE_EQ(p.current_ma(PhaseKind::Transmit), 167.0);
