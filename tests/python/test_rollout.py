@@ -203,9 +203,11 @@ def test_run_a_phase_and_plot_the_comparison(tmp_path):
         grid, by_district = f["kpi/coverage_grid"], f["kpi/coverage_by_district"]
         assert "-1 outside every district" in grid["district"].attrs["description"]
         assert grid["lorawan"].attrs["description"] == ("share of the cell covered for the lorawan devices at their own "
-                                                        "radio, 90 % location probability (judged on 4 x 4 points)")
+                                                        "radio, radio.location_probability (90 % by default; judged on 4 x 4 "
+                                                        "points)")
         assert by_district["area_lorawan"].attrs["description"] == (
-            "share of the district's area covered for its lorawan devices (90 % location probability)")
+            "share of the district's area covered for its lorawan devices (radio.location_probability, 90 % by "
+            "default)")
         assert not [c for t in (grid, by_district) for c in t if "per row of" in str(t[c].attrs["description"])]
     frame = citytwin.compare(path, seeds=1, jobs=2, out=str(tmp_path / "c.h5"))
     assert list(frame.index) == ["base", "p1", "p2", "p3"]
