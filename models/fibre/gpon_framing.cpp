@@ -56,11 +56,16 @@ double gpon_burst_overhead_bytes(const GponUpstream& upstream) {
          (upstream.dbru_every_burst ? kDbruMode0Bytes : 0.0);
 }
 
+double gtc_frame_bytes(double line_rate_bps) { return line_rate_bps * kGtcFrameS / 8.0; }
+
+double gpon_upstream_overhead_bytes(const GponUpstream& upstream) {
+  return upstream.onus * (gpon_burst_overhead_bytes(upstream) + kGemHeaderBytes);
+}
+
 double gpon_upstream_efficiency(const GponUpstream& upstream, double frame_bytes) {
   check_frame("gpon_upstream_efficiency", upstream.line_rate_bps, upstream.onus, frame_bytes);
-  const double frame_line_bytes = upstream.line_rate_bps * kGtcFrameS / 8.0;
-  const double per_burst = gpon_burst_overhead_bytes(upstream) + kGemHeaderBytes;  // + continuation header
-  return efficiency("gpon_upstream_efficiency", frame_line_bytes, upstream.onus * per_burst, frame_bytes);
+  return efficiency("gpon_upstream_efficiency", gtc_frame_bytes(upstream.line_rate_bps),
+                    gpon_upstream_overhead_bytes(upstream), frame_bytes);
 }
 
 double gpon_upstream_payload_bps(const GponUpstream& upstream, double frame_bytes) {
@@ -69,7 +74,7 @@ double gpon_upstream_payload_bps(const GponUpstream& upstream, double frame_byte
 
 double gpon_downstream_efficiency(double line_rate_bps, int allocations, double frame_bytes) {
   check_frame("gpon_downstream_efficiency", line_rate_bps, allocations, frame_bytes);
-  const double frame_line_bytes = line_rate_bps * kGtcFrameS / 8.0;
+  const double frame_line_bytes = gtc_frame_bytes(line_rate_bps);
   const double overhead = kPcbdFixedBytes + kBwmapAllocationBytes * allocations + kGemHeaderBytes;
   return efficiency("gpon_downstream_efficiency", frame_line_bytes, overhead, frame_bytes);
 }

@@ -63,6 +63,11 @@ struct GponUpstream {
 
 // Bytes one burst spends before its GEM frames: burst-mode overhead, PLOu header, PLOAMu, DBRu.
 double gpon_burst_overhead_bytes(const GponUpstream& upstream);
+// Bytes a 125 us GTC frame holds at a line rate: F = R x 125 us / 8.
+double gtc_frame_bytes(double line_rate_bps);
+// Bytes of each upstream frame the N bursts spend on other than client frames: N (B + 5), the 5 for the GEM
+// header of the fragment continued from the previous allocation. No payload is left when it reaches F.
+double gpon_upstream_overhead_bytes(const GponUpstream& upstream);
 // eta_up(N, L): the client bytes carried per line byte, with saturated ONUs sending frames of
 // frame_bytes (> 0) each. Throws std::invalid_argument for a frame size <= 0, no ONU, a line rate <= 0,
 // or bursts whose overheads fill the 125 us frame (no payload left).

@@ -315,9 +315,8 @@ void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gate
         models::fibre::GponUpstream gtc;
         gtc.line_rate_bps = pon.upstream_bps;
         gtc.onus = pon.split;
-        const double frame_bytes = gtc.line_rate_bps * models::fibre::kGtcFrameS / 8.0;
-        const double overheads =
-            pon.split * (models::fibre::gpon_burst_overhead_bytes(gtc) + models::fibre::kGemHeaderBytes);
+        const double frame_bytes = models::fibre::gtc_frame_bytes(gtc.line_rate_bps);
+        const double overheads = models::fibre::gpon_upstream_overhead_bytes(gtc);
         if (!(overheads < frame_bytes))
           log.error(upstream->location, p.path("upstream"),
                     "a GPON upstream this slow leaves no payload: the " + std::to_string(pon.split) +
