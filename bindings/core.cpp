@@ -80,14 +80,14 @@ PYBIND11_MODULE(_core, m) {
     return names;
   });
   m.def("catalogue", &catalogue_rows);
-  // "10 min" -> (600.0, "s"): the value in its dimension's base unit (sim/units.hpp), trying each
-  // dimension; ValueError when the text is no quantity.
   // The engine's key-path grammar (sim/scenario/override_path.hpp), so that Python refuses and splits
   // a path exactly as the loader and the campaign file do.
   m.def("key_path_problem", [](const std::string& path) { return scenario::key_path_problem(path); });
   m.def("split_key_path", [](const std::string& path) { return scenario::split_override_path(path); });
   m.def("key_replaced_by",
         [](const std::string& key, const std::string& axis) { return scenario::replaced_by(key, axis); });
+  // "10 min" -> (600.0, "s"): the value in its dimension's base unit (sim/units.hpp), trying each
+  // dimension; ValueError when the text is no quantity.
   m.def("parse_quantity", [](const std::string& text) {
     using D = scenario::Dimension;
     for (const D d : {D::Time, D::Length, D::Frequency, D::Bitrate, D::DataSize, D::Current, D::Charge,

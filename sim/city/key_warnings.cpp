@@ -86,9 +86,10 @@ void check_ignored_keys(const scenario::Scenario& sc, std::vector<Diagnostic>& o
       if (why.empty() && written.key == "max_transmissions" && !pop.confirmation.confirmed)
         why = "only a confirmed uplink is sent again (confirmed: true); an unconfirmed one is sent once";
       // The service life caps a projected lifetime, and none is projected without a battery alone
-      // (sim/record/kpi.cpp): mains draws nothing from it, a panel refills it by day.
+      // (sim/record/kpi.cpp): mains draws nothing from it, a panel refills it by day. (A camera's whole
+      // battery is said above.)
       if (why.empty() && written.key == "battery.service_life" && pop.technology != Technology::WiFi &&
-          (pop.mains_powered || pop.solar.peak_power_w > 0.0))
+          !scenario::on_battery_alone(pop))
         why = pop.mains_powered
                   ? "a mains-powered population projects no battery lifetime for it to cap"
                   : "a population with a solar panel projects no battery lifetime for it to cap "

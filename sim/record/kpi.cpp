@@ -86,11 +86,9 @@ struct LifeProjection {
 
 void add_battery_life_kpi(const scenario::Scenario& sc, const city::CityLayout& city,
                           const engine::Fleet& fleet, double duration_s, output::KpiList& kpis) {
-  // The devices that run on their battery alone: no mains, no solar panel, no video stream (mains powered).
   LifeProjection life;
   for (uint32_t d = 0; d < city.device_count(); ++d) {
-    const scenario::DevicePopulation& pop = sc.devices[city.device_population[d]];
-    if (pop.mains_powered || pop.stream_bps > 0.0 || pop.solar.peak_power_w > 0.0) continue;
+    if (!scenario::on_battery_alone(sc.devices[city.device_population[d]])) continue;
     life.add(city.populations[city.device_population[d]], fleet.energy_used_mah(d), duration_s);
   }
   const models::device::LifetimeProjection projection = life.projection();

@@ -410,6 +410,13 @@ inline size_t total_devices(const Scenario& scenario) {
   return total;
 }
 
+// Whether a population runs on its battery alone (no mains, no solar panel, no video stream: a camera is
+// mains powered), the devices whose battery lifetime is projected (sim/record/kpi.cpp) and so whose
+// battery.service_life caps something (sim/city/key_warnings.cpp).
+inline bool on_battery_alone(const DevicePopulation& pop) {
+  return !pop.mains_powered && pop.stream_bps <= 0.0 && pop.solar.peak_power_w <= 0.0;
+}
+
 // The key path a population or gateway was written at (its written_path), for a diagnostic about it: the
 // user's index, not the expanded one; "devices[<index>]" or "gateways[<index>]" for one built in code.
 inline std::string population_path(const Scenario& scenario, size_t index) {
