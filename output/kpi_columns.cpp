@@ -181,6 +181,7 @@ constexpr std::array kAttributes{
     KpiAttribute{"downlinks_rx2", kCountKpi, kOrdered},
     KpiAttribute{"downlinks_failed", kCountKpi, kOrdered},
     KpiAttribute{"downlinks_unheard", kCountKpi, kOrdered},
+    KpiAttribute{"downlinks_rx1_late", kCountKpi, kOrdered},
     KpiAttribute{"adr_commands", kCountKpi, kOrdered},
     KpiAttribute{"nbiot_preamble_collisions", kCountKpi, kOrdered},
     KpiAttribute{"nbiot_access_failures", kCountKpi, kOrdered},

@@ -20,6 +20,7 @@ void LorawanNetwork::add_kpis(output::KpiList& kpis) const {
   kpis.emplace_back("downlinks_rx2", static_cast<double>(server_.downlinks_rx2()));
   kpis.emplace_back("downlinks_failed", static_cast<double>(server_.downlinks_failed()));
   kpis.emplace_back("downlinks_unheard", static_cast<double>(server_.downlinks_unheard()));
+  kpis.emplace_back("downlinks_rx1_late", static_cast<double>(server_.downlinks_rx1_late()));
   kpis.emplace_back("adr_commands", static_cast<double>(server_.adr_commands()));
   // The medium's work, and whether it was the approximation (radio.receptions: strongest; 0: exact).
   kpis.emplace_back("lora_receptions", static_cast<double>(medium_.receptions()));

@@ -1,6 +1,7 @@
 #include "sim/access/lorawan_server.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <utility>
 
@@ -20,6 +21,11 @@ LorawanServer::LorawanServer(const scenario::Scenario& scenario, const city::Cit
       medium_(medium),
       reachable_(std::move(reachable)),
       gateway_duty_cycle_(city.gateway_count(), models::radio::DutyCycleRegulator(city.region)) {
+  for (const scenario::Gateway& g : scenario.gateways) {
+    const double route_s = scenario::route_latency_s(scenario, g);
+    uplink_lead_s_.push_back(g.forward_delay_s + route_s);
+    downlink_lead_s_.push_back(route_s);
+  }
   const bool any_adr = std::any_of(city.populations.begin(), city.populations.end(),
                                    [](const city::PopulationProfile& p) { return p.adr; });
   if (!any_adr) return;
@@ -89,6 +95,16 @@ LorawanServer::Downlink LorawanServer::send_downlink(const ResolvedFrame& frame,
       phy_at(models::radio::rx1_rate(city_.region, frame.tx.spreading_factor, pop.bandwidth_hz));
   const models::radio::LoraPhyParams rx2_phy = phy_at(models::radio::rx2_rate(city_.region));
   const double rx1_open_s = frame.tx.t_end_s + rx1_delay;
+  // When the server can hand the downlink to a gateway: its first copy in, and its answer's delay.
+  double first_copy_s = std::numeric_limits<double>::infinity();
+  for (const uint32_t g : frame.gateways_received) first_copy_s = std::min(first_copy_s, uplink_lead_s_[g]);
+  const double answer_s = frame.tx.t_end_s + first_copy_s + scenario_.platform.ns_downlink_delay_s;
+  const auto in_time = [&](uint32_t g, double window_s) {
+    return answer_s + downlink_lead_s_[g] <= window_s;
+  };
+  if (std::none_of(frame.gateways_received.begin(), frame.gateways_received.end(),
+                   [&](uint32_t g) { return in_time(g, rx1_open_s); }))
+    ++downlinks_rx1_late_;
   const Window windows[2] = {
       {rx1_open_s, models::radio::rx1_frequency_hz(city_.region, frame.tx.channel_hz), rx1_phy},
       {models::radio::rx2_open_s(rx1_open_s), region.rx2_frequency_hz, rx2_phy}};
@@ -97,6 +113,7 @@ LorawanServer::Downlink LorawanServer::send_downlink(const ResolvedFrame& frame,
     const double airtime = models::radio::time_on_air_s(payload_bytes, win.phy);
     for (uint32_t i : gateway_order_) {
       const uint32_t g = frame.gateways_received[i];
+      if (!in_time(g, win.t_s)) continue;
       auto& duty = gateway_duty_cycle_[g];
       if (duty.earliest_start_s(win.frequency_hz) > win.t_s) continue;
       if (reachable_ && !reachable_(g, win.t_s)) continue;

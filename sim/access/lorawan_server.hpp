@@ -17,9 +17,15 @@
 // heard keeps the device's receiver on until it ends (and RX2 closed after one in RX1): the charge beyond
 // the empty windows the fleet charged is published as events::ChargeDrawn (models/device/firmware.hpp,
 // DutyCycleMachine::downlink_charge_mah).
-// The decision is taken when the frame is resolved, within the window of its end, i.e. before RX1;
-// the wired network's millisecond latency is assumed to fit in the RX1 delay. A sent downlink is
-// published (events::DownlinkSent); the fleet, subscribed, hands it to the device.
+// The decision is taken when the frame is resolved, within the window of its end, i.e. before RX1, but
+// timed as the network would allow it: the server knows of the frame once its first copy arrives (the
+// frame's end, plus the least over the receiving gateways of forward_delay and the route's latency up),
+// answers platform.ns_downlink_delay later (ChirpStack's deduplication delay), and a gateway transmits in
+// a window only if the downlink reaches it by the window's start (its route's latency down). Latencies
+// are the routes' propagation and the operators' stated latencies (scenario::route_latency_s), without
+// the wired network's queueing: a cellular or satellite backhaul of several hundred milliseconds moves
+// the ACKs to RX2 or loses them (downlinks_rx1_late), as a 1 s RX1 delay does on real networks. A sent
+// downlink is published (events::DownlinkSent); the fleet, subscribed, hands it to the device.
 #pragma once
 
 #include <cstdint>
@@ -53,6 +59,8 @@ class LorawanServer {
   uint64_t downlinks_rx2() const { return downlinks_rx2_; }
   uint64_t downlinks_failed() const { return downlinks_failed_; }
   uint64_t downlinks_unheard() const { return downlinks_unheard_; }  // sent, below the device's sensitivity
+  // Downlinks for which no receiving gateway could be reached by RX1's start (sent in RX2, or not at all).
+  uint64_t downlinks_rx1_late() const { return downlinks_rx1_late_; }
   uint64_t adr_commands() const { return adr_commands_; }
 
  private:
@@ -91,8 +99,11 @@ class LorawanServer {
   std::vector<uint32_t> adr_slot_;  // per device, when the runs are too many
   std::vector<RecentRssi> adr_recent_;
   std::vector<uint32_t> gateway_order_;
+  // Per gateway: a copy's way up to the network server (forward_delay + the route's latency), and a
+  // downlink's way back down (the route's latency).
+  std::vector<double> uplink_lead_s_, downlink_lead_s_;
   uint64_t downlinks_sent_ = 0, downlinks_rx2_ = 0, downlinks_failed_ = 0, downlinks_unheard_ = 0,
-           adr_commands_ = 0;
+           downlinks_rx1_late_ = 0, adr_commands_ = 0;
 };
 
 // LoRaWAN frame sizes (LoRaWAN L2 1.0.4, section 4): MHDR 1 + FHDR 7 + MIC 4 = 12 B without FPort or

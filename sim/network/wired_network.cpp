@@ -56,7 +56,7 @@ void WiredNetwork::Impl::build_platform() {
   if (scenario.platform.ccc_link_length_m > 0.0) {
     ccc = core->create_host("ccc", scenario.platform.server_speed_flops);
     s4u::Link* ccc_link = link(core, "ccc", scenario.platform.ccc_link_bandwidth_bps,
-                               scenario.platform.ccc_link_length_m * kFibreDelayPerMetre_s);
+                               scenario.platform.ccc_link_length_m * scenario::kFibreDelayPerMetre_s);
     ccc_link_index = link_order.size() - 1;
     core->add_route(server->get_netpoint(), ccc->get_netpoint(), nullptr, nullptr,
                     {s4u::LinkInRoute(ccc_link)}, true);
@@ -64,15 +64,15 @@ void WiredNetwork::Impl::build_platform() {
   core->seal();
   // Shared links, in the city zone; gateways' routes find them by name (route_link_names).
   for (const scenario::CoreLink& l : scenario.fibre.core.links)
-    link(city, l.name(), l.bandwidth_bps, l.length_m * kFibreDelayPerMetre_s);
+    link(city, l.name(), l.bandwidth_bps, l.length_m * scenario::kFibreDelayPerMetre_s);
   for (const scenario::Olt& olt : scenario.fibre.olts)
     link(city, "backbone:" + olt.name, olt.backbone_bandwidth_bps,
-         olt.backbone_length_m * kFibreDelayPerMetre_s);
+         olt.backbone_length_m * scenario::kFibreDelayPerMetre_s);
   // A PON carries its line rate less the GTC layer's overheads (bursts, GEM headers): the payload rate
   // for its ONTs and the frames they send (scenario::pon_upstream_capacity, models/fibre/gpon_framing.hpp).
   for (const scenario::Pon& pon : scenario.fibre.pons)
     link(city, "pon:" + pon.name, scenario::pon_upstream_capacity(scenario, pon).payload_bps,
-         pon.length_m * kFibreDelayPerMetre_s);
+         pon.length_m * scenario::kFibreDelayPerMetre_s);
   // One zone per district with gateways (and one for gateways outside every district).
   std::map<int, std::pair<s4u::NetZone*, simgrid::kernel::routing::NetPoint*>> districts;
   const auto district_zone = [&](int d) {
@@ -93,17 +93,12 @@ void WiredNetwork::Impl::build_platform() {
     const std::vector<std::string>& names = route_names[g];
     if (gw.backhaul == scenario::BackhaulKind::Pon) {
       // The drop from the ONT to the splitter is the gateway's own; the PON and backbone are shared.
-      route.emplace_back(
-          link(zone, names[0], gw.fibre_bandwidth_bps, gw.fibre_length_m * kFibreDelayPerMetre_s));
+      route.emplace_back(link(zone, names[0], gw.fibre_bandwidth_bps, scenario::own_link_latency_s(gw)));
       for (size_t k = 1; k < names.size(); ++k) route.emplace_back(links.at(names[k]));
     } else {
       // The gateway's own links: fibre by length, cellular by the operator's latency, a leased line
       // by both, each mesh hop by its latency.
-      const double per_link = gw.backhaul == scenario::BackhaulKind::Fibre
-                                  ? gw.fibre_length_m * kFibreDelayPerMetre_s
-                              : gw.backhaul == scenario::BackhaulKind::LeasedLine
-                                  ? gw.backhaul_latency_s + gw.fibre_length_m * kFibreDelayPerMetre_s
-                                  : gw.backhaul_latency_s;
+      const double per_link = scenario::own_link_latency_s(gw);
       for (const std::string& name : names)
         route.emplace_back(link(zone, name, gw.fibre_bandwidth_bps, per_link));
     }

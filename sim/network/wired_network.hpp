@@ -176,8 +176,4 @@ class WiredNetwork {
   uint64_t batches_sent_ = 0;
 };
 
-// Fibre propagation delay: light travels at c / n with n ~ 1.468 in standard single-mode fibre
-// (ITU-T G.652), i.e. 4.9 us per km; 5 us/km is the figure the GPON and transport literature uses.
-inline constexpr double kFibreDelayPerMetre_s = 5e-9;
-
 }  // namespace citytwin::sim::network

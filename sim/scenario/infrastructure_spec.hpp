@@ -22,6 +22,10 @@ using models::radio::Technology;
 //   wifi_mesh:   hops radio hops of latency and bandwidth each to a fibre-connected node.
 enum class BackhaulKind : uint8_t { Fibre, Pon, Cellular, LeasedLine, WifiMesh };
 
+// Fibre propagation delay: light travels at c / n with n ~ 1.468 in standard single-mode fibre
+// (ITU-T G.652), i.e. 4.9 us per km; 5 us/km is the figure the GPON and transport literature uses.
+inline constexpr double kFibreDelayPerMetre_s = 5e-9;
+
 struct Gateway {
   std::string name;
   BackhaulKind backhaul = BackhaulKind::Fibre;

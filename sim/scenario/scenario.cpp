@@ -54,6 +54,39 @@ std::vector<std::string> route_link_names(const Scenario& scenario, const Gatewa
   return {};
 }
 
+double own_link_latency_s(const Gateway& g) {
+  switch (g.backhaul) {
+    case BackhaulKind::Fibre:
+    case BackhaulKind::Pon:
+      return g.fibre_length_m * kFibreDelayPerMetre_s;
+    case BackhaulKind::LeasedLine:
+      return g.backhaul_latency_s + g.fibre_length_m * kFibreDelayPerMetre_s;
+    case BackhaulKind::Cellular:
+    case BackhaulKind::WifiMesh:
+      return g.backhaul_latency_s;
+  }
+  return 0.0;
+}
+
+double route_latency_s(const Scenario& scenario, const Gateway& g) {
+  if (g.backhaul != BackhaulKind::Pon)
+    return static_cast<double>(g.backhaul == BackhaulKind::WifiMesh ? g.mesh_hops : 1) *
+           own_link_latency_s(g);
+  double latency = own_link_latency_s(g);  // the drop
+  for (const Pon& pon : scenario.fibre.pons) {
+    if (pon.name != g.pon) continue;
+    latency += pon.length_m * kFibreDelayPerMetre_s;
+    for (const Olt& olt : scenario.fibre.olts) {
+      if (olt.name != pon.olt) continue;
+      latency += olt.backbone_length_m * kFibreDelayPerMetre_s;
+      for (const std::string& name : olt.core_route)
+        for (const CoreLink& link : scenario.fibre.core.links)
+          if (link.name() == name) latency += link.length_m * kFibreDelayPerMetre_s;
+    }
+  }
+  return latency;
+}
+
 PonUpstreamCapacity pon_upstream_capacity(const Scenario& scenario, const Pon& pon) {
   PonUpstreamCapacity c;
   int onts = 0;

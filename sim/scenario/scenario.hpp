@@ -242,10 +242,16 @@ struct Platform {
   double ccc_link_length_m = 0.0;
   double ccc_link_bandwidth_bps = 10e9;
   std::vector<AlertRule> alerts;
-  double server_speed_flops = 1e10;    // platform host CPU speed, per core
-  int server_cores = 4;                // the stages (network server, broker, analytics) share them
-  double ns_cost_flops = 2e5;          // CPU work per received copy (dedup + MAC processing)
-  int ns_capacity = 100000;            // copies in the network server's queue at most (then dropped)
+  double server_speed_flops = 1e10;  // platform host CPU speed, per core
+  int server_cores = 4;              // the stages (network server, broker, analytics) share them
+  double ns_cost_flops = 2e5;        // CPU work per received copy (dedup + MAC processing)
+  int ns_capacity = 100000;          // copies in the network server's queue at most (then dropped)
+  // From a frame's first copy at the network server to the downlink it hands back: ChirpStack waits its
+  // deduplication delay to collect the frame's copies before it answers ("De-duplication delay ...
+  // default 200ms", chirpstack-network-server 0.13.2 release notes; its configuration file: it "must be
+  // less than the (first) receive-window"). The LoRaWAN server's downlinks are timed by it
+  // (sim/access/lorawan_server.hpp); a frame's delivery to the platform does not wait for it.
+  double ns_downlink_delay_s = 0.2;
   double forward_message_bytes = 250;  // size of one forwarded frame with metadata (Semtech UDP JSON)
   int broker_capacity = 100000;        // messages waiting in the ingest queue at most
   double broker_cost_flops = 5e4;      // per message (an MQTT/Kafka-class broker: ~1e5 msg/s per core)
@@ -431,6 +437,13 @@ inline std::string gateway_path(const Scenario& scenario, size_t index) {
 // The wired links on a gateway's route to the platform, by name, in order (sim/wired_network.cpp
 // builds them with these names; failures refer to them).
 std::vector<std::string> route_link_names(const Scenario& scenario, const Gateway& gateway);
+// The latency of each of the gateway's own links on that route (the first route_link_names, or all of
+// them but a PON's shared ones): fibre by its length, a cellular network by the operator's latency, a
+// leased line by both, each Wi-Fi mesh hop by its latency, a GPON drop by its length.
+double own_link_latency_s(const Gateway& gateway);
+// The propagation latency of the whole route, the gateway's own links and the shared PON, OLT backbone
+// and core links (kFibreDelayPerMetre_s a metre): what sim/wired_network.cpp's SimGrid route adds up.
+double route_latency_s(const Scenario& scenario, const Gateway& gateway);
 
 // CCTV video crosses the wired network in full-size Ethernet frames: the camera packetises its stream
 // into MTU-sized IP packets (RTP over UDP, RFC 6184's fragmentation units fill the MTU), and a 1500-byte

@@ -96,8 +96,8 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, const std::vector<D
                    Platform& platform) {
   MapReader map(log, node, "platform",
                 {"command_centre", "alerts", "server_speed", "server_cores", "ns_cost", "ns_capacity",
-                 "forward_message", "broker_capacity", "broker_cost", "analytics_cost", "storage_write",
-                 "storage_record"});
+                 "ns_downlink_delay", "forward_message", "broker_capacity", "broker_cost", "analytics_cost",
+                 "storage_write", "storage_record"});
   MapReader ccc(log, map.get("command_centre"), map.path("command_centre"),
                 {"link_length", "link_bandwidth"});
   set_if(platform.ccc_link_length_m, ccc.quantity("link_length", Dimension::Length, Bound::cable_length()));
@@ -105,6 +105,8 @@ void read_platform(DiagnosticLog& log, const YamlNode* node, const std::vector<D
          ccc.quantity("link_bandwidth", Dimension::Bitrate, Bound::link_rate()));
   set_if(platform.broker_capacity, map.integer("broker_capacity", Bound::between(1, 1000000000)));
   set_if(platform.ns_capacity, map.integer("ns_capacity", Bound::between(1, 1000000000)));
+  set_if(platform.ns_downlink_delay_s,
+         map.quantity("ns_downlink_delay", Dimension::Time, Bound::between(0.0, 60.0, "s")));
   set_if(platform.broker_cost_flops,
          map.quantity("broker_cost", Dimension::Computation, Bound::non_negative()));
   set_if(platform.analytics_cost_flops,

@@ -183,6 +183,66 @@ TEST_F(LorawanServerTest, SendsNothingThroughGatewaysItCannotReach) {
   EXPECT_FALSE(medium_.gateway_busy(1, 0.0, 100.0));
 }
 
+// The downlink as the network times it: the server hears of the frame when its first copy arrives
+// (forward_delay 5 ms + that gateway's route latency), answers platform.ns_downlink_delay (200 ms) later,
+// and the answer takes the sending gateway's route latency back down; it must be there by the window.
+// The frame ends at 10.05 s, RX1 at 11.05 s, RX2 at 12.05 s. By hand, with cellular backhauls:
+// - both at 450 ms: 5 + 450 + 200 + 450 = 1105 ms after the frame's end: RX1 missed, RX2 made;
+// - both at 900 ms: 5 + 900 + 200 + 900 = 2005 ms: both missed, no downlink;
+// - the far gateway on 1 km of fibre (5 us), the near one at 450 ms: the far copy arrives first
+//   (5.005 ms), and 205.005 + 450 ms makes RX1 through the near gateway;
+// - the near one at 900 ms: 1105.005 ms misses RX1 there, so the far gateway sends in RX1 (205.010 ms);
+// - both at 400 ms: 5 + 400 + d + 400 <= 1000 ms while d <= 195 ms: RX1 at 194 ms, RX2 at 196 ms.
+std::string city_with_backhauls(const std::string& far, const std::string& near,
+                                const std::string& extra = "") {
+  std::string city = kCity;
+  for (const auto& [at, backhaul] : {std::pair<std::string, std::string>{"[900 m, 900 m]}", far},
+                                     std::pair<std::string, std::string>{"[500 m, 500 m]}", near}})
+    city.replace(city.find(at), at.size(), at.substr(0, at.size() - 1) + ", backhaul: " + backhaul + "}");
+  return city + extra;
+}
+
+TEST(LorawanServerTiming, TheBackhaulsLatencyDecidesTheWindow) {
+  const std::string fibre = "{fibre_length: 1 km}";
+  const auto cellular = [](const std::string& latency) {
+    return "{kind: cellular, latency: " + latency + "}";
+  };
+  struct Case {
+    std::string far, near, extra;
+    int window;        // 0: none sent
+    uint32_t gateway;  // through which
+    uint64_t rx1_late;
+  };
+  const std::vector<Case> cases = {
+      {fibre, fibre, "", 1, 1, 0},
+      {cellular("450 ms"), cellular("450 ms"), "", 2, 1, 1},
+      {cellular("900 ms"), cellular("900 ms"), "", 0, 0, 1},
+      {fibre, cellular("450 ms"), "", 1, 1, 0},
+      {fibre, cellular("900 ms"), "", 1, 0, 0},
+      {cellular("400 ms"), cellular("400 ms"), "platform: {ns_downlink_delay: 194 ms}\n", 1, 1, 0},
+      {cellular("400 ms"), cellular("400 ms"), "platform: {ns_downlink_delay: 196 ms}\n", 2, 1, 1},
+      {cellular("400 ms"), cellular("400 ms"), "", 2, 1, 1},  // the 200 ms default
+  };
+  const std::array<uint32_t, 2> gateways = {0, 1};
+  const std::array<float, 2> rssi = {-110.0f, -90.0f};  // the near gateway (1) the stronger
+  for (const Case& k : cases) {
+    const test::ComponentCity c(city_with_backhauls(k.far, k.near, k.extra));
+    ServerRig rig(c);
+    rig.server.on_frame(confirmed_sf7(gateways, rssi), rig.bus);
+    const std::string what = k.far + " / " + k.near + " " + k.extra;
+    EXPECT_EQ(rig.server.downlinks_rx1_late(), k.rx1_late) << what;
+    if (k.window == 0) {
+      EXPECT_TRUE(rig.sent.empty()) << what;
+      EXPECT_EQ(rig.server.downlinks_failed(), 1u) << what;
+      continue;
+    }
+    ASSERT_EQ(rig.sent.size(), 1u) << what;
+    EXPECT_EQ(rig.sent[0].rx_window, k.window) << what;
+    EXPECT_EQ(rig.sent[0].gateway, k.gateway) << what;
+    EXPECT_DOUBLE_EQ(rig.sent[0].t_start_s, 10.05 + k.window) << what;
+  }
+}
+
 // The downlink's budget: the uplink's path reversed, at the gateway's power (gateways[].tx_power), against
 // the device's sensitivity at the window's data rate (SX1272, as ns-3: -124 dBm at SF7, 125 kHz). Device
 // 0 sends at 14 dBm; the gateways at -10 dBm, so the device hears the strongest one at its uplink's RSSI

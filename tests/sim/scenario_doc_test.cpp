@@ -257,6 +257,7 @@ std::string dump(const Scenario& s) {
   number("storage_record", s.platform.storage_record_bytes);
   number("ns_cost", s.platform.ns_cost_flops);
   number("ns_capacity", s.platform.ns_capacity);
+  number("ns_downlink_delay", s.platform.ns_downlink_delay_s);
   number("forward_message", s.platform.forward_message_bytes);
   for (const Jamming& j : s.attacks.jamming) {
     out << "jamming=" << j.name << " channels=" << j.channels_hz.size() << "\n";

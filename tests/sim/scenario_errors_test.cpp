@@ -260,6 +260,22 @@ TEST(ScenarioErrors, ServiceLifeOutOfRange) {
             "'service_life'?)");
 }
 
+// The network server's answer delay: a duration of 0 to 60 s (beyond a class-A window's reach), with its
+// unit.
+TEST(ScenarioErrors, NsDownlinkDelayOutOfRange) {
+  const auto with_delay = [](const std::string& delay) {
+    return kMinimalScenario + "  duration: 1 h\nplatform: {ns_downlink_delay: " + delay + "}\n";
+  };
+  EXPECT_EQ(load_error(with_delay("90 s")),
+            "<text>:13:31: platform.ns_downlink_delay: expected 0..60 s, got 90 s");
+  EXPECT_EQ(load_error(with_delay("-1 ms")),
+            "<text>:13:31: platform.ns_downlink_delay: expected 0..60 s, got -1 ms");
+  EXPECT_EQ(
+      load_error(with_delay("0.2")),
+      "<text>:13:31: platform.ns_downlink_delay: missing unit in '0.2': write the unit, e.g. '0.2 s' (a "
+      "duration: us, ms, s, min, h, d, yr)");
+}
+
 TEST(ScenarioErrors, SpreadingFactorOutOfRange) {
   EXPECT_EQ(load_error(with_device_line("radio: {sf: 13}")),
             "<text>:8:17: devices[0].radio.sf: expected 7..12, got 13");
@@ -510,7 +526,7 @@ TEST(ScenarioErrors, MultipleErrorsReportedTogetherInFileOrder) {
         "'25 km'\n"
         "riverside.yaml:72:15: gateways[1].position: gateway position (9000 m, 1000 m) lies outside every "
         "district\n"
-        "riverside.yaml:107:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
+        "riverside.yaml:108:3: run.seeds: unknown key 'seeds' (did you mean 'seed'?)");
     ASSERT_EQ(e.diagnostics().size(), 5u);
     EXPECT_EQ(e.diagnostics()[1].key_path, "devices[0].radio.sf");
     EXPECT_EQ(e.diagnostics()[1].message, "expected 7..12, got 13");

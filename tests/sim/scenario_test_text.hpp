@@ -116,6 +116,7 @@ platform:
   storage_record: 120 B
   ns_cost: 300 kf
   ns_capacity: 5000
+  ns_downlink_delay: 150 ms
   forward_message: 300 B
 run:
   duration: 12 h
