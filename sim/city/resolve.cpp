@@ -18,6 +18,7 @@
 #include "models/radio/reception.hpp"
 #include "models/radio/wifi.hpp"
 #include "sim/city/city_layout.hpp"
+#include "sim/city/downlink_warnings.hpp"
 #include "sim/city/driver_warnings.hpp"
 #include "sim/city/key_warnings.hpp"
 #include "sim/city/schedule_warnings.hpp"
@@ -432,7 +433,8 @@ std::vector<Diagnostic> resolve(const scenario::Scenario& sc, uint64_t seed, boo
   check_alerts(sc, warnings);
   check_flood(sc, warnings);
   check_driver_times(sc, warnings);
-  check_schedule(sc, warnings);  // sim/city/schedule_warnings.hpp
+  check_schedule(sc, warnings);         // sim/city/schedule_warnings.hpp
+  check_downlink_timing(sc, warnings);  // sim/city/downlink_warnings.hpp
   check_channel(sc, warnings);
   drop_repeats(errors);
   drop_repeats(warnings);

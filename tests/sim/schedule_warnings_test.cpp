@@ -152,5 +152,31 @@ TEST(WrittenPaths, APhasesAdditionIsNamedInThePhase) {
   EXPECT_EQ(warnings.size(), 1u) << joined(warnings);
 }
 
+// A LoRaWAN gateway whose backhaul is too slow for a class-A window, said before the run (the run counts
+// the downlinks it misses, downlinks_rx1_late): 5 ms + 2 x 450 ms + 200 ms = 1.105 s after an uplink is past
+// RX1 (1 s), within RX2 (2 s); 2 x 900 ms is past both; 40 ms of LTE and a gateway of a population that needs
+// no downlink (unconfirmed, no ADR) are not said.
+TEST(DownlinkTimingWarnings, ABackhaulTooSlowForRx1IsSaid) {
+  const auto scenario = [](const std::string& latency, const std::string& confirmed) {
+    return kCity + "devices:\n  - {name: d, count: 10, districts: [a], confirmed: " + confirmed +
+           "}\ngateways:\n  - {name: g, position: [500 m, 500 m], backhaul: {kind: cellular, latency: " +
+           latency + "}}\nrun: {duration: 1 h}\n";
+  };
+  const auto rx2 = warnings_of(scenario("450 ms", "true"));
+  ASSERT_EQ(
+      count_of(rx2, "gateways[0].backhaul: warning: a downlink through this gateway alone is ready 1.105 s"),
+      1)
+      << joined(rx2);
+  EXPECT_EQ(
+      count_of(rx2, "after RX1 (firmware.rx1_delay 1 s of devices[0]): its ACKs and ADR commands go in RX2"),
+      1)
+      << joined(rx2);
+  const auto none = warnings_of(scenario("900 ms", "true"));
+  EXPECT_EQ(count_of(none, "ready 2.005 s"), 1) << joined(none);
+  EXPECT_EQ(count_of(none, "after RX2 too (2 s): it sends none"), 1) << joined(none);
+  EXPECT_EQ(count_of(warnings_of(scenario("40 ms", "true")), "a downlink through this gateway"), 0);
+  EXPECT_EQ(count_of(warnings_of(scenario("900 ms", "false")), "a downlink through this gateway"), 0);
+}
+
 }  // namespace
 }  // namespace citytwin::sim::city
