@@ -11,13 +11,19 @@
 //   (rsrp-ThresholdsPrachInfoList, TS 36.331); coupling loss is the twin's proxy for them.
 // - NPUSCH format 1 resource unit (TS 36.211 Table 10.1.2.3-1): 1 tone at 3.75 kHz: 16 slots of 2 ms =
 //   32 ms; 1 tone at 15 kHz: 16 slots of 0.5 ms = 8 ms; 3 tones: 8 slots = 4 ms; 6 tones: 4 slots = 2 ms;
-//   12 tones: 2 slots = 1 ms. NPUSCH format 2 (HARQ-ACK): 4 slots, 2 ms at 15 kHz (same table).
+//   12 tones: 2 slots = 1 ms (TS 36.101 Table A.2.4-1's transmission times, 64 ms for 2 RUs at 3.75 kHz
+//   down to 1 ms for one 12-tone RU, agree). NPUSCH format 2 (HARQ-ACK): 4 slots, 2 ms at 15 kHz.
 // - NPUSCH TBS: TS 36.213 Table 16.5.1.2-2 (Rel-13, max 1000 bits), I_TBS 0..12 x I_RU 0..7 with
 //   N_RU = {1, 2, 3, 4, 5, 6, 8, 10} (Table 16.5.1.1-2); single-tone allocations use I_TBS <= 10
-//   (Table 16.5.1.2-1), multi-tone I_TBS = I_MCS <= 12. Cross-checked against two independent open
-//   implementations (srsLTE NB-IoT scheduler, LTE-Sim NB-IoT AMC module).
+//   (Table 16.5.1.2-1), multi-tone I_TBS = I_MCS <= 12. Checked cell by cell against the Rel-13 part of the
+//   uplink table in Rohde & Schwarz's R&S CMW-KM300 NB-IoT signalling manual (1178.5689.02, Table 2-10,
+//   which marks the Rel-14 cells above 1000 bits) and against two independent open implementations
+//   (srsRAN tbs_tables_nbiot.h, LTE-Sim NB-IoT AMC module); TS 36.101 Annex A.2.4's reference channels
+//   (I_TBS 0 on 2 RUs: 32 bits; I_TBS 3 on 1 RU: 40; I_TBS 5 on 1 RU: 72) agree with it too.
 // - NPDSCH TBS: TS 36.213 Table 16.4.1.5.1-1 (Rel-13, max 680 bits), I_TBS x I_SF with
-//   N_SF = {1, 2, 3, 4, 5, 6, 8, 10} (Table 16.4.1.3-1); as in srsLTE/srsRAN tbs_tables_nbiot.h.
+//   N_SF = {1, 2, 3, 4, 5, 6, 8, 10} (Table 16.4.1.3-1); as in srsLTE/srsRAN tbs_tables_nbiot.h and the
+//   R&S CMW-KM300 manual's Table 2-11 (which leaves I_TBS 11's 776 bits unmarked as Rel-14, above the
+//   Rel-13 680-bit limit: taken as the manual's slip, srsRAN leaves it out).
 // - Msg3: TBS 88 bits on 4 single-tone RUs (TS 36.213 Table 16.3.3-1, I_MCS = '000'); RAR: 7 bytes
 //   (MAC RAR plus subheader, TS 36.321 6.1.5 / 6.2.3, as sent by OpenAirInterface's NB-IoT scheduler).
 // - NPRACH (TS 36.211 10.1.6.1, Table 10.1.6.1-1): a repetition is 4 symbol groups of a cyclic prefix
@@ -36,7 +42,14 @@
 //   ack-NACK-NumRepetitions-Msg4 2 / 8 / 64.
 // - Default NPUSCH / NPDSCH repetitions 1 / 8 / 32 and I_TBS 10 / 7 / 2 on a 15 kHz single tone are a
 //   typical operator configuration, not a standard value: chosen so that repetition gain
-//   (10 log10 N dB) plus the lower code rate track the 10 dB steps between CE levels.
+//   (10 log10 N dB) plus the lower code rate track the 10 dB steps between CE levels. The operator sets
+//   them (DCI format N0, TS 36.213 16.5.1); the scenario may too (`nbiot.npusch`, docs/SCENARIO.md). No
+//   published evaluation's per-level NPUSCH settings were found to replace them (TR 45.820's energy
+//   figures are, as remembered, of NB-CIoT, a pre-standard candidate, and its settings were not read;
+//   docs/ARCHITECTURE.md "NB-IoT energy against 3GPP TR 45.820"). Closed form: every level's data rate
+//   is below the Shannon capacity of its allocation at the level's maximum coupling loss (23 dBm, 3 dB
+//   noise figure, one receive antenna): CE0 20.8 of 44 kbit/s, CE1 1.95 of 11.1, CE2 0.166 of 1.40
+//   (tests/models/nbiot_phy_test.cpp).
 #pragma once
 
 #include <array>

@@ -19,6 +19,7 @@ NbiotNetwork::NbiotNetwork(const scenario::Scenario& scenario, const city::CityL
     : city_(city),
       timeline_(timeline),
       seed_(seed),
+      cell_config_(scenario.nbiot.cell),
       timers_(scenario.nbiot.timers),
       access_(scenario.nbiot),
       noise_figure_db_(scenario.channel.noise_figure_db),

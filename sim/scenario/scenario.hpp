@@ -18,6 +18,7 @@
 #include "models/device/firmware.hpp"
 #include "models/radio/lora_phy.hpp"
 #include "models/radio/lorawan_region.hpp"
+#include "models/radio/nbiot_phy.hpp"
 #include "models/radio/nbiot_power.hpp"
 #include "models/radio/path_loss.hpp"
 #include "models/radio/reception.hpp"
@@ -197,13 +198,15 @@ inline const char* receptions_name(RadioChannel::Receptions receptions) {
                                                                  : "exact";
 }
 
-// NB-IoT random access (per cell; the cell's NPRACH and NPUSCH configuration are the defaults of
-// models/radio/nbiot_phy.hpp). A device whose preamble collides tries again at a later occasion,
+// NB-IoT random access (per cell). A device whose preamble collides tries again at a later occasion,
 // 1 + U{0..backoff_occasions} occasions on, up to max_preamble_attempts in all (TS 36.321 5.1.4;
 // preambleTransMax-CE is commonly 10).
 struct Nbiot {
   int max_preamble_attempts = 10;
   int backoff_occasions = 8;
+  // Every cell's configuration per CE level (models/radio/nbiot_phy.hpp's defaults); the scenario sets
+  // each level's NPUSCH allocation, I_TBS and repetitions (nbiot.npusch.ce0..ce2), the rest is fixed.
+  models::radio::NbiotCellConfig cell;
   // Device timers (TS 24.008 / TS 24.301; defaults and sources in models/radio/nbiot_power.hpp): the
   // RRC inactivity tail after each message, then T3324 of idle DRX/eDRX paging, then PSM until T3412.
   models::radio::NbiotTimers timers;

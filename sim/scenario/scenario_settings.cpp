@@ -65,12 +65,60 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
   }
 }
 
+namespace {
+
+// nbiot.npusch.ce<N>: the level's data (and Msg3) allocation, I_TBS and repetitions, as the eNodeB's DCI
+// format N0 gives them (TS 36.213 16.5.1).
+void read_npusch_level(DiagnosticLog& log, const YamlNode* node, const std::string& path,
+                       models::radio::NpuschConfig& npusch) {
+  using models::radio::NpuschAllocation;
+  MapReader map(log, node, path, {"allocation", "i_tbs", "repetitions"});
+  if (const auto allocation = map.choice(
+          "allocation", {"single_tone_3.75khz", "single_tone_15khz", "3_tones", "6_tones", "12_tones"}))
+    npusch.allocation = *allocation == "single_tone_3.75khz" ? NpuschAllocation::SingleTone3k75
+                        : *allocation == "single_tone_15khz" ? NpuschAllocation::SingleTone15k
+                        : *allocation == "3_tones"           ? NpuschAllocation::ThreeTone
+                        : *allocation == "6_tones"           ? NpuschAllocation::SixTone
+                                                             : NpuschAllocation::TwelveTone;
+  // Single-tone allocations reach I_TBS 10, multi-tone 12 (TS 36.213 Table 16.5.1.2-1, Rel-13).
+  const int max_i_tbs = models::radio::max_npusch_i_tbs(npusch.allocation);
+  if (const auto i_tbs = map.integer("i_tbs", Bound::between(0, 12))) {
+    if (*i_tbs <= max_i_tbs)
+      npusch.i_tbs = static_cast<int>(*i_tbs);
+    else
+      log.error(map.get("i_tbs")->location, map.path("i_tbs"),
+                "expected 0.." + std::to_string(max_i_tbs) +
+                    " with a single tone (12 with 3, 6 or 12 tones), got " + std::to_string(*i_tbs));
+  }
+  if (const auto repetitions = map.integer("repetitions", Bound::between(1, 128))) {
+    if (models::radio::is_valid_repetition_count(static_cast<int>(*repetitions)))
+      npusch.repetitions = static_cast<int>(*repetitions);
+    else
+      log.error(map.get("repetitions")->location, map.path("repetitions"),
+                "expected 1, 2, 4, 8, 16, 32, 64 or 128 (TS 36.213 Table 16.5.1.1-3), got " +
+                    std::to_string(*repetitions));
+  }
+}
+
+}  // namespace
+
 void read_nbiot(DiagnosticLog& log, const YamlNode* node, Nbiot& nbiot) {
   MapReader map(log, node, "nbiot",
-                {"max_preamble_attempts", "backoff_occasions", "rrc_inactivity", "t3324", "t3412",
+                {"max_preamble_attempts", "backoff_occasions", "npusch", "rrc_inactivity", "t3324", "t3412",
                  "drx_cycle", "edrx_cycle", "paging_time_window"});
   set_if(nbiot.max_preamble_attempts, map.integer("max_preamble_attempts", Bound::between(1, 200)));
   set_if(nbiot.backoff_occasions, map.integer("backoff_occasions", Bound::between(0, 1000)));
+  MapReader npusch(log, map.get("npusch"), map.path("npusch"), {"ce0", "ce1", "ce2"});
+  for (std::size_t level = 0; level < nbiot.cell.levels.size(); ++level) {
+    const std::string key = "ce" + std::to_string(level);
+    if (const YamlNode* node_level = npusch.get(key))
+      read_npusch_level(log, node_level, npusch.path(key), nbiot.cell.levels[level].npusch);
+  }
+  try {
+    models::radio::validate(nbiot.cell);  // a level the defaults and the keys above leave inconsistent
+  } catch (const std::invalid_argument& e) {
+    log.error(npusch.location(), "nbiot.npusch", std::string("inconsistent cell configuration: ") + e.what());
+  }
   auto& t = nbiot.timers;
   set_if(t.rrc_inactivity_s, map.quantity("rrc_inactivity", Dimension::Time, Bound::non_negative()));
   set_if(t.active_time_s, map.quantity("t3324", Dimension::Time, Bound::non_negative()));

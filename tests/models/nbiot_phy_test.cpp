@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -143,6 +144,58 @@ TEST(NbiotNpusch, PeakMultiToneBlockAndSlowestSingleTone) {
   EXPECT_NEAR(npusch_airtime_s(10, NpuschConfig{NpuschAllocation::SingleTone3k75, 10, 1}), 0.032, kTimeTolS);
   // 15 kHz single tone, I_TBS 10, 20 bytes: 160 bits -> 328 bits on 2 RUs -> 16 ms; x 8 repetitions.
   EXPECT_NEAR(npusch_airtime_s(20, NpuschConfig{NpuschAllocation::SingleTone15k, 10, 8}), 0.128, kTimeTolS);
+}
+
+// TS 36.101 Table A.2.4-1, the reference channels for UE category NB1 (one repetition each): payload,
+// resource units and transmission time. 3.75 kHz and 15 kHz single tone, I_TBS 0: 32 bits on 2 RUs, 64 and
+// 16 ms; I_TBS 3: 40 bits on 1 RU, 32 and 8 ms; 3, 6 and 12 tones, I_TBS 5: 72 bits on 1 RU, 4, 2, 1 ms.
+TEST(NbiotNpusch, ReferenceChannelsOfTs36101) {
+  struct Channel {
+    NpuschAllocation allocation;
+    int i_tbs, bits, resource_units;
+    double tx_time_s;
+  };
+  const Channel channels[] = {{NpuschAllocation::SingleTone3k75, 0, 32, 2, 0.064},
+                              {NpuschAllocation::SingleTone3k75, 3, 40, 1, 0.032},
+                              {NpuschAllocation::SingleTone15k, 0, 32, 2, 0.016},
+                              {NpuschAllocation::SingleTone15k, 3, 40, 1, 0.008},
+                              {NpuschAllocation::ThreeTone, 5, 72, 1, 0.004},
+                              {NpuschAllocation::SixTone, 5, 72, 1, 0.002},
+                              {NpuschAllocation::TwelveTone, 5, 72, 1, 0.001}};
+  for (const Channel& c : channels) {
+    const NpuschPlan plan = npusch_plan(c.bits / 8, NpuschConfig{c.allocation, c.i_tbs, 1});
+    ASSERT_EQ(plan.blocks.size(), 1u);
+    EXPECT_EQ(plan.blocks[0].tbs_bits, c.bits) << c.i_tbs;
+    EXPECT_EQ(plan.resource_units, c.resource_units) << c.i_tbs;
+    EXPECT_NEAR(plan.airtime_s, c.tx_time_s, kTimeTolS) << c.i_tbs;
+  }
+}
+
+// No default level sends faster than Shannon allows at its largest coupling loss: a full block of its
+// I_TBS row against B log2(1 + SNR) of its allocation's bandwidth B, SNR = 23 dBm - MCL - (-174 dBm/Hz +
+// 10 log10 B + 3 dB noise figure), one receive antenna. At 144 / 154 / 164 dB on one 15 kHz tone: 44.1,
+// 11.1 and 1.40 kbit/s; the defaults send 1000 bits in 6 x 8 ms (20.8 kbit/s), 1000 bits in 8 x 8 ms x 8
+// (1.95 kbit/s) and 424 bits in 10 x 8 ms x 32 (166 bit/s): 47, 18 and 12 % of the bound.
+TEST(NbiotCell, DefaultDataRatesAreBelowShannonAtEachLevelsCouplingLoss) {
+  const auto levels = default_ce_levels();
+  const double mcl_db[] = {144.0, 154.0, 164.0};
+  const double rate_bps[] = {1000.0 / 0.048, 1000.0 / 0.512, 424.0 / 2.56};
+  const double capacity_bps[] = {44079.0, 11054.5, 1396.6};
+  for (size_t i = 0; i < 3; ++i) {
+    const NpuschConfig& npusch = levels[i].npusch;
+    ASSERT_EQ(npusch.allocation, NpuschAllocation::SingleTone15k);
+    const double bandwidth_hz = 15e3;
+    const double snr_db = 23.0 - mcl_db[i] - (-174.0 + 10.0 * std::log10(bandwidth_hz) + 3.0);
+    const double capacity = bandwidth_hz * std::log2(1.0 + std::pow(10.0, snr_db / 10.0));
+    EXPECT_NEAR(capacity, capacity_bps[i], 0.5) << i;
+    // The row's largest block, as npusch_plan sends a long payload.
+    const NpuschPlan plan = npusch_plan(125, npusch);
+    const double seconds =
+        plan.blocks[0].resource_units * resource_unit_duration_s(npusch.allocation) * npusch.repetitions;
+    const double rate = plan.blocks[0].tbs_bits / seconds;
+    EXPECT_NEAR(rate, rate_bps[i], 1e-6) << i;
+    EXPECT_LT(rate, capacity) << i;
+  }
 }
 
 TEST(NbiotNpusch, RejectsBadConfigurations) {

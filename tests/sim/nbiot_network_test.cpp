@@ -142,6 +142,38 @@ TEST_F(NbiotNetworkTest, AMessagesChargeCountsItsOnePreambleOnce) {
   EXPECT_NEAR(out[0].charge_mah, charge_mas / 3600.0, 1e-12);
 }
 
+// The scenario's NPUSCH settings (nbiot.npusch) are the cell's: 100 bytes (800 bits) at CE0 on 3 tones,
+// I_TBS 12, 4 repetitions go in TS 36.213 Table 16.5.1.2-2's 1000-bit block of 4 resource units (4 ms
+// each on 3 tones, TS 36.211 Table 10.1.2.3-1): 4 x 4 ms x 4 = 64 ms of data, under 256 ms so without an
+// uplink gap. With the default (one 15 kHz tone, I_TBS 10, no repetition) the same payload is the 872-bit
+// block of 5 resource units of 8 ms: 40 ms.
+TEST(NbiotNetworkConfig, TheScenariosNpuschSettingsAreTheCells) {
+  const std::string city =
+      "city:\n"
+      "  districts:\n"
+      "    - {name: centre, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
+      "devices:\n"
+      "  - {name: near, count: 1, districts: [centre], technology: nbiot, interval: 1 h, payload: 100 B}\n"
+      "gateways:\n"
+      "  - {name: enb, technology: nbiot, position: [500 m, 500 m]}\n"
+      "run:\n"
+      "  duration: 1 h\n";
+  const auto data_s = [](const test::ComponentCity& c) {
+    const GatewayTimeline timeline(c.scenario, {});
+    NbiotNetwork nbiot(c.scenario, c.city, 1, timeline);
+    nbiot.submit(0, message(0, 100.0));
+    std::vector<NbiotOutcome> out;
+    nbiot.step(200.0, [&](const NbiotOutcome& o) { out.push_back(o); });
+    EXPECT_EQ(out.size(), 1u);
+    EXPECT_TRUE(!out.empty() && out[0].served && out[0].ce == models::radio::CeLevel::Ce0);
+    return out.empty() ? -1.0 : out[0].tx.t_end_s - out[0].tx.t_start_s;
+  };
+  EXPECT_NEAR(data_s(test::ComponentCity(city)), 0.040, 1e-12);
+  EXPECT_NEAR(data_s(test::ComponentCity(
+                  city + "nbiot: {npusch: {ce0: {allocation: 3_tones, i_tbs: 12, repetitions: 4}}}\n")),
+              0.064, 1e-12);
+}
+
 // nbiot_downlink_delay_mean_s: the device-weighted mean of each population's delay with its own uplinks
 // (models/radio/nbiot_power.hpp), not the TAU cycle alone (~12 h with T3412 = 24 h, whatever the reports).
 TEST(NbiotNetworkKpis, DownlinkDelayCountsEachPopulationsUplinks) {

@@ -74,7 +74,7 @@ fibre:
   olts: [{name: o, node: n}]
   pons: [{name: p, olt: o}]
 radio: {path_loss: {}, shadowing: {}, capture: {}}
-nbiot: {}
+nbiot: {npusch: {ce0: {}, ce1: {}, ce2: {}}}
 wifi: {}
 drivers: {river_level: [[0 h, 1 m]], flood: {}, traffic_volume: {value: 100 veh/h}, traffic: {cctv: {}, incidents: [{district: a, start: 0 h}]}}
 platform: {alerts: [{name: a, type: generic, above: 1 m}], command_centre: {}}
@@ -170,6 +170,11 @@ std::string dump(const Scenario& s) {
   number("region", static_cast<double>(s.channel.region));
   number("max_preamble_attempts", s.nbiot.max_preamble_attempts);
   number("backoff_occasions", s.nbiot.backoff_occasions);
+  for (const models::radio::CeLevelConfig& level : s.nbiot.cell.levels) {
+    number("npusch_allocation", static_cast<double>(level.npusch.allocation));
+    number("npusch_i_tbs", level.npusch.i_tbs);
+    number("npusch_repetitions", level.npusch.repetitions);
+  }
   number("rrc_inactivity", s.nbiot.timers.rrc_inactivity_s);
   number("t3324", s.nbiot.timers.active_time_s);
   number("t3412", s.nbiot.timers.periodic_tau_s);

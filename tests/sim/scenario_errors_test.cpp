@@ -426,6 +426,26 @@ TEST(ScenarioErrors, WifiAirtimeSharing) {
             "<text>:12:25: wifi.airtime_sharing: expected one of throughput_fair, proportional, got 'fair'");
 }
 
+// nbiot.npusch.ce<N>: the repetitions TS 36.213 Table 16.5.1.1-3 lists, the I_TBS its allocation reaches
+// (Table 16.5.1.2-1: 10 on a single tone), an allocation by its name.
+TEST(ScenarioErrors, NbiotNpuschSettings) {
+  EXPECT_EQ(load_error(kMinimalScenario + "nbiot: {npusch: {ce2: {repetitions: 48}}}\n"),
+            "<text>:12:37: nbiot.npusch.ce2.repetitions: expected 1, 2, 4, 8, 16, 32, 64 or 128 (TS 36.213 "
+            "Table 16.5.1.1-3), got 48");
+  EXPECT_EQ(load_error(kMinimalScenario + "nbiot: {npusch: {ce2: {repetitions: 256}}}\n"),
+            "<text>:12:37: nbiot.npusch.ce2.repetitions: expected 1..128, got 256");
+  EXPECT_EQ(
+      load_error(kMinimalScenario + "nbiot: {npusch: {ce1: {allocation: single_tone_15khz, i_tbs: 11}}}\n"),
+      "<text>:12:62: nbiot.npusch.ce1.i_tbs: expected 0..10 with a single tone (12 with 3, 6 or 12 tones), "
+      "got 11");
+  EXPECT_EQ(load_error(kMinimalScenario + "nbiot: {npusch: {ce1: {i_tbs: 12, allocation: 6_tones}}}\n"),
+            "no error");  // the allocation is read first, wherever it is written
+  EXPECT_NE(load_error(kMinimalScenario + "nbiot: {npusch: {ce0: {allocation: 3_tone}}}\n")
+                .find("<text>:12:36: nbiot.npusch.ce0.allocation: expected one of single_tone_3.75khz, "
+                      "single_tone_15khz, 3_tones, 6_tones, 12_tones, got '3_tone'"),
+            std::string::npos);
+}
+
 TEST(ScenarioErrors, ReceptionsAndStrongestK) {
   EXPECT_EQ(load_error(kMinimalScenario + "radio: {receptions: strongest, strongest_k: 0}\n"),
             "<text>:12:45: radio.strongest_k: expected 1..65535, got 0");

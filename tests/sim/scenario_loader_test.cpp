@@ -126,6 +126,19 @@ TEST(ScenarioLoader, FullScenarioGatewaysChannelPlatformRun) {
   EXPECT_EQ(s.channel.gateway_sensitivity_dbm,
             (std::array<double, 6>{-131.0, -132.5, -135.0, -137.5, -140.0, -141.0}));
   EXPECT_EQ(s.wifi.airtime_sharing, models::radio::AirtimeSharing::ProportionalToOffered);
+  using models::radio::NpuschAllocation;
+  const auto& levels = s.nbiot.cell.levels;
+  EXPECT_EQ(levels[0].npusch.allocation, NpuschAllocation::TwelveTone);
+  EXPECT_EQ(levels[0].npusch.i_tbs, 12);
+  EXPECT_EQ(levels[0].npusch.repetitions, 2);
+  EXPECT_EQ(levels[1].npusch.allocation, NpuschAllocation::SingleTone15k);
+  EXPECT_EQ(levels[1].npusch.i_tbs, 5);
+  EXPECT_EQ(levels[1].npusch.repetitions, 16);
+  EXPECT_EQ(levels[2].npusch.allocation, NpuschAllocation::SingleTone3k75);
+  EXPECT_EQ(levels[2].npusch.i_tbs, 1);
+  EXPECT_EQ(levels[2].npusch.repetitions, 64);
+  // The rest of each level stays the model's (models/radio/nbiot_phy.hpp).
+  EXPECT_EQ(levels[2].nprach_repetitions, models::radio::default_ce_levels()[2].nprach_repetitions);
 
   EXPECT_DOUBLE_EQ(s.platform.server_speed_flops, 2e10);
   EXPECT_DOUBLE_EQ(s.platform.ns_cost_flops, 3e5);

@@ -133,6 +133,10 @@ wifi:
 nbiot:
   max_preamble_attempts: 4
   backoff_occasions: 2
+  npusch:
+    ce0: {allocation: 12_tones, i_tbs: 12, repetitions: 2}
+    ce1: {allocation: single_tone_15khz, i_tbs: 5, repetitions: 16}
+    ce2: {allocation: single_tone_3.75khz, i_tbs: 1, repetitions: 64}
   rrc_inactivity: 10 s
   t3324: 30 s
   t3412: 12 h
