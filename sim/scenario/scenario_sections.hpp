@@ -46,9 +46,10 @@ void read_devices(DiagnosticLog& log, const YamlNode* node, const DistrictIndex&
                   std::vector<DevicePopulation>& devices);
 void read_gateways(DiagnosticLog& log, const YamlNode* node, const DistrictIndex& districts,
                    std::vector<Gateway>& gateways);
-// sim/scenario_infrastructure.cpp
+// sim/scenario/scenario_fibre.cpp
 void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gateway>& gateways,
                 const YamlNode* gateways_node, Fibre& fibre);
+// sim/scenario/scenario_drivers_section.cpp
 void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario);
 // sim/scenario/scenario_drivers.cpp
 struct QuantityKind;
