@@ -19,10 +19,13 @@
 
 #include <algorithm>
 
+#include "models/julian_year.hpp"
+
 namespace citytwin::models::device {
 
-// Julian year, as in the lifetime tests of firmware_test.cpp.
-inline constexpr double kSecondsPerYear = 365.25 * 86400.0;
+// The Julian year (models/julian_year.hpp), as in the lifetime tests of firmware_test.cpp and the
+// scenario's `yr` unit.
+inline constexpr double kSecondsPerYear = kSecondsPerJulianYear;
 
 // Self-discharge at 20 degC, fraction of the charge lost per year of storage.
 // Li-SOCl2 bobbin cells: Saft LS14500 datasheet ("less than 1 % after 1 year of storage at +20 degC");

@@ -126,15 +126,22 @@ nlohmann::ordered_json describe_json(const scenario::Scenario& sc, const std::st
                         {"y_m", g.y_m},
                         {"fibre_length_m", g.fibre_length_m},
                         {"backhaul_monthly_cost", g.backhaul_monthly_cost}});
+  // upstream_payload_bps: what the upstream carries of citytwin's frames once the GTC layer's overheads are
+  // paid (scenario::pon_upstream_capacity, models/fibre/gpon_framing.hpp), as describe's text prints it and
+  // the wired network's PON link carries; payload_frame_bytes: the frames it assumes.
   nlohmann::ordered_json pons = nlohmann::ordered_json::array();
-  for (const scenario::Pon& p : sc.fibre.pons)
+  for (const scenario::Pon& p : sc.fibre.pons) {
+    const scenario::PonUpstreamCapacity up = scenario::pon_upstream_capacity(sc, p);
     pons.push_back({{"name", p.name},
                     {"olt", p.olt},
                     {"service", p.service},
                     {"length_m", p.length_m},
                     {"split", p.split},
                     {"upstream_bps", p.upstream_bps},
-                    {"downstream_bps", p.downstream_bps}});
+                    {"downstream_bps", p.downstream_bps},
+                    {"upstream_payload_bps", up.payload_bps},
+                    {"payload_frame_bytes", up.frame_bytes}});
+  }
   nlohmann::ordered_json olts = nlohmann::ordered_json::array();
   for (const scenario::Olt& o : sc.fibre.olts)
     olts.push_back({{"name", o.name},

@@ -17,7 +17,8 @@ namespace citytwin::sim::app {
 nlohmann::ordered_json catalogue_json();
 // The same as an aligned text table.
 std::string catalogue_text();
-// The city a scenario builds: districts, device populations, gateways, PONs, OLTs.
+// The city a scenario builds: districts, device populations, gateways, PONs (with their upstream payload
+// rate), OLTs.
 nlohmann::ordered_json describe_json(const scenario::Scenario& scenario, const std::string& source);
 // A run's summary: path, complete, seed, threads, wall_s (from the end of the set-up to the trace's end),
 // end_s (the run's end, within wall_s), kpis, by_district.

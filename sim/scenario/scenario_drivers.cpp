@@ -1,6 +1,6 @@
 // drivers.<quantity> (sim/scenario/quantities.hpp) and drivers.flood: the sources of the quantities that
 // change over a run. Internal to the loader; called by read_drivers
-// (sim/scenario/scenario_infrastructure.cpp).
+// (sim/scenario/scenario_drivers_section.cpp).
 #include <algorithm>
 
 #include "sim/scenario/csv_table.hpp"

@@ -44,11 +44,21 @@ void read_districts_geojson(DiagnosticLog& log, const YamlNode& node, const std:
                             bool& complete);
 void read_devices(DiagnosticLog& log, const YamlNode* node, const DistrictIndex& districts,
                   std::vector<DevicePopulation>& devices);
+// sim/scenario/scenario_device_hardware.cpp: the maps of a population (node null when absent) at path.
+void read_radio(DiagnosticLog& log, const YamlNode* node, const std::string& path, LoraRadio& radio);
+void read_firmware(DiagnosticLog& log, const YamlNode* node, const std::string& path,
+                   models::device::FirmwareProfile& firmware);
+void read_battery(DiagnosticLog& log, const YamlNode* node, const std::string& path,
+                  models::device::BatterySpec& battery);
+// A panel makes the population's battery rechargeable.
+void read_solar(DiagnosticLog& log, const YamlNode* node, const std::string& path,
+                DevicePopulation& population);
 void read_gateways(DiagnosticLog& log, const YamlNode* node, const DistrictIndex& districts,
                    std::vector<Gateway>& gateways);
-// sim/scenario_infrastructure.cpp
+// sim/scenario/scenario_fibre.cpp
 void read_fibre(DiagnosticLog& log, const YamlNode* node, const std::vector<Gateway>& gateways,
                 const YamlNode* gateways_node, Fibre& fibre);
+// sim/scenario/scenario_drivers_section.cpp
 void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario);
 // sim/scenario/scenario_drivers.cpp
 struct QuantityKind;

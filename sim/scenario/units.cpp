@@ -5,6 +5,8 @@
 #include <cmath>
 #include <system_error>
 
+#include "models/julian_year.hpp"
+
 namespace citytwin::sim::scenario {
 namespace {
 
@@ -14,8 +16,11 @@ struct Unit {
   double factor;  // value in the dimension's base unit of 1 <symbol>
 };
 
-// Within a dimension, the order here is the order listed to users in error messages (yr, the Julian year of
-// 365.25 d as in models/device/battery.hpp, for a battery's life, is the last duration).
+// The `yr` unit: the Julian year, the battery model's too (models/julian_year.hpp).
+constexpr double kYear_s = models::kSecondsPerJulianYear;
+
+// Within a dimension, the order here is the order listed to users in error messages (yr, for a battery's
+// life, is the last duration).
 constexpr std::array kUnits = {
     Unit{"us", Dimension::Time, 1e-6},        Unit{"ms", Dimension::Time, 1e-3},
     Unit{"s", Dimension::Time, 1.0},          Unit{"min", Dimension::Time, 60.0},
@@ -36,7 +41,7 @@ constexpr std::array kUnits = {
     Unit{"f", Dimension::Computation, 1.0},   Unit{"kf", Dimension::Computation, 1e3},
     Unit{"Mf", Dimension::Computation, 1e6},  Unit{"Gf", Dimension::Computation, 1e9},
     Unit{"Tf", Dimension::Computation, 1e12}, Unit{"%", Dimension::Percent, 1e-2},
-    Unit{"yr", Dimension::Time, 31557600.0},
+    Unit{"yr", Dimension::Time, kYear_s},
 };
 
 // What each dimension is, in the order of the enumeration (checked when compiled): its name in
@@ -53,7 +58,7 @@ struct DimensionInfo {
 
 constexpr std::array kDimensions = {
     // a century
-    DimensionInfo{Dimension::Time, "a duration", "s", "s", 100.0 * 365.25 * 86400.0, "100 years"},
+    DimensionInfo{Dimension::Time, "a duration", "s", "s", 100.0 * kYear_s, "100 years"},
     // the Earth's circumference
     DimensionInfo{Dimension::Length, "a length", "m", "m", 40075e3, "40075 km"},
     // the top of the radio spectrum (ITU: 3 THz)

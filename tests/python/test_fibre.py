@@ -1,5 +1,6 @@
 """The wired city: GPON with a shared upstream, point-to-point fibre, cellular and leased-line backhauls,
 and the topology summary of `citytwin describe`."""
+import json
 import subprocess
 
 import numpy as np
@@ -102,6 +103,37 @@ def test_describe_summarises_the_plant():
             "upstream payload 1.21 Gbit/s (1518-byte frames)") in out.stdout
     assert "fibre: 14.4 km in all: backbone 8 km, PON feeders 4 km, drops 2.4 km" in out.stdout
     assert "SimGrid zones: core (platform), district:street (12 gateways)" in out.stdout
+
+
+def gpon_upstream_payload_bps(onts, frame_bytes, line_rate_bps=1.24416e9):
+    """The closed form of models/fibre/gpon_framing.hpp at 1.24416 Gbit/s: a 125 us frame of F = 19 440 bytes
+    (ITU-T G.984.3 clause 8), each ONT's burst spending B = 12 (guard, preamble, delimiter: G.984.2 Table
+    I.1) + 3 (PLOu header) + 13 (PLOAMu) + 2 (DBRu) bytes and a 5-byte GEM header on the fragment it
+    continues, each client frame a GEM header of its own: (1 - N (B + 5) / F) x L / (L + 5) x R."""
+    frame = line_rate_bps * 125e-6 / 8
+    assert frame == 19440
+    return (1 - onts * (12 + 3 + 13 + 2 + 5) / frame) * frame_bytes / (frame_bytes + 5) * line_rate_bps
+
+
+def test_describe_json_gives_each_pon_its_payload_rate():
+    # The payload rate the text prints (above), in bit/s: 12 access points on the PON, so CCTV's 1518-byte
+    # Ethernet frames (IEEE 802.3's largest untagged frame).
+    out = subprocess.run([CLI, "describe", "--json", "/dev/stdin"], input=pon_city(12), capture_output=True,
+                         text=True)
+    assert out.returncode == 0, out.stderr
+    (pon,) = json.loads(out.stdout)["pons"]
+    assert pon["upstream_bps"] == 1.24416e9
+    assert pon["payload_frame_bytes"] == 1518
+    assert pon["upstream_payload_bps"] == pytest.approx(gpon_upstream_payload_bps(12, 1518), rel=1e-12)
+    assert pon["upstream_payload_bps"] == pytest.approx(1.2133e9, rel=1e-4)
+    # A PON of LoRaWAN gateways carries their forwarded copies, platform.forward_message bytes each.
+    sensors = pon_city(2).replace("technology: wifi", "technology: lorawan").replace(
+        "run:", "platform: {forward_message: 400 B}\nrun:")
+    out = subprocess.run([CLI, "describe", "--json", "/dev/stdin"], input=sensors, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    (pon,) = json.loads(out.stdout)["pons"]
+    assert pon["payload_frame_bytes"] == 400
+    assert pon["upstream_payload_bps"] == pytest.approx(gpon_upstream_payload_bps(2, 400), rel=1e-12)
 
 
 def test_sensor_traffic_sharing_a_saturated_pon_with_cctv_is_slowed():

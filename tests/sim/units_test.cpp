@@ -62,9 +62,11 @@ TEST(Units, EveryUnitUnspaced) {
   }
 }
 
-// A year is the Julian year, as the battery model's (kSecondsPerYear), so a cell rated "20 yr" lasts what
-// the lifetime projection calls 20 years; a duration's limit, a century, is exactly 100 yr.
+// A year is the Julian year, as the battery model's (kSecondsPerYear, both models/julian_year.hpp), so a
+// cell rated "20 yr" lasts what the lifetime projection calls 20 years; a duration's limit, a century, is
+// exactly 100 yr.
 TEST(Units, YearsAreJulianUpToACentury) {
+  EXPECT_DOUBLE_EQ(*parse_quantity("1 yr", Dimension::Time), 31557600.0);  // IAU: 365.25 d of 86 400 s
   EXPECT_DOUBLE_EQ(*parse_quantity("20 yr", Dimension::Time), 20.0 * 365.25 * 86400.0);
   EXPECT_DOUBLE_EQ(*parse_quantity("100 yr", Dimension::Time), physical_limit(Dimension::Time));
   std::string error;

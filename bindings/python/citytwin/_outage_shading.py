@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Tuple
 
+from ._plot_common import _result
+
 #: kind -> (legend label, fill, hatch, hatch colour). Light fills (the curves stay readable through them)
 #: of different lightness, and hatches of different direction: the kinds stay apart in greyscale too.
 WINDOW_STYLES: Dict[str, Tuple[str, str, str, str]] = {
@@ -46,7 +48,5 @@ def shade_outages(result: Any, *, ax: Any, label: bool = True) -> Any:
     """Shades the run's power cuts, link failures and network-server crashes (Result.outages) on ax, whose
     x axis is simulated time in hours (as outcomes and timeseries draw it), each kind in its own fill and
     hatch, named in the legend (label=False: not named, for a second panel). Returns ax."""
-    from .plot import _result
-
     shade_windows(ax, _result(result), scale=3600.0, label=label)
     return ax
