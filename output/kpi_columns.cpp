@@ -61,6 +61,10 @@ constexpr std::array kEntries{
     Entry{"by_type", "devices_service_life_limited", "",
           "devices on their battery alone whose own charge would outlast their cell's rated service life",
           kCount},
+    Entry{"by_type", "devices_over_pulse_limit", "",
+          "devices whose peak current draw (their radio transmitting) exceeds their cell's pulse rating "
+          "(battery.max_pulse_current): a flag, their energy is charged all the same",
+          kCount},
     Entry{"by_type", "devices_dead", "", "devices whose battery emptied or that drowned", kCount},
     Entry{"by_access_point", "cameras", "", "cameras associated with the access point", kCount},
     Entry{"by_access_point", "offered_bps", "bit/s", "video bitrate offered by its cameras", kReal},
@@ -221,6 +225,7 @@ constexpr std::array kAttributes{
     KpiAttribute{"battery_life_years", kRealKpi, kWhereAdded},
     KpiAttribute{"battery_life_energy_years", kRealKpi, kWhereAdded},
     KpiAttribute{"devices_service_life_limited", kCountKpi, kWhereAdded},
+    KpiAttribute{"devices_over_pulse_limit", kCountKpi, kWhereAdded},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

@@ -15,6 +15,15 @@
 // anode, electrolyte loss through the seal, the first-order model's error over decades), and its maker rates
 // a life beyond which it is not relied on whatever charge the model says is left. A projected lifetime is
 // therefore min(T, service life), and says which of the two bounds it (LifetimeProjection).
+//
+// Pulse current (a rating, checked, not modelled): a cell delivers a current only up to what its construction
+// allows. A bobbin Li-SOCl2 cell (one thick lithium anode around a carbon cathode: the highest capacity and
+// lowest self-discharge) has a small electrode area, and its makers rate it for pulses of tens to a few
+// hundred milliamps; an NB-IoT or cellular modem's transmit current is beyond that, which real designs
+// meet with a buffer capacitor (a supercapacitor, Tadiran's hybrid layer capacitor) or a spiral cell. The
+// model has no voltage, internal resistance or passivation, so it cannot say what an excessive pulse does
+// to the cell: a population whose peak draw exceeds its cell's rating is flagged (sim/city/pulse_current.hpp,
+// /kpi@devices_over_pulse_limit), and its energy is charged as any other current is (no derating).
 #pragma once
 
 #include <algorithm>
@@ -46,6 +55,24 @@ inline constexpr double kSelfDischargeLiIonPerYear = 0.262;
 // catalogue.cpp). The upper end of the standard range: it binds only where the charge would outlast it.
 inline constexpr double kServiceLifeLiSocl2Years = 20.0;
 
+// Maximum pulse current (mA) of the catalogue's cells, from the makers' datasheets (Saft LS14500 and LS33600,
+// EVE ER18505); these three figures are quoted from the datasheets without a copy at hand to confirm them.
+// Confirmed: bobbin cells are rated for pulses a few times their continuous current and far below a modem's
+// (EEMB ER10450, AAA bobbin, 0.8 Ah, datasheet Dec 2015: 25 mA continuous, 60 mA pulse; makers pair them with
+// supercapacitors or hybrid layer capacitors for radio pulses: Tadiran TLI/HLC, Metering International 2014
+// issue 2; Naccon, "Advantages of combining ER batteries with supercapacitors").
+// AA, Saft LS14500 (2.6 Ah): 50 mA max recommended continuous, pulses up to 150 mA (0.1 s every 2 min from a
+// 10 uA base, above 3.0 V, fresh cells at 20 degC).
+inline constexpr double kMaxPulseCurrentAaLiSocl2Ma = 150.0;
+// A-size, ER18505 class (4 Ah): 100 mA continuous, 200 mA pulse (EVE ER18505 datasheet).
+inline constexpr double kMaxPulseCurrentALiSocl2Ma = 200.0;
+// D-size, Saft LS33600 (17 Ah): 250 mA max recommended continuous, pulses up to 400 mA.
+inline constexpr double kMaxPulseCurrentDLiSocl2Ma = 400.0;
+// Li-ion: 1 C (a current of the capacity in mA per mAh: 1000 mA for a 1000 mAh cell), an assumption at the
+// low end of what sellers rate Li-ion cells for continuously (Beltrona BELLIIONAA800 14500 cell: 2 C;
+// e-lectronics protected 18500: 1.5 C; an 18650 pack: 3 C continuous, 5 C for 5 s); a pulse is rated higher.
+inline constexpr double kMaxPulseCurrentLiIonPerMah = 1.0;
+
 struct BatterySpec {
   // An AA-size lithium thionyl chloride cell, as in most LPWA sensors (Saft LS14500: 2.6 Ah, 3.6 V).
   double capacity_mah = 2600.0;
@@ -54,7 +81,15 @@ struct BatterySpec {
   bool rechargeable = false;  // a primary cell cannot store harvested charge
   // The rated life that caps a projected lifetime (see the top); the Li-SOCl2 figure above by default.
   double service_life_s = kServiceLifeLiSocl2Years * kSecondsPerYear;
+  // The largest current the cell is rated to deliver in pulses (see the top): the LS14500's by default.
+  double max_pulse_current_ma = kMaxPulseCurrentAaLiSocl2Ma;
 };
+
+// Whether a draw of peak_current_ma exceeds the cell's pulse rating: strictly above it (a draw at the rating
+// is within it, as a datasheet's "up to").
+inline bool exceeds_pulse_rating(const BatterySpec& cell, double peak_current_ma) {
+  return peak_current_ma > cell.max_pulse_current_ma;
+}
 
 // Charge drawn by a current over a duration: mA x s / 3600 = mAh.
 inline double charge_mah(double current_ma, double duration_s) { return current_ma * duration_s / 3600.0; }

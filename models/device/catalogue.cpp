@@ -19,15 +19,19 @@ constexpr double kNodeSleepMa = 0.010;
 
 // Cells. Li-SOCl2 3.6 V primaries: Saft LS14500 AA 2.6 Ah; ER18505 A 4.0 Ah (Dragino LDDS75, LSE01);
 // Saft LS33600 D 17 Ah. Li-ion 3.7 V: 6.6 Ah (Libelium Waspmote / Plug & Sense! rechargeable battery);
-// 1.0 Ah (Dragino LGT-92-Li tracker).
-constexpr BatterySpec kAaLiSocl2{.capacity_mah = 2600.0, .voltage_v = 3.6};
-constexpr BatterySpec kALiSocl2{.capacity_mah = 4000.0, .voltage_v = 3.6};
-constexpr BatterySpec kDLiSocl2{.capacity_mah = 17000.0, .voltage_v = 3.6};
+// 1.0 Ah (Dragino LGT-92-Li tracker). Pulse ratings: models/device/battery.hpp (Li-ion: 1 C, an assumption).
+constexpr BatterySpec kAaLiSocl2{
+    .capacity_mah = 2600.0, .voltage_v = 3.6, .max_pulse_current_ma = kMaxPulseCurrentAaLiSocl2Ma};
+constexpr BatterySpec kALiSocl2{
+    .capacity_mah = 4000.0, .voltage_v = 3.6, .max_pulse_current_ma = kMaxPulseCurrentALiSocl2Ma};
+constexpr BatterySpec kDLiSocl2{
+    .capacity_mah = 17000.0, .voltage_v = 3.6, .max_pulse_current_ma = kMaxPulseCurrentDLiSocl2Ma};
 constexpr BatterySpec liion(double capacity_mah) {
   return {.capacity_mah = capacity_mah,
           .voltage_v = 3.7,
           .self_discharge_per_year = kSelfDischargeLiIonPerYear,
-          .rechargeable = true};
+          .rechargeable = true,
+          .max_pulse_current_ma = kMaxPulseCurrentLiIonPerMah * capacity_mah};
 }
 constexpr BatterySpec kNoBattery{.capacity_mah = 0.0, .voltage_v = 0.0, .self_discharge_per_year = 0.0};
 

@@ -72,6 +72,11 @@ double NbiotPowerProfile::current_ma(PhaseKind kind) const {
   throw std::invalid_argument("NbiotPowerProfile::current_ma: unknown phase kind");
 }
 
+double NbiotPowerProfile::peak_current_ma() const {
+  return std::max({psm_current_ma, idle_current_ma, rx_current_ma, tx_current_ma, connected_current_ma,
+                   edrx_sleep_current_ma});
+}
+
 bool is_valid_edrx_cycle_s(double cycle_s) { return is_multiple(cycle_s, 20.48, 1, 512, true); }
 
 bool is_valid_paging_time_window_s(double window_s) { return is_multiple(window_s, 2.56, 1, 16, false); }

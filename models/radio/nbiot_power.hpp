@@ -49,6 +49,9 @@ struct NbiotPowerProfile {
   double supply_voltage_v = 3.6;
 
   double current_ma(PhaseKind kind) const;
+  // The largest of the currents above (transmitting, with the defaults): what the modem asks of its supply
+  // at its peak, against a cell's pulse rating (models/device/battery.hpp).
+  double peak_current_ma() const;
 };
 
 struct NbiotTimers {

@@ -69,7 +69,8 @@ bool first_time(std::set<std::tuple<std::string, int, int, std::string>>& said,
 
 // Keys written for a population that its technology or traffic ignores, said (no silent no-op): LoRaWAN's
 // radio and confirmation on NB-IoT, anything of a report on a Wi-Fi stream, jitter on Poisson traffic, a
-// retransmission limit without confirmation, a battery's service life where no lifetime is projected.
+// retransmission limit without confirmation, a battery's service life where no lifetime is projected, its
+// pulse rating where no burst is drawn from it.
 // Warnings, not errors: a campaign may sweep a population's technology or traffic with the other keys left as
 // they are.
 void check_ignored_keys(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
@@ -94,6 +95,11 @@ void check_ignored_keys(const scenario::Scenario& sc, std::vector<Diagnostic>& o
                   ? "a mains-powered population projects no battery lifetime for it to cap"
                   : "a population with a solar panel projects no battery lifetime for it to cap "
                     "(its battery refills by day)";
+      // The pulse rating is checked against what a device draws from its battery
+      // (sim/city/pulse_current.hpp): a mains-powered one draws its bursts from the grid.
+      if (why.empty() && written.key == "battery.max_pulse_current" && pop.technology != Technology::WiFi &&
+          pop.mains_powered)
+        why = "a mains-powered population draws its radio's bursts from the mains, not from its battery";
       if (!why.empty() && first_time(said, written.mark, written.key))
         out.push_back({written.mark, scenario::population_path(sc, index) + "." + written.key,
                        "ignored: " + why, Diagnostic::Severity::Warning});

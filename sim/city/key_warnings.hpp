@@ -16,6 +16,7 @@ namespace citytwin::sim::city {
 //    rx_current on NB-IoT; every key of a report, firmware, battery, solar and building_penetration on a
 //    Wi-Fi stream; jitter with Poisson traffic; max_transmissions without confirmed uplinks;
 //    battery.service_life on a mains-powered population or one with a solar panel (no lifetime projected);
+//    battery.max_pulse_current on a mains-powered population (its bursts come from the mains);
 //  - a gateway's key its technology ignores: demodulators and tx_power on an NB-IoT cell or a Wi-Fi access
 //    point, buffer, forward_delay and antenna_gain on an access point;
 //  - a population's type that is not in the catalogue but close to a catalogue type's name.

@@ -21,6 +21,7 @@
 #include "sim/city/downlink_warnings.hpp"
 #include "sim/city/driver_warnings.hpp"
 #include "sim/city/key_warnings.hpp"
+#include "sim/city/pulse_current.hpp"
 #include "sim/city/schedule_warnings.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/drivers/sumo_output.hpp"
@@ -429,7 +430,8 @@ std::vector<Diagnostic> resolve(const scenario::Scenario& sc, uint64_t seed, boo
     check_coverage(sc, i, populations_of[scenario::population_path(sc, i)] > 1, warnings);
     check_defaults(sc, i, warnings);
   }
-  check_written_keys(sc, warnings);  // sim/city/key_warnings.hpp
+  check_written_keys(sc, warnings);   // sim/city/key_warnings.hpp
+  check_pulse_current(sc, warnings);  // sim/city/pulse_current.hpp
   check_alerts(sc, warnings);
   check_flood(sc, warnings);
   check_driver_times(sc, warnings);

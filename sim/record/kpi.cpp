@@ -7,6 +7,7 @@
 #include <string>
 
 #include "models/device/battery.hpp"
+#include "sim/city/pulse_current.hpp"
 
 namespace citytwin::sim::record {
 namespace {
@@ -97,6 +98,22 @@ void add_battery_life_kpi(const scenario::Scenario& sc, const city::CityLayout& 
   kpis.emplace_back("devices_service_life_limited", life.service_limited);
 }
 
+namespace {
+// Per population, whether its devices draw beyond their cell's pulse rating (a property of the scenario).
+std::vector<bool> populations_over_pulse_limit(const scenario::Scenario& sc) {
+  std::vector<bool> over(sc.devices.size());
+  for (size_t p = 0; p < sc.devices.size(); ++p) over[p] = city::over_pulse_limit(sc.devices[p]);
+  return over;
+}
+}  // namespace
+
+void add_pulse_limit_kpi(const scenario::Scenario& sc, const city::CityLayout& city, output::KpiList& kpis) {
+  const std::vector<bool> over = populations_over_pulse_limit(sc);
+  double devices = 0.0;
+  for (uint32_t d = 0; d < city.device_count(); ++d) devices += over[city.device_population[d]] ? 1.0 : 0.0;
+  kpis.emplace_back("devices_over_pulse_limit", devices);
+}
+
 void add_log_kpis(const MessageLog& log, output::KpiList& kpis) {
   LogHistogram latencies(kLatencyRelativeError);  // kept per population by the log; pooled here
   for (const auto& p : log.by_population()) latencies.merge(p.latencies_s);
@@ -175,7 +192,8 @@ output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout&
   }
   const size_t n = types.size();
   std::vector<double> devices(n), energy(n), dead(n), reports(n), tx(n), delivered(n), reports_delivered(n),
-      radio(n, -2.0);
+      over_pulse(n), radio(n, -2.0);
+  const std::vector<bool> over = populations_over_pulse_limit(sc);
   std::vector<LifeProjection> life(n);
   // Types with a solar panel: their battery's net drain over the run depends on the hour it ends (it refills
   // by day), so neither a daily drain nor a lifetime is projected from it.
@@ -194,6 +212,7 @@ output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout&
     energy[t] += fleet.energy_used_mah(d);
     life[t].add(city.populations[city.device_population[d]], fleet.energy_used_mah(d), duration_s);
     dead[t] += fleet.dead(d) ? 1.0 : 0.0;
+    over_pulse[t] += over[city.device_population[d]] ? 1.0 : 0.0;
   }
   const auto& pops = log.by_population();
   for (size_t p = 0; p < pops.size(); ++p) {
@@ -234,6 +253,7 @@ output::KpiTable type_kpis(const scenario::Scenario& sc, const city::CityLayout&
                    {"projected_lifetime_years", lifetime},
                    {"energy_lifetime_years", energy_lifetime},
                    {"devices_service_life_limited", service_limited},
+                   {"devices_over_pulse_limit", over_pulse},
                    {"devices_dead", dead}};
   return table;
 }

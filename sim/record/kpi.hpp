@@ -41,6 +41,9 @@ void add_backhaul_stream_kpis(output::KpiList& kpis, const output::KpiTable& acc
 // devices_service_life_limited: those of them whose own drain would leave charge at the end of that life.
 void add_battery_life_kpi(const scenario::Scenario& sc, const city::CityLayout& city,
                           const engine::Fleet& fleet, double duration_s, output::KpiList& kpis);
+// devices_over_pulse_limit: devices whose peak current draw from their battery exceeds its
+// battery.max_pulse_current (sim/city/pulse_current.hpp: a flag; their energy is charged all the same).
+void add_pulse_limit_kpi(const scenario::Scenario& sc, const city::CityLayout& city, output::KpiList& kpis);
 // Per wired failure that began before t_end_s (its schedule order, the rows /messages/failure points to):
 // when, the uplinks and forwarded copies it delayed or lost, and the CCTV stream time it interrupted.
 output::KpiTable failure_kpis(const network::WiredNetwork& wired, const MessageLog& log, double t_end_s);

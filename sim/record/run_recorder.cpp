@@ -27,6 +27,7 @@ RunRecorder::Report RunRecorder::finish(output::TraceWriter& writer, const Sourc
   output::KpiList& kpis = report.kpis;
   add_fleet_kpis(city_, s.fleet, kpis);
   add_battery_life_kpi(scenario_, city_, s.fleet, t_end_s, kpis);
+  add_pulse_limit_kpi(scenario_, city_, kpis);
   add_log_kpis(log_, kpis);
   add_wired_kpis(s.wired, kpis);
   for (const access::AccessNetwork* a : s.access) a->add_kpis(kpis);

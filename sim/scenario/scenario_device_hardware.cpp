@@ -112,7 +112,8 @@ void read_firmware(DiagnosticLog& log, const YamlNode* node, const std::string& 
 
 void read_battery(DiagnosticLog& log, const YamlNode* node, const std::string& path,
                   models::device::BatterySpec& battery) {
-  MapReader map(log, node, path, {"capacity", "voltage", "self_discharge", "service_life"});
+  MapReader map(log, node, path,
+                {"capacity", "voltage", "self_discharge", "service_life", "max_pulse_current"});
   set_if(battery.capacity_mah, map.quantity("capacity", Dimension::Charge, Bound::positive()));
   set_if(battery.voltage_v, map.quantity("voltage", Dimension::Voltage, Bound::positive()));
   // Per year: "1 %" (Li-SOCl2) .. "30 %" (Li-ion, 2.5 % a month).
@@ -120,6 +121,10 @@ void read_battery(DiagnosticLog& log, const YamlNode* node, const std::string& p
          map.quantity("self_discharge", Dimension::Percent, Bound{0.0, 1.0, true, false, ""}));
   // The rated life that caps the projected lifetime ("20 yr"); at most a duration's limit, 100 years.
   set_if(battery.service_life_s, map.quantity("service_life", Dimension::Time, Bound::positive()));
+  // The largest pulse the cell is rated for ("150 mA", a bobbin AA Li-SOCl2): a flag against the radio's
+  // peak draw (sim/city/pulse_current.hpp), at most a current's physical limit.
+  set_if(battery.max_pulse_current_ma,
+         map.quantity("max_pulse_current", Dimension::Current, Bound::positive()));
 }
 
 void read_solar(DiagnosticLog& log, const YamlNode* node, const std::string& path,

@@ -23,6 +23,22 @@ TEST(BatterySpec, DefaultIsAPrimaryLithiumThionylChlorideCell) {
   EXPECT_FALSE(cell.rechargeable);
 }
 
+// The pulse rating is a flag: a draw strictly above it exceeds it, a draw at it is within ("up to 150 mA").
+// 150 mA: the default AA bobbin Li-SOCl2 cell (Saft LS14500's pulse capability); 167 mA: an NB-IoT modem
+// at 23 dBm (China Mobile M5311, models/radio/nbiot_power.hpp); 120 mA: the SX1276 at +20 dBm, its most
+// (Semtech datasheet table 6), within the AA cell's rating at any LoRa power.
+TEST(PulseRating, StrictlyAboveTheRatingExceedsIt) {
+  const BatterySpec aa;
+  EXPECT_DOUBLE_EQ(aa.max_pulse_current_ma, 150.0);
+  EXPECT_TRUE(exceeds_pulse_rating(aa, 167.0));
+  EXPECT_FALSE(exceeds_pulse_rating(aa, 100.0));
+  EXPECT_FALSE(exceeds_pulse_rating(aa, 150.0));
+  EXPECT_TRUE(exceeds_pulse_rating(aa, std::nextafter(150.0, 200.0)));
+  EXPECT_FALSE(exceeds_pulse_rating(aa, 120.0));
+  // A hybrid cell rated for the modem's bursts (written as battery.max_pulse_current) carries them.
+  EXPECT_FALSE(exceeds_pulse_rating(BatterySpec{.max_pulse_current_ma = 1000.0}, 167.0));
+}
+
 TEST(SelfDischarge, RateMatchesTheFractionLostOverAYearOnTheShelf) {
   // k = -ln(0.99) / (365.25 x 86400 s) = 0.0100503 / 31 557 600 = 3.18476e-10 /s.
   EXPECT_NEAR(self_discharge_rate_per_s(0.01), 3.184759e-10, 1e-15);

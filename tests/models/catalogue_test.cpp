@@ -233,6 +233,33 @@ TEST(Catalogue, BatteryLivesArePlausible) {
   EXPECT_LE(tracker_days, 91.0);
 }
 
+// Each cell carries its pulse rating (models/device/battery.hpp): the bobbin Li-SOCl2 cells by size (AA
+// 150 mA, A 200 mA, D 400 mA), Li-ion 1 C (the capacity's figure in mA). Every LoRaWAN type's radio at the
+// catalogue's 14 dBm (SX1276: 43.5 mA) is within its cell's rating; a water meter moved to NB-IoT (167 mA
+// at 23 dBm) is beyond its AA cell's.
+TEST(Catalogue, CellsCarryTheirPulseRating) {
+  EXPECT_DOUBLE_EQ(type("water_meter").battery.max_pulse_current_ma, 150.0);
+  EXPECT_DOUBLE_EQ(type("parking_occupancy").battery.max_pulse_current_ma, 150.0);
+  EXPECT_DOUBLE_EQ(type("safety_tracker").battery.max_pulse_current_ma, 1000.0);  // 1000 mAh Li-ion
+  EXPECT_DOUBLE_EQ(type("air_quality").battery.max_pulse_current_ma, 6600.0);     // 6600 mAh Li-ion
+  for (const SensorType& t : sensor_types()) {
+    if (!t.has_battery()) continue;
+    if (t.battery.capacity_mah == 4000.0 && !t.battery.rechargeable) {
+      EXPECT_DOUBLE_EQ(t.battery.max_pulse_current_ma, 200.0) << t.name;
+    }
+    if (t.battery.capacity_mah == 17000.0) {
+      EXPECT_DOUBLE_EQ(t.battery.max_pulse_current_ma, 400.0) << t.name;
+    }
+    if (t.battery.rechargeable) {
+      EXPECT_DOUBLE_EQ(t.battery.max_pulse_current_ma, t.battery.capacity_mah) << t.name;
+    }
+    if (t.radio == radio::Technology::LoRaWAN) {
+      EXPECT_FALSE(exceeds_pulse_rating(t.battery, sx1276_tx_current_ma(kLorawanTxPowerDbm))) << t.name;
+    }
+  }
+  EXPECT_TRUE(exceeds_pulse_rating(type("water_meter").battery, kNbiotReportCost.tx_current_ma));
+}
+
 TEST(Catalogue, NbiotTerminalBackupLastsThreeDays) {
   // Quiescent: MCU 5 + NB-IoT idle 0.4 + RS485 0.5 + power module 0.2 = 6.1 mA.
   // Per 300 s: sense 2 s x 40 mA = 80 mA s, processing 0.05 x 5 = 0.25, NB-IoT report

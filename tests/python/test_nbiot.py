@@ -141,3 +141,33 @@ def test_a_cell_without_power_serves_nothing():
     assert calm.kpi["lost_gateway_down"] == 0
     outside = nb & ((m["t_tx_s"] < t0 - 120) | (m["t_tx_s"] >= t1 + 120))
     assert m["delivered"][outside].mean() > 0.95
+
+
+def test_metering_meters_beyond_their_cells_pulse_rating_are_flagged():
+    """nbiot_metering's water meters keep the catalogue's AA bobbin Li-SOCl2 cell (Saft LS14500: pulses up to
+    150 mA) under an NB-IoT modem transmitting at 167 mA (23 dBm, models/radio/nbiot_power.hpp): every one of
+    them is counted by devices_over_pulse_limit, in /kpi and by type, and the load warns of the population; the
+    mains-powered electricity meters and terminals draw their bursts from the grid. A flag: a cell rated for
+    the bursts (a hybrid cell, written as battery.max_pulse_current) clears it and leaves the energy as it was."""
+    from pathlib import Path
+
+    import pytest
+    import yaml
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "nbiot_metering.yaml"
+    text = path.read_text()
+    meters = next(p for p in yaml.safe_load(text)["devices"] if p["name"] == "basement_water_meters")
+    with pytest.warns(citytwin.ScenarioWarning,
+                      match=r"devices\[1\]\.battery\.max_pulse_current: warning: its devices draw 167 mA "
+                            r"\(the NB-IoT modem transmitting\) from a cell rated for 150 mA pulses"):
+        r = citytwin.run(text)
+    assert r.kpi["devices_over_pulse_limit"] == meters["count"] == 2000
+    t = r.kpi_tables["by_type"].set_index("type")
+    assert t.loc["water_meter", "devices_over_pulse_limit"] == meters["count"]
+    assert t.loc["electricity_meter", "devices_over_pulse_limit"] == 0
+    assert t.loc["nbiot_terminal", "devices_over_pulse_limit"] == 0
+    # A hybrid cell rated for the modem's bursts: nothing flagged, nothing else changed.
+    hybrid = citytwin.run(text, overrides={"devices.1.battery": "{max_pulse_current: 500 mA}"})
+    assert hybrid.kpi["devices_over_pulse_limit"] == 0
+    assert hybrid.kpi["energy_mean_mah"] == r.kpi["energy_mean_mah"]
+    assert hybrid.kpi["battery_life_years"] == r.kpi["battery_life_years"]

@@ -66,15 +66,31 @@ def test_attacks_that_would_never_act_are_said():
 
 
 
+# What a shipped scenario shows on purpose, warned of at every load: nbiot_metering's basement water meters
+# keep the catalogue's AA bobbin Li-SOCl2 cell under an NB-IoT modem's 167 mA bursts (scenarios/README.md).
+DELIBERATE = {
+    "nbiot_metering.yaml": ["devices[1].battery.max_pulse_current: warning: its devices draw 167 mA (the NB-IoT "
+                            "modem transmitting) from a cell rated for 150 mA pulses"],
+}
+
+
 def test_every_shipped_scenario_validates_strict():
-    """The scenarios a newcomer runs first warn of nothing: `--strict` (warnings as errors) accepts each."""
+    """The scenarios a newcomer runs first warn of nothing but what they show on purpose: `--strict` (warnings
+    as errors) accepts each but those, which warn of exactly that."""
     import subprocess
 
     from support import CLI, SOURCE
 
     for path in sorted((SOURCE / "scenarios").glob("*.yaml")):
-        r = subprocess.run([CLI, "validate", "--strict", str(path)], capture_output=True, text=True)
+        strict = path.name not in DELIBERATE
+        r = subprocess.run([CLI, "validate"] + (["--strict"] if strict else []) + [str(path)],
+                           capture_output=True, text=True)
         assert r.returncode == 0, f"{path.name}: {r.stderr}"
+        said = [line for line in r.stderr.splitlines() if ": warning: " in line]
+        expected = DELIBERATE.get(path.name, [])
+        assert len(said) == len(expected), f"{path.name}: {r.stderr}"
+        for line, part in zip(said, expected):
+            assert part in line, f"{path.name}: {line}"
 
 
 def test_event_none_keeps_a_catalogue_type_periodic_without_a_warning():

@@ -114,7 +114,9 @@ TEST(Resolve, TheBuildRefusesADiscAlmostAllOutsideWithoutDrawingForIt) {
 
 TEST(Resolve, StrictTurnsWarningsIntoErrors) {
   std::string text = with_radius("50 m");
-  text.replace(text.find("count: 200"), 10, "count: 5, technology: nbiot");
+  // A cell rated for the modem's bursts, so that the one warning is the missing cell's.
+  text.replace(text.find("count: 200"), 10,
+               "count: 5, technology: nbiot, battery: {max_pulse_current: 0.2 A}");
   const auto sc = scenario::load_scenario_text(text);
   const auto warnings = resolve(sc, 1);
   ASSERT_EQ(warnings.size(), 1u);
@@ -203,7 +205,10 @@ TEST(Resolve, LorawanSettingsOnAnNbiotPopulationAreEachNamed) {
   EXPECT_TRUE(has_warning(warnings, "<text>:11:24: devices[0].max_transmissions: warning: ignored: "))
       << joined(warnings);
   EXPECT_FALSE(has_warning(warnings, "radio.tx_power")) << joined(warnings);
-  EXPECT_EQ(warnings.size(), 5u) << joined(warnings);
+  // And the modem's 167 mA bursts on the default AA cell (sim/city/pulse_current.hpp), which apply.
+  EXPECT_TRUE(has_warning(warnings, "devices[0].battery.max_pulse_current: warning: its devices draw 167 mA"))
+      << joined(warnings);
+  EXPECT_EQ(warnings.size(), 6u) << joined(warnings);
   // The same keys on a LoRaWAN population say nothing.
   EXPECT_TRUE(
       warning_texts(with_population("  - {name: l, count: 5, districts: [a], radio: {sf: 12, adr: true, "
@@ -281,7 +286,10 @@ TEST(Resolve, FirmwareAndPowerKeysAStreamOrANbiotModemIgnoresAreNamed) {
                           "devices[0].firmware.rx1_delay: warning: ignored: LoRaWAN class A's receive "
                           "delay"))
       << joined(nbiot);
-  EXPECT_EQ(nbiot.size(), 4u) << joined(nbiot);
+  // The modem's bursts on the written cell, which keeps the AA cell's 150 mA rating (a panel or not).
+  EXPECT_TRUE(has_warning(nbiot, "devices[0].battery.max_pulse_current: warning: its devices draw 167 mA"))
+      << joined(nbiot);
+  EXPECT_EQ(nbiot.size(), 5u) << joined(nbiot);
   // All of them apply to a LoRaWAN sensor.
   EXPECT_TRUE(warning_texts(with_population("  - {name: l, count: 5, districts: [a], " + keys)).empty());
 }

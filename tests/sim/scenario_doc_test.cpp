@@ -137,6 +137,7 @@ std::string dump(const Scenario& s) {
     number("solar_day", p.solar.day_length_s);
     number("self_discharge", p.battery.self_discharge_per_year);
     number("service_life", p.battery.service_life_s);
+    number("max_pulse_current", p.battery.max_pulse_current_ma);
     if (p.event) {
       number("event_threshold", p.event->threshold);
       number("event_fast", p.event->fast_interval_s);

@@ -276,6 +276,27 @@ TEST(ScenarioErrors, NsDownlinkDelayOutOfRange) {
       "duration: us, ms, s, min, h, d, yr)");
 }
 
+// A cell's pulse rating: a positive current, with its unit, within a current's physical limit (1000 A).
+TEST(ScenarioErrors, MaxPulseCurrentOutOfRange) {
+  EXPECT_EQ(load_error(with_device_line("battery: {max_pulse_current: 0 mA}")),
+            "<text>:8:34: devices[0].battery.max_pulse_current: expected > 0, got 0 mA");
+  EXPECT_EQ(load_error(with_device_line("battery: {max_pulse_current: -150 mA}")),
+            "<text>:8:34: devices[0].battery.max_pulse_current: expected > 0, got -150 mA");
+  EXPECT_EQ(load_error(with_device_line("battery: {max_pulse_current: 2000 A}")),
+            "<text>:8:34: devices[0].battery.max_pulse_current: '2000 A' is beyond the physical limit for a "
+            "current: expected at most 1000 A in magnitude");
+  EXPECT_EQ(load_error(with_device_line("battery: {max_pulse_current: 150}")),
+            "<text>:8:34: devices[0].battery.max_pulse_current: missing unit in '150': write the unit, e.g. "
+            "'150 mA' (a current: uA, mA, A)");
+  // A charge where a current is meant (the cell's capacity's unit).
+  EXPECT_EQ(load_error(with_device_line("battery: {max_pulse_current: 150 mAh}")),
+            "<text>:8:34: devices[0].battery.max_pulse_current: expected a current (uA, mA, A), got "
+            "'150 mAh', which is a charge");
+  EXPECT_EQ(load_error(with_device_line("battery: {max_pulse: 150 mA}")),
+            "<text>:8:15: devices[0].battery.max_pulse: unknown key 'max_pulse' (did you mean "
+            "'max_pulse_current'?)");
+}
+
 TEST(ScenarioErrors, SpreadingFactorOutOfRange) {
   EXPECT_EQ(load_error(with_device_line("radio: {sf: 13}")),
             "<text>:8:17: devices[0].radio.sf: expected 7..12, got 13");

@@ -74,6 +74,7 @@ TEST(ScenarioLoader, FullScenarioPopulation) {
   EXPECT_DOUBLE_EQ(p.battery.voltage_v, 3.0);
   EXPECT_DOUBLE_EQ(p.battery.self_discharge_per_year, 0.02);
   EXPECT_DOUBLE_EQ(p.battery.service_life_s, 15.0 * 365.25 * 86400.0);  // 15 yr, Julian years
+  EXPECT_DOUBLE_EQ(p.battery.max_pulse_current_ma, 400.0);              // 0.4 A
 }
 
 TEST(ScenarioLoader, FullScenarioDiscPopulation) {
@@ -172,6 +173,7 @@ TEST(ScenarioLoader, OmittedKeysTakeTheStructDefaults) {
   EXPECT_EQ(p.firmware.sleep_current_ma, defaults.firmware.sleep_current_ma);
   EXPECT_EQ(p.battery.capacity_mah, defaults.battery.capacity_mah);
   EXPECT_EQ(p.battery.service_life_s, defaults.battery.service_life_s);
+  EXPECT_EQ(p.battery.max_pulse_current_ma, defaults.battery.max_pulse_current_ma);
   const Gateway& g = s.gateways[0];
   EXPECT_EQ(g.antenna_gain_dbi, Gateway{}.antenna_gain_dbi);
   EXPECT_EQ(g.forward_delay_s, Gateway{}.forward_delay_s);

@@ -61,7 +61,7 @@ devices:
     battery: {capacity: 3.6 Ah,
       voltage: 3000 mV,
       self_discharge: 2 %,
-      service_life: 15 yr}
+      service_life: 15 yr, max_pulse_current: 0.4 A}
   - name: parking
     count: 200
     technology: nbiot

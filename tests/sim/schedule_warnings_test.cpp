@@ -131,9 +131,21 @@ TEST(WrittenPaths, WarningsNameTheEntryAsWrittenNotTheExpandedIndex) {
       << joined(warnings);
   EXPECT_EQ(count_of(warnings, "<text>:14:60: iot_districts[0].devices[0].radio.sf: warning: ignored: "), 1)
       << joined(warnings);
+  // The NB-IoT modems' 167 mA bursts on the default AA cell (sim/city/pulse_current.hpp), at the entries
+  // written too: the IoT district's two populations (one per district) named at their one entry.
+  EXPECT_EQ(count_of(warnings, "<text>:9:5: devices[0].battery.max_pulse_current: warning: its devices draw"),
+            1)
+      << joined(warnings);
+  for (const std::string part : {"iot-a-m", "iot-b-m"})
+    EXPECT_EQ(count_of(warnings,
+                       "<text>:14:9: iot_districts[0].devices[0].battery.max_pulse_current: warning: "
+                       "population '" +
+                           part + "': its devices draw 167 mA"),
+              1)
+        << joined(warnings);
   EXPECT_EQ(count_of(warnings, "gateways[4]"), 0) << joined(warnings);
   EXPECT_EQ(count_of(warnings, "devices[1]"), 0) << joined(warnings);
-  EXPECT_EQ(warnings.size(), 3u) << joined(warnings);
+  EXPECT_EQ(warnings.size(), 6u) << joined(warnings);
 }
 
 // A phase's additions are named where the phase adds them; an error too.
@@ -149,7 +161,10 @@ TEST(WrittenPaths, APhasesAdditionIsNamedInThePhase) {
   const auto warnings = warnings_of(text);
   EXPECT_EQ(count_of(warnings, "phases[0].add.devices[0].mac_overhead: warning: ignored: "), 1)
       << joined(warnings);
-  EXPECT_EQ(warnings.size(), 1u) << joined(warnings);
+  EXPECT_EQ(count_of(warnings, "<text>:13:17: phases[0].add.devices[0].battery.max_pulse_current: warning: "),
+            1)
+      << joined(warnings);
+  EXPECT_EQ(warnings.size(), 2u) << joined(warnings);
 }
 
 // A LoRaWAN gateway whose backhaul is too slow for a class-A window, said before the run (the run counts
