@@ -1,24 +1,14 @@
 #include "sim/city/downlink_warnings.hpp"
 
-#include <cstdio>
 #include <limits>
 #include <string>
 
 #include "models/radio/lorawan_timing.hpp"
+#include "sim/city/warning_text.hpp"
 
 namespace citytwin::sim::city {
-namespace {
-
-// "1.105 s".
-std::string seconds(double s) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4g s", s);
-  return text;
-}
-
-}  // namespace
-
 void check_downlink_timing(const scenario::Scenario& sc, std::vector<scenario::Diagnostic>& out) {
+  const auto secs = [](double s) { return significant(s, 4) + " s"; };  // "1.105 s"
   // The tightest RX1 among the LoRaWAN populations that need downlinks.
   double rx1_s = std::numeric_limits<double>::infinity();
   size_t tightest = 0;
@@ -39,14 +29,14 @@ void check_downlink_timing(const scenario::Scenario& sc, std::vector<scenario::D
     const double route_s = scenario::route_latency_s(sc, gw);
     const double ready_s = gw.forward_delay_s + 2.0 * route_s + sc.platform.ns_downlink_delay_s;
     if (ready_s <= rx1_s) continue;
-    const std::string fate = ready_s > rx2_s ? "after RX2 too (" + seconds(rx2_s) + "): it sends none"
+    const std::string fate = ready_s > rx2_s ? "after RX2 too (" + secs(rx2_s) + "): it sends none"
                                              : "its ACKs and ADR commands go in RX2";
     out.push_back({gw.mark, scenario::gateway_path(sc, g) + ".backhaul",
-                   "a downlink through this gateway alone is ready " + seconds(ready_s) +
-                       " after an uplink's end (forward_delay " + seconds(gw.forward_delay_s) +
-                       ", its route " + seconds(route_s) + " up and again down, platform.ns_downlink_delay " +
-                       seconds(sc.platform.ns_downlink_delay_s) + "), after RX1 (firmware.rx1_delay " +
-                       seconds(rx1_s) + " of " + scenario::population_path(sc, tightest) + "): " + fate +
+                   "a downlink through this gateway alone is ready " + secs(ready_s) +
+                       " after an uplink's end (forward_delay " + secs(gw.forward_delay_s) + ", its route " +
+                       secs(route_s) + " up and again down, platform.ns_downlink_delay " +
+                       secs(sc.platform.ns_downlink_delay_s) + "), after RX1 (firmware.rx1_delay " +
+                       secs(rx1_s) + " of " + scenario::population_path(sc, tightest) + "): " + fate +
                        ", unless a gateway with a faster backhaul heard the frame (downlinks_rx1_late)",
                    scenario::Diagnostic::Severity::Warning});
   }

@@ -8,26 +8,13 @@
 #include "models/device/battery.hpp"
 #include "models/device/catalogue.hpp"
 #include "models/radio/nbiot_power.hpp"
+#include "sim/city/warning_text.hpp"
 
 namespace citytwin::sim::city {
 namespace {
 
 using scenario::DevicePopulation;
 using scenario::Technology;
-
-// A current to four significant digits: "167 mA", "43.5 mA".
-std::string milliamps(double ma) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4g mA", ma);
-  return text;
-}
-
-// A power level as written: "14 dBm", "16.15 dBm".
-std::string dbm(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4g dBm", value);
-  return text;
-}
 
 }  // namespace
 
@@ -51,7 +38,7 @@ PeakCurrent peak_current(const DevicePopulation& pop) {
     const bool given = !std::isnan(pop.firmware.tx_current_ma);
     consider(pop.firmware.tx_current_at_ma(pop.radio.tx_power_dbm),
              given ? "the LoRa radio transmitting (firmware.tx_current)"
-                   : "the LoRa radio transmitting at " + dbm(pop.radio.tx_power_dbm));
+                   : "the LoRa radio transmitting at " + significant(pop.radio.tx_power_dbm, 4) + " dBm");
     consider(pop.firmware.rx_current_ma, "the LoRa radio receiving");
   }
   const models::device::FirmwareProfile& f = pop.firmware;
@@ -79,8 +66,8 @@ void check_pulse_current(const scenario::Scenario& sc, std::vector<scenario::Dia
       if (written.key == "battery.max_pulse_current") mark = written.mark;
     const PeakCurrent peak = peak_current(pop);
     std::string message = populations_of[path] > 1 ? "population '" + pop.name + "': " : "";
-    message += "its devices draw " + milliamps(peak.current_ma) + " (" + peak.drawn_by +
-               ") from a cell rated for " + milliamps(pop.battery.max_pulse_current_ma) +
+    message += "its devices draw " + significant(peak.current_ma, 4) + " mA" + " (" + peak.drawn_by +
+               ") from a cell rated for " + significant(pop.battery.max_pulse_current_ma, 4) + " mA" +
                " pulses: a real design buffers them with a capacitor (a supercapacitor, a hybrid layer "
                "capacitor) or takes a spiral or hybrid cell (write its rating as battery.max_pulse_current). "
                "A flag only: the energy drawn is unchanged, and /kpi@devices_over_pulse_limit counts these "

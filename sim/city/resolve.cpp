@@ -23,6 +23,7 @@
 #include "sim/city/key_warnings.hpp"
 #include "sim/city/pulse_current.hpp"
 #include "sim/city/schedule_warnings.hpp"
+#include "sim/city/warning_text.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/drivers/sumo_output.hpp"
 #include "sim/drivers/traffic_model.hpp"
@@ -46,26 +47,8 @@ std::string station_name(Technology t) {
 
 std::string metres(double m) { return std::to_string(std::lround(m)) + " m"; }
 
-// Three significant digits: "0.1", "3.18e-05".
-std::string short_number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3g", value);
-  return text;
-}
-
-// A power level to the hundredth of a dB (16.15 dBm), which three digits would round.
-std::string power_text(double dbm) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4g", dbm);
-  return text;
-}
-
 // A channel in MHz to the kHz (869.525 MHz, which three digits printed as 870).
-std::string megahertz(double hz) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.7g MHz", hz / 1e6);
-  return text;
-}
+std::string megahertz(double hz) { return significant(hz / 1e6, 7) + " MHz"; }
 
 // Distance from a point to the nearest point where the population may be placed.
 double distance_to_placement(const scenario::Scenario& sc, const DevicePopulation& pop, double x, double y) {
@@ -128,8 +111,8 @@ void check_population(const scenario::Scenario& sc, size_t index, std::vector<Di
       const double cap = models::radio::max_conducted_dbm(sc.channel.region, f, 0.0);
       if (pop.radio.tx_power_dbm <= cap) continue;
       error(pop.radio.tx_power_mark.value_or(pop.mark), "radio.tx_power",
-            power_text(pop.radio.tx_power_dbm) + " dBm is above the " + power_text(cap) + " dBm (" +
-                power_text(models::radio::max_radiated_dbm(sc.channel.region, f)) +
+            significant(pop.radio.tx_power_dbm, 4) + " dBm is above the " + significant(cap, 4) + " dBm (" +
+                significant(models::radio::max_radiated_dbm(sc.channel.region, f), 4) +
                 " dBm ERP from a 0 dBi antenna) the region allows on " + megahertz(f) +
                 " (set radio.duty_cycle: false to ignore the region's limits)");
       break;
@@ -140,7 +123,7 @@ void check_population(const scenario::Scenario& sc, size_t index, std::vector<Di
       if (d.name == name && d.shape &&
           d.area_m2() < kMinPolygonFill * (d.x_max_m - d.x_min_m) * (d.y_max_m - d.y_min_m))
         out.push_back({pop.placement.mark, scenario::population_path(sc, index) + ".districts",
-                       "district '" + name + "' fills less than " + short_number(kMinPolygonFill * 100.0) +
+                       "district '" + name + "' fills less than " + significant(kMinPolygonFill * 100.0) +
                            " % of its bounding box: devices cannot be placed in it by rejection",
                        Diagnostic::Severity::Error});
   if (pop.placement.districts.empty() && pop.placement.disc_radius_m > 0.0 && pop.count > 0) {
@@ -148,8 +131,8 @@ void check_population(const scenario::Scenario& sc, size_t index, std::vector<Di
     if (coverage < kMinDiscCoverage)
       out.push_back({pop.placement.mark, scenario::population_path(sc, index) + ".disc",
                      "the disc lies (almost) entirely outside the districts: " +
-                         short_number(coverage * 100.0) + " % of its area is in a district, at least " +
-                         short_number(kMinDiscCoverage * 100.0) + " % is needed",
+                         significant(coverage * 100.0) + " % of its area is in a district, at least " +
+                         significant(kMinDiscCoverage * 100.0) + " % is needed",
                      Diagnostic::Severity::Error});
   }
 }

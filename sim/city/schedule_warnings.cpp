@@ -14,13 +14,6 @@ namespace {
 using scenario::DevicePopulation;
 using scenario::Diagnostic;
 
-// Three significant digits: "0.1", "3.18e-05".
-std::string short_number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3g", value);
-  return text;
-}
-
 // "'riverside', 'docks'".
 std::string names(const std::vector<std::string>& list) {
   std::string text;
@@ -95,7 +88,7 @@ void check_attacks(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
     for (const DevicePopulation& p : sc.devices)
       if (p.name == c.population && std::llround(c.share * static_cast<double>(p.count)) == 0)
         out.push_back({c.mark, path + ".share",
-                       short_number(c.share) + " of the " + std::to_string(p.count) + " devices of '" +
+                       significant(c.share) + " of the " + std::to_string(p.count) + " devices of '" +
                            p.name + "' is no device: the attack never acts",
                        Diagnostic::Severity::Warning});
   }

@@ -1,11 +1,19 @@
-// How the city's load-time warnings write times: the seconds the engine counts, and hours beside them
-// where a schedule is usually written in hours. Shared by driver_warnings.cpp and schedule_warnings.cpp.
+// How the city's load-time warnings write numbers: to a few significant digits, and times as the seconds
+// the engine counts, with hours beside them where a schedule is usually written in hours. Shared by
+// resolve.cpp and the warnings it issues (driver_, schedule_, downlink_warnings.cpp, pulse_current.cpp).
 #pragma once
 
 #include <cstdio>
 #include <string>
 
 namespace citytwin::sim::city {
+
+// value to `digits` significant digits, as printf's %g writes it: "0.1", "3.18e-05" (3), "16.15" (4).
+inline std::string significant(double value, int digits = 3) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.*g", digits, value);
+  return text;
+}
 
 // "7200 s".
 inline std::string seconds_text(double s) {
