@@ -101,6 +101,27 @@ def test_the_network_server_passes_a_confirmed_report_on_once():
     assert df[df["delivered"] == 1].groupby(["device", "report"]).ngroups == k["reports_delivered"]
 
 
+def test_a_slow_backhaul_moves_the_acks_to_rx2_or_loses_them():
+    # The server answers once the first copy is in (5 ms forward_delay + the route's latency) and
+    # platform.ns_downlink_delay (200 ms) later; the answer goes back down the same route. On a cellular
+    # backhaul of 40 ms that is 285 ms after the uplink, within RX1 (1 s); of 450 ms, 1.105 s: RX2; of
+    # 900 ms, 2.005 s: past RX2 too, so no ACK, and the devices send again (a confirmed report's retries).
+    def alarms(latency):
+        gateway = "  - {name: gw, position: [500 m, 500 m], backhaul: {kind: cellular, latency: %s}}" % latency
+        return citytwin.run(city(ALARMS, gateways=gateway, run="duration: 1 h"))
+
+    lte, slow, lost = alarms("40 ms"), alarms("450 ms"), alarms("900 ms")
+    assert lte.kpi["downlinks_rx1_late"] == 0
+    assert lte.kpi["downlinks_sent"] > lte.kpi["downlinks_rx2"]
+    for r in (slow, lost):  # every downlink missed RX1
+        assert r.kpi["downlinks_rx1_late"] == r.kpi["downlinks_sent"] + r.kpi["downlinks_failed"] > 0
+    assert slow.kpi["downlinks_rx2"] == slow.kpi["downlinks_sent"] > 0
+    assert lost.kpi["downlinks_sent"] == 0
+    # Without ACKs every report is sent max_transmissions (4) times, unless the run ends first.
+    assert lost.messages["retransmissions"].max() == 3
+    assert lost.kpi["uplinks_sent"] > 0.99 * 4 * lost.kpi["reports"]
+
+
 def test_unconfirmed_uplinks_get_no_downlinks():
     r = citytwin.run(city("""  - {name: meters, count: 50, districts: [a], interval: 5 min}"""))
     assert r.kpi["downlinks_sent"] == 0

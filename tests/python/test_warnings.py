@@ -31,6 +31,21 @@ def test_a_clean_scenario_warns_of_nothing():
     assert r.warnings == []
 
 
+def test_a_warning_reaches_code_without_a_file():
+    # python -c (and exec of a string) has no source file: the warning is still shown at its line, where
+    # Python 3.11's warnings once asked __main__'s loader for the source and raised ImportError instead.
+    import os
+    import subprocess
+    import sys
+
+    code = "import citytwin\ncitytwin.validate(%r)\nprint('validated')\n" % SCENARIO
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "validated\n"
+    assert "<string>:2: ScenarioWarning: <text>:6:5: devices[0].technology: warning: no NB-IoT cell" in r.stderr
+
+
 def test_flood_settings_that_would_do_nothing_are_said():
     clean = SCENARIO.replace("  - {name: counters, type: traffic_counter, count: 5, districts: [a]}\n", "")
     # A depth replayed directly floods as the bathtub's does (power, drowned devices): nothing to say.

@@ -38,6 +38,10 @@ def warn_at(where: Caller, texts: Iterable[str], category: Type[Warning]) -> Non
     registry apply as they do to warnings.warn there)."""
     g = where.module_globals
     registry = g.setdefault("__warningregistry__", {}) if g else None
+    # Code without a file (python -c, exec of a string: "<string>") has no source line to show, and its
+    # globals' loader cannot give one: Python 3.11's warn_explicit asked BuiltinImporter for __main__'s
+    # source and raised ImportError instead of warning. Its globals are then not passed.
+    source_globals = None if where.filename.startswith("<") else (g or None)
     for text in texts:
         warnings.warn_explicit(text, category, where.filename, where.lineno, module=g.get("__name__"),
-                               registry=registry, module_globals=g or None)
+                               registry=registry, module_globals=source_globals)
