@@ -187,7 +187,20 @@ void apply_override_text(YamlNode& root, int index, const std::string& text, Dia
       YamlNode* child = node->find(segment);
       if (child == nullptr && !last) {
         std::string message = "no key '" + segment + "' to descend into";
-        if (auto hint = closest_match(segment, keys_of(*node))) message += " (did you mean '" + *hint + "'?)";
+        if (auto hint = closest_match(segment, keys_of(*node))) {
+          message += " (did you mean '" + *hint + "'?)";
+        } else {
+          // Not a misspelling: a map the scenario does not write. An override adds one key to a map that
+          // exists, so the missing map is written whole: radio.shadowing={sigma: 7.8 dB}.
+          std::string value = text.substr(text.find('=') + 1);
+          value.erase(0, std::min(value.size(), value.find_first_not_of(' ')));
+          value.erase(value.find_last_not_of(' ') + 1);
+          for (std::size_t j = segments->size() - 1; j > i; --j)
+            value = "{" + (*segments)[j] + ": " + value + "}";
+          std::string prefix;
+          for (std::size_t j = 0; j <= i; ++j) prefix += (j > 0 ? "." : "") + (*segments)[j];
+          message += ": the scenario has no such map; write it whole, e.g. " + prefix + "=" + value;
+        }
         log.error(where, child_path, message);
         return;
       }

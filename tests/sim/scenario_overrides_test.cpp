@@ -85,8 +85,14 @@ TEST(ScenarioOverrides, AliasedNodesAreNotChangedThroughTheAlias) {
 TEST(ScenarioOverrides, BadPaths) {
   EXPECT_EQ(load_error(kFullScenario, {"devices.5.interval=2min"}),
             "--set devices.5.interval=2min: devices[5]: index 5 out of range ('devices' has 3 entries)");
+  // A map the scenario does not write (not a misspelling): the override that writes it whole is shown.
   EXPECT_EQ(load_error(kMinimalScenario, {"platform.server_speed=1 Tf"}),
-            "--set platform.server_speed=1 Tf: platform: no key 'platform' to descend into");
+            "--set platform.server_speed=1 Tf: platform: no key 'platform' to descend into: the scenario has "
+            "no such map; write it whole, e.g. platform={server_speed: 1 Tf}");
+  EXPECT_EQ(
+      load_error(kMinimalScenario, {"devices.0.battery.service_life= 12 yr "}),
+      "--set devices.0.battery.service_life= 12 yr : devices[0].battery: no key 'battery' to descend "
+      "into: the scenario has no such map; write it whole, e.g. devices.0.battery={service_life: 12 yr}");
   EXPECT_EQ(
       load_error(kFullScenario, {"devices.0.radoi.sf=9"}),
       "--set devices.0.radoi.sf=9: devices[0].radoi: no key 'radoi' to descend into (did you mean 'radio'?)");
