@@ -1,6 +1,7 @@
 #include "sim/scenario/scenario.hpp"
 
 #include <algorithm>
+#include <string>
 #include <tuple>
 
 #include "models/fibre/gpon_framing.hpp"
@@ -26,32 +27,51 @@ double Series::at(double t_s) const {
   return prev->second + w * (next->second - prev->second);
 }
 
-std::vector<std::string> route_link_names(const Scenario& scenario, const Gateway& g) {
+namespace {
+
+// Each link of a gateway's route to the platform in order, by name and propagation latency: its own
+// links (own_link_latency_s each), and on a PON the shared PON, OLT backbone and core links after its
+// drop. route_link_names and route_latency_s both walk the route through this.
+template <class Visit>
+void for_each_route_link(const Scenario& scenario, const Gateway& g, Visit&& visit) {
+  const double own_s = own_link_latency_s(g);
   switch (g.backhaul) {
     case BackhaulKind::Fibre:
-      return {"fibre:" + g.name};
-    case BackhaulKind::Pon: {
+      return visit("fibre:" + g.name, own_s);
+    case BackhaulKind::Pon:
+      visit("drop:" + g.name, own_s);
       for (const Pon& pon : scenario.fibre.pons) {
         if (pon.name != g.pon) continue;
-        std::vector<std::string> route = {"drop:" + g.name, "pon:" + pon.name, "backbone:" + pon.olt};
-        for (const Olt& olt : scenario.fibre.olts)
-          if (olt.name == pon.olt) route.insert(route.end(), olt.core_route.begin(), olt.core_route.end());
-        return route;
+        visit("pon:" + pon.name, pon.length_m * kFibreDelayPerMetre_s);
+        for (const Olt& olt : scenario.fibre.olts) {
+          if (olt.name != pon.olt) continue;
+          visit("backbone:" + pon.olt, olt.backbone_length_m * kFibreDelayPerMetre_s);
+          for (const std::string& name : olt.core_route) {
+            double core_s = 0.0;
+            for (const CoreLink& link : scenario.fibre.core.links)
+              if (link.name() == name) core_s = link.length_m * kFibreDelayPerMetre_s;
+            visit(name, core_s);
+          }
+        }
+        return;
       }
-      return {"drop:" + g.name};
-    }
+      return;
     case BackhaulKind::Cellular:
-      return {"cellular:" + g.name};
+      return visit("cellular:" + g.name, own_s);
     case BackhaulKind::LeasedLine:
-      return {"leased:" + g.name};
-    case BackhaulKind::WifiMesh: {
-      std::vector<std::string> hops;
-      for (int hop = 0; hop < g.mesh_hops; ++hop)
-        hops.push_back("mesh:" + g.name + ":" + std::to_string(hop));
-      return hops;
-    }
+      return visit("leased:" + g.name, own_s);
+    case BackhaulKind::WifiMesh:
+      for (int hop = 0; hop < g.mesh_hops; ++hop) visit("mesh:" + g.name + ":" + std::to_string(hop), own_s);
+      return;
   }
-  return {};
+}
+
+}  // namespace
+
+std::vector<std::string> route_link_names(const Scenario& scenario, const Gateway& g) {
+  std::vector<std::string> names;
+  for_each_route_link(scenario, g, [&](std::string name, double) { names.push_back(std::move(name)); });
+  return names;
 }
 
 double own_link_latency_s(const Gateway& g) {
@@ -69,21 +89,8 @@ double own_link_latency_s(const Gateway& g) {
 }
 
 double route_latency_s(const Scenario& scenario, const Gateway& g) {
-  if (g.backhaul != BackhaulKind::Pon)
-    return static_cast<double>(g.backhaul == BackhaulKind::WifiMesh ? g.mesh_hops : 1) *
-           own_link_latency_s(g);
-  double latency = own_link_latency_s(g);  // the drop
-  for (const Pon& pon : scenario.fibre.pons) {
-    if (pon.name != g.pon) continue;
-    latency += pon.length_m * kFibreDelayPerMetre_s;
-    for (const Olt& olt : scenario.fibre.olts) {
-      if (olt.name != pon.olt) continue;
-      latency += olt.backbone_length_m * kFibreDelayPerMetre_s;
-      for (const std::string& name : olt.core_route)
-        for (const CoreLink& link : scenario.fibre.core.links)
-          if (link.name() == name) latency += link.length_m * kFibreDelayPerMetre_s;
-    }
-  }
+  double latency = 0.0;
+  for_each_route_link(scenario, g, [&](const std::string&, double link_s) { latency += link_s; });
   return latency;
 }
 
