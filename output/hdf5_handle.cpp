@@ -95,6 +95,12 @@ std::string object_path(hid_t object) {
   return path;
 }
 
+std::string child_path(hid_t parent, const std::string& name) {
+  std::string path = object_path(parent);
+  if (path.empty() || path.back() != '/') path += '/';
+  return path + name;
+}
+
 Handle string_type(size_t size) {
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
   check(H5Tset_size(type.get(), size), "set string size");

@@ -76,6 +76,9 @@ class QuietErrors {
 // The path of an open object ("/messages"), for error messages. Call it before the operation that may
 // fail: any HDF5 call clears the error stack that fail() reads.
 std::string object_path(hid_t object);
+// The path of `name` under the open object `parent` ("/kpi" and "by_district": "/kpi/by_district"), for
+// error messages, as object_path.
+std::string child_path(hid_t parent, const std::string& name);
 
 // A UTF-8 string type of `size` bytes, null-padded, or of variable length (H5T_VARIABLE).
 Handle string_type(size_t size);

@@ -1,5 +1,7 @@
 // Internal to the wired network (sim/network/wired_network.cpp, wired_periods.cpp, wired_fast_path.cpp,
-// wired_streams.cpp): its state and the helpers they share. Not part of the public interface.
+// wired_streams.cpp): its state and the helpers they share. A period's batches, the analytic path's state
+// and a stream's are in wired_periods.hpp, wired_fast_path.hpp and wired_streams.hpp. Not part of the
+// public interface.
 #pragma once
 
 #include <algorithm>
@@ -12,17 +14,17 @@
 #include <map>
 #include <optional>
 #include <simgrid/s4u.hpp>
-#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
 
-#include "sim/core/uninitialised.hpp"
 #include "sim/drivers/gateway_timeline.hpp"
-#include "sim/network/max_min_fluid.hpp"
 #include "sim/network/server_flood.hpp"
 #include "sim/network/server_queue.hpp"
+#include "sim/network/wired_fast_path.hpp"
 #include "sim/network/wired_network.hpp"
+#include "sim/network/wired_periods.hpp"
+#include "sim/network/wired_streams.hpp"
 
 namespace citytwin::sim::network {
 namespace s4u = simgrid::s4u;
@@ -37,26 +39,6 @@ inline double next_boundary(double t, double interval) {
   return std::nextafter(t, std::numeric_limits<double>::infinity());
 }
 
-struct Copy {
-  uint64_t frame_seq;
-  double t_rx_s;
-};
-// One forwarding period's copies, a batch per gateway that has any, in gateway order, held flat (one
-// allocation a period, not one per gateway: at 2,000 gateways of 5 copies each, the per-gateway vectors'
-// malloc and free were ~16 % of a period; bench/wired_period.cpp).
-struct PeriodBatches {
-  std::vector<uint32_t> gateway;           // batch i's gateway
-  std::vector<size_t> bounds{0};           // batch i: copies[bounds[i], bounds[i + 1])
-  core::UninitialisedVector<Copy> copies;  // resized, then every place written (send_batches)
-  // Sent at the instant of the period before it (send_batches): a drain at the instant of a period, not
-  // from app::run, which sends its last period with the drain. Its batches would share their gateways'
-  // links with that period's, which only SimGrid sees (plan_period).
-  bool same_instant = false;
-  size_t size() const { return gateway.size(); }
-  std::span<const Copy> copies_of(size_t i) const {
-    return {copies.data() + bounds[i], bounds[i + 1] - bounds[i]};
-  }
-};
 // A stretch of time a gateway's route is down, and the failure (index into the schedule) behind it.
 using Down = drivers::GatewayTimeline::Outage;
 
@@ -98,6 +80,8 @@ using wired_detail::merged;
 struct WiredNetwork::Impl {
   using Copy = wired_detail::Copy;
   using PeriodBatches = wired_detail::PeriodBatches;
+  using Leaving = wired_detail::Leaving;
+  using PreparedPeriod = wired_detail::PreparedPeriod;
   using Down = wired_detail::Down;
   const scenario::Scenario& scenario;
   const drivers::GatewayTimeline& timeline;  // power, route and server outages: the one truth
@@ -110,40 +94,12 @@ struct WiredNetwork::Impl {
   std::vector<std::vector<int>> buffered;  // per gateway and backhaul failure (timeline): copies held
   std::vector<FailureEffect> effects;      // per schedule entry
   std::vector<double> deferred_bytes;      // per gateway: batch bytes held while its route was down
-  // A copy leaving its gateway: forward_delay after reception, or, while a link of its route is down,
-  // when the route is back (failure: the failure that held it, or -1).
-  struct Leaving {
-    uint64_t frame_seq;
-    double t_rx_s, t_leave_s;
-    int failure;
-  };
-  // A period once its copies' departures and its batches' timing are decided (prepare_period): what
-  // carry_period needs to deliver them.
-  struct PreparedPeriod {
-    double t_send_s = 0.0;
-    std::vector<uint32_t> gateway;  // batch i's gateway
-    std::vector<Leaving> leaving;   // batch i's copies that leave: [leaving_bounds[i], [i + 1])
-    std::vector<size_t> leaving_bounds{0};
-    std::vector<double> comm_bytes;  // per batch: the bytes it carries (held ones included), or 0
-    std::vector<bool> to_simgrid;    // per batch: a SimGrid comm (or, checking, every batch)
-    std::vector<bool> planned;       // plan_period's choice (differs from to_simgrid when checking)
-    bool any_simgrid() const {
-      for (size_t i = 0; i < gateway.size(); ++i)
-        if (to_simgrid[i] && comm_bytes[i] > 0.0) return true;
-      return false;
-    }
-  };
   // Forwarding periods are run by a pool of SimGrid actors that live for the whole run: creating an
   // actor per period cost a stack (mmap, guard page, munmap) each time, most of a small scenario's CPU.
   // A worker takes the queued periods in order; a period whose work is still blocked in SimGrid when the
   // next one is due keeps its worker, and the next period gets another (started if none is free), so
   // every period starts at the same simulated time as with an actor of its own.
-  struct ForwardJob {
-    double t_s = 0.0;
-    PeriodBatches batches;
-    std::optional<PreparedPeriod> prepared;  // already prepared at t_s (then batches is empty)
-    bool quit = false;                       // the end of the run: the worker returns
-  };
+  using ForwardJob = wired_detail::ForwardJob;
   std::deque<ForwardJob> forward_jobs;
   PeriodBatches period_batches;
   PreparedPeriod inline_prepared;
@@ -300,68 +256,16 @@ struct WiredNetwork::Impl {
   // SimGrid's clock when the platform's last stages carried inline end: a later period's stages wait
   // for them, as they would wait for serve_mutex (the platform serves one period at a time).
   double serve_free_at = -std::numeric_limits<double>::infinity();
-  struct Stream {
-    uint32_t gateway = 0;
-    double bits_per_s = 0.0, duration_s = 0.0;
-    std::vector<double> extra_bps;  // per interval of extra_interval_s: CCTV event clips on top
-    double extra_interval_s = 0.0;
-    double rate_bps(double t_s) const {
-      if (extra_bps.empty()) return bits_per_s;
-      const auto i = static_cast<size_t>(t_s / extra_interval_s);
-      return bits_per_s + (i < extra_bps.size() ? extra_bps[i] : 0.0);
-    }
-    double peak_bps() const {
-      double peak = 0.0;
-      for (double e : extra_bps) peak = std::max(peak, e);
-      return bits_per_s + peak;
-    }
-    std::vector<size_t> links;                 // indices into link_order, to the stream's destination
-    std::vector<scenario::TimeInterval> down;  // merged: when its route is down
-    double delivered_bytes = 0.0, outage_s = 0.0;
-    s4u::CommPtr active;            // the chunk on the wire
-    double remaining_at_cut = 0.0;  // its bytes still to send when it was cut or stopped
-    bool stopped = false;
-    double end_s = 0.0;            // where it ended: duration_s, or where a stopped run stopped
-    double asleep_until_s = -1.0;  // while its sender sleeps through an outage (counted): its end
-    s4u::ActorPtr sender;          // its actor (run_stream)
-  };
+  using Stream = wired_detail::Stream;  // a CCTV stream (wired_streams.cpp)
   std::vector<Stream> streams;
   // The actors that play the planned schedule to the run's end: a stopped run's drain ends them
   // (stop_schedule_at), so that nothing is simulated past where it stopped.
   s4u::ActorPtr stream_stop, failure_driver;
 
-  // The analytic path of the forwarding comms (sim/network/wired_fast_path.cpp). A batch whose route
-  // is loaded by no other traffic gets, in SimGrid's max-min sharing, its route's bound: the smallest
-  // bandwidth on it (and CM02's TCP window bound). Such batches are timed here, without a SimGrid comm;
-  // only the batches that share a loaded link (and everything coupled to them) go to SimGrid's solver.
-  struct FastPath {
-    bool enabled = true;
-    bool prepared = false;
-    bool check = false;  // CITYTWIN_WIRED_CHECK: every batch to SimGrid, the analytic rate compared
-    // Every link by id: link_order's indices, then the district aggregation links.
-    std::vector<double> bandwidth_Bps;
-    std::vector<s4u::Link*> link;             // link_order's links (not the aggregation links)
-    std::vector<bool> coupling;               // the traffic that may cross it can exceed its bandwidth
-    std::vector<bool> streamed;               // a CCTV stream crosses it
-    std::vector<std::vector<double>> events;  // per link: times it fails or comes back (sorted)
-    std::vector<int> simgrid_in_flight;       // per link: SimGrid batches on the wire
-    struct Active {
-      double t0_s, t1_s, rate_Bps;
-    };
-    std::vector<std::vector<Active>> active;  // per coupling link: analytic batches not yet done
-    std::vector<std::vector<size_t>> route;   // per gateway: every link id of its route to the server
-    std::vector<double> bound_Bps;            // per gateway: its route's rate bound
-    uint64_t analytic = 0, simgrid = 0;       // batches timed either way
-    uint64_t checked = 0;
-    double max_relative_error = 0.0;
-    // Groups on an over-subscribed link (a PON), timed by max-min sharing (max_min_fluid.hpp): per
-    // gateway, (send time, rate) of its batches not yet read by analytic_rate.
-    FluidPrecision precision;  // SimGrid's surf/precision and maxmin/precision
-    std::vector<std::vector<std::pair<double, double>>> shared_rates;
-    uint64_t shared = 0;  // of `analytic`
-    uint64_t checked_shared = 0;
-    double max_relative_error_shared = 0.0;
-  } fast;
+  // The analytic path of the forwarding comms (sim/network/wired_fast_path.cpp): the batches no other
+  // traffic can slow are timed there without a SimGrid comm.
+  using FastPath = wired_detail::FastPath;
+  FastPath fast;
   std::vector<int> gateway_district;           // per gateway: the key of its district zone
   std::map<int, size_t> district_aggregation;  // district key -> link id of its aggregation link
   std::vector<double> aggregation_Bps;         // per aggregation link (id - link_order.size())

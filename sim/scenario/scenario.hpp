@@ -13,22 +13,19 @@
 #include <utility>
 #include <vector>
 
-#include "models/device/battery.hpp"
-#include "models/device/event_rule.hpp"
-#include "models/device/firmware.hpp"
-#include "models/radio/lora_phy.hpp"
 #include "models/radio/lorawan_region.hpp"
 #include "models/radio/nbiot_phy.hpp"
 #include "models/radio/nbiot_power.hpp"
 #include "models/radio/path_loss.hpp"
 #include "models/radio/reception.hpp"
-#include "models/radio/technology.hpp"
 #include "models/radio/wifi.hpp"
 #include "sim/scenario/attack_spec.hpp"
+#include "sim/scenario/device_spec.hpp"
 #include "sim/scenario/district_shape.hpp"
 #include "sim/scenario/driver_spec.hpp"
 #include "sim/scenario/geo_frame.hpp"
 #include "sim/scenario/infrastructure_spec.hpp"
+#include "sim/scenario/plan_spec.hpp"
 #include "sim/scenario/source_mark.hpp"
 #include "sim/scenario/traffic_spec.hpp"
 
@@ -54,110 +51,6 @@ struct City {
   std::string name = "city";
   GeoOrigin origin;  // city.origin: where (0 m, 0 m) lies on the Earth
   std::vector<District> districts;
-};
-
-// LoRa radio settings of a device population.
-struct LoraRadio {
-  models::radio::LoraPhyParams phy;  // phy.low_data_rate_optimize is resolved from ldro at load time
-  // Low-data-rate optimisation: Auto turns it on when a symbol lasts more than 16 ms (SF11/SF12 at
-  // 125 kHz), as the LoRaWAN regional parameters require.
-  enum class Ldro { Auto, On, Off } ldro = Ldro::Auto;
-  double tx_power_dbm = 14.0;
-  // Uplink channels (centre frequencies); a device picks one uniformly at random per uplink among
-  // those its duty cycle leaves open. EU868 default channels: LoRaWAN Regional Parameters
-  // RP002-1.0.3, section 2.5.2.
-  std::vector<double> channels_hz = {868.1e6, 868.3e6, 868.5e6};
-  bool channels_given = false;  // written in the scenario (else US915 takes sub-band 2's channels)
-  // sf: auto -> at join, the smallest SF whose gateway sensitivity the best link clears by
-  // join_margin_db (models/radio/adr.hpp spreading_factor_for_link).
-  bool sf_auto = false;
-  double join_margin_db = 5.0;
-  bool adr = false;        // the network server runs ADR for these devices (models/radio/adr.hpp)
-  bool duty_cycle = true;  // obey the region's sub-band duty-cycle limits (ETSI EN 300 220)
-  // Where sf, tx_power and each channel were written (file, or --set), for the region's checks
-  // (sim/city/resolve.cpp); none where the population's type or the defaults gave them.
-  std::optional<SourceMark> sf_mark;
-  std::optional<SourceMark> tx_power_mark;
-  std::vector<SourceMark> channel_marks;  // per channels_hz entry, where channels_given
-};
-
-// Confirmed uplinks are acknowledged by a downlink in RX1 or RX2; without one the device transmits
-// the report again, up to max_transmissions in all (LoRaWAN L2 1.0.4 section 4.3.1.1 / NbTrans).
-struct Confirmation {
-  bool confirmed = false;
-  int max_transmissions = 8;
-};
-
-// Building penetration loss added to every link of a population (indoor or underground devices),
-// Gaussian in dB; 0/0 means outdoor. Typical values: models/radio/shadowing.hpp (ITU-R P.2109).
-struct Penetration {
-  double mean_db = 0.0;
-  double sigma_db = 0.0;
-};
-
-enum class Traffic { Periodic, Poisson };
-
-// The radio access network a device or gateway belongs to. NB-IoT "gateways" are eNodeB cells.
-using models::radio::Technology;
-
-// Where a population's devices are placed: uniformly at random over the listed districts (weighted
-// by area), or uniformly in a disc (centre and radius), which must lie in districts.
-struct Placement {
-  std::vector<std::string> districts;  // empty with disc_radius_m > 0 means "disc"
-  double disc_x_m = 0.0;
-  double disc_y_m = 0.0;
-  double disc_radius_m = 0.0;
-  SourceMark mark;
-};
-
-struct DevicePopulation {
-  std::string name;
-  // Free text. A type of the device catalogue (models/device/catalogue.hpp: river_level, water_meter,
-  // parking_occupancy, ...) supplies its defaults for payload, interval, firmware, battery, power,
-  // technology and confirmation; keys given in the scenario override them.
-  std::string type = "generic";
-  Technology technology = Technology::LoRaWAN;
-  bool technology_in_scenario = false;  // written (not only the catalogue type's or the default)
-  // Mains-powered devices draw from the grid: their battery does not drain (energy KPIs count 0).
-  bool mains_powered = false;
-  // Wi-Fi video streams (CCTV): a constant bitrate from the camera to the platform through the
-  // strongest access point and its backhaul, instead of reports.
-  double stream_bps = 0.0;
-  int64_t count = 0;
-  Placement placement;
-  Traffic traffic = Traffic::Periodic;
-  double interval_s = 900.0;  // mean time between reports
-  double jitter = 0.1;        // periodic: each interval drawn uniformly in interval*(1 +- jitter)
-  int payload_bytes = 10;     // application payload
-  // LoRaWAN MAC overhead added to the payload on air: MHDR 1 + FHDR 7 + FPort 1 + MIC 4 = 13 B
-  // (LoRaWAN L2 1.0.4, section 4).
-  int mac_overhead_bytes = 13;
-  // Event-driven reporting (models/device/event_rule.hpp) on the value of drivers.river_level: sample
-  // every sample_interval_s, report every event->normal_interval_s (= interval_s) at or below the
-  // threshold, every fast_interval_s above it, and at once on a crossing. Without the driver, the
-  // population reports periodically.
-  std::optional<models::device::EventRule> event;
-  double sample_interval_s = 60.0;
-  bool event_in_scenario = false;  // given by the scenario (not only a catalogue default)
-  // The quantity the event rule samples (sim/scenario/quantities.hpp), in the device's district: the
-  // catalogue type's, or `senses`; river_level when neither says.
-  std::string senses = "river_level";
-  bool senses_in_scenario = false;
-  // Where the device is mounted: on the ground or below it (meters in pits, in-ground bay sensors),
-  // where a flood deeper than drivers.flood.submerged_depth kills it, or on a pole or wall, above water.
-  enum class Mounting : uint8_t { Pole, Ground } mounting = Mounting::Pole;
-  LoraRadio radio;
-  Confirmation confirmation;
-  Penetration penetration;
-  models::device::FirmwareProfile firmware;
-  models::device::BatterySpec battery;
-  models::device::SolarPanel solar;  // peak_power 0: no panel
-  SourceMark mark;
-  // Its keys as written, radio's, firmware's and battery's also as "radio.<key>", ... , in file order.
-  std::vector<WrittenKey> written_keys;
-  // The key path of the entry it was read from (devices[2], s_poles[0].devices[1], phases[1].add.devices[0]),
-  // which placement rules, bundles and phases make differ from its index in devices; "" when built in code.
-  std::string written_path;
 };
 
 // Radio propagation and reception, shared by all gateways (defaults and sources in models/radio/).
@@ -285,51 +178,6 @@ struct Run {
   std::string phase;
 };
 
-// The capital cost of one item (or one km of fibre) and its yearly running cost, in costs.currency.
-struct CostEntry {
-  double capital = 0.0;
-  double yearly = 0.0;
-};
-
-// The cost catalogue (docs/SCENARIO.md "costs"). The defaults are PLACEHOLDERS of plausible order of
-// magnitude in EUR, not sourced prices (citytwin compare says so when it uses one): a plan sets its own
-// figures (and its currency) in the scenario. fibre_km lies within the 13,000-59,000 EUR per km of duct
-// laid that the European Commission's 2016 cost study (Analysys Mason, SMART 2015/0068) found across EU
-// countries; unit costs from a published plan are in scenarios/seoul_rollout.yaml (KRW, Smart Seoul plan).
-// Gateway backhaul monthly costs (gateways[].backhaul.monthly_cost) add 12 per year to the running cost.
-struct CostCatalogue {
-  std::string currency = "EUR";
-  CostEntry lorawan_gateway{1500.0, 150.0};  // outdoor 8-channel gateway, mast and installation
-  CostEntry nbiot_cell{20000.0, 3000.0};     // an operator's eNodeB sector upgrade for NB-IoT
-  CostEntry wifi_ap{2000.0, 200.0};          // outdoor public Wi-Fi access point, installed
-  CostEntry olt{15000.0, 1500.0};
-  CostEntry pon{3000.0, 100.0};             // splitters and cabinets of one PON
-  CostEntry fibre_km{30000.0, 500.0};       // urban fibre laid in ducts, per km (all wired lengths)
-  CostEntry sensor{150.0, 10.0};            // one device of a population without a stream
-  CostEntry camera{2500.0, 150.0};          // one device of a population with a stream (CCTV)
-  CostEntry s_pole{5000.0, 300.0};          // one S-Pole with everything it carries (access point, devices)
-  CostEntry iot_district{20000.0, 2000.0};  // one IoT district's planning and integration (parts extra)
-};
-
-// An item that stands for several (docs/SCENARIO.md "s_poles" and "iot_districts"): an S-Pole rule (poles,
-// each carrying an access point and devices) or an IoT district (districts, each with its gateways and
-// sensor populations). The loader expands it into gateways and device populations, named here so that
-// the cost catalogue can price the item as a whole.
-struct Bundle {
-  enum class Kind : uint8_t { SPole, IotDistrict };
-  Kind kind = Kind::SPole;
-  std::string name;
-  int64_t units = 0;  // poles, or districts
-  std::vector<std::string> gateways, devices;
-};
-
-// One phase of a rollout plan (phases: in the scenario): its name, the investment the plan gives for
-// it (in costs.currency), and where it was written.
-struct Phase {
-  std::string name;
-  std::optional<double> investment;
-  SourceMark mark;
-};
 // run.trace's name: "full", "sample" or "summary".
 inline const char* trace_name(Run::Trace trace) {
   return trace == Run::Trace::Sample ? "sample" : trace == Run::Trace::Summary ? "summary" : "full";
@@ -417,13 +265,6 @@ inline size_t total_devices(const Scenario& scenario) {
   for (const DevicePopulation& pop : scenario.devices)
     total += static_cast<size_t>(std::max<int64_t>(pop.count, 0));
   return total;
-}
-
-// Whether a population runs on its battery alone (no mains, no solar panel, no video stream: a camera is
-// mains powered), the devices whose battery lifetime is projected (sim/record/kpi.cpp) and so whose
-// battery.service_life caps something (sim/city/key_warnings.cpp).
-inline bool on_battery_alone(const DevicePopulation& pop) {
-  return !pop.mains_powered && pop.stream_bps <= 0.0 && pop.solar.peak_power_w <= 0.0;
 }
 
 // The key path a population or gateway was written at (its written_path), for a diagnostic about it: the
