@@ -40,6 +40,18 @@ inline constexpr double rx2_open_s(double rx1_open_s) {
   return rx1_open_s + (kReceiveDelay2S - kReceiveDelay1S);
 }
 
+// When the network's answer to an uplink is at the gateway that sends it, counted from uplink_end_s: the up
+// leg (until the network server has the frame: a gateway's forward delay and its route's latency up; with
+// several receiving gateways, the first copy's), the server's answer delay (platform.ns_downlink_delay:
+// ChirpStack's deduplication delay) and the sending gateway's route down. That gateway can send it in a
+// receive window only if it is there by the window's opening (at or before). The LoRaWAN server times its
+// downlinks so (sim/access/lorawan_server.hpp), and resolve's warning a gateway heard alone
+// (sim/city/downlink_warnings.hpp).
+inline constexpr double downlink_at_gateway_s(double uplink_end_s, double up_s, double answer_delay_s,
+                                              double down_s) {
+  return uplink_end_s + up_s + answer_delay_s + down_s;
+}
+
 inline constexpr int kMinRxSymbols = 6;        // LoRaMac-node MinRxSymbols
 inline constexpr double kMaxRxErrorS = 0.010;  // LoRaMac-node SystemMaxRxError, 10 ms
 

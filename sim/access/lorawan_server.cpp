@@ -98,9 +98,10 @@ LorawanServer::Downlink LorawanServer::send_downlink(const ResolvedFrame& frame,
   // When the server can hand the downlink to a gateway: its first copy in, and its answer's delay.
   double first_copy_s = std::numeric_limits<double>::infinity();
   for (const uint32_t g : frame.gateways_received) first_copy_s = std::min(first_copy_s, uplink_lead_s_[g]);
-  const double answer_s = frame.tx.t_end_s + first_copy_s + scenario_.platform.ns_downlink_delay_s;
   const auto in_time = [&](uint32_t g, double window_s) {
-    return answer_s + downlink_lead_s_[g] <= window_s;
+    return models::radio::downlink_at_gateway_s(frame.tx.t_end_s, first_copy_s,
+                                                scenario_.platform.ns_downlink_delay_s,
+                                                downlink_lead_s_[g]) <= window_s;
   };
   if (std::none_of(frame.gateways_received.begin(), frame.gateways_received.end(),
                    [&](uint32_t g) { return in_time(g, rx1_open_s); }))

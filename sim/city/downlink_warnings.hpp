@@ -11,9 +11,10 @@ namespace citytwin::sim::city {
 
 // Appends a warning (severity Warning, at the gateway's entry) for each LoRaWAN gateway through which no
 // downlink could make RX1 (or RX2) of a population that needs downlinks (confirmed uplinks or ADR), timed as
-// sim/access/lorawan_server.hpp times it when that gateway alone heard the frame: forward_delay, its route's
-// latency up (scenario::route_latency_s), platform.ns_downlink_delay and its route's latency down, against
-// the smallest firmware.rx1_delay among those populations (RX2 one second later).
+// sim/access/lorawan_server.hpp times it when that gateway alone heard the frame
+// (models::radio::downlink_at_gateway_s): forward_delay, its route's latency up (scenario::route_latency_s),
+// platform.ns_downlink_delay and its route's latency down, against the smallest firmware.rx1_delay among
+// those populations (RX2 one second later).
 void check_downlink_timing(const scenario::Scenario& scenario, std::vector<scenario::Diagnostic>& out);
 
 }  // namespace citytwin::sim::city
