@@ -12,24 +12,14 @@
 #include "models/radio/nbiot_power.hpp"
 #include "sim/city/resolve.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "tests/sim/one_district_city.hpp"
 
 namespace citytwin::sim::city {
 namespace {
 
-const std::string kCity =
-    "city:\n"
-    "  districts:\n"
-    "    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
-    "devices:\n"
-    "POPULATION"
-    "gateways:\n"
-    "  - {name: gw, position: [500 m, 500 m]}\n"
-    "  - {name: cell, technology: nbiot, position: [400 m, 500 m]}\n"
-    "run: {duration: 1 h}\n";
-
+// The one-district city with a LoRaWAN gateway and an NB-IoT cell.
 scenario::Scenario with_population(const std::string& population) {
-  std::string text = kCity;
-  return scenario::load_scenario_text(text.replace(text.find("POPULATION"), 10, population));
+  return scenario::load_scenario_text(test::one_district_city(population));
 }
 
 // The one population of a scenario with this population entry.

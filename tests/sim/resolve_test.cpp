@@ -15,6 +15,7 @@
 #include "sim/city/build_city_layout.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "tests/sim/one_district_city.hpp"
 
 namespace citytwin::sim::city {
 namespace {
@@ -162,21 +163,9 @@ std::string joined(const std::vector<std::string>& lines) {
   return text;
 }
 
-const std::string kStations =
-    "city:\n"
-    "  districts:\n"
-    "    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"
-    "devices:\n"
-    "POPULATION"
-    "gateways:\n"
-    "  - {name: gw, position: [500 m, 500 m]}\n"
-    "  - {name: cell, technology: nbiot, position: [400 m, 500 m]}\n"
-    "  - {name: ap, technology: wifi, position: [500 m, 400 m]}\n"
-    "run: {duration: 1 h}\n";
-
+// The one-district city with a LoRaWAN gateway, an NB-IoT cell and a Wi-Fi access point.
 std::string with_population(const std::string& population) {
-  std::string text = kStations;
-  return text.replace(text.find("POPULATION"), 10, population);
+  return test::one_district_city(population, test::kAccessPointEntry);
 }
 
 // An NB-IoT population's LoRaWAN settings did nothing without a word (the trace showed sf 0, no
