@@ -1,12 +1,16 @@
 #include "sim/city/key_warnings.hpp"
 
+#include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "models/device/catalogue.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
+#include "sim/scenario/section_use.hpp"
 
 namespace citytwin::sim::city {
 namespace {
@@ -135,6 +139,48 @@ void check_gateway_keys(const scenario::Scenario& sc, std::vector<Diagnostic>& o
   }
 }
 
+// A gateway's backup battery keeps it on through a power cut in its district
+// (sim/drivers/gateway_timeline.cpp): where none can come (no drivers.power_outages cut there, no flood
+// driven), it never carries it. Said once per written entry, when it does nothing for every gateway the entry
+// stands for (a placement rule's stand in several districts), naming their districts.
+void check_gateway_backup(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
+  struct Entry {
+    size_t first = 0;                              // the first gateway of the entry
+    const scenario::WrittenKey* backup = nullptr;  // where its backup was written
+    std::vector<std::string> districts;            // where its gateways stand, each once
+    bool idle = true;
+  };
+  std::map<std::tuple<std::string, int, int>, Entry> entries;
+  std::vector<std::tuple<std::string, int, int>> order;  // the entries in gateway order
+  for (size_t g = 0; g < sc.gateways.size(); ++g) {
+    const scenario::Gateway& gw = sc.gateways[g];
+    for (const scenario::WrittenKey& written : gw.written_keys) {
+      if (written.key != "backup") continue;
+      const auto at = std::make_tuple(written.mark.file, written.mark.line, written.mark.column);
+      const auto [it, added] = entries.try_emplace(at, Entry{g, &written, {}, true});
+      if (added) order.push_back(at);
+      const int d = scenario::district_of(sc.city, gw.x_m, gw.y_m);
+      const std::string district = d < 0 ? "" : sc.city.districts[static_cast<size_t>(d)].name;
+      it->second.idle = it->second.idle && !scenario::power_may_fail(sc, district);
+      if (std::find(it->second.districts.begin(), it->second.districts.end(), district) ==
+          it->second.districts.end())
+        it->second.districts.push_back(district);
+    }
+  }
+  for (const auto& at : order) {
+    const Entry& entry = entries.at(at);
+    if (!entry.idle) continue;
+    std::string names;
+    for (size_t i = 0; i < entry.districts.size(); ++i)
+      names += (i == 0 ? "'" : ", '") + scenario::excerpt(entry.districts[i]) + "'";
+    out.push_back({entry.backup->mark, scenario::gateway_path(sc, entry.first) + ".backup",
+                   "ignored: no power cut reaches " + names +
+                       " (drivers.power_outages) and no flood is driven (drivers.flood, "
+                       "drivers.inundation_depth): the backup never carries the gateway",
+                   Diagnostic::Severity::Warning});
+  }
+}
+
 // A type that is a near miss of a catalogue type (water_metre): free text is allowed, with the generic
 // defaults, so a misspelling would silently change the battery, interval, payload, radio and event rule.
 // A misspelling only (closest_match without prefixes): 'parking' is free text, not 'parking_occupancy'.
@@ -159,6 +205,7 @@ void check_type(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
 void check_written_keys(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
   check_ignored_keys(sc, out);
   check_gateway_keys(sc, out);
+  check_gateway_backup(sc, out);
   check_type(sc, out);
 }
 

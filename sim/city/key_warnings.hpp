@@ -19,6 +19,8 @@ namespace citytwin::sim::city {
 //    battery.max_pulse_current on a mains-powered population (its bursts come from the mains);
 //  - a gateway's key its technology ignores: demodulators and tx_power on an NB-IoT cell or a Wi-Fi access
 //    point, buffer, forward_delay and antenna_gain on an access point;
+//  - a gateway's backup where no power cut can reach its district (no drivers.power_outages there, no flood
+//    driven), once per written entry;
 //  - a population's type that is not in the catalogue but close to a catalogue type's name.
 void check_written_keys(const scenario::Scenario& scenario, std::vector<scenario::Diagnostic>& out);
 

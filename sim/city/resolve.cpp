@@ -23,6 +23,7 @@
 #include "sim/city/key_warnings.hpp"
 #include "sim/city/pulse_current.hpp"
 #include "sim/city/schedule_warnings.hpp"
+#include "sim/city/section_warnings.hpp"
 #include "sim/city/warning_text.hpp"
 #include "sim/drivers/failure_schedule.hpp"
 #include "sim/drivers/sumo_output.hpp"
@@ -421,6 +422,7 @@ std::vector<Diagnostic> resolve(const scenario::Scenario& sc, uint64_t seed, boo
   check_schedule(sc, warnings);         // sim/city/schedule_warnings.hpp
   check_downlink_timing(sc, warnings);  // sim/city/downlink_warnings.hpp
   check_channel(sc, warnings);
+  check_idle_sections(sc, warnings);  // sim/city/section_warnings.hpp
   drop_repeats(errors);
   drop_repeats(warnings);
   sort_by_place(errors);

@@ -7,6 +7,7 @@
 
 #include "sim/city/warning_text.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
+#include "sim/scenario/section_use.hpp"
 
 namespace citytwin::sim::city {
 namespace {
@@ -52,12 +53,36 @@ void check_late_drivers(const scenario::Scenario& sc, std::vector<Diagnostic>& o
       late(sc, f.written, "the failure of " + names({f.target}), f.start_s, out);
 }
 
+// Power cuts that switch nothing off: a cut takes down the gateways standing in its districts and the
+// backbone of an OLT powered there (fibre.olts[].district), nothing else (sim/drivers/gateway_timeline.cpp,
+// failure_schedule.cpp); one in districts where neither is, in the base or any phase, does nothing. (A cut
+// after the run's end is said by check_late_drivers.)
+void check_idle_power_cuts(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
+  const scenario::SectionUse use = scenario::plan_section_use(sc);
+  for (const scenario::PowerOutage& o : sc.drivers.power_outages) {
+    if (o.start_s >= sc.run.duration_s || o.written.path.empty()) continue;
+    if (std::any_of(o.districts.begin(), o.districts.end(),
+                    [&](const std::string& d) { return use.powered_districts.count(d) > 0; }))
+      continue;
+    const std::string row = o.written.csv_row.empty() ? "" : o.written.csv_row + ": ";
+    out.push_back({o.written.mark, o.written.path,
+                   row + "the power cut in " + names(o.districts) +
+                       " switches nothing off: no gateway stands there, and no OLT takes its power there "
+                       "(fibre.olts[].district)" +
+                       (sc.phases.empty() ? "" : ", in the base or any phase"),
+                   Diagnostic::Severity::Warning});
+  }
+}
+
 // Attacks that would never act, said (no silent no-op): a window that starts at or after the run's end, a
 // jammer on no channel a LoRaWAN device uses (scenario::Jamming::jams, as access::JammingField), a share
 // of a population that rounds to no device.
 void check_attacks(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
   const scenario::Attacks& a = sc.attacks;
   const double end_s = sc.run.duration_s;
+  const bool lora_devices =
+      !a.jamming.empty() &&
+      scenario::plan_section_use(sc).devices[static_cast<size_t>(scenario::Technology::LoRaWAN)];
   const auto late_attack = [&](const scenario::SourceMark& mark, const std::string& path, double start_s) {
     if (start_s >= end_s)
       out.push_back({mark, path,
@@ -69,7 +94,14 @@ void check_attacks(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
     const scenario::Jamming& j = a.jamming[i];
     const std::string path = "attacks.jamming[" + std::to_string(i) + "]";
     late_attack(j.mark, path, j.start_s);
-    if (j.channels_hz.empty()) continue;
+    if (j.channels_hz.empty()) {
+      // Every channel: it loses frames where a LoRaWAN device sends any, in the base or a phase.
+      if (!lora_devices)
+        out.push_back({j.mark, path,
+                       "no population has LoRaWAN devices: the jammer, on every channel, loses nothing",
+                       Diagnostic::Severity::Warning});
+      continue;
+    }
     const bool heard = std::any_of(sc.devices.begin(), sc.devices.end(), [&](const DevicePopulation& p) {
       return p.technology == scenario::Technology::LoRaWAN && p.count > 0 &&
              std::any_of(p.radio.channels_hz.begin(), p.radio.channels_hz.end(),
@@ -101,6 +133,7 @@ void check_attacks(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
 
 void check_schedule(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
   check_late_drivers(sc, out);
+  check_idle_power_cuts(sc, out);
   check_attacks(sc, out);
 }
 

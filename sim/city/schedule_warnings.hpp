@@ -15,8 +15,10 @@ namespace citytwin::sim::city {
 //    cut (drivers.power_outages, power_outages_csv), a failure interval (drivers.failures, failures_csv) or
 //    an attack window that starts at or after the run's end, run.duration (a run's reports, failures and
 //    attacks are all before it): it never acts;
-//  - a jammer on no channel a LoRaWAN device uses, and a compromised share of a population that rounds to
-//    no device.
+//  - a power cut in districts where no gateway stands and no OLT takes its power, in the base or any phase:
+//    it switches nothing off;
+//  - a jammer on no channel a LoRaWAN device uses (on every channel: no LoRaWAN device in the base or any
+//    phase), and a compromised share of a population that rounds to no device.
 void check_schedule(const scenario::Scenario& scenario, std::vector<scenario::Diagnostic>& out);
 
 }  // namespace citytwin::sim::city

@@ -69,6 +69,9 @@ struct Olt {
   std::string district;
   double backup_s = 0.0;
   SourceMark mark;
+  std::vector<WrittenKey> written_keys;  // its keys as written, in file order (as Gateway's)
+  // The key path of the entry it was read from (fibre.olts[1], phases[0].add.olts[0]); "" when built in code.
+  std::string written_path;
 };
 
 // The core/backbone network (a ring or mesh, like Daegu's 125 km backbone): fibre links between

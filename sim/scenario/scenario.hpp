@@ -26,6 +26,7 @@
 #include "sim/scenario/geo_frame.hpp"
 #include "sim/scenario/infrastructure_spec.hpp"
 #include "sim/scenario/plan_spec.hpp"
+#include "sim/scenario/section_use.hpp"
 #include "sim/scenario/source_mark.hpp"
 #include "sim/scenario/traffic_spec.hpp"
 
@@ -249,6 +250,14 @@ struct Scenario {
   // from drivers.flood).
   bool drives(std::string_view quantity) const;
   Attacks attacks;
+  // The keys of the settings sections (radio, nbiot, wifi, platform, run) as written, in file order, by
+  // their path from the top ("radio.capture.threshold", "nbiot.npusch.ce0.i_tbs"; a list, such as
+  // radio.gateway_sensitivity or platform.alerts, as one key), where their values were written (file, or
+  // --set): for the warnings about a section that does nothing (sim/city/section_warnings.hpp).
+  std::vector<WrittenKey> written_settings;
+  // What the base and every phase have together that those sections act on (the loader fills it; resolve
+  // adds the scenario's own).
+  SectionUse plan_use;
 };
 
 // The index of the first district containing the point, or -1.

@@ -113,6 +113,9 @@ void read_olts(DiagnosticLog& log, const YamlNode* olts,
                 {"name", "backbone_length", "backbone_bandwidth", "node", "district", "backup"});
     Olt olt;
     olt.mark = log.mark(olts->items[i].location);
+    if (o.is_map())
+      for (const YamlEntry& entry : olts->items[i].entries)
+        olt.written_keys.push_back({entry.key, log.mark(entry.value.location)});
     set_if(olt.name, o.text("name", Presence::Required));
     set_if(olt.node,
            o.text("node", fibre.core.data_centre.empty() ? Presence::Optional : Presence::Required));

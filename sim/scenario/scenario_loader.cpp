@@ -282,6 +282,17 @@ void note_written(const ComposedTree& tree, Items& items, const std::string& seq
                                 : index_path(sequence, i);
 }
 
+// The leaves of a settings section as written: a map's entries by their paths, a scalar, list or empty
+// value as one key (Scenario::written_settings).
+void note_settings(const DiagnosticLog& log, const YamlNode& node, const std::string& path,
+                   std::vector<WrittenKey>& out) {
+  if (!node.is_map()) {
+    out.push_back({path, log.mark(node.location)});
+    return;
+  }
+  for (const YamlEntry& entry : node.entries) note_settings(log, entry.value, path + "." + entry.key, out);
+}
+
 // Every section of one scenario tree (a phased scenario's base or one of its phases).
 void read_sections(DiagnosticLog& log, const ComposedTree& tree, Scenario& scenario) {
   const YamlNode& root = tree.root;
@@ -297,6 +308,7 @@ void read_sections(DiagnosticLog& log, const ComposedTree& tree, Scenario& scena
   read_nbiot(log, root.find("nbiot"), scenario.nbiot);
   read_wifi(log, root.find("wifi"), scenario.wifi);
   read_fibre(log, root.find("fibre"), scenario.gateways, root.find("gateways"), scenario.fibre);
+  note_written(tree, scenario.fibre.olts, "fibre.olts");
   read_platform(log, root.find("platform"), scenario.devices,
                 scenario.platform);  // before drivers: failures may target "ccc"
   read_drivers(log, root.find("drivers"), scenario);
@@ -310,6 +322,9 @@ void read_sections(DiagnosticLog& log, const ComposedTree& tree, Scenario& scena
   }
   read_run(log, root.find("run"), scenario.devices, scenario.run);
   read_attacks(log, root.find("attacks"), scenario);  // sim/scenario/scenario_attacks.cpp
+  for (const char* section : {"radio", "nbiot", "wifi", "platform", "run"})
+    if (const YamlNode* node = root.find(section); node != nullptr && node->is_map())
+      note_settings(log, *node, section, scenario.written_settings);
 }
 
 }  // namespace
@@ -366,9 +381,11 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
         data_files.push_back(file);
   };
   std::set<std::string> seen;
+  SectionUse plan_use;  // what the base and every phase have, for the settings sections written for all
   auto read_tree = [&](std::size_t k, Scenario& into) {
     DiagnosticLog tree_log(source_name, overrides);
     read_sections(tree_log, trees[k], into);
+    plan_use |= section_use(into);
     add_data_files(tree_log);
     for (Diagnostic d : tree_log.sorted()) {
       d.key_path = trees[k].written_path(d.key_path);
@@ -408,6 +425,7 @@ Scenario load_scenario_text(const std::string& yaml_text, const std::string& sou
     throw ScenarioError(diagnostics);
   }
   scenario.data_files = std::move(data_files);
+  scenario.plan_use = std::move(plan_use);
   scenario.phases = std::move(phases);
   scenario.phase_index = selected;
   const ComposedTree& tree = trees[static_cast<std::size_t>(selected + 1)];

@@ -81,6 +81,28 @@ def test_attacks_that_would_never_act_are_said():
 
 
 
+def test_a_section_that_does_nothing_is_said():
+    # nbiot's timers and NPUSCH in a city without NB-IoT devices set nothing: validate and run say so, once,
+    # at the first key written, naming each (sim/city/section_warnings.hpp).
+    clean = SCENARIO.replace("  - {name: counters, type: traffic_counter, count: 5, districts: [a]}\n", "")
+    idle = clean + "nbiot:\n  t3324: 30 s\n  npusch: {ce0: {i_tbs: 8}}\n"
+    said = (r"<text>:11:10: nbiot: warning: ignored: nbiot\.t3324 and nbiot\.npusch\.ce0\.i_tbs: no population "
+            r"has NB-IoT devices")
+    with pytest.warns(citytwin.ScenarioWarning, match=said):
+        citytwin.validate(idle)
+    with pytest.warns(citytwin.ScenarioWarning, match=said) as caught:
+        r = citytwin.run(idle, progress=False)
+    assert r.warnings == [str(w.message) for w in caught] and len(r.warnings) == 1
+    # Written as an override, it is named there.
+    with pytest.warns(citytwin.ScenarioWarning, match=r"nbiot\.t3412: warning: ignored: no population has NB-IoT"):
+        citytwin.validate(clean + "nbiot: {}\n", overrides={"nbiot.t3412": "12 h"})
+    # With the NB-IoT counters (SCENARIO's), the section acts: nothing said of it.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        citytwin.validate(SCENARIO + "nbiot:\n  t3324: 30 s\n")
+    assert not [w for w in caught if "nbiot." in str(w.message)]
+
+
 # What a shipped scenario shows on purpose, warned of at every load: nbiot_metering's basement water meters
 # keep the catalogue's AA bobbin Li-SOCl2 cell under an NB-IoT modem's 167 mA bursts (scenarios/README.md).
 DELIBERATE = {

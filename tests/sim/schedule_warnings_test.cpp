@@ -101,7 +101,7 @@ TEST(ScheduleWarnings, NothingIsSaidOfEntriesWithinTheRun) {
   std::string text = kSmallCity +
                      "drivers:\n"
                      "  rainfall: {value: 1 mm/h, events: [{start: 2 h, end: 3 h, factor: 2}]}\n"
-                     "  power_outages: [{districts: [b], start: 2 h, end: 3 h}]\n"
+                     "  power_outages: [{districts: [a], start: 2 h, end: 3 h}]\n"  // (gw stands in a)
                      "  failures: [{target: network_server, start: 2 h, end: 3 h}]\n";
   EXPECT_EQ(warnings_of(text).size(), 3u) << joined(warnings_of(text));
   text.replace(text.find("duration: 1 h"), 13, "duration: 1 d");

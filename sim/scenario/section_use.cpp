@@ -1,0 +1,61 @@
+#include "sim/scenario/section_use.hpp"
+
+#include <algorithm>
+#include <cstddef>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace citytwin::sim::scenario {
+
+SectionUse& SectionUse::operator|=(const SectionUse& other) {
+  for (std::size_t t = 0; t < devices.size(); ++t) {
+    devices[t] = devices[t] || other.devices[t];
+    stations[t] = stations[t] || other.stations[t];
+  }
+  lorawan_downlinks = lorawan_downlinks || other.lorawan_downlinks;
+  powered_districts.insert(other.powered_districts.begin(), other.powered_districts.end());
+  return *this;
+}
+
+SectionUse section_use(const Scenario& scenario) {
+  SectionUse use;
+  for (const DevicePopulation& pop : scenario.devices) {
+    if (pop.count <= 0) continue;
+    use.devices.at(static_cast<std::size_t>(pop.technology)) = true;
+    // The network server answers a confirmed uplink (an ACK) or an ADR device (its LinkADRReq) alone
+    // (sim/access/lorawan_server.cpp).
+    if (pop.technology == Technology::LoRaWAN && (pop.confirmation.confirmed || pop.radio.adr))
+      use.lorawan_downlinks = true;
+  }
+  for (const Gateway& gateway : scenario.gateways)
+    use.stations.at(static_cast<std::size_t>(gateway.technology)) = true;
+  // Power cuts switch off the gateways of a district (sim/drivers/gateway_timeline.cpp) and the backbone of
+  // an OLT powered there (sim/drivers/failure_schedule.cpp), nothing else. Looked up only where there are
+  // cuts to judge (a gateway's district is a search of the districts).
+  if (scenario.drivers.power_outages.empty()) return use;
+  for (const Gateway& gateway : scenario.gateways) {
+    const int district = district_of(scenario.city, gateway.x_m, gateway.y_m);
+    if (district >= 0)
+      use.powered_districts.insert(scenario.city.districts[static_cast<std::size_t>(district)].name);
+  }
+  for (const Olt& olt : scenario.fibre.olts)
+    if (!olt.district.empty()) use.powered_districts.insert(olt.district);
+  return use;
+}
+
+SectionUse plan_section_use(const Scenario& scenario) {
+  SectionUse use = section_use(scenario);
+  use |= scenario.plan_use;
+  return use;
+}
+
+bool power_may_fail(const Scenario& scenario, std::string_view district) {
+  if (scenario.drives("inundation_depth")) return true;
+  return std::any_of(scenario.drivers.power_outages.begin(), scenario.drivers.power_outages.end(),
+                     [&](const PowerOutage& cut) {
+                       return std::find(cut.districts.begin(), cut.districts.end(), district) !=
+                              cut.districts.end();
+                     });
+}
+
+}  // namespace citytwin::sim::scenario

@@ -1,0 +1,354 @@
+// resolve()'s warnings about settings that do nothing in the scenario (sim/city/section_warnings.hpp, the
+// gateway backup of key_warnings.hpp, the power cuts and jammers of schedule_warnings.hpp): said once per
+// section at the first idle key as written, naming every idle key and why; not said where the section acts,
+// in the base or in any phase of a rollout.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "sim/city/resolve.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+
+namespace citytwin::sim::city {
+namespace {
+
+std::vector<std::string> warnings_of(const std::string& text,
+                                     const std::vector<std::string>& overrides = {}) {
+  std::vector<std::string> found;
+  for (const auto& w : resolve(scenario::load_scenario_text(text, "<text>", overrides), 1))
+    found.push_back(w.to_string());
+  return found;
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return text;
+}
+
+// text with its first `from` replaced by `to` (which the test expects to be there).
+std::string with(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  if (at == std::string::npos) ADD_FAILURE() << "test bug: '" << from << "' not in the scenario";
+  return at == std::string::npos ? text : text.replace(at, from.size(), to);
+}
+
+long count_of(const std::vector<std::string>& warnings, const std::string& part) {
+  return std::count_if(warnings.begin(), warnings.end(),
+                       [&](const std::string& w) { return w.find(part) != std::string::npos; });
+}
+
+// Nine lines: a LoRaWAN city that warns of nothing.
+const std::string kCity =
+    "city:\n"                                                     // 1
+    "  districts:\n"                                              // 2
+    "    - {name: a, origin: [0 m, 0 m], size: [1 km, 1 km]}\n"   // 3
+    "    - {name: b, origin: [1 km, 0 m], size: [1 km, 1 km]}\n"  // 4
+    "devices:\n"                                                  // 5
+    "  - {name: meters, count: 5, districts: [a]}\n"              // 6
+    "gateways:\n"                                                 // 7
+    "  - {name: gw, position: [500 m, 500 m]}\n"                  // 8
+    "run: {duration: 1 h}\n";                                     // 9
+
+// The city with its one population made NB-IoT (mains powered: a generic battery's pulse rating is below the
+// modem's bursts, which pulse_current.hpp says), served by a cell.
+std::string nbiot_city() {
+  return with(with(kCity, "{name: meters,", "{name: meters, technology: nbiot, power: mains,"), "{name: gw,",
+              "{name: gw, technology: nbiot,");
+}
+
+// The city with Wi-Fi cameras and an access point alone.
+std::string wifi_city() {
+  return with(with(kCity, "{name: meters,", "{name: cams, technology: wifi, stream: 2 Mbps,"), "{name: gw,",
+              "{name: ap, technology: wifi,");
+}
+
+TEST(SectionWarnings, TheCitiesOfTheseTestsWarnOfNothing) {
+  EXPECT_TRUE(warnings_of(kCity).empty()) << joined(warnings_of(kCity));
+  EXPECT_TRUE(warnings_of(nbiot_city()).empty()) << joined(warnings_of(nbiot_city()));
+  EXPECT_TRUE(warnings_of(wifi_city()).empty()) << joined(warnings_of(wifi_city()));
+}
+
+// The known case: nbiot's timers and NPUSCH in a city without NB-IoT devices changed nothing, silently. One
+// warning for the section, at its first key, naming each key written (a key at its default included).
+TEST(SectionWarnings, AnNbiotSectionWithoutNbiotDevicesIsSaidOnce) {
+  const std::string nbiot =
+      "nbiot:\n"                                                // 10
+      "  t3324: 30 s\n"                                         // 11
+      "  npusch: {ce0: {i_tbs: 8}, ce2: {repetitions: 32}}\n";  // 12 (32: the default)
+  const auto warnings = warnings_of(kCity + nbiot);
+  ASSERT_EQ(warnings.size(), 1u) << joined(warnings);
+  EXPECT_EQ(warnings[0],
+            "<text>:11:10: nbiot: warning: ignored: nbiot.t3324, nbiot.npusch.ce0.i_tbs and "
+            "nbiot.npusch.ce2.repetitions: no population has NB-IoT devices: the nbiot section sets NB-IoT's "
+            "random access, uplink (NPUSCH) and device timers, which act once a population with technology: "
+            "nbiot has devices");
+  // One key alone is named as the key.
+  EXPECT_EQ(
+      count_of(warnings_of(kCity + "nbiot: {t3412: 12 h}\n"), "<text>:10:16: nbiot.t3412: warning: ignored:"),
+      1);
+  // An NB-IoT population with devices: the section acts. With none (count 0), it does not.
+  EXPECT_TRUE(warnings_of(nbiot_city() + nbiot).empty()) << joined(warnings_of(nbiot_city() + nbiot));
+  const std::string none = with(nbiot_city() + nbiot, "count: 5", "count: 0");
+  EXPECT_EQ(count_of(warnings_of(none), "nbiot: warning: ignored: nbiot.t3324"), 1)
+      << joined(warnings_of(none));
+  // Written from the command line: named at the override.
+  EXPECT_EQ(
+      count_of(warnings_of(kCity + "nbiot: {}\n", {"nbiot.t3324=30 s"}),
+               "--set nbiot.t3324=30 s: nbiot.t3324: warning: ignored: no population has NB-IoT devices"),
+      1);
+  // An empty section sets nothing: nothing to say.
+  EXPECT_TRUE(warnings_of(kCity + "nbiot: {}\n").empty());
+}
+
+// The sections are written once for a whole rollout: one a later phase needs is not idle in the base.
+TEST(SectionWarnings, ASectionAPhaseUsesIsNotSaid) {
+  const std::string plan =
+      kCity +
+      "nbiot: {t3324: 30 s}\n"
+      "phases:\n"
+      "  - name: cells\n"
+      "    add:\n"
+      "      gateways: [{name: cell, technology: nbiot, position: [1.5 km, 500 m]}]\n"
+      "      devices: [{name: counters, technology: nbiot, power: mains, count: 3, districts: [b]}]\n";
+  EXPECT_TRUE(warnings_of(plan).empty()) << joined(warnings_of(plan));
+  EXPECT_TRUE(warnings_of(plan, {"run.phase=cells"}).empty())
+      << joined(warnings_of(plan, {"run.phase=cells"}));
+  // Without the phase's devices, the whole plan never uses it.
+  const std::string cells_only = plan.substr(0, plan.find("      devices:"));
+  EXPECT_EQ(count_of(warnings_of(cells_only),
+                     "nbiot.t3324: warning: ignored: no population has NB-IoT devices "
+                     "(in the base or any phase)"),
+            1)
+      << joined(warnings_of(cells_only));
+}
+
+TEST(SectionWarnings, APagingTimeWindowWithoutEdrxIsSaid) {
+  EXPECT_EQ(
+      count_of(
+          warnings_of(nbiot_city() + "nbiot: {paging_time_window: 5.12 s}\n"),
+          "<text>:10:29: nbiot.paging_time_window: warning: ignored: eDRX is off (nbiot.edrx_cycle 0 s)"),
+      1);
+  const std::string edrx = nbiot_city() + "nbiot: {edrx_cycle: 81.92 s, paging_time_window: 5.12 s}\n";
+  EXPECT_TRUE(warnings_of(edrx).empty()) << joined(warnings_of(edrx));
+}
+
+// A Wi-Fi camera associates by a fixed link budget: none of radio acts in a city of cameras alone.
+TEST(SectionWarnings, RadioInAWifiCityIsSaidWhole) {
+  const std::string radio =
+      "radio:\n"                        // 10
+      "  path_loss: {exponent: 3.5}\n"  // 11
+      "  shadowing: {sigma: 7.8 dB}\n"  // 12
+      "  region: EU868\n";              // 13 (the default)
+  const auto warnings = warnings_of(wifi_city() + radio);
+  ASSERT_EQ(warnings.size(), 1u) << joined(warnings);
+  EXPECT_EQ(warnings[0],
+            "<text>:11:25: radio: warning: ignored: radio.path_loss.exponent, radio.shadowing.sigma and "
+            "radio.region: the city has no LoRaWAN or NB-IoT device, gateway or cell: these set their radio "
+            "links, and a Wi-Fi camera associates by the fixed Wi-Fi link budget (models/radio/wifi.hpp)");
+  // A LoRaWAN gateway without devices still has a coverage (/kpi coverage_area_lorawan), which these set.
+  const std::string gateway = wifi_city() + radio +
+                              "  gateway_sensitivity: [-130 dBm, -132.5 dBm, -135 dBm, "
+                              "-137.5 dBm, -140 dBm, -142.5 dBm]\n";
+  const std::string with_gateway = with(gateway, "run:", "  - {name: gw, position: [1.5 km, 500 m]}\nrun:");
+  EXPECT_TRUE(warnings_of(with_gateway).empty()) << joined(warnings_of(with_gateway));
+}
+
+// NB-IoT shares the propagation, not LoRa's reception at the gateways.
+TEST(SectionWarnings, LorasReceptionKeysWithoutLorawanDevicesAreSaid) {
+  const std::string radio =
+      "radio:\n"                                                                                     // 10
+      "  path_loss: {exponent: 3.5}\n"                                                               // 11
+      "  capture: {enabled: true, threshold: 6 dB}\n"                                                // 12
+      "  inter_sf: goursaud\n"                                                                       // 13
+      "  interference: cumulative\n"                                                                 // 14
+      "  gateway_sensitivity: [-130 dBm, -132.5 dBm, -135 dBm, -137.5 dBm, -140 dBm, -142.5 dBm]\n"  // 15
+      "  noise_figure: 6 dB\n"                                                                       // 16
+      "  receptions: strongest\n"                                                                    // 17
+      "  strongest_k: 4\n";                                                                          // 18
+  const auto warnings = warnings_of(nbiot_city() + radio);
+  ASSERT_EQ(warnings.size(), 1u) << joined(warnings);
+  EXPECT_EQ(warnings[0],
+            "<text>:12:22: radio: warning: ignored: radio.capture.enabled, radio.capture.threshold, "
+            "radio.inter_sf, radio.interference, radio.receptions and radio.strongest_k: no population has "
+            "LoRaWAN devices: these judge LoRa frames at the gateways (sim/access/radio_medium.hpp), and act "
+            "once a population with technology: lorawan has devices; radio.gateway_sensitivity: no LoRaWAN "
+            "device or gateway: the sensitivities are a LoRaWAN gateway's, for its receptions and coverage");
+  // strongest_only keeps an NB-IoT device's K strongest links alone: receptions and K act.
+  const std::string only = nbiot_city() + "radio: {receptions: strongest_only, strongest_k: 2}\n";
+  EXPECT_TRUE(warnings_of(only).empty()) << joined(warnings_of(only));
+  // With LoRaWAN devices, all of them act.
+  const std::string both = with(nbiot_city() + radio, "gateways:\n",
+                                "  - {name: lora, count: 5, districts: [a]}\ngateways:\n"
+                                "  - {name: lgw, position: [400 m, 500 m]}\n");
+  EXPECT_TRUE(warnings_of(both).empty()) << joined(warnings_of(both));
+}
+
+TEST(SectionWarnings, TheNoiseFigureWithoutLoraOrNbiotDevicesIsSaid) {
+  const std::string gateways_only = with(kCity + "radio: {noise_figure: 4 dB}\n", "count: 5", "count: 0");
+  EXPECT_EQ(
+      count_of(warnings_of(gateways_only),
+               "<text>:10:23: radio.noise_figure: warning: ignored: no LoRaWAN or NB-IoT device: it sets the "
+               "SNR of their frames (and ADR's)"),
+      1)
+      << joined(warnings_of(gateways_only));
+  // A jammer's reach counts the LoRaWAN gateways whose noise floor it doubles: the noise figure sets it.
+  const std::string jammed = gateways_only +
+                             "attacks: {jamming: [{position: [600 m, 500 m], start: 10 min, end: 20 min, "
+                             "channels: [868.1 MHz]}]}\n";
+  EXPECT_EQ(count_of(warnings_of(jammed), "radio.noise_figure"), 0) << joined(warnings_of(jammed));
+}
+
+TEST(SectionWarnings, ACaptureThresholdWithoutCaptureIsSaid) {
+  EXPECT_EQ(
+      count_of(warnings_of(kCity + "radio: {capture: {enabled: false, threshold: 1 dB}}\n"),
+               "<text>:10:46: radio.capture.threshold: warning: ignored: radio.capture.enabled is false: "
+               "no frame survives an overlap of its SF, whatever the threshold"),
+      1);
+  EXPECT_TRUE(warnings_of(kCity + "radio: {capture: {enabled: true, threshold: 1 dB}}\n").empty());
+}
+
+TEST(SectionWarnings, WifiWithoutCamerasIsSaid) {
+  EXPECT_EQ(count_of(warnings_of(kCity + "wifi: {airtime_sharing: proportional}\n"),
+                     "<text>:10:25: wifi.airtime_sharing: warning: ignored: no population has Wi-Fi devices: "
+                     "airtime is shared among an access point's cameras (technology: wifi)"),
+            1);
+  EXPECT_TRUE(warnings_of(wifi_city() + "wifi: {airtime_sharing: proportional}\n").empty());
+}
+
+// The downlink delay times ACKs and ADR commands; the stages process the frames the gateways forward.
+TEST(SectionWarnings, PlatformKeysForWhatTheCityDoesNotHaveAreSaid) {
+  const auto plain = warnings_of(kCity + "platform: {ns_downlink_delay: 100 ms}\n");
+  EXPECT_EQ(count_of(plain,
+                     "<text>:10:31: platform.ns_downlink_delay: warning: ignored: no LoRaWAN population "
+                     "with devices asks for downlinks (confirmed: true, or radio.adr: true)"),
+            1)
+      << joined(plain);
+  const std::string confirmed =
+      with(kCity + "platform: {ns_downlink_delay: 100 ms}\n", "count: 5,", "count: 5, confirmed: true,");
+  EXPECT_TRUE(warnings_of(confirmed).empty()) << joined(warnings_of(confirmed));
+  const std::string adr =
+      with(kCity + "platform: {ns_downlink_delay: 100 ms}\n", "count: 5,", "count: 5, radio: {adr: true},");
+  EXPECT_TRUE(warnings_of(adr).empty()) << joined(warnings_of(adr));
+
+  // Cameras alone: the stages process nothing; a broker flood reaches the broker's, analytics' and
+  // storage's and the host's, not the network server's.
+  const std::string stages = wifi_city() +
+                             "platform: {server_cores: 8, ns_cost: 100 kf, broker_cost: 10 kf, "
+                             "storage_record: 100 B, forward_message: 300 B}\n";
+  const auto idle = warnings_of(stages);
+  EXPECT_EQ(count_of(idle,
+                     "platform: warning: ignored: platform.server_cores, platform.ns_cost, "
+                     "platform.broker_cost, platform.storage_record and platform.forward_message: no "
+                     "LoRaWAN or NB-IoT device sends a report: the platform's stages they set process "
+                     "nothing"),
+            1)
+      << joined(idle);
+  const auto flooded = warnings_of(
+      stages + "attacks: {platform_dos: [{target: broker, rate: 10, start: 10 min, end: 20 min}]}\n");
+  EXPECT_EQ(count_of(flooded,
+                     "platform: warning: ignored: platform.ns_cost and platform.forward_message: no "
+                     "LoRaWAN or NB-IoT device sends a report, and no attacks.platform_dos flood "
+                     "reaches them"),
+            1)
+      << joined(flooded);
+  // NB-IoT reports cross the network server and the broker too.
+  EXPECT_TRUE(warnings_of(nbiot_city() + "platform: {ns_cost: 100 kf, broker_cost: 10 kf}\n").empty());
+}
+
+TEST(SectionWarnings, ACommandCentreLinkWithoutItsCentreOrCamerasIsSaid) {
+  EXPECT_EQ(count_of(warnings_of(wifi_city() + "platform: {command_centre: {link_bandwidth: 1 Gbps}}\n"),
+                     "platform.command_centre.link_bandwidth: warning: ignored: there is no command centre "
+                     "apart (platform.command_centre.link_length is not given)"),
+            1);
+  const std::string centre = "platform: {command_centre: {link_length: 5 km, link_bandwidth: 1 Gbps}}\n";
+  EXPECT_TRUE(warnings_of(wifi_city() + centre).empty()) << joined(warnings_of(wifi_city() + centre));
+  // Without cameras the link carries nothing, though its length is priced as fibre (not said).
+  const auto sensors = warnings_of(kCity + centre);
+  ASSERT_EQ(sensors.size(), 1u) << joined(sensors);
+  EXPECT_NE(
+      sensors[0].find("platform.command_centre.link_bandwidth: warning: ignored: no population has Wi-Fi "
+                      "devices: the command-centre link carries the cameras' streams alone"),
+      std::string::npos)
+      << sensors[0];
+}
+
+TEST(SectionWarnings, TraceEveryWithoutSampleIsSaid) {
+  std::string every = with(kCity, "run: {duration: 1 h}", "run: {duration: 1 h, trace_every: 5}");
+  EXPECT_EQ(count_of(warnings_of(every),
+                     "<text>:9:35: run.trace_every: warning: ignored: run.trace is full: "
+                     "trace_every picks the devices run.trace: sample keeps"),
+            1);
+  every = with(every, "trace_every: 5", "trace: sample, trace_every: 5");
+  EXPECT_TRUE(warnings_of(every).empty()) << joined(warnings_of(every));
+}
+
+// A backup carries a gateway or an OLT through a power cut where it stands; with none that can come, nothing.
+TEST(SectionWarnings, BackupsNoPowerCutReachesAreSaid) {
+  const std::string backed = with(kCity, "{name: gw,", "{name: gw, backup: 2 h,");
+  EXPECT_EQ(
+      count_of(warnings_of(backed),
+               "<text>:8:24: gateways[0].backup: warning: ignored: no power cut reaches 'a' "
+               "(drivers.power_outages) and no flood is driven (drivers.flood, drivers.inundation_depth): "
+               "the backup never carries the gateway"),
+      1)
+      << joined(warnings_of(backed));
+  const std::string cut =
+      backed + "drivers: {power_outages: [{districts: [a], start: 10 min, end: 20 min}]}\n";
+  EXPECT_TRUE(warnings_of(cut).empty()) << joined(warnings_of(cut));
+  const std::string flood = backed + "drivers: {inundation_depth: {value: 0 m}}\n";
+  EXPECT_EQ(count_of(warnings_of(flood), "backup"), 0) << joined(warnings_of(flood));
+
+  const std::string olts =
+      "fibre:\n"                                      // 10
+      "  olts:\n"                                     // 11
+      "    - {name: o1, backup: 4 h}\n"               // 12
+      "    - {name: o2, district: b, backup: 4 h}\n"  // 13
+      "    - {name: o3, district: a, backup: 4 h}\n"  // 14
+      "drivers: {power_outages: [{districts: [a], start: 10 min, end: 20 min}]}\n";
+  const auto said = warnings_of(kCity + olts);
+  EXPECT_EQ(count_of(said,
+                     "<text>:12:26: fibre.olts[0].backup: warning: ignored: without a district (where the "
+                     "OLT takes its power) no power cut reaches it"),
+            1)
+      << joined(said);
+  EXPECT_EQ(count_of(said,
+                     "<text>:13:28: fibre.olts[1]: warning: ignored: district and backup: no power cut "
+                     "reaches 'b' (drivers.power_outages) and no flood is driven"),
+            1)
+      << joined(said);
+  EXPECT_EQ(count_of(said, "fibre.olts[2]"), 0) << joined(said);
+}
+
+// A power cut switches off the gateways and OLTs powered where it is; where none are, nothing.
+TEST(SectionWarnings, APowerCutThatSwitchesNothingOffIsSaid) {
+  const std::string cut =
+      kCity + "drivers: {power_outages: [{districts: [b], start: 10 min, end: 20 min}]}\n";
+  EXPECT_EQ(count_of(warnings_of(cut),
+                     "<text>:10:27: drivers.power_outages[0]: warning: the power cut in 'b' "
+                     "switches nothing off: no gateway stands there, and no OLT takes its "
+                     "power there (fibre.olts[].district)"),
+            1)
+      << joined(warnings_of(cut));
+  // An OLT powered there, or a gateway a phase adds there, is switched off by it.
+  EXPECT_TRUE(warnings_of(cut + "fibre: {olts: [{name: o, district: b}]}\n").empty());
+  const std::string plan = cut +
+                           "phases:\n"
+                           "  - {name: east, add: {gateways: [{name: gw2, position: [1.5 km, 500 m]}]}}\n";
+  EXPECT_TRUE(warnings_of(plan).empty()) << joined(warnings_of(plan));
+}
+
+TEST(SectionWarnings, AJammerWithoutLorawanDevicesIsSaid) {
+  const std::string jam = "attacks: {jamming: [{position: [600 m, 500 m], start: 10 min, end: 20 min}]}\n";
+  EXPECT_EQ(count_of(warnings_of(nbiot_city() + jam),
+                     "attacks.jamming[0]: warning: no population has LoRaWAN devices: the jammer, on every "
+                     "channel, loses nothing"),
+            1)
+      << joined(warnings_of(nbiot_city() + jam));
+  EXPECT_TRUE(warnings_of(kCity + jam).empty()) << joined(warnings_of(kCity + jam));
+}
+
+}  // namespace
+}  // namespace citytwin::sim::city
