@@ -50,6 +50,10 @@ DeviceLinks::DeviceLinks(const scenario::Scenario& sc, uint64_t seed, const City
                   ? static_cast<uint32_t>(sc.channel.strongest_k)
                   : 0),
       sigma_db_(sc.channel.shadowing_sigma_db),
+      field_(sc.channel.shadowing_sigma_db > 0.0 && sc.channel.shadowing_correlation_m > 0.0
+                 ? std::optional<ShadowingField>(std::in_place, seed, sc.gateways,
+                                                 sc.channel.shadowing_correlation_m)
+                 : std::nullopt),
       lora_grid_(sc.gateways, kLora),
       nbiot_grid_(sc.gateways, kNbiot),
       rank_(sc.gateways.size()),
@@ -75,6 +79,8 @@ DeviceLinks::DeviceLinks(const scenario::Scenario& sc, uint64_t seed, const City
   // the vector path changes).
   const char* scalar_gains = std::getenv("CITYTWIN_SCALAR_GAINS");
   vector_gains_ = scalar_gains == nullptr || std::string(scalar_gains) != "1";
+  // The correlated field: its own largest lift, and no bounds on the draw's hashes (LinkCutoff).
+  const double max_z = field_ ? ShadowingField::max_abs_z() : kMaxStandardNormal;
   for (const scenario::DevicePopulation& pop : sc.devices) {
     const bool linked = pop.technology == kLora || pop.technology == kNbiot;
     const double floor = fixed_sf(pop) ? models::radio::gateway_sensitivity_dbm(
@@ -85,25 +91,35 @@ DeviceLinks::DeviceLinks(const scenario::Scenario& sc, uint64_t seed, const City
     const double max_antenna = linked ? max_antenna_dbi_.at(static_cast<size_t>(pop.technology)) : 0.0;
     const double max_loss =
         linked ? pop.radio.tx_power_dbm + max_antenna - floor : -std::numeric_limits<double>::infinity();
-    cutoffs_.emplace_back(sc.channel.path_loss, max_loss, sigma_db_, max_distance_m);
+    cutoffs_.emplace_back(sc.channel.path_loss, max_loss, sigma_db_, max_distance_m, max_z, !field_);
     const double max_loss_sf12 = linked ? pop.radio.tx_power_dbm + max_antenna - link_floor_dbm(pop)
                                         : -std::numeric_limits<double>::infinity();
-    sf12_cutoffs_.emplace_back(sc.channel.path_loss, max_loss_sf12, sigma_db_, max_distance_m);
+    sf12_cutoffs_.emplace_back(sc.channel.path_loss, max_loss_sf12, sigma_db_, max_distance_m, max_z,
+                               !field_);
   }
 }
 
 void DeviceLinks::judge(Device& device, Scratch& scratch) const {
   // (d2 as the grid computed it: its square root is the distance to within an ulp of std::hypot's, far
   // below the float a gain is kept as.)
-  const LinkGains link_gains{&sc_.channel.path_loss, antenna_dbi_.data(), rank_.data(),
-                             device.shadow_key,      sigma_db_,           device.wall_loss_db};
+  const LinkGains link_gains{&sc_.channel.path_loss, antenna_dbi_.data(),      rank_.data(),
+                             device.shadow_key,      field_ ? 0.0 : sigma_db_, device.wall_loss_db};
   link_gains.compute(scratch.candidates, scratch.candidate_gain, vector_gains_);
+  if (field_) add_field_shadowing(device, scratch);
   const double tx_dbm = device.pop.radio.tx_power_dbm;
   for (size_t i = 0; i < scratch.candidates.size(); ++i) {
     const double gain = scratch.candidate_gain[i];
     if (tx_dbm + gain < device.floor_dbm) continue;
     device.best_rssi_dbm = std::max(device.best_rssi_dbm, tx_dbm + gain);
     scratch.gains.push_back({scratch.candidates[i].first, gain});
+  }
+}
+
+void DeviceLinks::add_field_shadowing(const Device& device, Scratch& scratch) const {
+  for (size_t i = 0; i < scratch.candidates.size(); ++i) {
+    const uint32_t g = scratch.candidates[i].first;
+    core::Stream rng(device.shadow_key, 2u * static_cast<uint64_t>(rank_[g]));  // the independent draw's
+    scratch.candidate_gain[i] -= sigma_db_ * field_->z(g, device.x_m, device.y_m, standard_normal_draw(rng));
   }
 }
 

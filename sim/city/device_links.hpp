@@ -4,16 +4,22 @@
 // "shadowing" per device, one draw per gateway of the device's technology, found by the gateway's rank
 // among them, as the streams are counter-based) and building penetration ("penetration" per device).
 // Only the gateways a spatial index and a distance cut-off leave are tested (sim/city/link_index.hpp).
+// With radio.shadowing.correlation_distance the shadowing is the gateway's correlated field at the device
+// (sim/city/shadowing_field.hpp), that draw its nugget; the cut-off then allows the field's largest lift
+// and the pairs are not skipped on the draw's hashes (the field is not one draw), so every pair within it
+// is drawn. The mode is chosen once, at construction.
 // Devices are independent: any thread may compute any device, into its own Scratch.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "sim/city/city_layout.hpp"
 #include "sim/city/link_index.hpp"
+#include "sim/city/shadowing_field.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace citytwin::sim::city {
@@ -55,6 +61,8 @@ class DeviceLinks {
   struct Device;
   // Appends to scratch.gains the candidates heard at full power down to the device's floor.
   void judge(Device& device, Scratch& scratch) const;
+  // The correlated field's shadowing, taken off the candidates' gains computed without shadowing.
+  void add_field_shadowing(const Device& device, Scratch& scratch) const;
   // Every link within the cut-off, in gateway order.
   void gather(Device& device, const LinkCutoff& cutoff, Scratch& scratch) const;
   // radio.receptions: strongest_only: the links that can be among the K strongest, in gateway order.
@@ -69,6 +77,8 @@ class DeviceLinks {
   uint64_t seed_;
   uint32_t keep_k_;  // radio.receptions: strongest_only: the K kept; 0: every link
   double sigma_db_;  // the shadowing's
+  // radio.shadowing.correlation_distance (with sigma > 0): the gateways' correlated fields; else none.
+  std::optional<ShadowingField> field_;
   GatewayGrid lora_grid_, nbiot_grid_;
   std::vector<uint32_t> rank_;  // per gateway: among the gateways of its technology
   std::vector<double> antenna_dbi_;

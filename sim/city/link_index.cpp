@@ -53,15 +53,16 @@ GatewayGrid::GatewayGrid(const std::vector<scenario::Gateway>& gateways, scenari
 }
 
 LinkCutoff::LinkCutoff(const models::radio::LogDistancePathLoss& path_loss, double max_loss_db,
-                       double sigma_db, double max_distance_m)
+                       double sigma_db, double max_distance_m, double max_z, bool bound_draws)
     : path_loss_(path_loss) {
   // Only a loss that grows with distance bounds the distance (the loader requires exponent > 0).
   if (!(path_loss.exponent > 0.0) || !(path_loss.reference_distance_m > 0.0) || !std::isfinite(max_loss_db))
     return;
   l0_db_ = max_loss_db + 1e-6;
-  const double reach_db = l0_db_ + std::max(0.0, sigma_db) * kMaxStandardNormal;
+  max_lift_db_ = std::max(0.0, sigma_db) * max_z;
+  const double reach_db = l0_db_ + max_lift_db_;
   radius_m_ = path_loss.distance_for_loss_m(reach_db) * (1.0 + 1e-9) + 1e-6;
-  if (!std::isfinite(radius_m_) || !(sigma_db > 0.0)) return;
+  if (!std::isfinite(radius_m_) || !(sigma_db > 0.0) || !bound_draws) return;
   // 16,384 buckets of d^2 over the city's span: 3.3 m wide at 12 km in a 36 km span.
   constexpr size_t kBuckets = 16384;
   const double span_m = std::max(std::min(radius_m_, max_distance_m), 1.0);

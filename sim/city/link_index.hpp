@@ -86,12 +86,15 @@ class GatewayGrid {
 //     (A table over the squared distance: no square root and no division for a pair.)
 // Margins (1e-6 dB on L0, 1e-9 relative on the radius) absorb the rounding of these bounds, so that a kept
 // link is never skipped.
+// A shadowing whose z is not one draw of the device's stream (the spatially correlated field,
+// sim/city/shadowing_field.hpp) passes its own largest |z| as max_z and bound_draws false: the radius
+// allows that lift, and lift_z is -inf throughout (no table), so every pair within the radius is drawn.
 class LinkCutoff {
  public:
   // max_distance_m: the farthest a device of the city can be from a gateway (the table of lift_z covers
   // the distances up to it or the radius, whichever is shorter; farther ones are computed).
   LinkCutoff(const models::radio::LogDistancePathLoss& path_loss, double max_loss_db, double sigma_db,
-             double max_distance_m = INFINITY);
+             double max_distance_m = INFINITY, double max_z = kMaxStandardNormal, bool bound_draws = true);
 
   double radius_m() const { return radius_m_; }
   double max_loss_db() const { return l0_db_; }  // L0 (with its margin)
@@ -99,10 +102,8 @@ class LinkCutoff {
   // link above the floor, or a building loss known.
   double radius_m(double tighter_db) const {
     if (!std::isfinite(radius_m_) || tighter_db <= 0.0) return radius_m_;
-    return std::min(
-        radius_m_,
-        path_loss_.distance_for_loss_m(l0_db_ - tighter_db + sigma_db_ * kMaxStandardNormal) * (1.0 + 1e-9) +
-            1e-6);
+    return std::min(radius_m_,
+                    path_loss_.distance_for_loss_m(l0_db_ - tighter_db + max_lift_db_) * (1.0 + 1e-9) + 1e-6);
   }
   // A lower bound of (PL(d) - L0) / sigma for d^2 = squared_distance_m2 (<= 0: no lift needed; -inf
   // without shadowing or without a table).
@@ -136,6 +137,7 @@ class LinkCutoff {
   models::radio::LogDistancePathLoss path_loss_;
   double free_space_d0_db_ = path_loss_.free_space_at_reference_db();
   double l0_db_ = 0.0, sigma_db_ = 0.0;
+  double max_lift_db_ = 0.0;  // the largest lift the shadowing gives: sigma max_z (0 without shadowing)
   double radius_m_ = INFINITY;
   double per_bucket_ = 0.0;  // buckets per m^2; 0 leaves one bucket of -inf (no shadowing, no table)
   // sigma_db_: the shadowing's sigma (0 without shadowing or without a finite radius)

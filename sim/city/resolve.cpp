@@ -244,12 +244,17 @@ void check_flood(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
          Diagnostic::Severity::Warning});
 }
 
-// radio.strongest_k written for the exact model, which receives every frame at every gateway: no silent
-// no-op (a campaign may sweep radio.receptions with one K, so a warning, not an error).
+// radio.strongest_k written for the exact model, which receives every frame at every gateway, and
+// radio.shadowing.correlation_distance written without shadowing to correlate: no silent no-op (a campaign
+// may sweep radio.receptions with one K, or the sigma with one distance, so warnings, not errors).
 void check_channel(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
   if (sc.channel.strongest_k_mark && !sc.channel.approximate())
     out.push_back({*sc.channel.strongest_k_mark, "radio.strongest_k",
                    "ignored: radio.receptions is exact (K applies to strongest and strongest_only)",
+                   Diagnostic::Severity::Warning});
+  if (sc.channel.shadowing_correlation_mark && !(sc.channel.shadowing_sigma_db > 0.0))
+    out.push_back({*sc.channel.shadowing_correlation_mark, "radio.shadowing.correlation_distance",
+                   "ignored: radio.shadowing.sigma is 0 dB (no shadowing to correlate)",
                    Diagnostic::Severity::Warning});
 }
 

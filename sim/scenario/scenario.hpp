@@ -60,6 +60,12 @@ struct RadioChannel {
   models::radio::LogDistancePathLoss path_loss;
   // Log-normal shadowing per device-gateway link, drawn once (static links); 0 dB turns it off.
   double shadowing_sigma_db = 0.0;
+  // radio.shadowing.correlation_distance: 0 (left out) draws each link's shadowing independently of every
+  // other's; > 0, the decorrelation distance d_c of a spatially correlated field per gateway (the links of
+  // nearby devices to one gateway fade together, correlation about exp(-d / d_c): the e^-1 convention of
+  // Gudmundson 1991 and 3GPP TR 38.901 7.4.4; sim/city/shadowing_field.hpp).
+  double shadowing_correlation_m = 0.0;
+  std::optional<SourceMark> shadowing_correlation_mark;  // where it was written (resolve warns without sigma)
   // The coverage KPIs' criterion for a place (sim/plan/coverage_reach.hpp): covered when a device there is
   // heard at this share of locations, the shadowing and penetration spread taken as log-normal (a margin of
   // Phi^-1(p) sigma: 1.28 sigma at the planners' usual 90 %). It changes no frame of the run, only the

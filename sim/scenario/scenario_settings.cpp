@@ -36,8 +36,12 @@ void read_channel(DiagnosticLog& log, const YamlNode* node, RadioChannel& channe
     channel.region = *region == "US915" ? models::radio::Region::US915 : models::radio::Region::EU868;
   channel.path_loss.free_space_frequency_hz =
       models::radio::region_params(channel.region).nominal_frequency_hz;
-  MapReader shadowing(log, map.get("shadowing"), map.path("shadowing"), {"sigma"});
+  MapReader shadowing(log, map.get("shadowing"), map.path("shadowing"), {"sigma", "correlation_distance"});
   set_if(channel.shadowing_sigma_db, shadowing.quantity("sigma", Dimension::Gain, Bound::non_negative()));
+  set_if(channel.shadowing_correlation_m,
+         shadowing.quantity("correlation_distance", Dimension::Length, Bound::positive()));
+  if (const YamlNode* d = shadowing.get("correlation_distance"))
+    channel.shadowing_correlation_mark = log.mark(d->location);
   set_if(channel.noise_figure_db, map.quantity("noise_figure", Dimension::Gain, Bound::non_negative()));
   // At least the median (a place heard half the time), below certainty (an infinite margin).
   set_if(channel.location_probability,

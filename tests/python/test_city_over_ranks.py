@@ -1,7 +1,8 @@
 """One city over MPI ranks: `mpirun -n 2 citytwin run` splits the city's districts over two ranks and
 writes the trace a single process writes, bit for bit (every dataset and attribute but /meta's run
 facts), for a LoRaWAN city with ADR and confirmed uplinks (downlinks posted back to the devices of
-either rank) and an NB-IoT city (the cells' charges posted to the devices)."""
+either rank), with independent or spatially correlated shadowing, and an NB-IoT city (the cells' charges
+posted to the devices)."""
 import os
 import shutil
 import subprocess
@@ -63,6 +64,10 @@ def assert_same_trace(a, b):
 @pytest.mark.parametrize("scenario, overrides", [
     # radio.strongest_k does nothing under the exact model: a warning, which only rank 0 prints.
     ("lorawan_city.yaml", ["--set", "run.duration=2 h", "--set", "radio.strongest_k=4"]),
+    # Spatially correlated shadowing: each rank draws the field of its devices' links from the seed, the
+    # gateway and the position alone, so the ranks' links are the single process's.
+    ("lorawan_city.yaml", ["--set", "run.duration=1 h", "--set", "radio.strongest_k=4",
+                           "--set", "radio.shadowing.correlation_distance=50 m"]),
     ("nbiot_metering.yaml", ["--set", "run.duration=1 h"]),
 ])
 def test_two_ranks_write_the_trace_of_one_process(tmp_path, scenario, overrides):

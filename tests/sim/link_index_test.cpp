@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "models/radio/shadowing.hpp"
 #include "sim/city/build_city_layout.hpp"
 #include "sim/city/device_links.hpp"
+#include "sim/city/shadowing_field.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/core/thread_pool.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -40,9 +42,13 @@ double normal(Stream& rng) {
 
 // Every pair, in gateway order, as the layout did before the index; kept down to the sensitivity of the
 // largest SF the device can send with (less 0.01 dB), or, for a LoRa device with none there, down to the
-// SF12 floor (what the coverage counts).
+// SF12 floor (what the coverage counts). With radio.shadowing.correlation_distance, the link's z is the
+// gateway's correlated field at the device, the draw its nugget (sim/city/shadowing_field.hpp).
 Links scan_every_pair(const Scenario& sc, const CityLayout& city, uint64_t seed) {
   Links out;
+  std::optional<city::ShadowingField> field;
+  if (sc.channel.shadowing_sigma_db > 0.0 && sc.channel.shadowing_correlation_m > 0.0)
+    field.emplace(seed, sc.gateways, sc.channel.shadowing_correlation_m);
   for (size_t d = 0; d < city.device_count(); ++d) {
     const DevicePopulation& pop = sc.devices[city.device_population[d]];
     const bool nbiot = pop.technology == Technology::NbIot;
@@ -67,7 +73,11 @@ Links scan_every_pair(const Scenario& sc, const CityLayout& city, uint64_t seed)
       if (gw.technology != pop.technology || pop.technology == Technology::WiFi) continue;
       const double dist = std::hypot(gw.x_m - city.device_x_m[d], gw.y_m - city.device_y_m[d]);
       double gain = gw.antenna_gain_dbi - sc.channel.path_loss.loss_db(dist) - std::max(0.0, wall_db);
-      if (sc.channel.shadowing_sigma_db > 0.0) gain -= sc.channel.shadowing_sigma_db * normal(shadow_rng);
+      if (sc.channel.shadowing_sigma_db > 0.0) {
+        const double z = normal(shadow_rng);
+        gain -= sc.channel.shadowing_sigma_db *
+                (field ? field->z(static_cast<uint32_t>(g), city.device_x_m[d], city.device_y_m[d], z) : z);
+      }
       if (pop.radio.tx_power_dbm + gain < floor) continue;
       sf12.emplace_back(static_cast<uint32_t>(g), static_cast<float>(gain));
       if (pop.radio.tx_power_dbm + gain < keep) continue;
@@ -168,6 +178,17 @@ TEST_P(LinkIndexScenarios, StrongestOnlyKeepsTheKStrongestOfEveryLink) {
                          GetParam());
 }
 
+// The shipped shadowed city with spatially correlated shadowing (radio.shadowing.correlation_distance):
+// the cut-off allows the field's largest lift and no pair is skipped on the draw's hashes, so that every
+// link the plain scan keeps is kept, and the K strongest are the plain scan's.
+TEST(LinkIndex, CorrelatedShadowingKeepsTheLinksOfScanningEveryPair) {
+  const std::string path = std::string(CITYTWIN_SOURCE_DIR) + "/scenarios/lorawan_city.yaml";
+  const Scenario sc = load_scenario_file(path, {"radio.shadowing.correlation_distance=50 m"});
+  ASSERT_GT(sc.channel.shadowing_sigma_db, 0.0);
+  expect_same_links(sc, "lorawan_city.yaml, correlated");
+  expect_strongest_links(sc, "lorawan_city.yaml, correlated");
+}
+
 INSTANTIATE_TEST_SUITE_P(Scenarios, LinkIndexScenarios,
                          ::testing::Values("quickstart.yaml", "lorawan_city.yaml", "nbiot_metering.yaml",
                                            "river_flood.yaml", "flood_outage.yaml"));
@@ -194,9 +215,13 @@ gateways:
               std::to_string(y) + " km]" + (g % 3 == 2 ? ", technology: nbiot" : "") +
               (g % 5 == 0 ? ", antenna_gain: 6 dBi" : "") + "}\n";
     }
-    yaml += std::string("radio: {shadowing: {sigma: ") + sigma + "}}\nrun: {duration: 1 h, seed: 7}\n";
-    expect_same_links(load_scenario_text(yaml), std::string("sigma ") + sigma);
-    expect_strongest_links(load_scenario_text(yaml), std::string("strongest_only, sigma ") + sigma);
+    for (const char* correlation : {"", ", correlation_distance: 300 m"}) {
+      const std::string text =
+          yaml + "radio: {shadowing: {sigma: " + sigma + correlation + "}}\nrun: {duration: 1 h, seed: 7}\n";
+      expect_same_links(load_scenario_text(text), std::string("sigma ") + sigma + correlation);
+      expect_strongest_links(load_scenario_text(text),
+                             std::string("strongest_only, sigma ") + sigma + correlation);
+    }
   }
 }
 

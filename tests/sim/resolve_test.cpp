@@ -145,6 +145,27 @@ TEST(Resolve, StrongestKUnderTheExactModelIsAWarningNamingIt) {
   EXPECT_TRUE(warnings_of(base + "radio: {receptions: strongest_only, strongest_k: 4}\n").empty());
 }
 
+// radio.shadowing.correlation_distance with no shadowing to correlate (sigma 0 dB or left out) says so.
+TEST(Resolve, ShadowingCorrelationWithoutSigmaIsAWarningNamingIt) {
+  const std::string base = with_radius("50 m");
+  auto warnings_of = [](const std::string& text) {
+    std::vector<std::string> found;
+    for (const auto& w : resolve(scenario::load_scenario_text(text), 1))
+      if (w.key_path == "radio.shadowing.correlation_distance") found.push_back(w.to_string());
+    return found;
+  };
+  EXPECT_TRUE(warnings_of(base).empty());
+  for (const char* shadowing :
+       {"{correlation_distance: 50 m}", "{sigma: 0 dB, correlation_distance: 50 m}"}) {
+    const auto ignored = warnings_of(base + "radio: {shadowing: " + std::string(shadowing) + "}\n");
+    ASSERT_EQ(ignored.size(), 1u) << shadowing;
+    EXPECT_NE(ignored[0].find("warning: ignored: radio.shadowing.sigma is 0 dB (no shadowing to correlate)"),
+              std::string::npos)
+        << ignored[0];
+  }
+  EXPECT_TRUE(warnings_of(base + "radio: {shadowing: {sigma: 8 dB, correlation_distance: 50 m}}\n").empty());
+}
+
 // The warnings of resolve() on a scenario text, as printed.
 std::vector<std::string> warning_texts(const std::string& text) {
   std::vector<std::string> found;

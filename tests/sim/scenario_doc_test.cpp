@@ -183,6 +183,7 @@ std::string dump(const Scenario& s) {
   number("edrx", s.nbiot.timers.edrx_cycle_s);
   number("ptw", s.nbiot.timers.paging_time_window_s);
   number("shadowing", s.channel.shadowing_sigma_db);
+  number("shadowing_correlation", s.channel.shadowing_correlation_m);
   number("inter_sf", static_cast<double>(s.channel.inter_sf));
   for (const Pon& p : s.fibre.pons) {
     number("pon_length", p.length_m);

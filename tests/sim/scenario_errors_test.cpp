@@ -276,6 +276,27 @@ TEST(ScenarioErrors, NsDownlinkDelayOutOfRange) {
       "duration: us, ms, s, min, h, d, yr)");
 }
 
+// radio.shadowing.correlation_distance: a positive length, with its unit, in a map of known keys.
+TEST(ScenarioErrors, ShadowingCorrelationDistanceOutOfRange) {
+  const auto with_shadowing = [](const std::string& shadowing) {
+    return kMinimalScenario + "  duration: 1 h\nradio: {shadowing: " + shadowing + "}\n";
+  };
+  EXPECT_EQ(load_error(with_shadowing("{sigma: 8 dB, correlation_distance: 0 m}")),
+            "<text>:13:56: radio.shadowing.correlation_distance: expected > 0, got 0 m");
+  EXPECT_EQ(load_error(with_shadowing("{sigma: 8 dB, correlation_distance: -50 m}")),
+            "<text>:13:56: radio.shadowing.correlation_distance: expected > 0, got -50 m");
+  EXPECT_EQ(load_error(with_shadowing("{sigma: 8 dB, correlation_distance: 50}")),
+            "<text>:13:56: radio.shadowing.correlation_distance: missing unit in '50': write the unit, e.g. "
+            "'50 m' (a length: mm, cm, m, km)");
+  EXPECT_EQ(
+      load_error(with_shadowing("{sigma: 8 dB, correlation_distance: 50 dB}")),
+      "<text>:13:56: radio.shadowing.correlation_distance: expected a length (mm, cm, m, km), got '50 dB', "
+      "which is a gain");
+  EXPECT_EQ(load_error(with_shadowing("{sigma: 8 dB, correlation: 50 m}")),
+            "<text>:13:34: radio.shadowing.correlation: unknown key 'correlation' (did you mean "
+            "'correlation_distance'?)");
+}
+
 // A cell's pulse rating: a positive current, with its unit, within a current's physical limit (1000 A).
 TEST(ScenarioErrors, MaxPulseCurrentOutOfRange) {
   EXPECT_EQ(load_error(with_device_line("battery: {max_pulse_current: 0 mA}")),

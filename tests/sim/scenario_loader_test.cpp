@@ -122,6 +122,8 @@ TEST(ScenarioLoader, FullScenarioGatewaysChannelPlatformRun) {
   EXPECT_DOUBLE_EQ(s.channel.path_loss.exponent, 3.5);
   EXPECT_FALSE(s.channel.capture.enabled);
   EXPECT_DOUBLE_EQ(s.channel.capture.threshold_db, 4.0);
+  EXPECT_DOUBLE_EQ(s.channel.shadowing_sigma_db, 7.8);
+  EXPECT_DOUBLE_EQ(s.channel.shadowing_correlation_m, 50.0);
   EXPECT_EQ(s.channel.receptions, RadioChannel::Receptions::Strongest);
   EXPECT_EQ(s.channel.strongest_k, 4);
   EXPECT_EQ(s.channel.gateway_sensitivity_dbm,

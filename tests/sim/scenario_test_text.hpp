@@ -95,7 +95,7 @@ gateways:
 radio:
   region: US915
   path_loss: {reference_distance: 2 m, reference_loss: 8 dB, exponent: 3.5}
-  shadowing: {sigma: 7.8 dB}
+  shadowing: {sigma: 7.8 dB, correlation_distance: 50 m}
   noise_figure: 5 dB
   location_probability: 95 %
   inter_sf: croce
