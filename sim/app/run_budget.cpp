@@ -121,9 +121,10 @@ std::string RunEstimate::describe() const {
   return std::to_string(devices) + " devices, ~" + count_text(links) + " radio links, ~" +
          count_text(reports) + " reports, " +
          (samples > 0.0 ? "~" + count_text(samples) + " samples, " : "") + "~" + count_text(receptions) +
-         " receptions, " + count_text(windows) + " windows, ~" + count_text(comms) +
-         " wired transfers: about " + human_bytes(memory_bytes) + " of memory and " +
-         human_seconds(compute_s) + " of computing on one core";
+         " receptions, " + count_text(windows) + " windows, ~" + count_text(comms) + " wired transfers" +
+         (setup_pairs > 0.0 ? ", ~" + count_text(setup_pairs) + " set-up pairs (correlated shadowing)" : "") +
+         ": about " + human_bytes(memory_bytes) + " of memory and " + human_seconds(compute_s) +
+         " of computing on one core";
 }
 
 RunEstimate estimate_run(const scenario::Scenario& sc) {
@@ -183,6 +184,15 @@ RunEstimate estimate_run(const scenario::Scenario& sc) {
     e.reports += n * duration * rate_hz;
     if (pop.technology == scenario::Technology::NbIot) e.nbiot_reports += n * duration * rate_hz;
   }
+  // Correlated shadowing: every pair of a LoRaWAN or NB-IoT device and a station of its technology.
+  if (sc.channel.shadowing_correlation_m > 0.0 && sc.channel.shadowing_sigma_db > 0.0)
+    for (const scenario::DevicePopulation& pop : sc.devices) {
+      if (pop.technology == scenario::Technology::WiFi) continue;
+      const auto stations =
+          std::count_if(sc.gateways.begin(), sc.gateways.end(),
+                        [&](const scenario::Gateway& g) { return g.technology == pop.technology; });
+      e.setup_pairs += static_cast<double>(std::max<int64_t>(pop.count, 0)) * static_cast<double>(stations);
+    }
   // Compromised devices (attacks.compromised, sim/engine/compromised_traffic.cpp) send LoRa frames at
   // (rate_factor - 1) / their population's interval on top of their reports while the attack lasts: the
   // population's share of its devices, or the ids given (population-major in scenario order).
@@ -268,7 +278,8 @@ double RunEstimate::wall_s(int threads) const {
       (receptions / windows >= static_cast<double>(access::RadioMedium::kMinParallelLinks) ||
        (reports + samples) / windows >= static_cast<double>(engine::Fleet::kMinParallelEvents));
   const double window_s = kSecondsPerWindow + (pool_rounds ? kSecondsPerPoolRound : 0.0);
-  return report_s / t + receptions * kSecondsPerReception + windows * window_s + comms * kSecondsPerComm;
+  return (report_s + setup_pairs * kSecondsPerCorrelatedPair) / t + receptions * kSecondsPerReception +
+         windows * window_s + comms * kSecondsPerComm;
 }
 
 double receptions_per_window(const RunEstimate& e) {

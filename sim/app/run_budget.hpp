@@ -70,6 +70,13 @@ inline constexpr double kSecondsPerComm = 20e-6;
 // 100 s, 43 M samples more, bench/RESULTS.md; ~0.08 us since the self-discharge's rate is computed once
 // per population), rounded up.
 inline constexpr double kSecondsPerSample = 0.15e-6;
+// radio.shadowing.correlation_distance: the set-up judges every (device, gateway) pair of a technology one
+// by one (the field's largest lift, 30.7 sigma, reaches across any city: sim/city/device_links.cpp), 13
+// Gaussian draws each. Measured on two cores (AMD EPYC, 2026-12-07, bench/gen_city.py --realistic, 1 h,
+// run.duration=1s, 2 threads), CPU with the field less CPU without, per pair: 10k devices x 15 gateways
+// 0.60 us, 100k x 154 0.52 us (8.79 s against 0.75 s; wall 4.66 s against 0.52 s); counted at 0.6 us,
+// shared by the threads.
+inline constexpr double kSecondsPerCorrelatedPair = 0.6e-6;
 
 // The trace numbers failure intervals with 16 bits (sim/run.cpp refuses more once drawn).
 inline constexpr double kMaxFailureIntervals = 32767.0;
@@ -84,14 +91,15 @@ struct RunEstimate {
   double nbiot_reports = 0.0;  // of which NB-IoT
   double receptions = 0.0;     // LoRa uplinks x the links each is heard on (an upper bound with sf: auto/adr)
   double windows = 0.0;        // synchronisation windows
+  double setup_pairs = 0.0;    // (device, gateway) pairs the set-up judges one by one (correlated shadowing)
   double comms = 0.0;          // SimGrid comms: forward batches and stream chunks
   double series_bins = 0.0;    // /timeseries bins, all wired links
   double failures = 0.0;       // expected failure intervals (drivers.failures with mtbf)
   double trace_bytes = 0.0;    // of which the trace's /messages buffers (none with run.trace: summary)
   double memory_bytes = 0.0;   // peak, estimated
   double compute_s = 0.0;      // on one thread
-  // Estimated wall time on `threads` threads: the reports are shared; windows, receptions and transfers
-  // are not.
+  // Estimated wall time on `threads` threads: the reports and the correlated set-up's pairs are shared;
+  // windows, receptions and transfers are not.
   double wall_s(int threads) const;
   // "1000000 devices, ~4.2e6 links, 9.6e7 reports: ~1.3 GiB, ~3.5 min".
   std::string describe() const;
