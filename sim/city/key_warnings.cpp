@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/device/catalogue.hpp"
+#include "sim/city/warning_text.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 #include "sim/scenario/scenario_yaml.hpp"
 #include "sim/scenario/section_use.hpp"
@@ -170,14 +171,10 @@ void check_gateway_backup(const scenario::Scenario& sc, std::vector<Diagnostic>&
   for (const auto& at : order) {
     const Entry& entry = entries.at(at);
     if (!entry.idle) continue;
-    std::string names;
-    for (size_t i = 0; i < entry.districts.size(); ++i)
-      names += (i == 0 ? "'" : ", '") + scenario::excerpt(entry.districts[i]) + "'";
-    out.push_back({entry.backup->mark, scenario::gateway_path(sc, entry.first) + ".backup",
-                   "ignored: no power cut reaches " + names +
-                       " (drivers.power_outages) and no flood is driven (drivers.flood, "
-                       "drivers.inundation_depth): the backup never carries the gateway",
-                   Diagnostic::Severity::Warning});
+    out.push_back(
+        {entry.backup->mark, scenario::gateway_path(sc, entry.first) + ".backup",
+         "ignored: " + no_power_cut_text(entry.districts) + ": the backup never carries the gateway",
+         Diagnostic::Severity::Warning});
   }
 }
 

@@ -15,13 +15,6 @@ namespace {
 using scenario::DevicePopulation;
 using scenario::Diagnostic;
 
-// "'riverside', 'docks'".
-std::string names(const std::vector<std::string>& list) {
-  std::string text;
-  for (const std::string& name : list) text += (text.empty() ? "'" : ", '") + scenario::excerpt(name) + "'";
-  return text;
-}
-
 // Scheduled entries that start when the run is over: the run stops at run.duration (sim/app/run.cpp), and
 // nothing is scheduled at or after it (the fleet's reports, the wired network's failures: both keep times
 // before the end), so the entry never acts. `what` says what was written ("the power cut in 'docks'").
@@ -42,15 +35,15 @@ void check_late_drivers(const scenario::Scenario& sc, std::vector<Diagnostic>& o
   for (const scenario::QuantitySource& q : sc.drivers.quantities)
     for (const scenario::DriverEvent& e : q.events)
       late(sc, e.written,
-           "the event on " + q.quantity + (e.districts.empty() ? "" : " in " + names(e.districts)), e.start_s,
-           out);
+           "the event on " + q.quantity + (e.districts.empty() ? "" : " in " + quoted_names(e.districts)),
+           e.start_s, out);
   for (const scenario::TrafficIncident& i : sc.drivers.traffic.incidents)
-    late(sc, i.written, "the incident in " + names({i.district}), i.start_s, out);
+    late(sc, i.written, "the incident in " + quoted_names({i.district}), i.start_s, out);
   for (const scenario::PowerOutage& o : sc.drivers.power_outages)
-    late(sc, o.written, "the power cut in " + names(o.districts), o.start_s, out);
+    late(sc, o.written, "the power cut in " + quoted_names(o.districts), o.start_s, out);
   for (const scenario::Failure& f : sc.drivers.failures)
     if (f.mtbf_s <= 0.0)  // a profile draws its failures over the run
-      late(sc, f.written, "the failure of " + names({f.target}), f.start_s, out);
+      late(sc, f.written, "the failure of " + quoted_names({f.target}), f.start_s, out);
 }
 
 // Power cuts that switch nothing off: a cut takes down the gateways standing in its districts and the
@@ -66,7 +59,7 @@ void check_idle_power_cuts(const scenario::Scenario& sc, std::vector<Diagnostic>
       continue;
     const std::string row = o.written.csv_row.empty() ? "" : o.written.csv_row + ": ";
     out.push_back({o.written.mark, o.written.path,
-                   row + "the power cut in " + names(o.districts) +
+                   row + "the power cut in " + quoted_names(o.districts) +
                        " switches nothing off: no gateway stands there, and no OLT takes its power there "
                        "(fibre.olts[].district)" +
                        (sc.phases.empty() ? "" : ", in the base or any phase"),

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "sim/city/warning_text.hpp"
 #include "sim/scenario/section_use.hpp"
 
 namespace citytwin::sim::city {
@@ -232,9 +233,7 @@ void check_olts(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
       for (const WrittenKey& written : olt.written_keys)
         if (written.key == "backup") keys.push_back(&written);
     } else if (!scenario::power_may_fail(sc, olt.district)) {
-      why = "no power cut reaches '" + olt.district +
-            "' (drivers.power_outages) and no flood is driven (drivers.flood, drivers.inundation_depth): the "
-            "OLT never loses its power";
+      why = no_power_cut_text({olt.district}) + ": the OLT never loses its power";
       for (const WrittenKey& written : olt.written_keys)
         if (written.key == "district" || written.key == "backup") keys.push_back(&written);
     }

@@ -1,10 +1,14 @@
-// How the city's load-time warnings write numbers: to a few significant digits, and times as the seconds
-// the engine counts, with hours beside them where a schedule is usually written in hours. Shared by
-// resolve.cpp and the warnings it issues (driver_, schedule_, downlink_warnings.cpp, pulse_current.cpp).
+// How the city's load-time warnings write names and numbers: names quoted, numbers to a few significant
+// digits, and times as the seconds the engine counts, with hours beside them where a schedule is usually
+// written in hours. Shared by resolve.cpp and the warnings it issues (driver_, schedule_, key_,
+// downlink_warnings.cpp, pulse_current.cpp).
 #pragma once
 
 #include <cstdio>
 #include <string>
+#include <vector>
+
+#include "sim/scenario/scenario_yaml.hpp"
 
 namespace citytwin::sim::city {
 
@@ -30,6 +34,20 @@ inline std::string when_text(double s) {
   else
     std::snprintf(text, sizeof text, "%.4g s", s);
   return text;
+}
+
+// Names written back quoted, each cut to an excerpt: "'riverside', 'docks'".
+inline std::string quoted_names(const std::vector<std::string>& list) {
+  std::string text;
+  for (const std::string& name : list) text += (text.empty() ? "'" : ", '") + scenario::excerpt(name) + "'";
+  return text;
+}
+
+// Why a backup (a gateway's, an OLT's) or an OLT's district does nothing where scenario::power_may_fail
+// says no cut comes: "no power cut reaches 'docks' (drivers.power_outages) and no flood is driven (...)".
+inline std::string no_power_cut_text(const std::vector<std::string>& districts) {
+  return "no power cut reaches " + quoted_names(districts) +
+         " (drivers.power_outages) and no flood is driven (drivers.flood, drivers.inundation_depth)";
 }
 
 }  // namespace citytwin::sim::city
