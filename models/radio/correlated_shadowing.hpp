@@ -85,19 +85,38 @@ ShadowingGrid place_shadowing_grid(double side_m, double u_angle, double u_shift
 // One gateway's grids, one per layer of kShadowingLayers, for decorrelation distance d_c.
 using ShadowingGrids = std::array<ShadowingGrid, kShadowingLayers.size()>;
 
-// The field's standard-normal value at (x_m, y_m): node(layer, ix, iy) gives the i.i.d. N(0, 1) value of a
-// layer's node, z_independent the device's own N(0, 1) draw.
-template <class NodeValue>
-double correlated_standard_normal(const ShadowingGrids& grids, double x_m, double y_m, NodeValue&& node,
-                                  double z_independent) {
+// Each layer's cell at one point.
+using ShadowingCorners = std::array<GridCorners, kShadowingLayers.size()>;
+
+// The field's standard-normal value from the cells' corners at a point and their nodes' i.i.d. N(0, 1)
+// values (value[4 l + i]: layer l's node i, in GridCorners' order), z_independent the device's own N(0, 1)
+// draw.
+inline double correlated_standard_normal(const ShadowingCorners& corners, const double* value,
+                                         double z_independent) {
   double z = std::sqrt(kShadowingNuggetShare) * z_independent;
-  for (size_t l = 0; l < grids.size(); ++l) {
-    const GridCorners c = grids[l].corners(x_m, y_m);
-    const double f = c.weight[0] * node(l, c.ix, c.iy) + c.weight[1] * node(l, c.ix + 1, c.iy) +
-                     c.weight[2] * node(l, c.ix + 1, c.iy + 1) + c.weight[3] * node(l, c.ix, c.iy + 1);
+  for (size_t l = 0; l < corners.size(); ++l) {
+    const GridCorners& c = corners[l];
+    const double* v = value + 4 * l;
+    const double f = c.weight[0] * v[0] + c.weight[1] * v[1] + c.weight[2] * v[2] + c.weight[3] * v[3];
     z += std::sqrt(kShadowingLayers[l].share) * f;
   }
   return z;
+}
+
+// The same at (x_m, y_m): node(layer, ix, iy) gives the i.i.d. N(0, 1) value of a layer's node.
+template <class NodeValue>
+double correlated_standard_normal(const ShadowingGrids& grids, double x_m, double y_m, NodeValue&& node,
+                                  double z_independent) {
+  ShadowingCorners corners;
+  std::array<double, 4 * kShadowingLayers.size()> value;
+  for (size_t l = 0; l < grids.size(); ++l) {
+    const GridCorners& c = corners[l] = grids[l].corners(x_m, y_m);
+    value[4 * l] = node(l, c.ix, c.iy);
+    value[4 * l + 1] = node(l, c.ix + 1, c.iy);
+    value[4 * l + 2] = node(l, c.ix + 1, c.iy + 1);
+    value[4 * l + 3] = node(l, c.ix, c.iy + 1);
+  }
+  return correlated_standard_normal(corners, value.data(), z_independent);
 }
 
 // One layer's share of the covariance before its weight: the sum, over the nodes the cells of p and q

@@ -70,13 +70,15 @@ inline constexpr double kSecondsPerComm = 20e-6;
 // 100 s, 43 M samples more, bench/RESULTS.md; ~0.08 us since the self-discharge's rate is computed once
 // per population), rounded up.
 inline constexpr double kSecondsPerSample = 0.15e-6;
-// radio.shadowing.correlation_distance: the set-up judges every (device, gateway) pair of a technology one
-// by one (the field's largest lift, 30.7 sigma, reaches across any city: sim/city/device_links.cpp), 13
-// Gaussian draws each. Measured on two cores (AMD EPYC, 2026-12-07, bench/gen_city.py --realistic, 1 h,
-// run.duration=1s, 2 threads), CPU with the field less CPU without, per pair: 10k devices x 15 gateways
-// 0.60 us, 100k x 154 0.52 us (8.79 s against 0.75 s; wall 4.66 s against 0.52 s); counted at 0.6 us,
-// shared by the threads.
-inline constexpr double kSecondsPerCorrelatedPair = 0.6e-6;
+// radio.shadowing.correlation_distance: the set-up judges every (device, gateway) pair of a technology (the
+// field's largest lift, 30.7 sigma, reaches across any city: sim/city/device_links.cpp): a bound on the
+// field's lift from its 12 nodes' hashes, eight pairs at a time, and 13 Gaussian draws where the bound
+// reaches the lift the link needs. Measured on two cores (AMD EPYC, 2026-12-08, bench/gen_city.py
+// --realistic, run.duration=1s, 2 threads), CPU with the field less CPU without, per pair: 10k devices x 15
+// gateways ~0.13 us (0.02 s: at the clock's grain), 100k x 154 0.10 us (2.30 s against 0.79 s; wall 1.35 s
+// against 0.56 s), 1 M x 1,538 see docs/RELIABILITY.md; counted at 0.12 us, shared by the threads. (Each
+// pair drawn whole: 0.52-0.60 us, before 2026-12-08.)
+inline constexpr double kSecondsPerCorrelatedPair = 0.12e-6;
 
 // The trace numbers failure intervals with 16 bits (sim/run.cpp refuses more once drawn).
 inline constexpr double kMaxFailureIntervals = 32767.0;

@@ -6,8 +6,9 @@
 // Only the gateways a spatial index and a distance cut-off leave are tested (sim/city/link_index.hpp).
 // With radio.shadowing.correlation_distance the shadowing is the gateway's correlated field at the device
 // (sim/city/shadowing_field.hpp), that draw its nugget; the cut-off then allows the field's largest lift
-// and the pairs are not skipped on the draw's hashes (the field is not one draw), so every pair within it
-// is drawn. The mode is chosen once, at construction.
+// and the pairs are not skipped on the draw's hashes (the field is not one draw) but on a bound from the
+// field's nodes' hashes (ShadowingField::max_lifts), before their logarithms and cosines. The mode is
+// chosen once, at construction.
 // Devices are independent: any thread may compute any device, into its own Scratch.
 #pragma once
 
@@ -44,6 +45,15 @@ class DeviceLinks {
     std::vector<double> candidate_gain;                   // their gains (dB)
     std::vector<std::pair<uint32_t, double>> gains;       // gateway, gain (dB): those heard
     std::vector<uint32_t> chosen;
+    // The correlated field's (add_field_shadowing): the bounds on the candidates' lifts; the candidates
+    // whose z is computed, their independent draws' hashes and values, their nodes and the nodes' values.
+    std::vector<double> field_max_lift;
+    std::vector<uint32_t> drawn;
+    std::vector<std::pair<uint32_t, double>> drawn_links;
+    std::vector<uint64_t> draw_u1, draw_u2;
+    std::vector<double> independent_value;
+    ShadowingField::Nodes field_nodes;
+    std::vector<double> node_value;
   };
 
   // `city` holds the placed devices (population, position) and the populations' profiles; the scenario

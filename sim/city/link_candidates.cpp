@@ -9,29 +9,8 @@
 #include <numbers>
 #include <vector>
 
+#include "sim/city/avx512.hpp"
 #include "sim/city/link_index.hpp"
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define CITYTWIN_LINK_AVX512 1
-#include <immintrin.h>
-// GCC 12's AVX-512 headers start their results from _mm512_undefined_*() and then warn that they may be
-// used uninitialised where they are inlined (GCC bug 105593, fixed in GCC 13).
-#if !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#endif
-
-#if defined(CITYTWIN_LINK_AVX512) && defined(CITYTWIN_HAVE_LIBMVEC)
-#define CITYTWIN_LINK_GAINS_AVX512 1
-// glibc's vector maths (libmvec, since 2.22; log10 since 2.35), in the x86-64 vector function ABI's names
-// for eight doubles in a zmm register ("e": AVX-512). Within 4 ulp (glibc manual, "Known Maximum Errors
-// in Math Functions").
-extern "C" {
-__attribute__((target("avx512f"))) __m512d _ZGVeN8v_log(__m512d);
-__attribute__((target("avx512f"))) __m512d _ZGVeN8v_log10(__m512d);
-__attribute__((target("avx512f"))) __m512d _ZGVeN8v_cos(__m512d);
-}
-#endif
 
 namespace citytwin::sim::city {
 
@@ -69,17 +48,6 @@ void GatewayGrid::candidates_scalar(uint32_t begin, uint32_t end, double x_m, do
 }
 
 #ifdef CITYTWIN_LINK_AVX512
-namespace {
-__attribute__((target("avx512f,avx512dq"))) inline __m512i mix64_x8(__m512i z) {
-  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)),
-                         _mm512_set1_epi64(static_cast<long long>(core::kMix64First)));
-  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)),
-                         _mm512_set1_epi64(static_cast<long long>(core::kMix64Second)));
-  return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
-}
-
-}  // namespace
-
 // Eight gateways at a time. A pair's lift z = table.z[bucket] + extra_z is read as its bucket against
 // thresholds found once per call in the inverse of the table (it rises with the bucket): a pair needs no
 // lift when its bucket is at most LinkCutoff::last_bucket_at_most(-extra_z), and its draw can give one

@@ -125,6 +125,9 @@ ShadowingLiftBound::ShadowingLiftBound() {
   for (size_t i = 0; i + 1 < radius_.size(); ++i)
     radius_[i] = std::sqrt(-2.0 * std::log1p(-(static_cast<double>(i) + 1.0) / n)) * (1.0 + 1e-12) + 1e-12;
   radius_.back() = kMaxStandardNormal;
+  for (size_t i = 0; i < radius_low_.size(); ++i)
+    radius_low_[i] =
+        std::max(0.0, std::sqrt(-2.0 * std::log1p(-static_cast<double>(i) / n)) * (1.0 - 1e-12) - 1e-12);
   // u2 in [j / 1024, (j + 1) / 1024): -cos(2 pi u2) rises on [0, 1/2] and falls on [1/2, 1], so its
   // largest value is 1 in the bucket holding 1/2, and at the end nearer 1/2 in the others.
   const double m = static_cast<double>(minus_cos_.size());

@@ -88,7 +88,8 @@ class GatewayGrid {
 // link is never skipped.
 // A shadowing whose z is not one draw of the device's stream (the spatially correlated field,
 // sim/city/shadowing_field.hpp) passes its own largest |z| as max_z and bound_draws false: the radius
-// allows that lift, and lift_z is -inf throughout (no table), so every pair within the radius is drawn.
+// allows that lift, and lift_z is -inf throughout (no table), so every pair within the radius is a
+// candidate (DeviceLinks bounds the field's lift on its nodes' hashes, ShadowingField::max_lifts).
 class LinkCutoff {
  public:
   // max_distance_m: the farthest a device of the city can be from a gateway (the table of lift_z covers
@@ -158,7 +159,8 @@ class LinkCutoff {
 // is kept. Margins of 1e-12 on both tables absorb the rounding of the draw.
 class ShadowingLiftBound {
  public:
-  friend class GatewayGrid;  // candidates' vector path reads the tables
+  friend class GatewayGrid;     // candidates' vector path reads the tables
+  friend class ShadowingField;  // and the correlated field's nodes'
   ShadowingLiftBound();
   // Whether the draw can give -z >= z_needed; false only when it surely cannot.
   bool can_lift(uint64_t u1_bits, uint64_t u2_bits, double z_needed) const {
@@ -170,9 +172,17 @@ class ShadowingLiftBound {
   bool can_lift_any(uint64_t u1_bits, double z_needed) const {
     return radius_[u1_bits >> 52] * max_minus_cos_ >= z_needed;
   }
+  // An upper bound of the draw's lift -z itself, whatever its sign (the correlated field sums its nodes'
+  // bounds, ShadowingField::max_lift): radius * -cos with the radius at the top of u1's bucket where the
+  // bucket's largest -cos is >= 0, else at its bottom (R >= that and -cos <= a negative bound).
+  double max_lift(uint64_t u1_bits, uint64_t u2_bits) const {
+    const double minus_cos = minus_cos_[u2_bits >> 54];
+    return minus_cos >= 0.0 ? radius_[u1_bits >> 52] * minus_cos : radius_low_[u1_bits >> 52] * minus_cos;
+  }
 
  private:
   std::array<double, 4096> radius_{};
+  std::array<double, 4096> radius_low_{};  // the radius at the bottom of the bucket, rounded down
   std::array<double, 1024> minus_cos_{};
   double max_minus_cos_ = 0.0;
   // For GatewayGrid::candidates' vector path: the largest radius of a u1 with m leading ones (m < 12: the

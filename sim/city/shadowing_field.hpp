@@ -17,12 +17,16 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include "models/radio/correlated_shadowing.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace citytwin::sim::city {
+
+class ShadowingLiftBound;  // sim/city/link_index.hpp
 
 class ShadowingField {
  public:
@@ -32,6 +36,30 @@ class ShadowingField {
   // The link's standard-normal shadowing z (its loss sigma z dB) for gateway g and a device at (x_m, y_m)
   // whose independent draw is z_independent.
   double z(uint32_t gateway, double x_m, double y_m, double z_independent) const;
+  // An upper bound of what each link's layers add to its lift -z (the sum over layers of sqrt(share)
+  // sum_i w_i (-node_i)), from the nodes' hashes alone (ShadowingLiftBound::max_lift: no logarithm, no
+  // cosine), for the links of a device at (x_m, y_m) to the gateways links[i].first. The weights are >= 0,
+  // so the nodes' bounds bound their weighted sum; with sqrt(nugget share) times the independent draw's
+  // bound it bounds the link's lift, and the set-up computes z only where that reaches the lift the link
+  // needs (DeviceLinks::add_field_shadowing). vector: eight links at a time where the processor has
+  // AVX-512, in the scalar path's operations (the same bits).
+  void max_lifts(std::span<const std::pair<uint32_t, double>> links, double x_m, double y_m,
+                 const ShadowingLiftBound& lift, std::vector<double>& out, bool vector) const;
+  // The nodes of links: per link its layers' cells, per node (12 a link, 4 a layer in GridCorners' order)
+  // the two hashes of its draw (u1 and u2 of standard_normal_draw: the node's value is
+  // gaussian_from_uniforms of them). z of link i is then models::radio::correlated_standard_normal(
+  // corners[i], the values of its nodes, z_independent).
+  struct Nodes {
+    std::vector<models::radio::ShadowingCorners> corners;  // per link
+    std::vector<uint64_t> u1_bits, u2_bits;                // per node
+  };
+  void hash_nodes(std::span<const std::pair<uint32_t, double>> links, double x_m, double y_m, Nodes& nodes,
+                  bool vector) const;
+  // out[i] = gaussian_from_uniforms(to_unit(u1_bits[i]), to_unit(u2_bits[i])) (standard_normal_draw's value
+  // of the hashes). vector: eight at a time with glibc's vector maths where the processor has AVX-512
+  // (within a few ulp of the scalar libm's).
+  static void standard_normals(std::span<const uint64_t> u1_bits, std::span<const uint64_t> u2_bits,
+                               double* out, bool vector);
   // Gateway g's grids (for the exact covariance, models::radio::shadowing_covariance).
   const models::radio::ShadowingGrids& grids(uint32_t gateway) const { return gateways_[gateway].grids; }
   // The value of node (ix, iy) of layer `layer` of gateway g's field: N(0, 1), |value| <= kMaxStandardNormal.
@@ -47,6 +75,18 @@ class ShadowingField {
     std::array<uint64_t, models::radio::kShadowingLayers.size()> node_key;  // per layer
   };
   std::vector<Gateway> gateways_;
+  // Per layer, per gateway: the grids and node keys of gateways_ as arrays (the vector path's).
+  struct LayerArrays {
+    std::vector<double> cos_angle, sin_angle, side_m, shift_u, shift_v;
+    std::vector<uint64_t> node_key;
+  };
+  std::array<LayerArrays, models::radio::kShadowingLayers.size()> layers_;
+  // The AVX-512 paths (sim/city/avx512.hpp), where the compiler builds them.
+  // max_lifts' vector path (lift and out given) or hash_nodes' (nodes given).
+  void walk_avx512(std::span<const std::pair<uint32_t, double>> links, double x_m, double y_m,
+                   const ShadowingLiftBound* lift, double* out, Nodes* nodes) const;
+  static void standard_normals_avx512(std::span<const uint64_t> u1_bits, std::span<const uint64_t> u2_bits,
+                                      double* out);
 };
 
 }  // namespace citytwin::sim::city

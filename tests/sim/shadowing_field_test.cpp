@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <numbers>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "models/radio/correlated_shadowing.hpp"
+#include "models/radio/shadowing.hpp"
 #include "sim/city/build_city_layout.hpp"
 #include "sim/city/link_index.hpp"
 #include "sim/core/rng.hpp"
@@ -169,6 +171,113 @@ run: {duration: 1 h, seed: 4}
   EXPECT_LT(std::abs(independent), 0.1);
   std::printf("links of devices closer than 12.5 m: r = %.3f correlated (50 m), %.3f independent\n",
               correlated, independent);
+}
+
+// The bound on a draw's lift -z whatever its sign (ShadowingLiftBound::max_lift, which the correlated
+// field's nodes are bounded by): never below the lift, for random hashes and at every corner of the
+// tables' buckets (the radius's top and bottom, -cos's rise and fall, its sign); and tight, a few
+// thousandths of a standard deviation above it on average (the buckets' width), so that the set-up's skip
+// refuses nearly what the exact values would.
+TEST(ShadowingField, DrawsLiftBoundHoldsWhateverItsSign) {
+  const ShadowingLiftBound bound;
+  const auto lift = [](uint64_t b1, uint64_t b2) {
+    return -models::radio::gaussian_from_uniforms(core::to_unit(b1), core::to_unit(b2));
+  };
+  core::Stream rng(3, "test", 0);
+  double gap = 0.0;
+  const int draws = 1000000;
+  for (int i = 0; i < draws; ++i) {
+    const uint64_t b1 = rng.next_u64(), b2 = rng.next_u64();
+    ASSERT_GE(bound.max_lift(b1, b2), lift(b1, b2)) << b1 << " " << b2;
+    gap += bound.max_lift(b1, b2) - lift(b1, b2);
+  }
+  for (uint64_t i = 0; i < 4096; ++i)
+    for (uint64_t j = 0; j < 1024; ++j)
+      for (const uint64_t b1 : {i << 52, ((i + 1) << 52) - 1})
+        for (const uint64_t b2 : {j << 54, ((j + 1) << 54) - 1})
+          ASSERT_GE(bound.max_lift(b1, b2), lift(b1, b2)) << b1 << " " << b2;
+  EXPECT_LT(gap / draws, 0.01);
+  std::printf("the draw's lift bound: %.4f sigma above the lift on average\n", gap / draws);
+}
+
+// The bounds of the layers' lift (ShadowingField::max_lifts) over 2,000 points of a 20 km city and 40
+// gateways: never below the lift the layers give (z with no independent draw; the set-up compares with a
+// margin of 1e-9 sigma for the sums' rounding, allowed here as 1e-12), within a few hundredths of it on
+// average; and the vector path's bounds are the scalar path's, bit for bit, for every lane count.
+TEST(ShadowingField, MaxLiftsBoundTheLayersLift) {
+  const std::vector<Gateway> gateways = named_gateways(40);
+  const ShadowingField field(5, gateways, kDc);
+  const ShadowingLiftBound lift;
+  core::Stream rng(4, "test", 0);
+  double gap = 0.0;
+  size_t bounded = 0, below_three = 0;
+  std::vector<double> scalar, vector;
+  for (int p = 0; p < 2000; ++p) {
+    const double x = 20000.0 * rng.uniform(), y = 20000.0 * rng.uniform();
+    std::vector<std::pair<uint32_t, double>> links(static_cast<size_t>(1 + p % 40));
+    for (auto& [g, d2] : links) g = rng.below(static_cast<uint32_t>(gateways.size())), d2 = 0.0;
+    field.max_lifts(links, x, y, lift, scalar, false);
+    ASSERT_EQ(scalar.size(), links.size());
+    for (size_t i = 0; i < links.size(); ++i) {
+      const double layers_lift = -field.z(links[i].first, x, y, 0.0);
+      ASSERT_GE(scalar[i] + 1e-12, layers_lift) << "point " << p << ", link " << i;
+      gap += scalar[i] - layers_lift;
+      below_three += scalar[i] < 3.0 ? 1 : 0;
+      ++bounded;
+    }
+    if (!GatewayGrid::vector_available()) continue;
+    field.max_lifts(links, x, y, lift, vector, true);
+    ASSERT_EQ(vector, scalar) << "point " << p;
+  }
+  EXPECT_LT(gap / static_cast<double>(bounded), 0.05);
+  // Useful: the layers' lift is N(0, 0.93), above 3 sigma at 0.05 % of points; the bound, a little more.
+  EXPECT_GT(static_cast<double>(below_three) / static_cast<double>(bounded), 0.99);
+  std::printf(
+      "the layers' lift bound: %.4f sigma above the lift on average, %.2f %% of bounds below 3 sigma\n",
+      gap / static_cast<double>(bounded),
+      100.0 * static_cast<double>(below_three) / static_cast<double>(bounded));
+  if (!GatewayGrid::vector_available())
+    GTEST_SKIP() << "no AVX-512 here: only the scalar bounds were checked";
+}
+
+// A link's nodes as the set-up takes them (hash_nodes, standard_normals, then correlated_standard_normal
+// on its corners and values) give z(...) exactly on the scalar path; the vector path gives the same
+// corners and hashes bit for bit, and values within a few ulp (libmvec's logarithm and cosine).
+TEST(ShadowingField, NodesGiveTheFieldsValue) {
+  const std::vector<Gateway> gateways = named_gateways(30);
+  const ShadowingField field(6, gateways, kDc);
+  core::Stream rng(5, "test", 0);
+  ShadowingField::Nodes scalar, vector;
+  std::vector<double> scalar_value, vector_value;
+  for (int p = 0; p < 2000; ++p) {
+    const double x = 5000.0 * rng.uniform() - 2500.0, y = 5000.0 * rng.uniform(), e = rng.uniform() - 0.5;
+    std::vector<std::pair<uint32_t, double>> links(static_cast<size_t>(1 + p % 30));
+    for (auto& [g, d2] : links) g = rng.below(static_cast<uint32_t>(gateways.size())), d2 = 0.0;
+    field.hash_nodes(links, x, y, scalar, false);
+    ASSERT_EQ(scalar.corners.size(), links.size());
+    ASSERT_EQ(scalar.u1_bits.size(), 12 * links.size());
+    scalar_value.resize(scalar.u1_bits.size());
+    ShadowingField::standard_normals(scalar.u1_bits, scalar.u2_bits, scalar_value.data(), false);
+    for (size_t i = 0; i < links.size(); ++i)
+      ASSERT_EQ(models::radio::correlated_standard_normal(scalar.corners[i], scalar_value.data() + 12 * i, e),
+                field.z(links[i].first, x, y, e))
+          << "point " << p << ", link " << i;
+    if (!GatewayGrid::vector_available()) continue;
+    field.hash_nodes(links, x, y, vector, true);
+    ASSERT_EQ(vector.u1_bits, scalar.u1_bits);
+    ASSERT_EQ(vector.u2_bits, scalar.u2_bits);
+    for (size_t i = 0; i < links.size(); ++i)
+      for (size_t l = 0; l < scalar.corners[i].size(); ++l) {
+        ASSERT_EQ(vector.corners[i][l].ix, scalar.corners[i][l].ix);
+        ASSERT_EQ(vector.corners[i][l].iy, scalar.corners[i][l].iy);
+        ASSERT_EQ(vector.corners[i][l].weight, scalar.corners[i][l].weight);
+      }
+    vector_value.resize(vector.u1_bits.size());
+    ShadowingField::standard_normals(vector.u1_bits, vector.u2_bits, vector_value.data(), true);
+    for (size_t n = 0; n < scalar_value.size(); ++n)
+      ASSERT_NEAR(vector_value[n], scalar_value[n], 1e-12 * std::max(1.0, std::abs(scalar_value[n])));
+  }
+  if (!GatewayGrid::vector_available()) GTEST_SKIP() << "no AVX-512 here: only the scalar path was checked";
 }
 
 }  // namespace
