@@ -68,14 +68,16 @@ void check_idle_power_cuts(const scenario::Scenario& sc, std::vector<Diagnostic>
 }
 
 // Attacks that would never act, said (no silent no-op): a window that starts at or after the run's end, a
-// jammer on no channel a LoRaWAN device uses (scenario::Jamming::jams, as access::JammingField), a share
-// of a population that rounds to no device.
+// jammer on no channel a LoRaWAN device uses (scenario::Jamming::jams, as access::JammingField) in the base
+// or any phase (attacks are written once for a whole rollout, as the settings sections), a share of a
+// population that rounds to no device.
 void check_attacks(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
   const scenario::Attacks& a = sc.attacks;
   const double end_s = sc.run.duration_s;
-  const bool lora_devices =
-      !a.jamming.empty() &&
-      scenario::plan_section_use(sc).devices[static_cast<size_t>(scenario::Technology::LoRaWAN)];
+  const scenario::SectionUse use =
+      a.jamming.empty() ? scenario::SectionUse{} : scenario::plan_section_use(sc);
+  const bool lora_devices = use.devices[static_cast<size_t>(scenario::Technology::LoRaWAN)];
+  const std::string anywhere = sc.phases.empty() ? "" : " (in the base or any phase)";
   const auto late_attack = [&](const scenario::SourceMark& mark, const std::string& path, double start_s) {
     if (start_s >= end_s)
       out.push_back({mark, path,
@@ -90,19 +92,16 @@ void check_attacks(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
     if (j.channels_hz.empty()) {
       // Every channel: it loses frames where a LoRaWAN device sends any, in the base or a phase.
       if (!lora_devices)
-        out.push_back({j.mark, path,
-                       "no population has LoRaWAN devices: the jammer, on every channel, loses nothing",
-                       Diagnostic::Severity::Warning});
+        out.push_back(
+            {j.mark, path,
+             "no population has LoRaWAN devices" + anywhere + ": the jammer, on every channel, loses nothing",
+             Diagnostic::Severity::Warning});
       continue;
     }
-    const bool heard = std::any_of(sc.devices.begin(), sc.devices.end(), [&](const DevicePopulation& p) {
-      return p.technology == scenario::Technology::LoRaWAN && p.count > 0 &&
-             std::any_of(p.radio.channels_hz.begin(), p.radio.channels_hz.end(),
-                         [&](double hz) { return j.jams(hz); });
-    });
-    if (!heard)
+    if (std::none_of(use.lorawan_channels_hz.begin(), use.lorawan_channels_hz.end(),
+                     [&](double hz) { return j.jams(hz); }))
       out.push_back({j.mark, path + ".channels",
-                     "no LoRaWAN device uses these channels: the jammer loses nothing",
+                     "no LoRaWAN device uses these channels" + anywhere + ": the jammer loses nothing",
                      Diagnostic::Severity::Warning});
   }
   for (size_t i = 0; i < a.compromised.size(); ++i) {

@@ -13,6 +13,7 @@ SectionUse& SectionUse::operator|=(const SectionUse& other) {
     stations[t] = stations[t] || other.stations[t];
   }
   lorawan_downlinks = lorawan_downlinks || other.lorawan_downlinks;
+  lorawan_channels_hz.insert(other.lorawan_channels_hz.begin(), other.lorawan_channels_hz.end());
   powered_districts.insert(other.powered_districts.begin(), other.powered_districts.end());
   return *this;
 }
@@ -26,6 +27,8 @@ SectionUse section_use(const Scenario& scenario) {
     // (sim/access/lorawan_server.cpp).
     if (pop.technology == Technology::LoRaWAN && (pop.confirmation.confirmed || pop.radio.adr))
       use.lorawan_downlinks = true;
+    if (pop.technology == Technology::LoRaWAN)
+      use.lorawan_channels_hz.insert(pop.radio.channels_hz.begin(), pop.radio.channels_hz.end());
   }
   for (const Gateway& gateway : scenario.gateways)
     use.stations.at(static_cast<std::size_t>(gateway.technology)) = true;

@@ -19,6 +19,9 @@ struct SectionUse {
   std::array<bool, 3> stations{};  // by Technology: a gateway (LoRaWAN), cell (NB-IoT) or access point
   // A LoRaWAN population with devices asks for downlinks: confirmed uplinks (ACKs) or ADR (its commands).
   bool lorawan_downlinks = false;
+  // The channels (Hz) LoRaWAN populations with devices send on (a jammer on listed channels loses frames
+  // only there, access::JammingField).
+  std::set<double> lorawan_channels_hz;
   // The districts where a power cut switches something off: where a gateway stands, or an OLT takes its
   // power (fibre.olts[].district). Only for a scenario with drivers.power_outages (empty otherwise).
   std::set<std::string> powered_districts;

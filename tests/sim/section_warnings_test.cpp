@@ -350,5 +350,35 @@ TEST(SectionWarnings, AJammerWithoutLorawanDevicesIsSaid) {
   EXPECT_TRUE(warnings_of(kCity + jam).empty()) << joined(warnings_of(kCity + jam));
 }
 
+// A jammer on listed channels is judged against the channels of the base's and every phase's LoRaWAN
+// devices, as one on every channel is against their devices: attacks are written once for the rollout.
+TEST(SectionWarnings, AJammersChannelsAreJudgedAgainstEveryPhase) {
+  const std::string jam =
+      "attacks: {jamming: [{position: [600 m, 500 m], start: 10 min, end: 20 min, channels: [867.1 MHz]}]}\n";
+  EXPECT_EQ(
+      count_of(warnings_of(kCity + jam),
+               "attacks.jamming[0].channels: warning: no LoRaWAN device uses these channels: the jammer "
+               "loses nothing"),
+      1)
+      << joined(warnings_of(kCity + jam));
+  const std::string plan = kCity + jam +
+                           "phases:\n"
+                           "  - name: wider\n"
+                           "    add:\n"
+                           "      devices: [{name: trackers, count: 3, districts: [a], "
+                           "radio: {channels: [867.1 MHz]}}]\n";
+  EXPECT_TRUE(warnings_of(plan).empty()) << joined(warnings_of(plan));
+  EXPECT_TRUE(warnings_of(plan, {"run.phase=wider"}).empty())
+      << joined(warnings_of(plan, {"run.phase=wider"}));
+  // A phase whose devices keep the default channels: the jammer loses nothing in the whole plan.
+  const std::string same = with(plan, "radio: {channels: [867.1 MHz]}", "radio: {channels: [868.1 MHz]}");
+  EXPECT_EQ(
+      count_of(warnings_of(same),
+               "attacks.jamming[0].channels: warning: no LoRaWAN device uses these channels (in the base "
+               "or any phase): the jammer loses nothing"),
+      1)
+      << joined(warnings_of(same));
+}
+
 }  // namespace
 }  // namespace citytwin::sim::city
