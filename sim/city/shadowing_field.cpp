@@ -39,17 +39,19 @@ ShadowingField::ShadowingField(uint64_t seed, const std::vector<scenario::Gatewa
 }
 
 namespace {
-// A stream key per node: the layer's key mixed with ix, then with iy (SplitMix64's finaliser, as
-// core::stream_key mixes its parts); u2 its first value, u1 its second, as standard_normal_draw.
 // sqrt(share) of each layer (models::radio::correlated_standard_normal's factors).
-const std::array<double, models::radio::kShadowingLayers.size()> kSqrtShare{
-    std::sqrt(models::radio::kShadowingLayers[0].share), std::sqrt(models::radio::kShadowingLayers[1].share),
-    std::sqrt(models::radio::kShadowingLayers[2].share)};
+const auto kSqrtShare = [] {
+  std::array<double, models::radio::kShadowingLayers.size()> root{};
+  for (size_t l = 0; l < root.size(); ++l) root[l] = std::sqrt(models::radio::kShadowingLayers[l].share);
+  return root;
+}();
 
 constexpr size_t kNodesPerLink = 4 * models::radio::kShadowingLayers.size();
 // A cell's corners from its (ix, iy), in GridCorners' order.
 constexpr std::array<int64_t, 4> kDx{0, 1, 1, 0}, kDy{0, 0, 1, 1};
 
+// A stream key per node: the layer's key mixed with ix, then with iy (SplitMix64's finaliser, as
+// core::stream_key mixes its parts); u2 its first value, u1 its second, as standard_normal_draw.
 uint64_t node_stream_key(uint64_t layer_key, int64_t ix, int64_t iy) {
   return core::mix64(core::mix64(layer_key + static_cast<uint64_t>(ix) * core::kGolden) +
                      static_cast<uint64_t>(iy) * core::kGolden);
