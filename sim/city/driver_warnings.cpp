@@ -30,7 +30,7 @@ void check_driver_times(const scenario::Scenario& sc, std::vector<Diagnostic>& o
   const double end_s = sc.run.duration_s;
   const QuantitySource* reference = nullptr;  // the first CSV of date-times
   for (const QuantitySource& q : sc.drivers.quantities) {
-    const scenario::SourceMark mark{sc.source_name, q.line, q.column};
+    const scenario::SourceMark& mark = q.mark;
     const std::string path = "drivers." + q.quantity;
     // The span of its times (a CSV per district: every column has the CSV's times).
     std::vector<const scenario::SeriesData*> series;

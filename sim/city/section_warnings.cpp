@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "models/device/catalogue.hpp"
 #include "sim/city/warning_text.hpp"
 #include "sim/scenario/section_use.hpp"
 
@@ -246,6 +247,78 @@ void check_olts(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
   }
 }
 
+// A PON's splitter and upstream act through the gateways on it: the ports they take (a gateway past the
+// split is refused: scenario_fibre.cpp) and the upstream rate they share (scenario::pon_upstream_capacity,
+// sim/network/wired_network.cpp). Without any, the PON carries nothing; it is still priced (costs.pon, its
+// length as fibre_km: sim/plan/rollout_cost.cpp), so only these two keys are said.
+void check_pons(const scenario::Scenario& sc, const scenario::SectionUse& use, const std::string& where,
+                std::vector<Diagnostic>& out) {
+  for (std::size_t i = 0; i < sc.fibre.pons.size(); ++i) {
+    const scenario::Pon& pon = sc.fibre.pons[i];
+    if (use.pons_with_gateways.contains(pon.name)) continue;
+    std::vector<const WrittenKey*> keys;
+    for (const WrittenKey& written : pon.written_keys)
+      if (written.key == "split" || written.key == "upstream") keys.push_back(&written);
+    if (keys.empty()) continue;
+    const std::string path =
+        pon.written_path.empty() ? "fibre.pons[" + std::to_string(i) + "]" : pon.written_path;
+    const std::string name = quoted_names({pon.name});
+    out.push_back({keys.front()->mark, path + (keys.size() == 1 ? "." + keys.front()->key : ""),
+                   "ignored: " + (keys.size() == 1 ? "" : keys[0]->key + " and " + keys[1]->key + ": ") +
+                       "no gateway backhauls over PON " + name + where +
+                       " (backhaul: {kind: pon, pon: " + scenario::excerpt(pon.name) +
+                       "}): its splitter has no port taken and its upstream carries nothing (the PON is "
+                       "still priced: costs.pon, and its length as costs.fibre_km)",
+                   Diagnostic::Severity::Warning});
+  }
+}
+
+// What gives a population an event rule on the quantity: "type: rain_gauge, or senses: rainfall with event:
+// {threshold: ...}", the catalogue's types that sense it with a rule first.
+std::string event_rule_on(const std::string& quantity) {
+  std::string text;
+  for (const models::device::SensorType& type : models::device::sensor_types())
+    if (type.senses == quantity && type.event_rule) text += "type: " + std::string(type.name) + ", or ";
+  return text + "senses: " + quantity + " with event: {threshold: ...}";
+}
+
+// Why a drivers.<quantity> series nothing reads does nothing, and what would read it (the readers of
+// scenario::quantities_read).
+std::string idle_series_text(const scenario::Scenario& sc, const std::string& q, const std::string& where) {
+  if (q == "traffic_volume" && sc.drivers.traffic.enabled)
+    return "nothing in the run reads the traffic_volume and traffic_speed drivers.traffic computes from it" +
+           where +
+           ": they are only recorded (/drivers/traffic_volume and /drivers/traffic_speed in the trace); they "
+           "act once read by traffic counters (a LoRaWAN or NB-IoT population with devices sensing "
+           "traffic_volume: type: traffic_counter), a population with an event rule on traffic_speed "
+           "(senses: traffic_speed with event: {threshold: ...}), or Wi-Fi cameras with "
+           "drivers.traffic.cctv.events_per_hour above 0";
+  std::string readers =
+      "a LoRaWAN or NB-IoT population with devices and an event rule on " + q + " (" + event_rule_on(q) + ")";
+  if (q == "river_level" || q == "rainfall")
+    readers +=
+        ", or drivers.flood computing the inundation depth from it (not where drivers.inundation_depth "
+        "gives the depth)";
+  else if (q == "traffic_volume")
+    readers +=
+        ", or, with drivers.traffic, traffic counters (type: traffic_counter, or senses: traffic_volume)";
+  else if (q == "parking_occupancy")
+    readers +=
+        ", or, with drivers.traffic, bay sensors (a population with devices sensing parking_occupancy)";
+  return "nothing in the run reads " + q + where + ": it is only recorded (/drivers/" + q +
+         " in the trace); it acts once read by " + readers;
+}
+
+// A drivers.<quantity> series acts through what reads it (scenario::quantities_read); read by nothing in
+// the base or any phase, it is only recorded (sim/record/driver_record.cpp). A flood's depth always acts.
+void check_driver_series(const scenario::Scenario& sc, const scenario::SectionUse& use,
+                         const std::string& where, std::vector<Diagnostic>& out) {
+  for (const scenario::QuantitySource& q : sc.drivers.quantities)
+    if (!use.read_quantities.contains(q.quantity))
+      out.push_back({q.mark, "drivers." + q.quantity, "ignored: " + idle_series_text(sc, q.quantity, where),
+                     Diagnostic::Severity::Warning});
+}
+
 }  // namespace
 
 void check_idle_sections(const scenario::Scenario& sc, std::vector<Diagnostic>& out) {
@@ -257,6 +330,8 @@ void check_idle_sections(const scenario::Scenario& sc, std::vector<Diagnostic>& 
   check_platform(sc, use, where, out);
   check_run(sc, out);
   check_olts(sc, out);
+  check_pons(sc, use, where, out);
+  check_driver_series(sc, use, where, out);
 }
 
 }  // namespace citytwin::sim::city

@@ -1,6 +1,7 @@
-// Warnings about keys of the settings sections (radio, nbiot, wifi, platform, run) and of fibre's OLTs that
-// do nothing in the scenario (no silent no-op): keys for a technology or feature the city does not have, in
-// its base or any phase (scenario::SectionUse). Part of resolve() (resolve.hpp), which issues them.
+// Warnings about keys of the settings sections (radio, nbiot, wifi, platform, run), of fibre's OLTs and PONs,
+// and drivers' series that do nothing in the scenario (no silent no-op): keys for a technology or feature the
+// city does not have, in its base or any phase (scenario::SectionUse). Part of resolve() (resolve.hpp),
+// which issues them.
 #pragma once
 
 #include <vector>
@@ -26,7 +27,9 @@ namespace citytwin::sim::city {
 //    (link_length) or without cameras;
 //  - run: trace_every unless run.trace is sample;
 // and, once per OLT, its backup without a district, or its district and backup where no power cut can
-// reach the district.
+// reach the district; once per PON, its split and upstream where no gateway backhauls over it; and once per
+// drivers.<quantity> series, where nothing in the run reads it (scenario::quantities_read): it is then only
+// recorded in the trace (/drivers).
 void check_idle_sections(const scenario::Scenario& scenario, std::vector<scenario::Diagnostic>& out);
 
 }  // namespace citytwin::sim::city

@@ -68,8 +68,8 @@ struct QuantitySource {
   DailyProfile daily;
   std::vector<std::string> districts;  // where the source applies; empty: every district
   std::vector<DriverEvent> events;
-  std::string csv_file;      // as resolved (for messages)
-  int line = 0, column = 0;  // where drivers.<quantity> is written
+  std::string csv_file;  // as resolved (for messages)
+  SourceMark mark;       // where drivers.<quantity> is written (file:line, or the --set that wrote it)
   // A CSV of date-times: the date-time its t = 0 stands for (s since the Unix epoch; NaN otherwise), as
   // written (`start`, else its first row's time), and whether `start` gave it.
   double csv_origin_s = std::numeric_limits<double>::quiet_NaN();

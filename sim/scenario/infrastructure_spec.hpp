@@ -97,6 +97,9 @@ struct Pon {
   double downstream_bps = 2.48832e9;  // and 2.48832 Gbit/s down
   std::string service = "smart";      // "metering" or "smart": separate PONs may share an OLT
   SourceMark mark;
+  std::vector<WrittenKey> written_keys;  // its keys as written, in file order (as Olt's)
+  // The key path of the entry it was read from (fibre.pons[1], phases[0].add.pons[0]); "" when built in code.
+  std::string written_path;
 };
 
 struct Fibre {

@@ -233,8 +233,7 @@ void read_events(DiagnosticLog& log, const YamlNode& node, const std::string& pa
 void read_quantity_source(DiagnosticLog& log, const YamlNode& node, const std::string& path,
                           const QuantityKind& kind, const City& city, QuantitySource& out) {
   out.quantity = std::string(kind.name);
-  out.line = node.location.line;
-  out.column = node.location.column;
+  out.mark = log.mark(node.location);
   MapReader map(log, &node, path,
                 {"value", "points", "daily", "csv", "interpolation", "start", "districts", "events"});
   if (!map.is_map()) return;

@@ -268,8 +268,7 @@ void read_drivers(DiagnosticLog& log, const YamlNode* node, Scenario& scenario) 
   QuantitySource river;
   river.quantity = "river_level";
   river.kind = QuantitySource::Kind::Points;
-  river.line = series->location.line;
-  river.column = series->location.column;
+  river.mark = log.mark(series->location);
   for (const auto& [t, level] : drivers.river_level_m.points) {
     river.series.t_s.push_back(t);
     river.series.value.push_back(level);

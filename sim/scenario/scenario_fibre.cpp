@@ -167,6 +167,9 @@ void read_pons(DiagnosticLog& log, const YamlNode* pons, Fibre& fibre) {
                 {"name", "olt", "length", "split", "upstream", "downstream", "service"});
     Pon pon;
     pon.mark = log.mark(pons->items[i].location);
+    if (p.is_map())
+      for (const YamlEntry& entry : pons->items[i].entries)
+        pon.written_keys.push_back({entry.key, log.mark(entry.value.location)});
     set_if(pon.name, p.text("name", Presence::Required));
     set_if(pon.olt, p.text("olt", Presence::Required));
     set_if(pon.length_m, p.quantity("length", Dimension::Length, Bound::cable_length()));

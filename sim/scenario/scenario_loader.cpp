@@ -163,6 +163,7 @@ void read_sections(DiagnosticLog& log, const ComposedTree& tree, Scenario& scena
   read_wifi(log, root.find("wifi"), scenario.wifi);
   read_fibre(log, root.find("fibre"), scenario.gateways, root.find("gateways"), scenario.fibre);
   note_written(tree, scenario.fibre.olts, "fibre.olts");
+  note_written(tree, scenario.fibre.pons, "fibre.pons");
   read_platform(log, root.find("platform"), scenario.devices,
                 scenario.platform);  // before drivers: failures may target "ccc"
   read_drivers(log, root.find("drivers"), scenario);

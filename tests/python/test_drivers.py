@@ -82,11 +82,17 @@ def test_rain_gauges_report_on_the_rain(result):
 def test_a_depth_given_directly_cuts_power_and_drowns_devices_as_the_bathtub_does():
     # The bathtub's depth in low (the gauge above 10 m), given as a hydraulic model's output would be.
     base = SCENARIO.replace("interval: 5 min,", "interval: 5 min, mounting: ground,")
+    # The river goes with the flood: with the depth given nothing here reads it (kept, that is said).
+    river = "  river_level: {points: [[0 h, 5 m], [10 h, 15 m], [20 h, 5 m]], interpolation: linear}\n"
     given = base.replace("  flood: {elevation: {low: 10 m, high: 30 m}}\n",
                          "  inundation_depth:\n"
                          "    points: [[0 h, 0 m], [5 h, 0 m], [10 h, 5 m], [15 h, 0 m]]\n"
                          "    districts: [low]\n")
-    assert given != base
+    assert given != base and river in given
+    with pytest.warns(citytwin.ScenarioWarning, match=r"drivers\.river_level: warning: ignored: nothing in the run "
+                      r"reads river_level"):
+        citytwin.validate(given)
+    given = given.replace(river, "")
     bathtub = citytwin.run(base, progress=False)
     direct = citytwin.run(given, progress=False)
     assert direct.warnings == bathtub.warnings == []

@@ -45,13 +45,24 @@ const std::string kSmallCity = kCity +
                                "  - {name: gw, position: [1 km, 500 m]}\n"
                                "run: {duration: 1 h}\n";
 
+// The small city whose populations read the drivers the tests give (rain gauges, and traffic counters under
+// drivers.traffic), so that no series is said to do nothing (section_warnings_test.cpp); its lines as
+// kSmallCity's.
+const std::string kReadingCity = kCity +
+                                 "devices:\n"
+                                 "  [{name: p, type: rain_gauge, count: 5, districts: [a, b]}, "
+                                 "{name: q, senses: traffic_volume, count: 5, districts: [a]}]\n"
+                                 "gateways:\n"
+                                 "  - {name: gw, position: [1 km, 500 m]}\n"
+                                 "run: {duration: 1 h}\n";
+
 // A driver event, a traffic incident, a power cut or a failure that starts once the run is over never
 // happened, without a word (the attacks' windows were said; these were not).
 TEST(ScheduleWarnings, EntriesStartingAtOrAfterTheRunsEndAreNamed) {
   const std::string csv = testing::TempDir() + "citytwin_late_" + std::to_string(::getpid()) + ".csv";
   std::ofstream(csv) << "target,start,end\nnetwork_server,10 min,20 min\nnetwork_server,2 h,3 h\n";
   const auto warnings = warnings_of(
-      kSmallCity +
+      kReadingCity +
       "drivers:\n"                                                                            // 10
       "  rainfall:\n"                                                                         // 11
       "    value: 1 mm/h\n"                                                                   // 12
@@ -98,7 +109,7 @@ TEST(ScheduleWarnings, EntriesStartingAtOrAfterTheRunsEndAreNamed) {
 
 // A longer run takes them in: no warning.
 TEST(ScheduleWarnings, NothingIsSaidOfEntriesWithinTheRun) {
-  std::string text = kSmallCity +
+  std::string text = kReadingCity +
                      "drivers:\n"
                      "  rainfall: {value: 1 mm/h, events: [{start: 2 h, end: 3 h, factor: 2}]}\n"
                      "  power_outages: [{districts: [a], start: 2 h, end: 3 h}]\n"  // (gw stands in a)

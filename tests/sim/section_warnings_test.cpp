@@ -1,7 +1,8 @@
 // resolve()'s warnings about settings that do nothing in the scenario (sim/city/section_warnings.hpp, the
 // gateway backup of key_warnings.hpp, the power cuts and jammers of schedule_warnings.hpp): said once per
 // section at the first idle key as written, naming every idle key and why; not said where the section acts,
-// in the base or in any phase of a rollout.
+// in the base or in any phase of a rollout. So are a PON's split and upstream without gateways on it, and a
+// drivers.<quantity> series nothing reads.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -378,6 +379,174 @@ TEST(SectionWarnings, AJammersChannelsAreJudgedAgainstEveryPhase) {
                "or any phase): the jammer loses nothing"),
       1)
       << joined(warnings_of(same));
+}
+
+// A PON's splitter and upstream act through the gateways on it; the PON itself is priced whatever it carries.
+TEST(SectionWarnings, APonsSplitAndUpstreamWithoutGatewaysAreSaid) {
+  const std::string fibre =
+      "fibre:\n"                                                   // 10
+      "  olts: [{name: o}]\n"                                      // 11
+      "  pons:\n"                                                  // 12
+      "    - {name: p, olt: o, split: 16, upstream: 1 Gbps}\n"     // 13
+      "    - {name: q, olt: o, length: 2 km, upstream: 1 Gbps}\n"  // 14
+      "    - {name: r, olt: o, length: 2 km}\n";                   // 15
+  const auto said = warnings_of(kCity + fibre);
+  ASSERT_EQ(said.size(), 2u) << joined(said);
+  EXPECT_EQ(
+      said[0],
+      "<text>:13:32: fibre.pons[0]: warning: ignored: split and upstream: no gateway backhauls over PON "
+      "'p' (backhaul: {kind: pon, pon: p}): its splitter has no port taken and its upstream carries "
+      "nothing (the PON is still priced: costs.pon, and its length as costs.fibre_km)");
+  EXPECT_EQ(count_of(said,
+                     "<text>:14:49: fibre.pons[1].upstream: warning: ignored: no gateway backhauls over "
+                     "PON 'q' (backhaul: {kind: pon, pon: q})"),
+            1)
+      << joined(said);
+  // A gateway on the PON: its port and the upstream it shares act.
+  const std::string on_p = with(kCity + fibre, "{name: gw,", "{name: gw, backhaul: {kind: pon, pon: p},");
+  const auto used = warnings_of(on_p);
+  EXPECT_EQ(count_of(used, "fibre.pons[0]"), 0) << joined(used);
+  EXPECT_EQ(count_of(used, "fibre.pons[1].upstream"), 1) << joined(used);
+  // A phase that puts a gateway on it uses it; a PON no phase uses is said for the whole plan.
+  const std::string plan = kCity + fibre +
+                           "phases:\n"
+                           "  - name: east\n"
+                           "    add: {gateways: [{name: gw2, position: [1.5 km, 500 m], "
+                           "backhaul: {kind: pon, pon: p}}]}\n";
+  const auto phased = warnings_of(plan);
+  EXPECT_EQ(count_of(phased, "fibre.pons[0]"), 0) << joined(phased);
+  EXPECT_EQ(count_of(phased,
+                     "fibre.pons[1].upstream: warning: ignored: no gateway backhauls over PON 'q' "
+                     "(in the base or any phase)"),
+            1)
+      << joined(phased);
+  // A PON a phase adds is named where that phase wrote it.
+  const std::string added = kCity + fibre.substr(0, fibre.find("  pons:")) +
+                            "phases:\n"
+                            "  - {name: east, add: {pons: [{name: s, olt: o, split: 64}]}}\n";
+  EXPECT_EQ(
+      count_of(warnings_of(added, {"run.phase=east"}),
+               "phases[0].add.pons[0].split: warning: ignored: no gateway backhauls over PON 's' (in the "
+               "base or any phase)"),
+      1)
+      << joined(warnings_of(added, {"run.phase=east"}));
+}
+
+// A driver's series acts through what reads it; read by nothing, it is only recorded.
+TEST(SectionWarnings, ADriverSeriesNothingReadsIsSaid) {
+  const std::string rain = "drivers: {rainfall: {value: 5 mm/h}}\n";  // 10
+  const auto said = warnings_of(kCity + rain);
+  ASSERT_EQ(said.size(), 1u) << joined(said);
+  EXPECT_EQ(said[0],
+            "<text>:10:21: drivers.rainfall: warning: ignored: nothing in the run reads rainfall: it is only "
+            "recorded (/drivers/rainfall in the trace); it acts once read by a LoRaWAN or NB-IoT population "
+            "with devices and an event rule on rainfall (type: rain_gauge, or senses: rainfall with event: "
+            "{threshold: ...}), or drivers.flood computing the inundation depth from it (not where "
+            "drivers.inundation_depth gives the depth)");
+  // Rain gauges sample it; with `event: none`, or no devices, they do not.
+  const std::string gauges = with(kCity + rain, "{name: meters,", "{name: meters, type: rain_gauge,");
+  EXPECT_TRUE(warnings_of(gauges).empty()) << joined(warnings_of(gauges));
+  const std::string written =
+      with(kCity + rain, "{name: meters,", "{name: meters, senses: rainfall, event: {threshold: 10 mm/h},");
+  EXPECT_TRUE(warnings_of(written).empty()) << joined(warnings_of(written));
+  EXPECT_EQ(count_of(warnings_of(with(gauges, "type: rain_gauge,", "type: rain_gauge, event: none,")),
+                     "drivers.rainfall: warning: ignored: nothing in the run reads rainfall"),
+            1);
+  EXPECT_EQ(count_of(warnings_of(with(gauges, "count: 5", "count: 0")),
+                     "drivers.rainfall: warning: ignored: nothing in the run reads rainfall"),
+            1);
+  // A flood computes its depth from it; a depth given directly leaves the river to what senses it, and
+  // always acts itself (power cuts, drowned devices).
+  EXPECT_TRUE(
+      warnings_of(kCity + "drivers: {rainfall: {value: 5 mm/h}, flood: {drainage: 20 mm/h}}\n").empty());
+  const auto given =
+      warnings_of(kCity + "drivers: {inundation_depth: {value: 0 m}, river_level: {value: 1 m}}\n");
+  ASSERT_EQ(given.size(), 1u) << joined(given);
+  EXPECT_NE(
+      given[0].find("drivers.river_level: warning: ignored: nothing in the run reads river_level: it is "
+                    "only recorded (/drivers/river_level in the trace); it acts once read by a LoRaWAN "
+                    "or NB-IoT population with devices and an event rule on river_level (type: "
+                    "river_level, or senses: river_level with event: {threshold: ...})"),
+      std::string::npos)
+      << given[0];
+  // Nothing reads attack_intensity but a population sampling it; written from the command line, it is named
+  // at the override.
+  EXPECT_EQ(
+      count_of(warnings_of(kCity + rain, {"drivers.attack_intensity={value: 3}"}),
+               "--set drivers.attack_intensity={value: 3}: drivers.attack_intensity: warning: ignored: "
+               "nothing in the run reads attack_intensity: it is only recorded (/drivers/attack_intensity "
+               "in the trace); it acts once read by a LoRaWAN or NB-IoT population with devices and an "
+               "event rule on attack_intensity (senses: attack_intensity with event: {threshold: ...})"),
+      1);
+}
+
+// The series are written once for a whole rollout: a phase's gauges read it.
+TEST(SectionWarnings, ADriverSeriesAPhaseReadsIsNotSaid) {
+  const std::string plan = kCity +
+                           "drivers: {vibration: {value: 2 mm/s}}\n"
+                           "phases:\n"
+                           "  - name: bridges\n"
+                           "    add: {devices: [{name: bridge, type: structural_vibration, power: mains, "
+                           "count: 2, districts: [a]}]}\n";
+  EXPECT_TRUE(warnings_of(plan).empty()) << joined(warnings_of(plan));
+  EXPECT_TRUE(warnings_of(plan, {"run.phase=bridges"}).empty())
+      << joined(warnings_of(plan, {"run.phase=bridges"}));
+  const std::string none = with(plan, "count: 2", "count: 0");
+  EXPECT_EQ(
+      count_of(warnings_of(none),
+               "drivers.vibration: warning: ignored: nothing in the run reads vibration (in the base or "
+               "any phase): it is only recorded (/drivers/vibration in the trace); it acts once read by a "
+               "LoRaWAN or NB-IoT population with devices and an event rule on vibration (type: "
+               "structural_vibration, or senses: vibration with event: {threshold: ...})"),
+      1)
+      << joined(warnings_of(none));
+}
+
+// Under drivers.traffic the volume given is the demand: counters, speed sensors and cameras' clips read what
+// the replay makes of it; bays read the occupancy.
+TEST(SectionWarnings, TrafficSeriesNothingReadsAreSaid) {
+  const std::string traffic =
+      "drivers: {traffic_volume: {value: 600 veh/h}, traffic: {capacity: 1800 veh/h}}\n";
+  EXPECT_EQ(
+      count_of(warnings_of(kCity + traffic),
+               "drivers.traffic_volume: warning: ignored: nothing in the run reads the traffic_volume and "
+               "traffic_speed drivers.traffic computes from it: they are only recorded "
+               "(/drivers/traffic_volume and /drivers/traffic_speed in the trace); they act once read by "
+               "traffic counters (a LoRaWAN or NB-IoT population with devices sensing traffic_volume: "
+               "type: traffic_counter), a population with an event rule on traffic_speed (senses: "
+               "traffic_speed with event: {threshold: ...}), or Wi-Fi cameras with "
+               "drivers.traffic.cctv.events_per_hour above 0"),
+      1)
+      << joined(warnings_of(kCity + traffic));
+  const std::string counters =
+      with(kCity + traffic, "{name: meters,", "{name: meters, senses: traffic_volume,");
+  EXPECT_TRUE(warnings_of(counters).empty()) << joined(warnings_of(counters));
+  const std::string speed = with(kCity + traffic, "{name: meters,",
+                                 "{name: meters, senses: traffic_speed, event: {threshold: 20 km/h},");
+  EXPECT_TRUE(warnings_of(speed).empty()) << joined(warnings_of(speed));
+  const std::string clips = with(wifi_city() + traffic, "capacity: 1800 veh/h", "cctv: {events_per_hour: 2}");
+  EXPECT_TRUE(warnings_of(clips).empty()) << joined(warnings_of(clips));
+  EXPECT_EQ(count_of(warnings_of(with(clips, "events_per_hour: 2", "events_per_hour: 0")),
+                     "drivers.traffic_volume: warning: ignored"),
+            1);
+  // Without drivers.traffic a counter reports periodically: the volume is read only by an event rule on it.
+  const std::string plain = with(counters, ", traffic: {capacity: 1800 veh/h}", "");
+  EXPECT_EQ(
+      count_of(warnings_of(plain),
+               "drivers.traffic_volume: warning: ignored: nothing in the run reads traffic_volume: it is "
+               "only recorded (/drivers/traffic_volume in the trace); it acts once read by a LoRaWAN or "
+               "NB-IoT population with devices and an event rule on traffic_volume (senses: "
+               "traffic_volume with event: {threshold: ...}), or, with drivers.traffic, traffic counters "
+               "(type: traffic_counter, or senses: traffic_volume)"),
+      1)
+      << joined(warnings_of(plain));
+  // Bays: a population sensing parking_occupancy under drivers.traffic watches one each.
+  const std::string bays = with(
+      kCity + "drivers: {traffic_volume: {value: 600 veh/h}, parking_occupancy: {value: 0.6}, traffic: {}}\n",
+      "{name: meters,", "{name: meters, senses: parking_occupancy,");
+  const auto bay_warnings = warnings_of(bays);
+  EXPECT_EQ(count_of(bay_warnings, "drivers.parking_occupancy"), 0) << joined(bay_warnings);
+  EXPECT_EQ(count_of(bay_warnings, "drivers.traffic_volume: warning: ignored"), 1) << joined(bay_warnings);
 }
 
 }  // namespace
