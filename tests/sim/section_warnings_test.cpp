@@ -29,6 +29,13 @@ std::string joined(const std::vector<std::string>& lines) {
   return text;
 }
 
+// A plan that says nothing, run whole and as one of its phases.
+void expect_silent(const std::string& plan, const std::string& phase) {
+  EXPECT_TRUE(warnings_of(plan).empty()) << joined(warnings_of(plan));
+  const std::vector<std::string> in_phase = warnings_of(plan, {"run.phase=" + phase});
+  EXPECT_TRUE(in_phase.empty()) << phase << ":\n" << joined(in_phase);
+}
+
 // text with its first `from` replaced by `to` (which the test expects to be there).
 std::string with(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);
@@ -114,9 +121,7 @@ TEST(SectionWarnings, ASectionAPhaseUsesIsNotSaid) {
       "    add:\n"
       "      gateways: [{name: cell, technology: nbiot, position: [1.5 km, 500 m]}]\n"
       "      devices: [{name: counters, technology: nbiot, power: mains, count: 3, districts: [b]}]\n";
-  EXPECT_TRUE(warnings_of(plan).empty()) << joined(warnings_of(plan));
-  EXPECT_TRUE(warnings_of(plan, {"run.phase=cells"}).empty())
-      << joined(warnings_of(plan, {"run.phase=cells"}));
+  expect_silent(plan, "cells");
   // Without the phase's devices, the whole plan never uses it.
   const std::string cells_only = plan.substr(0, plan.find("      devices:"));
   EXPECT_EQ(count_of(warnings_of(cells_only),
@@ -368,9 +373,7 @@ TEST(SectionWarnings, AJammersChannelsAreJudgedAgainstEveryPhase) {
                            "    add:\n"
                            "      devices: [{name: trackers, count: 3, districts: [a], "
                            "radio: {channels: [867.1 MHz]}}]\n";
-  EXPECT_TRUE(warnings_of(plan).empty()) << joined(warnings_of(plan));
-  EXPECT_TRUE(warnings_of(plan, {"run.phase=wider"}).empty())
-      << joined(warnings_of(plan, {"run.phase=wider"}));
+  expect_silent(plan, "wider");
   // A phase whose devices keep the default channels: the jammer loses nothing in the whole plan.
   const std::string same = with(plan, "radio: {channels: [867.1 MHz]}", "radio: {channels: [868.1 MHz]}");
   EXPECT_EQ(
@@ -488,9 +491,7 @@ TEST(SectionWarnings, ADriverSeriesAPhaseReadsIsNotSaid) {
                            "  - name: bridges\n"
                            "    add: {devices: [{name: bridge, type: structural_vibration, power: mains, "
                            "count: 2, districts: [a]}]}\n";
-  EXPECT_TRUE(warnings_of(plan).empty()) << joined(warnings_of(plan));
-  EXPECT_TRUE(warnings_of(plan, {"run.phase=bridges"}).empty())
-      << joined(warnings_of(plan, {"run.phase=bridges"}));
+  expect_silent(plan, "bridges");
   const std::string none = with(plan, "count: 2", "count: 0");
   EXPECT_EQ(
       count_of(warnings_of(none),
