@@ -6,7 +6,6 @@
 // the logarithms and the cosine.
 #include <algorithm>
 #include <cstdint>
-#include <numbers>
 #include <vector>
 
 #include "sim/city/avx512.hpp"
@@ -187,17 +186,15 @@ void LinkGains::compute(std::span<const std::pair<uint32_t, double>> candidates,
 
 #ifdef CITYTWIN_LINK_GAINS_AVX512
 // one() eight at a time: its operations in its order (std::max(d, d0) as max_pd: no NaN here; to_unit as
-// the top 53 bits converted exactly and scaled by 2^-53; 2 pi u2 as (2 pi) u2, as the scalar's constant is
-// folded), only the three transcendental functions libmvec's.
+// the top 53 bits converted exactly and scaled by 2^-53; the draw standard_normal_x8's), only the three
+// transcendental functions libmvec's.
 __attribute__((target("avx512f,avx512dq"))) void LinkGains::compute_avx512(
     std::span<const std::pair<uint32_t, double>> candidates, double* gains) const {
   const __m512d d0 = _mm512_set1_pd(path_loss->reference_distance_m),
                 l0 = _mm512_set1_pd(path_loss->reference_loss_db),
                 ten_n = _mm512_set1_pd(10.0 * path_loss->exponent),
                 fs0 = _mm512_set1_pd(path_loss->free_space_at_reference_db()), twenty = _mm512_set1_pd(20.0),
-                wall = _mm512_set1_pd(wall_loss_db), sigma = _mm512_set1_pd(sigma_db),
-                one = _mm512_set1_pd(1.0), minus_two = _mm512_set1_pd(-2.0),
-                two_pi = _mm512_set1_pd(2.0 * std::numbers::pi), unit = _mm512_set1_pd(0x1.0p-53);
+                wall = _mm512_set1_pd(wall_loss_db), sigma = _mm512_set1_pd(sigma_db);
   const __m512i key = _mm512_set1_epi64(static_cast<long long>(shadow_key)),
                 golden = _mm512_set1_epi64(static_cast<long long>(core::kGolden)),
                 one_i = _mm512_set1_epi64(1);
@@ -223,11 +220,7 @@ __attribute__((target("avx512f,avx512dq"))) void LinkGains::compute_avx512(
       const __m512i u2_bits = mix64_x8(_mm512_add_epi64(key, _mm512_mullo_epi64(n_plus_1, golden)));
       const __m512i u1_bits =
           mix64_x8(_mm512_add_epi64(key, _mm512_mullo_epi64(_mm512_add_epi64(n_plus_1, one_i), golden)));
-      const __m512d u1 = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(u1_bits, 11)), unit);
-      const __m512d u2 = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(u2_bits, 11)), unit);
-      const __m512d radius = _mm512_sqrt_pd(_mm512_mul_pd(minus_two, _ZGVeN8v_log(_mm512_sub_pd(one, u1))));
-      const __m512d z = _mm512_mul_pd(radius, _ZGVeN8v_cos(_mm512_mul_pd(two_pi, u2)));
-      gain = _mm512_sub_pd(gain, _mm512_mul_pd(sigma, z));
+      gain = _mm512_sub_pd(gain, _mm512_mul_pd(sigma, standard_normal_x8(u1_bits, u2_bits)));
     }
     _mm512_mask_storeu_pd(gains + at, static_cast<__mmask8>((1u << lanes) - 1u), gain);
   }

@@ -173,7 +173,7 @@ class ShadowingLiftBound {
     return radius_[u1_bits >> 52] * max_minus_cos_ >= z_needed;
   }
   // An upper bound of the draw's lift -z itself, whatever its sign (the correlated field sums its nodes'
-  // bounds, ShadowingField::max_lift): radius * -cos with the radius at the top of u1's bucket where the
+  // bounds, ShadowingField::max_lifts): radius * -cos with the radius at the top of u1's bucket where the
   // bucket's largest -cos is >= 0, else at its bottom (R >= that and -cos <= a negative bound).
   double max_lift(uint64_t u1_bits, uint64_t u2_bits) const {
     const double minus_cos = minus_cos_[u2_bits >> 54];

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 
 #include "models/radio/shadowing.hpp"
 #include "sim/city/avx512.hpp"
@@ -228,22 +227,15 @@ void ShadowingField::standard_normals(std::span<const uint64_t> u1_bits, std::sp
 }
 
 #ifdef CITYTWIN_LINK_GAINS_AVX512
-// gaussian_from_uniforms eight at a time, as LinkGains::compute_avx512 draws (to_unit as the top 53 bits
-// converted exactly and scaled by 2^-53; 2 pi u2 as (2 pi) u2), only the logarithm and cosine libmvec's.
 __attribute__((target("avx512f,avx512dq"))) void ShadowingField::standard_normals_avx512(
     std::span<const uint64_t> u1_bits, std::span<const uint64_t> u2_bits, double* out) {
-  const __m512d one = _mm512_set1_pd(1.0), minus_two = _mm512_set1_pd(-2.0),
-                two_pi = _mm512_set1_pd(2.0 * std::numbers::pi), unit = _mm512_set1_pd(0x1.0p-53);
   for (size_t at = 0; at < u1_bits.size(); at += 8) {
     const size_t lanes = std::min<size_t>(8, u1_bits.size() - at);
     const auto mask = static_cast<__mmask8>((1u << lanes) - 1u);
     // Lanes past the end: u1 = u2 = 0 (a radius of 0, computed, not stored).
-    const __m512i b1 = _mm512_maskz_loadu_epi64(mask, u1_bits.data() + at);
-    const __m512i b2 = _mm512_maskz_loadu_epi64(mask, u2_bits.data() + at);
-    const __m512d u1 = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(b1, 11)), unit);
-    const __m512d u2 = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(b2, 11)), unit);
-    const __m512d radius = _mm512_sqrt_pd(_mm512_mul_pd(minus_two, _ZGVeN8v_log(_mm512_sub_pd(one, u1))));
-    _mm512_mask_storeu_pd(out + at, mask, _mm512_mul_pd(radius, _ZGVeN8v_cos(_mm512_mul_pd(two_pi, u2))));
+    _mm512_mask_storeu_pd(out + at, mask,
+                          standard_normal_x8(_mm512_maskz_loadu_epi64(mask, u1_bits.data() + at),
+                                             _mm512_maskz_loadu_epi64(mask, u2_bits.data() + at)));
   }
 }
 #endif

@@ -81,8 +81,8 @@ class ShadowingField {
     std::vector<uint64_t> node_key;
   };
   std::array<LayerArrays, models::radio::kShadowingLayers.size()> layers_;
-  // The AVX-512 paths (sim/city/avx512.hpp), where the compiler builds them.
-  // max_lifts' vector path (lift and out given) or hash_nodes' (nodes given).
+  // The AVX-512 paths (sim/city/avx512.hpp), where the compiler builds them: walk_avx512 is max_lifts'
+  // (lift and out given) or hash_nodes' (nodes given).
   void walk_avx512(std::span<const std::pair<uint32_t, double>> links, double x_m, double y_m,
                    const ShadowingLiftBound* lift, double* out, Nodes* nodes) const;
   static void standard_normals_avx512(std::span<const uint64_t> u1_bits, std::span<const uint64_t> u2_bits,
